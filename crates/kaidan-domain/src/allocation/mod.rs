@@ -1,0 +1,1 @@
+//! The allocation run (分货). See ../../../../docs/allocation.md.

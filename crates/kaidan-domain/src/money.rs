@@ -1,0 +1,305 @@
+//! Exact money. Amounts are `rust_decimal::Decimal` in the domain and a scaled
+//! integer (1/10,000 yuan) in storage, so SQLite and PostgreSQL store and sum
+//! them identically. No float ever touches money.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Number of decimal places kept for money (1/10,000 yuan).
+pub const MONEY_SCALE: u32 = 4;
+const UNITS_PER_YUAN: i64 = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("not a decimal amount")]
+    NotANumber,
+    #[error("more than {MONEY_SCALE} decimal places")]
+    TooPrecise,
+    #[error("amount out of range")]
+    OutOfRange,
+    #[error("amount must not be negative")]
+    Negative,
+}
+
+/// An exact amount of money in yuan (CNY), at most four decimal places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Builds an amount, refusing values with more than four decimal places
+    /// (rounding money silently would hide an input mistake).
+    pub fn new(value: Decimal) -> Result<Self, MoneyError> {
+        let normalized = value.normalize();
+        if normalized.scale() > MONEY_SCALE {
+            return Err(MoneyError::TooPrecise);
+        }
+        // Anything that fits the storage unit is in range.
+        Self::to_units_checked(normalized)?;
+        Ok(Money(normalized))
+    }
+
+    /// A non-negative amount (prices, limits).
+    pub fn non_negative(value: Decimal) -> Result<Self, MoneyError> {
+        let m = Self::new(value)?;
+        if m.is_negative() {
+            return Err(MoneyError::Negative);
+        }
+        Ok(m)
+    }
+
+    pub fn yuan(whole: i64) -> Self {
+        Money(Decimal::from(whole))
+    }
+
+    /// From the storage unit (1/10,000 yuan).
+    pub fn from_units(units: i64) -> Self {
+        Money(Decimal::new(units, MONEY_SCALE).normalize())
+    }
+
+    /// To the storage unit (1/10,000 yuan). Exact: a `Money` never holds more
+    /// than four decimal places, and its range was checked when it was built.
+    pub fn units(self) -> i64 {
+        Self::to_units_checked(self.0).unwrap_or(if self.0.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
+    }
+
+    fn to_units_checked(value: Decimal) -> Result<i64, MoneyError> {
+        let scaled = value
+            .checked_mul(Decimal::from(UNITS_PER_YUAN))
+            .ok_or(MoneyError::OutOfRange)?;
+        i64::try_from(scaled.trunc()).map_err(|_| MoneyError::OutOfRange)
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn is_positive(self) -> bool {
+        !self.0.is_zero() && self.0.is_sign_positive()
+    }
+
+    /// Price × quantity, exact.
+    pub fn times(self, qty: i64) -> Money {
+        Money(self.0 * Decimal::from(qty))
+    }
+
+    /// Rounds half-away-from-zero to fen (0.01), as an invoice shows it.
+    pub fn round_to_fen(self) -> Money {
+        Money(
+            self.0
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                .normalize(),
+        )
+    }
+
+    pub fn max(self, other: Money) -> Money {
+        if self >= other { self } else { other }
+    }
+
+    pub fn min(self, other: Money) -> Money {
+        if self <= other { self } else { other }
+    }
+}
+
+impl TryFrom<Decimal> for Money {
+    type Error = MoneyError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        Money::new(value)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let trimmed = s.trim().trim_start_matches('¥').replace(',', "");
+        let d = Decimal::from_str(&trimmed).map_err(|_| MoneyError::NotANumber)?;
+        Money::new(d)
+    }
+}
+
+impl fmt::Display for Money {
+    /// Shows at least two decimals (yuan and fen), more only when present.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = self.0;
+        if d.scale() < 2 {
+            d.rescale(2);
+        }
+        write!(f, "{d}")
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+/// A tax rate such as 13% (stored as basis points: 1300).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct TaxRate(Decimal);
+
+impl TaxRate {
+    /// A rate given as a fraction (0.13 for 13%), between 0 and 1, at most 4 places.
+    pub fn new(fraction: Decimal) -> Result<Self, MoneyError> {
+        let n = fraction.normalize();
+        if n.is_sign_negative() && !n.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        if n > Decimal::ONE {
+            return Err(MoneyError::OutOfRange);
+        }
+        if n.scale() > 4 {
+            return Err(MoneyError::TooPrecise);
+        }
+        Ok(TaxRate(n))
+    }
+
+    pub fn from_basis_points(bp: i64) -> Self {
+        TaxRate(Decimal::new(bp, 4).normalize())
+    }
+
+    pub fn basis_points(self) -> i64 {
+        i64::try_from((self.0 * Decimal::from(10_000)).trunc()).unwrap_or(0)
+    }
+
+    pub fn fraction(self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for TaxRate {
+    type Error = MoneyError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        TaxRate::new(value)
+    }
+}
+
+impl From<TaxRate> for Decimal {
+    fn from(value: TaxRate) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for TaxRate {
+    type Err = MoneyError;
+    /// Accepts `0.13` or `13%`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            let d = Decimal::from_str(p.trim()).map_err(|_| MoneyError::NotANumber)?;
+            TaxRate::new(d / Decimal::from(100))
+        } else {
+            TaxRate::new(Decimal::from_str(t).map_err(|_| MoneyError::NotANumber)?)
+        }
+    }
+}
+
+impl fmt::Display for TaxRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", (self.0 * Decimal::from(100)).normalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_and_displays_yuan() {
+        let m: Money = "1,234.5".parse().unwrap();
+        assert_eq!(m.to_string(), "1234.50");
+        assert_eq!(m.units(), 12_345_000);
+        assert_eq!("¥0.0001".parse::<Money>().unwrap().units(), 1);
+    }
+
+    #[test]
+    fn refuses_more_than_four_places() {
+        assert_eq!("0.00001".parse::<Money>(), Err(MoneyError::TooPrecise));
+        assert_eq!("abc".parse::<Money>(), Err(MoneyError::NotANumber));
+        assert_eq!(Money::non_negative(Decimal::from(-1)), Err(MoneyError::Negative));
+    }
+
+    #[test]
+    fn tax_rate_accepts_percent_and_fraction() {
+        assert_eq!("13%".parse::<TaxRate>().unwrap().basis_points(), 1300);
+        assert_eq!("0.09".parse::<TaxRate>().unwrap().basis_points(), 900);
+        assert!("120%".parse::<TaxRate>().is_err());
+    }
+
+    proptest! {
+        /// Storage round trip is exact for every storable amount.
+        #[test]
+        fn units_round_trip(units in -9_000_000_000_000_000i64..9_000_000_000_000_000i64) {
+            let m = Money::from_units(units);
+            prop_assert_eq!(m.units(), units);
+            prop_assert_eq!(Money::new(m.decimal()).unwrap(), m);
+        }
+
+        /// Sums in storage units equal sums of decimals (what SQL SUM sees).
+        #[test]
+        fn sums_agree(xs in proptest::collection::vec(-1_000_000_000i64..1_000_000_000, 0..50)) {
+            let total: Money = xs.iter().map(|u| Money::from_units(*u)).sum();
+            prop_assert_eq!(total.units(), xs.iter().sum::<i64>());
+        }
+    }
+}
