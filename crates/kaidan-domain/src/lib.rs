@@ -3,11 +3,27 @@
 //! A CI check (`.ci/check-domain-purity`) fails if this crate ever depends on
 //! a database, web or async crate.
 
+pub mod access;
 pub mod allocation;
+pub mod audit;
+pub mod calendar;
 pub mod ids;
+pub mod master;
 pub mod money;
 pub mod quantity;
+pub mod validation;
 
+pub use access::{Actor, Permission, Role};
 pub use ids::*;
 pub use money::{Money, MoneyError, TaxRate};
 pub use quantity::{Quantity, QuantityError};
+pub use validation::{FieldError, ValidationErrors};
+
+/// A text that is not one of the allowed values of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} '{value}'; allowed: {}", .allowed.join(", "))]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+    pub allowed: &'static [&'static str],
+}

@@ -1,0 +1,281 @@
+//! Roles and permissions (SEC-1). Permissions are data: the defaults below are
+//! written to the database when it is created, and an administrator may
+//! change them; use cases check the permission, never the role.
+
+use serde::Serialize;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(crate::UnknownValue {
+                        kind: stringify!($name),
+                        value: other.to_string(),
+                        allowed: &[$($text),*],
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// The departments of the seeds, as roles.
+    Role {
+        Admin = "admin",
+        OrderClerk = "order_clerk",
+        SalesRep = "sales_rep",
+        SalesManager = "sales_manager",
+        Finance = "finance",
+        Warehouse = "warehouse",
+        Logistics = "logistics",
+        BrandProduct = "brand_product",
+        ChannelBusiness = "channel_business",
+        Procurement = "procurement",
+        Legal = "legal",
+        GeneralManager = "general_manager",
+        /// A customer's portal user: sees only its own customer's records.
+        Customer = "customer",
+    }
+);
+
+string_enum!(
+    /// What a user may do. Checked in the use cases.
+    Permission {
+        ProductRead = "product.read",
+        ProductWrite = "product.write",
+        CustomerRead = "customer.read",
+        CustomerWrite = "customer.write",
+        /// Prices and price lists are confidential (SEC-4).
+        PriceRead = "price.read",
+        PriceWrite = "price.write",
+        WarehouseRead = "warehouse.read",
+        WarehouseWrite = "warehouse.write",
+        RegionRead = "region.read",
+        RegionWrite = "region.write",
+        StoreRead = "store.read",
+        StoreWrite = "store.write",
+        CalendarWrite = "calendar.write",
+        StockRead = "stock.read",
+        ImportData = "data.import",
+        ExportData = "data.export",
+        AuditRead = "audit.read",
+        UserAdmin = "user.admin",
+    }
+);
+
+impl Role {
+    /// The permissions a role starts with. An administrator can change them.
+    pub fn default_permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => Permission::ALL,
+            Role::OrderClerk => &[
+                ProductRead,
+                CustomerRead,
+                PriceRead,
+                WarehouseRead,
+                RegionRead,
+                StoreRead,
+                StockRead,
+                ImportData,
+                ExportData,
+                AuditRead,
+            ],
+            Role::SalesRep => &[
+                ProductRead,
+                CustomerRead,
+                PriceRead,
+                RegionRead,
+                StoreRead,
+                StockRead,
+            ],
+            Role::SalesManager => &[
+                ProductRead,
+                CustomerRead,
+                CustomerWrite,
+                PriceRead,
+                PriceWrite,
+                RegionRead,
+                StoreRead,
+                StockRead,
+                ExportData,
+                AuditRead,
+            ],
+            Role::Finance => &[
+                ProductRead,
+                CustomerRead,
+                CustomerWrite,
+                PriceRead,
+                WarehouseRead,
+                RegionRead,
+                StoreRead,
+                ExportData,
+                AuditRead,
+            ],
+            Role::Warehouse => &[
+                ProductRead,
+                WarehouseRead,
+                WarehouseWrite,
+                RegionRead,
+                StoreRead,
+                StockRead,
+                ImportData,
+                ExportData,
+            ],
+            Role::Logistics => &[
+                ProductRead,
+                CustomerRead,
+                WarehouseRead,
+                RegionRead,
+                StoreRead,
+            ],
+            Role::BrandProduct => &[
+                ProductRead,
+                ProductWrite,
+                CustomerRead,
+                PriceRead,
+                WarehouseRead,
+                RegionRead,
+                RegionWrite,
+                StoreRead,
+                StoreWrite,
+                StockRead,
+                ImportData,
+                ExportData,
+                AuditRead,
+            ],
+            Role::ChannelBusiness => &[
+                ProductRead,
+                CustomerRead,
+                PriceRead,
+                RegionRead,
+                StoreRead,
+                StockRead,
+                ExportData,
+            ],
+            Role::Procurement => &[
+                ProductRead,
+                ProductWrite,
+                WarehouseRead,
+                StockRead,
+                ImportData,
+                ExportData,
+            ],
+            Role::Legal => &[CustomerRead, ProductRead],
+            Role::GeneralManager => &[
+                ProductRead,
+                CustomerRead,
+                PriceRead,
+                WarehouseRead,
+                RegionRead,
+                StoreRead,
+                StockRead,
+                ExportData,
+                AuditRead,
+                CalendarWrite,
+            ],
+            Role::Customer => &[ProductRead],
+        }
+    }
+
+    /// Roles are shown in Chinese first.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::OrderClerk => "开单员",
+            Role::SalesRep => "销售代表",
+            Role::SalesManager => "销售经理",
+            Role::Finance => "财务",
+            Role::Warehouse => "总仓",
+            Role::Logistics => "物流",
+            Role::BrandProduct => "品牌产品科",
+            Role::ChannelBusiness => "渠道业务",
+            Role::Procurement => "采购",
+            Role::Legal => "法务",
+            Role::GeneralManager => "总经理",
+            Role::Customer => "客户",
+        }
+    }
+}
+
+/// Who is acting. Built by the app from an authenticated session or token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: crate::UserId,
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub permissions: Vec<Permission>,
+    /// Set for customer-portal users: they see only this customer's records.
+    pub customer_id: Option<crate::CustomerId>,
+}
+
+impl Actor {
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    pub fn has_role(&self, r: Role) -> bool {
+        self.roles.contains(&r)
+    }
+
+    /// The system itself (migrations, demo loader, scheduled jobs).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: crate::UserId(0),
+            username: "system".into(),
+            roles: vec![Role::Admin],
+            permissions: Permission::ALL.to_vec(),
+            customer_id: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sec_1_every_role_parses_back_from_its_name() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), *r);
+        }
+        let err = "boss".parse::<Role>().unwrap_err();
+        assert!(err.to_string().contains("order_clerk"), "{err}");
+    }
+
+    #[test]
+    fn sec_4_customer_role_cannot_read_prices_or_customers() {
+        let p = Role::Customer.default_permissions();
+        assert!(!p.contains(&Permission::PriceRead));
+        assert!(!p.contains(&Permission::CustomerRead));
+        assert!(
+            Role::Admin
+                .default_permissions()
+                .contains(&Permission::UserAdmin)
+        );
+    }
+}

@@ -1,0 +1,426 @@
+//! Master data: the records orders, stock and allocation refer to. Each
+//! `*Data` struct is what a user enters; `validate` cleans it (trims text) and
+//! reports every bad field at once.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::access::string_enum;
+use crate::validation::ValidationErrors;
+use crate::{Money, PriceListId, ProductId, Quantity, RegionId, TaxRate, UserId};
+
+string_enum!(
+    /// What kind of customer (ALC-1 serves franchisees before the others).
+    CustomerKind {
+        Franchisee = "franchisee",
+        DirectRegion = "direct_region",
+        Affiliated = "affiliated",
+        Store = "store",
+        Business = "business",
+    }
+);
+
+string_enum!(
+    /// Store tier: A is served before B before C (ALC-7).
+    Tier { A = "A", B = "B", C = "C" }
+);
+
+string_enum!(
+    /// Payment terms (FIN-2).
+    PaymentTerms {
+        Prepayment = "prepayment",
+        CashOnDelivery = "cash_on_delivery",
+        MonthlySettlement = "monthly_settlement",
+    }
+);
+
+string_enum!(
+    /// Payment methods (FIN-2).
+    PaymentMethod {
+        Cash = "cash",
+        BankTransfer = "bank_transfer",
+        PosCard = "pos_card",
+    }
+);
+
+string_enum!(
+    /// A product's season (ALC-6, ALC-8).
+    Season {
+        SpringSummer = "spring_summer",
+        AutumnWinter = "autumn_winter",
+        None = "none",
+    }
+);
+
+string_enum!(
+    /// Who runs a store: directly operated (直营) or affiliated (联营).
+    StoreOwnership {
+        Direct = "direct",
+        Affiliated = "affiliated",
+    }
+);
+
+/// A customer (ORD-2, FIN-2, ALC inputs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerData {
+    pub code: String,
+    pub name: String,
+    pub kind: CustomerKind,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub region_id: Option<RegionId>,
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// 1 = served first among its kind.
+    #[serde(default = "default_rank")]
+    pub priority: i32,
+    pub payment_terms: PaymentTerms,
+    pub payment_method: PaymentMethod,
+    #[serde(default)]
+    pub credit_limit: Money,
+    #[serde(default)]
+    pub price_list_id: Option<PriceListId>,
+    #[serde(default)]
+    pub sales_rep_id: Option<UserId>,
+    #[serde(default = "default_true")]
+    pub active: bool,
+}
+
+fn default_rank() -> i32 {
+    1
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl CustomerData {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let code = e.code("code", &self.code, 32);
+        let name = e.text("name", &self.name, 200);
+        let contact_name = e.optional_text("contact_name", self.contact_name.as_deref(), 100);
+        let contact_phone = e.optional_text("contact_phone", self.contact_phone.as_deref(), 50);
+        let contact_email = e.optional_text("contact_email", self.contact_email.as_deref(), 200);
+        if let Some(mail) = &contact_email {
+            if !mail.contains('@') || mail.starts_with('@') || mail.ends_with('@') {
+                e.add("contact_email", "invalid", "is not an e-mail address");
+            }
+        }
+        let address = e.optional_text("address", self.address.as_deref(), 500);
+        let priority = e.rank("priority", self.priority);
+        if self.credit_limit.is_negative() {
+            e.add("credit_limit", "negative", "must not be negative");
+        }
+        e.into_result(CustomerData {
+            code,
+            name,
+            contact_name,
+            contact_phone,
+            contact_email,
+            address,
+            priority,
+            ..self
+        })
+    }
+}
+
+/// A product (SKU) with its list price and allocation attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductData {
+    pub sku: String,
+    pub name: String,
+    #[serde(default)]
+    pub spec: String,
+    pub unit: String,
+    pub season: Season,
+    /// Launch-plan priority, 1 = first (ALC-4).
+    #[serde(default = "default_rank")]
+    pub launch_priority: i32,
+    pub list_price: Money,
+    pub tax_rate: TaxRate,
+    #[serde(default = "default_true")]
+    pub active: bool,
+}
+
+impl ProductData {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let sku = e.code("sku", &self.sku, 64);
+        let name = e.text("name", &self.name, 200);
+        let spec = self.spec.trim().to_string();
+        if spec.chars().count() > 200 {
+            e.add("spec", "too_long", "must be at most 200 characters");
+        }
+        let unit = e.text("unit", &self.unit, 16);
+        let launch_priority = e.rank("launch_priority", self.launch_priority);
+        if self.list_price.is_negative() {
+            e.add("list_price", "negative", "must not be negative");
+        }
+        e.into_result(ProductData {
+            sku,
+            name,
+            spec,
+            unit,
+            launch_priority,
+            ..self
+        })
+    }
+}
+
+/// A warehouse; the central warehouse (总仓) picks and ships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseData {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub is_central: bool,
+    #[serde(default = "default_true")]
+    pub active: bool,
+}
+
+impl WarehouseData {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let code = e.code("code", &self.code, 32);
+        let name = e.text("name", &self.name, 200);
+        let address = e.optional_text("address", self.address.as_deref(), 500);
+        e.into_result(WarehouseData {
+            code,
+            name,
+            address,
+            ..self
+        })
+    }
+}
+
+/// A sales region of direct-operated and affiliated stores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionData {
+    pub code: String,
+    pub name: String,
+    /// Chinese name as the regulations write it (e.g. 深圳).
+    #[serde(default)]
+    pub name_zh: String,
+}
+
+impl RegionData {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let code = e.code("code", &self.code, 32);
+        let name = e.text("name", &self.name, 100);
+        let name_zh = self.name_zh.trim().to_string();
+        if name_zh.chars().count() > 100 {
+            e.add("name_zh", "too_long", "must be at most 100 characters");
+        }
+        e.into_result(RegionData {
+            code,
+            name,
+            name_zh,
+        })
+    }
+}
+
+/// The order in which regions are served in a season (ALC-6). Data, not code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionPriorityList {
+    pub season: Season,
+    /// First = served first.
+    pub regions: Vec<RegionId>,
+}
+
+impl RegionPriorityList {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, r) in self.regions.iter().enumerate() {
+            if !seen.insert(*r) {
+                e.add(
+                    format!("regions[{i}]"),
+                    "duplicate",
+                    format!("region {r} is listed twice"),
+                );
+            }
+        }
+        e.into_result(self)
+    }
+}
+
+/// A direct-operated or affiliated store (ALC-7, ALC-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreData {
+    pub code: String,
+    pub name: String,
+    pub region_id: RegionId,
+    pub ownership: StoreOwnership,
+    pub tier: Tier,
+    /// Priority within its tier, 1 = first.
+    #[serde(default = "default_rank")]
+    pub priority: i32,
+    #[serde(default = "default_true")]
+    pub active: bool,
+}
+
+impl StoreData {
+    pub fn validate(self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let code = e.code("code", &self.code, 32);
+        let name = e.text("name", &self.name, 200);
+        let priority = e.rank("priority", self.priority);
+        e.into_result(StoreData {
+            code,
+            name,
+            priority,
+            ..self
+        })
+    }
+}
+
+/// Safety stock of one product in one store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyStock {
+    pub product_id: ProductId,
+    pub quantity: Quantity,
+}
+
+/// A price list: the price of each product for the customers that use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceListData {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub valid_from: Option<Date>,
+    #[serde(default)]
+    pub valid_to: Option<Date>,
+    #[serde(default)]
+    pub items: Vec<PriceListItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceListItem {
+    pub product_id: ProductId,
+    pub price: Money,
+}
+
+impl PriceListData {
+    pub fn validate(mut self) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let code = e.code("code", &self.code, 32);
+        let name = e.text("name", &self.name, 200);
+        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to) {
+            if to < from {
+                e.add("valid_to", "before_start", "must not be before valid_from");
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, item) in self.items.iter().enumerate() {
+            if !seen.insert(item.product_id) {
+                e.add(
+                    format!("items[{i}].product_id"),
+                    "duplicate",
+                    format!("product {} has two prices", item.product_id),
+                );
+            }
+            if item.price.is_negative() {
+                e.add(
+                    format!("items[{i}].price"),
+                    "negative",
+                    "must not be negative",
+                );
+            }
+        }
+        self.items.sort_by_key(|i| i.product_id);
+        e.into_result(PriceListData { code, name, ..self })
+    }
+
+    pub fn price_of(&self, product: ProductId) -> Option<Money> {
+        self.items
+            .binary_search_by_key(&product, |i| i.product_id)
+            .ok()
+            .and_then(|i| self.items.get(i))
+            .map(|i| i.price)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn product() -> ProductData {
+        ProductData {
+            sku: " SKU-1 ".into(),
+            name: "T恤".into(),
+            spec: "M".into(),
+            unit: "件".into(),
+            season: Season::SpringSummer,
+            launch_priority: 1,
+            list_price: Money::yuan(99),
+            tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn validation_trims_and_accepts() {
+        assert_eq!(product().validate().unwrap().sku, "SKU-1");
+    }
+
+    #[test]
+    fn ord_3_validation_reports_every_bad_field() {
+        let bad = ProductData {
+            sku: "has space".into(),
+            name: "  ".into(),
+            unit: String::new(),
+            launch_priority: 0,
+            list_price: -Money::yuan(1),
+            ..product()
+        };
+        let err = bad.validate().unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["sku", "name", "unit", "launch_priority", "list_price"]
+        );
+    }
+
+    #[test]
+    fn price_list_refuses_duplicate_products() {
+        let pl = PriceListData {
+            code: "PL".into(),
+            name: "标准价".into(),
+            valid_from: None,
+            valid_to: None,
+            items: vec![
+                PriceListItem {
+                    product_id: ProductId(1),
+                    price: Money::yuan(1),
+                },
+                PriceListItem {
+                    product_id: ProductId(1),
+                    price: Money::yuan(2),
+                },
+            ],
+        };
+        let err = pl.validate().unwrap_err();
+        assert_eq!(err.errors[0].field, "items[1].product_id");
+    }
+}

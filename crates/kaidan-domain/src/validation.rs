@@ -1,0 +1,138 @@
+//! Field-level validation errors. Bad input is never silently fixed: every
+//! problem names the field (a JSON pointer-like path such as `lines[2].qty`)
+//! and what is wrong with it, in words a clerk understands.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Where: a field name or path, e.g. `sku` or `items[3].price`.
+    pub field: String,
+    /// A stable machine code, e.g. `required`, `too_long`, `invalid`.
+    pub code: &'static str,
+    /// What is wrong, in English; pages translate by `code`.
+    pub message: String,
+}
+
+/// All problems found in one input, never just the first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error)]
+#[error("{} invalid field(s): {}", .errors.len(), summary(.errors))]
+pub struct ValidationErrors {
+    pub errors: Vec<FieldError>,
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut v = Self::new();
+        v.add(field, code, message);
+        v
+    }
+
+    pub fn add(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Ok(value) when nothing was found wrong.
+    pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Prefixes every field with `prefix.` (for nested inputs).
+    pub fn nest(&mut self, prefix: &str, inner: ValidationErrors) {
+        for mut e in inner.errors {
+            e.field = format!("{prefix}.{}", e.field);
+            self.errors.push(e);
+        }
+    }
+
+    /// A required, trimmed text of at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let t = value.trim();
+        if t.is_empty() {
+            self.add(field, "required", "is required");
+        } else if t.chars().count() > max {
+            self.add(
+                field,
+                "too_long",
+                format!("must be at most {max} characters"),
+            );
+        }
+        t.to_string()
+    }
+
+    /// An optional trimmed text; empty becomes `None`.
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        let t = value.map(str::trim).filter(|s| !s.is_empty())?;
+        if t.chars().count() > max {
+            self.add(
+                field,
+                "too_long",
+                format!("must be at most {max} characters"),
+            );
+        }
+        Some(t.to_string())
+    }
+
+    /// A code: letters, digits, `-`, `_`, `.`; no spaces.
+    pub fn code(&mut self, field: &str, value: &str, max: usize) -> String {
+        let t = self.text(field, value, max);
+        if !t.is_empty()
+            && !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            self.add(
+                field,
+                "invalid",
+                "may contain only letters, digits, '-', '_' and '.'",
+            );
+        }
+        t
+    }
+
+    /// A rank where 1 comes first.
+    pub fn rank(&mut self, field: &str, value: i32) -> i32 {
+        if value < 1 {
+            self.add(field, "out_of_range", "must be 1 or greater (1 = first)");
+        }
+        value
+    }
+}
