@@ -1,1 +1,66 @@
-//! The allocation run (分货). See ../../../../docs/allocation.md.
+//! The allocation run (分货), seed 003 §6.4: a pure, deterministic function
+//! from [`RunInput`] to [`RunResult`]. The rules are in
+//! `/work/shared/ALLOCATION.md`; how Kaidan applies them, with worked examples
+//! and the scenario format, is in `docs/allocation.md`.
+//!
+//! ```
+//! use kaidan_domain::allocation::run_scenario_json;
+//! let scenario = r#"{
+//!   "settings": { "run_date": "2024-04-02" },
+//!   "products": [ { "id": 1, "launch_priority": 1 } ],
+//!   "supply": [ { "product": 1, "quantity": 5 } ],
+//!   "franchisees": [ { "id": 7, "priority_rank": 1, "funds_balance": "100" } ],
+//!   "order_lines": [ { "order_id": 1, "line_id": 1, "franchisee": 7, "product": 1,
+//!                      "open_quantity": 8, "unit_price": "30", "order_date": "2024-03-01" } ]
+//! }"#;
+//! let result = run_scenario_json(scenario).unwrap();
+//! assert!(result.contains(r#""bound": "money_exhausted""#)); // 100 / 30 → 3 units
+//! ```
+
+mod engine;
+mod input;
+mod order;
+mod output;
+mod reason;
+mod validate;
+
+pub use engine::run;
+pub use input::{
+    DEFAULT_LOCK_PERIOD_DAYS, DEFAULT_SPRING_SUMMER_MONTHS, DEFAULT_TIME_ZONE, Franchisee,
+    FranchiseeOrdering, OrderLine, Product, ProductSeason, Region, RegionNeed, RegionPriority,
+    RunInput, Season, Settings, Store, StoreOperation, StoreStock, Supply, Tier,
+};
+pub use output::{
+    Allocation, FranchiseeLineAllocation, FranchiseeLineShort, FranchiseeSummary, ProductSummary,
+    RegionAllocation, RegionOrder, RegionShort, RunResult, StoreAllocation, StoreShort, Unserved,
+};
+pub use reason::{Bound, Group, Rank, Reason, Rule};
+pub use validate::{InputError, Issue, Location, MAX_LOCK_PERIOD_DAYS, Problem};
+
+/// A scenario file could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// Not JSON, or not the scenario format; the message has line and column.
+    #[error("the scenario is not in the scenario format: {0}")]
+    Parse(#[source] serde_json::Error),
+    /// The scenario parsed, but its content is not acceptable.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("the result could not be written as JSON: {0}")]
+    Write(#[source] serde_json::Error),
+}
+
+/// Parses a scenario document, runs it and returns the result as pretty JSON
+/// with a trailing newline. Byte-identical for identical scenarios.
+pub fn run_scenario_json(text: &str) -> Result<String, ScenarioError> {
+    let input: RunInput = serde_json::from_str(text).map_err(ScenarioError::Parse)?;
+    let result = run(&input)?;
+    result_json(&result)
+}
+
+/// The canonical JSON text of a result: pretty, with a trailing newline.
+pub fn result_json(result: &RunResult) -> Result<String, ScenarioError> {
+    let mut text = serde_json::to_string_pretty(result).map_err(ScenarioError::Write)?;
+    text.push('\n');
+    Ok(text)
+}
