@@ -12,7 +12,7 @@ use super::output::{
     RegionAllocation, RegionOrder, RegionShort, RunResult, StoreAllocation, StoreShort, Unserved,
 };
 use super::reason::{Bound, Group, Rank, Reason, Rule};
-use super::validate::{InputError, Issue, Location, Problem, validate};
+use super::validate::{InputError, Issue, Location, Problem, units, validate};
 use crate::{Money, Quantity};
 
 /// The expiry date of locks made in a run: run date + lock period.
@@ -53,7 +53,7 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
         .map(|f| FranchiseeKey {
             id: f.id,
             priority_rank: f.priority_rank,
-            available_funds: i128::from(f.available_funds().units()),
+            available_funds: units(f.available_funds()),
             funded: f.is_funded(),
             oldest_open_order: None,
         })
@@ -79,7 +79,7 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
         .zip(&keys)
         .map(|(f, k)| {
             let money = if k.funded {
-                (k.available_funds + i128::from(f.available_credit().units())).max(0)
+                (k.available_funds + units(f.available_credit())).max(0)
             } else {
                 0
             };
@@ -120,7 +120,7 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
         }
         let funded = !unfunded;
         let requested = line.open_quantity;
-        let price = i128::from(line.unit_price.units());
+        let price = ix.line_price[li];
         let supply_left = left[p];
         let state = &mut fr_state[f];
         let mut got = requested.min(supply_left);

@@ -2,8 +2,8 @@
 //! names the item it is about: `order line 17: unknown product 99`.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::input::{RunInput, Season};
 use crate::{CustomerId, Money, OrderLineId, ProductId, RegionId, StoreId};
@@ -131,6 +131,44 @@ pub enum Issue {
     OutOfRange(&'static str),
 }
 
+/// A fast hasher for integer ids (the Fx multiply-rotate scheme). Hash maps
+/// are only used for look-ups: nothing in the result depends on their order.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+}
+
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
+type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<IdHasher>>;
+
+/// A money amount in 1/10,000 yuan. Exact: `Money` never has more than four
+/// decimal places. Cheaper than `Money::units` on the hot path.
+pub(crate) fn units(m: Money) -> i128 {
+    let d = m.decimal();
+    match 4u32.checked_sub(d.scale()) {
+        Some(shift) => d.mantissa() * 10i128.pow(shift),
+        None => i128::from(m.units()),
+    }
+}
+
 /// Lookup tables built while validating, and every reference resolved to an
 /// index into its input list, so the engine never looks anything up.
 #[derive(Debug, Default)]
@@ -142,6 +180,8 @@ pub(crate) struct Index {
     pub supply_product: Vec<usize>,
     pub line_franchisee: Vec<usize>,
     pub line_product: Vec<usize>,
+    /// Unit price of each line in 1/10,000 yuan.
+    pub line_price: Vec<i128>,
     pub store_region: Vec<usize>,
     pub stock_store: Vec<usize>,
     pub stock_product: Vec<usize>,
@@ -239,7 +279,7 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         index_of(&mut p, &mut ix.product, prod.id, i, at);
         p.rank(at, "launch priority", prod.launch_priority);
     }
-    let mut supply_seen: HashSet<ProductId> = HashSet::with_capacity(input.supply.len());
+    let mut supply_seen: HashSet<ProductId> = HashSet::default();
     for sup in &input.supply {
         let at = Location::Supply(sup.product);
         if !supply_seen.insert(sup.product) {
@@ -257,7 +297,7 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
     }
     for season in [Season::SpringSummer, Season::AutumnWinter] {
         let at = Location::RegionList(season);
-        let mut listed: HashSet<RegionId> = HashSet::new();
+        let mut listed: HashSet<RegionId> = HashSet::default();
         for &r in input.region_priority.list(season) {
             if !ix.region.contains_key(&r) {
                 p.push(at, Issue::UnknownRegion(r));
@@ -282,12 +322,13 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         p.money(at, "credit limit", fr.credit_limit);
         p.money(at, "funds committed", fr.funds_committed);
         p.money(at, "credit committed", fr.credit_committed);
-        let total = i128::from(fr.funds_balance.units()) + i128::from(fr.credit_limit.units());
+        let total = units(fr.funds_balance) + units(fr.credit_limit);
         if i64::try_from(total).is_err() {
             p.push(at, Issue::OutOfRange("funds balance plus credit limit"));
         }
     }
-    let mut lines_seen: HashSet<OrderLineId> = HashSet::with_capacity(input.order_lines.len());
+    let mut lines_seen: HashSet<OrderLineId> =
+        HashSet::with_capacity_and_hasher(input.order_lines.len(), Default::default());
     let mut open_value: Vec<i128> = vec![0; input.franchisees.len()];
     for line in &input.order_lines {
         let at = Location::OrderLine(line.line_id);
@@ -304,12 +345,14 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         let prod = resolve(&mut p, &ix.product, line.product, at, Issue::UnknownProduct);
         ix.line_franchisee.push(f);
         ix.line_product.push(prod);
+        let price = units(line.unit_price);
+        ix.line_price.push(price);
         p.quantity(at, "open quantity", line.open_quantity);
         if line.unit_price.is_zero() {
             p.push(at, Issue::ZeroPrice);
         }
         p.money(at, "unit price", line.unit_price);
-        let value = i128::from(line.unit_price.units()) * i128::from(line.open_quantity.max(0));
+        let value = price * i128::from(line.open_quantity.max(0));
         if i64::try_from(value).is_err() {
             p.push(at, Issue::OutOfRange("open quantity × unit price"));
         } else if let Some(total) = open_value.get_mut(f) {
@@ -335,7 +378,7 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         p.rank(at, "store priority", st.priority);
     }
     let mut stock_seen: HashSet<(StoreId, ProductId)> =
-        HashSet::with_capacity(input.store_stock.len());
+        HashSet::with_capacity_and_hasher(input.store_stock.len(), Default::default());
     for ss in &input.store_stock {
         let at = Location::StoreStock {
             store: ss.store,
@@ -352,7 +395,7 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         p.quantity(at, "current stock", ss.current_stock);
     }
     let mut need_seen: HashSet<(RegionId, ProductId)> =
-        HashSet::with_capacity(input.region_needs.len());
+        HashSet::with_capacity_and_hasher(input.region_needs.len(), Default::default());
     for rn in &input.region_needs {
         let at = Location::RegionNeed {
             region: rn.region,
