@@ -400,12 +400,11 @@ proptest! {
     fn alc_4_money_bound_is_tight(input in input()) {
         let r = run(&input).unwrap();
         for u in &r.unserved {
-            if let Unserved::FranchiseeAllocation(x) = u {
-                if x.reason.bound == Bound::MoneyExhausted {
-                    let f = r.franchisees.iter().find(|f| f.franchisee == x.franchisee).unwrap();
-                    let line = input.order_lines.iter().find(|l| l.line_id == x.line_id).unwrap();
-                    prop_assert!(f.money_left.unwrap() < line.unit_price);
-                }
+            let Unserved::FranchiseeAllocation(x) = u else { continue };
+            if x.reason.bound == Bound::MoneyExhausted {
+                let f = r.franchisees.iter().find(|f| f.franchisee == x.franchisee).unwrap();
+                let line = input.order_lines.iter().find(|l| l.line_id == x.line_id).unwrap();
+                prop_assert!(f.money_left.unwrap() < line.unit_price);
             }
         }
     }
