@@ -21,8 +21,9 @@ pub(crate) fn lock_expiry(settings: &Settings) -> Option<Date> {
     settings.run_date.checked_add(span).ok()
 }
 
-/// Runs the allocation (分货) on a validated copy of nothing: the input is
-/// only read. Returns every problem of the input if it is not acceptable.
+/// Runs the allocation (分货): validates the input, then applies steps 1–6 of
+/// ALLOCATION.md. Pure and deterministic: the input is only read, and equal
+/// inputs give equal results. Returns every problem of an unacceptable input.
 pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
     let ix = validate(input)?;
     let settings = &input.settings;
