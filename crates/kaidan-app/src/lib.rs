@@ -1,1 +1,25 @@
+//! Kaidan's use cases. Each one checks the actor's permission, validates its
+//! input, changes the records through a store transaction and writes the
+//! audit rows and outbox events of that change in the same transaction.
 
+mod app;
+mod audit_trail;
+mod auth;
+pub mod calendar;
+pub mod clock;
+pub mod entity;
+pub mod error;
+pub mod master;
+pub mod ports;
+mod region_priorities;
+mod safety_stock;
+mod stock;
+pub mod time_format;
+pub mod transfer;
+pub mod users;
+
+pub use app::{App, AppConfig, Ctx};
+pub use auth::NewSession;
+pub use entity::MasterEntity;
+pub use error::{AppError, AppResult};
+pub use master::{Created, Idempotency, ListRequest, Page};

@@ -1,1 +1,17 @@
+//! Kaidan's storage adapter: the ports of `kaidan-app` on SQLite (embedded,
+//! the default) and PostgreSQL (production, several nodes). One query text
+//! serves both engines; where the SQL really differs a backend switch says so
+//! next to it. SQL lives only in this crate.
 
+mod db;
+mod error;
+mod master;
+mod master_tables;
+mod records;
+mod row;
+mod stock;
+mod tx;
+mod users;
+
+pub use db::{Db, DbOptions};
+pub use error::ConnectError;

@@ -1,0 +1,149 @@
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use kaidan_domain::audit::FieldChange;
+use kaidan_domain::{Actor, Permission};
+
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::ports::{AuditEntry, OutboxEvent, Store, Tx};
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a page session lasts without logging in again.
+    pub session_hours: i64,
+    /// Failed logins allowed per user within `throttle_minutes`.
+    pub max_login_failures: i64,
+    pub throttle_minutes: i64,
+    /// Largest page a list returns.
+    pub max_page: u32,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            session_hours: 12,
+            max_login_failures: 5,
+            throttle_minutes: 15,
+            max_page: 500,
+        }
+    }
+}
+
+/// The use cases, over a store and a clock. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: AppConfig,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("backend", &self.store.backend())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// Who did it and on behalf of which request, for audit rows.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub request_id: Option<String>,
+}
+
+impl Ctx {
+    pub fn new(actor: Actor) -> Self {
+        Ctx {
+            actor,
+            request_id: None,
+        }
+    }
+
+    pub fn system() -> Self {
+        Ctx::new(Actor::system())
+    }
+
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.actor.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(p))
+        }
+    }
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        App {
+            store,
+            clock,
+            config,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// Health: the database answers.
+    pub async fn health(&self) -> AppResult<()> {
+        self.store.ping().await.map_err(AppError::from)
+    }
+
+    /// Appends one audit row to `tx` (SEC-2).
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        entity: &str,
+        entity_id: i64,
+        action: &str,
+        changes: Vec<FieldChange>,
+    ) -> AppResult<()> {
+        tx.audit_append(&AuditEntry {
+            id: 0,
+            at: self.now(),
+            actor_id: ctx.actor.user_id,
+            actor_name: ctx.actor.username.clone(),
+            entity: entity.to_string(),
+            entity_id,
+            action: action.to_string(),
+            changes,
+            request_id: ctx.request_id.clone(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Appends one outbox event to `tx` (INT-5).
+    pub(crate) async fn publish(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        topic: &str,
+        entity: &str,
+        entity_id: i64,
+        payload: serde_json::Value,
+    ) -> AppResult<()> {
+        tx.outbox_append(&OutboxEvent {
+            topic: topic.to_string(),
+            entity: entity.to_string(),
+            entity_id,
+            payload,
+            at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! What the generic master-data use cases need to know of each record type.
+
+use kaidan_domain::master::{
+    CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
+};
+use kaidan_domain::{Actor, Permission, ValidationErrors};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::ports::{EntityKind, MasterData};
+
+/// A record this one points to, checked to exist before writing so the
+/// error can name the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub field: String,
+    pub target: Target,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Master(EntityKind),
+    User,
+}
+
+pub trait MasterEntity:
+    Sized + Clone + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    const KIND: EntityKind;
+    /// For messages: "product", "customer", ...
+    const WHAT: &'static str;
+    const READ: Permission;
+    const WRITE: Permission;
+
+    fn clean(self) -> Result<Self, ValidationErrors>;
+    fn wrap(self) -> MasterData;
+    fn unwrap(data: MasterData) -> Option<Self>;
+    /// The unique business key (SKU or code).
+    fn code(&self) -> &str;
+    fn references(&self) -> Vec<Reference> {
+        Vec::new()
+    }
+    /// Fields this actor may not see (SEC-4): shown as null.
+    fn hidden_fields(_actor: &Actor) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+fn reference(field: impl Into<String>, target: Target, id: i64) -> Reference {
+    Reference {
+        field: field.into(),
+        target,
+        id,
+    }
+}
+
+macro_rules! entity {
+    ($variant:ident, $code:ident) => {
+        fn clean(self) -> Result<Self, ValidationErrors> {
+            self.validate()
+        }
+        fn wrap(self) -> MasterData {
+            MasterData::$variant(self)
+        }
+        fn unwrap(data: MasterData) -> Option<Self> {
+            match data {
+                MasterData::$variant(d) => Some(d),
+                _ => None,
+            }
+        }
+        fn code(&self) -> &str {
+            &self.$code
+        }
+    };
+}
+
+impl MasterEntity for ProductData {
+    const KIND: EntityKind = EntityKind::Product;
+    const WHAT: &'static str = "product";
+    const READ: Permission = Permission::ProductRead;
+    const WRITE: Permission = Permission::ProductWrite;
+    entity!(Product, sku);
+
+    fn hidden_fields(actor: &Actor) -> &'static [&'static str] {
+        if actor.can(Permission::PriceRead) {
+            &[]
+        } else {
+            &["list_price"]
+        }
+    }
+}
+
+impl MasterEntity for CustomerData {
+    const KIND: EntityKind = EntityKind::Customer;
+    const WHAT: &'static str = "customer";
+    const READ: Permission = Permission::CustomerRead;
+    const WRITE: Permission = Permission::CustomerWrite;
+    entity!(Customer, code);
+
+    fn references(&self) -> Vec<Reference> {
+        let mut r = Vec::new();
+        if let Some(id) = self.region_id {
+            r.push(reference(
+                "region_id",
+                Target::Master(EntityKind::Region),
+                id.get(),
+            ));
+        }
+        if let Some(id) = self.price_list_id {
+            r.push(reference(
+                "price_list_id",
+                Target::Master(EntityKind::PriceList),
+                id.get(),
+            ));
+        }
+        if let Some(id) = self.sales_rep_id {
+            r.push(reference("sales_rep_id", Target::User, id.get()));
+        }
+        r
+    }
+
+    fn hidden_fields(actor: &Actor) -> &'static [&'static str] {
+        if actor.can(Permission::PriceRead) {
+            &[]
+        } else {
+            &["credit_limit", "price_list_id"]
+        }
+    }
+}
+
+impl MasterEntity for WarehouseData {
+    const KIND: EntityKind = EntityKind::Warehouse;
+    const WHAT: &'static str = "warehouse";
+    const READ: Permission = Permission::WarehouseRead;
+    const WRITE: Permission = Permission::WarehouseWrite;
+    entity!(Warehouse, code);
+}
+
+impl MasterEntity for RegionData {
+    const KIND: EntityKind = EntityKind::Region;
+    const WHAT: &'static str = "region";
+    const READ: Permission = Permission::RegionRead;
+    const WRITE: Permission = Permission::RegionWrite;
+    entity!(Region, code);
+}
+
+impl MasterEntity for StoreData {
+    const KIND: EntityKind = EntityKind::Store;
+    const WHAT: &'static str = "store";
+    const READ: Permission = Permission::StoreRead;
+    const WRITE: Permission = Permission::StoreWrite;
+    entity!(Store, code);
+
+    fn references(&self) -> Vec<Reference> {
+        vec![reference(
+            "region_id",
+            Target::Master(EntityKind::Region),
+            self.region_id.get(),
+        )]
+    }
+}
+
+impl MasterEntity for PriceListData {
+    const KIND: EntityKind = EntityKind::PriceList;
+    const WHAT: &'static str = "price list";
+    const READ: Permission = Permission::PriceRead;
+    const WRITE: Permission = Permission::PriceWrite;
+    entity!(PriceList, code);
+
+    fn references(&self) -> Vec<Reference> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                reference(
+                    format!("items[{i}].product_id"),
+                    Target::Master(EntityKind::Product),
+                    item.product_id.get(),
+                )
+            })
+            .collect()
+    }
+}

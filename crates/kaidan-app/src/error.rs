@@ -1,0 +1,58 @@
+//! What a use case can answer besides success. The HTTP layer maps each
+//! variant to one status and an RFC 9457 problem document in one place
+//! (`kaidan-http/src/problem.rs`); the command line prints the message.
+
+use kaidan_domain::{Permission, ValidationErrors};
+
+use crate::ports::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input is wrong; every bad field is named. Nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("not allowed: needs permission '{0}'")]
+    Forbidden(Permission),
+    #[error("not logged in, or the session or token is no longer valid")]
+    Unauthenticated,
+    #[error("too many failed logins for this user; try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("{what} {id} was changed by someone else (now version {current}); reload and retry")]
+    VersionConflict {
+        what: &'static str,
+        id: i64,
+        current: i64,
+    },
+    /// A unique business key is already taken.
+    #[error("{field} '{value}' is already used")]
+    Duplicate { field: String, value: String },
+    #[error("Idempotency-Key '{0}' was already used for a different request")]
+    IdempotencyMismatch(String),
+    #[error("{0}")]
+    Store(StoreError),
+    /// An import file had bad rows; nothing from it was written.
+    #[error("{} problem(s) in the file; nothing was imported: {}", .0.len(), .0.iter().take(5).map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    ImportRejected(Vec<crate::transfer::RowError>),
+    /// A file to import is unreadable as a whole (not a row problem).
+    #[error("{0}")]
+    File(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate { field, value } => AppError::Duplicate { field, value },
+            StoreError::MissingReference { detail } => AppError::Invalid(ValidationErrors::single(
+                "reference",
+                "unknown_reference",
+                format!("refers to a record that does not exist ({detail})"),
+            )),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

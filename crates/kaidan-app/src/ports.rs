@@ -1,0 +1,393 @@
+//! Ports: what the use cases need from the outside world. The store crate
+//! implements them on SQLite and PostgreSQL; tests may implement them too.
+//!
+//! A use case opens a transaction (`Store::write`), reads and writes through
+//! it, appends its audit rows and outbox events to the *same* transaction and
+//! commits. Dropping a transaction without `commit` rolls it back, so an
+//! error anywhere changes nothing.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_domain::audit::FieldChange;
+use kaidan_domain::calendar::CalendarDay;
+use kaidan_domain::master::{
+    CustomerData, PriceListData, ProductData, RegionData, SafetyStock, Season, StoreData,
+    WarehouseData,
+};
+use kaidan_domain::{
+    Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId, WarehouseId,
+};
+use serde::Serialize;
+
+/// A failure of the storage adapter. Constraint violations are told apart so
+/// the use case can say which field is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{field} '{value}' already exists")]
+    Duplicate { field: String, value: String },
+    #[error("a referenced record does not exist ({detail})")]
+    MissingReference { detail: String },
+    #[error("the record is still referenced by other records ({detail})")]
+    StillReferenced { detail: String },
+    #[error("the change would break a rule of the stock ledger: {detail}")]
+    CheckViolation { detail: String },
+    #[error("concurrent update; try again")]
+    Conflict,
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+/// The kinds of master-data record (also the `entity` of audit rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Product,
+    Customer,
+    Warehouse,
+    Region,
+    Store,
+    PriceList,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 6] = [
+        EntityKind::Product,
+        EntityKind::Customer,
+        EntityKind::Warehouse,
+        EntityKind::Region,
+        EntityKind::Store,
+        EntityKind::PriceList,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Product => "product",
+            EntityKind::Customer => "customer",
+            EntityKind::Warehouse => "warehouse",
+            EntityKind::Region => "region",
+            EntityKind::Store => "store",
+            EntityKind::PriceList => "price_list",
+        }
+    }
+}
+
+/// One master-data record's content, whichever kind it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum MasterData {
+    Product(ProductData),
+    Customer(CustomerData),
+    Warehouse(WarehouseData),
+    Region(RegionData),
+    Store(StoreData),
+    PriceList(PriceListData),
+}
+
+impl MasterData {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            MasterData::Product(_) => EntityKind::Product,
+            MasterData::Customer(_) => EntityKind::Customer,
+            MasterData::Warehouse(_) => EntityKind::Warehouse,
+            MasterData::Region(_) => EntityKind::Region,
+            MasterData::Store(_) => EntityKind::Store,
+            MasterData::PriceList(_) => EntityKind::PriceList,
+        }
+    }
+}
+
+/// A stored record: id, optimistic-concurrency version, content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record<T> {
+    pub id: i64,
+    pub version: i64,
+    #[serde(with = "crate::time_format")]
+    pub updated_at: Timestamp,
+    #[serde(flatten)]
+    pub data: T,
+}
+
+/// A page request: records after `after` (an id; the cursor), at most
+/// `limit`, optionally filtered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Matched against code/sku and name (case-insensitive substring).
+    pub search: Option<String>,
+    pub after: Option<i64>,
+    pub limit: u32,
+    /// Exact-match filters on columns named in `filterable`.
+    pub filters: Vec<(&'static str, FilterValue)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterValue {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterType {
+    Int,
+    Text,
+    Bool,
+}
+
+/// Columns a list may be filtered on, per kind, with their types.
+pub fn filterable(kind: EntityKind) -> &'static [(&'static str, FilterType)] {
+    use FilterType::*;
+    match kind {
+        EntityKind::Product => &[("season", Text), ("active", Bool)],
+        EntityKind::Customer => &[
+            ("id", Int),
+            ("kind", Text),
+            ("region_id", Int),
+            ("tier", Text),
+            ("sales_rep_id", Int),
+            ("active", Bool),
+        ],
+        EntityKind::Warehouse => &[("active", Bool)],
+        EntityKind::Region => &[],
+        EntityKind::Store => &[
+            ("region_id", Int),
+            ("tier", Text),
+            ("ownership", Text),
+            ("active", Bool),
+        ],
+        EntityKind::PriceList => &[("id", Int)],
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub customer_id: Option<kaidan_domain::CustomerId>,
+    pub active: bool,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub customer_id: Option<kaidan_domain::CustomerId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: UserId,
+    pub name: String,
+    #[serde(with = "crate::time_format")]
+    pub created_at: Timestamp,
+}
+
+/// One audit row (SEC-2): who, when, what, before → after per field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    #[serde(with = "crate::time_format")]
+    pub at: Timestamp,
+    pub actor_id: UserId,
+    pub actor_name: String,
+    pub entity: String,
+    pub entity_id: i64,
+    /// `create`, `update`, `delete`, or a named action (`set_password`, ...).
+    pub action: String,
+    pub changes: Vec<FieldChange>,
+    pub request_id: Option<String>,
+}
+
+/// An event for other systems (INT-5), written in the change's transaction
+/// and relayed later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEvent {
+    pub topic: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub payload: serde_json::Value,
+    #[serde(with = "crate::time_format")]
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockBalance {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub product_name: String,
+    pub warehouse_id: WarehouseId,
+    pub warehouse_code: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockReceipt {
+    pub product_id: ProductId,
+    pub warehouse_id: WarehouseId,
+    pub quantity: Quantity,
+    pub source: String,
+    pub at: Timestamp,
+}
+
+/// A stored response for a create that carried an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    /// Hash of method, path and body of the first request.
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A read-write transaction.
+    async fn write(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// A read-only transaction (may use a replica or a reader pool).
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// One transaction: everything the use cases read and write, by room.
+#[async_trait]
+pub trait Tx: UsersTx + MasterTx + StockTx + RecordsTx + Send {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Users, roles, permissions, tokens, sessions, login throttling.
+#[async_trait]
+pub trait UsersTx: Send {
+    async fn user_insert(&mut self, user: &NewUser, at: Timestamp) -> Result<UserId, StoreError>;
+    async fn user_get(&mut self, id: UserId) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_name(&mut self, username: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_list(&mut self) -> Result<Vec<UserRecord>, StoreError>;
+    async fn user_set_password(&mut self, id: UserId, hash: &str) -> Result<(), StoreError>;
+    async fn permissions_of(&mut self, roles: &[Role]) -> Result<Vec<Permission>, StoreError>;
+    async fn role_permissions(&mut self) -> Result<Vec<(Role, Permission)>, StoreError>;
+    async fn role_permissions_set(
+        &mut self,
+        role: Role,
+        permissions: &[Permission],
+    ) -> Result<(), StoreError>;
+    async fn token_insert(
+        &mut self,
+        user: UserId,
+        name: &str,
+        hash: &str,
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    async fn token_user(&mut self, hash: &str) -> Result<Option<UserId>, StoreError>;
+    async fn token_list(&mut self, user: UserId) -> Result<Vec<TokenRow>, StoreError>;
+    async fn session_insert(
+        &mut self,
+        hash: &str,
+        row: &SessionRow,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn session_get(&mut self, hash: &str) -> Result<Option<SessionRow>, StoreError>;
+    async fn session_delete(&mut self, hash: &str) -> Result<(), StoreError>;
+    async fn login_failures_since(
+        &mut self,
+        username: &str,
+        since: Timestamp,
+    ) -> Result<i64, StoreError>;
+    async fn login_failure_add(&mut self, username: &str, at: Timestamp) -> Result<(), StoreError>;
+    async fn login_failures_clear(&mut self, username: &str) -> Result<(), StoreError>;
+}
+
+/// Master data and its lists.
+#[async_trait]
+pub trait MasterTx: Send {
+    async fn master_get(
+        &mut self,
+        kind: EntityKind,
+        id: i64,
+    ) -> Result<Option<Record<MasterData>>, StoreError>;
+    async fn master_id_by_code(
+        &mut self,
+        kind: EntityKind,
+        code: &str,
+    ) -> Result<Option<i64>, StoreError>;
+    async fn master_insert(&mut self, data: &MasterData, at: Timestamp) -> Result<i64, StoreError>;
+    /// Writes `data` when the stored version is `expected_version`; returns
+    /// false (and writes nothing) otherwise.
+    async fn master_update(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        data: &MasterData,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    async fn master_list(
+        &mut self,
+        kind: EntityKind,
+        query: &ListQuery,
+    ) -> Result<Vec<Record<MasterData>>, StoreError>;
+    async fn region_priorities(&mut self, season: Season) -> Result<Vec<RegionId>, StoreError>;
+    async fn region_priorities_set(
+        &mut self,
+        season: Season,
+        regions: &[RegionId],
+    ) -> Result<(), StoreError>;
+    async fn safety_stock(&mut self, store: StoreId) -> Result<Vec<SafetyStock>, StoreError>;
+    async fn safety_stock_set(
+        &mut self,
+        store: StoreId,
+        levels: &[SafetyStock],
+    ) -> Result<(), StoreError>;
+    async fn calendar_days(&mut self) -> Result<Vec<CalendarDay>, StoreError>;
+    async fn calendar_day_get(
+        &mut self,
+        date: jiff::civil::Date,
+    ) -> Result<Option<CalendarDay>, StoreError>;
+    async fn calendar_day_put(&mut self, day: &CalendarDay) -> Result<(), StoreError>;
+    async fn calendar_day_delete(&mut self, date: jiff::civil::Date) -> Result<bool, StoreError>;
+}
+
+/// Stock balances and their ledger.
+#[async_trait]
+pub trait StockTx: Send {
+    async fn stock_receive(&mut self, receipt: &StockReceipt) -> Result<(), StoreError>;
+    async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError>;
+}
+
+/// Audit trail, outbox and idempotency records.
+#[async_trait]
+pub trait RecordsTx: Send {
+    async fn audit_append(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+    async fn audit_of(&mut self, entity: &str, id: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    async fn outbox_append(&mut self, event: &OutboxEvent) -> Result<(), StoreError>;
+    async fn outbox_pending(&mut self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
+    async fn idempotency_get(
+        &mut self,
+        user: UserId,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError>;
+    async fn idempotency_put(
+        &mut self,
+        user: UserId,
+        key: &str,
+        response: &IdempotentResponse,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,102 @@
+//! Safety stock per store and product (ALC-8 input).
+
+use kaidan_domain::audit::diff;
+use kaidan_domain::master::SafetyStock;
+use kaidan_domain::{Permission, StoreId, ValidationErrors};
+use serde::Serialize;
+
+use crate::app::{App, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::ports::EntityKind;
+
+#[derive(Serialize)]
+struct Levels<'a> {
+    levels: &'a [SafetyStock],
+}
+
+impl App {
+    pub async fn safety_stock(&self, ctx: &Ctx, store: StoreId) -> AppResult<Vec<SafetyStock>> {
+        ctx.require(Permission::StoreRead)?;
+        let mut tx = self.store.read().await?;
+        if tx
+            .master_get(EntityKind::Store, store.get())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound {
+                what: "store",
+                id: store.to_string(),
+            });
+        }
+        Ok(tx.safety_stock(store).await?)
+    }
+
+    /// Replaces a store's safety stock levels; the audit shows each product's
+    /// before → after.
+    pub async fn set_safety_stock(
+        &self,
+        ctx: &Ctx,
+        store: StoreId,
+        mut levels: Vec<SafetyStock>,
+    ) -> AppResult<Vec<SafetyStock>> {
+        ctx.require(Permission::StoreWrite)?;
+        let mut e = ValidationErrors::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, l) in levels.iter().enumerate() {
+            if !seen.insert(l.product_id) {
+                e.add(
+                    format!("[{i}].product_id"),
+                    "duplicate",
+                    format!("product {} is listed twice", l.product_id),
+                );
+            }
+        }
+        e.into_result(())?;
+        let mut tx = self.store.write().await?;
+        if tx
+            .master_get(EntityKind::Store, store.get())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound {
+                what: "store",
+                id: store.to_string(),
+            });
+        }
+        let mut e = ValidationErrors::new();
+        for (i, l) in levels.iter().enumerate() {
+            if tx
+                .master_get(EntityKind::Product, l.product_id.get())
+                .await?
+                .is_none()
+            {
+                e.add(
+                    format!("[{i}].product_id"),
+                    "unknown_reference",
+                    format!("no product with id {}", l.product_id),
+                );
+            }
+        }
+        e.into_result(())?;
+        levels.sort_by_key(|l| l.product_id);
+        let before = tx.safety_stock(store).await?;
+        let changes = diff(
+            Some(&Levels { levels: &before }),
+            Some(&Levels { levels: &levels }),
+        );
+        if !changes.is_empty() {
+            tx.safety_stock_set(store, &levels).await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                "store",
+                store.get(),
+                "set_safety_stock",
+                changes,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(levels)
+    }
+}

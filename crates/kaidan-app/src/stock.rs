@@ -1,0 +1,108 @@
+//! Stock balances and receipts (INV-1; the full ledger grows with the stock
+//! issue).
+
+use kaidan_domain::audit::FieldChange;
+use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, WarehouseId};
+
+use crate::app::{App, Ctx};
+use crate::error::AppResult;
+use crate::master::{ListRequest, Page};
+use crate::ports::{EntityKind, StockBalance, StockReceipt};
+
+impl App {
+    pub async fn stock_list(&self, ctx: &Ctx, req: &ListRequest) -> AppResult<Page<StockBalance>> {
+        ctx.require(Permission::StockRead)?;
+        let mut q = req.to_query(EntityKind::Region, self.config.max_page)?;
+        let limit = q.limit;
+        q.limit = limit + 1;
+        let mut tx = self.store.read().await?;
+        let mut items = tx.stock_list(&q).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items
+                .last()
+                .map(|b| (b.product_id.get() * 100_000 + b.warehouse_id.get()).to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Receives goods into a warehouse: a ledger entry and the balance.
+    pub async fn receive_stock(
+        &self,
+        ctx: &Ctx,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+    ) -> AppResult<()> {
+        ctx.require(Permission::WarehouseWrite)?;
+        let mut e = ValidationErrors::new();
+        let qty = match Quantity::positive(quantity) {
+            Ok(q) => q,
+            Err(err) => {
+                e.add("quantity", "invalid", err.to_string());
+                Quantity::ZERO
+            }
+        };
+        let source = e.text("source", source, 200);
+        e.into_result(())?;
+        let mut tx = self.store.write().await?;
+        let mut e = ValidationErrors::new();
+        if tx
+            .master_get(EntityKind::Product, product.get())
+            .await?
+            .is_none()
+        {
+            e.add(
+                "product_id",
+                "unknown_reference",
+                format!("no product with id {product}"),
+            );
+        }
+        if tx
+            .master_get(EntityKind::Warehouse, warehouse.get())
+            .await?
+            .is_none()
+        {
+            e.add(
+                "warehouse_id",
+                "unknown_reference",
+                format!("no warehouse with id {warehouse}"),
+            );
+        }
+        e.into_result(())?;
+        tx.stock_receive(&StockReceipt {
+            product_id: product,
+            warehouse_id: warehouse,
+            quantity: qty,
+            source: source.clone(),
+            at: self.now(),
+        })
+        .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "product",
+            product.get(),
+            "stock_receipt",
+            vec![FieldChange {
+                field: format!("stock[warehouse_id={warehouse}].on_hand"),
+                before: None,
+                after: Some(format!("+{qty} ({source})")),
+            }],
+        )
+        .await?;
+        self.publish(
+            &mut tx,
+            "stock.received",
+            "product",
+            product.get(),
+            serde_json::json!({ "product_id": product, "warehouse_id": warehouse, "quantity": qty, "source": source }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

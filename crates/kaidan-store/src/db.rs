@@ -1,0 +1,170 @@
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kaidan_app::ports::{Store, StoreError, Tx};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{ConnectError, map};
+use crate::tx::DbTx;
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// PostgreSQL pool size per node.
+    pub max_connections: u32,
+    /// SQLite reader connections (the writer is always one connection).
+    pub sqlite_readers: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            max_connections: 16,
+            sqlite_readers: 4,
+        }
+    }
+}
+
+/// The database: SQLite (one writer connection, so writes never fight for
+/// the lock, plus read-only readers) or a PostgreSQL pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Opens `sqlite:PATH` (the file and its folder are created if missing)
+    /// or `postgres://...`.
+    pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, ConnectError> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Self::connect_sqlite(path, options).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| ConnectError::Open(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(|e| ConnectError::Open(e.to_string()))?;
+            Ok(Db {
+                backend: Backend::Postgres(pool),
+            })
+        } else {
+            Err(ConnectError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    async fn connect_sqlite(path: &str, options: &DbOptions) -> Result<Db, ConnectError> {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| ConnectError::DataDir {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        // synchronous=FULL: a commit is on disk before it is acknowledged
+        // (DESIGN: nothing acknowledged is lost, even on power failure).
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(base.clone().create_if_missing(true))
+            .await
+            .map_err(|e| ConnectError::Open(e.to_string()))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.sqlite_readers.max(1))
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(|e| ConnectError::Open(e.to_string()))?;
+        Ok(Db {
+            backend: Backend::Sqlite { writer, reader },
+        })
+    }
+
+    /// Brings the schema up to date. Safe to run on every start and from
+    /// several nodes at once (the migrator takes its own lock).
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let r = match &self.backend {
+            Backend::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await,
+            Backend::Postgres(pool) => PG_MIGRATIONS.run(pool).await,
+        };
+        r.map_err(|e| ConnectError::Migrate(e.to_string()))
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[async_trait]
+impl Store for Db {
+    async fn write(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Ok(Box::new(match &self.backend {
+            Backend::Sqlite { writer, .. } => DbTx::Sqlite(writer.begin().await.map_err(map)?),
+            Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
+        }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Ok(Box::new(match &self.backend {
+            Backend::Sqlite { reader, .. } => DbTx::Sqlite(reader.begin().await.map_err(map)?),
+            Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
+        }))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { reader, .. } => {
+                sqlx::query("SELECT 1").execute(reader).await.map_err(map)?;
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query("SELECT 1").execute(pool).await.map_err(map)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Reading and binding values the same way on both engines.
+
+use jiff::Timestamp;
+use kaidan_app::ports::StoreError;
+use sqlx::Row;
+
+use crate::error::{corrupt, map};
+
+/// Typed column access for both engines' rows.
+pub(crate) trait RowExt {
+    fn i64(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    fn text(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn bool(&self, col: &str) -> Result<bool, StoreError>;
+
+    fn ts(&self, col: &str) -> Result<Timestamp, StoreError> {
+        from_micros(self.i64(col)?)
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, col: &str) -> Result<T, StoreError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let t = self.text(col)?;
+        t.parse().map_err(|e| corrupt(format!("{col} '{t}': {e}")))
+    }
+
+    fn opt_parsed<T: std::str::FromStr>(&self, col: &str) -> Result<Option<T>, StoreError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.opt_text(col)? {
+            None => Ok(None),
+            Some(t) => t
+                .parse()
+                .map(Some)
+                .map_err(|e| corrupt(format!("{col} '{t}': {e}"))),
+        }
+    }
+}
+
+macro_rules! row_ext {
+    ($row:ty) => {
+        impl RowExt for $row {
+            fn i64(&self, col: &str) -> Result<i64, StoreError> {
+                self.try_get::<i64, _>(col).map_err(map)
+            }
+            fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
+                self.try_get::<Option<i64>, _>(col).map_err(map)
+            }
+            fn text(&self, col: &str) -> Result<String, StoreError> {
+                self.try_get::<String, _>(col).map_err(map)
+            }
+            fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+                self.try_get::<Option<String>, _>(col).map_err(map)
+            }
+            fn bool(&self, col: &str) -> Result<bool, StoreError> {
+                self.try_get::<bool, _>(col).map_err(map)
+            }
+        }
+    };
+}
+row_ext!(sqlx::sqlite::SqliteRow);
+row_ext!(sqlx::postgres::PgRow);
+
+pub(crate) fn micros(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub(crate) fn from_micros(v: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(v).map_err(|e| corrupt(format!("timestamp {v}: {e}")))
+}
+
+/// A value to bind, so column lists can be built at run time and bound on
+/// either engine.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    I(i64),
+    OptI(Option<i64>),
+    T(String),
+    OptT(Option<String>),
+    B(bool),
+}
+
+/// Binds a list of `Val`s to a query of either engine.
+macro_rules! bind_vals {
+    ($q:expr, $vals:expr) => {{
+        let mut q = $q;
+        for v in $vals {
+            q = match v {
+                $crate::row::Val::I(x) => q.bind(*x),
+                $crate::row::Val::OptI(x) => q.bind(*x),
+                $crate::row::Val::T(x) => q.bind(x.as_str()),
+                $crate::row::Val::OptT(x) => q.bind(x.as_deref()),
+                $crate::row::Val::B(x) => q.bind(*x),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_vals;
