@@ -10,6 +10,7 @@ mod master_tables;
 mod records;
 mod row;
 mod stock;
+pub mod testing;
 mod tx;
 mod users;
 

@@ -13,7 +13,7 @@ CREATE TABLE regions (
 
 CREATE TABLE region_priorities (
     season      TEXT NOT NULL CHECK (season IN ('spring_summer', 'autumn_winter', 'none')),
-    rank        INTEGER NOT NULL CHECK (rank >= 1),
+    rank        BIGINT NOT NULL CHECK (rank >= 1),
     region_id   BIGINT NOT NULL REFERENCES regions(id),
     PRIMARY KEY (season, rank),
     UNIQUE (season, region_id)
@@ -26,9 +26,9 @@ CREATE TABLE products (
     spec            TEXT NOT NULL DEFAULT '',
     unit            TEXT NOT NULL,
     season          TEXT NOT NULL CHECK (season IN ('spring_summer', 'autumn_winter', 'none')),
-    launch_priority INTEGER NOT NULL CHECK (launch_priority >= 1),
+    launch_priority BIGINT NOT NULL CHECK (launch_priority >= 1),
     list_price      BIGINT NOT NULL CHECK (list_price >= 0),
-    tax_rate_bp     INTEGER NOT NULL CHECK (tax_rate_bp BETWEEN 0 AND 10000),
+    tax_rate_bp     BIGINT NOT NULL CHECK (tax_rate_bp BETWEEN 0 AND 10000),
     active          BOOLEAN NOT NULL DEFAULT TRUE,
     version         BIGINT NOT NULL DEFAULT 1,
     updated_at      BIGINT NOT NULL
@@ -73,7 +73,7 @@ CREATE TABLE customers (
     address         TEXT,
     region_id       BIGINT REFERENCES regions(id),
     tier            TEXT CHECK (tier IN ('A', 'B', 'C')),
-    priority        INTEGER NOT NULL CHECK (priority >= 1),
+    priority        BIGINT NOT NULL CHECK (priority >= 1),
     payment_terms   TEXT NOT NULL,
     payment_method  TEXT NOT NULL,
     credit_limit    BIGINT NOT NULL CHECK (credit_limit >= 0),
@@ -141,7 +141,7 @@ CREATE TABLE stores (
     region_id   BIGINT NOT NULL REFERENCES regions(id),
     ownership   TEXT NOT NULL CHECK (ownership IN ('direct', 'affiliated')),
     tier        TEXT NOT NULL CHECK (tier IN ('A', 'B', 'C')),
-    priority    INTEGER NOT NULL CHECK (priority >= 1),
+    priority    BIGINT NOT NULL CHECK (priority >= 1),
     active      BOOLEAN NOT NULL DEFAULT TRUE,
     version     BIGINT NOT NULL DEFAULT 1,
     updated_at  BIGINT NOT NULL
@@ -212,7 +212,7 @@ CREATE TABLE idempotency_keys (
     user_id     BIGINT NOT NULL,
     key         TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
-    status      INTEGER NOT NULL,
+    status      BIGINT NOT NULL,
     body        TEXT NOT NULL,
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (user_id, key)

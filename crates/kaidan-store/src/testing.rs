@@ -1,0 +1,96 @@
+//! Fresh, migrated databases for tests of this and the other crates: an
+//! SQLite file in a temporary folder always, and a new PostgreSQL database
+//! when `KAIDAN_TEST_DATABASE_URL` names a server (one database per test, so
+//! tests run in parallel without seeing each other).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Connection;
+
+use crate::{Db, DbOptions};
+
+/// The environment variable that turns PostgreSQL tests on.
+pub const PG_ENV: &str = "KAIDAN_TEST_DATABASE_URL";
+
+/// A migrated test database; the SQLite folder is removed when dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The backends to run a test on: `sqlite` always, `postgres` when the
+/// environment asks for it.
+pub fn backends() -> Vec<&'static str> {
+    let mut v = vec!["sqlite"];
+    if std::env::var(PG_ENV).is_ok_and(|u| !u.is_empty()) {
+        v.push("postgres");
+    }
+    v
+}
+
+/// A URL of a fresh, empty (not migrated) database of `backend`, and the
+/// folder that must live as long as an SQLite one is used.
+pub async fn fresh_url(backend: &str) -> Result<(String, Option<tempfile::TempDir>), String> {
+    match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let url = format!("sqlite:{}", dir.path().join("kaidan.db").display());
+            Ok((url, Some(dir)))
+        }
+        "postgres" => {
+            let admin = std::env::var(PG_ENV).map_err(|e| format!("{PG_ENV}: {e}"))?;
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .map_err(|e| format!("cannot connect to {admin}: {e}"))?;
+            drop_stale(&mut conn).await;
+            let name = format!(
+                "kaidan_t_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                jiff::Timestamp::now().as_millisecond() % 100_000
+            );
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| format!("cannot create test database: {e}"))?;
+            let mut url = url::Url::parse(&admin).map_err(|e| e.to_string())?;
+            url.set_path(&name);
+            Ok((url.to_string(), None))
+        }
+        other => Err(format!("unknown backend {other}")),
+    }
+}
+
+/// Test databases of processes that have ended are dropped, so repeated
+/// runs do not fill the server.
+async fn drop_stale(conn: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'kaidan_t_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                    .execute(&mut *conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A fresh, migrated database of `backend`.
+pub async fn fresh(backend: &str) -> Result<TestDb, String> {
+    let (url, dir) = fresh_url(backend).await?;
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(TestDb { db, url, _dir: dir })
+}
