@@ -40,6 +40,7 @@ pub enum StoreError {
 }
 
 /// The kinds of master-data record (also the `entity` of audit rows).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
@@ -160,6 +161,7 @@ pub fn filterable(kind: EntityKind) -> &'static [(&'static str, FilterType)] {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserRecord {
     pub id: UserId,
@@ -189,20 +191,24 @@ pub struct SessionRow {
     pub expires_at: Timestamp,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenRow {
     pub id: i64,
     pub user_id: UserId,
     pub name: String,
     #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 
 /// One audit row (SEC-2): who, when, what, before → after per field.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub id: i64,
     #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub actor_id: UserId,
     pub actor_name: String,
@@ -226,6 +232,7 @@ pub struct OutboxEvent {
     pub at: Timestamp,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StockBalance {
     pub product_id: ProductId,

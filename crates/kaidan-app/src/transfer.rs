@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{EntityKind, ListQuery, MasterData, StockReceipt, Tx};
 
 /// What a file holds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dataset {
@@ -132,6 +133,7 @@ impl Dataset {
 }
 
 /// One problem in an import file.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub file: String,
@@ -154,6 +156,7 @@ impl std::fmt::Display for RowError {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub file: String,

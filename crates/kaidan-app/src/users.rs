@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{EntityKind, NewUser, TokenRow, UserRecord};
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUserInput {
     pub username: String,
@@ -24,6 +25,7 @@ pub struct NewUserInput {
 }
 
 /// A new API token: the secret is shown once and never stored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IssuedToken {
     pub id: i64,

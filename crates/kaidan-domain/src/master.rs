@@ -62,6 +62,7 @@ string_enum!(
 
 /// A customer (ORD-2, FIN-2, ALC inputs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerData {
     pub code: String,
@@ -135,6 +136,7 @@ impl CustomerData {
 
 /// A product (SKU) with its list price and allocation attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductData {
     pub sku: String,
@@ -179,6 +181,7 @@ impl ProductData {
 
 /// A warehouse; the central warehouse (总仓) picks and ships.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WarehouseData {
     pub code: String,
@@ -208,6 +211,7 @@ impl WarehouseData {
 
 /// A sales region of direct-operated and affiliated stores.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionData {
     pub code: String,
@@ -236,6 +240,7 @@ impl RegionData {
 
 /// The order in which regions are served in a season (ALC-6). Data, not code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegionPriorityList {
     pub season: Season,
@@ -262,6 +267,7 @@ impl RegionPriorityList {
 
 /// A direct-operated or affiliated store (ALC-7, ALC-8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StoreData {
     pub code: String,
@@ -293,6 +299,7 @@ impl StoreData {
 
 /// Safety stock of one product in one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SafetyStock {
     pub product_id: ProductId,
@@ -301,19 +308,23 @@ pub struct SafetyStock {
 
 /// A price list: the price of each product for the customers that use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PriceListData {
     pub code: String,
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_from: Option<Date>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_to: Option<Date>,
     #[serde(default)]
     pub items: Vec<PriceListItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PriceListItem {
     pub product_id: ProductId,

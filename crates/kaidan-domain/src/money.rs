@@ -27,7 +27,9 @@ pub enum MoneyError {
 }
 
 /// An exact amount of money in yuan (CNY), at most four decimal places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct Money(Decimal);
 
@@ -259,6 +261,38 @@ impl fmt::Display for TaxRate {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Exact amount in yuan as a decimal string, at most 4 decimal places",
+            ))
+            .examples([serde_json::json!("1234.50")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for TaxRate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Tax rate as a fraction string (\"0.13\") or percent (\"13%\" on input)",
+            ))
+            .examples([serde_json::json!("0.13")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for TaxRate {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +310,10 @@ mod tests {
     fn refuses_more_than_four_places() {
         assert_eq!("0.00001".parse::<Money>(), Err(MoneyError::TooPrecise));
         assert_eq!("abc".parse::<Money>(), Err(MoneyError::NotANumber));
-        assert_eq!(Money::non_negative(Decimal::from(-1)), Err(MoneyError::Negative));
+        assert_eq!(
+            Money::non_negative(Decimal::from(-1)),
+            Err(MoneyError::Negative)
+        );
     }
 
     #[test]

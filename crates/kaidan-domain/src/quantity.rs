@@ -17,7 +17,9 @@ pub enum QuantityError {
 }
 
 /// A count of units, never negative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "i64", into = "i64")]
 pub struct Quantity(i64);
 
@@ -49,7 +51,10 @@ impl Quantity {
 
     /// `self − other`, or `None` when that would go below zero.
     pub fn checked_sub(self, other: Quantity) -> Option<Quantity> {
-        self.0.checked_sub(other.0).filter(|v| *v >= 0).map(Quantity)
+        self.0
+            .checked_sub(other.0)
+            .filter(|v| *v >= 0)
+            .map(Quantity)
     }
 
     pub fn saturating_sub(self, other: Quantity) -> Quantity {
@@ -96,6 +101,20 @@ impl fmt::Display for Quantity {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(0))
+            .description(Some("Whole units, never negative"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quantity {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +122,10 @@ mod tests {
     #[test]
     fn refuses_negative_and_fractions() {
         assert_eq!(Quantity::new(-1), Err(QuantityError::Negative));
-        assert_eq!("1.5".parse::<Quantity>(), Err(QuantityError::NotAWholeNumber));
+        assert_eq!(
+            "1.5".parse::<Quantity>(),
+            Err(QuantityError::NotAWholeNumber)
+        );
         assert_eq!(Quantity::positive(0), Err(QuantityError::NotPositive));
         assert_eq!("1,200".parse::<Quantity>().unwrap().get(), 1200);
     }

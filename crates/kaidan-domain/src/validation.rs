@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Where: a field name or path, e.g. `sku` or `items[3].price`.
     pub field: String,

@@ -1,0 +1,216 @@
+//! Errors as RFC 9457 problem details, in one place. The rule: use cases
+//! return `AppError`; handlers return `ApiError`; this file alone decides the
+//! status code and the wording a client sees. Unexpected failures are logged
+//! with their cause and shown without internals.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kaidan_app::AppError;
+use kaidan_app::ports::StoreError;
+use kaidan_domain::FieldError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub rows: Vec<kaidan_app::transfer::RowError>,
+    pub retry_after: Option<u64>,
+}
+
+/// The body of a problem response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `/problems/invalid-input`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Every bad field of the request (422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Every bad row of an import file (422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<kaidan_app::transfer::RowError>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            kind,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            rows: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let field = field.into();
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            format!("{field}: {message}"),
+        );
+        e.errors.push(FieldError {
+            field,
+            code,
+            message,
+        });
+        e
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("/problems/{}", self.kind),
+            title: self.title.to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+            rows: self.rows.clone(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let detail = e.to_string();
+        match e {
+            AppError::Invalid(v) => {
+                let mut a = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-input",
+                    "Invalid input",
+                    detail,
+                );
+                a.errors = v.errors;
+                a
+            }
+            AppError::NotFound { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+            }
+            AppError::Forbidden(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+            }
+            AppError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Not logged in",
+                detail,
+            ),
+            AppError::Throttled { retry_after_secs } => {
+                let mut a = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    "Too many attempts",
+                    detail,
+                );
+                a.retry_after = Some(retry_after_secs);
+                a
+            }
+            AppError::VersionConflict { .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version-conflict",
+                "Changed by someone else",
+                detail,
+            ),
+            AppError::Duplicate { field, value } => {
+                let mut a =
+                    ApiError::new(StatusCode::CONFLICT, "duplicate", "Already exists", detail);
+                a.errors.push(FieldError {
+                    field,
+                    code: "duplicate",
+                    message: format!("'{value}' is already used"),
+                });
+                a
+            }
+            AppError::IdempotencyMismatch(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+                detail,
+            ),
+            AppError::ImportRejected(rows) => {
+                let mut a = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "import-rejected",
+                    "Import rejected; nothing was written",
+                    format!("{} problem(s) in the file", rows.len()),
+                );
+                a.rows = rows;
+                a
+            }
+            AppError::File(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad-file",
+                "Unreadable file",
+                detail,
+            ),
+            AppError::Store(StoreError::Unavailable(_)) => {
+                tracing::error!(error = %detail, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    "the database is not reachable; try again shortly",
+                )
+            }
+            AppError::Store(StoreError::Conflict) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Concurrent change",
+                "another change got there first; try again",
+            ),
+            AppError::Store(other) => {
+                tracing::error!(error = %other, "unexpected store error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut res = (self.status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
