@@ -1,0 +1,499 @@
+//! In-process API and page tests: the real router over a real database
+//! (SQLite always, PostgreSQL when KAIDAN_TEST_DATABASE_URL is set).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use kaidan_app::clock::SystemClock;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_domain::Role;
+use kaidan_store::testing::{backends, fresh};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct T {
+    router: Router,
+    app: App,
+    backend: &'static str,
+}
+
+struct Res {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Res {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl T {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        extra: &[(&str, &str)],
+    ) -> Res {
+        let auth = format!("Bearer {token}");
+        let mut h = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        h.extend_from_slice(extra);
+        self.call(method, path, &h, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Res {
+        let auth = format!("Bearer {token}");
+        self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
+            .await
+    }
+
+    async fn user_token(&self, name: &str, roles: &[Role]) -> String {
+        let u = self
+            .app
+            .create_user(
+                &Ctx::system(),
+                NewUserInput {
+                    username: name.into(),
+                    display_name: String::new(),
+                    password: "correct horse".into(),
+                    roles: roles.to_vec(),
+                    customer_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        self.app
+            .add_token(&Ctx::system(), u.id, "test")
+            .await
+            .unwrap()
+            .token
+    }
+}
+
+async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let db = fresh(backend).await.unwrap();
+        let app = App::new(
+            Arc::new(db.db.clone()),
+            Arc::new(SystemClock),
+            AppConfig::default(),
+        );
+        app.bootstrap().await.unwrap();
+        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
+        test(T {
+            router,
+            app,
+            backend,
+        })
+        .await;
+        db.db.close().await;
+    }
+}
+
+fn product(sku: &str) -> Value {
+    json!({"sku": sku, "name": "衬衫", "spec": "M/白", "unit": "件", "season": "spring_summer",
+           "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})
+}
+
+#[tokio::test]
+async fn health_openapi_and_metrics() {
+    on_each_backend(|t| async move {
+        let r = t.call(Method::GET, "/api/v1/health", &[], None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["database"], t.backend);
+        assert!(!r.header("x-request-id").is_empty(), "request id echoed");
+        let r = t.call(Method::GET, "/api/openapi.json", &[], None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let doc = r.json();
+        assert!(doc["paths"]["/api/v1/products/{id}"]["put"].is_object());
+        let r = t.call(Method::GET, "/metrics", &[], None).await;
+        assert!(
+            r.text().contains("kaidan_http_requests_total"),
+            "{}",
+            r.text()
+        );
+        let r = t.call(Method::GET, "/api/v1/nothing", &[], None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.header("content-type"), "application/problem+json");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn int_1_openapi_document_snapshot() {
+    let doc = kaidan_http::openapi::document();
+    insta::assert_json_snapshot!("openapi", doc);
+}
+
+#[tokio::test]
+async fn sec_1_unauthenticated_and_forbidden_are_problems() {
+    on_each_backend(|t| async move {
+        let r = t.call(Method::GET, "/api/v1/products", &[], None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.json()["type"], "/problems/unauthenticated");
+        let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
+        let r = t
+            .json(
+                Method::POST,
+                "/api/v1/products",
+                &clerk,
+                product("A-1"),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        assert!(
+            r.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("product.write")
+        );
+        let r = t.get("/api/v1/products", "kd_not-a-token").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ord_3_bad_input_names_the_field_and_writes_nothing() {
+    on_each_backend(|t| async move {
+        let tok = t.user_token("brand", &[Role::BrandProduct]).await;
+        let mut p = product("A-1");
+        p["list_price"] = json!("12.345678");
+        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.json()["errors"][0]["field"], "list_price");
+        let mut p = product("A-1");
+        p["colour"] = json!("red");
+        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.json()["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("colour"),
+            "{}",
+            r.text()
+        );
+        let mut p = product(" ");
+        p["name"] = json!("");
+        p["launch_priority"] = json!(0);
+        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        let fields: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["sku", "name", "launch_priority"], "{}", t.backend);
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/products",
+                &[
+                    ("authorization", &format!("Bearer {tok}")),
+                    ("content-type", "application/json"),
+                ],
+                Some(b"{not json".to_vec()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = t.get("/api/v1/products", &tok).await;
+        assert_eq!(
+            r.json()["items"].as_array().unwrap().len(),
+            0,
+            "nothing written"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn etag_if_match_and_idempotency_key() {
+    on_each_backend(|t| async move {
+        let tok = t.user_token("brand", &[Role::BrandProduct]).await;
+        let key = [("idempotency-key", "order-42")];
+        let r = t
+            .json(Method::POST, "/api/v1/products", &tok, product("A-1"), &key)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.header("etag"), "\"1\"");
+        assert_eq!(r.header("location"), format!("/api/v1/products/{id}"));
+        let again = t
+            .json(Method::POST, "/api/v1/products", &tok, product("A-1"), &key)
+            .await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.json()["id"], id, "the retry returns the first answer");
+        assert_eq!(again.header("idempotent-replayed"), "true");
+        let other = t
+            .json(Method::POST, "/api/v1/products", &tok, product("A-2"), &key)
+            .await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let path = format!("/api/v1/products/{id}");
+        let mut p = product("A-1");
+        p["list_price"] = json!("120");
+        let r = t.json(Method::PUT, &path, &tok, p.clone(), &[]).await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_REQUIRED);
+        let r = t
+            .json(
+                Method::PUT,
+                &path,
+                &tok,
+                p.clone(),
+                &[("if-match", "\"1\"")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.header("etag"), "\"2\"");
+        assert_eq!(r.json()["list_price"], "120");
+        let r = t
+            .json(Method::PUT, &path, &tok, p, &[("if-match", "\"1\"")])
+            .await;
+        assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+        let r = t.get(&format!("{path}/audit"), &tok).await;
+        let audit = r.json();
+        assert_eq!(audit[0]["action"], "update", "{}", t.backend);
+        assert_eq!(audit[0]["changes"][0]["field"], "list_price");
+        assert_eq!(audit[0]["changes"][0]["before"], "99.5");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sec_1_session_cookie_needs_csrf_for_writes() {
+    on_each_backend(|t| async move {
+        t.user_token("brand", &[Role::BrandProduct]).await;
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                &[("content-type", "application/json")],
+                Some(
+                    json!({"username": "brand", "password": "correct horse"})
+                        .to_string()
+                        .into_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let set = r.header("set-cookie");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_string();
+        let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
+        let r = t
+            .call(Method::GET, "/api/v1/me", &[("cookie", &cookie)], None)
+            .await;
+        assert_eq!(r.json()["username"], "brand");
+        let body = Some(product("C-1").to_string().into_bytes());
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/products",
+                &[("cookie", &cookie), ("content-type", "application/json")],
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF header");
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/products",
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/json"),
+                    ("x-csrf-token", &csrf),
+                ],
+                body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                &[("content-type", "application/json")],
+                Some(
+                    json!({"username": "brand", "password": "wrong"})
+                        .to_string()
+                        .into_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sec_4_prices_hidden_without_price_read() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        t.json(
+            Method::POST,
+            "/api/v1/products",
+            &admin,
+            product("P-1"),
+            &[],
+        )
+        .await;
+        let logistics = t.user_token("logi", &[Role::Logistics]).await;
+        let r = t.get("/api/v1/products", &logistics).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.json()["items"][0]["list_price"],
+            Value::Null,
+            "{}",
+            t.backend
+        );
+        let r = t.get("/api/v1/products", &admin).await;
+        assert_eq!(r.json()["items"][0]["list_price"], "99.5");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn int_4_import_and_export_over_http() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        let auth = format!("Bearer {admin}");
+        let bad = "code,name,region_code,ownership,tier\nS-1,店1,NOPE,direct,A\nS-2,店2,,own,D\n";
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/import/stores?file=s.csv",
+                &[("authorization", &auth)],
+                Some(bad.as_bytes().to_vec()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let rows = r.json()["rows"].as_array().unwrap().clone();
+        assert!(
+            rows.iter()
+                .any(|e| e["row"] == 2 && e["column"] == "region_code"),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|e| e["row"] == 3 && e["column"] == "ownership"),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter().any(|e| e["row"] == 3 && e["column"] == "tier"),
+            "{rows:?}"
+        );
+        let regions = "code,name,name_zh\nSZ,Shenzhen,深圳\n";
+        let r = t
+            .call(
+                Method::POST,
+                "/api/v1/import/regions?file=r.csv",
+                &[("authorization", &auth)],
+                Some(regions.as_bytes().to_vec()),
+            )
+            .await;
+        assert_eq!(r.json()["created"], 1, "{}", r.text());
+        let r = t.get("/api/v1/export/regions?format=csv", &admin).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text().contains("SZ,Shenzhen,深圳"), "{}", r.text());
+        let r = t.get("/api/v1/export/regions?format=xlsx", &admin).await;
+        assert!(r.body.starts_with(b"PK"), "an xlsx is a zip");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_login_list_edit_and_history() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        let r = t.json(Method::POST, "/api/v1/products", &admin, product("PG-1"), &[]).await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = t.call(Method::GET, "/m/products", &[], None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.header("location").starts_with("/login?next=/m/products"));
+        let form = "username=boss&password=correct+horse&next=%2Fm%2Fproducts";
+        let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")], Some(form.as_bytes().to_vec())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let r = t.call(Method::GET, "/m/products", &[("cookie", &cookie)], None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let html = r.text();
+        assert!(html.contains("PG-1") && html.contains("产品"), "Chinese by default");
+        let r = t.call(Method::GET, &format!("/m/products/{id}/edit"), &[("cookie", &cookie)], None).await;
+        let html = r.text();
+        let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let bad = format!("_csrf={csrf}&_version=1&sku=PG-1&name=&unit=%E4%BB%B6&season=none&launch_priority=1&list_price=1&tax_rate=13%25");
+        let r = t.call(Method::POST, &format!("/m/products/{id}/edit"), &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")], Some(bad.into_bytes())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.backend);
+        assert!(r.text().contains("field-error"));
+        let good = format!("_csrf={csrf}&_version=1&sku=PG-1&name=%E8%A1%AC%E8%A1%AB2&unit=%E4%BB%B6&season=none&launch_priority=1&list_price=88&tax_rate=13%25&active=true");
+        let r = t.call(Method::POST, &format!("/m/products/{id}/edit"), &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")], Some(good.into_bytes())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = t.call(Method::GET, &format!("/m/products/{id}"), &[("cookie", &cookie)], None).await;
+        let html = r.text();
+        assert!(html.contains("id=\"history\"") && html.contains("衬衫2") && html.contains("list_price"), "{html}");
+        let forged = "_csrf=wrong&_version=2&sku=PG-1&name=x&unit=x&season=none&launch_priority=1&list_price=1&tax_rate=0";
+        let r = t.call(Method::POST, &format!("/m/products/{id}/edit"), &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")], Some(forged.as_bytes().to_vec())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t.call(Method::GET, "/lang/en?next=/m/products", &[("cookie", &cookie)], None).await;
+        let lang = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let both = format!("{cookie}; {lang}");
+        let r = t.call(Method::GET, "/m/products", &[("cookie", &both)], None).await;
+        assert!(r.text().contains("Products"), "English on request");
+    })
+    .await;
+}
