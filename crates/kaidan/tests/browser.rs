@@ -1,0 +1,96 @@
+//! Browser test of the pages (INT-2) in Debian's headless Chromium: log in to
+//! the demo company, edit a product, see the change in its audit history,
+//! and save a screenshot to test-artifacts/. Runs when chromium and
+//! chromedriver are installed; `.ci/run` installs them and sets
+//! KAIDAN_BROWSER_TESTS=1, which makes their absence a failure.
+
+mod support;
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use support::Server;
+
+fn tool(name: &str) -> Option<String> {
+    ["/usr/bin/", "/usr/local/bin/"]
+        .iter()
+        .map(|d| format!("{d}{name}"))
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+#[tokio::test]
+async fn int_2_login_edit_product_and_see_audit_in_chromium() {
+    let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
+        assert!(
+            std::env::var("KAIDAN_BROWSER_TESTS").is_err(),
+            "KAIDAN_BROWSER_TESTS is set but chromium/chromedriver are not installed"
+        );
+        eprintln!("skipping the browser test: chromium or chromedriver not installed (run .ci/run)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("kaidan.db").display());
+    let server = Server::start(&db, "demo");
+    assert!(server.banner.iter().any(|l| l.contains("brand_product")), "{:?}", server.banner);
+
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut chromedriver = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1280,900",
+                     format!("--user-data-dir={}", dir.path().join("chrome").display())]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver answered");
+
+    c.goto(&format!("{}/m/products", server.url)).await.unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap().send_keys("brand_product").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("kaidan-demo").await.unwrap();
+    c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+    // Back on the products list after logging in.
+    let first = c.wait().for_element(Locator::Css("table.grid tbody tr td a")).await.unwrap();
+    first.click().await.unwrap();
+    c.wait().for_element(Locator::Id("edit")).await.unwrap().click().await.unwrap();
+    let name = c.wait().for_element(Locator::Id("f-name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("浏览器测试 browser edit").await.unwrap();
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    let history = c.wait().for_element(Locator::Id("history")).await.unwrap();
+    let text = history.text().await.unwrap();
+    assert!(text.contains("浏览器测试 browser edit"), "audit shows the new name: {text}");
+    assert!(text.contains("brand_product"), "audit shows who: {text}");
+    assert!(c.find(Locator::Id("current-user")).await.unwrap().text().await.unwrap().contains("brand_product"));
+
+    let png = c.screenshot().await.unwrap();
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("browser-product-audit.png"), png).unwrap();
+
+    c.close().await.unwrap();
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    assert!(server.stop().success());
+}

@@ -1,0 +1,107 @@
+//! End-to-end tests of the `kaidan` binary: the commands a person types.
+
+mod support;
+
+use support::{Server, kaidan, stderr, stdout};
+
+#[test]
+fn int_3_help_explains_every_command() {
+    let o = kaidan("sqlite:unused.db", &["--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for cmd in ["serve", "migrate", "demo", "import", "export", "allocate", "user"] {
+        assert!(help.contains(cmd), "{cmd} missing from --help:\n{help}");
+    }
+    for sub in [vec!["serve", "--help"], vec!["user", "add", "--help"], vec!["import", "--help"]] {
+        let o = kaidan("sqlite:unused.db", &sub);
+        assert!(o.status.success(), "{sub:?}");
+    }
+    let o = kaidan("mysql://nope", &["migrate"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("unsupported database URL"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
+    for (db, _dir) in support::databases().await {
+        let o = kaidan(&db, &["migrate"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["user", "add", "ops", "--role", "admin", "--password", "s3cret-pass"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["user", "add", "weak", "--role", "admin", "--password", "short"]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("password"), "{}", stderr(&o));
+        let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let token = stdout(&o).trim().to_string();
+        assert!(token.starts_with("kd_"));
+        let o = kaidan(&db, &["user", "list"]);
+        assert!(stdout(&o).contains("ops"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("products.csv");
+        std::fs::write(&bad, "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,summer,9,13%\n").unwrap();
+        let o = kaidan(&db, &["import", "products", bad.to_str().unwrap()]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("products.csv: row 2, column season"), "{}", stderr(&o));
+        let good = dir.path().join("good.csv");
+        std::fs::write(&good, "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,9,13%\n").unwrap();
+        let o = kaidan(&db, &["import", "products", good.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("1 created"), "{}", stdout(&o));
+
+        let server = Server::start(&db, "serve");
+        let http = reqwest::Client::new();
+        let health: serde_json::Value =
+            http.get(format!("{}/api/v1/health", server.url)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(health["status"], "ok");
+        let r = http
+            .post(format!("{}/api/v1/products", server.url))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"sku": "A-2", "name": "裤子", "unit": "条", "season": "none",
+                                      "list_price": "120.00", "tax_rate": "0.13"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let page: serde_json::Value = http
+            .get(format!("{}/api/v1/products?limit=1", server.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        assert!(page["next_cursor"].is_string());
+        let status = server.stop();
+        assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+
+        // Acknowledged writes survived the restart.
+        let out = dir.path().join("export.xlsx");
+        let o = kaidan(&db, &["export", "products", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["import", "products", out.to_str().unwrap()]);
+        assert!(stdout(&o).contains("0 created, 0 updated, 2 unchanged"), "{}", stdout(&o));
+    }
+}
+
+#[test]
+fn alc_10_allocate_scenario_output_is_byte_identical_to_the_expected_result() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/allocation");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".json") || name.ends_with(".expected.json") {
+            continue;
+        }
+        let expected = std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json"))).unwrap();
+        let o = kaidan("sqlite:unused.db", &["allocate", "--scenario", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(stdout(&o), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "examples found: {checked}");
+}
