@@ -145,10 +145,10 @@ impl App {
     ) -> AppResult<Page<Record<T>>> {
         ctx.require(T::READ)?;
         let mut query = req.to_query(T::KIND, self.config.max_page)?;
-        if T::KIND == EntityKind::Customer {
-            if let Some(own) = own_customer_only(&ctx.actor) {
-                query.filters.push(("id", FilterValue::Int(own)));
-            }
+        if T::KIND == EntityKind::Customer
+            && let Some(own) = own_customer_only(&ctx.actor)
+        {
+            query.filters.push(("id", FilterValue::Int(own)));
         }
         let limit = query.limit;
         query.limit = limit + 1;
@@ -169,16 +169,15 @@ impl App {
 
     pub async fn get<T: MasterEntity>(&self, ctx: &Ctx, id: i64) -> AppResult<Record<T>> {
         ctx.require(T::READ)?;
-        if T::KIND == EntityKind::Customer {
-            if let Some(own) = own_customer_only(&ctx.actor) {
-                if own != id {
-                    // Not "forbidden": another customer's existence is itself confidential.
-                    return Err(AppError::NotFound {
-                        what: T::WHAT,
-                        id: id.to_string(),
-                    });
-                }
-            }
+        if T::KIND == EntityKind::Customer
+            && let Some(own) = own_customer_only(&ctx.actor)
+            && own != id
+        {
+            // Not "forbidden": another customer's existence is itself confidential.
+            return Err(AppError::NotFound {
+                what: T::WHAT,
+                id: id.to_string(),
+            });
         }
         let mut tx = self.store.read().await?;
         let rec = tx
@@ -234,10 +233,10 @@ impl App {
     ) -> AppResult<Created<Record<T>>> {
         ctx.require(T::WRITE)?;
         let data = data.clean()?;
-        if let Some(idem) = idempotency {
-            if let Some(replay) = self.replay(ctx, idem).await? {
-                return Ok(replay);
-            }
+        if let Some(idem) = idempotency
+            && let Some(replay) = self.replay(ctx, idem).await?
+        {
+            return Ok(replay);
         }
         let mut tx = self.store.write().await?;
         let rec = self.insert_in(&mut tx, ctx, data).await?;

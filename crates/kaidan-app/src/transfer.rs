@@ -309,15 +309,15 @@ impl App {
             kaidan_io::read_table(file, bytes).map_err(|e| AppError::File(e.to_string()))?;
         let mut errors = Vec::new();
         for col in dataset.columns() {
-            if let Some(required) = col.strip_suffix('*') {
-                if table.column_index(required).is_none() {
-                    errors.push(RowError {
-                        file: file.to_string(),
-                        row: 1,
-                        column: Some(required.to_string()),
-                        message: "required column is missing from the header".into(),
-                    });
-                }
+            if let Some(required) = col.strip_suffix('*')
+                && table.column_index(required).is_none()
+            {
+                errors.push(RowError {
+                    file: file.to_string(),
+                    row: 1,
+                    column: Some(required.to_string()),
+                    message: "required column is missing from the header".into(),
+                });
             }
         }
         for col in &table.columns {

@@ -99,19 +99,18 @@ impl App {
         };
         e.into_result(())?;
         let mut tx = self.store.write().await?;
-        if let Some(c) = input.customer_id {
-            if tx
+        if let Some(c) = input.customer_id
+            && tx
                 .master_get(EntityKind::Customer, c.get())
                 .await?
                 .is_none()
-            {
-                return Err(ValidationErrors::single(
-                    "customer_id",
-                    "unknown_reference",
-                    format!("customer {c} does not exist"),
-                )
-                .into());
-            }
+        {
+            return Err(ValidationErrors::single(
+                "customer_id",
+                "unknown_reference",
+                format!("customer {c} does not exist"),
+            )
+            .into());
         }
         let mut roles = input.roles.clone();
         roles.sort();

@@ -111,10 +111,10 @@ impl CustomerData {
         let contact_name = e.optional_text("contact_name", self.contact_name.as_deref(), 100);
         let contact_phone = e.optional_text("contact_phone", self.contact_phone.as_deref(), 50);
         let contact_email = e.optional_text("contact_email", self.contact_email.as_deref(), 200);
-        if let Some(mail) = &contact_email {
-            if !mail.contains('@') || mail.starts_with('@') || mail.ends_with('@') {
-                e.add("contact_email", "invalid", "is not an e-mail address");
-            }
+        if let Some(mail) = &contact_email
+            && (!mail.contains('@') || mail.starts_with('@') || mail.ends_with('@'))
+        {
+            e.add("contact_email", "invalid", "is not an e-mail address");
         }
         let address = e.optional_text("address", self.address.as_deref(), 500);
         let priority = e.rank("priority", self.priority);
@@ -336,10 +336,10 @@ impl PriceListData {
         let mut e = ValidationErrors::new();
         let code = e.code("code", &self.code, 32);
         let name = e.text("name", &self.name, 200);
-        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to) {
-            if to < from {
-                e.add("valid_to", "before_start", "must not be before valid_from");
-            }
+        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to)
+            && to < from
+        {
+            e.add("valid_to", "before_start", "must not be before valid_from");
         }
         let mut seen = std::collections::BTreeSet::new();
         for (i, item) in self.items.iter().enumerate() {

@@ -10,8 +10,12 @@ use kaidan_app::ports::StoreError;
 use kaidan_domain::FieldError;
 use serde::Serialize;
 
+/// A problem to answer with. Boxed: it is large and travels in `Result`s.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug)]
+pub struct Details {
     pub status: StatusCode,
     pub kind: &'static str,
     pub title: &'static str,
@@ -38,6 +42,19 @@ pub struct Problem {
     pub rows: Vec<kaidan_app::transfer::RowError>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
 impl ApiError {
     pub fn new(
         status: StatusCode,
@@ -45,7 +62,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        ApiError {
+        ApiError(Box::new(Details {
             status,
             kind,
             title,
@@ -53,7 +70,7 @@ impl ApiError {
             errors: Vec::new(),
             rows: Vec::new(),
             retry_after: None,
-        }
+        }))
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -204,10 +221,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
     }

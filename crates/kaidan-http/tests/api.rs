@@ -1,6 +1,8 @@
 //! In-process API and page tests: the real router over a real database
 //! (SQLite always, PostgreSQL when KAIDAN_TEST_DATABASE_URL is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::future::Future;
 use std::sync::Arc;
 

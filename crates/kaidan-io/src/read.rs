@@ -38,7 +38,11 @@ pub fn read_table(file: &str, bytes: &[u8]) -> Result<Table, IoError> {
         match rows.next() {
             Some((_, cells)) if cells.iter().all(|c| c.trim().is_empty()) => continue,
             Some((_, cells)) => break cells.into_iter().map(|c| c.trim().to_string()).collect(),
-            None => return Err(IoError::NoHeader { file: file.to_string() }),
+            None => {
+                return Err(IoError::NoHeader {
+                    file: file.to_string(),
+                });
+            }
         }
     };
     for (i, c) in header.iter().enumerate() {
@@ -74,7 +78,10 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoErr
                 None => e.to_string(),
             },
         })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(out.len() + 1);
+        let line = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(out.len() + 1);
         out.push((line, record.iter().map(str::to_string).collect()));
     }
     Ok(out)
@@ -149,8 +156,11 @@ mod tests {
 
     #[test]
     fn int_4_csv_with_bom_and_blank_lines_keeps_file_row_numbers() {
-        let t = read_table("p.csv", "\u{feff}sku,name\nA-1,衬衫\n\n,\nA-2,\"裤子, 长\"\n".as_bytes())
-            .unwrap();
+        let t = read_table(
+            "p.csv",
+            "\u{feff}sku,name\nA-1,衬衫\n\n,\nA-2,\"裤子, 长\"\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t.columns, ["sku", "name"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].line, 2);
@@ -160,12 +170,18 @@ mod tests {
 
     #[test]
     fn refuses_unknown_extension_and_duplicate_columns() {
-        assert!(matches!(read_table("x.txt", b"a"), Err(IoError::UnsupportedFormat { .. })));
+        assert!(matches!(
+            read_table("x.txt", b"a"),
+            Err(IoError::UnsupportedFormat { .. })
+        ));
         assert!(matches!(
             read_table("x.csv", b"a,a\n1,2\n"),
             Err(IoError::DuplicateColumn { .. })
         ));
-        assert!(matches!(read_table("x.csv", b""), Err(IoError::NoHeader { .. })));
+        assert!(matches!(
+            read_table("x.csv", b""),
+            Err(IoError::NoHeader { .. })
+        ));
     }
 
     #[test]
@@ -183,6 +199,9 @@ mod tests {
     #[test]
     fn garbage_xlsx_is_a_clear_error() {
         let err = read_table("bad.xlsx", b"not a zip").unwrap_err();
-        assert!(err.to_string().starts_with("bad.xlsx: not an Excel file"), "{err}");
+        assert!(
+            err.to_string().starts_with("bad.xlsx: not an Excel file"),
+            "{err}"
+        );
     }
 }

@@ -42,7 +42,9 @@ fn write_xlsx(table: &Table) -> Result<Vec<u8>, IoError> {
             what: table.file.clone(),
             message: "too many columns".into(),
         })?;
-        sheet.write_string_with_format(0, col, name, &bold).map_err(err)?;
+        sheet
+            .write_string_with_format(0, col, name, &bold)
+            .map_err(err)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
         let line = u32::try_from(r + 1).map_err(|_| IoError::Write {

@@ -53,17 +53,17 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
 fn unique(message: &str, pg_detail: Option<&str>) -> StoreError {
     if let Some(detail) = pg_detail {
         // Key (sku)=(A-1) already exists.
-        if let Some(rest) = detail.strip_prefix("Key (") {
-            if let Some((cols, tail)) = rest.split_once(")=(") {
-                let value = tail
-                    .rsplit_once(") already exists")
-                    .map(|(v, _)| v)
-                    .unwrap_or(tail);
-                return StoreError::Duplicate {
-                    field: cols.rsplit(", ").next().unwrap_or(cols).to_string(),
-                    value: value.rsplit(", ").next().unwrap_or(value).to_string(),
-                };
-            }
+        if let Some(rest) = detail.strip_prefix("Key (")
+            && let Some((cols, tail)) = rest.split_once(")=(")
+        {
+            let value = tail
+                .rsplit_once(") already exists")
+                .map(|(v, _)| v)
+                .unwrap_or(tail);
+            return StoreError::Duplicate {
+                field: cols.rsplit(", ").next().unwrap_or(cols).to_string(),
+                value: value.rsplit(", ").next().unwrap_or(value).to_string(),
+            };
         }
     }
     // UNIQUE constraint failed: products.sku

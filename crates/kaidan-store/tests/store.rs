@@ -2,6 +2,8 @@
 //! and on PostgreSQL when KAIDAN_TEST_DATABASE_URL is set. Every test runs
 //! the same code on each backend.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::future::Future;
 use std::sync::Arc;
 

@@ -1,1 +1,276 @@
-fn main() {}
+//! The `kaidan` command: wires the store, the use cases and the HTTP layer.
+
+mod cli;
+mod config;
+mod demo;
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use kaidan_app::clock::SystemClock;
+use kaidan_app::transfer::Dataset;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_domain::{Actor, CustomerId, Role};
+use kaidan_http::HttpConfig;
+use kaidan_store::{Db, DbOptions};
+
+use crate::cli::{Cli, Command, UserCommand};
+use crate::config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig};
+
+struct Setup {
+    file: FileConfig,
+    database_url: String,
+}
+
+fn init_logging(format: Option<&str>) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KAIDAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == Some("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(setup: &Setup) -> anyhow::Result<(Db, App)> {
+    let options = DbOptions {
+        max_connections: setup.file.max_connections.unwrap_or(16),
+        ..DbOptions::default()
+    };
+    let db = Db::connect(&setup.database_url, &options)
+        .await
+        .with_context(|| format!("opening {}", setup.database_url))?;
+    db.migrate().await?;
+    let mut config = AppConfig::default();
+    if let Some(h) = setup.file.session_hours {
+        config.session_hours = h;
+    }
+    let app = App::new(Arc::new(db.clone()), Arc::new(SystemClock), config);
+    app.bootstrap().await?;
+    Ok((db, app))
+}
+
+/// The command line acts with full rights: whoever runs it can open the
+/// database anyway. Its audit rows say "cli".
+fn cli_ctx() -> Ctx {
+    Ctx::new(Actor {
+        username: "cli".into(),
+        ..Actor::system()
+    })
+}
+
+fn read_password(given: Option<String>) -> anyhow::Result<String> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(setup: &Setup, db: Db, app: App, listen: Option<String>, banner: Option<String>) -> anyhow::Result<()> {
+    let listen = listen
+        .or_else(|| setup.file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    println!("Kaidan is running at {url}  (API: {url}api/v1/health, OpenAPI: {url}api/openapi.json)");
+    tracing::info!(%addr, database = app.backend(), "listening");
+    let http = HttpConfig {
+        secure_cookies: setup.file.secure_cookies.unwrap_or(false),
+    };
+    kaidan_http::serve(listener, app, http, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (file, _path) = FileConfig::load(cli.config.as_deref())?;
+    init_logging(file.log_format.as_deref());
+    let database_url = cli
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    let setup = Setup { file, database_url };
+    match cli.command {
+        Command::Migrate => {
+            let (db, _) = open(&setup).await?;
+            println!("database {} is up to date", setup.database_url);
+            db.close().await;
+        }
+        Command::Serve(args) => {
+            let (db, app) = open(&setup).await?;
+            serve(&setup, db, app, args.listen, None).await?;
+        }
+        Command::Demo(args) => {
+            let (db, app) = open(&setup).await?;
+            let summary = demo::load(&app).await?;
+            let mut banner = format!(
+                "Demo company loaded in {}: {} products, {} franchisees, {} stores, {} regions.\nDemo logins (password: {}):\n",
+                setup.database_url,
+                summary.products,
+                summary.franchisees,
+                summary.stores,
+                summary.regions,
+                demo::DEMO_PASSWORD
+            );
+            for (user, role, _) in &summary.logins {
+                banner.push_str(&format!("  {user:<18} {role}\n"));
+            }
+            if args.no_serve {
+                println!("{banner}");
+                db.close().await;
+            } else {
+                serve(&setup, db, app, args.listen, Some(banner)).await?;
+            }
+        }
+        Command::Import(args) => {
+            let dataset: Dataset = args.dataset.parse().map_err(anyhow::Error::msg)?;
+            let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+            let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let (db, app) = open(&setup).await?;
+            eprintln!("importing {} rows of {} ...", name, dataset.as_str());
+            match app.import(&cli_ctx(), dataset, &name, &bytes).await {
+                Ok(r) => println!(
+                    "{}: {} rows — {} created, {} updated, {} unchanged",
+                    r.file, r.rows, r.created, r.updated, r.unchanged
+                ),
+                Err(kaidan_app::AppError::ImportRejected(rows)) => {
+                    for e in &rows {
+                        eprintln!("{e}");
+                    }
+                    db.close().await;
+                    bail!("{} problem(s); nothing was imported", rows.len());
+                }
+                Err(e) => return Err(e.into()),
+            }
+            db.close().await;
+        }
+        Command::Export(args) => {
+            let dataset: Dataset = args.dataset.parse().map_err(anyhow::Error::msg)?;
+            let name = args.file.to_string_lossy().to_string();
+            let format = kaidan_io::Format::from_name(&name)
+                .with_context(|| format!("{name}: use a .csv or .xlsx file name"))?;
+            let (db, app) = open(&setup).await?;
+            let bytes = app.export(&cli_ctx(), dataset, format).await?;
+            std::fs::write(&args.file, &bytes).with_context(|| format!("cannot write {name}"))?;
+            println!("wrote {name} ({} bytes)", bytes.len());
+            db.close().await;
+        }
+        Command::Allocate(args) => {
+            let text = std::fs::read_to_string(&args.scenario)
+                .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+            let out = kaidan_domain::allocation::run_scenario_json(&text)
+                .with_context(|| format!("{}", args.scenario.display()))?;
+            print!("{out}");
+        }
+        Command::User(cmd) => {
+            let (db, app) = open(&setup).await?;
+            let r = user_command(&app, cmd).await;
+            db.close().await;
+            r?;
+        }
+    }
+    Ok(())
+}
+
+async fn user_command(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
+    let ctx = cli_ctx();
+    match cmd {
+        UserCommand::Add { username, roles, display_name, customer, password } => {
+            let roles = roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let customer_id = match customer {
+                Some(code) => Some(CustomerId(
+                    app.id_by_code::<kaidan_domain::master::CustomerData>(&ctx, &code).await?,
+                )),
+                None => None,
+            };
+            let password = read_password(password)?;
+            let u = app
+                .create_user(
+                    &ctx,
+                    NewUserInput {
+                        username,
+                        display_name: display_name.unwrap_or_default(),
+                        password,
+                        roles,
+                        customer_id,
+                    },
+                )
+                .await?;
+            println!("added user {} (id {})", u.username, u.id);
+        }
+        UserCommand::List => {
+            for u in app.list_users(&ctx).await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                println!(
+                    "{:>4}  {:<20} {:<16} {}{}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    roles.join(","),
+                    if u.active { "" } else { "  (inactive)" }
+                );
+            }
+        }
+        UserCommand::SetPassword { username, password } => {
+            let u = app.user_by_name(&ctx, &username).await?;
+            let password = read_password(password)?;
+            app.set_password(&ctx, u.id, &password).await?;
+            println!("password of {username} changed");
+        }
+        UserCommand::AddToken { username, name } => {
+            let u = app.user_by_name(&ctx, &username).await?;
+            let t = app.add_token(&ctx, u.id, &name).await?;
+            eprintln!("API token '{}' for {username} (shown once; send as 'Authorization: Bearer <token>'):", t.name);
+            println!("{}", t.token);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -4,6 +4,8 @@
 //! chromedriver are installed; `.ci/run` installs them and sets
 //! KAIDAN_BROWSER_TESTS=1, which makes their absence a failure.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::net::TcpListener;
@@ -27,15 +29,25 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
             std::env::var("KAIDAN_BROWSER_TESTS").is_err(),
             "KAIDAN_BROWSER_TESTS is set but chromium/chromedriver are not installed"
         );
-        eprintln!("skipping the browser test: chromium or chromedriver not installed (run .ci/run)");
+        eprintln!(
+            "skipping the browser test: chromium or chromedriver not installed (run .ci/run)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("kaidan.db").display());
     let server = Server::start(&db, "demo");
-    assert!(server.banner.iter().any(|l| l.contains("brand_product")), "{:?}", server.banner);
+    assert!(
+        server.banner.iter().any(|l| l.contains("brand_product")),
+        "{:?}",
+        server.banner
+    );
 
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut chromedriver = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -56,7 +68,11 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;
@@ -67,22 +83,64 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let c = client.expect("chromedriver answered");
 
     c.goto(&format!("{}/m/products", server.url)).await.unwrap();
-    c.wait().for_element(Locator::Id("username")).await.unwrap().send_keys("brand_product").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys("kaidan-demo").await.unwrap();
-    c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("brand_product")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("kaidan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     // Back on the products list after logging in.
-    let first = c.wait().for_element(Locator::Css("table.grid tbody tr td a")).await.unwrap();
+    let first = c
+        .wait()
+        .for_element(Locator::Css("table.grid tbody tr td a"))
+        .await
+        .unwrap();
     first.click().await.unwrap();
-    c.wait().for_element(Locator::Id("edit")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let name = c.wait().for_element(Locator::Id("f-name")).await.unwrap();
     name.clear().await.unwrap();
     name.send_keys("浏览器测试 browser edit").await.unwrap();
-    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let history = c.wait().for_element(Locator::Id("history")).await.unwrap();
     let text = history.text().await.unwrap();
-    assert!(text.contains("浏览器测试 browser edit"), "audit shows the new name: {text}");
+    assert!(
+        text.contains("浏览器测试 browser edit"),
+        "audit shows the new name: {text}"
+    );
     assert!(text.contains("brand_product"), "audit shows who: {text}");
-    assert!(c.find(Locator::Id("current-user")).await.unwrap().text().await.unwrap().contains("brand_product"));
+    assert!(
+        c.find(Locator::Id("current-user"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("brand_product")
+    );
 
     let png = c.screenshot().await.unwrap();
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");

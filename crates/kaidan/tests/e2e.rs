@@ -1,5 +1,7 @@
 //! End-to-end tests of the `kaidan` binary: the commands a person types.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use support::{Server, kaidan, stderr, stdout};
@@ -9,16 +11,26 @@ fn int_3_help_explains_every_command() {
     let o = kaidan("sqlite:unused.db", &["--help"]);
     assert!(o.status.success());
     let help = stdout(&o);
-    for cmd in ["serve", "migrate", "demo", "import", "export", "allocate", "user"] {
+    for cmd in [
+        "serve", "migrate", "demo", "import", "export", "allocate", "user",
+    ] {
         assert!(help.contains(cmd), "{cmd} missing from --help:\n{help}");
     }
-    for sub in [vec!["serve", "--help"], vec!["user", "add", "--help"], vec!["import", "--help"]] {
+    for sub in [
+        vec!["serve", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["import", "--help"],
+    ] {
         let o = kaidan("sqlite:unused.db", &sub);
         assert!(o.status.success(), "{sub:?}");
     }
     let o = kaidan("mysql://nope", &["migrate"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("unsupported database URL"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unsupported database URL"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[tokio::test]
@@ -26,9 +38,31 @@ async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
     for (db, _dir) in support::databases().await {
         let o = kaidan(&db, &["migrate"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(&db, &["user", "add", "ops", "--role", "admin", "--password", "s3cret-pass"]);
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "ops",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(&db, &["user", "add", "weak", "--role", "admin", "--password", "short"]);
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "weak",
+                "--role",
+                "admin",
+                "--password",
+                "short",
+            ],
+        );
         assert!(!o.status.success());
         assert!(stderr(&o).contains("password"), "{}", stderr(&o));
         let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
@@ -40,26 +74,46 @@ async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
 
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("products.csv");
-        std::fs::write(&bad, "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,summer,9,13%\n").unwrap();
+        std::fs::write(
+            &bad,
+            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,summer,9,13%\n",
+        )
+        .unwrap();
         let o = kaidan(&db, &["import", "products", bad.to_str().unwrap()]);
         assert!(!o.status.success());
-        assert!(stderr(&o).contains("products.csv: row 2, column season"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("products.csv: row 2, column season"),
+            "{}",
+            stderr(&o)
+        );
         let good = dir.path().join("good.csv");
-        std::fs::write(&good, "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,9,13%\n").unwrap();
+        std::fs::write(
+            &good,
+            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,9,13%\n",
+        )
+        .unwrap();
         let o = kaidan(&db, &["import", "products", good.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("1 created"), "{}", stdout(&o));
 
         let server = Server::start(&db, "serve");
         let http = reqwest::Client::new();
-        let health: serde_json::Value =
-            http.get(format!("{}/api/v1/health", server.url)).send().await.unwrap().json().await.unwrap();
+        let health: serde_json::Value = http
+            .get(format!("{}/api/v1/health", server.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(health["status"], "ok");
         let r = http
             .post(format!("{}/api/v1/products", server.url))
             .bearer_auth(&token)
-            .json(&serde_json::json!({"sku": "A-2", "name": "裤子", "unit": "条", "season": "none",
-                                      "list_price": "120.00", "tax_rate": "0.13"}))
+            .json(
+                &serde_json::json!({"sku": "A-2", "name": "裤子", "unit": "条", "season": "none",
+                                      "list_price": "120.00", "tax_rate": "0.13"}),
+            )
             .send()
             .await
             .unwrap();
@@ -83,7 +137,11 @@ async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
         let o = kaidan(&db, &["export", "products", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
         let o = kaidan(&db, &["import", "products", out.to_str().unwrap()]);
-        assert!(stdout(&o).contains("0 created, 0 updated, 2 unchanged"), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("0 created, 0 updated, 2 unchanged"),
+            "{}",
+            stdout(&o)
+        );
     }
 }
 
@@ -97,8 +155,13 @@ fn alc_10_allocate_scenario_output_is_byte_identical_to_the_expected_result() {
         if !name.ends_with(".json") || name.ends_with(".expected.json") {
             continue;
         }
-        let expected = std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json"))).unwrap();
-        let o = kaidan("sqlite:unused.db", &["allocate", "--scenario", path.to_str().unwrap()]);
+        let expected =
+            std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json")))
+                .unwrap();
+        let o = kaidan(
+            "sqlite:unused.db",
+            &["allocate", "--scenario", path.to_str().unwrap()],
+        );
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         assert_eq!(stdout(&o), expected, "{name}");
         checked += 1;

@@ -104,14 +104,14 @@ pub async fn logout(
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Ok((_, csrf)) = s.app.session_actor(token).await {
-            if csrf != f.csrf {
-                return (StatusCode::FORBIDDEN, "CSRF token mismatch").into_response();
-            }
-            if let Err(e) = s.app.logout(token).await {
-                return super::error_page(Lang::from_headers(&headers), e);
-            }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Ok((_, csrf)) = s.app.session_actor(token).await
+    {
+        if csrf != f.csrf {
+            return (StatusCode::FORBIDDEN, "CSRF token mismatch").into_response();
+        }
+        if let Err(e) = s.app.logout(token).await {
+            return super::error_page(Lang::from_headers(&headers), e);
         }
     }
     let mut res = Redirect::to("/login").into_response();

@@ -1,5 +1,5 @@
 //! Running the real `kaidan` binary in tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
@@ -61,7 +61,12 @@ impl Server {
                 .recv_timeout(Duration::from_secs(120))
                 .expect("kaidan printed its URL within two minutes");
             if let Some(rest) = line.strip_prefix("Kaidan is running at ") {
-                let url = rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_string();
+                let url = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string();
                 return Server { child, url, banner };
             }
             banner.push(line);
@@ -90,7 +95,11 @@ impl Drop for Server {
 pub async fn databases() -> Vec<(String, Option<tempfile::TempDir>)> {
     let mut out = Vec::new();
     for b in kaidan_store::testing::backends() {
-        out.push(kaidan_store::testing::fresh_url(b).await.expect("fresh database"));
+        out.push(
+            kaidan_store::testing::fresh_url(b)
+                .await
+                .expect("fresh database"),
+        );
     }
     out
 }

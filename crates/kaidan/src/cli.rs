@@ -1,0 +1,116 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Kaidan (开单): sales order management and fulfillment.
+///
+/// With no configuration at all, Kaidan keeps its data in an SQLite file in
+/// ./kaidan-data/. `kaidan demo` loads a demo company and serves it.
+#[derive(Debug, Parser)]
+#[command(name = "kaidan", version, about, long_about)]
+pub struct Cli {
+    /// Config file (default: ./kaidan.toml when present).
+    #[arg(long, global = true, env = "KAIDAN_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Database: sqlite:PATH or postgres://user@host/db
+    /// [default: sqlite:kaidan-data/kaidan.db]
+    #[arg(long, global = true, env = "KAIDAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and the API (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Load the demo company (once), print the demo logins and serve.
+    Demo(DemoArgs),
+    /// Import a CSV or Excel file: all rows or, if any row is bad, none.
+    Import(ImportArgs),
+    /// Export a dataset as CSV or Excel (by the file name's extension).
+    Export(ExportArgs),
+    /// Run the allocation engine (分货).
+    Allocate(AllocateArgs),
+    /// Manage users and API tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KAIDAN_LISTEN")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KAIDAN_LISTEN")]
+    pub listen: Option<String>,
+    /// Load the demo data and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// products, customers, warehouses, regions, stores or stock.
+    pub dataset: String,
+    /// A .csv or .xlsx file whose first row names the columns.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// products, customers, warehouses, regions, stores or stock.
+    pub dataset: String,
+    /// Where to write: a .csv or .xlsx file name.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// Run a self-contained scenario file and print the result as JSON
+    /// (the format is described in docs/allocation.md).
+    #[arg(long)]
+    pub scenario: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from standard input (one line) unless --password is given.
+    Add {
+        username: String,
+        /// A role; repeat for several (admin, order_clerk, sales_rep, ...).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// For a customer-portal user: the code of its customer.
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long, env = "KAIDAN_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users with their roles.
+    List,
+    /// Set a user's password (read from standard input unless --password).
+    SetPassword {
+        username: String,
+        #[arg(long, env = "KAIDAN_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Issue an API token for a user; the token is printed once.
+    AddToken {
+        username: String,
+        /// What the token is for, e.g. "ERP sync".
+        #[arg(long)]
+        name: String,
+    },
+}
