@@ -499,3 +499,30 @@ async fn pages_login_list_edit_and_history() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn price_list_page_edit_keeps_its_items() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        let p = t.json(Method::POST, "/api/v1/products", &admin, product("PL-P"), &[]).await.json();
+        let pl = json!({"code": "PL-STD", "name": "标准价", "items": [{"product_id": p["id"], "price": "88.00"}]});
+        let r = t.json(Method::POST, "/api/v1/price-lists", &admin, pl, &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let form = "username=boss&password=correct+horse";
+        let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")], Some(form.as_bytes().to_vec())).await;
+        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let html = t.call(Method::GET, &format!("/m/price-lists/{id}/edit"), &[("cookie", &cookie)], None).await.text();
+        let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let body = format!("_csrf={csrf}&_version=1&code=PL-STD&name=%E6%96%B0%E5%90%8D&valid_from=2026-01-01&valid_to=");
+        let r = t.call(Method::POST, &format!("/m/price-lists/{id}/edit"), &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")], Some(body.into_bytes())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = t.get(&format!("/api/v1/price-lists/{id}"), &admin).await.json();
+        assert_eq!(r["name"], "新名");
+        assert_eq!(r["valid_from"], "2026-01-01");
+        assert_eq!(r["items"][0]["price"], "88", "{} items kept", t.backend);
+        let html = t.call(Method::GET, &format!("/m/price-lists/{id}"), &[("cookie", &cookie)], None).await.text();
+        assert!(html.contains("PL-P") && html.contains("88.00"), "items shown on the page");
+    })
+    .await;
+}

@@ -2,7 +2,9 @@
 
 use kaidan_app::MasterEntity;
 use kaidan_app::ports::EntityKind;
-use kaidan_domain::master::{CustomerData, ProductData, RegionData, StoreData, WarehouseData};
+use kaidan_domain::master::{
+    CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -268,6 +270,27 @@ impl PageEntity for StoreData {
                 true,
             ),
             f("active", "启用", "Active", Kind::Bool, false, true),
+        ];
+        FIELDS
+    }
+}
+
+impl PageEntity for PriceListData {
+    const SLUG: &'static str = "price-lists";
+    const TITLE: &'static str = "price_lists";
+    fn fields() -> &'static [Field] {
+        const FIELDS: &[Field] = &[
+            f("code", "编码", "Code", Kind::Text, true, true),
+            f("name", "名称", "Name", Kind::Text, true, true),
+            f(
+                "valid_from",
+                "生效日期",
+                "Valid from",
+                Kind::Text,
+                false,
+                true,
+            ),
+            f("valid_to", "失效日期", "Valid to", Kind::Text, false, true),
         ];
         FIELDS
     }

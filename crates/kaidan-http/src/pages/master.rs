@@ -14,7 +14,7 @@ use kaidan_app::ports::{EntityKind, Record};
 use kaidan_app::{AppError, Created, Ctx, ListRequest};
 use kaidan_domain::master::{PriceListData, RegionData};
 use kaidan_domain::{Permission, TaxRate, ValidationErrors};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::fields::{Field, Kind, PageEntity};
 use super::{Chrome, Lang, PageAuth, error_page, render};
@@ -230,7 +230,58 @@ struct DetailPage {
     id: i64,
     fields: Vec<(&'static str, String)>,
     history: Option<Vec<HistoryRow>>,
+    extra: Vec<super::other::Section>,
     can_write: bool,
+}
+
+/// Lines that belong to the record: a store's safety stock, a price list's
+/// prices.
+async fn extra_sections<T: PageEntity>(
+    s: &AppState,
+    ctx: &Ctx,
+    lang: Lang,
+    rec: &Record<T>,
+) -> Result<Vec<super::other::Section>, AppError> {
+    let lines: Vec<(kaidan_domain::ProductId, String)> = match T::KIND {
+        EntityKind::Store => s
+            .app
+            .safety_stock(ctx, kaidan_domain::StoreId(rec.id))
+            .await?
+            .into_iter()
+            .map(|l| (l.product_id, l.quantity.to_string()))
+            .collect(),
+        EntityKind::PriceList => match rec.data.clone().wrap() {
+            kaidan_app::ports::MasterData::PriceList(pl) => pl
+                .items
+                .iter()
+                .map(|i| (i.product_id, i.price.to_string()))
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => return Ok(Vec::new()),
+    };
+    let mut rows = Vec::with_capacity(lines.len());
+    for (product, value) in lines {
+        let (sku, name) = match s
+            .app
+            .get::<kaidan_domain::master::ProductData>(ctx, product.get())
+            .await
+        {
+            Ok(p) => (p.data.sku, p.data.name),
+            Err(_) => (format!("#{product}"), String::new()),
+        };
+        rows.push(vec![sku, name, value]);
+    }
+    let (heading, col) = if T::KIND == EntityKind::Store {
+        ("safety_stock", "quantity")
+    } else {
+        ("price_lists", "price")
+    };
+    Ok(vec![super::other::Section {
+        heading: lang.t(heading).to_string(),
+        headers: vec!["SKU", lang.t("name"), lang.t(col)],
+        rows,
+    }])
 }
 
 /// Audit times are shown in China Standard Time, to the second.
@@ -291,6 +342,10 @@ async fn detail<T: PageEntity>(
     } else {
         None
     };
+    let extra = match extra_sections(&s, &ctx, lang, &rec).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
     let code = rec.data.code().to_string();
     render(
         StatusCode::OK,
@@ -300,6 +355,7 @@ async fn detail<T: PageEntity>(
             id,
             fields,
             history,
+            extra,
             can_write: ctx.actor.can(T::WRITE),
             chrome,
         },
@@ -403,9 +459,17 @@ fn values_of<T: PageEntity>(v: &Value) -> HashMap<String, String> {
 
 /// Turns submitted text into the record's JSON form; what cannot be read is
 /// reported on its field.
-fn parse_form<T: PageEntity>(form: &HashMap<String, String>) -> Result<T, ValidationErrors> {
+/// Fields the form does not show (a price list's items) are kept from
+/// `base`, the stored record.
+fn parse_form<T: PageEntity>(
+    form: &HashMap<String, String>,
+    base: Option<&Value>,
+) -> Result<T, ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let mut obj = Map::new();
+    let mut obj = base.and_then(Value::as_object).cloned().unwrap_or_default();
+    for meta in ["id", "version", "updated_at"] {
+        obj.remove(meta);
+    }
     for f in T::fields() {
         let raw = form.get(f.name).map(|s| s.trim()).unwrap_or("");
         if f.kind == Kind::Bool {
@@ -416,6 +480,7 @@ fn parse_form<T: PageEntity>(form: &HashMap<String, String>) -> Result<T, Valida
             if f.required {
                 e.add(f.name, "required", "is required");
             }
+            obj.remove(f.name);
             continue;
         }
         let value = match f.kind {
@@ -495,7 +560,7 @@ async fn create<T: PageEntity>(
             .into_response();
     }
     let lang = chrome.lang;
-    let result = match parse_form::<T>(&form) {
+    let result = match parse_form::<T>(&form, None) {
         Ok(data) => s.app.create(&ctx, data, None).await,
         Err(v) => Err(AppError::Invalid(v)),
     };
@@ -597,7 +662,11 @@ async fn update<T: PageEntity>(
     }
     let lang = chrome.lang;
     let version = form.get("_version").and_then(|v| v.parse::<i64>().ok());
-    let result = match parse_form::<T>(&form) {
+    let stored = match s.app.get::<T>(&ctx, id).await {
+        Ok(r) => serde_json::to_value(&r).ok(),
+        Err(e) => return error_page(lang, e),
+    };
+    let result = match parse_form::<T>(&form, stored.as_ref()) {
         Ok(data) => s.app.update(&ctx, id, version, data).await,
         Err(v) => Err(AppError::Invalid(v)),
     };

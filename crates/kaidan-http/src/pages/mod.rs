@@ -15,7 +15,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaidan_app::{AppError, Ctx};
-use kaidan_domain::master::{CustomerData, ProductData, RegionData, StoreData, WarehouseData};
+use kaidan_domain::master::{
+    CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
+};
 use kaidan_domain::{Actor, Permission};
 
 pub use i18n::Lang;
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes::<WarehouseData>())
         .merge(master::routes::<RegionData>())
         .merge(master::routes::<StoreData>())
+        .merge(master::routes::<PriceListData>())
 }
 
 async fn stylesheet() -> Response {
@@ -77,7 +80,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 10] = [
+    let items: [(&str, &str, Option<Permission>); 11] = [
         ("/", "home", None),
         ("/m/products", "products", Some(Permission::ProductRead)),
         ("/m/customers", "customers", Some(Permission::CustomerRead)),
@@ -88,6 +91,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ),
         ("/m/regions", "regions", Some(Permission::RegionRead)),
         ("/m/stores", "stores", Some(Permission::StoreRead)),
+        ("/m/price-lists", "price_lists", Some(Permission::PriceRead)),
         (
             "/region-priorities",
             "priorities",
