@@ -526,3 +526,108 @@ async fn price_list_page_edit_keeps_its_items() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn alc_6_ord_6_calendar_and_region_lists_are_edited_on_pages() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        for code in ["AIRPORT", "SZ", "BJ"] {
+            t.json(
+                Method::POST,
+                "/api/v1/regions",
+                &admin,
+                json!({"code": code, "name": code}),
+                &[],
+            )
+            .await;
+        }
+        let form = "username=boss&password=correct+horse";
+        let r = t
+            .call(
+                Method::POST,
+                "/login",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Some(form.as_bytes().to_vec()),
+            )
+            .await;
+        let cookie = r
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let html = t
+            .call(Method::GET, "/calendar", &[("cookie", &cookie)], None)
+            .await
+            .text();
+        let csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let post = |path: &'static str, body: String| {
+            let cookie = cookie.clone();
+            let t = &t;
+            async move {
+                t.call(
+                    Method::POST,
+                    path,
+                    &[
+                        ("cookie", &cookie),
+                        ("content-type", "application/x-www-form-urlencoded"),
+                    ],
+                    Some(body.into_bytes()),
+                )
+                .await
+            }
+        };
+        let r = post(
+            "/calendar",
+            format!("_csrf={csrf}&action=put&date=2026-10-10&kind=workday&name=%E8%B0%83%E4%BC%91"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = post(
+            "/calendar",
+            format!("_csrf={csrf}&action=put&date=10/10&kind=workday&name=x"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let days = t.get("/api/v1/calendar", &admin).await.json();
+        assert_eq!(days[0]["date"], "2026-10-10", "{}", t.backend);
+        assert_eq!(days[0]["kind"], "workday");
+
+        let r = post(
+            "/region-priorities",
+            format!("_csrf={csrf}&season=spring_summer&codes=AIRPORT%0ANOPE%0ASZ"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text().contains("line 2: no region with code"),
+            "{}",
+            r.text()
+        );
+        let r = post(
+            "/region-priorities",
+            format!("_csrf={csrf}&season=autumn_winter&codes=AIRPORT%0ABJ%0ASZ"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let list = t
+            .get("/api/v1/region-priorities/autumn_winter", &admin)
+            .await
+            .json();
+        let codes: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["AIRPORT", "BJ", "SZ"]);
+    })
+    .await;
+}

@@ -106,6 +106,10 @@ impl Lang {
             "export" => ("导出", "Export"),
             "api" => ("接口文档", "API"),
             "hidden" => ("(无权限查看)", "(hidden)"),
+            "codes_hint" => (
+                "每行一个区域编码,第一行优先",
+                "One region code per line, first = served first",
+            ),
             _ => ("?", "?"),
         };
         self.pick(zh, en)

@@ -33,8 +33,11 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(session::set_lang))
         .route("/static/kaidan.css", get(stylesheet))
         .route("/stock", get(other::stock))
-        .route("/calendar", get(other::calendar))
-        .route("/region-priorities", get(other::priorities))
+        .route("/calendar", get(other::calendar).post(other::calendar_post))
+        .route(
+            "/region-priorities",
+            get(other::priorities).post(other::priorities_post),
+        )
         .route("/users", get(other::users))
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
