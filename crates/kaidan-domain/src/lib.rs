@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod ids;
 pub mod master;
 pub mod money;
+pub mod order;
 pub mod quantity;
 pub mod validation;
 

@@ -1,0 +1,221 @@
+//! The order state machine (ORD-4, ORD-7). A state changes only through
+//! `OrderStatus::apply`; an event that does not fit the current state is an
+//! error that names both.
+//!
+//! ```text
+//! draft ──submit──► submitted ──review──► in_review ──pass──► finance_review ──pass──► approved
+//!                                            │  ▲                  │    ▲
+//!                                            │  └─price_approved   │    └─credit_released── credit_hold
+//!                                            │                     ├─needs_joint──► joint_review ──all_approved──► approved
+//!                                            └─credit_exceeded─────┴──────────────► credit_hold
+//! any state before approved ──reject──► rejected ──revise──► draft
+//! any state before shipped  ──cancel──► cancelled
+//! ```
+//! Later states (allocated, picking, shipped, ...) are added by the issues
+//! that own them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::string_enum;
+
+string_enum!(
+    /// Where an order is.
+    OrderStatus {
+        Draft = "draft",
+        Submitted = "submitted",
+        /// Sales review: completeness, price, payment terms.
+        InReview = "in_review",
+        /// Waiting for a credit decision: over the limit or overdue debt.
+        CreditHold = "credit_hold",
+        FinanceReview = "finance_review",
+        /// Sales, finance, warehouse and logistics must each approve.
+        JointReview = "joint_review",
+        Approved = "approved",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+);
+
+/// Something that happens to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderEvent {
+    Submit,
+    StartReview,
+    /// Sales review found the order complete and priced right.
+    SalesPassed,
+    /// The credit check failed: the order waits, it is not refused.
+    CreditExceeded,
+    /// Finance released the hold (paid, limit raised, or override).
+    CreditReleased,
+    FinancePassed,
+    /// Above the joint-review amount or flagged special.
+    NeedsJointReview,
+    JointApproved,
+    Reject,
+    /// A rejected order is corrected by the clerk.
+    Revise,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {event:?} an order that is {from}")]
+pub struct TransitionError {
+    pub from: OrderStatus,
+    pub event: OrderEvent,
+}
+
+impl OrderStatus {
+    /// The state after `event`, or an error naming the current state.
+    pub fn apply(self, event: OrderEvent) -> Result<OrderStatus, TransitionError> {
+        use OrderEvent as E;
+        use OrderStatus as S;
+        let next = match (self, event) {
+            (S::Draft, E::Submit) => S::Submitted,
+            (S::Submitted, E::StartReview) => S::InReview,
+            (S::InReview, E::SalesPassed) => S::FinanceReview,
+            (S::InReview | S::FinanceReview, E::CreditExceeded) => S::CreditHold,
+            (S::CreditHold, E::CreditReleased) => S::FinanceReview,
+            (S::FinanceReview, E::FinancePassed) => S::Approved,
+            (S::FinanceReview, E::NeedsJointReview) => S::JointReview,
+            (S::JointReview, E::JointApproved) => S::Approved,
+            (
+                S::Submitted | S::InReview | S::CreditHold | S::FinanceReview | S::JointReview,
+                E::Reject,
+            ) => S::Rejected,
+            (S::Rejected, E::Revise) => S::Draft,
+            (
+                S::Draft
+                | S::Submitted
+                | S::InReview
+                | S::CreditHold
+                | S::FinanceReview
+                | S::JointReview
+                | S::Rejected
+                | S::Approved,
+                E::Cancel,
+            ) => S::Cancelled,
+            (from, event) => return Err(TransitionError { from, event }),
+        };
+        Ok(next)
+    }
+
+    /// Nothing more will happen to the order.
+    pub fn is_final(self) -> bool {
+        matches!(self, OrderStatus::Cancelled)
+    }
+
+    /// The order's lines may still be edited directly (no change request).
+    pub fn is_editable(self) -> bool {
+        matches!(self, OrderStatus::Draft)
+    }
+
+    /// Counts against the customer's credit (open orders, ORD-4).
+    pub fn holds_credit(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Submitted
+                | OrderStatus::InReview
+                | OrderStatus::CreditHold
+                | OrderStatus::FinanceReview
+                | OrderStatus::JointReview
+                | OrderStatus::Approved
+        )
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "草稿",
+            OrderStatus::Submitted => "已接收",
+            OrderStatus::InReview => "审核中",
+            OrderStatus::CreditHold => "信用冻结",
+            OrderStatus::FinanceReview => "财务审核",
+            OrderStatus::JointReview => "会审中",
+            OrderStatus::Approved => "已批准",
+            OrderStatus::Rejected => "已退回",
+            OrderStatus::Cancelled => "已取消",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ord_4_happy_path_and_joint_review() {
+        let s = OrderStatus::Draft
+            .apply(OrderEvent::Submit)
+            .and_then(|s| s.apply(OrderEvent::StartReview))
+            .and_then(|s| s.apply(OrderEvent::SalesPassed))
+            .unwrap();
+        assert_eq!(s, OrderStatus::FinanceReview);
+        assert_eq!(
+            s.apply(OrderEvent::FinancePassed).unwrap(),
+            OrderStatus::Approved
+        );
+        let j = s.apply(OrderEvent::NeedsJointReview).unwrap();
+        assert_eq!(
+            j.apply(OrderEvent::JointApproved).unwrap(),
+            OrderStatus::Approved
+        );
+    }
+
+    #[test]
+    fn fin_6_credit_hold_is_a_state_not_an_error() {
+        let held = OrderStatus::InReview
+            .apply(OrderEvent::CreditExceeded)
+            .unwrap();
+        assert_eq!(held, OrderStatus::CreditHold);
+        assert_eq!(
+            held.apply(OrderEvent::CreditReleased).unwrap(),
+            OrderStatus::FinanceReview
+        );
+    }
+
+    #[test]
+    fn illegal_transition_names_the_current_state() {
+        let err = OrderStatus::Approved.apply(OrderEvent::Submit).unwrap_err();
+        assert_eq!(err.from, OrderStatus::Approved);
+        assert_eq!(err.to_string(), "cannot Submit an order that is approved");
+        assert!(OrderStatus::Cancelled.apply(OrderEvent::Cancel).is_err());
+    }
+
+    fn event() -> impl Strategy<Value = OrderEvent> {
+        prop::sample::select(vec![
+            OrderEvent::Submit,
+            OrderEvent::StartReview,
+            OrderEvent::SalesPassed,
+            OrderEvent::CreditExceeded,
+            OrderEvent::CreditReleased,
+            OrderEvent::FinancePassed,
+            OrderEvent::NeedsJointReview,
+            OrderEvent::JointApproved,
+            OrderEvent::Reject,
+            OrderEvent::Revise,
+            OrderEvent::Cancel,
+        ])
+    }
+
+    proptest! {
+        /// From any reachable state, cancelled is final and approval is
+        /// reached only through finance or joint review.
+        #[test]
+        fn ord_4_random_event_sequences_respect_the_machine(events in proptest::collection::vec(event(), 0..40)) {
+            let mut s = OrderStatus::Draft;
+            for e in events {
+                match s.apply(e) {
+                    Ok(next) => {
+                        if next == OrderStatus::Approved && s != OrderStatus::Approved {
+                            prop_assert!(matches!(s, OrderStatus::FinanceReview | OrderStatus::JointReview));
+                        }
+                        prop_assert!(!s.is_final());
+                        s = next;
+                    }
+                    Err(err) => prop_assert_eq!(err.from, s),
+                }
+            }
+        }
+    }
+}
