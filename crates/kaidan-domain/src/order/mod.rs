@@ -1,6 +1,41 @@
 //! Sales orders: intake, pricing, review, credit, deadlines, numbering and
-//! changes (ORD-1..8, CHG-1..3, FIN-5, FIN-6). Pure rules only.
+//! changes (ORD-1..8, CHG-1..3, FIN-5, FIN-6). Pure rules only. Decisions
+//! are written down in docs/adr/0006-order-rules.md.
 
+pub mod account;
+pub mod change;
+pub mod channel;
+pub mod deadline;
+pub mod duplicate;
+pub mod intake;
+pub mod joint;
+pub mod numbering;
+pub mod pricing;
+pub mod review;
 pub mod status;
 
+pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
+pub use change::{
+    ChangeKind, ChangeOutcome, ChangeRequest, ImpactAssessment, ImpactInput, LineProgress,
+    OrderVersion, StockFact, StockImpact, apply_change, assess_impact, describe, diff_versions,
+};
+pub use channel::Channel;
+pub use deadline::{
+    Deadline, DeadlineKind, DeadlinePolicy, DeadlineRecord, DeadlineState, OrderDeadlines,
+    company_time_zone, order_deadlines,
+};
+pub use duplicate::{DuplicateMatch, DuplicateReason, OrderFingerprint, find_duplicates};
+pub use intake::{OrderInput, OrderLineInput, ValidLine, ValidOrder};
+pub use joint::{Decision, Department, JointDecision, JointReview, JointReviewError, JointStatus};
+pub use numbering::{
+    NumberingError, OrderNumber, OrderNumberPattern, ParsedOrderNumber, PatternError,
+};
+pub use pricing::{
+    CustomerDefaults, LineAmounts, OrderTotals, PriceApproval, PriceApprovalError, PriceBook,
+    PriceSource, PricedLine, PricedOrder, ProductFacts, line_amounts, price_order,
+};
+pub use review::{
+    AllowedTerms, CreditExposure, CreditHoldReason, CustomerCredit, Finding, ReviewOutcome,
+    ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
+};
 pub use status::{OrderEvent, OrderStatus, TransitionError};
