@@ -1,0 +1,536 @@
+//! `kaidan demo`: loads a small, realistic demo company (regions and their
+//! seasonal priority lists from the seed regulations, warehouses, products,
+//! price lists, franchisees, stores with safety stock, opening stock, the
+//! 2026 business calendar and one user per role).
+//!
+//! Loading is deterministic (fixed tables and a seeded generator) and
+//! idempotent: once the demo is complete, loading again writes nothing. Every
+//! step is itself repeatable (imports upsert by code, lists and levels are
+//! replaced with the same content, existing users are left alone), and the
+//! opening stock — the only additive step — is written last and only once,
+//! so an interrupted load is finished by running it again.
+//!
+//! All demo users share [`DEMO_PASSWORD`]. It is for demonstrations only:
+//! never load the demo into a database that holds real data.
+
+mod data;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use anyhow::{Context, anyhow};
+use kaidan_app::transfer::Dataset;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppError, Ctx, ListRequest, MasterEntity};
+use kaidan_domain::master::{
+    CustomerData, PriceListData, PriceListItem, ProductData, RegionData, RegionPriorityList,
+    SafetyStock, Season, StoreData,
+};
+use kaidan_domain::{Actor, CustomerId, Money, ProductId, Quantity, RegionId, Role, StoreId};
+
+use data::Csv;
+
+/// The password of every demo user. Demo only: anyone who reads the README
+/// knows it.
+pub const DEMO_PASSWORD: &str = "kaidan-demo";
+
+/// What the demo holds, for the banner of `kaidan demo`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    /// True when the demo was already there and nothing was written.
+    pub already_loaded: bool,
+    pub regions: usize,
+    pub franchisees: usize,
+    /// Direct-operated region and business customers.
+    pub other_customers: usize,
+    pub stores: usize,
+    pub products: usize,
+    pub warehouses: usize,
+    pub price_lists: usize,
+    pub users: usize,
+    /// Opening stock balances (product × warehouse).
+    pub stock_rows: usize,
+    /// Safety stock levels (store × product).
+    pub safety_stock_rows: usize,
+    pub calendar_days: usize,
+    /// (username, role, password) of each demo user.
+    pub logins: Vec<(String, String, String)>,
+}
+
+/// The demo's audit rows name "demo" as the actor; it may do everything.
+fn demo_ctx() -> Ctx {
+    Ctx::new(Actor {
+        username: "demo".into(),
+        ..Actor::system()
+    })
+}
+
+/// Loads the demo company, or, when it is already loaded, only reports it.
+pub async fn load(app: &App) -> anyhow::Result<Summary> {
+    let ctx = demo_ctx();
+    let products = data::products();
+    let stock = data::opening_stock(&products);
+    if is_loaded(app, &ctx, &products, &stock).await? {
+        return summary(app, &ctx, true).await;
+    }
+
+    create_staff_users(app, &ctx).await?;
+    import_regions(app, &ctx).await?;
+    set_region_lists(app, &ctx).await?;
+    import_warehouses(app, &ctx).await?;
+    import_products(app, &ctx, &products).await?;
+    let product_ids = ids_by_code::<ProductData>(app, &ctx).await?;
+    put_price_lists(app, &ctx, &products, &product_ids).await?;
+    import_customers(app, &ctx).await?;
+    create_portal_user(app, &ctx).await?;
+    import_stores(app, &ctx).await?;
+    set_safety_stock(app, &ctx, &products, &product_ids).await?;
+    put_calendar(app, &ctx).await?;
+    // Last, and only once: receipts add up, everything above is repeatable.
+    import_stock(app, &ctx, &products, &stock).await?;
+
+    summary(app, &ctx, false).await
+}
+
+/// Complete when the airport region exists and the last step, the opening
+/// stock, is in the central warehouse.
+async fn is_loaded(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    stock: &[(usize, &'static str, i64)],
+) -> anyhow::Result<bool> {
+    match app.id_by_code::<RegionData>(ctx, "AIRPORT").await {
+        Ok(_) => {}
+        Err(AppError::NotFound { .. }) => return Ok(false),
+        Err(e) => return Err(e).context("checking for the demo data"),
+    }
+    stock_loaded(app, ctx, products, stock).await
+}
+
+/// Whether the first product of the opening stock has a balance in its
+/// warehouse.
+async fn stock_loaded(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    stock: &[(usize, &'static str, i64)],
+) -> anyhow::Result<bool> {
+    let Some((sku, warehouse)) = stock
+        .first()
+        .and_then(|(i, w, _)| products.get(*i).map(|p| (p.sku.as_str(), *w)))
+    else {
+        return Ok(true);
+    };
+    let page = app
+        .stock_list(
+            ctx,
+            &ListRequest {
+                search: Some(sku.to_string()),
+                limit: Some(50),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(page
+        .items
+        .iter()
+        .any(|b| b.sku == sku && b.warehouse_code == warehouse && b.on_hand > 0))
+}
+
+async fn import(app: &App, ctx: &Ctx, dataset: Dataset, csv: Csv) -> anyhow::Result<()> {
+    let file = format!("demo-{}.csv", dataset.as_str());
+    app.import(ctx, dataset, &file, &csv.into_bytes())
+        .await
+        .with_context(|| format!("loading the demo {}", dataset.as_str()))?;
+    Ok(())
+}
+
+/// Every record of a kind, code → id.
+async fn ids_by_code<T: MasterEntity>(
+    app: &App,
+    ctx: &Ctx,
+) -> anyhow::Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .list::<T>(
+                ctx,
+                &ListRequest {
+                    cursor: cursor.take(),
+                    limit: Some(app.config().max_page),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for rec in page.items {
+            out.insert(rec.data.code().to_string(), rec.id);
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+fn id_of(ids: &HashMap<String, i64>, what: &str, code: &str) -> anyhow::Result<i64> {
+    ids.get(code)
+        .copied()
+        .ok_or_else(|| anyhow!("the demo {what} {code} is missing"))
+}
+
+/// The demo users that exist: each role's user, if it is the demo's own
+/// (same display name), so a real account of the same name is never listed
+/// with the demo password.
+async fn demo_logins(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<(String, String, String)>> {
+    let users = app.list_users(ctx).await?;
+    Ok(Role::ALL
+        .iter()
+        .filter(|role| {
+            users.iter().any(|u| {
+                u.username == role.as_str()
+                    && u.display_name == data::demo_display_name(**role)
+                    && u.roles.contains(role)
+            })
+        })
+        .map(|role| {
+            (
+                role.as_str().to_string(),
+                role.as_str().to_string(),
+                DEMO_PASSWORD.to_string(),
+            )
+        })
+        .collect())
+}
+
+async fn summary(app: &App, ctx: &Ctx, already_loaded: bool) -> anyhow::Result<Summary> {
+    let products = data::products();
+    let stores = data::stores();
+    let logins = demo_logins(app, ctx).await?;
+    Ok(Summary {
+        already_loaded,
+        regions: data::REGIONS.len(),
+        franchisees: data::franchisees().len(),
+        other_customers: data::other_customers().len(),
+        stores: stores.len(),
+        products: products.len(),
+        warehouses: data::WAREHOUSES.len(),
+        price_lists: 2,
+        users: logins.len(),
+        stock_rows: data::opening_stock(&products).len(),
+        safety_stock_rows: stores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| data::safety_stock(i, s.tier, products.len()).len())
+            .sum(),
+        calendar_days: data::calendar_2026().len(),
+        logins,
+    })
+}
+
+async fn create_user(
+    app: &App,
+    ctx: &Ctx,
+    existing: &[String],
+    role: Role,
+    customer_id: Option<CustomerId>,
+) -> anyhow::Result<()> {
+    let username = role.as_str();
+    if existing.iter().any(|u| u == username) {
+        // Someone's own account: keep it and its password.
+        return Ok(());
+    }
+    app.create_user(
+        ctx,
+        NewUserInput {
+            username: username.to_string(),
+            display_name: data::demo_display_name(role).to_string(),
+            password: DEMO_PASSWORD.to_string(),
+            roles: vec![role],
+            customer_id,
+        },
+    )
+    .await
+    .with_context(|| format!("creating the demo user {username}"))?;
+    Ok(())
+}
+
+async fn existing_usernames(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<String>> {
+    Ok(app
+        .list_users(ctx)
+        .await?
+        .into_iter()
+        .map(|u| u.username)
+        .collect())
+}
+
+/// One user per staff role, named after the role. Sales reps come first
+/// because customers refer to them.
+async fn create_staff_users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let existing = existing_usernames(app, ctx).await?;
+    for role in Role::ALL.iter().filter(|r| **r != Role::Customer) {
+        create_user(app, ctx, &existing, *role, None).await?;
+    }
+    Ok(())
+}
+
+/// The portal user `customer` of the first franchisee.
+async fn create_portal_user(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let existing = existing_usernames(app, ctx).await?;
+    let id = app
+        .id_by_code::<CustomerData>(ctx, data::PORTAL_CUSTOMER)
+        .await?;
+    create_user(app, ctx, &existing, Role::Customer, Some(CustomerId(id))).await
+}
+
+async fn import_regions(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut csv = Csv::new(&["code", "name", "name_zh"]);
+    for r in &data::REGIONS {
+        csv.row([r.code, r.name, r.name_zh]);
+    }
+    import(app, ctx, Dataset::Regions, csv).await
+}
+
+/// ALC-6: the seasonal region priority lists of seed 003 §6.4.3.1.
+async fn set_region_lists(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let ids = ids_by_code::<RegionData>(app, ctx).await?;
+    let lists: [(Season, &[&str]); 2] = [
+        (Season::SpringSummer, &data::SPRING_SUMMER_ORDER),
+        (Season::AutumnWinter, &data::AUTUMN_WINTER_ORDER),
+    ];
+    for (season, codes) in lists {
+        let regions = codes
+            .iter()
+            .map(|c| id_of(&ids, "region", c).map(RegionId))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        app.set_region_priorities(ctx, RegionPriorityList { season, regions })
+            .await
+            .with_context(|| format!("setting the {season} region priorities"))?;
+    }
+    Ok(())
+}
+
+async fn import_warehouses(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut csv = Csv::new(&["code", "name", "address", "is_central", "active"]);
+    for w in &data::WAREHOUSES {
+        let central = if w.is_central { "true" } else { "false" };
+        csv.row([w.code, w.name, w.address, central, "true"]);
+    }
+    import(app, ctx, Dataset::Warehouses, csv).await
+}
+
+async fn import_products(app: &App, ctx: &Ctx, products: &[data::Product]) -> anyhow::Result<()> {
+    let mut csv = Csv::new(&[
+        "sku",
+        "name",
+        "spec",
+        "unit",
+        "season",
+        "launch_priority",
+        "list_price",
+        "tax_rate",
+        "active",
+    ]);
+    for p in products {
+        let priority = p.launch_priority.to_string();
+        let price = data::yuan(p.list_price_fen);
+        csv.row([
+            p.sku.as_str(),
+            p.name.as_str(),
+            p.spec.as_str(),
+            p.unit,
+            p.season.as_str(),
+            priority.as_str(),
+            price.as_str(),
+            "13%",
+            "true",
+        ]);
+    }
+    import(app, ctx, Dataset::Products, csv).await
+}
+
+/// The standard list (list prices) and the franchisee list (85%): created,
+/// or brought back to the demo prices when they exist.
+async fn put_price_lists(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    type PriceOf = fn(&data::Product) -> i64;
+    let lists: [(&str, &str, PriceOf); 2] = [
+        (data::PRICE_LIST_STANDARD, "标准价目表", |p| {
+            p.list_price_fen
+        }),
+        (
+            data::PRICE_LIST_FRANCHISE,
+            "加盟商价目表(标准价85折)",
+            |p| p.franchise_price_fen(),
+        ),
+    ];
+    for (code, name, price) in lists {
+        let items = products
+            .iter()
+            .map(|p| {
+                Ok(PriceListItem {
+                    product_id: ProductId(id_of(product_ids, "product", &p.sku)?),
+                    price: Money::from_units(price(p) * 100),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let list = PriceListData {
+            code: code.to_string(),
+            name: name.to_string(),
+            valid_from: None,
+            valid_to: None,
+            items,
+        };
+        match app.id_by_code::<PriceListData>(ctx, code).await {
+            Ok(id) => {
+                app.update(ctx, id, None, list)
+                    .await
+                    .with_context(|| format!("updating the price list {code}"))?;
+            }
+            Err(AppError::NotFound { .. }) => {
+                app.create(ctx, list, None)
+                    .await
+                    .with_context(|| format!("creating the price list {code}"))?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+async fn import_customers(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut csv = Csv::new(&[
+        "code",
+        "name",
+        "kind",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "region_code",
+        "tier",
+        "priority",
+        "payment_terms",
+        "payment_method",
+        "credit_limit",
+        "price_list_code",
+        "sales_rep",
+        "active",
+    ]);
+    for c in data::franchisees()
+        .into_iter()
+        .chain(data::other_customers())
+    {
+        let priority = c.priority.to_string();
+        let credit = data::yuan(c.credit_limit * 100);
+        csv.row([
+            c.code.as_str(),
+            c.name.as_str(),
+            c.kind,
+            c.contact_name,
+            c.contact_phone.as_str(),
+            c.contact_email.as_str(),
+            c.region,
+            c.tier,
+            priority.as_str(),
+            c.payment_terms,
+            c.payment_method,
+            credit.as_str(),
+            c.price_list,
+            c.sales_rep,
+            "true",
+        ]);
+    }
+    import(app, ctx, Dataset::Customers, csv).await
+}
+
+async fn import_stores(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut csv = Csv::new(&[
+        "code",
+        "name",
+        "region_code",
+        "ownership",
+        "tier",
+        "priority",
+        "active",
+    ]);
+    for s in data::stores() {
+        let priority = s.priority.to_string();
+        csv.row([
+            s.code.as_str(),
+            s.name.as_str(),
+            s.region,
+            s.ownership,
+            s.tier,
+            priority.as_str(),
+            "true",
+        ]);
+    }
+    import(app, ctx, Dataset::Stores, csv).await
+}
+
+async fn set_safety_stock(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    let store_ids = ids_by_code::<StoreData>(app, ctx).await?;
+    for (i, s) in data::stores().iter().enumerate() {
+        let store = StoreId(id_of(&store_ids, "store", &s.code)?);
+        let levels = data::safety_stock(i, s.tier, products.len())
+            .into_iter()
+            .map(|(p, qty)| {
+                let sku = products
+                    .get(p)
+                    .map(|p| p.sku.as_str())
+                    .ok_or_else(|| anyhow!("no demo product {p}"))?;
+                Ok(SafetyStock {
+                    product_id: ProductId(id_of(product_ids, "product", sku)?),
+                    quantity: Quantity::new(qty)?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        app.set_safety_stock(ctx, store, levels)
+            .await
+            .with_context(|| format!("setting the safety stock of {}", s.code))?;
+    }
+    Ok(())
+}
+
+async fn put_calendar(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    for day in data::calendar_2026() {
+        let date = day.date;
+        app.put_calendar_day(ctx, day)
+            .await
+            .with_context(|| format!("adding {date} to the business calendar"))?;
+    }
+    Ok(())
+}
+
+async fn import_stock(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    stock: &[(usize, &'static str, i64)],
+) -> anyhow::Result<()> {
+    if stock_loaded(app, ctx, products, stock).await? {
+        return Ok(());
+    }
+    let mut csv = Csv::new(&["sku", "warehouse_code", "quantity"]);
+    for (i, warehouse, qty) in stock {
+        let sku = products
+            .get(*i)
+            .map(|p| p.sku.as_str())
+            .ok_or_else(|| anyhow!("no demo product {i}"))?;
+        let qty = qty.to_string();
+        csv.row([sku, *warehouse, qty.as_str()]);
+    }
+    import(app, ctx, Dataset::Stock, csv).await
+}

@@ -1,0 +1,383 @@
+//! The demo loader on a fresh database of each backend (SQLite always,
+//! PostgreSQL when KAIDAN_TEST_DATABASE_URL is set), and its data tables.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use jiff::civil::date;
+use kaidan_app::clock::SystemClock;
+use kaidan_app::{App, AppConfig, ListRequest, MasterEntity};
+use kaidan_domain::calendar::BusinessCalendar;
+use kaidan_domain::master::{
+    CustomerData, CustomerKind, PriceListData, ProductData, RegionData, Season, StoreData,
+    WarehouseData,
+};
+use kaidan_domain::{ProductId, StoreId};
+use kaidan_store::testing::{TestDb, backends, fresh};
+
+use super::*;
+
+async fn fresh_app(backend: &str) -> (TestDb, App) {
+    let t = fresh(backend).await.unwrap();
+    let app = App::new(
+        Arc::new(t.db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await.unwrap();
+    (t, app)
+}
+
+async fn all<T: MasterEntity>(app: &App) -> Vec<kaidan_app::ports::Record<T>> {
+    let ctx = demo_ctx();
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .list::<T>(
+                &ctx,
+                &ListRequest {
+                    cursor: cursor.take(),
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// Everything the demo writes, with ids and versions, to compare two loads.
+async fn snapshot(app: &App) -> Vec<String> {
+    let ctx = demo_ctx();
+    let mut s = Vec::new();
+    macro_rules! records {
+        ($t:ty) => {
+            for r in all::<$t>(app).await {
+                s.push(format!(
+                    "{} {} {} v{} {}",
+                    <$t>::WHAT,
+                    r.data.code(),
+                    r.id,
+                    r.version,
+                    r.updated_at
+                ));
+            }
+        };
+    }
+    records!(ProductData);
+    records!(CustomerData);
+    records!(WarehouseData);
+    records!(RegionData);
+    records!(StoreData);
+    records!(PriceListData);
+    for u in app.list_users(&ctx).await.unwrap() {
+        s.push(format!("user {} {} v{}", u.username, u.id, u.version));
+    }
+    let mut cursor = None;
+    loop {
+        let page = app
+            .stock_list(
+                &ctx,
+                &ListRequest {
+                    cursor: cursor.take(),
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for b in &page.items {
+            s.push(format!(
+                "stock {} {} {}",
+                b.sku, b.warehouse_code, b.on_hand
+            ));
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    for d in app.calendar_days(&ctx).await.unwrap() {
+        s.push(format!("day {} {} {}", d.date, d.kind, d.name));
+    }
+    for st in all::<StoreData>(app).await {
+        let n = app.safety_stock(&ctx, StoreId(st.id)).await.unwrap().len();
+        s.push(format!("safety {} {n}", st.data.code));
+    }
+    for season in [Season::SpringSummer, Season::AutumnWinter] {
+        let codes = region_codes(app, season).await;
+        s.push(format!("{season} {}", codes.join(">")));
+    }
+    s.push(format!(
+        "audit region_priorities {}",
+        app.audit_of(&ctx, "region_priorities", 0)
+            .await
+            .unwrap()
+            .len()
+    ));
+    s
+}
+
+async fn region_codes(app: &App, season: Season) -> Vec<String> {
+    app.region_priorities(&demo_ctx(), season)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.data.code)
+        .collect()
+}
+
+#[tokio::test]
+async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        let s = load(&app).await.unwrap();
+        assert!(!s.already_loaded, "{backend}");
+        assert_eq!(s.regions, 10);
+        assert_eq!(s.franchisees, 20);
+        assert_eq!(s.stores, 60);
+        assert!(s.products >= 200);
+        assert_eq!(s.warehouses, 3);
+        assert_eq!(s.price_lists, 2);
+        assert_eq!(s.calendar_days, 39);
+        assert_eq!(s.users, Role::ALL.len(), "{backend}: {:?}", s.logins);
+        assert_eq!(s.logins.len(), Role::ALL.len());
+        assert!(
+            s.logins
+                .iter()
+                .all(|(u, r, p)| u == r && p == DEMO_PASSWORD)
+        );
+
+        // What the summary says is what the database holds.
+        let products = all::<ProductData>(&app).await;
+        assert_eq!(products.len(), s.products, "{backend}");
+        let customers = all::<CustomerData>(&app).await;
+        let franchisees = customers
+            .iter()
+            .filter(|c| c.data.kind == CustomerKind::Franchisee)
+            .count();
+        assert_eq!(franchisees, 20, "{backend}");
+        assert_eq!(customers.len(), s.franchisees + s.other_customers);
+        assert_eq!(all::<StoreData>(&app).await.len(), 60);
+        assert_eq!(all::<RegionData>(&app).await.len(), 10);
+        assert_eq!(all::<PriceListData>(&app).await.len(), 2);
+        let warehouses = all::<WarehouseData>(&app).await;
+        assert_eq!(
+            warehouses
+                .iter()
+                .filter(|w| w.data.is_central)
+                .map(|w| w.data.code.as_str())
+                .collect::<Vec<_>>(),
+            ["WH-CENTRAL"]
+        );
+        assert_eq!(app.calendar_days(&demo_ctx()).await.unwrap().len(), 39);
+
+        let before = snapshot(&app).await;
+        assert_eq!(
+            before.iter().filter(|l| l.starts_with("stock ")).count(),
+            s.stock_rows,
+            "{backend}"
+        );
+        let again = load(&app).await.unwrap();
+        assert!(again.already_loaded, "{backend}");
+        assert_eq!(again.logins, s.logins);
+        assert_eq!(snapshot(&app).await, before, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn alc_6_demo_region_lists_follow_the_seed() {
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        assert_eq!(
+            region_codes(&app, Season::SpringSummer).await,
+            [
+                "AIRPORT", "SZ", "DG", "GZ", "SH", "BJ", "CD", "SY", "GY", "NN"
+            ],
+            "{backend}"
+        );
+        // 南宁 is not on the seed's autumn/winter list.
+        assert_eq!(
+            region_codes(&app, Season::AutumnWinter).await,
+            ["AIRPORT", "BJ", "SH", "GZ", "DG", "SZ", "CD", "SY", "GY"],
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sec_1_demo_users_log_in_with_the_demo_password_and_the_portal_user_is_its_franchisee() {
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let clerk = app.login("order_clerk", DEMO_PASSWORD).await.unwrap();
+        assert!(clerk.actor.has_role(Role::OrderClerk), "{backend}");
+        assert!(app.login("order_clerk", "wrong-password").await.is_err());
+
+        let portal = app.login("customer", DEMO_PASSWORD).await.unwrap();
+        let fr1 = app
+            .id_by_code::<CustomerData>(&demo_ctx(), "FR-001")
+            .await
+            .unwrap();
+        assert_eq!(portal.actor.customer_id, Some(CustomerId(fr1)), "{backend}");
+        assert_eq!(portal.actor.roles, [Role::Customer]);
+    }
+}
+
+#[tokio::test]
+async fn demo_franchisees_prices_and_safety_stock_are_set() {
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = demo_ctx();
+        let customers = all::<CustomerData>(&app).await;
+        let franchisees: Vec<_> = customers
+            .iter()
+            .filter(|c| c.data.kind == CustomerKind::Franchisee)
+            .collect();
+        // ALC-3 input: priorities 1..=20, each once.
+        let priorities: BTreeSet<i32> = franchisees.iter().map(|c| c.data.priority).collect();
+        assert_eq!(priorities, (1..=20).collect(), "{backend}");
+        let franchise_list = app
+            .id_by_code::<PriceListData>(&ctx, "PL-FRANCHISE")
+            .await
+            .unwrap();
+        for c in &franchisees {
+            assert!(c.data.credit_limit >= Money::yuan(50_000));
+            assert!(c.data.credit_limit <= Money::yuan(500_000));
+            assert_eq!(c.data.price_list_id.map(|p| p.get()), Some(franchise_list));
+            assert!(c.data.sales_rep_id.is_some());
+            assert!(c.data.region_id.is_some());
+        }
+
+        // The franchisee price is 85% of the list price, to the fen.
+        let products = all::<ProductData>(&app).await;
+        let p = &products[0];
+        let std_list = app
+            .get::<PriceListData>(
+                &ctx,
+                app.id_by_code::<PriceListData>(&ctx, "PL-STD")
+                    .await
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let fr_list = app
+            .get::<PriceListData>(&ctx, franchise_list)
+            .await
+            .unwrap();
+        assert_eq!(std_list.data.items.len(), products.len());
+        assert_eq!(
+            std_list.data.price_of(ProductId(p.id)),
+            Some(p.data.list_price)
+        );
+        let expected = (p.data.list_price.decimal() * rust_decimal::Decimal::new(85, 2))
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        assert_eq!(
+            fr_list.data.price_of(ProductId(p.id)).map(|m| m.decimal()),
+            Some(expected.normalize())
+        );
+
+        for st in all::<StoreData>(&app).await {
+            let levels = app.safety_stock(&ctx, StoreId(st.id)).await.unwrap();
+            assert!((20..=40).contains(&levels.len()), "{}", st.data.code);
+            assert!(levels.iter().all(|l| (2..=20).contains(&l.quantity.get())));
+        }
+    }
+}
+
+#[test]
+fn demo_data_is_the_same_every_time() {
+    let a = data::products();
+    let b = data::products();
+    assert_eq!(
+        a.iter().map(|p| &p.sku).collect::<Vec<_>>(),
+        b.iter().map(|p| &p.sku).collect::<Vec<_>>()
+    );
+    assert_eq!(data::opening_stock(&a), data::opening_stock(&b));
+    assert_eq!(
+        data::safety_stock(7, "A", a.len()),
+        data::safety_stock(7, "A", a.len())
+    );
+}
+
+#[test]
+fn demo_products_are_unique_and_a_third_of_each_season() {
+    let products = data::products();
+    assert!(products.len() >= 200);
+    let skus: BTreeSet<&str> = products.iter().map(|p| p.sku.as_str()).collect();
+    assert_eq!(skus.len(), products.len());
+    for season in [Season::SpringSummer, Season::AutumnWinter, Season::None] {
+        let n = products.iter().filter(|p| p.season == season).count();
+        assert_eq!(n * 3, products.len(), "{season}");
+    }
+    let priorities: Vec<i32> = products.iter().map(|p| p.launch_priority).collect();
+    assert_eq!(
+        priorities,
+        (1..=i32::try_from(products.len()).unwrap()).collect::<Vec<_>>()
+    );
+    for p in &products {
+        assert!(p.franchise_price_fen() < p.list_price_fen);
+        ProductData {
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            spec: p.spec.clone(),
+            unit: p.unit.to_string(),
+            season: p.season,
+            launch_priority: p.launch_priority,
+            list_price: Money::from_units(p.list_price_fen * 100),
+            tax_rate: "13%".parse().unwrap(),
+            active: true,
+        }
+        .validate()
+        .unwrap();
+    }
+}
+
+#[test]
+fn ord_6_demo_calendar_has_the_published_2026_holidays_and_make_up_days() {
+    let cal = BusinessCalendar::new(data::calendar_2026());
+    // 春节: Sun 2/15 to Mon 2/23 off; Sat 2/14 and Sat 2/28 are working days.
+    assert!(cal.is_working_day(date(2026, 2, 14)));
+    assert!(!cal.is_working_day(date(2026, 2, 23)));
+    assert!(cal.is_working_day(date(2026, 2, 28)));
+    // 中秋 9/25–9/27 then 国庆 10/1–10/7; Sun 9/20 and Sat 10/10 are worked.
+    assert!(cal.is_working_day(date(2026, 9, 20)));
+    assert!(!cal.is_working_day(date(2026, 9, 26)));
+    assert!(cal.is_working_day(date(2026, 10, 10)));
+    // Received Tue 9/29: Wed 9/30 (1), Thu 10/8 (2), Fri 10/9 (3).
+    assert_eq!(
+        cal.add_working_days(date(2026, 9, 29), 3),
+        date(2026, 10, 9)
+    );
+    // Received Thu 9/24: Mon 9/28 (1), Tue 9/29 (2), Wed 9/30 (3).
+    assert_eq!(
+        cal.add_working_days(date(2026, 9, 24), 3),
+        date(2026, 9, 30)
+    );
+    let days = data::calendar_2026();
+    let dates: BTreeSet<_> = days.iter().map(|d| d.date).collect();
+    assert_eq!(dates.len(), days.len(), "no day twice");
+    assert_eq!(days.len(), 33 + 6);
+}
+
+#[test]
+fn demo_csv_quotes_cells_that_need_it() {
+    let mut c = data::Csv::new(&["a", "b"]);
+    c.row(["x,y", "say \"hi\""]);
+    assert_eq!(
+        String::from_utf8(c.into_bytes()).unwrap(),
+        "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n"
+    );
+    assert_eq!(data::yuan(15990), "159.90");
+    assert_eq!(data::yuan(5), "0.05");
+}
