@@ -10,7 +10,7 @@ use kaidan_domain::{Money, ProductId, Quantity, RegionId, StoreId};
 
 use crate::error::{corrupt, map};
 use crate::master_tables::{from_row, table, values};
-use crate::row::{RowExt, Val, bind_vals, micros};
+use crate::row::{RowExt, Val, bind_vals, micros, search_clause};
 use crate::tx::{DbTx, on};
 
 impl DbTx {
@@ -190,21 +190,8 @@ impl MasterTx for DbTx {
             vals.push(Val::I(after));
             clauses.push(format!("id > ${}", vals.len()));
         }
-        if let Some(s) = query
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
-            vals.push(Val::T(pattern.clone()));
-            vals.push(Val::T(pattern));
-            clauses.push(format!(
-                "(LOWER({}) LIKE ${} OR LOWER(name) LIKE ${})",
-                t.code,
-                vals.len() - 1,
-                vals.len()
-            ));
+        if let Some(c) = search_clause(t.code, "name", query.search.as_deref(), &mut vals) {
+            clauses.push(c);
         }
         for (col, v) in &query.filters {
             // Only names from `ports::filterable` reach here (checked by the

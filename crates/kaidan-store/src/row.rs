@@ -100,3 +100,23 @@ macro_rules! bind_vals {
     }};
 }
 pub(crate) use bind_vals;
+
+/// `(LOWER(code) LIKE $n OR LOWER(name) LIKE $m)` for a search text, with
+/// its values appended to `vals`; `None` when there is nothing to search.
+/// `%` and `_` typed by a user match themselves literally by being dropped.
+pub(crate) fn search_clause(
+    code: &str,
+    name: &str,
+    search: Option<&str>,
+    vals: &mut Vec<Val>,
+) -> Option<String> {
+    let s = search.map(str::trim).filter(|s| !s.is_empty())?;
+    let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
+    vals.push(Val::T(pattern.clone()));
+    vals.push(Val::T(pattern));
+    Some(format!(
+        "(LOWER({code}) LIKE ${} OR LOWER({name}) LIKE ${})",
+        vals.len() - 1,
+        vals.len()
+    ))
+}

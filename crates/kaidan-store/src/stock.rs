@@ -3,7 +3,7 @@ use kaidan_app::ports::{ListQuery, StockBalance, StockReceipt, StockTx, StoreErr
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;
-use crate::row::{RowExt, Val, bind_vals, micros};
+use crate::row::{RowExt, Val, bind_vals, micros, search_clause};
 use crate::tx::{DbTx, on};
 
 #[async_trait]
@@ -49,20 +49,8 @@ impl StockTx for DbTx {
                 vals.len()
             ));
         }
-        if let Some(s) = query
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let pattern = format!("%{}%", s.to_lowercase().replace(['%', '_'], ""));
-            vals.push(Val::T(pattern.clone()));
-            vals.push(Val::T(pattern));
-            clauses.push(format!(
-                "(LOWER(p.sku) LIKE ${} OR LOWER(p.name) LIKE ${})",
-                vals.len() - 1,
-                vals.len()
-            ));
+        if let Some(c) = search_clause("p.sku", "p.name", query.search.as_deref(), &mut vals) {
+            clauses.push(c);
         }
         let filter = if clauses.is_empty() {
             String::new()

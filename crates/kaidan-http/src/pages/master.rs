@@ -542,22 +542,14 @@ async fn new_form<T: PageEntity>(State(s): State<AppState>, auth: PageAuth) -> R
     )
 }
 
-fn csrf_ok(chrome: &Chrome, form: &HashMap<String, String>) -> bool {
-    form.get("_csrf").is_some_and(|c| *c == chrome.csrf)
-}
-
 async fn create<T: PageEntity>(
     State(s): State<AppState>,
     auth: PageAuth,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let PageAuth { ctx, chrome } = auth;
-    if !csrf_ok(&chrome, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response();
+    if let Some(refused) = super::forged(&chrome, &form) {
+        return refused;
     }
     let lang = chrome.lang;
     let result = match parse_form::<T>(&form, None) {
@@ -653,12 +645,8 @@ async fn update<T: PageEntity>(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let PageAuth { ctx, chrome } = auth;
-    if !csrf_ok(&chrome, &form) {
-        return (
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response();
+    if let Some(refused) = super::forged(&chrome, &form) {
+        return refused;
     }
     let lang = chrome.lang;
     let version = form.get("_version").and_then(|v| v.parse::<i64>().ok());

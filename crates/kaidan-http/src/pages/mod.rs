@@ -168,6 +168,20 @@ impl FromRequestParts<AppState> for PageAuth {
     }
 }
 
+/// The refusal of a form post whose `_csrf` is not the session's token.
+pub fn forged(
+    chrome: &Chrome,
+    form: &std::collections::HashMap<String, String>,
+) -> Option<Response> {
+    (form.get("_csrf") != Some(&chrome.csrf)).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            "CSRF token mismatch; reload the page",
+        )
+            .into_response()
+    })
+}
+
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

@@ -200,12 +200,8 @@ pub async fn calendar_post(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let PageAuth { ctx, chrome } = auth;
-    if form.get("_csrf") != Some(&chrome.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response();
+    if let Some(refused) = super::forged(&chrome, &form) {
+        return refused;
     }
     let field = |k: &str| {
         form.get(k)
@@ -326,12 +322,8 @@ pub async fn priorities_post(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let PageAuth { ctx, chrome } = auth;
-    if form.get("_csrf") != Some(&chrome.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response();
+    if let Some(refused) = super::forged(&chrome, &form) {
+        return refused;
     }
     let season = match form.get("season").map(|v| v.parse::<Season>()) {
         Some(Ok(season)) => season,
