@@ -18,6 +18,14 @@ pub struct AppConfig {
     pub throttle_minutes: i64,
     /// Largest page a list returns.
     pub max_page: u32,
+    /// Order review rules (ORD-4, FIN-6).
+    pub review: kaidan_domain::order::ReviewSettings,
+    /// Order numbers (ORD-5).
+    pub numbering: kaidan_domain::order::OrderNumberPattern,
+    /// Review and shipping deadlines (ORD-6).
+    pub deadlines: kaidan_domain::order::DeadlinePolicy,
+    /// How far back a new order is compared for duplicates (ORD-3).
+    pub duplicate_window_hours: i64,
 }
 
 impl Default for AppConfig {
@@ -27,6 +35,10 @@ impl Default for AppConfig {
             max_login_failures: 5,
             throttle_minutes: 15,
             max_page: 500,
+            review: Default::default(),
+            numbering: Default::default(),
+            deadlines: Default::default(),
+            duplicate_window_hours: 24,
         }
     }
 }

@@ -29,6 +29,10 @@ pub enum AppError {
     /// A unique business key is already taken.
     #[error("{field} '{value}' is already used")]
     Duplicate { field: String, value: String },
+    /// An order looks like one already received (ORD-3): the caller must
+    /// confirm before it is created.
+    #[error("possible duplicate of {}; confirm to create it anyway", .0.join(", "))]
+    PossibleDuplicate(Vec<String>),
     #[error("Idempotency-Key '{0}' was already used for a different request")]
     IdempotencyMismatch(String),
     #[error("{0}")]

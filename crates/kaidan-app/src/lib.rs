@@ -10,6 +10,7 @@ pub mod clock;
 pub mod entity;
 pub mod error;
 pub mod master;
+pub mod orders;
 pub mod ports;
 mod region_priorities;
 mod safety_stock;

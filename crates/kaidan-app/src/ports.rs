@@ -14,8 +14,10 @@ use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, SafetyStock, Season, StoreData,
     WarehouseData,
 };
+use kaidan_domain::order::{AccountEntry, Department, OrderStatus, PricedOrder};
 use kaidan_domain::{
-    Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId, WarehouseId,
+    CustomerId, Money, OrderId, Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId,
+    WarehouseId,
 };
 use serde::Serialize;
 
@@ -149,7 +151,7 @@ pub fn filterable(kind: EntityKind) -> &'static [(&'static str, FilterType)] {
             ("sales_rep_id", Int),
             ("active", Bool),
         ],
-        EntityKind::Warehouse => &[("active", Bool)],
+        EntityKind::Warehouse => &[("active", Bool), ("is_central", Bool)],
         EntityKind::Region => &[],
         EntityKind::Store => &[
             ("region_id", Int),
@@ -275,9 +277,161 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
 }
 
+/// An order as stored: header, current priced content, row version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRow {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub customer_id: CustomerId,
+    pub status: OrderStatus,
+    #[serde(with = "crate::time_format")]
+    pub received_at: Timestamp,
+    #[serde(with = "crate::time_format")]
+    pub review_due_at: Timestamp,
+    #[serde(with = "crate::time_format")]
+    pub ship_due_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    pub reviewed_at: Option<Timestamp>,
+    pub review_met: Option<bool>,
+    pub document: PricedOrder,
+    pub order_version: i64,
+    pub version: i64,
+    pub created_by: UserId,
+    #[serde(with = "crate::time_format")]
+    pub updated_at: Timestamp,
+}
+
+/// Fulfilment progress of one order line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineProgressRow {
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub reserved: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    pub invoiced: i64,
+}
+
+/// One step of an order's timeline (ORD-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderEventRow {
+    #[serde(with = "crate::time_format")]
+    pub at: Timestamp,
+    pub actor_id: UserId,
+    pub actor_name: String,
+    pub kind: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
+    pub note: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderQuery {
+    pub status: Option<OrderStatus>,
+    pub customer_id: Option<CustomerId>,
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+/// A recorded joint-review decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JointDecisionRow {
+    pub department: Department,
+    pub approved: bool,
+    pub actor_id: UserId,
+    pub actor_name: String,
+    #[serde(with = "crate::time_format")]
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// A shortage raised at approval (INV-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplenishmentRow {
+    pub id: i64,
+    pub order_id: OrderId,
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub choice: String,
+    pub status: String,
+    #[serde(with = "crate::time_format")]
+    pub created_at: Timestamp,
+}
+
+/// Orders, their timeline, counters, accounts and shortages.
+#[async_trait]
+pub trait OrdersTx: Send {
+    /// Inserts the order, its lines and version 1.
+    async fn order_insert(&mut self, row: &OrderRow, reason: &str) -> Result<OrderId, StoreError>;
+    async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError>;
+    async fn order_by_number(&mut self, number: &str) -> Result<Option<OrderId>, StoreError>;
+    /// Writes the header and document if the row is still at
+    /// `expected_version`; false (nothing written) otherwise.
+    async fn order_save(
+        &mut self,
+        row: &OrderRow,
+        expected_version: i64,
+    ) -> Result<bool, StoreError>;
+    async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError>;
+    async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;
+    async fn order_line_progress(
+        &mut self,
+        id: OrderId,
+        line_no: u32,
+        reserved: i64,
+        backordered: i64,
+    ) -> Result<(), StoreError>;
+    async fn order_event_append(
+        &mut self,
+        id: OrderId,
+        e: &OrderEventRow,
+    ) -> Result<(), StoreError>;
+    async fn order_events(&mut self, id: OrderId) -> Result<Vec<OrderEventRow>, StoreError>;
+    /// The customer's orders received since `since`, for duplicate checks.
+    async fn recent_orders(
+        &mut self,
+        customer: CustomerId,
+        since: Timestamp,
+    ) -> Result<Vec<(OrderId, PricedOrder)>, StoreError>;
+    /// Sum of the customer's other orders that hold credit.
+    async fn open_orders_amount(
+        &mut self,
+        customer: CustomerId,
+        except: Option<OrderId>,
+        statuses: &[OrderStatus],
+    ) -> Result<Money, StoreError>;
+    /// The next value of a named counter (1, 2, ...), atomically.
+    async fn counter_next(&mut self, key: &str) -> Result<i64, StoreError>;
+    async fn joint_decision_put(
+        &mut self,
+        id: OrderId,
+        d: &JointDecisionRow,
+    ) -> Result<(), StoreError>;
+    async fn joint_decisions(&mut self, id: OrderId) -> Result<Vec<JointDecisionRow>, StoreError>;
+    async fn account_append(
+        &mut self,
+        customer: CustomerId,
+        entry: &AccountEntry,
+        at: Timestamp,
+        actor: UserId,
+    ) -> Result<(), StoreError>;
+    async fn account_entries(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<AccountEntry>, StoreError>;
+    async fn replenishment_insert(&mut self, r: &ReplenishmentRow) -> Result<i64, StoreError>;
+    async fn replenishments(
+        &mut self,
+        order: Option<OrderId>,
+    ) -> Result<Vec<ReplenishmentRow>, StoreError>;
+}
+
 /// One transaction: everything the use cases read and write, by room.
 #[async_trait]
-pub trait Tx: UsersTx + MasterTx + StockTx + RecordsTx + Send {
+pub trait Tx: UsersTx + MasterTx + StockTx + RecordsTx + OrdersTx + Send {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -291,6 +445,14 @@ pub trait UsersTx: Send {
     async fn user_set_password(&mut self, id: UserId, hash: &str) -> Result<(), StoreError>;
     async fn permissions_of(&mut self, roles: &[Role]) -> Result<Vec<Permission>, StoreError>;
     async fn role_permissions(&mut self) -> Result<Vec<(Role, Permission)>, StoreError>;
+    /// Permissions whose defaults were already granted.
+    async fn known_permissions(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Grants a new permission to its default roles and records it as known.
+    async fn permission_introduce(
+        &mut self,
+        permission: Permission,
+        roles: &[Role],
+    ) -> Result<(), StoreError>;
     async fn role_permissions_set(
         &mut self,
         role: Role,
@@ -376,6 +538,26 @@ pub trait MasterTx: Send {
 pub trait StockTx: Send {
     async fn stock_receive(&mut self, receipt: &StockReceipt) -> Result<(), StoreError>;
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError>;
+    /// Reserves up to `quantity` of what is available, never more: the
+    /// database guards `on_hand - reserved >= 0` under concurrency. Returns
+    /// the quantity reserved (0 when nothing is available).
+    async fn stock_reserve(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// Gives back a reservation.
+    async fn stock_release(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 /// Audit trail, outbox and idempotency records.

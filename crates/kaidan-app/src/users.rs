@@ -42,15 +42,26 @@ fn change(field: &str, after: impl Into<String>) -> FieldChange {
 }
 
 impl App {
-    /// Writes the default permissions of every role when none are stored
-    /// yet (a new database). Later edits by an administrator are kept.
+    /// Grants each permission this version knows and the database does not
+    /// yet to the roles whose defaults include it (all of them on a new
+    /// database). Later edits by an administrator are kept.
     pub async fn bootstrap(&self) -> AppResult<()> {
         let mut tx = self.store.write().await?;
-        if tx.role_permissions().await?.is_empty() {
-            for role in Role::ALL {
-                tx.role_permissions_set(*role, role.default_permissions())
-                    .await?;
+        let known = tx.known_permissions().await?;
+        let mut changed = false;
+        for p in Permission::ALL {
+            if known.iter().any(|k| k == p.as_str()) {
+                continue;
             }
+            let roles: Vec<Role> = Role::ALL
+                .iter()
+                .copied()
+                .filter(|r| r.default_permissions().contains(p))
+                .collect();
+            tx.permission_introduce(*p, &roles).await?;
+            changed = true;
+        }
+        if changed {
             tx.commit().await?;
         }
         Ok(())

@@ -84,6 +84,21 @@ string_enum!(
         ExportData = "data.export",
         AuditRead = "audit.read",
         UserAdmin = "user.admin",
+        /// Enter orders (a portal user: for its own customer only).
+        OrderCreate = "order.create",
+        OrderRead = "order.read",
+        /// Sales review (ORD-4).
+        OrderReview = "order.review",
+        /// Approve a price that deviates from the price list (sales manager).
+        OrderApprovePrice = "order.approve_price",
+        /// Finance review and credit-hold decisions (ORD-4, FIN-6).
+        OrderFinanceReview = "order.finance_review",
+        /// Take part in the joint review for one's department.
+        OrderJointReview = "order.joint_review",
+        OrderCancel = "order.cancel",
+        AccountRead = "account.read",
+        /// Post deposits and adjustments to funds and credit accounts (FIN-5).
+        AccountWrite = "account.write",
     }
 );
 
@@ -94,6 +109,10 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                OrderCreate,
+                OrderRead,
+                OrderReview,
+                OrderCancel,
                 ProductRead,
                 CustomerRead,
                 PriceRead,
@@ -106,6 +125,8 @@ impl Role {
                 AuditRead,
             ],
             Role::SalesRep => &[
+                OrderCreate,
+                OrderRead,
                 ProductRead,
                 CustomerRead,
                 PriceRead,
@@ -114,6 +135,13 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                OrderCreate,
+                OrderRead,
+                OrderReview,
+                OrderApprovePrice,
+                OrderJointReview,
+                OrderCancel,
+                AccountRead,
                 ProductRead,
                 CustomerRead,
                 CustomerWrite,
@@ -126,6 +154,11 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                OrderRead,
+                OrderFinanceReview,
+                OrderJointReview,
+                AccountRead,
+                AccountWrite,
                 ProductRead,
                 CustomerRead,
                 CustomerWrite,
@@ -137,6 +170,8 @@ impl Role {
                 AuditRead,
             ],
             Role::Warehouse => &[
+                OrderRead,
+                OrderJointReview,
                 ProductRead,
                 WarehouseRead,
                 WarehouseWrite,
@@ -147,6 +182,8 @@ impl Role {
                 ExportData,
             ],
             Role::Logistics => &[
+                OrderRead,
+                OrderJointReview,
                 ProductRead,
                 CustomerRead,
                 WarehouseRead,
@@ -169,6 +206,8 @@ impl Role {
                 AuditRead,
             ],
             Role::ChannelBusiness => &[
+                OrderRead,
+                AccountRead,
                 ProductRead,
                 CustomerRead,
                 PriceRead,
@@ -187,6 +226,9 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
+                OrderRead,
+                OrderApprovePrice,
+                AccountRead,
                 ProductRead,
                 CustomerRead,
                 PriceRead,
@@ -200,7 +242,7 @@ impl Role {
             ],
             // A portal user reads the catalogue and its own customer record
             // (the use cases restrict it to that one record).
-            Role::Customer => &[ProductRead, CustomerRead],
+            Role::Customer => &[ProductRead, CustomerRead, OrderCreate, OrderRead],
         }
     }
 

@@ -163,6 +163,12 @@ impl From<AppError> for ApiError {
                 });
                 a
             }
+            AppError::PossibleDuplicate(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "possible-duplicate",
+                "Possible duplicate order",
+                format!("{detail}; send again with ?confirm_duplicate=true if it is a new order"),
+            ),
             AppError::IdempotencyMismatch(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",

@@ -631,3 +631,57 @@ async fn alc_6_ord_6_calendar_and_region_lists_are_edited_on_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ord_1_to_7_order_flow_over_the_api() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        let p = t.json(Method::POST, "/api/v1/products", &admin, product("O-1"), &[]).await.json();
+        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true}), &[]).await.json();
+        let auth = format!("Bearer {admin}");
+        let stock = format!("sku,warehouse_code,quantity\nO-1,{},5\n", w["code"].as_str().unwrap());
+        t.call(Method::POST, "/api/v1/import/stock?file=s.csv", &[("authorization", &auth)], Some(stock.into_bytes())).await;
+        let c = t.json(Method::POST, "/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商", "kind": "franchisee",
+            "payment_terms": "prepayment", "payment_method": "bank_transfer", "address": "深圳"}), &[]).await.json();
+        let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
+        let finance = t.user_token("fin", &[Role::Finance]).await;
+        let order = json!({"customer_id": c["id"], "channel": "phone", "order_date": "2026-11-23",
+                           "lines": [{"product_id": p["id"], "quantity": 3}]});
+        let bad = json!({"customer_id": c["id"], "channel": "pigeon", "order_date": "2026-11-23", "lines": []});
+        let r = t.json(Method::POST, "/api/v1/orders", &clerk, bad, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.json()["errors"][0]["field"], "channel");
+        let key = [("idempotency-key", "order-1")];
+        let r = t.json(Method::POST, "/api/v1/orders", &clerk, order.clone(), &key).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["status"], "submitted");
+        assert_eq!(r.json()["totals"]["amount"], "298.5");
+        let again = t.json(Method::POST, "/api/v1/orders", &clerk, order.clone(), &key).await;
+        assert_eq!(again.json()["id"], id, "{}: the retry created nothing", t.backend);
+        let dup = t.json(Method::POST, "/api/v1/orders", &clerk, order.clone(), &[]).await;
+        assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.text());
+        assert_eq!(dup.json()["type"], "/problems/possible-duplicate");
+        let r = t.json(Method::POST, &format!("/api/v1/orders/{id}/review"), &clerk, json!({}), &[]).await;
+        assert_eq!(r.json()["status"], "finance_review", "{}", r.text());
+        let r = t.json(Method::POST, &format!("/api/v1/orders/{id}/finance-review"), &finance, json!({"decision": "pass"}), &[]).await;
+        assert_eq!(r.json()["status"], "approved", "{}", r.text());
+        let number = r.json()["number"].as_str().unwrap().to_string();
+        let r = t.get(&format!("/api/v1/orders/by-number/{number}"), &clerk).await;
+        assert_eq!(r.json()["id"], id);
+        assert_eq!(r.json()["progress"][0]["reserved"], 3);
+        let kinds: Vec<String> = r.json()["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
+        assert_eq!(kinds, ["created", "in_review", "reviewed", "approved"]);
+        let r = t.get("/api/v1/orders?status=approved", &clerk).await;
+        assert_eq!(r.json()["items"][0]["number"], number.as_str());
+        let r = t.json(Method::POST, &format!("/api/v1/customers/{}/account/entries", c["id"]), &finance,
+            json!({"kind": "deposit", "amount": "1000.00", "note": "银行到账"}), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = t.get(&format!("/api/v1/customers/{}/account", c["id"]), &finance).await;
+        assert_eq!(r.json()["balance"]["funds"], "1000", "{}", r.text());
+        let r = t.json(Method::POST, &format!("/api/v1/customers/{}/account/entries", c["id"]), &clerk,
+            json!({"kind": "deposit", "amount": "1"}), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}

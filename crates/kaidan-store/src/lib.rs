@@ -7,6 +7,7 @@ mod db;
 mod error;
 mod master;
 mod master_tables;
+mod orders;
 mod records;
 mod row;
 mod stock;

@@ -13,6 +13,7 @@ pub(crate) trait RowExt {
     fn text(&self, col: &str) -> Result<String, StoreError>;
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
     fn bool(&self, col: &str) -> Result<bool, StoreError>;
+    fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError>;
 
     fn ts(&self, col: &str) -> Result<Timestamp, StoreError> {
         from_micros(self.i64(col)?)
@@ -58,6 +59,9 @@ macro_rules! row_ext {
             fn bool(&self, col: &str) -> Result<bool, StoreError> {
                 self.try_get::<bool, _>(col).map_err(map)
             }
+            fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError> {
+                self.try_get::<Option<bool>, _>(col).map_err(map)
+            }
         }
     };
 }
@@ -81,6 +85,7 @@ pub(crate) enum Val {
     T(String),
     OptT(Option<String>),
     B(bool),
+    OptB(Option<bool>),
 }
 
 /// Binds a list of `Val`s to a query of either engine.
@@ -94,6 +99,7 @@ macro_rules! bind_vals {
                 $crate::row::Val::T(x) => q.bind(x.as_str()),
                 $crate::row::Val::OptT(x) => q.bind(x.as_deref()),
                 $crate::row::Val::B(x) => q.bind(*x),
+                $crate::row::Val::OptB(x) => q.bind(*x),
             };
         }
         q

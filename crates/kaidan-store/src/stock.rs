@@ -1,10 +1,44 @@
 use async_trait::async_trait;
+use jiff::Timestamp;
 use kaidan_app::ports::{ListQuery, StockBalance, StockReceipt, StockTx, StoreError};
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;
 use crate::row::{RowExt, Val, bind_vals, micros, search_clause};
 use crate::tx::{DbTx, on};
+
+impl DbTx {
+    /// One ledger entry (INV-1).
+    #[allow(clippy::too_many_arguments)]
+    async fn stock_move(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        kind: &str,
+        on_hand_delta: i64,
+        reserved_delta: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(micros(at))
+            .bind(product.get())
+            .bind(warehouse.get())
+            .bind(kind)
+            .bind(on_hand_delta)
+            .bind(reserved_delta)
+            .bind(source)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+}
 
 #[async_trait]
 impl StockTx for DbTx {
@@ -37,6 +71,80 @@ impl StockTx for DbTx {
             .map_err(map)?;
         });
         Ok(())
+    }
+
+    async fn stock_reserve(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        // Read what is available, then take it with a guarded update. Under
+        // PostgreSQL the guard is re-checked after waiting for a concurrent
+        // writer's row lock, so two approvals can never take the same unit;
+        // if the guard fails, read again. SQLite has one writer.
+        loop {
+            let available: Option<i64> = on!(self, c => {
+                sqlx::query_scalar(
+                    "SELECT on_hand - reserved FROM stock_balances WHERE product_id = $1 AND warehouse_id = $2",
+                )
+                .bind(product.get())
+                .bind(warehouse.get())
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(map)?
+            });
+            let take = available.unwrap_or(0).min(quantity).max(0);
+            if take == 0 {
+                return Ok(0);
+            }
+            let affected = on!(self, c => {
+                sqlx::query(
+                    "UPDATE stock_balances SET reserved = reserved + $1 \
+                     WHERE product_id = $2 AND warehouse_id = $3 AND on_hand - reserved >= $1",
+                )
+                .bind(take)
+                .bind(product.get())
+                .bind(warehouse.get())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+            });
+            if affected == 1 {
+                self.stock_move(product, warehouse, "reservation", 0, take, source, at)
+                    .await?;
+                return Ok(take);
+            }
+        }
+    }
+
+    async fn stock_release(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if quantity <= 0 {
+            return Ok(());
+        }
+        on!(self, c => {
+            sqlx::query(
+                "UPDATE stock_balances SET reserved = reserved - $1 WHERE product_id = $2 AND warehouse_id = $3",
+            )
+            .bind(quantity)
+            .bind(product.get())
+            .bind(warehouse.get())
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        self.stock_move(product, warehouse, "release", 0, -quantity, source, at)
+            .await
     }
 
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError> {

@@ -171,6 +171,43 @@ impl UsersTx for DbTx {
             .collect())
     }
 
+    async fn known_permissions(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar("SELECT permission FROM known_permissions ORDER BY permission")
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?
+        }))
+    }
+
+    async fn permission_introduce(
+        &mut self,
+        permission: Permission,
+        roles: &[Role],
+    ) -> Result<(), StoreError> {
+        for role in roles {
+            on!(self, c => {
+                sqlx::query(
+                    "INSERT INTO role_permissions (role, permission) VALUES ($1, $2) \
+                     ON CONFLICT (role, permission) DO NOTHING",
+                )
+                .bind(role.as_str())
+                .bind(permission.as_str())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        on!(self, c => {
+            sqlx::query("INSERT INTO known_permissions (permission) VALUES ($1)")
+                .bind(permission.as_str())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+        });
+        Ok(())
+    }
+
     async fn role_permissions_set(
         &mut self,
         role: Role,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod data;
 pub mod master;
+pub mod orders;
 pub mod session;
 
 use axum::Router;
@@ -49,7 +50,30 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/stock", get(data::stock))
         .route("/api/v1/stock/receipts", post(data::receive))
         .route("/api/v1/import/{dataset}", post(data::import))
-        .route("/api/v1/export/{dataset}", get(data::export));
+        .route("/api/v1/export/{dataset}", get(data::export))
+        .route("/api/v1/orders", get(orders::list).post(orders::place))
+        .route("/api/v1/orders/by-number/{number}", get(orders::by_number))
+        .route("/api/v1/orders/{id}", get(orders::read))
+        .route("/api/v1/orders/{id}/review", post(orders::review))
+        .route(
+            "/api/v1/orders/{id}/lines/{line_no}/approve-price",
+            post(orders::approve_price),
+        )
+        .route(
+            "/api/v1/orders/{id}/finance-review",
+            post(orders::finance_review),
+        )
+        .route(
+            "/api/v1/orders/{id}/joint-review",
+            post(orders::joint_review),
+        )
+        .route("/api/v1/orders/{id}/reject", post(orders::reject))
+        .route("/api/v1/orders/{id}/cancel", post(orders::cancel))
+        .route("/api/v1/customers/{id}/account", get(orders::account))
+        .route(
+            "/api/v1/customers/{id}/account/entries",
+            post(orders::post_entry),
+        );
     for (path, tag) in MASTER {
         r = r.merge(match *tag {
             "products" => master::routes::<ProductData>(path),

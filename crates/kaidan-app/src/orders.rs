@@ -1,0 +1,1056 @@
+//! Order use cases (ORD-1..8, FIN-5, FIN-6, INV-1/2 reservations): intake,
+//! review through approval, numbering, reservation, rejection, cancellation,
+//! the timeline. Every step writes its timeline event, audit row and outbox
+//! event in the transaction that changes the order.
+
+use jiff::Span;
+use kaidan_domain::audit::diff;
+use kaidan_domain::master::{CustomerData, PriceListData, ProductData};
+use kaidan_domain::order::{
+    AccountBalance, AccountEntry, CustomerCredit, CustomerDefaults, Decision, Department,
+    EntryKind, JointDecision, JointReview, JointStatus, OrderDeadlines, OrderEvent, OrderInput,
+    OrderStatus, PriceApproval, PriceBook, PricedOrder, ProductFacts, ReviewOutcome, ReviewStage,
+    Route, company_time_zone, find_duplicates, order_deadlines, price_order,
+};
+use kaidan_domain::{CustomerId, OrderId, Permission, Role, ValidationErrors, WarehouseId};
+use serde::Serialize;
+
+use crate::app::{App, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::master::{Created, Idempotency, typed_record};
+use crate::ports::{
+    EntityKind, FilterValue, IdempotentResponse, JointDecisionRow, LineProgressRow, ListQuery,
+    OrderEventRow, OrderQuery, OrderRow, ReplenishmentRow, StoreError, Tx,
+};
+
+/// An order as staff and the customer portal see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderView {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub status: OrderStatus,
+    pub status_zh: &'static str,
+    pub customer_id: CustomerId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub received_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub review_due_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub ship_due_at: String,
+    pub review_met: Option<bool>,
+    pub order_version: i64,
+    /// Also the ETag.
+    pub version: i64,
+    #[serde(flatten)]
+    pub content: PricedOrder,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub progress: Vec<LineProgressRow>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub timeline: Vec<OrderEventRow>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub joint_decisions: Vec<JointDecisionRow>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub shortages: Vec<ReplenishmentRow>,
+}
+
+/// A finance decision on an order in finance review or credit hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FinanceDecision {
+    /// Credit checked: go on (to joint review or approval).
+    Pass,
+    /// Release a credit hold (paid, limit raised, or accepted risk).
+    Release,
+}
+
+fn not_found(id: OrderId) -> AppError {
+    AppError::NotFound {
+        what: "order",
+        id: id.to_string(),
+    }
+}
+
+fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
+    let err = kaidan_domain::order::TransitionError { from, event };
+    AppError::Invalid(ValidationErrors::single(
+        "status",
+        "illegal_transition",
+        err.to_string(),
+    ))
+}
+
+fn store_other(e: impl std::fmt::Display) -> AppError {
+    AppError::Store(StoreError::Other(e.to_string()))
+}
+
+impl App {
+    fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned(company_time_zone()).date()
+    }
+
+    /// Portal users only ever see and act on their own customer's orders.
+    fn check_customer(ctx: &Ctx, customer: CustomerId) -> AppResult<()> {
+        if ctx.actor.has_role(Role::Customer) && ctx.actor.customer_id != Some(customer) {
+            return Err(AppError::NotFound {
+                what: "customer",
+                id: customer.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn load_order(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        id: OrderId,
+    ) -> AppResult<OrderRow> {
+        let row = tx.order_get(id).await?.ok_or_else(|| not_found(id))?;
+        if ctx.actor.has_role(Role::Customer) && ctx.actor.customer_id != Some(row.customer_id) {
+            return Err(not_found(id));
+        }
+        Ok(row)
+    }
+
+    /// Prices an order from the catalogue and the customer's price list.
+    async fn price(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        input: &OrderInput,
+    ) -> AppResult<(PricedOrder, CustomerData)> {
+        let valid = input.validate(self.today())?;
+        let customer = match tx
+            .master_get(EntityKind::Customer, valid.customer_id.get())
+            .await?
+        {
+            Some(rec) => typed_record::<CustomerData>(rec)?.data,
+            None => {
+                return Err(ValidationErrors::single(
+                    "customer_id",
+                    "unknown_reference",
+                    format!("no customer with id {}", valid.customer_id),
+                )
+                .into());
+            }
+        };
+        if !customer.active {
+            return Err(ValidationErrors::single(
+                "customer_id",
+                "inactive",
+                "the customer is inactive",
+            )
+            .into());
+        }
+        let mut facts = Vec::new();
+        for line in &valid.lines {
+            if let Some(rec) = tx
+                .master_get(EntityKind::Product, line.product_id.get())
+                .await?
+            {
+                facts.push(ProductFacts::from_master(
+                    line.product_id,
+                    &typed_record::<ProductData>(rec)?.data,
+                ));
+            }
+        }
+        let list_items = match customer.price_list_id {
+            Some(pl) => match tx.master_get(EntityKind::PriceList, pl.get()).await? {
+                Some(rec) => typed_record::<PriceListData>(rec)?.data.items,
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        let book = PriceBook::new(facts, list_items);
+        let priced = price_order(&valid, &book, &CustomerDefaults::from_master(&customer))?;
+        Ok((priced, customer))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn event(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        id: OrderId,
+        kind: &str,
+        from: Option<OrderStatus>,
+        to: Option<OrderStatus>,
+        note: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        tx.order_event_append(
+            id,
+            &OrderEventRow {
+                at: self.now(),
+                actor_id: ctx.actor.user_id,
+                actor_name: ctx.actor.username.clone(),
+                kind: kind.to_string(),
+                from_status: from,
+                to_status: to,
+                note: note.to_string(),
+                data: data.clone(),
+            },
+        )
+        .await?;
+        let mut payload = data;
+        if let Some(obj) = payload.as_object_mut() {
+            obj.insert("order_id".into(), id.get().into());
+            if let Some(t) = to {
+                obj.insert("status".into(), t.as_str().into());
+            }
+        }
+        self.publish(tx, &format!("order.{kind}"), "order", id.get(), payload)
+            .await
+    }
+
+    /// Saves the order after a change of state, with its audit row.
+    async fn save(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+        after: &OrderRow,
+    ) -> AppResult<()> {
+        if !tx.order_save(after, before.version).await? {
+            return Err(AppError::VersionConflict {
+                what: "order",
+                id: before.id.get(),
+                current: before.version + 1,
+            });
+        }
+        #[derive(Serialize)]
+        struct Audited<'a> {
+            status: OrderStatus,
+            number: &'a Option<String>,
+            document: &'a PricedOrder,
+        }
+        let changes = diff(
+            Some(&Audited {
+                status: before.status,
+                number: &before.number,
+                document: &before.document,
+            }),
+            Some(&Audited {
+                status: after.status,
+                number: &after.number,
+                document: &after.document,
+            }),
+        );
+        if !changes.is_empty() {
+            self.audit(tx, ctx, "order", after.id.get(), "update", changes)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Intake (ORD-1..3): validates, prices and records a received order.
+    /// A likely duplicate (same customer reference, or the same lines within
+    /// the duplicate window) is refused unless `confirm_duplicate` says the
+    /// caller has checked it.
+    pub async fn place_order(
+        &self,
+        ctx: &Ctx,
+        input: OrderInput,
+        confirm_duplicate: bool,
+        idempotency: Option<&Idempotency>,
+    ) -> AppResult<Created<OrderView>> {
+        ctx.require(Permission::OrderCreate)?;
+        Self::check_customer(ctx, input.customer_id)?;
+        if let Some(idem) = idempotency {
+            let mut rtx = self.store.read().await?;
+            if let Some(stored) = rtx.idempotency_get(ctx.actor.user_id, &idem.key).await? {
+                return if stored.fingerprint == idem.fingerprint {
+                    Ok(Created::Replayed {
+                        status: stored.status,
+                        body: stored.body,
+                    })
+                } else {
+                    Err(AppError::IdempotencyMismatch(idem.key.clone()))
+                };
+            }
+        }
+        let now = self.now();
+        let calendar = self.business_calendar().await?;
+        let mut tx = self.store.write().await?;
+        let (priced, _customer) = self.price(&mut tx, &input).await?;
+        if !confirm_duplicate {
+            let since = now - Span::new().hours(self.config.duplicate_window_hours);
+            let valid = input.validate(self.today())?;
+            let mut prints = Vec::new();
+            for (id, doc) in tx.recent_orders(priced.customer_id, since).await? {
+                if let Ok(v) = doc.to_input().validate(doc.order_date) {
+                    prints.push(v.fingerprint(id));
+                }
+            }
+            let matches = find_duplicates(&valid, &prints);
+            if !matches.is_empty() {
+                return Err(AppError::PossibleDuplicate(
+                    matches
+                        .iter()
+                        .map(|m| format!("order {} ({:?})", m.order_id, m.reason))
+                        .collect(),
+                ));
+            }
+        }
+        let OrderDeadlines { review, ship, .. } =
+            order_deadlines(now, &company_time_zone(), &calendar, &self.config.deadlines);
+        let row = OrderRow {
+            id: OrderId(0),
+            number: None,
+            customer_id: priced.customer_id,
+            status: OrderStatus::Submitted,
+            received_at: now,
+            review_due_at: review.due_at,
+            ship_due_at: ship.due_at,
+            reviewed_at: None,
+            review_met: None,
+            document: priced,
+            order_version: 1,
+            version: 1,
+            created_by: ctx.actor.user_id,
+            updated_at: now,
+        };
+        let id = tx.order_insert(&row, "received").await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "order",
+            id.get(),
+            "create",
+            diff(None, Some(&row.document)),
+        )
+        .await?;
+        let channel = row.document.channel;
+        self.event(
+            &mut tx,
+            ctx,
+            id,
+            "created",
+            None,
+            Some(OrderStatus::Submitted),
+            "",
+            serde_json::json!({ "channel": channel, "amount": row.document.totals.amount }),
+        )
+        .await?;
+        let view = self.view_in(&mut tx, id).await?;
+        if let Some(idem) = idempotency {
+            let body = serde_json::to_string(&view).map_err(store_other)?;
+            let stored = IdempotentResponse {
+                fingerprint: idem.fingerprint.clone(),
+                status: 201,
+                body,
+            };
+            match tx
+                .idempotency_put(ctx.actor.user_id, &idem.key, &stored, now)
+                .await
+            {
+                Ok(()) => {}
+                Err(StoreError::Duplicate { .. }) => {
+                    drop(tx);
+                    let mut rtx = self.store.read().await?;
+                    let s = rtx
+                        .idempotency_get(ctx.actor.user_id, &idem.key)
+                        .await?
+                        .ok_or(AppError::Store(StoreError::Conflict))?;
+                    return Ok(Created::Replayed {
+                        status: s.status,
+                        body: s.body,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(Created::New(view))
+    }
+
+    async fn credit_of(&self, tx: &mut Box<dyn Tx>, row: &OrderRow) -> AppResult<CustomerCredit> {
+        let customer = typed_record::<CustomerData>(
+            tx.master_get(EntityKind::Customer, row.customer_id.get())
+                .await?
+                .ok_or_else(|| not_found(row.id))?,
+        )?
+        .data;
+        let holding: Vec<OrderStatus> = OrderStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.holds_credit())
+            .collect();
+        let open_orders_amount = tx
+            .open_orders_amount(row.customer_id, Some(row.id), &holding)
+            .await?;
+        Ok(CustomerCredit {
+            kind: customer.kind,
+            credit_limit: customer.credit_limit,
+            // Receivables arrive with invoicing (FIN issue); none are open yet.
+            open_receivables: kaidan_domain::Money::ZERO,
+            open_orders_amount,
+            max_days_overdue: 0,
+            on_hold: !customer.active,
+        })
+    }
+
+    /// Applies a review outcome: moves the order along its route.
+    async fn route(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+        outcome: &ReviewOutcome,
+    ) -> AppResult<OrderRow> {
+        let mut after = before.clone();
+        after.updated_at = self.now();
+        let findings = serde_json::to_value(&outcome.findings).map_err(store_other)?;
+        match &outcome.route {
+            Route::NeedsPriceApproval { lines } => {
+                self.save(tx, ctx, before, &after).await?;
+                self.event(
+                    tx,
+                    ctx,
+                    before.id,
+                    "price_approval_needed",
+                    Some(before.status),
+                    Some(after.status),
+                    "",
+                    serde_json::json!({ "lines": lines, "findings": findings }),
+                )
+                .await?;
+                return Ok(after);
+            }
+            Route::Approve => return self.approve_in(tx, ctx, before).await,
+            route => {
+                let event = route
+                    .event()
+                    .ok_or_else(|| conflict(before.status, OrderEvent::SalesPassed))?;
+                after.status = before
+                    .status
+                    .apply(event)
+                    .map_err(|e| conflict(e.from, e.event))?;
+            }
+        }
+        self.save(tx, ctx, before, &after).await?;
+        let kind = match after.status {
+            OrderStatus::CreditHold => "credit_hold",
+            OrderStatus::Rejected => "rejected",
+            OrderStatus::JointReview => "joint_review",
+            _ => "reviewed",
+        };
+        self.event(
+            tx,
+            ctx,
+            before.id,
+            kind,
+            Some(before.status),
+            Some(after.status),
+            "",
+            serde_json::json!({ "findings": findings, "credit": outcome.credit }),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Sales review (ORD-4): completeness, prices, terms, credit.
+    pub async fn review_order(&self, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderReview)?;
+        let mut tx = self.store.write().await?;
+        let mut row = self.load_order(&mut tx, ctx, id).await?;
+        if row.status == OrderStatus::Submitted {
+            let before = row.clone();
+            row.status = row
+                .status
+                .apply(OrderEvent::StartReview)
+                .map_err(|e| conflict(e.from, e.event))?;
+            self.save(&mut tx, ctx, &before, &row).await?;
+            row.version += 1;
+            self.event(
+                &mut tx,
+                ctx,
+                id,
+                "in_review",
+                Some(before.status),
+                Some(row.status),
+                "",
+                serde_json::json!({}),
+            )
+            .await?;
+        }
+        if row.status != OrderStatus::InReview {
+            return Err(conflict(row.status, OrderEvent::SalesPassed));
+        }
+        let credit = self.credit_of(&mut tx, &row).await?;
+        let outcome = kaidan_domain::order::review(
+            &row.document,
+            &credit,
+            &self.config.review,
+            ReviewStage::Sales,
+            false,
+        );
+        self.route(&mut tx, ctx, &row, &outcome).await?;
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// A sales manager approves a line's deviating price (ORD-4).
+    pub async fn approve_price(
+        &self,
+        ctx: &Ctx,
+        id: OrderId,
+        line_no: u32,
+    ) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderApprovePrice)?;
+        let role = [Role::SalesManager, Role::GeneralManager]
+            .into_iter()
+            .find(|r| ctx.actor.has_role(*r))
+            .unwrap_or(Role::Admin);
+        let mut tx = self.store.write().await?;
+        let before = self.load_order(&mut tx, ctx, id).await?;
+        if before.status != OrderStatus::InReview {
+            return Err(conflict(before.status, OrderEvent::SalesPassed));
+        }
+        let mut after = before.clone();
+        let price = after
+            .document
+            .line(line_no)
+            .map(|l| l.unit_price)
+            .ok_or_else(|| {
+                AppError::Invalid(ValidationErrors::single(
+                    "line_no",
+                    "unknown",
+                    format!("the order has no line {line_no}"),
+                ))
+            })?;
+        after
+            .document
+            .approve_price(
+                line_no,
+                PriceApproval {
+                    approved_price: price,
+                    by: ctx.actor.user_id,
+                    role,
+                    at: self.now(),
+                },
+            )
+            .map_err(|e| {
+                AppError::Invalid(ValidationErrors::single(
+                    "line_no",
+                    "invalid",
+                    e.to_string(),
+                ))
+            })?;
+        after.updated_at = self.now();
+        self.save(&mut tx, ctx, &before, &after).await?;
+        self.event(
+            &mut tx,
+            ctx,
+            id,
+            "price_approved",
+            Some(before.status),
+            Some(after.status),
+            "",
+            serde_json::json!({ "line_no": line_no, "price": price }),
+        )
+        .await?;
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Finance review (ORD-4, FIN-6): pass, or release a credit hold.
+    pub async fn finance_review(
+        &self,
+        ctx: &Ctx,
+        id: OrderId,
+        decision: FinanceDecision,
+    ) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderFinanceReview)?;
+        let mut tx = self.store.write().await?;
+        let mut row = self.load_order(&mut tx, ctx, id).await?;
+        let released = decision == FinanceDecision::Release;
+        match (row.status, decision) {
+            (OrderStatus::CreditHold, FinanceDecision::Release) => {
+                let before = row.clone();
+                row.status = row
+                    .status
+                    .apply(OrderEvent::CreditReleased)
+                    .map_err(|e| conflict(e.from, e.event))?;
+                self.save(&mut tx, ctx, &before, &row).await?;
+                row.version += 1;
+                self.event(
+                    &mut tx,
+                    ctx,
+                    id,
+                    "credit_released",
+                    Some(before.status),
+                    Some(row.status),
+                    "",
+                    serde_json::json!({}),
+                )
+                .await?;
+            }
+            (OrderStatus::FinanceReview, FinanceDecision::Pass) => {}
+            (status, _) => return Err(conflict(status, OrderEvent::FinancePassed)),
+        }
+        let credit = self.credit_of(&mut tx, &row).await?;
+        let outcome = kaidan_domain::order::review(
+            &row.document,
+            &credit,
+            &self.config.review,
+            ReviewStage::Finance,
+            released,
+        );
+        self.route(&mut tx, ctx, &row, &outcome).await?;
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// One department's joint-review decision; the last approval approves
+    /// the order, any rejection rejects it.
+    pub async fn joint_decide(
+        &self,
+        ctx: &Ctx,
+        id: OrderId,
+        department: Department,
+        approve: bool,
+        note: &str,
+    ) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderJointReview)?;
+        let role = department.role();
+        if !ctx.actor.has_role(role) && !ctx.actor.has_role(Role::Admin) {
+            return Err(AppError::Invalid(ValidationErrors::single(
+                "department",
+                "not_your_department",
+                format!("only {} decides for {}", role.as_str(), department.as_str()),
+            )));
+        }
+        let mut tx = self.store.write().await?;
+        let row = self.load_order(&mut tx, ctx, id).await?;
+        if row.status != OrderStatus::JointReview {
+            return Err(conflict(row.status, OrderEvent::JointApproved));
+        }
+        let mut review = JointReview::new(self.config.review.joint_review_departments.clone());
+        for d in tx.joint_decisions(id).await? {
+            review.decisions.push(JointDecision {
+                department: d.department,
+                by: d.actor_id,
+                role: d.department.role(),
+                at: d.at,
+                decision: if d.approved {
+                    Decision::Approve
+                } else {
+                    Decision::Reject
+                },
+                comment: Some(d.note).filter(|n| !n.is_empty()),
+            });
+        }
+        let now = self.now();
+        let status = review
+            .record(JointDecision {
+                department,
+                by: ctx.actor.user_id,
+                role,
+                at: now,
+                decision: if approve {
+                    Decision::Approve
+                } else {
+                    Decision::Reject
+                },
+                comment: Some(note.to_string()).filter(|n| !n.is_empty()),
+            })
+            .map_err(|e| {
+                AppError::Invalid(ValidationErrors::single(
+                    "department",
+                    "invalid",
+                    e.to_string(),
+                ))
+            })?;
+        tx.joint_decision_put(
+            id,
+            &JointDecisionRow {
+                department,
+                approved: approve,
+                actor_id: ctx.actor.user_id,
+                actor_name: ctx.actor.username.clone(),
+                at: now,
+                note: note.to_string(),
+            },
+        )
+        .await?;
+        self.event(
+            &mut tx,
+            ctx,
+            id,
+            "joint_decision",
+            Some(row.status),
+            Some(row.status),
+            note,
+            serde_json::json!({ "department": department, "approved": approve }),
+        )
+        .await?;
+        match status {
+            JointStatus::Approved => {
+                self.approve_in(&mut tx, ctx, &row).await?;
+            }
+            JointStatus::Rejected => {
+                let mut after = row.clone();
+                after.status = row
+                    .status
+                    .apply(OrderEvent::Reject)
+                    .map_err(|e| conflict(e.from, e.event))?;
+                after.updated_at = now;
+                self.save(&mut tx, ctx, &row, &after).await?;
+                self.event(
+                    &mut tx,
+                    ctx,
+                    id,
+                    "rejected",
+                    Some(row.status),
+                    Some(after.status),
+                    note,
+                    serde_json::json!({ "department": department }),
+                )
+                .await?;
+            }
+            JointStatus::Pending => {}
+        }
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// The central warehouse, where approved orders reserve stock.
+    async fn central_warehouse(&self, tx: &mut Box<dyn Tx>) -> AppResult<Option<WarehouseId>> {
+        let q = ListQuery {
+            limit: 1,
+            filters: vec![
+                ("is_central", FilterValue::Bool(true)),
+                ("active", FilterValue::Bool(true)),
+            ],
+            ..Default::default()
+        };
+        let central = tx.master_list(EntityKind::Warehouse, &q).await?;
+        if let Some(w) = central.first() {
+            return Ok(Some(WarehouseId(w.id)));
+        }
+        let q = ListQuery {
+            limit: 1,
+            filters: vec![("active", FilterValue::Bool(true))],
+            ..Default::default()
+        };
+        Ok(tx
+            .master_list(EntityKind::Warehouse, &q)
+            .await?
+            .first()
+            .map(|w| WarehouseId(w.id)))
+    }
+
+    /// Approval (ORD-5, INV-1/2, FIN-5): number, reservation of what is
+    /// available (never more), shortages raised, credit committed, the
+    /// customer's confirmation in the outbox.
+    async fn approve_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+    ) -> AppResult<OrderRow> {
+        let event = if before.status == OrderStatus::JointReview {
+            OrderEvent::JointApproved
+        } else {
+            OrderEvent::FinancePassed
+        };
+        let now = self.now();
+        let today = self.today();
+        let mut after = before.clone();
+        after.status = before
+            .status
+            .apply(event)
+            .map_err(|e| conflict(e.from, e.event))?;
+        let seq = tx
+            .counter_next(&self.config.numbering.counter_key(today))
+            .await?;
+        let number = self
+            .config
+            .numbering
+            .format(today, u64::try_from(seq).unwrap_or(0))
+            .map_err(|e| AppError::Store(StoreError::Other(e.to_string())))?;
+        after.number = Some(number.0.as_str().to_string());
+        after.reviewed_at = Some(now);
+        after.review_met = Some(now <= before.review_due_at);
+        after.updated_at = now;
+        self.save(tx, ctx, before, &after).await?;
+
+        let source = format!("order {}", number.0.as_str());
+        let mut shortages = Vec::new();
+        if let Some(warehouse) = self.central_warehouse(tx).await? {
+            for line in &after.document.lines {
+                let wanted = line.quantity.get();
+                let got = tx
+                    .stock_reserve(line.product_id, warehouse, wanted, &source, now)
+                    .await?;
+                let short = wanted - got;
+                tx.order_line_progress(after.id, line.line_no, got, short)
+                    .await?;
+                if short > 0 {
+                    shortages.push((line.line_no, line.product_id, short));
+                }
+            }
+        } else {
+            for line in &after.document.lines {
+                tx.order_line_progress(after.id, line.line_no, 0, line.quantity.get())
+                    .await?;
+                shortages.push((line.line_no, line.product_id, line.quantity.get()));
+            }
+        }
+        for (line_no, product_id, quantity) in &shortages {
+            tx.replenishment_insert(&ReplenishmentRow {
+                id: 0,
+                order_id: after.id,
+                line_no: *line_no,
+                product_id: *product_id,
+                quantity: *quantity,
+                // Backorder unless the customer chose otherwise (recorded on
+                // the order's timeline when it does).
+                choice: "backorder".into(),
+                status: "open".into(),
+                created_at: now,
+            })
+            .await?;
+        }
+        let amount = after.document.totals.amount;
+        if amount.is_positive() {
+            tx.account_append(
+                after.customer_id,
+                &AccountEntry::new(EntryKind::Commitment, amount, Some(after.id)),
+                now,
+                ctx.actor.user_id,
+            )
+            .await?;
+        }
+        let shortage_json: Vec<_> = shortages
+            .iter()
+            .map(|(l, p, q)| serde_json::json!({"line_no": l, "product_id": p, "quantity": q}))
+            .collect();
+        self.event(tx, ctx, after.id, "approved", Some(before.status), Some(after.status), "",
+            serde_json::json!({ "number": number.0.as_str(), "review_met": after.review_met, "shortages": shortage_json })).await?;
+        // ORD-5: the customer's confirmation (content, price, promised date).
+        self.publish(tx, "order.confirmation", "order", after.id.get(), serde_json::json!({
+            "order_id": after.id, "number": number.0.as_str(), "customer_id": after.customer_id,
+            "amount": amount, "lines": after.document.lines.iter().map(|l| serde_json::json!({
+                "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit_price": l.unit_price, "amount": l.amount })).collect::<Vec<_>>(),
+            "promised_ship_by": after.ship_due_at.to_string(),
+        })).await?;
+        Ok(after)
+    }
+
+    /// Sends an order back to the clerk with the reason (ORD-4).
+    pub async fn reject_order(&self, ctx: &Ctx, id: OrderId, reason: &str) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderReview)?;
+        self.close_order(ctx, id, OrderEvent::Reject, "rejected", reason)
+            .await
+    }
+
+    /// Cancels an order; reserved stock and committed credit are released.
+    pub async fn cancel_order(&self, ctx: &Ctx, id: OrderId, reason: &str) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderCancel)?;
+        self.close_order(ctx, id, OrderEvent::Cancel, "cancelled", reason)
+            .await
+    }
+
+    async fn close_order(
+        &self,
+        ctx: &Ctx,
+        id: OrderId,
+        event: OrderEvent,
+        kind: &str,
+        reason: &str,
+    ) -> AppResult<OrderView> {
+        let mut e = ValidationErrors::new();
+        let reason = e.text("reason", reason, 500);
+        e.into_result(())?;
+        let mut tx = self.store.write().await?;
+        let before = self.load_order(&mut tx, ctx, id).await?;
+        let mut after = before.clone();
+        after.status = before
+            .status
+            .apply(event)
+            .map_err(|e| conflict(e.from, e.event))?;
+        after.updated_at = self.now();
+        self.save(&mut tx, ctx, &before, &after).await?;
+        let now = self.now();
+        let source = format!(
+            "order {} {kind}",
+            before.number.clone().unwrap_or_else(|| id.to_string())
+        );
+        if let Some(warehouse) = self.central_warehouse(&mut tx).await? {
+            for l in tx.order_lines(id).await? {
+                if l.reserved > 0 {
+                    tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
+                        .await?;
+                    tx.order_line_progress(id, l.line_no, 0, 0).await?;
+                }
+            }
+        }
+        let balance = AccountBalance::from_entries(&tx.account_entries(before.customer_id).await?);
+        let committed = balance.committed_for(Some(id));
+        if committed.is_positive() {
+            tx.account_append(
+                before.customer_id,
+                &AccountEntry::new(EntryKind::Release, committed, Some(id)),
+                now,
+                ctx.actor.user_id,
+            )
+            .await?;
+        }
+        self.event(
+            &mut tx,
+            ctx,
+            id,
+            kind,
+            Some(before.status),
+            Some(after.status),
+            &reason,
+            serde_json::json!({ "reason": reason }),
+        )
+        .await?;
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn view_in(&self, tx: &mut Box<dyn Tx>, id: OrderId) -> AppResult<OrderView> {
+        let row = tx.order_get(id).await?.ok_or_else(|| not_found(id))?;
+        Ok(OrderView {
+            id,
+            number: row.number,
+            status: row.status,
+            status_zh: row.status.label_zh(),
+            customer_id: row.customer_id,
+            received_at: row.received_at.to_string(),
+            review_due_at: row.review_due_at.to_string(),
+            ship_due_at: row.ship_due_at.to_string(),
+            review_met: row.review_met,
+            order_version: row.order_version,
+            version: row.version,
+            content: row.document,
+            progress: tx.order_lines(id).await?,
+            timeline: tx.order_events(id).await?,
+            joint_decisions: tx.joint_decisions(id).await?,
+            shortages: tx.replenishments(Some(id)).await?,
+        })
+    }
+
+    /// An order with its lines' progress and timeline (ORD-7).
+    pub async fn order(&self, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderRead)?;
+        let mut tx = self.store.read().await?;
+        self.load_order(&mut tx, ctx, id).await?;
+        self.view_in(&mut tx, id).await
+    }
+
+    /// The id of the order with this number.
+    pub async fn order_id_by_number(&self, ctx: &Ctx, number: &str) -> AppResult<OrderId> {
+        ctx.require(Permission::OrderRead)?;
+        let mut tx = self.store.read().await?;
+        let id = tx
+            .order_by_number(number)
+            .await?
+            .ok_or(AppError::NotFound {
+                what: "order",
+                id: number.to_string(),
+            })?;
+        self.load_order(&mut tx, ctx, id).await?;
+        Ok(id)
+    }
+
+    /// Newest first; portal users see their own customer's orders only.
+    pub async fn orders(&self, ctx: &Ctx, mut q: OrderQuery) -> AppResult<Vec<OrderRow>> {
+        ctx.require(Permission::OrderRead)?;
+        if ctx.actor.has_role(Role::Customer) {
+            q.customer_id = Some(ctx.actor.customer_id.unwrap_or(CustomerId(-1)));
+        }
+        if q.limit == 0 {
+            q.limit = 50;
+        }
+        q.limit = q.limit.min(self.config.max_page);
+        let mut tx = self.store.read().await?;
+        Ok(tx.order_list(&q).await?)
+    }
+
+    /// A customer's funds and credit account (FIN-5).
+    pub async fn account(
+        &self,
+        ctx: &Ctx,
+        customer: CustomerId,
+    ) -> AppResult<(AccountBalance, Vec<AccountEntry>)> {
+        if !(ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(customer)) {
+            return Err(AppError::Forbidden(Permission::AccountRead));
+        }
+        let mut tx = self.store.read().await?;
+        let entries = tx.account_entries(customer).await?;
+        let mut balance = AccountBalance::from_entries(&entries);
+        if let Some(rec) = tx.master_get(EntityKind::Customer, customer.get()).await? {
+            let c = typed_record::<CustomerData>(rec)?.data;
+            if !entries.iter().any(|e| e.kind == EntryKind::CreditLimit) {
+                balance.apply(&AccountEntry::new(
+                    EntryKind::CreditLimit,
+                    c.credit_limit,
+                    None,
+                ));
+            }
+        }
+        Ok((balance, entries))
+    }
+
+    /// Posts a deposit or adjustment to a customer's account (FIN-5).
+    pub async fn post_account_entry(
+        &self,
+        ctx: &Ctx,
+        customer: CustomerId,
+        entry: AccountEntry,
+    ) -> AppResult<AccountBalance> {
+        ctx.require(Permission::AccountWrite)?;
+        if !matches!(entry.kind, EntryKind::Deposit | EntryKind::Adjustment) {
+            return Err(ValidationErrors::single("kind", "invalid", "post deposits or adjustments; commitments and charges come from orders and shipments").into());
+        }
+        entry.validate()?;
+        let mut tx = self.store.write().await?;
+        if tx
+            .master_get(EntityKind::Customer, customer.get())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound {
+                what: "customer",
+                id: customer.to_string(),
+            });
+        }
+        let mut balance = AccountBalance::from_entries(&tx.account_entries(customer).await?);
+        balance.post(&entry).map_err(|e| {
+            AppError::Invalid(ValidationErrors::single("amount", "invalid", e.to_string()))
+        })?;
+        let now = self.now();
+        tx.account_append(customer, &entry, now, ctx.actor.user_id)
+            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "account",
+            customer.get(),
+            entry.kind.as_str(),
+            diff(None, Some(&entry)),
+        )
+        .await?;
+        self.publish(
+            &mut tx,
+            &format!("account.{}", entry.kind.as_str()),
+            "customer",
+            customer.get(),
+            serde_json::json!({ "customer_id": customer, "amount": entry.amount }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(balance)
+    }
+}

@@ -1,0 +1,360 @@
+//! Orders over the API (ORD-1..8, FIN-5, FIN-6): thin handlers over the
+//! order use cases.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kaidan_app::Created;
+use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::ports::OrderQuery;
+use kaidan_domain::order::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
+use kaidan_domain::{CustomerId, Money, OrderId};
+use serde::{Deserialize, Serialize};
+
+use crate::api::master::idempotency;
+use crate::auth::ApiAuth;
+use crate::json::{json_with_etag, parse};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+fn order_id(raw: &str) -> ApiResult<OrderId> {
+    raw.parse()
+        .map_err(|_| ApiError::field("id", "invalid", format!("'{raw}' is not an order id")))
+}
+
+fn view(v: OrderView, status: StatusCode) -> Response {
+    json_with_etag(status, v.version, &v)
+}
+
+/// Place an order (ORD-1..3). A likely duplicate answers 409 unless
+/// `?confirm_duplicate=true`.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
+    params(("confirm_duplicate" = Option<bool>, Query), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn place(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    method: Method,
+    uri: axum::http::Uri,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: OrderInput = parse(&headers, &body)?;
+    let confirm = q
+        .get("confirm_duplicate")
+        .is_some_and(|v| v == "true" || v == "1");
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/api/v1/orders");
+    let idem = idempotency(&headers, &method, path, &body)?;
+    match s
+        .app
+        .place_order(&ctx, input, confirm, idem.as_ref())
+        .await?
+    {
+        Created::New(v) => {
+            let id = v.id;
+            let mut res = view(v, StatusCode::CREATED);
+            if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/orders/{id}")) {
+                res.headers_mut().insert(header::LOCATION, loc);
+            }
+            Ok(res)
+        }
+        Created::Replayed { status, body } => {
+            let mut res =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            Ok(res)
+        }
+    }
+}
+
+/// One line of the order list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub status: OrderStatus,
+    pub customer_id: CustomerId,
+    pub amount: Money,
+    pub priority: bool,
+    pub received_at: String,
+    pub review_due_at: String,
+    pub ship_due_at: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<OrderSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// Orders, newest first (ORD-7). Filters: `status`, `customer_id`.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(("status" = Option<OrderStatus>, Query), ("customer_id" = Option<i64>, Query),
+           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<OrderPage>> {
+    let mut q = OrderQuery::default();
+    for (k, v) in &p {
+        match k.as_str() {
+            "status" => {
+                q.status = Some(v.parse().map_err(|e: kaidan_domain::UnknownValue| {
+                    ApiError::field("status", "invalid", e.to_string())
+                })?)
+            }
+            "customer_id" => {
+                q.customer_id = Some(v.parse().map_err(|_| {
+                    ApiError::field("customer_id", "invalid", "must be a whole number")
+                })?)
+            }
+            "cursor" => {
+                q.after = Some(v.parse().map_err(|_| {
+                    ApiError::field("cursor", "invalid", "is not a cursor returned by this list")
+                })?)
+            }
+            "limit" => {
+                q.limit = v
+                    .parse()
+                    .map_err(|_| ApiError::field("limit", "invalid", "must be a whole number"))?
+            }
+            other => {
+                return Err(ApiError::field(
+                    other,
+                    "unknown_filter",
+                    "allowed: status, customer_id, cursor, limit",
+                ));
+            }
+        }
+    }
+    let limit = if q.limit == 0 { 50 } else { q.limit };
+    q.limit = limit + 1;
+    let mut rows = s.app.orders(&ctx, q).await?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| OrderSummary {
+            id: r.id,
+            number: r.number,
+            status: r.status,
+            customer_id: r.customer_id,
+            amount: r.document.totals.amount,
+            priority: r.document.priority,
+            received_at: r.received_at.to_string(),
+            review_due_at: r.review_due_at.to_string(),
+            ship_due_at: r.ship_due_at.to_string(),
+        })
+        .collect();
+    Ok(Json(OrderPage { items, next_cursor }))
+}
+
+/// An order with lines, progress, timeline and joint decisions (ORD-7).
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+pub async fn read(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(view(
+        s.app.order(&ctx, order_id(&id)?).await?,
+        StatusCode::OK,
+    ))
+}
+
+/// Find an order by its number (e.g. SO-20261123-000001).
+#[utoipa::path(get, path = "/api/v1/orders/by-number/{number}", tag = "orders", params(("number" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+pub async fn by_number(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    let id = s.app.order_id_by_number(&ctx, &number).await?;
+    Ok(view(s.app.order(&ctx, id).await?, StatusCode::OK))
+}
+
+/// Sales review: completeness, prices, terms and credit decide the route.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/review", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
+pub async fn review(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(view(
+        s.app.review_order(&ctx, order_id(&id)?).await?,
+        StatusCode::OK,
+    ))
+}
+
+/// A sales manager approves a line's deviating price.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/lines/{line_no}/approve-price", tag = "orders",
+    params(("id" = i64, Path), ("line_no" = u32, Path)), responses((status = 200, body = OrderView), (status = 403, body = Problem)))]
+pub async fn approve_price(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path((id, line)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let line: u32 = line
+        .parse()
+        .map_err(|_| ApiError::field("line_no", "invalid", "must be a line number"))?;
+    Ok(view(
+        s.app.approve_price(&ctx, order_id(&id)?, line).await?,
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinanceReviewRequest {
+    pub decision: FinanceDecision,
+}
+
+/// Finance review: `pass`, or `release` a credit hold.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/finance-review", tag = "orders", params(("id" = i64, Path)),
+    request_body = FinanceReviewRequest, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
+pub async fn finance_review(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let r: FinanceReviewRequest = parse(&headers, &body)?;
+    Ok(view(
+        s.app
+            .finance_review(&ctx, order_id(&id)?, r.decision)
+            .await?,
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JointDecisionRequest {
+    pub department: Department,
+    pub approve: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One department's joint-review decision.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/joint-review", tag = "orders", params(("id" = i64, Path)),
+    request_body = JointDecisionRequest, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
+pub async fn joint_review(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let r: JointDecisionRequest = parse(&headers, &body)?;
+    Ok(view(
+        s.app
+            .joint_decide(&ctx, order_id(&id)?, r.department, r.approve, &r.note)
+            .await?,
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// Send the order back to the clerk with the reason.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/reject", tag = "orders", params(("id" = i64, Path)),
+    request_body = Reason, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
+pub async fn reject(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let r: Reason = parse(&headers, &body)?;
+    Ok(view(
+        s.app.reject_order(&ctx, order_id(&id)?, &r.reason).await?,
+        StatusCode::OK,
+    ))
+}
+
+/// Cancel the order; reservations and credit commitments are released.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+    request_body = Reason, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let r: Reason = parse(&headers, &body)?;
+    Ok(view(
+        s.app.cancel_order(&ctx, order_id(&id)?, &r.reason).await?,
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Account {
+    pub balance: AccountBalance,
+    pub entries: Vec<AccountEntry>,
+}
+
+fn customer_id(raw: &str) -> ApiResult<CustomerId> {
+    raw.parse()
+        .map_err(|_| ApiError::field("id", "invalid", format!("'{raw}' is not a customer id")))
+}
+
+/// A customer's funds and credit account: balance and ledger (FIN-5).
+#[utoipa::path(get, path = "/api/v1/customers/{id}/account", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = Account), (status = 403, body = Problem)))]
+pub async fn account(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
+    let (balance, entries) = s.app.account(&ctx, customer_id(&id)?).await?;
+    Ok(Json(Account { balance, entries }))
+}
+
+/// Post a deposit or an adjustment (finance).
+#[utoipa::path(post, path = "/api/v1/customers/{id}/account/entries", tag = "accounts", params(("id" = i64, Path)),
+    request_body = AccountEntry, responses((status = 201, body = AccountBalance), (status = 422, body = Problem)))]
+pub async fn post_entry(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let entry: AccountEntry = parse(&headers, &body)?;
+    let balance = s
+        .app
+        .post_account_entry(&ctx, customer_id(&id)?, entry)
+        .await?;
+    Ok((StatusCode::CREATED, Json(balance)).into_response())
+}

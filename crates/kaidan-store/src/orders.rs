@@ -1,0 +1,563 @@
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_app::ports::{
+    JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
+    ReplenishmentRow, StoreError,
+};
+use kaidan_domain::order::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
+
+use crate::error::{corrupt, map};
+use crate::row::{RowExt, Val, bind_vals, micros};
+use crate::tx::{DbTx, on};
+
+const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
+     reviewed_at, review_met, document, order_version, version, created_by, updated_at";
+
+fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
+    let document: PricedOrder = serde_json::from_str(&r.text("document")?).map_err(corrupt)?;
+    Ok(OrderRow {
+        id: OrderId(r.i64("id")?),
+        number: r.opt_text("number")?,
+        customer_id: CustomerId(r.i64("customer_id")?),
+        status: r.parsed("status")?,
+        received_at: r.ts("received_at")?,
+        review_due_at: r.ts("review_due_at")?,
+        ship_due_at: r.ts("ship_due_at")?,
+        reviewed_at: r
+            .opt_i64("reviewed_at")?
+            .map(crate::row::from_micros)
+            .transpose()?,
+        review_met: r.opt_bool("review_met")?,
+        document,
+        order_version: r.i64("order_version")?,
+        version: r.i64("version")?,
+        created_by: UserId(r.i64("created_by")?),
+        updated_at: r.ts("updated_at")?,
+    })
+}
+
+fn line_no(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(corrupt)
+}
+
+impl DbTx {
+    async fn write_lines(&mut self, row: &OrderRow) -> Result<(), StoreError> {
+        // Lines of the current version; progress of lines that stay is kept.
+        let existing = self.order_lines(row.id).await?;
+        for l in &row.document.lines {
+            let n = i64::from(l.line_no);
+            if existing.iter().any(|e| e.line_no == l.line_no) {
+                on!(self, c => {
+                    sqlx::query(
+                        "UPDATE order_lines SET product_id = $1, quantity = $2, unit_price = $3, amount = $4 \
+                         WHERE order_id = $5 AND line_no = $6",
+                    )
+                    .bind(l.product_id.get())
+                    .bind(l.quantity.get())
+                    .bind(l.unit_price.units())
+                    .bind(l.amount.units())
+                    .bind(row.id.get())
+                    .bind(n)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(map)?;
+                });
+            } else {
+                on!(self, c => {
+                    sqlx::query(
+                        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(row.id.get())
+                    .bind(n)
+                    .bind(l.product_id.get())
+                    .bind(l.quantity.get())
+                    .bind(l.unit_price.units())
+                    .bind(l.amount.units())
+                    .execute(&mut *c)
+                    .await
+                    .map_err(map)?;
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn header_vals(row: &OrderRow) -> Result<Vec<Val>, StoreError> {
+        let doc = serde_json::to_string(&row.document).map_err(corrupt)?;
+        Ok(vec![
+            Val::OptT(row.number.clone()),
+            Val::I(row.customer_id.get()),
+            Val::T(row.status.as_str().into()),
+            Val::T(row.document.channel.as_str().into()),
+            Val::B(row.document.priority),
+            Val::B(row.document.special),
+            Val::OptT(row.document.customer_reference.clone()),
+            Val::I(row.document.totals.amount.units()),
+            Val::I(micros(row.received_at)),
+            Val::I(micros(row.review_due_at)),
+            Val::I(micros(row.ship_due_at)),
+            Val::OptI(row.reviewed_at.map(micros)),
+            Val::OptB(row.review_met),
+            Val::T(doc),
+            Val::I(row.order_version),
+            Val::I(row.created_by.get()),
+            Val::I(micros(row.updated_at)),
+        ])
+    }
+}
+
+const HEADER_COLS: [&str; 17] = [
+    "number",
+    "customer_id",
+    "status",
+    "channel",
+    "priority",
+    "special",
+    "customer_ref",
+    "amount",
+    "received_at",
+    "review_due_at",
+    "ship_due_at",
+    "reviewed_at",
+    "review_met",
+    "document",
+    "order_version",
+    "created_by",
+    "updated_at",
+];
+
+#[async_trait]
+impl OrdersTx for DbTx {
+    async fn order_insert(&mut self, row: &OrderRow, reason: &str) -> Result<OrderId, StoreError> {
+        let vals = Self::header_vals(row)?;
+        let placeholders: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO orders ({}) VALUES ({}) RETURNING id",
+            HEADER_COLS.join(", "),
+            placeholders.join(", ")
+        );
+        let id: i64 = on!(self, c => {
+            bind_vals!(sqlx::query_scalar(&sql), &vals).fetch_one(&mut *c).await.map_err(map)?
+        });
+        let mut stored = row.clone();
+        stored.id = OrderId(id);
+        self.write_lines(&stored).await?;
+        let doc = serde_json::to_string(&row.document).map_err(corrupt)?;
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(row.order_version)
+            .bind(doc)
+            .bind(reason)
+            .bind(micros(row.updated_at))
+            .bind(row.created_by.get())
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(OrderId(id))
+    }
+
+    async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError> {
+        let sql = format!("SELECT {ORDER_COLS} FROM orders WHERE id = $1");
+        on!(self, c => {
+            match sqlx::query(&sql).bind(id.get()).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Ok(Some(order_from_row(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn order_by_number(&mut self, number: &str) -> Result<Option<OrderId>, StoreError> {
+        let id: Option<i64> = on!(self, c => {
+            sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(id.map(OrderId))
+    }
+
+    async fn order_save(
+        &mut self,
+        row: &OrderRow,
+        expected_version: i64,
+    ) -> Result<bool, StoreError> {
+        let mut vals = Self::header_vals(row)?;
+        let sets: Vec<String> = HEADER_COLS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let n = vals.len();
+        vals.extend([Val::I(row.id.get()), Val::I(expected_version)]);
+        let sql = format!(
+            "UPDATE orders SET {}, version = version + 1 WHERE id = ${} AND version = ${}",
+            sets.join(", "),
+            n + 1,
+            n + 2
+        );
+        let affected = on!(self, c => {
+            bind_vals!(sqlx::query(&sql), &vals).execute(&mut *c).await.map_err(map)?.rows_affected()
+        });
+        if affected == 1 {
+            self.write_lines(row).await?;
+        }
+        Ok(affected == 1)
+    }
+
+    async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError> {
+        let mut vals = Vec::new();
+        let mut clauses = Vec::new();
+        if let Some(after) = q.after {
+            vals.push(Val::I(after));
+            clauses.push(format!("id < ${}", vals.len()));
+        }
+        if let Some(s) = q.status {
+            vals.push(Val::T(s.as_str().into()));
+            clauses.push(format!("status = ${}", vals.len()));
+        }
+        if let Some(cu) = q.customer_id {
+            vals.push(Val::I(cu.get()));
+            clauses.push(format!("customer_id = ${}", vals.len()));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        vals.push(Val::I(i64::from(q.limit.max(1))));
+        // Newest first: the work of the day is at the top.
+        let sql = format!(
+            "SELECT {ORDER_COLS} FROM orders {filter} ORDER BY id DESC LIMIT ${}",
+            vals.len()
+        );
+        on!(self, c => {
+            let rows = bind_vals!(sqlx::query(&sql), &vals).fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter().map(order_from_row).collect()
+        })
+    }
+
+    async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT line_no, product_id, quantity, reserved, backordered, shipped, invoiced \
+                 FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+            )
+            .bind(id.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(LineProgressRow {
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        quantity: r.i64("quantity")?,
+                        reserved: r.i64("reserved")?,
+                        backordered: r.i64("backordered")?,
+                        shipped: r.i64("shipped")?,
+                        invoiced: r.i64("invoiced")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn order_line_progress(
+        &mut self,
+        id: OrderId,
+        line: u32,
+        reserved: i64,
+        backordered: i64,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query("UPDATE order_lines SET reserved = $1, backordered = $2 WHERE order_id = $3 AND line_no = $4")
+                .bind(reserved)
+                .bind(backordered)
+                .bind(id.get())
+                .bind(i64::from(line))
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn order_event_append(
+        &mut self,
+        id: OrderId,
+        e: &OrderEventRow,
+    ) -> Result<(), StoreError> {
+        let data = serde_json::to_string(&e.data).map_err(corrupt)?;
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id.get())
+            .bind(micros(e.at))
+            .bind(e.actor_id.get())
+            .bind(&e.actor_name)
+            .bind(&e.kind)
+            .bind(e.from_status.map(|s| s.as_str()))
+            .bind(e.to_status.map(|s| s.as_str()))
+            .bind(&e.note)
+            .bind(data)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn order_events(&mut self, id: OrderId) -> Result<Vec<OrderEventRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT at, actor_id, actor_name, kind, from_status, to_status, note, data \
+                 FROM order_events WHERE order_id = $1 ORDER BY id",
+            )
+            .bind(id.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(OrderEventRow {
+                        at: r.ts("at")?,
+                        actor_id: UserId(r.i64("actor_id")?),
+                        actor_name: r.text("actor_name")?,
+                        kind: r.text("kind")?,
+                        from_status: r.opt_parsed("from_status")?,
+                        to_status: r.opt_parsed("to_status")?,
+                        note: r.text("note")?,
+                        data: serde_json::from_str(&r.text("data")?).map_err(corrupt)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn recent_orders(
+        &mut self,
+        customer: CustomerId,
+        since: Timestamp,
+    ) -> Result<Vec<(OrderId, PricedOrder)>, StoreError> {
+        let rows: Vec<(i64, String)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT id, document FROM orders WHERE customer_id = $1 AND received_at >= $2 AND status <> 'cancelled' ORDER BY id",
+            )
+            .bind(customer.get())
+            .bind(micros(since))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        rows.into_iter()
+            .map(|(id, doc)| Ok((OrderId(id), serde_json::from_str(&doc).map_err(corrupt)?)))
+            .collect()
+    }
+
+    async fn open_orders_amount(
+        &mut self,
+        customer: CustomerId,
+        except: Option<OrderId>,
+        statuses: &[OrderStatus],
+    ) -> Result<Money, StoreError> {
+        let mut vals = vec![
+            Val::I(customer.get()),
+            Val::I(except.map(|o| o.get()).unwrap_or(0)),
+        ];
+        let mut marks = Vec::new();
+        for s in statuses {
+            vals.push(Val::T(s.as_str().into()));
+            marks.push(format!("${}", vals.len()));
+        }
+        if marks.is_empty() {
+            return Ok(Money::ZERO);
+        }
+        let sql = format!(
+            "SELECT COALESCE(SUM(amount), 0) FROM orders WHERE customer_id = $1 AND id <> $2 AND status IN ({})",
+            marks.join(", ")
+        );
+        // SUM of BIGINT is NUMERIC in PostgreSQL; cast so both engines give i64.
+        let sql = sql.replace(
+            "COALESCE(SUM(amount), 0)",
+            "CAST(COALESCE(SUM(amount), 0) AS BIGINT)",
+        );
+        let total: i64 = on!(self, c => {
+            bind_vals!(sqlx::query_scalar(&sql), &vals).fetch_one(&mut *c).await.map_err(map)?
+        });
+        Ok(Money::from_units(total))
+    }
+
+    async fn counter_next(&mut self, key: &str) -> Result<i64, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO counters (key, value) VALUES ($1, 1) \
+                 ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .bind(key)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)?
+        }))
+    }
+
+    async fn joint_decision_put(
+        &mut self,
+        id: OrderId,
+        d: &JointDecisionRow,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO joint_decisions (order_id, department, decision, actor_id, actor_name, at, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id.get())
+            .bind(d.department.as_str())
+            .bind(if d.approved { "approved" } else { "rejected" })
+            .bind(d.actor_id.get())
+            .bind(&d.actor_name)
+            .bind(micros(d.at))
+            .bind(&d.note)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn joint_decisions(&mut self, id: OrderId) -> Result<Vec<JointDecisionRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT department, decision, actor_id, actor_name, at, note FROM joint_decisions \
+                 WHERE order_id = $1 ORDER BY at",
+            )
+            .bind(id.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(JointDecisionRow {
+                        department: r.parsed::<Department>("department")?,
+                        approved: r.text("decision")? == "approved",
+                        actor_id: UserId(r.i64("actor_id")?),
+                        actor_name: r.text("actor_name")?,
+                        at: r.ts("at")?,
+                        note: r.text("note")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn account_append(
+        &mut self,
+        customer: CustomerId,
+        e: &AccountEntry,
+        at: Timestamp,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO account_entries (customer_id, at, kind, amount, order_id, note, actor_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(customer.get())
+            .bind(micros(at))
+            .bind(e.kind.as_str())
+            .bind(e.amount.units())
+            .bind(e.order_id.map(|o| o.get()))
+            .bind(e.note.as_deref())
+            .bind(actor.get())
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn account_entries(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<AccountEntry>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT kind, amount, order_id, note FROM account_entries WHERE customer_id = $1 ORDER BY id",
+            )
+            .bind(customer.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(AccountEntry {
+                        kind: r.parsed("kind")?,
+                        amount: Money::from_units(r.i64("amount")?),
+                        order_id: r.opt_i64("order_id")?.map(OrderId),
+                        note: r.opt_text("note")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn replenishment_insert(&mut self, x: &ReplenishmentRow) -> Result<i64, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(x.order_id.get())
+            .bind(i64::from(x.line_no))
+            .bind(x.product_id.get())
+            .bind(x.quantity)
+            .bind(&x.choice)
+            .bind(&x.status)
+            .bind(micros(x.created_at))
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)?
+        }))
+    }
+
+    async fn replenishments(
+        &mut self,
+        order: Option<OrderId>,
+    ) -> Result<Vec<ReplenishmentRow>, StoreError> {
+        let (sql, bind) = match order {
+            Some(o) => (
+                "SELECT id, order_id, line_no, product_id, quantity, choice, status, created_at FROM replenishment_requests WHERE order_id = $1 ORDER BY id",
+                o.get(),
+            ),
+            None => (
+                "SELECT id, order_id, line_no, product_id, quantity, choice, status, created_at FROM replenishment_requests WHERE status = 'open' AND id > $1 ORDER BY id",
+                0,
+            ),
+        };
+        on!(self, c => {
+            let rows = sqlx::query(sql).bind(bind).fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ReplenishmentRow {
+                        id: r.i64("id")?,
+                        order_id: OrderId(r.i64("order_id")?),
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        quantity: r.i64("quantity")?,
+                        choice: r.text("choice")?,
+                        status: r.text("status")?,
+                        created_at: r.ts("created_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}

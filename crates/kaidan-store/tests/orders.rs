@@ -1,0 +1,557 @@
+//! Order flow against a real database, on SQLite always and on PostgreSQL
+//! when KAIDAN_TEST_DATABASE_URL is set: intake, review, credit hold, joint
+//! review, approval with numbering and reservation, cancellation, and 64
+//! concurrent approvals against scarce stock.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::sync::Arc;
+
+use kaidan_app::clock::SystemClock;
+use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::ports::OrderQuery;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, AppError, Created, Ctx, ListRequest};
+use kaidan_domain::master::*;
+use kaidan_domain::order::{Channel, Department, OrderInput, OrderLineInput, OrderStatus};
+use kaidan_domain::{CustomerId, Money, Permission, ProductId, Role, TaxRate, WarehouseId};
+use kaidan_store::testing::{backends, fresh};
+use rust_decimal::Decimal;
+
+struct World {
+    app: App,
+    backend: &'static str,
+    customer: CustomerId,
+    products: Vec<ProductId>,
+    warehouse: WarehouseId,
+    clerk: Ctx,
+    finance: Ctx,
+}
+
+async fn user(app: &App, name: &str, roles: &[Role], customer: Option<CustomerId>) -> Ctx {
+    let u = app
+        .create_user(
+            &Ctx::system(),
+            NewUserInput {
+                username: name.into(),
+                display_name: String::new(),
+                password: "correct horse".into(),
+                roles: roles.to_vec(),
+                customer_id: customer,
+            },
+        )
+        .await
+        .unwrap();
+    Ctx::new(app.actor_by_id(u.id).await.unwrap())
+}
+
+fn created<T>(c: Created<T>) -> T {
+    match c {
+        Created::New(v) => v,
+        Created::Replayed { .. } => panic!("expected a new record"),
+    }
+}
+
+async fn world(
+    app: App,
+    backend: &'static str,
+    credit_limit: i64,
+    terms: PaymentTerms,
+    stock: i64,
+) -> World {
+    let sys = Ctx::system();
+    let mut products = Vec::new();
+    for (i, price) in [(1, "100.00"), (2, "50.00")] {
+        let p = ProductData {
+            sku: format!("P-{i}"),
+            name: format!("产品{i}"),
+            spec: String::new(),
+            unit: "件".into(),
+            season: Season::None,
+            launch_priority: i,
+            list_price: price.parse().unwrap(),
+            tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
+            active: true,
+        };
+        products.push(ProductId(
+            created(app.create(&sys, p, None).await.unwrap()).id,
+        ));
+    }
+    let w = WarehouseData {
+        code: "WH".into(),
+        name: "总仓".into(),
+        address: None,
+        is_central: true,
+        active: true,
+    };
+    let warehouse = WarehouseId(created(app.create(&sys, w, None).await.unwrap()).id);
+    for p in &products {
+        app.receive_stock(&sys, *p, warehouse, stock, "opening")
+            .await
+            .unwrap();
+    }
+    let c = CustomerData {
+        code: "FR-1".into(),
+        name: "加盟商一".into(),
+        kind: CustomerKind::Franchisee,
+        contact_name: None,
+        contact_phone: None,
+        contact_email: None,
+        address: Some("深圳市南山区".into()),
+        region_id: None,
+        tier: None,
+        priority: 1,
+        payment_terms: terms,
+        payment_method: PaymentMethod::BankTransfer,
+        credit_limit: Money::yuan(credit_limit),
+        price_list_id: None,
+        sales_rep_id: None,
+        active: true,
+    };
+    let customer = CustomerId(created(app.create(&sys, c, None).await.unwrap()).id);
+    let clerk = user(&app, "clerk", &[Role::OrderClerk], None).await;
+    let finance = user(&app, "fin", &[Role::Finance], None).await;
+    World {
+        app,
+        backend,
+        customer,
+        products,
+        warehouse,
+        clerk,
+        finance,
+    }
+}
+
+fn input(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderInput {
+    OrderInput {
+        customer_id: w.customer,
+        channel: Channel::Phone,
+        contact_name: Some("王经理".into()),
+        contact_phone: None,
+        customer_reference: Some(reference.into()),
+        order_date: jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date(),
+        requested_delivery_date: None,
+        delivery_address: None,
+        payment_method: None,
+        payment_terms: None,
+        priority: false,
+        special: false,
+        notes: None,
+        lines: lines
+            .iter()
+            .map(|(p, q)| OrderLineInput {
+                product_id: w.products[*p],
+                quantity: *q,
+                unit_price: None,
+                note: None,
+            })
+            .collect(),
+    }
+}
+
+async fn on_each_backend<F, Fut>(credit_limit: i64, terms: PaymentTerms, stock: i64, test: F)
+where
+    F: Fn(World) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let app = App::new(
+            Arc::new(t.db.clone()),
+            Arc::new(SystemClock),
+            AppConfig::default(),
+        );
+        app.bootstrap().await.unwrap();
+        test(world(app, backend, credit_limit, terms, stock).await).await;
+        t.db.close().await;
+    }
+}
+
+async fn place(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderView {
+    created(
+        w.app
+            .place_order(&w.clerk, input(w, lines, reference), false, None)
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn ord_4_ord_5_inv_1_happy_path_numbers_and_reserves() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        100,
+        |w| async move {
+            let o = place(&w, &[(0, 3), (1, 2)], "PO-1").await;
+            assert_eq!(o.status, OrderStatus::Submitted, "{}", w.backend);
+            assert_eq!(o.content.totals.amount, Money::yuan(400));
+            assert!(o.number.is_none(), "numbers are given at approval");
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(o.status, OrderStatus::FinanceReview, "{:?}", o.timeline);
+            let err = w
+                .app
+                .finance_review(&w.clerk, o.id, FinanceDecision::Pass)
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                err,
+                AppError::Forbidden(Permission::OrderFinanceReview)
+            ));
+            let o = w
+                .app
+                .finance_review(&w.finance, o.id, FinanceDecision::Pass)
+                .await
+                .unwrap();
+            assert_eq!(o.status, OrderStatus::Approved);
+            let number = o.number.clone().unwrap();
+            assert!(
+                number.starts_with("SO-") && number.ends_with("-000001"),
+                "{number}"
+            );
+            assert_eq!(o.review_met, Some(true));
+            assert_eq!(o.progress.iter().map(|l| l.reserved).sum::<i64>(), 5);
+            let kinds: Vec<&str> = o.timeline.iter().map(|e| e.kind.as_str()).collect();
+            assert_eq!(
+                kinds,
+                ["created", "in_review", "reviewed", "approved"],
+                "{}",
+                w.backend
+            );
+            let stock = w
+                .app
+                .stock_list(&Ctx::system(), &ListRequest::default())
+                .await
+                .unwrap();
+            assert_eq!(stock.items.iter().map(|b| b.reserved).sum::<i64>(), 5);
+            let (balance, _) = w.app.account(&w.finance, w.customer).await.unwrap();
+            assert_eq!(balance.committed, Money::yuan(400), "{balance:?}");
+            // Looked up by number (DOC-2 style).
+            assert_eq!(
+                w.app.order_id_by_number(&w.clerk, &number).await.unwrap(),
+                o.id
+            );
+
+            let o2 = place(&w, &[(0, 1)], "PO-2").await;
+            w.app.review_order(&w.clerk, o2.id).await.unwrap();
+            let o2 = w
+                .app
+                .finance_review(&w.finance, o2.id, FinanceDecision::Pass)
+                .await
+                .unwrap();
+            assert!(
+                o2.number.unwrap().ends_with("-000002"),
+                "never reused, in order"
+            );
+
+            let c = w
+                .app
+                .cancel_order(&w.clerk, o.id, "customer withdrew")
+                .await
+                .unwrap();
+            assert_eq!(c.status, OrderStatus::Cancelled);
+            let stock = w
+                .app
+                .stock_list(&Ctx::system(), &ListRequest::default())
+                .await
+                .unwrap();
+            assert_eq!(
+                stock.items.iter().map(|b| b.reserved).sum::<i64>(),
+                1,
+                "cancel released the reservation"
+            );
+            let (balance, _) = w.app.account(&w.finance, w.customer).await.unwrap();
+            assert_eq!(balance.committed, Money::yuan(100));
+            let err = w.app.review_order(&w.clerk, c.id).await.unwrap_err();
+            assert!(
+                err.to_string().contains("cancelled"),
+                "names the current state: {err}"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn ord_3_bad_orders_and_duplicates_change_nothing() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        10,
+        |w| async move {
+            let mut bad = input(&w, &[(0, 0), (1, -2)], "PO-X");
+            bad.customer_id = CustomerId(999);
+            let AppError::Invalid(v) = w
+                .app
+                .place_order(&w.clerk, bad, false, None)
+                .await
+                .unwrap_err()
+            else {
+                panic!()
+            };
+            let fields: Vec<&str> = v.errors.iter().map(|e| e.field.as_str()).collect();
+            assert!(
+                fields.contains(&"lines[0].quantity") && fields.contains(&"lines[1].quantity"),
+                "{fields:?}"
+            );
+            assert!(
+                w.app
+                    .orders(&w.clerk, OrderQuery::default())
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{}",
+                w.backend
+            );
+
+            place(&w, &[(0, 1)], "PO-9").await;
+            let err = w
+                .app
+                .place_order(&w.clerk, input(&w, &[(0, 1)], "PO-9"), false, None)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, AppError::PossibleDuplicate(_)), "{err}");
+            assert_eq!(
+                w.app
+                    .orders(&w.clerk, OrderQuery::default())
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            created(
+                w.app
+                    .place_order(&w.clerk, input(&w, &[(0, 1)], "PO-9"), true, None)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(
+                w.app
+                    .orders(&w.clerk, OrderQuery::default())
+                    .await
+                    .unwrap()
+                    .len(),
+                2
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn ord_4_price_deviation_waits_for_a_sales_manager() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        10,
+        |w| async move {
+            let mut i = input(&w, &[(0, 1)], "PO-P");
+            i.lines[0].unit_price = Some(Money::yuan(80));
+            let o = created(w.app.place_order(&w.clerk, i, false, None).await.unwrap());
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(o.status, OrderStatus::InReview, "{}", w.backend);
+            assert!(matches!(
+                w.app.approve_price(&w.clerk, o.id, 1).await,
+                Err(AppError::Forbidden(_))
+            ));
+            let manager = user(&w.app, "mgr", &[Role::SalesManager], None).await;
+            w.app.approve_price(&manager, o.id, 1).await.unwrap();
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(o.status, OrderStatus::FinanceReview);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fin_6_over_the_limit_waits_in_credit_hold_until_finance_releases() {
+    on_each_backend(300, PaymentTerms::MonthlySettlement, 10, |w| async move {
+        let o = place(&w, &[(0, 5)], "PO-C").await;
+        let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+        assert_eq!(
+            o.status,
+            OrderStatus::CreditHold,
+            "{}: {:?}",
+            w.backend,
+            o.timeline
+        );
+        let o = w
+            .app
+            .finance_review(&w.finance, o.id, FinanceDecision::Release)
+            .await
+            .unwrap();
+        assert_eq!(o.status, OrderStatus::Approved, "{:?}", o.timeline);
+        let kinds: Vec<&str> = o.timeline.iter().map(|e| e.kind.as_str()).collect();
+        assert!(
+            kinds.contains(&"credit_hold") && kinds.contains(&"credit_released"),
+            "{kinds:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ord_4_joint_review_needs_every_department() {
+    on_each_backend(
+        10_000_000,
+        PaymentTerms::MonthlySettlement,
+        10_000,
+        |w| async move {
+            let o = place(&w, &[(0, 5000)], "PO-J").await;
+            assert_eq!(o.content.totals.amount, Money::yuan(500_000));
+            w.app.review_order(&w.clerk, o.id).await.unwrap();
+            let o = w
+                .app
+                .finance_review(&w.finance, o.id, FinanceDecision::Pass)
+                .await
+                .unwrap();
+            assert_eq!(o.status, OrderStatus::JointReview, "{}", w.backend);
+            let err = w
+                .app
+                .joint_decide(&w.finance, o.id, Department::Warehouse, true, "")
+                .await
+                .unwrap_err();
+            assert!(err.to_string().contains("warehouse"), "{err}");
+            let sales = user(&w.app, "sm", &[Role::SalesManager], None).await;
+            let wh = user(&w.app, "wh", &[Role::Warehouse], None).await;
+            let lg = user(&w.app, "lg", &[Role::Logistics], None).await;
+            w.app
+                .joint_decide(&sales, o.id, Department::Sales, true, "ok")
+                .await
+                .unwrap();
+            w.app
+                .joint_decide(&w.finance, o.id, Department::Finance, true, "")
+                .await
+                .unwrap();
+            w.app
+                .joint_decide(&wh, o.id, Department::Warehouse, true, "")
+                .await
+                .unwrap();
+            let o = w
+                .app
+                .joint_decide(&lg, o.id, Department::Logistics, true, "")
+                .await
+                .unwrap();
+            assert_eq!(o.status, OrderStatus::Approved);
+            assert_eq!(o.joint_decisions.len(), 4);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sec_1_portal_customer_sees_only_its_orders() {
+    on_each_backend(1_000_000, PaymentTerms::Prepayment, 10, |w| async move {
+        let o = place(&w, &[(0, 1)], "PO-O").await;
+        let portal = user(&w.app, "portal", &[Role::Customer], Some(w.customer)).await;
+        assert_eq!(w.app.order(&portal, o.id).await.unwrap().id, o.id);
+        let stranger = user(
+            &w.app,
+            "stranger",
+            &[Role::Customer],
+            Some(CustomerId(w.customer.get())),
+        )
+        .await;
+        let _ = stranger;
+        let mut other = input(&w, &[(0, 1)], "PO-Z");
+        other.customer_id = CustomerId(w.customer.get() + 100);
+        let err = w
+            .app
+            .place_order(&portal, other, false, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AppError::NotFound { .. }),
+            "{}: {err}",
+            w.backend
+        );
+        assert_eq!(
+            w.app
+                .orders(&portal, OrderQuery::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    })
+    .await;
+}
+
+/// 64 clients approve orders at once against stock for 40: nothing is
+/// promised twice, nothing deadlocks, every order is approved with what was
+/// available and a recorded shortage for the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn inv_1_64_concurrent_approvals_never_oversell() {
+    on_each_backend(100_000_000, PaymentTerms::Prepayment, 40, |w| async move {
+        let w = Arc::new(w);
+        let mut ids = Vec::new();
+        for i in 0..64 {
+            // Same lines on purpose: confirmed as not duplicates.
+            let o = created(
+                w.app
+                    .place_order(
+                        &w.clerk,
+                        input(&w, &[(0, 1)], &format!("PO-{i}")),
+                        true,
+                        None,
+                    )
+                    .await
+                    .unwrap(),
+            );
+            w.app.review_order(&w.clerk, o.id).await.unwrap();
+            ids.push(o.id);
+        }
+        let mut tasks = Vec::new();
+        for id in ids.clone() {
+            let w = Arc::clone(&w);
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    match w
+                        .app
+                        .finance_review(&w.finance, id, FinanceDecision::Pass)
+                        .await
+                    {
+                        Ok(v) => return v,
+                        // A concurrent writer won; the request is retried as a client would.
+                        Err(AppError::Store(kaidan_app::ports::StoreError::Conflict))
+                        | Err(AppError::VersionConflict { .. }) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }));
+        }
+        let mut reserved = 0;
+        let mut short = 0;
+        for t in tasks {
+            let v = t.await.unwrap();
+            assert_eq!(v.status, OrderStatus::Approved);
+            reserved += v.progress[0].reserved;
+            short += v.progress[0].backordered;
+            assert_eq!(v.progress[0].reserved + v.progress[0].backordered, 1);
+            assert_eq!(v.shortages.len() as i64, v.progress[0].backordered);
+        }
+        assert_eq!((reserved, short), (40, 24), "{}", w.backend);
+        let stock = w
+            .app
+            .stock_list(&Ctx::system(), &ListRequest::default())
+            .await
+            .unwrap();
+        let p0 = stock
+            .items
+            .iter()
+            .find(|b| b.product_id == w.products[0] && b.warehouse_id == w.warehouse)
+            .unwrap();
+        assert_eq!((p0.on_hand, p0.reserved, p0.available), (40, 40, 0));
+        let mut numbers: Vec<String> = Vec::new();
+        for id in ids {
+            numbers.push(w.app.order(&w.clerk, id).await.unwrap().number.unwrap());
+        }
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 64, "every number unique");
+    })
+    .await;
+}
