@@ -782,12 +782,40 @@ impl App {
         self.save(tx, ctx, before, &after).await?;
 
         let source = format!("order {}", number.0.as_str());
+        let shortages = self.reserve_all(tx, ctx, &after, &source).await?;
+        let shortage_json: Vec<_> = shortages
+            .iter()
+            .map(|(l, p, q)| serde_json::json!({"line_no": l, "product_id": p, "quantity": q}))
+            .collect();
+        self.event(tx, ctx, after.id, "approved", Some(before.status), Some(after.status), "",
+            serde_json::json!({ "number": number.0.as_str(), "review_met": after.review_met, "shortages": shortage_json })).await?;
+        // ORD-5: the customer's confirmation (content, price, promised date).
+        self.publish(tx, "order.confirmation", "order", after.id.get(), serde_json::json!({
+            "order_id": after.id, "number": number.0.as_str(), "customer_id": after.customer_id,
+            "amount": after.document.totals.amount, "lines": after.document.lines.iter().map(|l| serde_json::json!({
+                "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit_price": l.unit_price, "amount": l.amount })).collect::<Vec<_>>(),
+            "promised_ship_by": after.ship_due_at.to_string(),
+        })).await?;
+        Ok(after)
+    }
+
+    /// Reserves what is available for every line (never more), raises a
+    /// shortage for the rest (INV-2) and commits the order's amount on the
+    /// customer's account (FIN-5). Returns (line, product, short quantity).
+    pub(crate) async fn reserve_all(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        after: &OrderRow,
+        source: &str,
+    ) -> AppResult<Vec<(u32, kaidan_domain::ProductId, i64)>> {
+        let now = self.now();
         let mut shortages = Vec::new();
         if let Some(warehouse) = self.central_warehouse(tx).await? {
             for line in &after.document.lines {
                 let wanted = line.quantity.get();
                 let got = tx
-                    .stock_reserve(line.product_id, warehouse, wanted, &source, now)
+                    .stock_reserve(line.product_id, warehouse, wanted, source, now)
                     .await?;
                 let short = wanted - got;
                 tx.order_line_progress(after.id, line.line_no, got, short)
@@ -828,20 +856,7 @@ impl App {
             )
             .await?;
         }
-        let shortage_json: Vec<_> = shortages
-            .iter()
-            .map(|(l, p, q)| serde_json::json!({"line_no": l, "product_id": p, "quantity": q}))
-            .collect();
-        self.event(tx, ctx, after.id, "approved", Some(before.status), Some(after.status), "",
-            serde_json::json!({ "number": number.0.as_str(), "review_met": after.review_met, "shortages": shortage_json })).await?;
-        // ORD-5: the customer's confirmation (content, price, promised date).
-        self.publish(tx, "order.confirmation", "order", after.id.get(), serde_json::json!({
-            "order_id": after.id, "number": number.0.as_str(), "customer_id": after.customer_id,
-            "amount": amount, "lines": after.document.lines.iter().map(|l| serde_json::json!({
-                "sku": l.sku, "name": l.name, "quantity": l.quantity, "unit_price": l.unit_price, "amount": l.amount })).collect::<Vec<_>>(),
-            "promised_ship_by": after.ship_due_at.to_string(),
-        })).await?;
-        Ok(after)
+        Ok(shortages)
     }
 
     /// Sends an order back to the clerk with the reason (ORD-4).
@@ -856,6 +871,43 @@ impl App {
         ctx.require(Permission::OrderCancel)?;
         self.close_order(ctx, id, OrderEvent::Cancel, "cancelled", reason)
             .await
+    }
+
+    /// Gives back an order's reserved stock and committed credit.
+    pub(crate) async fn release_all(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+        kind: &str,
+    ) -> AppResult<()> {
+        let id = before.id;
+        let now = self.now();
+        let source = format!(
+            "order {} {kind}",
+            before.number.clone().unwrap_or_else(|| id.to_string())
+        );
+        if let Some(warehouse) = self.central_warehouse(tx).await? {
+            for l in tx.order_lines(id).await? {
+                if l.reserved > 0 {
+                    tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
+                        .await?;
+                    tx.order_line_progress(id, l.line_no, 0, 0).await?;
+                }
+            }
+        }
+        let balance = AccountBalance::from_entries(&tx.account_entries(before.customer_id).await?);
+        let committed = balance.committed_for(Some(id));
+        if committed.is_positive() {
+            tx.account_append(
+                before.customer_id,
+                &AccountEntry::new(EntryKind::Release, committed, Some(id)),
+                now,
+                ctx.actor.user_id,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn close_order(
@@ -878,31 +930,7 @@ impl App {
             .map_err(|e| conflict(e.from, e.event))?;
         after.updated_at = self.now();
         self.save(&mut tx, ctx, &before, &after).await?;
-        let now = self.now();
-        let source = format!(
-            "order {} {kind}",
-            before.number.clone().unwrap_or_else(|| id.to_string())
-        );
-        if let Some(warehouse) = self.central_warehouse(&mut tx).await? {
-            for l in tx.order_lines(id).await? {
-                if l.reserved > 0 {
-                    tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
-                        .await?;
-                    tx.order_line_progress(id, l.line_no, 0, 0).await?;
-                }
-            }
-        }
-        let balance = AccountBalance::from_entries(&tx.account_entries(before.customer_id).await?);
-        let committed = balance.committed_for(Some(id));
-        if committed.is_positive() {
-            tx.account_append(
-                before.customer_id,
-                &AccountEntry::new(EntryKind::Release, committed, Some(id)),
-                now,
-                ctx.actor.user_id,
-            )
-            .await?;
-        }
+        self.release_all(&mut tx, ctx, &before, kind).await?;
         self.event(
             &mut tx,
             ctx,

@@ -14,7 +14,10 @@ use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, SafetyStock, Season, StoreData,
     WarehouseData,
 };
-use kaidan_domain::order::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::order::{
+    AccountEntry, ChangeOutcome, ChangeRequest, Department, ImpactAssessment, OrderStatus,
+    PricedOrder,
+};
 use kaidan_domain::{
     CustomerId, Money, OrderId, Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId,
     WarehouseId,
@@ -335,14 +338,13 @@ pub struct OrderQuery {
     pub limit: u32,
 }
 
-/// A recorded joint-review decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A recorded joint-review (or change-review) decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct JointDecisionRow {
     pub department: Department,
     pub approved: bool,
     pub actor_id: UserId,
     pub actor_name: String,
-    #[serde(with = "crate::time_format")]
     pub at: Timestamp,
     pub note: String,
 }
@@ -359,6 +361,30 @@ pub struct ReplenishmentRow {
     pub status: String,
     #[serde(with = "crate::time_format")]
     pub created_at: Timestamp,
+}
+
+/// A change request and where it stands (CHG-1..3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRow {
+    pub id: i64,
+    pub order_id: OrderId,
+    /// pending, approved, rejected.
+    pub status: String,
+    pub request: ChangeRequest,
+    pub impact: ImpactAssessment,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub outcome: ChangeOutcome,
+    pub departments: Vec<Department>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub decisions: Vec<JointDecisionRow>,
+    pub requested_by: UserId,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub requested_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub decided_at: Option<Timestamp>,
 }
 
 /// Orders, their timeline, counters, accounts and shortages.
@@ -427,6 +453,21 @@ pub trait OrdersTx: Send {
         &mut self,
         order: Option<OrderId>,
     ) -> Result<Vec<ReplenishmentRow>, StoreError>;
+    async fn change_insert(&mut self, c: &ChangeRow) -> Result<i64, StoreError>;
+    async fn change_get(&mut self, id: i64) -> Result<Option<ChangeRow>, StoreError>;
+    /// Writes status, decisions and decision time.
+    async fn change_save(&mut self, c: &ChangeRow) -> Result<(), StoreError>;
+    async fn changes_of(&mut self, order: OrderId) -> Result<Vec<ChangeRow>, StoreError>;
+    /// Keeps a version's content (CHG-2).
+    async fn order_version_insert(
+        &mut self,
+        order: OrderId,
+        version: i64,
+        document: &PricedOrder,
+        reason: &str,
+        at: Timestamp,
+        actor: UserId,
+    ) -> Result<(), StoreError>;
 }
 
 /// One transaction: everything the use cases read and write, by room.
