@@ -6,6 +6,7 @@ mod app;
 mod audit_trail;
 mod auth;
 pub mod calendar;
+mod changes;
 pub mod clock;
 pub mod entity;
 pub mod error;

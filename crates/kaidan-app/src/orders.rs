@@ -65,14 +65,14 @@ pub enum FinanceDecision {
     Release,
 }
 
-fn not_found(id: OrderId) -> AppError {
+pub(crate) fn not_found(id: OrderId) -> AppError {
     AppError::NotFound {
         what: "order",
         id: id.to_string(),
     }
 }
 
-fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
+pub(crate) fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
     let err = kaidan_domain::order::TransitionError { from, event };
     AppError::Invalid(ValidationErrors::single(
         "status",
@@ -81,12 +81,12 @@ fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
     ))
 }
 
-fn store_other(e: impl std::fmt::Display) -> AppError {
+pub(crate) fn store_other(e: impl std::fmt::Display) -> AppError {
     AppError::Store(StoreError::Other(e.to_string()))
 }
 
 impl App {
-    fn today(&self) -> jiff::civil::Date {
+    pub(crate) fn today(&self) -> jiff::civil::Date {
         self.now().to_zoned(company_time_zone()).date()
     }
 
@@ -101,7 +101,7 @@ impl App {
         Ok(())
     }
 
-    async fn load_order(
+    pub(crate) async fn load_order(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
@@ -112,6 +112,32 @@ impl App {
             return Err(not_found(id));
         }
         Ok(row)
+    }
+
+    /// The catalogue facts of `products` and the customer's price list.
+    pub(crate) async fn price_book(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        customer: &CustomerData,
+        products: &[kaidan_domain::ProductId],
+    ) -> AppResult<PriceBook> {
+        let mut facts = Vec::new();
+        for id in products {
+            if let Some(rec) = tx.master_get(EntityKind::Product, id.get()).await? {
+                facts.push(ProductFacts::from_master(
+                    *id,
+                    &typed_record::<ProductData>(rec)?.data,
+                ));
+            }
+        }
+        let list_items = match customer.price_list_id {
+            Some(pl) => match tx.master_get(EntityKind::PriceList, pl.get()).await? {
+                Some(rec) => typed_record::<PriceListData>(rec)?.data.items,
+                None => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        Ok(PriceBook::new(facts, list_items))
     }
 
     /// Prices an order from the catalogue and the customer's price list.
@@ -143,32 +169,15 @@ impl App {
             )
             .into());
         }
-        let mut facts = Vec::new();
-        for line in &valid.lines {
-            if let Some(rec) = tx
-                .master_get(EntityKind::Product, line.product_id.get())
-                .await?
-            {
-                facts.push(ProductFacts::from_master(
-                    line.product_id,
-                    &typed_record::<ProductData>(rec)?.data,
-                ));
-            }
-        }
-        let list_items = match customer.price_list_id {
-            Some(pl) => match tx.master_get(EntityKind::PriceList, pl.get()).await? {
-                Some(rec) => typed_record::<PriceListData>(rec)?.data.items,
-                None => Vec::new(),
-            },
-            None => Vec::new(),
-        };
-        let book = PriceBook::new(facts, list_items);
+        let products: Vec<kaidan_domain::ProductId> =
+            valid.lines.iter().map(|l| l.product_id).collect();
+        let book = self.price_book(tx, &customer, &products).await?;
         let priced = price_order(&valid, &book, &CustomerDefaults::from_master(&customer))?;
         Ok((priced, customer))
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn event(
+    pub(crate) async fn event(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
@@ -205,7 +214,7 @@ impl App {
     }
 
     /// Saves the order after a change of state, with its audit row.
-    async fn save(
+    pub(crate) async fn save(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
@@ -721,7 +730,10 @@ impl App {
     }
 
     /// The central warehouse, where approved orders reserve stock.
-    async fn central_warehouse(&self, tx: &mut Box<dyn Tx>) -> AppResult<Option<WarehouseId>> {
+    pub(crate) async fn central_warehouse(
+        &self,
+        tx: &mut Box<dyn Tx>,
+    ) -> AppResult<Option<WarehouseId>> {
         let q = ListQuery {
             limit: 1,
             filters: vec![
@@ -910,7 +922,7 @@ impl App {
         Ok(())
     }
 
-    async fn close_order(
+    pub(crate) async fn close_order(
         &self,
         ctx: &Ctx,
         id: OrderId,
@@ -947,7 +959,7 @@ impl App {
         Ok(view)
     }
 
-    async fn view_in(&self, tx: &mut Box<dyn Tx>, id: OrderId) -> AppResult<OrderView> {
+    pub(crate) async fn view_in(&self, tx: &mut Box<dyn Tx>, id: OrderId) -> AppResult<OrderView> {
         let row = tx.order_get(id).await?.ok_or_else(|| not_found(id))?;
         Ok(OrderView {
             id,

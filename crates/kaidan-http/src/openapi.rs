@@ -40,6 +40,7 @@ use crate::problem::Problem;
         api::orders::review, api::orders::approve_price, api::orders::finance_review,
         api::orders::joint_review, api::orders::reject, api::orders::cancel,
         api::orders::account, api::orders::post_entry,
+        api::orders::request_change, api::orders::changes, api::orders::decide_change,
     ),
     components(schemas(Problem, kaidan_app::ports::AuditEntry)),
     modifiers(&Security),

@@ -555,3 +555,120 @@ async fn inv_1_64_concurrent_approvals_never_oversell() {
     })
     .await;
 }
+
+async fn approved(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderView {
+    let o = place(w, lines, reference).await;
+    w.app.review_order(&w.clerk, o.id).await.unwrap();
+    w.app
+        .finance_review(&w.finance, o.id, FinanceDecision::Pass)
+        .await
+        .unwrap()
+}
+
+fn change(reason: &str, changes: serde_json::Value) -> kaidan_domain::order::ChangeRequest {
+    serde_json::from_value(serde_json::json!({ "reason": reason, "changes": changes })).unwrap()
+}
+
+#[tokio::test]
+async fn chg_1_chg_2_approved_change_makes_a_new_version_and_moves_the_reservation() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        100,
+        |w| async move {
+            let o = approved(&w, &[(0, 3)], "PO-CH").await;
+            let req = change(
+                "客户追加数量",
+                serde_json::json!([{ "kind": "quantity", "line_no": 1, "quantity": 5 }]),
+            );
+            let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
+            assert_eq!(c.status, "pending", "{}", w.backend);
+            assert!(c.impact.stock_ok && c.impact.credit_ok, "{:?}", c.impact);
+            assert!(!c.departments.is_empty());
+            let roles = |d: Department| match d {
+                Department::Sales => Role::SalesManager,
+                Department::Finance => Role::Finance,
+                Department::Warehouse => Role::Warehouse,
+                Department::Logistics => Role::Logistics,
+            };
+            let mut last = c.clone();
+            for (i, d) in c.departments.iter().enumerate() {
+                let who = user(&w.app, &format!("dept{i}"), &[roles(*d)], None).await;
+                last = w
+                    .app
+                    .decide_change(&who, c.id, *d, true, "同意")
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(last.status, "approved");
+            let v = w.app.order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(v.order_version, 2);
+            assert_eq!(v.content.lines[0].quantity.get(), 5);
+            assert_eq!(
+                v.progress[0].reserved, 5,
+                "the reservation follows the new version"
+            );
+            let changed = v.timeline.iter().find(|e| e.kind == "changed").unwrap();
+            let text = changed.data["changes"].to_string();
+            assert!(
+                text.contains('3') && text.contains('5'),
+                "a readable diff: {text}"
+            );
+            let stock = w
+                .app
+                .stock_list(&Ctx::system(), &ListRequest::default())
+                .await
+                .unwrap();
+            assert_eq!(stock.items.iter().map(|b| b.reserved).sum::<i64>(), 5);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn chg_2_a_rejected_change_leaves_the_order_as_it_was() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        100,
+        |w| async move {
+            let o = approved(&w, &[(0, 3)], "PO-CR").await;
+            let bad = change(
+                "x",
+                serde_json::json!([{ "kind": "quantity", "line_no": 9, "quantity": 5 }]),
+            );
+            assert!(
+                matches!(
+                    w.app.request_change(&w.clerk, o.id, bad).await,
+                    Err(AppError::Invalid(_))
+                ),
+                "{}",
+                w.backend
+            );
+            let req = change(
+                "客户改地址",
+                serde_json::json!([{ "kind": "address", "delivery_address": "广州市天河区" }]),
+            );
+            let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
+            let d = c.departments[0];
+            let role = match d {
+                Department::Sales => Role::SalesManager,
+                Department::Finance => Role::Finance,
+                Department::Warehouse => Role::Warehouse,
+                Department::Logistics => Role::Logistics,
+            };
+            let who = user(&w.app, "decider", &[role], None).await;
+            let c = w
+                .app
+                .decide_change(&who, c.id, d, false, "无法改派")
+                .await
+                .unwrap();
+            assert_eq!(c.status, "rejected");
+            let v = w.app.order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(v.order_version, 1);
+            assert_eq!(v.content.delivery_address, "深圳市南山区");
+            assert!(v.timeline.iter().any(|e| e.kind == "change_rejected"));
+        },
+    )
+    .await;
+}

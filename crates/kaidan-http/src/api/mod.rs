@@ -69,6 +69,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/orders/{id}/reject", post(orders::reject))
         .route("/api/v1/orders/{id}/cancel", post(orders::cancel))
+        .route(
+            "/api/v1/orders/{id}/changes",
+            get(orders::changes).post(orders::request_change),
+        )
+        .route("/api/v1/changes/{id}/decision", post(orders::decide_change))
         .route("/api/v1/customers/{id}/account", get(orders::account))
         .route(
             "/api/v1/customers/{id}/account/entries",

@@ -358,3 +358,54 @@ pub async fn post_entry(
         .await?;
     Ok((StatusCode::CREATED, Json(balance)).into_response())
 }
+
+/// Ask for a change: content and reason (CHG-1). The answer carries the
+/// impact (stock, credit, dates) and the departments that must approve.
+/// A change to shipped or invoiced goods is refused with every reason.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/changes", tag = "orders", params(("id" = i64, Path)),
+    request_body = kaidan_domain::order::ChangeRequest,
+    responses((status = 201, body = kaidan_app::ports::ChangeRow), (status = 422, body = Problem)))]
+pub async fn request_change(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: kaidan_domain::order::ChangeRequest = parse(&headers, &body)?;
+    let row = s.app.request_change(&ctx, order_id(&id)?, req).await?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+/// The change requests of an order, oldest first.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/changes", tag = "orders", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<kaidan_app::ports::ChangeRow>)))]
+pub async fn changes(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<kaidan_app::ports::ChangeRow>>> {
+    Ok(Json(s.app.changes_of(&ctx, order_id(&id)?).await?))
+}
+
+/// One department's decision on a change request (CHG-2).
+#[utoipa::path(post, path = "/api/v1/changes/{id}/decision", tag = "orders", params(("id" = i64, Path)),
+    request_body = JointDecisionRequest,
+    responses((status = 200, body = kaidan_app::ports::ChangeRow), (status = 422, body = Problem)))]
+pub async fn decide_change(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<kaidan_app::ports::ChangeRow>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::field("id", "invalid", "is not a change request id"))?;
+    let r: JointDecisionRequest = parse(&headers, &body)?;
+    Ok(Json(
+        s.app
+            .decide_change(&ctx, id, r.department, r.approve, &r.note)
+            .await?,
+    ))
+}
