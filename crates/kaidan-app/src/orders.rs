@@ -342,6 +342,15 @@ impl App {
             serde_json::json!({ "channel": channel, "amount": row.document.totals.amount }),
         )
         .await?;
+        // Received means submitted for review (ORD-7); both events go out.
+        self.publish(
+            &mut tx,
+            "order.submitted",
+            "order",
+            id.get(),
+            serde_json::json!({ "order_id": id }),
+        )
+        .await?;
         let view = self.view_in(&mut tx, id).await?;
         if let Some(idem) = idempotency {
             let body = serde_json::to_string(&view).map_err(store_other)?;
