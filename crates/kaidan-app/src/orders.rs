@@ -54,6 +54,30 @@ pub struct OrderView {
     pub shortages: Vec<ReplenishmentRow>,
 }
 
+/// What the customer wants done about goods that could not be reserved
+/// (INV-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ShortageChoice {
+    /// Wait for the goods; ship everything together or as it arrives.
+    Backorder,
+    /// Ship what is there; the rest is not wanted.
+    Partial,
+    /// Offer another product (handled as a change request).
+    Substitution,
+}
+
+impl ShortageChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShortageChoice::Backorder => "backorder",
+            ShortageChoice::Partial => "partial",
+            ShortageChoice::Substitution => "substitution",
+        }
+    }
+}
+
 /// A finance decision on an order in finance review or credit hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -878,6 +902,52 @@ impl App {
             .await?;
         }
         Ok(shortages)
+    }
+
+    /// Records the customer's choice for one shortage of an order (INV-2).
+    pub async fn choose_for_shortage(
+        &self,
+        ctx: &Ctx,
+        id: OrderId,
+        shortage: i64,
+        choice: ShortageChoice,
+    ) -> AppResult<OrderView> {
+        ctx.require(Permission::OrderCreate)?;
+        let mut tx = self.store.write().await?;
+        let order = self.load_order(&mut tx, ctx, id).await?;
+        if !tx
+            .replenishments(Some(id))
+            .await?
+            .iter()
+            .any(|r| r.id == shortage)
+        {
+            return Err(AppError::NotFound {
+                what: "shortage",
+                id: shortage.to_string(),
+            });
+        }
+        if !tx.replenishment_choose(shortage, choice.as_str()).await? {
+            return Err(ValidationErrors::single(
+                "shortage",
+                "closed",
+                "this shortage is already closed",
+            )
+            .into());
+        }
+        self.event(
+            &mut tx,
+            ctx,
+            id,
+            "shortage_choice",
+            Some(order.status),
+            Some(order.status),
+            "",
+            serde_json::json!({ "shortage_id": shortage, "choice": choice }),
+        )
+        .await?;
+        let view = self.view_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
     }
 
     /// Sends an order back to the clerk with the reason (ORD-4).

@@ -453,6 +453,8 @@ pub trait OrdersTx: Send {
         &mut self,
         order: Option<OrderId>,
     ) -> Result<Vec<ReplenishmentRow>, StoreError>;
+    /// Records the customer's choice for a shortage (INV-2).
+    async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError>;
     async fn change_insert(&mut self, c: &ChangeRow) -> Result<i64, StoreError>;
     async fn change_get(&mut self, id: i64) -> Result<Option<ChangeRow>, StoreError>;
     /// Writes status, decisions and decision time.

@@ -41,6 +41,7 @@ use crate::problem::Problem;
         api::orders::joint_review, api::orders::reject, api::orders::cancel,
         api::orders::account, api::orders::post_entry,
         api::orders::request_change, api::orders::changes, api::orders::decide_change,
+        api::orders::shortage_choice,
     ),
     components(schemas(Problem, kaidan_app::ports::AuditEntry)),
     modifiers(&Security),

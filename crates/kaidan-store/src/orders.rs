@@ -56,7 +56,10 @@ fn change_from_row(r: &impl RowExt) -> Result<ChangeRow, StoreError> {
         decisions: json_col(r, "decisions")?,
         requested_by: UserId(r.i64("requested_by")?),
         requested_at: r.ts("requested_at")?,
-        decided_at: r.opt_i64("decided_at")?.map(crate::row::from_micros).transpose()?,
+        decided_at: r
+            .opt_i64("decided_at")?
+            .map(crate::row::from_micros)
+            .transpose()?,
     })
 }
 
@@ -532,6 +535,18 @@ impl OrdersTx for DbTx {
         })
     }
 
+    async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query("UPDATE replenishment_requests SET choice = $1 WHERE id = $2 AND status = 'open'")
+                .bind(choice)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+        }) == 1)
+    }
+
     async fn change_insert(&mut self, x: &ChangeRow) -> Result<i64, StoreError> {
         let request = serde_json::to_string(&x.request).map_err(corrupt)?;
         let impact = serde_json::to_string(&x.impact).map_err(corrupt)?;
@@ -584,7 +599,8 @@ impl OrdersTx for DbTx {
     }
 
     async fn changes_of(&mut self, order: OrderId) -> Result<Vec<ChangeRow>, StoreError> {
-        let sql = format!("SELECT {CHANGE_COLS} FROM change_requests WHERE order_id = $1 ORDER BY id");
+        let sql =
+            format!("SELECT {CHANGE_COLS} FROM change_requests WHERE order_id = $1 ORDER BY id");
         on!(self, c => {
             let rows = sqlx::query(&sql).bind(order.get()).fetch_all(&mut *c).await.map_err(map)?;
             rows.iter().map(change_from_row).collect()

@@ -534,6 +534,28 @@ async fn inv_1_64_concurrent_approvals_never_oversell() {
             assert_eq!(v.shortages.len() as i64, v.progress[0].backordered);
         }
         assert_eq!((reserved, short), (40, 24), "{}", w.backend);
+        // INV-2: the customer's choice for a shortage is recorded.
+        let mut chosen = false;
+        for id in &ids {
+            let v = w.app.order(&w.clerk, *id).await.unwrap();
+            if let Some(s) = v.shortages.first() {
+                let v = w
+                    .app
+                    .choose_for_shortage(
+                        &w.clerk,
+                        *id,
+                        s.id,
+                        kaidan_app::orders::ShortageChoice::Partial,
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(v.shortages[0].choice, "partial");
+                assert!(v.timeline.iter().any(|e| e.kind == "shortage_choice"));
+                chosen = true;
+                break;
+            }
+        }
+        assert!(chosen);
         let stock = w
             .app
             .stock_list(&Ctx::system(), &ListRequest::default())

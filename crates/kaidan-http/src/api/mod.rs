@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
             get(orders::changes).post(orders::request_change),
         )
         .route("/api/v1/changes/{id}/decision", post(orders::decide_change))
+        .route(
+            "/api/v1/orders/{id}/shortages/{shortage_id}/choice",
+            post(orders::shortage_choice),
+        )
         .route("/api/v1/customers/{id}/account", get(orders::account))
         .route(
             "/api/v1/customers/{id}/account/entries",

@@ -409,3 +409,33 @@ pub async fn decide_change(
             .await?,
     ))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortageChoiceRequest {
+    pub choice: kaidan_app::orders::ShortageChoice,
+}
+
+/// Record the customer's choice for a shortage: backorder, partial or
+/// substitution (INV-2).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/shortages/{shortage_id}/choice", tag = "orders",
+    params(("id" = i64, Path), ("shortage_id" = i64, Path)), request_body = ShortageChoiceRequest,
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+pub async fn shortage_choice(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path((id, shortage)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let shortage: i64 = shortage
+        .parse()
+        .map_err(|_| ApiError::field("shortage_id", "invalid", "is not a shortage id"))?;
+    let r: ShortageChoiceRequest = parse(&headers, &body)?;
+    Ok(view(
+        s.app
+            .choose_for_shortage(&ctx, order_id(&id)?, shortage, r.choice)
+            .await?,
+        StatusCode::OK,
+    ))
+}
