@@ -122,6 +122,35 @@ impl Db {
         r.map_err(|e| ConnectError::Migrate(e.to_string()))
     }
 
+    /// The SQLite file behind this database, if it is one.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                Some(writer.connect_options().get_filename().to_path_buf())
+            }
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// A consistent copy of an SQLite database while it is in use
+    /// (`VACUUM INTO`: one transaction, WAL included). `Ok(false)` for
+    /// PostgreSQL, whose backups are made with pg_dump.
+    pub async fn sqlite_backup(&self, to: &Path) -> Result<bool, ConnectError> {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(to.to_string_lossy().to_string())
+                    .execute(writer)
+                    .await
+                    .map_err(|e| {
+                        ConnectError::Open(format!("backup to {} failed: {e}", to.display()))
+                    })?;
+                Ok(true)
+            }
+            Backend::Postgres(_) => Ok(false),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite { writer, reader } => {

@@ -36,6 +36,19 @@ pub enum Command {
     Export(ExportArgs),
     /// Run the allocation engine (分货).
     Allocate(AllocateArgs),
+    /// Back up the database to a file (SQLite: a consistent copy while
+    /// Kaidan runs; PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// Where to write the backup.
+        file: PathBuf,
+    },
+    /// Restore a backup made by `kaidan backup`. Stop `kaidan serve` first.
+    Restore {
+        file: PathBuf,
+        /// Replace an existing SQLite database file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage users and API tokens.
     #[command(subcommand)]
     User(UserCommand),

@@ -168,3 +168,57 @@ fn alc_10_allocate_scenario_output_is_byte_identical_to_the_expected_result() {
     }
     assert!(checked >= 3, "examples found: {checked}");
 }
+
+#[tokio::test]
+async fn sec_3_backup_and_restore_round_trip() {
+    for (db, _dir) in support::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "keeper",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let backup = dir.path().join("kaidan.backup");
+        let o = kaidan(&db, &["backup", backup.to_str().unwrap()]);
+        if !o.status.success() && stderr(&o).contains("pg_dump") && db.starts_with("postgres") {
+            // The PostgreSQL client tools are not on this machine.
+            eprintln!("skipping the PostgreSQL backup test: {}", stderr(&o));
+            continue;
+        }
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "later",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
+        assert!(o.status.success());
+        let o = kaidan(&db, &["restore", backup.to_str().unwrap(), "--force"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let users = stdout(&kaidan(&db, &["user", "list"]));
+        assert!(users.contains("keeper"), "{users}");
+        assert!(
+            !users.contains("later"),
+            "the restore brought back the state of the backup: {users}"
+        );
+        let o = kaidan(
+            &db,
+            &["restore", dir.path().join("missing").to_str().unwrap()],
+        );
+        assert!(!o.status.success());
+    }
+}
