@@ -11,6 +11,7 @@ pub mod clock;
 pub mod entity;
 pub mod error;
 pub mod master;
+mod order_import;
 pub mod orders;
 pub mod ports;
 mod region_priorities;

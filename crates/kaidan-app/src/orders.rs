@@ -165,7 +165,7 @@ impl App {
     }
 
     /// Prices an order from the catalogue and the customer's price list.
-    async fn price(
+    pub(crate) async fn price(
         &self,
         tx: &mut Box<dyn Tx>,
         input: &OrderInput,
@@ -277,6 +277,68 @@ impl App {
         Ok(())
     }
 
+    /// Records a priced order as received, with its deadlines, audit row,
+    /// timeline and events.
+    pub(crate) async fn insert_order_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        priced: PricedOrder,
+        calendar: &kaidan_domain::calendar::BusinessCalendar,
+    ) -> AppResult<OrderId> {
+        let now = self.now();
+        let OrderDeadlines { review, ship, .. } =
+            order_deadlines(now, &company_time_zone(), calendar, &self.config.deadlines);
+        let row = OrderRow {
+            id: OrderId(0),
+            number: None,
+            customer_id: priced.customer_id,
+            status: OrderStatus::Submitted,
+            received_at: now,
+            review_due_at: review.due_at,
+            ship_due_at: ship.due_at,
+            reviewed_at: None,
+            review_met: None,
+            document: priced,
+            order_version: 1,
+            version: 1,
+            created_by: ctx.actor.user_id,
+            updated_at: now,
+        };
+        let id = tx.order_insert(&row, "received").await?;
+        self.audit(
+            tx,
+            ctx,
+            "order",
+            id.get(),
+            "create",
+            diff(None, Some(&row.document)),
+        )
+        .await?;
+        let channel = row.document.channel;
+        self.event(
+            tx,
+            ctx,
+            id,
+            "created",
+            None,
+            Some(OrderStatus::Submitted),
+            "",
+            serde_json::json!({ "channel": channel, "amount": row.document.totals.amount }),
+        )
+        .await?;
+        // Received means submitted for review (ORD-7); both events go out.
+        self.publish(
+            tx,
+            "order.submitted",
+            "order",
+            id.get(),
+            serde_json::json!({ "order_id": id }),
+        )
+        .await?;
+        Ok(id)
+    }
+
     /// Intake (ORD-1..3): validates, prices and records a received order.
     /// A likely duplicate (same customer reference, or the same lines within
     /// the duplicate window) is refused unless `confirm_duplicate` says the
@@ -326,55 +388,9 @@ impl App {
                 ));
             }
         }
-        let OrderDeadlines { review, ship, .. } =
-            order_deadlines(now, &company_time_zone(), &calendar, &self.config.deadlines);
-        let row = OrderRow {
-            id: OrderId(0),
-            number: None,
-            customer_id: priced.customer_id,
-            status: OrderStatus::Submitted,
-            received_at: now,
-            review_due_at: review.due_at,
-            ship_due_at: ship.due_at,
-            reviewed_at: None,
-            review_met: None,
-            document: priced,
-            order_version: 1,
-            version: 1,
-            created_by: ctx.actor.user_id,
-            updated_at: now,
-        };
-        let id = tx.order_insert(&row, "received").await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            "order",
-            id.get(),
-            "create",
-            diff(None, Some(&row.document)),
-        )
-        .await?;
-        let channel = row.document.channel;
-        self.event(
-            &mut tx,
-            ctx,
-            id,
-            "created",
-            None,
-            Some(OrderStatus::Submitted),
-            "",
-            serde_json::json!({ "channel": channel, "amount": row.document.totals.amount }),
-        )
-        .await?;
-        // Received means submitted for review (ORD-7); both events go out.
-        self.publish(
-            &mut tx,
-            "order.submitted",
-            "order",
-            id.get(),
-            serde_json::json!({ "order_id": id }),
-        )
-        .await?;
+        let id = self
+            .insert_order_in(&mut tx, ctx, priced, &calendar)
+            .await?;
         let view = self.view_in(&mut tx, id).await?;
         if let Some(idem) = idempotency {
             let body = serde_json::to_string(&view).map_err(store_other)?;

@@ -31,6 +31,9 @@ pub enum Dataset {
     Stores,
     /// Opening stock or receipts: sku, warehouse_code, quantity.
     Stock,
+    /// Orders, one row per line; rows with the same customer and customer
+    /// reference form one order (ORD-1..3).
+    Orders,
 }
 
 impl FromStr for Dataset {
@@ -43,9 +46,10 @@ impl FromStr for Dataset {
             "regions" => Dataset::Regions,
             "stores" => Dataset::Stores,
             "stock" => Dataset::Stock,
+            "orders" => Dataset::Orders,
             other => {
                 return Err(format!(
-                    "unknown dataset '{other}'; use products, customers, warehouses, regions, stores or stock"
+                    "unknown dataset '{other}'; use products, customers, warehouses, regions, stores, stock or orders"
                 ));
             }
         })
@@ -53,13 +57,14 @@ impl FromStr for Dataset {
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 6] = [
+    pub const ALL: [Dataset; 7] = [
         Dataset::Products,
         Dataset::Customers,
         Dataset::Warehouses,
         Dataset::Regions,
         Dataset::Stores,
         Dataset::Stock,
+        Dataset::Orders,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +75,7 @@ impl Dataset {
             Dataset::Regions => "regions",
             Dataset::Stores => "stores",
             Dataset::Stock => "stock",
+            Dataset::Orders => "orders",
         }
     }
 
@@ -117,6 +123,20 @@ impl Dataset {
                 "active",
             ],
             Dataset::Stock => &["sku*", "warehouse_code*", "quantity*"],
+            Dataset::Orders => &[
+                "customer_code*",
+                "customer_reference*",
+                "order_date*",
+                "channel*",
+                "sku*",
+                "quantity*",
+                "unit_price",
+                "requested_delivery_date",
+                "delivery_address",
+                "contact_name",
+                "priority",
+                "notes",
+            ],
         }
     }
 
@@ -128,6 +148,7 @@ impl Dataset {
             Dataset::Regions => (RegionData::READ, RegionData::WRITE),
             Dataset::Stores => (StoreData::READ, StoreData::WRITE),
             Dataset::Stock => (Permission::StockRead, Permission::WarehouseWrite),
+            Dataset::Orders => (Permission::OrderRead, Permission::OrderCreate),
         }
     }
 }
@@ -168,14 +189,14 @@ pub struct ImportReport {
 }
 
 /// Reads one row's cells, collecting every problem.
-struct Cells<'a> {
-    table: &'a Table,
-    row: &'a Row,
-    errors: Vec<RowError>,
+pub(crate) struct Cells<'a> {
+    pub(crate) table: &'a Table,
+    pub(crate) row: &'a Row,
+    pub(crate) errors: Vec<RowError>,
 }
 
 impl<'a> Cells<'a> {
-    fn err(&mut self, column: &str, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, column: &str, message: impl Into<String>) {
         self.errors.push(RowError {
             file: self.table.file.clone(),
             row: self.row.line,
@@ -184,11 +205,11 @@ impl<'a> Cells<'a> {
         });
     }
 
-    fn raw(&self, column: &str) -> &'a str {
+    pub(crate) fn raw(&self, column: &str) -> &'a str {
         self.table.cell(self.row, column)
     }
 
-    fn text(&mut self, column: &str) -> String {
+    pub(crate) fn text(&mut self, column: &str) -> String {
         let v = self.raw(column);
         if v.is_empty() {
             self.err(column, "is required");
@@ -196,11 +217,11 @@ impl<'a> Cells<'a> {
         v.to_string()
     }
 
-    fn opt(&self, column: &str) -> Option<String> {
+    pub(crate) fn opt(&self, column: &str) -> Option<String> {
         Some(self.raw(column).to_string()).filter(|s| !s.is_empty())
     }
 
-    fn parse<T: FromStr>(&mut self, column: &str) -> Option<T>
+    pub(crate) fn parse<T: FromStr>(&mut self, column: &str) -> Option<T>
     where
         T::Err: std::fmt::Display,
     {
@@ -218,7 +239,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn parse_opt<T: FromStr>(&mut self, column: &str) -> Option<T>
+    pub(crate) fn parse_opt<T: FromStr>(&mut self, column: &str) -> Option<T>
     where
         T::Err: std::fmt::Display,
     {
@@ -229,7 +250,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn flag(&mut self, column: &str, default: bool) -> bool {
+    pub(crate) fn flag(&mut self, column: &str, default: bool) -> bool {
         match self.raw(column).to_ascii_lowercase().as_str() {
             "" => default,
             "true" | "yes" | "1" | "是" | "y" => true,
@@ -344,6 +365,9 @@ impl App {
         }
         if !errors.is_empty() {
             return Err(AppError::ImportRejected(errors));
+        }
+        if dataset == Dataset::Orders {
+            return self.import_orders(ctx, &table).await;
         }
         let mut tx = self.store.write().await?;
         let mut report = ImportReport {
@@ -485,7 +509,10 @@ impl App {
         let mut table = Table::new(format!("{}.{}", dataset.as_str(), ext(format)), columns);
         let mut tx = self.store.read().await?;
         let names = CodeNames::load(&mut tx).await?;
-        if dataset == Dataset::Stock {
+        if dataset == Dataset::Orders {
+            drop(tx);
+            self.export_orders(ctx, &mut table).await?;
+        } else if dataset == Dataset::Stock {
             let mut after = None;
             loop {
                 let q = ListQuery {
@@ -511,7 +538,7 @@ impl App {
                 Dataset::Warehouses => EntityKind::Warehouse,
                 Dataset::Regions => EntityKind::Region,
                 Dataset::Stores => EntityKind::Store,
-                Dataset::Stock => EntityKind::Product,
+                Dataset::Stock | Dataset::Orders => EntityKind::Product,
             };
             let mut after = None;
             loop {
@@ -680,6 +707,9 @@ async fn parse_row(
                 .map_err(|v| c.absorb(v, same))
                 .ok()
         }
+        // Orders are grouped into orders first (order_import.rs) and never
+        // parsed row by row here.
+        Dataset::Orders => None,
         Dataset::Stock => {
             let product = resolve(c, codes, "sku", EntityKind::Product).await?;
             let warehouse = resolve(c, codes, "warehouse_code", EntityKind::Warehouse).await?;

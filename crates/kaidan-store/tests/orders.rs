@@ -694,3 +694,44 @@ async fn chg_2_a_rejected_change_leaves_the_order_as_it_was() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn ord_3_int_4_order_import_is_all_or_nothing_and_groups_lines() {
+    on_each_backend(1_000_000, PaymentTerms::MonthlySettlement, 100, |w| async move {
+        let clerk = &w.clerk;
+        let bad = "customer_code,customer_reference,order_date,channel,sku,quantity\n\
+                   FR-1,PO-A,2026-11-23,phone,P-1,2\n\
+                   FR-1,PO-A,2026-11-23,phone,P-2,0\n\
+                   NOPE,PO-B,2026-11-23,fax,P-1,1\n\
+                   FR-1,PO-C,2026-11-23,pigeon,P-X,1\n";
+        let err = w.app.import(clerk, kaidan_app::transfer::Dataset::Orders, "orders.csv", bad.as_bytes()).await.unwrap_err();
+        let AppError::ImportRejected(rows) = err else { panic!("{}: {err}", w.backend) };
+        let got: Vec<String> = rows.iter().map(|e| e.to_string()).collect();
+        assert!(got.iter().any(|e| e.starts_with("orders.csv: row 3, column quantity")), "{got:?}");
+        assert!(got.iter().any(|e| e.starts_with("orders.csv: row 4, column customer_code: no customer")), "{got:?}");
+        assert!(got.iter().any(|e| e.starts_with("orders.csv: row 5, column channel")), "{got:?}");
+        assert!(got.iter().any(|e| e.starts_with("orders.csv: row 5, column sku")), "{got:?}");
+        assert!(w.app.orders(clerk, OrderQuery::default()).await.unwrap().is_empty(), "nothing written");
+
+        let good = "customer_code,customer_reference,order_date,channel,sku,quantity,unit_price\n\
+                    FR-1,PO-A,2026-11-23,phone,P-1,2,\n\
+                    FR-1,PO-A,2026-11-23,phone,P-2,4,\n\
+                    FR-1,PO-B,2026-11-23,email,P-1,1,95.00\n";
+        let r = w.app.import(clerk, kaidan_app::transfer::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap();
+        assert_eq!((r.created, r.rows), (2, 3), "{}", w.backend);
+        let orders = w.app.orders(clerk, OrderQuery::default()).await.unwrap();
+        assert_eq!(orders.len(), 2);
+        let a = orders.iter().find(|o| o.document.customer_reference.as_deref() == Some("PO-A")).unwrap();
+        assert_eq!(a.document.lines.len(), 2);
+        assert_eq!(a.document.totals.amount, Money::yuan(400));
+        // The same file again: duplicates, refused, nothing written.
+        let err = w.app.import(clerk, kaidan_app::transfer::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap_err();
+        assert!(matches!(err, AppError::ImportRejected(_)), "{err}");
+        let xlsx = w.app.export(clerk, kaidan_app::transfer::Dataset::Orders, kaidan_io::Format::Xlsx).await.unwrap();
+        assert!(xlsx.starts_with(b"PK"), "an Excel workbook");
+        let xlsx = w.app.export(&Ctx::system(), kaidan_app::transfer::Dataset::Orders, kaidan_io::Format::Csv).await.unwrap();
+        let text = String::from_utf8_lossy(&xlsx).to_string();
+        assert!(text.contains("FR-1,PO-B,2026-11-23,email,P-1,1,95"), "{text}");
+    })
+    .await;
+}
