@@ -45,6 +45,8 @@ impl Lang {
         let (zh, en) = match key {
             "app" => ("开单 Kaidan", "Kaidan 开单"),
             "home" => ("首页", "Home"),
+            "orders" => ("订单", "Orders"),
+            "deadlines" => ("到期提醒", "Deadlines"),
             "products" => ("产品", "Products"),
             "customers" => ("客户", "Customers"),
             "warehouses" => ("仓库", "Warehouses"),

@@ -4,6 +4,7 @@
 mod fields;
 mod i18n;
 mod master;
+mod orders;
 mod other;
 mod session;
 
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes::<RegionData>())
         .merge(master::routes::<StoreData>())
         .merge(master::routes::<PriceListData>())
+        .merge(orders::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -83,8 +85,14 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 11] = [
+    let items: [(&str, &str, Option<Permission>); 13] = [
         ("/", "home", None),
+        ("/orders", "orders", Some(Permission::OrderRead)),
+        (
+            "/orders/deadlines",
+            "deadlines",
+            Some(Permission::OrderRead),
+        ),
         ("/m/products", "products", Some(Permission::ProductRead)),
         ("/m/customers", "customers", Some(Permission::CustomerRead)),
         (

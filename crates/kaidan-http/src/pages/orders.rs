@@ -1,0 +1,419 @@
+//! Order pages for staff and the customer portal (INT-2, ORD-1..8): the
+//! list, order entry, the detail page with its review actions, and the
+//! deadline watch list.
+
+mod detail;
+mod entry;
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::{SignedDuration, Timestamp};
+use kaidan_app::ports::{OrderQuery, OrderRow};
+use kaidan_app::{AppError, Ctx, ListRequest};
+use kaidan_domain::master::{CustomerData, ProductData};
+use kaidan_domain::order::{DeadlinePolicy, OrderStatus};
+use kaidan_domain::{CustomerId, OrderId};
+
+use super::master::local_time;
+use super::{Chrome, Lang, PageAuth, error_page, render};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(list))
+        .route("/orders/new", get(entry::new_form).post(entry::create))
+        .route("/orders/deadlines", get(deadlines))
+        .route("/orders/{id}", get(detail::show))
+        .route("/orders/{id}/{action}", post(detail::act))
+        .route("/static/order-entry.js", get(script))
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/order-entry.js"),
+    )
+        .into_response()
+}
+
+/// The status in the page's language.
+fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
+    lang.pick(s.label_zh(), s.as_str())
+}
+
+/// Statuses in which the review deadline (review, number, sign) still runs.
+const IN_REVIEW: [OrderStatus; 5] = [
+    OrderStatus::Submitted,
+    OrderStatus::InReview,
+    OrderStatus::CreditHold,
+    OrderStatus::FinanceReview,
+    OrderStatus::JointReview,
+];
+
+/// Where a deadline stands (ORD-6): "pending", "due_soon", "overdue",
+/// "met", "missed", or "" when it no longer applies.
+fn review_state(row: &OrderRow, now: Timestamp, policy: &DeadlinePolicy) -> &'static str {
+    match row.review_met {
+        Some(true) => "met",
+        Some(false) => "missed",
+        None if IN_REVIEW.contains(&row.status) => {
+            let warn = SignedDuration::from_mins(i64::from(policy.review_warn_minutes));
+            open_state(row.review_due_at, warn, now)
+        }
+        None => "",
+    }
+}
+
+fn ship_state(row: &OrderRow, now: Timestamp, policy: &DeadlinePolicy) -> &'static str {
+    if row.status == OrderStatus::Approved || IN_REVIEW.contains(&row.status) {
+        // The ship deadline ends a working day; warn from that day's start
+        // (one warning day ≈ 24 hours before the end).
+        let warn = SignedDuration::from_hours(24 * i64::from(policy.ship_warn_working_days));
+        open_state(row.ship_due_at, warn, now)
+    } else {
+        ""
+    }
+}
+
+fn open_state(due: Timestamp, warn: SignedDuration, now: Timestamp) -> &'static str {
+    if now > due {
+        "overdue"
+    } else if due.duration_since(now) <= warn {
+        "due_soon"
+    } else {
+        "pending"
+    }
+}
+
+fn state_label(lang: Lang, state: &str) -> &'static str {
+    match state {
+        "pending" => lang.pick("未到期", "Pending"),
+        "due_soon" => lang.pick("即将到期", "Due soon"),
+        "overdue" => lang.pick("已超时", "Overdue"),
+        "met" => lang.pick("按时完成", "Met"),
+        "missed" => lang.pick("超时完成", "Missed"),
+        _ => "",
+    }
+}
+
+/// Customers the actor may see, by id: "code name". Empty without the
+/// permission to read customers.
+async fn customer_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<i64, String>, AppError> {
+    let req = ListRequest {
+        limit: Some(s.app.config().max_page),
+        ..ListRequest::default()
+    };
+    match s.app.list::<CustomerData>(ctx, &req).await {
+        Ok(page) => Ok(page
+            .items
+            .into_iter()
+            .map(|r| (r.id, format!("{} {}", r.data.code, r.data.name)))
+            .collect()),
+        Err(AppError::Forbidden(_)) => Ok(HashMap::new()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn products(
+    s: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<kaidan_app::ports::Record<ProductData>>, AppError> {
+    let req = ListRequest {
+        limit: Some(s.app.config().max_page),
+        ..ListRequest::default()
+    };
+    match s.app.list::<ProductData>(ctx, &req).await {
+        Ok(page) => Ok(page.items),
+        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+fn customer_label(names: &HashMap<i64, String>, id: CustomerId) -> String {
+    names
+        .get(&id.get())
+        .cloned()
+        .unwrap_or_else(|| format!("#{id}"))
+}
+
+/// One order in a list.
+pub struct OrderItem {
+    pub id: i64,
+    pub number: String,
+    pub customer: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub amount: String,
+    pub priority: bool,
+    pub received: String,
+    pub review_due: String,
+    pub review_state: &'static str,
+    pub review_label: &'static str,
+    pub ship_due: String,
+    pub ship_state: &'static str,
+    pub ship_label: &'static str,
+}
+
+fn item(
+    lang: Lang,
+    row: &OrderRow,
+    names: &HashMap<i64, String>,
+    now: Timestamp,
+    policy: &DeadlinePolicy,
+) -> OrderItem {
+    let rs = review_state(row, now, policy);
+    let ss = ship_state(row, now, policy);
+    OrderItem {
+        id: row.id.get(),
+        number: row
+            .number
+            .clone()
+            .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string()),
+        customer: customer_label(names, row.customer_id),
+        status: status_label(lang, row.status),
+        status_code: row.status.as_str(),
+        amount: row.document.totals.amount.to_string(),
+        priority: row.document.priority,
+        received: local_time(row.received_at),
+        review_due: local_time(row.review_due_at),
+        review_state: rs,
+        review_label: state_label(lang, rs),
+        ship_due: local_time(row.ship_due_at),
+        ship_state: ss,
+        ship_label: state_label(lang, ss),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    title: String,
+    items: Vec<OrderItem>,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    q: String,
+    error: Option<String>,
+    can_create: bool,
+    next_cursor: Option<String>,
+    first_page: bool,
+}
+
+const PAGE_SIZE: u32 = 50;
+
+/// GET /orders: newest first; `status` filters, `q` finds by number.
+async fn list(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let q = p.get("q").map(|v| v.trim().to_string()).unwrap_or_default();
+    let status_text = p.get("status").cloned().unwrap_or_default();
+    if !q.is_empty() {
+        return match s.app.order_id_by_number(&ctx, &q).await {
+            Ok(id) => Redirect::to(&format!("/orders/{id}")).into_response(),
+            Err(AppError::NotFound { .. }) => {
+                let msg = format!("{}: {q}", lang.pick("没有这个订单号", "No order numbered"));
+                list_page(&s, &ctx, chrome, &status_text, q, None, Some(msg)).await
+            }
+            Err(e) => error_page(lang, e),
+        };
+    }
+    let cursor = p
+        .get("cursor")
+        .and_then(|c| c.parse::<i64>().ok())
+        .filter(|c| *c > 0);
+    list_page(&s, &ctx, chrome, &status_text, q, cursor, None).await
+}
+
+async fn list_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    status_text: &str,
+    q: String,
+    cursor: Option<i64>,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let status = status_text.parse::<OrderStatus>().ok();
+    let rows = match s
+        .app
+        .orders(
+            ctx,
+            OrderQuery {
+                status,
+                customer_id: None,
+                after: cursor,
+                limit: PAGE_SIZE + 1,
+            },
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let names = match customer_names(s, ctx).await {
+        Ok(n) => n,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut rows = rows;
+    let next_cursor = if rows.len() > PAGE_SIZE as usize {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    let now = s.app.now();
+    let policy = s.app.config().deadlines.clone();
+    let items = rows
+        .iter()
+        .map(|r| item(lang, r, &names, now, &policy))
+        .collect();
+    let status_code = if error.is_some() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status_code,
+        &ListPage {
+            title: lang.t("orders").into(),
+            items,
+            statuses: OrderStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), status_label(lang, *s)))
+                .collect(),
+            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            q,
+            error,
+            can_create: ctx.actor.can(kaidan_domain::Permission::OrderCreate),
+            next_cursor,
+            first_page: cursor.is_none(),
+            chrome,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "order_deadlines.html")]
+struct DeadlinesPage {
+    chrome: Chrome,
+    title: String,
+    sections: Vec<DeadlineSection>,
+    all: bool,
+}
+
+pub struct DeadlineSection {
+    pub heading: &'static str,
+    pub which: &'static str,
+    pub items: Vec<OrderItem>,
+}
+
+/// GET /orders/deadlines: the ORD-6 watch list. Orders still in review
+/// whose review deadline is near or past, and approved orders whose ship
+/// deadline is; important orders first (ORD-8), then by due time. `all=1`
+/// also lists open orders not yet near their deadline.
+async fn deadlines(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
+    let now = s.app.now();
+    let policy = s.app.config().deadlines.clone();
+    let names = match customer_names(&s, &ctx).await {
+        Ok(n) => n,
+        Err(e) => return error_page(lang, e),
+    };
+    let wanted =
+        |state: &str| matches!(state, "due_soon" | "overdue") || (all && state == "pending");
+    let mut review: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
+    let mut ship: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
+    for status in IN_REVIEW.iter().chain([OrderStatus::Approved].iter()) {
+        let rows = match s
+            .app
+            .orders(
+                &ctx,
+                OrderQuery {
+                    status: Some(*status),
+                    customer_id: None,
+                    after: None,
+                    limit: s.app.config().max_page,
+                },
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return error_page(lang, e),
+        };
+        for row in &rows {
+            let it = item(lang, row, &names, now, &policy);
+            if *status == OrderStatus::Approved {
+                if wanted(it.ship_state) {
+                    ship.push((row.document.priority, row.ship_due_at, it));
+                }
+            } else if wanted(it.review_state) {
+                review.push((row.document.priority, row.review_due_at, it));
+            }
+        }
+    }
+    let sorted = |mut v: Vec<(bool, Timestamp, OrderItem)>| {
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        v.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>()
+    };
+    render(
+        StatusCode::OK,
+        &DeadlinesPage {
+            title: lang.t("deadlines").into(),
+            sections: vec![
+                DeadlineSection {
+                    heading: lang.pick("待审核", "Waiting for review"),
+                    which: "review",
+                    items: sorted(review),
+                },
+                DeadlineSection {
+                    heading: lang.pick("待发货", "Waiting for shipment"),
+                    which: "ship",
+                    items: sorted(ship),
+                },
+            ],
+            all,
+            chrome,
+        },
+    )
+}
+
+/// The id in a path, or a not-found page.
+fn order_id(raw: &str) -> Option<OrderId> {
+    raw.parse::<i64>().ok().filter(|v| *v > 0).map(OrderId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_by_distance_to_due() {
+        let due = Timestamp::from_second(10_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let warn = SignedDuration::from_mins(60);
+        assert_eq!(open_state(due, warn, Timestamp::UNIX_EPOCH), "pending");
+        let soon = Timestamp::from_second(9_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        assert_eq!(open_state(due, warn, soon), "due_soon");
+        let late = Timestamp::from_second(10_001).unwrap_or(Timestamp::UNIX_EPOCH);
+        assert_eq!(open_state(due, warn, late), "overdue");
+    }
+}

@@ -1,0 +1,478 @@
+//! One order: header, lines, progress, timeline, joint decisions, shortages
+//! and the review actions the visitor may take (ORD-4..8).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::{AppError, Ctx};
+use kaidan_domain::order::{Department, OrderEvent, OrderStatus};
+use kaidan_domain::{Permission, Role};
+
+use super::super::master::local_time;
+use super::super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::{IN_REVIEW, customer_names, open_state, order_id, state_label, status_label};
+use crate::state::AppState;
+
+pub struct LineView {
+    pub line_no: u32,
+    pub sku: String,
+    pub name: String,
+    pub spec: String,
+    pub unit: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub amount: String,
+    pub tax: String,
+    pub reference_price: String,
+    pub deviates: bool,
+    pub approved_by: String,
+    pub needs_approval: bool,
+    pub reserved: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    /// Reserved share of the quantity, in percent, for the progress bar.
+    pub percent: i64,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub who: String,
+    pub step: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+}
+
+pub struct JointView {
+    pub department: String,
+    pub decision: String,
+    pub approved: bool,
+    pub who: String,
+    pub at: String,
+    pub note: String,
+}
+
+pub struct DeptAction {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "order_detail.html")]
+pub struct DetailPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub id: i64,
+    pub number: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub customer: String,
+    pub fields: Vec<(&'static str, String)>,
+    pub priority: bool,
+    pub special: bool,
+    pub review_due: String,
+    pub review_state: &'static str,
+    pub review_label: &'static str,
+    pub ship_due: String,
+    pub ship_state: &'static str,
+    pub ship_label: &'static str,
+    pub lines: Vec<LineView>,
+    pub total_quantity: String,
+    pub total_amount: String,
+    pub total_tax: String,
+    pub total_net: String,
+    pub timeline: Vec<EventView>,
+    pub joint: Vec<JointView>,
+    pub shortages: Vec<Vec<String>>,
+    pub error: Option<String>,
+    pub can_review: bool,
+    pub can_approve_price: bool,
+    pub finance_action: Option<(&'static str, &'static str)>,
+    pub joint_actions: Vec<DeptAction>,
+    pub can_reject: bool,
+    pub can_cancel: bool,
+}
+
+fn step_label(lang: Lang, kind: &str) -> String {
+    let (zh, en) = match kind {
+        "created" => ("接收订单", "Received"),
+        "in_review" => ("开始审核", "Review started"),
+        "reviewed" => ("审核完成", "Reviewed"),
+        "price_approved" => ("批准价格", "Price approved"),
+        "credit_hold" => ("信用冻结", "Credit hold"),
+        "credit_released" => ("解除信用冻结", "Credit hold released"),
+        "finance_passed" => ("财务通过", "Finance passed"),
+        "joint_review" => ("进入会审", "Joint review"),
+        "joint_decision" => ("会审意见", "Joint review decision"),
+        "approved" => ("批准并编号", "Approved and numbered"),
+        "rejected" => ("退回", "Rejected"),
+        "cancelled" => ("取消", "Cancelled"),
+        other => return other.to_string(),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+fn dept_label(lang: Lang, d: Department) -> &'static str {
+    lang.pick(
+        d.label_zh(),
+        match d {
+            Department::Sales => "Sales",
+            Department::Finance => "Finance",
+            Department::Warehouse => "Warehouse/production",
+            Department::Logistics => "Logistics",
+        },
+    )
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    view: OrderView,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let names = match customer_names(s, ctx).await {
+        Ok(n) => n,
+        Err(e) => return error_page(lang, e),
+    };
+    let now = s.app.now();
+    let policy = s.app.config().deadlines.clone();
+    let d = &view.content;
+    let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
+    let review_due = parse(&view.review_due_at);
+    let ship_due = parse(&view.ship_due_at);
+    let review_state = match (view.review_met, review_due) {
+        (Some(true), _) => "met",
+        (Some(false), _) => "missed",
+        (None, Some(due)) if IN_REVIEW.contains(&view.status) => open_state(
+            due,
+            jiff::SignedDuration::from_mins(i64::from(policy.review_warn_minutes)),
+            now,
+        ),
+        _ => "",
+    };
+    let ship_state = match ship_due {
+        Some(due) if view.status == OrderStatus::Approved || IN_REVIEW.contains(&view.status) => {
+            open_state(
+                due,
+                jiff::SignedDuration::from_hours(24 * i64::from(policy.ship_warn_working_days)),
+                now,
+            )
+        }
+        _ => "",
+    };
+    let show_time = |t: &str| parse(t).map(local_time).unwrap_or_else(|| t.to_string());
+    let progress: HashMap<u32, _> = view.progress.iter().map(|p| (p.line_no, p)).collect();
+    let open_review = matches!(view.status, OrderStatus::Submitted | OrderStatus::InReview);
+    let lines = d
+        .lines
+        .iter()
+        .map(|l| {
+            let p = progress.get(&l.line_no);
+            let qty = l.quantity.to_string().parse::<i64>().unwrap_or(0);
+            let reserved = p.map(|p| p.reserved).unwrap_or(0);
+            LineView {
+                line_no: l.line_no,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                spec: l.spec.clone(),
+                unit: l.unit.clone(),
+                quantity: l.quantity.to_string(),
+                unit_price: l.unit_price.to_string(),
+                amount: l.amount.to_string(),
+                tax: l.tax.to_string(),
+                reference_price: l.reference_price.to_string(),
+                deviates: l.deviates,
+                approved_by: l
+                    .price_approval
+                    .as_ref()
+                    .map(|a| {
+                        format!(
+                            "{} {}",
+                            lang.pick(a.role.label_zh(), a.role.as_str()),
+                            local_time(a.at)
+                        )
+                    })
+                    .unwrap_or_default(),
+                needs_approval: l.needs_price_approval() && open_review,
+                reserved,
+                backordered: p.map(|p| p.backordered).unwrap_or(0),
+                shipped: p.map(|p| p.shipped).unwrap_or(0),
+                percent: if qty > 0 {
+                    (reserved * 100 / qty).clamp(0, 100)
+                } else {
+                    0
+                },
+            }
+        })
+        .collect();
+    let status_text = |s: Option<OrderStatus>| s.map(|s| status_label(lang, s)).unwrap_or("");
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|e| EventView {
+            at: local_time(e.at),
+            who: e.actor_name.clone(),
+            step: step_label(lang, &e.kind),
+            from: status_text(e.from_status).to_string(),
+            to: status_text(e.to_status).to_string(),
+            note: e.note.clone(),
+        })
+        .collect();
+    let joint = view
+        .joint_decisions
+        .iter()
+        .map(|j| JointView {
+            department: dept_label(lang, j.department).to_string(),
+            decision: if j.approved {
+                lang.pick("同意", "Approved")
+            } else {
+                lang.pick("驳回", "Rejected")
+            }
+            .to_string(),
+            approved: j.approved,
+            who: j.actor_name.clone(),
+            at: local_time(j.at),
+            note: j.note.clone(),
+        })
+        .collect();
+    let shortages = view
+        .shortages
+        .iter()
+        .map(|r| {
+            vec![
+                r.line_no.to_string(),
+                d.line(r.line_no).map(|l| l.sku.clone()).unwrap_or_default(),
+                r.quantity.to_string(),
+                r.choice.clone(),
+                r.status.clone(),
+                local_time(r.created_at),
+            ]
+        })
+        .collect();
+    let actor = &ctx.actor;
+    let admin = actor.has_role(Role::Admin);
+    let finance_action = if actor.can(Permission::OrderFinanceReview) {
+        match view.status {
+            OrderStatus::FinanceReview => Some(("pass", lang.pick("财务通过", "Finance pass"))),
+            OrderStatus::CreditHold => {
+                Some(("release", lang.pick("解除信用冻结", "Release credit hold")))
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let decided: Vec<Department> = view.joint_decisions.iter().map(|j| j.department).collect();
+    let joint_actions =
+        if view.status == OrderStatus::JointReview && actor.can(Permission::OrderJointReview) {
+            Department::ALL
+                .iter()
+                .filter(|d| !decided.contains(d) && (admin || actor.has_role(d.role())))
+                .map(|d| DeptAction {
+                    code: d.as_str(),
+                    label: dept_label(lang, *d),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+    let mut fields = vec![
+        (lang.pick("渠道", "Channel"), {
+            let c = d.channel;
+            lang.pick(c.label_zh(), c.as_str()).to_string()
+        }),
+        (
+            lang.pick("订单日期", "Order date"),
+            d.order_date.to_string(),
+        ),
+        (
+            lang.pick("要求交货日期", "Requested delivery"),
+            d.requested_delivery_date
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| lang.pick("尽快", "As soon as possible").into()),
+        ),
+        (
+            lang.pick("交货地址", "Delivery address"),
+            d.delivery_address.clone(),
+        ),
+        (
+            lang.pick("客户单号", "Customer reference"),
+            d.customer_reference.clone().unwrap_or_default(),
+        ),
+        (
+            lang.pick("联系人", "Contact"),
+            [d.contact_name.clone(), d.contact_phone.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        (
+            lang.pick("付款方式/条件", "Payment method/terms"),
+            format!(
+                "{} / {}",
+                d.payment_method.as_str(),
+                d.payment_terms.as_str()
+            ),
+        ),
+        (
+            lang.pick("接收时间", "Received"),
+            show_time(&view.received_at),
+        ),
+    ];
+    if let Some(n) = &d.notes {
+        fields.push((lang.pick("备注", "Notes"), n.clone()));
+    }
+    let number = view
+        .number
+        .clone()
+        .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string());
+    render(
+        status,
+        &DetailPage {
+            title: format!("{} {}", lang.pick("订单", "Order"), number),
+            id: view.id.get(),
+            number,
+            status: status_label(lang, view.status),
+            status_code: view.status.as_str(),
+            customer: super::customer_label(&names, view.customer_id),
+            fields,
+            priority: d.priority,
+            special: d.special,
+            review_due: show_time(&view.review_due_at),
+            review_state,
+            review_label: state_label(lang, review_state),
+            ship_due: show_time(&view.ship_due_at),
+            ship_state,
+            ship_label: state_label(lang, ship_state),
+            lines,
+            total_quantity: d.totals.quantity.to_string(),
+            total_amount: d.totals.amount.to_string(),
+            total_tax: d.totals.tax.to_string(),
+            total_net: d.totals.net.to_string(),
+            timeline,
+            joint,
+            shortages,
+            error,
+            can_review: actor.can(Permission::OrderReview) && open_review,
+            can_approve_price: actor.can(Permission::OrderApprovePrice),
+            finance_action,
+            joint_actions,
+            can_reject: actor.can(Permission::OrderReview)
+                && view.status.apply(OrderEvent::Reject).is_ok(),
+            can_cancel: actor.can(Permission::OrderCancel)
+                && view.status.apply(OrderEvent::Cancel).is_ok(),
+            chrome,
+        },
+    )
+}
+
+/// GET /orders/{id}
+pub async fn show(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let Some(id) = order_id(&raw) else {
+        return not_found_page();
+    };
+    match s.app.order(&ctx, id).await {
+        Ok(view) => page(&s, &ctx, chrome, view, StatusCode::OK, None).await,
+        Err(e) => error_page(chrome.lang, e),
+    }
+}
+
+fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
+    match e {
+        AppError::Invalid(v) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{}: {v}", lang.pick("无法执行", "Not possible")),
+        ),
+        AppError::Forbidden(p) => (
+            StatusCode::FORBIDDEN,
+            format!("{}: {}", lang.t("forbidden"), p.as_str()),
+        ),
+        AppError::VersionConflict { .. } => (StatusCode::CONFLICT, lang.t("conflict").into()),
+        other => (StatusCode::CONFLICT, other.to_string()),
+    }
+}
+
+/// POST /orders/{id}/{action}: review, approve-price, finance, joint,
+/// reject, cancel. Success goes back to the order; a refusal is shown on it.
+pub async fn act(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path((raw, action)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let lang = chrome.lang;
+    let Some(id) = order_id(&raw) else {
+        return not_found_page();
+    };
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let invalid = |field: &str, msg: &str| {
+        Err(AppError::Invalid(kaidan_domain::ValidationErrors::single(
+            field.to_string(),
+            "required",
+            msg.to_string(),
+        )))
+    };
+    let result: Result<OrderView, AppError> = match action.as_str() {
+        "review" => s.app.review_order(&ctx, id).await,
+        "approve-price" => match field("line_no").parse::<u32>() {
+            Ok(n) => s.app.approve_price(&ctx, id, n).await,
+            Err(_) => invalid("line_no", "which line?"),
+        },
+        "finance" => {
+            let decision = match field("decision").as_str() {
+                "release" => FinanceDecision::Release,
+                _ => FinanceDecision::Pass,
+            };
+            s.app.finance_review(&ctx, id, decision).await
+        }
+        "joint" => match field("department").parse::<Department>() {
+            Ok(d) => {
+                let approve = field("decision") != "reject";
+                s.app
+                    .joint_decide(&ctx, id, d, approve, &field("note"))
+                    .await
+            }
+            Err(_) => invalid("department", "which department?"),
+        },
+        "reject" | "cancel" => {
+            let reason = field("reason");
+            if reason.is_empty() {
+                invalid("reason", lang.pick("请填写原因", "a reason is needed"))
+            } else if action == "reject" {
+                s.app.reject_order(&ctx, id, &reason).await
+            } else {
+                s.app.cancel_order(&ctx, id, &reason).await
+            }
+        }
+        _ => return not_found_page(),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/orders/{}", id.get())).into_response(),
+        Err(e @ AppError::NotFound { .. }) => error_page(lang, e),
+        Err(e) => {
+            let (status, msg) = action_error(lang, &e);
+            match s.app.order(&ctx, id).await {
+                Ok(view) => page(&s, &ctx, chrome, view, status, Some(msg)).await,
+                Err(_) => error_page(lang, e),
+            }
+        }
+    }
+}
