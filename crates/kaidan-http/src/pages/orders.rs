@@ -276,7 +276,7 @@ async fn list_page(
         None
     };
     let now = s.app.now();
-    let policy = s.app.config().deadlines.clone();
+    let policy = s.app.config().deadlines;
     let items = rows
         .iter()
         .map(|r| item(lang, r, &names, now, &policy))
@@ -334,7 +334,7 @@ async fn deadlines(
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
     let now = s.app.now();
-    let policy = s.app.config().deadlines.clone();
+    let policy = s.app.config().deadlines;
     let names = match customer_names(&s, &ctx).await {
         Ok(n) => n,
         Err(e) => return error_page(lang, e),

@@ -143,7 +143,7 @@ async fn page(
         Err(e) => return error_page(lang, e),
     };
     let now = s.app.now();
-    let policy = s.app.config().deadlines.clone();
+    let policy = s.app.config().deadlines;
     let d = &view.content;
     let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
     let review_due = parse(&view.review_due_at);
