@@ -559,3 +559,123 @@ async fn int_2_english_switch_on_order_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn ord_4_price_deviation_is_marked_and_approved_on_the_page() {
+    on_each_backend(|t| async move {
+        let f = fixture(&t).await;
+        let body = order_form(&f, "2", &[("lines[0].unit_price", "80")]);
+        let r = t.post("/orders/new", &f.clerk, body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let location = r.header("location");
+        let r = t
+            .post(
+                &format!("{location}/review"),
+                &f.clerk,
+                form(&[("_csrf", &f.csrf)]),
+            )
+            .await;
+        assert!(
+            r.status.is_redirection() || r.status.is_client_error(),
+            "{}",
+            r.text()
+        );
+        let html = t.page(&location, &f.clerk).await.text();
+        assert!(html.contains("class=\"deviates\""), "{html}");
+        assert!(
+            !html.contains("act-approve-price-1"),
+            "a clerk may not approve prices"
+        );
+        t.user("mgr", &[Role::SalesManager]).await;
+        let mgr = t.login("mgr").await;
+        let html = t.page(&location, &mgr).await.text();
+        assert!(
+            html.contains("id=\"act-approve-price-1\""),
+            "{}: {html}",
+            t.backend
+        );
+        let r = t
+            .post(
+                &format!("{location}/approve-price"),
+                &mgr,
+                form(&[("_csrf", &csrf(&html)), ("line_no", "1")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&location, &mgr).await.text();
+        assert!(!html.contains("id=\"act-approve-price-1\""), "{html}");
+        assert!(html.contains("批准价格"), "the step is on the timeline");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ord_7_customer_portal_orders_for_itself_only() {
+    on_each_backend(|t| async move {
+        let f = fixture(&t).await;
+        let r = t
+            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
+            .await;
+        let theirs = r.header("location");
+        let admin = t.user("boss2", &[Role::Admin]).await;
+        let other = t
+            .api(
+                "/api/v1/customers",
+                &admin,
+                json!({"code": "FR-10", "name": "华北加盟商", "kind": "franchisee",
+                       "payment_terms": "prepayment", "payment_method": "cash",
+                       "address": "北京"}),
+            )
+            .await;
+        t.app
+            .create_user(
+                &Ctx::system(),
+                NewUserInput {
+                    username: "portal".into(),
+                    display_name: String::new(),
+                    password: "correct horse".into(),
+                    roles: vec![Role::Customer],
+                    customer_id: Some(kaidan_domain::CustomerId(other["id"].as_i64().unwrap())),
+                },
+            )
+            .await
+            .unwrap();
+        let portal = t.login("portal").await;
+        let html = t.page("/orders/new", &portal).await.text();
+        assert!(
+            html.contains("华北加盟商") && !html.contains("华南加盟商"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("id=\"f-customer_id\""),
+            "the customer is fixed"
+        );
+        let pcsrf = csrf(&html);
+        let body = form(&[
+            ("_csrf", &pcsrf),
+            ("customer_id", &f.customer),
+            ("channel", "web"),
+            ("order_date", "2026-11-23"),
+            ("lines[0].product_id", &f.product),
+            ("lines[0].quantity", "1"),
+        ]);
+        let r = t.post("/orders/new", &portal, body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let mine = r.header("location");
+        let html = t.page(&mine, &portal).await.text();
+        assert!(
+            html.contains("华北加盟商") && !html.contains("act-review"),
+            "{html}"
+        );
+        let list = t.page("/orders", &portal).await.text();
+        assert!(list.contains(&format!("href=\"{mine}\"")));
+        assert!(
+            !list.contains(&format!("href=\"{theirs}\"")),
+            "{}",
+            t.backend
+        );
+        let r = t.page(&theirs, &portal).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

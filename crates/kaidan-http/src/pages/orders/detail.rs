@@ -103,6 +103,7 @@ fn step_label(lang: Lang, kind: &str) -> String {
         "created" => ("接收订单", "Received"),
         "in_review" => ("开始审核", "Review started"),
         "reviewed" => ("审核完成", "Reviewed"),
+        "price_approval_needed" => ("待批准价格", "Price approval needed"),
         "price_approved" => ("批准价格", "Price approved"),
         "credit_hold" => ("信用冻结", "Credit hold"),
         "credit_released" => ("解除信用冻结", "Credit hold released"),
