@@ -81,17 +81,7 @@
   body.addEventListener("input", recompute);
   body.addEventListener("change", recompute);
 
-  // Payment defaults follow the customer unless the clerk chose otherwise.
-  var customer = document.getElementById("f-customer_id");
-  if (customer) {
-    customer.addEventListener("change", function () {
-      var opt = customer.selectedOptions[0];
-      if (!opt) { return; }
-      var m = document.getElementById("f-payment_method");
-      var t = document.getElementById("f-payment_terms");
-      if (m && m.value === "") { m.setAttribute("data-default", opt.getAttribute("data-method") || ""); }
-      if (t && t.value === "") { t.setAttribute("data-default", opt.getAttribute("data-terms") || ""); }
-    });
-  }
+  // Payment method and terms left empty take the customer's defaults on
+  // the server.
   recompute();
 })();
