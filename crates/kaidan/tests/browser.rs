@@ -147,6 +147,120 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("browser-product-audit.png"), png).unwrap();
 
+    // ORD-1..7: an order clerk enters an order; live totals; the clerk
+    // reviews it and sees the timeline.
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{}/orders/new", server.url)).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("order_clerk")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("kaidan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let customer = c
+        .wait()
+        .for_element(Locator::Id("f-customer_id"))
+        .await
+        .unwrap();
+    customer.select_by_index(1).await.unwrap();
+    c.find(Locator::Id("f-channel"))
+        .await
+        .unwrap()
+        .select_by_value("phone")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-customer_reference"))
+        .await
+        .unwrap()
+        .send_keys("BROWSER-PO-1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-delivery_address"))
+        .await
+        .unwrap()
+        .send_keys("深圳市南山区科技园 1 号")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-lines-0-product_id"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-lines-0-quantity"))
+        .await
+        .unwrap()
+        .send_keys("2")
+        .await
+        .unwrap();
+    let total = c
+        .find(Locator::Id("order-total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        total.chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
+        "live total while typing: {total:?}"
+    );
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("act-review"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let timeline = c
+        .wait()
+        .for_element(Locator::Id("timeline"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        timeline.contains("order_clerk"),
+        "timeline shows who: {timeline}"
+    );
+    let status = c
+        .find(Locator::Id("order-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.contains("财务审核"),
+        "reviewed into finance review: {status}"
+    );
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
+
     c.close().await.unwrap();
     let _ = chromedriver.kill();
     let _ = chromedriver.wait();
