@@ -508,30 +508,44 @@ impl App {
         Ok(after)
     }
 
+    /// Moves `row` one step along the state machine: saved, audited, on the
+    /// timeline; `row` is then the stored state.
+    async fn step(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        row: &mut OrderRow,
+        event: OrderEvent,
+        kind: &str,
+    ) -> AppResult<()> {
+        let before = row.clone();
+        row.status = row
+            .status
+            .apply(event)
+            .map_err(|e| conflict(e.from, e.event))?;
+        self.save(tx, ctx, &before, row).await?;
+        row.version += 1;
+        self.event(
+            tx,
+            ctx,
+            row.id,
+            kind,
+            Some(before.status),
+            Some(row.status),
+            "",
+            serde_json::json!({}),
+        )
+        .await
+    }
+
     /// Sales review (ORD-4): completeness, prices, terms, credit.
     pub async fn review_order(&self, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
         ctx.require(Permission::OrderReview)?;
         let mut tx = self.store.write().await?;
         let mut row = self.load_order(&mut tx, ctx, id).await?;
         if row.status == OrderStatus::Submitted {
-            let before = row.clone();
-            row.status = row
-                .status
-                .apply(OrderEvent::StartReview)
-                .map_err(|e| conflict(e.from, e.event))?;
-            self.save(&mut tx, ctx, &before, &row).await?;
-            row.version += 1;
-            self.event(
-                &mut tx,
-                ctx,
-                id,
-                "in_review",
-                Some(before.status),
-                Some(row.status),
-                "",
-                serde_json::json!({}),
-            )
-            .await?;
+            self.step(&mut tx, ctx, &mut row, OrderEvent::StartReview, "in_review")
+                .await?;
         }
         if row.status != OrderStatus::InReview {
             return Err(conflict(row.status, OrderEvent::SalesPassed));
@@ -628,22 +642,12 @@ impl App {
         let released = decision == FinanceDecision::Release;
         match (row.status, decision) {
             (OrderStatus::CreditHold, FinanceDecision::Release) => {
-                let before = row.clone();
-                row.status = row
-                    .status
-                    .apply(OrderEvent::CreditReleased)
-                    .map_err(|e| conflict(e.from, e.event))?;
-                self.save(&mut tx, ctx, &before, &row).await?;
-                row.version += 1;
-                self.event(
+                self.step(
                     &mut tx,
                     ctx,
-                    id,
+                    &mut row,
+                    OrderEvent::CreditReleased,
                     "credit_released",
-                    Some(before.status),
-                    Some(row.status),
-                    "",
-                    serde_json::json!({}),
                 )
                 .await?;
             }

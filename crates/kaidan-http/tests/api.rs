@@ -3,75 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use kaidan_app::clock::SystemClock;
-use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, Ctx};
+use axum::http::{Method, StatusCode};
 use kaidan_domain::Role;
-use kaidan_store::testing::{backends, fresh};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-struct T {
-    router: Router,
-    app: App,
-    backend: &'static str,
-}
-
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Res {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).to_string()
-    }
-    fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    }
-}
+use support::{Res, T, on_each_backend};
 
 impl T {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Res {
-        let mut req = Request::builder().method(method).uri(path);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Res {
-            status,
-            headers,
-            body,
-        }
-    }
-
     async fn json(
         &self,
         method: Method,
@@ -94,52 +33,6 @@ impl T {
         let auth = format!("Bearer {token}");
         self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
             .await
-    }
-
-    async fn user_token(&self, name: &str, roles: &[Role]) -> String {
-        let u = self
-            .app
-            .create_user(
-                &Ctx::system(),
-                NewUserInput {
-                    username: name.into(),
-                    display_name: String::new(),
-                    password: "correct horse".into(),
-                    roles: roles.to_vec(),
-                    customer_id: None,
-                },
-            )
-            .await
-            .unwrap();
-        self.app
-            .add_token(&Ctx::system(), u.id, "test")
-            .await
-            .unwrap()
-            .token
-    }
-}
-
-async fn on_each_backend<F, Fut>(test: F)
-where
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    for backend in backends() {
-        let db = fresh(backend).await.unwrap();
-        let app = App::new(
-            Arc::new(db.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
-        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
-        test(T {
-            router,
-            app,
-            backend,
-        })
-        .await;
-        db.db.close().await;
     }
 }
 

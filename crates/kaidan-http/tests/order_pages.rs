@@ -3,49 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-use std::sync::Arc;
+mod support;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
-use kaidan_app::clock::SystemClock;
+use axum::http::{Method, StatusCode};
+use kaidan_app::Ctx;
 use kaidan_app::ports::OrderQuery;
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, Ctx};
 use kaidan_domain::Role;
-use kaidan_store::testing::{backends, fresh};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-struct T {
-    router: Router,
-    app: App,
-    backend: &'static str,
-}
-
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Res {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).to_string()
-    }
-    fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    }
-}
+use support::{Res, T, on_each_backend};
 
 fn enc(s: &str) -> String {
     s.bytes()
@@ -67,31 +33,6 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 impl T {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Res {
-        let mut req = Request::builder().method(method).uri(path);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Res {
-            status,
-            headers,
-            body,
-        }
-    }
-
     async fn api(&self, path: &str, token: &str, body: Value) -> Value {
         let auth = format!("Bearer {token}");
         let r = self
@@ -177,30 +118,6 @@ fn csrf(html: &str) -> String {
         .next()
         .unwrap()
         .to_string()
-}
-
-async fn on_each_backend<F, Fut>(test: F)
-where
-    F: Fn(T) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    for backend in backends() {
-        let db = fresh(backend).await.unwrap();
-        let app = App::new(
-            Arc::new(db.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
-        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
-        test(T {
-            router,
-            app,
-            backend,
-        })
-        .await;
-        db.db.close().await;
-    }
 }
 
 /// A product, a customer and a clerk who is logged in.

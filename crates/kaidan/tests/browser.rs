@@ -22,6 +22,29 @@ fn tool(name: &str) -> Option<String> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
+/// Fills the login page the browser was sent to, as a demo user.
+async fn log_in(c: &fantoccini::Client, user: &str) {
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("kaidan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -83,25 +106,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let c = client.expect("chromedriver answered");
 
     c.goto(&format!("{}/m/products", server.url)).await.unwrap();
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("brand_product")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("kaidan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&c, "brand_product").await;
     // Back on the products list after logging in.
     let first = c
         .wait()
@@ -156,25 +161,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
         .await
         .unwrap();
     c.goto(&format!("{}/orders/new", server.url)).await.unwrap();
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("order_clerk")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("kaidan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(&c, "order_clerk").await;
     let customer = c
         .wait()
         .for_element(Locator::Id("f-customer_id"))

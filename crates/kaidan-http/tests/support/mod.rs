@@ -1,0 +1,122 @@
+//! The in-process harness of the HTTP tests: the real router over a fresh
+//! database, once per backend (SQLite always, PostgreSQL when
+//! KAIDAN_TEST_DATABASE_URL is set).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use kaidan_app::clock::SystemClock;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_domain::Role;
+use kaidan_store::testing::{backends, fresh};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct T {
+    pub router: Router,
+    pub app: App,
+    pub backend: &'static str,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Res {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl T {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A user with these roles and an API token for it.
+    pub async fn user_token(&self, name: &str, roles: &[Role]) -> String {
+        let u = self
+            .app
+            .create_user(
+                &Ctx::system(),
+                NewUserInput {
+                    username: name.into(),
+                    display_name: String::new(),
+                    password: "correct horse".into(),
+                    roles: roles.to_vec(),
+                    customer_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        self.app
+            .add_token(&Ctx::system(), u.id, "test")
+            .await
+            .unwrap()
+            .token
+    }
+}
+
+/// Runs `test` once per backend on a fresh, migrated database.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let db = fresh(backend).await.unwrap();
+        let app = App::new(
+            Arc::new(db.db.clone()),
+            Arc::new(SystemClock),
+            AppConfig::default(),
+        );
+        app.bootstrap().await.unwrap();
+        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
+        test(T {
+            router,
+            app,
+            backend,
+        })
+        .await;
+        db.db.close().await;
+    }
+}
