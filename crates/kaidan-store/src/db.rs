@@ -151,6 +151,14 @@ impl Db {
         }
     }
 
+    /// A read-write transaction of this crate's own type.
+    pub(crate) async fn begin_tx(&self) -> Result<DbTx, StoreError> {
+        Ok(match &self.backend {
+            Backend::Sqlite { writer, .. } => DbTx::Sqlite(writer.begin().await.map_err(map)?),
+            Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
+        })
+    }
+
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite { writer, reader } => {
@@ -165,10 +173,7 @@ impl Db {
 #[async_trait]
 impl Store for Db {
     async fn write(&self) -> Result<Box<dyn Tx>, StoreError> {
-        Ok(Box::new(match &self.backend {
-            Backend::Sqlite { writer, .. } => DbTx::Sqlite(writer.begin().await.map_err(map)?),
-            Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
-        }))
+        Ok(Box::new(self.begin_tx().await?))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {

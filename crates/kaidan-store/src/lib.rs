@@ -8,6 +8,7 @@ mod error;
 mod master;
 mod master_tables;
 mod orders;
+mod raw;
 mod records;
 mod row;
 mod stock;

@@ -49,6 +49,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Benchmarks for the speed goals (docs/PERFORMANCE.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Manage users and API tokens.
     #[command(subcommand)]
     User(UserCommand),
@@ -125,5 +128,26 @@ pub enum UserCommand {
         /// What the token is for, e.g. "ERP sync".
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Many concurrent clients place and approve orders of 5 lines over HTTP
+    /// against the real server on a fresh database, and, in the same run,
+    /// raw inserts of the same rows in transactions of 100 orders.
+    Intake {
+        /// Orders to place and approve.
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// An EMPTY database to run on (e.g. a scratch PostgreSQL database);
+        /// default: a fresh SQLite file in a temporary folder. The global
+        /// --database-url / KAIDAN_DATABASE_URL is deliberately ignored, so
+        /// a benchmark never writes into the company's database.
+        #[arg(long = "on")]
+        on: Option<String>,
     },
 }

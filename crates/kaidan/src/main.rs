@@ -1,5 +1,6 @@
 //! The `kaidan` command: wires the store, the use cases and the HTTP layer.
 
+mod bench;
 mod cli;
 mod config;
 mod demo;
@@ -210,6 +211,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("{}", args.scenario.display()))?;
             print!("{out}");
         }
+        Command::Bench(cli::BenchCommand::Intake {
+            orders,
+            clients,
+            on,
+        }) => bench::intake(on, orders, clients).await?,
         Command::Backup { file } => backup(&setup, &file).await?,
         Command::Restore { file, force } => restore(&setup, &file, force).await?,
         Command::User(cmd) => {

@@ -222,3 +222,21 @@ async fn sec_3_backup_and_restore_round_trip() {
         assert!(!o.status.success());
     }
 }
+
+#[test]
+fn bench_intake_runs_and_prints_its_line() {
+    // A tiny load: this checks that the benchmark works, never how fast.
+    let o = kaidan(
+        "sqlite:unused.db",
+        &["bench", "intake", "--orders", "12", "--clients", "3"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("intake: ")
+            && line.contains(" orders/s, p50 ")
+            && line.contains(", ratio "),
+        "{out}"
+    );
+}

@@ -1,0 +1,270 @@
+//! `kaidan bench intake`: the order intake path measured end to end over
+//! HTTP, against the storage limit measured in the same run (raw inserts of
+//! the same rows). Figures and how to read them: docs/PERFORMANCE.md.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use kaidan_app::clock::SystemClock;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, Created, Ctx};
+use kaidan_domain::master::{
+    CustomerData, CustomerKind, PaymentMethod, PaymentTerms, ProductData, Season, WarehouseData,
+};
+use kaidan_domain::{Money, ProductId, Role, TaxRate, WarehouseId};
+use kaidan_store::{Db, DbOptions};
+
+const PRODUCTS: usize = 20;
+const CUSTOMERS: usize = 50;
+const LINES: usize = 5;
+
+fn created<T>(c: Created<T>) -> anyhow::Result<T> {
+    match c {
+        Created::New(v) => Ok(v),
+        Created::Replayed { .. } => bail!("unexpected replay"),
+    }
+}
+
+struct Company {
+    products: Vec<i64>,
+    customers: Vec<i64>,
+    clerk: String,
+    finance: String,
+}
+
+async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
+    let sys = Ctx::system();
+    let w = created(
+        app.create(
+            &sys,
+            WarehouseData {
+                code: format!("BW-{tag}"),
+                name: "总仓".into(),
+                address: None,
+                is_central: true,
+                active: true,
+            },
+            None,
+        )
+        .await?,
+    )?;
+    let mut products = Vec::new();
+    for i in 0..PRODUCTS {
+        let p = ProductData {
+            sku: format!("B-{tag}-{i}"),
+            name: format!("压测商品{i}"),
+            spec: String::new(),
+            unit: "件".into(),
+            season: Season::None,
+            launch_priority: 1,
+            list_price: Money::yuan(10),
+            tax_rate: TaxRate::from_basis_points(1300),
+            active: true,
+        };
+        let id = created(app.create(&sys, p, None).await?)?.id;
+        app.receive_stock(
+            &sys,
+            ProductId(id),
+            WarehouseId(w.id),
+            1_000_000_000,
+            "bench",
+        )
+        .await?;
+        products.push(id);
+    }
+    let mut customers = Vec::new();
+    for i in 0..CUSTOMERS {
+        let c = CustomerData {
+            code: format!("BC-{tag}-{i}"),
+            name: format!("压测客户{i}"),
+            kind: CustomerKind::Franchisee,
+            contact_name: None,
+            contact_phone: None,
+            contact_email: None,
+            address: Some("深圳".into()),
+            region_id: None,
+            tier: None,
+            priority: 1,
+            payment_terms: PaymentTerms::Prepayment,
+            payment_method: PaymentMethod::BankTransfer,
+            credit_limit: Money::ZERO,
+            price_list_id: None,
+            sales_rep_id: None,
+            active: true,
+        };
+        customers.push(created(app.create(&sys, c, None).await?)?.id);
+    }
+    let mut tokens = Vec::new();
+    for (name, role) in [("clerk", Role::OrderClerk), ("finance", Role::Finance)] {
+        let u = app
+            .create_user(
+                &sys,
+                NewUserInput {
+                    username: format!("bench-{name}-{tag}"),
+                    display_name: String::new(),
+                    password: "bench-password".into(),
+                    roles: vec![role],
+                    customer_id: None,
+                },
+            )
+            .await?;
+        tokens.push(app.add_token(&sys, u.id, "bench").await?.token);
+    }
+    let finance = tokens.pop().unwrap_or_default();
+    let clerk = tokens.pop().unwrap_or_default();
+    Ok(Company {
+        products,
+        customers,
+        clerk,
+        finance,
+    })
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let r = http
+        .post(&url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    let status = r.status();
+    let v: serde_json::Value = r.json().await?;
+    if !status.is_success() {
+        bail!("{url}: {status} {v}");
+    }
+    Ok(v)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+pub async fn intake(
+    database_url: Option<String>,
+    orders: usize,
+    clients: usize,
+) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("kaidan-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = database_url.unwrap_or_else(|| format!("sqlite:{}", dir.join("intake.db").display()));
+    let tag = jiff::Timestamp::now().as_millisecond().to_string();
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .context("opening the bench database")?;
+    db.migrate().await?;
+    let app = App::new(
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await?;
+    eprintln!("bench intake: {orders} orders of {LINES} lines, {clients} clients, database {url}");
+    let co = Arc::new(company(&app, &tag).await?);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kaidan_http::serve(
+        listener,
+        app.clone(),
+        kaidan_http::HttpConfig::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (http, next, co, base) = (
+            http.clone(),
+            Arc::clone(&next),
+            Arc::clone(&co),
+            base.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= orders {
+                    return Ok::<_, anyhow::Error>(latencies);
+                }
+                let t0 = Instant::now();
+                let lines: Vec<_> = (0..LINES)
+                    .map(|k| serde_json::json!({ "product_id": co.products[(i + k) % PRODUCTS], "quantity": 1 + k }))
+                    .collect();
+                let order = serde_json::json!({
+                    "customer_id": co.customers[i % CUSTOMERS], "channel": "api", "order_date": jiff::Zoned::now().date().to_string(),
+                    "customer_reference": format!("BENCH-{i}"), "delivery_address": "深圳", "lines": lines });
+                let placed = post(&http, format!("{base}/api/v1/orders?confirm_duplicate=true"), &co.clerk, order).await?;
+                let id = placed["id"].as_i64().unwrap_or_default();
+                post(&http, format!("{base}/api/v1/orders/{id}/review"), &co.clerk, serde_json::json!({})).await?;
+                let done = post(&http, format!("{base}/api/v1/orders/{id}/finance-review"), &co.finance, serde_json::json!({"decision": "pass"})).await?;
+                if done["status"] != "approved" {
+                    bail!("order {id} ended {}", done["status"]);
+                }
+                latencies.push(t0.elapsed());
+            }
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let wall = started.elapsed();
+    let _ = stop.send(());
+    let _ = server.await;
+    db.close().await;
+    latencies.sort();
+    let rate = orders as f64 / wall.as_secs_f64();
+
+    // The storage limit, same rows, same machine, same run.
+    let raw_url = if url.starts_with("sqlite:") {
+        format!("sqlite:{}", dir.join("raw.db").display())
+    } else {
+        url.clone()
+    };
+    let raw = Db::open_for_bench(&raw_url).await?;
+    let raw_app = App::new(
+        Arc::new(raw.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    let raw_co = company(&raw_app, &format!("{tag}r")).await?;
+    let doc_bytes = 2500;
+    let took = raw
+        .raw_order_inserts(
+            orders,
+            LINES,
+            100,
+            raw_co.customers[0],
+            raw_co.products[0],
+            doc_bytes,
+        )
+        .await?;
+    raw.close().await;
+    let raw_rate = orders as f64 / took.as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "intake: {rate:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms, raw {raw_rate:.0} orders/s, ratio {:.3}",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        rate / raw_rate
+    );
+    Ok(())
+}
