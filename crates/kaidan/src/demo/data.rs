@@ -346,7 +346,9 @@ const FRANCHISEES: [(&str, &str, &str, i32, i64); 20] = [
     ("南宁西乡塘邕州商贸有限公司", "NN", "覃志勇", 20, 50_000),
 ];
 
-const PAYMENT_TERMS: [&str; 3] = ["prepayment", "monthly_settlement", "cash_on_delivery"];
+/// Franchisees prepay or settle monthly: the terms the default review rules
+/// allow for them (ReviewSettings::allowed_terms, ORD-4/FIN-2).
+const PAYMENT_TERMS: [&str; 2] = ["prepayment", "monthly_settlement"];
 
 pub(super) fn franchisees() -> Vec<Customer> {
     FRANCHISEES
@@ -370,7 +372,7 @@ pub(super) fn franchisees() -> Vec<Customer> {
                     "C"
                 },
                 priority,
-                payment_terms: PAYMENT_TERMS.get(i % 3).copied().unwrap_or("prepayment"),
+                payment_terms: PAYMENT_TERMS.get(i % 2).copied().unwrap_or("prepayment"),
                 payment_method: if i % 5 == 4 {
                     "pos_card"
                 } else {

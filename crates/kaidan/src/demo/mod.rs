@@ -89,8 +89,109 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     put_calendar(app, &ctx).await?;
     // Last, and only once: receipts add up, everything above is repeatable.
     import_stock(app, &ctx, &products, &stock).await?;
+    place_demo_orders(app, &ctx, &product_ids).await?;
 
     summary(app, &ctx, false).await
+}
+
+/// A few orders at different steps, so the order pages have something to
+/// show: received, in finance review, waiting for a price approval, and
+/// approved (numbered, stock reserved), one of them marked important.
+async fn place_demo_orders(
+    app: &App,
+    ctx: &Ctx,
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    use kaidan_app::orders::FinanceDecision;
+    use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
+
+    let mut skus: Vec<&String> = product_ids.keys().collect();
+    skus.sort();
+    let product = |i: usize| {
+        ProductId(
+            skus.get(i % skus.len().max(1))
+                .and_then(|s| product_ids.get(*s))
+                .copied()
+                .unwrap_or(0),
+        )
+    };
+    let today = app
+        .now()
+        .to_zoned(kaidan_domain::order::company_time_zone())
+        .date();
+    // (customer, channel, lines (product index, quantity), deviating price, steps, important)
+    let plan: [(&str, Channel, &[(usize, i64)], Option<i64>, u8, bool); 6] = [
+        (
+            "FR-001",
+            Channel::Phone,
+            &[(0, 20), (3, 10)],
+            None,
+            0,
+            false,
+        ),
+        (
+            "FR-002",
+            Channel::Web,
+            &[(5, 12), (8, 6), (9, 6)],
+            None,
+            1,
+            false,
+        ),
+        ("FR-003", Channel::SalesRep, &[(12, 30)], Some(60), 1, false),
+        ("FR-004", Channel::Api, &[(15, 8), (16, 8)], None, 2, false),
+        ("FR-005", Channel::Email, &[(20, 40)], None, 2, true),
+        ("BZ-001", Channel::Fax, &[(25, 5), (26, 5)], None, 2, false),
+    ];
+    for (n, (code, channel, lines, price, steps, important)) in plan.into_iter().enumerate() {
+        let customer = match app.id_by_code::<CustomerData>(ctx, code).await {
+            Ok(id) => CustomerId(id),
+            Err(AppError::NotFound { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let input = OrderInput {
+            customer_id: customer,
+            channel,
+            contact_name: None,
+            contact_phone: None,
+            customer_reference: Some(format!("DEMO-PO-{:03}", n + 1)),
+            order_date: today,
+            requested_delivery_date: None,
+            delivery_address: Some("深圳市南山区科技园 1 号".into()),
+            payment_method: None,
+            payment_terms: None,
+            priority: important,
+            special: false,
+            notes: None,
+            lines: lines
+                .iter()
+                .map(|(p, q)| OrderLineInput {
+                    product_id: product(*p),
+                    quantity: *q,
+                    unit_price: price.map(Money::yuan),
+                    note: None,
+                })
+                .collect(),
+        };
+        let order = match app
+            .place_order(ctx, input, true, None)
+            .await
+            .context("a demo order")?
+        {
+            kaidan_app::Created::New(v) => v,
+            kaidan_app::Created::Replayed { .. } => continue,
+        };
+        if steps >= 1 {
+            app.review_order(ctx, order.id)
+                .await
+                .context("reviewing a demo order")?;
+        }
+        if steps >= 2 {
+            app.finance_review(ctx, order.id, FinanceDecision::Pass)
+                .await
+                .context("approving a demo order")?;
+        }
+    }
+    Ok(())
 }
 
 /// Complete when the airport region exists and the last step, the opening

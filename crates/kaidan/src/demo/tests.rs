@@ -381,3 +381,37 @@ fn demo_csv_quotes_cells_that_need_it() {
     assert_eq!(data::yuan(15990), "159.90");
     assert_eq!(data::yuan(5), "0.05");
 }
+
+#[tokio::test]
+async fn ord_7_demo_orders_stand_at_different_steps() {
+    use kaidan_domain::order::OrderStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let orders = app
+            .orders(&Ctx::system(), kaidan_app::ports::OrderQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(orders.len(), 6, "{backend}");
+        let count = |s: OrderStatus| orders.iter().filter(|o| o.status == s).count();
+        assert_eq!(count(OrderStatus::Submitted), 1, "{backend}");
+        assert_eq!(count(OrderStatus::FinanceReview), 1, "{backend}");
+        let statuses: Vec<_> = orders
+            .iter()
+            .map(|o| (o.status, o.document.customer_reference.clone()))
+            .collect();
+        assert_eq!(
+            count(OrderStatus::InReview),
+            1,
+            "price waiting for approval: {statuses:?}"
+        );
+        assert_eq!(count(OrderStatus::Approved), 3);
+        assert!(
+            orders
+                .iter()
+                .filter(|o| o.status == OrderStatus::Approved)
+                .all(|o| o.number.as_deref().is_some_and(|n| n.starts_with("SO-")))
+        );
+        assert!(orders.iter().any(|o| o.document.priority));
+    }
+}
