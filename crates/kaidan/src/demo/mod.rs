@@ -94,6 +94,18 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     summary(app, &ctx, false).await
 }
 
+/// One demo order: who, how it came in, its lines (product index, quantity),
+/// a hand-typed price that deviates, how far it is taken (0 received,
+/// 1 reviewed, 2 approved), and whether it is marked important.
+struct DemoOrder {
+    customer: &'static str,
+    channel: kaidan_domain::order::Channel,
+    lines: &'static [(usize, i64)],
+    price: Option<i64>,
+    steps: u8,
+    important: bool,
+}
+
 /// A few orders at different steps, so the order pages have something to
 /// show: received, in finance review, waiting for a price approval, and
 /// approved (numbered, stock reserved), one of them marked important.
@@ -119,30 +131,65 @@ async fn place_demo_orders(
         .now()
         .to_zoned(kaidan_domain::order::company_time_zone())
         .date();
-    // (customer, channel, lines (product index, quantity), deviating price, steps, important)
-    let plan: [(&str, Channel, &[(usize, i64)], Option<i64>, u8, bool); 6] = [
-        (
-            "FR-001",
-            Channel::Phone,
-            &[(0, 20), (3, 10)],
-            None,
-            0,
-            false,
-        ),
-        (
-            "FR-002",
-            Channel::Web,
-            &[(5, 12), (8, 6), (9, 6)],
-            None,
-            1,
-            false,
-        ),
-        ("FR-003", Channel::SalesRep, &[(12, 30)], Some(60), 1, false),
-        ("FR-004", Channel::Api, &[(15, 8), (16, 8)], None, 2, false),
-        ("FR-005", Channel::Email, &[(20, 40)], None, 2, true),
-        ("BZ-001", Channel::Fax, &[(25, 5), (26, 5)], None, 2, false),
+    let plan = [
+        DemoOrder {
+            customer: "FR-001",
+            channel: Channel::Phone,
+            lines: &[(0, 20), (3, 10)],
+            price: None,
+            steps: 0,
+            important: false,
+        },
+        DemoOrder {
+            customer: "FR-002",
+            channel: Channel::Web,
+            lines: &[(5, 12), (8, 6), (9, 6)],
+            price: None,
+            steps: 1,
+            important: false,
+        },
+        DemoOrder {
+            customer: "FR-003",
+            channel: Channel::SalesRep,
+            lines: &[(12, 30)],
+            price: Some(60),
+            steps: 1,
+            important: false,
+        },
+        DemoOrder {
+            customer: "FR-004",
+            channel: Channel::Api,
+            lines: &[(15, 8), (16, 8)],
+            price: None,
+            steps: 2,
+            important: false,
+        },
+        DemoOrder {
+            customer: "FR-005",
+            channel: Channel::Email,
+            lines: &[(20, 40)],
+            price: None,
+            steps: 2,
+            important: true,
+        },
+        DemoOrder {
+            customer: "BZ-001",
+            channel: Channel::Fax,
+            lines: &[(25, 5), (26, 5)],
+            price: None,
+            steps: 2,
+            important: false,
+        },
     ];
-    for (n, (code, channel, lines, price, steps, important)) in plan.into_iter().enumerate() {
+    for (n, o) in plan.into_iter().enumerate() {
+        let DemoOrder {
+            customer: code,
+            channel,
+            lines,
+            price,
+            steps,
+            important,
+        } = o;
         let customer = match app.id_by_code::<CustomerData>(ctx, code).await {
             Ok(id) => CustomerId(id),
             Err(AppError::NotFound { .. }) => continue,
