@@ -133,6 +133,7 @@ impl ListRequest {
             after,
             limit,
             filters,
+            after_second: None,
         })?)
     }
 }

@@ -1112,7 +1112,9 @@ impl App {
         if q.limit == 0 {
             q.limit = 50;
         }
-        q.limit = q.limit.min(self.config.max_page);
+        // One row beyond the largest page, so a caller can see whether a
+        // next page exists.
+        q.limit = q.limit.min(self.config.max_page + 1);
         let mut tx = self.store.read().await?;
         Ok(tx.order_list(&q).await?)
     }

@@ -125,6 +125,9 @@ pub struct ListQuery {
     pub limit: u32,
     /// Exact-match filters on columns named in `filterable`.
     pub filters: Vec<(&'static str, FilterValue)>,
+    /// For lists keyed by two ids (stock: product, warehouse): the second
+    /// part of the cursor; `after` holds the first.
+    pub after_second: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,21 @@ use crate::ports::{EntityKind, StockBalance, StockReceipt};
 impl App {
     pub async fn stock_list(&self, ctx: &Ctx, req: &ListRequest) -> AppResult<Page<StockBalance>> {
         ctx.require(Permission::StockRead)?;
-        let mut q = req.to_query(EntityKind::Region, self.config.max_page)?;
+        // A stock cursor is "product-warehouse", the key of the last row.
+        let mut plain = req.clone();
+        let mut second = None;
+        if let Some((p, w)) = req.cursor.as_deref().and_then(|c| c.split_once('-')) {
+            plain.cursor = Some(p.to_string());
+            second = Some(w.parse::<i64>().map_err(|_| {
+                ValidationErrors::single(
+                    "cursor",
+                    "invalid",
+                    "is not a cursor returned by this list",
+                )
+            })?);
+        }
+        let mut q = plain.to_query(EntityKind::Region, self.config.max_page)?;
+        q.after_second = second.or(q.after.map(|_| i64::MAX));
         let limit = q.limit;
         q.limit = limit + 1;
         let mut tx = self.store.read().await?;
@@ -21,7 +35,7 @@ impl App {
             items.truncate(limit as usize);
             items
                 .last()
-                .map(|b| (b.product_id.get() * 100_000 + b.warehouse_id.get()).to_string())
+                .map(|b| format!("{}-{}", b.product_id, b.warehouse_id))
         } else {
             None
         };

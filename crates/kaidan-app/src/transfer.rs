@@ -447,7 +447,8 @@ impl App {
         parsed: Parsed,
     ) -> AppResult<Outcome> {
         match parsed {
-            Parsed::Receipt(r) => {
+            Parsed::Receipt(mut r) => {
+                r.at = self.now();
                 tx.stock_receive(&r).await?;
                 self.audit(
                     tx,
@@ -513,16 +514,18 @@ impl App {
             drop(tx);
             self.export_orders(ctx, &mut table).await?;
         } else if dataset == Dataset::Stock {
-            let mut after = None;
+            let (mut after, mut after_second) = (None, None);
             loop {
                 let q = ListQuery {
                     after,
+                    after_second,
                     limit: 1000,
                     ..Default::default()
                 };
                 let page = tx.stock_list(&q).await?;
                 let Some(last) = page.last() else { break };
-                after = Some(last.product_id.get() * 100_000 + last.warehouse_id.get());
+                after = Some(last.product_id.get());
+                after_second = Some(last.warehouse_id.get());
                 for b in &page {
                     table.push(vec![
                         b.sku.clone(),
@@ -731,15 +734,15 @@ async fn parse_row(
             match (product, warehouse, qty) {
                 (Some(p), Some(w), Some(q)) => {
                     let source = format!("import {} row {}", c.table.file, c.row.line);
-                    return Ok(c.errors.is_empty().then(|| {
-                        Parsed::Receipt(StockReceipt {
-                            product_id: ProductId(p),
-                            warehouse_id: WarehouseId(w),
-                            quantity: q,
-                            source,
-                            at: jiff::Timestamp::now(),
-                        })
-                    }));
+                    let receipt = Parsed::Receipt(StockReceipt {
+                        product_id: ProductId(p),
+                        warehouse_id: WarehouseId(w),
+                        quantity: q,
+                        source,
+                        // Set from the app's clock when written.
+                        at: jiff::Timestamp::UNIX_EPOCH,
+                    });
+                    return Ok(c.errors.is_empty().then_some(receipt));
                 }
                 _ => None,
             }

@@ -565,6 +565,8 @@ async fn ord_1_to_7_order_flow_over_the_api() {
         assert_eq!(r.json()["progress"][0]["reserved"], 3);
         let kinds: Vec<String> = r.json()["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect();
         assert_eq!(kinds, ["created", "in_review", "reviewed", "approved"]);
+        let r = t.get("/api/v1/orders?limit=501", &clerk).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let r = t.get("/api/v1/orders?status=approved", &clerk).await;
         assert_eq!(r.json()["items"][0]["number"], number.as_str());
         let r = t.json(Method::POST, &format!("/api/v1/customers/{}/account/entries", c["id"]), &finance,

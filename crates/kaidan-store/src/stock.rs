@@ -46,19 +46,17 @@ impl StockTx for DbTx {
     /// caller's transaction.
     async fn stock_receive(&mut self, r: &StockReceipt) -> Result<(), StoreError> {
         let qty = r.quantity.get();
+        self.stock_move(
+            r.product_id,
+            r.warehouse_id,
+            "receipt",
+            qty,
+            0,
+            &r.source,
+            r.at,
+        )
+        .await?;
         on!(self, c => {
-            sqlx::query(
-                "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
-                 VALUES ($1, $2, $3, 'receipt', $4, 0, $5)",
-            )
-            .bind(micros(r.at))
-            .bind(r.product_id.get())
-            .bind(r.warehouse_id.get())
-            .bind(qty)
-            .bind(&r.source)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
             sqlx::query(
                 "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
                  ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand",
@@ -152,8 +150,10 @@ impl StockTx for DbTx {
         let mut clauses = Vec::new();
         if let Some(after) = query.after {
             vals.push(Val::I(after));
+            vals.push(Val::I(query.after_second.unwrap_or(i64::MAX)));
             clauses.push(format!(
-                "(b.product_id * 100000 + b.warehouse_id) > ${}",
+                "(b.product_id > ${0} OR (b.product_id = ${0} AND b.warehouse_id > ${1}))",
+                vals.len() - 1,
                 vals.len()
             ));
         }

@@ -458,6 +458,18 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
         app.import(&ctx, Dataset::Stock, "s.csv", stock.as_bytes()).await.unwrap();
         let page = app.stock_list(&ctx, &ListRequest::default()).await.unwrap();
         assert_eq!(page.items.iter().map(|b| b.on_hand).sum::<i64>(), 15);
+        // Cursor pagination over (product, warehouse) keys, one row a page.
+        let mut req = ListRequest { limit: Some(1), ..Default::default() };
+        let mut seen = 0;
+        loop {
+            let page = app.stock_list(&ctx, &req).await.unwrap();
+            seen += page.items.len();
+            match page.next_cursor {
+                Some(c) => req.cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, 2, "{backend}");
     })
     .await;
 }

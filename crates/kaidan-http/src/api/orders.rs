@@ -143,6 +143,14 @@ pub async fn list(
         }
     }
     let limit = if q.limit == 0 { 50 } else { q.limit };
+    let max = s.app.config().max_page;
+    if limit > max {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {max}"),
+        ));
+    }
     q.limit = limit + 1;
     let mut rows = s.app.orders(&ctx, q).await?;
     let next_cursor = if rows.len() > limit as usize {
