@@ -26,6 +26,9 @@ pub struct AppConfig {
     pub deadlines: kaidan_domain::order::DeadlinePolicy,
     /// How far back a new order is compared for duplicates (ORD-3).
     pub duplicate_window_hours: i64,
+    /// How long an API token's actor is remembered (0: look it up on every
+    /// request).
+    pub token_cache_seconds: u64,
 }
 
 impl Default for AppConfig {
@@ -39,6 +42,7 @@ impl Default for AppConfig {
             numbering: Default::default(),
             deadlines: Default::default(),
             duplicate_window_hours: 24,
+            token_cache_seconds: 5,
         }
     }
 }
@@ -49,6 +53,7 @@ pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: AppConfig,
+    pub(crate) actors: Arc<crate::auth::ActorCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -94,6 +99,7 @@ impl App {
             store,
             clock,
             config,
+            actors: Arc::default(),
         }
     }
 

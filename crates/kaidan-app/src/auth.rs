@@ -148,18 +148,26 @@ impl App {
         Ok((self.actor_of(&mut tx, user).await?, row.csrf_token))
     }
 
-    /// The actor behind a bearer API token.
+    /// The actor behind a bearer API token. Integrations call many times a
+    /// second with the same token, so a found actor is kept for
+    /// `AppConfig::token_cache_seconds` (see `ActorCache`).
     pub async fn token_actor(&self, token: &str) -> AppResult<Actor> {
+        let key = secret_hash(token);
+        if let Some(actor) = self.actors.get(&key, self.config.token_cache_seconds) {
+            return Ok(actor);
+        }
         let mut tx = self.store.read().await?;
         let user_id = tx
-            .token_user(&secret_hash(token))
+            .token_user(&key)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = tx
             .user_get(user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        self.actor_of(&mut tx, user).await
+        let actor = self.actor_of(&mut tx, user).await?;
+        self.actors.put(key, actor.clone());
+        Ok(actor)
     }
 
     pub(crate) async fn actor_of(
@@ -188,5 +196,47 @@ impl App {
             id: id.to_string(),
         })?;
         self.actor_of(&mut tx, user).await
+    }
+}
+
+/// Actors found by API token, for a few seconds. A change of roles or
+/// permissions made through this process clears it at once; one made on
+/// another node (or by the command line) is seen within the cache's
+/// lifetime. Page sessions are never cached, so logging out ends a session
+/// immediately.
+#[derive(Debug, Default)]
+pub(crate) struct ActorCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Actor)>>,
+}
+
+/// More distinct tokens than this in one lifetime and the cache starts
+/// over, so it cannot grow without bound.
+const ACTOR_CACHE_MAX: usize = 10_000;
+
+impl ActorCache {
+    fn get(&self, key: &str, seconds: u64) -> Option<Actor> {
+        if seconds == 0 {
+            return None;
+        }
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed().as_secs() < seconds)
+            .map(|(_, actor)| actor.clone())
+    }
+
+    fn put(&self, key: String, actor: Actor) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= ACTOR_CACHE_MAX {
+                entries.clear();
+            }
+            entries.insert(key, (std::time::Instant::now(), actor));
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
     }
 }

@@ -48,8 +48,12 @@ impl App {
                 .ok_or_else(|| not_found(order.id))?,
         )?
         .data;
-        let mut balance =
-            AccountBalance::from_entries(&tx.account_entries(order.customer_id).await?);
+        let mut balance = AccountBalance::from_entries(
+            tx.account_entries(order.customer_id)
+                .await?
+                .iter()
+                .map(|(_, e)| e),
+        );
         balance.apply(&kaidan_domain::order::AccountEntry::new(
             EntryKind::CreditLimit,
             customer.credit_limit,

@@ -12,6 +12,7 @@ use kaidan_domain::order::{
     OrderStatus, PriceApproval, PriceBook, PricedOrder, ProductFacts, ReviewOutcome, ReviewStage,
     Route, company_time_zone, find_duplicates, order_deadlines, price_order,
 };
+use kaidan_domain::order::{due_after_days, max_days_overdue, open_receivables};
 use kaidan_domain::{CustomerId, OrderId, Permission, Role, ValidationErrors, WarehouseId};
 use serde::Serialize;
 
@@ -145,14 +146,16 @@ impl App {
         customer: &CustomerData,
         products: &[kaidan_domain::ProductId],
     ) -> AppResult<PriceBook> {
-        let mut facts = Vec::new();
-        for id in products {
-            if let Some(rec) = tx.master_get(EntityKind::Product, id.get()).await? {
-                facts.push(ProductFacts::from_master(
-                    *id,
-                    &typed_record::<ProductData>(rec)?.data,
-                ));
-            }
+        let mut ids: Vec<i64> = products.iter().map(|p| p.get()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut facts = Vec::with_capacity(ids.len());
+        for rec in tx.master_get_many(EntityKind::Product, &ids).await? {
+            let id = kaidan_domain::ProductId(rec.id);
+            facts.push(ProductFacts::from_master(
+                id,
+                &typed_record::<ProductData>(rec)?.data,
+            ));
         }
         let list_items = match customer.price_list_id {
             Some(pl) => match tx.master_get(EntityKind::PriceList, pl.get()).await? {
@@ -438,13 +441,16 @@ impl App {
         let open_orders_amount = tx
             .open_orders_amount(row.customer_id, Some(row.id), &holding)
             .await?;
+        // Receivables are what shipments charged beyond the customer's funds
+        // and deposits have not repaid yet (the ledger, FIN-5).
+        let open = open_receivables(&tx.account_entries(row.customer_id).await?);
+        let due_after = due_after_days(customer.payment_terms, self.config.review.settlement_days);
         Ok(CustomerCredit {
             kind: customer.kind,
             credit_limit: customer.credit_limit,
-            // Receivables arrive with invoicing (FIN issue); none are open yet.
-            open_receivables: kaidan_domain::Money::ZERO,
+            open_receivables: open.iter().map(|r| r.amount).sum(),
             open_orders_amount,
-            max_days_overdue: 0,
+            max_days_overdue: max_days_overdue(&open, due_after, self.now()),
             on_hold: !customer.active,
         })
     }
@@ -559,9 +565,8 @@ impl App {
             false,
         );
         self.route(&mut tx, ctx, &row, &outcome).await?;
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
     }
 
     /// A sales manager approves a line's deviating price (ORD-4).
@@ -624,9 +629,8 @@ impl App {
             serde_json::json!({ "line_no": line_no, "price": price }),
         )
         .await?;
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
     }
 
     /// Finance review (ORD-4, FIN-6): pass, or release a credit hold.
@@ -663,9 +667,8 @@ impl App {
             released,
         );
         self.route(&mut tx, ctx, &row, &outcome).await?;
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
     }
 
     /// One department's joint-review decision; the last approval approves
@@ -777,9 +780,8 @@ impl App {
             }
             JointStatus::Pending => {}
         }
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
     }
 
     /// The central warehouse, where approved orders reserve stock.
@@ -876,26 +878,26 @@ impl App {
     ) -> AppResult<Vec<(u32, kaidan_domain::ProductId, i64)>> {
         let now = self.now();
         let mut shortages = Vec::new();
-        if let Some(warehouse) = self.central_warehouse(tx).await? {
-            for line in &after.document.lines {
-                let wanted = line.quantity.get();
-                let got = tx
-                    .stock_reserve(line.product_id, warehouse, wanted, source, now)
-                    .await?;
-                let short = wanted - got;
-                tx.order_line_progress(after.id, line.line_no, got, short)
-                    .await?;
-                if short > 0 {
-                    shortages.push((line.line_no, line.product_id, short));
-                }
+        let lines = &after.document.lines;
+        let got = match self.central_warehouse(tx).await? {
+            Some(warehouse) => {
+                let wants: Vec<_> = lines
+                    .iter()
+                    .map(|l| (l.product_id, l.quantity.get()))
+                    .collect();
+                tx.stock_reserve(warehouse, &wants, source, now).await?
             }
-        } else {
-            for line in &after.document.lines {
-                tx.order_line_progress(after.id, line.line_no, 0, line.quantity.get())
-                    .await?;
-                shortages.push((line.line_no, line.product_id, line.quantity.get()));
+            None => vec![0; lines.len()],
+        };
+        let mut progress = Vec::with_capacity(lines.len());
+        for (line, got) in lines.iter().zip(got) {
+            let short = line.quantity.get() - got;
+            progress.push((line.line_no, got, short));
+            if short > 0 {
+                shortages.push((line.line_no, line.product_id, short));
             }
         }
+        tx.order_line_progress(after.id, &progress).await?;
         for (line_no, product_id, quantity) in &shortages {
             tx.replenishment_insert(&ReplenishmentRow {
                 id: 0,
@@ -965,9 +967,8 @@ impl App {
             serde_json::json!({ "shortage_id": shortage, "choice": choice }),
         )
         .await?;
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
     }
 
     /// Sends an order back to the clerk with the reason (ORD-4).
@@ -999,15 +1000,22 @@ impl App {
             before.number.clone().unwrap_or_else(|| id.to_string())
         );
         if let Some(warehouse) = self.central_warehouse(tx).await? {
+            let mut cleared = Vec::new();
             for l in tx.order_lines(id).await? {
                 if l.reserved > 0 {
                     tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
                         .await?;
-                    tx.order_line_progress(id, l.line_no, 0, 0).await?;
+                    cleared.push((l.line_no, 0, 0));
                 }
             }
+            tx.order_line_progress(id, &cleared).await?;
         }
-        let balance = AccountBalance::from_entries(&tx.account_entries(before.customer_id).await?);
+        let balance = AccountBalance::from_entries(
+            tx.account_entries(before.customer_id)
+                .await?
+                .iter()
+                .map(|(_, e)| e),
+        );
         let committed = balance.committed_for(Some(id));
         if committed.is_positive() {
             tx.account_append(
@@ -1053,9 +1061,15 @@ impl App {
             serde_json::json!({ "reason": reason }),
         )
         .await?;
-        let view = self.view_in(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(view)
+        self.view_committed(id).await
+    }
+
+    /// The view of an order just written, read on a reader connection after
+    /// the commit, so the writer is not held for reads.
+    async fn view_committed(&self, id: OrderId) -> AppResult<OrderView> {
+        let mut tx = self.store.read().await?;
+        self.view_in(&mut tx, id).await
     }
 
     pub(crate) async fn view_in(&self, tx: &mut Box<dyn Tx>, id: OrderId) -> AppResult<OrderView> {
@@ -1129,7 +1143,12 @@ impl App {
             return Err(AppError::Forbidden(Permission::AccountRead));
         }
         let mut tx = self.store.read().await?;
-        let entries = tx.account_entries(customer).await?;
+        let entries: Vec<AccountEntry> = tx
+            .account_entries(customer)
+            .await?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         let mut balance = AccountBalance::from_entries(&entries);
         if let Some(rec) = tx.master_get(EntityKind::Customer, customer.get()).await? {
             let c = typed_record::<CustomerData>(rec)?.data;
@@ -1167,7 +1186,9 @@ impl App {
                 id: customer.to_string(),
             });
         }
-        let mut balance = AccountBalance::from_entries(&tx.account_entries(customer).await?);
+        let mut balance = AccountBalance::from_entries(
+            tx.account_entries(customer).await?.iter().map(|(_, e)| e),
+        );
         balance.post(&entry).map_err(|e| {
             AppError::Invalid(ValidationErrors::single("amount", "invalid", e.to_string()))
         })?;

@@ -406,12 +406,11 @@ pub trait OrdersTx: Send {
     ) -> Result<bool, StoreError>;
     async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError>;
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;
+    /// Sets `(line_no, reserved, backordered)` of several lines at once.
     async fn order_line_progress(
         &mut self,
         id: OrderId,
-        line_no: u32,
-        reserved: i64,
-        backordered: i64,
+        lines: &[(u32, i64, i64)],
     ) -> Result<(), StoreError>;
     async fn order_event_append(
         &mut self,
@@ -447,10 +446,11 @@ pub trait OrdersTx: Send {
         at: Timestamp,
         actor: UserId,
     ) -> Result<(), StoreError>;
+    /// The customer's ledger in posting order, each entry with its time.
     async fn account_entries(
         &mut self,
         customer: CustomerId,
-    ) -> Result<Vec<AccountEntry>, StoreError>;
+    ) -> Result<Vec<(Timestamp, AccountEntry)>, StoreError>;
     async fn replenishment_insert(&mut self, r: &ReplenishmentRow) -> Result<i64, StoreError>;
     async fn replenishments(
         &mut self,
@@ -538,6 +538,12 @@ pub trait MasterTx: Send {
         kind: EntityKind,
         id: i64,
     ) -> Result<Option<Record<MasterData>>, StoreError>;
+    /// The records of `ids` that exist, in id order (one query).
+    async fn master_get_many(
+        &mut self,
+        kind: EntityKind,
+        ids: &[i64],
+    ) -> Result<Vec<Record<MasterData>>, StoreError>;
     async fn master_id_by_code(
         &mut self,
         kind: EntityKind,
@@ -584,17 +590,19 @@ pub trait MasterTx: Send {
 pub trait StockTx: Send {
     async fn stock_receive(&mut self, receipt: &StockReceipt) -> Result<(), StoreError>;
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError>;
-    /// Reserves up to `quantity` of what is available, never more: the
-    /// database guards `on_hand - reserved >= 0` under concurrency. Returns
-    /// the quantity reserved (0 when nothing is available).
+    /// Reserves, for each `(product, quantity)` in turn, up to `quantity` of
+    /// what is available in `warehouse`, never more: the database guards
+    /// `on_hand - reserved >= 0` under concurrency. Returns the quantity
+    /// reserved for each item, in order (0 when nothing is available). One
+    /// call for a whole order, so the rows are read and written in a few
+    /// statements.
     async fn stock_reserve(
         &mut self,
-        product: ProductId,
         warehouse: WarehouseId,
-        quantity: i64,
+        wants: &[(ProductId, i64)],
         source: &str,
         at: Timestamp,
-    ) -> Result<i64, StoreError>;
+    ) -> Result<Vec<i64>, StoreError>;
     /// Gives back a reservation.
     async fn stock_release(
         &mut self,

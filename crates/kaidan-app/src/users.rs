@@ -297,6 +297,8 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        // After the commit, so no request can cache the old permissions again.
+        self.actors.clear();
         Ok(())
     }
 }

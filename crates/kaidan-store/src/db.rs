@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -10,7 +10,9 @@ use sqlx::sqlite::{
 };
 
 use crate::error::{ConnectError, map};
-use crate::tx::DbTx;
+use crate::group::GroupCommit;
+use crate::tx::{DbTx, SqliteTx};
+use sqlx::ConnectOptions;
 
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone)]
@@ -40,7 +42,8 @@ pub struct Db {
 #[derive(Clone, Debug)]
 enum Backend {
     Sqlite {
-        writer: SqlitePool,
+        path: std::path::PathBuf,
+        writer: GroupCommit,
         reader: SqlitePool,
     },
     Postgres(PgPool),
@@ -94,11 +97,12 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(base.clone().create_if_missing(true))
+        // One writer connection for the whole process: writes never fight
+        // for SQLite's lock, and requests share commits (group.rs).
+        let writer = base
+            .clone()
+            .create_if_missing(true)
+            .connect()
             .await
             .map_err(|e| ConnectError::Open(e.to_string()))?;
         let reader = SqlitePoolOptions::new()
@@ -108,7 +112,11 @@ impl Db {
             .await
             .map_err(|e| ConnectError::Open(e.to_string()))?;
         Ok(Db {
-            backend: Backend::Sqlite { writer, reader },
+            backend: Backend::Sqlite {
+                path: PathBuf::from(path),
+                writer: GroupCommit::new(writer),
+                reader,
+            },
         })
     }
 
@@ -116,7 +124,14 @@ impl Db {
     /// several nodes at once (the migrator takes its own lock).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         let r = match &self.backend {
-            Backend::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await,
+            Backend::Sqlite { writer, .. } => {
+                let mut w = writer
+                    .exclusive()
+                    .await
+                    .map_err(|e| ConnectError::Migrate(e.to_string()))?;
+                let conn = w.conn().map_err(|e| ConnectError::Migrate(e.to_string()))?;
+                SQLITE_MIGRATIONS.run(conn).await
+            }
             Backend::Postgres(pool) => PG_MIGRATIONS.run(pool).await,
         };
         r.map_err(|e| ConnectError::Migrate(e.to_string()))
@@ -125,9 +140,7 @@ impl Db {
     /// The SQLite file behind this database, if it is one.
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         match &self.backend {
-            Backend::Sqlite { writer, .. } => {
-                Some(writer.connect_options().get_filename().to_path_buf())
-            }
+            Backend::Sqlite { path, .. } => Some(path.clone()),
             Backend::Postgres(_) => None,
         }
     }
@@ -138,13 +151,15 @@ impl Db {
     pub async fn sqlite_backup(&self, to: &Path) -> Result<bool, ConnectError> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
+                let failed = |e: &dyn std::fmt::Display| {
+                    ConnectError::Open(format!("backup to {} failed: {e}", to.display()))
+                };
+                let mut w = writer.exclusive().await.map_err(|e| failed(&e))?;
                 sqlx::query("VACUUM INTO $1")
                     .bind(to.to_string_lossy().to_string())
-                    .execute(writer)
+                    .execute(w.conn().map_err(|e| failed(&e))?)
                     .await
-                    .map_err(|e| {
-                        ConnectError::Open(format!("backup to {} failed: {e}", to.display()))
-                    })?;
+                    .map_err(|e| failed(&e))?;
                 Ok(true)
             }
             Backend::Postgres(_) => Ok(false),
@@ -154,14 +169,14 @@ impl Db {
     /// A read-write transaction of this crate's own type.
     pub(crate) async fn begin_tx(&self) -> Result<DbTx, StoreError> {
         Ok(match &self.backend {
-            Backend::Sqlite { writer, .. } => DbTx::Sqlite(writer.begin().await.map_err(map)?),
+            Backend::Sqlite { writer, .. } => DbTx::Sqlite(SqliteTx::Write(writer.begin().await?)),
             Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
         })
     }
 
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { writer, reader } => {
+            Backend::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }
@@ -178,7 +193,9 @@ impl Store for Db {
 
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         Ok(Box::new(match &self.backend {
-            Backend::Sqlite { reader, .. } => DbTx::Sqlite(reader.begin().await.map_err(map)?),
+            Backend::Sqlite { reader, .. } => {
+                DbTx::Sqlite(SqliteTx::Read(reader.begin().await.map_err(map)?))
+            }
             Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
         }))
     }

@@ -5,6 +5,7 @@
 
 mod db;
 mod error;
+mod group;
 mod master;
 mod master_tables;
 mod orders;
@@ -18,3 +19,4 @@ mod users;
 
 pub use db::{Db, DbOptions};
 pub use error::ConnectError;
+pub use raw::RawShape;

@@ -107,6 +107,39 @@ impl MasterTx for DbTx {
         }
     }
 
+    async fn master_get_many(
+        &mut self,
+        kind: EntityKind,
+        ids: &[i64],
+    ) -> Result<Vec<Record<MasterData>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let t = table(kind);
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, version, updated_at, {} FROM {} WHERE id IN ({list}) ORDER BY id",
+            t.columns.join(", "),
+            t.name
+        );
+        let recs = on!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter().map(|r| record(kind, r)).collect::<Result<Vec<_>, _>>()?
+        });
+        let mut out = Vec::with_capacity(recs.len());
+        for r in recs {
+            out.push(self.with_items(r).await?);
+        }
+        Ok(out)
+    }
+
     async fn master_id_by_code(
         &mut self,
         kind: EntityKind,

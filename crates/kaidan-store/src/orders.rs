@@ -69,44 +69,38 @@ fn line_no(v: i64) -> Result<u32, StoreError> {
 
 impl DbTx {
     async fn write_lines(&mut self, row: &OrderRow) -> Result<(), StoreError> {
-        // Lines of the current version; progress of lines that stay is kept.
-        let existing = self.order_lines(row.id).await?;
-        for l in &row.document.lines {
-            let n = i64::from(l.line_no);
-            if existing.iter().any(|e| e.line_no == l.line_no) {
-                on!(self, c => {
-                    sqlx::query(
-                        "UPDATE order_lines SET product_id = $1, quantity = $2, unit_price = $3, amount = $4 \
-                         WHERE order_id = $5 AND line_no = $6",
-                    )
-                    .bind(l.product_id.get())
-                    .bind(l.quantity.get())
-                    .bind(l.unit_price.units())
-                    .bind(l.amount.units())
-                    .bind(row.id.get())
-                    .bind(n)
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-                });
-            } else {
-                on!(self, c => {
-                    sqlx::query(
-                        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(row.id.get())
-                    .bind(n)
-                    .bind(l.product_id.get())
-                    .bind(l.quantity.get())
-                    .bind(l.unit_price.units())
-                    .bind(l.amount.units())
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-                });
-            }
+        // Lines of the current version in one statement; a line that stays
+        // keeps its progress, and an unchanged line is not written at all.
+        let lines = &row.document.lines;
+        if lines.is_empty() {
+            return Ok(());
         }
+        let values = (0..lines.len())
+            .map(|i| {
+                let b = 5 * i + 2;
+                format!("($1, ${b}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount) VALUES {values} \
+             ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = excluded.product_id, \
+               quantity = excluded.quantity, unit_price = excluded.unit_price, amount = excluded.amount \
+             WHERE order_lines.product_id <> excluded.product_id OR order_lines.quantity <> excluded.quantity \
+               OR order_lines.unit_price <> excluded.unit_price OR order_lines.amount <> excluded.amount"
+        );
+        on!(self, c => {
+            let mut q = sqlx::query(&sql).bind(row.id.get());
+            for l in lines {
+                q = q
+                    .bind(i64::from(l.line_no))
+                    .bind(l.product_id.get())
+                    .bind(l.quantity.get())
+                    .bind(l.unit_price.units())
+                    .bind(l.amount.units());
+            }
+            q.execute(&mut *c).await.map_err(map)?;
+        });
         Ok(())
     }
 
@@ -298,19 +292,25 @@ impl OrdersTx for DbTx {
     async fn order_line_progress(
         &mut self,
         id: OrderId,
-        line: u32,
-        reserved: i64,
-        backordered: i64,
+        lines: &[(u32, i64, i64)],
     ) -> Result<(), StoreError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let values = (0..lines.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE order_lines SET reserved = v.column2, backordered = v.column3 FROM (VALUES {values}) AS v \
+             WHERE order_lines.order_id = $1 AND order_lines.line_no = v.column1"
+        );
         on!(self, c => {
-            sqlx::query("UPDATE order_lines SET reserved = $1, backordered = $2 WHERE order_id = $3 AND line_no = $4")
-                .bind(reserved)
-                .bind(backordered)
-                .bind(id.get())
-                .bind(i64::from(line))
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
+            let mut q = sqlx::query(&sql).bind(id.get());
+            for (line, reserved, backordered) in lines {
+                q = q.bind(i64::from(*line)).bind(*reserved).bind(*backordered);
+            }
+            q.execute(&mut *c).await.map_err(map)?;
         });
         Ok(())
     }
@@ -513,10 +513,10 @@ impl OrdersTx for DbTx {
     async fn account_entries(
         &mut self,
         customer: CustomerId,
-    ) -> Result<Vec<AccountEntry>, StoreError> {
+    ) -> Result<Vec<(Timestamp, AccountEntry)>, StoreError> {
         on!(self, c => {
             let rows = sqlx::query(
-                "SELECT kind, amount, order_id, note FROM account_entries WHERE customer_id = $1 ORDER BY id",
+                "SELECT at, kind, amount, order_id, note FROM account_entries WHERE customer_id = $1 ORDER BY id",
             )
             .bind(customer.get())
             .fetch_all(&mut *c)
@@ -524,12 +524,12 @@ impl OrdersTx for DbTx {
             .map_err(map)?;
             rows.iter()
                 .map(|r| {
-                    Ok(AccountEntry {
+                    Ok((r.ts("at")?, AccountEntry {
                         kind: r.parsed("kind")?,
                         amount: Money::from_units(r.i64("amount")?),
                         order_id: r.opt_i64("order_id")?.map(OrderId),
                         note: r.opt_text("note")?,
-                    })
+                    }))
                 })
                 .collect()
         })

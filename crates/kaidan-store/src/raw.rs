@@ -1,6 +1,8 @@
-//! The storage limit for benchmarks: raw inserts of order rows, without any
-//! use case on top, in transactions of a given size. `kaidan bench intake`
-//! compares the real intake path with this in the same run.
+//! The storage limit for benchmarks: raw inserts of the rows the intake path
+//! writes, without any use case on top, in transactions of a given size.
+//! `kaidan bench intake` measures what the real run left in its database
+//! (`intake_shape`) and then inserts the same rows (`raw_order_inserts`), so
+//! the two sides of its ratio write the same data.
 
 use std::time::{Duration, Instant};
 
@@ -9,24 +11,102 @@ use crate::tx::{DbTx, on};
 use crate::{ConnectError, Db};
 use kaidan_app::ports::{StoreError, Tx};
 
+/// What one order left in the database, on average: rows per table and the
+/// size of their text payloads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawShape {
+    pub lines: usize,
+    pub versions: usize,
+    pub events: usize,
+    pub audit_rows: usize,
+    pub outbox_rows: usize,
+    pub stock_moves: usize,
+    pub account_entries: usize,
+    pub document_bytes: usize,
+    pub event_bytes: usize,
+    pub audit_bytes: usize,
+    pub outbox_bytes: usize,
+}
+
+impl RawShape {
+    /// Rows written per order, header included.
+    pub fn rows(&self) -> usize {
+        1 + self.lines
+            + self.versions
+            + self.events
+            + self.audit_rows
+            + self.outbox_rows
+            + self.stock_moves
+            + self.account_entries
+    }
+}
+
+/// A JSON text of about `bytes` bytes.
+fn pad(bytes: usize) -> String {
+    format!("{{\"pad\":\"{}\"}}", "x".repeat(bytes.saturating_sub(10)))
+}
+
+fn per_order(total: i64, orders: usize) -> usize {
+    let total = usize::try_from(total).unwrap_or(0);
+    (total + orders / 2) / orders.max(1)
+}
+
 impl Db {
-    /// Inserts `orders` orders of `lines` lines each (header row with a
-    /// JSON document of `document_bytes`, line rows and one timeline row per
-    /// order, as the intake path writes), `per_tx` orders per transaction,
-    /// for `customer` and `product`. Returns the time taken.
+    /// The rows per order that `orders` orders left in this database.
+    pub async fn intake_shape(&self, orders: usize) -> Result<RawShape, StoreError> {
+        const QUERIES: [&str; 11] = [
+            "SELECT COUNT(*) FROM order_lines",
+            "SELECT COUNT(*) FROM order_versions",
+            "SELECT COUNT(*) FROM order_events",
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'order'",
+            "SELECT COUNT(*) FROM outbox WHERE entity = 'order'",
+            "SELECT COUNT(*) FROM stock_moves WHERE kind = 'reservation'",
+            "SELECT COUNT(*) FROM account_entries",
+            "SELECT CAST(COALESCE(AVG(LENGTH(document)), 0) AS BIGINT) FROM orders",
+            "SELECT CAST(COALESCE(AVG(LENGTH(data)), 0) AS BIGINT) FROM order_events",
+            "SELECT CAST(COALESCE(AVG(LENGTH(changes)), 0) AS BIGINT) FROM audit_log WHERE entity = 'order'",
+            "SELECT CAST(COALESCE(AVG(LENGTH(payload)), 0) AS BIGINT) FROM outbox WHERE entity = 'order'",
+        ];
+        let mut tx = self.begin_tx().await?;
+        let mut v = Vec::with_capacity(QUERIES.len());
+        for q in QUERIES {
+            let n: i64 = on!(&mut tx, c => {
+                sqlx::query_scalar(q).fetch_one(&mut *c).await.map_err(map)?
+            });
+            v.push(n);
+        }
+        Box::new(tx).commit().await?;
+        let bytes = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok(RawShape {
+            lines: per_order(v[0], orders),
+            versions: per_order(v[1], orders),
+            events: per_order(v[2], orders),
+            audit_rows: per_order(v[3], orders),
+            outbox_rows: per_order(v[4], orders),
+            stock_moves: per_order(v[5], orders),
+            account_entries: per_order(v[6], orders),
+            document_bytes: bytes(v[7]),
+            event_bytes: bytes(v[8]),
+            audit_bytes: bytes(v[9]),
+            outbox_bytes: bytes(v[10]),
+        })
+    }
+
+    /// Inserts `orders` orders of `shape` (one plain INSERT per row),
+    /// `per_tx` orders per transaction, for `customer`, `product` and
+    /// `warehouse`. Returns the time taken.
     pub async fn raw_order_inserts(
         &self,
         orders: usize,
-        lines: usize,
+        shape: &RawShape,
         per_tx: usize,
-        customer: i64,
-        product: i64,
-        document_bytes: usize,
+        (customer, product, warehouse): (i64, i64, i64),
     ) -> Result<Duration, StoreError> {
-        let doc = format!(
-            "{{\"pad\":\"{}\"}}",
-            "x".repeat(document_bytes.saturating_sub(10))
-        );
+        let doc = pad(shape.document_bytes);
+        let event = pad(shape.event_bytes);
+        let audit = pad(shape.audit_bytes);
+        let outbox = pad(shape.outbox_bytes);
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let start = Instant::now();
         let mut done = 0;
         while done < orders {
@@ -45,24 +125,55 @@ impl Db {
                     .await
                     .map_err(map)?
                 });
-                for line in 0..lines {
+                for line in 1..=count(shape.lines) {
                     on!(tx, c => {
                         sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved) VALUES ($1, $2, $3, 1, 100, 100, 1)")
-                            .bind(id)
-                            .bind(i64::try_from(line + 1).unwrap_or(1))
-                            .bind(product)
-                            .execute(&mut *c)
-                            .await
-                            .map_err(map)?;
+                            .bind(id).bind(line).bind(product)
+                            .execute(&mut *c).await.map_err(map)?;
                     });
                 }
-                on!(tx, c => {
-                    sqlx::query("INSERT INTO order_events (order_id, at, actor_id, actor_name, kind) VALUES ($1, 0, 0, 'bench', 'approved')")
-                        .bind(id)
-                        .execute(&mut *c)
-                        .await
-                        .map_err(map)?;
-                });
+                for version in 1..=count(shape.versions) {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, 'bench', 0, 0)")
+                            .bind(id).bind(version).bind(&doc)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
+                for _ in 0..shape.events {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, data) VALUES ($1, 0, 0, 'bench', 'approved', $2)")
+                            .bind(id).bind(&event)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
+                for _ in 0..shape.audit_rows {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes) VALUES (0, 0, 'bench', 'order', $1, 'update', $2)")
+                            .bind(id).bind(&audit)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
+                for _ in 0..shape.outbox_rows {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES (0, 'order.approved', 'order', $1, $2)")
+                            .bind(id).bind(&outbox)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
+                for _ in 0..shape.stock_moves {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) VALUES (0, $1, $2, 'reservation', 0, 1, 'bench')")
+                            .bind(product).bind(warehouse)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
+                for _ in 0..shape.account_entries {
+                    on!(tx, c => {
+                        sqlx::query("INSERT INTO account_entries (customer_id, at, kind, amount, order_id, actor_id) VALUES ($1, 0, 'commitment', 100, $2, 0)")
+                            .bind(customer).bind(id)
+                            .execute(&mut *c).await.map_err(map)?;
+                    });
+                }
             }
             done += n;
             Box::new(owned).commit().await?;

@@ -73,50 +73,107 @@ impl StockTx for DbTx {
 
     async fn stock_reserve(
         &mut self,
-        product: ProductId,
         warehouse: WarehouseId,
-        quantity: i64,
+        wants: &[(ProductId, i64)],
         source: &str,
         at: Timestamp,
-    ) -> Result<i64, StoreError> {
-        // Read what is available, then take it with a guarded update. Under
-        // PostgreSQL the guard is re-checked after waiting for a concurrent
-        // writer's row lock, so two approvals can never take the same unit;
-        // if the guard fails, read again. SQLite has one writer.
-        loop {
-            let available: Option<i64> = on!(self, c => {
-                sqlx::query_scalar(
-                    "SELECT on_hand - reserved FROM stock_balances WHERE product_id = $1 AND warehouse_id = $2",
-                )
-                .bind(product.get())
-                .bind(warehouse.get())
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(map)?
-            });
-            let take = available.unwrap_or(0).min(quantity).max(0);
-            if take == 0 {
-                return Ok(0);
-            }
-            let affected = on!(self, c => {
-                sqlx::query(
-                    "UPDATE stock_balances SET reserved = reserved + $1 \
-                     WHERE product_id = $2 AND warehouse_id = $3 AND on_hand - reserved >= $1",
-                )
-                .bind(take)
-                .bind(product.get())
-                .bind(warehouse.get())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-            });
-            if affected == 1 {
-                self.stock_move(product, warehouse, "reservation", 0, take, source, at)
-                    .await?;
-                return Ok(take);
-            }
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut products: Vec<i64> = wants.iter().map(|(p, _)| p.get()).collect();
+        products.sort_unstable();
+        products.dedup();
+        if products.is_empty() {
+            return Ok(Vec::new());
         }
+        // Read what is available for every product at once. PostgreSQL locks
+        // the rows, in product order so two approvals never wait on each
+        // other in a circle; SQLite has one writer, so nobody else can
+        // change them before the update below.
+        let list = (2..products.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT product_id, on_hand - reserved AS available FROM stock_balances \
+             WHERE warehouse_id = $1 AND product_id IN ({list}) ORDER BY product_id{lock}"
+        );
+        let rows: Vec<(i64, i64)> = on!(self, c => {
+            let mut q = sqlx::query_as(&sql).bind(warehouse.get());
+            for p in &products {
+                q = q.bind(*p);
+            }
+            q.fetch_all(&mut *c).await.map_err(map)?
+        });
+        let mut available: std::collections::HashMap<i64, i64> = rows.into_iter().collect();
+        let mut taken: Vec<(i64, i64)> = Vec::new();
+        let got: Vec<i64> = wants
+            .iter()
+            .map(|(p, want)| {
+                let left = available.entry(p.get()).or_insert(0);
+                let take = (*want).min(*left).max(0);
+                *left -= take;
+                if take > 0 {
+                    match taken.iter_mut().find(|(q, _)| *q == p.get()) {
+                        Some((_, t)) => *t += take,
+                        None => taken.push((p.get(), take)),
+                    }
+                }
+                take
+            })
+            .collect();
+        if taken.is_empty() {
+            return Ok(got);
+        }
+        // Take it, still guarded: a row whose guard fails is not updated,
+        // and the whole reservation is refused rather than half made.
+        let values = (0..taken.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE stock_balances SET reserved = reserved + v.column2 FROM (VALUES {values}) AS v \
+             WHERE stock_balances.warehouse_id = $1 AND stock_balances.product_id = v.column1 \
+               AND stock_balances.on_hand - stock_balances.reserved >= v.column2"
+        );
+        let updated = on!(self, c => {
+            let mut q = sqlx::query(&sql).bind(warehouse.get());
+            for (p, t) in &taken {
+                q = q.bind(*p).bind(*t);
+            }
+            q.execute(&mut *c).await.map_err(map)?.rows_affected()
+        });
+        if usize::try_from(updated).ok() != Some(taken.len()) {
+            return Err(StoreError::Conflict);
+        }
+        let values = (0..taken.len())
+            .map(|i| {
+                format!(
+                    "($1, ${}, $2, 'reservation', 0, ${}, $3)",
+                    2 * i + 4,
+                    2 * i + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
+             VALUES {values}"
+        );
+        on!(self, c => {
+            let mut q = sqlx::query(&sql)
+                .bind(micros(at))
+                .bind(warehouse.get())
+                .bind(source);
+            for (p, t) in &taken {
+                q = q.bind(*p).bind(*t);
+            }
+            q.execute(&mut *c).await.map_err(map)?;
+        });
+        Ok(got)
     }
 
     async fn stock_release(

@@ -28,6 +28,7 @@ fn created<T>(c: Created<T>) -> anyhow::Result<T> {
 }
 
 struct Company {
+    warehouse: i64,
     products: Vec<i64>,
     customers: Vec<i64>,
     clerk: String,
@@ -115,6 +116,7 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
     let finance = tokens.pop().unwrap_or_default();
     let clerk = tokens.pop().unwrap_or_default();
     Ok(Company {
+        warehouse: w.id,
         products,
         customers,
         clerk,
@@ -229,6 +231,7 @@ pub async fn intake(
     let wall = started.elapsed();
     let _ = stop.send(());
     let _ = server.await;
+    let shape = db.intake_shape(orders).await?;
     db.close().await;
     latencies.sort();
     let rate = orders as f64 / wall.as_secs_f64();
@@ -246,20 +249,29 @@ pub async fn intake(
         AppConfig::default(),
     );
     let raw_co = company(&raw_app, &format!("{tag}r")).await?;
-    let doc_bytes = 2500;
     let took = raw
         .raw_order_inserts(
             orders,
-            LINES,
+            &shape,
             100,
-            raw_co.customers[0],
-            raw_co.products[0],
-            doc_bytes,
+            (raw_co.customers[0], raw_co.products[0], raw_co.warehouse),
         )
         .await?;
     raw.close().await;
     let raw_rate = orders as f64 / took.as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "raw baseline: per order {} rows (1 header of {} bytes, {} lines, {} versions, {} timeline rows, {} audit rows, {} outbox events, {} stock moves, {} account entries), transactions of 100 orders",
+        shape.rows(),
+        shape.document_bytes,
+        shape.lines,
+        shape.versions,
+        shape.events,
+        shape.audit_rows,
+        shape.outbox_rows,
+        shape.stock_moves,
+        shape.account_entries
+    );
     println!(
         "intake: {rate:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms, raw {raw_rate:.0} orders/s, ratio {:.3}",
         percentile(&latencies, 0.50),

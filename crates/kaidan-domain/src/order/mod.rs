@@ -11,6 +11,7 @@ pub mod intake;
 pub mod joint;
 pub mod numbering;
 pub mod pricing;
+pub mod receivables;
 pub mod review;
 pub mod status;
 
@@ -34,6 +35,7 @@ pub use pricing::{
     CustomerDefaults, LineAmounts, OrderTotals, PriceApproval, PriceApprovalError, PriceBook,
     PriceSource, PricedLine, PricedOrder, ProductFacts, line_amounts, price_order,
 };
+pub use receivables::{Receivable, due_after_days, max_days_overdue, open_receivables};
 pub use review::{
     AllowedTerms, CreditExposure, CreditHoldReason, CustomerCredit, Finding, ReviewOutcome,
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,

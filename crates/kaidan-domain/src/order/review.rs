@@ -56,6 +56,10 @@ pub struct ReviewSettings {
     pub joint_review_departments: Vec<Department>,
     /// Overdue debt up to this many days is a warning; beyond, a credit hold.
     pub overdue_tolerance_days: u32,
+    /// Days after a shipment that a monthly-settlement customer's
+    /// receivable falls due (prepayment and cash on delivery: at once).
+    #[serde(default = "default_settlement_days")]
+    pub settlement_days: u32,
     /// Warn when the exposure is above this percentage of the credit limit.
     pub credit_warning_percent: u32,
     /// Payment terms that give credit, so the limit applies (default: all
@@ -63,6 +67,10 @@ pub struct ReviewSettings {
     pub credit_checked_terms: Vec<PaymentTerms>,
     /// Allowed terms per customer kind; a kind not listed may use any terms.
     pub allowed_terms: Vec<AllowedTerms>,
+}
+
+fn default_settlement_days() -> u32 {
+    30
 }
 
 impl Default for ReviewSettings {
@@ -73,6 +81,7 @@ impl Default for ReviewSettings {
             joint_review_threshold: Money::yuan(500_000),
             joint_review_departments: Department::ALL.to_vec(),
             overdue_tolerance_days: 30,
+            settlement_days: default_settlement_days(),
             credit_warning_percent: 90,
             credit_checked_terms: vec![CashOnDelivery, MonthlySettlement],
             allowed_terms: vec![

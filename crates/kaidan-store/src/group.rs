@@ -1,0 +1,230 @@
+//! Group commit for SQLite (DESIGN: "several requests share one durable
+//! commit").
+//!
+//! SQLite has one writer, and with `synchronous=FULL` every COMMIT waits for
+//! the disk. Giving each request its own COMMIT caps the writer at the
+//! disk's flush rate. Here each request's write transaction is a *unit*: a
+//! `SAVEPOINT` inside one open outer transaction on the single writer
+//! connection. A unit that fails rolls back to its savepoint and leaves the
+//! others untouched; a unit that succeeds releases its savepoint and waits.
+//! The first unit that waits spawns the *leader*, which queues for the
+//! writer behind every unit already waiting (the lock is FIFO), then makes
+//! one COMMIT for all of them and tells each the result. Nothing is
+//! acknowledged before the COMMIT that holds it is on disk; if that COMMIT
+//! fails, every unit in it is told so.
+//!
+//! A unit that is dropped without committing (an error, a cancelled request)
+//! leaves its savepoint open; whoever takes the writer next rolls it back
+//! first, so the batch never carries half of a unit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kaidan_app::ports::StoreError;
+use sqlx::sqlite::SqliteConnection;
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+use crate::error::map;
+
+/// How long a request waits for the writer before it is told the database
+/// is busy (the same bound the writer pool had).
+const WRITER_WAIT: Duration = Duration::from_secs(60);
+
+/// The writer connection and the batch being built on it.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    conn: Option<SqliteConnection>,
+    /// `BEGIN` has been issued and the batch's COMMIT not yet.
+    open: bool,
+    /// A unit's savepoint is open: its unit holds the lock, or was dropped
+    /// without committing and must be rolled back.
+    unit_open: bool,
+    /// A leader has been spawned and will commit the batch.
+    leader: bool,
+    /// Units that released their savepoint and wait for the COMMIT.
+    waiters: Vec<oneshot::Sender<Result<(), StoreError>>>,
+}
+
+/// The single SQLite writer, shared by every request of this process.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupCommit {
+    state: Arc<Mutex<Writer>>,
+}
+
+/// One request's write transaction inside the current batch.
+#[derive(Debug)]
+pub(crate) struct Unit {
+    guard: OwnedMutexGuard<Writer>,
+    group: GroupCommit,
+}
+
+async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(map)
+}
+
+fn closed() -> StoreError {
+    StoreError::Unavailable("the database is closed".into())
+}
+
+impl Writer {
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        self.conn.as_mut().ok_or_else(closed)
+    }
+
+    /// Rolls back the savepoint of a unit that was dropped without
+    /// committing.
+    async fn settle(&mut self) {
+        if !self.unit_open {
+            return;
+        }
+        let undone = match self.conn() {
+            Ok(c) => match exec(c, "ROLLBACK TO unit").await {
+                Ok(()) => exec(c, "RELEASE unit").await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match undone {
+            Ok(()) => self.unit_open = false,
+            Err(e) => self.abort(&e.to_string()).await,
+        }
+    }
+
+    /// The outer transaction is broken: undo it and tell every waiting unit
+    /// that its work was not saved.
+    async fn abort(&mut self, why: &str) {
+        if let Ok(c) = self.conn() {
+            // It may already be gone (SQLite undoes a transaction itself on
+            // some I/O errors); either way nothing of it stays.
+            let _ = exec(c, "ROLLBACK").await;
+        }
+        self.open = false;
+        self.unit_open = false;
+        for w in self.waiters.drain(..) {
+            let _ = w.send(Err(StoreError::Unavailable(format!(
+                "the transaction was not saved: {why}"
+            ))));
+        }
+    }
+
+    /// Commits the batch and tells each waiting unit.
+    async fn finish(&mut self) {
+        self.settle().await;
+        if !self.open {
+            return;
+        }
+        let committed = match self.conn() {
+            Ok(c) => exec(c, "COMMIT").await,
+            Err(e) => Err(e),
+        };
+        match committed {
+            Ok(()) => {
+                self.open = false;
+                for w in self.waiters.drain(..) {
+                    let _ = w.send(Ok(()));
+                }
+            }
+            Err(e) => self.abort(&e.to_string()).await,
+        }
+    }
+}
+
+impl GroupCommit {
+    pub(crate) fn new(conn: SqliteConnection) -> Self {
+        GroupCommit {
+            state: Arc::new(Mutex::new(Writer {
+                conn: Some(conn),
+                open: false,
+                unit_open: false,
+                leader: false,
+                waiters: Vec::new(),
+            })),
+        }
+    }
+
+    async fn lock(&self) -> Result<OwnedMutexGuard<Writer>, StoreError> {
+        tokio::time::timeout(WRITER_WAIT, Arc::clone(&self.state).lock_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable("the database writer stayed busy for 60 s".into()))
+    }
+
+    /// Starts a unit in the current batch (opening the batch if needed).
+    pub(crate) async fn begin(&self) -> Result<Unit, StoreError> {
+        let mut w = self.lock().await?;
+        w.settle().await;
+        if !w.open {
+            // IMMEDIATE: take SQLite's write lock now, so another process
+            // (a CLI command) waits at BEGIN, not in the middle of a unit.
+            exec(w.conn()?, "BEGIN IMMEDIATE").await?;
+            w.open = true;
+        }
+        if let Err(e) = exec(w.conn()?, "SAVEPOINT unit").await {
+            w.abort(&e.to_string()).await;
+            return Err(e);
+        }
+        w.unit_open = true;
+        Ok(Unit {
+            guard: w,
+            group: self.clone(),
+        })
+    }
+
+    /// The writer connection alone, with no batch open (migrations,
+    /// backups). Any batch in progress is committed first.
+    pub(crate) async fn exclusive(&self) -> Result<OwnedMutexGuard<Writer>, StoreError> {
+        let mut w = self.lock().await?;
+        w.finish().await;
+        Ok(w)
+    }
+
+    /// Commits what is pending and closes the connection; later units get
+    /// "the database is closed".
+    pub(crate) async fn close(&self) {
+        if let Ok(mut w) = self.exclusive().await
+            && let Some(conn) = w.conn.take()
+        {
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
+impl Unit {
+    /// The writer connection, inside this unit's savepoint.
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        self.guard.conn()
+    }
+
+    /// Keeps this unit's work and returns once the COMMIT that holds it is
+    /// on disk (or with the reason it is not).
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        let Unit { mut guard, group } = self;
+        if let Err(e) = exec(guard.conn()?, "RELEASE unit").await {
+            guard.abort(&e.to_string()).await;
+            return Err(e);
+        }
+        guard.unit_open = false;
+        let (tell, told) = oneshot::channel();
+        guard.waiters.push(tell);
+        let lead = !guard.leader;
+        guard.leader = true;
+        drop(guard);
+        if lead {
+            // A task of its own, so a cancelled request cannot leave the
+            // batch without anyone to commit it.
+            tokio::spawn(async move {
+                let mut w = Arc::clone(&group.state).lock_owned().await;
+                w.leader = false;
+                w.finish().await;
+            });
+        }
+        told.await.unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(
+                "the commit was abandoned; the transaction was not saved".into(),
+            ))
+        })
+    }
+}

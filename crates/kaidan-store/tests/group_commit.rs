@@ -1,0 +1,129 @@
+//! Group commit (SQLite: many requests share one durable COMMIT): every
+//! committed unit is kept, a failed or abandoned unit leaves nothing behind
+//! and does not take its batch with it. Runs on PostgreSQL too, where each
+//! write is its own transaction, so both engines keep the same promise.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use kaidan_app::ports::{EntityKind, ListQuery, MasterData, Store, StoreError};
+use kaidan_domain::master::RegionData;
+use kaidan_store::testing::{backends, fresh};
+
+fn region(code: &str) -> MasterData {
+    MasterData::Region(RegionData {
+        code: code.into(),
+        name: code.into(),
+        name_zh: String::new(),
+    })
+}
+
+async fn codes(db: &dyn Store) -> Vec<String> {
+    let mut tx = db.read().await.unwrap();
+    let q = ListQuery {
+        limit: 10_000,
+        ..Default::default()
+    };
+    let mut v: Vec<String> = tx
+        .master_list(EntityKind::Region, &q)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| match r.data {
+            MasterData::Region(r) => r.code,
+            _ => unreachable!(),
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_units_are_all_kept_and_failures_leave_nothing() {
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let db: Arc<dyn Store> = Arc::new(t.db.clone());
+        let now = jiff::Timestamp::now();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let db = Arc::clone(&db);
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.write().await?;
+                tx.master_insert(&region(&format!("R{i:03}")), now).await?;
+                match i % 3 {
+                    // Kept.
+                    0 => tx.commit().await.map(|()| true),
+                    // A second row breaks a unique rule: the unit fails and
+                    // is dropped, its first row must go too.
+                    1 => {
+                        let dup = tx.master_insert(&region(&format!("D{i:03}")), now).await;
+                        let again = tx.master_insert(&region(&format!("D{i:03}")), now).await;
+                        assert!(dup.is_ok());
+                        assert!(
+                            matches!(again, Err(StoreError::Duplicate { .. })),
+                            "{again:?}"
+                        );
+                        drop(tx);
+                        Ok(false)
+                    }
+                    // Abandoned without an error (a cancelled request).
+                    _ => {
+                        drop(tx);
+                        Ok::<_, StoreError>(false)
+                    }
+                }
+            }));
+        }
+        let mut expected = Vec::new();
+        for (i, task) in tasks.into_iter().enumerate() {
+            if task.await.unwrap().unwrap() {
+                expected.push(format!("R{i:03}"));
+            }
+        }
+        assert_eq!(expected.len(), 20, "{backend}");
+        assert_eq!(codes(db.as_ref()).await, expected, "{backend}");
+
+        // Acknowledged means on disk: a fresh connection sees every unit.
+        t.db.close().await;
+        let reopened = kaidan_store::Db::connect(&t.url, &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            codes(&reopened).await,
+            expected,
+            "{backend} after reopening"
+        );
+        reopened.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_request_mid_unit_does_not_block_the_writer() {
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let db: Arc<dyn Store> = Arc::new(t.db.clone());
+        let now = jiff::Timestamp::now();
+        // A request that is cancelled while it holds an open unit.
+        let holder = {
+            let db = Arc::clone(&db);
+            tokio::spawn(async move {
+                let mut tx = db.write().await.unwrap();
+                tx.master_insert(&region("GONE"), now).await.unwrap();
+                std::future::pending::<()>().await;
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        holder.abort();
+        let _ = holder.await;
+        let mut tx = db.write().await.unwrap();
+        tx.master_insert(&region("KEPT"), now).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            codes(db.as_ref()).await,
+            vec!["KEPT".to_string()],
+            "{backend}"
+        );
+        t.db.close().await;
+    }
+}
