@@ -393,6 +393,80 @@ async fn fin_6_over_the_limit_waits_in_credit_hold_until_finance_releases() {
     .await;
 }
 
+/// A clock that tests can move, to date ledger entries in the past.
+struct MovableClock(std::sync::atomic::AtomicI64);
+
+impl kaidan_app::clock::Clock for MovableClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[tokio::test]
+async fn fin_6_open_and_overdue_receivables_from_the_ledger_hold_credit() {
+    use kaidan_domain::order::{AccountEntry, EntryKind};
+    use std::sync::atomic::Ordering;
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let clock = Arc::new(MovableClock(std::sync::atomic::AtomicI64::new(0)));
+        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
+        app.bootstrap().await.unwrap();
+        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 100).await;
+        let sys = Ctx::system();
+        // 200 owed since 70 days ago (an opening balance booked by finance,
+        // which works like a shipment's charge), never paid: 40 days past
+        // the 30-day settlement, beyond the 30-day tolerance.
+        clock.0.store(-70 * 86_400, Ordering::SeqCst);
+        w.app
+            .post_account_entry(
+                &sys,
+                w.customer,
+                AccountEntry {
+                    note: Some("期初应收 opening receivable".into()),
+                    ..AccountEntry::new(EntryKind::Adjustment, Money::yuan(-200), None)
+                },
+            )
+            .await
+            .unwrap();
+        clock.0.store(0, Ordering::SeqCst);
+        let o = place(&w, &[(0, 1)], "PO-OVERDUE").await;
+        let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+        assert_eq!(
+            o.status,
+            OrderStatus::CreditHold,
+            "{backend}: {:?}",
+            o.timeline
+        );
+        let hold = o.timeline.iter().find(|e| e.kind == "credit_hold").unwrap();
+        assert!(
+            hold.data.to_string().contains("overdue"),
+            "{backend}: {}",
+            hold.data
+        );
+
+        // Paid: nothing is overdue any more, and the next order goes
+        // through the credit check.
+        w.app
+            .post_account_entry(
+                &sys,
+                w.customer,
+                AccountEntry::new(EntryKind::Deposit, Money::yuan(200), None),
+            )
+            .await
+            .unwrap();
+        let o = place(&w, &[(1, 1)], "PO-PAID").await;
+        let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+        assert_ne!(
+            o.status,
+            OrderStatus::CreditHold,
+            "{backend}: {:?}",
+            o.timeline
+        );
+        t.db.close().await;
+    }
+}
+
 #[tokio::test]
 async fn ord_4_joint_review_needs_every_department() {
     on_each_backend(

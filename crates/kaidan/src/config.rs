@@ -22,6 +22,43 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     /// PostgreSQL connections per node.
     pub max_connections: Option<u32>,
+    /// Order numbers (ORD-5), e.g. `SO-{YYYYMMDD}-{SEQ:6}`.
+    pub order_number_pattern: Option<kaidan_domain::order::OrderNumberPattern>,
+    /// How far back a new order is compared for duplicates (ORD-3).
+    pub duplicate_window_hours: Option<i64>,
+    /// How long an API token's user is remembered (0: never).
+    pub token_cache_seconds: Option<u64>,
+    /// `[review]`: the review rules (ORD-4, FIN-6); keys left out keep
+    /// their defaults.
+    pub review: Option<kaidan_domain::order::ReviewSettings>,
+    /// `[deadlines]`: review and shipping deadlines (ORD-6).
+    pub deadlines: Option<kaidan_domain::order::DeadlinePolicy>,
+}
+
+impl FileConfig {
+    /// The use cases' settings: defaults, overridden by this file.
+    pub fn app_config(&self) -> kaidan_app::AppConfig {
+        let mut c = kaidan_app::AppConfig::default();
+        if let Some(h) = self.session_hours {
+            c.session_hours = h;
+        }
+        if let Some(p) = &self.order_number_pattern {
+            c.numbering = p.clone();
+        }
+        if let Some(h) = self.duplicate_window_hours {
+            c.duplicate_window_hours = h;
+        }
+        if let Some(s) = self.token_cache_seconds {
+            c.token_cache_seconds = s;
+        }
+        if let Some(r) = &self.review {
+            c.review = r.clone();
+        }
+        if let Some(d) = self.deadlines {
+            c.deadlines = d;
+        }
+        c
+    }
 }
 
 impl FileConfig {
@@ -40,5 +77,52 @@ impl FileConfig {
         let cfg: FileConfig = toml::from_str(&text)
             .with_context(|| format!("{} is not a valid Kaidan config", path.display()))?;
         Ok((cfg, Some(path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn ord_4_ord_5_review_rules_and_number_pattern_come_from_the_file() {
+        let cfg: FileConfig = toml::from_str(
+            r#"
+            order_number_pattern = "XS{YYMMDD}{SEQ:5}"
+            token_cache_seconds = 0
+            [review]
+            joint_review_threshold = "80000"
+            overdue_tolerance_days = 10
+            [deadlines]
+            review_hours = 2
+            "#,
+        )
+        .unwrap();
+        let c = cfg.app_config();
+        assert_eq!(c.numbering.to_string(), "XS{YYMMDD}{SEQ:5}");
+        assert_eq!(c.token_cache_seconds, 0);
+        assert_eq!(
+            c.review.joint_review_threshold,
+            kaidan_domain::Money::yuan(80_000)
+        );
+        assert_eq!(c.review.overdue_tolerance_days, 10);
+        // Keys left out keep their defaults.
+        let d = kaidan_app::AppConfig::default();
+        assert_eq!(c.review.allowed_terms, d.review.allowed_terms);
+        assert_eq!(c.deadlines.review_hours, 2);
+        assert_eq!(c.deadlines.ship_working_days, d.deadlines.ship_working_days);
+    }
+
+    #[test]
+    fn a_bad_pattern_or_unknown_review_key_is_an_error_naming_it() {
+        let e = toml::from_str::<FileConfig>(r#"order_number_pattern = "SO-{SEQ:6}-{WEEK}""#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("WEEK"), "{e}");
+        let e = toml::from_str::<FileConfig>("[review]\njoint_threshold = 5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("joint_threshold"), "{e}");
     }
 }

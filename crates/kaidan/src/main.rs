@@ -13,7 +13,7 @@ use clap::Parser;
 use kaidan_app::clock::SystemClock;
 use kaidan_app::transfer::Dataset;
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_app::{App, Ctx};
 use kaidan_domain::{Actor, CustomerId, Role};
 use kaidan_http::HttpConfig;
 use kaidan_store::{Db, DbOptions};
@@ -51,10 +51,7 @@ async fn open(setup: &Setup) -> anyhow::Result<(Db, App)> {
         .await
         .with_context(|| format!("opening {}", setup.database_url))?;
     db.migrate().await?;
-    let mut config = AppConfig::default();
-    if let Some(h) = setup.file.session_hours {
-        config.session_hours = h;
-    }
+    let config = setup.file.app_config();
     let app = App::new(Arc::new(db.clone()), Arc::new(SystemClock), config);
     app.bootstrap().await?;
     Ok((db, app))

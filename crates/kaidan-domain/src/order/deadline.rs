@@ -27,7 +27,7 @@ pub fn company_time_zone() -> TimeZone {
 /// Deadline lengths and warning margins; data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct DeadlinePolicy {
     /// Review, number and sign within this many hours of receipt.
     pub review_hours: u32,

@@ -48,7 +48,7 @@ pub struct AllowedTerms {
 /// Review settings; data, changed by an administrator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReviewSettings {
     /// Orders of at least this amount (VAT included) need the joint review.
     pub joint_review_threshold: Money,
