@@ -8,6 +8,7 @@ mod auth;
 pub mod calendar;
 mod changes;
 pub mod clock;
+pub mod deadline_watch;
 pub mod entity;
 pub mod error;
 pub mod master;

@@ -13,11 +13,12 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
+use kaidan_app::deadline_watch::{DeadlineFacts, DeadlineWatch, IN_REVIEW};
 use kaidan_app::ports::{OrderQuery, OrderRow};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::master::{CustomerData, ProductData};
-use kaidan_domain::order::{DeadlinePolicy, OrderStatus};
+use kaidan_domain::order::{DeadlineState, OrderStatus};
 use kaidan_domain::{CustomerId, OrderId};
 
 use super::master::local_time;
@@ -50,47 +51,18 @@ fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
     lang.pick(s.label_zh(), s.as_str())
 }
 
-/// Statuses in which the review deadline (review, number, sign) still runs.
-const IN_REVIEW: [OrderStatus; 5] = [
-    OrderStatus::Submitted,
-    OrderStatus::InReview,
-    OrderStatus::CreditHold,
-    OrderStatus::FinanceReview,
-    OrderStatus::JointReview,
-];
-
-/// Where a deadline stands (ORD-6): "pending", "due_soon", "overdue",
-/// "met", "missed", or "" when it no longer applies.
-fn review_state(row: &OrderRow, now: Timestamp, policy: &DeadlinePolicy) -> &'static str {
-    match row.review_met {
-        Some(true) => "met",
-        Some(false) => "missed",
-        None if IN_REVIEW.contains(&row.status) => {
-            let warn = SignedDuration::from_mins(i64::from(policy.review_warn_minutes));
-            open_state(row.review_due_at, warn, now)
-        }
-        None => "",
-    }
+/// A deadline state as the templates name it ("" when it does not apply).
+pub(super) fn state_code(state: Option<DeadlineState>) -> &'static str {
+    state.map_or("", DeadlineState::as_str)
 }
 
-fn ship_state(row: &OrderRow, now: Timestamp, policy: &DeadlinePolicy) -> &'static str {
-    if row.status == OrderStatus::Approved || IN_REVIEW.contains(&row.status) {
-        // The ship deadline ends a working day; warn from that day's start
-        // (one warning day ≈ 24 hours before the end).
-        let warn = SignedDuration::from_hours(24 * i64::from(policy.ship_warn_working_days));
-        open_state(row.ship_due_at, warn, now)
-    } else {
-        ""
-    }
-}
-
-fn open_state(due: Timestamp, warn: SignedDuration, now: Timestamp) -> &'static str {
-    if now > due {
-        "overdue"
-    } else if due.duration_since(now) <= warn {
-        "due_soon"
-    } else {
-        "pending"
+pub(super) fn facts_of(row: &OrderRow) -> DeadlineFacts {
+    DeadlineFacts {
+        status: row.status,
+        received_at: row.received_at,
+        review_due_at: row.review_due_at,
+        ship_due_at: row.ship_due_at,
+        review_met: row.review_met,
     }
 }
 
@@ -167,11 +139,11 @@ fn item(
     lang: Lang,
     row: &OrderRow,
     names: &HashMap<i64, String>,
-    now: Timestamp,
-    policy: &DeadlinePolicy,
+    watch: &DeadlineWatch,
 ) -> OrderItem {
-    let rs = review_state(row, now, policy);
-    let ss = ship_state(row, now, policy);
+    let states = watch.states(&facts_of(row));
+    let rs = state_code(states.review);
+    let ss = state_code(states.ship);
     OrderItem {
         id: row.id.get(),
         number: row
@@ -275,12 +247,11 @@ async fn list_page(
     } else {
         None
     };
-    let now = s.app.now();
-    let policy = s.app.config().deadlines;
-    let items = rows
-        .iter()
-        .map(|r| item(lang, r, &names, now, &policy))
-        .collect();
+    let watch = match s.app.deadline_watch().await {
+        Ok(w) => w,
+        Err(e) => return error_page(lang, e),
+    };
+    let items = rows.iter().map(|r| item(lang, r, &names, &watch)).collect();
     let status_code = if error.is_some() {
         StatusCode::NOT_FOUND
     } else {
@@ -333,8 +304,10 @@ async fn deadlines(
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
-    let now = s.app.now();
-    let policy = s.app.config().deadlines;
+    let watch = match s.app.deadline_watch().await {
+        Ok(w) => w,
+        Err(e) => return error_page(lang, e),
+    };
     let names = match customer_names(&s, &ctx).await {
         Ok(n) => n,
         Err(e) => return error_page(lang, e),
@@ -361,7 +334,7 @@ async fn deadlines(
             Err(e) => return error_page(lang, e),
         };
         for row in &rows {
-            let it = item(lang, row, &names, now, &policy);
+            let it = item(lang, row, &names, &watch);
             if *status == OrderStatus::Approved {
                 if wanted(it.ship_state) {
                     ship.push((row.document.priority, row.ship_due_at, it));
@@ -400,20 +373,4 @@ async fn deadlines(
 /// The id in a path, or a not-found page.
 fn order_id(raw: &str) -> Option<OrderId> {
     raw.parse::<i64>().ok().filter(|v| *v > 0).map(OrderId)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn states_by_distance_to_due() {
-        let due = Timestamp::from_second(10_000).unwrap_or(Timestamp::UNIX_EPOCH);
-        let warn = SignedDuration::from_mins(60);
-        assert_eq!(open_state(due, warn, Timestamp::UNIX_EPOCH), "pending");
-        let soon = Timestamp::from_second(9_000).unwrap_or(Timestamp::UNIX_EPOCH);
-        assert_eq!(open_state(due, warn, soon), "due_soon");
-        let late = Timestamp::from_second(10_001).unwrap_or(Timestamp::UNIX_EPOCH);
-        assert_eq!(open_state(due, warn, late), "overdue");
-    }
 }

@@ -15,8 +15,9 @@ use kaidan_domain::{Permission, Role};
 
 use super::super::master::local_time;
 use super::super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
-use super::{IN_REVIEW, customer_names, open_state, order_id, state_label, status_label};
+use super::{customer_names, order_id, state_code, state_label, status_label};
 use crate::state::AppState;
+use kaidan_app::deadline_watch::DeadlineFacts;
 
 pub struct LineView {
     pub line_no: u32,
@@ -143,31 +144,28 @@ async fn page(
         Ok(n) => n,
         Err(e) => return error_page(lang, e),
     };
-    let now = s.app.now();
-    let policy = s.app.config().deadlines;
+    let watch = match s.app.deadline_watch().await {
+        Ok(w) => w,
+        Err(e) => return error_page(lang, e),
+    };
     let d = &view.content;
     let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
-    let review_due = parse(&view.review_due_at);
-    let ship_due = parse(&view.ship_due_at);
-    let review_state = match (view.review_met, review_due) {
-        (Some(true), _) => "met",
-        (Some(false), _) => "missed",
-        (None, Some(due)) if IN_REVIEW.contains(&view.status) => open_state(
-            due,
-            jiff::SignedDuration::from_mins(i64::from(policy.review_warn_minutes)),
-            now,
-        ),
-        _ => "",
-    };
-    let ship_state = match ship_due {
-        Some(due) if view.status == OrderStatus::Approved || IN_REVIEW.contains(&view.status) => {
-            open_state(
-                due,
-                jiff::SignedDuration::from_hours(24 * i64::from(policy.ship_warn_working_days)),
-                now,
-            )
+    let (review_state, ship_state) = match (
+        parse(&view.received_at),
+        parse(&view.review_due_at),
+        parse(&view.ship_due_at),
+    ) {
+        (Some(received_at), Some(review_due_at), Some(ship_due_at)) => {
+            let states = watch.states(&DeadlineFacts {
+                status: view.status,
+                received_at,
+                review_due_at,
+                ship_due_at,
+                review_met: view.review_met,
+            });
+            (state_code(states.review), state_code(states.ship))
         }
-        _ => "",
+        _ => ("", ""),
     };
     let show_time = |t: &str| parse(t).map(local_time).unwrap_or_else(|| t.to_string());
     let progress: HashMap<u32, _> = view.progress.iter().map(|p| (p.line_no, p)).collect();
