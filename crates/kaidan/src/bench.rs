@@ -257,8 +257,25 @@ pub async fn intake(
             (raw_co.customers[0], raw_co.products[0], raw_co.warehouse),
         )
         .await?;
+    // For comparison with the figures of earlier stops: the narrower
+    // baseline they used (header, lines and one timeline row only).
+    let narrow = kaidan_store::RawShape {
+        lines: shape.lines,
+        events: 1,
+        document_bytes: shape.document_bytes,
+        ..Default::default()
+    };
+    let narrow_took = raw
+        .raw_order_inserts(
+            orders,
+            &narrow,
+            100,
+            (raw_co.customers[0], raw_co.products[0], raw_co.warehouse),
+        )
+        .await?;
     raw.close().await;
     let raw_rate = orders as f64 / took.as_secs_f64();
+    let narrow_rate = orders as f64 / narrow_took.as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
         "raw baseline: per order {} rows (1 header of {} bytes, {} lines, {} versions, {} timeline rows, {} audit rows, {} outbox events, {} stock moves, {} account entries), transactions of 100 orders",
@@ -271,6 +288,11 @@ pub async fn intake(
         shape.outbox_rows,
         shape.stock_moves,
         shape.account_entries
+    );
+    eprintln!(
+        "narrow baseline ({} rows per order: header, lines, one timeline row): {narrow_rate:.0} orders/s, ratio {:.3}",
+        narrow.rows(),
+        rate / narrow_rate
     );
     println!(
         "intake: {rate:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms, raw {raw_rate:.0} orders/s, ratio {:.3}",

@@ -114,6 +114,21 @@ mod tests {
         assert_eq!(c.deadlines.ship_working_days, d.deadlines.ship_working_days);
     }
 
+    /// The example in docs/configuration.md is valid and spells the
+    /// defaults.
+    #[test]
+    fn the_documented_example_parses_to_the_defaults() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let start = doc.find("order_number_pattern = \"").unwrap();
+        let end = start + doc[start..].find("```").unwrap();
+        let cfg: FileConfig = toml::from_str(&doc[start..end]).unwrap();
+        let c = cfg.app_config();
+        let d = kaidan_app::AppConfig::default();
+        assert_eq!(c.review, d.review);
+        assert_eq!(c.deadlines, d.deadlines);
+        assert_eq!(c.numbering, d.numbering);
+    }
+
     #[test]
     fn a_bad_pattern_or_unknown_review_key_is_an_error_naming_it() {
         let e = toml::from_str::<FileConfig>(r#"order_number_pattern = "SO-{SEQ:6}-{WEEK}""#)
