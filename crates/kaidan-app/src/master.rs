@@ -258,16 +258,36 @@ impl App {
                 // roll this one back and answer as that one did.
                 Err(StoreError::Duplicate { .. }) => {
                     drop(tx);
-                    return self
-                        .replay(ctx, idem)
-                        .await?
-                        .ok_or(AppError::Store(StoreError::Conflict));
+                    return self.replay_raced(ctx, idem).await;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
         tx.commit().await?;
         Ok(Created::New(rec))
+    }
+
+    /// The answer of a concurrent request with the same key that won the
+    /// race. Read through a write transaction: with group commit its row may
+    /// still be in the batch being built, and committing this read-only unit
+    /// waits until that batch is on disk, so a retry is never answered
+    /// before the original is durable.
+    pub(crate) async fn replay_raced<T>(
+        &self,
+        ctx: &Ctx,
+        idem: &Idempotency,
+    ) -> AppResult<Created<T>> {
+        let mut tx = self.store.write().await?;
+        let stored = tx.idempotency_get(ctx.actor.user_id, &idem.key).await?;
+        tx.commit().await?;
+        match stored {
+            None => Err(AppError::Store(StoreError::Conflict)),
+            Some(s) if s.fingerprint == idem.fingerprint => Ok(Created::Replayed {
+                status: s.status,
+                body: s.body,
+            }),
+            Some(_) => Err(AppError::IdempotencyMismatch(idem.key.clone())),
+        }
     }
 
     async fn replay<T>(&self, ctx: &Ctx, idem: &Idempotency) -> AppResult<Option<Created<T>>> {

@@ -248,7 +248,8 @@ impl App {
         before: &OrderRow,
         after: &OrderRow,
     ) -> AppResult<()> {
-        if !tx.order_save(after, before.version).await? {
+        let lines_changed = before.document.lines != after.document.lines;
+        if !tx.order_save(after, before.version, lines_changed).await? {
             return Err(AppError::VersionConflict {
                 what: "order",
                 id: before.id.get(),
@@ -409,15 +410,7 @@ impl App {
                 Ok(()) => {}
                 Err(StoreError::Duplicate { .. }) => {
                     drop(tx);
-                    let mut rtx = self.store.read().await?;
-                    let s = rtx
-                        .idempotency_get(ctx.actor.user_id, &idem.key)
-                        .await?
-                        .ok_or(AppError::Store(StoreError::Conflict))?;
-                    return Ok(Created::Replayed {
-                        status: s.status,
-                        body: s.body,
-                    });
+                    return self.replay_raced(ctx, idem).await;
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -398,11 +398,13 @@ pub trait OrdersTx: Send {
     async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError>;
     async fn order_by_number(&mut self, number: &str) -> Result<Option<OrderId>, StoreError>;
     /// Writes the header and document if the row is still at
-    /// `expected_version`; false (nothing written) otherwise.
+    /// `expected_version`, and the lines too when `lines_changed`; false
+    /// (nothing written) otherwise.
     async fn order_save(
         &mut self,
         row: &OrderRow,
         expected_version: i64,
+        lines_changed: bool,
     ) -> Result<bool, StoreError>;
     async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError>;
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;

@@ -207,6 +207,7 @@ impl OrdersTx for DbTx {
         &mut self,
         row: &OrderRow,
         expected_version: i64,
+        lines_changed: bool,
     ) -> Result<bool, StoreError> {
         let mut vals = Self::header_vals(row)?;
         let sets: Vec<String> = HEADER_COLS
@@ -225,7 +226,7 @@ impl OrdersTx for DbTx {
         let affected = on!(self, c => {
             bind_vals!(sqlx::query(&sql), &vals).execute(&mut *c).await.map_err(map)?.rows_affected()
         });
-        if affected == 1 {
+        if affected == 1 && lines_changed {
             self.write_lines(row).await?;
         }
         Ok(affected == 1)

@@ -558,6 +558,67 @@ async fn sec_1_portal_customer_sees_only_its_orders() {
 /// promised twice, nothing deadlocks, every order is approved with what was
 /// available and a recorded shortage for the rest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ord_1_concurrent_retries_with_one_idempotency_key_create_one_order() {
+    on_each_backend(0, PaymentTerms::Prepayment, 10, |w| async move {
+        let w = Arc::new(w);
+        let idem = kaidan_app::Idempotency {
+            key: "po-retry-1".into(),
+            fingerprint: "same-body".into(),
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (w, idem) = (Arc::clone(&w), idem.clone());
+            tasks.push(tokio::spawn(async move {
+                w.app
+                    .place_order(
+                        &w.clerk,
+                        input(&w, &[(0, 1)], "PO-RETRY"),
+                        true,
+                        Some(&idem),
+                    )
+                    .await
+            }));
+        }
+        let mut new = 0;
+        let mut ids = std::collections::BTreeSet::new();
+        for t in tasks {
+            match t.await.unwrap().unwrap() {
+                Created::New(v) => {
+                    new += 1;
+                    ids.insert(v.id.get());
+                }
+                Created::Replayed { body, .. } => {
+                    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    ids.insert(v["id"].as_i64().unwrap());
+                }
+            }
+        }
+        assert_eq!(new, 1, "{}", w.backend);
+        assert_eq!(
+            ids.len(),
+            1,
+            "{}: every answer names the one order",
+            w.backend
+        );
+        let all = w
+            .app
+            .orders(
+                &w.clerk,
+                OrderQuery {
+                    status: None,
+                    customer_id: Some(w.customer),
+                    after: None,
+                    limit: 100,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 1, "{}", w.backend);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn inv_1_64_concurrent_approvals_never_oversell() {
     on_each_backend(100_000_000, PaymentTerms::Prepayment, 40, |w| async move {
         let w = Arc::new(w);
