@@ -249,14 +249,8 @@ pub async fn intake(
         AppConfig::default(),
     );
     let raw_co = company(&raw_app, &format!("{tag}r")).await?;
-    let took = raw
-        .raw_order_inserts(
-            orders,
-            &shape,
-            100,
-            (raw_co.customers[0], raw_co.products[0], raw_co.warehouse),
-        )
-        .await?;
+    let rows_of = (raw_co.customers[0], raw_co.products[0], raw_co.warehouse);
+    let took = raw.raw_order_inserts(orders, &shape, 100, rows_of).await?;
     // For comparison with the figures of earlier stops: the narrower
     // baseline they used (header, lines and one timeline row only).
     let narrow = kaidan_store::RawShape {
@@ -265,14 +259,7 @@ pub async fn intake(
         document_bytes: shape.document_bytes,
         ..Default::default()
     };
-    let narrow_took = raw
-        .raw_order_inserts(
-            orders,
-            &narrow,
-            100,
-            (raw_co.customers[0], raw_co.products[0], raw_co.warehouse),
-        )
-        .await?;
+    let narrow_took = raw.raw_order_inserts(orders, &narrow, 100, rows_of).await?;
     raw.close().await;
     let raw_rate = orders as f64 / took.as_secs_f64();
     let narrow_rate = orders as f64 / narrow_took.as_secs_f64();
