@@ -605,6 +605,12 @@ pub trait StockTx: Send {
         source: &str,
         at: Timestamp,
     ) -> Result<Vec<i64>, StoreError>;
+    /// The sums of the ledger per product and warehouse:
+    /// `(product, warehouse, Σ on-hand deltas, Σ reserved deltas)`, which
+    /// must equal the balances (INV-1).
+    async fn stock_ledger_sums(
+        &mut self,
+    ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError>;
     /// Gives back a reservation.
     async fn stock_release(
         &mut self,

@@ -176,6 +176,24 @@ impl StockTx for DbTx {
         Ok(got)
     }
 
+    async fn stock_ledger_sums(
+        &mut self,
+    ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError> {
+        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT product_id, warehouse_id, CAST(SUM(on_hand_delta) AS BIGINT), CAST(SUM(reserved_delta) AS BIGINT) \
+                 FROM stock_moves GROUP BY product_id, warehouse_id ORDER BY product_id, warehouse_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(p, w, on_hand, reserved)| (ProductId(p), WarehouseId(w), on_hand, reserved))
+            .collect())
+    }
+
     async fn stock_release(
         &mut self,
         product: ProductId,
@@ -187,7 +205,7 @@ impl StockTx for DbTx {
         if quantity <= 0 {
             return Ok(());
         }
-        on!(self, c => {
+        let affected = on!(self, c => {
             sqlx::query(
                 "UPDATE stock_balances SET reserved = reserved - $1 WHERE product_id = $2 AND warehouse_id = $3",
             )
@@ -196,8 +214,18 @@ impl StockTx for DbTx {
             .bind(warehouse.get())
             .execute(&mut *c)
             .await
-            .map_err(map)?;
+            .map_err(map)?
+            .rows_affected()
         });
+        // No balance: nothing was ever reserved there, and a ledger entry
+        // without a balance would break INV-1.
+        if affected != 1 {
+            return Err(StoreError::CheckViolation {
+                detail: format!(
+                    "nothing of product {product} is reserved in warehouse {warehouse}"
+                ),
+            });
+        }
         self.stock_move(product, warehouse, "release", 0, -quantity, source, at)
             .await
     }

@@ -1,0 +1,206 @@
+//! INV-1, the stock ledger as a property: random sequences of receipts,
+//! reservations and releases, on SQLite and on PostgreSQL. After every step
+//! each balance equals the sum of its ledger entries and the model's
+//! figure, nothing is negative, nothing reserved beyond what is on hand,
+//! and an operation that is refused changes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kaidan_app::clock::SystemClock;
+use kaidan_app::ports::{ListQuery, StockReceipt, Store};
+use kaidan_app::{App, AppConfig, Created, Ctx};
+use kaidan_domain::master::{ProductData, Season, WarehouseData};
+use kaidan_domain::{Money, ProductId, Quantity, TaxRate, WarehouseId};
+use kaidan_store::testing::{backends, fresh};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+#[derive(Debug, Clone)]
+enum Op {
+    Receive { p: usize, w: usize, q: i64 },
+    Reserve { w: usize, wants: Vec<(usize, i64)> },
+    Release { p: usize, w: usize, q: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..2usize, 0..2usize, 1..40i64).prop_map(|(p, w, q)| Op::Receive { p, w, q }),
+        (
+            0..2usize,
+            prop::collection::vec((0..2usize, 1..50i64), 1..4)
+        )
+            .prop_map(|(w, wants)| Op::Reserve { w, wants }),
+        (0..2usize, 0..2usize, 1..50i64).prop_map(|(p, w, q)| Op::Release { p, w, q }),
+    ]
+}
+
+fn new<T>(c: Created<T>) -> T {
+    match c {
+        Created::New(v) => v,
+        Created::Replayed { .. } => panic!("replayed"),
+    }
+}
+
+type Model = BTreeMap<(i64, i64), (i64, i64)>;
+
+async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
+    let t = fresh(backend).await?;
+    let db: Arc<dyn Store> = Arc::new(t.db.clone());
+    let app = App::new(Arc::clone(&db), Arc::new(SystemClock), AppConfig::default());
+    let sys = Ctx::system();
+    let mut products = Vec::new();
+    let mut warehouses = Vec::new();
+    for i in 0..2 {
+        let p = ProductData {
+            sku: format!("L-{i}"),
+            name: format!("商品{i}"),
+            spec: String::new(),
+            unit: "件".into(),
+            season: Season::None,
+            launch_priority: 1,
+            list_price: Money::yuan(1),
+            tax_rate: TaxRate::from_basis_points(1300),
+            active: true,
+        };
+        products.push(ProductId(new(app.create(&sys, p, None).await.unwrap()).id));
+        let w = WarehouseData {
+            code: format!("W{i}"),
+            name: format!("仓{i}"),
+            address: None,
+            is_central: i == 0,
+            active: true,
+        };
+        warehouses.push(WarehouseId(
+            new(app.create(&sys, w, None).await.unwrap()).id,
+        ));
+    }
+    let now = jiff::Timestamp::now();
+    let mut model: Model = BTreeMap::new();
+    for (step, op) in ops.iter().enumerate() {
+        let mut tx = db.write().await.map_err(|e| e.to_string())?;
+        match op {
+            Op::Receive { p, w, q } => {
+                tx.stock_receive(&StockReceipt {
+                    product_id: products[*p],
+                    warehouse_id: warehouses[*w],
+                    quantity: Quantity::new(*q).unwrap(),
+                    source: "prop".into(),
+                    at: now,
+                })
+                .await
+                .map_err(|e| format!("step {step} {op:?}: {e}"))?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+                model
+                    .entry((products[*p].get(), warehouses[*w].get()))
+                    .or_default()
+                    .0 += q;
+            }
+            Op::Reserve { w, wants } => {
+                let asked: Vec<_> = wants.iter().map(|(p, q)| (products[*p], *q)).collect();
+                let got = tx
+                    .stock_reserve(warehouses[*w], &asked, "prop", now)
+                    .await
+                    .map_err(|e| format!("step {step} {op:?}: {e}"))?;
+                tx.commit().await.map_err(|e| e.to_string())?;
+                for ((p, q), g) in asked.iter().zip(&got) {
+                    let (on_hand, reserved) =
+                        model.entry((p.get(), warehouses[*w].get())).or_default();
+                    let expect = (*q).min(*on_hand - *reserved);
+                    if *g != expect {
+                        return Err(format!(
+                            "step {step} {op:?}: reserved {g} of {q}, expected {expect}"
+                        ));
+                    }
+                    *reserved += g;
+                }
+            }
+            Op::Release { p, w, q } => {
+                let key = (products[*p].get(), warehouses[*w].get());
+                let held = model.get(&key).map_or(0, |m| m.1);
+                let r = tx
+                    .stock_release(products[*p], warehouses[*w], *q, "prop", now)
+                    .await;
+                match (r, *q <= held) {
+                    (Ok(()), true) => {
+                        tx.commit().await.map_err(|e| e.to_string())?;
+                        model.entry(key).or_default().1 -= q;
+                    }
+                    // More than is reserved: refused, and dropping the
+                    // transaction must leave everything as it was.
+                    (Err(_), false) => drop(tx),
+                    (r, _) => {
+                        return Err(format!(
+                            "step {step} {op:?}: release of {q} with {held} reserved gave {r:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        check(db.as_ref(), &model)
+            .await
+            .map_err(|e| format!("{backend}, after step {step} {op:?}: {e}"))?;
+    }
+    t.db.close().await;
+    Ok(())
+}
+
+async fn check(db: &dyn Store, model: &Model) -> Result<(), String> {
+    let mut tx = db.read().await.map_err(|e| e.to_string())?;
+    let balances = tx
+        .stock_list(&ListQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let sums = tx.stock_ledger_sums().await.map_err(|e| e.to_string())?;
+    let mut seen: Model = BTreeMap::new();
+    for b in &balances {
+        if b.on_hand < 0 || b.reserved < 0 || b.reserved > b.on_hand {
+            return Err(format!("impossible balance {b:?}"));
+        }
+        seen.insert(
+            (b.product_id.get(), b.warehouse_id.get()),
+            (b.on_hand, b.reserved),
+        );
+    }
+    let ledger: Model = sums
+        .iter()
+        .map(|(p, w, o, r)| ((p.get(), w.get()), (*o, *r)))
+        .collect();
+    if seen != ledger {
+        return Err(format!(
+            "balances {seen:?} differ from the ledger {ledger:?}"
+        ));
+    }
+    let nonzero = |m: &Model| -> Model {
+        m.iter()
+            .filter(|(_, v)| **v != (0, 0))
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    };
+    if nonzero(&seen) != nonzero(model) {
+        return Err(format!("balances {seen:?}, model {model:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn inv_1_balances_equal_the_ledger_after_every_step() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in backends() {
+        let mut runner = TestRunner::new(Config {
+            cases: 12,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&prop::collection::vec(op(), 1..25), |ops| {
+                rt.block_on(run(backend, ops)).map_err(TestCaseError::fail)
+            })
+            .unwrap();
+    }
+}
