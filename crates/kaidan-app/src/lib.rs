@@ -18,6 +18,7 @@ pub mod ports;
 mod region_priorities;
 mod safety_stock;
 mod stock;
+pub mod stock_counts;
 pub mod time_format;
 pub mod transfer;
 pub mod users;

@@ -18,6 +18,7 @@ use kaidan_domain::order::{
     AccountEntry, ChangeOutcome, ChangeRequest, Department, ImpactAssessment, OrderStatus,
     PricedOrder,
 };
+use kaidan_domain::stock_count::{CountLine, CountStatus};
 use kaidan_domain::{
     CustomerId, Money, OrderId, Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId,
     WarehouseId,
@@ -251,6 +252,25 @@ pub struct StockBalance {
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
+}
+
+/// A stock count with its lines (INV-3).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockCountRow {
+    pub id: i64,
+    pub warehouse_id: WarehouseId,
+    pub status: CountStatus,
+    pub note: String,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub counted_at: Timestamp,
+    pub counted_by: UserId,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub posted_at: Option<Timestamp>,
+    pub posted_by: Option<UserId>,
+    pub lines: Vec<CountLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -611,6 +631,36 @@ pub trait StockTx: Send {
     async fn stock_ledger_sums(
         &mut self,
     ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError>;
+    /// `(product, on hand, reserved)` of `products` in `warehouse`; a
+    /// product with no balance is left out.
+    async fn stock_balances_of(
+        &mut self,
+        warehouse: WarehouseId,
+        products: &[ProductId],
+    ) -> Result<Vec<(ProductId, i64, i64)>, StoreError>;
+    /// Changes on hand by `delta` with a ledger entry of `kind` (a count
+    /// adjustment); refused if on hand would fall below zero or below what
+    /// is reserved.
+    async fn stock_adjust(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        delta: i64,
+        kind: &str,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn count_insert(&mut self, count: &StockCountRow) -> Result<i64, StoreError>;
+    async fn count_get(&mut self, id: i64) -> Result<Option<StockCountRow>, StoreError>;
+    /// Marks an open count posted with the lines as reconciled; false when
+    /// it was not open (nothing written).
+    async fn count_post(&mut self, count: &StockCountRow) -> Result<bool, StoreError>;
+    /// Lines of counts posted in `[from, to)`, for the accuracy figure.
+    async fn count_lines_posted(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CountLine>, StoreError>;
     /// Gives back a reservation.
     async fn stock_release(
         &mut self,

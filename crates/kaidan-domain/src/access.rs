@@ -80,6 +80,8 @@ string_enum!(
         StoreWrite = "store.write",
         CalendarWrite = "calendar.write",
         StockRead = "stock.read",
+        /// Enter and post stock counts (INV-3).
+        StockCount = "stock.count",
         ImportData = "data.import",
         ExportData = "data.export",
         AuditRead = "audit.read",
@@ -178,6 +180,7 @@ impl Role {
                 RegionRead,
                 StoreRead,
                 StockRead,
+                StockCount,
                 ImportData,
                 ExportData,
             ],

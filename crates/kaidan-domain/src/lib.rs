@@ -12,6 +12,7 @@ pub mod master;
 pub mod money;
 pub mod order;
 pub mod quantity;
+pub mod stock_count;
 pub mod validation;
 
 pub use access::{Actor, Permission, Role};

@@ -35,6 +35,8 @@ use crate::problem::Problem;
         api::data::safety_stock, api::data::set_safety_stock,
         api::data::calendar, api::data::put_day, api::data::delete_day,
         api::data::stock, api::data::receive,
+        api::stock_counts::create, api::stock_counts::read, api::stock_counts::post_count,
+        api::stock_counts::accuracy,
         api::data::import, api::data::export,
         api::orders::place, api::orders::list, api::orders::read, api::orders::by_number,
         api::orders::review, api::orders::approve_price, api::orders::finance_review,

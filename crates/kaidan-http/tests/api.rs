@@ -580,3 +580,43 @@ async fn ord_1_to_7_order_flow_over_the_api() {
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn inv_3_kpi_4_stock_count_over_the_api() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        let keeper = t.user_token("keeper", &[Role::Warehouse]).await;
+        let p = t.json(Method::POST, "/api/v1/products", &admin, product("K-1"), &[]).await.json();
+        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WK", "name": "总仓", "is_central": true}), &[]).await.json();
+        let r = t.json(Method::POST, "/api/v1/stock/receipts", &keeper,
+            json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 12, "source": "PO-9"}), &[]).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        let bad = t.json(Method::POST, "/api/v1/stock-counts", &keeper,
+            json!({"warehouse_id": w["id"], "lines": [{"product_id": p["id"], "counted": -1}]}), &[]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+        assert_eq!(bad.json()["errors"][0]["field"], "lines[0].counted");
+        let c = t.json(Method::POST, "/api/v1/stock-counts", &keeper,
+            json!({"warehouse_id": w["id"], "note": "周盘", "lines": [{"product_id": p["id"], "counted": 11}]}), &[]).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
+        let id = c.json()["id"].as_i64().unwrap();
+        assert_eq!(c.json()["lines"][0]["system"], 12);
+        let r = t.json(Method::POST, &format!("/api/v1/stock-counts/{id}/post"), &keeper, json!({}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(r.json()["errors"][0]["field"], "lines[0].cause");
+        let r = t.json(Method::POST, &format!("/api/v1/stock-counts/{id}/post"), &keeper,
+            json!({"causes": [{"product_id": p["id"], "counted": 11, "cause": "loss"}]}), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["status"], "posted");
+        let stock = t.get("/api/v1/stock", &keeper).await.json();
+        assert_eq!(stock["items"][0]["on_hand"], 11, "{}: the count adjustment is posted", t.backend);
+        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::order::company_time_zone()).date();
+        let acc = t.get(&format!("/api/v1/stock/accuracy?from={today}&to={today}"), &keeper).await;
+        assert_eq!(acc.json()["lines_counted"], 1, "{}", acc.text());
+        assert_eq!(acc.json()["accuracy_percent"], "0.00");
+        let r = t.get("/api/v1/stock/accuracy?from=2026-13-01&to=2026-01-01", &keeper).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "from");
+    })
+    .await;
+}

@@ -13,6 +13,7 @@ mod raw;
 mod records;
 mod row;
 mod stock;
+mod stock_count;
 pub mod testing;
 mod tx;
 mod users;

@@ -1,6 +1,9 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_app::ports::{ListQuery, StockBalance, StockReceipt, StockTx, StoreError};
+use kaidan_app::ports::{
+    ListQuery, StockBalance, StockCountRow, StockReceipt, StockTx, StoreError,
+};
+use kaidan_domain::stock_count::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;
@@ -174,6 +177,100 @@ impl StockTx for DbTx {
             q.execute(&mut *c).await.map_err(map)?;
         });
         Ok(got)
+    }
+
+    async fn stock_balances_of(
+        &mut self,
+        warehouse: WarehouseId,
+        products: &[ProductId],
+    ) -> Result<Vec<(ProductId, i64, i64)>, StoreError> {
+        if products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (2..products.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT product_id, on_hand, reserved FROM stock_balances \
+             WHERE warehouse_id = $1 AND product_id IN ({list}) ORDER BY product_id"
+        );
+        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
+            let mut q = sqlx::query_as(&sql).bind(warehouse.get());
+            for p in products {
+                q = q.bind(p.get());
+            }
+            q.fetch_all(&mut *c).await.map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(p, o, r)| (ProductId(p), o, r))
+            .collect())
+    }
+
+    async fn stock_adjust(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        delta: i64,
+        kind: &str,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if delta == 0 {
+            return Ok(());
+        }
+        // The table's checks (on hand >= 0, >= reserved) refuse any
+        // adjustment that would take on hand below them. Update first: an
+        // upsert would check its insert row (a negative on hand) before the
+        // conflict turns it into an update.
+        let affected = on!(self, c => {
+            sqlx::query(
+                "UPDATE stock_balances SET on_hand = on_hand + $1 WHERE product_id = $2 AND warehouse_id = $3",
+            )
+            .bind(delta)
+            .bind(product.get())
+            .bind(warehouse.get())
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        if affected == 0 {
+            on!(self, c => {
+                sqlx::query(
+                    "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)",
+                )
+                .bind(product.get())
+                .bind(warehouse.get())
+                .bind(delta)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        self.stock_move(product, warehouse, kind, delta, 0, source, at)
+            .await
+    }
+
+    async fn count_insert(&mut self, count: &StockCountRow) -> Result<i64, StoreError> {
+        self.count_insert_rows(count).await
+    }
+
+    async fn count_get(&mut self, id: i64) -> Result<Option<StockCountRow>, StoreError> {
+        self.count_get_row(id).await
+    }
+
+    async fn count_post(&mut self, count: &StockCountRow) -> Result<bool, StoreError> {
+        self.count_post_row(count).await
+    }
+
+    async fn count_lines_posted(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CountLine>, StoreError> {
+        self.count_lines_between(from, to).await
     }
 
     async fn stock_ledger_sums(

@@ -1,5 +1,5 @@
 //! INV-1, the stock ledger as a property: random sequences of receipts,
-//! reservations and releases, on SQLite and on PostgreSQL. After every step
+//! reservations, releases and count adjustments, on SQLite and on PostgreSQL. After every step
 //! each balance equals the sum of its ledger entries and the model's
 //! figure, nothing is negative, nothing reserved beyond what is on hand,
 //! and an operation that is refused changes nothing.
@@ -20,9 +20,26 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 #[derive(Debug, Clone)]
 enum Op {
-    Receive { p: usize, w: usize, q: i64 },
-    Reserve { w: usize, wants: Vec<(usize, i64)> },
-    Release { p: usize, w: usize, q: i64 },
+    Receive {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
+    Reserve {
+        w: usize,
+        wants: Vec<(usize, i64)>,
+    },
+    Release {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
+    /// A count adjustment (INV-3), either sign.
+    Adjust {
+        p: usize,
+        w: usize,
+        delta: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,6 +51,7 @@ fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(w, wants)| Op::Reserve { w, wants }),
         (0..2usize, 0..2usize, 1..50i64).prop_map(|(p, w, q)| Op::Release { p, w, q }),
+        (0..2usize, 0..2usize, -30..30i64).prop_map(|(p, w, delta)| Op::Adjust { p, w, delta }),
     ]
 }
 
@@ -134,6 +152,35 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
                     (r, _) => {
                         return Err(format!(
                             "step {step} {op:?}: release of {q} with {held} reserved gave {r:?}"
+                        ));
+                    }
+                }
+            }
+            Op::Adjust { p, w, delta } => {
+                let key = (products[*p].get(), warehouses[*w].get());
+                let (on_hand, reserved) = model.get(&key).copied().unwrap_or_default();
+                let allowed = on_hand + delta >= reserved;
+                let r = tx
+                    .stock_adjust(
+                        products[*p],
+                        warehouses[*w],
+                        *delta,
+                        "count_adjustment",
+                        "prop",
+                        now,
+                    )
+                    .await;
+                match (r, allowed) {
+                    (Ok(()), true) => {
+                        tx.commit().await.map_err(|e| e.to_string())?;
+                        if *delta != 0 {
+                            model.entry(key).or_default().0 += delta;
+                        }
+                    }
+                    (Err(_), false) => drop(tx),
+                    (r, _) => {
+                        return Err(format!(
+                            "step {step} {op:?}: adjusting {on_hand}/{reserved} gave {r:?}"
                         ));
                     }
                 }

@@ -5,6 +5,7 @@ pub mod data;
 pub mod master;
 pub mod orders;
 pub mod session;
+pub mod stock_counts;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -49,6 +50,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/stock", get(data::stock))
         .route("/api/v1/stock/receipts", post(data::receive))
+        .route("/api/v1/stock/accuracy", get(stock_counts::accuracy))
+        .route("/api/v1/stock-counts", post(stock_counts::create))
+        .route("/api/v1/stock-counts/{id}", get(stock_counts::read))
+        .route(
+            "/api/v1/stock-counts/{id}/post",
+            post(stock_counts::post_count),
+        )
         .route("/api/v1/import/{dataset}", post(data::import))
         .route("/api/v1/export/{dataset}", get(data::export))
         .route("/api/v1/orders", get(orders::list).post(orders::place))

@@ -1,0 +1,215 @@
+//! Stock counts (INV-3, 盘点): the warehouse's count of a product is
+//! reconciled with the system figure, and every discrepancy is recorded with
+//! its cause before it is posted to the ledger as a count adjustment.
+//! The inventory-accuracy figure (KPI-4) is computed from the counted lines
+//! (see ADR 0008 for the reading).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ProductId;
+use crate::access::string_enum;
+use crate::validation::ValidationErrors;
+
+string_enum!(
+    /// Why the count differs from the system figure.
+    DiscrepancyCause {
+        /// 损坏: damaged goods written off.
+        Damage = "damage",
+        /// 丢失: lost or stolen.
+        Loss = "loss",
+        /// 收货差错: a receipt was booked wrong.
+        ReceivingError = "receiving_error",
+        /// 发货差错: a shipment was booked wrong.
+        ShippingError = "shipping_error",
+        /// 记账差错: any other booking error.
+        RecordingError = "recording_error",
+        /// 其他: explained in the note.
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// A count is entered (open), then posted to the ledger once.
+    CountStatus {
+        Open = "open",
+        Posted = "posted",
+    }
+);
+
+/// One counted product, as the warehouse enters it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CountLineInput {
+    pub product_id: ProductId,
+    /// Units found on the shelf.
+    pub counted: i64,
+    #[serde(default)]
+    pub cause: Option<DiscrepancyCause>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A counted line against the system figure at the time of reconciling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountLine {
+    pub product_id: ProductId,
+    pub system: i64,
+    pub counted: i64,
+    pub cause: Option<DiscrepancyCause>,
+    pub note: Option<String>,
+}
+
+impl CountLine {
+    /// Counted minus system: what posting adds to (or takes from) on hand.
+    pub fn difference(&self) -> i64 {
+        self.counted - self.system
+    }
+}
+
+/// Checks what the warehouse entered: at least one line, each product once,
+/// no negative count, a note with the cause "other".
+pub fn validate_input(lines: &[CountLineInput]) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    if lines.is_empty() {
+        e.add("lines", "required", "count at least one product");
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if l.counted < 0 {
+            e.add(
+                format!("lines[{i}].counted"),
+                "negative",
+                "a count cannot be below zero",
+            );
+        }
+        if let Some(j) = lines[..i].iter().position(|o| o.product_id == l.product_id) {
+            e.add(
+                format!("lines[{i}].product_id"),
+                "duplicate",
+                format!("product {} is already counted on lines[{j}]", l.product_id),
+            );
+        }
+        if l.cause == Some(DiscrepancyCause::Other)
+            && l.note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
+            e.add(
+                format!("lines[{i}].note"),
+                "required",
+                "say what the other cause is",
+            );
+        }
+    }
+    e.into_result(())
+}
+
+/// Before posting: every line that differs from the system figure needs a
+/// cause; a count may not fall below what is reserved (those units are
+/// promised: release them first).
+pub fn validate_posting(
+    lines: &[CountLine],
+    reserved: impl Fn(ProductId) -> i64,
+) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.difference() != 0 && l.cause.is_none() {
+            e.add(
+                format!("lines[{i}].cause"),
+                "required",
+                format!(
+                    "counted {} but the system has {}: give the cause of the difference",
+                    l.counted, l.system
+                ),
+            );
+        }
+        let held = reserved(l.product_id);
+        if l.counted < held {
+            e.add(
+                format!("lines[{i}].counted"),
+                "below_reserved",
+                format!(
+                    "{held} units are reserved for orders; release them before posting a count of {}",
+                    l.counted
+                ),
+            );
+        }
+    }
+    e.into_result(())
+}
+
+/// Inventory accuracy (KPI-4) over counted lines: the share whose system
+/// figure was right, in basis points (10000 = 100 %). `None` when nothing
+/// was counted.
+pub fn accuracy_bp(lines: &[CountLine]) -> Option<u32> {
+    if lines.is_empty() {
+        return None;
+    }
+    let right = lines.iter().filter(|l| l.difference() == 0).count();
+    u32::try_from(right * 10_000 / lines.len()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn line(p: i64, system: i64, counted: i64, cause: Option<DiscrepancyCause>) -> CountLine {
+        CountLine {
+            product_id: ProductId(p),
+            system,
+            counted,
+            cause,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn inv_3_input_errors_name_the_line() {
+        let e = validate_input(&[
+            CountLineInput {
+                product_id: ProductId(1),
+                counted: -1,
+                cause: None,
+                note: None,
+            },
+            CountLineInput {
+                product_id: ProductId(1),
+                counted: 3,
+                cause: Some(DiscrepancyCause::Other),
+                note: None,
+            },
+        ])
+        .unwrap_err();
+        let fields: Vec<_> = e.errors.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["lines[0].counted", "lines[1].product_id", "lines[1].note"]
+        );
+        assert!(validate_input(&[]).is_err());
+    }
+
+    #[test]
+    fn inv_3_a_difference_needs_a_cause_and_may_not_undercut_reservations() {
+        let lines = [
+            line(1, 10, 10, None),
+            line(2, 10, 8, None),
+            line(3, 10, 4, Some(DiscrepancyCause::Loss)),
+        ];
+        let e = validate_posting(&lines, |p| if p == ProductId(3) { 5 } else { 0 }).unwrap_err();
+        let fields: Vec<_> = e.errors.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["lines[1].cause", "lines[2].counted"]);
+        assert!(validate_posting(&lines[..1], |_| 0).is_ok());
+        assert_eq!(lines[2].difference(), -6);
+    }
+
+    #[test]
+    fn kpi_4_accuracy_is_the_share_of_lines_that_were_right() {
+        let lines = [
+            line(1, 10, 10, None),
+            line(2, 10, 8, Some(DiscrepancyCause::Damage)),
+            line(3, 0, 0, None),
+        ];
+        assert_eq!(accuracy_bp(&lines), Some(6_666));
+        assert_eq!(accuracy_bp(&[]), None);
+    }
+}
