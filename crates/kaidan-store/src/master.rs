@@ -10,7 +10,7 @@ use kaidan_domain::{Money, ProductId, Quantity, RegionId, StoreId};
 
 use crate::error::{corrupt, map};
 use crate::master_tables::{from_row, table, values};
-use crate::row::{RowExt, Val, bind_vals, micros, search_clause};
+use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
 use crate::tx::{DbTx, on};
 
 impl DbTx {
@@ -116,10 +116,7 @@ impl MasterTx for DbTx {
             return Ok(Vec::new());
         }
         let t = table(kind);
-        let list = (1..=ids.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = placeholders(1, ids.len());
         let sql = format!(
             "SELECT id, version, updated_at, {} FROM {} WHERE id IN ({list}) ORDER BY id",
             t.columns.join(", "),

@@ -126,3 +126,11 @@ pub(crate) fn search_clause(
         vals.len()
     ))
 }
+
+/// `$first, $first+1, …` for `n` values, e.g. an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

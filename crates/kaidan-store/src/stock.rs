@@ -7,7 +7,7 @@ use kaidan_domain::stock_count::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;
-use crate::row::{RowExt, Val, bind_vals, micros, search_clause};
+use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
 use crate::tx::{DbTx, on};
 
 impl DbTx {
@@ -91,10 +91,7 @@ impl StockTx for DbTx {
         // the rows, in product order so two approvals never wait on each
         // other in a circle; SQLite has one writer, so nobody else can
         // change them before the update below.
-        let list = (2..products.len() + 2)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = placeholders(2, products.len());
         let lock = if matches!(self, DbTx::Pg(_)) {
             " FOR UPDATE"
         } else {
@@ -187,10 +184,7 @@ impl StockTx for DbTx {
         if products.is_empty() {
             return Ok(Vec::new());
         }
-        let list = (2..products.len() + 2)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = placeholders(2, products.len());
         let sql = format!(
             "SELECT product_id, on_hand, reserved FROM stock_balances \
              WHERE warehouse_id = $1 AND product_id IN ({list}) ORDER BY product_id"
