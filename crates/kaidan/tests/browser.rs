@@ -222,28 +222,31 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
         .click()
         .await
         .unwrap();
-    let timeline = c
-        .wait()
-        .for_element(Locator::Id("timeline"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        timeline.contains("order_clerk"),
-        "timeline shows who: {timeline}"
-    );
-    let status = c
-        .find(Locator::Id("order-status"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The review posts a form and the page reloads: the elements of the old
+    // page go stale while it does, so read until the new page answers.
+    let mut status = String::new();
+    let mut timeline = String::new();
+    for _ in 0..100 {
+        let read = async {
+            let s = c.find(Locator::Id("order-status")).await?.text().await?;
+            let t = c.find(Locator::Id("timeline")).await?.text().await?;
+            Ok::<_, fantoccini::error::CmdError>((s, t))
+        };
+        if let Ok((s, t)) = read.await {
+            (status, timeline) = (s, t);
+            if status.contains("财务审核") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(
         status.contains("财务审核"),
         "reviewed into finance review: {status}"
+    );
+    assert!(
+        timeline.contains("order_clerk"),
+        "timeline shows who: {timeline}"
     );
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
