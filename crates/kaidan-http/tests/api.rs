@@ -620,3 +620,49 @@ async fn inv_3_kpi_4_stock_count_over_the_api() {
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn inv_3_stock_count_on_the_pages() {
+    on_each_backend(|t| async move {
+        let admin = t.user_token("boss", &[Role::Admin]).await;
+        t.user_token("keeper", &[Role::Warehouse]).await;
+        let p = t.json(Method::POST, "/api/v1/products", &admin, product("PG-1"), &[]).await.json();
+        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WP", "name": "总仓", "is_central": true}), &[]).await.json();
+        t.json(Method::POST, "/api/v1/stock/receipts", &admin,
+            json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 7, "source": "PO-1"}), &[]).await;
+        let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")],
+            Some(b"username=keeper&password=correct+horse".to_vec())).await;
+        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let html = t.call(Method::GET, "/stock-counts/new", &[("cookie", &cookie)], None).await.text();
+        assert!(html.contains("PG-1") && html.contains("盘点录入"), "{html}");
+        assert!(!html.contains(">7<"), "a blind count does not show the system figure");
+        let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let form = |path: String, body: String| {
+            let (cookie, t) = (cookie.clone(), &t);
+            async move {
+                t.call(Method::POST, &path, &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")],
+                    Some(body.into_bytes())).await
+            }
+        };
+        let (pid, wid) = (p["id"].as_i64().unwrap(), w["id"].as_i64().unwrap());
+        let r = form("/stock-counts/new".into(), format!("_csrf={csrf}&warehouse={wid}&counted_{pid}=abc")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = form("/stock-counts/new".into(), format!("_csrf={csrf}&warehouse={wid}&note=x&counted_{pid}=6")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let at = r.header("location");
+        let page = t.call(Method::GET, &at, &[("cookie", &cookie)], None).await.text();
+        assert!(page.contains("待过账") && page.contains(&format!("cause_{pid}")), "{page}");
+        let id = at.rsplit('/').next().unwrap().to_string();
+        let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: a difference needs a cause", t.backend);
+        assert!(r.text().contains("lines[0].cause"));
+        let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}&cause_{pid}=damage&note_{pid}=%E7%A0%B4%E6%8D%9F")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = t.call(Method::GET, &at, &[("cookie", &cookie)], None).await.text();
+        assert!(page.contains("已过账") && page.contains("损坏"), "{page}");
+        let stock = t.get("/api/v1/stock", &admin).await.json();
+        assert_eq!(stock["items"][0]["on_hand"], 6, "{}", t.backend);
+    })
+    .await;
+}

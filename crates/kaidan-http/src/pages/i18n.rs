@@ -53,6 +53,7 @@ impl Lang {
             "regions" => ("区域", "Regions"),
             "stores" => ("店铺", "Stores"),
             "stock" => ("库存", "Stock"),
+            "stock_counts" => ("盘点", "Stock counts"),
             "calendar" => ("工作日历", "Business calendar"),
             "priorities" => ("区域优先级", "Region priorities"),
             "users" => ("用户", "Users"),

@@ -7,6 +7,7 @@ mod master;
 mod orders;
 mod other;
 mod session;
+mod stock_counts;
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +35,12 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(session::set_lang))
         .route("/static/kaidan.css", get(stylesheet))
         .route("/stock", get(other::stock))
+        .route(
+            "/stock-counts/new",
+            get(stock_counts::new_count).post(stock_counts::create),
+        )
+        .route("/stock-counts/{id}", get(stock_counts::read))
+        .route("/stock-counts/{id}/post", post(stock_counts::post))
         .route("/calendar", get(other::calendar).post(other::calendar_post))
         .route(
             "/region-priorities",
@@ -85,7 +92,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 13] = [
+    let items: [(&str, &str, Option<Permission>); 14] = [
         ("/", "home", None),
         ("/orders", "orders", Some(Permission::OrderRead)),
         (
@@ -109,6 +116,11 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             Some(Permission::RegionRead),
         ),
         ("/stock", "stock", Some(Permission::StockRead)),
+        (
+            "/stock-counts/new",
+            "stock_counts",
+            Some(Permission::StockCount),
+        ),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(Permission::UserAdmin)),
     ];

@@ -1,0 +1,366 @@
+//! Stock count pages (INV-3): a blind count form per warehouse, and the
+//! count with its differences, causes and the button that posts it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kaidan_app::ports::StockBalance;
+use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
+use kaidan_app::{AppError, Ctx, ListRequest};
+use kaidan_domain::stock_count::{CountLineInput, CountStatus, DiscrepancyCause};
+use kaidan_domain::{Permission, ProductId, WarehouseId};
+
+use super::master::local_time;
+use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use crate::state::AppState;
+
+fn cause_label(lang: Lang, c: DiscrepancyCause) -> &'static str {
+    match c {
+        DiscrepancyCause::Damage => lang.pick("损坏", "Damage"),
+        DiscrepancyCause::Loss => lang.pick("丢失", "Loss"),
+        DiscrepancyCause::ReceivingError => lang.pick("收货差错", "Receiving error"),
+        DiscrepancyCause::ShippingError => lang.pick("发货差错", "Shipping error"),
+        DiscrepancyCause::RecordingError => lang.pick("记账差错", "Recording error"),
+        DiscrepancyCause::Other => lang.pick("其他", "Other"),
+    }
+}
+
+/// Every stock row (counts are per warehouse, products are picked from the
+/// rows that exist).
+async fn stock_rows(s: &AppState, ctx: &Ctx) -> Result<Vec<StockBalance>, AppError> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = s
+            .app
+            .stock_list(
+                ctx,
+                &ListRequest {
+                    search: None,
+                    cursor,
+                    limit: Some(s.app.config().max_page),
+                    filters: Vec::new(),
+                },
+            )
+            .await?;
+        rows.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(rows),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stock_count_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    title: String,
+    warehouses: Vec<(i64, String)>,
+    warehouse: i64,
+    /// (product id, sku, name, entered value)
+    products: Vec<(i64, String, String, String)>,
+    note: String,
+    error: Option<String>,
+}
+
+async fn new_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    warehouse: Option<i64>,
+    form: &HashMap<String, String>,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let rows = match stock_rows(s, ctx).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut warehouses: Vec<(i64, String)> = rows
+        .iter()
+        .map(|r| (r.warehouse_id.get(), r.warehouse_code.clone()))
+        .collect();
+    warehouses.sort();
+    warehouses.dedup();
+    let warehouse = warehouse
+        .filter(|w| warehouses.iter().any(|x| x.0 == *w))
+        .or(warehouses.first().map(|w| w.0))
+        .unwrap_or(0);
+    let products = rows
+        .iter()
+        .filter(|r| r.warehouse_id.get() == warehouse)
+        .map(|r| {
+            let id = r.product_id.get();
+            let entered = form
+                .get(&format!("counted_{id}"))
+                .cloned()
+                .unwrap_or_default();
+            (id, r.sku.clone(), r.product_name.clone(), entered)
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &NewPage {
+            title: lang.pick("盘点录入", "Enter a stock count").into(),
+            warehouses,
+            warehouse,
+            products,
+            note: form.get("note").cloned().unwrap_or_default(),
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /stock-counts/new?warehouse=ID
+pub async fn new_count(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if !ctx.actor.can(Permission::StockCount) {
+        return error_page(chrome.lang, AppError::Forbidden(Permission::StockCount));
+    }
+    let warehouse = p.get("warehouse").and_then(|w| w.parse().ok());
+    new_page(&s, &ctx, chrome, warehouse, &HashMap::new(), None).await
+}
+
+/// POST /stock-counts/new: the filled-in quantities become a count.
+pub async fn create(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let lang = chrome.lang;
+    let warehouse = form.get("warehouse").and_then(|w| w.parse::<i64>().ok());
+    let mut lines = Vec::new();
+    let mut bad = Vec::new();
+    let mut keys: Vec<&String> = form.keys().filter(|k| k.starts_with("counted_")).collect();
+    keys.sort();
+    for key in keys {
+        let raw = form[key].trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let Some(product) = key["counted_".len()..].parse::<i64>().ok() else {
+            continue;
+        };
+        match raw.parse::<i64>() {
+            Ok(counted) => lines.push(CountLineInput {
+                product_id: ProductId(product),
+                counted,
+                cause: None,
+                note: None,
+            }),
+            Err(_) => bad.push(format!("'{raw}'")),
+        }
+    }
+    if !bad.is_empty() {
+        let msg = format!(
+            "{}: {}",
+            lang.pick("不是整数", "not whole numbers"),
+            bad.join(", ")
+        );
+        return new_page(&s, &ctx, chrome, warehouse, &form, Some(msg)).await;
+    }
+    let input = NewStockCount {
+        warehouse_id: WarehouseId(warehouse.unwrap_or(0)),
+        note: form
+            .get("note")
+            .map(|n| n.trim().to_string())
+            .unwrap_or_default(),
+        lines,
+    };
+    match s.app.create_stock_count(&ctx, input).await {
+        Ok(c) => Redirect::to(&format!("/stock-counts/{}", c.id)).into_response(),
+        Err(AppError::Invalid(v)) => {
+            new_page(&s, &ctx, chrome, warehouse, &form, Some(v.to_string())).await
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct LineView {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub system: i64,
+    pub counted: i64,
+    pub difference: i64,
+    pub cause: &'static str,
+    pub cause_label: &'static str,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "stock_count.html")]
+struct CountPage {
+    chrome: Chrome,
+    title: String,
+    id: i64,
+    status: &'static str,
+    open: bool,
+    can_post: bool,
+    warehouse: String,
+    counted_at: String,
+    note: String,
+    lines: Vec<LineView>,
+    causes: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn count_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    id: i64,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let count = match s.app.stock_count(ctx, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows = match stock_rows(s, ctx).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let names: HashMap<i64, (String, String)> = rows
+        .iter()
+        .map(|r| (r.product_id.get(), (r.sku.clone(), r.product_name.clone())))
+        .collect();
+    let warehouse = rows
+        .iter()
+        .find(|r| r.warehouse_id == count.warehouse_id)
+        .map_or_else(
+            || count.warehouse_id.to_string(),
+            |r| r.warehouse_code.clone(),
+        );
+    let lines = count
+        .lines
+        .iter()
+        .map(|l| {
+            let (sku, name) = names
+                .get(&l.product_id.get())
+                .cloned()
+                .unwrap_or_else(|| (l.product_id.to_string(), String::new()));
+            LineView {
+                product_id: l.product_id.get(),
+                sku,
+                name,
+                system: l.system,
+                counted: l.counted,
+                difference: l.difference(),
+                cause: l.cause.map_or("", DiscrepancyCause::as_str),
+                cause_label: l.cause.map_or("", |c| cause_label(lang, c)),
+                note: l.note.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let open = count.status == CountStatus::Open;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &CountPage {
+            title: format!("{} #{id}", lang.pick("盘点单", "Stock count")),
+            id,
+            status: if open {
+                lang.pick("待过账", "Open")
+            } else {
+                lang.pick("已过账", "Posted")
+            },
+            open,
+            can_post: ctx.actor.can(Permission::StockCount),
+            warehouse,
+            counted_at: local_time(count.counted_at),
+            note: count.note,
+            lines,
+            causes: DiscrepancyCause::ALL
+                .iter()
+                .map(|c| (c.as_str(), cause_label(lang, *c)))
+                .collect(),
+            error,
+            chrome,
+        },
+    )
+}
+
+fn count_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+/// GET /stock-counts/{id}
+pub async fn read(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    match count_id(&raw) {
+        Some(id) => count_page(&s, &ctx, chrome, id, None).await,
+        None => not_found_page(),
+    }
+}
+
+/// POST /stock-counts/{id}/post: the chosen causes, then posting.
+pub async fn post(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let Some(id) = count_id(&raw) else {
+        return not_found_page();
+    };
+    let count = match s.app.stock_count(&ctx, id).await {
+        Ok(c) => c,
+        Err(e) => return error_page(chrome.lang, e),
+    };
+    let causes = count
+        .lines
+        .iter()
+        .map(|l| {
+            let pid = l.product_id.get();
+            let note = form
+                .get(&format!("note_{pid}"))
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty());
+            CountLineInput {
+                product_id: l.product_id,
+                counted: l.counted,
+                cause: form
+                    .get(&format!("cause_{pid}"))
+                    .and_then(|c| c.parse().ok()),
+                note,
+            }
+        })
+        .collect();
+    match s
+        .app
+        .post_stock_count(&ctx, id, PostStockCount { causes })
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/stock-counts/{id}")).into_response(),
+        Err(AppError::Invalid(v)) => count_page(&s, &ctx, chrome, id, Some(v.to_string())).await,
+        Err(e) => error_page(chrome.lang, e),
+    }
+}
