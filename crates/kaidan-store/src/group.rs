@@ -54,7 +54,8 @@ pub(crate) struct GroupCommit {
 /// One request's write transaction inside the current batch.
 #[derive(Debug)]
 pub(crate) struct Unit {
-    guard: OwnedMutexGuard<Writer>,
+    /// Taken by `commit`; still here when the unit is dropped uncommitted.
+    guard: Option<OwnedMutexGuard<Writer>>,
     group: GroupCommit,
 }
 
@@ -168,9 +169,22 @@ impl GroupCommit {
         }
         w.unit_open = true;
         Ok(Unit {
-            guard: w,
+            guard: Some(w),
             group: self.clone(),
         })
+    }
+
+    /// Settles and commits whatever is open, in a task of its own: after a
+    /// unit was dropped uncommitted, nobody may come for a while, and an
+    /// open transaction would keep SQLite's write lock from other processes
+    /// (a `kaidan user add` next to a running server).
+    fn finish_soon(&self) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let state = Arc::clone(&self.state);
+            runtime.spawn(async move {
+                state.lock_owned().await.finish().await;
+            });
+        }
     }
 
     /// The writer connection alone, with no batch open (migrations,
@@ -195,13 +209,13 @@ impl GroupCommit {
 impl Unit {
     /// The writer connection, inside this unit's savepoint.
     pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        self.guard.conn()
+        self.guard.as_deref_mut().ok_or_else(closed)?.conn()
     }
 
     /// Keeps this unit's work and returns once the COMMIT that holds it is
     /// on disk (or with the reason it is not).
-    pub(crate) async fn commit(self) -> Result<(), StoreError> {
-        let Unit { mut guard, group } = self;
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        let mut guard = self.guard.take().ok_or_else(closed)?;
         if let Err(e) = exec(guard.conn()?, "RELEASE unit").await {
             guard.abort(&e.to_string()).await;
             return Err(e);
@@ -215,8 +229,9 @@ impl Unit {
         if lead {
             // A task of its own, so a cancelled request cannot leave the
             // batch without anyone to commit it.
+            let state = Arc::clone(&self.group.state);
             tokio::spawn(async move {
-                let mut w = Arc::clone(&group.state).lock_owned().await;
+                let mut w = state.lock_owned().await;
                 w.leader = false;
                 w.finish().await;
             });
@@ -226,5 +241,18 @@ impl Unit {
                 "the commit was abandoned; the transaction was not saved".into(),
             ))
         })
+    }
+}
+
+impl Drop for Unit {
+    fn drop(&mut self) {
+        // Dropped uncommitted (an error, a cancelled request): release the
+        // writer first, then have its savepoint rolled back and the batch
+        // closed soon, whether or not another request comes.
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        drop(guard);
+        self.group.finish_soon();
     }
 }

@@ -127,3 +127,33 @@ async fn a_cancelled_request_mid_unit_does_not_block_the_writer() {
         t.db.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_failed_unit_does_not_keep_the_sqlite_write_lock_from_other_processes() {
+    let t = fresh("sqlite").await.unwrap();
+    let db: Arc<dyn Store> = Arc::new(t.db.clone());
+    let now = jiff::Timestamp::now();
+    {
+        let mut tx = db.write().await.unwrap();
+        tx.master_insert(&region("DROPPED"), now).await.unwrap();
+        // Dropped uncommitted, and no other request follows on this node.
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Another process (here: a second, independent connection) can write at
+    // once instead of waiting for a lock nobody releases.
+    let other = kaidan_store::Db::connect(&t.url, &Default::default())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut tx = other.write().await.unwrap();
+    tx.master_insert(&region("OTHER"), now).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "waited {:?} for the write lock",
+        started.elapsed()
+    );
+    assert_eq!(codes(&other).await, vec!["OTHER".to_string()]);
+    other.close().await;
+    t.db.close().await;
+}
