@@ -241,8 +241,22 @@ impl App {
         }
         let mut tx = self.store.write().await?;
         let rec = self.insert_in(&mut tx, ctx, data).await?;
+        self.commit_created(tx, ctx, idempotency, rec).await
+    }
+
+    /// Commits a create, remembering its answer under the request's
+    /// `Idempotency-Key` in the same transaction. If a concurrent request
+    /// with the same key got there first, this one is rolled back and
+    /// answers as that one did.
+    pub(crate) async fn commit_created<T: serde::Serialize>(
+        &self,
+        mut tx: Box<dyn Tx>,
+        ctx: &Ctx,
+        idempotency: Option<&Idempotency>,
+        value: T,
+    ) -> AppResult<Created<T>> {
         if let Some(idem) = idempotency {
-            let body = serde_json::to_string(&rec)
+            let body = serde_json::to_string(&value)
                 .map_err(|e| AppError::Store(StoreError::Other(e.to_string())))?;
             let stored = IdempotentResponse {
                 fingerprint: idem.fingerprint.clone(),
@@ -254,8 +268,6 @@ impl App {
                 .await
             {
                 Ok(()) => {}
-                // A concurrent request with the same key got there first:
-                // roll this one back and answer as that one did.
                 Err(StoreError::Duplicate { .. }) => {
                     drop(tx);
                     return self.replay_raced(ctx, idem).await;
@@ -264,7 +276,7 @@ impl App {
             }
         }
         tx.commit().await?;
-        Ok(Created::New(rec))
+        Ok(Created::New(value))
     }
 
     /// The answer of a concurrent request with the same key that won the
@@ -290,7 +302,11 @@ impl App {
         }
     }
 
-    async fn replay<T>(&self, ctx: &Ctx, idem: &Idempotency) -> AppResult<Option<Created<T>>> {
+    pub(crate) async fn replay<T>(
+        &self,
+        ctx: &Ctx,
+        idem: &Idempotency,
+    ) -> AppResult<Option<Created<T>>> {
         let mut tx = self.store.read().await?;
         match tx.idempotency_get(ctx.actor.user_id, &idem.key).await? {
             None => Ok(None),

@@ -20,8 +20,8 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::{Created, Idempotency, typed_record};
 use crate::ports::{
-    EntityKind, FilterValue, IdempotentResponse, JointDecisionRow, LineProgressRow, ListQuery,
-    OrderEventRow, OrderQuery, OrderRow, ReplenishmentRow, StoreError, Tx,
+    EntityKind, FilterValue, JointDecisionRow, LineProgressRow, ListQuery, OrderEventRow,
+    OrderQuery, OrderRow, ReplenishmentRow, StoreError, Tx,
 };
 
 /// An order as staff and the customer portal see it.
@@ -356,18 +356,10 @@ impl App {
     ) -> AppResult<Created<OrderView>> {
         ctx.require(Permission::OrderCreate)?;
         Self::check_customer(ctx, input.customer_id)?;
-        if let Some(idem) = idempotency {
-            let mut rtx = self.store.read().await?;
-            if let Some(stored) = rtx.idempotency_get(ctx.actor.user_id, &idem.key).await? {
-                return if stored.fingerprint == idem.fingerprint {
-                    Ok(Created::Replayed {
-                        status: stored.status,
-                        body: stored.body,
-                    })
-                } else {
-                    Err(AppError::IdempotencyMismatch(idem.key.clone()))
-                };
-            }
+        if let Some(idem) = idempotency
+            && let Some(replay) = self.replay(ctx, idem).await?
+        {
+            return Ok(replay);
         }
         let now = self.now();
         let calendar = self.business_calendar().await?;
@@ -395,28 +387,9 @@ impl App {
         let id = self
             .insert_order_in(&mut tx, ctx, priced, &calendar)
             .await?;
+        // Read in the transaction: the answer is remembered with the order.
         let view = self.view_in(&mut tx, id).await?;
-        if let Some(idem) = idempotency {
-            let body = serde_json::to_string(&view).map_err(store_other)?;
-            let stored = IdempotentResponse {
-                fingerprint: idem.fingerprint.clone(),
-                status: 201,
-                body,
-            };
-            match tx
-                .idempotency_put(ctx.actor.user_id, &idem.key, &stored, now)
-                .await
-            {
-                Ok(()) => {}
-                Err(StoreError::Duplicate { .. }) => {
-                    drop(tx);
-                    return self.replay_raced(ctx, idem).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        tx.commit().await?;
-        Ok(Created::New(view))
+        self.commit_created(tx, ctx, idempotency, view).await
     }
 
     async fn credit_of(&self, tx: &mut Box<dyn Tx>, row: &OrderRow) -> AppResult<CustomerCredit> {

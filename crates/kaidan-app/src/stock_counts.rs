@@ -50,6 +50,15 @@ pub struct InventoryAccuracy {
     pub accuracy_percent: Option<String>,
 }
 
+fn already_posted(id: i64) -> AppError {
+    ValidationErrors::single(
+        "status",
+        "already_posted",
+        format!("stock count {id} is already posted"),
+    )
+    .into()
+}
+
 fn not_found(id: i64) -> AppError {
     AppError::NotFound {
         what: "stock count",
@@ -162,12 +171,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let mut row = tx.count_get(id).await?.ok_or_else(|| not_found(id))?;
         if row.status != CountStatus::Open {
-            return Err(ValidationErrors::single(
-                "status",
-                "already_posted",
-                format!("stock count {id} is already posted"),
-            )
-            .into());
+            return Err(already_posted(id));
         }
         let inputs: Vec<CountLineInput> = row
             .lines
@@ -205,11 +209,9 @@ impl App {
         row.posted_at = Some(now);
         row.posted_by = Some(ctx.actor.user_id);
         if !tx.count_post(&row).await? {
-            return Err(AppError::VersionConflict {
-                what: "stock count",
-                id,
-                current: 0,
-            });
+            // Posted by someone else meanwhile (PostgreSQL); this
+            // transaction's adjustments are rolled back with it.
+            return Err(already_posted(id));
         }
         self.audit(&mut tx, ctx, "stock_count", id, "post", Vec::new())
             .await?;

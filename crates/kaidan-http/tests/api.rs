@@ -8,7 +8,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{Res, T, on_each_backend};
+use support::{Res, T, csrf, on_each_backend};
 
 impl T {
     async fn json(
@@ -434,49 +434,9 @@ async fn alc_6_ord_6_calendar_and_region_lists_are_edited_on_pages() {
             )
             .await;
         }
-        let form = "username=boss&password=correct+horse";
-        let r = t
-            .call(
-                Method::POST,
-                "/login",
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Some(form.as_bytes().to_vec()),
-            )
-            .await;
-        let cookie = r
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let html = t
-            .call(Method::GET, "/calendar", &[("cookie", &cookie)], None)
-            .await
-            .text();
-        let csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
-        let post = |path: &'static str, body: String| {
-            let cookie = cookie.clone();
-            let t = &t;
-            async move {
-                t.call(
-                    Method::POST,
-                    path,
-                    &[
-                        ("cookie", &cookie),
-                        ("content-type", "application/x-www-form-urlencoded"),
-                    ],
-                    Some(body.into_bytes()),
-                )
-                .await
-            }
-        };
+        let cookie = t.login("boss").await;
+        let csrf = csrf(&t.page("/calendar", &cookie).await.text());
+        let post = |path: &'static str, body: String| t.post(path, &cookie, body);
         let r = post(
             "/calendar",
             format!("_csrf={csrf}&action=put&date=2026-10-10&kind=workday&name=%E8%B0%83%E4%BC%91"),
@@ -631,19 +591,14 @@ async fn inv_3_stock_count_on_the_pages() {
         let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WP", "name": "总仓", "is_central": true}), &[]).await.json();
         t.json(Method::POST, "/api/v1/stock/receipts", &admin,
             json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 7, "source": "PO-1"}), &[]).await;
-        let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")],
-            Some(b"username=keeper&password=correct+horse".to_vec())).await;
-        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
-        let html = t.call(Method::GET, "/stock-counts/new", &[("cookie", &cookie)], None).await.text();
+        let cookie = t.login("keeper").await;
+        let html = t.page("/stock-counts/new", &cookie).await.text();
         assert!(html.contains("PG-1") && html.contains("盘点录入"), "{html}");
         assert!(!html.contains(">7<"), "a blind count does not show the system figure");
-        let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let csrf = csrf(&html);
         let form = |path: String, body: String| {
             let (cookie, t) = (cookie.clone(), &t);
-            async move {
-                t.call(Method::POST, &path, &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")],
-                    Some(body.into_bytes())).await
-            }
+            async move { t.post(&path, &cookie, body).await }
         };
         let (pid, wid) = (p["id"].as_i64().unwrap(), w["id"].as_i64().unwrap());
         let r = form("/stock-counts/new".into(), format!("_csrf={csrf}&warehouse={wid}&counted_{pid}=abc")).await;
@@ -651,7 +606,7 @@ async fn inv_3_stock_count_on_the_pages() {
         let r = form("/stock-counts/new".into(), format!("_csrf={csrf}&warehouse={wid}&note=x&counted_{pid}=6")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let at = r.header("location");
-        let page = t.call(Method::GET, &at, &[("cookie", &cookie)], None).await.text();
+        let page = t.page(&at, &cookie).await.text();
         assert!(page.contains("待过账") && page.contains(&format!("cause_{pid}")), "{page}");
         let id = at.rsplit('/').next().unwrap().to_string();
         let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}")).await;
@@ -659,7 +614,7 @@ async fn inv_3_stock_count_on_the_pages() {
         assert!(r.text().contains("lines[0].cause"));
         let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}&cause_{pid}=damage&note_{pid}=%E7%A0%B4%E6%8D%9F")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let page = t.call(Method::GET, &at, &[("cookie", &cookie)], None).await.text();
+        let page = t.page(&at, &cookie).await.text();
         assert!(page.contains("已过账") && page.contains("损坏"), "{page}");
         let stock = t.get("/api/v1/stock", &admin).await.json();
         assert_eq!(stock["items"][0]["on_hand"], 6, "{}", t.backend);

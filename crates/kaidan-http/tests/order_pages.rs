@@ -11,7 +11,7 @@ use kaidan_app::ports::OrderQuery;
 use kaidan_app::users::NewUserInput;
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{Res, T, on_each_backend};
+use support::{T, csrf, on_each_backend};
 
 fn enc(s: &str) -> String {
     s.bytes()
@@ -49,75 +49,6 @@ impl T {
         assert!(r.status.is_success(), "{path}: {}", r.text());
         r.json()
     }
-
-    async fn user(&self, name: &str, roles: &[Role]) -> String {
-        let u = self
-            .app
-            .create_user(
-                &Ctx::system(),
-                NewUserInput {
-                    username: name.into(),
-                    display_name: String::new(),
-                    password: "correct horse".into(),
-                    roles: roles.to_vec(),
-                    customer_id: None,
-                },
-            )
-            .await
-            .unwrap();
-        self.app
-            .add_token(&Ctx::system(), u.id, "test")
-            .await
-            .unwrap()
-            .token
-    }
-
-    /// Logs in on the login page; the session cookie.
-    async fn login(&self, name: &str) -> String {
-        let body = format!("username={name}&password=correct+horse");
-        let r = self
-            .call(
-                Method::POST,
-                "/login",
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Some(body.into_bytes()),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        r.header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn page(&self, path: &str, cookie: &str) -> Res {
-        self.call(Method::GET, path, &[("cookie", cookie)], None)
-            .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, body: String) -> Res {
-        self.call(
-            Method::POST,
-            path,
-            &[
-                ("cookie", cookie),
-                ("content-type", "application/x-www-form-urlencoded"),
-            ],
-            Some(body.into_bytes()),
-        )
-        .await
-    }
-}
-
-fn csrf(html: &str) -> String {
-    html.split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// A product, a customer and a clerk who is logged in.
@@ -129,7 +60,7 @@ struct Fixture {
 }
 
 async fn fixture(t: &T) -> Fixture {
-    let admin = t.user("boss", &[Role::Admin]).await;
+    let admin = t.user_token("boss", &[Role::Admin]).await;
     let p = t
         .api(
             "/api/v1/products",
@@ -148,7 +79,7 @@ async fn fixture(t: &T) -> Fixture {
                    "address": "深圳"}),
         )
         .await;
-    t.user("clerk", &[Role::OrderClerk]).await;
+    t.user_token("clerk", &[Role::OrderClerk]).await;
     let clerk = t.login("clerk").await;
     let html = t.page("/orders/new", &clerk).await.text();
     Fixture {
@@ -343,7 +274,7 @@ async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = t.page(&location, &f.clerk).await.text();
         assert!(html.contains("财务审核"), "{html}");
-        t.user("fin", &[Role::Finance]).await;
+        t.user_token("fin", &[Role::Finance]).await;
         let fin = t.login("fin").await;
         let html = t.page(&location, &fin).await.text();
         assert!(html.contains("id=\"act-finance-pass\""), "{html}");
@@ -503,7 +434,7 @@ async fn ord_4_price_deviation_is_marked_and_approved_on_the_page() {
             !html.contains("act-approve-price-1"),
             "a clerk may not approve prices"
         );
-        t.user("mgr", &[Role::SalesManager]).await;
+        t.user_token("mgr", &[Role::SalesManager]).await;
         let mgr = t.login("mgr").await;
         let html = t.page(&location, &mgr).await.text();
         assert!(
@@ -534,7 +465,7 @@ async fn ord_7_customer_portal_orders_for_itself_only() {
             .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
             .await;
         let theirs = r.header("location");
-        let admin = t.user("boss2", &[Role::Admin]).await;
+        let admin = t.user_token("boss2", &[Role::Admin]).await;
         let other = t
             .api(
                 "/api/v1/customers",

@@ -96,6 +96,59 @@ impl T {
     }
 }
 
+impl T {
+    /// Logs in on the login page (password of `user_token`); the session
+    /// cookie.
+    pub async fn login(&self, name: &str) -> String {
+        let body = format!("username={name}&password=correct+horse");
+        let r = self
+            .call(
+                Method::POST,
+                "/login",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Some(body.into_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        r.header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A page, as the user of `cookie`.
+    pub async fn page(&self, path: &str, cookie: &str) -> Res {
+        self.call(Method::GET, path, &[("cookie", cookie)], None)
+            .await
+    }
+
+    /// A form post (urlencoded `body`), as the user of `cookie`.
+    pub async fn post(&self, path: &str, cookie: &str, body: String) -> Res {
+        self.call(
+            Method::POST,
+            path,
+            &[
+                ("cookie", cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Some(body.into_bytes()),
+        )
+        .await
+    }
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// Runs `test` once per backend on a fresh, migrated database.
 pub async fn on_each_backend<F, Fut>(test: F)
 where
