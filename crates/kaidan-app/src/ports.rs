@@ -6,6 +6,12 @@
 //! commits. Dropping a transaction without `commit` rolls it back, so an
 //! error anywhere changes nothing.
 
+mod fulfilment;
+mod purchase;
+
+pub use fulfilment::*;
+pub use purchase::*;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_domain::audit::FieldChange;
@@ -499,7 +505,9 @@ pub trait OrdersTx: Send {
 
 /// One transaction: everything the use cases read and write, by room.
 #[async_trait]
-pub trait Tx: UsersTx + MasterTx + StockTx + RecordsTx + OrdersTx + Send {
+pub trait Tx:
+    UsersTx + MasterTx + StockTx + RecordsTx + OrdersTx + PurchaseTx + FulfilmentTx + Send
+{
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

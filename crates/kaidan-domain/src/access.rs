@@ -101,6 +101,16 @@ string_enum!(
         AccountRead = "account.read",
         /// Post deposits and adjustments to funds and credit accounts (FIN-5).
         AccountWrite = "account.write",
+        /// See purchase orders, arrival plans and notices (PUR-1..3).
+        PurchaseRead = "purchase.read",
+        /// Create, send, confirm and receive purchase orders (PUR-1, PUR-3).
+        PurchaseWrite = "purchase.write",
+        /// See pick lists, shipments, tracking and delivery (SHP-1..3).
+        ShipmentRead = "shipment.read",
+        /// Pick, pack, ship, record tracking and proof of delivery.
+        ShipmentWrite = "shipment.write",
+        /// See the scheduled jobs and their last runs.
+        JobsRead = "jobs.read",
     }
 );
 
@@ -125,6 +135,7 @@ impl Role {
                 ImportData,
                 ExportData,
                 AuditRead,
+                ShipmentRead,
             ],
             Role::SalesRep => &[
                 OrderCreate,
@@ -183,6 +194,11 @@ impl Role {
                 StockCount,
                 ImportData,
                 ExportData,
+                PurchaseRead,
+                PurchaseWrite,
+                ShipmentRead,
+                ShipmentWrite,
+                JobsRead,
             ],
             Role::Logistics => &[
                 OrderRead,
@@ -192,6 +208,9 @@ impl Role {
                 WarehouseRead,
                 RegionRead,
                 StoreRead,
+                ShipmentRead,
+                ShipmentWrite,
+                ImportData,
             ],
             Role::BrandProduct => &[
                 ProductRead,
@@ -218,6 +237,8 @@ impl Role {
                 StoreRead,
                 StockRead,
                 ExportData,
+                PurchaseRead,
+                ShipmentRead,
             ],
             Role::Procurement => &[
                 ProductRead,
@@ -226,6 +247,10 @@ impl Role {
                 StockRead,
                 ImportData,
                 ExportData,
+                PurchaseRead,
+                PurchaseWrite,
+                OrderRead,
+                JobsRead,
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
@@ -242,6 +267,9 @@ impl Role {
                 ExportData,
                 AuditRead,
                 CalendarWrite,
+                PurchaseRead,
+                ShipmentRead,
+                JobsRead,
             ],
             // A portal user reads the catalogue and its own customer record
             // (the use cases restrict it to that one record).

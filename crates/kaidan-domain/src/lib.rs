@@ -7,6 +7,7 @@ pub mod access;
 pub mod allocation;
 pub mod audit;
 pub mod calendar;
+pub mod fulfilment;
 pub mod ids;
 pub mod master;
 pub mod money;

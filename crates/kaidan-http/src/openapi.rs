@@ -288,6 +288,8 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
 /// The whole document.
 pub fn document() -> Doc {
     let mut doc = Fixed::openapi();
+    doc.merge(api::purchasing::Doc::openapi());
+    doc.merge(api::fulfilment::Doc::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     for (path, tag) in MASTER {
         match *tag {

@@ -5,10 +5,12 @@
 
 mod db;
 mod error;
+mod fulfilment;
 mod group;
 mod master;
 mod master_tables;
 mod orders;
+mod purchase;
 mod raw;
 mod records;
 mod row;

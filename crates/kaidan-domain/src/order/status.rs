@@ -10,9 +10,11 @@
 //!                                            └─credit_exceeded─────┴──────────────► credit_hold
 //! any state before approved ──reject──► rejected ──revise──► draft
 //! any state before shipped  ──cancel──► cancelled
+//! approved ──ship_part──► partly_shipped ──ship_rest──► shipped ──deliver──► delivered
+//! approved ──ship_rest──► shipped
 //! ```
-//! Later states (allocated, picking, shipped, ...) are added by the issues
-//! that own them.
+//! Picking does not change the order's state: an order may sit on several
+//! pick lists, and what is picked shows in its line progress.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,12 @@ string_enum!(
         /// Sales, finance, warehouse and logistics must each approve.
         JointReview = "joint_review",
         Approved = "approved",
+        /// Some goods left the warehouse; the rest waits (backorder).
+        PartlyShipped = "partly_shipped",
+        /// Every line shipped in full.
+        Shipped = "shipped",
+        /// Every shipment has its proof of delivery (SHP-3).
+        Delivered = "delivered",
         Rejected = "rejected",
         Cancelled = "cancelled",
     }
@@ -56,6 +64,12 @@ pub enum OrderEvent {
     /// A rejected order is corrected by the clerk.
     Revise,
     Cancel,
+    /// A shipment was posted and something is still to ship.
+    ShipPart,
+    /// A shipment was posted and nothing is left to ship.
+    ShipRest,
+    /// The last proof of delivery was recorded.
+    Deliver,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +98,9 @@ impl OrderStatus {
                 E::Reject,
             ) => S::Rejected,
             (S::Rejected, E::Revise) => S::Draft,
+            (S::Approved | S::PartlyShipped, E::ShipPart) => S::PartlyShipped,
+            (S::Approved | S::PartlyShipped, E::ShipRest) => S::Shipped,
+            (S::Shipped, E::Deliver) => S::Delivered,
             (
                 S::Draft
                 | S::Submitted
@@ -102,7 +119,13 @@ impl OrderStatus {
 
     /// Nothing more will happen to the order.
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Cancelled)
+        matches!(self, OrderStatus::Cancelled | OrderStatus::Delivered)
+    }
+
+    /// Approved and not yet shipped in full: its lines may hold
+    /// reservations, be backordered, be picked and shipped.
+    pub fn awaits_goods(self) -> bool {
+        matches!(self, OrderStatus::Approved | OrderStatus::PartlyShipped)
     }
 
     /// The order's lines may still be edited directly (no change request).
@@ -120,6 +143,7 @@ impl OrderStatus {
                 | OrderStatus::FinanceReview
                 | OrderStatus::JointReview
                 | OrderStatus::Approved
+                | OrderStatus::PartlyShipped
         )
     }
 
@@ -132,6 +156,9 @@ impl OrderStatus {
             OrderStatus::FinanceReview => "财务审核",
             OrderStatus::JointReview => "会审中",
             OrderStatus::Approved => "已批准",
+            OrderStatus::PartlyShipped => "部分发货",
+            OrderStatus::Shipped => "已发货",
+            OrderStatus::Delivered => "已签收",
             OrderStatus::Rejected => "已退回",
             OrderStatus::Cancelled => "已取消",
         }
@@ -195,6 +222,9 @@ mod tests {
             OrderEvent::Reject,
             OrderEvent::Revise,
             OrderEvent::Cancel,
+            OrderEvent::ShipPart,
+            OrderEvent::ShipRest,
+            OrderEvent::Deliver,
         ])
     }
 

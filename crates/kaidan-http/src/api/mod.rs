@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod data;
+pub mod fulfilment;
 pub mod master;
 pub mod orders;
+pub mod purchasing;
 pub mod session;
 pub mod stock_counts;
 
@@ -91,6 +93,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/customers/{id}/account/entries",
             post(orders::post_entry),
         );
+    r = r.merge(purchasing::routes()).merge(fulfilment::routes());
     for (path, tag) in MASTER {
         r = r.merge(match *tag {
             "products" => master::routes::<ProductData>(path),

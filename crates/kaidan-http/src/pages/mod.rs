@@ -2,10 +2,12 @@
 //! request, no scripts or files from outside.
 
 mod fields;
+mod fulfilment;
 mod i18n;
 mod master;
 mod orders;
 mod other;
+mod purchasing;
 mod session;
 mod stock_counts;
 
@@ -54,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes::<StoreData>())
         .merge(master::routes::<PriceListData>())
         .merge(orders::routes())
+        .merge(purchasing::routes())
+        .merge(fulfilment::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -92,7 +96,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 14] = [
+    let items: [(&str, &str, Option<Permission>); 19] = [
         ("/", "home", None),
         ("/orders", "orders", Some(Permission::OrderRead)),
         (
@@ -121,6 +125,19 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             "stock_counts",
             Some(Permission::StockCount),
         ),
+        ("/shipping", "shipping", Some(Permission::ShipmentRead)),
+        ("/shipments", "shipments", Some(Permission::ShipmentRead)),
+        (
+            "/purchase-orders",
+            "purchase_orders",
+            Some(Permission::PurchaseRead),
+        ),
+        (
+            "/arrival-notices",
+            "arrival_notices",
+            Some(Permission::PurchaseRead),
+        ),
+        ("/jobs", "jobs", Some(Permission::JobsRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(Permission::UserAdmin)),
     ];
