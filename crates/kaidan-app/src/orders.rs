@@ -5,6 +5,7 @@
 
 use jiff::Span;
 use kaidan_domain::audit::diff;
+use kaidan_domain::fulfilment::PickListStatus;
 use kaidan_domain::master::{CustomerData, PriceListData, ProductData};
 use kaidan_domain::order::{
     AccountBalance, AccountEntry, CustomerCredit, CustomerDefaults, Decision, Department,
@@ -53,6 +54,10 @@ pub struct OrderView {
     pub joint_decisions: Vec<JointDecisionRow>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub shortages: Vec<ReplenishmentRow>,
+    /// Delivery notes with carrier, tracking number, ETA and tracking
+    /// events (SHP-2), also for the customer portal.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub shipments: Vec<crate::ports::ShipmentRow>,
 }
 
 /// What the customer wants done about goods that could not be reserved
@@ -965,6 +970,28 @@ impl App {
             "order {} {kind}",
             before.number.clone().unwrap_or_else(|| id.to_string())
         );
+        // Lists still open or picked for the order are called off first:
+        // picked goods go back on the shelf, then everything is released.
+        for list in tx.pick_lists(None, Some(id), u32::MAX).await? {
+            let was = list.status;
+            if !matches!(was, PickListStatus::Open | PickListStatus::Picked) {
+                continue;
+            }
+            if was == PickListStatus::Picked {
+                for l in &list.lines {
+                    tx.stock_unpick(
+                        l.product_id,
+                        list.warehouse_id,
+                        l.picked.unwrap_or(0),
+                        &source,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            tx.pick_list_status(list.id, was, PickListStatus::Cancelled)
+                .await?;
+        }
         if let Some(warehouse) = self.central_warehouse(tx).await? {
             let mut cleared = Vec::new();
             for l in tx.order_lines(id).await? {
@@ -1057,6 +1084,15 @@ impl App {
             timeline: tx.order_events(id).await?,
             joint_decisions: tx.joint_decisions(id).await?,
             shortages: tx.replenishments(Some(id)).await?,
+            shipments: {
+                let mut list = Vec::new();
+                for s in tx.shipments(Some(id), None, u32::MAX).await? {
+                    if let Some(full) = tx.shipment_get(s.id).await? {
+                        list.push(full);
+                    }
+                }
+                list
+            },
         })
     }
 

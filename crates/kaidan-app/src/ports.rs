@@ -257,6 +257,8 @@ pub struct StockBalance {
     pub warehouse_code: String,
     pub on_hand: i64,
     pub reserved: i64,
+    /// Reserved and already taken off the shelf for shipping.
+    pub picked: i64,
     pub available: i64,
 }
 
@@ -436,6 +438,12 @@ pub trait OrdersTx: Send {
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;
     /// Sets `(line_no, reserved, backordered)` of several lines at once.
     async fn order_line_progress(
+        &mut self,
+        id: OrderId,
+        lines: &[(u32, i64, i64)],
+    ) -> Result<(), StoreError>;
+    /// Sets `(line_no, reserved, shipped)` of several lines at once.
+    async fn order_line_shipped(
         &mut self,
         id: OrderId,
         lines: &[(u32, i64, i64)],
@@ -669,6 +677,40 @@ pub trait StockTx: Send {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<CountLine>, StoreError>;
+    /// Moves `quantity` of reserved goods to picked (a `pick` entry);
+    /// refused when less than that is reserved and not yet picked.
+    async fn stock_pick(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Puts picked goods back on the shelf, still reserved (`unpick`).
+    async fn stock_unpick(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Picked goods leave the warehouse (a `shipment` entry): on hand,
+    /// reserved and picked all fall by `quantity`.
+    async fn stock_ship(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// `(product, warehouse, Σ picked deltas of the ledger, picked of the
+    /// balance)` for every balance or ledger pair (INV-1).
+    async fn stock_picked_sums(
+        &mut self,
+    ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError>;
     /// Gives back a reservation.
     async fn stock_release(
         &mut self,

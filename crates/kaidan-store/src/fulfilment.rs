@@ -1,9 +1,537 @@
-//! Pick lists, shipments, tracking events and proof of delivery (SHP-1..3).
+//! Pick lists, shipments, tracking events and proof of delivery (SHP-1..3),
+//! and the lookup of documents by number (DOC-2).
 
 use async_trait::async_trait;
-use kaidan_app::ports::FulfilmentTx;
+use jiff::Timestamp;
+use kaidan_app::ports::{
+    DeliveryRecord, DocumentKind, FulfilmentTx, PickListRow, PlanLine, ShipmentLineRow,
+    ShipmentRow, StoreError, TrackingEventRow,
+};
+use kaidan_domain::fulfilment::{PickLine, PickListStatus, ShipmentStatus};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
-use crate::tx::DbTx;
+use crate::error::{corrupt, map};
+use crate::row::{RowExt, from_micros, micros};
+use crate::tx::{DbTx, on};
+
+fn line_no(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(corrupt)
+}
+
+fn date(text: &str) -> Result<jiff::civil::Date, StoreError> {
+    text.parse().map_err(corrupt)
+}
+
+fn opt_ts(v: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    v.map(from_micros).transpose()
+}
+
+fn pick_list_from(r: &impl RowExt) -> Result<PickListRow, StoreError> {
+    Ok(PickListRow {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        order_id: OrderId(r.i64("order_id")?),
+        order_number: r.opt_text("order_number")?,
+        customer_id: CustomerId(r.i64("customer_id")?),
+        warehouse_id: WarehouseId(r.i64("warehouse_id")?),
+        status: r.parsed("status")?,
+        packages: r.opt_i64("packages")?,
+        created_at: r.ts("created_at")?,
+        created_by: UserId(r.i64("created_by")?),
+        picked_at: opt_ts(r.opt_i64("picked_at")?)?,
+        picked_by: r.opt_i64("picked_by")?.map(UserId),
+        lines: Vec::new(),
+    })
+}
+
+fn shipment_from(r: &impl RowExt) -> Result<ShipmentRow, StoreError> {
+    Ok(ShipmentRow {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        order_id: OrderId(r.i64("order_id")?),
+        order_number: r.opt_text("order_number")?,
+        customer_id: CustomerId(r.i64("customer_id")?),
+        pick_list_id: r.i64("pick_list_id")?,
+        warehouse_id: WarehouseId(r.i64("warehouse_id")?),
+        status: r.parsed("status")?,
+        carrier: r.text("carrier")?,
+        tracking_no: r.text("tracking_no")?,
+        packages: r.i64("packages")?,
+        shipped_at: r.ts("shipped_at")?,
+        eta: date(&r.text("eta")?)?,
+        shipped_by: UserId(r.i64("shipped_by")?),
+        delivered_at: opt_ts(r.opt_i64("delivered_at")?)?,
+        signed_by: r.opt_text("signed_by")?,
+        delivery_note: r.opt_text("delivery_note")?,
+        lines: Vec::new(),
+        tracking: Vec::new(),
+    })
+}
+
+const PICK_LIST_COLUMNS: &str = "l.id, l.number, l.order_id, o.number AS order_number, o.customer_id, \
+     l.warehouse_id, l.status, l.packages, l.created_at, l.created_by, l.picked_at, l.picked_by";
+
+const SHIPMENT_COLUMNS: &str = "s.id, s.number, s.order_id, o.number AS order_number, o.customer_id, \
+     s.pick_list_id, s.warehouse_id, s.status, s.carrier, s.tracking_no, s.packages, s.shipped_at, s.eta, \
+     s.shipped_by, s.delivered_at, s.signed_by, s.delivery_note";
+
+impl DbTx {
+    async fn pick_lines(&mut self, id: i64) -> Result<Vec<PickLine>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT line_no, product_id, quantity, picked FROM pick_list_lines \
+                 WHERE pick_list_id = $1 ORDER BY line_no",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PickLine {
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        quantity: r.i64("quantity")?,
+                        picked: r.opt_i64("picked")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn shipment_lines(&mut self, id: i64) -> Result<Vec<ShipmentLineRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT line_no, product_id, quantity, unit_price, accepted, refused, reason, disposition, \
+                        return_warehouse_id \
+                 FROM shipment_lines WHERE shipment_id = $1 ORDER BY line_no",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ShipmentLineRow {
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        quantity: r.i64("quantity")?,
+                        unit_price: Money::from_units(r.i64("unit_price")?),
+                        accepted: r.opt_i64("accepted")?,
+                        refused: r.opt_i64("refused")?,
+                        reason: r.opt_text("reason")?,
+                        disposition: r.opt_parsed("disposition")?,
+                        return_warehouse_id: r.opt_i64("return_warehouse_id")?.map(WarehouseId),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn tracking_of(&mut self, id: i64) -> Result<Vec<TrackingEventRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, shipment_id, at, status, location, note, source, recorded_at, recorded_by \
+                 FROM tracking_events WHERE shipment_id = $1 ORDER BY at, id",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(TrackingEventRow {
+                        id: r.i64("id")?,
+                        shipment_id: r.i64("shipment_id")?,
+                        at: r.ts("at")?,
+                        status: r.parsed("status")?,
+                        location: r.text("location")?,
+                        note: r.text("note")?,
+                        source: r.text("source")?,
+                        recorded_at: r.ts("recorded_at")?,
+                        recorded_by: UserId(r.i64("recorded_by")?),
+                    })
+                })
+                .collect()
+        })
+    }
+}
 
 #[async_trait]
-impl FulfilmentTx for DbTx {}
+impl FulfilmentTx for DbTx {
+    async fn shipping_plan(&mut self, order: Option<OrderId>) -> Result<Vec<PlanLine>, StoreError> {
+        let filter = if order.is_some() {
+            "AND o.id = $1"
+        } else {
+            "AND $1 = $1"
+        };
+        // What open and picked lists hold of each order line: an open list
+        // holds its listed quantity, a picked one what was picked.
+        let sql = format!(
+            "SELECT o.id AS order_id, o.number AS order_number, o.customer_id, c.name AS customer_name, \
+                    o.status, o.ship_due_at, o.priority, l.line_no, l.product_id, p.sku, p.name AS product_name, \
+                    l.quantity, l.reserved, l.backordered, l.shipped, \
+                    CAST(COALESCE((SELECT SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) \
+                                   FROM pick_list_lines pll JOIN pick_lists pl ON pl.id = pll.pick_list_id \
+                                   WHERE pl.order_id = o.id AND pll.line_no = l.line_no \
+                                     AND pl.status IN ('open', 'picked')), 0) AS BIGINT) AS on_lists \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id \
+                  JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
+             WHERE o.status IN ('approved', 'partly_shipped') AND (l.reserved > 0 OR l.backordered > 0) {filter} \
+             ORDER BY o.ship_due_at, o.priority DESC, o.id, l.line_no"
+        );
+        on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(order.map_or(0, |o| o.get()))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PlanLine {
+                        order_id: OrderId(r.i64("order_id")?),
+                        order_number: r.opt_text("order_number")?,
+                        customer_id: CustomerId(r.i64("customer_id")?),
+                        customer_name: r.text("customer_name")?,
+                        status: r.parsed("status")?,
+                        ship_due_at: r.ts("ship_due_at")?,
+                        priority: r.bool("priority")?,
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        sku: r.text("sku")?,
+                        product_name: r.text("product_name")?,
+                        quantity: r.i64("quantity")?,
+                        reserved: r.i64("reserved")?,
+                        on_lists: r.i64("on_lists")?,
+                        backordered: r.i64("backordered")?,
+                        shipped: r.i64("shipped")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn pick_list_insert(&mut self, x: &PickListRow) -> Result<i64, StoreError> {
+        let id: i64 = on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO pick_lists (number, order_id, warehouse_id, status, packages, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&x.number)
+            .bind(x.order_id.get())
+            .bind(x.warehouse_id.get())
+            .bind(x.status.as_str())
+            .bind(x.packages)
+            .bind(micros(x.created_at))
+            .bind(x.created_by.get())
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        for l in &x.lines {
+            on!(self, c => {
+                sqlx::query(
+                    "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(i64::from(l.line_no))
+                .bind(l.product_id.get())
+                .bind(l.quantity)
+                .bind(l.picked)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        Ok(id)
+    }
+
+    async fn pick_list_get(&mut self, id: i64) -> Result<Option<PickListRow>, StoreError> {
+        let sql = format!(
+            "SELECT {PICK_LIST_COLUMNS} FROM pick_lists l JOIN orders o ON o.id = l.order_id WHERE l.id = $1"
+        );
+        let head = on!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(pick_list_from(&r)?),
+                None => None,
+            }
+        });
+        let Some(mut head) = head else {
+            return Ok(None);
+        };
+        head.lines = self.pick_lines(id).await?;
+        Ok(Some(head))
+    }
+
+    async fn pick_lists(
+        &mut self,
+        status: Option<PickListStatus>,
+        order: Option<OrderId>,
+        limit: u32,
+    ) -> Result<Vec<PickListRow>, StoreError> {
+        let sql = format!(
+            "SELECT {PICK_LIST_COLUMNS} FROM pick_lists l JOIN orders o ON o.id = l.order_id \
+             WHERE ($1 = '' OR l.status = $1) AND ($2 = 0 OR l.order_id = $2) ORDER BY l.id DESC LIMIT $3"
+        );
+        let mut lists: Vec<PickListRow> = on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(status.map_or("", |s| s.as_str()))
+                .bind(order.map_or(0, |o| o.get()))
+                .bind(i64::from(limit.max(1)))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter().map(pick_list_from).collect::<Result<_, _>>()?
+        });
+        for l in &mut lists {
+            l.lines = self.pick_lines(l.id).await?;
+        }
+        Ok(lists)
+    }
+
+    async fn pick_list_confirm(
+        &mut self,
+        id: i64,
+        status: PickListStatus,
+        packages: i64,
+        picked: &[(u32, i64)],
+        at: Timestamp,
+        by: UserId,
+    ) -> Result<bool, StoreError> {
+        let affected = on!(self, c => {
+            sqlx::query(
+                "UPDATE pick_lists SET status = $1, packages = $2, picked_at = $3, picked_by = $4 \
+                 WHERE id = $5 AND status = 'open'",
+            )
+            .bind(status.as_str())
+            .bind(packages)
+            .bind(micros(at))
+            .bind(by.get())
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        if affected != 1 {
+            return Ok(false);
+        }
+        for (line, qty) in picked {
+            on!(self, c => {
+                sqlx::query("UPDATE pick_list_lines SET picked = $1 WHERE pick_list_id = $2 AND line_no = $3")
+                    .bind(*qty)
+                    .bind(id)
+                    .bind(i64::from(*line))
+                    .execute(&mut *c)
+                    .await
+                    .map_err(map)?;
+            });
+        }
+        Ok(true)
+    }
+
+    async fn pick_list_status(
+        &mut self,
+        id: i64,
+        from: PickListStatus,
+        to: PickListStatus,
+    ) -> Result<bool, StoreError> {
+        let affected = on!(self, c => {
+            sqlx::query("UPDATE pick_lists SET status = $1 WHERE id = $2 AND status = $3")
+                .bind(to.as_str())
+                .bind(id)
+                .bind(from.as_str())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    async fn shipment_insert(&mut self, s: &ShipmentRow) -> Result<i64, StoreError> {
+        let id: i64 = on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO shipments (number, order_id, pick_list_id, warehouse_id, status, carrier, tracking_no, \
+                                        packages, shipped_at, eta, shipped_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(&s.number)
+            .bind(s.order_id.get())
+            .bind(s.pick_list_id)
+            .bind(s.warehouse_id.get())
+            .bind(s.status.as_str())
+            .bind(&s.carrier)
+            .bind(&s.tracking_no)
+            .bind(s.packages)
+            .bind(micros(s.shipped_at))
+            .bind(s.eta.to_string())
+            .bind(s.shipped_by.get())
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        for l in &s.lines {
+            on!(self, c => {
+                sqlx::query(
+                    "INSERT INTO shipment_lines (shipment_id, line_no, product_id, quantity, unit_price) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(i64::from(l.line_no))
+                .bind(l.product_id.get())
+                .bind(l.quantity)
+                .bind(l.unit_price.units())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        Ok(id)
+    }
+
+    async fn shipment_get(&mut self, id: i64) -> Result<Option<ShipmentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1"
+        );
+        let head = on!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(shipment_from(&r)?),
+                None => None,
+            }
+        });
+        let Some(mut head) = head else {
+            return Ok(None);
+        };
+        head.lines = self.shipment_lines(id).await?;
+        head.tracking = self.tracking_of(id).await?;
+        Ok(Some(head))
+    }
+
+    async fn shipments(
+        &mut self,
+        order: Option<OrderId>,
+        status: Option<ShipmentStatus>,
+        limit: u32,
+    ) -> Result<Vec<ShipmentRow>, StoreError> {
+        let sql = format!(
+            "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id \
+             WHERE ($1 = '' OR s.status = $1) AND ($2 = 0 OR s.order_id = $2) ORDER BY s.id DESC LIMIT $3"
+        );
+        let mut list: Vec<ShipmentRow> = on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(status.map_or("", |s| s.as_str()))
+                .bind(order.map_or(0, |o| o.get()))
+                .bind(i64::from(limit.max(1)))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter().map(shipment_from).collect::<Result<_, _>>()?
+        });
+        for s in &mut list {
+            s.lines = self.shipment_lines(s.id).await?;
+        }
+        Ok(list)
+    }
+
+    async fn shipment_by_tracking(&mut self, tracking_no: &str) -> Result<Vec<i64>, StoreError> {
+        on!(self, c => {
+            sqlx::query_scalar("SELECT id FROM shipments WHERE tracking_no = $1 ORDER BY id")
+                .bind(tracking_no)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)
+        })
+    }
+
+    async fn shipment_deliver(&mut self, id: i64, r: &DeliveryRecord) -> Result<bool, StoreError> {
+        let affected = on!(self, c => {
+            sqlx::query(
+                "UPDATE shipments SET status = 'delivered', delivered_at = $1, signed_by = $2, delivery_note = $3, \
+                        recorded_by = $4 WHERE id = $5 AND status = 'shipped'",
+            )
+            .bind(micros(r.delivered_at))
+            .bind(&r.signed_by)
+            .bind(r.note.as_deref())
+            .bind(r.recorded_by.get())
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        if affected != 1 {
+            return Ok(false);
+        }
+        for (l, to) in &r.lines {
+            on!(self, c => {
+                sqlx::query(
+                    "UPDATE shipment_lines SET accepted = $1, refused = $2, reason = $3, disposition = $4, \
+                            return_warehouse_id = $5 WHERE shipment_id = $6 AND line_no = $7",
+                )
+                .bind(l.accepted)
+                .bind(l.refused)
+                .bind(l.reason.as_deref())
+                .bind(l.disposition.map(|d| d.as_str()))
+                .bind(to.map(|w| w.get()))
+                .bind(id)
+                .bind(i64::from(l.line_no))
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        Ok(true)
+    }
+
+    async fn tracking_insert(&mut self, e: &TrackingEventRow) -> Result<bool, StoreError> {
+        let affected = on!(self, c => {
+            sqlx::query(
+                "INSERT INTO tracking_events (shipment_id, at, status, location, note, source, recorded_at, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shipment_id, at, status) DO NOTHING",
+            )
+            .bind(e.shipment_id)
+            .bind(micros(e.at))
+            .bind(e.status.as_str())
+            .bind(&e.location)
+            .bind(&e.note)
+            .bind(&e.source)
+            .bind(micros(e.recorded_at))
+            .bind(e.recorded_by.get())
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        Ok(affected == 1)
+    }
+
+    async fn document_lookup(
+        &mut self,
+        number: &str,
+    ) -> Result<Vec<(DocumentKind, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT 'order', id FROM orders WHERE number = $1 \
+                 UNION ALL SELECT 'pick_list', id FROM pick_lists WHERE number = $1 \
+                 UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1",
+            )
+            .bind(number)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        rows.into_iter()
+            .map(|(kind, id)| {
+                let kind = match kind.as_str() {
+                    "order" => DocumentKind::Order,
+                    "pick_list" => DocumentKind::PickList,
+                    "delivery_note" => DocumentKind::DeliveryNote,
+                    _ => DocumentKind::PurchaseOrder,
+                };
+                Ok((kind, id))
+            })
+            .collect()
+    }
+}

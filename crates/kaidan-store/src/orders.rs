@@ -148,6 +148,37 @@ const HEADER_COLS: [&str; 17] = [
     "updated_at",
 ];
 
+impl DbTx {
+    /// Sets `reserved` and one other progress column (`second`, a fixed
+    /// column name) of several lines of an order in one statement.
+    async fn order_line_pairs(
+        &mut self,
+        id: OrderId,
+        lines: &[(u32, i64, i64)],
+        second: &'static str,
+    ) -> Result<(), StoreError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let values = (0..lines.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE order_lines SET reserved = v.column2, {second} = v.column3 FROM (VALUES {values}) AS v \
+             WHERE order_lines.order_id = $1 AND order_lines.line_no = v.column1"
+        );
+        on!(self, c => {
+            let mut q = sqlx::query(&sql).bind(id.get());
+            for (line, reserved, other) in lines {
+                q = q.bind(i64::from(*line)).bind(*reserved).bind(*other);
+            }
+            q.execute(&mut *c).await.map_err(map)?;
+        });
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl OrdersTx for DbTx {
     async fn order_insert(&mut self, row: &OrderRow, reason: &str) -> Result<OrderId, StoreError> {
@@ -295,25 +326,15 @@ impl OrdersTx for DbTx {
         id: OrderId,
         lines: &[(u32, i64, i64)],
     ) -> Result<(), StoreError> {
-        if lines.is_empty() {
-            return Ok(());
-        }
-        let values = (0..lines.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "UPDATE order_lines SET reserved = v.column2, backordered = v.column3 FROM (VALUES {values}) AS v \
-             WHERE order_lines.order_id = $1 AND order_lines.line_no = v.column1"
-        );
-        on!(self, c => {
-            let mut q = sqlx::query(&sql).bind(id.get());
-            for (line, reserved, backordered) in lines {
-                q = q.bind(i64::from(*line)).bind(*reserved).bind(*backordered);
-            }
-            q.execute(&mut *c).await.map_err(map)?;
-        });
-        Ok(())
+        self.order_line_pairs(id, lines, "backordered").await
+    }
+
+    async fn order_line_shipped(
+        &mut self,
+        id: OrderId,
+        lines: &[(u32, i64, i64)],
+    ) -> Result<(), StoreError> {
+        self.order_line_pairs(id, lines, "shipped").await
     }
 
     async fn order_event_append(
@@ -408,14 +429,15 @@ impl OrdersTx for DbTx {
         if marks.is_empty() {
             return Ok(Money::ZERO);
         }
+        // What already shipped is charged on the account (a receivable once
+        // beyond the funds), so only the unshipped rest of a partly shipped
+        // order still counts as open. SUM of BIGINT is NUMERIC in
+        // PostgreSQL; cast so both engines give i64.
         let sql = format!(
-            "SELECT COALESCE(SUM(amount), 0) FROM orders WHERE customer_id = $1 AND id <> $2 AND status IN ({})",
+            "SELECT CAST(COALESCE(SUM(o.amount - COALESCE((SELECT SUM(l.shipped * l.unit_price) FROM order_lines l \
+                                                          WHERE l.order_id = o.id), 0)), 0) AS BIGINT) \
+             FROM orders o WHERE o.customer_id = $1 AND o.id <> $2 AND o.status IN ({})",
             marks.join(", ")
-        );
-        // SUM of BIGINT is NUMERIC in PostgreSQL; cast so both engines give i64.
-        let sql = sql.replace(
-            "COALESCE(SUM(amount), 0)",
-            "CAST(COALESCE(SUM(amount), 0) AS BIGINT)",
         );
         let total: i64 = on!(self, c => {
             bind_vals!(sqlx::query_scalar(&sql), &vals).fetch_one(&mut *c).await.map_err(map)?

@@ -11,6 +11,68 @@ use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
 use crate::tx::{DbTx, on};
 
 impl DbTx {
+    /// Changes the picked column (and with it, for a shipment, on hand and
+    /// reserved) under a guard; refused with the reason when the guard fails.
+    #[allow(clippy::too_many_arguments)]
+    async fn stock_picking(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        kind: &str,
+        (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
+        guard: &str,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE stock_balances SET on_hand = on_hand + $1, reserved = reserved + $2, picked = picked + $3 \
+             WHERE product_id = $4 AND warehouse_id = $5 AND {guard}"
+        );
+        let affected = on!(self, c => {
+            sqlx::query(&sql)
+                .bind(on_hand_delta)
+                .bind(reserved_delta)
+                .bind(picked_delta)
+                .bind(product.get())
+                .bind(warehouse.get())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+        });
+        if affected != 1 {
+            return Err(StoreError::CheckViolation {
+                detail: format!(
+                    "{kind} of {} units of product {product} in warehouse {warehouse}: not that many are {}",
+                    picked_delta.abs(),
+                    if kind == "pick" {
+                        "reserved and unpicked"
+                    } else {
+                        "picked"
+                    }
+                ),
+            });
+        }
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, picked_delta, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(micros(at))
+            .bind(product.get())
+            .bind(warehouse.get())
+            .bind(kind)
+            .bind(on_hand_delta)
+            .bind(reserved_delta)
+            .bind(picked_delta)
+            .bind(source)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
     /// One ledger entry (INV-1).
     #[allow(clippy::too_many_arguments)]
     async fn stock_move(
@@ -285,6 +347,96 @@ impl StockTx for DbTx {
             .collect())
     }
 
+    async fn stock_pick(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if quantity <= 0 {
+            return Ok(());
+        }
+        self.stock_picking(
+            product,
+            warehouse,
+            "pick",
+            (0, 0, quantity),
+            "reserved - picked >= $3",
+            source,
+            at,
+        )
+        .await
+    }
+
+    async fn stock_unpick(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if quantity <= 0 {
+            return Ok(());
+        }
+        self.stock_picking(
+            product,
+            warehouse,
+            "unpick",
+            (0, 0, -quantity),
+            "picked >= -$3",
+            source,
+            at,
+        )
+        .await
+    }
+
+    async fn stock_ship(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        quantity: i64,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if quantity <= 0 {
+            return Ok(());
+        }
+        self.stock_picking(
+            product,
+            warehouse,
+            "shipment",
+            (-quantity, -quantity, -quantity),
+            "picked >= -$3",
+            source,
+            at,
+        )
+        .await
+    }
+
+    async fn stock_picked_sums(
+        &mut self,
+    ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError> {
+        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT b.product_id, b.warehouse_id, \
+                        CAST(COALESCE((SELECT SUM(m.picked_delta) FROM stock_moves m \
+                                       WHERE m.product_id = b.product_id AND m.warehouse_id = b.warehouse_id), 0) AS BIGINT), \
+                        b.picked \
+                 FROM stock_balances b ORDER BY b.product_id, b.warehouse_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(p, w, l, b)| (ProductId(p), WarehouseId(w), l, b))
+            .collect())
+    }
+
     async fn stock_release(
         &mut self,
         product: ProductId,
@@ -344,7 +496,7 @@ impl StockTx for DbTx {
         vals.push(Val::I(i64::from(query.limit.max(1))));
         let sql = format!(
             "SELECT b.product_id, p.sku, p.name AS product_name, b.warehouse_id, w.code AS warehouse_code, \
-                    b.on_hand, b.reserved \
+                    b.on_hand, b.reserved, b.picked \
              FROM stock_balances b JOIN products p ON p.id = b.product_id \
                   JOIN warehouses w ON w.id = b.warehouse_id \
              {filter} ORDER BY b.product_id, b.warehouse_id LIMIT ${}",
@@ -367,6 +519,7 @@ impl StockTx for DbTx {
                         warehouse_code: r.text("warehouse_code")?,
                         on_hand,
                         reserved,
+                        picked: r.i64("picked")?,
                         available: on_hand - reserved,
                     })
                 })

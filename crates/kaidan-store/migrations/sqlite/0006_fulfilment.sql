@@ -82,3 +82,9 @@ CREATE TABLE tracking_events (
     recorded_by     BIGINT NOT NULL,
     UNIQUE (shipment_id, at, status)
 );
+
+-- Picked goods (INV-1): still on hand and reserved, but taken off the shelf
+-- to the dispatch area. A pick moves reserved goods to picked; shipping
+-- takes them from on hand, reserved and picked at once.
+ALTER TABLE stock_balances ADD COLUMN picked BIGINT NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= reserved);
+ALTER TABLE stock_moves ADD COLUMN picked_delta BIGINT NOT NULL DEFAULT 0;
