@@ -23,6 +23,7 @@ mod safety_stock;
 mod stock;
 pub mod stock_counts;
 pub mod time_format;
+mod tracking_import;
 pub mod transfer;
 pub mod users;
 

@@ -34,6 +34,9 @@ pub enum Dataset {
     /// Orders, one row per line; rows with the same customer and customer
     /// reference form one order (ORD-1..3).
     Orders,
+    /// Carrier tracking events (SHP-2): tracking_no, at, status, location,
+    /// note.
+    Tracking,
 }
 
 impl FromStr for Dataset {
@@ -47,9 +50,10 @@ impl FromStr for Dataset {
             "stores" => Dataset::Stores,
             "stock" => Dataset::Stock,
             "orders" => Dataset::Orders,
+            "tracking" => Dataset::Tracking,
             other => {
                 return Err(format!(
-                    "unknown dataset '{other}'; use products, customers, warehouses, regions, stores, stock or orders"
+                    "unknown dataset '{other}'; use products, customers, warehouses, regions, stores, stock, orders or tracking"
                 ));
             }
         })
@@ -57,7 +61,7 @@ impl FromStr for Dataset {
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 7] = [
+    pub const ALL: [Dataset; 8] = [
         Dataset::Products,
         Dataset::Customers,
         Dataset::Warehouses,
@@ -65,6 +69,7 @@ impl Dataset {
         Dataset::Stores,
         Dataset::Stock,
         Dataset::Orders,
+        Dataset::Tracking,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +81,7 @@ impl Dataset {
             Dataset::Stores => "stores",
             Dataset::Stock => "stock",
             Dataset::Orders => "orders",
+            Dataset::Tracking => "tracking",
         }
     }
 
@@ -137,6 +143,7 @@ impl Dataset {
                 "priority",
                 "notes",
             ],
+            Dataset::Tracking => &["tracking_no*", "at*", "status*", "location", "note"],
         }
     }
 
@@ -149,6 +156,7 @@ impl Dataset {
             Dataset::Stores => (StoreData::READ, StoreData::WRITE),
             Dataset::Stock => (Permission::StockRead, Permission::WarehouseWrite),
             Dataset::Orders => (Permission::OrderRead, Permission::OrderCreate),
+            Dataset::Tracking => (Permission::ShipmentRead, Permission::ShipmentWrite),
         }
     }
 }
@@ -369,6 +377,9 @@ impl App {
         if dataset == Dataset::Orders {
             return self.import_orders(ctx, &table).await;
         }
+        if dataset == Dataset::Tracking {
+            return self.import_tracking(ctx, &table).await;
+        }
         let mut tx = self.store.write().await?;
         let mut report = ImportReport {
             file: file.to_string(),
@@ -513,6 +524,9 @@ impl App {
         if dataset == Dataset::Orders {
             drop(tx);
             self.export_orders(ctx, &mut table).await?;
+        } else if dataset == Dataset::Tracking {
+            drop(tx);
+            self.export_tracking(&mut table).await?;
         } else if dataset == Dataset::Stock {
             let (mut after, mut after_second) = (None, None);
             loop {
@@ -541,7 +555,7 @@ impl App {
                 Dataset::Warehouses => EntityKind::Warehouse,
                 Dataset::Regions => EntityKind::Region,
                 Dataset::Stores => EntityKind::Store,
-                Dataset::Stock | Dataset::Orders => EntityKind::Product,
+                Dataset::Stock | Dataset::Orders | Dataset::Tracking => EntityKind::Product,
             };
             let mut after = None;
             loop {
@@ -710,9 +724,10 @@ async fn parse_row(
                 .map_err(|v| c.absorb(v, same))
                 .ok()
         }
-        // Orders are grouped into orders first (order_import.rs) and never
+        // Orders are grouped into orders first (order_import.rs) and
+        // tracking events belong to shipments (tracking_import.rs): never
         // parsed row by row here.
-        Dataset::Orders => None,
+        Dataset::Orders | Dataset::Tracking => None,
         Dataset::Stock => {
             let product = resolve(c, codes, "sku", EntityKind::Product).await?;
             let warehouse = resolve(c, codes, "warehouse_code", EntityKind::Warehouse).await?;

@@ -1,16 +1,247 @@
 //! Shipping plan, pick lists, shipments, tracking, proof of delivery and
-//! lookup by number (SHP-1..3, DOC-2).
+//! lookup by number (SHP-1..3, DOC-2). Tracking events also come in as a
+//! CSV or Excel file through `POST /api/v1/import/tracking`.
 
-use axum::Router;
-use utoipa::OpenApi;
+use std::collections::BTreeMap;
 
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kaidan_app::fulfilment::{DocumentRef, TrackingInput};
+use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
+use kaidan_domain::OrderId;
+use kaidan_domain::fulfilment::{
+    DeliveryInput, PickListStatus, PickedInput, ShipInput, ShipmentStatus,
+};
+use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::auth::ApiAuth;
+use crate::json::parse;
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/shipping-plan", get(plan))
+        .route(
+            "/api/v1/pick-lists",
+            get(pick_lists).post(create_pick_lists),
+        )
+        .route("/api/v1/pick-lists/{id}", get(pick_list))
+        .route("/api/v1/pick-lists/{id}/pick", post(confirm_pick))
+        .route("/api/v1/pick-lists/{id}/ship", post(ship))
+        .route("/api/v1/shipments", get(shipments))
+        .route("/api/v1/shipments/{id}", get(shipment))
+        .route("/api/v1/shipments/{id}/tracking", post(add_tracking))
+        .route("/api/v1/shipments/{id}/delivery", post(deliver))
+        .route("/api/v1/documents/{number}", get(lookup))
 }
 
 /// The OpenAPI paths of this module, merged into the published document.
 #[derive(OpenApi)]
-#[openapi(paths())]
+#[openapi(paths(
+    plan,
+    pick_lists,
+    create_pick_lists,
+    pick_list,
+    confirm_pick,
+    ship,
+    shipments,
+    shipment,
+    add_tracking,
+    deliver,
+    lookup
+))]
 pub struct Doc;
+
+fn filter<T: std::str::FromStr>(
+    params: &BTreeMap<String, String>,
+    name: &'static str,
+) -> ApiResult<Option<T>> {
+    params
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<T>().map_err(|_| {
+                ApiError::field(name, "invalid", format!("'{v}' is not a valid {name}"))
+            })
+        })
+        .transpose()
+}
+
+/// SHP-1: order lines with reserved goods to pick and what is still
+/// backordered, earliest promised date first.
+#[utoipa::path(get, path = "/api/v1/shipping-plan", tag = "fulfilment",
+    responses((status = 200, body = Vec<PlanLine>)))]
+pub async fn plan(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+) -> ApiResult<Json<Vec<PlanLine>>> {
+    Ok(Json(s.app.shipping_plan(&ctx).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/pick-lists", tag = "fulfilment",
+    params(("status" = Option<String>, Query, description = "open, picked, shipped or cancelled")),
+    responses((status = 200, body = Vec<PickListRow>)))]
+pub async fn pick_lists(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<Vec<PickListRow>>> {
+    let status: Option<PickListStatus> = filter(&params, "status")?;
+    Ok(Json(s.app.pick_lists(&ctx, status).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPickLists {
+    /// One pick list per order, for what it has reserved and no list holds.
+    #[schema(value_type = Vec<i64>)]
+    pub order_ids: Vec<OrderId>,
+}
+
+/// SHP-1, DOC-2: numbered pick lists (PK-YYYYMMDD-NNNN) for orders.
+#[utoipa::path(post, path = "/api/v1/pick-lists", tag = "fulfilment", request_body = NewPickLists,
+    responses((status = 201, body = Vec<PickListRow>), (status = 422, body = Problem)))]
+pub async fn create_pick_lists(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Vec<PickListRow>>)> {
+    let input: NewPickLists = parse(&headers, &body)?;
+    let lists = s.app.create_pick_lists(&ctx, &input.order_ids).await?;
+    Ok((StatusCode::CREATED, Json(lists)))
+}
+
+#[utoipa::path(get, path = "/api/v1/pick-lists/{id}", tag = "fulfilment", params(("id" = i64, Path)),
+    responses((status = 200, body = PickListRow), (status = 404, body = Problem)))]
+pub async fn pick_list(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PickListRow>> {
+    Ok(Json(s.app.pick_list(&ctx, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PickConfirmation {
+    /// Every line of the list with the quantity found.
+    pub lines: Vec<PickedInput>,
+    /// Packages packed (at least 1 when anything was picked).
+    pub packages: i64,
+}
+
+/// SHP-1: confirm what was picked and packed. What was not found is
+/// released from the reservation and becomes a backorder.
+#[utoipa::path(post, path = "/api/v1/pick-lists/{id}/pick", tag = "fulfilment", params(("id" = i64, Path)),
+    request_body = PickConfirmation,
+    responses((status = 200, body = PickListRow), (status = 422, body = Problem)))]
+pub async fn confirm_pick(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<PickListRow>> {
+    let input: PickConfirmation = parse(&headers, &body)?;
+    Ok(Json(
+        s.app
+            .confirm_pick(&ctx, id, &input.lines, input.packages)
+            .await?,
+    ))
+}
+
+/// SHP-2: hand the picked goods to a carrier: a numbered delivery note
+/// (DN-YYYYMMDD-NNNN), stock leaves the ledger, the account is charged.
+#[utoipa::path(post, path = "/api/v1/pick-lists/{id}/ship", tag = "fulfilment", params(("id" = i64, Path)),
+    request_body = ShipInput,
+    responses((status = 201, body = ShipmentRow), (status = 422, body = Problem)))]
+pub async fn ship(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ShipmentRow>)> {
+    let input: ShipInput = parse(&headers, &body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.app.ship(&ctx, id, &input).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/shipments", tag = "fulfilment",
+    params(("order_id" = Option<i64>, Query), ("status" = Option<String>, Query, description = "shipped or delivered")),
+    responses((status = 200, body = Vec<ShipmentRow>)))]
+pub async fn shipments(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<Vec<ShipmentRow>>> {
+    let order: Option<i64> = filter(&params, "order_id")?;
+    let status: Option<ShipmentStatus> = filter(&params, "status")?;
+    Ok(Json(
+        s.app.shipments(&ctx, order.map(OrderId), status).await?,
+    ))
+}
+
+/// A delivery note with its lines, tracking events and proof of delivery;
+/// portal customers see their own.
+#[utoipa::path(get, path = "/api/v1/shipments/{id}", tag = "fulfilment", params(("id" = i64, Path)),
+    responses((status = 200, body = ShipmentRow), (status = 404, body = Problem)))]
+pub async fn shipment(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ShipmentRow>> {
+    Ok(Json(s.app.shipment(&ctx, id).await?))
+}
+
+/// SHP-2: a tracking event; the same event (time and status) twice is kept
+/// once.
+#[utoipa::path(post, path = "/api/v1/shipments/{id}/tracking", tag = "fulfilment", params(("id" = i64, Path)),
+    request_body = TrackingInput,
+    responses((status = 200, body = ShipmentRow), (status = 422, body = Problem)))]
+pub async fn add_tracking(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ShipmentRow>> {
+    let input: TrackingInput = parse(&headers, &body)?;
+    Ok(Json(s.app.add_tracking(&ctx, id, &input, "api").await?))
+}
+
+/// SHP-3: proof of delivery: accepted and refused per line with reasons;
+/// refused goods go back to stock or to a quarantine warehouse.
+#[utoipa::path(post, path = "/api/v1/shipments/{id}/delivery", tag = "fulfilment", params(("id" = i64, Path)),
+    request_body = DeliveryInput,
+    responses((status = 200, body = ShipmentRow), (status = 422, body = Problem)))]
+pub async fn deliver(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ShipmentRow>> {
+    let input: DeliveryInput = parse(&headers, &body)?;
+    Ok(Json(s.app.record_delivery(&ctx, id, &input).await?))
+}
+
+/// DOC-2: which documents carry this number (order, pick list, delivery
+/// note, purchase order), with their page and API addresses.
+#[utoipa::path(get, path = "/api/v1/documents/{number}", tag = "fulfilment", params(("number" = String, Path)),
+    responses((status = 200, body = Vec<DocumentRef>), (status = 404, body = Problem)))]
+pub async fn lookup(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(number): Path<String>,
+) -> ApiResult<Json<Vec<DocumentRef>>> {
+    Ok(Json(s.app.lookup_document(&ctx, &number).await?))
+}
