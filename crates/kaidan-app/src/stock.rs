@@ -42,6 +42,23 @@ impl App {
         Ok(Page { items, next_cursor })
     }
 
+    /// INV-1 check: the ledger's sums per product and warehouse
+    /// `(product, warehouse, on hand, reserved)`, and for picked goods
+    /// `(product, warehouse, ledger sum, balance)`. Operators compare them
+    /// with the balances; the tests do after every step.
+    #[allow(clippy::type_complexity)]
+    pub async fn stock_ledger_check(
+        &self,
+        ctx: &Ctx,
+    ) -> AppResult<(
+        Vec<(ProductId, WarehouseId, i64, i64)>,
+        Vec<(ProductId, WarehouseId, i64, i64)>,
+    )> {
+        ctx.require(Permission::StockRead)?;
+        let mut tx = self.store.read().await?;
+        Ok((tx.stock_ledger_sums().await?, tx.stock_picked_sums().await?))
+    }
+
     /// Receives goods into a warehouse: a ledger entry and the balance.
     pub async fn receive_stock(
         &self,
