@@ -1,8 +1,10 @@
 //! INV-1, the stock ledger as a property: random sequences of receipts,
-//! reservations, releases and count adjustments, on SQLite and on PostgreSQL. After every step
-//! each balance equals the sum of its ledger entries and the model's
-//! figure, nothing is negative, nothing reserved beyond what is on hand,
-//! and an operation that is refused changes nothing.
+//! reservations, releases, picks, unpicks, shipments, returns and count
+//! adjustments, on SQLite and on PostgreSQL. After every step each balance
+//! (on hand, reserved, picked) equals the sum of its ledger entries and the
+//! model's figure, nothing is negative, nothing reserved beyond what is on
+//! hand nor picked beyond what is reserved, and an operation that is refused
+//! changes nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -40,6 +42,30 @@ enum Op {
         w: usize,
         delta: i64,
     },
+    /// Reserved goods taken off the shelf (SHP-1).
+    Pick {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
+    /// Picked goods put back, still reserved.
+    Unpick {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
+    /// Picked goods leave with the carrier (SHP-2).
+    Ship {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
+    /// Refused goods come back (SHP-3).
+    Return {
+        p: usize,
+        w: usize,
+        q: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -52,6 +78,10 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(w, wants)| Op::Reserve { w, wants }),
         (0..2usize, 0..2usize, 1..50i64).prop_map(|(p, w, q)| Op::Release { p, w, q }),
         (0..2usize, 0..2usize, -30..30i64).prop_map(|(p, w, delta)| Op::Adjust { p, w, delta }),
+        (0..2usize, 0..2usize, 1..30i64).prop_map(|(p, w, q)| Op::Pick { p, w, q }),
+        (0..2usize, 0..2usize, 1..20i64).prop_map(|(p, w, q)| Op::Unpick { p, w, q }),
+        (0..2usize, 0..2usize, 1..30i64).prop_map(|(p, w, q)| Op::Ship { p, w, q }),
+        (0..2usize, 0..2usize, 1..10i64).prop_map(|(p, w, q)| Op::Return { p, w, q }),
     ]
 }
 
@@ -62,7 +92,8 @@ fn new<T>(c: Created<T>) -> T {
     }
 }
 
-type Model = BTreeMap<(i64, i64), (i64, i64)>;
+/// (product, warehouse) → (on hand, reserved, picked).
+type Model = BTreeMap<(i64, i64), (i64, i64, i64)>;
 
 async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
     let t = fresh(backend).await?;
@@ -124,7 +155,7 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
                     .map_err(|e| format!("step {step} {op:?}: {e}"))?;
                 tx.commit().await.map_err(|e| e.to_string())?;
                 for ((p, q), g) in asked.iter().zip(&got) {
-                    let (on_hand, reserved) =
+                    let (on_hand, reserved, _) =
                         model.entry((p.get(), warehouses[*w].get())).or_default();
                     let expect = (*q).min(*on_hand - *reserved);
                     if *g != expect {
@@ -137,10 +168,11 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
             }
             Op::Release { p, w, q } => {
                 let key = (products[*p].get(), warehouses[*w].get());
-                let held = model.get(&key).map_or(0, |m| m.1);
+                let held = model.get(&key).map_or(0, |m| m.1 - m.2);
                 let r = tx
                     .stock_release(products[*p], warehouses[*w], *q, "prop", now)
                     .await;
+                // Picked goods stay reserved until they ship.
                 match (r, *q <= held) {
                     (Ok(()), true) => {
                         tx.commit().await.map_err(|e| e.to_string())?;
@@ -158,7 +190,7 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
             }
             Op::Adjust { p, w, delta } => {
                 let key = (products[*p].get(), warehouses[*w].get());
-                let (on_hand, reserved) = model.get(&key).copied().unwrap_or_default();
+                let (on_hand, reserved, _) = model.get(&key).copied().unwrap_or_default();
                 let allowed = on_hand + delta >= reserved;
                 let r = tx
                     .stock_adjust(
@@ -185,6 +217,49 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
                     }
                 }
             }
+            Op::Pick { p, w, q }
+            | Op::Unpick { p, w, q }
+            | Op::Ship { p, w, q }
+            | Op::Return { p, w, q } => {
+                let (product, warehouse) = (products[*p], warehouses[*w]);
+                let key = (product.get(), warehouse.get());
+                let (on_hand, reserved, picked) = model.get(&key).copied().unwrap_or_default();
+                let (r, allowed, after) = match op {
+                    Op::Pick { .. } => (
+                        tx.stock_pick(product, warehouse, *q, "prop", now).await,
+                        reserved - picked >= *q,
+                        (on_hand, reserved, picked + q),
+                    ),
+                    Op::Unpick { .. } => (
+                        tx.stock_unpick(product, warehouse, *q, "prop", now).await,
+                        picked >= *q,
+                        (on_hand, reserved, picked - q),
+                    ),
+                    Op::Ship { .. } => (
+                        tx.stock_ship(product, warehouse, *q, "prop", now).await,
+                        picked >= *q,
+                        (on_hand - q, reserved - q, picked - q),
+                    ),
+                    _ => (
+                        tx.stock_adjust(product, warehouse, *q, "return", "prop", now)
+                            .await,
+                        true,
+                        (on_hand + q, reserved, picked),
+                    ),
+                };
+                match (r, allowed) {
+                    (Ok(()), true) => {
+                        tx.commit().await.map_err(|e| e.to_string())?;
+                        model.insert(key, after);
+                    }
+                    (Err(_), false) => drop(tx),
+                    (r, _) => {
+                        return Err(format!(
+                            "step {step} {op:?}: with {on_hand}/{reserved}/{picked} gave {r:?}"
+                        ));
+                    }
+                }
+            }
         }
         check(db.as_ref(), &model)
             .await
@@ -204,19 +279,34 @@ async fn check(db: &dyn Store, model: &Model) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let sums = tx.stock_ledger_sums().await.map_err(|e| e.to_string())?;
+    let picked: BTreeMap<(i64, i64), i64> = tx
+        .stock_picked_sums()
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|(p, w, ledger, _)| ((p.get(), w.get()), *ledger))
+        .collect();
     let mut seen: Model = BTreeMap::new();
     for b in &balances {
-        if b.on_hand < 0 || b.reserved < 0 || b.reserved > b.on_hand {
+        if b.on_hand < 0
+            || b.reserved < 0
+            || b.reserved > b.on_hand
+            || b.picked < 0
+            || b.picked > b.reserved
+        {
             return Err(format!("impossible balance {b:?}"));
         }
         seen.insert(
             (b.product_id.get(), b.warehouse_id.get()),
-            (b.on_hand, b.reserved),
+            (b.on_hand, b.reserved, b.picked),
         );
     }
     let ledger: Model = sums
         .iter()
-        .map(|(p, w, o, r)| ((p.get(), w.get()), (*o, *r)))
+        .map(|(p, w, o, r)| {
+            let key = (p.get(), w.get());
+            (key, (*o, *r, picked.get(&key).copied().unwrap_or(0)))
+        })
         .collect();
     if seen != ledger {
         return Err(format!(
@@ -225,7 +315,7 @@ async fn check(db: &dyn Store, model: &Model) -> Result<(), String> {
     }
     let nonzero = |m: &Model| -> Model {
         m.iter()
-            .filter(|(_, v)| **v != (0, 0))
+            .filter(|(_, v)| **v != (0, 0, 0))
             .map(|(k, v)| (*k, *v))
             .collect()
     };
