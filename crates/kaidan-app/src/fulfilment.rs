@@ -894,7 +894,24 @@ impl App {
         Ok(out)
     }
 
-    /// The ETA as a date for pages that show "due" states.
+    /// Active warehouses `(id, code)`, for choosing where goods go.
+    pub async fn warehouse_choices(&self, ctx: &Ctx) -> AppResult<Vec<(i64, String)>> {
+        ctx.require(Permission::WarehouseRead)?;
+        let mut tx = self.store.read().await?;
+        let q = crate::ports::ListQuery {
+            limit: self.config.max_page,
+            filters: vec![("active", crate::ports::FilterValue::Bool(true))],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        for r in tx.master_list(EntityKind::Warehouse, &q).await? {
+            let id = r.id;
+            out.push((id, typed_record::<WarehouseData>(r)?.data.code));
+        }
+        Ok(out)
+    }
+
+    /// Today in the company's time zone, for date fields.
     pub fn today_date(&self) -> Date {
         self.today()
     }

@@ -8,33 +8,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{Res, T, csrf, on_each_backend};
-
-impl T {
-    async fn json(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Value,
-        extra: &[(&str, &str)],
-    ) -> Res {
-        let auth = format!("Bearer {token}");
-        let mut h = vec![
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
-        ];
-        h.extend_from_slice(extra);
-        self.call(method, path, &h, Some(body.to_string().into_bytes()))
-            .await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Res {
-        let auth = format!("Bearer {token}");
-        self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
-            .await
-    }
-}
+use support::{csrf, on_each_backend};
 
 fn product(sku: &str) -> Value {
     json!({"sku": sku, "name": "衬衫", "spec": "M/白", "unit": "件", "season": "spring_summer",

@@ -11,26 +11,7 @@ use kaidan_app::ports::OrderQuery;
 use kaidan_app::users::NewUserInput;
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{T, csrf, on_each_backend};
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+use support::{T, csrf, enc, form, on_each_backend};
 
 impl T {
     async fn api(&self, path: &str, token: &str, body: Value) -> Value {

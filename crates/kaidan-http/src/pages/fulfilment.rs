@@ -1,10 +1,573 @@
-//! Warehouse and logistics pages: shipping plan, pick lists, shipments,
-//! tracking and delivery (SHP-1..3).
+//! Warehouse and logistics pages: the shipping plan with its pick lists, a
+//! pick list (confirm the pick, then ship), shipments with tracking and the
+//! proof of delivery (SHP-1..3), and the lookup of any document by number
+//! (DOC-2).
 
-use axum::Router;
+use std::collections::HashMap;
 
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kaidan_app::AppError;
+use kaidan_app::fulfilment::TrackingInput;
+use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
+use kaidan_domain::fulfilment::{
+    DeliveredLineInput, DeliveryInput, Disposition, PickListStatus, PickedInput, ShipInput,
+    ShipmentStatus, TrackingStatus,
+};
+use kaidan_domain::{OrderId, Permission, WarehouseId};
+
+use super::master::local_time;
+use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/shipping", get(plan_page))
+        .route("/shipping/pick-lists", post(create_lists))
+        .route("/pick-lists/{id}", get(list_page))
+        .route("/pick-lists/{id}/pick", post(confirm))
+        .route("/pick-lists/{id}/ship", post(ship))
+        .route("/shipments", get(shipments_page))
+        .route("/shipments/{id}", get(shipment_page))
+        .route("/shipments/{id}/tracking", post(tracking))
+        .route("/shipments/{id}/delivery", post(deliver))
+        .route("/lookup", get(lookup))
+}
+
+fn pick_status(lang: Lang, s: PickListStatus) -> &'static str {
+    match s {
+        PickListStatus::Open => lang.pick("待拣货", "To pick"),
+        PickListStatus::Picked => lang.pick("已拣货待发运", "Picked, to ship"),
+        PickListStatus::Shipped => lang.pick("已发运", "Shipped"),
+        PickListStatus::Cancelled => lang.pick("已取消", "Cancelled"),
+    }
+}
+
+fn shipment_status(lang: Lang, s: ShipmentStatus) -> &'static str {
+    match s {
+        ShipmentStatus::Shipped => lang.pick("在途", "In transit"),
+        ShipmentStatus::Delivered => lang.pick("已签收", "Delivered"),
+    }
+}
+
+fn tracking_label(lang: Lang, s: TrackingStatus) -> &'static str {
+    match lang {
+        Lang::Zh => s.label_zh(),
+        Lang::En => s.as_str(),
+    }
+}
+
+fn page_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+fn status_of(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shipping_plan.html")]
+struct PlanPage {
+    title: String,
+    chrome: Chrome,
+    lines: Vec<PlanLine>,
+    due: Vec<String>,
+    lists: Vec<PickListRow>,
+    list_status: Vec<&'static str>,
+    units: Vec<i64>,
+    can_write: bool,
+    error: Option<String>,
+}
+
+async fn plan(s: &AppState, auth: PageAuth, error: Option<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let lines = match s.app.shipping_plan(&ctx).await {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut lists = Vec::new();
+    for st in [PickListStatus::Open, PickListStatus::Picked] {
+        match s.app.pick_lists(&ctx, Some(st)).await {
+            Ok(l) => lists.extend(l),
+            Err(e) => return error_page(lang, e),
+        }
+    }
+    render(
+        status_of(&error),
+        &PlanPage {
+            title: lang.pick("发货计划", "Shipping plan").into(),
+            due: lines.iter().map(|l| local_time(l.ship_due_at)).collect(),
+            list_status: lists.iter().map(|l| pick_status(lang, l.status)).collect(),
+            units: lists
+                .iter()
+                .map(|l| l.lines.iter().map(|x| x.picked.unwrap_or(x.quantity)).sum())
+                .collect(),
+            can_write: ctx.actor.can(Permission::ShipmentWrite),
+            lines,
+            lists,
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /shipping
+async fn plan_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+    plan(&s, auth, None).await
+}
+
+/// POST /shipping/pick-lists: the ticked orders get one pick list each.
+async fn create_lists(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let map: HashMap<String, String> = form.iter().cloned().collect();
+    if let Some(refused) = forged(&auth.chrome, &map) {
+        return refused;
+    }
+    let mut orders: Vec<OrderId> = form
+        .iter()
+        .filter(|(k, _)| k == "order")
+        .filter_map(|(_, v)| v.parse::<i64>().ok().map(OrderId))
+        .collect();
+    orders.dedup();
+    match s.app.create_pick_lists(&auth.ctx, &orders).await {
+        Ok(lists) if lists.len() == 1 => {
+            Redirect::to(&format!("/pick-lists/{}", lists[0].id)).into_response()
+        }
+        Ok(_) => Redirect::to("/shipping").into_response(),
+        Err(AppError::Invalid(v)) => plan(&s, auth, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pick_list.html")]
+struct ListPage {
+    title: String,
+    chrome: Chrome,
+    list: PickListRow,
+    status: &'static str,
+    /// (line, sku, name)
+    names: Vec<(u32, String, String)>,
+    open: bool,
+    picked: bool,
+    can_write: bool,
+    today: String,
+    error: Option<String>,
+}
+
+async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let list = match s.app.pick_list(&ctx, id).await {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, e),
+    };
+    let names = match s.app.order(&ctx, list.order_id).await {
+        Ok(o) => o
+            .content
+            .lines
+            .iter()
+            .map(|l| (l.line_no, l.sku.clone(), l.name.clone()))
+            .collect(),
+        Err(e) => return error_page(lang, e),
+    };
+    render(
+        status_of(&error),
+        &ListPage {
+            title: format!("{} {}", lang.pick("拣货单", "Pick list"), list.number),
+            status: pick_status(lang, list.status),
+            open: list.status == PickListStatus::Open,
+            picked: list.status == PickListStatus::Picked,
+            can_write: ctx.actor.can(Permission::ShipmentWrite),
+            today: s.app.today_date().to_string(),
+            names,
+            list,
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /pick-lists/{id}
+async fn list_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+    match page_id(&raw) {
+        Some(id) => list_view(&s, auth, id, None).await,
+        None => not_found_page(),
+    }
+}
+
+/// POST /pick-lists/{id}/pick: `picked_<line>` per line and `packages`.
+async fn confirm(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    let Some(id) = page_id(&raw) else {
+        return not_found_page();
+    };
+    let list = match s.app.pick_list(&auth.ctx, id).await {
+        Ok(l) => l,
+        Err(e) => return error_page(auth.chrome.lang, e),
+    };
+    let mut bad = Vec::new();
+    let lines: Vec<PickedInput> = list
+        .lines
+        .iter()
+        .map(|l| {
+            let raw = form
+                .get(&format!("picked_{}", l.line_no))
+                .map(|v| v.trim())
+                .unwrap_or("");
+            let picked = raw.parse::<i64>().unwrap_or_else(|_| {
+                bad.push(format!("line {}: '{raw}' is not a quantity", l.line_no));
+                -1
+            });
+            PickedInput {
+                line_no: l.line_no,
+                picked,
+            }
+        })
+        .collect();
+    let packages = form
+        .get("packages")
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    if !bad.is_empty() {
+        return list_view(&s, auth, id, Some(bad.join("; "))).await;
+    }
+    match s.app.confirm_pick(&auth.ctx, id, &lines, packages).await {
+        Ok(_) => Redirect::to(&format!("/pick-lists/{id}")).into_response(),
+        Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+/// POST /pick-lists/{id}/ship: carrier, tracking_no, eta.
+async fn ship(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    let Some(id) = page_id(&raw) else {
+        return not_found_page();
+    };
+    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let Ok(eta) = field("eta").trim().parse() else {
+        return list_view(
+            &s,
+            auth,
+            id,
+            Some(format!(
+                "eta: '{}' is not a date (YYYY-MM-DD)",
+                field("eta")
+            )),
+        )
+        .await;
+    };
+    let input = ShipInput {
+        carrier: field("carrier"),
+        tracking_no: field("tracking_no"),
+        eta,
+        packages: None,
+    };
+    match s.app.ship(&auth.ctx, id, &input).await {
+        Ok(sh) => Redirect::to(&format!("/shipments/{}", sh.id)).into_response(),
+        Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shipments.html")]
+struct ShipmentsPage {
+    title: String,
+    chrome: Chrome,
+    /// (shipment, status label, shipped at)
+    rows: Vec<(ShipmentRow, &'static str, String)>,
+}
+
+/// GET /shipments
+async fn shipments_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    match s.app.shipments(&ctx, None, None).await {
+        Ok(list) => render(
+            StatusCode::OK,
+            &ShipmentsPage {
+                title: lang.pick("发运", "Shipments").into(),
+                rows: list
+                    .into_iter()
+                    .map(|x| {
+                        let (st, at) = (shipment_status(lang, x.status), local_time(x.shipped_at));
+                        (x, st, at)
+                    })
+                    .collect(),
+                chrome,
+            },
+        ),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shipment.html")]
+struct ShipmentPage {
+    title: String,
+    chrome: Chrome,
+    s: ShipmentRow,
+    status: &'static str,
+    shipped_at: String,
+    delivered_at: String,
+    /// (line, sku, name)
+    names: Vec<(u32, String, String)>,
+    /// (at, status label, location, note)
+    events: Vec<(String, &'static str, String, String)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    /// (id, code) of warehouses that can take quarantined goods.
+    warehouses: Vec<(i64, String)>,
+    open: bool,
+    can_write: bool,
+    now: String,
+    error: Option<String>,
+}
+
+async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let sh = match s.app.shipment(&ctx, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let names = match s.app.order(&ctx, sh.order_id).await {
+        Ok(o) => o
+            .content
+            .lines
+            .iter()
+            .map(|l| (l.line_no, l.sku.clone(), l.name.clone()))
+            .collect(),
+        Err(e) => return error_page(lang, e),
+    };
+    let can_write = ctx.actor.can(Permission::ShipmentWrite);
+    let warehouses = if can_write {
+        s.app.warehouse_choices(&ctx).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let tz_now = local_time(s.app.now());
+    render(
+        status_of(&error),
+        &ShipmentPage {
+            title: format!("{} {}", lang.pick("发货单", "Delivery note"), sh.number),
+            status: shipment_status(lang, sh.status),
+            shipped_at: local_time(sh.shipped_at),
+            delivered_at: sh.delivered_at.map(local_time).unwrap_or_default(),
+            events: sh
+                .tracking
+                .iter()
+                .map(|e| {
+                    (
+                        local_time(e.at),
+                        tracking_label(lang, e.status),
+                        e.location.clone(),
+                        e.note.clone(),
+                    )
+                })
+                .collect(),
+            statuses: TrackingStatus::ALL
+                .iter()
+                .map(|t| (t.as_str(), tracking_label(lang, *t)))
+                .collect(),
+            open: sh.status == ShipmentStatus::Shipped,
+            can_write,
+            now: tz_now.get(..16).unwrap_or(&tz_now).replace(' ', "T"),
+            names,
+            warehouses,
+            s: sh,
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /shipments/{id}
+async fn shipment_page(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+) -> Response {
+    match page_id(&raw) {
+        Some(id) => shipment_view(&s, auth, id, None).await,
+        None => not_found_page(),
+    }
+}
+
+/// POST /shipments/{id}/tracking: at (local time), status, location, note.
+async fn tracking(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    let Some(id) = page_id(&raw) else {
+        return not_found_page();
+    };
+    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let at = field("at")
+        .replace('T', " ")
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|d| d.to_zoned(kaidan_domain::order::company_time_zone()).ok())
+        .map(|z| z.timestamp());
+    let (Some(at), Ok(status)) = (at, field("status").parse::<TrackingStatus>()) else {
+        return shipment_view(
+            &s,
+            auth,
+            id,
+            Some(format!(
+                "at / status: '{}' '{}' is not a time and a status",
+                field("at"),
+                field("status")
+            )),
+        )
+        .await;
+    };
+    let input = TrackingInput {
+        at,
+        status,
+        location: field("location"),
+        note: field("note"),
+    };
+    match s.app.add_tracking(&auth.ctx, id, &input, "page").await {
+        Ok(_) => Redirect::to(&format!("/shipments/{id}")).into_response(),
+        Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+/// POST /shipments/{id}/delivery: signed_by, note, `accepted_<line>`,
+/// `refused_<line>`, `reason_<line>`, `disposition_<line>`, quarantine.
+async fn deliver(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    let Some(id) = page_id(&raw) else {
+        return not_found_page();
+    };
+    let sh = match s.app.shipment(&auth.ctx, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(auth.chrome.lang, e),
+    };
+    let field = |k: String| {
+        form.get(&k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let number = |k: String, default: i64| {
+        let v = field(k);
+        if v.is_empty() {
+            Some(default)
+        } else {
+            v.parse::<i64>().ok()
+        }
+    };
+    let mut lines = Vec::new();
+    for l in &sh.lines {
+        let (Some(accepted), Some(refused)) = (
+            number(format!("accepted_{}", l.line_no), l.quantity),
+            number(format!("refused_{}", l.line_no), 0),
+        ) else {
+            return shipment_view(
+                &s,
+                auth,
+                id,
+                Some(format!(
+                    "line {}: accepted and refused must be whole numbers",
+                    l.line_no
+                )),
+            )
+            .await;
+        };
+        let reason = Some(field(format!("reason_{}", l.line_no))).filter(|r| !r.is_empty());
+        let disposition = field(format!("disposition_{}", l.line_no))
+            .parse::<Disposition>()
+            .ok();
+        lines.push(DeliveredLineInput {
+            line_no: l.line_no,
+            accepted,
+            refused,
+            reason,
+            disposition,
+        });
+    }
+    let input = DeliveryInput {
+        signed_by: field("signed_by".into()),
+        note: Some(field("note".into())).filter(|n| !n.is_empty()),
+        lines,
+        quarantine_warehouse_id: field("quarantine_warehouse_id".into())
+            .parse::<i64>()
+            .ok()
+            .map(WarehouseId),
+    };
+    match s.app.record_delivery(&auth.ctx, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/shipments/{id}")).into_response(),
+        Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+/// GET /lookup?number=…: straight to the document, or a list when several
+/// kinds share the number.
+async fn lookup(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let number = q.get("number").cloned().unwrap_or_default();
+    match s.app.lookup_document(&auth.ctx, &number).await {
+        Ok(found) => match found.as_slice() {
+            [one] => Redirect::to(&one.href).into_response(),
+            many => {
+                let links: Vec<String> = many
+                    .iter()
+                    .map(|d| format!("{:?}: {}", d.kind, d.href))
+                    .collect();
+                error_page(
+                    auth.chrome.lang,
+                    AppError::NotFound {
+                        what: "single document",
+                        id: format!("{number} ({})", links.join(", ")),
+                    },
+                )
+            }
+        },
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
 }

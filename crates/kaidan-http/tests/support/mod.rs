@@ -138,6 +138,54 @@ impl T {
     }
 }
 
+impl T {
+    /// A JSON request with a bearer token and extra headers.
+    pub async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        extra: &[(&str, &str)],
+    ) -> Res {
+        let auth = format!("Bearer {token}");
+        let mut h = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        h.extend_from_slice(extra);
+        self.call(method, path, &h, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        let auth = format!("Bearer {token}");
+        self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
+            .await
+    }
+}
+
+/// Percent-encoding for form bodies.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An urlencoded form body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The CSRF token of the first form on a page.
 pub fn csrf(html: &str) -> String {
     html.split("name=\"_csrf\" value=\"")

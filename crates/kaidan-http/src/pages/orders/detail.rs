@@ -90,6 +90,8 @@ pub struct DetailPage {
     pub timeline: Vec<EventView>,
     pub joint: Vec<JointView>,
     pub shortages: Vec<Vec<String>>,
+    /// Delivery notes: (id, number, carrier, tracking number, ETA, status).
+    pub shipments: Vec<(i64, String, String, String, String, &'static str)>,
     pub error: Option<String>,
     pub can_review: bool,
     pub can_approve_price: bool,
@@ -114,6 +116,13 @@ fn step_label(lang: Lang, kind: &str) -> String {
         "approved" => ("批准并编号", "Approved and numbered"),
         "rejected" => ("退回", "Rejected"),
         "cancelled" => ("取消", "Cancelled"),
+        "pick_list" => ("生成拣货单", "Pick list made"),
+        "picked" => ("拣货包装", "Picked and packed"),
+        "shipped" => ("发运", "Shipped"),
+        "tracking" => ("物流轨迹", "Tracking"),
+        "delivered" => ("签收", "Delivered"),
+        "backorder_filled" => ("到货补足缺货", "Backorder filled"),
+        "shortage_choice" => ("缺货处理方式", "Shortage choice"),
         other => return other.to_string(),
     };
     lang.pick(zh, en).to_string()
@@ -360,6 +369,28 @@ async fn page(
             timeline,
             joint,
             shortages,
+            shipments: view
+                .shipments
+                .iter()
+                .map(|x| {
+                    let status = match x.status {
+                        kaidan_domain::fulfilment::ShipmentStatus::Shipped => {
+                            lang.pick("在途", "In transit")
+                        }
+                        kaidan_domain::fulfilment::ShipmentStatus::Delivered => {
+                            lang.pick("已签收", "Delivered")
+                        }
+                    };
+                    (
+                        x.id,
+                        x.number.clone(),
+                        x.carrier.clone(),
+                        x.tracking_no.clone(),
+                        x.eta.to_string(),
+                        status,
+                    )
+                })
+                .collect(),
             error,
             can_review: actor.can(Permission::OrderReview) && open_review,
             can_approve_price: actor.can(Permission::OrderApprovePrice),
