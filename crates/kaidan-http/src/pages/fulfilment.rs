@@ -61,6 +61,23 @@ fn tracking_label(lang: Lang, s: TrackingStatus) -> &'static str {
     }
 }
 
+/// `(line, sku, name)` of an order's lines, for documents that list lines
+/// by number.
+async fn line_names(
+    s: &AppState,
+    ctx: &kaidan_app::Ctx,
+    order: OrderId,
+) -> Result<Vec<(u32, String, String)>, AppError> {
+    Ok(s.app
+        .order(ctx, order)
+        .await?
+        .content
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.sku.clone(), l.name.clone()))
+        .collect())
+}
+
 fn page_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|v| *v > 0)
 }
@@ -174,13 +191,8 @@ async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>)
         Ok(l) => l,
         Err(e) => return error_page(lang, e),
     };
-    let names = match s.app.order(&ctx, list.order_id).await {
-        Ok(o) => o
-            .content
-            .lines
-            .iter()
-            .map(|l| (l.line_no, l.sku.clone(), l.name.clone()))
-            .collect(),
+    let names = match line_names(s, &ctx, list.order_id).await {
+        Ok(n) => n,
         Err(e) => return error_page(lang, e),
     };
     render(
@@ -358,13 +370,8 @@ async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<Stri
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
-    let names = match s.app.order(&ctx, sh.order_id).await {
-        Ok(o) => o
-            .content
-            .lines
-            .iter()
-            .map(|l| (l.line_no, l.sku.clone(), l.name.clone()))
-            .collect(),
+    let names = match line_names(s, &ctx, sh.order_id).await {
+        Ok(n) => n,
         Err(e) => return error_page(lang, e),
     };
     let can_write = ctx.actor.can(Permission::ShipmentWrite);
