@@ -82,7 +82,7 @@ pub(super) struct Warehouse {
 
 pub(super) const CENTRAL_WAREHOUSE: &str = "WH-CENTRAL";
 
-pub(super) const WAREHOUSES: [Warehouse; 3] = [
+pub(super) const WAREHOUSES: [Warehouse; 4] = [
     Warehouse {
         code: CENTRAL_WAREHOUSE,
         name: "总仓",
@@ -99,6 +99,13 @@ pub(super) const WAREHOUSES: [Warehouse; 3] = [
         code: "WH-NORTH",
         name: "华北仓",
         address: "天津市武清区京津物流园6号",
+        is_central: false,
+    },
+    // Where goods refused on delivery wait for inspection (SHP-3).
+    Warehouse {
+        code: "WH-QC",
+        name: "退货隔离仓",
+        address: "广东省东莞市松山湖高新区工业南路8号(总仓东侧)",
         is_central: false,
     },
 ];

@@ -117,6 +117,7 @@ async fn place_demo_orders(
     use kaidan_app::orders::FinanceDecision;
     use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
 
+    let mut approved = Vec::new();
     let mut skus: Vec<&String> = product_ids.keys().collect();
     skus.sort();
     let product = |i: usize| {
@@ -236,8 +237,84 @@ async fn place_demo_orders(
             app.finance_review(ctx, order.id, FinanceDecision::Pass)
                 .await
                 .context("approving a demo order")?;
+            approved.push(order.id);
         }
     }
+    ship_demo_orders(app, ctx, &approved).await
+}
+
+/// SHP-1..3 in the demo: the first approved order is picked, shipped with a
+/// tracking event; the second waits on an open pick list. The rest stay in
+/// the shipping plan.
+async fn ship_demo_orders(
+    app: &App,
+    ctx: &Ctx,
+    approved: &[kaidan_domain::OrderId],
+) -> anyhow::Result<()> {
+    use kaidan_app::fulfilment::TrackingInput;
+    use kaidan_domain::fulfilment::{PickedInput, ShipInput, TrackingStatus};
+
+    let mut ready: Vec<kaidan_domain::OrderId> = Vec::new();
+    for line in app.shipping_plan(ctx).await.context("demo shipping plan")? {
+        if line.pickable() > 0
+            && approved.contains(&line.order_id)
+            && !ready.contains(&line.order_id)
+        {
+            ready.push(line.order_id);
+        }
+    }
+    ready.truncate(2);
+    if ready.is_empty() {
+        return Ok(());
+    }
+    let lists = app
+        .create_pick_lists(ctx, &ready)
+        .await
+        .context("demo pick lists")?;
+    let Some(first) = lists.first() else {
+        return Ok(());
+    };
+    let picked: Vec<PickedInput> = first
+        .lines
+        .iter()
+        .map(|l| PickedInput {
+            line_no: l.line_no,
+            picked: l.quantity,
+        })
+        .collect();
+    app.confirm_pick(ctx, first.id, &picked, 2)
+        .await
+        .context("demo pick")?;
+    let eta = app
+        .today_date()
+        .checked_add(jiff::Span::new().days(3))
+        .context("demo ETA")?;
+    let shipment = app
+        .ship(
+            ctx,
+            first.id,
+            &ShipInput {
+                carrier: "顺丰速运".into(),
+                tracking_no: "SF1400000001".into(),
+                eta,
+                packages: None,
+            },
+        )
+        .await
+        .context("demo shipment")?;
+    app.add_tracking(
+        ctx,
+        shipment.id,
+        &TrackingInput {
+            at: app.now(),
+            status: TrackingStatus::PickedUp,
+            location: "东莞松山湖营业点".into(),
+            note: String::new(),
+        },
+        "demo",
+    )
+    .await
+    .context("demo tracking")?;
     Ok(())
 }
 

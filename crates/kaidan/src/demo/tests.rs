@@ -145,7 +145,7 @@ async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
         assert_eq!(s.franchisees, 20);
         assert_eq!(s.stores, 60);
         assert!(s.products >= 200);
-        assert_eq!(s.warehouses, 3);
+        assert_eq!(s.warehouses, 4);
         assert_eq!(s.price_lists, 2);
         assert_eq!(s.calendar_days, 39);
         assert_eq!(s.users, Role::ALL.len(), "{backend}: {:?}", s.logins);
@@ -405,13 +405,31 @@ async fn ord_7_demo_orders_stand_at_different_steps() {
             1,
             "price waiting for approval: {statuses:?}"
         );
-        assert_eq!(count(OrderStatus::Approved), 3);
+        // SHP-1..3: one approved order was picked and shipped, one waits on
+        // a pick list.
+        let shipped = count(OrderStatus::Shipped) + count(OrderStatus::PartlyShipped);
+        assert_eq!(
+            (count(OrderStatus::Approved), shipped),
+            (2, 1),
+            "{statuses:?}"
+        );
         assert!(
             orders
                 .iter()
-                .filter(|o| o.status == OrderStatus::Approved)
+                .filter(|o| o.number.is_some())
                 .all(|o| o.number.as_deref().is_some_and(|n| n.starts_with("SO-")))
         );
+        let shipments = app.shipments(&Ctx::system(), None, None).await.unwrap();
+        assert_eq!(shipments.len(), 1, "{backend}");
+        assert_eq!(shipments[0].tracking_no, "SF1400000001");
+        let open = app
+            .pick_lists(
+                &Ctx::system(),
+                Some(kaidan_domain::fulfilment::PickListStatus::Open),
+            )
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1, "{backend}");
         assert!(orders.iter().any(|o| o.document.priority));
     }
 }
