@@ -10,7 +10,7 @@
 use jiff::civil::Date;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::master::{CustomerData, CustomerKind};
-use kaidan_domain::order::AccountBalance;
+use kaidan_domain::order::{AccountBalance, AccountEntry, EntryKind};
 use kaidan_domain::purchase::{
     Backorder, FundsTask, NewPurchaseOrder, NoticeKind, OpenLine, PurchaseAction,
     PurchaseLineInput, PurchaseStatus, ReceiptLineInput, ReceivingLine, ReplenishmentStatus,
@@ -884,9 +884,21 @@ impl App {
             if data.kind != CustomerKind::Franchisee {
                 continue;
             }
+            // As the account page reads it: the ledger, with the credit
+            // limit of the master record unless the ledger sets one.
             let entries = tx.account_entries(customer).await?;
-            let available =
-                AccountBalance::from_entries(entries.iter().map(|(_, e)| e)).total_available;
+            let mut balance = AccountBalance::from_entries(entries.iter().map(|(_, e)| e));
+            if !entries
+                .iter()
+                .any(|(_, e)| e.kind == EntryKind::CreditLimit)
+            {
+                balance.apply(&AccountEntry::new(
+                    EntryKind::CreditLimit,
+                    data.credit_limit,
+                    None,
+                ));
+            }
+            let available = balance.total_available;
             tasks.push(FundsTask {
                 customer_id: customer,
                 customer_code: data.code,
