@@ -145,3 +145,15 @@ impl App {
         Ok(tx.job_list().await?)
     }
 }
+
+/// This process's name in the schedule when none is configured: the host
+/// name and the process id.
+pub fn default_node() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_string());
+    format!("{host}-{}", std::process::id())
+}
