@@ -576,3 +576,94 @@ async fn pur_1_pur_2_pur_3_pages() {
     })
     .await;
 }
+
+struct MovableClock(std::sync::atomic::AtomicI64);
+
+impl kaidan_app::clock::Clock for MovableClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+#[tokio::test]
+async fn pur_1_unconfirmed_past_two_weeks_shows_overdue_in_the_list() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    for backend in kaidan_store::testing::backends() {
+        let db = kaidan_store::testing::fresh(backend).await.unwrap();
+        let clock = Arc::new(MovableClock(std::sync::atomic::AtomicI64::new(0)));
+        let app = kaidan_app::App::new(
+            Arc::new(db.db.clone()),
+            clock.clone(),
+            kaidan_app::AppConfig::default(),
+        );
+        app.bootstrap().await.unwrap();
+        let t = T {
+            router: kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default()),
+            app,
+            backend,
+        };
+        let f = fixture(&t).await;
+        // Sent 15 days ago, never confirmed; another one sent today.
+        clock.0.store(-15 * 86_400, Ordering::SeqCst);
+        let old = created(
+            t.app
+                .create_purchase_order(
+                    &Ctx::system(),
+                    kaidan_domain::purchase::NewPurchaseOrder {
+                        supplier: "迟迟不确认的供应商".into(),
+                        warehouse_id: None,
+                        expected_arrival: jiff::Timestamp::now()
+                            .to_zoned(company_time_zone())
+                            .date(),
+                        note: String::new(),
+                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        clock.0.store(0, Ordering::SeqCst);
+        let fresh_po = created(
+            t.app
+                .create_purchase_order(
+                    &Ctx::system(),
+                    kaidan_domain::purchase::NewPurchaseOrder {
+                        supplier: "新供应商".into(),
+                        warehouse_id: None,
+                        expected_arrival: jiff::Timestamp::now()
+                            .to_zoned(company_time_zone())
+                            .date()
+                            + jiff::Span::new().days(30),
+                        note: String::new(),
+                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        t.user_token("buyer", &[Role::Procurement]).await;
+        let buyer = t.login("buyer").await;
+        let html = t.page("/purchase-orders", &buyer).await.text();
+        let row = |number: &str| {
+            html.split("<tr class=\"po-row")
+                .find(|r| r.contains(number))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row(&old.number).contains("确认逾期"), "{backend}: {html}");
+        assert!(
+            !row(&fresh_po.number).contains("确认逾期"),
+            "{backend}: {html}"
+        );
+        let html = t
+            .page(&format!("/purchase-orders/{}", old.id), &buyer)
+            .await
+            .text();
+        assert!(html.contains("确认逾期"), "{html}");
+        db.db.close().await;
+    }
+}
