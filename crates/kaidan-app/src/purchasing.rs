@@ -230,8 +230,12 @@ impl App {
                 .collect(),
         };
         po.id = tx.purchase_insert(&po).await?;
-        for r in &wanted {
-            if !tx.replenishment_order(*r, po.id).await? {
+        let mut covering: Vec<(i64, u32)> = Vec::new();
+        for l in &po.lines {
+            covering.extend(l.replenishment_ids.iter().map(|r| (*r, l.line_no)));
+        }
+        for (r, line_no) in covering {
+            if !tx.replenishment_order(r, po.id, line_no).await? {
                 // Taken by a concurrent purchase order meanwhile.
                 return Err(ValidationErrors::single(
                     "replenishment_ids",

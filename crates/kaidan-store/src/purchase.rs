@@ -131,10 +131,10 @@ impl DbTx {
                 .collect::<Result<Vec<_>, StoreError>>()?
         });
         let sql = format!(
-            "SELECT id, purchase_order_id, product_id FROM replenishment_requests \
+            "SELECT id, purchase_order_id, purchase_line_no FROM replenishment_requests \
              WHERE purchase_order_id IN ({list}) ORDER BY id"
         );
-        let covered: Vec<(i64, i64, i64)> = on!(self, c => {
+        let covered: Vec<(i64, i64, Option<i64>)> = on!(self, c => {
             let mut q = sqlx::query_as(&sql);
             for id in &ids {
                 q = q.bind(*id);
@@ -145,7 +145,7 @@ impl DbTx {
         for (po, mut line) in lines {
             line.replenishment_ids = covered
                 .iter()
-                .filter(|(_, p, product)| *p == po && *product == line.product_id.get())
+                .filter(|(_, p, l)| *p == po && *l == Some(i64::from(line.line_no)))
                 .map(|(id, _, _)| *id)
                 .collect();
             by_po.entry(po).or_default().push(line);
@@ -363,13 +363,19 @@ impl PurchaseTx for DbTx {
         })
     }
 
-    async fn replenishment_order(&mut self, id: i64, po: i64) -> Result<bool, StoreError> {
+    async fn replenishment_order(
+        &mut self,
+        id: i64,
+        po: i64,
+        line: u32,
+    ) -> Result<bool, StoreError> {
         Ok(on!(self, c => {
             sqlx::query(
-                "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $1 \
-                 WHERE id = $2 AND status = 'open'",
+                "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $1, \
+                 purchase_line_no = $2 WHERE id = $3 AND status = 'open'",
             )
             .bind(po)
+            .bind(i64::from(line))
             .bind(id)
             .execute(&mut *c)
             .await
@@ -381,8 +387,8 @@ impl PurchaseTx for DbTx {
     async fn replenishment_reopen(&mut self, po: i64) -> Result<u64, StoreError> {
         Ok(on!(self, c => {
             sqlx::query(
-                "UPDATE replenishment_requests SET status = 'open', purchase_order_id = NULL \
-                 WHERE purchase_order_id = $1 AND status = 'ordered'",
+                "UPDATE replenishment_requests SET status = 'open', purchase_order_id = NULL, \
+                 purchase_line_no = NULL WHERE purchase_order_id = $1 AND status = 'ordered'",
             )
             .bind(po)
             .execute(&mut *c)

@@ -192,8 +192,14 @@ pub trait PurchaseTx: Send {
         &mut self,
         ids: &[i64],
     ) -> Result<Vec<ReplenishmentView>, StoreError>;
-    /// open → ordered, covered by `po`; false if it was not open.
-    async fn replenishment_order(&mut self, id: i64, po: i64) -> Result<bool, StoreError>;
+    /// open → ordered, covered by line `line_no` of `po`; false if it was
+    /// not open.
+    async fn replenishment_order(
+        &mut self,
+        id: i64,
+        po: i64,
+        line_no: u32,
+    ) -> Result<bool, StoreError>;
     /// ordered → open for the requests `po` covered (it was cancelled).
     async fn replenishment_reopen(&mut self, po: i64) -> Result<u64, StoreError>;
     /// Closes the open or ordered requests of an order line.
@@ -210,7 +216,7 @@ pub trait PurchaseTx: Send {
         product: ProductId,
     ) -> Result<Vec<BackorderedLine>, StoreError>;
     /// Inserts the notice unless one of its kind exists for the purchase
-    /// order; true when inserted.
+    /// order; its id when inserted, `None` when it existed.
     async fn notice_insert(&mut self, n: &ArrivalNoticeRow) -> Result<Option<i64>, StoreError>;
     /// Newest first.
     async fn notice_list(

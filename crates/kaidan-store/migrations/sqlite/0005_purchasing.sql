@@ -36,8 +36,9 @@ CREATE TABLE purchase_order_lines (
 );
 CREATE INDEX purchase_order_lines_product ON purchase_order_lines (product_id);
 
--- INV-2: the purchase order that covers a request.
+-- INV-2: the purchase order (and its line) that covers a request.
 ALTER TABLE replenishment_requests ADD COLUMN purchase_order_id BIGINT REFERENCES purchase_orders(id);
+ALTER TABLE replenishment_requests ADD COLUMN purchase_line_no BIGINT;
 
 -- PUR-2: one notice per purchase order and kind, ever.
 CREATE TABLE arrival_notices (
