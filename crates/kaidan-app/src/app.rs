@@ -29,6 +29,8 @@ pub struct AppConfig {
     /// How long an API token's actor is remembered (0: look it up on every
     /// request).
     pub token_cache_seconds: u64,
+    /// How often each scheduled job runs (notices, overdue flags).
+    pub job_interval_seconds: i64,
 }
 
 impl Default for AppConfig {
@@ -43,6 +45,7 @@ impl Default for AppConfig {
             deadlines: Default::default(),
             duplicate_window_hours: 24,
             token_cache_seconds: 5,
+            job_interval_seconds: 300,
         }
     }
 }

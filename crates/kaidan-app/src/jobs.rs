@@ -1,2 +1,159 @@
 //! Scheduled work inside `kaidan serve` (notices, overdue flags), run exactly
 //! once across nodes.
+//!
+//! Each job is a row of the `jobs` table. A runner claims one due row in a
+//! write transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so another node
+//! skips it; SQLite has one writer, so the claim is exclusive), does the
+//! job's work in the same transaction, moves `next_run_at` on and commits.
+//! After the commit the row is no longer due, so no other node runs it
+//! again; if the work fails, it is rolled back and the failure recorded.
+
+use kaidan_domain::{Permission, ValidationErrors};
+use serde::Serialize;
+
+use crate::app::{App, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::ports::{JobRow, Tx};
+
+/// Flags unconfirmed purchase orders past their due time (PUR-1).
+pub const PO_CONFIRMATION_OVERDUE: &str = "po_confirmation_overdue";
+/// Raises the arrival notices that are due (PUR-2).
+pub const ARRIVAL_NOTICES: &str = "arrival_notices";
+/// Every job, in name order.
+pub const JOBS: [&str; 2] = [ARRIVAL_NOTICES, PO_CONFIRMATION_OVERDUE];
+
+/// One run of a job.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobRun {
+    pub name: String,
+    pub node: String,
+    /// `ok: ...` or `error: ...`.
+    pub outcome: String,
+}
+
+impl App {
+    /// Makes sure every job has its row, with the configured interval.
+    async fn ensure_jobs(&self) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        for name in JOBS {
+            tx.job_ensure(name, self.config.job_interval_seconds.max(1), self.now())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Does a job's work in `tx`; a short summary of what it did.
+    async fn job_work(&self, tx: &mut Box<dyn Tx>, name: &str) -> AppResult<String> {
+        let ctx = Ctx::system();
+        match name {
+            PO_CONFIRMATION_OVERDUE => {
+                let n = self.flag_overdue_in(tx, &ctx).await?;
+                Ok(format!("ok: {n} purchase order(s) flagged overdue"))
+            }
+            ARRIVAL_NOTICES => {
+                let n = self.raise_notices_in(tx).await?;
+                Ok(format!("ok: {n} notice(s) raised"))
+            }
+            other => Ok(format!("ok: nothing to do for unknown job {other}")),
+        }
+    }
+
+    /// Runs a claimed job in `tx` and records the run; a failed run is
+    /// rolled back and recorded in a transaction of its own.
+    async fn run_claimed(&self, mut tx: Box<dyn Tx>, job: JobRow, node: &str) -> AppResult<JobRun> {
+        let now = self.now();
+        let next = now + jiff::Span::new().seconds(job.interval_seconds.max(1));
+        match self.job_work(&mut tx, &job.name).await {
+            Ok(outcome) => {
+                tx.job_finish(&job.name, now, next, node, &outcome).await?;
+                tx.commit().await?;
+                Ok(JobRun {
+                    name: job.name,
+                    node: node.to_string(),
+                    outcome,
+                })
+            }
+            Err(e) => {
+                drop(tx);
+                let outcome: String = format!("error: {e}").chars().take(500).collect();
+                tracing::warn!(job = %job.name, %node, error = %e, "scheduled job failed");
+                let mut tx = self.store.write().await?;
+                if tx.job_claim(&job.name).await?.is_some() {
+                    tx.job_finish(&job.name, now, next, node, &outcome).await?;
+                }
+                tx.commit().await?;
+                Ok(JobRun {
+                    name: job.name,
+                    node: node.to_string(),
+                    outcome,
+                })
+            }
+        }
+    }
+
+    /// Runs every job that is due, each in its own transaction, claimed so
+    /// that no other node runs it at the same time (see the module). Called
+    /// by the loop of `kaidan serve`; `node` names this process in the
+    /// schedule.
+    pub async fn run_due_jobs(&self, node: &str) -> AppResult<Vec<JobRun>> {
+        self.ensure_jobs().await?;
+        let mut runs = Vec::new();
+        // Each job at most once per call.
+        for _ in 0..JOBS.len() {
+            let mut tx = self.store.write().await?;
+            let Some(job) = tx.job_claim_due(self.now()).await? else {
+                break;
+            };
+            if runs.iter().any(|r: &JobRun| r.name == job.name) {
+                break;
+            }
+            runs.push(self.run_claimed(tx, job, node).await?);
+        }
+        Ok(runs)
+    }
+
+    /// Runs the named job now, whether due or not (operations, tests).
+    pub async fn run_job_now(&self, ctx: &Ctx, name: &str, node: &str) -> AppResult<JobRun> {
+        ctx.require(Permission::JobsRun)?;
+        if !JOBS.contains(&name) {
+            return Err(AppError::NotFound {
+                what: "job",
+                id: name.to_string(),
+            });
+        }
+        self.ensure_jobs().await?;
+        let mut tx = self.store.write().await?;
+        let job = tx.job_claim(name).await?.ok_or_else(|| {
+            AppError::Invalid(ValidationErrors::single("name", "unknown", "no such job"))
+        })?;
+        self.run_claimed(tx, job, node).await
+    }
+
+    /// The schedule: every job with its interval, next and last run.
+    pub async fn jobs(&self, ctx: &Ctx) -> AppResult<Vec<JobRow>> {
+        ctx.require(Permission::JobsRead)?;
+        let mut tx = self.store.read().await?;
+        let rows = tx.job_list().await?;
+        drop(tx);
+        if JOBS.iter().all(|n| rows.iter().any(|r| r.name == *n)) {
+            return Ok(rows);
+        }
+        self.ensure_jobs().await?;
+        let mut tx = self.store.read().await?;
+        Ok(tx.job_list().await?)
+    }
+}
+
+/// This process's name in the schedule when none is configured: the host
+/// name and the process id.
+pub fn default_node() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_string());
+    format!("{host}-{}", std::process::id())
+}

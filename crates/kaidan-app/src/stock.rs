@@ -7,7 +7,7 @@ use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, Warehouse
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
 use crate::master::{ListRequest, Page};
-use crate::ports::{EntityKind, StockBalance, StockReceipt};
+use crate::ports::{EntityKind, StockBalance};
 
 impl App {
     pub async fn stock_list(&self, ctx: &Ctx, req: &ListRequest) -> AppResult<Page<StockBalance>> {
@@ -104,14 +104,6 @@ impl App {
             );
         }
         e.into_result(())?;
-        tx.stock_receive(&StockReceipt {
-            product_id: product,
-            warehouse_id: warehouse,
-            quantity: qty,
-            source: source.clone(),
-            at: self.now(),
-        })
-        .await?;
         self.audit(
             &mut tx,
             ctx,
@@ -125,14 +117,10 @@ impl App {
             }],
         )
         .await?;
-        self.publish(
-            &mut tx,
-            "stock.received",
-            "product",
-            product.get(),
-            serde_json::json!({ "product_id": product, "warehouse_id": warehouse, "quantity": qty, "source": source }),
-        )
-        .await?;
+        // Posts, publishes stock.received and fills backorders by promise
+        // date (INV-2), the same way a purchase receipt does (PUR-3).
+        self.post_receipt(&mut tx, ctx, product, warehouse, qty, &source)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

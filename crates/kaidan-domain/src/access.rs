@@ -111,6 +111,8 @@ string_enum!(
         ShipmentWrite = "shipment.write",
         /// See the scheduled jobs and their last runs.
         JobsRead = "jobs.read",
+        /// Run a scheduled job now, out of its schedule (operations).
+        JobsRun = "jobs.run",
     }
 );
 

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod master;
 pub mod money;
 pub mod order;
+pub mod purchase;
 pub mod quantity;
 pub mod stock_count;
 pub mod validation;

@@ -1,9 +1,613 @@
-//! Purchase orders, arrival notices and the jobs table (PUR-1..3).
+//! Purchase orders, arrival notices and the jobs table (PUR-1..3, INV-2).
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
-use kaidan_app::ports::PurchaseTx;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kaidan_app::ports::{
+    ArrivalNoticeRow, BackorderedLine, JobRow, NoticeContent, PurchaseLineRow, PurchaseOrderRow,
+    PurchaseTx, ReplenishmentView, StoreError,
+};
+use kaidan_domain::purchase::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
-use crate::tx::DbTx;
+use crate::error::{corrupt, map};
+use crate::row::{RowExt, from_micros, micros, placeholders};
+use crate::tx::{DbTx, on};
+
+fn line_no(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(corrupt)
+}
+
+fn date(r: &impl RowExt, col: &str) -> Result<Date, StoreError> {
+    r.parsed(col)
+}
+
+const PO_COLUMNS: &str = "id, number, supplier, warehouse_id, status, expected_arrival, note, sent_at, \
+     confirm_due_at, confirmed_at, overdue_flagged_at, closed_at, created_by, version, updated_at";
+
+fn po_from(r: &impl RowExt) -> Result<PurchaseOrderRow, StoreError> {
+    Ok(PurchaseOrderRow {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        supplier: r.text("supplier")?,
+        warehouse_id: WarehouseId(r.i64("warehouse_id")?),
+        status: r.parsed("status")?,
+        expected_arrival: date(r, "expected_arrival")?,
+        note: r.text("note")?,
+        sent_at: r.ts("sent_at")?,
+        confirm_due_at: r.ts("confirm_due_at")?,
+        confirmed_at: r.opt_i64("confirmed_at")?.map(from_micros).transpose()?,
+        overdue_flagged_at: r
+            .opt_i64("overdue_flagged_at")?
+            .map(from_micros)
+            .transpose()?,
+        closed_at: r.opt_i64("closed_at")?.map(from_micros).transpose()?,
+        overdue: false,
+        created_by: UserId(r.i64("created_by")?),
+        version: r.i64("version")?,
+        updated_at: r.ts("updated_at")?,
+        lines: Vec::new(),
+    })
+}
+
+const REPL_SELECT: &str = "SELECT r.id, r.order_id, o.number, r.line_no, r.product_id, p.sku, p.name, \
+     r.quantity, r.choice, r.status, r.purchase_order_id, r.created_at, r.closed_at \
+     FROM replenishment_requests r JOIN orders o ON o.id = r.order_id \
+     JOIN products p ON p.id = r.product_id";
+
+fn repl_from(r: &impl RowExt) -> Result<ReplenishmentView, StoreError> {
+    Ok(ReplenishmentView {
+        id: r.i64("id")?,
+        order_id: OrderId(r.i64("order_id")?),
+        order_number: r.opt_text("number")?,
+        line_no: line_no(r.i64("line_no")?)?,
+        product_id: ProductId(r.i64("product_id")?),
+        sku: r.text("sku")?,
+        product_name: r.text("name")?,
+        quantity: r.i64("quantity")?,
+        choice: r.text("choice")?,
+        status: r.parsed("status")?,
+        purchase_order_id: r.opt_i64("purchase_order_id")?,
+        created_at: r.ts("created_at")?,
+        closed_at: r.opt_i64("closed_at")?.map(from_micros).transpose()?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "name, interval_seconds, next_run_at, last_run_at, last_node, last_outcome, runs";
+
+fn job_from(r: &impl RowExt) -> Result<JobRow, StoreError> {
+    Ok(JobRow {
+        name: r.text("name")?,
+        interval_seconds: r.i64("interval_seconds")?,
+        next_run_at: r.ts("next_run_at")?,
+        last_run_at: r.opt_i64("last_run_at")?.map(from_micros).transpose()?,
+        last_node: r.opt_text("last_node")?,
+        last_outcome: r.opt_text("last_outcome")?,
+        runs: r.i64("runs")?,
+    })
+}
+
+impl DbTx {
+    /// Fills in the lines (with product sku and name, and the requests each
+    /// covers) of the given purchase orders.
+    async fn purchase_fill_lines(
+        &mut self,
+        pos: &mut [PurchaseOrderRow],
+    ) -> Result<(), StoreError> {
+        if pos.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = pos.iter().map(|p| p.id).collect();
+        let list = placeholders(1, ids.len());
+        let sql = format!(
+            "SELECT l.purchase_order_id, l.line_no, l.product_id, p.sku, p.name, l.quantity, l.received \
+             FROM purchase_order_lines l JOIN products p ON p.id = l.product_id \
+             WHERE l.purchase_order_id IN ({list}) ORDER BY l.purchase_order_id, l.line_no"
+        );
+        let lines: Vec<(i64, PurchaseLineRow)> = on!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.i64("purchase_order_id")?,
+                        PurchaseLineRow {
+                            line_no: line_no(r.i64("line_no")?)?,
+                            product_id: ProductId(r.i64("product_id")?),
+                            sku: r.text("sku")?,
+                            name: r.text("name")?,
+                            quantity: r.i64("quantity")?,
+                            received: r.i64("received")?,
+                            replenishment_ids: Vec::new(),
+                        },
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let sql = format!(
+            "SELECT id, purchase_order_id, purchase_line_no FROM replenishment_requests \
+             WHERE purchase_order_id IN ({list}) ORDER BY id"
+        );
+        let covered: Vec<(i64, i64, Option<i64>)> = on!(self, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await.map_err(map)?
+        });
+        let mut by_po: HashMap<i64, Vec<PurchaseLineRow>> = HashMap::new();
+        for (po, mut line) in lines {
+            line.replenishment_ids = covered
+                .iter()
+                .filter(|(_, p, l)| *p == po && *l == Some(i64::from(line.line_no)))
+                .map(|(id, _, _)| *id)
+                .collect();
+            by_po.entry(po).or_default().push(line);
+        }
+        for po in pos.iter_mut() {
+            po.lines = by_po.remove(&po.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+}
 
 #[async_trait]
-impl PurchaseTx for DbTx {}
+impl PurchaseTx for DbTx {
+    async fn purchase_insert(&mut self, x: &PurchaseOrderRow) -> Result<i64, StoreError> {
+        let id: i64 = on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO purchase_orders (number, supplier, warehouse_id, status, expected_arrival, note, \
+                 sent_at, confirm_due_at, created_by, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
+            )
+            .bind(&x.number)
+            .bind(&x.supplier)
+            .bind(x.warehouse_id.get())
+            .bind(x.status.as_str())
+            .bind(x.expected_arrival.to_string())
+            .bind(&x.note)
+            .bind(micros(x.sent_at))
+            .bind(micros(x.confirm_due_at))
+            .bind(x.created_by.get())
+            .bind(micros(x.updated_at))
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        for l in &x.lines {
+            on!(self, c => {
+                sqlx::query(
+                    "INSERT INTO purchase_order_lines (purchase_order_id, line_no, product_id, quantity, received) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(i64::from(l.line_no))
+                .bind(l.product_id.get())
+                .bind(l.quantity)
+                .bind(l.received)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        Ok(id)
+    }
+
+    async fn purchase_get(&mut self, id: i64) -> Result<Option<PurchaseOrderRow>, StoreError> {
+        let sql = format!("SELECT {PO_COLUMNS} FROM purchase_orders WHERE id = $1");
+        let head = on!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(po_from(&r)?),
+                None => None,
+            }
+        });
+        let Some(head) = head else {
+            return Ok(None);
+        };
+        let mut one = [head];
+        self.purchase_fill_lines(&mut one).await?;
+        let [head] = one;
+        Ok(Some(head))
+    }
+
+    async fn purchase_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar("SELECT id FROM purchase_orders WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(map)?
+        }))
+    }
+
+    async fn purchase_list(
+        &mut self,
+        status: Option<PurchaseStatus>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PurchaseOrderRow>, StoreError> {
+        let sql = format!(
+            "SELECT {PO_COLUMNS} FROM purchase_orders WHERE ($1 = '' OR status = $1) AND id < $2 \
+             ORDER BY id DESC LIMIT $3"
+        );
+        let mut rows = on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(status.map_or("", PurchaseStatus::as_str))
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter().map(po_from).collect::<Result<Vec<_>, _>>()?
+        });
+        self.purchase_fill_lines(&mut rows).await?;
+        Ok(rows)
+    }
+
+    async fn purchase_save(
+        &mut self,
+        x: &PurchaseOrderRow,
+        expected_version: i64,
+    ) -> Result<bool, StoreError> {
+        let affected = on!(self, c => {
+            sqlx::query(
+                "UPDATE purchase_orders SET status = $1, expected_arrival = $2, confirmed_at = $3, \
+                 overdue_flagged_at = $4, closed_at = $5, updated_at = $6, version = version + 1 \
+                 WHERE id = $7 AND version = $8",
+            )
+            .bind(x.status.as_str())
+            .bind(x.expected_arrival.to_string())
+            .bind(x.confirmed_at.map(micros))
+            .bind(x.overdue_flagged_at.map(micros))
+            .bind(x.closed_at.map(micros))
+            .bind(micros(x.updated_at))
+            .bind(x.id)
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        if affected != 1 {
+            return Ok(false);
+        }
+        for l in &x.lines {
+            on!(self, c => {
+                sqlx::query(
+                    "UPDATE purchase_order_lines SET received = $1 \
+                     WHERE purchase_order_id = $2 AND line_no = $3 AND received <> $1",
+                )
+                .bind(l.received)
+                .bind(x.id)
+                .bind(i64::from(l.line_no))
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+            });
+        }
+        Ok(true)
+    }
+
+    async fn purchase_overdue_unflagged(&mut self, now: Timestamp) -> Result<Vec<i64>, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar(
+                "SELECT id FROM purchase_orders WHERE status = 'sent' AND confirm_due_at < $1 \
+                 AND overdue_flagged_at IS NULL ORDER BY id",
+            )
+            .bind(micros(now))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        }))
+    }
+
+    async fn purchase_needing_notice(
+        &mut self,
+        kind: NoticeKind,
+        horizon: Date,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query_scalar(
+                "SELECT p.id FROM purchase_orders p \
+                 WHERE p.status IN ('sent', 'confirmed', 'partly_received') AND p.expected_arrival <= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM arrival_notices n WHERE n.purchase_order_id = p.id AND n.kind = $2) \
+                 ORDER BY p.expected_arrival, p.id",
+            )
+            .bind(horizon.to_string())
+            .bind(kind.as_str())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        }))
+    }
+
+    async fn replenishment_list(
+        &mut self,
+        status: Option<ReplenishmentStatus>,
+    ) -> Result<Vec<ReplenishmentView>, StoreError> {
+        let sql = format!("{REPL_SELECT} WHERE ($1 = '' OR r.status = $1) ORDER BY r.id");
+        on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(status.map_or("", ReplenishmentStatus::as_str))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter().map(repl_from).collect()
+        })
+    }
+
+    async fn replenishment_get_many(
+        &mut self,
+        ids: &[i64],
+    ) -> Result<Vec<ReplenishmentView>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{REPL_SELECT} WHERE r.id IN ({}) ORDER BY r.id",
+            placeholders(1, ids.len())
+        );
+        on!(self, c => {
+            let mut q = sqlx::query(&sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter().map(repl_from).collect()
+        })
+    }
+
+    async fn replenishment_order(
+        &mut self,
+        id: i64,
+        po: i64,
+        line: u32,
+    ) -> Result<bool, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query(
+                "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $1, \
+                 purchase_line_no = $2 WHERE id = $3 AND status = 'open'",
+            )
+            .bind(po)
+            .bind(i64::from(line))
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        }) == 1)
+    }
+
+    async fn replenishment_reopen(&mut self, po: i64) -> Result<u64, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query(
+                "UPDATE replenishment_requests SET status = 'open', purchase_order_id = NULL, \
+                 purchase_line_no = NULL WHERE purchase_order_id = $1 AND status = 'ordered'",
+            )
+            .bind(po)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        }))
+    }
+
+    async fn replenishment_close_line(
+        &mut self,
+        order: OrderId,
+        line: u32,
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        Ok(on!(self, c => {
+            sqlx::query(
+                "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 \
+                 WHERE order_id = $2 AND line_no = $3 AND status IN ('open', 'ordered')",
+            )
+            .bind(micros(at))
+            .bind(order.get())
+            .bind(i64::from(line))
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        }))
+    }
+
+    async fn backordered_lines(
+        &mut self,
+        product: ProductId,
+    ) -> Result<Vec<BackorderedLine>, StoreError> {
+        // PostgreSQL locks the lines, in promise order, so two receipts of
+        // the same product fill them one after the other.
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE OF l"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT l.order_id, o.number, l.line_no, o.customer_id, o.status, l.reserved, l.backordered, \
+             l.unit_price, o.ship_due_at, o.received_at \
+             FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             WHERE l.product_id = $1 AND l.backordered > 0 \
+             ORDER BY o.ship_due_at, o.received_at, o.id, l.line_no{lock}"
+        );
+        on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(product.get())
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(BackorderedLine {
+                        order_id: OrderId(r.i64("order_id")?),
+                        number: r.opt_text("number")?,
+                        line_no: line_no(r.i64("line_no")?)?,
+                        customer_id: CustomerId(r.i64("customer_id")?),
+                        status: r.parsed("status")?,
+                        reserved: r.i64("reserved")?,
+                        backordered: r.i64("backordered")?,
+                        unit_price: Money::from_units(r.i64("unit_price")?),
+                        ship_due_at: r.ts("ship_due_at")?,
+                        received_at: r.ts("received_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn notice_insert(&mut self, n: &ArrivalNoticeRow) -> Result<Option<i64>, StoreError> {
+        let content = serde_json::to_string(&n.content).map_err(corrupt)?;
+        Ok(on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO arrival_notices (purchase_order_id, kind, notice_date, expected_arrival, content, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (purchase_order_id, kind) DO NOTHING RETURNING id",
+            )
+            .bind(n.purchase_order_id)
+            .bind(n.kind.as_str())
+            .bind(n.notice_date.to_string())
+            .bind(n.expected_arrival.to_string())
+            .bind(&content)
+            .bind(micros(n.created_at))
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(map)?
+        }))
+    }
+
+    async fn notice_list(
+        &mut self,
+        purchase_order: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ArrivalNoticeRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT n.id, n.purchase_order_id, p.number, p.supplier, n.kind, n.notice_date, n.expected_arrival, \
+                 n.content, n.created_at FROM arrival_notices n JOIN purchase_orders p ON p.id = n.purchase_order_id \
+                 WHERE ($1 = 0 OR n.purchase_order_id = $1) ORDER BY n.id DESC LIMIT $2",
+            )
+            .bind(purchase_order.unwrap_or(0))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    let content: NoticeContent =
+                        serde_json::from_str(&r.text("content")?).map_err(corrupt)?;
+                    Ok(ArrivalNoticeRow {
+                        id: r.i64("id")?,
+                        purchase_order_id: r.i64("purchase_order_id")?,
+                        purchase_order_number: r.text("number")?,
+                        supplier: r.text("supplier")?,
+                        kind: r.parsed("kind")?,
+                        notice_date: date(r, "notice_date")?,
+                        expected_arrival: date(r, "expected_arrival")?,
+                        content,
+                        created_at: r.ts("created_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn job_ensure(
+        &mut self,
+        name: &str,
+        interval_seconds: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO jobs (name, interval_seconds, next_run_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(interval_seconds)
+            .bind(micros(now))
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+            sqlx::query("UPDATE jobs SET interval_seconds = $1 WHERE name = $2 AND interval_seconds <> $1")
+                .bind(interval_seconds)
+                .bind(name)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn job_claim_due(&mut self, now: Timestamp) -> Result<Option<JobRow>, StoreError> {
+        // SQLite: this runs in the single writer's transaction, so nobody
+        // else reads it as due before the run is recorded.
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE next_run_at <= $1 ORDER BY next_run_at, name LIMIT 1{lock}"
+        );
+        Ok(on!(self, c => {
+            match sqlx::query(&sql).bind(micros(now)).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(job_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError> {
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE name = $1{lock}");
+        Ok(on!(self, c => {
+            match sqlx::query(&sql).bind(name).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(job_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    async fn job_finish(
+        &mut self,
+        name: &str,
+        at: Timestamp,
+        next_run_at: Timestamp,
+        node: &str,
+        outcome: &str,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "UPDATE jobs SET next_run_at = $1, last_run_at = $2, last_node = $3, last_outcome = $4, \
+                 runs = runs + 1 WHERE name = $5",
+            )
+            .bind(micros(next_run_at))
+            .bind(micros(at))
+            .bind(node)
+            .bind(outcome)
+            .bind(name)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn job_list(&mut self) -> Result<Vec<JobRow>, StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY name");
+        on!(self, c => {
+            let rows = sqlx::query(&sql).fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter().map(job_from).collect()
+        })
+    }
+}

@@ -33,6 +33,39 @@ pub struct FileConfig {
     pub review: Option<kaidan_domain::order::ReviewSettings>,
     /// `[deadlines]`: review and shipping deadlines (ORD-6).
     pub deadlines: Option<kaidan_domain::order::DeadlinePolicy>,
+    /// `[jobs]`: the scheduled jobs inside `kaidan serve` (PUR-1, PUR-2).
+    pub jobs: Option<JobsSettings>,
+}
+
+/// `[jobs]` of `kaidan.toml`; every key is optional.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsSettings {
+    /// Run the jobs in this node (default true). Any number of nodes may.
+    pub enabled: Option<bool>,
+    /// How often each job runs, in seconds (default 300).
+    pub interval_seconds: Option<i64>,
+    /// How often this node looks for due jobs, in seconds (default 15).
+    pub tick_seconds: Option<u64>,
+    /// This node's name in the schedule (default: host name and process id).
+    pub node: Option<String>,
+}
+
+impl JobsSettings {
+    pub fn enabled(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+
+    pub fn tick(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.tick_seconds.unwrap_or(15).max(1))
+    }
+
+    pub fn node(&self) -> String {
+        self.node
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(kaidan_app::jobs::default_node)
+    }
 }
 
 impl FileConfig {
@@ -56,6 +89,9 @@ impl FileConfig {
         }
         if let Some(d) = self.deadlines {
             c.deadlines = d;
+        }
+        if let Some(i) = self.jobs.as_ref().and_then(|j| j.interval_seconds) {
+            c.job_interval_seconds = i.max(1);
         }
         c
     }
@@ -127,6 +163,22 @@ mod tests {
         assert_eq!(c.review, d.review);
         assert_eq!(c.deadlines, d.deadlines);
         assert_eq!(c.numbering, d.numbering);
+        assert_eq!(c.job_interval_seconds, d.job_interval_seconds);
+        let jobs = cfg.jobs.unwrap();
+        assert!(jobs.enabled());
+        assert_eq!(jobs.tick(), std::time::Duration::from_secs(15));
+    }
+
+    #[test]
+    fn pur_2_job_settings_come_from_the_file() {
+        let cfg: FileConfig =
+            toml::from_str("[jobs]\ninterval_seconds = 60\nnode = \"app-1\"\nenabled = false")
+                .unwrap();
+        assert_eq!(cfg.app_config().job_interval_seconds, 60);
+        let jobs = cfg.jobs.unwrap();
+        assert_eq!(jobs.node(), "app-1");
+        assert!(!jobs.enabled());
+        assert!(toml::from_str::<FileConfig>("[jobs]\nintervall = 5").is_err());
     }
 
     #[test]

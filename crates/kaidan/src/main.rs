@@ -120,7 +120,33 @@ async fn serve(
     let http = HttpConfig {
         secure_cookies: setup.file.secure_cookies.unwrap_or(false),
     };
+    // Scheduled jobs (PUR-1, PUR-2): every node may run the loop; a due job
+    // is claimed by one node at a time (see kaidan_app::jobs).
+    let jobs = setup.file.jobs.clone().unwrap_or_default();
+    let job_loop = jobs.enabled().then(|| {
+        let app = app.clone();
+        let node = jobs.node();
+        let mut tick = tokio::time::interval(jobs.tick());
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tracing::info!(%node, "scheduled jobs enabled");
+        tokio::spawn(async move {
+            loop {
+                tick.tick().await;
+                match app.run_due_jobs(&node).await {
+                    Ok(runs) => {
+                        for r in runs {
+                            tracing::info!(job = %r.name, outcome = %r.outcome, "job ran");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "scheduled jobs could not run"),
+                }
+            }
+        })
+    });
     kaidan_http::serve(listener, app, http, shutdown_signal()).await?;
+    if let Some(handle) = job_loop {
+        handle.abort();
+    }
     db.close().await;
     Ok(())
 }

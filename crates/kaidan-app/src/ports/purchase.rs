@@ -2,7 +2,250 @@
 //! arrival notices and the scheduled jobs that raise them.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kaidan_domain::order::OrderStatus;
+use kaidan_domain::purchase::{
+    FundsTask, NoticeKind, PurchaseStatus, ReceivingLine, ReplenishmentStatus,
+};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+
+/// One line of a purchase order with what has arrived so far.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurchaseLineRow {
+    pub line_no: u32,
+    pub product_id: ProductId,
+    /// Filled in when read (product master data).
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub received: i64,
+    /// Replenishment requests this line covers (INV-2).
+    pub replenishment_ids: Vec<i64>,
+}
+
+/// A purchase order as stored (PUR-1).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurchaseOrderRow {
+    pub id: i64,
+    pub number: String,
+    pub supplier: String,
+    pub warehouse_id: WarehouseId,
+    pub status: PurchaseStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expected_arrival: Date,
+    pub note: String,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub sent_at: Timestamp,
+    /// Two weeks after sending: the supplier's confirmation is due.
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub confirm_due_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub confirmed_at: Option<Timestamp>,
+    /// When the overdue job flagged it (once).
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub overdue_flagged_at: Option<Timestamp>,
+    /// Received in full or cancelled.
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub closed_at: Option<Timestamp>,
+    /// Unconfirmed past its due time (computed when read).
+    pub overdue: bool,
+    pub created_by: UserId,
+    pub version: i64,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+    pub lines: Vec<PurchaseLineRow>,
+}
+
+/// A replenishment request with where it stands (INV-2).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplenishmentView {
+    pub id: i64,
+    pub order_id: OrderId,
+    pub order_number: Option<String>,
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub choice: String,
+    pub status: ReplenishmentStatus,
+    pub purchase_order_id: Option<i64>,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub closed_at: Option<Timestamp>,
+}
+
+/// A backordered order line of a product, with what ranks it (promise
+/// date, then receipt, then id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackorderedLine {
+    pub order_id: OrderId,
+    pub number: Option<String>,
+    pub line_no: u32,
+    pub customer_id: CustomerId,
+    pub status: OrderStatus,
+    pub reserved: i64,
+    pub backordered: i64,
+    pub unit_price: Money,
+    pub ship_due_at: Timestamp,
+    pub received_at: Timestamp,
+}
+
+/// What a notice says: the funds task list or the lines to receive.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NoticeContent {
+    #[serde(default)]
+    pub funds: Vec<FundsTask>,
+    #[serde(default)]
+    pub receiving: Vec<ReceivingLine>,
+}
+
+/// One notice of the arrival plan (PUR-2).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArrivalNoticeRow {
+    pub id: i64,
+    pub purchase_order_id: i64,
+    /// Filled in when read.
+    pub purchase_order_number: String,
+    pub supplier: String,
+    pub kind: NoticeKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub notice_date: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expected_arrival: Date,
+    pub content: NoticeContent,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
+
+/// A scheduled job and its last run.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobRow {
+    pub name: String,
+    pub interval_seconds: i64,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub next_run_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_run_at: Option<Timestamp>,
+    pub last_node: Option<String>,
+    pub last_outcome: Option<String>,
+    pub runs: i64,
+}
 
 /// Purchase orders, arrival notices, the jobs table.
 #[async_trait]
-pub trait PurchaseTx: Send {}
+pub trait PurchaseTx: Send {
+    /// Inserts the header and its lines; returns the id.
+    async fn purchase_insert(&mut self, po: &PurchaseOrderRow) -> Result<i64, StoreError>;
+    async fn purchase_get(&mut self, id: i64) -> Result<Option<PurchaseOrderRow>, StoreError>;
+    async fn purchase_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError>;
+    /// Newest first, ids below `before` when given.
+    async fn purchase_list(
+        &mut self,
+        status: Option<PurchaseStatus>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PurchaseOrderRow>, StoreError>;
+    /// Writes the header and the lines' received quantities if the row is
+    /// still at `expected_version` (then version + 1); false otherwise.
+    async fn purchase_save(
+        &mut self,
+        po: &PurchaseOrderRow,
+        expected_version: i64,
+    ) -> Result<bool, StoreError>;
+    /// Sent, unconfirmed past `now` and not flagged yet.
+    async fn purchase_overdue_unflagged(&mut self, now: Timestamp) -> Result<Vec<i64>, StoreError>;
+    /// Purchase orders still expecting goods, arriving on or before
+    /// `horizon`, without a notice of `kind`.
+    async fn purchase_needing_notice(
+        &mut self,
+        kind: NoticeKind,
+        horizon: Date,
+    ) -> Result<Vec<i64>, StoreError>;
+    async fn replenishment_list(
+        &mut self,
+        status: Option<ReplenishmentStatus>,
+    ) -> Result<Vec<ReplenishmentView>, StoreError>;
+    async fn replenishment_get_many(
+        &mut self,
+        ids: &[i64],
+    ) -> Result<Vec<ReplenishmentView>, StoreError>;
+    /// open → ordered, covered by line `line_no` of `po`; false if it was
+    /// not open.
+    async fn replenishment_order(
+        &mut self,
+        id: i64,
+        po: i64,
+        line_no: u32,
+    ) -> Result<bool, StoreError>;
+    /// ordered → open for the requests `po` covered (it was cancelled).
+    async fn replenishment_reopen(&mut self, po: i64) -> Result<u64, StoreError>;
+    /// Closes the open or ordered requests of an order line.
+    async fn replenishment_close_line(
+        &mut self,
+        order: OrderId,
+        line_no: u32,
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
+    /// Order lines of `product` with a backorder, in promise order
+    /// (`ship_due_at`, `received_at`, order id, line).
+    async fn backordered_lines(
+        &mut self,
+        product: ProductId,
+    ) -> Result<Vec<BackorderedLine>, StoreError>;
+    /// Inserts the notice unless one of its kind exists for the purchase
+    /// order; its id when inserted, `None` when it existed.
+    async fn notice_insert(&mut self, n: &ArrivalNoticeRow) -> Result<Option<i64>, StoreError>;
+    /// Newest first.
+    async fn notice_list(
+        &mut self,
+        purchase_order: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ArrivalNoticeRow>, StoreError>;
+    /// Creates the job row when missing (due at once) and keeps its interval
+    /// as configured.
+    async fn job_ensure(
+        &mut self,
+        name: &str,
+        interval_seconds: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Claims one job due at `now` for this transaction, skipping rows other
+    /// transactions hold (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
+    /// single writer makes the read exclusive).
+    async fn job_claim_due(&mut self, now: Timestamp) -> Result<Option<JobRow>, StoreError>;
+    /// Claims the named job, due or not, waiting for a node that holds it.
+    async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError>;
+    /// Records a run of a claimed job and when it is next due.
+    async fn job_finish(
+        &mut self,
+        name: &str,
+        at: Timestamp,
+        next_run_at: Timestamp,
+        node: &str,
+        outcome: &str,
+    ) -> Result<(), StoreError>;
+    async fn job_list(&mut self) -> Result<Vec<JobRow>, StoreError>;
+}

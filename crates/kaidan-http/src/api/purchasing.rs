@@ -1,15 +1,383 @@
-//! Purchase orders, receipts, arrival notices and jobs (PUR-1..3).
+//! Purchase orders, receipts, arrival notices and jobs (PUR-1..3, INV-2):
+//! thin handlers over the purchasing use cases.
 
-use axum::Router;
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kaidan_app::Created;
+use kaidan_app::jobs::JobRun;
+use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, ReplenishmentView};
+use kaidan_app::purchasing::{
+    ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, ReceiptResult,
+};
+use kaidan_domain::purchase::{NewPurchaseOrder, PurchaseStatus, ReplenishmentStatus};
+use serde::Deserialize;
 use utoipa::OpenApi;
 
+use crate::api::master::idempotency;
+use crate::auth::ApiAuth;
+use crate::json::{json_with_etag, parse};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/purchase-orders", get(list).post(create))
+        .route(
+            "/api/v1/purchase-orders/from-replenishments",
+            post(from_replenishments),
+        )
+        .route("/api/v1/purchase-orders/by-number/{number}", get(by_number))
+        .route("/api/v1/purchase-orders/{id}", get(read))
+        .route("/api/v1/purchase-orders/{id}/confirm", post(confirm))
+        .route("/api/v1/purchase-orders/{id}/receipts", post(receive))
+        .route("/api/v1/purchase-orders/{id}/cancel", post(cancel))
+        .route("/api/v1/replenishments", get(replenishments))
+        .route("/api/v1/arrival-notices", get(notices))
+        .route("/api/v1/jobs", get(jobs))
+        .route("/api/v1/jobs/{name}/run", post(run_job))
 }
 
 /// The OpenAPI paths of this module, merged into the published document.
 #[derive(OpenApi)]
-#[openapi(paths())]
+#[openapi(
+    paths(
+        create,
+        from_replenishments,
+        list,
+        read,
+        by_number,
+        confirm,
+        receive,
+        cancel,
+        replenishments,
+        notices,
+        jobs,
+        run_job
+    ),
+    components(schemas(
+        PurchaseOrderRow,
+        NewPurchaseOrder,
+        PurchaseFromRequests,
+        ConfirmPurchase,
+        PurchaseReceipt,
+        ReceiptResult,
+        ReplenishmentView,
+        ArrivalNoticeRow,
+        JobRow,
+        JobRun,
+        CancelPurchase
+    ))
+)]
 pub struct Doc;
+
+fn po_id(raw: &str) -> ApiResult<i64> {
+    raw.parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(|| {
+        ApiError::field(
+            "id",
+            "invalid",
+            format!("'{raw}' is not a purchase order id"),
+        )
+    })
+}
+
+fn view(po: &PurchaseOrderRow, status: StatusCode) -> Response {
+    json_with_etag(status, po.version, po)
+}
+
+fn created_response(c: Created<PurchaseOrderRow>) -> Response {
+    match c {
+        Created::New(po) => {
+            let mut res = view(&po, StatusCode::CREATED);
+            if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/purchase-orders/{}", po.id)) {
+                res.headers_mut().insert(header::LOCATION, loc);
+            }
+            res
+        }
+        Created::Replayed { status, body } => {
+            let mut res =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            res
+        }
+    }
+}
+
+/// Send a purchase order to a supplier (PUR-1): numbered `PO-YYYYMMDD-NNNN`,
+/// confirmation due in 14 days; lines may cover open replenishment requests.
+#[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "purchasing", request_body = NewPurchaseOrder,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = PurchaseOrderRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: NewPurchaseOrder = parse(&headers, &body)?;
+    let idem = idempotency(&headers, &method, "/api/v1/purchase-orders", &body)?;
+    Ok(created_response(
+        s.app
+            .create_purchase_order(&ctx, input, idem.as_ref())
+            .await?,
+    ))
+}
+
+/// Raise a purchase order from selected open replenishment requests
+/// (INV-2): one line per product, quantities summed.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/from-replenishments", tag = "purchasing",
+    request_body = PurchaseFromRequests, params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = PurchaseOrderRow), (status = 422, body = Problem)))]
+pub async fn from_replenishments(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: PurchaseFromRequests = parse(&headers, &body)?;
+    let idem = idempotency(
+        &headers,
+        &method,
+        "/api/v1/purchase-orders/from-replenishments",
+        &body,
+    )?;
+    Ok(created_response(
+        s.app
+            .purchase_from_requests(&ctx, input, idem.as_ref())
+            .await?,
+    ))
+}
+
+/// Purchase orders, newest first, each with `overdue` (unconfirmed past its
+/// due time). Filter `status`; `cursor` is the last id seen.
+#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "purchasing",
+    params(("status" = Option<PurchaseStatus>, Query), ("cursor" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = Vec<PurchaseOrderRow>), (status = 422, body = Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<Vec<PurchaseOrderRow>>> {
+    let (mut status, mut cursor, mut limit) = (None, None, None);
+    for (k, v) in &p {
+        match k.as_str() {
+            "status" => {
+                status = Some(
+                    v.parse::<PurchaseStatus>()
+                        .map_err(|e| ApiError::field("status", "invalid", e.to_string()))?,
+                )
+            }
+            "cursor" => {
+                cursor = Some(v.parse::<i64>().map_err(|_| {
+                    ApiError::field("cursor", "invalid", "is not a cursor returned by this list")
+                })?)
+            }
+            "limit" => {
+                limit =
+                    Some(v.parse::<u32>().map_err(|_| {
+                        ApiError::field("limit", "invalid", "must be a whole number")
+                    })?)
+            }
+            other => {
+                return Err(ApiError::field(
+                    other,
+                    "unknown_filter",
+                    "allowed: status, cursor, limit",
+                ));
+            }
+        }
+    }
+    Ok(Json(
+        s.app.purchase_orders(&ctx, status, cursor, limit).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchasing",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
+pub async fn read(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(raw): Path<String>,
+) -> ApiResult<Response> {
+    let po = s.app.purchase_order(&ctx, po_id(&raw)?).await?;
+    Ok(view(&po, StatusCode::OK))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-orders/by-number/{number}", tag = "purchasing",
+    params(("number" = String, Path)),
+    responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
+pub async fn by_number(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(number): Path<String>,
+) -> ApiResult<Response> {
+    let po = s.app.purchase_order_by_number(&ctx, &number).await?;
+    Ok(view(&po, StatusCode::OK))
+}
+
+/// Record the supplier's confirmation, possibly with a new arrival date.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/confirm", tag = "purchasing",
+    params(("id" = i64, Path)), request_body = ConfirmPurchase,
+    responses((status = 200, body = PurchaseOrderRow), (status = 422, body = Problem)))]
+pub async fn confirm(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: ConfirmPurchase = if body.is_empty() {
+        ConfirmPurchase::default()
+    } else {
+        parse(&headers, &body)?
+    };
+    let po = s
+        .app
+        .confirm_purchase_order(&ctx, po_id(&raw)?, input)
+        .await?;
+    Ok(view(&po, StatusCode::OK))
+}
+
+/// Receive goods per line (PUR-3): partial receipts allowed, over-receipt
+/// refused naming the line. Posts stock and fills backorders by promise
+/// date; the answer lists the fills.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/receipts", tag = "purchasing",
+    params(("id" = i64, Path)), request_body = PurchaseReceipt,
+    responses((status = 200, body = ReceiptResult), (status = 422, body = Problem)))]
+pub async fn receive(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ReceiptResult>> {
+    let input: PurchaseReceipt = parse(&headers, &body)?;
+    Ok(Json(
+        s.app
+            .receive_purchase_order(&ctx, po_id(&raw)?, input)
+            .await?,
+    ))
+}
+
+/// Why a purchase order is cancelled.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelPurchase {
+    pub reason: String,
+}
+
+/// Cancel a purchase order before any receipt; its requests are open again.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "purchasing",
+    params(("id" = i64, Path)), request_body = CancelPurchase,
+    responses((status = 200, body = PurchaseOrderRow), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let input: CancelPurchase = parse(&headers, &body)?;
+    let po = s
+        .app
+        .cancel_purchase_order(&ctx, po_id(&raw)?, &input.reason)
+        .await?;
+    Ok(view(&po, StatusCode::OK))
+}
+
+/// Replenishment requests (INV-2): `status` open, ordered or closed.
+#[utoipa::path(get, path = "/api/v1/replenishments", tag = "purchasing",
+    params(("status" = Option<ReplenishmentStatus>, Query)),
+    responses((status = 200, body = Vec<ReplenishmentView>), (status = 422, body = Problem)))]
+pub async fn replenishments(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<Vec<ReplenishmentView>>> {
+    let mut status = None;
+    for (k, v) in &p {
+        match k.as_str() {
+            "status" => {
+                status = Some(
+                    v.parse::<ReplenishmentStatus>()
+                        .map_err(|e| ApiError::field("status", "invalid", e.to_string()))?,
+                )
+            }
+            other => return Err(ApiError::field(other, "unknown_filter", "allowed: status")),
+        }
+    }
+    Ok(Json(s.app.replenishment_requests(&ctx, status).await?))
+}
+
+/// Arrival notices (PUR-2), newest first: funds task lists for channel
+/// business (15 days before arrival) and receiving notices for the warehouse
+/// (7 days before). Filter `purchase_order_id`.
+#[utoipa::path(get, path = "/api/v1/arrival-notices", tag = "purchasing",
+    params(("purchase_order_id" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = Vec<ArrivalNoticeRow>), (status = 422, body = Problem)))]
+pub async fn notices(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<Vec<ArrivalNoticeRow>>> {
+    let (mut po, mut limit) = (None, None);
+    for (k, v) in &p {
+        match k.as_str() {
+            "purchase_order_id" => {
+                po = Some(v.parse::<i64>().map_err(|_| {
+                    ApiError::field("purchase_order_id", "invalid", "must be a whole number")
+                })?)
+            }
+            "limit" => {
+                limit =
+                    Some(v.parse::<u32>().map_err(|_| {
+                        ApiError::field("limit", "invalid", "must be a whole number")
+                    })?)
+            }
+            other => {
+                return Err(ApiError::field(
+                    other,
+                    "unknown_filter",
+                    "allowed: purchase_order_id, limit",
+                ));
+            }
+        }
+    }
+    Ok(Json(s.app.arrival_notices(&ctx, po, limit).await?))
+}
+
+/// The schedule: each job's interval, next run, last run, node and outcome.
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
+    responses((status = 200, body = Vec<JobRow>), (status = 403, body = Problem)))]
+pub async fn jobs(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+) -> ApiResult<Json<Vec<JobRow>>> {
+    Ok(Json(s.app.jobs(&ctx).await?))
+}
+
+/// Run a job now, out of its schedule (needs `jobs.run`; administrators).
+#[utoipa::path(post, path = "/api/v1/jobs/{name}/run", tag = "jobs",
+    params(("name" = String, Path)),
+    responses((status = 200, body = JobRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn run_job(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(name): Path<String>,
+) -> ApiResult<Json<JobRun>> {
+    let node = kaidan_app::jobs::default_node();
+    Ok(Json(s.app.run_job_now(&ctx, &name, &node).await?))
+}

@@ -1,9 +1,757 @@
-//! Procurement, arrival-notice and job pages (PUR-1..3).
+//! Procurement, arrival-notice and job pages (PUR-1..3, INV-2): the list of
+//! purchase orders (overdue ones marked) with the open replenishment
+//! requests and a form to raise a purchase order from them, a new purchase
+//! order, one purchase order with its confirm, receive and cancel forms,
+//! the arrival notices, and the job schedule.
 
-use axum::Router;
+use std::collections::HashMap;
 
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use jiff::civil::Date;
+use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, ReplenishmentView};
+use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt};
+use kaidan_app::{AppError, Ctx};
+use kaidan_domain::master::ProductData;
+use kaidan_domain::purchase::{
+    NewPurchaseOrder, NoticeKind, PurchaseLineInput, PurchaseStatus, ReceiptLineInput,
+    ReplenishmentStatus,
+};
+use kaidan_domain::{Permission, ProductId};
+
+use super::master::local_time;
+use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/purchase-orders", get(list))
+        .route(
+            "/purchase-orders/from-replenishments",
+            post(from_replenishments),
+        )
+        .route("/purchase-orders/new", get(new_form).post(create))
+        .route("/purchase-orders/{id}", get(read))
+        .route("/purchase-orders/{id}/confirm", post(confirm))
+        .route("/purchase-orders/{id}/receive", post(receive))
+        .route("/purchase-orders/{id}/cancel", post(cancel))
+        .route("/arrival-notices", get(notices))
+        .route("/jobs", get(jobs))
+        .route("/jobs/{name}/run", post(run_job))
+}
+
+pub fn status_label(lang: Lang, s: PurchaseStatus) -> &'static str {
+    match s {
+        PurchaseStatus::Sent => lang.pick("已发出", "Sent"),
+        PurchaseStatus::Confirmed => lang.pick("已确认", "Confirmed"),
+        PurchaseStatus::PartlyReceived => lang.pick("部分到货", "Partly received"),
+        PurchaseStatus::Received => lang.pick("已到货", "Received"),
+        PurchaseStatus::Cancelled => lang.pick("已取消", "Cancelled"),
+    }
+}
+
+fn day(d: Date) -> String {
+    d.to_string()
+}
+
+pub struct PoRow {
+    pub id: i64,
+    pub number: String,
+    pub supplier: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub expected_arrival: String,
+    pub confirm_due: String,
+    pub overdue: bool,
+    pub lines: String,
+}
+
+fn po_row(lang: Lang, p: &PurchaseOrderRow) -> PoRow {
+    PoRow {
+        id: p.id,
+        number: p.number.clone(),
+        supplier: p.supplier.clone(),
+        status: status_label(lang, p.status),
+        status_code: p.status.as_str(),
+        expected_arrival: day(p.expected_arrival),
+        confirm_due: local_time(p.confirm_due_at),
+        overdue: p.overdue,
+        lines: p
+            .lines
+            .iter()
+            .map(|l| format!("{} × {}", l.sku, l.quantity))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "purchasing_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    title: String,
+    orders: Vec<PoRow>,
+    requests: Vec<ReplenishmentView>,
+    can_write: bool,
+    supplier: String,
+    expected_arrival: String,
+    error: Option<String>,
+}
+
+async fn list_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    form: &HashMap<String, String>,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let orders = match s.app.purchase_orders(ctx, None, None, Some(200)).await {
+        Ok(o) => o,
+        Err(e) => return error_page(lang, e),
+    };
+    let requests = match s
+        .app
+        .replenishment_requests(ctx, Some(ReplenishmentStatus::Open))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &ListPage {
+            title: lang.t("purchase_orders").into(),
+            orders: orders.iter().map(|p| po_row(lang, p)).collect(),
+            requests,
+            can_write: ctx.actor.can(Permission::PurchaseWrite),
+            supplier: form.get("supplier").cloned().unwrap_or_default(),
+            expected_arrival: form.get("expected_arrival").cloned().unwrap_or_default(),
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /purchase-orders
+async fn list(State(s): State<AppState>, auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    list_page(&s, &ctx, chrome, &HashMap::new(), None).await
+}
+
+fn parse_date(lang: Lang, raw: Option<&String>, errors: &mut Vec<String>) -> Option<Date> {
+    let raw = raw.map(|r| r.trim()).unwrap_or("");
+    match raw.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(format!(
+                "expected_arrival: {} '{raw}'",
+                lang.pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
+            ));
+            None
+        }
+    }
+}
+
+/// POST /purchase-orders/from-replenishments: the ticked requests become
+/// one purchase order.
+async fn from_replenishments(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let map: HashMap<String, String> = form.iter().cloned().collect();
+    if let Some(refused) = forged(&chrome, &map) {
+        return refused;
+    }
+    let lang = chrome.lang;
+    let ids: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "request")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let mut errors = Vec::new();
+    let date = parse_date(lang, map.get("expected_arrival"), &mut errors);
+    let Some(expected_arrival) = date else {
+        return list_page(&s, &ctx, chrome, &map, Some(errors.join("; "))).await;
+    };
+    let input = PurchaseFromRequests {
+        replenishment_ids: ids,
+        supplier: map.get("supplier").cloned().unwrap_or_default(),
+        warehouse_id: None,
+        expected_arrival,
+        note: String::new(),
+    };
+    match s.app.purchase_from_requests(&ctx, input, None).await {
+        Ok(kaidan_app::Created::New(po)) => {
+            Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response()
+        }
+        Ok(kaidan_app::Created::Replayed { .. }) => {
+            Redirect::to("/purchase-orders").into_response()
+        }
+        Err(AppError::Invalid(v)) => list_page(&s, &ctx, chrome, &map, Some(v.to_string())).await,
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct LineInput {
+    pub i: usize,
+    pub sku: String,
+    pub quantity: String,
+}
+
+#[derive(Template)]
+#[template(path = "purchasing_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    title: String,
+    supplier: String,
+    expected_arrival: String,
+    note: String,
+    lines: Vec<LineInput>,
+    error: Option<String>,
+}
+
+const NEW_LINES: usize = 5;
+
+fn new_page(chrome: Chrome, form: &HashMap<String, String>, error: Option<String>) -> Response {
+    let lang = chrome.lang;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    render(
+        status,
+        &NewPage {
+            title: lang.pick("新建采购订单", "New purchase order").into(),
+            supplier: get("supplier"),
+            expected_arrival: get("expected_arrival"),
+            note: get("note"),
+            lines: (0..NEW_LINES)
+                .map(|i| LineInput {
+                    i,
+                    sku: get(&format!("lines[{i}].sku")),
+                    quantity: get(&format!("lines[{i}].quantity")),
+                })
+                .collect(),
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /purchase-orders/new
+async fn new_form(auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if !ctx.actor.can(Permission::PurchaseWrite) {
+        return error_page(chrome.lang, AppError::Forbidden(Permission::PurchaseWrite));
+    }
+    new_page(chrome, &HashMap::new(), None)
+}
+
+/// POST /purchase-orders/new
+async fn create(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let lang = chrome.lang;
+    let mut errors = Vec::new();
+    let expected_arrival = parse_date(lang, form.get("expected_arrival"), &mut errors);
+    let mut lines = Vec::new();
+    for i in 0..NEW_LINES {
+        let sku = form
+            .get(&format!("lines[{i}].sku"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
+        let qty = form
+            .get(&format!("lines[{i}].quantity"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
+        if sku.is_empty() && qty.is_empty() {
+            continue;
+        }
+        let product = match s.app.id_by_code::<ProductData>(&ctx, &sku).await {
+            Ok(id) => Some(ProductId(id)),
+            Err(AppError::NotFound { .. }) => {
+                errors.push(format!(
+                    "lines[{i}].sku: {} '{sku}'",
+                    lang.pick("没有此货号", "no product with SKU")
+                ));
+                None
+            }
+            Err(e) => return error_page(lang, e),
+        };
+        let quantity = match qty.parse::<i64>() {
+            Ok(q) => Some(q),
+            Err(_) => {
+                errors.push(format!(
+                    "lines[{i}].quantity: {} '{qty}'",
+                    lang.pick("不是整数", "not a whole number")
+                ));
+                None
+            }
+        };
+        if let (Some(product_id), Some(quantity)) = (product, quantity) {
+            lines.push(PurchaseLineInput {
+                product_id,
+                quantity,
+                replenishment_ids: Vec::new(),
+            });
+        }
+    }
+    let (Some(expected_arrival), true) = (expected_arrival, errors.is_empty()) else {
+        return new_page(chrome, &form, Some(errors.join("; ")));
+    };
+    let input = NewPurchaseOrder {
+        supplier: form.get("supplier").cloned().unwrap_or_default(),
+        warehouse_id: None,
+        expected_arrival,
+        note: form.get("note").cloned().unwrap_or_default(),
+        lines,
+    };
+    match s.app.create_purchase_order(&ctx, input, None).await {
+        Ok(kaidan_app::Created::New(po)) => {
+            Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response()
+        }
+        Ok(kaidan_app::Created::Replayed { .. }) => {
+            Redirect::to("/purchase-orders").into_response()
+        }
+        Err(AppError::Invalid(v)) => new_page(chrome, &form, Some(v.to_string())),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct DetailLine {
+    pub line_no: u32,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub received: i64,
+    pub open: i64,
+    pub requests: String,
+}
+
+#[derive(Template)]
+#[template(path = "purchasing_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    title: String,
+    po: PoRow,
+    note: String,
+    sent_at: String,
+    confirmed_at: String,
+    lines: Vec<DetailLine>,
+    can_confirm: bool,
+    can_receive: bool,
+    can_cancel: bool,
+    notices: Vec<NoticeView>,
+    error: Option<String>,
+}
+
+async fn detail_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    id: i64,
+    error: Option<String>,
+) -> Response {
+    let lang = chrome.lang;
+    let po = match s.app.purchase_order(ctx, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, e),
+    };
+    let notices = match s.app.arrival_notices(ctx, Some(id), None).await {
+        Ok(n) => n,
+        Err(e) => return error_page(lang, e),
+    };
+    let write = ctx.actor.can(Permission::PurchaseWrite);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &DetailPage {
+            title: format!("{} {}", lang.pick("采购订单", "Purchase order"), po.number),
+            po: po_row(lang, &po),
+            note: po.note.clone(),
+            sent_at: local_time(po.sent_at),
+            confirmed_at: po.confirmed_at.map(local_time).unwrap_or_default(),
+            lines: po
+                .lines
+                .iter()
+                .map(|l| DetailLine {
+                    line_no: l.line_no,
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    received: l.received,
+                    open: l.quantity - l.received,
+                    requests: l
+                        .replenishment_ids
+                        .iter()
+                        .map(|r| format!("#{r}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                })
+                .collect(),
+            can_confirm: write && po.status == PurchaseStatus::Sent,
+            can_receive: write && po.status.expects_goods(),
+            can_cancel: write
+                && matches!(po.status, PurchaseStatus::Sent | PurchaseStatus::Confirmed),
+            notices: notices.iter().map(|n| notice_view(lang, n)).collect(),
+            error,
+            chrome,
+        },
+    )
+}
+
+fn po_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+/// GET /purchase-orders/{id}
+async fn read(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    match po_id(&raw) {
+        Some(id) => detail_page(&s, &ctx, chrome, id, None).await,
+        None => not_found_page(),
+    }
+}
+
+/// The answer to a form on the detail page: back to it, or it again with
+/// the error.
+async fn after(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    id: i64,
+    result: Result<(), AppError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("/purchase-orders/{id}")).into_response(),
+        Err(AppError::Invalid(v)) => detail_page(s, ctx, chrome, id, Some(v.to_string())).await,
+        Err(AppError::VersionConflict { .. }) => {
+            let msg = chrome.lang.pick(
+                "采购订单已被他人修改，请重试",
+                "Changed by someone else; try again",
+            );
+            detail_page(s, ctx, chrome, id, Some(msg.into())).await
+        }
+        Err(e) => error_page(chrome.lang, e),
+    }
+}
+
+/// POST /purchase-orders/{id}/confirm
+async fn confirm(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let Some(id) = po_id(&raw) else {
+        return not_found_page();
+    };
+    let raw_date = form
+        .get("expected_arrival")
+        .map(|d| d.trim().to_string())
+        .unwrap_or_default();
+    let expected_arrival = if raw_date.is_empty() {
+        None
+    } else {
+        match raw_date.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let msg = format!(
+                    "expected_arrival: {} '{raw_date}'",
+                    chrome
+                        .lang
+                        .pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
+                );
+                return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
+            }
+        }
+    };
+    let input = ConfirmPurchase {
+        expected_arrival,
+        note: form.get("note").cloned().unwrap_or_default(),
+    };
+    let result = s
+        .app
+        .confirm_purchase_order(&ctx, id, input)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, chrome, id, result).await
+}
+
+/// POST /purchase-orders/{id}/receive: a quantity per line (`qty_N`).
+async fn receive(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let Some(id) = po_id(&raw) else {
+        return not_found_page();
+    };
+    let mut keys: Vec<(u32, &String)> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("qty_")
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(|n| (n, v))
+        })
+        .collect();
+    keys.sort();
+    let mut lines = Vec::new();
+    let mut bad = Vec::new();
+    for (line_no, raw) in keys {
+        let raw = raw.trim();
+        if raw.is_empty() || raw == "0" {
+            continue;
+        }
+        match raw.parse::<i64>() {
+            Ok(quantity) => lines.push(ReceiptLineInput { line_no, quantity }),
+            Err(_) => bad.push(format!("qty_{line_no}: '{raw}'")),
+        }
+    }
+    if !bad.is_empty() {
+        let msg = format!(
+            "{}: {}",
+            chrome.lang.pick("不是整数", "not whole numbers"),
+            bad.join(", ")
+        );
+        return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
+    }
+    let result = s
+        .app
+        .receive_purchase_order(&ctx, id, PurchaseReceipt { lines })
+        .await
+        .map(|_| ());
+    after(&s, &ctx, chrome, id, result).await
+}
+
+/// POST /purchase-orders/{id}/cancel
+async fn cancel(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(raw): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let Some(id) = po_id(&raw) else {
+        return not_found_page();
+    };
+    let reason = form.get("reason").cloned().unwrap_or_default();
+    let result = s
+        .app
+        .cancel_purchase_order(&ctx, id, &reason)
+        .await
+        .map(|_| ());
+    after(&s, &ctx, chrome, id, result).await
+}
+
+pub struct FundsRow {
+    pub customer: String,
+    pub orders: String,
+    pub needed: String,
+    pub available: String,
+    pub shortfall: String,
+    pub short: bool,
+}
+
+pub struct NoticeView {
+    pub id: i64,
+    pub purchase_order_id: i64,
+    pub number: String,
+    pub supplier: String,
+    pub funds: bool,
+    pub kind: &'static str,
+    pub notice_date: String,
+    pub expected_arrival: String,
+    pub created_at: String,
+    pub funds_rows: Vec<FundsRow>,
+    pub receiving: Vec<(String, String, i64)>,
+}
+
+fn notice_view(lang: Lang, n: &ArrivalNoticeRow) -> NoticeView {
+    NoticeView {
+        id: n.id,
+        purchase_order_id: n.purchase_order_id,
+        number: n.purchase_order_number.clone(),
+        supplier: n.supplier.clone(),
+        funds: n.kind == NoticeKind::Funds,
+        kind: match n.kind {
+            NoticeKind::Funds => lang.pick(
+                "备款通知（到货前15天，渠道业务）",
+                "Funds notice (15 days before, channel business)",
+            ),
+            NoticeKind::Receiving => lang.pick(
+                "收货准备（到货前7天，总仓）",
+                "Receiving notice (7 days before, central warehouse)",
+            ),
+        },
+        notice_date: day(n.notice_date),
+        expected_arrival: day(n.expected_arrival),
+        created_at: local_time(n.created_at),
+        funds_rows: n
+            .content
+            .funds
+            .iter()
+            .map(|f| FundsRow {
+                customer: format!("{} {}", f.customer_code, f.customer_name),
+                orders: f
+                    .order_ids
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                needed: f.needed.round_to_fen().to_string(),
+                available: f.available.round_to_fen().to_string(),
+                shortfall: f.shortfall.round_to_fen().to_string(),
+                short: f.shortfall.is_positive(),
+            })
+            .collect(),
+        receiving: n
+            .content
+            .receiving
+            .iter()
+            .map(|r| (r.sku.clone(), r.name.clone(), r.quantity))
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "purchasing_notices.html")]
+struct NoticesPage {
+    chrome: Chrome,
+    title: String,
+    notices: Vec<NoticeView>,
+}
+
+/// GET /arrival-notices
+async fn notices(State(s): State<AppState>, auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    match s.app.arrival_notices(&ctx, None, Some(200)).await {
+        Ok(rows) => render(
+            StatusCode::OK,
+            &NoticesPage {
+                title: lang.t("arrival_notices").into(),
+                notices: rows.iter().map(|n| notice_view(lang, n)).collect(),
+                chrome,
+            },
+        ),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+pub struct JobView {
+    pub name: String,
+    pub label: &'static str,
+    pub interval: i64,
+    pub next_run: String,
+    pub last_run: String,
+    pub node: String,
+    pub outcome: String,
+    pub runs: i64,
+}
+
+#[derive(Template)]
+#[template(path = "purchasing_jobs.html")]
+struct JobsPage {
+    chrome: Chrome,
+    title: String,
+    jobs: Vec<JobView>,
+    can_run: bool,
+    error: Option<String>,
+}
+
+fn job_view(lang: Lang, j: &JobRow) -> JobView {
+    JobView {
+        label: match j.name.as_str() {
+            kaidan_app::jobs::ARRIVAL_NOTICES => lang.pick("到货通知", "Arrival notices"),
+            kaidan_app::jobs::PO_CONFIRMATION_OVERDUE => {
+                lang.pick("采购确认逾期", "Confirmation overdue")
+            }
+            _ => "",
+        },
+        name: j.name.clone(),
+        interval: j.interval_seconds,
+        next_run: local_time(j.next_run_at),
+        last_run: j.last_run_at.map(local_time).unwrap_or_default(),
+        node: j.last_node.clone().unwrap_or_default(),
+        outcome: j.last_outcome.clone().unwrap_or_default(),
+        runs: j.runs,
+    }
+}
+
+async fn jobs_page(s: &AppState, ctx: &Ctx, chrome: Chrome, error: Option<String>) -> Response {
+    let lang = chrome.lang;
+    match s.app.jobs(ctx).await {
+        Ok(rows) => render(
+            StatusCode::OK,
+            &JobsPage {
+                title: lang.t("jobs").into(),
+                jobs: rows.iter().map(|j| job_view(lang, j)).collect(),
+                can_run: ctx.actor.can(Permission::JobsRun),
+                error,
+                chrome,
+            },
+        ),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// GET /jobs
+async fn jobs(State(s): State<AppState>, auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    jobs_page(&s, &ctx, chrome, None).await
+}
+
+/// POST /jobs/{name}/run (administrators)
+async fn run_job(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    if let Some(refused) = forged(&chrome, &form) {
+        return refused;
+    }
+    let node = kaidan_app::jobs::default_node();
+    match s.app.run_job_now(&ctx, &name, &node).await {
+        Ok(_) => Redirect::to("/jobs").into_response(),
+        Err(e) => error_page(chrome.lang, e),
+    }
 }

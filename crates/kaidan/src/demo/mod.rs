@@ -90,6 +90,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     // Last, and only once: receipts add up, everything above is repeatable.
     import_stock(app, &ctx, &products, &stock).await?;
     place_demo_orders(app, &ctx, &product_ids).await?;
+    place_demo_purchase(app, &ctx).await?;
 
     summary(app, &ctx, false).await
 }
@@ -315,6 +316,38 @@ async fn ship_demo_orders(
     )
     .await
     .context("demo tracking")?;
+    Ok(())
+}
+
+/// A purchase order for the open shortages of the approved demo orders
+/// (PUR-1, INV-2), arriving in 12 days: the first job run raises its funds
+/// notice (PUR-2).
+async fn place_demo_purchase(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    use kaidan_domain::purchase::ReplenishmentStatus;
+    let open = app
+        .replenishment_requests(ctx, Some(ReplenishmentStatus::Open))
+        .await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let arrival = app
+        .now()
+        .to_zoned(kaidan_domain::order::company_time_zone())
+        .date()
+        + jiff::Span::new().days(12);
+    app.purchase_from_requests(
+        ctx,
+        kaidan_app::purchasing::PurchaseFromRequests {
+            replenishment_ids: open.iter().map(|r| r.id).collect(),
+            supplier: "宁波织造厂".into(),
+            warehouse_id: None,
+            expected_arrival: arrival,
+            note: "演示采购单 demo purchase order".into(),
+        },
+        None,
+    )
+    .await
+    .context("a demo purchase order")?;
     Ok(())
 }
 
