@@ -129,7 +129,20 @@ impl App {
             .into());
         }
         let mut tx = self.store.write().await?;
-        let warehouse = self.central_warehouse(&mut tx).await?.ok_or_else(|| {
+        let created = self.pick_lists_in(&mut tx, ctx, orders).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Makes the pick lists of `orders` in `tx`; refuses (naming
+    /// `order_ids[i]`) an order that is not approved or has nothing to pick.
+    pub(crate) async fn pick_lists_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        orders: &[OrderId],
+    ) -> AppResult<Vec<PickListRow>> {
+        let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
             ValidationErrors::single("warehouse", "missing", "no active warehouse to pick from")
         })?;
         let mut e = ValidationErrors::new();
@@ -188,10 +201,10 @@ impl App {
             }
             // Bumping the order's version makes a concurrent list for the
             // same order fail instead of listing the same goods twice.
-            self.touch_order(&mut tx, ctx, &order).await?;
+            self.touch_order(tx, ctx, &order).await?;
             let list = PickListRow {
                 id: 0,
-                number: self.document_number(&mut tx, "PK").await?,
+                number: self.document_number(tx, "PK").await?,
                 order_id,
                 order_number: order.number.clone(),
                 customer_id: order.customer_id,
@@ -206,7 +219,7 @@ impl App {
             };
             let id = tx.pick_list_insert(&list).await?;
             self.audit(
-                &mut tx,
+                tx,
                 ctx,
                 "pick_list",
                 id,
@@ -218,14 +231,13 @@ impl App {
                 }],
             )
             .await?;
-            self.event(&mut tx, ctx, order_id, "pick_list", Some(order.status), Some(order.status), &list.number,
+            self.event(tx, ctx, order_id, "pick_list", Some(order.status), Some(order.status), &list.number,
                 serde_json::json!({ "pick_list_id": id, "number": list.number,
                     "lines": list.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "quantity": l.quantity})).collect::<Vec<_>>() }))
                 .await?;
             created.push(PickListRow { id, ..list });
         }
         e.into_result(())?;
-        tx.commit().await?;
         Ok(created)
     }
 

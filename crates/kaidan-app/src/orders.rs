@@ -970,6 +970,13 @@ impl App {
             "order {} {kind}",
             before.number.clone().unwrap_or_else(|| id.to_string())
         );
+        // Goods locked for the order by an allocation run (ALC-5) are
+        // released with the rest of its reservation below.
+        for lock in tx.locks(Some("active")).await? {
+            if lock.order_id == id {
+                tx.lock_close(lock.id, "cancelled", now).await?;
+            }
+        }
         // Lists still open or picked for the order are called off first:
         // picked goods go back on the shelf, then everything is released.
         for list in tx.pick_lists(None, Some(id), u32::MAX).await? {
@@ -998,6 +1005,12 @@ impl App {
                 if l.reserved > 0 {
                     tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
                         .await?;
+                }
+                // Nothing is owed any more: no backorder, no open request.
+                if l.backordered > 0 {
+                    tx.replenishment_close_line(id, l.line_no, now).await?;
+                }
+                if l.reserved > 0 || l.backordered > 0 {
                     cleared.push((l.line_no, 0, 0));
                 }
             }

@@ -6,9 +6,11 @@
 //! commits. Dropping a transaction without `commit` rolls it back, so an
 //! error anywhere changes nothing.
 
+mod allocation;
 mod fulfilment;
 mod purchase;
 
+pub use allocation::*;
 pub use fulfilment::*;
 pub use purchase::*;
 
@@ -514,7 +516,15 @@ pub trait OrdersTx: Send {
 /// One transaction: everything the use cases read and write, by room.
 #[async_trait]
 pub trait Tx:
-    UsersTx + MasterTx + StockTx + RecordsTx + OrdersTx + PurchaseTx + FulfilmentTx + Send
+    UsersTx
+    + MasterTx
+    + StockTx
+    + RecordsTx
+    + OrdersTx
+    + PurchaseTx
+    + FulfilmentTx
+    + AllocationTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

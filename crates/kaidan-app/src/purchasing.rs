@@ -83,6 +83,9 @@ pub struct BackorderFill {
 pub struct ReceiptResult {
     pub purchase_order: PurchaseOrderRow,
     pub filled: Vec<BackorderFill>,
+    /// The allocation run the receipt started (PUR-3), when anything was
+    /// there to allocate.
+    pub allocation_run: Option<String>,
 }
 
 fn not_found(id: impl std::fmt::Display) -> AppError {
@@ -593,6 +596,9 @@ impl App {
                 .await?,
             );
         }
+        let allocation_run = self
+            .allocate_after_receipt(&mut tx, ctx, after.warehouse_id)
+            .await?;
         self.publish(
             &mut tx,
             "po.received",
@@ -607,6 +613,7 @@ impl App {
         Ok(ReceiptResult {
             purchase_order: self.purchase_view(po),
             filled,
+            allocation_run,
         })
     }
 
@@ -664,7 +671,9 @@ impl App {
         let now = self.now();
         let mut fills = Vec::new();
         for line in tx.backordered_lines(product).await? {
-            if !line.status.awaits_goods() {
+            // Franchisees' orders are served by the allocation run that
+            // follows the receipt (PUR-3, ALC-1..10).
+            if !line.status.awaits_goods() || line.franchisee {
                 continue;
             }
             let got = tx

@@ -121,6 +121,7 @@ impl App {
         // date (INV-2), the same way a purchase receipt does (PUR-3).
         self.post_receipt(&mut tx, ctx, product, warehouse, qty, &source)
             .await?;
+        self.allocate_after_receipt(&mut tx, ctx, warehouse).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -113,6 +113,8 @@ string_enum!(
         JobsRead = "jobs.read",
         /// Run a scheduled job now, out of its schedule (operations).
         JobsRun = "jobs.run",
+        /// Preview and commit allocation runs (分货, ALC-1..10).
+        AllocationRun = "allocation.run",
     }
 );
 
@@ -228,6 +230,9 @@ impl Role {
                 ImportData,
                 ExportData,
                 AuditRead,
+                AllocationRun,
+                OrderRead,
+                AccountRead,
             ],
             Role::ChannelBusiness => &[
                 OrderRead,

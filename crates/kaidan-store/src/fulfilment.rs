@@ -174,7 +174,9 @@ impl FulfilmentTx for DbTx {
                     CAST(COALESCE((SELECT SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) \
                                    FROM pick_list_lines pll JOIN pick_lists pl ON pl.id = pll.pick_list_id \
                                    WHERE pl.order_id = o.id AND pll.line_no = l.line_no \
-                                     AND pl.status IN ('open', 'picked')), 0) AS BIGINT) AS on_lists \
+                                     AND pl.status IN ('open', 'picked')), 0) AS BIGINT) AS on_lists, \
+                    CAST(COALESCE((SELECT SUM(k.quantity) FROM allocation_locks k \
+                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = 'active'), 0) AS BIGINT) AS locked \
              FROM orders o JOIN order_lines l ON l.order_id = o.id \
                   JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
              WHERE o.status IN ('approved', 'partly_shipped') AND (l.reserved > 0 OR l.backordered > 0) {filter} \
@@ -203,6 +205,7 @@ impl FulfilmentTx for DbTx {
                         quantity: r.i64("quantity")?,
                         reserved: r.i64("reserved")?,
                         on_lists: r.i64("on_lists")?,
+                        locked: r.i64("locked")?,
                         backordered: r.i64("backordered")?,
                         shipped: r.i64("shipped")?,
                     })

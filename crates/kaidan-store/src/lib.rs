@@ -3,6 +3,7 @@
 //! serves both engines; where the SQL really differs a backend switch says so
 //! next to it. SQL lives only in this crate.
 
+mod allocation;
 mod db;
 mod error;
 mod fulfilment;

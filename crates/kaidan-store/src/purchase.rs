@@ -432,8 +432,8 @@ impl PurchaseTx for DbTx {
         };
         let sql = format!(
             "SELECT l.order_id, o.number, l.line_no, o.customer_id, o.status, l.reserved, l.backordered, \
-             l.unit_price, o.ship_due_at, o.received_at \
-             FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             l.unit_price, o.ship_due_at, o.received_at, c.kind AS customer_kind \
+             FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c ON c.id = o.customer_id \
              WHERE l.product_id = $1 AND l.backordered > 0 \
              ORDER BY o.ship_due_at, o.received_at, o.id, l.line_no{lock}"
         );
@@ -456,6 +456,7 @@ impl PurchaseTx for DbTx {
                         unit_price: Money::from_units(r.i64("unit_price")?),
                         ship_due_at: r.ts("ship_due_at")?,
                         received_at: r.ts("received_at")?,
+                        franchisee: r.text("customer_kind")? == "franchisee",
                     })
                 })
                 .collect()

@@ -288,7 +288,7 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
         let late = w.approved(w.business, 0, 5, "A").await;
         // Created second, promised earlier: received five days ago.
         w.set_clock(-5);
-        let early = w.approved(w.franchisee, 0, 5, "B").await;
+        let early = w.approved(w.business, 0, 5, "B").await;
         w.set_clock(0);
         assert!(early.id > late.id);
         assert!(

@@ -36,14 +36,18 @@ pub struct PlanLine {
     pub reserved: i64,
     /// Reserved quantity already on an open or picked pick list.
     pub on_lists: i64,
+    /// Reserved for an unfunded franchisee until it pays (ALC-5): not to
+    /// be picked.
+    pub locked: i64,
     pub backordered: i64,
     pub shipped: i64,
 }
 
 impl PlanLine {
-    /// Reserved and not yet on a pick list: what a new list would take.
+    /// Reserved, not locked and not yet on a pick list: what a new list
+    /// would take.
     pub fn pickable(&self) -> i64 {
-        (self.reserved - self.on_lists).max(0)
+        (self.reserved - self.on_lists - self.locked).max(0)
     }
 }
 

@@ -105,6 +105,9 @@ pub struct BackorderedLine {
     pub unit_price: Money,
     pub ship_due_at: Timestamp,
     pub received_at: Timestamp,
+    /// A franchisee's order: the allocation run serves it (ALC), not the
+    /// promise-date fill.
+    pub franchisee: bool,
 }
 
 /// What a notice says: the funds task list or the lines to receive.

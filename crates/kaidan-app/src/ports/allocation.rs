@@ -1,0 +1,132 @@
+//! Ports of the allocation run (ALC-1..10): bulk reads of its inputs, the
+//! record of each run and the locks it makes.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kaidan_domain::order::AccountEntry;
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
+use serde::Serialize;
+
+use super::StoreError;
+
+/// A franchisee as the run needs it (the account comes separately).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FranchiseeRow {
+    pub id: CustomerId,
+    pub name: String,
+    pub priority: i64,
+    pub region_id: Option<RegionId>,
+    pub credit_limit: Money,
+}
+
+/// An open franchisee order line: what is still backordered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLineRow {
+    pub order_id: OrderId,
+    pub line_no: u32,
+    pub customer_id: CustomerId,
+    pub product_id: ProductId,
+    pub backordered: i64,
+    pub unit_price: Money,
+    pub received_at: Timestamp,
+}
+
+/// A product as the run needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocProductRow {
+    pub id: ProductId,
+    pub name: String,
+    /// spring_summer, autumn_winter or none.
+    pub season: String,
+    pub launch_priority: i64,
+}
+
+/// A store as the run needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocStoreRow {
+    pub id: i64,
+    pub name: String,
+    pub region_id: RegionId,
+    pub ownership: String,
+    pub tier: String,
+    pub priority: i64,
+}
+
+/// One stored run.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllocationRunRow {
+    pub id: i64,
+    pub number: String,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub actor_id: kaidan_domain::UserId,
+    pub trigger: String,
+    /// Units allocated to funded franchisees' lines.
+    pub allocated: i64,
+    /// Units locked for unfunded franchisees.
+    pub locked: i64,
+    /// The engine's input (JSON), to reproduce the run.
+    #[serde(skip)]
+    pub input: String,
+    /// The engine's result (JSON), every quantity with its reason.
+    #[serde(skip)]
+    pub result: String,
+}
+
+/// Goods held for an unfunded franchisee (ALC-5).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub customer_id: CustomerId,
+    pub order_id: OrderId,
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub unit_price: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub expires_on: Date,
+    /// active, converted (paid: now an allocation), expired (released) or
+    /// cancelled (the order was).
+    pub status: String,
+}
+
+#[async_trait]
+pub trait AllocationTx: Send {
+    async fn alloc_products(&mut self) -> Result<Vec<AllocProductRow>, StoreError>;
+    /// Available (on hand − reserved) per product in `warehouse`, > 0 only.
+    async fn alloc_supply(
+        &mut self,
+        warehouse: WarehouseId,
+    ) -> Result<Vec<(ProductId, i64)>, StoreError>;
+    async fn alloc_franchisees(&mut self) -> Result<Vec<FranchiseeRow>, StoreError>;
+    /// Every account entry of every franchisee, per customer in posting
+    /// order.
+    async fn alloc_franchisee_entries(
+        &mut self,
+    ) -> Result<Vec<(CustomerId, AccountEntry)>, StoreError>;
+    /// Backordered lines of franchisees' orders that await goods.
+    async fn alloc_open_lines(&mut self) -> Result<Vec<OpenLineRow>, StoreError>;
+    async fn alloc_regions(&mut self) -> Result<Vec<(RegionId, String)>, StoreError>;
+    async fn alloc_stores(&mut self) -> Result<Vec<AllocStoreRow>, StoreError>;
+    /// (store, product, safety stock) of active stores.
+    async fn alloc_safety_stock(&mut self) -> Result<Vec<(i64, ProductId, i64)>, StoreError>;
+    async fn allocation_run_insert(&mut self, run: &AllocationRunRow) -> Result<i64, StoreError>;
+    async fn allocation_run_get(&mut self, id: i64)
+    -> Result<Option<AllocationRunRow>, StoreError>;
+    async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError>;
+    async fn lock_insert(&mut self, lock: &LockRow) -> Result<i64, StoreError>;
+    /// Locks of one status (all when `None`), oldest expiry first.
+    async fn locks(&mut self, status: Option<&str>) -> Result<Vec<LockRow>, StoreError>;
+    /// Moves an active lock to `status`; false when it was not active.
+    async fn lock_close(
+        &mut self,
+        id: i64,
+        status: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,321 @@
+//! The allocation run's inputs in a few bulk queries (ALC-1..10), its runs
+//! and its locks.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_app::ports::{
+    AllocProductRow, AllocStoreRow, AllocationRunRow, AllocationTx, FranchiseeRow, LockRow,
+    OpenLineRow, StoreError,
+};
+use kaidan_domain::order::AccountEntry;
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
+
+use crate::error::{corrupt, map};
+use crate::row::{RowExt, micros};
+use crate::tx::{DbTx, on};
+
+fn lock_from(r: &impl RowExt) -> Result<LockRow, StoreError> {
+    Ok(LockRow {
+        id: r.i64("id")?,
+        run_id: r.i64("run_id")?,
+        customer_id: CustomerId(r.i64("customer_id")?),
+        order_id: OrderId(r.i64("order_id")?),
+        line_no: u32::try_from(r.i64("line_no")?).map_err(corrupt)?,
+        product_id: ProductId(r.i64("product_id")?),
+        quantity: r.i64("quantity")?,
+        unit_price: Money::from_units(r.i64("unit_price")?),
+        expires_on: r.text("expires_on")?.parse().map_err(corrupt)?,
+        status: r.text("status")?,
+    })
+}
+
+fn run_from(r: &impl RowExt) -> Result<AllocationRunRow, StoreError> {
+    Ok(AllocationRunRow {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        at: r.ts("at")?,
+        actor_id: UserId(r.i64("actor_id")?),
+        trigger: r.text("trigger_kind")?,
+        allocated: r.i64("allocated")?,
+        locked: r.i64("locked")?,
+        input: r.text("input")?,
+        result: r.text("result")?,
+    })
+}
+
+#[async_trait]
+impl AllocationTx for DbTx {
+    async fn alloc_products(&mut self) -> Result<Vec<AllocProductRow>, StoreError> {
+        let rows: Vec<(i64, String, String, i64)> = on!(self, c => {
+            sqlx::query_as("SELECT id, name, season, launch_priority FROM products WHERE active ORDER BY id")
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, season, launch_priority)| AllocProductRow {
+                id: ProductId(id),
+                name,
+                season,
+                launch_priority,
+            })
+            .collect())
+    }
+
+    async fn alloc_supply(
+        &mut self,
+        warehouse: WarehouseId,
+    ) -> Result<Vec<(ProductId, i64)>, StoreError> {
+        let rows: Vec<(i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT product_id, on_hand - reserved FROM stock_balances \
+                 WHERE warehouse_id = $1 AND on_hand > reserved ORDER BY product_id",
+            )
+            .bind(warehouse.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows.into_iter().map(|(p, q)| (ProductId(p), q)).collect())
+    }
+
+    async fn alloc_franchisees(&mut self) -> Result<Vec<FranchiseeRow>, StoreError> {
+        let rows: Vec<(i64, String, i64, Option<i64>, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT id, name, priority, region_id, credit_limit FROM customers \
+                 WHERE kind = 'franchisee' AND active ORDER BY id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, priority, region, limit)| FranchiseeRow {
+                id: CustomerId(id),
+                name,
+                priority,
+                region_id: region.map(RegionId),
+                credit_limit: Money::from_units(limit),
+            })
+            .collect())
+    }
+
+    async fn alloc_franchisee_entries(
+        &mut self,
+    ) -> Result<Vec<(CustomerId, AccountEntry)>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT e.customer_id, e.kind, e.amount, e.order_id FROM account_entries e \
+                 JOIN customers c ON c.id = e.customer_id \
+                 WHERE c.kind = 'franchisee' AND c.active ORDER BY e.customer_id, e.id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        CustomerId(r.i64("customer_id")?),
+                        AccountEntry {
+                            kind: r.parsed("kind")?,
+                            amount: Money::from_units(r.i64("amount")?),
+                            order_id: r.opt_i64("order_id")?.map(OrderId),
+                            note: None,
+                        },
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    async fn alloc_open_lines(&mut self) -> Result<Vec<OpenLineRow>, StoreError> {
+        let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT o.id, l.line_no, o.customer_id, l.product_id, l.backordered, l.unit_price, o.received_at \
+                 FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
+                 WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
+                 ORDER BY o.id, l.line_no",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        rows.into_iter()
+            .map(|(o, line, cust, p, q, price, at)| {
+                Ok(OpenLineRow {
+                    order_id: OrderId(o),
+                    line_no: u32::try_from(line).map_err(corrupt)?,
+                    customer_id: CustomerId(cust),
+                    product_id: ProductId(p),
+                    backordered: q,
+                    unit_price: Money::from_units(price),
+                    received_at: crate::row::from_micros(at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn alloc_regions(&mut self) -> Result<Vec<(RegionId, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = on!(self, c => {
+            sqlx::query_as("SELECT id, name FROM regions ORDER BY id")
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(rows.into_iter().map(|(id, n)| (RegionId(id), n)).collect())
+    }
+
+    async fn alloc_stores(&mut self) -> Result<Vec<AllocStoreRow>, StoreError> {
+        let rows: Vec<(i64, String, i64, String, String, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT id, name, region_id, ownership, tier, priority FROM stores WHERE active ORDER BY id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name, region, ownership, tier, priority)| AllocStoreRow {
+                    id,
+                    name,
+                    region_id: RegionId(region),
+                    ownership,
+                    tier,
+                    priority,
+                },
+            )
+            .collect())
+    }
+
+    async fn alloc_safety_stock(&mut self) -> Result<Vec<(i64, ProductId, i64)>, StoreError> {
+        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT s.store_id, s.product_id, s.quantity FROM store_safety_stock s \
+                 JOIN stores t ON t.id = s.store_id WHERE t.active AND s.quantity > 0 \
+                 ORDER BY s.store_id, s.product_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(s, p, q)| (s, ProductId(p), q))
+            .collect())
+    }
+
+    async fn allocation_run_insert(&mut self, run: &AllocationRunRow) -> Result<i64, StoreError> {
+        on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO allocation_runs (number, at, actor_id, trigger_kind, input, result, allocated, locked) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&run.number)
+            .bind(micros(run.at))
+            .bind(run.actor_id.get())
+            .bind(&run.trigger)
+            .bind(&run.input)
+            .bind(&run.result)
+            .bind(run.allocated)
+            .bind(run.locked)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)
+        })
+    }
+
+    async fn allocation_run_get(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<AllocationRunRow>, StoreError> {
+        on!(self, c => {
+            match sqlx::query(
+                "SELECT id, number, at, actor_id, trigger_kind, input, result, allocated, locked \
+                 FROM allocation_runs WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(map)?
+            {
+                Some(r) => Ok(Some(run_from(&r)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, number, at, actor_id, trigger_kind, '' AS input, '' AS result, allocated, locked \
+                 FROM allocation_runs ORDER BY id DESC LIMIT $1",
+            )
+            .bind(i64::from(limit.max(1)))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter().map(run_from).collect()
+        })
+    }
+
+    async fn lock_insert(&mut self, l: &LockRow) -> Result<i64, StoreError> {
+        on!(self, c => {
+            sqlx::query_scalar(
+                "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
+                                               unit_price, expires_on, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(l.run_id)
+            .bind(l.customer_id.get())
+            .bind(l.order_id.get())
+            .bind(i64::from(l.line_no))
+            .bind(l.product_id.get())
+            .bind(l.quantity)
+            .bind(l.unit_price.units())
+            .bind(l.expires_on.to_string())
+            .bind(&l.status)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(map)
+        })
+    }
+
+    async fn locks(&mut self, status: Option<&str>) -> Result<Vec<LockRow>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT id, run_id, customer_id, order_id, line_no, product_id, quantity, unit_price, expires_on, status \
+                 FROM allocation_locks WHERE ($1 = '' OR status = $1) ORDER BY expires_on, id",
+            )
+            .bind(status.unwrap_or(""))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter().map(lock_from).collect()
+        })
+    }
+
+    async fn lock_close(
+        &mut self,
+        id: i64,
+        status: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n = on!(self, c => {
+            sqlx::query(
+                "UPDATE allocation_locks SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'active'",
+            )
+            .bind(status)
+            .bind(micros(at))
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
