@@ -276,3 +276,19 @@ impl App {
         kaidan_io::write_table(&table, format).map_err(|e| AppError::File(e.to_string()))
     }
 }
+
+impl App {
+    /// The input a stored run was computed from (JSON), so anyone can run
+    /// the engine on it again and get the same result (ALC-10).
+    pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<String> {
+        ctx.require(Permission::AllocationRun)?;
+        let mut tx = self.store.read().await?;
+        tx.allocation_run_get(id)
+            .await?
+            .map(|r| r.input)
+            .ok_or_else(|| AppError::NotFound {
+                what: "allocation run",
+                id: id.to_string(),
+            })
+    }
+}

@@ -19,8 +19,14 @@ use crate::ports::{JobRow, Tx};
 pub const PO_CONFIRMATION_OVERDUE: &str = "po_confirmation_overdue";
 /// Raises the arrival notices that are due (PUR-2).
 pub const ARRIVAL_NOTICES: &str = "arrival_notices";
+/// Releases allocation locks past their period back to supply (ALC-5).
+pub const ALLOCATION_LOCK_EXPIRY: &str = "allocation_lock_expiry";
 /// Every job, in name order.
-pub const JOBS: [&str; 2] = [ARRIVAL_NOTICES, PO_CONFIRMATION_OVERDUE];
+pub const JOBS: [&str; 3] = [
+    ALLOCATION_LOCK_EXPIRY,
+    ARRIVAL_NOTICES,
+    PO_CONFIRMATION_OVERDUE,
+];
 
 /// One run of a job.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -55,6 +61,10 @@ impl App {
             ARRIVAL_NOTICES => {
                 let n = self.raise_notices_in(tx).await?;
                 Ok(format!("ok: {n} notice(s) raised"))
+            }
+            ALLOCATION_LOCK_EXPIRY => {
+                let n = self.expire_locks_in(tx, &ctx).await?;
+                Ok(format!("ok: {n} lock(s) expired and released"))
             }
             other => Ok(format!("ok: nothing to do for unknown job {other}")),
         }

@@ -234,15 +234,6 @@ async fn fin_6_over_the_limit_waits_in_credit_hold_until_finance_releases() {
 }
 
 /// A clock that tests can move, to date ledger entries in the past.
-struct MovableClock(std::sync::atomic::AtomicI64);
-
-impl kaidan_app::clock::Clock for MovableClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
-            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
-
 #[tokio::test]
 async fn fin_6_open_and_overdue_receivables_from_the_ledger_hold_credit() {
     use kaidan_domain::order::{AccountEntry, EntryKind};

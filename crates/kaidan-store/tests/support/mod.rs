@@ -84,7 +84,7 @@ pub async fn world(
         active: true,
     };
     let warehouse = WarehouseId(created(app.create(&sys, w, None).await.unwrap()).id);
-    for p in &products {
+    for p in products.iter().filter(|_| stock > 0) {
         app.receive_stock(&sys, *p, warehouse, stock, "opening")
             .await
             .unwrap();
@@ -184,4 +184,15 @@ pub async fn approved(w: &World, lines: &[(usize, i64)], reference: &str) -> Ord
         .finance_review(&w.finance, o.id, FinanceDecision::Pass)
         .await
         .unwrap()
+}
+
+/// A clock that runs with real time, shifted by a number of seconds the test
+/// moves.
+pub struct MovableClock(pub std::sync::atomic::AtomicI64);
+
+impl kaidan_app::clock::Clock for MovableClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
 }

@@ -1,0 +1,429 @@
+//! The real allocation run (ALC-1..10, PUR-3, FIN-5) on SQLite always and on
+//! PostgreSQL when KAIDAN_TEST_DATABASE_URL is set: hand-computed runs for
+//! funded and unfunded franchisees, locks that are paid or expire, previews
+//! that write nothing, and a property test of the guarantees over random
+//! worlds, each checked against the stock ledger (INV-1).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use kaidan_app::{App, AppConfig, AppError, Ctx, ListRequest};
+use kaidan_domain::allocation::{self, Allocation, RunInput};
+use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
+use kaidan_domain::order::{AccountEntry, EntryKind, OrderStatus};
+use kaidan_domain::{CustomerId, Money, OrderId, Role};
+use kaidan_store::testing::{backends, fresh};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use support::*;
+
+async fn franchisee(w: &World, code: &str, priority: i32) -> CustomerId {
+    let c = CustomerData {
+        code: code.into(),
+        name: format!("加盟商{code}"),
+        kind: CustomerKind::Franchisee,
+        contact_name: None,
+        contact_phone: None,
+        contact_email: None,
+        address: Some("广州".into()),
+        region_id: None,
+        tier: None,
+        priority,
+        payment_terms: PaymentTerms::MonthlySettlement,
+        payment_method: PaymentMethod::BankTransfer,
+        credit_limit: Money::yuan(10_000),
+        price_list_id: None,
+        sales_rep_id: None,
+        active: true,
+    };
+    CustomerId(created(w.app.create(&Ctx::system(), c, None).await.unwrap()).id)
+}
+
+async fn deposit(w: &World, c: CustomerId, yuan: i64) {
+    w.app
+        .post_account_entry(
+            &w.finance,
+            c,
+            AccountEntry::new(EntryKind::Deposit, Money::yuan(yuan), None),
+        )
+        .await
+        .unwrap();
+}
+
+/// An approved order of `customer` for `(product, quantity)` lines.
+async fn order_for(
+    w: &World,
+    customer: CustomerId,
+    lines: &[(usize, i64)],
+    reference: &str,
+) -> OrderId {
+    let mut i = input(w, lines, reference);
+    i.customer_id = customer;
+    let o = created(w.app.place_order(&w.clerk, i, true, None).await.unwrap());
+    w.app.review_order(&w.clerk, o.id).await.unwrap();
+    let o = w
+        .app
+        .finance_review(&w.finance, o.id, kaidan_app::orders::FinanceDecision::Pass)
+        .await
+        .unwrap();
+    assert_eq!(o.status, OrderStatus::Approved, "{:?}", o.timeline);
+    o.id
+}
+
+/// (reserved, backordered) of line 1.
+async fn line(w: &World, o: OrderId) -> (i64, i64) {
+    let v = w.app.order(&w.clerk, o).await.unwrap();
+    (v.progress[0].reserved, v.progress[0].backordered)
+}
+
+async fn ledger_holds(w: &World) {
+    let sys = Ctx::system();
+    let b = w
+        .app
+        .stock_list(&sys, &ListRequest::default())
+        .await
+        .unwrap();
+    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
+    let got: Vec<_> = b
+        .items
+        .iter()
+        .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
+        .collect();
+    assert_eq!(got, sums, "INV-1 ({})", w.backend);
+    assert!(picked.iter().all(|(_, _, l, b)| l == b));
+}
+
+async fn brand(w: &World) -> Ctx {
+    user(&w.app, "brand", &[Role::BrandProduct], None).await
+}
+
+#[tokio::test]
+async fn alc_2_alc_5_pur_3_receipt_runs_allocation_funded_first_then_locks() {
+    on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
+        let a = w.customer; // priority 1 (the world's franchisee)
+        let b = franchisee(&w, "FR-B", 2).await;
+        deposit(&w, a, 1_000).await;
+        let oa = order_for(&w, a, &[(0, 8)], "A-1").await;
+        let ob = order_for(&w, b, &[(0, 5)], "B-1").await;
+        assert_eq!((line(&w, oa).await, line(&w, ob).await), ((0, 8), (0, 5)));
+
+        // PUR-3: ten arrive; the receipt runs the allocation. A is funded
+        // (1,000 paid, its order is 800): all 8. B has no funds: the 2 left
+        // are locked for it for 15 days (ALC-5).
+        w.app
+            .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 10, "PO-TEST")
+            .await
+            .unwrap();
+        assert_eq!(line(&w, oa).await, (8, 0));
+        assert_eq!(line(&w, ob).await, (2, 3));
+        let brand = brand(&w).await;
+        let runs = w.app.allocation_runs(&brand).await.unwrap();
+        assert_eq!(runs.len(), 1, "{}", w.backend);
+        assert_eq!(
+            (runs[0].trigger.as_str(), runs[0].allocated, runs[0].locked),
+            ("receipt", 8, 2)
+        );
+        let (_, result) = w.app.allocation_run(&brand, runs[0].id).await.unwrap();
+        let reasons: Vec<String> = result
+            .allocations
+            .iter()
+            .map(|a| format!("{:?}/{:?}", a.reason().rule, a.reason().bound))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "FundedFranchisee/FullyServed",
+                "UnfundedLock/SupplyExhausted"
+            ],
+            "{}",
+            w.backend
+        );
+        // ALC-9: A's goods are on a pick list; B's locked goods are not.
+        let lists = w.app.pick_lists(&Ctx::system(), None).await.unwrap();
+        assert_eq!(lists.len(), 1);
+        assert_eq!(lists[0].order_id, oa);
+        let plan = w.app.shipping_plan(&Ctx::system()).await.unwrap();
+        let b_line = plan.iter().find(|l| l.order_id == ob).unwrap();
+        assert_eq!(
+            (b_line.reserved, b_line.locked, b_line.pickable()),
+            (2, 2, 0)
+        );
+        // Channel business's list: B, 2 × 100.
+        let chase = w.app.lock_chase_list(&w.finance).await.unwrap();
+        assert_eq!(chase.len(), 1);
+        assert_eq!(
+            (chase[0].customer_id, chase[0].amount),
+            (b, Money::yuan(200))
+        );
+        ledger_holds(&w).await;
+
+        // A preview sees nothing left to allocate and writes nothing.
+        let p = w
+            .app
+            .run_allocation(&brand, false, "on_demand")
+            .await
+            .unwrap();
+        assert!(!p.committed && p.run.is_none());
+        assert!(p.result.allocations.is_empty());
+        assert_eq!(w.app.allocation_runs(&brand).await.unwrap().len(), 1);
+        assert!(matches!(
+            w.app.run_allocation(&w.clerk, false, "on_demand").await,
+            Err(AppError::Forbidden(_))
+        ));
+
+        // B pays within the period; three more arrive: the lock becomes an
+        // allocation and B gets the rest.
+        deposit(&w, b, 500).await;
+        w.app
+            .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 3, "PO-TEST-2")
+            .await
+            .unwrap();
+        assert_eq!(line(&w, ob).await, (5, 0));
+        let locks = w.app.lock_chase_list(&w.finance).await.unwrap();
+        assert!(locks.is_empty(), "the paid lock is converted");
+        let plan = w.app.shipping_plan(&Ctx::system()).await.unwrap();
+        assert!(
+            plan.iter()
+                .filter(|l| l.order_id == ob)
+                .all(|l| l.locked == 0)
+        );
+        assert!(
+            w.app
+                .pick_lists(&Ctx::system(), None)
+                .await
+                .unwrap()
+                .iter()
+                .any(|l| l.order_id == ob)
+        );
+        ledger_holds(&w).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let clock = Arc::new(MovableClock(AtomicI64::new(0)));
+        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
+        app.bootstrap().await.unwrap();
+        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+        let o = order_for(&w, w.customer, &[(1, 4)], "L-1").await;
+        w.app
+            .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
+            .await
+            .unwrap();
+        assert_eq!(line(&w, o).await, (4, 0), "all four locked");
+        assert_eq!(
+            w.app.expire_locks(&Ctx::system()).await.unwrap(),
+            0,
+            "not yet"
+        );
+        clock.0.store(16 * 86_400, Ordering::SeqCst);
+        assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 1);
+        assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 0, "once");
+        assert_eq!(line(&w, o).await, (0, 4), "released and backordered again");
+        let v = w.app.order(&w.clerk, o).await.unwrap();
+        assert!(v.timeline.iter().any(|e| e.kind == "lock_expired"));
+        let stock = w
+            .app
+            .stock_list(&Ctx::system(), &ListRequest::default())
+            .await
+            .unwrap();
+        let b = stock
+            .items
+            .iter()
+            .find(|b| b.product_id == w.products[1])
+            .unwrap();
+        assert_eq!((b.on_hand, b.reserved), (4, 0), "back in supply");
+        ledger_holds(&w).await;
+        // The job runs it too (exactly once is the jobs table's claim).
+        let brand = brand(&w).await;
+        let again = w
+            .app
+            .run_allocation(&brand, true, "on_demand")
+            .await
+            .unwrap();
+        assert_eq!(
+            again.result.allocations.len(),
+            1,
+            "locked again for the unpaid franchisee"
+        );
+        w.app.cancel_order(&w.clerk, o, "客户取消").await.unwrap();
+        assert!(
+            w.app.lock_chase_list(&w.finance).await.unwrap().is_empty(),
+            "cancelled with its order"
+        );
+        ledger_holds(&w).await;
+        t.db.close().await;
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    /// Per franchisee: (priority, deposit in yuan).
+    franchisees: Vec<(i32, i64)>,
+    /// (franchisee, product, quantity).
+    orders: Vec<(usize, usize, i64)>,
+    /// Units received per product.
+    receipts: [i64; 2],
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec((1..4i32, prop_oneof![Just(0i64), 50..2_000i64]), 1..4),
+        prop::collection::vec((0..3usize, 0..2usize, 1..12i64), 1..7),
+        [0..25i64, 0..25i64],
+    )
+        .prop_map(|(franchisees, orders, receipts)| {
+            let n = franchisees.len();
+            Case {
+                orders: orders.into_iter().map(|(f, p, q)| (f % n, p, q)).collect(),
+                franchisees,
+                receipts,
+            }
+        })
+}
+
+async fn check_case(w: World, c: Case) -> Result<(), String> {
+    let mut ids = vec![w.customer];
+    for (i, _) in c.franchisees.iter().enumerate().skip(1) {
+        ids.push(franchisee(&w, &format!("FR-P{i}"), 1).await);
+    }
+    for (i, (priority, paid)) in c.franchisees.iter().enumerate() {
+        let data = w
+            .app
+            .get::<CustomerData>(&Ctx::system(), ids[i].get())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut d = data.data.clone();
+        d.priority = *priority;
+        w.app
+            .update(&Ctx::system(), ids[i].get(), Some(data.version), d)
+            .await
+            .map_err(|e| e.to_string())?;
+        if *paid > 0 {
+            deposit(&w, ids[i], *paid).await;
+        }
+    }
+    let mut orders = Vec::new();
+    for (k, (f, p, q)) in c.orders.iter().enumerate() {
+        orders.push((
+            order_for(&w, ids[*f], &[(*p, *q)], &format!("R-{k}")).await,
+            *p,
+            *q,
+        ));
+    }
+    for (p, q) in c.receipts.iter().enumerate() {
+        if *q > 0 {
+            w.app
+                .receive_stock(&Ctx::system(), w.products[p], w.warehouse, *q, "prop")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    // No line above its quantity, nothing reserved beyond what arrived.
+    let mut reserved = [0i64; 2];
+    for (o, p, q) in &orders {
+        let (r, b) = line(&w, *o).await;
+        if r + b != *q || r < 0 || b < 0 {
+            return Err(format!("order {o}: reserved {r} + backordered {b} ≠ {q}"));
+        }
+        reserved[*p] += r;
+    }
+    if reserved[0] > c.receipts[0] || reserved[1] > c.receipts[1] {
+        return Err(format!(
+            "reserved {reserved:?} beyond receipts {:?}",
+            c.receipts
+        ));
+    }
+    ledger_holds(&w).await;
+    // Every stored run: funded franchisees within their money, and the
+    // stored input gives the stored result again, byte for byte (ALC-10).
+    let brand = brand(&w).await;
+    for run in w
+        .app
+        .allocation_runs(&brand)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let (_, result) = w
+            .app
+            .allocation_run(&brand, run.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        for f in &result.franchisees {
+            if let Some(money) = f.money_available
+                && f.allocated_amount > money
+            {
+                return Err(format!(
+                    "{:?} got {} with {}",
+                    f.franchisee, f.allocated_amount, money
+                ));
+            }
+        }
+        let stored = w
+            .app
+            .allocation_run_input(&brand, run.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let input: RunInput = serde_json::from_str(&stored).map_err(|e| e.to_string())?;
+        let again = allocation::run(&input).map_err(|e| e.to_string())?;
+        if again != result {
+            return Err(format!("run {} is not reproducible", run.number));
+        }
+        let served: i64 = result
+            .allocations
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a,
+                    Allocation::FranchiseeAllocation(_) | Allocation::FranchiseeLock(_)
+                )
+            })
+            .map(|a| a.quantity().get())
+            .sum();
+        if served != run.allocated + run.locked {
+            return Err(format!(
+                "run {}: {served} served, {} + {} recorded",
+                run.number, run.allocated, run.locked
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn alc_1_to_10_real_runs_keep_the_guarantees_on_random_worlds() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in backends() {
+        let mut runner = TestRunner::new(Config {
+            cases: 6,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&case(), |c| {
+                rt.block_on(async {
+                    let t = fresh(backend).await.map_err(TestCaseError::fail)?;
+                    let app = App::new(
+                        Arc::new(t.db.clone()),
+                        Arc::new(kaidan_app::clock::SystemClock),
+                        AppConfig::default(),
+                    );
+                    app.bootstrap()
+                        .await
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+                    let r = check_case(w, c).await.map_err(TestCaseError::fail);
+                    t.db.close().await;
+                    r
+                })
+            })
+            .unwrap();
+    }
+}
