@@ -518,7 +518,8 @@ impl FulfilmentTx for DbTx {
             sqlx::query_as(
                 "SELECT 'order', id FROM orders WHERE number = $1 \
                  UNION ALL SELECT 'pick_list', id FROM pick_lists WHERE number = $1 \
-                 UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1",
+                 UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1 \
+                 UNION ALL SELECT 'purchase_order', id FROM purchase_orders WHERE number = $1",
             )
             .bind(number)
             .fetch_all(&mut *c)

@@ -328,6 +328,12 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
             "{}",
             po.number
         );
+        // DOC-2: the purchase order is found by its number.
+        let found = w.app.lookup_document(&w.buyer, &po.number).await.unwrap();
+        assert_eq!(
+            (found[0].kind, found[0].id),
+            (kaidan_app::ports::DocumentKind::PurchaseOrder, po.id)
+        );
         assert_eq!(po.status, PurchaseStatus::Sent);
         assert_eq!(po.warehouse_id, w.central, "default: the central warehouse");
         assert_eq!(po.lines.len(), 1);
