@@ -45,6 +45,94 @@ async fn log_in(c: &fantoccini::Client, user: &str) {
         .unwrap();
 }
 
+/// Clicks `id` and waits until the element `check` of the next page says
+/// `want` (a posted form reloads the page; old elements go stale meanwhile).
+async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) -> String {
+    c.wait()
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Id(check)).await
+            && let Ok(t) = e.text().await
+        {
+            text = t;
+            if text.contains(want) {
+                return text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("after clicking {id}, #{check} never said {want:?}: {text:?}");
+}
+
+async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
+    let e = c.wait().for_element(Locator::Id(id)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// PUR-3, SHP-1..3: the warehouse receives goods on the demo purchase
+/// order, makes a pick list from the shipping plan, confirms the pick,
+/// ships with a carrier and records the proof of delivery.
+async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{url}/purchase-orders")).await.unwrap();
+    log_in(c, "warehouse").await;
+    c.wait()
+        .for_element(Locator::Css("#purchase-orders tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "qty-1", "1").await;
+    click_until(c, "receive", "po-status", "部分").await;
+
+    c.goto(&format!("{url}/shipping")).await.unwrap();
+    // Tick the first order with goods to pick, if the plan has one, and
+    // make its list; the demo also has a list waiting already.
+    if let Ok(tick) = c.find(Locator::Css("#plan input[type=checkbox]")).await {
+        tick.click().await.unwrap();
+        c.find(Locator::Id("make-lists"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("list-status"))
+            .await
+            .unwrap();
+        c.goto(&format!("{url}/shipping")).await.unwrap();
+    }
+    c.wait()
+        .for_element(Locator::Css("#lists tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_until(c, "confirm-pick", "list-status", "已拣货").await;
+    fill(c, "carrier", "顺丰速运").await;
+    fill(c, "tracking-no", "SF-BROWSER-1").await;
+    click_until(c, "ship", "shipment-status", "在途").await;
+    fill(c, "signed-by", "王店长").await;
+    let status = click_until(c, "record-delivery", "shipment-status", "已签收").await;
+    assert!(status.contains("已签收"), "{status}");
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-delivery-note.png"), png).unwrap();
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -250,6 +338,8 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     );
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
+
+    warehouse_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
