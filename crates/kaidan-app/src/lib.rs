@@ -3,6 +3,7 @@
 //! audit rows and outbox events of that change in the same transaction.
 
 pub mod allocation_run;
+pub mod allocation_queries;
 mod allocation_view;
 mod app;
 mod audit_trail;
