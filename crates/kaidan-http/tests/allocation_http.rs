@@ -105,7 +105,13 @@ async fn world(t: &T) -> World {
     assert_eq!(p["backordered"], 2, "{p}");
     let r = t.json(Method::POST, &format!("/api/v1/orders/{first}/cancel"), &admin, json!({"reason": "客户取消"}), &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    // B is in stock too; nobody ordered it.
+    // B is in stock too; nobody ordered it, a store keeps 2 as safety stock (ALC-8).
+    let region = created(t, &admin, "/api/v1/regions", json!({"code": "HZ", "name": "杭州区"})).await;
+    let store = created(t, &admin, "/api/v1/stores", json!({"code": "ST-1", "name": "西湖店", "region_id": region["id"],
+        "ownership": "direct", "tier": "A"})).await;
+    let r = t.json(Method::PUT, &format!("/api/v1/stores/{}/safety-stock", store["id"]), &admin,
+        json!([{"product_id": pb, "quantity": 2}]), &[]).await;
+    assert!(r.status.is_success(), "{}", r.text());
     let auth = format!("Bearer {admin}");
     let r = t.call(Method::POST, "/api/v1/import/stock?file=s.csv", &[("authorization", &auth)],
         Some(b"sku,warehouse_code,quantity\nAL-B,WH,5\n".to_vec())).await;
@@ -152,7 +158,10 @@ async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
         assert!(row("locked")["order_line"].as_str().unwrap().starts_with("SO-"), "{preview}");
         let products = preview["result"]["products"].as_array().unwrap();
         let b = products.iter().find(|p| p["product"] == w.product_b).unwrap();
-        assert_eq!((b["supply"].as_i64(), b["left_over"].as_i64()), (Some(5), Some(5)), "{preview}");
+        assert_eq!((b["supply"].as_i64(), b["store_allocated"].as_i64(), b["left_over"].as_i64()), (Some(5), Some(2), Some(3)), "{preview}");
+        let to_store = rows.iter().find(|l| l["to"] == "store").unwrap();
+        assert_eq!((to_store["name"].as_str(), to_store["quantity"].as_i64()), (Some("西湖店"), Some(2)), "{preview}");
+        assert_eq!(to_store["rule"], "ALC-8 store safety stock");
         assert_eq!(stock(&t, &w.admin).await, stock_before, "a preview changes no stock");
         assert_eq!((progress(&t, &w.admin, w.funded_order).await, progress(&t, &w.admin, w.unfunded_order).await), lines_before);
         assert_eq!(t.get("/api/v1/allocation-runs", &brand).await.json().as_array().map(Vec::len), Some(1));
@@ -170,7 +179,7 @@ async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
         assert_eq!((p["reserved"].as_i64(), p["backordered"].as_i64()), (Some(2), Some(0)), "{p}");
         let p = progress(&t, &w.admin, w.unfunded_order).await;
         assert_eq!((p["reserved"].as_i64(), p["backordered"].as_i64()), (Some(1), Some(1)), "{p}");
-        let lists = t.get(&format!("/api/v1/pick-lists?status=open"), &w.admin).await.json();
+        let lists = t.get("/api/v1/pick-lists?status=open", &w.admin).await.json();
         assert!(lists.as_array().unwrap().iter().any(|l| l["order_id"] == w.funded_order), "{lists}");
         assert!(!lists.as_array().unwrap().iter().any(|l| l["order_id"] == w.unfunded_order), "locked goods are not picked: {lists}");
         let a = stock(&t, &w.admin).await;
@@ -247,7 +256,8 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
         let html = r.text();
         assert!(html.contains("id=\"preview-result\""), "{html}");
         for text in ["有款加盟商", "无款加盟商", "风衣", "围巾", "ALC-2 funded franchisee", "ALC-5 unfunded franchisee lock",
-                     "fully_served", "supply_exhausted", "funded #1", "已锁定待付款", "SO-"] {
+                     "fully_served", "supply_exhausted", "funded #1", "已锁定待付款", "SO-",
+                     "西湖店", "ALC-8 store safety stock"] {
             assert!(html.contains(text), "{text} missing: {html}");
         }
         assert_eq!(stock(&t, &w.admin).await, stock_before, "a preview changes no stock");
