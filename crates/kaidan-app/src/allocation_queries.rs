@@ -8,8 +8,8 @@ use kaidan_domain::{CustomerId, Permission, ProductId};
 
 pub use crate::allocation_view::{ResultLine, rank_text};
 use crate::app::{App, Ctx};
-use crate::ports::LockRow;
 use crate::error::AppResult;
+use crate::ports::LockRow;
 
 /// Names of the franchisees and products an allocation result refers to by
 /// id.

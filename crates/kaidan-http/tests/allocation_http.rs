@@ -44,7 +44,13 @@ async fn approved(t: &T, token: &str, customer: i64, product: i64, quantity: i64
     .await;
     let id = o["id"].as_i64().unwrap();
     let r = t
-        .json(Method::POST, &format!("/api/v1/orders/{id}/review"), token, json!({}), &[])
+        .json(
+            Method::POST,
+            &format!("/api/v1/orders/{id}/review"),
+            token,
+            json!({}),
+            &[],
+        )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
     let r = t
@@ -61,7 +67,10 @@ async fn approved(t: &T, token: &str, customer: i64, product: i64, quantity: i64
 }
 
 async fn progress(t: &T, token: &str, order: i64) -> Value {
-    t.get(&format!("/api/v1/orders/{order}"), token).await.json()["progress"][0].clone()
+    t.get(&format!("/api/v1/orders/{order}"), token)
+        .await
+        .json()["progress"][0]
+        .clone()
 }
 
 /// A central warehouse with A and B; a franchisee funded by a deposit and

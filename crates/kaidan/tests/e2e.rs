@@ -248,7 +248,11 @@ async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
         assert!(o.status.success(), "{}", stderr(&o));
         let o = kaidan(&db, &["allocate", "--preview"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(stderr(&o).contains("previewing the allocation"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("previewing the allocation"),
+            "{}",
+            stderr(&o)
+        );
         let preview: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
         assert!(preview["run"].is_null(), "{preview}");
         assert_eq!(preview["committed"], false);
@@ -263,8 +267,15 @@ async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
         let number = done["run"].as_str().unwrap_or_default().to_string();
         assert!(number.starts_with("AR-"), "{done}");
         assert_eq!(done["committed"], true);
-        assert_eq!(done["result"], preview["result"], "the commit did what the preview showed");
-        assert!(stderr(&o).contains(&format!("run {number}")), "{}", stderr(&o));
+        assert_eq!(
+            done["result"], preview["result"],
+            "the commit did what the preview showed"
+        );
+        assert!(
+            stderr(&o).contains(&format!("run {number}")),
+            "{}",
+            stderr(&o)
+        );
         // Neither or both modes: refused.
         assert!(!kaidan(&db, &["allocate"]).status.success());
         assert!(

@@ -128,7 +128,10 @@ fn result_view(
         lock_expires_on: result.lock_expires_on.to_string(),
         franchisees,
         products,
-        outcome: lines.iter().map(|l| outcome_label(lang, l.outcome)).collect(),
+        outcome: lines
+            .iter()
+            .map(|l| outcome_label(lang, l.outcome))
+            .collect(),
         to: lines.iter().map(|l| to_label(lang, l.to)).collect(),
         lines,
     }

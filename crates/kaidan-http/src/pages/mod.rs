@@ -139,11 +139,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             "arrival_notices",
             Some(Permission::PurchaseRead),
         ),
-        (
-            "/allocation",
-            "allocation",
-            Some(Permission::AllocationRun),
-        ),
+        ("/allocation", "allocation", Some(Permission::AllocationRun)),
         ("/jobs", "jobs", Some(Permission::JobsRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(Permission::UserAdmin)),
