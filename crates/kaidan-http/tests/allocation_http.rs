@@ -266,7 +266,7 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
         assert!(html.contains("id=\"preview-result\""), "{html}");
         for text in ["有款加盟商", "无款加盟商", "风衣", "围巾", "ALC-2 funded franchisee", "ALC-5 unfunded franchisee lock",
                      "fully_served", "supply_exhausted", "funded #1", "已锁定待付款", "SO-",
-                     "西湖店", "ALC-8 store safety stock"] {
+                     "西湖店", "ALC-8 store safety stock", "可用信用"] {
             assert!(html.contains(text), "{text} missing: {html}");
         }
         assert_eq!(stock(&t, &w.admin).await, stock_before, "a preview changes no stock");

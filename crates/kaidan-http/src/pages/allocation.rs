@@ -36,6 +36,9 @@ struct FranchiseeView {
     name: String,
     group: &'static str,
     position: u32,
+    /// Funds balance − committed, and credit limit − credit committed.
+    funds: String,
+    credit: String,
     money_available: String,
     money_left: String,
     allocated: String,
@@ -97,6 +100,8 @@ fn result_view(
                 Group::Unfunded => lang.pick("无款", "Unfunded"),
             },
             position: f.position,
+            funds: f.available_funds.to_string(),
+            credit: f.available_credit.to_string(),
             money_available: f
                 .money_available
                 .map(|m| m.to_string())
