@@ -2,6 +2,7 @@
 //! input, changes the records through a store transaction and writes the
 //! audit rows and outbox events of that change in the same transaction.
 
+pub mod allocation_queries;
 pub mod allocation_run;
 mod allocation_view;
 mod app;

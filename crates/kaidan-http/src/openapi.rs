@@ -290,6 +290,7 @@ pub fn document() -> Doc {
     let mut doc = Fixed::openapi();
     doc.merge(api::purchasing::Doc::openapi());
     doc.merge(api::fulfilment::Doc::openapi());
+    doc.merge(api::allocation::Doc::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     for (path, tag) in MASTER {
         match *tag {

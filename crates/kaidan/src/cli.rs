@@ -34,7 +34,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Export a dataset as CSV or Excel (by the file name's extension).
     Export(ExportArgs),
-    /// Run the allocation engine (分货).
+    /// Run the allocation (分货) on the database: --preview shows what it
+    /// would do, --commit records it; --scenario runs a self-contained file.
     Allocate(AllocateArgs),
     /// Back up the database to a file (SQLite: a consistent copy while
     /// Kaidan runs; PostgreSQL: pg_dump's custom format).
@@ -91,11 +92,21 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["scenario", "preview", "commit"])))]
 pub struct AllocateArgs {
     /// Run a self-contained scenario file and print the result as JSON
-    /// (the format is described in docs/allocation.md).
+    /// (the format is described in docs/allocation.md); no database.
     #[arg(long)]
-    pub scenario: PathBuf,
+    pub scenario: Option<PathBuf>,
+    /// Run the allocation on the configured database and print the result
+    /// as JSON without writing anything.
+    #[arg(long)]
+    pub preview: bool,
+    /// Run the allocation on the configured database and record it:
+    /// reservations, locks for unfunded franchisees and pick lists. Prints
+    /// the run number and the result as JSON.
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Subcommand)]

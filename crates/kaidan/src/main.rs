@@ -230,13 +230,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("wrote {name} ({} bytes)", bytes.len());
             db.close().await;
         }
-        Command::Allocate(args) => {
-            let text = std::fs::read_to_string(&args.scenario)
-                .with_context(|| format!("cannot read {}", args.scenario.display()))?;
-            let out = kaidan_domain::allocation::run_scenario_json(&text)
-                .with_context(|| format!("{}", args.scenario.display()))?;
-            print!("{out}");
-        }
+        Command::Allocate(args) => match &args.scenario {
+            Some(scenario) => {
+                let text = std::fs::read_to_string(scenario)
+                    .with_context(|| format!("cannot read {}", scenario.display()))?;
+                let out = kaidan_domain::allocation::run_scenario_json(&text)
+                    .with_context(|| format!("{}", scenario.display()))?;
+                print!("{out}");
+            }
+            None => {
+                let (db, app) = open(&setup).await?;
+                let r = allocate(&app, args.commit).await;
+                db.close().await;
+                print!("{}", r?);
+            }
+        },
         Command::Bench(cli::BenchCommand::Intake {
             orders,
             clients,
@@ -252,6 +260,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// ALC-1..10 from the command line: a preview or a committed run on the
+/// database. The output is one JSON object: the run number (null for a
+/// preview), whether it was committed, the pick lists made and the
+/// engine's result (the same layout as `--scenario` prints).
+async fn allocate(app: &App, commit: bool) -> anyhow::Result<String> {
+    eprintln!(
+        "{} the allocation on {} ...",
+        if commit { "running" } else { "previewing" },
+        app.backend()
+    );
+    let o = app.run_allocation(&cli_ctx(), commit, "cli").await?;
+    let result = serde_json::to_value(&o.result)?;
+    let out = serde_json::json!({
+        "run": o.run.as_ref().map(|r| r.number.clone()),
+        "committed": o.committed,
+        "pick_lists": o.pick_lists,
+        "result": result,
+    });
+    if let Some(run) = &o.run {
+        eprintln!(
+            "run {}: {} allocated, {} locked, {} pick list(s)",
+            run.number,
+            run.allocated,
+            run.locked,
+            o.pick_lists.len()
+        );
+    }
+    Ok(format!("{}\n", serde_json::to_string_pretty(&out)?))
 }
 
 /// SEC-3: a backup that can be restored.

@@ -240,3 +240,48 @@ fn bench_intake_runs_and_prints_its_line() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
+    for (db, _dir) in support::databases().await {
+        let o = kaidan(&db, &["demo", "--no-serve"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["allocate", "--preview"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("previewing the allocation"),
+            "{}",
+            stderr(&o)
+        );
+        let preview: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        assert!(preview["run"].is_null(), "{preview}");
+        assert_eq!(preview["committed"], false);
+        assert!(preview["result"]["products"].is_array(), "{preview}");
+        assert!(preview["result"]["franchisees"].is_array(), "{preview}");
+        // The same inputs give the same output: nothing was written.
+        let again = kaidan(&db, &["allocate", "--preview"]);
+        assert_eq!(stdout(&again), stdout(&o));
+        let o = kaidan(&db, &["allocate", "--commit"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let done: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        let number = done["run"].as_str().unwrap_or_default().to_string();
+        assert!(number.starts_with("AR-"), "{done}");
+        assert_eq!(done["committed"], true);
+        assert_eq!(
+            done["result"], preview["result"],
+            "the commit did what the preview showed"
+        );
+        assert!(
+            stderr(&o).contains(&format!("run {number}")),
+            "{}",
+            stderr(&o)
+        );
+        // Neither or both modes: refused.
+        assert!(!kaidan(&db, &["allocate"]).status.success());
+        assert!(
+            !kaidan(&db, &["allocate", "--preview", "--commit"])
+                .status
+                .success()
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1 (INT-1).
 
 pub mod admin;
+pub mod allocation;
 pub mod data;
 pub mod fulfilment;
 pub mod master;
@@ -93,7 +94,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/customers/{id}/account/entries",
             post(orders::post_entry),
         );
-    r = r.merge(purchasing::routes()).merge(fulfilment::routes());
+    r = r
+        .merge(purchasing::routes())
+        .merge(fulfilment::routes())
+        .merge(allocation::routes());
     for (path, tag) in MASTER {
         r = r.merge(match *tag {
             "products" => master::routes::<ProductData>(path),

@@ -58,6 +58,7 @@ impl Lang {
             "shipments" => ("发运", "Shipments"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
+            "allocation" => ("分货", "Allocation"),
             "jobs" => ("定时任务", "Jobs"),
             "calendar" => ("工作日历", "Business calendar"),
             "priorities" => ("区域优先级", "Region priorities"),

@@ -1,6 +1,7 @@
 //! Server-rendered pages for staff (INT-2): Chinese by default, English on
 //! request, no scripts or files from outside.
 
+mod allocation;
 mod fields;
 mod fulfilment;
 mod i18n;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orders::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
+        .merge(allocation::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -96,7 +98,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 19] = [
+    let items: [(&str, &str, Option<Permission>); 20] = [
         ("/", "home", None),
         ("/orders", "orders", Some(Permission::OrderRead)),
         (
@@ -137,6 +139,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             "arrival_notices",
             Some(Permission::PurchaseRead),
         ),
+        ("/allocation", "allocation", Some(Permission::AllocationRun)),
         ("/jobs", "jobs", Some(Permission::JobsRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(Permission::UserAdmin)),

@@ -1,0 +1,348 @@
+//! The allocation pages (分货, issue 5): preview or commit a run, the
+//! result as tables (per franchisee, per product and every quantity with
+//! its rule, bound and rank, ALC-10), the recorded runs with their Excel
+//! export, and the chase list of franchisees with locked goods (ALC-5).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kaidan_app::AppError;
+use kaidan_app::allocation_queries::{AllocationNames, ResultLine};
+use kaidan_app::allocation_run::ChaseItem;
+use kaidan_app::ports::AllocationRunRow;
+use kaidan_domain::Permission;
+use kaidan_domain::allocation::{Group, RunResult};
+
+use super::master::local_time;
+use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/allocation", get(index))
+        .route("/allocation/preview", post(preview))
+        .route("/allocation/commit", post(commit))
+        .route("/allocation/runs/{id}", get(run_page))
+        .route("/allocation/locks", get(locks_page))
+}
+
+/// One franchisee's line of the summary table.
+struct FranchiseeView {
+    name: String,
+    group: &'static str,
+    position: u32,
+    /// Funds balance − committed, and credit limit − credit committed.
+    funds: String,
+    credit: String,
+    money_available: String,
+    money_left: String,
+    allocated: String,
+    locked: String,
+}
+
+/// One product's line of the summary table.
+struct ProductView {
+    name: String,
+    supply: i64,
+    franchisee_allocated: i64,
+    franchisee_locked: i64,
+    store_allocated: i64,
+    region_allocated: i64,
+    left_over: i64,
+    unserved: i64,
+}
+
+/// A result as the tables show it.
+struct ResultView {
+    run_date: String,
+    lock_expires_on: String,
+    franchisees: Vec<FranchiseeView>,
+    products: Vec<ProductView>,
+    lines: Vec<ResultLine>,
+    outcome: Vec<&'static str>,
+    to: Vec<&'static str>,
+}
+
+fn outcome_label(lang: Lang, outcome: &str) -> &'static str {
+    match outcome {
+        "allocated" => lang.pick("已分配", "Allocated"),
+        "locked" => lang.pick("已锁定待付款", "Locked until paid"),
+        _ => lang.pick("未满足", "Unserved"),
+    }
+}
+
+fn to_label(lang: Lang, to: &str) -> &'static str {
+    match to {
+        "franchisee" => lang.pick("加盟商", "Franchisee"),
+        "store" => lang.pick("店铺", "Store"),
+        _ => lang.pick("区域", "Region"),
+    }
+}
+
+fn result_view(
+    lang: Lang,
+    result: &RunResult,
+    names: &AllocationNames,
+    lines: Vec<ResultLine>,
+) -> ResultView {
+    let franchisees = result
+        .franchisees
+        .iter()
+        .map(|f| FranchiseeView {
+            name: names.franchisee(f.franchisee),
+            group: match f.group {
+                Group::Funded => lang.pick("有款", "Funded"),
+                Group::Unfunded => lang.pick("无款", "Unfunded"),
+            },
+            position: f.position,
+            funds: f.available_funds.to_string(),
+            credit: f.available_credit.to_string(),
+            money_available: f
+                .money_available
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "-".into()),
+            money_left: f
+                .money_left
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "-".into()),
+            allocated: f.allocated_amount.to_string(),
+            locked: f.locked_amount.to_string(),
+        })
+        .collect();
+    let products = result
+        .products
+        .iter()
+        .map(|p| ProductView {
+            name: names.product(p.product),
+            supply: p.supply.get(),
+            franchisee_allocated: p.franchisee_allocated.get(),
+            franchisee_locked: p.franchisee_locked.get(),
+            store_allocated: p.store_allocated.get(),
+            region_allocated: p.region_allocated.get(),
+            left_over: p.left_over.get(),
+            unserved: p.unserved.get(),
+        })
+        .collect();
+    ResultView {
+        run_date: result.run_date.to_string(),
+        lock_expires_on: result.lock_expires_on.to_string(),
+        franchisees,
+        products,
+        outcome: lines
+            .iter()
+            .map(|l| outcome_label(lang, l.outcome))
+            .collect(),
+        to: lines.iter().map(|l| to_label(lang, l.to)).collect(),
+        lines,
+    }
+}
+
+/// The result of a run in tables, with the names from the database.
+async fn view_of(
+    s: &AppState,
+    ctx: &kaidan_app::Ctx,
+    lang: Lang,
+    result: &RunResult,
+) -> Result<ResultView, AppError> {
+    let names = s.app.allocation_names(ctx).await?;
+    let lines = s.app.allocation_lines(ctx, result).await?;
+    Ok(result_view(lang, result, &names, lines))
+}
+
+#[derive(Template)]
+#[template(path = "allocation.html")]
+struct IndexPage {
+    title: String,
+    chrome: Chrome,
+    /// A preview's result.
+    preview: Option<ResultView>,
+    runs: Vec<AllocationRunRow>,
+    run_at: Vec<String>,
+    can_chase: bool,
+    error: Option<String>,
+}
+
+async fn index_view(
+    s: &AppState,
+    auth: PageAuth,
+    preview: Option<RunResult>,
+    error: Option<String>,
+) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let runs = match s.app.allocation_runs(&ctx).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let preview = match preview {
+        Some(result) => match view_of(s, &ctx, lang, &result).await {
+            Ok(v) => Some(v),
+            Err(e) => return error_page(lang, e),
+        },
+        None => None,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &IndexPage {
+            title: lang.pick("分货", "Allocation").into(),
+            run_at: runs.iter().map(|r| local_time(r.at)).collect(),
+            can_chase: ctx.actor.can(Permission::AccountRead),
+            runs,
+            preview,
+            error,
+            chrome,
+        },
+    )
+}
+
+/// GET /allocation
+async fn index(State(s): State<AppState>, auth: PageAuth) -> Response {
+    index_view(&s, auth, None, None).await
+}
+
+/// POST /allocation/preview: what a run would do now; nothing is written.
+async fn preview(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    match s.app.run_allocation(&auth.ctx, false, "manual").await {
+        Ok(o) => index_view(&s, auth, Some(o.result), None).await,
+        Err(AppError::Invalid(v)) => index_view(&s, auth, None, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+/// POST /allocation/commit: runs and records the allocation, then shows
+/// the stored run.
+async fn commit(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(refused) = forged(&auth.chrome, &form) {
+        return refused;
+    }
+    match s.app.run_allocation(&auth.ctx, true, "manual").await {
+        Ok(o) => match o.run {
+            Some(run) => Redirect::to(&format!("/allocation/runs/{}", run.id)).into_response(),
+            None => Redirect::to("/allocation").into_response(),
+        },
+        Err(AppError::Invalid(v)) => index_view(&s, auth, None, Some(v.to_string())).await,
+        Err(e) => error_page(auth.chrome.lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "allocation_run.html")]
+struct RunPage {
+    title: String,
+    chrome: Chrome,
+    run: AllocationRunRow,
+    at: String,
+    view: ResultView,
+}
+
+/// GET /allocation/runs/{id}: a stored run, the same tables (ALC-10).
+async fn run_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+    let Some(id) = raw.parse::<i64>().ok().filter(|v| *v > 0) else {
+        return not_found_page();
+    };
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let (run, result) = match s.app.allocation_run(&ctx, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, e),
+    };
+    let view = match view_of(&s, &ctx, lang, &result).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, e),
+    };
+    render(
+        StatusCode::OK,
+        &RunPage {
+            title: format!("{} {}", lang.pick("分货批次", "Allocation run"), run.number),
+            at: local_time(run.at),
+            run,
+            view,
+            chrome,
+        },
+    )
+}
+
+/// One lock of the chase list with its order and product.
+struct LockView {
+    order_id: i64,
+    order: String,
+    line_no: u32,
+    product: String,
+    quantity: i64,
+    amount: String,
+    expires_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "allocation_locks.html")]
+struct LocksPage {
+    title: String,
+    chrome: Chrome,
+    items: Vec<ChaseItem>,
+    locks: Vec<Vec<LockView>>,
+}
+
+/// GET /allocation/locks: franchisees to ask for payment (ALC-5).
+async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let items = match s.app.lock_chase_list(&ctx).await {
+        Ok(i) => i,
+        Err(e) => return error_page(lang, e),
+    };
+    let all: Vec<_> = items.iter().flat_map(|i| i.locks.iter().cloned()).collect();
+    let labels = match s.app.allocation_lock_labels(&ctx, &all).await {
+        Ok(l) => l,
+        Err(e) => return error_page(lang, e),
+    };
+    let locks = items
+        .iter()
+        .map(|i| {
+            i.locks
+                .iter()
+                .map(|l| {
+                    let (order, product) = labels.get(&l.id).cloned().unwrap_or_default();
+                    LockView {
+                        order_id: l.order_id.get(),
+                        order,
+                        line_no: l.line_no,
+                        product,
+                        quantity: l.quantity,
+                        amount: l.unit_price.times(l.quantity).to_string(),
+                        expires_on: l.expires_on.to_string(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &LocksPage {
+            title: lang.pick("锁货待付款", "Locked goods to chase").into(),
+            items,
+            locks,
+            chrome,
+        },
+    )
+}

@@ -1,0 +1,309 @@
+//! The allocation run over the API and the pages (issue 5, ALC-1..10,
+//! PUR-3): a goods receipt runs it by itself; a preview writes nothing; a
+//! commit reserves, locks and makes pick lists; the stored run is exported
+//! to Excel and CSV; the chase list names the locked franchisee. In process
+//! on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use kaidan_domain::Role;
+use serde_json::{Value, json};
+use support::{T, csrf, form, on_each_backend};
+
+/// The little company of these tests.
+struct World {
+    admin: String,
+    /// Product A (the one allocated) and B (stock nobody ordered).
+    product_a: i64,
+    product_b: i64,
+    /// The funded franchisee's new order for 2 of A, backordered.
+    funded_order: i64,
+    /// The unfunded franchisee's order for 2 of A, backordered.
+    unfunded_order: i64,
+}
+
+async fn created(t: &T, token: &str, path: &str, body: Value) -> Value {
+    let r = t.json(Method::POST, path, token, body, &[]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text());
+    r.json()
+}
+
+/// An approved order of `quantity` of `product`; (id, progress of line 1).
+async fn approved(t: &T, token: &str, customer: i64, product: i64, quantity: i64) -> (i64, Value) {
+    let o = created(
+        t,
+        token,
+        "/api/v1/orders",
+        json!({"customer_id": customer, "channel": "phone", "order_date": jiff::Timestamp::now()
+            .to_zoned(kaidan_domain::order::company_time_zone()).date().to_string(),
+            "lines": [{"product_id": product, "quantity": quantity}]}),
+    )
+    .await;
+    let id = o["id"].as_i64().unwrap();
+    let r = t
+        .json(
+            Method::POST,
+            &format!("/api/v1/orders/{id}/review"),
+            token,
+            json!({}),
+            &[],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = t
+        .json(
+            Method::POST,
+            &format!("/api/v1/orders/{id}/finance-review"),
+            token,
+            json!({"decision": "pass"}),
+            &[],
+        )
+        .await;
+    assert_eq!(r.json()["status"], "approved", "{}", r.text());
+    (id, r.json()["progress"][0].clone())
+}
+
+async fn progress(t: &T, token: &str, order: i64) -> Value {
+    t.get(&format!("/api/v1/orders/{order}"), token)
+        .await
+        .json()["progress"][0]
+        .clone()
+}
+
+/// A central warehouse with A and B; a franchisee funded by a deposit and
+/// one without funds or credit; their orders for A approved before any
+/// goods arrived (backordered). A goods receipt of 3 A runs the allocation
+/// (PUR-3): the funded order gets them. Then the funded franchisee orders 2
+/// more (backordered: nothing free) and cancels its first order, which frees
+/// 3 A without a run: work for the run under test.
+#[rustfmt::skip]
+async fn world(t: &T) -> World {
+    let admin = t.user_token("boss", &[Role::Admin]).await;
+    let a = created(t, &admin, "/api/v1/products", json!({"sku": "AL-A", "name": "风衣", "spec": "M", "unit": "件",
+        "season": "spring_summer", "launch_priority": 1, "list_price": "100.00", "tax_rate": "0.13"})).await;
+    let b = created(t, &admin, "/api/v1/products", json!({"sku": "AL-B", "name": "围巾", "spec": "F", "unit": "条",
+        "season": "autumn_winter", "launch_priority": 2, "list_price": "50.00", "tax_rate": "0.13"})).await;
+    let wh = created(t, &admin, "/api/v1/warehouses", json!({"code": "WH", "name": "总仓", "is_central": true})).await;
+    let funded = created(t, &admin, "/api/v1/customers", json!({"code": "FR-P", "name": "有款加盟商", "kind": "franchisee",
+        "payment_terms": "prepayment", "payment_method": "bank_transfer", "credit_limit": "0", "address": "杭州", "priority": 1})).await;
+    let unfunded = created(t, &admin, "/api/v1/customers", json!({"code": "FR-N", "name": "无款加盟商", "kind": "franchisee",
+        "payment_terms": "prepayment", "payment_method": "bank_transfer", "credit_limit": "0", "address": "苏州", "priority": 1})).await;
+    let (fid, uid) = (funded["id"].as_i64().unwrap(), unfunded["id"].as_i64().unwrap());
+    created(t, &admin, &format!("/api/v1/customers/{fid}/account/entries"),
+        json!({"kind": "deposit", "amount": "10000.00", "note": "银行到账"})).await;
+    let (pa, pb) = (a["id"].as_i64().unwrap(), b["id"].as_i64().unwrap());
+    let (first, p) = approved(t, &admin, fid, pa, 3).await;
+    assert_eq!(p["backordered"], 3, "{p}");
+    let (unfunded_order, p) = approved(t, &admin, uid, pa, 2).await;
+    assert_eq!(p["backordered"], 2, "{p}");
+    // PUR-3: the receipt runs the allocation; funded franchisees first.
+    let r = t.json(Method::POST, "/api/v1/stock/receipts", &admin,
+        json!({"product_id": pa, "warehouse_id": wh["id"], "quantity": 3, "source": "PO-1"}), &[]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let runs = t.get("/api/v1/allocation-runs", &admin).await.json();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert_eq!(runs[0]["trigger"], "receipt", "{runs}");
+    assert_eq!(runs[0]["allocated"], 3, "{runs}");
+    let p = progress(t, &admin, first).await;
+    assert_eq!((p["reserved"].as_i64(), p["backordered"].as_i64()), (Some(3), Some(0)), "{p}");
+    assert_eq!(progress(t, &admin, unfunded_order).await["backordered"], 2);
+    let (funded_order, p) = approved(t, &admin, fid, pa, 2).await;
+    assert_eq!(p["backordered"], 2, "{p}");
+    let r = t.json(Method::POST, &format!("/api/v1/orders/{first}/cancel"), &admin, json!({"reason": "客户取消"}), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // B is in stock too; nobody ordered it, a store keeps 2 as safety stock (ALC-8).
+    let region = created(t, &admin, "/api/v1/regions", json!({"code": "HZ", "name": "杭州区"})).await;
+    let store = created(t, &admin, "/api/v1/stores", json!({"code": "ST-1", "name": "西湖店", "region_id": region["id"],
+        "ownership": "direct", "tier": "A"})).await;
+    let r = t.json(Method::PUT, &format!("/api/v1/stores/{}/safety-stock", store["id"]), &admin,
+        json!([{"product_id": pb, "quantity": 2}]), &[]).await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let auth = format!("Bearer {admin}");
+    let r = t.call(Method::POST, "/api/v1/import/stock?file=s.csv", &[("authorization", &auth)],
+        Some(b"sku,warehouse_code,quantity\nAL-B,WH,5\n".to_vec())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    World { admin, product_a: pa, product_b: pb, funded_order, unfunded_order }
+}
+
+async fn stock(t: &T, token: &str) -> Value {
+    t.get("/api/v1/stock", token).await.json()
+}
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
+    on_each_backend(|t| async move {
+        let w = world(&t).await;
+        let brand = t.user_token("brand", &[Role::BrandProduct]).await;
+        let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
+        // Not for order clerks.
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &clerk, json!({"commit": false}), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        assert_eq!(t.get("/api/v1/allocation-runs", &clerk).await.status, StatusCode::FORBIDDEN);
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": "yes"}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+
+        // A preview writes nothing.
+        let stock_before = stock(&t, &w.admin).await;
+        let lines_before = (progress(&t, &w.admin, w.funded_order).await, progress(&t, &w.admin, w.unfunded_order).await);
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": false}), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let preview = r.json();
+        assert_eq!(preview["committed"], false);
+        assert!(preview["run"].is_null(), "{preview}");
+        let rows = preview["allocation_lines"].as_array().unwrap().clone();
+        let row = |outcome: &str| rows.iter().find(|l| l["outcome"] == outcome).cloned().unwrap_or(Value::Null);
+        assert_eq!(row("allocated")["name"], "有款加盟商", "{preview}");
+        assert_eq!(row("allocated")["quantity"], 2);
+        assert_eq!(row("allocated")["rule"], "ALC-2 funded franchisee");
+        assert_eq!(row("allocated")["bound"], "fully_served");
+        assert_eq!(row("locked")["name"], "无款加盟商", "{preview}");
+        assert_eq!(row("locked")["quantity"], 1);
+        assert_eq!(row("locked")["rule"], "ALC-5 unfunded franchisee lock");
+        assert_eq!(row("unserved")["quantity"], 1, "{preview}");
+        assert!(row("locked")["order_line"].as_str().unwrap().starts_with("SO-"), "{preview}");
+        let products = preview["result"]["products"].as_array().unwrap();
+        let b = products.iter().find(|p| p["product"] == w.product_b).unwrap();
+        assert_eq!((b["supply"].as_i64(), b["store_allocated"].as_i64(), b["left_over"].as_i64()), (Some(5), Some(2), Some(3)), "{preview}");
+        let to_store = rows.iter().find(|l| l["to"] == "store").unwrap();
+        assert_eq!((to_store["name"].as_str(), to_store["quantity"].as_i64()), (Some("西湖店"), Some(2)), "{preview}");
+        assert_eq!(to_store["rule"], "ALC-8 store safety stock");
+        assert_eq!(stock(&t, &w.admin).await, stock_before, "a preview changes no stock");
+        assert_eq!((progress(&t, &w.admin, w.funded_order).await, progress(&t, &w.admin, w.unfunded_order).await), lines_before);
+        assert_eq!(t.get("/api/v1/allocation-runs", &brand).await.json().as_array().map(Vec::len), Some(1));
+
+        // The commit reserves, locks and makes the pick list.
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let done = r.json();
+        assert_eq!(done["committed"], true);
+        assert_eq!(done["allocation_lines"], preview["allocation_lines"], "the commit does what the preview showed");
+        let number = done["run"]["number"].as_str().unwrap().to_string();
+        assert!(number.starts_with("AR-"), "{done}");
+        assert_eq!(done["pick_lists"].as_array().map(Vec::len), Some(1), "{done}");
+        let p = progress(&t, &w.admin, w.funded_order).await;
+        assert_eq!((p["reserved"].as_i64(), p["backordered"].as_i64()), (Some(2), Some(0)), "{p}");
+        let p = progress(&t, &w.admin, w.unfunded_order).await;
+        assert_eq!((p["reserved"].as_i64(), p["backordered"].as_i64()), (Some(1), Some(1)), "{p}");
+        let lists = t.get("/api/v1/pick-lists?status=open", &w.admin).await.json();
+        assert!(lists.as_array().unwrap().iter().any(|l| l["order_id"] == w.funded_order), "{lists}");
+        assert!(!lists.as_array().unwrap().iter().any(|l| l["order_id"] == w.unfunded_order), "locked goods are not picked: {lists}");
+        let a = stock(&t, &w.admin).await;
+        assert_ne!(a, stock_before);
+
+        // The stored run, listed and read back with its rows.
+        let runs = t.get("/api/v1/allocation-runs", &brand).await.json();
+        assert_eq!(runs[0]["number"], number.as_str(), "newest first: {runs}");
+        assert_eq!(runs[0]["trigger"], "manual");
+        assert_eq!((runs[0]["allocated"].as_i64(), runs[0]["locked"].as_i64()), (Some(2), Some(1)));
+        let id = runs[0]["id"].as_i64().unwrap();
+        let stored = t.get(&format!("/api/v1/allocation-runs/{id}"), &brand).await.json();
+        assert_eq!(stored["run"]["number"], number.as_str());
+        assert_eq!(stored["result"], done["result"]);
+        assert_eq!(stored["allocation_lines"].as_array().map(Vec::len), Some(rows.len()), "{stored}");
+        assert_eq!(t.get("/api/v1/allocation-runs/999999", &brand).await.status, StatusCode::NOT_FOUND);
+
+        // Excel and CSV.
+        let r = t.get(&format!("/api/v1/allocation-runs/{id}/export?format=xlsx"), &brand).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.body.starts_with(b"PK"), "an xlsx is a zip file");
+        assert_eq!(r.header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert!(r.header("content-disposition").contains(&format!("{number}.xlsx")), "{}", r.header("content-disposition"));
+        let r = t.get(&format!("/api/v1/allocation-runs/{id}/export?format=csv"), &brand).await;
+        assert!(r.header("content-type").starts_with("text/csv"));
+        let csv = r.text();
+        assert!(csv.contains("outcome,to,name,order_line,product,quantity,amount,expires_on,rule,bound,rank"), "{csv}");
+        assert!(csv.contains("ALC-5 unfunded franchisee lock") && csv.contains("无款加盟商"), "{csv}");
+        let r = t.get(&format!("/api/v1/allocation-runs/{id}/export?format=pdf"), &brand).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // ALC-5: channel business sees whom to ask for payment.
+        let channel = t.user_token("channel", &[Role::ChannelBusiness]).await;
+        let chase = t.get("/api/v1/allocation-locks/chase", &channel).await;
+        assert_eq!(chase.status, StatusCode::OK, "{}", chase.text());
+        let chase = chase.json();
+        assert_eq!(chase.as_array().map(Vec::len), Some(1), "{chase}");
+        assert_eq!(chase[0]["customer_name"], "无款加盟商");
+        assert_eq!(chase[0]["locks"][0]["order_id"], w.unfunded_order);
+        assert_eq!(chase[0]["locks"][0]["product_id"], w.product_a);
+        let unit: kaidan_domain::Money = serde_json::from_value(chase[0]["locks"][0]["unit_price"].clone()).unwrap();
+        let amount: kaidan_domain::Money = serde_json::from_value(chase[0]["amount"].clone()).unwrap();
+        assert_eq!(amount, unit, "one unit locked");
+        assert!(amount.is_positive());
+        assert_eq!(t.get("/api/v1/allocation-locks/chase", &clerk).await.status, StatusCode::FORBIDDEN);
+
+        let doc: Value = t.call(Method::GET, "/api/openapi.json", &[], None).await.json();
+        assert!(doc["paths"]["/api/v1/allocation-runs"]["post"].is_object());
+        assert!(doc["paths"]["/api/v1/allocation-runs/{id}/export"]["get"].is_object());
+        assert!(doc["paths"]["/api/v1/allocation-locks/chase"]["get"].is_object());
+    })
+    .await;
+}
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn alc_10_pages_preview_commit_run_and_chase_list() {
+    on_each_backend(|t| async move {
+        let w = world(&t).await;
+        t.user_token("brand", &[Role::BrandProduct]).await;
+        let brand = t.login("brand").await;
+        let html = t.page("/allocation", &brand).await.text();
+        assert!(html.contains("预览") && html.contains("执行分货") && html.contains("href=\"/allocation\""), "{html}");
+        assert!(html.contains("receipt"), "the receipt's run is listed: {html}");
+        let token = csrf(&html);
+
+        // Forged forms are refused.
+        let r = t.post("/allocation/commit", &brand, form(&[("_csrf", "nope")])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let stock_before = stock(&t, &w.admin).await;
+        let r = t.post("/allocation/preview", &brand, form(&[("_csrf", &token)])).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("id=\"preview-result\""), "{html}");
+        for text in ["有款加盟商", "无款加盟商", "风衣", "围巾", "ALC-2 funded franchisee", "ALC-5 unfunded franchisee lock",
+                     "fully_served", "supply_exhausted", "funded #1", "已锁定待付款", "SO-",
+                     "西湖店", "ALC-8 store safety stock", "可用信用"] {
+            assert!(html.contains(text), "{text} missing: {html}");
+        }
+        assert_eq!(stock(&t, &w.admin).await, stock_before, "a preview changes no stock");
+
+        let r = t.post("/allocation/commit", &brand, form(&[("_csrf", &token)])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let to = r.header("location");
+        assert!(to.starts_with("/allocation/runs/"), "{to}");
+        let html = t.page(&to, &brand).await.text();
+        assert!(html.contains("AR-") && html.contains("ALC-5 unfunded franchisee lock") && html.contains("manual"), "{html}");
+        assert!(html.contains("/export?format=xlsx"), "{html}");
+        let p = progress(&t, &w.admin, w.funded_order).await;
+        assert_eq!(p["reserved"], 2, "{p}");
+        // The Excel link works with the page's session.
+        let id = to.trim_start_matches("/allocation/runs/");
+        let r = t.page(&format!("/api/v1/allocation-runs/{id}/export?format=xlsx"), &brand).await;
+        assert!(r.status == StatusCode::OK && r.body.starts_with(b"PK"), "{}", r.status);
+        let html = t.page("/allocation", &brand).await.text();
+        assert!(html.contains(&format!("href=\"{to}\"")), "{html}");
+        assert_eq!(t.page("/allocation/runs/999999", &brand).await.status, StatusCode::NOT_FOUND);
+
+        // ALC-5: the chase list for channel business.
+        t.user_token("channel", &[Role::ChannelBusiness]).await;
+        let channel = t.login("channel").await;
+        let html = t.page("/allocation/locks", &channel).await.text();
+        assert!(html.contains("无款加盟商") && !html.contains("有款加盟商"), "{html}");
+        assert!(html.contains("风衣") && html.contains("SO-"), "{html}");
+        let chase = t.get("/api/v1/allocation-locks/chase", &w.admin).await.json();
+        let amount = chase[0]["amount"].as_str().unwrap().to_string();
+        assert!(html.contains(&amount) || html.contains(&format!("{amount}.00")) , "{amount}: {html}");
+        // Channel business does not run allocations.
+        assert_eq!(t.page("/allocation", &channel).await.status, StatusCode::FORBIDDEN);
+        t.user_token("clerk", &[Role::OrderClerk]).await;
+        let clerk = t.login("clerk").await;
+        let html = t.page("/", &clerk).await.text();
+        assert!(!html.contains("href=\"/allocation\""), "no menu entry for clerks");
+        assert_eq!(t.page("/allocation/locks", &clerk).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
