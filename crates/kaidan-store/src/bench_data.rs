@@ -249,11 +249,7 @@ impl Db {
         let mut ob = Vec::with_capacity(CHUNK);
         let mut lines_done = 0usize;
         let stride = products / LINES_PER_ORDER;
-        let mut lb = Bulk::new(
-            tx,
-            "order_lines",
-            "order_id, line_no, product_id, quantity, unit_price, amount, reserved, backordered",
-        );
+        let mut lb: Vec<String> = Vec::with_capacity(CHUNK * LINES_PER_ORDER);
         let mut line_rows: Vec<(usize, usize, usize, i64)> = Vec::new();
         for o in 1..=orders {
             let customer = rng.below(franchisees) + 1;
@@ -282,8 +278,7 @@ impl Db {
                     "({o}, {}, {p}, {qty}, {unit}, {}, 0, {qty})",
                     k + 1,
                     unit * qty
-                ))
-                .await?;
+                ));
             }
             line_rows.clear();
             lines_done += count;
@@ -302,12 +297,18 @@ impl Db {
                 );
                 ob.clear();
                 // Orders before their lines (foreign keys).
-                exec(&mut *lb.tx, &sql).await?;
-                lb.flush().await?;
+                exec(tx, &sql).await?;
+                for chunk in lb.chunks(CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, backordered) VALUES {}",
+                        chunk.join(", ")
+                    );
+                    exec(tx, &sql).await?;
+                }
+                lb.clear();
                 progress("orders", u64::try_from(lines_done).unwrap_or(0), total);
             }
         }
-        lb.finish().await?;
 
         // Open shortages of the backordered lines (INV-2).
         progress("shortages", 0, 1);
