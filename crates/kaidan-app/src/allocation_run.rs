@@ -14,7 +14,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use jiff::Timestamp;
 use kaidan_domain::allocation::{
     self, Allocation, Franchisee, FranchiseeLineAllocation, OrderLine, Product, ProductSeason,
     Region, RegionPriority, RunInput, RunResult, Settings, Store, StoreOperation, StoreStock,
@@ -29,7 +28,17 @@ use serde::Serialize;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{AllocationRunRow, LockRow, Tx};
+use crate::ports::{
+    AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, OrderEventRow, OutboxEvent,
+    PickListRow, Tx,
+};
+use kaidan_domain::audit::FieldChange;
+use kaidan_domain::fulfilment::{PickLine, PickListStatus};
+use kaidan_domain::order::OrderStatus;
+use kaidan_domain::WarehouseId;
+
+/// Products per guarded reservation statement.
+const RESERVE_BATCH: usize = 100;
 
 /// Order lines are keyed (order, line number); the engine wants one id per
 /// line. An order has at most 500 lines (`order::MAX_LINES`), so
@@ -177,10 +186,11 @@ impl App {
             .into_iter()
             .filter(|l| funded.contains(&l.customer_id))
             .collect();
+        let active: std::collections::HashSet<CustomerId> =
+            franchisees.iter().map(|f| f.id).collect();
         let mut order_lines = Vec::with_capacity(open.len());
         for l in open {
-            if !known.contains(&l.product_id) || !franchisees.iter().any(|f| f.id == l.customer_id)
-            {
+            if !known.contains(&l.product_id) || !active.contains(&l.customer_id) {
                 continue;
             }
             let key = line_key(l.order_id, l.line_no);
@@ -289,12 +299,21 @@ impl App {
         commit: bool,
         trigger: &str,
     ) -> AppResult<AllocationOutcome> {
+        let started = std::time::Instant::now();
         let loaded = self.allocation_inputs(tx).await?;
+        let load = started.elapsed();
         let result = allocation::run(&loaded.input).map_err(|e| {
             AppError::Store(crate::ports::StoreError::Other(format!(
                 "the allocation inputs in the database are not consistent: {e}"
             )))
         })?;
+        let engine = started.elapsed() - load;
+        tracing::info!(
+            lines = loaded.input.order_lines.len(),
+            load_ms = load.as_millis(),
+            engine_ms = engine.as_millis(),
+            "allocation inputs read and decided"
+        );
         if !commit {
             return Ok(AllocationOutcome {
                 run: None,
@@ -326,6 +345,7 @@ impl App {
             input: serde_json::to_string(&loaded.input).map_err(crate::orders::store_other)?,
             result: allocation::result_json(&result).map_err(crate::orders::store_other)?,
         };
+        tracing::debug!(step = "run_insert", ms = started.elapsed().as_millis(), "allocation write");
         run.id = tx.allocation_run_insert(&run).await?;
         let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
             ValidationErrors::single(
@@ -349,7 +369,8 @@ impl App {
                     serde_json::json!({ "run": run.number, "line_no": l.line_no, "quantity": l.quantity })).await?;
             }
         }
-        // Per order: (line → (reserved +, backordered −)).
+        // The run's writes, set-based (any number of orders in a few
+        // statements per thousand rows), in the caller's transaction.
         let mut per_order: BTreeMap<OrderId, Vec<(&FranchiseeLineAllocation, bool)>> =
             BTreeMap::new();
         for a in &result.allocations {
@@ -363,28 +384,43 @@ impl App {
                 _ => {}
             }
         }
-        for (order_id, items) in &per_order {
-            let wants: Vec<(ProductId, i64)> = items
-                .iter()
-                .map(|(x, _)| (x.product, x.quantity.get()))
-                .collect();
-            let got = tx.stock_reserve(warehouse, &wants, &source, now).await?;
-            if got.iter().zip(&wants).any(|(g, (_, w))| g != w) {
+        // Reserve the goods: one guarded multi-row reservation per batch of
+        // products, for everything the run hands out of each.
+        let mut wants: BTreeMap<ProductId, i64> = BTreeMap::new();
+        for (x, _) in per_order.values().flatten() {
+            *wants.entry(x.product).or_insert(0) += x.quantity.get();
+        }
+        let wants: Vec<(ProductId, i64)> = wants.into_iter().collect();
+        for chunk in wants.chunks(RESERVE_BATCH) {
+            let got = tx.stock_reserve(warehouse, chunk, &source, now).await?;
+            if got.iter().zip(chunk).any(|(g, (_, w))| g != w) {
                 // Someone reserved the same goods since the inputs were read.
                 return Err(AppError::Store(crate::ports::StoreError::Conflict));
             }
-            let progress = tx.order_lines(*order_id).await?;
-            let mut changed = Vec::new();
-            let mut events = Vec::new();
+        }
+        tracing::debug!(step = "reserve", ms = started.elapsed().as_millis(), "allocation write");
+        // What each line still had open when the inputs were read.
+        let open_of: HashMap<OrderLineId, i64> = loaded
+            .input
+            .order_lines
+            .iter()
+            .map(|l| (l.line_id, l.open_quantity))
+            .collect();
+        let mut moves = Vec::new();
+        let mut filled = Vec::new();
+        let mut locks = Vec::new();
+        let mut allocated_events = Vec::with_capacity(per_order.len());
+        for (order_id, items) in &per_order {
+            let mut events = Vec::with_capacity(items.len());
             for (x, is_lock) in items {
                 let (_, line_no) = line_of(x.line_id);
-                let Some(p) = progress.iter().find(|p| p.line_no == line_no) else {
-                    continue;
-                };
                 let q = x.quantity.get();
-                changed.push((line_no, p.reserved + q, p.backordered - q));
+                moves.push((*order_id, line_no, q));
+                if open_of.get(&x.line_id).copied().unwrap_or(0) - q == 0 {
+                    filled.push((*order_id, line_no));
+                }
                 if *is_lock {
-                    let lock = LockRow {
+                    locks.push(LockRow {
                         id: 0,
                         run_id: run.id,
                         customer_id: x.franchisee,
@@ -395,54 +431,52 @@ impl App {
                         unit_price: x.unit_price,
                         expires_on: x.expires_on.unwrap_or(result.lock_expires_on),
                         status: "active".into(),
-                    };
-                    tx.lock_insert(&lock).await?;
+                    });
                 }
                 events.push(
                     serde_json::json!({ "line_no": line_no, "quantity": q, "lock": is_lock,
                     "expires_on": x.expires_on.map(|d| d.to_string()), "reason": x.reason }),
                 );
             }
-            tx.order_line_progress(*order_id, &changed).await?;
-            self.close_filled_shortages(tx, *order_id, &changed, now)
-                .await?;
-            let order = tx
-                .order_get(*order_id)
-                .await?
-                .ok_or_else(|| crate::orders::not_found(*order_id))?;
-            self.event(
-                tx,
-                ctx,
+            allocated_events.push((
                 *order_id,
-                "allocated",
-                Some(order.status),
-                Some(order.status),
-                &run.number,
                 serde_json::json!({ "run": run.number, "lines": events }),
-            )
-            .await?;
+            ));
             if items.iter().any(|(_, l)| !l) && !touched.contains(order_id) {
                 touched.push(*order_id);
             }
         }
+        // Every line must still have what the inputs said was open.
+        if tx.alloc_reserve_lines(&moves).await? != u64::try_from(moves.len()).unwrap_or(u64::MAX)
+        {
+            return Err(AppError::Store(crate::ports::StoreError::Conflict));
+        }
+        tracing::debug!(step = "lines", ms = started.elapsed().as_millis(), "allocation write");
+        tx.alloc_close_shortages(&filled, now).await?;
+        tracing::debug!(step = "shortages", ms = started.elapsed().as_millis(), "allocation write");
+        tx.locks_insert(&locks).await?;
+        let ids: Vec<OrderId> = per_order.keys().copied().collect();
+        let heads: HashMap<OrderId, AllocOrderHead> = tx
+            .alloc_order_heads(&ids)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        let mut events = Vec::with_capacity(allocated_events.len());
+        for (order_id, data) in allocated_events {
+            let status = heads
+                .get(&order_id)
+                .ok_or_else(|| crate::orders::not_found(order_id))?
+                .status;
+            events.push((order_id, "allocated", status, run.number.clone(), data));
+        }
+        tracing::debug!(step = "locks_events", ms = started.elapsed().as_millis(), "allocation write");
+        self.events_bulk(tx, ctx, events).await?;
         // ALC-9: the allocated goods become pick lists for the central
         // warehouse (orders with nothing pickable left are skipped).
-        let mut ready = Vec::new();
-        for o in &touched {
-            if tx
-                .shipping_plan(Some(*o))
-                .await?
-                .iter()
-                .any(|l| l.pickable() > 0)
-            {
-                ready.push(*o);
-            }
-        }
-        let lists = if ready.is_empty() {
-            Vec::new()
-        } else {
-            self.pick_lists_in(tx, ctx, &ready).await?
-        };
+        tracing::debug!(step = "before_pick_lists", ms = started.elapsed().as_millis(), "allocation write");
+        let lists = self.run_pick_lists(tx, ctx, warehouse, &touched).await?;
+        tracing::debug!(step = "pick_lists", ms = started.elapsed().as_millis(), "allocation write");
         self.publish(
             tx,
             "allocation.committed",
@@ -468,6 +502,11 @@ impl App {
                 "franchisees": chase.iter().map(|(c, m)| serde_json::json!({"customer_id": c, "amount": m})).collect::<Vec<_>>(),
             })).await?;
         }
+        tracing::info!(
+            run = %run.number,
+            write_ms = (started.elapsed() - load - engine).as_millis(),
+            "allocation run written"
+        );
         Ok(AllocationOutcome {
             run: Some(run),
             committed: true,
@@ -505,20 +544,149 @@ impl App {
         }
     }
 
-    /// Closes the open shortages of lines whose backorder is now zero.
-    async fn close_filled_shortages(
+    /// Order timeline events with their outbox events, in two multi-row
+    /// inserts: (order, kind, status, note, data) each, as
+    /// [`App::event`] writes one.
+    async fn events_bulk(
         &self,
         tx: &mut Box<dyn Tx>,
-        order: OrderId,
-        changed: &[(u32, i64, i64)],
-        now: Timestamp,
+        ctx: &Ctx,
+        events: Vec<(OrderId, &str, OrderStatus, String, serde_json::Value)>,
     ) -> AppResult<()> {
-        for (line_no, _, backordered) in changed {
-            if *backordered == 0 {
-                tx.replenishment_close_line(order, *line_no, now).await?;
+        let at = self.now();
+        let mut rows = Vec::with_capacity(events.len());
+        let mut outbox = Vec::with_capacity(events.len());
+        for (id, kind, status, note, data) in events {
+            let mut payload = data.clone();
+            if let Some(obj) = payload.as_object_mut() {
+                obj.insert("order_id".into(), id.get().into());
+                obj.insert("status".into(), status.as_str().into());
             }
+            outbox.push(OutboxEvent {
+                topic: format!("order.{kind}"),
+                entity: "order".into(),
+                entity_id: id.get(),
+                payload,
+                at,
+            });
+            rows.push((
+                id,
+                OrderEventRow {
+                    at,
+                    actor_id: ctx.actor.user_id,
+                    actor_name: ctx.actor.username.clone(),
+                    kind: kind.to_string(),
+                    from_status: Some(status),
+                    to_status: Some(status),
+                    note,
+                    data,
+                },
+            ));
         }
+        tx.order_events_insert(&rows).await?;
+        tx.outbox_insert(&outbox).await?;
         Ok(())
+    }
+
+    /// SHP-1 for a run, set-based: one pick list per order in `orders`
+    /// that awaits goods and has something pickable, with what
+    /// [`App::pick_lists_in`] writes for each (the order's version bumped,
+    /// a PK number, an audit row, a timeline and outbox event).
+    async fn run_pick_lists(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        warehouse: WarehouseId,
+        orders: &[OrderId],
+    ) -> AppResult<Vec<PickListRow>> {
+        if orders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pickable: HashMap<OrderId, Vec<PickLine>> = HashMap::new();
+        for l in tx.alloc_pickable(orders).await? {
+            pickable.entry(l.order_id).or_default().push(PickLine {
+                line_no: l.line_no,
+                product_id: l.product_id,
+                quantity: l.quantity,
+                picked: None,
+            });
+        }
+        let heads: HashMap<OrderId, AllocOrderHead> = tx
+            .alloc_order_heads(orders)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        let ready: Vec<(&AllocOrderHead, Vec<PickLine>)> = orders
+            .iter()
+            .filter_map(|o| {
+                let head = heads.get(o)?;
+                let lines = pickable.remove(o)?;
+                head.status.awaits_goods().then_some((head, lines))
+            })
+            .collect();
+        if ready.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now();
+        // Bumping the orders' versions makes a concurrent list for the
+        // same order fail instead of listing the same goods twice.
+        let versions: Vec<(OrderId, i64)> = ready.iter().map(|(h, _)| (h.id, h.version)).collect();
+        if tx.orders_touch(&versions, now).await? != u64::try_from(versions.len()).unwrap_or(0) {
+            return Err(AppError::Store(crate::ports::StoreError::Conflict));
+        }
+        let day = self.today().strftime("%Y%m%d").to_string();
+        let count = i64::try_from(ready.len()).unwrap_or(i64::MAX);
+        let last = tx.counter_take(&format!("PK:{day}"), count).await?;
+        let mut lists: Vec<PickListRow> = ready
+            .into_iter()
+            .zip(last - count + 1..)
+            .map(|((h, lines), seq)| PickListRow {
+                id: 0,
+                number: format!("PK-{day}-{seq:04}"),
+                order_id: h.id,
+                order_number: h.number.clone(),
+                customer_id: h.customer_id,
+                warehouse_id: warehouse,
+                status: PickListStatus::Open,
+                packages: None,
+                created_at: now,
+                created_by: ctx.actor.user_id,
+                picked_at: None,
+                picked_by: None,
+                lines,
+            })
+            .collect();
+        let ids = tx.pick_lists_insert(&lists).await?;
+        let mut audit = Vec::with_capacity(lists.len());
+        let mut events = Vec::with_capacity(lists.len());
+        for (list, id) in lists.iter_mut().zip(ids) {
+            list.id = id;
+            audit.push(AuditEntry {
+                id: 0,
+                at: now,
+                actor_id: ctx.actor.user_id,
+                actor_name: ctx.actor.username.clone(),
+                entity: "pick_list".into(),
+                entity_id: id,
+                action: "create".into(),
+                changes: vec![FieldChange {
+                    field: "number".into(),
+                    before: None,
+                    after: Some(list.number.clone()),
+                }],
+                request_id: ctx.request_id.clone(),
+            });
+            let status = heads
+                .get(&list.order_id)
+                .map_or(OrderStatus::Approved, |h| h.status);
+            events.push((list.order_id, "pick_list", status, list.number.clone(),
+                serde_json::json!({ "pick_list_id": id, "number": list.number,
+                    "lines": list.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "quantity": l.quantity})).collect::<Vec<_>>() })));
+        }
+        tx.audit_insert(&audit).await?;
+        self.events_bulk(tx, ctx, events).await?;
+        Ok(lists)
     }
 
     /// ALC-5: locks past their period are released back to supply (and the

@@ -4,6 +4,7 @@
 //! next to it. SQL lives only in this crate.
 
 mod allocation;
+mod bench_data;
 mod db;
 mod error;
 mod fulfilment;
@@ -23,4 +24,5 @@ mod users;
 
 pub use db::{Db, DbOptions};
 pub use error::ConnectError;
+pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use raw::RawShape;

@@ -289,3 +289,156 @@ pub async fn intake(
     );
     Ok(())
 }
+
+/// Sizes of `kaidan bench allocate`.
+pub struct AllocateArgs {
+    pub lines: usize,
+    pub products: usize,
+    pub franchisees: usize,
+    pub stores: usize,
+    pub seed: u64,
+    pub dir: Option<std::path::PathBuf>,
+}
+
+fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix:>12} [{bar:40}] {pos}/{len} {elapsed_precise}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b.set_prefix(what.to_string());
+    b
+}
+
+fn spinner(what: &str) -> indicatif::ProgressBar {
+    let s = indicatif::ProgressBar::new_spinner();
+    s.set_message(what.to_string());
+    s.enable_steady_tick(Duration::from_millis(200));
+    s
+}
+
+/// A fresh SQLite database in `dir` with the generated data set.
+async fn allocate_db(
+    path: &std::path::Path,
+    shape: kaidan_store::AllocShape,
+) -> anyhow::Result<(Db, kaidan_store::AllocGenerated)> {
+    let _ = std::fs::remove_file(path);
+    let url = format!("sqlite:{}", path.display());
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    db.migrate().await?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let total = u64::try_from(shape.lines).unwrap_or(0);
+    let progress = bar(total, "generating");
+    let report = |phase: &str, done: u64, all: u64| {
+        if phase == "orders" {
+            progress.set_position(done.min(all));
+        } else {
+            progress.set_message(phase.to_string());
+        }
+    };
+    let generated = db.generate_allocation_data(shape, now, &report).await?;
+    progress.finish_and_clear();
+    Ok((db, generated))
+}
+
+pub async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
+    let shape = kaidan_store::AllocShape {
+        lines: args.lines,
+        products: args.products,
+        franchisees: args.franchisees,
+        stores: args.stores,
+        seed: args.seed,
+    };
+    let (dir, keep) = match args.dir {
+        Some(d) => (d, true),
+        None => (
+            std::env::temp_dir().join(format!("kaidan-bench-allocate-{}", std::process::id())),
+            false,
+        ),
+    };
+    std::fs::create_dir_all(&dir)?;
+    eprintln!(
+        "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), in {}",
+        shape.lines,
+        shape.products,
+        shape.franchisees,
+        shape.stores,
+        shape.seed,
+        dir.display()
+    );
+
+    // The real run: load, engine, write, on its own fresh database.
+    let t = Instant::now();
+    let (db, generated) = allocate_db(&dir.join("real.db"), shape).await?;
+    eprintln!(
+        "generated {} orders, {} lines, demand {} units, central supply {} units ({:.1} s, not timed)",
+        generated.orders,
+        generated.lines,
+        generated.demand,
+        generated.supply,
+        t.elapsed().as_secs_f64()
+    );
+    let app = App::new(
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await?;
+    let s = spinner("real run: load, engine, write");
+    let started = Instant::now();
+    let outcome = app.run_allocation(&Ctx::system(), true, "bench").await?;
+    let real = started.elapsed();
+    s.finish_and_clear();
+    let (mut allocations, mut locks) = (0usize, 0usize);
+    for a in &outcome.result.allocations {
+        match a {
+            kaidan_domain::allocation::Allocation::FranchiseeAllocation(_) => allocations += 1,
+            kaidan_domain::allocation::Allocation::FranchiseeLock(_) => locks += 1,
+            _ => {}
+        }
+    }
+    let run = outcome.run.as_ref().map(|r| r.number.clone()).unwrap_or_default();
+    eprintln!(
+        "real run {run}: {:.3} s; {} franchisee allocations ({} units), {} locks ({} units), {} pick lists, {} result items in all",
+        real.as_secs_f64(),
+        allocations,
+        outcome.run.as_ref().map_or(0, |r| r.allocated),
+        locks,
+        outcome.run.as_ref().map_or(0, |r| r.locked),
+        outcome.pick_lists.len(),
+        outcome.result.allocations.len()
+    );
+    drop(outcome);
+    db.close().await;
+
+    // The bare baseline, same process, second identical fresh database.
+    let (base, _) = allocate_db(&dir.join("baseline.db"), shape).await?;
+    let s = spinner("baseline: read, sort, greedy walk, write");
+    let figures = base.allocate_baseline().await?;
+    s.finish_and_clear();
+    base.close().await;
+    eprintln!(
+        "baseline: read {} lines, wrote {} result rows (the real run: {} franchisee results) in {:.3} s",
+        figures.read,
+        figures.written,
+        allocations + locks,
+        figures.took.as_secs_f64()
+    );
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let baseline = figures.took.as_secs_f64();
+    println!(
+        "allocate: {:.3} s for {} lines, baseline {:.3} s, ratio {:.2}",
+        real.as_secs_f64(),
+        generated.lines,
+        baseline,
+        real.as_secs_f64() / baseline.max(1e-9)
+    );
+    Ok(())
+}

@@ -161,4 +161,27 @@ pub enum BenchCommand {
         #[arg(long = "on")]
         on: Option<String>,
     },
+    /// Generates open franchisee order lines, central stock, stores and
+    /// accounts in a fresh SQLite database (not timed), times the real
+    /// allocation run (load, engine, write) and, in the same process on a
+    /// second identical database, a bare baseline (read the same rows,
+    /// sort, greedy walk, write the results).
+    Allocate {
+        /// Open franchisee order lines (20 per order).
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: usize,
+        #[arg(long, default_value_t = 10_000)]
+        products: usize,
+        #[arg(long, default_value_t = 5_000)]
+        franchisees: usize,
+        #[arg(long, default_value_t = 2_000)]
+        stores: usize,
+        /// Seed of the generated data.
+        #[arg(long, default_value_t = 20_260_101)]
+        seed: u64,
+        /// Folder for the two databases, kept afterwards; default: a
+        /// temporary folder, removed afterwards.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }

@@ -250,6 +250,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clients,
             on,
         }) => bench::intake(on, orders, clients).await?,
+        Command::Bench(cli::BenchCommand::Allocate {
+            lines,
+            products,
+            franchisees,
+            stores,
+            seed,
+            dir,
+        }) => {
+            bench::allocate(bench::AllocateArgs {
+                lines,
+                products,
+                franchisees,
+                stores,
+                seed,
+                dir,
+            })
+            .await?
+        }
         Command::Backup { file } => backup(&setup, &file).await?,
         Command::Restore { file, force } => restore(&setup, &file, force).await?,
         Command::User(cmd) => {

@@ -8,7 +8,29 @@ use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
 use serde::Serialize;
 
-use super::StoreError;
+use super::{AuditEntry, OrderEventRow, OutboxEvent, PickListRow, StoreError};
+use kaidan_domain::order::OrderStatus;
+
+/// What the bulk write of a run needs to know of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocOrderHead {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub customer_id: CustomerId,
+    pub status: OrderStatus,
+    /// Row version (optimistic concurrency).
+    pub version: i64,
+}
+
+/// A line of an order that a new pick list would take (SHP-1): reserved,
+/// not on an open or picked list, not locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickableLine {
+    pub order_id: OrderId,
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+}
 
 /// A franchisee as the run needs it (the account comes separately).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,4 +151,50 @@ pub trait AllocationTx: Send {
         status: &str,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+
+    // Set-based writes of a committed run (any number of rows; the store
+    // chunks them).
+
+    /// Moves `quantity` of each (order, line) from backordered to reserved.
+    /// Returns how many lines were updated; a line with less backordered
+    /// than asked is not (the caller treats a short count as a conflict).
+    async fn alloc_reserve_lines(
+        &mut self,
+        lines: &[(OrderId, u32, i64)],
+    ) -> Result<u64, StoreError>;
+    /// Closes the open shortages (replenishment requests) of these lines.
+    async fn alloc_close_shortages(
+        &mut self,
+        lines: &[(OrderId, u32)],
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
+    async fn locks_insert(&mut self, locks: &[LockRow]) -> Result<(), StoreError>;
+    async fn order_events_insert(
+        &mut self,
+        events: &[(OrderId, OrderEventRow)],
+    ) -> Result<(), StoreError>;
+    async fn outbox_insert(&mut self, events: &[OutboxEvent]) -> Result<(), StoreError>;
+    async fn audit_insert(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+    /// Number, customer, status and row version of these orders (unknown
+    /// ids are left out).
+    async fn alloc_order_heads(
+        &mut self,
+        orders: &[OrderId],
+    ) -> Result<Vec<AllocOrderHead>, StoreError>;
+    /// The pickable lines of these orders, > 0 only, per order by line.
+    async fn alloc_pickable(&mut self, orders: &[OrderId])
+    -> Result<Vec<PickableLine>, StoreError>;
+    /// Advances a document counter by `n`; returns its new value (the last
+    /// of the `n` numbers taken).
+    async fn counter_take(&mut self, key: &str, n: i64) -> Result<i64, StoreError>;
+    /// Bumps the row version of each (order, expected version), so
+    /// concurrent writers of the same orders serialise on them. Returns how
+    /// many matched their expected version.
+    async fn orders_touch(
+        &mut self,
+        orders: &[(OrderId, i64)],
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
+    /// Inserts pick lists with their lines; returns their ids in order.
+    async fn pick_lists_insert(&mut self, lists: &[PickListRow]) -> Result<Vec<i64>, StoreError>;
 }
