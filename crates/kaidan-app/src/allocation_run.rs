@@ -29,13 +29,13 @@ use serde::Serialize;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, OrderEventRow, OutboxEvent,
-    PickListRow, Tx,
+    AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, OrderEventRow, OutboxEvent, PickListRow,
+    Tx,
 };
+use kaidan_domain::WarehouseId;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{PickLine, PickListStatus};
 use kaidan_domain::order::OrderStatus;
-use kaidan_domain::WarehouseId;
 
 /// Products per guarded reservation statement.
 const RESERVE_BATCH: usize = 100;
@@ -345,7 +345,11 @@ impl App {
             input: serde_json::to_string(&loaded.input).map_err(crate::orders::store_other)?,
             result: allocation::result_json(&result).map_err(crate::orders::store_other)?,
         };
-        tracing::debug!(step = "run_insert", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "run_insert",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         run.id = tx.allocation_run_insert(&run).await?;
         let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
             ValidationErrors::single(
@@ -398,7 +402,11 @@ impl App {
                 return Err(AppError::Store(crate::ports::StoreError::Conflict));
             }
         }
-        tracing::debug!(step = "reserve", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "reserve",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         // What each line still had open when the inputs were read.
         let open_of: HashMap<OrderLineId, i64> = loaded
             .input
@@ -447,13 +455,20 @@ impl App {
             }
         }
         // Every line must still have what the inputs said was open.
-        if tx.alloc_reserve_lines(&moves).await? != u64::try_from(moves.len()).unwrap_or(u64::MAX)
-        {
+        if tx.alloc_reserve_lines(&moves).await? != u64::try_from(moves.len()).unwrap_or(u64::MAX) {
             return Err(AppError::Store(crate::ports::StoreError::Conflict));
         }
-        tracing::debug!(step = "lines", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "lines",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         tx.alloc_close_shortages(&filled, now).await?;
-        tracing::debug!(step = "shortages", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "shortages",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         tx.locks_insert(&locks).await?;
         let ids: Vec<OrderId> = per_order.keys().copied().collect();
         let heads: HashMap<OrderId, AllocOrderHead> = tx
@@ -470,13 +485,25 @@ impl App {
                 .status;
             events.push((order_id, "allocated", status, run.number.clone(), data));
         }
-        tracing::debug!(step = "locks_events", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "locks_events",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         self.events_bulk(tx, ctx, events).await?;
         // ALC-9: the allocated goods become pick lists for the central
         // warehouse (orders with nothing pickable left are skipped).
-        tracing::debug!(step = "before_pick_lists", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "before_pick_lists",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         let lists = self.run_pick_lists(tx, ctx, warehouse, &touched).await?;
-        tracing::debug!(step = "pick_lists", ms = started.elapsed().as_millis(), "allocation write");
+        tracing::debug!(
+            step = "pick_lists",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         self.publish(
             tx,
             "allocation.committed",

@@ -532,7 +532,7 @@ impl AllocationTx for DbTx {
             // active locks are not picked (ALC-5).
             let sql = format!(
                 "SELECT l.order_id, l.line_no, l.product_id, \
-                        l.reserved - COALESCE(pk.q, 0) - COALESCE(k.q, 0) AS pickable \
+                        CAST(l.reserved - COALESCE(pk.q, 0) - COALESCE(k.q, 0) AS BIGINT) AS pickable \
                  FROM order_lines l \
                  LEFT JOIN (SELECT pl.order_id, pll.line_no, \
                                    SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) AS q \

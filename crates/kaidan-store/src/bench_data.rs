@@ -147,8 +147,10 @@ impl Db {
         progress("master data", 0, 1);
         let mut b = Bulk::new(tx, "regions", "id, code, name, name_zh, updated_at");
         for r in 1..=REGIONS {
-            b.push(format!("({r}, 'BR-{r:02}', 'Region {r}', '区域{r}', {now})"))
-                .await?;
+            b.push(format!(
+                "({r}, 'BR-{r:02}', 'Region {r}', '区域{r}', {now})"
+            ))
+            .await?;
         }
         b.finish().await?;
         for (season, mult) in [("spring_summer", 7usize), ("autumn_winter", 11usize)] {
@@ -507,7 +509,11 @@ impl Db {
                 if i > 0 {
                     sql.push_str(", ");
                 }
-                let _ = write!(sql, "({o}, {l}, {p}, {q}, {})", if *k { "TRUE" } else { "FALSE" });
+                let _ = write!(
+                    sql,
+                    "({o}, {l}, {p}, {q}, {})",
+                    if *k { "TRUE" } else { "FALSE" }
+                );
             }
             exec(tx, &sql).await?;
         }
@@ -519,4 +525,3 @@ impl Db {
         })
     }
 }
-

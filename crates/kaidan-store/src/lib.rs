@@ -22,7 +22,7 @@ pub mod testing;
 mod tx;
 mod users;
 
+pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use db::{Db, DbOptions};
 pub use error::ConnectError;
-pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use raw::RawShape;

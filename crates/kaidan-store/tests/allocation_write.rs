@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use kaidan_app::clock::SystemClock;
-use kaidan_app::ports::{Store, Tx};
+use kaidan_app::ports::Store;
 use kaidan_app::{App, AppConfig, Ctx};
 use kaidan_domain::allocation::Allocation;
 use kaidan_domain::fulfilment::PickListStatus;
@@ -32,11 +32,10 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
     for backend in backends() {
         let t = fresh(backend).await.unwrap();
         let now = jiff::Timestamp::now().as_microsecond();
-        let generated = t
-            .db
-            .generate_allocation_data(SHAPE, now, &|_, _, _| {})
-            .await
-            .unwrap();
+        let generated =
+            t.db.generate_allocation_data(SHAPE, now, &|_, _, _| {})
+                .await
+                .unwrap();
         assert_eq!(generated.lines, SHAPE.lines);
         assert!(generated.supply > 0 && generated.supply < generated.demand);
         let app = App::new(
@@ -76,10 +75,18 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
         let mut tx = t.db.read().await.unwrap();
         // Order lines: reserved moved from backordered, exactly as given.
         let plan = tx.shipping_plan(None).await.unwrap();
-        assert_eq!(plan.len(), SHAPE.lines, "{backend}: every line is still open or reserved");
+        assert_eq!(
+            plan.len(),
+            SHAPE.lines,
+            "{backend}: every line is still open or reserved"
+        );
         for l in &plan {
             let g = given.get(&(l.order_id, l.line_no)).copied().unwrap_or(0);
-            assert_eq!(l.reserved, g, "{backend}: line {:?}/{}", l.order_id, l.line_no);
+            assert_eq!(
+                l.reserved, g,
+                "{backend}: line {:?}/{}",
+                l.order_id, l.line_no
+            );
             assert_eq!(l.reserved + l.backordered, l.quantity, "{backend}");
             let k = locked.get(&(l.order_id, l.line_no)).copied().unwrap_or(0);
             assert_eq!(l.locked, k, "{backend}: locks on the line");
@@ -87,7 +94,10 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
             assert_eq!(l.on_lists, g - k, "{backend}: listed");
             assert_eq!(l.pickable(), 0, "{backend}");
         }
-        assert_eq!(plan.iter().map(|l| l.reserved).sum::<i64>(), run.allocated + run.locked);
+        assert_eq!(
+            plan.iter().map(|l| l.reserved).sum::<i64>(),
+            run.allocated + run.locked
+        );
 
         // Locks (ALC-5).
         let locks = tx.locks(Some("active")).await.unwrap();
@@ -151,7 +161,10 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
         assert_eq!(count("order.pick_list"), lists.len());
         assert_eq!(count("allocation.committed"), 1);
         assert_eq!(count("allocation.locks"), 1);
-        let e = outbox.iter().find(|e| e.topic == "order.allocated").unwrap();
+        let e = outbox
+            .iter()
+            .find(|e| e.topic == "order.allocated")
+            .unwrap();
         assert!(e.payload["order_id"].is_i64() && e.payload["status"] == "approved");
         drop(tx);
 

@@ -402,7 +402,11 @@ pub async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
             _ => {}
         }
     }
-    let run = outcome.run.as_ref().map(|r| r.number.clone()).unwrap_or_default();
+    let run = outcome
+        .run
+        .as_ref()
+        .map(|r| r.number.clone())
+        .unwrap_or_default();
     eprintln!(
         "real run {run}: {:.3} s; {} franchisee allocations ({} units), {} locks ({} units), {} pick lists, {} result items in all",
         real.as_secs_f64(),

@@ -34,3 +34,6 @@ CREATE TABLE allocation_locks (
 );
 CREATE INDEX allocation_locks_status ON allocation_locks (status, expires_on);
 CREATE INDEX allocation_locks_order ON allocation_locks (order_id, line_no);
+
+-- Runs close the shortages of the order lines they fill; find them by line.
+CREATE INDEX replenishment_line ON replenishment_requests (order_id, line_no);
