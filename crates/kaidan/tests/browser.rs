@@ -49,6 +49,7 @@ async fn log_in(c: &fantoccini::Client, user: &str) {
 /// `want` (a posted form reloads the page; old elements go stale meanwhile).
 async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) -> String {
     c.wait()
+        .at_most(Duration::from_secs(90))
         .for_element(Locator::Id(id))
         .await
         .unwrap()
@@ -71,7 +72,12 @@ async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) 
 }
 
 async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
-    let e = c.wait().for_element(Locator::Id(id)).await.unwrap();
+    let e = c
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap();
     e.clear().await.unwrap();
     e.send_keys(value).await.unwrap();
 }
@@ -89,6 +95,7 @@ async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     c.goto(&format!("{url}/purchase-orders")).await.unwrap();
     log_in(c, "warehouse").await;
     c.wait()
+        .at_most(Duration::from_secs(90))
         .for_element(Locator::Css("#purchase-orders tbody tr td a"))
         .await
         .unwrap()
@@ -110,12 +117,14 @@ async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
             .await
             .unwrap();
         c.wait()
+            .at_most(Duration::from_secs(90))
             .for_element(Locator::Id("list-status"))
             .await
             .unwrap();
         c.goto(&format!("{url}/shipping")).await.unwrap();
     }
     c.wait()
+        .at_most(Duration::from_secs(90))
         .for_element(Locator::Css("#lists tbody tr td a"))
         .await
         .unwrap()
