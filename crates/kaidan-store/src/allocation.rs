@@ -351,21 +351,46 @@ impl AllocationTx for DbTx {
         lines: &[(OrderId, u32)],
         at: Timestamp,
     ) -> Result<u64, StoreError> {
-        // Open requests have no index by line, so each statement scans
-        // them once: few, large statements. The keys are integers written
-        // into the text (no user input), so the size costs no binding.
-        let mut closed = 0;
-        for chunk in lines.chunks(20_000) {
-            let mut values = String::with_capacity(chunk.len() * 16);
-            for (i, (o, l)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    values.push_str(", ");
-                }
-                values.push_str(&format!("({}, {})", o.get(), l));
-            }
+        // Find the requests through the (order, line) index by order, keep
+        // those of the filled lines, then close them by id. The keys are
+        // integers written into the text (no user input), so long lists
+        // cost no binding.
+        let wanted: std::collections::HashSet<(i64, i64)> = lines
+            .iter()
+            .map(|(o, l)| (o.get(), i64::from(*l)))
+            .collect();
+        let mut orders: Vec<i64> = lines.iter().map(|(o, _)| o.get()).collect();
+        orders.sort_unstable();
+        orders.dedup();
+        let mut ids: Vec<i64> = Vec::new();
+        for chunk in orders.chunks(5_000) {
+            let list = chunk
+                .iter()
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             let sql = format!(
-                "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 \
-                 WHERE status IN ('open', 'ordered') AND (order_id, line_no) IN (VALUES {values})"
+                "SELECT id, order_id, line_no FROM replenishment_requests \
+                 WHERE order_id IN ({list}) AND status IN ('open', 'ordered')"
+            );
+            let rows: Vec<(i64, i64, i64)> = on!(self, c => {
+                sqlx::query_as(&sql).fetch_all(&mut *c).await.map_err(map)?
+            });
+            ids.extend(
+                rows.into_iter()
+                    .filter(|(_, o, l)| wanted.contains(&(*o, *l)))
+                    .map(|(id, _, _)| id),
+            );
+        }
+        let mut closed = 0;
+        for chunk in ids.chunks(5_000) {
+            let list = chunk
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 WHERE id IN ({list})"
             );
             closed += on!(self, c => {
                 sqlx::query(&sql).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()

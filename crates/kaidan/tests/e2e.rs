@@ -241,6 +241,35 @@ fn bench_intake_runs_and_prints_its_line() {
     );
 }
 
+#[test]
+fn bench_allocate_runs_and_prints_its_line() {
+    // A tiny world: this checks that the benchmark works, never how fast.
+    let o = kaidan(
+        "sqlite:unused.db",
+        &[
+            "bench",
+            "allocate",
+            "--lines",
+            "300",
+            "--products",
+            "30",
+            "--franchisees",
+            "12",
+            "--stores",
+            "6",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("allocate: ")
+            && line.contains(" s for 300 lines, baseline ")
+            && line.contains(", ratio "),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
     for (db, _dir) in support::databases().await {
