@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kaidan_domain::allocation::{
     self, Allocation, Franchisee, FranchiseeLineAllocation, OrderLine, Product, ProductSeason,
-    Region, RegionPriority, RunInput, RunResult, Settings, Store, StoreOperation, StoreStock,
-    Supply, Tier,
+    Region, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock, Supply, Tier,
 };
 use kaidan_domain::master::Season as MasterSeason;
 use kaidan_domain::order::{AccountBalance, AccountEntry, company_time_zone};
@@ -107,7 +106,7 @@ impl App {
     /// Reads everything one run needs, in a handful of queries.
     async fn allocation_inputs(&self, tx: &mut Box<dyn Tx>) -> AppResult<Loaded> {
         let tz = company_time_zone();
-        let settings = Settings::new(self.today());
+        let settings = self.config.allocation.settings(self.today());
         let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
             ValidationErrors::single(
                 "warehouse",

@@ -31,6 +31,9 @@ pub struct AppConfig {
     pub token_cache_seconds: u64,
     /// How often each scheduled job runs (notices, overdue flags).
     pub job_interval_seconds: i64,
+    /// How allocation runs order franchisees and how long locks last
+    /// (ALC-3, ALC-5).
+    pub allocation: kaidan_domain::allocation::AllocationPolicy,
 }
 
 impl Default for AppConfig {
@@ -46,6 +49,7 @@ impl Default for AppConfig {
             duplicate_window_hours: 24,
             token_cache_seconds: 5,
             job_interval_seconds: 300,
+            allocation: Default::default(),
         }
     }
 }

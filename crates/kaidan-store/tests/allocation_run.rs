@@ -427,3 +427,100 @@ fn alc_1_to_10_real_runs_keep_the_guarantees_on_random_worlds() {
             .unwrap();
     }
 }
+
+/// ALC-3 on the database: the same world allocated with franchisees by
+/// priority rank, then (configured in `[allocation]`) by funds.
+#[tokio::test]
+async fn alc_3_franchisees_by_priority_or_by_funds_as_configured() {
+    use kaidan_domain::allocation::{AllocationPolicy, FranchiseeOrdering};
+    for ordering in [FranchiseeOrdering::Priority, FranchiseeOrdering::Funds] {
+        for backend in backends() {
+            let t = fresh(backend).await.unwrap();
+            let config = AppConfig {
+                allocation: AllocationPolicy {
+                    franchisee_ordering: ordering,
+                    ..Default::default()
+                },
+                ..AppConfig::default()
+            };
+            let app = App::new(
+                Arc::new(t.db.clone()),
+                Arc::new(kaidan_app::clock::SystemClock),
+                config,
+            );
+            app.bootstrap().await.unwrap();
+            let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+            // Rank 1 with little money, rank 2 with much more.
+            let small = w.customer;
+            let rich = franchisee(&w, "FR-RICH", 2).await;
+            deposit(&w, small, 300).await;
+            deposit(&w, rich, 5_000).await;
+            let o_small = order_for(&w, small, &[(0, 4)], "S-1").await;
+            let o_rich = order_for(&w, rich, &[(0, 4)], "R-1").await;
+            w.app
+                .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 4, "PO-3")
+                .await
+                .unwrap();
+            let (s, r) = (line(&w, o_small).await, line(&w, o_rich).await);
+            match ordering {
+                FranchiseeOrdering::Priority => {
+                    assert_eq!((s, r), ((4, 0), (0, 4)), "rank 1 first ({backend})")
+                }
+                FranchiseeOrdering::Funds => {
+                    assert_eq!((s, r), ((0, 4), (4, 0)), "more funds first ({backend})")
+                }
+            }
+            t.db.close().await;
+        }
+    }
+}
+
+/// ALC-4 on the database: within one franchisee, launch-plan priority
+/// first, and a line is served in part up to funds + credit.
+#[tokio::test]
+async fn alc_4_launch_priority_first_and_partial_up_to_the_money() {
+    on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
+        let f = w.customer;
+        deposit(&w, f, 150).await;
+        // P-2 (launch 2, 50 yuan) is ordered first, P-1 (launch 1, 100 yuan)
+        // second, in one order of 300.
+        let o = order_for(&w, f, &[(1, 2), (0, 2)], "L-4").await;
+        // Finance stops the credit: the franchisee has its 150 of funds.
+        let rec = w
+            .app
+            .get::<CustomerData>(&Ctx::system(), f.get())
+            .await
+            .unwrap();
+        let mut d = rec.data.clone();
+        d.credit_limit = Money::ZERO;
+        w.app
+            .update(&Ctx::system(), f.get(), Some(rec.version), d)
+            .await
+            .unwrap();
+        let brand = brand(&w).await;
+        // P-1 arrives first and is allocated up to the money; P-2 then gets
+        // what is left.
+        for p in [0, 1] {
+            w.app
+                .receive_stock(&Ctx::system(), w.products[p], w.warehouse, 10, "PO-4")
+                .await
+                .unwrap();
+        }
+        let v = w.app.order(&w.clerk, o).await.unwrap();
+        let got: Vec<i64> = v.progress.iter().map(|p| p.reserved).collect();
+        // 150: P-1 first (launch 1): one unit of 100 (money bound), then
+        // P-2 with 50 left: one unit of 50.
+        assert_eq!(got, [1, 1], "line 1 is P-2, line 2 is P-1 ({})", w.backend);
+        let runs = w.app.allocation_runs(&brand).await.unwrap();
+        let (_, first) = w
+            .app
+            .allocation_run(&brand, runs.last().unwrap().id)
+            .await
+            .unwrap();
+        let a = &first.allocations[0];
+        assert_eq!((a.product(), a.quantity().get()), (w.products[0], 1));
+        assert_eq!(format!("{:?}", a.reason().bound), "MoneyExhausted");
+        ledger_holds(&w).await;
+    })
+    .await;
+}

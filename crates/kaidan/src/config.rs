@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub deadlines: Option<kaidan_domain::order::DeadlinePolicy>,
     /// `[jobs]`: the scheduled jobs inside `kaidan serve` (PUR-1, PUR-2).
     pub jobs: Option<JobsSettings>,
+    /// `[allocation]`: franchisee ordering and lock period (ALC-3, ALC-5).
+    pub allocation: Option<kaidan_domain::allocation::AllocationPolicy>,
 }
 
 /// `[jobs]` of `kaidan.toml`; every key is optional.
@@ -92,6 +94,9 @@ impl FileConfig {
         }
         if let Some(i) = self.jobs.as_ref().and_then(|j| j.interval_seconds) {
             c.job_interval_seconds = i.max(1);
+        }
+        if let Some(a) = self.allocation {
+            c.allocation = a;
         }
         c
     }
@@ -164,6 +169,8 @@ mod tests {
         assert_eq!(c.deadlines, d.deadlines);
         assert_eq!(c.numbering, d.numbering);
         assert_eq!(c.job_interval_seconds, d.job_interval_seconds);
+        assert_eq!(c.allocation, d.allocation);
+        assert!(cfg.allocation.is_some(), "the example shows [allocation]");
         let jobs = cfg.jobs.unwrap();
         assert!(jobs.enabled());
         assert_eq!(jobs.tick(), std::time::Duration::from_secs(15));

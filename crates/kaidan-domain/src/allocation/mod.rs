@@ -37,6 +37,36 @@ pub use output::{
 pub use reason::{Bound, Group, Rank, Reason, Rule};
 pub use validate::{InputError, Issue, Location, MAX_LOCK_PERIOD_DAYS, Problem};
 
+/// `[allocation]` of `kaidan.toml`: how a company runs its allocation
+/// (ALC-3: franchisees by priority or by funds; ALC-5: the lock period).
+/// Keys left out keep their defaults; unknown keys are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AllocationPolicy {
+    pub franchisee_ordering: FranchiseeOrdering,
+    pub lock_period_days: i64,
+}
+
+impl Default for AllocationPolicy {
+    fn default() -> Self {
+        AllocationPolicy {
+            franchisee_ordering: FranchiseeOrdering::Priority,
+            lock_period_days: DEFAULT_LOCK_PERIOD_DAYS,
+        }
+    }
+}
+
+impl AllocationPolicy {
+    /// The settings of a run on `run_date` under this policy.
+    pub fn settings(&self, run_date: jiff::civil::Date) -> Settings {
+        Settings {
+            franchisee_ordering: self.franchisee_ordering,
+            lock_period_days: self.lock_period_days,
+            ..Settings::new(run_date)
+        }
+    }
+}
+
 /// A scenario file could not be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
