@@ -342,7 +342,9 @@ impl App {
             allocated,
             locked,
             input: serde_json::to_string(&loaded.input).map_err(crate::orders::store_other)?,
-            result: allocation::result_json(&result).map_err(crate::orders::store_other)?,
+            // Compact: the stored result is read back by programs; the pretty
+            // form (`kaidan allocate`, the export) is made from it on demand.
+            result: serde_json::to_string(&result).map_err(crate::orders::store_other)?,
         };
         tracing::debug!(
             step = "run_insert",
