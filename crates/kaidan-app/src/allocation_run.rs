@@ -159,11 +159,8 @@ impl App {
             } else {
                 f.credit_limit
             };
-            let earlier = (balance.committed
-                - open_value.get(&f.id).copied().unwrap_or(Money::ZERO))
-            .max(Money::ZERO);
-            let funds_committed = earlier.min(balance.funds);
-            let credit_committed = balance.credit_used + (earlier - balance.funds).max(Money::ZERO);
+            let (funds_committed, credit_committed) =
+                balance.committed_besides(open_value.get(&f.id).copied().unwrap_or(Money::ZERO));
             let franchisee = Franchisee {
                 id: f.id,
                 name: f.name,

@@ -888,6 +888,7 @@ impl App {
         let needs = funds_needed(&arriving, &backorders);
         let ids: Vec<i64> = needs.iter().map(|n| n.0.get()).collect();
         let customers = tx.master_get_many(EntityKind::Customer, &ids).await?;
+        let open_lines = tx.alloc_open_lines().await?;
         let mut tasks = Vec::new();
         for (customer, orders, needed) in needs {
             let Some(rec) = customers.iter().find(|c| c.id == customer.get()) else {
@@ -911,7 +912,14 @@ impl App {
                     None,
                 ));
             }
-            let available = balance.total_available;
+            // What the allocation run would see for this franchisee's
+            // waiting lines: its order commitments are set aside (ADR 0010).
+            let waiting: kaidan_domain::Money = open_lines
+                .iter()
+                .filter(|l| l.customer_id == customer)
+                .map(|l| l.unit_price.times(l.backordered))
+                .sum();
+            let available = balance.available_for_waiting(waiting);
             tasks.push(FundsTask {
                 customer_id: customer,
                 customer_code: data.code,

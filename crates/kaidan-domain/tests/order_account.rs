@@ -14,6 +14,25 @@ fn e(kind: EntryKind, amount: &str, order: Option<i64>) -> AccountEntry {
 }
 
 #[test]
+fn alc_2_pur_2_money_for_waiting_lines_does_not_count_their_own_commitment() {
+    // Limit 1,000, paid 300; an order of 800 (committed) of which 500 is
+    // still backordered and 300 reserved.
+    let b = AccountBalance::from_entries(&[
+        e(EntryKind::CreditLimit, "1000", None),
+        e(EntryKind::Deposit, "300", None),
+        e(EntryKind::Commitment, "800", Some(1)),
+    ]);
+    // The reserved 300 take the funds; the waiting 500 still have the
+    // credit: 0 funds + 1,000 credit.
+    assert_eq!(b.committed_besides(m("500")), (m("300"), m("0")));
+    assert_eq!(b.available_for_waiting(m("500")), m("1000"));
+    // Everything waiting: the 300 paid are there for it, and the credit.
+    assert_eq!(b.available_for_waiting(m("800")), m("1300"));
+    // The account page's figure counts the commitment: 500 left.
+    assert_eq!(b.total_available, m("500"));
+}
+
+#[test]
 fn fin_5_hand_computed_ledger() {
     let entries = [
         e(EntryKind::CreditLimit, "5000", None),

@@ -133,6 +133,26 @@ pub enum AccountError {
 }
 
 impl AccountBalance {
+    /// What funds and credit are committed to goods already reserved once
+    /// the commitment for `waiting` (the value of backordered lines still
+    /// waiting for goods) is set aside: `(funds committed, credit
+    /// committed)`. An approved order commits its whole amount, so money the
+    /// customer has for its waiting lines is not "taken" by them (ADR 0010).
+    pub fn committed_besides(&self, waiting: Money) -> (Money, Money) {
+        let earlier = (self.committed - waiting).max(Money::ZERO);
+        (
+            earlier.min(self.funds),
+            self.credit_used + (earlier - self.funds).max(Money::ZERO),
+        )
+    }
+
+    /// Funds plus credit left for the waiting lines (see
+    /// [`Self::committed_besides`]), never below zero per part.
+    pub fn available_for_waiting(&self, waiting: Money) -> Money {
+        let (funds, credit) = self.committed_besides(waiting);
+        (self.funds - funds).max(Money::ZERO) + (self.credit_limit - credit).max(Money::ZERO)
+    }
+
     pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a AccountEntry>) -> Self {
         let mut b = AccountBalance::default();
         for e in entries {
