@@ -524,3 +524,69 @@ async fn alc_4_launch_priority_first_and_partial_up_to_the_money() {
     })
     .await;
 }
+
+/// ALC-6, ALC-7, ALC-8 on the database: with no franchisee waiting, what is
+/// left goes to the stores' safety stock, region by region in the list's
+/// order (not by id or name), tier A before B inside a region.
+#[tokio::test]
+async fn alc_6_alc_7_alc_8_stores_by_region_list_then_tier() {
+    use kaidan_domain::master::{
+        RegionData, RegionPriorityList, SafetyStock, Season, StoreData, StoreOwnership, Tier,
+    };
+    use kaidan_domain::{Quantity, RegionId, StoreId};
+    on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
+        let sys = Ctx::system();
+        let region = |code: &'static str| {
+            let app = w.app.clone();
+            async move {
+                let r = RegionData { code: code.into(), name: code.into(), name_zh: String::new() };
+                RegionId(created(app.create(&Ctx::system(), r, None).await.unwrap()).id)
+            }
+        };
+        let south = region("SOUTH").await;
+        let north = region("NORTH").await;
+        // Both season lists put the north first, so the run date's season
+        // does not matter for this non-seasonal product.
+        for season in [Season::SpringSummer, Season::AutumnWinter] {
+            w.app
+                .set_region_priorities(&sys, RegionPriorityList { season, regions: vec![north, south] })
+                .await
+                .unwrap();
+        }
+        let mut stores = Vec::new();
+        for (code, r, tier) in [("S-A", south, Tier::A), ("N-B", north, Tier::B), ("N-A", north, Tier::A)] {
+            let s = StoreData {
+                code: code.into(),
+                name: code.into(),
+                region_id: r,
+                ownership: StoreOwnership::Direct,
+                tier,
+                priority: 1,
+                active: true,
+            };
+            let id = StoreId(created(w.app.create(&sys, s, None).await.unwrap()).id);
+            w.app
+                .set_safety_stock(&sys, id, vec![SafetyStock { product_id: w.products[0], quantity: Quantity::new(3).unwrap() }])
+                .await
+                .unwrap();
+            stores.push(id);
+        }
+        w.app.receive_stock(&sys, w.products[0], w.warehouse, 5, "PO-S").await.unwrap();
+        let brand = brand(&w).await;
+        let p = w.app.run_allocation(&brand, false, "on_demand").await.unwrap();
+        let got: Vec<(StoreId, i64)> = p
+            .result
+            .allocations
+            .iter()
+            .filter_map(|a| match a {
+                Allocation::Store(s) => Some((s.store, s.quantity.get())),
+                _ => None,
+            })
+            .collect();
+        // North before south (the list), N-A (tier A) before N-B; the
+        // south's store gets nothing: supply ran out.
+        assert_eq!(got, [(stores[2], 3), (stores[1], 2)], "{}", w.backend);
+        assert!(p.result.unserved.iter().any(|u| matches!(u, kaidan_domain::allocation::Unserved::Store(s) if s.store == stores[0] && s.unserved.get() == 3)));
+    })
+    .await;
+}
