@@ -66,7 +66,13 @@ struct ResultView {
     lines: Vec<ResultLine>,
     outcome: Vec<&'static str>,
     to: Vec<&'static str>,
+    /// Store and region lines left off the page (they are in the export).
+    hidden: usize,
 }
+
+/// Store and region lines a page shows at most; every franchisee line is
+/// shown. A run over many stores has thousands; the Excel export has all.
+const STORE_LINES_ON_PAGE: usize = 300;
 
 fn outcome_label(lang: Lang, outcome: &str) -> &'static str {
     match outcome {
@@ -88,8 +94,21 @@ fn result_view(
     lang: Lang,
     result: &RunResult,
     names: &AllocationNames,
-    lines: Vec<ResultLine>,
+    all_lines: Vec<ResultLine>,
 ) -> ResultView {
+    let mut store_lines = 0;
+    let mut hidden = 0;
+    let mut lines = Vec::with_capacity(all_lines.len().min(2_000));
+    for l in all_lines {
+        if l.to != "franchisee" {
+            store_lines += 1;
+            if store_lines > STORE_LINES_ON_PAGE {
+                hidden += 1;
+                continue;
+            }
+        }
+        lines.push(l);
+    }
     let franchisees = result
         .franchisees
         .iter()
@@ -139,6 +158,7 @@ fn result_view(
             .collect(),
         to: lines.iter().map(|l| to_label(lang, l.to)).collect(),
         lines,
+        hidden,
     }
 }
 
