@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use kaidan_domain::{CustomerId, Permission, ProductId};
+use kaidan_domain::{CustomerId, OrderId, Permission, ProductId, RegionId, StoreId};
 
 pub use crate::allocation_view::{ResultLine, rank_text};
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::LockRow;
+use crate::ports::{LockRow, Tx};
 
 /// Names of the franchisees and products an allocation result refers to by
 /// id.
@@ -17,21 +17,73 @@ use crate::ports::LockRow;
 pub struct AllocationNames {
     pub franchisees: HashMap<CustomerId, String>,
     pub products: HashMap<ProductId, String>,
+    pub stores: HashMap<StoreId, String>,
+    pub regions: HashMap<RegionId, String>,
+}
+
+fn or_id<K: std::hash::Hash + Eq + std::fmt::Display>(m: &HashMap<K, String>, id: K) -> String {
+    m.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
 }
 
 impl AllocationNames {
+    /// Every name a result can refer to, in four queries.
+    pub(crate) async fn load(tx: &mut Box<dyn Tx>) -> AppResult<Self> {
+        Ok(AllocationNames {
+            franchisees: tx
+                .alloc_franchisees()
+                .await?
+                .into_iter()
+                .map(|f| (f.id, f.name))
+                .collect(),
+            products: tx
+                .alloc_products()
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect(),
+            stores: tx
+                .alloc_stores()
+                .await?
+                .into_iter()
+                .map(|s| (StoreId(s.id), s.name))
+                .collect(),
+            regions: tx.alloc_regions().await?.into_iter().collect(),
+        })
+    }
+
+    pub fn store(&self, id: StoreId) -> String {
+        or_id(&self.stores, id)
+    }
+
+    pub fn region(&self, id: RegionId) -> String {
+        or_id(&self.regions, id)
+    }
+
     pub fn franchisee(&self, id: CustomerId) -> String {
-        self.franchisees
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("#{id}"))
+        or_id(&self.franchisees, id)
     }
 
     pub fn product(&self, id: ProductId) -> String {
-        self.products
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("#{id}"))
+        or_id(&self.products, id)
+    }
+}
+
+/// Order numbers, each looked up once.
+#[derive(Debug, Default)]
+pub(crate) struct OrderNumbers(HashMap<OrderId, String>);
+
+impl OrderNumbers {
+    pub(crate) async fn of(&mut self, tx: &mut Box<dyn Tx>, order: OrderId) -> AppResult<String> {
+        if let Some(n) = self.0.get(&order) {
+            return Ok(n.clone());
+        }
+        let n = tx
+            .order_get(order)
+            .await?
+            .and_then(|o| o.number)
+            .unwrap_or_else(|| format!("#{order}"));
+        self.0.insert(order, n.clone());
+        Ok(n)
     }
 }
 
@@ -41,22 +93,7 @@ impl App {
     pub async fn allocation_names(&self, ctx: &Ctx) -> AppResult<AllocationNames> {
         ctx.require(Permission::AllocationRun)?;
         let mut tx = self.store.read().await?;
-        let franchisees = tx
-            .alloc_franchisees()
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f.name))
-            .collect();
-        let products = tx
-            .alloc_products()
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        Ok(AllocationNames {
-            franchisees,
-            products,
-        })
+        AllocationNames::load(&mut tx).await
     }
 
     /// The order number and product name of each lock, for the chase list
@@ -68,32 +105,12 @@ impl App {
     ) -> AppResult<HashMap<i64, (String, String)>> {
         ctx.require(Permission::AccountRead)?;
         let mut tx = self.store.read().await?;
-        let products: HashMap<ProductId, String> = tx
-            .alloc_products()
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let mut numbers: HashMap<kaidan_domain::OrderId, String> = HashMap::new();
+        let names = AllocationNames::load(&mut tx).await?;
+        let mut numbers = OrderNumbers::default();
         let mut out = HashMap::new();
         for l in locks {
-            let number = match numbers.get(&l.order_id) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = tx
-                        .order_get(l.order_id)
-                        .await?
-                        .and_then(|o| o.number)
-                        .unwrap_or_else(|| format!("#{}", l.order_id));
-                    numbers.insert(l.order_id, n.clone());
-                    n
-                }
-            };
-            let product = products
-                .get(&l.product_id)
-                .cloned()
-                .unwrap_or_else(|| format!("#{}", l.product_id));
-            out.insert(l.id, (number, product));
+            let number = numbers.of(&mut tx, l.order_id).await?;
+            out.insert(l.id, (number, names.product(l.product_id)));
         }
         Ok(out)
     }

@@ -48,7 +48,7 @@ fn line_key(order: OrderId, line_no: u32) -> OrderLineId {
     OrderLineId(order.get() * LINE_KEY + i64::from(line_no))
 }
 
-fn line_of(id: OrderLineId) -> (OrderId, u32) {
+pub(crate) fn line_of(id: OrderLineId) -> (OrderId, u32) {
     let v = id.get();
     (
         OrderId(v / LINE_KEY),

@@ -2,13 +2,12 @@
 //! locked or unserved quantity with names instead of ids and the reason in
 //! words, for the run pages and the Excel export.
 
-use std::collections::HashMap;
-
 use kaidan_domain::allocation::{Allocation, Bound, Group, Rank, Reason, RunResult, Unserved};
 use kaidan_domain::{Money, Permission};
 use kaidan_io::{Format, Table};
 use serde::Serialize;
 
+use crate::allocation_queries::{AllocationNames, OrderNumbers};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 
@@ -101,130 +100,76 @@ impl App {
     ) -> AppResult<Vec<ResultLine>> {
         ctx.require(Permission::AllocationRun)?;
         let mut tx = self.store.read().await?;
-        let skus: HashMap<i64, String> = {
-            let mut m = HashMap::new();
-            for p in tx.alloc_products().await? {
-                m.insert(p.id.get(), p.name);
-            }
-            m
-        };
-        let franchisees: HashMap<i64, String> = tx
-            .alloc_franchisees()
-            .await?
-            .into_iter()
-            .map(|f| (f.id.get(), f.name))
-            .collect();
-        let stores: HashMap<i64, String> = tx
-            .alloc_stores()
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
-        let regions: HashMap<i64, String> = tx
-            .alloc_regions()
-            .await?
-            .into_iter()
-            .map(|(id, n)| (id.get(), n))
-            .collect();
-        let mut numbers: HashMap<i64, String> = HashMap::new();
-        let name = |m: &HashMap<i64, String>, id: i64| {
-            m.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
-        };
-        let mut out = Vec::new();
-        for a in &result.allocations {
-            let (rule, bound, rank) = reason_cells(a.reason());
+        let names = AllocationNames::load(&mut tx).await?;
+        let mut numbers = OrderNumbers::default();
+        let mut out = Vec::with_capacity(result.allocations.len() + result.unserved.len());
+        // Allocated and locked quantities, then what stayed unserved; each
+        // row names whom it is for and why (rule, bound, rank).
+        let rows = result
+            .allocations
+            .iter()
+            .map(|a| (Some(a), None, a.product(), a.quantity().get(), a.reason()))
+            .chain(
+                result
+                    .unserved
+                    .iter()
+                    .map(|u| (None, Some(u), u.product(), u.unserved().get(), u.reason())),
+            );
+        for (allocated, unserved, product, quantity, reason) in rows {
+            let (rule, bound, rank) = reason_cells(reason);
             let mut line = ResultLine {
-                outcome: "allocated",
+                outcome: match allocated {
+                    Some(Allocation::FranchiseeLock(_)) => "locked",
+                    Some(_) => "allocated",
+                    None => "unserved",
+                },
                 to: "franchisee",
                 name: String::new(),
                 order_line: String::new(),
-                sku: name(&skus, a.product().get()),
-                quantity: a.quantity().get(),
+                sku: names.product(product),
+                quantity,
                 amount: None,
                 expires_on: None,
                 rule,
                 bound,
                 rank,
             };
-            match a {
-                Allocation::FranchiseeAllocation(x) | Allocation::FranchiseeLock(x) => {
-                    if matches!(a, Allocation::FranchiseeLock(_)) {
-                        line.outcome = "locked";
-                    }
-                    line.name = name(&franchisees, x.franchisee.get());
-                    line.order_line = self
-                        .order_line_label(&mut tx, &mut numbers, x.order_id, x.line_id)
-                        .await?;
+            // (franchisee, order line) or (store/region, name).
+            let franchisee_line = match (allocated, unserved) {
+                (Some(Allocation::FranchiseeAllocation(x) | Allocation::FranchiseeLock(x)), _) => {
                     line.amount = Some(x.amount);
                     line.expires_on = x.expires_on.map(|d| d.to_string());
+                    Some((x.franchisee, x.order_id, x.line_id))
                 }
-                Allocation::Store(x) => {
-                    line.to = "store";
-                    line.name = name(&stores, x.store.get());
+                (_, Some(Unserved::FranchiseeAllocation(x) | Unserved::FranchiseeLock(x))) => {
+                    Some((x.franchisee, x.order_id, x.line_id))
                 }
-                Allocation::Region(x) => {
-                    line.to = "region";
-                    line.name = name(&regions, x.region.get());
+                (Some(Allocation::Store(x)), _) => {
+                    (line.to, line.name) = ("store", names.store(x.store));
+                    None
                 }
-            }
-            out.push(line);
-        }
-        for u in &result.unserved {
-            let (rule, bound, rank) = reason_cells(u.reason());
-            let mut line = ResultLine {
-                outcome: "unserved",
-                to: "franchisee",
-                name: String::new(),
-                order_line: String::new(),
-                sku: name(&skus, u.product().get()),
-                quantity: u.unserved().get(),
-                amount: None,
-                expires_on: None,
-                rule,
-                bound,
-                rank,
+                (_, Some(Unserved::Store(x))) => {
+                    (line.to, line.name) = ("store", names.store(x.store));
+                    None
+                }
+                (Some(Allocation::Region(x)), _) => {
+                    (line.to, line.name) = ("region", names.region(x.region));
+                    None
+                }
+                (_, Some(Unserved::Region(x))) => {
+                    (line.to, line.name) = ("region", names.region(x.region));
+                    None
+                }
+                (None, None) => None,
             };
-            match u {
-                Unserved::FranchiseeAllocation(x) | Unserved::FranchiseeLock(x) => {
-                    line.name = name(&franchisees, x.franchisee.get());
-                    line.order_line = self
-                        .order_line_label(&mut tx, &mut numbers, x.order_id, x.line_id)
-                        .await?;
-                }
-                Unserved::Store(x) => {
-                    line.to = "store";
-                    line.name = name(&stores, x.store.get());
-                }
-                Unserved::Region(x) => {
-                    line.to = "region";
-                    line.name = name(&regions, x.region.get());
-                }
+            if let Some((franchisee, order, line_id)) = franchisee_line {
+                line.name = names.franchisee(franchisee);
+                let (_, line_no) = crate::allocation_run::line_of(line_id);
+                line.order_line = format!("{} #{line_no}", numbers.of(&mut tx, order).await?);
             }
             out.push(line);
         }
         Ok(out)
-    }
-
-    async fn order_line_label(
-        &self,
-        tx: &mut Box<dyn crate::ports::Tx>,
-        numbers: &mut HashMap<i64, String>,
-        order: kaidan_domain::OrderId,
-        line: kaidan_domain::OrderLineId,
-    ) -> AppResult<String> {
-        let number = match numbers.get(&order.get()) {
-            Some(n) => n.clone(),
-            None => {
-                let n = tx
-                    .order_get(order)
-                    .await?
-                    .and_then(|o| o.number)
-                    .unwrap_or_else(|| format!("#{order}"));
-                numbers.insert(order.get(), n.clone());
-                n
-            }
-        };
-        Ok(format!("{number} #{}", line.get() % 1000))
     }
 
     /// A stored run as a spreadsheet (ALC-10, issue 5 "export to Excel").

@@ -11,16 +11,18 @@ use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
 use crate::tx::{DbTx, on};
 
 impl DbTx {
-    /// Changes the picked column (and with it, for a shipment, on hand and
-    /// reserved) under a guard; refused with the reason when the guard fails.
+    /// One movement of a balance (on hand, reserved, picked by the deltas)
+    /// under a guard on the row, with its ledger entry; refused with
+    /// `refusal` when the guard fails or there is no balance.
     #[allow(clippy::too_many_arguments)]
-    async fn stock_picking(
+    async fn stock_change(
         &mut self,
         product: ProductId,
         warehouse: WarehouseId,
         kind: &str,
         (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
         guard: &str,
+        refusal: &str,
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
@@ -42,15 +44,7 @@ impl DbTx {
         });
         if affected != 1 {
             return Err(StoreError::CheckViolation {
-                detail: format!(
-                    "{kind} of {} units of product {product} in warehouse {warehouse}: not that many are {}",
-                    picked_delta.abs(),
-                    if kind == "pick" {
-                        "reserved and unpicked"
-                    } else {
-                        "picked"
-                    }
-                ),
+                detail: format!("{kind} of product {product} in warehouse {warehouse}: {refusal}"),
             });
         }
         on!(self, c => {
@@ -358,12 +352,13 @@ impl StockTx for DbTx {
         if quantity <= 0 {
             return Ok(());
         }
-        self.stock_picking(
+        self.stock_change(
             product,
             warehouse,
             "pick",
             (0, 0, quantity),
             "reserved - picked >= $3",
+            &format!("fewer than {quantity} are reserved and not yet picked"),
             source,
             at,
         )
@@ -381,12 +376,13 @@ impl StockTx for DbTx {
         if quantity <= 0 {
             return Ok(());
         }
-        self.stock_picking(
+        self.stock_change(
             product,
             warehouse,
             "unpick",
             (0, 0, -quantity),
             "picked >= -$3",
+            &format!("fewer than {quantity} are picked"),
             source,
             at,
         )
@@ -404,12 +400,13 @@ impl StockTx for DbTx {
         if quantity <= 0 {
             return Ok(());
         }
-        self.stock_picking(
+        self.stock_change(
             product,
             warehouse,
             "shipment",
             (-quantity, -quantity, -quantity),
             "picked >= -$3",
+            &format!("fewer than {quantity} are picked"),
             source,
             at,
         )
@@ -448,29 +445,18 @@ impl StockTx for DbTx {
         if quantity <= 0 {
             return Ok(());
         }
-        let affected = on!(self, c => {
-            sqlx::query(
-                "UPDATE stock_balances SET reserved = reserved - $1 WHERE product_id = $2 AND warehouse_id = $3",
-            )
-            .bind(quantity)
-            .bind(product.get())
-            .bind(warehouse.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
-        // No balance: nothing was ever reserved there, and a ledger entry
-        // without a balance would break INV-1.
-        if affected != 1 {
-            return Err(StoreError::CheckViolation {
-                detail: format!(
-                    "nothing of product {product} is reserved in warehouse {warehouse}"
-                ),
-            });
-        }
-        self.stock_move(product, warehouse, "release", 0, -quantity, source, at)
-            .await
+        // Picked goods stay reserved until they ship or are put back.
+        self.stock_change(
+            product,
+            warehouse,
+            "release",
+            (0, -quantity, 0),
+            "reserved - picked >= -$2",
+            &format!("fewer than {quantity} are reserved and not picked"),
+            source,
+            at,
+        )
+        .await
     }
 
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError> {
