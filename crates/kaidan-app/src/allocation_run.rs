@@ -25,11 +25,12 @@ use kaidan_domain::{
 };
 use serde::Serialize;
 
+use crate::allocation_record;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
     AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, OrderEventRow, OutboxEvent, PickListRow,
-    Tx,
+    RecordPacking, Tx,
 };
 use kaidan_domain::WarehouseId;
 use kaidan_domain::audit::FieldChange;
@@ -275,7 +276,7 @@ impl App {
     ) -> AppResult<AllocationOutcome> {
         ctx.require(Permission::AllocationRun)?;
         let mut tx = if commit {
-            self.store.write().await?
+            self.store.write_bulk().await?
         } else {
             self.store.read().await?
         };
@@ -330,6 +331,17 @@ impl App {
                 _ => {}
             }
         }
+        // The record (ALC-10) is serialised and packed on another thread
+        // while the rows below are written; it is stored last.
+        let input = std::sync::Arc::new(loaded.input);
+        let result = std::sync::Arc::new(result);
+        let packing = {
+            let (input, result) = (
+                std::sync::Arc::clone(&input),
+                std::sync::Arc::clone(&result),
+            );
+            tokio::task::spawn_blocking(move || allocation_record::pack(&input, &result))
+        };
         let mut run = AllocationRunRow {
             id: 0,
             number: format!("AR-{day}-{seq:04}"),
@@ -338,16 +350,10 @@ impl App {
             trigger: trigger.to_string(),
             allocated,
             locked,
-            input: serde_json::to_string(&loaded.input).map_err(crate::orders::store_other)?,
-            // Compact: the stored result is read back by programs; the pretty
-            // form (`kaidan allocate`, the export) is made from it on demand.
-            result: serde_json::to_string(&result).map_err(crate::orders::store_other)?,
+            packing: RecordPacking::Json,
+            input: Vec::new(),
+            result: Vec::new(),
         };
-        tracing::debug!(
-            step = "run_insert",
-            ms = started.elapsed().as_millis(),
-            "allocation write"
-        );
         run.id = tx.allocation_run_insert(&run).await?;
         let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
             ValidationErrors::single(
@@ -357,10 +363,12 @@ impl App {
             )
         })?;
         let source = format!("allocation {}", run.number);
+        // Orders that may have goods to pick now, in first-touched order.
         let mut touched: Vec<OrderId> = Vec::new();
+        let mut touched_set: std::collections::HashSet<OrderId> = std::collections::HashSet::new();
         for l in &loaded.paid_locks {
             if tx.lock_close(l.id, "converted", now).await? {
-                if !touched.contains(&l.order_id) {
+                if touched_set.insert(l.order_id) {
                     touched.push(l.order_id);
                 }
                 let order = tx
@@ -406,8 +414,7 @@ impl App {
             "allocation write"
         );
         // What each line still had open when the inputs were read.
-        let open_of: HashMap<OrderLineId, i64> = loaded
-            .input
+        let open_of: HashMap<OrderLineId, i64> = input
             .order_lines
             .iter()
             .map(|l| (l.line_id, l.open_quantity))
@@ -439,16 +446,20 @@ impl App {
                         status: "active".into(),
                     });
                 }
-                events.push(
-                    serde_json::json!({ "line_no": line_no, "quantity": q, "lock": is_lock,
-                    "expires_on": x.expires_on.map(|d| d.to_string()), "reason": x.reason }),
-                );
+                // What bound the quantity; rule and rank are in the run's
+                // record, which the run page explains line by line (ALC-10).
+                let mut line = serde_json::json!({ "line_no": line_no, "quantity": q,
+                    "lock": is_lock, "bound": x.reason.bound });
+                if let (Some(d), Some(obj)) = (x.expires_on, line.as_object_mut()) {
+                    obj.insert("expires_on".into(), d.to_string().into());
+                }
+                events.push(line);
             }
             allocated_events.push((
                 *order_id,
                 serde_json::json!({ "run": run.number, "lines": events }),
             ));
-            if items.iter().any(|(_, l)| !l) && !touched.contains(order_id) {
+            if items.iter().any(|(_, l)| !l) && touched_set.insert(*order_id) {
                 touched.push(*order_id);
             }
         }
@@ -527,11 +538,29 @@ impl App {
                 "franchisees": chase.iter().map(|(c, m)| serde_json::json!({"customer_id": c, "amount": m})).collect::<Vec<_>>(),
             })).await?;
         }
+        let packed = packing.await.map_err(|e| {
+            AppError::Store(crate::ports::StoreError::Other(format!(
+                "packing the allocation record failed: {e}"
+            )))
+        })??;
+        tracing::debug!(
+            step = "record_packed",
+            ms = started.elapsed().as_millis(),
+            input_bytes = packed.input.len(),
+            result_bytes = packed.result.len(),
+            "allocation write"
+        );
+        tx.allocation_run_record(run.id, packed.packing, &packed.input, &packed.result)
+            .await?;
         tracing::info!(
             run = %run.number,
             write_ms = (started.elapsed() - load - engine).as_millis(),
             "allocation run written"
         );
+        drop(input);
+        // The packing task has finished with its copy, so this is the only
+        // one left; cloning is the fallback that cannot happen.
+        let result = std::sync::Arc::try_unwrap(result).unwrap_or_else(|r| (*r).clone());
         Ok(AllocationOutcome {
             run: Some(run),
             committed: true,
@@ -829,8 +858,8 @@ impl App {
                 what: "allocation run",
                 id: id.to_string(),
             })?;
-        let result: RunResult =
-            serde_json::from_str(&run.result).map_err(crate::orders::store_other)?;
+        let json = allocation_record::unpack(run.packing, &run.result)?;
+        let result: RunResult = serde_json::from_str(&json).map_err(crate::orders::store_other)?;
         Ok((run, result))
     }
 }

@@ -228,12 +228,13 @@ impl App {
     pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<String> {
         ctx.require(Permission::AllocationRun)?;
         let mut tx = self.store.read().await?;
-        tx.allocation_run_get(id)
+        let run = tx
+            .allocation_run_get(id)
             .await?
-            .map(|r| r.input)
             .ok_or_else(|| AppError::NotFound {
                 what: "allocation run",
                 id: id.to_string(),
-            })
+            })?;
+        crate::allocation_record::unpack(run.packing, &run.input)
     }
 }

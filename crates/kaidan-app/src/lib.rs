@@ -3,6 +3,7 @@
 //! audit rows and outbox events of that change in the same transaction.
 
 pub mod allocation_queries;
+pub mod allocation_record;
 pub mod allocation_run;
 mod allocation_view;
 mod app;

@@ -305,6 +305,12 @@ pub struct IdempotentResponse {
 pub trait Store: Send + Sync + 'static {
     /// A read-write transaction.
     async fn write(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// A read-write transaction for bulk work (an allocation run): on
+    /// SQLite a transaction of its own instead of a share of a group
+    /// commit, so its many rows are not journalled twice.
+    async fn write_bulk(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.write().await
+    }
     /// A read-only transaction (may use a replica or a reader pool).
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Checks that the database answers.

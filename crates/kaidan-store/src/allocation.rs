@@ -6,13 +6,15 @@ use jiff::Timestamp;
 use kaidan_app::ports::{
     AllocOrderHead, AllocProductRow, AllocStoreRow, AllocationRunRow, AllocationTx, AuditEntry,
     FranchiseeRow, LockRow, OpenLineRow, OrderEventRow, OutboxEvent, PickListRow, PickableLine,
-    StoreError,
+    RecordPacking, StoreError,
 };
 use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};
-use crate::row::placeholders;
+use std::fmt::Write as _;
+
+use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
 use crate::row::{RowExt, micros};
 use crate::tx::{DbTx, on};
 
@@ -32,6 +34,18 @@ fn lock_from(r: &impl RowExt) -> Result<LockRow, StoreError> {
 }
 
 fn run_from(r: &impl RowExt) -> Result<AllocationRunRow, StoreError> {
+    let packing: RecordPacking = r.parsed("packing")?;
+    // Runs recorded before packing keep their JSON as text.
+    let (input, result) = match packing {
+        RecordPacking::Json => (
+            r.text("input")?.into_bytes(),
+            r.text("result")?.into_bytes(),
+        ),
+        RecordPacking::Lz4Json => (
+            r.opt_bytes("input_packed")?.unwrap_or_default(),
+            r.opt_bytes("result_packed")?.unwrap_or_default(),
+        ),
+    };
     Ok(AllocationRunRow {
         id: r.i64("id")?,
         number: r.text("number")?,
@@ -40,8 +54,9 @@ fn run_from(r: &impl RowExt) -> Result<AllocationRunRow, StoreError> {
         trigger: r.text("trigger_kind")?,
         allocated: r.i64("allocated")?,
         locked: r.i64("locked")?,
-        input: r.text("input")?,
-        result: r.text("result")?,
+        packing,
+        input,
+        result,
     })
 }
 
@@ -211,23 +226,61 @@ impl AllocationTx for DbTx {
     }
 
     async fn allocation_run_insert(&mut self, run: &AllocationRunRow) -> Result<i64, StoreError> {
+        let (text, packed) = split_record(run.packing, &run.input, &run.result)?;
         on!(self, c => {
             sqlx::query_scalar(
-                "INSERT INTO allocation_runs (number, at, actor_id, trigger_kind, input, result, allocated, locked) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO allocation_runs (number, at, actor_id, trigger_kind, input, result, allocated, locked, \
+                                              packing, input_packed, result_packed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(&run.number)
             .bind(micros(run.at))
             .bind(run.actor_id.get())
             .bind(&run.trigger)
-            .bind(&run.input)
-            .bind(&run.result)
+            .bind(text.0)
+            .bind(text.1)
             .bind(run.allocated)
             .bind(run.locked)
+            .bind(run.packing.as_str())
+            .bind(packed.0)
+            .bind(packed.1)
             .fetch_one(&mut *c)
             .await
             .map_err(map)
         })
+    }
+
+    async fn allocation_run_record(
+        &mut self,
+        id: i64,
+        packing: RecordPacking,
+        input: &[u8],
+        result: &[u8],
+    ) -> Result<(), StoreError> {
+        let (text, packed) = split_record(packing, input, result)?;
+        let n = on!(self, c => {
+            sqlx::query(
+                "UPDATE allocation_runs SET packing = $1, input = $2, result = $3, input_packed = $4, \
+                        result_packed = $5 WHERE id = $6",
+            )
+            .bind(packing.as_str())
+            .bind(text.0)
+            .bind(text.1)
+            .bind(packed.0)
+            .bind(packed.1)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?
+            .rows_affected()
+        });
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Other(format!(
+                "allocation run {id} is not recorded"
+            )))
+        }
     }
 
     async fn allocation_run_get(
@@ -236,7 +289,8 @@ impl AllocationTx for DbTx {
     ) -> Result<Option<AllocationRunRow>, StoreError> {
         on!(self, c => {
             match sqlx::query(
-                "SELECT id, number, at, actor_id, trigger_kind, input, result, allocated, locked \
+                "SELECT id, number, at, actor_id, trigger_kind, input, result, allocated, locked, \
+                        packing, input_packed, result_packed \
                  FROM allocation_runs WHERE id = $1",
             )
             .bind(id)
@@ -253,7 +307,8 @@ impl AllocationTx for DbTx {
     async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError> {
         on!(self, c => {
             let rows = sqlx::query(
-                "SELECT id, number, at, actor_id, trigger_kind, '' AS input, '' AS result, allocated, locked \
+                "SELECT id, number, at, actor_id, trigger_kind, '' AS input, '' AS result, allocated, locked, \
+                        'json' AS packing, NULL AS input_packed, NULL AS result_packed \
                  FROM allocation_runs ORDER BY id DESC LIMIT $1",
             )
             .bind(i64::from(limit.max(1)))
@@ -326,21 +381,18 @@ impl AllocationTx for DbTx {
         lines: &[(OrderId, u32, i64)],
     ) -> Result<u64, StoreError> {
         let mut updated = 0;
-        for chunk in lines.chunks(ROWS_3) {
-            let values = tuples(chunk.len(), 3, 1);
+        for chunk in lines.chunks(LITERAL_ROWS) {
+            let values = int_tuples(chunk.iter().map(|(o, l, n)| [o.get(), i64::from(*l), *n]));
             let sql = format!(
-                "UPDATE order_lines SET reserved = order_lines.reserved + v.column3, \
+                "{} order_lines SET reserved = order_lines.reserved + v.column3, \
                         backordered = order_lines.backordered - v.column3 \
                  FROM (VALUES {values}) AS v \
                  WHERE order_lines.order_id = v.column1 AND order_lines.line_no = v.column2 \
-                   AND order_lines.backordered >= v.column3"
+                   AND order_lines.backordered >= v.column3",
+                bulk_update(self)
             );
             updated += on!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for (o, l, n) in chunk {
-                    q = q.bind(o.get()).bind(i64::from(*l)).bind(*n);
-                }
-                q.execute(&mut *c).await.map_err(map)?.rows_affected()
+                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?.rows_affected()
             });
         }
         Ok(updated)
@@ -351,76 +403,57 @@ impl AllocationTx for DbTx {
         lines: &[(OrderId, u32)],
         at: Timestamp,
     ) -> Result<u64, StoreError> {
-        // Find the requests through the (order, line) index by order, keep
-        // those of the filled lines, then close them by id. The keys are
-        // integers written into the text (no user input), so long lists
-        // cost no binding.
-        let wanted: std::collections::HashSet<(i64, i64)> = lines
-            .iter()
-            .map(|(o, l)| (o.get(), i64::from(*l)))
-            .collect();
-        let mut orders: Vec<i64> = lines.iter().map(|(o, _)| o.get()).collect();
-        orders.sort_unstable();
-        orders.dedup();
-        let mut ids: Vec<i64> = Vec::new();
-        for chunk in orders.chunks(5_000) {
-            let list = chunk
-                .iter()
-                .map(|o| o.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT id, order_id, line_no FROM replenishment_requests \
-                 WHERE order_id IN ({list}) AND status IN ('open', 'ordered')"
-            );
-            let rows: Vec<(i64, i64, i64)> = on!(self, c => {
-                sqlx::query_as(&sql).fetch_all(&mut *c).await.map_err(map)?
-            });
-            ids.extend(
-                rows.into_iter()
-                    .filter(|(_, o, l)| wanted.contains(&(*o, *l)))
-                    .map(|(id, _, _)| id),
-            );
-        }
+        // One lookup per line through the (order, line) index. The state
+        // is compared as an expression so that no engine walks the
+        // (status, product) index instead: nearly every request of a big
+        // run is open, which a planner without statistics cannot know.
         let mut closed = 0;
-        for chunk in ids.chunks(5_000) {
-            let list = chunk
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
+        for chunk in lines.chunks(LITERAL_ROWS) {
+            let values = int_tuples(chunk.iter().map(|(o, l)| [o.get(), i64::from(*l)]));
             let sql = format!(
-                "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 WHERE id IN ({list})"
+                "{} replenishment_requests SET status = 'closed', closed_at = $1 \
+                 FROM (VALUES {values}) AS v \
+                 WHERE replenishment_requests.order_id = v.column1 \
+                   AND replenishment_requests.line_no = v.column2 \
+                   AND (replenishment_requests.status || '') IN ('open', 'ordered')",
+                bulk_update(self)
             );
             closed += on!(self, c => {
-                sqlx::query(&sql).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
+                sqlx::query(&sql).persistent(false).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
             });
         }
         Ok(closed)
     }
 
     async fn locks_insert(&mut self, locks: &[LockRow]) -> Result<(), StoreError> {
-        for chunk in locks.chunks(ROWS_9) {
+        for chunk in locks.chunks(LITERAL_ROWS) {
+            let mut values = String::with_capacity(chunk.len() * 80);
+            for (i, l) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                // A date prints as digits and dashes, a status is one of a
+                // fixed set: both safe to write into the text.
+                let _ = write!(
+                    values,
+                    "({}, {}, {}, {}, {}, {}, {}, '{}', '{}')",
+                    l.run_id,
+                    l.customer_id.get(),
+                    l.order_id.get(),
+                    l.line_no,
+                    l.product_id.get(),
+                    l.quantity,
+                    l.unit_price.units(),
+                    l.expires_on,
+                    lock_status(&l.status)?
+                );
+            }
             let sql = format!(
                 "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
-                                               unit_price, expires_on, status) VALUES {}",
-                tuples(chunk.len(), 9, 1)
+                                               unit_price, expires_on, status) VALUES {values}"
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for l in chunk {
-                    q = q
-                        .bind(l.run_id)
-                        .bind(l.customer_id.get())
-                        .bind(l.order_id.get())
-                        .bind(i64::from(l.line_no))
-                        .bind(l.product_id.get())
-                        .bind(l.quantity)
-                        .bind(l.unit_price.units())
-                        .bind(l.expires_on.to_string())
-                        .bind(&l.status);
-                }
-                q.execute(&mut *c).await.map_err(map)?;
+                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
             });
         }
         Ok(())
@@ -430,29 +463,40 @@ impl AllocationTx for DbTx {
         &mut self,
         events: &[(OrderId, OrderEventRow)],
     ) -> Result<(), StoreError> {
-        for chunk in events.chunks(ROWS_9) {
+        // Keys, times and states in the text; names, notes and data bound.
+        for chunk in events.chunks(BOUND_ROWS) {
             let data = chunk
                 .iter()
                 .map(|(_, e)| serde_json::to_string(&e.data).map_err(corrupt))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut values = String::with_capacity(chunk.len() * 80);
+            for (i, (id, e)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let p = 4 * i;
+                let _ = write!(
+                    values,
+                    "({}, {}, {}, ${}, ${}, {}, {}, ${}, ${})",
+                    id.get(),
+                    micros(e.at),
+                    e.actor_id.get(),
+                    p + 1,
+                    p + 2,
+                    status_literal(e.from_status),
+                    status_literal(e.to_status),
+                    p + 3,
+                    p + 4
+                );
+            }
             let sql = format!(
                 "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
-                 VALUES {}",
-                tuples(chunk.len(), 9, 1)
+                 VALUES {values}"
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for ((id, e), data) in chunk.iter().zip(&data) {
-                    q = q
-                        .bind(id.get())
-                        .bind(micros(e.at))
-                        .bind(e.actor_id.get())
-                        .bind(&e.actor_name)
-                        .bind(&e.kind)
-                        .bind(e.from_status.map(|s| s.as_str()))
-                        .bind(e.to_status.map(|s| s.as_str()))
-                        .bind(&e.note)
-                        .bind(data);
+                let mut q = sqlx::query(&sql).persistent(false);
+                for ((_, e), data) in chunk.iter().zip(&data) {
+                    q = q.bind(&e.actor_name).bind(&e.kind).bind(&e.note).bind(data);
                 }
                 q.execute(&mut *c).await.map_err(map)?;
             });
@@ -461,24 +505,34 @@ impl AllocationTx for DbTx {
     }
 
     async fn outbox_insert(&mut self, events: &[OutboxEvent]) -> Result<(), StoreError> {
-        for chunk in events.chunks(ROWS_9) {
+        for chunk in events.chunks(BOUND_ROWS) {
             let payloads = chunk
                 .iter()
                 .map(|e| serde_json::to_string(&e.payload).map_err(corrupt))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut values = String::with_capacity(chunk.len() * 40);
+            for (i, e) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let p = 3 * i;
+                let _ = write!(
+                    values,
+                    "({}, ${}, ${}, {}, ${})",
+                    micros(e.at),
+                    p + 1,
+                    p + 2,
+                    e.entity_id,
+                    p + 3
+                );
+            }
             let sql = format!(
-                "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES {}",
-                tuples(chunk.len(), 5, 1)
+                "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES {values}"
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for (e, payload) in chunk.iter().zip(&payloads) {
-                    q = q
-                        .bind(micros(e.at))
-                        .bind(&e.topic)
-                        .bind(&e.entity)
-                        .bind(e.entity_id)
-                        .bind(payload);
+                    q = q.bind(&e.topic).bind(&e.entity).bind(payload);
                 }
                 q.execute(&mut *c).await.map_err(map)?;
             });
@@ -487,25 +541,40 @@ impl AllocationTx for DbTx {
     }
 
     async fn audit_insert(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        for chunk in entries.chunks(ROWS_9) {
+        for chunk in entries.chunks(BOUND_ROWS) {
             let changes = chunk
                 .iter()
                 .map(|e| serde_json::to_string(&e.changes).map_err(corrupt))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut values = String::with_capacity(chunk.len() * 60);
+            for (i, e) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let p = 5 * i;
+                let _ = write!(
+                    values,
+                    "({}, {}, ${}, ${}, {}, ${}, ${}, ${})",
+                    micros(e.at),
+                    e.actor_id.get(),
+                    p + 1,
+                    p + 2,
+                    e.entity_id,
+                    p + 3,
+                    p + 4,
+                    p + 5
+                );
+            }
             let sql = format!(
                 "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes, request_id) \
-                 VALUES {}",
-                tuples(chunk.len(), 8, 1)
+                 VALUES {values}"
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
+                let mut q = sqlx::query(&sql).persistent(false);
                 for (e, changes) in chunk.iter().zip(&changes) {
                     q = q
-                        .bind(micros(e.at))
-                        .bind(e.actor_id.get())
                         .bind(&e.actor_name)
                         .bind(&e.entity)
-                        .bind(e.entity_id)
                         .bind(&e.action)
                         .bind(changes)
                         .bind(e.request_id.as_deref());
@@ -521,17 +590,13 @@ impl AllocationTx for DbTx {
         orders: &[OrderId],
     ) -> Result<Vec<AllocOrderHead>, StoreError> {
         let mut out = Vec::with_capacity(orders.len());
-        for chunk in orders.chunks(ROWS_1) {
+        for chunk in orders.chunks(LITERAL_ROWS) {
             let sql = format!(
                 "SELECT id, number, customer_id, status, version FROM orders WHERE id IN ({}) ORDER BY id",
-                placeholders(1, chunk.len())
+                int_list(chunk.iter().map(|o| o.get()))
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for o in chunk {
-                    q = q.bind(o.get());
-                }
-                for r in q.fetch_all(&mut *c).await.map_err(map)? {
+                for r in sqlx::query(&sql).persistent(false).fetch_all(&mut *c).await.map_err(map)? {
                     out.push(AllocOrderHead {
                         id: OrderId(r.i64("id")?),
                         number: r.opt_text("number")?,
@@ -550,8 +615,8 @@ impl AllocationTx for DbTx {
         orders: &[OrderId],
     ) -> Result<Vec<PickableLine>, StoreError> {
         let mut out = Vec::new();
-        for chunk in orders.chunks(ROWS_1) {
-            let list = placeholders(1, chunk.len());
+        for chunk in orders.chunks(LITERAL_ROWS) {
+            let list = int_list(chunk.iter().map(|o| o.get()));
             // The same reading as the shipping plan (SHP-1): an open list
             // holds its listed quantity, a picked one what was picked;
             // active locks are not picked (ALC-5).
@@ -572,11 +637,7 @@ impl AllocationTx for DbTx {
                  ORDER BY l.order_id, l.line_no"
             );
             let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-                let mut q = sqlx::query_as(&sql);
-                for o in chunk {
-                    q = q.bind(o.get());
-                }
-                q.fetch_all(&mut *c).await.map_err(map)?
+                sqlx::query_as(&sql).persistent(false).fetch_all(&mut *c).await.map_err(map)?
             });
             for (o, line, p, n) in rows {
                 if n > 0 {
@@ -612,18 +673,14 @@ impl AllocationTx for DbTx {
         at: Timestamp,
     ) -> Result<u64, StoreError> {
         let mut touched = 0;
-        for chunk in orders.chunks(ROWS_2) {
-            let values = tuples(chunk.len(), 2, 2);
+        for chunk in orders.chunks(LITERAL_ROWS) {
+            let values = int_tuples(chunk.iter().map(|(o, v)| [o.get(), *v]));
             let sql = format!(
                 "UPDATE orders SET version = orders.version + 1, updated_at = $1 FROM (VALUES {values}) AS v \
                  WHERE orders.id = v.column1 AND orders.version = v.column2"
             );
             touched += on!(self, c => {
-                let mut q = sqlx::query(&sql).bind(micros(at));
-                for (o, v) in chunk {
-                    q = q.bind(o.get()).bind(*v);
-                }
-                q.execute(&mut *c).await.map_err(map)?.rows_affected()
+                sqlx::query(&sql).persistent(false).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
             });
         }
         Ok(touched)
@@ -631,23 +688,34 @@ impl AllocationTx for DbTx {
 
     async fn pick_lists_insert(&mut self, lists: &[PickListRow]) -> Result<Vec<i64>, StoreError> {
         let mut ids = Vec::with_capacity(lists.len());
-        for chunk in lists.chunks(ROWS_9) {
+        for chunk in lists.chunks(BOUND_ROWS) {
+            let mut values = String::with_capacity(chunk.len() * 60);
+            for (i, x) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let packages = x
+                    .packages
+                    .map_or_else(|| "NULL".to_string(), |p| p.to_string());
+                let _ = write!(
+                    values,
+                    "(${}, {}, {}, '{}', {packages}, {}, {})",
+                    i + 1,
+                    x.order_id.get(),
+                    x.warehouse_id.get(),
+                    x.status.as_str(),
+                    micros(x.created_at),
+                    x.created_by.get()
+                );
+            }
             let sql = format!(
                 "INSERT INTO pick_lists (number, order_id, warehouse_id, status, packages, created_at, created_by) \
-                 VALUES {} RETURNING id, number",
-                tuples(chunk.len(), 7, 1)
+                 VALUES {values} RETURNING id, number"
             );
             let rows: Vec<(i64, String)> = on!(self, c => {
-                let mut q = sqlx::query_as(&sql);
+                let mut q = sqlx::query_as(&sql).persistent(false);
                 for x in chunk {
-                    q = q
-                        .bind(&x.number)
-                        .bind(x.order_id.get())
-                        .bind(x.warehouse_id.get())
-                        .bind(x.status.as_str())
-                        .bind(x.packages)
-                        .bind(micros(x.created_at))
-                        .bind(x.created_by.get());
+                    q = q.bind(&x.number);
                 }
                 q.fetch_all(&mut *c).await.map_err(map)?
             });
@@ -666,54 +734,82 @@ impl AllocationTx for DbTx {
             .zip(lists)
             .flat_map(|(id, x)| x.lines.iter().map(move |l| (*id, l)))
             .collect();
-        for chunk in lines.chunks(ROWS_9) {
+        for chunk in lines.chunks(LITERAL_ROWS) {
+            let mut values = String::with_capacity(chunk.len() * 30);
+            for (i, (id, l)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let picked = l
+                    .picked
+                    .map_or_else(|| "NULL".to_string(), |p| p.to_string());
+                let _ = write!(
+                    values,
+                    "({id}, {}, {}, {}, {picked})",
+                    l.line_no,
+                    l.product_id.get(),
+                    l.quantity
+                );
+            }
             let sql = format!(
-                "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) VALUES {}",
-                tuples(chunk.len(), 5, 1)
+                "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) VALUES {values}"
             );
             on!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for (id, l) in chunk {
-                    q = q
-                        .bind(*id)
-                        .bind(i64::from(l.line_no))
-                        .bind(l.product_id.get())
-                        .bind(l.quantity)
-                        .bind(l.picked);
-                }
-                q.execute(&mut *c).await.map_err(map)?;
+                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
             });
         }
         Ok(ids)
     }
 }
 
-/// Rows per statement by width: a few hundred bound parameters each. Far
-/// below the engines' limits on purpose: the SQLite driver's binding cost
-/// grows faster than linearly with the parameters of one statement
-/// (measured: 9,000 parameters a statement were ~30 times slower per row
-/// than 300), while a statement more costs little.
-const ROWS_1: usize = 300;
-const ROWS_2: usize = 150;
-const ROWS_3: usize = 100;
-const ROWS_9: usize = 35;
+/// The columns a run's record goes to: JSON text for `json`, bytes for
+/// a packed record (the other pair empty or NULL).
+type RecordColumns<'a> = ((&'a str, &'a str), (Option<&'a [u8]>, Option<&'a [u8]>));
 
-/// `($first, ..), (..)`: `rows` tuples of `width` parameters.
-fn tuples(rows: usize, width: usize, first: usize) -> String {
-    let mut s = String::with_capacity(rows * width * 6);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for k in 0..width {
-            if k > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(first + r * width + k).to_string());
-        }
-        s.push(')');
+fn split_record<'a>(
+    packing: RecordPacking,
+    input: &'a [u8],
+    result: &'a [u8],
+) -> Result<RecordColumns<'a>, StoreError> {
+    Ok(match packing {
+        RecordPacking::Json => (
+            (
+                std::str::from_utf8(input).map_err(corrupt)?,
+                std::str::from_utf8(result).map_err(corrupt)?,
+            ),
+            (None, None),
+        ),
+        RecordPacking::Lz4Json => (("", ""), (Some(input), Some(result))),
+    })
+}
+
+/// `UPDATE`, on SQLite `UPDATE OR FAIL`: a statement that cannot be undone
+/// halfway needs no statement journal, so SQLite does not copy every page
+/// it changes first. Safe because a failed statement fails the whole
+/// transaction (or unit) it is in: nobody goes on after the error.
+fn bulk_update(tx: &DbTx) -> &'static str {
+    match tx {
+        DbTx::Sqlite(_) => "UPDATE OR FAIL",
+        DbTx::Pg(_) => "UPDATE",
     }
-    s
+}
+
+/// Rows per statement that still binds its text (names, notes, JSON): a
+/// few hundred parameters each.
+const BOUND_ROWS: usize = 60;
+
+/// The stored form of a lock's status; refuses anything else.
+fn lock_status(s: &str) -> Result<&'static str, StoreError> {
+    match s {
+        "active" => Ok("active"),
+        "converted" => Ok("converted"),
+        "expired" => Ok("expired"),
+        "cancelled" => Ok("cancelled"),
+        other => Err(StoreError::Other(format!("unknown lock status {other:?}"))),
+    }
+}
+
+/// An order state as a literal (its stored names are plain words).
+fn status_literal(s: Option<kaidan_domain::order::OrderStatus>) -> String {
+    s.map_or_else(|| "NULL".to_string(), |s| format!("'{}'", s.as_str()))
 }

@@ -9,6 +9,7 @@ mod db;
 mod error;
 mod fulfilment;
 mod group;
+mod literal;
 mod master;
 mod master_tables;
 mod orders;

@@ -14,6 +14,7 @@ pub(crate) trait RowExt {
     fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
     fn bool(&self, col: &str) -> Result<bool, StoreError>;
     fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError>;
+    fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     fn ts(&self, col: &str) -> Result<Timestamp, StoreError> {
         from_micros(self.i64(col)?)
@@ -61,6 +62,9 @@ macro_rules! row_ext {
             }
             fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError> {
                 self.try_get::<Option<bool>, _>(col).map_err(map)
+            }
+            fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError> {
+                self.try_get::<Option<Vec<u8>>, _>(col).map_err(map)
             }
         }
     };

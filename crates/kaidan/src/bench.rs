@@ -298,6 +298,7 @@ pub struct AllocateArgs {
     pub stores: usize,
     pub seed: u64,
     pub dir: Option<std::path::PathBuf>,
+    pub sqlite_cache_mib: u32,
 }
 
 fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
@@ -324,10 +325,15 @@ fn spinner(what: &str) -> indicatif::ProgressBar {
 async fn allocate_db(
     path: &std::path::Path,
     shape: kaidan_store::AllocShape,
+    sqlite_cache_mib: u32,
 ) -> anyhow::Result<(Db, kaidan_store::AllocGenerated)> {
     let _ = std::fs::remove_file(path);
     let url = format!("sqlite:{}", path.display());
-    let db = Db::connect(&url, &DbOptions::default())
+    let options = DbOptions {
+        sqlite_cache_mib,
+        ..DbOptions::default()
+    };
+    let db = Db::connect(&url, &options)
         .await
         .with_context(|| format!("opening {url}"))?;
     db.migrate().await?;
@@ -363,18 +369,19 @@ pub async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&dir)?;
     eprintln!(
-        "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), in {}",
+        "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), SQLite cache {} MiB, in {}",
         shape.lines,
         shape.products,
         shape.franchisees,
         shape.stores,
         shape.seed,
+        args.sqlite_cache_mib,
         dir.display()
     );
 
     // The real run: load, engine, write, on its own fresh database.
     let t = Instant::now();
-    let (db, generated) = allocate_db(&dir.join("real.db"), shape).await?;
+    let (db, generated) = allocate_db(&dir.join("real.db"), shape, args.sqlite_cache_mib).await?;
     eprintln!(
         "generated {} orders, {} lines, demand {} units, central supply {} units ({:.1} s, not timed)",
         generated.orders,
@@ -421,7 +428,7 @@ pub async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
     db.close().await;
 
     // The bare baseline, same process, second identical fresh database.
-    let (base, _) = allocate_db(&dir.join("baseline.db"), shape).await?;
+    let (base, _) = allocate_db(&dir.join("baseline.db"), shape, args.sqlite_cache_mib).await?;
     let s = spinner("baseline: read, sort, greedy walk, write");
     let figures = base.allocate_baseline().await?;
     s.finish_and_clear();

@@ -183,5 +183,9 @@ pub enum BenchCommand {
         /// temporary folder, removed afterwards.
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+        /// SQLite page cache per connection, in MiB, for both databases
+        /// (as `sqlite_cache_mib` in kaidan.toml).
+        #[arg(long, default_value_t = 64)]
+        sqlite_cache_mib: u32,
     },
 }

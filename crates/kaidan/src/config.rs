@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     /// PostgreSQL connections per node.
     pub max_connections: Option<u32>,
+    /// SQLite page cache per connection, in MiB.
+    pub sqlite_cache_mib: Option<u32>,
     /// Order numbers (ORD-5), e.g. `SO-{YYYYMMDD}-{SEQ:6}`.
     pub order_number_pattern: Option<kaidan_domain::order::OrderNumberPattern>,
     /// How far back a new order is compared for duplicates (ORD-3).

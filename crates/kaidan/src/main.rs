@@ -28,7 +28,7 @@ struct Setup {
 
 fn init_logging(format: Option<&str>) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KAIDAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
     // Colours only for a person at a terminal, not in log files.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
@@ -45,6 +45,7 @@ fn init_logging(format: Option<&str>) {
 async fn open(setup: &Setup) -> anyhow::Result<(Db, App)> {
     let options = DbOptions {
         max_connections: setup.file.max_connections.unwrap_or(16),
+        sqlite_cache_mib: setup.file.sqlite_cache_mib.unwrap_or(64),
         ..DbOptions::default()
     };
     let db = Db::connect(&setup.database_url, &options)
@@ -257,6 +258,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             stores,
             seed,
             dir,
+            sqlite_cache_mib,
         }) => {
             bench::allocate(bench::AllocateArgs {
                 lines,
@@ -265,6 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 stores,
                 seed,
                 dir,
+                sqlite_cache_mib,
             })
             .await?
         }

@@ -90,12 +90,46 @@ pub struct AllocationRunRow {
     pub allocated: i64,
     /// Units locked for unfunded franchisees.
     pub locked: i64,
-    /// The engine's input (JSON), to reproduce the run.
+    /// How `input` and `result` are stored.
     #[serde(skip)]
-    pub input: String,
-    /// The engine's result (JSON), every quantity with its reason.
+    pub packing: RecordPacking,
+    /// The engine's input (JSON, packed), to reproduce the run. Empty in
+    /// lists of runs.
     #[serde(skip)]
-    pub result: String,
+    pub input: Vec<u8>,
+    /// The engine's result (JSON, packed), every quantity with its reason.
+    #[serde(skip)]
+    pub result: Vec<u8>,
+}
+
+/// How a run's record is stored (see `allocation_record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordPacking {
+    /// Plain JSON text (runs recorded before packing).
+    #[default]
+    Json,
+    /// JSON, LZ4-compressed with its length in front.
+    Lz4Json,
+}
+
+impl RecordPacking {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordPacking::Json => "json",
+            RecordPacking::Lz4Json => "lz4-json",
+        }
+    }
+}
+
+impl std::str::FromStr for RecordPacking {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "json" => Ok(RecordPacking::Json),
+            "lz4-json" => Ok(RecordPacking::Lz4Json),
+            other => Err(format!("unknown record packing {other:?}")),
+        }
+    }
 }
 
 /// Goods held for an unfunded franchisee (ALC-5).
@@ -137,7 +171,16 @@ pub trait AllocationTx: Send {
     async fn alloc_stores(&mut self) -> Result<Vec<AllocStoreRow>, StoreError>;
     /// (store, product, safety stock) of active stores.
     async fn alloc_safety_stock(&mut self) -> Result<Vec<(i64, ProductId, i64)>, StoreError>;
+    /// Records a run (its record may follow with `allocation_run_record`).
     async fn allocation_run_insert(&mut self, run: &AllocationRunRow) -> Result<i64, StoreError>;
+    /// Stores a run's packed record.
+    async fn allocation_run_record(
+        &mut self,
+        id: i64,
+        packing: RecordPacking,
+        input: &[u8],
+        result: &[u8],
+    ) -> Result<(), StoreError>;
     async fn allocation_run_get(&mut self, id: i64)
     -> Result<Option<AllocationRunRow>, StoreError>;
     async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError>;
