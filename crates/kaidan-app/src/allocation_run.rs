@@ -186,10 +186,21 @@ impl App {
         let active: std::collections::HashSet<CustomerId> =
             franchisees.iter().map(|f| f.id).collect();
         let mut order_lines = Vec::with_capacity(open.len());
+        // Lines come per order, and an order's lines share its time: the
+        // time-zone conversion is made once per order, not per line.
+        let mut last_date: Option<(jiff::Timestamp, jiff::civil::Date)> = None;
         for l in open {
             if !known.contains(&l.product_id) || !active.contains(&l.customer_id) {
                 continue;
             }
+            let order_date = match last_date {
+                Some((at, date)) if at == l.received_at => date,
+                _ => {
+                    let date = l.received_at.to_zoned(tz.clone()).date();
+                    last_date = Some((l.received_at, date));
+                    date
+                }
+            };
             let key = line_key(l.order_id, l.line_no);
             order_lines.push(OrderLine {
                 order_id: l.order_id,
@@ -198,7 +209,7 @@ impl App {
                 product: l.product_id,
                 open_quantity: l.backordered,
                 unit_price: l.unit_price,
-                order_date: l.received_at.to_zoned(tz.clone()).date(),
+                order_date,
             });
         }
         let regions: Vec<Region> = tx
@@ -448,12 +459,24 @@ impl App {
                 }
                 // What bound the quantity; rule and rank are in the run's
                 // record, which the run page explains line by line (ALC-10).
-                let mut line = serde_json::json!({ "line_no": line_no, "quantity": q,
-                    "lock": is_lock, "bound": x.reason.bound });
-                if let (Some(d), Some(obj)) = (x.expires_on, line.as_object_mut()) {
-                    obj.insert("expires_on".into(), d.to_string().into());
+                // Only what is not the usual case is spelled out: a lock
+                // and its expiry, a bound other than "fully served".
+                let mut line = serde_json::Map::new();
+                line.insert("line_no".into(), line_no.into());
+                line.insert("quantity".into(), q.into());
+                if *is_lock {
+                    line.insert("lock".into(), true.into());
                 }
-                events.push(line);
+                if let Some(d) = x.expires_on {
+                    line.insert("expires_on".into(), d.to_string().into());
+                }
+                if x.reason.bound != kaidan_domain::allocation::Bound::FullyServed {
+                    line.insert(
+                        "bound".into(),
+                        serde_json::to_value(x.reason.bound).map_err(crate::orders::store_other)?,
+                    );
+                }
+                events.push(serde_json::Value::Object(line));
             }
             allocated_events.push((
                 *order_id,
@@ -507,7 +530,9 @@ impl App {
             ms = started.elapsed().as_millis(),
             "allocation write"
         );
-        let lists = self.run_pick_lists(tx, ctx, warehouse, &touched).await?;
+        let lists = self
+            .run_pick_lists(tx, ctx, warehouse, &touched, heads)
+            .await?;
         tracing::debug!(
             step = "pick_lists",
             ms = started.elapsed().as_millis(),
@@ -652,11 +677,13 @@ impl App {
         ctx: &Ctx,
         warehouse: WarehouseId,
         orders: &[OrderId],
+        mut heads: HashMap<OrderId, AllocOrderHead>,
     ) -> AppResult<Vec<PickListRow>> {
         if orders.is_empty() {
             return Ok(Vec::new());
         }
         let mut pickable: HashMap<OrderId, Vec<PickLine>> = HashMap::new();
+        let t0 = std::time::Instant::now();
         for l in tx.alloc_pickable(orders).await? {
             pickable.entry(l.order_id).or_default().push(PickLine {
                 line_no: l.line_no,
@@ -665,12 +692,16 @@ impl App {
                 picked: None,
             });
         }
-        let heads: HashMap<OrderId, AllocOrderHead> = tx
-            .alloc_order_heads(orders)
-            .await?
-            .into_iter()
-            .map(|h| (h.id, h))
+        // Heads the run has read already are current: nothing it wrote
+        // since changed an order's row.
+        let missing: Vec<OrderId> = orders
+            .iter()
+            .filter(|o| !heads.contains_key(o))
+            .copied()
             .collect();
+        for h in tx.alloc_order_heads(&missing).await? {
+            heads.insert(h.id, h);
+        }
         let ready: Vec<(&AllocOrderHead, Vec<PickLine>)> = orders
             .iter()
             .filter_map(|o| {
@@ -686,6 +717,10 @@ impl App {
         // Bumping the orders' versions makes a concurrent list for the
         // same order fail instead of listing the same goods twice.
         let versions: Vec<(OrderId, i64)> = ready.iter().map(|(h, _)| (h.id, h.version)).collect();
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            "allocation pick lists: pickable read"
+        );
         if tx.orders_touch(&versions, now).await? != u64::try_from(versions.len()).unwrap_or(0) {
             return Err(AppError::Store(crate::ports::StoreError::Conflict));
         }
@@ -711,7 +746,16 @@ impl App {
                 lines,
             })
             .collect();
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            lists = lists.len(),
+            "allocation pick lists: orders touched and numbered"
+        );
         let ids = tx.pick_lists_insert(&lists).await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            "allocation pick lists: inserted"
+        );
         let mut audit = Vec::with_capacity(lists.len());
         let mut events = Vec::with_capacity(lists.len());
         for (list, id) in lists.iter_mut().zip(ids) {
@@ -739,6 +783,10 @@ impl App {
                     "lines": list.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "quantity": l.quantity})).collect::<Vec<_>>() })));
         }
         tx.audit_insert(&audit).await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            "allocation pick lists: audited"
+        );
         self.events_bulk(tx, ctx, events).await?;
         Ok(lists)
     }

@@ -619,7 +619,9 @@ impl AllocationTx for DbTx {
             let list = int_list(chunk.iter().map(|o| o.get()));
             // The same reading as the shipping plan (SHP-1): an open list
             // holds its listed quantity, a picked one what was picked;
-            // active locks are not picked (ALC-5).
+            // active locks are not picked (ALC-5). The states are compared
+            // as expressions so the planner goes through the orders'
+            // indexes, not through every open list or active lock.
             let sql = format!(
                 "SELECT l.order_id, l.line_no, l.product_id, \
                         CAST(l.reserved - COALESCE(pk.q, 0) - COALESCE(k.q, 0) AS BIGINT) AS pickable \
@@ -627,11 +629,11 @@ impl AllocationTx for DbTx {
                  LEFT JOIN (SELECT pl.order_id, pll.line_no, \
                                    SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) AS q \
                             FROM pick_list_lines pll JOIN pick_lists pl ON pl.id = pll.pick_list_id \
-                            WHERE pl.status IN ('open', 'picked') AND pl.order_id IN ({list}) \
+                            WHERE (pl.status || '') IN ('open', 'picked') AND pl.order_id IN ({list}) \
                             GROUP BY pl.order_id, pll.line_no) pk \
                         ON pk.order_id = l.order_id AND pk.line_no = l.line_no \
                  LEFT JOIN (SELECT order_id, line_no, SUM(quantity) AS q FROM allocation_locks \
-                            WHERE status = 'active' AND order_id IN ({list}) GROUP BY order_id, line_no) k \
+                            WHERE (status || '') = 'active' AND order_id IN ({list}) GROUP BY order_id, line_no) k \
                         ON k.order_id = l.order_id AND k.line_no = l.line_no \
                  WHERE l.order_id IN ({list}) AND l.reserved > 0 \
                  ORDER BY l.order_id, l.line_no"

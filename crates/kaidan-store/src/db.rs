@@ -117,6 +117,13 @@ impl Db {
         let writer = base
             .clone()
             .create_if_missing(true)
+            // Checkpoints run in the background (group.rs, Checkpointer).
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await
+            .map_err(|e| ConnectError::Open(e.to_string()))?;
+        let checkpoint = base
+            .clone()
             .connect()
             .await
             .map_err(|e| ConnectError::Open(e.to_string()))?;
@@ -129,7 +136,7 @@ impl Db {
         Ok(Db {
             backend: Backend::Sqlite {
                 path: PathBuf::from(path),
-                writer: GroupCommit::new(writer),
+                writer: GroupCommit::new(writer, checkpoint),
                 reader,
             },
         })

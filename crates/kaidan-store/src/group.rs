@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use kaidan_app::ports::StoreError;
 use sqlx::sqlite::SqliteConnection;
-use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
 
 use crate::error::map;
 
@@ -46,12 +46,69 @@ pub(crate) struct Writer {
     leader: bool,
     /// Units that released their savepoint and wait for the COMMIT.
     waiters: Vec<oneshot::Sender<Result<(), StoreError>>>,
+    /// Told after every COMMIT: the checkpointer moves the WAL into the
+    /// database file in the background.
+    committed: Arc<Notify>,
 }
 
 /// The single SQLite writer, shared by every request of this process.
 #[derive(Debug, Clone)]
 pub(crate) struct GroupCommit {
     state: Arc<Mutex<Writer>>,
+    checkpointer: Arc<Checkpointer>,
+}
+
+/// Copies the WAL into the database file after commits, on a connection of
+/// its own, so that no request waits for it. The writer has SQLite's
+/// automatic checkpoint turned off: it would run inside whichever COMMIT
+/// crossed the WAL's size limit, and after a large allocation run copy a
+/// gigabyte before that run could answer. A PASSIVE checkpoint never blocks
+/// the writer or readers; SQLite reuses the WAL from its start once a
+/// checkpoint has caught up.
+#[derive(Debug)]
+struct Checkpointer {
+    committed: Arc<Notify>,
+    stop: std::sync::atomic::AtomicBool,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Checkpointer {
+    fn start(conn: SqliteConnection, committed: Arc<Notify>) -> Arc<Self> {
+        let me = Arc::new(Checkpointer {
+            committed,
+            stop: std::sync::atomic::AtomicBool::new(false),
+            task: std::sync::Mutex::new(None),
+        });
+        let task = {
+            let me = Arc::clone(&me);
+            tokio::spawn(async move {
+                let mut conn = conn;
+                loop {
+                    me.committed.notified().await;
+                    if me.stop.load(std::sync::atomic::Ordering::Acquire) {
+                        break;
+                    }
+                    if let Err(e) = exec(&mut conn, "PRAGMA wal_checkpoint(PASSIVE)").await {
+                        tracing::warn!(error = %e, "WAL checkpoint failed; retried after the next commit");
+                    }
+                }
+                let _ = sqlx::Connection::close(conn).await;
+            })
+        };
+        if let Ok(mut slot) = me.task.lock() {
+            *slot = Some(task);
+        }
+        me
+    }
+
+    async fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        self.committed.notify_one();
+        let task = self.task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
 }
 
 /// One request's write transaction inside the current batch.
@@ -140,6 +197,7 @@ impl Writer {
         match committed {
             Ok(()) => {
                 self.open = false;
+                self.committed.notify_one();
                 for w in self.waiters.drain(..) {
                     let _ = w.send(Ok(()));
                 }
@@ -150,7 +208,10 @@ impl Writer {
 }
 
 impl GroupCommit {
-    pub(crate) fn new(conn: SqliteConnection) -> Self {
+    /// `conn` writes (automatic checkpoints off); `checkpoint` is a second
+    /// read-write connection for the background checkpointer.
+    pub(crate) fn new(conn: SqliteConnection, checkpoint: SqliteConnection) -> Self {
+        let committed = Arc::new(Notify::new());
         GroupCommit {
             state: Arc::new(Mutex::new(Writer {
                 conn: Some(conn),
@@ -159,7 +220,9 @@ impl GroupCommit {
                 solo: false,
                 leader: false,
                 waiters: Vec::new(),
+                committed: Arc::clone(&committed),
             })),
+            checkpointer: Checkpointer::start(checkpoint, committed),
         }
     }
 
@@ -234,9 +297,12 @@ impl GroupCommit {
     /// Commits what is pending and closes the connection; later units get
     /// "the database is closed".
     pub(crate) async fn close(&self) {
+        self.checkpointer.stop().await;
         if let Ok(mut w) = self.exclusive().await
             && let Some(conn) = w.conn.take()
         {
+            // The last connection to close checkpoints the WAL into the
+            // file and removes it.
             let _ = sqlx::Connection::close(conn).await;
         }
     }
@@ -258,6 +324,7 @@ impl Unit {
                 Ok(()) => {
                     guard.open = false;
                     guard.solo = false;
+                    guard.committed.notify_one();
                 }
                 Err(e) => {
                     guard.solo = false;

@@ -27,6 +27,26 @@ const SHAPE: AllocShape = AllocShape {
     seed: 7,
 };
 
+/// A fresh database of `backend` with the generated data set.
+async fn generated(backend: &str) -> kaidan_store::testing::TestDb {
+    let t = fresh(backend).await.unwrap();
+    let now = jiff::Timestamp::now().as_microsecond();
+    t.db.generate_allocation_data(SHAPE, now, &|_, _, _| {})
+        .await
+        .unwrap();
+    t
+}
+
+async fn app_on(db: &kaidan_store::Db) -> App {
+    let app = App::new(
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await.unwrap();
+    app
+}
+
 #[tokio::test]
 async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
     for backend in backends() {
@@ -38,12 +58,7 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
                 .unwrap();
         assert_eq!(generated.lines, SHAPE.lines);
         assert!(generated.supply > 0 && generated.supply < generated.demand);
-        let app = App::new(
-            Arc::new(t.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
+        let app = app_on(&t.db).await;
         let out = app
             .run_allocation(&Ctx::system(), true, "test")
             .await
@@ -193,11 +208,7 @@ async fn alc_4_line_reservation_is_guarded_by_what_is_backordered() {
     // conflict (nothing of the run is written): a line with less
     // backordered than the run was told is not updated.
     for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let now = jiff::Timestamp::now().as_microsecond();
-        t.db.generate_allocation_data(SHAPE, now, &|_, _, _| {})
-            .await
-            .unwrap();
+        let t = generated(backend).await;
         let mut tx = t.db.write().await.unwrap();
         let before = tx.order_lines(OrderId(1)).await.unwrap();
         let open = before[0].backordered;
@@ -220,14 +231,61 @@ async fn alc_4_line_reservation_is_guarded_by_what_is_backordered() {
 #[tokio::test]
 async fn bench_baseline_reads_every_open_line_and_writes_its_results() {
     for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let now = jiff::Timestamp::now().as_microsecond();
-        t.db.generate_allocation_data(SHAPE, now, &|_, _, _| {})
-            .await
-            .unwrap();
+        let t = generated(backend).await;
         let f = t.db.allocate_baseline().await.unwrap();
         assert_eq!(f.read, SHAPE.lines, "{backend}");
         assert!(f.written > 0 && f.written < f.read, "{backend}: {f:?}");
+        t.db.close().await;
+    }
+}
+
+/// ALC-10: a committed run's record is stored packed and comes back whole:
+/// the result as the run returned it, and the input, which run through the
+/// engine again gives the same result. A run recorded before packing (plain
+/// JSON) still reads.
+#[tokio::test]
+async fn alc_10_the_stored_record_replays_to_the_same_result() {
+    use kaidan_app::allocation_record::unpack;
+    use kaidan_app::ports::{AllocationRunRow, RecordPacking};
+    for backend in backends() {
+        let t = generated(backend).await;
+        let app = app_on(&t.db).await;
+        let ctx = Ctx::system();
+        let out = app.run_allocation(&ctx, true, "test").await.unwrap();
+        let id = out.run.as_ref().unwrap().id;
+        let (row, stored) = app.allocation_run(&ctx, id).await.unwrap();
+        assert_eq!(row.packing, RecordPacking::Lz4Json, "{backend}");
+        assert_eq!(stored, out.result, "{backend}");
+        let input: kaidan_domain::allocation::RunInput =
+            serde_json::from_str(&app.allocation_run_input(&ctx, id).await.unwrap()).unwrap();
+        assert_eq!(
+            kaidan_domain::allocation::run(&input).unwrap(),
+            out.result,
+            "{backend}"
+        );
+
+        // A run recorded as plain JSON.
+        let mut tx = t.db.write().await.unwrap();
+        let old = tx
+            .allocation_run_insert(&AllocationRunRow {
+                id: 0,
+                number: "AR-OLD-0001".into(),
+                at: jiff::Timestamp::now(),
+                actor_id: kaidan_domain::UserId(0),
+                trigger: "on_demand".into(),
+                allocated: 0,
+                locked: 0,
+                packing: RecordPacking::Json,
+                input: b"{\"old\":1}".to_vec(),
+                result: b"{\"old\":2}".to_vec(),
+            })
+            .await
+            .unwrap();
+        let back = tx.allocation_run_get(old).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(back.packing, RecordPacking::Json);
+        assert_eq!(unpack(back.packing, &back.input).unwrap(), "{\"old\":1}");
+        assert_eq!(unpack(back.packing, &back.result).unwrap(), "{\"old\":2}");
         t.db.close().await;
     }
 }

@@ -39,6 +39,41 @@ async fn codes(db: &dyn Store) -> Vec<String> {
     v
 }
 
+/// The codes (`{prefix}{i:03}`) of the tasks whose unit was kept.
+async fn kept(
+    tasks: Vec<tokio::task::JoinHandle<Result<bool, StoreError>>>,
+    prefix: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        if task.await.unwrap().unwrap() {
+            out.push(format!("{prefix}{i:03}"));
+        }
+    }
+    out
+}
+
+/// Exactly the acknowledged units are there, and acknowledged means on
+/// disk: a fresh connection sees every one.
+async fn assert_durable(
+    t: kaidan_store::testing::TestDb,
+    db: &dyn Store,
+    expected: &[String],
+    backend: &str,
+) {
+    assert_eq!(codes(db).await, expected, "{backend}");
+    t.db.close().await;
+    let reopened = kaidan_store::Db::connect(&t.url, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        codes(&reopened).await,
+        expected,
+        "{backend} after reopening"
+    );
+    reopened.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_units_are_all_kept_and_failures_leave_nothing() {
     for backend in backends() {
@@ -75,26 +110,9 @@ async fn concurrent_units_are_all_kept_and_failures_leave_nothing() {
                 }
             }));
         }
-        let mut expected = Vec::new();
-        for (i, task) in tasks.into_iter().enumerate() {
-            if task.await.unwrap().unwrap() {
-                expected.push(format!("R{i:03}"));
-            }
-        }
+        let expected = kept(tasks, "R").await;
         assert_eq!(expected.len(), 20, "{backend}");
-        assert_eq!(codes(db.as_ref()).await, expected, "{backend}");
-
-        // Acknowledged means on disk: a fresh connection sees every unit.
-        t.db.close().await;
-        let reopened = kaidan_store::Db::connect(&t.url, &Default::default())
-            .await
-            .unwrap();
-        assert_eq!(
-            codes(&reopened).await,
-            expected,
-            "{backend} after reopening"
-        );
-        reopened.close().await;
+        assert_durable(t, db.as_ref(), &expected, backend).await;
     }
 }
 
@@ -156,4 +174,50 @@ async fn a_failed_unit_does_not_keep_the_sqlite_write_lock_from_other_processes(
     assert_eq!(codes(&other).await, vec!["OTHER".to_string()]);
     other.close().await;
     t.db.close().await;
+}
+
+/// A bulk transaction (an allocation run) is a transaction of its own on
+/// SQLite: committed, it is kept with the grouped units around it; failed
+/// or dropped, it leaves nothing and the writer goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_transactions_mix_with_grouped_units() {
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let db: Arc<dyn Store> = Arc::new(t.db.clone());
+        let now = jiff::Timestamp::now();
+        let mut tasks = Vec::new();
+        for i in 0..30 {
+            let db = Arc::clone(&db);
+            tasks.push(tokio::spawn(async move {
+                let bulk = i % 2 == 0;
+                let mut tx = if bulk {
+                    db.write_bulk().await?
+                } else {
+                    db.write().await?
+                };
+                tx.master_insert(&region(&format!("B{i:03}")), now).await?;
+                match i % 5 {
+                    // Dropped after a unique rule broke (bulk or not).
+                    1 | 2 => {
+                        let again = tx.master_insert(&region(&format!("B{i:03}")), now).await;
+                        assert!(
+                            matches!(again, Err(StoreError::Duplicate { .. })),
+                            "{again:?}"
+                        );
+                        drop(tx);
+                        Ok(false)
+                    }
+                    // Abandoned.
+                    3 => {
+                        drop(tx);
+                        Ok(false)
+                    }
+                    _ => tx.commit().await.map(|()| true),
+                }
+            }));
+        }
+        let expected = kept(tasks, "B").await;
+        assert_eq!(expected.len(), 12, "{backend}");
+        assert_durable(t, db.as_ref(), &expected, backend).await;
+    }
 }
