@@ -206,6 +206,15 @@ async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
         assert_eq!(stored["allocation_lines"].as_array().map(Vec::len), Some(rows.len()), "{stored}");
         assert_eq!(t.get("/api/v1/allocation-runs/999999", &brand).await.status, StatusCode::NOT_FOUND);
 
+        // ALC-10: the run's input, replayed by the engine, gives its result.
+        let r = t.get(&format!("/api/v1/allocation-runs/{id}/input"), &brand).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.header("content-disposition").contains(&format!("{number}-input.json")));
+        let input: kaidan_domain::allocation::RunInput = serde_json::from_slice(&r.body).unwrap();
+        let again = serde_json::to_value(kaidan_domain::allocation::run(&input).unwrap()).unwrap();
+        assert_eq!(again, stored["result"]);
+        assert_eq!(t.get("/api/v1/allocation-runs/999999/input", &brand).await.status, StatusCode::NOT_FOUND);
+
         // Excel and CSV.
         let r = t.get(&format!("/api/v1/allocation-runs/{id}/export?format=xlsx"), &brand).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -284,6 +293,10 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
         let id = to.trim_start_matches("/allocation/runs/");
         let r = t.page(&format!("/api/v1/allocation-runs/{id}/export?format=xlsx"), &brand).await;
         assert!(r.status == StatusCode::OK && r.body.starts_with(b"PK"), "{}", r.status);
+        // So does the input (a scenario file) with its Chinese-first label.
+        assert!(html.contains(&format!("/api/v1/allocation-runs/{id}/input")) && html.contains("输入数据"), "{html}");
+        let r = t.page(&format!("/api/v1/allocation-runs/{id}/input"), &brand).await;
+        assert!(r.status == StatusCode::OK && r.body.starts_with(b"{"), "{}", r.status);
         let html = t.page("/allocation", &brand).await.text();
         assert!(html.contains(&format!("href=\"{to}\"")), "{html}");
         assert_eq!(t.page("/allocation/runs/999999", &brand).await.status, StatusCode::NOT_FOUND);

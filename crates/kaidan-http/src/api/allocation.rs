@@ -29,13 +29,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/allocation-runs", get(runs).post(start))
         .route("/api/v1/allocation-runs/{id}", get(run))
         .route("/api/v1/allocation-runs/{id}/export", get(export))
+        .route("/api/v1/allocation-runs/{id}/input", get(input))
         .route("/api/v1/allocation-locks/chase", get(chase))
 }
 
 /// The OpenAPI paths of this module, merged into the published document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(start, runs, run, export, chase),
+    paths(start, runs, run, export, input, chase),
     components(schemas(ResultLine, ChaseItem, LockRow, AllocationRunRow))
 )]
 pub struct Doc;
@@ -190,6 +191,25 @@ pub async fn export(
     let (stored, _) = s.app.allocation_run(&ctx, id).await?;
     let bytes = s.app.allocation_run_export(&ctx, id, format).await?;
     Ok(download(bytes, mime, &format!("{}.{ext}", stored.number)))
+}
+
+/// ALC-10: the input a stored run was computed from, as a scenario file:
+/// `kaidan allocate --scenario FILE` on it gives the run's result again.
+#[utoipa::path(get, path = "/api/v1/allocation-runs/{id}/input", tag = "allocation",
+    params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/json"), (status = 404, body = Problem)))]
+pub async fn input(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (stored, _) = s.app.allocation_run(&ctx, id).await?;
+    let json = s.app.allocation_run_input(&ctx, id).await?;
+    Ok(download(
+        json.into_bytes(),
+        "application/json",
+        &format!("{}-input.json", stored.number),
+    ))
 }
 
 /// ALC-5: the franchisees with goods locked for them, earliest expiry
