@@ -29,8 +29,7 @@ use crate::allocation_record;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, OrderEventRow, OutboxEvent, PickListRow,
-    RecordPacking, Tx,
+    AllocOrderHead, AllocationRunRow, AuditEntry, LockRow, PickListRow, RecordPacking, RunEvent, Tx,
 };
 use kaidan_domain::WarehouseId;
 use kaidan_domain::audit::FieldChange;
@@ -86,6 +85,46 @@ pub struct ChaseItem {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub first_expiry: jiff::civil::Date,
     pub locks: Vec<LockRow>,
+}
+
+/// The data of a run's `allocated` timeline event.
+#[derive(Serialize)]
+struct AllocatedData<'a> {
+    run: &'a str,
+    lines: Vec<EventLine>,
+}
+
+/// The data of a run's `pick_list` timeline event.
+#[derive(Serialize)]
+struct PickListData<'a> {
+    pick_list_id: i64,
+    number: &'a str,
+    lines: Vec<EventLine>,
+}
+
+/// One order line in a run's timeline event.
+#[derive(Serialize)]
+struct EventLine {
+    line_no: u32,
+    quantity: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_on: Option<jiff::civil::Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bound: Option<kaidan_domain::allocation::Bound>,
+}
+
+impl EventLine {
+    fn plain(line_no: u32, quantity: i64) -> Self {
+        EventLine {
+            line_no,
+            quantity,
+            lock: None,
+            expires_on: None,
+            bound: None,
+        }
+    }
 }
 
 /// The run's inputs plus what the commit needs to write.
@@ -461,26 +500,22 @@ impl App {
                 // record, which the run page explains line by line (ALC-10).
                 // Only what is not the usual case is spelled out: a lock
                 // and its expiry, a bound other than "fully served".
-                let mut line = serde_json::Map::new();
-                line.insert("line_no".into(), line_no.into());
-                line.insert("quantity".into(), q.into());
-                if *is_lock {
-                    line.insert("lock".into(), true.into());
-                }
-                if let Some(d) = x.expires_on {
-                    line.insert("expires_on".into(), d.to_string().into());
-                }
-                if x.reason.bound != kaidan_domain::allocation::Bound::FullyServed {
-                    line.insert(
-                        "bound".into(),
-                        serde_json::to_value(x.reason.bound).map_err(crate::orders::store_other)?,
-                    );
-                }
-                events.push(serde_json::Value::Object(line));
+                events.push(EventLine {
+                    line_no,
+                    quantity: q,
+                    lock: is_lock.then_some(true),
+                    expires_on: x.expires_on,
+                    bound: (x.reason.bound != kaidan_domain::allocation::Bound::FullyServed)
+                        .then_some(x.reason.bound),
+                });
             }
             allocated_events.push((
                 *order_id,
-                serde_json::json!({ "run": run.number, "lines": events }),
+                serde_json::to_string(&AllocatedData {
+                    run: &run.number,
+                    lines: events,
+                })
+                .map_err(crate::orders::store_other)?,
             ));
             if items.iter().any(|(_, l)| !l) && touched_set.insert(*order_id) {
                 touched.push(*order_id);
@@ -623,47 +658,30 @@ impl App {
         }
     }
 
-    /// Order timeline events with their outbox events, in two multi-row
-    /// inserts: (order, kind, status, note, data) each, as
+    /// Order timeline events with their outbox events, in multi-row
+    /// inserts: (order, kind, status, note, data as JSON) each, as
     /// [`App::event`] writes one.
     async fn events_bulk(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
-        events: Vec<(OrderId, &str, OrderStatus, String, serde_json::Value)>,
+        events: Vec<(OrderId, &'static str, OrderStatus, String, String)>,
     ) -> AppResult<()> {
         let at = self.now();
-        let mut rows = Vec::with_capacity(events.len());
-        let mut outbox = Vec::with_capacity(events.len());
-        for (id, kind, status, note, data) in events {
-            let mut payload = data.clone();
-            if let Some(obj) = payload.as_object_mut() {
-                obj.insert("order_id".into(), id.get().into());
-                obj.insert("status".into(), status.as_str().into());
-            }
-            outbox.push(OutboxEvent {
-                topic: format!("order.{kind}"),
-                entity: "order".into(),
-                entity_id: id.get(),
-                payload,
+        let rows: Vec<RunEvent> = events
+            .into_iter()
+            .map(|(order_id, kind, status, note, data)| RunEvent {
+                order_id,
                 at,
-            });
-            rows.push((
-                id,
-                OrderEventRow {
-                    at,
-                    actor_id: ctx.actor.user_id,
-                    actor_name: ctx.actor.username.clone(),
-                    kind: kind.to_string(),
-                    from_status: Some(status),
-                    to_status: Some(status),
-                    note,
-                    data,
-                },
-            ));
-        }
-        tx.order_events_insert(&rows).await?;
-        tx.outbox_insert(&outbox).await?;
+                actor_id: ctx.actor.user_id,
+                actor_name: ctx.actor.username.clone(),
+                kind,
+                status,
+                note,
+                data,
+            })
+            .collect();
+        tx.order_events_with_outbox(&rows).await?;
         Ok(())
     }
 
@@ -778,9 +796,22 @@ impl App {
             let status = heads
                 .get(&list.order_id)
                 .map_or(OrderStatus::Approved, |h| h.status);
-            events.push((list.order_id, "pick_list", status, list.number.clone(),
-                serde_json::json!({ "pick_list_id": id, "number": list.number,
-                    "lines": list.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "quantity": l.quantity})).collect::<Vec<_>>() })));
+            let data = PickListData {
+                pick_list_id: id,
+                number: &list.number,
+                lines: list
+                    .lines
+                    .iter()
+                    .map(|l| EventLine::plain(l.line_no, l.quantity))
+                    .collect(),
+            };
+            events.push((
+                list.order_id,
+                "pick_list",
+                status,
+                list.number.clone(),
+                serde_json::to_string(&data).map_err(crate::orders::store_other)?,
+            ));
         }
         tx.audit_insert(&audit).await?;
         tracing::debug!(

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
     AllocOrderHead, AllocProductRow, AllocStoreRow, AllocationRunRow, AllocationTx, AuditEntry,
-    FranchiseeRow, LockRow, OpenLineRow, OrderEventRow, OutboxEvent, PickListRow, PickableLine,
-    RecordPacking, StoreError,
+    FranchiseeRow, LockRow, OpenLineRow, PickListRow, PickableLine, RecordPacking, RunEvent,
+    StoreError,
 };
 use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
@@ -459,34 +459,26 @@ impl AllocationTx for DbTx {
         Ok(())
     }
 
-    async fn order_events_insert(
-        &mut self,
-        events: &[(OrderId, OrderEventRow)],
-    ) -> Result<(), StoreError> {
+    async fn order_events_with_outbox(&mut self, events: &[RunEvent]) -> Result<(), StoreError> {
         // Keys, times and states in the text; names, notes and data bound.
         for chunk in events.chunks(BOUND_ROWS) {
-            let data = chunk
-                .iter()
-                .map(|(_, e)| serde_json::to_string(&e.data).map_err(corrupt))
-                .collect::<Result<Vec<_>, _>>()?;
             let mut values = String::with_capacity(chunk.len() * 80);
-            for (i, (id, e)) in chunk.iter().enumerate() {
+            for (i, e) in chunk.iter().enumerate() {
                 if i > 0 {
                     values.push_str(", ");
                 }
-                let p = 4 * i;
+                let p = 3 * i;
+                let status = e.status.as_str();
                 let _ = write!(
                     values,
-                    "({}, {}, {}, ${}, ${}, {}, {}, ${}, ${})",
-                    id.get(),
+                    "({}, {}, {}, ${}, '{}', '{status}', '{status}', ${}, ${})",
+                    e.order_id.get(),
                     micros(e.at),
                     e.actor_id.get(),
                     p + 1,
+                    plain_word(e.kind)?,
                     p + 2,
-                    status_literal(e.from_status),
-                    status_literal(e.to_status),
-                    p + 3,
-                    p + 4
+                    p + 3
                 );
             }
             let sql = format!(
@@ -495,35 +487,29 @@ impl AllocationTx for DbTx {
             );
             on!(self, c => {
                 let mut q = sqlx::query(&sql).persistent(false);
-                for ((_, e), data) in chunk.iter().zip(&data) {
-                    q = q.bind(&e.actor_name).bind(&e.kind).bind(&e.note).bind(data);
+                for e in chunk {
+                    q = q.bind(&e.actor_name).bind(&e.note).bind(&e.data);
                 }
                 q.execute(&mut *c).await.map_err(map)?;
             });
         }
-        Ok(())
-    }
-
-    async fn outbox_insert(&mut self, events: &[OutboxEvent]) -> Result<(), StoreError> {
-        for chunk in events.chunks(BOUND_ROWS) {
+        for chunk in events.chunks(LITERAL_ROWS) {
             let payloads = chunk
                 .iter()
-                .map(|e| serde_json::to_string(&e.payload).map_err(corrupt))
+                .map(|e| with_order(&e.data, e.order_id, e.status.as_str()))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut values = String::with_capacity(chunk.len() * 40);
+            let mut values = String::with_capacity(chunk.len() * 60);
             for (i, e) in chunk.iter().enumerate() {
                 if i > 0 {
                     values.push_str(", ");
                 }
-                let p = 3 * i;
                 let _ = write!(
                     values,
-                    "({}, ${}, ${}, {}, ${})",
+                    "({}, 'order.{}', 'order', {}, ${})",
                     micros(e.at),
-                    p + 1,
-                    p + 2,
-                    e.entity_id,
-                    p + 3
+                    plain_word(e.kind)?,
+                    e.order_id.get(),
+                    i + 1
                 );
             }
             let sql = format!(
@@ -531,8 +517,8 @@ impl AllocationTx for DbTx {
             );
             on!(self, c => {
                 let mut q = sqlx::query(&sql).persistent(false);
-                for (e, payload) in chunk.iter().zip(&payloads) {
-                    q = q.bind(&e.topic).bind(&e.entity).bind(payload);
+                for payload in &payloads {
+                    q = q.bind(payload);
                 }
                 q.execute(&mut *c).await.map_err(map)?;
             });
@@ -800,6 +786,36 @@ fn bulk_update(tx: &DbTx) -> &'static str {
 /// few hundred parameters each.
 const BOUND_ROWS: usize = 60;
 
+/// An event kind written into a statement: lower-case letters and `_`
+/// only.
+fn plain_word(s: &str) -> Result<&str, StoreError> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        Ok(s)
+    } else {
+        Err(StoreError::Other(format!("not an event kind: {s:?}")))
+    }
+}
+
+/// An order event's data (a JSON object) with the order's id and state in
+/// front: the outbox payload, made from the text without parsing it again.
+fn with_order(data: &str, order: OrderId, status: &str) -> Result<String, StoreError> {
+    let rest = data
+        .trim_start()
+        .strip_prefix('{')
+        .ok_or_else(|| StoreError::Other(format!("event data is not a JSON object: {data}")))?;
+    let mut out = String::with_capacity(data.len() + 48);
+    let _ = write!(
+        out,
+        "{{\"order_id\":{},\"status\":\"{status}\"",
+        order.get()
+    );
+    if !rest.trim_start().starts_with('}') {
+        out.push(',');
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// The stored form of a lock's status; refuses anything else.
 fn lock_status(s: &str) -> Result<&'static str, StoreError> {
     match s {
@@ -811,7 +827,26 @@ fn lock_status(s: &str) -> Result<&'static str, StoreError> {
     }
 }
 
-/// An order state as a literal (its stored names are plain words).
-fn status_literal(s: Option<kaidan_domain::order::OrderStatus>) -> String {
-    s.map_or_else(|| "NULL".to_string(), |s| format!("'{}'", s.as_str()))
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_outbox_payload_is_the_data_with_the_order_in_front() {
+        let p = with_order(r#"{"run":"AR-1","lines":[]}"#, OrderId(7), "approved").unwrap();
+        assert_eq!(
+            p,
+            r#"{"order_id":7,"status":"approved","run":"AR-1","lines":[]}"#
+        );
+        let v: serde_json::Value = serde_json::from_str(&p).unwrap();
+        assert_eq!(v["run"], "AR-1");
+        assert_eq!(
+            with_order("{}", OrderId(1), "shipped").unwrap(),
+            r#"{"order_id":1,"status":"shipped"}"#
+        );
+        assert!(with_order("[1]", OrderId(1), "approved").is_err());
+        assert!(plain_word("pick_list").is_ok());
+        assert!(plain_word("x'); DROP TABLE orders; --").is_err());
+    }
 }

@@ -8,8 +8,24 @@ use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
 use serde::Serialize;
 
-use super::{AuditEntry, OrderEventRow, OutboxEvent, PickListRow, StoreError};
+use super::{AuditEntry, PickListRow, StoreError};
 use kaidan_domain::order::OrderStatus;
+
+/// A timeline event a run writes for an order, with its outbox event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunEvent {
+    pub order_id: OrderId,
+    pub at: Timestamp,
+    pub actor_id: kaidan_domain::UserId,
+    pub actor_name: String,
+    /// Timeline kind; the outbox topic is `order.{kind}`.
+    pub kind: &'static str,
+    /// The order's state (the event does not change it).
+    pub status: OrderStatus,
+    pub note: String,
+    /// The event's data: a JSON object, as text.
+    pub data: String,
+}
 
 /// What the bulk write of a run needs to know of an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,11 +228,10 @@ pub trait AllocationTx: Send {
         at: Timestamp,
     ) -> Result<u64, StoreError>;
     async fn locks_insert(&mut self, locks: &[LockRow]) -> Result<(), StoreError>;
-    async fn order_events_insert(
-        &mut self,
-        events: &[(OrderId, OrderEventRow)],
-    ) -> Result<(), StoreError>;
-    async fn outbox_insert(&mut self, events: &[OutboxEvent]) -> Result<(), StoreError>;
+    /// Timeline events of orders, each with its outbox event `order.{kind}`
+    /// whose payload is the event's data plus the order's id and state (as
+    /// `App::event` publishes them). The data comes as JSON text, made once.
+    async fn order_events_with_outbox(&mut self, events: &[RunEvent]) -> Result<(), StoreError>;
     async fn audit_insert(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError>;
     /// Number, customer, status and row version of these orders (unknown
     /// ids are left out).
