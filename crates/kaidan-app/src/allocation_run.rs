@@ -15,8 +15,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kaidan_domain::allocation::{
-    self, Allocation, Franchisee, FranchiseeLineAllocation, OrderLine, Product, ProductSeason,
-    Region, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock, Supply, Tier,
+    self, Allocation, Franchisee, FranchiseeLineAllocation, LockStatus, OrderLine, Product,
+    ProductSeason, Region, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock,
+    Supply, Tier,
 };
 use kaidan_domain::master::Season as MasterSeason;
 use kaidan_domain::order::{AccountBalance, AccountEntry, company_time_zone};
@@ -183,7 +184,7 @@ impl App {
         for (c, e) in tx.alloc_franchisee_entries().await? {
             entries.entry(c).or_default().push(e);
         }
-        let active_locks = tx.locks(Some("active")).await?;
+        let active_locks = tx.locks(Some(LockStatus::Active)).await?;
         let mut franchisees = Vec::new();
         let mut funded = std::collections::HashSet::new();
         for f in tx.alloc_franchisees().await? {
@@ -417,7 +418,7 @@ impl App {
         let mut touched: Vec<OrderId> = Vec::new();
         let mut touched_set: std::collections::HashSet<OrderId> = std::collections::HashSet::new();
         for l in &loaded.paid_locks {
-            if tx.lock_close(l.id, "converted", now).await? {
+            if tx.lock_close(l.id, LockStatus::Converted, now).await? {
                 if touched_set.insert(l.order_id) {
                     touched.push(l.order_id);
                 }
@@ -493,7 +494,7 @@ impl App {
                         quantity: q,
                         unit_price: x.unit_price,
                         expires_on: x.expires_on.unwrap_or(result.lock_expires_on),
-                        status: "active".into(),
+                        status: LockStatus::Active,
                     });
                 }
                 // What bound the quantity; rule and rank are in the run's
@@ -645,7 +646,9 @@ impl App {
         if self.central_warehouse(tx).await? != Some(warehouse) {
             return Ok(None);
         }
-        if tx.alloc_open_lines().await?.is_empty() && tx.locks(Some("active")).await?.is_empty() {
+        if tx.alloc_open_lines().await?.is_empty()
+            && tx.locks(Some(LockStatus::Active)).await?.is_empty()
+        {
             return Ok(None);
         }
         match self.allocation_in(tx, ctx, true, "receipt").await {
@@ -843,11 +846,11 @@ impl App {
             return Ok(0);
         };
         let mut n = 0;
-        for l in tx.locks(Some("active")).await? {
+        for l in tx.locks(Some(LockStatus::Active)).await? {
             if l.expires_on >= today {
                 continue;
             }
-            if !tx.lock_close(l.id, "expired", now).await? {
+            if !tx.lock_close(l.id, LockStatus::Expired, now).await? {
                 continue;
             }
             let source = format!("allocation lock {} expired", l.id);
@@ -892,7 +895,7 @@ impl App {
             .map(|f| (f.id, f.name))
             .collect();
         let mut by: BTreeMap<CustomerId, Vec<LockRow>> = BTreeMap::new();
-        for l in tx.locks(Some("active")).await? {
+        for l in tx.locks(Some(LockStatus::Active)).await? {
             by.entry(l.customer_id).or_default().push(l);
         }
         let mut out: Vec<ChaseItem> = by
@@ -928,17 +931,21 @@ impl App {
         ctx: &Ctx,
         id: i64,
     ) -> AppResult<(AllocationRunRow, RunResult)> {
+        let run = self.stored_run(ctx, id).await?;
+        let json = allocation_record::unpack(run.packing, &run.result)?;
+        let result: RunResult = serde_json::from_str(&json).map_err(crate::orders::store_other)?;
+        Ok((run, result))
+    }
+
+    /// A stored run with its packed record, for someone allowed to see it.
+    pub(crate) async fn stored_run(&self, ctx: &Ctx, id: i64) -> AppResult<AllocationRunRow> {
         ctx.require(Permission::AllocationRun)?;
         let mut tx = self.store.read().await?;
-        let run = tx
-            .allocation_run_get(id)
+        tx.allocation_run_get(id)
             .await?
             .ok_or_else(|| AppError::NotFound {
                 what: "allocation run",
                 id: id.to_string(),
-            })?;
-        let json = allocation_record::unpack(run.packing, &run.result)?;
-        let result: RunResult = serde_json::from_str(&json).map_err(crate::orders::store_other)?;
-        Ok((run, result))
+            })
     }
 }

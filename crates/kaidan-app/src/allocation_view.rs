@@ -173,12 +173,13 @@ impl App {
     }
 
     /// A stored run as a spreadsheet (ALC-10, issue 5 "export to Excel").
+    /// Returns the run's number with the file.
     pub async fn allocation_run_export(
         &self,
         ctx: &Ctx,
         id: i64,
         format: Format,
-    ) -> AppResult<Vec<u8>> {
+    ) -> AppResult<(String, Vec<u8>)> {
         let (run, result) = self.allocation_run(ctx, id).await?;
         let rows = self.allocation_lines(ctx, &result).await?;
         let columns = [
@@ -218,23 +219,19 @@ impl App {
                 r.rank,
             ]);
         }
-        kaidan_io::write_table(&table, format).map_err(|e| AppError::File(e.to_string()))
+        let bytes =
+            kaidan_io::write_table(&table, format).map_err(|e| AppError::File(e.to_string()))?;
+        Ok((run.number, bytes))
     }
 }
 
 impl App {
-    /// The input a stored run was computed from (JSON), so anyone can run
-    /// the engine on it again and get the same result (ALC-10).
-    pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<String> {
-        ctx.require(Permission::AllocationRun)?;
-        let mut tx = self.store.read().await?;
-        let run = tx
-            .allocation_run_get(id)
-            .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "allocation run",
-                id: id.to_string(),
-            })?;
-        crate::allocation_record::unpack(run.packing, &run.input)
+    /// The input a stored run was computed from (JSON), with the run's
+    /// number, so anyone can run the engine on it again and get the same
+    /// result (ALC-10). The result is not unpacked.
+    pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<(String, String)> {
+        let run = self.stored_run(ctx, id).await?;
+        let input = crate::allocation_record::unpack(run.packing, &run.input)?;
+        Ok((run.number, input))
     }
 }

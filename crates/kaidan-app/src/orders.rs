@@ -972,9 +972,17 @@ impl App {
         );
         // Goods locked for the order by an allocation run (ALC-5) are
         // released with the rest of its reservation below.
-        for lock in tx.locks(Some("active")).await? {
+        for lock in tx
+            .locks(Some(kaidan_domain::allocation::LockStatus::Active))
+            .await?
+        {
             if lock.order_id == id {
-                tx.lock_close(lock.id, "cancelled", now).await?;
+                tx.lock_close(
+                    lock.id,
+                    kaidan_domain::allocation::LockStatus::Cancelled,
+                    now,
+                )
+                .await?;
             }
         }
         // Lists still open or picked for the order are called off first:

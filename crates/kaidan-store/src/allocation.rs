@@ -8,6 +8,7 @@ use kaidan_app::ports::{
     FranchiseeRow, LockRow, OpenLineRow, PickListRow, PickableLine, RecordPacking, RunEvent,
     StoreError,
 };
+use kaidan_domain::allocation::LockStatus;
 use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
 
@@ -29,7 +30,7 @@ fn lock_from(r: &impl RowExt) -> Result<LockRow, StoreError> {
         quantity: r.i64("quantity")?,
         unit_price: Money::from_units(r.i64("unit_price")?),
         expires_on: r.text("expires_on")?.parse().map_err(corrupt)?,
-        status: r.text("status")?,
+        status: r.parsed("status")?,
     })
 }
 
@@ -319,35 +320,13 @@ impl AllocationTx for DbTx {
         })
     }
 
-    async fn lock_insert(&mut self, l: &LockRow) -> Result<i64, StoreError> {
-        on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
-                                               unit_price, expires_on, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(l.run_id)
-            .bind(l.customer_id.get())
-            .bind(l.order_id.get())
-            .bind(i64::from(l.line_no))
-            .bind(l.product_id.get())
-            .bind(l.quantity)
-            .bind(l.unit_price.units())
-            .bind(l.expires_on.to_string())
-            .bind(&l.status)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)
-        })
-    }
-
-    async fn locks(&mut self, status: Option<&str>) -> Result<Vec<LockRow>, StoreError> {
+    async fn locks(&mut self, status: Option<LockStatus>) -> Result<Vec<LockRow>, StoreError> {
         on!(self, c => {
             let rows = sqlx::query(
                 "SELECT id, run_id, customer_id, order_id, line_no, product_id, quantity, unit_price, expires_on, status \
                  FROM allocation_locks WHERE ($1 = '' OR status = $1) ORDER BY expires_on, id",
             )
-            .bind(status.unwrap_or(""))
+            .bind(status.map_or("", LockStatus::as_str))
             .fetch_all(&mut *c)
             .await
             .map_err(map)?;
@@ -358,14 +337,14 @@ impl AllocationTx for DbTx {
     async fn lock_close(
         &mut self,
         id: i64,
-        status: &str,
+        status: LockStatus,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
         let n = on!(self, c => {
             sqlx::query(
                 "UPDATE allocation_locks SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'active'",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(micros(at))
             .bind(id)
             .execute(&mut *c)
@@ -432,8 +411,8 @@ impl AllocationTx for DbTx {
                 if i > 0 {
                     values.push_str(", ");
                 }
-                // A date prints as digits and dashes, a status is one of a
-                // fixed set: both safe to write into the text.
+                // A date prints as digits and dashes, a status is a fixed
+                // word: both safe to write into the text.
                 let _ = write!(
                     values,
                     "({}, {}, {}, {}, {}, {}, {}, '{}', '{}')",
@@ -445,7 +424,7 @@ impl AllocationTx for DbTx {
                     l.quantity,
                     l.unit_price.units(),
                     l.expires_on,
-                    lock_status(&l.status)?
+                    l.status.as_str()
                 );
             }
             let sql = format!(
@@ -814,17 +793,6 @@ fn with_order(data: &str, order: OrderId, status: &str) -> Result<String, StoreE
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// The stored form of a lock's status; refuses anything else.
-fn lock_status(s: &str) -> Result<&'static str, StoreError> {
-    match s {
-        "active" => Ok("active"),
-        "converted" => Ok("converted"),
-        "expired" => Ok("expired"),
-        "cancelled" => Ok("cancelled"),
-        other => Err(StoreError::Other(format!("unknown lock status {other:?}"))),
-    }
 }
 
 #[cfg(test)]

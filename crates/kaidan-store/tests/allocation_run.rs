@@ -370,7 +370,8 @@ async fn check_case(w: World, c: Case) -> Result<(), String> {
             .app
             .allocation_run_input(&brand, run.id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .1;
         let input: RunInput = serde_json::from_str(&stored).map_err(|e| e.to_string())?;
         let again = allocation::run(&input).map_err(|e| e.to_string())?;
         if again != result {

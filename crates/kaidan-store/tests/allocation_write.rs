@@ -13,7 +13,7 @@ use std::sync::Arc;
 use kaidan_app::clock::SystemClock;
 use kaidan_app::ports::Store;
 use kaidan_app::{App, AppConfig, Ctx};
-use kaidan_domain::allocation::Allocation;
+use kaidan_domain::allocation::{Allocation, LockStatus};
 use kaidan_domain::fulfilment::PickListStatus;
 use kaidan_domain::{OrderId, ProductId, WarehouseId};
 use kaidan_store::AllocShape;
@@ -115,7 +115,7 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
         );
 
         // Locks (ALC-5).
-        let locks = tx.locks(Some("active")).await.unwrap();
+        let locks = tx.locks(Some(LockStatus::Active)).await.unwrap();
         assert_eq!(locks.len(), locked.len(), "{backend}");
         assert_eq!(locks.iter().map(|l| l.quantity).sum::<i64>(), run.locked);
         assert!(locks.iter().all(|l| l.run_id == run.id));
@@ -257,7 +257,7 @@ async fn alc_10_the_stored_record_replays_to_the_same_result() {
         assert_eq!(row.packing, RecordPacking::Lz4Json, "{backend}");
         assert_eq!(stored, out.result, "{backend}");
         let input: kaidan_domain::allocation::RunInput =
-            serde_json::from_str(&app.allocation_run_input(&ctx, id).await.unwrap()).unwrap();
+            serde_json::from_str(&app.allocation_run_input(&ctx, id).await.unwrap().1).unwrap();
         assert_eq!(
             kaidan_domain::allocation::run(&input).unwrap(),
             out.result,

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use kaidan_domain::allocation::LockStatus;
 use kaidan_domain::order::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
 use serde::Serialize;
@@ -162,9 +163,7 @@ pub struct LockRow {
     pub unit_price: Money,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub expires_on: Date,
-    /// active, converted (paid: now an allocation), expired (released) or
-    /// cancelled (the order was).
-    pub status: String,
+    pub status: LockStatus,
 }
 
 #[async_trait]
@@ -200,14 +199,13 @@ pub trait AllocationTx: Send {
     async fn allocation_run_get(&mut self, id: i64)
     -> Result<Option<AllocationRunRow>, StoreError>;
     async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError>;
-    async fn lock_insert(&mut self, lock: &LockRow) -> Result<i64, StoreError>;
     /// Locks of one status (all when `None`), oldest expiry first.
-    async fn locks(&mut self, status: Option<&str>) -> Result<Vec<LockRow>, StoreError>;
+    async fn locks(&mut self, status: Option<LockStatus>) -> Result<Vec<LockRow>, StoreError>;
     /// Moves an active lock to `status`; false when it was not active.
     async fn lock_close(
         &mut self,
         id: i64,
-        status: &str,
+        status: LockStatus,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
 

@@ -19,6 +19,7 @@
 
 mod engine;
 mod input;
+mod lock;
 mod order;
 mod output;
 mod reason;
@@ -30,6 +31,7 @@ pub use input::{
     FranchiseeOrdering, OrderLine, Product, ProductSeason, Region, RegionNeed, RegionPriority,
     RunInput, Season, Settings, Store, StoreOperation, StoreStock, Supply, Tier,
 };
+pub use lock::LockStatus;
 pub use output::{
     Allocation, FranchiseeLineAllocation, FranchiseeLineShort, FranchiseeSummary, ProductSummary,
     RegionAllocation, RegionOrder, RegionShort, RunResult, StoreAllocation, StoreShort, Unserved,

@@ -188,9 +188,8 @@ pub async fn export(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
     let (format, ext, mime) = export_format(q.get("format").map(String::as_str))?;
-    let (stored, _) = s.app.allocation_run(&ctx, id).await?;
-    let bytes = s.app.allocation_run_export(&ctx, id, format).await?;
-    Ok(download(bytes, mime, &format!("{}.{ext}", stored.number)))
+    let (number, bytes) = s.app.allocation_run_export(&ctx, id, format).await?;
+    Ok(download(bytes, mime, &format!("{number}.{ext}")))
 }
 
 /// ALC-10: the input a stored run was computed from, as a scenario file:
@@ -203,12 +202,11 @@ pub async fn input(
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let (stored, _) = s.app.allocation_run(&ctx, id).await?;
-    let json = s.app.allocation_run_input(&ctx, id).await?;
+    let (number, json) = s.app.allocation_run_input(&ctx, id).await?;
     Ok(download(
         json.into_bytes(),
         "application/json",
-        &format!("{}-input.json", stored.number),
+        &format!("{number}-input.json"),
     ))
 }
 
