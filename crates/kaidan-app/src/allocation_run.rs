@@ -646,9 +646,7 @@ impl App {
         if self.central_warehouse(tx).await? != Some(warehouse) {
             return Ok(None);
         }
-        if tx.alloc_open_lines().await?.is_empty()
-            && tx.locks(Some(LockStatus::Active)).await?.is_empty()
-        {
+        if !tx.alloc_has_work().await? {
             return Ok(None);
         }
         match self.allocation_in(tx, ctx, true, "receipt").await {

@@ -175,6 +175,20 @@ impl AllocationTx for DbTx {
             .collect()
     }
 
+    async fn alloc_has_work(&mut self) -> Result<bool, StoreError> {
+        let found: Option<i64> = on!(self, c => {
+            sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
+                 WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
+                 UNION ALL SELECT CAST(1 AS BIGINT) FROM allocation_locks WHERE status = 'active' LIMIT 1",
+            )
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(found.is_some())
+    }
+
     async fn alloc_regions(&mut self) -> Result<Vec<(RegionId, String)>, StoreError> {
         let rows: Vec<(i64, String)> = on!(self, c => {
             sqlx::query_as("SELECT id, name FROM regions ORDER BY id")

@@ -290,17 +290,6 @@ pub async fn intake(
     Ok(())
 }
 
-/// Sizes of `kaidan bench allocate`.
-pub struct AllocateArgs {
-    pub lines: usize,
-    pub products: usize,
-    pub franchisees: usize,
-    pub stores: usize,
-    pub seed: u64,
-    pub dir: Option<std::path::PathBuf>,
-    pub sqlite_cache_mib: u32,
-}
-
 fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::new(total);
     b.set_style(
@@ -352,7 +341,7 @@ async fn allocate_db(
     Ok((db, generated))
 }
 
-pub async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
+pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()> {
     let shape = kaidan_store::AllocShape {
         lines: args.lines,
         products: args.products,

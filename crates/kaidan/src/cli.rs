@@ -166,26 +166,30 @@ pub enum BenchCommand {
     /// allocation run (load, engine, write) and, in the same process on a
     /// second identical database, a bare baseline (read the same rows,
     /// sort, greedy walk, write the results).
-    Allocate {
-        /// Open franchisee order lines (20 per order).
-        #[arg(long, default_value_t = 1_000_000)]
-        lines: usize,
-        #[arg(long, default_value_t = 10_000)]
-        products: usize,
-        #[arg(long, default_value_t = 5_000)]
-        franchisees: usize,
-        #[arg(long, default_value_t = 2_000)]
-        stores: usize,
-        /// Seed of the generated data.
-        #[arg(long, default_value_t = 20_260_101)]
-        seed: u64,
-        /// Folder for the two databases, kept afterwards; default: a
-        /// temporary folder, removed afterwards.
-        #[arg(long)]
-        dir: Option<std::path::PathBuf>,
-        /// SQLite page cache per connection, in MiB, for both databases
-        /// (as `sqlite_cache_mib` in kaidan.toml).
-        #[arg(long, default_value_t = 64)]
-        sqlite_cache_mib: u32,
-    },
+    Allocate(BenchAllocateArgs),
+}
+
+/// The sizes of `kaidan bench allocate`.
+#[derive(Debug, Args)]
+pub struct BenchAllocateArgs {
+    /// Open franchisee order lines (20 per order).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    #[arg(long, default_value_t = 10_000)]
+    pub products: usize,
+    #[arg(long, default_value_t = 5_000)]
+    pub franchisees: usize,
+    #[arg(long, default_value_t = 2_000)]
+    pub stores: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 20_260_101)]
+    pub seed: u64,
+    /// Folder for the two databases, kept afterwards; default: a
+    /// temporary folder, removed afterwards.
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+    /// SQLite page cache per connection, in MiB, for both databases
+    /// (as `sqlite_cache_mib` in kaidan.toml).
+    #[arg(long, default_value_t = 64)]
+    pub sqlite_cache_mib: u32,
 }

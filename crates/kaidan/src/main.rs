@@ -251,26 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clients,
             on,
         }) => bench::intake(on, orders, clients).await?,
-        Command::Bench(cli::BenchCommand::Allocate {
-            lines,
-            products,
-            franchisees,
-            stores,
-            seed,
-            dir,
-            sqlite_cache_mib,
-        }) => {
-            bench::allocate(bench::AllocateArgs {
-                lines,
-                products,
-                franchisees,
-                stores,
-                seed,
-                dir,
-                sqlite_cache_mib,
-            })
-            .await?
-        }
+        Command::Bench(cli::BenchCommand::Allocate(args)) => bench::allocate(args).await?,
         Command::Backup { file } => backup(&setup, &file).await?,
         Command::Restore { file, force } => restore(&setup, &file, force).await?,
         Command::User(cmd) => {
