@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kaidan_domain::allocation::{
     self, Allocation, Franchisee, FranchiseeLineAllocation, LockStatus, OrderLine, Product,
-    ProductSeason, Region, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock,
+    ProductSeason, Region, RegionNeed, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock,
     Supply, Tier,
 };
 use kaidan_domain::master::Season as MasterSeason;
@@ -69,6 +69,8 @@ pub struct AllocationOutcome {
     pub converted_locks: Vec<LockRow>,
     /// Pick lists made for the allocated orders.
     pub pick_lists: Vec<String>,
+    /// Transfers (调拨单) made for the store and region allocations.
+    pub transfers: Vec<String>,
     /// The engine's result: every allocation, lock and unserved quantity
     /// with its rule, bound and rank (ALC-10).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -283,8 +285,10 @@ impl App {
                 priority: s.priority,
             })
             .collect();
-        // Stores' own stock is not kept in Kaidan yet: their whole safety
-        // stock counts as their need (ADR 0010).
+        // A store's current stock is its position: what its own stock holds
+        // plus what transfers are bringing, so goods already sent are not
+        // sent again (ADR 0012).
+        let positions = self.run_store_positions(tx).await?;
         let store_stock = tx
             .alloc_safety_stock()
             .await?
@@ -294,7 +298,24 @@ impl App {
                 store: StoreId(store),
                 product,
                 safety_stock: safety,
-                current_stock: 0,
+                current_stock: positions
+                    .get(&(StoreId(store), product))
+                    .copied()
+                    .unwrap_or(0)
+                    .max(0),
+            })
+            .collect();
+        let known_regions: std::collections::HashSet<kaidan_domain::RegionId> =
+            regions.iter().map(|r| r.id).collect();
+        let region_needs = tx
+            .alloc_region_needs()
+            .await?
+            .into_iter()
+            .filter(|(r, p, _)| known.contains(p) && known_regions.contains(r))
+            .map(|(region, product, quantity)| RegionNeed {
+                region,
+                product,
+                quantity,
             })
             .collect();
         Ok(Loaded {
@@ -308,7 +329,7 @@ impl App {
                 region_priority,
                 stores,
                 store_stock,
-                region_needs: Vec::new(),
+                region_needs,
             },
             paid_locks,
         })
@@ -368,6 +389,7 @@ impl App {
                 committed: false,
                 converted_locks: loaded.paid_locks,
                 pick_lists: Vec::new(),
+                transfers: Vec::new(),
                 result,
             });
         }
@@ -448,9 +470,12 @@ impl App {
         // Reserve the goods: one guarded multi-row reservation per batch of
         // products, for everything the run hands out of each.
         let mut wants: BTreeMap<ProductId, i64> = BTreeMap::new();
-        for (x, _) in per_order.values().flatten() {
-            *wants.entry(x.product).or_insert(0) += x.quantity.get();
+        for a in &result.allocations {
+            // Store and region allocations are reserved too: they become
+            // transfers out of the central warehouse (ALC-9).
+            *wants.entry(a.product()).or_insert(0) += a.quantity().get();
         }
+        wants.retain(|_, q| *q > 0);
         let wants: Vec<(ProductId, i64)> = wants.into_iter().collect();
         for chunk in wants.chunks(RESERVE_BATCH) {
             let got = tx.stock_reserve(warehouse, chunk, &source, now).await?;
@@ -574,6 +599,14 @@ impl App {
             ms = started.elapsed().as_millis(),
             "allocation write"
         );
+        let transfers = self
+            .run_transfers(tx, ctx, (run.id, &run.number), warehouse, &result)
+            .await?;
+        tracing::debug!(
+            step = "transfers",
+            ms = started.elapsed().as_millis(),
+            "allocation write"
+        );
         self.publish(
             tx,
             "allocation.committed",
@@ -583,6 +616,7 @@ impl App {
                 "run": run.number, "trigger": trigger, "allocated": allocated, "locked": locked,
                 "lock_expires_on": result.lock_expires_on.to_string(),
                 "pick_lists": lists.iter().map(|l| l.number.clone()).collect::<Vec<_>>(),
+                "transfers": transfers.iter().map(|t| t.number.clone()).collect::<Vec<_>>(),
             }),
         )
         .await?;
@@ -627,6 +661,7 @@ impl App {
             committed: true,
             converted_locks: loaded.paid_locks,
             pick_lists: lists.into_iter().map(|l| l.number).collect(),
+            transfers: transfers.into_iter().map(|t| t.number).collect(),
             result,
         })
     }

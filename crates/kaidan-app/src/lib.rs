@@ -26,6 +26,7 @@ mod region_priorities;
 mod safety_stock;
 mod stock;
 pub mod stock_counts;
+pub mod store_transfers;
 pub mod time_format;
 mod tracking_import;
 pub mod transfer;

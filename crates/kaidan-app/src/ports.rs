@@ -9,10 +9,12 @@
 mod allocation;
 mod fulfilment;
 mod purchase;
+mod store_transfer;
 
 pub use allocation::*;
 pub use fulfilment::*;
 pub use purchase::*;
+pub use store_transfer::*;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -530,6 +532,7 @@ pub trait Tx:
     + PurchaseTx
     + FulfilmentTx
     + AllocationTx
+    + TransferTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -15,6 +15,7 @@ pub mod order;
 pub mod purchase;
 pub mod quantity;
 pub mod stock_count;
+pub mod transfer;
 pub mod validation;
 
 pub use access::{Actor, Permission, Role};

@@ -180,7 +180,10 @@ impl AllocationTx for DbTx {
             sqlx::query_scalar(
                 "SELECT CAST(1 AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
                  WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
-                 UNION ALL SELECT CAST(1 AS BIGINT) FROM allocation_locks WHERE status = 'active' LIMIT 1",
+                 UNION ALL SELECT CAST(1 AS BIGINT) FROM allocation_locks WHERE status = 'active' \
+                 UNION ALL SELECT CAST(1 AS BIGINT) FROM store_safety_stock ss JOIN stores s ON s.id = ss.store_id \
+                   WHERE s.active AND ss.quantity > 0 \
+                 UNION ALL SELECT CAST(1 AS BIGINT) FROM region_needs WHERE quantity > 0 LIMIT 1",
             )
             .fetch_optional(&mut *c)
             .await

@@ -19,6 +19,7 @@ mod records;
 mod row;
 mod stock;
 mod stock_count;
+mod store_transfer;
 pub mod testing;
 mod tx;
 mod users;

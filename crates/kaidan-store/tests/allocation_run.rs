@@ -572,11 +572,13 @@ async fn alc_6_alc_7_alc_8_stores_by_region_list_then_tier() {
                 .unwrap();
             stores.push(id);
         }
+        // The receipt starts a run (PUR-3), which serves the stores.
         w.app.receive_stock(&sys, w.products[0], w.warehouse, 5, "PO-S").await.unwrap();
         let brand = brand(&w).await;
-        let p = w.app.run_allocation(&brand, false, "on_demand").await.unwrap();
-        let got: Vec<(StoreId, i64)> = p
-            .result
+        let runs = w.app.allocation_runs(&brand).await.unwrap();
+        assert_eq!(runs.len(), 1, "{}", w.backend);
+        let (_, result) = w.app.allocation_run(&brand, runs[0].id).await.unwrap();
+        let got: Vec<(StoreId, i64)> = result
             .allocations
             .iter()
             .filter_map(|a| match a {
@@ -587,7 +589,21 @@ async fn alc_6_alc_7_alc_8_stores_by_region_list_then_tier() {
         // North before south (the list), N-A (tier A) before N-B; the
         // south's store gets nothing: supply ran out.
         assert_eq!(got, [(stores[2], 3), (stores[1], 2)], "{}", w.backend);
-        assert!(p.result.unserved.iter().any(|u| matches!(u, kaidan_domain::allocation::Unserved::Store(s) if s.store == stores[0] && s.unserved.get() == 3)));
+        assert!(result.unserved.iter().any(|u| matches!(u, kaidan_domain::allocation::Unserved::Store(s) if s.store == stores[0] && s.unserved.get() == 3)));
+        // ALC-9: each store's goods are a transfer, reserved in the central
+        // warehouse; a second run sends nothing more to the stores served.
+        let transfers = w.app.transfers(&sys, Default::default()).await.unwrap();
+        let mut per_store: Vec<(StoreId, i64)> = transfers
+            .iter()
+            .map(|t| (t.store_id.unwrap(), t.lines.iter().map(|l| l.quantity).sum()))
+            .collect();
+        per_store.sort();
+        let mut want = vec![(stores[2], 3), (stores[1], 2)];
+        want.sort();
+        assert_eq!(per_store, want, "{}", w.backend);
+        let again = w.app.run_allocation(&brand, false, "on_demand").await.unwrap();
+        assert!(again.result.allocations.is_empty(), "{}: nothing left, nothing resent", w.backend);
+        ledger_holds(&w).await;
     })
     .await;
 }

@@ -71,11 +71,18 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
         let mut locked: BTreeMap<(OrderId, u32), i64> = BTreeMap::new();
         let mut allocated_orders = BTreeSet::new();
         let mut by_product: BTreeMap<ProductId, i64> = BTreeMap::new();
+        // Store allocations per (store, product): the run's transfers.
+        let mut to_stores: BTreeMap<(i64, ProductId), i64> = BTreeMap::new();
         for a in &out.result.allocations {
             let (x, lock) = match a {
                 Allocation::FranchiseeAllocation(x) => (x, false),
                 Allocation::FranchiseeLock(x) => (x, true),
-                _ => continue,
+                Allocation::Store(x) => {
+                    *by_product.entry(x.product).or_default() += x.quantity.get();
+                    *to_stores.entry((x.store.get(), x.product)).or_default() += x.quantity.get();
+                    continue;
+                }
+                Allocation::Region(_) => continue,
             };
             let key = (x.order_id, u32::try_from(x.line_id.get() % 1000).unwrap());
             *given.entry(key).or_default() += x.quantity.get();
@@ -134,6 +141,31 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
             let b = tx.stock_balances_of(w, &[p]).await.unwrap();
             assert_eq!((b[0].1, b[0].2), (on_hand, reserved), "{backend}: INV-1");
         }
+
+        // Transfers (ALC-8, ALC-9): one per store that got goods, holding
+        // exactly its allocations, open, from the central warehouse.
+        assert!(!to_stores.is_empty(), "{backend}: the data set has store needs");
+        let transfers = tx
+            .transfers(&kaidan_app::ports::TransferQuery {
+                run: Some(run.id),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(out.transfers.len(), transfers.len(), "{backend}");
+        let stores: BTreeSet<i64> = to_stores.keys().map(|(s, _)| *s).collect();
+        assert_eq!(transfers.len(), stores.len(), "{backend}: one per store");
+        let mut listed: BTreeMap<(i64, ProductId), i64> = BTreeMap::new();
+        for t in &transfers {
+            assert_eq!(t.status, kaidan_domain::transfer::TransferStatus::Open);
+            assert_eq!(t.from_warehouse_id, WarehouseId(1));
+            let store = t.store_id.unwrap().get();
+            for l in &t.lines {
+                *listed.entry((store, l.product_id)).or_default() += l.quantity;
+            }
+        }
+        assert_eq!(listed, to_stores, "{backend}: transfers = store allocations");
 
         // Pick lists: one per order with allocated goods (SHP-1, ALC-9).
         assert_eq!(out.pick_lists.len(), allocated_orders.len(), "{backend}");

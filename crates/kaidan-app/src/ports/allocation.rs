@@ -183,8 +183,9 @@ pub trait AllocationTx: Send {
     /// Backordered lines of franchisees' orders that await goods.
     async fn alloc_open_lines(&mut self) -> Result<Vec<OpenLineRow>, StoreError>;
     /// Whether a run has anything to decide: an open franchisee line (as
-    /// `alloc_open_lines` reads them) or an active lock. One lookup each,
-    /// not the lines themselves.
+    /// `alloc_open_lines` reads them), an active lock, a store with safety
+    /// stock or a region with a replenishment plan. One lookup each, not
+    /// the rows themselves.
     async fn alloc_has_work(&mut self) -> Result<bool, StoreError>;
     async fn alloc_regions(&mut self) -> Result<Vec<(RegionId, String)>, StoreError>;
     async fn alloc_stores(&mut self) -> Result<Vec<AllocStoreRow>, StoreError>;

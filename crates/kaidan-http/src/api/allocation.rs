@@ -60,6 +60,8 @@ pub struct RunView {
     pub converted_locks: Vec<LockRow>,
     /// Pick lists made for the allocated orders (ALC-9).
     pub pick_lists: Vec<String>,
+    /// Transfers (调拨单) made for the store and region allocations (ALC-9).
+    pub transfers: Vec<String>,
     /// The engine's result: summaries per franchisee and product, every
     /// allocation, lock and unserved quantity with its reason (ALC-10).
     #[schema(value_type = Object)]
@@ -82,7 +84,7 @@ pub struct StoredRun {
 /// the franchisees' backordered lines. `{"commit": false}` previews it
 /// (200, nothing written); `{"commit": true}` records the run, reserves the
 /// allocations, locks goods for unfunded franchisees and makes the pick
-/// lists (201).
+/// lists and the transfers to stores and regions (201).
 #[utoipa::path(post, path = "/api/v1/allocation-runs", tag = "allocation", request_body = NewRun,
     responses((status = 200, body = RunView, description = "preview"), (status = 201, body = RunView, description = "committed"),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -98,6 +100,7 @@ pub async fn start(
         committed,
         converted_locks,
         pick_lists,
+        transfers,
         result,
     } = s.app.run_allocation(&ctx, input.commit, "manual").await?;
     let allocation_lines = s.app.allocation_lines(&ctx, &result).await?;
@@ -113,6 +116,7 @@ pub async fn start(
             committed,
             converted_locks,
             pick_lists,
+            transfers,
             result,
             allocation_lines,
         }),

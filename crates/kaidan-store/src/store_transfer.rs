@@ -1,0 +1,434 @@
+//! Transfers to stores and regions (ALC-8, ALC-9), the destinations' own
+//! stock and the regions' replenishment plans.
+
+use std::fmt::Write as _;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_app::ports::{StorePositionRow, StoreError, TransferQuery, TransferRow, TransferStep, TransferTx};
+use kaidan_domain::fulfilment::PickLine;
+use kaidan_domain::transfer::{RegionNeed, TransferStatus};
+use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
+
+use crate::error::{corrupt, map};
+use crate::literal::{LITERAL_ROWS, int_tuples};
+use crate::row::{RowExt, from_micros, micros};
+use crate::tx::{DbTx, on};
+
+/// Transfers per insert statement (the number is bound text).
+const TRANSFER_ROWS: usize = 200;
+
+const TRANSFER_COLUMNS: &str = "t.id, t.number, t.run_id, r.number AS run_number, t.kind, t.store_id, \
+     t.region_id, COALESCE(s.name, g.name) AS destination, t.from_warehouse_id, t.to_warehouse_id, \
+     t.status, t.packages, t.carrier, t.tracking_no, t.eta, t.note, t.created_at, t.created_by, \
+     t.picked_at, t.shipped_at, t.closed_at";
+
+const TRANSFER_FROM: &str = "transfers t JOIN regions g ON g.id = t.region_id \
+     LEFT JOIN stores s ON s.id = t.store_id LEFT JOIN allocation_runs r ON r.id = t.run_id";
+
+fn opt_ts(v: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    v.map(from_micros).transpose()
+}
+
+fn transfer_from(r: &impl RowExt) -> Result<TransferRow, StoreError> {
+    Ok(TransferRow {
+        id: r.i64("id")?,
+        number: r.text("number")?,
+        run_id: r.opt_i64("run_id")?,
+        run_number: r.opt_text("run_number")?,
+        kind: r.parsed("kind")?,
+        store_id: r.opt_i64("store_id")?.map(StoreId),
+        region_id: RegionId(r.i64("region_id")?),
+        destination: r.text("destination")?,
+        from_warehouse_id: WarehouseId(r.i64("from_warehouse_id")?),
+        to_warehouse_id: r.opt_i64("to_warehouse_id")?.map(WarehouseId),
+        status: r.parsed("status")?,
+        packages: r.opt_i64("packages")?,
+        carrier: r.opt_text("carrier")?,
+        tracking_no: r.opt_text("tracking_no")?,
+        eta: r.opt_parsed("eta")?,
+        note: r.opt_text("note")?,
+        created_at: r.ts("created_at")?,
+        created_by: UserId(r.i64("created_by")?),
+        picked_at: opt_ts(r.opt_i64("picked_at")?)?,
+        shipped_at: opt_ts(r.opt_i64("shipped_at")?)?,
+        closed_at: opt_ts(r.opt_i64("closed_at")?)?,
+        lines: Vec::new(),
+    })
+}
+
+impl DbTx {
+    async fn transfer_lines(&mut self, id: i64) -> Result<Vec<PickLine>, StoreError> {
+        on!(self, c => {
+            let rows = sqlx::query(
+                "SELECT line_no, product_id, quantity, picked FROM transfer_lines \
+                 WHERE transfer_id = $1 ORDER BY line_no",
+            )
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(PickLine {
+                        line_no: u32::try_from(r.i64("line_no")?).map_err(corrupt)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        quantity: r.i64("quantity")?,
+                        picked: r.opt_i64("picked")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+#[async_trait]
+impl TransferTx for DbTx {
+    async fn transfers_insert(&mut self, transfers: &[TransferRow]) -> Result<Vec<i64>, StoreError> {
+        let mut ids = Vec::with_capacity(transfers.len());
+        for chunk in transfers.chunks(TRANSFER_ROWS) {
+            let mut values = String::with_capacity(chunk.len() * 80);
+            for (i, x) in chunk.iter().enumerate() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let run = x.run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string());
+                let store = x
+                    .store_id
+                    .map_or_else(|| "NULL".to_string(), |s| s.get().to_string());
+                let _ = write!(
+                    values,
+                    "(${}, {run}, '{}', {store}, {}, {}, '{}', {}, {})",
+                    i + 1,
+                    x.kind.as_str(),
+                    x.region_id.get(),
+                    x.from_warehouse_id.get(),
+                    x.status.as_str(),
+                    micros(x.created_at),
+                    x.created_by.get()
+                );
+            }
+            let sql = format!(
+                "INSERT INTO transfers (number, run_id, kind, store_id, region_id, from_warehouse_id, status, created_at, created_by) \
+                 VALUES {values} RETURNING id, number"
+            );
+            let rows: Vec<(i64, String)> = on!(self, c => {
+                let mut q = sqlx::query_as(&sql).persistent(false);
+                for x in chunk {
+                    q = q.bind(&x.number);
+                }
+                q.fetch_all(&mut *c).await.map_err(map)?
+            });
+            // RETURNING order is not promised for multi-row inserts: match
+            // by the (unique) number.
+            let by_number: std::collections::HashMap<String, i64> =
+                rows.into_iter().map(|(id, n)| (n, id)).collect();
+            for x in chunk {
+                ids.push(*by_number.get(&x.number).ok_or_else(|| {
+                    StoreError::Other(format!("transfer {} was not inserted", x.number))
+                })?);
+            }
+        }
+        let lines: Vec<[i64; 4]> = ids
+            .iter()
+            .zip(transfers)
+            .flat_map(|(id, x)| {
+                x.lines
+                    .iter()
+                    .map(move |l| [*id, i64::from(l.line_no), l.product_id.get(), l.quantity])
+            })
+            .collect();
+        for chunk in lines.chunks(LITERAL_ROWS) {
+            let sql = format!(
+                "INSERT INTO transfer_lines (transfer_id, line_no, product_id, quantity) VALUES {}",
+                int_tuples(chunk.iter().copied())
+            );
+            on!(self, c => {
+                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
+            });
+        }
+        Ok(ids)
+    }
+
+    async fn transfer_get(&mut self, id: i64) -> Result<Option<TransferRow>, StoreError> {
+        let sql = format!("SELECT {TRANSFER_COLUMNS} FROM {TRANSFER_FROM} WHERE t.id = $1");
+        let head = on!(self, c => {
+            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(transfer_from(&r)?),
+                None => None,
+            }
+        });
+        let Some(mut head) = head else {
+            return Ok(None);
+        };
+        head.lines = self.transfer_lines(id).await?;
+        Ok(Some(head))
+    }
+
+    async fn transfer_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError> {
+        let id: Option<(i64,)> = on!(self, c => {
+            sqlx::query_as("SELECT id FROM transfers WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(id.map(|(i,)| i))
+    }
+
+    async fn transfers(&mut self, q: &TransferQuery) -> Result<Vec<TransferRow>, StoreError> {
+        let sql = format!(
+            "SELECT {TRANSFER_COLUMNS} FROM {TRANSFER_FROM} \
+             WHERE ($1 = '' OR t.status = $1) AND ($2 = 0 OR t.store_id = $2) AND ($3 = 0 OR t.run_id = $3) \
+             ORDER BY t.id DESC LIMIT $4"
+        );
+        let mut list: Vec<TransferRow> = on!(self, c => {
+            let rows = sqlx::query(&sql)
+                .bind(q.status.map_or("", |s| s.as_str()))
+                .bind(q.store.map_or(0, |s| s.get()))
+                .bind(q.run.unwrap_or(0))
+                .bind(i64::from(q.limit.max(1)))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?;
+            rows.iter().map(transfer_from).collect::<Result<_, _>>()?
+        });
+        for t in &mut list {
+            t.lines = self.transfer_lines(t.id).await?;
+        }
+        Ok(list)
+    }
+
+    async fn transfer_step(
+        &mut self,
+        id: i64,
+        expected: TransferStatus,
+        step: &TransferStep,
+    ) -> Result<bool, StoreError> {
+        // Each step sets its own columns and keeps the others.
+        let (at_col, by_col) = match step.status {
+            TransferStatus::Picked => ("picked_at", "picked_by"),
+            TransferStatus::Shipped => ("shipped_at", "shipped_by"),
+            _ => ("closed_at", "closed_by"),
+        };
+        let sql = format!(
+            "UPDATE transfers SET status = $1, {at_col} = $2, {by_col} = $3, \
+             packages = COALESCE($4, packages), carrier = COALESCE($5, carrier), \
+             tracking_no = COALESCE($6, tracking_no), eta = COALESCE($7, eta), \
+             note = COALESCE($8, note), to_warehouse_id = COALESCE($9, to_warehouse_id) \
+             WHERE id = $10 AND status = $11"
+        );
+        let affected = on!(self, c => {
+            sqlx::query(&sql)
+                .bind(step.status.as_str())
+                .bind(micros(step.at))
+                .bind(step.by.get())
+                .bind(step.packages)
+                .bind(step.carrier.as_deref())
+                .bind(step.tracking_no.as_deref())
+                .bind(step.eta.map(|d| d.to_string()))
+                .bind(step.note.as_deref())
+                .bind(step.to_warehouse.map(|w| w.get()))
+                .bind(id)
+                .bind(expected.as_str())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+        });
+        if affected != 1 {
+            return Ok(false);
+        }
+        for (line, qty) in &step.picked {
+            on!(self, c => {
+                sqlx::query("UPDATE transfer_lines SET picked = $1 WHERE transfer_id = $2 AND line_no = $3")
+                    .bind(*qty)
+                    .bind(id)
+                    .bind(i64::from(*line))
+                    .execute(&mut *c)
+                    .await
+                    .map_err(map)?;
+            });
+        }
+        Ok(true)
+    }
+
+    async fn destination_warehouse(
+        &mut self,
+        store: Option<StoreId>,
+        region: RegionId,
+        code: &str,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<WarehouseId, StoreError> {
+        let (col, key) = match store {
+            Some(s) => ("store_id", s.get()),
+            None => ("region_id", region.get()),
+        };
+        let find = format!("SELECT id FROM warehouses WHERE {col} = $1");
+        let found: Option<(i64,)> = on!(self, c => {
+            sqlx::query_as(&find).bind(key).fetch_optional(&mut *c).await.map_err(map)?
+        });
+        if let Some((id,)) = found {
+            return Ok(WarehouseId(id));
+        }
+        let insert = format!(
+            "INSERT INTO warehouses (code, name, is_central, active, updated_at, {col}) \
+             VALUES ($1, $2, FALSE, TRUE, $3, $4) RETURNING id"
+        );
+        let (id,): (i64,) = on!(self, c => {
+            sqlx::query_as(&insert)
+                .bind(code)
+                .bind(name)
+                .bind(micros(at))
+                .bind(key)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(WarehouseId(id))
+    }
+
+    async fn store_positions(
+        &mut self,
+        store: Option<StoreId>,
+    ) -> Result<Vec<StorePositionRow>, StoreError> {
+        // On hand in the store's own warehouse, plus what open, picked and
+        // shipped transfers bring (what was picked, once picked).
+        let sql = "SELECT store_id, product_id, CAST(SUM(on_hand) AS BIGINT) AS on_hand, \
+                   CAST(SUM(in_transit) AS BIGINT) AS in_transit FROM ( \
+                     SELECT w.store_id, b.product_id, b.on_hand, 0 AS in_transit \
+                     FROM warehouses w JOIN stock_balances b ON b.warehouse_id = w.id \
+                     WHERE w.store_id IS NOT NULL AND ($1 = 0 OR w.store_id = $1) \
+                     UNION ALL \
+                     SELECT t.store_id, l.product_id, 0 AS on_hand, \
+                            CASE WHEN t.status = 'open' THEN l.quantity ELSE COALESCE(l.picked, 0) END AS in_transit \
+                     FROM transfers t JOIN transfer_lines l ON l.transfer_id = t.id \
+                     WHERE t.store_id IS NOT NULL AND t.status IN ('open', 'picked', 'shipped') \
+                       AND ($1 = 0 OR t.store_id = $1) \
+                   ) x GROUP BY store_id, product_id ORDER BY store_id, product_id";
+        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(sql)
+                .bind(store.map_or(0, |s| s.get()))
+                .fetch_all(&mut *c)
+                .await
+                .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(s, p, on_hand, in_transit)| StorePositionRow {
+                store: StoreId(s),
+                product: ProductId(p),
+                on_hand,
+                in_transit,
+            })
+            .collect())
+    }
+
+    async fn region_needs(&mut self, region: RegionId) -> Result<Vec<RegionNeed>, StoreError> {
+        let rows: Vec<(i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT product_id, quantity FROM region_needs WHERE region_id = $1 ORDER BY product_id",
+            )
+            .bind(region.get())
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(p, q)| RegionNeed {
+                product_id: ProductId(p),
+                quantity: q,
+            })
+            .collect())
+    }
+
+    async fn region_needs_set(
+        &mut self,
+        region: RegionId,
+        needs: &[RegionNeed],
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query("DELETE FROM region_needs WHERE region_id = $1")
+                .bind(region.get())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+        });
+        for n in needs.iter().filter(|n| n.quantity > 0) {
+            on!(self, c => {
+                sqlx::query("INSERT INTO region_needs (region_id, product_id, quantity) VALUES ($1, $2, $3)")
+                    .bind(region.get())
+                    .bind(n.product_id.get())
+                    .bind(n.quantity)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(map)?;
+            });
+        }
+        Ok(())
+    }
+
+    async fn alloc_region_needs(&mut self) -> Result<Vec<(RegionId, ProductId, i64)>, StoreError> {
+        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
+            sqlx::query_as(
+                "SELECT region_id, product_id, quantity FROM region_needs WHERE quantity > 0 \
+                 ORDER BY region_id, product_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(map)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(r, p, q)| (RegionId(r), ProductId(p), q))
+            .collect())
+    }
+
+    async fn region_needs_take(
+        &mut self,
+        takes: &[(RegionId, ProductId, i64)],
+    ) -> Result<u64, StoreError> {
+        // A handful of rows per run (regions × products with a plan): one
+        // guarded statement each.
+        let mut done = 0;
+        for (region, product, q) in takes {
+            done += on!(self, c => {
+                sqlx::query(
+                    "UPDATE region_needs SET quantity = quantity - $1 \
+                     WHERE region_id = $2 AND product_id = $3 AND quantity >= $1",
+                )
+                .bind(*q)
+                .bind(region.get())
+                .bind(product.get())
+                .execute(&mut *c)
+                .await
+                .map_err(map)?
+                .rows_affected()
+            });
+        }
+        Ok(done)
+    }
+
+    async fn region_need_give_back(
+        &mut self,
+        region: RegionId,
+        product: ProductId,
+        quantity: i64,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO region_needs (region_id, product_id, quantity) VALUES ($1, $2, $3) \
+                 ON CONFLICT (region_id, product_id) DO UPDATE SET quantity = region_needs.quantity + excluded.quantity",
+            )
+            .bind(region.get())
+            .bind(product.get())
+            .bind(quantity)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+}
