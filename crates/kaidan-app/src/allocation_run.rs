@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use kaidan_domain::allocation::{
     self, Allocation, Franchisee, FranchiseeLineAllocation, LockStatus, OrderLine, Product,
-    ProductSeason, Region, RegionNeed, RegionPriority, RunInput, RunResult, Store, StoreOperation, StoreStock,
-    Supply, Tier,
+    ProductSeason, Region, RegionNeed, RegionPriority, RunInput, RunResult, Store, StoreOperation,
+    StoreStock, Supply, Tier,
 };
 use kaidan_domain::master::Season as MasterSeason;
 use kaidan_domain::order::{AccountBalance, AccountEntry, company_time_zone};

@@ -18,16 +18,14 @@ use kaidan_domain::order::company_time_zone;
 use kaidan_domain::transfer::{
     RegionNeed, TransferAction, TransferKind, TransferStatus, check_region_needs,
 };
-use kaidan_domain::{
-    Permission, ProductId, RegionId, StoreId, ValidationErrors, WarehouseId,
-};
+use kaidan_domain::{Permission, ProductId, RegionId, StoreId, ValidationErrors, WarehouseId};
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AuditEntry, EntityKind, MasterData, StorePositionRow, TransferQuery, TransferRow,
-    TransferStep, Tx,
+    AuditEntry, EntityKind, MasterData, StorePositionRow, TransferQuery, TransferRow, TransferStep,
+    Tx,
 };
 
 fn not_found(id: i64) -> AppError {
@@ -154,9 +152,7 @@ impl App {
     ) -> AppResult<TransferRow> {
         ctx.require(Permission::ShipmentWrite)?;
         let mut tx = self.store.write().await?;
-        let (t, _) = self
-            .transfer_for(&mut tx, id, TransferAction::Pick)
-            .await?;
+        let (t, _) = self.transfer_for(&mut tx, id, TransferAction::Pick).await?;
         let outcome = confirm_pick(&t.lines, picked)?;
         let any_picked = outcome.iter().any(|o| o.picked > 0);
         if any_picked && packages < 1 {
@@ -183,7 +179,11 @@ impl App {
                 short.push(serde_json::json!({ "line_no": o.line_no, "short": o.short }));
             }
         }
-        let mut step = TransferStep::new(TransferStatus::after_pick(any_picked), now, ctx.actor.user_id);
+        let mut step = TransferStep::new(
+            TransferStatus::after_pick(any_picked),
+            now,
+            ctx.actor.user_id,
+        );
         step.packages = Some(packages.max(0));
         step.picked = outcome.iter().map(|o| (o.line_no, o.picked)).collect();
         if !any_picked {
@@ -213,9 +213,7 @@ impl App {
         let now = self.now();
         let input = input.validate(now.to_zoned(company_time_zone()).date())?;
         let mut tx = self.store.write().await?;
-        let (t, next) = self
-            .transfer_for(&mut tx, id, TransferAction::Ship)
-            .await?;
+        let (t, next) = self.transfer_for(&mut tx, id, TransferAction::Ship).await?;
         let source = format!("transfer {}", t.number);
         for l in &t.lines {
             tx.stock_ship(
@@ -270,8 +268,9 @@ impl App {
                 tx.stock_receive(&crate::ports::StockReceipt {
                     product_id: l.product_id,
                     warehouse_id: warehouse,
-                    quantity: kaidan_domain::Quantity::new(q)
-                        .map_err(|e| ValidationErrors::single("quantity", "invalid", e.to_string()))?,
+                    quantity: kaidan_domain::Quantity::new(q).map_err(|e| {
+                        ValidationErrors::single("quantity", "invalid", e.to_string())
+                    })?,
                     source: source.clone(),
                     at: now,
                 })
@@ -303,14 +302,19 @@ impl App {
         let (code, name) = match t.store_id {
             Some(s) => match tx.master_get(EntityKind::Store, s.get()).await? {
                 Some(r) => match r.data {
-                    MasterData::Store(d) => (format!("STORE-{}", d.code), format!("{} 门店库存", d.name)),
+                    MasterData::Store(d) => {
+                        (format!("STORE-{}", d.code), format!("{} 门店库存", d.name))
+                    }
                     _ => (format!("STORE-{s}"), t.destination.clone()),
                 },
                 None => (format!("STORE-{s}"), t.destination.clone()),
             },
             None => match tx.master_get(EntityKind::Region, t.region_id.get()).await? {
                 Some(r) => match r.data {
-                    MasterData::Region(d) => (format!("REGION-{}", d.code), format!("{} 区域库存", d.name_zh)),
+                    MasterData::Region(d) => (
+                        format!("REGION-{}", d.code),
+                        format!("{} 区域库存", d.name_zh),
+                    ),
                     _ => (format!("REGION-{}", t.region_id), t.destination.clone()),
                 },
                 None => (format!("REGION-{}", t.region_id), t.destination.clone()),
@@ -374,10 +378,18 @@ impl App {
 
     /// ALC-8: a store's safety stock against its stock position, per
     /// product, with what the next run would send.
-    pub async fn store_positions(&self, ctx: &Ctx, store: StoreId) -> AppResult<Vec<StorePosition>> {
+    pub async fn store_positions(
+        &self,
+        ctx: &Ctx,
+        store: StoreId,
+    ) -> AppResult<Vec<StorePosition>> {
         ctx.require(Permission::StoreRead)?;
         let mut tx = self.store.read().await?;
-        if tx.master_get(EntityKind::Store, store.get()).await?.is_none() {
+        if tx
+            .master_get(EntityKind::Store, store.get())
+            .await?
+            .is_none()
+        {
             return Err(AppError::NotFound {
                 what: "store",
                 id: store.to_string(),
@@ -420,7 +432,11 @@ impl App {
     pub async fn region_needs(&self, ctx: &Ctx, region: RegionId) -> AppResult<Vec<RegionNeed>> {
         ctx.require(Permission::RegionRead)?;
         let mut tx = self.store.read().await?;
-        if tx.master_get(EntityKind::Region, region.get()).await?.is_none() {
+        if tx
+            .master_get(EntityKind::Region, region.get())
+            .await?
+            .is_none()
+        {
             return Err(AppError::NotFound {
                 what: "region",
                 id: region.to_string(),
@@ -440,7 +456,11 @@ impl App {
         ctx.require(Permission::RegionWrite)?;
         check_region_needs(&needs)?;
         let mut tx = self.store.write().await?;
-        if tx.master_get(EntityKind::Region, region.get()).await?.is_none() {
+        if tx
+            .master_get(EntityKind::Region, region.get())
+            .await?
+            .is_none()
+        {
             return Err(AppError::NotFound {
                 what: "region",
                 id: region.to_string(),
@@ -473,8 +493,15 @@ impl App {
         );
         if !changes.is_empty() {
             tx.region_needs_set(region, &needs).await?;
-            self.audit(&mut tx, ctx, "region", region.get(), "set_replenishment", changes)
-                .await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                "region",
+                region.get(),
+                "set_replenishment",
+                changes,
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(needs)
@@ -521,7 +548,11 @@ impl App {
                 ),
                 Allocation::Region(x) => {
                     takes.push((x.region, x.product, x.quantity.get()));
-                    ((TransferKind::Region, None, x.region), x.product, x.quantity.get())
+                    (
+                        (TransferKind::Region, None, x.region),
+                        x.product,
+                        x.quantity.get(),
+                    )
                 }
                 _ => continue,
             };

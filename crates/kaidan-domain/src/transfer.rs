@@ -174,14 +174,20 @@ mod tests {
             "the transfer is shipped; to cancel it, it must be open or picked"
         );
         assert!(TransferStatus::Open.apply(TransferAction::Ship).is_err());
-        assert!(TransferStatus::Received.apply(TransferAction::Pick).is_err());
+        assert!(
+            TransferStatus::Received
+                .apply(TransferAction::Pick)
+                .is_err()
+        );
         assert!(
             TransferStatus::Cancelled
                 .apply(TransferAction::Receive)
                 .is_err()
         );
         assert_eq!(
-            TransferStatus::Picked.apply(TransferAction::Cancel).unwrap(),
+            TransferStatus::Picked
+                .apply(TransferAction::Cancel)
+                .unwrap(),
             TransferStatus::Cancelled
         );
     }

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_app::ports::{StorePositionRow, StoreError, TransferQuery, TransferRow, TransferStep, TransferTx};
+use kaidan_app::ports::{
+    StoreError, StorePositionRow, TransferQuery, TransferRow, TransferStep, TransferTx,
+};
 use kaidan_domain::fulfilment::PickLine;
 use kaidan_domain::transfer::{RegionNeed, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
@@ -84,7 +86,10 @@ impl DbTx {
 
 #[async_trait]
 impl TransferTx for DbTx {
-    async fn transfers_insert(&mut self, transfers: &[TransferRow]) -> Result<Vec<i64>, StoreError> {
+    async fn transfers_insert(
+        &mut self,
+        transfers: &[TransferRow],
+    ) -> Result<Vec<i64>, StoreError> {
         let mut ids = Vec::with_capacity(transfers.len());
         for chunk in transfers.chunks(TRANSFER_ROWS) {
             let mut values = String::with_capacity(chunk.len() * 80);
@@ -92,7 +97,9 @@ impl TransferTx for DbTx {
                 if i > 0 {
                     values.push_str(", ");
                 }
-                let run = x.run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string());
+                let run = x
+                    .run_id
+                    .map_or_else(|| "NULL".to_string(), |r| r.to_string());
                 let store = x
                     .store_id
                     .map_or_else(|| "NULL".to_string(), |s| s.get().to_string());

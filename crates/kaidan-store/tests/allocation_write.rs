@@ -144,7 +144,10 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
 
         // Transfers (ALC-8, ALC-9): one per store that got goods, holding
         // exactly its allocations, open, from the central warehouse.
-        assert!(!to_stores.is_empty(), "{backend}: the data set has store needs");
+        assert!(
+            !to_stores.is_empty(),
+            "{backend}: the data set has store needs"
+        );
         let transfers = tx
             .transfers(&kaidan_app::ports::TransferQuery {
                 run: Some(run.id),
@@ -165,7 +168,10 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
                 *listed.entry((store, l.product_id)).or_default() += l.quantity;
             }
         }
-        assert_eq!(listed, to_stores, "{backend}: transfers = store allocations");
+        assert_eq!(
+            listed, to_stores,
+            "{backend}: transfers = store allocations"
+        );
 
         // Pick lists: one per order with allocated goods (SHP-1, ALC-9).
         assert_eq!(out.pick_lists.len(), allocated_orders.len(), "{backend}");

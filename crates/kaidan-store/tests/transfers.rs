@@ -109,7 +109,11 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
             .receive_stock(&sys, w.products[0], w.warehouse, 8, "PO-T")
             .await
             .unwrap();
-        let list = w.app.transfers(&wh, TransferQuery::default()).await.unwrap();
+        let list = w
+            .app
+            .transfers(&wh, TransferQuery::default())
+            .await
+            .unwrap();
         assert_eq!(list.len(), 1, "{}", w.backend);
         let t = &list[0];
         assert!(t.number.starts_with("TR-"), "{}", t.number);
@@ -124,7 +128,11 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
         assert_eq!(balance(&w, 0, w.warehouse).await, (8, 5));
 
         // A wrong step names the state; nothing changes.
-        let err = w.app.ship_transfer(&wh, t.id, &ship_input()).await.unwrap_err();
+        let err = w
+            .app
+            .ship_transfer(&wh, t.id, &ship_input())
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("is open"), "{err}");
         // Only the warehouse's roles may move it.
         let err = w
@@ -137,7 +145,15 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
         // Four are found: the fifth is released at once.
         let t = w
             .app
-            .pick_transfer(&wh, t.id, &[PickedInput { line_no: 1, picked: 4 }], 1)
+            .pick_transfer(
+                &wh,
+                t.id,
+                &[PickedInput {
+                    line_no: 1,
+                    picked: 4,
+                }],
+                1,
+            )
             .await
             .unwrap();
         assert_eq!(t.status, TransferStatus::Picked);
@@ -146,7 +162,12 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
         // The store's position counts the four on their way: its need is 1.
         let pos = w.app.store_positions(&sys, s).await.unwrap();
         assert_eq!(
-            (pos[0].safety_stock, pos[0].on_hand, pos[0].in_transit, pos[0].need),
+            (
+                pos[0].safety_stock,
+                pos[0].on_hand,
+                pos[0].in_transit,
+                pos[0].need
+            ),
             (5, 0, 4, 1),
             "{}",
             w.backend
@@ -184,7 +205,12 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
         // SEC-2: every step is in the audit trail.
         let audit = w.app.audit_of(&sys, "transfer", t.id).await.unwrap();
         let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
-        assert_eq!(actions, ["receive", "ship", "pick", "create"], "{}: newest first", w.backend);
+        assert_eq!(
+            actions,
+            ["receive", "ship", "pick", "create"],
+            "{}: newest first",
+            w.backend
+        );
         ledger_holds(&w).await;
     })
     .await;
@@ -223,7 +249,10 @@ async fn alc_8_a_region_plan_is_taken_by_the_run_and_given_back_on_cancel() {
             )
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("no product with id 999999"), "{err}");
+        assert!(
+            err.to_string().contains("no product with id 999999"),
+            "{err}"
+        );
         let err = w
             .app
             .set_region_needs(&w.clerk, r, Vec::new())
@@ -265,7 +294,10 @@ async fn alc_8_a_region_plan_is_taken_by_the_run_and_given_back_on_cancel() {
             .unwrap();
         assert_eq!(list.len(), 1);
         let t = &list[0];
-        assert_eq!((t.kind, t.store_id, t.region_id), (TransferKind::Region, None, r));
+        assert_eq!(
+            (t.kind, t.store_id, t.region_id),
+            (TransferKind::Region, None, r)
+        );
         assert_eq!(t.destination, "GZ");
         assert_eq!(t.lines[0].quantity, 4);
         assert_eq!(balance(&w, 1, w.warehouse).await, (4, 4));
@@ -274,14 +306,26 @@ async fn alc_8_a_region_plan_is_taken_by_the_run_and_given_back_on_cancel() {
         // region's plan is whole.
         let err = w.app.cancel_transfer(&wh, t.id, " ").await.unwrap_err();
         assert!(err.to_string().contains("reason"), "{err}");
-        let t = w.app.cancel_transfer(&wh, t.id, "区域暂停备货").await.unwrap();
+        let t = w
+            .app
+            .cancel_transfer(&wh, t.id, "区域暂停备货")
+            .await
+            .unwrap();
         assert_eq!(t.status, TransferStatus::Cancelled);
         assert_eq!(t.note.as_deref(), Some("区域暂停备货"));
         assert_eq!(balance(&w, 1, w.warehouse).await, (4, 0));
         assert_eq!(need(&w).await, 6);
         let err = w
             .app
-            .pick_transfer(&wh, t.id, &[PickedInput { line_no: 1, picked: 1 }], 1)
+            .pick_transfer(
+                &wh,
+                t.id,
+                &[PickedInput {
+                    line_no: 1,
+                    picked: 1,
+                }],
+                1,
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is cancelled"), "{err}");

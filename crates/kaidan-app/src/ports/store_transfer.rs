@@ -109,7 +109,8 @@ pub struct StorePositionRow {
 #[async_trait]
 pub trait TransferTx: Send {
     /// Inserts transfers with their lines; returns their ids in order.
-    async fn transfers_insert(&mut self, transfers: &[TransferRow]) -> Result<Vec<i64>, StoreError>;
+    async fn transfers_insert(&mut self, transfers: &[TransferRow])
+    -> Result<Vec<i64>, StoreError>;
     async fn transfer_get(&mut self, id: i64) -> Result<Option<TransferRow>, StoreError>;
     async fn transfer_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError>;
     /// Newest first, with their lines.
