@@ -35,6 +35,22 @@ fn not_found(id: i64) -> AppError {
     }
 }
 
+/// NotFound unless the master record exists.
+async fn must_exist(
+    tx: &mut Box<dyn Tx>,
+    kind: EntityKind,
+    id: i64,
+    what: &'static str,
+) -> AppResult<()> {
+    match tx.master_get(kind, id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::NotFound {
+            what,
+            id: id.to_string(),
+        }),
+    }
+}
+
 fn moved_on(t: &TransferRow) -> AppError {
     ValidationErrors::single(
         "status",
@@ -59,6 +75,18 @@ pub struct StorePosition {
     pub in_transit: i64,
     /// What the next run would send: max(0, safety − on hand − in transit).
     pub need: i64,
+}
+
+impl StorePosition {
+    fn blank(product_id: ProductId) -> Self {
+        StorePosition {
+            product_id,
+            safety_stock: 0,
+            on_hand: 0,
+            in_transit: 0,
+            need: 0,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -299,26 +327,24 @@ impl App {
         tx: &mut Box<dyn Tx>,
         t: &TransferRow,
     ) -> AppResult<WarehouseId> {
-        let (code, name) = match t.store_id {
-            Some(s) => match tx.master_get(EntityKind::Store, s.get()).await? {
-                Some(r) => match r.data {
-                    MasterData::Store(d) => {
-                        (format!("STORE-{}", d.code), format!("{} 门店库存", d.name))
-                    }
-                    _ => (format!("STORE-{s}"), t.destination.clone()),
-                },
-                None => (format!("STORE-{s}"), t.destination.clone()),
-            },
-            None => match tx.master_get(EntityKind::Region, t.region_id.get()).await? {
-                Some(r) => match r.data {
-                    MasterData::Region(d) => (
-                        format!("REGION-{}", d.code),
-                        format!("{} 区域库存", d.name_zh),
-                    ),
-                    _ => (format!("REGION-{}", t.region_id), t.destination.clone()),
-                },
-                None => (format!("REGION-{}", t.region_id), t.destination.clone()),
-            },
+        // The store's or region's code names its stock; a record gone since
+        // (it cannot be deleted while transfers refer to it) falls back to ids.
+        let (kind, id) = match t.store_id {
+            Some(s) => (EntityKind::Store, s.get()),
+            None => (EntityKind::Region, t.region_id.get()),
+        };
+        let (code, name) = match tx.master_get(kind, id).await?.map(|r| r.data) {
+            Some(MasterData::Store(d)) => {
+                (format!("STORE-{}", d.code), format!("{} 门店库存", d.name))
+            }
+            Some(MasterData::Region(d)) => (
+                format!("REGION-{}", d.code),
+                format!("{} 区域库存", d.name_zh),
+            ),
+            _ => (
+                format!("{}-{id}", kind.as_str().to_uppercase()),
+                t.destination.clone(),
+            ),
         };
         Ok(tx
             .destination_warehouse(t.store_id, t.region_id, &code, &name, self.now())
@@ -385,37 +411,21 @@ impl App {
     ) -> AppResult<Vec<StorePosition>> {
         ctx.require(Permission::StoreRead)?;
         let mut tx = self.store.read().await?;
-        if tx
-            .master_get(EntityKind::Store, store.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "store",
-                id: store.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Store, store.get(), "store").await?;
         let mut rows: BTreeMap<ProductId, StorePosition> = BTreeMap::new();
         for l in tx.safety_stock(store).await? {
             rows.insert(
                 l.product_id,
                 StorePosition {
-                    product_id: l.product_id,
                     safety_stock: l.quantity.get(),
-                    on_hand: 0,
-                    in_transit: 0,
-                    need: 0,
+                    ..StorePosition::blank(l.product_id)
                 },
             );
         }
         for p in tx.store_positions(Some(store)).await? {
-            let row = rows.entry(p.product).or_insert(StorePosition {
-                product_id: p.product,
-                safety_stock: 0,
-                on_hand: 0,
-                in_transit: 0,
-                need: 0,
-            });
+            let row = rows
+                .entry(p.product)
+                .or_insert_with(|| StorePosition::blank(p.product));
             row.on_hand = p.on_hand;
             row.in_transit = p.in_transit;
         }
@@ -432,16 +442,7 @@ impl App {
     pub async fn region_needs(&self, ctx: &Ctx, region: RegionId) -> AppResult<Vec<RegionNeed>> {
         ctx.require(Permission::RegionRead)?;
         let mut tx = self.store.read().await?;
-        if tx
-            .master_get(EntityKind::Region, region.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "region",
-                id: region.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Region, region.get(), "region").await?;
         Ok(tx.region_needs(region).await?)
     }
 
@@ -456,16 +457,7 @@ impl App {
         ctx.require(Permission::RegionWrite)?;
         check_region_needs(&needs)?;
         let mut tx = self.store.write().await?;
-        if tx
-            .master_get(EntityKind::Region, region.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "region",
-                id: region.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Region, region.get(), "region").await?;
         let mut e = ValidationErrors::new();
         let ids: Vec<i64> = needs.iter().map(|n| n.product_id.get()).collect();
         let known: std::collections::HashSet<i64> = tx

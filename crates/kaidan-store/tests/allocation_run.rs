@@ -80,23 +80,6 @@ async fn line(w: &World, o: OrderId) -> (i64, i64) {
     (v.progress[0].reserved, v.progress[0].backordered)
 }
 
-async fn ledger_holds(w: &World) {
-    let sys = Ctx::system();
-    let b = w
-        .app
-        .stock_list(&sys, &ListRequest::default())
-        .await
-        .unwrap();
-    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
-    let got: Vec<_> = b
-        .items
-        .iter()
-        .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
-        .collect();
-    assert_eq!(got, sums, "INV-1 ({})", w.backend);
-    assert!(picked.iter().all(|(_, _, l, b)| l == b));
-}
-
 async fn brand(w: &World) -> Ctx {
     user(&w.app, "brand", &[Role::BrandProduct], None).await
 }

@@ -20,23 +20,6 @@ use kaidan_domain::transfer::{RegionNeed, TransferKind, TransferStatus};
 use kaidan_domain::{Quantity, RegionId, Role, StoreId, WarehouseId};
 use support::*;
 
-async fn ledger_holds(w: &World) {
-    let sys = Ctx::system();
-    let b = w
-        .app
-        .stock_list(&sys, &ListRequest::default())
-        .await
-        .unwrap();
-    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
-    let got: Vec<_> = b
-        .items
-        .iter()
-        .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
-        .collect();
-    assert_eq!(got, sums, "INV-1 ({})", w.backend);
-    assert!(picked.iter().all(|(_, _, l, b)| l == b));
-}
-
 async fn region(w: &World, code: &str) -> RegionId {
     let r = RegionData {
         code: code.into(),

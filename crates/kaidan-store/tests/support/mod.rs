@@ -196,3 +196,21 @@ impl kaidan_app::clock::Clock for MovableClock {
             + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
     }
 }
+
+/// INV-1: every balance equals the sums of its ledger, picked included.
+pub async fn ledger_holds(w: &World) {
+    let sys = Ctx::system();
+    let b = w
+        .app
+        .stock_list(&sys, &kaidan_app::ListRequest::default())
+        .await
+        .unwrap();
+    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
+    let got: Vec<_> = b
+        .items
+        .iter()
+        .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
+        .collect();
+    assert_eq!(got, sums, "INV-1 ({})", w.backend);
+    assert!(picked.iter().all(|(_, _, l, b)| l == b));
+}
