@@ -2,13 +2,14 @@
 //! random runs. ALC-1..ALC-10.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use jiff::civil::Date;
 use kaidan_domain::allocation::{
     Allocation, Bound, Franchisee, FranchiseeOrdering, Group, OrderLine, Product, ProductSeason,
-    Rank, Region, RegionNeed, RegionPriority, RunInput, RunResult, Settings, Store, StoreOperation,
-    StoreStock, Supply, Tier, Unserved, result_json, run,
+    Rank, Reason, Region, RegionNeed, RegionPriority, RunInput, RunResult, Season, Settings, Store,
+    StoreOperation, StoreStock, Supply, Tier, Unserved, result_json, run,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, OrderLineId, ProductId, RegionId, StoreId};
 use proptest::prelude::*;
@@ -76,7 +77,8 @@ prop_compose! {
     fn input()(
         (products, supply) in products(),
         franchisees in franchisees(),
-        lines in prop::collection::vec((any::<Index>(), any::<Index>(), 0..15i64, 1..120i64, 0..6i8), 0..30),
+        // About one line in six is free (赠品, price 0, ADR 0013).
+        lines in prop::collection::vec((any::<Index>(), any::<Index>(), 0..15i64, prop_oneof![1 => Just(0i64), 5 => 1..120i64], 0..6i8), 0..30),
         region_names in prop::collection::vec(0..NAMES.len(), 1..6),
         lists in (prop::collection::vec(any::<Index>(), 0..6), prop::collection::vec(any::<Index>(), 0..6)),
         stores in prop::collection::vec((any::<Index>(), 0..3u8, 1..3i64), 0..9),
@@ -175,36 +177,341 @@ fn supply_of(input: &RunInput, p: ProductId) -> i64 {
         .map_or(0, |s| s.quantity)
 }
 
-fn franchisee_rank(r: &Rank) -> (Group, u32) {
-    match *r {
-        Rank::Franchisee {
-            group, position, ..
-        } => (group, position),
-        _ => panic!("not a franchisee rank: {r:?}"),
-    }
+/// Step 1 of ALLOCATION.md: funded when funds balance − funds committed > 0;
+/// credit alone does not fund.
+fn is_funded(f: &Franchisee) -> bool {
+    f.funds_balance - f.funds_committed > Money::ZERO
 }
 
-/// The step-5 order of a store or region claim, from its rank: seasonal
-/// products region by region, non-seasonal all stores before all regions.
-fn step5_key(season: ProductSeason, rank: &Rank) -> (u8, u32, u8, u32) {
-    let seasonal = season != ProductSeason::None;
-    match *rank {
-        Rank::Store {
-            region_position,
-            store_position,
-            ..
-        } => (0, region_position, 0, store_position),
-        Rank::Region {
-            region_position, ..
-        } => {
-            if seasonal {
-                (0, region_position, 1, 0)
-            } else {
-                (1, region_position, 0, 0)
+/// The franchisee order of steps 2 and 4, derived from the input alone (not
+/// from the engine's sort): (funded in order, unfunded in order).
+///
+/// Funded: priority rank (1 first) or, in `funds` mode, available funds
+/// larger first. Unfunded: always priority rank. Ties: the earlier oldest open
+/// order date (a franchisee without open lines after those with one, ADR D8),
+/// then the smaller id.
+fn franchisee_order(input: &RunInput) -> (Vec<CustomerId>, Vec<CustomerId>) {
+    let mut oldest: BTreeMap<CustomerId, Date> = BTreeMap::new();
+    for l in input.order_lines.iter().filter(|l| l.open_quantity > 0) {
+        let d = oldest.entry(l.franchisee).or_insert(l.order_date);
+        *d = (*d).min(l.order_date);
+    }
+    let tie = |a: &Franchisee, b: &Franchisee| {
+        let (da, db) = (oldest.get(&a.id), oldest.get(&b.id));
+        match (da, db) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+        .then(a.id.cmp(&b.id))
+    };
+    let by_rank = |a: &&Franchisee, b: &&Franchisee| {
+        a.priority_rank
+            .cmp(&b.priority_rank)
+            .then_with(|| tie(a, b))
+    };
+    let mut funded: Vec<&Franchisee> = input.franchisees.iter().filter(|f| is_funded(f)).collect();
+    let mut unfunded: Vec<&Franchisee> =
+        input.franchisees.iter().filter(|f| !is_funded(f)).collect();
+    match input.settings.franchisee_ordering {
+        FranchiseeOrdering::Priority => funded.sort_by(by_rank),
+        FranchiseeOrdering::Funds => funded.sort_by(|a, b| {
+            let avail = |f: &Franchisee| f.funds_balance - f.funds_committed;
+            avail(b).cmp(&avail(a)).then_with(|| tie(a, b))
+        }),
+    }
+    unfunded.sort_by(by_rank);
+    let ids = |v: Vec<&Franchisee>| v.into_iter().map(|f| f.id).collect();
+    (ids(funded), ids(unfunded))
+}
+
+/// Step 5's region order for one season list, from the input: the list, then
+/// regions not on it by name, then id (ADR D8).
+fn region_order(input: &RunInput, season: Season) -> Vec<RegionId> {
+    let list = input.region_priority.list(season);
+    let mut rest: Vec<&Region> = input
+        .regions
+        .iter()
+        .filter(|r| !list.contains(&r.id))
+        .collect();
+    rest.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    list.iter()
+        .copied()
+        .chain(rest.iter().map(|r| r.id))
+        .collect()
+}
+
+/// Step 5's store order inside one region: tier A, then B, then C; then
+/// store priority; then store id.
+fn stores_in_order(input: &RunInput, region: RegionId) -> Vec<StoreId> {
+    let tier = |t: Tier| match t {
+        Tier::A => 0,
+        Tier::B => 1,
+        Tier::C => 2,
+    };
+    let mut stores: Vec<&Store> = input.stores.iter().filter(|s| s.region == region).collect();
+    stores.sort_by_key(|s| (tier(s.tier), s.priority, s.id));
+    stores.into_iter().map(|s| s.id).collect()
+}
+
+/// A step-5 claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Claim {
+    Store(StoreId),
+    Region(RegionId),
+}
+
+/// The step-5 claims on one product in the order ALLOCATION.md serves them,
+/// with their need: seasonal products region by region (the region's stores,
+/// then its replenishment need), non-seasonal ones all store needs (regions in
+/// list order) before all replenishment needs.
+fn step5_claims(input: &RunInput, product: &Product) -> Vec<(Claim, i64)> {
+    let s = &input.settings;
+    let default = if s.spring_summer_months.contains(&s.run_date.month()) {
+        Season::SpringSummer
+    } else {
+        Season::AutumnWinter
+    };
+    let season = match product.season {
+        ProductSeason::SpringSummer => Season::SpringSummer,
+        ProductSeason::AutumnWinter => Season::AutumnWinter,
+        ProductSeason::None => default,
+    };
+    let store_need = |store: StoreId| {
+        input
+            .store_stock
+            .iter()
+            .find(|x| x.store == store && x.product == product.id)
+            .map_or(0, |x| (x.safety_stock - x.current_stock).max(0))
+    };
+    let region_need = |region: RegionId| {
+        input
+            .region_needs
+            .iter()
+            .find(|x| x.region == region && x.product == product.id)
+            .map_or(0, |x| x.quantity)
+    };
+    let regions = region_order(input, season);
+    let stores = |r: RegionId| {
+        stores_in_order(input, r)
+            .into_iter()
+            .map(|st| (Claim::Store(st), store_need(st)))
+    };
+    let mut claims = Vec::new();
+    if product.season == ProductSeason::None {
+        claims.extend(regions.iter().flat_map(|&r| stores(r)));
+        claims.extend(regions.iter().map(|&r| (Claim::Region(r), region_need(r))));
+    } else {
+        for &r in &regions {
+            claims.extend(stores(r));
+            claims.push((Claim::Region(r), region_need(r)));
+        }
+    }
+    claims
+}
+
+/// ALLOCATION.md "Priority is respected", checked against an order derived
+/// from the input (steps 1, 2, 4, 5), never against the positions the engine
+/// reports.
+fn check_priority(input: &RunInput, r: &RunResult) -> Result<(), TestCaseError> {
+    let (funded, unfunded) = franchisee_order(input);
+    let mut given: BTreeMap<ProductId, i64> = BTreeMap::new();
+    let mut line_got: BTreeMap<OrderLineId, i64> = BTreeMap::new();
+    let mut spent: BTreeMap<CustomerId, Money> = BTreeMap::new();
+    let mut received: BTreeSet<(CustomerId, ProductId)> = BTreeSet::new();
+    let mut step5_got: BTreeMap<(ProductId, Claim), i64> = BTreeMap::new();
+    for a in &r.allocations {
+        *given.entry(a.product()).or_default() += a.quantity().get();
+        match a {
+            Allocation::FranchiseeAllocation(x) | Allocation::FranchiseeLock(x) => {
+                *line_got.entry(x.line_id).or_default() += x.quantity.get();
+                received.insert((x.franchisee, x.product));
+                if matches!(a, Allocation::FranchiseeAllocation(_)) {
+                    *spent.entry(x.franchisee).or_default() += x.unit_price.times(x.quantity.get());
+                }
+            }
+            Allocation::Store(x) => {
+                *step5_got
+                    .entry((x.product, Claim::Store(x.store)))
+                    .or_default() += x.quantity.get();
+            }
+            Allocation::Region(x) => {
+                *step5_got
+                    .entry((x.product, Claim::Region(x.region)))
+                    .or_default() += x.quantity.get();
             }
         }
-        Rank::Franchisee { .. } => panic!("not a step-5 rank"),
     }
+    let left_over = |p: ProductId| supply_of(input, p) - given.get(&p).copied().unwrap_or(0);
+    // Money a funded franchisee has left after the run: max(0, available funds
+    // + available credit) − what its allocations cost. Its lines are served
+    // together, so this is also what it had left when anyone after it was
+    // served.
+    let money_left = |f: &Franchisee| {
+        (f.available_funds() + f.available_credit()).max(Money::ZERO)
+            - spent.get(&f.id).copied().unwrap_or(Money::ZERO)
+    };
+
+    // (franchisee, product) pairs left short with open quantity and, for a
+    // funded franchisee, money for at least one more unit of that line.
+    let mut short: BTreeSet<(CustomerId, ProductId)> = BTreeSet::new();
+    for line in &input.order_lines {
+        let got = line_got.get(&line.line_id).copied().unwrap_or(0);
+        let f = input
+            .franchisees
+            .iter()
+            .find(|f| f.id == line.franchisee)
+            .unwrap();
+        let could_pay = !is_funded(f) || money_left(f) >= line.unit_price;
+        if got < line.open_quantity && could_pay {
+            short.insert((f.id, line.product));
+        }
+    }
+
+    for &(f, p) in &short {
+        // Left short for no reason of money: the product must have run out.
+        prop_assert_eq!(
+            left_over(p),
+            0,
+            "franchisee {} was left short of product {} with supply left",
+            f,
+            p
+        );
+        let (group, later_group) = if funded.contains(&f) {
+            (&funded, Some(&unfunded))
+        } else {
+            (&unfunded, None)
+        };
+        let pos = group.iter().position(|&g| g == f).unwrap();
+        // ALC-3, ALC-5: no franchisee after it in its group received the product.
+        for (i, &g) in group.iter().enumerate().skip(pos + 1) {
+            prop_assert!(
+                !received.contains(&(g, p)),
+                "franchisee {} (position {} by the input) received product {} while \
+                 franchisee {} (position {}) was left short of it",
+                g,
+                i + 1,
+                p,
+                f,
+                pos + 1
+            );
+        }
+        // ALC-2: funded before unfunded.
+        for &g in later_group.into_iter().flatten() {
+            prop_assert!(
+                !received.contains(&(g, p)),
+                "unfunded {} received product {} while funded {} was short",
+                g,
+                p,
+                f
+            );
+        }
+        // ALC-1: franchisees before stores and regions.
+        prop_assert!(
+            !step5_got.keys().any(|&(q, _)| q == p),
+            "a store or region received product {} while franchisee {} was short",
+            p,
+            f
+        );
+    }
+
+    // ALC-6..8: a claim later in the step-5 order never receives a product
+    // while an earlier claim's need for it was left unmet.
+    for product in &input.products {
+        let mut first_short: Option<Claim> = None;
+        let claims = step5_claims(input, product);
+        let known: BTreeSet<Claim> = claims.iter().map(|&(c, _)| c).collect();
+        for (claim, need) in claims {
+            let got = step5_got.get(&(product.id, claim)).copied().unwrap_or(0);
+            prop_assert!(
+                got <= need,
+                "{:?} got {} of product {} for a need of {}",
+                claim,
+                got,
+                product.id,
+                need
+            );
+            if let Some(earlier) = first_short {
+                prop_assert!(
+                    got == 0,
+                    "{:?} received product {} while {:?} before it was left short",
+                    claim,
+                    product.id,
+                    earlier
+                );
+            }
+            if got < need {
+                first_short.get_or_insert(claim);
+            }
+        }
+        if let Some(claim) = first_short {
+            prop_assert_eq!(
+                left_over(product.id),
+                0,
+                "{:?} was left short of product {} with supply left",
+                claim,
+                product.id
+            );
+        }
+        for &(q, c) in step5_got.keys() {
+            prop_assert!(q != product.id || known.contains(&c), "{:?} is no claim", c);
+        }
+    }
+    Ok(())
+}
+
+/// The ranks the engine reports are the ones the input gives (ALC-10: every
+/// quantity carries the rank used).
+fn check_reported_ranks(input: &RunInput, r: &RunResult) -> Result<(), TestCaseError> {
+    let (funded, unfunded) = franchisee_order(input);
+    let expected: Vec<(CustomerId, Group, u32)> = funded
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| (f, Group::Funded, i as u32 + 1))
+        .chain(
+            unfunded
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| (f, Group::Unfunded, i as u32 + 1)),
+        )
+        .collect();
+    let reported: Vec<(CustomerId, Group, u32)> = r
+        .franchisees
+        .iter()
+        .map(|f| (f.franchisee, f.group, f.position))
+        .collect();
+    prop_assert_eq!(&reported, &expected);
+    let rank_of: BTreeMap<CustomerId, (Group, u32)> =
+        expected.iter().map(|&(f, g, p)| (f, (g, p))).collect();
+    let lines: Vec<(CustomerId, &Reason)> = r
+        .allocations
+        .iter()
+        .filter_map(|a| match a {
+            Allocation::FranchiseeAllocation(x) | Allocation::FranchiseeLock(x) => {
+                Some((x.franchisee, &x.reason))
+            }
+            _ => None,
+        })
+        .chain(r.unserved.iter().filter_map(|u| match u {
+            Unserved::FranchiseeAllocation(x) | Unserved::FranchiseeLock(x) => {
+                Some((x.franchisee, &x.reason))
+            }
+            _ => None,
+        }))
+        .collect();
+    for (f, reason) in lines {
+        let Rank::Franchisee {
+            group, position, ..
+        } = reason.rank
+        else {
+            return Err(TestCaseError::fail(format!(
+                "not a franchisee rank: {reason:?}"
+            )));
+        };
+        prop_assert_eq!((group, position), rank_of[&f]);
+    }
+    Ok(())
 }
 
 fn check_guarantees(input: &RunInput, r: &RunResult) -> Result<(), TestCaseError> {
@@ -284,89 +591,7 @@ fn check_guarantees(input: &RunInput, r: &RunResult) -> Result<(), TestCaseError
         }
     }
 
-    // Priority: within the funded and within the unfunded franchisees, a
-    // lower-ranked one never receives a product while a higher-ranked one was
-    // left short of it with open quantity and money to pay for it.
-    let money_left: BTreeMap<CustomerId, Option<Money>> = r
-        .franchisees
-        .iter()
-        .map(|f| (f.franchisee, f.money_left))
-        .collect();
-    let price: BTreeMap<OrderLineId, Money> = input
-        .order_lines
-        .iter()
-        .map(|l| (l.line_id, l.unit_price))
-        .collect();
-    for u in &r.unserved {
-        let (Unserved::FranchiseeAllocation(x) | Unserved::FranchiseeLock(x)) = u else {
-            continue;
-        };
-        let (group, pos) = franchisee_rank(&x.reason.rank);
-        let could_pay = match money_left[&x.franchisee] {
-            Some(left) => left >= price[&x.line_id],
-            None => true, // unfunded: no money bound on locks
-        };
-        let not_for_money = x.reason.bound != Bound::MoneyExhausted;
-        if could_pay {
-            prop_assert!(
-                not_for_money,
-                "line {} short for money with money left",
-                x.line_id
-            );
-        }
-        if !(could_pay || not_for_money) {
-            continue;
-        }
-        for a in &r.allocations {
-            let (Allocation::FranchiseeAllocation(y) | Allocation::FranchiseeLock(y)) = a else {
-                continue;
-            };
-            if y.product != x.product {
-                continue;
-            }
-            let (g2, p2) = franchisee_rank(&y.reason.rank);
-            prop_assert!(
-                !(g2 == group && p2 > pos),
-                "{:?} {} (position {p2}) received product {} while position {pos} was short",
-                g2,
-                y.franchisee,
-                x.product
-            );
-            // Funded before unfunded (ALC-2).
-            prop_assert!(!(group == Group::Funded && g2 == Group::Unfunded));
-        }
-        // Franchisees before stores and regions (ALC-1).
-        prop_assert!(
-            !r.allocations.iter().any(|a| a.product() == x.product
-                && matches!(a, Allocation::Store(_) | Allocation::Region(_))),
-            "a store or region received product {} while line {} was short",
-            x.product,
-            x.line_id
-        );
-    }
-
-    // Stores and regions (ALC-6..8): a claim later in the step-5 order never
-    // receives a product while an earlier one was left short of it.
-    let season: BTreeMap<ProductId, ProductSeason> =
-        input.products.iter().map(|p| (p.id, p.season)).collect();
-    for u in &r.unserved {
-        if matches!(
-            u,
-            Unserved::FranchiseeAllocation(_) | Unserved::FranchiseeLock(_)
-        ) {
-            continue;
-        }
-        let k = step5_key(season[&u.product()], &u.reason().rank);
-        for a in &r.allocations {
-            if a.product() == u.product()
-                && matches!(a, Allocation::Store(_) | Allocation::Region(_))
-            {
-                // Equal keys: the same claim, partly served.
-                prop_assert!(step5_key(season[&a.product()], &a.reason().rank) <= k);
-            }
-        }
-    }
-    Ok(())
+    check_priority(input, r)
 }
 
 proptest! {
@@ -381,6 +606,15 @@ proptest! {
     fn alc_guarantees_hold_on_random_runs(input in input()) {
         let r = run(&input).unwrap();
         check_guarantees(&input, &r)?;
+    }
+
+    /// ALC-3, ALC-5..7, ALC-10: the order and positions the engine reports
+    /// (franchisee summaries, ranks in reasons) are the ones derived from the
+    /// input.
+    #[test]
+    fn alc_10_reported_franchisee_ranks_follow_the_input(input in input()) {
+        let r = run(&input).unwrap();
+        check_reported_ranks(&input, &r)?;
     }
 
     /// ALC-10: the same input gives byte-identical results, also when every

@@ -252,6 +252,91 @@ fn alc_4_exact_decimal_prices() {
 }
 
 #[test]
+fn alc_4_free_line_is_not_bounded_by_money() {
+    // Funds 90, no credit. Line 1 (product 1, launch 1): 10 × 30 →
+    // floor(90 / 30) = 3 units = 90, 0 left, 7 unserved (money_exhausted).
+    // Line 2 (product 2, launch 2) is free (赠品, price 0): money does not
+    // bound it, so it gets min(6 open, 4 supply) = 4 although no money is
+    // left; 2 unserved for supply. It adds 0 to the money used.
+    let r = Scenario::new("2024-04-02")
+        .product(1, NS, 1, 100)
+        .product(2, NS, 2, 4)
+        .franchisee(1, 1, "90", "0")
+        .line(1, 1, 1, 10, "30", "2024-03-01")
+        .line(2, 1, 2, 6, "0", "2024-03-01")
+        .run();
+    assert_eq!(trail(&r), vec![t("line 1", 1, 3), t("line 2", 2, 4)]);
+    assert_eq!(
+        shortfalls(&r),
+        vec![
+            s("line 1", 1, 7, MoneyExhausted),
+            s("line 2", 2, 2, SupplyExhausted)
+        ]
+    );
+    let Allocation::FranchiseeAllocation(free) = &r.allocations[1] else {
+        panic!("expected a franchisee allocation");
+    };
+    assert_eq!((free.unit_price, free.amount), (Money::ZERO, Money::ZERO));
+    assert_eq!(free.reason.rule, Rule::FundedFranchisee);
+    let f = &r.franchisees[0];
+    assert_eq!(f.allocated_amount, money("90"));
+    assert_eq!(f.money_left, Some(Money::ZERO));
+    assert_eq!(
+        (f.commit_funds, f.commit_credit),
+        (money("90"), Money::ZERO)
+    );
+}
+
+#[test]
+fn alc_4_free_line_of_a_funded_franchisee_with_no_money_left_is_served_in_full() {
+    // Available funds 5 > 0, so funded; but credit limit 0 with 20 committed
+    // makes money available max(0, 5 − 20) = 0 (ADR D3). The priced line gets
+    // nothing (money_exhausted); the free line gets all 3 it asks for.
+    let mut sc = Scenario::new("2024-04-02")
+        .product(1, NS, 1, 10)
+        .franchisee(1, 1, "5", "0")
+        .line(1, 1, 1, 2, "1", "2024-03-01")
+        .line(2, 1, 1, 3, "0", "2024-03-02");
+    sc.input.franchisees[0].credit_committed = money("20");
+    let r = sc.run();
+    assert_eq!(r.franchisees[0].group, Group::Funded);
+    assert_eq!(r.franchisees[0].money_available, Some(Money::ZERO));
+    assert_eq!(trail(&r), vec![t("line 2", 1, 3)]);
+    assert_eq!(shortfalls(&r), vec![s("line 1", 1, 2, MoneyExhausted)]);
+    assert_eq!(line_reason(&r, 2).unwrap().bound, FullyServed);
+}
+
+#[test]
+fn alc_5_free_line_of_an_unfunded_franchisee_is_locked() {
+    // Supply 5. Funded id 2 (rank 2, funds 10) comes first although its rank
+    // is worse: its free line of 2 is allocated. Unfunded id 1 (rank 1, funds
+    // 0, credit only) gets a lock for min(4, 5 − 2 = 3) = 3 of its free line,
+    // not an allocation: a free line does not make a franchisee funded.
+    let r = Scenario::new("2024-04-02")
+        .product(1, NS, 1, 5)
+        .franchisee(1, 1, "0", "1000")
+        .franchisee(2, 2, "10", "0")
+        .line(1, 1, 1, 4, "0", "2024-03-01")
+        .line(2, 2, 1, 2, "0", "2024-03-01")
+        .run();
+    assert_eq!(trail(&r), vec![t("line 2", 1, 2), t("lock 1", 1, 3)]);
+    assert_eq!(shortfalls(&r), vec![s("lock 1", 1, 1, SupplyExhausted)]);
+    let Allocation::FranchiseeLock(lock) = &r.allocations[1] else {
+        panic!("expected a lock");
+    };
+    assert_eq!(lock.amount, Money::ZERO);
+    assert_eq!(lock.expires_on, Some(date("2024-04-17")));
+    assert_eq!(lock.reason.rule, Rule::UnfundedLock);
+    let f1 = r
+        .franchisees
+        .iter()
+        .find(|f| f.franchisee == CustomerId(1))
+        .unwrap();
+    assert_eq!(f1.group, Group::Unfunded);
+    assert_eq!(f1.locked_amount, Money::ZERO);
+}
+
+#[test]
 fn alc_5_unfunded_franchisees_get_locks_in_priority_order() {
     // Supply 10. Funded id 3 takes 4. Then locks: unfunded id 2 (rank 1)
     // gets its 4, id 1 (rank 2) the 2 left, with no money bound although it

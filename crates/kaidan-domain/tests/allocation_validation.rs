@@ -50,7 +50,6 @@ fn alc_10_validation_collects_every_problem_and_names_the_item() {
             "order line 17: unknown product 99",
             "order line 18: unknown franchisee 70",
             "order line 18: open quantity must not be negative, got -2",
-            "order line 18: unit price must be greater than zero",
             "order line 18: appears more than once",
             "order line 18: unit price must not be negative, got -1.00",
             "store 10: unknown region 3",
@@ -60,6 +59,22 @@ fn alc_10_validation_collects_every_problem_and_names_the_item() {
             "replenishment need of product 1 in region 1: appears more than once",
             "replenishment need of product 1 in region 1: quantity must not be negative, got -2",
         ]
+    );
+}
+
+#[test]
+fn alc_4_zero_unit_price_is_valid_negative_is_refused() {
+    // A free line (赠品) is an ordinary order line; only a negative price is
+    // refused (ADR 0013).
+    let free = Scenario::new("2024-04-02")
+        .product(1, ProductSeason::None, 1, 10)
+        .franchisee(7, 1, "100", "0")
+        .line(17, 7, 1, 2, "0", "2024-03-01");
+    assert!(run(&free.input).is_ok());
+    let negative = free.line(18, 7, 1, 2, "-0.01", "2024-03-01");
+    assert_eq!(
+        problems(&negative),
+        vec!["order line 18: unit price must not be negative, got -0.01"]
     );
 }
 

@@ -125,8 +125,10 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
         let supply_left = left[p];
         let state = &mut fr_state[f];
         let mut got = requested.min(supply_left);
-        if funded {
-            let affordable = state.money_left.checked_div(price).unwrap_or(0);
+        // A free line (赠品, price 0) costs nothing, so money cannot bound it:
+        // floor(money left / price) only applies to priced lines (ADR 0013).
+        if funded && price > 0 {
+            let affordable = state.money_left / price;
             got = got.min(i64::try_from(affordable).unwrap_or(i64::MAX));
         }
         let bound = bound_of(requested, got, supply[p], supply_left);

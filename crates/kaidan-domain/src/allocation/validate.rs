@@ -113,8 +113,6 @@ pub enum Issue {
     NegativeQuantity { field: &'static str, value: i64 },
     #[error("{field} must not be negative, got {value}")]
     NegativeMoney { field: &'static str, value: Money },
-    #[error("unit price must be greater than zero")]
-    ZeroPrice,
     #[error("{field} must be 1 or more (1 = first), got {value}")]
     RankNotPositive { field: &'static str, value: i64 },
     #[error("lock period must be 1 to {MAX_LOCK_PERIOD_DAYS} days, got {0}")]
@@ -348,9 +346,8 @@ pub(crate) fn validate(input: &RunInput) -> Result<Index, InputError> {
         let price = units(line.unit_price);
         ix.line_price.push(price);
         p.quantity(at, "open quantity", line.open_quantity);
-        if line.unit_price.is_zero() {
-            p.push(at, Issue::ZeroPrice);
-        }
+        // A price of 0 is a free line (赠品) and valid (ADR 0013); only a
+        // negative price is refused.
         p.money(at, "unit price", line.unit_price);
         let value = price * i128::from(line.open_quantity.max(0));
         if i64::try_from(value).is_err() {
