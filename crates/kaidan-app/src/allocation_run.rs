@@ -221,9 +221,13 @@ impl App {
             }
             franchisees.push(franchisee);
         }
+        // ALC-5: a lock converts when its franchisee has paid within the
+        // lock period; one past its last day is the expiry job's to release
+        // (ADR 0014), whatever was paid since.
+        let today = self.today();
         let paid_locks = active_locks
             .into_iter()
-            .filter(|l| funded.contains(&l.customer_id))
+            .filter(|l| funded.contains(&l.customer_id) && l.expires_on >= today)
             .collect();
         let active: std::collections::HashSet<CustomerId> =
             franchisees.iter().map(|f| f.id).collect();
@@ -371,10 +375,14 @@ impl App {
         let started = std::time::Instant::now();
         let loaded = self.allocation_inputs(tx).await?;
         let load = started.elapsed();
+        // Refused before anything is written: a manual run answers 422 with
+        // the engine's list of problems, a receipt is posted without a run.
         let result = allocation::run(&loaded.input).map_err(|e| {
-            AppError::Store(crate::ports::StoreError::Other(format!(
-                "the allocation inputs in the database are not consistent: {e}"
-            )))
+            ValidationErrors::single(
+                "allocation",
+                "inconsistent_input",
+                format!("the allocation inputs in the database are not consistent: {e}"),
+            )
         })?;
         let engine = started.elapsed() - load;
         tracing::info!(

@@ -17,6 +17,7 @@ use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTe
 use kaidan_domain::order::{AccountEntry, EntryKind, OrderStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, Role};
 use kaidan_store::testing::{backends, fresh};
+use kaidan_store::{Db, DbOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use support::*;
@@ -242,6 +243,90 @@ async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
             "cancelled with its order"
         );
         ledger_holds(&w).await;
+        t.db.close().await;
+    }
+}
+
+/// ALC-5: a payment after the lock's last day does not turn the lock into
+/// an allocation; the expiry job, run by two nodes at once, releases it
+/// exactly once; the next run then serves the franchisee, funded by now,
+/// like any funded one.
+#[tokio::test]
+async fn alc_5_a_late_payment_does_not_keep_the_lock_and_two_nodes_expire_it_once() {
+    for backend in backends() {
+        let t = fresh(backend).await.unwrap();
+        let clock = Arc::new(MovableClock(AtomicI64::new(0)));
+        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
+        app.bootstrap().await.unwrap();
+        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+        let o = order_for(&w, w.customer, &[(1, 4)], "L-2").await;
+        w.app
+            .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
+            .await
+            .unwrap();
+        assert_eq!(line(&w, o).await, (4, 0), "{backend}: locked");
+        let brand = brand(&w).await;
+
+        // Paid on the lock's last day (day 15), more than the 200 yuan its
+        // reserved goods commit: it would convert.
+        clock.0.store(15 * 86_400, Ordering::SeqCst);
+        deposit(&w, w.customer, 1_000).await;
+        let on_time = w
+            .app
+            .run_allocation(&brand, false, "on_demand")
+            .await
+            .unwrap();
+        assert_eq!(on_time.converted_locks.len(), 1, "{backend}: paid in time");
+        // A day later, with no run in between, the period is over.
+        clock.0.store(16 * 86_400, Ordering::SeqCst);
+        let late = w
+            .app
+            .run_allocation(&brand, false, "on_demand")
+            .await
+            .unwrap();
+        assert!(
+            late.converted_locks.is_empty(),
+            "{backend}: past the last day"
+        );
+
+        let db2 = Db::connect(&t.url, &DbOptions::default()).await.unwrap();
+        let node2 = App::new(Arc::new(db2.clone()), clock.clone(), AppConfig::default());
+        let mut handles = Vec::new();
+        for i in 0..6 {
+            let (a, name) = if i % 2 == 0 {
+                (w.app.clone(), "node-1")
+            } else {
+                (node2.clone(), "node-2")
+            };
+            handles.push(tokio::spawn(async move { a.run_due_jobs(name).await }));
+        }
+        for h in handles {
+            h.await.unwrap().unwrap();
+        }
+        let v = w.app.order(&w.clerk, o).await.unwrap();
+        let expired = v
+            .timeline
+            .iter()
+            .filter(|e| e.kind == "lock_expired")
+            .count();
+        assert_eq!(expired, 1, "{backend}: released once");
+        assert_eq!(line(&w, o).await, (0, 4), "{backend}: backordered again");
+        assert!(w.app.lock_chase_list(&w.finance).await.unwrap().is_empty());
+        ledger_holds(&w).await;
+
+        let out = w
+            .app
+            .run_allocation(&brand, true, "on_demand")
+            .await
+            .unwrap();
+        assert!(
+            matches!(out.result.allocations.as_slice(), [Allocation::FranchiseeAllocation(a)] if a.quantity.get() == 4),
+            "{backend}: {:?}",
+            out.result.allocations
+        );
+        assert_eq!(line(&w, o).await, (4, 0));
+        ledger_holds(&w).await;
+        db2.close().await;
         t.db.close().await;
     }
 }
@@ -586,6 +671,93 @@ async fn alc_6_alc_7_alc_8_stores_by_region_list_then_tier() {
         assert_eq!(per_store, want, "{}", w.backend);
         let again = w.app.run_allocation(&brand, false, "on_demand").await.unwrap();
         assert!(again.result.allocations.is_empty(), "{}: nothing left, nothing resent", w.backend);
+        ledger_holds(&w).await;
+    })
+    .await;
+}
+
+/// ALC-6, ALC-8 on the database, with season lists that differ: a seasonal
+/// product follows its season's list region by region (the region's store,
+/// then its replenishment plan); the non-seasonal product follows the list
+/// of the run date's season and serves every store before any plan; regions
+/// on neither list come after it, by name (ALPHA before ZETA).
+#[tokio::test]
+#[rustfmt::skip]
+async fn alc_6_alc_8_season_lists_plans_and_unlisted_regions_on_the_database() {
+    use kaidan_domain::allocation::Season as RunSeason;
+    use kaidan_domain::master::{ProductData, RegionData, RegionPriorityList, SafetyStock, Season, StoreData, StoreOwnership, Tier};
+    use kaidan_domain::transfer::RegionNeed;
+    use kaidan_domain::{ProductId, Quantity, RegionId, StoreId, TaxRate};
+    on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
+        let sys = Ctx::system();
+        let mut regions = Vec::new();
+        for code in ["ZETA", "SOUTH", "NORTH", "ALPHA"] {
+            let r = RegionData { code: code.into(), name: code.into(), name_zh: String::new() };
+            regions.push(RegionId(created(w.app.create(&sys, r, None).await.unwrap()).id));
+        }
+        let [zeta, south, north, alpha] = [regions[0], regions[1], regions[2], regions[3]];
+        for (season, list) in [(Season::SpringSummer, vec![south, north]), (Season::AutumnWinter, vec![north, south])] {
+            w.app.set_region_priorities(&sys, RegionPriorityList { season, regions: list }).await.unwrap();
+        }
+        let mut products = Vec::new();
+        for (sku, season) in [("S-1", Season::SpringSummer), ("W-1", Season::AutumnWinter), ("N-1", Season::None)] {
+            let p = ProductData { sku: sku.into(), name: sku.into(), spec: String::new(), unit: "件".into(), season,
+                launch_priority: 1, list_price: "10.00".parse().unwrap(),
+                tax_rate: TaxRate::new(rust_decimal::Decimal::new(13, 2)).unwrap(), active: true };
+            products.push(ProductId(created(w.app.create(&sys, p, None).await.unwrap()).id));
+        }
+        // Every region: one tier-A store needing 2 of each, a plan of 1 of each.
+        let mut store_of = std::collections::HashMap::new();
+        for (i, r) in regions.iter().enumerate() {
+            let s = StoreData { code: format!("ST-{i}"), name: format!("ST-{i}"), region_id: *r,
+                ownership: StoreOwnership::Affiliated, tier: Tier::A, priority: 1, active: true };
+            let id = StoreId(created(w.app.create(&sys, s, None).await.unwrap()).id);
+            let levels = products.iter().map(|p| SafetyStock { product_id: *p, quantity: Quantity::new(2).unwrap() }).collect();
+            w.app.set_safety_stock(&sys, id, levels).await.unwrap();
+            let plan = products.iter().map(|p| RegionNeed { product_id: *p, quantity: 1 }).collect();
+            w.app.set_region_needs(&sys, *r, plan).await.unwrap();
+            store_of.insert(id, *r);
+        }
+        // Six of each arrive, one product per receipt: each receipt runs (PUR-3).
+        for p in &products {
+            w.app.receive_stock(&sys, *p, w.warehouse, 6, "PO-SEASON").await.unwrap();
+        }
+        let brand = brand(&w).await;
+        let mut served: Vec<(ProductId, &str, RegionId, i64)> = Vec::new();
+        let mut default_season = None;
+        let runs = w.app.allocation_runs(&brand).await.unwrap();
+        assert_eq!(runs.len(), 3, "{}", w.backend);
+        for run in runs.iter().rev() {
+            let (_, result) = w.app.allocation_run(&brand, run.id).await.unwrap();
+            default_season = Some(result.default_season);
+            for a in &result.allocations {
+                match a {
+                    Allocation::Store(x) => served.push((x.product, "store", x.region, x.quantity.get())),
+                    Allocation::Region(x) => served.push((x.product, "plan", x.region, x.quantity.get())),
+                    _ => {}
+                }
+            }
+        }
+        let of = |p: ProductId| served.iter().filter(|s| s.0 == p).map(|s| (s.1, s.2, s.3)).collect::<Vec<_>>();
+        assert_eq!(of(products[0]), [("store", south, 2), ("plan", south, 1), ("store", north, 2), ("plan", north, 1)], "{}: spring/summer list", w.backend);
+        assert_eq!(of(products[1]), [("store", north, 2), ("plan", north, 1), ("store", south, 2), ("plan", south, 1)], "{}: autumn/winter list", w.backend);
+        let (first, second) = match default_season.unwrap() {
+            RunSeason::SpringSummer => (south, north),
+            RunSeason::AutumnWinter => (north, south),
+        };
+        assert_eq!(of(products[2]), [("store", first, 2), ("store", second, 2), ("store", alpha, 2)],
+            "{}: the run date's list, stores before plans, ALPHA before ZETA", w.backend);
+        assert!(!served.iter().any(|s| s.2 == zeta), "{}", w.backend);
+        // The plans were taken: what is left is what nothing reached.
+        for (r, left) in [(south, vec![products[2]]), (north, vec![products[2]]), (alpha, products.clone()), (zeta, products.clone())] {
+            let plan: Vec<ProductId> = w.app.region_needs(&sys, r).await.unwrap().iter().map(|n| n.product_id).collect();
+            assert_eq!(plan, left, "{}", w.backend);
+        }
+        // Each store and region with goods has its transfers.
+        let transfers = w.app.transfers(&sys, Default::default()).await.unwrap();
+        let units: i64 = transfers.iter().flat_map(|t| &t.lines).map(|l| l.quantity).sum();
+        assert_eq!(units, 18, "{}", w.backend);
+        assert!(transfers.iter().all(|t| t.store_id.is_none_or(|s| store_of[&s] == t.region_id)));
         ledger_holds(&w).await;
     })
     .await;
