@@ -860,7 +860,7 @@ impl App {
                     }
                     None => false,
                 },
-                DocumentKind::PickList => {
+                DocumentKind::PickList | DocumentKind::Transfer => {
                     ctx.actor.customer_id.is_none() && ctx.actor.can(Permission::ShipmentRead)
                 }
                 DocumentKind::DeliveryNote => match tx.shipment_get(id).await? {
@@ -887,6 +887,10 @@ impl App {
                 DocumentKind::PurchaseOrder => (
                     format!("/purchase-orders/{id}"),
                     format!("/api/v1/purchase-orders/{id}"),
+                ),
+                DocumentKind::Transfer => (
+                    format!("/transfers/{id}"),
+                    format!("/api/v1/transfers/{id}"),
                 ),
             };
             out.push(DocumentRef {

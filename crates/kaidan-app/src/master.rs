@@ -3,13 +3,16 @@
 //! Every write carries its audit rows and outbox event in its transaction.
 
 use kaidan_domain::audit::diff;
-use kaidan_domain::{Actor, Role, ValidationErrors};
+use std::collections::HashMap;
+
+use kaidan_domain::{Actor, Permission, ProductId, Role, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::entity::{MasterEntity, Target};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    EntityKind, FilterValue, IdempotentResponse, ListQuery, Record, StoreError, Tx, filterable,
+    EntityKind, FilterValue, IdempotentResponse, ListQuery, MasterData, Record, StoreError, Tx,
+    filterable,
 };
 
 /// One page of a list and the cursor of the next page, if any.
@@ -201,6 +204,31 @@ impl App {
                 what: T::WHAT,
                 id: code.to_string(),
             })
+    }
+
+    /// SKU and name of each of these products, in one read, for pages that
+    /// list lines by product id (a product gone since shows `#id`).
+    pub async fn product_labels(
+        &self,
+        ctx: &Ctx,
+        ids: &[ProductId],
+    ) -> AppResult<HashMap<ProductId, (String, String)>> {
+        ctx.require(Permission::ProductRead)?;
+        let raw: Vec<i64> = ids.iter().map(|p| p.get()).collect();
+        let mut tx = self.store.read().await?;
+        let found = tx.master_get_many(EntityKind::Product, &raw).await?;
+        let mut out: HashMap<_, _> = found
+            .into_iter()
+            .filter_map(|r| match r.data {
+                MasterData::Product(p) => Some((ProductId(r.id), (p.sku, p.name))),
+                _ => None,
+            })
+            .collect();
+        for id in ids {
+            out.entry(*id)
+                .or_insert_with(|| (format!("#{id}"), String::new()));
+        }
+        Ok(out)
     }
 
     pub(crate) async fn check_references<T: MasterEntity>(

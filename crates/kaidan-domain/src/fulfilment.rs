@@ -112,6 +112,17 @@ pub struct PickOutcome {
     pub short: i64,
 }
 
+/// A confirmation that every line was found in full.
+pub fn picked_in_full(lines: &[PickLine]) -> Vec<PickedInput> {
+    lines
+        .iter()
+        .map(|l| PickedInput {
+            line_no: l.line_no,
+            picked: l.quantity,
+        })
+        .collect()
+}
+
 /// Checks a pick confirmation against the list: every line once, each with
 /// 0 ≤ picked ≤ listed. Field names point into `lines[i]`.
 pub fn confirm_pick(

@@ -291,6 +291,7 @@ pub fn document() -> Doc {
     doc.merge(api::purchasing::Doc::openapi());
     doc.merge(api::fulfilment::Doc::openapi());
     doc.merge(api::allocation::Doc::openapi());
+    doc.merge(api::transfers::Doc::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     for (path, tag) in MASTER {
         match *tag {

@@ -320,3 +320,293 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
     })
     .await;
 }
+
+/// The id of the master record with this code, e.g. a store's.
+async fn id_of(t: &T, token: &str, collection: &str, code: &str) -> i64 {
+    let page = t
+        .get(&format!("/api/v1/{collection}?q={code}"), token)
+        .await
+        .json();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// (on hand, available) of a product in the warehouse with this code.
+async fn balance(t: &T, token: &str, product: i64, warehouse: &str) -> (i64, i64) {
+    let rows = stock(t, token).await;
+    rows["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product_id"] == product && r["warehouse_code"] == warehouse)
+        .map(|r| {
+            (
+                r["on_hand"].as_i64().unwrap(),
+                r["available"].as_i64().unwrap(),
+            )
+        })
+        .unwrap_or((0, 0))
+}
+
+/// ALC-8, ALC-9, DOC-2: a committed run's store allocation is a transfer
+/// reserved in the central warehouse; over the API it is picked short,
+/// shipped and received into the store's own stock; the store's position
+/// counts it on the way and then on hand; a region's replenishment plan is
+/// set (bad plans refused), taken by the next run and given back when its
+/// transfer is cancelled. Every refusal changes nothing.
+#[tokio::test]
+#[rustfmt::skip]
+async fn alc_8_alc_9_doc_2_transfers_over_the_api() {
+    on_each_backend(|t| async move {
+        let w = world(&t).await;
+        let brand = t.user_token("brand", &[Role::BrandProduct]).await;
+        let wh = t.user_token("wh", &[Role::Warehouse]).await;
+        let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
+        let store = id_of(&t, &w.admin, "stores", "ST-1").await;
+        let region = id_of(&t, &w.admin, "regions", "HZ").await;
+        let pos = t.get(&format!("/api/v1/stores/{store}/stock-position"), &wh).await.json();
+        assert_eq!(pos, json!([{"product_id": w.product_b, "safety_stock": 2, "on_hand": 0, "in_transit": 0, "need": 2}]));
+
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let run = r.json();
+        let numbers = run["transfers"].as_array().unwrap().clone();
+        assert_eq!(numbers.len(), 1, "{run}");
+        let number = numbers[0].as_str().unwrap().to_string();
+        assert!(number.starts_with("TR-"), "{number}");
+        let run_id = run["run"]["id"].as_i64().unwrap();
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (5, 3), "two of B reserved for the store");
+
+        // Listed, filtered and read back.
+        let list = t.get(&format!("/api/v1/transfers?run_id={run_id}"), &wh).await.json();
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        let tr = list[0].clone();
+        let id = tr["id"].as_i64().unwrap();
+        assert_eq!((tr["number"].as_str(), tr["kind"].as_str(), tr["status"].as_str()), (Some(number.as_str()), Some("store"), Some("open")));
+        assert_eq!((tr["store_id"].as_i64(), tr["region_id"].as_i64(), tr["destination"].as_str()), (Some(store), Some(region), Some("西湖店")));
+        assert_eq!(tr["lines"], json!([{"line_no": 1, "product_id": w.product_b, "quantity": 2, "picked": null}]));
+        assert_eq!(t.get(&format!("/api/v1/transfers/{id}"), &clerk).await.json(), tr, "order clerks may read");
+        assert_eq!(t.get(&format!("/api/v1/transfers?store_id={store}&status=open"), &wh).await.json(), list);
+        assert_eq!(t.get("/api/v1/transfers?status=received", &wh).await.json(), json!([]));
+        let r = t.get("/api/v1/transfers?status=lost", &wh).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("status"), "{}", r.text());
+        assert_eq!(t.get("/api/v1/transfers/999999", &wh).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(t.get("/api/v1/transfers/abc", &wh).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let finance = t.user_token("fin", &[Role::Finance]).await;
+        assert_eq!(t.get("/api/v1/transfers", &finance).await.status, StatusCode::FORBIDDEN);
+
+        // DOC-2: found by its number.
+        let docs = t.get(&format!("/api/v1/documents/{number}"), &wh).await.json();
+        assert_eq!(docs, json!([{"kind": "transfer", "id": id, "number": number, "href": format!("/transfers/{id}"), "api": format!("/api/v1/transfers/{id}")}]));
+
+        // ALC-8: the goods on their way count toward the store's position.
+        let pos = t.get(&format!("/api/v1/stores/{store}/stock-position"), &wh).await.json();
+        assert_eq!((pos[0]["in_transit"].as_i64(), pos[0]["need"].as_i64()), (Some(2), Some(0)), "{pos}");
+        assert_eq!(t.get("/api/v1/stores/999999/stock-position", &wh).await.status, StatusCode::NOT_FOUND);
+
+        // Refusals change nothing: no right, more than reserved, no packages, wrong step.
+        let pick = |picked: i64, packages: i64| json!({"lines": [{"line_no": 1, "picked": picked}], "packages": packages});
+        let path = |step: &str| format!("/api/v1/transfers/{id}/{step}");
+        let r = t.json(Method::POST, &path("pick"), &clerk, pick(1, 1), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let r = t.json(Method::POST, &path("pick"), &wh, pick(3, 1), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = t.json(Method::POST, &path("pick"), &wh, pick(1, 0), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("packages"), "{}", r.text());
+        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("the transfer is open; to ship it, it must be picked"), "{}", r.text());
+        let r = t.json(Method::POST, &path("receive"), &wh, json!({"note": 5}), &[]).await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+        assert_eq!(t.get(&format!("/api/v1/transfers/{id}"), &wh).await.json(), tr, "nothing changed");
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (5, 3));
+
+        // Picked short: the missing unit is free again at once.
+        let r = t.json(Method::POST, &path("pick"), &wh, pick(1, 1), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!((r.json()["status"].as_str(), r.json()["lines"][0]["picked"].as_i64()), (Some("picked"), Some(1)));
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (5, 4));
+        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2000-01-01"}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an arrival before today: {}", r.text());
+        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"}), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!((r.json()["status"].as_str(), r.json()["tracking_no"].as_str()), (Some("shipped"), Some("SF1")));
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (4, 4), "the unit left the central warehouse");
+        let r = t.json(Method::POST, &path("cancel"), &wh, json!({"reason": "太晚"}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("the transfer is shipped"), "{}", r.text());
+        let r = t.json(Method::POST, &path("receive"), &wh, json!({"note": "外箱完好"}), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let done = r.json();
+        assert_eq!((done["status"].as_str(), done["note"].as_str()), (Some("received"), Some("外箱完好")));
+        assert!(done["to_warehouse_id"].is_i64() && done["closed_at"].is_string(), "{done}");
+        assert_eq!(balance(&t, &wh, w.product_b, "STORE-ST-1").await, (1, 1), "in the store's own stock");
+        let pos = t.get(&format!("/api/v1/stores/{store}/stock-position"), &wh).await.json();
+        assert_eq!(pos, json!([{"product_id": w.product_b, "safety_stock": 2, "on_hand": 1, "in_transit": 0, "need": 1}]));
+
+        // A region's replenishment plan: bad ones refused whole.
+        let plan = format!("/api/v1/regions/{region}/replenishment");
+        assert_eq!(t.get(&plan, &brand).await.json(), json!([]));
+        let r = t.json(Method::PUT, &plan, &clerk, json!([{"product_id": w.product_b, "quantity": 2}]), &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        let r = t.json(Method::PUT, &plan, &brand, json!([{"product_id": w.product_b, "quantity": 2}, {"product_id": w.product_b, "quantity": -1}]), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("[1].product_id") && r.text().contains("[1].quantity"), "{}", r.text());
+        let r = t.json(Method::PUT, &plan, &brand, json!([{"product_id": 999999, "quantity": 2}]), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("no product with id 999999"), "{}", r.text());
+        let r = t.json(Method::PUT, &plan, &brand, json!([{"product": w.product_b}]), &[]).await;
+        assert!(r.status.is_client_error(), "{}", r.text());
+        assert_eq!(t.get(&plan, &brand).await.json(), json!([]), "nothing changed");
+        assert_eq!(t.json(Method::PUT, "/api/v1/regions/999999/replenishment", &brand, json!([]), &[]).await.status, StatusCode::NOT_FOUND);
+        let r = t.json(Method::PUT, &plan, &brand, json!([{"product_id": w.product_b, "quantity": 2}]), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(t.get(&plan, &clerk).await.json(), json!([{"product_id": w.product_b, "quantity": 2}]));
+
+        // The next run: the store's missing unit, then the region's plan (B is seasonal: region by region, stores first).
+        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let run2 = r.json()["run"]["id"].as_i64().unwrap();
+        let list = t.get(&format!("/api/v1/transfers?run_id={run2}"), &wh).await.json();
+        let by_kind = |k: &str| list.as_array().unwrap().iter().find(|x| x["kind"] == k).cloned().unwrap();
+        assert_eq!(by_kind("store")["lines"][0]["quantity"], 1, "{list}");
+        let to_region = by_kind("region");
+        assert_eq!((to_region["lines"][0]["quantity"].as_i64(), to_region["store_id"].is_null()), (Some(2), true), "{list}");
+        assert_eq!(t.get(&plan, &brand).await.json(), json!([]), "the plan was taken");
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (4, 1));
+
+        // Cancelled: the goods are free and the region's plan is whole again.
+        let cancel = format!("/api/v1/transfers/{}/cancel", to_region["id"]);
+        let r = t.json(Method::POST, &cancel, &wh, json!({"reason": " "}), &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert!(r.text().contains("reason"), "{}", r.text());
+        let r = t.json(Method::POST, &cancel, &wh, json!({"reason": "区域暂停备货"}), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["status"], "cancelled");
+        assert_eq!(t.get(&plan, &brand).await.json(), json!([{"product_id": w.product_b, "quantity": 2}]));
+        assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (4, 3));
+
+        let doc: Value = t.call(Method::GET, "/api/openapi.json", &[], None).await.json();
+        for p in ["/api/v1/transfers", "/api/v1/transfers/{id}/pick", "/api/v1/transfers/{id}/receive", "/api/v1/stores/{id}/stock-position", "/api/v1/regions/{id}/replenishment"] {
+            assert!(doc["paths"][p].is_object(), "{p} is not described");
+        }
+    })
+    .await;
+}
+
+/// ALC-8, ALC-9 on the pages: the warehouse picks, ships and receives a
+/// transfer (bad input re-shows the page with the reason and changes
+/// nothing); brand product sets a region's plan by SKU; the store and region
+/// pages show position and plan; the run page has its per-region and
+/// per-store tables and links its transfers; the number lookup finds it.
+#[tokio::test]
+#[rustfmt::skip]
+async fn alc_8_alc_9_transfer_pages() {
+    on_each_backend(|t| async move {
+        let w = world(&t).await;
+        t.user_token("brand", &[Role::BrandProduct]).await;
+        t.user_token("wh", &[Role::Warehouse]).await;
+        t.user_token("fin", &[Role::Finance]).await;
+        let brand = t.login("brand").await;
+        let html = t.page("/allocation", &brand).await.text();
+        let r = t.post("/allocation/commit", &brand, form(&[("_csrf", &csrf(&html))])).await;
+        let run_page = r.header("location");
+        let html = t.page(&run_page, &brand).await.text();
+        let run_id = run_page.trim_start_matches("/allocation/runs/");
+        assert!(html.contains(&format!("href=\"/transfers?run_id={run_id}\"")), "{html}");
+        for part in ["id=\"result-regions\"", "id=\"result-stores\"", "杭州区", "西湖店"] {
+            assert!(html.contains(part), "{part} missing: {html}");
+        }
+
+        let wh = t.login("wh").await;
+        let html = t.page("/", &wh).await.text();
+        assert!(html.contains("href=\"/transfers\""), "the menu has transfers: {html}");
+        let html = t.page(&format!("/transfers?run_id={run_id}"), &wh).await.text();
+        assert!(html.contains("TR-") && html.contains("西湖店") && html.contains("待拣货"), "{html}");
+        let href = html.split("href=\"/transfers/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let page = format!("/transfers/{href}");
+        let r = t.page("/transfers?status=lost", &wh).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("lost"), "{}", r.text());
+
+        let html = t.page(&page, &wh).await.text();
+        assert!(html.contains("AL-B") && html.contains("围巾") && html.contains("id=\"pick-form\""), "{html}");
+        let token = csrf(&html);
+        let r = t.post(&format!("{page}/pick"), &wh, form(&[("_csrf", "nope"), ("picked_1", "2"), ("packages", "1")])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t.post(&format!("{page}/pick"), &wh, form(&[("_csrf", &token), ("picked_1", "两"), ("packages", "1")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("line 1: &#39;两&#39; is not a quantity") || r.text().contains("line 1: '两' is not a quantity"), "{}", r.text());
+        let r = t.post(&format!("{page}/pick"), &wh, form(&[("_csrf", &token), ("picked_1", "9"), ("packages", "1")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "more than reserved");
+        assert!(t.page(&page, &wh).await.text().contains("待拣货"), "still open");
+        let r = t.post(&format!("{page}/pick"), &wh, form(&[("_csrf", &token), ("picked_1", "2"), ("packages", "1")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(r.header("location"), page);
+        let html = t.page(&page, &wh).await.text();
+        assert!(html.contains("已拣货待发运") && html.contains("id=\"ship-form\"") && html.contains("id=\"cancel-form\""), "{html}");
+        let r = t.post(&format!("{page}/ship"), &wh, form(&[("_csrf", &token), ("carrier", "顺丰"), ("tracking_no", "SF9"), ("eta", "明天")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("is not a date"), "{}", r.text());
+        let r = t.post(&format!("{page}/ship"), &wh, form(&[("_csrf", &token), ("carrier", "顺丰"), ("tracking_no", "SF9"), ("eta", "2099-01-01")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&page, &wh).await.text();
+        assert!(html.contains("在途") && html.contains("SF9") && html.contains("id=\"receive-form\"") && !html.contains("id=\"cancel-form\""), "{html}");
+        let r = t.post(&format!("{page}/receive"), &wh, form(&[("_csrf", &token), ("note", "")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&page, &wh).await.text();
+        assert!(html.contains("已收货") && !html.contains("id=\"receive-form\""), "{html}");
+        assert!(!html.contains("id=\"history\""), "the warehouse does not read the audit trail");
+        let boss = t.login("boss").await;
+        let audited = t.page(&page, &boss).await.text();
+        assert!(audited.contains("id=\"history\"") && audited.contains("receive") && audited.contains("shipped"), "the audit trail is shown: {audited}");
+        let number = html.split("调拨单 ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+        let r = t.page(&format!("/lookup?number={number}"), &wh).await;
+        assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, page.clone()), "DOC-2");
+
+        // The store's page shows its position and links its transfers.
+        let store = id_of(&t, &w.admin, "stores", "ST-1").await;
+        let html = t.page(&format!("/m/stores/{store}"), &wh).await.text();
+        assert!(html.contains("库存状况") && html.contains(&format!("href=\"/transfers?store_id={store}\"")), "{html}");
+        assert!(html.contains("<td>AL-B</td><td>围巾</td><td>2</td><td>2</td><td>0</td><td>0</td>"), "safety 2, on hand 2, none on the way, none to send: {html}");
+        let fin = t.login("fin").await;
+        assert_eq!(t.page("/transfers", &fin).await.status, StatusCode::FORBIDDEN);
+
+        // A region's plan, by SKU.
+        let region = id_of(&t, &w.admin, "regions", "HZ").await;
+        let plan = format!("/regions/{region}/replenishment");
+        let html = t.page(&plan, &brand).await.text();
+        assert!(html.contains("id=\"plan-form\"") && html.contains("sku_0"), "{html}");
+        let token = csrf(&html);
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("sku_0", "NOPE"), ("new_qty_0", "3")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("new row 1: no product with SKU &#39;NOPE&#39;") || r.text().contains("new row 1: no product with SKU 'NOPE'"), "{}", r.text());
+        assert!(r.text().contains("value=\"NOPE\""), "what was typed is kept");
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("sku_0", "AL-B"), ("new_qty_0", "-3")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("sku_0", "AL-B"), ("new_qty_0", "3")])).await;
+        assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, format!("/m/regions/{region}")), "{}", r.text());
+        let html = t.page(&format!("/m/regions/{region}"), &brand).await.text();
+        assert!(html.contains("备货计划") && html.contains("<td>AL-B</td><td>围巾</td><td>3</td>"), "{html}");
+        assert!(html.contains("set_replenishment"), "audited: {html}");
+        let kept = format!("qty_{}", w.product_b);
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), (&kept, "3"), ("sku_1", "AL-B"), ("new_qty_1", "1")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("in the plan already"), "{}", r.text());
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), (&kept, "0")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let api = t.user_token("api-brand", &[Role::BrandProduct]).await;
+        assert_eq!(t.get(&format!("/api/v1/regions/{region}/replenishment"), &api).await.json(), json!([]), "0 drops the product");
+        let html = t.page(&plan, &wh).await.text();
+        assert!(!html.contains("id=\"save-plan\""), "the warehouse reads the plan, does not change it");
+    })
+    .await;
+}

@@ -519,7 +519,8 @@ impl FulfilmentTx for DbTx {
                 "SELECT 'order', id FROM orders WHERE number = $1 \
                  UNION ALL SELECT 'pick_list', id FROM pick_lists WHERE number = $1 \
                  UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1 \
-                 UNION ALL SELECT 'purchase_order', id FROM purchase_orders WHERE number = $1",
+                 UNION ALL SELECT 'purchase_order', id FROM purchase_orders WHERE number = $1 \
+                 UNION ALL SELECT 'transfer', id FROM transfers WHERE number = $1",
             )
             .bind(number)
             .fetch_all(&mut *c)
@@ -532,6 +533,7 @@ impl FulfilmentTx for DbTx {
                     "order" => DocumentKind::Order,
                     "pick_list" => DocumentKind::PickList,
                     "delivery_note" => DocumentKind::DeliveryNote,
+                    "transfer" => DocumentKind::Transfer,
                     _ => DocumentKind::PurchaseOrder,
                 };
                 Ok((kind, id))

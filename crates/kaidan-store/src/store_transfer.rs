@@ -335,7 +335,8 @@ impl TransferTx for DbTx {
     async fn region_needs(&mut self, region: RegionId) -> Result<Vec<RegionNeed>, StoreError> {
         let rows: Vec<(i64, i64)> = on!(self, c => {
             sqlx::query_as(
-                "SELECT product_id, quantity FROM region_needs WHERE region_id = $1 ORDER BY product_id",
+                "SELECT product_id, quantity FROM region_needs \
+                 WHERE region_id = $1 AND quantity > 0 ORDER BY product_id",
             )
             .bind(region.get())
             .fetch_all(&mut *c)

@@ -159,6 +159,8 @@ pub enum DocumentKind {
     PickList,
     DeliveryNote,
     PurchaseOrder,
+    /// A transfer (调拨单) to a store or region.
+    Transfer,
 }
 
 /// Pick lists, shipments, tracking, delivery.

@@ -57,7 +57,8 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub struct Doc;
 
-fn filter<T: std::str::FromStr>(
+/// An optional query parameter, parsed; a bad value names the parameter.
+pub(crate) fn filter<T: std::str::FromStr>(
     params: &BTreeMap<String, String>,
     name: &'static str,
 ) -> ApiResult<Option<T>> {

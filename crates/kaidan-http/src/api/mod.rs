@@ -9,6 +9,7 @@ pub mod orders;
 pub mod purchasing;
 pub mod session;
 pub mod stock_counts;
+pub mod transfers;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -97,7 +98,8 @@ pub fn routes() -> Router<AppState> {
     r = r
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
-        .merge(allocation::routes());
+        .merge(allocation::routes())
+        .merge(transfers::routes());
     for (path, tag) in MASTER {
         r = r.merge(match *tag {
             "products" => master::routes::<ProductData>(path),

@@ -3,7 +3,7 @@
 //! its rule, bound and rank, ALC-10), the recorded runs with their Excel
 //! export, and the chase list of franchisees with locked goods (ALC-5).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -15,8 +15,8 @@ use kaidan_app::AppError;
 use kaidan_app::allocation_queries::{AllocationNames, ResultLine};
 use kaidan_app::allocation_run::ChaseItem;
 use kaidan_app::ports::AllocationRunRow;
-use kaidan_domain::Permission;
-use kaidan_domain::allocation::{Group, RunResult};
+use kaidan_domain::allocation::{Allocation, Group, RunResult, Season, Unserved};
+use kaidan_domain::{Permission, ProductId, RegionId, StoreId};
 
 use super::master::local_time;
 use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
@@ -57,12 +57,38 @@ struct ProductView {
     unserved: i64,
 }
 
+/// One region's line of the per-region table: what its stores and its
+/// replenishment plan got (ALC-6..8).
+struct RegionView {
+    name: String,
+    /// Place in the run date's season list (ALC-6).
+    position: usize,
+    stores_served: usize,
+    store_units: i64,
+    store_unserved: i64,
+    plan_units: i64,
+    plan_unserved: i64,
+}
+
+/// One store's line of the per-store table.
+struct StoreView {
+    name: String,
+    region: String,
+    products: usize,
+    units: i64,
+    unserved: i64,
+}
+
 /// A result as the tables show it.
 struct ResultView {
     run_date: String,
     lock_expires_on: String,
     franchisees: Vec<FranchiseeView>,
     products: Vec<ProductView>,
+    regions: Vec<RegionView>,
+    stores: Vec<StoreView>,
+    /// Stores left off the per-store table (the export has their lines).
+    stores_hidden: usize,
     lines: Vec<ResultLine>,
     outcome: Vec<&'static str>,
     to: Vec<&'static str>,
@@ -88,6 +114,118 @@ fn to_label(lang: Lang, to: &str) -> &'static str {
         "store" => lang.pick("店铺", "Store"),
         _ => lang.pick("区域", "Region"),
     }
+}
+
+/// The per-region and per-store tables: regions in the order of the run
+/// date's season list, stores in the order they were first served.
+fn region_and_store_views(
+    result: &RunResult,
+    names: &AllocationNames,
+) -> (Vec<RegionView>, Vec<StoreView>, usize) {
+    let list = match result.default_season {
+        Season::AutumnWinter => &result.region_order.autumn_winter,
+        _ => &result.region_order.spring_summer,
+    };
+    let position: HashMap<RegionId, usize> =
+        list.iter().enumerate().map(|(i, r)| (*r, i + 1)).collect();
+    let mut regions: BTreeMap<(usize, RegionId), RegionView> = BTreeMap::new();
+    let region = |regions: &mut BTreeMap<(usize, RegionId), RegionView>, id: RegionId| {
+        let at = position.get(&id).copied().unwrap_or(usize::MAX);
+        // Regions off the list sort after it (usize::MAX), as in the run.
+        let key = (at, id);
+        regions.entry(key).or_insert_with(|| RegionView {
+            name: names.region(id),
+            position: at,
+            stores_served: 0,
+            store_units: 0,
+            store_unserved: 0,
+            plan_units: 0,
+            plan_unserved: 0,
+        });
+        key
+    };
+    // store → (first seen, view, products served)
+    let mut stores: HashMap<StoreId, (usize, StoreView, BTreeSet<ProductId>)> = HashMap::new();
+    let store = |stores: &mut HashMap<StoreId, (usize, StoreView, BTreeSet<ProductId>)>,
+                 id: StoreId,
+                 in_region: RegionId| {
+        let next = stores.len();
+        stores.entry(id).or_insert_with(|| {
+            (
+                next,
+                StoreView {
+                    name: names.store(id),
+                    region: names.region(in_region),
+                    products: 0,
+                    units: 0,
+                    unserved: 0,
+                },
+                BTreeSet::new(),
+            )
+        });
+    };
+    for a in &result.allocations {
+        match a {
+            Allocation::Store(x) => {
+                store(&mut stores, x.store, x.region);
+                let first = stores
+                    .get_mut(&x.store)
+                    .map(|s| {
+                        let first = s.2.is_empty();
+                        s.1.units += x.quantity.get();
+                        s.2.insert(x.product);
+                        first
+                    })
+                    .unwrap_or(false);
+                let key = region(&mut regions, x.region);
+                if let Some(r) = regions.get_mut(&key) {
+                    r.store_units += x.quantity.get();
+                    r.stores_served += usize::from(first);
+                }
+            }
+            Allocation::Region(x) => {
+                let key = region(&mut regions, x.region);
+                if let Some(r) = regions.get_mut(&key) {
+                    r.plan_units += x.quantity.get();
+                }
+            }
+            _ => {}
+        }
+    }
+    for u in &result.unserved {
+        match u {
+            Unserved::Store(x) => {
+                let key = region(&mut regions, x.region);
+                if let Some(r) = regions.get_mut(&key) {
+                    r.store_unserved += x.unserved.get();
+                }
+                store(&mut stores, x.store, x.region);
+                if let Some(s) = stores.get_mut(&x.store) {
+                    s.1.unserved += x.unserved.get();
+                }
+            }
+            Unserved::Region(x) => {
+                let key = region(&mut regions, x.region);
+                if let Some(r) = regions.get_mut(&key) {
+                    r.plan_unserved += x.unserved.get();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut served: Vec<_> = stores.into_values().collect();
+    served.sort_by_key(|(first, _, _)| *first);
+    let regions = regions.into_values().collect();
+    let hidden = served.len().saturating_sub(STORE_LINES_ON_PAGE);
+    let stores = served
+        .into_iter()
+        .take(STORE_LINES_ON_PAGE)
+        .map(|(_, mut v, products)| {
+            v.products = products.len();
+            v
+        })
+        .collect();
+    (regions, stores, hidden)
 }
 
 fn result_view(
@@ -147,7 +285,11 @@ fn result_view(
             unserved: p.unserved.get(),
         })
         .collect();
+    let (regions, stores, stores_hidden) = region_and_store_views(result, names);
     ResultView {
+        regions,
+        stores,
+        stores_hidden,
         run_date: result.run_date.to_string(),
         lock_expires_on: result.lock_expires_on.to_string(),
         franchisees,

@@ -15,8 +15,8 @@ use kaidan_app::AppError;
 use kaidan_app::fulfilment::TrackingInput;
 use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
 use kaidan_domain::fulfilment::{
-    DeliveredLineInput, DeliveryInput, Disposition, PickListStatus, PickedInput, ShipInput,
-    ShipmentStatus, TrackingStatus,
+    DeliveredLineInput, DeliveryInput, Disposition, PickLine, PickListStatus, PickedInput,
+    ShipInput, ShipmentStatus, TrackingStatus,
 };
 use kaidan_domain::{OrderId, Permission, WarehouseId};
 
@@ -78,11 +78,11 @@ async fn line_names(
         .collect())
 }
 
-fn page_id(raw: &str) -> Option<i64> {
+pub(super) fn page_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|v| *v > 0)
 }
 
-fn status_of(error: &Option<String>) -> StatusCode {
+pub(super) fn status_of(error: &Option<String>) -> StatusCode {
     if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -168,6 +168,74 @@ async fn create_lists(
     }
 }
 
+/// What the shared pick and ship forms (`pick_steps.html`) show of a pick
+/// list or a transfer.
+pub(super) struct PickSteps {
+    /// The document's page; the forms post to `{action}/pick` and `/ship`.
+    pub action: String,
+    pub lines: Vec<PickLine>,
+    /// Line number → (SKU, name).
+    pub names: HashMap<u32, (String, String)>,
+    pub open: bool,
+    pub picked: bool,
+    pub can_write: bool,
+    pub today: String,
+    /// What becomes of what is not found.
+    pub short_hint: &'static str,
+    pub ship_label: &'static str,
+}
+
+/// The pick form of a pick list or a transfer: `picked_<line>` for each
+/// line and `packages`; or what is not a number, field by field.
+pub(super) fn pick_form(
+    lines: &[PickLine],
+    form: &HashMap<String, String>,
+) -> Result<(Vec<PickedInput>, i64), String> {
+    let mut bad = Vec::new();
+    let picked = lines
+        .iter()
+        .map(|l| {
+            let raw = form
+                .get(&format!("picked_{}", l.line_no))
+                .map(|v| v.trim())
+                .unwrap_or("");
+            let picked = raw.parse::<i64>().unwrap_or_else(|_| {
+                bad.push(format!("line {}: '{raw}' is not a quantity", l.line_no));
+                -1
+            });
+            PickedInput {
+                line_no: l.line_no,
+                picked,
+            }
+        })
+        .collect();
+    let raw = form.get("packages").map(|p| p.trim()).unwrap_or("");
+    let packages = raw.parse::<i64>().unwrap_or_else(|_| {
+        bad.push(format!("packages: '{raw}' is not a number"));
+        0
+    });
+    if bad.is_empty() {
+        Ok((picked, packages))
+    } else {
+        Err(bad.join("; "))
+    }
+}
+
+/// The ship form of a pick list or a transfer: carrier, tracking_no, eta.
+pub(super) fn ship_form(form: &HashMap<String, String>) -> Result<ShipInput, String> {
+    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let eta = field("eta");
+    let Ok(eta) = eta.trim().parse() else {
+        return Err(format!("eta: '{eta}' is not a date (YYYY-MM-DD)"));
+    };
+    Ok(ShipInput {
+        carrier: field("carrier"),
+        tracking_no: field("tracking_no"),
+        eta,
+        packages: None,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "pick_list.html")]
 struct ListPage {
@@ -175,12 +243,7 @@ struct ListPage {
     chrome: Chrome,
     list: PickListRow,
     status: &'static str,
-    /// (line, sku, name)
-    names: Vec<(u32, String, String)>,
-    open: bool,
-    picked: bool,
-    can_write: bool,
-    today: String,
+    steps: PickSteps,
     error: Option<String>,
 }
 
@@ -200,11 +263,23 @@ async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>)
         &ListPage {
             title: format!("{} {}", lang.pick("拣货单", "Pick list"), list.number),
             status: pick_status(lang, list.status),
-            open: list.status == PickListStatus::Open,
-            picked: list.status == PickListStatus::Picked,
-            can_write: ctx.actor.can(Permission::ShipmentWrite),
-            today: s.app.today_date().to_string(),
-            names,
+            steps: PickSteps {
+                action: format!("/pick-lists/{}", list.id),
+                lines: list.lines.clone(),
+                names: names
+                    .into_iter()
+                    .map(|(line, sku, name)| (line, (sku, name)))
+                    .collect(),
+                open: list.status == PickListStatus::Open,
+                picked: list.status == PickListStatus::Picked,
+                can_write: ctx.actor.can(Permission::ShipmentWrite),
+                today: s.app.today_date().to_string(),
+                short_hint: lang.pick(
+                    "未找到的数量将释放预留并转为缺货待补。",
+                    "What is not found is released and becomes a backorder.",
+                ),
+                ship_label: lang.pick("发运并生成发货单", "Ship and issue the delivery note"),
+            },
             list,
             error,
             chrome,
@@ -237,32 +312,10 @@ async fn confirm(
         Ok(l) => l,
         Err(e) => return error_page(auth.chrome.lang, e),
     };
-    let mut bad = Vec::new();
-    let lines: Vec<PickedInput> = list
-        .lines
-        .iter()
-        .map(|l| {
-            let raw = form
-                .get(&format!("picked_{}", l.line_no))
-                .map(|v| v.trim())
-                .unwrap_or("");
-            let picked = raw.parse::<i64>().unwrap_or_else(|_| {
-                bad.push(format!("line {}: '{raw}' is not a quantity", l.line_no));
-                -1
-            });
-            PickedInput {
-                line_no: l.line_no,
-                picked,
-            }
-        })
-        .collect();
-    let packages = form
-        .get("packages")
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(0);
-    if !bad.is_empty() {
-        return list_view(&s, auth, id, Some(bad.join("; "))).await;
-    }
+    let (lines, packages) = match pick_form(&list.lines, &form) {
+        Ok(v) => v,
+        Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
+    };
     match s.app.confirm_pick(&auth.ctx, id, &lines, packages).await {
         Ok(_) => Redirect::to(&format!("/pick-lists/{id}")).into_response(),
         Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
@@ -283,24 +336,9 @@ async fn ship(
     let Some(id) = page_id(&raw) else {
         return not_found_page();
     };
-    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let Ok(eta) = field("eta").trim().parse() else {
-        return list_view(
-            &s,
-            auth,
-            id,
-            Some(format!(
-                "eta: '{}' is not a date (YYYY-MM-DD)",
-                field("eta")
-            )),
-        )
-        .await;
-    };
-    let input = ShipInput {
-        carrier: field("carrier"),
-        tracking_no: field("tracking_no"),
-        eta,
-        packages: None,
+    let input = match ship_form(&form) {
+        Ok(i) => i,
+        Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
     };
     match s.app.ship(&auth.ctx, id, &input).await {
         Ok(sh) => Redirect::to(&format!("/shipments/{}", sh.id)).into_response(),

@@ -56,6 +56,7 @@ impl Lang {
             "stock_counts" => ("盘点", "Stock counts"),
             "shipping" => ("发货计划", "Shipping plan"),
             "shipments" => ("发运", "Shipments"),
+            "transfers" => ("调拨单", "Transfers"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

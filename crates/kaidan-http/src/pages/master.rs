@@ -231,57 +231,149 @@ struct DetailPage {
     fields: Vec<(&'static str, String)>,
     history: Option<Vec<HistoryRow>>,
     extra: Vec<super::other::Section>,
+    /// (href, label) of pages that belong to the record.
+    links: Vec<(String, &'static str)>,
     can_write: bool,
 }
 
-/// Lines that belong to the record: a store's safety stock, a price list's
-/// prices.
+/// SKU and name of products, `#id` for those gone or not to be read.
+pub async fn product_labels(
+    s: &AppState,
+    ctx: &Ctx,
+    ids: &[kaidan_domain::ProductId],
+) -> Result<HashMap<kaidan_domain::ProductId, (String, String)>, AppError> {
+    match s.app.product_labels(ctx, ids).await {
+        Ok(m) => Ok(m),
+        Err(AppError::Forbidden(_)) => Ok(ids
+            .iter()
+            .map(|id| (*id, (format!("#{id}"), String::new())))
+            .collect()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Lines that belong to the record: a store's stock position against its
+/// safety stock, a region's replenishment plan, a price list's prices.
 async fn extra_sections<T: PageEntity>(
     s: &AppState,
     ctx: &Ctx,
     lang: Lang,
     rec: &Record<T>,
 ) -> Result<Vec<super::other::Section>, AppError> {
-    let lines: Vec<(kaidan_domain::ProductId, String)> = match T::KIND {
-        EntityKind::Store => s
-            .app
-            .safety_stock(ctx, kaidan_domain::StoreId(rec.id))
-            .await?
-            .into_iter()
-            .map(|l| (l.product_id, l.quantity.to_string()))
-            .collect(),
-        EntityKind::PriceList => match rec.data.clone().wrap() {
-            kaidan_app::ports::MasterData::PriceList(pl) => pl
-                .items
-                .iter()
-                .map(|i| (i.product_id, i.price.to_string()))
+    let (heading, columns, lines): (&str, Vec<&'static str>, Vec<_>) = match T::KIND {
+        EntityKind::Store => (
+            lang.pick("库存状况(安全库存)", "Stock position (safety stock)"),
+            vec![
+                lang.t("safety_stock"),
+                lang.pick("在店库存", "On hand"),
+                lang.pick("在途", "In transit"),
+                lang.pick("待补", "To send"),
+            ],
+            s.app
+                .store_positions(ctx, kaidan_domain::StoreId(rec.id))
+                .await?
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.product_id,
+                        [p.safety_stock, p.on_hand, p.in_transit, p.need]
+                            .iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .collect(),
-            _ => Vec::new(),
-        },
+        ),
+        EntityKind::Region => (
+            lang.pick("备货计划", "Replenishment plan"),
+            vec![lang.pick("尚需数量", "Still wanted")],
+            s.app
+                .region_needs(ctx, kaidan_domain::RegionId(rec.id))
+                .await?
+                .into_iter()
+                .map(|n| (n.product_id, vec![n.quantity.to_string()]))
+                .collect(),
+        ),
+        EntityKind::PriceList => (
+            lang.t("price_lists"),
+            vec![lang.t("price")],
+            match rec.data.clone().wrap() {
+                kaidan_app::ports::MasterData::PriceList(pl) => pl
+                    .items
+                    .iter()
+                    .map(|i| (i.product_id, vec![i.price.to_string()]))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        ),
         _ => return Ok(Vec::new()),
     };
-    let mut rows = Vec::with_capacity(lines.len());
-    for (product, value) in lines {
-        let (sku, name) = match s
-            .app
-            .get::<kaidan_domain::master::ProductData>(ctx, product.get())
-            .await
-        {
-            Ok(p) => (p.data.sku, p.data.name),
-            Err(_) => (format!("#{product}"), String::new()),
-        };
-        rows.push(vec![sku, name, value]);
-    }
-    let (heading, col) = if T::KIND == EntityKind::Store {
-        ("safety_stock", "quantity")
-    } else {
-        ("price_lists", "price")
-    };
+    let ids: Vec<_> = lines.iter().map(|(p, _)| *p).collect();
+    let labels = product_labels(s, ctx, &ids).await?;
+    let rows = lines
+        .into_iter()
+        .map(|(product, values)| {
+            let (sku, name) = labels.get(&product).cloned().unwrap_or_default();
+            [sku, name].into_iter().chain(values).collect()
+        })
+        .collect();
+    let mut headers = vec!["SKU", lang.t("name")];
+    headers.extend(columns);
     Ok(vec![super::other::Section {
-        heading: lang.t(heading).to_string(),
-        headers: vec!["SKU", lang.t("name"), lang.t(col)],
+        heading: heading.to_string(),
+        headers,
         rows,
     }])
+}
+
+/// Links from a record to what hangs on it: a store's transfers, a
+/// region's replenishment plan form.
+fn record_links(kind: EntityKind, id: i64, ctx: &Ctx, lang: Lang) -> Vec<(String, &'static str)> {
+    match kind {
+        EntityKind::Store if ctx.actor.can(Permission::ShipmentRead) => vec![(
+            format!("/transfers?store_id={id}"),
+            lang.pick("调拨单", "Transfers"),
+        )],
+        EntityKind::Region if ctx.actor.can(Permission::RegionWrite) => vec![(
+            format!("/regions/{id}/replenishment"),
+            lang.pick("编辑备货计划", "Edit replenishment plan"),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// A record's change history (SEC-2), newest first, for users who may read
+/// the audit trail; None for the others.
+pub async fn history(
+    s: &AppState,
+    ctx: &Ctx,
+    entity: &str,
+    id: i64,
+) -> Result<Option<Vec<HistoryRow>>, AppError> {
+    if !ctx.actor.can(Permission::AuditRead) {
+        return Ok(None);
+    }
+    let entries = s.app.audit_of(ctx, entity, id).await?;
+    Ok(Some(
+        entries
+            .into_iter()
+            .map(|e| HistoryRow {
+                at: local_time(e.at),
+                who: e.actor_name,
+                action: e.action,
+                changes: e
+                    .changes
+                    .into_iter()
+                    .map(|c| ChangeRow {
+                        field: c.field,
+                        before: c.before.unwrap_or_default(),
+                        after: c.after.unwrap_or_default(),
+                    })
+                    .collect(),
+            })
+            .filter(|h| !h.changes.is_empty())
+            .collect(),
+    ))
 }
 
 /// Audit times are shown in China Standard Time, to the second.
@@ -315,32 +407,9 @@ async fn detail<T: PageEntity>(
             )
         })
         .collect();
-    let history = if ctx.actor.can(Permission::AuditRead) {
-        match s.app.audit_of(&ctx, T::KIND.as_str(), id).await {
-            Ok(entries) => Some(
-                entries
-                    .into_iter()
-                    .map(|e| HistoryRow {
-                        at: local_time(e.at),
-                        who: e.actor_name,
-                        action: e.action,
-                        changes: e
-                            .changes
-                            .into_iter()
-                            .map(|c| ChangeRow {
-                                field: c.field,
-                                before: c.before.unwrap_or_default(),
-                                after: c.after.unwrap_or_default(),
-                            })
-                            .collect(),
-                    })
-                    .filter(|h| !h.changes.is_empty())
-                    .collect(),
-            ),
-            Err(e) => return error_page(lang, e),
-        }
-    } else {
-        None
+    let history = match history(&s, &ctx, T::KIND.as_str(), id).await {
+        Ok(h) => h,
+        Err(e) => return error_page(lang, e),
     };
     let extra = match extra_sections(&s, &ctx, lang, &rec).await {
         Ok(x) => x,
@@ -356,6 +425,7 @@ async fn detail<T: PageEntity>(
             fields,
             history,
             extra,
+            links: record_links(T::KIND, id, &ctx, lang),
             can_write: ctx.actor.can(T::WRITE),
             chrome,
         },

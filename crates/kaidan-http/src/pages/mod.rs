@@ -11,6 +11,7 @@ mod other;
 mod purchasing;
 mod session;
 mod stock_counts;
+mod transfers;
 
 use askama::Template;
 use axum::Router;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())
+        .merge(transfers::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -98,7 +100,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 20] = [
+    let items: [(&str, &str, Option<Permission>); 21] = [
         ("/", "home", None),
         ("/orders", "orders", Some(Permission::OrderRead)),
         (
@@ -129,6 +131,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ),
         ("/shipping", "shipping", Some(Permission::ShipmentRead)),
         ("/shipments", "shipments", Some(Permission::ShipmentRead)),
+        ("/transfers", "transfers", Some(Permission::ShipmentRead)),
         (
             "/purchase-orders",
             "purchase_orders",
