@@ -91,6 +91,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     import_stock(app, &ctx, &products, &stock).await?;
     place_demo_orders(app, &ctx, &product_ids).await?;
     place_demo_purchase(app, &ctx).await?;
+    allocate_demo(app, &ctx, &products, &product_ids).await?;
 
     summary(app, &ctx, false).await
 }
@@ -253,7 +254,7 @@ async fn ship_demo_orders(
     approved: &[kaidan_domain::OrderId],
 ) -> anyhow::Result<()> {
     use kaidan_app::fulfilment::TrackingInput;
-    use kaidan_domain::fulfilment::{PickedInput, ShipInput, TrackingStatus};
+    use kaidan_domain::fulfilment::{ShipInput, TrackingStatus, picked_in_full};
 
     let mut ready: Vec<kaidan_domain::OrderId> = Vec::new();
     for line in app.shipping_plan(ctx).await.context("demo shipping plan")? {
@@ -275,15 +276,7 @@ async fn ship_demo_orders(
     let Some(first) = lists.first() else {
         return Ok(());
     };
-    let picked: Vec<PickedInput> = first
-        .lines
-        .iter()
-        .map(|l| PickedInput {
-            line_no: l.line_no,
-            picked: l.quantity,
-        })
-        .collect();
-    app.confirm_pick(ctx, first.id, &picked, 2)
+    app.confirm_pick(ctx, first.id, &picked_in_full(&first.lines), 2)
         .await
         .context("demo pick")?;
     let eta = app
@@ -351,6 +344,81 @@ async fn place_demo_purchase(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// ALC-6..9 in the demo: two regions get a replenishment plan (备货), then
+/// one allocation run is committed. Its store and region allocations are
+/// transfers (调拨单); the first is received by its store, the second is on
+/// its way, the third is picked, the rest wait for the warehouse.
+async fn allocate_demo(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
+    use kaidan_domain::transfer::RegionNeed;
+
+    let regions = ids_by_code::<RegionData>(app, ctx).await?;
+    for (code, season, first) in [
+        ("SZ", Season::SpringSummer, 0),
+        ("BJ", Season::AutumnWinter, 3),
+    ] {
+        let region = RegionId(id_of(&regions, "region", code)?);
+        let needs = products
+            .iter()
+            .filter(|p| p.season == season)
+            .skip(first)
+            .take(3)
+            .map(|p| {
+                Ok(RegionNeed {
+                    product_id: ProductId(id_of(product_ids, "product", &p.sku)?),
+                    quantity: 30,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        app.set_region_needs(ctx, region, needs)
+            .await
+            .with_context(|| format!("the replenishment plan of {code}"))?;
+    }
+    let run = app
+        .run_allocation(ctx, true, "demo")
+        .await
+        .context("the demo allocation run")?;
+    let mut transfers = Vec::new();
+    for number in &run.transfers {
+        let found = app.lookup_document(ctx, number).await?;
+        if let Some(d) = found.first() {
+            transfers.push(app.transfer(ctx, d.id).await?);
+        }
+    }
+    let eta = app
+        .today_date()
+        .checked_add(jiff::Span::new().days(2))
+        .context("demo ETA")?;
+    for (n, t) in transfers.iter().take(3).enumerate() {
+        app.pick_transfer(ctx, t.id, &picked_in_full(&t.lines), 1)
+            .await
+            .context("picking a demo transfer")?;
+        if n == 2 {
+            continue;
+        }
+        let ship = ShipInput {
+            carrier: "德邦物流".into(),
+            tracking_no: format!("DB77000{:05}", t.id),
+            eta,
+            packages: None,
+        };
+        app.ship_transfer(ctx, t.id, &ship)
+            .await
+            .context("shipping a demo transfer")?;
+        if n == 0 {
+            app.receive_transfer(ctx, t.id, Some("演示:门店已收货 demo receipt"))
+                .await
+                .context("receiving a demo transfer")?;
+        }
+    }
+    Ok(())
+}
+
 /// Complete when the airport region exists and the last step, the opening
 /// stock, is in the central warehouse.
 async fn is_loaded(
@@ -368,7 +436,9 @@ async fn is_loaded(
 }
 
 /// Whether the first product of the opening stock has a balance in its
-/// warehouse.
+/// warehouse. Its on-hand quantity may have gone since (the demo's run ships
+/// transfers), so the balance row counts, not what it holds: nothing else
+/// makes one before the opening stock is in.
 async fn stock_loaded(
     app: &App,
     ctx: &Ctx,
@@ -394,7 +464,7 @@ async fn stock_loaded(
     Ok(page
         .items
         .iter()
-        .any(|b| b.sku == sku && b.warehouse_code == warehouse && b.on_hand > 0))
+        .any(|b| b.sku == sku && b.warehouse_code == warehouse))
 }
 
 async fn import(app: &App, ctx: &Ctx, dataset: Dataset, csv: Csv) -> anyhow::Result<()> {

@@ -181,11 +181,13 @@ async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
         assert_eq!(app.calendar_days(&demo_ctx()).await.unwrap().len(), 39);
 
         let before = snapshot(&app).await;
-        assert_eq!(
-            before.iter().filter(|l| l.starts_with("stock ")).count(),
-            s.stock_rows,
-            "{backend}"
-        );
+        // The opening stock; the demo's received transfer adds its store's
+        // own stock (STORE-…) besides.
+        let opening = before
+            .iter()
+            .filter(|l| l.starts_with("stock ") && !l.contains(" STORE-"))
+            .count();
+        assert_eq!(opening, s.stock_rows, "{backend}");
         let again = load(&app).await.unwrap();
         assert!(again.already_loaded, "{backend}");
         assert_eq!(again.logins, s.logins);
@@ -431,5 +433,71 @@ async fn ord_7_demo_orders_stand_at_different_steps() {
             .unwrap();
         assert_eq!(open.len(), 1, "{backend}");
         assert!(orders.iter().any(|o| o.document.priority));
+    }
+}
+
+#[tokio::test]
+async fn alc_8_alc_9_demo_run_made_transfers_at_every_step() {
+    use kaidan_app::ports::TransferQuery;
+    use kaidan_domain::transfer::{TransferKind, TransferStatus};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let runs = app.allocation_runs(&ctx).await.unwrap();
+        assert_eq!(runs.len(), 1, "{backend}: the demo's run");
+        assert_eq!(runs[0].trigger, "demo");
+        let all = app
+            .transfers(
+                &ctx,
+                TransferQuery {
+                    run: Some(runs[0].id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let count = |s: TransferStatus| all.iter().filter(|t| t.status == s).count();
+        assert_eq!(
+            (
+                count(TransferStatus::Received),
+                count(TransferStatus::Shipped),
+                count(TransferStatus::Picked)
+            ),
+            (1, 1, 1),
+            "{backend}"
+        );
+        assert!(count(TransferStatus::Open) > 10, "{backend}: {}", all.len());
+        // ALC-8: both regions with a plan got a transfer, each line at most
+        // the 30 planned.
+        let regions: BTreeSet<_> = all
+            .iter()
+            .filter(|t| t.kind == TransferKind::Region)
+            .map(|t| t.destination.clone())
+            .collect();
+        assert_eq!(regions.len(), 2, "{backend}: {regions:?}");
+        assert!(
+            all.iter()
+                .filter(|t| t.kind == TransferKind::Region)
+                .flat_map(|t| &t.lines)
+                .all(|l| l.quantity <= 30)
+        );
+        // The received transfer's goods are in its store's position.
+        let received = all
+            .iter()
+            .find(|t| t.status == TransferStatus::Received)
+            .unwrap();
+        let store = received.store_id.unwrap();
+        let position = app.store_positions(&ctx, store).await.unwrap();
+        for l in &received.lines {
+            let p = position
+                .iter()
+                .find(|p| p.product_id == l.product_id)
+                .unwrap();
+            assert!(p.on_hand >= l.quantity, "{backend}: {p:?}");
+        }
+        // The second load writes nothing: still one run.
+        assert!(load(&app).await.unwrap().already_loaded);
+        assert_eq!(app.allocation_runs(&ctx).await.unwrap().len(), 1);
     }
 }
