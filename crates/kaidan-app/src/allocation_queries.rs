@@ -35,11 +35,13 @@ impl AllocationNames {
                 .into_iter()
                 .map(|f| (f.id, f.name))
                 .collect(),
+            // A name alone is not enough: sizes and colours of one style
+            // often share it.
             products: tx
                 .alloc_products()
                 .await?
                 .into_iter()
-                .map(|p| (p.id, p.name))
+                .map(|p| (p.id, format!("{} {}", p.sku, p.name)))
                 .collect(),
             stores: tx
                 .alloc_stores()

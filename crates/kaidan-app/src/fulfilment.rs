@@ -860,8 +860,12 @@ impl App {
                     }
                     None => false,
                 },
-                DocumentKind::PickList | DocumentKind::Transfer => {
+                DocumentKind::PickList => {
                     ctx.actor.customer_id.is_none() && ctx.actor.can(Permission::ShipmentRead)
+                }
+                DocumentKind::Transfer => {
+                    ctx.actor.customer_id.is_none()
+                        && crate::store_transfers::can_read_transfers(&ctx.actor)
                 }
                 DocumentKind::DeliveryNote => match tx.shipment_get(id).await? {
                     Some(s) => Self::may_see(ctx, s.customer_id).is_ok(),

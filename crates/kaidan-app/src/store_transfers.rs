@@ -18,7 +18,9 @@ use kaidan_domain::order::company_time_zone;
 use kaidan_domain::transfer::{
     RegionNeed, TransferAction, TransferKind, TransferStatus, check_region_needs,
 };
-use kaidan_domain::{Permission, ProductId, RegionId, StoreId, ValidationErrors, WarehouseId};
+use kaidan_domain::{
+    Actor, Permission, ProductId, RegionId, StoreId, ValidationErrors, WarehouseId,
+};
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
@@ -94,9 +96,23 @@ struct Needs<'a> {
     needs: &'a [RegionNeed],
 }
 
+/// Transfers are read by the warehouse and logistics (`shipment.read`) and
+/// by brand product, whose runs make them (`allocation.run`).
+pub fn can_read_transfers(actor: &Actor) -> bool {
+    actor.can(Permission::ShipmentRead) || actor.can(Permission::AllocationRun)
+}
+
+fn may_read_transfers(ctx: &Ctx) -> AppResult<()> {
+    if can_read_transfers(&ctx.actor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(Permission::ShipmentRead))
+    }
+}
+
 impl App {
     pub async fn transfers(&self, ctx: &Ctx, mut q: TransferQuery) -> AppResult<Vec<TransferRow>> {
-        ctx.require(Permission::ShipmentRead)?;
+        may_read_transfers(ctx)?;
         q.limit = if q.limit == 0 {
             self.config.max_page
         } else {
@@ -107,7 +123,7 @@ impl App {
     }
 
     pub async fn transfer(&self, ctx: &Ctx, id: i64) -> AppResult<TransferRow> {
-        ctx.require(Permission::ShipmentRead)?;
+        may_read_transfers(ctx)?;
         let mut tx = self.store.read().await?;
         tx.transfer_get(id).await?.ok_or_else(|| not_found(id))
     }

@@ -522,6 +522,8 @@ async fn alc_8_alc_9_transfer_pages() {
         let html = t.page(&run_page, &brand).await.text();
         let run_id = run_page.trim_start_matches("/allocation/runs/");
         assert!(html.contains(&format!("href=\"/transfers?run_id={run_id}\"")), "{html}");
+        let r = t.page(&format!("/transfers?run_id={run_id}"), &brand).await;
+        assert_eq!(r.status, StatusCode::OK, "brand product reads the transfers its runs made");
         for part in ["id=\"result-regions\"", "id=\"result-stores\"", "杭州区", "西湖店"] {
             assert!(html.contains(part), "{part} missing: {html}");
         }

@@ -64,16 +64,17 @@ fn run_from(r: &impl RowExt) -> Result<AllocationRunRow, StoreError> {
 #[async_trait]
 impl AllocationTx for DbTx {
     async fn alloc_products(&mut self) -> Result<Vec<AllocProductRow>, StoreError> {
-        let rows: Vec<(i64, String, String, i64)> = on!(self, c => {
-            sqlx::query_as("SELECT id, name, season, launch_priority FROM products WHERE active ORDER BY id")
+        let rows: Vec<(i64, String, String, String, i64)> = on!(self, c => {
+            sqlx::query_as("SELECT id, sku, name, season, launch_priority FROM products WHERE active ORDER BY id")
                 .fetch_all(&mut *c)
                 .await
                 .map_err(map)?
         });
         Ok(rows
             .into_iter()
-            .map(|(id, name, season, launch_priority)| AllocProductRow {
+            .map(|(id, sku, name, season, launch_priority)| AllocProductRow {
                 id: ProductId(id),
+                sku,
                 name,
                 season,
                 launch_priority,

@@ -75,6 +75,7 @@ pub struct OpenLineRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllocProductRow {
     pub id: ProductId,
+    pub sku: String,
     pub name: String,
     /// spring_summer, autumn_winter or none.
     pub season: String,

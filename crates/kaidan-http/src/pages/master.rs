@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kaidan_app::ports::{EntityKind, Record};
+use kaidan_app::store_transfers::can_read_transfers;
 use kaidan_app::{AppError, Created, Ctx, ListRequest};
 use kaidan_domain::master::{PriceListData, RegionData};
 use kaidan_domain::{Permission, TaxRate, ValidationErrors};
@@ -330,7 +331,7 @@ async fn extra_sections<T: PageEntity>(
 /// region's replenishment plan form.
 fn record_links(kind: EntityKind, id: i64, ctx: &Ctx, lang: Lang) -> Vec<(String, &'static str)> {
     match kind {
-        EntityKind::Store if ctx.actor.can(Permission::ShipmentRead) => vec![(
+        EntityKind::Store if can_read_transfers(&ctx.actor) => vec![(
             format!("/transfers?store_id={id}"),
             lang.pick("调拨单", "Transfers"),
         )],
