@@ -321,6 +321,17 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
     .await;
 }
 
+/// The value of a hidden form field.
+fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// The id of the master record with this code, e.g. a store's.
 async fn id_of(t: &T, token: &str, collection: &str, code: &str) -> i64 {
     let page = t
@@ -592,20 +603,35 @@ async fn alc_8_alc_9_transfer_pages() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("new row 1: no product with SKU &#39;NOPE&#39;") || r.text().contains("new row 1: no product with SKU 'NOPE'"), "{}", r.text());
         assert!(r.text().contains("value=\"NOPE\""), "what was typed is kept");
-        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("sku_0", "AL-B"), ("new_qty_0", "-3")])).await;
+        let seen = hidden(&html, "seen");
+        assert_eq!(seen, "", "the plan is empty");
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("seen", &seen), ("sku_0", "AL-B"), ("new_qty_0", "-3")])).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("sku_0", "AL-B"), ("new_qty_0", "3")])).await;
+        assert!(r.text().contains("must not be negative"), "{}", r.text());
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("seen", &seen), ("sku_0", "AL-B"), ("new_qty_0", "3")])).await;
         assert_eq!((r.status, r.header("location")), (StatusCode::SEE_OTHER, format!("/m/regions/{region}")), "{}", r.text());
         let html = t.page(&format!("/m/regions/{region}"), &brand).await.text();
         assert!(html.contains("备货计划") && html.contains("<td>AL-B</td><td>围巾</td><td>3</td>"), "{html}");
         assert!(html.contains("set_replenishment"), "audited: {html}");
         let kept = format!("qty_{}", w.product_b);
-        let r = t.post(&plan, &brand, form(&[("_csrf", &token), (&kept, "3"), ("sku_1", "AL-B"), ("new_qty_1", "1")])).await;
+        let seen = hidden(&t.page(&plan, &brand).await.text(), "seen");
+        assert_eq!(seen, format!("{}:3", w.product_b));
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("seen", &seen), (&kept, "3"), ("sku_1", "AL-B"), ("new_qty_1", "1")])).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("in the plan already"), "{}", r.text());
-        let r = t.post(&plan, &brand, form(&[("_csrf", &token), (&kept, "0")])).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Someone else changes the plan meanwhile: the stale form is refused
+        // and what they set stays.
         let api = t.user_token("api-brand", &[Role::BrandProduct]).await;
+        let r = t.json(Method::PUT, &format!("/api/v1/regions/{region}/replenishment"), &api, json!([{"product_id": w.product_b, "quantity": 5}]), &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("seen", &seen), (&kept, "0")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("changed by someone else meanwhile"), "{}", r.text());
+        assert!(r.text().contains("value=\"5\""), "the form shows the plan as it is now");
+        assert_eq!(t.get(&format!("/api/v1/regions/{region}/replenishment"), &api).await.json(), json!([{"product_id": w.product_b, "quantity": 5}]));
+        let seen = hidden(&r.text(), "seen");
+        let r = t.post(&plan, &brand, form(&[("_csrf", &token), ("seen", &seen), (&kept, "0")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(t.get(&format!("/api/v1/regions/{region}/replenishment"), &api).await.json(), json!([]), "0 drops the product");
         let html = t.page(&plan, &wh).await.text();
         assert!(!html.contains("id=\"save-plan\""), "the warehouse reads the plan, does not change it");

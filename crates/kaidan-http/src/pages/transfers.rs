@@ -343,6 +343,15 @@ async fn cancel(
     after_step(&s, auth, id, outcome).await
 }
 
+/// A plan as text, `product:quantity` in product order.
+fn plan_fingerprint(needs: &[RegionNeed]) -> String {
+    needs
+        .iter()
+        .map(|n| format!("{}:{}", n.product_id, n.quantity))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Empty rows the plan form offers for products not yet in the plan.
 const NEW_ROWS: usize = 5;
 
@@ -363,6 +372,9 @@ struct PlanPage {
     rows: Vec<PlanRow>,
     /// (SKU, quantity) typed into the empty rows.
     new_rows: Vec<(String, String)>,
+    /// The plan as the form shows it, sent back to tell whether someone
+    /// changed it meanwhile.
+    seen: String,
     can_write: bool,
     error: Option<String>,
 }
@@ -406,6 +418,9 @@ async fn plan_view(
             }
         })
         .collect();
+    let seen = typed
+        .and_then(|f| f.get("seen").cloned())
+        .unwrap_or_else(|| plan_fingerprint(&needs));
     let new_rows = (0..NEW_ROWS)
         .map(|i| {
             (
@@ -430,6 +445,7 @@ async fn plan_view(
             region_id: id,
             rows,
             new_rows,
+            seen,
             can_write: ctx.actor.can(Permission::RegionWrite),
             error,
             chrome,
@@ -519,6 +535,16 @@ async fn plan_post(
     }
     if !bad.is_empty() {
         return plan_view(&s, auth, id, Some(&form), Some(bad.join("; "))).await;
+    }
+    // The form replaces the whole plan: refuse it if the plan is no longer
+    // the one it showed, rather than drop what someone else set meanwhile.
+    let current = match s.app.region_needs(&auth.ctx, RegionId(id)).await {
+        Ok(n) => n,
+        Err(e) => return error_page(auth.chrome.lang, e),
+    };
+    if form.get("seen") != Some(&plan_fingerprint(&current)) {
+        let msg = "the plan was changed by someone else meanwhile; reload the page and enter your change again";
+        return plan_view(&s, auth, id, None, Some(msg.into())).await;
     }
     match s.app.set_region_needs(&auth.ctx, RegionId(id), needs).await {
         Ok(_) => Redirect::to(&format!("/m/regions/{id}")).into_response(),
