@@ -72,6 +72,8 @@ struct ListPage {
     status: String,
     store_id: String,
     run_id: String,
+    /// Set when the list stopped at the page size: older ones are left off.
+    capped: Option<usize>,
     error: Option<String>,
 }
 
@@ -114,9 +116,12 @@ async fn list_page(
         Vec::new()
     };
     let error = (!bad.is_empty()).then(|| bad.join("; "));
+    let page_size = usize::try_from(s.app.config().max_page).unwrap_or(usize::MAX);
+    let capped = (rows.len() >= page_size).then_some(page_size);
     render(
         status_of(&error),
         &ListPage {
+            capped,
             title: lang.pick("调拨单", "Transfers").into(),
             items: rows
                 .into_iter()
