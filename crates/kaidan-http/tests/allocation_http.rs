@@ -11,7 +11,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{T, csrf, form, on_each_backend};
+use support::{T, csrf, form, hidden, on_each_backend};
 
 /// The little company of these tests.
 struct World {
@@ -319,17 +319,6 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
         assert_eq!(t.page("/allocation/locks", &clerk).await.status, StatusCode::FORBIDDEN);
     })
     .await;
-}
-
-/// The value of a hidden form field.
-fn hidden(html: &str, name: &str) -> String {
-    html.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// The id of the master record with this code, e.g. a store's.

@@ -188,7 +188,13 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 
 /// The CSRF token of the first form on a page.
 pub fn csrf(html: &str) -> String {
-    html.split("name=\"_csrf\" value=\"")
+    hidden(html, "_csrf")
+}
+
+/// The value of the first form field with this name whose value follows it
+/// (hidden fields).
+pub fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
         .nth(1)
         .unwrap()
         .split('"')
