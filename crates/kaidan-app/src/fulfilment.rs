@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{
     DeliveryInput, Disposition, PickLine, PickListStatus, PickedInput, ShipInput, ShipmentStatus,
-    ShippedLine, TrackingStatus, check_delivery, confirm_pick,
+    ShippedLine, TrackingStatus, check_delivery, check_packages, confirm_pick,
 };
 use kaidan_domain::master::WarehouseData;
 use kaidan_domain::order::{AccountEntry, EntryKind, OrderEvent, OrderStatus, company_time_zone};
@@ -299,15 +299,7 @@ impl App {
             ));
         }
         let outcome = confirm_pick(&list.lines, picked)?;
-        let any_picked = outcome.iter().any(|o| o.picked > 0);
-        if any_picked && packages < 1 {
-            return Err(ValidationErrors::single(
-                "packages",
-                "invalid",
-                "say how many packages were packed (at least 1)",
-            )
-            .into());
-        }
+        let any_picked = check_packages(&outcome, packages)?;
         let order = tx
             .order_get(list.order_id)
             .await?

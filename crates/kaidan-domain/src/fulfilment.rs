@@ -112,6 +112,21 @@ pub struct PickOutcome {
     pub short: i64,
 }
 
+/// The packing of a confirmed pick: at least one package when anything was
+/// found. Whether anything was found (a pick that found nothing cancels
+/// the document instead).
+pub fn check_packages(outcome: &[PickOutcome], packages: i64) -> Result<bool, ValidationErrors> {
+    let any_picked = outcome.iter().any(|o| o.picked > 0);
+    if any_picked && packages < 1 {
+        return Err(ValidationErrors::single(
+            "packages",
+            "invalid",
+            "say how many packages were packed (at least 1)",
+        ));
+    }
+    Ok(any_picked)
+}
+
 /// A confirmation that every line was found in full.
 pub fn picked_in_full(lines: &[PickLine]) -> Vec<PickedInput> {
     lines
@@ -515,5 +530,19 @@ mod tests {
         let out = check_delivery(&shipped(), &input).unwrap();
         assert_eq!(out[0].refused_value, Money::yuan(40));
         assert_eq!(out[0].disposition, Some(Disposition::Quarantine));
+    }
+
+    #[test]
+    fn shp_1_packages_are_needed_only_when_something_was_found() {
+        let found = |picked| PickOutcome {
+            line_no: 1,
+            product_id: ProductId(1),
+            picked,
+            short: 2 - picked,
+        };
+        assert_eq!(check_packages(&[found(2)], 1), Ok(true));
+        let err = check_packages(&[found(1)], 0).unwrap_err();
+        assert_eq!(err.errors[0].field, "packages");
+        assert_eq!(check_packages(&[found(0)], 0), Ok(false));
     }
 }

@@ -697,22 +697,8 @@ impl AllocationTx for DbTx {
                 "INSERT INTO pick_lists (number, order_id, warehouse_id, status, packages, created_at, created_by) \
                  VALUES {values} RETURNING id, number"
             );
-            let rows: Vec<(i64, String)> = on!(self, c => {
-                let mut q = sqlx::query_as(&sql).persistent(false);
-                for x in chunk {
-                    q = q.bind(&x.number);
-                }
-                q.fetch_all(&mut *c).await.map_err(map)?
-            });
-            // RETURNING order is not promised for multi-row inserts: match
-            // by the (unique) number.
-            let by_number: std::collections::HashMap<String, i64> =
-                rows.into_iter().map(|(id, n)| (n, id)).collect();
-            for x in chunk {
-                ids.push(*by_number.get(&x.number).ok_or_else(|| {
-                    StoreError::Other(format!("pick list {} was not inserted", x.number))
-                })?);
-            }
+            let numbers: Vec<&str> = chunk.iter().map(|x| x.number.as_str()).collect();
+            ids.extend(self.insert_numbered(&sql, &numbers, "pick list").await?);
         }
         let lines: Vec<(i64, &kaidan_domain::fulfilment::PickLine)> = ids
             .iter()

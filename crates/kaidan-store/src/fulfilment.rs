@@ -7,16 +7,13 @@ use kaidan_app::ports::{
     DeliveryRecord, DocumentKind, FulfilmentTx, PickListRow, PlanLine, ShipmentLineRow,
     ShipmentRow, StoreError, TrackingEventRow,
 };
-use kaidan_domain::fulfilment::{PickLine, PickListStatus, ShipmentStatus};
+use kaidan_domain::fulfilment::{PickListStatus, ShipmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};
-use crate::row::{RowExt, from_micros, micros};
+use crate::pick_lines::PickDoc;
+use crate::row::{RowExt, from_micros, line_no, micros};
 use crate::tx::{DbTx, on};
-
-fn line_no(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(corrupt)
-}
 
 fn date(text: &str) -> Result<jiff::civil::Date, StoreError> {
     text.parse().map_err(corrupt)
@@ -76,29 +73,6 @@ const SHIPMENT_COLUMNS: &str = "s.id, s.number, s.order_id, o.number AS order_nu
      s.shipped_by, s.delivered_at, s.signed_by, s.delivery_note";
 
 impl DbTx {
-    async fn pick_lines(&mut self, id: i64) -> Result<Vec<PickLine>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT line_no, product_id, quantity, picked FROM pick_list_lines \
-                 WHERE pick_list_id = $1 ORDER BY line_no",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PickLine {
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        picked: r.opt_i64("picked")?,
-                    })
-                })
-                .collect()
-        })
-    }
-
     async fn shipment_lines(&mut self, id: i64) -> Result<Vec<ShipmentLineRow>, StoreError> {
         on!(self, c => {
             let rows = sqlx::query(
@@ -263,7 +237,7 @@ impl FulfilmentTx for DbTx {
         let Some(mut head) = head else {
             return Ok(None);
         };
-        head.lines = self.pick_lines(id).await?;
+        head.lines = self.pick_lines_of(PickDoc::PickList, id).await?;
         Ok(Some(head))
     }
 
@@ -288,7 +262,7 @@ impl FulfilmentTx for DbTx {
             rows.iter().map(pick_list_from).collect::<Result<_, _>>()?
         });
         for l in &mut lists {
-            l.lines = self.pick_lines(l.id).await?;
+            l.lines = self.pick_lines_of(PickDoc::PickList, l.id).await?;
         }
         Ok(lists)
     }
@@ -320,17 +294,8 @@ impl FulfilmentTx for DbTx {
         if affected != 1 {
             return Ok(false);
         }
-        for (line, qty) in picked {
-            on!(self, c => {
-                sqlx::query("UPDATE pick_list_lines SET picked = $1 WHERE pick_list_id = $2 AND line_no = $3")
-                    .bind(*qty)
-                    .bind(id)
-                    .bind(i64::from(*line))
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
-        }
+        self.pick_lines_picked(PickDoc::PickList, id, picked)
+            .await?;
         Ok(true)
     }
 

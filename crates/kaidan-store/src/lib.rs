@@ -13,6 +13,7 @@ mod literal;
 mod master;
 mod master_tables;
 mod orders;
+mod pick_lines;
 mod purchase;
 mod raw;
 mod records;

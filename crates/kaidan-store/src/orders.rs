@@ -8,7 +8,7 @@ use kaidan_domain::order::{AccountEntry, Department, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
 use crate::error::{corrupt, map};
-use crate::row::{RowExt, Val, bind_vals, micros};
+use crate::row::{RowExt, Val, bind_vals, line_no, micros};
 use crate::tx::{DbTx, on};
 
 const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
@@ -61,10 +61,6 @@ fn change_from_row(r: &impl RowExt) -> Result<ChangeRow, StoreError> {
             .map(crate::row::from_micros)
             .transpose()?,
     })
-}
-
-fn line_no(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(corrupt)
 }
 
 impl DbTx {

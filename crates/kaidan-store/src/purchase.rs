@@ -13,12 +13,8 @@ use kaidan_domain::purchase::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};
-use crate::row::{RowExt, from_micros, micros, placeholders};
+use crate::row::{RowExt, from_micros, line_no, micros, placeholders};
 use crate::tx::{DbTx, on};
-
-fn line_no(v: i64) -> Result<u32, StoreError> {
-    u32::try_from(v).map_err(corrupt)
-}
 
 fn date(r: &impl RowExt, col: &str) -> Result<Date, StoreError> {
     r.parsed(col)

@@ -72,6 +72,11 @@ macro_rules! row_ext {
 row_ext!(sqlx::sqlite::SqliteRow);
 row_ext!(sqlx::postgres::PgRow);
 
+/// A stored line number (1, 2, …).
+pub(crate) fn line_no(v: i64) -> Result<u32, StoreError> {
+    u32::try_from(v).map_err(crate::error::corrupt)
+}
+
 pub(crate) fn micros(t: Timestamp) -> i64 {
     t.as_microsecond()
 }

@@ -8,12 +8,12 @@ use jiff::Timestamp;
 use kaidan_app::ports::{
     StoreError, StorePositionRow, TransferQuery, TransferRow, TransferStep, TransferTx,
 };
-use kaidan_domain::fulfilment::PickLine;
 use kaidan_domain::transfer::{RegionNeed, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
 
-use crate::error::{corrupt, map};
+use crate::error::map;
 use crate::literal::{LITERAL_ROWS, int_tuples};
+use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, micros};
 use crate::tx::{DbTx, on};
 
@@ -59,31 +59,6 @@ fn transfer_from(r: &impl RowExt) -> Result<TransferRow, StoreError> {
     })
 }
 
-impl DbTx {
-    async fn transfer_lines(&mut self, id: i64) -> Result<Vec<PickLine>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT line_no, product_id, quantity, picked FROM transfer_lines \
-                 WHERE transfer_id = $1 ORDER BY line_no",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PickLine {
-                        line_no: u32::try_from(r.i64("line_no")?).map_err(corrupt)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        picked: r.opt_i64("picked")?,
-                    })
-                })
-                .collect()
-        })
-    }
-}
-
 #[async_trait]
 impl TransferTx for DbTx {
     async fn transfers_insert(
@@ -119,22 +94,8 @@ impl TransferTx for DbTx {
                 "INSERT INTO transfers (number, run_id, kind, store_id, region_id, from_warehouse_id, status, created_at, created_by) \
                  VALUES {values} RETURNING id, number"
             );
-            let rows: Vec<(i64, String)> = on!(self, c => {
-                let mut q = sqlx::query_as(&sql).persistent(false);
-                for x in chunk {
-                    q = q.bind(&x.number);
-                }
-                q.fetch_all(&mut *c).await.map_err(map)?
-            });
-            // RETURNING order is not promised for multi-row inserts: match
-            // by the (unique) number.
-            let by_number: std::collections::HashMap<String, i64> =
-                rows.into_iter().map(|(id, n)| (n, id)).collect();
-            for x in chunk {
-                ids.push(*by_number.get(&x.number).ok_or_else(|| {
-                    StoreError::Other(format!("transfer {} was not inserted", x.number))
-                })?);
-            }
+            let numbers: Vec<&str> = chunk.iter().map(|x| x.number.as_str()).collect();
+            ids.extend(self.insert_numbered(&sql, &numbers, "transfer").await?);
         }
         let lines: Vec<[i64; 4]> = ids
             .iter()
@@ -168,7 +129,7 @@ impl TransferTx for DbTx {
         let Some(mut head) = head else {
             return Ok(None);
         };
-        head.lines = self.transfer_lines(id).await?;
+        head.lines = self.pick_lines_of(PickDoc::Transfer, id).await?;
         Ok(Some(head))
     }
 
@@ -201,7 +162,7 @@ impl TransferTx for DbTx {
             rows.iter().map(transfer_from).collect::<Result<_, _>>()?
         });
         for t in &mut list {
-            t.lines = self.transfer_lines(t.id).await?;
+            t.lines = self.pick_lines_of(PickDoc::Transfer, t.id).await?;
         }
         Ok(list)
     }
@@ -246,17 +207,8 @@ impl TransferTx for DbTx {
         if affected != 1 {
             return Ok(false);
         }
-        for (line, qty) in &step.picked {
-            on!(self, c => {
-                sqlx::query("UPDATE transfer_lines SET picked = $1 WHERE transfer_id = $2 AND line_no = $3")
-                    .bind(*qty)
-                    .bind(id)
-                    .bind(i64::from(*line))
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
-        }
+        self.pick_lines_picked(PickDoc::Transfer, id, &step.picked)
+            .await?;
         Ok(true)
     }
 
