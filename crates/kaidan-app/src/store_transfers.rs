@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use kaidan_domain::allocation::{Allocation, RunResult};
 use kaidan_domain::audit::FieldChange;
-use kaidan_domain::fulfilment::{PickLine, PickedInput, ShipInput, confirm_pick};
+use kaidan_domain::fulfilment::{PickLine, PickedInput, ShipInput, check_packages, confirm_pick};
 use kaidan_domain::order::company_time_zone;
 use kaidan_domain::transfer::{
     RegionNeed, TransferAction, TransferKind, TransferStatus, check_region_needs,
@@ -198,15 +198,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let (t, _) = self.transfer_for(&mut tx, id, TransferAction::Pick).await?;
         let outcome = confirm_pick(&t.lines, picked)?;
-        let any_picked = outcome.iter().any(|o| o.picked > 0);
-        if any_picked && packages < 1 {
-            return Err(ValidationErrors::single(
-                "packages",
-                "invalid",
-                "say how many packages were packed (at least 1)",
-            )
-            .into());
-        }
+        let any_picked = check_packages(&outcome, packages)?;
         let now = self.now();
         let source = format!("transfer {}", t.number);
         let mut short = Vec::new();
@@ -468,7 +460,31 @@ impl App {
         &self,
         ctx: &Ctx,
         region: RegionId,
+        needs: Vec<RegionNeed>,
+    ) -> AppResult<Vec<RegionNeed>> {
+        self.replace_region_needs(ctx, region, needs, None).await
+    }
+
+    /// As [`App::set_region_needs`], but only while the plan is still
+    /// `expected` (what the form that edits it showed): a plan changed by
+    /// someone else meanwhile is refused, not overwritten.
+    pub async fn set_region_needs_if_unchanged(
+        &self,
+        ctx: &Ctx,
+        region: RegionId,
+        needs: Vec<RegionNeed>,
+        expected: &[RegionNeed],
+    ) -> AppResult<Vec<RegionNeed>> {
+        self.replace_region_needs(ctx, region, needs, Some(expected))
+            .await
+    }
+
+    async fn replace_region_needs(
+        &self,
+        ctx: &Ctx,
+        region: RegionId,
         mut needs: Vec<RegionNeed>,
+        expected: Option<&[RegionNeed]>,
     ) -> AppResult<Vec<RegionNeed>> {
         ctx.require(Permission::RegionWrite)?;
         check_region_needs(&needs)?;
@@ -495,6 +511,14 @@ impl App {
         needs.retain(|n| n.quantity > 0);
         needs.sort_by_key(|n| n.product_id);
         let before = tx.region_needs(region).await?;
+        if expected.is_some_and(|e| e != before.as_slice()) {
+            return Err(ValidationErrors::single(
+                "plan",
+                "changed",
+                "the plan was changed by someone else meanwhile; reload it and enter your change again",
+            )
+            .into());
+        }
         let changes = kaidan_domain::audit::diff(
             Some(&Needs { needs: &before }),
             Some(&Needs { needs: &needs }),

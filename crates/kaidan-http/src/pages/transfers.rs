@@ -357,6 +357,23 @@ fn plan_fingerprint(needs: &[RegionNeed]) -> String {
         .join(",")
 }
 
+/// The plan a form showed, read back from its fingerprint; None when it
+/// is not one.
+fn parse_fingerprint(text: &str) -> Option<Vec<RegionNeed>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(',')
+        .map(|pair| {
+            let (product, quantity) = pair.split_once(':')?;
+            Some(RegionNeed {
+                product_id: ProductId(product.parse().ok()?),
+                quantity: quantity.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
 /// Empty rows the plan form offers for products not yet in the plan.
 const NEW_ROWS: usize = 5;
 
@@ -541,18 +558,22 @@ async fn plan_post(
     if !bad.is_empty() {
         return plan_view(&s, auth, id, Some(&form), Some(bad.join("; "))).await;
     }
-    // The form replaces the whole plan: refuse it if the plan is no longer
-    // the one it showed, rather than drop what someone else set meanwhile.
-    let current = match s.app.region_needs(&auth.ctx, RegionId(id)).await {
-        Ok(n) => n,
-        Err(e) => return error_page(auth.chrome.lang, e),
-    };
-    if form.get("seen") != Some(&plan_fingerprint(&current)) {
-        let msg = "the plan was changed by someone else meanwhile; reload the page and enter your change again";
+    // The form replaces the whole plan: the use case refuses it if the
+    // plan is no longer the one the form showed.
+    let Some(expected) = form.get("seen").and_then(|f| parse_fingerprint(f)) else {
+        let msg = "the form is incomplete; reload the page";
         return plan_view(&s, auth, id, None, Some(msg.into())).await;
-    }
-    match s.app.set_region_needs(&auth.ctx, RegionId(id), needs).await {
+    };
+    let outcome = s
+        .app
+        .set_region_needs_if_unchanged(&auth.ctx, RegionId(id), needs, &expected)
+        .await;
+    match outcome {
         Ok(_) => Redirect::to(&format!("/m/regions/{id}")).into_response(),
+        // Shown as the plan is now, for the change to be entered again.
+        Err(AppError::Invalid(v)) if v.errors.iter().any(|e| e.code == "changed") => {
+            plan_view(&s, auth, id, None, Some(v.to_string())).await
+        }
         Err(AppError::Invalid(v)) => {
             plan_view(&s, auth, id, Some(&form), Some(v.to_string())).await
         }
