@@ -19,11 +19,11 @@ pub struct AppConfig {
     /// Largest page a list returns.
     pub max_page: u32,
     /// Order review rules (ORD-4, FIN-6).
-    pub review: kaidan_domain::order::ReviewSettings,
+    pub review: kaidan_domain::orders::ReviewSettings,
     /// Order numbers (ORD-5).
-    pub numbering: kaidan_domain::order::OrderNumberPattern,
+    pub numbering: kaidan_domain::orders::OrderNumberPattern,
     /// Review and shipping deadlines (ORD-6).
-    pub deadlines: kaidan_domain::order::DeadlinePolicy,
+    pub deadlines: kaidan_domain::orders::DeadlinePolicy,
     /// How far back a new order is compared for duplicates (ORD-3).
     pub duplicate_window_hours: i64,
     /// How long an API token's actor is remembered (0: look it up on every
@@ -60,7 +60,7 @@ pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: AppConfig,
-    pub(crate) actors: Arc<crate::auth::ActorCache>,
+    pub(crate) actors: Arc<crate::users::auth::ActorCache>,
 }
 
 impl std::fmt::Debug for App {

@@ -39,7 +39,7 @@ pub enum AppError {
     Store(StoreError),
     /// An import file had bad rows; nothing from it was written.
     #[error("{} problem(s) in the file; nothing was imported: {}", .0.len(), .0.iter().take(5).map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
-    ImportRejected(Vec<crate::transfer::RowError>),
+    ImportRejected(Vec<crate::import_export::RowError>),
     /// A file to import is unreadable as a whole (not a row problem).
     #[error("{0}")]
     File(String),

@@ -1,39 +1,33 @@
 //! Kaidan's use cases. Each one checks the actor's permission, validates its
 //! input, changes the records through a store transaction and writes the
 //! audit rows and outbox events of that change in the same transaction.
+//!
+//! One folder per feature, named with the same word as in the domain, store,
+//! API and page modules (`orders`, `purchasing`, `fulfilment`, `allocation`,
+//! `transfers`, ...); inside, one file per use case or group of use cases.
+//! `docs/ARCHITECTURE.md` maps every feature to its files.
 
-pub mod allocation_queries;
-pub mod allocation_record;
-pub mod allocation_run;
-mod allocation_view;
+pub mod allocation;
 mod app;
-mod audit_trail;
-mod auth;
+mod audit;
 pub mod calendar;
-mod changes;
 pub mod clock;
-pub mod deadline_watch;
-pub mod entity;
 pub mod error;
 pub mod fulfilment;
+pub mod import_export;
 pub mod jobs;
 pub mod master;
-mod order_import;
 pub mod orders;
 pub mod ports;
 pub mod purchasing;
-mod region_priorities;
-mod safety_stock;
 mod stock;
 pub mod stock_counts;
-pub mod store_transfers;
 pub mod time_format;
-mod tracking_import;
-pub mod transfer;
+pub mod transfers;
 pub mod users;
 
 pub use app::{App, AppConfig, Ctx};
-pub use auth::NewSession;
-pub use entity::MasterEntity;
 pub use error::{AppError, AppResult};
+pub use master::entity::MasterEntity;
 pub use master::{Created, Idempotency, ListRequest, Page};
+pub use users::auth::NewSession;

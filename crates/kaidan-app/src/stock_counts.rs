@@ -8,8 +8,8 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use kaidan_domain::order::company_time_zone;
-use kaidan_domain::stock_count::{
+use kaidan_domain::orders::company_time_zone;
+use kaidan_domain::stock_counts::{
     CountLine, CountLineInput, CountStatus, accuracy_bp, validate_input, validate_posting,
 };
 use kaidan_domain::{Permission, ProductId, ValidationErrors, WarehouseId};

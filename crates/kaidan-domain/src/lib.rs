@@ -11,11 +11,11 @@ pub mod fulfilment;
 pub mod ids;
 pub mod master;
 pub mod money;
-pub mod order;
-pub mod purchase;
+pub mod orders;
+pub mod purchasing;
 pub mod quantity;
-pub mod stock_count;
-pub mod transfer;
+pub mod stock_counts;
+pub mod transfers;
 pub mod validation;
 
 pub use access::{Actor, Permission, Role};

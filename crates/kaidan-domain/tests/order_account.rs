@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! FIN-5: funds and credit accounts as a ledger.
 
-use kaidan_domain::order::{AccountBalance, AccountEntry, AccountError, EntryKind};
+use kaidan_domain::orders::{AccountBalance, AccountEntry, AccountError, EntryKind};
 use kaidan_domain::{Money, OrderId};
 use proptest::prelude::*;
 

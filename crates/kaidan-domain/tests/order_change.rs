@@ -5,8 +5,8 @@ mod order_support;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use kaidan_domain::order::change::Change;
-use kaidan_domain::order::{
+use kaidan_domain::orders::changes::Change;
+use kaidan_domain::orders::{
     ChangeKind, ChangeOutcome, ChangeRequest, Department, ImpactInput, LineProgress, OrderVersion,
     PricedOrder, StockFact, apply_change, assess_impact, describe, diff_versions,
 };
@@ -158,7 +158,7 @@ fn chg_2_product_change_is_priced_from_the_price_list() {
     let mut i = input();
     i.lines[1].unit_price = None;
     i.lines.truncate(1);
-    let o = kaidan_domain::order::price_order(&i.validate(TODAY).unwrap(), &book(), &defaults())
+    let o = kaidan_domain::orders::price_order(&i.validate(TODAY).unwrap(), &book(), &defaults())
         .unwrap();
     let after = apply(
         &o,

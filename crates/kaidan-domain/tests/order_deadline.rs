@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use jiff::tz::TimeZone;
 use kaidan_domain::calendar::{BusinessCalendar, CalendarDay, DayKind};
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     DeadlineKind, DeadlinePolicy, DeadlineState, company_time_zone, order_deadlines,
 };
 

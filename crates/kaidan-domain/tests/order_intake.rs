@@ -5,7 +5,7 @@ mod order_support;
 
 use jiff::civil::date;
 use kaidan_domain::OrderId;
-use kaidan_domain::order::{Channel, DuplicateReason, find_duplicates};
+use kaidan_domain::orders::{Channel, DuplicateReason, find_duplicates};
 use order_support::*;
 
 fn fields(err: &kaidan_domain::ValidationErrors) -> Vec<(&str, &str)> {
@@ -120,14 +120,14 @@ fn ord_3_too_long_texts_and_too_large_quantities() {
 fn ord_3_unknown_fields_and_missing_fields_are_refused_by_serde() {
     let ok = r#"{"customer_id":7,"channel":"web","order_date":"2026-11-20",
                  "lines":[{"product_id":1,"quantity":2}]}"#;
-    let parsed: kaidan_domain::order::OrderInput = serde_json::from_str(ok).unwrap();
+    let parsed: kaidan_domain::orders::OrderInput = serde_json::from_str(ok).unwrap();
     assert_eq!(parsed.channel, Channel::Web);
     assert!(parsed.validate(TODAY).is_ok());
 
     let typo = ok.replace("\"quantity\"", "\"qty\"");
-    assert!(serde_json::from_str::<kaidan_domain::order::OrderInput>(&typo).is_err());
+    assert!(serde_json::from_str::<kaidan_domain::orders::OrderInput>(&typo).is_err());
     let extra = ok.replace("\"channel\"", "\"discount\":5,\"channel\"");
-    let err = serde_json::from_str::<kaidan_domain::order::OrderInput>(&extra).unwrap_err();
+    let err = serde_json::from_str::<kaidan_domain::orders::OrderInput>(&extra).unwrap_err();
     assert!(err.to_string().contains("discount"), "{err}");
 }
 
@@ -154,7 +154,7 @@ fn ord_3_duplicates_by_reference_or_content() {
     assert_eq!(found[1].order_id, OrderId(101));
     assert_eq!(found[1].reason, DuplicateReason::SameContent);
     assert_eq!(
-        kaidan_domain::order::duplicate::content_key(&other),
+        kaidan_domain::orders::duplicate::content_key(&other),
         "1x10,2x3"
     );
 }

@@ -2,7 +2,7 @@
 //! ORD-5: order numbers from a configurable pattern.
 
 use jiff::civil::date;
-use kaidan_domain::order::{NumberingError, OrderNumberPattern, PatternError};
+use kaidan_domain::orders::{NumberingError, OrderNumberPattern, PatternError};
 use proptest::prelude::*;
 
 #[test]

@@ -4,7 +4,7 @@
 mod order_support;
 
 use jiff::Timestamp;
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     PriceApproval, PriceApprovalError, PriceSource, line_amounts, price_order,
 };
 use kaidan_domain::{Money, Quantity, Role, TaxRate, UserId};
@@ -151,7 +151,7 @@ fn ord_2_priced_order_serializes_money_as_strings_and_round_trips() {
     let json = serde_json::to_value(&o).unwrap();
     assert_eq!(json["totals"]["amount"], "1730");
     assert_eq!(json["lines"][1]["price_source"], "given");
-    let back: kaidan_domain::order::PricedOrder = serde_json::from_value(json).unwrap();
+    let back: kaidan_domain::orders::PricedOrder = serde_json::from_value(json).unwrap();
     assert_eq!(back, o);
     // The order back as input prices to the same figures.
     let again = price_order(&o.to_input().validate(TODAY).unwrap(), &book(), &defaults()).unwrap();
@@ -170,7 +170,7 @@ proptest! {
             p.tax_rate = TaxRate::from_basis_points(*bp);
             p
         }).collect();
-        let book = kaidan_domain::order::PriceBook::new(products, []);
+        let book = kaidan_domain::orders::PriceBook::new(products, []);
         let mut i = input();
         i.lines = lines.iter().enumerate().map(|(n, (q, units, _))| {
             let mut l = line(n as i64 + 1, *q, None);

@@ -5,7 +5,7 @@ mod order_support;
 
 use jiff::Timestamp;
 use kaidan_domain::master::{CustomerKind, PaymentTerms};
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     CreditHoldReason, CustomerCredit, Decision, Department, JointDecision, JointReview,
     JointReviewError, JointStatus, OrderEvent, OrderStatus, PriceApproval, ReviewRule,
     ReviewSettings, ReviewStage, Route, Severity, review,
@@ -32,7 +32,7 @@ fn settings() -> ReviewSettings {
     }
 }
 
-fn rules(o: &kaidan_domain::order::ReviewOutcome) -> Vec<(ReviewRule, Severity)> {
+fn rules(o: &kaidan_domain::orders::ReviewOutcome) -> Vec<(ReviewRule, Severity)> {
     o.findings.iter().map(|f| (f.rule, f.severity)).collect()
 }
 

@@ -21,7 +21,7 @@ pub struct Details {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    pub rows: Vec<kaidan_app::transfer::RowError>,
+    pub rows: Vec<kaidan_app::import_export::RowError>,
     pub retry_after: Option<u64>,
 }
 
@@ -39,7 +39,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Every bad row of an import file (422).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub rows: Vec<kaidan_app::transfer::RowError>,
+    pub rows: Vec<kaidan_app::import_export::RowError>,
 }
 
 impl std::ops::Deref for ApiError {

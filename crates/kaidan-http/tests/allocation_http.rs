@@ -38,7 +38,7 @@ async fn approved(t: &T, token: &str, customer: i64, product: i64, quantity: i64
         token,
         "/api/v1/orders",
         json!({"customer_id": customer, "channel": "phone", "order_date": jiff::Timestamp::now()
-            .to_zoned(kaidan_domain::order::company_time_zone()).date().to_string(),
+            .to_zoned(kaidan_domain::orders::company_time_zone()).date().to_string(),
             "lines": [{"product_id": product, "quantity": quantity}]}),
     )
     .await;

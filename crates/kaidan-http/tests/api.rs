@@ -544,7 +544,7 @@ async fn inv_3_kpi_4_stock_count_over_the_api() {
         assert_eq!(r.json()["status"], "posted");
         let stock = t.get("/api/v1/stock", &keeper).await.json();
         assert_eq!(stock["items"][0]["on_hand"], 11, "{}: the count adjustment is posted", t.backend);
-        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::order::company_time_zone()).date();
+        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date();
         let acc = t.get(&format!("/api/v1/stock/accuracy?from={today}&to={today}"), &keeper).await;
         assert_eq!(acc.json()["lines_counted"], 1, "{}", acc.text());
         assert_eq!(acc.json()["accuracy_percent"], "0.00");

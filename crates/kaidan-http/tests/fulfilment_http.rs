@@ -154,7 +154,7 @@ async fn shp_1_shp_2_shp_3_warehouse_pages_pick_ship_track_deliver() {
         let sh = location(&t.post(&format!("{to}/ship"), &wh, form(&[("_csrf", &token), ("carrier", "圆通"), ("tracking_no", "YT1"), ("eta", "2999-01-01")])).await);
         let html = t.page(&sh, &wh).await.text();
         assert!(html.contains("DN-") && html.contains("YT1") && html.contains("在途"), "{html}");
-        let now = jiff::Timestamp::now().to_zoned(kaidan_domain::order::company_time_zone()).strftime("%Y-%m-%dT%H:%M").to_string();
+        let now = jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).strftime("%Y-%m-%dT%H:%M").to_string();
         location(&t.post(&format!("{sh}/tracking"), &wh, form(&[("_csrf", &token), ("at", &now), ("status", "out_for_delivery"), ("location", "深圳南山"), ("note", "")])).await);
         location(&t.post(&format!("{sh}/delivery"), &wh, form(&[("_csrf", &token), ("signed_by", "王店长"), ("accepted_1", "1"), ("refused_1", "1"),
             ("reason_1", "污渍"), ("disposition_1", "restock"), ("quarantine_warehouse_id", ""), ("note", "")])).await);

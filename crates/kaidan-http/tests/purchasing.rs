@@ -9,7 +9,7 @@ use axum::http::{Method, StatusCode};
 use kaidan_app::orders::FinanceDecision;
 use kaidan_app::{Created, Ctx};
 use kaidan_domain::master::*;
-use kaidan_domain::order::{Channel, OrderInput, OrderLineInput, company_time_zone};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, company_time_zone};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -616,7 +616,7 @@ async fn pur_1_unconfirmed_past_two_weeks_shows_overdue_in_the_list() {
             t.app
                 .create_purchase_order(
                     &Ctx::system(),
-                    kaidan_domain::purchase::NewPurchaseOrder {
+                    kaidan_domain::purchasing::NewPurchaseOrder {
                         supplier: "迟迟不确认的供应商".into(),
                         warehouse_id: None,
                         expected_arrival: jiff::Timestamp::now()
@@ -635,7 +635,7 @@ async fn pur_1_unconfirmed_past_two_weeks_shows_overdue_in_the_list() {
             t.app
                 .create_purchase_order(
                     &Ctx::system(),
-                    kaidan_domain::purchase::NewPurchaseOrder {
+                    kaidan_domain::purchasing::NewPurchaseOrder {
                         supplier: "新供应商".into(),
                         warehouse_id: None,
                         expected_arrival: jiff::Timestamp::now()

@@ -9,7 +9,7 @@ use kaidan_app::ports::{
     StoreError,
 };
 use kaidan_domain::allocation::LockStatus;
-use kaidan_domain::order::AccountEntry;
+use kaidan_domain::orders::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};

@@ -14,14 +14,14 @@ mod master;
 mod master_tables;
 mod orders;
 mod pick_lines;
-mod purchase;
+mod purchasing;
 mod raw;
 mod records;
 mod row;
 mod stock;
-mod stock_count;
-mod store_transfer;
+mod stock_counts;
 pub mod testing;
+mod transfers;
 mod tx;
 mod users;
 

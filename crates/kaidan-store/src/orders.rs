@@ -4,7 +4,7 @@ use kaidan_app::ports::{
     ChangeRow, JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
     ReplenishmentRow, StoreError,
 };
-use kaidan_domain::order::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
 use crate::error::{corrupt, map};

@@ -3,7 +3,7 @@ use jiff::Timestamp;
 use kaidan_app::ports::{
     ListQuery, StockBalance, StockCountRow, StockReceipt, StockTx, StoreError,
 };
-use kaidan_domain::stock_count::CountLine;
+use kaidan_domain::stock_counts::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use kaidan_app::{App, AppConfig, AppError, Ctx, ListRequest};
 use kaidan_domain::allocation::{self, Allocation, RunInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
-use kaidan_domain::order::{AccountEntry, EntryKind, OrderStatus};
+use kaidan_domain::orders::{AccountEntry, EntryKind, OrderStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, Role};
 use kaidan_store::testing::{backends, fresh};
 use kaidan_store::{Db, DbOptions};
@@ -686,7 +686,7 @@ async fn alc_6_alc_7_alc_8_stores_by_region_list_then_tier() {
 async fn alc_6_alc_8_season_lists_plans_and_unlisted_regions_on_the_database() {
     use kaidan_domain::allocation::Season as RunSeason;
     use kaidan_domain::master::{ProductData, RegionData, RegionPriorityList, SafetyStock, Season, StoreData, StoreOwnership, Tier};
-    use kaidan_domain::transfer::RegionNeed;
+    use kaidan_domain::transfers::RegionNeed;
     use kaidan_domain::{ProductId, Quantity, RegionId, StoreId, TaxRate};
     on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
         let sys = Ctx::system();

@@ -161,7 +161,7 @@ async fn alc_1_10_shp_1_committed_run_writes_what_the_engine_decided() {
         assert_eq!(transfers.len(), stores.len(), "{backend}: one per store");
         let mut listed: BTreeMap<(i64, ProductId), i64> = BTreeMap::new();
         for t in &transfers {
-            assert_eq!(t.status, kaidan_domain::transfer::TransferStatus::Open);
+            assert_eq!(t.status, kaidan_domain::transfers::TransferStatus::Open);
             assert_eq!(t.from_warehouse_id, WarehouseId(1));
             let store = t.store_id.unwrap().get();
             for l in &t.lines {
@@ -283,7 +283,7 @@ async fn bench_baseline_reads_every_open_line_and_writes_its_results() {
 /// JSON) still reads.
 #[tokio::test]
 async fn alc_10_the_stored_record_replays_to_the_same_result() {
-    use kaidan_app::allocation_record::unpack;
+    use kaidan_app::allocation::record::unpack;
     use kaidan_app::ports::{AllocationRunRow, RecordPacking};
     for backend in backends() {
         let t = generated(backend).await;

@@ -9,15 +9,15 @@
 mod support;
 
 use kaidan_app::fulfilment::TrackingInput;
+use kaidan_app::import_export::Dataset;
 use kaidan_app::orders::OrderView;
-use kaidan_app::transfer::Dataset;
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::fulfilment::{
     DeliveredLineInput, DeliveryInput, Disposition, PickListStatus, PickedInput, ShipInput,
     ShipmentStatus, TrackingStatus,
 };
 use kaidan_domain::master::{PaymentTerms, WarehouseData};
-use kaidan_domain::order::OrderStatus;
+use kaidan_domain::orders::OrderStatus;
 use kaidan_domain::{Money, ProductId, Role, WarehouseId};
 use support::*;
 
@@ -362,7 +362,7 @@ async fn shp_2_int_4_tracking_import_is_all_or_nothing_and_idempotent() {
         w.app.confirm_pick(&wh, list.id, &[PickedInput { line_no: 1, picked: 1 }], 1).await.unwrap();
         let sh = w.app.ship(&wh, list.id, &ship_input("YT5005")).await.unwrap();
         let now = jiff::Timestamp::now();
-        let t1 = now.to_zoned(kaidan_domain::order::company_time_zone()).strftime("%Y-%m-%d %H:%M").to_string();
+        let t1 = now.to_zoned(kaidan_domain::orders::company_time_zone()).strftime("%Y-%m-%d %H:%M").to_string();
         let bad = format!("tracking_no,at,status,location,note\nYT5005,{t1},picked_up,深圳,\nNOPE,{t1},in_transit,广州,\nYT5005,yesterday,teleported,,\n");
         let err = w.app.import(&wh, Dataset::Tracking, "track.csv", bad.as_bytes()).await.unwrap_err();
         let AppError::ImportRejected(rows) = err else { panic!("{err:?}") };

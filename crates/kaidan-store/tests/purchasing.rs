@@ -15,10 +15,10 @@ use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseRece
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppConfig, AppError, Created, Ctx};
 use kaidan_domain::master::*;
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
 };
-use kaidan_domain::purchase::{
+use kaidan_domain::purchasing::{
     NewPurchaseOrder, NoticeKind, PurchaseStatus, ReceiptLineInput, ReplenishmentStatus,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate, WarehouseId};
@@ -526,7 +526,7 @@ async fn pur_1_confirmation_new_date_overdue_flag_once_and_cancel_reopens_reques
     on_each_backend(|w| async move {
         let o = w.approved(w.business, 0, 3, "A").await;
         let req = w.requests_of(o.id).await[0].id;
-        let mk = |lines: Vec<kaidan_domain::purchase::PurchaseLineInput>| NewPurchaseOrder {
+        let mk = |lines: Vec<kaidan_domain::purchasing::PurchaseLineInput>| NewPurchaseOrder {
             supplier: "苏州面料".into(),
             warehouse_id: None,
             expected_arrival: w.in_days(30),

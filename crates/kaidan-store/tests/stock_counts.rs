@@ -13,7 +13,7 @@ use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppConfig, AppError, Created, Ctx};
 use kaidan_domain::master::{ProductData, Season, WarehouseData};
-use kaidan_domain::stock_count::{CountLineInput, CountStatus, DiscrepancyCause};
+use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause};
 use kaidan_domain::{Money, Permission, ProductId, Role, TaxRate, WarehouseId};
 use kaidan_store::testing::{backends, fresh};
 
@@ -192,7 +192,7 @@ async fn inv_3_kpi_4_counts_reconcile_with_causes_and_post_to_the_ledger() {
 
         // KPI-4: of the two posted lines, one was right.
         let today = jiff::Timestamp::now()
-            .to_zoned(kaidan_domain::order::company_time_zone())
+            .to_zoned(kaidan_domain::orders::company_time_zone())
             .date();
         let acc = app.inventory_accuracy(&keeper, today, today).await.unwrap();
         assert_eq!((acc.lines_counted, acc.lines_right), (2, 1), "{backend}");

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use kaidan_app::clock::SystemClock;
+use kaidan_app::import_export::Dataset;
 use kaidan_app::ports::{EntityKind, StoreError};
-use kaidan_app::transfer::Dataset;
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppConfig, AppError, Created, Ctx, Idempotency, ListRequest};
 use kaidan_domain::master::*;

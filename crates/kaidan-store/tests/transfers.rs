@@ -16,7 +16,7 @@ use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{
     PaymentTerms, RegionData, SafetyStock, StoreData, StoreOwnership, Tier,
 };
-use kaidan_domain::transfer::{RegionNeed, TransferKind, TransferStatus};
+use kaidan_domain::transfers::{RegionNeed, TransferKind, TransferStatus};
 use kaidan_domain::{Quantity, RegionId, Role, StoreId, WarehouseId};
 use support::*;
 

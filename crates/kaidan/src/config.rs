@@ -25,16 +25,16 @@ pub struct FileConfig {
     /// SQLite page cache per connection, in MiB.
     pub sqlite_cache_mib: Option<u32>,
     /// Order numbers (ORD-5), e.g. `SO-{YYYYMMDD}-{SEQ:6}`.
-    pub order_number_pattern: Option<kaidan_domain::order::OrderNumberPattern>,
+    pub order_number_pattern: Option<kaidan_domain::orders::OrderNumberPattern>,
     /// How far back a new order is compared for duplicates (ORD-3).
     pub duplicate_window_hours: Option<i64>,
     /// How long an API token's user is remembered (0: never).
     pub token_cache_seconds: Option<u64>,
     /// `[review]`: the review rules (ORD-4, FIN-6); keys left out keep
     /// their defaults.
-    pub review: Option<kaidan_domain::order::ReviewSettings>,
+    pub review: Option<kaidan_domain::orders::ReviewSettings>,
     /// `[deadlines]`: review and shipping deadlines (ORD-6).
-    pub deadlines: Option<kaidan_domain::order::DeadlinePolicy>,
+    pub deadlines: Option<kaidan_domain::orders::DeadlinePolicy>,
     /// `[jobs]`: the scheduled jobs inside `kaidan serve` (PUR-1, PUR-2).
     pub jobs: Option<JobsSettings>,
     /// `[allocation]`: franchisee ordering and lock period (ALC-3, ALC-5).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Parser;
 use kaidan_app::clock::SystemClock;
-use kaidan_app::transfer::Dataset;
+use kaidan_app::import_export::Dataset;
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, Ctx};
 use kaidan_domain::{Actor, CustomerId, Role};

@@ -5,12 +5,12 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::allocation::LockStatus;
-use kaidan_domain::order::AccountEntry;
+use kaidan_domain::orders::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
 use serde::Serialize;
 
 use super::{AuditEntry, PickListRow, StoreError};
-use kaidan_domain::order::OrderStatus;
+use kaidan_domain::orders::OrderStatus;
 
 /// A timeline event a run writes for an order, with its outbox event.
 #[derive(Debug, Clone, PartialEq, Eq)]

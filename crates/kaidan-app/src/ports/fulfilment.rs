@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use kaidan_domain::fulfilment::{
     DeliveredLine, Disposition, PickLine, PickListStatus, ShipmentStatus, TrackingStatus,
 };
-use kaidan_domain::order::OrderStatus;
+use kaidan_domain::orders::OrderStatus;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 use serde::Serialize;
 

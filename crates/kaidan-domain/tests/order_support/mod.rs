@@ -4,7 +4,7 @@
 
 use jiff::civil::{Date, date};
 use kaidan_domain::master::{PaymentMethod, PaymentTerms, PriceListItem};
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     Channel, CustomerDefaults, OrderInput, OrderLineInput, PriceBook, PricedOrder, ProductFacts,
     price_order,
 };

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use kaidan_app::Created;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::OrderQuery;
-use kaidan_domain::order::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
+use kaidan_domain::orders::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
 use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
 
@@ -371,7 +371,7 @@ pub async fn post_entry(
 /// impact (stock, credit, dates) and the departments that must approve.
 /// A change to shipped or invoiced goods is refused with every reason.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/changes", tag = "orders", params(("id" = i64, Path)),
-    request_body = kaidan_domain::order::ChangeRequest,
+    request_body = kaidan_domain::orders::ChangeRequest,
     responses((status = 201, body = kaidan_app::ports::ChangeRow), (status = 422, body = Problem)))]
 pub async fn request_change(
     State(s): State<AppState>,
@@ -380,7 +380,7 @@ pub async fn request_change(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: kaidan_domain::order::ChangeRequest = parse(&headers, &body)?;
+    let req: kaidan_domain::orders::ChangeRequest = parse(&headers, &body)?;
     let row = s.app.request_change(&ctx, order_id(&id)?, req).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
 }

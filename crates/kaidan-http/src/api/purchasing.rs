@@ -15,7 +15,7 @@ use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, Replenishmen
 use kaidan_app::purchasing::{
     ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, ReceiptResult,
 };
-use kaidan_domain::purchase::{NewPurchaseOrder, PurchaseStatus, ReplenishmentStatus};
+use kaidan_domain::purchasing::{NewPurchaseOrder, PurchaseStatus, ReplenishmentStatus};
 use serde::Deserialize;
 use utoipa::OpenApi;
 

@@ -484,7 +484,7 @@ async fn tracking(
         .replace('T', " ")
         .parse::<jiff::civil::DateTime>()
         .ok()
-        .and_then(|d| d.to_zoned(kaidan_domain::order::company_time_zone()).ok())
+        .and_then(|d| d.to_zoned(kaidan_domain::orders::company_time_zone()).ok())
         .map(|z| z.timestamp());
     let (Some(at), Ok(status)) = (at, field("status").parse::<TrackingStatus>()) else {
         return shipment_view(

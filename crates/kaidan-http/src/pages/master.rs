@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kaidan_app::ports::{EntityKind, Record};
-use kaidan_app::store_transfers::can_read_transfers;
+use kaidan_app::transfers::can_read_transfers;
 use kaidan_app::{AppError, Created, Ctx, ListRequest};
 use kaidan_domain::master::{PriceListData, RegionData};
 use kaidan_domain::{Permission, TaxRate, ValidationErrors};

@@ -14,11 +14,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
-use kaidan_app::deadline_watch::{DeadlineFacts, DeadlineWatch, IN_REVIEW};
+use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch, IN_REVIEW};
 use kaidan_app::ports::{OrderQuery, OrderRow};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::master::{CustomerData, ProductData};
-use kaidan_domain::order::{DeadlineState, OrderStatus};
+use kaidan_domain::orders::{DeadlineState, OrderStatus};
 use kaidan_domain::{CustomerId, OrderId};
 
 use super::master::local_time;

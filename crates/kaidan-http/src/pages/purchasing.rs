@@ -17,7 +17,7 @@ use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, Replenishmen
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::master::ProductData;
-use kaidan_domain::purchase::{
+use kaidan_domain::purchasing::{
     NewPurchaseOrder, NoticeKind, PurchaseLineInput, PurchaseStatus, ReceiptLineInput,
     ReplenishmentStatus,
 };

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaidan_app::ports::StockBalance;
 use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
 use kaidan_app::{AppError, Ctx, ListRequest};
-use kaidan_domain::stock_count::{CountLineInput, CountStatus, DiscrepancyCause};
+use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause};
 use kaidan_domain::{Permission, ProductId, WarehouseId};
 
 use super::master::local_time;

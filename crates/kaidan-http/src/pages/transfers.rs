@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use kaidan_app::AppError;
 use kaidan_app::ports::{TransferQuery, TransferRow};
 use kaidan_domain::master::{ProductData, RegionData};
-use kaidan_domain::transfer::{RegionNeed, TransferKind, TransferStatus};
+use kaidan_domain::transfers::{RegionNeed, TransferKind, TransferStatus};
 use kaidan_domain::{Permission, ProductId, RegionId, StoreId};
 
 use super::fulfilment::{PickSteps, page_id, pick_form, ship_form, status_of};

@@ -12,7 +12,7 @@ use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppConfig, Created, Ctx};
 use kaidan_domain::master::*;
-use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role, TaxRate, WarehouseId};
 use kaidan_store::testing::{backends, fresh};
 use rust_decimal::Decimal;

@@ -20,7 +20,7 @@ mod tests;
 use std::collections::HashMap;
 
 use anyhow::{Context, anyhow};
-use kaidan_app::transfer::Dataset;
+use kaidan_app::import_export::Dataset;
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppError, Ctx, ListRequest, MasterEntity};
 use kaidan_domain::master::{
@@ -101,7 +101,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
 /// 1 reviewed, 2 approved), and whether it is marked important.
 struct DemoOrder {
     customer: &'static str,
-    channel: kaidan_domain::order::Channel,
+    channel: kaidan_domain::orders::Channel,
     lines: &'static [(usize, i64)],
     price: Option<i64>,
     steps: u8,
@@ -117,7 +117,7 @@ async fn place_demo_orders(
     product_ids: &HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     use kaidan_app::orders::FinanceDecision;
-    use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
+    use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 
     let mut approved = Vec::new();
     let mut skus: Vec<&String> = product_ids.keys().collect();
@@ -132,7 +132,7 @@ async fn place_demo_orders(
     };
     let today = app
         .now()
-        .to_zoned(kaidan_domain::order::company_time_zone())
+        .to_zoned(kaidan_domain::orders::company_time_zone())
         .date();
     let plan = [
         DemoOrder {
@@ -316,7 +316,7 @@ async fn ship_demo_orders(
 /// (PUR-1, INV-2), arriving in 12 days: the first job run raises its funds
 /// notice (PUR-2).
 async fn place_demo_purchase(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
-    use kaidan_domain::purchase::ReplenishmentStatus;
+    use kaidan_domain::purchasing::ReplenishmentStatus;
     let open = app
         .replenishment_requests(ctx, Some(ReplenishmentStatus::Open))
         .await?;
@@ -325,7 +325,7 @@ async fn place_demo_purchase(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     }
     let arrival = app
         .now()
-        .to_zoned(kaidan_domain::order::company_time_zone())
+        .to_zoned(kaidan_domain::orders::company_time_zone())
         .date()
         + jiff::Span::new().days(12);
     app.purchase_from_requests(
@@ -355,7 +355,7 @@ async fn allocate_demo(
     product_ids: &HashMap<String, i64>,
 ) -> anyhow::Result<()> {
     use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
-    use kaidan_domain::transfer::RegionNeed;
+    use kaidan_domain::transfers::RegionNeed;
 
     let regions = ids_by_code::<RegionData>(app, ctx).await?;
     for (code, season, first) in [

@@ -386,7 +386,7 @@ fn demo_csv_quotes_cells_that_need_it() {
 
 #[tokio::test]
 async fn ord_7_demo_orders_stand_at_different_steps() {
-    use kaidan_domain::order::OrderStatus;
+    use kaidan_domain::orders::OrderStatus;
     for backend in backends() {
         let (_t, app) = fresh_app(backend).await;
         load(&app).await.unwrap();
@@ -439,7 +439,7 @@ async fn ord_7_demo_orders_stand_at_different_steps() {
 #[tokio::test]
 async fn alc_8_alc_9_demo_run_made_transfers_at_every_step() {
     use kaidan_app::ports::TransferQuery;
-    use kaidan_domain::transfer::{TransferKind, TransferStatus};
+    use kaidan_domain::transfers::{TransferKind, TransferStatus};
     for backend in backends() {
         let (_t, app) = fresh_app(backend).await;
         load(&app).await.unwrap();

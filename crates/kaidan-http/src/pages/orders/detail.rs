@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{AppError, Ctx};
-use kaidan_domain::order::{Department, OrderEvent, OrderStatus};
+use kaidan_domain::orders::{Department, OrderEvent, OrderStatus};
 use kaidan_domain::{Permission, Role};
 
 use super::super::master::local_time;
 use super::super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
 use super::{customer_names, order_id, state_code, state_label, status_label};
 use crate::state::AppState;
-use kaidan_app::deadline_watch::DeadlineFacts;
+use kaidan_app::orders::deadlines::DeadlineFacts;
 
 pub struct LineView {
     pub line_no: u32,

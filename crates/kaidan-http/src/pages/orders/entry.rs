@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaidan_app::{AppError, Created, Ctx};
 use kaidan_domain::master::{PaymentMethod, PaymentTerms};
-use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role};
 
 use super::super::{Chrome, Lang, PageAuth, error_page, forged, render};
@@ -359,7 +359,7 @@ async fn page(
         let today = s
             .app
             .now()
-            .to_zoned(kaidan_domain::order::company_time_zone())
+            .to_zoned(kaidan_domain::orders::company_time_zone())
             .date();
         values.insert("order_date".into(), today.to_string());
     }

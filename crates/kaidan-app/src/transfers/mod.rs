@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use kaidan_domain::allocation::{Allocation, RunResult};
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{PickLine, PickedInput, ShipInput, check_packages, confirm_pick};
-use kaidan_domain::order::company_time_zone;
-use kaidan_domain::transfer::{
+use kaidan_domain::orders::company_time_zone;
+use kaidan_domain::transfers::{
     RegionNeed, TransferAction, TransferKind, TransferStatus, check_region_needs,
 };
 use kaidan_domain::{

@@ -2,14 +2,16 @@
 //! pagination, read, create (idempotent), update (optimistic concurrency).
 //! Every write carries its audit rows and outbox event in its transaction.
 
+pub mod entity;
+
 use kaidan_domain::audit::diff;
 use std::collections::HashMap;
 
 use kaidan_domain::{Actor, Permission, ProductId, Role, ValidationErrors};
 
 use crate::app::{App, Ctx};
-use crate::entity::{MasterEntity, Target};
 use crate::error::{AppError, AppResult};
+use crate::master::entity::{MasterEntity, Target};
 use crate::ports::{
     EntityKind, FilterValue, IdempotentResponse, ListQuery, MasterData, Record, StoreError, Tx,
     filterable,

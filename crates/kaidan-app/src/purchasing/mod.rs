@@ -10,8 +10,8 @@
 use jiff::civil::Date;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::master::{CustomerData, CustomerKind};
-use kaidan_domain::order::{AccountBalance, AccountEntry, EntryKind};
-use kaidan_domain::purchase::{
+use kaidan_domain::orders::{AccountBalance, AccountEntry, EntryKind};
+use kaidan_domain::purchasing::{
     Backorder, FundsTask, NewPurchaseOrder, NoticeKind, OpenLine, PurchaseAction,
     PurchaseLineInput, PurchaseStatus, ReceiptLineInput, ReceivingLine, ReplenishmentStatus,
     check_receipt, complete_after, confirm_due, confirmation_overdue, funds_needed,
@@ -96,7 +96,7 @@ fn not_found(id: impl std::fmt::Display) -> AppError {
 }
 
 fn illegal(from: PurchaseStatus, action: PurchaseAction) -> AppError {
-    let e = kaidan_domain::purchase::PurchaseTransitionError { from, action };
+    let e = kaidan_domain::purchasing::PurchaseTransitionError { from, action };
     ValidationErrors::single("status", "illegal_transition", e.to_string()).into()
 }
 
@@ -796,7 +796,7 @@ impl App {
         let today = self.today();
         let mut raised = 0;
         for kind in NoticeKind::ALL {
-            let horizon = kaidan_domain::purchase::notice_horizon(*kind, today);
+            let horizon = kaidan_domain::purchasing::notice_horizon(*kind, today);
             for id in tx.purchase_needing_notice(*kind, horizon).await? {
                 let po = self.load_purchase(tx, id).await?;
                 let content = match kind {

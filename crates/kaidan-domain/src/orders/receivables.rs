@@ -94,7 +94,7 @@ pub fn max_days_overdue(open: &[Receivable], due_after: u32, now: Timestamp) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::AccountBalance;
+    use crate::orders::AccountBalance;
 
     fn at(day: i64) -> Timestamp {
         Timestamp::from_second(1_780_000_000 + day * 86_400).unwrap()

@@ -1,14 +1,16 @@
 //! User administration (SEC-1): accounts, roles, permissions, API tokens.
 
+pub(crate) mod auth;
+
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::validation::ValidationErrors;
 use kaidan_domain::{CustomerId, Permission, Role, UserId};
 use serde::Deserialize;
 
 use crate::app::{App, Ctx};
-use crate::auth::{hash_password, random_secret, secret_hash};
 use crate::error::{AppError, AppResult};
 use crate::ports::{EntityKind, NewUser, TokenRow, UserRecord};
+use crate::users::auth::{hash_password, random_secret, secret_hash};
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,7 +7,7 @@ use kaidan_domain::{Money, Permission};
 use kaidan_io::{Format, Table};
 use serde::Serialize;
 
-use crate::allocation_queries::{AllocationNames, OrderNumbers};
+use crate::allocation::queries::{AllocationNames, OrderNumbers};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 
@@ -164,7 +164,7 @@ impl App {
             };
             if let Some((franchisee, order, line_id)) = franchisee_line {
                 line.name = names.franchisee(franchisee);
-                let (_, line_no) = crate::allocation_run::line_of(line_id);
+                let (_, line_no) = crate::allocation::run::line_of(line_id);
                 line.order_line = format!("{} #{line_no}", numbers.of(&mut tx, order).await?);
             }
             out.push(line);
@@ -231,7 +231,7 @@ impl App {
     /// result (ALC-10). The result is not unpacked.
     pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<(String, String)> {
         let run = self.stored_run(ctx, id).await?;
-        let input = crate::allocation_record::unpack(run.packing, &run.input)?;
+        let input = crate::allocation::record::unpack(run.packing, &run.input)?;
         Ok((run.number, input))
     }
 }

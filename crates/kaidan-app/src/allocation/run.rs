@@ -20,13 +20,13 @@ use kaidan_domain::allocation::{
     StoreStock, Supply, Tier,
 };
 use kaidan_domain::master::Season as MasterSeason;
-use kaidan_domain::order::{AccountBalance, AccountEntry, company_time_zone};
+use kaidan_domain::orders::{AccountBalance, AccountEntry, company_time_zone};
 use kaidan_domain::{
     CustomerId, Money, OrderId, OrderLineId, Permission, ProductId, StoreId, ValidationErrors,
 };
 use serde::Serialize;
 
-use crate::allocation_record;
+use crate::allocation::record;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
@@ -35,7 +35,7 @@ use crate::ports::{
 use kaidan_domain::WarehouseId;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{PickLine, PickListStatus};
-use kaidan_domain::order::OrderStatus;
+use kaidan_domain::orders::OrderStatus;
 
 /// Products per guarded reservation statement.
 const RESERVE_BATCH: usize = 100;
@@ -196,7 +196,7 @@ impl App {
             // The ledger's limit once finance set one, else the master's.
             let limit = if entries.get(&f.id).is_some_and(|v| {
                 v.iter()
-                    .any(|e| e.kind == kaidan_domain::order::EntryKind::CreditLimit)
+                    .any(|e| e.kind == kaidan_domain::orders::EntryKind::CreditLimit)
             }) {
                 balance.credit_limit
             } else {
@@ -421,7 +421,7 @@ impl App {
                 std::sync::Arc::clone(&input),
                 std::sync::Arc::clone(&result),
             );
-            tokio::task::spawn_blocking(move || allocation_record::pack(&input, &result))
+            tokio::task::spawn_blocking(move || record::pack(&input, &result))
         };
         let mut run = AllocationRunRow {
             id: 0,
@@ -973,7 +973,7 @@ impl App {
         id: i64,
     ) -> AppResult<(AllocationRunRow, RunResult)> {
         let run = self.stored_run(ctx, id).await?;
-        let json = allocation_record::unpack(run.packing, &run.result)?;
+        let json = record::unpack(run.packing, &run.result)?;
         let result: RunResult = serde_json::from_str(&json).map_err(crate::orders::store_other)?;
         Ok((run, result))
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::fulfilment::PickLine;
-use kaidan_domain::transfer::{RegionNeed, TransferKind, TransferStatus};
+use kaidan_domain::transfers::{RegionNeed, TransferKind, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
 use serde::Serialize;
 

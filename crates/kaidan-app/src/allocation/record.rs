@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn a_packed_record_unpacks_to_the_same_json() {
         let input: RunInput = serde_json::from_str(include_str!(
-            "../../../examples/allocation/06-whole-run.json"
+            "../../../../examples/allocation/06-whole-run.json"
         ))
         .unwrap();
         let result = kaidan_domain::allocation::run(&input).unwrap();

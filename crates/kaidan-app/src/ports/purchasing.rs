@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use kaidan_domain::order::OrderStatus;
-use kaidan_domain::purchase::{
+use kaidan_domain::orders::OrderStatus;
+use kaidan_domain::purchasing::{
     FundsTask, NoticeKind, PurchaseStatus, ReceivingLine, ReplenishmentStatus,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};

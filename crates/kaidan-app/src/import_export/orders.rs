@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 
 use kaidan_domain::master::{CustomerData, ProductData};
-use kaidan_domain::order::{Channel, OrderInput, OrderLineInput, find_duplicates};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, find_duplicates};
 use kaidan_domain::{CustomerId, Money, Permission, ProductId};
 use kaidan_io::Table;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::import_export::{Cells, Dataset, ImportReport, RowError};
 use crate::master::typed_record;
 use crate::ports::{EntityKind, ListQuery, OrderQuery};
-use crate::transfer::{Cells, Dataset, ImportReport, RowError};
 
 /// One order being assembled from its rows.
 struct Pending {

@@ -3,17 +3,20 @@
 //! the timeline. Every step writes its timeline event, audit row and outbox
 //! event in the transaction that changes the order.
 
+mod changes;
+pub mod deadlines;
+
 use jiff::Span;
 use kaidan_domain::audit::diff;
 use kaidan_domain::fulfilment::PickListStatus;
 use kaidan_domain::master::{CustomerData, PriceListData, ProductData};
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     AccountBalance, AccountEntry, CustomerCredit, CustomerDefaults, Decision, Department,
     EntryKind, JointDecision, JointReview, JointStatus, OrderDeadlines, OrderEvent, OrderInput,
     OrderStatus, PriceApproval, PriceBook, PricedOrder, ProductFacts, ReviewOutcome, ReviewStage,
     Route, company_time_zone, find_duplicates, order_deadlines, price_order,
 };
-use kaidan_domain::order::{due_after_days, max_days_overdue, open_receivables};
+use kaidan_domain::orders::{due_after_days, max_days_overdue, open_receivables};
 use kaidan_domain::{CustomerId, OrderId, Permission, Role, ValidationErrors, WarehouseId};
 use serde::Serialize;
 
@@ -103,7 +106,7 @@ pub(crate) fn not_found(id: OrderId) -> AppError {
 }
 
 pub(crate) fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
-    let err = kaidan_domain::order::TransitionError { from, event };
+    let err = kaidan_domain::orders::TransitionError { from, event };
     AppError::Invalid(ValidationErrors::single(
         "status",
         "illegal_transition",
@@ -528,7 +531,7 @@ impl App {
             return Err(conflict(row.status, OrderEvent::SalesPassed));
         }
         let credit = self.credit_of(&mut tx, &row).await?;
-        let outcome = kaidan_domain::order::review(
+        let outcome = kaidan_domain::orders::review(
             &row.document,
             &credit,
             &self.config.review,
@@ -630,7 +633,7 @@ impl App {
             (status, _) => return Err(conflict(status, OrderEvent::FinancePassed)),
         }
         let credit = self.credit_of(&mut tx, &row).await?;
-        let outcome = kaidan_domain::order::review(
+        let outcome = kaidan_domain::orders::review(
             &row.document,
             &credit,
             &self.config.review,

@@ -3,6 +3,9 @@
 //! file, row, column and reason, and then nothing from that file is written.
 //! Rows whose code already exists update that record (upsert by code).
 
+mod orders;
+mod tracking;
+
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -15,8 +18,8 @@ use kaidan_io::{Format, Row, Table};
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
-use crate::entity::MasterEntity;
 use crate::error::{AppError, AppResult};
+use crate::master::entity::MasterEntity;
 use crate::ports::{EntityKind, ListQuery, MasterData, StockReceipt, Tx};
 
 /// What a file holds.

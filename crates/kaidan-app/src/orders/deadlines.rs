@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use kaidan_domain::calendar::BusinessCalendar;
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     Deadline, DeadlineKind, DeadlinePolicy, DeadlineState, OrderStatus, company_time_zone,
     order_deadlines,
 };

@@ -1,6 +1,8 @@
 //! Stock balances and receipts (INV-1; the full ledger grows with the stock
 //! issue).
 
+mod safety;
+
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, WarehouseId};
 

@@ -9,7 +9,7 @@ use kaidan_app::ports::{
     ArrivalNoticeRow, BackorderedLine, JobRow, NoticeContent, PurchaseLineRow, PurchaseOrderRow,
     PurchaseTx, ReplenishmentView, StoreError,
 };
-use kaidan_domain::purchase::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
+use kaidan_domain::purchasing::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};

@@ -19,7 +19,7 @@ use kaidan_domain::fulfilment::{
     ShippedLine, TrackingStatus, check_delivery, check_packages, confirm_pick,
 };
 use kaidan_domain::master::WarehouseData;
-use kaidan_domain::order::{AccountEntry, EntryKind, OrderEvent, OrderStatus, company_time_zone};
+use kaidan_domain::orders::{AccountEntry, EntryKind, OrderEvent, OrderStatus, company_time_zone};
 use kaidan_domain::{Money, OrderId, Permission, ValidationErrors, WarehouseId};
 use serde::{Deserialize, Serialize};
 
@@ -857,7 +857,7 @@ impl App {
                 }
                 DocumentKind::Transfer => {
                     ctx.actor.customer_id.is_none()
-                        && crate::store_transfers::can_read_transfers(&ctx.actor)
+                        && crate::transfers::can_read_transfers(&ctx.actor)
                 }
                 DocumentKind::DeliveryNote => match tx.shipment_get(id).await? {
                     Some(s) => Self::may_see(ctx, s.customer_id).is_ok(),

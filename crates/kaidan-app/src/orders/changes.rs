@@ -5,7 +5,7 @@
 //! request is refused with every reason.
 
 use kaidan_domain::master::CustomerData;
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     AccountBalance, ChangeOutcome, ChangeRequest, Department, EntryKind, ImpactInput, LineProgress,
     OrderEvent, OrderStatus, StockFact, apply_change, assess_impact, describe, diff_versions,
 };
@@ -54,7 +54,7 @@ impl App {
                 .iter()
                 .map(|(_, e)| e),
         );
-        balance.apply(&kaidan_domain::order::AccountEntry::new(
+        balance.apply(&kaidan_domain::orders::AccountEntry::new(
             EntryKind::CreditLimit,
             customer.credit_limit,
             None,
@@ -102,7 +102,7 @@ impl App {
         let mut products: Vec<kaidan_domain::ProductId> =
             order.document.lines.iter().map(|l| l.product_id).collect();
         for c in &request.changes {
-            if let kaidan_domain::order::change::Change::Product { product_id, .. } = c {
+            if let kaidan_domain::orders::changes::Change::Product { product_id, .. } = c {
                 products.push(*product_id);
             }
         }

@@ -3,7 +3,7 @@
 //! are written down in docs/adr/0006-order-rules.md.
 
 pub mod account;
-pub mod change;
+pub mod changes;
 pub mod channel;
 pub mod deadline;
 pub mod duplicate;
@@ -16,7 +16,7 @@ pub mod review;
 pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
-pub use change::{
+pub use changes::{
     ChangeKind, ChangeOutcome, ChangeRequest, ImpactAssessment, ImpactInput, LineProgress,
     OrderVersion, StockFact, StockImpact, apply_change, assess_impact, describe, diff_versions,
 };

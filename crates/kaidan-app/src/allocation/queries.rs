@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use kaidan_domain::{CustomerId, OrderId, Permission, ProductId, RegionId, StoreId};
 
-pub use crate::allocation_view::{ResultLine, rank_text};
+pub use crate::allocation::view::{ResultLine, rank_text};
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
 use crate::ports::{LockRow, Tx};

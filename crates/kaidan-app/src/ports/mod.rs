@@ -8,13 +8,13 @@
 
 mod allocation;
 mod fulfilment;
-mod purchase;
-mod store_transfer;
+mod purchasing;
+mod transfers;
 
 pub use allocation::*;
 pub use fulfilment::*;
-pub use purchase::*;
-pub use store_transfer::*;
+pub use purchasing::*;
+pub use transfers::*;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -24,11 +24,11 @@ use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, SafetyStock, Season, StoreData,
     WarehouseData,
 };
-use kaidan_domain::order::{
+use kaidan_domain::orders::{
     AccountEntry, ChangeOutcome, ChangeRequest, Department, ImpactAssessment, OrderStatus,
     PricedOrder,
 };
-use kaidan_domain::stock_count::{CountLine, CountStatus};
+use kaidan_domain::stock_counts::{CountLine, CountStatus};
 use kaidan_domain::{
     CustomerId, Money, OrderId, Permission, ProductId, Quantity, RegionId, Role, StoreId, UserId,
     WarehouseId,

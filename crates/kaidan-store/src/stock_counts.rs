@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use kaidan_app::ports::{StockCountRow, StoreError};
-use kaidan_domain::stock_count::CountLine;
+use kaidan_domain::stock_counts::CountLine;
 use kaidan_domain::{ProductId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use kaidan_app::ports::{
     StoreError, StorePositionRow, TransferQuery, TransferRow, TransferStep, TransferTx,
 };
-use kaidan_domain::transfer::{RegionNeed, TransferStatus};
+use kaidan_domain::transfers::{RegionNeed, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
 
 use crate::error::map;

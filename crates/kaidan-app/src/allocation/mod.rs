@@ -1,0 +1,9 @@
+//! Allocation (分货, ALC-1..10): the real run over the database, its stored
+//! record, what the pages and API read of a run, and the data an authorised
+//! user edits for it (the seasonal region priority lists).
+
+mod priorities;
+pub mod queries;
+pub mod record;
+pub mod run;
+mod view;
