@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_app::ports::{
     ArrivalNoticeRow, BackorderedLine, JobRow, NoticeContent, PurchaseLineRow, PurchaseOrderRow,
-    PurchaseTx, ReplenishmentView, StoreError,
+    PurchasingTx, ReplenishmentView, StoreError,
 };
 use kaidan_domain::purchasing::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
@@ -154,7 +154,7 @@ impl DbTx {
 }
 
 #[async_trait]
-impl PurchaseTx for DbTx {
+impl PurchasingTx for DbTx {
     async fn purchase_insert(&mut self, x: &PurchaseOrderRow) -> Result<i64, StoreError> {
         let id: i64 = on!(self, c => {
             sqlx::query_scalar(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
-    StoreError, StorePositionRow, TransferQuery, TransferRow, TransferStep, TransferTx,
+    StoreError, StorePositionRow, TransferQuery, TransferRow, TransferStep, TransfersTx,
 };
 use kaidan_domain::transfers::{RegionNeed, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
@@ -60,7 +60,7 @@ fn transfer_from(r: &impl RowExt) -> Result<TransferRow, StoreError> {
 }
 
 #[async_trait]
-impl TransferTx for DbTx {
+impl TransfersTx for DbTx {
     async fn transfers_insert(
         &mut self,
         transfers: &[TransferRow],

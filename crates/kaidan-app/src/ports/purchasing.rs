@@ -159,7 +159,7 @@ pub struct JobRow {
 
 /// Purchase orders, arrival notices, the jobs table.
 #[async_trait]
-pub trait PurchaseTx: Send {
+pub trait PurchasingTx: Send {
     /// Inserts the header and its lines; returns the id.
     async fn purchase_insert(&mut self, po: &PurchaseOrderRow) -> Result<i64, StoreError>;
     async fn purchase_get(&mut self, id: i64) -> Result<Option<PurchaseOrderRow>, StoreError>;

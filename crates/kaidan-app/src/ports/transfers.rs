@@ -107,7 +107,7 @@ pub struct StorePositionRow {
 }
 
 #[async_trait]
-pub trait TransferTx: Send {
+pub trait TransfersTx: Send {
     /// Inserts transfers with their lines; returns their ids in order.
     async fn transfers_insert(&mut self, transfers: &[TransferRow])
     -> Result<Vec<i64>, StoreError>;

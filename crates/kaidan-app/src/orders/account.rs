@@ -1,0 +1,97 @@
+//! A customer's account (FIN-5): balance, entries and open receivables,
+//! and posting a payment or adjustment.
+
+use kaidan_domain::audit::diff;
+use kaidan_domain::master::CustomerData;
+use kaidan_domain::orders::{AccountBalance, AccountEntry, EntryKind};
+use kaidan_domain::{CustomerId, Permission, ValidationErrors};
+
+use crate::app::{App, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::master::typed_record;
+use crate::ports::EntityKind;
+
+impl App {
+    /// A customer's funds and credit account (FIN-5).
+    pub async fn account(
+        &self,
+        ctx: &Ctx,
+        customer: CustomerId,
+    ) -> AppResult<(AccountBalance, Vec<AccountEntry>)> {
+        if !(ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(customer)) {
+            return Err(AppError::Forbidden(Permission::AccountRead));
+        }
+        let mut tx = self.store.read().await?;
+        let entries: Vec<AccountEntry> = tx
+            .account_entries(customer)
+            .await?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+        let mut balance = AccountBalance::from_entries(&entries);
+        if let Some(rec) = tx.master_get(EntityKind::Customer, customer.get()).await? {
+            let c = typed_record::<CustomerData>(rec)?.data;
+            if !entries.iter().any(|e| e.kind == EntryKind::CreditLimit) {
+                balance.apply(&AccountEntry::new(
+                    EntryKind::CreditLimit,
+                    c.credit_limit,
+                    None,
+                ));
+            }
+        }
+        Ok((balance, entries))
+    }
+
+    /// Posts a deposit or adjustment to a customer's account (FIN-5).
+    pub async fn post_account_entry(
+        &self,
+        ctx: &Ctx,
+        customer: CustomerId,
+        entry: AccountEntry,
+    ) -> AppResult<AccountBalance> {
+        ctx.require(Permission::AccountWrite)?;
+        if !matches!(entry.kind, EntryKind::Deposit | EntryKind::Adjustment) {
+            return Err(ValidationErrors::single("kind", "invalid", "post deposits or adjustments; commitments and charges come from orders and shipments").into());
+        }
+        entry.validate()?;
+        let mut tx = self.store.write().await?;
+        if tx
+            .master_get(EntityKind::Customer, customer.get())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound {
+                what: "customer",
+                id: customer.to_string(),
+            });
+        }
+        let mut balance = AccountBalance::from_entries(
+            tx.account_entries(customer).await?.iter().map(|(_, e)| e),
+        );
+        balance.post(&entry).map_err(|e| {
+            AppError::Invalid(ValidationErrors::single("amount", "invalid", e.to_string()))
+        })?;
+        let now = self.now();
+        tx.account_append(customer, &entry, now, ctx.actor.user_id)
+            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "account",
+            customer.get(),
+            entry.kind.as_str(),
+            diff(None, Some(&entry)),
+        )
+        .await?;
+        self.publish(
+            &mut tx,
+            &format!("account.{}", entry.kind.as_str()),
+            "customer",
+            customer.get(),
+            serde_json::json!({ "customer_id": customer, "amount": entry.amount }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(balance)
+    }
+}

@@ -1,0 +1,214 @@
+//! Ports of orders (ORD-1..8, CHG-1..3, FIN-5): orders with their lines,
+//! progress and timeline, joint review decisions, customer accounts,
+//! replenishment requests and change requests.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_domain::orders::{
+    AccountEntry, ChangeOutcome, ChangeRequest, Department, ImpactAssessment, OrderStatus,
+    PricedOrder,
+};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
+use serde::Serialize;
+
+use super::*;
+
+/// An order as stored: header, current priced content, row version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderRow {
+    pub id: OrderId,
+    pub number: Option<String>,
+    pub customer_id: CustomerId,
+    pub status: OrderStatus,
+    #[serde(with = "crate::time_format")]
+    pub received_at: Timestamp,
+    #[serde(with = "crate::time_format")]
+    pub review_due_at: Timestamp,
+    #[serde(with = "crate::time_format")]
+    pub ship_due_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    pub reviewed_at: Option<Timestamp>,
+    pub review_met: Option<bool>,
+    pub document: PricedOrder,
+    pub order_version: i64,
+    pub version: i64,
+    pub created_by: UserId,
+    #[serde(with = "crate::time_format")]
+    pub updated_at: Timestamp,
+}
+
+/// Fulfilment progress of one order line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineProgressRow {
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub reserved: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    pub invoiced: i64,
+}
+
+/// One step of an order's timeline (ORD-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderEventRow {
+    #[serde(with = "crate::time_format")]
+    pub at: Timestamp,
+    pub actor_id: UserId,
+    pub actor_name: String,
+    pub kind: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
+    pub note: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderQuery {
+    pub status: Option<OrderStatus>,
+    pub customer_id: Option<CustomerId>,
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+/// A recorded joint-review (or change-review) decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct JointDecisionRow {
+    pub department: Department,
+    pub approved: bool,
+    pub actor_id: UserId,
+    pub actor_name: String,
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// A shortage raised at approval (INV-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplenishmentRow {
+    pub id: i64,
+    pub order_id: OrderId,
+    pub line_no: u32,
+    pub product_id: ProductId,
+    pub quantity: i64,
+    pub choice: String,
+    pub status: String,
+    #[serde(with = "crate::time_format")]
+    pub created_at: Timestamp,
+}
+
+/// A change request and where it stands (CHG-1..3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeRow {
+    pub id: i64,
+    pub order_id: OrderId,
+    /// pending, approved, rejected.
+    pub status: String,
+    pub request: ChangeRequest,
+    pub impact: ImpactAssessment,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub outcome: ChangeOutcome,
+    pub departments: Vec<Department>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub decisions: Vec<JointDecisionRow>,
+    pub requested_by: UserId,
+    #[serde(with = "crate::time_format")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub requested_at: Timestamp,
+    #[serde(with = "crate::time_format::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub decided_at: Option<Timestamp>,
+}
+
+/// Orders, their timeline, counters, accounts and shortages.
+#[async_trait]
+pub trait OrdersTx: Send {
+    /// Inserts the order, its lines and version 1.
+    async fn order_insert(&mut self, row: &OrderRow, reason: &str) -> Result<OrderId, StoreError>;
+    async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError>;
+    async fn order_by_number(&mut self, number: &str) -> Result<Option<OrderId>, StoreError>;
+    /// Writes the header and document if the row is still at
+    /// `expected_version`, and the lines too when `lines_changed`; false
+    /// (nothing written) otherwise.
+    async fn order_save(
+        &mut self,
+        row: &OrderRow,
+        expected_version: i64,
+        lines_changed: bool,
+    ) -> Result<bool, StoreError>;
+    async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError>;
+    async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;
+    /// Sets `(line_no, reserved, backordered)` of several lines at once.
+    async fn order_line_progress(
+        &mut self,
+        id: OrderId,
+        lines: &[(u32, i64, i64)],
+    ) -> Result<(), StoreError>;
+    /// Sets `(line_no, reserved, shipped)` of several lines at once.
+    async fn order_line_shipped(
+        &mut self,
+        id: OrderId,
+        lines: &[(u32, i64, i64)],
+    ) -> Result<(), StoreError>;
+    async fn order_event_append(
+        &mut self,
+        id: OrderId,
+        e: &OrderEventRow,
+    ) -> Result<(), StoreError>;
+    async fn order_events(&mut self, id: OrderId) -> Result<Vec<OrderEventRow>, StoreError>;
+    /// The customer's orders received since `since`, for duplicate checks.
+    async fn recent_orders(
+        &mut self,
+        customer: CustomerId,
+        since: Timestamp,
+    ) -> Result<Vec<(OrderId, PricedOrder)>, StoreError>;
+    /// Sum of the customer's other orders that hold credit.
+    async fn open_orders_amount(
+        &mut self,
+        customer: CustomerId,
+        except: Option<OrderId>,
+        statuses: &[OrderStatus],
+    ) -> Result<Money, StoreError>;
+    /// The next value of a named counter (1, 2, ...), atomically.
+    async fn counter_next(&mut self, key: &str) -> Result<i64, StoreError>;
+    async fn joint_decision_put(
+        &mut self,
+        id: OrderId,
+        d: &JointDecisionRow,
+    ) -> Result<(), StoreError>;
+    async fn joint_decisions(&mut self, id: OrderId) -> Result<Vec<JointDecisionRow>, StoreError>;
+    async fn account_append(
+        &mut self,
+        customer: CustomerId,
+        entry: &AccountEntry,
+        at: Timestamp,
+        actor: UserId,
+    ) -> Result<(), StoreError>;
+    /// The customer's ledger in posting order, each entry with its time.
+    async fn account_entries(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<(Timestamp, AccountEntry)>, StoreError>;
+    async fn replenishment_insert(&mut self, r: &ReplenishmentRow) -> Result<i64, StoreError>;
+    async fn replenishments(
+        &mut self,
+        order: Option<OrderId>,
+    ) -> Result<Vec<ReplenishmentRow>, StoreError>;
+    /// Records the customer's choice for a shortage (INV-2).
+    async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError>;
+    async fn change_insert(&mut self, c: &ChangeRow) -> Result<i64, StoreError>;
+    async fn change_get(&mut self, id: i64) -> Result<Option<ChangeRow>, StoreError>;
+    /// Writes status, decisions and decision time.
+    async fn change_save(&mut self, c: &ChangeRow) -> Result<(), StoreError>;
+    async fn changes_of(&mut self, order: OrderId) -> Result<Vec<ChangeRow>, StoreError>;
+    /// Keeps a version's content (CHG-2).
+    async fn order_version_insert(
+        &mut self,
+        order: OrderId,
+        version: i64,
+        document: &PricedOrder,
+        reason: &str,
+        at: Timestamp,
+        actor: UserId,
+    ) -> Result<(), StoreError>;
+}
