@@ -32,6 +32,19 @@ string_enum!(
     }
 );
 
+impl PickListStatus {
+    /// Pick lists that hold goods of their lines: an open list its listed
+    /// quantity ([`PickListStatus::LISTED`]), a picked one what was found.
+    /// Those goods are not pickable again (SHP-1) and not free for an
+    /// allocation run's pick lists.
+    pub const COMMITTED: &'static [PickListStatus] =
+        &[PickListStatus::Open, PickListStatus::Picked];
+
+    /// The state in which a list commits its listed quantity rather than
+    /// its picked one.
+    pub const LISTED: PickListStatus = PickListStatus::Open;
+}
+
 string_enum!(
     /// Where a shipment (delivery note) is.
     ShipmentStatus {

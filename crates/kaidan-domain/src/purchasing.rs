@@ -53,6 +53,13 @@ string_enum!(
     }
 );
 
+impl ReplenishmentStatus {
+    /// Requests whose backorder is not filled yet: open, or ordered from a
+    /// supplier. A receipt that fills the backorder closes them.
+    pub const UNFILLED: &'static [ReplenishmentStatus] =
+        &[ReplenishmentStatus::Open, ReplenishmentStatus::Ordered];
+}
+
 string_enum!(
     /// The two notices of the arrival plan (PUR-2).
     NoticeKind {
@@ -72,6 +79,14 @@ pub struct PurchaseTransitionError {
 }
 
 impl PurchaseStatus {
+    /// Purchase orders whose goods are still expected (PUR-2): the arrival
+    /// plan and its notices look at these.
+    pub const AWAITING_ARRIVAL: &'static [PurchaseStatus] = &[
+        PurchaseStatus::Sent,
+        PurchaseStatus::Confirmed,
+        PurchaseStatus::PartlyReceived,
+    ];
+
     /// The state after `action`; receiving needs to know whether every line
     /// is now complete.
     pub fn apply(

@@ -47,13 +47,20 @@ string_enum!(
 );
 
 impl TransferStatus {
-    /// Goods of a transfer in this state count toward the destination's
-    /// stock position: reserved or under way, not yet received.
+    /// Transfers whose goods count toward the destination's stock
+    /// position: reserved or under way, not yet received (ALC-8).
+    pub const IN_TRANSIT: &'static [TransferStatus] = &[
+        TransferStatus::Open,
+        TransferStatus::Picked,
+        TransferStatus::Shipped,
+    ];
+
+    /// The state in which a transfer's goods are counted by its listed
+    /// quantity rather than by what was picked.
+    pub const LISTED: TransferStatus = TransferStatus::Open;
+
     pub fn in_transit(self) -> bool {
-        matches!(
-            self,
-            TransferStatus::Open | TransferStatus::Picked | TransferStatus::Shipped
-        )
+        TransferStatus::IN_TRANSIT.contains(&self)
     }
 
     /// The state a step leads to, or an error naming the current state.

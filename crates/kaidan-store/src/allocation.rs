@@ -13,6 +13,10 @@ use kaidan_domain::orders::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};
+use crate::status_sets::{
+    LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
+    REPLENISHMENT_UNFILLED,
+};
 use std::fmt::Write as _;
 
 use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
@@ -150,13 +154,15 @@ impl AllocationTx for DbTx {
     }
 
     async fn alloc_open_lines(&mut self) -> Result<Vec<OpenLineRow>, StoreError> {
+        let sql = format!(
+            "SELECT o.id, l.line_no, o.customer_id, l.product_id, l.backordered, l.unit_price, o.received_at \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
+             WHERE o.status IN ({awaiting}) AND l.backordered > 0 AND c.kind = 'franchisee' \
+             ORDER BY o.id, l.line_no",
+            awaiting = *ORDER_AWAITING_GOODS,
+        );
         let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT o.id, l.line_no, o.customer_id, l.product_id, l.backordered, l.unit_price, o.received_at \
-                 FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
-                 WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
-                 ORDER BY o.id, l.line_no",
-            )
+            sqlx::query_as(&sql)
             .fetch_all(&mut *c)
             .await
             .map_err(map)?
@@ -177,15 +183,18 @@ impl AllocationTx for DbTx {
     }
 
     async fn alloc_has_work(&mut self) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT CAST(1 AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
+             WHERE o.status IN ({awaiting}) AND l.backordered > 0 AND c.kind = 'franchisee' \
+             UNION ALL SELECT CAST(1 AS BIGINT) FROM allocation_locks WHERE status = {active} \
+             UNION ALL SELECT CAST(1 AS BIGINT) FROM store_safety_stock ss JOIN stores s ON s.id = ss.store_id \
+               WHERE s.active AND ss.quantity > 0 \
+             UNION ALL SELECT CAST(1 AS BIGINT) FROM region_needs WHERE quantity > 0 LIMIT 1",
+            awaiting = *ORDER_AWAITING_GOODS,
+            active = *LOCK_ACTIVE,
+        );
         let found: Option<i64> = on!(self, c => {
-            sqlx::query_scalar(
-                "SELECT CAST(1 AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
-                 WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
-                 UNION ALL SELECT CAST(1 AS BIGINT) FROM allocation_locks WHERE status = 'active' \
-                 UNION ALL SELECT CAST(1 AS BIGINT) FROM store_safety_stock ss JOIN stores s ON s.id = ss.store_id \
-                   WHERE s.active AND ss.quantity > 0 \
-                 UNION ALL SELECT CAST(1 AS BIGINT) FROM region_needs WHERE quantity > 0 LIMIT 1",
-            )
+            sqlx::query_scalar(&sql)
             .fetch_optional(&mut *c)
             .await
             .map_err(map)?
@@ -412,8 +421,9 @@ impl AllocationTx for DbTx {
                  FROM (VALUES {values}) AS v \
                  WHERE replenishment_requests.order_id = v.column1 \
                    AND replenishment_requests.line_no = v.column2 \
-                   AND (replenishment_requests.status || '') IN ('open', 'ordered')",
-                bulk_update(self)
+                   AND (replenishment_requests.status || '') IN ({unfilled})",
+                bulk_update(self),
+                unfilled = *REPLENISHMENT_UNFILLED,
             );
             closed += on!(self, c => {
                 sqlx::query(&sql).persistent(false).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
@@ -610,16 +620,19 @@ impl AllocationTx for DbTx {
                         CAST(l.reserved - COALESCE(pk.q, 0) - COALESCE(k.q, 0) AS BIGINT) AS pickable \
                  FROM order_lines l \
                  LEFT JOIN (SELECT pl.order_id, pll.line_no, \
-                                   SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) AS q \
+                                   SUM({held}) AS q \
                             FROM pick_list_lines pll JOIN pick_lists pl ON pl.id = pll.pick_list_id \
-                            WHERE (pl.status || '') IN ('open', 'picked') AND pl.order_id IN ({list}) \
+                            WHERE (pl.status || '') IN ({committed}) AND pl.order_id IN ({list}) \
                             GROUP BY pl.order_id, pll.line_no) pk \
                         ON pk.order_id = l.order_id AND pk.line_no = l.line_no \
                  LEFT JOIN (SELECT order_id, line_no, SUM(quantity) AS q FROM allocation_locks \
-                            WHERE (status || '') = 'active' AND order_id IN ({list}) GROUP BY order_id, line_no) k \
+                            WHERE (status || '') = {active} AND order_id IN ({list}) GROUP BY order_id, line_no) k \
                         ON k.order_id = l.order_id AND k.line_no = l.line_no \
                  WHERE l.order_id IN ({list}) AND l.reserved > 0 \
-                 ORDER BY l.order_id, l.line_no"
+                 ORDER BY l.order_id, l.line_no",
+                held = *PICK_LIST_HELD_QUANTITY,
+                committed = *PICK_LIST_COMMITTED,
+                active = *LOCK_ACTIVE,
             );
             let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
                 sqlx::query_as(&sql).persistent(false).fetch_all(&mut *c).await.map_err(map)?

@@ -13,6 +13,9 @@ use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 use crate::error::{corrupt, map};
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, line_no, micros};
+use crate::status_sets::{
+    LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
+};
 use crate::tx::{DbTx, on};
 
 fn date(text: &str) -> Result<jiff::civil::Date, StoreError> {
@@ -145,16 +148,20 @@ impl FulfilmentTx for DbTx {
             "SELECT o.id AS order_id, o.number AS order_number, o.customer_id, c.name AS customer_name, \
                     o.status, o.ship_due_at, o.priority, l.line_no, l.product_id, p.sku, p.name AS product_name, \
                     l.quantity, l.reserved, l.backordered, l.shipped, \
-                    CAST(COALESCE((SELECT SUM(CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END) \
+                    CAST(COALESCE((SELECT SUM({held}) \
                                    FROM pick_list_lines pll JOIN pick_lists pl ON pl.id = pll.pick_list_id \
                                    WHERE pl.order_id = o.id AND pll.line_no = l.line_no \
-                                     AND pl.status IN ('open', 'picked')), 0) AS BIGINT) AS on_lists, \
+                                     AND pl.status IN ({committed})), 0) AS BIGINT) AS on_lists, \
                     CAST(COALESCE((SELECT SUM(k.quantity) FROM allocation_locks k \
-                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = 'active'), 0) AS BIGINT) AS locked \
+                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = {active}), 0) AS BIGINT) AS locked \
              FROM orders o JOIN order_lines l ON l.order_id = o.id \
                   JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
-             WHERE o.status IN ('approved', 'partly_shipped') AND (l.reserved > 0 OR l.backordered > 0) {filter} \
-             ORDER BY o.ship_due_at, o.priority DESC, o.id, l.line_no"
+             WHERE o.status IN ({awaiting}) AND (l.reserved > 0 OR l.backordered > 0) {filter} \
+             ORDER BY o.ship_due_at, o.priority DESC, o.id, l.line_no",
+            held = *PICK_LIST_HELD_QUANTITY,
+            committed = *PICK_LIST_COMMITTED,
+            active = *LOCK_ACTIVE,
+            awaiting = *ORDER_AWAITING_GOODS,
         );
         on!(self, c => {
             let rows = sqlx::query(&sql)

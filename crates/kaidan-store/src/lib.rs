@@ -18,6 +18,7 @@ mod purchasing;
 mod raw;
 mod records;
 mod row;
+mod status_sets;
 mod stock;
 mod stock_counts;
 pub mod testing;

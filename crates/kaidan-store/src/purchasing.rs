@@ -14,6 +14,7 @@ use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
 use crate::error::{corrupt, map};
 use crate::row::{RowExt, from_micros, line_no, micros, placeholders};
+use crate::status_sets::{PURCHASE_AWAITING_ARRIVAL, REPLENISHMENT_UNFILLED};
 use crate::tx::{DbTx, on};
 
 fn date(r: &impl RowExt, col: &str) -> Result<Date, StoreError> {
@@ -308,13 +309,15 @@ impl PurchasingTx for DbTx {
         kind: NoticeKind,
         horizon: Date,
     ) -> Result<Vec<i64>, StoreError> {
+        let sql = format!(
+            "SELECT p.id FROM purchase_orders p \
+             WHERE p.status IN ({awaiting}) AND p.expected_arrival <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM arrival_notices n WHERE n.purchase_order_id = p.id AND n.kind = $2) \
+             ORDER BY p.expected_arrival, p.id",
+            awaiting = *PURCHASE_AWAITING_ARRIVAL,
+        );
         Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "SELECT p.id FROM purchase_orders p \
-                 WHERE p.status IN ('sent', 'confirmed', 'partly_received') AND p.expected_arrival <= $1 \
-                 AND NOT EXISTS (SELECT 1 FROM arrival_notices n WHERE n.purchase_order_id = p.id AND n.kind = $2) \
-                 ORDER BY p.expected_arrival, p.id",
-            )
+            sqlx::query_scalar(&sql)
             .bind(horizon.to_string())
             .bind(kind.as_str())
             .fetch_all(&mut *c)
@@ -400,11 +403,13 @@ impl PurchasingTx for DbTx {
         line: u32,
         at: Timestamp,
     ) -> Result<u64, StoreError> {
+        let sql = format!(
+            "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 \
+             WHERE order_id = $2 AND line_no = $3 AND status IN ({unfilled})",
+            unfilled = *REPLENISHMENT_UNFILLED,
+        );
         Ok(on!(self, c => {
-            sqlx::query(
-                "UPDATE replenishment_requests SET status = 'closed', closed_at = $1 \
-                 WHERE order_id = $2 AND line_no = $3 AND status IN ('open', 'ordered')",
-            )
+            sqlx::query(&sql)
             .bind(micros(at))
             .bind(order.get())
             .bind(i64::from(line))

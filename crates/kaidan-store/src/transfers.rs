@@ -15,6 +15,7 @@ use crate::error::map;
 use crate::literal::{LITERAL_ROWS, int_tuples};
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, micros};
+use crate::status_sets::{self, TRANSFER_IN_TRANSIT};
 use crate::tx::{DbTx, on};
 
 /// Transfers per insert statement (the number is bound text).
@@ -254,20 +255,24 @@ impl TransfersTx for DbTx {
     ) -> Result<Vec<StorePositionRow>, StoreError> {
         // On hand in the store's own warehouse, plus what open, picked and
         // shipped transfers bring (what was picked, once picked).
-        let sql = "SELECT store_id, product_id, CAST(SUM(on_hand) AS BIGINT) AS on_hand, \
+        let sql = format!(
+            "SELECT store_id, product_id, CAST(SUM(on_hand) AS BIGINT) AS on_hand, \
                    CAST(SUM(in_transit) AS BIGINT) AS in_transit FROM ( \
                      SELECT w.store_id, b.product_id, b.on_hand, 0 AS in_transit \
                      FROM warehouses w JOIN stock_balances b ON b.warehouse_id = w.id \
                      WHERE w.store_id IS NOT NULL AND ($1 = 0 OR w.store_id = $1) \
                      UNION ALL \
                      SELECT t.store_id, l.product_id, 0 AS on_hand, \
-                            CASE WHEN t.status = 'open' THEN l.quantity ELSE COALESCE(l.picked, 0) END AS in_transit \
+                            CASE WHEN t.status = {listed} THEN l.quantity ELSE COALESCE(l.picked, 0) END AS in_transit \
                      FROM transfers t JOIN transfer_lines l ON l.transfer_id = t.id \
-                     WHERE t.store_id IS NOT NULL AND t.status IN ('open', 'picked', 'shipped') \
+                     WHERE t.store_id IS NOT NULL AND t.status IN ({in_transit}) \
                        AND ($1 = 0 OR t.store_id = $1) \
-                   ) x GROUP BY store_id, product_id ORDER BY store_id, product_id";
+                   ) x GROUP BY store_id, product_id ORDER BY store_id, product_id",
+            listed = status_sets::text(TransferStatus::LISTED.as_str()),
+            in_transit = *TRANSFER_IN_TRANSIT,
+        );
         let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(sql)
+            sqlx::query_as(&sql)
                 .bind(store.map_or(0, |s| s.get()))
                 .fetch_all(&mut *c)
                 .await

@@ -44,6 +44,18 @@ string_enum!(
     }
 );
 
+impl OrderStatus {
+    /// Approved orders that still wait for goods: their lines may hold
+    /// reservations to pick and backorders that arriving goods fill
+    /// (INV-2, SHP-1, ALC-1). The store writes this set into its SQL.
+    pub const AWAITING_GOODS: &'static [OrderStatus] =
+        &[OrderStatus::Approved, OrderStatus::PartlyShipped];
+
+    pub fn awaiting_goods(self) -> bool {
+        OrderStatus::AWAITING_GOODS.contains(&self)
+    }
+}
+
 /// Something that happens to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
