@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use crate::error::{ConnectError, map};
 use crate::group::GroupCommit;
+use crate::migrations::{self, Engine};
 use crate::tx::{DbTx, SqliteTx};
 use sqlx::ConnectOptions;
 
@@ -53,9 +54,6 @@ enum Backend {
     },
     Postgres(PgPool),
 }
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
     /// Opens `sqlite:PATH` (the file and its folder are created if missing)
@@ -144,7 +142,16 @@ impl Db {
 
     /// Brings the schema up to date. Safe to run on every start and from
     /// several nodes at once (the migrator takes its own lock).
+    /// The migrations come from one source folder rendered for the engine
+    /// (migrations.rs, docs/adr/0015-one-migration-source.md).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let engine = match &self.backend {
+            Backend::Sqlite { .. } => Engine::Sqlite,
+            Backend::Postgres(_) => Engine::Postgres,
+        };
+        let migrator = migrations::migrator(engine)
+            .await
+            .map_err(|e| ConnectError::Migrate(e.to_string()))?;
         let r = match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 let mut w = writer
@@ -152,9 +159,9 @@ impl Db {
                     .await
                     .map_err(|e| ConnectError::Migrate(e.to_string()))?;
                 let conn = w.conn().map_err(|e| ConnectError::Migrate(e.to_string()))?;
-                SQLITE_MIGRATIONS.run(conn).await
+                migrator.run(conn).await
             }
-            Backend::Postgres(pool) => PG_MIGRATIONS.run(pool).await,
+            Backend::Postgres(pool) => migrator.run(pool).await,
         };
         r.map_err(|e| ConnectError::Migrate(e.to_string()))
     }

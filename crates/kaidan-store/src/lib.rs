@@ -12,6 +12,7 @@ mod group;
 mod literal;
 mod master;
 mod master_tables;
+mod migrations;
 mod orders;
 mod pick_lines;
 mod purchasing;

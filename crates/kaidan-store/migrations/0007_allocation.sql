@@ -2,7 +2,7 @@
 -- result, and the locks it made for unfunded franchisees (ALC-5).
 
 CREATE TABLE allocation_runs (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     -- AR-YYYYMMDD-NNNN, from the counter table (DOC-2).
     number          TEXT NOT NULL UNIQUE,
     at              BIGINT NOT NULL,
@@ -20,7 +20,7 @@ CREATE TABLE allocation_runs (
 -- the lock expires. Active locks are reserved in the stock ledger but are
 -- not put on pick lists.
 CREATE TABLE allocation_locks (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     run_id          BIGINT NOT NULL REFERENCES allocation_runs(id),
     customer_id     BIGINT NOT NULL REFERENCES customers(id),
     order_id        BIGINT NOT NULL REFERENCES orders(id),

@@ -3,7 +3,7 @@
 -- (YYYY-MM-DD). See docs/adr/0001-storage.md.
 
 CREATE TABLE regions (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     code        TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     name_zh     TEXT NOT NULL DEFAULT '',
@@ -20,7 +20,7 @@ CREATE TABLE region_priorities (
 );
 
 CREATE TABLE products (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     sku             TEXT NOT NULL UNIQUE,
     name            TEXT NOT NULL,
     spec            TEXT NOT NULL DEFAULT '',
@@ -35,7 +35,7 @@ CREATE TABLE products (
 );
 
 CREATE TABLE price_lists (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     code        TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     valid_from  TEXT,
@@ -52,18 +52,19 @@ CREATE TABLE price_list_items (
 );
 
 CREATE TABLE users (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     username        TEXT NOT NULL UNIQUE,
     display_name    TEXT NOT NULL,
     password_hash   TEXT NOT NULL,
-    customer_id     BIGINT REFERENCES customers(id),
+--sqlite:     customer_id     BIGINT REFERENCES customers(id),
+--postgres:     customer_id     BIGINT,
     active          BOOLEAN NOT NULL DEFAULT TRUE,
     version         BIGINT NOT NULL DEFAULT 1,
     created_at      BIGINT NOT NULL
 );
 
 CREATE TABLE customers (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     code            TEXT NOT NULL UNIQUE,
     name            TEXT NOT NULL,
     kind            TEXT NOT NULL CHECK (kind IN ('franchisee', 'direct_region', 'affiliated', 'store', 'business')),
@@ -85,6 +86,7 @@ CREATE TABLE customers (
 );
 CREATE INDEX customers_kind ON customers (kind, priority);
 
+--postgres: ALTER TABLE users ADD CONSTRAINT users_customer_fk FOREIGN KEY (customer_id) REFERENCES customers(id);
 
 CREATE TABLE user_roles (
     user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -99,7 +101,7 @@ CREATE TABLE role_permissions (
 );
 
 CREATE TABLE api_tokens (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name        TEXT NOT NULL,
     token_hash  TEXT NOT NULL UNIQUE,
@@ -116,14 +118,14 @@ CREATE TABLE sessions (
 );
 
 CREATE TABLE login_failures (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     username    TEXT NOT NULL,
     at          BIGINT NOT NULL
 );
 CREATE INDEX login_failures_user ON login_failures (username, at);
 
 CREATE TABLE warehouses (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     code        TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     address     TEXT,
@@ -134,7 +136,7 @@ CREATE TABLE warehouses (
 );
 
 CREATE TABLE stores (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     code        TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     region_id   BIGINT NOT NULL REFERENCES regions(id),
@@ -172,7 +174,7 @@ CREATE TABLE stock_balances (
 );
 
 CREATE TABLE stock_moves (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     at              BIGINT NOT NULL,
     product_id      BIGINT NOT NULL REFERENCES products(id),
     warehouse_id    BIGINT NOT NULL REFERENCES warehouses(id),
@@ -184,7 +186,7 @@ CREATE TABLE stock_moves (
 CREATE INDEX stock_moves_product ON stock_moves (product_id, warehouse_id, id);
 
 CREATE TABLE audit_log (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     at          BIGINT NOT NULL,
     actor_id    BIGINT NOT NULL,
     actor_name  TEXT NOT NULL,
@@ -197,7 +199,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
 
 CREATE TABLE outbox (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     at              BIGINT NOT NULL,
     topic           TEXT NOT NULL,
     entity          TEXT NOT NULL,

@@ -21,7 +21,7 @@ CREATE TABLE region_needs (
 );
 
 CREATE TABLE transfers (
-    id                  INTEGER PRIMARY KEY,
+    id                  {{ID_PK}},
     -- TR-YYYYMMDD-NNNN, from the counter table (DOC-2).
     number              TEXT NOT NULL UNIQUE,
     run_id              BIGINT REFERENCES allocation_runs(id),

@@ -10,7 +10,7 @@ CREATE TABLE counters (
 );
 
 CREATE TABLE orders (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     -- Given when the order is approved (ORD-5); unique, never reused.
     number          TEXT UNIQUE,
     customer_id     BIGINT NOT NULL REFERENCES customers(id),
@@ -67,7 +67,7 @@ CREATE TABLE order_versions (
 
 -- The order's timeline (ORD-7): every step with who and when.
 CREATE TABLE order_events (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     order_id    BIGINT NOT NULL REFERENCES orders(id),
     at          BIGINT NOT NULL,
     actor_id    BIGINT NOT NULL,
@@ -94,7 +94,7 @@ CREATE TABLE joint_decisions (
 
 -- The funds and credit ledger per customer (FIN-5); balances are folds of it.
 CREATE TABLE account_entries (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     customer_id BIGINT NOT NULL REFERENCES customers(id),
     at          BIGINT NOT NULL,
     kind        TEXT NOT NULL,
@@ -107,7 +107,7 @@ CREATE INDEX account_entries_customer ON account_entries (customer_id, id);
 
 -- Shortages found at approval, tracked to closure (INV-2).
 CREATE TABLE replenishment_requests (
-    id          INTEGER PRIMARY KEY,
+    id          {{ID_PK}},
     order_id    BIGINT NOT NULL REFERENCES orders(id),
     line_no     BIGINT NOT NULL,
     product_id  BIGINT NOT NULL REFERENCES products(id),

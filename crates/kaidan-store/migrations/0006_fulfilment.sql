@@ -3,7 +3,7 @@
 -- proof of delivery. Numbers come from the counter table and are unique.
 
 CREATE TABLE pick_lists (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     number          TEXT NOT NULL UNIQUE,
     order_id        BIGINT NOT NULL REFERENCES orders(id),
     warehouse_id    BIGINT NOT NULL REFERENCES warehouses(id),
@@ -30,7 +30,7 @@ CREATE TABLE pick_list_lines (
 );
 
 CREATE TABLE shipments (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     -- The delivery note number (DOC-2).
     number          TEXT NOT NULL UNIQUE,
     order_id        BIGINT NOT NULL REFERENCES orders(id),
@@ -71,7 +71,7 @@ CREATE TABLE shipment_lines (
 -- Tracking events (SHP-2), by API, CSV import or the carrier. The same event
 -- imported twice is kept once.
 CREATE TABLE tracking_events (
-    id              INTEGER PRIMARY KEY,
+    id              {{ID_PK}},
     shipment_id     BIGINT NOT NULL REFERENCES shipments(id),
     at              BIGINT NOT NULL,
     status          TEXT NOT NULL,
@@ -86,5 +86,7 @@ CREATE TABLE tracking_events (
 -- Picked goods (INV-1): still on hand and reserved, but taken off the shelf
 -- to the dispatch area. A pick moves reserved goods to picked; shipping
 -- takes them from on hand, reserved and picked at once.
-ALTER TABLE stock_balances ADD COLUMN picked BIGINT NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= reserved);
+--sqlite: ALTER TABLE stock_balances ADD COLUMN picked BIGINT NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= reserved);
+--postgres: ALTER TABLE stock_balances ADD COLUMN picked BIGINT NOT NULL DEFAULT 0;
+--postgres: ALTER TABLE stock_balances ADD CONSTRAINT stock_balances_picked CHECK (picked >= 0 AND picked <= reserved);
 ALTER TABLE stock_moves ADD COLUMN picked_delta BIGINT NOT NULL DEFAULT 0;

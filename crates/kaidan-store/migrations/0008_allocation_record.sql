@@ -4,5 +4,5 @@
 -- `packing` says how `input_packed`/`result_packed` hold it ('lz4-json');
 -- rows written before keep their JSON in `input`/`result` ('json').
 ALTER TABLE allocation_runs ADD COLUMN packing TEXT NOT NULL DEFAULT 'json';
-ALTER TABLE allocation_runs ADD COLUMN input_packed BLOB;
-ALTER TABLE allocation_runs ADD COLUMN result_packed BLOB;
+ALTER TABLE allocation_runs ADD COLUMN input_packed {{BYTES}};
+ALTER TABLE allocation_runs ADD COLUMN result_packed {{BYTES}};
