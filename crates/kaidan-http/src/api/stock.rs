@@ -1,5 +1,5 @@
-//! Stock on hand per product and warehouse, and goods received outside a
-//! purchase order (INV-1).
+//! Stock on hand per product and warehouse, and receipts that add to it
+//! (INV-1).
 
 use std::collections::BTreeMap;
 
