@@ -8,6 +8,7 @@ mod json;
 mod observe;
 pub mod openapi;
 mod pages;
+mod path;
 mod problem;
 mod state;
 
@@ -35,10 +36,14 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         config,
         metrics: observe::prometheus(),
     };
+    let (api, doc) = openapi::api();
     Router::new()
-        .merge(api::routes())
+        .merge(api)
         .merge(pages::routes())
-        .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .route(
+            "/api/openapi.json",
+            get(move || std::future::ready(axum::Json(doc.clone()))),
+        )
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)

@@ -1,7 +1,8 @@
 //! The published OpenAPI description (INT-1). Fixed routes are described by
-//! `#[utoipa::path]` on their handlers; the five generic master-data routes
-//! are added here once per record type, from the same list the router uses,
-//! so the document and the router cannot drift apart.
+//! `#[utoipa::path]` on their handlers and collected by the router that
+//! mounts them (`api::routes`); the five generic master-data routes are
+//! added here once per record type, from the same list the router uses, so
+//! the document and the router cannot drift apart.
 
 use kaidan_app::MasterEntity;
 use kaidan_domain::master::{
@@ -18,6 +19,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::api;
 use crate::problem::Problem;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,25 +28,6 @@ use crate::problem::Problem;
         cookie of `POST /api/v1/session` plus `X-CSRF-Token` on writes. Errors are RFC 9457 problem details. \
         Lists take `?q=&cursor=&limit=` and return `next_cursor`. Updates need `If-Match: <ETag>`; creates \
         accept `Idempotency-Key`."),
-    paths(
-        api::data::health,
-        api::session::login, api::session::logout, api::session::me,
-        api::admin::list_users, api::admin::create_user, api::admin::set_password, api::admin::add_token,
-        api::admin::roles, api::admin::set_role_permissions,
-        api::data::region_priorities, api::data::set_region_priorities,
-        api::data::safety_stock, api::data::set_safety_stock,
-        api::data::calendar, api::data::put_day, api::data::delete_day,
-        api::data::stock, api::data::receive,
-        api::stock_counts::create, api::stock_counts::read, api::stock_counts::post_count,
-        api::stock_counts::accuracy,
-        api::data::import, api::data::export,
-        api::orders::place, api::orders::list, api::orders::read, api::orders::by_number,
-        api::orders::review, api::orders::approve_price, api::orders::finance_review,
-        api::orders::joint_review, api::orders::reject, api::orders::cancel,
-        api::orders::account, api::orders::post_entry,
-        api::orders::request_change, api::orders::changes, api::orders::decide_change,
-        api::orders::shortage_choice,
-    ),
     components(schemas(Problem, kaidan_app::ports::AuditEntry)),
     modifiers(&Security),
 )]
@@ -285,13 +268,9 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         .add_path_operation(format!("{item}/audit"), vec![HttpMethod::Get], audit);
 }
 
-/// The whole document.
-pub fn document() -> Doc {
-    let mut doc = Fixed::openapi();
-    doc.merge(api::purchasing::Doc::openapi());
-    doc.merge(api::fulfilment::Doc::openapi());
-    doc.merge(api::allocation::Doc::openapi());
-    doc.merge(api::transfers::Doc::openapi());
+/// The API's router and its whole document.
+pub fn api() -> (axum::Router<AppState>, Doc) {
+    let (router, mut doc) = api::routes(Fixed::openapi()).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     for (path, tag) in MASTER {
         match *tag {
@@ -303,5 +282,10 @@ pub fn document() -> Doc {
             _ => add_master::<PriceListData>(&mut doc, path, tag),
         }
     }
-    doc
+    (router, doc)
+}
+
+/// The whole document.
+pub fn document() -> Doc {
+    api().1
 }

@@ -1,3 +1,5 @@
+//! What every handler is given: the use cases and the HTTP settings.
+
 use kaidan_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
 

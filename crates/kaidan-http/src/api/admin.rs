@@ -1,19 +1,30 @@
 //! Users, API tokens and role permissions (SEC-1).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kaidan_app::ports::UserRecord;
 use kaidan_app::users::{IssuedToken, NewUserInput};
-use kaidan_domain::{Permission, Role, UserId};
+use kaidan_domain::{Permission, Role};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::ApiAuth;
-use crate::json::parse;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::json::JsonBody;
+use crate::path::{self, PathId, User};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(set_password))
+        .routes(routes!(add_token))
+        .routes(routes!(roles))
+        .routes(routes!(set_role_permissions))
+}
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserRecord>), (status = 403, body = Problem)))]
 pub async fn list_users(
@@ -28,10 +39,8 @@ pub async fn list_users(
 pub async fn create_user(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewUserInput>,
 ) -> ApiResult<Response> {
-    let input: NewUserInput = parse(&headers, &body)?;
     let user = s.app.create_user(&ctx, input).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
@@ -42,24 +51,15 @@ pub struct PasswordChange {
     pub password: String,
 }
 
-fn user_id(raw: &str) -> ApiResult<UserId> {
-    raw.parse()
-        .map_err(|_| ApiError::field("id", "invalid", format!("'{raw}' is not a user id")))
-}
-
 #[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "users", request_body = PasswordChange,
     params(("id" = i64, Path)), responses((status = 204), (status = 422, body = Problem)))]
 pub async fn set_password(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<User>,
+    JsonBody(req): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let req: PasswordChange = parse(&headers, &body)?;
-    s.app
-        .set_password(&ctx, user_id(&id)?, &req.password)
-        .await?;
+    s.app.set_password(&ctx, id, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -75,12 +75,10 @@ pub struct NewToken {
 pub async fn add_token(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<User>,
+    JsonBody(req): JsonBody<NewToken>,
 ) -> ApiResult<Response> {
-    let req: NewToken = parse(&headers, &body)?;
-    let t = s.app.add_token(&ctx, user_id(&id)?, &req.name).await?;
+    let t = s.app.add_token(&ctx, id, &req.name).await?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
 }
 
@@ -122,14 +120,9 @@ pub struct PermissionList {
 pub async fn set_role_permissions(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(role): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(role): PathId<path::Role>,
+    JsonBody(req): JsonBody<PermissionList>,
 ) -> ApiResult<StatusCode> {
-    let role: Role = role.parse().map_err(|e: kaidan_domain::UnknownValue| {
-        ApiError::field("role", "invalid", e.to_string())
-    })?;
-    let req: PermissionList = parse(&headers, &body)?;
     s.app
         .set_role_permissions(&ctx, role, &req.permissions)
         .await?;

@@ -5,41 +5,34 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::response::Response;
 use kaidan_app::allocation::queries::ResultLine;
 use kaidan_app::allocation::run::{AllocationOutcome, ChaseItem};
 use kaidan_app::ports::{AllocationRunRow, LockRow};
 use kaidan_domain::allocation::RunResult;
 use kaidan_io::Format;
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::api::download;
 use crate::auth::ApiAuth;
-use crate::json::parse;
+use crate::json::JsonBody;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/allocation-runs", get(runs).post(start))
-        .route("/api/v1/allocation-runs/{id}", get(run))
-        .route("/api/v1/allocation-runs/{id}/export", get(export))
-        .route("/api/v1/allocation-runs/{id}/input", get(input))
-        .route("/api/v1/allocation-locks/chase", get(chase))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start, runs))
+        .routes(routes!(run))
+        .routes(routes!(export))
+        .routes(routes!(input))
+        .routes(routes!(chase))
 }
-
-/// The OpenAPI paths of this module, merged into the published document.
-#[derive(OpenApi)]
-#[openapi(
-    paths(start, runs, run, export, input, chase),
-    components(schemas(ResultLine, ChaseItem, LockRow, AllocationRunRow))
-)]
-pub struct Doc;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,10 +84,8 @@ pub struct StoredRun {
 pub async fn start(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewRun>,
 ) -> ApiResult<(StatusCode, Json<RunView>)> {
-    let input: NewRun = parse(&headers, &body)?;
     let AllocationOutcome {
         run,
         committed,
@@ -169,20 +160,9 @@ pub fn export_format(raw: Option<&str>) -> ApiResult<(Format, &'static str, &'st
     }
 }
 
-/// The file download of a stored run.
-pub fn download(bytes: Vec<u8>, mime: &'static str, file: &str) -> Response {
-    let mut res = (StatusCode::OK, bytes).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
 /// A stored run as a spreadsheet: one row per allocated, locked or unserved
 /// quantity with its rule, bound and rank (issue 5, ALC-10).
-#[utoipa::path(get, path = "/api/v1/allocation-runs/{id}/export", tag = "allocation",
+#[utoipa::path(get, path = "/api/v1/allocation-runs/{id}/export", tag = "allocation", operation_id = "export_allocation_run",
     params(("id" = i64, Path), ("format" = Option<String>, Query, description = "xlsx (default) or csv")),
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn export(

@@ -4,11 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::StatusCode;
 use kaidan_app::fulfilment::{DocumentRef, TrackingInput};
 use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
 use kaidan_domain::OrderId;
@@ -16,46 +14,28 @@ use kaidan_domain::fulfilment::{
     DeliveryInput, PickListStatus, PickedInput, ShipInput, ShipmentStatus,
 };
 use serde::Deserialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::ApiAuth;
-use crate::json::parse;
+use crate::json::JsonBody;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/shipping-plan", get(plan))
-        .route(
-            "/api/v1/pick-lists",
-            get(pick_lists).post(create_pick_lists),
-        )
-        .route("/api/v1/pick-lists/{id}", get(pick_list))
-        .route("/api/v1/pick-lists/{id}/pick", post(confirm_pick))
-        .route("/api/v1/pick-lists/{id}/ship", post(ship))
-        .route("/api/v1/shipments", get(shipments))
-        .route("/api/v1/shipments/{id}", get(shipment))
-        .route("/api/v1/shipments/{id}/tracking", post(add_tracking))
-        .route("/api/v1/shipments/{id}/delivery", post(deliver))
-        .route("/api/v1/documents/{number}", get(lookup))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(plan))
+        .routes(routes!(pick_lists, create_pick_lists))
+        .routes(routes!(pick_list))
+        .routes(routes!(confirm_pick))
+        .routes(routes!(ship))
+        .routes(routes!(shipments))
+        .routes(routes!(shipment))
+        .routes(routes!(add_tracking))
+        .routes(routes!(deliver))
+        .routes(routes!(lookup))
 }
-
-/// The OpenAPI paths of this module, merged into the published document.
-#[derive(OpenApi)]
-#[openapi(paths(
-    plan,
-    pick_lists,
-    create_pick_lists,
-    pick_list,
-    confirm_pick,
-    ship,
-    shipments,
-    shipment,
-    add_tracking,
-    deliver,
-    lookup
-))]
-pub struct Doc;
 
 /// An optional query parameter, parsed; a bad value names the parameter.
 pub(crate) fn filter<T: std::str::FromStr>(
@@ -110,10 +90,8 @@ pub struct NewPickLists {
 pub async fn create_pick_lists(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewPickLists>,
 ) -> ApiResult<(StatusCode, Json<Vec<PickListRow>>)> {
-    let input: NewPickLists = parse(&headers, &body)?;
     let lists = s.app.create_pick_lists(&ctx, &input.order_ids).await?;
     Ok((StatusCode::CREATED, Json(lists)))
 }
@@ -146,10 +124,8 @@ pub async fn confirm_pick(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<PickConfirmation>,
 ) -> ApiResult<Json<PickListRow>> {
-    let input: PickConfirmation = parse(&headers, &body)?;
     Ok(Json(
         s.app
             .confirm_pick(&ctx, id, &input.lines, input.packages)
@@ -166,10 +142,8 @@ pub async fn ship(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<ShipInput>,
 ) -> ApiResult<(StatusCode, Json<ShipmentRow>)> {
-    let input: ShipInput = parse(&headers, &body)?;
     Ok((
         StatusCode::CREATED,
         Json(s.app.ship(&ctx, id, &input).await?),
@@ -212,10 +186,8 @@ pub async fn add_tracking(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<TrackingInput>,
 ) -> ApiResult<Json<ShipmentRow>> {
-    let input: TrackingInput = parse(&headers, &body)?;
     Ok(Json(s.app.add_tracking(&ctx, id, &input, "api").await?))
 }
 
@@ -228,10 +200,8 @@ pub async fn deliver(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<DeliveryInput>,
 ) -> ApiResult<Json<ShipmentRow>> {
-    let input: DeliveryInput = parse(&headers, &body)?;
     Ok(Json(s.app.record_delivery(&ctx, id, &input).await?))
 }
 

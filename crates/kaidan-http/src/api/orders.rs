@@ -4,26 +4,39 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kaidan_app::Created;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::OrderQuery;
 use kaidan_domain::orders::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
 use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::api::master::idempotency;
 use crate::auth::ApiAuth;
-use crate::json::{json_with_etag, parse};
+use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
+use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-fn order_id(raw: &str) -> ApiResult<OrderId> {
-    raw.parse()
-        .map_err(|_| ApiError::field("id", "invalid", format!("'{raw}' is not an order id")))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, place))
+        .routes(routes!(by_number))
+        .routes(routes!(read))
+        .routes(routes!(review))
+        .routes(routes!(approve_price))
+        .routes(routes!(finance_review))
+        .routes(routes!(joint_review))
+        .routes(routes!(reject))
+        .routes(routes!(cancel))
+        .routes(routes!(changes, request_change))
+        .routes(routes!(decide_change))
+        .routes(routes!(shortage_choice))
+        .routes(routes!(account))
+        .routes(routes!(post_entry))
 }
 
 fn view(v: OrderView, status: StatusCode) -> Response {
@@ -38,46 +51,27 @@ fn view(v: OrderView, status: StatusCode) -> Response {
 pub async fn place(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    method: Method,
     uri: axum::http::Uri,
     Query(q): Query<BTreeMap<String, String>>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: KeyedJson<OrderInput>,
 ) -> ApiResult<Response> {
-    let input: OrderInput = parse(&headers, &body)?;
     let confirm = q
         .get("confirm_duplicate")
         .is_some_and(|v| v == "true" || v == "1");
+    // The query counts: confirming a duplicate is another request.
     let path = uri
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/api/v1/orders");
-    let idem = idempotency(&headers, &method, path, &body)?;
-    match s
+    let (input, idem) = body.split(path)?;
+    let out = s
         .app
         .place_order(&ctx, input, confirm, idem.as_ref())
-        .await?
-    {
-        Created::New(v) => {
-            let id = v.id;
-            let mut res = view(v, StatusCode::CREATED);
-            if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/orders/{id}")) {
-                res.headers_mut().insert(header::LOCATION, loc);
-            }
-            Ok(res)
-        }
-        Created::Replayed { status, body } => {
-            let mut res =
-                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            Ok(res)
-        }
-    }
+        .await?;
+    Ok(created(out, |v| {
+        let location = format!("/api/v1/orders/{}", v.id);
+        (view(v, StatusCode::CREATED), location)
+    }))
 }
 
 /// One line of the order list.
@@ -101,7 +95,7 @@ pub struct OrderPage {
 }
 
 /// Orders, newest first (ORD-7). Filters: `status`, `customer_id`.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", operation_id = "list_orders",
     params(("status" = Option<OrderStatus>, Query), ("customer_id" = Option<i64>, Query),
            ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
@@ -177,21 +171,18 @@ pub async fn list(
 }
 
 /// An order with lines, progress, timeline and joint decisions (ORD-7).
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "read_order", params(("id" = i64, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn read(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId<Order>,
 ) -> ApiResult<Response> {
-    Ok(view(
-        s.app.order(&ctx, order_id(&id)?).await?,
-        StatusCode::OK,
-    ))
+    Ok(view(s.app.order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// Find an order by its number (e.g. SO-20261123-000001).
-#[utoipa::path(get, path = "/api/v1/orders/by-number/{number}", tag = "orders", params(("number" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orders/by-number/{number}", tag = "orders", operation_id = "order_by_number", params(("number" = String, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn by_number(
     State(s): State<AppState>,
@@ -208,12 +199,9 @@ pub async fn by_number(
 pub async fn review(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId<Order>,
 ) -> ApiResult<Response> {
-    Ok(view(
-        s.app.review_order(&ctx, order_id(&id)?).await?,
-        StatusCode::OK,
-    ))
+    Ok(view(s.app.review_order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// A sales manager approves a line's deviating price.
@@ -222,13 +210,11 @@ pub async fn review(
 pub async fn approve_price(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path((id, line)): Path<(String, String)>,
+    PathId(line): PathId<LineNo>,
+    PathId(id): PathId<Order>,
 ) -> ApiResult<Response> {
-    let line: u32 = line
-        .parse()
-        .map_err(|_| ApiError::field("line_no", "invalid", "must be a line number"))?;
     Ok(view(
-        s.app.approve_price(&ctx, order_id(&id)?, line).await?,
+        s.app.approve_price(&ctx, id, line).await?,
         StatusCode::OK,
     ))
 }
@@ -245,15 +231,11 @@ pub struct FinanceReviewRequest {
 pub async fn finance_review(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Order>,
+    JsonBody(r): JsonBody<FinanceReviewRequest>,
 ) -> ApiResult<Response> {
-    let r: FinanceReviewRequest = parse(&headers, &body)?;
     Ok(view(
-        s.app
-            .finance_review(&ctx, order_id(&id)?, r.decision)
-            .await?,
+        s.app.finance_review(&ctx, id, r.decision).await?,
         StatusCode::OK,
     ))
 }
@@ -273,14 +255,12 @@ pub struct JointDecisionRequest {
 pub async fn joint_review(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Order>,
+    JsonBody(r): JsonBody<JointDecisionRequest>,
 ) -> ApiResult<Response> {
-    let r: JointDecisionRequest = parse(&headers, &body)?;
     Ok(view(
         s.app
-            .joint_decide(&ctx, order_id(&id)?, r.department, r.approve, &r.note)
+            .joint_decide(&ctx, id, r.department, r.approve, &r.note)
             .await?,
         StatusCode::OK,
     ))
@@ -298,30 +278,26 @@ pub struct Reason {
 pub async fn reject(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Order>,
+    JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
-    let r: Reason = parse(&headers, &body)?;
     Ok(view(
-        s.app.reject_order(&ctx, order_id(&id)?, &r.reason).await?,
+        s.app.reject_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
 }
 
 /// Cancel the order; reservations and credit commitments are released.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", operation_id = "cancel_order", params(("id" = i64, Path)),
     request_body = Reason, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn cancel(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Order>,
+    JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
-    let r: Reason = parse(&headers, &body)?;
     Ok(view(
-        s.app.cancel_order(&ctx, order_id(&id)?, &r.reason).await?,
+        s.app.cancel_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
 }
@@ -332,20 +308,15 @@ pub struct Account {
     pub entries: Vec<AccountEntry>,
 }
 
-fn customer_id(raw: &str) -> ApiResult<CustomerId> {
-    raw.parse()
-        .map_err(|_| ApiError::field("id", "invalid", format!("'{raw}' is not a customer id")))
-}
-
 /// A customer's funds and credit account: balance and ledger (FIN-5).
 #[utoipa::path(get, path = "/api/v1/customers/{id}/account", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = Account), (status = 403, body = Problem)))]
 pub async fn account(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId<Customer>,
 ) -> ApiResult<Json<Account>> {
-    let (balance, entries) = s.app.account(&ctx, customer_id(&id)?).await?;
+    let (balance, entries) = s.app.account(&ctx, id).await?;
     Ok(Json(Account { balance, entries }))
 }
 
@@ -355,15 +326,10 @@ pub async fn account(
 pub async fn post_entry(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Customer>,
+    JsonBody(entry): JsonBody<AccountEntry>,
 ) -> ApiResult<Response> {
-    let entry: AccountEntry = parse(&headers, &body)?;
-    let balance = s
-        .app
-        .post_account_entry(&ctx, customer_id(&id)?, entry)
-        .await?;
+    let balance = s.app.post_account_entry(&ctx, id, entry).await?;
     Ok((StatusCode::CREATED, Json(balance)).into_response())
 }
 
@@ -376,12 +342,10 @@ pub async fn post_entry(
 pub async fn request_change(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Order>,
+    JsonBody(req): JsonBody<kaidan_domain::orders::ChangeRequest>,
 ) -> ApiResult<Response> {
-    let req: kaidan_domain::orders::ChangeRequest = parse(&headers, &body)?;
-    let row = s.app.request_change(&ctx, order_id(&id)?, req).await?;
+    let row = s.app.request_change(&ctx, id, req).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
 }
 
@@ -391,9 +355,9 @@ pub async fn request_change(
 pub async fn changes(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId<Order>,
 ) -> ApiResult<Json<Vec<kaidan_app::ports::ChangeRow>>> {
-    Ok(Json(s.app.changes_of(&ctx, order_id(&id)?).await?))
+    Ok(Json(s.app.changes_of(&ctx, id).await?))
 }
 
 /// One department's decision on a change request (CHG-2).
@@ -403,14 +367,9 @@ pub async fn changes(
 pub async fn decide_change(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<ChangeRequest>,
+    JsonBody(r): JsonBody<JointDecisionRequest>,
 ) -> ApiResult<Json<kaidan_app::ports::ChangeRow>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::field("id", "invalid", "is not a change request id"))?;
-    let r: JointDecisionRequest = parse(&headers, &body)?;
     Ok(Json(
         s.app
             .decide_change(&ctx, id, r.department, r.approve, &r.note)
@@ -432,17 +391,13 @@ pub struct ShortageChoiceRequest {
 pub async fn shortage_choice(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path((id, shortage)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(shortage): PathId<Shortage>,
+    PathId(id): PathId<Order>,
+    JsonBody(r): JsonBody<ShortageChoiceRequest>,
 ) -> ApiResult<Response> {
-    let shortage: i64 = shortage
-        .parse()
-        .map_err(|_| ApiError::field("shortage_id", "invalid", "is not a shortage id"))?;
-    let r: ShortageChoiceRequest = parse(&headers, &body)?;
     Ok(view(
         s.app
-            .choose_for_shortage(&ctx, order_id(&id)?, shortage, r.choice)
+            .choose_for_shortage(&ctx, id, shortage, r.choice)
             .await?,
         StatusCode::OK,
     ))

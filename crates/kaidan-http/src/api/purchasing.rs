@@ -3,12 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::response::Response;
 use kaidan_app::Created;
 use kaidan_app::jobs::JobRun;
 use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, ReplenishmentView};
@@ -17,73 +15,28 @@ use kaidan_app::purchasing::{
 };
 use kaidan_domain::purchasing::{NewPurchaseOrder, PurchaseStatus, ReplenishmentStatus};
 use serde::Deserialize;
-use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::api::master::idempotency;
 use crate::auth::ApiAuth;
-use crate::json::{json_with_etag, parse};
+use crate::json::{JsonBody, JsonOrDefault, KeyedJson, created, json_with_etag};
+use crate::path::{PathId, PurchaseOrder};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/purchase-orders", get(list).post(create))
-        .route(
-            "/api/v1/purchase-orders/from-replenishments",
-            post(from_replenishments),
-        )
-        .route("/api/v1/purchase-orders/by-number/{number}", get(by_number))
-        .route("/api/v1/purchase-orders/{id}", get(read))
-        .route("/api/v1/purchase-orders/{id}/confirm", post(confirm))
-        .route("/api/v1/purchase-orders/{id}/receipts", post(receive))
-        .route("/api/v1/purchase-orders/{id}/cancel", post(cancel))
-        .route("/api/v1/replenishments", get(replenishments))
-        .route("/api/v1/arrival-notices", get(notices))
-        .route("/api/v1/jobs", get(jobs))
-        .route("/api/v1/jobs/{name}/run", post(run_job))
-}
-
-/// The OpenAPI paths of this module, merged into the published document.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        create,
-        from_replenishments,
-        list,
-        read,
-        by_number,
-        confirm,
-        receive,
-        cancel,
-        replenishments,
-        notices,
-        jobs,
-        run_job
-    ),
-    components(schemas(
-        PurchaseOrderRow,
-        NewPurchaseOrder,
-        PurchaseFromRequests,
-        ConfirmPurchase,
-        PurchaseReceipt,
-        ReceiptResult,
-        ReplenishmentView,
-        ArrivalNoticeRow,
-        JobRow,
-        JobRun,
-        CancelPurchase
-    ))
-)]
-pub struct Doc;
-
-fn po_id(raw: &str) -> ApiResult<i64> {
-    raw.parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(|| {
-        ApiError::field(
-            "id",
-            "invalid",
-            format!("'{raw}' is not a purchase order id"),
-        )
-    })
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(from_replenishments))
+        .routes(routes!(by_number))
+        .routes(routes!(read))
+        .routes(routes!(confirm))
+        .routes(routes!(receive))
+        .routes(routes!(cancel))
+        .routes(routes!(replenishments))
+        .routes(routes!(notices))
+        .routes(routes!(jobs))
+        .routes(routes!(run_job))
 }
 
 fn view(po: &PurchaseOrderRow, status: StatusCode) -> Response {
@@ -91,42 +44,23 @@ fn view(po: &PurchaseOrderRow, status: StatusCode) -> Response {
 }
 
 fn created_response(c: Created<PurchaseOrderRow>) -> Response {
-    match c {
-        Created::New(po) => {
-            let mut res = view(&po, StatusCode::CREATED);
-            if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/purchase-orders/{}", po.id)) {
-                res.headers_mut().insert(header::LOCATION, loc);
-            }
-            res
-        }
-        Created::Replayed { status, body } => {
-            let mut res =
-                (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            res
-        }
-    }
+    created(c, |po| {
+        let location = format!("/api/v1/purchase-orders/{}", po.id);
+        (view(&po, StatusCode::CREATED), location)
+    })
 }
 
 /// Send a purchase order to a supplier (PUR-1): numbered `PO-YYYYMMDD-NNNN`,
 /// confirmation due in 14 days; lines may cover open replenishment requests.
-#[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "purchasing", request_body = NewPurchaseOrder,
+#[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "purchasing", operation_id = "create_purchase_order", request_body = NewPurchaseOrder,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = PurchaseOrderRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
+    body: KeyedJson<NewPurchaseOrder>,
 ) -> ApiResult<Response> {
-    let input: NewPurchaseOrder = parse(&headers, &body)?;
-    let idem = idempotency(&headers, &method, "/api/v1/purchase-orders", &body)?;
+    let (input, idem) = body.split("/api/v1/purchase-orders")?;
     Ok(created_response(
         s.app
             .create_purchase_order(&ctx, input, idem.as_ref())
@@ -142,17 +76,9 @@ pub async fn create(
 pub async fn from_replenishments(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
+    body: KeyedJson<PurchaseFromRequests>,
 ) -> ApiResult<Response> {
-    let input: PurchaseFromRequests = parse(&headers, &body)?;
-    let idem = idempotency(
-        &headers,
-        &method,
-        "/api/v1/purchase-orders/from-replenishments",
-        &body,
-    )?;
+    let (input, idem) = body.split("/api/v1/purchase-orders/from-replenishments")?;
     Ok(created_response(
         s.app
             .purchase_from_requests(&ctx, input, idem.as_ref())
@@ -162,7 +88,7 @@ pub async fn from_replenishments(
 
 /// Purchase orders, newest first, each with `overdue` (unconfirmed past its
 /// due time). Filter `status`; `cursor` is the last id seen.
-#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "purchasing",
+#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "purchasing", operation_id = "list_purchase_orders",
     params(("status" = Option<PurchaseStatus>, Query), ("cursor" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = Vec<PurchaseOrderRow>), (status = 422, body = Problem)))]
 pub async fn list(
@@ -204,19 +130,19 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchasing",
+#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchasing", operation_id = "read_purchase_order",
     params(("id" = i64, Path)),
     responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
 pub async fn read(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
+    PathId(id): PathId<PurchaseOrder>,
 ) -> ApiResult<Response> {
-    let po = s.app.purchase_order(&ctx, po_id(&raw)?).await?;
+    let po = s.app.purchase_order(&ctx, id).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
-#[utoipa::path(get, path = "/api/v1/purchase-orders/by-number/{number}", tag = "purchasing",
+#[utoipa::path(get, path = "/api/v1/purchase-orders/by-number/{number}", tag = "purchasing", operation_id = "purchase_order_by_number",
     params(("number" = String, Path)),
     responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
 pub async fn by_number(
@@ -235,41 +161,26 @@ pub async fn by_number(
 pub async fn confirm(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<PurchaseOrder>,
+    JsonOrDefault(input): JsonOrDefault<ConfirmPurchase>,
 ) -> ApiResult<Response> {
-    let input: ConfirmPurchase = if body.is_empty() {
-        ConfirmPurchase::default()
-    } else {
-        parse(&headers, &body)?
-    };
-    let po = s
-        .app
-        .confirm_purchase_order(&ctx, po_id(&raw)?, input)
-        .await?;
+    let po = s.app.confirm_purchase_order(&ctx, id, input).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
 /// Receive goods per line (PUR-3): partial receipts allowed, over-receipt
 /// refused naming the line. Posts stock and fills backorders by promise
 /// date; the answer lists the fills.
-#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/receipts", tag = "purchasing",
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/receipts", tag = "purchasing", operation_id = "receive_purchase_order",
     params(("id" = i64, Path)), request_body = PurchaseReceipt,
     responses((status = 200, body = ReceiptResult), (status = 422, body = Problem)))]
 pub async fn receive(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<PurchaseOrder>,
+    JsonBody(input): JsonBody<PurchaseReceipt>,
 ) -> ApiResult<Json<ReceiptResult>> {
-    let input: PurchaseReceipt = parse(&headers, &body)?;
-    Ok(Json(
-        s.app
-            .receive_purchase_order(&ctx, po_id(&raw)?, input)
-            .await?,
-    ))
+    Ok(Json(s.app.receive_purchase_order(&ctx, id, input).await?))
 }
 
 /// Why a purchase order is cancelled.
@@ -280,21 +191,16 @@ pub struct CancelPurchase {
 }
 
 /// Cancel a purchase order before any receipt; its requests are open again.
-#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "purchasing",
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "purchasing", operation_id = "cancel_purchase_order",
     params(("id" = i64, Path)), request_body = CancelPurchase,
     responses((status = 200, body = PurchaseOrderRow), (status = 422, body = Problem)))]
 pub async fn cancel(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<PurchaseOrder>,
+    JsonBody(input): JsonBody<CancelPurchase>,
 ) -> ApiResult<Response> {
-    let input: CancelPurchase = parse(&headers, &body)?;
-    let po = s
-        .app
-        .cancel_purchase_order(&ctx, po_id(&raw)?, &input.reason)
-        .await?;
+    let po = s.app.cancel_purchase_order(&ctx, id, &input.reason).await?;
     Ok(view(&po, StatusCode::OK))
 }
 

@@ -2,17 +2,24 @@
 //! and who the caller is.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kaidan_domain::{Permission, Role};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{ApiAuth, SESSION_COOKIE, cookie};
-use crate::json::parse;
+use crate::json::JsonBody;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login, logout))
+        .routes(routes!(me))
+}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,10 +59,8 @@ pub fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> Heade
     responses((status = 200, body = Me), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
-    let req: LoginRequest = parse(&headers, &body)?;
     let session = s.app.login(req.username.trim(), &req.password).await?;
     let max_age = s.app.config().session_hours * 3600;
     let me = Me {

@@ -3,33 +3,40 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use jiff::civil::Date;
 use kaidan_app::ports::StockCountRow;
 use kaidan_app::stock_counts::{InventoryAccuracy, NewStockCount, PostStockCount};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::ApiAuth;
-use crate::json::parse;
+use crate::json::{JsonBody, JsonOrDefault};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(read))
+        .routes(routes!(post_count))
+        .routes(routes!(accuracy))
+}
+
 /// Enter a count: each line's system figure is recorded beside it.
-#[utoipa::path(post, path = "/api/v1/stock-counts", tag = "stock", request_body = NewStockCount,
+#[utoipa::path(post, path = "/api/v1/stock-counts", tag = "stock", operation_id = "create_stock_count", request_body = NewStockCount,
     responses((status = 201, body = StockCountRow), (status = 422, body = Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewStockCount>,
 ) -> ApiResult<(StatusCode, Json<StockCountRow>)> {
-    let input: NewStockCount = parse(&headers, &body)?;
     let row = s.app.create_stock_count(&ctx, input).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
 
-#[utoipa::path(get, path = "/api/v1/stock-counts/{id}", tag = "stock",
+#[utoipa::path(get, path = "/api/v1/stock-counts/{id}", tag = "stock", operation_id = "read_stock_count",
     params(("id" = i64, Path)),
     responses((status = 200, body = StockCountRow), (status = 404, body = Problem)))]
 pub async fn read(
@@ -49,14 +56,8 @@ pub async fn post_count(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonOrDefault(post): JsonOrDefault<PostStockCount>,
 ) -> ApiResult<Json<StockCountRow>> {
-    let post: PostStockCount = if body.is_empty() {
-        PostStockCount::default()
-    } else {
-        parse(&headers, &body)?
-    };
     Ok(Json(s.app.post_stock_count(&ctx, id, post).await?))
 }
 

@@ -5,53 +5,35 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use axum::extract::{Query, State};
 use kaidan_app::ports::{TransferQuery, TransferRow};
 use kaidan_app::transfers::StorePosition;
+use kaidan_domain::StoreId;
 use kaidan_domain::fulfilment::ShipInput;
 use kaidan_domain::transfers::{RegionNeed, TransferStatus};
-use kaidan_domain::{RegionId, StoreId};
 use serde::Deserialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::fulfilment::{PickConfirmation, filter};
 use crate::auth::ApiAuth;
-use crate::json::parse;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::json::JsonBody;
+use crate::path::{PathId, Region, Transfer, TransferStore};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/transfers", get(list))
-        .route("/api/v1/transfers/{id}", get(read))
-        .route("/api/v1/transfers/{id}/pick", post(pick))
-        .route("/api/v1/transfers/{id}/ship", post(ship))
-        .route("/api/v1/transfers/{id}/receive", post(receive))
-        .route("/api/v1/transfers/{id}/cancel", post(cancel))
-        .route("/api/v1/stores/{id}/stock-position", get(position))
-        .route(
-            "/api/v1/regions/{id}/replenishment",
-            get(plan).put(set_plan),
-        )
-}
-
-/// The OpenAPI paths of this module, merged into the published document.
-#[derive(OpenApi)]
-#[openapi(
-    paths(list, read, pick, ship, receive, cancel, position, plan, set_plan),
-    components(schemas(TransferRow, StorePosition, RegionNeed))
-)]
-pub struct Doc;
-
-fn path_id(raw: &str, what: &str) -> ApiResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| ApiError::field("id", "invalid", format!("'{raw}' is not a {what} id")))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(read))
+        .routes(routes!(pick))
+        .routes(routes!(ship))
+        .routes(routes!(receive))
+        .routes(routes!(cancel))
+        .routes(routes!(position))
+        .routes(routes!(plan, set_plan))
 }
 
 /// ALC-9: transfers, newest first, with their lines.
@@ -82,11 +64,9 @@ pub async fn list(
 pub async fn read(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
+    PathId(id): PathId<Transfer>,
 ) -> ApiResult<Json<TransferRow>> {
-    Ok(Json(
-        s.app.transfer(&ctx, path_id(&raw, "transfer")?).await?,
-    ))
+    Ok(Json(s.app.transfer(&ctx, id).await?))
 }
 
 /// ALC-9: the central warehouse confirms what it found for each line and
@@ -99,12 +79,9 @@ pub async fn read(
 pub async fn pick(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Transfer>,
+    JsonBody(input): JsonBody<PickConfirmation>,
 ) -> ApiResult<Json<TransferRow>> {
-    let id = path_id(&raw, "transfer")?;
-    let input: PickConfirmation = parse(&headers, &body)?;
     Ok(Json(
         s.app
             .pick_transfer(&ctx, id, &input.lines, input.packages)
@@ -119,12 +96,9 @@ pub async fn pick(
 pub async fn ship(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Transfer>,
+    JsonBody(input): JsonBody<ShipInput>,
 ) -> ApiResult<Json<TransferRow>> {
-    let id = path_id(&raw, "transfer")?;
-    let input: ShipInput = parse(&headers, &body)?;
     Ok(Json(s.app.ship_transfer(&ctx, id, &input).await?))
 }
 
@@ -144,12 +118,9 @@ pub struct Receipt {
 pub async fn receive(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Transfer>,
+    JsonBody(input): JsonBody<Receipt>,
 ) -> ApiResult<Json<TransferRow>> {
-    let id = path_id(&raw, "transfer")?;
-    let input: Receipt = parse(&headers, &body)?;
     Ok(Json(
         s.app
             .receive_transfer(&ctx, id, input.note.as_deref())
@@ -172,12 +143,9 @@ pub struct Cancellation {
 pub async fn cancel(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(id): PathId<Transfer>,
+    JsonBody(input): JsonBody<Cancellation>,
 ) -> ApiResult<Json<TransferRow>> {
-    let id = path_id(&raw, "transfer")?;
-    let input: Cancellation = parse(&headers, &body)?;
     Ok(Json(s.app.cancel_transfer(&ctx, id, &input.reason).await?))
 }
 
@@ -188,9 +156,8 @@ pub async fn cancel(
 pub async fn position(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
+    PathId(store): PathId<TransferStore>,
 ) -> ApiResult<Json<Vec<StorePosition>>> {
-    let store = StoreId(path_id(&raw, "store")?);
     Ok(Json(s.app.store_positions(&ctx, store).await?))
 }
 
@@ -201,9 +168,8 @@ pub async fn position(
 pub async fn plan(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
+    PathId(region): PathId<Region>,
 ) -> ApiResult<Json<Vec<RegionNeed>>> {
-    let region = RegionId(path_id(&raw, "region")?);
     Ok(Json(s.app.region_needs(&ctx, region).await?))
 }
 
@@ -215,11 +181,8 @@ pub async fn plan(
 pub async fn set_plan(
     State(s): State<AppState>,
     ApiAuth(ctx): ApiAuth,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    PathId(region): PathId<Region>,
+    JsonBody(needs): JsonBody<Vec<RegionNeed>>,
 ) -> ApiResult<Json<Vec<RegionNeed>>> {
-    let region = RegionId(path_id(&raw, "region")?);
-    let needs: Vec<RegionNeed> = parse(&headers, &body)?;
     Ok(Json(s.app.set_region_needs(&ctx, region, needs).await?))
 }

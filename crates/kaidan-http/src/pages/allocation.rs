@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaidan_app::AppError;
 use kaidan_app::allocation::queries::{AllocationNames, ResultLine};
 use kaidan_app::allocation::run::ChaseItem;
@@ -18,8 +18,10 @@ use kaidan_app::ports::AllocationRunRow;
 use kaidan_domain::allocation::{Allocation, Group, RunResult, Season, Unserved};
 use kaidan_domain::{Permission, ProductId, RegionId, StoreId};
 
-use super::master::local_time;
-use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::format::local_time;
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -334,26 +336,16 @@ async fn index_view(
     auth: PageAuth,
     preview: Option<RunResult>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let runs = match s.app.allocation_runs(&ctx).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
+    let runs = s.app.allocation_runs(&ctx).await.or_page(lang)?;
     let preview = match preview {
-        Some(result) => match view_of(s, &ctx, lang, &result).await {
-            Ok(v) => Some(v),
-            Err(e) => return error_page(lang, e),
-        },
+        Some(result) => Some(view_of(s, &ctx, lang, &result).await.or_page(lang)?),
         None => None,
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(
+    let status = status_of(&error);
+    Ok(render(
         status,
         &IndexPage {
             title: lang.pick("分货", "Allocation").into(),
@@ -364,47 +356,33 @@ async fn index_view(
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /allocation
-async fn index(State(s): State<AppState>, auth: PageAuth) -> Response {
+async fn index(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     index_view(&s, auth, None, None).await
 }
 
 /// POST /allocation/preview: what a run would do now; nothing is written.
-async fn preview(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
+async fn preview(State(s): State<AppState>, PageForm(auth, _form): PageForm) -> PageResult {
     match s.app.run_allocation(&auth.ctx, false, "manual").await {
         Ok(o) => index_view(&s, auth, Some(o.result), None).await,
         Err(AppError::Invalid(v)) => index_view(&s, auth, None, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
 /// POST /allocation/commit: runs and records the allocation, then shows
 /// the stored run.
-async fn commit(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
+async fn commit(State(s): State<AppState>, PageForm(auth, _form): PageForm) -> PageResult {
     match s.app.run_allocation(&auth.ctx, true, "manual").await {
         Ok(o) => match o.run {
-            Some(run) => Redirect::to(&format!("/allocation/runs/{}", run.id)).into_response(),
-            None => Redirect::to("/allocation").into_response(),
+            Some(run) => Ok(Redirect::to(&format!("/allocation/runs/{}", run.id)).into_response()),
+            None => Ok(Redirect::to("/allocation").into_response()),
         },
         Err(AppError::Invalid(v)) => index_view(&s, auth, None, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
@@ -419,21 +397,12 @@ struct RunPage {
 }
 
 /// GET /allocation/runs/{id}: a stored run, the same tables (ALC-10).
-async fn run_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
-    let Some(id) = raw.parse::<i64>().ok().filter(|v| *v > 0) else {
-        return not_found_page();
-    };
+async fn run_page(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let (run, result) = match s.app.allocation_run(&ctx, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
-    let view = match view_of(&s, &ctx, lang, &result).await {
-        Ok(v) => v,
-        Err(e) => return error_page(lang, e),
-    };
-    render(
+    let (run, result) = s.app.allocation_run(&ctx, id).await.or_page(lang)?;
+    let view = view_of(&s, &ctx, lang, &result).await.or_page(lang)?;
+    Ok(render(
         StatusCode::OK,
         &RunPage {
             title: format!("{} {}", lang.pick("分货批次", "Allocation run"), run.number),
@@ -442,7 +411,7 @@ async fn run_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<Str
             view,
             chrome,
         },
-    )
+    ))
 }
 
 /// One lock of the chase list with its order and product.
@@ -466,18 +435,16 @@ struct LocksPage {
 }
 
 /// GET /allocation/locks: franchisees to ask for payment (ALC-5).
-async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let items = match s.app.lock_chase_list(&ctx).await {
-        Ok(i) => i,
-        Err(e) => return error_page(lang, e),
-    };
+    let items = s.app.lock_chase_list(&ctx).await.or_page(lang)?;
     let all: Vec<_> = items.iter().flat_map(|i| i.locks.iter().cloned()).collect();
-    let labels = match s.app.allocation_lock_labels(&ctx, &all).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, e),
-    };
+    let labels = s
+        .app
+        .allocation_lock_labels(&ctx, &all)
+        .await
+        .or_page(lang)?;
     let locks = items
         .iter()
         .map(|i| {
@@ -498,7 +465,7 @@ async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> Response {
                 .collect()
         })
         .collect();
-    render(
+    Ok(render(
         StatusCode::OK,
         &LocksPage {
             title: lang.pick("锁货待付款", "Locked goods to chase").into(),
@@ -506,5 +473,5 @@ async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> Response {
             locks,
             chrome,
         },
-    )
+    ))
 }

@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaidan_app::AppError;
 use kaidan_app::fulfilment::TrackingInput;
 use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
@@ -20,8 +20,10 @@ use kaidan_domain::fulfilment::{
 };
 use kaidan_domain::{OrderId, Permission, WarehouseId};
 
-use super::master::local_time;
-use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::format::local_time;
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -78,18 +80,6 @@ async fn line_names(
         .collect())
 }
 
-pub(super) fn page_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|v| *v > 0)
-}
-
-pub(super) fn status_of(error: &Option<String>) -> StatusCode {
-    if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    }
-}
-
 #[derive(Template)]
 #[template(path = "shipping_plan.html")]
 struct PlanPage {
@@ -104,21 +94,15 @@ struct PlanPage {
     error: Option<String>,
 }
 
-async fn plan(s: &AppState, auth: PageAuth, error: Option<String>) -> Response {
+async fn plan(s: &AppState, auth: PageAuth, error: Option<String>) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let lines = match s.app.shipping_plan(&ctx).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, e),
-    };
+    let lines = s.app.shipping_plan(&ctx).await.or_page(lang)?;
     let mut lists = Vec::new();
     for st in [PickListStatus::Open, PickListStatus::Picked] {
-        match s.app.pick_lists(&ctx, Some(st)).await {
-            Ok(l) => lists.extend(l),
-            Err(e) => return error_page(lang, e),
-        }
+        lists.extend(s.app.pick_lists(&ctx, Some(st)).await.or_page(lang)?)
     }
-    render(
+    Ok(render(
         status_of(&error),
         &PlanPage {
             title: lang.pick("发货计划", "Shipping plan").into(),
@@ -134,24 +118,20 @@ async fn plan(s: &AppState, auth: PageAuth, error: Option<String>) -> Response {
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /shipping
-async fn plan_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+async fn plan_page(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     plan(&s, auth, None).await
 }
 
 /// POST /shipping/pick-lists: the ticked orders get one pick list each.
 async fn create_lists(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let map: HashMap<String, String> = form.iter().cloned().collect();
-    if let Some(refused) = forged(&auth.chrome, &map) {
-        return refused;
-    }
+    PageForm(auth, form): PageForm<Vec<(String, String)>>,
+) -> PageResult {
+    let _map: HashMap<String, String> = form.iter().cloned().collect();
     let mut orders: Vec<OrderId> = form
         .iter()
         .filter(|(k, _)| k == "order")
@@ -160,11 +140,11 @@ async fn create_lists(
     orders.dedup();
     match s.app.create_pick_lists(&auth.ctx, &orders).await {
         Ok(lists) if lists.len() == 1 => {
-            Redirect::to(&format!("/pick-lists/{}", lists[0].id)).into_response()
+            Ok(Redirect::to(&format!("/pick-lists/{}", lists[0].id)).into_response())
         }
-        Ok(_) => Redirect::to("/shipping").into_response(),
+        Ok(_) => Ok(Redirect::to("/shipping").into_response()),
         Err(AppError::Invalid(v)) => plan(&s, auth, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
@@ -247,18 +227,12 @@ struct ListPage {
     error: Option<String>,
 }
 
-async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> Response {
+async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let list = match s.app.pick_list(&ctx, id).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, e),
-    };
-    let names = match line_names(s, &ctx, list.order_id).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
-    render(
+    let list = s.app.pick_list(&ctx, id).await.or_page(lang)?;
+    let names = line_names(s, &ctx, list.order_id).await.or_page(lang)?;
+    Ok(render(
         status_of(&error),
         &ListPage {
             title: format!("{} {}", lang.pick("拣货单", "Pick list"), list.number),
@@ -284,66 +258,50 @@ async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>)
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /pick-lists/{id}
-async fn list_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
-    match page_id(&raw) {
-        Some(id) => list_view(&s, auth, id, None).await,
-        None => not_found_page(),
-    }
+async fn list_page(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
+    list_view(&s, auth, id, None).await
 }
 
 /// POST /pick-lists/{id}/pick: `picked_<line>` per line and `packages`.
 async fn confirm(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
-    let Some(id) = page_id(&raw) else {
-        return not_found_page();
-    };
-    let list = match s.app.pick_list(&auth.ctx, id).await {
-        Ok(l) => l,
-        Err(e) => return error_page(auth.chrome.lang, e),
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
+    let list = s
+        .app
+        .pick_list(&auth.ctx, id)
+        .await
+        .or_page(auth.chrome.lang)?;
     let (lines, packages) = match pick_form(&list.lines, &form) {
         Ok(v) => v,
         Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
     };
     match s.app.confirm_pick(&auth.ctx, id, &lines, packages).await {
-        Ok(_) => Redirect::to(&format!("/pick-lists/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/pick-lists/{id}")).into_response()),
         Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
 /// POST /pick-lists/{id}/ship: carrier, tracking_no, eta.
 async fn ship(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
-    let Some(id) = page_id(&raw) else {
-        return not_found_page();
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let input = match ship_form(&form) {
         Ok(i) => i,
         Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
     };
     match s.app.ship(&auth.ctx, id, &input).await {
-        Ok(sh) => Redirect::to(&format!("/shipments/{}", sh.id)).into_response(),
+        Ok(sh) => Ok(Redirect::to(&format!("/shipments/{}", sh.id)).into_response()),
         Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
@@ -357,26 +315,24 @@ struct ShipmentsPage {
 }
 
 /// GET /shipments
-async fn shipments_page(State(s): State<AppState>, auth: PageAuth) -> Response {
+async fn shipments_page(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    match s.app.shipments(&ctx, None, None).await {
-        Ok(list) => render(
-            StatusCode::OK,
-            &ShipmentsPage {
-                title: lang.pick("发运", "Shipments").into(),
-                rows: list
-                    .into_iter()
-                    .map(|x| {
-                        let (st, at) = (shipment_status(lang, x.status), local_time(x.shipped_at));
-                        (x, st, at)
-                    })
-                    .collect(),
-                chrome,
-            },
-        ),
-        Err(e) => error_page(lang, e),
-    }
+    let list = s.app.shipments(&ctx, None, None).await.or_page(lang)?;
+    Ok(render(
+        StatusCode::OK,
+        &ShipmentsPage {
+            title: lang.pick("发运", "Shipments").into(),
+            rows: list
+                .into_iter()
+                .map(|x| {
+                    let (st, at) = (shipment_status(lang, x.status), local_time(x.shipped_at));
+                    (x, st, at)
+                })
+                .collect(),
+            chrome,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -401,17 +357,11 @@ struct ShipmentPage {
     error: Option<String>,
 }
 
-async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> Response {
+async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let sh = match s.app.shipment(&ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, e),
-    };
-    let names = match line_names(s, &ctx, sh.order_id).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+    let sh = s.app.shipment(&ctx, id).await.or_page(lang)?;
+    let names = line_names(s, &ctx, sh.order_id).await.or_page(lang)?;
     let can_write = ctx.actor.can(Permission::ShipmentWrite);
     let warehouses = if can_write {
         s.app.warehouse_choices(&ctx).await.unwrap_or_default()
@@ -419,7 +369,7 @@ async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<Stri
         Vec::new()
     };
     let tz_now = local_time(s.app.now());
-    render(
+    Ok(render(
         status_of(&error),
         &ShipmentPage {
             title: format!("{} {}", lang.pick("发货单", "Delivery note"), sh.number),
@@ -451,34 +401,24 @@ async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<Stri
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /shipments/{id}
 async fn shipment_page(
     State(s): State<AppState>,
     auth: PageAuth,
-    Path(raw): Path<String>,
-) -> Response {
-    match page_id(&raw) {
-        Some(id) => shipment_view(&s, auth, id, None).await,
-        None => not_found_page(),
-    }
+    PageId(id): PageId,
+) -> PageResult {
+    shipment_view(&s, auth, id, None).await
 }
 
 /// POST /shipments/{id}/tracking: at (local time), status, location, note.
 async fn tracking(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
-    let Some(id) = page_id(&raw) else {
-        return not_found_page();
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
     let at = field("at")
         .replace('T', " ")
@@ -506,9 +446,9 @@ async fn tracking(
         note: field("note"),
     };
     match s.app.add_tracking(&auth.ctx, id, &input, "page").await {
-        Ok(_) => Redirect::to(&format!("/shipments/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/shipments/{id}")).into_response()),
         Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
@@ -516,20 +456,14 @@ async fn tracking(
 /// `refused_<line>`, `reason_<line>`, `disposition_<line>`, quarantine.
 async fn deliver(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(refused) = forged(&auth.chrome, &form) {
-        return refused;
-    }
-    let Some(id) = page_id(&raw) else {
-        return not_found_page();
-    };
-    let sh = match s.app.shipment(&auth.ctx, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(auth.chrome.lang, e),
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
+    let sh = s
+        .app
+        .shipment(&auth.ctx, id)
+        .await
+        .or_page(auth.chrome.lang)?;
     let field = |k: String| {
         form.get(&k)
             .map(|v| v.trim().to_string())
@@ -582,9 +516,9 @@ async fn deliver(
             .map(WarehouseId),
     };
     match s.app.record_delivery(&auth.ctx, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/shipments/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/shipments/{id}")).into_response()),
         Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }
 
@@ -594,25 +528,26 @@ async fn lookup(
     State(s): State<AppState>,
     auth: PageAuth,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> PageResult {
     let number = q.get("number").cloned().unwrap_or_default();
-    match s.app.lookup_document(&auth.ctx, &number).await {
-        Ok(found) => match found.as_slice() {
-            [one] => Redirect::to(&one.href).into_response(),
-            many => {
-                let links: Vec<String> = many
-                    .iter()
-                    .map(|d| format!("{:?}: {}", d.kind, d.href))
-                    .collect();
-                error_page(
-                    auth.chrome.lang,
-                    AppError::NotFound {
-                        what: "single document",
-                        id: format!("{number} ({})", links.join(", ")),
-                    },
-                )
-            }
-        },
-        Err(e) => error_page(auth.chrome.lang, e),
+    let lang = auth.chrome.lang;
+    let found = s
+        .app
+        .lookup_document(&auth.ctx, &number)
+        .await
+        .or_page(lang)?;
+    if let [one] = found.as_slice() {
+        return Ok(Redirect::to(&one.href).into_response());
     }
+    let links: Vec<String> = found
+        .iter()
+        .map(|d| format!("{:?}: {}", d.kind, d.href))
+        .collect();
+    Err(PageError::new(
+        lang,
+        AppError::NotFound {
+            what: "single document",
+            id: format!("{number} ({})", links.join(", ")),
+        },
+    ))
 }

@@ -2,29 +2,42 @@
 //! request, no scripts or files from outside.
 
 mod allocation;
+mod arrival_notices;
+mod calendar;
 mod fields;
+mod format;
 mod fulfilment;
+mod history;
+mod home;
 mod i18n;
+mod jobs;
 mod master;
+mod master_forms;
 mod orders;
-mod other;
+mod priorities;
 mod purchasing;
 mod session;
+mod stock;
 mod stock_counts;
+mod table;
 mod transfers;
+mod users;
+
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Form, Router};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
 };
 use kaidan_domain::{Actor, Permission};
+use serde::de::DeserializeOwned;
 
 pub use i18n::Lang;
 
@@ -33,24 +46,27 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(other::home))
+        .route("/", get(home::home))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang/{lang}", get(session::set_lang))
         .route("/static/kaidan.css", get(stylesheet))
-        .route("/stock", get(other::stock))
+        .route("/stock", get(stock::stock))
         .route(
             "/stock-counts/new",
             get(stock_counts::new_count).post(stock_counts::create),
         )
         .route("/stock-counts/{id}", get(stock_counts::read))
         .route("/stock-counts/{id}/post", post(stock_counts::post))
-        .route("/calendar", get(other::calendar).post(other::calendar_post))
+        .route(
+            "/calendar",
+            get(calendar::calendar).post(calendar::calendar_post),
+        )
         .route(
             "/region-priorities",
-            get(other::priorities).post(other::priorities_post),
+            get(priorities::priorities).post(priorities::priorities_post),
         )
-        .route("/users", get(other::users))
+        .route("/users", get(users::users))
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
         .merge(master::routes::<WarehouseData>())
@@ -59,6 +75,8 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes::<PriceListData>())
         .merge(orders::routes())
         .merge(purchasing::routes())
+        .merge(arrival_notices::routes())
+        .merge(jobs::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())
         .merge(transfers::routes())
@@ -211,18 +229,104 @@ impl FromRequestParts<AppState> for PageAuth {
     }
 }
 
-/// The refusal of a form post whose `_csrf` is not the session's token.
-pub fn forged(
-    chrome: &Chrome,
-    form: &std::collections::HashMap<String, String>,
-) -> Option<Response> {
-    (form.get("_csrf") != Some(&chrome.csrf)).then(|| {
-        (
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response()
-    })
+/// A logged-in visitor's form post whose `_csrf` is the session's token;
+/// any other post is refused before the handler runs.
+pub struct PageForm<F = HashMap<String, String>>(pub PageAuth, pub F);
+
+/// Where a form keeps its `_csrf` field.
+pub trait CsrfField {
+    fn csrf(&self) -> Option<&str>;
+}
+
+impl CsrfField for HashMap<String, String> {
+    fn csrf(&self) -> Option<&str> {
+        self.get("_csrf").map(String::as_str)
+    }
+}
+
+impl CsrfField for Vec<(String, String)> {
+    /// The last one, as a map made of the pairs would hold.
+    fn csrf(&self) -> Option<&str> {
+        self.iter()
+            .rev()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl<F: DeserializeOwned + CsrfField + Send> FromRequest<AppState> for PageForm<F> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let auth = PageAuth::from_request_parts(&mut parts, state).await?;
+        let Form(form) = Form::<F>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if form.csrf() != Some(auth.chrome.csrf.as_str()) {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "CSRF token mismatch; reload the page",
+            )
+                .into_response());
+        }
+        Ok(PageForm(auth, form))
+    }
+}
+
+/// The `{id}` of a page's path; anything but a whole number above 0 is
+/// answered with the not-found page.
+pub struct PageId(pub i64);
+
+impl PageId {
+    pub fn parse(raw: &str) -> Option<i64> {
+        raw.parse::<i64>().ok().filter(|v| *v > 0)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .and_then(|(_, raw)| PageId::parse(raw))
+            .map(PageId)
+            .ok_or_else(not_found_page)
+    }
+}
+
+/// A use-case failure on a page, answered with [`error_page`] in the
+/// visitor's language; page handlers return it with `?`.
+pub struct PageError(Lang, AppError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.0, self.1)
+    }
+}
+
+impl PageError {
+    pub fn new(lang: Lang, e: AppError) -> Self {
+        PageError(lang, e)
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// `.or_page(lang)?` turns a use case's failure into the error page.
+pub trait OrPage<T> {
+    fn or_page(self, lang: Lang) -> PageResult<T>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, lang: Lang) -> PageResult<T> {
+        self.map_err(|e| PageError(lang, e))
+    }
 }
 
 pub fn url_encode(s: &str) -> String {
@@ -234,6 +338,15 @@ pub fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A page shown again with a refusal is 422; otherwise 200.
+pub fn status_of(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
 }
 
 pub fn render(status: StatusCode, t: &impl Template) -> Response {

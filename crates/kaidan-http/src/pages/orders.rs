@@ -17,12 +17,12 @@ use jiff::Timestamp;
 use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch, IN_REVIEW};
 use kaidan_app::ports::{OrderQuery, OrderRow};
 use kaidan_app::{AppError, Ctx, ListRequest};
+use kaidan_domain::CustomerId;
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{DeadlineState, OrderStatus};
-use kaidan_domain::{CustomerId, OrderId};
 
-use super::master::local_time;
-use super::{Chrome, Lang, PageAuth, error_page, render};
+use super::format::local_time;
+use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -187,19 +187,19 @@ async fn list(
     State(s): State<AppState>,
     auth: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let q = p.get("q").map(|v| v.trim().to_string()).unwrap_or_default();
     let status_text = p.get("status").cloned().unwrap_or_default();
     if !q.is_empty() {
         return match s.app.order_id_by_number(&ctx, &q).await {
-            Ok(id) => Redirect::to(&format!("/orders/{id}")).into_response(),
+            Ok(id) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
             Err(AppError::NotFound { .. }) => {
                 let msg = format!("{}: {q}", lang.pick("没有这个订单号", "No order numbered"));
                 list_page(&s, &ctx, chrome, &status_text, q, None, Some(msg)).await
             }
-            Err(e) => error_page(lang, e),
+            Err(e) => Err(PageError::new(lang, e)),
         };
     }
     let cursor = p
@@ -217,10 +217,10 @@ async fn list_page(
     q: String,
     cursor: Option<i64>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
     let status = status_text.parse::<OrderStatus>().ok();
-    let rows = match s
+    let rows = s
         .app
         .orders(
             ctx,
@@ -232,14 +232,8 @@ async fn list_page(
             },
         )
         .await
-    {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
-    let names = match customer_names(s, ctx).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+        .or_page(lang)?;
+    let names = customer_names(s, ctx).await.or_page(lang)?;
     let mut rows = rows;
     let next_cursor = if rows.len() > PAGE_SIZE as usize {
         rows.truncate(PAGE_SIZE as usize);
@@ -247,17 +241,14 @@ async fn list_page(
     } else {
         None
     };
-    let watch = match s.app.deadline_watch().await {
-        Ok(w) => w,
-        Err(e) => return error_page(lang, e),
-    };
+    let watch = s.app.deadline_watch().await.or_page(lang)?;
     let items = rows.iter().map(|r| item(lang, r, &names, &watch)).collect();
     let status_code = if error.is_some() {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::OK
     };
-    render(
+    Ok(render(
         status_code,
         &ListPage {
             title: lang.t("orders").into(),
@@ -274,7 +265,7 @@ async fn list_page(
             first_page: cursor.is_none(),
             chrome,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -300,24 +291,18 @@ async fn deadlines(
     State(s): State<AppState>,
     auth: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
-    let watch = match s.app.deadline_watch().await {
-        Ok(w) => w,
-        Err(e) => return error_page(lang, e),
-    };
-    let names = match customer_names(&s, &ctx).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+    let watch = s.app.deadline_watch().await.or_page(lang)?;
+    let names = customer_names(&s, &ctx).await.or_page(lang)?;
     let wanted =
         |state: &str| matches!(state, "due_soon" | "overdue") || (all && state == "pending");
     let mut review: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
     let mut ship: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
     for status in IN_REVIEW.iter().chain([OrderStatus::Approved].iter()) {
-        let rows = match s
+        let rows = s
             .app
             .orders(
                 &ctx,
@@ -329,10 +314,7 @@ async fn deadlines(
                 },
             )
             .await
-        {
-            Ok(r) => r,
-            Err(e) => return error_page(lang, e),
-        };
+            .or_page(lang)?;
         for row in &rows {
             let it = item(lang, row, &names, &watch);
             if *status == OrderStatus::Approved {
@@ -348,7 +330,7 @@ async fn deadlines(
         v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         v.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>()
     };
-    render(
+    Ok(render(
         StatusCode::OK,
         &DeadlinesPage {
             title: lang.t("deadlines").into(),
@@ -367,10 +349,5 @@ async fn deadlines(
             all,
             chrome,
         },
-    )
-}
-
-/// The id in a path, or a not-found page.
-fn order_id(raw: &str) -> Option<OrderId> {
-    raw.parse::<i64>().ok().filter(|v| *v > 0).map(OrderId)
+    ))
 }

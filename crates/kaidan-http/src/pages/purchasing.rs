@@ -1,30 +1,30 @@
-//! Procurement, arrival-notice and job pages (PUR-1..3, INV-2): the list of
-//! purchase orders (overdue ones marked) with the open replenishment
-//! requests and a form to raise a purchase order from them, a new purchase
-//! order, one purchase order with its confirm, receive and cancel forms,
-//! the arrival notices, and the job schedule.
+//! Procurement pages (PUR-1, PUR-3, INV-2): the list of purchase orders
+//! (overdue ones marked) with the open replenishment requests and a form to
+//! raise a purchase order from them, a new purchase order, and one purchase
+//! order with its confirm, receive and cancel forms.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use jiff::civil::Date;
-use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, ReplenishmentView};
+use kaidan_app::ports::{PurchaseOrderRow, ReplenishmentView};
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::master::ProductData;
 use kaidan_domain::purchasing::{
-    NewPurchaseOrder, NoticeKind, PurchaseLineInput, PurchaseStatus, ReceiptLineInput,
-    ReplenishmentStatus,
+    NewPurchaseOrder, PurchaseLineInput, PurchaseStatus, ReceiptLineInput, ReplenishmentStatus,
 };
 use kaidan_domain::{Permission, ProductId};
 
-use super::master::local_time;
-use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::arrival_notices::{NoticeView, notice_view};
+use super::format::local_time;
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -39,9 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/purchase-orders/{id}/confirm", post(confirm))
         .route("/purchase-orders/{id}/receive", post(receive))
         .route("/purchase-orders/{id}/cancel", post(cancel))
-        .route("/arrival-notices", get(notices))
-        .route("/jobs", get(jobs))
-        .route("/jobs/{name}/run", post(run_job))
 }
 
 pub fn status_label(lang: Lang, s: PurchaseStatus) -> &'static str {
@@ -108,26 +105,20 @@ async fn list_page(
     chrome: Chrome,
     form: &HashMap<String, String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let orders = match s.app.purchase_orders(ctx, None, None, Some(200)).await {
-        Ok(o) => o,
-        Err(e) => return error_page(lang, e),
-    };
-    let requests = match s
+    let orders = s
+        .app
+        .purchase_orders(ctx, None, None, Some(200))
+        .await
+        .or_page(lang)?;
+    let requests = s
         .app
         .replenishment_requests(ctx, Some(ReplenishmentStatus::Open))
         .await
-    {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(
+        .or_page(lang)?;
+    let status = status_of(&error);
+    Ok(render(
         status,
         &ListPage {
             title: lang.t("purchase_orders").into(),
@@ -139,11 +130,11 @@ async fn list_page(
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /purchase-orders
-async fn list(State(s): State<AppState>, auth: PageAuth) -> Response {
+async fn list(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     list_page(&s, &ctx, chrome, &HashMap::new(), None).await
 }
@@ -166,14 +157,10 @@ fn parse_date(lang: Lang, raw: Option<&String>, errors: &mut Vec<String>) -> Opt
 /// one purchase order.
 async fn from_replenishments(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+    PageForm(auth, form): PageForm<Vec<(String, String)>>,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let map: HashMap<String, String> = form.iter().cloned().collect();
-    if let Some(refused) = forged(&chrome, &map) {
-        return refused;
-    }
     let lang = chrome.lang;
     let ids: Vec<i64> = form
         .iter()
@@ -194,13 +181,13 @@ async fn from_replenishments(
     };
     match s.app.purchase_from_requests(&ctx, input, None).await {
         Ok(kaidan_app::Created::New(po)) => {
-            Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response()
+            Ok(Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response())
         }
         Ok(kaidan_app::Created::Replayed { .. }) => {
-            Redirect::to("/purchase-orders").into_response()
+            Ok(Redirect::to("/purchase-orders").into_response())
         }
         Err(AppError::Invalid(v)) => list_page(&s, &ctx, chrome, &map, Some(v.to_string())).await,
-        Err(e) => error_page(lang, e),
+        Err(e) => Err(PageError::new(lang, e)),
     }
 }
 
@@ -224,15 +211,11 @@ struct NewPage {
 
 const NEW_LINES: usize = 5;
 
-fn new_page(chrome: Chrome, form: &HashMap<String, String>, error: Option<String>) -> Response {
+fn new_page(chrome: Chrome, form: &HashMap<String, String>, error: Option<String>) -> PageResult {
     let lang = chrome.lang;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = status_of(&error);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    render(
+    Ok(render(
         status,
         &NewPage {
             title: lang.pick("新建采购订单", "New purchase order").into(),
@@ -249,28 +232,20 @@ fn new_page(chrome: Chrome, form: &HashMap<String, String>, error: Option<String
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /purchase-orders/new
-async fn new_form(auth: PageAuth) -> Response {
+async fn new_form(auth: PageAuth) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if !ctx.actor.can(Permission::PurchaseWrite) {
-        return error_page(chrome.lang, AppError::Forbidden(Permission::PurchaseWrite));
-    }
+    ctx.require(Permission::PurchaseWrite)
+        .or_page(chrome.lang)?;
     new_page(chrome, &HashMap::new(), None)
 }
 
 /// POST /purchase-orders/new
-async fn create(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
     let lang = chrome.lang;
     let mut errors = Vec::new();
     let expected_arrival = parse_date(lang, form.get("expected_arrival"), &mut errors);
@@ -296,7 +271,7 @@ async fn create(
                 ));
                 None
             }
-            Err(e) => return error_page(lang, e),
+            Err(e) => return Err(PageError::new(lang, e)),
         };
         let quantity = match qty.parse::<i64>() {
             Ok(q) => Some(q),
@@ -328,13 +303,13 @@ async fn create(
     };
     match s.app.create_purchase_order(&ctx, input, None).await {
         Ok(kaidan_app::Created::New(po)) => {
-            Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response()
+            Ok(Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response())
         }
         Ok(kaidan_app::Created::Replayed { .. }) => {
-            Redirect::to("/purchase-orders").into_response()
+            Ok(Redirect::to("/purchase-orders").into_response())
         }
         Err(AppError::Invalid(v)) => new_page(chrome, &form, Some(v.to_string())),
-        Err(e) => error_page(lang, e),
+        Err(e) => Err(PageError::new(lang, e)),
     }
 }
 
@@ -371,23 +346,17 @@ async fn detail_page(
     chrome: Chrome,
     id: i64,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let po = match s.app.purchase_order(ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, e),
-    };
-    let notices = match s.app.arrival_notices(ctx, Some(id), None).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+    let po = s.app.purchase_order(ctx, id).await.or_page(lang)?;
+    let notices = s
+        .app
+        .arrival_notices(ctx, Some(id), None)
+        .await
+        .or_page(lang)?;
     let write = ctx.actor.can(Permission::PurchaseWrite);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(
+    let status = status_of(&error);
+    Ok(render(
         status,
         &DetailPage {
             title: format!("{} {}", lang.pick("采购订单", "Purchase order"), po.number),
@@ -421,20 +390,13 @@ async fn detail_page(
             error,
             chrome,
         },
-    )
-}
-
-fn po_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|v| *v > 0)
+    ))
 }
 
 /// GET /purchase-orders/{id}
-async fn read(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+async fn read(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    match po_id(&raw) {
-        Some(id) => detail_page(&s, &ctx, chrome, id, None).await,
-        None => not_found_page(),
-    }
+    detail_page(&s, &ctx, chrome, id, None).await
 }
 
 /// The answer to a form on the detail page: back to it, or it again with
@@ -445,9 +407,9 @@ async fn after(
     chrome: Chrome,
     id: i64,
     result: Result<(), AppError>,
-) -> Response {
+) -> PageResult {
     match result {
-        Ok(()) => Redirect::to(&format!("/purchase-orders/{id}")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/purchase-orders/{id}")).into_response()),
         Err(AppError::Invalid(v)) => detail_page(s, ctx, chrome, id, Some(v.to_string())).await,
         Err(AppError::VersionConflict { .. }) => {
             let msg = chrome.lang.pick(
@@ -456,24 +418,17 @@ async fn after(
             );
             detail_page(s, ctx, chrome, id, Some(msg.into())).await
         }
-        Err(e) => error_page(chrome.lang, e),
+        Err(e) => Err(PageError::new(chrome.lang, e)),
     }
 }
 
 /// POST /purchase-orders/{id}/confirm
 async fn confirm(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
-    let Some(id) = po_id(&raw) else {
-        return not_found_page();
-    };
     let raw_date = form
         .get("expected_arrival")
         .map(|d| d.trim().to_string())
@@ -509,17 +464,10 @@ async fn confirm(
 /// POST /purchase-orders/{id}/receive: a quantity per line (`qty_N`).
 async fn receive(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
-    let Some(id) = po_id(&raw) else {
-        return not_found_page();
-    };
     let mut keys: Vec<(u32, &String)> = form
         .iter()
         .filter_map(|(k, v)| {
@@ -560,17 +508,10 @@ async fn receive(
 /// POST /purchase-orders/{id}/cancel
 async fn cancel(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
-    let Some(id) = po_id(&raw) else {
-        return not_found_page();
-    };
     let reason = form.get("reason").cloned().unwrap_or_default();
     let result = s
         .app
@@ -578,180 +519,4 @@ async fn cancel(
         .await
         .map(|_| ());
     after(&s, &ctx, chrome, id, result).await
-}
-
-pub struct FundsRow {
-    pub customer: String,
-    pub orders: String,
-    pub needed: String,
-    pub available: String,
-    pub shortfall: String,
-    pub short: bool,
-}
-
-pub struct NoticeView {
-    pub id: i64,
-    pub purchase_order_id: i64,
-    pub number: String,
-    pub supplier: String,
-    pub funds: bool,
-    pub kind: &'static str,
-    pub notice_date: String,
-    pub expected_arrival: String,
-    pub created_at: String,
-    pub funds_rows: Vec<FundsRow>,
-    pub receiving: Vec<(String, String, i64)>,
-}
-
-fn notice_view(lang: Lang, n: &ArrivalNoticeRow) -> NoticeView {
-    NoticeView {
-        id: n.id,
-        purchase_order_id: n.purchase_order_id,
-        number: n.purchase_order_number.clone(),
-        supplier: n.supplier.clone(),
-        funds: n.kind == NoticeKind::Funds,
-        kind: match n.kind {
-            NoticeKind::Funds => lang.pick(
-                "备款通知（到货前15天，渠道业务）",
-                "Funds notice (15 days before, channel business)",
-            ),
-            NoticeKind::Receiving => lang.pick(
-                "收货准备（到货前7天，总仓）",
-                "Receiving notice (7 days before, central warehouse)",
-            ),
-        },
-        notice_date: day(n.notice_date),
-        expected_arrival: day(n.expected_arrival),
-        created_at: local_time(n.created_at),
-        funds_rows: n
-            .content
-            .funds
-            .iter()
-            .map(|f| FundsRow {
-                customer: format!("{} {}", f.customer_code, f.customer_name),
-                orders: f
-                    .order_ids
-                    .iter()
-                    .map(|o| o.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                needed: f.needed.round_to_fen().to_string(),
-                available: f.available.round_to_fen().to_string(),
-                shortfall: f.shortfall.round_to_fen().to_string(),
-                short: f.shortfall.is_positive(),
-            })
-            .collect(),
-        receiving: n
-            .content
-            .receiving
-            .iter()
-            .map(|r| (r.sku.clone(), r.name.clone(), r.quantity))
-            .collect(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "purchasing_notices.html")]
-struct NoticesPage {
-    chrome: Chrome,
-    title: String,
-    notices: Vec<NoticeView>,
-}
-
-/// GET /arrival-notices
-async fn notices(State(s): State<AppState>, auth: PageAuth) -> Response {
-    let PageAuth { ctx, chrome } = auth;
-    let lang = chrome.lang;
-    match s.app.arrival_notices(&ctx, None, Some(200)).await {
-        Ok(rows) => render(
-            StatusCode::OK,
-            &NoticesPage {
-                title: lang.t("arrival_notices").into(),
-                notices: rows.iter().map(|n| notice_view(lang, n)).collect(),
-                chrome,
-            },
-        ),
-        Err(e) => error_page(lang, e),
-    }
-}
-
-pub struct JobView {
-    pub name: String,
-    pub label: &'static str,
-    pub interval: i64,
-    pub next_run: String,
-    pub last_run: String,
-    pub node: String,
-    pub outcome: String,
-    pub runs: i64,
-}
-
-#[derive(Template)]
-#[template(path = "purchasing_jobs.html")]
-struct JobsPage {
-    chrome: Chrome,
-    title: String,
-    jobs: Vec<JobView>,
-    can_run: bool,
-    error: Option<String>,
-}
-
-fn job_view(lang: Lang, j: &JobRow) -> JobView {
-    JobView {
-        label: match j.name.as_str() {
-            kaidan_app::jobs::ARRIVAL_NOTICES => lang.pick("到货通知", "Arrival notices"),
-            kaidan_app::jobs::PO_CONFIRMATION_OVERDUE => {
-                lang.pick("采购确认逾期", "Confirmation overdue")
-            }
-            _ => "",
-        },
-        name: j.name.clone(),
-        interval: j.interval_seconds,
-        next_run: local_time(j.next_run_at),
-        last_run: j.last_run_at.map(local_time).unwrap_or_default(),
-        node: j.last_node.clone().unwrap_or_default(),
-        outcome: j.last_outcome.clone().unwrap_or_default(),
-        runs: j.runs,
-    }
-}
-
-async fn jobs_page(s: &AppState, ctx: &Ctx, chrome: Chrome, error: Option<String>) -> Response {
-    let lang = chrome.lang;
-    match s.app.jobs(ctx).await {
-        Ok(rows) => render(
-            StatusCode::OK,
-            &JobsPage {
-                title: lang.t("jobs").into(),
-                jobs: rows.iter().map(|j| job_view(lang, j)).collect(),
-                can_run: ctx.actor.can(Permission::JobsRun),
-                error,
-                chrome,
-            },
-        ),
-        Err(e) => error_page(lang, e),
-    }
-}
-
-/// GET /jobs
-async fn jobs(State(s): State<AppState>, auth: PageAuth) -> Response {
-    let PageAuth { ctx, chrome } = auth;
-    jobs_page(&s, &ctx, chrome, None).await
-}
-
-/// POST /jobs/{name}/run (administrators)
-async fn run_job(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Path(name): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
-    let node = kaidan_app::jobs::default_node();
-    match s.app.run_job_now(&ctx, &name, &node).await {
-        Ok(_) => Redirect::to("/jobs").into_response(),
-        Err(e) => error_page(chrome.lang, e),
-    }
 }

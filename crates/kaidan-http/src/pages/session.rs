@@ -1,3 +1,5 @@
+//! Logging in and out on the pages, and switching the language.
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};

@@ -4,18 +4,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
 use kaidan_app::ports::StockBalance;
 use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause};
 use kaidan_domain::{Permission, ProductId, WarehouseId};
 
-use super::master::local_time;
-use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::format::local_time;
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+};
 use crate::state::AppState;
 
 fn cause_label(lang: Lang, c: DiscrepancyCause) -> &'static str {
@@ -75,12 +75,9 @@ async fn new_page(
     warehouse: Option<i64>,
     form: &HashMap<String, String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let rows = match stock_rows(s, ctx).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
+    let rows = stock_rows(s, ctx).await.or_page(lang)?;
     let mut warehouses: Vec<(i64, String)> = rows
         .iter()
         .map(|r| (r.warehouse_id.get(), r.warehouse_code.clone()))
@@ -103,12 +100,8 @@ async fn new_page(
             (id, r.sku.clone(), r.product_name.clone(), entered)
         })
         .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(
+    let status = status_of(&error);
+    Ok(render(
         status,
         &NewPage {
             title: lang.pick("盘点录入", "Enter a stock count").into(),
@@ -119,7 +112,7 @@ async fn new_page(
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /stock-counts/new?warehouse=ID
@@ -127,25 +120,16 @@ pub async fn new_count(
     State(s): State<AppState>,
     auth: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if !ctx.actor.can(Permission::StockCount) {
-        return error_page(chrome.lang, AppError::Forbidden(Permission::StockCount));
-    }
+    ctx.require(Permission::StockCount).or_page(chrome.lang)?;
     let warehouse = p.get("warehouse").and_then(|w| w.parse().ok());
     new_page(&s, &ctx, chrome, warehouse, &HashMap::new(), None).await
 }
 
 /// POST /stock-counts/new: the filled-in quantities become a count.
-pub async fn create(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+pub async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
     let lang = chrome.lang;
     let warehouse = form.get("warehouse").and_then(|w| w.parse::<i64>().ok());
     let mut lines = Vec::new();
@@ -187,11 +171,11 @@ pub async fn create(
         lines,
     };
     match s.app.create_stock_count(&ctx, input).await {
-        Ok(c) => Redirect::to(&format!("/stock-counts/{}", c.id)).into_response(),
+        Ok(c) => Ok(Redirect::to(&format!("/stock-counts/{}", c.id)).into_response()),
         Err(AppError::Invalid(v)) => {
             new_page(&s, &ctx, chrome, warehouse, &form, Some(v.to_string())).await
         }
-        Err(e) => error_page(lang, e),
+        Err(e) => Err(PageError::new(lang, e)),
     }
 }
 
@@ -230,16 +214,10 @@ async fn count_page(
     chrome: Chrome,
     id: i64,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let count = match s.app.stock_count(ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(lang, e),
-    };
-    let rows = match stock_rows(s, ctx).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
+    let count = s.app.stock_count(ctx, id).await.or_page(lang)?;
+    let rows = stock_rows(s, ctx).await.or_page(lang)?;
     let names: HashMap<i64, (String, String)> = rows
         .iter()
         .map(|r| (r.product_id.get(), (r.sku.clone(), r.product_name.clone())))
@@ -273,12 +251,8 @@ async fn count_page(
         })
         .collect();
     let open = count.status == CountStatus::Open;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(
+    let status = status_of(&error);
+    Ok(render(
         status,
         &CountPage {
             title: format!("{} #{id}", lang.pick("盘点单", "Stock count")),
@@ -301,40 +275,23 @@ async fn count_page(
             error,
             chrome,
         },
-    )
-}
-
-fn count_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|v| *v > 0)
+    ))
 }
 
 /// GET /stock-counts/{id}
-pub async fn read(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+pub async fn read(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    match count_id(&raw) {
-        Some(id) => count_page(&s, &ctx, chrome, id, None).await,
-        None => not_found_page(),
-    }
+    count_page(&s, &ctx, chrome, id, None).await
 }
 
 /// POST /stock-counts/{id}/post: the chosen causes, then posting.
 pub async fn post(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
-    let Some(id) = count_id(&raw) else {
-        return not_found_page();
-    };
-    let count = match s.app.stock_count(&ctx, id).await {
-        Ok(c) => c,
-        Err(e) => return error_page(chrome.lang, e),
-    };
+    let count = s.app.stock_count(&ctx, id).await.or_page(chrome.lang)?;
     let causes = count
         .lines
         .iter()
@@ -359,8 +316,8 @@ pub async fn post(
         .post_stock_count(&ctx, id, PostStockCount { causes })
         .await
     {
-        Ok(_) => Redirect::to(&format!("/stock-counts/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/stock-counts/{id}")).into_response()),
         Err(AppError::Invalid(v)) => count_page(&s, &ctx, chrome, id, Some(v.to_string())).await,
-        Err(e) => error_page(chrome.lang, e),
+        Err(e) => Err(PageError::new(chrome.lang, e)),
     }
 }

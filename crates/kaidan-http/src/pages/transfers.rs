@@ -5,19 +5,22 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use kaidan_app::AppError;
 use kaidan_app::ports::{TransferQuery, TransferRow};
 use kaidan_domain::master::{ProductData, RegionData};
 use kaidan_domain::transfers::{RegionNeed, TransferKind, TransferStatus};
 use kaidan_domain::{Permission, ProductId, RegionId, StoreId};
 
-use super::fulfilment::{PickSteps, page_id, pick_form, ship_form, status_of};
-use super::master::{HistoryRow, history, local_time, product_labels};
-use super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
+use super::format::{local_time, product_labels};
+use super::fulfilment::{PickSteps, pick_form, ship_form};
+use super::history::{HistoryRow, history};
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -82,7 +85,7 @@ async fn list_page(
     State(s): State<AppState>,
     auth: PageAuth,
     Query(q): Query<BTreeMap<String, String>>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let raw = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -92,7 +95,7 @@ async fn list_page(
         if v.is_empty() {
             return None;
         }
-        let id = page_id(v);
+        let id = PageId::parse(v);
         if id.is_none() {
             bad.push(format!("{name}: '{v}' is not an id"));
         }
@@ -108,17 +111,14 @@ async fn list_page(
         bad.push(format!("status: '{status}' is not a transfer status"));
     }
     let rows = if bad.is_empty() {
-        match s.app.transfers(&ctx, query).await {
-            Ok(r) => r,
-            Err(e) => return error_page(lang, e),
-        }
+        s.app.transfers(&ctx, query).await.or_page(lang)?
     } else {
         Vec::new()
     };
     let error = (!bad.is_empty()).then(|| bad.join("; "));
     let page_size = usize::try_from(s.app.config().max_page).unwrap_or(usize::MAX);
     let capped = (rows.len() >= page_size).then_some(page_size);
-    render(
+    Ok(render(
         status_of(&error),
         &ListPage {
             capped,
@@ -143,7 +143,7 @@ async fn list_page(
             error,
             chrome,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -165,23 +165,14 @@ struct TransferPage {
     error: Option<String>,
 }
 
-async fn transfer_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> Response {
+async fn transfer_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let t = match s.app.transfer(&ctx, id).await {
-        Ok(t) => t,
-        Err(e) => return error_page(lang, e),
-    };
+    let t = s.app.transfer(&ctx, id).await.or_page(lang)?;
     let ids: Vec<ProductId> = t.lines.iter().map(|l| l.product_id).collect();
-    let labels = match product_labels(s, &ctx, &ids).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, e),
-    };
+    let labels = product_labels(s, &ctx, &ids).await.or_page(lang)?;
     let can_write = ctx.actor.can(Permission::ShipmentWrite);
-    let history = match history(s, &ctx, "transfer", id).await {
-        Ok(h) => h,
-        Err(e) => return error_page(lang, e),
-    };
+    let history = history(s, &ctx, "transfer", id).await.or_page(lang)?;
     let closed = match t.status {
         TransferStatus::Cancelled => lang.pick("取消", "Cancelled"),
         _ => lang.pick("收货", "Received"),
@@ -195,7 +186,7 @@ async fn transfer_view(s: &AppState, auth: PageAuth, id: i64, error: Option<Stri
     .into_iter()
     .filter_map(|(label, at)| at.map(|at| (label, local_time(at))))
     .collect();
-    render(
+    Ok(render(
         status_of(&error),
         &TransferPage {
             title: format!("{} {}", lang.pick("调拨单", "Transfer"), t.number),
@@ -232,19 +223,16 @@ async fn transfer_view(s: &AppState, auth: PageAuth, id: i64, error: Option<Stri
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /transfers/{id}
 async fn transfer_page(
     State(s): State<AppState>,
     auth: PageAuth,
-    Path(raw): Path<String>,
-) -> Response {
-    match page_id(&raw) {
-        Some(id) => transfer_view(&s, auth, id, None).await,
-        None => not_found_page(),
-    }
+    PageId(id): PageId,
+) -> PageResult {
+    transfer_view(&s, auth, id, None).await
 }
 
 /// What a step's use case gave back: to the transfer page, or the page
@@ -254,41 +242,25 @@ async fn after_step(
     auth: PageAuth,
     id: i64,
     outcome: Result<TransferRow, AppError>,
-) -> Response {
+) -> PageResult {
     match outcome {
-        Ok(_) => Redirect::to(&format!("/transfers/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/transfers/{id}")).into_response()),
         Err(AppError::Invalid(v)) => transfer_view(s, auth, id, Some(v.to_string())).await,
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
-}
-
-/// The id of a step's form post, once its CSRF token is checked.
-fn step_target(
-    auth: &PageAuth,
-    raw: &str,
-    form: &HashMap<String, String>,
-) -> Result<i64, Box<Response>> {
-    if let Some(refused) = forged(&auth.chrome, form) {
-        return Err(Box::new(refused));
-    }
-    page_id(raw).ok_or_else(|| Box::new(not_found_page()))
 }
 
 /// POST /transfers/{id}/pick: `picked_<line>` per line and `packages`.
 async fn pick(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let id = match step_target(&auth, &raw, &form) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
-    let t = match s.app.transfer(&auth.ctx, id).await {
-        Ok(t) => t,
-        Err(e) => return error_page(auth.chrome.lang, e),
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
+    let t = s
+        .app
+        .transfer(&auth.ctx, id)
+        .await
+        .or_page(auth.chrome.lang)?;
     let (lines, packages) = match pick_form(&t.lines, &form) {
         Ok(v) => v,
         Err(bad) => return transfer_view(&s, auth, id, Some(bad)).await,
@@ -300,14 +272,9 @@ async fn pick(
 /// POST /transfers/{id}/ship: carrier, tracking_no, eta.
 async fn ship(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let id = match step_target(&auth, &raw, &form) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let input = match ship_form(&form) {
         Ok(i) => i,
         Err(bad) => return transfer_view(&s, auth, id, Some(bad)).await,
@@ -319,14 +286,9 @@ async fn ship(
 /// POST /transfers/{id}/receive: note (optional).
 async fn receive(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let id = match step_target(&auth, &raw, &form) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let note = form.get("note").map(|n| n.trim()).filter(|n| !n.is_empty());
     let outcome = s.app.receive_transfer(&auth.ctx, id, note).await;
     after_step(&s, auth, id, outcome).await
@@ -335,14 +297,9 @@ async fn receive(
 /// POST /transfers/{id}/cancel: reason.
 async fn cancel(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let id = match step_target(&auth, &raw, &form) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let reason = form.get("reason").cloned().unwrap_or_default();
     let outcome = s.app.cancel_transfer(&auth.ctx, id, &reason).await;
     after_step(&s, auth, id, outcome).await
@@ -408,22 +365,13 @@ async fn plan_view(
     id: i64,
     typed: Option<&HashMap<String, String>>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let region = match s.app.get::<RegionData>(&ctx, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, e),
-    };
-    let needs = match s.app.region_needs(&ctx, RegionId(id)).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+    let region = s.app.get::<RegionData>(&ctx, id).await.or_page(lang)?;
+    let needs = s.app.region_needs(&ctx, RegionId(id)).await.or_page(lang)?;
     let ids: Vec<ProductId> = needs.iter().map(|n| n.product_id).collect();
-    let labels = match product_labels(s, &ctx, &ids).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, e),
-    };
+    let labels = product_labels(s, &ctx, &ids).await.or_page(lang)?;
     let kept = |k: String, default: String| match typed {
         Some(f) => f.get(&k).cloned().unwrap_or_default(),
         None => default,
@@ -455,7 +403,7 @@ async fn plan_view(
         Lang::Zh => region.data.name_zh.clone(),
         Lang::En => region.data.name.clone(),
     };
-    render(
+    Ok(render(
         status_of(&error),
         &PlanPage {
             title: format!(
@@ -472,15 +420,12 @@ async fn plan_view(
             error,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /regions/{id}/replenishment
-async fn plan_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
-    match page_id(&raw) {
-        Some(id) => plan_view(&s, auth, id, None, None).await,
-        None => not_found_page(),
-    }
+async fn plan_page(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
+    plan_view(&s, auth, id, None, None).await
 }
 
 /// POST /regions/{id}/replenishment: `qty_<product>` for the products in
@@ -488,14 +433,9 @@ async fn plan_page(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<St
 /// whole plan is replaced at once, or nothing changes.
 async fn plan_post(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path(raw): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let id = match step_target(&auth, &raw, &form) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let mut bad = Vec::new();
     let mut needs = Vec::new();
     let quantity = |field: &str, raw: &str, bad: &mut Vec<String>| -> Option<i64> {
@@ -552,7 +492,7 @@ async fn plan_post(
             Err(AppError::NotFound { .. }) => {
                 bad.push(format!("new row {row}: no product with SKU '{sku}'"))
             }
-            Err(e) => return error_page(auth.chrome.lang, e),
+            Err(e) => return Err(PageError::new(auth.chrome.lang, e)),
         }
     }
     if !bad.is_empty() {
@@ -569,7 +509,7 @@ async fn plan_post(
         .set_region_needs_if_unchanged(&auth.ctx, RegionId(id), needs, &expected)
         .await;
     match outcome {
-        Ok(_) => Redirect::to(&format!("/m/regions/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/m/regions/{id}")).into_response()),
         // Shown as the plan is now, for the change to be entered again.
         Err(AppError::Invalid(v)) if v.errors.iter().any(|e| e.code == "changed") => {
             plan_view(&s, auth, id, None, Some(v.to_string())).await
@@ -577,6 +517,6 @@ async fn plan_post(
         Err(AppError::Invalid(v)) => {
             plan_view(&s, auth, id, Some(&form), Some(v.to_string())).await
         }
-        Err(e) => error_page(auth.chrome.lang, e),
+        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
 }

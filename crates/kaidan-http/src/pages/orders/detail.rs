@@ -4,18 +4,19 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::orders::{Department, OrderEvent, OrderStatus};
-use kaidan_domain::{Permission, Role};
+use kaidan_domain::{OrderId, Permission, Role};
 
-use super::super::master::local_time;
-use super::super::{Chrome, Lang, PageAuth, error_page, forged, not_found_page, render};
-use super::{customer_names, order_id, state_code, state_label, status_label};
+use super::super::format::local_time;
+use super::super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, not_found_page, render,
+};
+use super::{customer_names, state_code, state_label, status_label};
 use crate::state::AppState;
 use kaidan_app::orders::deadlines::DeadlineFacts;
 
@@ -147,16 +148,10 @@ async fn page(
     view: OrderView,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let names = match customer_names(s, ctx).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
-    let watch = match s.app.deadline_watch().await {
-        Ok(w) => w,
-        Err(e) => return error_page(lang, e),
-    };
+    let names = customer_names(s, ctx).await.or_page(lang)?;
+    let watch = s.app.deadline_watch().await.or_page(lang)?;
     let d = &view.content;
     let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
     let (review_state, ship_state) = match (
@@ -343,7 +338,7 @@ async fn page(
         .number
         .clone()
         .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string());
-    render(
+    Ok(render(
         status,
         &DetailPage {
             title: format!("{} {}", lang.pick("订单", "Order"), number),
@@ -402,19 +397,14 @@ async fn page(
                 && view.status.apply(OrderEvent::Cancel).is_ok(),
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /orders/{id}
-pub async fn show(State(s): State<AppState>, auth: PageAuth, Path(raw): Path<String>) -> Response {
+pub async fn show(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    let Some(id) = order_id(&raw) else {
-        return not_found_page();
-    };
-    match s.app.order(&ctx, id).await {
-        Ok(view) => page(&s, &ctx, chrome, view, StatusCode::OK, None).await,
-        Err(e) => error_page(chrome.lang, e),
-    }
+    let view = s.app.order(&ctx, OrderId(id)).await.or_page(chrome.lang)?;
+    page(&s, &ctx, chrome, view, StatusCode::OK, None).await
 }
 
 fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
@@ -436,18 +426,13 @@ fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
 /// reject, cancel. Success goes back to the order; a refusal is shown on it.
 pub async fn act(
     State(s): State<AppState>,
-    auth: PageAuth,
-    Path((raw, action)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+    PageId(id): PageId,
+    Path((_, action)): Path<(String, String)>,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
     let lang = chrome.lang;
-    let Some(id) = order_id(&raw) else {
-        return not_found_page();
-    };
+    let id = OrderId(id);
     let field = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
@@ -492,16 +477,16 @@ pub async fn act(
                 s.app.cancel_order(&ctx, id, &reason).await
             }
         }
-        _ => return not_found_page(),
+        _ => return Ok(not_found_page()),
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/orders/{}", id.get())).into_response(),
-        Err(e @ AppError::NotFound { .. }) => error_page(lang, e),
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{}", id.get())).into_response()),
+        Err(e @ AppError::NotFound { .. }) => Err(PageError::new(lang, e)),
         Err(e) => {
             let (status, msg) = action_error(lang, &e);
             match s.app.order(&ctx, id).await {
                 Ok(view) => page(&s, &ctx, chrome, view, status, Some(msg)).await,
-                Err(_) => error_page(lang, e),
+                Err(_) => Err(PageError::new(lang, e)),
             }
         }
     }

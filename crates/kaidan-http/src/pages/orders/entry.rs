@@ -3,16 +3,15 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use kaidan_app::{AppError, Created, Ctx};
 use kaidan_domain::master::{PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role};
 
-use super::super::{Chrome, Lang, PageAuth, error_page, forged, render};
+use super::super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
 use super::{customer_names, products};
 use crate::state::AppState;
 
@@ -305,12 +304,9 @@ async fn page(
     errors: HashMap<String, String>,
     general: Vec<String>,
     duplicates: Vec<String>,
-) -> Response {
+) -> PageResult {
     let lang = chrome.lang;
-    let names = match customer_names(s, ctx).await {
-        Ok(n) => n,
-        Err(e) => return error_page(lang, e),
-    };
+    let names = customer_names(s, ctx).await.or_page(lang)?;
     let req = kaidan_app::ListRequest {
         limit: Some(s.app.config().max_page),
         ..kaidan_app::ListRequest::default()
@@ -335,7 +331,7 @@ async fn page(
             })
             .collect(),
         Err(AppError::Forbidden(_)) => Vec::new(),
-        Err(e) => return error_page(lang, e),
+        Err(e) => return Err(PageError::new(lang, e)),
     };
     let products = match products(s, ctx).await {
         Ok(p) => p
@@ -351,7 +347,7 @@ async fn page(
                 price: p.data.list_price.to_string(),
             })
             .collect(),
-        Err(e) => return error_page(lang, e),
+        Err(e) => return Err(PageError::new(lang, e)),
     };
     let mut values = form.clone();
     values.remove("_csrf");
@@ -425,7 +421,7 @@ async fn page(
             general.push(format!("{k}: {v}"));
         }
     }
-    render(
+    Ok(render(
         status,
         &EntryPage {
             title: lang.pick("新建订单", "New order").into(),
@@ -451,15 +447,14 @@ async fn page(
             customer_fixed,
             chrome,
         },
-    )
+    ))
 }
 
 /// GET /orders/new
-pub async fn new_form(State(s): State<AppState>, auth: PageAuth) -> Response {
+pub async fn new_form(State(s): State<AppState>, auth: PageAuth) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Err(e) = ctx.require(kaidan_domain::Permission::OrderCreate) {
-        return error_page(chrome.lang, e);
-    }
+    ctx.require(kaidan_domain::Permission::OrderCreate)
+        .or_page(chrome.lang)?;
     page(
         &s,
         &ctx,
@@ -475,15 +470,8 @@ pub async fn new_form(State(s): State<AppState>, auth: PageAuth) -> Response {
 
 /// POST /orders/new: places the order, or shows the form again with what
 /// was typed and each problem next to its field.
-pub async fn create(
-    State(s): State<AppState>,
-    auth: PageAuth,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+pub async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
     let PageAuth { ctx, chrome } = auth;
-    if let Some(refused) = forged(&chrome, &form) {
-        return refused;
-    }
     let lang = chrome.lang;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let (input, errors, rows) = parse(&form, lang, own_customer(&ctx));
@@ -505,8 +493,8 @@ pub async fn create(
         Some("true" | "on" | "1")
     );
     match s.app.place_order(&ctx, input, confirm, None).await {
-        Ok(Created::New(view)) => Redirect::to(&format!("/orders/{}", view.id)).into_response(),
-        Ok(Created::Replayed { .. }) => Redirect::to("/orders").into_response(),
+        Ok(Created::New(view)) => Ok(Redirect::to(&format!("/orders/{}", view.id)).into_response()),
+        Ok(Created::Replayed { .. }) => Ok(Redirect::to("/orders").into_response()),
         Err(AppError::Invalid(v)) => {
             let mut errors = HashMap::new();
             for fe in &v.errors {
@@ -569,6 +557,6 @@ pub async fn create(
             )
             .await
         }
-        Err(e) => error_page(lang, e),
+        Err(e) => Err(PageError::new(lang, e)),
     }
 }

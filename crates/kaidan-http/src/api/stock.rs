@@ -1,0 +1,70 @@
+//! Stock on hand per product and warehouse, and receipts that add to it
+//! (INV-1).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use kaidan_app::ports::StockBalance;
+use kaidan_domain::{ProductId, WarehouseId};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::master::list_request;
+use crate::auth::ApiAuth;
+use crate::json::JsonBody;
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(stock))
+        .routes(routes!(receive))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockPage {
+    pub items: Vec<StockBalance>,
+    pub next_cursor: Option<String>,
+}
+
+/// On hand, reserved and available per product and warehouse (INV-1).
+#[utoipa::path(get, path = "/api/v1/stock", tag = "stock",
+    params(("q" = Option<String>, Query), ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = StockPage)))]
+pub async fn stock(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Query(params): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<StockPage>> {
+    let page = s.app.stock_list(&ctx, &list_request(params)?).await?;
+    Ok(Json(StockPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub product_id: ProductId,
+    pub warehouse_id: WarehouseId,
+    pub quantity: i64,
+    /// The document behind it, e.g. a purchase order number.
+    pub source: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/stock/receipts", tag = "stock", operation_id = "receive_stock", request_body = Receipt,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn receive(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    JsonBody(r): JsonBody<Receipt>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .receive_stock(&ctx, r.product_id, r.warehouse_id, r.quantity, &r.source)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,32 @@
+//! How pages show times and products to people.
+
+use std::collections::HashMap;
+
+use kaidan_app::{AppError, Ctx};
+use kaidan_domain::ProductId;
+
+use crate::state::AppState;
+
+/// Audit times are shown in China Standard Time, to the second.
+pub fn local_time(t: jiff::Timestamp) -> String {
+    match jiff::tz::TimeZone::get("Asia/Shanghai") {
+        Ok(tz) => t.to_zoned(tz).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    }
+}
+
+/// SKU and name of products, `#id` for those gone or not to be read.
+pub async fn product_labels(
+    s: &AppState,
+    ctx: &Ctx,
+    ids: &[ProductId],
+) -> Result<HashMap<ProductId, (String, String)>, AppError> {
+    match s.app.product_labels(ctx, ids).await {
+        Ok(m) => Ok(m),
+        Err(AppError::Forbidden(_)) => Ok(ids
+            .iter()
+            .map(|id| (*id, (format!("#{id}"), String::new())))
+            .collect()),
+        Err(e) => Err(e),
+    }
+}

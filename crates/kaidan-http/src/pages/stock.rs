@@ -1,0 +1,64 @@
+//! Stock on hand per product and warehouse (INV-1).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use kaidan_app::ListRequest;
+
+use super::table::{Section, TablePage};
+use super::{OrPage, PageAuth, PageResult, render};
+use crate::state::AppState;
+
+pub async fn stock(
+    State(s): State<AppState>,
+    auth: PageAuth,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let PageAuth { ctx, chrome } = auth;
+    let lang = chrome.lang;
+    let q = p.get("q").cloned().unwrap_or_default();
+    let req = ListRequest {
+        search: Some(q.clone()),
+        cursor: p.get("cursor").cloned(),
+        limit: Some(100),
+        filters: Vec::new(),
+    };
+    let page = s.app.stock_list(&ctx, &req).await.or_page(lang)?;
+    let rows = page
+        .items
+        .iter()
+        .map(|b| {
+            vec![
+                b.sku.clone(),
+                b.product_name.clone(),
+                b.warehouse_code.clone(),
+                b.on_hand.to_string(),
+                b.reserved.to_string(),
+                b.available.to_string(),
+            ]
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &TablePage {
+            title: lang.t("stock").into(),
+            sections: vec![Section {
+                heading: String::new(),
+                headers: vec![
+                    "SKU",
+                    lang.t("name"),
+                    lang.t("warehouses"),
+                    lang.t("on_hand"),
+                    lang.t("reserved"),
+                    lang.t("available"),
+                ],
+                rows,
+            }],
+            show_search: true,
+            q,
+            next_cursor: page.next_cursor,
+            chrome,
+        },
+    ))
+}
