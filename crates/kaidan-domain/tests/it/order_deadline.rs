@@ -1,6 +1,6 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! ORD-6: review within 4 hours, ship within 3 working days, on the business
 //! calendar in the company's time zone.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::Timestamp;
 use jiff::civil::date;

@@ -1,7 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! ORD-1, ORD-2, ORD-3: intake channels, validation and duplicates.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod order_support;
+use crate::order_support;
 
 use jiff::civil::date;
 use kaidan_domain::OrderId;

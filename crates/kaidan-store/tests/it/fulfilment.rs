@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use kaidan_app::fulfilment::TrackingInput;
 use kaidan_app::orders::OrderView;

@@ -1,7 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! ORD-2, ORD-4: pricing, VAT-inclusive amounts, deviations and approvals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod order_support;
+use crate::order_support;
 
 use jiff::Timestamp;
 use kaidan_domain::order::{

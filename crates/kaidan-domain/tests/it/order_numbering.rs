@@ -1,5 +1,5 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! ORD-5: order numbers from a configurable pattern.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jiff::civil::date;
 use kaidan_domain::order::{NumberingError, OrderNumberPattern, PatternError};

@@ -1,5 +1,5 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! FIN-5: funds and credit accounts as a ledger.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kaidan_domain::order::{AccountBalance, AccountEntry, AccountError, EntryKind};
 use kaidan_domain::{Money, OrderId};

@@ -1,7 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! CHG-1..3: change requests, impact, versions and refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod order_support;
+use crate::order_support;
 
 use jiff::Timestamp;
 use jiff::civil::date;

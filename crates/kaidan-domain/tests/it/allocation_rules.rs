@@ -2,7 +2,7 @@
 //! ALC-8, ALC-10). The expected numbers are worked out in the comments.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod allocation_support;
+use crate::allocation_support;
 
 use allocation_support::*;
 use kaidan_domain::allocation::{

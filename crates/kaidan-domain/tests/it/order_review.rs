@@ -1,7 +1,7 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! ORD-4, FIN-2, FIN-6: review rules, credit control, routes, joint review.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod order_support;
+use crate::order_support;
 
 use jiff::Timestamp;
 use kaidan_domain::master::{CustomerKind, PaymentTerms};

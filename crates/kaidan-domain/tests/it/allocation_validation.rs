@@ -2,7 +2,7 @@
 //! explained is refused, with every problem named).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod allocation_support;
+use crate::allocation_support;
 
 use allocation_support::*;
 use kaidan_domain::allocation::{

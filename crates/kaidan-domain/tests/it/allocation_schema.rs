@@ -5,7 +5,7 @@
 //! `uniqueItems` and `default` are documentation only here.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod allocation_support;
+use crate::allocation_support;
 
 use std::fs;
 use std::path::Path;

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use axum::http::{Method, StatusCode};
 use kaidan_app::orders::FinanceDecision;

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use kaidan_app::ports::TransferQuery;
 use kaidan_app::{AppError, Ctx, ListRequest};
