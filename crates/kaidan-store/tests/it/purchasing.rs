@@ -22,17 +22,11 @@ use kaidan_domain::purchase::{
     NewPurchaseOrder, NoticeKind, PurchaseStatus, ReceiptLineInput, ReplenishmentStatus,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate, WarehouseId};
-use kaidan_store::testing::{backends, fresh};
+use kaidan_store::testing::{self, backends, fresh};
 use kaidan_store::{Db, DbOptions};
 use rust_decimal::Decimal;
 
-struct MovableClock(AtomicI64);
-
-impl kaidan_app::clock::Clock for MovableClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(self.0.load(Ordering::SeqCst))
-    }
-}
+use crate::support::{MovableClock, created};
 
 const DAY: i64 = 86_400;
 
@@ -49,13 +43,6 @@ struct World {
     clerk: Ctx,
     finance: Ctx,
     buyer: Ctx,
-}
-
-fn created<T>(c: Created<T>) -> T {
-    match c {
-        Created::New(v) => v,
-        Created::Replayed { .. } => panic!("expected a new record"),
-    }
 }
 
 async fn user(app: &App, name: &str, roles: &[Role]) -> Ctx {
@@ -266,19 +253,20 @@ impl World {
     }
 }
 
+/// Runs `test` once per backend on a fresh database seeded with the
+/// [`world`], the app on a clock of its own that the test moves.
 async fn on_each_backend<F, Fut>(test: F)
 where
     F: Fn(World) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
+    let test = &test;
+    testing::on_each_backend(|b| async move {
         let clock = Arc::new(MovableClock(AtomicI64::new(0)));
-        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
-        app.bootstrap().await.unwrap();
-        test(world(app, t.db.clone(), backend, clock).await).await;
-        t.db.close().await;
-    }
+        let app = b.app(clock.clone()).await;
+        test(world(app, b.db, b.name, clock).await).await;
+    })
+    .await;
 }
 
 #[tokio::test]

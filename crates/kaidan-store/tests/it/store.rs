@@ -4,38 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-use std::sync::Arc;
-
-use kaidan_app::clock::SystemClock;
 use kaidan_app::ports::{EntityKind, StoreError};
 use kaidan_app::transfer::Dataset;
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, AppError, Created, Ctx, Idempotency, ListRequest};
+use kaidan_app::{App, AppError, Created, Ctx, Idempotency, ListRequest};
 use kaidan_domain::master::*;
 use kaidan_domain::{
     CustomerId, Money, Permission, ProductId, RegionId, Role, TaxRate, WarehouseId,
 };
-use kaidan_store::testing::{backends, fresh};
+use kaidan_store::testing::{backends, fresh, on_each_app};
 use rust_decimal::Decimal;
-
-async fn on_each_backend<F, Fut>(test: F)
-where
-    F: Fn(App, &'static str) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let app = App::new(
-            Arc::new(t.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
-        test(app, backend).await;
-        t.db.close().await;
-    }
-}
 
 fn product(sku: &str) -> ProductData {
     ProductData {
@@ -106,7 +84,7 @@ async fn user(app: &App, name: &str, roles: &[Role], customer: Option<CustomerId
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_money_is_exact() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let mut p = product("EXACT-1");
         p.list_price = "12345678901.2345".parse().unwrap();
@@ -124,7 +102,7 @@ async fn migrations_are_idempotent_and_money_is_exact() {
 
 #[tokio::test]
 async fn sec_2_create_and_update_write_line_level_audit_and_outbox() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = user(&app, "brand", &[Role::BrandProduct], None).await;
         let rec = new_record(app.create(&ctx, product("A-1"), None).await.unwrap());
         let mut changed = rec.data.clone();
@@ -159,7 +137,7 @@ async fn sec_2_create_and_update_write_line_level_audit_and_outbox() {
 
 #[tokio::test]
 async fn stale_version_is_refused_and_changes_nothing() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let rec = new_record(app.create(&ctx, product("V-1"), None).await.unwrap());
         let mut a = rec.data.clone();
@@ -191,7 +169,7 @@ async fn stale_version_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn ord_3_bad_input_names_fields_and_writes_nothing() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         new_record(app.create(&ctx, product("DUP"), None).await.unwrap());
         let err = app.create(&ctx, product("DUP"), None).await.unwrap_err();
@@ -220,7 +198,7 @@ async fn ord_3_bad_input_names_fields_and_writes_nothing() {
 
 #[tokio::test]
 async fn idempotency_key_creates_once() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let idem = Idempotency {
             key: "k-1".into(),
@@ -250,7 +228,7 @@ async fn idempotency_key_creates_once() {
 
 #[tokio::test]
 async fn cursor_pagination_search_and_filters() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         for i in 0..7 {
             let mut p = product(&format!("PG-{i}"));
@@ -307,7 +285,7 @@ async fn cursor_pagination_search_and_filters() {
 
 #[tokio::test]
 async fn sec_1_login_sessions_tokens_and_throttling() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         user(&app, "clerk", &[Role::OrderClerk], None).await;
         let s = app.login("clerk", "correct horse").await.unwrap();
         let (actor, csrf) = app.session_actor(&s.token).await.unwrap();
@@ -352,7 +330,7 @@ async fn sec_1_login_sessions_tokens_and_throttling() {
 
 #[tokio::test]
 async fn sec_1_permissions_are_data_checked_in_use_cases() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let clerk = user(&app, "clerk2", &[Role::OrderClerk], None).await;
         let err = app.create(&clerk, product("X"), None).await.unwrap_err();
         assert!(
@@ -377,7 +355,7 @@ async fn sec_1_permissions_are_data_checked_in_use_cases() {
 
 #[tokio::test]
 async fn sec_4_portal_user_sees_only_own_customer_and_no_prices() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let sys = Ctx::system();
         let mine = new_record(
             app.create(&sys, customer("MINE", None), None)
@@ -418,7 +396,7 @@ async fn sec_4_portal_user_sees_only_own_customer_and_no_prices() {
 
 #[tokio::test]
 async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let bad = "sku,name,unit,season,list_price,tax_rate\n\
                    A-1,衬衫,件,spring_summer,99,13%\n\
@@ -476,7 +454,7 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
 
 #[tokio::test]
 async fn inv_1_stock_balance_cannot_go_negative_in_the_database() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let p = new_record(app.create(&ctx, product("S-1"), None).await.unwrap());
         let w = new_record(
@@ -511,7 +489,7 @@ async fn inv_1_stock_balance_cannot_go_negative_in_the_database() {
 
 #[tokio::test]
 async fn alc_6_region_priorities_are_data() {
-    on_each_backend(|app, backend| async move {
+    on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let mut ids = Vec::new();
         for code in ["AIRPORT", "SZ", "DG"] {

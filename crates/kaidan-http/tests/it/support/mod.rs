@@ -4,17 +4,15 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use kaidan_app::clock::SystemClock;
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_app::{App, Ctx};
 use kaidan_domain::Role;
-use kaidan_store::testing::{backends, fresh};
+use kaidan_store::testing::on_each_app;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -203,20 +201,15 @@ pub fn hidden(html: &str, name: &str) -> String {
         .to_string()
 }
 
-/// Runs `test` once per backend on a fresh, migrated database.
+/// Runs `test` once per backend on a fresh, migrated database, with the
+/// real router over a bootstrapped app.
 pub async fn on_each_backend<F, Fut>(test: F)
 where
     F: Fn(T) -> Fut,
     Fut: Future<Output = ()>,
 {
-    for backend in backends() {
-        let db = fresh(backend).await.unwrap();
-        let app = App::new(
-            Arc::new(db.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
+    let test = &test;
+    on_each_app(|app, backend| async move {
         let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
         test(T {
             router,
@@ -224,6 +217,6 @@ where
             backend,
         })
         .await;
-        db.db.close().await;
-    }
+    })
+    .await;
 }

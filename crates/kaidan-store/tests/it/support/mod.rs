@@ -5,16 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::future::Future;
-use std::sync::Arc;
 
-use kaidan_app::clock::SystemClock;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, Created, Ctx};
+use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::order::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role, TaxRate, WarehouseId};
-use kaidan_store::testing::{backends, fresh};
+use kaidan_store::testing::on_each_app;
 use rust_decimal::Decimal;
 
 pub struct World {
@@ -150,22 +148,18 @@ pub fn input(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderInput {
     }
 }
 
+/// Runs `test` once per backend on a fresh database seeded with a
+/// [`world`] of this credit limit, these payment terms and this opening stock.
 pub async fn on_each_backend<F, Fut>(credit_limit: i64, terms: PaymentTerms, stock: i64, test: F)
 where
     F: Fn(World) -> Fut,
     Fut: Future<Output = ()>,
 {
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let app = App::new(
-            Arc::new(t.db.clone()),
-            Arc::new(SystemClock),
-            AppConfig::default(),
-        );
-        app.bootstrap().await.unwrap();
+    let test = &test;
+    on_each_app(|app, backend| async move {
         test(world(app, backend, credit_limit, terms, stock).await).await;
-        t.db.close().await;
-    }
+    })
+    .await;
 }
 
 pub async fn place(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderView {
