@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use kaidan_app::clock::{Clock, SystemClock};
 use kaidan_app::{App, AppConfig};
@@ -166,4 +166,15 @@ where
     let test = &test;
     on_each_backend(|b| async move { test(b.app(Arc::new(SystemClock)).await, b.name).await })
         .await;
+}
+
+/// A clock that runs with real time, shifted by a number of seconds the test
+/// moves (`clock.0.store(seconds, Ordering::SeqCst)`; negative is the past).
+#[derive(Debug, Default)]
+pub struct MovableClock(pub AtomicI64);
+
+impl Clock for MovableClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(self.0.load(Ordering::SeqCst))
+    }
 }

@@ -11,6 +11,7 @@ use kaidan_app::{Created, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::order::{Channel, OrderInput, OrderLineInput, company_time_zone};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate};
+use kaidan_store::testing::MovableClock;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use support::{Res, T, csrf, on_each_backend};
@@ -580,15 +581,6 @@ async fn pur_1_pur_2_pur_3_pages() {
         );
     })
     .await;
-}
-
-struct MovableClock(std::sync::atomic::AtomicI64);
-
-impl kaidan_app::clock::Clock for MovableClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
-            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
-    }
 }
 
 #[tokio::test]

@@ -180,16 +180,7 @@ pub async fn approved(w: &World, lines: &[(usize, i64)], reference: &str) -> Ord
         .unwrap()
 }
 
-/// A clock that runs with real time, shifted by a number of seconds the test
-/// moves.
-pub struct MovableClock(pub std::sync::atomic::AtomicI64);
-
-impl kaidan_app::clock::Clock for MovableClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
-            + jiff::SignedDuration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
+pub use kaidan_store::testing::MovableClock;
 
 /// INV-1: every balance equals the sums of its ledger, picked included.
 pub async fn ledger_holds(w: &World) {
