@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::{Store, Tx};
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, plain_lines};
-use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, AppError, Created, Ctx};
+use kaidan_app::{App, AppConfig, AppError, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::order::{
     AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
@@ -26,7 +25,7 @@ use kaidan_store::testing::{self, backends, fresh};
 use kaidan_store::{Db, DbOptions};
 use rust_decimal::Decimal;
 
-use crate::support::{MovableClock, created};
+use crate::support::{MovableClock, created, user};
 
 const DAY: i64 = 86_400;
 
@@ -43,23 +42,6 @@ struct World {
     clerk: Ctx,
     finance: Ctx,
     buyer: Ctx,
-}
-
-async fn user(app: &App, name: &str, roles: &[Role]) -> Ctx {
-    let u = app
-        .create_user(
-            &Ctx::system(),
-            NewUserInput {
-                username: name.into(),
-                display_name: String::new(),
-                password: "correct horse".into(),
-                roles: roles.to_vec(),
-                customer_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    Ctx::new(app.actor_by_id(u.id).await.unwrap())
 }
 
 fn customer(code: &str, kind: CustomerKind) -> CustomerData {
@@ -132,9 +114,9 @@ async fn world(app: App, db: Db, backend: &'static str, clock: Arc<MovableClock>
         .id,
     );
     World {
-        clerk: user(&app, "clerk", &[Role::OrderClerk]).await,
-        finance: user(&app, "fin", &[Role::Finance]).await,
-        buyer: user(&app, "buyer", &[Role::Procurement]).await,
+        clerk: user(&app, "clerk", &[Role::OrderClerk], None).await,
+        finance: user(&app, "fin", &[Role::Finance], None).await,
+        buyer: user(&app, "buyer", &[Role::Procurement], None).await,
         app,
         db,
         backend,

@@ -6,14 +6,15 @@
 
 use kaidan_app::ports::{EntityKind, StoreError};
 use kaidan_app::transfer::Dataset;
-use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppError, Created, Ctx, Idempotency, ListRequest};
+use kaidan_app::{AppError, Created, Ctx, Idempotency, ListRequest};
 use kaidan_domain::master::*;
 use kaidan_domain::{
     CustomerId, Money, Permission, ProductId, RegionId, Role, TaxRate, WarehouseId,
 };
 use kaidan_store::testing::{backends, fresh, on_each_app};
 use rust_decimal::Decimal;
+
+use crate::support::{created, user};
 
 fn product(sku: &str) -> ProductData {
     ProductData {
@@ -58,37 +59,13 @@ fn customer(code: &str, region: Option<RegionId>) -> CustomerData {
     }
 }
 
-fn new_record<T>(c: Created<T>) -> T {
-    match c {
-        Created::New(r) => r,
-        Created::Replayed { .. } => panic!("expected a new record"),
-    }
-}
-
-async fn user(app: &App, name: &str, roles: &[Role], customer: Option<CustomerId>) -> Ctx {
-    let u = app
-        .create_user(
-            &Ctx::system(),
-            NewUserInput {
-                username: name.into(),
-                display_name: String::new(),
-                password: "correct horse".into(),
-                roles: roles.to_vec(),
-                customer_id: customer,
-            },
-        )
-        .await
-        .unwrap();
-    Ctx::new(app.actor_by_id(u.id).await.unwrap())
-}
-
 #[tokio::test]
 async fn migrations_are_idempotent_and_money_is_exact() {
     on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
         let mut p = product("EXACT-1");
         p.list_price = "12345678901.2345".parse().unwrap();
-        let rec = new_record(app.create(&ctx, p.clone(), None).await.unwrap());
+        let rec = created(app.create(&ctx, p.clone(), None).await.unwrap());
         let back = app.get::<ProductData>(&ctx, rec.id).await.unwrap();
         assert_eq!(back.data.list_price, p.list_price, "{backend}");
         assert_eq!(back.data.tax_rate.basis_points(), 1300, "{backend}");
@@ -104,7 +81,7 @@ async fn migrations_are_idempotent_and_money_is_exact() {
 async fn sec_2_create_and_update_write_line_level_audit_and_outbox() {
     on_each_app(|app, backend| async move {
         let ctx = user(&app, "brand", &[Role::BrandProduct], None).await;
-        let rec = new_record(app.create(&ctx, product("A-1"), None).await.unwrap());
+        let rec = created(app.create(&ctx, product("A-1"), None).await.unwrap());
         let mut changed = rec.data.clone();
         changed.list_price = Money::yuan(120);
         changed.name = "新名字".into();
@@ -139,7 +116,7 @@ async fn sec_2_create_and_update_write_line_level_audit_and_outbox() {
 async fn stale_version_is_refused_and_changes_nothing() {
     on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
-        let rec = new_record(app.create(&ctx, product("V-1"), None).await.unwrap());
+        let rec = created(app.create(&ctx, product("V-1"), None).await.unwrap());
         let mut a = rec.data.clone();
         a.name = "first".into();
         app.update(&ctx, rec.id, Some(rec.version), a)
@@ -171,7 +148,7 @@ async fn stale_version_is_refused_and_changes_nothing() {
 async fn ord_3_bad_input_names_fields_and_writes_nothing() {
     on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
-        new_record(app.create(&ctx, product("DUP"), None).await.unwrap());
+        created(app.create(&ctx, product("DUP"), None).await.unwrap());
         let err = app.create(&ctx, product("DUP"), None).await.unwrap_err();
         assert!(
             matches!(&err, AppError::Duplicate { field, .. } if field == "sku"),
@@ -204,7 +181,7 @@ async fn idempotency_key_creates_once() {
             key: "k-1".into(),
             fingerprint: "f".into(),
         };
-        let first = new_record(app.create(&ctx, product("I-1"), Some(&idem)).await.unwrap());
+        let first = created(app.create(&ctx, product("I-1"), Some(&idem)).await.unwrap());
         match app.create(&ctx, product("I-1"), Some(&idem)).await.unwrap() {
             Created::Replayed { status, body } => {
                 assert_eq!(status, 201);
@@ -357,12 +334,12 @@ async fn sec_1_permissions_are_data_checked_in_use_cases() {
 async fn sec_4_portal_user_sees_only_own_customer_and_no_prices() {
     on_each_app(|app, backend| async move {
         let sys = Ctx::system();
-        let mine = new_record(
+        let mine = created(
             app.create(&sys, customer("MINE", None), None)
                 .await
                 .unwrap(),
         );
-        let other = new_record(
+        let other = created(
             app.create(&sys, customer("OTHER", None), None)
                 .await
                 .unwrap(),
@@ -456,8 +433,8 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
 async fn inv_1_stock_balance_cannot_go_negative_in_the_database() {
     on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
-        let p = new_record(app.create(&ctx, product("S-1"), None).await.unwrap());
-        let w = new_record(
+        let p = created(app.create(&ctx, product("S-1"), None).await.unwrap());
+        let w = created(
             app.create(
                 &ctx,
                 WarehouseData {
@@ -494,7 +471,7 @@ async fn alc_6_region_priorities_are_data() {
         let mut ids = Vec::new();
         for code in ["AIRPORT", "SZ", "DG"] {
             ids.push(RegionId(
-                new_record(app.create(&ctx, region(code), None).await.unwrap()).id,
+                created(app.create(&ctx, region(code), None).await.unwrap()).id,
             ));
         }
         let list = RegionPriorityList {
