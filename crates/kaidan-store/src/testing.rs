@@ -2,9 +2,17 @@
 //! SQLite file in a temporary folder always, and a new PostgreSQL database
 //! when `KAIDAN_TEST_DATABASE_URL` names a server (one database per test, so
 //! tests run in parallel without seeing each other).
+//!
+//! [`on_each_backend`] is the one harness of "run this test on every
+//! backend"; [`on_each_app`] layers a bootstrapped [`App`] on top of it, and
+//! the test suites layer their own worlds (seed data, a router) on either.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
+use kaidan_app::clock::{Clock, SystemClock};
+use kaidan_app::{App, AppConfig};
 use sqlx::Connection;
 
 use crate::{Db, DbOptions};
@@ -93,4 +101,80 @@ pub async fn fresh(backend: &str) -> Result<TestDb, String> {
         .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(TestDb { db, url, _dir: dir })
+}
+
+/// One backend's fresh, migrated database, as a test run on it sees it.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// `sqlite` or `postgres`, for assertion messages.
+    pub name: &'static str,
+    pub db: Db,
+    /// The database's URL, for a second connection pool (a second node).
+    pub url: String,
+}
+
+impl Backend {
+    /// An [`App`] over this database with `clock` and the default
+    /// configuration, bootstrapped (permissions and built-in roles).
+    ///
+    /// # Panics
+    ///
+    /// When bootstrapping fails: the test cannot run.
+    pub async fn app(&self, clock: Arc<dyn Clock>) -> App {
+        let app = App::new(Arc::new(self.db.clone()), clock, AppConfig::default());
+        if let Err(e) = app.bootstrap().await {
+            panic!("cannot bootstrap the app on {}: {e}", self.name);
+        }
+        app
+    }
+}
+
+/// Runs `test` once per backend (SQLite always, PostgreSQL when [`PG_ENV`]
+/// is set), each time on a fresh, migrated database that is closed (and, for
+/// SQLite, removed) afterwards.
+///
+/// # Panics
+///
+/// When a fresh database cannot be had: the test cannot run.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for name in backends() {
+        let t = match fresh(name).await {
+            Ok(t) => t,
+            Err(e) => panic!("cannot open a fresh {name} test database: {e}"),
+        };
+        test(Backend {
+            name,
+            db: t.db.clone(),
+            url: t.url.clone(),
+        })
+        .await;
+        t.db.close().await;
+    }
+}
+
+/// [`on_each_backend`] with a bootstrapped [`App`] on the system clock:
+/// `test` gets the app and the backend's name.
+pub async fn on_each_app<F, Fut>(test: F)
+where
+    F: Fn(App, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let test = &test;
+    on_each_backend(|b| async move { test(b.app(Arc::new(SystemClock)).await, b.name).await })
+        .await;
+}
+
+/// A clock that runs with real time, shifted by a number of seconds the test
+/// moves (`clock.0.store(seconds, Ordering::SeqCst)`; negative is the past).
+#[derive(Debug, Default)]
+pub struct MovableClock(pub AtomicI64);
+
+impl Clock for MovableClock {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(self.0.load(Ordering::SeqCst))
+    }
 }

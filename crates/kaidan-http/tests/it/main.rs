@@ -1,0 +1,11 @@
+//! The integration tests of kaidan-http, one module a former test file,
+//! built as one test binary (one link step instead of one per file): the real
+//! router in process over a real database (SQLite always, PostgreSQL when
+//! KAIDAN_TEST_DATABASE_URL is set).
+
+mod allocation_http;
+mod api;
+mod fulfilment_http;
+mod order_pages;
+mod purchasing;
+mod support;

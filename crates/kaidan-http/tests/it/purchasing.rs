@@ -1,0 +1,666 @@
+//! Purchasing over HTTP (PUR-1..3, INV-2) in process: the API and the pages,
+//! on SQLite always and on PostgreSQL when KAIDAN_TEST_DATABASE_URL is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support;
+
+use axum::http::{Method, StatusCode};
+use kaidan_app::orders::FinanceDecision;
+use kaidan_app::{Created, Ctx};
+use kaidan_domain::master::*;
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, company_time_zone};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate};
+use kaidan_store::testing::MovableClock;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use support::{Res, T, csrf, on_each_backend};
+
+fn created<X>(c: Created<X>) -> X {
+    match c {
+        Created::New(v) => v,
+        Created::Replayed { .. } => panic!("expected a new record"),
+    }
+}
+
+struct Fixture {
+    product: ProductId,
+    order: OrderId,
+}
+
+fn in_days(days: i64) -> String {
+    (jiff::Timestamp::now().to_zoned(company_time_zone()).date() + jiff::Span::new().days(days))
+        .to_string()
+}
+
+/// A central warehouse, a product without stock and a franchisee's approved
+/// order for 6 of it: 6 backordered, one open replenishment request.
+async fn fixture(t: &T) -> Fixture {
+    let sys = Ctx::system();
+    let product = ProductId(
+        created(
+            t.app
+                .create(
+                    &sys,
+                    ProductData {
+                        sku: "PU-1".into(),
+                        name: "羽绒服".into(),
+                        spec: String::new(),
+                        unit: "件".into(),
+                        season: Season::AutumnWinter,
+                        launch_priority: 1,
+                        list_price: "300.00".parse().unwrap(),
+                        tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
+                        active: true,
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        )
+        .id,
+    );
+    t.app
+        .create(
+            &sys,
+            WarehouseData {
+                code: "WH".into(),
+                name: "总仓".into(),
+                address: None,
+                is_central: true,
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let customer = CustomerId(
+        created(
+            t.app
+                .create(
+                    &sys,
+                    CustomerData {
+                        code: "FR-7".into(),
+                        name: "华东加盟商".into(),
+                        kind: CustomerKind::Franchisee,
+                        contact_name: None,
+                        contact_phone: None,
+                        contact_email: None,
+                        address: Some("杭州".into()),
+                        region_id: None,
+                        tier: None,
+                        priority: 1,
+                        payment_terms: PaymentTerms::Prepayment,
+                        payment_method: PaymentMethod::BankTransfer,
+                        credit_limit: Money::ZERO,
+                        price_list_id: None,
+                        sales_rep_id: None,
+                        active: true,
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        )
+        .id,
+    );
+    let o = created(
+        t.app
+            .place_order(
+                &sys,
+                OrderInput {
+                    customer_id: customer,
+                    channel: Channel::Phone,
+                    contact_name: Some("李经理".into()),
+                    contact_phone: None,
+                    customer_reference: Some("R-1".into()),
+                    order_date: jiff::Timestamp::now().to_zoned(company_time_zone()).date(),
+                    requested_delivery_date: None,
+                    delivery_address: None,
+                    payment_method: None,
+                    payment_terms: None,
+                    priority: false,
+                    special: false,
+                    notes: None,
+                    lines: vec![OrderLineInput {
+                        product_id: product,
+                        quantity: 6,
+                        unit_price: None,
+                        note: None,
+                    }],
+                },
+                true,
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    t.app.review_order(&sys, o.id).await.unwrap();
+    let o = t
+        .app
+        .finance_review(&sys, o.id, FinanceDecision::Pass)
+        .await
+        .unwrap();
+    assert_eq!(o.progress[0].backordered, 6, "{}", t.backend);
+    Fixture {
+        product,
+        order: o.id,
+    }
+}
+
+impl T {
+    async fn json_call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> Res {
+        let auth = format!("Bearer {token}");
+        let mut headers = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        headers.extend_from_slice(extra);
+        self.call(
+            method,
+            path,
+            &headers,
+            body.map(|b| b.to_string().into_bytes()),
+        )
+        .await
+    }
+}
+
+fn field(r: &Res) -> String {
+    r.json()["errors"][0]["field"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn pur_1_pur_3_inv_2_api_flow() {
+    on_each_backend(|t| async move {
+        let f = fixture(&t).await;
+        let buyer = t.user_token("buyer", &[Role::Procurement]).await;
+        let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
+        let admin = t.user_token("root", &[Role::Admin]).await;
+
+        let r = t
+            .json_call(Method::GET, "/api/v1/replenishments?status=open", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let open = r.json();
+        assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+        let request = open[0]["id"].as_i64().unwrap();
+        assert_eq!(open[0]["status"], "open");
+
+        // Bad input: the field is named, nothing is created.
+        let bad = json!({"supplier": "宁波", "expected_arrival": in_days(10),
+            "lines": [{"product_id": f.product.get(), "quantity": 0}]});
+        let r = t
+            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(bad), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(field(&r), "lines[0].quantity");
+        let r = t
+            .json_call(Method::GET, "/api/v1/purchase-orders?status=lost", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field(&r), "status");
+        // Order clerks cannot buy.
+        let body = json!({"supplier": "宁波织造厂", "expected_arrival": in_days(10),
+            "lines": [{"product_id": f.product.get(), "quantity": 10, "replenishment_ids": [request]}]});
+        let r = t
+            .json_call(Method::POST, "/api/v1/purchase-orders", &clerk, Some(body.clone()), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // Created once with an Idempotency-Key; the retry replays it.
+        let key = [("idempotency-key", "po-1")];
+        let r = t
+            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(body.clone()), &key)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let po = r.json();
+        let id = po["id"].as_i64().unwrap();
+        assert_eq!(r.header("location"), format!("/api/v1/purchase-orders/{id}"));
+        assert_eq!(po["status"], "sent");
+        assert_eq!(po["overdue"], false);
+        assert_eq!(po["lines"][0]["replenishment_ids"], json!([request]));
+        let number = po["number"].as_str().unwrap().to_string();
+        let again = t
+            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(body), &key)
+            .await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.header("idempotent-replayed"), "true");
+        assert_eq!(again.json()["id"], id);
+        let list = t
+            .json_call(Method::GET, "/api/v1/purchase-orders", &buyer, None, &[])
+            .await
+            .json();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        let r = t
+            .json_call(Method::GET, "/api/v1/replenishments?status=ordered", &buyer, None, &[])
+            .await;
+        assert_eq!(r.json()[0]["purchase_order_id"], id);
+
+        let r = t
+            .json_call(
+                Method::GET,
+                &format!("/api/v1/purchase-orders/by-number/{number}"),
+                &buyer,
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["id"], id);
+        let r = t
+            .json_call(Method::GET, "/api/v1/purchase-orders/999999", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // The supplier confirms a later date.
+        let r = t
+            .json_call(
+                Method::POST,
+                &format!("/api/v1/purchase-orders/{id}/confirm"),
+                &buyer,
+                Some(json!({"expected_arrival": in_days(12)})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["status"], "confirmed");
+        assert_eq!(r.json()["expected_arrival"], in_days(12));
+
+        // Over-receipt refused with the field; then 4 arrive and fill 4.
+        let path = format!("/api/v1/purchase-orders/{id}/receipts");
+        let r = t
+            .json_call(
+                Method::POST,
+                &path,
+                &buyer,
+                Some(json!({"lines": [{"line_no": 1, "quantity": 11}]})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(field(&r), "lines[0].quantity");
+        let r = t
+            .json_call(
+                Method::POST,
+                &path,
+                &buyer,
+                Some(json!({"lines": [{"line_no": 1, "quantity": 4}]})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let res = r.json();
+        assert_eq!(res["purchase_order"]["status"], "partly_received");
+        // PUR-3: a franchisee's backorder is served by the allocation run the
+        // receipt starts; this one has no funds, so the goods are locked for
+        // it (ALC-5) rather than filled by promise date.
+        assert_eq!(res["filled"].as_array().map(Vec::len), Some(0), "{res}");
+        assert!(res["allocation_run"].as_str().is_some_and(|n| n.starts_with("AR-")), "{res}");
+        let o = t.json_call(Method::GET, &format!("/api/v1/orders/{}", f.order.get()), &buyer, None, &[]).await.json();
+        assert_eq!((o["progress"][0]["reserved"].as_i64(), o["progress"][0]["backordered"].as_i64()), (Some(4), Some(2)), "{o}");
+        assert!(o["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "allocated" && e["data"]["lines"][0]["lock"] == true), "{o}");
+        // The rest: the backorder is filled and the request closed.
+        let r = t
+            .json_call(
+                Method::POST,
+                &path,
+                &buyer,
+                Some(json!({"lines": [{"line_no": 1, "quantity": 6}]})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.json()["purchase_order"]["status"], "received", "{}", r.text());
+        let r = t
+            .json_call(Method::GET, "/api/v1/replenishments?status=closed", &buyer, None, &[])
+            .await;
+        assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.text());
+        let r = t
+            .json_call(
+                Method::POST,
+                &format!("/api/v1/purchase-orders/{id}/cancel"),
+                &buyer,
+                Some(json!({"reason": "late"})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(field(&r), "status");
+
+        // Jobs: the schedule is visible; running now needs jobs.run.
+        let r = t
+            .json_call(Method::GET, "/api/v1/jobs", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let names: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["allocation_lock_expiry", "arrival_notices", "po_confirmation_overdue"]);
+        let r = t
+            .json_call(Method::POST, "/api/v1/jobs/arrival_notices/run", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t
+            .json_call(Method::POST, "/api/v1/jobs/nothing/run", &admin, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = t
+            .json_call(Method::POST, "/api/v1/jobs/arrival_notices/run", &admin, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.json()["outcome"].as_str().unwrap().starts_with("ok"));
+        let r = t
+            .json_call(Method::GET, "/api/v1/arrival-notices", &buyer, None, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json(), json!([]), "a received PO gets no notice");
+    })
+    .await;
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn pur_1_pur_2_pur_3_pages() {
+    on_each_backend(|t| async move {
+        let f = fixture(&t).await;
+        t.user_token("buyer", &[Role::Procurement]).await;
+        let buyer = t.login("buyer").await;
+        let request = t
+            .app
+            .replenishment_requests(&Ctx::system(), None)
+            .await
+            .unwrap()[0]
+            .id;
+
+        let page = t.page("/purchase-orders", &buyer).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(
+            html.contains("采购订单") && html.contains("待采购的补货申请"),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("id=\"request-{request}\"")),
+            "{html}"
+        );
+        let token = csrf(&html);
+
+        // Raise a PO from the ticked request; a bad date is named.
+        let r = t
+            .post(
+                "/purchase-orders/from-replenishments",
+                &buyer,
+                form(&[
+                    ("_csrf", &token),
+                    ("request", &request.to_string()),
+                    ("supplier", "宁波"),
+                    ("expected_arrival", "soon"),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("expected_arrival"), "{}", r.text());
+        let r = t
+            .post(
+                "/purchase-orders/from-replenishments",
+                &buyer,
+                form(&[
+                    ("_csrf", &token),
+                    ("request", &request.to_string()),
+                    ("supplier", "宁波织造厂"),
+                    ("expected_arrival", &in_days(10)),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let location = r.header("location");
+        assert!(location.starts_with("/purchase-orders/"), "{location}");
+        let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+
+        let html = t.page(&location, &buyer).await.text();
+        assert!(
+            html.contains("PO-") && html.contains("羽绒服") && html.contains("收货入库"),
+            "{html}"
+        );
+        assert!(html.contains("记录供应商确认"), "{html}");
+        // Confirm, then receive too much (refused, named), then 6.
+        let r = t
+            .post(
+                &format!("/purchase-orders/{id}/confirm"),
+                &buyer,
+                form(&[("_csrf", &token), ("expected_arrival", &in_days(11))]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = t
+            .post(
+                &format!("/purchase-orders/{id}/receive"),
+                &buyer,
+                form(&[("_csrf", &token), ("qty_1", "7")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("lines[0].quantity"), "{}", r.text());
+        assert_eq!(
+            t.app
+                .purchase_order(&Ctx::system(), id)
+                .await
+                .unwrap()
+                .lines[0]
+                .received,
+            0
+        );
+        let r = t
+            .post(
+                &format!("/purchase-orders/{id}/receive"),
+                &buyer,
+                form(&[("_csrf", &token), ("qty_1", "2")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&location, &buyer).await.text();
+        assert!(html.contains("部分到货"), "{html}");
+        let o = t.app.order(&Ctx::system(), f.order).await.unwrap();
+        assert_eq!((o.progress[0].reserved, o.progress[0].backordered), (2, 4));
+        // Forged posts are refused.
+        let r = t
+            .post(
+                &format!("/purchase-orders/{id}/receive"),
+                &buyer,
+                form(&[("_csrf", "x"), ("qty_1", "1")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // A new PO by SKU; an unknown SKU is named.
+        let html = t.page("/purchase-orders/new", &buyer).await.text();
+        assert!(html.contains("发出采购订单"), "{html}");
+        let r = t
+            .post(
+                "/purchase-orders/new",
+                &buyer,
+                form(&[
+                    ("_csrf", &token),
+                    ("supplier", "苏州"),
+                    ("expected_arrival", &in_days(5)),
+                    ("lines[0].sku", "NOPE"),
+                    ("lines[0].quantity", "3"),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("lines[0].sku"), "{}", r.text());
+        let r = t
+            .post(
+                "/purchase-orders/new",
+                &buyer,
+                form(&[
+                    ("_csrf", &token),
+                    ("supplier", "苏州"),
+                    ("expected_arrival", &in_days(5)),
+                    ("lines[0].sku", "PU-1"),
+                    ("lines[0].quantity", "3"),
+                ]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+        // Notices (PUR-2): both POs arrive within 15 days; the second
+        // within 7. The funds list names the franchisee and the amount.
+        t.app
+            .run_job_now(&Ctx::system(), "arrival_notices", "test")
+            .await
+            .unwrap();
+        let html = t.page("/arrival-notices", &buyer).await.text();
+        assert!(
+            html.contains("备款通知") && html.contains("收货准备"),
+            "{html}"
+        );
+        assert!(html.contains("华东加盟商"), "{html}");
+        let unit = o.content.lines[0].unit_price;
+        assert!(
+            html.contains(&unit.times(4).round_to_fen().to_string()),
+            "{html}"
+        );
+        let html = t.page("/jobs", &buyer).await.text();
+        assert!(
+            html.contains("arrival_notices") && html.contains("test"),
+            "{html}"
+        );
+        assert!(!html.contains("立即运行"), "no run button without jobs.run");
+        // English.
+        let r = t.page("/lang/en?next=/purchase-orders", &buyer).await;
+        let lang = r
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let both = format!("{buyer}; {lang}");
+        let html = t.page("/purchase-orders", &both).await.text();
+        assert!(
+            html.contains("Purchase orders") && html.contains("Partly received"),
+            "{html}"
+        );
+        let html = t.page("/arrival-notices", &both).await.text();
+        assert!(
+            html.contains("Funds notice") && html.contains("To ask for"),
+            "{html}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pur_1_unconfirmed_past_two_weeks_shows_overdue_in_the_list() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    for backend in kaidan_store::testing::backends() {
+        let db = kaidan_store::testing::fresh(backend).await.unwrap();
+        let clock = Arc::new(MovableClock(std::sync::atomic::AtomicI64::new(0)));
+        let app = kaidan_app::App::new(
+            Arc::new(db.db.clone()),
+            clock.clone(),
+            kaidan_app::AppConfig::default(),
+        );
+        app.bootstrap().await.unwrap();
+        let t = T {
+            router: kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default()),
+            app,
+            backend,
+        };
+        let f = fixture(&t).await;
+        // Sent 15 days ago, never confirmed; another one sent today.
+        clock.0.store(-15 * 86_400, Ordering::SeqCst);
+        let old = created(
+            t.app
+                .create_purchase_order(
+                    &Ctx::system(),
+                    kaidan_domain::purchasing::NewPurchaseOrder {
+                        supplier: "迟迟不确认的供应商".into(),
+                        warehouse_id: None,
+                        expected_arrival: jiff::Timestamp::now()
+                            .to_zoned(company_time_zone())
+                            .date(),
+                        note: String::new(),
+                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        clock.0.store(0, Ordering::SeqCst);
+        let fresh_po = created(
+            t.app
+                .create_purchase_order(
+                    &Ctx::system(),
+                    kaidan_domain::purchasing::NewPurchaseOrder {
+                        supplier: "新供应商".into(),
+                        warehouse_id: None,
+                        expected_arrival: jiff::Timestamp::now()
+                            .to_zoned(company_time_zone())
+                            .date()
+                            + jiff::Span::new().days(30),
+                        note: String::new(),
+                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
+                    },
+                    None,
+                )
+                .await
+                .unwrap(),
+        );
+        t.user_token("buyer", &[Role::Procurement]).await;
+        let buyer = t.login("buyer").await;
+        let html = t.page("/purchase-orders", &buyer).await.text();
+        let row = |number: &str| {
+            html.split("<tr class=\"po-row")
+                .find(|r| r.contains(number))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row(&old.number).contains("确认逾期"), "{backend}: {html}");
+        assert!(
+            !row(&fresh_po.number).contains("确认逾期"),
+            "{backend}: {html}"
+        );
+        let html = t
+            .page(&format!("/purchase-orders/{}", old.id), &buyer)
+            .await
+            .text();
+        assert!(html.contains("确认逾期"), "{html}");
+        db.db.close().await;
+    }
+}

@@ -1,0 +1,222 @@
+//! The in-process harness of the HTTP tests: the real router over a fresh
+//! database, once per backend (SQLite always, PostgreSQL when
+//! KAIDAN_TEST_DATABASE_URL is set).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, Ctx};
+use kaidan_domain::Role;
+use kaidan_store::testing::on_each_app;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct T {
+    pub router: Router,
+    pub app: App,
+    pub backend: &'static str,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Res {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl T {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Res {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A user with these roles and an API token for it.
+    pub async fn user_token(&self, name: &str, roles: &[Role]) -> String {
+        let u = self
+            .app
+            .create_user(
+                &Ctx::system(),
+                NewUserInput {
+                    username: name.into(),
+                    display_name: String::new(),
+                    password: "correct horse".into(),
+                    roles: roles.to_vec(),
+                    customer_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        self.app
+            .add_token(&Ctx::system(), u.id, "test")
+            .await
+            .unwrap()
+            .token
+    }
+}
+
+impl T {
+    /// Logs in on the login page (password of `user_token`); the session
+    /// cookie.
+    pub async fn login(&self, name: &str) -> String {
+        let body = format!("username={name}&password=correct+horse");
+        let r = self
+            .call(
+                Method::POST,
+                "/login",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Some(body.into_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        r.header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A page, as the user of `cookie`.
+    pub async fn page(&self, path: &str, cookie: &str) -> Res {
+        self.call(Method::GET, path, &[("cookie", cookie)], None)
+            .await
+    }
+
+    /// A form post (urlencoded `body`), as the user of `cookie`.
+    pub async fn post(&self, path: &str, cookie: &str, body: String) -> Res {
+        self.call(
+            Method::POST,
+            path,
+            &[
+                ("cookie", cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Some(body.into_bytes()),
+        )
+        .await
+    }
+}
+
+impl T {
+    /// A JSON request with a bearer token and extra headers.
+    pub async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        extra: &[(&str, &str)],
+    ) -> Res {
+        let auth = format!("Bearer {token}");
+        let mut h = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        h.extend_from_slice(extra);
+        self.call(method, path, &h, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        let auth = format!("Bearer {token}");
+        self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
+            .await
+    }
+}
+
+/// Percent-encoding for form bodies.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An urlencoded form body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf(html: &str) -> String {
+    hidden(html, "_csrf")
+}
+
+/// The value of the first form field with this name whose value follows it
+/// (hidden fields).
+pub fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs `test` once per backend on a fresh, migrated database, with the
+/// real router over a bootstrapped app.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let test = &test;
+    on_each_app(|app, backend| async move {
+        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
+        test(T {
+            router,
+            app,
+            backend,
+        })
+        .await;
+    })
+    .await;
+}

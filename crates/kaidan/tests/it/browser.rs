@@ -1,0 +1,357 @@
+//! Browser test of the pages (INT-2) in Debian's headless Chromium: log in to
+//! the demo company, edit a product, see the change in its audit history,
+//! and save a screenshot to test-artifacts/. Runs when chromium and
+//! chromedriver are installed; `.ci/run` installs them and sets
+//! KAIDAN_BROWSER_TESTS=1, which makes their absence a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support;
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use support::Server;
+
+fn tool(name: &str) -> Option<String> {
+    ["/usr/bin/", "/usr/local/bin/"]
+        .iter()
+        .map(|d| format!("{d}{name}"))
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+/// Fills the login page the browser was sent to, as a demo user.
+async fn log_in(c: &fantoccini::Client, user: &str) {
+    c.wait()
+        .for_element(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("kaidan-demo")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks `id` and waits until the element `check` of the next page says
+/// `want` (a posted form reloads the page; old elements go stale meanwhile).
+async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Id(check)).await
+            && let Ok(t) = e.text().await
+        {
+            text = t;
+            if text.contains(want) {
+                return text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("after clicking {id}, #{check} never said {want:?}: {text:?}");
+}
+
+async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
+    let e = c
+        .wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// PUR-3, SHP-1..3: the warehouse receives goods on the demo purchase
+/// order, makes a pick list from the shipping plan, confirms the pick,
+/// ships with a carrier and records the proof of delivery.
+async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{url}/purchase-orders")).await.unwrap();
+    log_in(c, "warehouse").await;
+    c.wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css("#purchase-orders tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "qty-1", "1").await;
+    click_until(c, "receive", "po-status", "部分").await;
+
+    c.goto(&format!("{url}/shipping")).await.unwrap();
+    // Tick the first order with goods to pick, if the plan has one, and
+    // make its list; the demo also has a list waiting already.
+    if let Ok(tick) = c.find(Locator::Css("#plan input[type=checkbox]")).await {
+        tick.click().await.unwrap();
+        c.find(Locator::Id("make-lists"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .at_most(Duration::from_secs(90))
+            .for_element(Locator::Id("list-status"))
+            .await
+            .unwrap();
+        c.goto(&format!("{url}/shipping")).await.unwrap();
+    }
+    c.wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(Locator::Css("#lists tbody tr td a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_until(c, "confirm-pick", "list-status", "已拣货").await;
+    fill(c, "carrier", "顺丰速运").await;
+    fill(c, "tracking-no", "SF-BROWSER-1").await;
+    click_until(c, "ship", "shipment-status", "在途").await;
+    fill(c, "signed-by", "王店长").await;
+    let status = click_until(c, "record-delivery", "shipment-status", "已签收").await;
+    assert!(status.contains("已签收"), "{status}");
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-delivery-note.png"), png).unwrap();
+}
+
+#[tokio::test]
+async fn int_2_login_edit_product_and_see_audit_in_chromium() {
+    let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
+        assert!(
+            std::env::var("KAIDAN_BROWSER_TESTS").is_err(),
+            "KAIDAN_BROWSER_TESTS is set but chromium/chromedriver are not installed"
+        );
+        eprintln!(
+            "skipping the browser test: chromium or chromedriver not installed (run .ci/run)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("kaidan.db").display());
+    let server = Server::start(&db, "demo");
+    assert!(
+        server.banner.iter().any(|l| l.contains("brand_product")),
+        "{:?}",
+        server.banner
+    );
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut chromedriver = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1280,900",
+                     format!("--user-data-dir={}", dir.path().join("chrome").display())]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver answered");
+
+    c.goto(&format!("{}/m/products", server.url)).await.unwrap();
+    log_in(&c, "brand_product").await;
+    // Back on the products list after logging in.
+    let first = c
+        .wait()
+        .for_element(Locator::Css("table.grid tbody tr td a"))
+        .await
+        .unwrap();
+    first.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("edit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let name = c.wait().for_element(Locator::Id("f-name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("浏览器测试 browser edit").await.unwrap();
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let history = c.wait().for_element(Locator::Id("history")).await.unwrap();
+    let text = history.text().await.unwrap();
+    assert!(
+        text.contains("浏览器测试 browser edit"),
+        "audit shows the new name: {text}"
+    );
+    assert!(text.contains("brand_product"), "audit shows who: {text}");
+    assert!(
+        c.find(Locator::Id("current-user"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("brand_product")
+    );
+
+    let png = c.screenshot().await.unwrap();
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("browser-product-audit.png"), png).unwrap();
+
+    // ORD-1..7: an order clerk enters an order; live totals; the clerk
+    // reviews it and sees the timeline.
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{}/orders/new", server.url)).await.unwrap();
+    log_in(&c, "order_clerk").await;
+    let customer = c
+        .wait()
+        .for_element(Locator::Id("f-customer_id"))
+        .await
+        .unwrap();
+    customer.select_by_index(1).await.unwrap();
+    c.find(Locator::Id("f-channel"))
+        .await
+        .unwrap()
+        .select_by_value("phone")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-customer_reference"))
+        .await
+        .unwrap()
+        .send_keys("BROWSER-PO-1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-delivery_address"))
+        .await
+        .unwrap()
+        .send_keys("深圳市南山区科技园 1 号")
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-lines-0-product_id"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-lines-0-quantity"))
+        .await
+        .unwrap()
+        .send_keys("2")
+        .await
+        .unwrap();
+    let total = c
+        .find(Locator::Id("order-total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        total.chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
+        "live total while typing: {total:?}"
+    );
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("act-review"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The review posts a form and the page reloads: the elements of the old
+    // page go stale while it does, so read until the new page answers.
+    let mut status = String::new();
+    let mut timeline = String::new();
+    for _ in 0..100 {
+        let read = async {
+            let s = c.find(Locator::Id("order-status")).await?.text().await?;
+            let t = c.find(Locator::Id("timeline")).await?.text().await?;
+            Ok::<_, fantoccini::error::CmdError>((s, t))
+        };
+        if let Ok((s, t)) = read.await {
+            (status, timeline) = (s, t);
+            if status.contains("财务审核") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        status.contains("财务审核"),
+        "reviewed into finance review: {status}"
+    );
+    assert!(
+        timeline.contains("order_clerk"),
+        "timeline shows who: {timeline}"
+    );
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
+
+    warehouse_flow(&c, &server.url, &out).await;
+
+    c.close().await.unwrap();
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    assert!(server.stop().success());
+}

@@ -1,0 +1,316 @@
+//! End-to-end tests of the `kaidan` binary: the commands a person types.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::support;
+
+use support::{Server, kaidan, stderr, stdout};
+
+#[test]
+fn int_3_help_explains_every_command() {
+    let o = kaidan("sqlite:unused.db", &["--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for cmd in [
+        "serve", "migrate", "demo", "import", "export", "allocate", "user",
+    ] {
+        assert!(help.contains(cmd), "{cmd} missing from --help:\n{help}");
+    }
+    for sub in [
+        vec!["serve", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["import", "--help"],
+    ] {
+        let o = kaidan("sqlite:unused.db", &sub);
+        assert!(o.status.success(), "{sub:?}");
+    }
+    let o = kaidan("mysql://nope", &["migrate"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("unsupported database URL"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test]
+async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
+    for (db, _dir) in support::databases().await {
+        let o = kaidan(&db, &["migrate"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "ops",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "weak",
+                "--role",
+                "admin",
+                "--password",
+                "short",
+            ],
+        );
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("password"), "{}", stderr(&o));
+        let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let token = stdout(&o).trim().to_string();
+        assert!(token.starts_with("kd_"));
+        let o = kaidan(&db, &["user", "list"]);
+        assert!(stdout(&o).contains("ops"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("products.csv");
+        std::fs::write(
+            &bad,
+            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,summer,9,13%\n",
+        )
+        .unwrap();
+        let o = kaidan(&db, &["import", "products", bad.to_str().unwrap()]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains("products.csv: row 2, column season"),
+            "{}",
+            stderr(&o)
+        );
+        let good = dir.path().join("good.csv");
+        std::fs::write(
+            &good,
+            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,9,13%\n",
+        )
+        .unwrap();
+        let o = kaidan(&db, &["import", "products", good.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("1 created"), "{}", stdout(&o));
+
+        let server = Server::start(&db, "serve");
+        let http = reqwest::Client::new();
+        let health: serde_json::Value = http
+            .get(format!("{}/api/v1/health", server.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        let r = http
+            .post(format!("{}/api/v1/products", server.url))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"sku": "A-2", "name": "裤子", "unit": "条", "season": "none",
+                                      "list_price": "120.00", "tax_rate": "0.13"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let page: serde_json::Value = http
+            .get(format!("{}/api/v1/products?limit=1", server.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        assert!(page["next_cursor"].is_string());
+        let status = server.stop();
+        assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+
+        // Acknowledged writes survived the restart.
+        let out = dir.path().join("export.xlsx");
+        let o = kaidan(&db, &["export", "products", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["import", "products", out.to_str().unwrap()]);
+        assert!(
+            stdout(&o).contains("0 created, 0 updated, 2 unchanged"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn alc_10_allocate_scenario_output_is_byte_identical_to_the_expected_result() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/allocation");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".json") || name.ends_with(".expected.json") {
+            continue;
+        }
+        let expected =
+            std::fs::read_to_string(path.with_file_name(name.replace(".json", ".expected.json")))
+                .unwrap();
+        let o = kaidan(
+            "sqlite:unused.db",
+            &["allocate", "--scenario", path.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(stdout(&o), expected, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "examples found: {checked}");
+}
+
+#[tokio::test]
+async fn sec_3_backup_and_restore_round_trip() {
+    for (db, _dir) in support::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "keeper",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let backup = dir.path().join("kaidan.backup");
+        let o = kaidan(&db, &["backup", backup.to_str().unwrap()]);
+        if !o.status.success() && stderr(&o).contains("pg_dump") && db.starts_with("postgres") {
+            // The PostgreSQL client tools are not on this machine.
+            eprintln!("skipping the PostgreSQL backup test: {}", stderr(&o));
+            continue;
+        }
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "later",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
+        assert!(o.status.success());
+        let o = kaidan(&db, &["restore", backup.to_str().unwrap(), "--force"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let users = stdout(&kaidan(&db, &["user", "list"]));
+        assert!(users.contains("keeper"), "{users}");
+        assert!(
+            !users.contains("later"),
+            "the restore brought back the state of the backup: {users}"
+        );
+        let o = kaidan(
+            &db,
+            &["restore", dir.path().join("missing").to_str().unwrap()],
+        );
+        assert!(!o.status.success());
+    }
+}
+
+#[test]
+fn bench_intake_runs_and_prints_its_line() {
+    // A tiny load: this checks that the benchmark works, never how fast.
+    let o = kaidan(
+        "sqlite:unused.db",
+        &["bench", "intake", "--orders", "12", "--clients", "3"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("intake: ")
+            && line.contains(" orders/s, p50 ")
+            && line.contains(", ratio "),
+        "{out}"
+    );
+}
+
+#[test]
+fn bench_allocate_runs_and_prints_its_line() {
+    // A tiny world: this checks that the benchmark works, never how fast.
+    let o = kaidan(
+        "sqlite:unused.db",
+        &[
+            "bench",
+            "allocate",
+            "--lines",
+            "300",
+            "--products",
+            "30",
+            "--franchisees",
+            "12",
+            "--stores",
+            "6",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("allocate: ")
+            && line.contains(" s for 300 lines, baseline ")
+            && line.contains(", ratio "),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
+    for (db, _dir) in support::databases().await {
+        let o = kaidan(&db, &["demo", "--no-serve"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = kaidan(&db, &["allocate", "--preview"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("previewing the allocation"),
+            "{}",
+            stderr(&o)
+        );
+        let preview: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        assert!(preview["run"].is_null(), "{preview}");
+        assert_eq!(preview["committed"], false);
+        assert!(preview["result"]["products"].is_array(), "{preview}");
+        assert!(preview["result"]["franchisees"].is_array(), "{preview}");
+        // The same inputs give the same output: nothing was written.
+        let again = kaidan(&db, &["allocate", "--preview"]);
+        assert_eq!(stdout(&again), stdout(&o));
+        let o = kaidan(&db, &["allocate", "--commit"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let done: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        let number = done["run"].as_str().unwrap_or_default().to_string();
+        assert!(number.starts_with("AR-"), "{done}");
+        assert_eq!(done["committed"], true);
+        assert_eq!(
+            done["result"], preview["result"],
+            "the commit did what the preview showed"
+        );
+        assert!(
+            stderr(&o).contains(&format!("run {number}")),
+            "{}",
+            stderr(&o)
+        );
+        // Neither or both modes: refused.
+        assert!(!kaidan(&db, &["allocate"]).status.success());
+        assert!(
+            !kaidan(&db, &["allocate", "--preview", "--commit"])
+                .status
+                .success()
+        );
+    }
+}
