@@ -37,12 +37,17 @@ pub enum AppError {
     IdempotencyMismatch(String),
     #[error("{0}")]
     Store(StoreError),
+    /// Data the use case made or stored could not be written or read as
+    /// JSON (an event, a run's record); a bug, not the caller's fault.
+    #[error("JSON of an event or a stored record: {0}")]
+    Json(#[source] serde_json::Error),
     /// An import file had bad rows; nothing from it was written.
     #[error("{} problem(s) in the file; nothing was imported: {}", .0.len(), .0.iter().take(5).map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     ImportRejected(Vec<crate::import_export::RowError>),
-    /// A file to import is unreadable as a whole (not a row problem).
+    /// A file to import is unreadable as a whole (not a row problem), or a
+    /// table cannot be written as a file; the adapter's error is kept.
     #[error("{0}")]
-    File(String),
+    File(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<StoreError> for AppError {

@@ -206,6 +206,15 @@ impl From<AppError> for ApiError {
                 "Concurrent change",
                 "another change got there first; try again",
             ),
+            AppError::Json(e) => {
+                tracing::error!(error = %e, "JSON of an event or a stored record");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred; it has been logged",
+                )
+            }
             AppError::Store(other) => {
                 tracing::error!(error = %other, "unexpected store error");
                 ApiError::new(

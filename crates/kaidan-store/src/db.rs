@@ -3,7 +3,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kaidan_app::ports::{Store, StoreError, Tx};
+use kaidan_app::ports::{PackedRecord, RecordPacking, Store, StoreError, Tx};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -248,6 +248,14 @@ impl Store for Db {
             }
         }
         Ok(())
+    }
+
+    fn pack_record(&self, input: &[u8], result: &[u8]) -> PackedRecord {
+        crate::record::pack(input, result)
+    }
+
+    fn unpack_record(&self, packing: RecordPacking, bytes: &[u8]) -> Result<String, StoreError> {
+        crate::record::unpack(packing, bytes)
     }
 
     fn backend(&self) -> &'static str {

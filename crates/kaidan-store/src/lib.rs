@@ -17,6 +17,7 @@ mod orders;
 mod pick_lines;
 mod purchasing;
 mod raw;
+pub mod record;
 mod records;
 mod row;
 mod status_sets;

@@ -204,7 +204,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_default();
             let (db, app) = open(&setup).await?;
             eprintln!("importing {} rows of {} ...", name, dataset.as_str());
-            match app.import(&cli_ctx(), dataset, &name, &bytes).await {
+            let table = kaidan_io::read_table(&name, &bytes).map_err(kaidan_app::AppError::from);
+            match app.import(&cli_ctx(), dataset, table).await {
                 Ok(r) => println!(
                     "{}: {} rows — {} created, {} updated, {} unchanged",
                     r.file, r.rows, r.created, r.updated, r.unchanged
@@ -226,7 +227,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let format = kaidan_io::Format::from_name(&name)
                 .with_context(|| format!("{name}: use a .csv or .xlsx file name"))?;
             let (db, app) = open(&setup).await?;
-            let bytes = app.export(&cli_ctx(), dataset, format).await?;
+            let table = app.export(&cli_ctx(), dataset).await?;
+            let bytes = kaidan_io::write_table(&table, format)?;
             std::fs::write(&args.file, &bytes).with_context(|| format!("cannot write {name}"))?;
             println!("wrote {name} ({} bytes)", bytes.len());
             db.close().await;

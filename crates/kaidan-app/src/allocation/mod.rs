@@ -4,6 +4,5 @@
 
 mod priorities;
 pub mod queries;
-pub mod record;
 pub mod run;
 mod view;

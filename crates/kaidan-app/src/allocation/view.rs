@@ -2,14 +2,14 @@
 //! locked or unserved quantity with names instead of ids and the reason in
 //! words, for the run pages and the Excel export.
 
+use crate::import_export::Table;
 use kaidan_domain::allocation::{Allocation, Bound, Group, Rank, Reason, RunResult, Unserved};
 use kaidan_domain::{Money, Permission};
-use kaidan_io::{Format, Table};
 use serde::Serialize;
 
 use crate::allocation::queries::{AllocationNames, OrderNumbers};
 use crate::app::{App, Ctx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// One quantity of a run and why.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -172,14 +172,9 @@ impl App {
         Ok(out)
     }
 
-    /// A stored run as a spreadsheet (ALC-10, issue 5 "export to Excel").
-    /// Returns the run's number with the file.
-    pub async fn allocation_run_export(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-        format: Format,
-    ) -> AppResult<(String, Vec<u8>)> {
+    /// A stored run as a table for a spreadsheet (ALC-10, issue 5 "export to
+    /// Excel"), named by the run's number; the adapter writes the file.
+    pub async fn allocation_run_export(&self, ctx: &Ctx, id: i64) -> AppResult<Table> {
         let (run, result) = self.allocation_run(ctx, id).await?;
         let rows = self.allocation_lines(ctx, &result).await?;
         let columns = [
@@ -195,13 +190,8 @@ impl App {
             "bound",
             "rank",
         ];
-        let ext = if format == Format::Xlsx {
-            "xlsx"
-        } else {
-            "csv"
-        };
         let mut table = Table::new(
-            format!("{}.{ext}", run.number),
+            run.number.clone(),
             columns.iter().map(|c| c.to_string()).collect(),
         );
         for r in rows {
@@ -219,9 +209,7 @@ impl App {
                 r.rank,
             ]);
         }
-        let bytes =
-            kaidan_io::write_table(&table, format).map_err(|e| AppError::File(e.to_string()))?;
-        Ok((run.number, bytes))
+        Ok(table)
     }
 }
 
@@ -231,7 +219,7 @@ impl App {
     /// result (ALC-10). The result is not unpacked.
     pub async fn allocation_run_input(&self, ctx: &Ctx, id: i64) -> AppResult<(String, String)> {
         let run = self.stored_run(ctx, id).await?;
-        let input = crate::allocation::record::unpack(run.packing, &run.input)?;
+        let input = self.store.unpack_record(run.packing, &run.input)?;
         Ok((run.number, input))
     }
 }

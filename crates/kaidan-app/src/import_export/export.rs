@@ -5,18 +5,18 @@
 use std::collections::BTreeMap;
 
 use kaidan_domain::Permission;
-use kaidan_io::{Format, Table};
 
 use crate::app::{App, Ctx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ports::{EntityKind, ListQuery, MasterData, Tx};
 
 use super::*;
 
 impl App {
     /// Every record of a dataset as a table in the import layout, so an
-    /// export can be edited and imported again.
-    pub async fn export(&self, ctx: &Ctx, dataset: Dataset, format: Format) -> AppResult<Vec<u8>> {
+    /// export can be edited and imported again. The adapter writes it in the
+    /// file format asked for.
+    pub async fn export(&self, ctx: &Ctx, dataset: Dataset) -> AppResult<Table> {
         ctx.require(Permission::ExportData)?;
         ctx.require(dataset.permissions().0)?;
         let columns: Vec<String> = dataset
@@ -24,7 +24,7 @@ impl App {
             .iter()
             .map(|c| c.trim_end_matches('*').to_string())
             .collect();
-        let mut table = Table::new(format!("{}.{}", dataset.as_str(), ext(format)), columns);
+        let mut table = Table::new(dataset.as_str(), columns);
         let mut tx = self.store.read().await?;
         let names = CodeNames::load(&mut tx).await?;
         if dataset == Dataset::Orders {
@@ -78,14 +78,7 @@ impl App {
                 }
             }
         }
-        kaidan_io::write_table(&table, format).map_err(|e| AppError::File(e.to_string()))
-    }
-}
-
-fn ext(f: Format) -> &'static str {
-    match f {
-        Format::Csv => "csv",
-        Format::Xlsx => "xlsx",
+        Ok(table)
     }
 }
 

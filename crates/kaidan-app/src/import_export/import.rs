@@ -55,17 +55,20 @@ enum Parsed {
 }
 
 impl App {
+    /// Imports a table that an adapter read from a file (`kaidan_io` behind
+    /// the API and the command line), or reports why the file could not be
+    /// read. Permissions are checked first, so a caller without them is told
+    /// that rather than what is wrong with the file.
     pub async fn import(
         &self,
         ctx: &Ctx,
         dataset: Dataset,
-        file: &str,
-        bytes: &[u8],
+        table: AppResult<Table>,
     ) -> AppResult<ImportReport> {
         ctx.require(Permission::ImportData)?;
         ctx.require(dataset.permissions().1)?;
-        let table =
-            kaidan_io::read_table(file, bytes).map_err(|e| AppError::File(e.to_string()))?;
+        let table = table?;
+        let file = table.file.as_str();
         let mut errors = Vec::new();
         for col in dataset.columns() {
             if let Some(required) = col.strip_suffix('*')

@@ -6,13 +6,15 @@
 mod export;
 mod import;
 mod orders;
+mod table;
 mod tracking;
+
+pub use table::{Row, Table};
 
 use std::str::FromStr;
 
 use kaidan_domain::master::{CustomerData, ProductData, RegionData, StoreData, WarehouseData};
 use kaidan_domain::{Permission, ValidationErrors};
-use kaidan_io::{Row, Table};
 use serde::Serialize;
 
 use crate::master::entity::MasterEntity;

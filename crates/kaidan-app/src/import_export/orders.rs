@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, find_duplicates};
 use kaidan_domain::{CustomerId, Money, Permission, ProductId};
-use kaidan_io::Table;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::import_export::Table;
 use crate::import_export::{Cells, Dataset, ImportReport, RowError};
 use crate::master::typed_record;
 use crate::ports::{EntityKind, ListQuery, OrderQuery};

@@ -9,11 +9,11 @@ use jiff::civil::DateTime;
 use kaidan_domain::Permission;
 use kaidan_domain::fulfilment::TrackingStatus;
 use kaidan_domain::orders::company_time_zone;
-use kaidan_io::Table;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::fulfilment::TrackingInput;
+use crate::import_export::Table;
 use crate::import_export::{Cells, Dataset, ImportReport, RowError};
 
 /// RFC 3339 (`2026-11-23T10:00:00+08:00`), or a local time in the company's

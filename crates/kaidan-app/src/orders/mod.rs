@@ -18,9 +18,7 @@ use kaidan_domain::{CustomerId, OrderId, ValidationErrors};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::ports::{
-    JointDecisionRow, LineProgressRow, OrderEventRow, ReplenishmentRow, StoreError,
-};
+use crate::ports::{JointDecisionRow, LineProgressRow, OrderEventRow, ReplenishmentRow};
 
 /// An order as staff and the customer portal see it.
 #[derive(Debug, Clone, Serialize)]
@@ -106,8 +104,4 @@ pub(crate) fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {
         "illegal_transition",
         err.to_string(),
     ))
-}
-
-pub(crate) fn store_other(e: impl std::fmt::Display) -> AppError {
-    AppError::Store(StoreError::Other(e.to_string()))
 }

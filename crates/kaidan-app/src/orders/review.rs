@@ -57,7 +57,7 @@ impl App {
     ) -> AppResult<OrderRow> {
         let mut after = before.clone();
         after.updated_at = self.now();
-        let findings = serde_json::to_value(&outcome.findings).map_err(store_other)?;
+        let findings = serde_json::to_value(&outcome.findings).map_err(AppError::Json)?;
         match &outcome.route {
             Route::NeedsPriceApproval { lines } => {
                 self.save(tx, ctx, before, &after).await?;

@@ -120,7 +120,15 @@ pub struct AllocationRunRow {
     pub result: Vec<u8>,
 }
 
-/// How a run's record is stored (see `allocation_record`).
+/// The record of one run, packed for storage by `Store::pack_record`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedRecord {
+    pub packing: RecordPacking,
+    pub input: Vec<u8>,
+    pub result: Vec<u8>,
+}
+
+/// How a run's record is stored (the store packs and unpacks it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordPacking {
     /// Plain JSON text (runs recorded before packing).

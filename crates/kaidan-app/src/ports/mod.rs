@@ -64,6 +64,12 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), StoreError>;
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Packs an allocation run's record (its input and result as JSON) for
+    /// `AllocationTx::allocation_run_record`. CPU-bound: call it on a
+    /// blocking thread.
+    fn pack_record(&self, input: &[u8], result: &[u8]) -> PackedRecord;
+    /// The JSON text of one part of a stored record.
+    fn unpack_record(&self, packing: RecordPacking, bytes: &[u8]) -> Result<String, StoreError>;
 }
 
 /// One transaction: everything the use cases read and write, by room.

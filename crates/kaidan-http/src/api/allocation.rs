@@ -172,8 +172,9 @@ pub async fn export(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
     let (format, ext, mime) = export_format(q.get("format").map(String::as_str))?;
-    let (number, bytes) = s.app.allocation_run_export(&ctx, id, format).await?;
-    Ok(download(bytes, mime, &format!("{number}.{ext}")))
+    let table = s.app.allocation_run_export(&ctx, id).await?;
+    let bytes = kaidan_io::write_table(&table, format).map_err(kaidan_app::AppError::from)?;
+    Ok(download(bytes, mime, &format!("{}.{ext}", table.file)))
 }
 
 /// ALC-10: the input a stored run was computed from, as a scenario file:

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use kaidan_app::AppError;
 use kaidan_app::import_export::{Dataset, ImportReport};
 use kaidan_io::Format;
 use utoipa_axum::router::OpenApiRouter;
@@ -46,7 +47,15 @@ pub async fn import(
         .get("file")
         .cloned()
         .unwrap_or_else(|| format!("{raw}.csv"));
-    Ok(Json(s.app.import(&ctx, ds, &file, &body).await?))
+    Ok(Json(
+        s.app
+            .import(
+                &ctx,
+                ds,
+                kaidan_io::read_table(&file, &body).map_err(AppError::from),
+            )
+            .await?,
+    ))
 }
 
 /// Export a dataset in the import layout as CSV (default) or Excel.
@@ -75,6 +84,7 @@ pub async fn export(
             ));
         }
     };
-    let bytes = s.app.export(&ctx, ds, format).await?;
+    let table = s.app.export(&ctx, ds).await?;
+    let bytes = kaidan_io::write_table(&table, format).map_err(AppError::from)?;
     Ok(download(bytes, mime, &format!("{}.{ext}", ds.as_str())))
 }

@@ -283,8 +283,8 @@ async fn bench_baseline_reads_every_open_line_and_writes_its_results() {
 /// JSON) still reads.
 #[tokio::test]
 async fn alc_10_the_stored_record_replays_to_the_same_result() {
-    use kaidan_app::allocation::record::unpack;
     use kaidan_app::ports::{AllocationRunRow, RecordPacking};
+    use kaidan_store::record::unpack;
     for backend in backends() {
         let t = generated(backend).await;
         let app = app_on(&t.db).await;

@@ -364,17 +364,17 @@ async fn shp_2_int_4_tracking_import_is_all_or_nothing_and_idempotent() {
         let now = jiff::Timestamp::now();
         let t1 = now.to_zoned(kaidan_domain::orders::company_time_zone()).strftime("%Y-%m-%d %H:%M").to_string();
         let bad = format!("tracking_no,at,status,location,note\nYT5005,{t1},picked_up,深圳,\nNOPE,{t1},in_transit,广州,\nYT5005,yesterday,teleported,,\n");
-        let err = w.app.import(&wh, Dataset::Tracking, "track.csv", bad.as_bytes()).await.unwrap_err();
+        let err = crate::support::import_file(&w.app, &wh, Dataset::Tracking, "track.csv", bad.as_bytes()).await.unwrap_err();
         let AppError::ImportRejected(rows) = err else { panic!("{err:?}") };
         let cells: Vec<_> = rows.iter().map(|r| (r.row, r.column.clone().unwrap_or_default())).collect();
         assert_eq!(cells, [(3, "tracking_no".to_string()), (4, "status".into()), (4, "at".into())], "{rows:?}");
         assert!(w.app.shipment(&wh, sh.id).await.unwrap().tracking.is_empty(), "nothing written");
         let good = format!("tracking_no,at,status,location,note\nYT5005,{t1},picked_up,深圳,\nYT5005,{},in_transit,广州,\n", now);
-        let r = w.app.import(&wh, Dataset::Tracking, "track.csv", good.as_bytes()).await.unwrap();
+        let r = crate::support::import_file(&w.app, &wh, Dataset::Tracking, "track.csv", good.as_bytes()).await.unwrap();
         assert_eq!((r.created, r.unchanged), (2, 0));
-        let r = w.app.import(&wh, Dataset::Tracking, "track.csv", good.as_bytes()).await.unwrap();
+        let r = crate::support::import_file(&w.app, &wh, Dataset::Tracking, "track.csv", good.as_bytes()).await.unwrap();
         assert_eq!((r.created, r.unchanged), (0, 2), "importing again adds nothing");
-        let out = w.app.export(&wh, Dataset::Tracking, kaidan_io::Format::Csv).await.unwrap();
+        let out = crate::support::export_file(&w.app, &wh, Dataset::Tracking, kaidan_io::Format::Csv).await.unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().filter(|l| l.starts_with("YT5005")).count(), 2, "{text}");
     })

@@ -661,7 +661,7 @@ async fn ord_3_int_4_order_import_is_all_or_nothing_and_groups_lines() {
                    FR-1,PO-A,2026-11-23,phone,P-2,0\n\
                    NOPE,PO-B,2026-11-23,fax,P-1,1\n\
                    FR-1,PO-C,2026-11-23,pigeon,P-X,1\n";
-        let err = w.app.import(clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", bad.as_bytes()).await.unwrap_err();
+        let err = crate::support::import_file(&w.app, clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", bad.as_bytes()).await.unwrap_err();
         let AppError::ImportRejected(rows) = err else { panic!("{}: {err}", w.backend) };
         let got: Vec<String> = rows.iter().map(|e| e.to_string()).collect();
         assert!(got.iter().any(|e| e.starts_with("orders.csv: row 3, column quantity")), "{got:?}");
@@ -674,7 +674,7 @@ async fn ord_3_int_4_order_import_is_all_or_nothing_and_groups_lines() {
                     FR-1,PO-A,2026-11-23,phone,P-1,2,\n\
                     FR-1,PO-A,2026-11-23,phone,P-2,4,\n\
                     FR-1,PO-B,2026-11-23,email,P-1,1,95.00\n";
-        let r = w.app.import(clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap();
+        let r = crate::support::import_file(&w.app, clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap();
         assert_eq!((r.created, r.rows), (2, 3), "{}", w.backend);
         let orders = w.app.orders(clerk, OrderQuery::default()).await.unwrap();
         assert_eq!(orders.len(), 2);
@@ -682,11 +682,11 @@ async fn ord_3_int_4_order_import_is_all_or_nothing_and_groups_lines() {
         assert_eq!(a.document.lines.len(), 2);
         assert_eq!(a.document.totals.amount, Money::yuan(400));
         // The same file again: duplicates, refused, nothing written.
-        let err = w.app.import(clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap_err();
+        let err = crate::support::import_file(&w.app, clerk, kaidan_app::import_export::Dataset::Orders, "orders.csv", good.as_bytes()).await.unwrap_err();
         assert!(matches!(err, AppError::ImportRejected(_)), "{err}");
-        let xlsx = w.app.export(clerk, kaidan_app::import_export::Dataset::Orders, kaidan_io::Format::Xlsx).await.unwrap();
+        let xlsx = crate::support::export_file(&w.app, clerk, kaidan_app::import_export::Dataset::Orders, kaidan_io::Format::Xlsx).await.unwrap();
         assert!(xlsx.starts_with(b"PK"), "an Excel workbook");
-        let xlsx = w.app.export(&Ctx::system(), kaidan_app::import_export::Dataset::Orders, kaidan_io::Format::Csv).await.unwrap();
+        let xlsx = crate::support::export_file(&w.app, &Ctx::system(), kaidan_app::import_export::Dataset::Orders, kaidan_io::Format::Csv).await.unwrap();
         let text = String::from_utf8_lossy(&xlsx).to_string();
         assert!(text.contains("FR-1,PO-B,2026-11-23,email,P-1,1,95"), "{text}");
     })

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kaidan_app::ports::{EntityKind, StoreError};
 use kaidan_app::import_export::Dataset;
+use kaidan_app::ports::{EntityKind, StoreError};
 use kaidan_app::{AppError, Created, Ctx, Idempotency, ListRequest};
 use kaidan_domain::master::*;
 use kaidan_domain::{
@@ -379,7 +379,7 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
                    A-1,衬衫,件,spring_summer,99,13%\n\
                    A-2,,件,winter,abc,13%\n\
                    A-1,重复,件,none,1,0.13\n";
-        let err = app.import(&ctx, Dataset::Products, "p.csv", bad.as_bytes()).await.unwrap_err();
+        let err = crate::support::import_file(&app, &ctx, Dataset::Products, "p.csv", bad.as_bytes()).await.unwrap_err();
         let AppError::ImportRejected(rows) = err else { panic!("{backend}: {err}") };
         let got: Vec<String> = rows.iter().map(|e| e.to_string()).collect();
         assert!(got.contains(&"p.csv: row 3, column name: is required".to_string()), "{got:?}");
@@ -389,28 +389,28 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
         assert!(app.list::<ProductData>(&ctx, &ListRequest::default()).await.unwrap().items.is_empty());
 
         let good = "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,99,13%\nA-2,裤子,条,none,120.5,13%\n";
-        let r = app.import(&ctx, Dataset::Products, "p.csv", good.as_bytes()).await.unwrap();
+        let r = crate::support::import_file(&app, &ctx, Dataset::Products, "p.csv", good.as_bytes()).await.unwrap();
         assert_eq!((r.created, r.updated), (2, 0), "{backend}");
         let again = good.replace("120.5", "121");
-        let r = app.import(&ctx, Dataset::Products, "p.csv", again.as_bytes()).await.unwrap();
+        let r = crate::support::import_file(&app, &ctx, Dataset::Products, "p.csv", again.as_bytes()).await.unwrap();
         assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 1));
 
         // Export, then import the export: nothing changes.
-        let xlsx = app.export(&ctx, Dataset::Products, kaidan_io::Format::Xlsx).await.unwrap();
-        let r = app.import(&ctx, Dataset::Products, "back.xlsx", &xlsx).await.unwrap();
+        let xlsx = crate::support::export_file(&app, &ctx, Dataset::Products, kaidan_io::Format::Xlsx).await.unwrap();
+        let r = crate::support::import_file(&app, &ctx, Dataset::Products, "back.xlsx", &xlsx).await.unwrap();
         assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 2), "{backend}");
 
         let wh = "code,name,is_central\nWH-1,总仓,是\n";
-        app.import(&ctx, Dataset::Warehouses, "w.csv", wh.as_bytes()).await.unwrap();
+        crate::support::import_file(&app, &ctx, Dataset::Warehouses, "w.csv", wh.as_bytes()).await.unwrap();
         let stock = "sku,warehouse_code,quantity\nA-1,WH-1,10\nA-9,WH-1,-3\n";
         let AppError::ImportRejected(rows) =
-            app.import(&ctx, Dataset::Stock, "s.csv", stock.as_bytes()).await.unwrap_err()
+            crate::support::import_file(&app, &ctx, Dataset::Stock, "s.csv", stock.as_bytes()).await.unwrap_err()
         else {
             panic!()
         };
         assert_eq!(rows.len(), 2, "{rows:?}");
         let stock = "sku,warehouse_code,quantity\nA-1,WH-1,10\nA-2,WH-1,5\n";
-        app.import(&ctx, Dataset::Stock, "s.csv", stock.as_bytes()).await.unwrap();
+        crate::support::import_file(&app, &ctx, Dataset::Stock, "s.csv", stock.as_bytes()).await.unwrap();
         let page = app.stock_list(&ctx, &ListRequest::default()).await.unwrap();
         assert_eq!(page.items.iter().map(|b| b.on_hand).sum::<i64>(), 15);
         // Cursor pagination over (product, warehouse) keys, one row a page.

@@ -469,7 +469,8 @@ async fn stock_loaded(
 
 async fn import(app: &App, ctx: &Ctx, dataset: Dataset, csv: Csv) -> anyhow::Result<()> {
     let file = format!("demo-{}.csv", dataset.as_str());
-    app.import(ctx, dataset, &file, &csv.into_bytes())
+    let table = kaidan_io::read_table(&file, &csv.into_bytes()).map_err(kaidan_app::AppError::from);
+    app.import(ctx, dataset, table)
         .await
         .with_context(|| format!("loading the demo {}", dataset.as_str()))?;
     Ok(())

@@ -3,7 +3,6 @@
 use kaidan_domain::Permission;
 use kaidan_domain::allocation::RunResult;
 
-use crate::allocation::record;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::AllocationRunRow;
@@ -22,8 +21,8 @@ impl App {
         id: i64,
     ) -> AppResult<(AllocationRunRow, RunResult)> {
         let run = self.stored_run(ctx, id).await?;
-        let json = record::unpack(run.packing, &run.result)?;
-        let result: RunResult = serde_json::from_str(&json).map_err(crate::orders::store_other)?;
+        let json = self.store.unpack_record(run.packing, &run.result)?;
+        let result: RunResult = serde_json::from_str(&json).map_err(AppError::Json)?;
         Ok((run, result))
     }
 

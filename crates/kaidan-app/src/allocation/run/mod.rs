@@ -28,10 +28,9 @@ use kaidan_domain::{
 };
 use serde::Serialize;
 
-use crate::allocation::record;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{AllocOrderHead, AllocationRunRow, LockRow, RecordPacking, Tx};
+use crate::ports::{AllocOrderHead, AllocationRunRow, LockRow, PackedRecord, RecordPacking, Tx};
 
 /// Products per guarded reservation statement.
 const RESERVE_BATCH: usize = 100;
@@ -224,7 +223,12 @@ impl App {
                 std::sync::Arc::clone(&input),
                 std::sync::Arc::clone(&result),
             );
-            tokio::task::spawn_blocking(move || record::pack(&input, &result))
+            let store = std::sync::Arc::clone(&self.store);
+            tokio::task::spawn_blocking(move || -> AppResult<PackedRecord> {
+                let input = serde_json::to_vec(&*input).map_err(AppError::Json)?;
+                let result = serde_json::to_vec(&*result).map_err(AppError::Json)?;
+                Ok(store.pack_record(&input, &result))
+            })
         };
         let mut run = AllocationRunRow {
             id: 0,
@@ -352,7 +356,7 @@ impl App {
                     run: &run.number,
                     lines: events,
                 })
-                .map_err(crate::orders::store_other)?,
+                .map_err(AppError::Json)?,
             ));
             if items.iter().any(|(_, l)| !l) && touched_set.insert(*order_id) {
                 touched.push(*order_id);

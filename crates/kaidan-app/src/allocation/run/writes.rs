@@ -168,7 +168,7 @@ impl App {
                 "pick_list",
                 status,
                 list.number.clone(),
-                serde_json::to_string(&data).map_err(crate::orders::store_other)?,
+                serde_json::to_string(&data).map_err(AppError::Json)?,
             ));
         }
         tx.audit_insert(&audit).await?;

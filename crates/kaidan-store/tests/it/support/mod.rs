@@ -199,3 +199,27 @@ pub async fn ledger_holds(w: &World) {
     assert_eq!(got, sums, "INV-1 ({})", w.backend);
     assert!(picked.iter().all(|(_, _, l, b)| l == b));
 }
+
+/// Imports a file the way the API and the command line do: `kaidan_io`
+/// reads it into a table and the use case takes the table.
+pub async fn import_file(
+    app: &App,
+    ctx: &Ctx,
+    dataset: kaidan_app::import_export::Dataset,
+    name: &str,
+    bytes: &[u8],
+) -> kaidan_app::AppResult<kaidan_app::import_export::ImportReport> {
+    let table = kaidan_io::read_table(name, bytes).map_err(kaidan_app::AppError::from);
+    app.import(ctx, dataset, table).await
+}
+
+/// Exports a dataset as a file the way the API and the command line do.
+pub async fn export_file(
+    app: &App,
+    ctx: &Ctx,
+    dataset: kaidan_app::import_export::Dataset,
+    format: kaidan_io::Format,
+) -> kaidan_app::AppResult<Vec<u8>> {
+    let table = app.export(ctx, dataset).await?;
+    Ok(kaidan_io::write_table(&table, format)?)
+}

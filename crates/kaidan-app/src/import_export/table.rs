@@ -1,3 +1,7 @@
+//! A table of text cells: what an import reads and an export writes, whatever
+//! the file format. The use cases work on tables; the adapters (kaidan-io
+//! behind the API and the command line) turn files into tables and back.
+
 /// A table read from a file: named columns and rows of text cells.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Table {
