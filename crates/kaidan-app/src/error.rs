@@ -41,6 +41,15 @@ pub enum AppError {
     /// JSON (an event, a run's record); a bug, not the caller's fault.
     #[error("JSON of an event or a stored record: {0}")]
     Json(#[source] serde_json::Error),
+    /// A step that cannot fail on good data failed (hashing a password,
+    /// formatting a number, a worker thread); `what` says which, the cause
+    /// is kept.
+    #[error("{what} failed: {source}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// An import file had bad rows; nothing from it was written.
     #[error("{} problem(s) in the file; nothing was imported: {}", .0.len(), .0.iter().take(5).map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     ImportRejected(Vec<crate::import_export::RowError>),

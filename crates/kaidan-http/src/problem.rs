@@ -206,6 +206,15 @@ impl From<AppError> for ApiError {
                 "Concurrent change",
                 "another change got there first; try again",
             ),
+            AppError::Internal { .. } => {
+                tracing::error!(error = %detail, "internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "an unexpected error occurred; it has been logged",
+                )
+            }
             AppError::Json(e) => {
                 tracing::error!(error = %e, "JSON of an event or a stored record");
                 ApiError::new(

@@ -788,7 +788,7 @@ fn plain_word(s: &str) -> Result<&str, StoreError> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         Ok(s)
     } else {
-        Err(StoreError::Other(format!("not an event kind: {s:?}")))
+        Err(StoreError::Corrupt(format!("not an event kind: {s:?}")))
     }
 }
 
@@ -798,7 +798,7 @@ fn with_order(data: &str, order: OrderId, status: &str) -> Result<String, StoreE
     let rest = data
         .trim_start()
         .strip_prefix('{')
-        .ok_or_else(|| StoreError::Other(format!("event data is not a JSON object: {data}")))?;
+        .ok_or_else(|| StoreError::Corrupt(format!("event data is not a JSON object: {data}")))?;
     let mut out = String::with_capacity(data.len() + 48);
     let _ = write!(
         out,

@@ -40,13 +40,13 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
                 _ if code == "40001" || code == "40P01" => StoreError::Conflict,
                 // SQLITE_BUSY / SQLITE_LOCKED
                 _ if code == "5" || code == "6" || code == "517" => StoreError::Conflict,
-                _ => StoreError::Other(message),
+                _ => StoreError::Database(Box::new(sqlx::Error::Database(db))),
             }
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             StoreError::Unavailable(e.to_string())
         }
-        other => StoreError::Other(other.to_string()),
+        other => StoreError::Database(Box::new(other)),
     }
 }
 
@@ -79,5 +79,5 @@ fn unique(message: &str, pg_detail: Option<&str>) -> StoreError {
 }
 
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(format!("stored data cannot be read: {what}"))
+    StoreError::Corrupt(what.to_string())
 }

@@ -23,13 +23,11 @@ pub fn unpack(packing: RecordPacking, bytes: &[u8]) -> Result<String, StoreError
     let json = match packing {
         RecordPacking::Json => bytes.to_vec(),
         RecordPacking::Lz4Json => lz4_flex::decompress_size_prepended(bytes).map_err(|e| {
-            StoreError::Other(format!(
-                "the stored allocation record cannot be unpacked: {e}"
-            ))
+            StoreError::Corrupt(format!("the allocation record cannot be unpacked: {e}"))
         })?,
     };
     String::from_utf8(json)
-        .map_err(|e| StoreError::Other(format!("the stored allocation record is not text: {e}")))
+        .map_err(|e| StoreError::Corrupt(format!("the allocation record is not text: {e}")))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! record, what the pages and API read of a run, and the data an authorised
 //! user edits for it (the seasonal region priority lists).
 
-mod priorities;
 pub mod queries;
+mod region_priorities;
 pub mod run;
 mod view;

@@ -59,7 +59,7 @@ pub(crate) fn typed_record<T: MasterEntity>(
         data,
     } = rec;
     let data = T::unwrap(data).ok_or_else(|| {
-        AppError::Store(StoreError::Other(format!(
+        AppError::Store(StoreError::Corrupt(format!(
             "record {id} is not a {}",
             T::WHAT
         )))
@@ -286,8 +286,7 @@ impl App {
         value: T,
     ) -> AppResult<Created<T>> {
         if let Some(idem) = idempotency {
-            let body = serde_json::to_string(&value)
-                .map_err(|e| AppError::Store(StoreError::Other(e.to_string())))?;
+            let body = serde_json::to_string(&value).map_err(AppError::Json)?;
             let stored = IdempotentResponse {
                 fingerprint: idem.fingerprint.clone(),
                 status: 201,

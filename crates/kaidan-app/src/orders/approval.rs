@@ -7,9 +7,7 @@ use kaidan_domain::{OrderId, Permission, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{
-    EntityKind, FilterValue, ListQuery, OrderRow, ReplenishmentRow, StoreError, Tx,
-};
+use crate::ports::{EntityKind, FilterValue, ListQuery, OrderRow, ReplenishmentRow, Tx};
 
 use super::*;
 
@@ -71,7 +69,10 @@ impl App {
             .config
             .numbering
             .format(today, u64::try_from(seq).unwrap_or(0))
-            .map_err(|e| AppError::Store(StoreError::Other(e.to_string())))?;
+            .map_err(|e| AppError::Internal {
+                what: "order numbering",
+                source: Box::new(e),
+            })?;
         after.number = Some(number.0.as_str().to_string());
         after.reviewed_at = Some(now);
         after.review_met = Some(now <= before.review_due_at);

@@ -44,6 +44,16 @@ pub enum StoreError {
     Conflict,
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// An error of the database driver that names no rule of ours; the
+    /// driver's error is kept as the cause.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// What is stored cannot be what was written (a wrong kind of record,
+    /// an unreadable value or record): a bug or a damaged database.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    /// A write the use case relies on did not happen (a row that must exist
+    /// was not there).
     #[error("database error: {0}")]
     Other(String),
 }

@@ -1,7 +1,7 @@
 //! Stock balances and receipts (INV-1; the full ledger grows with the stock
 //! issue).
 
-mod safety;
+mod safety_stock;
 
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, WarehouseId};

@@ -51,10 +51,9 @@ pub(crate) fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| {
-            AppError::Store(crate::ports::StoreError::Other(format!(
-                "password hashing failed: {e}"
-            )))
+        .map_err(|e| AppError::Internal {
+            what: "password hashing",
+            source: Box::new(e),
         })
 }
 

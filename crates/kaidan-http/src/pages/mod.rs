@@ -14,8 +14,8 @@ mod jobs;
 mod master;
 mod master_forms;
 mod orders;
-mod priorities;
 mod purchasing;
+mod region_priorities;
 mod session;
 mod stock;
 mod stock_counts;
@@ -64,7 +64,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/region-priorities",
-            get(priorities::priorities).post(priorities::priorities_post),
+            get(region_priorities::priorities).post(region_priorities::priorities_post),
         )
         .route("/users", get(users::users))
         .merge(master::routes::<ProductData>())

@@ -448,10 +448,9 @@ impl App {
                 "franchisees": chase.iter().map(|(c, m)| serde_json::json!({"customer_id": c, "amount": m})).collect::<Vec<_>>(),
             })).await?;
         }
-        let packed = packing.await.map_err(|e| {
-            AppError::Store(crate::ports::StoreError::Other(format!(
-                "packing the allocation record failed: {e}"
-            )))
+        let packed = packing.await.map_err(|e| AppError::Internal {
+            what: "packing the allocation record",
+            source: Box::new(e),
         })??;
         tracing::debug!(
             step = "record_packed",
