@@ -4,11 +4,14 @@
 //! next to it. SQL lives only in this crate.
 
 mod allocation;
+mod allocation_writes;
 mod bench_data;
+mod changes;
 mod db;
 mod error;
 mod fulfilment;
 mod group;
+mod jobs;
 mod literal;
 mod master;
 mod master_tables;

@@ -222,10 +222,12 @@ pub trait AllocationTx: Send {
         status: LockStatus,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+}
 
-    // Set-based writes of a committed run (any number of rows; the store
-    // chunks them).
-
+/// The set-based writes of a committed run (any number of rows; the store
+/// chunks them).
+#[async_trait]
+pub trait AllocationWritesTx: Send {
     /// Moves `quantity` of each (order, line) from backordered to reserved.
     /// Returns how many lines were updated; a line with less backordered
     /// than asked is not (the caller treats a short count as a conflict).

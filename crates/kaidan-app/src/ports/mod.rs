@@ -7,7 +7,9 @@
 //! error anywhere changes nothing.
 
 mod allocation;
+mod changes;
 mod fulfilment;
+mod jobs;
 mod master;
 mod orders;
 mod purchasing;
@@ -17,7 +19,9 @@ mod transfers;
 mod users;
 
 pub use allocation::*;
+pub use changes::*;
 pub use fulfilment::*;
+pub use jobs::*;
 pub use master::*;
 pub use orders::*;
 pub use purchasing::*;
@@ -90,9 +94,12 @@ pub trait Tx:
     + StockTx
     + RecordsTx
     + OrdersTx
+    + ChangesTx
     + PurchasingTx
+    + JobsTx
     + FulfilmentTx
     + AllocationTx
+    + AllocationWritesTx
     + TransfersTx
     + Send
 {

@@ -1,13 +1,10 @@
-//! Ports of orders (ORD-1..8, CHG-1..3, FIN-5): orders with their lines,
-//! progress and timeline, joint review decisions, customer accounts,
-//! replenishment requests and change requests.
+//! Ports of orders (ORD-1..8, FIN-5): orders with their lines, progress and
+//! timeline, joint review decisions, customer accounts and replenishment
+//! requests. Change requests have their own port (`changes.rs`).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_domain::orders::{
-    AccountEntry, ChangeOutcome, ChangeRequest, Department, ImpactAssessment, OrderStatus,
-    PricedOrder,
-};
+use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 use serde::Serialize;
 
@@ -96,30 +93,6 @@ pub struct ReplenishmentRow {
     pub created_at: Timestamp,
 }
 
-/// A change request and where it stands (CHG-1..3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ChangeRow {
-    pub id: i64,
-    pub order_id: OrderId,
-    /// pending, approved, rejected.
-    pub status: String,
-    pub request: ChangeRequest,
-    pub impact: ImpactAssessment,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub outcome: ChangeOutcome,
-    pub departments: Vec<Department>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub decisions: Vec<JointDecisionRow>,
-    pub requested_by: UserId,
-    #[serde(with = "crate::time_format")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub requested_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
-    pub decided_at: Option<Timestamp>,
-}
-
 /// Orders, their timeline, counters, accounts and shortages.
 #[async_trait]
 pub trait OrdersTx: Send {
@@ -196,19 +169,4 @@ pub trait OrdersTx: Send {
     ) -> Result<Vec<ReplenishmentRow>, StoreError>;
     /// Records the customer's choice for a shortage (INV-2).
     async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError>;
-    async fn change_insert(&mut self, c: &ChangeRow) -> Result<i64, StoreError>;
-    async fn change_get(&mut self, id: i64) -> Result<Option<ChangeRow>, StoreError>;
-    /// Writes status, decisions and decision time.
-    async fn change_save(&mut self, c: &ChangeRow) -> Result<(), StoreError>;
-    async fn changes_of(&mut self, order: OrderId) -> Result<Vec<ChangeRow>, StoreError>;
-    /// Keeps a version's content (CHG-2).
-    async fn order_version_insert(
-        &mut self,
-        order: OrderId,
-        version: i64,
-        document: &PricedOrder,
-        reason: &str,
-        at: Timestamp,
-        actor: UserId,
-    ) -> Result<(), StoreError>;
 }

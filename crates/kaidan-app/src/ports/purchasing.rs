@@ -140,24 +140,7 @@ pub struct ArrivalNoticeRow {
     pub created_at: Timestamp,
 }
 
-/// A scheduled job and its last run.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct JobRow {
-    pub name: String,
-    pub interval_seconds: i64,
-    #[serde(with = "crate::time_format")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
-    pub next_run_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
-    pub last_run_at: Option<Timestamp>,
-    pub last_node: Option<String>,
-    pub last_outcome: Option<String>,
-    pub runs: i64,
-}
-
-/// Purchase orders, arrival notices, the jobs table.
+/// Purchase orders, replenishment requests and arrival notices.
 #[async_trait]
 pub trait PurchasingTx: Send {
     /// Inserts the header and its lines; returns the id.
@@ -227,28 +210,4 @@ pub trait PurchasingTx: Send {
         purchase_order: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ArrivalNoticeRow>, StoreError>;
-    /// Creates the job row when missing (due at once) and keeps its interval
-    /// as configured.
-    async fn job_ensure(
-        &mut self,
-        name: &str,
-        interval_seconds: i64,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Claims one job due at `now` for this transaction, skipping rows other
-    /// transactions hold (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
-    /// single writer makes the read exclusive).
-    async fn job_claim_due(&mut self, now: Timestamp) -> Result<Option<JobRow>, StoreError>;
-    /// Claims the named job, due or not, waiting for a node that holds it.
-    async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError>;
-    /// Records a run of a claimed job and when it is next due.
-    async fn job_finish(
-        &mut self,
-        name: &str,
-        at: Timestamp,
-        next_run_at: Timestamp,
-        node: &str,
-        outcome: &str,
-    ) -> Result<(), StoreError>;
-    async fn job_list(&mut self) -> Result<Vec<JobRow>, StoreError>;
 }

@@ -1,0 +1,122 @@
+//! The jobs table: one schedule row per job, claimed by one node at a time
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on SQLite).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_app::ports::{JobRow, JobsTx, StoreError};
+
+use crate::error::map;
+use crate::row::{RowExt, from_micros, micros};
+use crate::tx::{DbTx, on};
+
+const JOB_COLUMNS: &str =
+    "name, interval_seconds, next_run_at, last_run_at, last_node, last_outcome, runs";
+
+fn job_from(r: &impl RowExt) -> Result<JobRow, StoreError> {
+    Ok(JobRow {
+        name: r.text("name")?,
+        interval_seconds: r.i64("interval_seconds")?,
+        next_run_at: r.ts("next_run_at")?,
+        last_run_at: r.opt_i64("last_run_at")?.map(from_micros).transpose()?,
+        last_node: r.opt_text("last_node")?,
+        last_outcome: r.opt_text("last_outcome")?,
+        runs: r.i64("runs")?,
+    })
+}
+
+#[async_trait]
+impl JobsTx for DbTx {
+    async fn job_ensure(
+        &mut self,
+        name: &str,
+        interval_seconds: i64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "INSERT INTO jobs (name, interval_seconds, next_run_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(interval_seconds)
+            .bind(micros(now))
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+            sqlx::query("UPDATE jobs SET interval_seconds = $1 WHERE name = $2 AND interval_seconds <> $1")
+                .bind(interval_seconds)
+                .bind(name)
+                .execute(&mut *c)
+                .await
+                .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn job_claim_due(&mut self, now: Timestamp) -> Result<Option<JobRow>, StoreError> {
+        // SQLite: this runs in the single writer's transaction, so nobody
+        // else reads it as due before the run is recorded.
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE next_run_at <= $1 ORDER BY next_run_at, name LIMIT 1{lock}"
+        );
+        Ok(on!(self, c => {
+            match sqlx::query(&sql).bind(micros(now)).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(job_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError> {
+        let lock = if matches!(self, DbTx::Pg(_)) {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE name = $1{lock}");
+        Ok(on!(self, c => {
+            match sqlx::query(&sql).bind(name).fetch_optional(&mut *c).await.map_err(map)? {
+                Some(r) => Some(job_from(&r)?),
+                None => None,
+            }
+        }))
+    }
+
+    async fn job_finish(
+        &mut self,
+        name: &str,
+        at: Timestamp,
+        next_run_at: Timestamp,
+        node: &str,
+        outcome: &str,
+    ) -> Result<(), StoreError> {
+        on!(self, c => {
+            sqlx::query(
+                "UPDATE jobs SET next_run_at = $1, last_run_at = $2, last_node = $3, last_outcome = $4, \
+                 runs = runs + 1 WHERE name = $5",
+            )
+            .bind(micros(next_run_at))
+            .bind(micros(at))
+            .bind(node)
+            .bind(outcome)
+            .bind(name)
+            .execute(&mut *c)
+            .await
+            .map_err(map)?;
+        });
+        Ok(())
+    }
+
+    async fn job_list(&mut self) -> Result<Vec<JobRow>, StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY name");
+        on!(self, c => {
+            let rows = sqlx::query(&sql).fetch_all(&mut *c).await.map_err(map)?;
+            rows.iter().map(job_from).collect()
+        })
+    }
+}
