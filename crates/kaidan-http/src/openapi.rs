@@ -158,9 +158,13 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         .content("application/json", json(Ref::from_schema_name(&name)))
         .build();
     let what = T::WHAT;
+    // Every operation has its own id, so clients generated from the
+    // document get stable names (`list_price_lists`, `read_product`, ...).
+    let key = what.replace(' ', "_");
     let list = OperationBuilder::new()
         .tag(tag)
         .summary(Some(format!("List {what} records")))
+        .operation_id(Some(format!("list_{key}s")))
         .parameter(param(
             "q",
             ParameterIn::Query,
@@ -188,6 +192,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
     let create = OperationBuilder::new()
         .tag(tag)
         .summary(Some(format!("Create a {what}")))
+        .operation_id(Some(format!("create_{key}")))
         .parameter(param(
             "Idempotency-Key",
             ParameterIn::Header,
@@ -207,6 +212,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
     let read = OperationBuilder::new()
         .tag(tag)
         .summary(Some(format!("Read a {what}")))
+        .operation_id(Some(format!("read_{key}")))
         .parameter(id.clone())
         .response(
             "200",
@@ -220,6 +226,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
     let replace = OperationBuilder::new()
         .tag(tag)
         .summary(Some(format!("Replace a {what}")))
+        .operation_id(Some(format!("replace_{key}")))
         .parameter(id.clone())
         .parameter(param(
             "If-Match",
@@ -243,6 +250,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
     let audit = OperationBuilder::new()
         .tag(tag)
         .summary(Some(format!("Audit history of a {what}, newest first")))
+        .operation_id(Some(format!("{key}_history")))
         .parameter(id)
         .response(
             "200",

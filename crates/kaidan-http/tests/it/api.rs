@@ -45,6 +45,25 @@ async fn int_1_openapi_document_snapshot() {
     insta::assert_json_snapshot!("openapi", doc);
 }
 
+/// INT-1: every operation of the document has an operationId of its own, so
+/// a client generated from it gets one stable name per operation.
+#[test]
+fn int_1_every_operation_has_its_own_operation_id() {
+    let doc = serde_json::to_value(kaidan_http::openapi::document()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            if let Some(other) = seen.insert(id.to_string(), format!("{method} {path}")) {
+                panic!("operationId {id} is used by {other} and {method} {path}");
+            }
+        }
+    }
+    assert!(seen.len() > 100, "{} operations", seen.len());
+}
+
 #[tokio::test]
 async fn sec_1_unauthenticated_and_forbidden_are_problems() {
     on_each_backend(|t| async move {
