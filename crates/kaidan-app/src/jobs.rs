@@ -75,15 +75,11 @@ impl App {
     async fn run_claimed(&self, mut tx: Box<dyn Tx>, job: JobRow, node: &str) -> AppResult<JobRun> {
         let now = self.now();
         let next = now + jiff::Span::new().seconds(job.interval_seconds.max(1));
-        match self.job_work(&mut tx, &job.name).await {
+        let outcome = match self.job_work(&mut tx, &job.name).await {
             Ok(outcome) => {
                 tx.job_finish(&job.name, now, next, node, &outcome).await?;
                 tx.commit().await?;
-                Ok(JobRun {
-                    name: job.name,
-                    node: node.to_string(),
-                    outcome,
-                })
+                outcome
             }
             Err(e) => {
                 drop(tx);
@@ -94,13 +90,14 @@ impl App {
                     tx.job_finish(&job.name, now, next, node, &outcome).await?;
                 }
                 tx.commit().await?;
-                Ok(JobRun {
-                    name: job.name,
-                    node: node.to_string(),
-                    outcome,
-                })
+                outcome
             }
-        }
+        };
+        Ok(JobRun {
+            name: job.name,
+            node: node.to_string(),
+            outcome,
+        })
     }
 
     /// Runs every job that is due, each in its own transaction, claimed so

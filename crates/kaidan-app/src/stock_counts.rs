@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::master::exists::{check_products, check_reference};
 use crate::ports::{EntityKind, StockCountRow, Tx};
 
 /// A count as the warehouse enters it.
@@ -106,30 +107,21 @@ impl App {
         ctx.require(Permission::StockCount)?;
         validate_input(&input.lines)?;
         let mut tx = self.store.write().await?;
-        if tx
-            .master_get(EntityKind::Warehouse, input.warehouse_id.get())
-            .await?
-            .is_none()
-        {
-            return Err(ValidationErrors::single(
-                "warehouse_id",
-                "unknown_reference",
-                format!("no warehouse with id {}", input.warehouse_id),
-            )
-            .into());
-        }
-        let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id.get()).collect();
-        let known = tx.master_get_many(EntityKind::Product, &ids).await?;
         let mut e = ValidationErrors::new();
-        for (i, l) in input.lines.iter().enumerate() {
-            if !known.iter().any(|r| r.id == l.product_id.get()) {
-                e.add(
-                    format!("lines[{i}].product_id"),
-                    "unknown_reference",
-                    format!("no product with id {}", l.product_id),
-                );
-            }
-        }
+        let warehouse = input.warehouse_id.get();
+        check_reference(
+            &mut tx,
+            &mut e,
+            "warehouse_id",
+            EntityKind::Warehouse,
+            warehouse,
+        )
+        .await?;
+        // An unknown warehouse alone is reported: its lines cannot be judged.
+        e.into_result(())?;
+        let mut e = ValidationErrors::new();
+        let products: Vec<_> = input.lines.iter().map(|l| l.product_id).collect();
+        check_products(&mut tx, &mut e, "lines", &products).await?;
         e.into_result(())?;
         let (lines, _) = self
             .reconcile(&mut tx, input.warehouse_id, &input.lines)

@@ -7,6 +7,7 @@ use kaidan_domain::{Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::master::exists::check_reference;
 use crate::ports::{EntityKind, Record, Tx};
 
 impl App {
@@ -45,13 +46,8 @@ impl App {
         let mut tx = self.store.write().await?;
         let mut e = ValidationErrors::new();
         for (i, r) in list.regions.iter().enumerate() {
-            if tx.master_get(EntityKind::Region, r.get()).await?.is_none() {
-                e.add(
-                    format!("regions[{i}]"),
-                    "unknown_reference",
-                    format!("no region with id {r}"),
-                );
-            }
+            let field = format!("regions[{i}]");
+            check_reference(&mut tx, &mut e, field, EntityKind::Region, r.get()).await?;
         }
         e.into_result(())?;
         let before = self.regions_in_order(&mut tx, list.season).await?;

@@ -13,7 +13,7 @@ use kaidan_domain::{Money, Permission, ValidationErrors, WarehouseId};
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
 use crate::master::typed_record;
-use crate::orders::conflict;
+use crate::orders::advance;
 use crate::ports::{DeliveryRecord, EntityKind, ShipmentRow, TrackingEventRow, Tx};
 
 use super::*;
@@ -30,10 +30,7 @@ impl App {
     ) -> AppResult<ShipmentRow> {
         ctx.require(Permission::ShipmentWrite)?;
         let mut tx = self.store.write().await?;
-        let s = tx
-            .shipment_get(shipment)
-            .await?
-            .ok_or_else(|| shipment_not_found(shipment))?;
+        let s = shipment_in(&mut tx, shipment, None).await?;
         self.tracking_in(&mut tx, ctx, &s, input, source, "")
             .await?;
         tx.commit().await?;
@@ -112,18 +109,7 @@ impl App {
     ) -> AppResult<ShipmentRow> {
         ctx.require(Permission::ShipmentWrite)?;
         let mut tx = self.store.write().await?;
-        let s = tx
-            .shipment_get(id)
-            .await?
-            .ok_or_else(|| shipment_not_found(id))?;
-        if s.status != ShipmentStatus::Shipped {
-            return Err(wrong_state(
-                "shipment",
-                &s.number,
-                s.status.as_str(),
-                "shipped",
-            ));
-        }
+        let s = shipment_in(&mut tx, id, Some(ShipmentStatus::Shipped)).await?;
         let shipped: Vec<ShippedLine> = s
             .lines
             .iter()
@@ -231,10 +217,7 @@ impl App {
             .all(|x| x.id == id || x.status == ShipmentStatus::Delivered);
         let mut after = before.clone();
         if before.status == OrderStatus::Shipped && all_delivered {
-            after.status = before
-                .status
-                .apply(OrderEvent::Deliver)
-                .map_err(|e| conflict(e.from, e.event))?;
+            after.status = advance(before.status, OrderEvent::Deliver)?;
         }
         after.updated_at = now;
         self.save(&mut tx, ctx, &before, &after).await?;

@@ -17,13 +17,13 @@ mod pick_lists;
 mod shipments;
 
 use jiff::Timestamp;
-use kaidan_domain::fulfilment::TrackingStatus;
+use kaidan_domain::fulfilment::{PickListStatus, ShipmentStatus, TrackingStatus};
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{DocumentKind, Tx};
+use crate::ports::{DocumentKind, PickListRow, ShipmentRow, Tx};
 
 /// A tracking event as reported by the carrier or typed in.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -74,6 +74,43 @@ fn wrong_state(what: &str, number: &str, is: &str, needs: &str) -> AppError {
         format!("{what} {number} is {is}; this needs it {needs}"),
     )
     .into()
+}
+
+/// The pick list, refused unless it is in the state the step needs.
+async fn pick_list_in(
+    tx: &mut Box<dyn Tx>,
+    id: i64,
+    needs: PickListStatus,
+) -> AppResult<PickListRow> {
+    let list = tx
+        .pick_list_get(id)
+        .await?
+        .ok_or_else(|| list_not_found(id))?;
+    if list.status != needs {
+        let (is, needs) = (list.status.as_str(), needs.as_str());
+        return Err(wrong_state("pick list", &list.number, is, needs));
+    }
+    Ok(list)
+}
+
+/// The shipment, refused unless it is in the state the step needs (any
+/// state when `needs` is `None`).
+async fn shipment_in(
+    tx: &mut Box<dyn Tx>,
+    id: i64,
+    needs: Option<ShipmentStatus>,
+) -> AppResult<ShipmentRow> {
+    let s = tx
+        .shipment_get(id)
+        .await?
+        .ok_or_else(|| shipment_not_found(id))?;
+    if let Some(needs) = needs
+        && s.status != needs
+    {
+        let (is, needs) = (s.status.as_str(), needs.as_str());
+        return Err(wrong_state("shipment", &s.number, is, needs));
+    }
+    Ok(s)
 }
 
 impl App {

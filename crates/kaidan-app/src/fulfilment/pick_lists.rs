@@ -196,18 +196,7 @@ impl App {
     ) -> AppResult<PickListRow> {
         ctx.require(Permission::ShipmentWrite)?;
         let mut tx = self.store.write().await?;
-        let list = tx
-            .pick_list_get(id)
-            .await?
-            .ok_or_else(|| list_not_found(id))?;
-        if list.status != PickListStatus::Open {
-            return Err(wrong_state(
-                "pick list",
-                &list.number,
-                list.status.as_str(),
-                "open",
-            ));
-        }
+        let list = pick_list_in(&mut tx, id, PickListStatus::Open).await?;
         let outcome = confirm_pick(&list.lines, picked)?;
         let any_picked = check_packages(&outcome, packages)?;
         let order = tx

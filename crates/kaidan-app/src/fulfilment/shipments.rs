@@ -8,7 +8,7 @@ use kaidan_domain::{Money, OrderId, Permission};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::orders::conflict;
+use crate::orders::advance;
 use crate::ports::{ShipmentLineRow, ShipmentRow};
 
 use super::*;
@@ -27,18 +27,7 @@ impl App {
         let now = self.now();
         let input = input.validate(now.to_zoned(company_time_zone()).date())?;
         let mut tx = self.store.write().await?;
-        let list = tx
-            .pick_list_get(pick_list)
-            .await?
-            .ok_or_else(|| list_not_found(pick_list))?;
-        if list.status != PickListStatus::Picked {
-            return Err(wrong_state(
-                "pick list",
-                &list.number,
-                list.status.as_str(),
-                "picked",
-            ));
-        }
+        let list = pick_list_in(&mut tx, pick_list, PickListStatus::Picked).await?;
         let before = tx
             .order_get(list.order_id)
             .await?
@@ -92,10 +81,7 @@ impl App {
             OrderEvent::ShipPart
         };
         let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(event)
-            .map_err(|e| conflict(e.from, e.event))?;
+        after.status = advance(before.status, event)?;
         after.updated_at = now;
         self.save(&mut tx, ctx, &before, &after).await?;
         if !tx

@@ -19,18 +19,7 @@ use super::*;
 /// Looks up records by code inside the import's transaction.
 struct Codes<'t> {
     tx: &'t mut Box<dyn Tx>,
-    cache: HashMap<(EntityKind, String), Option<i64>>,
-}
-
-impl Codes<'_> {
-    async fn id(&mut self, kind: EntityKind, code: &str) -> AppResult<Option<i64>> {
-        if let Some(v) = self.cache.get(&(kind, code.to_string())) {
-            return Ok(*v);
-        }
-        let v = self.tx.master_id_by_code(kind, code).await?;
-        self.cache.insert((kind, code.to_string()), v);
-        Ok(v)
-    }
+    ids: &'t mut CodeIds,
 }
 
 async fn resolve(
@@ -42,7 +31,7 @@ async fn resolve(
     let Some(code) = cells.opt(column) else {
         return Ok(None);
     };
-    let id = codes.id(kind, &code).await?;
+    let id = codes.ids.get(codes.tx, kind, &code).await?;
     if id.is_none() {
         cells.err(column, format!("no {} with code '{code}'", kind.as_str()));
     }
@@ -124,16 +113,13 @@ impl App {
         };
         let mut seen_codes: HashMap<String, usize> = HashMap::new();
         let mut users: Option<HashMap<String, UserId>> = None;
+        let mut ids = CodeIds::default();
         for row in &table.rows {
-            let mut cells = Cells {
-                table: &table,
-                row,
-                errors: Vec::new(),
-            };
+            let mut cells = Cells::new(&table, row);
             let parsed = {
                 let mut codes = Codes {
                     tx: &mut tx,
-                    cache: HashMap::new(),
+                    ids: &mut ids,
                 };
                 parse_row(dataset, &mut cells, &mut codes, &mut users).await?
             };

@@ -11,14 +11,16 @@ mod tracking;
 
 pub use table::{Row, Table};
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use kaidan_domain::master::{CustomerData, ProductData, RegionData, StoreData, WarehouseData};
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
 
+use crate::error::AppResult;
 use crate::master::entity::MasterEntity;
-use crate::ports::MasterData;
+use crate::ports::{EntityKind, MasterData, Tx};
 
 /// What a file holds.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -197,6 +199,26 @@ pub struct ImportReport {
     pub unchanged: usize,
 }
 
+/// Ids of records by their code, each code looked up once per file.
+#[derive(Default)]
+pub(crate) struct CodeIds(HashMap<(EntityKind, String), Option<i64>>);
+
+impl CodeIds {
+    pub(crate) async fn get(
+        &mut self,
+        tx: &mut Box<dyn Tx>,
+        kind: EntityKind,
+        code: &str,
+    ) -> AppResult<Option<i64>> {
+        if let Some(v) = self.0.get(&(kind, code.to_string())) {
+            return Ok(*v);
+        }
+        let v = tx.master_id_by_code(kind, code).await?;
+        self.0.insert((kind, code.to_string()), v);
+        Ok(v)
+    }
+}
+
 /// Reads one row's cells, collecting every problem.
 pub(crate) struct Cells<'a> {
     pub(crate) table: &'a Table,
@@ -205,6 +227,14 @@ pub(crate) struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
+    pub(crate) fn new(table: &'a Table, row: &'a Row) -> Self {
+        Cells {
+            table,
+            row,
+            errors: Vec::new(),
+        }
+    }
+
     pub(crate) fn err(&mut self, column: &str, message: impl Into<String>) {
         self.errors.push(RowError {
             file: self.table.file.clone(),

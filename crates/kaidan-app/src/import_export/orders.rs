@@ -12,7 +12,7 @@ use kaidan_domain::{CustomerId, Money, Permission, ProductId};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::import_export::Table;
-use crate::import_export::{Cells, Dataset, ImportReport, RowError};
+use crate::import_export::{Cells, CodeIds, Dataset, ImportReport, RowError};
 use crate::master::typed_record;
 use crate::ports::{EntityKind, ListQuery, OrderQuery};
 
@@ -59,43 +59,24 @@ impl App {
         let mut errors: Vec<RowError> = Vec::new();
         let calendar = self.business_calendar().await?;
         let mut tx = self.store.write().await?;
-        let mut customers: BTreeMap<String, Option<CustomerId>> = BTreeMap::new();
-        let mut products: BTreeMap<String, Option<ProductId>> = BTreeMap::new();
+        let mut ids = CodeIds::default();
         let mut orders: BTreeMap<(String, String), Pending> = BTreeMap::new();
         for row in &table.rows {
-            let mut c = Cells {
-                table,
-                row,
-                errors: Vec::new(),
-            };
+            let mut c = Cells::new(table, row);
             let code = c.text("customer_code");
             let reference = c.text("customer_reference");
             let sku = c.text("sku");
-            let customer = match customers.get(&code) {
-                Some(v) => *v,
-                None => {
-                    let v = tx
-                        .master_id_by_code(EntityKind::Customer, &code)
-                        .await?
-                        .map(CustomerId);
-                    customers.insert(code.clone(), v);
-                    v
-                }
-            };
+            let customer = ids
+                .get(&mut tx, EntityKind::Customer, &code)
+                .await?
+                .map(CustomerId);
             if customer.is_none() && !code.is_empty() {
                 c.err("customer_code", format!("no customer with code '{code}'"));
             }
-            let product = match products.get(&sku) {
-                Some(v) => *v,
-                None => {
-                    let v = tx
-                        .master_id_by_code(EntityKind::Product, &sku)
-                        .await?
-                        .map(ProductId);
-                    products.insert(sku.clone(), v);
-                    v
-                }
-            };
+            let product = ids
+                .get(&mut tx, EntityKind::Product, &sku)
+                .await?
+                .map(ProductId);
             if product.is_none() && !sku.is_empty() {
                 c.err("sku", format!("no product with SKU '{sku}'"));
             }

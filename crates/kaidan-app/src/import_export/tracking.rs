@@ -41,11 +41,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let mut events = Vec::new();
         for row in &table.rows {
-            let mut c = Cells {
-                table,
-                row,
-                errors: Vec::new(),
-            };
+            let mut c = Cells::new(table, row);
             let tracking_no = c.text("tracking_no");
             let status = c.parse::<TrackingStatus>("status");
             let at = match c.raw("at") {

@@ -55,8 +55,15 @@ fn reference(field: impl Into<String>, target: Target, id: i64) -> Reference {
     }
 }
 
+/// The parts every record type spells the same way: its kind, its name in
+/// messages, its two permissions, its `MasterData` variant and its key field.
 macro_rules! entity {
-    ($variant:ident, $code:ident) => {
+    ($variant:ident, $what:literal, $read:ident, $write:ident, $code:ident) => {
+        const KIND: EntityKind = EntityKind::$variant;
+        const WHAT: &'static str = $what;
+        const READ: Permission = Permission::$read;
+        const WRITE: Permission = Permission::$write;
+
         fn clean(self) -> Result<Self, ValidationErrors> {
             self.validate()
         }
@@ -76,11 +83,7 @@ macro_rules! entity {
 }
 
 impl MasterEntity for ProductData {
-    const KIND: EntityKind = EntityKind::Product;
-    const WHAT: &'static str = "product";
-    const READ: Permission = Permission::ProductRead;
-    const WRITE: Permission = Permission::ProductWrite;
-    entity!(Product, sku);
+    entity!(Product, "product", ProductRead, ProductWrite, sku);
 
     fn hidden_fields(actor: &Actor) -> &'static [&'static str] {
         if actor.can(Permission::PriceRead) {
@@ -92,11 +95,7 @@ impl MasterEntity for ProductData {
 }
 
 impl MasterEntity for CustomerData {
-    const KIND: EntityKind = EntityKind::Customer;
-    const WHAT: &'static str = "customer";
-    const READ: Permission = Permission::CustomerRead;
-    const WRITE: Permission = Permission::CustomerWrite;
-    entity!(Customer, code);
+    entity!(Customer, "customer", CustomerRead, CustomerWrite, code);
 
     fn references(&self) -> Vec<Reference> {
         let mut r = Vec::new();
@@ -130,27 +129,15 @@ impl MasterEntity for CustomerData {
 }
 
 impl MasterEntity for WarehouseData {
-    const KIND: EntityKind = EntityKind::Warehouse;
-    const WHAT: &'static str = "warehouse";
-    const READ: Permission = Permission::WarehouseRead;
-    const WRITE: Permission = Permission::WarehouseWrite;
-    entity!(Warehouse, code);
+    entity!(Warehouse, "warehouse", WarehouseRead, WarehouseWrite, code);
 }
 
 impl MasterEntity for RegionData {
-    const KIND: EntityKind = EntityKind::Region;
-    const WHAT: &'static str = "region";
-    const READ: Permission = Permission::RegionRead;
-    const WRITE: Permission = Permission::RegionWrite;
-    entity!(Region, code);
+    entity!(Region, "region", RegionRead, RegionWrite, code);
 }
 
 impl MasterEntity for StoreData {
-    const KIND: EntityKind = EntityKind::Store;
-    const WHAT: &'static str = "store";
-    const READ: Permission = Permission::StoreRead;
-    const WRITE: Permission = Permission::StoreWrite;
-    entity!(Store, code);
+    entity!(Store, "store", StoreRead, StoreWrite, code);
 
     fn references(&self) -> Vec<Reference> {
         vec![reference(
@@ -162,11 +149,7 @@ impl MasterEntity for StoreData {
 }
 
 impl MasterEntity for PriceListData {
-    const KIND: EntityKind = EntityKind::PriceList;
-    const WHAT: &'static str = "price list";
-    const READ: Permission = Permission::PriceRead;
-    const WRITE: Permission = Permission::PriceWrite;
-    entity!(PriceList, code);
+    entity!(PriceList, "price list", PriceRead, PriceWrite, code);
 
     fn references(&self) -> Vec<Reference> {
         self.items

@@ -3,6 +3,7 @@
 //! Every write carries its audit rows and outbox event in its transaction.
 
 pub mod entity;
+pub(crate) mod exists;
 
 use kaidan_domain::audit::diff;
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use kaidan_domain::{Actor, Permission, ProductId, Role, ValidationErrors};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::entity::{MasterEntity, Target};
+use crate::master::exists::get_record;
 use crate::ports::{
     EntityKind, FilterValue, IdempotentResponse, ListQuery, MasterData, Record, StoreError, Tx,
     filterable,
@@ -186,14 +188,7 @@ impl App {
             });
         }
         let mut tx = self.store.read().await?;
-        let rec = tx
-            .master_get(T::KIND, id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: T::WHAT,
-                id: id.to_string(),
-            })?;
-        typed_record(rec)
+        get_record(&mut tx, id).await
     }
 
     /// The id of the record with this SKU or code.
@@ -367,14 +362,7 @@ impl App {
             serde_json::json!({ "id": id, "code": data.code() }),
         )
         .await?;
-        let rec = tx
-            .master_get(T::KIND, id)
-            .await?
-            .ok_or(AppError::NotFound {
-                what: T::WHAT,
-                id: id.to_string(),
-            })?;
-        typed_record(rec)
+        get_record(tx, id).await
     }
 
     /// Replaces a record's content if it is still at `expected_version`
@@ -404,12 +392,7 @@ impl App {
         expected_version: Option<i64>,
         data: T,
     ) -> AppResult<Record<T>> {
-        let current: Record<T> = typed_record(tx.master_get(T::KIND, id).await?.ok_or(
-            AppError::NotFound {
-                what: T::WHAT,
-                id: id.to_string(),
-            },
-        )?)?;
+        let current: Record<T> = get_record(tx, id).await?;
         let version = expected_version.unwrap_or(current.version);
         if version != current.version {
             return Err(AppError::VersionConflict {
@@ -439,13 +422,6 @@ impl App {
         self.audit(tx, ctx, kind, id, "update", changes).await?;
         self.publish(tx, &format!("{kind}.updated"), kind, id, payload)
             .await?;
-        typed_record(
-            tx.master_get(T::KIND, id)
-                .await?
-                .ok_or(AppError::NotFound {
-                    what: T::WHAT,
-                    id: id.to_string(),
-                })?,
-        )
+        get_record(tx, id).await
     }
 }

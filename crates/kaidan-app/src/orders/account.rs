@@ -8,6 +8,7 @@ use kaidan_domain::{CustomerId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::master::exists::must_exist;
 use crate::master::typed_record;
 use crate::ports::EntityKind;
 
@@ -55,16 +56,7 @@ impl App {
         }
         entry.validate()?;
         let mut tx = self.store.write().await?;
-        if tx
-            .master_get(EntityKind::Customer, customer.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "customer",
-                id: customer.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Customer, customer.get(), "customer").await?;
         let mut balance = AccountBalance::from_entries(
             tx.account_entries(customer).await?.iter().map(|(_, e)| e),
         );

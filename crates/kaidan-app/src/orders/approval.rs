@@ -58,10 +58,7 @@ impl App {
         let now = self.now();
         let today = self.today();
         let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(event)
-            .map_err(|e| conflict(e.from, e.event))?;
+        after.status = advance(before.status, event)?;
         let seq = tx
             .counter_next(&self.config.numbering.counter_key(today))
             .await?;

@@ -127,10 +127,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let before = self.load_order(&mut tx, ctx, id).await?;
         let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(event)
-            .map_err(|e| conflict(e.from, e.event))?;
+        after.status = advance(before.status, event)?;
         after.updated_at = self.now();
         self.save(&mut tx, ctx, &before, &after).await?;
         self.release_all(&mut tx, ctx, &before, kind).await?;

@@ -14,7 +14,7 @@ use kaidan_domain::{OrderId, Permission, Quantity, Role, ValidationErrors};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::typed_record;
-use crate::orders::{conflict, not_found};
+use crate::orders::{advance, conflict, not_found};
 use crate::ports::{ChangeRow, EntityKind, JointDecisionRow, ListQuery, OrderRow, Tx};
 
 impl App {
@@ -266,10 +266,7 @@ impl App {
         match &row.outcome {
             ChangeOutcome::CancelOrder => {
                 let mut after = before.clone();
-                after.status = before
-                    .status
-                    .apply(OrderEvent::Cancel)
-                    .map_err(|e| conflict(e.from, e.event))?;
+                after.status = advance(before.status, OrderEvent::Cancel)?;
                 after.updated_at = now;
                 self.save(tx, ctx, &before, &after).await?;
                 self.release_all(tx, ctx, &before, "cancelled").await?;

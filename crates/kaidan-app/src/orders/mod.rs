@@ -17,7 +17,7 @@ use kaidan_domain::orders::{OrderEvent, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, OrderId, ValidationErrors};
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::ports::{JointDecisionRow, LineProgressRow, OrderEventRow, ReplenishmentRow};
 
 /// An order as staff and the customer portal see it.
@@ -95,6 +95,11 @@ pub(crate) fn not_found(id: OrderId) -> AppError {
         what: "order",
         id: id.to_string(),
     }
+}
+
+/// The status `event` moves `status` to, or the conflict that names both.
+pub(crate) fn advance(status: OrderStatus, event: OrderEvent) -> AppResult<OrderStatus> {
+    status.apply(event).map_err(|e| conflict(e.from, e.event))
 }
 
 pub(crate) fn conflict(from: OrderStatus, event: OrderEvent) -> AppError {

@@ -79,10 +79,7 @@ impl App {
                 let event = route
                     .event()
                     .ok_or_else(|| conflict(before.status, OrderEvent::SalesPassed))?;
-                after.status = before
-                    .status
-                    .apply(event)
-                    .map_err(|e| conflict(e.from, e.event))?;
+                after.status = advance(before.status, event)?;
             }
         }
         self.save(tx, ctx, before, &after).await?;
@@ -117,10 +114,7 @@ impl App {
         kind: &str,
     ) -> AppResult<()> {
         let before = row.clone();
-        row.status = row
-            .status
-            .apply(event)
-            .map_err(|e| conflict(e.from, e.event))?;
+        row.status = advance(row.status, event)?;
         self.save(tx, ctx, &before, row).await?;
         row.version += 1;
         self.event(
@@ -148,17 +142,27 @@ impl App {
         if row.status != OrderStatus::InReview {
             return Err(conflict(row.status, OrderEvent::SalesPassed));
         }
-        let credit = self.credit_of(&mut tx, &row).await?;
-        let outcome = kaidan_domain::orders::review(
-            &row.document,
-            &credit,
-            &self.config.review,
-            ReviewStage::Sales,
-            false,
-        );
-        self.route(&mut tx, ctx, &row, &outcome).await?;
+        self.review_stage(tx, ctx, &row, ReviewStage::Sales, false)
+            .await
+    }
+
+    /// Reviews the order at `stage` against its customer's credit now,
+    /// routes it by the outcome and commits.
+    async fn review_stage(
+        &self,
+        mut tx: Box<dyn Tx>,
+        ctx: &Ctx,
+        row: &OrderRow,
+        stage: ReviewStage,
+        released: bool,
+    ) -> AppResult<OrderView> {
+        let credit = self.credit_of(&mut tx, row).await?;
+        let review = &self.config.review;
+        let outcome =
+            kaidan_domain::orders::review(&row.document, &credit, review, stage, released);
+        self.route(&mut tx, ctx, row, &outcome).await?;
         tx.commit().await?;
-        self.view_committed(id).await
+        self.view_committed(row.id).await
     }
 
     /// A sales manager approves a line's deviating price (ORD-4).
@@ -250,17 +254,8 @@ impl App {
             (OrderStatus::FinanceReview, FinanceDecision::Pass) => {}
             (status, _) => return Err(conflict(status, OrderEvent::FinancePassed)),
         }
-        let credit = self.credit_of(&mut tx, &row).await?;
-        let outcome = kaidan_domain::orders::review(
-            &row.document,
-            &credit,
-            &self.config.review,
-            ReviewStage::Finance,
-            released,
-        );
-        self.route(&mut tx, ctx, &row, &outcome).await?;
-        tx.commit().await?;
-        self.view_committed(id).await
+        self.review_stage(tx, ctx, &row, ReviewStage::Finance, released)
+            .await
     }
 
     /// One department's joint-review decision; the last approval approves
@@ -352,10 +347,7 @@ impl App {
             }
             JointStatus::Rejected => {
                 let mut after = row.clone();
-                after.status = row
-                    .status
-                    .apply(OrderEvent::Reject)
-                    .map_err(|e| conflict(e.from, e.event))?;
+                after.status = advance(row.status, OrderEvent::Reject)?;
                 after.updated_at = now;
                 self.save(&mut tx, ctx, &row, &after).await?;
                 self.event(

@@ -2,6 +2,7 @@
 //! replenishment requests, read, listed, confirmed by the supplier and
 //! cancelled.
 
+use jiff::Timestamp;
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::purchasing::{
     NewPurchaseOrder, PurchaseAction, PurchaseStatus, ReplenishmentStatus, confirm_due,
@@ -11,6 +12,7 @@ use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::master::exists::check_reference;
 use crate::master::{Created, Idempotency};
 use crate::ports::{EntityKind, PurchaseLineRow, PurchaseOrderRow, Tx};
 
@@ -31,6 +33,41 @@ impl App {
         tx.purchase_get(id).await?.ok_or_else(|| not_found(id))
     }
 
+    /// `before` moved on by `action` and saved; `stamp` sets the step's own
+    /// fields. Refused when another writer saved the order in between.
+    pub(super) async fn purchase_step(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        before: &PurchaseOrderRow,
+        action: PurchaseAction,
+        complete: bool,
+        stamp: impl FnOnce(&mut PurchaseOrderRow, Timestamp),
+    ) -> AppResult<PurchaseOrderRow> {
+        let mut after = before.clone();
+        after.status = before
+            .status
+            .apply(action, complete)
+            .map_err(|e| illegal(e.from, e.action))?;
+        let now = self.now();
+        after.updated_at = now;
+        stamp(&mut after, now);
+        if !tx.purchase_save(&after, before.version).await? {
+            return Err(changed(before.id, before.version));
+        }
+        Ok(after)
+    }
+
+    /// Commits and answers with the purchase order as it now is.
+    pub(super) async fn commit_purchase(
+        &self,
+        mut tx: Box<dyn Tx>,
+        id: i64,
+    ) -> AppResult<PurchaseOrderRow> {
+        let po = self.load_purchase(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(self.purchase_view(po))
+    }
+
     /// Checks, numbers and inserts a purchase order; its lines cover the
     /// named open requests (→ ordered).
     async fn create_purchase_in(
@@ -43,17 +80,7 @@ impl App {
         let mut e = ValidationErrors::new();
         let warehouse = match input.warehouse_id {
             Some(w) => {
-                if tx
-                    .master_get(EntityKind::Warehouse, w.get())
-                    .await?
-                    .is_none()
-                {
-                    e.add(
-                        "warehouse_id",
-                        "unknown_reference",
-                        format!("no warehouse with id {w}"),
-                    );
-                }
+                check_reference(tx, &mut e, "warehouse_id", EntityKind::Warehouse, w.get()).await?;
                 w
             }
             None => match self.central_warehouse(tx).await? {
@@ -334,20 +361,20 @@ impl App {
         }
         let mut tx = self.store.write().await?;
         let before = self.load_purchase(&mut tx, id).await?;
-        let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(PurchaseAction::Confirm, false)
-            .map_err(|e| illegal(e.from, e.action))?;
-        let now = self.now();
-        after.confirmed_at = Some(now);
-        after.updated_at = now;
-        if let Some(d) = input.expected_arrival {
-            after.expected_arrival = d;
-        }
-        if !tx.purchase_save(&after, before.version).await? {
-            return Err(changed(id, before.version));
-        }
+        let after = self
+            .purchase_step(
+                &mut tx,
+                &before,
+                PurchaseAction::Confirm,
+                false,
+                |after, now| {
+                    after.confirmed_at = Some(now);
+                    if let Some(d) = input.expected_arrival {
+                        after.expected_arrival = d;
+                    }
+                },
+            )
+            .await?;
         let mut changes = vec![FieldChange {
             field: "status".into(),
             before: Some(before.status.to_string()),
@@ -377,9 +404,7 @@ impl App {
             serde_json::json!({"id": id, "number": after.number, "expected_arrival": after.expected_arrival.to_string()}),
         )
         .await?;
-        let po = self.load_purchase(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(self.purchase_view(po))
+        self.commit_purchase(tx, id).await
     }
 
     /// Cancels a purchase order before any receipt; the requests it covered
@@ -396,17 +421,17 @@ impl App {
         e.into_result(())?;
         let mut tx = self.store.write().await?;
         let before = self.load_purchase(&mut tx, id).await?;
-        let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(PurchaseAction::Cancel, false)
-            .map_err(|e| illegal(e.from, e.action))?;
-        let now = self.now();
-        after.closed_at = Some(now);
-        after.updated_at = now;
-        if !tx.purchase_save(&after, before.version).await? {
-            return Err(changed(id, before.version));
-        }
+        let after = self
+            .purchase_step(
+                &mut tx,
+                &before,
+                PurchaseAction::Cancel,
+                false,
+                |after, now| {
+                    after.closed_at = Some(now);
+                },
+            )
+            .await?;
         let reopened = tx.replenishment_reopen(id).await?;
         self.audit(
             &mut tx,
@@ -429,8 +454,6 @@ impl App {
             serde_json::json!({"id": id, "number": after.number, "reason": reason, "requests_reopened": reopened}),
         )
         .await?;
-        let po = self.load_purchase(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(self.purchase_view(po))
+        self.commit_purchase(tx, id).await
     }
 }

@@ -37,36 +37,37 @@ impl App {
             })
             .collect();
         let receipt = check_receipt(&open, &input.lines)?;
-        let mut after = before.clone();
-        after.status = before
-            .status
-            .apply(PurchaseAction::Receive, complete_after(&open, &receipt))
-            .map_err(|e| illegal(e.from, e.action))?;
-        let now = self.now();
-        after.updated_at = now;
-        if after.status == PurchaseStatus::Received {
-            after.closed_at = Some(now);
-        }
+        let complete = complete_after(&open, &receipt);
         let mut changes = Vec::new();
-        for (line_no, qty) in &receipt {
-            if let Some(l) = after.lines.iter_mut().find(|l| l.line_no == *line_no) {
-                changes.push(FieldChange {
-                    field: format!("lines[{line_no}].received"),
-                    before: Some(l.received.to_string()),
-                    after: Some((l.received + qty).to_string()),
-                });
-                l.received += qty;
-            }
-        }
+        let after = self
+            .purchase_step(
+                &mut tx,
+                &before,
+                PurchaseAction::Receive,
+                complete,
+                |after, now| {
+                    if after.status == PurchaseStatus::Received {
+                        after.closed_at = Some(now);
+                    }
+                    for (line_no, qty) in &receipt {
+                        if let Some(l) = after.lines.iter_mut().find(|l| l.line_no == *line_no) {
+                            changes.push(FieldChange {
+                                field: format!("lines[{line_no}].received"),
+                                before: Some(l.received.to_string()),
+                                after: Some((l.received + qty).to_string()),
+                            });
+                            l.received += qty;
+                        }
+                    }
+                },
+            )
+            .await?;
         if before.status != after.status {
             changes.push(FieldChange {
                 field: "status".into(),
                 before: Some(before.status.to_string()),
                 after: Some(after.status.to_string()),
             });
-        }
-        if !tx.purchase_save(&after, before.version).await? {
-            return Err(changed(id, before.version));
         }
         self.audit(&mut tx, ctx, "purchase_order", id, "receive", changes)
             .await?;

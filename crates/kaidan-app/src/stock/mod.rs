@@ -8,6 +8,7 @@ use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, Warehouse
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::master::exists::check_reference;
 use crate::master::{ListRequest, Page};
 use crate::ports::{EntityKind, StockBalance};
 
@@ -83,28 +84,23 @@ impl App {
         e.into_result(())?;
         let mut tx = self.store.write().await?;
         let mut e = ValidationErrors::new();
-        if tx
-            .master_get(EntityKind::Product, product.get())
-            .await?
-            .is_none()
-        {
-            e.add(
-                "product_id",
-                "unknown_reference",
-                format!("no product with id {product}"),
-            );
-        }
-        if tx
-            .master_get(EntityKind::Warehouse, warehouse.get())
-            .await?
-            .is_none()
-        {
-            e.add(
-                "warehouse_id",
-                "unknown_reference",
-                format!("no warehouse with id {warehouse}"),
-            );
-        }
+        check_reference(
+            &mut tx,
+            &mut e,
+            "product_id",
+            EntityKind::Product,
+            product.get(),
+        )
+        .await?;
+        let warehouse_id = warehouse.get();
+        check_reference(
+            &mut tx,
+            &mut e,
+            "warehouse_id",
+            EntityKind::Warehouse,
+            warehouse_id,
+        )
+        .await?;
         e.into_result(())?;
         self.audit(
             &mut tx,

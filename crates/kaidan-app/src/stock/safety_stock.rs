@@ -6,7 +6,8 @@ use kaidan_domain::{Permission, StoreId, ValidationErrors};
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::master::exists::{check_products, must_exist};
 use crate::ports::EntityKind;
 
 #[derive(Serialize)]
@@ -18,16 +19,7 @@ impl App {
     pub async fn safety_stock(&self, ctx: &Ctx, store: StoreId) -> AppResult<Vec<SafetyStock>> {
         ctx.require(Permission::StoreRead)?;
         let mut tx = self.store.read().await?;
-        if tx
-            .master_get(EntityKind::Store, store.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "store",
-                id: store.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Store, store.get(), "store").await?;
         Ok(tx.safety_stock(store).await?)
     }
 
@@ -53,30 +45,10 @@ impl App {
         }
         e.into_result(())?;
         let mut tx = self.store.write().await?;
-        if tx
-            .master_get(EntityKind::Store, store.get())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::NotFound {
-                what: "store",
-                id: store.to_string(),
-            });
-        }
+        must_exist(&mut tx, EntityKind::Store, store.get(), "store").await?;
         let mut e = ValidationErrors::new();
-        for (i, l) in levels.iter().enumerate() {
-            if tx
-                .master_get(EntityKind::Product, l.product_id.get())
-                .await?
-                .is_none()
-            {
-                e.add(
-                    format!("[{i}].product_id"),
-                    "unknown_reference",
-                    format!("no product with id {}", l.product_id),
-                );
-            }
-        }
+        let products: Vec<_> = levels.iter().map(|l| l.product_id).collect();
+        check_products(&mut tx, &mut e, "", &products).await?;
         e.into_result(())?;
         levels.sort_by_key(|l| l.product_id);
         let before = tx.safety_stock(store).await?;

@@ -20,28 +20,12 @@ use serde::Serialize;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{EntityKind, TransferQuery, TransferRow, TransferStep, Tx};
+use crate::ports::{TransferQuery, TransferRow, TransferStep, Tx};
 
 fn not_found(id: i64) -> AppError {
     AppError::NotFound {
         what: "transfer",
         id: id.to_string(),
-    }
-}
-
-/// NotFound unless the master record exists.
-async fn must_exist(
-    tx: &mut Box<dyn Tx>,
-    kind: EntityKind,
-    id: i64,
-    what: &'static str,
-) -> AppResult<()> {
-    match tx.master_get(kind, id).await? {
-        Some(_) => Ok(()),
-        None => Err(AppError::NotFound {
-            what,
-            id: id.to_string(),
-        }),
     }
 }
 
@@ -137,21 +121,22 @@ impl App {
         Ok((t, next))
     }
 
-    /// Writes a step with its audit row and outbox event `transfer.{action}`.
+    /// Writes a step with its audit row and outbox event `transfer.{action}`,
+    /// commits, and answers with the transfer as it now is.
     async fn transfer_record(
         &self,
-        tx: &mut Box<dyn Tx>,
+        mut tx: Box<dyn Tx>,
         ctx: &Ctx,
         t: &TransferRow,
         action: TransferAction,
         step: &TransferStep,
         extra: serde_json::Value,
-    ) -> AppResult<()> {
+    ) -> AppResult<TransferRow> {
         if !tx.transfer_step(t.id, t.status, step).await? {
             return Err(moved_on(t));
         }
         self.audit(
-            tx,
+            &mut tx,
             ctx,
             "transfer",
             t.id,
@@ -164,7 +149,7 @@ impl App {
         )
         .await?;
         self.publish(
-            tx,
+            &mut tx,
             &format!("transfer.{action}"),
             "transfer",
             t.id,
@@ -173,6 +158,8 @@ impl App {
                 "region_id": t.region_id, "status": step.status, "detail": extra,
             }),
         )
-        .await
+        .await?;
+        tx.commit().await?;
+        self.transfer(ctx, t.id).await
     }
 }

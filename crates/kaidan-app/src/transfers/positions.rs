@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::master::exists::{check_products, must_exist};
 use crate::ports::EntityKind;
 
 use super::*;
@@ -93,22 +94,8 @@ impl App {
         let mut tx = self.store.write().await?;
         must_exist(&mut tx, EntityKind::Region, region.get(), "region").await?;
         let mut e = ValidationErrors::new();
-        let ids: Vec<i64> = needs.iter().map(|n| n.product_id.get()).collect();
-        let known: std::collections::HashSet<i64> = tx
-            .master_get_many(EntityKind::Product, &ids)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        for (i, n) in needs.iter().enumerate() {
-            if !known.contains(&n.product_id.get()) {
-                e.add(
-                    format!("[{i}].product_id"),
-                    "unknown_reference",
-                    format!("no product with id {}", n.product_id),
-                );
-            }
-        }
+        let products: Vec<_> = needs.iter().map(|n| n.product_id).collect();
+        check_products(&mut tx, &mut e, "", &products).await?;
         e.into_result(())?;
         needs.retain(|n| n.quantity > 0);
         needs.sort_by_key(|n| n.product_id);

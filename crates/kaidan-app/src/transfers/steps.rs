@@ -54,16 +54,14 @@ impl App {
             step.note = Some("nothing was found to pick".into());
         }
         self.transfer_record(
-            &mut tx,
+            tx,
             ctx,
             &t,
             TransferAction::Pick,
             &step,
             serde_json::json!({ "packages": packages, "short": short }),
         )
-        .await?;
-        tx.commit().await?;
-        self.transfer(ctx, id).await
+        .await
     }
 
     /// ALC-9: the picked goods leave the central warehouse with a carrier.
@@ -95,16 +93,14 @@ impl App {
         step.eta = Some(input.eta);
         step.packages = input.packages;
         self.transfer_record(
-            &mut tx,
+            tx,
             ctx,
             &t,
             TransferAction::Ship,
             &step,
             serde_json::json!({ "carrier": input.carrier, "tracking_no": input.tracking_no, "eta": input.eta }),
         )
-        .await?;
-        tx.commit().await?;
-        self.transfer(ctx, id).await
+        .await
     }
 
     /// The store or region received the goods: they enter its own stock
@@ -145,16 +141,14 @@ impl App {
         step.note = note;
         step.to_warehouse = Some(warehouse);
         self.transfer_record(
-            &mut tx,
+            tx,
             ctx,
             &t,
             TransferAction::Receive,
             &step,
             serde_json::json!({ "warehouse_id": warehouse }),
         )
-        .await?;
-        tx.commit().await?;
-        self.transfer(ctx, id).await
+        .await
     }
 
     /// The warehouse holding the destination's own stock.
@@ -226,15 +220,13 @@ impl App {
         let mut step = TransferStep::new(next, now, ctx.actor.user_id);
         step.note = Some(reason.clone());
         self.transfer_record(
-            &mut tx,
+            tx,
             ctx,
             &t,
             TransferAction::Cancel,
             &step,
             serde_json::json!({ "reason": reason }),
         )
-        .await?;
-        tx.commit().await?;
-        self.transfer(ctx, id).await
+        .await
     }
 }

@@ -208,6 +208,7 @@ impl App {
                 region_needs,
             },
             paid_locks,
+            warehouse,
         })
     }
 }

@@ -24,7 +24,7 @@ use kaidan_domain::allocation::{
 };
 use kaidan_domain::master::Season as MasterSeason;
 use kaidan_domain::{
-    CustomerId, Money, OrderId, OrderLineId, Permission, ProductId, ValidationErrors,
+    CustomerId, Money, OrderId, OrderLineId, Permission, ProductId, ValidationErrors, WarehouseId,
 };
 use serde::Serialize;
 
@@ -130,6 +130,8 @@ struct Loaded {
     input: RunInput,
     /// Active locks of franchisees that are funded now.
     paid_locks: Vec<LockRow>,
+    /// The central warehouse the run allocates from.
+    warehouse: WarehouseId,
 }
 
 fn season(s: &str) -> ProductSeason {
@@ -243,13 +245,7 @@ impl App {
             result: Vec::new(),
         };
         run.id = tx.allocation_run_insert(&run).await?;
-        let warehouse = self.central_warehouse(tx).await?.ok_or_else(|| {
-            ValidationErrors::single(
-                "warehouse",
-                "missing",
-                "no central warehouse to allocate from",
-            )
-        })?;
+        let warehouse = loaded.warehouse;
         let source = format!("allocation {}", run.number);
         // Orders that may have goods to pick now, in first-touched order.
         let mut touched: Vec<OrderId> = Vec::new();
