@@ -3,7 +3,10 @@
 //! words, for the run pages and the Excel export.
 
 use crate::import_export::Table;
-use kaidan_domain::allocation::{Allocation, Bound, Group, Rank, Reason, RunResult, Unserved};
+use kaidan_domain::allocation::{
+    Allocation, Bound, Group, Rank, Reason, RegionAllocation, RegionShort, RunResult,
+    StoreAllocation, StoreShort, Unserved,
+};
 use kaidan_domain::{Money, Permission};
 use serde::Serialize;
 
@@ -144,20 +147,14 @@ impl App {
                 (_, Some(Unserved::FranchiseeAllocation(x) | Unserved::FranchiseeLock(x))) => {
                     Some((x.franchisee, x.order_id, x.line_id))
                 }
-                (Some(Allocation::Store(x)), _) => {
-                    (line.to, line.name) = ("store", names.store(x.store));
+                (Some(Allocation::Store(StoreAllocation { store, .. })), _)
+                | (_, Some(Unserved::Store(StoreShort { store, .. }))) => {
+                    (line.to, line.name) = ("store", names.store(*store));
                     None
                 }
-                (_, Some(Unserved::Store(x))) => {
-                    (line.to, line.name) = ("store", names.store(x.store));
-                    None
-                }
-                (Some(Allocation::Region(x)), _) => {
-                    (line.to, line.name) = ("region", names.region(x.region));
-                    None
-                }
-                (_, Some(Unserved::Region(x))) => {
-                    (line.to, line.name) = ("region", names.region(x.region));
+                (Some(Allocation::Region(RegionAllocation { region, .. })), _)
+                | (_, Some(Unserved::Region(RegionShort { region, .. }))) => {
+                    (line.to, line.name) = ("region", names.region(*region));
                     None
                 }
                 (None, None) => None,

@@ -91,9 +91,7 @@ impl App {
             .order_get(s.order_id)
             .await?
             .ok_or_else(|| crate::orders::not_found(s.order_id))?;
-        self.event(tx, ctx, s.order_id, "tracking", Some(order.status), Some(order.status),
-            &format!("{} {} {}", s.number, input.status.label_zh(), row.location),
-            serde_json::json!({ "shipment_id": s.id, "number": s.number, "tracking_no": s.tracking_no,
+        self.order_note(tx, ctx, &order, "tracking", &format!("{} {} {}", s.number, input.status.label_zh(), row.location), serde_json::json!({ "shipment_id": s.id, "number": s.number, "tracking_no": s.tracking_no,
                 "at": input.at.to_string(), "tracking_status": input.status, "location": row.location, "note": row.note }))
             .await?;
         Ok(true)
@@ -239,13 +237,12 @@ impl App {
             "lines": lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "accepted": l.accepted, "refused": l.refused,
                 "reason": l.reason, "disposition": l.disposition})).collect::<Vec<_>>(),
         });
-        self.event(
+        self.order_moved(
             &mut tx,
             ctx,
-            s.order_id,
+            &before,
+            &after,
             "delivered",
-            Some(before.status),
-            Some(after.status),
             &s.number,
             payload.clone(),
         )

@@ -141,8 +141,7 @@ impl App {
                 }],
             )
             .await?;
-            self.event(tx, ctx, order_id, "pick_list", Some(order.status), Some(order.status), &list.number,
-                serde_json::json!({ "pick_list_id": id, "number": list.number,
+            self.order_note(tx, ctx, &order, "pick_list", &list.number, serde_json::json!({ "pick_list_id": id, "number": list.number,
                     "lines": list.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "quantity": l.quantity})).collect::<Vec<_>>() }))
                 .await?;
             created.push(PickListRow { id, ..list });
@@ -264,8 +263,7 @@ impl App {
             }],
         )
         .await?;
-        self.event(&mut tx, ctx, list.order_id, "picked", Some(order.status), Some(order.status), &list.number,
-            serde_json::json!({ "pick_list_id": id, "number": list.number, "packages": packages, "short": short_lines }))
+        self.order_note(&mut tx, ctx, &order, "picked", &list.number, serde_json::json!({ "pick_list_id": id, "number": list.number, "packages": packages, "short": short_lines }))
             .await?;
         tx.commit().await?;
         let mut tx = self.store.read().await?;

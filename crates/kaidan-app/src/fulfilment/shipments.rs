@@ -151,13 +151,12 @@ impl App {
             "charged": charge,
             "lines": shipment.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "product_id": l.product_id, "quantity": l.quantity})).collect::<Vec<_>>(),
         });
-        self.event(
+        self.order_moved(
             &mut tx,
             ctx,
-            before.id,
+            &before,
+            &after,
             "shipped",
-            Some(before.status),
-            Some(after.status),
             &number,
             payload.clone(),
         )

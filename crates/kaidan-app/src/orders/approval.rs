@@ -82,8 +82,7 @@ impl App {
             .iter()
             .map(|(l, p, q)| serde_json::json!({"line_no": l, "product_id": p, "quantity": q}))
             .collect();
-        self.event(tx, ctx, after.id, "approved", Some(before.status), Some(after.status), "",
-            serde_json::json!({ "number": number.0.as_str(), "review_met": after.review_met, "shortages": shortage_json })).await?;
+        self.order_moved(tx, ctx, before, &after, "approved", "", serde_json::json!({ "number": number.0.as_str(), "review_met": after.review_met, "shortages": shortage_json })).await?;
         // ORD-5: the customer's confirmation (content, price, promised date).
         self.publish(tx, "order.confirmation", "order", after.id.get(), serde_json::json!({
             "order_id": after.id, "number": number.0.as_str(), "customer_id": after.customer_id,
@@ -184,13 +183,11 @@ impl App {
             )
             .into());
         }
-        self.event(
+        self.order_note(
             &mut tx,
             ctx,
-            id,
+            &order,
             "shortage_choice",
-            Some(order.status),
-            Some(order.status),
             "",
             serde_json::json!({ "shortage_id": shortage, "choice": choice }),
         )

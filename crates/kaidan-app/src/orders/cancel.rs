@@ -131,13 +131,12 @@ impl App {
         after.updated_at = self.now();
         self.save(&mut tx, ctx, &before, &after).await?;
         self.release_all(&mut tx, ctx, &before, kind).await?;
-        self.event(
+        self.order_moved(
             &mut tx,
             ctx,
-            id,
+            &before,
+            &after,
             kind,
-            Some(before.status),
-            Some(after.status),
             &reason,
             serde_json::json!({ "reason": reason }),
         )

@@ -150,8 +150,7 @@ impl App {
             }],
         )
         .await?;
-        self.event(&mut tx, ctx, id, "change_requested", Some(order.status), Some(order.status), &request.reason,
-            serde_json::json!({ "change_id": row.id, "departments": row.departments, "feasible": row.impact.feasible() })).await?;
+        self.order_note(&mut tx, ctx, &order, "change_requested", &request.reason, serde_json::json!({ "change_id": row.id, "departments": row.departments, "feasible": row.impact.feasible() })).await?;
         if row.departments.is_empty() {
             self.apply_approved_change(&mut tx, ctx, &mut row).await?;
         }
@@ -222,19 +221,16 @@ impl App {
             at: now,
             note: note.to_string(),
         });
-        self.event(&mut tx, ctx, row.order_id, "change_decision", Some(order.status), Some(order.status), note,
-            serde_json::json!({ "change_id": change_id, "department": department, "approved": approve })).await?;
+        self.order_note(&mut tx, ctx, &order, "change_decision", note, serde_json::json!({ "change_id": change_id, "department": department, "approved": approve })).await?;
         if !approve {
             row.status = "rejected".into();
             row.decided_at = Some(now);
             tx.change_save(&row).await?;
-            self.event(
+            self.order_note(
                 &mut tx,
                 ctx,
-                row.order_id,
+                &order,
                 "change_rejected",
-                Some(order.status),
-                Some(order.status),
                 note,
                 serde_json::json!({ "change_id": change_id, "customer_id": order.customer_id }),
             )
@@ -270,13 +266,12 @@ impl App {
                 after.updated_at = now;
                 self.save(tx, ctx, &before, &after).await?;
                 self.release_all(tx, ctx, &before, "cancelled").await?;
-                self.event(
+                self.order_moved(
                     tx,
                     ctx,
-                    before.id,
+                    &before,
+                    &after,
                     "cancelled",
-                    Some(before.status),
-                    Some(after.status),
                     &row.request.reason,
                     serde_json::json!({ "change_id": row.id, "customer_id": before.customer_id }),
                 )
@@ -312,8 +307,7 @@ impl App {
                 }
                 let readable: Vec<String> = diff.iter().map(describe).collect();
                 // The customer is told through the outbox (order.changed).
-                self.event(tx, ctx, after.id, "changed", Some(before.status), Some(after.status), &row.request.reason,
-                    serde_json::json!({ "change_id": row.id, "version": after.order_version, "customer_id": after.customer_id, "changes": readable })).await?;
+                self.order_moved(tx, ctx, &before, &after, "changed", &row.request.reason, serde_json::json!({ "change_id": row.id, "version": after.order_version, "customer_id": after.customer_id, "changes": readable })).await?;
             }
         }
         Ok(())

@@ -147,6 +147,38 @@ impl App {
             .await
     }
 
+    /// A timeline entry that leaves the order's status as it is.
+    pub(crate) async fn order_note(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        order: &OrderRow,
+        kind: &str,
+        note: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        let status = Some(order.status);
+        self.event(tx, ctx, order.id, kind, status, status, note, data)
+            .await
+    }
+
+    /// The timeline entry of the order's move from `before` to `after`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn order_moved(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+        after: &OrderRow,
+        kind: &str,
+        note: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        let (from, to) = (Some(before.status), Some(after.status));
+        self.event(tx, ctx, before.id, kind, from, to, note, data)
+            .await
+    }
+
     /// Saves the order after a change of state, with its audit row.
     pub(crate) async fn save(
         &self,

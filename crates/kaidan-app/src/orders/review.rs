@@ -61,13 +61,12 @@ impl App {
         match &outcome.route {
             Route::NeedsPriceApproval { lines } => {
                 self.save(tx, ctx, before, &after).await?;
-                self.event(
+                self.order_moved(
                     tx,
                     ctx,
-                    before.id,
+                    before,
+                    &after,
                     "price_approval_needed",
-                    Some(before.status),
-                    Some(after.status),
                     "",
                     serde_json::json!({ "lines": lines, "findings": findings }),
                 )
@@ -89,13 +88,12 @@ impl App {
             OrderStatus::JointReview => "joint_review",
             _ => "reviewed",
         };
-        self.event(
+        self.order_moved(
             tx,
             ctx,
-            before.id,
+            before,
+            &after,
             kind,
-            Some(before.status),
-            Some(after.status),
             "",
             serde_json::json!({ "findings": findings, "credit": outcome.credit }),
         )
@@ -117,17 +115,8 @@ impl App {
         row.status = advance(row.status, event)?;
         self.save(tx, ctx, &before, row).await?;
         row.version += 1;
-        self.event(
-            tx,
-            ctx,
-            row.id,
-            kind,
-            Some(before.status),
-            Some(row.status),
-            "",
-            serde_json::json!({}),
-        )
-        .await
+        self.order_moved(tx, ctx, &before, row, kind, "", serde_json::json!({}))
+            .await
     }
 
     /// Sales review (ORD-4): completeness, prices, terms, credit.
@@ -214,13 +203,12 @@ impl App {
             })?;
         after.updated_at = self.now();
         self.save(&mut tx, ctx, &before, &after).await?;
-        self.event(
+        self.order_moved(
             &mut tx,
             ctx,
-            id,
+            &before,
+            &after,
             "price_approved",
-            Some(before.status),
-            Some(after.status),
             "",
             serde_json::json!({ "line_no": line_no, "price": price }),
         )
@@ -330,13 +318,11 @@ impl App {
             },
         )
         .await?;
-        self.event(
+        self.order_note(
             &mut tx,
             ctx,
-            id,
+            &row,
             "joint_decision",
-            Some(row.status),
-            Some(row.status),
             note,
             serde_json::json!({ "department": department, "approved": approve }),
         )
@@ -350,13 +336,12 @@ impl App {
                 after.status = advance(row.status, OrderEvent::Reject)?;
                 after.updated_at = now;
                 self.save(&mut tx, ctx, &row, &after).await?;
-                self.event(
+                self.order_moved(
                     &mut tx,
                     ctx,
-                    id,
+                    &row,
+                    &after,
                     "rejected",
-                    Some(row.status),
-                    Some(after.status),
                     note,
                     serde_json::json!({ "department": department }),
                 )

@@ -22,40 +22,50 @@ fn tool(name: &str) -> Option<String> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
+/// The element, once the page shows it (pages load and reload meanwhile).
+async fn element(c: &fantoccini::Client, at: Locator<'_>) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(90))
+        .for_element(at)
+        .await
+        .unwrap()
+}
+
+async fn click(c: &fantoccini::Client, at: Locator<'_>) {
+    element(c, at).await.click().await.unwrap();
+}
+
+/// Types `value` into the field `id` (after clearing it).
+async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
+    let e = element(c, Locator::Id(id)).await;
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn choose(c: &fantoccini::Client, id: &str, index: usize) {
+    let e = element(c, Locator::Id(id)).await;
+    e.select_by_index(index).await.unwrap();
+}
+
+async fn text(c: &fantoccini::Client, id: &str) -> String {
+    element(c, Locator::Id(id)).await.text().await.unwrap()
+}
+
 /// Fills the login page the browser was sent to, as a demo user.
 async fn log_in(c: &fantoccini::Client, user: &str) {
-    c.wait()
-        .for_element(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("kaidan-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(c, "username", user).await;
+    fill(c, "password", "kaidan-demo").await;
+    click(c, Locator::Id("login")).await;
+}
+
+async fn log_out(c: &fantoccini::Client) {
+    click(c, Locator::Css("form[action='/logout'] button")).await;
 }
 
 /// Clicks `id` and waits until the element `check` of the next page says
 /// `want` (a posted form reloads the page; old elements go stale meanwhile).
 async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id(id)).await;
     let mut text = String::new();
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Id(check)).await
@@ -71,37 +81,14 @@ async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) 
     panic!("after clicking {id}, #{check} never said {want:?}: {text:?}");
 }
 
-async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
-    let e = c
-        .wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
 /// PUR-3, SHP-1..3: the warehouse receives goods on the demo purchase
 /// order, makes a pick list from the shipping plan, confirms the pick,
 /// ships with a carrier and records the proof of delivery.
 async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_out(c).await;
     c.goto(&format!("{url}/purchase-orders")).await.unwrap();
     log_in(c, "warehouse").await;
-    c.wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Css("#purchase-orders tbody tr td a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#purchase-orders tbody tr td a")).await;
     fill(c, "qty-1", "1").await;
     click_until(c, "receive", "po-status", "部分").await;
 
@@ -110,27 +97,11 @@ async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     // make its list; the demo also has a list waiting already.
     if let Ok(tick) = c.find(Locator::Css("#plan input[type=checkbox]")).await {
         tick.click().await.unwrap();
-        c.find(Locator::Id("make-lists"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .at_most(Duration::from_secs(90))
-            .for_element(Locator::Id("list-status"))
-            .await
-            .unwrap();
+        click(c, Locator::Id("make-lists")).await;
+        element(c, Locator::Id("list-status")).await;
         c.goto(&format!("{url}/shipping")).await.unwrap();
     }
-    c.wait()
-        .at_most(Duration::from_secs(90))
-        .for_element(Locator::Css("#lists tbody tr td a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#lists tbody tr td a")).await;
     click_until(c, "confirm-pick", "list-status", "已拣货").await;
     fill(c, "carrier", "顺丰速运").await;
     fill(c, "tracking-no", "SF-BROWSER-1").await;
@@ -205,44 +176,20 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     c.goto(&format!("{}/m/products", server.url)).await.unwrap();
     log_in(&c, "brand_product").await;
     // Back on the products list after logging in.
-    let first = c
-        .wait()
-        .for_element(Locator::Css("table.grid tbody tr td a"))
-        .await
-        .unwrap();
-    first.click().await.unwrap();
-    c.wait()
-        .for_element(Locator::Id("edit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let name = c.wait().for_element(Locator::Id("f-name")).await.unwrap();
-    name.clear().await.unwrap();
-    name.send_keys("浏览器测试 browser edit").await.unwrap();
-    c.find(Locator::Id("save"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let history = c.wait().for_element(Locator::Id("history")).await.unwrap();
-    let text = history.text().await.unwrap();
+    click(&c, Locator::Css("table.grid tbody tr td a")).await;
+    click(&c, Locator::Id("edit")).await;
+    fill(&c, "f-name", "浏览器测试 browser edit").await;
+    click(&c, Locator::Id("save")).await;
+    let history = text(&c, "history").await;
     assert!(
-        text.contains("浏览器测试 browser edit"),
-        "audit shows the new name: {text}"
+        history.contains("浏览器测试 browser edit"),
+        "audit shows the new name: {history}"
     );
-    assert!(text.contains("brand_product"), "audit shows who: {text}");
     assert!(
-        c.find(Locator::Id("current-user"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("brand_product")
+        history.contains("brand_product"),
+        "audit shows who: {history}"
     );
+    assert!(text(&c, "current-user").await.contains("brand_product"));
 
     let png = c.screenshot().await.unwrap();
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
@@ -251,74 +198,23 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
 
     // ORD-1..7: an order clerk enters an order; live totals; the clerk
     // reviews it and sees the timeline.
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_out(&c).await;
     c.goto(&format!("{}/orders/new", server.url)).await.unwrap();
     log_in(&c, "order_clerk").await;
-    let customer = c
-        .wait()
-        .for_element(Locator::Id("f-customer_id"))
-        .await
-        .unwrap();
-    customer.select_by_index(1).await.unwrap();
-    c.find(Locator::Id("f-channel"))
-        .await
-        .unwrap()
-        .select_by_value("phone")
-        .await
-        .unwrap();
-    c.find(Locator::Id("f-customer_reference"))
-        .await
-        .unwrap()
-        .send_keys("BROWSER-PO-1")
-        .await
-        .unwrap();
-    c.find(Locator::Id("f-delivery_address"))
-        .await
-        .unwrap()
-        .send_keys("深圳市南山区科技园 1 号")
-        .await
-        .unwrap();
-    c.find(Locator::Id("f-lines-0-product_id"))
-        .await
-        .unwrap()
-        .select_by_index(1)
-        .await
-        .unwrap();
-    c.find(Locator::Id("f-lines-0-quantity"))
-        .await
-        .unwrap()
-        .send_keys("2")
-        .await
-        .unwrap();
-    let total = c
-        .find(Locator::Id("order-total"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    choose(&c, "f-customer_id", 1).await;
+    let channel = element(&c, Locator::Id("f-channel")).await;
+    channel.select_by_value("phone").await.unwrap();
+    fill(&c, "f-customer_reference", "BROWSER-PO-1").await;
+    fill(&c, "f-delivery_address", "深圳市南山区科技园 1 号").await;
+    choose(&c, "f-lines-0-product_id", 1).await;
+    fill(&c, "f-lines-0-quantity", "2").await;
+    let total = text(&c, "order-total").await;
     assert!(
         total.chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
         "live total while typing: {total:?}"
     );
-    c.find(Locator::Id("save"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("act-review"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Id("save")).await;
+    click(&c, Locator::Id("act-review")).await;
     // The review posts a form and the page reloads: the elements of the old
     // page go stale while it does, so read until the new page answers.
     let mut status = String::new();

@@ -38,31 +38,21 @@ async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
     for (db, _dir) in support::databases().await {
         let o = kaidan(&db, &["migrate"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(
-            &db,
-            &[
+        let add_admin = |name: &str, password: &str| {
+            let args = [
                 "user",
                 "add",
-                "ops",
+                name,
                 "--role",
                 "admin",
                 "--password",
-                "s3cret-pass",
-            ],
-        );
+                password,
+            ];
+            kaidan(&db, &args)
+        };
+        let o = add_admin("ops", "s3cret-pass");
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(
-            &db,
-            &[
-                "user",
-                "add",
-                "weak",
-                "--role",
-                "admin",
-                "--password",
-                "short",
-            ],
-        );
+        let o = add_admin("weak", "short");
         assert!(!o.status.success());
         assert!(stderr(&o).contains("password"), "{}", stderr(&o));
         let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
@@ -223,50 +213,35 @@ async fn sec_3_backup_and_restore_round_trip() {
     }
 }
 
-#[test]
-fn bench_intake_runs_and_prints_its_line() {
-    // A tiny load: this checks that the benchmark works, never how fast.
-    let o = kaidan(
-        "sqlite:unused.db",
-        &["bench", "intake", "--orders", "12", "--clients", "3"],
-    );
+/// Runs a benchmark on a tiny load (this checks that the benchmark works,
+/// never how fast) and gives its result line.
+fn bench_line(args: &[&str]) -> String {
+    let o = kaidan("sqlite:unused.db", args);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    let line = out.lines().last().unwrap_or_default();
+    out.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn bench_intake_runs_and_prints_its_line() {
+    let line = bench_line(&["bench", "intake", "--orders", "12", "--clients", "3"]);
     assert!(
         line.starts_with("intake: ")
             && line.contains(" orders/s, p50 ")
             && line.contains(", ratio "),
-        "{out}"
+        "{line}"
     );
 }
 
 #[test]
 fn bench_allocate_runs_and_prints_its_line() {
-    // A tiny world: this checks that the benchmark works, never how fast.
-    let o = kaidan(
-        "sqlite:unused.db",
-        &[
-            "bench",
-            "allocate",
-            "--lines",
-            "300",
-            "--products",
-            "30",
-            "--franchisees",
-            "12",
-            "--stores",
-            "6",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    let line = out.lines().last().unwrap_or_default();
+    let world = ["--lines", "300", "--products", "30", "--franchisees", "12"];
+    let line = bench_line(&[&["bench", "allocate"], &world[..], &["--stores", "6"]].concat());
     assert!(
         line.starts_with("allocate: ")
             && line.contains(" s for 300 lines, baseline ")
             && line.contains(", ratio "),
-        "{out}"
+        "{line}"
     );
 }
 

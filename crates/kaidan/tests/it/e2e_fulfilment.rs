@@ -31,22 +31,20 @@ async fn shp_2_int_4_tracking_files_through_the_command_line() {
 
         // A carrier file: one good event, then one bad row refuses it all.
         let now = jiff::Timestamp::now().to_string();
-        let bad = dir.path().join("bad.csv");
-        std::fs::write(
-            &bad,
-            format!("tracking_no,at,status,location,note\nSF1400000001,{now},in_transit,广州,\nNOPE,{now},in_transit,,\n"),
-        )
-        .unwrap();
-        let o = kaidan(&db, &["import", "tracking", bad.to_str().unwrap()]);
+        let import = |name: &str, rows: &str| {
+            let file = dir.path().join(name);
+            std::fs::write(
+                &file,
+                format!("tracking_no,at,status,location,note\n{rows}"),
+            )
+            .unwrap();
+            kaidan(&db, &["import", "tracking", file.to_str().unwrap()])
+        };
+        let good = format!("SF1400000001,{now},in_transit,广州,\n");
+        let o = import("bad.csv", &format!("{good}NOPE,{now},in_transit,,\n"));
         assert!(!o.status.success());
         assert!(stderr(&o).contains("NOPE"), "{}", stderr(&o));
-        let good = dir.path().join("good.csv");
-        std::fs::write(
-            &good,
-            format!("tracking_no,at,status,location,note\nSF1400000001,{now},in_transit,广州,\n"),
-        )
-        .unwrap();
-        let o = kaidan(&db, &["import", "tracking", good.to_str().unwrap()]);
+        let o = import("good.csv", &good);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("1 created"), "{}", stdout(&o));
         let o = kaidan(&db, &["export", "tracking", out.to_str().unwrap()]);

@@ -59,8 +59,7 @@ impl App {
                 .order_get(l.order_id)
                 .await?
                 .ok_or_else(|| crate::orders::not_found(l.order_id))?;
-            self.event(tx, ctx, l.order_id, "lock_expired", Some(order.status), Some(order.status), "",
-                serde_json::json!({ "lock_id": l.id, "line_no": l.line_no, "quantity": l.quantity, "expired_on": l.expires_on.to_string() }))
+            self.order_note(tx, ctx, &order, "lock_expired", "", serde_json::json!({ "lock_id": l.id, "line_no": l.line_no, "quantity": l.quantity, "expired_on": l.expires_on.to_string() }))
                 .await?;
             self.publish(tx, "allocation.lock_expired", "allocation_lock", l.id, serde_json::json!({
                 "lock_id": l.id, "customer_id": l.customer_id, "order_id": l.order_id, "product_id": l.product_id, "quantity": l.quantity,

@@ -259,8 +259,7 @@ impl App {
                     .order_get(l.order_id)
                     .await?
                     .ok_or_else(|| crate::orders::not_found(l.order_id))?;
-                self.event(tx, ctx, l.order_id, "lock_paid", Some(order.status), Some(order.status), &run.number,
-                    serde_json::json!({ "run": run.number, "line_no": l.line_no, "quantity": l.quantity })).await?;
+                self.order_note(tx, ctx, &order, "lock_paid", &run.number, serde_json::json!({ "run": run.number, "line_no": l.line_no, "quantity": l.quantity })).await?;
             }
         }
         // The run's writes, set-based (any number of orders in a few
