@@ -22,7 +22,6 @@ pub mod ports;
 pub mod purchasing;
 mod stock;
 pub mod stock_counts;
-pub mod time_format;
 pub mod transfers;
 pub mod users;
 

@@ -99,7 +99,6 @@ pub struct AllocStoreRow {
 pub struct AllocationRunRow {
     pub id: i64,
     pub number: String,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub actor_id: kaidan_domain::UserId,

@@ -27,10 +27,8 @@ pub struct ChangeRow {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub decisions: Vec<JointDecisionRow>,
     pub requested_by: UserId,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub requested_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub decided_at: Option<Timestamp>,
 }

@@ -24,7 +24,6 @@ pub struct PlanLine {
     pub customer_name: String,
     pub status: OrderStatus,
     /// The promised ship date.
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ship_due_at: Timestamp,
     pub priority: bool,
@@ -63,11 +62,9 @@ pub struct PickListRow {
     pub warehouse_id: WarehouseId,
     pub status: PickListStatus,
     pub packages: Option<i64>,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     pub created_by: UserId,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub picked_at: Option<Timestamp>,
     pub picked_by: Option<UserId>,
@@ -95,7 +92,6 @@ pub struct ShipmentLineRow {
 pub struct TrackingEventRow {
     pub id: i64,
     pub shipment_id: i64,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub status: TrackingStatus,
@@ -103,7 +99,6 @@ pub struct TrackingEventRow {
     pub note: String,
     /// api, csv or page.
     pub source: String,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
     pub recorded_by: UserId,
@@ -124,13 +119,11 @@ pub struct ShipmentRow {
     pub carrier: String,
     pub tracking_no: String,
     pub packages: i64,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub shipped_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub eta: Date,
     pub shipped_by: UserId,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub delivered_at: Option<Timestamp>,
     pub signed_by: Option<String>,

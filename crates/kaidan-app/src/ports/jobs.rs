@@ -13,10 +13,8 @@ use super::StoreError;
 pub struct JobRow {
     pub name: String,
     pub interval_seconds: i64,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub next_run_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_run_at: Option<Timestamp>,
     pub last_node: Option<String>,

@@ -79,7 +79,6 @@ impl MasterData {
 pub struct Record<T> {
     pub id: i64,
     pub version: i64,
-    #[serde(with = "crate::time_format")]
     pub updated_at: Timestamp,
     #[serde(flatten)]
     pub data: T,

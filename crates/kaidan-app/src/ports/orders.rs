@@ -17,20 +17,15 @@ pub struct OrderRow {
     pub number: Option<String>,
     pub customer_id: CustomerId,
     pub status: OrderStatus,
-    #[serde(with = "crate::time_format")]
     pub received_at: Timestamp,
-    #[serde(with = "crate::time_format")]
     pub review_due_at: Timestamp,
-    #[serde(with = "crate::time_format")]
     pub ship_due_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
     pub reviewed_at: Option<Timestamp>,
     pub review_met: Option<bool>,
     pub document: PricedOrder,
     pub order_version: i64,
     pub version: i64,
     pub created_by: UserId,
-    #[serde(with = "crate::time_format")]
     pub updated_at: Timestamp,
 }
 
@@ -49,7 +44,6 @@ pub struct LineProgressRow {
 /// One step of an order's timeline (ORD-7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderEventRow {
-    #[serde(with = "crate::time_format")]
     pub at: Timestamp,
     pub actor_id: UserId,
     pub actor_name: String,
@@ -89,7 +83,6 @@ pub struct ReplenishmentRow {
     pub quantity: i64,
     pub choice: String,
     pub status: String,
-    #[serde(with = "crate::time_format")]
     pub created_at: Timestamp,
 }
 

@@ -40,29 +40,23 @@ pub struct PurchaseOrderRow {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub expected_arrival: Date,
     pub note: String,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub sent_at: Timestamp,
     /// Two weeks after sending: the supplier's confirmation is due.
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub confirm_due_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub confirmed_at: Option<Timestamp>,
     /// When the overdue job flagged it (once).
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub overdue_flagged_at: Option<Timestamp>,
     /// Received in full or cancelled.
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
     /// Unconfirmed past its due time (computed when read).
     pub overdue: bool,
     pub created_by: UserId,
     pub version: i64,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     pub lines: Vec<PurchaseLineRow>,
@@ -83,10 +77,8 @@ pub struct ReplenishmentView {
     pub choice: String,
     pub status: ReplenishmentStatus,
     pub purchase_order_id: Option<i64>,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
 }
@@ -135,7 +127,6 @@ pub struct ArrivalNoticeRow {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub expected_arrival: Date,
     pub content: NoticeContent,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }

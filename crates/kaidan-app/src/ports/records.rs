@@ -14,7 +14,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub id: i64,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub actor_id: UserId,
@@ -35,7 +34,6 @@ pub struct OutboxEvent {
     pub entity: String,
     pub entity_id: i64,
     pub payload: serde_json::Value,
-    #[serde(with = "crate::time_format")]
     pub at: Timestamp,
 }
 

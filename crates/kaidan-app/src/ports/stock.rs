@@ -32,11 +32,9 @@ pub struct StockCountRow {
     pub warehouse_id: WarehouseId,
     pub status: CountStatus,
     pub note: String,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub counted_at: Timestamp,
     pub counted_by: UserId,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub posted_at: Option<Timestamp>,
     pub posted_by: Option<UserId>,

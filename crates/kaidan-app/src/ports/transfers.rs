@@ -38,18 +38,14 @@ pub struct TransferRow {
     pub eta: Option<Date>,
     /// Why it was cancelled, or what the receiver noted.
     pub note: Option<String>,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     pub created_by: UserId,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub picked_at: Option<Timestamp>,
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub shipped_at: Option<Timestamp>,
     /// Received or cancelled.
-    #[serde(with = "crate::time_format::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
     pub lines: Vec<PickLine>,

@@ -44,7 +44,6 @@ pub struct TokenRow {
     pub id: i64,
     pub user_id: UserId,
     pub name: String,
-    #[serde(with = "crate::time_format")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
