@@ -223,9 +223,8 @@ impl NewPurchaseOrder {
             }
             for r in &l.replenishment_ids {
                 if seen.contains(r) {
-                    e.add(
+                    e.duplicate(
                         format!("lines[{i}].replenishment_ids"),
-                        "duplicate",
                         format!("replenishment request {r} is named twice"),
                     );
                 }
