@@ -108,10 +108,7 @@ impl PurchaseStatus {
 
     /// Goods are still expected: notices are raised for these.
     pub fn expects_goods(self) -> bool {
-        matches!(
-            self,
-            PurchaseStatus::Sent | PurchaseStatus::Confirmed | PurchaseStatus::PartlyReceived
-        )
+        PurchaseStatus::AWAITING_ARRIVAL.contains(&self)
     }
 }
 
