@@ -49,9 +49,16 @@ fn on_national_day_calendar(received: &str) -> OrderDeadlines {
     )
 }
 
-/// A deadline still open is pending, then due soon, then overdue at the
-/// three moments given.
-fn assert_open_states(d: &Deadline, [pending, due_soon, overdue]: [&str; 3]) {
+/// A deadline due at `due_at` that warns from `warn_from`: while open it is
+/// pending, then due soon, then overdue at the three moments given.
+fn assert_window(
+    d: &Deadline,
+    due_at: &str,
+    warn_from: &str,
+    [pending, due_soon, overdue]: [&str; 3],
+) {
+    assert_eq!(d.due_at, ts(due_at));
+    assert_eq!(d.warn_from, ts(warn_from));
     assert_eq!(d.state(None, ts(pending)), DeadlineState::Pending);
     assert_eq!(d.state(None, ts(due_soon)), DeadlineState::DueSoon);
     assert_eq!(d.state(None, ts(overdue)), DeadlineState::Overdue);
@@ -67,17 +74,17 @@ fn ord_6_company_time_zone_is_china_standard_time() {
 fn ord_6_review_due_four_hours_after_receipt() {
     let d = on_national_day_calendar("2026-11-20T09:30:00+08:00");
     assert_eq!(d.review.kind, DeadlineKind::Review);
-    assert_eq!(d.review.due_at, ts("2026-11-20T13:30:00+08:00"));
-    assert_eq!(d.review.warn_from, ts("2026-11-20T12:30:00+08:00"));
-    let r = &d.review;
-    assert_open_states(
-        r,
+    assert_window(
+        &d.review,
+        "2026-11-20T13:30:00+08:00",
+        "2026-11-20T12:30:00+08:00",
         [
             "2026-11-20T10:00:00+08:00",
             "2026-11-20T12:45:00+08:00",
             "2026-11-20T13:31:00+08:00",
         ],
     );
+    let r = &d.review;
     let on_time = ts("2026-11-20T13:30:00+08:00");
     assert_eq!(r.state(Some(on_time), on_time), DeadlineState::Met);
     let rec = r.record(on_time);
@@ -93,18 +100,18 @@ fn ord_6_ship_due_skips_national_day() {
     // Received Tue Sep 29: Wed 30 (1), Oct 1–7 off, Thu 8 (2), Fri 9 (3).
     let d = on_national_day_calendar("2026-09-29T10:00:00+08:00");
     assert_eq!(d.ship.due_date, date(2026, 10, 9));
-    assert_eq!(d.ship.due_at, ts("2026-10-09T23:59:59.999999999+08:00"));
     // Due soon from the start of the last working day.
-    assert_eq!(d.ship.warn_from, ts("2026-10-09T00:00:00+08:00"));
-    let s = &d.ship;
-    assert_open_states(
-        s,
+    assert_window(
+        &d.ship,
+        "2026-10-09T23:59:59.999999999+08:00",
+        "2026-10-09T00:00:00+08:00",
         [
             "2026-10-08T18:00:00+08:00",
             "2026-10-09T08:00:00+08:00",
             "2026-10-10T00:00:00+08:00",
         ],
     );
+    let s = &d.ship;
     assert!(s.record(ts("2026-10-09T23:59:00+08:00")).met);
     assert!(!s.record(ts("2026-10-10T09:00:00+08:00")).met);
 }
