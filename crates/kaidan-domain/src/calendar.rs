@@ -35,10 +35,7 @@ pub struct CalendarDay {
 impl CalendarDay {
     pub fn validate(self) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let name = self.name.trim().to_string();
-        if name.chars().count() > 100 {
-            e.add("name", "too_long", "must be at most 100 characters");
-        }
+        let name = e.trimmed("name", &self.name, 100);
         e.into_result(CalendarDay { name, ..self })
     }
 }

@@ -151,6 +151,27 @@ pub fn picked_in_full(lines: &[PickLine]) -> Vec<PickedInput> {
         .collect()
 }
 
+/// The line numbered `line_no` on the document; a number not on it is an
+/// error at `{field}.line_no`.
+fn listed<'a, T>(
+    e: &mut ValidationErrors,
+    field: &str,
+    document: &'a [T],
+    line_no_of: impl Fn(&T) -> u32,
+    line_no: u32,
+    what: &str,
+) -> Option<&'a T> {
+    let found = document.iter().find(|l| line_no_of(l) == line_no);
+    if found.is_none() {
+        e.add(
+            format!("{field}.line_no"),
+            "unknown_line",
+            format!("line {line_no} is not on this {what}"),
+        );
+    }
+    found
+}
+
 /// Checks a pick confirmation against the list: every line once, each with
 /// 0 ≤ picked ≤ listed. Field names point into `lines[i]`.
 pub fn confirm_pick(
@@ -161,27 +182,17 @@ pub fn confirm_pick(
     let mut given: BTreeMap<u32, i64> = BTreeMap::new();
     for (i, p) in input.iter().enumerate() {
         let field = format!("lines[{i}]");
-        let Some(line) = list.iter().find(|l| l.line_no == p.line_no) else {
-            e.add(
-                format!("{field}.line_no"),
-                "unknown_line",
-                format!("line {} is not on this pick list", p.line_no),
-            );
+        let Some(line) = listed(&mut e, &field, list, |l| l.line_no, p.line_no, "pick list") else {
             continue;
         };
         if given.insert(p.line_no, p.picked).is_some() {
-            e.add(
+            e.duplicate(
                 format!("{field}.line_no"),
-                "duplicate",
                 format!("line {} is given twice", p.line_no),
             );
         }
         if p.picked < 0 {
-            e.add(
-                format!("{field}.picked"),
-                "negative",
-                "must not be negative",
-            );
+            e.negative(format!("{field}.picked"));
         } else if p.picked > line.quantity {
             e.add(
                 format!("{field}.picked"),
@@ -332,18 +343,19 @@ pub fn check_delivery(
     let mut quarantine = false;
     for (i, l) in input.lines.iter().enumerate() {
         let field = format!("lines[{i}]");
-        let Some(s) = shipped.iter().find(|s| s.line_no == l.line_no) else {
-            e.add(
-                format!("{field}.line_no"),
-                "unknown_line",
-                format!("line {} is not on this shipment", l.line_no),
-            );
+        let Some(s) = listed(
+            &mut e,
+            &field,
+            shipped,
+            |s| s.line_no,
+            l.line_no,
+            "shipment",
+        ) else {
             continue;
         };
         if out.iter().any(|d: &DeliveredLine| d.line_no == l.line_no) {
-            e.add(
+            e.duplicate(
                 format!("{field}.line_no"),
-                "duplicate",
                 format!("line {} is given twice", l.line_no),
             );
             continue;

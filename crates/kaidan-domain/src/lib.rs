@@ -3,6 +3,9 @@
 //! A CI check (`.ci/check-domain-purity`) fails if this crate ever depends on
 //! a database, web or async crate.
 
+#[macro_use]
+mod macros;
+
 pub mod access;
 pub mod allocation;
 pub mod audit;

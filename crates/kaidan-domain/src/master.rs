@@ -119,7 +119,7 @@ impl CustomerData {
         let address = e.optional_text("address", self.address.as_deref(), 500);
         let priority = e.rank("priority", self.priority);
         if self.credit_limit.is_negative() {
-            e.add("credit_limit", "negative", "must not be negative");
+            e.negative("credit_limit");
         }
         e.into_result(CustomerData {
             code,
@@ -159,14 +159,11 @@ impl ProductData {
         let mut e = ValidationErrors::new();
         let sku = e.code("sku", &self.sku, 64);
         let name = e.text("name", &self.name, 200);
-        let spec = self.spec.trim().to_string();
-        if spec.chars().count() > 200 {
-            e.add("spec", "too_long", "must be at most 200 characters");
-        }
+        let spec = e.trimmed("spec", &self.spec, 200);
         let unit = e.text("unit", &self.unit, 16);
         let launch_priority = e.rank("launch_priority", self.launch_priority);
         if self.list_price.is_negative() {
-            e.add("list_price", "negative", "must not be negative");
+            e.negative("list_price");
         }
         e.into_result(ProductData {
             sku,
@@ -226,10 +223,7 @@ impl RegionData {
         let mut e = ValidationErrors::new();
         let code = e.code("code", &self.code, 32);
         let name = e.text("name", &self.name, 100);
-        let name_zh = self.name_zh.trim().to_string();
-        if name_zh.chars().count() > 100 {
-            e.add("name_zh", "too_long", "must be at most 100 characters");
-        }
+        let name_zh = e.trimmed("name_zh", &self.name_zh, 100);
         e.into_result(RegionData {
             code,
             name,
@@ -254,9 +248,8 @@ impl RegionPriorityList {
         let mut seen = std::collections::BTreeSet::new();
         for (i, r) in self.regions.iter().enumerate() {
             if !seen.insert(*r) {
-                e.add(
+                e.duplicate(
                     format!("regions[{i}]"),
-                    "duplicate",
                     format!("region {r} is listed twice"),
                 );
             }
@@ -344,18 +337,13 @@ impl PriceListData {
         let mut seen = std::collections::BTreeSet::new();
         for (i, item) in self.items.iter().enumerate() {
             if !seen.insert(item.product_id) {
-                e.add(
+                e.duplicate(
                     format!("items[{i}].product_id"),
-                    "duplicate",
                     format!("product {} has two prices", item.product_id),
                 );
             }
             if item.price.is_negative() {
-                e.add(
-                    format!("items[{i}].price"),
-                    "negative",
-                    "must not be negative",
-                );
+                e.negative(format!("items[{i}].price"));
             }
         }
         self.items.sort_by_key(|i| i.product_id);

@@ -122,18 +122,7 @@ impl Money {
     }
 }
 
-impl TryFrom<Decimal> for Money {
-    type Error = MoneyError;
-    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
-        Money::new(value)
-    }
-}
-
-impl From<Money> for Decimal {
-    fn from(value: Money) -> Self {
-        value.0
-    }
-}
+checked_conversions!(Money.0: Decimal, MoneyError, Money::new);
 
 impl FromStr for Money {
     type Err = MoneyError;
@@ -228,18 +217,7 @@ impl TaxRate {
     }
 }
 
-impl TryFrom<Decimal> for TaxRate {
-    type Error = MoneyError;
-    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
-        TaxRate::new(value)
-    }
-}
-
-impl From<TaxRate> for Decimal {
-    fn from(value: TaxRate) -> Self {
-        value.0
-    }
-}
+checked_conversions!(TaxRate.0: Decimal, MoneyError, TaxRate::new);
 
 impl FromStr for TaxRate {
     type Err = MoneyError;
@@ -261,37 +239,17 @@ impl fmt::Display for TaxRate {
     }
 }
 
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Money {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "Exact amount in yuan as a decimal string, at most 4 decimal places",
-            ))
-            .examples([serde_json::json!("1234.50")])
-            .into()
-    }
-}
+string_schema!(
+    Money,
+    "Exact amount in yuan as a decimal string, at most 4 decimal places",
+    "1234.50"
+);
 
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Money {}
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for TaxRate {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "Tax rate as a fraction string (\"0.13\") or percent (\"13%\" on input)",
-            ))
-            .examples([serde_json::json!("0.13")])
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for TaxRate {}
+string_schema!(
+    TaxRate,
+    "Tax rate as a fraction string (\"0.13\") or percent (\"13%\" on input)",
+    "0.13"
+);
 
 #[cfg(test)]
 mod tests {

@@ -108,10 +108,7 @@ impl PurchaseStatus {
 
     /// Goods are still expected: notices are raised for these.
     pub fn expects_goods(self) -> bool {
-        matches!(
-            self,
-            PurchaseStatus::Sent | PurchaseStatus::Confirmed | PurchaseStatus::PartlyReceived
-        )
+        PurchaseStatus::AWAITING_ARRIVAL.contains(&self)
     }
 }
 
@@ -223,9 +220,8 @@ impl NewPurchaseOrder {
             }
             for r in &l.replenishment_ids {
                 if seen.contains(r) {
-                    e.add(
+                    e.duplicate(
                         format!("lines[{i}].replenishment_ids"),
-                        "duplicate",
                         format!("replenishment request {r} is named twice"),
                     );
                 }

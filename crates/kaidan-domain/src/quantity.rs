@@ -70,18 +70,7 @@ impl Quantity {
     }
 }
 
-impl TryFrom<i64> for Quantity {
-    type Error = QuantityError;
-    fn try_from(value: i64) -> Result<Self, Self::Error> {
-        Quantity::new(value)
-    }
-}
-
-impl From<Quantity> for i64 {
-    fn from(value: Quantity) -> Self {
-        value.0
-    }
-}
+checked_conversions!(Quantity.0: i64, QuantityError, Quantity::new);
 
 impl FromStr for Quantity {
     type Err = QuantityError;

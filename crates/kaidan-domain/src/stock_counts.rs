@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ProductId;
 use crate::access::string_enum;
-use crate::validation::ValidationErrors;
+use crate::validation::{ValidationErrors, is_blank};
 
 string_enum!(
     /// Why the count differs from the system figure.
@@ -84,15 +84,12 @@ pub fn validate_input(lines: &[CountLineInput]) -> Result<(), ValidationErrors> 
             );
         }
         if let Some(j) = lines[..i].iter().position(|o| o.product_id == l.product_id) {
-            e.add(
+            e.duplicate(
                 format!("lines[{i}].product_id"),
-                "duplicate",
                 format!("product {} is already counted on lines[{j}]", l.product_id),
             );
         }
-        if l.cause == Some(DiscrepancyCause::Other)
-            && l.note.as_deref().is_none_or(|n| n.trim().is_empty())
-        {
+        if l.cause == Some(DiscrepancyCause::Other) && is_blank(l.note.as_deref()) {
             e.add(
                 format!("lines[{i}].note"),
                 "required",

@@ -137,18 +137,13 @@ pub fn check_region_needs(needs: &[RegionNeed]) -> Result<(), ValidationErrors> 
     let mut seen = std::collections::BTreeSet::new();
     for (i, n) in needs.iter().enumerate() {
         if !seen.insert(n.product_id) {
-            e.add(
+            e.duplicate(
                 format!("[{i}].product_id"),
-                "duplicate",
                 format!("product {} is listed twice", n.product_id),
             );
         }
         if n.quantity < 0 {
-            e.add(
-                format!("[{i}].quantity"),
-                "negative",
-                "must not be negative",
-            );
+            e.negative(format!("[{i}].quantity"));
         }
     }
     e.into_result(())

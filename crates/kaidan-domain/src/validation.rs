@@ -84,12 +84,8 @@ impl ValidationErrors {
         let t = value.trim();
         if t.is_empty() {
             self.add(field, "required", "is required");
-        } else if t.chars().count() > max {
-            self.add(
-                field,
-                "too_long",
-                format!("must be at most {max} characters"),
-            );
+        } else {
+            self.max_chars(field, t, max);
         }
         t.to_string()
     }
@@ -102,14 +98,36 @@ impl ValidationErrors {
         max: usize,
     ) -> Option<String> {
         let t = value.map(str::trim).filter(|s| !s.is_empty())?;
-        if t.chars().count() > max {
+        self.max_chars(field, t, max);
+        Some(t.to_string())
+    }
+
+    /// A trimmed text that may be left empty.
+    pub(crate) fn trimmed(&mut self, field: &str, value: &str, max: usize) -> String {
+        let t = value.trim();
+        self.max_chars(field, t, max);
+        t.to_string()
+    }
+
+    /// At most `max` characters, counted as given.
+    pub(crate) fn max_chars(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
             self.add(
                 field,
                 "too_long",
                 format!("must be at most {max} characters"),
             );
         }
-        Some(t.to_string())
+    }
+
+    /// A second entry where only one is allowed; `message` says which.
+    pub(crate) fn duplicate(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.add(field, "duplicate", message);
+    }
+
+    /// A negative amount or quantity where none may be.
+    pub(crate) fn negative(&mut self, field: impl Into<String>) {
+        self.add(field, "negative", "must not be negative");
     }
 
     /// A code: letters, digits, `-`, `_`, `.`; no spaces.
@@ -136,4 +154,9 @@ impl ValidationErrors {
         }
         value
     }
+}
+
+/// No text at all, or only white space.
+pub(crate) fn is_blank(value: Option<&str>) -> bool {
+    value.is_none_or(|v| v.trim().is_empty())
 }

@@ -247,90 +247,99 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
     claims.sort_unstable_by_key(|&(key, _)| key);
 
     for &(_, claim) in &claims {
-        match claim {
-            Claim::Store { stock, need } => {
+        let (p, r, need) = match claim {
+            Claim::Store { stock, need } => (
+                ix.stock_product[stock],
+                ix.store_region[ix.stock_store[stock]],
+                need,
+            ),
+            Claim::Region { need } => (
+                ix.need_product[need],
+                ix.need_region[need],
+                input.region_needs[need].quantity,
+            ),
+        };
+        let region_list = list_of(p);
+        let rk = &ranks[season_index(region_list)];
+        let (region_position, region_on_list) = (rk.position[r], rk.on_list[r]);
+        let got = need.min(left[p]);
+        let bound = bound_of(need, got, supply[p], left[p]);
+        left[p] -= got;
+        let short = need - got;
+        tally[p].unserved = tally[p].unserved.saturating_add(short);
+        // Each claim yields its allocation and its shortfall; only the parts
+        // with a quantity go into the result.
+        let (allocation, shortfall) = match claim {
+            Claim::Store { stock, .. } => {
                 let ss = &input.store_stock[stock];
-                let p = ix.stock_product[stock];
                 let s = ix.stock_store[stock];
-                let r = ix.store_region[s];
-                let season = list_of(p);
-                let rk = &ranks[season_index(season)];
-                let got = need.min(left[p]);
                 let reason = Reason::new(
                     Rule::StoreSafetyStock,
-                    bound_of(need, got, supply[p], left[p]),
+                    bound,
                     Rank::Store {
-                        region_list: season,
-                        region_position: rk.position[r],
-                        region_on_list: rk.on_list[r],
+                        region_list,
+                        region_position,
+                        region_on_list,
                         tier: input.stores[s].tier,
                         store_position: store_position[s],
                     },
                 );
-                left[p] -= got;
                 let region = input.regions[r].id;
-                if got > 0 {
-                    tally[p].store_allocated += got;
-                    allocations.push(Allocation::Store(StoreAllocation {
+                tally[p].store_allocated += got;
+                (
+                    Allocation::Store(StoreAllocation {
                         store: ss.store,
                         region,
                         product: ss.product,
                         quantity: qty(got),
                         reason,
-                    }));
-                }
-                if got < need {
-                    tally[p].unserved = tally[p].unserved.saturating_add(need - got);
-                    unserved.push(Unserved::Store(StoreShort {
+                    }),
+                    Unserved::Store(StoreShort {
                         store: ss.store,
                         region,
                         product: ss.product,
                         requested: qty(need),
                         allocated: qty(got),
-                        unserved: qty(need - got),
+                        unserved: qty(short),
                         reason,
-                    }));
-                }
+                    }),
+                )
             }
             Claim::Region { need: n } => {
                 let rn = &input.region_needs[n];
-                let p = ix.need_product[n];
-                let r = ix.need_region[n];
-                let season = list_of(p);
-                let rk = &ranks[season_index(season)];
-                let need = rn.quantity;
-                let got = need.min(left[p]);
                 let reason = Reason::new(
                     Rule::RegionReplenishment,
-                    bound_of(need, got, supply[p], left[p]),
+                    bound,
                     Rank::Region {
-                        region_list: season,
-                        region_position: rk.position[r],
-                        region_on_list: rk.on_list[r],
+                        region_list,
+                        region_position,
+                        region_on_list,
                     },
                 );
-                left[p] -= got;
-                if got > 0 {
-                    tally[p].region_allocated += got;
-                    allocations.push(Allocation::Region(RegionAllocation {
+                tally[p].region_allocated += got;
+                (
+                    Allocation::Region(RegionAllocation {
                         region: rn.region,
                         product: rn.product,
                         quantity: qty(got),
                         reason,
-                    }));
-                }
-                if got < need {
-                    tally[p].unserved = tally[p].unserved.saturating_add(need - got);
-                    unserved.push(Unserved::Region(RegionShort {
+                    }),
+                    Unserved::Region(RegionShort {
                         region: rn.region,
                         product: rn.product,
                         requested: qty(need),
                         allocated: qty(got),
-                        unserved: qty(need - got),
+                        unserved: qty(short),
                         reason,
-                    }));
-                }
+                    }),
+                )
             }
+        };
+        if got > 0 {
+            allocations.push(allocation);
+        }
+        if short > 0 {
+            unserved.push(shortfall);
         }
     }
 

@@ -52,29 +52,29 @@ pub enum Allocation {
     Region(RegionAllocation),
 }
 
+/// Reads a field every kind of claim has: `Allocation` and `Unserved` hold
+/// the same four kinds, each a record with that field.
+macro_rules! claim_field {
+    ($claim:expr, $kind:ident . $field:ident) => {
+        match $claim {
+            $kind::FranchiseeAllocation(c) | $kind::FranchiseeLock(c) => &c.$field,
+            $kind::Store(c) => &c.$field,
+            $kind::Region(c) => &c.$field,
+        }
+    };
+}
+
 impl Allocation {
     pub fn product(&self) -> ProductId {
-        match self {
-            Allocation::FranchiseeAllocation(a) | Allocation::FranchiseeLock(a) => a.product,
-            Allocation::Store(a) => a.product,
-            Allocation::Region(a) => a.product,
-        }
+        *claim_field!(self, Allocation.product)
     }
 
     pub fn quantity(&self) -> Quantity {
-        match self {
-            Allocation::FranchiseeAllocation(a) | Allocation::FranchiseeLock(a) => a.quantity,
-            Allocation::Store(a) => a.quantity,
-            Allocation::Region(a) => a.quantity,
-        }
+        *claim_field!(self, Allocation.quantity)
     }
 
     pub fn reason(&self) -> &Reason {
-        match self {
-            Allocation::FranchiseeAllocation(a) | Allocation::FranchiseeLock(a) => &a.reason,
-            Allocation::Store(a) => &a.reason,
-            Allocation::Region(a) => &a.reason,
-        }
+        claim_field!(self, Allocation.reason)
     }
 }
 
@@ -127,28 +127,16 @@ pub enum Unserved {
 
 impl Unserved {
     pub fn product(&self) -> ProductId {
-        match self {
-            Unserved::FranchiseeAllocation(u) | Unserved::FranchiseeLock(u) => u.product,
-            Unserved::Store(u) => u.product,
-            Unserved::Region(u) => u.product,
-        }
+        *claim_field!(self, Unserved.product)
     }
 
     /// The quantity left unserved.
     pub fn unserved(&self) -> Quantity {
-        match self {
-            Unserved::FranchiseeAllocation(u) | Unserved::FranchiseeLock(u) => u.unserved,
-            Unserved::Store(u) => u.unserved,
-            Unserved::Region(u) => u.unserved,
-        }
+        *claim_field!(self, Unserved.unserved)
     }
 
     pub fn reason(&self) -> &Reason {
-        match self {
-            Unserved::FranchiseeAllocation(u) | Unserved::FranchiseeLock(u) => &u.reason,
-            Unserved::Store(u) => &u.reason,
-            Unserved::Region(u) => &u.reason,
-        }
+        claim_field!(self, Unserved.reason)
     }
 }
 

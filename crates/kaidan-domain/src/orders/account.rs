@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::string_enum;
-use crate::validation::ValidationErrors;
+use crate::validation::{ValidationErrors, is_blank};
 use crate::{Money, OrderId};
 
 string_enum!(
@@ -67,13 +67,13 @@ impl AccountEntry {
                 if self.amount.is_zero() {
                     e.add("amount", "zero", "an adjustment must not be zero");
                 }
-                if self.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                if is_blank(self.note.as_deref()) {
                     e.add("note", "required", "say why the account is adjusted");
                 }
             }
             EntryKind::CreditLimit => {
                 if self.amount.is_negative() {
-                    e.add("amount", "negative", "must not be negative");
+                    e.negative("amount");
                 }
             }
             _ => {
@@ -87,10 +87,8 @@ impl AccountEntry {
         {
             e.add("order_id", "required", "a commitment belongs to an order");
         }
-        if let Some(n) = &self.note
-            && n.chars().count() > 500
-        {
-            e.add("note", "too_long", "must be at most 500 characters");
+        if let Some(n) = &self.note {
+            e.max_chars("note", n, 500);
         }
         e.into_result(())
     }

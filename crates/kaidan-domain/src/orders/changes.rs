@@ -21,7 +21,7 @@ use crate::audit::{FieldChange, diff};
 use crate::validation::ValidationErrors;
 use crate::{Money, ProductId, Quantity, UserId};
 
-use super::intake::{MAX_ADDRESS, MAX_LINE_QUANTITY, ValidLine};
+use super::intake::{MAX_ADDRESS, ValidLine, check_delivery_date, check_line_quantity};
 use super::joint::Department;
 use super::pricing::{PriceBook, PricedOrder, price_line};
 
@@ -118,21 +118,12 @@ impl ChangeRequest {
         }
         for (i, c) in self.changes.iter().enumerate() {
             match c {
-                Change::Quantity { quantity, .. } => {
-                    if *quantity <= 0 {
-                        e.add(
-                            format!("changes[{i}].quantity"),
-                            "not_positive",
-                            "must be greater than zero; cancel the line to remove it",
-                        );
-                    } else if *quantity > MAX_LINE_QUANTITY {
-                        e.add(
-                            format!("changes[{i}].quantity"),
-                            "too_large",
-                            format!("must be at most {MAX_LINE_QUANTITY}"),
-                        );
-                    }
-                }
+                Change::Quantity { quantity, .. } => check_line_quantity(
+                    &mut e,
+                    &format!("changes[{i}].quantity"),
+                    *quantity,
+                    "must be greater than zero; cancel the line to remove it",
+                ),
                 Change::Address { delivery_address } => {
                     e.text(
                         &format!("changes[{i}].delivery_address"),
@@ -176,6 +167,46 @@ fn progress_of(progress: &[LineProgress], line_no: u32) -> (Quantity, Quantity) 
         })
 }
 
+/// Something of the line has been shipped or invoiced.
+fn touched((shipped, invoiced): (Quantity, Quantity)) -> bool {
+    !shipped.is_zero() || !invoiced.is_zero()
+}
+
+/// CHG-3: a line that has been shipped or invoiced does not change; the
+/// refusal at `field` says why, from what was shipped and invoiced.
+fn refused_when_touched(
+    e: &mut ValidationErrors,
+    field: String,
+    done: (Quantity, Quantity),
+    why: impl FnOnce(Quantity, Quantity) -> String,
+) -> bool {
+    let refused = touched(done);
+    if refused {
+        e.add(field, "already_shipped", why(done.0, done.1));
+    }
+    refused
+}
+
+/// Where line `line_no` is on `order`, with its progress; an unknown line
+/// is an error at `field`.
+fn find_line(
+    order: &PricedOrder,
+    progress: &[LineProgress],
+    line_no: u32,
+    field: String,
+    e: &mut ValidationErrors,
+) -> Option<(usize, (Quantity, Quantity))> {
+    let Some(li) = order.lines.iter().position(|l| l.line_no == line_no) else {
+        e.add(
+            field,
+            "no_such_line",
+            format!("the order has no line {line_no}"),
+        );
+        return None;
+    };
+    Some((li, progress_of(progress, line_no)))
+}
+
 /// Applies `request` to `order` or refuses it with every reason (CHG-3).
 /// `today` is the company's date (a delivery date cannot be in the past).
 /// Changed products are priced from `book`; quantity changes keep the
@@ -197,18 +228,13 @@ pub fn apply_change(
     let mut cancel_order = false;
     for (i, c) in request.changes.iter().enumerate() {
         let at = |f: &str| format!("changes[{i}].{f}");
-        let line_index = |line_no: u32| next.lines.iter().position(|l| l.line_no == line_no);
         match c {
             Change::Quantity { line_no, quantity } => {
-                let Some(li) = line_index(*line_no) else {
-                    e.add(
-                        at("line_no"),
-                        "no_such_line",
-                        format!("the order has no line {line_no}"),
-                    );
+                let Some((li, (shipped, invoiced))) =
+                    find_line(&next, progress, *line_no, at("line_no"), &mut e)
+                else {
                     continue;
                 };
-                let (shipped, invoiced) = progress_of(progress, *line_no);
                 let qty = Quantity::new(*quantity).unwrap_or(Quantity::ZERO);
                 if qty < shipped {
                     e.add(
@@ -236,21 +262,15 @@ pub fn apply_change(
                 line_no,
                 product_id,
             } => {
-                let Some(li) = line_index(*line_no) else {
-                    e.add(
-                        at("line_no"),
-                        "no_such_line",
-                        format!("the order has no line {line_no}"),
-                    );
+                let Some((li, done)) = find_line(&next, progress, *line_no, at("line_no"), &mut e)
+                else {
                     continue;
                 };
-                let (shipped, invoiced) = progress_of(progress, *line_no);
-                if !shipped.is_zero() || !invoiced.is_zero() {
-                    e.add(
-                        at("product_id"),
-                        "already_shipped",
-                        format!("line {line_no} has been shipped or invoiced ({shipped} shipped, {invoiced} invoiced); its product and price cannot change"),
-                    );
+                if refused_when_touched(&mut e, at("product_id"), done, |shipped, invoiced| {
+                    format!(
+                        "line {line_no} has been shipped or invoiced ({shipped} shipped, {invoiced} invoiced); its product and price cannot change"
+                    )
+                }) {
                     continue;
                 }
                 if next
@@ -258,9 +278,8 @@ pub fn apply_change(
                     .iter()
                     .any(|l| l.product_id == *product_id && l.line_no != *line_no)
                 {
-                    e.add(
+                    e.duplicate(
                         at("product_id"),
-                        "duplicate",
                         format!("product {product_id} is already on another line; change that line's quantity"),
                     );
                     continue;
@@ -299,19 +318,13 @@ pub fn apply_change(
                         "the order has been shipped completely",
                     );
                 } else if let Some(d) = requested_delivery_date {
-                    if *d < next.order_date {
-                        e.add(
-                            at("requested_delivery_date"),
-                            "before_order_date",
-                            format!("must not be before the order date ({})", next.order_date),
-                        );
-                    } else if *d < today {
-                        e.add(
-                            at("requested_delivery_date"),
-                            "in_past",
-                            format!("must not be before today ({today})"),
-                        );
-                    }
+                    check_delivery_date(
+                        &mut e,
+                        &at("requested_delivery_date"),
+                        *d,
+                        next.order_date,
+                        today,
+                    );
                 }
                 next.requested_delivery_date = *requested_delivery_date;
             }
@@ -330,10 +343,7 @@ pub fn apply_change(
                     .lines
                     .iter()
                     .map(|l| l.line_no)
-                    .filter(|n| {
-                        let (s, inv) = progress_of(progress, *n);
-                        !s.is_zero() || !inv.is_zero()
-                    })
+                    .filter(|n| touched(progress_of(progress, *n)))
                     .collect();
                 if touched.is_empty() {
                     cancel_order = true;
@@ -348,25 +358,18 @@ pub fn apply_change(
             Change::Cancellation {
                 line_no: Some(line_no),
             } => {
-                let Some(li) = line_index(*line_no) else {
-                    e.add(
-                        at("line_no"),
-                        "no_such_line",
-                        format!("the order has no line {line_no}"),
-                    );
+                let Some((li, done)) = find_line(&next, progress, *line_no, at("line_no"), &mut e)
+                else {
                     continue;
                 };
-                let (shipped, invoiced) = progress_of(progress, *line_no);
-                if !shipped.is_zero() || !invoiced.is_zero() {
-                    e.add(
-                        at("line_no"),
-                        "already_shipped",
+                let refused =
+                    refused_when_touched(&mut e, at("line_no"), done, |shipped, invoiced| {
                         format!(
                             "line {line_no} has been shipped or invoiced; reduce it to {} instead",
                             shipped.max(invoiced)
-                        ),
-                    );
-                } else {
+                        )
+                    });
+                if !refused {
                     next.lines.remove(li);
                 }
             }

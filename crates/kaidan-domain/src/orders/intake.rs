@@ -151,19 +151,13 @@ impl OrderInput {
             );
         }
         if let Some(wanted) = self.requested_delivery_date {
-            if wanted < self.order_date {
-                e.add(
-                    "requested_delivery_date",
-                    "before_order_date",
-                    format!("must not be before the order date ({})", self.order_date),
-                );
-            } else if wanted < today {
-                e.add(
-                    "requested_delivery_date",
-                    "in_past",
-                    format!("must not be before today ({today})"),
-                );
-            }
+            check_delivery_date(
+                &mut e,
+                "requested_delivery_date",
+                wanted,
+                self.order_date,
+                today,
+            );
         }
         let delivery_address = e.optional_text(
             "delivery_address",
@@ -186,9 +180,8 @@ impl OrderInput {
         for (i, line) in self.lines.iter().enumerate() {
             let at = |f: &str| format!("lines[{i}].{f}");
             if let Some(first) = first_line_of.get(&line.product_id) {
-                e.add(
+                e.duplicate(
                     at("product_id"),
-                    "duplicate",
                     format!(
                         "product {} is already on lines[{first}]; put the whole quantity on one line",
                         line.product_id
@@ -197,19 +190,16 @@ impl OrderInput {
             } else {
                 first_line_of.insert(line.product_id, i);
             }
-            if line.quantity <= 0 {
-                e.add(at("quantity"), "not_positive", "must be greater than zero");
-            } else if line.quantity > MAX_LINE_QUANTITY {
-                e.add(
-                    at("quantity"),
-                    "too_large",
-                    format!("must be at most {MAX_LINE_QUANTITY}"),
-                );
-            }
+            check_line_quantity(
+                &mut e,
+                &at("quantity"),
+                line.quantity,
+                "must be greater than zero",
+            );
             if let Some(p) = line.unit_price
                 && p.is_negative()
             {
-                e.add(at("unit_price"), "negative", "must not be negative");
+                e.negative(at("unit_price"));
             }
             let note = e.optional_text(&at("note"), line.note.as_deref(), MAX_LINE_NOTE);
             lines.push(ValidLine {
@@ -236,5 +226,48 @@ impl OrderInput {
             notes,
             lines,
         })
+    }
+}
+
+/// A requested delivery date may lie neither before the order date nor in
+/// the past; the same rule holds when a change re-dates an order.
+pub(crate) fn check_delivery_date(
+    e: &mut ValidationErrors,
+    field: &str,
+    wanted: Date,
+    order_date: Date,
+    today: Date,
+) {
+    if wanted < order_date {
+        e.add(
+            field,
+            "before_order_date",
+            format!("must not be before the order date ({order_date})"),
+        );
+    } else if wanted < today {
+        e.add(
+            field,
+            "in_past",
+            format!("must not be before today ({today})"),
+        );
+    }
+}
+
+/// A line quantity is positive (`not_positive` says what to do instead) and
+/// at most [`MAX_LINE_QUANTITY`].
+pub(crate) fn check_line_quantity(
+    e: &mut ValidationErrors,
+    field: &str,
+    quantity: i64,
+    not_positive: &str,
+) {
+    if quantity <= 0 {
+        e.add(field, "not_positive", not_positive);
+    } else if quantity > MAX_LINE_QUANTITY {
+        e.add(
+            field,
+            "too_large",
+            format!("must be at most {MAX_LINE_QUANTITY}"),
+        );
     }
 }

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::access::string_enum;
+use crate::validation::is_blank;
 use crate::{Role, UserId};
 
 string_enum!(
@@ -128,9 +129,7 @@ impl JointReview {
         if self.decisions.iter().any(|x| x.department == d.department) {
             return Err(JointReviewError::AlreadyDecided(d.department));
         }
-        if d.decision == Decision::Reject
-            && d.comment.as_deref().is_none_or(|c| c.trim().is_empty())
-        {
+        if d.decision == Decision::Reject && is_blank(d.comment.as_deref()) {
             return Err(JointReviewError::CommentRequired);
         }
         self.decisions.push(d);

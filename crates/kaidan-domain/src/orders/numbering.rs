@@ -207,18 +207,7 @@ impl FromStr for OrderNumberPattern {
     }
 }
 
-impl TryFrom<String> for OrderNumberPattern {
-    type Error = PatternError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<OrderNumberPattern> for String {
-    fn from(value: OrderNumberPattern) -> Self {
-        value.text
-    }
-}
+checked_conversions!(OrderNumberPattern.text: String, PatternError, |text: String| text.parse());
 
 impl fmt::Display for OrderNumberPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -322,18 +311,8 @@ fn take_digits(s: &str, width: usize) -> Option<&str> {
     head.bytes().all(|b| b.is_ascii_digit()).then_some(head)
 }
 
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for OrderNumberPattern {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "Order-number pattern: literal text with {YYYYMMDD}, {YYMMDD}, {YYYY}, {YY}, {MM}, {DD} and one {SEQ:n}",
-            ))
-            .examples([serde_json::json!(DEFAULT_ORDER_NUMBER_PATTERN)])
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for OrderNumberPattern {}
+string_schema!(
+    OrderNumberPattern,
+    "Order-number pattern: literal text with {YYYYMMDD}, {YYMMDD}, {YYYY}, {YY}, {MM}, {DD} and one {SEQ:n}",
+    DEFAULT_ORDER_NUMBER_PATTERN
+);

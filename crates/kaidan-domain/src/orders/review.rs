@@ -114,7 +114,7 @@ impl ReviewSettings {
     pub fn validate(self) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::new();
         if self.joint_review_threshold.is_negative() {
-            e.add("joint_review_threshold", "negative", "must not be negative");
+            e.negative("joint_review_threshold");
         }
         if self.joint_review_departments.is_empty() {
             e.add(
@@ -133,9 +133,8 @@ impl ReviewSettings {
         let mut seen = std::collections::BTreeSet::new();
         for (i, a) in self.allowed_terms.iter().enumerate() {
             if !seen.insert(a.kind) {
-                e.add(
+                e.duplicate(
                     format!("allowed_terms[{i}].kind"),
-                    "duplicate",
                     format!("{} is listed twice", a.kind),
                 );
             }
@@ -380,9 +379,19 @@ pub fn review(
         customer,
         settings.credit_checked_terms.contains(&order.payment_terms),
     );
-    let mut hold = Vec::new();
+    let overdue = customer.max_days_overdue > settings.overdue_tolerance_days;
+    let over_limit = credit.over_limit();
+    // Finance lifts a customer's hold itself; overdue debt and an exceeded
+    // limit hold the order until finance releases it.
+    let hold: Vec<CreditHoldReason> = [
+        (customer.on_hold, CreditHoldReason::CustomerOnHold),
+        (overdue && !credit_released, CreditHoldReason::Overdue),
+        (over_limit && !credit_released, CreditHoldReason::OverLimit),
+    ]
+    .into_iter()
+    .filter_map(|(held, reason)| held.then_some(reason))
+    .collect();
     if customer.on_hold {
-        hold.push(CreditHoldReason::CustomerOnHold);
         add(
             ReviewRule::CustomerOnHold,
             Severity::Hold,
@@ -395,10 +404,7 @@ pub fn review(
     } else {
         Severity::Hold
     };
-    if customer.max_days_overdue > settings.overdue_tolerance_days {
-        if !credit_released {
-            hold.push(CreditHoldReason::Overdue);
-        }
+    if overdue {
         add(
             ReviewRule::OverdueReceivables,
             releasable,
@@ -419,10 +425,7 @@ pub fn review(
             ),
         );
     }
-    if credit.over_limit() {
-        if !credit_released {
-            hold.push(CreditHoldReason::OverLimit);
-        }
+    if over_limit {
         add(
             ReviewRule::CreditLimitExceeded,
             releasable,

@@ -44,18 +44,6 @@ string_enum!(
     }
 );
 
-impl OrderStatus {
-    /// Approved orders that still wait for goods: their lines may hold
-    /// reservations to pick and backorders that arriving goods fill
-    /// (INV-2, SHP-1, ALC-1). The store writes this set into its SQL.
-    pub const AWAITING_GOODS: &'static [OrderStatus] =
-        &[OrderStatus::Approved, OrderStatus::PartlyShipped];
-
-    pub fn awaiting_goods(self) -> bool {
-        OrderStatus::AWAITING_GOODS.contains(&self)
-    }
-}
-
 /// Something that happens to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,6 +80,16 @@ pub struct TransitionError {
 }
 
 impl OrderStatus {
+    /// Approved orders that still wait for goods: their lines may hold
+    /// reservations to pick and backorders that arriving goods fill
+    /// (INV-2, SHP-1, ALC-1). The store writes this set into its SQL.
+    pub const AWAITING_GOODS: &'static [OrderStatus] =
+        &[OrderStatus::Approved, OrderStatus::PartlyShipped];
+
+    pub fn awaiting_goods(self) -> bool {
+        OrderStatus::AWAITING_GOODS.contains(&self)
+    }
+
     /// The state after `event`, or an error naming the current state.
     pub fn apply(self, event: OrderEvent) -> Result<OrderStatus, TransitionError> {
         use OrderEvent as E;
@@ -137,7 +135,7 @@ impl OrderStatus {
     /// Approved and not yet shipped in full: its lines may hold
     /// reservations, be backordered, be picked and shipped.
     pub fn awaits_goods(self) -> bool {
-        matches!(self, OrderStatus::Approved | OrderStatus::PartlyShipped)
+        self.awaiting_goods()
     }
 
     /// The order's lines may still be edited directly (no change request).

@@ -10,6 +10,14 @@ use kaidan_domain::allocation::{
 };
 use kaidan_domain::{OrderLineId, ProductId};
 
+/// Product 1 (non-seasonal, launch 1, supply 10) and one franchisee of rank
+/// 1: the frame for checks of a single line.
+fn one_product(franchisee: i64, funds: &str, credit: &str) -> Scenario {
+    Scenario::new("2024-04-02")
+        .product(1, ProductSeason::None, 1, 10)
+        .franchisee(franchisee, 1, funds, credit)
+}
+
 fn problems(sc: &Scenario) -> Vec<String> {
     let err: InputError = run(&sc.input).unwrap_err();
     err.problems.iter().map(|p| p.to_string()).collect()
@@ -66,10 +74,7 @@ fn alc_10_validation_collects_every_problem_and_names_the_item() {
 fn alc_4_zero_unit_price_is_valid_negative_is_refused() {
     // A free line (赠品) is an ordinary order line; only a negative price is
     // refused (ADR 0013).
-    let free = Scenario::new("2024-04-02")
-        .product(1, ProductSeason::None, 1, 10)
-        .franchisee(7, 1, "100", "0")
-        .line(17, 7, 1, 2, "0", "2024-03-01");
+    let free = one_product(7, "100", "0").line(17, 7, 1, 2, "0", "2024-03-01");
     assert!(run(&free.input).is_ok());
     let negative = free.line(18, 7, 1, 2, "-0.01", "2024-03-01");
     assert_eq!(
@@ -80,10 +85,7 @@ fn alc_4_zero_unit_price_is_valid_negative_is_refused() {
 
 #[test]
 fn alc_10_problems_are_typed_for_callers() {
-    let sc = Scenario::new("2024-04-02")
-        .product(1, ProductSeason::None, 1, 10)
-        .franchisee(7, 1, "100", "0")
-        .line(17, 7, 99, 2, "10", "2024-03-01");
+    let sc = one_product(7, "100", "0").line(17, 7, 99, 2, "10", "2024-03-01");
     let err = run(&sc.input).unwrap_err();
     assert_eq!(err.problems.len(), 1);
     assert_eq!(err.problems[0].at, Location::OrderLine(OrderLineId(17)));
@@ -107,10 +109,14 @@ fn alc_10_long_problem_lists_are_summarised_in_the_message() {
 
 #[test]
 fn alc_10_amounts_out_of_range_are_refused() {
-    let sc = Scenario::new("2024-04-02")
-        .product(1, ProductSeason::None, 1, 10)
-        .franchisee(1, 1, "900000000000000", "900000000000000")
-        .line(1, 1, 1, 1_000_000_000, "900000000000", "2024-03-01");
+    let sc = one_product(1, "900000000000000", "900000000000000").line(
+        1,
+        1,
+        1,
+        1_000_000_000,
+        "900000000000",
+        "2024-03-01",
+    );
     assert_eq!(
         problems(&sc),
         vec![

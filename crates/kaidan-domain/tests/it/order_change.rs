@@ -32,12 +32,42 @@ fn progress(line_no: u32, shipped: i64, invoiced: i64) -> LineProgress {
     }
 }
 
+fn set_quantity(line_no: u32, quantity: i64) -> Change {
+    Change::Quantity { line_no, quantity }
+}
+
+fn set_product(line_no: u32, product: i64) -> Change {
+    Change::Product {
+        line_no,
+        product_id: ProductId(product),
+    }
+}
+
+fn set_date(requested_delivery_date: Option<jiff::civil::Date>) -> Change {
+    Change::Date {
+        requested_delivery_date,
+    }
+}
+
+fn set_address(delivery_address: &str) -> Change {
+    Change::Address {
+        delivery_address: delivery_address.into(),
+    }
+}
+
+fn cancel_line(line_no: u32) -> Change {
+    Change::Cancellation {
+        line_no: Some(line_no),
+    }
+}
+
+/// Applies a request of `changes` (with the usual reason) to `o`.
 fn apply(
     o: &PricedOrder,
-    r: &ChangeRequest,
+    changes: Vec<Change>,
     p: &[LineProgress],
 ) -> Result<PricedOrder, ValidationErrors> {
-    match apply_change(o, r, p, &book(), TODAY)? {
+    match apply_change(o, &request(changes), p, &book(), TODAY)? {
         ChangeOutcome::NewVersion { order } => Ok(*order),
         ChangeOutcome::CancelOrder => panic!("unexpected cancellation"),
     }
@@ -62,13 +92,8 @@ fn chg_1_request_needs_reason_and_content() {
     );
     let r = request(vec![
         Change::Cancellation { line_no: None },
-        Change::Quantity {
-            line_no: 1,
-            quantity: 0,
-        },
-        Change::Address {
-            delivery_address: "".into(),
-        },
+        set_quantity(1, 0),
+        set_address(""),
     ]);
     assert_eq!(
         codes(&r.validate().unwrap_err()),
@@ -95,13 +120,7 @@ fn chg_1_request_reads_from_json() {
         {"kind":"date","requested_delivery_date":"2026-12-01"},
         {"kind":"cancellation"}]}"#;
     let r: ChangeRequest = serde_json::from_str(json).unwrap();
-    assert_eq!(
-        r.changes[0],
-        Change::Quantity {
-            line_no: 1,
-            quantity: 8
-        }
-    );
+    assert_eq!(r.changes[0], set_quantity(1, 8));
     assert!(r.cancels_order());
     assert!(
         serde_json::from_str::<ChangeRequest>(&json.replace("\"line_no\":1", "\"line\":1"))
@@ -112,15 +131,7 @@ fn chg_1_request_reads_from_json() {
 #[test]
 fn chg_2_quantity_change_makes_a_new_version_with_a_line_level_diff() {
     let v1 = OrderVersion::first(priced(), UserId(2), Timestamp::UNIX_EPOCH);
-    let after = apply(
-        &v1.snapshot,
-        &request(vec![Change::Quantity {
-            line_no: 1,
-            quantity: 8,
-        }]),
-        &[],
-    )
-    .unwrap();
+    let after = apply(&v1.snapshot, vec![set_quantity(1, 8)], &[]).unwrap();
     // 8 × 89 = 712.00, tax 712 × 13/113 = 81.91; total 712 + 840 = 1552.00.
     assert_eq!(after.lines[0].amount, m("712"));
     assert_eq!(after.lines[0].tax, m("81.91"));
@@ -160,15 +171,7 @@ fn chg_2_product_change_is_priced_from_the_price_list() {
     i.lines.truncate(1);
     let o = kaidan_domain::orders::price_order(&i.validate(TODAY).unwrap(), &book(), &defaults())
         .unwrap();
-    let after = apply(
-        &o,
-        &request(vec![Change::Product {
-            line_no: 1,
-            product_id: ProductId(2),
-        }]),
-        &[],
-    )
-    .unwrap();
+    let after = apply(&o, vec![set_product(1, 2)], &[]).unwrap();
     assert_eq!(after.lines[0].product_id, ProductId(2));
     assert_eq!(after.lines[0].unit_price, m("299"));
     assert_eq!(after.lines[0].quantity, q(10));
@@ -183,15 +186,7 @@ fn chg_2_product_change_is_priced_from_the_price_list() {
             .any(|c| c.field == "lines[product_id=2].sku" && c.before.is_none())
     );
     // An inactive product cannot come in.
-    let err = apply(
-        &o,
-        &request(vec![Change::Product {
-            line_no: 1,
-            product_id: ProductId(3),
-        }]),
-        &[],
-    )
-    .unwrap_err();
+    let err = apply(&o, vec![set_product(1, 3)], &[]).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].product_id", "inactive")]);
 }
 
@@ -200,15 +195,11 @@ fn chg_2_date_address_and_line_cancellation() {
     let o = priced();
     let after = apply(
         &o,
-        &request(vec![
-            Change::Date {
-                requested_delivery_date: Some(date(2026, 12, 4)),
-            },
-            Change::Address {
-                delivery_address: " 深圳市南山区科技园 ".into(),
-            },
-            Change::Cancellation { line_no: Some(2) },
-        ]),
+        vec![
+            set_date(Some(date(2026, 12, 4))),
+            set_address(" 深圳市南山区科技园 "),
+            cancel_line(2),
+        ],
         &[],
     )
     .unwrap();
@@ -216,24 +207,9 @@ fn chg_2_date_address_and_line_cancellation() {
     assert_eq!(after.delivery_address, "深圳市南山区科技园");
     assert_eq!(after.lines.len(), 1);
     assert_eq!(after.totals.amount, m("890"));
-    let err = apply(
-        &o,
-        &request(vec![
-            Change::Cancellation { line_no: Some(1) },
-            Change::Cancellation { line_no: Some(2) },
-        ]),
-        &[],
-    )
-    .unwrap_err();
+    let err = apply(&o, vec![cancel_line(1), cancel_line(2)], &[]).unwrap_err();
     assert_eq!(codes(&err), [("changes", "no_lines_left")]);
-    let err = apply(
-        &o,
-        &request(vec![Change::Date {
-            requested_delivery_date: Some(date(2026, 11, 1)),
-        }]),
-        &[],
-    )
-    .unwrap_err();
+    let err = apply(&o, vec![set_date(Some(date(2026, 11, 1)))], &[]).unwrap_err();
     assert_eq!(
         codes(&err),
         [("changes[0].requested_delivery_date", "before_order_date")]
@@ -243,63 +219,23 @@ fn chg_2_date_address_and_line_cancellation() {
 #[test]
 fn chg_3_shipped_quantity_cannot_be_reduced() {
     let o = priced();
-    let r = request(vec![Change::Quantity {
-        line_no: 1,
-        quantity: 5,
-    }]);
-    let err = apply(&o, &r, &[progress(1, 6, 0)]).unwrap_err();
+    let err = apply(&o, vec![set_quantity(1, 5)], &[progress(1, 6, 0)]).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].quantity", "already_shipped")]);
     assert!(err.errors[0].message.contains("6 already shipped"), "{err}");
     // Down to exactly the shipped quantity is fine, and so is an increase.
-    assert!(
-        apply(
-            &o,
-            &request(vec![Change::Quantity {
-                line_no: 1,
-                quantity: 6
-            }]),
-            &[progress(1, 6, 0)]
-        )
-        .is_ok()
-    );
-    assert!(
-        apply(
-            &o,
-            &request(vec![Change::Quantity {
-                line_no: 1,
-                quantity: 12
-            }]),
-            &[progress(1, 6, 6)]
-        )
-        .is_ok()
-    );
+    assert!(apply(&o, vec![set_quantity(1, 6)], &[progress(1, 6, 0)]).is_ok());
+    assert!(apply(&o, vec![set_quantity(1, 12)], &[progress(1, 6, 6)]).is_ok());
 }
 
 #[test]
 fn chg_3_invoiced_quantity_cannot_be_reduced() {
-    let err = apply(
-        &priced(),
-        &request(vec![Change::Quantity {
-            line_no: 2,
-            quantity: 1,
-        }]),
-        &[progress(2, 0, 2)],
-    )
-    .unwrap_err();
+    let err = apply(&priced(), vec![set_quantity(2, 1)], &[progress(2, 0, 2)]).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].quantity", "already_invoiced")]);
 }
 
 #[test]
 fn chg_3_product_of_a_shipped_line_cannot_change() {
-    let err = apply(
-        &priced(),
-        &request(vec![Change::Product {
-            line_no: 1,
-            product_id: ProductId(2),
-        }]),
-        &[progress(1, 1, 0)],
-    )
-    .unwrap_err();
+    let err = apply(&priced(), vec![set_product(1, 2)], &[progress(1, 1, 0)]).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].product_id", "already_shipped")]);
 }
 
@@ -314,23 +250,11 @@ fn chg_3_cancellation_of_shipped_work_is_refused_with_the_reason() {
     let err = apply_change(&o, &all, &[progress(2, 0, 3)], &book(), TODAY).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].kind", "already_shipped")]);
     assert!(err.errors[0].message.contains("[2]"), "{err}");
-    let err = apply(
-        &o,
-        &request(vec![Change::Cancellation { line_no: Some(1) }]),
-        &[progress(1, 4, 0)],
-    )
-    .unwrap_err();
+    let err = apply(&o, vec![cancel_line(1)], &[progress(1, 4, 0)]).unwrap_err();
     assert_eq!(codes(&err), [("changes[0].line_no", "already_shipped")]);
     // Everything shipped: the address and date are history.
     let done = [progress(1, 10, 0), progress(2, 3, 0)];
-    let err = apply(
-        &o,
-        &request(vec![Change::Address {
-            delivery_address: "上海".into(),
-        }]),
-        &done,
-    )
-    .unwrap_err();
+    let err = apply(&o, vec![set_address("上海")], &done).unwrap_err();
     assert_eq!(
         codes(&err),
         [("changes[0].delivery_address", "already_shipped")]
@@ -341,20 +265,7 @@ fn chg_3_cancellation_of_shipped_work_is_refused_with_the_reason() {
 fn chg_3_all_refusals_are_reported_together() {
     let err = apply(
         &priced(),
-        &request(vec![
-            Change::Quantity {
-                line_no: 1,
-                quantity: 1,
-            },
-            Change::Quantity {
-                line_no: 9,
-                quantity: 1,
-            },
-            Change::Product {
-                line_no: 2,
-                product_id: ProductId(1),
-            },
-        ]),
+        vec![set_quantity(1, 1), set_quantity(9, 1), set_product(2, 1)],
         &[progress(1, 2, 0)],
     )
     .unwrap_err();
@@ -373,15 +284,7 @@ fn chg_2_impact_on_stock_credit_and_dates() {
     let before = priced();
     let after = apply(
         &before,
-        &request(vec![
-            Change::Quantity {
-                line_no: 1,
-                quantity: 25,
-            },
-            Change::Date {
-                requested_delivery_date: Some(date(2026, 11, 23)),
-            },
-        ]),
+        vec![set_quantity(1, 25), set_date(Some(date(2026, 11, 23)))],
         &[],
     )
     .unwrap();
@@ -412,14 +315,7 @@ fn chg_2_impact_on_stock_credit_and_dates() {
     );
 
     // An address change concerns only logistics and is feasible.
-    let moved = apply(
-        &before,
-        &request(vec![Change::Address {
-            delivery_address: "北京".into(),
-        }]),
-        &[],
-    )
-    .unwrap();
+    let moved = apply(&before, vec![set_address("北京")], &[]).unwrap();
     let a = assess_impact(&before, &moved, &input);
     assert!(a.feasible());
     assert_eq!(a.amount_delta, Money::ZERO);

@@ -7,7 +7,8 @@ use jiff::civil::date;
 use jiff::tz::TimeZone;
 use kaidan_domain::calendar::{BusinessCalendar, CalendarDay, DayKind};
 use kaidan_domain::orders::{
-    DeadlineKind, DeadlinePolicy, DeadlineState, company_time_zone, order_deadlines,
+    Deadline, DeadlineKind, DeadlinePolicy, DeadlineState, OrderDeadlines, company_time_zone,
+    order_deadlines,
 };
 
 fn ts(s: &str) -> Timestamp {
@@ -37,6 +38,32 @@ fn tz() -> TimeZone {
     company_time_zone()
 }
 
+/// The deadlines of an order received at `received`, on the national-day
+/// calendar under the default policy.
+fn on_national_day_calendar(received: &str) -> OrderDeadlines {
+    order_deadlines(
+        ts(received),
+        &tz(),
+        &national_day(),
+        &DeadlinePolicy::default(),
+    )
+}
+
+/// A deadline due at `due_at` that warns from `warn_from`: while open it is
+/// pending, then due soon, then overdue at the three moments given.
+fn assert_window(
+    d: &Deadline,
+    due_at: &str,
+    warn_from: &str,
+    [pending, due_soon, overdue]: [&str; 3],
+) {
+    assert_eq!(d.due_at, ts(due_at));
+    assert_eq!(d.warn_from, ts(warn_from));
+    assert_eq!(d.state(None, ts(pending)), DeadlineState::Pending);
+    assert_eq!(d.state(None, ts(due_soon)), DeadlineState::DueSoon);
+    assert_eq!(d.state(None, ts(overdue)), DeadlineState::Overdue);
+}
+
 #[test]
 fn ord_6_company_time_zone_is_china_standard_time() {
     let z = ts("2026-07-01T00:00:00Z").to_zoned(tz());
@@ -45,24 +72,19 @@ fn ord_6_company_time_zone_is_china_standard_time() {
 
 #[test]
 fn ord_6_review_due_four_hours_after_receipt() {
-    let received = ts("2026-11-20T09:30:00+08:00");
-    let d = order_deadlines(received, &tz(), &national_day(), &DeadlinePolicy::default());
+    let d = on_national_day_calendar("2026-11-20T09:30:00+08:00");
     assert_eq!(d.review.kind, DeadlineKind::Review);
-    assert_eq!(d.review.due_at, ts("2026-11-20T13:30:00+08:00"));
-    assert_eq!(d.review.warn_from, ts("2026-11-20T12:30:00+08:00"));
+    assert_window(
+        &d.review,
+        "2026-11-20T13:30:00+08:00",
+        "2026-11-20T12:30:00+08:00",
+        [
+            "2026-11-20T10:00:00+08:00",
+            "2026-11-20T12:45:00+08:00",
+            "2026-11-20T13:31:00+08:00",
+        ],
+    );
     let r = &d.review;
-    assert_eq!(
-        r.state(None, ts("2026-11-20T10:00:00+08:00")),
-        DeadlineState::Pending
-    );
-    assert_eq!(
-        r.state(None, ts("2026-11-20T12:45:00+08:00")),
-        DeadlineState::DueSoon
-    );
-    assert_eq!(
-        r.state(None, ts("2026-11-20T13:31:00+08:00")),
-        DeadlineState::Overdue
-    );
     let on_time = ts("2026-11-20T13:30:00+08:00");
     assert_eq!(r.state(Some(on_time), on_time), DeadlineState::Met);
     let rec = r.record(on_time);
@@ -76,25 +98,20 @@ fn ord_6_review_due_four_hours_after_receipt() {
 #[test]
 fn ord_6_ship_due_skips_national_day() {
     // Received Tue Sep 29: Wed 30 (1), Oct 1–7 off, Thu 8 (2), Fri 9 (3).
-    let received = ts("2026-09-29T10:00:00+08:00");
-    let d = order_deadlines(received, &tz(), &national_day(), &DeadlinePolicy::default());
+    let d = on_national_day_calendar("2026-09-29T10:00:00+08:00");
     assert_eq!(d.ship.due_date, date(2026, 10, 9));
-    assert_eq!(d.ship.due_at, ts("2026-10-09T23:59:59.999999999+08:00"));
     // Due soon from the start of the last working day.
-    assert_eq!(d.ship.warn_from, ts("2026-10-09T00:00:00+08:00"));
+    assert_window(
+        &d.ship,
+        "2026-10-09T23:59:59.999999999+08:00",
+        "2026-10-09T00:00:00+08:00",
+        [
+            "2026-10-08T18:00:00+08:00",
+            "2026-10-09T08:00:00+08:00",
+            "2026-10-10T00:00:00+08:00",
+        ],
+    );
     let s = &d.ship;
-    assert_eq!(
-        s.state(None, ts("2026-10-08T18:00:00+08:00")),
-        DeadlineState::Pending
-    );
-    assert_eq!(
-        s.state(None, ts("2026-10-09T08:00:00+08:00")),
-        DeadlineState::DueSoon
-    );
-    assert_eq!(
-        s.state(None, ts("2026-10-10T00:00:00+08:00")),
-        DeadlineState::Overdue
-    );
     assert!(s.record(ts("2026-10-09T23:59:00+08:00")).met);
     assert!(!s.record(ts("2026-10-10T09:00:00+08:00")).met);
 }
@@ -102,8 +119,7 @@ fn ord_6_ship_due_skips_national_day() {
 #[test]
 fn ord_6_ship_due_counts_make_up_saturday() {
     // Received Fri Oct 9: Sat Oct 10 is a make-up day (1), Mon 12 (2), Tue 13 (3).
-    let received = ts("2026-10-09T16:00:00+08:00");
-    let d = order_deadlines(received, &tz(), &national_day(), &DeadlinePolicy::default());
+    let d = on_national_day_calendar("2026-10-09T16:00:00+08:00");
     assert_eq!(d.ship.due_date, date(2026, 10, 13));
 }
 

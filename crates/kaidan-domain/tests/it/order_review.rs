@@ -7,8 +7,8 @@ use jiff::Timestamp;
 use kaidan_domain::master::{CustomerKind, PaymentTerms};
 use kaidan_domain::orders::{
     CreditHoldReason, CustomerCredit, Decision, Department, JointDecision, JointReview,
-    JointReviewError, JointStatus, OrderEvent, OrderStatus, PriceApproval, ReviewRule,
-    ReviewSettings, ReviewStage, Route, Severity, review,
+    JointReviewError, JointStatus, OrderEvent, OrderStatus, PriceApproval, ReviewOutcome,
+    ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
 };
 use kaidan_domain::{Money, Role, UserId};
 use order_support::*;
@@ -32,7 +32,31 @@ fn settings() -> ReviewSettings {
     }
 }
 
-fn rules(o: &kaidan_domain::orders::ReviewOutcome) -> Vec<(ReviewRule, Severity)> {
+/// The standard customer with `amount` of other open orders.
+fn with_open_orders(amount: &str) -> CustomerCredit {
+    CustomerCredit {
+        open_orders_amount: m(amount),
+        ..customer()
+    }
+}
+
+/// Sales review of the list-priced order under the standard settings.
+fn sales_review(c: &CustomerCredit) -> ReviewOutcome {
+    review(&priced_at_list(), c, &settings(), ReviewStage::Sales, false)
+}
+
+/// Finance review of the list-priced order under the standard settings.
+fn finance_review(c: &CustomerCredit, credit_released: bool) -> ReviewOutcome {
+    review(
+        &priced_at_list(),
+        c,
+        &settings(),
+        ReviewStage::Finance,
+        credit_released,
+    )
+}
+
+fn rules(o: &ReviewOutcome) -> Vec<(ReviewRule, Severity)> {
     o.findings.iter().map(|f| (f.rule, f.severity)).collect()
 }
 
@@ -87,17 +111,8 @@ fn ord_4_price_deviation_routes_to_sales_manager_approval() {
 #[test]
 fn fin_6_over_limit_goes_to_credit_hold() {
     // 6000 receivables + 2500 open orders + 1787 this order = 10 287 > 10 000.
-    let c = CustomerCredit {
-        open_orders_amount: m("2500"),
-        ..customer()
-    };
-    let out = review(
-        &priced_at_list(),
-        &c,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let c = with_open_orders("2500");
+    let out = sales_review(&c);
     assert_eq!(
         out.route,
         Route::CreditHold {
@@ -122,44 +137,20 @@ fn fin_6_over_limit_goes_to_credit_hold() {
 #[test]
 fn fin_6_warning_before_the_limit_is_exceeded() {
     // 6000 + 1500 + 1787 = 9287: above 90 % of 10 000, not over it.
-    let c = CustomerCredit {
-        open_orders_amount: m("1500"),
-        ..customer()
-    };
-    let out = review(
-        &priced_at_list(),
-        &c,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let c = with_open_orders("1500");
+    let out = sales_review(&c);
     assert_eq!(out.route, Route::FinanceReview);
     assert_eq!(
         rules(&out),
         [(ReviewRule::CreditNearLimit, Severity::Warning)]
     );
     // Exactly at the limit is still within it.
-    let at_limit = CustomerCredit {
-        open_orders_amount: m("2213"),
-        ..customer()
-    };
-    let out = review(
-        &priced_at_list(),
-        &at_limit,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let at_limit = with_open_orders("2213");
+    let out = sales_review(&at_limit);
     assert_eq!(out.credit.exposure, m("10000"));
     assert_eq!(out.route, Route::FinanceReview);
     // 6000 + 1787 = 7787 < 9000: no warning.
-    let out = review(
-        &priced_at_list(),
-        &customer(),
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let out = sales_review(&customer());
     assert!(!out.has(ReviewRule::CreditNearLimit));
 }
 
@@ -169,13 +160,7 @@ fn fin_6_overdue_beyond_tolerance_holds_within_tolerance_warns() {
         max_days_overdue: 31,
         ..customer()
     };
-    let out = review(
-        &priced_at_list(),
-        &late,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let out = sales_review(&late);
     assert!(matches!(
         &out.route,
         Route::CreditHold { reasons, .. } if reasons == &[CreditHoldReason::Overdue]
@@ -184,13 +169,7 @@ fn fin_6_overdue_beyond_tolerance_holds_within_tolerance_warns() {
         max_days_overdue: 30,
         ..customer()
     };
-    let out = review(
-        &priced_at_list(),
-        &tolerated,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let out = sales_review(&tolerated);
     assert_eq!(out.route, Route::FinanceReview);
     assert_eq!(
         rules(&out),
@@ -205,25 +184,13 @@ fn fin_6_customer_on_hold_stops_at_review_even_after_a_release() {
         open_orders_amount: m("5000"),
         ..customer()
     };
-    let out = review(
-        &priced_at_list(),
-        &held,
-        &settings(),
-        ReviewStage::Sales,
-        false,
-    );
+    let out = sales_review(&held);
     assert!(matches!(
         &out.route,
         Route::CreditHold { reasons, .. }
             if reasons == &[CreditHoldReason::CustomerOnHold, CreditHoldReason::OverLimit]
     ));
-    let out = review(
-        &priced_at_list(),
-        &held,
-        &settings(),
-        ReviewStage::Finance,
-        true,
-    );
+    let out = finance_review(&held, true);
     assert!(matches!(
         &out.route,
         Route::CreditHold { reasons, .. } if reasons == &[CreditHoldReason::CustomerOnHold]
@@ -232,17 +199,8 @@ fn fin_6_customer_on_hold_stops_at_review_even_after_a_release() {
 
 #[test]
 fn fin_6_finance_release_lets_an_over_limit_order_through_with_a_warning() {
-    let c = CustomerCredit {
-        open_orders_amount: m("2500"),
-        ..customer()
-    };
-    let out = review(
-        &priced_at_list(),
-        &c,
-        &settings(),
-        ReviewStage::Finance,
-        true,
-    );
+    let c = with_open_orders("2500");
+    let out = finance_review(&c, true);
     assert_eq!(out.route, Route::Approve);
     assert_eq!(
         rules(&out),
@@ -285,15 +243,11 @@ fn fin_2_prepaid_orders_are_not_held_against_the_credit_limit() {
 
 #[test]
 fn ord_4_joint_review_at_the_threshold_or_when_special() {
+    let list_priced =
+        |s: &ReviewSettings, stage| review(&priced_at_list(), &customer(), s, stage, false);
     let mut s = settings();
     s.joint_review_threshold = m("1787"); // exactly the order amount
-    let out = review(
-        &priced_at_list(),
-        &customer(),
-        &s,
-        ReviewStage::Finance,
-        false,
-    );
+    let out = list_priced(&s, ReviewStage::Finance);
     assert_eq!(
         out.route,
         Route::JointReview {
@@ -308,23 +262,11 @@ fn ord_4_joint_review_at_the_threshold_or_when_special() {
     assert_eq!(out.route.event(), Some(OrderEvent::NeedsJointReview));
     assert!(out.has(ReviewRule::JointReviewAmount));
     // Sales review never routes to the joint review itself.
-    let sales = review(
-        &priced_at_list(),
-        &customer(),
-        &s,
-        ReviewStage::Sales,
-        false,
-    );
+    let sales = list_priced(&s, ReviewStage::Sales);
     assert_eq!(sales.route, Route::FinanceReview);
 
     s.joint_review_threshold = m("1787.01");
-    let out = review(
-        &priced_at_list(),
-        &customer(),
-        &s,
-        ReviewStage::Finance,
-        false,
-    );
+    let out = list_priced(&s, ReviewStage::Finance);
     assert_eq!(out.route, Route::Approve);
     let mut special = priced_at_list();
     special.special = true;
@@ -355,6 +297,16 @@ fn ord_4_settings_are_validated_and_serialize() {
     assert_eq!(json["allowed_terms"][0]["kind"], "franchisee");
 }
 
+/// An approval in the department's own role.
+fn approve(dept: Department) -> JointDecision {
+    decision(dept, dept.role(), Decision::Approve)
+}
+
+/// A rejection, with its comment, in the department's own role.
+fn reject(dept: Department) -> JointDecision {
+    decision(dept, dept.role(), Decision::Reject)
+}
+
 fn decision(dept: Department, role: Role, d: Decision) -> JointDecision {
     JointDecision {
         department: dept,
@@ -381,20 +333,11 @@ fn ord_4_joint_review_complete_when_every_department_approved() {
     }
     assert_eq!(j.waiting_for(), [Department::Logistics]);
     assert_eq!(
-        j.record(decision(
-            Department::Logistics,
-            Role::Logistics,
-            Decision::Approve
-        ))
-        .unwrap(),
+        j.record(approve(Department::Logistics)).unwrap(),
         JointStatus::Approved
     );
     assert_eq!(
-        j.record(decision(
-            Department::Sales,
-            Role::SalesManager,
-            Decision::Approve
-        )),
+        j.record(approve(Department::Sales)),
         Err(JointReviewError::Closed(JointStatus::Approved))
     );
 }
@@ -402,22 +345,12 @@ fn ord_4_joint_review_complete_when_every_department_approved() {
 #[test]
 fn ord_4_any_joint_rejection_rejects() {
     let mut j = JointReview::new([Department::Sales, Department::Warehouse]);
-    j.record(decision(
-        Department::Sales,
-        Role::SalesManager,
-        Decision::Approve,
-    ))
-    .unwrap();
-    let mut no_reason = decision(Department::Warehouse, Role::Warehouse, Decision::Reject);
+    j.record(approve(Department::Sales)).unwrap();
+    let mut no_reason = reject(Department::Warehouse);
     no_reason.comment = Some(" ".into());
     assert_eq!(j.record(no_reason), Err(JointReviewError::CommentRequired));
     assert_eq!(
-        j.record(decision(
-            Department::Warehouse,
-            Role::Warehouse,
-            Decision::Reject
-        ))
-        .unwrap(),
+        j.record(reject(Department::Warehouse)).unwrap(),
         JointStatus::Rejected
     );
     assert_eq!(j.rejection().unwrap().department, Department::Warehouse);
@@ -438,25 +371,12 @@ fn ord_4_joint_review_checks_who_decides() {
         })
     );
     assert_eq!(
-        j.record(decision(
-            Department::Logistics,
-            Role::Logistics,
-            Decision::Approve
-        )),
+        j.record(approve(Department::Logistics)),
         Err(JointReviewError::NotRequired(Department::Logistics))
     );
-    j.record(decision(
-        Department::Sales,
-        Role::SalesManager,
-        Decision::Approve,
-    ))
-    .unwrap();
+    j.record(approve(Department::Sales)).unwrap();
     assert_eq!(
-        j.record(decision(
-            Department::Sales,
-            Role::SalesManager,
-            Decision::Approve
-        )),
+        j.record(approve(Department::Sales)),
         Err(JointReviewError::AlreadyDecided(Department::Sales))
     );
     assert_eq!(j.status(), JointStatus::Pending);

@@ -159,15 +159,22 @@ impl Scenario {
     }
 }
 
-/// Who received an allocation, as a short label: `line 3`, `lock 3`,
-/// `store 10`, `region 2`.
+/// Who a claim is for, as a short label: `line 3`, `lock 3`, `store 10`,
+/// `region 2`. `Allocation` and `Unserved` have the same four kinds.
+macro_rules! who {
+    ($kind:ident, $claim:expr) => {
+        match $claim {
+            $kind::FranchiseeAllocation(x) => format!("line {}", x.line_id),
+            $kind::FranchiseeLock(x) => format!("lock {}", x.line_id),
+            $kind::Store(x) => format!("store {}", x.store),
+            $kind::Region(x) => format!("region {}", x.region),
+        }
+    };
+}
+
+/// Who received an allocation.
 pub fn who(a: &Allocation) -> String {
-    match a {
-        Allocation::FranchiseeAllocation(x) => format!("line {}", x.line_id),
-        Allocation::FranchiseeLock(x) => format!("lock {}", x.line_id),
-        Allocation::Store(x) => format!("store {}", x.store),
-        Allocation::Region(x) => format!("region {}", x.region),
-    }
+    who!(Allocation, a)
 }
 
 /// The allocations of a result as (who, product, quantity), in result order.
@@ -180,12 +187,7 @@ pub fn trail(r: &RunResult) -> Vec<(String, i64, i64)> {
 
 /// The same label for an unserved claim.
 pub fn who_unserved(u: &Unserved) -> String {
-    match u {
-        Unserved::FranchiseeAllocation(x) => format!("line {}", x.line_id),
-        Unserved::FranchiseeLock(x) => format!("lock {}", x.line_id),
-        Unserved::Store(x) => format!("store {}", x.store),
-        Unserved::Region(x) => format!("region {}", x.region),
-    }
+    who!(Unserved, u)
 }
 
 /// Unserved claims as (who, product, unserved quantity, bound).
