@@ -116,20 +116,13 @@ impl App {
                             (code, reference.clone()),
                             Pending {
                                 input: OrderInput {
-                                    customer_id: customer,
-                                    channel,
                                     contact_name: c.opt("contact_name"),
-                                    contact_phone: None,
                                     customer_reference: Some(reference),
-                                    order_date,
                                     requested_delivery_date: requested,
                                     delivery_address: c.opt("delivery_address"),
-                                    payment_method: None,
-                                    payment_terms: None,
                                     priority,
-                                    special: false,
                                     notes: c.opt("notes"),
-                                    lines: vec![line],
+                                    ..OrderInput::new(customer, channel, order_date, vec![line])
                                 },
                                 rows: vec![row.line],
                             },

@@ -78,6 +78,18 @@ pub struct OrderLineInput {
     pub note: Option<String>,
 }
 
+impl OrderLineInput {
+    /// A line at the price list's price, without a note.
+    pub fn new(product_id: ProductId, quantity: i64) -> Self {
+        OrderLineInput {
+            product_id,
+            quantity,
+            unit_price: None,
+            note: None,
+        }
+    }
+}
+
 /// An order that passed intake validation: texts trimmed, quantities
 /// positive, products unique. Not yet priced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +125,32 @@ pub struct ValidLine {
 }
 
 impl OrderInput {
+    /// An order of these lines with every optional field left empty; callers
+    /// set what they know with struct update syntax.
+    pub fn new(
+        customer_id: CustomerId,
+        channel: Channel,
+        order_date: Date,
+        lines: Vec<OrderLineInput>,
+    ) -> Self {
+        OrderInput {
+            customer_id,
+            channel,
+            contact_name: None,
+            contact_phone: None,
+            customer_reference: None,
+            order_date,
+            requested_delivery_date: None,
+            delivery_address: None,
+            payment_method: None,
+            payment_terms: None,
+            priority: false,
+            special: false,
+            notes: None,
+            lines,
+        }
+    }
+
     /// Checks everything at once. `today` is the company's current date: an
     /// order cannot be dated in the future, nor asked for delivery in the past.
     pub fn validate(&self, today: Date) -> Result<ValidOrder, ValidationErrors> {

@@ -198,29 +198,18 @@ async fn place_demo_orders(
             Err(AppError::NotFound { .. }) => continue,
             Err(e) => return Err(e.into()),
         };
+        let lines = lines
+            .iter()
+            .map(|(p, q)| OrderLineInput {
+                unit_price: price.map(Money::yuan),
+                ..OrderLineInput::new(product(*p), *q)
+            })
+            .collect();
         let input = OrderInput {
-            customer_id: customer,
-            channel,
-            contact_name: None,
-            contact_phone: None,
             customer_reference: Some(format!("DEMO-PO-{:03}", n + 1)),
-            order_date: today,
-            requested_delivery_date: None,
             delivery_address: Some("深圳市南山区科技园 1 号".into()),
-            payment_method: None,
-            payment_terms: None,
             priority: important,
-            special: false,
-            notes: None,
-            lines: lines
-                .iter()
-                .map(|(p, q)| OrderLineInput {
-                    product_id: product(*p),
-                    quantity: *q,
-                    unit_price: price.map(Money::yuan),
-                    note: None,
-                })
-                .collect(),
+            ..OrderInput::new(customer, channel, today, lines)
         };
         let order = match app
             .place_order(ctx, input, true, None)

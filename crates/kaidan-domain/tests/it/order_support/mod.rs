@@ -69,21 +69,11 @@ pub fn line(product: i64, quantity: i64, price: Option<&str>) -> OrderLineInput 
 
 /// 10 × T恤 at the price list (89.00) and 3 × 夹克 at a given 280.00.
 pub fn input() -> OrderInput {
+    let lines = vec![line(1, 10, None), line(2, 3, Some("280"))];
     OrderInput {
-        customer_id: CustomerId(7),
-        channel: Channel::Phone,
-        contact_name: None,
-        contact_phone: None,
         customer_reference: Some("PO-2026-118".into()),
-        order_date: TODAY,
         requested_delivery_date: Some(date(2026, 11, 27)),
-        delivery_address: None,
-        payment_method: None,
-        payment_terms: None,
-        priority: false,
-        special: false,
-        notes: None,
-        lines: vec![line(1, 10, None), line(2, 3, Some("280"))],
+        ..OrderInput::new(CustomerId(7), Channel::Phone, TODAY, lines)
     }
 }
 
