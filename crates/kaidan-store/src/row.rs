@@ -136,6 +136,15 @@ pub(crate) fn search_clause(
     ))
 }
 
+/// `WHERE a AND b …` of a list of conditions; empty for none.
+pub(crate) fn where_all(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
+}
+
 /// `$first, $first+1, …` for `n` values, e.g. an `IN (…)` list.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
