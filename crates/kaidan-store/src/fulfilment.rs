@@ -189,20 +189,14 @@ impl FulfilmentTx for DbTx {
                 x.created_by.get(),
             ]
         );
-        for l in &x.lines {
-            exec!(
-                self,
-                "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                [
-                    id,
-                    i64::from(l.line_no),
-                    l.product_id.get(),
-                    l.quantity,
-                    l.picked,
-                ]
-            );
-        }
+        self.insert_lines(
+            ("pick_list_lines", "pick_list_id", "picked"),
+            id,
+            x.lines
+                .iter()
+                .map(|l| (l.line_no, l.product_id, l.quantity, l.picked)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -301,20 +295,15 @@ impl FulfilmentTx for DbTx {
                 s.shipped_by.get(),
             ]
         );
-        for l in &s.lines {
-            exec!(
-                self,
-                "INSERT INTO shipment_lines (shipment_id, line_no, product_id, quantity, unit_price) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                [
-                    id,
-                    i64::from(l.line_no),
-                    l.product_id.get(),
-                    l.quantity,
-                    l.unit_price.units(),
-                ]
-            );
-        }
+        self.insert_lines(
+            ("shipment_lines", "shipment_id", "unit_price"),
+            id,
+            s.lines.iter().map(|l| {
+                let price = Some(l.unit_price.units());
+                (l.line_no, l.product_id, l.quantity, price)
+            }),
+        )
+        .await?;
         Ok(id)
     }
 

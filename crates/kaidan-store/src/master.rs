@@ -46,26 +46,6 @@ impl DbTx {
         .await
     }
 
-    /// Replaces what one owner keeps per product in a table of (owner,
-    /// `product_id`, value) rows: a price list's prices, a store's safety
-    /// stock, a region's needs. The names are fixed words of the callers.
-    pub(crate) async fn replace_per_product(
-        &mut self,
-        (table, owner_col, value_col): (&str, &str, &str),
-        owner: i64,
-        rows: impl Iterator<Item = (ProductId, i64)> + Send,
-    ) -> Result<(), StoreError> {
-        let delete = format!("DELETE FROM {table} WHERE {owner_col} = $1");
-        exec!(self, &delete, [owner]);
-        let insert = format!(
-            "INSERT INTO {table} ({owner_col}, product_id, {value_col}) VALUES ($1, $2, $3)"
-        );
-        for (product, value) in rows {
-            exec!(self, &insert, [owner, product.get(), value]);
-        }
-        Ok(())
-    }
-
     /// Fills in the items of the price lists among `recs`.
     async fn with_items(
         &mut self,

@@ -160,20 +160,14 @@ impl PurchasingTx for DbTx {
                 micros(x.updated_at),
             ]
         );
-        for l in &x.lines {
-            exec!(
-                self,
-                "INSERT INTO purchase_order_lines (purchase_order_id, line_no, product_id, quantity, received) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                [
-                    id,
-                    i64::from(l.line_no),
-                    l.product_id.get(),
-                    l.quantity,
-                    l.received,
-                ]
-            );
-        }
+        self.insert_lines(
+            ("purchase_order_lines", "purchase_order_id", "received"),
+            id,
+            x.lines
+                .iter()
+                .map(|l| (l.line_no, l.product_id, l.quantity, Some(l.received))),
+        )
+        .await?;
         Ok(id)
     }
 
