@@ -49,14 +49,25 @@ macro_rules! on {
 pub(crate) use on;
 
 /// Binds a query's values: `[a, b, …]` one by one, or a list of `Val`s
-/// named by its variable, for lists built at run time (`row::bind_vals!`).
+/// named by its variable, for lists built at run time.
 macro_rules! bind {
     ($q:expr, [$($v:expr),* $(,)?]) => {
         $q $(.bind($v))*
     };
-    ($q:expr, $vals:ident) => {
-        $crate::row::bind_vals!($q, $vals.iter())
-    };
+    ($q:expr, $vals:ident) => {{
+        let mut q = $q;
+        for v in $vals.iter() {
+            q = match v {
+                $crate::row::Val::I(x) => q.bind(*x),
+                $crate::row::Val::OptI(x) => q.bind(*x),
+                $crate::row::Val::T(x) => q.bind(x.as_str()),
+                $crate::row::Val::OptT(x) => q.bind(x.as_deref()),
+                $crate::row::Val::B(x) => q.bind(*x),
+                $crate::row::Val::OptB(x) => q.bind(*x),
+            };
+        }
+        q
+    }};
 }
 pub(crate) use bind;
 
