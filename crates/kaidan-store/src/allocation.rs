@@ -11,11 +11,11 @@ use kaidan_domain::allocation::LockStatus;
 use kaidan_domain::orders::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, WarehouseId};
 
-use crate::error::{corrupt, map};
-use crate::status_sets::{LOCK_ACTIVE, ORDER_AWAITING_GOODS};
-
+use crate::error::corrupt;
+use crate::orders::account_entry;
 use crate::row::{RowExt, micros};
-use crate::tx::{DbTx, on};
+use crate::status_sets::{LOCK_ACTIVE, ORDER_AWAITING_GOODS};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 fn lock_from(r: &impl RowExt) -> Result<LockRow, StoreError> {
     Ok(LockRow {
@@ -62,12 +62,12 @@ fn run_from(r: &impl RowExt) -> Result<AllocationRunRow, StoreError> {
 #[async_trait]
 impl AllocationTx for DbTx {
     async fn alloc_products(&mut self) -> Result<Vec<AllocProductRow>, StoreError> {
-        let rows: Vec<(i64, String, String, String, i64)> = on!(self, c => {
-            sqlx::query_as("SELECT id, sku, name, season, launch_priority FROM products WHERE active ORDER BY id")
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let rows: Vec<(i64, String, String, String, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT id, sku, name, season, launch_priority FROM products WHERE active ORDER BY id",
+            []
+        );
         Ok(rows
             .into_iter()
             .map(|(id, sku, name, season, launch_priority)| AllocProductRow {
@@ -84,29 +84,24 @@ impl AllocationTx for DbTx {
         &mut self,
         warehouse: WarehouseId,
     ) -> Result<Vec<(ProductId, i64)>, StoreError> {
-        let rows: Vec<(i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT product_id, on_hand - reserved FROM stock_balances \
-                 WHERE warehouse_id = $1 AND on_hand > reserved ORDER BY product_id",
-            )
-            .bind(warehouse.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT product_id, on_hand - reserved FROM stock_balances \
+             WHERE warehouse_id = $1 AND on_hand > reserved ORDER BY product_id",
+            [warehouse.get()]
+        );
         Ok(rows.into_iter().map(|(p, q)| (ProductId(p), q)).collect())
     }
 
     async fn alloc_franchisees(&mut self) -> Result<Vec<FranchiseeRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, Option<i64>, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT id, name, priority, region_id, credit_limit FROM customers \
-                 WHERE kind = 'franchisee' AND active ORDER BY id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, String, i64, Option<i64>, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT id, name, priority, region_id, credit_limit FROM customers \
+             WHERE kind = 'franchisee' AND active ORDER BY id",
+            []
+        );
         Ok(rows
             .into_iter()
             .map(|(id, name, priority, region, limit)| FranchiseeRow {
@@ -122,29 +117,14 @@ impl AllocationTx for DbTx {
     async fn alloc_franchisee_entries(
         &mut self,
     ) -> Result<Vec<(CustomerId, AccountEntry)>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT e.customer_id, e.kind, e.amount, e.order_id FROM account_entries e \
-                 JOIN customers c ON c.id = e.customer_id \
-                 WHERE c.kind = 'franchisee' AND c.active ORDER BY e.customer_id, e.id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok((
-                        CustomerId(r.i64("customer_id")?),
-                        AccountEntry {
-                            kind: r.parsed("kind")?,
-                            amount: Money::from_units(r.i64("amount")?),
-                            order_id: r.opt_i64("order_id")?.map(OrderId),
-                            note: None,
-                        },
-                    ))
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT e.customer_id, e.kind, e.amount, e.order_id FROM account_entries e \
+             JOIN customers c ON c.id = e.customer_id \
+             WHERE c.kind = 'franchisee' AND c.active ORDER BY e.customer_id, e.id",
+            [],
+            |r| Ok((CustomerId(r.i64("customer_id")?), account_entry(r, None)?))
+        ))
     }
 
     async fn alloc_open_lines(&mut self) -> Result<Vec<OpenLineRow>, StoreError> {
@@ -155,12 +135,8 @@ impl AllocationTx for DbTx {
              ORDER BY o.id, l.line_no",
             awaiting = *ORDER_AWAITING_GOODS,
         );
-        let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(&sql)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> =
+            fetch_as!(self, query_as.fetch_all, &sql, []);
         rows.into_iter()
             .map(|(o, line, cust, p, q, price, at)| {
                 Ok(OpenLineRow {
@@ -187,34 +163,27 @@ impl AllocationTx for DbTx {
             awaiting = *ORDER_AWAITING_GOODS,
             active = *LOCK_ACTIVE,
         );
-        let found: Option<i64> = on!(self, c => {
-            sqlx::query_scalar(&sql)
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let found: Option<i64> = fetch_as!(self, query_scalar.fetch_optional, &sql, []);
         Ok(found.is_some())
     }
 
     async fn alloc_regions(&mut self) -> Result<Vec<(RegionId, String)>, StoreError> {
-        let rows: Vec<(i64, String)> = on!(self, c => {
-            sqlx::query_as("SELECT id, name FROM regions ORDER BY id")
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let rows: Vec<(i64, String)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT id, name FROM regions ORDER BY id",
+            []
+        );
         Ok(rows.into_iter().map(|(id, n)| (RegionId(id), n)).collect())
     }
 
     async fn alloc_stores(&mut self) -> Result<Vec<AllocStoreRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, String, String, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT id, name, region_id, ownership, tier, priority FROM stores WHERE active ORDER BY id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, String, i64, String, String, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT id, name, region_id, ownership, tier, priority FROM stores WHERE active ORDER BY id",
+            []
+        );
         Ok(rows
             .into_iter()
             .map(
@@ -231,16 +200,14 @@ impl AllocationTx for DbTx {
     }
 
     async fn alloc_safety_stock(&mut self) -> Result<Vec<(i64, ProductId, i64)>, StoreError> {
-        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT s.store_id, s.product_id, s.quantity FROM store_safety_stock s \
-                 JOIN stores t ON t.id = s.store_id WHERE t.active AND s.quantity > 0 \
-                 ORDER BY s.store_id, s.product_id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT s.store_id, s.product_id, s.quantity FROM store_safety_stock s \
+             JOIN stores t ON t.id = s.store_id WHERE t.active AND s.quantity > 0 \
+             ORDER BY s.store_id, s.product_id",
+            []
+        );
         Ok(rows
             .into_iter()
             .map(|(s, p, q)| (s, ProductId(p), q))
@@ -249,27 +216,26 @@ impl AllocationTx for DbTx {
 
     async fn allocation_run_insert(&mut self, run: &AllocationRunRow) -> Result<i64, StoreError> {
         let (text, packed) = split_record(run.packing, &run.input, &run.result)?;
-        on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO allocation_runs (number, at, actor_id, trigger_kind, input, result, allocated, locked, \
-                                              packing, input_packed, result_packed) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(&run.number)
-            .bind(micros(run.at))
-            .bind(run.actor_id.get())
-            .bind(&run.trigger)
-            .bind(text.0)
-            .bind(text.1)
-            .bind(run.allocated)
-            .bind(run.locked)
-            .bind(run.packing.as_str())
-            .bind(packed.0)
-            .bind(packed.1)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)
-        })
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO allocation_runs (number, at, actor_id, trigger_kind, input, result, allocated, locked, \
+                                          packing, input_packed, result_packed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            [
+                &run.number,
+                micros(run.at),
+                run.actor_id.get(),
+                &run.trigger,
+                text.0,
+                text.1,
+                run.allocated,
+                run.locked,
+                run.packing.as_str(),
+                packed.0,
+                packed.1,
+            ]
+        ))
     }
 
     async fn allocation_run_record(
@@ -280,22 +246,12 @@ impl AllocationTx for DbTx {
         result: &[u8],
     ) -> Result<(), StoreError> {
         let (text, packed) = split_record(packing, input, result)?;
-        let n = on!(self, c => {
-            sqlx::query(
-                "UPDATE allocation_runs SET packing = $1, input = $2, result = $3, input_packed = $4, \
-                        result_packed = $5 WHERE id = $6",
-            )
-            .bind(packing.as_str())
-            .bind(text.0)
-            .bind(text.1)
-            .bind(packed.0)
-            .bind(packed.1)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let n = exec!(
+            self,
+            "UPDATE allocation_runs SET packing = $1, input = $2, result = $3, input_packed = $4, \
+                    result_packed = $5 WHERE id = $6",
+            [packing.as_str(), text.0, text.1, packed.0, packed.1, id]
+        );
         if n == 1 {
             Ok(())
         } else {
@@ -309,50 +265,35 @@ impl AllocationTx for DbTx {
         &mut self,
         id: i64,
     ) -> Result<Option<AllocationRunRow>, StoreError> {
-        on!(self, c => {
-            match sqlx::query(
-                "SELECT id, number, at, actor_id, trigger_kind, input, result, allocated, locked, \
-                        packing, input_packed, result_packed \
-                 FROM allocation_runs WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(map)?
-            {
-                Some(r) => Ok(Some(run_from(&r)?)),
-                None => Ok(None),
-            }
-        })
+        Ok(fetch_opt!(
+            self,
+            "SELECT id, number, at, actor_id, trigger_kind, input, result, allocated, locked, \
+                    packing, input_packed, result_packed \
+             FROM allocation_runs WHERE id = $1",
+            [id],
+            run_from
+        ))
     }
 
     async fn allocation_runs(&mut self, limit: u32) -> Result<Vec<AllocationRunRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT id, number, at, actor_id, trigger_kind, '' AS input, '' AS result, allocated, locked, \
-                        'json' AS packing, NULL AS input_packed, NULL AS result_packed \
-                 FROM allocation_runs ORDER BY id DESC LIMIT $1",
-            )
-            .bind(i64::from(limit.max(1)))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter().map(run_from).collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT id, number, at, actor_id, trigger_kind, '' AS input, '' AS result, allocated, locked, \
+                    'json' AS packing, NULL AS input_packed, NULL AS result_packed \
+             FROM allocation_runs ORDER BY id DESC LIMIT $1",
+            [i64::from(limit.max(1))],
+            run_from
+        ))
     }
 
     async fn locks(&mut self, status: Option<LockStatus>) -> Result<Vec<LockRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT id, run_id, customer_id, order_id, line_no, product_id, quantity, unit_price, expires_on, status \
-                 FROM allocation_locks WHERE ($1 = '' OR status = $1) ORDER BY expires_on, id",
-            )
-            .bind(status.map_or("", LockStatus::as_str))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter().map(lock_from).collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT id, run_id, customer_id, order_id, line_no, product_id, quantity, unit_price, expires_on, status \
+             FROM allocation_locks WHERE ($1 = '' OR status = $1) ORDER BY expires_on, id",
+            [status.map_or("", LockStatus::as_str)],
+            lock_from
+        ))
     }
 
     async fn lock_close(
@@ -361,18 +302,11 @@ impl AllocationTx for DbTx {
         status: LockStatus,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        let n = on!(self, c => {
-            sqlx::query(
-                "UPDATE allocation_locks SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'active'",
-            )
-            .bind(status.as_str())
-            .bind(micros(at))
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let n = exec!(
+            self,
+            "UPDATE allocation_locks SET status = $1, closed_at = $2 WHERE id = $3 AND status = 'active'",
+            [status.as_str(), micros(at), id]
+        );
         Ok(n == 1)
     }
 }

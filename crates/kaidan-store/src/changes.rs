@@ -7,9 +7,9 @@ use kaidan_app::ports::{ChangeRow, ChangesTx, StoreError};
 use kaidan_domain::orders::PricedOrder;
 use kaidan_domain::{OrderId, UserId};
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::row::{RowExt, micros};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 const CHANGE_COLS: &str = "id, order_id, status, request, impact, outcome, departments, decisions, \
      requested_by, requested_at, decided_at";
@@ -45,58 +45,44 @@ impl ChangesTx for DbTx {
         let outcome = serde_json::to_string(&x.outcome).map_err(corrupt)?;
         let departments = serde_json::to_string(&x.departments).map_err(corrupt)?;
         let decisions = serde_json::to_string(&x.decisions).map_err(corrupt)?;
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO change_requests (order_id, status, request, impact, outcome, departments, decisions, requested_by, requested_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(x.order_id.get())
-            .bind(&x.status)
-            .bind(&request)
-            .bind(&impact)
-            .bind(&outcome)
-            .bind(&departments)
-            .bind(&decisions)
-            .bind(x.requested_by.get())
-            .bind(micros(x.requested_at))
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO change_requests (order_id, status, request, impact, outcome, departments, decisions, requested_by, requested_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            [
+                x.order_id.get(),
+                &x.status,
+                &request,
+                &impact,
+                &outcome,
+                &departments,
+                &decisions,
+                x.requested_by.get(),
+                micros(x.requested_at),
+            ]
+        ))
     }
 
     async fn change_get(&mut self, id: i64) -> Result<Option<ChangeRow>, StoreError> {
         let sql = format!("SELECT {CHANGE_COLS} FROM change_requests WHERE id = $1");
-        on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Ok(Some(change_from_row(&r)?)),
-                None => Ok(None),
-            }
-        })
+        Ok(fetch_opt!(self, &sql, [id], change_from_row))
     }
 
     async fn change_save(&mut self, x: &ChangeRow) -> Result<(), StoreError> {
         let decisions = serde_json::to_string(&x.decisions).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query("UPDATE change_requests SET status = $1, decisions = $2, decided_at = $3 WHERE id = $4")
-                .bind(&x.status)
-                .bind(&decisions)
-                .bind(x.decided_at.map(micros))
-                .bind(x.id)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
+        exec!(
+            self,
+            "UPDATE change_requests SET status = $1, decisions = $2, decided_at = $3 WHERE id = $4",
+            [&x.status, &decisions, x.decided_at.map(micros), x.id]
+        );
         Ok(())
     }
 
     async fn changes_of(&mut self, order: OrderId) -> Result<Vec<ChangeRow>, StoreError> {
         let sql =
             format!("SELECT {CHANGE_COLS} FROM change_requests WHERE order_id = $1 ORDER BY id");
-        on!(self, c => {
-            let rows = sqlx::query(&sql).bind(order.get()).fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter().map(change_from_row).collect()
-        })
+        Ok(fetch_all!(self, &sql, [order.get()], change_from_row))
     }
 
     async fn order_version_insert(
@@ -109,20 +95,11 @@ impl ChangesTx for DbTx {
         actor: UserId,
     ) -> Result<(), StoreError> {
         let doc = serde_json::to_string(document).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(order.get())
-            .bind(version)
-            .bind(doc)
-            .bind(reason)
-            .bind(micros(at))
-            .bind(actor.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            [order.get(), version, doc, reason, micros(at), actor.get()]
+        );
         Ok(())
     }
 }

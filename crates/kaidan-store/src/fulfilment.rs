@@ -10,13 +10,13 @@ use kaidan_app::ports::{
 use kaidan_domain::fulfilment::{PickListStatus, ShipmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, line_no, micros};
 use crate::status_sets::{
     LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
 };
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 fn date(text: &str) -> Result<jiff::civil::Date, StoreError> {
     text.parse().map_err(corrupt)
@@ -77,60 +77,44 @@ const SHIPMENT_COLUMNS: &str = "s.id, s.number, s.order_id, o.number AS order_nu
 
 impl DbTx {
     async fn shipment_lines(&mut self, id: i64) -> Result<Vec<ShipmentLineRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT line_no, product_id, quantity, unit_price, accepted, refused, reason, disposition, \
-                        return_warehouse_id \
-                 FROM shipment_lines WHERE shipment_id = $1 ORDER BY line_no",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ShipmentLineRow {
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        unit_price: Money::from_units(r.i64("unit_price")?),
-                        accepted: r.opt_i64("accepted")?,
-                        refused: r.opt_i64("refused")?,
-                        reason: r.opt_text("reason")?,
-                        disposition: r.opt_parsed("disposition")?,
-                        return_warehouse_id: r.opt_i64("return_warehouse_id")?.map(WarehouseId),
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT line_no, product_id, quantity, unit_price, accepted, refused, reason, disposition, \
+                    return_warehouse_id \
+             FROM shipment_lines WHERE shipment_id = $1 ORDER BY line_no",
+            [id],
+            |r| Ok(ShipmentLineRow {
+                line_no: line_no(r.i64("line_no")?)?,
+                product_id: ProductId(r.i64("product_id")?),
+                quantity: r.i64("quantity")?,
+                unit_price: Money::from_units(r.i64("unit_price")?),
+                accepted: r.opt_i64("accepted")?,
+                refused: r.opt_i64("refused")?,
+                reason: r.opt_text("reason")?,
+                disposition: r.opt_parsed("disposition")?,
+                return_warehouse_id: r.opt_i64("return_warehouse_id")?.map(WarehouseId),
+            })
+        ))
     }
 
     async fn tracking_of(&mut self, id: i64) -> Result<Vec<TrackingEventRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT id, shipment_id, at, status, location, note, source, recorded_at, recorded_by \
-                 FROM tracking_events WHERE shipment_id = $1 ORDER BY at, id",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(TrackingEventRow {
-                        id: r.i64("id")?,
-                        shipment_id: r.i64("shipment_id")?,
-                        at: r.ts("at")?,
-                        status: r.parsed("status")?,
-                        location: r.text("location")?,
-                        note: r.text("note")?,
-                        source: r.text("source")?,
-                        recorded_at: r.ts("recorded_at")?,
-                        recorded_by: UserId(r.i64("recorded_by")?),
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT id, shipment_id, at, status, location, note, source, recorded_at, recorded_by \
+             FROM tracking_events WHERE shipment_id = $1 ORDER BY at, id",
+            [id],
+            |r| Ok(TrackingEventRow {
+                id: r.i64("id")?,
+                shipment_id: r.i64("shipment_id")?,
+                at: r.ts("at")?,
+                status: r.parsed("status")?,
+                location: r.text("location")?,
+                note: r.text("note")?,
+                source: r.text("source")?,
+                recorded_at: r.ts("recorded_at")?,
+                recorded_by: UserId(r.i64("recorded_by")?),
+            })
+        ))
     }
 }
 
@@ -163,71 +147,56 @@ impl FulfilmentTx for DbTx {
             active = *LOCK_ACTIVE,
             awaiting = *ORDER_AWAITING_GOODS,
         );
-        on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(order.map_or(0, |o| o.get()))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PlanLine {
-                        order_id: OrderId(r.i64("order_id")?),
-                        order_number: r.opt_text("order_number")?,
-                        customer_id: CustomerId(r.i64("customer_id")?),
-                        customer_name: r.text("customer_name")?,
-                        status: r.parsed("status")?,
-                        ship_due_at: r.ts("ship_due_at")?,
-                        priority: r.bool("priority")?,
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        sku: r.text("sku")?,
-                        product_name: r.text("product_name")?,
-                        quantity: r.i64("quantity")?,
-                        reserved: r.i64("reserved")?,
-                        on_lists: r.i64("on_lists")?,
-                        locked: r.i64("locked")?,
-                        backordered: r.i64("backordered")?,
-                        shipped: r.i64("shipped")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            &sql,
+            [order.map_or(0, |o| o.get())],
+            |r| Ok(PlanLine {
+                order_id: OrderId(r.i64("order_id")?),
+                order_number: r.opt_text("order_number")?,
+                customer_id: CustomerId(r.i64("customer_id")?),
+                customer_name: r.text("customer_name")?,
+                status: r.parsed("status")?,
+                ship_due_at: r.ts("ship_due_at")?,
+                priority: r.bool("priority")?,
+                line_no: line_no(r.i64("line_no")?)?,
+                product_id: ProductId(r.i64("product_id")?),
+                sku: r.text("sku")?,
+                product_name: r.text("product_name")?,
+                quantity: r.i64("quantity")?,
+                reserved: r.i64("reserved")?,
+                on_lists: r.i64("on_lists")?,
+                locked: r.i64("locked")?,
+                backordered: r.i64("backordered")?,
+                shipped: r.i64("shipped")?,
+            })
+        ))
     }
 
     async fn pick_list_insert(&mut self, x: &PickListRow) -> Result<i64, StoreError> {
-        let id: i64 = on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO pick_lists (number, order_id, warehouse_id, status, packages, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(&x.number)
-            .bind(x.order_id.get())
-            .bind(x.warehouse_id.get())
-            .bind(x.status.as_str())
-            .bind(x.packages)
-            .bind(micros(x.created_at))
-            .bind(x.created_by.get())
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        });
-        for l in &x.lines {
-            on!(self, c => {
-                sqlx::query(
-                    "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(i64::from(l.line_no))
-                .bind(l.product_id.get())
-                .bind(l.quantity)
-                .bind(l.picked)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
-        }
+        let id: i64 = fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO pick_lists (number, order_id, warehouse_id, status, packages, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            [
+                &x.number,
+                x.order_id.get(),
+                x.warehouse_id.get(),
+                x.status.as_str(),
+                x.packages,
+                micros(x.created_at),
+                x.created_by.get(),
+            ]
+        );
+        self.insert_lines(
+            ("pick_list_lines", "pick_list_id", "picked"),
+            id,
+            x.lines
+                .iter()
+                .map(|l| (l.line_no, l.product_id, l.quantity, l.picked)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -235,13 +204,7 @@ impl FulfilmentTx for DbTx {
         let sql = format!(
             "SELECT {PICK_LIST_COLUMNS} FROM pick_lists l JOIN orders o ON o.id = l.order_id WHERE l.id = $1"
         );
-        let head = on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(pick_list_from(&r)?),
-                None => None,
-            }
-        });
-        let Some(mut head) = head else {
+        let Some(mut head) = fetch_opt!(self, &sql, [id], pick_list_from) else {
             return Ok(None);
         };
         head.lines = self.pick_lines_of(PickDoc::PickList, id).await?;
@@ -258,16 +221,16 @@ impl FulfilmentTx for DbTx {
             "SELECT {PICK_LIST_COLUMNS} FROM pick_lists l JOIN orders o ON o.id = l.order_id \
              WHERE ($1 = '' OR l.status = $1) AND ($2 = 0 OR l.order_id = $2) ORDER BY l.id DESC LIMIT $3"
         );
-        let mut lists: Vec<PickListRow> = on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(status.map_or("", |s| s.as_str()))
-                .bind(order.map_or(0, |o| o.get()))
-                .bind(i64::from(limit.max(1)))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(pick_list_from).collect::<Result<_, _>>()?
-        });
+        let mut lists = fetch_all!(
+            self,
+            &sql,
+            [
+                status.map_or("", |s| s.as_str()),
+                order.map_or(0, |o| o.get()),
+                i64::from(limit.max(1)),
+            ],
+            pick_list_from
+        );
         for l in &mut lists {
             l.lines = self.pick_lines_of(PickDoc::PickList, l.id).await?;
         }
@@ -283,21 +246,12 @@ impl FulfilmentTx for DbTx {
         at: Timestamp,
         by: UserId,
     ) -> Result<bool, StoreError> {
-        let affected = on!(self, c => {
-            sqlx::query(
-                "UPDATE pick_lists SET status = $1, packages = $2, picked_at = $3, picked_by = $4 \
-                 WHERE id = $5 AND status = 'open'",
-            )
-            .bind(status.as_str())
-            .bind(packages)
-            .bind(micros(at))
-            .bind(by.get())
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "UPDATE pick_lists SET status = $1, packages = $2, picked_at = $3, picked_by = $4 \
+             WHERE id = $5 AND status = 'open'",
+            [status.as_str(), packages, micros(at), by.get(), id]
+        );
         if affected != 1 {
             return Ok(false);
         }
@@ -312,57 +266,44 @@ impl FulfilmentTx for DbTx {
         from: PickListStatus,
         to: PickListStatus,
     ) -> Result<bool, StoreError> {
-        let affected = on!(self, c => {
-            sqlx::query("UPDATE pick_lists SET status = $1 WHERE id = $2 AND status = $3")
-                .bind(to.as_str())
-                .bind(id)
-                .bind(from.as_str())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "UPDATE pick_lists SET status = $1 WHERE id = $2 AND status = $3",
+            [to.as_str(), id, from.as_str()]
+        );
         Ok(affected == 1)
     }
 
     async fn shipment_insert(&mut self, s: &ShipmentRow) -> Result<i64, StoreError> {
-        let id: i64 = on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO shipments (number, order_id, pick_list_id, warehouse_id, status, carrier, tracking_no, \
-                                        packages, shipped_at, eta, shipped_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(&s.number)
-            .bind(s.order_id.get())
-            .bind(s.pick_list_id)
-            .bind(s.warehouse_id.get())
-            .bind(s.status.as_str())
-            .bind(&s.carrier)
-            .bind(&s.tracking_no)
-            .bind(s.packages)
-            .bind(micros(s.shipped_at))
-            .bind(s.eta.to_string())
-            .bind(s.shipped_by.get())
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        });
-        for l in &s.lines {
-            on!(self, c => {
-                sqlx::query(
-                    "INSERT INTO shipment_lines (shipment_id, line_no, product_id, quantity, unit_price) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(i64::from(l.line_no))
-                .bind(l.product_id.get())
-                .bind(l.quantity)
-                .bind(l.unit_price.units())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
-        }
+        let id: i64 = fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO shipments (number, order_id, pick_list_id, warehouse_id, status, carrier, tracking_no, \
+                                    packages, shipped_at, eta, shipped_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            [
+                &s.number,
+                s.order_id.get(),
+                s.pick_list_id,
+                s.warehouse_id.get(),
+                s.status.as_str(),
+                &s.carrier,
+                &s.tracking_no,
+                s.packages,
+                micros(s.shipped_at),
+                s.eta.to_string(),
+                s.shipped_by.get(),
+            ]
+        );
+        self.insert_lines(
+            ("shipment_lines", "shipment_id", "unit_price"),
+            id,
+            s.lines.iter().map(|l| {
+                let price = Some(l.unit_price.units());
+                (l.line_no, l.product_id, l.quantity, price)
+            }),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -370,13 +311,7 @@ impl FulfilmentTx for DbTx {
         let sql = format!(
             "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1"
         );
-        let head = on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(shipment_from(&r)?),
-                None => None,
-            }
-        });
-        let Some(mut head) = head else {
+        let Some(mut head) = fetch_opt!(self, &sql, [id], shipment_from) else {
             return Ok(None);
         };
         head.lines = self.shipment_lines(id).await?;
@@ -394,16 +329,16 @@ impl FulfilmentTx for DbTx {
             "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id \
              WHERE ($1 = '' OR s.status = $1) AND ($2 = 0 OR s.order_id = $2) ORDER BY s.id DESC LIMIT $3"
         );
-        let mut list: Vec<ShipmentRow> = on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(status.map_or("", |s| s.as_str()))
-                .bind(order.map_or(0, |o| o.get()))
-                .bind(i64::from(limit.max(1)))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(shipment_from).collect::<Result<_, _>>()?
-        });
+        let mut list = fetch_all!(
+            self,
+            &sql,
+            [
+                status.map_or("", |s| s.as_str()),
+                order.map_or(0, |o| o.get()),
+                i64::from(limit.max(1)),
+            ],
+            shipment_from
+        );
         for s in &mut list {
             s.lines = self.shipment_lines(s.id).await?;
         }
@@ -411,74 +346,65 @@ impl FulfilmentTx for DbTx {
     }
 
     async fn shipment_by_tracking(&mut self, tracking_no: &str) -> Result<Vec<i64>, StoreError> {
-        on!(self, c => {
-            sqlx::query_scalar("SELECT id FROM shipments WHERE tracking_no = $1 ORDER BY id")
-                .bind(tracking_no)
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)
-        })
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            "SELECT id FROM shipments WHERE tracking_no = $1 ORDER BY id",
+            [tracking_no]
+        ))
     }
 
     async fn shipment_deliver(&mut self, id: i64, r: &DeliveryRecord) -> Result<bool, StoreError> {
-        let affected = on!(self, c => {
-            sqlx::query(
-                "UPDATE shipments SET status = 'delivered', delivered_at = $1, signed_by = $2, delivery_note = $3, \
-                        recorded_by = $4 WHERE id = $5 AND status = 'shipped'",
-            )
-            .bind(micros(r.delivered_at))
-            .bind(&r.signed_by)
-            .bind(r.note.as_deref())
-            .bind(r.recorded_by.get())
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "UPDATE shipments SET status = 'delivered', delivered_at = $1, signed_by = $2, delivery_note = $3, \
+                    recorded_by = $4 WHERE id = $5 AND status = 'shipped'",
+            [
+                micros(r.delivered_at),
+                &r.signed_by,
+                r.note.as_deref(),
+                r.recorded_by.get(),
+                id,
+            ]
+        );
         if affected != 1 {
             return Ok(false);
         }
         for (l, to) in &r.lines {
-            on!(self, c => {
-                sqlx::query(
-                    "UPDATE shipment_lines SET accepted = $1, refused = $2, reason = $3, disposition = $4, \
-                            return_warehouse_id = $5 WHERE shipment_id = $6 AND line_no = $7",
-                )
-                .bind(l.accepted)
-                .bind(l.refused)
-                .bind(l.reason.as_deref())
-                .bind(l.disposition.map(|d| d.as_str()))
-                .bind(to.map(|w| w.get()))
-                .bind(id)
-                .bind(i64::from(l.line_no))
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
+            exec!(
+                self,
+                "UPDATE shipment_lines SET accepted = $1, refused = $2, reason = $3, disposition = $4, \
+                        return_warehouse_id = $5 WHERE shipment_id = $6 AND line_no = $7",
+                [
+                    l.accepted,
+                    l.refused,
+                    l.reason.as_deref(),
+                    l.disposition.map(|d| d.as_str()),
+                    to.map(|w| w.get()),
+                    id,
+                    i64::from(l.line_no),
+                ]
+            );
         }
         Ok(true)
     }
 
     async fn tracking_insert(&mut self, e: &TrackingEventRow) -> Result<bool, StoreError> {
-        let affected = on!(self, c => {
-            sqlx::query(
-                "INSERT INTO tracking_events (shipment_id, at, status, location, note, source, recorded_at, recorded_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shipment_id, at, status) DO NOTHING",
-            )
-            .bind(e.shipment_id)
-            .bind(micros(e.at))
-            .bind(e.status.as_str())
-            .bind(&e.location)
-            .bind(&e.note)
-            .bind(&e.source)
-            .bind(micros(e.recorded_at))
-            .bind(e.recorded_by.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "INSERT INTO tracking_events (shipment_id, at, status, location, note, source, recorded_at, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (shipment_id, at, status) DO NOTHING",
+            [
+                e.shipment_id,
+                micros(e.at),
+                e.status.as_str(),
+                &e.location,
+                &e.note,
+                &e.source,
+                micros(e.recorded_at),
+                e.recorded_by.get(),
+            ]
+        );
         Ok(affected == 1)
     }
 
@@ -486,19 +412,16 @@ impl FulfilmentTx for DbTx {
         &mut self,
         number: &str,
     ) -> Result<Vec<(DocumentKind, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT 'order', id FROM orders WHERE number = $1 \
-                 UNION ALL SELECT 'pick_list', id FROM pick_lists WHERE number = $1 \
-                 UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1 \
-                 UNION ALL SELECT 'purchase_order', id FROM purchase_orders WHERE number = $1 \
-                 UNION ALL SELECT 'transfer', id FROM transfers WHERE number = $1",
-            )
-            .bind(number)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(String, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT 'order', id FROM orders WHERE number = $1 \
+             UNION ALL SELECT 'pick_list', id FROM pick_lists WHERE number = $1 \
+             UNION ALL SELECT 'delivery_note', id FROM shipments WHERE number = $1 \
+             UNION ALL SELECT 'purchase_order', id FROM purchase_orders WHERE number = $1 \
+             UNION ALL SELECT 'transfer', id FROM transfers WHERE number = $1",
+            [number]
+        );
         rows.into_iter()
             .map(|(kind, id)| {
                 let kind = match kind.as_str() {

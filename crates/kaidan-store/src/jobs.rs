@@ -5,9 +5,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{JobRow, JobsTx, StoreError};
 
-use crate::error::map;
 use crate::row::{RowExt, from_micros, micros};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_opt};
 
 const JOB_COLUMNS: &str =
     "name, interval_seconds, next_run_at, last_run_at, last_node, last_outcome, runs";
@@ -32,24 +31,17 @@ impl JobsTx for DbTx {
         interval_seconds: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO jobs (name, interval_seconds, next_run_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .bind(interval_seconds)
-            .bind(micros(now))
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-            sqlx::query("UPDATE jobs SET interval_seconds = $1 WHERE name = $2 AND interval_seconds <> $1")
-                .bind(interval_seconds)
-                .bind(name)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO jobs (name, interval_seconds, next_run_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+            [name, interval_seconds, micros(now)]
+        );
+        exec!(
+            self,
+            "UPDATE jobs SET interval_seconds = $1 WHERE name = $2 AND interval_seconds <> $1",
+            [interval_seconds, name]
+        );
         Ok(())
     }
 
@@ -64,12 +56,7 @@ impl JobsTx for DbTx {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE next_run_at <= $1 ORDER BY next_run_at, name LIMIT 1{lock}"
         );
-        Ok(on!(self, c => {
-            match sqlx::query(&sql).bind(micros(now)).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(job_from(&r)?),
-                None => None,
-            }
-        }))
+        Ok(fetch_opt!(self, &sql, [micros(now)], job_from))
     }
 
     async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError> {
@@ -79,12 +66,7 @@ impl JobsTx for DbTx {
             ""
         };
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE name = $1{lock}");
-        Ok(on!(self, c => {
-            match sqlx::query(&sql).bind(name).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(job_from(&r)?),
-                None => None,
-            }
-        }))
+        Ok(fetch_opt!(self, &sql, [name], job_from))
     }
 
     async fn job_finish(
@@ -95,28 +77,17 @@ impl JobsTx for DbTx {
         node: &str,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "UPDATE jobs SET next_run_at = $1, last_run_at = $2, last_node = $3, last_outcome = $4, \
-                 runs = runs + 1 WHERE name = $5",
-            )
-            .bind(micros(next_run_at))
-            .bind(micros(at))
-            .bind(node)
-            .bind(outcome)
-            .bind(name)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "UPDATE jobs SET next_run_at = $1, last_run_at = $2, last_node = $3, last_outcome = $4, \
+             runs = runs + 1 WHERE name = $5",
+            [micros(next_run_at), micros(at), node, outcome, name]
+        );
         Ok(())
     }
 
     async fn job_list(&mut self) -> Result<Vec<JobRow>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY name");
-        on!(self, c => {
-            let rows = sqlx::query(&sql).fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter().map(job_from).collect()
-        })
+        Ok(fetch_all!(self, &sql, [], job_from))
     }
 }

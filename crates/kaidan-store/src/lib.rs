@@ -7,6 +7,7 @@ mod allocation;
 mod allocation_writes;
 mod bench_data;
 mod changes;
+mod child_rows;
 mod db;
 mod error;
 mod fulfilment;

@@ -10,20 +10,17 @@ use kaidan_domain::{Money, ProductId, Quantity, RegionId, StoreId};
 
 use crate::error::{corrupt, map};
 use crate::master_tables::{from_row, table, values};
-use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
-use crate::tx::{DbTx, on};
+use crate::row::{RowExt, Val, micros, placeholders, search_clause, where_all};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, map_all, on};
 
 impl DbTx {
     async fn price_list_items(&mut self, id: i64) -> Result<Vec<PriceListItem>, StoreError> {
-        let rows: Vec<(i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT product_id, price FROM price_list_items WHERE price_list_id = $1 ORDER BY product_id",
-            )
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT product_id, price FROM price_list_items WHERE price_list_id = $1 ORDER BY product_id",
+            [id]
+        );
         Ok(rows
             .into_iter()
             .map(|(p, price)| PriceListItem {
@@ -41,36 +38,44 @@ impl DbTx {
         let MasterData::PriceList(pl) = data else {
             return Ok(());
         };
-        on!(self, c => {
-            sqlx::query("DELETE FROM price_list_items WHERE price_list_id = $1")
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
-        for item in &pl.items {
-            on!(self, c => {
-                sqlx::query("INSERT INTO price_list_items (price_list_id, product_id, price) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(item.product_id.get())
-                    .bind(item.price.units())
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
-        }
-        Ok(())
+        self.replace_per_product(
+            ("price_list_items", "price_list_id", "price"),
+            id,
+            pl.items.iter().map(|i| (i.product_id, i.price.units())),
+        )
+        .await
     }
 
+    /// Fills in the items of the price lists among `recs`.
     async fn with_items(
         &mut self,
-        mut rec: Record<MasterData>,
-    ) -> Result<Record<MasterData>, StoreError> {
-        if let MasterData::PriceList(pl) = &mut rec.data {
-            pl.items = self.price_list_items(rec.id).await?;
+        mut recs: Vec<Record<MasterData>>,
+    ) -> Result<Vec<Record<MasterData>>, StoreError> {
+        for rec in &mut recs {
+            if let MasterData::PriceList(pl) = &mut rec.data {
+                pl.items = self.price_list_items(rec.id).await?;
+            }
         }
-        Ok(rec)
+        Ok(recs)
     }
+}
+
+/// `SELECT` of a kind's records, every column, up to the `FROM` table.
+fn select_records(kind: EntityKind) -> String {
+    let t = table(kind);
+    format!(
+        "SELECT id, version, updated_at, {} FROM {}",
+        t.columns.join(", "),
+        t.name
+    )
+}
+
+fn calendar_day(r: &impl RowExt) -> Result<CalendarDay, StoreError> {
+    Ok(CalendarDay {
+        date: r.parsed("day")?,
+        kind: r.parsed("kind")?,
+        name: r.text("name")?,
+    })
 }
 
 fn record(kind: EntityKind, r: &impl RowExt) -> Result<Record<MasterData>, StoreError> {
@@ -89,22 +94,11 @@ impl MasterTx for DbTx {
         kind: EntityKind,
         id: i64,
     ) -> Result<Option<Record<MasterData>>, StoreError> {
-        let t = table(kind);
-        let sql = format!(
-            "SELECT id, version, updated_at, {} FROM {} WHERE id = $1",
-            t.columns.join(", "),
-            t.name
-        );
-        let rec = on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(record(kind, &r)?),
-                None => None,
-            }
-        });
-        match rec {
-            Some(r) => Ok(Some(self.with_items(r).await?)),
-            None => Ok(None),
-        }
+        let sql = format!("{} WHERE id = $1", select_records(kind));
+        let Some(rec) = fetch_opt!(self, &sql, [id], |r| record(kind, r)) else {
+            return Ok(None);
+        };
+        Ok(self.with_items(vec![rec]).await?.pop())
     }
 
     async fn master_get_many(
@@ -115,12 +109,10 @@ impl MasterTx for DbTx {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let t = table(kind);
-        let list = placeholders(1, ids.len());
         let sql = format!(
-            "SELECT id, version, updated_at, {} FROM {} WHERE id IN ({list}) ORDER BY id",
-            t.columns.join(", "),
-            t.name
+            "{} WHERE id IN ({}) ORDER BY id",
+            select_records(kind),
+            placeholders(1, ids.len())
         );
         let recs = on!(self, c => {
             let mut q = sqlx::query(&sql);
@@ -128,13 +120,9 @@ impl MasterTx for DbTx {
                 q = q.bind(*id);
             }
             let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter().map(|r| record(kind, r)).collect::<Result<Vec<_>, _>>()?
+            map_all(&rows, |r| record(kind, r))?
         });
-        let mut out = Vec::with_capacity(recs.len());
-        for r in recs {
-            out.push(self.with_items(r).await?);
-        }
-        Ok(out)
+        self.with_items(recs).await
     }
 
     async fn master_id_by_code(
@@ -144,9 +132,7 @@ impl MasterTx for DbTx {
     ) -> Result<Option<i64>, StoreError> {
         let t = table(kind);
         let sql = format!("SELECT id FROM {} WHERE {} = $1", t.name, t.code);
-        Ok(on!(self, c => {
-            sqlx::query_scalar(&sql).bind(code).fetch_optional(&mut *c).await.map_err(map)?
-        }))
+        Ok(fetch_as!(self, query_scalar.fetch_optional, &sql, [code]))
     }
 
     async fn master_insert(&mut self, data: &MasterData, at: Timestamp) -> Result<i64, StoreError> {
@@ -160,12 +146,7 @@ impl MasterTx for DbTx {
             t.columns.join(", "),
             placeholders.join(", ")
         );
-        let id: i64 = on!(self, c => {
-            bind_vals!(sqlx::query_scalar(&sql), &vals)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let id: i64 = fetch_as!(self, query_scalar.fetch_one, &sql, vals);
         self.write_price_list_items(id, data).await?;
         Ok(id)
     }
@@ -195,13 +176,7 @@ impl MasterTx for DbTx {
             n + 2,
             n + 3
         );
-        let affected = on!(self, c => {
-            bind_vals!(sqlx::query(&sql), &vals)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        });
+        let affected = exec!(self, &sql, vals);
         if affected == 1 {
             self.write_price_list_items(id, data).await?;
         }
@@ -233,40 +208,24 @@ impl MasterTx for DbTx {
             });
             clauses.push(format!("{col} = ${}", vals.len()));
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
         vals.push(Val::I(i64::from(query.limit.max(1))));
         let sql = format!(
-            "SELECT id, version, updated_at, {} FROM {} {filter} ORDER BY id LIMIT ${}",
-            t.columns.join(", "),
-            t.name,
+            "{} {} ORDER BY id LIMIT ${}",
+            select_records(kind),
+            where_all(&clauses),
             vals.len()
         );
-        let recs: Vec<Record<MasterData>> = on!(self, c => {
-            let rows = bind_vals!(sqlx::query(&sql), &vals)
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(|r| record(kind, r)).collect::<Result<_, _>>()?
-        });
-        let mut out = Vec::with_capacity(recs.len());
-        for r in recs {
-            out.push(self.with_items(r).await?);
-        }
-        Ok(out)
+        let recs = fetch_all!(self, &sql, vals, |r| record(kind, r));
+        self.with_items(recs).await
     }
 
     async fn region_priorities(&mut self, season: Season) -> Result<Vec<RegionId>, StoreError> {
-        let ids: Vec<i64> = on!(self, c => {
-            sqlx::query_scalar("SELECT region_id FROM region_priorities WHERE season = $1 ORDER BY rank")
-                .bind(season.as_str())
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let ids: Vec<i64> = fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            "SELECT region_id FROM region_priorities WHERE season = $1 ORDER BY rank",
+            [season.as_str()]
+        );
         Ok(ids.into_iter().map(RegionId).collect())
     }
 
@@ -275,38 +234,29 @@ impl MasterTx for DbTx {
         season: Season,
         regions: &[RegionId],
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query("DELETE FROM region_priorities WHERE season = $1")
-                .bind(season.as_str())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
+        exec!(
+            self,
+            "DELETE FROM region_priorities WHERE season = $1",
+            [season.as_str()]
+        );
         for (i, r) in regions.iter().enumerate() {
             let rank = i64::try_from(i + 1).map_err(corrupt)?;
-            on!(self, c => {
-                sqlx::query("INSERT INTO region_priorities (season, rank, region_id) VALUES ($1, $2, $3)")
-                    .bind(season.as_str())
-                    .bind(rank)
-                    .bind(r.get())
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
+            exec!(
+                self,
+                "INSERT INTO region_priorities (season, rank, region_id) VALUES ($1, $2, $3)",
+                [season.as_str(), rank, r.get()]
+            );
         }
         Ok(())
     }
 
     async fn safety_stock(&mut self, store: StoreId) -> Result<Vec<SafetyStock>, StoreError> {
-        let rows: Vec<(i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT product_id, quantity FROM store_safety_stock WHERE store_id = $1 ORDER BY product_id",
-            )
-            .bind(store.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT product_id, quantity FROM store_safety_stock WHERE store_id = $1 ORDER BY product_id",
+            [store.get()]
+        );
         rows.into_iter()
             .map(|(p, q)| {
                 Ok(SafetyStock {
@@ -322,87 +272,47 @@ impl MasterTx for DbTx {
         store: StoreId,
         levels: &[SafetyStock],
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query("DELETE FROM store_safety_stock WHERE store_id = $1")
-                .bind(store.get())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
-        for l in levels {
-            on!(self, c => {
-                sqlx::query("INSERT INTO store_safety_stock (store_id, product_id, quantity) VALUES ($1, $2, $3)")
-                    .bind(store.get())
-                    .bind(l.product_id.get())
-                    .bind(l.quantity.get())
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
-        }
-        Ok(())
+        self.replace_per_product(
+            ("store_safety_stock", "store_id", "quantity"),
+            store.get(),
+            levels.iter().map(|l| (l.product_id, l.quantity.get())),
+        )
+        .await
     }
 
     async fn calendar_days(&mut self) -> Result<Vec<CalendarDay>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query("SELECT day, kind, name FROM calendar_days ORDER BY day")
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(CalendarDay {
-                        date: r.parsed("day")?,
-                        kind: r.parsed("kind")?,
-                        name: r.text("name")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT day, kind, name FROM calendar_days ORDER BY day",
+            [],
+            calendar_day
+        ))
     }
 
     async fn calendar_day_get(&mut self, date: Date) -> Result<Option<CalendarDay>, StoreError> {
-        on!(self, c => {
-            let row = sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day = $1")
-                .bind(date.to_string())
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(map)?;
-            match row {
-                Some(r) => Ok(Some(CalendarDay {
-                    date: r.parsed("day")?,
-                    kind: r.parsed("kind")?,
-                    name: r.text("name")?,
-                })),
-                None => Ok(None),
-            }
-        })
+        Ok(fetch_opt!(
+            self,
+            "SELECT day, kind, name FROM calendar_days WHERE day = $1",
+            [date.to_string()],
+            calendar_day
+        ))
     }
 
     async fn calendar_day_put(&mut self, day: &CalendarDay) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) \
-                 ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
-            )
-            .bind(day.date.to_string())
-            .bind(day.kind.as_str())
-            .bind(&day.name)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) \
+             ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name",
+            [day.date.to_string(), day.kind.as_str(), &day.name]
+        );
         Ok(())
     }
 
     async fn calendar_day_delete(&mut self, date: Date) -> Result<bool, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query("DELETE FROM calendar_days WHERE day = $1")
-                .bind(date.to_string())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        }) == 1)
+        Ok(exec!(
+            self,
+            "DELETE FROM calendar_days WHERE day = $1",
+            [date.to_string()]
+        ) == 1)
     }
 }

@@ -6,15 +6,15 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
-    JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
+    ChangesTx, JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
     ReplenishmentRow, StoreError,
 };
 use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
 use crate::error::{corrupt, map};
-use crate::row::{RowExt, Val, bind_vals, line_no, micros};
-use crate::tx::{DbTx, on};
+use crate::row::{RowExt, Val, line_no, micros, where_all};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 
 const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
      reviewed_at, review_met, document, order_version, version, created_by, updated_at";
@@ -39,6 +39,20 @@ fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
         version: r.i64("version")?,
         created_by: UserId(r.i64("created_by")?),
         updated_at: r.ts("updated_at")?,
+    })
+}
+
+/// An account entry from its row; the note comes from the caller, as not
+/// every reader selects it.
+pub(crate) fn account_entry(
+    r: &impl RowExt,
+    note: Option<String>,
+) -> Result<AccountEntry, StoreError> {
+    Ok(AccountEntry {
+        kind: r.parsed("kind")?,
+        amount: Money::from_units(r.i64("amount")?),
+        order_id: r.opt_i64("order_id")?.map(OrderId),
+        note,
     })
 }
 
@@ -164,48 +178,34 @@ impl OrdersTx for DbTx {
             HEADER_COLS.join(", "),
             placeholders.join(", ")
         );
-        let id: i64 = on!(self, c => {
-            bind_vals!(sqlx::query_scalar(&sql), &vals).fetch_one(&mut *c).await.map_err(map)?
-        });
+        let id: i64 = fetch_as!(self, query_scalar.fetch_one, &sql, vals);
         let mut stored = row.clone();
         stored.id = OrderId(id);
         self.write_lines(&stored).await?;
-        let doc = serde_json::to_string(&row.document).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(row.order_version)
-            .bind(doc)
-            .bind(reason)
-            .bind(micros(row.updated_at))
-            .bind(row.created_by.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
-        Ok(OrderId(id))
+        self.order_version_insert(
+            stored.id,
+            row.order_version,
+            &row.document,
+            reason,
+            row.updated_at,
+            row.created_by,
+        )
+        .await?;
+        Ok(stored.id)
     }
 
     async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError> {
         let sql = format!("SELECT {ORDER_COLS} FROM orders WHERE id = $1");
-        on!(self, c => {
-            match sqlx::query(&sql).bind(id.get()).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Ok(Some(order_from_row(&r)?)),
-                None => Ok(None),
-            }
-        })
+        Ok(fetch_opt!(self, &sql, [id.get()], order_from_row))
     }
 
     async fn order_by_number(&mut self, number: &str) -> Result<Option<OrderId>, StoreError> {
-        let id: Option<i64> = on!(self, c => {
-            sqlx::query_scalar("SELECT id FROM orders WHERE number = $1")
-                .bind(number)
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let id: Option<i64> = fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT id FROM orders WHERE number = $1",
+            [number]
+        );
         Ok(id.map(OrderId))
     }
 
@@ -229,9 +229,7 @@ impl OrdersTx for DbTx {
             n + 1,
             n + 2
         );
-        let affected = on!(self, c => {
-            bind_vals!(sqlx::query(&sql), &vals).execute(&mut *c).await.map_err(map)?.rows_affected()
-        });
+        let affected = exec!(self, &sql, vals);
         if affected == 1 && lines_changed {
             self.write_lines(row).await?;
         }
@@ -253,47 +251,32 @@ impl OrdersTx for DbTx {
             vals.push(Val::I(cu.get()));
             clauses.push(format!("customer_id = ${}", vals.len()));
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
         vals.push(Val::I(i64::from(q.limit.max(1))));
         // Newest first: the work of the day is at the top.
         let sql = format!(
-            "SELECT {ORDER_COLS} FROM orders {filter} ORDER BY id DESC LIMIT ${}",
+            "SELECT {ORDER_COLS} FROM orders {} ORDER BY id DESC LIMIT ${}",
+            where_all(&clauses),
             vals.len()
         );
-        on!(self, c => {
-            let rows = bind_vals!(sqlx::query(&sql), &vals).fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter().map(order_from_row).collect()
-        })
+        Ok(fetch_all!(self, &sql, vals, order_from_row))
     }
 
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT line_no, product_id, quantity, reserved, backordered, shipped, invoiced \
-                 FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-            )
-            .bind(id.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(LineProgressRow {
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        reserved: r.i64("reserved")?,
-                        backordered: r.i64("backordered")?,
-                        shipped: r.i64("shipped")?,
-                        invoiced: r.i64("invoiced")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT line_no, product_id, quantity, reserved, backordered, shipped, invoiced \
+             FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+            [id.get()],
+            |r| Ok(LineProgressRow {
+                line_no: line_no(r.i64("line_no")?)?,
+                product_id: ProductId(r.i64("product_id")?),
+                quantity: r.i64("quantity")?,
+                reserved: r.i64("reserved")?,
+                backordered: r.i64("backordered")?,
+                shipped: r.i64("shipped")?,
+                invoiced: r.i64("invoiced")?,
+            })
+        ))
     }
 
     async fn order_line_progress(
@@ -318,52 +301,42 @@ impl OrdersTx for DbTx {
         e: &OrderEventRow,
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(&e.data).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(id.get())
-            .bind(micros(e.at))
-            .bind(e.actor_id.get())
-            .bind(&e.actor_name)
-            .bind(&e.kind)
-            .bind(e.from_status.map(|s| s.as_str()))
-            .bind(e.to_status.map(|s| s.as_str()))
-            .bind(&e.note)
-            .bind(data)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [
+                id.get(),
+                micros(e.at),
+                e.actor_id.get(),
+                &e.actor_name,
+                &e.kind,
+                e.from_status.map(|s| s.as_str()),
+                e.to_status.map(|s| s.as_str()),
+                &e.note,
+                data,
+            ]
+        );
         Ok(())
     }
 
     async fn order_events(&mut self, id: OrderId) -> Result<Vec<OrderEventRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT at, actor_id, actor_name, kind, from_status, to_status, note, data \
-                 FROM order_events WHERE order_id = $1 ORDER BY id",
-            )
-            .bind(id.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(OrderEventRow {
-                        at: r.ts("at")?,
-                        actor_id: UserId(r.i64("actor_id")?),
-                        actor_name: r.text("actor_name")?,
-                        kind: r.text("kind")?,
-                        from_status: r.opt_parsed("from_status")?,
-                        to_status: r.opt_parsed("to_status")?,
-                        note: r.text("note")?,
-                        data: serde_json::from_str(&r.text("data")?).map_err(corrupt)?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT at, actor_id, actor_name, kind, from_status, to_status, note, data \
+             FROM order_events WHERE order_id = $1 ORDER BY id",
+            [id.get()],
+            |r| Ok(OrderEventRow {
+                at: r.ts("at")?,
+                actor_id: UserId(r.i64("actor_id")?),
+                actor_name: r.text("actor_name")?,
+                kind: r.text("kind")?,
+                from_status: r.opt_parsed("from_status")?,
+                to_status: r.opt_parsed("to_status")?,
+                note: r.text("note")?,
+                data: serde_json::from_str(&r.text("data")?).map_err(corrupt)?,
+            })
+        ))
     }
 
     async fn recent_orders(
@@ -371,16 +344,12 @@ impl OrdersTx for DbTx {
         customer: CustomerId,
         since: Timestamp,
     ) -> Result<Vec<(OrderId, PricedOrder)>, StoreError> {
-        let rows: Vec<(i64, String)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT id, document FROM orders WHERE customer_id = $1 AND received_at >= $2 AND status <> 'cancelled' ORDER BY id",
-            )
-            .bind(customer.get())
-            .bind(micros(since))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, String)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT id, document FROM orders WHERE customer_id = $1 AND received_at >= $2 AND status <> 'cancelled' ORDER BY id",
+            [customer.get(), micros(since)]
+        );
         rows.into_iter()
             .map(|(id, doc)| Ok((OrderId(id), serde_json::from_str(&doc).map_err(corrupt)?)))
             .collect()
@@ -414,23 +383,18 @@ impl OrdersTx for DbTx {
              FROM orders o WHERE o.customer_id = $1 AND o.id <> $2 AND o.status IN ({})",
             marks.join(", ")
         );
-        let total: i64 = on!(self, c => {
-            bind_vals!(sqlx::query_scalar(&sql), &vals).fetch_one(&mut *c).await.map_err(map)?
-        });
+        let total: i64 = fetch_as!(self, query_scalar.fetch_one, &sql, vals);
         Ok(Money::from_units(total))
     }
 
     async fn counter_next(&mut self, key: &str) -> Result<i64, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO counters (key, value) VALUES ($1, 1) \
-                 ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
-            )
-            .bind(key)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO counters (key, value) VALUES ($1, 1) \
+             ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            [key]
+        ))
     }
 
     async fn joint_decision_put(
@@ -438,48 +402,38 @@ impl OrdersTx for DbTx {
         id: OrderId,
         d: &JointDecisionRow,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO joint_decisions (order_id, department, decision, actor_id, actor_name, at, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(id.get())
-            .bind(d.department.as_str())
-            .bind(if d.approved { "approved" } else { "rejected" })
-            .bind(d.actor_id.get())
-            .bind(&d.actor_name)
-            .bind(micros(d.at))
-            .bind(&d.note)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO joint_decisions (order_id, department, decision, actor_id, actor_name, at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                id.get(),
+                d.department.as_str(),
+                if d.approved { "approved" } else { "rejected" },
+                d.actor_id.get(),
+                &d.actor_name,
+                micros(d.at),
+                &d.note,
+            ]
+        );
         Ok(())
     }
 
     async fn joint_decisions(&mut self, id: OrderId) -> Result<Vec<JointDecisionRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT department, decision, actor_id, actor_name, at, note FROM joint_decisions \
-                 WHERE order_id = $1 ORDER BY at",
-            )
-            .bind(id.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(JointDecisionRow {
-                        department: r.parsed::<Department>("department")?,
-                        approved: r.text("decision")? == "approved",
-                        actor_id: UserId(r.i64("actor_id")?),
-                        actor_name: r.text("actor_name")?,
-                        at: r.ts("at")?,
-                        note: r.text("note")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT department, decision, actor_id, actor_name, at, note FROM joint_decisions \
+             WHERE order_id = $1 ORDER BY at",
+            [id.get()],
+            |r| Ok(JointDecisionRow {
+                department: r.parsed::<Department>("department")?,
+                approved: r.text("decision")? == "approved",
+                actor_id: UserId(r.i64("actor_id")?),
+                actor_name: r.text("actor_name")?,
+                at: r.ts("at")?,
+                note: r.text("note")?,
+            })
+        ))
     }
 
     async fn account_append(
@@ -489,22 +443,20 @@ impl OrdersTx for DbTx {
         at: Timestamp,
         actor: UserId,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO account_entries (customer_id, at, kind, amount, order_id, note, actor_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(customer.get())
-            .bind(micros(at))
-            .bind(e.kind.as_str())
-            .bind(e.amount.units())
-            .bind(e.order_id.map(|o| o.get()))
-            .bind(e.note.as_deref())
-            .bind(actor.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO account_entries (customer_id, at, kind, amount, order_id, note, actor_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                customer.get(),
+                micros(at),
+                e.kind.as_str(),
+                e.amount.units(),
+                e.order_id.map(|o| o.get()),
+                e.note.as_deref(),
+                actor.get(),
+            ]
+        );
         Ok(())
     }
 
@@ -512,56 +464,38 @@ impl OrdersTx for DbTx {
         &mut self,
         customer: CustomerId,
     ) -> Result<Vec<(Timestamp, AccountEntry)>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT at, kind, amount, order_id, note FROM account_entries WHERE customer_id = $1 ORDER BY id",
-            )
-            .bind(customer.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok((r.ts("at")?, AccountEntry {
-                        kind: r.parsed("kind")?,
-                        amount: Money::from_units(r.i64("amount")?),
-                        order_id: r.opt_i64("order_id")?.map(OrderId),
-                        note: r.opt_text("note")?,
-                    }))
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT at, kind, amount, order_id, note FROM account_entries WHERE customer_id = $1 ORDER BY id",
+            [customer.get()],
+            |r| Ok((r.ts("at")?, account_entry(r, r.opt_text("note")?)?))
+        ))
     }
 
     async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query("UPDATE replenishment_requests SET choice = $1 WHERE id = $2 AND status = 'open'")
-                .bind(choice)
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        }) == 1)
+        Ok(exec!(
+            self,
+            "UPDATE replenishment_requests SET choice = $1 WHERE id = $2 AND status = 'open'",
+            [choice, id]
+        ) == 1)
     }
 
     async fn replenishment_insert(&mut self, x: &ReplenishmentRow) -> Result<i64, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(x.order_id.get())
-            .bind(i64::from(x.line_no))
-            .bind(x.product_id.get())
-            .bind(x.quantity)
-            .bind(&x.choice)
-            .bind(&x.status)
-            .bind(micros(x.created_at))
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            [
+                x.order_id.get(),
+                i64::from(x.line_no),
+                x.product_id.get(),
+                x.quantity,
+                &x.choice,
+                &x.status,
+                micros(x.created_at),
+            ]
+        ))
     }
 
     async fn replenishments(
@@ -578,22 +512,15 @@ impl OrdersTx for DbTx {
                 0,
             ),
         };
-        on!(self, c => {
-            let rows = sqlx::query(sql).bind(bind).fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ReplenishmentRow {
-                        id: r.i64("id")?,
-                        order_id: OrderId(r.i64("order_id")?),
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        choice: r.text("choice")?,
-                        status: r.text("status")?,
-                        created_at: r.ts("created_at")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(self, sql, [bind], |r| Ok(ReplenishmentRow {
+            id: r.i64("id")?,
+            order_id: OrderId(r.i64("order_id")?),
+            line_no: line_no(r.i64("line_no")?)?,
+            product_id: ProductId(r.i64("product_id")?),
+            quantity: r.i64("quantity")?,
+            choice: r.text("choice")?,
+            status: r.text("status")?,
+            created_at: r.ts("created_at")?,
+        })))
     }
 }

@@ -10,7 +10,7 @@ use kaidan_domain::fulfilment::PickLine;
 
 use crate::error::map;
 use crate::row::{RowExt, line_no};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, on};
 
 /// Which lines table, and the column naming their document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,19 +40,12 @@ impl DbTx {
             "SELECT line_no, product_id, quantity, picked FROM {table} \
              WHERE {owner} = $1 ORDER BY line_no"
         );
-        on!(self, c => {
-            let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PickLine {
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        quantity: r.i64("quantity")?,
-                        picked: r.opt_i64("picked")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(self, &sql, [id], |r| Ok(PickLine {
+            line_no: line_no(r.i64("line_no")?)?,
+            product_id: ProductId(r.i64("product_id")?),
+            quantity: r.i64("quantity")?,
+            picked: r.opt_i64("picked")?,
+        })))
     }
 
     /// Records what was picked, (line, quantity) each.
@@ -65,15 +58,7 @@ impl DbTx {
         let (table, owner) = doc.table();
         let sql = format!("UPDATE {table} SET picked = $1 WHERE {owner} = $2 AND line_no = $3");
         for (line, qty) in picked {
-            on!(self, c => {
-                sqlx::query(&sql)
-                    .bind(*qty)
-                    .bind(id)
-                    .bind(i64::from(*line))
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
+            exec!(self, &sql, [*qty, id, i64::from(*line)]);
         }
         Ok(())
     }

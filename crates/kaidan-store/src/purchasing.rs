@@ -16,7 +16,7 @@ use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 use crate::error::{corrupt, map};
 use crate::row::{RowExt, from_micros, line_no, micros, placeholders};
 use crate::status_sets::{PURCHASE_AWAITING_ARRIVAL, REPLENISHMENT_UNFILLED};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, map_all, on};
 
 fn date(r: &impl RowExt, col: &str) -> Result<Date, StoreError> {
     r.parsed(col)
@@ -96,22 +96,20 @@ impl DbTx {
                 q = q.bind(*id);
             }
             let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok((
-                        r.i64("purchase_order_id")?,
-                        PurchaseLineRow {
-                            line_no: line_no(r.i64("line_no")?)?,
-                            product_id: ProductId(r.i64("product_id")?),
-                            sku: r.text("sku")?,
-                            name: r.text("name")?,
-                            quantity: r.i64("quantity")?,
-                            received: r.i64("received")?,
-                            replenishment_ids: Vec::new(),
-                        },
-                    ))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?
+            map_all(&rows, |r| {
+                Ok((
+                    r.i64("purchase_order_id")?,
+                    PurchaseLineRow {
+                        line_no: line_no(r.i64("line_no")?)?,
+                        product_id: ProductId(r.i64("product_id")?),
+                        sku: r.text("sku")?,
+                        name: r.text("name")?,
+                        quantity: r.i64("quantity")?,
+                        received: r.i64("received")?,
+                        replenishment_ids: Vec::new(),
+                    },
+                ))
+            })?
         });
         let sql = format!(
             "SELECT id, purchase_order_id, purchase_line_no FROM replenishment_requests \
@@ -143,70 +141,50 @@ impl DbTx {
 #[async_trait]
 impl PurchasingTx for DbTx {
     async fn purchase_insert(&mut self, x: &PurchaseOrderRow) -> Result<i64, StoreError> {
-        let id: i64 = on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO purchase_orders (number, supplier, warehouse_id, status, expected_arrival, note, \
-                 sent_at, confirm_due_at, created_by, version, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
-            )
-            .bind(&x.number)
-            .bind(&x.supplier)
-            .bind(x.warehouse_id.get())
-            .bind(x.status.as_str())
-            .bind(x.expected_arrival.to_string())
-            .bind(&x.note)
-            .bind(micros(x.sent_at))
-            .bind(micros(x.confirm_due_at))
-            .bind(x.created_by.get())
-            .bind(micros(x.updated_at))
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        });
-        for l in &x.lines {
-            on!(self, c => {
-                sqlx::query(
-                    "INSERT INTO purchase_order_lines (purchase_order_id, line_no, product_id, quantity, received) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(i64::from(l.line_no))
-                .bind(l.product_id.get())
-                .bind(l.quantity)
-                .bind(l.received)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
-        }
+        let id: i64 = fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO purchase_orders (number, supplier, warehouse_id, status, expected_arrival, note, \
+             sent_at, confirm_due_at, created_by, version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
+            [
+                &x.number,
+                &x.supplier,
+                x.warehouse_id.get(),
+                x.status.as_str(),
+                x.expected_arrival.to_string(),
+                &x.note,
+                micros(x.sent_at),
+                micros(x.confirm_due_at),
+                x.created_by.get(),
+                micros(x.updated_at),
+            ]
+        );
+        self.insert_lines(
+            ("purchase_order_lines", "purchase_order_id", "received"),
+            id,
+            x.lines
+                .iter()
+                .map(|l| (l.line_no, l.product_id, l.quantity, Some(l.received))),
+        )
+        .await?;
         Ok(id)
     }
 
     async fn purchase_get(&mut self, id: i64) -> Result<Option<PurchaseOrderRow>, StoreError> {
         let sql = format!("SELECT {PO_COLUMNS} FROM purchase_orders WHERE id = $1");
-        let head = on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(po_from(&r)?),
-                None => None,
-            }
-        });
-        let Some(head) = head else {
-            return Ok(None);
-        };
-        let mut one = [head];
-        self.purchase_fill_lines(&mut one).await?;
-        let [head] = one;
-        Ok(Some(head))
+        let mut found: Vec<_> = fetch_opt!(self, &sql, [id], po_from).into_iter().collect();
+        self.purchase_fill_lines(&mut found).await?;
+        Ok(found.pop())
     }
 
     async fn purchase_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query_scalar("SELECT id FROM purchase_orders WHERE number = $1")
-                .bind(number)
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT id FROM purchase_orders WHERE number = $1",
+            [number]
+        ))
     }
 
     async fn purchase_list(
@@ -219,16 +197,16 @@ impl PurchasingTx for DbTx {
             "SELECT {PO_COLUMNS} FROM purchase_orders WHERE ($1 = '' OR status = $1) AND id < $2 \
              ORDER BY id DESC LIMIT $3"
         );
-        let mut rows = on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(status.map_or("", PurchaseStatus::as_str))
-                .bind(before.unwrap_or(i64::MAX))
-                .bind(i64::from(limit))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(po_from).collect::<Result<Vec<_>, _>>()?
-        });
+        let mut rows = fetch_all!(
+            self,
+            &sql,
+            [
+                status.map_or("", PurchaseStatus::as_str),
+                before.unwrap_or(i64::MAX),
+                i64::from(limit),
+            ],
+            po_from
+        );
         self.purchase_fill_lines(&mut rows).await?;
         Ok(rows)
     }
@@ -238,56 +216,44 @@ impl PurchasingTx for DbTx {
         x: &PurchaseOrderRow,
         expected_version: i64,
     ) -> Result<bool, StoreError> {
-        let affected = on!(self, c => {
-            sqlx::query(
-                "UPDATE purchase_orders SET status = $1, expected_arrival = $2, confirmed_at = $3, \
-                 overdue_flagged_at = $4, closed_at = $5, updated_at = $6, version = version + 1 \
-                 WHERE id = $7 AND version = $8",
-            )
-            .bind(x.status.as_str())
-            .bind(x.expected_arrival.to_string())
-            .bind(x.confirmed_at.map(micros))
-            .bind(x.overdue_flagged_at.map(micros))
-            .bind(x.closed_at.map(micros))
-            .bind(micros(x.updated_at))
-            .bind(x.id)
-            .bind(expected_version)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "UPDATE purchase_orders SET status = $1, expected_arrival = $2, confirmed_at = $3, \
+             overdue_flagged_at = $4, closed_at = $5, updated_at = $6, version = version + 1 \
+             WHERE id = $7 AND version = $8",
+            [
+                x.status.as_str(),
+                x.expected_arrival.to_string(),
+                x.confirmed_at.map(micros),
+                x.overdue_flagged_at.map(micros),
+                x.closed_at.map(micros),
+                micros(x.updated_at),
+                x.id,
+                expected_version,
+            ]
+        );
         if affected != 1 {
             return Ok(false);
         }
         for l in &x.lines {
-            on!(self, c => {
-                sqlx::query(
-                    "UPDATE purchase_order_lines SET received = $1 \
-                     WHERE purchase_order_id = $2 AND line_no = $3 AND received <> $1",
-                )
-                .bind(l.received)
-                .bind(x.id)
-                .bind(i64::from(l.line_no))
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
+            exec!(
+                self,
+                "UPDATE purchase_order_lines SET received = $1 \
+                 WHERE purchase_order_id = $2 AND line_no = $3 AND received <> $1",
+                [l.received, x.id, i64::from(l.line_no)]
+            );
         }
         Ok(true)
     }
 
     async fn purchase_overdue_unflagged(&mut self, now: Timestamp) -> Result<Vec<i64>, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "SELECT id FROM purchase_orders WHERE status = 'sent' AND confirm_due_at < $1 \
-                 AND overdue_flagged_at IS NULL ORDER BY id",
-            )
-            .bind(micros(now))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            "SELECT id FROM purchase_orders WHERE status = 'sent' AND confirm_due_at < $1 \
+             AND overdue_flagged_at IS NULL ORDER BY id",
+            [micros(now)]
+        ))
     }
 
     async fn purchase_needing_notice(
@@ -302,14 +268,12 @@ impl PurchasingTx for DbTx {
              ORDER BY p.expected_arrival, p.id",
             awaiting = *PURCHASE_AWAITING_ARRIVAL,
         );
-        Ok(on!(self, c => {
-            sqlx::query_scalar(&sql)
-            .bind(horizon.to_string())
-            .bind(kind.as_str())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            &sql,
+            [horizon.to_string(), kind.as_str()]
+        ))
     }
 
     async fn replenishment_list(
@@ -317,14 +281,12 @@ impl PurchasingTx for DbTx {
         status: Option<ReplenishmentStatus>,
     ) -> Result<Vec<ReplenishmentView>, StoreError> {
         let sql = format!("{REPL_SELECT} WHERE ($1 = '' OR r.status = $1) ORDER BY r.id");
-        on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(status.map_or("", ReplenishmentStatus::as_str))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(repl_from).collect()
-        })
+        Ok(fetch_all!(
+            self,
+            &sql,
+            [status.map_or("", ReplenishmentStatus::as_str)],
+            repl_from
+        ))
     }
 
     async fn replenishment_get_many(
@@ -344,7 +306,7 @@ impl PurchasingTx for DbTx {
                 q = q.bind(*id);
             }
             let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            rows.iter().map(repl_from).collect()
+            map_all(&rows, repl_from)
         })
     }
 
@@ -354,33 +316,21 @@ impl PurchasingTx for DbTx {
         po: i64,
         line: u32,
     ) -> Result<bool, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query(
-                "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $1, \
-                 purchase_line_no = $2 WHERE id = $3 AND status = 'open'",
-            )
-            .bind(po)
-            .bind(i64::from(line))
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        }) == 1)
+        Ok(exec!(
+            self,
+            "UPDATE replenishment_requests SET status = 'ordered', purchase_order_id = $1, \
+             purchase_line_no = $2 WHERE id = $3 AND status = 'open'",
+            [po, i64::from(line), id]
+        ) == 1)
     }
 
     async fn replenishment_reopen(&mut self, po: i64) -> Result<u64, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query(
-                "UPDATE replenishment_requests SET status = 'open', purchase_order_id = NULL, \
-                 purchase_line_no = NULL WHERE purchase_order_id = $1 AND status = 'ordered'",
-            )
-            .bind(po)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        }))
+        Ok(exec!(
+            self,
+            "UPDATE replenishment_requests SET status = 'open', purchase_order_id = NULL, \
+             purchase_line_no = NULL WHERE purchase_order_id = $1 AND status = 'ordered'",
+            [po]
+        ))
     }
 
     async fn replenishment_close_line(
@@ -394,16 +344,11 @@ impl PurchasingTx for DbTx {
              WHERE order_id = $2 AND line_no = $3 AND status IN ({unfilled})",
             unfilled = *REPLENISHMENT_UNFILLED,
         );
-        Ok(on!(self, c => {
-            sqlx::query(&sql)
-            .bind(micros(at))
-            .bind(order.get())
-            .bind(i64::from(line))
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        }))
+        Ok(exec!(
+            self,
+            &sql,
+            [micros(at), order.get(), i64::from(line)]
+        ))
     }
 
     async fn backordered_lines(
@@ -424,49 +369,39 @@ impl PurchasingTx for DbTx {
              WHERE l.product_id = $1 AND l.backordered > 0 \
              ORDER BY o.ship_due_at, o.received_at, o.id, l.line_no{lock}"
         );
-        on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(product.get())
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(BackorderedLine {
-                        order_id: OrderId(r.i64("order_id")?),
-                        number: r.opt_text("number")?,
-                        line_no: line_no(r.i64("line_no")?)?,
-                        customer_id: CustomerId(r.i64("customer_id")?),
-                        status: r.parsed("status")?,
-                        reserved: r.i64("reserved")?,
-                        backordered: r.i64("backordered")?,
-                        unit_price: Money::from_units(r.i64("unit_price")?),
-                        ship_due_at: r.ts("ship_due_at")?,
-                        received_at: r.ts("received_at")?,
-                        franchisee: r.text("customer_kind")? == "franchisee",
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(self, &sql, [product.get()], |r| Ok(
+            BackorderedLine {
+                order_id: OrderId(r.i64("order_id")?),
+                number: r.opt_text("number")?,
+                line_no: line_no(r.i64("line_no")?)?,
+                customer_id: CustomerId(r.i64("customer_id")?),
+                status: r.parsed("status")?,
+                reserved: r.i64("reserved")?,
+                backordered: r.i64("backordered")?,
+                unit_price: Money::from_units(r.i64("unit_price")?),
+                ship_due_at: r.ts("ship_due_at")?,
+                received_at: r.ts("received_at")?,
+                franchisee: r.text("customer_kind")? == "franchisee",
+            }
+        )))
     }
 
     async fn notice_insert(&mut self, n: &ArrivalNoticeRow) -> Result<Option<i64>, StoreError> {
         let content = serde_json::to_string(&n.content).map_err(corrupt)?;
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO arrival_notices (purchase_order_id, kind, notice_date, expected_arrival, content, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (purchase_order_id, kind) DO NOTHING RETURNING id",
-            )
-            .bind(n.purchase_order_id)
-            .bind(n.kind.as_str())
-            .bind(n.notice_date.to_string())
-            .bind(n.expected_arrival.to_string())
-            .bind(&content)
-            .bind(micros(n.created_at))
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "INSERT INTO arrival_notices (purchase_order_id, kind, notice_date, expected_arrival, content, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (purchase_order_id, kind) DO NOTHING RETURNING id",
+            [
+                n.purchase_order_id,
+                n.kind.as_str(),
+                n.notice_date.to_string(),
+                n.expected_arrival.to_string(),
+                &content,
+                micros(n.created_at),
+            ]
+        ))
     }
 
     async fn notice_list(
@@ -474,34 +409,27 @@ impl PurchasingTx for DbTx {
         purchase_order: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ArrivalNoticeRow>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT n.id, n.purchase_order_id, p.number, p.supplier, n.kind, n.notice_date, n.expected_arrival, \
-                 n.content, n.created_at FROM arrival_notices n JOIN purchase_orders p ON p.id = n.purchase_order_id \
-                 WHERE ($1 = 0 OR n.purchase_order_id = $1) ORDER BY n.id DESC LIMIT $2",
-            )
-            .bind(purchase_order.unwrap_or(0))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    let content: NoticeContent =
-                        serde_json::from_str(&r.text("content")?).map_err(corrupt)?;
-                    Ok(ArrivalNoticeRow {
-                        id: r.i64("id")?,
-                        purchase_order_id: r.i64("purchase_order_id")?,
-                        purchase_order_number: r.text("number")?,
-                        supplier: r.text("supplier")?,
-                        kind: r.parsed("kind")?,
-                        notice_date: date(r, "notice_date")?,
-                        expected_arrival: date(r, "expected_arrival")?,
-                        content,
-                        created_at: r.ts("created_at")?,
-                    })
+        Ok(fetch_all!(
+            self,
+            "SELECT n.id, n.purchase_order_id, p.number, p.supplier, n.kind, n.notice_date, n.expected_arrival, \
+             n.content, n.created_at FROM arrival_notices n JOIN purchase_orders p ON p.id = n.purchase_order_id \
+             WHERE ($1 = 0 OR n.purchase_order_id = $1) ORDER BY n.id DESC LIMIT $2",
+            [purchase_order.unwrap_or(0), i64::from(limit)],
+            |r| {
+                let content: NoticeContent =
+                    serde_json::from_str(&r.text("content")?).map_err(corrupt)?;
+                Ok(ArrivalNoticeRow {
+                    id: r.i64("id")?,
+                    purchase_order_id: r.i64("purchase_order_id")?,
+                    purchase_order_number: r.text("number")?,
+                    supplier: r.text("supplier")?,
+                    kind: r.parsed("kind")?,
+                    notice_date: date(r, "notice_date")?,
+                    expected_arrival: date(r, "expected_arrival")?,
+                    content,
+                    created_at: r.ts("created_at")?,
                 })
-                .collect()
-        })
+            }
+        ))
     }
 }

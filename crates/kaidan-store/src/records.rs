@@ -3,103 +3,76 @@ use jiff::Timestamp;
 use kaidan_app::ports::{AuditEntry, IdempotentResponse, OutboxEvent, RecordsTx, StoreError};
 use kaidan_domain::UserId;
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::row::{RowExt, micros};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_opt};
 
 #[async_trait]
 impl RecordsTx for DbTx {
     async fn audit_append(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
         let changes = serde_json::to_string(&e.changes).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes, request_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(micros(e.at))
-            .bind(e.actor_id.get())
-            .bind(&e.actor_name)
-            .bind(&e.entity)
-            .bind(e.entity_id)
-            .bind(&e.action)
-            .bind(changes)
-            .bind(e.request_id.as_deref())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                micros(e.at),
+                e.actor_id.get(),
+                &e.actor_name,
+                &e.entity,
+                e.entity_id,
+                &e.action,
+                changes,
+                e.request_id.as_deref(),
+            ]
+        );
         Ok(())
     }
 
     async fn audit_of(&mut self, entity: &str, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT id, at, actor_id, actor_name, entity, entity_id, action, changes, request_id \
-                 FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC",
-            )
-            .bind(entity)
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(AuditEntry {
-                        id: r.i64("id")?,
-                        at: r.ts("at")?,
-                        actor_id: UserId(r.i64("actor_id")?),
-                        actor_name: r.text("actor_name")?,
-                        entity: r.text("entity")?,
-                        entity_id: r.i64("entity_id")?,
-                        action: r.text("action")?,
-                        changes: serde_json::from_str(&r.text("changes")?).map_err(corrupt)?,
-                        request_id: r.opt_text("request_id")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT id, at, actor_id, actor_name, entity, entity_id, action, changes, request_id \
+             FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC",
+            [entity, id],
+            |r| Ok(AuditEntry {
+                id: r.i64("id")?,
+                at: r.ts("at")?,
+                actor_id: UserId(r.i64("actor_id")?),
+                actor_name: r.text("actor_name")?,
+                entity: r.text("entity")?,
+                entity_id: r.i64("entity_id")?,
+                action: r.text("action")?,
+                changes: serde_json::from_str(&r.text("changes")?).map_err(corrupt)?,
+                request_id: r.opt_text("request_id")?,
+            })
+        ))
     }
 
     async fn outbox_append(&mut self, e: &OutboxEvent) -> Result<(), StoreError> {
         let payload = serde_json::to_string(&e.payload).map_err(corrupt)?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(micros(e.at))
-            .bind(&e.topic)
-            .bind(&e.entity)
-            .bind(e.entity_id)
-            .bind(payload)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES ($1, $2, $3, $4, $5)",
+            [micros(e.at), &e.topic, &e.entity, e.entity_id, payload]
+        );
         Ok(())
     }
 
     async fn outbox_pending(&mut self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
-        on!(self, c => {
-            let rows = sqlx::query(
-                "SELECT at, topic, entity, entity_id, payload FROM outbox \
-                 WHERE published_at IS NULL ORDER BY id LIMIT $1",
-            )
-            .bind(i64::from(limit))
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(OutboxEvent {
-                        topic: r.text("topic")?,
-                        entity: r.text("entity")?,
-                        entity_id: r.i64("entity_id")?,
-                        payload: serde_json::from_str(&r.text("payload")?).map_err(corrupt)?,
-                        at: r.ts("at")?,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(
+            self,
+            "SELECT at, topic, entity, entity_id, payload FROM outbox \
+             WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            [i64::from(limit)],
+            |r| Ok(OutboxEvent {
+                topic: r.text("topic")?,
+                entity: r.text("entity")?,
+                entity_id: r.i64("entity_id")?,
+                payload: serde_json::from_str(&r.text("payload")?).map_err(corrupt)?,
+                at: r.ts("at")?,
+            })
+        ))
     }
 
     async fn idempotency_get(
@@ -107,24 +80,16 @@ impl RecordsTx for DbTx {
         user: UserId,
         key: &str,
     ) -> Result<Option<IdempotentResponse>, StoreError> {
-        on!(self, c => {
-            let row = sqlx::query(
-                "SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-            )
-            .bind(user.get())
-            .bind(key)
-            .fetch_optional(&mut *c)
-            .await
-            .map_err(map)?;
-            match row {
-                Some(r) => Ok(Some(IdempotentResponse {
-                    fingerprint: r.text("fingerprint")?,
-                    status: u16::try_from(r.i64("status")?).map_err(corrupt)?,
-                    body: r.text("body")?,
-                })),
-                None => Ok(None),
-            }
-        })
+        Ok(fetch_opt!(
+            self,
+            "SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            [user.get(), key],
+            |r| Ok(IdempotentResponse {
+                fingerprint: r.text("fingerprint")?,
+                status: u16::try_from(r.i64("status")?).map_err(corrupt)?,
+                body: r.text("body")?,
+            })
+        ))
     }
 
     async fn idempotency_put(
@@ -134,21 +99,19 @@ impl RecordsTx for DbTx {
         resp: &IdempotentResponse,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(user.get())
-            .bind(key)
-            .bind(&resp.fingerprint)
-            .bind(i64::from(resp.status))
-            .bind(&resp.body)
-            .bind(micros(at))
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                user.get(),
+                key,
+                &resp.fingerprint,
+                i64::from(resp.status),
+                &resp.body,
+                micros(at),
+            ]
+        );
         Ok(())
     }
 }

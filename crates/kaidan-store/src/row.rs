@@ -86,7 +86,7 @@ pub(crate) fn from_micros(v: i64) -> Result<Timestamp, StoreError> {
 }
 
 /// A value to bind, so column lists can be built at run time and bound on
-/// either engine.
+/// either engine (`tx::bind!`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
     I(i64),
@@ -96,25 +96,6 @@ pub(crate) enum Val {
     B(bool),
     OptB(Option<bool>),
 }
-
-/// Binds a list of `Val`s to a query of either engine.
-macro_rules! bind_vals {
-    ($q:expr, $vals:expr) => {{
-        let mut q = $q;
-        for v in $vals {
-            q = match v {
-                $crate::row::Val::I(x) => q.bind(*x),
-                $crate::row::Val::OptI(x) => q.bind(*x),
-                $crate::row::Val::T(x) => q.bind(x.as_str()),
-                $crate::row::Val::OptT(x) => q.bind(x.as_deref()),
-                $crate::row::Val::B(x) => q.bind(*x),
-                $crate::row::Val::OptB(x) => q.bind(*x),
-            };
-        }
-        q
-    }};
-}
-pub(crate) use bind_vals;
 
 /// `(LOWER(code) LIKE $n OR LOWER(name) LIKE $m)` for a search text, with
 /// its values appended to `vals`; `None` when there is nothing to search.
@@ -134,6 +115,15 @@ pub(crate) fn search_clause(
         vals.len() - 1,
         vals.len()
     ))
+}
+
+/// `WHERE a AND b …` of a list of conditions; empty for none.
+pub(crate) fn where_all(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
 }
 
 /// `$first, $first+1, …` for `n` values, e.g. an `IN (…)` list.

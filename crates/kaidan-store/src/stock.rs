@@ -7,94 +7,126 @@ use kaidan_domain::stock_counts::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
 
 use crate::error::map;
-use crate::row::{RowExt, Val, bind_vals, micros, placeholders, search_clause};
-use crate::tx::{DbTx, on};
+use crate::row::{RowExt, Val, micros, placeholders, search_clause, where_all};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, on};
+
+/// The guarded movements of reserved and picked goods.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Pick,
+    Unpick,
+    Ship,
+    Release,
+}
+
+impl Step {
+    /// The ledger kind, the deltas of on hand, reserved and picked for a
+    /// quantity `q`, the guard on the balance row (`$1`..`$3` are the
+    /// deltas), and what is short when the guard fails.
+    fn rule(self, q: i64) -> (&'static str, (i64, i64, i64), &'static str, &'static str) {
+        match self {
+            Step::Pick => (
+                "pick",
+                (0, 0, q),
+                "reserved - picked >= $3",
+                "are reserved and not yet picked",
+            ),
+            Step::Unpick => ("unpick", (0, 0, -q), "picked >= -$3", "are picked"),
+            Step::Ship => ("shipment", (-q, -q, -q), "picked >= -$3", "are picked"),
+            // Picked goods stay reserved until they ship or are put back.
+            Step::Release => (
+                "release",
+                (0, -q, 0),
+                "reserved - picked >= -$2",
+                "are reserved and not picked",
+            ),
+        }
+    }
+}
+
+/// Rows of (product, warehouse, a, b) with their ids typed.
+fn per_balance(rows: Vec<(i64, i64, i64, i64)>) -> Vec<(ProductId, WarehouseId, i64, i64)> {
+    rows.into_iter()
+        .map(|(p, w, a, b)| (ProductId(p), WarehouseId(w), a, b))
+        .collect()
+}
 
 impl DbTx {
-    /// One movement of a balance (on hand, reserved, picked by the deltas)
-    /// under a guard on the row, with its ledger entry; refused with
-    /// `refusal` when the guard fails or there is no balance.
-    #[allow(clippy::too_many_arguments)]
-    async fn stock_change(
+    /// One step of `quantity` (nothing for none) on a balance under its
+    /// guard, with its ledger entry; refused when the guard fails or there
+    /// is no balance.
+    async fn stock_step(
         &mut self,
+        step: Step,
         product: ProductId,
         warehouse: WarehouseId,
-        kind: &str,
-        (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
-        guard: &str,
-        refusal: &str,
+        quantity: i64,
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
+        if quantity <= 0 {
+            return Ok(());
+        }
+        let (kind, (on_hand_delta, reserved_delta, picked_delta), guard, short) =
+            step.rule(quantity);
         let sql = format!(
             "UPDATE stock_balances SET on_hand = on_hand + $1, reserved = reserved + $2, picked = picked + $3 \
              WHERE product_id = $4 AND warehouse_id = $5 AND {guard}"
         );
-        let affected = on!(self, c => {
-            sqlx::query(&sql)
-                .bind(on_hand_delta)
-                .bind(reserved_delta)
-                .bind(picked_delta)
-                .bind(product.get())
-                .bind(warehouse.get())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            &sql,
+            [
+                on_hand_delta,
+                reserved_delta,
+                picked_delta,
+                product.get(),
+                warehouse.get(),
+            ]
+        );
         if affected != 1 {
             return Err(StoreError::CheckViolation {
-                detail: format!("{kind} of product {product} in warehouse {warehouse}: {refusal}"),
+                detail: format!(
+                    "{kind} of product {product} in warehouse {warehouse}: fewer than {quantity} {short}"
+                ),
             });
         }
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, picked_delta, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(micros(at))
-            .bind(product.get())
-            .bind(warehouse.get())
-            .bind(kind)
-            .bind(on_hand_delta)
-            .bind(reserved_delta)
-            .bind(picked_delta)
-            .bind(source)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
-        Ok(())
+        self.stock_move(
+            product,
+            warehouse,
+            kind,
+            (on_hand_delta, reserved_delta, picked_delta),
+            source,
+            at,
+        )
+        .await
     }
 
-    /// One ledger entry (INV-1).
-    #[allow(clippy::too_many_arguments)]
+    /// One ledger entry (INV-1), of the on hand, reserved and picked deltas.
     async fn stock_move(
         &mut self,
         product: ProductId,
         warehouse: WarehouseId,
         kind: &str,
-        on_hand_delta: i64,
-        reserved_delta: i64,
+        (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(micros(at))
-            .bind(product.get())
-            .bind(warehouse.get())
-            .bind(kind)
-            .bind(on_hand_delta)
-            .bind(reserved_delta)
-            .bind(source)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, picked_delta, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                micros(at),
+                product.get(),
+                warehouse.get(),
+                kind,
+                on_hand_delta,
+                reserved_delta,
+                picked_delta,
+                source,
+            ]
+        );
         Ok(())
     }
 }
@@ -109,24 +141,17 @@ impl StockTx for DbTx {
             r.product_id,
             r.warehouse_id,
             "receipt",
-            qty,
-            0,
+            (qty, 0, 0),
             &r.source,
             r.at,
         )
         .await?;
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
-                 ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand",
-            )
-            .bind(r.product_id.get())
-            .bind(r.warehouse_id.get())
-            .bind(qty)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand",
+            [r.product_id.get(), r.warehouse_id.get(), qty]
+        );
         Ok(())
     }
 
@@ -274,32 +299,19 @@ impl StockTx for DbTx {
         // adjustment that would take on hand below them. Update first: an
         // upsert would check its insert row (a negative on hand) before the
         // conflict turns it into an update.
-        let affected = on!(self, c => {
-            sqlx::query(
-                "UPDATE stock_balances SET on_hand = on_hand + $1 WHERE product_id = $2 AND warehouse_id = $3",
-            )
-            .bind(delta)
-            .bind(product.get())
-            .bind(warehouse.get())
-            .execute(&mut *c)
-            .await
-            .map_err(map)?
-            .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            "UPDATE stock_balances SET on_hand = on_hand + $1 WHERE product_id = $2 AND warehouse_id = $3",
+            [delta, product.get(), warehouse.get()]
+        );
         if affected == 0 {
-            on!(self, c => {
-                sqlx::query(
-                    "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)",
-                )
-                .bind(product.get())
-                .bind(warehouse.get())
-                .bind(delta)
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-            });
+            exec!(
+                self,
+                "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)",
+                [product.get(), warehouse.get(), delta]
+            );
         }
-        self.stock_move(product, warehouse, kind, delta, 0, source, at)
+        self.stock_move(product, warehouse, kind, (delta, 0, 0), source, at)
             .await
     }
 
@@ -326,19 +338,14 @@ impl StockTx for DbTx {
     async fn stock_ledger_sums(
         &mut self,
     ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError> {
-        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT product_id, warehouse_id, CAST(SUM(on_hand_delta) AS BIGINT), CAST(SUM(reserved_delta) AS BIGINT) \
-                 FROM stock_moves GROUP BY product_id, warehouse_id ORDER BY product_id, warehouse_id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(p, w, on_hand, reserved)| (ProductId(p), WarehouseId(w), on_hand, reserved))
-            .collect())
+        let rows: Vec<(i64, i64, i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT product_id, warehouse_id, CAST(SUM(on_hand_delta) AS BIGINT), CAST(SUM(reserved_delta) AS BIGINT) \
+             FROM stock_moves GROUP BY product_id, warehouse_id ORDER BY product_id, warehouse_id",
+            []
+        );
+        Ok(per_balance(rows))
     }
 
     async fn stock_pick(
@@ -349,20 +356,8 @@ impl StockTx for DbTx {
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        if quantity <= 0 {
-            return Ok(());
-        }
-        self.stock_change(
-            product,
-            warehouse,
-            "pick",
-            (0, 0, quantity),
-            "reserved - picked >= $3",
-            &format!("fewer than {quantity} are reserved and not yet picked"),
-            source,
-            at,
-        )
-        .await
+        self.stock_step(Step::Pick, product, warehouse, quantity, source, at)
+            .await
     }
 
     async fn stock_unpick(
@@ -373,20 +368,8 @@ impl StockTx for DbTx {
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        if quantity <= 0 {
-            return Ok(());
-        }
-        self.stock_change(
-            product,
-            warehouse,
-            "unpick",
-            (0, 0, -quantity),
-            "picked >= -$3",
-            &format!("fewer than {quantity} are picked"),
-            source,
-            at,
-        )
-        .await
+        self.stock_step(Step::Unpick, product, warehouse, quantity, source, at)
+            .await
     }
 
     async fn stock_ship(
@@ -397,41 +380,24 @@ impl StockTx for DbTx {
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        if quantity <= 0 {
-            return Ok(());
-        }
-        self.stock_change(
-            product,
-            warehouse,
-            "shipment",
-            (-quantity, -quantity, -quantity),
-            "picked >= -$3",
-            &format!("fewer than {quantity} are picked"),
-            source,
-            at,
-        )
-        .await
+        self.stock_step(Step::Ship, product, warehouse, quantity, source, at)
+            .await
     }
 
     async fn stock_picked_sums(
         &mut self,
     ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError> {
-        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT b.product_id, b.warehouse_id, \
-                        CAST(COALESCE((SELECT SUM(m.picked_delta) FROM stock_moves m \
-                                       WHERE m.product_id = b.product_id AND m.warehouse_id = b.warehouse_id), 0) AS BIGINT), \
-                        b.picked \
-                 FROM stock_balances b ORDER BY b.product_id, b.warehouse_id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(p, w, l, b)| (ProductId(p), WarehouseId(w), l, b))
-            .collect())
+        let rows: Vec<(i64, i64, i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT b.product_id, b.warehouse_id, \
+                    CAST(COALESCE((SELECT SUM(m.picked_delta) FROM stock_moves m \
+                                   WHERE m.product_id = b.product_id AND m.warehouse_id = b.warehouse_id), 0) AS BIGINT), \
+                    b.picked \
+             FROM stock_balances b ORDER BY b.product_id, b.warehouse_id",
+            []
+        );
+        Ok(per_balance(rows))
     }
 
     async fn stock_release(
@@ -442,21 +408,8 @@ impl StockTx for DbTx {
         source: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        if quantity <= 0 {
-            return Ok(());
-        }
-        // Picked goods stay reserved until they ship or are put back.
-        self.stock_change(
-            product,
-            warehouse,
-            "release",
-            (0, -quantity, 0),
-            "reserved - picked >= -$2",
-            &format!("fewer than {quantity} are reserved and not picked"),
-            source,
-            at,
-        )
-        .await
+        self.stock_step(Step::Release, product, warehouse, quantity, source, at)
+            .await
     }
 
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError> {
@@ -474,42 +427,30 @@ impl StockTx for DbTx {
         if let Some(c) = search_clause("p.sku", "p.name", query.search.as_deref(), &mut vals) {
             clauses.push(c);
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
         vals.push(Val::I(i64::from(query.limit.max(1))));
         let sql = format!(
             "SELECT b.product_id, p.sku, p.name AS product_name, b.warehouse_id, w.code AS warehouse_code, \
                     b.on_hand, b.reserved, b.picked \
              FROM stock_balances b JOIN products p ON p.id = b.product_id \
                   JOIN warehouses w ON w.id = b.warehouse_id \
-             {filter} ORDER BY b.product_id, b.warehouse_id LIMIT ${}",
+             {} ORDER BY b.product_id, b.warehouse_id LIMIT ${}",
+            where_all(&clauses),
             vals.len()
         );
-        on!(self, c => {
-            let rows = bind_vals!(sqlx::query(&sql), &vals)
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter()
-                .map(|r| {
-                    let on_hand = r.i64("on_hand")?;
-                    let reserved = r.i64("reserved")?;
-                    Ok(StockBalance {
-                        product_id: ProductId(r.i64("product_id")?),
-                        sku: r.text("sku")?,
-                        product_name: r.text("product_name")?,
-                        warehouse_id: WarehouseId(r.i64("warehouse_id")?),
-                        warehouse_code: r.text("warehouse_code")?,
-                        on_hand,
-                        reserved,
-                        picked: r.i64("picked")?,
-                        available: on_hand - reserved,
-                    })
-                })
-                .collect()
-        })
+        Ok(fetch_all!(self, &sql, vals, |r| {
+            let on_hand = r.i64("on_hand")?;
+            let reserved = r.i64("reserved")?;
+            Ok(StockBalance {
+                product_id: ProductId(r.i64("product_id")?),
+                sku: r.text("sku")?,
+                product_name: r.text("product_name")?,
+                warehouse_id: WarehouseId(r.i64("warehouse_id")?),
+                warehouse_code: r.text("warehouse_code")?,
+                on_hand,
+                reserved,
+                picked: r.i64("picked")?,
+                available: on_hand - reserved,
+            })
+        }))
     }
 }

@@ -16,7 +16,7 @@ use crate::literal::{LITERAL_ROWS, int_tuples};
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, micros};
 use crate::status_sets::{self, TRANSFER_IN_TRANSIT};
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 
 /// Transfers per insert statement (the number is bound text).
 const TRANSFER_ROWS: usize = 200;
@@ -121,13 +121,7 @@ impl TransfersTx for DbTx {
 
     async fn transfer_get(&mut self, id: i64) -> Result<Option<TransferRow>, StoreError> {
         let sql = format!("SELECT {TRANSFER_COLUMNS} FROM {TRANSFER_FROM} WHERE t.id = $1");
-        let head = on!(self, c => {
-            match sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(map)? {
-                Some(r) => Some(transfer_from(&r)?),
-                None => None,
-            }
-        });
-        let Some(mut head) = head else {
+        let Some(mut head) = fetch_opt!(self, &sql, [id], transfer_from) else {
             return Ok(None);
         };
         head.lines = self.pick_lines_of(PickDoc::Transfer, id).await?;
@@ -135,14 +129,12 @@ impl TransfersTx for DbTx {
     }
 
     async fn transfer_by_number(&mut self, number: &str) -> Result<Option<i64>, StoreError> {
-        let id: Option<(i64,)> = on!(self, c => {
-            sqlx::query_as("SELECT id FROM transfers WHERE number = $1")
-                .bind(number)
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(map)?
-        });
-        Ok(id.map(|(i,)| i))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT id FROM transfers WHERE number = $1",
+            [number]
+        ))
     }
 
     async fn transfers(&mut self, q: &TransferQuery) -> Result<Vec<TransferRow>, StoreError> {
@@ -151,17 +143,17 @@ impl TransfersTx for DbTx {
              WHERE ($1 = '' OR t.status = $1) AND ($2 = 0 OR t.store_id = $2) AND ($3 = 0 OR t.run_id = $3) \
              ORDER BY t.id DESC LIMIT $4"
         );
-        let mut list: Vec<TransferRow> = on!(self, c => {
-            let rows = sqlx::query(&sql)
-                .bind(q.status.map_or("", |s| s.as_str()))
-                .bind(q.store.map_or(0, |s| s.get()))
-                .bind(q.run.unwrap_or(0))
-                .bind(i64::from(q.limit.max(1)))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?;
-            rows.iter().map(transfer_from).collect::<Result<_, _>>()?
-        });
+        let mut list = fetch_all!(
+            self,
+            &sql,
+            [
+                q.status.map_or("", |s| s.as_str()),
+                q.store.map_or(0, |s| s.get()),
+                q.run.unwrap_or(0),
+                i64::from(q.limit.max(1)),
+            ],
+            transfer_from
+        );
         for t in &mut list {
             t.lines = self.pick_lines_of(PickDoc::Transfer, t.id).await?;
         }
@@ -187,24 +179,23 @@ impl TransfersTx for DbTx {
              note = COALESCE($8, note), to_warehouse_id = COALESCE($9, to_warehouse_id) \
              WHERE id = $10 AND status = $11"
         );
-        let affected = on!(self, c => {
-            sqlx::query(&sql)
-                .bind(step.status.as_str())
-                .bind(micros(step.at))
-                .bind(step.by.get())
-                .bind(step.packages)
-                .bind(step.carrier.as_deref())
-                .bind(step.tracking_no.as_deref())
-                .bind(step.eta.map(|d| d.to_string()))
-                .bind(step.note.as_deref())
-                .bind(step.to_warehouse.map(|w| w.get()))
-                .bind(id)
-                .bind(expected.as_str())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-        });
+        let affected = exec!(
+            self,
+            &sql,
+            [
+                step.status.as_str(),
+                micros(step.at),
+                step.by.get(),
+                step.packages,
+                step.carrier.as_deref(),
+                step.tracking_no.as_deref(),
+                step.eta.map(|d| d.to_string()),
+                step.note.as_deref(),
+                step.to_warehouse.map(|w| w.get()),
+                id,
+                expected.as_str(),
+            ]
+        );
         if affected != 1 {
             return Ok(false);
         }
@@ -226,27 +217,20 @@ impl TransfersTx for DbTx {
             None => ("region_id", region.get()),
         };
         let find = format!("SELECT id FROM warehouses WHERE {col} = $1");
-        let found: Option<(i64,)> = on!(self, c => {
-            sqlx::query_as(&find).bind(key).fetch_optional(&mut *c).await.map_err(map)?
-        });
-        if let Some((id,)) = found {
+        let found: Option<i64> = fetch_as!(self, query_scalar.fetch_optional, &find, [key]);
+        if let Some(id) = found {
             return Ok(WarehouseId(id));
         }
         let insert = format!(
             "INSERT INTO warehouses (code, name, is_central, active, updated_at, {col}) \
              VALUES ($1, $2, FALSE, TRUE, $3, $4) RETURNING id"
         );
-        let (id,): (i64,) = on!(self, c => {
-            sqlx::query_as(&insert)
-                .bind(code)
-                .bind(name)
-                .bind(micros(at))
-                .bind(key)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(map)?
-        });
-        Ok(WarehouseId(id))
+        Ok(WarehouseId(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            &insert,
+            [code, name, micros(at), key]
+        )))
     }
 
     async fn store_positions(
@@ -271,13 +255,12 @@ impl TransfersTx for DbTx {
             listed = status_sets::text(TransferStatus::LISTED.as_str()),
             in_transit = *TRANSFER_IN_TRANSIT,
         );
-        let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(&sql)
-                .bind(store.map_or(0, |s| s.get()))
-                .fetch_all(&mut *c)
-                .await
-                .map_err(map)?
-        });
+        let rows: Vec<(i64, i64, i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            &sql,
+            [store.map_or(0, |s| s.get())]
+        );
         Ok(rows
             .into_iter()
             .map(|(s, p, on_hand, in_transit)| StorePositionRow {
@@ -290,16 +273,13 @@ impl TransfersTx for DbTx {
     }
 
     async fn region_needs(&mut self, region: RegionId) -> Result<Vec<RegionNeed>, StoreError> {
-        let rows: Vec<(i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT product_id, quantity FROM region_needs \
-                 WHERE region_id = $1 AND quantity > 0 ORDER BY product_id",
-            )
-            .bind(region.get())
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT product_id, quantity FROM region_needs \
+             WHERE region_id = $1 AND quantity > 0 ORDER BY product_id",
+            [region.get()]
+        );
         Ok(rows
             .into_iter()
             .map(|(p, q)| RegionNeed {
@@ -314,37 +294,25 @@ impl TransfersTx for DbTx {
         region: RegionId,
         needs: &[RegionNeed],
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query("DELETE FROM region_needs WHERE region_id = $1")
-                .bind(region.get())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?;
-        });
-        for n in needs.iter().filter(|n| n.quantity > 0) {
-            on!(self, c => {
-                sqlx::query("INSERT INTO region_needs (region_id, product_id, quantity) VALUES ($1, $2, $3)")
-                    .bind(region.get())
-                    .bind(n.product_id.get())
-                    .bind(n.quantity)
-                    .execute(&mut *c)
-                    .await
-                    .map_err(map)?;
-            });
-        }
-        Ok(())
+        self.replace_per_product(
+            ("region_needs", "region_id", "quantity"),
+            region.get(),
+            needs
+                .iter()
+                .filter(|n| n.quantity > 0)
+                .map(|n| (n.product_id, n.quantity)),
+        )
+        .await
     }
 
     async fn alloc_region_needs(&mut self) -> Result<Vec<(RegionId, ProductId, i64)>, StoreError> {
-        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
-            sqlx::query_as(
-                "SELECT region_id, product_id, quantity FROM region_needs WHERE quantity > 0 \
-                 ORDER BY region_id, product_id",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
-        });
+        let rows: Vec<(i64, i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT region_id, product_id, quantity FROM region_needs WHERE quantity > 0 \
+             ORDER BY region_id, product_id",
+            []
+        );
         Ok(rows
             .into_iter()
             .map(|(r, p, q)| (RegionId(r), ProductId(p), q))
@@ -359,19 +327,12 @@ impl TransfersTx for DbTx {
         // guarded statement each.
         let mut done = 0;
         for (region, product, q) in takes {
-            done += on!(self, c => {
-                sqlx::query(
-                    "UPDATE region_needs SET quantity = quantity - $1 \
-                     WHERE region_id = $2 AND product_id = $3 AND quantity >= $1",
-                )
-                .bind(*q)
-                .bind(region.get())
-                .bind(product.get())
-                .execute(&mut *c)
-                .await
-                .map_err(map)?
-                .rows_affected()
-            });
+            done += exec!(
+                self,
+                "UPDATE region_needs SET quantity = quantity - $1 \
+                 WHERE region_id = $2 AND product_id = $3 AND quantity >= $1",
+                [*q, region.get(), product.get()]
+            );
         }
         Ok(done)
     }
@@ -382,18 +343,12 @@ impl TransfersTx for DbTx {
         product: ProductId,
         quantity: i64,
     ) -> Result<(), StoreError> {
-        on!(self, c => {
-            sqlx::query(
-                "INSERT INTO region_needs (region_id, product_id, quantity) VALUES ($1, $2, $3) \
-                 ON CONFLICT (region_id, product_id) DO UPDATE SET quantity = region_needs.quantity + excluded.quantity",
-            )
-            .bind(region.get())
-            .bind(product.get())
-            .bind(quantity)
-            .execute(&mut *c)
-            .await
-            .map_err(map)?;
-        });
+        exec!(
+            self,
+            "INSERT INTO region_needs (region_id, product_id, quantity) VALUES ($1, $2, $3) \
+             ON CONFLICT (region_id, product_id) DO UPDATE SET quantity = region_needs.quantity + excluded.quantity",
+            [region.get(), product.get(), quantity]
+        );
         Ok(())
     }
 }

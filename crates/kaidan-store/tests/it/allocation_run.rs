@@ -9,7 +9,7 @@
 use crate::support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 
 use kaidan_app::{App, AppConfig, AppError, Ctx, ListRequest};
 use kaidan_domain::allocation::{self, Allocation, RunInput};
@@ -190,61 +190,61 @@ async fn alc_2_alc_5_pur_3_receipt_runs_allocation_funded_first_then_locks() {
 
 #[tokio::test]
 async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let clock = Arc::new(MovableClock(AtomicI64::new(0)));
-        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
-        app.bootstrap().await.unwrap();
-        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
-        let o = order_for(&w, w.customer, &[(1, 4)], "L-1").await;
-        w.app
-            .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
-            .await
-            .unwrap();
-        assert_eq!(line(&w, o).await, (4, 0), "all four locked");
-        assert_eq!(
-            w.app.expire_locks(&Ctx::system()).await.unwrap(),
-            0,
-            "not yet"
-        );
-        clock.0.store(16 * 86_400, Ordering::SeqCst);
-        assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 1);
-        assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 0, "once");
-        assert_eq!(line(&w, o).await, (0, 4), "released and backordered again");
-        let v = w.app.order(&w.clerk, o).await.unwrap();
-        assert!(v.timeline.iter().any(|e| e.kind == "lock_expired"));
-        let stock = w
-            .app
-            .stock_list(&Ctx::system(), &ListRequest::default())
-            .await
-            .unwrap();
-        let b = stock
-            .items
-            .iter()
-            .find(|b| b.product_id == w.products[1])
-            .unwrap();
-        assert_eq!((b.on_hand, b.reserved), (4, 0), "back in supply");
-        ledger_holds(&w).await;
-        // The job runs it too (exactly once is the jobs table's claim).
-        let brand = brand(&w).await;
-        let again = w
-            .app
-            .run_allocation(&brand, true, "on_demand")
-            .await
-            .unwrap();
-        assert_eq!(
-            again.result.allocations.len(),
-            1,
-            "locked again for the unpaid franchisee"
-        );
-        w.app.cancel_order(&w.clerk, o, "客户取消").await.unwrap();
-        assert!(
-            w.app.lock_chase_list(&w.finance).await.unwrap().is_empty(),
-            "cancelled with its order"
-        );
-        ledger_holds(&w).await;
-        t.db.close().await;
-    }
+    on_each_backend_clocked(
+        10_000,
+        PaymentTerms::MonthlySettlement,
+        0,
+        |w, clock, _| async move {
+            let o = order_for(&w, w.customer, &[(1, 4)], "L-1").await;
+            w.app
+                .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
+                .await
+                .unwrap();
+            assert_eq!(line(&w, o).await, (4, 0), "all four locked");
+            assert_eq!(
+                w.app.expire_locks(&Ctx::system()).await.unwrap(),
+                0,
+                "not yet"
+            );
+            clock.0.store(16 * 86_400, Ordering::SeqCst);
+            assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 1);
+            assert_eq!(w.app.expire_locks(&Ctx::system()).await.unwrap(), 0, "once");
+            assert_eq!(line(&w, o).await, (0, 4), "released and backordered again");
+            let v = w.app.order(&w.clerk, o).await.unwrap();
+            assert!(v.timeline.iter().any(|e| e.kind == "lock_expired"));
+            let stock = w
+                .app
+                .stock_list(&Ctx::system(), &ListRequest::default())
+                .await
+                .unwrap();
+            let b = stock
+                .items
+                .iter()
+                .find(|b| b.product_id == w.products[1])
+                .unwrap();
+            assert_eq!((b.on_hand, b.reserved), (4, 0), "back in supply");
+            ledger_holds(&w).await;
+            // The job runs it too (exactly once is the jobs table's claim).
+            let brand = brand(&w).await;
+            let again = w
+                .app
+                .run_allocation(&brand, true, "on_demand")
+                .await
+                .unwrap();
+            assert_eq!(
+                again.result.allocations.len(),
+                1,
+                "locked again for the unpaid franchisee"
+            );
+            w.app.cancel_order(&w.clerk, o, "客户取消").await.unwrap();
+            assert!(
+                w.app.lock_chase_list(&w.finance).await.unwrap().is_empty(),
+                "cancelled with its order"
+            );
+            ledger_holds(&w).await;
+        },
+    )
+    .await;
 }
 
 /// ALC-5: a payment after the lock's last day does not turn the lock into
@@ -253,12 +253,8 @@ async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
 /// like any funded one.
 #[tokio::test]
 async fn alc_5_a_late_payment_does_not_keep_the_lock_and_two_nodes_expire_it_once() {
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let clock = Arc::new(MovableClock(AtomicI64::new(0)));
-        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
-        app.bootstrap().await.unwrap();
-        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+    on_each_backend_clocked(10_000, PaymentTerms::MonthlySettlement, 0, |w, clock, b| async move {
+        let backend = b.name;
         let o = order_for(&w, w.customer, &[(1, 4)], "L-2").await;
         w.app
             .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
@@ -289,7 +285,7 @@ async fn alc_5_a_late_payment_does_not_keep_the_lock_and_two_nodes_expire_it_onc
             "{backend}: past the last day"
         );
 
-        let db2 = Db::connect(&t.url, &DbOptions::default()).await.unwrap();
+        let db2 = Db::connect(&b.url, &DbOptions::default()).await.unwrap();
         let node2 = App::new(Arc::new(db2.clone()), clock.clone(), AppConfig::default());
         let mut handles = Vec::new();
         for i in 0..6 {
@@ -327,8 +323,8 @@ async fn alc_5_a_late_payment_does_not_keep_the_lock_and_two_nodes_expire_it_onc
         assert_eq!(line(&w, o).await, (4, 0));
         ledger_holds(&w).await;
         db2.close().await;
-        t.db.close().await;
-    }
+    })
+    .await;
 }
 
 #[derive(Debug, Clone)]

@@ -11,12 +11,13 @@ use crate::support;
 use kaidan_app::fulfilment::TrackingInput;
 use kaidan_app::import_export::Dataset;
 use kaidan_app::orders::OrderView;
-use kaidan_app::{AppError, Ctx, ListRequest};
+use kaidan_app::ports::PickListRow;
+use kaidan_app::{AppError, Ctx};
 use kaidan_domain::fulfilment::{
     DeliveredLineInput, DeliveryInput, Disposition, PickListStatus, PickedInput, ShipInput,
     ShipmentStatus, TrackingStatus,
 };
-use kaidan_domain::master::{PaymentTerms, WarehouseData};
+use kaidan_domain::master::PaymentTerms;
 use kaidan_domain::orders::OrderStatus;
 use kaidan_domain::{Money, ProductId, Role, WarehouseId};
 use support::*;
@@ -24,23 +25,8 @@ use support::*;
 /// Balances equal their ledger, picked included (INV-1); returns
 /// `(product, warehouse, on hand, reserved, picked)`.
 async fn stock(w: &World) -> Vec<(ProductId, WarehouseId, i64, i64, i64)> {
-    let sys = Ctx::system();
-    let b = w
-        .app
-        .stock_list(&sys, &ListRequest::default())
+    ledger_holds(w)
         .await
-        .unwrap();
-    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
-    let got: Vec<_> = b
-        .items
-        .iter()
-        .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
-        .collect();
-    assert_eq!(got, sums, "balances equal the ledger ({})", w.backend);
-    for (p, wh, ledger, balance) in picked {
-        assert_eq!(ledger, balance, "picked of {p} in {wh} equals its ledger");
-    }
-    b.items
         .iter()
         .map(|b| {
             (
@@ -85,14 +71,23 @@ async fn warehouse_user(w: &World) -> Ctx {
 }
 
 async fn quarantine(w: &World) -> WarehouseId {
-    let q = WarehouseData {
-        code: "QC".into(),
-        name: "隔离仓".into(),
-        address: None,
-        is_central: false,
-        active: true,
-    };
-    WarehouseId(created(w.app.create(&Ctx::system(), q, None).await.unwrap()).id)
+    WarehouseId(create(&w.app, warehouse("QC", "隔离仓", false)).await)
+}
+
+/// Lists order `o` for picking and confirms `picked` (line, quantity) in
+/// one package.
+async fn pick(w: &World, wh: &Ctx, o: &OrderView, picked: &[(u32, i64)]) -> PickListRow {
+    let list = w
+        .app
+        .create_pick_lists(wh, &[o.id])
+        .await
+        .unwrap()
+        .remove(0);
+    let picked: Vec<_> = picked
+        .iter()
+        .map(|&(line_no, picked)| PickedInput { line_no, picked })
+        .collect();
+    w.app.confirm_pick(wh, list.id, &picked, 1).await.unwrap()
 }
 
 async fn view(w: &World, o: &OrderView) -> OrderView {
@@ -208,24 +203,7 @@ async fn shp_3_full_delivery_completes_the_order_and_restock_returns_to_the_shel
         |w| async move {
             let wh = warehouse_user(&w).await;
             let o = approved(&w, &[(0, 2)], "PO-F2").await;
-            let list = w
-                .app
-                .create_pick_lists(&wh, &[o.id])
-                .await
-                .unwrap()
-                .remove(0);
-            w.app
-                .confirm_pick(
-                    &wh,
-                    list.id,
-                    &[PickedInput {
-                        line_no: 1,
-                        picked: 2,
-                    }],
-                    1,
-                )
-                .await
-                .unwrap();
+            let list = pick(&w, &wh, &o, &[(1, 2)]).await;
             let sh = w
                 .app
                 .ship(&wh, list.id, &ship_input("SF2002"))
@@ -267,30 +245,7 @@ async fn shp_1_cancelling_an_order_calls_off_its_pick_lists_and_frees_the_stock(
         |w| async move {
             let wh = warehouse_user(&w).await;
             let o = approved(&w, &[(0, 4), (1, 1)], "PO-F3").await;
-            let list = w
-                .app
-                .create_pick_lists(&wh, &[o.id])
-                .await
-                .unwrap()
-                .remove(0);
-            w.app
-                .confirm_pick(
-                    &wh,
-                    list.id,
-                    &[
-                        PickedInput {
-                            line_no: 1,
-                            picked: 4,
-                        },
-                        PickedInput {
-                            line_no: 2,
-                            picked: 1,
-                        },
-                    ],
-                    1,
-                )
-                .await
-                .unwrap();
+            let list = pick(&w, &wh, &o, &[(1, 4), (2, 1)]).await;
             w.app
                 .cancel_order(&w.clerk, o.id, "customer withdrew")
                 .await
@@ -358,8 +313,7 @@ async fn shp_2_int_4_tracking_import_is_all_or_nothing_and_idempotent() {
     on_each_backend(1_000_000, PaymentTerms::MonthlySettlement, 10, |w| async move {
         let wh = warehouse_user(&w).await;
         let o = approved(&w, &[(0, 1)], "PO-F5").await;
-        let list = w.app.create_pick_lists(&wh, &[o.id]).await.unwrap().remove(0);
-        w.app.confirm_pick(&wh, list.id, &[PickedInput { line_no: 1, picked: 1 }], 1).await.unwrap();
+        let list = pick(&w, &wh, &o, &[(1, 1)]).await;
         let sh = w.app.ship(&wh, list.id, &ship_input("YT5005")).await.unwrap();
         let now = jiff::Timestamp::now();
         let t1 = now.to_zoned(kaidan_domain::orders::company_time_zone()).strftime("%Y-%m-%d %H:%M").to_string();

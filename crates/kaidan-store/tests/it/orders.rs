@@ -13,11 +13,10 @@ use std::sync::Arc;
 
 use kaidan_app::orders::FinanceDecision;
 use kaidan_app::ports::OrderQuery;
-use kaidan_app::{App, AppConfig, AppError, Created, Ctx, ListRequest};
+use kaidan_app::{AppError, Created, Ctx, ListRequest};
 use kaidan_domain::master::*;
 use kaidan_domain::orders::{Department, OrderStatus};
 use kaidan_domain::{CustomerId, Money, Permission, Role};
-use kaidan_store::testing::{backends, fresh};
 
 #[tokio::test]
 async fn ord_4_ord_5_inv_1_happy_path_numbers_and_reserves() {
@@ -238,64 +237,65 @@ async fn fin_6_over_the_limit_waits_in_credit_hold_until_finance_releases() {
 async fn fin_6_open_and_overdue_receivables_from_the_ledger_hold_credit() {
     use kaidan_domain::orders::{AccountEntry, EntryKind};
     use std::sync::atomic::Ordering;
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let clock = Arc::new(MovableClock(std::sync::atomic::AtomicI64::new(0)));
-        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
-        app.bootstrap().await.unwrap();
-        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 100).await;
-        let sys = Ctx::system();
-        // 200 owed since 70 days ago (an opening balance booked by finance,
-        // which works like a shipment's charge), never paid: 40 days past
-        // the 30-day settlement, beyond the 30-day tolerance.
-        clock.0.store(-70 * 86_400, Ordering::SeqCst);
-        w.app
-            .post_account_entry(
-                &sys,
-                w.customer,
-                AccountEntry {
-                    note: Some("期初应收 opening receivable".into()),
-                    ..AccountEntry::new(EntryKind::Adjustment, Money::yuan(-200), None)
-                },
-            )
-            .await
-            .unwrap();
-        clock.0.store(0, Ordering::SeqCst);
-        let o = place(&w, &[(0, 1)], "PO-OVERDUE").await;
-        let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
-        assert_eq!(
-            o.status,
-            OrderStatus::CreditHold,
-            "{backend}: {:?}",
-            o.timeline
-        );
-        let hold = o.timeline.iter().find(|e| e.kind == "credit_hold").unwrap();
-        assert!(
-            hold.data.to_string().contains("overdue"),
-            "{backend}: {}",
-            hold.data
-        );
+    on_each_backend_clocked(
+        10_000,
+        PaymentTerms::MonthlySettlement,
+        100,
+        |w, clock, b| async move {
+            let backend = b.name;
+            let sys = Ctx::system();
+            // 200 owed since 70 days ago (an opening balance booked by finance,
+            // which works like a shipment's charge), never paid: 40 days past
+            // the 30-day settlement, beyond the 30-day tolerance.
+            clock.0.store(-70 * 86_400, Ordering::SeqCst);
+            w.app
+                .post_account_entry(
+                    &sys,
+                    w.customer,
+                    AccountEntry {
+                        note: Some("期初应收 opening receivable".into()),
+                        ..AccountEntry::new(EntryKind::Adjustment, Money::yuan(-200), None)
+                    },
+                )
+                .await
+                .unwrap();
+            clock.0.store(0, Ordering::SeqCst);
+            let o = place(&w, &[(0, 1)], "PO-OVERDUE").await;
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(
+                o.status,
+                OrderStatus::CreditHold,
+                "{backend}: {:?}",
+                o.timeline
+            );
+            let hold = o.timeline.iter().find(|e| e.kind == "credit_hold").unwrap();
+            assert!(
+                hold.data.to_string().contains("overdue"),
+                "{backend}: {}",
+                hold.data
+            );
 
-        // Paid: nothing is overdue any more, and the next order goes
-        // through the credit check.
-        w.app
-            .post_account_entry(
-                &sys,
-                w.customer,
-                AccountEntry::new(EntryKind::Deposit, Money::yuan(200), None),
-            )
-            .await
-            .unwrap();
-        let o = place(&w, &[(1, 1)], "PO-PAID").await;
-        let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
-        assert_ne!(
-            o.status,
-            OrderStatus::CreditHold,
-            "{backend}: {:?}",
-            o.timeline
-        );
-        t.db.close().await;
-    }
+            // Paid: nothing is overdue any more, and the next order goes
+            // through the credit check.
+            w.app
+                .post_account_entry(
+                    &sys,
+                    w.customer,
+                    AccountEntry::new(EntryKind::Deposit, Money::yuan(200), None),
+                )
+                .await
+                .unwrap();
+            let o = place(&w, &[(1, 1)], "PO-PAID").await;
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_ne!(
+                o.status,
+                OrderStatus::CreditHold,
+                "{backend}: {:?}",
+                o.timeline
+            );
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -544,6 +544,17 @@ async fn inv_1_64_concurrent_approvals_never_oversell() {
     .await;
 }
 
+/// A user of the role that decides for department `d`.
+async fn decider(w: &World, name: &str, d: Department) -> Ctx {
+    let role = match d {
+        Department::Sales => Role::SalesManager,
+        Department::Finance => Role::Finance,
+        Department::Warehouse => Role::Warehouse,
+        Department::Logistics => Role::Logistics,
+    };
+    user(&w.app, name, &[role], None).await
+}
+
 fn change(reason: &str, changes: serde_json::Value) -> kaidan_domain::orders::ChangeRequest {
     serde_json::from_value(serde_json::json!({ "reason": reason, "changes": changes })).unwrap()
 }
@@ -564,15 +575,9 @@ async fn chg_1_chg_2_approved_change_makes_a_new_version_and_moves_the_reservati
             assert_eq!(c.status, "pending", "{}", w.backend);
             assert!(c.impact.stock_ok && c.impact.credit_ok, "{:?}", c.impact);
             assert!(!c.departments.is_empty());
-            let roles = |d: Department| match d {
-                Department::Sales => Role::SalesManager,
-                Department::Finance => Role::Finance,
-                Department::Warehouse => Role::Warehouse,
-                Department::Logistics => Role::Logistics,
-            };
             let mut last = c.clone();
             for (i, d) in c.departments.iter().enumerate() {
-                let who = user(&w.app, &format!("dept{i}"), &[roles(*d)], None).await;
+                let who = decider(&w, &format!("dept{i}"), *d).await;
                 last = w
                     .app
                     .decide_change(&who, c.id, *d, true, "同意")
@@ -630,13 +635,7 @@ async fn chg_2_a_rejected_change_leaves_the_order_as_it_was() {
             );
             let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
             let d = c.departments[0];
-            let role = match d {
-                Department::Sales => Role::SalesManager,
-                Department::Finance => Role::Finance,
-                Department::Warehouse => Role::Warehouse,
-                Department::Logistics => Role::Logistics,
-            };
-            let who = user(&w.app, "decider", &[role], None).await;
+            let who = decider(&w, "decider", d).await;
             let c = w
                 .app
                 .decide_change(&who, c.id, d, false, "无法改派")

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::{Store, Tx};
+use kaidan_app::purchasing::ReceiptResult;
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, plain_lines};
-use kaidan_app::{App, AppConfig, AppError, Ctx};
+use kaidan_app::{App, AppConfig, AppError, AppResult, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::orders::{
     AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
@@ -20,12 +21,11 @@ use kaidan_domain::orders::{
 use kaidan_domain::purchasing::{
     NewPurchaseOrder, NoticeKind, PurchaseStatus, ReceiptLineInput, ReplenishmentStatus,
 };
-use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate, WarehouseId};
-use kaidan_store::testing::{self, backends, fresh};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, WarehouseId};
+use kaidan_store::testing::{self, Backend};
 use kaidan_store::{Db, DbOptions};
-use rust_decimal::Decimal;
 
-use crate::support::{MovableClock, created, user};
+use crate::support::{self, MovableClock, create, created, two_products, user, warehouse};
 
 const DAY: i64 = 86_400;
 
@@ -33,6 +33,8 @@ struct World {
     app: App,
     db: Db,
     backend: &'static str,
+    /// The database's URL, for a second node.
+    url: String,
     clock: Arc<MovableClock>,
     franchisee: CustomerId,
     business: CustomerId,
@@ -45,87 +47,35 @@ struct World {
 }
 
 fn customer(code: &str, kind: CustomerKind) -> CustomerData {
-    CustomerData {
-        code: code.into(),
-        name: format!("客户{code}"),
+    support::customer(
+        code,
+        &format!("客户{code}"),
         kind,
-        contact_name: None,
-        contact_phone: None,
-        contact_email: None,
-        address: Some("深圳市南山区".into()),
-        region_id: None,
-        tier: None,
-        priority: 1,
-        payment_terms: PaymentTerms::MonthlySettlement,
-        payment_method: PaymentMethod::BankTransfer,
-        credit_limit: Money::yuan(1_000_000),
-        price_list_id: None,
-        sales_rep_id: None,
-        active: true,
-    }
+        PaymentTerms::MonthlySettlement,
+        Money::yuan(1_000_000),
+    )
 }
 
-async fn world(app: App, db: Db, backend: &'static str, clock: Arc<MovableClock>) -> World {
-    let sys = Ctx::system();
-    let mut products = Vec::new();
-    for (i, price) in [(1, "100.00"), (2, "50.00")] {
-        let p = ProductData {
-            sku: format!("P-{i}"),
-            name: format!("产品{i}"),
-            spec: String::new(),
-            unit: "件".into(),
-            season: Season::None,
-            launch_priority: i,
-            list_price: price.parse().unwrap(),
-            tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
-            active: true,
-        };
-        products.push(ProductId(
-            created(app.create(&sys, p, None).await.unwrap()).id,
-        ));
-    }
-    let mut warehouses = Vec::new();
-    for (code, central) in [("WH", true), ("SZ", false)] {
-        let w = WarehouseData {
-            code: code.into(),
-            name: code.into(),
-            address: None,
-            is_central: central,
-            active: true,
-        };
-        warehouses.push(WarehouseId(
-            created(app.create(&sys, w, None).await.unwrap()).id,
-        ));
-    }
-    let franchisee = CustomerId(
-        created(
-            app.create(&sys, customer("FR-1", CustomerKind::Franchisee), None)
-                .await
-                .unwrap(),
-        )
-        .id,
-    );
-    let business = CustomerId(
-        created(
-            app.create(&sys, customer("BZ-1", CustomerKind::Business), None)
-                .await
-                .unwrap(),
-        )
-        .id,
-    );
+async fn world(app: App, b: Backend, clock: Arc<MovableClock>) -> World {
+    let products = two_products(&app).await;
+    let central = WarehouseId(create(&app, warehouse("WH", "WH", true)).await);
+    let other = WarehouseId(create(&app, warehouse("SZ", "SZ", false)).await);
+    let franchisee = CustomerId(create(&app, customer("FR-1", CustomerKind::Franchisee)).await);
+    let business = CustomerId(create(&app, customer("BZ-1", CustomerKind::Business)).await);
     World {
         clerk: user(&app, "clerk", &[Role::OrderClerk], None).await,
         finance: user(&app, "fin", &[Role::Finance], None).await,
         buyer: user(&app, "buyer", &[Role::Procurement], None).await,
         app,
-        db,
-        backend,
+        db: b.db,
+        backend: b.name,
+        url: b.url,
         clock,
         franchisee,
         business,
         products,
-        central: warehouses[0],
-        other: warehouses[1],
+        central,
+        other,
     }
 }
 
@@ -179,6 +129,17 @@ impl World {
             .unwrap();
         assert_eq!(o.status, OrderStatus::Approved, "{}", self.backend);
         o
+    }
+
+    /// Receives `quantity` on line 1 of purchase order `po`.
+    async fn receive(&self, po: i64, quantity: i64) -> AppResult<ReceiptResult> {
+        let lines = vec![ReceiptLineInput {
+            line_no: 1,
+            quantity,
+        }];
+        self.app
+            .receive_purchase_order(&self.buyer, po, PurchaseReceipt { lines })
+            .await
     }
 
     async fn order(&self, id: OrderId) -> OrderView {
@@ -246,7 +207,7 @@ where
     testing::on_each_backend(|b| async move {
         let clock = Arc::new(MovableClock(AtomicI64::new(0)));
         let app = b.app(clock.clone()).await;
-        test(world(app, b.db, b.name, clock).await).await;
+        test(world(app, b, clock).await).await;
     })
     .await;
 }
@@ -342,20 +303,7 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
         );
 
         // PUR-3: 7 arrive; the earliest promise gets its 5 first.
-        let r = w
-            .app
-            .receive_purchase_order(
-                &w.buyer,
-                po.id,
-                PurchaseReceipt {
-                    lines: vec![ReceiptLineInput {
-                        line_no: 1,
-                        quantity: 7,
-                    }],
-                },
-            )
-            .await
-            .unwrap();
+        let r = w.receive(po.id, 7).await.unwrap();
         assert_eq!(r.purchase_order.status, PurchaseStatus::PartlyReceived);
         assert_eq!(r.purchase_order.lines[0].received, 7);
         assert_eq!(r.filled.len(), 2, "{:?}", r.filled);
@@ -387,20 +335,7 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
         );
 
         // Over-receipt refused, the field named, nothing changed.
-        let err = w
-            .app
-            .receive_purchase_order(
-                &w.buyer,
-                po.id,
-                PurchaseReceipt {
-                    lines: vec![ReceiptLineInput {
-                        line_no: 1,
-                        quantity: 4,
-                    }],
-                },
-            )
-            .await
-            .unwrap_err();
+        let err = w.receive(po.id, 4).await.unwrap_err();
         match &err {
             AppError::Invalid(v) => {
                 assert_eq!(v.errors[0].field, "lines[0].quantity");
@@ -414,20 +349,7 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
         assert_eq!(po_now.version, r.purchase_order.version);
 
         // The rest arrives: the later order is filled, the PO received.
-        let r = w
-            .app
-            .receive_purchase_order(
-                &w.buyer,
-                po.id,
-                PurchaseReceipt {
-                    lines: vec![ReceiptLineInput {
-                        line_no: 1,
-                        quantity: 3,
-                    }],
-                },
-            )
-            .await
-            .unwrap();
+        let r = w.receive(po.id, 3).await.unwrap();
         assert_eq!(r.purchase_order.status, PurchaseStatus::Received);
         assert!(r.purchase_order.closed_at.is_some());
         assert_eq!(w.line(late.id).await, (5, 0));
@@ -613,12 +535,8 @@ async fn pur_1_confirmation_new_date_overdue_flag_once_and_cancel_reopens_reques
 
 #[tokio::test]
 async fn pur_2_notices_exactly_once_across_two_nodes() {
-    for backend in backends() {
-        let t = fresh(backend).await.unwrap();
-        let clock = Arc::new(MovableClock(AtomicI64::new(0)));
-        let app = App::new(Arc::new(t.db.clone()), clock.clone(), AppConfig::default());
-        app.bootstrap().await.unwrap();
-        let w = world(app, t.db.clone(), backend, clock.clone()).await;
+    on_each_backend(|w| async move {
+        let (backend, clock) = (w.backend, w.clock.clone());
         // A prepaying franchisee without credit waits for 5 × P-1 on
         // backorder; it has deposited 100 yuan.
         let mut prepaying = customer("FR-2", CustomerKind::Franchisee);
@@ -664,7 +582,7 @@ async fn pur_2_notices_exactly_once_across_two_nodes() {
         );
 
         // A second node: its own connection pool on the same database.
-        let db2 = Db::connect(&t.url, &DbOptions::default()).await.unwrap();
+        let db2 = Db::connect(&w.url, &DbOptions::default()).await.unwrap();
         let node2 = App::new(Arc::new(db2.clone()), clock.clone(), AppConfig::default());
         let mut handles = Vec::new();
         for i in 0..8 {
@@ -771,6 +689,6 @@ async fn pur_2_notices_exactly_once_across_two_nodes() {
             .unwrap();
         assert!(run.outcome.starts_with("ok: 0"), "{run:?}");
         db2.close().await;
-        t.db.close().await;
-    }
+    })
+    .await;
 }

@@ -11,18 +11,12 @@ use kaidan_app::clock::SystemClock;
 use kaidan_app::ports::{ListQuery, Store};
 use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, AppConfig, AppError, Created, Ctx};
-use kaidan_domain::master::{ProductData, Season, WarehouseData};
+use kaidan_app::{App, AppConfig, AppError, Ctx};
 use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause};
-use kaidan_domain::{Money, Permission, ProductId, Role, TaxRate, WarehouseId};
+use kaidan_domain::{Money, Permission, ProductId, Role, WarehouseId};
 use kaidan_store::testing::{backends, fresh};
 
-fn new<T>(c: Created<T>) -> T {
-    match c {
-        Created::New(v) => v,
-        Created::Replayed { .. } => panic!("replayed"),
-    }
-}
+use crate::support::{create, product, warehouse};
 
 fn line(p: ProductId, counted: i64, cause: Option<DiscrepancyCause>) -> CountLineInput {
     CountLineInput {
@@ -62,27 +56,15 @@ async fn inv_3_kpi_4_counts_reconcile_with_causes_and_post_to_the_ledger() {
         let sys = Ctx::system();
         let mut products = Vec::new();
         for i in 0..2 {
-            let p = ProductData {
-                sku: format!("C-{i}"),
-                name: format!("盘点商品{i}"),
-                spec: String::new(),
-                unit: "件".into(),
-                season: Season::None,
-                launch_priority: 1,
-                list_price: Money::yuan(1),
-                tax_rate: TaxRate::from_basis_points(1300),
-                active: true,
-            };
-            products.push(ProductId(new(app.create(&sys, p, None).await.unwrap()).id));
+            let p = product(
+                &format!("C-{i}"),
+                &format!("盘点商品{i}"),
+                1,
+                Money::yuan(1),
+            );
+            products.push(ProductId(create(&app, p).await));
         }
-        let w = WarehouseData {
-            code: "W".into(),
-            name: "总仓".into(),
-            address: None,
-            is_central: true,
-            active: true,
-        };
-        let wh = WarehouseId(new(app.create(&sys, w, None).await.unwrap()).id);
+        let wh = WarehouseId(create(&app, warehouse("W", "总仓", true)).await);
         app.receive_stock(&sys, products[0], wh, 10, "PO-1")
             .await
             .unwrap();

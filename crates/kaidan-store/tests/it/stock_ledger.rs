@@ -13,10 +13,11 @@ use std::sync::Arc;
 
 use kaidan_app::clock::SystemClock;
 use kaidan_app::ports::{ListQuery, StockReceipt, Store};
-use kaidan_app::{App, AppConfig, Created, Ctx};
-use kaidan_domain::master::{ProductData, Season, WarehouseData};
-use kaidan_domain::{Money, ProductId, Quantity, TaxRate, WarehouseId};
+use kaidan_app::{App, AppConfig};
+use kaidan_domain::{Money, ProductId, Quantity, WarehouseId};
 use kaidan_store::testing::{backends, fresh};
+
+use crate::support::{create, product, warehouse};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -85,13 +86,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn new<T>(c: Created<T>) -> T {
-    match c {
-        Created::New(v) => v,
-        Created::Replayed { .. } => panic!("replayed"),
-    }
-}
-
 /// (product, warehouse) → (on hand, reserved, picked).
 type Model = BTreeMap<(i64, i64), (i64, i64, i64)>;
 
@@ -99,32 +93,13 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
     let t = fresh(backend).await?;
     let db: Arc<dyn Store> = Arc::new(t.db.clone());
     let app = App::new(Arc::clone(&db), Arc::new(SystemClock), AppConfig::default());
-    let sys = Ctx::system();
     let mut products = Vec::new();
     let mut warehouses = Vec::new();
     for i in 0..2 {
-        let p = ProductData {
-            sku: format!("L-{i}"),
-            name: format!("商品{i}"),
-            spec: String::new(),
-            unit: "件".into(),
-            season: Season::None,
-            launch_priority: 1,
-            list_price: Money::yuan(1),
-            tax_rate: TaxRate::from_basis_points(1300),
-            active: true,
-        };
-        products.push(ProductId(new(app.create(&sys, p, None).await.unwrap()).id));
-        let w = WarehouseData {
-            code: format!("W{i}"),
-            name: format!("仓{i}"),
-            address: None,
-            is_central: i == 0,
-            active: true,
-        };
-        warehouses.push(WarehouseId(
-            new(app.create(&sys, w, None).await.unwrap()).id,
-        ));
+        let p = product(&format!("L-{i}"), &format!("商品{i}"), 1, Money::yuan(1));
+        products.push(ProductId(create(&app, p).await));
+        let w = warehouse(&format!("W{i}"), &format!("仓{i}"), i == 0);
+        warehouses.push(WarehouseId(create(&app, w).await));
     }
     let now = jiff::Timestamp::now();
     let mut model: Model = BTreeMap::new();

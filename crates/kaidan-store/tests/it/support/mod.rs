@@ -5,14 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::future::Future;
+use std::sync::Arc;
 
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::users::NewUserInput;
-use kaidan_app::{App, Created, Ctx};
+use kaidan_app::{App, Created, Ctx, MasterEntity};
 use kaidan_domain::master::*;
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role, TaxRate, WarehouseId};
-use kaidan_store::testing::on_each_app;
+use kaidan_store::testing::{self, Backend, on_each_app};
 use rust_decimal::Decimal;
 
 pub struct World {
@@ -49,6 +50,74 @@ pub fn created<T>(c: Created<T>) -> T {
     }
 }
 
+/// Creates a master record as the system; its id.
+pub async fn create<T: MasterEntity>(app: &App, data: T) -> i64 {
+    created(app.create(&Ctx::system(), data, None).await.unwrap()).id
+}
+
+/// A product as the tests sell it: in pieces, 13% tax, no season.
+pub fn product(sku: &str, name: &str, launch_priority: i32, list_price: Money) -> ProductData {
+    ProductData {
+        sku: sku.into(),
+        name: name.into(),
+        spec: String::new(),
+        unit: "件".into(),
+        season: Season::None,
+        launch_priority,
+        list_price,
+        tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
+        active: true,
+    }
+}
+
+/// A customer in Shenzhen paying by bank transfer.
+pub fn customer(
+    code: &str,
+    name: &str,
+    kind: CustomerKind,
+    payment_terms: PaymentTerms,
+    credit_limit: Money,
+) -> CustomerData {
+    CustomerData {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        contact_name: None,
+        contact_phone: None,
+        contact_email: None,
+        address: Some("深圳市南山区".into()),
+        region_id: None,
+        tier: None,
+        priority: 1,
+        payment_terms,
+        payment_method: PaymentMethod::BankTransfer,
+        credit_limit,
+        price_list_id: None,
+        sales_rep_id: None,
+        active: true,
+    }
+}
+
+pub fn warehouse(code: &str, name: &str, is_central: bool) -> WarehouseData {
+    WarehouseData {
+        code: code.into(),
+        name: name.into(),
+        address: None,
+        is_central,
+        active: true,
+    }
+}
+
+/// P-1 at 100 yuan and P-2 at 50, launch priorities 1 and 2.
+pub async fn two_products(app: &App) -> Vec<ProductId> {
+    let mut products = Vec::new();
+    for (i, yuan) in [(1, 100), (2, 50)] {
+        let p = product(&format!("P-{i}"), &format!("产品{i}"), i, Money::yuan(yuan));
+        products.push(ProductId(create(app, p).await));
+    }
+    products
+}
+
 pub async fn world(
     app: App,
     backend: &'static str,
@@ -57,55 +126,21 @@ pub async fn world(
     stock: i64,
 ) -> World {
     let sys = Ctx::system();
-    let mut products = Vec::new();
-    for (i, price) in [(1, "100.00"), (2, "50.00")] {
-        let p = ProductData {
-            sku: format!("P-{i}"),
-            name: format!("产品{i}"),
-            spec: String::new(),
-            unit: "件".into(),
-            season: Season::None,
-            launch_priority: i,
-            list_price: price.parse().unwrap(),
-            tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
-            active: true,
-        };
-        products.push(ProductId(
-            created(app.create(&sys, p, None).await.unwrap()).id,
-        ));
-    }
-    let w = WarehouseData {
-        code: "WH".into(),
-        name: "总仓".into(),
-        address: None,
-        is_central: true,
-        active: true,
-    };
-    let warehouse = WarehouseId(created(app.create(&sys, w, None).await.unwrap()).id);
+    let products = two_products(&app).await;
+    let warehouse = WarehouseId(create(&app, warehouse("WH", "总仓", true)).await);
     for p in products.iter().filter(|_| stock > 0) {
         app.receive_stock(&sys, *p, warehouse, stock, "opening")
             .await
             .unwrap();
     }
-    let c = CustomerData {
-        code: "FR-1".into(),
-        name: "加盟商一".into(),
-        kind: CustomerKind::Franchisee,
-        contact_name: None,
-        contact_phone: None,
-        contact_email: None,
-        address: Some("深圳市南山区".into()),
-        region_id: None,
-        tier: None,
-        priority: 1,
-        payment_terms: terms,
-        payment_method: PaymentMethod::BankTransfer,
-        credit_limit: Money::yuan(credit_limit),
-        price_list_id: None,
-        sales_rep_id: None,
-        active: true,
-    };
-    let customer = CustomerId(created(app.create(&sys, c, None).await.unwrap()).id);
+    let c = customer(
+        "FR-1",
+        "加盟商一",
+        CustomerKind::Franchisee,
+        terms,
+        Money::yuan(credit_limit),
+    );
+    let customer = CustomerId(create(&app, c).await);
     let clerk = user(&app, "clerk", &[Role::OrderClerk], None).await;
     let finance = user(&app, "fin", &[Role::Finance], None).await;
     World {
@@ -162,6 +197,27 @@ where
     .await;
 }
 
+/// [`on_each_backend`] with the app on a clock that the test moves; the
+/// test also gets its backend, whose URL opens a second node.
+pub async fn on_each_backend_clocked<F, Fut>(
+    credit_limit: i64,
+    terms: PaymentTerms,
+    stock: i64,
+    test: F,
+) where
+    F: Fn(World, Arc<MovableClock>, Backend) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let test = &test;
+    testing::on_each_backend(|b| async move {
+        let clock = Arc::new(MovableClock::default());
+        let app = b.app(clock.clone()).await;
+        let w = world(app, b.name, credit_limit, terms, stock).await;
+        test(w, clock, b).await;
+    })
+    .await;
+}
+
 pub async fn place(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderView {
     created(
         w.app
@@ -182,8 +238,9 @@ pub async fn approved(w: &World, lines: &[(usize, i64)], reference: &str) -> Ord
 
 pub use kaidan_store::testing::MovableClock;
 
-/// INV-1: every balance equals the sums of its ledger, picked included.
-pub async fn ledger_holds(w: &World) {
+/// INV-1: every balance equals the sums of its ledger, picked included;
+/// the balances.
+pub async fn ledger_holds(w: &World) -> Vec<kaidan_app::ports::StockBalance> {
     let sys = Ctx::system();
     let b = w
         .app
@@ -197,7 +254,10 @@ pub async fn ledger_holds(w: &World) {
         .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
         .collect();
     assert_eq!(got, sums, "INV-1 ({})", w.backend);
-    assert!(picked.iter().all(|(_, _, l, b)| l == b));
+    for (p, wh, ledger, balance) in picked {
+        assert_eq!(ledger, balance, "picked of {p} in {wh} equals its ledger");
+    }
+    b.items
 }
 
 /// Imports a file the way the API and the command line do: `kaidan_io`

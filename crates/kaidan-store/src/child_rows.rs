@@ -1,0 +1,53 @@
+//! Rows that belong to one owner row and are written with it: a
+//! document's lines, and what an owner keeps per product. Table and column
+//! names come from the callers as fixed words, never from input.
+
+use kaidan_app::ports::StoreError;
+use kaidan_domain::ProductId;
+
+use crate::tx::{DbTx, exec};
+
+impl DbTx {
+    /// Inserts a document's lines into a table of (owner, `line_no`,
+    /// `product_id`, `quantity`, one column of its own): (line, product,
+    /// quantity, own value) each, one statement a line.
+    pub(crate) async fn insert_lines(
+        &mut self,
+        (table, owner_col, own_col): (&str, &str, &str),
+        owner: i64,
+        lines: impl Iterator<Item = (u32, ProductId, i64, Option<i64>)> + Send,
+    ) -> Result<(), StoreError> {
+        let insert = format!(
+            "INSERT INTO {table} ({owner_col}, line_no, product_id, quantity, {own_col}) \
+             VALUES ($1, $2, $3, $4, $5)"
+        );
+        for (line, product, quantity, own) in lines {
+            exec!(
+                self,
+                &insert,
+                [owner, i64::from(line), product.get(), quantity, own]
+            );
+        }
+        Ok(())
+    }
+
+    /// Replaces what one owner keeps per product in a table of (owner,
+    /// `product_id`, value) rows: a price list's prices, a store's safety
+    /// stock, a region's needs. The names are fixed words of the callers.
+    pub(crate) async fn replace_per_product(
+        &mut self,
+        (table, owner_col, value_col): (&str, &str, &str),
+        owner: i64,
+        rows: impl Iterator<Item = (ProductId, i64)> + Send,
+    ) -> Result<(), StoreError> {
+        let delete = format!("DELETE FROM {table} WHERE {owner_col} = $1");
+        exec!(self, &delete, [owner]);
+        let insert = format!(
+            "INSERT INTO {table} ({owner_col}, product_id, {value_col}) VALUES ($1, $2, $3)"
+        );
+        for (product, value) in rows {
+            exec!(self, &insert, [owner, product.get(), value]);
+        }
+        Ok(())
+    }
+}
