@@ -94,26 +94,11 @@ impl World {
 
     /// Places and approves an order of `quantity` of product `p`.
     async fn approved(&self, customer: CustomerId, p: usize, quantity: i64, r: &str) -> OrderView {
+        let line = OrderLineInput::new(self.products[p], quantity);
         let input = OrderInput {
-            customer_id: customer,
-            channel: Channel::Phone,
             contact_name: Some("王经理".into()),
-            contact_phone: None,
             customer_reference: Some(r.into()),
-            order_date: self.today(),
-            requested_delivery_date: None,
-            delivery_address: None,
-            payment_method: None,
-            payment_terms: None,
-            priority: false,
-            special: false,
-            notes: None,
-            lines: vec![OrderLineInput {
-                product_id: self.products[p],
-                quantity,
-                unit_price: None,
-                note: None,
-            }],
+            ..OrderInput::new(customer, Channel::Phone, self.today(), vec![line])
         };
         let o = created(
             self.app

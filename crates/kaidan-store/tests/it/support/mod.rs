@@ -155,31 +155,17 @@ pub async fn world(
 }
 
 pub fn input(w: &World, lines: &[(usize, i64)], reference: &str) -> OrderInput {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let lines = lines
+        .iter()
+        .map(|(p, q)| OrderLineInput::new(w.products[*p], *q))
+        .collect();
     OrderInput {
-        customer_id: w.customer,
-        channel: Channel::Phone,
         contact_name: Some("王经理".into()),
-        contact_phone: None,
         customer_reference: Some(reference.into()),
-        order_date: jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date(),
-        requested_delivery_date: None,
-        delivery_address: None,
-        payment_method: None,
-        payment_terms: None,
-        priority: false,
-        special: false,
-        notes: None,
-        lines: lines
-            .iter()
-            .map(|(p, q)| OrderLineInput {
-                product_id: w.products[*p],
-                quantity: *q,
-                unit_price: None,
-                note: None,
-            })
-            .collect(),
+        ..OrderInput::new(w.customer, Channel::Phone, today, lines)
     }
 }
 
