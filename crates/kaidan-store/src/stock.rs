@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
-    ListQuery, StockBalance, StockCountRow, StockReceipt, StockTx, StoreError,
+    ListQuery, StockBalance, StockCountRow, StockReceipt, StockStep, StockTx, StoreError,
 };
 use kaidan_domain::stock_counts::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
@@ -10,37 +10,26 @@ use crate::error::map;
 use crate::row::{RowExt, Val, micros, placeholders, search_clause, where_all};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, on};
 
-/// The guarded movements of reserved and picked goods.
-#[derive(Debug, Clone, Copy)]
-enum Step {
-    Pick,
-    Unpick,
-    Ship,
-    Release,
-}
-
-impl Step {
-    /// The ledger kind, the deltas of on hand, reserved and picked for a
-    /// quantity `q`, the guard on the balance row (`$1`..`$3` are the
-    /// deltas), and what is short when the guard fails.
-    fn rule(self, q: i64) -> (&'static str, (i64, i64, i64), &'static str, &'static str) {
-        match self {
-            Step::Pick => (
-                "pick",
-                (0, 0, q),
-                "reserved - picked >= $3",
-                "are reserved and not yet picked",
-            ),
-            Step::Unpick => ("unpick", (0, 0, -q), "picked >= -$3", "are picked"),
-            Step::Ship => ("shipment", (-q, -q, -q), "picked >= -$3", "are picked"),
-            // Picked goods stay reserved until they ship or are put back.
-            Step::Release => (
-                "release",
-                (0, -q, 0),
-                "reserved - picked >= -$2",
-                "are reserved and not picked",
-            ),
-        }
+/// The ledger kind, the deltas of on hand, reserved and picked for a
+/// quantity `q`, the guard on the balance row (`$1`..`$3` are the
+/// deltas), and what is short when the guard fails.
+fn rule(step: StockStep, q: i64) -> (&'static str, (i64, i64, i64), &'static str, &'static str) {
+    match step {
+        StockStep::Pick => (
+            "pick",
+            (0, 0, q),
+            "reserved - picked >= $3",
+            "are reserved and not yet picked",
+        ),
+        StockStep::Unpick => ("unpick", (0, 0, -q), "picked >= -$3", "are picked"),
+        StockStep::Ship => ("shipment", (-q, -q, -q), "picked >= -$3", "are picked"),
+        // Picked goods stay reserved until they ship or are put back.
+        StockStep::Release => (
+            "release",
+            (0, -q, 0),
+            "reserved - picked >= -$2",
+            "are reserved and not picked",
+        ),
     }
 }
 
@@ -52,12 +41,43 @@ fn per_balance(rows: Vec<(i64, i64, i64, i64)>) -> Vec<(ProductId, WarehouseId, 
 }
 
 impl DbTx {
+    /// One ledger entry (INV-1), of the on hand, reserved and picked deltas.
+    async fn stock_move(
+        &mut self,
+        product: ProductId,
+        warehouse: WarehouseId,
+        kind: &str,
+        (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        exec!(
+            self,
+            "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, picked_delta, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                micros(at),
+                product.get(),
+                warehouse.get(),
+                kind,
+                on_hand_delta,
+                reserved_delta,
+                picked_delta,
+                source,
+            ]
+        );
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl StockTx for DbTx {
     /// One step of `quantity` (nothing for none) on a balance under its
     /// guard, with its ledger entry; refused when the guard fails or there
     /// is no balance.
     async fn stock_step(
         &mut self,
-        step: Step,
+        step: StockStep,
         product: ProductId,
         warehouse: WarehouseId,
         quantity: i64,
@@ -68,7 +88,7 @@ impl DbTx {
             return Ok(());
         }
         let (kind, (on_hand_delta, reserved_delta, picked_delta), guard, short) =
-            step.rule(quantity);
+            rule(step, quantity);
         let sql = format!(
             "UPDATE stock_balances SET on_hand = on_hand + $1, reserved = reserved + $2, picked = picked + $3 \
              WHERE product_id = $4 AND warehouse_id = $5 AND {guard}"
@@ -102,37 +122,6 @@ impl DbTx {
         .await
     }
 
-    /// One ledger entry (INV-1), of the on hand, reserved and picked deltas.
-    async fn stock_move(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        kind: &str,
-        (on_hand_delta, reserved_delta, picked_delta): (i64, i64, i64),
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        exec!(
-            self,
-            "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, picked_delta, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            [
-                micros(at),
-                product.get(),
-                warehouse.get(),
-                kind,
-                on_hand_delta,
-                reserved_delta,
-                picked_delta,
-                source,
-            ]
-        );
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl StockTx for DbTx {
     /// Posts a receipt: one ledger entry and the balance it changes, in the
     /// caller's transaction.
     async fn stock_receive(&mut self, r: &StockReceipt) -> Result<(), StoreError> {
@@ -348,42 +337,6 @@ impl StockTx for DbTx {
         Ok(per_balance(rows))
     }
 
-    async fn stock_pick(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.stock_step(Step::Pick, product, warehouse, quantity, source, at)
-            .await
-    }
-
-    async fn stock_unpick(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.stock_step(Step::Unpick, product, warehouse, quantity, source, at)
-            .await
-    }
-
-    async fn stock_ship(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.stock_step(Step::Ship, product, warehouse, quantity, source, at)
-            .await
-    }
-
     async fn stock_picked_sums(
         &mut self,
     ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError> {
@@ -398,18 +351,6 @@ impl StockTx for DbTx {
             []
         );
         Ok(per_balance(rows))
-    }
-
-    async fn stock_release(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.stock_step(Step::Release, product, warehouse, quantity, source, at)
-            .await
     }
 
     async fn stock_list(&mut self, query: &ListQuery) -> Result<Vec<StockBalance>, StoreError> {

@@ -9,7 +9,7 @@ use kaidan_domain::{OrderId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::{OrderRow, PickListRow, PlanLine, ReplenishmentRow, Tx};
+use crate::ports::{OrderRow, PickListRow, PlanLine, ReplenishmentRow, StockStep, Tx};
 
 use super::*;
 
@@ -209,11 +209,25 @@ impl App {
         let mut changed = Vec::new();
         let mut short_lines = Vec::new();
         for o in &outcome {
-            tx.stock_pick(o.product_id, list.warehouse_id, o.picked, &source, now)
-                .await?;
+            tx.stock_step(
+                StockStep::Pick,
+                o.product_id,
+                list.warehouse_id,
+                o.picked,
+                &source,
+                now,
+            )
+            .await?;
             if o.short > 0 {
-                tx.stock_release(o.product_id, list.warehouse_id, o.short, &source, now)
-                    .await?;
+                tx.stock_step(
+                    StockStep::Release,
+                    o.product_id,
+                    list.warehouse_id,
+                    o.short,
+                    &source,
+                    now,
+                )
+                .await?;
                 let Some(p) = progress.iter().find(|p| p.line_no == o.line_no) else {
                     continue;
                 };

@@ -9,7 +9,7 @@ use kaidan_domain::{Money, OrderId, Permission};
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
 use crate::orders::advance;
-use crate::ports::{ShipmentLineRow, ShipmentRow};
+use crate::ports::{ShipmentLineRow, ShipmentRow, StockStep};
 
 use super::*;
 
@@ -50,8 +50,15 @@ impl App {
                 .find(|d| d.line_no == l.line_no)
                 .map(|d| d.unit_price)
                 .unwrap_or(Money::ZERO);
-            tx.stock_ship(l.product_id, list.warehouse_id, qty, &source, now)
-                .await?;
+            tx.stock_step(
+                StockStep::Ship,
+                l.product_id,
+                list.warehouse_id,
+                qty,
+                &source,
+                now,
+            )
+            .await?;
             if let Some(p) = progress.iter().find(|p| p.line_no == l.line_no) {
                 changed.push((p.line_no, p.reserved - qty, p.shipped + qty));
             }

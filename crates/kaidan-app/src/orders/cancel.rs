@@ -7,7 +7,7 @@ use kaidan_domain::{OrderId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::{OrderRow, Tx};
+use crate::ports::{OrderRow, StockStep, Tx};
 
 use super::*;
 
@@ -64,7 +64,8 @@ impl App {
             }
             if was == PickListStatus::Picked {
                 for l in &list.lines {
-                    tx.stock_unpick(
+                    tx.stock_step(
+                        StockStep::Unpick,
                         l.product_id,
                         list.warehouse_id,
                         l.picked.unwrap_or(0),
@@ -81,8 +82,15 @@ impl App {
             let mut cleared = Vec::new();
             for l in tx.order_lines(id).await? {
                 if l.reserved > 0 {
-                    tx.stock_release(l.product_id, warehouse, l.reserved, &source, now)
-                        .await?;
+                    tx.stock_step(
+                        StockStep::Release,
+                        l.product_id,
+                        warehouse,
+                        l.reserved,
+                        &source,
+                        now,
+                    )
+                    .await?;
                 }
                 // Nothing is owed any more: no backorder, no open request.
                 if l.backordered > 0 {

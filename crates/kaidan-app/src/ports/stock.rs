@@ -51,6 +51,22 @@ pub struct StockReceipt {
 }
 
 /// Stock balances and their ledger.
+/// The movements of goods already reserved for an order or a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockStep {
+    /// Reserved goods move to picked (a `pick` entry); refused when less
+    /// than that is reserved and not yet picked.
+    Pick,
+    /// Picked goods go back on the shelf, still reserved (`unpick`).
+    Unpick,
+    /// Picked goods leave the warehouse (a `shipment` entry): on hand,
+    /// reserved and picked all fall.
+    Ship,
+    /// A reservation is given back (`release`); picked goods stay reserved
+    /// until they ship or are put back.
+    Release,
+}
+
 #[async_trait]
 pub trait StockTx: Send {
     async fn stock_receive(&mut self, receipt: &StockReceipt) -> Result<(), StoreError>;
@@ -104,29 +120,11 @@ pub trait StockTx: Send {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<CountLine>, StoreError>;
-    /// Moves `quantity` of reserved goods to picked (a `pick` entry);
-    /// refused when less than that is reserved and not yet picked.
-    async fn stock_pick(
+    /// One guarded movement of `quantity` reserved or picked goods, with its
+    /// ledger entry; refused when the balance does not hold that much.
+    async fn stock_step(
         &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Puts picked goods back on the shelf, still reserved (`unpick`).
-    async fn stock_unpick(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Picked goods leave the warehouse (a `shipment` entry): on hand,
-    /// reserved and picked all fall by `quantity`.
-    async fn stock_ship(
-        &mut self,
+        step: StockStep,
         product: ProductId,
         warehouse: WarehouseId,
         quantity: i64,
@@ -138,13 +136,4 @@ pub trait StockTx: Send {
     async fn stock_picked_sums(
         &mut self,
     ) -> Result<Vec<(ProductId, WarehouseId, i64, i64)>, StoreError>;
-    /// Gives back a reservation.
-    async fn stock_release(
-        &mut self,
-        product: ProductId,
-        warehouse: WarehouseId,
-        quantity: i64,
-        source: &str,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
 }

@@ -9,7 +9,7 @@ use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::{EntityKind, MasterData, TransferRow, TransferStep, Tx};
+use crate::ports::{EntityKind, MasterData, StockStep, TransferRow, TransferStep, Tx};
 
 impl App {
     /// ALC-9: the central warehouse confirms what it found. What was not
@@ -31,11 +31,25 @@ impl App {
         let source = format!("transfer {}", t.number);
         let mut short = Vec::new();
         for o in &outcome {
-            tx.stock_pick(o.product_id, t.from_warehouse_id, o.picked, &source, now)
-                .await?;
+            tx.stock_step(
+                StockStep::Pick,
+                o.product_id,
+                t.from_warehouse_id,
+                o.picked,
+                &source,
+                now,
+            )
+            .await?;
             if o.short > 0 {
-                tx.stock_release(o.product_id, t.from_warehouse_id, o.short, &source, now)
-                    .await?;
+                tx.stock_step(
+                    StockStep::Release,
+                    o.product_id,
+                    t.from_warehouse_id,
+                    o.short,
+                    &source,
+                    now,
+                )
+                .await?;
                 if t.kind == TransferKind::Region {
                     tx.region_need_give_back(t.region_id, o.product_id, o.short)
                         .await?;
@@ -78,7 +92,8 @@ impl App {
         let (t, next) = self.transfer_for(&mut tx, id, TransferAction::Ship).await?;
         let source = format!("transfer {}", t.number);
         for l in &t.lines {
-            tx.stock_ship(
+            tx.stock_step(
+                StockStep::Ship,
                 l.product_id,
                 t.from_warehouse_id,
                 l.picked.unwrap_or(0),
@@ -204,14 +219,28 @@ impl App {
             let q = match t.status {
                 TransferStatus::Picked => {
                     let p = l.picked.unwrap_or(0);
-                    tx.stock_unpick(l.product_id, t.from_warehouse_id, p, &source, now)
-                        .await?;
+                    tx.stock_step(
+                        StockStep::Unpick,
+                        l.product_id,
+                        t.from_warehouse_id,
+                        p,
+                        &source,
+                        now,
+                    )
+                    .await?;
                     p
                 }
                 _ => l.quantity,
             };
-            tx.stock_release(l.product_id, t.from_warehouse_id, q, &source, now)
-                .await?;
+            tx.stock_step(
+                StockStep::Release,
+                l.product_id,
+                t.from_warehouse_id,
+                q,
+                &source,
+                now,
+            )
+            .await?;
             if t.kind == TransferKind::Region && q > 0 {
                 tx.region_need_give_back(t.region_id, l.product_id, q)
                     .await?;

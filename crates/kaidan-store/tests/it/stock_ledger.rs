@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kaidan_app::clock::SystemClock;
-use kaidan_app::ports::{ListQuery, StockReceipt, Store};
+use kaidan_app::ports::{ListQuery, StockReceipt, StockStep, Store};
 use kaidan_app::{App, AppConfig};
 use kaidan_domain::{Money, ProductId, Quantity, WarehouseId};
 use kaidan_store::testing::{backends, fresh};
@@ -145,7 +145,14 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
                 let key = (products[*p].get(), warehouses[*w].get());
                 let held = model.get(&key).map_or(0, |m| m.1 - m.2);
                 let r = tx
-                    .stock_release(products[*p], warehouses[*w], *q, "prop", now)
+                    .stock_step(
+                        StockStep::Release,
+                        products[*p],
+                        warehouses[*w],
+                        *q,
+                        "prop",
+                        now,
+                    )
                     .await;
                 // Picked goods stay reserved until they ship.
                 match (r, *q <= held) {
@@ -201,17 +208,20 @@ async fn run(backend: &'static str, ops: Vec<Op>) -> Result<(), String> {
                 let (on_hand, reserved, picked) = model.get(&key).copied().unwrap_or_default();
                 let (r, allowed, after) = match op {
                     Op::Pick { .. } => (
-                        tx.stock_pick(product, warehouse, *q, "prop", now).await,
+                        tx.stock_step(StockStep::Pick, product, warehouse, *q, "prop", now)
+                            .await,
                         reserved - picked >= *q,
                         (on_hand, reserved, picked + q),
                     ),
                     Op::Unpick { .. } => (
-                        tx.stock_unpick(product, warehouse, *q, "prop", now).await,
+                        tx.stock_step(StockStep::Unpick, product, warehouse, *q, "prop", now)
+                            .await,
                         picked >= *q,
                         (on_hand, reserved, picked - q),
                     ),
                     Op::Ship { .. } => (
-                        tx.stock_ship(product, warehouse, *q, "prop", now).await,
+                        tx.stock_step(StockStep::Ship, product, warehouse, *q, "prop", now)
+                            .await,
                         picked >= *q,
                         (on_hand - q, reserved - q, picked - q),
                     ),

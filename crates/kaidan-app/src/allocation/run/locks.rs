@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::{LockRow, Tx};
+use crate::ports::{LockRow, StockStep, Tx};
 
 use super::*;
 
@@ -41,8 +41,15 @@ impl App {
                 continue;
             }
             let source = format!("allocation lock {} expired", l.id);
-            tx.stock_release(l.product_id, warehouse, l.quantity, &source, now)
-                .await?;
+            tx.stock_step(
+                StockStep::Release,
+                l.product_id,
+                warehouse,
+                l.quantity,
+                &source,
+                now,
+            )
+            .await?;
             let progress = tx.order_lines(l.order_id).await?;
             if let Some(p) = progress.iter().find(|p| p.line_no == l.line_no) {
                 tx.order_line_progress(
