@@ -342,6 +342,11 @@ pub async fn after_post<T, F: Future<Output = PageResult>>(
     }
 }
 
+/// A form field that may be left empty: None when it is, else its value.
+pub fn optional<T: std::str::FromStr>(raw: &str) -> Result<Option<T>, T::Err> {
+    (!raw.is_empty()).then(|| raw.parse()).transpose()
+}
+
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

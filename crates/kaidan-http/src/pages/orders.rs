@@ -21,7 +21,7 @@ use kaidan_domain::CustomerId;
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{DeadlineState, OrderStatus};
 
-use super::format::local_time;
+use super::format::{Status, local_time};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
 use crate::state::AppState;
 
@@ -136,8 +136,7 @@ pub struct OrderItem {
     pub id: i64,
     pub number: String,
     pub customer: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub amount: String,
     pub priority: bool,
     pub received: String,
@@ -159,8 +158,7 @@ fn item(
             .clone()
             .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string()),
         customer: customer_label(names, row.customer_id),
-        status: status_label(lang, row.status),
-        status_code: row.status.as_str(),
+        status: Status::new(row.status.as_str(), status_label(lang, row.status)),
         amount: row.document.totals.amount.to_string(),
         priority: row.document.priority,
         received: local_time(row.received_at),

@@ -21,10 +21,10 @@ use kaidan_domain::purchasing::{
 use kaidan_domain::{Permission, ProductId};
 
 use super::arrival_notices::{NoticeView, notice_view};
-use super::format::local_time;
+use super::format::{Status, local_time};
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
-    status_of,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, optional,
+    render, status_of,
 };
 use crate::state::AppState;
 
@@ -60,8 +60,7 @@ pub struct PoRow {
     pub id: i64,
     pub number: String,
     pub supplier: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub expected_arrival: String,
     pub confirm_due: String,
     pub overdue: bool,
@@ -73,8 +72,7 @@ fn po_row(lang: Lang, p: &PurchaseOrderRow) -> PoRow {
         id: p.id,
         number: p.number.clone(),
         supplier: p.supplier.clone(),
-        status: status_label(lang, p.status),
-        status_code: p.status.as_str(),
+        status: Status::new(p.status.as_str(), status_label(lang, p.status)),
         expected_arrival: day(p.expected_arrival),
         confirm_due: local_time(p.confirm_due_at),
         overdue: p.overdue,
@@ -434,21 +432,14 @@ async fn confirm(
         .get("expected_arrival")
         .map(|d| d.trim().to_string())
         .unwrap_or_default();
-    let expected_arrival = if raw_date.is_empty() {
-        None
-    } else {
-        match raw_date.parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let msg = format!(
-                    "expected_arrival: {} '{raw_date}'",
-                    chrome
-                        .lang
-                        .pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
-                );
-                return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
-            }
-        }
+    let Ok(expected_arrival) = optional::<Date>(&raw_date) else {
+        let msg = format!(
+            "expected_arrival: {} '{raw_date}'",
+            chrome
+                .lang
+                .pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
+        );
+        return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
     };
     let input = ConfirmPurchase {
         expected_arrival,

@@ -12,7 +12,7 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::orders::{Department, OrderEvent, OrderStatus};
 use kaidan_domain::{OrderId, Permission, Role};
 
-use super::super::format::local_time;
+use super::super::format::{Status, local_time};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, not_found_page, render,
 };
@@ -71,8 +71,7 @@ pub struct DetailPage {
     pub title: String,
     pub id: i64,
     pub number: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub customer: String,
     pub fields: Vec<(&'static str, String)>,
     pub priority: bool,
@@ -340,8 +339,7 @@ async fn page(
             title: format!("{} {}", lang.pick("订单", "Order"), number),
             id: view.id.get(),
             number,
-            status: status_label(lang, view.status),
-            status_code: view.status.as_str(),
+            status: Status::new(view.status.as_str(), status_label(lang, view.status)),
             customer: super::customer_label(&names, view.customer_id),
             fields,
             priority: d.priority,

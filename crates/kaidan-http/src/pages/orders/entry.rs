@@ -11,7 +11,9 @@ use kaidan_domain::master::{PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
 use kaidan_domain::{CustomerId, Money, ProductId, Role, ValidationErrors};
 
-use super::super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
+use super::super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, optional, render,
+};
 use super::{customer_names, products};
 use crate::state::AppState;
 
@@ -234,17 +236,10 @@ fn parse(
             );
         }
         let price_text = line_field(form, *i, "unit_price");
-        let unit_price = if price_text.is_empty() {
+        let unit_price = optional::<Money>(&price_text).unwrap_or_else(|e| {
+            errors.insert(at("unit_price"), e.to_string());
             None
-        } else {
-            match price_text.parse::<Money>() {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    errors.insert(at("unit_price"), e.to_string());
-                    None
-                }
-            }
-        };
+        });
         if let (Some(p), Some(q)) = (product, quantity) {
             lines.push(OrderLineInput {
                 product_id: ProductId(p),
