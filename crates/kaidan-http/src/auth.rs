@@ -5,7 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
-use kaidan_app::{AppError, Ctx};
+use kaidan_app::{App, AppError, Ctx};
 
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -39,10 +39,7 @@ pub struct ApiAuth(pub Ctx);
 impl FromRequestParts<AppState> for ApiAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let rid = request_id(parts);
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth
@@ -79,5 +76,18 @@ impl FromRequestParts<AppState> for ApiAuth {
             actor,
             request_id: rid,
         }))
+    }
+}
+
+/// The use cases and an authenticated API caller (as [`ApiAuth`]): what a
+/// handler of a use case takes.
+pub struct Api(pub App, pub Ctx);
+
+impl FromRequestParts<AppState> for Api {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiAuth(ctx) = ApiAuth::from_request_parts(parts, state).await?;
+        Ok(Api(state.app.clone(), ctx))
     }
 }

@@ -161,10 +161,13 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
     // Every operation has its own id, so clients generated from the
     // document get stable names (`list_price_lists`, `read_product`, ...).
     let key = what.replace(' ', "_");
-    let list = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(format!("List {what} records")))
-        .operation_id(Some(format!("list_{key}s")))
+    let op = |summary: String, id: String| {
+        OperationBuilder::new()
+            .tag(tag)
+            .summary(Some(summary))
+            .operation_id(Some(id))
+    };
+    let list = op(format!("List {what} records"), format!("list_{key}s"))
         .parameter(param(
             "q",
             ParameterIn::Query,
@@ -189,10 +192,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         .response("200", ok("one page", Schema::Object(page.build()).into()))
         .response("422", problem_response("bad query"))
         .build();
-    let create = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(format!("Create a {what}")))
-        .operation_id(Some(format!("create_{key}")))
+    let create = op(format!("Create a {what}"), format!("create_{key}"))
         .parameter(param(
             "Idempotency-Key",
             ParameterIn::Header,
@@ -209,10 +209,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         .response("422", problem_response("invalid fields, each named"))
         .build();
     let id = param("id", ParameterIn::Path, Type::Integer, true, "record id");
-    let read = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(format!("Read a {what}")))
-        .operation_id(Some(format!("read_{key}")))
+    let read = op(format!("Read a {what}"), format!("read_{key}"))
         .parameter(id.clone())
         .response(
             "200",
@@ -223,10 +220,7 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         )
         .response("404", problem_response("no such record"))
         .build();
-    let replace = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(format!("Replace a {what}")))
-        .operation_id(Some(format!("replace_{key}")))
+    let replace = op(format!("Replace a {what}"), format!("replace_{key}"))
         .parameter(id.clone())
         .parameter(param(
             "If-Match",
@@ -247,22 +241,22 @@ fn add_master<T: MasterEntity + ToSchema>(doc: &mut Doc, path: &str, tag: &str) 
         .response("422", problem_response("invalid fields, each named"))
         .response("428", problem_response("If-Match missing"))
         .build();
-    let audit = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(format!("Audit history of a {what}, newest first")))
-        .operation_id(Some(format!("{key}_history")))
-        .parameter(id)
-        .response(
-            "200",
-            ok(
-                "who, when, what, before → after",
-                ArrayBuilder::new()
-                    .items(Ref::from_schema_name("AuditEntry"))
-                    .build()
-                    .into(),
-            ),
-        )
-        .build();
+    let audit = op(
+        format!("Audit history of a {what}, newest first"),
+        format!("{key}_history"),
+    )
+    .parameter(id)
+    .response(
+        "200",
+        ok(
+            "who, when, what, before → after",
+            ArrayBuilder::new()
+                .items(Ref::from_schema_name("AuditEntry"))
+                .build()
+                .into(),
+        ),
+    )
+    .build();
     doc.paths
         .add_path_operation(path, vec![HttpMethod::Get], list);
     doc.paths

@@ -99,6 +99,18 @@ impl ApiError {
         e
     }
 
+    /// An unexpected failure: logged with its cause, which the caller is
+    /// not shown.
+    fn internal(cause: impl std::fmt::Display, what: &'static str) -> Self {
+        tracing::error!(error = %cause, "{what}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("/problems/{}", self.kind),
@@ -206,33 +218,9 @@ impl From<AppError> for ApiError {
                 "Concurrent change",
                 "another change got there first; try again",
             ),
-            AppError::Internal { .. } => {
-                tracing::error!(error = %detail, "internal error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "an unexpected error occurred; it has been logged",
-                )
-            }
-            AppError::Json(e) => {
-                tracing::error!(error = %e, "JSON of an event or a stored record");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "an unexpected error occurred; it has been logged",
-                )
-            }
-            AppError::Store(other) => {
-                tracing::error!(error = %other, "unexpected store error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "an unexpected error occurred; it has been logged",
-                )
-            }
+            AppError::Internal { .. } => ApiError::internal(detail, "internal error"),
+            AppError::Json(e) => ApiError::internal(e, "JSON of an event or a stored record"),
+            AppError::Store(other) => ApiError::internal(other, "unexpected store error"),
         }
     }
 }

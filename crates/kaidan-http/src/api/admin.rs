@@ -1,7 +1,7 @@
 //! Users, API tokens and role permissions (SEC-1).
 
 use axum::Json;
-use axum::extract::State;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kaidan_app::ports::UserRecord;
@@ -9,39 +9,29 @@ use kaidan_app::users::{IssuedToken, NewUserInput};
 use kaidan_domain::{Permission, Role};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{self, PathId, User};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(set_password))
-        .routes(routes!(add_token))
-        .routes(routes!(roles))
-        .routes(routes!(set_role_permissions))
+    api_routes!(list_users, create_user; set_password; add_token; roles; set_role_permissions)
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserRecord>), (status = 403, body = Problem)))]
-pub async fn list_users(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<UserRecord>>> {
-    Ok(Json(s.app.list_users(&ctx).await?))
+pub async fn list_users(Api(app, ctx): Api) -> ApiResult<Json<Vec<UserRecord>>> {
+    Ok(Json(app.list_users(&ctx).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserInput,
     responses((status = 201, body = UserRecord), (status = 422, body = Problem), (status = 409, body = Problem)))]
 pub async fn create_user(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     JsonBody(input): JsonBody<NewUserInput>,
 ) -> ApiResult<Response> {
-    let user = s.app.create_user(&ctx, input).await?;
+    let user = app.create_user(&ctx, input).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
@@ -54,12 +44,11 @@ pub struct PasswordChange {
 #[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "users", request_body = PasswordChange,
     params(("id" = i64, Path)), responses((status = 204), (status = 422, body = Problem)))]
 pub async fn set_password(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<User>,
     JsonBody(req): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    s.app.set_password(&ctx, id, &req.password).await?;
+    app.set_password(&ctx, id, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -73,12 +62,11 @@ pub struct NewToken {
 #[utoipa::path(post, path = "/api/v1/users/{id}/tokens", tag = "users", request_body = NewToken,
     params(("id" = i64, Path)), responses((status = 201, body = IssuedToken)))]
 pub async fn add_token(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<User>,
     JsonBody(req): JsonBody<NewToken>,
 ) -> ApiResult<Response> {
-    let t = s.app.add_token(&ctx, id, &req.name).await?;
+    let t = app.add_token(&ctx, id, &req.name).await?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
 }
 
@@ -89,11 +77,8 @@ pub struct RolePermissions {
 }
 
 #[utoipa::path(get, path = "/api/v1/roles", tag = "users", responses((status = 200, body = Vec<RolePermissions>)))]
-pub async fn roles(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<RolePermissions>>> {
-    let pairs = s.app.role_permissions(&ctx).await?;
+pub async fn roles(Api(app, ctx): Api) -> ApiResult<Json<Vec<RolePermissions>>> {
+    let pairs = app.role_permissions(&ctx).await?;
     Ok(Json(
         Role::ALL
             .iter()
@@ -118,13 +103,11 @@ pub struct PermissionList {
 #[utoipa::path(put, path = "/api/v1/roles/{role}/permissions", tag = "users", request_body = PermissionList,
     params(("role" = Role, Path)), responses((status = 204), (status = 422, body = Problem)))]
 pub async fn set_role_permissions(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(role): PathId<path::Role>,
     JsonBody(req): JsonBody<PermissionList>,
 ) -> ApiResult<StatusCode> {
-    s.app
-        .set_role_permissions(&ctx, role, &req.permissions)
+    app.set_role_permissions(&ctx, role, &req.permissions)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kaidan_app::allocation::queries::ResultLine;
@@ -17,21 +17,15 @@ use kaidan_io::Format;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::api::download;
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(start, runs))
-        .routes(routes!(run))
-        .routes(routes!(export))
-        .routes(routes!(input))
-        .routes(routes!(chase))
+    api_routes!(start, runs; run; export; input; chase)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,8 +76,7 @@ pub struct StoredRun {
     responses((status = 200, body = RunView, description = "preview"), (status = 201, body = RunView, description = "committed"),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn start(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     JsonBody(input): JsonBody<NewRun>,
 ) -> ApiResult<(StatusCode, Json<RunView>)> {
     let AllocationOutcome {
@@ -93,8 +86,8 @@ pub async fn start(
         pick_lists,
         transfers,
         result,
-    } = s.app.run_allocation(&ctx, input.commit, "manual").await?;
-    let allocation_lines = s.app.allocation_lines(&ctx, &result).await?;
+    } = app.run_allocation(&ctx, input.commit, "manual").await?;
+    let allocation_lines = app.allocation_lines(&ctx, &result).await?;
     let status = if committed {
         StatusCode::CREATED
     } else {
@@ -118,23 +111,16 @@ pub async fn start(
 /// (`trigger`: manual, receipt or cli).
 #[utoipa::path(get, path = "/api/v1/allocation-runs", tag = "allocation",
     responses((status = 200, body = Vec<AllocationRunRow>), (status = 403, body = Problem)))]
-pub async fn runs(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<AllocationRunRow>>> {
-    Ok(Json(s.app.allocation_runs(&ctx).await?))
+pub async fn runs(Api(app, ctx): Api) -> ApiResult<Json<Vec<AllocationRunRow>>> {
+    Ok(Json(app.allocation_runs(&ctx).await?))
 }
 
 /// ALC-10: a stored run, its result and every quantity with its reason.
 #[utoipa::path(get, path = "/api/v1/allocation-runs/{id}", tag = "allocation", params(("id" = i64, Path)),
     responses((status = 200, body = StoredRun), (status = 404, body = Problem)))]
-pub async fn run(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<StoredRun>> {
-    let (run, result) = s.app.allocation_run(&ctx, id).await?;
-    let allocation_lines = s.app.allocation_lines(&ctx, &result).await?;
+pub async fn run(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<StoredRun>> {
+    let (run, result) = app.allocation_run(&ctx, id).await?;
+    let allocation_lines = app.allocation_lines(&ctx, &result).await?;
     Ok(Json(StoredRun {
         run,
         result,
@@ -166,13 +152,12 @@ pub fn export_format(raw: Option<&str>) -> ApiResult<(Format, &'static str, &'st
     params(("id" = i64, Path), ("format" = Option<String>, Query, description = "xlsx (default) or csv")),
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn export(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
     let (format, ext, mime) = export_format(q.get("format").map(String::as_str))?;
-    let table = s.app.allocation_run_export(&ctx, id).await?;
+    let table = app.allocation_run_export(&ctx, id).await?;
     let bytes = kaidan_io::write_table(&table, format).map_err(kaidan_app::AppError::from)?;
     Ok(download(bytes, mime, &format!("{}.{ext}", table.file)))
 }
@@ -182,12 +167,8 @@ pub async fn export(
 #[utoipa::path(get, path = "/api/v1/allocation-runs/{id}/input", tag = "allocation",
     params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/json"), (status = 404, body = Problem)))]
-pub async fn input(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(id): Path<i64>,
-) -> ApiResult<Response> {
-    let (number, json) = s.app.allocation_run_input(&ctx, id).await?;
+pub async fn input(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (number, json) = app.allocation_run_input(&ctx, id).await?;
     Ok(download(
         json.into_bytes(),
         "application/json",
@@ -199,9 +180,6 @@ pub async fn input(
 /// first, with the amount to ask for and the locks.
 #[utoipa::path(get, path = "/api/v1/allocation-locks/chase", tag = "allocation",
     responses((status = 200, body = Vec<ChaseItem>), (status = 403, body = Problem)))]
-pub async fn chase(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<ChaseItem>>> {
-    Ok(Json(s.app.lock_chase_list(&ctx).await?))
+pub async fn chase(Api(app, ctx): Api) -> ApiResult<Json<Vec<ChaseItem>>> {
+    Ok(Json(app.lock_chase_list(&ctx).await?))
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use kaidan_app::fulfilment::{DocumentRef, TrackingInput};
 use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
@@ -16,64 +16,37 @@ use kaidan_domain::fulfilment::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::api::query::filter;
+use crate::auth::Api;
 use crate::json::JsonBody;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(plan))
-        .routes(routes!(pick_lists, create_pick_lists))
-        .routes(routes!(pick_list))
-        .routes(routes!(confirm_pick))
-        .routes(routes!(ship))
-        .routes(routes!(shipments))
-        .routes(routes!(shipment))
-        .routes(routes!(add_tracking))
-        .routes(routes!(deliver))
-        .routes(routes!(lookup))
-}
-
-/// An optional query parameter, parsed; a bad value names the parameter.
-pub(crate) fn filter<T: std::str::FromStr>(
-    params: &BTreeMap<String, String>,
-    name: &'static str,
-) -> ApiResult<Option<T>> {
-    params
-        .get(name)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<T>().map_err(|_| {
-                ApiError::field(name, "invalid", format!("'{v}' is not a valid {name}"))
-            })
-        })
-        .transpose()
+    api_routes!(
+        plan; pick_lists, create_pick_lists; pick_list; confirm_pick; ship; shipments;
+        shipment; add_tracking; deliver; lookup
+    )
 }
 
 /// SHP-1: order lines with reserved goods to pick and what is still
 /// backordered, earliest promised date first.
 #[utoipa::path(get, path = "/api/v1/shipping-plan", tag = "fulfilment",
     responses((status = 200, body = Vec<PlanLine>)))]
-pub async fn plan(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<PlanLine>>> {
-    Ok(Json(s.app.shipping_plan(&ctx).await?))
+pub async fn plan(Api(app, ctx): Api) -> ApiResult<Json<Vec<PlanLine>>> {
+    Ok(Json(app.shipping_plan(&ctx).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/pick-lists", tag = "fulfilment",
     params(("status" = Option<String>, Query, description = "open, picked, shipped or cancelled")),
     responses((status = 200, body = Vec<PickListRow>)))]
 pub async fn pick_lists(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<PickListRow>>> {
     let status: Option<PickListStatus> = filter(&params, "status")?;
-    Ok(Json(s.app.pick_lists(&ctx, status).await?))
+    Ok(Json(app.pick_lists(&ctx, status).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,22 +61,17 @@ pub struct NewPickLists {
 #[utoipa::path(post, path = "/api/v1/pick-lists", tag = "fulfilment", request_body = NewPickLists,
     responses((status = 201, body = Vec<PickListRow>), (status = 422, body = Problem)))]
 pub async fn create_pick_lists(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     JsonBody(input): JsonBody<NewPickLists>,
 ) -> ApiResult<(StatusCode, Json<Vec<PickListRow>>)> {
-    let lists = s.app.create_pick_lists(&ctx, &input.order_ids).await?;
+    let lists = app.create_pick_lists(&ctx, &input.order_ids).await?;
     Ok((StatusCode::CREATED, Json(lists)))
 }
 
 #[utoipa::path(get, path = "/api/v1/pick-lists/{id}", tag = "fulfilment", params(("id" = i64, Path)),
     responses((status = 200, body = PickListRow), (status = 404, body = Problem)))]
-pub async fn pick_list(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<PickListRow>> {
-    Ok(Json(s.app.pick_list(&ctx, id).await?))
+pub async fn pick_list(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<PickListRow>> {
+    Ok(Json(app.pick_list(&ctx, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -121,14 +89,12 @@ pub struct PickConfirmation {
     request_body = PickConfirmation,
     responses((status = 200, body = PickListRow), (status = 422, body = Problem)))]
 pub async fn confirm_pick(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<PickConfirmation>,
 ) -> ApiResult<Json<PickListRow>> {
     Ok(Json(
-        s.app
-            .confirm_pick(&ctx, id, &input.lines, input.packages)
+        app.confirm_pick(&ctx, id, &input.lines, input.packages)
             .await?,
     ))
 }
@@ -139,42 +105,31 @@ pub async fn confirm_pick(
     request_body = ShipInput,
     responses((status = 201, body = ShipmentRow), (status = 422, body = Problem)))]
 pub async fn ship(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<ShipInput>,
 ) -> ApiResult<(StatusCode, Json<ShipmentRow>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(s.app.ship(&ctx, id, &input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(app.ship(&ctx, id, &input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/shipments", tag = "fulfilment",
     params(("order_id" = Option<i64>, Query), ("status" = Option<String>, Query, description = "shipped or delivered")),
     responses((status = 200, body = Vec<ShipmentRow>)))]
 pub async fn shipments(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<ShipmentRow>>> {
     let order: Option<i64> = filter(&params, "order_id")?;
     let status: Option<ShipmentStatus> = filter(&params, "status")?;
-    Ok(Json(
-        s.app.shipments(&ctx, order.map(OrderId), status).await?,
-    ))
+    Ok(Json(app.shipments(&ctx, order.map(OrderId), status).await?))
 }
 
 /// A delivery note with its lines, tracking events and proof of delivery;
 /// portal customers see their own.
 #[utoipa::path(get, path = "/api/v1/shipments/{id}", tag = "fulfilment", params(("id" = i64, Path)),
     responses((status = 200, body = ShipmentRow), (status = 404, body = Problem)))]
-pub async fn shipment(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(s.app.shipment(&ctx, id).await?))
+pub async fn shipment(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<ShipmentRow>> {
+    Ok(Json(app.shipment(&ctx, id).await?))
 }
 
 /// SHP-2: a tracking event; the same event (time and status) twice is kept
@@ -183,12 +138,11 @@ pub async fn shipment(
     request_body = TrackingInput,
     responses((status = 200, body = ShipmentRow), (status = 422, body = Problem)))]
 pub async fn add_tracking(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<TrackingInput>,
 ) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(s.app.add_tracking(&ctx, id, &input, "api").await?))
+    Ok(Json(app.add_tracking(&ctx, id, &input, "api").await?))
 }
 
 /// SHP-3: proof of delivery: accepted and refused per line with reasons;
@@ -197,12 +151,11 @@ pub async fn add_tracking(
     request_body = DeliveryInput,
     responses((status = 200, body = ShipmentRow), (status = 422, body = Problem)))]
 pub async fn deliver(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<DeliveryInput>,
 ) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(s.app.record_delivery(&ctx, id, &input).await?))
+    Ok(Json(app.record_delivery(&ctx, id, &input).await?))
 }
 
 /// DOC-2: which documents carry this number (order, pick list, delivery
@@ -210,9 +163,8 @@ pub async fn deliver(
 #[utoipa::path(get, path = "/api/v1/documents/{number}", tag = "fulfilment", params(("number" = String, Path)),
     responses((status = 200, body = Vec<DocumentRef>), (status = 404, body = Problem)))]
 pub async fn lookup(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(number): Path<String>,
 ) -> ApiResult<Json<Vec<DocumentRef>>> {
-    Ok(Json(s.app.lookup_document(&ctx, &number).await?))
+    Ok(Json(app.lookup_document(&ctx, &number).await?))
 }

@@ -4,13 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(health))
+    api_routes!(health)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -5,23 +5,20 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use kaidan_app::AppError;
 use kaidan_app::import_export::{Dataset, ImportReport};
 use kaidan_io::Format;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::api::download;
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(import))
-        .routes(routes!(export))
+    api_routes!(import; export)
 }
 
 fn dataset(raw: &str) -> ApiResult<Dataset> {
@@ -36,8 +33,7 @@ fn dataset(raw: &str) -> ApiResult<Dataset> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportReport), (status = 422, body = Problem)))]
 pub async fn import(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(raw): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
     body: Bytes,
@@ -48,13 +44,12 @@ pub async fn import(
         .cloned()
         .unwrap_or_else(|| format!("{raw}.csv"));
     Ok(Json(
-        s.app
-            .import(
-                &ctx,
-                ds,
-                kaidan_io::read_table(&file, &body).map_err(AppError::from),
-            )
-            .await?,
+        app.import(
+            &ctx,
+            ds,
+            kaidan_io::read_table(&file, &body).map_err(AppError::from),
+        )
+        .await?,
     ))
 }
 
@@ -63,8 +58,7 @@ pub async fn import(
     params(("dataset" = Dataset, Path), ("format" = Option<String>, Query, description = "csv or xlsx")),
     responses((status = 200, content_type = "application/octet-stream")))]
 pub async fn export(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(raw): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -84,7 +78,7 @@ pub async fn export(
             ));
         }
     };
-    let table = s.app.export(&ctx, ds).await?;
+    let table = app.export(&ctx, ds).await?;
     let bytes = kaidan_io::write_table(&table, format).map_err(AppError::from)?;
     Ok(download(bytes, mime, &format!("{}.{ext}", ds.as_str())))
 }

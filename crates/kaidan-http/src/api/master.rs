@@ -3,14 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use kaidan_app::ports::Record as StoredRecord;
 use kaidan_app::{ListRequest, MasterEntity};
+use kaidan_domain::Actor;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::{IfMatch, JsonBody, KeyedJson, created, json_with_etag, view};
 use crate::path::{PathId, Record};
 use crate::problem::{ApiError, ApiResult};
@@ -48,11 +50,10 @@ pub fn list_request(params: BTreeMap<String, String>) -> Result<ListRequest, Api
 }
 
 async fn list<T: MasterEntity>(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
-    let page = s.app.list::<T>(&ctx, &list_request(params)?).await?;
+    let page = app.list::<T>(&ctx, &list_request(params)?).await?;
     let items: Vec<_> = page.items.iter().map(|r| view(&ctx.actor, r)).collect();
     Ok(
         axum::Json(serde_json::json!({ "items": items, "next_cursor": page.next_cursor }))
@@ -60,55 +61,48 @@ async fn list<T: MasterEntity>(
     )
 }
 
+/// A record as the caller may see it, its version as the ETag.
+fn answer<T: MasterEntity>(status: StatusCode, actor: &Actor, rec: &StoredRecord<T>) -> Response {
+    json_with_etag(status, rec.version, &view(actor, rec))
+}
+
 async fn read<T: MasterEntity>(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Record>,
 ) -> ApiResult<Response> {
-    let rec = s.app.get::<T>(&ctx, id).await?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        rec.version,
-        &view(&ctx.actor, &rec),
-    ))
+    let rec = app.get::<T>(&ctx, id).await?;
+    Ok(answer(StatusCode::OK, &ctx.actor, &rec))
 }
 
 async fn create<T: MasterEntity>(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     uri: axum::http::Uri,
     body: KeyedJson<T>,
 ) -> ApiResult<Response> {
     let (data, idem) = body.split(uri.path())?;
-    let out = s.app.create(&ctx, data, idem.as_ref()).await?;
+    let out = app.create(&ctx, data, idem.as_ref()).await?;
     Ok(created(out, |rec| {
-        let res = json_with_etag(StatusCode::CREATED, rec.version, &view(&ctx.actor, &rec));
-        (res, format!("{}/{}", uri.path(), rec.id))
+        let location = format!("{}/{}", uri.path(), rec.id);
+        (answer(StatusCode::CREATED, &ctx.actor, &rec), location)
     }))
 }
 
 async fn replace<T: MasterEntity>(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Record>,
     IfMatch(version): IfMatch,
     JsonBody(data): JsonBody<T>,
 ) -> ApiResult<Response> {
-    let rec = s.app.update(&ctx, id, Some(version), data).await?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        rec.version,
-        &view(&ctx.actor, &rec),
-    ))
+    let rec = app.update(&ctx, id, Some(version), data).await?;
+    Ok(answer(StatusCode::OK, &ctx.actor, &rec))
 }
 
 async fn audit<T: MasterEntity>(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Record>,
 ) -> ApiResult<Response> {
     // Reading the history needs the right to read the record itself too.
-    s.app.get::<T>(&ctx, id).await?;
-    let entries = s.app.audit_of(&ctx, T::KIND.as_str(), id).await?;
+    app.get::<T>(&ctx, id).await?;
+    let entries = app.audit_of(&ctx, T::KIND.as_str(), id).await?;
     Ok(axum::Json(entries).into_response())
 }

@@ -1,6 +1,15 @@
 //! The JSON API under /api/v1 (INT-1): each feature's module registers its
 //! routes and their OpenAPI description together.
 
+/// A feature's router: the handlers of one path (one per method) stand
+/// together, the paths are separated by `;`.
+macro_rules! api_routes {
+    ($($($handler:ident),+);+ $(;)?) => {
+        utoipa_axum::router::OpenApiRouter::new()
+            $(.routes(utoipa_axum::routes!($($handler),+)))+
+    };
+}
+
 pub mod admin;
 pub mod allocation;
 pub mod calendar;
@@ -10,6 +19,7 @@ pub mod import_export;
 pub mod master;
 pub mod orders;
 pub mod purchasing;
+mod query;
 pub mod region_priorities;
 pub mod safety_stock;
 pub mod session;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kaidan_app::orders::{FinanceDecision, OrderView};
@@ -13,30 +13,20 @@ use kaidan_domain::orders::{AccountBalance, AccountEntry, Department, OrderInput
 use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::api::query::{cursor, named, unknown, whole};
+use crate::auth::Api;
 use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
 use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, place))
-        .routes(routes!(by_number))
-        .routes(routes!(read))
-        .routes(routes!(review))
-        .routes(routes!(approve_price))
-        .routes(routes!(finance_review))
-        .routes(routes!(joint_review))
-        .routes(routes!(reject))
-        .routes(routes!(cancel))
-        .routes(routes!(changes, request_change))
-        .routes(routes!(decide_change))
-        .routes(routes!(shortage_choice))
-        .routes(routes!(account))
-        .routes(routes!(post_entry))
+    api_routes!(
+        list, place; by_number; read; review; approve_price; finance_review;
+        joint_review; reject; cancel; changes, request_change; decide_change;
+        shortage_choice; account; post_entry
+    )
 }
 
 fn view(v: OrderView, status: StatusCode) -> Response {
@@ -49,8 +39,7 @@ fn view(v: OrderView, status: StatusCode) -> Response {
     params(("confirm_duplicate" = Option<bool>, Query), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn place(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     uri: axum::http::Uri,
     Query(q): Query<BTreeMap<String, String>>,
     body: KeyedJson<OrderInput>,
@@ -64,10 +53,7 @@ pub async fn place(
         .map(|p| p.as_str())
         .unwrap_or("/api/v1/orders");
     let (input, idem) = body.split(path)?;
-    let out = s
-        .app
-        .place_order(&ctx, input, confirm, idem.as_ref())
-        .await?;
+    let out = app.place_order(&ctx, input, confirm, idem.as_ref()).await?;
     Ok(created(out, |v| {
         let location = format!("/api/v1/orders/{}", v.id);
         (view(v, StatusCode::CREATED), location)
@@ -100,44 +86,21 @@ pub struct OrderPage {
            ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<OrderPage>> {
     let mut q = OrderQuery::default();
     for (k, v) in &p {
         match k.as_str() {
-            "status" => {
-                q.status = Some(v.parse().map_err(|e: kaidan_domain::UnknownValue| {
-                    ApiError::field("status", "invalid", e.to_string())
-                })?)
-            }
-            "customer_id" => {
-                q.customer_id = Some(v.parse().map_err(|_| {
-                    ApiError::field("customer_id", "invalid", "must be a whole number")
-                })?)
-            }
-            "cursor" => {
-                q.after = Some(v.parse().map_err(|_| {
-                    ApiError::field("cursor", "invalid", "is not a cursor returned by this list")
-                })?)
-            }
-            "limit" => {
-                q.limit = v
-                    .parse()
-                    .map_err(|_| ApiError::field("limit", "invalid", "must be a whole number"))?
-            }
-            other => {
-                return Err(ApiError::field(
-                    other,
-                    "unknown_filter",
-                    "allowed: status, customer_id, cursor, limit",
-                ));
-            }
+            "status" => q.status = Some(named(k, v)?),
+            "customer_id" => q.customer_id = Some(whole(k, v)?),
+            "cursor" => q.after = Some(cursor(v)?),
+            "limit" => q.limit = whole(k, v)?,
+            other => return Err(unknown(other, "status, customer_id, cursor, limit")),
         }
     }
     let limit = if q.limit == 0 { 50 } else { q.limit };
-    let max = s.app.config().max_page;
+    let max = app.config().max_page;
     if limit > max {
         return Err(ApiError::field(
             "limit",
@@ -146,7 +109,7 @@ pub async fn list(
         ));
     }
     q.limit = limit + 1;
-    let mut rows = s.app.orders(&ctx, q).await?;
+    let mut rows = app.orders(&ctx, q).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.id.to_string())
@@ -173,48 +136,35 @@ pub async fn list(
 /// An order with lines, progress, timeline and joint decisions (ORD-7).
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "read_order", params(("id" = i64, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
-pub async fn read(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    PathId(id): PathId<Order>,
-) -> ApiResult<Response> {
-    Ok(view(s.app.order(&ctx, id).await?, StatusCode::OK))
+pub async fn read(Api(app, ctx): Api, PathId(id): PathId<Order>) -> ApiResult<Response> {
+    Ok(view(app.order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// Find an order by its number (e.g. SO-20261123-000001).
 #[utoipa::path(get, path = "/api/v1/orders/by-number/{number}", tag = "orders", operation_id = "order_by_number", params(("number" = String, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
-pub async fn by_number(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(number): Path<String>,
-) -> ApiResult<Response> {
-    let id = s.app.order_id_by_number(&ctx, &number).await?;
-    Ok(view(s.app.order(&ctx, id).await?, StatusCode::OK))
+pub async fn by_number(Api(app, ctx): Api, Path(number): Path<String>) -> ApiResult<Response> {
+    let id = app.order_id_by_number(&ctx, &number).await?;
+    Ok(view(app.order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// Sales review: completeness, prices, terms and credit decide the route.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/review", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
-pub async fn review(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    PathId(id): PathId<Order>,
-) -> ApiResult<Response> {
-    Ok(view(s.app.review_order(&ctx, id).await?, StatusCode::OK))
+pub async fn review(Api(app, ctx): Api, PathId(id): PathId<Order>) -> ApiResult<Response> {
+    Ok(view(app.review_order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// A sales manager approves a line's deviating price.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/lines/{line_no}/approve-price", tag = "orders",
     params(("id" = i64, Path), ("line_no" = u32, Path)), responses((status = 200, body = OrderView), (status = 403, body = Problem)))]
 pub async fn approve_price(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(line): PathId<LineNo>,
     PathId(id): PathId<Order>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app.approve_price(&ctx, id, line).await?,
+        app.approve_price(&ctx, id, line).await?,
         StatusCode::OK,
     ))
 }
@@ -229,13 +179,12 @@ pub struct FinanceReviewRequest {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/finance-review", tag = "orders", params(("id" = i64, Path)),
     request_body = FinanceReviewRequest, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn finance_review(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(r): JsonBody<FinanceReviewRequest>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app.finance_review(&ctx, id, r.decision).await?,
+        app.finance_review(&ctx, id, r.decision).await?,
         StatusCode::OK,
     ))
 }
@@ -253,14 +202,12 @@ pub struct JointDecisionRequest {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/joint-review", tag = "orders", params(("id" = i64, Path)),
     request_body = JointDecisionRequest, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn joint_review(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(r): JsonBody<JointDecisionRequest>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app
-            .joint_decide(&ctx, id, r.department, r.approve, &r.note)
+        app.joint_decide(&ctx, id, r.department, r.approve, &r.note)
             .await?,
         StatusCode::OK,
     ))
@@ -276,13 +223,12 @@ pub struct Reason {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/reject", tag = "orders", params(("id" = i64, Path)),
     request_body = Reason, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn reject(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app.reject_order(&ctx, id, &r.reason).await?,
+        app.reject_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
 }
@@ -291,13 +237,12 @@ pub async fn reject(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", operation_id = "cancel_order", params(("id" = i64, Path)),
     request_body = Reason, responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn cancel(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app.cancel_order(&ctx, id, &r.reason).await?,
+        app.cancel_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
 }
@@ -311,12 +256,8 @@ pub struct Account {
 /// A customer's funds and credit account: balance and ledger (FIN-5).
 #[utoipa::path(get, path = "/api/v1/customers/{id}/account", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = Account), (status = 403, body = Problem)))]
-pub async fn account(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    PathId(id): PathId<Customer>,
-) -> ApiResult<Json<Account>> {
-    let (balance, entries) = s.app.account(&ctx, id).await?;
+pub async fn account(Api(app, ctx): Api, PathId(id): PathId<Customer>) -> ApiResult<Json<Account>> {
+    let (balance, entries) = app.account(&ctx, id).await?;
     Ok(Json(Account { balance, entries }))
 }
 
@@ -324,12 +265,11 @@ pub async fn account(
 #[utoipa::path(post, path = "/api/v1/customers/{id}/account/entries", tag = "accounts", params(("id" = i64, Path)),
     request_body = AccountEntry, responses((status = 201, body = AccountBalance), (status = 422, body = Problem)))]
 pub async fn post_entry(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Customer>,
     JsonBody(entry): JsonBody<AccountEntry>,
 ) -> ApiResult<Response> {
-    let balance = s.app.post_account_entry(&ctx, id, entry).await?;
+    let balance = app.post_account_entry(&ctx, id, entry).await?;
     Ok((StatusCode::CREATED, Json(balance)).into_response())
 }
 
@@ -340,12 +280,11 @@ pub async fn post_entry(
     request_body = kaidan_domain::orders::ChangeRequest,
     responses((status = 201, body = kaidan_app::ports::ChangeRow), (status = 422, body = Problem)))]
 pub async fn request_change(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(req): JsonBody<kaidan_domain::orders::ChangeRequest>,
 ) -> ApiResult<Response> {
-    let row = s.app.request_change(&ctx, id, req).await?;
+    let row = app.request_change(&ctx, id, req).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
 }
 
@@ -353,11 +292,10 @@ pub async fn request_change(
 #[utoipa::path(get, path = "/api/v1/orders/{id}/changes", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<kaidan_app::ports::ChangeRow>)))]
 pub async fn changes(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Order>,
 ) -> ApiResult<Json<Vec<kaidan_app::ports::ChangeRow>>> {
-    Ok(Json(s.app.changes_of(&ctx, id).await?))
+    Ok(Json(app.changes_of(&ctx, id).await?))
 }
 
 /// One department's decision on a change request (CHG-2).
@@ -365,14 +303,12 @@ pub async fn changes(
     request_body = JointDecisionRequest,
     responses((status = 200, body = kaidan_app::ports::ChangeRow), (status = 422, body = Problem)))]
 pub async fn decide_change(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<ChangeRequest>,
     JsonBody(r): JsonBody<JointDecisionRequest>,
 ) -> ApiResult<Json<kaidan_app::ports::ChangeRow>> {
     Ok(Json(
-        s.app
-            .decide_change(&ctx, id, r.department, r.approve, &r.note)
+        app.decide_change(&ctx, id, r.department, r.approve, &r.note)
             .await?,
     ))
 }
@@ -389,15 +325,13 @@ pub struct ShortageChoiceRequest {
     params(("id" = i64, Path), ("shortage_id" = i64, Path)), request_body = ShortageChoiceRequest,
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn shortage_choice(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(shortage): PathId<Shortage>,
     PathId(id): PathId<Order>,
     JsonBody(r): JsonBody<ShortageChoiceRequest>,
 ) -> ApiResult<Response> {
     Ok(view(
-        s.app
-            .choose_for_shortage(&ctx, id, shortage, r.choice)
+        app.choose_for_shortage(&ctx, id, shortage, r.choice)
             .await?,
         StatusCode::OK,
     ))

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kaidan_app::Created;
@@ -16,27 +16,19 @@ use kaidan_app::purchasing::{
 use kaidan_domain::purchasing::{NewPurchaseOrder, PurchaseStatus, ReplenishmentStatus};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::api::query::{cursor, named, unknown, whole};
+use crate::auth::Api;
 use crate::json::{JsonBody, JsonOrDefault, KeyedJson, created, json_with_etag};
 use crate::path::{PathId, PurchaseOrder};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(from_replenishments))
-        .routes(routes!(by_number))
-        .routes(routes!(read))
-        .routes(routes!(confirm))
-        .routes(routes!(receive))
-        .routes(routes!(cancel))
-        .routes(routes!(replenishments))
-        .routes(routes!(notices))
-        .routes(routes!(jobs))
-        .routes(routes!(run_job))
+    api_routes!(
+        list, create; from_replenishments; by_number; read; confirm; receive; cancel;
+        replenishments; notices; jobs; run_job
+    )
 }
 
 fn view(po: &PurchaseOrderRow, status: StatusCode) -> Response {
@@ -55,15 +47,10 @@ fn created_response(c: Created<PurchaseOrderRow>) -> Response {
 #[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "purchasing", operation_id = "create_purchase_order", request_body = NewPurchaseOrder,
     params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = PurchaseOrderRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    body: KeyedJson<NewPurchaseOrder>,
-) -> ApiResult<Response> {
+pub async fn create(Api(app, ctx): Api, body: KeyedJson<NewPurchaseOrder>) -> ApiResult<Response> {
     let (input, idem) = body.split("/api/v1/purchase-orders")?;
     Ok(created_response(
-        s.app
-            .create_purchase_order(&ctx, input, idem.as_ref())
+        app.create_purchase_order(&ctx, input, idem.as_ref())
             .await?,
     ))
 }
@@ -74,14 +61,12 @@ pub async fn create(
     request_body = PurchaseFromRequests, params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = PurchaseOrderRow), (status = 422, body = Problem)))]
 pub async fn from_replenishments(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     body: KeyedJson<PurchaseFromRequests>,
 ) -> ApiResult<Response> {
     let (input, idem) = body.split("/api/v1/purchase-orders/from-replenishments")?;
     Ok(created_response(
-        s.app
-            .purchase_from_requests(&ctx, input, idem.as_ref())
+        app.purchase_from_requests(&ctx, input, idem.as_ref())
             .await?,
     ))
 }
@@ -92,65 +77,34 @@ pub async fn from_replenishments(
     params(("status" = Option<PurchaseStatus>, Query), ("cursor" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = Vec<PurchaseOrderRow>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<PurchaseOrderRow>>> {
-    let (mut status, mut cursor, mut limit) = (None, None, None);
+    let (mut status, mut after, mut limit) = (None, None, None);
     for (k, v) in &p {
         match k.as_str() {
-            "status" => {
-                status = Some(
-                    v.parse::<PurchaseStatus>()
-                        .map_err(|e| ApiError::field("status", "invalid", e.to_string()))?,
-                )
-            }
-            "cursor" => {
-                cursor = Some(v.parse::<i64>().map_err(|_| {
-                    ApiError::field("cursor", "invalid", "is not a cursor returned by this list")
-                })?)
-            }
-            "limit" => {
-                limit =
-                    Some(v.parse::<u32>().map_err(|_| {
-                        ApiError::field("limit", "invalid", "must be a whole number")
-                    })?)
-            }
-            other => {
-                return Err(ApiError::field(
-                    other,
-                    "unknown_filter",
-                    "allowed: status, cursor, limit",
-                ));
-            }
+            "status" => status = Some(named::<PurchaseStatus>(k, v)?),
+            "cursor" => after = Some(cursor::<i64>(v)?),
+            "limit" => limit = Some(whole::<u32>(k, v)?),
+            other => return Err(unknown(other, "status, cursor, limit")),
         }
     }
-    Ok(Json(
-        s.app.purchase_orders(&ctx, status, cursor, limit).await?,
-    ))
+    Ok(Json(app.purchase_orders(&ctx, status, after, limit).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchasing", operation_id = "read_purchase_order",
     params(("id" = i64, Path)),
     responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
-pub async fn read(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    PathId(id): PathId<PurchaseOrder>,
-) -> ApiResult<Response> {
-    let po = s.app.purchase_order(&ctx, id).await?;
+pub async fn read(Api(app, ctx): Api, PathId(id): PathId<PurchaseOrder>) -> ApiResult<Response> {
+    let po = app.purchase_order(&ctx, id).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
 #[utoipa::path(get, path = "/api/v1/purchase-orders/by-number/{number}", tag = "purchasing", operation_id = "purchase_order_by_number",
     params(("number" = String, Path)),
     responses((status = 200, body = PurchaseOrderRow), (status = 404, body = Problem)))]
-pub async fn by_number(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(number): Path<String>,
-) -> ApiResult<Response> {
-    let po = s.app.purchase_order_by_number(&ctx, &number).await?;
+pub async fn by_number(Api(app, ctx): Api, Path(number): Path<String>) -> ApiResult<Response> {
+    let po = app.purchase_order_by_number(&ctx, &number).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
@@ -159,12 +113,11 @@ pub async fn by_number(
     params(("id" = i64, Path)), request_body = ConfirmPurchase,
     responses((status = 200, body = PurchaseOrderRow), (status = 422, body = Problem)))]
 pub async fn confirm(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<PurchaseOrder>,
     JsonOrDefault(input): JsonOrDefault<ConfirmPurchase>,
 ) -> ApiResult<Response> {
-    let po = s.app.confirm_purchase_order(&ctx, id, input).await?;
+    let po = app.confirm_purchase_order(&ctx, id, input).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
@@ -175,12 +128,11 @@ pub async fn confirm(
     params(("id" = i64, Path)), request_body = PurchaseReceipt,
     responses((status = 200, body = ReceiptResult), (status = 422, body = Problem)))]
 pub async fn receive(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<PurchaseOrder>,
     JsonBody(input): JsonBody<PurchaseReceipt>,
 ) -> ApiResult<Json<ReceiptResult>> {
-    Ok(Json(s.app.receive_purchase_order(&ctx, id, input).await?))
+    Ok(Json(app.receive_purchase_order(&ctx, id, input).await?))
 }
 
 /// Why a purchase order is cancelled.
@@ -195,12 +147,11 @@ pub struct CancelPurchase {
     params(("id" = i64, Path)), request_body = CancelPurchase,
     responses((status = 200, body = PurchaseOrderRow), (status = 422, body = Problem)))]
 pub async fn cancel(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<PurchaseOrder>,
     JsonBody(input): JsonBody<CancelPurchase>,
 ) -> ApiResult<Response> {
-    let po = s.app.cancel_purchase_order(&ctx, id, &input.reason).await?;
+    let po = app.cancel_purchase_order(&ctx, id, &input.reason).await?;
     Ok(view(&po, StatusCode::OK))
 }
 
@@ -209,23 +160,17 @@ pub async fn cancel(
     params(("status" = Option<ReplenishmentStatus>, Query)),
     responses((status = 200, body = Vec<ReplenishmentView>), (status = 422, body = Problem)))]
 pub async fn replenishments(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<ReplenishmentView>>> {
     let mut status = None;
     for (k, v) in &p {
         match k.as_str() {
-            "status" => {
-                status = Some(
-                    v.parse::<ReplenishmentStatus>()
-                        .map_err(|e| ApiError::field("status", "invalid", e.to_string()))?,
-                )
-            }
-            other => return Err(ApiError::field(other, "unknown_filter", "allowed: status")),
+            "status" => status = Some(named::<ReplenishmentStatus>(k, v)?),
+            other => return Err(unknown(other, "status")),
         }
     }
-    Ok(Json(s.app.replenishment_requests(&ctx, status).await?))
+    Ok(Json(app.replenishment_requests(&ctx, status).await?))
 }
 
 /// Arrival notices (PUR-2), newest first: funds task lists for channel
@@ -235,55 +180,32 @@ pub async fn replenishments(
     params(("purchase_order_id" = Option<i64>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = Vec<ArrivalNoticeRow>), (status = 422, body = Problem)))]
 pub async fn notices(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<ArrivalNoticeRow>>> {
     let (mut po, mut limit) = (None, None);
     for (k, v) in &p {
         match k.as_str() {
-            "purchase_order_id" => {
-                po = Some(v.parse::<i64>().map_err(|_| {
-                    ApiError::field("purchase_order_id", "invalid", "must be a whole number")
-                })?)
-            }
-            "limit" => {
-                limit =
-                    Some(v.parse::<u32>().map_err(|_| {
-                        ApiError::field("limit", "invalid", "must be a whole number")
-                    })?)
-            }
-            other => {
-                return Err(ApiError::field(
-                    other,
-                    "unknown_filter",
-                    "allowed: purchase_order_id, limit",
-                ));
-            }
+            "purchase_order_id" => po = Some(whole::<i64>(k, v)?),
+            "limit" => limit = Some(whole::<u32>(k, v)?),
+            other => return Err(unknown(other, "purchase_order_id, limit")),
         }
     }
-    Ok(Json(s.app.arrival_notices(&ctx, po, limit).await?))
+    Ok(Json(app.arrival_notices(&ctx, po, limit).await?))
 }
 
 /// The schedule: each job's interval, next run, last run, node and outcome.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
     responses((status = 200, body = Vec<JobRow>), (status = 403, body = Problem)))]
-pub async fn jobs(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-) -> ApiResult<Json<Vec<JobRow>>> {
-    Ok(Json(s.app.jobs(&ctx).await?))
+pub async fn jobs(Api(app, ctx): Api) -> ApiResult<Json<Vec<JobRow>>> {
+    Ok(Json(app.jobs(&ctx).await?))
 }
 
 /// Run a job now, out of its schedule (needs `jobs.run`; administrators).
 #[utoipa::path(post, path = "/api/v1/jobs/{name}/run", tag = "jobs",
     params(("name" = String, Path)),
     responses((status = 200, body = JobRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn run_job(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(name): Path<String>,
-) -> ApiResult<Json<JobRun>> {
+pub async fn run_job(Api(app, ctx): Api, Path(name): Path<String>) -> ApiResult<Json<JobRun>> {
     let node = kaidan_app::jobs::default_node();
-    Ok(Json(s.app.run_job_now(&ctx, &name, &node).await?))
+    Ok(Json(app.run_job_now(&ctx, &name, &node).await?))
 }

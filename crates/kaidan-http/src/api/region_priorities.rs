@@ -1,22 +1,21 @@
 //! The order in which regions are served in each season (ALC-6).
 
 use axum::Json;
-use axum::extract::State;
+
 use kaidan_app::ports::Record;
 use kaidan_domain::RegionId;
 use kaidan_domain::master::{RegionData, RegionPriorityList, Season};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{self, PathId};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(region_priorities, set_region_priorities))
+    api_routes!(region_priorities, set_region_priorities)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -45,11 +44,10 @@ fn ranked(list: Vec<Record<RegionData>>) -> Vec<RankedRegion> {
 #[utoipa::path(get, path = "/api/v1/region-priorities/{season}", tag = "master data",
     params(("season" = Season, Path)), responses((status = 200, body = Vec<RankedRegion>)))]
 pub async fn region_priorities(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(season): PathId<path::Season>,
 ) -> ApiResult<Json<Vec<RankedRegion>>> {
-    Ok(Json(ranked(s.app.region_priorities(&ctx, season).await?)))
+    Ok(Json(ranked(app.region_priorities(&ctx, season).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -62,8 +60,7 @@ pub struct RegionOrder {
 #[utoipa::path(put, path = "/api/v1/region-priorities/{season}", tag = "master data", request_body = RegionOrder,
     params(("season" = Season, Path)), responses((status = 200, body = Vec<RankedRegion>), (status = 422, body = Problem)))]
 pub async fn set_region_priorities(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(season): PathId<path::Season>,
     JsonBody(order): JsonBody<RegionOrder>,
 ) -> ApiResult<Json<Vec<RankedRegion>>> {
@@ -71,5 +68,5 @@ pub async fn set_region_priorities(
         season,
         regions: order.regions,
     };
-    Ok(Json(ranked(s.app.set_region_priorities(&ctx, list).await?)))
+    Ok(Json(ranked(app.set_region_priorities(&ctx, list).await?)))
 }

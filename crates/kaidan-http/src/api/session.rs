@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use kaidan_domain::{Permission, Role};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::auth::{ApiAuth, SESSION_COOKIE, cookie};
 use crate::json::JsonBody;
@@ -16,9 +15,7 @@ use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login, logout))
-        .routes(routes!(me))
+    api_routes!(login, logout; me)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

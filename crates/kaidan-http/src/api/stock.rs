@@ -4,24 +4,21 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use kaidan_app::ports::StockBalance;
 use kaidan_domain::{ProductId, WarehouseId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::api::master::list_request;
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(stock))
-        .routes(routes!(receive))
+    api_routes!(stock; receive)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -35,11 +32,10 @@ pub struct StockPage {
     params(("q" = Option<String>, Query), ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = StockPage)))]
 pub async fn stock(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<StockPage>> {
-    let page = s.app.stock_list(&ctx, &list_request(params)?).await?;
+    let page = app.stock_list(&ctx, &list_request(params)?).await?;
     Ok(Json(StockPage {
         items: page.items,
         next_cursor: page.next_cursor,
@@ -58,13 +54,8 @@ pub struct Receipt {
 
 #[utoipa::path(post, path = "/api/v1/stock/receipts", tag = "stock", operation_id = "receive_stock", request_body = Receipt,
     responses((status = 204), (status = 422, body = Problem)))]
-pub async fn receive(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    JsonBody(r): JsonBody<Receipt>,
-) -> ApiResult<StatusCode> {
-    s.app
-        .receive_stock(&ctx, r.product_id, r.warehouse_id, r.quantity, &r.source)
+pub async fn receive(Api(app, ctx): Api, JsonBody(r): JsonBody<Receipt>) -> ApiResult<StatusCode> {
+    app.receive_stock(&ctx, r.product_id, r.warehouse_id, r.quantity, &r.source)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

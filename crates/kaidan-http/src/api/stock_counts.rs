@@ -3,48 +3,38 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use kaidan_app::ports::StockCountRow;
 use kaidan_app::stock_counts::{InventoryAccuracy, NewStockCount, PostStockCount};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::ApiAuth;
+use crate::auth::Api;
 use crate::json::{JsonBody, JsonOrDefault};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create))
-        .routes(routes!(read))
-        .routes(routes!(post_count))
-        .routes(routes!(accuracy))
+    api_routes!(create; read; post_count; accuracy)
 }
 
 /// Enter a count: each line's system figure is recorded beside it.
 #[utoipa::path(post, path = "/api/v1/stock-counts", tag = "stock", operation_id = "create_stock_count", request_body = NewStockCount,
     responses((status = 201, body = StockCountRow), (status = 422, body = Problem)))]
 pub async fn create(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     JsonBody(input): JsonBody<NewStockCount>,
 ) -> ApiResult<(StatusCode, Json<StockCountRow>)> {
-    let row = s.app.create_stock_count(&ctx, input).await?;
+    let row = app.create_stock_count(&ctx, input).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
 
 #[utoipa::path(get, path = "/api/v1/stock-counts/{id}", tag = "stock", operation_id = "read_stock_count",
     params(("id" = i64, Path)),
     responses((status = 200, body = StockCountRow), (status = 404, body = Problem)))]
-pub async fn read(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<StockCountRow>> {
-    Ok(Json(s.app.stock_count(&ctx, id).await?))
+pub async fn read(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<StockCountRow>> {
+    Ok(Json(app.stock_count(&ctx, id).await?))
 }
 
 /// Post a count: every difference needs a cause (on the count or in
@@ -53,12 +43,11 @@ pub async fn read(
     params(("id" = i64, Path)), request_body = PostStockCount,
     responses((status = 200, body = StockCountRow), (status = 422, body = Problem)))]
 pub async fn post_count(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonOrDefault(post): JsonOrDefault<PostStockCount>,
 ) -> ApiResult<Json<StockCountRow>> {
-    Ok(Json(s.app.post_stock_count(&ctx, id, post).await?))
+    Ok(Json(app.post_stock_count(&ctx, id, post).await?))
 }
 
 fn date(params: &BTreeMap<String, String>, name: &'static str) -> ApiResult<Date> {
@@ -80,10 +69,9 @@ fn date(params: &BTreeMap<String, String>, name: &'static str) -> ApiResult<Date
     params(("from" = String, Query), ("to" = String, Query)),
     responses((status = 200, body = InventoryAccuracy), (status = 422, body = Problem)))]
 pub async fn accuracy(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<InventoryAccuracy>> {
     let (from, to) = (date(&params, "from")?, date(&params, "to")?);
-    Ok(Json(s.app.inventory_accuracy(&ctx, from, to).await?))
+    Ok(Json(app.inventory_accuracy(&ctx, from, to).await?))
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use kaidan_app::ports::{TransferQuery, TransferRow};
 use kaidan_app::transfers::StorePosition;
 use kaidan_domain::StoreId;
@@ -15,25 +15,17 @@ use kaidan_domain::transfers::{RegionNeed, TransferStatus};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::api::fulfilment::{PickConfirmation, filter};
-use crate::auth::ApiAuth;
+use crate::api::fulfilment::PickConfirmation;
+use crate::api::query::filter;
+use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{PathId, Region, Transfer, TransferStore};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(read))
-        .routes(routes!(pick))
-        .routes(routes!(ship))
-        .routes(routes!(receive))
-        .routes(routes!(cancel))
-        .routes(routes!(position))
-        .routes(routes!(plan, set_plan))
+    api_routes!(list; read; pick; ship; receive; cancel; position; plan, set_plan)
 }
 
 /// ALC-9: transfers, newest first, with their lines.
@@ -46,8 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ),
     responses((status = 200, body = Vec<TransferRow>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Vec<TransferRow>>> {
     let q = TransferQuery {
@@ -56,17 +47,16 @@ pub async fn list(
         run: filter::<i64>(&params, "run_id")?,
         limit: filter::<u32>(&params, "limit")?.unwrap_or(0),
     };
-    Ok(Json(s.app.transfers(&ctx, q).await?))
+    Ok(Json(app.transfers(&ctx, q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "allocation", operation_id = "read_transfer", params(("id" = i64, Path)),
     responses((status = 200, body = TransferRow), (status = 404, body = Problem)))]
 pub async fn read(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
 ) -> ApiResult<Json<TransferRow>> {
-    Ok(Json(s.app.transfer(&ctx, id).await?))
+    Ok(Json(app.transfer(&ctx, id).await?))
 }
 
 /// ALC-9: the central warehouse confirms what it found for each line and
@@ -77,14 +67,12 @@ pub async fn read(
     request_body = PickConfirmation,
     responses((status = 200, body = TransferRow), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn pick(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
     JsonBody(input): JsonBody<PickConfirmation>,
 ) -> ApiResult<Json<TransferRow>> {
     Ok(Json(
-        s.app
-            .pick_transfer(&ctx, id, &input.lines, input.packages)
+        app.pick_transfer(&ctx, id, &input.lines, input.packages)
             .await?,
     ))
 }
@@ -94,12 +82,11 @@ pub async fn pick(
     request_body = ShipInput,
     responses((status = 200, body = TransferRow), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn ship(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
     JsonBody(input): JsonBody<ShipInput>,
 ) -> ApiResult<Json<TransferRow>> {
-    Ok(Json(s.app.ship_transfer(&ctx, id, &input).await?))
+    Ok(Json(app.ship_transfer(&ctx, id, &input).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,14 +103,12 @@ pub struct Receipt {
     request_body = Receipt,
     responses((status = 200, body = TransferRow), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn receive(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
     JsonBody(input): JsonBody<Receipt>,
 ) -> ApiResult<Json<TransferRow>> {
     Ok(Json(
-        s.app
-            .receive_transfer(&ctx, id, input.note.as_deref())
+        app.receive_transfer(&ctx, id, input.note.as_deref())
             .await?,
     ))
 }
@@ -141,12 +126,11 @@ pub struct Cancellation {
     request_body = Cancellation,
     responses((status = 200, body = TransferRow), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn cancel(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
     JsonBody(input): JsonBody<Cancellation>,
 ) -> ApiResult<Json<TransferRow>> {
-    Ok(Json(s.app.cancel_transfer(&ctx, id, &input.reason).await?))
+    Ok(Json(app.cancel_transfer(&ctx, id, &input.reason).await?))
 }
 
 /// ALC-8: a store's safety stock against what it holds and what is on its
@@ -154,11 +138,10 @@ pub async fn cancel(
 #[utoipa::path(get, path = "/api/v1/stores/{id}/stock-position", tag = "allocation", operation_id = "store_stock_position", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<StorePosition>), (status = 404, body = Problem)))]
 pub async fn position(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(store): PathId<TransferStore>,
 ) -> ApiResult<Json<Vec<StorePosition>>> {
-    Ok(Json(s.app.store_positions(&ctx, store).await?))
+    Ok(Json(app.store_positions(&ctx, store).await?))
 }
 
 /// ALC-8: a region's replenishment plan (备货): what it still wants of each
@@ -166,11 +149,10 @@ pub async fn position(
 #[utoipa::path(get, path = "/api/v1/regions/{id}/replenishment", tag = "allocation", operation_id = "region_replenishment", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<RegionNeed>), (status = 404, body = Problem)))]
 pub async fn plan(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(region): PathId<Region>,
 ) -> ApiResult<Json<Vec<RegionNeed>>> {
-    Ok(Json(s.app.region_needs(&ctx, region).await?))
+    Ok(Json(app.region_needs(&ctx, region).await?))
 }
 
 /// ALC-8: replaces a region's replenishment plan (brand product). Each
@@ -179,10 +161,9 @@ pub async fn plan(
     request_body = Vec<RegionNeed>,
     responses((status = 200, body = Vec<RegionNeed>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_plan(
-    State(s): State<AppState>,
-    ApiAuth(ctx): ApiAuth,
+    Api(app, ctx): Api,
     PathId(region): PathId<Region>,
     JsonBody(needs): JsonBody<Vec<RegionNeed>>,
 ) -> ApiResult<Json<Vec<RegionNeed>>> {
-    Ok(Json(s.app.set_region_needs(&ctx, region, needs).await?))
+    Ok(Json(app.set_region_needs(&ctx, region, needs).await?))
 }

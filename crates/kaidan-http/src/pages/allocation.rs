@@ -333,11 +333,10 @@ struct IndexPage {
 
 async fn index_view(
     s: &AppState,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     preview: Option<RunResult>,
     error: Option<String>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let runs = s.app.allocation_runs(&ctx).await.or_page(lang)?;
     let preview = match preview {
@@ -397,8 +396,11 @@ struct RunPage {
 }
 
 /// GET /allocation/runs/{id}: a stored run, the same tables (ALC-10).
-async fn run_page(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn run_page(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
     let lang = chrome.lang;
     let (run, result) = s.app.allocation_run(&ctx, id).await.or_page(lang)?;
     let view = view_of(&s, &ctx, lang, &result).await.or_page(lang)?;
@@ -435,8 +437,7 @@ struct LocksPage {
 }
 
 /// GET /allocation/locks: franchisees to ask for payment (ALC-5).
-async fn locks_page(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn locks_page(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     let lang = chrome.lang;
     let items = s.app.lock_chase_list(&ctx).await.or_page(lang)?;
     let all: Vec<_> = items.iter().flat_map(|i| i.locks.iter().cloned()).collect();

@@ -96,8 +96,7 @@ struct NoticesPage {
 }
 
 /// GET /arrival-notices
-async fn notices(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn notices(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     let lang = chrome.lang;
     let rows = s
         .app

@@ -4,12 +4,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::Permission;
 use kaidan_domain::calendar::{CalendarDay, DayKind};
 
-use super::{Chrome, OrPage, PageAuth, PageError, PageForm, PageResult, render, status_of};
+use super::{Chrome, OrPage, PageAuth, PageForm, PageResult, after_post, render, status_of};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -57,17 +56,15 @@ async fn calendar_page(
     ))
 }
 
-pub async fn calendar(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn calendar(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     calendar_page(&s, &ctx, chrome, None, &HashMap::new()).await
 }
 
 /// Adds or changes a day (`action=put`) or removes one (`action=delete`).
 pub async fn calendar_post(
     State(s): State<AppState>,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let field = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
@@ -103,11 +100,9 @@ pub async fn calendar_post(
             ))),
         }
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/calendar").into_response()),
-        Err(AppError::Invalid(v)) => {
-            calendar_page(&s, &ctx, chrome, Some(v.to_string()), &form).await
-        }
-        Err(e) => Err(PageError::new(chrome.lang, e)),
-    }
+    let next = |()| "/calendar".to_string();
+    after_post(chrome.lang, result, next, |e| {
+        calendar_page(&s, &ctx, chrome, Some(e), &form)
+    })
+    .await
 }

@@ -7,6 +7,19 @@ use kaidan_domain::ProductId;
 
 use crate::state::AppState;
 
+/// A document's status as the pages show it: the code the CSS class is
+/// named after, and the label in the page's language.
+pub struct Status {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+impl Status {
+    pub fn new(code: &'static str, label: &'static str) -> Self {
+        Status { code, label }
+    }
+}
+
 /// Audit times are shown in China Standard Time, to the second.
 pub fn local_time(t: jiff::Timestamp) -> String {
     match jiff::tz::TimeZone::get("Asia/Shanghai") {

@@ -22,7 +22,8 @@ use kaidan_domain::{OrderId, Permission, WarehouseId};
 
 use super::format::local_time;
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
+    status_of,
 };
 use crate::state::AppState;
 
@@ -94,8 +95,11 @@ struct PlanPage {
     error: Option<String>,
 }
 
-async fn plan(s: &AppState, auth: PageAuth, error: Option<String>) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn plan(
+    s: &AppState,
+    PageAuth { ctx, chrome }: PageAuth,
+    error: Option<String>,
+) -> PageResult {
     let lang = chrome.lang;
     let lines = s.app.shipping_plan(&ctx).await.or_page(lang)?;
     let mut lists = Vec::new();
@@ -138,14 +142,12 @@ async fn create_lists(
         .filter_map(|(_, v)| v.parse::<i64>().ok().map(OrderId))
         .collect();
     orders.dedup();
-    match s.app.create_pick_lists(&auth.ctx, &orders).await {
-        Ok(lists) if lists.len() == 1 => {
-            Ok(Redirect::to(&format!("/pick-lists/{}", lists[0].id)).into_response())
-        }
-        Ok(_) => Ok(Redirect::to("/shipping").into_response()),
-        Err(AppError::Invalid(v)) => plan(&s, auth, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let outcome = s.app.create_pick_lists(&auth.ctx, &orders).await;
+    let next = |lists: Vec<PickListRow>| match lists.as_slice() {
+        [one] => format!("/pick-lists/{}", one.id),
+        _ => "/shipping".into(),
+    };
+    after_post(auth.chrome.lang, outcome, next, |e| plan(&s, auth, Some(e))).await
 }
 
 /// What the shared pick and ship forms (`pick_steps.html`) show of a pick
@@ -227,8 +229,12 @@ struct ListPage {
     error: Option<String>,
 }
 
-async fn list_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn list_view(
+    s: &AppState,
+    PageAuth { ctx, chrome }: PageAuth,
+    id: i64,
+    error: Option<String>,
+) -> PageResult {
     let lang = chrome.lang;
     let list = s.app.pick_list(&ctx, id).await.or_page(lang)?;
     let names = line_names(s, &ctx, list.order_id).await.or_page(lang)?;
@@ -281,11 +287,12 @@ async fn confirm(
         Ok(v) => v,
         Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
     };
-    match s.app.confirm_pick(&auth.ctx, id, &lines, packages).await {
-        Ok(_) => Ok(Redirect::to(&format!("/pick-lists/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let outcome = s.app.confirm_pick(&auth.ctx, id, &lines, packages).await;
+    let next = |_| format!("/pick-lists/{id}");
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        list_view(&s, auth, id, Some(e))
+    })
+    .await
 }
 
 /// POST /pick-lists/{id}/ship: carrier, tracking_no, eta.
@@ -298,11 +305,12 @@ async fn ship(
         Ok(i) => i,
         Err(bad) => return list_view(&s, auth, id, Some(bad)).await,
     };
-    match s.app.ship(&auth.ctx, id, &input).await {
-        Ok(sh) => Ok(Redirect::to(&format!("/shipments/{}", sh.id)).into_response()),
-        Err(AppError::Invalid(v)) => list_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let outcome = s.app.ship(&auth.ctx, id, &input).await;
+    let next = |sh: ShipmentRow| format!("/shipments/{}", sh.id);
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        list_view(&s, auth, id, Some(e))
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -315,8 +323,10 @@ struct ShipmentsPage {
 }
 
 /// GET /shipments
-async fn shipments_page(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn shipments_page(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+) -> PageResult {
     let lang = chrome.lang;
     let list = s.app.shipments(&ctx, None, None).await.or_page(lang)?;
     Ok(render(
@@ -357,8 +367,12 @@ struct ShipmentPage {
     error: Option<String>,
 }
 
-async fn shipment_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn shipment_view(
+    s: &AppState,
+    PageAuth { ctx, chrome }: PageAuth,
+    id: i64,
+    error: Option<String>,
+) -> PageResult {
     let lang = chrome.lang;
     let sh = s.app.shipment(&ctx, id).await.or_page(lang)?;
     let names = line_names(s, &ctx, sh.order_id).await.or_page(lang)?;
@@ -445,11 +459,12 @@ async fn tracking(
         location: field("location"),
         note: field("note"),
     };
-    match s.app.add_tracking(&auth.ctx, id, &input, "page").await {
-        Ok(_) => Ok(Redirect::to(&format!("/shipments/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let outcome = s.app.add_tracking(&auth.ctx, id, &input, "page").await;
+    let next = |_| format!("/shipments/{id}");
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        shipment_view(&s, auth, id, Some(e))
+    })
+    .await
 }
 
 /// POST /shipments/{id}/delivery: signed_by, note, `accepted_<line>`,
@@ -515,11 +530,12 @@ async fn deliver(
             .ok()
             .map(WarehouseId),
     };
-    match s.app.record_delivery(&auth.ctx, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/shipments/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => shipment_view(&s, auth, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let outcome = s.app.record_delivery(&auth.ctx, id, &input).await;
+    let next = |_| format!("/shipments/{id}");
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        shipment_view(&s, auth, id, Some(e))
+    })
+    .await
 }
 
 /// GET /lookup?number=…: straight to the document, or a list when several

@@ -22,8 +22,7 @@ struct HomePage {
     cards: Vec<Card>,
 }
 
-pub async fn home(auth: PageAuth) -> Response {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn home(PageAuth { ctx, chrome }: PageAuth) -> Response {
     let lang = chrome.lang;
     let cards = chrome
         .nav

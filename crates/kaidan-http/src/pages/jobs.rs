@@ -77,8 +77,7 @@ async fn jobs_page(s: &AppState, ctx: &Ctx, chrome: Chrome, error: Option<String
 }
 
 /// GET /jobs
-async fn jobs(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn jobs(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     jobs_page(&s, &ctx, chrome, None).await
 }
 
@@ -86,9 +85,8 @@ async fn jobs(State(s): State<AppState>, auth: PageAuth) -> PageResult {
 async fn run_job(
     State(s): State<AppState>,
     Path(name): Path<String>,
-    PageForm(auth, _): PageForm,
+    PageForm(PageAuth { ctx, chrome }, _): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let node = kaidan_app::jobs::default_node();
     s.app
         .run_job_now(&ctx, &name, &node)

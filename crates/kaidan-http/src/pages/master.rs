@@ -20,7 +20,7 @@ use super::fields::{Field, Kind, PageEntity};
 use super::format::product_labels;
 use super::history::{HistoryRow, history};
 use super::master_forms as forms;
-use super::table::Section;
+use super::table::{Section, search};
 use super::{Chrome, Lang, OrPage, PageAuth, PageResult, render};
 use crate::json::view;
 use crate::state::AppState;
@@ -165,18 +165,11 @@ fn show(lang: Lang, f: &Field, v: Option<&Value>, refs: &Refs, hidden: bool) -> 
 
 async fn list<T: PageEntity>(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(params): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let q = params.get("q").cloned().unwrap_or_default();
-    let req = ListRequest {
-        search: Some(q.clone()),
-        cursor: params.get("cursor").cloned(),
-        limit: Some(50),
-        filters: Vec::new(),
-    };
+    let (q, req) = search(&params, 50);
     let page = s.app.list::<T>(&ctx, &req).await.or_page(lang)?;
     let fields: Vec<&Field> = T::fields().iter().filter(|f| f.listed).collect();
     let refs = Refs::load(&s, &ctx, T::fields()).await;
@@ -319,10 +312,9 @@ fn record_links(kind: EntityKind, id: i64, ctx: &Ctx, lang: Lang) -> Vec<(String
 
 async fn detail<T: PageEntity>(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let rec: Record<T> = s.app.get::<T>(&ctx, id).await.or_page(lang)?;
     let v = view(&ctx.actor, &rec);

@@ -168,9 +168,8 @@ fn parse_form<T: PageEntity>(
 
 pub(super) async fn new_form<T: PageEntity>(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     ctx.require(T::WRITE).or_page(chrome.lang)?;
     let mut values = HashMap::new();
     for f in T::fields() {
@@ -206,9 +205,8 @@ async fn first_form<T: PageEntity>(
 
 pub(super) async fn create<T: PageEntity>(
     State(s): State<AppState>,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let result = match parse_form::<T>(&form, None) {
         Ok(data) => s.app.create(&ctx, data, None).await,
@@ -264,10 +262,9 @@ async fn redisplay<T: PageEntity>(
 
 pub(super) async fn edit_form<T: PageEntity>(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     ctx.require(T::WRITE).or_page(chrome.lang)?;
     let rec = s.app.get::<T>(&ctx, id).await.or_page(chrome.lang)?;
     let values = values_of::<T>(&view(&ctx.actor, &rec));
@@ -285,9 +282,8 @@ pub(super) async fn edit_form<T: PageEntity>(
 pub(super) async fn update<T: PageEntity>(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let version = form.get("_version").and_then(|v| v.parse::<i64>().ok());
     let stored = s.app.get::<T>(&ctx, id).await.or_page(lang)?;

@@ -189,10 +189,7 @@ pub struct PageAuth {
 impl FromRequestParts<AppState> for PageAuth {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let path = parts
             .uri
             .path_and_query()
@@ -327,6 +324,27 @@ impl<T> OrPage<T> for Result<T, AppError> {
     fn or_page(self, lang: Lang) -> PageResult<T> {
         self.map_err(|e| PageError(lang, e))
     }
+}
+
+/// What a form post's use case gave back: on success the browser goes on
+/// to the page `next` names; a refusal shows the form again with it
+/// (`again`); any other failure is the error page.
+pub async fn after_post<T, F: Future<Output = PageResult>>(
+    lang: Lang,
+    outcome: Result<T, AppError>,
+    next: impl FnOnce(T) -> String,
+    again: impl FnOnce(String) -> F,
+) -> PageResult {
+    match outcome {
+        Ok(v) => Ok(Redirect::to(&next(v)).into_response()),
+        Err(AppError::Invalid(v)) => again(v.to_string()).await,
+        Err(e) => Err(PageError(lang, e)),
+    }
+}
+
+/// A form field that may be left empty: None when it is, else its value.
+pub fn optional<T: std::str::FromStr>(raw: &str) -> Result<Option<T>, T::Err> {
+    (!raw.is_empty()).then(|| raw.parse()).transpose()
 }
 
 pub fn url_encode(s: &str) -> String {

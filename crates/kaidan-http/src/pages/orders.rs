@@ -21,7 +21,7 @@ use kaidan_domain::CustomerId;
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{DeadlineState, OrderStatus};
 
-use super::format::local_time;
+use super::format::{Status, local_time};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
 use crate::state::AppState;
 
@@ -51,9 +51,23 @@ fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
     lang.pick(s.label_zh(), s.as_str())
 }
 
-/// A deadline state as the templates name it ("" when it does not apply).
-pub(super) fn state_code(state: Option<DeadlineState>) -> &'static str {
-    state.map_or("", DeadlineState::as_str)
+/// A deadline as the pages show it: when, its state as the templates name
+/// it ("" when it does not apply) and the state in words.
+pub struct Due {
+    pub at: String,
+    pub state: &'static str,
+    pub label: &'static str,
+}
+
+impl Due {
+    pub(super) fn new(lang: Lang, at: String, state: Option<DeadlineState>) -> Due {
+        let state = state.map_or("", DeadlineState::as_str);
+        Due {
+            at,
+            state,
+            label: state_label(lang, state),
+        }
+    }
 }
 
 pub(super) fn facts_of(row: &OrderRow) -> DeadlineFacts {
@@ -122,17 +136,12 @@ pub struct OrderItem {
     pub id: i64,
     pub number: String,
     pub customer: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub amount: String,
     pub priority: bool,
     pub received: String,
-    pub review_due: String,
-    pub review_state: &'static str,
-    pub review_label: &'static str,
-    pub ship_due: String,
-    pub ship_state: &'static str,
-    pub ship_label: &'static str,
+    pub review: Due,
+    pub ship: Due,
 }
 
 fn item(
@@ -142,8 +151,6 @@ fn item(
     watch: &DeadlineWatch,
 ) -> OrderItem {
     let states = watch.states(&facts_of(row));
-    let rs = state_code(states.review);
-    let ss = state_code(states.ship);
     OrderItem {
         id: row.id.get(),
         number: row
@@ -151,17 +158,12 @@ fn item(
             .clone()
             .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string()),
         customer: customer_label(names, row.customer_id),
-        status: status_label(lang, row.status),
-        status_code: row.status.as_str(),
+        status: Status::new(row.status.as_str(), status_label(lang, row.status)),
         amount: row.document.totals.amount.to_string(),
         priority: row.document.priority,
         received: local_time(row.received_at),
-        review_due: local_time(row.review_due_at),
-        review_state: rs,
-        review_label: state_label(lang, rs),
-        ship_due: local_time(row.ship_due_at),
-        ship_state: ss,
-        ship_label: state_label(lang, ss),
+        review: Due::new(lang, local_time(row.review_due_at), states.review),
+        ship: Due::new(lang, local_time(row.ship_due_at), states.ship),
     }
 }
 
@@ -185,10 +187,9 @@ const PAGE_SIZE: u32 = 50;
 /// GET /orders: newest first; `status` filters, `q` finds by number.
 async fn list(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let q = p.get("q").map(|v| v.trim().to_string()).unwrap_or_default();
     let status_text = p.get("status").cloned().unwrap_or_default();
@@ -289,10 +290,9 @@ pub struct DeadlineSection {
 /// also lists open orders not yet near their deadline.
 async fn deadlines(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
     let watch = s.app.deadline_watch().await.or_page(lang)?;
@@ -318,10 +318,10 @@ async fn deadlines(
         for row in &rows {
             let it = item(lang, row, &names, &watch);
             if *status == OrderStatus::Approved {
-                if wanted(it.ship_state) {
+                if wanted(it.ship.state) {
                     ship.push((row.document.priority, row.ship_due_at, it));
                 }
-            } else if wanted(it.review_state) {
+            } else if wanted(it.review.state) {
                 review.push((row.document.priority, row.review_due_at, it));
             }
         }

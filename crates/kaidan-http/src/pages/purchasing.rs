@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use jiff::civil::Date;
 use kaidan_app::ports::{PurchaseOrderRow, ReplenishmentView};
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt};
-use kaidan_app::{AppError, Ctx};
+use kaidan_app::{AppError, Created, Ctx};
 use kaidan_domain::master::ProductData;
 use kaidan_domain::purchasing::{
     NewPurchaseOrder, PurchaseLineInput, PurchaseStatus, ReceiptLineInput, ReplenishmentStatus,
@@ -21,9 +21,10 @@ use kaidan_domain::purchasing::{
 use kaidan_domain::{Permission, ProductId};
 
 use super::arrival_notices::{NoticeView, notice_view};
-use super::format::local_time;
+use super::format::{Status, local_time};
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, optional,
+    render, status_of,
 };
 use crate::state::AppState;
 
@@ -59,8 +60,7 @@ pub struct PoRow {
     pub id: i64,
     pub number: String,
     pub supplier: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub expected_arrival: String,
     pub confirm_due: String,
     pub overdue: bool,
@@ -72,8 +72,7 @@ fn po_row(lang: Lang, p: &PurchaseOrderRow) -> PoRow {
         id: p.id,
         number: p.number.clone(),
         supplier: p.supplier.clone(),
-        status: status_label(lang, p.status),
-        status_code: p.status.as_str(),
+        status: Status::new(p.status.as_str(), status_label(lang, p.status)),
         expected_arrival: day(p.expected_arrival),
         confirm_due: local_time(p.confirm_due_at),
         overdue: p.overdue,
@@ -134,8 +133,7 @@ async fn list_page(
 }
 
 /// GET /purchase-orders
-async fn list(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn list(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     list_page(&s, &ctx, chrome, &HashMap::new(), None).await
 }
 
@@ -157,9 +155,8 @@ fn parse_date(lang: Lang, raw: Option<&String>, errors: &mut Vec<String>) -> Opt
 /// one purchase order.
 async fn from_replenishments(
     State(s): State<AppState>,
-    PageForm(auth, form): PageForm<Vec<(String, String)>>,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let map: HashMap<String, String> = form.iter().cloned().collect();
     let lang = chrome.lang;
     let ids: Vec<i64> = form
@@ -179,15 +176,19 @@ async fn from_replenishments(
         expected_arrival,
         note: String::new(),
     };
-    match s.app.purchase_from_requests(&ctx, input, None).await {
-        Ok(kaidan_app::Created::New(po)) => {
-            Ok(Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response())
-        }
-        Ok(kaidan_app::Created::Replayed { .. }) => {
-            Ok(Redirect::to("/purchase-orders").into_response())
-        }
-        Err(AppError::Invalid(v)) => list_page(&s, &ctx, chrome, &map, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(lang, e)),
+    let outcome = s.app.purchase_from_requests(&ctx, input, None).await;
+    after_post(lang, outcome, created_page, |e| {
+        list_page(&s, &ctx, chrome, &map, Some(e))
+    })
+    .await
+}
+
+/// Where a new purchase order is shown: its page, or the list when the
+/// request was a repeat.
+fn created_page(c: Created<PurchaseOrderRow>) -> String {
+    match c {
+        Created::New(po) => format!("/purchase-orders/{}", po.id),
+        Created::Replayed { .. } => "/purchase-orders".into(),
     }
 }
 
@@ -236,16 +237,17 @@ fn new_page(chrome: Chrome, form: &HashMap<String, String>, error: Option<String
 }
 
 /// GET /purchase-orders/new
-async fn new_form(auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn new_form(PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     ctx.require(Permission::PurchaseWrite)
         .or_page(chrome.lang)?;
     new_page(chrome, &HashMap::new(), None)
 }
 
 /// POST /purchase-orders/new
-async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn create(
+    State(s): State<AppState>,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
+) -> PageResult {
     let lang = chrome.lang;
     let mut errors = Vec::new();
     let expected_arrival = parse_date(lang, form.get("expected_arrival"), &mut errors);
@@ -301,16 +303,11 @@ async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> Pa
         note: form.get("note").cloned().unwrap_or_default(),
         lines,
     };
-    match s.app.create_purchase_order(&ctx, input, None).await {
-        Ok(kaidan_app::Created::New(po)) => {
-            Ok(Redirect::to(&format!("/purchase-orders/{}", po.id)).into_response())
-        }
-        Ok(kaidan_app::Created::Replayed { .. }) => {
-            Ok(Redirect::to("/purchase-orders").into_response())
-        }
-        Err(AppError::Invalid(v)) => new_page(chrome, &form, Some(v.to_string())),
-        Err(e) => Err(PageError::new(lang, e)),
-    }
+    let outcome = s.app.create_purchase_order(&ctx, input, None).await;
+    after_post(lang, outcome, created_page, |e| async {
+        new_page(chrome, &form, Some(e))
+    })
+    .await
 }
 
 pub struct DetailLine {
@@ -394,22 +391,25 @@ async fn detail_page(
 }
 
 /// GET /purchase-orders/{id}
-async fn read(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn read(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
     detail_page(&s, &ctx, chrome, id, None).await
 }
 
 /// The answer to a form on the detail page: back to it, or it again with
 /// the error.
-async fn after(
+async fn after<T>(
     s: &AppState,
     ctx: &Ctx,
     chrome: Chrome,
     id: i64,
-    result: Result<(), AppError>,
+    result: Result<T, AppError>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/purchase-orders/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/purchase-orders/{id}")).into_response()),
         Err(AppError::Invalid(v)) => detail_page(s, ctx, chrome, id, Some(v.to_string())).await,
         Err(AppError::VersionConflict { .. }) => {
             let msg = chrome.lang.pick(
@@ -426,38 +426,26 @@ async fn after(
 async fn confirm(
     State(s): State<AppState>,
     PageId(id): PageId,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let raw_date = form
         .get("expected_arrival")
         .map(|d| d.trim().to_string())
         .unwrap_or_default();
-    let expected_arrival = if raw_date.is_empty() {
-        None
-    } else {
-        match raw_date.parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let msg = format!(
-                    "expected_arrival: {} '{raw_date}'",
-                    chrome
-                        .lang
-                        .pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
-                );
-                return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
-            }
-        }
+    let Ok(expected_arrival) = optional::<Date>(&raw_date) else {
+        let msg = format!(
+            "expected_arrival: {} '{raw_date}'",
+            chrome
+                .lang
+                .pick("不是日期 (YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
+        );
+        return detail_page(&s, &ctx, chrome, id, Some(msg)).await;
     };
     let input = ConfirmPurchase {
         expected_arrival,
         note: form.get("note").cloned().unwrap_or_default(),
     };
-    let result = s
-        .app
-        .confirm_purchase_order(&ctx, id, input)
-        .await
-        .map(|_| ());
+    let result = s.app.confirm_purchase_order(&ctx, id, input).await;
     after(&s, &ctx, chrome, id, result).await
 }
 
@@ -465,9 +453,8 @@ async fn confirm(
 async fn receive(
     State(s): State<AppState>,
     PageId(id): PageId,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let mut keys: Vec<(u32, &String)> = form
         .iter()
         .filter_map(|(k, v)| {
@@ -500,8 +487,7 @@ async fn receive(
     let result = s
         .app
         .receive_purchase_order(&ctx, id, PurchaseReceipt { lines })
-        .await
-        .map(|_| ());
+        .await;
     after(&s, &ctx, chrome, id, result).await
 }
 
@@ -509,14 +495,9 @@ async fn receive(
 async fn cancel(
     State(s): State<AppState>,
     PageId(id): PageId,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let reason = form.get("reason").cloned().unwrap_or_default();
-    let result = s
-        .app
-        .cancel_purchase_order(&ctx, id, &reason)
-        .await
-        .map(|_| ());
+    let result = s.app.cancel_purchase_order(&ctx, id, &reason).await;
     after(&s, &ctx, chrome, id, result).await
 }

@@ -2,12 +2,13 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::master::{RegionData, RegionPriorityList, Season};
 use kaidan_domain::{Permission, RegionId};
 
-use super::{Chrome, OrPage, PageAuth, PageError, PageForm, PageResult, render, status_of};
+use super::{
+    Chrome, OrPage, PageAuth, PageError, PageForm, PageResult, after_post, render, status_of,
+};
 use crate::state::AppState;
 
 pub struct SeasonList {
@@ -66,17 +67,18 @@ async fn priorities_page(
     ))
 }
 
-pub async fn priorities(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn priorities(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+) -> PageResult {
     priorities_page(&s, &ctx, chrome, None).await
 }
 
 /// Replaces a season's list from region codes, one per line.
 pub async fn priorities_post(
     State(s): State<AppState>,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let season = match form.get("season").map(|v| v.parse::<Season>()) {
         Some(Ok(season)) => season,
         _ => return priorities_page(&s, &ctx, chrome, Some("season: unknown season".into())).await,
@@ -101,13 +103,11 @@ pub async fn priorities_post(
     if !problems.is_empty() {
         return priorities_page(&s, &ctx, chrome, Some(problems.join("; "))).await;
     }
-    match s
-        .app
-        .set_region_priorities(&ctx, RegionPriorityList { season, regions })
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/region-priorities").into_response()),
-        Err(AppError::Invalid(v)) => priorities_page(&s, &ctx, chrome, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(chrome.lang, e)),
-    }
+    let list = RegionPriorityList { season, regions };
+    let outcome = s.app.set_region_priorities(&ctx, list).await;
+    let next = |_| "/region-priorities".to_string();
+    after_post(chrome.lang, outcome, next, |e| {
+        priorities_page(&s, &ctx, chrome, Some(e))
+    })
+    .await
 }

@@ -4,26 +4,18 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use kaidan_app::ListRequest;
 
-use super::table::{Section, TablePage};
+use super::table::{Section, TablePage, search};
 use super::{OrPage, PageAuth, PageResult, render};
 use crate::state::AppState;
 
 pub async fn stock(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
-    let q = p.get("q").cloned().unwrap_or_default();
-    let req = ListRequest {
-        search: Some(q.clone()),
-        cursor: p.get("cursor").cloned(),
-        limit: Some(100),
-        filters: Vec::new(),
-    };
+    let (q, req) = search(&p, 100);
     let page = s.app.stock_list(&ctx, &req).await.or_page(lang)?;
     let rows = page
         .items

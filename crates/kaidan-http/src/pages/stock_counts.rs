@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect};
-use kaidan_app::ports::StockBalance;
+use kaidan_app::ports::{StockBalance, StockCountRow};
 use kaidan_app::stock_counts::{NewStockCount, PostStockCount};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause};
@@ -14,7 +13,7 @@ use kaidan_domain::{Permission, ProductId, WarehouseId};
 
 use super::format::local_time;
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+    Chrome, Lang, OrPage, PageAuth, PageForm, PageId, PageResult, after_post, render, status_of,
 };
 use crate::state::AppState;
 
@@ -118,18 +117,19 @@ async fn new_page(
 /// GET /stock-counts/new?warehouse=ID
 pub async fn new_count(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     ctx.require(Permission::StockCount).or_page(chrome.lang)?;
     let warehouse = p.get("warehouse").and_then(|w| w.parse().ok());
     new_page(&s, &ctx, chrome, warehouse, &HashMap::new(), None).await
 }
 
 /// POST /stock-counts/new: the filled-in quantities become a count.
-pub async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn create(
+    State(s): State<AppState>,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
+) -> PageResult {
     let lang = chrome.lang;
     let warehouse = form.get("warehouse").and_then(|w| w.parse::<i64>().ok());
     let mut lines = Vec::new();
@@ -170,13 +170,12 @@ pub async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -
             .unwrap_or_default(),
         lines,
     };
-    match s.app.create_stock_count(&ctx, input).await {
-        Ok(c) => Ok(Redirect::to(&format!("/stock-counts/{}", c.id)).into_response()),
-        Err(AppError::Invalid(v)) => {
-            new_page(&s, &ctx, chrome, warehouse, &form, Some(v.to_string())).await
-        }
-        Err(e) => Err(PageError::new(lang, e)),
-    }
+    let outcome = s.app.create_stock_count(&ctx, input).await;
+    let next = |c: StockCountRow| format!("/stock-counts/{}", c.id);
+    after_post(lang, outcome, next, |e| {
+        new_page(&s, &ctx, chrome, warehouse, &form, Some(e))
+    })
+    .await
 }
 
 pub struct LineView {
@@ -279,8 +278,11 @@ async fn count_page(
 }
 
 /// GET /stock-counts/{id}
-pub async fn read(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn read(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
     count_page(&s, &ctx, chrome, id, None).await
 }
 
@@ -288,9 +290,8 @@ pub async fn read(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId)
 pub async fn post(
     State(s): State<AppState>,
     PageId(id): PageId,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let count = s.app.stock_count(&ctx, id).await.or_page(chrome.lang)?;
     let causes = count
         .lines
@@ -311,13 +312,13 @@ pub async fn post(
             }
         })
         .collect();
-    match s
+    let outcome = s
         .app
         .post_stock_count(&ctx, id, PostStockCount { causes })
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/stock-counts/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => count_page(&s, &ctx, chrome, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(chrome.lang, e)),
-    }
+        .await;
+    let next = |_| format!("/stock-counts/{id}");
+    after_post(chrome.lang, outcome, next, |e| {
+        count_page(&s, &ctx, chrome, id, Some(e))
+    })
+    .await
 }

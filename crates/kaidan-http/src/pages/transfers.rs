@@ -19,7 +19,8 @@ use super::format::{local_time, product_labels};
 use super::fulfilment::{PickSteps, pick_form, ship_form};
 use super::history::{HistoryRow, history};
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render, status_of,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
+    status_of,
 };
 use crate::state::AppState;
 
@@ -83,10 +84,9 @@ struct ListPage {
 /// GET /transfers?status=&store_id=&run_id=
 async fn list_page(
     State(s): State<AppState>,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let raw = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let (status, store_id, run_id) = (raw("status"), raw("store_id"), raw("run_id"));
@@ -165,8 +165,12 @@ struct TransferPage {
     error: Option<String>,
 }
 
-async fn transfer_view(s: &AppState, auth: PageAuth, id: i64, error: Option<String>) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+async fn transfer_view(
+    s: &AppState,
+    PageAuth { ctx, chrome }: PageAuth,
+    id: i64,
+    error: Option<String>,
+) -> PageResult {
     let lang = chrome.lang;
     let t = s.app.transfer(&ctx, id).await.or_page(lang)?;
     let ids: Vec<ProductId> = t.lines.iter().map(|l| l.product_id).collect();
@@ -243,11 +247,11 @@ async fn after_step(
     id: i64,
     outcome: Result<TransferRow, AppError>,
 ) -> PageResult {
-    match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/transfers/{id}")).into_response()),
-        Err(AppError::Invalid(v)) => transfer_view(s, auth, id, Some(v.to_string())).await,
-        Err(e) => Err(PageError::new(auth.chrome.lang, e)),
-    }
+    let next = |_| format!("/transfers/{id}");
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        transfer_view(s, auth, id, Some(e))
+    })
+    .await
 }
 
 /// POST /transfers/{id}/pick: `picked_<line>` per line and `packages`.
@@ -361,12 +365,11 @@ struct PlanPage {
 /// The plan form, with what was typed (`typed`) when a post is refused.
 async fn plan_view(
     s: &AppState,
-    auth: PageAuth,
+    PageAuth { ctx, chrome }: PageAuth,
     id: i64,
     typed: Option<&HashMap<String, String>>,
     error: Option<String>,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let region = s.app.get::<RegionData>(&ctx, id).await.or_page(lang)?;
     let needs = s.app.region_needs(&ctx, RegionId(id)).await.or_page(lang)?;

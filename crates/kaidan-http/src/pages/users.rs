@@ -7,8 +7,7 @@ use super::table::{Section, TablePage};
 use super::{OrPage, PageAuth, PageResult, render};
 use crate::state::AppState;
 
-pub async fn users(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn users(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     let lang = chrome.lang;
     let users = s.app.list_users(&ctx).await.or_page(lang)?;
     let rows = users

@@ -26,7 +26,7 @@ struct World {
 }
 
 async fn created(t: &T, token: &str, path: &str, body: Value) -> Value {
-    let r = t.json(Method::POST, path, token, body, &[]).await;
+    let r = t.post_json(path, token, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text());
     r.json()
 }
@@ -44,22 +44,14 @@ async fn approved(t: &T, token: &str, customer: i64, product: i64, quantity: i64
     .await;
     let id = o["id"].as_i64().unwrap();
     let r = t
-        .json(
-            Method::POST,
-            &format!("/api/v1/orders/{id}/review"),
-            token,
-            json!({}),
-            &[],
-        )
+        .post_json(&format!("/api/v1/orders/{id}/review"), token, json!({}))
         .await;
     assert!(r.status.is_success(), "{}", r.text());
     let r = t
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/orders/{id}/finance-review"),
             token,
             json!({"decision": "pass"}),
-            &[],
         )
         .await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
@@ -100,8 +92,7 @@ async fn world(t: &T) -> World {
     let (unfunded_order, p) = approved(t, &admin, uid, pa, 2).await;
     assert_eq!(p["backordered"], 2, "{p}");
     // PUR-3: the receipt runs the allocation; funded franchisees first.
-    let r = t.json(Method::POST, "/api/v1/stock/receipts", &admin,
-        json!({"product_id": pa, "warehouse_id": wh["id"], "quantity": 3, "source": "PO-1"}), &[]).await;
+    let r = t.post_json("/api/v1/stock/receipts", &admin, json!({"product_id": pa, "warehouse_id": wh["id"], "quantity": 3, "source": "PO-1"})).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
     let runs = t.get("/api/v1/allocation-runs", &admin).await.json();
     assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
@@ -112,7 +103,7 @@ async fn world(t: &T) -> World {
     assert_eq!(progress(t, &admin, unfunded_order).await["backordered"], 2);
     let (funded_order, p) = approved(t, &admin, fid, pa, 2).await;
     assert_eq!(p["backordered"], 2, "{p}");
-    let r = t.json(Method::POST, &format!("/api/v1/orders/{first}/cancel"), &admin, json!({"reason": "客户取消"}), &[]).await;
+    let r = t.post_json(&format!("/api/v1/orders/{first}/cancel"), &admin, json!({"reason": "客户取消"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // B is in stock too; nobody ordered it, a store keeps 2 as safety stock (ALC-8).
     let region = created(t, &admin, "/api/v1/regions", json!({"code": "HZ", "name": "杭州区"})).await;
@@ -121,9 +112,7 @@ async fn world(t: &T) -> World {
     let r = t.json(Method::PUT, &format!("/api/v1/stores/{}/safety-stock", store["id"]), &admin,
         json!([{"product_id": pb, "quantity": 2}]), &[]).await;
     assert!(r.status.is_success(), "{}", r.text());
-    let auth = format!("Bearer {admin}");
-    let r = t.call(Method::POST, "/api/v1/import/stock?file=s.csv", &[("authorization", &auth)],
-        Some(b"sku,warehouse_code,quantity\nAL-B,WH,5\n".to_vec())).await;
+    let r = t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nAL-B,WH,5\n").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     World { admin, product_a: pa, product_b: pb, funded_order, unfunded_order }
 }
@@ -140,16 +129,16 @@ async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
         let brand = t.user_token("brand", &[Role::BrandProduct]).await;
         let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
         // Not for order clerks.
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &clerk, json!({"commit": false}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &clerk, json!({"commit": false})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
         assert_eq!(t.get("/api/v1/allocation-runs", &clerk).await.status, StatusCode::FORBIDDEN);
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": "yes"}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &brand, json!({"commit": "yes"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
 
         // A preview writes nothing.
         let stock_before = stock(&t, &w.admin).await;
         let lines_before = (progress(&t, &w.admin, w.funded_order).await, progress(&t, &w.admin, w.unfunded_order).await);
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": false}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &brand, json!({"commit": false})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let preview = r.json();
         assert_eq!(preview["committed"], false);
@@ -176,7 +165,7 @@ async fn alc_1_alc_5_alc_9_alc_10_pur_3_run_over_the_api() {
         assert_eq!(t.get("/api/v1/allocation-runs", &brand).await.json().as_array().map(Vec::len), Some(1));
 
         // The commit reserves, locks and makes the pick list.
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &brand, json!({"commit": true})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let done = r.json();
         assert_eq!(done["committed"], true);
@@ -373,7 +362,7 @@ async fn alc_8_alc_9_doc_2_transfers_over_the_api() {
         let pos = t.get(&format!("/api/v1/stores/{store}/stock-position"), &wh).await.json();
         assert_eq!(pos, json!([{"product_id": w.product_b, "safety_stock": 2, "on_hand": 0, "in_transit": 0, "need": 2}]));
 
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &brand, json!({"commit": true})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let run = r.json();
         let numbers = run["transfers"].as_array().unwrap().clone();
@@ -414,36 +403,36 @@ async fn alc_8_alc_9_doc_2_transfers_over_the_api() {
         // Refusals change nothing: no right, more than reserved, no packages, wrong step.
         let pick = |picked: i64, packages: i64| json!({"lines": [{"line_no": 1, "picked": picked}], "packages": packages});
         let path = |step: &str| format!("/api/v1/transfers/{id}/{step}");
-        let r = t.json(Method::POST, &path("pick"), &clerk, pick(1, 1), &[]).await;
+        let r = t.post_json(&path("pick"), &clerk, pick(1, 1)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
-        let r = t.json(Method::POST, &path("pick"), &wh, pick(3, 1), &[]).await;
+        let r = t.post_json(&path("pick"), &wh, pick(3, 1)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        let r = t.json(Method::POST, &path("pick"), &wh, pick(1, 0), &[]).await;
+        let r = t.post_json(&path("pick"), &wh, pick(1, 0)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("packages"), "{}", r.text());
-        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"}), &[]).await;
+        let r = t.post_json(&path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("the transfer is open; to ship it, it must be picked"), "{}", r.text());
-        let r = t.json(Method::POST, &path("receive"), &wh, json!({"note": 5}), &[]).await;
+        let r = t.post_json(&path("receive"), &wh, json!({"note": 5})).await;
         assert!(r.status.is_client_error(), "{}", r.text());
         assert_eq!(t.get(&format!("/api/v1/transfers/{id}"), &wh).await.json(), tr, "nothing changed");
         assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (5, 3));
 
         // Picked short: the missing unit is free again at once.
-        let r = t.json(Method::POST, &path("pick"), &wh, pick(1, 1), &[]).await;
+        let r = t.post_json(&path("pick"), &wh, pick(1, 1)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].as_str(), r.json()["lines"][0]["picked"].as_i64()), (Some("picked"), Some(1)));
         assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (5, 4));
-        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2000-01-01"}), &[]).await;
+        let r = t.post_json(&path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2000-01-01"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an arrival before today: {}", r.text());
-        let r = t.json(Method::POST, &path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"}), &[]).await;
+        let r = t.post_json(&path("ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2099-01-01"})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].as_str(), r.json()["tracking_no"].as_str()), (Some("shipped"), Some("SF1")));
         assert_eq!(balance(&t, &wh, w.product_b, "WH").await, (4, 4), "the unit left the central warehouse");
-        let r = t.json(Method::POST, &path("cancel"), &wh, json!({"reason": "太晚"}), &[]).await;
+        let r = t.post_json(&path("cancel"), &wh, json!({"reason": "太晚"})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("the transfer is shipped"), "{}", r.text());
-        let r = t.json(Method::POST, &path("receive"), &wh, json!({"note": "外箱完好"}), &[]).await;
+        let r = t.post_json(&path("receive"), &wh, json!({"note": "外箱完好"})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let done = r.json();
         assert_eq!((done["status"].as_str(), done["note"].as_str()), (Some("received"), Some("外箱完好")));
@@ -472,7 +461,7 @@ async fn alc_8_alc_9_doc_2_transfers_over_the_api() {
         assert_eq!(t.get(&plan, &clerk).await.json(), json!([{"product_id": w.product_b, "quantity": 2}]));
 
         // The next run: the store's missing unit, then the region's plan (B is seasonal: region by region, stores first).
-        let r = t.json(Method::POST, "/api/v1/allocation-runs", &brand, json!({"commit": true}), &[]).await;
+        let r = t.post_json("/api/v1/allocation-runs", &brand, json!({"commit": true})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let run2 = r.json()["run"]["id"].as_i64().unwrap();
         let list = t.get(&format!("/api/v1/transfers?run_id={run2}"), &wh).await.json();
@@ -485,10 +474,10 @@ async fn alc_8_alc_9_doc_2_transfers_over_the_api() {
 
         // Cancelled: the goods are free and the region's plan is whole again.
         let cancel = format!("/api/v1/transfers/{}/cancel", to_region["id"]);
-        let r = t.json(Method::POST, &cancel, &wh, json!({"reason": " "}), &[]).await;
+        let r = t.post_json(&cancel, &wh, json!({"reason": " "})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("reason"), "{}", r.text());
-        let r = t.json(Method::POST, &cancel, &wh, json!({"reason": "区域暂停备货"}), &[]).await;
+        let r = t.post_json(&cancel, &wh, json!({"reason": "区域暂停备货"})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["status"], "cancelled");
         assert_eq!(t.get(&plan, &brand).await.json(), json!([{"product_id": w.product_b, "quantity": 2}]));

@@ -8,7 +8,7 @@ use crate::support;
 use axum::http::{Method, StatusCode};
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{csrf, on_each_backend};
+use support::{Res, T, assert_has, csrf, on_each_backend};
 
 fn product(sku: &str) -> Value {
     json!({"sku": sku, "name": "衬衫", "spec": "M/白", "unit": "件", "season": "spring_summer",
@@ -72,13 +72,7 @@ async fn sec_1_unauthenticated_and_forbidden_are_problems() {
         assert_eq!(r.json()["type"], "/problems/unauthenticated");
         let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
         let r = t
-            .json(
-                Method::POST,
-                "/api/v1/products",
-                &clerk,
-                product("A-1"),
-                &[],
-            )
+            .post_json("/api/v1/products", &clerk, product("A-1"))
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
         assert!(
@@ -99,12 +93,12 @@ async fn ord_3_bad_input_names_the_field_and_writes_nothing() {
         let tok = t.user_token("brand", &[Role::BrandProduct]).await;
         let mut p = product("A-1");
         p["list_price"] = json!("12.345678");
-        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        let r = t.post_json("/api/v1/products", &tok, p).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(r.json()["errors"][0]["field"], "list_price");
         let mut p = product("A-1");
         p["colour"] = json!("red");
-        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        let r = t.post_json("/api/v1/products", &tok, p).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             r.json()["errors"][0]["message"]
@@ -117,7 +111,7 @@ async fn ord_3_bad_input_names_the_field_and_writes_nothing() {
         let mut p = product(" ");
         p["name"] = json!("");
         p["launch_priority"] = json!(0);
-        let r = t.json(Method::POST, "/api/v1/products", &tok, p, &[]).await;
+        let r = t.post_json("/api/v1/products", &tok, p).await;
         let fields: Vec<String> = r.json()["errors"]
             .as_array()
             .unwrap()
@@ -200,28 +194,27 @@ async fn etag_if_match_and_idempotency_key() {
     .await;
 }
 
+/// Logs in over the API (`POST /api/v1/session`).
+async fn session_login(t: &T, username: &str, password: &str) -> Res {
+    let body = json!({"username": username, "password": password});
+    let h = [("content-type", "application/json")];
+    t.call(
+        Method::POST,
+        "/api/v1/session",
+        &h,
+        Some(body.to_string().into_bytes()),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn sec_1_session_cookie_needs_csrf_for_writes() {
     on_each_backend(|t| async move {
         t.user_token("brand", &[Role::BrandProduct]).await;
-        let r = t
-            .call(
-                Method::POST,
-                "/api/v1/session",
-                &[("content-type", "application/json")],
-                Some(
-                    json!({"username": "brand", "password": "correct horse"})
-                        .to_string()
-                        .into_bytes(),
-                ),
-            )
-            .await;
+        let r = session_login(&t, "brand", "correct horse").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let set = r.header("set-cookie");
-        assert!(
-            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-            "{set}"
-        );
+        assert_has(&set, &["HttpOnly", "SameSite=Lax"]);
         let cookie = set.split(';').next().unwrap().to_string();
         let csrf = r.json()["csrf_token"].as_str().unwrap().to_string();
         let r = t
@@ -251,18 +244,7 @@ async fn sec_1_session_cookie_needs_csrf_for_writes() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let r = t
-            .call(
-                Method::POST,
-                "/api/v1/session",
-                &[("content-type", "application/json")],
-                Some(
-                    json!({"username": "brand", "password": "wrong"})
-                        .to_string()
-                        .into_bytes(),
-                ),
-            )
-            .await;
+        let r = session_login(&t, "brand", "wrong").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     })
     .await;
@@ -272,14 +254,8 @@ async fn sec_1_session_cookie_needs_csrf_for_writes() {
 async fn sec_4_prices_hidden_without_price_read() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
-        t.json(
-            Method::POST,
-            "/api/v1/products",
-            &admin,
-            product("P-1"),
-            &[],
-        )
-        .await;
+        t.post_json("/api/v1/products", &admin, product("P-1"))
+            .await;
         let logistics = t.user_token("logi", &[Role::Logistics]).await;
         let r = t.get("/api/v1/products", &logistics).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -299,15 +275,9 @@ async fn sec_4_prices_hidden_without_price_read() {
 async fn int_4_import_and_export_over_http() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
-        let auth = format!("Bearer {admin}");
         let bad = "code,name,region_code,ownership,tier\nS-1,店1,NOPE,direct,A\nS-2,店2,,own,D\n";
         let r = t
-            .call(
-                Method::POST,
-                "/api/v1/import/stores?file=s.csv",
-                &[("authorization", &auth)],
-                Some(bad.as_bytes().to_vec()),
-            )
+            .upload("/api/v1/import/stores?file=s.csv", &admin, bad)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let rows = r.json()["rows"].as_array().unwrap().clone();
@@ -327,12 +297,7 @@ async fn int_4_import_and_export_over_http() {
         );
         let regions = "code,name,name_zh\nSZ,Shenzhen,深圳\n";
         let r = t
-            .call(
-                Method::POST,
-                "/api/v1/import/regions?file=r.csv",
-                &[("authorization", &auth)],
-                Some(regions.as_bytes().to_vec()),
-            )
+            .upload("/api/v1/import/regions?file=r.csv", &admin, regions)
             .await;
         assert_eq!(r.json()["created"], 1, "{}", r.text());
         let r = t.get("/api/v1/export/regions?format=csv", &admin).await;
@@ -348,7 +313,7 @@ async fn int_4_import_and_export_over_http() {
 async fn pages_login_list_edit_and_history() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
-        let r = t.json(Method::POST, "/api/v1/products", &admin, product("PG-1"), &[]).await;
+        let r = t.post_json("/api/v1/products", &admin, product("PG-1")).await;
         let id = r.json()["id"].as_i64().unwrap();
         let r = t.call(Method::GET, "/m/products", &[], None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -356,11 +321,11 @@ async fn pages_login_list_edit_and_history() {
         let form = "username=boss&password=correct+horse&next=%2Fm%2Fproducts";
         let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")], Some(form.as_bytes().to_vec())).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let cookie = r.cookie();
         let r = t.call(Method::GET, "/m/products", &[("cookie", &cookie)], None).await;
         assert_eq!(r.status, StatusCode::OK);
         let html = r.text();
-        assert!(html.contains("PG-1") && html.contains("产品"), "Chinese by default");
+        assert_has(&html, &["PG-1", "产品"]);
         let r = t.call(Method::GET, &format!("/m/products/{id}/edit"), &[("cookie", &cookie)], None).await;
         let html = r.text();
         let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -373,12 +338,12 @@ async fn pages_login_list_edit_and_history() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let r = t.call(Method::GET, &format!("/m/products/{id}"), &[("cookie", &cookie)], None).await;
         let html = r.text();
-        assert!(html.contains("id=\"history\"") && html.contains("衬衫2") && html.contains("list_price"), "{html}");
+        assert_has(&html, &["id=\"history\"", "衬衫2", "list_price"]);
         let forged = "_csrf=wrong&_version=2&sku=PG-1&name=x&unit=x&season=none&launch_priority=1&list_price=1&tax_rate=0";
         let r = t.call(Method::POST, &format!("/m/products/{id}/edit"), &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")], Some(forged.as_bytes().to_vec())).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = t.call(Method::GET, "/lang/en?next=/m/products", &[("cookie", &cookie)], None).await;
-        let lang = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let lang = r.cookie();
         let both = format!("{cookie}; {lang}");
         let r = t.call(Method::GET, "/m/products", &[("cookie", &both)], None).await;
         assert!(r.text().contains("Products"), "English on request");
@@ -390,14 +355,14 @@ async fn pages_login_list_edit_and_history() {
 async fn price_list_page_edit_keeps_its_items() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
-        let p = t.json(Method::POST, "/api/v1/products", &admin, product("PL-P"), &[]).await.json();
+        let p = t.post_json("/api/v1/products", &admin, product("PL-P")).await.json();
         let pl = json!({"code": "PL-STD", "name": "标准价", "items": [{"product_id": p["id"], "price": "88.00"}]});
-        let r = t.json(Method::POST, "/api/v1/price-lists", &admin, pl, &[]).await;
+        let r = t.post_json("/api/v1/price-lists", &admin, pl).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let id = r.json()["id"].as_i64().unwrap();
         let form = "username=boss&password=correct+horse";
         let r = t.call(Method::POST, "/login", &[("content-type", "application/x-www-form-urlencoded")], Some(form.as_bytes().to_vec())).await;
-        let cookie = r.header("set-cookie").split(';').next().unwrap().to_string();
+        let cookie = r.cookie();
         let html = t.call(Method::GET, &format!("/m/price-lists/{id}/edit"), &[("cookie", &cookie)], None).await.text();
         let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
         let body = format!("_csrf={csrf}&_version=1&code=PL-STD&name=%E6%96%B0%E5%90%8D&valid_from=2026-01-01&valid_to=");
@@ -408,7 +373,7 @@ async fn price_list_page_edit_keeps_its_items() {
         assert_eq!(r["valid_from"], "2026-01-01");
         assert_eq!(r["items"][0]["price"], "88", "{} items kept", t.backend);
         let html = t.call(Method::GET, &format!("/m/price-lists/{id}"), &[("cookie", &cookie)], None).await.text();
-        assert!(html.contains("PL-P") && html.contains("88.00"), "items shown on the page");
+        assert_has(&html, &["PL-P", "88.00"]);
     })
     .await;
 }
@@ -418,12 +383,10 @@ async fn alc_6_ord_6_calendar_and_region_lists_are_edited_on_pages() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
         for code in ["AIRPORT", "SZ", "BJ"] {
-            t.json(
-                Method::POST,
+            t.post_json(
                 "/api/v1/regions",
                 &admin,
                 json!({"code": code, "name": code}),
-                &[],
             )
             .await;
         }
@@ -482,19 +445,18 @@ async fn alc_6_ord_6_calendar_and_region_lists_are_edited_on_pages() {
 async fn ord_1_to_7_order_flow_over_the_api() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
-        let p = t.json(Method::POST, "/api/v1/products", &admin, product("O-1"), &[]).await.json();
-        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true}), &[]).await.json();
-        let auth = format!("Bearer {admin}");
+        let p = t.post_json("/api/v1/products", &admin, product("O-1")).await.json();
+        let w = t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await.json();
         let stock = format!("sku,warehouse_code,quantity\nO-1,{},5\n", w["code"].as_str().unwrap());
-        t.call(Method::POST, "/api/v1/import/stock?file=s.csv", &[("authorization", &auth)], Some(stock.into_bytes())).await;
-        let c = t.json(Method::POST, "/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商", "kind": "franchisee",
-            "payment_terms": "prepayment", "payment_method": "bank_transfer", "address": "深圳"}), &[]).await.json();
+        t.upload("/api/v1/import/stock?file=s.csv", &admin, stock).await;
+        let c = t.post_json("/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商", "kind": "franchisee",
+            "payment_terms": "prepayment", "payment_method": "bank_transfer", "address": "深圳"})).await.json();
         let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
         let finance = t.user_token("fin", &[Role::Finance]).await;
         let order = json!({"customer_id": c["id"], "channel": "phone", "order_date": "2026-11-23",
                            "lines": [{"product_id": p["id"], "quantity": 3}]});
         let bad = json!({"customer_id": c["id"], "channel": "pigeon", "order_date": "2026-11-23", "lines": []});
-        let r = t.json(Method::POST, "/api/v1/orders", &clerk, bad, &[]).await;
+        let r = t.post_json("/api/v1/orders", &clerk, bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(r.json()["errors"][0]["field"], "channel");
         let key = [("idempotency-key", "order-1")];
@@ -505,12 +467,12 @@ async fn ord_1_to_7_order_flow_over_the_api() {
         assert_eq!(r.json()["totals"]["amount"], "298.5");
         let again = t.json(Method::POST, "/api/v1/orders", &clerk, order.clone(), &key).await;
         assert_eq!(again.json()["id"], id, "{}: the retry created nothing", t.backend);
-        let dup = t.json(Method::POST, "/api/v1/orders", &clerk, order.clone(), &[]).await;
+        let dup = t.post_json("/api/v1/orders", &clerk, order.clone()).await;
         assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.text());
         assert_eq!(dup.json()["type"], "/problems/possible-duplicate");
-        let r = t.json(Method::POST, &format!("/api/v1/orders/{id}/review"), &clerk, json!({}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/orders/{id}/review"), &clerk, json!({})).await;
         assert_eq!(r.json()["status"], "finance_review", "{}", r.text());
-        let r = t.json(Method::POST, &format!("/api/v1/orders/{id}/finance-review"), &finance, json!({"decision": "pass"}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &finance, json!({"decision": "pass"})).await;
         assert_eq!(r.json()["status"], "approved", "{}", r.text());
         let number = r.json()["number"].as_str().unwrap().to_string();
         let r = t.get(&format!("/api/v1/orders/by-number/{number}"), &clerk).await;
@@ -522,13 +484,11 @@ async fn ord_1_to_7_order_flow_over_the_api() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         let r = t.get("/api/v1/orders?status=approved", &clerk).await;
         assert_eq!(r.json()["items"][0]["number"], number.as_str());
-        let r = t.json(Method::POST, &format!("/api/v1/customers/{}/account/entries", c["id"]), &finance,
-            json!({"kind": "deposit", "amount": "1000.00", "note": "银行到账"}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/customers/{}/account/entries", c["id"]), &finance, json!({"kind": "deposit", "amount": "1000.00", "note": "银行到账"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let r = t.get(&format!("/api/v1/customers/{}/account", c["id"]), &finance).await;
         assert_eq!(r.json()["balance"]["funds"], "1000", "{}", r.text());
-        let r = t.json(Method::POST, &format!("/api/v1/customers/{}/account/entries", c["id"]), &clerk,
-            json!({"kind": "deposit", "amount": "1"}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/customers/{}/account/entries", c["id"]), &clerk, json!({"kind": "deposit", "amount": "1"})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     })
     .await;
@@ -540,25 +500,21 @@ async fn inv_3_kpi_4_stock_count_over_the_api() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
         let keeper = t.user_token("keeper", &[Role::Warehouse]).await;
-        let p = t.json(Method::POST, "/api/v1/products", &admin, product("K-1"), &[]).await.json();
-        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WK", "name": "总仓", "is_central": true}), &[]).await.json();
-        let r = t.json(Method::POST, "/api/v1/stock/receipts", &keeper,
-            json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 12, "source": "PO-9"}), &[]).await;
+        let p = t.post_json("/api/v1/products", &admin, product("K-1")).await.json();
+        let w = t.post_json("/api/v1/warehouses", &admin, json!({"code": "WK", "name": "总仓", "is_central": true})).await.json();
+        let r = t.post_json("/api/v1/stock/receipts", &keeper, json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 12, "source": "PO-9"})).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
-        let bad = t.json(Method::POST, "/api/v1/stock-counts", &keeper,
-            json!({"warehouse_id": w["id"], "lines": [{"product_id": p["id"], "counted": -1}]}), &[]).await;
+        let bad = t.post_json("/api/v1/stock-counts", &keeper, json!({"warehouse_id": w["id"], "lines": [{"product_id": p["id"], "counted": -1}]})).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
         assert_eq!(bad.json()["errors"][0]["field"], "lines[0].counted");
-        let c = t.json(Method::POST, "/api/v1/stock-counts", &keeper,
-            json!({"warehouse_id": w["id"], "note": "周盘", "lines": [{"product_id": p["id"], "counted": 11}]}), &[]).await;
+        let c = t.post_json("/api/v1/stock-counts", &keeper, json!({"warehouse_id": w["id"], "note": "周盘", "lines": [{"product_id": p["id"], "counted": 11}]})).await;
         assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
         let id = c.json()["id"].as_i64().unwrap();
         assert_eq!(c.json()["lines"][0]["system"], 12);
-        let r = t.json(Method::POST, &format!("/api/v1/stock-counts/{id}/post"), &keeper, json!({}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/stock-counts/{id}/post"), &keeper, json!({})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(r.json()["errors"][0]["field"], "lines[0].cause");
-        let r = t.json(Method::POST, &format!("/api/v1/stock-counts/{id}/post"), &keeper,
-            json!({"causes": [{"product_id": p["id"], "counted": 11, "cause": "loss"}]}), &[]).await;
+        let r = t.post_json(&format!("/api/v1/stock-counts/{id}/post"), &keeper, json!({"causes": [{"product_id": p["id"], "counted": 11, "cause": "loss"}]})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["status"], "posted");
         let stock = t.get("/api/v1/stock", &keeper).await.json();
@@ -580,13 +536,12 @@ async fn inv_3_stock_count_on_the_pages() {
     on_each_backend(|t| async move {
         let admin = t.user_token("boss", &[Role::Admin]).await;
         t.user_token("keeper", &[Role::Warehouse]).await;
-        let p = t.json(Method::POST, "/api/v1/products", &admin, product("PG-1"), &[]).await.json();
-        let w = t.json(Method::POST, "/api/v1/warehouses", &admin, json!({"code": "WP", "name": "总仓", "is_central": true}), &[]).await.json();
-        t.json(Method::POST, "/api/v1/stock/receipts", &admin,
-            json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 7, "source": "PO-1"}), &[]).await;
+        let p = t.post_json("/api/v1/products", &admin, product("PG-1")).await.json();
+        let w = t.post_json("/api/v1/warehouses", &admin, json!({"code": "WP", "name": "总仓", "is_central": true})).await.json();
+        t.post_json("/api/v1/stock/receipts", &admin, json!({"product_id": p["id"], "warehouse_id": w["id"], "quantity": 7, "source": "PO-1"})).await;
         let cookie = t.login("keeper").await;
         let html = t.page("/stock-counts/new", &cookie).await.text();
-        assert!(html.contains("PG-1") && html.contains("盘点录入"), "{html}");
+        assert_has(&html, &["PG-1", "盘点录入"]);
         assert!(!html.contains(">7<"), "a blind count does not show the system figure");
         let csrf = csrf(&html);
         let form = |path: String, body: String| {
@@ -600,7 +555,7 @@ async fn inv_3_stock_count_on_the_pages() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let at = r.header("location");
         let page = t.page(&at, &cookie).await.text();
-        assert!(page.contains("待过账") && page.contains(&format!("cause_{pid}")), "{page}");
+        assert_has(&page, &["待过账", &format!("cause_{pid}")]);
         let id = at.rsplit('/').next().unwrap().to_string();
         let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: a difference needs a cause", t.backend);
@@ -608,7 +563,7 @@ async fn inv_3_stock_count_on_the_pages() {
         let r = form(format!("/stock-counts/{id}/post"), format!("_csrf={csrf}&cause_{pid}=damage&note_{pid}=%E7%A0%B4%E6%8D%9F")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = t.page(&at, &cookie).await.text();
-        assert!(page.contains("已过账") && page.contains("损坏"), "{page}");
+        assert_has(&page, &["已过账", "损坏"]);
         let stock = t.get("/api/v1/stock", &admin).await.json();
         assert_eq!(stock["items"][0]["on_hand"], 6, "{}", t.backend);
     })

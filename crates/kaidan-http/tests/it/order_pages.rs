@@ -5,28 +5,17 @@
 
 use crate::support;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use kaidan_app::Ctx;
 use kaidan_app::ports::OrderQuery;
 use kaidan_app::users::NewUserInput;
 use kaidan_domain::Role;
 use serde_json::{Value, json};
-use support::{T, csrf, enc, form, on_each_backend};
+use support::{Res, T, assert_has, csrf, enc, form, on_each_backend};
 
 impl T {
     async fn api(&self, path: &str, token: &str, body: Value) -> Value {
-        let auth = format!("Bearer {token}");
-        let r = self
-            .call(
-                Method::POST,
-                path,
-                &[
-                    ("authorization", auth.as_str()),
-                    ("content-type", "application/json"),
-                ],
-                Some(body.to_string().into_bytes()),
-            )
-            .await;
+        let r = self.post_json(path, token, body).await;
         assert!(r.status.is_success(), "{path}: {}", r.text());
         r.json()
     }
@@ -88,6 +77,12 @@ fn order_form(f: &Fixture, quantity: &str, extra: &[(&str, &str)]) -> String {
     form(&pairs)
 }
 
+/// The clerk posts the entry form (see [`order_form`]).
+async fn new_order(t: &T, f: &Fixture, quantity: &str, extra: &[(&str, &str)]) -> Res {
+    t.post("/orders/new", &f.clerk, order_form(f, quantity, extra))
+        .await
+}
+
 async fn order_count(t: &T) -> usize {
     t.app
         .orders(&Ctx::system(), OrderQuery::default())
@@ -103,19 +98,20 @@ async fn int_2_ord_2_entry_page_renders_in_chinese() {
         let r = t.page("/orders/new", &f.clerk).await;
         assert_eq!(r.status, StatusCode::OK, "{}", t.backend);
         let html = r.text();
-        for want in [
-            "新建订单",
-            "电话",
-            "电商平台",
-            "销售代表",
-            "OP-1 衬衫",
-            "data-price=\"99.50\"",
-            "华南加盟商",
-            "lines[0].quantity",
-            "/static/order-entry.js",
-        ] {
-            assert!(html.contains(want), "{want} missing: {html}");
-        }
+        assert_has(
+            &html,
+            &[
+                "新建订单",
+                "电话",
+                "电商平台",
+                "销售代表",
+                "OP-1 衬衫",
+                "data-price=\"99.50\"",
+                "华南加盟商",
+                "lines[0].quantity",
+                "/static/order-entry.js",
+            ],
+        );
         assert!(!html.contains("确认不是重复订单"), "no duplicate box yet");
         assert!(!html.contains("<script src=\"http"), "no external scripts");
         let js = t.page("/static/order-entry.js", &f.clerk).await;
@@ -123,10 +119,7 @@ async fn int_2_ord_2_entry_page_renders_in_chinese() {
         assert!(js.header("content-type").starts_with("text/javascript"));
         assert!(js.text().contains("add-line"));
         let list = t.page("/orders", &f.clerk).await.text();
-        assert!(
-            list.contains("订单") && list.contains("到期提醒"),
-            "nav entries"
-        );
+        assert_has(&list, &["订单", "到期提醒"]);
     })
     .await;
 }
@@ -135,8 +128,7 @@ async fn int_2_ord_2_entry_page_renders_in_chinese() {
 async fn ord_3_bad_form_shows_field_errors_and_writes_nothing() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let body = order_form(&f, "0", &[("customer_reference", "PO-XYZ")]);
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        let r = new_order(&t, &f, "0", &[("customer_reference", "PO-XYZ")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.backend);
         let html = r.text();
         let row = html
@@ -152,8 +144,7 @@ async fn ord_3_bad_form_shows_field_errors_and_writes_nothing() {
         );
         assert!(html.contains("value=\"PO-XYZ\""), "what was typed is kept");
         // Not a number, and no channel: the page's own checks.
-        let body = order_form(&f, "three", &[("channel", "pigeon")]);
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        let r = new_order(&t, &f, "three", &[("channel", "pigeon")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text();
         assert!(html.contains("value=\"three\""));
@@ -178,8 +169,7 @@ async fn ord_3_bad_form_shows_field_errors_and_writes_nothing() {
 async fn ord_1_good_form_creates_an_order_and_redirects() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let body = order_form(&f, "3", &[("priority", "true")]);
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        let r = new_order(&t, &f, "3", &[("priority", "true")]).await;
         assert_eq!(
             r.status,
             StatusCode::SEE_OTHER,
@@ -191,20 +181,21 @@ async fn ord_1_good_form_creates_an_order_and_redirects() {
         assert!(location.starts_with("/orders/"), "{location}");
         assert_eq!(order_count(&t).await, 1);
         let html = t.page(&location, &f.clerk).await.text();
-        for want in [
-            "已接收",
-            "电话",
-            "OP-1",
-            "298.50",
-            "待编号",
-            "★",
-            "接收订单",
-        ] {
-            assert!(html.contains(want), "{want} missing: {html}");
-        }
+        assert_has(
+            &html,
+            &[
+                "已接收",
+                "电话",
+                "OP-1",
+                "298.50",
+                "待编号",
+                "★",
+                "接收订单",
+            ],
+        );
         let list = t.page("/orders", &f.clerk).await.text();
         assert!(list.contains(&format!("href=\"{location}\"")), "{list}");
-        assert!(list.contains("华南加盟商") && list.contains("★"));
+        assert_has(&list, &["华南加盟商", "★"]);
         let filtered = t.page("/orders?status=approved", &f.clerk).await.text();
         assert!(!filtered.contains(&format!("href=\"{location}\"")));
     })
@@ -215,19 +206,14 @@ async fn ord_1_good_form_creates_an_order_and_redirects() {
 async fn ord_3_duplicate_warning_then_confirming_creates_it() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", t.backend);
         let html = r.text();
-        assert!(html.contains("id=\"duplicate-warning\"") && html.contains("确认不是重复订单"));
+        assert_has(&html, &["id=\"duplicate-warning\"", "确认不是重复订单"]);
         assert_eq!(order_count(&t).await, 1, "asked before creating");
-        let body = order_form(&f, "3", &[("confirm_duplicate", "true")]);
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        let r = new_order(&t, &f, "3", &[("confirm_duplicate", "true")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert_eq!(order_count(&t).await, 2);
     })
@@ -238,19 +224,13 @@ async fn ord_3_duplicate_warning_then_confirming_creates_it() {
 async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         let location = r.header("location");
         let html = t.page(&location, &f.clerk).await.text();
         assert!(html.contains("id=\"act-review\""), "{html}");
         assert!(!html.contains("act-finance-pass"), "clerk is not finance");
         let r = t
-            .post(
-                &format!("{location}/review"),
-                &f.clerk,
-                form(&[("_csrf", &f.csrf)]),
-            )
+            .submit(&format!("{location}/review"), &f.clerk, &f.csrf, &[])
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = t.page(&location, &f.clerk).await.text();
@@ -261,10 +241,11 @@ async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
         assert!(html.contains("id=\"act-finance-pass\""), "{html}");
         let fcsrf = csrf(&html);
         let r = t
-            .post(
+            .submit(
                 &format!("{location}/finance"),
                 &fin,
-                form(&[("_csrf", &fcsrf), ("decision", "pass")]),
+                &fcsrf,
+                &[("decision", "pass")],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -291,7 +272,7 @@ async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
         ] {
             assert!(timeline.contains(step), "{step} missing: {timeline}");
         }
-        assert!(timeline.contains("已接收") && timeline.contains("→"));
+        assert_has(timeline, &["已接收", "→"]);
         // Found by its number from the list's search.
         let r = t
             .page(&format!("/orders?q={}", enc(&number)), &f.clerk)
@@ -300,20 +281,17 @@ async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
         assert_eq!(r.header("location"), location);
         // An illegal step is shown on the page, not a blank one.
         let r = t
-            .post(
-                &format!("{location}/review"),
-                &f.clerk,
-                form(&[("_csrf", &f.csrf)]),
-            )
+            .submit(&format!("{location}/review"), &f.clerk, &f.csrf, &[])
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert!(r.text().contains("id=\"action-error\"") && r.text().contains(&number));
         // Cancel needs a reason and the permission.
         let r = t
-            .post(
+            .submit(
                 &format!("{location}/cancel"),
                 &fin,
-                form(&[("_csrf", &fcsrf), ("reason", "客户撤单")]),
+                &fcsrf,
+                &[("reason", "客户撤单")],
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
@@ -326,16 +304,15 @@ async fn ord_4_5_7_review_and_finance_buttons_approve_with_a_number() {
 async fn ord_6_ord_8_deadlines_page_lists_open_orders() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         let plain = r.header("location");
-        let body = order_form(
+        let r = new_order(
+            &t,
             &f,
             "5",
             &[("priority", "true"), ("customer_reference", "PO-2")],
-        );
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let important = r.header("location");
         let r = t.page("/orders/deadlines", &f.clerk).await;
@@ -361,30 +338,17 @@ async fn ord_6_ord_8_deadlines_page_lists_open_orders() {
 async fn int_2_english_switch_on_order_pages() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         let location = r.header("location");
         let r = t.page("/lang/en?next=/orders", &f.clerk).await;
-        let lang = r
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let lang = r.cookie();
         let both = format!("{}; {lang}", f.clerk);
         let html = t.page("/orders", &both).await.text();
-        assert!(
-            html.contains("Orders") && html.contains("submitted"),
-            "{html}"
-        );
+        assert_has(&html, &["Orders", "submitted"]);
         let html = t.page("/orders/new", &both).await.text();
-        assert!(html.contains("New order") && html.contains("Phone"));
+        assert_has(&html, &["New order", "Phone"]);
         let html = t.page(&location, &both).await.text();
-        assert!(
-            html.contains("Timeline") && html.contains("Received"),
-            "{html}"
-        );
+        assert_has(&html, &["Timeline", "Received"]);
     })
     .await;
 }
@@ -393,16 +357,11 @@ async fn int_2_english_switch_on_order_pages() {
 async fn ord_4_price_deviation_is_marked_and_approved_on_the_page() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let body = order_form(&f, "2", &[("lines[0].unit_price", "80")]);
-        let r = t.post("/orders/new", &f.clerk, body).await;
+        let r = new_order(&t, &f, "2", &[("lines[0].unit_price", "80")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let location = r.header("location");
         let r = t
-            .post(
-                &format!("{location}/review"),
-                &f.clerk,
-                form(&[("_csrf", &f.csrf)]),
-            )
+            .submit(&format!("{location}/review"), &f.clerk, &f.csrf, &[])
             .await;
         assert!(
             r.status.is_redirection() || r.status.is_client_error(),
@@ -442,9 +401,7 @@ async fn ord_4_price_deviation_is_marked_and_approved_on_the_page() {
 async fn ord_7_customer_portal_orders_for_itself_only() {
     on_each_backend(|t| async move {
         let f = fixture(&t).await;
-        let r = t
-            .post("/orders/new", &f.clerk, order_form(&f, "3", &[]))
-            .await;
+        let r = new_order(&t, &f, "3", &[]).await;
         let theirs = r.header("location");
         let admin = t.user_token("boss2", &[Role::Admin]).await;
         let other = t

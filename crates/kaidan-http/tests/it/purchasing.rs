@@ -7,14 +7,15 @@ use crate::support;
 
 use axum::http::{Method, StatusCode};
 use kaidan_app::orders::FinanceDecision;
+use kaidan_app::ports::PurchaseOrderRow;
 use kaidan_app::{Created, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, company_time_zone};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, Role, TaxRate};
 use kaidan_store::testing::MovableClock;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
-use support::{Res, T, csrf, on_each_backend};
+use serde_json::json;
+use support::{Res, T, assert_has, csrf, on_each_backend};
 
 fn created<X>(c: Created<X>) -> X {
     match c {
@@ -148,31 +149,6 @@ async fn fixture(t: &T) -> Fixture {
     }
 }
 
-impl T {
-    async fn json_call(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-        extra: &[(&str, &str)],
-    ) -> Res {
-        let auth = format!("Bearer {token}");
-        let mut headers = vec![
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
-        ];
-        headers.extend_from_slice(extra);
-        self.call(
-            method,
-            path,
-            &headers,
-            body.map(|b| b.to_string().into_bytes()),
-        )
-        .await
-    }
-}
-
 fn field(r: &Res) -> String {
     r.json()["errors"][0]["field"]
         .as_str()
@@ -201,7 +177,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         let bad = json!({"supplier": "宁波", "expected_arrival": in_days(10),
             "lines": [{"product_id": f.product.get(), "quantity": 0}]});
         let r = t
-            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(bad), &[])
+            .post_json("/api/v1/purchase-orders", &buyer, bad)
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(field(&r), "lines[0].quantity");
@@ -214,14 +190,14 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         let body = json!({"supplier": "宁波织造厂", "expected_arrival": in_days(10),
             "lines": [{"product_id": f.product.get(), "quantity": 10, "replenishment_ids": [request]}]});
         let r = t
-            .json_call(Method::POST, "/api/v1/purchase-orders", &clerk, Some(body.clone()), &[])
+            .post_json("/api/v1/purchase-orders", &clerk, body.clone())
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         // Created once with an Idempotency-Key; the retry replays it.
         let key = [("idempotency-key", "po-1")];
         let r = t
-            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(body.clone()), &key)
+            .json(Method::POST, "/api/v1/purchase-orders", &buyer, body.clone(), &key)
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let po = r.json();
@@ -232,7 +208,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         assert_eq!(po["lines"][0]["replenishment_ids"], json!([request]));
         let number = po["number"].as_str().unwrap().to_string();
         let again = t
-            .json_call(Method::POST, "/api/v1/purchase-orders", &buyer, Some(body), &key)
+            .json(Method::POST, "/api/v1/purchase-orders", &buyer, body, &key)
             .await;
         assert_eq!(again.status, StatusCode::CREATED);
         assert_eq!(again.header("idempotent-replayed"), "true");
@@ -265,13 +241,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
 
         // The supplier confirms a later date.
         let r = t
-            .json_call(
-                Method::POST,
-                &format!("/api/v1/purchase-orders/{id}/confirm"),
-                &buyer,
-                Some(json!({"expected_arrival": in_days(12)})),
-                &[],
-            )
+            .post_json(&format!("/api/v1/purchase-orders/{id}/confirm"), &buyer, json!({"expected_arrival": in_days(12)}))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["status"], "confirmed");
@@ -279,26 +249,14 @@ async fn pur_1_pur_3_inv_2_api_flow() {
 
         // Over-receipt refused with the field; then 4 arrive and fill 4.
         let path = format!("/api/v1/purchase-orders/{id}/receipts");
-        let r = t
-            .json_call(
-                Method::POST,
-                &path,
-                &buyer,
-                Some(json!({"lines": [{"line_no": 1, "quantity": 11}]})),
-                &[],
-            )
-            .await;
+        let receive = |quantity: i64| {
+            let lines = json!({"lines": [{"line_no": 1, "quantity": quantity}]});
+            t.post_json(&path, &buyer, lines)
+        };
+        let r = receive(11).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(field(&r), "lines[0].quantity");
-        let r = t
-            .json_call(
-                Method::POST,
-                &path,
-                &buyer,
-                Some(json!({"lines": [{"line_no": 1, "quantity": 4}]})),
-                &[],
-            )
-            .await;
+        let r = receive(4).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let res = r.json();
         assert_eq!(res["purchase_order"]["status"], "partly_received");
@@ -311,28 +269,14 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         assert_eq!((o["progress"][0]["reserved"].as_i64(), o["progress"][0]["backordered"].as_i64()), (Some(4), Some(2)), "{o}");
         assert!(o["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "allocated" && e["data"]["lines"][0]["lock"] == true), "{o}");
         // The rest: the backorder is filled and the request closed.
-        let r = t
-            .json_call(
-                Method::POST,
-                &path,
-                &buyer,
-                Some(json!({"lines": [{"line_no": 1, "quantity": 6}]})),
-                &[],
-            )
-            .await;
+        let r = receive(6).await;
         assert_eq!(r.json()["purchase_order"]["status"], "received", "{}", r.text());
         let r = t
             .json_call(Method::GET, "/api/v1/replenishments?status=closed", &buyer, None, &[])
             .await;
         assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.text());
         let r = t
-            .json_call(
-                Method::POST,
-                &format!("/api/v1/purchase-orders/{id}/cancel"),
-                &buyer,
-                Some(json!({"reason": "late"})),
-                &[],
-            )
+            .post_json(&format!("/api/v1/purchase-orders/{id}/cancel"), &buyer, json!({"reason": "late"}))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(field(&r), "status");
@@ -372,23 +316,17 @@ async fn pur_1_pur_3_inv_2_api_flow() {
     .await;
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+/// The buyer's new purchase order from 苏州 for 3 of `sku`.
+async fn new_po(t: &T, buyer: &str, token: &str, sku: &str) -> Res {
+    let arrival = in_days(5);
+    let fields = [
+        ("supplier", "苏州"),
+        ("expected_arrival", arrival.as_str()),
+        ("lines[0].sku", sku),
+        ("lines[0].quantity", "3"),
+    ];
+    t.submit("/purchase-orders/new", buyer, token, &fields)
+        .await
 }
 
 #[tokio::test]
@@ -407,10 +345,7 @@ async fn pur_1_pur_2_pur_3_pages() {
         let page = t.page("/purchase-orders", &buyer).await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.text();
-        assert!(
-            html.contains("采购订单") && html.contains("待采购的补货申请"),
-            "{html}"
-        );
+        assert_has(&html, &["采购订单", "待采购的补货申请"]);
         assert!(
             html.contains(&format!("id=\"request-{request}\"")),
             "{html}"
@@ -419,29 +354,29 @@ async fn pur_1_pur_2_pur_3_pages() {
 
         // Raise a PO from the ticked request; a bad date is named.
         let r = t
-            .post(
+            .submit(
                 "/purchase-orders/from-replenishments",
                 &buyer,
-                form(&[
-                    ("_csrf", &token),
+                &token,
+                &[
                     ("request", &request.to_string()),
                     ("supplier", "宁波"),
                     ("expected_arrival", "soon"),
-                ]),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("expected_arrival"), "{}", r.text());
         let r = t
-            .post(
+            .submit(
                 "/purchase-orders/from-replenishments",
                 &buyer,
-                form(&[
-                    ("_csrf", &token),
+                &token,
+                &[
                     ("request", &request.to_string()),
                     ("supplier", "宁波织造厂"),
                     ("expected_arrival", &in_days(10)),
-                ]),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -450,27 +385,20 @@ async fn pur_1_pur_2_pur_3_pages() {
         let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
 
         let html = t.page(&location, &buyer).await.text();
-        assert!(
-            html.contains("PO-") && html.contains("羽绒服") && html.contains("收货入库"),
-            "{html}"
-        );
+        assert_has(&html, &["PO-", "羽绒服", "收货入库"]);
         assert!(html.contains("记录供应商确认"), "{html}");
         // Confirm, then receive too much (refused, named), then 6.
+        let receive = format!("{location}/receive");
         let r = t
-            .post(
+            .submit(
                 &format!("/purchase-orders/{id}/confirm"),
                 &buyer,
-                form(&[("_csrf", &token), ("expected_arrival", &in_days(11))]),
+                &token,
+                &[("expected_arrival", &in_days(11))],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = t
-            .post(
-                &format!("/purchase-orders/{id}/receive"),
-                &buyer,
-                form(&[("_csrf", &token), ("qty_1", "7")]),
-            )
-            .await;
+        let r = t.submit(&receive, &buyer, &token, &[("qty_1", "7")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("lines[0].quantity"), "{}", r.text());
         assert_eq!(
@@ -482,59 +410,23 @@ async fn pur_1_pur_2_pur_3_pages() {
                 .received,
             0
         );
-        let r = t
-            .post(
-                &format!("/purchase-orders/{id}/receive"),
-                &buyer,
-                form(&[("_csrf", &token), ("qty_1", "2")]),
-            )
-            .await;
+        let r = t.submit(&receive, &buyer, &token, &[("qty_1", "2")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = t.page(&location, &buyer).await.text();
         assert!(html.contains("部分到货"), "{html}");
         let o = t.app.order(&Ctx::system(), f.order).await.unwrap();
         assert_eq!((o.progress[0].reserved, o.progress[0].backordered), (2, 4));
         // Forged posts are refused.
-        let r = t
-            .post(
-                &format!("/purchase-orders/{id}/receive"),
-                &buyer,
-                form(&[("_csrf", "x"), ("qty_1", "1")]),
-            )
-            .await;
+        let r = t.submit(&receive, &buyer, "x", &[("qty_1", "1")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
 
         // A new PO by SKU; an unknown SKU is named.
         let html = t.page("/purchase-orders/new", &buyer).await.text();
         assert!(html.contains("发出采购订单"), "{html}");
-        let r = t
-            .post(
-                "/purchase-orders/new",
-                &buyer,
-                form(&[
-                    ("_csrf", &token),
-                    ("supplier", "苏州"),
-                    ("expected_arrival", &in_days(5)),
-                    ("lines[0].sku", "NOPE"),
-                    ("lines[0].quantity", "3"),
-                ]),
-            )
-            .await;
+        let r = new_po(&t, &buyer, &token, "NOPE").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("lines[0].sku"), "{}", r.text());
-        let r = t
-            .post(
-                "/purchase-orders/new",
-                &buyer,
-                form(&[
-                    ("_csrf", &token),
-                    ("supplier", "苏州"),
-                    ("expected_arrival", &in_days(5)),
-                    ("lines[0].sku", "PU-1"),
-                    ("lines[0].quantity", "3"),
-                ]),
-            )
-            .await;
+        let r = new_po(&t, &buyer, &token, "PU-1").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 
         // Notices (PUR-2): both POs arrive within 15 days; the second
@@ -544,10 +436,7 @@ async fn pur_1_pur_2_pur_3_pages() {
             .await
             .unwrap();
         let html = t.page("/arrival-notices", &buyer).await.text();
-        assert!(
-            html.contains("备款通知") && html.contains("收货准备"),
-            "{html}"
-        );
+        assert_has(&html, &["备款通知", "收货准备"]);
         assert!(html.contains("华东加盟商"), "{html}");
         let unit = o.content.lines[0].unit_price;
         assert!(
@@ -555,32 +444,32 @@ async fn pur_1_pur_2_pur_3_pages() {
             "{html}"
         );
         let html = t.page("/jobs", &buyer).await.text();
-        assert!(
-            html.contains("arrival_notices") && html.contains("test"),
-            "{html}"
-        );
+        assert_has(&html, &["arrival_notices", "test"]);
         assert!(!html.contains("立即运行"), "no run button without jobs.run");
         // English.
         let r = t.page("/lang/en?next=/purchase-orders", &buyer).await;
-        let lang = r
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let lang = r.cookie();
         let both = format!("{buyer}; {lang}");
         let html = t.page("/purchase-orders", &both).await.text();
-        assert!(
-            html.contains("Purchase orders") && html.contains("Partly received"),
-            "{html}"
-        );
+        assert_has(&html, &["Purchase orders", "Partly received"]);
         let html = t.page("/arrival-notices", &both).await.text();
-        assert!(
-            html.contains("Funds notice") && html.contains("To ask for"),
-            "{html}"
-        );
+        assert_has(&html, &["Funds notice", "To ask for"]);
     })
     .await;
+}
+
+/// A purchase order for 5 of `product` from `supplier`, to arrive in `days`
+/// days, sent through the use case.
+async fn send_po(t: &T, product: ProductId, supplier: &str, days: i64) -> PurchaseOrderRow {
+    let po = kaidan_domain::purchasing::NewPurchaseOrder {
+        supplier: supplier.into(),
+        warehouse_id: None,
+        expected_arrival: in_days(days).parse().unwrap(),
+        note: String::new(),
+        lines: kaidan_app::purchasing::plain_lines(&[(product, 5)]),
+    };
+    let sent = t.app.create_purchase_order(&Ctx::system(), po, None).await;
+    created(sent.unwrap())
 }
 
 #[tokio::test]
@@ -604,44 +493,9 @@ async fn pur_1_unconfirmed_past_two_weeks_shows_overdue_in_the_list() {
         let f = fixture(&t).await;
         // Sent 15 days ago, never confirmed; another one sent today.
         clock.0.store(-15 * 86_400, Ordering::SeqCst);
-        let old = created(
-            t.app
-                .create_purchase_order(
-                    &Ctx::system(),
-                    kaidan_domain::purchasing::NewPurchaseOrder {
-                        supplier: "迟迟不确认的供应商".into(),
-                        warehouse_id: None,
-                        expected_arrival: jiff::Timestamp::now()
-                            .to_zoned(company_time_zone())
-                            .date(),
-                        note: String::new(),
-                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
-                    },
-                    None,
-                )
-                .await
-                .unwrap(),
-        );
+        let old = send_po(&t, f.product, "迟迟不确认的供应商", 0).await;
         clock.0.store(0, Ordering::SeqCst);
-        let fresh_po = created(
-            t.app
-                .create_purchase_order(
-                    &Ctx::system(),
-                    kaidan_domain::purchasing::NewPurchaseOrder {
-                        supplier: "新供应商".into(),
-                        warehouse_id: None,
-                        expected_arrival: jiff::Timestamp::now()
-                            .to_zoned(company_time_zone())
-                            .date()
-                            + jiff::Span::new().days(30),
-                        note: String::new(),
-                        lines: kaidan_app::purchasing::plain_lines(&[(f.product, 5)]),
-                    },
-                    None,
-                )
-                .await
-                .unwrap(),
-        );
+        let fresh_po = send_po(&t, f.product, "新供应商", 30).await;
         t.user_token("buyer", &[Role::Procurement]).await;
         let buyer = t.login("buyer").await;
         let html = t.page("/purchase-orders", &buyer).await.text();

@@ -12,11 +12,11 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::orders::{Department, OrderEvent, OrderStatus};
 use kaidan_domain::{OrderId, Permission, Role};
 
-use super::super::format::local_time;
+use super::super::format::{Status, local_time};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, not_found_page, render,
 };
-use super::{customer_names, state_code, state_label, status_label};
+use super::{Due, customer_names, status_label};
 use crate::state::AppState;
 use kaidan_app::orders::deadlines::DeadlineFacts;
 
@@ -71,18 +71,13 @@ pub struct DetailPage {
     pub title: String,
     pub id: i64,
     pub number: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
+    pub status: Status,
     pub customer: String,
     pub fields: Vec<(&'static str, String)>,
     pub priority: bool,
     pub special: bool,
-    pub review_due: String,
-    pub review_state: &'static str,
-    pub review_label: &'static str,
-    pub ship_due: String,
-    pub ship_state: &'static str,
-    pub ship_label: &'static str,
+    pub review: Due,
+    pub ship: Due,
     pub lines: Vec<LineView>,
     pub total_quantity: String,
     pub total_amount: String,
@@ -167,9 +162,9 @@ async fn page(
                 ship_due_at,
                 review_met: view.review_met,
             });
-            (state_code(states.review), state_code(states.ship))
+            (states.review, states.ship)
         }
-        _ => ("", ""),
+        _ => (None, None),
     };
     let show_time = |t: &str| parse(t).map(local_time).unwrap_or_else(|| t.to_string());
     let progress: HashMap<u32, _> = view.progress.iter().map(|p| (p.line_no, p)).collect();
@@ -344,18 +339,13 @@ async fn page(
             title: format!("{} {}", lang.pick("订单", "Order"), number),
             id: view.id.get(),
             number,
-            status: status_label(lang, view.status),
-            status_code: view.status.as_str(),
+            status: Status::new(view.status.as_str(), status_label(lang, view.status)),
             customer: super::customer_label(&names, view.customer_id),
             fields,
             priority: d.priority,
             special: d.special,
-            review_due: show_time(&view.review_due_at),
-            review_state,
-            review_label: state_label(lang, review_state),
-            ship_due: show_time(&view.ship_due_at),
-            ship_state,
-            ship_label: state_label(lang, ship_state),
+            review: Due::new(lang, show_time(&view.review_due_at), review_state),
+            ship: Due::new(lang, show_time(&view.ship_due_at), ship_state),
             lines,
             total_quantity: d.totals.quantity.to_string(),
             total_amount: d.totals.amount.to_string(),
@@ -401,8 +391,11 @@ async fn page(
 }
 
 /// GET /orders/{id}
-pub async fn show(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn show(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    PageId(id): PageId,
+) -> PageResult {
     let view = s.app.order(&ctx, OrderId(id)).await.or_page(chrome.lang)?;
     page(&s, &ctx, chrome, view, StatusCode::OK, None).await
 }
@@ -428,9 +421,8 @@ pub async fn act(
     State(s): State<AppState>,
     PageId(id): PageId,
     Path((_, action)): Path<(String, String)>,
-    PageForm(auth, form): PageForm,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
     let lang = chrome.lang;
     let id = OrderId(id);
     let field = |k: &str| {

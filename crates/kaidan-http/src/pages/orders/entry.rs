@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Redirect};
 use kaidan_app::{AppError, Created, Ctx};
 use kaidan_domain::master::{PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
-use kaidan_domain::{CustomerId, Money, ProductId, Role};
+use kaidan_domain::{CustomerId, Money, ProductId, Role, ValidationErrors};
 
-use super::super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
+use super::super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, optional, render,
+};
 use super::{customer_names, products};
 use crate::state::AppState;
 
@@ -234,17 +236,10 @@ fn parse(
             );
         }
         let price_text = line_field(form, *i, "unit_price");
-        let unit_price = if price_text.is_empty() {
+        let unit_price = optional::<Money>(&price_text).unwrap_or_else(|e| {
+            errors.insert(at("unit_price"), e.to_string());
             None
-        } else {
-            match price_text.parse::<Money>() {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    errors.insert(at("unit_price"), e.to_string());
-                    None
-                }
-            }
-        };
+        });
         if let (Some(p), Some(q)) = (product, quantity) {
             lines.push(OrderLineInput {
                 product_id: ProductId(p),
@@ -451,8 +446,7 @@ async fn page(
 }
 
 /// GET /orders/new
-pub async fn new_form(State(s): State<AppState>, auth: PageAuth) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn new_form(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
     ctx.require(kaidan_domain::Permission::OrderCreate)
         .or_page(chrome.lang)?;
     page(
@@ -470,93 +464,66 @@ pub async fn new_form(State(s): State<AppState>, auth: PageAuth) -> PageResult {
 
 /// POST /orders/new: places the order, or shows the form again with what
 /// was typed and each problem next to its field.
-pub async fn create(State(s): State<AppState>, PageForm(auth, form): PageForm) -> PageResult {
-    let PageAuth { ctx, chrome } = auth;
+pub async fn create(
+    State(s): State<AppState>,
+    PageForm(PageAuth { ctx, chrome }, form): PageForm,
+) -> PageResult {
     let lang = chrome.lang;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let (input, errors, rows) = parse(&form, lang, own_customer(&ctx));
-    let Some(input) = input else {
-        return page(
-            &s,
-            &ctx,
-            chrome,
-            unprocessable,
-            &form,
-            errors,
-            vec![],
-            vec![],
-        )
-        .await;
-    };
     let confirm = matches!(
         form.get("confirm_duplicate").map(String::as_str),
         Some("true" | "on" | "1")
     );
-    match s.app.place_order(&ctx, input, confirm, None).await {
-        Ok(Created::New(view)) => Ok(Redirect::to(&format!("/orders/{}", view.id)).into_response()),
-        Ok(Created::Replayed { .. }) => Ok(Redirect::to("/orders").into_response()),
-        Err(AppError::Invalid(v)) => {
-            let mut errors = HashMap::new();
-            for fe in &v.errors {
-                // The use case numbers the filled rows 0, 1, ...; the form
-                // may have skipped blank ones.
-                let field = match fe.field.strip_prefix("lines[").and_then(|r| {
-                    let (n, rest) = r.split_once(']')?;
-                    Some((n.parse::<usize>().ok()?, rest))
-                }) {
-                    Some((n, rest)) => match rows.get(n) {
-                        Some(i) => format!("lines[{i}]{rest}"),
-                        None => fe.field.clone(),
-                    },
-                    None => fe.field.clone(),
-                };
-                let text = error_text(lang, fe.code, &fe.message);
-                errors
-                    .entry(field)
-                    .and_modify(|t: &mut String| {
-                        t.push_str("; ");
-                        t.push_str(&text);
-                    })
-                    .or_insert(text);
+    // Every refusal shows the form again: (status, field errors, general
+    // errors, the orders it may duplicate).
+    let (status, errors, general, duplicates) = match input {
+        None => (unprocessable, errors, vec![], vec![]),
+        Some(input) => match s.app.place_order(&ctx, input, confirm, None).await {
+            Ok(Created::New(view)) => {
+                return Ok(Redirect::to(&format!("/orders/{}", view.id)).into_response());
             }
-            page(
-                &s,
-                &ctx,
-                chrome,
-                unprocessable,
-                &form,
-                errors,
-                vec![],
-                vec![],
-            )
-            .await
-        }
-        Err(AppError::PossibleDuplicate(matches)) => {
-            page(
-                &s,
-                &ctx,
-                chrome,
-                StatusCode::CONFLICT,
-                &form,
-                HashMap::new(),
-                vec![],
-                matches,
-            )
-            .await
-        }
-        Err(AppError::Forbidden(p)) => {
-            page(
-                &s,
-                &ctx,
-                chrome,
-                StatusCode::FORBIDDEN,
-                &form,
-                HashMap::new(),
-                vec![format!("{}: {}", lang.t("forbidden"), p.as_str())],
-                vec![],
-            )
-            .await
-        }
-        Err(e) => Err(PageError::new(lang, e)),
+            Ok(Created::Replayed { .. }) => return Ok(Redirect::to("/orders").into_response()),
+            Err(AppError::Invalid(v)) => {
+                (unprocessable, field_errors(lang, &v, &rows), vec![], vec![])
+            }
+            Err(AppError::PossibleDuplicate(matches)) => {
+                (StatusCode::CONFLICT, HashMap::new(), vec![], matches)
+            }
+            Err(AppError::Forbidden(p)) => {
+                let general = vec![format!("{}: {}", lang.t("forbidden"), p.as_str())];
+                (StatusCode::FORBIDDEN, HashMap::new(), general, vec![])
+            }
+            Err(e) => return Err(PageError::new(lang, e)),
+        },
+    };
+    page(&s, &ctx, chrome, status, &form, errors, general, duplicates).await
+}
+
+/// The use case's refusal by form field. The use case numbers the filled
+/// rows 0, 1, ...; the form may have skipped blank ones (`rows`: the form's
+/// row of each filled one).
+fn field_errors(lang: Lang, v: &ValidationErrors, rows: &[usize]) -> HashMap<String, String> {
+    let mut errors = HashMap::new();
+    for fe in &v.errors {
+        let field = match fe.field.strip_prefix("lines[").and_then(|r| {
+            let (n, rest) = r.split_once(']')?;
+            Some((n.parse::<usize>().ok()?, rest))
+        }) {
+            Some((n, rest)) => match rows.get(n) {
+                Some(i) => format!("lines[{i}]{rest}"),
+                None => fe.field.clone(),
+            },
+            None => fe.field.clone(),
+        };
+        let text = error_text(lang, fe.code, &fe.message);
+        errors
+            .entry(field)
+            .and_modify(|t: &mut String| {
+                t.push_str("; ");
+                t.push_str(&text);
+            })
+            .or_insert(text);
     }
+    errors
 }

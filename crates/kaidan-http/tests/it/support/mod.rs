@@ -35,6 +35,14 @@ impl Res {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).to_string()
     }
+    /// The `name=value` of the cookie the response sets.
+    pub fn cookie(&self) -> String {
+        self.header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
     pub fn header(&self, name: &str) -> String {
         self.headers
             .get(name)
@@ -108,11 +116,21 @@ impl T {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        r.header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
+        r.cookie()
+    }
+
+    /// A page's form posted with its CSRF token (`csrf`) and `fields`, as
+    /// the user of `cookie`.
+    pub async fn submit(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> Res {
+        let mut pairs = vec![("_csrf", csrf)];
+        pairs.extend_from_slice(fields);
+        self.post(path, cookie, form(&pairs)).await
     }
 
     /// A page, as the user of `cookie`.
@@ -146,20 +164,52 @@ impl T {
         body: Value,
         extra: &[(&str, &str)],
     ) -> Res {
+        self.json_call(method, path, token, Some(body), extra).await
+    }
+
+    /// A JSON post with a bearer token.
+    pub async fn post_json(&self, path: &str, token: &str, body: Value) -> Res {
+        self.json(Method::POST, path, token, body, &[]).await
+    }
+
+    /// As [`T::json`], with no body at all when `body` is None.
+    pub async fn json_call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> Res {
         let auth = format!("Bearer {token}");
         let mut h = vec![
             ("authorization", auth.as_str()),
             ("content-type", "application/json"),
         ];
         h.extend_from_slice(extra);
-        self.call(method, path, &h, Some(body.to_string().into_bytes()))
-            .await
+        let body = body.map(|b| b.to_string().into_bytes());
+        self.call(method, path, &h, body).await
+    }
+
+    /// A file posted as it is (an import), with a bearer token.
+    pub async fn upload(&self, path: &str, token: &str, file: impl Into<Vec<u8>>) -> Res {
+        let auth = format!("Bearer {token}");
+        let h = [("authorization", auth.as_str())];
+        self.call(Method::POST, path, &h, Some(file.into())).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Res {
         let auth = format!("Bearer {token}");
         self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
             .await
+    }
+}
+
+/// Asserts that `text` holds each of `wanted`.
+#[track_caller]
+pub fn assert_has(text: &str, wanted: &[&str]) {
+    for want in wanted {
+        assert!(text.contains(want), "{want} missing: {text}");
     }
 }
 

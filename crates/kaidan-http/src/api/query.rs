@@ -1,0 +1,47 @@
+//! A list's query parameters: each kind of value is parsed in one place, so
+//! a bad one is refused with the same words on every list.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::str::FromStr;
+
+use crate::problem::{ApiError, ApiResult};
+
+/// An optional query parameter, parsed; a bad value names the parameter.
+pub(crate) fn filter<T: FromStr>(
+    params: &BTreeMap<String, String>,
+    name: &'static str,
+) -> ApiResult<Option<T>> {
+    params
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<T>().map_err(|_| {
+                ApiError::field(name, "invalid", format!("'{v}' is not a valid {name}"))
+            })
+        })
+        .transpose()
+}
+
+/// A value of a fixed set (a status); the refusal lists the set.
+pub(crate) fn named<T: FromStr<Err: Display>>(name: &str, v: &str) -> ApiResult<T> {
+    v.parse()
+        .map_err(|e: T::Err| ApiError::field(name, "invalid", e.to_string()))
+}
+
+/// A whole number (an id, a limit).
+pub(crate) fn whole<T: FromStr>(name: &str, v: &str) -> ApiResult<T> {
+    v.parse()
+        .map_err(|_| ApiError::field(name, "invalid", "must be a whole number"))
+}
+
+/// The `cursor` a list handed out with its previous page.
+pub(crate) fn cursor<T: FromStr>(v: &str) -> ApiResult<T> {
+    v.parse()
+        .map_err(|_| ApiError::field("cursor", "invalid", "is not a cursor returned by this list"))
+}
+
+/// A parameter the list does not take; `allowed` names those it does.
+pub(crate) fn unknown(name: &str, allowed: &str) -> ApiError {
+    ApiError::field(name, "unknown_filter", format!("allowed: {allowed}"))
+}
