@@ -17,13 +17,13 @@ mod pick_lists;
 mod shipments;
 
 use jiff::Timestamp;
-use kaidan_domain::fulfilment::{PickListStatus, ShipmentStatus, TrackingStatus};
-use kaidan_domain::{Permission, ValidationErrors};
+use kaidan_domain::fulfilment::{PickListStatus, PickOutcome, ShipmentStatus, TrackingStatus};
+use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 use serde::{Deserialize, Serialize};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::{DocumentKind, PickListRow, ShipmentRow, Tx};
+use crate::ports::{DocumentKind, PickListRow, ShipmentRow, StockStep, Tx};
 
 /// A tracking event as reported by the carrier or typed in.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -74,6 +74,27 @@ fn wrong_state(what: &str, number: &str, is: &str, needs: &str) -> AppError {
         format!("{what} {number} is {is}; this needs it {needs}"),
     )
     .into()
+}
+
+/// Posts a confirmed pick to the ledger: what was found moves to picked,
+/// the reservation of what was not is given back (SHP-1, ALC-9).
+pub(crate) async fn post_pick(
+    tx: &mut Box<dyn Tx>,
+    warehouse: WarehouseId,
+    outcome: &[PickOutcome],
+    source: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    for o in outcome {
+        let (product, found, short) = (o.product_id, o.picked, o.short);
+        tx.stock_step(StockStep::Pick, product, warehouse, found, source, now)
+            .await?;
+        if short > 0 {
+            tx.stock_step(StockStep::Release, product, warehouse, short, source, now)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The pick list, refused unless it is in the state the step needs.

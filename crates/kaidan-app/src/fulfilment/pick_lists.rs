@@ -9,7 +9,7 @@ use kaidan_domain::{OrderId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::ports::{OrderRow, PickListRow, PlanLine, ReplenishmentRow, StockStep, Tx};
+use crate::ports::{OrderRow, PickListRow, PlanLine, ReplenishmentRow, Tx};
 
 use super::*;
 
@@ -208,26 +208,9 @@ impl App {
         let progress = tx.order_lines(list.order_id).await?;
         let mut changed = Vec::new();
         let mut short_lines = Vec::new();
+        post_pick(&mut tx, list.warehouse_id, &outcome, &source, now).await?;
         for o in &outcome {
-            tx.stock_step(
-                StockStep::Pick,
-                o.product_id,
-                list.warehouse_id,
-                o.picked,
-                &source,
-                now,
-            )
-            .await?;
             if o.short > 0 {
-                tx.stock_step(
-                    StockStep::Release,
-                    o.product_id,
-                    list.warehouse_id,
-                    o.short,
-                    &source,
-                    now,
-                )
-                .await?;
                 let Some(p) = progress.iter().find(|p| p.line_no == o.line_no) else {
                     continue;
                 };

@@ -259,9 +259,7 @@ impl App {
     ) -> AppResult<Created<Record<T>>> {
         ctx.require(T::WRITE)?;
         let data = data.clean()?;
-        if let Some(idem) = idempotency
-            && let Some(replay) = self.replay(ctx, idem).await?
-        {
+        if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
         let mut tx = self.store.write().await?;
@@ -326,11 +324,16 @@ impl App {
         }
     }
 
+    /// The stored answer when the request's key was used before (a retry);
+    /// none for a request without a key or with a new one.
     pub(crate) async fn replay<T>(
         &self,
         ctx: &Ctx,
-        idem: &Idempotency,
+        idempotency: Option<&Idempotency>,
     ) -> AppResult<Option<Created<T>>> {
+        let Some(idem) = idempotency else {
+            return Ok(None);
+        };
         let mut tx = self.store.read().await?;
         match tx.idempotency_get(ctx.actor.user_id, &idem.key).await? {
             None => Ok(None),

@@ -92,9 +92,7 @@ impl App {
     ) -> AppResult<Created<OrderView>> {
         ctx.require(Permission::OrderCreate)?;
         Self::check_customer(ctx, input.customer_id)?;
-        if let Some(idem) = idempotency
-            && let Some(replay) = self.replay(ctx, idem).await?
-        {
+        if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
         let now = self.now();

@@ -227,9 +227,7 @@ impl App {
         idempotency: Option<&Idempotency>,
     ) -> AppResult<Created<PurchaseOrderRow>> {
         ctx.require(Permission::PurchaseWrite)?;
-        if let Some(idem) = idempotency
-            && let Some(replay) = self.replay(ctx, idem).await?
-        {
+        if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
         let mut tx = self.store.write().await?;
@@ -254,9 +252,7 @@ impl App {
             )
             .into());
         }
-        if let Some(idem) = idempotency
-            && let Some(replay) = self.replay(ctx, idem).await?
-        {
+        if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
         let mut tx = self.store.write().await?;

@@ -9,6 +9,7 @@ use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::fulfilment::post_pick;
 use crate::ports::{EntityKind, MasterData, StockStep, TransferRow, TransferStep, Tx};
 
 impl App {
@@ -30,26 +31,9 @@ impl App {
         let now = self.now();
         let source = format!("transfer {}", t.number);
         let mut short = Vec::new();
+        post_pick(&mut tx, t.from_warehouse_id, &outcome, &source, now).await?;
         for o in &outcome {
-            tx.stock_step(
-                StockStep::Pick,
-                o.product_id,
-                t.from_warehouse_id,
-                o.picked,
-                &source,
-                now,
-            )
-            .await?;
             if o.short > 0 {
-                tx.stock_step(
-                    StockStep::Release,
-                    o.product_id,
-                    t.from_warehouse_id,
-                    o.short,
-                    &source,
-                    now,
-                )
-                .await?;
                 if t.kind == TransferKind::Region {
                     tx.region_need_give_back(t.region_id, o.product_id, o.short)
                         .await?;
