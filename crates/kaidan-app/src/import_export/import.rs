@@ -240,7 +240,6 @@ async fn parse_row(
     codes: &mut Codes<'_>,
     users: &mut Option<HashMap<String, UserId>>,
 ) -> AppResult<Option<Parsed>> {
-    let same = |f: &str| f.to_string();
     let data = match dataset {
         Dataset::Products => {
             let d = ProductData {
@@ -258,10 +257,7 @@ async fn parse_row(
                     .unwrap_or(TaxRate::from_basis_points(0)),
                 active: c.flag("active", true),
             };
-            d.validate()
-                .map(MasterData::Product)
-                .map_err(|v| c.absorb(v, same))
-                .ok()
+            c.checked(d)
         }
         Dataset::Customers => {
             let region_id = resolve(c, codes, "region_code", EntityKind::Region)
@@ -308,10 +304,7 @@ async fn parse_row(
                 sales_rep_id,
                 active: c.flag("active", true),
             };
-            d.validate()
-                .map(MasterData::Customer)
-                .map_err(|v| c.absorb(v, same))
-                .ok()
+            c.checked(d)
         }
         Dataset::Warehouses => {
             let d = WarehouseData {
@@ -321,10 +314,7 @@ async fn parse_row(
                 is_central: c.flag("is_central", false),
                 active: c.flag("active", true),
             };
-            d.validate()
-                .map(MasterData::Warehouse)
-                .map_err(|v| c.absorb(v, same))
-                .ok()
+            c.checked(d)
         }
         Dataset::Regions => {
             let d = RegionData {
@@ -332,10 +322,7 @@ async fn parse_row(
                 name: c.text("name"),
                 name_zh: c.opt("name_zh").unwrap_or_default(),
             };
-            d.validate()
-                .map(MasterData::Region)
-                .map_err(|v| c.absorb(v, same))
-                .ok()
+            c.checked(d)
         }
         Dataset::Stores => {
             let region = resolve(c, codes, "region_code", EntityKind::Region).await?;
@@ -353,10 +340,7 @@ async fn parse_row(
                 priority: c.rank("priority"),
                 active: c.flag("active", true),
             };
-            d.validate()
-                .map(MasterData::Store)
-                .map_err(|v| c.absorb(v, same))
-                .ok()
+            c.checked(d)
         }
         // Orders are grouped into orders first (order_import.rs) and
         // tracking events belong to shipments (tracking_import.rs): never

@@ -14,8 +14,8 @@ pub use table::{Row, Table};
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use kaidan_domain::Permission;
 use kaidan_domain::master::{CustomerData, ProductData, RegionData, StoreData, WarehouseData};
-use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
 
 use crate::error::AppResult;
@@ -309,10 +309,17 @@ impl<'a> Cells<'a> {
     }
 
     /// Field errors of the record's own validation, on their columns.
-    fn absorb(&mut self, v: ValidationErrors, column_of: impl Fn(&str) -> String) {
-        for e in v.errors {
-            let col = column_of(&e.field);
-            self.err(&col, e.message);
+    /// The record as master data, or its validation errors on this row (a
+    /// field of the record is the column of the same name).
+    fn checked<T: MasterEntity>(&mut self, record: T) -> Option<MasterData> {
+        match record.clean() {
+            Ok(record) => Some(record.wrap()),
+            Err(v) => {
+                for e in v.errors {
+                    self.err(&e.field, e.message);
+                }
+                None
+            }
         }
     }
 }
