@@ -91,20 +91,8 @@ struct CodeNames {
 
 impl CodeNames {
     async fn load(tx: &mut Box<dyn Tx>) -> AppResult<CodeNames> {
-        let mut regions = BTreeMap::new();
-        let mut price_lists = BTreeMap::new();
-        for (kind, map) in [
-            (EntityKind::Region, &mut regions),
-            (EntityKind::PriceList, &mut price_lists),
-        ] {
-            let q = ListQuery {
-                limit: 100_000,
-                ..Default::default()
-            };
-            for r in tx.master_list(kind, &q).await? {
-                map.insert(r.id, master_code(&r.data).to_string());
-            }
-        }
+        let regions = codes_by_id(tx, EntityKind::Region).await?;
+        let price_lists = codes_by_id(tx, EntityKind::PriceList).await?;
         let users = tx
             .user_list()
             .await?

@@ -11,7 +11,7 @@ mod tracking;
 
 pub use table::{Row, Table};
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use kaidan_domain::Permission;
@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::error::AppResult;
 use crate::master::entity::MasterEntity;
-use crate::ports::{EntityKind, MasterData, Tx};
+use crate::ports::{EntityKind, ListQuery, MasterData, Tx};
 
 /// What a file holds.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -322,6 +322,23 @@ impl<'a> Cells<'a> {
             }
         }
     }
+}
+
+/// The code (or SKU) of every record of `kind` by its id, for exports that
+/// name records the way an import does.
+pub(crate) async fn codes_by_id(
+    tx: &mut Box<dyn Tx>,
+    kind: EntityKind,
+) -> AppResult<BTreeMap<i64, String>> {
+    let q = ListQuery {
+        limit: 100_000,
+        ..Default::default()
+    };
+    let records = tx.master_list(kind, &q).await?;
+    Ok(records
+        .into_iter()
+        .map(|r| (r.id, master_code(&r.data).to_string()))
+        .collect())
 }
 
 /// The business key of a master record (its code or SKU).

@@ -5,16 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, find_duplicates};
 use kaidan_domain::{CustomerId, Money, Permission, ProductId};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::import_export::Table;
-use crate::import_export::{Cells, CodeIds, Dataset, ImportReport, RowError};
-use crate::master::typed_record;
-use crate::ports::{EntityKind, ListQuery, OrderQuery};
+use crate::import_export::{Cells, CodeIds, Dataset, ImportReport, RowError, codes_by_id};
+use crate::ports::{EntityKind, OrderQuery};
 
 /// One order being assembled from its rows.
 struct Pending {
@@ -196,30 +194,8 @@ impl App {
     pub(crate) async fn export_orders(&self, ctx: &Ctx, table: &mut Table) -> AppResult<()> {
         ctx.require(Permission::OrderRead)?;
         let mut tx = self.store.read().await?;
-        let q = ListQuery {
-            limit: 100_000,
-            ..Default::default()
-        };
-        let codes: BTreeMap<i64, String> = tx
-            .master_list(EntityKind::Customer, &q)
-            .await?
-            .into_iter()
-            .filter_map(|r| {
-                typed_record::<CustomerData>(r)
-                    .ok()
-                    .map(|r| (r.id, r.data.code))
-            })
-            .collect();
-        let skus: BTreeMap<i64, String> = tx
-            .master_list(EntityKind::Product, &q)
-            .await?
-            .into_iter()
-            .filter_map(|r| {
-                typed_record::<ProductData>(r)
-                    .ok()
-                    .map(|r| (r.id, r.data.sku))
-            })
-            .collect();
+        let codes = codes_by_id(&mut tx, EntityKind::Customer).await?;
+        let skus = codes_by_id(&mut tx, EntityKind::Product).await?;
         let mut after = None;
         loop {
             let page = tx
