@@ -63,26 +63,20 @@ async fn serve_api_with_cli_users_tokens_import_export_and_graceful_stop() {
         assert!(stdout(&o).contains("ops"));
 
         let dir = tempfile::tempdir().unwrap();
-        let bad = dir.path().join("products.csv");
-        std::fs::write(
-            &bad,
-            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,summer,9,13%\n",
-        )
-        .unwrap();
-        let o = kaidan(&db, &["import", "products", bad.to_str().unwrap()]);
+        let import = |name: &str, row: &str| {
+            let file = dir.path().join(name);
+            let text = format!("sku,name,unit,season,list_price,tax_rate\n{row}\n");
+            std::fs::write(&file, text).unwrap();
+            kaidan(&db, &["import", "products", file.to_str().unwrap()])
+        };
+        let o = import("products.csv", "A-1,衬衫,件,summer,9,13%");
         assert!(!o.status.success());
         assert!(
             stderr(&o).contains("products.csv: row 2, column season"),
             "{}",
             stderr(&o)
         );
-        let good = dir.path().join("good.csv");
-        std::fs::write(
-            &good,
-            "sku,name,unit,season,list_price,tax_rate\nA-1,衬衫,件,spring_summer,9,13%\n",
-        )
-        .unwrap();
-        let o = kaidan(&db, &["import", "products", good.to_str().unwrap()]);
+        let o = import("good.csv", "A-1,衬衫,件,spring_summer,9,13%");
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("1 created"), "{}", stdout(&o));
 

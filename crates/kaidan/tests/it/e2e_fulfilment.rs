@@ -73,37 +73,21 @@ async fn alc_9_doc_2_a_demo_transfer_shipped_and_received_through_the_server() {
         let token = stdout(&o).trim().to_string();
         let server = support::Server::start(&db, "serve");
         let http = reqwest::Client::new();
-        let get = |path: String| {
+        // A GET without a body, a POST with one; the status and the JSON answer.
+        let call = |path: String, body: Option<serde_json::Value>| {
             let (http, token, url) = (http.clone(), token.clone(), server.url.clone());
             async move {
-                let r = http
-                    .get(format!("{url}{path}"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap();
-                (
-                    r.status().as_u16(),
-                    r.json::<serde_json::Value>().await.unwrap(),
-                )
+                let request = match body {
+                    None => http.get(format!("{url}{path}")),
+                    Some(body) => http.post(format!("{url}{path}")).json(&body),
+                };
+                let r = request.bearer_auth(&token).send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<serde_json::Value>().await.unwrap())
             }
         };
-        let post = |path: String, body: serde_json::Value| {
-            let (http, token, url) = (http.clone(), token.clone(), server.url.clone());
-            async move {
-                let r = http
-                    .post(format!("{url}{path}"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                (
-                    r.status().as_u16(),
-                    r.json::<serde_json::Value>().await.unwrap(),
-                )
-            }
-        };
+        let get = |path: String| call(path, None);
+        let post = |path: String, body: serde_json::Value| call(path, Some(body));
         let (status, picked) = get("/api/v1/transfers?status=picked".into()).await;
         assert_eq!(status, 200, "{picked}");
         let t = &picked[0];
