@@ -30,28 +30,28 @@ async fn fresh_app(backend: &str) -> (TestDb, App) {
     (t, app)
 }
 
-async fn all<T: MasterEntity>(app: &App) -> Vec<kaidan_app::ports::Record<T>> {
-    let ctx = demo_ctx();
+/// Every item of a list, read 500 at a time by its cursor.
+async fn every<T>(mut page: impl AsyncFnMut(ListRequest) -> kaidan_app::Page<T>) -> Vec<T> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let page = app
-            .list::<T>(
-                &ctx,
-                &ListRequest {
-                    cursor: cursor.take(),
-                    limit: Some(500),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        out.extend(page.items);
-        match page.next_cursor {
+        let request = ListRequest {
+            cursor: cursor.take(),
+            limit: Some(500),
+            ..Default::default()
+        };
+        let p = page(request).await;
+        out.extend(p.items);
+        match p.next_cursor {
             Some(c) => cursor = Some(c),
             None => return out,
         }
     }
+}
+
+async fn all<T: MasterEntity>(app: &App) -> Vec<kaidan_app::ports::Record<T>> {
+    let ctx = demo_ctx();
+    every(async |r| app.list::<T>(&ctx, &r).await.unwrap()).await
 }
 
 /// Everything the demo writes, with ids and versions, to compare two loads.
@@ -81,29 +81,11 @@ async fn snapshot(app: &App) -> Vec<String> {
     for u in app.list_users(&ctx).await.unwrap() {
         s.push(format!("user {} {} v{}", u.username, u.id, u.version));
     }
-    let mut cursor = None;
-    loop {
-        let page = app
-            .stock_list(
-                &ctx,
-                &ListRequest {
-                    cursor: cursor.take(),
-                    limit: Some(500),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        for b in &page.items {
-            s.push(format!(
-                "stock {} {} {}",
-                b.sku, b.warehouse_code, b.on_hand
-            ));
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
+    for b in every(async |r| app.stock_list(&ctx, &r).await.unwrap()).await {
+        s.push(format!(
+            "stock {} {} {}",
+            b.sku, b.warehouse_code, b.on_hand
+        ));
     }
     for d in app.calendar_days(&ctx).await.unwrap() {
         s.push(format!("day {} {} {}", d.date, d.kind, d.name));
