@@ -59,6 +59,13 @@ pub enum AppError {
     File(Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl AppError {
+    /// A refusal that names the field at fault, its code and why.
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Invalid(ValidationErrors::single(field, code, message))
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

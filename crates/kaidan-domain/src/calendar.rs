@@ -33,6 +33,14 @@ pub struct CalendarDay {
 }
 
 impl CalendarDay {
+    pub fn new(date: Date, kind: DayKind, name: impl Into<String>) -> Self {
+        CalendarDay {
+            date,
+            kind,
+            name: name.into(),
+        }
+    }
+
     pub fn validate(self) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let name = e.trimmed("name", &self.name, 100);
@@ -84,18 +92,10 @@ mod tests {
         // 2026 (State Council notice): Oct 1–7 off; Sun Sep 20 and Sat Oct 10
         // are make-up working days.
         let mut days: Vec<CalendarDay> = (1..=7)
-            .map(|d| CalendarDay {
-                date: date(2026, 10, d),
-                kind: DayKind::Holiday,
-                name: "国庆节".into(),
-            })
+            .map(|d| CalendarDay::new(date(2026, 10, d), DayKind::Holiday, "国庆节"))
             .collect();
         for d in [date(2026, 9, 20), date(2026, 10, 10)] {
-            days.push(CalendarDay {
-                date: d,
-                kind: DayKind::Workday,
-                name: "国庆调休".into(),
-            });
+            days.push(CalendarDay::new(d, DayKind::Workday, "国庆调休"));
         }
         BusinessCalendar::new(days)
     }

@@ -136,12 +136,11 @@ impl App {
                         )
                     })?;
                 if !typed_record::<WarehouseData>(rec)?.data.active {
-                    return Err(ValidationErrors::single(
+                    return Err(AppError::invalid(
                         "quarantine_warehouse_id",
                         "inactive",
                         format!("warehouse {w} is not active"),
-                    )
-                    .into());
+                    ));
                 }
                 Some(w)
             }

@@ -31,12 +31,11 @@ impl App {
     ) -> AppResult<Vec<PickListRow>> {
         ctx.require(Permission::ShipmentWrite)?;
         if orders.is_empty() {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "order_ids",
                 "required",
                 "choose at least one order",
-            )
-            .into());
+            ));
         }
         let mut tx = self.store.write().await?;
         let created = self.pick_lists_in(&mut tx, ctx, orders).await?;

@@ -52,7 +52,11 @@ impl App {
     ) -> AppResult<AccountBalance> {
         ctx.require(Permission::AccountWrite)?;
         if !matches!(entry.kind, EntryKind::Deposit | EntryKind::Adjustment) {
-            return Err(ValidationErrors::single("kind", "invalid", "post deposits or adjustments; commitments and charges come from orders and shipments").into());
+            return Err(AppError::invalid(
+                "kind",
+                "invalid",
+                "post deposits or adjustments; commitments and charges come from orders and shipments",
+            ));
         }
         entry.validate()?;
         let mut tx = self.store.write().await?;

@@ -3,7 +3,7 @@
 //! the customer chooses what to do about.
 
 use kaidan_domain::orders::{AccountEntry, EntryKind, OrderEvent, OrderStatus};
-use kaidan_domain::{OrderId, Permission, ValidationErrors, WarehouseId};
+use kaidan_domain::{OrderId, Permission, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -176,12 +176,11 @@ impl App {
             });
         }
         if !tx.replenishment_choose(shortage, choice.as_str()).await? {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "shortage",
                 "closed",
                 "this shortage is already closed",
-            )
-            .into());
+            ));
         }
         self.order_note(
             &mut tx,

@@ -9,7 +9,7 @@ use kaidan_domain::orders::{
     AccountBalance, ChangeOutcome, ChangeRequest, Department, EntryKind, ImpactInput, LineProgress,
     OrderEvent, OrderStatus, StockFact, apply_change, assess_impact, describe, diff_versions,
 };
-use kaidan_domain::{OrderId, Permission, Quantity, Role, ValidationErrors};
+use kaidan_domain::{OrderId, Permission, Quantity, Role};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -171,7 +171,7 @@ impl App {
     ) -> AppResult<ChangeRow> {
         ctx.require(Permission::OrderJointReview)?;
         if !ctx.actor.has_role(department.role()) && !ctx.actor.has_role(Role::Admin) {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "department",
                 "not_your_department",
                 format!(
@@ -179,8 +179,7 @@ impl App {
                     department.role().as_str(),
                     department.as_str()
                 ),
-            )
-            .into());
+            ));
         }
         let mut tx = self.store.write().await?;
         let mut row = tx.change_get(change_id).await?.ok_or(AppError::NotFound {
@@ -189,28 +188,25 @@ impl App {
         })?;
         let order = self.load_order(&mut tx, ctx, row.order_id).await?;
         if row.status != "pending" {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "status",
                 "decided",
                 format!("change request {change_id} is already {}", row.status),
-            )
-            .into());
+            ));
         }
         if !row.departments.contains(&department) {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "department",
                 "not_concerned",
                 format!("{} is not asked to review this change", department.as_str()),
-            )
-            .into());
+            ));
         }
         if row.decisions.iter().any(|d| d.department == department) {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "department",
                 "already_decided",
                 format!("{} has already decided", department.as_str()),
-            )
-            .into());
+            ));
         }
         let now = self.now();
         row.decisions.push(JointDecisionRow {

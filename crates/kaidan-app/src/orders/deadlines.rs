@@ -111,11 +111,11 @@ mod tests {
         // working days end on Monday 09-28 (Wed 23, Thu 24, Mon 28). Warning
         // two working days ahead starts on Thursday morning, not 48 hours
         // before Monday night.
-        let calendar = BusinessCalendar::new([CalendarDay {
-            date: date(2026, 9, 25),
-            kind: DayKind::Holiday,
-            name: "test holiday".into(),
-        }]);
+        let calendar = BusinessCalendar::new([CalendarDay::new(
+            date(2026, 9, 25),
+            DayKind::Holiday,
+            "test holiday",
+        )]);
         let received = at(date(2026, 9, 22), 10);
         let policy = DeadlinePolicy {
             ship_warn_working_days: 2,

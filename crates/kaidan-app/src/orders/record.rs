@@ -7,7 +7,7 @@ use kaidan_domain::orders::{
     CustomerDefaults, OrderInput, OrderStatus, PriceBook, PricedOrder, ProductFacts,
     company_time_zone, price_order,
 };
-use kaidan_domain::{CustomerId, OrderId, Role, ValidationErrors};
+use kaidan_domain::{CustomerId, OrderId, Role};
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
@@ -87,21 +87,19 @@ impl App {
         {
             Some(rec) => typed_record::<CustomerData>(rec)?.data,
             None => {
-                return Err(ValidationErrors::single(
+                return Err(AppError::invalid(
                     "customer_id",
                     "unknown_reference",
                     format!("no customer with id {}", valid.customer_id),
-                )
-                .into());
+                ));
             }
         };
         if !customer.active {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "customer_id",
                 "inactive",
                 "the customer is inactive",
-            )
-            .into());
+            ));
         }
         let products: Vec<kaidan_domain::ProductId> =
             valid.lines.iter().map(|l| l.product_id).collect();

@@ -259,11 +259,11 @@ impl App {
         ctx.require(Permission::OrderJointReview)?;
         let role = department.role();
         if !ctx.actor.has_role(role) && !ctx.actor.has_role(Role::Admin) {
-            return Err(AppError::Invalid(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "department",
                 "not_your_department",
                 format!("only {} decides for {}", role.as_str(), department.as_str()),
-            )));
+            ));
         }
         let mut tx = self.store.write().await?;
         let row = self.load_order(&mut tx, ctx, id).await?;

@@ -179,12 +179,11 @@ impl App {
         for (r, line_no) in covering {
             if !tx.replenishment_order(r, po.id, line_no).await? {
                 // Taken by a concurrent purchase order meanwhile.
-                return Err(ValidationErrors::single(
+                return Err(AppError::invalid(
                     "replenishment_ids",
                     "not_open",
                     format!("replenishment request {r} is no longer open"),
-                )
-                .into());
+                ));
             }
         }
         self.audit(
@@ -245,12 +244,11 @@ impl App {
     ) -> AppResult<Created<PurchaseOrderRow>> {
         ctx.require(Permission::PurchaseWrite)?;
         if input.replenishment_ids.is_empty() {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "replenishment_ids",
                 "required",
                 "select at least one open request",
-            )
-            .into());
+            ));
         }
         if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
@@ -348,12 +346,11 @@ impl App {
         if let Some(d) = input.expected_arrival
             && d < self.today()
         {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "expected_arrival",
                 "in_the_past",
                 format!("{d} is before today"),
-            )
-            .into());
+            ));
         }
         let mut tx = self.store.write().await?;
         let before = self.load_purchase(&mut tx, id).await?;

@@ -101,12 +101,11 @@ impl App {
         needs.sort_by_key(|n| n.product_id);
         let before = tx.region_needs(region).await?;
         if expected.is_some_and(|e| e != before.as_slice()) {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "plan",
                 "changed",
                 "the plan was changed by someone else meanwhile; reload it and enter your change again",
-            )
-            .into());
+            ));
         }
         let changes = kaidan_domain::audit::diff(
             Some(&Needs { needs: &before }),

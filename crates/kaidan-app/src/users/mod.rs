@@ -118,12 +118,11 @@ impl App {
                 .await?
                 .is_none()
         {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "customer_id",
                 "unknown_reference",
                 format!("customer {c} does not exist"),
-            )
-            .into());
+            ));
         }
         let mut roles = input.roles.clone();
         roles.sort();
@@ -265,12 +264,11 @@ impl App {
     ) -> AppResult<()> {
         ctx.require(Permission::UserAdmin)?;
         if role == Role::Admin && !permissions.contains(&Permission::UserAdmin) {
-            return Err(ValidationErrors::single(
+            return Err(AppError::invalid(
                 "permissions",
                 "invalid",
                 "the admin role must keep user.admin, or nobody could manage users",
-            )
-            .into());
+            ));
         }
         let mut tx = self.store.write().await?;
         let before: Vec<String> = tx

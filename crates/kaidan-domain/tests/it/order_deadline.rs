@@ -18,18 +18,10 @@ fn ts(s: &str) -> Timestamp {
 /// 2026: Oct 1–7 off; Sat Sep 26 and Sat Oct 10 are make-up working days.
 fn national_day() -> BusinessCalendar {
     let mut days: Vec<CalendarDay> = (1..=7)
-        .map(|d| CalendarDay {
-            date: date(2026, 10, d),
-            kind: DayKind::Holiday,
-            name: "国庆节".into(),
-        })
+        .map(|d| CalendarDay::new(date(2026, 10, d), DayKind::Holiday, "国庆节"))
         .collect();
     for d in [date(2026, 9, 26), date(2026, 10, 10)] {
-        days.push(CalendarDay {
-            date: d,
-            kind: DayKind::Workday,
-            name: "国庆调休".into(),
-        });
+        days.push(CalendarDay::new(d, DayKind::Workday, "国庆调休"));
     }
     BusinessCalendar::new(days)
 }

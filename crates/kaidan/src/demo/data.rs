@@ -702,11 +702,7 @@ pub(super) fn calendar_2026() -> Vec<CalendarDay> {
     for (name, from, to) in holidays {
         let mut d = from;
         while d <= to {
-            days.push(CalendarDay {
-                date: d,
-                kind: DayKind::Holiday,
-                name: name.to_string(),
-            });
+            days.push(CalendarDay::new(d, DayKind::Holiday, name));
             match d.tomorrow() {
                 Ok(next) => d = next,
                 Err(_) => break,
@@ -714,11 +710,7 @@ pub(super) fn calendar_2026() -> Vec<CalendarDay> {
         }
     }
     for (name, d) in workdays {
-        days.push(CalendarDay {
-            date: d,
-            kind: DayKind::Workday,
-            name: name.to_string(),
-        });
+        days.push(CalendarDay::new(d, DayKind::Workday, name));
     }
     days.sort_by_key(|d| d.date);
     days
