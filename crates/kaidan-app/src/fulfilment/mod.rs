@@ -17,7 +17,9 @@ mod pick_lists;
 mod shipments;
 
 use jiff::Timestamp;
-use kaidan_domain::fulfilment::{PickListStatus, PickOutcome, ShipmentStatus, TrackingStatus};
+use kaidan_domain::fulfilment::{
+    PickLine, PickListStatus, PickOutcome, ShipmentStatus, TrackingStatus,
+};
 use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +95,24 @@ pub(crate) async fn post_pick(
             tx.stock_step(StockStep::Release, product, warehouse, short, source, now)
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// Moves the picked goods of every line by `step`: out of the warehouse
+/// (ship) or back on its shelf (unpick).
+pub(crate) async fn move_picked(
+    tx: &mut Box<dyn Tx>,
+    step: StockStep,
+    warehouse: WarehouseId,
+    lines: &[PickLine],
+    source: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    for l in lines {
+        let picked = l.picked.unwrap_or(0);
+        tx.stock_step(step, l.product_id, warehouse, picked, source, now)
+            .await?;
     }
     Ok(())
 }

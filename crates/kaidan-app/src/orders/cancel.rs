@@ -7,6 +7,7 @@ use kaidan_domain::{OrderId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
+use crate::fulfilment::move_picked;
 use crate::ports::{OrderRow, StockStep, Tx};
 
 use super::*;
@@ -63,17 +64,8 @@ impl App {
                 continue;
             }
             if was == PickListStatus::Picked {
-                for l in &list.lines {
-                    tx.stock_step(
-                        StockStep::Unpick,
-                        l.product_id,
-                        list.warehouse_id,
-                        l.picked.unwrap_or(0),
-                        &source,
-                        now,
-                    )
-                    .await?;
-                }
+                let w = list.warehouse_id;
+                move_picked(tx, StockStep::Unpick, w, &list.lines, &source, now).await?;
             }
             tx.pick_list_status(list.id, was, PickListStatus::Cancelled)
                 .await?;

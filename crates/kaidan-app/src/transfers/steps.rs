@@ -9,7 +9,7 @@ use kaidan_domain::{Permission, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
-use crate::fulfilment::post_pick;
+use crate::fulfilment::{move_picked, post_pick};
 use crate::ports::{EntityKind, MasterData, StockStep, TransferRow, TransferStep, Tx};
 
 impl App {
@@ -75,17 +75,8 @@ impl App {
         let mut tx = self.store.write().await?;
         let (t, next) = self.transfer_for(&mut tx, id, TransferAction::Ship).await?;
         let source = format!("transfer {}", t.number);
-        for l in &t.lines {
-            tx.stock_step(
-                StockStep::Ship,
-                l.product_id,
-                t.from_warehouse_id,
-                l.picked.unwrap_or(0),
-                &source,
-                now,
-            )
-            .await?;
-        }
+        let w = t.from_warehouse_id;
+        move_picked(&mut tx, StockStep::Ship, w, &t.lines, &source, now).await?;
         let mut step = TransferStep::new(next, now, ctx.actor.user_id);
         step.carrier = Some(input.carrier.clone());
         step.tracking_no = Some(input.tracking_no.clone());
