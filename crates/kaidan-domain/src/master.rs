@@ -245,15 +245,7 @@ pub struct RegionPriorityList {
 impl RegionPriorityList {
     pub fn validate(self) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, r) in self.regions.iter().enumerate() {
-            if !seen.insert(*r) {
-                e.duplicate(
-                    format!("regions[{i}]"),
-                    format!("region {r} is listed twice"),
-                );
-            }
-        }
+        e.once_each(self.regions.iter(), |i| format!("regions[{i}]"), "region");
         e.into_result(self)
     }
 }
@@ -297,6 +289,15 @@ impl StoreData {
 pub struct SafetyStock {
     pub product_id: ProductId,
     pub quantity: Quantity,
+}
+
+/// Checks a store's safety stock levels: each product once. Field names
+/// point into `[i]`.
+pub fn check_safety_stock(levels: &[SafetyStock]) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let products = levels.iter().map(|l| l.product_id);
+    e.once_each(products, |i| format!("[{i}].product_id"), "product");
+    e.into_result(())
 }
 
 /// A price list: the price of each product for the customers that use it.

@@ -125,6 +125,24 @@ impl ValidationErrors {
         self.add(field, "duplicate", message);
     }
 
+    /// A `duplicate` error at `field(i)` for each item listed again, named
+    /// `what` in the message ("product 12 is listed twice").
+    pub(crate) fn once_each<T: Ord + std::fmt::Display>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        field: impl Fn(usize) -> String,
+        what: &str,
+    ) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if seen.contains(&item) {
+                self.duplicate(field(i), format!("{what} {item} is listed twice"));
+            } else {
+                seen.insert(item);
+            }
+        }
+    }
+
     /// A negative amount or quantity where none may be.
     pub(crate) fn negative(&mut self, field: impl Into<String>) {
         self.add(field, "negative", "must not be negative");

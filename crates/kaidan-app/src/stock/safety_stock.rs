@@ -1,7 +1,7 @@
 //! Safety stock per store and product (ALC-8 input).
 
 use kaidan_domain::audit::diff;
-use kaidan_domain::master::SafetyStock;
+use kaidan_domain::master::{SafetyStock, check_safety_stock};
 use kaidan_domain::{Permission, StoreId, ValidationErrors};
 use serde::Serialize;
 
@@ -32,18 +32,7 @@ impl App {
         mut levels: Vec<SafetyStock>,
     ) -> AppResult<Vec<SafetyStock>> {
         ctx.require(Permission::StoreWrite)?;
-        let mut e = ValidationErrors::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, l) in levels.iter().enumerate() {
-            if !seen.insert(l.product_id) {
-                e.add(
-                    format!("[{i}].product_id"),
-                    "duplicate",
-                    format!("product {} is listed twice", l.product_id),
-                );
-            }
-        }
-        e.into_result(())?;
+        check_safety_stock(&levels)?;
         let mut tx = self.store.write().await?;
         must_exist(&mut tx, EntityKind::Store, store.get(), "store").await?;
         let mut e = ValidationErrors::new();
