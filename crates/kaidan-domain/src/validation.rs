@@ -15,6 +15,9 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The longest reason a cancellation or refusal may give.
+pub const MAX_REASON: usize = 500;
+
 /// All problems found in one input, never just the first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error)]
 #[error("{} invalid field(s): {}", .errors.len(), summary(.errors))]
@@ -88,6 +91,19 @@ impl ValidationErrors {
             self.max_chars(field, t, max);
         }
         t.to_string()
+    }
+
+    /// One required text checked on its own: the trimmed text, or its error.
+    pub fn single_text(field: &str, value: &str, max: usize) -> Result<String, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let text = e.text(field, value, max);
+        e.into_result(text)
+    }
+
+    /// Why a document is cancelled or refused: required, at most
+    /// [`MAX_REASON`] characters, in the field `reason`.
+    pub fn reason(value: &str) -> Result<String, ValidationErrors> {
+        ValidationErrors::single_text("reason", value, MAX_REASON)
     }
 
     /// An optional trimmed text; empty becomes `None`.

@@ -121,9 +121,7 @@ impl App {
         kind: &str,
         reason: &str,
     ) -> AppResult<OrderView> {
-        let mut e = ValidationErrors::new();
-        let reason = e.text("reason", reason, 500);
-        e.into_result(())?;
+        let reason = ValidationErrors::reason(reason)?;
         let mut tx = self.store.write().await?;
         let before = self.load_order(&mut tx, ctx, id).await?;
         let mut after = before.clone();

@@ -409,9 +409,7 @@ impl App {
         reason: &str,
     ) -> AppResult<PurchaseOrderRow> {
         ctx.require(Permission::PurchaseWrite)?;
-        let mut e = ValidationErrors::new();
-        let reason = e.text("reason", reason, 500);
-        e.into_result(())?;
+        let reason = ValidationErrors::reason(reason)?;
         let mut tx = self.store.write().await?;
         let before = self.load_purchase(&mut tx, id).await?;
         let after = self

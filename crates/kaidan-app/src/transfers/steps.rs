@@ -181,9 +181,7 @@ impl App {
         reason: &str,
     ) -> AppResult<TransferRow> {
         ctx.require(Permission::ShipmentWrite)?;
-        let mut e = ValidationErrors::new();
-        let reason = e.text("reason", reason, 500);
-        e.into_result(())?;
+        let reason = ValidationErrors::reason(reason)?;
         let mut tx = self.store.write().await?;
         let (t, next) = self
             .transfer_for(&mut tx, id, TransferAction::Cancel)

@@ -214,9 +214,7 @@ impl App {
         if ctx.actor.user_id != user {
             ctx.require(Permission::UserAdmin)?;
         }
-        let mut e = ValidationErrors::new();
-        let name = e.text("name", name, 100);
-        e.into_result(())?;
+        let name = ValidationErrors::single_text("name", name, 100)?;
         let token = random_secret("kd_");
         let mut tx = self.store.write().await?;
         if tx.user_get(user).await?.is_none() {
