@@ -342,6 +342,22 @@ pub async fn after_post<T, F: Future<Output = PageResult>>(
     }
 }
 
+/// A step posted from a document's page (`view`): on success on to the
+/// page `next` names, a refusal shows the document again with it.
+pub async fn after_step<'a, T, F: Future<Output = PageResult>>(
+    s: &'a AppState,
+    auth: PageAuth,
+    id: i64,
+    outcome: Result<T, AppError>,
+    next: impl FnOnce(T) -> String,
+    view: impl FnOnce(&'a AppState, PageAuth, i64, Option<String>) -> F,
+) -> PageResult {
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        view(s, auth, id, Some(e))
+    })
+    .await
+}
+
 /// A form field that may be left empty: None when it is, else its value.
 pub fn optional<T: std::str::FromStr>(raw: &str) -> Result<Option<T>, T::Err> {
     (!raw.is_empty()).then(|| raw.parse()).transpose()
