@@ -3,7 +3,6 @@
 use axum::Json;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use kaidan_app::ports::UserRecord;
 use kaidan_app::users::{IssuedToken, NewUserInput};
 use kaidan_domain::{Permission, Role};
@@ -30,9 +29,9 @@ pub async fn list_users(Api(app, ctx): Api) -> ApiResult<Json<Vec<UserRecord>>> 
 pub async fn create_user(
     Api(app, ctx): Api,
     JsonBody(input): JsonBody<NewUserInput>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<UserRecord>)> {
     let user = app.create_user(&ctx, input).await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+    Ok((StatusCode::CREATED, Json(user)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -65,9 +64,9 @@ pub async fn add_token(
     Api(app, ctx): Api,
     PathId(id): PathId<User>,
     JsonBody(req): JsonBody<NewToken>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
     let t = app.add_token(&ctx, id, &req.name).await?;
-    Ok((StatusCode::CREATED, Json(t)).into_response())
+    Ok((StatusCode::CREATED, Json(t)))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

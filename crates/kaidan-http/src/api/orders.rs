@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::OrderQuery;
 use kaidan_domain::orders::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
@@ -268,9 +268,9 @@ pub async fn post_entry(
     Api(app, ctx): Api,
     PathId(id): PathId<Customer>,
     JsonBody(entry): JsonBody<AccountEntry>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<AccountBalance>)> {
     let balance = app.post_account_entry(&ctx, id, entry).await?;
-    Ok((StatusCode::CREATED, Json(balance)).into_response())
+    Ok((StatusCode::CREATED, Json(balance)))
 }
 
 /// Ask for a change: content and reason (CHG-1). The answer carries the
@@ -283,9 +283,9 @@ pub async fn request_change(
     Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(req): JsonBody<kaidan_domain::orders::ChangeRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<(StatusCode, Json<kaidan_app::ports::ChangeRow>)> {
     let row = app.request_change(&ctx, id, req).await?;
-    Ok((StatusCode::CREATED, Json(row)).into_response())
+    Ok((StatusCode::CREATED, Json(row)))
 }
 
 /// The change requests of an order, oldest first.

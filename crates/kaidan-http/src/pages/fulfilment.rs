@@ -22,8 +22,8 @@ use kaidan_domain::{OrderId, Permission, WarehouseId};
 
 use super::format::local_time;
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
-    status_of,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post,
+    after_step, render, status_of,
 };
 use crate::state::AppState;
 
@@ -289,10 +289,7 @@ async fn confirm(
     };
     let outcome = s.app.confirm_pick(&auth.ctx, id, &lines, packages).await;
     let next = |_| format!("/pick-lists/{id}");
-    after_post(auth.chrome.lang, outcome, next, |e| {
-        list_view(&s, auth, id, Some(e))
-    })
-    .await
+    after_step(&s, auth, id, outcome, next, list_view).await
 }
 
 /// POST /pick-lists/{id}/ship: carrier, tracking_no, eta.
@@ -307,10 +304,7 @@ async fn ship(
     };
     let outcome = s.app.ship(&auth.ctx, id, &input).await;
     let next = |sh: ShipmentRow| format!("/shipments/{}", sh.id);
-    after_post(auth.chrome.lang, outcome, next, |e| {
-        list_view(&s, auth, id, Some(e))
-    })
-    .await
+    after_step(&s, auth, id, outcome, next, list_view).await
 }
 
 #[derive(Template)]
@@ -461,10 +455,7 @@ async fn tracking(
     };
     let outcome = s.app.add_tracking(&auth.ctx, id, &input, "page").await;
     let next = |_| format!("/shipments/{id}");
-    after_post(auth.chrome.lang, outcome, next, |e| {
-        shipment_view(&s, auth, id, Some(e))
-    })
-    .await
+    after_step(&s, auth, id, outcome, next, shipment_view).await
 }
 
 /// POST /shipments/{id}/delivery: signed_by, note, `accepted_<line>`,
@@ -532,10 +523,7 @@ async fn deliver(
     };
     let outcome = s.app.record_delivery(&auth.ctx, id, &input).await;
     let next = |_| format!("/shipments/{id}");
-    after_post(auth.chrome.lang, outcome, next, |e| {
-        shipment_view(&s, auth, id, Some(e))
-    })
-    .await
+    after_step(&s, auth, id, outcome, next, shipment_view).await
 }
 
 /// GET /lookup?number=…: straight to the document, or a list when several

@@ -115,55 +115,33 @@ pub struct Chrome {
 
 /// The sections a user sees, by permission (navigation by role, SEC-1).
 fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
+    // The alias keeps each entry of the table on one line.
+    use Permission as P;
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<Permission>); 21] = [
+    let items: [(&str, &str, Option<P>); 21] = [
         ("/", "home", None),
-        ("/orders", "orders", Some(Permission::OrderRead)),
-        (
-            "/orders/deadlines",
-            "deadlines",
-            Some(Permission::OrderRead),
-        ),
-        ("/m/products", "products", Some(Permission::ProductRead)),
-        ("/m/customers", "customers", Some(Permission::CustomerRead)),
-        (
-            "/m/warehouses",
-            "warehouses",
-            Some(Permission::WarehouseRead),
-        ),
-        ("/m/regions", "regions", Some(Permission::RegionRead)),
-        ("/m/stores", "stores", Some(Permission::StoreRead)),
-        ("/m/price-lists", "price_lists", Some(Permission::PriceRead)),
-        (
-            "/region-priorities",
-            "priorities",
-            Some(Permission::RegionRead),
-        ),
-        ("/stock", "stock", Some(Permission::StockRead)),
-        (
-            "/stock-counts/new",
-            "stock_counts",
-            Some(Permission::StockCount),
-        ),
-        ("/shipping", "shipping", Some(Permission::ShipmentRead)),
-        ("/shipments", "shipments", Some(Permission::ShipmentRead)),
-        ("/transfers", "transfers", Some(Permission::ShipmentRead)),
-        (
-            "/purchase-orders",
-            "purchase_orders",
-            Some(Permission::PurchaseRead),
-        ),
-        (
-            "/arrival-notices",
-            "arrival_notices",
-            Some(Permission::PurchaseRead),
-        ),
-        ("/allocation", "allocation", Some(Permission::AllocationRun)),
-        ("/jobs", "jobs", Some(Permission::JobsRead)),
+        ("/orders", "orders", Some(P::OrderRead)),
+        ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
+        ("/m/products", "products", Some(P::ProductRead)),
+        ("/m/customers", "customers", Some(P::CustomerRead)),
+        ("/m/warehouses", "warehouses", Some(P::WarehouseRead)),
+        ("/m/regions", "regions", Some(P::RegionRead)),
+        ("/m/stores", "stores", Some(P::StoreRead)),
+        ("/m/price-lists", "price_lists", Some(P::PriceRead)),
+        ("/region-priorities", "priorities", Some(P::RegionRead)),
+        ("/stock", "stock", Some(P::StockRead)),
+        ("/stock-counts/new", "stock_counts", Some(P::StockCount)),
+        ("/shipping", "shipping", Some(P::ShipmentRead)),
+        ("/shipments", "shipments", Some(P::ShipmentRead)),
+        ("/transfers", "transfers", Some(P::ShipmentRead)),
+        ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
+        ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
+        ("/allocation", "allocation", Some(P::AllocationRun)),
+        ("/jobs", "jobs", Some(P::JobsRead)),
         ("/calendar", "calendar", None),
-        ("/users", "users", Some(Permission::UserAdmin)),
+        ("/users", "users", Some(P::UserAdmin)),
     ];
     items
         .iter()
@@ -340,6 +318,22 @@ pub async fn after_post<T, F: Future<Output = PageResult>>(
         Err(AppError::Invalid(v)) => again(v.to_string()).await,
         Err(e) => Err(PageError(lang, e)),
     }
+}
+
+/// A step posted from a document's page (`view`): on success on to the
+/// page `next` names, a refusal shows the document again with it.
+pub async fn after_step<'a, T, F: Future<Output = PageResult>>(
+    s: &'a AppState,
+    auth: PageAuth,
+    id: i64,
+    outcome: Result<T, AppError>,
+    next: impl FnOnce(T) -> String,
+    view: impl FnOnce(&'a AppState, PageAuth, i64, Option<String>) -> F,
+) -> PageResult {
+    after_post(auth.chrome.lang, outcome, next, |e| {
+        view(s, auth, id, Some(e))
+    })
+    .await
 }
 
 /// A form field that may be left empty: None when it is, else its value.

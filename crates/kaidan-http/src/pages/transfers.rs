@@ -19,7 +19,7 @@ use super::format::{local_time, product_labels};
 use super::fulfilment::{PickSteps, pick_form, ship_form};
 use super::history::{HistoryRow, history};
 use super::{
-    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_step, render,
     status_of,
 };
 use crate::state::AppState;
@@ -241,17 +241,14 @@ async fn transfer_page(
 
 /// What a step's use case gave back: to the transfer page, or the page
 /// again with the refusal.
-async fn after_step(
+async fn after_transfer_step(
     s: &AppState,
     auth: PageAuth,
     id: i64,
     outcome: Result<TransferRow, AppError>,
 ) -> PageResult {
     let next = |_| format!("/transfers/{id}");
-    after_post(auth.chrome.lang, outcome, next, |e| {
-        transfer_view(s, auth, id, Some(e))
-    })
-    .await
+    after_step(s, auth, id, outcome, next, transfer_view).await
 }
 
 /// POST /transfers/{id}/pick: `picked_<line>` per line and `packages`.
@@ -270,7 +267,7 @@ async fn pick(
         Err(bad) => return transfer_view(&s, auth, id, Some(bad)).await,
     };
     let outcome = s.app.pick_transfer(&auth.ctx, id, &lines, packages).await;
-    after_step(&s, auth, id, outcome).await
+    after_transfer_step(&s, auth, id, outcome).await
 }
 
 /// POST /transfers/{id}/ship: carrier, tracking_no, eta.
@@ -284,7 +281,7 @@ async fn ship(
         Err(bad) => return transfer_view(&s, auth, id, Some(bad)).await,
     };
     let outcome = s.app.ship_transfer(&auth.ctx, id, &input).await;
-    after_step(&s, auth, id, outcome).await
+    after_transfer_step(&s, auth, id, outcome).await
 }
 
 /// POST /transfers/{id}/receive: note (optional).
@@ -295,7 +292,7 @@ async fn receive(
 ) -> PageResult {
     let note = form.get("note").map(|n| n.trim()).filter(|n| !n.is_empty());
     let outcome = s.app.receive_transfer(&auth.ctx, id, note).await;
-    after_step(&s, auth, id, outcome).await
+    after_transfer_step(&s, auth, id, outcome).await
 }
 
 /// POST /transfers/{id}/cancel: reason.
@@ -306,7 +303,7 @@ async fn cancel(
 ) -> PageResult {
     let reason = form.get("reason").cloned().unwrap_or_default();
     let outcome = s.app.cancel_transfer(&auth.ctx, id, &reason).await;
-    after_step(&s, auth, id, outcome).await
+    after_transfer_step(&s, auth, id, outcome).await
 }
 
 /// A plan as text, `product:quantity` in product order.

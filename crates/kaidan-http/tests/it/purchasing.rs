@@ -149,11 +149,16 @@ async fn fixture(t: &T) -> Fixture {
     }
 }
 
-fn field(r: &Res) -> String {
-    r.json()["errors"][0]["field"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+/// The API refused `r` with 422, naming `field` first.
+#[track_caller]
+fn assert_refused(r: &Res, field: &str) {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(
+        r.json()["errors"][0]["field"].as_str(),
+        Some(field),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]
@@ -165,7 +170,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         let admin = t.user_token("root", &[Role::Admin]).await;
 
         let r = t
-            .json_call(Method::GET, "/api/v1/replenishments?status=open", &buyer, None, &[])
+            .get("/api/v1/replenishments?status=open", &buyer)
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let open = r.json();
@@ -179,13 +184,11 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         let r = t
             .post_json("/api/v1/purchase-orders", &buyer, bad)
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert_eq!(field(&r), "lines[0].quantity");
+        assert_refused(&r, "lines[0].quantity");
         let r = t
-            .json_call(Method::GET, "/api/v1/purchase-orders?status=lost", &buyer, None, &[])
+            .get("/api/v1/purchase-orders?status=lost", &buyer)
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(field(&r), "status");
+        assert_refused(&r, "status");
         // Order clerks cannot buy.
         let body = json!({"supplier": "宁波织造厂", "expected_arrival": in_days(10),
             "lines": [{"product_id": f.product.get(), "quantity": 10, "replenishment_ids": [request]}]});
@@ -214,28 +217,22 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         assert_eq!(again.header("idempotent-replayed"), "true");
         assert_eq!(again.json()["id"], id);
         let list = t
-            .json_call(Method::GET, "/api/v1/purchase-orders", &buyer, None, &[])
+            .get("/api/v1/purchase-orders", &buyer)
             .await
             .json();
         assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
         let r = t
-            .json_call(Method::GET, "/api/v1/replenishments?status=ordered", &buyer, None, &[])
+            .get("/api/v1/replenishments?status=ordered", &buyer)
             .await;
         assert_eq!(r.json()[0]["purchase_order_id"], id);
 
         let r = t
-            .json_call(
-                Method::GET,
-                &format!("/api/v1/purchase-orders/by-number/{number}"),
-                &buyer,
-                None,
-                &[],
-            )
+            .get(&format!("/api/v1/purchase-orders/by-number/{number}"), &buyer)
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["id"], id);
         let r = t
-            .json_call(Method::GET, "/api/v1/purchase-orders/999999", &buyer, None, &[])
+            .get("/api/v1/purchase-orders/999999", &buyer)
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
 
@@ -254,8 +251,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
             t.post_json(&path, &buyer, lines)
         };
         let r = receive(11).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert_eq!(field(&r), "lines[0].quantity");
+        assert_refused(&r, "lines[0].quantity");
         let r = receive(4).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let res = r.json();
@@ -265,25 +261,24 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         // it (ALC-5) rather than filled by promise date.
         assert_eq!(res["filled"].as_array().map(Vec::len), Some(0), "{res}");
         assert!(res["allocation_run"].as_str().is_some_and(|n| n.starts_with("AR-")), "{res}");
-        let o = t.json_call(Method::GET, &format!("/api/v1/orders/{}", f.order.get()), &buyer, None, &[]).await.json();
+        let o = t.get(&format!("/api/v1/orders/{}", f.order.get()), &buyer).await.json();
         assert_eq!((o["progress"][0]["reserved"].as_i64(), o["progress"][0]["backordered"].as_i64()), (Some(4), Some(2)), "{o}");
         assert!(o["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "allocated" && e["data"]["lines"][0]["lock"] == true), "{o}");
         // The rest: the backorder is filled and the request closed.
         let r = receive(6).await;
         assert_eq!(r.json()["purchase_order"]["status"], "received", "{}", r.text());
         let r = t
-            .json_call(Method::GET, "/api/v1/replenishments?status=closed", &buyer, None, &[])
+            .get("/api/v1/replenishments?status=closed", &buyer)
             .await;
         assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.text());
         let r = t
             .post_json(&format!("/api/v1/purchase-orders/{id}/cancel"), &buyer, json!({"reason": "late"}))
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert_eq!(field(&r), "status");
+        assert_refused(&r, "status");
 
         // Jobs: the schedule is visible; running now needs jobs.run.
         let r = t
-            .json_call(Method::GET, "/api/v1/jobs", &buyer, None, &[])
+            .get("/api/v1/jobs", &buyer)
             .await;
         assert_eq!(r.status, StatusCode::OK);
         let names: Vec<String> = r
@@ -308,7 +303,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert!(r.json()["outcome"].as_str().unwrap().starts_with("ok"));
         let r = t
-            .json_call(Method::GET, "/api/v1/arrival-notices", &buyer, None, &[])
+            .get("/api/v1/arrival-notices", &buyer)
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json(), json!([]), "a received PO gets no notice");
@@ -353,32 +348,25 @@ async fn pur_1_pur_2_pur_3_pages() {
         let token = csrf(&html);
 
         // Raise a PO from the ticked request; a bad date is named.
-        let r = t
-            .submit(
+        let raise = async |supplier: &str, expected_arrival: &str| {
+            let request = request.to_string();
+            let fields = [
+                ("request", request.as_str()),
+                ("supplier", supplier),
+                ("expected_arrival", expected_arrival),
+            ];
+            t.submit(
                 "/purchase-orders/from-replenishments",
                 &buyer,
                 &token,
-                &[
-                    ("request", &request.to_string()),
-                    ("supplier", "宁波"),
-                    ("expected_arrival", "soon"),
-                ],
+                &fields,
             )
-            .await;
+            .await
+        };
+        let r = raise("宁波", "soon").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("expected_arrival"), "{}", r.text());
-        let r = t
-            .submit(
-                "/purchase-orders/from-replenishments",
-                &buyer,
-                &token,
-                &[
-                    ("request", &request.to_string()),
-                    ("supplier", "宁波织造厂"),
-                    ("expected_arrival", &in_days(10)),
-                ],
-            )
-            .await;
+        let r = raise("宁波织造厂", &in_days(10)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let location = r.header("location");
         assert!(location.starts_with("/purchase-orders/"), "{location}");

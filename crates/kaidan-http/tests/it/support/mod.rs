@@ -198,6 +198,21 @@ impl T {
         self.call(Method::POST, path, &h, Some(file.into())).await
     }
 
+    /// Asserts that the published OpenAPI document describes each of
+    /// `ops`, (path, method).
+    pub async fn assert_described(&self, ops: &[(&str, &str)]) {
+        let doc = self
+            .call(Method::GET, "/api/openapi.json", &[], None)
+            .await
+            .json();
+        for (path, method) in ops {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} is not described"
+            );
+        }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Res {
         let auth = format!("Bearer {token}");
         self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
