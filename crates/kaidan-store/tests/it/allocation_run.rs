@@ -11,7 +11,7 @@ use crate::support;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use kaidan_app::{App, AppConfig, AppError, Ctx, ListRequest};
+use kaidan_app::{App, AppConfig, AppError, Ctx};
 use kaidan_domain::allocation::{self, Allocation, RunInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{AccountEntry, EntryKind, OrderStatus};
@@ -19,7 +19,6 @@ use kaidan_domain::{CustomerId, Money, OrderId, Role};
 use kaidan_store::testing::{backends, fresh};
 use kaidan_store::{Db, DbOptions};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use support::*;
 
 async fn franchisee(w: &World, code: &str, priority: i32) -> CustomerId {
@@ -98,10 +97,7 @@ async fn alc_2_alc_5_pur_3_receipt_runs_allocation_funded_first_then_locks() {
         // PUR-3: ten arrive; the receipt runs the allocation. A is funded
         // (1,000 paid, its order is 800): all 8. B has no funds: the 2 left
         // are locked for it for 15 days (ALC-5).
-        w.app
-            .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 10, "PO-TEST")
-            .await
-            .unwrap();
+        receive(&w, 0, w.warehouse, 10, "PO-TEST").await;
         assert_eq!(line(&w, oa).await, (8, 0));
         assert_eq!(line(&w, ob).await, (2, 3));
         let brand = brand(&w).await;
@@ -162,10 +158,7 @@ async fn alc_2_alc_5_pur_3_receipt_runs_allocation_funded_first_then_locks() {
         // B pays within the period; three more arrive: the lock becomes an
         // allocation and B gets the rest.
         deposit(&w, b, 500).await;
-        w.app
-            .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 3, "PO-TEST-2")
-            .await
-            .unwrap();
+        receive(&w, 0, w.warehouse, 3, "PO-TEST-2").await;
         assert_eq!(line(&w, ob).await, (5, 0));
         let locks = w.app.lock_chase_list(&w.finance).await.unwrap();
         assert!(locks.is_empty(), "the paid lock is converted");
@@ -196,10 +189,7 @@ async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
         0,
         |w, clock, _| async move {
             let o = order_for(&w, w.customer, &[(1, 4)], "L-1").await;
-            w.app
-                .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
-                .await
-                .unwrap();
+            receive(&w, 1, w.warehouse, 4, "PO-L").await;
             assert_eq!(line(&w, o).await, (4, 0), "all four locked");
             assert_eq!(
                 w.app.expire_locks(&Ctx::system()).await.unwrap(),
@@ -212,14 +202,9 @@ async fn alc_5_an_unpaid_lock_expires_back_to_supply_once() {
             assert_eq!(line(&w, o).await, (0, 4), "released and backordered again");
             let v = w.app.order(&w.clerk, o).await.unwrap();
             assert!(v.timeline.iter().any(|e| e.kind == "lock_expired"));
-            let stock = w
-                .app
-                .stock_list(&Ctx::system(), &ListRequest::default())
+            let b = balances(&w)
                 .await
-                .unwrap();
-            let b = stock
-                .items
-                .iter()
+                .into_iter()
                 .find(|b| b.product_id == w.products[1])
                 .unwrap();
             assert_eq!((b.on_hand, b.reserved), (4, 0), "back in supply");
@@ -256,10 +241,7 @@ async fn alc_5_a_late_payment_does_not_keep_the_lock_and_two_nodes_expire_it_onc
     on_each_backend_clocked(10_000, PaymentTerms::MonthlySettlement, 0, |w, clock, b| async move {
         let backend = b.name;
         let o = order_for(&w, w.customer, &[(1, 4)], "L-2").await;
-        w.app
-            .receive_stock(&Ctx::system(), w.products[1], w.warehouse, 4, "PO-L")
-            .await
-            .unwrap();
+        receive(&w, 1, w.warehouse, 4, "PO-L").await;
         assert_eq!(line(&w, o).await, (4, 0), "{backend}: locked");
         let brand = brand(&w).await;
 
@@ -464,33 +446,19 @@ async fn check_case(w: World, c: Case) -> Result<(), String> {
 
 #[test]
 fn alc_1_to_10_real_runs_keep_the_guarantees_on_random_worlds() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for backend in backends() {
-        let mut runner = TestRunner::new(Config {
-            cases: 6,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        runner
-            .run(&case(), |c| {
-                rt.block_on(async {
-                    let t = fresh(backend).await.map_err(TestCaseError::fail)?;
-                    let app = App::new(
-                        Arc::new(t.db.clone()),
-                        Arc::new(kaidan_app::clock::SystemClock),
-                        AppConfig::default(),
-                    );
-                    app.bootstrap()
-                        .await
-                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
-                    let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
-                    let r = check_case(w, c).await.map_err(TestCaseError::fail);
-                    t.db.close().await;
-                    r
-                })
-            })
-            .unwrap();
-    }
+    check_on_each_backend(6, case(), |backend, c| async move {
+        let t = fresh(backend).await?;
+        let app = App::new(
+            Arc::new(t.db.clone()),
+            Arc::new(kaidan_app::clock::SystemClock),
+            AppConfig::default(),
+        );
+        app.bootstrap().await.map_err(|e| e.to_string())?;
+        let w = world(app, backend, 10_000, PaymentTerms::MonthlySettlement, 0).await;
+        let r = check_case(w, c).await;
+        t.db.close().await;
+        r
+    });
 }
 
 /// ALC-3 on the database: the same world allocated with franchisees by
@@ -522,10 +490,7 @@ async fn alc_3_franchisees_by_priority_or_by_funds_as_configured() {
             deposit(&w, rich, 5_000).await;
             let o_small = order_for(&w, small, &[(0, 4)], "S-1").await;
             let o_rich = order_for(&w, rich, &[(0, 4)], "R-1").await;
-            w.app
-                .receive_stock(&Ctx::system(), w.products[0], w.warehouse, 4, "PO-3")
-                .await
-                .unwrap();
+            receive(&w, 0, w.warehouse, 4, "PO-3").await;
             let (s, r) = (line(&w, o_small).await, line(&w, o_rich).await);
             match ordering {
                 FranchiseeOrdering::Priority => {
@@ -566,10 +531,7 @@ async fn alc_4_launch_priority_first_and_partial_up_to_the_money() {
         // P-1 arrives first and is allocated up to the money; P-2 then gets
         // what is left.
         for p in [0, 1] {
-            w.app
-                .receive_stock(&Ctx::system(), w.products[p], w.warehouse, 10, "PO-4")
-                .await
-                .unwrap();
+            receive(&w, p, w.warehouse, 10, "PO-4").await;
         }
         let v = w.app.order(&w.clerk, o).await.unwrap();
         let got: Vec<i64> = v.progress.iter().map(|p| p.reserved).collect();

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use kaidan_app::orders::FinanceDecision;
 use kaidan_app::ports::OrderQuery;
-use kaidan_app::{AppError, Created, Ctx, ListRequest};
+use kaidan_app::{AppError, Created, Ctx};
 use kaidan_domain::master::*;
 use kaidan_domain::orders::{Department, OrderStatus};
 use kaidan_domain::{CustomerId, Money, Permission, Role};
@@ -60,12 +60,7 @@ async fn ord_4_ord_5_inv_1_happy_path_numbers_and_reserves() {
                 "{}",
                 w.backend
             );
-            let stock = w
-                .app
-                .stock_list(&Ctx::system(), &ListRequest::default())
-                .await
-                .unwrap();
-            assert_eq!(stock.items.iter().map(|b| b.reserved).sum::<i64>(), 5);
+            assert_eq!(reserved_total(&w).await, 5);
             let (balance, _) = w.app.account(&w.finance, w.customer).await.unwrap();
             assert_eq!(balance.committed, Money::yuan(400), "{balance:?}");
             // Looked up by number (DOC-2 style).
@@ -92,13 +87,8 @@ async fn ord_4_ord_5_inv_1_happy_path_numbers_and_reserves() {
                 .await
                 .unwrap();
             assert_eq!(c.status, OrderStatus::Cancelled);
-            let stock = w
-                .app
-                .stock_list(&Ctx::system(), &ListRequest::default())
-                .await
-                .unwrap();
             assert_eq!(
-                stock.items.iter().map(|b| b.reserved).sum::<i64>(),
+                reserved_total(&w).await,
                 1,
                 "cancel released the reservation"
             );
@@ -522,14 +512,9 @@ async fn inv_1_64_concurrent_approvals_never_oversell() {
             }
         }
         assert!(chosen);
-        let stock = w
-            .app
-            .stock_list(&Ctx::system(), &ListRequest::default())
+        let p0 = balances(&w)
             .await
-            .unwrap();
-        let p0 = stock
-            .items
-            .iter()
+            .into_iter()
             .find(|b| b.product_id == w.products[0] && b.warehouse_id == w.warehouse)
             .unwrap();
         assert_eq!((p0.on_hand, p0.reserved, p0.available), (40, 40, 0));
@@ -598,12 +583,7 @@ async fn chg_1_chg_2_approved_change_makes_a_new_version_and_moves_the_reservati
                 text.contains('3') && text.contains('5'),
                 "a readable diff: {text}"
             );
-            let stock = w
-                .app
-                .stock_list(&Ctx::system(), &ListRequest::default())
-                .await
-                .unwrap();
-            assert_eq!(stock.items.iter().map(|b| b.reserved).sum::<i64>(), 5);
+            assert_eq!(reserved_total(&w).await, 5);
         },
     )
     .await;

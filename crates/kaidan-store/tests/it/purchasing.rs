@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use kaidan_app::orders::{FinanceDecision, OrderView};
-use kaidan_app::ports::{Store, Tx};
+use kaidan_app::ports::{ArrivalNoticeRow, Store, Tx};
 use kaidan_app::purchasing::ReceiptResult;
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, plain_lines};
 use kaidan_app::{App, AppConfig, AppError, AppResult, Ctx};
@@ -116,6 +116,23 @@ impl World {
         o
     }
 
+    /// Two approved orders "A" and "B" of `quantity` of product `p`: A
+    /// created first, promised later (approved today); B created second,
+    /// promised earlier (received `days` ago).
+    async fn promised_out_of_order(
+        &self,
+        customer: CustomerId,
+        p: usize,
+        quantity: i64,
+        days: i64,
+    ) -> (OrderView, OrderView) {
+        let a = self.approved(customer, p, quantity, "A").await;
+        self.set_clock(-days);
+        let b = self.approved(customer, p, quantity, "B").await;
+        self.set_clock(0);
+        (a, b)
+    }
+
     /// Receives `quantity` on line 1 of purchase order `po`.
     async fn receive(&self, po: i64, quantity: i64) -> AppResult<ReceiptResult> {
         let lines = vec![ReceiptLineInput {
@@ -181,6 +198,16 @@ impl World {
     }
 }
 
+/// Counts `notices` by purchase order and kind.
+fn tally(notices: &[ArrivalNoticeRow]) -> impl Fn(i64, NoticeKind) -> usize + '_ {
+    move |po, kind| {
+        notices
+            .iter()
+            .filter(|n| n.purchase_order_id == po && n.kind == kind)
+            .count()
+    }
+}
+
 /// Runs `test` once per backend on a fresh database seeded with the
 /// [`world`], the app on a clock of its own that the test moves.
 async fn on_each_backend<F, Fut>(test: F)
@@ -200,12 +227,7 @@ where
 #[tokio::test]
 async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_requests() {
     on_each_backend(|w| async move {
-        // Created first, promised later: approved today.
-        let late = w.approved(w.business, 0, 5, "A").await;
-        // Created second, promised earlier: received five days ago.
-        w.set_clock(-5);
-        let early = w.approved(w.business, 0, 5, "B").await;
-        w.set_clock(0);
+        let (late, early) = w.promised_out_of_order(w.business, 0, 5, 5).await;
         assert!(early.id > late.id);
         assert!(
             early.ship_due_at < late.ship_due_at,
@@ -357,10 +379,7 @@ async fn pur_3_inv_2_receipt_fills_backorders_by_promise_date_and_closes_request
 #[tokio::test]
 async fn inv_2_free_receipt_fills_backorders_the_same_way_but_only_in_the_central_warehouse() {
     on_each_backend(|w| async move {
-        let first = w.approved(w.franchisee, 1, 4, "A").await;
-        w.set_clock(-2);
-        let earlier = w.approved(w.franchisee, 1, 4, "B").await;
-        w.set_clock(0);
+        let (first, earlier) = w.promised_out_of_order(w.franchisee, 1, 4, 2).await;
         let sys = Ctx::system();
         // Another warehouse: no reservation there, nothing filled.
         w.app
@@ -583,12 +602,7 @@ async fn pur_2_notices_exactly_once_across_two_nodes() {
             h.await.unwrap().unwrap();
         }
         let notices = w.app.arrival_notices(&w.buyer, None, None).await.unwrap();
-        let count = |po: i64, kind: NoticeKind| {
-            notices
-                .iter()
-                .filter(|n| n.purchase_order_id == po && n.kind == kind)
-                .count()
-        };
+        let count = tally(&notices);
         assert_eq!(count(soon.id, NoticeKind::Funds), 1, "{backend}");
         assert_eq!(
             count(soon.id, NoticeKind::Receiving),
@@ -643,12 +657,7 @@ async fn pur_2_notices_exactly_once_across_two_nodes() {
         a.unwrap();
         b.unwrap();
         let notices = w.app.arrival_notices(&w.buyer, None, None).await.unwrap();
-        let count = |po: i64, kind: NoticeKind| {
-            notices
-                .iter()
-                .filter(|n| n.purchase_order_id == po && n.kind == kind)
-                .count()
-        };
+        let count = tally(&notices);
         assert_eq!(count(soon.id, NoticeKind::Receiving), 1, "{backend}");
         assert_eq!(count(later.id, NoticeKind::Funds), 1, "{backend}");
         assert_eq!(count(later.id, NoticeKind::Receiving), 0, "{backend}");

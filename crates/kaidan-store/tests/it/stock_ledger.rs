@@ -15,11 +15,10 @@ use kaidan_app::clock::SystemClock;
 use kaidan_app::ports::{ListQuery, StockReceipt, StockStep, Store};
 use kaidan_app::{App, AppConfig};
 use kaidan_domain::{Money, ProductId, Quantity, WarehouseId};
-use kaidan_store::testing::{backends, fresh};
+use kaidan_store::testing::fresh;
 
-use crate::support::{create, product, warehouse};
+use crate::support::{check_on_each_backend, create, product, warehouse};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -312,17 +311,5 @@ async fn check(db: &dyn Store, model: &Model) -> Result<(), String> {
 
 #[test]
 fn inv_1_balances_equal_the_ledger_after_every_step() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for backend in backends() {
-        let mut runner = TestRunner::new(Config {
-            cases: 12,
-            failure_persistence: None,
-            ..Config::default()
-        });
-        runner
-            .run(&prop::collection::vec(op(), 1..25), |ops| {
-                rt.block_on(run(backend, ops)).map_err(TestCaseError::fail)
-            })
-            .unwrap();
-    }
+    check_on_each_backend(12, prop::collection::vec(op(), 1..25), run);
 }

@@ -14,7 +14,7 @@ use kaidan_domain::{
 use kaidan_store::testing::{backends, fresh, on_each_app};
 use rust_decimal::Decimal;
 
-use crate::support::{created, user};
+use crate::support::{create, created, user, warehouse};
 
 fn product(sku: &str) -> ProductData {
     ProductData {
@@ -433,29 +433,10 @@ async fn int_4_import_is_all_or_nothing_and_reports_every_bad_row() {
 async fn inv_1_stock_balance_cannot_go_negative_in_the_database() {
     on_each_app(|app, backend| async move {
         let ctx = Ctx::system();
-        let p = created(app.create(&ctx, product("S-1"), None).await.unwrap());
-        let w = created(
-            app.create(
-                &ctx,
-                WarehouseData {
-                    code: "WH".into(),
-                    name: "总仓".into(),
-                    address: None,
-                    is_central: true,
-                    active: true,
-                },
-                None,
-            )
-            .await
-            .unwrap(),
-        );
-        app.receive_stock(&ctx, ProductId(p.id), WarehouseId(w.id), 5, "PO-1")
-            .await
-            .unwrap();
-        let err = app
-            .receive_stock(&ctx, ProductId(p.id), WarehouseId(w.id), -5, "x")
-            .await
-            .unwrap_err();
+        let p = ProductId(create(&app, product("S-1")).await);
+        let w = WarehouseId(create(&app, warehouse("WH", "总仓", true)).await);
+        app.receive_stock(&ctx, p, w, 5, "PO-1").await.unwrap();
+        let err = app.receive_stock(&ctx, p, w, -5, "x").await.unwrap_err();
         assert!(matches!(err, AppError::Invalid(_)), "{backend}");
         let page = app.stock_list(&ctx, &ListRequest::default()).await.unwrap();
         assert_eq!((page.items[0].on_hand, page.items[0].available), (5, 5));

@@ -11,7 +11,7 @@
 use crate::support;
 
 use kaidan_app::ports::TransferQuery;
-use kaidan_app::{AppError, Ctx, ListRequest};
+use kaidan_app::{AppError, Ctx};
 use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{
     PaymentTerms, RegionData, SafetyStock, StoreData, StoreOwnership, Tier,
@@ -44,15 +44,16 @@ async fn store(w: &World, code: &str, region: RegionId) -> StoreId {
 
 /// (on hand, reserved) of a product in a warehouse.
 async fn balance(w: &World, product: usize, warehouse: WarehouseId) -> (i64, i64) {
-    let b = w
-        .app
-        .stock_list(&Ctx::system(), &ListRequest::default())
+    balances(w)
         .await
-        .unwrap();
-    b.items
         .iter()
         .find(|b| b.product_id == w.products[product] && b.warehouse_id == warehouse)
         .map_or((0, 0), |b| (b.on_hand, b.reserved))
+}
+
+/// The picking of a one-line transfer: `picked` units found.
+fn line_one_picked(picked: i64) -> [PickedInput; 1] {
+    [PickedInput { line_no: 1, picked }]
 }
 
 fn ship_input() -> ShipInput {
@@ -88,10 +89,7 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
             .unwrap();
         // PUR-3: eight arrive; with no franchisee waiting the run sends the
         // store its safety stock as one transfer, reserved centrally.
-        w.app
-            .receive_stock(&sys, w.products[0], w.warehouse, 8, "PO-T")
-            .await
-            .unwrap();
+        receive(&w, 0, w.warehouse, 8, "PO-T").await;
         let list = w
             .app
             .transfers(&wh, TransferQuery::default())
@@ -128,15 +126,7 @@ async fn alc_8_alc_9_a_store_transfer_is_picked_shipped_and_received() {
         // Four are found: the fifth is released at once.
         let t = w
             .app
-            .pick_transfer(
-                &wh,
-                t.id,
-                &[PickedInput {
-                    line_no: 1,
-                    picked: 4,
-                }],
-                1,
-            )
+            .pick_transfer(&wh, t.id, &line_one_picked(4), 1)
             .await
             .unwrap();
         assert_eq!(t.status, TransferStatus::Picked);
@@ -254,10 +244,7 @@ async fn alc_8_a_region_plan_is_taken_by_the_run_and_given_back_on_cancel() {
             .await
             .unwrap();
         // Four arrive: the region gets all four, its plan keeps 2.
-        w.app
-            .receive_stock(&sys, w.products[1], w.warehouse, 4, "PO-R")
-            .await
-            .unwrap();
+        receive(&w, 1, w.warehouse, 4, "PO-R").await;
         let need = |w: &World| {
             let app = w.app.clone();
             let brand = brand.clone();
@@ -300,15 +287,7 @@ async fn alc_8_a_region_plan_is_taken_by_the_run_and_given_back_on_cancel() {
         assert_eq!(need(&w).await, 6);
         let err = w
             .app
-            .pick_transfer(
-                &wh,
-                t.id,
-                &[PickedInput {
-                    line_no: 1,
-                    picked: 1,
-                }],
-                1,
-            )
+            .pick_transfer(&wh, t.id, &line_one_picked(1), 1)
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is cancelled"), "{err}");

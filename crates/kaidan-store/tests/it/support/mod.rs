@@ -227,15 +227,9 @@ pub use kaidan_store::testing::MovableClock;
 /// INV-1: every balance equals the sums of its ledger, picked included;
 /// the balances.
 pub async fn ledger_holds(w: &World) -> Vec<kaidan_app::ports::StockBalance> {
-    let sys = Ctx::system();
-    let b = w
-        .app
-        .stock_list(&sys, &kaidan_app::ListRequest::default())
-        .await
-        .unwrap();
-    let (sums, picked) = w.app.stock_ledger_check(&sys).await.unwrap();
+    let b = balances(w).await;
+    let (sums, picked) = w.app.stock_ledger_check(&Ctx::system()).await.unwrap();
     let got: Vec<_> = b
-        .items
         .iter()
         .map(|b| (b.product_id, b.warehouse_id, b.on_hand, b.reserved))
         .collect();
@@ -243,7 +237,66 @@ pub async fn ledger_holds(w: &World) -> Vec<kaidan_app::ports::StockBalance> {
     for (p, wh, ledger, balance) in picked {
         assert_eq!(ledger, balance, "picked of {p} in {wh} equals its ledger");
     }
-    b.items
+    b
+}
+
+/// Every stock balance, as the stock list shows them.
+pub async fn balances(w: &World) -> Vec<kaidan_app::ports::StockBalance> {
+    w.app
+        .stock_list(&Ctx::system(), &kaidan_app::ListRequest::default())
+        .await
+        .unwrap()
+        .items
+}
+
+/// Units reserved over every balance.
+pub async fn reserved_total(w: &World) -> i64 {
+    balances(w).await.iter().map(|b| b.reserved).sum()
+}
+
+/// Goods arriving: `quantity` of the world's product `product` received
+/// into `warehouse`.
+pub async fn receive(
+    w: &World,
+    product: usize,
+    warehouse: WarehouseId,
+    quantity: i64,
+    reference: &str,
+) {
+    w.app
+        .receive_stock(
+            &Ctx::system(),
+            w.products[product],
+            warehouse,
+            quantity,
+            reference,
+        )
+        .await
+        .unwrap();
+}
+
+/// Checks the property `test` on `cases` cases drawn from `strategy`, on
+/// each backend in turn, leaving no proptest-regressions file behind.
+pub fn check_on_each_backend<S, F, Fut>(cases: u32, strategy: S, test: F)
+where
+    S: proptest::strategy::Strategy,
+    S::Value: std::fmt::Debug,
+    F: Fn(&'static str, S::Value) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for backend in testing::backends() {
+        TestRunner::new(Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        })
+        .run(&strategy, |v| {
+            rt.block_on(test(backend, v)).map_err(TestCaseError::fail)
+        })
+        .unwrap();
+    }
 }
 
 /// Imports a file the way the API and the command line do: `kaidan_io`
