@@ -10,6 +10,11 @@
 //! opening stock — the only additive step — is written last and only once,
 //! so an interrupted load is finished by running it again.
 //!
+//! This file is longer than our ~600-line rule because it is one script:
+//! the load walks the company's months of history through every capability
+//! in order (orders, reviews, purchasing, allocation, picking, shipping), and
+//! each step reads what the step before it wrote.
+//!
 //! All demo users share [`DEMO_PASSWORD`]. It is for demonstrations only:
 //! never load the demo into a database that holds real data.
 
