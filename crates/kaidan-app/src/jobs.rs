@@ -66,7 +66,13 @@ impl App {
                 let n = self.expire_locks_in(tx, &ctx).await?;
                 Ok(format!("ok: {n} lock(s) expired and released"))
             }
-            other => Ok(format!("ok: nothing to do for unknown job {other}")),
+            // A row this version does not know (left by a newer or an older
+            // Kaidan) is a failure to see in the schedule, not a quiet "ok".
+            other => Err(AppError::invalid(
+                "name",
+                "unknown_job",
+                format!("unknown job '{other}': this version of Kaidan has no such job"),
+            )),
         }
     }
 

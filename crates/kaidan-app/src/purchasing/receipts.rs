@@ -149,8 +149,9 @@ impl App {
     /// updates the line, appends `backorder_filled` to the order's timeline
     /// and closes the line's replenishment requests when its backorder
     /// reaches 0. Orders reserve in the central warehouse, so only goods
-    /// received there fill them. The allocation run (issue 5) will replace
-    /// this for franchisee orders.
+    /// received there fill them. Franchisee lines are skipped: the
+    /// allocation run that follows the receipt serves them by its rules
+    /// (`allocate_after_receipt`, ALC-1..10).
     pub(crate) async fn fill_backorders(
         &self,
         tx: &mut Box<dyn Tx>,

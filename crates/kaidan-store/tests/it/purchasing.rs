@@ -686,3 +686,39 @@ async fn pur_2_notices_exactly_once_across_two_nodes() {
     })
     .await;
 }
+
+/// A job row this version does not know is run as a failure that names the
+/// job, recorded in the schedule, and does not stop the known jobs
+/// (issue 14, item 10).
+#[tokio::test]
+async fn a_job_of_unknown_name_is_an_error_that_names_it() {
+    on_each_backend(|w| async move {
+        let backend = w.backend;
+        let mut tx = w.db.write().await.unwrap();
+        let now = kaidan_app::clock::Clock::now(w.clock.as_ref());
+        tx.job_ensure("retired_job", 3600, now).await.unwrap();
+        tx.commit().await.unwrap();
+        let runs = w.app.run_due_jobs("node-a").await.unwrap();
+        let retired = runs.iter().find(|r| r.name == "retired_job");
+        let retired = retired.unwrap_or_else(|| panic!("{backend}: {runs:?}"));
+        assert!(
+            retired.outcome.starts_with("error: ") && retired.outcome.contains("'retired_job'"),
+            "{backend}: {retired:?}"
+        );
+        assert!(
+            runs.iter()
+                .filter(|r| r.name != "retired_job")
+                .all(|r| r.outcome.starts_with("ok: ")),
+            "{backend}: {runs:?}"
+        );
+        let jobs = w.app.jobs(&w.buyer).await.unwrap();
+        let row = jobs.iter().find(|j| j.name == "retired_job").unwrap();
+        assert!(
+            row.last_outcome
+                .as_deref()
+                .is_some_and(|o| o.contains("unknown job")),
+            "{backend}: {row:?}"
+        );
+    })
+    .await;
+}
