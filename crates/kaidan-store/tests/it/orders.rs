@@ -671,3 +671,40 @@ async fn ord_3_int_4_order_import_is_all_or_nothing_and_groups_lines() {
     })
     .await;
 }
+
+/// A free line (unit price 0, 赠品) goes through review and approval like
+/// any other deviating price: a sales manager approves it, the order's
+/// amount leaves it out, and its goods are reserved (issue 14, item 10;
+/// ADR 0013 for the allocation run).
+#[tokio::test]
+async fn ord_4_a_free_line_is_approved_by_a_sales_manager_and_reserved_at_zero() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        10,
+        |w| async move {
+            let mut i = input(&w, &[(0, 3), (1, 2)], "PO-FREE");
+            i.lines[1].unit_price = Some(Money::ZERO);
+            let o = created(w.app.place_order(&w.clerk, i, false, None).await.unwrap());
+            let lines = &o.content.lines;
+            assert_eq!(lines[1].amount, Money::ZERO, "{}", w.backend);
+            assert_eq!(o.content.totals.amount, lines[0].amount, "{}", w.backend);
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(o.status, OrderStatus::InReview, "{}", w.backend);
+            let manager = user(&w.app, "mgr", &[Role::SalesManager], None).await;
+            w.app.approve_price(&manager, o.id, 2).await.unwrap();
+            let o = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(o.status, OrderStatus::FinanceReview, "{}", w.backend);
+            let o = w
+                .app
+                .finance_review(&w.finance, o.id, FinanceDecision::Pass)
+                .await
+                .unwrap();
+            assert_eq!(o.status, OrderStatus::Approved, "{}", w.backend);
+            let reserved: Vec<i64> = o.progress.iter().map(|l| l.reserved).collect();
+            assert_eq!(reserved, [3, 2], "{}", w.backend);
+            ledger_holds(&w).await;
+        },
+    )
+    .await;
+}
