@@ -15,7 +15,7 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::typed_record;
 use crate::orders::{advance, conflict, not_found};
-use crate::ports::{ChangeRow, EntityKind, JointDecisionRow, ListQuery, OrderRow, Tx};
+use crate::ports::{ChangeRow, EntityKind, JointDecisionRow, OrderRow, Tx};
 
 impl App {
     async fn change_facts(
@@ -24,24 +24,26 @@ impl App {
         order: &OrderRow,
         after_products: &[kaidan_domain::ProductId],
     ) -> AppResult<ImpactInput> {
-        let mut stock = Vec::new();
-        let all = tx
-            .stock_list(&ListQuery {
-                limit: 100_000,
-                ..Default::default()
+        // Orders reserve in the central warehouse only, so that is the stock
+        // a change can promise; read just the change's products there.
+        let balances = match self.central_warehouse(tx).await? {
+            Some(central) => tx.stock_balances_of(central, after_products).await?,
+            None => Vec::new(),
+        };
+        let stock = after_products
+            .iter()
+            .map(|p| {
+                let available: i64 = balances
+                    .iter()
+                    .filter(|(product, _, _)| product == p)
+                    .map(|(_, on_hand, reserved)| on_hand - reserved)
+                    .sum();
+                StockFact {
+                    product_id: *p,
+                    available: Quantity::new(available.max(0)).unwrap_or(Quantity::ZERO),
+                }
             })
-            .await?;
-        for p in after_products {
-            let available: i64 = all
-                .iter()
-                .filter(|b| b.product_id == *p)
-                .map(|b| b.available)
-                .sum();
-            stock.push(StockFact {
-                product_id: *p,
-                available: Quantity::new(available.max(0)).unwrap_or(Quantity::ZERO),
-            });
-        }
+            .collect();
         let customer = typed_record::<CustomerData>(
             tx.master_get(EntityKind::Customer, order.customer_id.get())
                 .await?

@@ -708,3 +708,32 @@ async fn ord_4_a_free_line_is_approved_by_a_sales_manager_and_reserved_at_zero()
     )
     .await;
 }
+
+/// A change is assessed against what the central warehouse can still
+/// reserve for it — orders reserve only there — reading just the change's
+/// products, not the first 100,000 balances of every warehouse (CHG-2;
+/// issue 14, item 10).
+#[tokio::test]
+async fn chg_2_impact_counts_only_the_central_warehouse_stock_of_the_changed_products() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        5,
+        |w| async move {
+            let o = approved(&w, &[(0, 3)], "PO-IMPACT").await;
+            // Plenty of the product in a store's warehouse: not reservable
+            // for an order.
+            let store = create(&w.app, warehouse("STORE-1", "门店库", false)).await;
+            receive(&w, 0, kaidan_domain::WarehouseId(store), 50, "store stock").await;
+            let req = change(
+                "客户追加数量",
+                serde_json::json!([{ "kind": "quantity", "line_no": 1, "quantity": 10 }]),
+            );
+            let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
+            // Central: 5 on hand, 3 reserved by this order → 2 free.
+            assert!(!c.impact.stock_ok, "{}: {:?}", w.backend, c.impact);
+            assert_eq!(c.impact.stock[0].available.get(), 2, "{}", w.backend);
+        },
+    )
+    .await;
+}
