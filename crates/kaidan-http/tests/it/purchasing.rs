@@ -110,25 +110,14 @@ async fn fixture(t: &T) -> Fixture {
             .place_order(
                 &sys,
                 OrderInput {
-                    customer_id: customer,
-                    channel: Channel::Phone,
                     contact_name: Some("李经理".into()),
-                    contact_phone: None,
                     customer_reference: Some("R-1".into()),
-                    order_date: jiff::Timestamp::now().to_zoned(company_time_zone()).date(),
-                    requested_delivery_date: None,
-                    delivery_address: None,
-                    payment_method: None,
-                    payment_terms: None,
-                    priority: false,
-                    special: false,
-                    notes: None,
-                    lines: vec![OrderLineInput {
-                        product_id: product,
-                        quantity: 6,
-                        unit_price: None,
-                        note: None,
-                    }],
+                    ..OrderInput::new(
+                        customer,
+                        Channel::Phone,
+                        jiff::Timestamp::now().to_zoned(company_time_zone()).date(),
+                        vec![OrderLineInput::new(product, 6)],
+                    )
                 },
                 true,
                 None,
