@@ -114,6 +114,15 @@ impl App {
         self.clock.now()
     }
 
+    /// The same use cases over the same store on another clock: the demo
+    /// walks its weeks of history on a clock of its own.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        App {
+            clock,
+            ..self.clone()
+        }
+    }
+
     pub fn config(&self) -> &AppConfig {
         &self.config
     }

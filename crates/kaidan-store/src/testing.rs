@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use kaidan_app::clock::{Clock, SystemClock};
 use kaidan_app::{App, AppConfig};
@@ -168,13 +168,5 @@ where
         .await;
 }
 
-/// A clock that runs with real time, shifted by a number of seconds the test
-/// moves (`clock.0.store(seconds, Ordering::SeqCst)`; negative is the past).
-#[derive(Debug, Default)]
-pub struct MovableClock(pub AtomicI64);
-
-impl Clock for MovableClock {
-    fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(self.0.load(Ordering::SeqCst))
-    }
-}
+/// The movable clock of the tests (and of the demo), where it lives.
+pub use kaidan_app::clock::MovableClock;

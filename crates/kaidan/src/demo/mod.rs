@@ -18,13 +18,17 @@
 //! All demo users share [`DEMO_PASSWORD`]. It is for demonstrations only:
 //! never load the demo into a database that holds real data.
 
+mod allocation;
 mod data;
+mod history;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
+use kaidan_app::clock::MovableClock;
 use kaidan_app::import_export::Dataset;
 use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppError, Ctx, ListRequest, MasterEntity};
@@ -32,6 +36,7 @@ use kaidan_domain::master::{
     CustomerData, PriceListData, PriceListItem, ProductData, RegionData, RegionPriorityList,
     SafetyStock, Season, StoreData,
 };
+use kaidan_domain::orders::company_time_zone;
 use kaidan_domain::{Actor, CustomerId, Money, ProductId, Quantity, RegionId, Role, StoreId};
 
 use data::Csv;
@@ -72,6 +77,11 @@ fn demo_ctx() -> Ctx {
 }
 
 /// Loads the demo company, or, when it is already loaded, only reports it.
+///
+/// The company is set up [`history::WEEKS`] weeks and a few days ago, on a
+/// clock of the demo's own; the history walk winds that clock forward day
+/// by day to yesterday evening (with the allocation scenario on its days),
+/// and today's orders are taken at the real time.
 pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let ctx = demo_ctx();
     let products = data::products();
@@ -79,26 +89,92 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     if is_loaded(app, &ctx, &products, &stock).await? {
         return summary(app, &ctx, true).await;
     }
+    let calendar = kaidan_domain::calendar::BusinessCalendar::new(data::calendar_2026());
+    let today = app.now().to_zoned(company_time_zone()).date();
+    let first = today
+        .checked_sub(jiff::Span::new().weeks(history::WEEKS))
+        .context("the demo's first day")?;
+    let setup_day = first.yesterday().context("the demo's set-up day")?;
+    let clock = Arc::new(MovableClock::default());
+    clock.set(history::local(setup_day, 8, 0)?);
+    let past = app.with_clock(clock.clone());
 
-    create_staff_users(app, &ctx).await?;
-    import_regions(app, &ctx).await?;
-    set_region_lists(app, &ctx).await?;
-    import_warehouses(app, &ctx).await?;
-    import_products(app, &ctx, &products).await?;
-    let product_ids = ids_by_code::<ProductData>(app, &ctx).await?;
-    put_price_lists(app, &ctx, &products, &product_ids).await?;
-    import_customers(app, &ctx).await?;
-    create_portal_user(app, &ctx).await?;
-    import_stores(app, &ctx).await?;
-    set_safety_stock(app, &ctx, &products, &product_ids).await?;
-    put_calendar(app, &ctx).await?;
-    // Last, and only once: receipts add up, everything above is repeatable.
-    import_stock(app, &ctx, &products, &stock).await?;
+    set_up_company(&past, &ctx, &products, &stock).await?;
+    let product_ids = ids_by_code::<ProductData>(&past, &ctx).await?;
+    let buyers = history_buyers(&past, &ctx).await?;
+    let stocked = well_stocked(&products, &stock, &product_ids)?;
+    let mut scenario = allocation::Scenario::new(&past, &ctx, today, &products, &product_ids)?;
+    let mut walk = history::History::new(&past, &clock, &ctx, buyers, stocked);
+    let last = history::working_days_before(&calendar, today, 1);
+    walk.walk(first, last, &mut scenario).await?;
+
+    // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;
     place_demo_purchase(app, &ctx).await?;
-    allocate_demo(app, &ctx, &products, &product_ids).await?;
 
     summary(app, &ctx, false).await
+}
+
+/// Master data, users, calendar and the opening stock, on the set-up day.
+async fn set_up_company(
+    app: &App,
+    ctx: &Ctx,
+    products: &[data::Product],
+    stock: &[(usize, &'static str, i64)],
+) -> anyhow::Result<()> {
+    create_staff_users(app, ctx).await?;
+    import_regions(app, ctx).await?;
+    set_region_lists(app, ctx).await?;
+    import_warehouses(app, ctx).await?;
+    import_products(app, ctx, products).await?;
+    let product_ids = ids_by_code::<ProductData>(app, ctx).await?;
+    put_price_lists(app, ctx, products, &product_ids).await?;
+    import_customers(app, ctx).await?;
+    create_portal_user(app, ctx).await?;
+    import_stores(app, ctx).await?;
+    set_safety_stock(app, ctx, products, &product_ids).await?;
+    put_calendar(app, ctx).await?;
+    // Last, and only once: receipts add up, everything above is repeatable.
+    import_stock(app, ctx, products, stock).await
+}
+
+/// Who orders in the history: the franchisees outside the allocation
+/// scenario and the business customers.
+async fn history_buyers(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<history::Buyer>> {
+    let ids = ids_by_code::<CustomerData>(app, ctx).await?;
+    let mut codes: Vec<&String> = ids
+        .keys()
+        .filter(|c| {
+            (c.starts_with("FR-") && !allocation::Scenario::is_scenario_customer(c))
+                || c.starts_with("BZ-")
+        })
+        .collect();
+    codes.sort();
+    codes
+        .into_iter()
+        .map(|c| {
+            Ok(history::Buyer {
+                id: CustomerId(id_of(&ids, "customer", c)?),
+            })
+        })
+        .collect()
+}
+
+/// The products the central warehouse holds at least a hundred of: the
+/// history's orders take these, so its shortages are the scenario's.
+fn well_stocked(
+    products: &[data::Product],
+    stock: &[(usize, &'static str, i64)],
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<Vec<ProductId>> {
+    stock
+        .iter()
+        .filter(|(_, w, q)| *w == data::CENTRAL_WAREHOUSE && *q >= 100)
+        .map(|(i, _, _)| {
+            let p = products.get(*i).context("a demo product")?;
+            Ok(ProductId(id_of(product_ids, "product", &p.sku)?))
+        })
+        .collect()
 }
 
 /// One demo order: who, how it came in, its lines (product index, quantity),
@@ -335,81 +411,6 @@ async fn place_demo_purchase(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     )
     .await
     .context("a demo purchase order")?;
-    Ok(())
-}
-
-/// ALC-6..9 in the demo: two regions get a replenishment plan (备货), then
-/// one allocation run is committed. Its store and region allocations are
-/// transfers (调拨单); the first is received by its store, the second is on
-/// its way, the third is picked, the rest wait for the warehouse.
-async fn allocate_demo(
-    app: &App,
-    ctx: &Ctx,
-    products: &[data::Product],
-    product_ids: &HashMap<String, i64>,
-) -> anyhow::Result<()> {
-    use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
-    use kaidan_domain::transfers::RegionNeed;
-
-    let regions = ids_by_code::<RegionData>(app, ctx).await?;
-    for (code, season, first) in [
-        ("SZ", Season::SpringSummer, 0),
-        ("BJ", Season::AutumnWinter, 3),
-    ] {
-        let region = RegionId(id_of(&regions, "region", code)?);
-        let needs = products
-            .iter()
-            .filter(|p| p.season == season)
-            .skip(first)
-            .take(3)
-            .map(|p| {
-                Ok(RegionNeed {
-                    product_id: ProductId(id_of(product_ids, "product", &p.sku)?),
-                    quantity: 30,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        app.set_region_needs(ctx, region, needs)
-            .await
-            .with_context(|| format!("the replenishment plan of {code}"))?;
-    }
-    let run = app
-        .run_allocation(ctx, true, "demo")
-        .await
-        .context("the demo allocation run")?;
-    let mut transfers = Vec::new();
-    for number in &run.transfers {
-        let found = app.lookup_document(ctx, number).await?;
-        if let Some(d) = found.first() {
-            transfers.push(app.transfer(ctx, d.id).await?);
-        }
-    }
-    let eta = app
-        .today_date()
-        .checked_add(jiff::Span::new().days(2))
-        .context("demo ETA")?;
-    for (n, t) in transfers.iter().take(3).enumerate() {
-        app.pick_transfer(ctx, t.id, &picked_in_full(&t.lines), 1)
-            .await
-            .context("picking a demo transfer")?;
-        if n == 2 {
-            continue;
-        }
-        let ship = ShipInput {
-            carrier: "德邦物流".into(),
-            tracking_no: format!("DB77000{:05}", t.id),
-            eta,
-            packages: None,
-        };
-        app.ship_transfer(ctx, t.id, &ship)
-            .await
-            .context("shipping a demo transfer")?;
-        if n == 0 {
-            app.receive_transfer(ctx, t.id, Some("演示:门店已收货 demo receipt"))
-                .await
-                .context("receiving a demo transfer")?;
-        }
-    }
     Ok(())
 }
 

@@ -163,13 +163,15 @@ async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
         assert_eq!(app.calendar_days(&demo_ctx()).await.unwrap().len(), 39);
 
         let before = snapshot(&app).await;
-        // The opening stock; the demo's received transfer adds its store's
-        // own stock (STORE-…) besides.
-        let opening = before
+        // The opening stock and the two products the backorder purchase
+        // brought into the central warehouse; the demo's received transfer
+        // adds its store's own stock (STORE-…) besides.
+        let warehouses = before
             .iter()
             .filter(|l| l.starts_with("stock ") && !l.contains(" STORE-"))
             .count();
-        assert_eq!(opening, s.stock_rows, "{backend}");
+        let arrived = allocation::short_products(&data::products()).unwrap();
+        assert_eq!(warehouses, s.stock_rows + arrived.len(), "{backend}");
         let again = load(&app).await.unwrap();
         assert!(again.already_loaded, "{backend}");
         assert_eq!(again.logins, s.logins);
@@ -366,36 +368,84 @@ fn demo_csv_quotes_cells_that_need_it() {
     assert_eq!(data::yuan(5), "0.05");
 }
 
+/// Every order of the demo, oldest first.
+async fn all_orders(app: &App) -> Vec<kaidan_app::ports::OrderRow> {
+    let mut out: Vec<kaidan_app::ports::OrderRow> = Vec::new();
+    loop {
+        let page = app
+            .orders(
+                &Ctx::system(),
+                kaidan_app::ports::OrderQuery {
+                    after: out.last().map(|o| o.id.get()),
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if page.is_empty() {
+            out.sort_by_key(|o| o.id);
+            return out;
+        }
+        out.extend(page);
+    }
+}
+
 #[tokio::test]
-async fn ord_7_demo_orders_stand_at_different_steps() {
-    use kaidan_domain::orders::OrderStatus;
+async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
+    use kaidan_domain::orders::{Channel, OrderStatus, company_time_zone};
     for backend in backends() {
         let (_t, app) = fresh_app(backend).await;
         load(&app).await.unwrap();
-        let orders = app
-            .orders(&Ctx::system(), kaidan_app::ports::OrderQuery::default())
-            .await
-            .unwrap();
-        assert_eq!(orders.len(), 6, "{backend}");
-        let count = |s: OrderStatus| orders.iter().filter(|o| o.status == s).count();
-        assert_eq!(count(OrderStatus::Submitted), 1, "{backend}");
-        assert_eq!(count(OrderStatus::FinanceReview), 1, "{backend}");
-        let statuses: Vec<_> = orders
-            .iter()
-            .map(|o| (o.status, o.document.customer_reference.clone()))
-            .collect();
+        let orders = all_orders(&app).await;
+        let tz = company_time_zone();
+        let today = app.now().to_zoned(tz.clone()).date();
+        let day = |o: &kaidan_app::ports::OrderRow| o.received_at.to_zoned(tz.clone()).date();
+        // Today's six, at the steps the order pages show first.
+        let todays: Vec<_> = orders.iter().filter(|o| day(o) == today).collect();
+        assert_eq!(todays.len(), 6, "{backend}");
+        let count_in = |os: &[&kaidan_app::ports::OrderRow], s: OrderStatus| {
+            os.iter().filter(|o| o.status == s).count()
+        };
+        assert_eq!(count_in(&todays, OrderStatus::Submitted), 1, "{backend}");
         assert_eq!(
-            count(OrderStatus::InReview),
+            count_in(&todays, OrderStatus::FinanceReview),
             1,
-            "price waiting for approval: {statuses:?}"
+            "{backend}"
         );
-        // SHP-1..3: one approved order was picked and shipped, one waits on
-        // a pick list.
-        let shipped = count(OrderStatus::Shipped) + count(OrderStatus::PartlyShipped);
-        assert_eq!(
-            (count(OrderStatus::Approved), shipped),
-            (2, 1),
-            "{statuses:?}"
+        assert_eq!(count_in(&todays, OrderStatus::InReview), 1, "{backend}");
+        assert!(todays.iter().any(|o| o.document.priority));
+        // Weeks of history: every working day has orders, the first six
+        // weeks back; every channel; every end an order can come to.
+        let first = orders.iter().map(day).min().unwrap();
+        assert!(
+            first <= today.checked_sub(jiff::Span::new().days(40)).unwrap(),
+            "{backend}: history starts {first}"
+        );
+        assert!(orders.len() > 150, "{backend}: {} orders", orders.len());
+        let all: Vec<_> = orders.iter().collect();
+        for s in [
+            OrderStatus::Delivered,
+            OrderStatus::Shipped,
+            OrderStatus::Approved,
+            OrderStatus::Rejected,
+            OrderStatus::Cancelled,
+        ] {
+            assert!(count_in(&all, s) > 0, "{backend}: no {s} order");
+        }
+        assert!(count_in(&all, OrderStatus::Delivered) > 80, "{backend}");
+        for c in Channel::ALL {
+            assert!(
+                orders.iter().any(|o| o.document.channel == *c),
+                "{backend}: no order by {c}"
+            );
+        }
+        // ORD-6: most reviews in time, some not; numbers on every approved.
+        let reviewed: Vec<bool> = orders.iter().filter_map(|o| o.review_met).collect();
+        let late = reviewed.iter().filter(|m| !**m).count();
+        assert!(
+            late > 0 && late * 4 < reviewed.len(),
+            "{backend}: {late} late"
         );
         assert!(
             orders
@@ -403,32 +453,62 @@ async fn ord_7_demo_orders_stand_at_different_steps() {
                 .filter(|o| o.number.is_some())
                 .all(|o| o.number.as_deref().is_some_and(|n| n.starts_with("SO-")))
         );
+        // SHP-1..3 of today: one shipment with its tracking number.
         let shipments = app.shipments(&Ctx::system(), None, None).await.unwrap();
-        assert_eq!(shipments.len(), 1, "{backend}");
-        assert_eq!(shipments[0].tracking_no, "SF1400000001");
-        let open = app
-            .pick_lists(
-                &Ctx::system(),
-                Some(kaidan_domain::fulfilment::PickListStatus::Open),
-            )
-            .await
-            .unwrap();
-        assert_eq!(open.len(), 1, "{backend}");
-        assert!(orders.iter().any(|o| o.document.priority));
+        assert!(shipments.iter().any(|s| s.tracking_no == "SF1400000001"));
+        assert!(shipments.len() > 100, "{backend}: {}", shipments.len());
     }
 }
 
 #[tokio::test]
-async fn alc_8_alc_9_demo_run_made_transfers_at_every_step() {
+async fn alc_1_to_9_demo_receipt_run_serves_funded_franchisees_locks_the_unfunded_and_makes_transfers()
+ {
     use kaidan_app::ports::TransferQuery;
+    use kaidan_domain::allocation::{Allocation, Bound};
     use kaidan_domain::transfers::{TransferKind, TransferStatus};
     for backend in backends() {
         let (_t, app) = fresh_app(backend).await;
         load(&app).await.unwrap();
         let ctx = Ctx::system();
         let runs = app.allocation_runs(&ctx).await.unwrap();
-        assert_eq!(runs.len(), 1, "{backend}: the demo's run");
-        assert_eq!(runs[0].trigger, "demo");
+        assert_eq!(runs.len(), 1, "{backend}: the receipt's run");
+        assert_eq!(runs[0].trigger, "receipt");
+        let (_, result) = app.allocation_run(&ctx, runs[0].id).await.unwrap();
+        let code = async |id: kaidan_domain::CustomerId| {
+            app.get::<CustomerData>(&ctx, id.get())
+                .await
+                .unwrap()
+                .data
+                .code
+        };
+        let mut served = Vec::new();
+        let mut locked = Vec::new();
+        let mut bounds = Vec::new();
+        for a in &result.allocations {
+            match a {
+                Allocation::FranchiseeAllocation(f) => {
+                    served.push(code(f.franchisee).await);
+                    bounds.push((code(f.franchisee).await, f.reason.bound));
+                }
+                Allocation::FranchiseeLock(f) => locked.push(code(f.franchisee).await),
+                _ => {}
+            }
+        }
+        served.dedup();
+        // ALC-1..3: the funded, in rank order (1, 2, 20).
+        assert_eq!(served, ["FR-001", "FR-006", "FR-020"], "{backend}");
+        // ALC-2: the last one's line is bounded by its money.
+        assert!(
+            bounds.contains(&("FR-020".to_string(), Bound::MoneyExhausted)),
+            "{backend}: {bounds:?}"
+        );
+        assert!(bounds.contains(&("FR-001".to_string(), Bound::FullyServed)));
+        // ALC-4/5: the unfunded get locks and are on the chase list.
+        locked.sort();
+        assert_eq!(locked, ["FR-008", "FR-014"], "{backend}");
+        let chase = app.lock_chase_list(&ctx).await.unwrap();
+        assert_eq!(chase.len(), 2, "{backend}");
+        // ALC-6..9: store and region transfers, worked on.
         let all = app
             .transfers(
                 &ctx,
@@ -450,8 +530,6 @@ async fn alc_8_alc_9_demo_run_made_transfers_at_every_step() {
             "{backend}"
         );
         assert!(count(TransferStatus::Open) > 10, "{backend}: {}", all.len());
-        // ALC-8: both regions with a plan got a transfer, each line at most
-        // the 30 planned.
         let regions: BTreeSet<_> = all
             .iter()
             .filter(|t| t.kind == TransferKind::Region)

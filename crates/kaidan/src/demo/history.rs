@@ -1,0 +1,439 @@
+//! The demo's weeks of order history (ORD-1..8, SHP-1..3, FIN-5): every
+//! working day of the last weeks, customers of every kind order through
+//! every channel; clerks review, finance approves, the warehouse picks and
+//! ships, customers sign and pay — each step at its own time of day on a
+//! clock the demo winds forward, so deadlines are met or missed for real
+//! and the lists, the deadline watch and the order pages open on a company
+//! that has been working for a while.
+//!
+//! Deterministic: one seeded generator decides who orders what and how
+//! late each step is; only the dates move with the day the demo is loaded.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kaidan_app::clock::MovableClock;
+use kaidan_app::orders::FinanceDecision;
+use kaidan_app::{App, Created, Ctx};
+use kaidan_domain::calendar::BusinessCalendar;
+use kaidan_domain::fulfilment::{DeliveredLineInput, DeliveryInput, ShipInput, picked_in_full};
+use kaidan_domain::orders::{
+    AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
+};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId};
+
+use super::allocation::Scenario;
+use super::data::{self, SplitMix64};
+
+/// How many weeks of history the demo walks before today.
+pub(super) const WEEKS: i64 = 6;
+
+/// Orders per working day: at least, and one less than at most.
+const ORDERS_PER_DAY: (i64, i64) = (5, 9);
+
+const CHANNELS: [Channel; 7] = [
+    Channel::Phone,
+    Channel::Email,
+    Channel::Fax,
+    Channel::Web,
+    Channel::ECommerce,
+    Channel::Api,
+    Channel::SalesRep,
+];
+
+const CARRIERS: [&str; 3] = ["顺丰速运", "德邦物流", "中通快递"];
+
+/// A customer of the history, and whether its orders are paid after
+/// delivery (all are, but one shipment in six stays open: receivables).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Buyer {
+    pub id: CustomerId,
+}
+
+/// The local moment `hour:minute` of `day` in the company's time zone.
+pub(super) fn local(day: Date, hour: i8, minute: i8) -> anyhow::Result<Timestamp> {
+    Ok(day
+        .at(hour, minute, 0, 0)
+        .to_zoned(company_time_zone())
+        .context("a demo time")?
+        .timestamp())
+}
+
+/// The working day `n` working days before `day` on the demo calendar.
+pub(super) fn working_days_before(calendar: &BusinessCalendar, day: Date, n: u32) -> Date {
+    let mut d = day;
+    let mut left = n;
+    while left > 0 {
+        match d.yesterday() {
+            Ok(y) => d = y,
+            Err(_) => break,
+        }
+        if calendar.is_working_day(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// One step of a history day, at its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    /// Place the day's n-th order.
+    Place(usize),
+    /// Review (and, for most, approve or reject) the day's n-th order.
+    Review(usize),
+}
+
+/// What the day's n-th order is to become.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    buyer: Buyer,
+    channel: Channel,
+    priority: bool,
+    reject: bool,
+    /// Working days after approval it ships (4 or more misses ORD-6).
+    ship_after: u32,
+}
+
+/// The history walk's state: what waits for which day.
+pub(super) struct History<'a> {
+    app: &'a App,
+    clock: &'a Arc<MovableClock>,
+    ctx: &'a Ctx,
+    calendar: BusinessCalendar,
+    rng: SplitMix64,
+    buyers: Vec<Buyer>,
+    products: Vec<ProductId>,
+    /// (ship day, order).
+    to_ship: Vec<(Date, OrderId)>,
+    /// (delivery day, shipment id).
+    to_deliver: Vec<(Date, i64)>,
+    /// (payment day, customer, amount).
+    to_pay: Vec<(Date, (CustomerId, Money))>,
+    /// (cancel day, order).
+    to_cancel: Vec<(Date, OrderId)>,
+    placed: usize,
+}
+
+impl<'a> History<'a> {
+    pub(super) fn new(
+        app: &'a App,
+        clock: &'a Arc<MovableClock>,
+        ctx: &'a Ctx,
+        buyers: Vec<Buyer>,
+        products: Vec<ProductId>,
+    ) -> Self {
+        History {
+            app,
+            clock,
+            ctx,
+            calendar: BusinessCalendar::new(data::calendar_2026()),
+            rng: SplitMix64::new(0x0D15_70A7),
+            buyers,
+            products,
+            to_ship: Vec::new(),
+            to_deliver: Vec::new(),
+            to_pay: Vec::new(),
+            to_cancel: Vec::new(),
+            placed: 0,
+        }
+    }
+
+    fn at(&self, day: Date, hour: i8, minute: i8) -> anyhow::Result<()> {
+        self.clock.set(local(day, hour, minute)?);
+        Ok(())
+    }
+
+    fn pick<T: Copy>(&mut self, of: &[T]) -> anyhow::Result<T> {
+        let n = u64::try_from(of.len()).unwrap_or(0).max(1);
+        let i = usize::try_from(self.rng.next_u64() % n).unwrap_or(0);
+        of.get(i).copied().context("an empty demo list")
+    }
+
+    fn chance(&mut self, one_in: u64) -> bool {
+        self.rng.next_u64().is_multiple_of(one_in)
+    }
+
+    /// Walks every working day from `first` to `last` (inclusive); returns
+    /// how many orders were placed.
+    pub(super) async fn walk(
+        &mut self,
+        first: Date,
+        last: Date,
+        scenario: &mut Scenario<'_>,
+    ) -> anyhow::Result<usize> {
+        let mut day = first;
+        while day <= last {
+            if self.calendar.is_working_day(day) {
+                self.day(day).await?;
+                self.at(day, 17, 30)?;
+                scenario.after_day(day).await?;
+            }
+            day = day.tomorrow().context("the demo calendar")?;
+        }
+        Ok(self.placed)
+    }
+
+    async fn day(&mut self, day: Date) -> anyhow::Result<()> {
+        self.at(day, 9, 0)?;
+        self.deliver(day).await?;
+        self.at(day, 9, 20)?;
+        self.pay(day).await?;
+        self.at(day, 9, 40)?;
+        self.cancel(day).await?;
+        self.orders(day).await?;
+        self.at(day, 15, 30)?;
+        self.ship(day).await
+    }
+
+    async fn orders(&mut self, day: Date) -> anyhow::Result<()> {
+        let count = usize::try_from(self.rng.range(ORDERS_PER_DAY.0, ORDERS_PER_DAY.1))?;
+        let mut plans = Vec::with_capacity(count);
+        let mut steps = Vec::with_capacity(count * 2);
+        for n in 0..count {
+            let placed =
+                local(day, 9, 30)? + jiff::SignedDuration::from_mins(i64::try_from(n)? * 35);
+            // Most reviews within the 4 hours; one in nine after them.
+            let delay = if self.chance(9) {
+                self.rng.range(250, 330)
+            } else {
+                self.rng.range(15, 150)
+            };
+            steps.push((placed, Step::Place(n)));
+            steps.push((
+                placed + jiff::SignedDuration::from_mins(delay),
+                Step::Review(n),
+            ));
+            let buyer = self.pick(&self.buyers.clone())?;
+            let channel = self.pick(&CHANNELS)?;
+            let ship_after = if self.chance(8) {
+                4
+            } else {
+                u32::try_from(self.rng.range(1, 3))?
+            };
+            plans.push(Plan {
+                buyer,
+                channel,
+                priority: self.chance(12),
+                reject: self.chance(25),
+                ship_after,
+            });
+        }
+        steps.sort();
+        let mut ids: Vec<Option<OrderId>> = vec![None; count];
+        for (at, step) in steps {
+            self.clock.set(at);
+            match step {
+                Step::Place(n) => {
+                    let plan = plans.get(n).copied().context("a demo plan")?;
+                    ids[n] = self.place(day, plan).await?;
+                }
+                Step::Review(n) => {
+                    let (Some(Some(id)), Some(plan)) = (ids.get(n).copied(), plans.get(n)) else {
+                        continue;
+                    };
+                    self.review(day, id, *plan).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn place(&mut self, day: Date, plan: Plan) -> anyhow::Result<Option<OrderId>> {
+        let line_count = self.rng.range(1, 4);
+        let mut lines: Vec<OrderLineInput> = Vec::new();
+        for _ in 0..line_count {
+            let product = self.pick(&self.products.clone())?;
+            if lines.iter().any(|l| l.product_id == product) {
+                continue;
+            }
+            lines.push(OrderLineInput::new(product, self.rng.range(2, 10)));
+        }
+        self.placed += 1;
+        let requested = self
+            .chance(4)
+            .then(|| self.calendar.add_working_days(day, 5));
+        let input = OrderInput {
+            customer_reference: Some(format!("PO-{}-{:04}", day.strftime("%m%d"), self.placed)),
+            delivery_address: Some("收货地址见客户档案".into()),
+            priority: plan.priority,
+            requested_delivery_date: requested,
+            ..OrderInput::new(plan.buyer.id, plan.channel, day, lines)
+        };
+        match self
+            .app
+            .place_order(self.ctx, input, true, None)
+            .await
+            .context("a demo history order")?
+        {
+            Created::New(v) => Ok(Some(v.id)),
+            Created::Replayed { .. } => Ok(None),
+        }
+    }
+
+    async fn review(&mut self, day: Date, id: OrderId, plan: Plan) -> anyhow::Result<()> {
+        if plan.reject {
+            self.app
+                .reject_order(self.ctx, id, "单价与合同价不符,请核对后重新提交")
+                .await
+                .context("rejecting a demo order")?;
+            return Ok(());
+        }
+        let mut view = self
+            .app
+            .review_order(self.ctx, id)
+            .await
+            .context("reviewing a demo order")?;
+        // Finance passes what the review passed, and releases a credit hold
+        // (the customer paid on the phone): the history is a working company.
+        for _ in 0..2 {
+            let decision = match view.status {
+                OrderStatus::FinanceReview => FinanceDecision::Pass,
+                OrderStatus::CreditHold => FinanceDecision::Release,
+                _ => break,
+            };
+            view = self
+                .app
+                .finance_review(self.ctx, id, decision)
+                .await
+                .context("approving a demo order")?;
+        }
+        if view.status == OrderStatus::Approved {
+            if self.chance(30) {
+                let next = self.calendar.add_working_days(day, 1);
+                self.to_cancel.push((next, id));
+            } else {
+                let after = if plan.priority { 0 } else { plan.ship_after };
+                let ship_day = self.calendar.add_working_days(day, after);
+                self.to_ship.push((ship_day, id));
+            }
+        }
+        Ok(())
+    }
+
+    async fn cancel(&mut self, day: Date) -> anyhow::Result<()> {
+        let due: Vec<OrderId> = take_due(&mut self.to_cancel, day);
+        for id in due {
+            self.app
+                .cancel_order(self.ctx, id, "客户来电取消:门店装修延期")
+                .await
+                .context("cancelling a demo order")?;
+        }
+        Ok(())
+    }
+
+    /// The day's shipping: one pick list per order due, picked in full and
+    /// shipped an hour later.
+    async fn ship(&mut self, day: Date) -> anyhow::Result<()> {
+        let due: Vec<OrderId> = take_due(&mut self.to_ship, day);
+        if due.is_empty() {
+            return Ok(());
+        }
+        let lists = self
+            .app
+            .create_pick_lists(self.ctx, &due)
+            .await
+            .context("demo history pick lists")?;
+        self.at(day, 16, 10)?;
+        let mut picked = Vec::new();
+        for list in &lists {
+            let packages = i64::try_from(list.lines.len())?.max(1);
+            picked.push(
+                self.app
+                    .confirm_pick(self.ctx, list.id, &picked_in_full(&list.lines), packages)
+                    .await
+                    .context("a demo history pick")?,
+            );
+        }
+        self.at(day, 17, 0)?;
+        let eta = self.calendar.add_working_days(day, 2);
+        for list in picked {
+            if list.lines.iter().all(|l| l.picked.unwrap_or(0) == 0) {
+                continue;
+            }
+            let carrier = self.pick(&CARRIERS)?;
+            let shipment = self
+                .app
+                .ship(
+                    self.ctx,
+                    list.id,
+                    &ShipInput {
+                        carrier: carrier.into(),
+                        tracking_no: format!("DM{}{:06}", day.strftime("%m%d"), list.id),
+                        eta,
+                        packages: None,
+                    },
+                )
+                .await
+                .context("a demo history shipment")?;
+            self.to_deliver.push((eta, shipment.id));
+        }
+        Ok(())
+    }
+
+    /// Proofs of delivery for the shipments due today; payment follows a
+    /// few working days later, except for one shipment in six.
+    async fn deliver(&mut self, day: Date) -> anyhow::Result<()> {
+        let due: Vec<i64> = take_due(&mut self.to_deliver, day);
+        for id in due {
+            let s = self.app.shipment(self.ctx, id).await?;
+            let input = DeliveryInput {
+                signed_by: "门店店长".into(),
+                note: None,
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| DeliveredLineInput {
+                        line_no: l.line_no,
+                        accepted: l.quantity,
+                        refused: 0,
+                        reason: None,
+                        disposition: None,
+                    })
+                    .collect(),
+                quarantine_warehouse_id: None,
+            };
+            self.app
+                .record_delivery(self.ctx, id, &input)
+                .await
+                .context("a demo proof of delivery")?;
+            if self.chance(6) {
+                continue;
+            }
+            let value: Money = s.lines.iter().map(|l| l.unit_price.times(l.quantity)).sum();
+            let after = u32::try_from(self.rng.range(0, 5))?;
+            self.to_pay.push((
+                self.calendar.add_working_days(day, after),
+                (s.customer_id, value),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn pay(&mut self, day: Date) -> anyhow::Result<()> {
+        let due: Vec<(CustomerId, Money)> = take_due(&mut self.to_pay, day);
+        for (customer, amount) in due {
+            if !amount.is_positive() {
+                continue;
+            }
+            let entry = AccountEntry {
+                note: Some("银行转账 货款".into()),
+                ..AccountEntry::new(EntryKind::Deposit, amount, None)
+            };
+            self.app
+                .post_account_entry(self.ctx, customer, entry)
+                .await
+                .context("a demo payment")?;
+        }
+        Ok(())
+    }
+}
+
+/// Removes and returns the items due on or before `day`, in their order.
+fn take_due<T>(queue: &mut Vec<(Date, T)>, day: Date) -> Vec<T> {
+    let (due, later): (Vec<_>, Vec<_>) = queue.drain(..).partition(|(d, _)| *d <= day);
+    *queue = later;
+    due.into_iter().map(|(_, t)| t).collect()
+}
