@@ -33,13 +33,17 @@ use super::data;
 use super::history::working_days_before;
 use super::{id_of, ids_by_code};
 
+/// (which of the two short products, how many): 0 many means "more than
+/// its money pays for".
+type Wants = &'static [(usize, i64)];
+
 /// The franchisees of the scenario and what each does: (code, which of the
 /// two short products and how many, the yuan it pays in beyond what it
 /// owes). Ranks (data.rs): FR-001 1, FR-006 2, FR-020 20, FR-008 17, FR-014 18.
 /// FR-020's order is worth more than its money (credit 50,000 yuan and
 /// what it pays): the run serves it in part. FR-008 and FR-014 pay
 /// nothing: they get locks.
-pub(super) const FRANCHISEES: [(&str, &[(usize, i64)], i64); 5] = [
+pub(super) const FRANCHISEES: [(&str, Wants, i64); 5] = [
     ("FR-001", &[(0, 40), (1, 20)], 30_000),
     ("FR-006", &[(0, 60)], 10_000),
     ("FR-020", &[(0, 0)], 2_000),
