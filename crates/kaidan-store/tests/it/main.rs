@@ -3,6 +3,7 @@
 //! cases against a real database, on SQLite always and on PostgreSQL when
 //! KAIDAN_TEST_DATABASE_URL is set.
 
+mod allocation_ranking;
 mod allocation_run;
 mod allocation_write;
 mod fulfilment;
