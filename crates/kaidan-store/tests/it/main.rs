@@ -6,6 +6,7 @@
 mod allocation_ranking;
 mod allocation_run;
 mod allocation_write;
+mod customer_hold;
 mod fulfilment;
 mod group_commit;
 mod orders;
