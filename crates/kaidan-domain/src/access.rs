@@ -69,6 +69,8 @@ string_enum!(
         ProductWrite = "product.write",
         CustomerRead = "customer.read",
         CustomerWrite = "customer.write",
+        /// Put a customer on finance hold and release it (FIN-6).
+        CustomerHold = "customer.hold",
         /// Prices and price lists are confidential (SEC-4).
         PriceRead = "price.read",
         PriceWrite = "price.write",
@@ -179,6 +181,7 @@ impl Role {
                 ProductRead,
                 CustomerRead,
                 CustomerWrite,
+                CustomerHold,
                 PriceRead,
                 WarehouseRead,
                 RegionRead,

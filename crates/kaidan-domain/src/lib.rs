@@ -10,6 +10,7 @@ pub mod access;
 pub mod allocation;
 pub mod audit;
 pub mod calendar;
+pub mod customer_hold;
 pub mod fulfilment;
 pub mod ids;
 pub mod master;

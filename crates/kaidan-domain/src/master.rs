@@ -60,6 +60,22 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// How important a franchisee is to the company (重要程度), one of the
+    /// facts of its predefined priority (ALC-3, seed 003 §6.4.2.3). Declared
+    /// most important first: among franchisees of the same priority rank
+    /// the allocation run serves `key` before `important` before `normal`,
+    /// and an ungraded one last (ADR 0017).
+    Importance {
+        /// 重点
+        Key = "key",
+        /// 重要
+        Important = "important",
+        /// 一般
+        Normal = "normal",
+    }
+);
+
 /// A customer (ORD-2, FIN-2, ALC inputs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,6 +99,9 @@ pub struct CustomerData {
     /// 1 = served first among its kind.
     #[serde(default = "default_rank")]
     pub priority: i32,
+    /// Importance (ALC-3); none: not graded.
+    #[serde(default)]
+    pub importance: Option<Importance>,
     pub payment_terms: PaymentTerms,
     pub payment_method: PaymentMethod,
     #[serde(default)]

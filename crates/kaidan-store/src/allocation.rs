@@ -14,7 +14,7 @@ use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId, War
 use crate::error::corrupt;
 use crate::orders::account_entry;
 use crate::row::{RowExt, micros};
-use crate::status_sets::{LOCK_ACTIVE, ORDER_AWAITING_GOODS};
+use crate::status_sets::{LOCK_ACTIVE, ORDER_AWAITING_GOODS, ORDER_ORDERED};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 fn lock_from(r: &impl RowExt) -> Result<LockRow, StoreError> {
@@ -95,23 +95,45 @@ impl AllocationTx for DbTx {
     }
 
     async fn alloc_franchisees(&mut self) -> Result<Vec<FranchiseeRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, Option<i64>, i64)> = fetch_as!(
+        let rows: Vec<(i64, String, i64, Option<i64>, i64, Option<String>)> = fetch_as!(
             self,
             query_as.fetch_all,
-            "SELECT id, name, priority, region_id, credit_limit FROM customers \
+            "SELECT id, name, priority, region_id, credit_limit, importance FROM customers \
              WHERE kind = 'franchisee' AND active ORDER BY id",
             []
         );
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, priority, region, limit)| FranchiseeRow {
-                id: CustomerId(id),
-                name,
-                priority,
-                region_id: region.map(RegionId),
-                credit_limit: Money::from_units(limit),
+        rows.into_iter()
+            .map(|(id, name, priority, region, limit, importance)| {
+                Ok(FranchiseeRow {
+                    id: CustomerId(id),
+                    name,
+                    priority,
+                    region_id: region.map(RegionId),
+                    credit_limit: Money::from_units(limit),
+                    importance: importance
+                        .map(|i| i.parse())
+                        .transpose()
+                        .map_err(|e| corrupt(format!("customer {id} importance: {e}")))?,
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    async fn alloc_cumulative_ordered(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<Vec<(CustomerId, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT o.customer_id, CAST(SUM(l.quantity) AS BIGINT) \
+             FROM orders o JOIN order_lines l ON l.order_id = o.id \
+             JOIN customers c ON c.id = o.customer_id \
+             WHERE o.status IN ({ordered}) AND o.received_at >= $1 \
+               AND c.kind = 'franchisee' AND c.active \
+             GROUP BY o.customer_id ORDER BY o.customer_id",
+            ordered = *ORDER_ORDERED,
+        );
+        let rows: Vec<(i64, i64)> = fetch_as!(self, query_as.fetch_all, &sql, [micros(since)]);
+        Ok(rows.into_iter().map(|(c, q)| (CustomerId(c), q)).collect())
     }
 
     async fn alloc_franchisee_entries(

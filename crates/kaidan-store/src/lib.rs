@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod fulfilment;
 mod group;
+mod holds;
 mod jobs;
 mod literal;
 mod master;

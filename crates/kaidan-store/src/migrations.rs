@@ -101,6 +101,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0008_allocation_record.sql"),
     migration!("0009_open_shortage_index.sql"),
     migration!("0010_transfers.sql"),
+    migration!("0012_customer_ranking_and_hold.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -317,6 +318,11 @@ mod tests {
             10,
             "b5a492956549c2537695b1a54fac617f677e8a7090c04f8a9d47e228c65d228a8db88ccf8531ef61f502dd2b00b06165",
             "49ab79ac13147232559859b6dab8518888da93f46b9b71f340ac763115abeb0f791b59660facf759b65702a0065fa843",
+        ),
+        (
+            12,
+            "280e0e1984fc0adef2c18801ea5161020cec3f038d5c13c81b64adeca1eb55496648d8207d57c67140b02530cb4e6f87",
+            "834513d2c17e2c391354658450dc10eb98f2764f54377855966c4d2a5fb6faa00d25695b68b7899dd28d81ff65dd39d4",
         ),
     ];
 

@@ -39,6 +39,11 @@ pub(crate) fn text(s: &'static str) -> String {
 pub(crate) static ORDER_AWAITING_GOODS: LazyLock<String> =
     LazyLock::new(|| texts(OrderStatus::AWAITING_GOODS, OrderStatus::as_str));
 
+/// Orders that count towards a franchisee's cumulative ordered quantity
+/// ([`OrderStatus::ORDERED`], ALC-3).
+pub(crate) static ORDER_ORDERED: LazyLock<String> =
+    LazyLock::new(|| texts(OrderStatus::ORDERED, OrderStatus::as_str));
+
 /// Pick lists holding goods of their lines ([`PickListStatus::COMMITTED`]).
 pub(crate) static PICK_LIST_COMMITTED: LazyLock<String> =
     LazyLock::new(|| texts(PickListStatus::COMMITTED, PickListStatus::as_str));
@@ -96,6 +101,10 @@ mod tests {
     #[test]
     fn sets_are_spelled_as_the_sql_had_them() {
         assert_eq!(*ORDER_AWAITING_GOODS, "'approved', 'partly_shipped'");
+        assert_eq!(
+            *ORDER_ORDERED,
+            "'approved', 'partly_shipped', 'shipped', 'delivered'"
+        );
         assert_eq!(*PICK_LIST_COMMITTED, "'open', 'picked'");
         assert_eq!(*TRANSFER_IN_TRANSIT, "'open', 'picked', 'shipped'");
         assert_eq!(*REPLENISHMENT_UNFILLED, "'open', 'ordered'");

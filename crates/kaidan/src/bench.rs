@@ -88,6 +88,7 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
             region_id: None,
             tier: None,
             priority: 1,
+            importance: None,
             payment_terms: PaymentTerms::Prepayment,
             payment_method: PaymentMethod::BankTransfer,
             credit_limit: Money::ZERO,

@@ -37,7 +37,8 @@ pub struct FileConfig {
     pub deadlines: Option<kaidan_domain::orders::DeadlinePolicy>,
     /// `[jobs]`: the scheduled jobs inside `kaidan serve` (PUR-1, PUR-2).
     pub jobs: Option<JobsSettings>,
-    /// `[allocation]`: franchisee ordering and lock period (ALC-3, ALC-5).
+    /// `[allocation]`: franchisee ordering, the period of the cumulative
+    /// ordered quantity (ALC-3) and the lock period (ALC-5).
     pub allocation: Option<kaidan_domain::allocation::AllocationPolicy>,
 }
 
@@ -119,7 +120,17 @@ impl FileConfig {
             .with_context(|| format!("cannot read the config file {}", path.display()))?;
         let cfg: FileConfig = toml::from_str(&text)
             .with_context(|| format!("{} is not a valid Kaidan config", path.display()))?;
+        cfg.check()
+            .with_context(|| format!("{} is not a valid Kaidan config", path.display()))?;
         Ok((cfg, Some(path)))
+    }
+
+    /// The bounds serde cannot check, each error naming its key.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Some(a) = &self.allocation {
+            a.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +187,21 @@ mod tests {
         let jobs = cfg.jobs.unwrap();
         assert!(jobs.enabled());
         assert_eq!(jobs.tick(), std::time::Duration::from_secs(15));
+    }
+
+    #[test]
+    fn alc_3_the_cumulative_period_comes_from_the_file_within_its_bounds() {
+        let cfg: FileConfig = toml::from_str("[allocation]\ncumulative_period_days = 90").unwrap();
+        assert!(cfg.check().is_ok());
+        assert_eq!(cfg.app_config().allocation.cumulative_period_days, 90);
+        let d = kaidan_app::AppConfig::default();
+        assert_eq!(d.allocation.cumulative_period_days, 365);
+        for bad in [0, -1, 3661] {
+            let cfg: FileConfig =
+                toml::from_str(&format!("[allocation]\ncumulative_period_days = {bad}")).unwrap();
+            let e = cfg.check().unwrap_err().to_string();
+            assert!(e.contains("allocation.cumulative_period_days"), "{e}");
+        }
     }
 
     #[test]

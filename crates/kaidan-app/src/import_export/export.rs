@@ -142,6 +142,7 @@ fn export_row(d: &MasterData, n: &CodeNames) -> Vec<String> {
             code(&n.regions, c.region_id.map(|r| r.get())),
             c.tier.map(|t| t.to_string()).unwrap_or_default(),
             c.priority.to_string(),
+            c.importance.map(|i| i.to_string()).unwrap_or_default(),
             c.payment_terms.to_string(),
             c.payment_method.to_string(),
             c.credit_limit.to_string(),

@@ -293,6 +293,7 @@ async fn parse_row(
                 region_id,
                 tier: c.parse_opt("tier"),
                 priority: c.rank("priority"),
+                importance: c.parse_opt("importance"),
                 payment_terms: c
                     .parse("payment_terms")
                     .unwrap_or(kaidan_domain::master::PaymentTerms::Prepayment),

@@ -113,6 +113,7 @@ impl Dataset {
                 "region_code",
                 "tier",
                 "priority",
+                "importance",
                 "payment_terms*",
                 "payment_method*",
                 "credit_limit",

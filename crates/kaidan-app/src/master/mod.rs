@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub(crate) mod exists;
+pub mod holds;
 
 use kaidan_domain::audit::diff;
 use std::collections::HashMap;

@@ -5,7 +5,7 @@
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::orders::{
     CustomerCredit, Decision, Department, JointDecision, JointReview, JointStatus, OrderEvent,
-    OrderStatus, PriceApproval, ReviewOutcome, ReviewStage, Route,
+    OrderStatus, PriceApproval, ReviewOutcome, ReviewRule, ReviewStage, Route,
 };
 use kaidan_domain::orders::{due_after_days, max_days_overdue, open_receivables};
 use kaidan_domain::{OrderId, Permission, Role, ValidationErrors};
@@ -43,7 +43,9 @@ impl App {
             open_receivables: open.iter().map(|r| r.amount).sum(),
             open_orders_amount,
             max_days_overdue: max_days_overdue(&open, due_after, self.now()),
-            on_hold: !customer.active,
+            // FIN-6: finance's hold, not `active` (an inactive customer
+            // cannot order at all).
+            hold: tx.customer_hold_open(row.customer_id).await?,
         })
     }
 
@@ -88,13 +90,24 @@ impl App {
             OrderStatus::JointReview => "joint_review",
             _ => "reviewed",
         };
+        // FIN-6: the timeline says at once that finance's hold on the
+        // customer stopped the order, by whom and why.
+        let note = match after.status {
+            OrderStatus::CreditHold => outcome
+                .findings
+                .iter()
+                .find(|f| f.rule == ReviewRule::CustomerOnHold)
+                .map(|f| f.message.as_str())
+                .unwrap_or(""),
+            _ => "",
+        };
         self.order_moved(
             tx,
             ctx,
             before,
             &after,
             kind,
-            "",
+            note,
             serde_json::json!({ "findings": findings, "credit": outcome.credit }),
         )
         .await?;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::allocation::LockStatus;
+use kaidan_domain::master::Importance;
 use kaidan_domain::orders::AccountEntry;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, WarehouseId};
 use serde::Serialize;
@@ -57,6 +58,8 @@ pub struct FranchiseeRow {
     pub priority: i64,
     pub region_id: Option<RegionId>,
     pub credit_limit: Money,
+    /// ALC-3: the customer's importance as master data holds it.
+    pub importance: Option<Importance>,
 }
 
 /// An open franchisee order line: what is still backordered.
@@ -183,6 +186,13 @@ pub trait AllocationTx: Send {
         warehouse: WarehouseId,
     ) -> Result<Vec<(ProductId, i64)>, StoreError>;
     async fn alloc_franchisees(&mut self) -> Result<Vec<FranchiseeRow>, StoreError>;
+    /// ALC-3: units each active franchisee ordered on orders received at
+    /// or after `since` that count as ordered (`OrderStatus::ORDERED`);
+    /// franchisees without such orders are left out.
+    async fn alloc_cumulative_ordered(
+        &mut self,
+        since: Timestamp,
+    ) -> Result<Vec<(CustomerId, i64)>, StoreError>;
     /// Every account entry of every franchisee, per customer in posting
     /// order.
     async fn alloc_franchisee_entries(

@@ -9,6 +9,7 @@
 mod allocation;
 mod changes;
 mod fulfilment;
+mod holds;
 mod jobs;
 mod master;
 mod orders;
@@ -21,6 +22,7 @@ mod users;
 pub use allocation::*;
 pub use changes::*;
 pub use fulfilment::*;
+pub use holds::*;
 pub use jobs::*;
 pub use master::*;
 pub use orders::*;
@@ -101,6 +103,7 @@ pub trait Tx:
     + AllocationTx
     + AllocationWritesTx
     + TransfersTx
+    + HoldsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

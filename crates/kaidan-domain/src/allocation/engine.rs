@@ -54,6 +54,8 @@ pub fn run(input: &RunInput) -> Result<RunResult, InputError> {
         .map(|f| FranchiseeKey {
             id: f.id,
             priority_rank: f.priority_rank,
+            importance: f.importance,
+            cumulative_ordered: f.cumulative_ordered,
             available_funds: units(f.available_funds()),
             funded: f.is_funded(),
             oldest_open_order: None,

@@ -8,6 +8,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::master::Importance;
 use crate::{CustomerId, Money, OrderId, OrderLineId, ProductId, RegionId, StoreId};
 
 /// Everything one allocation run needs. Self-contained: the engine looks at
@@ -171,13 +172,18 @@ pub struct Franchisee {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Predefined priority, 1 = first. Channel business derives it from
-    /// region, importance and cumulative ordered quantity (ALC-3); those
-    /// three are carried for the record but the engine uses only the rank.
+    /// region, importance and cumulative ordered quantity (ALC-3); the
+    /// region is carried for the record, importance and then cumulative
+    /// ordered quantity break ties between equal ranks (ADR 0017).
     pub priority_rank: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<RegionId>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub importance: String,
+    /// The customer's importance; none (left out): not graded, after the
+    /// graded ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    /// Units the franchisee ordered over the configured period before the
+    /// run (`cumulative_period_days`); more comes first among equals.
     #[serde(default)]
     pub cumulative_ordered: i64,
     /// Funds balance (资金) as last reported by finance.

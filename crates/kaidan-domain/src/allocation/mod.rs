@@ -32,6 +32,8 @@ pub use input::{
     RunInput, Season, Settings, Store, StoreOperation, StoreStock, Supply, Tier,
 };
 pub use lock::LockStatus;
+
+use crate::ValidationErrors;
 pub use output::{
     Allocation, FranchiseeLineAllocation, FranchiseeLineShort, FranchiseeSummary, ProductSummary,
     RegionAllocation, RegionOrder, RegionShort, RunResult, StoreAllocation, StoreShort, Unserved,
@@ -47,18 +49,62 @@ pub use validate::{InputError, Issue, Location, MAX_LOCK_PERIOD_DAYS, Problem};
 pub struct AllocationPolicy {
     pub franchisee_ordering: FranchiseeOrdering,
     pub lock_period_days: i64,
+    /// How many days before a run a franchisee's orders count towards its
+    /// cumulative ordered quantity (ALC-3). The seeds name no period; a
+    /// year covers both seasons (ADR 0017).
+    pub cumulative_period_days: i64,
 }
+
+/// The default of [`AllocationPolicy::cumulative_period_days`].
+pub const DEFAULT_CUMULATIVE_PERIOD_DAYS: i64 = 365;
+/// Ten years: the most history a ranking fact may look back on.
+pub const MAX_CUMULATIVE_PERIOD_DAYS: i64 = 3_660;
 
 impl Default for AllocationPolicy {
     fn default() -> Self {
         AllocationPolicy {
             franchisee_ordering: FranchiseeOrdering::Priority,
             lock_period_days: DEFAULT_LOCK_PERIOD_DAYS,
+            cumulative_period_days: DEFAULT_CUMULATIVE_PERIOD_DAYS,
         }
     }
 }
 
 impl AllocationPolicy {
+    /// Checks the bounds of the settings a run does not check itself.
+    pub fn check(&self) -> Result<(), ValidationErrors> {
+        if (1..=MAX_CUMULATIVE_PERIOD_DAYS).contains(&self.cumulative_period_days) {
+            Ok(())
+        } else {
+            Err(ValidationErrors::single(
+                "allocation.cumulative_period_days",
+                "out_of_range",
+                format!(
+                    "must be between 1 and {MAX_CUMULATIVE_PERIOD_DAYS} days, not {}",
+                    self.cumulative_period_days
+                ),
+            ))
+        }
+    }
+
+    /// The start of the period whose orders make up the cumulative ordered
+    /// quantity of a run at `now`: `cumulative_period_days` whole days
+    /// before it.
+    pub fn cumulative_since(
+        &self,
+        now: jiff::Timestamp,
+    ) -> Result<jiff::Timestamp, ValidationErrors> {
+        self.check()?;
+        let span = jiff::SignedDuration::from_hours(self.cumulative_period_days * 24);
+        now.checked_sub(span).map_err(|_| {
+            ValidationErrors::single(
+                "allocation.cumulative_period_days",
+                "out_of_range",
+                "reaches before the earliest time there is",
+            )
+        })
+    }
+
     /// The settings of a run on `run_date` under this policy.
     pub fn settings(&self, run_date: jiff::civil::Date) -> Settings {
         Settings {

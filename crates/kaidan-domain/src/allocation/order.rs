@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use super::input::{FranchiseeOrdering, RunInput, Season};
 use super::validate::Index;
+use crate::master::Importance;
 use crate::{CustomerId, OrderLineId};
 
 /// Converts a 0-based index into a 1-based position.
@@ -19,6 +20,10 @@ pub(crate) fn position(index: usize) -> u32 {
 pub(crate) struct FranchiseeKey {
     pub id: CustomerId,
     pub priority_rank: i64,
+    /// ALC-3's ranking facts: importance (an ungraded one last) and units
+    /// ordered over the period, more first (ADR 0017).
+    pub importance: Option<Importance>,
+    pub cumulative_ordered: i64,
     /// Available funds in 1/10,000 yuan.
     pub available_funds: i128,
     pub funded: bool,
@@ -27,25 +32,37 @@ pub(crate) struct FranchiseeKey {
 }
 
 /// Steps 2 and 4: funded franchisees by priority rank or by available funds
-/// (larger first); unfunded ones always by priority rank. Ties: the earlier
-/// oldest open order date (a franchisee without open lines last), then id.
-/// Returns (funded, unfunded) as indices into `keys`.
+/// (larger first); unfunded ones always by priority rank. Equal ranks go by
+/// the other facts of the predefined priority (ALC-3, ADR 0017): importance
+/// (an ungraded franchisee last), then more units ordered over the period.
+/// Then, in either mode: the earlier oldest open order date (a franchisee
+/// without open lines last), then id. Returns (funded, unfunded) as indices
+/// into `keys`.
 pub(crate) fn franchisees(
     keys: &[FranchiseeKey],
     mode: FranchiseeOrdering,
 ) -> (Vec<usize>, Vec<usize>) {
     let tie = |k: &FranchiseeKey| (k.oldest_open_order.is_none(), k.oldest_open_order, k.id);
+    let by_rank = |k: &FranchiseeKey| {
+        (
+            k.priority_rank,
+            k.importance.is_none(),
+            k.importance,
+            Reverse(k.cumulative_ordered),
+            tie(k),
+        )
+    };
     let (mut funded, mut unfunded): (Vec<usize>, Vec<usize>) =
         (0..keys.len()).partition(|&i| keys[i].funded);
     match mode {
         FranchiseeOrdering::Priority => {
-            funded.sort_unstable_by_key(|&i| (keys[i].priority_rank, tie(&keys[i])));
+            funded.sort_unstable_by_key(|&i| by_rank(&keys[i]));
         }
         FranchiseeOrdering::Funds => {
             funded.sort_unstable_by_key(|&i| (Reverse(keys[i].available_funds), tie(&keys[i])));
         }
     }
-    unfunded.sort_unstable_by_key(|&i| (keys[i].priority_rank, tie(&keys[i])));
+    unfunded.sort_unstable_by_key(|&i| by_rank(&keys[i]));
     (funded, unfunded)
 }
 

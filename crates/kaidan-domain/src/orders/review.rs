@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Money;
 use crate::access::string_enum;
+use crate::customer_hold::CustomerHold;
 use crate::master::{CustomerKind, PaymentTerms};
 use crate::validation::ValidationErrors;
 
@@ -32,8 +33,17 @@ pub struct CustomerCredit {
     pub open_orders_amount: Money,
     /// Days the oldest overdue receivable is past its due date (0: none).
     pub max_days_overdue: u32,
-    /// Finance stopped the customer: every order stops at review (FIN-6).
-    pub on_hold: bool,
+    /// Finance's hold on the customer, if one holds: every order stops at
+    /// review (FIN-6), and the finding says by whom, since when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<CustomerHold>,
+}
+
+impl CustomerCredit {
+    /// Finance stopped the customer (FIN-6).
+    pub fn on_hold(&self) -> bool {
+        self.hold.is_some()
+    }
 }
 
 /// The payment terms a class of customer may use (FIN-2).
@@ -384,19 +394,19 @@ pub fn review(
     // Finance lifts a customer's hold itself; overdue debt and an exceeded
     // limit hold the order until finance releases it.
     let hold: Vec<CreditHoldReason> = [
-        (customer.on_hold, CreditHoldReason::CustomerOnHold),
+        (customer.on_hold(), CreditHoldReason::CustomerOnHold),
         (overdue && !credit_released, CreditHoldReason::Overdue),
         (over_limit && !credit_released, CreditHoldReason::OverLimit),
     ]
     .into_iter()
     .filter_map(|(held, reason)| held.then_some(reason))
     .collect();
-    if customer.on_hold {
+    if let Some(hold) = &customer.hold {
         add(
             ReviewRule::CustomerOnHold,
             Severity::Hold,
             None,
-            "finance has put the customer on hold".into(),
+            hold.explain(),
         );
     }
     let releasable = if credit_released {
@@ -451,7 +461,7 @@ pub fn review(
             ),
         );
     }
-    if credit_released && !customer.on_hold {
+    if credit_released && !customer.on_hold() {
         add(
             ReviewRule::CreditReleased,
             Severity::Info,

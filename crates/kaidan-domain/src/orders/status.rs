@@ -86,6 +86,16 @@ impl OrderStatus {
     pub const AWAITING_GOODS: &'static [OrderStatus] =
         &[OrderStatus::Approved, OrderStatus::PartlyShipped];
 
+    /// Orders that count as ordered for a franchisee's cumulative ordered
+    /// quantity (ALC-3): approved, and not cancelled or rejected since.
+    /// Orders still in review may yet be refused, so they do not count.
+    pub const ORDERED: &'static [OrderStatus] = &[
+        OrderStatus::Approved,
+        OrderStatus::PartlyShipped,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+    ];
+
     pub fn awaiting_goods(self) -> bool {
         OrderStatus::AWAITING_GOODS.contains(&self)
     }

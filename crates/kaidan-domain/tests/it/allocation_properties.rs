@@ -62,7 +62,7 @@ prop_compose! {
             name: String::new(),
             priority_rank: rank,
             region: None,
-            importance: String::new(),
+            importance: None,
             cumulative_ordered: 0,
             funds_balance: quarters(funds),
             credit_limit: quarters(credit),

@@ -8,6 +8,7 @@ use allocation_support::*;
 use kaidan_domain::allocation::{
     Allocation, Bound, FranchiseeOrdering, Group, ProductSeason, Rank, Rule, Season, Tier,
 };
+use kaidan_domain::master::Importance;
 use kaidan_domain::{CustomerId, Money, RegionId};
 
 use Bound::*;
@@ -151,6 +152,53 @@ fn alc_3_full_ties_are_broken_by_franchisee_id() {
         .line(2, 4, 1, 1, "1", "2024-02-01")
         .run();
     assert_eq!(trail(&r), vec![t("line 2", 1, 1)]);
+}
+
+#[test]
+fn alc_3_equal_ranks_go_by_importance_then_cumulative_ordered_quantity() {
+    // All rank 1, id 5 has the oldest order. Importance first: the key
+    // account (id 7) before the normal ones, an ungraded one (id 5) last
+    // whatever its history; among the two normal ones the one that ordered
+    // more over the period (id 8) first (ADR 0017). Unfunded franchisees
+    // are ordered the same way.
+    let mut sc = Scenario::new("2024-04-02")
+        .product(1, NS, 1, 3)
+        .franchisee(5, 1, "100", "0")
+        .franchisee(6, 1, "100", "0")
+        .franchisee(7, 1, "100", "0")
+        .franchisee(8, 1, "100", "0")
+        .line(1, 5, 1, 1, "1", "2024-01-01")
+        .line(2, 6, 1, 1, "1", "2024-02-01")
+        .line(3, 7, 1, 1, "1", "2024-03-01")
+        .line(4, 8, 1, 1, "1", "2024-03-01");
+    let facts = [
+        (None, 90_000),
+        (Some(Importance::Normal), 10),
+        (Some(Importance::Key), 0),
+        (Some(Importance::Normal), 500),
+    ];
+    for (f, (importance, cumulative)) in sc.input.franchisees.iter_mut().zip(facts) {
+        f.importance = importance;
+        f.cumulative_ordered = cumulative;
+    }
+    let funded = sc.clone().run();
+    let order: Vec<_> = funded
+        .franchisees
+        .iter()
+        .map(|f| f.franchisee.get())
+        .collect();
+    assert_eq!(order, vec![7, 8, 6, 5]);
+    assert_eq!(shortfalls(&funded), vec![s("line 1", 1, 1, LowerPriority)]);
+    for f in &mut sc.input.franchisees {
+        f.funds_balance = Money::ZERO;
+    }
+    let unfunded = sc.run();
+    let order: Vec<_> = unfunded
+        .franchisees
+        .iter()
+        .map(|f| f.franchisee.get())
+        .collect();
+    assert_eq!(order, vec![7, 8, 6, 5]);
 }
 
 #[test]

@@ -143,7 +143,7 @@ fn alc_10_every_serde_field_is_in_the_schema() {
     let f = &mut sc.input.franchisees[0];
     f.name = "Foshan".into();
     f.region = Some(RegionId(1));
-    f.importance = "key".into();
+    f.importance = Some(kaidan_domain::master::Importance::Key);
     let v = serde_json::to_value(&sc.input).unwrap();
     assert_eq!(violations(&v), Vec::<String>::new());
     // And what serde writes, serde reads back.

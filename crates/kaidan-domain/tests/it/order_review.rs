@@ -4,13 +4,14 @@
 use crate::order_support;
 
 use jiff::Timestamp;
+use kaidan_domain::customer_hold::CustomerHold;
 use kaidan_domain::master::{CustomerKind, PaymentTerms};
 use kaidan_domain::orders::{
     CreditHoldReason, CustomerCredit, Decision, Department, JointDecision, JointReview,
     JointReviewError, JointStatus, OrderEvent, OrderStatus, PriceApproval, ReviewOutcome,
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
 };
-use kaidan_domain::{Money, Role, UserId};
+use kaidan_domain::{CustomerId, Money, Role, UserId};
 use order_support::*;
 
 /// Monthly settlement, limit 10 000, 6 000 receivables, nothing overdue.
@@ -21,7 +22,7 @@ fn customer() -> CustomerCredit {
         open_receivables: m("6000"),
         open_orders_amount: Money::ZERO,
         max_days_overdue: 0,
-        on_hold: false,
+        hold: None,
     }
 }
 
@@ -180,11 +181,32 @@ fn fin_6_overdue_beyond_tolerance_holds_within_tolerance_warns() {
 #[test]
 fn fin_6_customer_on_hold_stops_at_review_even_after_a_release() {
     let held = CustomerCredit {
-        on_hold: true,
+        hold: Some(CustomerHold {
+            id: 1,
+            customer_id: CustomerId(1),
+            reason: "payment overdue".into(),
+            held_by: UserId(4),
+            held_by_name: "caiwu".into(),
+            held_at: "2024-03-01T02:00:00Z".parse().unwrap(),
+            released_by: None,
+            released_by_name: None,
+            released_at: None,
+        }),
         open_orders_amount: m("5000"),
         ..customer()
     };
     let out = sales_review(&held);
+    // The finding says who held the customer, since when and why.
+    let finding = out
+        .findings
+        .iter()
+        .find(|f| f.rule == ReviewRule::CustomerOnHold)
+        .unwrap();
+    assert!(
+        finding.message.contains("caiwu") && finding.message.contains("payment overdue"),
+        "{}",
+        finding.message
+    );
     assert!(matches!(
         &out.route,
         Route::CreditHold { reasons, .. }

@@ -86,6 +86,7 @@ pub async fn start(
         pick_lists,
         transfers,
         result,
+        ranking: _,
     } = app.run_allocation(&ctx, input.commit, "manual").await?;
     let allocation_lines = app.allocation_lines(&ctx, &result).await?;
     let status = if committed {

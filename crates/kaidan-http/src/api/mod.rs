@@ -13,6 +13,7 @@ macro_rules! api_routes {
 pub mod admin;
 pub mod allocation;
 pub mod calendar;
+pub mod customer_holds;
 pub mod fulfilment;
 pub mod health;
 pub mod import_export;
@@ -52,6 +53,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(stock_counts::routes())
         .merge(import_export::routes())
         .merge(orders::routes())
+        .merge(customer_holds::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use kaidan_app::AppError;
 use kaidan_app::allocation::queries::{AllocationNames, ResultLine};
-use kaidan_app::allocation::run::ChaseItem;
+use kaidan_app::allocation::run::{ChaseItem, RankingFacts};
 use kaidan_app::ports::AllocationRunRow;
 use kaidan_domain::allocation::{Allocation, Group, RunResult, Season, Unserved};
 use kaidan_domain::{Permission, ProductId, RegionId, StoreId};
@@ -38,6 +38,11 @@ struct FranchiseeView {
     name: String,
     group: &'static str,
     position: u32,
+    /// ALC-3's ranking facts as the run read them: predefined rank,
+    /// importance and units ordered over the configured period.
+    priority_rank: i64,
+    importance: &'static str,
+    cumulative_ordered: i64,
     /// Funds balance − committed, and credit limit − credit committed.
     funds: String,
     credit: String,
@@ -230,12 +235,27 @@ fn region_and_store_views(
     (regions, stores, hidden)
 }
 
+/// An importance as the pages write it (ALC-3); empty: not graded.
+fn importance_label(
+    lang: Lang,
+    importance: Option<kaidan_domain::master::Importance>,
+) -> &'static str {
+    let Some(i) = importance else { return "" };
+    super::fields::IMPORTANCE
+        .iter()
+        .find(|(v, _, _)| *v == i.as_str())
+        .map(|(_, zh, en)| lang.pick(zh, en))
+        .unwrap_or("")
+}
+
 fn result_view(
     lang: Lang,
     result: &RunResult,
     names: &AllocationNames,
     all_lines: Vec<ResultLine>,
+    ranking: &[RankingFacts],
 ) -> ResultView {
+    let facts: HashMap<_, _> = ranking.iter().map(|f| (f.id, f)).collect();
     let mut store_lines = 0;
     let mut hidden = 0;
     let mut lines = Vec::with_capacity(all_lines.len().min(2_000));
@@ -259,6 +279,9 @@ fn result_view(
                 Group::Unfunded => lang.pick("无款", "Unfunded"),
             },
             position: f.position,
+            priority_rank: f.priority_rank,
+            importance: importance_label(lang, facts.get(&f.franchisee).and_then(|x| x.importance)),
+            cumulative_ordered: facts.get(&f.franchisee).map_or(0, |x| x.cumulative_ordered),
             funds: f.available_funds.to_string(),
             credit: f.available_credit.to_string(),
             money_available: f
@@ -312,10 +335,11 @@ async fn view_of(
     ctx: &kaidan_app::Ctx,
     lang: Lang,
     result: &RunResult,
+    ranking: &[RankingFacts],
 ) -> Result<ResultView, AppError> {
     let names = s.app.allocation_names(ctx).await?;
     let lines = s.app.allocation_lines(ctx, result).await?;
-    Ok(result_view(lang, result, &names, lines))
+    Ok(result_view(lang, result, &names, lines, ranking))
 }
 
 #[derive(Template)]
@@ -334,13 +358,17 @@ struct IndexPage {
 async fn index_view(
     s: &AppState,
     PageAuth { ctx, chrome }: PageAuth,
-    preview: Option<RunResult>,
+    preview: Option<(RunResult, Vec<RankingFacts>)>,
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
     let runs = s.app.allocation_runs(&ctx).await.or_page(lang)?;
     let preview = match preview {
-        Some(result) => Some(view_of(s, &ctx, lang, &result).await.or_page(lang)?),
+        Some((result, ranking)) => Some(
+            view_of(s, &ctx, lang, &result, &ranking)
+                .await
+                .or_page(lang)?,
+        ),
         None => None,
     };
     let status = status_of(&error);
@@ -366,7 +394,7 @@ async fn index(State(s): State<AppState>, auth: PageAuth) -> PageResult {
 /// POST /allocation/preview: what a run would do now; nothing is written.
 async fn preview(State(s): State<AppState>, PageForm(auth, _form): PageForm) -> PageResult {
     match s.app.run_allocation(&auth.ctx, false, "manual").await {
-        Ok(o) => index_view(&s, auth, Some(o.result), None).await,
+        Ok(o) => index_view(&s, auth, Some((o.result, o.ranking)), None).await,
         Err(AppError::Invalid(v)) => index_view(&s, auth, None, Some(v.to_string())).await,
         Err(e) => Err(PageError::new(auth.chrome.lang, e)),
     }
@@ -403,7 +431,10 @@ async fn run_page(
 ) -> PageResult {
     let lang = chrome.lang;
     let (run, result) = s.app.allocation_run(&ctx, id).await.or_page(lang)?;
-    let view = view_of(&s, &ctx, lang, &result).await.or_page(lang)?;
+    let ranking = s.app.allocation_run_ranking(&ctx, id).await.or_page(lang)?;
+    let view = view_of(&s, &ctx, lang, &result, &ranking)
+        .await
+        .or_page(lang)?;
     Ok(render(
         StatusCode::OK,
         &RunPage {

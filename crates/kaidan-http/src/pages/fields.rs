@@ -63,6 +63,12 @@ const CUSTOMER_KINDS: &[(&str, &str, &str)] = &[
     ("store", "店铺", "Store"),
     ("business", "企业客户", "Business"),
 ];
+/// ALC-3: most important first, as the allocation run ranks them.
+pub const IMPORTANCE: &[(&str, &str, &str)] = &[
+    ("key", "重点", "Key"),
+    ("important", "重要", "Important"),
+    ("normal", "一般", "Normal"),
+];
 const TERMS: &[(&str, &str, &str)] = &[
     ("prepayment", "预付款", "Prepayment"),
     ("cash_on_delivery", "货到付款", "Cash on delivery"),
@@ -152,6 +158,14 @@ impl PageEntity for CustomerData {
             ),
             f("tier", "等级", "Tier", Kind::Choice(TIERS), false, true),
             f("priority", "优先级", "Priority", Kind::Int, true, true),
+            f(
+                "importance",
+                "重要程度",
+                "Importance",
+                Kind::Choice(IMPORTANCE),
+                false,
+                false,
+            ),
             f(
                 "contact_name",
                 "联系人",

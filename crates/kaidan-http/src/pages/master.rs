@@ -16,12 +16,13 @@ use kaidan_domain::master::{PriceListData, RegionData};
 use kaidan_domain::{Permission, TaxRate};
 use serde_json::Value;
 
+use super::customer_hold::{HoldBox, hold_box};
 use super::fields::{Field, Kind, PageEntity};
 use super::format::product_labels;
 use super::history::{HistoryRow, history};
 use super::master_forms as forms;
 use super::table::{Section, search};
-use super::{Chrome, Lang, OrPage, PageAuth, PageResult, render};
+use super::{Chrome, Lang, OrPage, PageAuth, PageResult, render, status_of};
 use crate::json::view;
 use crate::state::AppState;
 
@@ -218,6 +219,8 @@ struct DetailPage {
     /// (href, label) of pages that belong to the record.
     links: Vec<(String, &'static str)>,
     can_write: bool,
+    /// A customer's finance hold (FIN-6).
+    hold: Option<HoldBox>,
 }
 
 /// Lines that belong to the record: a store's stock position against its
@@ -312,10 +315,22 @@ fn record_links(kind: EntityKind, id: i64, ctx: &Ctx, lang: Lang) -> Vec<(String
 
 async fn detail<T: PageEntity>(
     State(s): State<AppState>,
-    PageAuth { ctx, chrome }: PageAuth,
+    auth: PageAuth,
     Path(id): Path<i64>,
 ) -> PageResult {
+    detail_page::<T>(&s, auth, id, None).await
+}
+
+/// A record's page; a customer's with its finance hold box, showing
+/// `hold_error` when a hold form was refused.
+pub(super) async fn detail_page<T: PageEntity>(
+    s: &AppState,
+    PageAuth { ctx, chrome }: PageAuth,
+    id: i64,
+    hold_error: Option<String>,
+) -> PageResult {
     let lang = chrome.lang;
+    let s = s.clone();
     let rec: Record<T> = s.app.get::<T>(&ctx, id).await.or_page(lang)?;
     let v = view(&ctx.actor, &rec);
     let refs = Refs::load(&s, &ctx, T::fields()).await;
@@ -333,9 +348,14 @@ async fn detail<T: PageEntity>(
         .await
         .or_page(lang)?;
     let extra = extra_sections(&s, &ctx, lang, &rec).await.or_page(lang)?;
+    let status = status_of(&hold_error);
+    let hold = match T::KIND {
+        EntityKind::Customer => Some(hold_box(&s, &ctx, id, hold_error).await.or_page(lang)?),
+        _ => None,
+    };
     let code = rec.data.code().to_string();
     Ok(render(
-        StatusCode::OK,
+        status,
         &DetailPage {
             title: format!("{} {}", lang.t(T::TITLE), code),
             slug: T::SLUG,
@@ -345,6 +365,7 @@ async fn detail<T: PageEntity>(
             extra,
             links: record_links(T::KIND, id, &ctx, lang),
             can_write: ctx.actor.can(T::WRITE),
+            hold,
             chrome,
         },
     ))

@@ -4,6 +4,7 @@
 mod allocation;
 mod arrival_notices;
 mod calendar;
+mod customer_hold;
 mod fields;
 mod format;
 mod fulfilment;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(users::users))
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
+        .merge(customer_hold::routes())
         .merge(master::routes::<WarehouseData>())
         .merge(master::routes::<RegionData>())
         .merge(master::routes::<StoreData>())

@@ -283,6 +283,15 @@ async fn alc_10_pages_preview_commit_run_and_chase_list() {
         assert!(html.contains(&format!("/api/v1/allocation-runs/{id}/input")) && html.contains("输入数据"), "{html}");
         let r = t.page(&format!("/api/v1/allocation-runs/{id}/input"), &brand).await;
         assert!(r.status == StatusCode::OK && r.body.starts_with(b"{"), "{}", r.status);
+        // ALC-3: the run page shows each franchisee's ranking facts as the
+        // stored input has them; the funded one's approved order counts.
+        let input: kaidan_domain::allocation::RunInput = serde_json::from_slice(&r.body).unwrap();
+        assert!(html.contains("重要程度") && html.contains("累计订货量"), "{html}");
+        assert!(input.franchisees.iter().any(|f| f.cumulative_ordered > 0), "{:?}", input.franchisees);
+        for f in &input.franchisees {
+            let cell = format!("<td class=\"num cumulative\">{}</td>", f.cumulative_ordered);
+            assert!(html.contains(&cell), "{cell} missing: {html}");
+        }
         let html = t.page("/allocation", &brand).await.text();
         assert!(html.contains(&format!("href=\"{to}\"")), "{html}");
         assert_eq!(t.page("/allocation/runs/999999", &brand).await.status, StatusCode::NOT_FOUND);

@@ -5,6 +5,7 @@
 
 mod allocation_http;
 mod api;
+mod customers_http;
 mod fulfilment_http;
 mod order_pages;
 mod purchasing;

@@ -91,6 +91,7 @@ async fn fixture(t: &T) -> Fixture {
                         region_id: None,
                         tier: None,
                         priority: 1,
+                        importance: None,
                         payment_terms: PaymentTerms::Prepayment,
                         payment_method: PaymentMethod::BankTransfer,
                         credit_limit: Money::ZERO,

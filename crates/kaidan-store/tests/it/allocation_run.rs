@@ -33,6 +33,7 @@ async fn franchisee(w: &World, code: &str, priority: i32) -> CustomerId {
         region_id: None,
         tier: None,
         priority,
+        importance: None,
         payment_terms: PaymentTerms::MonthlySettlement,
         payment_method: PaymentMethod::BankTransfer,
         credit_limit: Money::yuan(10_000),

@@ -3,8 +3,10 @@
 //! cases against a real database, on SQLite always and on PostgreSQL when
 //! KAIDAN_TEST_DATABASE_URL is set.
 
+mod allocation_ranking;
 mod allocation_run;
 mod allocation_write;
+mod customer_hold;
 mod fulfilment;
 mod group_commit;
 mod orders;

@@ -50,6 +50,7 @@ fn customer(code: &str, region: Option<RegionId>) -> CustomerData {
         region_id: region,
         tier: None,
         priority: 1,
+        importance: None,
         payment_terms: PaymentTerms::Prepayment,
         payment_method: PaymentMethod::BankTransfer,
         credit_limit: Money::yuan(50_000),

@@ -7,6 +7,8 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::AllocationRunRow;
 
+use super::RankingFacts;
+
 impl App {
     pub async fn allocation_runs(&self, ctx: &Ctx) -> AppResult<Vec<AllocationRunRow>> {
         ctx.require(Permission::AllocationRun)?;
@@ -24,6 +26,20 @@ impl App {
         let json = self.store.unpack_record(run.packing, &run.result)?;
         let result: RunResult = serde_json::from_str(&json).map_err(AppError::Json)?;
         Ok((run, result))
+    }
+
+    /// ALC-3: the franchisees' ranking facts a stored run read, from its
+    /// stored input (the rest of the input is not kept in memory).
+    pub async fn allocation_run_ranking(&self, ctx: &Ctx, id: i64) -> AppResult<Vec<RankingFacts>> {
+        #[derive(serde::Deserialize)]
+        struct Franchisees {
+            #[serde(default)]
+            franchisees: Vec<RankingFacts>,
+        }
+        let run = self.stored_run(ctx, id).await?;
+        let input = self.store.unpack_record(run.packing, &run.input)?;
+        let only: Franchisees = serde_json::from_str(&input).map_err(AppError::Json)?;
+        Ok(only.franchisees)
     }
 
     /// A stored run with its packed record, for someone allowed to see it.

@@ -59,6 +59,13 @@ impl App {
             entries.entry(c).or_default().push(e);
         }
         let active_locks = tx.locks(Some(LockStatus::Active)).await?;
+        // ALC-3: units ordered over the configured period before the run.
+        let since = self.config.allocation.cumulative_since(self.now())?;
+        let cumulative: BTreeMap<CustomerId, i64> = tx
+            .alloc_cumulative_ordered(since)
+            .await?
+            .into_iter()
+            .collect();
         let mut franchisees = Vec::new();
         let mut funded = std::collections::HashSet::new();
         for f in tx.alloc_franchisees().await? {
@@ -81,8 +88,8 @@ impl App {
                 name: f.name,
                 priority_rank: f.priority,
                 region: f.region_id,
-                importance: String::new(),
-                cumulative_ordered: 0,
+                importance: f.importance,
+                cumulative_ordered: cumulative.get(&f.id).copied().unwrap_or(0),
                 funds_balance: balance.funds,
                 credit_limit: limit,
                 funds_committed,

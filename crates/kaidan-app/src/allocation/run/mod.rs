@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use kaidan_domain::allocation::{
     self, Allocation, FranchiseeLineAllocation, LockStatus, ProductSeason, RunInput, RunResult,
 };
+use kaidan_domain::master::Importance;
 use kaidan_domain::master::Season as MasterSeason;
 use kaidan_domain::{
     CustomerId, Money, OrderId, OrderLineId, Permission, ProductId, ValidationErrors, WarehouseId,
@@ -70,6 +71,38 @@ pub struct AllocationOutcome {
     /// with its rule, bound and rank (ALC-10).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub result: RunResult,
+    /// ALC-3: each franchisee's ranking facts as this run read them (also
+    /// in the stored input), for the run page.
+    #[serde(skip)]
+    pub ranking: Vec<RankingFacts>,
+}
+
+/// A franchisee's predefined-priority facts as a run read them (ALC-3):
+/// its rank, importance and units ordered over the configured period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RankingFacts {
+    pub id: CustomerId,
+    pub priority_rank: i64,
+    #[serde(default)]
+    pub importance: Option<Importance>,
+    #[serde(default)]
+    pub cumulative_ordered: i64,
+}
+
+impl RankingFacts {
+    /// The facts of every franchisee of `input`.
+    pub fn of(input: &RunInput) -> Vec<RankingFacts> {
+        input
+            .franchisees
+            .iter()
+            .map(|f| RankingFacts {
+                id: f.id,
+                priority_rank: f.priority_rank,
+                importance: f.importance,
+                cumulative_ordered: f.cumulative_ordered,
+            })
+            .collect()
+    }
 }
 
 /// A franchisee channel business should ask for payment (ALC-5).
@@ -202,6 +235,7 @@ impl App {
                 converted_locks: loaded.paid_locks,
                 pick_lists: Vec::new(),
                 transfers: Vec::new(),
+                ranking: RankingFacts::of(&loaded.input),
                 result,
             });
         }
@@ -218,6 +252,7 @@ impl App {
         }
         // The record (ALC-10) is serialised and packed on another thread
         // while the rows below are written; it is stored last.
+        let ranking = RankingFacts::of(&loaded.input);
         let input = std::sync::Arc::new(loaded.input);
         let result = std::sync::Arc::new(result);
         let packing = {
@@ -472,6 +507,7 @@ impl App {
             pick_lists: lists.into_iter().map(|l| l.number).collect(),
             transfers: transfers.into_iter().map(|t| t.number).collect(),
             result,
+            ranking,
         })
     }
 

@@ -73,7 +73,7 @@ impl Scenario {
             name: String::new(),
             priority_rank: rank,
             region: None,
-            importance: String::new(),
+            importance: None,
             cumulative_ordered: 0,
             funds_balance: money(funds),
             credit_limit: money(credit),

@@ -89,6 +89,7 @@ pub fn customer(
         region_id: None,
         tier: None,
         priority: 1,
+        importance: None,
         payment_terms,
         payment_method: PaymentMethod::BankTransfer,
         credit_limit,
