@@ -6,6 +6,7 @@
 mod allocation_http;
 mod api;
 mod fulfilment_http;
+mod history_http;
 mod order_pages;
 mod purchasing;
 mod support;

@@ -7,6 +7,7 @@ mod allocation_run;
 mod allocation_write;
 mod fulfilment;
 mod group_commit;
+mod history;
 mod orders;
 mod purchasing;
 mod stock_counts;
