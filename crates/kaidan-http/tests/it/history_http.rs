@@ -144,7 +144,8 @@ async fn ord_7_sec_2_pages_show_the_stage_and_the_history_tabs() {
 
         // The order's history tab names the line the change was on.
         let html = t.page(&format!("/orders/{}/history", w.order), &admin).await.text();
-        assert_has(&html, &["id=\"history\"", "class=\"active\"", "1 · H-1", "<td>quantity</td><td>10</td><td>8</td>", "change_requested"]);
+        assert_has(&html, &["id=\"history\"", "class=\"active\"", "1 · H-1", "<td>quantity</td><td>10</td><td>8</td>", "change_requested",
+            "<td class=\"line\">1 · H-1</td><td>sku</td><td></td><td>H-1</td>"]);
         let html = t.page(&format!("/customers/{}/account", w.customer), &admin).await.text();
         assert_has(&html, &["id=\"balance\"", "订单占用", "id=\"tab-history\""]);
         let html = t.page(&format!("/customers/{}/account/history", w.customer), &admin).await.text();

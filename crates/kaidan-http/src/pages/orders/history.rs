@@ -71,7 +71,10 @@ pub async fn show(
         .map(|l| (l.product_id.get(), format!("{} · {}", l.line_no, l.sku)))
         .collect();
     let line_of = |field: &str| {
-        let (product, rest) = product_line(field, "document.lines")?;
+        // Updates diff the whole order (`document.lines…`), the creation
+        // row the document itself (`lines…`).
+        let (product, rest) =
+            product_line(field, "document.lines").or_else(|| product_line(field, "lines"))?;
         let line = lines
             .get(&product)
             .cloned()
