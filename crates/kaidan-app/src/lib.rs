@@ -9,7 +9,7 @@
 
 pub mod allocation;
 mod app;
-mod audit;
+pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod error;

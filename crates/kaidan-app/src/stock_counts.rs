@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::orders::company_time_zone;
 use kaidan_domain::stock_counts::{
-    CountLine, CountLineInput, CountStatus, accuracy_bp, validate_input, validate_posting,
+    CountLine, CountLineInput, CountStatus, accuracy_bp, count_changes, stock_change,
+    validate_input, validate_posting,
 };
 use kaidan_domain::{Permission, ProductId, ValidationErrors, WarehouseId};
 use serde::{Deserialize, Serialize};
@@ -138,8 +139,15 @@ impl App {
             lines,
         };
         row.id = tx.count_insert(&row).await?;
-        self.audit(&mut tx, ctx, "stock_count", row.id, "create", Vec::new())
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "stock_count",
+            row.id,
+            "create",
+            count_changes(&row.lines),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -205,8 +213,31 @@ impl App {
             // transaction's adjustments are rolled back with it.
             return Err(already_posted(id));
         }
-        self.audit(&mut tx, ctx, "stock_count", id, "post", Vec::new())
-            .await?;
+        // The count's own row carries every line (expected → counted, at
+        // the figure of posting); each product whose stock moved gets a
+        // row in its stock history too, as a receipt does (SEC-2).
+        self.audit(
+            &mut tx,
+            ctx,
+            "stock_count",
+            id,
+            "post",
+            count_changes(&row.lines),
+        )
+        .await?;
+        for l in &row.lines {
+            if let Some(change) = stock_change(row.warehouse_id, l) {
+                self.audit(
+                    &mut tx,
+                    ctx,
+                    "product",
+                    l.product_id.get(),
+                    "stock_count",
+                    vec![change],
+                )
+                .await?;
+            }
+        }
         let differences: Vec<_> = row
             .lines
             .iter()

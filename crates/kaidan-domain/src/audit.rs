@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::WarehouseId;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
@@ -35,6 +37,13 @@ pub fn diff<T: Serialize>(before: Option<&T>, after: Option<&T>) -> Vec<FieldCha
             })
         })
         .collect()
+}
+
+/// The field prefix under which a product's stock in `warehouse` changes
+/// in the product's audit rows (`stock[warehouse_id=3]`): receipts and
+/// count adjustments write it, the stock history reads by it.
+pub fn stock_field(warehouse: WarehouseId) -> String {
+    format!("stock[warehouse_id={warehouse}]")
 }
 
 fn flatten<T: Serialize>(value: &T) -> BTreeMap<String, String> {

@@ -6,9 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ProductId;
 use crate::access::string_enum;
+use crate::audit::{FieldChange, stock_field};
 use crate::validation::{ValidationErrors, is_blank};
+use crate::{ProductId, WarehouseId};
 
 string_enum!(
     /// Why the count differs from the system figure.
@@ -66,6 +67,35 @@ impl CountLine {
     pub fn difference(&self) -> i64 {
         self.counted - self.system
     }
+}
+
+/// What a count says per line, for the audit trail (SEC-2): the system
+/// figure (expected) before, the counted figure after, with the cause of a
+/// difference. Keyed by product like every other line-level audit field.
+pub fn count_changes(lines: &[CountLine]) -> Vec<FieldChange> {
+    lines
+        .iter()
+        .map(|l| FieldChange {
+            field: format!("lines[product_id={}].on_hand", l.product_id),
+            before: Some(l.system.to_string()),
+            after: Some(match l.cause {
+                Some(c) if l.difference() != 0 => format!("{} ({c})", l.counted),
+                _ => l.counted.to_string(),
+            }),
+        })
+        .collect()
+}
+
+/// The change posting `line` of a count in `warehouse` makes to the
+/// product's stock there, in the field the product's stock history is read
+/// by (`stock[warehouse_id=…]`, as a stock receipt writes it); None when
+/// the count matched the system figure and nothing moved.
+pub fn stock_change(warehouse: WarehouseId, line: &CountLine) -> Option<FieldChange> {
+    (line.difference() != 0).then(|| FieldChange {
+        field: format!("{}.on_hand", stock_field(warehouse)),
+        before: Some(line.system.to_string()),
+        after: Some(line.counted.to_string()),
+    })
 }
 
 /// Checks what the warehouse entered: at least one line, each product once,
@@ -208,5 +238,37 @@ mod tests {
         ];
         assert_eq!(accuracy_bp(&lines), Some(6_666));
         assert_eq!(accuracy_bp(&[]), None);
+    }
+
+    #[test]
+    fn sec_2_a_count_records_expected_and_counted_per_line() {
+        let lines = [
+            CountLine {
+                product_id: ProductId(7),
+                system: 10,
+                counted: 8,
+                cause: Some(DiscrepancyCause::Damage),
+                note: None,
+            },
+            CountLine {
+                product_id: ProductId(9),
+                system: 4,
+                counted: 4,
+                cause: None,
+                note: None,
+            },
+        ];
+        let changes = count_changes(&lines);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].field, "lines[product_id=7].on_hand");
+        assert_eq!(changes[0].before.as_deref(), Some("10"));
+        assert_eq!(changes[0].after.as_deref(), Some("8 (damage)"));
+        assert_eq!(changes[1].after.as_deref(), Some("4"));
+        let moved = stock_change(WarehouseId(3), &lines[0]);
+        assert_eq!(
+            moved.map(|c| c.field),
+            Some("stock[warehouse_id=3].on_hand".to_string())
+        );
+        assert_eq!(stock_change(WarehouseId(3), &lines[1]), None);
     }
 }

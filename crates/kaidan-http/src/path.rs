@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use kaidan_domain::{CustomerId, OrderId, RegionId, StoreId, UserId};
+use kaidan_domain::{CustomerId, OrderId, ProductId, RegionId, StoreId, UserId, WarehouseId};
 
 use crate::problem::ApiError;
 
@@ -99,6 +99,10 @@ fixed_refusal! {
     Shortage: i64, "shortage_id", "is not a shortage id";
     /// A line of an order.
     LineNo: u32, "line_no", "must be a line number";
+    /// The product of a stock balance.
+    StockProduct: ProductId, "product_id", "is not a product id";
+    /// The warehouse of a stock balance.
+    StockWarehouse: WarehouseId, "warehouse_id", "is not a warehouse id";
 }
 
 /// Declares keys named by a domain enum, refused with its own message.

@@ -3,21 +3,56 @@
 //! customer accounts and replenishment requests. Change requests are in
 //! `changes.rs`.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
     ChangesTx, JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
     ReplenishmentRow, StoreError,
 };
-use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{
+    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
+};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
 use crate::error::{corrupt, map};
 use crate::row::{RowExt, Val, line_no, micros, where_all};
+use crate::status_sets::{ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 
-const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
-     reviewed_at, review_met, document, order_version, version, created_by, updated_at";
+/// The order's columns and the facts its stage is derived from (ORD-7):
+/// the lines' reserved total and the pick lists still holding its goods.
+/// Both are index lookups (`order_lines` by its key, `pick_lists_order`).
+static ORDER_COLS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
+         reviewed_at, review_met, document, order_version, version, created_by, updated_at, \
+         (SELECT CAST(COALESCE(SUM(l.reserved), 0) AS BIGINT) FROM order_lines l \
+          WHERE l.order_id = orders.id) AS stage_reserved, \
+         (SELECT COUNT(*) FROM pick_lists p WHERE p.order_id = orders.id \
+          AND p.status IN ({committed})) AS stage_pick_lists",
+        committed = *PICK_LIST_COMMITTED
+    )
+});
+
+/// The list filter for one stage: `OrderStage::of` spelled as a
+/// condition on the same facts, so the filter and the stage shown agree
+/// (a store test checks this for every stage).
+fn stage_clause(stage: OrderStage) -> String {
+    let awaiting = format!("status IN ({})", *ORDER_AWAITING_GOODS);
+    let on_pick_list = format!(
+        "EXISTS (SELECT 1 FROM pick_lists p WHERE p.order_id = orders.id AND p.status IN ({}))",
+        *PICK_LIST_COMMITTED
+    );
+    match stage {
+        OrderStage::Picking => format!("{awaiting} AND {on_pick_list}"),
+        OrderStage::Allocated => format!(
+            "{awaiting} AND NOT {on_pick_list} AND EXISTS (SELECT 1 FROM order_lines l \
+             WHERE l.order_id = orders.id AND l.reserved > 0)"
+        ),
+    }
+}
 
 fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
     let document: PricedOrder = serde_json::from_str(&r.text("document")?).map_err(corrupt)?;
@@ -39,6 +74,10 @@ fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
         version: r.i64("version")?,
         created_by: UserId(r.i64("created_by")?),
         updated_at: r.ts("updated_at")?,
+        stage_facts: StageFacts {
+            reserved: r.i64("stage_reserved")?,
+            pick_lists: r.i64("stage_pick_lists")?,
+        },
     })
 }
 
@@ -195,7 +234,7 @@ impl OrdersTx for DbTx {
     }
 
     async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError> {
-        let sql = format!("SELECT {ORDER_COLS} FROM orders WHERE id = $1");
+        let sql = format!("SELECT {} FROM orders WHERE id = $1", *ORDER_COLS);
         Ok(fetch_opt!(self, &sql, [id.get()], order_from_row))
     }
 
@@ -251,10 +290,14 @@ impl OrdersTx for DbTx {
             vals.push(Val::I(cu.get()));
             clauses.push(format!("customer_id = ${}", vals.len()));
         }
+        if let Some(stage) = q.stage {
+            clauses.push(stage_clause(stage));
+        }
         vals.push(Val::I(i64::from(q.limit.max(1))));
         // Newest first: the work of the day is at the top.
         let sql = format!(
-            "SELECT {ORDER_COLS} FROM orders {} ORDER BY id DESC LIMIT ${}",
+            "SELECT {} FROM orders {} ORDER BY id DESC LIMIT ${}",
+            *ORDER_COLS,
             where_all(&clauses),
             vals.len()
         );

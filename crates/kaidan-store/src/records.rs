@@ -1,11 +1,42 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_app::ports::{AuditEntry, IdempotentResponse, OutboxEvent, RecordsTx, StoreError};
+use kaidan_app::ports::{
+    AuditEntry, AuditQuery, IdempotentResponse, OutboxEvent, RecordsTx, StoreError,
+};
 use kaidan_domain::UserId;
 
 use crate::error::corrupt;
-use crate::row::{RowExt, micros};
+use crate::row::{RowExt, Val, micros, where_all};
 use crate::tx::{DbTx, exec, fetch_all, fetch_opt};
+
+const AUDIT_COLS: &str =
+    "id, at, actor_id, actor_name, entity, entity_id, action, changes, request_id";
+
+fn audit_from_row(r: &impl RowExt) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: r.i64("id")?,
+        at: r.ts("at")?,
+        actor_id: UserId(r.i64("actor_id")?),
+        actor_name: r.text("actor_name")?,
+        entity: r.text("entity")?,
+        entity_id: r.i64("entity_id")?,
+        action: r.text("action")?,
+        changes: serde_json::from_str(&r.text("changes")?).map_err(corrupt)?,
+        request_id: r.opt_text("request_id")?,
+    })
+}
+
+/// `text` for a LIKE pattern with `\` as the escape character.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 #[async_trait]
 impl RecordsTx for DbTx {
@@ -32,21 +63,35 @@ impl RecordsTx for DbTx {
     async fn audit_of(&mut self, entity: &str, id: i64) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(fetch_all!(
             self,
-            "SELECT id, at, actor_id, actor_name, entity, entity_id, action, changes, request_id \
-             FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC",
+            &format!(
+                "SELECT {AUDIT_COLS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC"
+            ),
             [entity, id],
-            |r| Ok(AuditEntry {
-                id: r.i64("id")?,
-                at: r.ts("at")?,
-                actor_id: UserId(r.i64("actor_id")?),
-                actor_name: r.text("actor_name")?,
-                entity: r.text("entity")?,
-                entity_id: r.i64("entity_id")?,
-                action: r.text("action")?,
-                changes: serde_json::from_str(&r.text("changes")?).map_err(corrupt)?,
-                request_id: r.opt_text("request_id")?,
-            })
+            audit_from_row
         ))
+    }
+
+    async fn audit_page(&mut self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut vals = vec![Val::T(q.entity.to_string()), Val::I(q.entity_id)];
+        let mut clauses = vec!["entity = $1".to_string(), "entity_id = $2".to_string()];
+        if let Some(before) = q.before {
+            vals.push(Val::I(before));
+            clauses.push(format!("id < ${}", vals.len()));
+        }
+        if let Some(prefix) = &q.field_prefix {
+            // The changes are stored as JSON text, `[{"field":"…",…}]`;
+            // the record's rows are few (the index finds them by entity),
+            // so matching the text of one field's start is cheap.
+            vals.push(Val::T(format!("%\"field\":\"{}%", like_escape(prefix))));
+            clauses.push(format!("changes LIKE ${} ESCAPE '\\'", vals.len()));
+        }
+        vals.push(Val::I(i64::from(q.limit.max(1))));
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_log {} ORDER BY id DESC LIMIT ${}",
+            where_all(&clauses),
+            vals.len()
+        );
+        Ok(fetch_all!(self, &sql, vals, audit_from_row))
     }
 
     async fn outbox_append(&mut self, e: &OutboxEvent) -> Result<(), StoreError> {

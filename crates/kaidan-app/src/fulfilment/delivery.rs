@@ -192,14 +192,15 @@ impl App {
             ));
         }
         if refund.is_positive() {
-            tx.account_append(
+            self.account_post(
+                &mut tx,
+                ctx,
                 s.customer_id,
                 &AccountEntry {
                     note: Some(format!("拒收退回 {}", s.number)),
                     ..AccountEntry::new(EntryKind::Adjustment, refund, Some(s.order_id))
                 },
                 now,
-                ctx.actor.user_id,
             )
             .await?;
         }

@@ -125,14 +125,15 @@ impl App {
         };
         let id = tx.shipment_insert(&shipment).await?;
         if charge.is_positive() {
-            tx.account_append(
+            self.account_post(
+                &mut tx,
+                ctx,
                 before.customer_id,
                 &AccountEntry {
                     note: Some(format!("发货 {number}")),
                     ..AccountEntry::new(EntryKind::Charge, charge, Some(before.id))
                 },
                 now,
-                ctx.actor.user_id,
             )
             .await?;
         }

@@ -187,7 +187,10 @@ impl App {
                     r.product_id.get(),
                     "stock_receipt",
                     vec![kaidan_domain::audit::FieldChange {
-                        field: format!("stock[warehouse_id={}].on_hand", r.warehouse_id),
+                        field: format!(
+                            "{}.on_hand",
+                            kaidan_domain::audit::stock_field(r.warehouse_id)
+                        ),
                         before: None,
                         after: Some(format!("+{} ({})", r.quantity, r.source)),
                     }],

@@ -1,6 +1,7 @@
 //! A customer's account (FIN-5): balance, entries and open receivables,
 //! and posting a payment or adjustment.
 
+use jiff::Timestamp;
 use kaidan_domain::audit::diff;
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::orders::{AccountBalance, AccountEntry, EntryKind};
@@ -10,7 +11,7 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::exists::must_exist;
 use crate::master::typed_record;
-use crate::ports::EntityKind;
+use crate::ports::{EntityKind, Tx};
 
 impl App {
     /// A customer's funds and credit account (FIN-5).
@@ -19,9 +20,7 @@ impl App {
         ctx: &Ctx,
         customer: CustomerId,
     ) -> AppResult<(AccountBalance, Vec<AccountEntry>)> {
-        if !(ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(customer)) {
-            return Err(AppError::Forbidden(Permission::AccountRead));
-        }
+        Self::may_read_account(ctx, customer)?;
         let mut tx = self.store.read().await?;
         let entries: Vec<AccountEntry> = tx
             .account_entries(customer)
@@ -68,17 +67,8 @@ impl App {
             AppError::Invalid(ValidationErrors::single("amount", "invalid", e.to_string()))
         })?;
         let now = self.now();
-        tx.account_append(customer, &entry, now, ctx.actor.user_id)
+        self.account_post(&mut tx, ctx, customer, &entry, now)
             .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            "account",
-            customer.get(),
-            entry.kind.as_str(),
-            diff(None, Some(&entry)),
-        )
-        .await?;
         self.publish(
             &mut tx,
             &format!("account.{}", entry.kind.as_str()),
@@ -89,5 +79,39 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(balance)
+    }
+
+    /// Finance reads every account; a portal user its own customer's.
+    pub(crate) fn may_read_account(ctx: &Ctx, customer: CustomerId) -> AppResult<()> {
+        if ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(customer) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(Permission::AccountRead))
+        }
+    }
+
+    /// Appends `entry` to the customer's ledger together with its audit
+    /// row (SEC-2, FIN-5), so the account's history holds every movement,
+    /// whether finance posted it or an approval, a cancellation, a shipment
+    /// or a delivery did.
+    pub(crate) async fn account_post(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        customer: CustomerId,
+        entry: &AccountEntry,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        tx.account_append(customer, entry, now, ctx.actor.user_id)
+            .await?;
+        self.audit(
+            tx,
+            ctx,
+            "account",
+            customer.get(),
+            entry.kind.as_str(),
+            diff(None, Some(entry)),
+        )
+        .await
     }
 }

@@ -142,11 +142,12 @@ impl App {
         }
         let amount = after.document.totals.amount;
         if amount.is_positive() {
-            tx.account_append(
+            self.account_post(
+                tx,
+                ctx,
                 after.customer_id,
                 &AccountEntry::new(EntryKind::Commitment, amount, Some(after.id)),
                 now,
-                ctx.actor.user_id,
             )
             .await?;
         }

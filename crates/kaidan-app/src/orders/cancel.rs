@@ -102,11 +102,12 @@ impl App {
         );
         let committed = balance.committed_for(Some(id));
         if committed.is_positive() {
-            tx.account_append(
+            self.account_post(
+                tx,
+                ctx,
                 before.customer_id,
                 &AccountEntry::new(EntryKind::Release, committed, Some(id)),
                 now,
-                ctx.actor.user_id,
             )
             .await?;
         }

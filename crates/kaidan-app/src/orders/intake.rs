@@ -4,8 +4,8 @@
 use jiff::Span;
 use kaidan_domain::audit::diff;
 use kaidan_domain::orders::{
-    OrderDeadlines, OrderInput, OrderStatus, PricedOrder, company_time_zone, find_duplicates,
-    order_deadlines,
+    OrderDeadlines, OrderInput, OrderStatus, PricedOrder, StageFacts, company_time_zone,
+    find_duplicates, order_deadlines,
 };
 use kaidan_domain::{OrderId, Permission};
 
@@ -44,6 +44,7 @@ impl App {
             version: 1,
             created_by: ctx.actor.user_id,
             updated_at: now,
+            stage_facts: StageFacts::default(),
         };
         let id = tx.order_insert(&row, "received").await?;
         self.audit(

@@ -13,7 +13,7 @@ mod record;
 mod review;
 mod view;
 
-use kaidan_domain::orders::{OrderEvent, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{OrderEvent, OrderStage, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, OrderId, ValidationErrors};
 use serde::Serialize;
 
@@ -28,6 +28,9 @@ pub struct OrderView {
     pub number: Option<String>,
     pub status: OrderStatus,
     pub status_zh: &'static str,
+    /// Allocated or picking while the order waits for goods; null
+    /// otherwise (ORD-7).
+    pub stage: Option<OrderStage>,
     pub customer_id: CustomerId,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub received_at: String,

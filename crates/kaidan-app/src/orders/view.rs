@@ -19,11 +19,13 @@ impl App {
 
     pub(crate) async fn view_in(&self, tx: &mut Box<dyn Tx>, id: OrderId) -> AppResult<OrderView> {
         let row = tx.order_get(id).await?.ok_or_else(|| not_found(id))?;
+        let stage = row.stage();
         Ok(OrderView {
             id,
             number: row.number,
             status: row.status,
             status_zh: row.status.label_zh(),
+            stage,
             customer_id: row.customer_id,
             received_at: row.received_at.to_string(),
             review_due_at: row.review_due_at.to_string(),

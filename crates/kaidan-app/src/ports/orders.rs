@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{
+    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
+};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 use serde::Serialize;
 
@@ -27,6 +29,17 @@ pub struct OrderRow {
     pub version: i64,
     pub created_by: UserId,
     pub updated_at: Timestamp,
+    /// What the order's stage is derived from, as read with it (ORD-7);
+    /// not written by `order_insert`/`order_save`.
+    pub stage_facts: StageFacts,
+}
+
+impl OrderRow {
+    /// Allocated or picking, when the order waits for goods (ORD-7); the
+    /// one definition is `OrderStage::of`.
+    pub fn stage(&self) -> Option<OrderStage> {
+        OrderStage::of(self.status, self.stage_facts)
+    }
 }
 
 /// Fulfilment progress of one order line.
@@ -57,6 +70,8 @@ pub struct OrderEventRow {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
+    /// Only orders at this stage (ORD-7).
+    pub stage: Option<OrderStage>,
     pub customer_id: Option<CustomerId>,
     pub after: Option<i64>,
     pub limit: u32,

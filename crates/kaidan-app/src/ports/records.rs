@@ -26,6 +26,19 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
 }
 
+/// Which audit rows of one record to read, newest first (SEC-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub entity: &'static str,
+    pub entity_id: i64,
+    /// Only rows with a change whose field starts with this: a product's
+    /// stock in one warehouse (`audit::stock_field`) among its other rows.
+    pub field_prefix: Option<String>,
+    /// Only rows older than this id: the cursor of the page before.
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// An event for other systems (INT-5), written in the change's transaction
 /// and relayed later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,6 +64,8 @@ pub struct IdempotentResponse {
 pub trait RecordsTx: Send {
     async fn audit_append(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
     async fn audit_of(&mut self, entity: &str, id: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    /// One page of a record's audit rows, newest first.
+    async fn audit_page(&mut self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
     async fn outbox_append(&mut self, event: &OutboxEvent) -> Result<(), StoreError>;
     async fn outbox_pending(&mut self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
     async fn idempotency_get(

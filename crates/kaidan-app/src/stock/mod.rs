@@ -3,7 +3,7 @@
 
 mod safety_stock;
 
-use kaidan_domain::audit::FieldChange;
+use kaidan_domain::audit::{FieldChange, stock_field};
 use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, WarehouseId};
 
 use crate::app::{App, Ctx};
@@ -109,7 +109,7 @@ impl App {
             product.get(),
             "stock_receipt",
             vec![FieldChange {
-                field: format!("stock[warehouse_id={warehouse}].on_hand"),
+                field: format!("{}.on_hand", stock_field(warehouse)),
                 before: None,
                 after: Some(format!("+{qty} ({source})")),
             }],

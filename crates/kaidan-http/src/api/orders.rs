@@ -7,14 +7,17 @@ use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kaidan_app::audit::HistoryPage;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::ports::OrderQuery;
-use kaidan_domain::orders::{AccountBalance, AccountEntry, Department, OrderInput, OrderStatus};
+use kaidan_domain::orders::{
+    AccountBalance, AccountEntry, Department, OrderInput, OrderStage, OrderStatus,
+};
 use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::api::query::{cursor, named, unknown, whole};
+use crate::api::query::{cursor, history_request, named, unknown, whole};
 use crate::auth::Api;
 use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
 use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
@@ -25,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
         list, place; by_number; read; review; approve_price; finance_review;
         joint_review; reject; cancel; changes, request_change; decide_change;
-        shortage_choice; account; post_entry
+        shortage_choice; account; post_entry; history; account_history
     )
 }
 
@@ -66,6 +69,8 @@ pub struct OrderSummary {
     pub id: OrderId,
     pub number: Option<String>,
     pub status: OrderStatus,
+    /// Allocated or picking while the order waits for goods (ORD-7).
+    pub stage: Option<OrderStage>,
     pub customer_id: CustomerId,
     pub amount: Money,
     pub priority: bool,
@@ -80,9 +85,9 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
-/// Orders, newest first (ORD-7). Filters: `status`, `customer_id`.
+/// Orders, newest first (ORD-7). Filters: `status`, `stage`, `customer_id`.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", operation_id = "list_orders",
-    params(("status" = Option<OrderStatus>, Query), ("customer_id" = Option<i64>, Query),
+    params(("status" = Option<OrderStatus>, Query), ("stage" = Option<OrderStage>, Query), ("customer_id" = Option<i64>, Query),
            ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
 pub async fn list(
@@ -93,10 +98,13 @@ pub async fn list(
     for (k, v) in &p {
         match k.as_str() {
             "status" => q.status = Some(named(k, v)?),
+            "stage" => q.stage = Some(named(k, v)?),
             "customer_id" => q.customer_id = Some(whole(k, v)?),
             "cursor" => q.after = Some(cursor(v)?),
             "limit" => q.limit = whole(k, v)?,
-            other => return Err(unknown(other, "status, customer_id, cursor, limit")),
+            other => {
+                return Err(unknown(other, "status, stage, customer_id, cursor, limit"));
+            }
         }
     }
     let limit = if q.limit == 0 { 50 } else { q.limit };
@@ -119,6 +127,7 @@ pub async fn list(
     let items = rows
         .into_iter()
         .map(|r| OrderSummary {
+            stage: r.stage(),
             id: r.id,
             number: r.number,
             status: r.status,
@@ -259,6 +268,36 @@ pub struct Account {
 pub async fn account(Api(app, ctx): Api, PathId(id): PathId<Customer>) -> ApiResult<Json<Account>> {
     let (balance, entries) = app.account(&ctx, id).await?;
     Ok(Json(Account { balance, entries }))
+}
+
+/// The history of an order (SEC-2), newest first: who changed what, with
+/// each line's changes (`document.lines[product_id=…].quantity`, before →
+/// after). Whoever may see the order may see it.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/history", tag = "orders", operation_id = "order_history",
+    params(("id" = i64, Path), ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = HistoryPage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn history(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Order>,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<HistoryPage>> {
+    let page = history_request(&p)?;
+    Ok(Json(app.order_history(&ctx, id, page).await?))
+}
+
+/// The history of a customer's funds and credit account (SEC-2, FIN-5),
+/// newest first: every entry posted, by whom. Whoever may see the account
+/// may see it.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/account/history", tag = "accounts", operation_id = "account_history",
+    params(("id" = i64, Path), ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = HistoryPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn account_history(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Customer>,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<HistoryPage>> {
+    let page = history_request(&p)?;
+    Ok(Json(app.account_history(&ctx, id, page).await?))
 }
 
 /// Post a deposit or an adjustment (finance).

@@ -45,3 +45,19 @@ pub(crate) fn cursor<T: FromStr>(v: &str) -> ApiResult<T> {
 pub(crate) fn unknown(name: &str, allowed: &str) -> ApiError {
     ApiError::field(name, "unknown_filter", format!("allowed: {allowed}"))
 }
+
+/// The page of a record's history (SEC-2) a query asks for: `cursor` and
+/// `limit`, nothing else. The bounds of `limit` are the use case's.
+pub(crate) fn history_request(
+    params: &BTreeMap<String, String>,
+) -> ApiResult<kaidan_app::audit::HistoryRequest> {
+    let mut r = kaidan_app::audit::HistoryRequest::default();
+    for (k, v) in params {
+        match k.as_str() {
+            "cursor" => r.cursor = Some(cursor(v)?),
+            "limit" => r.limit = Some(whole(k, v)?),
+            other => return Err(unknown(other, "cursor, limit")),
+        }
+    }
+    Ok(r)
+}

@@ -1,6 +1,7 @@
 //! Server-rendered pages for staff (INT-2): Chinese by default, English on
 //! request, no scripts or files from outside.
 
+mod accounts;
 mod allocation;
 mod arrival_notices;
 mod calendar;
@@ -53,6 +54,12 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(session::set_lang))
         .route("/static/kaidan.css", get(stylesheet))
         .route("/stock", get(stock::stock))
+        .route(
+            "/stock/{product_id}/{warehouse_id}/history",
+            get(stock::history),
+        )
+        .route("/customers/{id}/account", get(accounts::account))
+        .route("/customers/{id}/account/history", get(accounts::history))
         .route(
             "/stock-counts/new",
             get(stock_counts::new_count).post(stock_counts::create),

@@ -4,6 +4,7 @@
 
 mod detail;
 mod entry;
+mod history;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,7 +20,7 @@ use kaidan_app::ports::{OrderQuery, OrderRow};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::CustomerId;
 use kaidan_domain::master::{CustomerData, ProductData};
-use kaidan_domain::orders::{DeadlineState, OrderStatus};
+use kaidan_domain::orders::{DeadlineState, OrderStage, OrderStatus};
 
 use super::format::{Status, local_time};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/new", get(entry::new_form).post(entry::create))
         .route("/orders/deadlines", get(deadlines))
         .route("/orders/{id}", get(detail::show))
+        .route("/orders/{id}/history", get(history::show))
         .route("/orders/{id}/{action}", post(detail::act))
         .route("/static/order-entry.js", get(script))
 }
@@ -49,6 +51,11 @@ async fn script() -> Response {
 /// The status in the page's language.
 fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
     lang.pick(s.label_zh(), s.as_str())
+}
+
+/// The stage in the page's language (ORD-7).
+fn stage_label(lang: Lang, s: OrderStage) -> &'static str {
+    lang.pick(s.label_zh(), s.label_en())
 }
 
 /// A deadline as the pages show it: when, its state as the templates name
@@ -137,6 +144,8 @@ pub struct OrderItem {
     pub number: String,
     pub customer: String,
     pub status: Status,
+    /// Allocated or picking (ORD-7).
+    pub stage: Option<Status>,
     pub amount: String,
     pub priority: bool,
     pub received: String,
@@ -159,6 +168,9 @@ fn item(
             .unwrap_or_else(|| lang.pick("待编号", "(no number yet)").to_string()),
         customer: customer_label(names, row.customer_id),
         status: Status::new(row.status.as_str(), status_label(lang, row.status)),
+        stage: row
+            .stage()
+            .map(|st| Status::new(st.as_str(), stage_label(lang, st))),
         amount: row.document.totals.amount.to_string(),
         priority: row.document.priority,
         received: local_time(row.received_at),
@@ -174,6 +186,9 @@ struct ListPage {
     title: String,
     items: Vec<OrderItem>,
     statuses: Vec<(&'static str, &'static str)>,
+    /// The stages the list filters by, in the same select as the statuses
+    /// (their words differ from every status's).
+    stages: Vec<(&'static str, &'static str)>,
     status: String,
     q: String,
     error: Option<String>,
@@ -221,12 +236,14 @@ async fn list_page(
 ) -> PageResult {
     let lang = chrome.lang;
     let status = status_text.parse::<OrderStatus>().ok();
+    let stage = status_text.parse::<OrderStage>().ok();
     let rows = s
         .app
         .orders(
             ctx,
             OrderQuery {
                 status,
+                stage,
                 customer_id: None,
                 after: cursor,
                 limit: PAGE_SIZE + 1,
@@ -258,7 +275,15 @@ async fn list_page(
                 .iter()
                 .map(|s| (s.as_str(), status_label(lang, *s)))
                 .collect(),
-            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            stages: OrderStage::ALL
+                .iter()
+                .map(|s| (s.as_str(), stage_label(lang, *s)))
+                .collect(),
+            status: status
+                .map(|s| s.as_str())
+                .or(stage.map(|s| s.as_str()))
+                .unwrap_or_default()
+                .to_string(),
             q,
             error,
             can_create: ctx.actor.can(kaidan_domain::Permission::OrderCreate),
@@ -308,6 +333,7 @@ async fn deadlines(
                 &ctx,
                 OrderQuery {
                     status: Some(*status),
+                    stage: None,
                     customer_id: None,
                     after: None,
                     limit: s.app.config().max_page,

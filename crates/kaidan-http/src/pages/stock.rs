@@ -1,13 +1,38 @@
-//! Stock on hand per product and warehouse (INV-1).
+//! Stock on hand per product and warehouse (INV-1), and the history tab
+//! of one product's stock in one warehouse (SEC-2).
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use askama::Template;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use kaidan_domain::{ProductId, WarehouseId};
 
-use super::table::{Section, TablePage, search};
-use super::{OrPage, PageAuth, PageResult, render};
+use super::history::{HistoryTab, Tab, request, rows};
+use super::table::search;
+use super::{Chrome, Lang, OrPage, PageAuth, PageId, PageResult, not_found_page, render};
 use crate::state::AppState;
+
+pub struct StockRow {
+    pub product_id: i64,
+    pub warehouse_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub warehouse: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+#[derive(Template)]
+#[template(path = "stock.html")]
+struct StockPage {
+    chrome: Chrome,
+    title: String,
+    rows: Vec<StockRow>,
+    q: String,
+    next_cursor: Option<String>,
+}
 
 pub async fn stock(
     State(s): State<AppState>,
@@ -19,38 +44,86 @@ pub async fn stock(
     let page = s.app.stock_list(&ctx, &req).await.or_page(lang)?;
     let rows = page
         .items
-        .iter()
-        .map(|b| {
-            vec![
-                b.sku.clone(),
-                b.product_name.clone(),
-                b.warehouse_code.clone(),
-                b.on_hand.to_string(),
-                b.reserved.to_string(),
-                b.available.to_string(),
-            ]
+        .into_iter()
+        .map(|b| StockRow {
+            product_id: b.product_id.get(),
+            warehouse_id: b.warehouse_id.get(),
+            sku: b.sku,
+            name: b.product_name,
+            warehouse: b.warehouse_code,
+            on_hand: b.on_hand,
+            reserved: b.reserved,
+            available: b.available,
         })
         .collect();
     Ok(render(
         StatusCode::OK,
-        &TablePage {
+        &StockPage {
             title: lang.t("stock").into(),
-            sections: vec![Section {
-                heading: String::new(),
-                headers: vec![
-                    "SKU",
-                    lang.t("name"),
-                    lang.t("warehouses"),
-                    lang.t("on_hand"),
-                    lang.t("reserved"),
-                    lang.t("available"),
-                ],
-                rows,
-            }],
-            show_search: true,
+            rows,
             q,
             next_cursor: page.next_cursor,
             chrome,
         },
+    ))
+}
+
+fn tabs(lang: Lang, product: i64, warehouse: i64) -> Vec<Tab> {
+    vec![
+        Tab {
+            href: "/stock".into(),
+            label: lang.t("stock"),
+            active: false,
+            id: "stock",
+        },
+        Tab {
+            href: format!("/stock/{product}/{warehouse}/history"),
+            label: lang.t("history_tab"),
+            active: true,
+            id: "history",
+        },
+    ]
+}
+
+/// GET /stock/{product_id}/{warehouse_id}/history: receipts and count
+/// adjustments of one product in one warehouse, before → after.
+pub async fn history(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    Path((product, warehouse)): Path<(String, String)>,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let lang = chrome.lang;
+    let (Some(product), Some(warehouse)) = (PageId::parse(&product), PageId::parse(&warehouse))
+    else {
+        return Ok(not_found_page());
+    };
+    let req = request(&p);
+    let page = s
+        .app
+        .stock_history(&ctx, ProductId(product), WarehouseId(warehouse), req)
+        .await
+        .or_page(lang)?;
+    let labels = super::format::product_labels(&s, &ctx, &[ProductId(product)])
+        .await
+        .or_page(lang)?;
+    let sku = labels
+        .get(&ProductId(product))
+        .map_or_else(|| format!("#{product}"), |(sku, _)| sku.clone());
+    Ok(render(
+        StatusCode::OK,
+        &HistoryTab::new(
+            chrome,
+            format!(
+                "{} {sku} · {} #{warehouse} · {}",
+                lang.t("stock"),
+                lang.t("warehouses"),
+                lang.t("history_tab")
+            ),
+            tabs(lang, product, warehouse),
+            rows(page.items, |_| None),
+            page.next_cursor,
+            req.cursor.is_none(),
+        ),
     ))
 }

@@ -12,6 +12,7 @@ use kaidan_domain::stock_counts::{CountLineInput, CountStatus, DiscrepancyCause}
 use kaidan_domain::{Permission, ProductId, WarehouseId};
 
 use super::format::local_time;
+use super::history::{HistoryRow, history};
 use super::{
     Chrome, Lang, OrPage, PageAuth, PageForm, PageId, PageResult, after_post, render, status_of,
 };
@@ -205,6 +206,8 @@ struct CountPage {
     lines: Vec<LineView>,
     causes: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// Expected → counted per line at entry and at posting (SEC-2).
+    history: Option<Vec<HistoryRow>>,
 }
 
 async fn count_page(
@@ -251,6 +254,7 @@ async fn count_page(
         .collect();
     let open = count.status == CountStatus::Open;
     let status = status_of(&error);
+    let history = history(s, ctx, "stock_count", id).await.or_page(lang)?;
     Ok(render(
         status,
         &CountPage {
@@ -272,6 +276,7 @@ async fn count_page(
                 .map(|c| (c.as_str(), cause_label(lang, *c)))
                 .collect(),
             error,
+            history,
             chrome,
         },
     ))

@@ -1,4 +1,4 @@
-//! Pages that are plain tables (stock, users) and the table sections other
+//! Pages that are plain tables (users) and the table sections other
 //! pages add below a record.
 
 use std::collections::BTreeMap;

@@ -7,6 +7,7 @@ mod allocation_http;
 mod api;
 mod customers_http;
 mod fulfilment_http;
+mod history_http;
 mod order_pages;
 mod purchasing;
 mod support;

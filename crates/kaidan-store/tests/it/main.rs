@@ -9,6 +9,7 @@ mod allocation_write;
 mod customer_hold;
 mod fulfilment;
 mod group_commit;
+mod history;
 mod orders;
 mod purchasing;
 mod stock_counts;

@@ -1,6 +1,7 @@
 //! Browser test of the pages (INT-2) in Debian's headless Chromium: log in to
 //! the demo company, edit a product, see the change in its audit history,
-//! and save a screenshot to test-artifacts/. Runs when chromium and
+//! see an order's stage and its history tab (ORD-7, SEC-2), and save
+//! screenshots to test-artifacts/. Runs when chromium and
 //! chromedriver are installed; `.ci/run` installs them and sets
 //! KAIDAN_BROWSER_TESTS=1, which makes their absence a failure.
 
@@ -111,6 +112,34 @@ async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     assert!(status.contains("已签收"), "{status}");
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-delivery-note.png"), png).unwrap();
+}
+
+/// ORD-7, SEC-2: an order the demo has allocated or on a pick list shows
+/// that stage in the list filter and on the order, and its history tab
+/// shows its audit rows.
+async fn stage_and_history(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    for (stage, label) in [("picking", "拣货中"), ("allocated", "已配货")] {
+        c.goto(&format!("{url}/orders?status={stage}"))
+            .await
+            .unwrap();
+        element(c, Locator::Id("orders")).await;
+        let Ok(link) = c.find(Locator::Css("#orders tbody tr td a")).await else {
+            continue;
+        };
+        link.click().await.unwrap();
+        let shown = text(c, "order-stage").await;
+        assert!(shown.contains(label), "{stage}: the order shows {shown:?}");
+        click(c, Locator::Id("tab-history")).await;
+        let history = text(c, "history").await;
+        assert!(
+            history.contains("create"),
+            "the history tab shows the order's audit: {history}"
+        );
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(out.join("browser-order-history.png"), png).unwrap();
+        return;
+    }
+    panic!("the demo has no order allocated or being picked");
 }
 
 #[tokio::test]
@@ -244,6 +273,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
 
+    stage_and_history(&c, &server.url, &out).await;
     warehouse_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();

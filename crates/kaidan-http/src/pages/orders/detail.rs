@@ -16,7 +16,9 @@ use super::super::format::{Status, local_time};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, not_found_page, render,
 };
-use super::{Due, customer_names, status_label};
+use super::history::{may_see_account, order_tabs};
+use super::{Due, customer_names, stage_label, status_label};
+use crate::pages::history::Tab;
 use crate::state::AppState;
 use kaidan_app::orders::deadlines::DeadlineFacts;
 
@@ -72,6 +74,11 @@ pub struct DetailPage {
     pub id: i64,
     pub number: String,
     pub status: Status,
+    /// Allocated or picking (ORD-7), from the same definition as the list
+    /// and the API.
+    pub stage: Option<Status>,
+    /// The order, its history, the customer's account (SEC-2).
+    pub tabs: Vec<Tab>,
     pub customer: String,
     pub fields: Vec<(&'static str, String)>,
     pub priority: bool,
@@ -340,6 +347,10 @@ async fn page(
             id: view.id.get(),
             number,
             status: Status::new(view.status.as_str(), status_label(lang, view.status)),
+            stage: view
+                .stage
+                .map(|st| Status::new(st.as_str(), stage_label(lang, st))),
+            tabs: order_tabs(lang, &view, may_see_account(ctx, &view), false),
             customer: super::customer_label(&names, view.customer_id),
             fields,
             priority: d.priority,
