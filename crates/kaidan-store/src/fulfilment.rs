@@ -14,7 +14,8 @@ use crate::error::corrupt;
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, line_no, micros};
 use crate::status_sets::{
-    LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
+    LINE_WAITS_COMPLETE, LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED,
+    PICK_LIST_HELD_QUANTITY,
 };
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
@@ -137,7 +138,8 @@ impl FulfilmentTx for DbTx {
                                    WHERE pl.order_id = o.id AND pll.line_no = l.line_no \
                                      AND pl.status IN ({committed})), 0) AS BIGINT) AS on_lists, \
                     CAST(COALESCE((SELECT SUM(k.quantity) FROM allocation_locks k \
-                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = {active}), 0) AS BIGINT) AS locked \
+                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = {active}), 0) AS BIGINT) AS locked, \
+                    CAST(CASE WHEN {waits} THEN 1 ELSE 0 END AS BIGINT) AS waiting \
              FROM orders o JOIN order_lines l ON l.order_id = o.id \
                   JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
              WHERE o.status IN ({awaiting}) AND (l.reserved > 0 OR l.backordered > 0) {filter} \
@@ -146,6 +148,7 @@ impl FulfilmentTx for DbTx {
             committed = *PICK_LIST_COMMITTED,
             active = *LOCK_ACTIVE,
             awaiting = *ORDER_AWAITING_GOODS,
+            waits = *LINE_WAITS_COMPLETE,
         );
         Ok(fetch_all!(
             self,
@@ -169,6 +172,7 @@ impl FulfilmentTx for DbTx {
                 locked: r.i64("locked")?,
                 backordered: r.i64("backordered")?,
                 shipped: r.i64("shipped")?,
+                waiting: r.i64("waiting")? != 0,
             })
         ))
     }

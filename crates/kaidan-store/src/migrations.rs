@@ -101,6 +101,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0008_allocation_record.sql"),
     migration!("0009_open_shortage_index.sql"),
     migration!("0010_transfers.sql"),
+    migration!("0014_shortage_choices.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -317,6 +318,11 @@ mod tests {
             10,
             "b5a492956549c2537695b1a54fac617f677e8a7090c04f8a9d47e228c65d228a8db88ccf8531ef61f502dd2b00b06165",
             "49ab79ac13147232559859b6dab8518888da93f46b9b71f340ac763115abeb0f791b59660facf759b65702a0065fa843",
+        ),
+        (
+            14,
+            "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
+            "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
         ),
     ];
 

@@ -40,12 +40,18 @@ pub struct PlanLine {
     pub locked: i64,
     pub backordered: i64,
     pub shipped: i64,
+    /// The customer waits for the line complete (INV-2: an unfilled
+    /// shortage of it says `backorder`): nothing of it is picked yet.
+    pub waiting: bool,
 }
 
 impl PlanLine {
     /// Reserved, not locked and not yet on a pick list: what a new list
-    /// would take.
+    /// would take; nothing while the line waits to be complete.
     pub fn pickable(&self) -> i64 {
+        if self.waiting {
+            return 0;
+        }
         (self.reserved - self.on_lists - self.locked).max(0)
     }
 }

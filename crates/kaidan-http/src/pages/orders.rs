@@ -4,6 +4,7 @@
 
 mod detail;
 mod entry;
+mod shortages;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/deadlines", get(deadlines))
         .route("/orders/{id}", get(detail::show))
         .route("/orders/{id}/{action}", post(detail::act))
+        .route("/orders/{id}/shortages/{shortage}", post(shortages::choose))
         .route("/static/order-entry.js", get(script))
 }
 

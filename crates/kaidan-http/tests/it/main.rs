@@ -8,4 +8,5 @@ mod api;
 mod fulfilment_http;
 mod order_pages;
 mod purchasing;
+mod shortages_http;
 mod support;

@@ -9,6 +9,7 @@ mod fulfilment;
 mod group_commit;
 mod orders;
 mod purchasing;
+mod shortages;
 mod stock_counts;
 mod stock_ledger;
 mod store;
