@@ -177,6 +177,30 @@ impl FulfilmentTx for DbTx {
         ))
     }
 
+    async fn order_pick_checks(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<(i64, i64), StoreError> {
+        // One row per order ever picked: when its first pick was confirmed
+        // and whether any confirmed pick line came back short. Lists called
+        // off unpicked have no picked_at and do not count.
+        let (checked, right): (i64, i64) = fetch_as!(
+            self,
+            query_as.fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT), \
+                    CAST(COALESCE(SUM(CASE WHEN c.short = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM (SELECT pl.order_id, MIN(pl.picked_at) AS first_pick, \
+                          MAX(CASE WHEN pll.picked < pll.quantity THEN 1 ELSE 0 END) AS short \
+                   FROM pick_lists pl JOIN pick_list_lines pll ON pll.pick_list_id = pl.id \
+                   WHERE pl.picked_at IS NOT NULL AND pll.picked IS NOT NULL \
+                   GROUP BY pl.order_id) c \
+             WHERE c.first_pick >= $1 AND c.first_pick < $2",
+            [micros(from), micros(to)]
+        );
+        Ok((checked, right))
+    }
+
     async fn pick_list_insert(&mut self, x: &PickListRow) -> Result<i64, StoreError> {
         let id: i64 = fetch_as!(
             self,
