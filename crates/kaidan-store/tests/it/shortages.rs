@@ -13,7 +13,7 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{CustomerKind, PaymentTerms};
 use kaidan_domain::orders::changes::Change;
-use kaidan_domain::orders::{Department, OrderStatus};
+use kaidan_domain::orders::{AccountEntry, Department, EntryKind, OrderStatus};
 use kaidan_domain::{CustomerId, Money, ProductId, Role};
 use support::*;
 
@@ -367,4 +367,40 @@ async fn receive_product(w: &World, p: ProductId, quantity: i64) {
         .receive_stock(&Ctx::system(), p, w.warehouse, quantity, "opening")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn inv_2_alc_9_the_allocation_run_puts_no_waiting_line_on_a_pick_list_until_it_is_complete() {
+    on_each_backend(10_000, PaymentTerms::MonthlySettlement, 0, |w| async move {
+        let deposit = AccountEntry::new(EntryKind::Deposit, Money::yuan(1_000), None);
+        w.app
+            .post_account_entry(&w.finance, w.customer, deposit)
+            .await
+            .unwrap();
+        // A franchisee's order with nothing in stock; it waits for all 8.
+        let o = approved(&w, &[(0, 8)], "ALC-W").await;
+        answer(&w, &o, ShortageAnswer::of(ShortageChoice::Backorder))
+            .await
+            .unwrap();
+        // Five arrive: the run reserves them (ALC-4) but lists nothing.
+        receive(&w, 0, w.warehouse, 5, "PO-1").await;
+        let v = w.app.order(&w.clerk, o.id).await.unwrap();
+        assert_eq!(
+            (v.progress[0].reserved, v.progress[0].backordered),
+            (5, 3),
+            "{}",
+            w.backend
+        );
+        let lists = w.app.pick_lists(&Ctx::system(), None).await.unwrap();
+        assert!(lists.is_empty(), "{}: {lists:?}", w.backend);
+        // The rest arrive: the line is complete and listed whole.
+        receive(&w, 0, w.warehouse, 3, "PO-2").await;
+        let lists = w.app.pick_lists(&Ctx::system(), None).await.unwrap();
+        let listed: Vec<_> = lists
+            .iter()
+            .flat_map(|l| l.lines.iter().map(|x| (l.order_id, x.quantity)))
+            .collect();
+        assert_eq!(listed, [(o.id, 8)], "{}", w.backend);
+    })
+    .await;
 }
