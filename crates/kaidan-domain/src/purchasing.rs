@@ -61,6 +61,39 @@ impl ReplenishmentStatus {
 }
 
 string_enum!(
+    /// What the customer wants done about a shortage (INV-2, ADR 0019). It
+    /// is one answer per order line: every unfilled request of the line
+    /// carries it.
+    ShortageChoice {
+        /// Wait: the line stays backordered and ships complete. Nothing of
+        /// it is picked while a request of it is unfilled.
+        Backorder = "backorder",
+        /// Ship what is there now; the rest stays backordered and follows.
+        /// The company's way until the customer answers.
+        Partial = "partial",
+        /// Another product for the short quantity, proposed as a change
+        /// request (CHG-1/2) priced from the price list.
+        Substitution = "substitution",
+        /// The short quantity is not wanted: the line is reduced, its
+        /// commitment released and the requests closed.
+        Cancel = "cancel",
+    }
+);
+
+impl ShortageChoice {
+    /// Until the customer answers, what is there ships (ADR 0019).
+    pub const DEFAULT: ShortageChoice = ShortageChoice::Partial;
+    /// Choices that hold a line back from picking until nothing of it is
+    /// short: the store spells this set in SQL.
+    pub const WAIT_COMPLETE: &'static [ShortageChoice] = &[ShortageChoice::Backorder];
+
+    /// Whether a line with an unfilled request of this choice waits.
+    pub fn waits_complete(self) -> bool {
+        Self::WAIT_COMPLETE.contains(&self)
+    }
+}
+
+string_enum!(
     /// The two notices of the arrival plan (PUR-2).
     NoticeKind {
         /// To channel business: which franchisees to ask for funds.

@@ -168,11 +168,23 @@ pub fn validate_posting(
 /// figure was right, in basis points (10000 = 100 %). `None` when nothing
 /// was counted.
 pub fn accuracy_bp(lines: &[CountLine]) -> Option<u32> {
-    if lines.is_empty() {
+    let right = lines.iter().filter(|l| l.difference() == 0).count();
+    share_bp(right as u64, lines.len() as u64)
+}
+
+/// `right` of `total` in basis points, rounded down; `None` when `total`
+/// is 0. KPI-4 per order uses it too: orders whose stock check was right
+/// (what was reserved could be picked) of the orders picked (ADR 0008).
+pub fn share_bp(right: u64, total: u64) -> Option<u32> {
+    if total == 0 {
         return None;
     }
-    let right = lines.iter().filter(|l| l.difference() == 0).count();
-    u32::try_from(right * 10_000 / lines.len()).ok()
+    u32::try_from(u128::from(right.min(total)) * 10_000 / u128::from(total)).ok()
+}
+
+/// Basis points as a percent with two decimals, as text ("97.50").
+pub fn percent_text(bp: u32) -> String {
+    format!("{}.{:02}", bp / 100, bp % 100)
 }
 
 #[cfg(test)]
@@ -238,6 +250,10 @@ mod tests {
         ];
         assert_eq!(accuracy_bp(&lines), Some(6_666));
         assert_eq!(accuracy_bp(&[]), None);
+        assert_eq!(share_bp(3, 4), Some(7_500));
+        assert_eq!(share_bp(0, 0), None);
+        assert_eq!(percent_text(7_500), "75.00");
+        assert_eq!(percent_text(6_666), "66.66");
     }
 
     #[test]

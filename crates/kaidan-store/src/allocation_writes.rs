@@ -16,7 +16,8 @@ use crate::error::{corrupt, map};
 use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
 use crate::row::{RowExt, micros};
 use crate::status_sets::{
-    LOCK_ACTIVE, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY, REPLENISHMENT_UNFILLED,
+    LINE_WAITS_COMPLETE, LOCK_ACTIVE, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
+    REPLENISHMENT_UNFILLED,
 };
 use crate::tx::{DbTx, on};
 
@@ -268,8 +269,9 @@ impl AllocationWritesTx for DbTx {
                  LEFT JOIN (SELECT order_id, line_no, SUM(quantity) AS q FROM allocation_locks \
                             WHERE (status || '') = {active} AND order_id IN ({list}) GROUP BY order_id, line_no) k \
                         ON k.order_id = l.order_id AND k.line_no = l.line_no \
-                 WHERE l.order_id IN ({list}) AND l.reserved > 0 \
+                 WHERE l.order_id IN ({list}) AND l.reserved > 0 AND NOT {waits} \
                  ORDER BY l.order_id, l.line_no",
+                waits = *LINE_WAITS_COMPLETE,
                 held = *PICK_LIST_HELD_QUANTITY,
                 committed = *PICK_LIST_COMMITTED,
                 active = *LOCK_ACTIVE,

@@ -318,7 +318,7 @@ impl Db {
             tx,
             &format!(
                 "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, status, created_at) \
-                 SELECT order_id, line_no, product_id, backordered, 'backorder', 'open', {now} FROM order_lines"
+                 SELECT order_id, line_no, product_id, backordered, 'partial', 'open', {now} FROM order_lines"
             ),
         )
         .await?;

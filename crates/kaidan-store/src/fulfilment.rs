@@ -14,7 +14,8 @@ use crate::error::corrupt;
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, line_no, micros};
 use crate::status_sets::{
-    LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
+    LINE_WAITS_COMPLETE, LOCK_ACTIVE, ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED,
+    PICK_LIST_HELD_QUANTITY,
 };
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
@@ -137,7 +138,8 @@ impl FulfilmentTx for DbTx {
                                    WHERE pl.order_id = o.id AND pll.line_no = l.line_no \
                                      AND pl.status IN ({committed})), 0) AS BIGINT) AS on_lists, \
                     CAST(COALESCE((SELECT SUM(k.quantity) FROM allocation_locks k \
-                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = {active}), 0) AS BIGINT) AS locked \
+                                   WHERE k.order_id = o.id AND k.line_no = l.line_no AND k.status = {active}), 0) AS BIGINT) AS locked, \
+                    CAST(CASE WHEN {waits} THEN 1 ELSE 0 END AS BIGINT) AS waiting \
              FROM orders o JOIN order_lines l ON l.order_id = o.id \
                   JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
              WHERE o.status IN ({awaiting}) AND (l.reserved > 0 OR l.backordered > 0) {filter} \
@@ -146,6 +148,7 @@ impl FulfilmentTx for DbTx {
             committed = *PICK_LIST_COMMITTED,
             active = *LOCK_ACTIVE,
             awaiting = *ORDER_AWAITING_GOODS,
+            waits = *LINE_WAITS_COMPLETE,
         );
         Ok(fetch_all!(
             self,
@@ -169,8 +172,33 @@ impl FulfilmentTx for DbTx {
                 locked: r.i64("locked")?,
                 backordered: r.i64("backordered")?,
                 shipped: r.i64("shipped")?,
+                waiting: r.i64("waiting")? != 0,
             })
         ))
+    }
+
+    async fn order_pick_checks(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<(i64, i64), StoreError> {
+        // One row per order ever picked: when its first pick was confirmed
+        // and whether any confirmed pick line came back short. Lists called
+        // off unpicked have no picked_at and do not count.
+        let (checked, right): (i64, i64) = fetch_as!(
+            self,
+            query_as.fetch_one,
+            "SELECT CAST(COUNT(*) AS BIGINT), \
+                    CAST(COALESCE(SUM(CASE WHEN c.short = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM (SELECT pl.order_id, MIN(pl.picked_at) AS first_pick, \
+                          MAX(CASE WHEN pll.picked < pll.quantity THEN 1 ELSE 0 END) AS short \
+                   FROM pick_lists pl JOIN pick_list_lines pll ON pll.pick_list_id = pl.id \
+                   WHERE pl.picked_at IS NOT NULL AND pll.picked IS NOT NULL \
+                   GROUP BY pl.order_id) c \
+             WHERE c.first_pick >= $1 AND c.first_pick < $2",
+            [micros(from), micros(to)]
+        );
+        Ok((checked, right))
     }
 
     async fn pick_list_insert(&mut self, x: &PickListRow) -> Result<i64, StoreError> {

@@ -102,6 +102,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0009_open_shortage_index.sql"),
     migration!("0010_transfers.sql"),
     migration!("0012_customer_ranking_and_hold.sql"),
+    migration!("0014_shortage_choices.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -323,6 +324,9 @@ mod tests {
             12,
             "280e0e1984fc0adef2c18801ea5161020cec3f038d5c13c81b64adeca1eb55496648d8207d57c67140b02530cb4e6f87",
             "834513d2c17e2c391354658450dc10eb98f2764f54377855966c4d2a5fb6faa00d25695b68b7899dd28d81ff65dd39d4",
+            14,
+            "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
+            "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
         ),
     ];
 

@@ -14,11 +14,12 @@ use kaidan_app::ports::{
 use kaidan_domain::orders::{
     AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
 };
+use kaidan_domain::purchasing::ShortageChoice;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
 use crate::error::{corrupt, map};
 use crate::row::{RowExt, Val, line_no, micros, where_all};
-use crate::status_sets::{ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED};
+use crate::status_sets::{ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, REPLENISHMENT_UNFILLED};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 
 /// The order's columns and the facts its stage is derived from (ORD-7):
@@ -515,26 +516,38 @@ impl OrdersTx for DbTx {
         ))
     }
 
-    async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError> {
+    async fn replenishment_choose(
+        &mut self,
+        order: OrderId,
+        line: u32,
+        choice: ShortageChoice,
+        change_id: Option<i64>,
+    ) -> Result<u64, StoreError> {
+        let sql = format!(
+            "UPDATE replenishment_requests SET choice = $1, change_id = $2 \
+             WHERE order_id = $3 AND line_no = $4 AND status IN ({unfilled})",
+            unfilled = *REPLENISHMENT_UNFILLED,
+        );
         Ok(exec!(
             self,
-            "UPDATE replenishment_requests SET choice = $1 WHERE id = $2 AND status = 'open'",
-            [choice, id]
-        ) == 1)
+            &sql,
+            [choice.as_str(), change_id, order.get(), i64::from(line)]
+        ))
     }
 
     async fn replenishment_insert(&mut self, x: &ReplenishmentRow) -> Result<i64, StoreError> {
         Ok(fetch_as!(
             self,
             query_scalar.fetch_one,
-            "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO replenishment_requests (order_id, line_no, product_id, quantity, choice, change_id, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             [
                 x.order_id.get(),
                 i64::from(x.line_no),
                 x.product_id.get(),
                 x.quantity,
-                &x.choice,
+                x.choice.as_str(),
+                x.change_id,
                 &x.status,
                 micros(x.created_at),
             ]
@@ -547,11 +560,11 @@ impl OrdersTx for DbTx {
     ) -> Result<Vec<ReplenishmentRow>, StoreError> {
         let (sql, bind) = match order {
             Some(o) => (
-                "SELECT id, order_id, line_no, product_id, quantity, choice, status, created_at FROM replenishment_requests WHERE order_id = $1 ORDER BY id",
+                "SELECT id, order_id, line_no, product_id, quantity, choice, change_id, status, created_at FROM replenishment_requests WHERE order_id = $1 ORDER BY id",
                 o.get(),
             ),
             None => (
-                "SELECT id, order_id, line_no, product_id, quantity, choice, status, created_at FROM replenishment_requests WHERE status = 'open' AND id > $1 ORDER BY id",
+                "SELECT id, order_id, line_no, product_id, quantity, choice, change_id, status, created_at FROM replenishment_requests WHERE status = 'open' AND id > $1 ORDER BY id",
                 0,
             ),
         };
@@ -561,7 +574,8 @@ impl OrdersTx for DbTx {
             line_no: line_no(r.i64("line_no")?)?,
             product_id: ProductId(r.i64("product_id")?),
             quantity: r.i64("quantity")?,
-            choice: r.text("choice")?,
+            choice: r.parsed("choice")?,
+            change_id: r.opt_i64("change_id")?,
             status: r.text("status")?,
             created_at: r.ts("created_at")?,
         })))

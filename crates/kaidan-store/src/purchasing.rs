@@ -65,7 +65,7 @@ fn repl_from(r: &impl RowExt) -> Result<ReplenishmentView, StoreError> {
         sku: r.text("sku")?,
         product_name: r.text("name")?,
         quantity: r.i64("quantity")?,
-        choice: r.text("choice")?,
+        choice: r.parsed("choice")?,
         status: r.parsed("status")?,
         purchase_order_id: r.opt_i64("purchase_order_id")?,
         created_at: r.ts("created_at")?,

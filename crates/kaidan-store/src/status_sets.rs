@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use kaidan_domain::allocation::LockStatus;
 use kaidan_domain::fulfilment::PickListStatus;
 use kaidan_domain::orders::OrderStatus;
-use kaidan_domain::purchasing::{PurchaseStatus, ReplenishmentStatus};
+use kaidan_domain::purchasing::{PurchaseStatus, ReplenishmentStatus, ShortageChoice};
 use kaidan_domain::transfers::TransferStatus;
 
 /// `'a', 'b'`: the texts of a set, for `IN (…)`.
@@ -65,6 +65,19 @@ pub(crate) static TRANSFER_IN_TRANSIT: LazyLock<String> =
 pub(crate) static REPLENISHMENT_UNFILLED: LazyLock<String> =
     LazyLock::new(|| texts(ReplenishmentStatus::UNFILLED, ReplenishmentStatus::as_str));
 
+/// An order line `l` whose customer waits for it complete (INV-2,
+/// [`ShortageChoice::WAIT_COMPLETE`]): an unfilled request of the line
+/// carries such a choice. Nothing of the line is picked meanwhile.
+pub(crate) static LINE_WAITS_COMPLETE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "EXISTS (SELECT 1 FROM replenishment_requests rw \
+         WHERE rw.order_id = l.order_id AND rw.line_no = l.line_no \
+           AND rw.status IN ({}) AND rw.choice IN ({}))",
+        *REPLENISHMENT_UNFILLED,
+        texts(ShortageChoice::WAIT_COMPLETE, ShortageChoice::as_str)
+    )
+});
+
 /// Purchase orders whose goods are still expected
 /// ([`PurchaseStatus::AWAITING_ARRIVAL`]).
 pub(crate) static PURCHASE_AWAITING_ARRIVAL: LazyLock<String> =
@@ -92,6 +105,7 @@ mod tests {
             .chain(ReplenishmentStatus::ALL.iter().map(|s| s.as_str()))
             .chain(PurchaseStatus::ALL.iter().map(|s| s.as_str()))
             .chain(LockStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ShortageChoice::ALL.iter().map(|s| s.as_str()))
             .collect();
         for s in all {
             assert!(plain(s), "{s:?} would not be a safe SQL literal");
@@ -113,6 +127,7 @@ mod tests {
             "'sent', 'confirmed', 'partly_received'"
         );
         assert_eq!(*LOCK_ACTIVE, "'active'");
+        assert!(LINE_WAITS_COMPLETE.ends_with("AND rw.choice IN ('backorder'))"));
         assert_eq!(
             *PICK_LIST_HELD_QUANTITY,
             "CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END"

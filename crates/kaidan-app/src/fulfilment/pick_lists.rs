@@ -86,9 +86,8 @@ impl App {
                 );
                 continue;
             }
-            let lines: Vec<PickLine> = tx
-                .shipping_plan(Some(order_id))
-                .await?
+            let plan = tx.shipping_plan(Some(order_id)).await?;
+            let lines: Vec<PickLine> = plan
                 .iter()
                 .filter(|l| l.pickable() > 0)
                 .map(|l| PickLine {
@@ -99,13 +98,22 @@ impl App {
                 })
                 .collect();
             if lines.is_empty() {
-                e.add(
-                    field,
-                    "nothing_to_pick",
+                // A line the customer waits for complete (INV-2) says so.
+                let waiting: Vec<u32> = plan
+                    .iter()
+                    .filter(|l| l.waiting)
+                    .map(|l| l.line_no)
+                    .collect();
+                let message = if waiting.is_empty() {
                     format!(
                         "order {number} has nothing reserved that is not already on a pick list"
-                    ),
-                );
+                    )
+                } else {
+                    format!(
+                        "order {number} has nothing to pick now: the customer's choice for lines {waiting:?} is to wait; each waits to be complete"
+                    )
+                };
+                e.add(field, "nothing_to_pick", message);
                 continue;
             }
             // Bumping the order's version makes a concurrent list for the
@@ -220,7 +228,8 @@ impl App {
                     line_no: o.line_no,
                     product_id: o.product_id,
                     quantity: o.short,
-                    choice: "backorder".into(),
+                    choice: crate::orders::ShortageChoice::DEFAULT,
+                    change_id: None,
                     status: "open".into(),
                     created_at: now,
                 })

@@ -1,9 +1,9 @@
 //! Approval and reservation (ORD-7, INV-1/2): an approved order reserves its
 //! lines in the central warehouse; what cannot be reserved becomes a shortage
-//! the customer chooses what to do about.
+//! the customer chooses what to do about (`shortages.rs`).
 
+use kaidan_domain::WarehouseId;
 use kaidan_domain::orders::{AccountEntry, EntryKind, OrderEvent, OrderStatus};
-use kaidan_domain::{OrderId, Permission, WarehouseId};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -132,9 +132,9 @@ impl App {
                 line_no: *line_no,
                 product_id: *product_id,
                 quantity: *quantity,
-                // Backorder unless the customer chose otherwise (recorded on
-                // the order's timeline when it does).
-                choice: "backorder".into(),
+                // What is there ships until the customer answers (ADR 0019).
+                choice: ShortageChoice::DEFAULT,
+                change_id: None,
                 status: "open".into(),
                 created_at: now,
             })
@@ -152,47 +152,5 @@ impl App {
             .await?;
         }
         Ok(shortages)
-    }
-
-    /// Records the customer's choice for one shortage of an order (INV-2).
-    pub async fn choose_for_shortage(
-        &self,
-        ctx: &Ctx,
-        id: OrderId,
-        shortage: i64,
-        choice: ShortageChoice,
-    ) -> AppResult<OrderView> {
-        ctx.require(Permission::OrderCreate)?;
-        let mut tx = self.store.write().await?;
-        let order = self.load_order(&mut tx, ctx, id).await?;
-        if !tx
-            .replenishments(Some(id))
-            .await?
-            .iter()
-            .any(|r| r.id == shortage)
-        {
-            return Err(AppError::NotFound {
-                what: "shortage",
-                id: shortage.to_string(),
-            });
-        }
-        if !tx.replenishment_choose(shortage, choice.as_str()).await? {
-            return Err(AppError::invalid(
-                "shortage",
-                "closed",
-                "this shortage is already closed",
-            ));
-        }
-        self.order_note(
-            &mut tx,
-            ctx,
-            &order,
-            "shortage_choice",
-            "",
-            serde_json::json!({ "shortage_id": shortage, "choice": choice }),
-        )
-        .await?;
-        tx.commit().await?;
-        self.view_committed(id).await
     }
 }

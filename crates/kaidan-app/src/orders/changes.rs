@@ -82,6 +82,22 @@ impl App {
         ctx.require(Permission::OrderCreate)?;
         let mut tx = self.store.write().await?;
         let order = self.load_order(&mut tx, ctx, id).await?;
+        let row = self.change_in(&mut tx, ctx, &order, request).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Records a change request of `order` in `tx` (the steps of
+    /// [`App::request_change`] after the permission check), applying it at
+    /// once when no department has to review it.
+    pub(crate) async fn change_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        order: &OrderRow,
+        request: ChangeRequest,
+    ) -> AppResult<ChangeRow> {
+        let id = order.id;
         if matches!(order.status, OrderStatus::Cancelled | OrderStatus::Rejected) {
             return Err(conflict(order.status, OrderEvent::Revise));
         }
@@ -104,18 +120,19 @@ impl App {
         let mut products: Vec<kaidan_domain::ProductId> =
             order.document.lines.iter().map(|l| l.product_id).collect();
         for c in &request.changes {
-            if let kaidan_domain::orders::changes::Change::Product { product_id, .. } = c {
+            use kaidan_domain::orders::changes::Change;
+            if let Change::Product { product_id, .. } | Change::Substitute { product_id, .. } = c {
                 products.push(*product_id);
             }
         }
-        let book = self.price_book(&mut tx, &customer, &products).await?;
+        let book = self.price_book(tx, &customer, &products).await?;
         let outcome = apply_change(&order.document, &request, &progress, &book, self.today())?;
         let after = match &outcome {
             ChangeOutcome::NewVersion { order } => (**order).clone(),
             ChangeOutcome::CancelOrder => order.document.clone(),
         };
         let after_products: Vec<_> = after.lines.iter().map(|l| l.product_id).collect();
-        let facts = self.change_facts(&mut tx, &order, &after_products).await?;
+        let facts = self.change_facts(tx, order, &after_products).await?;
         let mut impact = assess_impact(&order.document, &after, &facts);
         if matches!(outcome, ChangeOutcome::CancelOrder) {
             impact.departments = vec![
@@ -140,7 +157,7 @@ impl App {
         };
         row.id = tx.change_insert(&row).await?;
         self.audit(
-            &mut tx,
+            tx,
             ctx,
             "order",
             id.get(),
@@ -152,11 +169,10 @@ impl App {
             }],
         )
         .await?;
-        self.order_note(&mut tx, ctx, &order, "change_requested", &request.reason, serde_json::json!({ "change_id": row.id, "departments": row.departments, "feasible": row.impact.feasible() })).await?;
+        self.order_note(tx, ctx, order, "change_requested", &request.reason, serde_json::json!({ "change_id": row.id, "departments": row.departments, "feasible": row.impact.feasible() })).await?;
         if row.departments.is_empty() {
-            self.apply_approved_change(&mut tx, ctx, &mut row).await?;
+            self.apply_approved_change(tx, ctx, &mut row).await?;
         }
-        tx.commit().await?;
         Ok(row)
     }
 

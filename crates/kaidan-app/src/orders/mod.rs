@@ -11,6 +11,7 @@ pub mod deadlines;
 mod intake;
 mod record;
 mod review;
+mod shortages;
 mod view;
 
 use kaidan_domain::orders::{OrderEvent, OrderStage, OrderStatus, PricedOrder};
@@ -58,29 +59,8 @@ pub struct OrderView {
     pub shipments: Vec<crate::ports::ShipmentRow>,
 }
 
-/// What the customer wants done about goods that could not be reserved
-/// (INV-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ShortageChoice {
-    /// Wait for the goods; ship everything together or as it arrives.
-    Backorder,
-    /// Ship what is there; the rest is not wanted.
-    Partial,
-    /// Offer another product (handled as a change request).
-    Substitution,
-}
-
-impl ShortageChoice {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShortageChoice::Backorder => "backorder",
-            ShortageChoice::Partial => "partial",
-            ShortageChoice::Substitution => "substitution",
-        }
-    }
-}
+pub use kaidan_domain::purchasing::ShortageChoice;
+pub use shortages::ShortageAnswer;
 
 /// A finance decision on an order in finance review or credit hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]

@@ -40,12 +40,18 @@ pub struct PlanLine {
     pub locked: i64,
     pub backordered: i64,
     pub shipped: i64,
+    /// The customer waits for the line complete (INV-2: an unfilled
+    /// shortage of it says `backorder`): nothing of it is picked yet.
+    pub waiting: bool,
 }
 
 impl PlanLine {
     /// Reserved, not locked and not yet on a pick list: what a new list
-    /// would take.
+    /// would take; nothing while the line waits to be complete.
     pub fn pickable(&self) -> i64 {
+        if self.waiting {
+            return 0;
+        }
         (self.reserved - self.on_lists - self.locked).max(0)
     }
 }
@@ -162,6 +168,14 @@ pub trait FulfilmentTx: Send {
     /// Order lines of orders that await goods with something reserved or
     /// backordered, earliest promise first (then priority, order, line).
     async fn shipping_plan(&mut self, order: Option<OrderId>) -> Result<Vec<PlanLine>, StoreError>;
+    /// KPI-4 per order: the orders whose first pick was confirmed in
+    /// `[from, to)`, and how many of them never had a pick line come back
+    /// short (what was reserved could be picked as reserved).
+    async fn order_pick_checks(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<(i64, i64), StoreError>;
     async fn pick_list_insert(&mut self, list: &PickListRow) -> Result<i64, StoreError>;
     async fn pick_list_get(&mut self, id: i64) -> Result<Option<PickListRow>, StoreError>;
     /// Lists, newest first, optionally of one status or one order.

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use kaidan_domain::orders::{
     AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
 };
+use kaidan_domain::purchasing::ShortageChoice;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 use serde::Serialize;
 
@@ -96,7 +97,11 @@ pub struct ReplenishmentRow {
     pub line_no: u32,
     pub product_id: ProductId,
     pub quantity: i64,
-    pub choice: String,
+    /// The customer's answer (INV-2); `partial` until it is given.
+    pub choice: ShortageChoice,
+    /// The change request that proposes a substitute (CHG-1/2), when the
+    /// answer is a substitution.
+    pub change_id: Option<i64>,
     pub status: String,
     pub created_at: Timestamp,
 }
@@ -175,6 +180,13 @@ pub trait OrdersTx: Send {
         &mut self,
         order: Option<OrderId>,
     ) -> Result<Vec<ReplenishmentRow>, StoreError>;
-    /// Records the customer's choice for a shortage (INV-2).
-    async fn replenishment_choose(&mut self, id: i64, choice: &str) -> Result<bool, StoreError>;
+    /// Records the customer's choice (and the substitute's change request)
+    /// on every unfilled request of one order line (INV-2); how many.
+    async fn replenishment_choose(
+        &mut self,
+        order: OrderId,
+        line_no: u32,
+        choice: ShortageChoice,
+        change_id: Option<i64>,
+    ) -> Result<u64, StoreError>;
 }

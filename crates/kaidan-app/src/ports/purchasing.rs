@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::orders::OrderStatus;
 use kaidan_domain::purchasing::{
-    FundsTask, NoticeKind, PurchaseStatus, ReceivingLine, ReplenishmentStatus,
+    FundsTask, NoticeKind, PurchaseStatus, ReceivingLine, ReplenishmentStatus, ShortageChoice,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,7 @@ pub struct ReplenishmentView {
     pub sku: String,
     pub product_name: String,
     pub quantity: i64,
-    pub choice: String,
+    pub choice: ShortageChoice,
     pub status: ReplenishmentStatus,
     pub purchase_order_id: Option<i64>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]

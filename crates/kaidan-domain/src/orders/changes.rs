@@ -24,6 +24,7 @@ use crate::{Money, ProductId, Quantity, UserId};
 use super::intake::{MAX_ADDRESS, ValidLine, check_delivery_date, check_line_quantity};
 use super::joint::Department;
 use super::pricing::{PriceBook, PricedOrder, price_line};
+use super::shortage::substitute;
 
 pub const MAX_REASON: usize = 1000;
 
@@ -35,6 +36,7 @@ string_enum!(
         Date = "date",
         Address = "address",
         Cancellation = "cancellation",
+        Substitution = "substitution",
     }
 );
 
@@ -66,6 +68,14 @@ pub enum Change {
         #[serde(default)]
         line_no: Option<u32>,
     },
+    /// `quantity` units of a line move to another product, priced from the
+    /// price list (a substitute for a shortage, INV-2): the line keeps the
+    /// rest and the substitute is a new line; all of it swaps the product.
+    Substitute {
+        line_no: u32,
+        product_id: ProductId,
+        quantity: i64,
+    },
 }
 
 impl Change {
@@ -76,6 +86,7 @@ impl Change {
             Change::Date { .. } => ChangeKind::Date,
             Change::Address { .. } => ChangeKind::Address,
             Change::Cancellation { .. } => ChangeKind::Cancellation,
+            Change::Substitute { .. } => ChangeKind::Substitution,
         }
     }
 }
@@ -118,12 +129,14 @@ impl ChangeRequest {
         }
         for (i, c) in self.changes.iter().enumerate() {
             match c {
-                Change::Quantity { quantity, .. } => check_line_quantity(
-                    &mut e,
-                    &format!("changes[{i}].quantity"),
-                    *quantity,
-                    "must be greater than zero; cancel the line to remove it",
-                ),
+                Change::Quantity { quantity, .. } | Change::Substitute { quantity, .. } => {
+                    check_line_quantity(
+                        &mut e,
+                        &format!("changes[{i}].quantity"),
+                        *quantity,
+                        "must be greater than zero; cancel the line to remove it",
+                    )
+                }
                 Change::Address { delivery_address } => {
                     e.text(
                         &format!("changes[{i}].delivery_address"),
@@ -307,6 +320,28 @@ pub fn apply_change(
                         }
                     }
                 }
+            }
+            Change::Substitute {
+                line_no,
+                product_id,
+                quantity,
+            } => {
+                let Some((li, (shipped, invoiced))) =
+                    find_line(&next, progress, *line_no, at("line_no"), &mut e)
+                else {
+                    continue;
+                };
+                let done = shipped.max(invoiced);
+                substitute(
+                    &mut next,
+                    li,
+                    done,
+                    *product_id,
+                    *quantity,
+                    book,
+                    &at,
+                    &mut e,
+                );
             }
             Change::Date {
                 requested_delivery_date,

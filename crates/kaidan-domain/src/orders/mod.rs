@@ -14,6 +14,7 @@ pub mod pricing;
 pub mod receivables;
 pub mod review;
 pub mod stage;
+pub mod shortage;
 pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
@@ -42,4 +43,5 @@ pub use review::{
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
 };
 pub use stage::{OrderStage, StageFacts};
+pub use shortage::cut_short;
 pub use status::{OrderEvent, OrderStatus, TransitionError};

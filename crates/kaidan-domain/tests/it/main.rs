@@ -1,7 +1,8 @@
 //! The integration tests of kaidan-domain, one module a former test file,
 //! built as one test binary (one link step instead of one per file): the
 //! allocation engine's rules, examples, schema and properties, and the order
-//! rules (intake, pricing, review, change, deadlines, numbering, accounts).
+//! rules (intake, pricing, review, change, shortage answers, deadlines,
+//! numbering, accounts).
 
 mod allocation_examples;
 mod allocation_properties;
@@ -16,4 +17,5 @@ mod order_intake;
 mod order_numbering;
 mod order_pricing;
 mod order_review;
+mod order_shortage;
 mod order_support;

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kaidan_app::audit::HistoryPage;
-use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::orders::{FinanceDecision, OrderView, ShortageAnswer};
 use kaidan_app::ports::OrderQuery;
 use kaidan_domain::orders::{
     AccountBalance, AccountEntry, Department, OrderInput, OrderStage, OrderStatus,
@@ -352,26 +352,23 @@ pub async fn decide_change(
     ))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShortageChoiceRequest {
-    pub choice: kaidan_app::orders::ShortageChoice,
-}
-
-/// Record the customer's choice for a shortage: backorder, partial or
-/// substitution (INV-2).
+/// Record the customer's answer to a shortage and act on it (INV-2, ADR
+/// 0019), for the whole order line: `backorder` waits and ships the line
+/// complete, `partial` ships what is there, `substitution` proposes
+/// `product_id` as a change request priced from the price list (its id is
+/// on the shortage as `change_id`), `cancel` reduces the line by its short
+/// quantity and releases its commitment.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/shortages/{shortage_id}/choice", tag = "orders",
-    params(("id" = i64, Path), ("shortage_id" = i64, Path)), request_body = ShortageChoiceRequest,
-    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+    params(("id" = i64, Path), ("shortage_id" = i64, Path)), request_body = ShortageAnswer,
+    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn shortage_choice(
     Api(app, ctx): Api,
     PathId(shortage): PathId<Shortage>,
     PathId(id): PathId<Order>,
-    JsonBody(r): JsonBody<ShortageChoiceRequest>,
+    JsonBody(answer): JsonBody<ShortageAnswer>,
 ) -> ApiResult<Response> {
     Ok(view(
-        app.choose_for_shortage(&ctx, id, shortage, r.choice)
-            .await?,
+        app.choose_for_shortage(&ctx, id, shortage, &answer).await?,
         StatusCode::OK,
     ))
 }

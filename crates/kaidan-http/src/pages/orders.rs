@@ -5,6 +5,7 @@
 mod detail;
 mod entry;
 mod history;
+mod shortages;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(detail::show))
         .route("/orders/{id}/history", get(history::show))
         .route("/orders/{id}/{action}", post(detail::act))
+        .route("/orders/{id}/shortages/{shortage}", post(shortages::choose))
         .route("/static/order-entry.js", get(script))
 }
 

@@ -75,6 +75,11 @@ async fn shp_1_shp_2_shp_3_doc_2_over_the_api() {
         assert_eq!(r.json()["errors"][0]["field"], "lines[0].picked");
         let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &wh, json!({"lines": [{"line_no": 1, "picked": 3}], "packages": 1})).await;
         assert_eq!(r.json()["status"], "picked", "{}", r.text());
+        // KPI-4 per order: everything reserved was found (ADR 0008).
+        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date();
+        let acc = t.get(&format!("/api/v1/stock/accuracy?from={today}&to={today}"), &wh).await.json();
+        assert_eq!((acc["orders_checked"].clone(), acc["orders_right"].clone()), (json!(1), json!(1)), "{acc}");
+        assert_eq!(acc["order_accuracy_percent"], "100.00");
         let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF77", "eta": "2999-01-01"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let sid = r.json()["id"].as_i64().unwrap();
@@ -119,6 +124,9 @@ async fn shp_1_shp_2_shp_3_warehouse_pages_pick_ship_track_deliver() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         // Two of three found: the third is released to backorder.
         location(&t.post(&format!("{to}/pick"), &wh, form(&[("_csrf", &token), ("picked_1", "2"), ("packages", "1")])).await);
+        // KPI-4 on the stock page: this order's stock check was wrong.
+        let html = t.page("/stock", &wh).await.text();
+        assert_has(&html, &["库存准确率", "订单:占用的货能按占用拣出", "<td>0</td><td>1</td><td>0.00%</td>"]);
         let html = t.page(&to, &wh).await.text();
         assert_has(&html, &["已拣货待发运", "id=\"ship-form\""]);
         let r = t.post(&format!("{to}/ship"), &wh, form(&[("_csrf", &token), ("carrier", ""), ("tracking_no", "YT1"), ("eta", "2999-01-01")])).await;

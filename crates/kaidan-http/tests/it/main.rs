@@ -10,4 +10,5 @@ mod fulfilment_http;
 mod history_http;
 mod order_pages;
 mod purchasing;
+mod shortages_http;
 mod support;

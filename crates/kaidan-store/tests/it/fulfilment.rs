@@ -334,3 +334,41 @@ async fn shp_2_int_4_tracking_import_is_all_or_nothing_and_idempotent() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn kpi_4_an_order_whose_reserved_goods_were_picked_short_counts_as_a_wrong_check() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        10,
+        |w| async move {
+            let wh = warehouse_user(&w).await;
+            let right = approved(&w, &[(0, 3)], "PO-K1").await;
+            let wrong = approved(&w, &[(0, 2), (1, 2)], "PO-K2").await;
+            let unpicked = approved(&w, &[(1, 1)], "PO-K3").await;
+            pick(&w, &wh, &right, &[(1, 3)]).await;
+            // One unit reserved for line 2 is not on the shelf: the stock check
+            // at approval was wrong for this order.
+            pick(&w, &wh, &wrong, &[(1, 2), (2, 1)]).await;
+            let today = jiff::Timestamp::now()
+                .to_zoned(kaidan_domain::orders::company_time_zone())
+                .date();
+            let acc = w.app.inventory_accuracy(&wh, today, today).await.unwrap();
+            assert_eq!(
+                (acc.orders_checked, acc.orders_right),
+                (2, 1),
+                "{}: order {} is not picked yet",
+                w.backend,
+                unpicked.id
+            );
+            assert_eq!(acc.order_accuracy_percent.as_deref(), Some("50.00"));
+            // The counted-lines figure stays beside it (nothing counted here).
+            assert_eq!((acc.lines_counted, acc.accuracy_percent), (0, None));
+            // An order counts once, in the period of its first pick.
+            let before = today.yesterday().unwrap();
+            let acc = w.app.inventory_accuracy(&wh, before, before).await.unwrap();
+            assert_eq!((acc.orders_checked, acc.order_accuracy_percent), (0, None));
+        },
+    )
+    .await;
+}

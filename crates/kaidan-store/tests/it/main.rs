@@ -12,6 +12,7 @@ mod group_commit;
 mod history;
 mod orders;
 mod purchasing;
+mod shortages;
 mod stock_counts;
 mod stock_ledger;
 mod store;

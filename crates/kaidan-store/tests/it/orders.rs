@@ -502,11 +502,16 @@ async fn inv_1_64_concurrent_approvals_never_oversell() {
                         &w.clerk,
                         *id,
                         s.id,
-                        kaidan_app::orders::ShortageChoice::Partial,
+                        &kaidan_app::orders::ShortageAnswer::of(
+                            kaidan_app::orders::ShortageChoice::Backorder,
+                        ),
                     )
                     .await
                     .unwrap();
-                assert_eq!(v.shortages[0].choice, "partial");
+                assert_eq!(
+                    v.shortages[0].choice,
+                    kaidan_app::orders::ShortageChoice::Backorder
+                );
                 assert!(v.timeline.iter().any(|e| e.kind == "shortage_choice"));
                 chosen = true;
                 break;

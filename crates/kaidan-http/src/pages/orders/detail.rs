@@ -92,7 +92,7 @@ pub struct DetailPage {
     pub total_net: String,
     pub timeline: Vec<EventView>,
     pub joint: Vec<JointView>,
-    pub shortages: Vec<Vec<String>>,
+    pub shortages: super::shortages::ShortageSection,
     /// Delivery notes: (id, number, carrier, tracking number, ETA, status).
     pub shipments: Vec<(i64, String, String, String, String, &'static str)>,
     pub error: Option<String>,
@@ -126,6 +126,7 @@ fn step_label(lang: Lang, kind: &str) -> String {
         "delivered" => ("签收", "Delivered"),
         "backorder_filled" => ("到货补足缺货", "Backorder filled"),
         "shortage_choice" => ("缺货处理方式", "Shortage choice"),
+        "shortage_cancelled" => ("取消缺货数量", "Short quantity cancelled"),
         other => return other.to_string(),
     };
     lang.pick(zh, en).to_string()
@@ -143,7 +144,7 @@ fn dept_label(lang: Lang, d: Department) -> &'static str {
     )
 }
 
-async fn page(
+pub(super) async fn page(
     s: &AppState,
     ctx: &Ctx,
     chrome: Chrome,
@@ -248,20 +249,9 @@ async fn page(
             note: j.note.clone(),
         })
         .collect();
-    let shortages = view
-        .shortages
-        .iter()
-        .map(|r| {
-            vec![
-                r.line_no.to_string(),
-                d.line(r.line_no).map(|l| l.sku.clone()).unwrap_or_default(),
-                r.quantity.to_string(),
-                r.choice.clone(),
-                r.status.clone(),
-                local_time(r.created_at),
-            ]
-        })
-        .collect();
+    let shortages = super::shortages::section(s, ctx, lang, &view)
+        .await
+        .or_page(lang)?;
     let actor = &ctx.actor;
     let admin = actor.has_role(Role::Admin);
     let finance_action = if actor.can(Permission::OrderFinanceReview) {
