@@ -16,10 +16,15 @@ use crate::error::{corrupt, map};
 use crate::row::{RowExt, Val, line_no, micros, where_all};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 
-const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
-     reviewed_at, review_met, document, order_version, version, created_by, updated_at";
+pub(crate) const ORDER_COLS: &str = "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
+     reviewed_at, review_met, sd.met AS ship_met, document, order_version, version, created_by, updated_at";
 
-fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
+/// The orders with their ship deadline's record (ORD-6), for `ORDER_COLS`.
+/// The record's columns share no name with the order's.
+pub(crate) const ORDERS_FROM: &str =
+    "orders LEFT JOIN order_deadlines sd ON sd.order_id = orders.id AND sd.kind = 'ship'";
+
+pub(crate) fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
     let document: PricedOrder = serde_json::from_str(&r.text("document")?).map_err(corrupt)?;
     Ok(OrderRow {
         id: OrderId(r.i64("id")?),
@@ -34,6 +39,7 @@ fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
             .map(crate::row::from_micros)
             .transpose()?,
         review_met: r.opt_bool("review_met")?,
+        ship_met: r.opt_bool("ship_met")?,
         document,
         order_version: r.i64("order_version")?,
         version: r.i64("version")?,
@@ -110,6 +116,8 @@ impl DbTx {
             Val::OptI(row.reviewed_at.map(micros)),
             Val::OptB(row.review_met),
             Val::T(doc),
+            Val::OptT(row.document.requested_delivery_date.map(|d| d.to_string())),
+            Val::T(row.promised_date().to_string()),
             Val::I(row.order_version),
             Val::I(row.created_by.get()),
             Val::I(micros(row.updated_at)),
@@ -117,7 +125,7 @@ impl DbTx {
     }
 }
 
-const HEADER_COLS: [&str; 17] = [
+const HEADER_COLS: [&str; 19] = [
     "number",
     "customer_id",
     "status",
@@ -132,6 +140,8 @@ const HEADER_COLS: [&str; 17] = [
     "reviewed_at",
     "review_met",
     "document",
+    "requested_delivery_date",
+    "promised_date",
     "order_version",
     "created_by",
     "updated_at",
@@ -195,7 +205,7 @@ impl OrdersTx for DbTx {
     }
 
     async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError> {
-        let sql = format!("SELECT {ORDER_COLS} FROM orders WHERE id = $1");
+        let sql = format!("SELECT {ORDER_COLS} FROM {ORDERS_FROM} WHERE id = $1");
         Ok(fetch_opt!(self, &sql, [id.get()], order_from_row))
     }
 
@@ -254,7 +264,7 @@ impl OrdersTx for DbTx {
         vals.push(Val::I(i64::from(q.limit.max(1))));
         // Newest first: the work of the day is at the top.
         let sql = format!(
-            "SELECT {ORDER_COLS} FROM orders {} ORDER BY id DESC LIMIT ${}",
+            "SELECT {ORDER_COLS} FROM {ORDERS_FROM} {} ORDER BY id DESC LIMIT ${}",
             where_all(&clauses),
             vals.len()
         );

@@ -8,6 +8,7 @@
 
 mod allocation;
 mod changes;
+mod deadlines;
 mod fulfilment;
 mod jobs;
 mod master;
@@ -20,6 +21,7 @@ mod users;
 
 pub use allocation::*;
 pub use changes::*;
+pub use deadlines::*;
 pub use fulfilment::*;
 pub use jobs::*;
 pub use master::*;
@@ -94,6 +96,7 @@ pub trait Tx:
     + StockTx
     + RecordsTx
     + OrdersTx
+    + DeadlinesTx
     + ChangesTx
     + PurchasingTx
     + JobsTx

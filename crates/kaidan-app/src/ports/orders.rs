@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use kaidan_domain::orders::{AccountEntry, Department, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{
+    AccountEntry, Department, OrderStatus, PricedOrder, company_time_zone, promised_date,
+};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 use serde::Serialize;
 
@@ -22,11 +24,26 @@ pub struct OrderRow {
     pub ship_due_at: Timestamp,
     pub reviewed_at: Option<Timestamp>,
     pub review_met: Option<bool>,
+    /// Whether the ship deadline was met, once the last line shipped
+    /// (ORD-6); read from the order's deadline record, never written here.
+    pub ship_met: Option<bool>,
     pub document: PricedOrder,
     pub order_version: i64,
     pub version: i64,
     pub created_by: UserId,
     pub updated_at: Timestamp,
+}
+
+impl OrderRow {
+    /// The date the order is promised for (INV-2): the requested delivery
+    /// date, else the local date of the ship deadline.
+    pub fn promised_date(&self) -> jiff::civil::Date {
+        promised_date(
+            self.document.requested_delivery_date,
+            self.ship_due_at,
+            &company_time_zone(),
+        )
+    }
 }
 
 /// Fulfilment progress of one order line.

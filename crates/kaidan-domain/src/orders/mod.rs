@@ -13,6 +13,7 @@ pub mod numbering;
 pub mod pricing;
 pub mod receivables;
 pub mod review;
+pub mod service;
 pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
@@ -40,4 +41,5 @@ pub use review::{
     AllowedTerms, CreditExposure, CreditHoldReason, CustomerCredit, Finding, ReviewOutcome,
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
 };
+pub use service::{FillKey, WorkKey, promised_date};
 pub use status::{OrderEvent, OrderStatus, TransitionError};
