@@ -5,6 +5,7 @@
 
 mod allocation_run;
 mod allocation_write;
+mod deadlines;
 mod fulfilment;
 mod group_commit;
 mod orders;
