@@ -128,7 +128,9 @@ impl FulfilmentTx for DbTx {
             "AND $1 = $1"
         };
         // What open and picked lists hold of each order line: an open list
-        // holds its listed quantity, a picked one what was picked.
+        // holds its listed quantity, a picked one what was picked. Whose
+        // work comes first (ORD-8; `WorkKey` in the domain): important
+        // orders, then the earlier ship deadline, receipt and order id.
         let sql = format!(
             "SELECT o.id AS order_id, o.number AS order_number, o.customer_id, c.name AS customer_name, \
                     o.status, o.ship_due_at, o.priority, l.line_no, l.product_id, p.sku, p.name AS product_name, \
@@ -143,7 +145,7 @@ impl FulfilmentTx for DbTx {
              FROM orders o JOIN order_lines l ON l.order_id = o.id \
                   JOIN customers c ON c.id = o.customer_id JOIN products p ON p.id = l.product_id \
              WHERE o.status IN ({awaiting}) AND (l.reserved > 0 OR l.backordered > 0) {filter} \
-             ORDER BY o.ship_due_at, o.priority DESC, o.id, l.line_no",
+             ORDER BY o.priority DESC, o.ship_due_at, o.received_at, o.id, l.line_no",
             held = *PICK_LIST_HELD_QUANTITY,
             committed = *PICK_LIST_COMMITTED,
             active = *LOCK_ACTIVE,

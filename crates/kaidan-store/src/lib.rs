@@ -9,6 +9,7 @@ mod bench_data;
 mod changes;
 mod child_rows;
 mod db;
+mod deadlines;
 mod error;
 mod fulfilment;
 mod group;

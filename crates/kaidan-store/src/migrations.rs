@@ -101,6 +101,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0008_allocation_record.sql"),
     migration!("0009_open_shortage_index.sql"),
     migration!("0010_transfers.sql"),
+    migration!("0011_deadlines_priority.sql"),
     migration!("0012_customer_ranking_and_hold.sql"),
     migration!("0014_shortage_choices.sql"),
 ];
@@ -319,6 +320,11 @@ mod tests {
             10,
             "b5a492956549c2537695b1a54fac617f677e8a7090c04f8a9d47e228c65d228a8db88ccf8531ef61f502dd2b00b06165",
             "49ab79ac13147232559859b6dab8518888da93f46b9b71f340ac763115abeb0f791b59660facf759b65702a0065fa843",
+        ),
+        (
+            11,
+            "8181fffb17bdc8f6838c14e5f9830f61997e575ad505169d870f712485899245f2825216c80d97f26cb8e228010c59d1",
+            "d077e770a0b21f6add8f7d784382d9fb6e8409c65992209440b6bff5e1b098b50083fecb7f4343ef145e624e7c4ec0ae",
         ),
         (
             12,

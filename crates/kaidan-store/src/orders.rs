@@ -25,10 +25,10 @@ use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
 /// The order's columns and the facts its stage is derived from (ORD-7):
 /// the lines' reserved total and the pick lists still holding its goods.
 /// Both are index lookups (`order_lines` by its key, `pick_lists_order`).
-static ORDER_COLS: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static ORDER_COLS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
-         reviewed_at, review_met, document, order_version, version, created_by, updated_at, \
+         reviewed_at, review_met, sd.met AS ship_met, document, order_version, version, created_by, updated_at, \
          (SELECT CAST(COALESCE(SUM(l.reserved), 0) AS BIGINT) FROM order_lines l \
           WHERE l.order_id = orders.id) AS stage_reserved, \
          (SELECT COUNT(*) FROM pick_lists p WHERE p.order_id = orders.id \
@@ -55,7 +55,12 @@ fn stage_clause(stage: OrderStage) -> String {
     }
 }
 
-fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
+/// The orders with their ship deadline's record (ORD-6), for `ORDER_COLS`.
+/// The record's columns share no name with the order's.
+pub(crate) const ORDERS_FROM: &str =
+    "orders LEFT JOIN order_deadlines sd ON sd.order_id = orders.id AND sd.kind = 'ship'";
+
+pub(crate) fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
     let document: PricedOrder = serde_json::from_str(&r.text("document")?).map_err(corrupt)?;
     Ok(OrderRow {
         id: OrderId(r.i64("id")?),
@@ -70,6 +75,7 @@ fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
             .map(crate::row::from_micros)
             .transpose()?,
         review_met: r.opt_bool("review_met")?,
+        ship_met: r.opt_bool("ship_met")?,
         document,
         order_version: r.i64("order_version")?,
         version: r.i64("version")?,
@@ -150,6 +156,8 @@ impl DbTx {
             Val::OptI(row.reviewed_at.map(micros)),
             Val::OptB(row.review_met),
             Val::T(doc),
+            Val::OptT(row.document.requested_delivery_date.map(|d| d.to_string())),
+            Val::T(row.promised_date().to_string()),
             Val::I(row.order_version),
             Val::I(row.created_by.get()),
             Val::I(micros(row.updated_at)),
@@ -157,7 +165,7 @@ impl DbTx {
     }
 }
 
-const HEADER_COLS: [&str; 17] = [
+const HEADER_COLS: [&str; 19] = [
     "number",
     "customer_id",
     "status",
@@ -172,6 +180,8 @@ const HEADER_COLS: [&str; 17] = [
     "reviewed_at",
     "review_met",
     "document",
+    "requested_delivery_date",
+    "promised_date",
     "order_version",
     "created_by",
     "updated_at",
@@ -235,7 +245,7 @@ impl OrdersTx for DbTx {
     }
 
     async fn order_get(&mut self, id: OrderId) -> Result<Option<OrderRow>, StoreError> {
-        let sql = format!("SELECT {} FROM orders WHERE id = $1", *ORDER_COLS);
+        let sql = format!("SELECT {} FROM {ORDERS_FROM} WHERE id = $1", *ORDER_COLS);
         Ok(fetch_opt!(self, &sql, [id.get()], order_from_row))
     }
 
@@ -297,7 +307,7 @@ impl OrdersTx for DbTx {
         vals.push(Val::I(i64::from(q.limit.max(1))));
         // Newest first: the work of the day is at the top.
         let sql = format!(
-            "SELECT {} FROM orders {} ORDER BY id DESC LIMIT ${}",
+            "SELECT {} FROM {ORDERS_FROM} {} ORDER BY id DESC LIMIT ${}",
             *ORDER_COLS,
             where_all(&clauses),
             vals.len()

@@ -355,8 +355,10 @@ impl PurchasingTx for DbTx {
         &mut self,
         product: ProductId,
     ) -> Result<Vec<BackorderedLine>, StoreError> {
-        // PostgreSQL locks the lines, in promise order, so two receipts of
-        // the same product fill them one after the other.
+        // The order of service (INV-2, ORD-8; `FillKey` in the domain):
+        // promised date, important first, received earlier, order id.
+        // PostgreSQL locks the lines in that order, so two receipts of the
+        // same product fill them one after the other.
         let lock = if matches!(self, DbTx::Pg(_)) {
             " FOR UPDATE OF l"
         } else {
@@ -367,7 +369,7 @@ impl PurchasingTx for DbTx {
              l.unit_price, o.ship_due_at, o.received_at, c.kind AS customer_kind \
              FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c ON c.id = o.customer_id \
              WHERE l.product_id = $1 AND l.backordered > 0 \
-             ORDER BY o.ship_due_at, o.received_at, o.id, l.line_no{lock}"
+             ORDER BY o.promised_date, o.priority DESC, o.received_at, o.id, l.line_no{lock}"
         );
         Ok(fetch_all!(self, &sql, [product.get()], |r| Ok(
             BackorderedLine {

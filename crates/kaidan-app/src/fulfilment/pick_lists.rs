@@ -5,6 +5,7 @@ use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{
     PickLine, PickListStatus, PickedInput, check_packages, confirm_pick,
 };
+use kaidan_domain::orders::WorkKey;
 use kaidan_domain::{OrderId, Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
@@ -45,6 +46,9 @@ impl App {
 
     /// Makes the pick lists of `orders` in `tx`; refuses (naming
     /// `order_ids[i]`) an order that is not approved or has nothing to pick.
+    /// The lists are numbered in the order the work is done (ORD-8,
+    /// `WorkKey`): important orders first, then the earlier ship deadline,
+    /// whatever order the ids were given in.
     pub(crate) async fn pick_lists_in(
         &self,
         tx: &mut Box<dyn Tx>,
@@ -55,7 +59,7 @@ impl App {
             ValidationErrors::single("warehouse", "missing", "no active warehouse to pick from")
         })?;
         let mut e = ValidationErrors::new();
-        let mut created = Vec::new();
+        let mut ready = Vec::new();
         for (i, &order_id) in orders.iter().enumerate() {
             let field = format!("order_ids[{i}]");
             if orders[..i].contains(&order_id) {
@@ -116,6 +120,22 @@ impl App {
                 e.add(field, "nothing_to_pick", message);
                 continue;
             }
+            ready.push((
+                WorkKey {
+                    important: order.document.priority,
+                    due_at: order.ship_due_at,
+                    received_at: order.received_at,
+                    order: order.id,
+                },
+                order,
+                lines,
+            ));
+        }
+        e.into_result(())?;
+        ready.sort_by_key(|r| r.0);
+        let mut created = Vec::with_capacity(ready.len());
+        for (_, order, lines) in ready {
+            let order_id = order.id;
             // Bumping the order's version makes a concurrent list for the
             // same order fail instead of listing the same goods twice.
             self.touch_order(tx, ctx, &order).await?;
@@ -153,7 +173,6 @@ impl App {
                 .await?;
             created.push(PickListRow { id, ..list });
         }
-        e.into_result(())?;
         Ok(created)
     }
 

@@ -3,7 +3,9 @@
 
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::fulfilment::{PickListStatus, ShipInput, ShipmentStatus};
-use kaidan_domain::orders::{AccountEntry, EntryKind, OrderEvent, company_time_zone};
+use kaidan_domain::orders::{
+    AccountEntry, DeadlineKind, DeadlineRecord, EntryKind, OrderEvent, company_time_zone,
+};
 use kaidan_domain::{Money, OrderId, Permission};
 
 use crate::app::{App, Ctx};
@@ -91,6 +93,12 @@ impl App {
         after.status = advance(before.status, event)?;
         after.updated_at = now;
         self.save(&mut tx, ctx, &before, &after).await?;
+        // ORD-6: the ship deadline is decided when the last line ships.
+        let ship_record = (event == OrderEvent::ShipRest)
+            .then(|| DeadlineRecord::of(DeadlineKind::Ship, before.ship_due_at, now));
+        if let Some(r) = &ship_record {
+            tx.deadline_record(before.id, r).await?;
+        }
         if !tx
             .pick_list_status(pick_list, PickListStatus::Picked, PickListStatus::Shipped)
             .await?
@@ -158,6 +166,7 @@ impl App {
             "carrier": input.carrier, "tracking_no": input.tracking_no, "eta": input.eta.to_string(),
             "charged": charge,
             "lines": shipment.lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "product_id": l.product_id, "quantity": l.quantity})).collect::<Vec<_>>(),
+            "ship_met": ship_record.as_ref().map(|r| r.met),
         });
         self.order_moved(
             &mut tx,

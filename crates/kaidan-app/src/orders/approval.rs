@@ -3,7 +3,9 @@
 //! the customer chooses what to do about (`shortages.rs`).
 
 use kaidan_domain::WarehouseId;
-use kaidan_domain::orders::{AccountEntry, EntryKind, OrderEvent, OrderStatus};
+use kaidan_domain::orders::{
+    AccountEntry, DeadlineKind, DeadlineRecord, EntryKind, OrderEvent, OrderStatus,
+};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -71,10 +73,13 @@ impl App {
                 source: Box::new(e),
             })?;
         after.number = Some(number.0.as_str().to_string());
+        // ORD-6: the review deadline is decided here, met or missed.
+        let record = DeadlineRecord::of(DeadlineKind::Review, before.review_due_at, now);
         after.reviewed_at = Some(now);
-        after.review_met = Some(now <= before.review_due_at);
+        after.review_met = Some(record.met);
         after.updated_at = now;
         self.save(tx, ctx, before, &after).await?;
+        tx.deadline_record(after.id, &record).await?;
 
         let source = format!("order {}", number.0.as_str());
         let shortages = self.reserve_all(tx, ctx, &after, &source).await?;

@@ -39,6 +39,7 @@ impl App {
             ship_due_at: ship.due_at,
             reviewed_at: None,
             review_met: None,
+            ship_met: None,
             document: priced,
             order_version: 1,
             version: 1,

@@ -14,7 +14,9 @@ mod review;
 mod shortages;
 mod view;
 
-use kaidan_domain::orders::{OrderEvent, OrderStage, OrderStatus, PricedOrder};
+use kaidan_domain::orders::{
+    DeadlineRecord, OrderEvent, OrderStage, OrderStatus, PricedOrder,
+};
 use kaidan_domain::{CustomerId, OrderId, ValidationErrors};
 use serde::Serialize;
 
@@ -40,6 +42,9 @@ pub struct OrderView {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ship_due_at: String,
     pub review_met: Option<bool>,
+    /// The deadlines decided so far, met or missed (ORD-6, KPI-2): review
+    /// once approved, ship once the last line shipped.
+    pub deadlines: Vec<DeadlineRecord>,
     pub order_version: i64,
     /// Also the ETag.
     pub version: i64,

@@ -31,6 +31,7 @@ impl App {
             review_due_at: row.review_due_at.to_string(),
             ship_due_at: row.ship_due_at.to_string(),
             review_met: row.review_met,
+            deadlines: tx.deadline_records(id).await?,
             order_version: row.order_version,
             version: row.version,
             content: row.document,

@@ -8,6 +8,7 @@
 
 mod allocation;
 mod changes;
+mod deadlines;
 mod fulfilment;
 mod holds;
 mod jobs;
@@ -21,6 +22,7 @@ mod users;
 
 pub use allocation::*;
 pub use changes::*;
+pub use deadlines::*;
 pub use fulfilment::*;
 pub use holds::*;
 pub use jobs::*;
@@ -96,6 +98,7 @@ pub trait Tx:
     + StockTx
     + RecordsTx
     + OrdersTx
+    + DeadlinesTx
     + ChangesTx
     + PurchasingTx
     + JobsTx

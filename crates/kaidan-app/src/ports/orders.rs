@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_domain::orders::{
-    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
+    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts, company_time_zone,
+    promised_date,
 };
 use kaidan_domain::purchasing::ShortageChoice;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
@@ -25,6 +26,9 @@ pub struct OrderRow {
     pub ship_due_at: Timestamp,
     pub reviewed_at: Option<Timestamp>,
     pub review_met: Option<bool>,
+    /// Whether the ship deadline was met, once the last line shipped
+    /// (ORD-6); read from the order's deadline record, never written here.
+    pub ship_met: Option<bool>,
     pub document: PricedOrder,
     pub order_version: i64,
     pub version: i64,
@@ -40,6 +44,18 @@ impl OrderRow {
     /// one definition is `OrderStage::of`.
     pub fn stage(&self) -> Option<OrderStage> {
         OrderStage::of(self.status, self.stage_facts)
+    }
+}
+
+impl OrderRow {
+    /// The date the order is promised for (INV-2): the requested delivery
+    /// date, else the local date of the ship deadline.
+    pub fn promised_date(&self) -> jiff::civil::Date {
+        promised_date(
+            self.document.requested_delivery_date,
+            self.ship_due_at,
+            &company_time_zone(),
+        )
     }
 }
 

@@ -186,8 +186,9 @@ pub trait PurchasingTx: Send {
         line_no: u32,
         at: Timestamp,
     ) -> Result<u64, StoreError>;
-    /// Order lines of `product` with a backorder, in promise order
-    /// (`ship_due_at`, `received_at`, order id, line).
+    /// Order lines of `product` with a backorder, in the order of service
+    /// of `kaidan_domain::orders::FillKey` (promised date, important first,
+    /// `received_at`, order id), then line.
     async fn backordered_lines(
         &mut self,
         product: ProductId,

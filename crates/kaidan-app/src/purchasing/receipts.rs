@@ -144,8 +144,10 @@ impl App {
     }
 
     /// Fills backorders of `product` from what is available in `warehouse`
-    /// (INV-2, PUR-3), earliest promise first: orders awaiting goods, by
-    /// `ship_due_at`, then `received_at`, then id. Each fill reserves stock,
+    /// (INV-2, PUR-3, ORD-8), earliest promise first: orders awaiting goods
+    /// by promised date (the requested delivery date, else the ship
+    /// deadline's date), then important orders, then `received_at`, then
+    /// id (`FillKey`), never by when the goods came in. Each fill reserves stock,
     /// updates the line, appends `backorder_filled` to the order's timeline
     /// and closes the line's replenishment requests when its backorder
     /// reaches 0. Orders reserve in the central warehouse, so only goods

@@ -101,7 +101,7 @@ pub struct DeadlineRecord {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub completed_at: Timestamp,
     pub met: bool,
-    /// Whole minutes late (0 when met).
+    /// Minutes late, any part of a minute counted as one (0 when met).
     pub late_minutes: i64,
 }
 
@@ -118,17 +118,27 @@ impl Deadline {
 
     /// Met or missed, for the order's record.
     pub fn record(&self, completed_at: Timestamp) -> DeadlineRecord {
-        let met = completed_at <= self.due_at;
+        DeadlineRecord::of(self.kind, self.due_at, completed_at)
+    }
+}
+
+impl DeadlineRecord {
+    /// The record of a deadline due at `due_at` whose work was completed at
+    /// `completed_at`: met when not later than `due_at`.
+    pub fn of(kind: DeadlineKind, due_at: Timestamp, completed_at: Timestamp) -> DeadlineRecord {
+        let met = completed_at <= due_at;
         let late_minutes = if met {
             0
         } else {
-            // Rounded up: one second late is a minute late.
-            let secs = completed_at.duration_since(self.due_at).as_secs();
-            (secs + 59) / 60
+            // Rounded up: less than a minute late is a minute late, so a
+            // missed deadline never shows 0 minutes.
+            let micros = completed_at.duration_since(due_at).as_micros();
+            let minutes = (micros + 59_999_999) / 60_000_000;
+            i64::try_from(minutes).unwrap_or(i64::MAX)
         };
         DeadlineRecord {
-            kind: self.kind,
-            due_at: self.due_at,
+            kind,
+            due_at,
             completed_at,
             met,
             late_minutes,

@@ -15,6 +15,7 @@ pub mod receivables;
 pub mod review;
 pub mod stage;
 pub mod shortage;
+pub mod service;
 pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
@@ -44,4 +45,5 @@ pub use review::{
 };
 pub use stage::{OrderStage, StageFacts};
 pub use shortage::cut_short;
+pub use service::{FillKey, WorkKey, promised_date};
 pub use status::{OrderEvent, OrderStatus, TransitionError};

@@ -15,8 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiff::Timestamp;
-use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch, IN_REVIEW};
+use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch};
 use kaidan_app::ports::{OrderQuery, OrderRow};
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::CustomerId;
@@ -80,13 +79,7 @@ impl Due {
 }
 
 pub(super) fn facts_of(row: &OrderRow) -> DeadlineFacts {
-    DeadlineFacts {
-        status: row.status,
-        received_at: row.received_at,
-        review_due_at: row.review_due_at,
-        ship_due_at: row.ship_due_at,
-        review_met: row.review_met,
-    }
+    DeadlineFacts::of(row)
 }
 
 fn state_label(lang: Lang, state: &str) -> &'static str {
@@ -312,9 +305,10 @@ pub struct DeadlineSection {
 }
 
 /// GET /orders/deadlines: the ORD-6 watch list. Orders still in review
-/// whose review deadline is near or past, and approved orders whose ship
-/// deadline is; important orders first (ORD-8), then by due time. `all=1`
-/// also lists open orders not yet near their deadline.
+/// whose review deadline is near or past, and orders awaiting goods
+/// (approved or partly shipped) whose ship deadline is; important orders
+/// first (ORD-8), then by due time. `all=1` also lists open orders not yet
+/// near their deadline. The use case chooses and orders them.
 async fn deadlines(
     State(s): State<AppState>,
     PageAuth { ctx, chrome }: PageAuth,
@@ -322,42 +316,14 @@ async fn deadlines(
 ) -> PageResult {
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
-    let watch = s.app.deadline_watch().await.or_page(lang)?;
+    let list = s.app.deadline_watch_list(&ctx, all).await.or_page(lang)?;
     let names = customer_names(&s, &ctx).await.or_page(lang)?;
-    let wanted =
-        |state: &str| matches!(state, "due_soon" | "overdue") || (all && state == "pending");
-    let mut review: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
-    let mut ship: Vec<(bool, Timestamp, OrderItem)> = Vec::new();
-    for status in IN_REVIEW.iter().chain([OrderStatus::Approved].iter()) {
-        let rows = s
-            .app
-            .orders(
-                &ctx,
-                OrderQuery {
-                    status: Some(*status),
-                    stage: None,
-                    customer_id: None,
-                    after: None,
-                    limit: s.app.config().max_page,
-                },
-            )
-            .await
-            .or_page(lang)?;
-        for row in &rows {
-            let it = item(lang, row, &names, &watch);
-            if *status == OrderStatus::Approved {
-                if wanted(it.ship.state) {
-                    ship.push((row.document.priority, row.ship_due_at, it));
-                }
-            } else if wanted(it.review.state) {
-                review.push((row.document.priority, row.review_due_at, it));
-            }
-        }
-    }
-    let sorted = |mut v: Vec<(bool, Timestamp, OrderItem)>| {
-        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        v.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>()
+    let items = |rows: &[OrderRow]| {
+        rows.iter()
+            .map(|r| item(lang, r, &names, &list.watch))
+            .collect::<Vec<_>>()
     };
+    let (review, ship) = (items(&list.review), items(&list.ship));
     Ok(render(
         StatusCode::OK,
         &DeadlinesPage {
@@ -366,12 +332,12 @@ async fn deadlines(
                 DeadlineSection {
                     heading: lang.pick("待审核", "Waiting for review"),
                     which: "review",
-                    items: sorted(review),
+                    items: review,
                 },
                 DeadlineSection {
                     heading: lang.pick("待发货", "Waiting for shipment"),
                     which: "ship",
-                    items: sorted(ship),
+                    items: ship,
                 },
             ],
             all,

@@ -149,3 +149,35 @@ async fn shp_1_shp_2_shp_3_warehouse_pages_pick_ship_track_deliver() {
     })
     .await;
 }
+
+/// ORD-6: a partly shipped order keeps its ship deadline open on the watch
+/// list; the order's API answer and page show each decided deadline, met
+/// or missed (KPI-2).
+#[tokio::test]
+#[rustfmt::skip]
+async fn ord_6_partly_shipped_order_stays_watched_and_shows_its_deadline_records() {
+    on_each_backend(|t| async move {
+        let (order, _) = approved_order(&t).await;
+        let wh = t.user_token("wh", &[Role::Warehouse]).await;
+        let r = t.post_json("/api/v1/pick-lists", &wh, json!({"order_ids": [order]})).await;
+        let lid = r.json()[0]["id"].as_i64().unwrap();
+        // Two of three found and shipped: the third waits (backorder).
+        t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &wh, json!({"lines": [{"line_no": 1, "picked": 2}], "packages": 1})).await;
+        let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &wh, json!({"carrier": "顺丰", "tracking_no": "SF78", "eta": "2999-01-01"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let o = t.get(&format!("/api/v1/orders/{order}"), &wh).await.json();
+        assert_eq!(o["status"], "partly_shipped");
+        let records = o["deadlines"].as_array().unwrap_or_else(|| panic!("no deadlines: {o}"));
+        assert_eq!(records.len(), 1, "only the review is decided: {o}");
+        assert_eq!((&records[0]["kind"], &records[0]["met"], &records[0]["late_minutes"]), (&json!("review"), &json!(true), &json!(0)));
+        t.user_token("clerk", &[Role::OrderClerk]).await;
+        let clerk = t.login("clerk").await;
+        let html = t.page("/orders/deadlines?all=1", &clerk).await.text();
+        let ship = html.split("id=\"deadlines-ship\"").nth(1).unwrap().split("</table>").next().unwrap();
+        assert!(ship.contains(&format!("href=\"/orders/{order}\"")), "{}: {ship}", t.backend);
+        let html = t.page(&format!("/orders/{order}"), &clerk).await.text();
+        assert_has(&html, &["id=\"deadline-review\"", "完成于"]);
+        assert!(!html.contains("id=\"deadline-ship\""), "the ship deadline is still open");
+    })
+    .await;
+}

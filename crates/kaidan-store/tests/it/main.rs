@@ -7,6 +7,7 @@ mod allocation_ranking;
 mod allocation_run;
 mod allocation_write;
 mod customer_hold;
+mod deadlines;
 mod fulfilment;
 mod group_commit;
 mod history;

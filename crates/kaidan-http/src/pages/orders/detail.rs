@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{AppError, Ctx};
-use kaidan_domain::orders::{Department, OrderEvent, OrderStatus};
+use kaidan_domain::orders::{DeadlineKind, DeadlineRecord, Department, OrderEvent, OrderStatus};
 use kaidan_domain::{OrderId, Permission, Role};
 
 use super::super::format::{Status, local_time};
@@ -85,6 +85,9 @@ pub struct DetailPage {
     pub special: bool,
     pub review: Due,
     pub ship: Due,
+    /// The recorded outcome of each decided deadline (ORD-6), "" while open.
+    pub review_done: String,
+    pub ship_done: String,
     pub lines: Vec<LineView>,
     pub total_quantity: String,
     pub total_amount: String,
@@ -132,6 +135,29 @@ fn step_label(lang: Lang, kind: &str) -> String {
     lang.pick(zh, en).to_string()
 }
 
+/// A decided deadline in words: when the work was done and, if late, by
+/// how many minutes (ORD-6). Empty while the deadline is open.
+fn record_text(lang: Lang, records: &[DeadlineRecord], kind: DeadlineKind) -> String {
+    let Some(r) = records.iter().find(|r| r.kind == kind) else {
+        return String::new();
+    };
+    let done = format!(
+        "{} {}",
+        lang.pick("完成于", "Completed"),
+        local_time(r.completed_at)
+    );
+    if r.met {
+        done
+    } else {
+        format!(
+            "{done} · {} {} {}",
+            lang.pick("超时", "late by"),
+            r.late_minutes,
+            lang.pick("分钟", "min")
+        )
+    }
+}
+
 fn dept_label(lang: Lang, d: Department) -> &'static str {
     lang.pick(
         d.label_zh(),
@@ -169,6 +195,11 @@ pub(super) async fn page(
                 review_due_at,
                 ship_due_at,
                 review_met: view.review_met,
+                ship_met: view
+                    .deadlines
+                    .iter()
+                    .find(|r| r.kind == DeadlineKind::Ship)
+                    .map(|r| r.met),
             });
             (states.review, states.ship)
         }
@@ -347,6 +378,8 @@ pub(super) async fn page(
             special: d.special,
             review: Due::new(lang, show_time(&view.review_due_at), review_state),
             ship: Due::new(lang, show_time(&view.ship_due_at), ship_state),
+            review_done: record_text(lang, &view.deadlines, DeadlineKind::Review),
+            ship_done: record_text(lang, &view.deadlines, DeadlineKind::Ship),
             lines,
             total_quantity: d.totals.quantity.to_string(),
             total_amount: d.totals.amount.to_string(),
