@@ -14,9 +14,7 @@ mod review;
 mod shortages;
 mod view;
 
-use kaidan_domain::orders::{
-    DeadlineRecord, OrderEvent, OrderStage, OrderStatus, PricedOrder,
-};
+use kaidan_domain::orders::{DeadlineRecord, OrderEvent, OrderStage, OrderStatus, PricedOrder};
 use kaidan_domain::{CustomerId, OrderId, ValidationErrors};
 use serde::Serialize;
 

@@ -13,9 +13,9 @@ pub mod numbering;
 pub mod pricing;
 pub mod receivables;
 pub mod review;
-pub mod stage;
-pub mod shortage;
 pub mod service;
+pub mod shortage;
+pub mod stage;
 pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
@@ -43,7 +43,7 @@ pub use review::{
     AllowedTerms, CreditExposure, CreditHoldReason, CustomerCredit, Finding, ReviewOutcome,
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,
 };
-pub use stage::{OrderStage, StageFacts};
-pub use shortage::cut_short;
 pub use service::{FillKey, WorkKey, promised_date};
+pub use shortage::cut_short;
+pub use stage::{OrderStage, StageFacts};
 pub use status::{OrderEvent, OrderStatus, TransitionError};
