@@ -120,15 +120,17 @@ impl App {
                 change_id = Some(row);
             }
             (ShortageChoice::Cancel, _) => {
-                self.cut_shortage(&mut tx, ctx, &order, &line, &note)
+                // Its own timeline step: the order moves (a new version,
+                // perhaps shipped), and the customer is told of it.
+                self.cut_shortage(&mut tx, ctx, &order, shortage, &line, &note)
                     .await?;
+                tx.commit().await?;
+                return self.view_committed(id).await;
             }
             _ => {}
         }
-        if choice != ShortageChoice::Cancel {
-            tx.replenishment_choose(id, line_no, choice, change_id)
-                .await?;
-        }
+        tx.replenishment_choose(id, line_no, choice, change_id)
+            .await?;
         let data = serde_json::json!({ "shortage_id": shortage, "line_no": line_no,
             "choice": choice, "change_id": change_id });
         self.order_note(&mut tx, ctx, &order, "shortage_choice", &note, data)
@@ -196,6 +198,7 @@ impl App {
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
         before: &OrderRow,
+        shortage: i64,
         line: &LineProgressRow,
         note: &str,
     ) -> AppResult<()> {
@@ -261,7 +264,8 @@ impl App {
             )
             .await?;
         }
-        let data = serde_json::json!({ "customer_id": before.customer_id, "line_no": line_no,
+        let data = serde_json::json!({ "customer_id": before.customer_id, "shortage_id": shortage,
+            "choice": ShortageChoice::Cancel, "line_no": line_no,
             "cancelled": short, "released": released, "version": after.order_version,
             "amount": after.document.totals.amount });
         self.order_moved(tx, ctx, before, &after, "shortage_cancelled", &reason, data)
