@@ -103,7 +103,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0010_transfers.sql"),
     migration!("0011_deadlines_priority.sql"),
     migration!("0012_customer_ranking_and_hold.sql"),
-    migration!("0014_shortage_choices.sql"),
+    migration!("0013_shortage_choices.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -332,7 +332,7 @@ mod tests {
             "834513d2c17e2c391354658450dc10eb98f2764f54377855966c4d2a5fb6faa00d25695b68b7899dd28d81ff65dd39d4",
         ),
         (
-            14,
+            13,
             "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
             "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
         ),
