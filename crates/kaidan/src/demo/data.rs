@@ -355,6 +355,22 @@ const FRANCHISEES: [(&str, &str, &str, i32, i64); 20] = [
     ("南宁西乡塘邕州商贸有限公司", "NN", "覃志勇", 20, 50_000),
 ];
 
+/// The franchisee finance holds in the demo (FIN-6): kept out of the
+/// history and the allocation scenario, so its hold is all it shows.
+pub(super) const HELD_CUSTOMER: &str = "FR-019";
+
+/// ALC-3 importance of a demo customer: the first-ranked franchisees are
+/// key accounts, the next ones important, the rest normal; other customers
+/// are not graded.
+pub(super) fn importance(c: &Customer) -> &'static str {
+    match (c.kind, c.priority) {
+        ("franchisee", 1..=5) => "key",
+        ("franchisee", 6..=12) => "important",
+        ("franchisee", _) => "normal",
+        _ => "",
+    }
+}
+
 /// Franchisees prepay or settle monthly: the terms the default review rules
 /// allow for them (ReviewSettings::allowed_terms, ORD-4/FIN-2).
 const PAYMENT_TERMS: [&str; 2] = ["prepayment", "monthly_settlement"];

@@ -111,6 +111,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;
     place_demo_purchase(app, &ctx).await?;
+    hold_demo_customer(app, &ctx, &product_ids).await?;
 
     summary(app, &ctx, false).await
 }
@@ -139,13 +140,15 @@ async fn set_up_company(
 }
 
 /// Who orders in the history: the franchisees outside the allocation
-/// scenario and the business customers.
+/// scenario and the finance hold, and the business customers.
 async fn history_buyers(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<history::Buyer>> {
     let ids = ids_by_code::<CustomerData>(app, ctx).await?;
     let mut codes: Vec<&String> = ids
         .keys()
         .filter(|c| {
-            (c.starts_with("FR-") && !allocation::Scenario::is_scenario_customer(c))
+            (c.starts_with("FR-")
+                && !allocation::Scenario::is_scenario_customer(c)
+                && c.as_str() != data::HELD_CUSTOMER)
                 || c.starts_with("BZ-")
         })
         .collect();
@@ -313,6 +316,56 @@ async fn place_demo_orders(
         }
     }
     ship_demo_orders(app, ctx, &approved).await
+}
+
+/// FIN-6 in the demo: finance holds a franchisee whose payments are
+/// overdue; the order it sends today stops at credit hold, the timeline
+/// saying who held it and why.
+async fn hold_demo_customer(
+    app: &App,
+    ctx: &Ctx,
+    product_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    use kaidan_domain::customer_hold::HoldInput;
+    use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
+
+    let customer = CustomerId(
+        app.id_by_code::<CustomerData>(ctx, data::HELD_CUSTOMER)
+            .await?,
+    );
+    app.hold_customer(
+        ctx,
+        customer,
+        HoldInput {
+            reason: "货款逾期 60 天未回款,暂停接单 payments 60 days overdue".into(),
+        },
+    )
+    .await
+    .context("the demo finance hold")?;
+    let mut skus: Vec<&String> = product_ids.keys().collect();
+    skus.sort();
+    let product = skus
+        .get(40)
+        .and_then(|s| product_ids.get(*s))
+        .map(|id| ProductId(*id))
+        .context("a demo product")?;
+    let today = app.now().to_zoned(company_time_zone()).date();
+    let input = OrderInput {
+        customer_reference: Some("DEMO-PO-HOLD".into()),
+        delivery_address: Some("南宁市青秀区民族大道 100 号".into()),
+        ..OrderInput::new(
+            customer,
+            Channel::Phone,
+            today,
+            vec![OrderLineInput::new(product, 12)],
+        )
+    };
+    if let kaidan_app::Created::New(order) = app.place_order(ctx, input, true, None).await? {
+        app.review_order(ctx, order.id)
+            .await
+            .context("reviewing the held customer's order")?;
+    }
+    Ok(())
 }
 
 /// SHP-1..3 in the demo: the first approved order is picked, shipped with a
@@ -740,6 +793,7 @@ async fn import_customers(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
         "region_code",
         "tier",
         "priority",
+        "importance",
         "payment_terms",
         "payment_method",
         "credit_limit",
@@ -763,6 +817,7 @@ async fn import_customers(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
             c.region,
             c.tier,
             priority.as_str(),
+            data::importance(&c),
             c.payment_terms,
             c.payment_method,
             credit.as_str(),

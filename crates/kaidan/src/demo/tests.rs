@@ -401,8 +401,12 @@ async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
         let tz = company_time_zone();
         let today = app.now().to_zoned(tz.clone()).date();
         let day = |o: &kaidan_app::ports::OrderRow| o.received_at.to_zoned(tz.clone()).date();
-        // Today's six, at the steps the order pages show first.
-        let todays: Vec<_> = orders.iter().filter(|o| day(o) == today).collect();
+        // Today's six, at the steps the order pages show first, and the
+        // held customer's order (FIN-6, its own test).
+        let todays: Vec<_> = orders
+            .iter()
+            .filter(|o| day(o) == today && o.status != OrderStatus::CreditHold)
+            .collect();
         assert_eq!(todays.len(), 6, "{backend}");
         let count_in = |os: &[&kaidan_app::ports::OrderRow], s: OrderStatus| {
             os.iter().filter(|o| o.status == s).count()
@@ -556,8 +560,59 @@ async fn alc_1_to_9_demo_receipt_run_serves_funded_franchisees_locks_the_unfunde
                 .unwrap();
             assert!(p.on_hand >= l.quantity, "{backend}: {p:?}");
         }
+        // ALC-3: the stored input carries each franchisee's importance and
+        // what it ordered in the history.
+        let (_, input) = app.allocation_run_input(&ctx, runs[0].id).await.unwrap();
+        let input: serde_json::Value = serde_json::from_str(&input).unwrap();
+        let fr001 = customer_id(&app, "FR-001").await;
+        let f = input["franchisees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == serde_json::json!(fr001.get()))
+            .unwrap();
+        assert_eq!(f["importance"], "key", "{backend}: {f}");
+        assert!(
+            f["cumulative_ordered"].as_i64().unwrap() > 0,
+            "{backend}: {f}"
+        );
         // The second load writes nothing: still one run.
         assert!(load(&app).await.unwrap().already_loaded);
         assert_eq!(app.allocation_runs(&ctx).await.unwrap().len(), 1);
+    }
+}
+
+async fn customer_id(app: &App, code: &str) -> kaidan_domain::CustomerId {
+    kaidan_domain::CustomerId(
+        app.id_by_code::<CustomerData>(&Ctx::system(), code)
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn fin_6_demo_holds_a_franchisee_and_its_order_waits_at_credit_hold() {
+    use kaidan_app::ports::OrderQuery;
+    use kaidan_domain::orders::OrderStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let held = customer_id(&app, data::HELD_CUSTOMER).await;
+        let hold = app.customer_hold(&ctx, held).await.unwrap();
+        assert!(hold.on_hold, "{backend}");
+        let orders = app
+            .orders(
+                &ctx,
+                OrderQuery {
+                    customer_id: Some(held),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(orders.len(), 1, "{backend}");
+        assert_eq!(orders[0].status, OrderStatus::CreditHold, "{backend}");
     }
 }
