@@ -81,6 +81,23 @@ impl BusinessCalendar {
         }
         date
     }
+
+    /// The working day `n` working days before `date` (`n = 0`: `date`);
+    /// stops at the first date there is.
+    pub fn sub_working_days(&self, date: Date, n: u32) -> Date {
+        let mut d = date;
+        let mut left = n;
+        while left > 0 {
+            match d.yesterday() {
+                Ok(y) => d = y,
+                Err(_) => break,
+            }
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ pub fn order_deadlines(
     let ship_warn = if policy.ship_warn_working_days == 0 {
         ship_due
     } else {
-        let first = sub_working_days(calendar, ship_date, policy.ship_warn_working_days - 1);
+        let first = calendar.sub_working_days(ship_date, policy.ship_warn_working_days - 1);
         start_of_day(first, tz).max(received_at)
     };
     let ship = Deadline {
@@ -213,20 +213,4 @@ fn end_of_day(d: Date, tz: &TimeZone) -> Timestamp {
         .and_then(|z| z.end_of_day())
         .map(|z| z.timestamp())
         .unwrap_or(Timestamp::MAX)
-}
-
-/// The working day `n` working days before `date` (`n = 0`: `date`).
-fn sub_working_days(calendar: &BusinessCalendar, date: Date, n: u32) -> Date {
-    let mut d = date;
-    let mut left = n;
-    while left > 0 {
-        match d.yesterday() {
-            Ok(y) => d = y,
-            Err(_) => break,
-        }
-        if calendar.is_working_day(d) {
-            left -= 1;
-        }
-    }
-    d
 }

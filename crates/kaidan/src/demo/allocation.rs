@@ -15,22 +15,19 @@ use std::collections::HashMap;
 
 use anyhow::{Context, anyhow};
 use jiff::civil::Date;
-use kaidan_app::orders::FinanceDecision;
 use kaidan_app::ports::TransferQuery;
 use kaidan_app::purchasing::{ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt};
 use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::calendar::BusinessCalendar;
 use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
 use kaidan_domain::master::{RegionData, Season};
-use kaidan_domain::orders::{
-    AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus,
-};
+use kaidan_domain::orders::{AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput};
 use kaidan_domain::purchasing::{ReceiptLineInput, ReplenishmentStatus};
 use kaidan_domain::transfers::RegionNeed;
 use kaidan_domain::{CustomerId, Money, ProductId, RegionId};
 
 use super::data;
-use super::history::working_days_before;
+use super::history::finance_decides;
 use super::{id_of, ids_by_code};
 
 /// (which of the two short products, how many): 0 many means "more than
@@ -128,7 +125,7 @@ impl<'a> Scenario<'a> {
     }
 
     fn on(&self, day: Date, before: u32) -> bool {
-        working_days_before(&self.calendar, self.today, before) == day
+        self.calendar.sub_working_days(self.today, before) == day
     }
 
     /// Runs the scenario's step of `day`, if it has one.
@@ -187,21 +184,12 @@ impl<'a> Scenario<'a> {
                 Created::New(v) => v,
                 Created::Replayed { .. } => continue,
             };
-            let mut view = self.app.review_order(self.ctx, order.id).await?;
-            for _ in 0..2 {
-                let decision = match view.status {
-                    OrderStatus::FinanceReview => FinanceDecision::Pass,
-                    // Above its credit: finance accepts it, the goods wait
-                    // for the money (ALC-2 bounds what it gets).
-                    OrderStatus::CreditHold => FinanceDecision::Release,
-                    _ => break,
-                };
-                view = self
-                    .app
-                    .finance_review(self.ctx, order.id, decision)
-                    .await
-                    .with_context(|| format!("approving the order of {code}"))?;
-            }
+            let view = self.app.review_order(self.ctx, order.id).await?;
+            // FR-020's order is above its credit: finance accepts it, the
+            // goods wait for the money (ALC-2 bounds what it gets).
+            finance_decides(self.app, self.ctx, order.id, view)
+                .await
+                .with_context(|| format!("approving the order of {code}"))?;
         }
         Ok(())
     }
@@ -216,7 +204,7 @@ impl<'a> Scenario<'a> {
         if open.is_empty() {
             return Ok(());
         }
-        let arrival = working_days_before(&self.calendar, self.today, ARRIVAL_ON);
+        let arrival = self.calendar.sub_working_days(self.today, ARRIVAL_ON);
         let po = match self
             .app
             .purchase_from_requests(

@@ -15,7 +15,7 @@ use anyhow::Context;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_app::clock::MovableClock;
-use kaidan_app::orders::FinanceDecision;
+use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::calendar::BusinessCalendar;
 use kaidan_domain::fulfilment::{DeliveredLineInput, DeliveryInput, ShipInput, picked_in_full};
@@ -61,20 +61,27 @@ pub(super) fn local(day: Date, hour: i8, minute: i8) -> anyhow::Result<Timestamp
         .timestamp())
 }
 
-/// The working day `n` working days before `day` on the demo calendar.
-pub(super) fn working_days_before(calendar: &BusinessCalendar, day: Date, n: u32) -> Date {
-    let mut d = day;
-    let mut left = n;
-    while left > 0 {
-        match d.yesterday() {
-            Ok(y) => d = y,
-            Err(_) => break,
-        }
-        if calendar.is_working_day(d) {
-            left -= 1;
-        }
+/// Takes an order through finance as the demo's finance clerk does: passes
+/// what the review passed and releases a credit hold (the customer paid on
+/// the phone, or finance accepts the risk). Returns where the order stands.
+pub(super) async fn finance_decides(
+    app: &App,
+    ctx: &Ctx,
+    id: OrderId,
+    mut view: OrderView,
+) -> anyhow::Result<OrderView> {
+    for _ in 0..2 {
+        let decision = match view.status {
+            OrderStatus::FinanceReview => FinanceDecision::Pass,
+            OrderStatus::CreditHold => FinanceDecision::Release,
+            _ => break,
+        };
+        view = app
+            .finance_review(ctx, id, decision)
+            .await
+            .context("approving a demo order")?;
     }
-    d
+    Ok(view)
 }
 
 /// One step of a history day, at its time.
@@ -281,25 +288,12 @@ impl<'a> History<'a> {
                 .context("rejecting a demo order")?;
             return Ok(());
         }
-        let mut view = self
+        let view = self
             .app
             .review_order(self.ctx, id)
             .await
             .context("reviewing a demo order")?;
-        // Finance passes what the review passed, and releases a credit hold
-        // (the customer paid on the phone): the history is a working company.
-        for _ in 0..2 {
-            let decision = match view.status {
-                OrderStatus::FinanceReview => FinanceDecision::Pass,
-                OrderStatus::CreditHold => FinanceDecision::Release,
-                _ => break,
-            };
-            view = self
-                .app
-                .finance_review(self.ctx, id, decision)
-                .await
-                .context("approving a demo order")?;
-        }
+        let view = finance_decides(self.app, self.ctx, id, view).await?;
         if view.status == OrderStatus::Approved {
             if self.chance(30) {
                 let next = self.calendar.add_working_days(day, 1);

@@ -105,7 +105,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let stocked = well_stocked(&products, &stock, &product_ids)?;
     let mut scenario = allocation::Scenario::new(&past, &ctx, today, &products, &product_ids)?;
     let mut walk = history::History::new(&past, &clock, &ctx, buyers, stocked);
-    let last = history::working_days_before(&calendar, today, 1);
+    let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
 
     // Today, at the real time.
