@@ -130,7 +130,27 @@ impl App {
             }
         }
         tx.order_line_progress(after.id, &progress).await?;
+        // A line that was short before this version and whose customer
+        // chose to wait keeps that answer: a change to another line does
+        // not make it ship in part (INV-2, ADR 0019). A partial answer is
+        // the default anyway; a cancelled or substituted short quantity
+        // has already left the line.
+        let waiting: Vec<(u32, kaidan_domain::ProductId)> = if shortages.is_empty() {
+            Vec::new()
+        } else {
+            tx.replenishments(Some(after.id))
+                .await?
+                .into_iter()
+                .filter(|r| r.choice == ShortageChoice::Backorder)
+                .map(|r| (r.line_no, r.product_id))
+                .collect()
+        };
         for (line_no, product_id, quantity) in &shortages {
+            let choice = if waiting.contains(&(*line_no, *product_id)) {
+                ShortageChoice::Backorder
+            } else {
+                ShortageChoice::DEFAULT
+            };
             tx.replenishment_insert(&ReplenishmentRow {
                 id: 0,
                 order_id: after.id,
@@ -138,7 +158,7 @@ impl App {
                 product_id: *product_id,
                 quantity: *quantity,
                 // What is there ships until the customer answers (ADR 0019).
-                choice: ShortageChoice::DEFAULT,
+                choice,
                 change_id: None,
                 status: "open".into(),
                 created_at: now,

@@ -153,6 +153,61 @@ async fn inv_2_a_line_that_waits_is_not_picked_until_it_is_complete_then_ships_w
 }
 
 #[tokio::test]
+async fn inv_2_chg_2_a_change_to_the_order_keeps_the_answer_to_wait() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        10,
+        |w| async move {
+            let wh = user(&w.app, "wh", &[Role::Warehouse], None).await;
+            let o = business_order(&w, &[(0, 2), (1, 12)], "KEEP").await;
+            answer(&w, &o, ShortageAnswer::of(ShortageChoice::Backorder))
+                .await
+                .unwrap();
+            // CHG-2: the customer moves the delivery date; the approved
+            // change makes a new version, released and reserved again.
+            let req = serde_json::from_value(serde_json::json!({"reason": "客户改期",
+                "changes": [{"kind": "date", "requested_delivery_date": null}]}))
+            .unwrap();
+            let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
+            for (i, d) in c.departments.iter().enumerate() {
+                let role = match d {
+                    Department::Sales => Role::SalesManager,
+                    Department::Finance => Role::Finance,
+                    Department::Warehouse => Role::Warehouse,
+                    Department::Logistics => Role::Logistics,
+                };
+                let who = user(&w.app, &format!("dept{i}"), &[role], None).await;
+                w.app
+                    .decide_change(&who, c.id, *d, true, "同意")
+                    .await
+                    .unwrap();
+            }
+            let v = w.app.order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(v.order_version, 2, "{}", w.backend);
+            let open: Vec<_> = v
+                .shortages
+                .iter()
+                .filter(|s| s.status != "closed" && s.line_no == 2)
+                .collect();
+            assert!(!open.is_empty(), "{}: {:?}", w.backend, v.shortages);
+            assert!(
+                open.iter().all(|s| s.choice == ShortageChoice::Backorder),
+                "{}: the answer to wait was lost: {open:?}",
+                w.backend
+            );
+            let plan = w.app.shipping_plan(&wh).await.unwrap();
+            let line2 = plan
+                .iter()
+                .find(|l| l.order_id == o.id && l.line_no == 2)
+                .unwrap();
+            assert!(line2.waiting, "{}", w.backend);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn inv_2_cancelling_the_short_quantity_reduces_the_line_releases_credit_and_tells_the_customer()
  {
     on_each_backend(
