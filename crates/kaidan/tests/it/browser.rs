@@ -59,8 +59,11 @@ async fn log_in(c: &fantoccini::Client, user: &str) {
     click(c, Locator::Id("login")).await;
 }
 
+/// Logs out and waits for the login page, so that the next page the test
+/// opens is not raced by the logout's own redirect.
 async fn log_out(c: &fantoccini::Client) {
     click(c, Locator::Css("form[action='/logout'] button")).await;
+    element(c, Locator::Id("username")).await;
 }
 
 /// Clicks `id` and waits until the element `check` of the next page says
@@ -89,6 +92,8 @@ async fn warehouse_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     log_out(c).await;
     c.goto(&format!("{url}/purchase-orders")).await.unwrap();
     log_in(c, "warehouse").await;
+    element(c, Locator::Id("current-user")).await;
+    c.goto(&format!("{url}/purchase-orders")).await.unwrap();
     click(c, Locator::Css("#purchase-orders tbody tr td a")).await;
     fill(c, "qty-1", "1").await;
     click_until(c, "receive", "po-status", "部分").await;
