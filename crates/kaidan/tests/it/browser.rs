@@ -147,6 +147,47 @@ async fn stage_and_history(c: &fantoccini::Client, url: &str, out: &std::path::P
     panic!("the demo has no order allocated or being picked");
 }
 
+/// ALC-1..5, ALC-3, FIN-6: the demo's receipt run shows the funded
+/// franchisees served (one bounded by money), the unfunded locked, and each
+/// franchisee's importance; finance's hold is on the held franchisee's page.
+async fn allocation_and_hold(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    log_out(c).await;
+    c.goto(&format!("{url}/allocation")).await.unwrap();
+    log_in(c, "brand_product").await;
+    element(c, Locator::Id("current-user")).await;
+    c.goto(&format!("{url}/allocation")).await.unwrap();
+    // The demo's run is the oldest: receiving goods above started another.
+    click(c, Locator::Css("#runs tbody tr:last-child td a")).await;
+    element(c, Locator::Css("td.importance")).await;
+    let page = c.source().await.unwrap();
+    for want in [
+        "重点",
+        "money_exhausted",
+        "outcome-locked",
+        "南宁西乡塘邕州商贸有限公司",
+    ] {
+        assert!(page.contains(want), "the run page shows {want}");
+    }
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-allocation-run.png"), png).unwrap();
+
+    log_out(c).await;
+    c.goto(&format!("{url}/m/customers?q=FR-019"))
+        .await
+        .unwrap();
+    log_in(c, "finance").await;
+    element(c, Locator::Id("current-user")).await;
+    c.goto(&format!("{url}/m/customers?q=FR-019"))
+        .await
+        .unwrap();
+    click(c, Locator::Css("table.grid tbody tr td a")).await;
+    let hold = text(c, "hold-current").await;
+    assert!(
+        hold.contains("逾期"),
+        "the customer page shows the hold: {hold}"
+    );
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -280,6 +321,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
 
     stage_and_history(&c, &server.url, &out).await;
     warehouse_flow(&c, &server.url, &out).await;
+    allocation_and_hold(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
