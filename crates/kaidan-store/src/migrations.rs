@@ -104,6 +104,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0011_deadlines_priority.sql"),
     migration!("0012_customer_ranking_and_hold.sql"),
     migration!("0013_shortage_choices.sql"),
+    migration!("0014_waiting_requests_index.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -335,6 +336,11 @@ mod tests {
             13,
             "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
             "4a7f690dfedb8cf1e81681d0d5f0c6802408e922b8d2ca77dadb22ba60fc6035d73a73c7bd4e91182510b2c177eb403f",
+        ),
+        (
+            14,
+            "78a98e08df4fe30d7adc0732d1e0daa82946ba5c0fcfc63a774632202616c332c3c035e6e61853004a19e86225eac50d",
+            "78a98e08df4fe30d7adc0732d1e0daa82946ba5c0fcfc63a774632202616c332c3c035e6e61853004a19e86225eac50d",
         ),
     ];
 

@@ -68,13 +68,19 @@ pub(crate) static REPLENISHMENT_UNFILLED: LazyLock<String> =
 /// An order line `l` whose customer waits for it complete (INV-2,
 /// [`ShortageChoice::WAIT_COMPLETE`]): an unfilled request of the line
 /// carries such a choice. Nothing of the line is picked meanwhile.
+/// A one-answer set is spelled `choice = '…'`, which SQLite matches to the
+/// partial index `replenishment_waiting` (migration 0014, whose predicate
+/// is that one answer); `IN (…)` would walk every request of the line.
 pub(crate) static LINE_WAITS_COMPLETE: LazyLock<String> = LazyLock::new(|| {
+    let choice = match ShortageChoice::WAIT_COMPLETE {
+        [one] => format!("rw.choice = '{}'", one.as_str()),
+        many => format!("rw.choice IN ({})", texts(many, ShortageChoice::as_str)),
+    };
     format!(
         "EXISTS (SELECT 1 FROM replenishment_requests rw \
          WHERE rw.order_id = l.order_id AND rw.line_no = l.line_no \
-           AND rw.status IN ({}) AND rw.choice IN ({}))",
+           AND rw.status IN ({}) AND {choice})",
         *REPLENISHMENT_UNFILLED,
-        texts(ShortageChoice::WAIT_COMPLETE, ShortageChoice::as_str)
     )
 });
 
@@ -127,7 +133,8 @@ mod tests {
             "'sent', 'confirmed', 'partly_received'"
         );
         assert_eq!(*LOCK_ACTIVE, "'active'");
-        assert!(LINE_WAITS_COMPLETE.ends_with("AND rw.choice IN ('backorder'))"));
+        // Migration 0014's partial index is of this one answer.
+        assert!(LINE_WAITS_COMPLETE.ends_with("AND rw.choice = 'backorder')"));
         assert_eq!(
             *PICK_LIST_HELD_QUANTITY,
             "CASE WHEN pl.status = 'open' THEN pll.quantity ELSE pll.picked END"
