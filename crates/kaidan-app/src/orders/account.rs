@@ -82,7 +82,7 @@ impl App {
     }
 
     /// Finance reads every account; a portal user its own customer's.
-    pub(crate) fn may_read_account(ctx: &Ctx, customer: CustomerId) -> AppResult<()> {
+    pub fn may_read_account(ctx: &Ctx, customer: CustomerId) -> AppResult<()> {
         if ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(customer) {
             Ok(())
         } else {

@@ -14,7 +14,7 @@ use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{CustomerKind, PaymentTerms};
 use kaidan_domain::orders::{
-    DeadlineKind, DeadlineRecord, DeadlineState, Department, OrderStatus, company_time_zone,
+    DeadlineKind, DeadlineRecord, DeadlineState, OrderStatus, company_time_zone,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, Role};
 
@@ -250,19 +250,7 @@ async fn inv_2_ord_8_backorders_fill_by_promised_date_then_priority_then_receipt
                 "changes": [{"kind": "date", "requested_delivery_date": null}]}))
             .unwrap();
             let c = w.app.request_change(&w.clerk, later.id, req).await.unwrap();
-            for (i, d) in c.departments.iter().enumerate() {
-                let role = match d {
-                    Department::Sales => Role::SalesManager,
-                    Department::Finance => Role::Finance,
-                    Department::Warehouse => Role::Warehouse,
-                    Department::Logistics => Role::Logistics,
-                };
-                let who = user(&w.app, &format!("dept{i}"), &[role], None).await;
-                w.app
-                    .decide_change(&who, c.id, *d, true, "同意")
-                    .await
-                    .unwrap();
-            }
+            approve_change(&w, &c).await;
             let changed = view(&w, later.id).await;
             assert_eq!(changed.order_version, 2, "{}", w.backend);
             assert_eq!(changed.content.requested_delivery_date, None);

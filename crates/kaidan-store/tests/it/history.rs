@@ -158,13 +158,7 @@ async fn sec_2_order_history_shows_line_changes_a_page_at_a_time_to_who_sees_the
             }))
             .unwrap();
             let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
-            for (i, d) in c.departments.iter().enumerate() {
-                let who = user(&w.app, &format!("d{i}"), &[d.role()], None).await;
-                w.app
-                    .decide_change(&who, c.id, *d, true, "同意")
-                    .await
-                    .unwrap();
-            }
+            approve_change(&w, &c).await;
 
             let all = w
                 .app

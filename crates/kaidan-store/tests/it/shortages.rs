@@ -170,19 +170,7 @@ async fn inv_2_chg_2_a_change_to_the_order_keeps_the_answer_to_wait() {
                 "changes": [{"kind": "date", "requested_delivery_date": null}]}))
             .unwrap();
             let c = w.app.request_change(&w.clerk, o.id, req).await.unwrap();
-            for (i, d) in c.departments.iter().enumerate() {
-                let role = match d {
-                    Department::Sales => Role::SalesManager,
-                    Department::Finance => Role::Finance,
-                    Department::Warehouse => Role::Warehouse,
-                    Department::Logistics => Role::Logistics,
-                };
-                let who = user(&w.app, &format!("dept{i}"), &[role], None).await;
-                w.app
-                    .decide_change(&who, c.id, *d, true, "同意")
-                    .await
-                    .unwrap();
-            }
+            approve_change(&w, &c).await;
             let v = w.app.order(&w.clerk, o.id).await.unwrap();
             assert_eq!(v.order_version, 2, "{}", w.backend);
             let open: Vec<_> = v

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use kaidan_app::orders::OrderView;
-use kaidan_domain::{OrderId, Permission};
+use kaidan_domain::OrderId;
 
 use super::super::history::{HistoryTab, Tab, product_line, request, rows};
 use super::super::{Lang, OrPage, PageAuth, PageId, PageResult, render};
@@ -41,9 +41,10 @@ pub fn order_tabs(lang: Lang, view: &OrderView, can_account: bool, history: bool
     tabs
 }
 
-/// Whether the actor may open the account of the order's customer.
+/// Whether the actor may open the account of the order's customer: the
+/// app's rule, asked, not restated.
 pub fn may_see_account(ctx: &kaidan_app::Ctx, view: &OrderView) -> bool {
-    ctx.actor.can(Permission::AccountRead) || ctx.actor.customer_id == Some(view.customer_id)
+    kaidan_app::App::may_read_account(ctx, view.customer_id).is_ok()
 }
 
 /// GET /orders/{id}/history

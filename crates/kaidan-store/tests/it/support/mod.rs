@@ -323,3 +323,21 @@ pub async fn export_file(
     let table = app.export(ctx, dataset).await?;
     Ok(kaidan_io::write_table(&table, format)?)
 }
+
+/// Every department of a change request approves it (CHG-2), each through
+/// a user of the role that decides for it; the change as the last one left it.
+pub async fn approve_change(
+    w: &World,
+    c: &kaidan_app::ports::ChangeRow,
+) -> kaidan_app::ports::ChangeRow {
+    let mut last = c.clone();
+    for (i, d) in c.departments.iter().enumerate() {
+        let who = user(&w.app, &format!("dept{i}"), &[d.role()], None).await;
+        last = w
+            .app
+            .decide_change(&who, c.id, *d, true, "同意")
+            .await
+            .unwrap();
+    }
+    last
+}
