@@ -117,6 +117,17 @@ string_enum!(
         JobsRun = "jobs.run",
         /// Preview and commit allocation runs (分货, ALC-1..10).
         AllocationRun = "allocation.run",
+        /// See invoices, receipts, ageing (FIN-1..4); a sales rep: of his
+        /// own customers.
+        InvoiceRead = "invoice.read",
+        /// Issue invoices and credit notes, record fapiao numbers, match
+        /// money (FIN-1, FIN-3).
+        InvoiceWrite = "invoice.write",
+        /// Register a receipt with its voucher (a sales rep: for his own
+        /// customers, FIN-3).
+        ReceiptRegister = "receipt.register",
+        /// Verify, reject and reverse receipts (finance, FIN-3).
+        ReceiptVerify = "receipt.verify",
     }
 );
 
@@ -144,6 +155,8 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                InvoiceRead,
+                ReceiptRegister,
                 OrderCreate,
                 OrderRead,
                 ProductRead,
@@ -154,6 +167,7 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                InvoiceRead,
                 OrderCreate,
                 OrderRead,
                 OrderReview,
@@ -173,6 +187,10 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                InvoiceRead,
+                InvoiceWrite,
+                ReceiptRegister,
+                ReceiptVerify,
                 OrderRead,
                 OrderFinanceReview,
                 OrderJointReview,
@@ -238,6 +256,7 @@ impl Role {
                 AccountRead,
             ],
             Role::ChannelBusiness => &[
+                InvoiceRead,
                 OrderRead,
                 AccountRead,
                 ProductRead,
@@ -264,6 +283,7 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
+                InvoiceRead,
                 OrderRead,
                 OrderApprovePrice,
                 AccountRead,

@@ -82,6 +82,11 @@ impl ValidationErrors {
         }
     }
 
+    /// Takes over every error of `inner` as it is.
+    pub fn merge(&mut self, inner: ValidationErrors) {
+        self.errors.extend(inner.errors);
+    }
+
     /// A required, trimmed text of at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let t = value.trim();

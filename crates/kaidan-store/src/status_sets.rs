@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(*ORDER_AWAITING_GOODS, "'approved', 'partly_shipped'");
         assert_eq!(
             *ORDER_ORDERED,
-            "'approved', 'partly_shipped', 'shipped', 'delivered'"
+            "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'"
         );
         assert_eq!(*PICK_LIST_COMMITTED, "'open', 'picked'");
         assert_eq!(*TRANSFER_IN_TRANSIT, "'open', 'picked', 'shipped'");

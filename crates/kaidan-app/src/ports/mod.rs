@@ -9,6 +9,7 @@
 mod allocation;
 mod changes;
 mod deadlines;
+mod finance;
 mod fulfilment;
 mod holds;
 mod jobs;
@@ -23,6 +24,7 @@ mod users;
 pub use allocation::*;
 pub use changes::*;
 pub use deadlines::*;
+pub use finance::*;
 pub use fulfilment::*;
 pub use holds::*;
 pub use jobs::*;
@@ -107,6 +109,7 @@ pub trait Tx:
     + AllocationWritesTx
     + TransfersTx
     + HoldsTx
+    + FinanceTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -12,6 +12,8 @@
 //! any state before shipped  ──cancel──► cancelled
 //! approved ──ship_part──► partly_shipped ──ship_rest──► shipped ──deliver──► delivered
 //! approved ──ship_rest──► shipped
+//! shipped, delivered ──close──► closed   (invoiced and paid in full; a
+//!                                         delivery recorded later keeps it closed)
 //! ```
 //! Picking does not change the order's state: an order may sit on several
 //! pick lists, and what is picked shows in its line progress.
@@ -39,6 +41,8 @@ string_enum!(
         Shipped = "shipped",
         /// Every shipment has its proof of delivery (SHP-3).
         Delivered = "delivered",
+        /// Shipped in full, invoiced and paid in full (ORD-7, FIN-3).
+        Closed = "closed",
         Rejected = "rejected",
         Cancelled = "cancelled",
     }
@@ -70,6 +74,8 @@ pub enum OrderEvent {
     ShipRest,
     /// The last proof of delivery was recorded.
     Deliver,
+    /// Everything shipped is invoiced and paid (ORD-7).
+    Close,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +100,7 @@ impl OrderStatus {
         OrderStatus::PartlyShipped,
         OrderStatus::Shipped,
         OrderStatus::Delivered,
+        OrderStatus::Closed,
     ];
 
     pub fn awaiting_goods(self) -> bool {
@@ -121,6 +128,8 @@ impl OrderStatus {
             (S::Approved | S::PartlyShipped, E::ShipPart) => S::PartlyShipped,
             (S::Approved | S::PartlyShipped, E::ShipRest) => S::Shipped,
             (S::Shipped, E::Deliver) => S::Delivered,
+            (S::Shipped | S::Delivered, E::Close) => S::Closed,
+            (S::Closed, E::Deliver) => S::Closed,
             (
                 S::Draft
                 | S::Submitted
@@ -139,7 +148,10 @@ impl OrderStatus {
 
     /// Nothing more will happen to the order.
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Cancelled | OrderStatus::Delivered)
+        matches!(
+            self,
+            OrderStatus::Cancelled | OrderStatus::Delivered | OrderStatus::Closed
+        )
     }
 
     /// Approved and not yet shipped in full: its lines may hold
@@ -179,6 +191,7 @@ impl OrderStatus {
             OrderStatus::PartlyShipped => "部分发货",
             OrderStatus::Shipped => "已发货",
             OrderStatus::Delivered => "已签收",
+            OrderStatus::Closed => "已关闭",
             OrderStatus::Rejected => "已退回",
             OrderStatus::Cancelled => "已取消",
         }
