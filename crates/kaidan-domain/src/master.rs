@@ -104,6 +104,12 @@ pub struct CustomerData {
     pub importance: Option<Importance>,
     pub payment_terms: PaymentTerms,
     pub payment_method: PaymentMethod,
+    /// The buyer's taxpayer number (纳税人识别号), printed on VAT invoices.
+    #[serde(default)]
+    pub tax_number: Option<String>,
+    /// The buyer's bank and account (开户行及账号), printed on VAT invoices.
+    #[serde(default)]
+    pub bank_account: Option<String>,
     #[serde(default)]
     pub credit_limit: Money,
     #[serde(default)]
@@ -136,6 +142,17 @@ impl CustomerData {
             e.add("contact_email", "invalid", "is not an e-mail address");
         }
         let address = e.optional_text("address", self.address.as_deref(), 500);
+        let tax_number = e.optional_text("tax_number", self.tax_number.as_deref(), 20);
+        if let Some(t) = &tax_number
+            && (t.len() < 15 || !t.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            e.add(
+                "tax_number",
+                "invalid",
+                "a taxpayer number has 15 to 20 letters and digits",
+            );
+        }
+        let bank_account = e.optional_text("bank_account", self.bank_account.as_deref(), 200);
         let priority = e.rank("priority", self.priority);
         if self.credit_limit.is_negative() {
             e.negative("credit_limit");
@@ -147,6 +164,8 @@ impl CustomerData {
             contact_phone,
             contact_email,
             address,
+            tax_number,
+            bank_account,
             priority,
             ..self
         })

@@ -91,6 +91,8 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
             importance: None,
             payment_terms: PaymentTerms::Prepayment,
             payment_method: PaymentMethod::BankTransfer,
+            tax_number: None,
+            bank_account: None,
             credit_limit: Money::ZERO,
             price_list_id: None,
             sales_rep_id: None,

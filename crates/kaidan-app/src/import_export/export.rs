@@ -145,6 +145,8 @@ fn export_row(d: &MasterData, n: &CodeNames) -> Vec<String> {
             c.importance.map(|i| i.to_string()).unwrap_or_default(),
             c.payment_terms.to_string(),
             c.payment_method.to_string(),
+            c.tax_number.clone().unwrap_or_default(),
+            c.bank_account.clone().unwrap_or_default(),
             c.credit_limit.to_string(),
             code(&n.price_lists, c.price_list_id.map(|p| p.get())),
             code(&n.users, c.sales_rep_id.map(|u| u.get())),

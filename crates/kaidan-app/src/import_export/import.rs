@@ -303,6 +303,8 @@ async fn parse_row(
                 payment_method: c
                     .parse("payment_method")
                     .unwrap_or(kaidan_domain::master::PaymentMethod::BankTransfer),
+                tax_number: c.opt("tax_number"),
+                bank_account: c.opt("bank_account"),
                 credit_limit: c.parse_opt::<Money>("credit_limit").unwrap_or_default(),
                 price_list_id,
                 sales_rep_id,

@@ -116,6 +116,8 @@ impl Dataset {
                 "importance",
                 "payment_terms*",
                 "payment_method*",
+                "tax_number",
+                "bank_account",
                 "credit_limit",
                 "price_list_code",
                 "sales_rep",

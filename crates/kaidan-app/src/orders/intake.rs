@@ -46,6 +46,7 @@ impl App {
             created_by: ctx.actor.user_id,
             updated_at: now,
             stage_facts: StageFacts::default(),
+            billing: kaidan_domain::finance::OrderBilling::Uninvoiced,
         };
         let id = tx.order_insert(&row, "received").await?;
         self.audit(

@@ -37,6 +37,10 @@ pub struct OrderRow {
     /// What the order's stage is derived from, as read with it (ORD-7);
     /// not written by `order_insert`/`order_save`.
     pub stage_facts: StageFacts,
+    /// How far it is invoiced and paid (ORD-7), as derived by the finance
+    /// use cases (`FinanceTx::order_billing_set`); not written by
+    /// `order_insert`/`order_save`.
+    pub billing: kaidan_domain::finance::OrderBilling,
 }
 
 impl OrderRow {

@@ -178,6 +178,22 @@ impl PageEntity for CustomerData {
             f("contact_email", "邮箱", "E-mail", Kind::Text, false, false),
             f("address", "地址", "Address", Kind::Text, false, false),
             f(
+                "tax_number",
+                "纳税人识别号",
+                "Taxpayer number",
+                Kind::Text,
+                false,
+                false,
+            ),
+            f(
+                "bank_account",
+                "开户行及账号",
+                "Bank and account",
+                Kind::Text,
+                false,
+                false,
+            ),
+            f(
                 "payment_terms",
                 "付款条件",
                 "Payment terms",

@@ -94,6 +94,8 @@ async fn fixture(t: &T) -> Fixture {
                         importance: None,
                         payment_terms: PaymentTerms::Prepayment,
                         payment_method: PaymentMethod::BankTransfer,
+                        tax_number: None,
+                        bank_account: None,
                         credit_limit: Money::ZERO,
                         price_list_id: None,
                         sales_rep_id: None,

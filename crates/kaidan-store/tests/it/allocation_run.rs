@@ -36,6 +36,8 @@ async fn franchisee(w: &World, code: &str, priority: i32) -> CustomerId {
         importance: None,
         payment_terms: PaymentTerms::MonthlySettlement,
         payment_method: PaymentMethod::BankTransfer,
+        tax_number: None,
+        bank_account: None,
         credit_limit: Money::yuan(10_000),
         price_list_id: None,
         sales_rep_id: None,

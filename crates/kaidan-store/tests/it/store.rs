@@ -53,6 +53,8 @@ fn customer(code: &str, region: Option<RegionId>) -> CustomerData {
         importance: None,
         payment_terms: PaymentTerms::Prepayment,
         payment_method: PaymentMethod::BankTransfer,
+        tax_number: None,
+        bank_account: None,
         credit_limit: Money::yuan(50_000),
         price_list_id: None,
         sales_rep_id: None,

@@ -92,6 +92,8 @@ pub fn customer(
         importance: None,
         payment_terms,
         payment_method: PaymentMethod::BankTransfer,
+        tax_number: None,
+        bank_account: None,
         credit_limit,
         price_list_id: None,
         sales_rep_id: None,
