@@ -34,6 +34,8 @@ pub struct AppConfig {
     /// How allocation runs order franchisees and how long locks last
     /// (ALC-3, ALC-5).
     pub allocation: kaidan_domain::allocation::AllocationPolicy,
+    /// Due dates and ageing buckets (FIN-2, FIN-4).
+    pub finance: kaidan_domain::finance::FinanceSettings,
 }
 
 impl Default for AppConfig {
@@ -50,6 +52,7 @@ impl Default for AppConfig {
             token_cache_seconds: 5,
             job_interval_seconds: 300,
             allocation: Default::default(),
+            finance: Default::default(),
         }
     }
 }

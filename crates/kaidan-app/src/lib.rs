@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod finance;
 pub mod fulfilment;
 pub mod import_export;
 pub mod jobs;

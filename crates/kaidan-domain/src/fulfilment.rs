@@ -402,7 +402,7 @@ pub fn check_delivery(
             refused: l.refused.max(0),
             reason,
             disposition: (l.refused > 0).then_some(l.disposition).flatten(),
-            refused_value: s.unit_price.times(l.refused.max(0)),
+            refused_value: s.unit_price.times(l.refused.max(0)).round_to_fen(),
         });
     }
     for s in shipped {

@@ -249,6 +249,21 @@ impl App {
         .await?;
         self.publish(&mut tx, "shipment.delivered", "shipment", id, payload)
             .await?;
+        // Refused goods already invoiced come off their invoices (FIN-1).
+        let refused: Vec<(u32, i64, i64)> = lines
+            .iter()
+            .filter(|l| l.refused > 0)
+            .filter_map(|l| {
+                s.lines
+                    .iter()
+                    .find(|x| x.line_no == l.line_no)
+                    .map(|x| (l.line_no, x.quantity, l.refused))
+            })
+            .collect();
+        if !refused.is_empty() {
+            self.credit_refusals(&mut tx, ctx, id, &refused).await?;
+        }
+        self.refresh_billing(&mut tx, ctx, &[s.order_id]).await?;
         tx.commit().await?;
         self.shipment_committed(id).await
     }

@@ -64,7 +64,8 @@ impl App {
             if let Some(p) = progress.iter().find(|p| p.line_no == l.line_no) {
                 changed.push((p.line_no, p.reserved - qty, p.shipped + qty));
             }
-            charge += unit_price.times(qty);
+            // In fen per line, as the invoice line will be (FIN-1).
+            charge += unit_price.times(qty).round_to_fen();
             lines.push(ShipmentLineRow {
                 line_no: l.line_no,
                 product_id: l.product_id,
@@ -180,6 +181,10 @@ impl App {
         .await?;
         self.publish(&mut tx, "shipment.shipped", "shipment", id, payload)
             .await?;
+        // More goods left: an order billed before is billed in part again.
+        if before.billing != kaidan_domain::finance::OrderBilling::Uninvoiced {
+            self.refresh_billing(&mut tx, ctx, &[before.id]).await?;
+        }
         tx.commit().await?;
         self.shipment_committed(id).await
     }

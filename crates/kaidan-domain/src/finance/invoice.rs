@@ -578,3 +578,36 @@ impl FapiaoInput {
         e.into_result((number, code))
     }
 }
+
+/// How batch invoicing splits what is to invoice: one invoice per customer
+/// for customers on monthly settlement (月结: the period's goods together),
+/// else one per shipment. Groups come in the order of the billables
+/// (oldest shipment first).
+pub fn batch_groups(
+    billables: Vec<Billable>,
+    monthly: impl Fn(CustomerId) -> bool,
+) -> Vec<Vec<Billable>> {
+    let mut groups: Vec<Vec<Billable>> = Vec::new();
+    let mut index: std::collections::HashMap<(CustomerId, Option<i64>), usize> =
+        std::collections::HashMap::new();
+    for b in billables {
+        let key = (
+            b.customer_id,
+            (!monthly(b.customer_id)).then_some(b.shipment_id),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].push(b),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![b]);
+            }
+        }
+    }
+    groups
+}
+
+/// Units of a shipment line that refused goods take off its invoices: the
+/// refused units not covered by what was never invoiced.
+pub fn refused_to_credit(shipped: i64, invoiced: i64, refused: i64) -> i64 {
+    (invoiced + refused - shipped).clamp(0, refused.max(0))
+}
