@@ -70,10 +70,10 @@ fn wrong_state(r: &Receipt, wanted: ReceiptStatus) -> AppError {
 }
 
 impl App {
-    /// Registers money received (FIN-3). A sales rep registers for his own
-    /// customers only and must attach the voucher (汇款底单); finance may
-    /// leave it out when the bank reference identifies the transfer. The
-    /// receipt counts for nothing until finance verifies it.
+    /// Registers money received (FIN-3), with its voucher (汇款底单) or the
+    /// voucher attached after (`attach_voucher`). A sales rep registers for
+    /// his own customers only. The receipt counts for nothing until finance
+    /// verifies it.
     pub async fn register_receipt(
         &self,
         ctx: &Ctx,
@@ -90,24 +90,10 @@ impl App {
             }
         };
         let finance = ctx.actor.can(Permission::ReceiptVerify);
-        let voucher = match &voucher {
-            Some(v) => match check_voucher(&v.file_name, v.content_type.as_deref(), &v.bytes) {
-                Ok((name, kind)) => Some(VoucherFile {
-                    file_name: name,
-                    content_type: kind,
-                    bytes: v.bytes.clone(),
-                }),
-                Err(err) => {
-                    e.merge(err);
-                    None
-                }
-            },
-            None if !finance || input.bank_reference.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-                e.add(
-                    "voucher",
-                    "required",
-                    "attach the photo or PDF of the transfer slip (汇款底单); finance may give the bank reference instead",
-                );
+        let voucher = match voucher.as_ref().map(checked_voucher) {
+            Some(Ok(v)) => Some(v),
+            Some(Err(err)) => {
+                e.merge(err);
                 None
             }
             None => None,
@@ -185,6 +171,16 @@ impl App {
         ctx.require(Permission::ReceiptVerify)?;
         let mut tx = self.store.write().await?;
         let r = receipt_in(&mut tx, id).await?;
+        if r.voucher.is_none() && r.bank_reference.is_none() {
+            return Err(AppError::invalid(
+                "voucher",
+                "required",
+                format!(
+                    "receipt {} has neither a voucher nor a bank reference: attach the transfer slip first (FIN-3)",
+                    r.number
+                ),
+            ));
+        }
         let now = self.now();
         if !tx
             .receipt_decide(
@@ -335,6 +331,44 @@ impl App {
         Ok(view)
     }
 
+    /// Attaches (or replaces) the voucher of a receipt still waiting for
+    /// verification; whoever may register it may attach it.
+    pub async fn attach_voucher(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        voucher: VoucherUpload,
+    ) -> AppResult<ReceiptView> {
+        ctx.require(Permission::ReceiptRegister)?;
+        let file = checked_voucher(&voucher)?;
+        let mut tx = self.store.write().await?;
+        let r = receipt_in(&mut tx, id).await?;
+        let data = customer_in(&mut tx, r.customer_id, "customer_id").await?;
+        if !ctx.actor.can(Permission::ReceiptVerify) && data.sales_rep_id != Some(ctx.actor.user_id) {
+            return Err(AppError::Forbidden(Permission::ReceiptVerify));
+        }
+        if r.status != ReceiptStatus::Registered {
+            return Err(wrong_state(&r, ReceiptStatus::Registered));
+        }
+        tx.receipt_voucher_set(id, &file).await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "receipt",
+            id,
+            "voucher",
+            vec![FieldChange {
+                field: "voucher".into(),
+                before: r.voucher.map(|v| v.file_name),
+                after: Some(format!("{} ({} bytes)", file.file_name, file.bytes.len())),
+            }],
+        )
+        .await?;
+        let view = receipt_view(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
     /// One receipt with its matches, within the actor's reach.
     pub async fn receipt(&self, ctx: &Ctx, id: i64) -> AppResult<ReceiptView> {
         let reach = receipt_reach(ctx)?;
@@ -380,6 +414,16 @@ fn receipt_reach(ctx: &Ctx) -> AppResult<Reach> {
         return Ok(Reach::Rep(ctx.actor.user_id));
     }
     Reach::of(ctx)
+}
+
+fn checked_voucher(v: &VoucherUpload) -> Result<VoucherFile, ValidationErrors> {
+    let (file_name, content_type) =
+        check_voucher(&v.file_name, v.content_type.as_deref(), &v.bytes)?;
+    Ok(VoucherFile {
+        file_name,
+        content_type,
+        bytes: v.bytes.clone(),
+    })
 }
 
 fn status_change(from: ReceiptStatus, to: ReceiptStatus) -> FieldChange {

@@ -148,6 +148,10 @@ pub trait FinanceTx {
     async fn receipt_get(&mut self, id: i64) -> Result<Option<Receipt>, StoreError>;
     async fn receipts(&mut self, filter: &ReceiptFilter) -> Result<Vec<Receipt>, StoreError>;
     async fn receipt_voucher(&mut self, id: i64) -> Result<Option<VoucherFile>, StoreError>;
+    /// Stores (or replaces) a receipt's voucher: its bytes and its name,
+    /// type and size on the receipt.
+    async fn receipt_voucher_set(&mut self, id: i64, voucher: &VoucherFile)
+    -> Result<(), StoreError>;
     /// Moves a receipt from `from` to `to` with who, when and why; false
     /// when it is no longer in `from`.
     async fn receipt_decide(
