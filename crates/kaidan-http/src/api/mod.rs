@@ -14,6 +14,7 @@ pub mod admin;
 pub mod allocation;
 pub mod calendar;
 pub mod customer_holds;
+pub mod finance;
 pub mod fulfilment;
 pub mod health;
 pub mod import_export;
@@ -54,6 +55,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(import_export::routes())
         .merge(orders::routes())
         .merge(customer_holds::routes())
+        .merge(finance::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())

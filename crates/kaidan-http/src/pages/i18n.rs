@@ -47,6 +47,7 @@ impl Lang {
             "home" => ("首页", "Home"),
             "orders" => ("订单", "Orders"),
             "deadlines" => ("到期提醒", "Deadlines"),
+            "finance" => ("财务", "Finance"),
             "products" => ("产品", "Products"),
             "customers" => ("客户", "Customers"),
             "warehouses" => ("仓库", "Warehouses"),

@@ -7,6 +7,7 @@ mod arrival_notices;
 mod calendar;
 mod customer_hold;
 mod fields;
+mod finance;
 mod format;
 mod fulfilment;
 mod history;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fulfilment::routes())
         .merge(allocation::routes())
         .merge(transfers::routes())
+        .merge(finance::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -129,7 +131,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 21] = [
+    let items: [(&str, &str, Option<P>); 22] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -148,6 +150,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
+        ("/finance", "finance", Some(P::InvoiceWrite)),
         ("/jobs", "jobs", Some(P::JobsRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(P::UserAdmin)),
