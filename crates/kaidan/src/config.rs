@@ -40,6 +40,9 @@ pub struct FileConfig {
     /// `[allocation]`: franchisee ordering, the period of the cumulative
     /// ordered quantity (ALC-3) and the lock period (ALC-5).
     pub allocation: Option<kaidan_domain::allocation::AllocationPolicy>,
+    /// `[finance]`: due dates of monthly settlement and the ageing buckets
+    /// (FIN-2, FIN-4).
+    pub finance: Option<kaidan_domain::finance::FinanceSettings>,
 }
 
 /// `[jobs]` of `kaidan.toml`; every key is optional.
@@ -101,6 +104,9 @@ impl FileConfig {
         if let Some(a) = self.allocation {
             c.allocation = a;
         }
+        if let Some(f) = &self.finance {
+            c.finance = f.clone();
+        }
         c
     }
 }
@@ -129,6 +135,9 @@ impl FileConfig {
     pub fn check(&self) -> anyhow::Result<()> {
         if let Some(a) = &self.allocation {
             a.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if let Some(f) = &self.finance {
+            f.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(())
     }
@@ -184,6 +193,8 @@ mod tests {
         assert_eq!(c.job_interval_seconds, d.job_interval_seconds);
         assert_eq!(c.allocation, d.allocation);
         assert!(cfg.allocation.is_some(), "the example shows [allocation]");
+        assert_eq!(c.finance, d.finance);
+        assert!(cfg.finance.is_some(), "the example shows [finance]");
         let jobs = cfg.jobs.unwrap();
         assert!(jobs.enabled());
         assert_eq!(jobs.tick(), std::time::Duration::from_secs(15));

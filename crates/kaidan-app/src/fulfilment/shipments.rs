@@ -78,6 +78,7 @@ impl App {
                 return_warehouse_id: None,
             });
         }
+        self.check_prepaid(&mut tx, before.customer_id, charge).await?;
         tx.order_line_shipped(list.order_id, &changed).await?;
         let remaining: i64 = tx
             .order_lines(list.order_id)
@@ -187,6 +188,39 @@ impl App {
         }
         tx.commit().await?;
         self.shipment_committed(id).await
+    }
+
+    /// FIN-2: a customer on prepayment gets goods only against money it
+    /// has paid: its funds (verified receipts not yet spent) must cover the
+    /// shipment's charge, else the shipment is refused and says how much
+    /// is missing.
+    async fn check_prepaid(
+        &self,
+        tx: &mut Box<dyn crate::ports::Tx>,
+        customer: kaidan_domain::CustomerId,
+        charge: Money,
+    ) -> AppResult<()> {
+        let data = crate::finance::customer_in(tx, customer, "customer_id").await?;
+        if data.payment_terms != kaidan_domain::master::PaymentTerms::Prepayment
+            || !charge.is_positive()
+        {
+            return Ok(());
+        }
+        let funds = kaidan_domain::orders::AccountBalance::from_entries(
+            tx.account_entries(customer).await?.iter().map(|(_, e)| e),
+        )
+        .funds;
+        if funds < charge {
+            return Err(crate::error::AppError::invalid(
+                "customer_id",
+                "not_prepaid",
+                format!(
+                    "customer {} pays in advance: the shipment needs {charge} but only {funds} is paid and unspent; verify its receipt first",
+                    data.code
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(super) async fn shipment_committed(&self, id: i64) -> AppResult<ShipmentRow> {
