@@ -32,6 +32,8 @@ pub struct OrderView {
     /// Allocated or picking while the order waits for goods; null
     /// otherwise (ORD-7).
     pub stage: Option<OrderStage>,
+    /// How far it is invoiced and paid (ORD-7).
+    pub billing: kaidan_domain::finance::OrderBilling,
     pub customer_id: CustomerId,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub received_at: String,

@@ -26,6 +26,7 @@ impl App {
             status: row.status,
             status_zh: row.status.label_zh(),
             stage,
+            billing: row.billing,
             customer_id: row.customer_id,
             received_at: row.received_at.to_string(),
             review_due_at: row.review_due_at.to_string(),

@@ -67,6 +67,10 @@ struct AccountPage {
     tabs: Vec<Tab>,
     balance: Vec<(&'static str, String)>,
     entries: Vec<EntryRow>,
+    /// Open invoices (FIN-1) and the latest receipts (FIN-3), for whoever
+    /// may read them.
+    invoices: Vec<(i64, String, String, String, String, bool)>,
+    receipts: Vec<(i64, String, String, String, &'static str)>,
 }
 
 /// GET /customers/{id}/account
@@ -104,6 +108,56 @@ pub async fn account(
         })
         .collect();
     let title = title(&s, &ctx, lang, id).await;
+    let today = s.app.today_date();
+    let invoices = s
+        .app
+        .invoices(
+            &ctx,
+            kaidan_app::ports::InvoiceFilter {
+                customer: Some(CustomerId(id)),
+                open_only: true,
+                limit: 200,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let overdue = i.due_date < today;
+            (
+                i.id,
+                i.number.clone(),
+                i.due_date.to_string(),
+                i.amount.to_string(),
+                i.open().to_string(),
+                overdue,
+            )
+        })
+        .collect();
+    let receipts = s
+        .app
+        .receipts(
+            &ctx,
+            kaidan_app::ports::ReceiptFilter {
+                customer: Some(CustomerId(id)),
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.number.clone(),
+                r.received_on.to_string(),
+                r.amount.to_string(),
+                lang.pick(r.status.label_zh(), r.status.as_str()),
+            )
+        })
+        .collect();
     Ok(render(
         StatusCode::OK,
         &AccountPage {
@@ -111,6 +165,8 @@ pub async fn account(
             tabs: tabs(lang, id, false),
             balance,
             entries,
+            invoices,
+            receipts,
             chrome,
         },
     ))

@@ -353,6 +353,10 @@ pub(super) async fn page(
             lang.pick("接收时间", "Received"),
             show_time(&view.received_at),
         ),
+        (lang.pick("开票/回款", "Billing"), {
+            let b = view.billing;
+            lang.pick(b.label_zh(), b.as_str()).to_string()
+        }),
     ];
     if let Some(n) = &d.notes {
         fields.push((lang.pick("备注", "Notes"), n.clone()));
