@@ -6,6 +6,7 @@
 mod allocation_http;
 mod api;
 mod customers_http;
+mod finance_http;
 mod fulfilment_http;
 mod history_http;
 mod order_pages;
