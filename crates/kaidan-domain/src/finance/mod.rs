@@ -13,16 +13,22 @@
 
 pub mod ageing;
 pub mod billing;
+pub mod collection;
+pub mod dunning;
 pub mod invoice;
 pub mod matching;
 pub mod receipt;
+pub mod statement;
 pub mod terms;
 
 pub use ageing::*;
 pub use billing::*;
+pub use collection::*;
+pub use dunning::*;
 pub use invoice::*;
 pub use matching::*;
 pub use receipt::*;
+pub use statement::*;
 pub use terms::*;
 
 use crate::Money;

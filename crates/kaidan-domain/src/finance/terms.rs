@@ -29,6 +29,8 @@ pub struct FinanceSettings {
     /// more bucket holds everything older (default 30, 60, 90: 0–30, 31–60,
     /// 61–90, 90+).
     pub ageing_buckets: Vec<u32>,
+    /// Days past due of the dunning levels (`[finance.dunning]`, FIN-4).
+    pub dunning: super::DunningThresholds,
 }
 
 impl Default for FinanceSettings {
@@ -37,6 +39,7 @@ impl Default for FinanceSettings {
             settlement_days: 30,
             settlement_day: None,
             ageing_buckets: vec![30, 60, 90],
+            dunning: super::DunningThresholds::default(),
         }
     }
 }
@@ -78,6 +81,9 @@ impl FinanceSettings {
                 "out_of_range",
                 "at most 3650 days",
             );
+        }
+        if let Err(d) = self.dunning.validate() {
+            e.merge(d);
         }
         e.into_result(())
     }
