@@ -21,10 +21,13 @@ pub const PO_CONFIRMATION_OVERDUE: &str = "po_confirmation_overdue";
 pub const ARRIVAL_NOTICES: &str = "arrival_notices";
 /// Releases allocation locks past their period back to supply (ALC-5).
 pub const ALLOCATION_LOCK_EXPIRY: &str = "allocation_lock_expiry";
+/// Raises last month's dunning notices once the month has ended (FIN-4).
+pub const DUNNING: &str = "dunning";
 /// Every job, in name order.
-pub const JOBS: [&str; 3] = [
+pub const JOBS: [&str; 4] = [
     ALLOCATION_LOCK_EXPIRY,
     ARRIVAL_NOTICES,
+    DUNNING,
     PO_CONFIRMATION_OVERDUE,
 ];
 
@@ -65,6 +68,11 @@ impl App {
             ALLOCATION_LOCK_EXPIRY => {
                 let n = self.expire_locks_in(tx, &ctx).await?;
                 Ok(format!("ok: {n} lock(s) expired and released"))
+            }
+            DUNNING => {
+                let period = kaidan_domain::finance::period_due(self.today());
+                let n = self.raise_dunning_in(tx, &ctx, period).await?;
+                Ok(format!("ok: {n} dunning notice(s) raised for {period}"))
             }
             // A row this version does not know (left by a newer or an older
             // Kaidan) is a failure to see in the schedule, not a quiet "ok".

@@ -12,6 +12,7 @@ mod app;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod collection;
 pub mod error;
 pub mod finance;
 pub mod fulfilment;

@@ -8,6 +8,7 @@
 
 mod allocation;
 mod changes;
+mod collection;
 mod deadlines;
 mod finance;
 mod fulfilment;
@@ -23,6 +24,7 @@ mod users;
 
 pub use allocation::*;
 pub use changes::*;
+pub use collection::*;
 pub use deadlines::*;
 pub use finance::*;
 pub use fulfilment::*;
@@ -110,6 +112,7 @@ pub trait Tx:
     + TransfersTx
     + HoldsTx
     + FinanceTx
+    + CollectionTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -231,6 +231,8 @@ pub struct ReceivableItem {
     pub invoice_id: i64,
     pub number: String,
     pub customer_id: CustomerId,
+    /// The customer's sales rep.
+    pub sales_rep_id: Option<UserId>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub invoice_date: Date,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
@@ -328,6 +330,7 @@ mod tests {
             invoice_id: id,
             number: format!("INV-{id}"),
             customer_id: CustomerId(1),
+            sales_rep_id: None,
             invoice_date: date(2025, 1, 1),
             due_date: due,
             open: Money::yuan(open),
