@@ -8,6 +8,7 @@ mod allocation_writes;
 mod bench_data;
 mod changes;
 mod child_rows;
+mod collection;
 mod db;
 mod deadlines;
 mod error;

@@ -106,6 +106,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0013_shortage_choices.sql"),
     migration!("0014_waiting_requests_index.sql"),
     migration!("0015_order_to_cash.sql"),
+    migration!("0016_dunning_collection.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
