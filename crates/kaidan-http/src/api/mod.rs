@@ -13,6 +13,7 @@ macro_rules! api_routes {
 pub mod admin;
 pub mod allocation;
 pub mod calendar;
+pub mod collection;
 pub mod customer_holds;
 pub mod finance;
 pub mod fulfilment;
@@ -56,6 +57,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(orders::routes())
         .merge(customer_holds::routes())
         .merge(finance::routes())
+        .merge(collection::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())

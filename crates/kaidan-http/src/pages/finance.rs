@@ -66,12 +66,13 @@ pub struct FinTab {
     pub active: bool,
 }
 
-fn fin_tabs(lang: Lang, active: &str) -> Vec<FinTab> {
+pub(super) fn fin_tabs(lang: Lang, active: &str) -> Vec<FinTab> {
     [
         ("/finance", lang.pick("待开票", "To invoice")),
         ("/finance/invoices", lang.pick("发票", "Invoices")),
         ("/finance/receipts", lang.pick("收款", "Receipts")),
         ("/finance/ageing", lang.pick("账龄分析", "Ageing")),
+        ("/finance/dunning", lang.pick("催款", "Dunning")),
     ]
     .into_iter()
     .map(|(href, label)| FinTab {

@@ -7,6 +7,7 @@ mod arrival_notices;
 mod calendar;
 mod customer_hold;
 mod fields;
+mod collection;
 mod finance;
 mod format;
 mod fulfilment;
@@ -91,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .merge(allocation::routes())
         .merge(transfers::routes())
         .merge(finance::routes())
+        .merge(collection::routes())
 }
 
 async fn stylesheet() -> Response {
