@@ -349,6 +349,11 @@ mod tests {
             "58bda3e0421caaf9b07ff0a16a0241ec9c86c743a0b5529fc4d709f0aeeede75ff8b8978eab1df3f97195973633958d0",
             "69f7c329bc1453d70fa4bbeb37f6ba15fc8ae060586cc0651eae150c68106f534141fce96f9ba0a50c16b00278b40965",
         ),
+        (
+            16,
+            "aac575656c64267c017f37d55a05544c611de3db8c5eeb771ff0469154cd7a0c8d2bc6f74c23755d7f6b5f9acbc7aaed",
+            "93ebd377c2927e35bb1a19306b7d2946c073da282e739f0204cb2885305e2dfa8b0f77b4c42ced51bf55db54b638c999",
+        ),
     ];
 
     fn hex(bytes: &[u8]) -> String {

@@ -6,6 +6,7 @@
 mod allocation_ranking;
 mod allocation_run;
 mod allocation_write;
+mod collection;
 mod customer_hold;
 mod deadlines;
 mod finance;
