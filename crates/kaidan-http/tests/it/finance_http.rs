@@ -60,7 +60,7 @@ async fn world(t: &T, terms: &str) -> World {
         admin,
         finance,
         wh,
-        rep,
+        rep: rep.token,
         customer: c.json()["id"].as_i64().unwrap(),
         product: p["id"].as_i64().unwrap(),
     }
@@ -244,7 +244,8 @@ async fn fin_1_fin_3_two_finance_users_never_invoice_or_match_twice() {
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
             "method": "bank_transfer", "amount": "500", "received_on": today(), "bank_reference": "B-1"})).await;
         let rid = r.json()["id"].as_i64().unwrap();
-        let tries = (0..32).map(|_| t.post_json(&format!("/api/v1/receipts/{rid}/verify"), &w.finance, json!({})));
+        let verify = format!("/api/v1/receipts/{rid}/verify");
+        let tries = (0..32).map(|_| t.post_json(&verify, &w.finance, json!({})));
         let results = futures::future::join_all(tries).await;
         let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
         assert_eq!(ok, 1, "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
@@ -279,7 +280,8 @@ async fn fin_2_a_prepayment_customer_gets_goods_only_against_money_paid() {
         let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]})).await;
         let lid = r.json()[0]["id"].as_i64().unwrap();
         t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": [{"line_no": 1, "picked": 2}], "packages": 1})).await;
-        let ship = || t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
+        let ship_path = format!("/api/v1/pick-lists/{lid}/ship");
+        let ship = || t.post_json(&ship_path, &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
         let r = ship().await;
         assert_eq!((r.status, r.json()["errors"][0]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("not_prepaid")), "{}", r.text());
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
