@@ -506,7 +506,11 @@ impl FinanceTx for DbTx {
         voucher: &VoucherFile,
     ) -> Result<(), StoreError> {
         let size = i64::try_from(voucher.bytes.len()).map_err(crate::error::corrupt)?;
-        exec!(self, "DELETE FROM receipt_vouchers WHERE receipt_id = $1", [id]);
+        exec!(
+            self,
+            "DELETE FROM receipt_vouchers WHERE receipt_id = $1",
+            [id]
+        );
         exec!(
             self,
             "INSERT INTO receipt_vouchers (receipt_id, bytes) VALUES ($1, $2)",
@@ -515,7 +519,12 @@ impl FinanceTx for DbTx {
         exec!(
             self,
             "UPDATE receipts SET voucher_name = $1, voucher_type = $2, voucher_size = $3 WHERE id = $4",
-            [voucher.file_name.as_str(), voucher.content_type.as_str(), size, id]
+            [
+                voucher.file_name.as_str(),
+                voucher.content_type.as_str(),
+                size,
+                id
+            ]
         );
         Ok(())
     }

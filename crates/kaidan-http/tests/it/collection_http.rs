@@ -51,16 +51,39 @@ async fn world(t: &T) -> World {
         )
         .await
         .unwrap();
-    let rep = t.app.add_token(&Ctx::system(), rep_user.id, "t").await.unwrap().token;
+    let rep = t
+        .app
+        .add_token(&Ctx::system(), rep_user.id, "t")
+        .await
+        .unwrap()
+        .token;
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "100", "tax_rate": "0.13"})).await.json();
-    t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
-    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,1000\n").await;
+    t.post_json(
+        "/api/v1/warehouses",
+        &admin,
+        json!({"code": "WH", "name": "总仓", "is_central": true}),
+    )
+    .await;
+    t.upload(
+        "/api/v1/import/stock?file=s.csv",
+        &admin,
+        "sku,warehouse_code,quantity\nF-1,WH,1000\n",
+    )
+    .await;
     let c = t.post_json("/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商一号", "kind": "franchisee",
         "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000", "address": "深圳",
         "sales_rep_id": rep_user.id})).await;
     assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
-    World { admin, finance, wh, rep, other_rep, customer: c.json()["id"].as_i64().unwrap(), product: p["id"].as_i64().unwrap() }
+    World {
+        admin,
+        finance,
+        wh,
+        rep,
+        other_rep,
+        customer: c.json()["id"].as_i64().unwrap(),
+        product: p["id"].as_i64().unwrap(),
+    }
 }
 
 /// An order of `qty` approved, picked, shipped and invoiced today (the
@@ -68,20 +91,48 @@ async fn world(t: &T) -> World {
 async fn invoiced(t: &T, w: &World, qty: i64, today: &str) -> Value {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": today,
                        "lines": [{"product_id": w.product, "quantity": qty}]});
-    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"].as_i64().unwrap();
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({})).await;
-    let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &w.admin, json!({"decision": "pass"})).await;
+    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
+        .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/orders/{id}/finance-review"),
+            &w.admin,
+            json!({"decision": "pass"}),
+        )
+        .await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
-    let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [id]})).await;
+    let r = t
+        .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [id]}))
+        .await;
     let list = &r.json()[0];
     let lid = list["id"].as_i64().unwrap();
-    let lines: Vec<Value> = list["lines"].as_array().unwrap().iter()
-        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]})).collect();
-    t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": lines, "packages": 1})).await;
-    let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"})).await;
+    let lines: Vec<Value> = list["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]}))
+        .collect();
+    t.post_json(
+        &format!("/api/v1/pick-lists/{lid}/pick"),
+        &w.wh,
+        json!({"lines": lines, "packages": 1}),
+    )
+    .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/pick-lists/{lid}/ship"),
+            &w.wh,
+            json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let sid = r.json()["id"].as_i64().unwrap();
-    let r = t.post_json("/api/v1/invoices", &w.finance, json!({"shipment_id": sid})).await;
+    let r = t
+        .post_json("/api/v1/invoices", &w.finance, json!({"shipment_id": sid}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
@@ -98,7 +149,15 @@ where
         let clock = Arc::new(MovableClock::default());
         let app = b.app(clock.clone()).await;
         let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
-        test(T { router, app, backend: b.name }, clock).await;
+        test(
+            T {
+                router,
+                app,
+                backend: b.name,
+            },
+            clock,
+        )
+        .await;
     })
     .await;
 }
