@@ -3,9 +3,11 @@
 //! invoice…) is mapped to, and its rendering to PDF with krilla in a CJK
 //! font found on the system or configured by path.
 //!
-//! An adapter: it knows nothing of orders or shipments; the HTTP layer maps
-//! the use cases' views onto the model and calls [`render`].
+//! An adapter: the layout knows nothing of orders or shipments;
+//! `documents` maps the use cases' views (read by the HTTP layer) onto the
+//! model, [`render`] sets it.
 
+pub mod documents;
 mod font;
 mod layout;
 mod model;
