@@ -422,7 +422,7 @@ impl Writer<'_> {
             .iter()
             .flat_map(|n| wrap(self.font, n, SMALL, CONTENT_W))
             .collect();
-        let needed = 16.0 * self.doc.totals.len() as f32 + 11.0 * notes.len() as f32 + 110.0;
+        let needed = 16.0 * self.doc.totals.len() as f32 + 11.0 * notes.len() as f32 + 125.0;
         if self.y + needed > BODY_BOTTOM {
             self.new_page();
         }
@@ -466,7 +466,7 @@ impl Writer<'_> {
         let mut boxes = vec!["销售方（盖章） Seller's stamp".to_string()];
         boxes.extend(self.doc.signatures.iter().cloned());
         let w = CONTENT_W / boxes.len() as f32;
-        let line_y = self.y + 70.0;
+        let line_y = self.y + 82.0;
         for (i, label) in boxes.iter().enumerate() {
             let x = MARGIN_X + w * i as f32;
             self.push(rule(x + 4.0, x + w - 12.0, line_y, 0.6, BLACK));
@@ -487,7 +487,7 @@ impl Writer<'_> {
         if seal != Seal::None {
             self.push(Op::Seal {
                 cx: MARGIN_X + w / 2.0,
-                cy: line_y - 22.0,
+                cy: line_y - 34.0,
                 r: 40.0,
                 seal,
                 name: self.doc.company.name.clone(),

@@ -51,7 +51,7 @@ pub fn delivery_note(company: &Company, input: DeliveryNote<'_>) -> PrintDocumen
     }
     let mut columns = vec![
         Column::new("行 No.", Align::Right, 0.6),
-        Column::new("编码 Code", Align::Left, 1.3),
+        Column::new("编码 Code", Align::Left, 1.8),
         Column::new("品名规格 Product", Align::Left, 3.0),
         Column::new("单位 Unit", Align::Center, 0.7),
         Column::new("发货数量 Shipped", Align::Right, 1.1),

@@ -90,7 +90,7 @@ pub fn order_confirmation(company: &Company, input: OrderConfirmation<'_>) -> Pr
         table: Table {
             columns: vec![
                 Column::new("行 No.", Align::Right, 0.6),
-                Column::new("编码 Code", Align::Left, 1.3),
+                Column::new("编码 Code", Align::Left, 1.8),
                 Column::new("品名规格 Product", Align::Left, 2.8),
                 Column::new("单位 Unit", Align::Center, 0.7),
                 Column::new("数量 Qty", Align::Right, 0.8),
