@@ -4,7 +4,6 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use kaidan_domain::OrderId;
@@ -36,20 +35,15 @@ fn answer(lang: Lang, r: Result<Pdf, PrintFailure>) -> PageResult {
     match r {
         Ok(pdf) => Ok(pdf.into_response()),
         Err(PrintFailure::App(e)) => Err(PageError::new(lang, e)),
-        Err(PrintFailure::Print(e)) => {
-            let problem = crate::print::print_problem(&e);
-            Ok(render(
-                problem.status,
-                &MessagePage {
-                    chrome: bare_chrome(lang),
-                    title: lang.pick("无法打印", "Cannot print").to_string(),
-                    message: if problem.status == StatusCode::SERVICE_UNAVAILABLE {
-                        e.to_string()
-                    } else {
-                        problem.detail.clone()
-                    },
-                },
-            ))
-        }
+        Err(PrintFailure::Print(e)) => Ok(render(
+            // The status and the log line of the API's answer; the message
+            // says what to install or configure.
+            crate::print::print_problem(&e).status,
+            &MessagePage {
+                chrome: bare_chrome(lang),
+                title: lang.pick("无法打印", "Cannot print").to_string(),
+                message: e.to_string(),
+            },
+        )),
     }
 }

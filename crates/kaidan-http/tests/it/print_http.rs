@@ -260,6 +260,11 @@ async fn doc_1_without_a_cjk_font_the_answer_says_what_to_configure() {
         assert!(detail.contains("/nonexistent/kaidan-font.ttc"), "{detail}");
         assert!(detail.contains("[print] font"), "{detail}");
         assert_eq!(r.json()["type"], "/problems/print-unavailable");
+        // The print button's page says the same.
+        let cookie = t.login("reader").await;
+        let r = t.page(&format!("/orders/{order}/pdf"), &cookie).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.text().contains("[print] font"), "{}", r.text());
     })
     .await;
 }
