@@ -17,6 +17,7 @@ mod jobs;
 mod master;
 mod master_forms;
 mod orders;
+mod print;
 mod purchasing;
 mod region_priorities;
 mod session;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
             get(region_priorities::priorities).post(region_priorities::priorities_post),
         )
         .route("/users", get(users::users))
+        .merge(print::routes())
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
         .merge(customer_hold::routes())
