@@ -188,3 +188,10 @@ pub async fn shipment_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, Print
     );
     render(s, doc).await
 }
+
+/// 销售发票 or 红字发票, for whoever may read the invoice (FIN-1).
+pub async fn invoice_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintFailure> {
+    let view = s.app.invoice(ctx, id).await?;
+    let doc = documents::invoice(&s.config.print.company, &view);
+    render(s, doc).await
+}

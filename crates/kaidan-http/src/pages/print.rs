@@ -9,13 +9,14 @@ use axum::routing::get;
 use kaidan_domain::OrderId;
 
 use super::{Lang, MessagePage, PageAuth, PageError, PageId, PageResult, bare_chrome, render};
-use crate::print::{Pdf, PrintFailure, order_pdf, shipment_pdf};
+use crate::print::{Pdf, PrintFailure, invoice_pdf, order_pdf, shipment_pdf};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orders/{id}/pdf", get(order))
         .route("/shipments/{id}/pdf", get(shipment))
+        .route("/finance/invoices/{id}/pdf", get(invoice))
 }
 
 /// GET /orders/{id}/pdf: 订单确认书.
@@ -29,6 +30,11 @@ async fn order(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) ->
 /// GET /shipments/{id}/pdf: 发货单.
 async fn shipment(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     answer(auth.chrome.lang, shipment_pdf(&s, &auth.ctx, id).await)
+}
+
+/// GET /finance/invoices/{id}/pdf: 销售发票 or 红字发票.
+async fn invoice(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
+    answer(auth.chrome.lang, invoice_pdf(&s, &auth.ctx, id).await)
 }
 
 fn answer(lang: Lang, r: Result<Pdf, PrintFailure>) -> PageResult {

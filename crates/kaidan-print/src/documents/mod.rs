@@ -4,9 +4,11 @@
 //! its view in the HTTP layer, map it, render.
 
 mod delivery_note;
+mod invoice;
 mod order_confirmation;
 
 pub use delivery_note::{DeliveryNote, delivery_note};
+pub use invoice::{invoice, rmb_in_words};
 pub use order_confirmation::{OrderConfirmation, order_confirmation};
 
 use kaidan_domain::master::{CustomerData, PaymentMethod, PaymentTerms};
