@@ -117,7 +117,10 @@ pub async fn issue_invoice(
     Api(app, ctx): Api,
     JsonBody(input): JsonBody<InvoiceInput>,
 ) -> ApiResult<(StatusCode, Json<InvoiceView>)> {
-    Ok((StatusCode::CREATED, Json(app.issue_invoice(&ctx, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(app.issue_invoice(&ctx, &input).await?),
+    ))
 }
 
 /// FIN-1: batch invoicing — everything shipped up to a day, one invoice per
@@ -171,7 +174,10 @@ pub async fn credit_invoice(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<CreditNoteInput>,
 ) -> ApiResult<(StatusCode, Json<InvoiceView>)> {
-    Ok((StatusCode::CREATED, Json(app.credit_invoice(&ctx, id, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(app.credit_invoice(&ctx, id, &input).await?),
+    ))
 }
 
 /// Record the official fapiao's number and code once finance has issued it
@@ -340,7 +346,10 @@ pub async fn match_payment(
     Api(app, ctx): Api,
     JsonBody(input): JsonBody<MatchInput>,
 ) -> ApiResult<(StatusCode, Json<MatchRow>)> {
-    Ok((StatusCode::CREATED, Json(app.match_payment(&ctx, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(app.match_payment(&ctx, &input).await?),
+    ))
 }
 
 /// FIN-4: receivables ageing as of a day, in buckets of days past due, by

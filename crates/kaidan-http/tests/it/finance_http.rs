@@ -47,11 +47,26 @@ async fn world(t: &T, terms: &str) -> World {
         )
         .await
         .unwrap();
-    let rep = t.app.add_token(&Ctx::system(), rep_user.id, "t").await.unwrap().token;
+    let rep = t
+        .app
+        .add_token(&Ctx::system(), rep_user.id, "t")
+        .await
+        .unwrap()
+        .token;
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})).await.json();
-    t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
-    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,1000\n").await;
+    t.post_json(
+        "/api/v1/warehouses",
+        &admin,
+        json!({"code": "WH", "name": "总仓", "is_central": true}),
+    )
+    .await;
+    t.upload(
+        "/api/v1/import/stock?file=s.csv",
+        &admin,
+        "sku,warehouse_code,quantity\nF-1,WH,1000\n",
+    )
+    .await;
     let c = t.post_json("/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商一号", "kind": "franchisee",
         "payment_terms": terms, "payment_method": "bank_transfer", "credit_limit": "100000", "address": "深圳",
         "tax_number": "91440300MA5FXXXX1X", "bank_account": "招商银行 7559", "sales_rep_id": rep_user.id})).await;
@@ -70,35 +85,78 @@ async fn world(t: &T, terms: &str) -> World {
 async fn approved(t: &T, w: &World, qty: i64) -> i64 {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
                        "lines": [{"product_id": w.product, "quantity": qty}]});
-    let r = t.post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, order).await;
-    let id = r.json()["id"].as_i64().unwrap_or_else(|| panic!("{}", r.text()));
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({})).await;
-    let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &w.admin, json!({"decision": "pass"})).await;
+    let r = t
+        .post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, order)
+        .await;
+    let id = r.json()["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
+        .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/orders/{id}/finance-review"),
+            &w.admin,
+            json!({"decision": "pass"}),
+        )
+        .await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
     id
 }
 
 /// Picks and ships what the order reserved; the shipment.
 async fn ship(t: &T, w: &World, order: i64) -> Value {
-    let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]})).await;
+    let r = t
+        .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]}))
+        .await;
     let list = &r.json()[0];
     let lid = list["id"].as_i64().unwrap();
-    let lines: Vec<Value> = list["lines"].as_array().unwrap().iter()
-        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]})).collect();
-    t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": lines, "packages": 1})).await;
-    let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"})).await;
+    let lines: Vec<Value> = list["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]}))
+        .collect();
+    t.post_json(
+        &format!("/api/v1/pick-lists/{lid}/pick"),
+        &w.wh,
+        json!({"lines": lines, "packages": 1}),
+    )
+    .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/pick-lists/{lid}/ship"),
+            &w.wh,
+            json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
 
-async fn put_voucher(t: &T, token: &str, receipt: i64, name: &str, kind: &str, bytes: &[u8]) -> support::Res {
+async fn put_voucher(
+    t: &T,
+    token: &str,
+    receipt: i64,
+    name: &str,
+    kind: &str,
+    bytes: &[u8],
+) -> support::Res {
     let auth = format!("Bearer {token}");
-    t.call(Method::PUT, &format!("/api/v1/receipts/{receipt}/voucher?file={name}"),
-        &[("authorization", auth.as_str()), ("content-type", kind)], Some(bytes.to_vec())).await
+    t.call(
+        Method::PUT,
+        &format!("/api/v1/receipts/{receipt}/voucher?file={name}"),
+        &[("authorization", auth.as_str()), ("content-type", kind)],
+        Some(bytes.to_vec()),
+    )
+    .await
 }
 
 fn today() -> String {
-    jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date().to_string()
+    jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .date()
+        .to_string()
 }
 
 #[tokio::test]
@@ -383,29 +441,69 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
 }
 
 /// The sums of one customer's money documents, as the API shows them.
-async fn sums(t: &T, w: &World) -> (kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money) {
+async fn sums(
+    t: &T,
+    w: &World,
+) -> (
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+) {
     use kaidan_domain::Money;
     let m = |v: &Value| v.as_str().unwrap().parse::<Money>().unwrap();
     let c = w.customer;
-    let invoices = t.get(&format!("/api/v1/invoices?customer_id={c}&kind=invoice&limit=500"), &w.finance).await.json();
+    let invoices = t
+        .get(
+            &format!("/api/v1/invoices?customer_id={c}&kind=invoice&limit=500"),
+            &w.finance,
+        )
+        .await
+        .json();
     let mut open = Money::ZERO;
     for i in invoices.as_array().unwrap() {
         let o = m(&i["amount"]) - m(&i["credited"]) - m(&i["paid"]);
         assert!(!o.is_negative(), "{i}");
-        assert!(!m(&i["paid"]).is_negative() && !m(&i["credited"]).is_negative(), "{i}");
+        assert!(
+            !m(&i["paid"]).is_negative() && !m(&i["credited"]).is_negative(),
+            "{i}"
+        );
         open += o;
     }
-    let todo = t.get(&format!("/api/v1/to-invoice?customer_id={c}"), &w.finance).await.json();
-    let uninvoiced: Money = todo.as_array().unwrap().iter()
-        .map(|b| { assert!(b["quantity"].as_i64().unwrap() > 0, "{b}"); m(&b["unit_price"]).times(b["quantity"].as_i64().unwrap()).round_to_fen() })
+    let todo = t
+        .get(&format!("/api/v1/to-invoice?customer_id={c}"), &w.finance)
+        .await
+        .json();
+    let uninvoiced: Money = todo
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            assert!(b["quantity"].as_i64().unwrap() > 0, "{b}");
+            m(&b["unit_price"])
+                .times(b["quantity"].as_i64().unwrap())
+                .round_to_fen()
+        })
         .sum();
-    let receipts = t.get(&format!("/api/v1/receipts?customer_id={c}&status=verified&limit=500"), &w.finance).await.json();
+    let receipts = t
+        .get(
+            &format!("/api/v1/receipts?customer_id={c}&status=verified&limit=500"),
+            &w.finance,
+        )
+        .await
+        .json();
     let mut unapplied = Money::ZERO;
     for r in receipts.as_array().unwrap() {
-        assert!(m(&r["applied"]) <= m(&r["amount"]) && !m(&r["applied"]).is_negative(), "matched ≤ verified: {r}");
+        assert!(
+            m(&r["applied"]) <= m(&r["amount"]) && !m(&r["applied"]).is_negative(),
+            "matched ≤ verified: {r}"
+        );
         unapplied += m(&r["amount"]) - m(&r["applied"]);
     }
-    let acct = t.get(&format!("/api/v1/customers/{c}/account"), &w.finance).await.json();
+    let acct = t
+        .get(&format!("/api/v1/customers/{c}/account"), &w.finance)
+        .await
+        .json();
     let ledger = m(&acct["balance"]["credit_used"]) - m(&acct["balance"]["funds"]);
     (open, uninvoiced, unapplied, ledger)
 }

@@ -81,7 +81,10 @@ pub fn invoice(company: &Company, v: &InvoiceView) -> PrintDocument {
     let mut totals = vec![
         (both("不含税金额", "Net"), format!("{sign}{}", fen(i.net))),
         (both("税额", "VAT"), format!("{sign}{}", fen(i.tax))),
-        (both("价税合计", "Total"), format!("{sign}{}", fen(i.amount))),
+        (
+            both("价税合计", "Total"),
+            format!("{sign}{}", fen(i.amount)),
+        ),
         (
             both("大写", "In words"),
             format!(

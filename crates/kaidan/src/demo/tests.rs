@@ -632,30 +632,61 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         load(&app).await.unwrap();
         let ctx = Ctx::system();
         let invoices = app
-            .invoices(&ctx, InvoiceFilter { limit: 500, ..Default::default() })
+            .invoices(
+                &ctx,
+                InvoiceFilter {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         let count = |k| invoices.iter().filter(|i| i.kind == k).count();
-        assert!(count(InvoiceDocKind::Invoice) > 30, "{backend}: {}", invoices.len());
+        assert!(
+            count(InvoiceDocKind::Invoice) > 30,
+            "{backend}: {}",
+            invoices.len()
+        );
         assert!(count(InvoiceDocKind::CreditNote) >= 2, "{backend}");
-        assert!(invoices.iter().any(|i| i.fapiao_number.is_some()), "{backend}");
+        assert!(
+            invoices.iter().any(|i| i.fapiao_number.is_some()),
+            "{backend}"
+        );
         let receipts = |status| {
             let app = app.clone();
             let ctx = ctx.clone();
             async move {
-                app.receipts(&ctx, ReceiptFilter { status: Some(status), limit: 500, ..Default::default() })
-                    .await
-                    .unwrap()
+                app.receipts(
+                    &ctx,
+                    ReceiptFilter {
+                        status: Some(status),
+                        limit: 500,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
             }
         };
-        assert!(receipts(ReceiptStatus::Verified).await.len() > 30, "{backend}");
+        assert!(
+            receipts(ReceiptStatus::Verified).await.len() > 30,
+            "{backend}"
+        );
         let waiting = receipts(ReceiptStatus::Registered).await;
         assert!(waiting.iter().any(|r| r.voucher.is_some()), "{backend}");
         assert!(waiting.len() >= 2, "{backend}");
-        assert_eq!(receipts(ReceiptStatus::Rejected).await.len(), 1, "{backend}");
+        assert_eq!(
+            receipts(ReceiptStatus::Rejected).await.len(),
+            1,
+            "{backend}"
+        );
         let ageing = app.ageing(&ctx, None, AgeingGroup::Customer).await.unwrap();
         for (i, b) in ageing.totals.buckets.iter().enumerate() {
-            assert!(b.is_positive(), "{backend}: bucket {} is empty: {ageing:?}", ageing.columns[i]);
+            assert!(
+                b.is_positive(),
+                "{backend}: bucket {} is empty: {ageing:?}",
+                ageing.columns[i]
+            );
         }
         let open: kaidan_domain::Money = invoices.iter().map(|i| i.open()).sum();
         assert_eq!(ageing.totals.total, open, "{backend}");

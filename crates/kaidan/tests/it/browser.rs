@@ -201,7 +201,11 @@ async fn finance_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     // money was waiting); invoice on until one is open.
     for _ in 0..20 {
         c.goto(&format!("{url}/finance")).await.unwrap();
-        click(c, Locator::Css("#to-invoice button[id^='invoice-shipment-']")).await;
+        click(
+            c,
+            Locator::Css("#to-invoice button[id^='invoice-shipment-']"),
+        )
+        .await;
         if text(c, "invoice-state").await.contains("未收") {
             break;
         }
