@@ -445,7 +445,10 @@ impl FinanceTx for DbTx {
         &mut self,
         shipment: i64,
     ) -> Result<Vec<(i64, InvoiceLine)>, StoreError> {
-        self.invoice_lines_where("l.shipment_id = $1", shipment)
+        self.invoice_lines_where(
+            "l.shipment_id = $1 AND l.invoice_id IN (SELECT id FROM invoices WHERE kind = 'invoice')",
+            shipment,
+        )
             .await
     }
 
@@ -498,35 +501,12 @@ impl FinanceTx for DbTx {
         self.voucher_of(id).await
     }
 
-    // Stand-in until the finance store implements it (main lacked it when
-    // dunning merged): replaces the voucher's bytes and its description.
     async fn receipt_voucher_set(
         &mut self,
         id: i64,
         voucher: &VoucherFile,
     ) -> Result<(), StoreError> {
-        let size = i64::try_from(voucher.bytes.len()).map_err(crate::error::corrupt)?;
-        exec!(
-            self,
-            "DELETE FROM receipt_vouchers WHERE receipt_id = $1",
-            [id]
-        );
-        exec!(
-            self,
-            "INSERT INTO receipt_vouchers (receipt_id, bytes) VALUES ($1, $2)",
-            [id, voucher.bytes.as_slice()]
-        );
-        exec!(
-            self,
-            "UPDATE receipts SET voucher_name = $1, voucher_type = $2, voucher_size = $3 WHERE id = $4",
-            [
-                voucher.file_name.as_str(),
-                voucher.content_type.as_str(),
-                size,
-                id
-            ]
-        );
-        Ok(())
+        self.set_voucher(id, voucher).await
     }
 
     async fn receipt_decide(

@@ -121,7 +121,10 @@ pub async fn order_to_cash(
     for t in tasks {
         latencies.extend(t.await??);
     }
-    phases.push(Phase { name: "order to shipment", took: t0.elapsed() });
+    phases.push(Phase {
+        name: "order to shipment",
+        took: t0.elapsed(),
+    });
 
     // Finance invoices everything shipped today in one batch.
     let t0 = Instant::now();
@@ -132,7 +135,10 @@ pub async fn order_to_cash(
         serde_json::json!({"up_to": today, "commit": true}),
     )
     .await?;
-    phases.push(Phase { name: "batch invoicing", took: t0.elapsed() });
+    phases.push(Phase {
+        name: "batch invoicing",
+        took: t0.elapsed(),
+    });
     let invoiced: Money = batch["amount"]
         .as_str()
         .unwrap_or("0")
@@ -144,7 +150,13 @@ pub async fn order_to_cash(
     let invoices = batch["invoices"].as_array().cloned().unwrap_or_default();
     let mut tasks = Vec::new();
     for chunk in invoices.chunks(invoices.len().div_ceil(clients).max(1)) {
-        let (http, co, base, today, chunk) = (http.clone(), Arc::clone(&co), base.clone(), today.clone(), chunk.to_vec());
+        let (http, co, base, today, chunk) = (
+            http.clone(),
+            Arc::clone(&co),
+            base.clone(),
+            today.clone(),
+            chunk.to_vec(),
+        );
         tasks.push(tokio::spawn(async move {
             for inv in chunk {
                 let receipt = serde_json::json!({"customer_id": inv["customer_id"], "payer": inv["customer_name"],
@@ -163,7 +175,10 @@ pub async fn order_to_cash(
     for t in tasks {
         t.await??;
     }
-    phases.push(Phase { name: "receipts and matching", took: t0.elapsed() });
+    phases.push(Phase {
+        name: "receipts and matching",
+        took: t0.elapsed(),
+    });
     let wall = started.elapsed();
 
     // Every order must be closed: shipped, invoiced and paid in full.
@@ -180,7 +195,10 @@ pub async fn order_to_cash(
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     if closed != orders || open["count"] != 0 {
-        bail!("{closed} of {orders} orders closed; {} invoices left", open["count"]);
+        bail!(
+            "{closed} of {orders} orders closed; {} invoices left",
+            open["count"]
+        );
     }
     latencies.sort();
     let rate = orders as f64 / wall.as_secs_f64();
@@ -203,7 +221,13 @@ async fn count_closed(http: &reqwest::Client, base: &str, token: &str) -> anyhow
     let mut cursor = String::new();
     loop {
         let url = format!("{base}/api/v1/orders?status=closed&limit=500{cursor}");
-        let page: serde_json::Value = http.get(&url).bearer_auth(token).send().await?.json().await?;
+        let page: serde_json::Value = http
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
         n += page["items"].as_array().map_or(0, Vec::len);
         match page["next_cursor"].as_str() {
             Some(c) => cursor = format!("&cursor={c}"),

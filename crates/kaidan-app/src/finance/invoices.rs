@@ -114,7 +114,10 @@ impl App {
         let mut tx = self.store.read().await?;
         let up_to = up_to.unwrap_or_else(|| self.today());
         Ok(tx
-            .billables(BillableScope::UpTo { customer, up_to }, limit.min(self.config.max_page))
+            .billables(
+                BillableScope::UpTo { customer, up_to },
+                limit.min(self.config.max_page),
+            )
             .await?)
     }
 
@@ -220,7 +223,8 @@ impl App {
             };
             let lines = lines_from(&group)?;
             let t = totals(&lines, "up_to")?;
-            let mut shipments: Vec<String> = group.iter().map(|b| b.shipment_number.clone()).collect();
+            let mut shipments: Vec<String> =
+                group.iter().map(|b| b.shipment_number.clone()).collect();
             shipments.dedup();
             let mut draft = InvoiceDraft {
                 customer_id: customer,
@@ -646,8 +650,8 @@ async fn invoice_view(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<InvoiceView> {
     let matches = tx.matches(Some(id), None).await?;
     let related = match invoice.credit_of {
         Some(of) => tx.invoice_get(of).await?.into_iter().collect(),
-        None => {
-            tx.invoices(&InvoiceFilter {
+        None => tx
+            .invoices(&InvoiceFilter {
                 customer: Some(invoice.customer_id),
                 kind: Some(InvoiceDocKind::CreditNote),
                 limit: 10_000,
@@ -656,8 +660,7 @@ async fn invoice_view(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<InvoiceView> {
             .await?
             .into_iter()
             .filter(|c| c.credit_of == Some(id))
-            .collect()
-        }
+            .collect(),
     };
     Ok(InvoiceView {
         open: invoice.open(),

@@ -52,7 +52,9 @@ impl App {
         m: &Match,
     ) -> AppResult<i64> {
         if !tx.receipt_apply(m.receipt_id, m.amount).await?
-            || !tx.invoice_settle(m.invoice_id, m.amount, Money::ZERO).await?
+            || !tx
+                .invoice_settle(m.invoice_id, m.amount, Money::ZERO)
+                .await?
         {
             return Err(AppError::Store(StoreError::Conflict));
         }
@@ -98,7 +100,9 @@ impl App {
     pub(crate) async fn unmatch(&self, tx: &mut Box<dyn Tx>, m: &MatchRow) -> AppResult<()> {
         if !tx.match_undo(m.id, self.today()).await?
             || !tx.receipt_apply(m.receipt_id, -m.amount).await?
-            || !tx.invoice_settle(m.invoice_id, -m.amount, Money::ZERO).await?
+            || !tx
+                .invoice_settle(m.invoice_id, -m.amount, Money::ZERO)
+                .await?
         {
             return Err(AppError::Store(StoreError::Conflict));
         }
@@ -111,16 +115,13 @@ impl App {
         ctx.require(Permission::InvoiceWrite)?;
         let mut tx = self.store.write().await?;
         let inv = invoice_in(&mut tx, input.invoice_id).await?;
-        let rc = tx
-            .receipt_get(input.receipt_id)
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "receipt_id",
-                    "unknown_reference",
-                    format!("no receipt with id {}", input.receipt_id),
-                )
-            })?;
+        let rc = tx.receipt_get(input.receipt_id).await?.ok_or_else(|| {
+            AppError::invalid(
+                "receipt_id",
+                "unknown_reference",
+                format!("no receipt with id {}", input.receipt_id),
+            )
+        })?;
         if rc.customer_id != inv.customer_id {
             return Err(AppError::invalid(
                 "invoice_id",

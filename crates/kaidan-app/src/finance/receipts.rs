@@ -5,9 +5,7 @@
 //! undoes its matches and takes the money off the account, with a reason.
 
 use kaidan_domain::audit::FieldChange;
-use kaidan_domain::finance::{
-    Receipt, ReceiptInput, ReceiptStatus, VoucherInfo, check_voucher,
-};
+use kaidan_domain::finance::{Receipt, ReceiptInput, ReceiptStatus, VoucherInfo, check_voucher};
 use kaidan_domain::orders::{AccountEntry, EntryKind};
 use kaidan_domain::{Money, Permission, ValidationErrors};
 use serde::Serialize;
@@ -212,7 +210,10 @@ impl App {
             "receipt",
             id,
             "verify",
-            vec![status_change(ReceiptStatus::Registered, ReceiptStatus::Verified)],
+            vec![status_change(
+                ReceiptStatus::Registered,
+                ReceiptStatus::Verified,
+            )],
         )
         .await?;
         self.publish(
@@ -255,7 +256,10 @@ impl App {
             "receipt",
             id,
             "reject",
-            vec![status_change(ReceiptStatus::Registered, ReceiptStatus::Rejected)],
+            vec![status_change(
+                ReceiptStatus::Registered,
+                ReceiptStatus::Rejected,
+            )],
         )
         .await?;
         let view = receipt_view(&mut tx, id).await?;
@@ -314,7 +318,10 @@ impl App {
             "receipt",
             id,
             "reverse",
-            vec![status_change(ReceiptStatus::Verified, ReceiptStatus::Reversed)],
+            vec![status_change(
+                ReceiptStatus::Verified,
+                ReceiptStatus::Reversed,
+            )],
         )
         .await?;
         self.publish(
@@ -344,7 +351,8 @@ impl App {
         let mut tx = self.store.write().await?;
         let r = receipt_in(&mut tx, id).await?;
         let data = customer_in(&mut tx, r.customer_id, "customer_id").await?;
-        if !ctx.actor.can(Permission::ReceiptVerify) && data.sales_rep_id != Some(ctx.actor.user_id) {
+        if !ctx.actor.can(Permission::ReceiptVerify) && data.sales_rep_id != Some(ctx.actor.user_id)
+        {
             return Err(AppError::Forbidden(Permission::ReceiptVerify));
         }
         if r.status != ReceiptStatus::Registered {
@@ -433,4 +441,3 @@ fn status_change(from: ReceiptStatus, to: ReceiptStatus) -> FieldChange {
         after: Some(to.to_string()),
     }
 }
-

@@ -156,7 +156,11 @@ async fn shipment_in(
 
 impl App {
     /// A business number from a daily counter: `PK-20261123-0001`.
-    pub(crate) async fn document_number(&self, tx: &mut Box<dyn Tx>, prefix: &str) -> AppResult<String> {
+    pub(crate) async fn document_number(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        prefix: &str,
+    ) -> AppResult<String> {
         let day = self.today().strftime("%Y%m%d").to_string();
         let seq = tx.counter_next(&format!("{prefix}:{day}")).await?;
         Ok(format!("{prefix}-{day}-{seq:04}"))

@@ -78,7 +78,8 @@ impl App {
                 return_warehouse_id: None,
             });
         }
-        self.check_prepaid(&mut tx, before.customer_id, charge).await?;
+        self.check_prepaid(&mut tx, before.customer_id, charge)
+            .await?;
         tx.order_line_shipped(list.order_id, &changed).await?;
         let remaining: i64 = tx
             .order_lines(list.order_id)

@@ -38,11 +38,9 @@ async fn resolve(
     Ok(id)
 }
 
-// One value per parsed row, moved straight into its use case: the size
-// difference (a customer's record is the largest) costs nothing worth a box.
-#[allow(clippy::large_enum_variant)]
 enum Parsed {
-    Master(MasterData),
+    /// Boxed: a master record is many times larger than a stock receipt.
+    Master(Box<MasterData>),
     Receipt(StockReceipt),
 }
 
@@ -201,12 +199,14 @@ impl App {
                 .await?;
                 Ok(Outcome::Created)
             }
-            Parsed::Master(MasterData::Product(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Customer(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Warehouse(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Region(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Store(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::PriceList(d)) => self.upsert(tx, ctx, d).await,
+            Parsed::Master(m) => match *m {
+                MasterData::Product(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Customer(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Warehouse(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Region(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Store(d) => self.upsert(tx, ctx, d).await,
+                MasterData::PriceList(d) => self.upsert(tx, ctx, d).await,
+            },
         }
     }
 
@@ -391,7 +391,7 @@ async fn parse_row(
         }
     };
     Ok(if c.errors.is_empty() {
-        data.map(Parsed::Master)
+        data.map(|d| Parsed::Master(Box::new(d)))
     } else {
         None
     })

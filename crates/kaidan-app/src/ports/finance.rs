@@ -5,11 +5,11 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use kaidan_domain::finance::OrderBilling;
 use kaidan_domain::finance::{
     AgeingGroup, AgeingItem, Billable, BillingFacts, Invoice, InvoiceDocKind, OpenInvoice,
     OpenMoney, Receipt, ReceiptStatus, VoucherType,
 };
-use kaidan_domain::finance::OrderBilling;
 use kaidan_domain::{CustomerId, Money, OrderId, UserId};
 use serde::Serialize;
 
@@ -127,7 +127,8 @@ pub trait FinanceTx {
         &mut self,
         invoice: i64,
     ) -> Result<Vec<CreditedLine>, StoreError>;
-    /// The invoice lines (with their invoice) that cover a shipment.
+    /// The lines of invoices (not credit notes), with their invoice, that
+    /// cover a shipment.
     async fn invoice_lines_of_shipment(
         &mut self,
         shipment: i64,
@@ -135,10 +136,8 @@ pub trait FinanceTx {
     /// The orders an invoice's lines belong to.
     async fn invoice_orders(&mut self, invoice: i64) -> Result<Vec<OrderId>, StoreError>;
     /// The invoices with something to pay of a customer, for matching.
-    async fn open_invoices(
-        &mut self,
-        customer: CustomerId,
-    ) -> Result<Vec<OpenInvoice>, StoreError>;
+    async fn open_invoices(&mut self, customer: CustomerId)
+    -> Result<Vec<OpenInvoice>, StoreError>;
 
     async fn receipt_insert(
         &mut self,
@@ -150,8 +149,11 @@ pub trait FinanceTx {
     async fn receipt_voucher(&mut self, id: i64) -> Result<Option<VoucherFile>, StoreError>;
     /// Stores (or replaces) a receipt's voucher: its bytes and its name,
     /// type and size on the receipt.
-    async fn receipt_voucher_set(&mut self, id: i64, voucher: &VoucherFile)
-    -> Result<(), StoreError>;
+    async fn receipt_voucher_set(
+        &mut self,
+        id: i64,
+        voucher: &VoucherFile,
+    ) -> Result<(), StoreError>;
     /// Moves a receipt from `from` to `to` with who, when and why; false
     /// when it is no longer in `from`.
     async fn receipt_decide(

@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn fin_4_buckets_by_days_past_due() {
         let ends = [30, 60, 90];
-        assert_eq!(bucket_names(&ends), ["not_due", "0-30", "31-60", "61-90", "90+"]);
+        assert_eq!(
+            bucket_names(&ends),
+            ["not_due", "0-30", "31-60", "61-90", "90+"]
+        );
         assert_eq!(bucket_of(-3, &ends), 0);
         assert_eq!(bucket_of(0, &ends), 0);
         assert_eq!(bucket_of(1, &ends), 1);

@@ -70,8 +70,14 @@ mod tests {
             open: Money::yuan(open),
         };
         assert_eq!(OrderBilling::of(f(true, 5, 0, 0)), OrderBilling::Uninvoiced);
-        assert_eq!(OrderBilling::of(f(false, 5, 5, 0)), OrderBilling::PartlyInvoiced);
-        assert_eq!(OrderBilling::of(f(true, 5, 3, 10)), OrderBilling::PartlyInvoiced);
+        assert_eq!(
+            OrderBilling::of(f(false, 5, 5, 0)),
+            OrderBilling::PartlyInvoiced
+        );
+        assert_eq!(
+            OrderBilling::of(f(true, 5, 3, 10)),
+            OrderBilling::PartlyInvoiced
+        );
         assert_eq!(OrderBilling::of(f(true, 5, 5, 10)), OrderBilling::Invoiced);
         assert_eq!(OrderBilling::of(f(true, 5, 5, 0)), OrderBilling::Paid);
     }

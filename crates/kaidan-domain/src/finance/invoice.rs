@@ -234,14 +234,14 @@ pub fn lines_from(billables: &[Billable]) -> Result<Vec<InvoiceLine>, Validation
         .enumerate()
         .map(|(i, b)| {
             let qty = Quantity::positive(b.quantity).map_err(|e| {
-                ValidationErrors::single(
-                    format!("lines[{i}].quantity"),
-                    "invalid",
-                    e.to_string(),
-                )
+                ValidationErrors::single(format!("lines[{i}].quantity"), "invalid", e.to_string())
             })?;
             let a = line_amounts(b.unit_price, qty, b.tax_rate).map_err(|e| {
-                ValidationErrors::single(format!("lines[{i}].amount"), "out_of_range", e.to_string())
+                ValidationErrors::single(
+                    format!("lines[{i}].amount"),
+                    "out_of_range",
+                    e.to_string(),
+                )
             })?;
             Ok(InvoiceLine {
                 line_no: u32::try_from(i + 1).unwrap_or(u32::MAX),
@@ -271,7 +271,10 @@ pub enum InvoiceScope {
     Order(OrderId),
     /// Monthly settlement: everything of the customer shipped up to the
     /// date and not yet invoiced, in one invoice.
-    Customer { customer: CustomerId, up_to: Date },
+    Customer {
+        customer: CustomerId,
+        up_to: Date,
+    },
 }
 
 /// What finance sends to invoice: exactly one of a shipment, an order or a
@@ -426,7 +429,11 @@ impl CreditNoteInput {
         let mut e = ValidationErrors::new();
         let note = e.text("note", &self.note, 500);
         if invoice.kind != InvoiceDocKind::Invoice {
-            e.add("credit_of", "not_an_invoice", "a credit note corrects an invoice");
+            e.add(
+                "credit_of",
+                "not_an_invoice",
+                "a credit note corrects an invoice",
+            );
         }
         if self.reason == CreditReason::Refused {
             e.add(
@@ -443,7 +450,11 @@ impl CreditNoteInput {
         for (i, l) in self.lines.iter().enumerate() {
             let f = |x: &str| format!("lines[{i}].{x}");
             if !seen.insert(l.line_no) {
-                e.add(f("line_no"), "duplicate", format!("line {} is named twice", l.line_no));
+                e.add(
+                    f("line_no"),
+                    "duplicate",
+                    format!("line {} is named twice", l.line_no),
+                );
                 continue;
             }
             let Some(orig) = invoice.lines.iter().find(|x| x.line_no == l.line_no) else {
@@ -480,11 +491,19 @@ impl CreditNoteInput {
                     credit_line(orig, 0, Some(a))
                 }
                 (CreditReason::Return, _, _) => {
-                    e.add(f("quantity"), "required", "a return credits units: give quantity only");
+                    e.add(
+                        f("quantity"),
+                        "required",
+                        "a return credits units: give quantity only",
+                    );
                     continue;
                 }
                 _ => {
-                    e.add(f("amount"), "required", "a price correction credits an amount: give amount only");
+                    e.add(
+                        f("amount"),
+                        "required",
+                        "a price correction credits an amount: give amount only",
+                    );
                     continue;
                 }
             };
@@ -517,13 +536,16 @@ pub fn credit_line(
     quantity: i64,
     amount: Option<Money>,
 ) -> Result<InvoiceLine, ValidationErrors> {
-    let range = |e: crate::MoneyError| ValidationErrors::single("amount", "out_of_range", e.to_string());
+    let range =
+        |e: crate::MoneyError| ValidationErrors::single("amount", "out_of_range", e.to_string());
     let (amount, tax, net) = match amount {
         Some(a) => {
             let rate = orig.tax_rate.fraction();
             let tax = Money::new(
-                (a.decimal() * rate / (rust_decimal::Decimal::ONE + rate))
-                    .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+                (a.decimal() * rate / (rust_decimal::Decimal::ONE + rate)).round_dp_with_strategy(
+                    2,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                ),
             )
             .map_err(range)?;
             (a, tax, a - tax)

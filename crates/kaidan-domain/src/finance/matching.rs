@@ -91,7 +91,11 @@ impl MatchInput {
         let amount = self.amount.unwrap_or(most);
         if !most.is_positive() {
             return Err(ValidationErrors::single(
-                if unapplied.is_positive() { "invoice_id" } else { "receipt_id" },
+                if unapplied.is_positive() {
+                    "invoice_id"
+                } else {
+                    "receipt_id"
+                },
                 "nothing_open",
                 if unapplied.is_positive() {
                     "the invoice has nothing left to pay".to_string()
@@ -120,16 +124,36 @@ mod tests {
     #[test]
     fn fin_3_oldest_due_invoice_is_paid_first() {
         let inv = [
-            OpenInvoice { id: 1, due_date: date(2026, 3, 1), open: Money::yuan(100) },
-            OpenInvoice { id: 2, due_date: date(2026, 1, 1), open: Money::yuan(50) },
+            OpenInvoice {
+                id: 1,
+                due_date: date(2026, 3, 1),
+                open: Money::yuan(100),
+            },
+            OpenInvoice {
+                id: 2,
+                due_date: date(2026, 1, 1),
+                open: Money::yuan(50),
+            },
         ];
-        let money = [OpenMoney { receipt_id: 9, received_on: date(2026, 2, 1), unapplied: Money::yuan(120) }];
+        let money = [OpenMoney {
+            receipt_id: 9,
+            received_on: date(2026, 2, 1),
+            unapplied: Money::yuan(120),
+        }];
         let m = plan_matches(&inv, &money);
         assert_eq!(
             m,
             [
-                Match { receipt_id: 9, invoice_id: 2, amount: Money::yuan(50) },
-                Match { receipt_id: 9, invoice_id: 1, amount: Money::yuan(70) },
+                Match {
+                    receipt_id: 9,
+                    invoice_id: 2,
+                    amount: Money::yuan(50)
+                },
+                Match {
+                    receipt_id: 9,
+                    invoice_id: 1,
+                    amount: Money::yuan(70)
+                },
             ]
         );
     }

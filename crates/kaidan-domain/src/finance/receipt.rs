@@ -92,7 +92,11 @@ impl ReceiptInput {
                 format!("at most {MAX_DOCUMENT_YUAN} yuan"),
             );
         } else if self.amount != self.amount.round_to_fen() {
-            e.add("amount", "too_precise", "money is received in fen (two decimals)");
+            e.add(
+                "amount",
+                "too_precise",
+                "money is received in fen (two decimals)",
+            );
         }
         if self.received_on > today {
             e.add(
@@ -158,8 +162,15 @@ pub fn check_voucher(
 ) -> Result<(String, VoucherType), ValidationErrors> {
     let mut e = ValidationErrors::new();
     let name = e.text("voucher.file_name", file_name, 200);
-    if name.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-        e.add("voucher.file_name", "invalid", "a file name without slashes or control characters");
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        e.add(
+            "voucher.file_name",
+            "invalid",
+            "a file name without slashes or control characters",
+        );
     }
     let sniffed = VoucherType::sniff(bytes);
     if bytes.is_empty() {
@@ -283,7 +294,10 @@ mod tests {
         assert_eq!(fields, ["amount", "received_on"]);
         let mut huge = input();
         huge.amount = Money::yuan(MAX_DOCUMENT_YUAN + 1);
-        assert_eq!(huge.validate(today).unwrap_err().errors[0].code, "out_of_range");
+        assert_eq!(
+            huge.validate(today).unwrap_err().errors[0].code,
+            "out_of_range"
+        );
     }
 
     #[test]

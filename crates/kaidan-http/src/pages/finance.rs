@@ -16,7 +16,7 @@ use kaidan_app::finance::{BatchInvoiceInput, InvoiceView, ReceiptView, VoucherUp
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::finance::{
     AgeingGroup, AgeingReport, CreditLineInput, CreditNoteInput, CreditReason, FapiaoInput,
-    InvoiceDocKind, InvoiceInput, ReceiptInput, ReceiptStatus, MAX_VOUCHER_BYTES,
+    InvoiceDocKind, InvoiceInput, MAX_VOUCHER_BYTES, ReceiptInput, ReceiptStatus,
 };
 use kaidan_domain::master::{CustomerData, PaymentMethod};
 use kaidan_domain::{CustomerId, Money, Permission, ValidationErrors};
@@ -283,7 +283,16 @@ pub async fn batch_post(
         }
         Err(AppError::Invalid(v)) => {
             let e = v.to_string();
-            to_invoice_page(&s, &ctx, chrome, Some(up_to), Vec::new(), String::new(), Some(e)).await
+            to_invoice_page(
+                &s,
+                &ctx,
+                chrome,
+                Some(up_to),
+                Vec::new(),
+                String::new(),
+                Some(e),
+            )
+            .await
         }
         Err(e) => Err(PageError::new(lang, e)),
     }
@@ -438,7 +447,10 @@ async fn invoice_page(s: &AppState, auth: PageAuth, id: i64, error: Option<Strin
     let v = s.app.invoice(&ctx, id).await.or_page(lang)?;
     let i = &v.invoice;
     let mut fields = vec![
-        (lang.pick("类型", "Kind"), kind_label(lang, i.kind).to_string()),
+        (
+            lang.pick("类型", "Kind"),
+            kind_label(lang, i.kind).to_string(),
+        ),
         (
             lang.pick("客户", "Customer"),
             format!("{} {}", v.customer_code, i.buyer.name),
@@ -451,8 +463,15 @@ async fn invoice_page(s: &AppState, auth: PageAuth, id: i64, error: Option<Strin
             lang.pick("开户行及账号", "Bank"),
             i.buyer.bank.clone().unwrap_or_default(),
         ),
-        (lang.pick("发票种类", "Fapiao kind"), lang.pick(i.fapiao_kind.label_zh(), i.fapiao_kind.as_str()).to_string()),
-        (lang.pick("开票日期", "Invoice date"), i.invoice_date.to_string()),
+        (
+            lang.pick("发票种类", "Fapiao kind"),
+            lang.pick(i.fapiao_kind.label_zh(), i.fapiao_kind.as_str())
+                .to_string(),
+        ),
+        (
+            lang.pick("开票日期", "Invoice date"),
+            i.invoice_date.to_string(),
+        ),
         (lang.pick("到期日", "Due"), i.due_date.to_string()),
         (
             lang.pick("发票号码", "Fapiao number"),
@@ -508,7 +527,10 @@ async fn invoice_page(s: &AppState, auth: PageAuth, id: i64, error: Option<Strin
             overdue: r.open().is_positive() && r.due_date < today,
             amount: r.amount.to_string(),
             open: r.open().to_string(),
-            fapiao: r.credit_reason.map(|c| lang.pick(c.label_zh(), c.as_str()).to_string()).unwrap_or_default(),
+            fapiao: r
+                .credit_reason
+                .map(|c| lang.pick(c.label_zh(), c.as_str()).to_string())
+                .unwrap_or_default(),
         })
         .collect();
     let is_invoice = i.kind == InvoiceDocKind::Invoice;
@@ -556,9 +578,14 @@ pub async fn fapiao_post(
         code: form.get("code").cloned(),
     };
     let outcome = s.app.record_fapiao(&auth.ctx, id, &input).await;
-    super::after_step(&s, auth, id, outcome, move |_| format!("/finance/invoices/{id}"), |s, a, id, e| {
-        invoice_page(s, a, id, e)
-    })
+    super::after_step(
+        &s,
+        auth,
+        id,
+        outcome,
+        move |_| format!("/finance/invoices/{id}"),
+        |s, a, id, e| invoice_page(s, a, id, e),
+    )
     .await
 }
 
@@ -587,20 +614,30 @@ pub async fn credit_post(
             continue;
         };
         let line = match reason {
-            CreditReason::PriceCorrection => raw.parse::<Money>().map(|a| CreditLineInput {
-                line_no,
-                quantity: None,
-                amount: Some(a),
-            }).map_err(|e| e.to_string()),
-            _ => raw.parse::<i64>().map(|q| CreditLineInput {
-                line_no,
-                quantity: Some(q),
-                amount: None,
-            }).map_err(|e| e.to_string()),
+            CreditReason::PriceCorrection => raw
+                .parse::<Money>()
+                .map(|a| CreditLineInput {
+                    line_no,
+                    quantity: None,
+                    amount: Some(a),
+                })
+                .map_err(|e| e.to_string()),
+            _ => raw
+                .parse::<i64>()
+                .map(|q| CreditLineInput {
+                    line_no,
+                    quantity: Some(q),
+                    amount: None,
+                })
+                .map_err(|e| e.to_string()),
         };
         match line {
             Ok(l) => lines.push(l),
-            Err(e) => bad.add(format!("line {line_no}"), "invalid", format!("'{raw}': {e}")),
+            Err(e) => bad.add(
+                format!("line {line_no}"),
+                "invalid",
+                format!("'{raw}': {e}"),
+            ),
         }
     }
     if !bad.is_empty() {
@@ -678,7 +715,10 @@ async fn receipts_page(
 ) -> PageResult {
     let lang = chrome.lang;
     let mut q = q.clone();
-    let status = q.entry("status".into()).or_insert_with(|| "registered".into()).clone();
+    let status = q
+        .entry("status".into())
+        .or_insert_with(|| "registered".into())
+        .clone();
     if status == "all" {
         q.remove("status");
     }
@@ -763,7 +803,8 @@ pub async fn receipt_post(
                 Ok(_) => {}
                 Err(e) => {
                     let msg = format!("voucher: {e}");
-                    return receipts_page(&s, &ctx, chrome, &BTreeMap::new(), form, Some(msg)).await;
+                    return receipts_page(&s, &ctx, chrome, &BTreeMap::new(), form, Some(msg))
+                        .await;
                 }
             }
         } else if let Ok(text) = field.text().await {
@@ -771,7 +812,11 @@ pub async fn receipt_post(
         }
     }
     if form.get("_csrf").map(String::as_str) != Some(chrome.csrf.as_str()) {
-        return Ok((StatusCode::FORBIDDEN, "CSRF token mismatch; reload the page").into_response());
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "CSRF token mismatch; reload the page",
+        )
+            .into_response());
     }
     let none = BTreeMap::new();
     let parsed = receipt_input(&form);
@@ -791,7 +836,11 @@ pub async fn receipt_post(
 /// The receipt form's fields, each refused by name when unreadable.
 fn receipt_input(form: &HashMap<String, String>) -> Result<ReceiptInput, ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let get = |k: &str| form.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let customer = get("customer_id").parse::<i64>().map(CustomerId);
     if customer.is_err() {
         e.add("customer_id", "required", "choose the customer");
@@ -852,16 +901,25 @@ async fn receipt_page(s: &AppState, auth: PageAuth, id: i64, error: Option<Strin
             format!("{} {}", v.customer_code, v.customer_name),
         ),
         (lang.pick("付款人", "Payer"), r.payer.clone()),
-        (lang.pick("方式", "Method"), method_label(lang, r.method).to_string()),
+        (
+            lang.pick("方式", "Method"),
+            method_label(lang, r.method).to_string(),
+        ),
         (lang.pick("金额(元)", "Amount (CNY)"), r.amount.to_string()),
         (lang.pick("已核销", "Applied"), r.applied.to_string()),
-        (lang.pick("未核销(资金)", "Unapplied (funds)"), v.unapplied.to_string()),
+        (
+            lang.pick("未核销(资金)", "Unapplied (funds)"),
+            v.unapplied.to_string(),
+        ),
         (lang.pick("付款日期", "Paid on"), r.received_on.to_string()),
         (
             lang.pick("银行流水号", "Bank reference"),
             r.bank_reference.clone().unwrap_or_default(),
         ),
-        (lang.pick("备注", "Note"), r.note.clone().unwrap_or_default()),
+        (
+            lang.pick("备注", "Note"),
+            r.note.clone().unwrap_or_default(),
+        ),
         (
             lang.pick("登记", "Registered"),
             format!("{} · {}", r.registered_by_name, local_time(r.registered_at)),
@@ -932,7 +990,11 @@ pub async fn decide_post(
         Some("verify") => app.verify_receipt(ctx, id).await,
         Some("reject") => app.reject_receipt(ctx, id, &reason).await,
         Some("reverse") => app.reverse_receipt(ctx, id, &reason).await,
-        _ => Err(AppError::invalid("decision", "invalid", "verify, reject or reverse")),
+        _ => Err(AppError::invalid(
+            "decision",
+            "invalid",
+            "verify, reject or reverse",
+        )),
     };
     super::after_step(
         &s,
@@ -1008,7 +1070,11 @@ pub async fn ageing(
     if q.get("format").is_some_and(|f| f == "xlsx") {
         return ageing_xlsx(lang, &report);
     }
-    let columns: Vec<String> = report.columns.iter().map(|c| column_label(lang, c)).collect();
+    let columns: Vec<String> = report
+        .columns
+        .iter()
+        .map(|c| column_label(lang, c))
+        .collect();
     let row = |r: &kaidan_domain::finance::AgeingRow| AgeRow {
         label: r.label.clone(),
         cells: r.buckets.iter().map(|m| m.to_string()).collect(),
@@ -1049,9 +1115,14 @@ pub async fn ageing(
     Ok(render(
         StatusCode::OK,
         &AgeingPage {
-            title: lang.pick("财务 · 账龄分析", "Finance · Receivables ageing").into(),
+            title: lang
+                .pick("财务 · 账龄分析", "Finance · Receivables ageing")
+                .into(),
             tabs: fin_tabs(lang, "/finance/ageing"),
-            export: format!("/finance/ageing?as_of={as_of_s}&group={}&format=xlsx", group.as_str()),
+            export: format!(
+                "/finance/ageing?as_of={as_of_s}&group={}&format=xlsx",
+                group.as_str()
+            ),
             as_of: as_of_s,
             group: group.as_str(),
             groups: AgeingGroup::ALL
@@ -1095,4 +1166,3 @@ fn ageing_xlsx(lang: Lang, report: &AgeingReport) -> PageResult {
         &file,
     ))
 }
-

@@ -47,11 +47,26 @@ async fn world(t: &T, terms: &str) -> World {
         )
         .await
         .unwrap();
-    let rep = t.app.add_token(&Ctx::system(), rep_user.id, "t").await.unwrap();
+    let rep = t
+        .app
+        .add_token(&Ctx::system(), rep_user.id, "t")
+        .await
+        .unwrap()
+        .token;
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})).await.json();
-    t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
-    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,1000\n").await;
+    t.post_json(
+        "/api/v1/warehouses",
+        &admin,
+        json!({"code": "WH", "name": "总仓", "is_central": true}),
+    )
+    .await;
+    t.upload(
+        "/api/v1/import/stock?file=s.csv",
+        &admin,
+        "sku,warehouse_code,quantity\nF-1,WH,1000\n",
+    )
+    .await;
     let c = t.post_json("/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商一号", "kind": "franchisee",
         "payment_terms": terms, "payment_method": "bank_transfer", "credit_limit": "100000", "address": "深圳",
         "tax_number": "91440300MA5FXXXX1X", "bank_account": "招商银行 7559", "sales_rep_id": rep_user.id})).await;
@@ -60,7 +75,7 @@ async fn world(t: &T, terms: &str) -> World {
         admin,
         finance,
         wh,
-        rep: rep.token,
+        rep,
         customer: c.json()["id"].as_i64().unwrap(),
         product: p["id"].as_i64().unwrap(),
     }
@@ -70,34 +85,78 @@ async fn world(t: &T, terms: &str) -> World {
 async fn approved(t: &T, w: &World, qty: i64) -> i64 {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
                        "lines": [{"product_id": w.product, "quantity": qty}]});
-    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"].as_i64().unwrap();
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({})).await;
-    let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &w.admin, json!({"decision": "pass"})).await;
+    let r = t
+        .post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, order)
+        .await;
+    let id = r.json()["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
+        .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/orders/{id}/finance-review"),
+            &w.admin,
+            json!({"decision": "pass"}),
+        )
+        .await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
     id
 }
 
 /// Picks and ships what the order reserved; the shipment.
 async fn ship(t: &T, w: &World, order: i64) -> Value {
-    let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]})).await;
+    let r = t
+        .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]}))
+        .await;
     let list = &r.json()[0];
     let lid = list["id"].as_i64().unwrap();
-    let lines: Vec<Value> = list["lines"].as_array().unwrap().iter()
-        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]})).collect();
-    t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": lines, "packages": 1})).await;
-    let r = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"})).await;
+    let lines: Vec<Value> = list["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"line_no": l["line_no"], "picked": l["quantity"]}))
+        .collect();
+    t.post_json(
+        &format!("/api/v1/pick-lists/{lid}/pick"),
+        &w.wh,
+        json!({"lines": lines, "packages": 1}),
+    )
+    .await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/pick-lists/{lid}/ship"),
+            &w.wh,
+            json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
 
-async fn put_voucher(t: &T, token: &str, receipt: i64, name: &str, kind: &str, bytes: &[u8]) -> support::Res {
+async fn put_voucher(
+    t: &T,
+    token: &str,
+    receipt: i64,
+    name: &str,
+    kind: &str,
+    bytes: &[u8],
+) -> support::Res {
     let auth = format!("Bearer {token}");
-    t.call(Method::PUT, &format!("/api/v1/receipts/{receipt}/voucher?file={name}"),
-        &[("authorization", auth.as_str()), ("content-type", kind)], Some(bytes.to_vec())).await
+    t.call(
+        Method::PUT,
+        &format!("/api/v1/receipts/{receipt}/voucher?file={name}"),
+        &[("authorization", auth.as_str()), ("content-type", kind)],
+        Some(bytes.to_vec()),
+    )
+    .await
 }
 
 fn today() -> String {
-    jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date().to_string()
+    jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .date()
+        .to_string()
 }
 
 #[tokio::test]
@@ -180,7 +239,18 @@ async fn fin_1_fin_3_ord_7_an_invoiced_shipment_paid_by_a_verified_receipt_close
         assert_eq!(t.get(&format!("/api/v1/invoices/{iid}"), &other).await.status, StatusCode::FORBIDDEN);
         let r = t.post_json("/api/v1/receipts", &other, receipt).await;
         assert_eq!(r.json()["errors"][0]["code"], "not_your_customer", "{}", r.text());
-        t.assert_described(&[("/api/v1/invoices", "post"), ("/api/v1/receipts/{id}/verify", "post"), ("/api/v1/ageing", "get")]).await;
+        t.assert_described(&[("/api/v1/invoices", "post"), ("/api/v1/receipts/{id}/verify", "post"), ("/api/v1/ageing", "get"), ("/api/v1/invoices/{id}/pdf", "get")]).await;
+        // DOC-1: the invoice prints in Chinese with its numbers and totals.
+        let pdf = t.get(&format!("/api/v1/invoices/{iid}/pdf"), &w.finance).await;
+        assert_eq!((pdf.status, pdf.header("content-type")), (StatusCode::OK, "application/pdf".to_string()));
+        assert!(pdf.body.starts_with(b"%PDF"));
+        if let Some(text) = kaidan_print::testing::pdf_text(&pdf.body) {
+            let text = kaidan_print::testing::squeezed(&text);
+            for want in ["销售发票", "加盟商一号", "91440300MA5FXXXX1X", "298.50", "34.34", "264.16", "人民币贰佰玖拾捌元伍角整", inv["number"].as_str().unwrap()] {
+                assert!(text.contains(&kaidan_print::testing::squeezed(want)), "{want} in {text}");
+            }
+        }
+        assert_eq!(t.get(&format!("/api/v1/invoices/{iid}/pdf"), &other).await.status, StatusCode::FORBIDDEN);
     })
     .await;
 }
@@ -244,8 +314,8 @@ async fn fin_1_fin_3_two_finance_users_never_invoice_or_match_twice() {
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
             "method": "bank_transfer", "amount": "500", "received_on": today(), "bank_reference": "B-1"})).await;
         let rid = r.json()["id"].as_i64().unwrap();
-        let verify = format!("/api/v1/receipts/{rid}/verify");
-        let tries = (0..32).map(|_| t.post_json(&verify, &w.finance, json!({})));
+        let path = format!("/api/v1/receipts/{rid}/verify");
+        let tries = (0..32).map(|_| t.post_json(&path, &w.finance, json!({})));
         let results = futures::future::join_all(tries).await;
         let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
         assert_eq!(ok, 1, "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
@@ -280,8 +350,8 @@ async fn fin_2_a_prepayment_customer_gets_goods_only_against_money_paid() {
         let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]})).await;
         let lid = r.json()[0]["id"].as_i64().unwrap();
         t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": [{"line_no": 1, "picked": 2}], "packages": 1})).await;
-        let ship_path = format!("/api/v1/pick-lists/{lid}/ship");
-        let ship = || t.post_json(&ship_path, &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
+        let path = format!("/api/v1/pick-lists/{lid}/ship");
+        let ship = || t.post_json(&path, &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
         let r = ship().await;
         assert_eq!((r.status, r.json()["errors"][0]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("not_prepaid")), "{}", r.text());
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
@@ -371,29 +441,69 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
 }
 
 /// The sums of one customer's money documents, as the API shows them.
-async fn sums(t: &T, w: &World) -> (kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money) {
+async fn sums(
+    t: &T,
+    w: &World,
+) -> (
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+    kaidan_domain::Money,
+) {
     use kaidan_domain::Money;
     let m = |v: &Value| v.as_str().unwrap().parse::<Money>().unwrap();
     let c = w.customer;
-    let invoices = t.get(&format!("/api/v1/invoices?customer_id={c}&kind=invoice&limit=500"), &w.finance).await.json();
+    let invoices = t
+        .get(
+            &format!("/api/v1/invoices?customer_id={c}&kind=invoice&limit=500"),
+            &w.finance,
+        )
+        .await
+        .json();
     let mut open = Money::ZERO;
     for i in invoices.as_array().unwrap() {
         let o = m(&i["amount"]) - m(&i["credited"]) - m(&i["paid"]);
         assert!(!o.is_negative(), "{i}");
-        assert!(!m(&i["paid"]).is_negative() && !m(&i["credited"]).is_negative(), "{i}");
+        assert!(
+            !m(&i["paid"]).is_negative() && !m(&i["credited"]).is_negative(),
+            "{i}"
+        );
         open += o;
     }
-    let todo = t.get(&format!("/api/v1/to-invoice?customer_id={c}"), &w.finance).await.json();
-    let uninvoiced: Money = todo.as_array().unwrap().iter()
-        .map(|b| { assert!(b["quantity"].as_i64().unwrap() > 0, "{b}"); m(&b["unit_price"]).times(b["quantity"].as_i64().unwrap()).round_to_fen() })
+    let todo = t
+        .get(&format!("/api/v1/to-invoice?customer_id={c}"), &w.finance)
+        .await
+        .json();
+    let uninvoiced: Money = todo
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            assert!(b["quantity"].as_i64().unwrap() > 0, "{b}");
+            m(&b["unit_price"])
+                .times(b["quantity"].as_i64().unwrap())
+                .round_to_fen()
+        })
         .sum();
-    let receipts = t.get(&format!("/api/v1/receipts?customer_id={c}&status=verified&limit=500"), &w.finance).await.json();
+    let receipts = t
+        .get(
+            &format!("/api/v1/receipts?customer_id={c}&status=verified&limit=500"),
+            &w.finance,
+        )
+        .await
+        .json();
     let mut unapplied = Money::ZERO;
     for r in receipts.as_array().unwrap() {
-        assert!(m(&r["applied"]) <= m(&r["amount"]) && !m(&r["applied"]).is_negative(), "matched ≤ verified: {r}");
+        assert!(
+            m(&r["applied"]) <= m(&r["amount"]) && !m(&r["applied"]).is_negative(),
+            "matched ≤ verified: {r}"
+        );
         unapplied += m(&r["amount"]) - m(&r["applied"]);
     }
-    let acct = t.get(&format!("/api/v1/customers/{c}/account"), &w.finance).await.json();
+    let acct = t
+        .get(&format!("/api/v1/customers/{c}/account"), &w.finance)
+        .await
+        .json();
     let ledger = m(&acct["balance"]["credit_used"]) - m(&acct["balance"]["funds"]);
     (open, uninvoiced, unapplied, ledger)
 }

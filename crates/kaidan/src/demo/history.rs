@@ -19,9 +19,7 @@ use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::calendar::BusinessCalendar;
 use kaidan_domain::fulfilment::{DeliveredLineInput, DeliveryInput, ShipInput, picked_in_full};
-use kaidan_domain::orders::{
-    Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
-};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId};
 
 use super::allocation::Scenario;
