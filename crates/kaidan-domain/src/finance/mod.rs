@@ -12,6 +12,7 @@
 //! received and not matched = what the ledger says the customer owes.
 
 pub mod ageing;
+pub mod bank;
 pub mod billing;
 pub mod invoice;
 pub mod matching;
@@ -19,6 +20,7 @@ pub mod receipt;
 pub mod terms;
 
 pub use ageing::*;
+pub use bank::*;
 pub use billing::*;
 pub use invoice::*;
 pub use matching::*;
