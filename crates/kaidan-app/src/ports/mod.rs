@@ -7,6 +7,7 @@
 //! error anywhere changes nothing.
 
 mod allocation;
+mod bank;
 mod changes;
 mod deadlines;
 mod finance;
@@ -22,6 +23,7 @@ mod transfers;
 mod users;
 
 pub use allocation::*;
+pub use bank::*;
 pub use changes::*;
 pub use deadlines::*;
 pub use finance::*;
@@ -110,6 +112,7 @@ pub trait Tx:
     + TransfersTx
     + HoldsTx
     + FinanceTx
+    + BankTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
