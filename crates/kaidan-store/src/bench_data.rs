@@ -277,7 +277,7 @@ impl Db {
                 demand[p] += qty;
                 line_rows.push((o, k + 1, p, qty));
                 lb.push(format!(
-                    "({o}, {}, {p}, {qty}, {unit}, {}, 0, {qty})",
+                    "({o}, {}, {p}, {qty}, {unit}, {}, 0, {qty}, 1300)",
                     k + 1,
                     unit * qty
                 ));
@@ -302,7 +302,7 @@ impl Db {
                 exec(tx, &sql).await?;
                 for chunk in lb.chunks(CHUNK) {
                     let sql = format!(
-                        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, backordered) VALUES {}",
+                        "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, backordered, tax_rate_bp) VALUES {}",
                         chunk.join(", ")
                     );
                     exec(tx, &sql).await?;

@@ -5,7 +5,12 @@
 use kaidan_app::ports::StoreError;
 use kaidan_domain::ProductId;
 
+use crate::row::{Val, placeholders};
 use crate::tx::{DbTx, exec};
+
+/// Values one multi-row `INSERT` binds at most: well under SQLite's 32,766
+/// and PostgreSQL's 65,535.
+const MAX_BOUND: usize = 10_000;
 
 impl DbTx {
     /// Inserts a document's lines into a table of (owner, `line_no`,
@@ -47,6 +52,28 @@ impl DbTx {
         );
         for (product, value) in rows {
             exec!(self, &insert, [owner, product.get(), value]);
+        }
+        Ok(())
+    }
+
+    /// Inserts rows of `cols` into `table`, many rows a statement (as many
+    /// as stay under [`MAX_BOUND`] values), for a document of thousands of
+    /// lines. Every row has one value per column.
+    pub(crate) async fn insert_rows(
+        &mut self,
+        table: &str,
+        cols: &[&str],
+        rows: &[Vec<Val>],
+    ) -> Result<(), StoreError> {
+        let width = cols.len().max(1);
+        for chunk in rows.chunks((MAX_BOUND / width).max(1)) {
+            let values = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(i * width + 1, width)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO {table} ({}) VALUES {values}", cols.join(", "));
+            let vals: Vec<Val> = chunk.iter().flatten().cloned().collect();
+            exec!(self, &sql, vals);
         }
         Ok(())
     }

@@ -105,6 +105,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0012_customer_ranking_and_hold.sql"),
     migration!("0013_shortage_choices.sql"),
     migration!("0014_waiting_requests_index.sql"),
+    migration!("0015_order_to_cash.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -341,6 +342,11 @@ mod tests {
             14,
             "78a98e08df4fe30d7adc0732d1e0daa82946ba5c0fcfc63a774632202616c332c3c035e6e61853004a19e86225eac50d",
             "78a98e08df4fe30d7adc0732d1e0daa82946ba5c0fcfc63a774632202616c332c3c035e6e61853004a19e86225eac50d",
+        ),
+        (
+            15,
+            "58bda3e0421caaf9b07ff0a16a0241ec9c86c743a0b5529fc4d709f0aeeede75ff8b8978eab1df3f97195973633958d0",
+            "69f7c329bc1453d70fa4bbeb37f6ba15fc8ae060586cc0651eae150c68106f534141fce96f9ba0a50c16b00278b40965",
         ),
     ];
 

@@ -29,6 +29,7 @@ pub(crate) static ORDER_COLS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "id, number, customer_id, status, received_at, review_due_at, ship_due_at, \
          reviewed_at, review_met, sd.met AS ship_met, document, order_version, version, created_by, updated_at, \
+         billing, \
          (SELECT CAST(COALESCE(SUM(l.reserved), 0) AS BIGINT) FROM order_lines l \
           WHERE l.order_id = orders.id) AS stage_reserved, \
          (SELECT COUNT(*) FROM pick_lists p WHERE p.order_id = orders.id \
@@ -85,6 +86,7 @@ pub(crate) fn order_from_row(r: &impl RowExt) -> Result<OrderRow, StoreError> {
             reserved: r.i64("stage_reserved")?,
             pick_lists: r.i64("stage_pick_lists")?,
         },
+        billing: r.parsed("billing")?,
     })
 }
 
@@ -110,19 +112,31 @@ impl DbTx {
         if lines.is_empty() {
             return Ok(());
         }
+        // The tax rate travels with the line (FIN-1): an invoice carries
+        // the rate the line was priced at, not the product's rate of today.
         let values = (0..lines.len())
             .map(|i| {
-                let b = 5 * i + 2;
-                format!("($1, ${b}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+                let b = 6 * i + 2;
+                format!(
+                    "($1, ${b}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
             })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount) VALUES {values} \
+            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, tax_rate_bp) \
+             VALUES {values} \
              ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = excluded.product_id, \
-               quantity = excluded.quantity, unit_price = excluded.unit_price, amount = excluded.amount \
+               quantity = excluded.quantity, unit_price = excluded.unit_price, amount = excluded.amount, \
+               tax_rate_bp = excluded.tax_rate_bp \
              WHERE order_lines.product_id <> excluded.product_id OR order_lines.quantity <> excluded.quantity \
-               OR order_lines.unit_price <> excluded.unit_price OR order_lines.amount <> excluded.amount"
+               OR order_lines.unit_price <> excluded.unit_price OR order_lines.amount <> excluded.amount \
+               OR order_lines.tax_rate_bp <> excluded.tax_rate_bp"
         );
         on!(self, c => {
             let mut q = sqlx::query(&sql).bind(row.id.get());
@@ -132,7 +146,8 @@ impl DbTx {
                     .bind(l.product_id.get())
                     .bind(l.quantity.get())
                     .bind(l.unit_price.units())
-                    .bind(l.amount.units());
+                    .bind(l.amount.units())
+                    .bind(l.tax_rate.basis_points());
             }
             q.execute(&mut *c).await.map_err(map)?;
         });

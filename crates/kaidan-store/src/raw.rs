@@ -127,7 +127,7 @@ impl Db {
                 });
                 for line in 1..=count(shape.lines) {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved) VALUES ($1, $2, $3, 1, 100, 100, 1)")
+                        sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, tax_rate_bp) VALUES ($1, $2, $3, 1, 100, 100, 1, 1300)")
                             .bind(id).bind(line).bind(product)
                             .execute(&mut *c).await.map_err(map)?;
                     });

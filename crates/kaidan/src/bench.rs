@@ -16,9 +16,9 @@ use kaidan_domain::master::{
 use kaidan_domain::{Money, ProductId, Role, TaxRate, WarehouseId};
 use kaidan_store::{Db, DbOptions};
 
-const PRODUCTS: usize = 20;
-const CUSTOMERS: usize = 50;
-const LINES: usize = 5;
+pub(crate) const PRODUCTS: usize = 20;
+pub(crate) const CUSTOMERS: usize = 50;
+pub(crate) const LINES: usize = 5;
 
 fn created<T>(c: Created<T>) -> anyhow::Result<T> {
     match c {
@@ -27,15 +27,27 @@ fn created<T>(c: Created<T>) -> anyhow::Result<T> {
     }
 }
 
-struct Company {
-    warehouse: i64,
-    products: Vec<i64>,
-    customers: Vec<i64>,
-    clerk: String,
-    finance: String,
+pub(crate) struct Company {
+    pub(crate) warehouse: i64,
+    pub(crate) products: Vec<i64>,
+    pub(crate) customers: Vec<i64>,
+    pub(crate) clerk: String,
+    pub(crate) finance: String,
+    pub(crate) warehouse_token: String,
 }
 
 async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
+    company_on(app, tag, PaymentTerms::Prepayment, Money::ZERO).await
+}
+
+/// The bench company: 20 products with plenty of stock, 50 franchisees on
+/// `terms` with `credit`, and an order clerk, finance and warehouse user.
+pub(crate) async fn company_on(
+    app: &App,
+    tag: &str,
+    terms: PaymentTerms,
+    credit: Money,
+) -> anyhow::Result<Company> {
     let sys = Ctx::system();
     let w = created(
         app.create(
@@ -89,11 +101,11 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
             tier: None,
             priority: 1,
             importance: None,
-            payment_terms: PaymentTerms::Prepayment,
+            payment_terms: terms,
             payment_method: PaymentMethod::BankTransfer,
-            tax_number: None,
+            tax_number: Some(format!("91440300BENCH{i:05}")),
             bank_account: None,
-            credit_limit: Money::ZERO,
+            credit_limit: credit,
             price_list_id: None,
             sales_rep_id: None,
             active: true,
@@ -101,7 +113,11 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
         customers.push(created(app.create(&sys, c, None).await?)?.id);
     }
     let mut tokens = Vec::new();
-    for (name, role) in [("clerk", Role::OrderClerk), ("finance", Role::Finance)] {
+    for (name, role) in [
+        ("clerk", Role::OrderClerk),
+        ("finance", Role::Finance),
+        ("warehouse", Role::Warehouse),
+    ] {
         let u = app
             .create_user(
                 &sys,
@@ -116,6 +132,7 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
             .await?;
         tokens.push(app.add_token(&sys, u.id, "bench").await?.token);
     }
+    let warehouse_token = tokens.pop().unwrap_or_default();
     let finance = tokens.pop().unwrap_or_default();
     let clerk = tokens.pop().unwrap_or_default();
     Ok(Company {
@@ -124,10 +141,11 @@ async fn company(app: &App, tag: &str) -> anyhow::Result<Company> {
         customers,
         clerk,
         finance,
+        warehouse_token,
     })
 }
 
-async fn post(
+pub(crate) async fn post(
     http: &reqwest::Client,
     url: String,
     token: &str,
@@ -147,7 +165,7 @@ async fn post(
     Ok(v)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -167,6 +167,19 @@ pub enum BenchCommand {
     /// second identical database, a bare baseline (read the same rows,
     /// sort, greedy walk, write the results).
     Allocate(BenchAllocateArgs),
+    /// Orders of 5 lines through the whole chain over HTTP on a fresh
+    /// SQLite database: place, review, approve, pick, ship, batch
+    /// invoicing, receipts verified and matched; every order must end
+    /// closed.
+    OrderToCash {
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// An EMPTY database to run on; default: a fresh SQLite file.
+        #[arg(long = "on")]
+        on: Option<String>,
+    },
 }
 
 /// The sizes of `kaidan bench allocate`.

@@ -1,6 +1,7 @@
 //! The `kaidan` command: wires the store, the use cases and the HTTP layer.
 
 mod bench;
+mod bench_cash;
 mod cli;
 mod config;
 mod demo;
@@ -254,6 +255,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             on,
         }) => bench::intake(on, orders, clients).await?,
         Command::Bench(cli::BenchCommand::Allocate(args)) => bench::allocate(args).await?,
+        Command::Bench(cli::BenchCommand::OrderToCash {
+            orders,
+            clients,
+            on,
+        }) => bench_cash::order_to_cash(on, orders, clients).await?,
         Command::Backup { file } => backup(&setup, &file).await?,
         Command::Restore { file, force } => restore(&setup, &file, force).await?,
         Command::User(cmd) => {

@@ -71,6 +71,7 @@ struct AccountPage {
     /// may read them.
     invoices: Vec<(i64, String, String, String, String, bool)>,
     receipts: Vec<(i64, String, String, String, &'static str)>,
+    open_total: String,
 }
 
 /// GET /customers/{id}/account
@@ -109,7 +110,8 @@ pub async fn account(
         .collect();
     let title = title(&s, &ctx, lang, id).await;
     let today = s.app.today_date();
-    let invoices = s
+    let mut open_total = kaidan_domain::Money::ZERO;
+    let invoices: Vec<(i64, String, String, String, String, bool)> = s
         .app
         .invoices(
             &ctx,
@@ -125,6 +127,7 @@ pub async fn account(
         .into_iter()
         .map(|i| {
             let overdue = i.due_date < today;
+            open_total += i.open();
             (
                 i.id,
                 i.number.clone(),
@@ -167,6 +170,7 @@ pub async fn account(
             entries,
             invoices,
             receipts,
+            open_total: open_total.to_string(),
             chrome,
         },
     ))

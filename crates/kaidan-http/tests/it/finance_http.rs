@@ -26,7 +26,7 @@ struct World {
     product: i64,
 }
 
-/// A product at 99.50 (13 % VAT), 100 in stock, a franchisee on `terms`
+/// A product at 99.50 (13 % VAT), 1,000 in stock, a franchisee on `terms`
 /// whose sales rep is `rep`, and the tokens of admin, finance, warehouse
 /// and the rep.
 async fn world(t: &T, terms: &str) -> World {
@@ -51,7 +51,7 @@ async fn world(t: &T, terms: &str) -> World {
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})).await.json();
     t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
-    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,100\n").await;
+    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,1000\n").await;
     let c = t.post_json("/api/v1/customers", &admin, json!({"code": "FR-1", "name": "加盟商一号", "kind": "franchisee",
         "payment_terms": terms, "payment_method": "bank_transfer", "credit_limit": "100000", "address": "深圳",
         "tax_number": "91440300MA5FXXXX1X", "bank_account": "招商银行 7559", "sales_rep_id": rep_user.id})).await;
@@ -364,6 +364,114 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
         assert_has(&html, &["未结发票", "199"]);
         let html = t.page("/finance/receipts", &cw).await.text();
         assert_has(&html, &["登记收款", "汇款底单"]);
+    })
+    .await;
+}
+
+/// The sums of one customer's money documents, as the API shows them.
+async fn sums(t: &T, w: &World) -> (kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money, kaidan_domain::Money) {
+    use kaidan_domain::Money;
+    let m = |v: &Value| v.as_str().unwrap().parse::<Money>().unwrap();
+    let c = w.customer;
+    let invoices = t.get(&format!("/api/v1/invoices?customer_id={c}&kind=invoice&limit=500"), &w.finance).await.json();
+    let mut open = Money::ZERO;
+    for i in invoices.as_array().unwrap() {
+        let o = m(&i["amount"]) - m(&i["credited"]) - m(&i["paid"]);
+        assert!(!o.is_negative(), "{i}");
+        assert!(!m(&i["paid"]).is_negative() && !m(&i["credited"]).is_negative(), "{i}");
+        open += o;
+    }
+    let todo = t.get(&format!("/api/v1/to-invoice?customer_id={c}"), &w.finance).await.json();
+    let uninvoiced: Money = todo.as_array().unwrap().iter()
+        .map(|b| { assert!(b["quantity"].as_i64().unwrap() > 0, "{b}"); m(&b["unit_price"]).times(b["quantity"].as_i64().unwrap()).round_to_fen() })
+        .sum();
+    let receipts = t.get(&format!("/api/v1/receipts?customer_id={c}&status=verified&limit=500"), &w.finance).await.json();
+    let mut unapplied = Money::ZERO;
+    for r in receipts.as_array().unwrap() {
+        assert!(m(&r["applied"]) <= m(&r["amount"]) && !m(&r["applied"]).is_negative(), "matched ≤ verified: {r}");
+        unapplied += m(&r["amount"]) - m(&r["applied"]);
+    }
+    let acct = t.get(&format!("/api/v1/customers/{c}/account"), &w.finance).await.json();
+    let ledger = m(&acct["balance"]["credit_used"]) - m(&acct["balance"]["funds"]);
+    (open, uninvoiced, unapplied, ledger)
+}
+
+/// FIN-1, FIN-3, FIN-4, FIN-5: random sequences of orders, shipments,
+/// deliveries with refusals, invoices (one shipment, one order, batches),
+/// credit notes, receipts and reversals. After every step: nothing is
+/// invoiced beyond what shipped, no receipt applies more than it brought,
+/// open invoices + shipped value not yet invoiced − unapplied money = the
+/// ledger's balance, and the ageing's buckets sum to the open invoices.
+#[tokio::test]
+#[rustfmt::skip]
+async fn fin_1_fin_3_fin_4_fin_5_random_sequences_keep_the_books_balanced() {
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let mut seed: u64 = 0x5eed_1234_abcd_0001;
+        let mut next = move |n: u64| { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; seed % n.max(1) };
+        let mut orders: Vec<i64> = Vec::new();
+        let mut shipments: Vec<(i64, i64)> = Vec::new();
+        let mut delivered: Vec<i64> = Vec::new();
+        let mut receipts: Vec<i64> = Vec::new();
+        for step in 0..40 {
+            match next(7) {
+                0 | 1 => orders.push(approved(&t, &w, 1 + next(4) as i64).await),
+                2 => if let Some(o) = orders.pop() {
+                    let s = ship(&t, &w, o).await;
+                    shipments.push((s["id"].as_i64().unwrap(), s["lines"][0]["quantity"].as_i64().unwrap()));
+                },
+                3 => {
+                    let body = match (next(3), shipments.last()) {
+                        (0, Some((s, _))) => json!({"shipment_id": s}),
+                        (1, _) => json!({"customer_id": w.customer}),
+                        _ => { t.post_json("/api/v1/invoices/batch", &w.finance, json!({"up_to": today(), "commit": true})).await; json!(null) }
+                    };
+                    if !body.is_null() {
+                        let r = t.post_json("/api/v1/invoices", &w.finance, body).await;
+                        assert!(r.status == StatusCode::CREATED || r.json()["errors"][0]["code"] == "nothing_to_invoice", "{}", r.text());
+                    }
+                }
+                4 => {
+                    let amount = format!("{}.{:02}", 20 + next(300), next(100));
+                    let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
+                        "method": "bank_transfer", "amount": amount, "received_on": today(), "bank_reference": format!("B{step}")})).await;
+                    let rid = r.json()["id"].as_i64().unwrap();
+                    let r = t.post_json(&format!("/api/v1/receipts/{rid}/verify"), &w.finance, json!({})).await;
+                    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+                    receipts.push(rid);
+                }
+                5 => {
+                    let open = t.get("/api/v1/invoices?open=true&kind=invoice", &w.finance).await.json();
+                    if let Some(i) = open.as_array().unwrap().first() {
+                        let r = t.post_json(&format!("/api/v1/invoices/{}/credit-notes", i["id"]), &w.finance,
+                            json!({"reason": "price_correction", "note": "更正", "lines": [{"line_no": 1, "amount": "1.50"}]})).await;
+                        assert!(r.status == StatusCode::CREATED || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+                    } else if let Some(rid) = receipts.pop() {
+                        let r = t.post_json(&format!("/api/v1/receipts/{rid}/reverse"), &w.finance, json!({"reason": "退票"})).await;
+                        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+                    }
+                }
+                _ => if let Some((sid, qty)) = shipments.iter().copied().find(|(s, _)| !delivered.contains(s)) {
+                    let refused = next(qty as u64 + 1) as i64;
+                    let mut line = json!({"line_no": 1, "accepted": qty - refused, "refused": refused});
+                    if refused > 0 { line["reason"] = json!("破损"); line["disposition"] = json!("restock"); }
+                    let r = t.post_json(&format!("/api/v1/shipments/{sid}/delivery"), &w.wh, json!({"signed_by": "店长", "lines": [line]})).await;
+                    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+                    delivered.push(sid);
+                },
+            }
+            let (open, uninvoiced, unapplied, ledger) = sums(&t, &w).await;
+            assert_eq!(open + uninvoiced - unapplied, ledger, "step {step}: open {open} + uninvoiced {uninvoiced} - unapplied {unapplied} vs ledger {ledger}");
+            let ageing = t.get(&format!("/api/v1/ageing?as_of={}", today()), &w.finance).await.json();
+            let total: kaidan_domain::Money = ageing["totals"]["total"].as_str().unwrap().parse().unwrap();
+            assert_eq!(total, open, "step {step}: ageing {ageing}");
+            for o in t.get("/api/v1/orders?limit=200", &w.finance).await.json()["items"].as_array().cloned().unwrap_or_default() {
+                let v = t.get(&format!("/api/v1/orders/{}", o["id"]), &w.finance).await.json();
+                for l in v["progress"].as_array().unwrap() {
+                    assert!(l["invoiced"].as_i64().unwrap() <= l["shipped"].as_i64().unwrap(), "invoiced ≤ shipped: {l}");
+                }
+            }
+        }
     })
     .await;
 }

@@ -8,6 +8,8 @@ mod allocation_run;
 mod allocation_write;
 mod customer_hold;
 mod deadlines;
+mod finance;
+mod finance_money;
 mod fulfilment;
 mod group_commit;
 mod history;

@@ -20,7 +20,7 @@ use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::calendar::BusinessCalendar;
 use kaidan_domain::fulfilment::{DeliveredLineInput, DeliveryInput, ShipInput, picked_in_full};
 use kaidan_domain::orders::{
-    AccountEntry, Channel, EntryKind, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
+    Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone,
 };
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId};
 
@@ -121,7 +121,10 @@ pub(super) struct History<'a> {
     to_pay: Vec<(Date, (CustomerId, Money))>,
     /// (cancel day, order).
     to_cancel: Vec<(Date, OrderId)>,
+    /// Orders of prepaying customers, paid when approved (FIN-2).
+    prepaid: std::collections::HashSet<OrderId>,
     placed: usize,
+    receipts: usize,
 }
 
 impl<'a> History<'a> {
@@ -144,7 +147,9 @@ impl<'a> History<'a> {
             to_deliver: Vec::new(),
             to_pay: Vec::new(),
             to_cancel: Vec::new(),
+            prepaid: std::collections::HashSet::new(),
             placed: 0,
+            receipts: 0,
         }
     }
 
@@ -177,6 +182,11 @@ impl<'a> History<'a> {
                 self.day(day).await?;
                 self.at(day, 17, 30)?;
                 scenario.after_day(day).await?;
+                // Finance invoices the week's shipments on Fridays (FIN-1).
+                if day.weekday() == jiff::civil::Weekday::Friday {
+                    self.at(day, 17, 45)?;
+                    super::finance::invoice_week(self.app, self.ctx, day).await?;
+                }
             }
             day = day.tomorrow().context("the demo calendar")?;
         }
@@ -294,6 +304,23 @@ impl<'a> History<'a> {
             .await
             .context("reviewing a demo order")?;
         let view = finance_decides(self.app, self.ctx, id, view).await?;
+        if view.status == OrderStatus::Approved
+            && view.content.payment_terms == kaidan_domain::master::PaymentTerms::Prepayment
+        {
+            // The customer pays on the approval notice, before shipping.
+            self.receipts += 1;
+            super::finance::receive(
+                self.app,
+                self.ctx,
+                view.customer_id,
+                view.content.totals.amount,
+                day,
+                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
+                true,
+            )
+            .await?;
+            self.prepaid.insert(id);
+        }
         if view.status == OrderStatus::Approved {
             if self.chance(30) {
                 let next = self.calendar.add_working_days(day, 1);
@@ -373,18 +400,25 @@ impl<'a> History<'a> {
         let due: Vec<i64> = take_due(&mut self.to_deliver, day);
         for id in due {
             let s = self.app.shipment(self.ctx, id).await?;
+            // One delivery in twenty has a damaged unit, refused (SHP-3).
+            let damaged = self.chance(20);
             let input = DeliveryInput {
                 signed_by: "门店店长".into(),
                 note: None,
                 lines: s
                     .lines
                     .iter()
-                    .map(|l| DeliveredLineInput {
-                        line_no: l.line_no,
-                        accepted: l.quantity,
-                        refused: 0,
-                        reason: None,
-                        disposition: None,
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let refused = i64::from(damaged && i == 0 && l.quantity > 1);
+                        DeliveredLineInput {
+                            line_no: l.line_no,
+                            accepted: l.quantity - refused,
+                            refused,
+                            reason: (refused > 0).then(|| "外包装破损".into()),
+                            disposition: (refused > 0)
+                                .then_some(kaidan_domain::fulfilment::Disposition::Restock),
+                        }
                     })
                     .collect(),
                 quarantine_warehouse_id: None,
@@ -393,10 +427,15 @@ impl<'a> History<'a> {
                 .record_delivery(self.ctx, id, &input)
                 .await
                 .context("a demo proof of delivery")?;
-            if self.chance(6) {
+            if self.chance(6) || self.prepaid.contains(&s.order_id) {
                 continue;
             }
-            let value: Money = s.lines.iter().map(|l| l.unit_price.times(l.quantity)).sum();
+            let value: Money = input
+                .lines
+                .iter()
+                .zip(&s.lines)
+                .map(|(d, l)| l.unit_price.times(d.accepted).round_to_fen())
+                .sum();
             let after = u32::try_from(self.rng.range(0, 5))?;
             self.to_pay.push((
                 self.calendar.add_working_days(day, after),
@@ -412,14 +451,19 @@ impl<'a> History<'a> {
             if !amount.is_positive() {
                 continue;
             }
-            let entry = AccountEntry {
-                note: Some("银行转账 货款".into()),
-                ..AccountEntry::new(EntryKind::Deposit, amount, None)
-            };
-            self.app
-                .post_account_entry(self.ctx, customer, entry)
-                .await
-                .context("a demo payment")?;
+            // Most are verified the day they arrive; one in eight waits.
+            let verify = !self.chance(8);
+            self.receipts += 1;
+            super::finance::receive(
+                self.app,
+                self.ctx,
+                customer,
+                amount,
+                day,
+                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
+                verify,
+            )
+            .await?;
         }
         Ok(())
     }

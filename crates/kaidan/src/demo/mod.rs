@@ -20,6 +20,7 @@
 
 mod allocation;
 mod data;
+mod finance;
 mod history;
 #[cfg(test)]
 mod tests;
@@ -104,6 +105,9 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let buyers = history_buyers(&past, &ctx).await?;
     let stocked = well_stocked(&products, &stock, &product_ids)?;
     let mut scenario = allocation::Scenario::new(&past, &ctx, today, &products, &product_ids)?;
+    let debtors = old_debtors(&past, &ctx).await?;
+    let old_product = *stocked.first().context("a demo product")?;
+    finance::old_debts(&past, &clock, &ctx, today, &debtors, old_product).await?;
     let mut walk = history::History::new(&past, &clock, &ctx, buyers, stocked);
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
@@ -112,8 +116,24 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     place_demo_orders(app, &ctx, &product_ids).await?;
     place_demo_purchase(app, &ctx).await?;
     hold_demo_customer(app, &ctx, &product_ids).await?;
+    let rep_customer = CustomerId(app.id_by_code::<CustomerData>(&ctx, "FR-002").await?);
+    finance::today(app, &ctx, rep_customer).await?;
 
     summary(app, &ctx, false).await
+}
+
+/// Who owes from before the demo's weeks, and since how many days (FIN-4):
+/// a business customer on monthly settlement over 90 days past due, one on
+/// cash on delivery 61–90, a franchisee on monthly settlement 31–60.
+async fn old_debtors(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<(CustomerId, i64)>> {
+    let mut out = Vec::new();
+    for (code, days_ago) in [("BZ-003", 140), ("BZ-004", 75), ("FR-004", 80)] {
+        out.push((
+            CustomerId(app.id_by_code::<CustomerData>(ctx, code).await?),
+            days_ago,
+        ));
+    }
+    Ok(out)
 }
 
 /// Master data, users, calendar and the opening stock, on the set-up day.

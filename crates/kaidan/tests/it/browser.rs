@@ -188,6 +188,91 @@ async fn allocation_and_hold(c: &fantoccini::Client, url: &str, out: &std::path:
     );
 }
 
+/// FIN-1, FIN-3, ORD-7, DOC-1: finance invoices the oldest shipment not
+/// invoiced; the customer's sales rep registers the money with the
+/// transfer slip; finance verifies it, sees the invoice paid and the order
+/// closed, and prints the invoice.
+async fn finance_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    log_out(c).await;
+    c.goto(&format!("{url}/finance")).await.unwrap();
+    log_in(c, "finance").await;
+    element(c, Locator::Id("current-user")).await;
+    // A prepaying customer's invoice is paid the moment it is written (its
+    // money was waiting); invoice on until one is open.
+    for _ in 0..20 {
+        c.goto(&format!("{url}/finance")).await.unwrap();
+        click(c, Locator::Css("#to-invoice button[id^='invoice-shipment-']")).await;
+        if text(c, "invoice-state").await.contains("未收") {
+            break;
+        }
+    }
+    let total = text(c, "invoice-total").await;
+    assert!(total.chars().any(|ch| ch.is_ascii_digit()), "{total}");
+    let invoice_url = c.current_url().await.unwrap().to_string();
+    let order_url = element(c, Locator::Css("#invoice-lines tbody tr td a"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let customer = text(c, "customer-account").await;
+    click(c, Locator::Id("customer-account")).await;
+    let owed = text(c, "open-total").await;
+
+    log_out(c).await;
+    c.goto(&format!("{url}/finance/receipts")).await.unwrap();
+    log_in(c, "sales_rep").await;
+    element(c, Locator::Id("current-user")).await;
+    c.goto(&format!("{url}/finance/receipts")).await.unwrap();
+    element(c, Locator::Id("receipt-customer"))
+        .await
+        .select_by_label(&customer)
+        .await
+        .unwrap_or_else(|e| panic!("the rep's customer {customer:?}: {e}"));
+    fill(c, "receipt-payer", &customer).await;
+    fill(c, "receipt-amount", &owed).await;
+    let slip = out.join("slip.png");
+    std::fs::write(&slip, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89").unwrap();
+    element(c, Locator::Id("receipt-voucher"))
+        .await
+        .send_keys(&slip.display().to_string())
+        .await
+        .unwrap();
+    click_until(c, "receipt-submit", "receipt-state", "待核实").await;
+    let receipt_url = c.current_url().await.unwrap().to_string();
+
+    log_out(c).await;
+    c.goto(&receipt_url).await.unwrap();
+    log_in(c, "finance").await;
+    element(c, Locator::Id("current-user")).await;
+    c.goto(&receipt_url).await.unwrap();
+    click_until(c, "act-verify", "receipt-state", "已核实").await;
+    c.goto(&invoice_url).await.unwrap();
+    let state = text(c, "invoice-state").await;
+    assert!(state.contains("已结清"), "the invoice is paid: {state}");
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-invoice-paid.png"), png).unwrap();
+    let pdf = element(c, Locator::Id("print-invoice"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let fetched = c
+        .execute_async(
+            "const cb = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(b => cb([r.status, r.headers.get('content-type'), b.byteLength])));",
+            vec![serde_json::json!(pdf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched[0], 200, "the invoice prints: {fetched}");
+    assert_eq!(fetched[1], "application/pdf", "{fetched}");
+    c.goto(&format!("{url}{order_url}")).await.unwrap();
+    let status = text(c, "order-status").await;
+    assert!(status.contains("已关闭"), "the order is closed: {status}");
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -322,6 +407,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     stage_and_history(&c, &server.url, &out).await;
     warehouse_flow(&c, &server.url, &out).await;
     allocation_and_hold(&c, &server.url, &out).await;
+    finance_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();

@@ -1,0 +1,327 @@
+//! The demo's finance (FIN-1..6): what finance did over the demo's weeks
+//! and before them, so every finance page opens on real content — invoices
+//! written every Friday, receipts registered and verified (a few waiting,
+//! one with its transfer slip), credit notes, fapiao numbers, and old
+//! debts that put customers in every bucket of the ageing.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use jiff::civil::Date;
+use kaidan_app::clock::MovableClock;
+use kaidan_app::finance::{BatchInvoiceInput, VoucherUpload};
+use kaidan_app::ports::InvoiceFilter;
+use kaidan_app::{App, Created, Ctx};
+use kaidan_domain::finance::{
+    CreditLineInput, CreditNoteInput, CreditReason, FapiaoInput, InvoiceDocKind, InvoiceInput,
+    ReceiptInput,
+};
+use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
+use kaidan_domain::master::{CustomerData, PaymentMethod};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput};
+use kaidan_domain::{CustomerId, Money, ProductId};
+
+use super::history::{finance_decides, local};
+
+/// Money a customer paid, registered with the bank's reference and, unless
+/// `verify` is false, verified by finance (it then pays the customer's
+/// open invoices, oldest due first). The receipt's id.
+pub(super) async fn receive(
+    app: &App,
+    ctx: &Ctx,
+    customer: CustomerId,
+    amount: Money,
+    day: Date,
+    reference: String,
+    verify: bool,
+) -> anyhow::Result<i64> {
+    let payer = app
+        .get::<CustomerData>(ctx, customer.get())
+        .await
+        .map(|r| r.data.name)
+        .unwrap_or_else(|_| "客户".into());
+    let input = ReceiptInput {
+        customer_id: customer,
+        payer,
+        method: PaymentMethod::BankTransfer,
+        amount: amount.round_to_fen(),
+        received_on: day,
+        bank_reference: Some(reference),
+        note: Some("货款 银行转账".into()),
+    };
+    let r = app
+        .register_receipt(ctx, &input, None)
+        .await
+        .context("a demo receipt")?;
+    let id = r.receipt.id;
+    if verify {
+        app.verify_receipt(ctx, id)
+            .await
+            .context("verifying a demo receipt")?;
+    }
+    Ok(id)
+}
+
+/// Finance's weekly invoicing: everything shipped up to `day`.
+pub(super) async fn invoice_week(app: &App, ctx: &Ctx, day: Date) -> anyhow::Result<()> {
+    app.batch_invoice(
+        ctx,
+        &BatchInvoiceInput {
+            up_to: day,
+            customer_id: None,
+            commit: true,
+        },
+    )
+    .await
+    .context("the demo's weekly invoicing")?;
+    Ok(())
+}
+
+/// Debts older than the demo's weeks, never paid: customers on monthly
+/// settlement and cash on delivery bought on the days `days_ago` before
+/// `today`, were invoiced at once and did not pay, so the ageing has
+/// customers 31–60, 61–90 and over 90 days past due.
+pub(super) async fn old_debts(
+    app: &App,
+    clock: &Arc<MovableClock>,
+    ctx: &Ctx,
+    today: Date,
+    debtors: &[(CustomerId, i64)],
+    product: ProductId,
+) -> anyhow::Result<()> {
+    for (customer, days_ago) in debtors {
+        let day = today
+            .checked_sub(jiff::Span::new().days(*days_ago))
+            .context("an old demo day")?;
+        clock.set(local(day, 10, 0)?);
+        let input = OrderInput {
+            customer_reference: Some(format!("PO-OLD-{days_ago}")),
+            delivery_address: Some("收货地址见客户档案".into()),
+            ..OrderInput::new(
+                *customer,
+                Channel::Phone,
+                day,
+                vec![OrderLineInput::new(product, 20 + days_ago / 10)],
+            )
+        };
+        let Created::New(order) = app
+            .place_order(ctx, input, true, None)
+            .await
+            .context("an old demo order")?
+        else {
+            continue;
+        };
+        let view = app.review_order(ctx, order.id).await?;
+        finance_decides(app, ctx, order.id, view).await?;
+        clock.set(local(day, 15, 0)?);
+        let lists = app
+            .create_pick_lists(ctx, &[order.id])
+            .await
+            .context("an old demo pick list")?;
+        for list in lists {
+            let picked = app
+                .confirm_pick(ctx, list.id, &picked_in_full(&list.lines), 1)
+                .await?;
+            let eta = day.tomorrow().context("an old demo eta")?;
+            app.ship(
+                ctx,
+                picked.id,
+                &ShipInput {
+                    carrier: "德邦物流".into(),
+                    tracking_no: format!("DB{days_ago:04}{:06}", picked.id),
+                    eta,
+                    packages: None,
+                },
+            )
+            .await
+            .context("an old demo shipment")?;
+        }
+        clock.set(local(day, 17, 30)?);
+        app.issue_invoice(
+            ctx,
+            &InvoiceInput {
+                order_id: Some(order.id),
+                ..InvoiceInput::default()
+            },
+        )
+        .await
+        .context("an old demo invoice")?;
+    }
+    Ok(())
+}
+
+/// A 160×100 PNG of a transfer slip's colours (an image made here, so the
+/// demo downloads nothing): stored, uncompressed deflate blocks.
+pub(super) fn slip_png() -> Vec<u8> {
+    let (w, h) = (160u32, 100u32);
+    let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            let band = y < 18 || (40..44).contains(&y) || (70..72).contains(&y);
+            let stamp = (x as i32 - 125).pow(2) + (y as i32 - 70).pow(2) < 380;
+            let px: [u8; 3] = if stamp {
+                [200, 30, 30]
+            } else if band {
+                [24, 74, 140]
+            } else if x % 40 < 1 {
+                [200, 200, 210]
+            } else {
+                [250, 248, 240]
+            };
+            raw.extend_from_slice(&px);
+        }
+    }
+    let mut z = vec![0x78, 0x01];
+    for (i, chunk) in raw.chunks(65_535).enumerate() {
+        let last = (i + 1) * 65_535 >= raw.len();
+        z.push(u8::from(last));
+        let n = chunk.len() as u16;
+        z.extend_from_slice(&n.to_le_bytes());
+        z.extend_from_slice(&(!n).to_le_bytes());
+        z.extend_from_slice(chunk);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in &raw {
+        a = (a + u32::from(*byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    for (kind, data) in [(&b"IHDR"[..], ihdr), (b"IDAT", z), (b"IEND", Vec::new())] {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut crc_input = kind.to_vec();
+        crc_input.extend_from_slice(&data);
+        png.extend_from_slice(&crc_input);
+        png.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+    }
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Today's finance, at the real time: fapiao numbers for the invoices of
+/// past weeks, a credit note for a return and one for a price correction,
+/// a receipt a rep registered with its slip waiting for verification, and
+/// one finance rejected.
+pub(super) async fn today(app: &App, ctx: &Ctx, rep_customer: CustomerId) -> anyhow::Result<()> {
+    let today = app.today_date();
+    let invoices = app
+        .invoices(
+            ctx,
+            InvoiceFilter {
+                kind: Some(InvoiceDocKind::Invoice),
+                limit: 500,
+                ..InvoiceFilter::default()
+            },
+        )
+        .await?;
+    let week_ago = today
+        .checked_sub(jiff::Span::new().days(7))
+        .context("a demo day")?;
+    for (n, i) in invoices.iter().enumerate() {
+        if i.invoice_date <= week_ago && n % 9 != 0 {
+            let number = format!("{:08}", 24_000_000 + i.id);
+            app.record_fapiao(
+                ctx,
+                i.id,
+                &FapiaoInput {
+                    number,
+                    code: Some(format!("0440{:08}", 26_000_000 + i.id % 1000)),
+                },
+            )
+            .await
+            .context("a demo fapiao number")?;
+        }
+    }
+    let open: Vec<_> = invoices
+        .iter()
+        .filter(|i| i.open().is_positive() && i.amount > Money::yuan(200))
+        .collect();
+    if let Some(i) = open.first() {
+        app.credit_invoice(
+            ctx,
+            i.id,
+            &CreditNoteInput {
+                reason: CreditReason::Return,
+                note: "门店退货:尺码不符".into(),
+                lines: vec![CreditLineInput {
+                    line_no: 1,
+                    quantity: Some(1),
+                    amount: None,
+                }],
+            },
+        )
+        .await
+        .context("a demo credit note")?;
+    }
+    if let Some(i) = open.get(1) {
+        app.credit_invoice(
+            ctx,
+            i.id,
+            &CreditNoteInput {
+                reason: CreditReason::PriceCorrection,
+                note: "合同价调整,补差价".into(),
+                lines: vec![CreditLineInput {
+                    line_no: 1,
+                    quantity: None,
+                    amount: Some(Money::yuan(50)),
+                }],
+            },
+        )
+        .await
+        .context("a demo price correction")?;
+    }
+    let slip = receive(
+        app,
+        ctx,
+        rep_customer,
+        Money::yuan(8_800),
+        today,
+        "DEMO-SLIP-1".into(),
+        false,
+    )
+    .await?;
+    app.attach_voucher(
+        ctx,
+        slip,
+        VoucherUpload {
+            file_name: "汇款底单.png".into(),
+            content_type: Some("image/png".into()),
+            bytes: slip_png(),
+        },
+    )
+    .await
+    .context("the demo voucher")?;
+    let wrong = receive(
+        app,
+        ctx,
+        rep_customer,
+        Money::yuan(1_234),
+        today,
+        "DEMO-NOT-ARRIVED".into(),
+        false,
+    )
+    .await?;
+    app.reject_receipt(ctx, wrong, "银行未到账,流水号查无此笔")
+        .await
+        .context("the demo rejected receipt")?;
+    Ok(())
+}
