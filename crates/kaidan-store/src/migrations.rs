@@ -106,6 +106,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0013_shortage_choices.sql"),
     migration!("0014_waiting_requests_index.sql"),
     migration!("0015_order_to_cash.sql"),
+    migration!("0017_bank_statements.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -347,6 +348,11 @@ mod tests {
             15,
             "58bda3e0421caaf9b07ff0a16a0241ec9c86c743a0b5529fc4d709f0aeeede75ff8b8978eab1df3f97195973633958d0",
             "69f7c329bc1453d70fa4bbeb37f6ba15fc8ae060586cc0651eae150c68106f534141fce96f9ba0a50c16b00278b40965",
+        ),
+        (
+            17,
+            "a9fb4c830b7327e766db56695808a0dbf2e380baa5ea0be07bd69f583d00f9166b43bdc6394b6dc1482681ea3d5a3dba",
+            "75bda7382a830ba95036eb89347a2abe6ef9ab5789fe192e6322cbe11c819dd1bc4d026d3626e4ea49c7636ff1a2e3d1",
         ),
     ];
 
