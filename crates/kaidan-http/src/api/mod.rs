@@ -12,6 +12,7 @@ macro_rules! api_routes {
 
 pub mod admin;
 pub mod allocation;
+pub mod bank;
 pub mod calendar;
 pub mod customer_holds;
 pub mod finance;
@@ -56,6 +57,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(orders::routes())
         .merge(customer_holds::routes())
         .merge(finance::routes())
+        .merge(bank::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())

@@ -4,6 +4,7 @@
 mod accounts;
 mod allocation;
 mod arrival_notices;
+mod bank;
 mod calendar;
 mod customer_hold;
 mod fields;
@@ -91,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .merge(allocation::routes())
         .merge(transfers::routes())
         .merge(finance::routes())
+        .merge(bank::routes())
 }
 
 async fn stylesheet() -> Response {
