@@ -445,7 +445,10 @@ impl FinanceTx for DbTx {
         &mut self,
         shipment: i64,
     ) -> Result<Vec<(i64, InvoiceLine)>, StoreError> {
-        self.invoice_lines_where("l.shipment_id = $1", shipment)
+        self.invoice_lines_where(
+            "l.shipment_id = $1 AND l.invoice_id IN (SELECT id FROM invoices WHERE kind = 'invoice')",
+            shipment,
+        )
             .await
     }
 
@@ -496,6 +499,14 @@ impl FinanceTx for DbTx {
 
     async fn receipt_voucher(&mut self, id: i64) -> Result<Option<VoucherFile>, StoreError> {
         self.voucher_of(id).await
+    }
+
+    async fn receipt_voucher_set(
+        &mut self,
+        id: i64,
+        voucher: &VoucherFile,
+    ) -> Result<(), StoreError> {
+        self.set_voucher(id, voucher).await
     }
 
     async fn receipt_decide(

@@ -101,6 +101,37 @@ impl DbTx {
         Ok(id)
     }
 
+    /// Stores or replaces a receipt's voucher, and what the receipt says
+    /// of it.
+    pub(crate) async fn set_voucher(
+        &mut self,
+        id: i64,
+        voucher: &VoucherFile,
+    ) -> Result<(), StoreError> {
+        let size = i64::try_from(voucher.bytes.len()).map_err(corrupt)?;
+        exec!(
+            self,
+            "UPDATE receipts SET voucher_name = $1, voucher_type = $2, voucher_size = $3 WHERE id = $4",
+            [
+                voucher.file_name.as_str(),
+                voucher.content_type.as_str(),
+                size,
+                id
+            ]
+        );
+        exec!(
+            self,
+            "DELETE FROM receipt_vouchers WHERE receipt_id = $1",
+            [id]
+        );
+        exec!(
+            self,
+            "INSERT INTO receipt_vouchers (receipt_id, bytes) VALUES ($1, $2)",
+            [id, voucher.bytes.as_slice()]
+        );
+        Ok(())
+    }
+
     pub(crate) async fn get_receipt(&mut self, id: i64) -> Result<Option<Receipt>, StoreError> {
         let sql = format!("SELECT {RECEIPT_COLS} FROM receipts WHERE id = $1");
         Ok(fetch_opt!(self, &sql, [id], receipt_from))

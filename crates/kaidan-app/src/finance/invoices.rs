@@ -200,9 +200,8 @@ impl App {
         let mut customers: std::collections::HashMap<CustomerId, CustomerData> =
             std::collections::HashMap::new();
         for b in &billables {
-            if !customers.contains_key(&b.customer_id) {
-                let data = customer_in(&mut tx, b.customer_id, "customer_id").await?;
-                customers.insert(b.customer_id, data);
+            if let std::collections::hash_map::Entry::Vacant(e) = customers.entry(b.customer_id) {
+                e.insert(customer_in(&mut tx, b.customer_id, "customer_id").await?);
             }
         }
         let monthly = |c: CustomerId| {

@@ -39,7 +39,8 @@ async fn resolve(
 }
 
 enum Parsed {
-    Master(MasterData),
+    /// Boxed: a master record is many times larger than a stock receipt.
+    Master(Box<MasterData>),
     Receipt(StockReceipt),
 }
 
@@ -198,12 +199,14 @@ impl App {
                 .await?;
                 Ok(Outcome::Created)
             }
-            Parsed::Master(MasterData::Product(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Customer(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Warehouse(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Region(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::Store(d)) => self.upsert(tx, ctx, d).await,
-            Parsed::Master(MasterData::PriceList(d)) => self.upsert(tx, ctx, d).await,
+            Parsed::Master(m) => match *m {
+                MasterData::Product(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Customer(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Warehouse(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Region(d) => self.upsert(tx, ctx, d).await,
+                MasterData::Store(d) => self.upsert(tx, ctx, d).await,
+                MasterData::PriceList(d) => self.upsert(tx, ctx, d).await,
+            },
         }
     }
 
@@ -388,7 +391,7 @@ async fn parse_row(
         }
     };
     Ok(if c.errors.is_empty() {
-        data.map(Parsed::Master)
+        data.map(|d| Parsed::Master(Box::new(d)))
     } else {
         None
     })

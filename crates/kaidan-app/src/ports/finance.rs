@@ -127,7 +127,8 @@ pub trait FinanceTx {
         &mut self,
         invoice: i64,
     ) -> Result<Vec<CreditedLine>, StoreError>;
-    /// The invoice lines (with their invoice) that cover a shipment.
+    /// The lines of invoices (not credit notes), with their invoice, that
+    /// cover a shipment.
     async fn invoice_lines_of_shipment(
         &mut self,
         shipment: i64,

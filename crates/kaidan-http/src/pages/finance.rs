@@ -619,7 +619,7 @@ pub async fn credit_post(
         id,
         outcome,
         |v: InvoiceView| format!("/finance/invoices/{}", v.invoice.id),
-        |s, a, id, e| invoice_page(s, a, id, e),
+        invoice_page,
     )
     .await
 }
@@ -940,7 +940,7 @@ pub async fn decide_post(
         id,
         outcome,
         move |_| format!("/finance/receipts/{id}"),
-        |s, a, id, e| receipt_page(s, a, id, e),
+        receipt_page,
     )
     .await
 }

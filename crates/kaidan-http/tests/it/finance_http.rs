@@ -47,7 +47,7 @@ async fn world(t: &T, terms: &str) -> World {
         )
         .await
         .unwrap();
-    let rep = t.app.add_token(&Ctx::system(), rep_user.id, "t").await.unwrap();
+    let rep = t.app.add_token(&Ctx::system(), rep_user.id, "t").await.unwrap().token;
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})).await.json();
     t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
@@ -70,7 +70,8 @@ async fn world(t: &T, terms: &str) -> World {
 async fn approved(t: &T, w: &World, qty: i64) -> i64 {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
                        "lines": [{"product_id": w.product, "quantity": qty}]});
-    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"].as_i64().unwrap();
+    let r = t.post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, order).await;
+    let id = r.json()["id"].as_i64().unwrap_or_else(|| panic!("{}", r.text()));
     t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({})).await;
     let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &w.admin, json!({"decision": "pass"})).await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
@@ -244,7 +245,8 @@ async fn fin_1_fin_3_two_finance_users_never_invoice_or_match_twice() {
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
             "method": "bank_transfer", "amount": "500", "received_on": today(), "bank_reference": "B-1"})).await;
         let rid = r.json()["id"].as_i64().unwrap();
-        let tries = (0..32).map(|_| t.post_json(&format!("/api/v1/receipts/{rid}/verify"), &w.finance, json!({})));
+        let path = format!("/api/v1/receipts/{rid}/verify");
+        let tries = (0..32).map(|_| t.post_json(&path, &w.finance, json!({})));
         let results = futures::future::join_all(tries).await;
         let ok = results.iter().filter(|r| r.status == StatusCode::OK).count();
         assert_eq!(ok, 1, "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
@@ -279,7 +281,8 @@ async fn fin_2_a_prepayment_customer_gets_goods_only_against_money_paid() {
         let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]})).await;
         let lid = r.json()[0]["id"].as_i64().unwrap();
         t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": [{"line_no": 1, "picked": 2}], "packages": 1})).await;
-        let ship = || t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
+        let path = format!("/api/v1/pick-lists/{lid}/ship");
+        let ship = || t.post_json(&path, &w.wh, json!({"carrier": "顺丰", "tracking_no": "SF1", "eta": "2999-01-01"}));
         let r = ship().await;
         assert_eq!((r.status, r.json()["errors"][0]["code"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("not_prepaid")), "{}", r.text());
         let r = t.post_json("/api/v1/receipts", &w.finance, json!({"customer_id": w.customer, "payer": "加盟商一号",
