@@ -42,10 +42,7 @@ fn line_from(r: &impl RowExt) -> Result<BankStatementLine, StoreError> {
 
 #[async_trait]
 impl BankTx for DbTx {
-    async fn bank_line_insert(
-        &mut self,
-        l: &BankStatementLine,
-    ) -> Result<Option<i64>, StoreError> {
+    async fn bank_line_insert(&mut self, l: &BankStatementLine) -> Result<Option<i64>, StoreError> {
         Ok(fetch_as!(
             self,
             query_scalar.fetch_optional,

@@ -25,9 +25,7 @@ use super::invoices::invoice_in;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::import_export::{RowError, Table};
-use crate::ports::{
-    BankLineFilter, BankLineOutcome, EntityKind, ListQuery, MasterData, Tx,
-};
+use crate::ports::{BankLineFilter, BankLineOutcome, EntityKind, ListQuery, MasterData, Tx};
 
 /// A receipt a statement line became.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -89,7 +87,10 @@ fn finance(ctx: &Ctx) -> AppResult<()> {
 }
 
 /// Every money-in row of the table, or every problem of every row.
-fn checked_rows(table: &Table, today: jiff::civil::Date) -> AppResult<(Vec<(usize, BankLine)>, usize)> {
+fn checked_rows(
+    table: &Table,
+    today: jiff::civil::Date,
+) -> AppResult<(Vec<(usize, BankLine)>, usize)> {
     let row_error = |row: usize, column: &str, message: String| RowError {
         file: table.file.clone(),
         row,
@@ -97,7 +98,12 @@ fn checked_rows(table: &Table, today: jiff::civil::Date) -> AppResult<(Vec<(usiz
         message,
     };
     let cols = BankColumns::detect(&table.columns).map_err(|errors| {
-        AppError::ImportRejected(errors.into_iter().map(|(c, m)| row_error(1, &c, m)).collect())
+        AppError::ImportRejected(
+            errors
+                .into_iter()
+                .map(|(c, m)| row_error(1, &c, m))
+                .collect(),
+        )
     })?;
     if table.rows.len() > MAX_STATEMENT_ROWS {
         return Err(AppError::invalid(
@@ -123,13 +129,21 @@ fn checked_rows(table: &Table, today: jiff::civil::Date) -> AppResult<(Vec<(usiz
             payer: cell(row, &cols.payer),
             payer_account: cell(row, &cols.payer_account),
             reference: cell(row, &cols.reference),
-            memo: cols.memo.iter().map(|c| table.cell(row, c).to_string()).collect(),
+            memo: cols
+                .memo
+                .iter()
+                .map(|c| table.cell(row, c).to_string())
+                .collect(),
             our_account: cell(row, &cols.our_account),
         };
         match cells.check(&cols, today) {
             Ok(BankRow::In(line)) => lines.push((row.line, line)),
             Ok(BankRow::Out) => out += 1,
-            Err(v) => errors.extend(v.errors.into_iter().map(|e| row_error(row.line, &e.field, e.message))),
+            Err(v) => errors.extend(
+                v.errors
+                    .into_iter()
+                    .map(|e| row_error(row.line, &e.field, e.message)),
+            ),
         }
     }
     if errors.is_empty() {
@@ -140,10 +154,12 @@ fn checked_rows(table: &Table, today: jiff::civil::Date) -> AppResult<(Vec<(usiz
 }
 
 async fn line_in(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<BankStatementLine> {
-    tx.bank_line_get(id).await?.ok_or_else(|| AppError::NotFound {
-        what: "bank statement line",
-        id: id.to_string(),
-    })
+    tx.bank_line_get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "bank statement line",
+            id: id.to_string(),
+        })
 }
 
 async fn line_view(tx: &mut Box<dyn Tx>, line: BankStatementLine) -> AppResult<BankLineView> {
@@ -244,8 +260,15 @@ impl App {
                     "unmatched".to_string()
                 }
             };
-            self.audit(&mut tx, ctx, "bank_line", id, "import", vec![status_set(None, change)])
-                .await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                "bank_line",
+                id,
+                "import",
+                vec![status_set(None, change)],
+            )
+            .await?;
             self.publish(
                 &mut tx,
                 "bank_line.imported",
@@ -304,7 +327,10 @@ impl App {
             "assign",
             vec![status_set(
                 Some(line.status.to_string()),
-                format!("assigned {} {} → {}", r.customer_code, r.customer_name, r.receipt_number),
+                format!(
+                    "assigned {} {} → {}",
+                    r.customer_code, r.customer_name, r.receipt_number
+                ),
             )],
         )
         .await?;
@@ -324,7 +350,12 @@ impl App {
 
     /// Finance marks an unmatched line as no customer's payment, with the
     /// reason; it stays in the list of ignored lines.
-    pub async fn ignore_bank_line(&self, ctx: &Ctx, id: i64, reason: &str) -> AppResult<BankLineView> {
+    pub async fn ignore_bank_line(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        reason: &str,
+    ) -> AppResult<BankLineView> {
         finance(ctx)?;
         let reason = ValidationErrors::reason(reason)?;
         let mut tx = self.store.write().await?;
@@ -336,7 +367,10 @@ impl App {
             rule: None,
             note: Some(reason.clone()),
         };
-        if !tx.bank_line_settle(id, BankLineStatus::Unmatched, &outcome).await? {
+        if !tx
+            .bank_line_settle(id, BankLineStatus::Unmatched, &outcome)
+            .await?
+        {
             return Err(not_unmatched(&line));
         }
         self.audit(
@@ -345,7 +379,10 @@ impl App {
             "bank_line",
             id,
             "ignore",
-            vec![status_set(Some(line.status.to_string()), format!("ignored: {reason}"))],
+            vec![status_set(
+                Some(line.status.to_string()),
+                format!("ignored: {reason}"),
+            )],
         )
         .await?;
         self.publish(
@@ -399,7 +436,11 @@ impl App {
             received_on: line.booking_date,
             // The statement line is the voucher: without the bank's
             // reference, the line's own number stands for it.
-            bank_reference: Some(line.reference.clone().unwrap_or_else(|| format!("银行流水#{}", line.id))),
+            bank_reference: Some(
+                line.reference
+                    .clone()
+                    .unwrap_or_else(|| format!("银行流水#{}", line.id)),
+            ),
             note: line.memo.clone(),
         };
         let valid = input.validate(self.today())?;

@@ -3,8 +3,8 @@
 //! unmatched to assigned or ignored.
 
 use async_trait::async_trait;
-use kaidan_domain::finance::{BankLineStatus, BankStatementLine, MatchRule};
 use kaidan_domain::CustomerId;
+use kaidan_domain::finance::{BankLineStatus, BankStatementLine, MatchRule};
 
 use super::StoreError;
 

@@ -90,14 +90,71 @@ pub enum BankField {
 /// The headers each field is known by, compared without spaces, without a
 /// unit in brackets (`贷方金额(元)`) and ignoring case.
 const HEADERS: &[(BankField, &[&str])] = &[
-    (BankField::Date, &["交易日期", "记账日期", "入账日期", "交易时间", "日期", "date", "booking_date", "value_date"]),
-    (BankField::Amount, &["贷方金额", "收入金额", "贷方发生额", "收入", "金额", "交易金额", "amount", "credit"]),
-    (BankField::Debit, &["借方金额", "支出金额", "借方发生额", "支出", "debit"]),
-    (BankField::Payer, &["对方户名", "付款人", "付款人名称", "对方名称", "对方账户名称", "payer", "payer_name"]),
-    (BankField::PayerAccount, &["对方账号", "付款人账号", "对方账户", "payer_account"]),
-    (BankField::Reference, &["流水号", "交易流水号", "凭证号", "交易参考号", "reference", "bank_reference"]),
-    (BankField::Memo, &["摘要", "附言", "用途", "备注", "memo", "remark", "purpose"]),
-    (BankField::OurAccount, &["本方账号", "我方账号", "账号", "our_account", "account"]),
+    (
+        BankField::Date,
+        &[
+            "交易日期",
+            "记账日期",
+            "入账日期",
+            "交易时间",
+            "日期",
+            "date",
+            "booking_date",
+            "value_date",
+        ],
+    ),
+    (
+        BankField::Amount,
+        &[
+            "贷方金额",
+            "收入金额",
+            "贷方发生额",
+            "收入",
+            "金额",
+            "交易金额",
+            "amount",
+            "credit",
+        ],
+    ),
+    (
+        BankField::Debit,
+        &["借方金额", "支出金额", "借方发生额", "支出", "debit"],
+    ),
+    (
+        BankField::Payer,
+        &[
+            "对方户名",
+            "付款人",
+            "付款人名称",
+            "对方名称",
+            "对方账户名称",
+            "payer",
+            "payer_name",
+        ],
+    ),
+    (
+        BankField::PayerAccount,
+        &["对方账号", "付款人账号", "对方账户", "payer_account"],
+    ),
+    (
+        BankField::Reference,
+        &[
+            "流水号",
+            "交易流水号",
+            "凭证号",
+            "交易参考号",
+            "reference",
+            "bank_reference",
+        ],
+    ),
+    (
+        BankField::Memo,
+        &["摘要", "附言", "用途", "备注", "memo", "remark", "purpose"],
+    ),
+    (
+        BankField::OurAccount,
+        &["本方账号", "我方账号", "账号", "our_account", "account"],
+    ),
 ];
 
 fn normalise_header(h: &str) -> String {
@@ -146,7 +203,11 @@ impl BankColumns {
         }
         let mut errors = Vec::new();
         let mut one = |field: BankField, what: &str| -> Option<String> {
-            let all: Vec<&String> = found.iter().filter(|(f, _)| *f == field).map(|(_, h)| *h).collect();
+            let all: Vec<&String> = found
+                .iter()
+                .filter(|(f, _)| *f == field)
+                .map(|(_, h)| *h)
+                .collect();
             match all.as_slice() {
                 [] => None,
                 [h] => Some((*h).clone()),
@@ -155,7 +216,11 @@ impl BankColumns {
                         (*h).clone(),
                         format!(
                             "the {what} is in more than one column ({}); keep one",
-                            std::iter::once(*h).chain(rest.iter().copied()).cloned().collect::<Vec<_>>().join(", ")
+                            std::iter::once(*h)
+                                .chain(rest.iter().copied())
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                     None
@@ -247,7 +312,11 @@ pub fn parse_bank_date(v: &str) -> Option<Date> {
     let [y, m, d] = parts.as_slice() else {
         return None;
     };
-    let (y, m, d) = (y.parse::<i16>().ok()?, m.parse::<i8>().ok()?, d.parse::<i8>().ok()?);
+    let (y, m, d) = (
+        y.parse::<i16>().ok()?,
+        m.parse::<i8>().ok()?,
+        d.parse::<i8>().ok()?,
+    );
     Date::new(y, m, d).ok()
 }
 
@@ -259,16 +328,28 @@ fn amount_cell(e: &mut ValidationErrors, field: &str, v: &str) -> Option<Money> 
     }
     match v.replace(['¥', '￥'], "").parse::<Money>() {
         Ok(m) if m != m.round_to_fen() => {
-            e.add(field, "too_precise", format!("'{v}': money is received in fen (two decimals)"));
+            e.add(
+                field,
+                "too_precise",
+                format!("'{v}': money is received in fen (two decimals)"),
+            );
             None
         }
         Ok(m) if m.decimal().abs() > max_document_amount().decimal() => {
-            e.add(field, "out_of_range", format!("'{v}': at most {MAX_DOCUMENT_YUAN} yuan"));
+            e.add(
+                field,
+                "out_of_range",
+                format!("'{v}': at most {MAX_DOCUMENT_YUAN} yuan"),
+            );
             None
         }
         Ok(m) => Some(m),
         Err(_) => {
-            e.add(field, "invalid", format!("'{v}' is not an amount (e.g. 1234.50)"));
+            e.add(
+                field,
+                "invalid",
+                format!("'{v}' is not an amount (e.g. 1234.50)"),
+            );
             None
         }
     }
@@ -286,15 +367,27 @@ impl BankCells {
         } else {
             match parse_bank_date(&self.date) {
                 None => {
-                    e.add(&cols.date, "invalid", format!("'{}' is not a date (e.g. 2026-12-01)", self.date));
+                    e.add(
+                        &cols.date,
+                        "invalid",
+                        format!("'{}' is not a date (e.g. 2026-12-01)", self.date),
+                    );
                     None
                 }
                 Some(d) if d > today => {
-                    e.add(&cols.date, "in_future", format!("{d} is after today ({today})"));
+                    e.add(
+                        &cols.date,
+                        "in_future",
+                        format!("{d} is after today ({today})"),
+                    );
                     None
                 }
                 Some(d) if (today - d).get_days() > MAX_RECEIPT_AGE_DAYS => {
-                    e.add(&cols.date, "too_old", format!("{d} is more than {MAX_RECEIPT_AGE_DAYS} days ago"));
+                    e.add(
+                        &cols.date,
+                        "too_old",
+                        format!("{d} is more than {MAX_RECEIPT_AGE_DAYS} days ago"),
+                    );
                     None
                 }
                 Some(d) => Some(d),
@@ -305,10 +398,26 @@ impl BankCells {
             .debit
             .as_deref()
             .and_then(|c| amount_cell(&mut e, c, &self.debit));
-        let our_account = e.optional_text(cols.our_account.as_deref().unwrap_or("our_account"), Some(&self.our_account), MAX_ACCOUNT);
-        let payer = e.optional_text(cols.payer.as_deref().unwrap_or("payer"), Some(&self.payer), MAX_PAYER);
-        let payer_account = e.optional_text(cols.payer_account.as_deref().unwrap_or("payer_account"), Some(&self.payer_account), MAX_ACCOUNT);
-        let reference = e.optional_text(cols.reference.as_deref().unwrap_or("reference"), Some(&self.reference), MAX_REFERENCE);
+        let our_account = e.optional_text(
+            cols.our_account.as_deref().unwrap_or("our_account"),
+            Some(&self.our_account),
+            MAX_ACCOUNT,
+        );
+        let payer = e.optional_text(
+            cols.payer.as_deref().unwrap_or("payer"),
+            Some(&self.payer),
+            MAX_PAYER,
+        );
+        let payer_account = e.optional_text(
+            cols.payer_account.as_deref().unwrap_or("payer_account"),
+            Some(&self.payer_account),
+            MAX_ACCOUNT,
+        );
+        let reference = e.optional_text(
+            cols.reference.as_deref().unwrap_or("reference"),
+            Some(&self.reference),
+            MAX_REFERENCE,
+        );
         let memo_text = self
             .memo
             .iter()
@@ -316,7 +425,11 @@ impl BankCells {
             .filter(|m| !m.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        let memo = e.optional_text(cols.memo.first().map(String::as_str).unwrap_or("memo"), Some(&memo_text), MAX_MEMO);
+        let memo = e.optional_text(
+            cols.memo.first().map(String::as_str).unwrap_or("memo"),
+            Some(&memo_text),
+            MAX_MEMO,
+        );
         if !e.is_empty() {
             return Err(e);
         }
@@ -329,7 +442,11 @@ impl BankCells {
             Some(c) if c.is_negative() => Ok(BankRow::Out),
             Some(c) if c.is_positive() => {
                 if out {
-                    e.add(&cols.amount, "both_sides", "a row has money in or money out, not both");
+                    e.add(
+                        &cols.amount,
+                        "both_sides",
+                        "a row has money in or money out, not both",
+                    );
                     return Err(e);
                 }
                 Ok(BankRow::In(BankLine {
@@ -419,7 +536,11 @@ pub fn invoice_numbers_in(text: &str) -> Vec<String> {
         }
         j += 8;
         skip_dash(&mut j);
-        let seq: String = chars.iter().skip(j).take_while(|c| c.is_ascii_digit()).collect();
+        let seq: String = chars
+            .iter()
+            .skip(j)
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         if seq.len() < 4 {
             i += 1;
             continue;
@@ -496,7 +617,11 @@ fn only<T: Clone>(hits: &[T]) -> Option<T> {
 /// code is in the memo or reference; else the one whose name is the
 /// payer's; else the one whose tax number is the payer or in the memo.
 /// `invoices` are the named invoices that exist.
-pub fn identify(line: &BankLine, invoices: &[NamedInvoice], customers: &[CustomerKey]) -> Option<Identified> {
+pub fn identify(
+    line: &BankLine,
+    invoices: &[NamedInvoice],
+    customers: &[CustomerKey],
+) -> Option<Identified> {
     if let Some(inv) = invoices.first() {
         return Some(Identified {
             customer_id: inv.customer_id,
@@ -603,15 +728,32 @@ mod tests {
 
     #[test]
     fn fin_3_chinese_and_english_headers_are_recognised() {
-        let c = cols(&["交易日期", "贷方金额(元)", "借方金额（元）", "对方户名", "对方账号", "交易流水号", "摘要", "附言", "余额"]);
-        assert_eq!((c.date.as_str(), c.amount.as_str()), ("交易日期", "贷方金额(元)"));
+        let c = cols(&[
+            "交易日期",
+            "贷方金额(元)",
+            "借方金额（元）",
+            "对方户名",
+            "对方账号",
+            "交易流水号",
+            "摘要",
+            "附言",
+            "余额",
+        ]);
+        assert_eq!(
+            (c.date.as_str(), c.amount.as_str()),
+            ("交易日期", "贷方金额(元)")
+        );
         assert_eq!(c.debit.as_deref(), Some("借方金额（元）"));
         assert_eq!(c.memo, ["摘要", "附言"]);
         let c = cols(&["Date", "Amount", "Payer", "Reference", "Memo"]);
-        assert_eq!((c.payer.as_deref(), c.reference.as_deref()), (Some("Payer"), Some("Reference")));
+        assert_eq!(
+            (c.payer.as_deref(), c.reference.as_deref()),
+            (Some("Payer"), Some("Reference"))
+        );
         let e = BankColumns::detect(&["对方户名".to_string()]).unwrap_err();
         assert!(e[0].1.contains("booking date"), "{e:?}");
-        let e = BankColumns::detect(&["交易日期".into(), "记账日期".into(), "金额".into()]).unwrap_err();
+        let e = BankColumns::detect(&["交易日期".into(), "记账日期".into(), "金额".into()])
+            .unwrap_err();
         assert_eq!(e[0].0, "交易日期");
     }
 
@@ -619,26 +761,73 @@ mod tests {
     fn fin_3_rows_are_money_in_money_out_or_refused_by_column() {
         let today = date(2026, 12, 4);
         let c = cols(&["交易日期", "贷方金额", "借方金额", "对方户名", "摘要"]);
-        let BankRow::In(line) = cells("2026/12/01 10:22:01", "1,234.50", "").check(&c, today).unwrap() else {
+        let BankRow::In(line) = cells("2026/12/01 10:22:01", "1,234.50", "")
+            .check(&c, today)
+            .unwrap()
+        else {
             panic!("money in")
         };
-        assert_eq!((line.booking_date, line.amount), (date(2026, 12, 1), "1234.5".parse().unwrap()));
-        assert_eq!(cells("20261201", "", "300").check(&c, today).unwrap(), BankRow::Out);
-        assert_eq!(cells("2026-12-01", "0.00", "300").check(&c, today).unwrap(), BankRow::Out);
+        assert_eq!(
+            (line.booking_date, line.amount),
+            (date(2026, 12, 1), "1234.5".parse().unwrap())
+        );
+        assert_eq!(
+            cells("20261201", "", "300").check(&c, today).unwrap(),
+            BankRow::Out
+        );
+        assert_eq!(
+            cells("2026-12-01", "0.00", "300").check(&c, today).unwrap(),
+            BankRow::Out
+        );
         let signed = cols(&["日期", "金额"]);
-        assert_eq!(cells("2026-12-01", "-300", "").check(&signed, today).unwrap(), BankRow::Out);
+        assert_eq!(
+            cells("2026-12-01", "-300", "")
+                .check(&signed, today)
+                .unwrap(),
+            BankRow::Out
+        );
         let e = cells("2026-13-01", "abc", "").check(&c, today).unwrap_err();
-        let fields: Vec<_> = e.errors.iter().map(|x| (x.field.as_str(), x.code)).collect();
+        let fields: Vec<_> = e
+            .errors
+            .iter()
+            .map(|x| (x.field.as_str(), x.code))
+            .collect();
         assert_eq!(fields, [("交易日期", "invalid"), ("贷方金额", "invalid")]);
-        let e = cells("2026-12-05", "1.001", "").check(&c, today).unwrap_err();
+        let e = cells("2026-12-05", "1.001", "")
+            .check(&c, today)
+            .unwrap_err();
         let codes: Vec<_> = e.errors.iter().map(|x| x.code).collect();
         assert_eq!(codes, ["in_future", "too_precise"]);
-        assert_eq!(cells("2026-12-01", "", "").check(&c, today).unwrap_err().errors[0].code, "required");
-        assert_eq!(cells("2026-12-01", "10000000001", "").check(&c, today).unwrap_err().errors[0].code, "out_of_range");
-        assert_eq!(cells("2020-01-01", "1", "").check(&c, today).unwrap_err().errors[0].code, "too_old");
+        assert_eq!(
+            cells("2026-12-01", "", "")
+                .check(&c, today)
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "required"
+        );
+        assert_eq!(
+            cells("2026-12-01", "10000000001", "")
+                .check(&c, today)
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "out_of_range"
+        );
+        assert_eq!(
+            cells("2020-01-01", "1", "")
+                .check(&c, today)
+                .unwrap_err()
+                .errors[0]
+                .code,
+            "too_old"
+        );
         let mut long = cells("2026-12-01", "1", "");
         long.payer = "户".repeat(MAX_PAYER + 1);
-        assert_eq!(long.check(&c, today).unwrap_err().errors[0].field, "对方户名");
+        assert_eq!(
+            long.check(&c, today).unwrap_err().errors[0].field,
+            "对方户名"
+        );
     }
 
     fn line(payer: &str, memo: &str, reference: Option<&str>) -> BankLine {
@@ -678,23 +867,58 @@ mod tests {
     #[test]
     fn fin_3_the_customer_is_found_by_invoice_code_name_or_tax_number() {
         let customers = vec![
-            CustomerKey { id: CustomerId(1), code: "FR-1".into(), name: "加盟商一号".into(), tax_number: Some("91440300MA5F".into()) },
-            CustomerKey { id: CustomerId(2), code: "FR-10".into(), name: "加盟商十号".into(), tax_number: None },
+            CustomerKey {
+                id: CustomerId(1),
+                code: "FR-1".into(),
+                name: "加盟商一号".into(),
+                tax_number: Some("91440300MA5F".into()),
+            },
+            CustomerKey {
+                id: CustomerId(2),
+                code: "FR-10".into(),
+                name: "加盟商十号".into(),
+                tax_number: None,
+            },
         ];
-        let inv = NamedInvoice { id: 9, number: "IV-20261201-0001".into(), customer_id: CustomerId(2) };
+        let inv = NamedInvoice {
+            id: 9,
+            number: "IV-20261201-0001".into(),
+            customer_id: CustomerId(2),
+        };
         let l = line("无关", "付款 FR-1", None);
-        assert_eq!(identify(&l, std::slice::from_ref(&inv), &customers).unwrap().rule, MatchRule::Invoice);
+        assert_eq!(
+            identify(&l, std::slice::from_ref(&inv), &customers)
+                .unwrap()
+                .rule,
+            MatchRule::Invoice
+        );
         let by_code = identify(&l, &[], &customers).unwrap();
-        assert_eq!((by_code.customer_id, by_code.rule), (CustomerId(1), MatchRule::CustomerCode));
+        assert_eq!(
+            (by_code.customer_id, by_code.rule),
+            (CustomerId(1), MatchRule::CustomerCode)
+        );
         let by_name = identify(&line("加盟商十号", "货款", None), &[], &customers).unwrap();
-        assert_eq!((by_name.customer_id, by_name.rule), (CustomerId(2), MatchRule::PayerName));
+        assert_eq!(
+            (by_name.customer_id, by_name.rule),
+            (CustomerId(2), MatchRule::PayerName)
+        );
         let by_tax = identify(&line("某公司", "税号91440300MA5F", None), &[], &customers).unwrap();
         assert_eq!(by_tax.rule, MatchRule::TaxNumber);
         assert!(identify(&line("陌生人", "货款", None), &[], &customers).is_none());
         // Two customers' codes: finance decides.
         assert!(identify(&line("x", "FR-1 FR-10", None), &[], &customers).is_none());
         // A code next to Chinese text is found; inside a longer code it is not.
-        assert_eq!(identify(&line("x", "付款FR-1货款", None), &[], &customers).unwrap().customer_id, CustomerId(1));
-        assert_eq!(identify(&line("x", "FR-10", None), &[], &customers).unwrap().customer_id, CustomerId(2));
+        assert_eq!(
+            identify(&line("x", "付款FR-1货款", None), &[], &customers)
+                .unwrap()
+                .customer_id,
+            CustomerId(1)
+        );
+        assert_eq!(
+            identify(&line("x", "FR-10", None), &[], &customers)
+                .unwrap()
+                .customer_id,
+            CustomerId(2)
+        );
     }
 }

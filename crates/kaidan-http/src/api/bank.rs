@@ -39,7 +39,10 @@ pub async fn import_bank_statement(
     Query(q): Query<BTreeMap<String, String>>,
     body: Bytes,
 ) -> ApiResult<Json<BankImportReport>> {
-    let file = q.get("file").cloned().unwrap_or_else(|| "statement.csv".into());
+    let file = q
+        .get("file")
+        .cloned()
+        .unwrap_or_else(|| "statement.csv".into());
     let table = kaidan_io::read_table(&file, &body).map_err(AppError::from);
     Ok(Json(app.import_bank_statement(&ctx, table).await?))
 }
@@ -89,7 +92,9 @@ pub async fn assign_bank_line(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<AssignInput>,
 ) -> ApiResult<Json<BankLineView>> {
-    Ok(Json(app.assign_bank_line(&ctx, id, input.customer_id).await?))
+    Ok(Json(
+        app.assign_bank_line(&ctx, id, input.customer_id).await?,
+    ))
 }
 
 /// Mark an unmatched line as no customer's payment, with the reason.

@@ -15,7 +15,10 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::CustomerId;
 
 use super::finance::{FinTab, customer_names, fin_tabs};
-use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render, status_of};
+use super::{
+    Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
+    status_of,
+};
 use crate::api::bank::bank_line_filter;
 use crate::state::AppState;
 
@@ -118,7 +121,9 @@ async fn bank_page(
     Ok(render(
         code,
         &BankPage {
-            title: lang.pick("财务 · 银行流水", "Finance · Bank statements").into(),
+            title: lang
+                .pick("财务 · 银行流水", "Finance · Bank statements")
+                .into(),
             tabs: fin_tabs(lang, "/finance/bank"),
             status,
             rows: lines.into_iter().map(|v| row(lang, v)).collect(),
@@ -159,7 +164,8 @@ pub async fn upload(
                     Ok(b) => file = Some((name, b)),
                     Err(e) => {
                         let msg = format!("{}: {e}", lang.pick("上传失败", "upload failed"));
-                        return bank_page(&s, &ctx, chrome, &none, None, Vec::new(), Some(msg)).await;
+                        return bank_page(&s, &ctx, chrome, &none, None, Vec::new(), Some(msg))
+                            .await;
                     }
                 }
             }
@@ -173,10 +179,17 @@ pub async fn upload(
         }
     }
     if csrf != chrome.csrf {
-        return Ok((StatusCode::FORBIDDEN, "CSRF token mismatch; reload the page").into_response());
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "CSRF token mismatch; reload the page",
+        )
+            .into_response());
     }
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
-        let msg = lang.pick("请选择银行流水文件 (.csv 或 .xlsx)", "choose the statement file (.csv or .xlsx)");
+        let msg = lang.pick(
+            "请选择银行流水文件 (.csv 或 .xlsx)",
+            "choose the statement file (.csv or .xlsx)",
+        );
         return bank_page(&s, &ctx, chrome, &none, None, Vec::new(), Some(msg.into())).await;
     };
     let table = kaidan_io::read_table(&name, &bytes).map_err(AppError::from);
@@ -184,11 +197,23 @@ pub async fn upload(
         Ok(report) => bank_page(&s, &ctx, chrome, &none, Some(report), Vec::new(), None).await,
         Err(AppError::ImportRejected(rows)) => {
             let problems = rows.iter().map(ToString::to_string).collect();
-            let msg = lang.pick("文件有错误,未导入任何内容", "the file has problems; nothing was imported");
+            let msg = lang.pick(
+                "文件有错误,未导入任何内容",
+                "the file has problems; nothing was imported",
+            );
             bank_page(&s, &ctx, chrome, &none, None, problems, Some(msg.into())).await
         }
         Err(e @ (AppError::Invalid(_) | AppError::File(_))) => {
-            bank_page(&s, &ctx, chrome, &none, None, Vec::new(), Some(e.to_string())).await
+            bank_page(
+                &s,
+                &ctx,
+                chrome,
+                &none,
+                None,
+                Vec::new(),
+                Some(e.to_string()),
+            )
+            .await
         }
         Err(e) => Err(PageError::new(lang, e)),
     }
@@ -203,9 +228,16 @@ pub async fn line_post(
 ) -> PageResult {
     let lang = chrome.lang;
     let outcome = match form.get("action").map(String::as_str) {
-        Some("assign") => match form.get("customer_id").and_then(|v| v.trim().parse::<i64>().ok()) {
+        Some("assign") => match form
+            .get("customer_id")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+        {
             Some(c) => s.app.assign_bank_line(&ctx, id, CustomerId(c)).await,
-            None => Err(AppError::invalid("customer_id", "required", "choose the customer")),
+            None => Err(AppError::invalid(
+                "customer_id",
+                "required",
+                "choose the customer",
+            )),
         },
         Some("ignore") => {
             let reason = form.get("reason").cloned().unwrap_or_default();

@@ -31,17 +31,37 @@ async fn world(t: &T) -> World {
     let wh = t.user_token("wh", &[Role::Warehouse]).await;
     let p = t.post_json("/api/v1/products", &admin, json!({"sku": "F-1", "name": "衬衫", "spec": "M", "unit": "件", "season": "spring_summer",
                "launch_priority": 1, "list_price": "99.50", "tax_rate": "0.13"})).await.json();
-    t.post_json("/api/v1/warehouses", &admin, json!({"code": "WH", "name": "总仓", "is_central": true})).await;
-    t.upload("/api/v1/import/stock?file=s.csv", &admin, "sku,warehouse_code,quantity\nF-1,WH,100\n").await;
+    t.post_json(
+        "/api/v1/warehouses",
+        &admin,
+        json!({"code": "WH", "name": "总仓", "is_central": true}),
+    )
+    .await;
+    t.upload(
+        "/api/v1/import/stock?file=s.csv",
+        &admin,
+        "sku,warehouse_code,quantity\nF-1,WH,100\n",
+    )
+    .await;
     let mut ids = Vec::new();
-    for (code, name, tax) in [("FR-1", "加盟商一号", "91440300MA5FXXXX1X"), ("FR-2", "加盟商二号", "91440300MA5FYYYY2Y")] {
+    for (code, name, tax) in [
+        ("FR-1", "加盟商一号", "91440300MA5FXXXX1X"),
+        ("FR-2", "加盟商二号", "91440300MA5FYYYY2Y"),
+    ] {
         let c = t.post_json("/api/v1/customers", &admin, json!({"code": code, "name": name, "kind": "franchisee",
             "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000",
             "address": "深圳", "tax_number": tax})).await;
         assert_eq!(c.status, StatusCode::CREATED, "{}", c.text());
         ids.push(c.json()["id"].as_i64().unwrap());
     }
-    World { admin, finance, wh, customer: ids[0], other: ids[1], product: p["id"].as_i64().unwrap() }
+    World {
+        admin,
+        finance,
+        wh,
+        customer: ids[0],
+        other: ids[1],
+        product: p["id"].as_i64().unwrap(),
+    }
 }
 
 /// An order of `qty` units of FR-1, approved, picked, shipped and invoiced;
@@ -49,26 +69,59 @@ async fn world(t: &T) -> World {
 async fn invoiced(t: &T, w: &World, qty: i64) -> Value {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
                        "lines": [{"product_id": w.product, "quantity": qty}]});
-    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"].as_i64().unwrap();
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({})).await;
-    t.post_json(&format!("/api/v1/orders/{id}/finance-review"), &w.admin, json!({"decision": "pass"})).await;
-    let r = t.post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [id]})).await;
+    let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
+        .await;
+    t.post_json(
+        &format!("/api/v1/orders/{id}/finance-review"),
+        &w.admin,
+        json!({"decision": "pass"}),
+    )
+    .await;
+    let r = t
+        .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [id]}))
+        .await;
     let lid = r.json()[0]["id"].as_i64().unwrap();
-    t.post_json(&format!("/api/v1/pick-lists/{lid}/pick"), &w.wh, json!({"lines": [{"line_no": 1, "picked": qty}], "packages": 1})).await;
-    let s = t.post_json(&format!("/api/v1/pick-lists/{lid}/ship"), &w.wh, json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"})).await;
+    t.post_json(
+        &format!("/api/v1/pick-lists/{lid}/pick"),
+        &w.wh,
+        json!({"lines": [{"line_no": 1, "picked": qty}], "packages": 1}),
+    )
+    .await;
+    let s = t
+        .post_json(
+            &format!("/api/v1/pick-lists/{lid}/ship"),
+            &w.wh,
+            json!({"carrier": "顺丰", "tracking_no": format!("SF{lid}"), "eta": "2999-01-01"}),
+        )
+        .await;
     assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
-    let r = t.post_json("/api/v1/invoices", &w.finance, json!({"shipment_id": s.json()["id"]})).await;
+    let r = t
+        .post_json(
+            "/api/v1/invoices",
+            &w.finance,
+            json!({"shipment_id": s.json()["id"]}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     r.json()
 }
 
 fn today() -> String {
-    jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date().to_string()
+    jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .date()
+        .to_string()
 }
 
 /// `GET` of an invoice's open amount.
 async fn open(t: &T, w: &World, invoice: &Value) -> Value {
-    t.get(&format!("/api/v1/invoices/{}", invoice["id"]), &w.finance).await.json()["open"].clone()
+    t.get(&format!("/api/v1/invoices/{}", invoice["id"]), &w.finance)
+        .await
+        .json()["open"]
+        .clone()
 }
 
 const HEADER: &str = "交易日期,贷方金额(元),借方金额(元),对方户名,对方账号,交易流水号,摘要,余额\n";
@@ -177,12 +230,16 @@ fn xlsx(rows: &[(jiff::civil::Date, f64, &str, &str, &str)]) -> Vec<u8> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let day = Format::new().set_num_format("yyyy-mm-dd");
-    for (c, h) in ["记账日期", "收入金额", "付款人", "凭证号", "用途"].iter().enumerate() {
+    for (c, h) in ["记账日期", "收入金额", "付款人", "凭证号", "用途"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     for (i, (d, amount, payer, reference, memo)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
-        let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).unwrap();
+        let date =
+            ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).unwrap();
         sheet.write_datetime_with_format(r, 0, &date, &day).unwrap();
         sheet.write_number(r, 1, *amount).unwrap();
         sheet.write_string(r, 2, *payer).unwrap();
