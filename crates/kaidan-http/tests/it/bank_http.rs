@@ -312,3 +312,24 @@ async fn fin_3_finance_imports_a_statement_and_assigns_a_line_on_the_page() {
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn fin_3_the_same_statement_imported_eight_times_at_once_is_counted_once() {
+    on_each_backend(|t| async move {
+        let w = world(&t).await;
+        let d = today();
+        let csv = format!("{HEADER}{d},500.00,,张三,6222002,TX-A,FR-2,1\n{d},20.00,,加盟商一号,6222005,TX-B,,2\n{d},7.00,,谁,6222009,TX-C,,3\n");
+        let tries = (0..8).map(|_| t.upload("/api/v1/bank-statements?file=same.csv", &w.finance, csv.clone()));
+        let results = futures::future::join_all(tries).await;
+        let ok: Vec<Value> = results.iter().filter(|r| r.status == StatusCode::OK).map(|r| r.json()).collect();
+        assert!(results.iter().all(|r| r.status == StatusCode::OK || r.status == StatusCode::CONFLICT), "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
+        let sum = |k: &str| ok.iter().map(|r| r[k].as_i64().unwrap()).sum::<i64>();
+        assert_eq!((sum("matched"), sum("unmatched")), (2, 1), "{ok:?}");
+        assert_eq!(t.get("/api/v1/receipts", &w.finance).await.json().as_array().unwrap().len(), 2);
+        assert_eq!(t.get("/api/v1/bank-lines", &w.finance).await.json().as_array().unwrap().len(), 3);
+        let acct = t.get(&format!("/api/v1/customers/{}/account", w.other), &w.finance).await.json();
+        assert_eq!(acct["balance"]["funds"], "500", "{acct}");
+    })
+    .await;
+}
