@@ -135,6 +135,7 @@ fn checked_rows(
                 .map(|c| table.cell(row, c).to_string())
                 .collect(),
             our_account: cell(row, &cols.our_account),
+            direction: cell(row, &cols.direction),
         };
         match cells.check(&cols, today) {
             Ok(BankRow::In(line)) => lines.push((row.line, line)),

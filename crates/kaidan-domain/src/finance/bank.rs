@@ -85,6 +85,8 @@ pub enum BankField {
     Memo,
     /// The account of ours the statement is of.
     OurAccount,
+    /// Money in or out (借贷标志) beside a single amount column.
+    Direction,
 }
 
 /// The headers each field is known by, compared without spaces, without a
@@ -155,7 +157,23 @@ const HEADERS: &[(BankField, &[&str])] = &[
         BankField::OurAccount,
         &["本方账号", "我方账号", "账号", "our_account", "account"],
     ),
+    (
+        BankField::Direction,
+        &[
+            "借贷标志",
+            "借贷方向",
+            "收支方向",
+            "收支标志",
+            "借贷",
+            "direction",
+            "dc",
+        ],
+    ),
 ];
+
+/// The words of a direction column for money out and money in.
+const OUT_WORDS: &[&str] = &["借", "借方", "支出", "支", "出", "d", "dr", "debit", "out"];
+const IN_WORDS: &[&str] = &["贷", "贷方", "收入", "收", "入", "c", "cr", "credit", "in"];
 
 fn normalise_header(h: &str) -> String {
     let mut s: String = h.chars().filter(|c| !c.is_whitespace()).collect();
@@ -181,6 +199,9 @@ pub struct BankColumns {
     /// Every memo-like column (摘要 and 附言 may both be there), joined.
     pub memo: Vec<String>,
     pub our_account: Option<String>,
+    /// The direction column (借贷标志), when money in and out share one
+    /// amount column.
+    pub direction: Option<String>,
 }
 
 impl BankColumns {
@@ -234,6 +255,7 @@ impl BankColumns {
         let payer_account = one(BankField::PayerAccount, "payer's account");
         let reference = one(BankField::Reference, "bank reference");
         let our_account = one(BankField::OurAccount, "own account");
+        let direction = one(BankField::Direction, "direction (借贷标志)");
         let memo = found
             .iter()
             .filter(|(f, _)| *f == BankField::Memo)
@@ -261,6 +283,7 @@ impl BankColumns {
                 reference,
                 memo,
                 our_account,
+                direction,
             }),
             _ => Err(errors),
         }
@@ -278,6 +301,7 @@ pub struct BankCells {
     pub reference: String,
     pub memo: Vec<String>,
     pub our_account: String,
+    pub direction: String,
 }
 
 /// A line of money received, checked.
@@ -430,12 +454,33 @@ impl BankCells {
             Some(&memo_text),
             MAX_MEMO,
         );
+        let flag = self.direction.trim().to_lowercase();
+        let flagged_out = match cols.direction.as_deref() {
+            Some(_) if flag.is_empty() => false,
+            Some(_) if OUT_WORDS.contains(&flag.as_str()) => true,
+            Some(_) if IN_WORDS.contains(&flag.as_str()) => false,
+            Some(c) => {
+                e.add(
+                    c,
+                    "invalid",
+                    format!(
+                        "'{}' is neither 借/D (money out) nor 贷/C (money in)",
+                        self.direction
+                    ),
+                );
+                false
+            }
+            None => false,
+        };
         if !e.is_empty() {
             return Err(e);
         }
         let Some(date) = date else {
             return Err(e);
         };
+        if flagged_out {
+            return Ok(BankRow::Out);
+        }
         let out = debit.is_some_and(|d| !d.is_zero());
         match credit {
             _ if out && credit.is_none_or(|c| c.is_zero()) => Ok(BankRow::Out),
@@ -778,6 +823,17 @@ mod tests {
         assert_eq!(
             cells("2026-12-01", "0.00", "300").check(&c, today).unwrap(),
             BankRow::Out
+        );
+        let flagged = cols(&["日期", "交易金额", "借贷标志"]);
+        let mut c2 = cells("2026-12-01", "300", "");
+        c2.direction = "借".into();
+        assert_eq!(c2.check(&flagged, today).unwrap(), BankRow::Out);
+        c2.direction = "C".into();
+        assert!(matches!(c2.check(&flagged, today).unwrap(), BankRow::In(_)));
+        c2.direction = "?".into();
+        assert_eq!(
+            c2.check(&flagged, today).unwrap_err().errors[0].field,
+            "借贷标志"
         );
         let signed = cols(&["日期", "金额"]);
         assert_eq!(
