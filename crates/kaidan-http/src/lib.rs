@@ -9,6 +9,7 @@ mod observe;
 pub mod openapi;
 mod pages;
 mod path;
+mod print;
 mod problem;
 mod state;
 
@@ -24,6 +25,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use print::{PrintSettings, demo_company};
 pub use problem::{ApiError, Problem};
 pub use state::{AppState, HttpConfig};
 

@@ -8,6 +8,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 pub struct HttpConfig {
     /// Mark cookies `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// The company block, seal and font of printed documents (DOC-1).
+    pub print: crate::print::PrintSettings,
 }
 
 /// What every handler gets.

@@ -43,6 +43,37 @@ pub struct FileConfig {
     /// `[finance]`: due dates of monthly settlement and the ageing buckets
     /// (FIN-2, FIN-4).
     pub finance: Option<kaidan_domain::finance::FinanceSettings>,
+    /// `[company]`: the letterhead and seal of printed documents (DOC-1).
+    pub company: Option<CompanySettings>,
+    /// `[print]`: the font printed documents are set in (DOC-1).
+    pub print: Option<PrintFileSettings>,
+}
+
+/// `[company]` of `kaidan.toml` (env `KAIDAN_COMPANY_<KEY>`); without the
+/// section and the variables the demo company is printed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySettings {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub tax_number: Option<String>,
+    /// Bank and account number, one line.
+    pub bank: Option<String>,
+    /// A PNG of the seal; absent: a red ring with the name is drawn;
+    /// `"none"`: no seal.
+    pub seal_image: Option<String>,
+}
+
+/// `[print]` of `kaidan.toml` (env `KAIDAN_PRINT_FONT`,
+/// `KAIDAN_PRINT_FONT_INDEX`).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintFileSettings {
+    /// A CJK TTF, OTF or TTC; absent: the system's (fonts-noto-cjk…).
+    pub font: Option<PathBuf>,
+    /// The face in a collection; absent: found by family name.
+    pub font_index: Option<u32>,
 }
 
 /// `[jobs]` of `kaidan.toml`; every key is optional.
@@ -108,6 +139,74 @@ impl FileConfig {
             c.finance = f.clone();
         }
         c
+    }
+}
+
+impl FileConfig {
+    /// What printed documents carry and are set in (DOC-1): each
+    /// `KAIDAN_COMPANY_*` / `KAIDAN_PRINT_*` variable over its key in the
+    /// file; the demo company when neither names one.
+    pub fn print_settings(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<kaidan_http::PrintSettings> {
+        let file = self.company.clone().unwrap_or_default();
+        let keys = [
+            ("NAME", &file.name),
+            ("ADDRESS", &file.address),
+            ("PHONE", &file.phone),
+            ("TAX_NUMBER", &file.tax_number),
+            ("BANK", &file.bank),
+            ("SEAL_IMAGE", &file.seal_image),
+        ];
+        let values: Vec<Option<String>> = keys
+            .iter()
+            .map(|(k, v)| env(&format!("KAIDAN_COMPANY_{k}")).or_else(|| (*v).clone()))
+            .collect();
+        let configured = self.company.is_some() || values.iter().any(Option::is_some);
+        let value = |i: usize| values.get(i).cloned().flatten().unwrap_or_default();
+        let mut company = if configured {
+            kaidan_print::Company {
+                name: value(0),
+                address: value(1),
+                phone: value(2),
+                tax_number: value(3),
+                bank: value(4),
+                seal: kaidan_print::Seal::Drawn,
+            }
+        } else {
+            kaidan_http::demo_company()
+        };
+        company.seal = match values.get(5).cloned().flatten() {
+            None => kaidan_print::Seal::Drawn,
+            Some(p) if p.trim().is_empty() || p.trim() == "none" => kaidan_print::Seal::None,
+            Some(p) => {
+                let bytes = std::fs::read(&p)
+                    .with_context(|| format!("[company] seal_image: cannot read {p}"))?;
+                anyhow::ensure!(
+                    bytes.starts_with(b"\x89PNG"),
+                    "[company] seal_image: {p} is not a PNG file"
+                );
+                kaidan_print::Seal::Png(bytes)
+            }
+        };
+        let print = self.print.clone().unwrap_or_default();
+        let index = match env("KAIDAN_PRINT_FONT_INDEX") {
+            Some(i) => Some(
+                i.trim()
+                    .parse::<u32>()
+                    .with_context(|| format!("KAIDAN_PRINT_FONT_INDEX: not a number: {i}"))?,
+            ),
+            None => print.font_index,
+        };
+        let font = kaidan_print::FontConfig {
+            path: env("KAIDAN_PRINT_FONT")
+                .filter(|p| !p.trim().is_empty())
+                .map(PathBuf::from)
+                .or(print.font),
+            index,
+        };
+        Ok(kaidan_http::PrintSettings { company, font })
     }
 }
 
@@ -213,6 +312,44 @@ mod tests {
             let e = cfg.check().unwrap_err().to_string();
             assert!(e.contains("allocation.cumulative_period_days"), "{e}");
         }
+    }
+
+    #[test]
+    fn doc_1_company_and_font_come_from_the_file_and_the_environment() {
+        let none = |_: &str| None;
+        // Nothing configured: the demo company with a drawn seal.
+        let d = FileConfig::default().print_settings(none).unwrap();
+        assert_eq!(d.company.name, "开单示范贸易有限公司");
+        assert!(d.company.address.contains("上海"));
+        assert_eq!(d.company.seal, kaidan_print::Seal::Drawn);
+        assert_eq!(d.font, kaidan_print::FontConfig::default());
+        let cfg: FileConfig = toml::from_str(
+            "[company]\nname = \"杭州某某服饰有限公司\"\nseal_image = \"none\"\n[print]\nfont = \"/fonts/a.ttc\"\nfont_index = 2",
+        )
+        .unwrap();
+        let s = cfg.print_settings(none).unwrap();
+        assert_eq!(s.company.name, "杭州某某服饰有限公司");
+        assert_eq!(s.company.address, "", "no demo address once configured");
+        assert_eq!(s.company.seal, kaidan_print::Seal::None);
+        assert_eq!(s.font.path.as_deref(), Some(Path::new("/fonts/a.ttc")));
+        assert_eq!(s.font.index, Some(2));
+        // The environment wins over the file.
+        let env = |k: &str| match k {
+            "KAIDAN_COMPANY_NAME" => Some("环境公司".to_string()),
+            "KAIDAN_PRINT_FONT" => Some("/env/font.ttf".to_string()),
+            "KAIDAN_PRINT_FONT_INDEX" => Some("0".to_string()),
+            _ => None,
+        };
+        let s = cfg.print_settings(env).unwrap();
+        assert_eq!(s.company.name, "环境公司");
+        assert_eq!(s.font.path.as_deref(), Some(Path::new("/env/font.ttf")));
+        assert_eq!(s.font.index, Some(0));
+        // A seal that is not there is an error naming the key.
+        let bad: FileConfig =
+            toml::from_str("[company]\nseal_image = \"/nonexistent/seal.png\"").unwrap();
+        let e = bad.print_settings(none).unwrap_err().to_string();
+        assert!(e.contains("seal_image"), "{e}");
+        assert!(toml::from_str::<FileConfig>("[print]\nfonts = \"x\"").is_err());
     }
 
     #[test]

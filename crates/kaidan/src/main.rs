@@ -119,8 +119,16 @@ async fn serve(
         "Kaidan is running at {url}  (API: {url}api/v1/health, OpenAPI: {url}api/openapi.json)"
     );
     tracing::info!(%addr, database = app.backend(), "listening");
+    let print = setup.file.print_settings(|k| std::env::var(k).ok())?;
+    // DOC-1: the font is read once, now; without one the server runs and
+    // the print routes answer 503 with this message.
+    match kaidan_print::load_font(&print.font) {
+        Ok(f) => tracing::info!(font = %f.source, "printing font"),
+        Err(e) => tracing::warn!(error = %e, "printed documents are unavailable"),
+    }
     let http = HttpConfig {
         secure_cookies: setup.file.secure_cookies.unwrap_or(false),
+        print,
     };
     // Scheduled jobs (PUR-1, PUR-2): every node may run the loop; a due job
     // is claimed by one node at a time (see kaidan_app::jobs).

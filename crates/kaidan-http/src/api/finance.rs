@@ -28,7 +28,7 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
-        to_invoice; invoices, issue_invoice; batch_invoice; invoice; invoice_by_number;
+        to_invoice; invoices, issue_invoice; batch_invoice; invoice; invoice_pdf; invoice_by_number;
         credit_invoice; record_fapiao; receipts, register_receipt; receipt;
         voucher, attach_voucher; verify_receipt; reject_receipt; reverse_receipt;
         match_payment; ageing
@@ -136,6 +136,19 @@ pub async fn batch_invoice(
     responses((status = 200, body = InvoiceView), (status = 404, body = Problem)))]
 pub async fn invoice(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<InvoiceView>> {
     Ok(Json(app.invoice(&ctx, id).await?))
+}
+
+/// DOC-1: the invoice or credit note as a PDF in Chinese (销售发票 /
+/// 红字发票), with the company's letterhead and seal.
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "finance", operation_id = "invoice_pdf", params(("id" = i64, Path)),
+    responses((status = 200, description = "销售发票 (PDF)", content_type = "application/pdf"),
+        (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn invoice_pdf(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    crate::auth::ApiAuth(ctx): crate::auth::ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<crate::print::Pdf> {
+    Ok(crate::print::invoice_pdf(&s, &ctx, id).await?)
 }
 
 /// DOC-2: an invoice or credit note by its number.

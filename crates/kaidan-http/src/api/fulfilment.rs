@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use kaidan_app::fulfilment::{DocumentRef, TrackingInput};
 use kaidan_app::ports::{PickListRow, PlanLine, ShipmentRow};
@@ -18,15 +18,16 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::api::query::filter;
-use crate::auth::Api;
+use crate::auth::{Api, ApiAuth};
 use crate::json::JsonBody;
+use crate::print::Pdf;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
         plan; pick_lists, create_pick_lists; pick_list; confirm_pick; ship; shipments;
-        shipment; add_tracking; deliver; lookup
+        shipment; shipment_pdf; add_tracking; deliver; lookup
     )
 }
 
@@ -130,6 +131,19 @@ pub async fn shipments(
     responses((status = 200, body = ShipmentRow), (status = 404, body = Problem)))]
 pub async fn shipment(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<ShipmentRow>> {
     Ok(Json(app.shipment(&ctx, id).await?))
+}
+
+/// DOC-1: the delivery note (发货单) as a PDF, for whoever may read the
+/// shipment; 503 when the server has no CJK font.
+#[utoipa::path(get, path = "/api/v1/shipments/{id}/pdf", tag = "fulfilment", params(("id" = i64, Path)),
+    responses((status = 200, description = "发货单 (PDF)", content_type = "application/pdf"),
+        (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn shipment_pdf(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    Path(id): Path<i64>,
+) -> ApiResult<Pdf> {
+    Ok(crate::print::shipment_pdf(&s, &ctx, id).await?)
 }
 
 /// SHP-2: a tracking event; the same event (time and status) twice is kept

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kaidan_app::audit::HistoryPage;
@@ -18,15 +18,16 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::api::query::{cursor, history_request, named, unknown, whole};
-use crate::auth::Api;
+use crate::auth::{Api, ApiAuth};
 use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
 use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
+use crate::print::{Pdf, order_pdf};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
-        list, place; by_number; read; review; approve_price; finance_review;
+        list, place; by_number; read; pdf; review; approve_price; finance_review;
         joint_review; reject; cancel; changes, request_change; decide_change;
         shortage_choice; account; post_entry; history; account_history
     )
@@ -147,6 +148,19 @@ pub async fn list(
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn read(Api(app, ctx): Api, PathId(id): PathId<Order>) -> ApiResult<Response> {
     Ok(view(app.order(&ctx, id).await?, StatusCode::OK))
+}
+
+/// DOC-1: the order confirmation (订单确认书) as a PDF, for whoever may
+/// read the order; 503 when the server has no CJK font.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/pdf", tag = "orders", operation_id = "order_pdf", params(("id" = i64, Path)),
+    responses((status = 200, description = "订单确认书 (PDF)", content_type = "application/pdf"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn pdf(
+    State(s): State<AppState>,
+    ApiAuth(ctx): ApiAuth,
+    PathId(id): PathId<Order>,
+) -> ApiResult<Pdf> {
+    Ok(order_pdf(&s, &ctx, id).await?)
 }
 
 /// Find an order by its number (e.g. SO-20261123-000001).

@@ -18,6 +18,7 @@ mod jobs;
 mod master;
 mod master_forms;
 mod orders;
+mod print;
 mod purchasing;
 mod region_priorities;
 mod session;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<AppState> {
             get(region_priorities::priorities).post(region_priorities::priorities_post),
         )
         .route("/users", get(users::users))
+        .merge(print::routes())
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
         .merge(customer_hold::routes())

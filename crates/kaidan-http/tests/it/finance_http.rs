@@ -181,7 +181,18 @@ async fn fin_1_fin_3_ord_7_an_invoiced_shipment_paid_by_a_verified_receipt_close
         assert_eq!(t.get(&format!("/api/v1/invoices/{iid}"), &other).await.status, StatusCode::FORBIDDEN);
         let r = t.post_json("/api/v1/receipts", &other, receipt).await;
         assert_eq!(r.json()["errors"][0]["code"], "not_your_customer", "{}", r.text());
-        t.assert_described(&[("/api/v1/invoices", "post"), ("/api/v1/receipts/{id}/verify", "post"), ("/api/v1/ageing", "get")]).await;
+        t.assert_described(&[("/api/v1/invoices", "post"), ("/api/v1/receipts/{id}/verify", "post"), ("/api/v1/ageing", "get"), ("/api/v1/invoices/{id}/pdf", "get")]).await;
+        // DOC-1: the invoice prints in Chinese with its numbers and totals.
+        let pdf = t.get(&format!("/api/v1/invoices/{iid}/pdf"), &w.finance).await;
+        assert_eq!((pdf.status, pdf.header("content-type")), (StatusCode::OK, "application/pdf".to_string()));
+        assert!(pdf.body.starts_with(b"%PDF"));
+        if let Some(text) = kaidan_print::testing::pdf_text(&pdf.body) {
+            let text = kaidan_print::testing::squeezed(&text);
+            for want in ["销售发票", "加盟商一号", "91440300MA5FXXXX1X", "298.50", "34.34", "264.16", "人民币贰佰玖拾捌元伍角整", inv["number"].as_str().unwrap()] {
+                assert!(text.contains(&kaidan_print::testing::squeezed(want)), "{want} in {text}");
+            }
+        }
+        assert_eq!(t.get(&format!("/api/v1/invoices/{iid}/pdf"), &other).await.status, StatusCode::FORBIDDEN);
     })
     .await;
 }

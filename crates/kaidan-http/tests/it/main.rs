@@ -11,6 +11,7 @@ mod finance_http;
 mod fulfilment_http;
 mod history_http;
 mod order_pages;
+mod print_http;
 mod purchasing;
 mod shortages_http;
 mod support;

@@ -430,6 +430,7 @@ async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
         let all: Vec<_> = orders.iter().collect();
         for s in [
             OrderStatus::Delivered,
+            OrderStatus::Closed,
             OrderStatus::Shipped,
             OrderStatus::Approved,
             OrderStatus::Rejected,
@@ -437,7 +438,9 @@ async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
         ] {
             assert!(count_in(&all, s) > 0, "{backend}: no {s} order");
         }
-        assert!(count_in(&all, OrderStatus::Delivered) > 80, "{backend}");
+        // Delivered, or delivered and paid in full since (ORD-7).
+        let done = count_in(&all, OrderStatus::Delivered) + count_in(&all, OrderStatus::Closed);
+        assert!(done > 80, "{backend}: {done}");
         for c in Channel::ALL {
             assert!(
                 orders.iter().any(|o| o.document.channel == *c),
@@ -614,5 +617,47 @@ async fn fin_6_demo_holds_a_franchisee_and_its_order_waits_at_credit_hold() {
             .unwrap();
         assert_eq!(orders.len(), 1, "{backend}");
         assert_eq!(orders[0].status, OrderStatus::CreditHold, "{backend}");
+    }
+}
+
+/// FIN-1, FIN-3, FIN-4 in the demo: weeks of invoices and credit notes,
+/// receipts verified, waiting (one with its slip) and rejected, and
+/// open invoices in every bucket of the ageing, equal to the books.
+#[tokio::test]
+async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
+    use kaidan_app::ports::{InvoiceFilter, ReceiptFilter};
+    use kaidan_domain::finance::{AgeingGroup, InvoiceDocKind, ReceiptStatus};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let invoices = app
+            .invoices(&ctx, InvoiceFilter { limit: 500, ..Default::default() })
+            .await
+            .unwrap();
+        let count = |k| invoices.iter().filter(|i| i.kind == k).count();
+        assert!(count(InvoiceDocKind::Invoice) > 30, "{backend}: {}", invoices.len());
+        assert!(count(InvoiceDocKind::CreditNote) >= 2, "{backend}");
+        assert!(invoices.iter().any(|i| i.fapiao_number.is_some()), "{backend}");
+        let receipts = |status| {
+            let app = app.clone();
+            let ctx = ctx.clone();
+            async move {
+                app.receipts(&ctx, ReceiptFilter { status: Some(status), limit: 500, ..Default::default() })
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(receipts(ReceiptStatus::Verified).await.len() > 30, "{backend}");
+        let waiting = receipts(ReceiptStatus::Registered).await;
+        assert!(waiting.iter().any(|r| r.voucher.is_some()), "{backend}");
+        assert!(waiting.len() >= 2, "{backend}");
+        assert_eq!(receipts(ReceiptStatus::Rejected).await.len(), 1, "{backend}");
+        let ageing = app.ageing(&ctx, None, AgeingGroup::Customer).await.unwrap();
+        for (i, b) in ageing.totals.buckets.iter().enumerate() {
+            assert!(b.is_positive(), "{backend}: bucket {} is empty: {ageing:?}", ageing.columns[i]);
+        }
+        let open: kaidan_domain::Money = invoices.iter().map(|i| i.open()).sum();
+        assert_eq!(ageing.totals.total, open, "{backend}");
     }
 }

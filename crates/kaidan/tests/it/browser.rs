@@ -235,7 +235,7 @@ async fn finance_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     std::fs::write(&slip, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89").unwrap();
     element(c, Locator::Id("receipt-voucher"))
         .await
-        .send_keys(&slip.display().to_string())
+        .send_keys(&std::fs::canonicalize(&slip).unwrap().display().to_string())
         .await
         .unwrap();
     click_until(c, "receipt-submit", "receipt-state", "待核实").await;
