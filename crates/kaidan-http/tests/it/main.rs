@@ -6,6 +6,7 @@
 mod allocation_http;
 mod api;
 mod collection_http;
+mod bank_http;
 mod customers_http;
 mod finance_http;
 mod fulfilment_http;
