@@ -201,24 +201,39 @@ impl App {
         };
         let id = tx.receipt_insert(&r, None).await?;
         let (from, to) = (ReceiptStatus::Registered, ReceiptStatus::Verified);
-        if !tx.receipt_decide(id, from, to, &ctx.actor.username, now, None).await? {
+        if !tx
+            .receipt_decide(id, from, to, &ctx.actor.username, now, None)
+            .await?
+        {
             return Err(wrong_state(&r, from));
         }
         let entry = AccountEntry {
             note: Some(format!("收款 {number}")),
             ..AccountEntry::new(EntryKind::Deposit, r.amount, None)
         };
-        self.account_post(tx, ctx, r.customer_id, &entry, now).await?;
+        self.account_post(tx, ctx, r.customer_id, &entry, now)
+            .await?;
         let amount = FieldChange {
             field: "amount".into(),
             before: None,
             after: Some(format!("{number} {} {}", r.amount, r.payer)),
         };
-        self.audit(tx, ctx, "receipt", id, "register", vec![amount]).await?;
-        self.audit(tx, ctx, "receipt", id, "verify", vec![status_change(from, to)]).await?;
+        self.audit(tx, ctx, "receipt", id, "register", vec![amount])
+            .await?;
+        self.audit(
+            tx,
+            ctx,
+            "receipt",
+            id,
+            "verify",
+            vec![status_change(from, to)],
+        )
+        .await?;
         let payload = serde_json::json!({ "id": id, "number": number, "customer_id": r.customer_id, "amount": r.amount });
-        self.publish(tx, "receipt.registered", "receipt", id, payload.clone()).await?;
-        self.publish(tx, "receipt.verified", "receipt", id, payload).await?;
+        self.publish(tx, "receipt.registered", "receipt", id, payload.clone())
+            .await?;
+        self.publish(tx, "receipt.verified", "receipt", id, payload)
+            .await?;
         receipt_in(tx, id).await
     }
 

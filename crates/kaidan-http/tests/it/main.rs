@@ -5,8 +5,8 @@
 
 mod allocation_http;
 mod api;
-mod collection_http;
 mod bank_http;
+mod collection_http;
 mod customers_http;
 mod finance_http;
 mod fulfilment_http;
