@@ -584,7 +584,7 @@ pub async fn fapiao_post(
         id,
         outcome,
         move |_| format!("/finance/invoices/{id}"),
-        |s, a, id, e| invoice_page(s, a, id, e),
+        invoice_page,
     )
     .await
 }

@@ -192,7 +192,7 @@ pub fn rmb_in_words(m: Money) -> String {
                     inner_zero = true;
                     continue;
                 }
-                if inner_zero && out.chars().last() != Some('零') && !out.ends_with("人民币") {
+                if inner_zero && !out.ends_with('零') && !out.ends_with("人民币") {
                     out.push_str(DIGITS[0]);
                 }
                 inner_zero = false;
