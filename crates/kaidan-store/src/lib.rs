@@ -5,6 +5,7 @@
 
 mod allocation;
 mod allocation_writes;
+mod bank;
 mod bench_data;
 mod changes;
 mod child_rows;

@@ -107,6 +107,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0014_waiting_requests_index.sql"),
     migration!("0015_order_to_cash.sql"),
     migration!("0016_dunning_collection.sql"),
+    migration!("0017_bank_statements.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -353,6 +354,11 @@ mod tests {
             16,
             "aac575656c64267c017f37d55a05544c611de3db8c5eeb771ff0469154cd7a0c8d2bc6f74c23755d7f6b5f9acbc7aaed",
             "93ebd377c2927e35bb1a19306b7d2946c073da282e739f0204cb2885305e2dfa8b0f77b4c42ced51bf55db54b638c999",
+        ),
+        (
+            17,
+            "a9fb4c830b7327e766db56695808a0dbf2e380baa5ea0be07bd69f583d00f9166b43bdc6394b6dc1482681ea3d5a3dba",
+            "75bda7382a830ba95036eb89347a2abe6ef9ab5789fe192e6322cbe11c819dd1bc4d026d3626e4ea49c7636ff1a2e3d1",
         ),
     ];
 

@@ -44,7 +44,7 @@ impl App {
     }
 
     /// Counts one match on both documents (guarded) and records it.
-    async fn apply_match(
+    pub(crate) async fn apply_match(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,

@@ -10,10 +10,12 @@
 //! `account.read`) the customers he is the rep of; a portal user its own.
 
 mod ageing;
+mod bank;
 mod invoices;
 mod matching;
 mod receipts;
 
+pub use bank::{BankImportReport, BankLineView, BankReceipt};
 pub use invoices::{BatchInvoiceInput, BatchInvoiceResult, InvoiceDraft, InvoiceView};
 pub use receipts::{ReceiptView, VoucherUpload};
 

@@ -5,7 +5,9 @@
 //! undoes its matches and takes the money off the account, with a reason.
 
 use kaidan_domain::audit::FieldChange;
-use kaidan_domain::finance::{Receipt, ReceiptInput, ReceiptStatus, VoucherInfo, check_voucher};
+use kaidan_domain::finance::{
+    Receipt, ReceiptInput, ReceiptStatus, ValidReceipt, VoucherInfo, check_voucher,
+};
 use kaidan_domain::orders::{AccountEntry, EntryKind};
 use kaidan_domain::{Money, Permission, ValidationErrors};
 use serde::Serialize;
@@ -161,6 +163,78 @@ impl App {
         let view = receipt_view(&mut tx, id).await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// Registers and verifies a receipt inside the caller's transaction, as
+    /// the finance user of `ctx`: money seen on the bank statement, whose
+    /// line is its voucher (ADR 0021, ADR 0023). Posted to the account like
+    /// `verify_receipt`, with the same audit rows and events; the caller
+    /// matches it.
+    pub(crate) async fn receipt_verified_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        valid: ValidReceipt,
+    ) -> AppResult<Receipt> {
+        ctx.require(Permission::ReceiptVerify)?;
+        let number = self.document_number(tx, "RC").await?;
+        let now = self.now();
+        let r = Receipt {
+            id: 0,
+            number: number.clone(),
+            customer_id: valid.customer_id,
+            payer: valid.payer,
+            method: valid.method,
+            amount: valid.amount,
+            applied: Money::ZERO,
+            received_on: valid.received_on,
+            bank_reference: valid.bank_reference,
+            note: valid.note,
+            status: ReceiptStatus::Registered,
+            registered_by: ctx.actor.user_id,
+            registered_by_name: ctx.actor.username.clone(),
+            registered_at: now,
+            decided_by_name: None,
+            decided_at: None,
+            decision_note: None,
+            voucher: None,
+        };
+        let id = tx.receipt_insert(&r, None).await?;
+        let (from, to) = (ReceiptStatus::Registered, ReceiptStatus::Verified);
+        if !tx
+            .receipt_decide(id, from, to, &ctx.actor.username, now, None)
+            .await?
+        {
+            return Err(wrong_state(&r, from));
+        }
+        let entry = AccountEntry {
+            note: Some(format!("收款 {number}")),
+            ..AccountEntry::new(EntryKind::Deposit, r.amount, None)
+        };
+        self.account_post(tx, ctx, r.customer_id, &entry, now)
+            .await?;
+        let amount = FieldChange {
+            field: "amount".into(),
+            before: None,
+            after: Some(format!("{number} {} {}", r.amount, r.payer)),
+        };
+        self.audit(tx, ctx, "receipt", id, "register", vec![amount])
+            .await?;
+        self.audit(
+            tx,
+            ctx,
+            "receipt",
+            id,
+            "verify",
+            vec![status_change(from, to)],
+        )
+        .await?;
+        let payload = serde_json::json!({ "id": id, "number": number, "customer_id": r.customer_id, "amount": r.amount });
+        self.publish(tx, "receipt.registered", "receipt", id, payload.clone())
+            .await?;
+        self.publish(tx, "receipt.verified", "receipt", id, payload)
+            .await?;
+        receipt_in(tx, id).await
     }
 
     /// Finance verifies a registered receipt: the money is posted to the

@@ -7,6 +7,7 @@
 //! error anywhere changes nothing.
 
 mod allocation;
+mod bank;
 mod changes;
 mod collection;
 mod deadlines;
@@ -23,6 +24,7 @@ mod transfers;
 mod users;
 
 pub use allocation::*;
+pub use bank::*;
 pub use changes::*;
 pub use collection::*;
 pub use deadlines::*;
@@ -113,6 +115,7 @@ pub trait Tx:
     + HoldsTx
     + FinanceTx
     + CollectionTx
+    + BankTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -12,6 +12,7 @@
 //! received and not matched = what the ledger says the customer owes.
 
 pub mod ageing;
+pub mod bank;
 pub mod billing;
 pub mod collection;
 pub mod dunning;
@@ -22,6 +23,7 @@ pub mod statement;
 pub mod terms;
 
 pub use ageing::*;
+pub use bank::*;
 pub use billing::*;
 pub use collection::*;
 pub use dunning::*;

@@ -12,6 +12,7 @@ macro_rules! api_routes {
 
 pub mod admin;
 pub mod allocation;
+pub mod bank;
 pub mod calendar;
 pub mod collection;
 pub mod customer_holds;
@@ -58,6 +59,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(customer_holds::routes())
         .merge(finance::routes())
         .merge(collection::routes())
+        .merge(bank::routes())
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())

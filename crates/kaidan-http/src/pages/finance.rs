@@ -71,6 +71,7 @@ pub(super) fn fin_tabs(lang: Lang, active: &str) -> Vec<FinTab> {
         ("/finance", lang.pick("待开票", "To invoice")),
         ("/finance/invoices", lang.pick("发票", "Invoices")),
         ("/finance/receipts", lang.pick("收款", "Receipts")),
+        ("/finance/bank", lang.pick("银行流水", "Bank statements")),
         ("/finance/ageing", lang.pick("账龄分析", "Ageing")),
         ("/finance/dunning", lang.pick("催款", "Dunning")),
     ]
@@ -84,7 +85,7 @@ pub(super) fn fin_tabs(lang: Lang, active: &str) -> Vec<FinTab> {
 }
 
 /// Customer id → "code name", for the lists.
-async fn customer_names(s: &AppState, ctx: &Ctx) -> HashMap<i64, String> {
+pub(super) async fn customer_names(s: &AppState, ctx: &Ctx) -> HashMap<i64, String> {
     let mut names = HashMap::new();
     let mut cursor = None;
     loop {

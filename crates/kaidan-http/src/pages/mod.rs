@@ -4,6 +4,7 @@
 mod accounts;
 mod allocation;
 mod arrival_notices;
+mod bank;
 mod calendar;
 mod collection;
 mod customer_hold;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .merge(transfers::routes())
         .merge(finance::routes())
         .merge(collection::routes())
+        .merge(bank::routes())
 }
 
 async fn stylesheet() -> Response {

@@ -5,6 +5,7 @@
 
 mod allocation_http;
 mod api;
+mod bank_http;
 mod collection_http;
 mod customers_http;
 mod finance_http;

@@ -325,3 +325,93 @@ pub(super) async fn today(app: &App, ctx: &Ctx, rep_customer: CustomerId) -> any
         .context("the demo rejected receipt")?;
     Ok(())
 }
+
+/// Last month's dunning (FIN-4), as the month-end job raises it, and what
+/// finance and the reps did about the old debts: calls, a visit, a letter,
+/// promises to pay that the money has not followed (broken); a customer
+/// confirmed last month's statement (对账单) and one disputed it.
+pub(super) async fn collection(
+    app: &App,
+    ctx: &Ctx,
+    debtors: &[(CustomerId, i64)],
+    confirming: CustomerId,
+) -> anyhow::Result<()> {
+    use kaidan_domain::finance::{
+        CollectionInput, CollectionKind, ConfirmationInput, ConfirmationStatus, Period,
+    };
+    let today = app.today_date();
+    let last_month = today.first_of_month().yesterday().context("last month")?;
+    let period =
+        Period::new(last_month.year(), last_month.month()).context("the demo's dunning period")?;
+    app.run_dunning(ctx, period)
+        .await
+        .context("the demo's month-end dunning")?;
+    let ago = |days: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(days))
+            .context("a demo day")
+    };
+    for (n, (customer, _)) in debtors.iter().enumerate() {
+        let steps: Vec<CollectionInput> = vec![
+            CollectionInput {
+                kind: CollectionKind::Call,
+                happened_on: Some(ago(21)?),
+                outcome: "电话催款,对方财务称月底前安排付款".into(),
+                promise_date: None,
+                promise_amount: None,
+            },
+            CollectionInput {
+                kind: CollectionKind::Promise,
+                happened_on: Some(ago(14)?),
+                outcome: "客户承诺分期付款,第一期本周内到账".into(),
+                promise_date: Some(ago(7 - 3 * n as i64)?),
+                promise_amount: Some(Money::yuan(5_000 * (n as i64 + 1))),
+            },
+            CollectionInput {
+                kind: if n == 0 {
+                    CollectionKind::Letter
+                } else {
+                    CollectionKind::Visit
+                },
+                happened_on: Some(ago(3)?),
+                outcome: if n == 0 {
+                    "已寄出催款函,逾期超过 90 天,抄送法务".into()
+                } else {
+                    "销售代表上门拜访,门店经营正常,同意尽快付款".into()
+                },
+                promise_date: None,
+                promise_amount: None,
+            },
+        ];
+        for step in &steps {
+            app.record_collection_action(ctx, *customer, step)
+                .await
+                .context("a demo collection action")?;
+        }
+    }
+    app.confirm_statement(
+        ctx,
+        confirming,
+        period,
+        &ConfirmationInput {
+            status: ConfirmationStatus::Confirmed,
+            note: Some("已核对无误".into()),
+        },
+    )
+    .await
+    .context("the demo's confirmed statement")?;
+    if let Some((customer, _)) = debtors.get(2) {
+        app.confirm_statement(
+            ctx,
+            *customer,
+            period,
+            &ConfirmationInput {
+                status: ConfirmationStatus::Disputed,
+                note: Some("11 月 18 日退货 2 件未冲减,请核对".into()),
+            },
+        )
+        .await
+        .context("the demo's disputed statement")?;
+    }
+    Ok(())
+}

@@ -118,6 +118,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     hold_demo_customer(app, &ctx, &product_ids).await?;
     let rep_customer = CustomerId(app.id_by_code::<CustomerData>(&ctx, "FR-002").await?);
     finance::today(app, &ctx, rep_customer).await?;
+    finance::collection(app, &ctx, &debtors, rep_customer).await?;
 
     summary(app, &ctx, false).await
 }

@@ -690,5 +690,20 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         }
         let open: kaidan_domain::Money = invoices.iter().map(|i| i.open()).sum();
         assert_eq!(ageing.totals.total, open, "{backend}");
+        // FIN-4: last month's dunning notices and the collection actions.
+        let notices = app
+            .dunning_notices(
+                &ctx,
+                kaidan_app::ports::NoticeFilter {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(notices.len() >= 3, "{backend}: {} notices", notices.len());
+        let debtor = customer_id(&app, "BZ-003").await;
+        let actions = app.collection_actions(&ctx, debtor).await.unwrap();
+        assert_eq!(actions.len(), 3, "{backend}");
     }
 }
