@@ -126,7 +126,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
 /// The customers with old debts and how many days ago they bought. They
 /// stay out of the history walk, whose payments would settle the debts
 /// (money pays the oldest invoice first).
-const OLD_DEBTORS: [(&str, i64); 3] = [("BZ-003", 140), ("BZ-004", 75), ("FR-004", 80)];
+const OLD_DEBTORS: [(&str, i64); 3] = [("BZ-003", 140), ("BZ-004", 75), ("FR-010", 80)];
 
 /// Who owes from before the demo's weeks, and since how many days (FIN-4):
 /// a business customer on monthly settlement over 90 days past due, one on
