@@ -195,3 +195,15 @@ pub async fn invoice_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintF
     let doc = documents::invoice(&s.config.print.company, &view);
     render(s, doc).await
 }
+
+/// 对账单 of a customer's month, for whoever may read the statement (FIN-4).
+pub async fn statement_pdf(
+    s: &AppState,
+    ctx: &Ctx,
+    customer: kaidan_domain::CustomerId,
+    period: kaidan_domain::finance::Period,
+) -> Result<Pdf, PrintFailure> {
+    let statement = s.app.statement(ctx, customer, period).await?;
+    let doc = documents::statement(&s.config.print.company, &statement);
+    render(s, doc).await
+}

@@ -28,7 +28,7 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
         dunning_notices; run_dunning; collection_actions, record_collection_action;
-        collection_report; statement; confirm_statement
+        collection_report; statement; statement_pdf; confirm_statement
     )
 }
 
@@ -179,6 +179,21 @@ pub async fn statement(
 ) -> ApiResult<Json<Statement>> {
     let (customer, p) = statement_path(&id, &month)?;
     Ok(Json(app.statement(&ctx, customer, p).await?))
+}
+
+/// DOC-1: the statement of account as a PDF in Chinese (对账单), with the
+/// box the customer signs and stamps.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/statements/{period}/pdf", tag = "finance", operation_id = "statement_pdf",
+    params(("id" = i64, Path), ("period" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "对账单 (PDF)", content_type = "application/pdf"),
+        (status = 403, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+pub async fn statement_pdf(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    crate::auth::ApiAuth(ctx): crate::auth::ApiAuth,
+    Path((id, month)): Path<(String, String)>,
+) -> ApiResult<crate::print::Pdf> {
+    let (customer, p) = statement_path(&id, &month)?;
+    Ok(crate::print::statement_pdf(&s, &ctx, customer, p).await?)
 }
 
 /// The customer confirmed or disputed (with a note) its statement of a

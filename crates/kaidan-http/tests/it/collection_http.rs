@@ -263,6 +263,17 @@ async fn fin_4_overdue_customers_get_one_dunning_notice_the_rep_sees_and_acts_on
         assert_eq!((s["opening"].clone(), s["closing"].clone()), (json!("0"), inv["amount"].clone()), "{s}");
         assert_eq!(s["entries"][0]["number"], inv["number"]);
         assert_eq!(t.get(&format!("/api/v1/customers/{c}/statements/{inv_p}"), &w.other_rep).await.status, StatusCode::FORBIDDEN);
+        // DOC-1: the statement prints, with its closing balance.
+        let pdf = t.get(&format!("/api/v1/customers/{c}/statements/{inv_p}/pdf"), &w.rep).await;
+        assert_eq!((pdf.status, pdf.header("content-type")), (StatusCode::OK, "application/pdf".to_string()));
+        if let Some(text) = kaidan_print::testing::pdf_text(&pdf.body) {
+            let text = kaidan_print::testing::squeezed(&text);
+            let closing = format!("{:.2}", inv["amount"].as_str().unwrap().parse::<kaidan_domain::Money>().unwrap().decimal());
+            for want in ["对账单", "期末余额", inv["number"].as_str().unwrap(), closing.as_str()] {
+                assert!(text.contains(&kaidan_print::testing::squeezed(want)), "{want} in {text}");
+            }
+        }
+        assert_eq!(t.get(&format!("/api/v1/customers/{c}/statements/{inv_p}/pdf"), &w.other_rep).await.status, StatusCode::FORBIDDEN);
         let r = t.get(&format!("/api/v1/customers/{c}/statements/2026-13"), &w.finance).await;
         assert_eq!((r.status, r.json()["errors"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("period")));
         let r = t.get(&format!("/api/v1/customers/{c}/statements/2099-01"), &w.finance).await;

@@ -6,10 +6,12 @@
 mod delivery_note;
 mod invoice;
 mod order_confirmation;
+mod statement;
 
 pub use delivery_note::{DeliveryNote, delivery_note};
 pub use invoice::{invoice, rmb_in_words};
 pub use order_confirmation::{OrderConfirmation, order_confirmation};
+pub use statement::statement;
 
 use kaidan_domain::master::{CustomerData, PaymentMethod, PaymentTerms};
 
