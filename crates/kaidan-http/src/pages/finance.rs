@@ -339,10 +339,51 @@ pub async fn invoices(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
     let lang = chrome.lang;
+    let (excel, q) = wants_xlsx(&q);
     let filter = invoice_filter(&q).map_err(|e| query_error(lang, e))?;
     let open_only = filter.open_only;
     let list = s.app.invoices(&ctx, filter.clone()).await.or_page(lang)?;
     let names = customer_names(&s, &ctx).await;
+    if excel {
+        let header = [
+            ("编号", "Number"),
+            ("类型", "Kind"),
+            ("客户", "Customer"),
+            ("开票日期", "Date"),
+            ("到期日", "Due"),
+            ("金额", "Amount"),
+            ("税额", "Tax"),
+            ("红字", "Credited"),
+            ("已收", "Paid"),
+            ("未收", "Open"),
+            ("发票号码", "Fapiao"),
+        ]
+        .iter()
+        .map(|(zh, en)| lang.pick(zh, en).to_string())
+        .collect();
+        let rows = list
+            .iter()
+            .map(|i| {
+                vec![
+                    i.number.clone(),
+                    kind_label(lang, i.kind).to_string(),
+                    names
+                        .get(&i.customer_id.get())
+                        .cloned()
+                        .unwrap_or_else(|| i.buyer.name.clone()),
+                    i.invoice_date.to_string(),
+                    i.due_date.to_string(),
+                    i.amount.to_string(),
+                    i.tax.to_string(),
+                    i.credited.to_string(),
+                    i.paid.to_string(),
+                    i.open().to_string(),
+                    i.fapiao_number.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return xlsx(lang, "invoices.xlsx", header, rows);
+    }
     let today = s.app.today_date();
     let next = (list.len() as u32 >= filter.limit)
         .then(|| list.last().map(|i| i.id))
@@ -715,7 +756,7 @@ async fn receipts_page(
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
-    let mut q = q.clone();
+    let (excel, mut q) = wants_xlsx(q);
     let status = q
         .entry("status".into())
         .or_insert_with(|| "registered".into())
@@ -726,6 +767,41 @@ async fn receipts_page(
     let filter = receipt_filter(&q).map_err(|e| query_error(lang, e))?;
     let list = s.app.receipts(ctx, filter).await.or_page(lang)?;
     let names = customer_names(s, ctx).await;
+    if excel {
+        let header = [
+            ("编号", "Number"),
+            ("客户", "Customer"),
+            ("付款人", "Payer"),
+            ("方式", "Method"),
+            ("金额", "Amount"),
+            ("已核销", "Applied"),
+            ("付款日期", "Paid on"),
+            ("银行流水号", "Bank reference"),
+            ("状态", "Status"),
+            ("登记人", "Registered by"),
+        ]
+        .iter()
+        .map(|(zh, en)| lang.pick(zh, en).to_string())
+        .collect();
+        let rows = list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.number.clone(),
+                    names.get(&r.customer_id.get()).cloned().unwrap_or_default(),
+                    r.payer.clone(),
+                    method_label(lang, r.method).to_string(),
+                    r.amount.to_string(),
+                    r.applied.to_string(),
+                    r.received_on.to_string(),
+                    r.bank_reference.clone().unwrap_or_default(),
+                    status_label(lang, r.status).to_string(),
+                    r.registered_by_name.clone(),
+                ]
+            })
+            .collect();
+        return xlsx(lang, "receipts.xlsx", header, rows);
+    }
     let rows = list
         .iter()
         .map(|r| ReceiptRow {
@@ -1145,18 +1221,26 @@ fn ageing_xlsx(lang: Lang, report: &AgeingReport) -> PageResult {
     header.extend(report.columns.iter().map(|c| column_label(lang, c)));
     header.push(lang.pick("合计", "Total").into());
     header.push(lang.pick("发票数", "Invoices").into());
-    let file = format!("ageing-{}.xlsx", report.as_of);
-    let mut table = kaidan_io::Table::new(file.clone(), header);
-    for (i, r) in report
+    let rows = report
         .rows
         .iter()
         .chain(std::iter::once(&report.totals))
-        .enumerate()
-    {
-        let mut cells = vec![r.label.clone()];
-        cells.extend(r.buckets.iter().map(|m| m.to_string()));
-        cells.push(r.total.to_string());
-        cells.push(r.invoices.to_string());
+        .map(|r| {
+            let mut cells = vec![r.label.clone()];
+            cells.extend(r.buckets.iter().map(|m| m.to_string()));
+            cells.push(r.total.to_string());
+            cells.push(r.invoices.to_string());
+            cells
+        })
+        .collect();
+    xlsx(lang, &format!("ageing-{}.xlsx", report.as_of), header, rows)
+}
+
+/// A list as the Excel file users expect next to it: a header row, then
+/// the rows, amounts as the page shows them.
+fn xlsx(lang: Lang, file: &str, header: Vec<String>, rows: Vec<Vec<String>>) -> PageResult {
+    let mut table = kaidan_io::Table::new(file.to_string(), header);
+    for (i, cells) in rows.into_iter().enumerate() {
         table.rows.push(kaidan_io::Row { line: i + 2, cells });
     }
     let bytes = kaidan_io::write_table(&table, kaidan_io::Format::Xlsx)
@@ -1164,6 +1248,14 @@ fn ageing_xlsx(lang: Lang, report: &AgeingReport) -> PageResult {
     Ok(crate::api::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &file,
+        file,
     ))
+}
+
+/// Whether a list is asked for as Excel (`?format=xlsx`), and the query
+/// without that parameter for the list's own filters.
+fn wants_xlsx(q: &BTreeMap<String, String>) -> (bool, BTreeMap<String, String>) {
+    let mut rest = q.clone();
+    let format = rest.remove("format");
+    (format.as_deref() == Some("xlsx"), rest)
 }

@@ -430,8 +430,10 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
         assert_has(&html, &["12345678", "FR-1 加盟商一号"]);
         let html = t.page("/finance/ageing", &cw).await.text();
         assert_has(&html, &["账龄分析", "未到期", "199", "<svg"]);
-        let xlsx = t.page("/finance/ageing?format=xlsx", &cw).await;
-        assert_eq!(&xlsx.body[..2], b"PK");
+        for list in ["/finance/ageing?format=xlsx", "/finance/invoices?format=xlsx&open=true", "/finance/receipts?format=xlsx&status=all"] {
+            let xlsx = t.page(list, &cw).await;
+            assert_eq!((xlsx.status, &xlsx.body[..2]), (StatusCode::OK, &b"PK"[..]), "{list}: {}", xlsx.text());
+        }
         let html = t.page(&format!("/customers/{}/account", w.customer), &cw).await.text();
         assert_has(&html, &["未结发票", "199"]);
         let html = t.page("/finance/receipts", &cw).await.text();
