@@ -173,16 +173,10 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
-pub async fn intake(
-    database_url: Option<String>,
-    orders: usize,
-    clients: usize,
-) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("kaidan-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = database_url.unwrap_or_else(|| format!("sqlite:{}", dir.join("intake.db").display()));
-    let tag = jiff::Timestamp::now().as_millisecond().to_string();
-    let db = Db::connect(&url, &DbOptions::default())
+/// A fresh, migrated and bootstrapped bench database with the use cases
+/// over it.
+pub(crate) async fn fresh_app(url: &str) -> anyhow::Result<(Db, App)> {
+    let db = Db::connect(url, &DbOptions::default())
         .await
         .context("opening the bench database")?;
     db.migrate().await?;
@@ -192,20 +186,57 @@ pub async fn intake(
         AppConfig::default(),
     );
     app.bootstrap().await?;
+    Ok((db, app))
+}
+
+/// The real server on a free local port, for the bench's HTTP clients.
+pub(crate) struct BenchServer {
+    pub(crate) base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl BenchServer {
+    pub(crate) async fn start(app: &App) -> anyhow::Result<BenchServer> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = app.clone();
+        let task = tokio::spawn(async move {
+            let served =
+                kaidan_http::serve(listener, app, kaidan_http::HttpConfig::default(), async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                eprintln!("bench server: {e}");
+            }
+        });
+        Ok(BenchServer { base, stop, task })
+    }
+
+    /// Stops the server and waits for it.
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+pub async fn intake(
+    database_url: Option<String>,
+    orders: usize,
+    clients: usize,
+) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("kaidan-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = database_url.unwrap_or_else(|| format!("sqlite:{}", dir.join("intake.db").display()));
+    let tag = jiff::Timestamp::now().as_millisecond().to_string();
+    let (db, app) = fresh_app(&url).await?;
     eprintln!("bench intake: {orders} orders of {LINES} lines, {clients} clients, database {url}");
     let co = Arc::new(company(&app, &tag).await?);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(kaidan_http::serve(
-        listener,
-        app.clone(),
-        kaidan_http::HttpConfig::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let server = BenchServer::start(&app).await?;
+    let base = server.base.clone();
 
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -250,8 +281,7 @@ pub async fn intake(
         latencies.extend(t.await??);
     }
     let wall = started.elapsed();
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     let shape = db.intake_shape(orders).await?;
     db.close().await;
     latencies.sort();

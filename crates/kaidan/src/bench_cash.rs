@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use kaidan_app::clock::SystemClock;
-use kaidan_app::{App, AppConfig};
 use kaidan_domain::Money;
 use kaidan_domain::master::PaymentTerms;
-use kaidan_store::{Db, DbOptions};
 
-use crate::bench::{CUSTOMERS, LINES, PRODUCTS, company_on, percentile, post};
+use crate::bench::{
+    BenchServer, CUSTOMERS, LINES, PRODUCTS, company_on, fresh_app, percentile, post,
+};
 
 /// One phase's wall time.
 struct Phase {
@@ -32,16 +31,7 @@ pub async fn order_to_cash(
     std::fs::create_dir_all(&dir)?;
     let url = database_url.unwrap_or_else(|| format!("sqlite:{}", dir.join("o2c.db").display()));
     let tag = jiff::Timestamp::now().as_millisecond().to_string();
-    let db = Db::connect(&url, &DbOptions::default())
-        .await
-        .context("opening the bench database")?;
-    db.migrate().await?;
-    let app = App::new(
-        Arc::new(db.clone()),
-        Arc::new(SystemClock),
-        AppConfig::default(),
-    );
-    app.bootstrap().await?;
+    let (db, app) = fresh_app(&url).await?;
     eprintln!(
         "bench order-to-cash: {orders} orders of {LINES} lines, {clients} clients, database {url}"
     );
@@ -54,17 +44,8 @@ pub async fn order_to_cash(
         )
         .await?,
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(kaidan_http::serve(
-        listener,
-        app.clone(),
-        kaidan_http::HttpConfig::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let server = BenchServer::start(&app).await?;
+    let base = server.base.clone();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -190,8 +171,7 @@ pub async fn order_to_cash(
     )
     .await?;
     let closed = count_closed(&http, &base, &co.finance).await?;
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     if closed != orders || open["count"] != 0 {

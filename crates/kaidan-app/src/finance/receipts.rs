@@ -113,53 +113,10 @@ impl App {
                 ),
             ));
         }
-        let number = self.document_number(&mut tx, "RC").await?;
-        let receipt = Receipt {
-            id: 0,
-            number: number.clone(),
-            customer_id: valid.customer_id,
-            payer: valid.payer,
-            method: valid.method,
-            amount: valid.amount,
-            applied: Money::ZERO,
-            received_on: valid.received_on,
-            bank_reference: valid.bank_reference,
-            note: valid.note,
-            status: ReceiptStatus::Registered,
-            registered_by: ctx.actor.user_id,
-            registered_by_name: ctx.actor.username.clone(),
-            registered_at: self.now(),
-            decided_by_name: None,
-            decided_at: None,
-            decision_note: None,
-            voucher: voucher.as_ref().map(|v| VoucherInfo {
-                file_name: v.file_name.clone(),
-                content_type: v.content_type,
-                size: i64::try_from(v.bytes.len()).unwrap_or(i64::MAX),
-            }),
-        };
-        let id = tx.receipt_insert(&receipt, voucher.as_ref()).await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            "receipt",
-            id,
-            "register",
-            vec![FieldChange {
-                field: "amount".into(),
-                before: None,
-                after: Some(format!("{number} {} {}", receipt.amount, receipt.payer)),
-            }],
-        )
-        .await?;
-        self.publish(
-            &mut tx,
-            "receipt.registered",
-            "receipt",
-            id,
-            serde_json::json!({ "id": id, "number": number, "customer_id": receipt.customer_id, "amount": receipt.amount }),
-        )
-        .await?;
+        let id = self
+            .register_in(&mut tx, ctx, valid, voucher.as_ref())
+            .await?
+            .id;
         let view = receipt_view(&mut tx, id).await?;
         tx.commit().await?;
         Ok(view)
@@ -177,9 +134,23 @@ impl App {
         valid: ValidReceipt,
     ) -> AppResult<Receipt> {
         ctx.require(Permission::ReceiptVerify)?;
+        let r = self.register_in(tx, ctx, valid, None).await?;
+        self.verify_in(tx, ctx, &r).await?;
+        receipt_in(tx, r.id).await
+    }
+
+    /// Writes a new registered receipt with its voucher, audited and
+    /// published: the step registering by hand and importing a bank line
+    /// share.
+    async fn register_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        valid: ValidReceipt,
+        voucher: Option<&VoucherFile>,
+    ) -> AppResult<Receipt> {
         let number = self.document_number(tx, "RC").await?;
-        let now = self.now();
-        let r = Receipt {
+        let mut receipt = Receipt {
             id: 0,
             number: number.clone(),
             customer_id: valid.customer_id,
@@ -193,48 +164,76 @@ impl App {
             status: ReceiptStatus::Registered,
             registered_by: ctx.actor.user_id,
             registered_by_name: ctx.actor.username.clone(),
-            registered_at: now,
+            registered_at: self.now(),
             decided_by_name: None,
             decided_at: None,
             decision_note: None,
-            voucher: None,
+            voucher: voucher.map(|v| VoucherInfo {
+                file_name: v.file_name.clone(),
+                content_type: v.content_type,
+                size: i64::try_from(v.bytes.len()).unwrap_or(i64::MAX),
+            }),
         };
-        let id = tx.receipt_insert(&r, None).await?;
-        let (from, to) = (ReceiptStatus::Registered, ReceiptStatus::Verified);
-        if !tx
-            .receipt_decide(id, from, to, &ctx.actor.username, now, None)
-            .await?
-        {
-            return Err(wrong_state(&r, from));
-        }
-        let entry = AccountEntry {
-            note: Some(format!("收款 {number}")),
-            ..AccountEntry::new(EntryKind::Deposit, r.amount, None)
-        };
-        self.account_post(tx, ctx, r.customer_id, &entry, now)
-            .await?;
-        let amount = FieldChange {
-            field: "amount".into(),
-            before: None,
-            after: Some(format!("{number} {} {}", r.amount, r.payer)),
-        };
-        self.audit(tx, ctx, "receipt", id, "register", vec![amount])
-            .await?;
+        receipt.id = tx.receipt_insert(&receipt, voucher).await?;
+        let id = receipt.id;
         self.audit(
             tx,
             ctx,
             "receipt",
             id,
+            "register",
+            vec![FieldChange {
+                field: "amount".into(),
+                before: None,
+                after: Some(format!("{number} {} {}", receipt.amount, receipt.payer)),
+            }],
+        )
+        .await?;
+        self.publish(
+            tx,
+            "receipt.registered",
+            "receipt",
+            id,
+            serde_json::json!({ "id": id, "number": number, "customer_id": receipt.customer_id, "amount": receipt.amount }),
+        )
+        .await?;
+        Ok(receipt)
+    }
+
+    /// Verifies a registered receipt: its money goes to the customer's
+    /// account, audited and published. Matching is the caller's.
+    async fn verify_in(&self, tx: &mut Box<dyn Tx>, ctx: &Ctx, r: &Receipt) -> AppResult<()> {
+        let (from, to) = (ReceiptStatus::Registered, ReceiptStatus::Verified);
+        let now = self.now();
+        if !tx
+            .receipt_decide(r.id, from, to, &ctx.actor.username, now, None)
+            .await?
+        {
+            return Err(wrong_state(r, from));
+        }
+        let entry = AccountEntry {
+            note: Some(format!("收款 {}", r.number)),
+            ..AccountEntry::new(EntryKind::Deposit, r.amount, None)
+        };
+        self.account_post(tx, ctx, r.customer_id, &entry, now)
+            .await?;
+        self.audit(
+            tx,
+            ctx,
+            "receipt",
+            r.id,
             "verify",
             vec![status_change(from, to)],
         )
         .await?;
-        let payload = serde_json::json!({ "id": id, "number": number, "customer_id": r.customer_id, "amount": r.amount });
-        self.publish(tx, "receipt.registered", "receipt", id, payload.clone())
-            .await?;
-        self.publish(tx, "receipt.verified", "receipt", id, payload)
-            .await?;
-        receipt_in(tx, id).await
+        self.publish(
+            tx,
+            "receipt.verified",
+            "receipt",
+            r.id,
+            serde_json::json!({ "id": r.id, "number": r.number, "customer_id": r.customer_id, "amount": r.amount }),
+        )
+        .await
     }
 
     /// Finance verifies a registered receipt: the money is posted to the
@@ -253,51 +252,7 @@ impl App {
                 ),
             ));
         }
-        let now = self.now();
-        if !tx
-            .receipt_decide(
-                id,
-                ReceiptStatus::Registered,
-                ReceiptStatus::Verified,
-                &ctx.actor.username,
-                now,
-                None,
-            )
-            .await?
-        {
-            return Err(wrong_state(&r, ReceiptStatus::Registered));
-        }
-        self.account_post(
-            &mut tx,
-            ctx,
-            r.customer_id,
-            &AccountEntry {
-                note: Some(format!("收款 {}", r.number)),
-                ..AccountEntry::new(EntryKind::Deposit, r.amount, None)
-            },
-            now,
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            ctx,
-            "receipt",
-            id,
-            "verify",
-            vec![status_change(
-                ReceiptStatus::Registered,
-                ReceiptStatus::Verified,
-            )],
-        )
-        .await?;
-        self.publish(
-            &mut tx,
-            "receipt.verified",
-            "receipt",
-            id,
-            serde_json::json!({ "id": id, "number": r.number, "customer_id": r.customer_id, "amount": r.amount }),
-        )
-        .await?;
+        self.verify_in(&mut tx, ctx, &r).await?;
         self.auto_match(&mut tx, ctx, r.customer_id).await?;
         let view = receipt_view(&mut tx, id).await?;
         tx.commit().await?;
