@@ -27,7 +27,9 @@ pub use access::{Actor, Permission, Role};
 pub use ids::*;
 pub use money::{Money, MoneyError, TaxRate};
 pub use quantity::{Quantity, QuantityError};
-pub use validation::{FieldError, ValidationErrors};
+pub use validation::{
+    FieldError, MAX_ANY_TEXT, ValidationErrors, is_forbidden_control, text_problem,
+};
 
 /// A text that is not one of the allowed values of an enumeration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -229,9 +229,7 @@ impl NewPurchaseOrder {
     pub fn validate(&self, today: Date) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
         e.text("supplier", &self.supplier, 200);
-        if self.note.chars().count() > 1000 {
-            e.add("note", "too_long", "at most 1000 characters");
-        }
+        e.max_chars("note", &self.note, 1000);
         if self.expected_arrival < today {
             e.add(
                 "expected_arrival",

@@ -18,6 +18,37 @@ pub struct FieldError {
 /// The longest reason a cancellation or refusal may give.
 pub const MAX_REASON: usize = 500;
 
+/// The longest text any field may hold, whatever it is: fields with a
+/// lower limit of their own say so; this one also bounds texts that are
+/// only looked up (a number in a URL, a search) so that no value reaches
+/// an index over its row limit.
+pub const MAX_ANY_TEXT: usize = 10_000;
+
+/// What is wrong with a text under the rule every text follows, the same
+/// on both databases: at most `max` characters, and no control characters
+/// except tab, line feed and carriage return (PostgreSQL cannot store NUL;
+/// the others are never typed and break exports). `None` when it is fine.
+pub fn text_problem(value: &str, max: usize) -> Option<(&'static str, String)> {
+    if let Some(c) = value.chars().find(|c| is_forbidden_control(*c)) {
+        return Some((
+            "control_character",
+            format!(
+                "must not contain the control character U+{:04X}",
+                u32::from(c)
+            ),
+        ));
+    }
+    if value.chars().count() > max {
+        return Some(("too_long", format!("must be at most {max} characters")));
+    }
+    None
+}
+
+/// A control character no text may hold.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// All problems found in one input, never just the first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, thiserror::Error)]
 #[error("{} invalid field(s): {}", .errors.len(), summary(.errors))]
@@ -130,14 +161,11 @@ impl ValidationErrors {
         t.to_string()
     }
 
-    /// At most `max` characters, counted as given.
+    /// At most `max` characters, counted as given, and no control
+    /// characters ([`text_problem`]).
     pub(crate) fn max_chars(&mut self, field: &str, value: &str, max: usize) {
-        if value.chars().count() > max {
-            self.add(
-                field,
-                "too_long",
-                format!("must be at most {max} characters"),
-            );
+        if let Some((code, message)) = text_problem(value, max) {
+            self.add(field, code, message);
         }
     }
 

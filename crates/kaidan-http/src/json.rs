@@ -113,9 +113,15 @@ async fn headers_and_body<S: Send + Sync>(
     state: &S,
 ) -> Result<(HeaderMap, Bytes), Response> {
     let headers = req.headers().clone();
-    let body = Bytes::from_request(req, state)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let body = Bytes::from_request(req, state).await.map_err(|e| {
+        let status = e.status();
+        let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "the body is larger than this server accepts".to_string()
+        } else {
+            e.body_text()
+        };
+        ApiError::new(status, "bad-body", "Unreadable body", detail).into_response()
+    })?;
     Ok((headers, body))
 }
 
@@ -157,8 +163,12 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Ap
             "send the body as application/json",
         ));
     }
+    let bad = crate::text_rule::bad_json_texts(body);
+    if !bad.is_empty() {
+        return Err(ApiError::fields(bad));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -178,7 +188,12 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Ap
             };
             ApiError::field(field, "invalid", message)
         }
-    })
+    })?;
+    // Two documents in one body would apply the first and ignore the rest.
+    de.end().map_err(|_| {
+        ApiError::bad_request("the body has data after its JSON document; send exactly one")
+    })?;
+    Ok(value)
 }
 
 /// A record as JSON, with the fields this actor may not see set to null

@@ -12,6 +12,7 @@ mod path;
 mod print;
 mod problem;
 mod state;
+mod text_rule;
 
 use std::time::Duration;
 
@@ -49,8 +50,10 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(problem::every_api_error_a_problem))
+        .layer(axum::middleware::from_fn(text_rule::refuse_bad_urls))
         .layer(axum::middleware::from_fn(observe::track))
-        .layer(CatchPanicLayer::new())
+        .layer(CatchPanicLayer::custom(problem::panicked))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

@@ -99,9 +99,26 @@ impl ApiError {
         e
     }
 
+    /// A 422 naming every bad field.
+    pub fn fields(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            detail,
+        );
+        e.errors = errors;
+        e
+    }
+
     /// An unexpected failure: logged with its cause, which the caller is
     /// not shown.
-    fn internal(cause: impl std::fmt::Display, what: &'static str) -> Self {
+    pub(crate) fn internal(cause: impl std::fmt::Display, what: &'static str) -> Self {
         tracing::error!(error = %cause, "{what}");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -218,6 +235,15 @@ impl From<AppError> for ApiError {
                 "Concurrent change",
                 "another change got there first; try again",
             ),
+            AppError::Store(StoreError::ValueRefused { .. }) => {
+                tracing::warn!(error = %detail, "a value reached the database that a rule should have refused");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-input",
+                    "Invalid input",
+                    "a text or number of this request cannot be stored (too long, or a control character)",
+                )
+            }
             AppError::Internal { .. } => ApiError::internal(detail, "internal error"),
             AppError::Json(e) => ApiError::internal(e, "JSON of an event or a stored record"),
             AppError::Store(other) => ApiError::internal(other, "unexpected store error"),
@@ -243,3 +269,70 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The answer to a panic inside a handler: a problem like any other, its
+/// cause logged (a library's panic is isolated where it can happen; this is
+/// the last net).
+pub fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    ApiError::internal(what, "a request panicked").into_response()
+}
+
+/// Turns an API error that the framework wrote as text (a path that does
+/// not parse, a body over the limit, a method the route lacks) into a
+/// problem, so that every error of `/api` is `application/problem+json`.
+pub async fn every_api_error_a_problem(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !is_api || status.as_u16() < 400 || is_problem(&res) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (kind, title) = kind_of(status);
+    let detail = if text.is_empty() {
+        title.to_lowercase()
+    } else {
+        text
+    };
+    let mut problem = ApiError::new(status, kind, title, detail).into_response();
+    // Keep what the framework said besides the body (Allow on a 405).
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}
+
+fn is_problem(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"))
+}
+
+fn kind_of(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => ("bad-request", "Bad request"),
+        StatusCode::NOT_FOUND => ("not-found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "Body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid-input", "Invalid input"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "Request timed out"),
+        s if s.is_server_error() => ("internal", "Internal error"),
+        _ => ("error", "Request refused"),
+    }
+}

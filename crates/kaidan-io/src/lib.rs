@@ -5,6 +5,7 @@
 //! and this crate turns files into tables and tables into files for the API
 //! and the command line.
 
+mod formula;
 mod read;
 mod write;
 

@@ -82,7 +82,13 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoErr
             .position()
             .map(|p| p.line() as usize)
             .unwrap_or(out.len() + 1);
-        out.push((line, record.iter().map(str::to_string).collect()));
+        out.push((
+            line,
+            record
+                .iter()
+                .map(|c| crate::formula::unescape(c.to_string()))
+                .collect(),
+        ));
     }
     Ok(out)
 }

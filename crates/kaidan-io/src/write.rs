@@ -2,9 +2,11 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook};
 
 use crate::{Format, IoError, Table};
 
-/// Writes a table as CSV (UTF-8 with BOM, so Excel shows Chinese correctly)
-/// or as an Excel workbook with one sheet. Every cell is written as text so
-/// that codes like "007" and exact amounts survive a round trip.
+/// Writes a table as CSV (UTF-8 with BOM, so Excel shows Chinese correctly;
+/// cells that a spreadsheet would run as formulas escaped, see
+/// [`crate::formula`]) or as an Excel workbook with one sheet. Every cell
+/// is written as text so that codes like "007" and exact amounts survive a
+/// round trip.
 pub fn write_table(table: &Table, format: Format) -> Result<Vec<u8>, IoError> {
     match format {
         Format::Csv => write_csv(table),
@@ -22,7 +24,12 @@ fn write_csv(table: &Table) -> Result<Vec<u8>, IoError> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(&table.columns).map_err(|e| err(&e))?;
         for row in &table.rows {
-            w.write_record(&row.cells).map_err(|e| err(&e))?;
+            w.write_record(
+                row.cells
+                    .iter()
+                    .map(|c| crate::formula::escape(c).into_owned()),
+            )
+            .map_err(|e| err(&e))?;
         }
         w.flush().map_err(|e| err(&e))?;
     }

@@ -38,6 +38,12 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
                     StoreError::CheckViolation { detail: message }
                 }
                 _ if code == "40001" || code == "40P01" => StoreError::Conflict,
+                // character_not_in_repertoire (NUL), untranslatable_character,
+                // string_data_right_truncation, program_limit_exceeded (an
+                // index row too large).
+                _ if matches!(code.as_str(), "22021" | "22P05" | "22001" | "54000") => {
+                    StoreError::ValueRefused { detail: message }
+                }
                 // SQLITE_BUSY / SQLITE_LOCKED
                 _ if code == "5" || code == "6" || code == "517" => StoreError::Conflict,
                 _ => StoreError::Database(Box::new(sqlx::Error::Database(db))),

@@ -120,6 +120,18 @@ impl RecordsTx for DbTx {
         ))
     }
 
+    async fn idempotency_lock(&mut self, user: UserId, key: &str) -> Result<(), StoreError> {
+        if matches!(self, DbTx::Pg(_)) {
+            let lock = format!("idempotency:{}:{key}", user.get());
+            exec!(
+                self,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [lock.as_str()]
+            );
+        }
+        Ok(())
+    }
+
     async fn idempotency_get(
         &mut self,
         user: UserId,

@@ -263,7 +263,10 @@ impl App {
         if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = match self.write_keyed(ctx, idempotency).await? {
+            Ok(tx) => tx,
+            Err(replay) => return Ok(replay),
+        };
         let rec = self.insert_in(&mut tx, ctx, data).await?;
         self.commit_created(tx, ctx, idempotency, rec).await
     }
@@ -321,6 +324,35 @@ impl App {
                 status: s.status,
                 body: s.body,
             }),
+            Some(_) => Err(AppError::IdempotencyMismatch(idem.key.clone())),
+        }
+    }
+
+    /// A write transaction for a create with an `Idempotency-Key`, or the
+    /// answer a request with the same key already got: the key is held for
+    /// the transaction, so a concurrent retry waits for the first request
+    /// and answers as it did instead of looking like a duplicate order.
+    pub(crate) async fn write_keyed<T>(
+        &self,
+        ctx: &Ctx,
+        idempotency: Option<&Idempotency>,
+    ) -> AppResult<Result<Box<dyn Tx>, Created<T>>> {
+        let mut tx = self.store.write().await?;
+        let Some(idem) = idempotency else {
+            return Ok(Ok(tx));
+        };
+        tx.idempotency_lock(ctx.actor.user_id, &idem.key).await?;
+        match tx.idempotency_get(ctx.actor.user_id, &idem.key).await? {
+            None => Ok(Ok(tx)),
+            Some(s) if s.fingerprint == idem.fingerprint => {
+                // Committed, not dropped: with group commit this waits until
+                // the first answer is durable.
+                tx.commit().await?;
+                Ok(Err(Created::Replayed {
+                    status: s.status,
+                    body: s.body,
+                }))
+            }
             Some(_) => Err(AppError::IdempotencyMismatch(idem.key.clone())),
         }
     }

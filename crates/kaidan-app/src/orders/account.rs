@@ -29,15 +29,20 @@ impl App {
             .map(|(_, e)| e)
             .collect();
         let mut balance = AccountBalance::from_entries(&entries);
-        if let Some(rec) = tx.master_get(EntityKind::Customer, customer.get()).await? {
-            let c = typed_record::<CustomerData>(rec)?.data;
-            if !entries.iter().any(|e| e.kind == EntryKind::CreditLimit) {
-                balance.apply(&AccountEntry::new(
-                    EntryKind::CreditLimit,
-                    c.credit_limit,
-                    None,
-                ));
-            }
+        // An unknown customer has no account, not an empty one.
+        let Some(rec) = tx.master_get(EntityKind::Customer, customer.get()).await? else {
+            return Err(AppError::NotFound {
+                what: "customer",
+                id: customer.to_string(),
+            });
+        };
+        let c = typed_record::<CustomerData>(rec)?.data;
+        if !entries.iter().any(|e| e.kind == EntryKind::CreditLimit) {
+            balance.apply(&AccountEntry::new(
+                EntryKind::CreditLimit,
+                c.credit_limit,
+                None,
+            ));
         }
         Ok((balance, entries))
     }

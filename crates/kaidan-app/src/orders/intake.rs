@@ -100,7 +100,10 @@ impl App {
         }
         let now = self.now();
         let calendar = self.business_calendar().await?;
-        let mut tx = self.store.write().await?;
+        let mut tx = match self.write_keyed(ctx, idempotency).await? {
+            Ok(tx) => tx,
+            Err(replay) => return Ok(replay),
+        };
         let (priced, _customer) = self.price(&mut tx, &input).await?;
         if !confirm_duplicate {
             let since = now - Span::new().hours(self.config.duplicate_window_hours);

@@ -56,6 +56,11 @@ pub enum StoreError {
     CheckViolation { detail: String },
     #[error("concurrent update; try again")]
     Conflict,
+    /// A value the database cannot hold (a text with NUL on PostgreSQL, a
+    /// key over an index row's size): the input's fault, which a rule in
+    /// the domain should have caught first.
+    #[error("the database cannot store a value of this request: {detail}")]
+    ValueRefused { detail: String },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// An error of the database driver that names no rule of ours; the

@@ -68,6 +68,10 @@ pub trait RecordsTx: Send {
     async fn audit_page(&mut self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
     async fn outbox_append(&mut self, event: &OutboxEvent) -> Result<(), StoreError>;
     async fn outbox_pending(&mut self, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
+    /// Holds this user's `key` until the transaction ends, so that a
+    /// concurrent request with the same key waits for the first to finish
+    /// and then reads its answer (a no-op on SQLite's single writer).
+    async fn idempotency_lock(&mut self, user: UserId, key: &str) -> Result<(), StoreError>;
     async fn idempotency_get(
         &mut self,
         user: UserId,

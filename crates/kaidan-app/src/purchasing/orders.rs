@@ -229,7 +229,10 @@ impl App {
         if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = match self.write_keyed(ctx, idempotency).await? {
+            Ok(tx) => tx,
+            Err(replay) => return Ok(replay),
+        };
         let po = self.create_purchase_in(&mut tx, ctx, input).await?;
         self.commit_created(tx, ctx, idempotency, po).await
     }
@@ -253,7 +256,10 @@ impl App {
         if let Some(replay) = self.replay(ctx, idempotency).await? {
             return Ok(replay);
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = match self.write_keyed(ctx, idempotency).await? {
+            Ok(tx) => tx,
+            Err(replay) => return Ok(replay),
+        };
         let requests = tx.replenishment_get_many(&input.replenishment_ids).await?;
         let mut e = ValidationErrors::new();
         for id in &input.replenishment_ids {

@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use jiff::{Span, Timestamp};
-use kaidan_domain::{Actor, UserId, ValidationErrors};
+use kaidan_domain::{Actor, UserId, ValidationErrors, text_problem};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -38,12 +38,18 @@ pub(crate) fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The longest user name (a code: letters, digits, `-`, `_`, `.`).
+pub(crate) const MAX_USERNAME: usize = 64;
+
+/// The longest password, in bytes: hashing cost grows with it.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 pub(crate) fn hash_password(password: &str) -> AppResult<String> {
     let mut e = ValidationErrors::new();
     if password.chars().count() < 8 {
         e.add("password", "too_short", "must be at least 8 characters");
     }
-    if password.len() > 1024 {
+    if password.len() > MAX_PASSWORD_BYTES {
         e.add("password", "too_long", "must be at most 1024 bytes");
     }
     e.into_result(())?;
@@ -77,6 +83,16 @@ fn dummy_hash() -> &'static str {
 impl App {
     /// Checks user name and password; throttles repeated failures per user.
     pub async fn login(&self, username: &str, password: &str) -> AppResult<NewSession> {
+        // Checked before anything is looked up: a name no user can have is
+        // refused plainly (it would also exceed an index row's limit).
+        let mut e = ValidationErrors::new();
+        if let Some((code, message)) = text_problem(username, MAX_USERNAME) {
+            e.add("username", code, message);
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            e.add("password", "too_long", "must be at most 1024 bytes");
+        }
+        e.into_result(())?;
         let now = self.now();
         let window_start = now - Span::new().minutes(self.config.throttle_minutes);
         let mut tx = self.store.write().await?;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::ports::{EntityKind, NewUser, TokenRow, UserRecord};
-use crate::users::auth::{hash_password, random_secret, secret_hash};
+use crate::users::auth::{MAX_USERNAME, hash_password, random_secret, secret_hash};
 
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,7 +72,7 @@ impl App {
     pub async fn create_user(&self, ctx: &Ctx, input: NewUserInput) -> AppResult<UserRecord> {
         ctx.require(Permission::UserAdmin)?;
         let mut e = ValidationErrors::new();
-        let username = e.code("username", &input.username, 64);
+        let username = e.code("username", &input.username, MAX_USERNAME);
         let display_name = match input.display_name.trim() {
             "" => username.clone(),
             d => d.to_string(),

@@ -47,7 +47,7 @@ pub async fn stock(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Receipt {
+pub struct StockReceipt {
     pub product_id: ProductId,
     pub warehouse_id: WarehouseId,
     pub quantity: i64,
@@ -55,9 +55,12 @@ pub struct Receipt {
     pub source: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/stock/receipts", tag = "stock", operation_id = "receive_stock", request_body = Receipt,
+#[utoipa::path(post, path = "/api/v1/stock/receipts", tag = "stock", operation_id = "receive_stock", request_body = StockReceipt,
     responses((status = 204), (status = 422, body = Problem)))]
-pub async fn receive(Api(app, ctx): Api, JsonBody(r): JsonBody<Receipt>) -> ApiResult<StatusCode> {
+pub async fn receive(
+    Api(app, ctx): Api,
+    JsonBody(r): JsonBody<StockReceipt>,
+) -> ApiResult<StatusCode> {
     app.receive_stock(&ctx, r.product_id, r.warehouse_id, r.quantity, &r.source)
         .await?;
     Ok(StatusCode::NO_CONTENT)

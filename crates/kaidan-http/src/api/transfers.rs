@@ -91,7 +91,9 @@ pub async fn ship(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Receipt {
+/// What the receiver of a transfer says; named apart from a stock
+/// receipt (`Receipt`), whose schema it would otherwise share.
+pub struct TransferReceipt {
     /// What the receiver noted (damage, a count that differs), up to 500
     /// characters.
     #[serde(default)]
@@ -100,12 +102,12 @@ pub struct Receipt {
 
 /// The store or region received the goods: they enter its own stock.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/receive", tag = "allocation", operation_id = "receive_transfer", params(("id" = i64, Path)),
-    request_body = Receipt,
+    request_body = TransferReceipt,
     responses((status = 200, body = TransferRow), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn receive(
     Api(app, ctx): Api,
     PathId(id): PathId<Transfer>,
-    JsonBody(input): JsonBody<Receipt>,
+    JsonBody(input): JsonBody<TransferReceipt>,
 ) -> ApiResult<Json<TransferRow>> {
     Ok(Json(
         app.receive_transfer(&ctx, id, input.note.as_deref())

@@ -100,6 +100,12 @@ impl Lang {
             ),
             "not_found" => ("页面不存在", "Page not found"),
             "forbidden" => ("没有权限", "Not allowed"),
+            "invalid_input" => ("输入有误", "Invalid input"),
+            "refused" => ("无法处理", "Cannot be done"),
+            "unavailable" => (
+                "系统暂时不可用,请稍后再试",
+                "Service unavailable; try again shortly",
+            ),
             "conflict" => (
                 "记录已被他人修改,请重新打开后再改",
                 "Someone else changed this record; reopen it and edit again",

@@ -38,6 +38,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use kaidan_app::ports::StoreError;
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
@@ -419,6 +420,21 @@ pub fn error_page(lang: Lang, e: AppError) -> Response {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::Unauthenticated => return Redirect::to("/login").into_response(),
         AppError::VersionConflict { .. } => (StatusCode::CONFLICT, "conflict"),
+        // The user's input: said as it is, never as "an unexpected error".
+        AppError::Invalid(_)
+        | AppError::IdempotencyMismatch(_)
+        | AppError::ImportRejected(_)
+        | AppError::File(_)
+        | AppError::Store(StoreError::ValueRefused { .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+        }
+        AppError::Duplicate { .. }
+        | AppError::PossibleDuplicate(_)
+        | AppError::Store(StoreError::Conflict) => (StatusCode::CONFLICT, "refused"),
+        AppError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        AppError::Store(StoreError::Unavailable(_)) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "app"),
     };
     let message = if status == StatusCode::INTERNAL_SERVER_ERROR {

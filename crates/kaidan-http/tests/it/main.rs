@@ -10,6 +10,8 @@ mod collection_http;
 mod customers_http;
 mod finance_http;
 mod fulfilment_http;
+mod fuzz_api;
+mod hardening_edges;
 mod history_http;
 mod order_pages;
 mod print_http;
