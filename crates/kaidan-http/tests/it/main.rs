@@ -10,6 +10,7 @@ mod collection_http;
 mod customers_http;
 mod finance_http;
 mod fulfilment_http;
+mod hardening_bounds;
 mod history_http;
 mod order_pages;
 mod print_http;
