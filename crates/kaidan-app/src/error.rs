@@ -75,6 +75,17 @@ impl From<StoreError> for AppError {
                 "unknown_reference",
                 format!("refers to a record that does not exist ({detail})"),
             )),
+            // The caller's numbers made a stored one leave its bound: a
+            // refusal of the input, named by the column it would break.
+            StoreError::OutOfBounds {
+                table,
+                column,
+                limit,
+            } => AppError::invalid(
+                &column,
+                "too_large",
+                format!("{table}.{column} would be out of range ({limit})"),
+            ),
             other => AppError::Store(other),
         }
     }

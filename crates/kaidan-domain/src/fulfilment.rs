@@ -366,7 +366,7 @@ pub fn check_delivery(
                 "negative",
                 "accepted and refused must not be negative",
             );
-        } else if l.accepted + l.refused != s.quantity {
+        } else if l.accepted.checked_add(l.refused) != Some(s.quantity) {
             e.add(
                 format!("{field}.accepted"),
                 "does_not_add_up",

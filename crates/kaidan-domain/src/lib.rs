@@ -25,7 +25,7 @@ pub mod validation;
 
 pub use access::{Actor, Permission, Role};
 pub use ids::*;
-pub use money::{Money, MoneyError, TaxRate};
+pub use money::{MAX_AMOUNT_YUAN, Money, MoneyError, TaxRate};
 pub use quantity::{Quantity, QuantityError};
 pub use validation::{
     FieldError, MAX_ANY_TEXT, ValidationErrors, is_forbidden_control, text_problem,

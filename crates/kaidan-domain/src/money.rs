@@ -1,6 +1,7 @@
 //! Exact money. Amounts are `rust_decimal::Decimal` in the domain and a scaled
 //! integer (1/10,000 yuan) in storage, so SQLite and PostgreSQL store and sum
-//! them identically. No float ever touches money.
+//! them identically. No float ever touches money. Every amount lies within
+//! ±[`MAX_AMOUNT_YUAN`] (docs/adr/0024-numeric-bounds.md).
 
 use std::fmt;
 use std::iter::Sum;
@@ -14,13 +15,21 @@ use serde::{Deserialize, Serialize};
 pub const MONEY_SCALE: u32 = 4;
 const UNITS_PER_YUAN: i64 = 10_000;
 
+/// The largest amount, in whole yuan, that any price, line, document,
+/// limit or balance may carry (and the most negative is its negation):
+/// one trillion yuan, 10^16 storage units. About 900 such amounts still
+/// add up inside an `i64`, so a sum of stored amounts is far more likely
+/// to meet a checked limit than an integer overflow (ADR 0024).
+pub const MAX_AMOUNT_YUAN: i64 = 1_000_000_000_000;
+const MAX_UNITS: i64 = MAX_AMOUNT_YUAN * UNITS_PER_YUAN;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error("not a decimal amount")]
     NotANumber,
     #[error("more than {MONEY_SCALE} decimal places")]
     TooPrecise,
-    #[error("amount out of range")]
+    #[error("amount out of range (at most {MAX_AMOUNT_YUAN} yuan either way)")]
     OutOfRange,
     #[error("amount must not be negative")]
     Negative,
@@ -36,15 +45,28 @@ pub struct Money(Decimal);
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
 
+    /// The largest amount: [`MAX_AMOUNT_YUAN`].
+    pub const MAX: Money = Money(Decimal::from_parts(
+        // 10^12 = 232 · 2^32 + 3_567_587_328
+        3_567_587_328,
+        232,
+        0,
+        false,
+        0,
+    ));
+
     /// Builds an amount, refusing values with more than four decimal places
-    /// (rounding money silently would hide an input mistake).
+    /// (rounding money silently would hide an input mistake) and values
+    /// beyond ±[`MAX_AMOUNT_YUAN`].
     pub fn new(value: Decimal) -> Result<Self, MoneyError> {
         let normalized = value.normalize();
         if normalized.scale() > MONEY_SCALE {
             return Err(MoneyError::TooPrecise);
         }
-        // Anything that fits the storage unit is in range.
-        Self::to_units_checked(normalized)?;
+        let units = Self::to_units_checked(normalized)?;
+        if units.unsigned_abs() > MAX_UNITS.unsigned_abs() {
+            return Err(MoneyError::OutOfRange);
+        }
         Ok(Money(normalized))
     }
 
@@ -102,6 +124,27 @@ impl Money {
     /// Price × quantity, exact.
     pub fn times(self, qty: i64) -> Money {
         Money(self.0 * Decimal::from(qty))
+    }
+
+    /// `self + other`, or `None` beyond ±[`MAX_AMOUNT_YUAN`]: for a sum that
+    /// will be stored or compared against a limit.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).and_then(|d| Money::new(d).ok())
+    }
+
+    /// Price × quantity, or `None` beyond ±[`MAX_AMOUNT_YUAN`].
+    pub fn checked_times(self, qty: i64) -> Option<Money> {
+        self.0
+            .checked_mul(Decimal::from(qty))
+            .and_then(|d| Money::new(d).ok())
+    }
+
+    /// The sum of `amounts`, or `None` when it or any partial sum lies
+    /// beyond ±[`MAX_AMOUNT_YUAN`].
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, Money::checked_add)
     }
 
     /// Rounds half-away-from-zero to fen (0.01), as an invoice shows it.
@@ -243,7 +286,7 @@ impl fmt::Display for TaxRate {
 
 string_schema!(
     Money,
-    "Exact amount in yuan as a decimal string, at most 4 decimal places",
+    "Exact amount in yuan as a decimal string, at most 4 decimal places and at most 10^12 yuan either way",
     "1234.50"
 );
 
@@ -277,6 +320,37 @@ mod tests {
     }
 
     #[test]
+    fn hardening_1_max_is_a_trillion_yuan() {
+        assert_eq!(Money::MAX, Money::yuan(MAX_AMOUNT_YUAN));
+        assert_eq!(Money::MAX.units(), MAX_UNITS);
+        assert_eq!("1000000000000".parse::<Money>(), Ok(Money::MAX));
+        assert_eq!("-1000000000000".parse::<Money>(), Ok(-Money::MAX));
+        assert_eq!(
+            "1000000000000.0001".parse::<Money>(),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(
+            "922337203685477.5807".parse::<Money>(),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(
+            "99999999999999999999999999".parse::<Money>(),
+            Err(MoneyError::OutOfRange)
+        );
+        let cent = Money::from_units(1);
+        assert_eq!(Money::MAX.checked_add(cent), None);
+        assert_eq!((-Money::MAX).checked_add(-cent), None);
+        assert_eq!(Money::MAX.checked_add(-cent), Some(Money::MAX - cent));
+        assert_eq!(
+            Money::yuan(1_000).checked_times(1_000_000_000),
+            Some(Money::MAX)
+        );
+        assert_eq!(Money::yuan(1_000).checked_times(1_000_000_001), None);
+        assert_eq!(Money::checked_sum([Money::MAX, cent]), None);
+        assert_eq!(Money::checked_sum([Money::MAX, cent, -cent]), None);
+    }
+
+    #[test]
     fn tax_rate_accepts_percent_and_fraction() {
         assert_eq!("13%".parse::<TaxRate>().unwrap().basis_points(), 1300);
         assert_eq!("0.09".parse::<TaxRate>().unwrap().basis_points(), 900);
@@ -286,10 +360,35 @@ mod tests {
     proptest! {
         /// Storage round trip is exact for every storable amount.
         #[test]
-        fn units_round_trip(units in -9_000_000_000_000_000i64..9_000_000_000_000_000i64) {
+        fn units_round_trip(units in -MAX_UNITS..=MAX_UNITS) {
             let m = Money::from_units(units);
             prop_assert_eq!(m.units(), units);
             prop_assert_eq!(Money::new(m.decimal()).unwrap(), m);
+        }
+
+        /// Hardening issue 16, item 1: units beyond the bound never build
+        /// an amount, whichever way they come in.
+        #[test]
+        fn hardening_1_beyond_max_is_refused(
+            units in prop_oneof![i64::MIN..-MAX_UNITS, (MAX_UNITS + 1)..=i64::MAX]
+        ) {
+            let d = Money::from_units(units).decimal();
+            prop_assert_eq!(Money::new(d), Err(MoneyError::OutOfRange));
+            prop_assert_eq!(d.to_string().parse::<Money>(), Err(MoneyError::OutOfRange));
+            prop_assert!(serde_json::from_value::<Money>(serde_json::json!(d.to_string())).is_err());
+        }
+
+        /// A checked sum is exact within the bound and None beyond it.
+        #[test]
+        fn hardening_1_checked_add_is_exact_or_none(
+            a in -MAX_UNITS..=MAX_UNITS,
+            b in -MAX_UNITS..=MAX_UNITS,
+        ) {
+            let sum = Money::from_units(a).checked_add(Money::from_units(b));
+            match sum {
+                Some(s) => prop_assert_eq!(s.units(), a + b),
+                None => prop_assert!((a + b).abs() > MAX_UNITS),
+            }
         }
 
         /// Sums in storage units equal sums of decimals (what SQL SUM sees).

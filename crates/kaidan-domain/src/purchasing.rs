@@ -248,6 +248,8 @@ impl NewPurchaseOrder {
                     "not_positive",
                     format!("must be at least 1, got {}", l.quantity),
                 );
+            } else {
+                e.quantity_too_large(format!("lines[{i}].quantity"), l.quantity);
             }
             for r in &l.replenishment_ids {
                 if seen.contains(r) {
@@ -329,8 +331,13 @@ pub fn check_receipt(
             );
             continue;
         }
+        if e.quantity_too_large(&field, r.quantity) {
+            continue;
+        }
+        // Saturating: the sum only has to be compared with what is open,
+        // and a saturated sum is over it as surely as the true one.
         let sum = sums.entry(r.line_no).or_insert(0);
-        *sum += r.quantity;
+        *sum = sum.saturating_add(r.quantity);
         let open = line.ordered - line.received;
         if *sum > open {
             e.add(

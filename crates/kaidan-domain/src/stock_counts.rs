@@ -112,6 +112,8 @@ pub fn validate_input(lines: &[CountLineInput]) -> Result<(), ValidationErrors> 
                 "negative",
                 "a count cannot be below zero",
             );
+        } else {
+            e.quantity_too_large(format!("lines[{i}].counted"), l.counted);
         }
         if let Some(j) = lines[..i].iter().position(|o| o.product_id == l.product_id) {
             e.duplicate(

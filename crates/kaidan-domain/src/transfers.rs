@@ -144,6 +144,8 @@ pub fn check_region_needs(needs: &[RegionNeed]) -> Result<(), ValidationErrors> 
         }
         if n.quantity < 0 {
             e.negative(format!("[{i}].quantity"));
+        } else {
+            e.quantity_too_large(format!("[{i}].quantity"), n.quantity);
         }
     }
     e.into_result(())

@@ -197,6 +197,20 @@ impl ValidationErrors {
         self.add(field, "negative", "must not be negative");
     }
 
+    /// A quantity above [`crate::Quantity::MAX`] (ADR 0024); `true` when
+    /// `value` was too large and the problem was recorded.
+    pub(crate) fn quantity_too_large(&mut self, field: impl Into<String>, value: i64) -> bool {
+        let too_large = value > crate::Quantity::MAX.get();
+        if too_large {
+            self.add(
+                field,
+                "too_large",
+                format!("must be at most {}", crate::Quantity::MAX),
+            );
+        }
+        too_large
+    }
+
     /// A code: letters, digits, `-`, `_`, `.`; no spaces.
     pub fn code(&mut self, field: &str, value: &str, max: usize) -> String {
         let t = self.text(field, value, max);

@@ -20,6 +20,13 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::Database(db) => {
             let message = db.message().to_string();
+            // A bound of migration 0018 (ADR 0024), before the kinds: on
+            // SQLite a trigger's refusal has no kind sqlx names.
+            if let Some(e) = crate::bounds::from_sqlite(&message)
+                .or_else(|| crate::bounds::from_pg(db.table(), db.constraint()))
+            {
+                return e;
+            }
             let pg_detail = db
                 .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
                 .and_then(|p| p.detail().map(str::to_string));
@@ -44,6 +51,12 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
                 _ if matches!(code.as_str(), "22021" | "22P05" | "22001" | "54000") => {
                     StoreError::ValueRefused { detail: message }
                 }
+                // PostgreSQL: a sum beyond 64 bits ("bigint out of range").
+                _ if code == "22003" => StoreError::OutOfBounds {
+                    table: db.table().unwrap_or("?").to_string(),
+                    column: pg_column(&*db).unwrap_or("value").to_string(),
+                    limit: "a 64-bit whole number".to_string(),
+                },
                 // SQLITE_BUSY / SQLITE_LOCKED
                 _ if code == "5" || code == "6" || code == "517" => StoreError::Conflict,
                 _ => StoreError::Database(Box::new(sqlx::Error::Database(db))),
@@ -54,6 +67,12 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
         }
         other => StoreError::Database(Box::new(other)),
     }
+}
+
+/// The column PostgreSQL names in an error, when it names one.
+fn pg_column(db: &dyn sqlx::error::DatabaseError) -> Option<&str> {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .and_then(|p| p.column())
 }
 
 fn unique(message: &str, pg_detail: Option<&str>) -> StoreError {

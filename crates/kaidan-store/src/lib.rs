@@ -7,6 +7,7 @@ mod allocation;
 mod allocation_writes;
 mod bank;
 mod bench_data;
+mod bounds;
 mod changes;
 mod child_rows;
 mod collection;

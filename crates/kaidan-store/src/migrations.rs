@@ -108,6 +108,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0015_order_to_cash.sql"),
     migration!("0016_dunning_collection.sql"),
     migration!("0017_bank_statements.sql"),
+    migration!("0018_numeric_bounds.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -359,6 +360,11 @@ mod tests {
             17,
             "a9fb4c830b7327e766db56695808a0dbf2e380baa5ea0be07bd69f583d00f9166b43bdc6394b6dc1482681ea3d5a3dba",
             "75bda7382a830ba95036eb89347a2abe6ef9ab5789fe192e6322cbe11c819dd1bc4d026d3626e4ea49c7636ff1a2e3d1",
+        ),
+        (
+            18,
+            "372824fc62bc7c22b5a6377716cb51e66325714ec487e1c772bc473bbc68a96aea442465ee9b5fa9b7a206f97b347ca8",
+            "ecefd67c07d8437da8ce4f6668cf028842f6991613cd83419144ef898ceae63aa46982668ea557544b0c5bcf7fb7b1ac",
         ),
     ];
 

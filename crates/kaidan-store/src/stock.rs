@@ -33,6 +33,12 @@ fn rule(step: StockStep, q: i64) -> (&'static str, (i64, i64, i64), &'static str
     }
 }
 
+/// A receipt or adjustment that would take on hand past the largest
+/// quantity, as the table's own bound would say it.
+fn on_hand_out_of_bounds() -> StoreError {
+    crate::bounds::out_of_bounds("stock_balances", "on_hand")
+}
+
 /// Rows of (product, warehouse, a, b) with their ids typed.
 fn per_balance(rows: Vec<(i64, i64, i64, i64)>) -> Vec<(ProductId, WarehouseId, i64, i64)> {
     rows.into_iter()
@@ -123,9 +129,29 @@ impl StockTx for DbTx {
     }
 
     /// Posts a receipt: one ledger entry and the balance it changes, in the
-    /// caller's transaction.
+    /// caller's transaction. Refused, with nothing written, when on hand
+    /// would pass the largest quantity (ADR 0024).
     async fn stock_receive(&mut self, r: &StockReceipt) -> Result<(), StoreError> {
         let qty = r.quantity.get();
+        // Guarded rather than left to the table's bound: a statement that
+        // fails would end a PostgreSQL transaction that an import still
+        // reads from to check its other rows. A `Quantity` is at most the
+        // bound, so `$4 - excluded.on_hand` cannot overflow.
+        let written = exec!(
+            self,
+            "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand \
+             WHERE stock_balances.on_hand <= $4 - excluded.on_hand",
+            [
+                r.product_id.get(),
+                r.warehouse_id.get(),
+                qty,
+                crate::bounds::max_quantity()
+            ]
+        );
+        if written != 1 {
+            return Err(on_hand_out_of_bounds());
+        }
         self.stock_move(
             r.product_id,
             r.warehouse_id,
@@ -134,14 +160,7 @@ impl StockTx for DbTx {
             &r.source,
             r.at,
         )
-        .await?;
-        exec!(
-            self,
-            "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
-             ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = stock_balances.on_hand + excluded.on_hand",
-            [r.product_id.get(), r.warehouse_id.get(), qty]
-        );
-        Ok(())
+        .await
     }
 
     async fn stock_reserve(
@@ -287,18 +306,33 @@ impl StockTx for DbTx {
         // The table's checks (on hand >= 0, >= reserved) refuse any
         // adjustment that would take on hand below them. Update first: an
         // upsert would check its insert row (a negative on hand) before the
-        // conflict turns it into an update.
+        // conflict turns it into an update. The guard keeps on hand within
+        // the largest quantity without a failing statement (see
+        // `stock_receive`); a delta beyond the bound itself is refused by
+        // the table's bound.
         let affected = exec!(
             self,
-            "UPDATE stock_balances SET on_hand = on_hand + $1 WHERE product_id = $2 AND warehouse_id = $3",
-            [delta, product.get(), warehouse.get()]
+            "UPDATE stock_balances SET on_hand = on_hand + $1 \
+             WHERE product_id = $2 AND warehouse_id = $3 AND ($1 <= 0 OR on_hand <= $4 - $1)",
+            [
+                delta,
+                product.get(),
+                warehouse.get(),
+                crate::bounds::max_quantity()
+            ]
         );
         if affected == 0 {
-            exec!(
+            // No balance yet, or one the guard kept: only the first may
+            // be inserted.
+            let inserted = exec!(
                 self,
-                "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0)",
+                "INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES ($1, $2, $3, 0) \
+                 ON CONFLICT (product_id, warehouse_id) DO NOTHING",
                 [product.get(), warehouse.get(), delta]
             );
+            if inserted != 1 {
+                return Err(on_hand_out_of_bounds());
+            }
         }
         self.stock_move(product, warehouse, kind, (delta, 0, 0), source, at)
             .await

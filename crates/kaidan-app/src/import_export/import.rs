@@ -180,7 +180,9 @@ impl App {
         match parsed {
             Parsed::Receipt(mut r) => {
                 r.at = self.now();
-                tx.stock_receive(&r).await?;
+                tx.stock_receive(&r)
+                    .await
+                    .map_err(|e| crate::stock::on_hand_as_quantity(e, "quantity"))?;
                 self.audit(
                     tx,
                     ctx,

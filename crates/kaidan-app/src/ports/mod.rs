@@ -54,6 +54,15 @@ pub enum StoreError {
     StillReferenced { detail: String },
     #[error("the change would break a rule of the stock ledger: {detail}")]
     CheckViolation { detail: String },
+    /// A number would leave its bound (ADR 0024): a quantity or amount
+    /// beyond its largest value, or a sum that is no longer a 64-bit
+    /// integer. Nothing was written.
+    #[error("{table}.{column} would be out of range ({limit})")]
+    OutOfBounds {
+        table: String,
+        column: String,
+        limit: String,
+    },
     #[error("concurrent update; try again")]
     Conflict,
     /// A value the database cannot hold (a text with NUL on PostgreSQL, a

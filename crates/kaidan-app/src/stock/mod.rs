@@ -1,7 +1,10 @@
 //! Stock balances and receipts (INV-1; the full ledger grows with the stock
 //! issue).
 
+mod bounds;
 mod safety_stock;
+
+pub(crate) use bounds::on_hand_as_quantity;
 
 use kaidan_domain::audit::{FieldChange, stock_field};
 use kaidan_domain::{Permission, ProductId, Quantity, ValidationErrors, WarehouseId};
@@ -118,7 +121,8 @@ impl App {
         // Posts, publishes stock.received and fills backorders by promise
         // date (INV-2), the same way a purchase receipt does (PUR-3).
         self.post_receipt(&mut tx, ctx, product, warehouse, qty, &source)
-            .await?;
+            .await
+            .map_err(|e| on_hand_as_quantity(e, "quantity"))?;
         self.allocate_after_receipt(&mut tx, ctx, warehouse).await?;
         tx.commit().await?;
         Ok(())

@@ -10,6 +10,7 @@ mod allocation_rules;
 mod allocation_schema;
 mod allocation_support;
 mod allocation_validation;
+mod hardening_bounds;
 mod order_account;
 mod order_change;
 mod order_deadline;

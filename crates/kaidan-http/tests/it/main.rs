@@ -12,6 +12,7 @@ mod finance_http;
 mod fulfilment_http;
 mod fuzz_api;
 mod hardening_edges;
+mod hardening_bounds;
 mod history_http;
 mod order_pages;
 mod print_http;

@@ -1,0 +1,1592 @@
+-- Numbers stay within their bounds (issue 16, item 1; ADR 0024): no input
+-- can store a value that a later read fails on.
+--
+-- SQLite: a BIGINT column has INTEGER affinity, not a type. An integer sum
+-- that overflows (`on_hand = on_hand + 9223372036854775807`) is stored as a
+-- REAL, and so is any non-integral number; every later read of that row
+-- then fails. Rebuilding 50 tables as STRICT would rewrite every row and
+-- every index, so two triggers per table (insert, update of its integer
+-- columns) refuse any integer column whose value is not an integer (or
+-- NULL), and any quantity or amount beyond its bound. The WHEN clause is
+-- one cheap test per row; the body, which names the column, runs only
+-- when a rule is broken. The message `kaidan-bound: <table>.<column>` is
+-- what the store maps to a refusal (crates/kaidan-store/src/bounds.rs).
+--
+-- PostgreSQL: BIGINT refuses non-integers and 64-bit overflow by itself;
+-- CHECK constraints named `bound_<column>` add the bounds. NOT VALID: rows
+-- written before are not rescanned (a large table would be locked for the
+-- scan, and an old out-of-bound row would stop the server from starting);
+-- every new or changed row is checked.
+--
+-- Quantities: at most 10^12 units either way (Quantity::MAX; ledger deltas
+-- may be negative). Amounts: at most 10^12 yuan either way, 10^16 in the
+-- storage unit of 1/10,000 yuan (MAX_AMOUNT_YUAN).
+
+-- account_entries
+--sqlite: CREATE TRIGGER account_entries_numbers_insert BEFORE INSERT ON account_entries
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER account_entries_numbers_update BEFORE UPDATE OF customer_id, at, amount, order_id, actor_id ON account_entries
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: account_entries.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE account_entries ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- allocation_locks
+--sqlite: CREATE TRIGGER allocation_locks_numbers_insert BEFORE INSERT ON allocation_locks
+--sqlite: WHEN typeof(NEW.run_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.run_id') WHERE typeof(NEW.run_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER allocation_locks_numbers_update BEFORE UPDATE OF run_id, customer_id, order_id, line_no, product_id, quantity, unit_price, closed_at ON allocation_locks
+--sqlite: WHEN typeof(NEW.run_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.run_id') WHERE typeof(NEW.run_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_locks.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE allocation_locks ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE allocation_locks ADD CONSTRAINT bound_unit_price CHECK (unit_price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- allocation_runs
+--sqlite: CREATE TRIGGER allocation_runs_numbers_insert BEFORE INSERT ON allocation_runs
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.allocated) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.locked) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.allocated') WHERE typeof(NEW.allocated) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.locked') WHERE typeof(NEW.locked) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER allocation_runs_numbers_update BEFORE UPDATE OF at, actor_id, allocated, locked ON allocation_runs
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.allocated) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.locked) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.allocated') WHERE typeof(NEW.allocated) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: allocation_runs.locked') WHERE typeof(NEW.locked) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- api_tokens
+--sqlite: CREATE TRIGGER api_tokens_numbers_insert BEFORE INSERT ON api_tokens
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: api_tokens.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: api_tokens.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER api_tokens_numbers_update BEFORE UPDATE OF user_id, created_at ON api_tokens
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: api_tokens.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: api_tokens.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- arrival_notices
+--sqlite: CREATE TRIGGER arrival_notices_numbers_insert BEFORE INSERT ON arrival_notices
+--sqlite: WHEN typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: arrival_notices.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: arrival_notices.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER arrival_notices_numbers_update BEFORE UPDATE OF purchase_order_id, created_at ON arrival_notices
+--sqlite: WHEN typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: arrival_notices.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: arrival_notices.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- audit_log
+--sqlite: CREATE TRIGGER audit_log_numbers_insert BEFORE INSERT ON audit_log
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.entity_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.entity_id') WHERE typeof(NEW.entity_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER audit_log_numbers_update BEFORE UPDATE OF at, actor_id, entity_id ON audit_log
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.entity_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: audit_log.entity_id') WHERE typeof(NEW.entity_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- bank_statement_lines
+--sqlite: CREATE TRIGGER bank_statement_lines_numbers_insert BEFORE INSERT ON bank_statement_lines
+--sqlite: WHEN typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.imported_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.imported_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.imported_at') WHERE typeof(NEW.imported_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.imported_by') WHERE typeof(NEW.imported_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER bank_statement_lines_numbers_update BEFORE UPDATE OF amount, customer_id, receipt_id, imported_at, imported_by ON bank_statement_lines
+--sqlite: WHEN typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.imported_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.imported_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.imported_at') WHERE typeof(NEW.imported_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: bank_statement_lines.imported_by') WHERE typeof(NEW.imported_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE bank_statement_lines ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- change_requests
+--sqlite: CREATE TRIGGER change_requests_numbers_insert BEFORE INSERT ON change_requests
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.requested_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.requested_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.decided_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.requested_by') WHERE typeof(NEW.requested_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.requested_at') WHERE typeof(NEW.requested_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.decided_at') WHERE typeof(NEW.decided_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER change_requests_numbers_update BEFORE UPDATE OF order_id, requested_by, requested_at, decided_at ON change_requests
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.requested_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.requested_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.decided_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.requested_by') WHERE typeof(NEW.requested_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.requested_at') WHERE typeof(NEW.requested_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: change_requests.decided_at') WHERE typeof(NEW.decided_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- collection_actions
+--sqlite: CREATE TRIGGER collection_actions_numbers_insert BEFORE INSERT ON collection_actions
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.promise_amount) NOT IN ('integer', 'null') OR NEW.promise_amount > 10000000000000000 OR NEW.promise_amount < -10000000000000000
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.promise_amount') WHERE typeof(NEW.promise_amount) NOT IN ('integer', 'null') OR NEW.promise_amount > 10000000000000000 OR NEW.promise_amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.recorded_at') WHERE typeof(NEW.recorded_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER collection_actions_numbers_update BEFORE UPDATE OF customer_id, promise_amount, recorded_by, recorded_at ON collection_actions
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.promise_amount) NOT IN ('integer', 'null') OR NEW.promise_amount > 10000000000000000 OR NEW.promise_amount < -10000000000000000
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.promise_amount') WHERE typeof(NEW.promise_amount) NOT IN ('integer', 'null') OR NEW.promise_amount > 10000000000000000 OR NEW.promise_amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: collection_actions.recorded_at') WHERE typeof(NEW.recorded_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE collection_actions ADD CONSTRAINT bound_promise_amount CHECK (promise_amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- counters
+--sqlite: CREATE TRIGGER counters_numbers_insert BEFORE INSERT ON counters
+--sqlite: WHEN typeof(NEW.value) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: counters.value') WHERE typeof(NEW.value) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER counters_numbers_update BEFORE UPDATE OF value ON counters
+--sqlite: WHEN typeof(NEW.value) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: counters.value') WHERE typeof(NEW.value) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- customer_holds
+--sqlite: CREATE TRIGGER customer_holds_numbers_insert BEFORE INSERT ON customer_holds
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.held_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.held_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.released_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.released_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.held_by') WHERE typeof(NEW.held_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.held_at') WHERE typeof(NEW.held_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.released_by') WHERE typeof(NEW.released_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.released_at') WHERE typeof(NEW.released_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER customer_holds_numbers_update BEFORE UPDATE OF customer_id, held_by, held_at, released_by, released_at ON customer_holds
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.held_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.held_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.released_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.released_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.held_by') WHERE typeof(NEW.held_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.held_at') WHERE typeof(NEW.held_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.released_by') WHERE typeof(NEW.released_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customer_holds.released_at') WHERE typeof(NEW.released_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- customers
+--sqlite: CREATE TRIGGER customers_numbers_insert BEFORE INSERT ON customers
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000
+--sqlite:   OR typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.credit_limit') WHERE typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER customers_numbers_update BEFORE UPDATE OF region_id, priority, credit_limit, price_list_id, sales_rep_id, version, updated_at ON customers
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000
+--sqlite:   OR typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.credit_limit') WHERE typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE customers ADD CONSTRAINT bound_credit_limit CHECK (credit_limit BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- dunning_notices
+--sqlite: CREATE TRIGGER dunning_notices_numbers_insert BEFORE INSERT ON dunning_notices
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.overdue) NOT IN ('integer', 'null') OR NEW.overdue > 10000000000000000 OR NEW.overdue < -10000000000000000
+--sqlite:   OR typeof(NEW.oldest_days) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.raised_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.overdue') WHERE typeof(NEW.overdue) NOT IN ('integer', 'null') OR NEW.overdue > 10000000000000000 OR NEW.overdue < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.oldest_days') WHERE typeof(NEW.oldest_days) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.raised_at') WHERE typeof(NEW.raised_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER dunning_notices_numbers_update BEFORE UPDATE OF customer_id, overdue, oldest_days, sales_rep_id, raised_at ON dunning_notices
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.overdue) NOT IN ('integer', 'null') OR NEW.overdue > 10000000000000000 OR NEW.overdue < -10000000000000000
+--sqlite:   OR typeof(NEW.oldest_days) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.raised_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.overdue') WHERE typeof(NEW.overdue) NOT IN ('integer', 'null') OR NEW.overdue > 10000000000000000 OR NEW.overdue < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.oldest_days') WHERE typeof(NEW.oldest_days) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: dunning_notices.raised_at') WHERE typeof(NEW.raised_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE dunning_notices ADD CONSTRAINT bound_overdue CHECK (overdue BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- idempotency_keys
+--sqlite: CREATE TRIGGER idempotency_keys_numbers_insert BEFORE INSERT ON idempotency_keys
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.status) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.status') WHERE typeof(NEW.status) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER idempotency_keys_numbers_update BEFORE UPDATE OF user_id, status, created_at ON idempotency_keys
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.status) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.status') WHERE typeof(NEW.status) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: idempotency_keys.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- invoice_lines
+--sqlite: CREATE TRIGGER invoice_lines_numbers_insert BEFORE INSERT ON invoice_lines
+--sqlite: WHEN typeof(NEW.invoice_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipment_line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000
+--sqlite:   OR typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.invoice_id') WHERE typeof(NEW.invoice_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.shipment_line_no') WHERE typeof(NEW.shipment_line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.tax') WHERE typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.net') WHERE typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoice_lines_numbers_update BEFORE UPDATE OF invoice_id, line_no, order_id, shipment_id, shipment_line_no, product_id, quantity, unit_price, tax_rate_bp, amount, tax, net ON invoice_lines
+--sqlite: WHEN typeof(NEW.invoice_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipment_line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000
+--sqlite:   OR typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.invoice_id') WHERE typeof(NEW.invoice_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.shipment_line_no') WHERE typeof(NEW.shipment_line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.tax') WHERE typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoice_lines.net') WHERE typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE invoice_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE invoice_lines ADD CONSTRAINT bound_unit_price CHECK (unit_price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoice_lines ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoice_lines ADD CONSTRAINT bound_tax CHECK (tax BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoice_lines ADD CONSTRAINT bound_net CHECK (net BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- invoices
+--sqlite: CREATE TRIGGER invoices_numbers_insert BEFORE INSERT ON invoices
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_of) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000
+--sqlite:   OR typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000
+--sqlite:   OR typeof(NEW.credited) NOT IN ('integer', 'null') OR NEW.credited > 10000000000000000 OR NEW.credited < -10000000000000000
+--sqlite:   OR typeof(NEW.paid) NOT IN ('integer', 'null') OR NEW.paid > 10000000000000000 OR NEW.paid < -10000000000000000
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.credit_of') WHERE typeof(NEW.credit_of) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.tax') WHERE typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.net') WHERE typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.credited') WHERE typeof(NEW.credited) NOT IN ('integer', 'null') OR NEW.credited > 10000000000000000 OR NEW.credited < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.paid') WHERE typeof(NEW.paid) NOT IN ('integer', 'null') OR NEW.paid > 10000000000000000 OR NEW.paid < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_numbers_update BEFORE UPDATE OF customer_id, credit_of, amount, tax, net, credited, paid, created_at, created_by ON invoices
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_of) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000
+--sqlite:   OR typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000
+--sqlite:   OR typeof(NEW.credited) NOT IN ('integer', 'null') OR NEW.credited > 10000000000000000 OR NEW.credited < -10000000000000000
+--sqlite:   OR typeof(NEW.paid) NOT IN ('integer', 'null') OR NEW.paid > 10000000000000000 OR NEW.paid < -10000000000000000
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.credit_of') WHERE typeof(NEW.credit_of) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.tax') WHERE typeof(NEW.tax) NOT IN ('integer', 'null') OR NEW.tax > 10000000000000000 OR NEW.tax < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.net') WHERE typeof(NEW.net) NOT IN ('integer', 'null') OR NEW.net > 10000000000000000 OR NEW.net < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.credited') WHERE typeof(NEW.credited) NOT IN ('integer', 'null') OR NEW.credited > 10000000000000000 OR NEW.credited < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.paid') WHERE typeof(NEW.paid) NOT IN ('integer', 'null') OR NEW.paid > 10000000000000000 OR NEW.paid < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: invoices.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE invoices ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoices ADD CONSTRAINT bound_tax CHECK (tax BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoices ADD CONSTRAINT bound_net CHECK (net BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoices ADD CONSTRAINT bound_credited CHECK (credited BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE invoices ADD CONSTRAINT bound_paid CHECK (paid BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- jobs
+--sqlite: CREATE TRIGGER jobs_numbers_insert BEFORE INSERT ON jobs
+--sqlite: WHEN typeof(NEW.interval_seconds) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.next_run_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.last_run_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.runs) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.interval_seconds') WHERE typeof(NEW.interval_seconds) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.next_run_at') WHERE typeof(NEW.next_run_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.last_run_at') WHERE typeof(NEW.last_run_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.runs') WHERE typeof(NEW.runs) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER jobs_numbers_update BEFORE UPDATE OF interval_seconds, next_run_at, last_run_at, runs ON jobs
+--sqlite: WHEN typeof(NEW.interval_seconds) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.next_run_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.last_run_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.runs) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.interval_seconds') WHERE typeof(NEW.interval_seconds) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.next_run_at') WHERE typeof(NEW.next_run_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.last_run_at') WHERE typeof(NEW.last_run_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: jobs.runs') WHERE typeof(NEW.runs) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- joint_decisions
+--sqlite: CREATE TRIGGER joint_decisions_numbers_insert BEFORE INSERT ON joint_decisions
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER joint_decisions_numbers_update BEFORE UPDATE OF order_id, actor_id, at ON joint_decisions
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: joint_decisions.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- login_failures
+--sqlite: CREATE TRIGGER login_failures_numbers_insert BEFORE INSERT ON login_failures
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: login_failures.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER login_failures_numbers_update BEFORE UPDATE OF at ON login_failures
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: login_failures.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- order_deadlines
+--sqlite: CREATE TRIGGER order_deadlines_numbers_insert BEFORE INSERT ON order_deadlines
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.completed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.late_minutes) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.due_at') WHERE typeof(NEW.due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.completed_at') WHERE typeof(NEW.completed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.late_minutes') WHERE typeof(NEW.late_minutes) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_deadlines_numbers_update BEFORE UPDATE OF order_id, due_at, completed_at, late_minutes ON order_deadlines
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.completed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.late_minutes) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.due_at') WHERE typeof(NEW.due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.completed_at') WHERE typeof(NEW.completed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_deadlines.late_minutes') WHERE typeof(NEW.late_minutes) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- order_events
+--sqlite: CREATE TRIGGER order_events_numbers_insert BEFORE INSERT ON order_events
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_events_numbers_update BEFORE UPDATE OF order_id, at, actor_id ON order_events
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_events.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- order_lines
+--sqlite: CREATE TRIGGER order_lines_numbers_insert BEFORE INSERT ON order_lines
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000
+--sqlite:   OR typeof(NEW.backordered) NOT IN ('integer', 'null') OR NEW.backordered > 1000000000000 OR NEW.backordered < -1000000000000
+--sqlite:   OR typeof(NEW.shipped) NOT IN ('integer', 'null') OR NEW.shipped > 1000000000000 OR NEW.shipped < -1000000000000
+--sqlite:   OR typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.reserved') WHERE typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.backordered') WHERE typeof(NEW.backordered) NOT IN ('integer', 'null') OR NEW.backordered > 1000000000000 OR NEW.backordered < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.shipped') WHERE typeof(NEW.shipped) NOT IN ('integer', 'null') OR NEW.shipped > 1000000000000 OR NEW.shipped < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.invoiced') WHERE typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_numbers_update BEFORE UPDATE OF order_id, line_no, product_id, quantity, unit_price, amount, reserved, backordered, shipped, invoiced, tax_rate_bp ON order_lines
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000
+--sqlite:   OR typeof(NEW.backordered) NOT IN ('integer', 'null') OR NEW.backordered > 1000000000000 OR NEW.backordered < -1000000000000
+--sqlite:   OR typeof(NEW.shipped) NOT IN ('integer', 'null') OR NEW.shipped > 1000000000000 OR NEW.shipped < -1000000000000
+--sqlite:   OR typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.reserved') WHERE typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.backordered') WHERE typeof(NEW.backordered) NOT IN ('integer', 'null') OR NEW.backordered > 1000000000000 OR NEW.backordered < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.shipped') WHERE typeof(NEW.shipped) NOT IN ('integer', 'null') OR NEW.shipped > 1000000000000 OR NEW.shipped < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.invoiced') WHERE typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_lines.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_unit_price CHECK (unit_price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_reserved CHECK (reserved BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_backordered CHECK (backordered BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_shipped CHECK (shipped BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE order_lines ADD CONSTRAINT bound_invoiced CHECK (invoiced BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- order_versions
+--sqlite: CREATE TRIGGER order_versions_numbers_insert BEFORE INSERT ON order_versions
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_versions_numbers_update BEFORE UPDATE OF order_id, version, at, actor_id ON order_versions
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.actor_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: order_versions.actor_id') WHERE typeof(NEW.actor_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- orders
+--sqlite: CREATE TRIGGER orders_numbers_insert BEFORE INSERT ON orders
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.received_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.review_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.ship_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.reviewed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.received_at') WHERE typeof(NEW.received_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.review_due_at') WHERE typeof(NEW.review_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.ship_due_at') WHERE typeof(NEW.ship_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.reviewed_at') WHERE typeof(NEW.reviewed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.order_version') WHERE typeof(NEW.order_version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_numbers_update BEFORE UPDATE OF customer_id, amount, received_at, review_due_at, ship_due_at, reviewed_at, order_version, version, created_by, updated_at ON orders
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.received_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.review_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.ship_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.reviewed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.order_version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.received_at') WHERE typeof(NEW.received_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.review_due_at') WHERE typeof(NEW.review_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.ship_due_at') WHERE typeof(NEW.ship_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.reviewed_at') WHERE typeof(NEW.reviewed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.order_version') WHERE typeof(NEW.order_version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: orders.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE orders ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- outbox
+--sqlite: CREATE TRIGGER outbox_numbers_insert BEFORE INSERT ON outbox
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.entity_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.published_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.entity_id') WHERE typeof(NEW.entity_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.published_at') WHERE typeof(NEW.published_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER outbox_numbers_update BEFORE UPDATE OF at, entity_id, published_at ON outbox
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.entity_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.published_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.entity_id') WHERE typeof(NEW.entity_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: outbox.published_at') WHERE typeof(NEW.published_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- payment_matches
+--sqlite: CREATE TRIGGER payment_matches_numbers_insert BEFORE INSERT ON payment_matches
+--sqlite: WHEN typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.invoice_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.matched_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.invoice_id') WHERE typeof(NEW.invoice_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.matched_by') WHERE typeof(NEW.matched_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER payment_matches_numbers_update BEFORE UPDATE OF receipt_id, invoice_id, amount, matched_by ON payment_matches
+--sqlite: WHEN typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.invoice_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.matched_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.invoice_id') WHERE typeof(NEW.invoice_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: payment_matches.matched_by') WHERE typeof(NEW.matched_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE payment_matches ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- pick_list_lines
+--sqlite: CREATE TRIGGER pick_list_lines_numbers_insert BEFORE INSERT ON pick_list_lines
+--sqlite: WHEN typeof(NEW.pick_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.pick_list_id') WHERE typeof(NEW.pick_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_list_lines_numbers_update BEFORE UPDATE OF pick_list_id, line_no, product_id, quantity, picked ON pick_list_lines
+--sqlite: WHEN typeof(NEW.pick_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.pick_list_id') WHERE typeof(NEW.pick_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_list_lines.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE pick_list_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE pick_list_lines ADD CONSTRAINT bound_picked CHECK (picked BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- pick_lists
+--sqlite: CREATE TRIGGER pick_lists_numbers_insert BEFORE INSERT ON pick_lists
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.picked_at') WHERE typeof(NEW.picked_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.picked_by') WHERE typeof(NEW.picked_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_lists_numbers_update BEFORE UPDATE OF order_id, warehouse_id, packages, created_at, created_by, picked_at, picked_by ON pick_lists
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.picked_at') WHERE typeof(NEW.picked_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: pick_lists.picked_by') WHERE typeof(NEW.picked_by) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- price_list_items
+--sqlite: CREATE TRIGGER price_list_items_numbers_insert BEFORE INSERT ON price_list_items
+--sqlite: WHEN typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.price) NOT IN ('integer', 'null') OR NEW.price > 10000000000000000 OR NEW.price < -10000000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.price') WHERE typeof(NEW.price) NOT IN ('integer', 'null') OR NEW.price > 10000000000000000 OR NEW.price < -10000000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER price_list_items_numbers_update BEFORE UPDATE OF price_list_id, product_id, price ON price_list_items
+--sqlite: WHEN typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.price) NOT IN ('integer', 'null') OR NEW.price > 10000000000000000 OR NEW.price < -10000000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_list_items.price') WHERE typeof(NEW.price) NOT IN ('integer', 'null') OR NEW.price > 10000000000000000 OR NEW.price < -10000000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE price_list_items ADD CONSTRAINT bound_price CHECK (price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- price_lists
+--sqlite: CREATE TRIGGER price_lists_numbers_insert BEFORE INSERT ON price_lists
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_lists.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_lists.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER price_lists_numbers_update BEFORE UPDATE OF version, updated_at ON price_lists
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_lists.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: price_lists.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- products
+--sqlite: CREATE TRIGGER products_numbers_insert BEFORE INSERT ON products
+--sqlite: WHEN typeof(NEW.launch_priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.list_price) NOT IN ('integer', 'null') OR NEW.list_price > 10000000000000000 OR NEW.list_price < -10000000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.launch_priority') WHERE typeof(NEW.launch_priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.list_price') WHERE typeof(NEW.list_price) NOT IN ('integer', 'null') OR NEW.list_price > 10000000000000000 OR NEW.list_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER products_numbers_update BEFORE UPDATE OF launch_priority, list_price, tax_rate_bp, version, updated_at ON products
+--sqlite: WHEN typeof(NEW.launch_priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.list_price) NOT IN ('integer', 'null') OR NEW.list_price > 10000000000000000 OR NEW.list_price < -10000000000000000
+--sqlite:   OR typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.launch_priority') WHERE typeof(NEW.launch_priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.list_price') WHERE typeof(NEW.list_price) NOT IN ('integer', 'null') OR NEW.list_price > 10000000000000000 OR NEW.list_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.tax_rate_bp') WHERE typeof(NEW.tax_rate_bp) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: products.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE products ADD CONSTRAINT bound_list_price CHECK (list_price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- purchase_order_lines
+--sqlite: CREATE TRIGGER purchase_order_lines_numbers_insert BEFORE INSERT ON purchase_order_lines
+--sqlite: WHEN typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.received) NOT IN ('integer', 'null') OR NEW.received > 1000000000000 OR NEW.received < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.received') WHERE typeof(NEW.received) NOT IN ('integer', 'null') OR NEW.received > 1000000000000 OR NEW.received < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER purchase_order_lines_numbers_update BEFORE UPDATE OF purchase_order_id, line_no, product_id, quantity, received ON purchase_order_lines
+--sqlite: WHEN typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.received) NOT IN ('integer', 'null') OR NEW.received > 1000000000000 OR NEW.received < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_order_lines.received') WHERE typeof(NEW.received) NOT IN ('integer', 'null') OR NEW.received > 1000000000000 OR NEW.received < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE purchase_order_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE purchase_order_lines ADD CONSTRAINT bound_received CHECK (received BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- purchase_orders
+--sqlite: CREATE TRIGGER purchase_orders_numbers_insert BEFORE INSERT ON purchase_orders
+--sqlite: WHEN typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sent_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirm_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirmed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.overdue_flagged_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.sent_at') WHERE typeof(NEW.sent_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.confirm_due_at') WHERE typeof(NEW.confirm_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.confirmed_at') WHERE typeof(NEW.confirmed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.overdue_flagged_at') WHERE typeof(NEW.overdue_flagged_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER purchase_orders_numbers_update BEFORE UPDATE OF warehouse_id, sent_at, confirm_due_at, confirmed_at, overdue_flagged_at, closed_at, created_by, version, updated_at ON purchase_orders
+--sqlite: WHEN typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sent_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirm_due_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirmed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.overdue_flagged_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.sent_at') WHERE typeof(NEW.sent_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.confirm_due_at') WHERE typeof(NEW.confirm_due_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.confirmed_at') WHERE typeof(NEW.confirmed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.overdue_flagged_at') WHERE typeof(NEW.overdue_flagged_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: purchase_orders.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- receipt_vouchers
+--sqlite: CREATE TRIGGER receipt_vouchers_numbers_insert BEFORE INSERT ON receipt_vouchers
+--sqlite: WHEN typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipt_vouchers.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER receipt_vouchers_numbers_update BEFORE UPDATE OF receipt_id ON receipt_vouchers
+--sqlite: WHEN typeof(NEW.receipt_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipt_vouchers.receipt_id') WHERE typeof(NEW.receipt_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- receipts
+--sqlite: CREATE TRIGGER receipts_numbers_insert BEFORE INSERT ON receipts
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.applied) NOT IN ('integer', 'null') OR NEW.applied > 10000000000000000 OR NEW.applied < -10000000000000000
+--sqlite:   OR typeof(NEW.registered_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.registered_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.decided_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.voucher_size) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.applied') WHERE typeof(NEW.applied) NOT IN ('integer', 'null') OR NEW.applied > 10000000000000000 OR NEW.applied < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.registered_by') WHERE typeof(NEW.registered_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.registered_at') WHERE typeof(NEW.registered_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.decided_at') WHERE typeof(NEW.decided_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.voucher_size') WHERE typeof(NEW.voucher_size) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER receipts_numbers_update BEFORE UPDATE OF customer_id, amount, applied, registered_by, registered_at, decided_at, voucher_size ON receipts
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000
+--sqlite:   OR typeof(NEW.applied) NOT IN ('integer', 'null') OR NEW.applied > 10000000000000000 OR NEW.applied < -10000000000000000
+--sqlite:   OR typeof(NEW.registered_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.registered_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.decided_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.voucher_size) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.amount') WHERE typeof(NEW.amount) NOT IN ('integer', 'null') OR NEW.amount > 10000000000000000 OR NEW.amount < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.applied') WHERE typeof(NEW.applied) NOT IN ('integer', 'null') OR NEW.applied > 10000000000000000 OR NEW.applied < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.registered_by') WHERE typeof(NEW.registered_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.registered_at') WHERE typeof(NEW.registered_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.decided_at') WHERE typeof(NEW.decided_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: receipts.voucher_size') WHERE typeof(NEW.voucher_size) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE receipts ADD CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE receipts ADD CONSTRAINT bound_applied CHECK (applied BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- region_needs
+--sqlite: CREATE TRIGGER region_needs_numbers_insert BEFORE INSERT ON region_needs
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER region_needs_numbers_update BEFORE UPDATE OF region_id, product_id, quantity ON region_needs
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_needs.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE region_needs ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- region_priorities
+--sqlite: CREATE TRIGGER region_priorities_numbers_insert BEFORE INSERT ON region_priorities
+--sqlite: WHEN typeof(NEW.rank) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_priorities.rank') WHERE typeof(NEW.rank) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_priorities.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER region_priorities_numbers_update BEFORE UPDATE OF rank, region_id ON region_priorities
+--sqlite: WHEN typeof(NEW.rank) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_priorities.rank') WHERE typeof(NEW.rank) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: region_priorities.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- regions
+--sqlite: CREATE TRIGGER regions_numbers_insert BEFORE INSERT ON regions
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: regions.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: regions.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER regions_numbers_update BEFORE UPDATE OF version, updated_at ON regions
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: regions.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: regions.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- replenishment_requests
+--sqlite: CREATE TRIGGER replenishment_requests_numbers_insert BEFORE INSERT ON replenishment_requests
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.purchase_line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.change_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.purchase_line_no') WHERE typeof(NEW.purchase_line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.change_id') WHERE typeof(NEW.change_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER replenishment_requests_numbers_update BEFORE UPDATE OF order_id, line_no, product_id, quantity, created_at, closed_at, purchase_order_id, purchase_line_no, change_id ON replenishment_requests
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.purchase_order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.purchase_line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.change_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.purchase_order_id') WHERE typeof(NEW.purchase_order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.purchase_line_no') WHERE typeof(NEW.purchase_line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: replenishment_requests.change_id') WHERE typeof(NEW.change_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE replenishment_requests ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- sessions
+--sqlite: CREATE TRIGGER sessions_numbers_insert BEFORE INSERT ON sessions
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.expires_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.expires_at') WHERE typeof(NEW.expires_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER sessions_numbers_update BEFORE UPDATE OF user_id, created_at, expires_at ON sessions
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.expires_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: sessions.expires_at') WHERE typeof(NEW.expires_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- shipment_lines
+--sqlite: CREATE TRIGGER shipment_lines_numbers_insert BEFORE INSERT ON shipment_lines
+--sqlite: WHEN typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.accepted) NOT IN ('integer', 'null') OR NEW.accepted > 1000000000000 OR NEW.accepted < -1000000000000
+--sqlite:   OR typeof(NEW.refused) NOT IN ('integer', 'null') OR NEW.refused > 1000000000000 OR NEW.refused < -1000000000000
+--sqlite:   OR typeof(NEW.return_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.accepted') WHERE typeof(NEW.accepted) NOT IN ('integer', 'null') OR NEW.accepted > 1000000000000 OR NEW.accepted < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.refused') WHERE typeof(NEW.refused) NOT IN ('integer', 'null') OR NEW.refused > 1000000000000 OR NEW.refused < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.return_warehouse_id') WHERE typeof(NEW.return_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.invoiced') WHERE typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipment_lines_numbers_update BEFORE UPDATE OF shipment_id, line_no, product_id, quantity, unit_price, accepted, refused, return_warehouse_id, invoiced ON shipment_lines
+--sqlite: WHEN typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000
+--sqlite:   OR typeof(NEW.accepted) NOT IN ('integer', 'null') OR NEW.accepted > 1000000000000 OR NEW.accepted < -1000000000000
+--sqlite:   OR typeof(NEW.refused) NOT IN ('integer', 'null') OR NEW.refused > 1000000000000 OR NEW.refused < -1000000000000
+--sqlite:   OR typeof(NEW.return_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.unit_price') WHERE typeof(NEW.unit_price) NOT IN ('integer', 'null') OR NEW.unit_price > 10000000000000000 OR NEW.unit_price < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.accepted') WHERE typeof(NEW.accepted) NOT IN ('integer', 'null') OR NEW.accepted > 1000000000000 OR NEW.accepted < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.refused') WHERE typeof(NEW.refused) NOT IN ('integer', 'null') OR NEW.refused > 1000000000000 OR NEW.refused < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.return_warehouse_id') WHERE typeof(NEW.return_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipment_lines.invoiced') WHERE typeof(NEW.invoiced) NOT IN ('integer', 'null') OR NEW.invoiced > 1000000000000 OR NEW.invoiced < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_unit_price CHECK (unit_price BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_accepted CHECK (accepted BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_refused CHECK (refused BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_invoiced CHECK (invoiced BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- shipments
+--sqlite: CREATE TRIGGER shipments_numbers_insert BEFORE INSERT ON shipments
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.pick_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.delivered_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.pick_list_id') WHERE typeof(NEW.pick_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.shipped_at') WHERE typeof(NEW.shipped_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.shipped_by') WHERE typeof(NEW.shipped_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.delivered_at') WHERE typeof(NEW.delivered_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipments_numbers_update BEFORE UPDATE OF order_id, pick_list_id, warehouse_id, packages, shipped_at, shipped_by, delivered_at, recorded_by ON shipments
+--sqlite: WHEN typeof(NEW.order_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.pick_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.delivered_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.order_id') WHERE typeof(NEW.order_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.pick_list_id') WHERE typeof(NEW.pick_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.shipped_at') WHERE typeof(NEW.shipped_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.shipped_by') WHERE typeof(NEW.shipped_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.delivered_at') WHERE typeof(NEW.delivered_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: shipments.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- statement_confirmations
+--sqlite: CREATE TRIGGER statement_confirmations_numbers_insert BEFORE INSERT ON statement_confirmations
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closing) NOT IN ('integer', 'null') OR NEW.closing > 10000000000000000 OR NEW.closing < -10000000000000000
+--sqlite:   OR typeof(NEW.confirmed_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirmed_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.closing') WHERE typeof(NEW.closing) NOT IN ('integer', 'null') OR NEW.closing > 10000000000000000 OR NEW.closing < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.confirmed_by') WHERE typeof(NEW.confirmed_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.confirmed_at') WHERE typeof(NEW.confirmed_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER statement_confirmations_numbers_update BEFORE UPDATE OF customer_id, closing, confirmed_by, confirmed_at ON statement_confirmations
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closing) NOT IN ('integer', 'null') OR NEW.closing > 10000000000000000 OR NEW.closing < -10000000000000000
+--sqlite:   OR typeof(NEW.confirmed_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.confirmed_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.closing') WHERE typeof(NEW.closing) NOT IN ('integer', 'null') OR NEW.closing > 10000000000000000 OR NEW.closing < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.confirmed_by') WHERE typeof(NEW.confirmed_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: statement_confirmations.confirmed_at') WHERE typeof(NEW.confirmed_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE statement_confirmations ADD CONSTRAINT bound_closing CHECK (closing BETWEEN -10000000000000000 AND 10000000000000000) NOT VALID;
+
+-- stock_balances
+--sqlite: CREATE TRIGGER stock_balances_numbers_insert BEFORE INSERT ON stock_balances
+--sqlite: WHEN typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.on_hand) NOT IN ('integer', 'null') OR NEW.on_hand > 1000000000000 OR NEW.on_hand < -1000000000000
+--sqlite:   OR typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.on_hand') WHERE typeof(NEW.on_hand) NOT IN ('integer', 'null') OR NEW.on_hand > 1000000000000 OR NEW.on_hand < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.reserved') WHERE typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_balances_numbers_update BEFORE UPDATE OF product_id, warehouse_id, on_hand, reserved, picked ON stock_balances
+--sqlite: WHEN typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.on_hand) NOT IN ('integer', 'null') OR NEW.on_hand > 1000000000000 OR NEW.on_hand < -1000000000000
+--sqlite:   OR typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.on_hand') WHERE typeof(NEW.on_hand) NOT IN ('integer', 'null') OR NEW.on_hand > 1000000000000 OR NEW.on_hand < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.reserved') WHERE typeof(NEW.reserved) NOT IN ('integer', 'null') OR NEW.reserved > 1000000000000 OR NEW.reserved < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_balances.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE stock_balances ADD CONSTRAINT bound_on_hand CHECK (on_hand BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE stock_balances ADD CONSTRAINT bound_reserved CHECK (reserved BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE stock_balances ADD CONSTRAINT bound_picked CHECK (picked BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- stock_count_lines
+--sqlite: CREATE TRIGGER stock_count_lines_numbers_insert BEFORE INSERT ON stock_count_lines
+--sqlite: WHEN typeof(NEW.count_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.system_qty) NOT IN ('integer', 'null') OR NEW.system_qty > 1000000000000 OR NEW.system_qty < -1000000000000
+--sqlite:   OR typeof(NEW.counted_qty) NOT IN ('integer', 'null') OR NEW.counted_qty > 1000000000000 OR NEW.counted_qty < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.count_id') WHERE typeof(NEW.count_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.system_qty') WHERE typeof(NEW.system_qty) NOT IN ('integer', 'null') OR NEW.system_qty > 1000000000000 OR NEW.system_qty < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.counted_qty') WHERE typeof(NEW.counted_qty) NOT IN ('integer', 'null') OR NEW.counted_qty > 1000000000000 OR NEW.counted_qty < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_count_lines_numbers_update BEFORE UPDATE OF count_id, line_no, product_id, system_qty, counted_qty ON stock_count_lines
+--sqlite: WHEN typeof(NEW.count_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.system_qty) NOT IN ('integer', 'null') OR NEW.system_qty > 1000000000000 OR NEW.system_qty < -1000000000000
+--sqlite:   OR typeof(NEW.counted_qty) NOT IN ('integer', 'null') OR NEW.counted_qty > 1000000000000 OR NEW.counted_qty < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.count_id') WHERE typeof(NEW.count_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.system_qty') WHERE typeof(NEW.system_qty) NOT IN ('integer', 'null') OR NEW.system_qty > 1000000000000 OR NEW.system_qty < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_count_lines.counted_qty') WHERE typeof(NEW.counted_qty) NOT IN ('integer', 'null') OR NEW.counted_qty > 1000000000000 OR NEW.counted_qty < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE stock_count_lines ADD CONSTRAINT bound_system_qty CHECK (system_qty BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE stock_count_lines ADD CONSTRAINT bound_counted_qty CHECK (counted_qty BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- stock_counts
+--sqlite: CREATE TRIGGER stock_counts_numbers_insert BEFORE INSERT ON stock_counts
+--sqlite: WHEN typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.counted_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.counted_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.posted_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.posted_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.counted_at') WHERE typeof(NEW.counted_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.counted_by') WHERE typeof(NEW.counted_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.posted_at') WHERE typeof(NEW.posted_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.posted_by') WHERE typeof(NEW.posted_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_counts_numbers_update BEFORE UPDATE OF warehouse_id, counted_at, counted_by, posted_at, posted_by ON stock_counts
+--sqlite: WHEN typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.counted_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.counted_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.posted_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.posted_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.counted_at') WHERE typeof(NEW.counted_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.counted_by') WHERE typeof(NEW.counted_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.posted_at') WHERE typeof(NEW.posted_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_counts.posted_by') WHERE typeof(NEW.posted_by) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- stock_moves
+--sqlite: CREATE TRIGGER stock_moves_numbers_insert BEFORE INSERT ON stock_moves
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.on_hand_delta) NOT IN ('integer', 'null') OR NEW.on_hand_delta > 1000000000000 OR NEW.on_hand_delta < -1000000000000
+--sqlite:   OR typeof(NEW.reserved_delta) NOT IN ('integer', 'null') OR NEW.reserved_delta > 1000000000000 OR NEW.reserved_delta < -1000000000000
+--sqlite:   OR typeof(NEW.picked_delta) NOT IN ('integer', 'null') OR NEW.picked_delta > 1000000000000 OR NEW.picked_delta < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.on_hand_delta') WHERE typeof(NEW.on_hand_delta) NOT IN ('integer', 'null') OR NEW.on_hand_delta > 1000000000000 OR NEW.on_hand_delta < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.reserved_delta') WHERE typeof(NEW.reserved_delta) NOT IN ('integer', 'null') OR NEW.reserved_delta > 1000000000000 OR NEW.reserved_delta < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.picked_delta') WHERE typeof(NEW.picked_delta) NOT IN ('integer', 'null') OR NEW.picked_delta > 1000000000000 OR NEW.picked_delta < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_moves_numbers_update BEFORE UPDATE OF at, product_id, warehouse_id, on_hand_delta, reserved_delta, picked_delta ON stock_moves
+--sqlite: WHEN typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.on_hand_delta) NOT IN ('integer', 'null') OR NEW.on_hand_delta > 1000000000000 OR NEW.on_hand_delta < -1000000000000
+--sqlite:   OR typeof(NEW.reserved_delta) NOT IN ('integer', 'null') OR NEW.reserved_delta > 1000000000000 OR NEW.reserved_delta < -1000000000000
+--sqlite:   OR typeof(NEW.picked_delta) NOT IN ('integer', 'null') OR NEW.picked_delta > 1000000000000 OR NEW.picked_delta < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.warehouse_id') WHERE typeof(NEW.warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.on_hand_delta') WHERE typeof(NEW.on_hand_delta) NOT IN ('integer', 'null') OR NEW.on_hand_delta > 1000000000000 OR NEW.on_hand_delta < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.reserved_delta') WHERE typeof(NEW.reserved_delta) NOT IN ('integer', 'null') OR NEW.reserved_delta > 1000000000000 OR NEW.reserved_delta < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stock_moves.picked_delta') WHERE typeof(NEW.picked_delta) NOT IN ('integer', 'null') OR NEW.picked_delta > 1000000000000 OR NEW.picked_delta < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE stock_moves ADD CONSTRAINT bound_on_hand_delta CHECK (on_hand_delta BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE stock_moves ADD CONSTRAINT bound_reserved_delta CHECK (reserved_delta BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE stock_moves ADD CONSTRAINT bound_picked_delta CHECK (picked_delta BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- store_safety_stock
+--sqlite: CREATE TRIGGER store_safety_stock_numbers_insert BEFORE INSERT ON store_safety_stock
+--sqlite: WHEN typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER store_safety_stock_numbers_update BEFORE UPDATE OF store_id, product_id, quantity ON store_safety_stock
+--sqlite: WHEN typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: store_safety_stock.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE store_safety_stock ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- stores
+--sqlite: CREATE TRIGGER stores_numbers_insert BEFORE INSERT ON stores
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER stores_numbers_update BEFORE UPDATE OF region_id, priority, version, updated_at ON stores
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: stores.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- tracking_events
+--sqlite: CREATE TRIGGER tracking_events_numbers_insert BEFORE INSERT ON tracking_events
+--sqlite: WHEN typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.recorded_at') WHERE typeof(NEW.recorded_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER tracking_events_numbers_update BEFORE UPDATE OF shipment_id, at, recorded_at, recorded_by ON tracking_events
+--sqlite: WHEN typeof(NEW.shipment_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.recorded_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.shipment_id') WHERE typeof(NEW.shipment_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.at') WHERE typeof(NEW.at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.recorded_at') WHERE typeof(NEW.recorded_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: tracking_events.recorded_by') WHERE typeof(NEW.recorded_by) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- transfer_lines
+--sqlite: CREATE TRIGGER transfer_lines_numbers_insert BEFORE INSERT ON transfer_lines
+--sqlite: WHEN typeof(NEW.transfer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.transfer_id') WHERE typeof(NEW.transfer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--sqlite: CREATE TRIGGER transfer_lines_numbers_update BEFORE UPDATE OF transfer_id, line_no, product_id, quantity, picked ON transfer_lines
+--sqlite: WHEN typeof(NEW.transfer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.line_no) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.product_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000
+--sqlite:   OR typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.transfer_id') WHERE typeof(NEW.transfer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.line_no') WHERE typeof(NEW.line_no) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.product_id') WHERE typeof(NEW.product_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.quantity') WHERE typeof(NEW.quantity) NOT IN ('integer', 'null') OR NEW.quantity > 1000000000000 OR NEW.quantity < -1000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfer_lines.picked') WHERE typeof(NEW.picked) NOT IN ('integer', 'null') OR NEW.picked > 1000000000000 OR NEW.picked < -1000000000000;
+--sqlite: END;
+--postgres: ALTER TABLE transfer_lines ADD CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+--postgres: ALTER TABLE transfer_lines ADD CONSTRAINT bound_picked CHECK (picked BETWEEN -1000000000000 AND 1000000000000) NOT VALID;
+
+-- transfers
+--sqlite: CREATE TRIGGER transfers_numbers_insert BEFORE INSERT ON transfers
+--sqlite: WHEN typeof(NEW.run_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.from_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.to_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.run_id') WHERE typeof(NEW.run_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.from_warehouse_id') WHERE typeof(NEW.from_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.to_warehouse_id') WHERE typeof(NEW.to_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.picked_at') WHERE typeof(NEW.picked_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.picked_by') WHERE typeof(NEW.picked_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.shipped_at') WHERE typeof(NEW.shipped_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.shipped_by') WHERE typeof(NEW.shipped_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.closed_by') WHERE typeof(NEW.closed_by) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER transfers_numbers_update BEFORE UPDATE OF run_id, store_id, region_id, from_warehouse_id, to_warehouse_id, packages, created_at, created_by, picked_at, picked_by, shipped_at, shipped_by, closed_at, closed_by ON transfers
+--sqlite: WHEN typeof(NEW.run_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.from_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.to_warehouse_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.packages) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.picked_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.shipped_by) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.closed_by) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.run_id') WHERE typeof(NEW.run_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.from_warehouse_id') WHERE typeof(NEW.from_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.to_warehouse_id') WHERE typeof(NEW.to_warehouse_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.packages') WHERE typeof(NEW.packages) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.created_by') WHERE typeof(NEW.created_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.picked_at') WHERE typeof(NEW.picked_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.picked_by') WHERE typeof(NEW.picked_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.shipped_at') WHERE typeof(NEW.shipped_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.shipped_by') WHERE typeof(NEW.shipped_by) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.closed_at') WHERE typeof(NEW.closed_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: transfers.closed_by') WHERE typeof(NEW.closed_by) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- user_roles
+--sqlite: CREATE TRIGGER user_roles_numbers_insert BEFORE INSERT ON user_roles
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: user_roles.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER user_roles_numbers_update BEFORE UPDATE OF user_id ON user_roles
+--sqlite: WHEN typeof(NEW.user_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: user_roles.user_id') WHERE typeof(NEW.user_id) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- users
+--sqlite: CREATE TRIGGER users_numbers_insert BEFORE INSERT ON users
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER users_numbers_update BEFORE UPDATE OF customer_id, version, created_at ON users
+--sqlite: WHEN typeof(NEW.customer_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.created_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.customer_id') WHERE typeof(NEW.customer_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: users.created_at') WHERE typeof(NEW.created_at) NOT IN ('integer', 'null');
+--sqlite: END;
+
+-- warehouses
+--sqlite: CREATE TRIGGER warehouses_numbers_insert BEFORE INSERT ON warehouses
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER warehouses_numbers_update BEFORE UPDATE OF version, updated_at, store_id, region_id ON warehouses
+--sqlite: WHEN typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.store_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.store_id') WHERE typeof(NEW.store_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: warehouses.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite: END;
