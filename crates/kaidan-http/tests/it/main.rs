@@ -12,6 +12,7 @@ mod finance_http;
 mod fulfilment_http;
 mod history_http;
 mod order_pages;
+mod price_fields;
 mod print_http;
 mod purchasing;
 mod shortages_http;
