@@ -133,7 +133,7 @@ impl Visibility {
             hidden: Field::ALL
                 .iter()
                 .copied()
-                .filter(|f| !actor.can(f.permission()) && !(portal && f.own_customer_sees()))
+                .filter(|f| !(actor.can(f.permission()) || (portal && f.own_customer_sees())))
                 .collect(),
         }
     }
