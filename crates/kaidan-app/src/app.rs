@@ -101,6 +101,12 @@ impl Ctx {
             Err(AppError::Forbidden(p))
         }
     }
+
+    /// The confidential fields this actor may and may not see (SEC-4,
+    /// ADR 0026), for every view, page, export and document it reads.
+    pub fn visibility(&self) -> kaidan_domain::field_rules::Visibility {
+        kaidan_domain::field_rules::Visibility::of(&self.actor)
+    }
 }
 
 impl App {

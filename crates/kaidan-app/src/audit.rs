@@ -37,7 +37,9 @@ impl App {
     pub async fn audit_of(&self, ctx: &Ctx, entity: &str, id: i64) -> AppResult<Vec<AuditEntry>> {
         ctx.require(Permission::AuditRead)?;
         let mut tx = self.store.read().await?;
-        Ok(tx.audit_of(entity, id).await?)
+        let mut entries = tx.audit_of(entity, id).await?;
+        redact_entries(ctx, &mut entries);
+        Ok(entries)
     }
 
     /// The history of an order (SEC-2): its creation, every change of its
@@ -54,7 +56,7 @@ impl App {
         let limit = self.history_limit(page)?;
         let mut tx = self.store.read().await?;
         self.load_order(&mut tx, ctx, id).await?;
-        history_page(&mut tx, "order", id.get(), None, page.cursor, limit).await
+        history_page(ctx, &mut tx, "order", id.get(), None, page.cursor, limit).await
     }
 
     /// The history of a customer's funds and credit account (SEC-2,
@@ -70,7 +72,16 @@ impl App {
         let limit = self.history_limit(page)?;
         let mut tx = self.store.read().await?;
         must_exist(&mut tx, EntityKind::Customer, customer.get(), "customer").await?;
-        history_page(&mut tx, "account", customer.get(), None, page.cursor, limit).await
+        history_page(
+            ctx,
+            &mut tx,
+            "account",
+            customer.get(),
+            None,
+            page.cursor,
+            limit,
+        )
+        .await
     }
 
     /// The history of a product's stock in one warehouse (SEC-2, INV-1,
@@ -90,6 +101,7 @@ impl App {
         must_exist(&mut tx, EntityKind::Warehouse, warehouse.get(), "warehouse").await?;
         let prefix = Some(stock_field(warehouse));
         history_page(
+            ctx,
             &mut tx,
             "product",
             product.get(),
@@ -126,6 +138,7 @@ impl App {
 
 /// Reads one row beyond the page to know whether an older page exists.
 async fn history_page(
+    ctx: &Ctx,
     tx: &mut Box<dyn Tx>,
     entity: &'static str,
     entity_id: i64,
@@ -148,5 +161,16 @@ async fn history_page(
     } else {
         None
     };
+    redact_entries(ctx, &mut items);
     Ok(HistoryPage { items, next_cursor })
+}
+
+/// Blanks the audited values this reader may not see (SEC-4, ADR 0026).
+fn redact_entries(ctx: &Ctx, entries: &mut [AuditEntry]) {
+    let vis = ctx.visibility();
+    for e in entries {
+        if let Some(record) = crate::confidential::audited_record(&e.entity) {
+            vis.redact_changes(record, &mut e.changes);
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod collection;
+pub mod confidential;
 pub mod error;
 pub mod finance;
 pub mod fulfilment;
@@ -28,6 +29,7 @@ pub mod transfers;
 pub mod users;
 
 pub use app::{App, AppConfig, Ctx};
+pub use confidential::Confidential;
 pub use error::{AppError, AppResult};
 pub use master::entity::MasterEntity;
 pub use master::{Created, Idempotency, ListRequest, Page};

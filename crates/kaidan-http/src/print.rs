@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kaidan_app::{AppError, Ctx};
-use kaidan_domain::OrderId;
+use kaidan_domain::field_rules::{Field, Visibility};
 use kaidan_domain::master::CustomerData;
+use kaidan_domain::{OrderId, Permission};
 use kaidan_print::documents::{self, DeliveryNote, OrderConfirmation};
 use kaidan_print::{Company, FontConfig, PrintDocument, PrintError, Seal};
 
@@ -144,9 +145,28 @@ async fn customer(
     }
 }
 
-/// 订单确认书 of an order, for whoever may read the order.
+/// The confidential fields the order confirmation prints.
+const PRINTED_ORDER_FIELDS: &[Field] = &[
+    Field::OrderUnitPrice,
+    Field::OrderLineAmount,
+    Field::OrderTotalAmount,
+    Field::OrderTotalTax,
+    Field::OrderTotalNet,
+];
+
+/// Whether the reader sees every figure the order confirmation prints.
+pub fn may_print_order(vis: &Visibility) -> bool {
+    PRINTED_ORDER_FIELDS.iter().all(|f| vis.shows(*f))
+}
+
+/// 订单确认书 of an order, for whoever may read the order and its prices:
+/// the confirmation is its prices and amounts, so a reader without them
+/// (SEC-4, ADR 0026) is refused rather than given a document of blanks.
 pub async fn order_pdf(s: &AppState, ctx: &Ctx, id: OrderId) -> Result<Pdf, PrintFailure> {
     let order = s.app.order(ctx, id).await?;
+    if !may_print_order(&ctx.visibility()) {
+        return Err(AppError::Forbidden(Permission::PriceRead).into());
+    }
     let customer = customer(s, ctx, order.customer_id).await?;
     let doc = documents::order_confirmation(
         &s.config.print.company,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use kaidan_domain::Permission;
+use kaidan_domain::field_rules::{Field, Visibility};
 
 use crate::app::{App, Ctx};
 use crate::error::AppResult;
@@ -27,6 +28,9 @@ impl App {
         let mut table = Table::new(dataset.as_str(), columns);
         let mut tx = self.store.read().await?;
         let names = CodeNames::load(&mut tx).await?;
+        // Confidential cells stay empty for a reader without the right
+        // (SEC-4): the columns keep the import layout.
+        let vis = ctx.visibility();
         if dataset == Dataset::Orders {
             drop(tx);
             self.export_orders(ctx, &mut table).await?;
@@ -74,7 +78,7 @@ impl App {
                 let Some(last) = page.last() else { break };
                 after = Some(last.id);
                 for rec in &page {
-                    table.push(export_row(&rec.data, &names));
+                    table.push(export_row(&rec.data, &names, &vis));
                 }
             }
         }
@@ -107,7 +111,7 @@ impl CodeNames {
     }
 }
 
-fn export_row(d: &MasterData, n: &CodeNames) -> Vec<String> {
+fn export_row(d: &MasterData, n: &CodeNames, vis: &Visibility) -> Vec<String> {
     let b = |v: bool| {
         if v {
             "true".to_string()
@@ -127,7 +131,8 @@ fn export_row(d: &MasterData, n: &CodeNames) -> Vec<String> {
             p.unit.clone(),
             p.season.to_string(),
             p.launch_priority.to_string(),
-            p.list_price.to_string(),
+            vis.cell(Field::ProductListPrice, p.list_price.to_string())
+                .unwrap_or_default(),
             p.tax_rate.to_string(),
             b(p.active),
         ],
@@ -147,8 +152,13 @@ fn export_row(d: &MasterData, n: &CodeNames) -> Vec<String> {
             c.payment_method.to_string(),
             c.tax_number.clone().unwrap_or_default(),
             c.bank_account.clone().unwrap_or_default(),
-            c.credit_limit.to_string(),
-            code(&n.price_lists, c.price_list_id.map(|p| p.get())),
+            vis.cell(Field::CustomerCreditLimit, c.credit_limit.to_string())
+                .unwrap_or_default(),
+            vis.cell(
+                Field::CustomerPriceList,
+                code(&n.price_lists, c.price_list_id.map(|p| p.get())),
+            )
+            .unwrap_or_default(),
             code(&n.users, c.sales_rep_id.map(|u| u.get())),
             b(c.active),
         ],

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use kaidan_domain::field_rules::Field;
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, find_duplicates};
 use kaidan_domain::{CustomerId, Money, Permission, ProductId};
 
@@ -196,6 +197,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let codes = codes_by_id(&mut tx, EntityKind::Customer).await?;
         let skus = codes_by_id(&mut tx, EntityKind::Product).await?;
+        let vis = ctx.visibility();
         let mut after = None;
         loop {
             let page = tx
@@ -219,7 +221,8 @@ impl App {
                         d.channel.as_str().to_string(),
                         skus.get(&l.product_id.get()).cloned().unwrap_or_default(),
                         l.quantity.to_string(),
-                        l.unit_price.to_string(),
+                        vis.cell(Field::OrderUnitPrice, l.unit_price.to_string())
+                            .unwrap_or_default(),
                         d.requested_delivery_date
                             .map(|x| x.to_string())
                             .unwrap_or_default(),

@@ -1,5 +1,6 @@
 //! What the generic master-data use cases need to know of each record type.
 
+use kaidan_domain::field_rules::{Record, Visibility};
 use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
 };
@@ -41,9 +42,22 @@ pub trait MasterEntity:
     fn references(&self) -> Vec<Reference> {
         Vec::new()
     }
-    /// Fields this actor may not see (SEC-4): shown as null.
-    fn hidden_fields(_actor: &Actor) -> &'static [&'static str] {
-        &[]
+    /// The record of the field rules (SEC-4, ADR 0026) this type is, when
+    /// it has confidential fields.
+    const FIELDS: Option<Record> = None;
+
+    /// Fields this actor may not see (SEC-4): shown as null. Read from the
+    /// one table of field rules, never listed here.
+    fn hidden_fields(actor: &Actor) -> Vec<&'static str> {
+        let Some(record) = Self::FIELDS else {
+            return Vec::new();
+        };
+        Visibility::of(actor)
+            .hidden()
+            .iter()
+            .filter(|f| f.record() == record)
+            .map(|f| f.path())
+            .collect()
     }
 }
 
@@ -84,18 +98,12 @@ macro_rules! entity {
 
 impl MasterEntity for ProductData {
     entity!(Product, "product", ProductRead, ProductWrite, sku);
-
-    fn hidden_fields(actor: &Actor) -> &'static [&'static str] {
-        if actor.can(Permission::PriceRead) {
-            &[]
-        } else {
-            &["list_price"]
-        }
-    }
+    const FIELDS: Option<Record> = Some(Record::Product);
 }
 
 impl MasterEntity for CustomerData {
     entity!(Customer, "customer", CustomerRead, CustomerWrite, code);
+    const FIELDS: Option<Record> = Some(Record::Customer);
 
     fn references(&self) -> Vec<Reference> {
         let mut r = Vec::new();
@@ -117,14 +125,6 @@ impl MasterEntity for CustomerData {
             r.push(reference("sales_rep_id", Target::User, id.get()));
         }
         r
-    }
-
-    fn hidden_fields(actor: &Actor) -> &'static [&'static str] {
-        if actor.can(Permission::PriceRead) {
-            &[]
-        } else {
-            &["credit_limit", "price_list_id"]
-        }
     }
 }
 

@@ -14,6 +14,7 @@ use kaidan_domain::fulfilment::{
     DeliveryInput, PickListStatus, PickedInput, ShipInput, ShipmentStatus,
 };
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -109,8 +110,9 @@ pub async fn ship(
     Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<ShipInput>,
-) -> ApiResult<(StatusCode, Json<ShipmentRow>)> {
-    Ok((StatusCode::CREATED, Json(app.ship(&ctx, id, &input).await?)))
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let row = app.ship(&ctx, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(ctx.shown(&row))))
 }
 
 #[utoipa::path(get, path = "/api/v1/shipments", tag = "fulfilment",
@@ -119,18 +121,19 @@ pub async fn ship(
 pub async fn shipments(
     Api(app, ctx): Api,
     Query(params): Query<BTreeMap<String, String>>,
-) -> ApiResult<Json<Vec<ShipmentRow>>> {
+) -> ApiResult<Json<Value>> {
     let order: Option<i64> = filter(&params, "order_id")?;
     let status: Option<ShipmentStatus> = filter(&params, "status")?;
-    Ok(Json(app.shipments(&ctx, order.map(OrderId), status).await?))
+    let rows = app.shipments(&ctx, order.map(OrderId), status).await?;
+    Ok(Json(ctx.shown(&rows)))
 }
 
 /// A delivery note with its lines, tracking events and proof of delivery;
 /// portal customers see their own.
 #[utoipa::path(get, path = "/api/v1/shipments/{id}", tag = "fulfilment", params(("id" = i64, Path)),
     responses((status = 200, body = ShipmentRow), (status = 404, body = Problem)))]
-pub async fn shipment(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(app.shipment(&ctx, id).await?))
+pub async fn shipment(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(ctx.shown(&app.shipment(&ctx, id).await?)))
 }
 
 /// DOC-1: the delivery note (发货单) as a PDF, for whoever may read the
@@ -155,8 +158,9 @@ pub async fn add_tracking(
     Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<TrackingInput>,
-) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(app.add_tracking(&ctx, id, &input, "api").await?))
+) -> ApiResult<Json<Value>> {
+    let row = app.add_tracking(&ctx, id, &input, "api").await?;
+    Ok(Json(ctx.shown(&row)))
 }
 
 /// SHP-3: proof of delivery: accepted and refused per line with reasons;
@@ -168,8 +172,9 @@ pub async fn deliver(
     Api(app, ctx): Api,
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<DeliveryInput>,
-) -> ApiResult<Json<ShipmentRow>> {
-    Ok(Json(app.record_delivery(&ctx, id, &input).await?))
+) -> ApiResult<Json<Value>> {
+    let row = app.record_delivery(&ctx, id, &input).await?;
+    Ok(Json(ctx.shown(&row)))
 }
 
 /// DOC-2: which documents carry this number (order, pick list, delivery

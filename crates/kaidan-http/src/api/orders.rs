@@ -10,6 +10,8 @@ use axum::response::Response;
 use kaidan_app::audit::HistoryPage;
 use kaidan_app::orders::{FinanceDecision, OrderView, ShortageAnswer};
 use kaidan_app::ports::OrderQuery;
+use kaidan_app::{Confidential, Ctx};
+use kaidan_domain::field_rules::{Field, Record};
 use kaidan_domain::orders::{
     AccountBalance, AccountEntry, Department, OrderInput, OrderStage, OrderStatus,
 };
@@ -33,8 +35,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     )
 }
 
-fn view(v: OrderView, status: StatusCode) -> Response {
-    json_with_etag(status, v.version, &v)
+/// The order as its reader may see it (SEC-4): prices and amounts null
+/// without `price.read`.
+fn view(ctx: &Ctx, v: OrderView, status: StatusCode) -> Response {
+    json_with_etag(status, v.version, &ctx.shown(&v))
 }
 
 /// Place an order (ORD-1..3). A likely duplicate answers 409 unless
@@ -60,7 +64,7 @@ pub async fn place(
     let out = app.place_order(&ctx, input, confirm, idem.as_ref()).await?;
     Ok(created(out, |v| {
         let location = format!("/api/v1/orders/{}", v.id);
-        (view(v, StatusCode::CREATED), location)
+        (view(&ctx, v, StatusCode::CREATED), location)
     }))
 }
 
@@ -73,7 +77,8 @@ pub struct OrderSummary {
     /// Allocated or picking while the order waits for goods (ORD-7).
     pub stage: Option<OrderStage>,
     pub customer_id: CustomerId,
-    pub amount: Money,
+    /// The order's total; null without `price.read` (SEC-4).
+    pub amount: Option<Money>,
     pub priority: bool,
     pub received_at: String,
     pub review_due_at: String,
@@ -125,6 +130,7 @@ pub async fn list(
     } else {
         None
     };
+    let vis = ctx.visibility();
     let items = rows
         .into_iter()
         .map(|r| OrderSummary {
@@ -133,7 +139,7 @@ pub async fn list(
             number: r.number,
             status: r.status,
             customer_id: r.customer_id,
-            amount: r.document.totals.amount,
+            amount: vis.cell(Field::OrderTotalAmount, r.document.totals.amount),
             priority: r.document.priority,
             received_at: r.received_at.to_string(),
             review_due_at: r.review_due_at.to_string(),
@@ -147,7 +153,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "read_order", params(("id" = i64, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn read(Api(app, ctx): Api, PathId(id): PathId<Order>) -> ApiResult<Response> {
-    Ok(view(app.order(&ctx, id).await?, StatusCode::OK))
+    Ok(view(&ctx, app.order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// DOC-1: the order confirmation (订单确认书) as a PDF, for whoever may
@@ -168,14 +174,18 @@ pub async fn pdf(
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 pub async fn by_number(Api(app, ctx): Api, Path(number): Path<String>) -> ApiResult<Response> {
     let id = app.order_id_by_number(&ctx, &number).await?;
-    Ok(view(app.order(&ctx, id).await?, StatusCode::OK))
+    Ok(view(&ctx, app.order(&ctx, id).await?, StatusCode::OK))
 }
 
 /// Sales review: completeness, prices, terms and credit decide the route.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/review", tag = "orders", params(("id" = i64, Path)),
     responses((status = 200, body = OrderView), (status = 422, body = Problem)))]
 pub async fn review(Api(app, ctx): Api, PathId(id): PathId<Order>) -> ApiResult<Response> {
-    Ok(view(app.review_order(&ctx, id).await?, StatusCode::OK))
+    Ok(view(
+        &ctx,
+        app.review_order(&ctx, id).await?,
+        StatusCode::OK,
+    ))
 }
 
 /// A sales manager approves a line's deviating price.
@@ -187,6 +197,7 @@ pub async fn approve_price(
     PathId(id): PathId<Order>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.approve_price(&ctx, id, line).await?,
         StatusCode::OK,
     ))
@@ -207,6 +218,7 @@ pub async fn finance_review(
     JsonBody(r): JsonBody<FinanceReviewRequest>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.finance_review(&ctx, id, r.decision).await?,
         StatusCode::OK,
     ))
@@ -230,6 +242,7 @@ pub async fn joint_review(
     JsonBody(r): JsonBody<JointDecisionRequest>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.joint_decide(&ctx, id, r.department, r.approve, &r.note)
             .await?,
         StatusCode::OK,
@@ -251,6 +264,7 @@ pub async fn reject(
     JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.reject_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
@@ -265,6 +279,7 @@ pub async fn cancel(
     JsonBody(r): JsonBody<Reason>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.cancel_order(&ctx, id, &r.reason).await?,
         StatusCode::OK,
     ))
@@ -276,12 +291,22 @@ pub struct Account {
     pub entries: Vec<AccountEntry>,
 }
 
+impl Confidential for Account {
+    const PARTS: &'static [(Record, &'static str)] = &[
+        (Record::AccountBalance, "balance"),
+        (Record::AccountEntry, "entries"),
+    ];
+}
+
 /// A customer's funds and credit account: balance and ledger (FIN-5).
 #[utoipa::path(get, path = "/api/v1/customers/{id}/account", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = Account), (status = 403, body = Problem)))]
-pub async fn account(Api(app, ctx): Api, PathId(id): PathId<Customer>) -> ApiResult<Json<Account>> {
+pub async fn account(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Customer>,
+) -> ApiResult<Json<serde_json::Value>> {
     let (balance, entries) = app.account(&ctx, id).await?;
-    Ok(Json(Account { balance, entries }))
+    Ok(Json(ctx.shown(&Account { balance, entries })))
 }
 
 /// The history of an order (SEC-2), newest first: who changed what, with
@@ -321,9 +346,9 @@ pub async fn post_entry(
     Api(app, ctx): Api,
     PathId(id): PathId<Customer>,
     JsonBody(entry): JsonBody<AccountEntry>,
-) -> ApiResult<(StatusCode, Json<AccountBalance>)> {
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let balance = app.post_account_entry(&ctx, id, entry).await?;
-    Ok((StatusCode::CREATED, Json(balance)))
+    Ok((StatusCode::CREATED, Json(ctx.shown(&balance))))
 }
 
 /// Ask for a change: content and reason (CHG-1). The answer carries the
@@ -336,9 +361,9 @@ pub async fn request_change(
     Api(app, ctx): Api,
     PathId(id): PathId<Order>,
     JsonBody(req): JsonBody<kaidan_domain::orders::ChangeRequest>,
-) -> ApiResult<(StatusCode, Json<kaidan_app::ports::ChangeRow>)> {
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let row = app.request_change(&ctx, id, req).await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    Ok((StatusCode::CREATED, Json(ctx.shown(&row))))
 }
 
 /// The change requests of an order, oldest first.
@@ -347,8 +372,8 @@ pub async fn request_change(
 pub async fn changes(
     Api(app, ctx): Api,
     PathId(id): PathId<Order>,
-) -> ApiResult<Json<Vec<kaidan_app::ports::ChangeRow>>> {
-    Ok(Json(app.changes_of(&ctx, id).await?))
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(ctx.shown(&app.changes_of(&ctx, id).await?)))
 }
 
 /// One department's decision on a change request (CHG-2).
@@ -359,11 +384,11 @@ pub async fn decide_change(
     Api(app, ctx): Api,
     PathId(id): PathId<ChangeRequest>,
     JsonBody(r): JsonBody<JointDecisionRequest>,
-) -> ApiResult<Json<kaidan_app::ports::ChangeRow>> {
-    Ok(Json(
-        app.decide_change(&ctx, id, r.department, r.approve, &r.note)
-            .await?,
-    ))
+) -> ApiResult<Json<serde_json::Value>> {
+    let row = app
+        .decide_change(&ctx, id, r.department, r.approve, &r.note)
+        .await?;
+    Ok(Json(ctx.shown(&row)))
 }
 
 /// Record the customer's answer to a shortage and act on it (INV-2, ADR
@@ -382,6 +407,7 @@ pub async fn shortage_choice(
     JsonBody(answer): JsonBody<ShortageAnswer>,
 ) -> ApiResult<Response> {
     Ok(view(
+        &ctx,
         app.choose_for_shortage(&ctx, id, shortage, &answer).await?,
         StatusCode::OK,
     ))

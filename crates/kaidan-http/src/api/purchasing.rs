@@ -182,7 +182,7 @@ pub async fn replenishments(
 pub async fn notices(
     Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
-) -> ApiResult<Json<Vec<ArrivalNoticeRow>>> {
+) -> ApiResult<Json<serde_json::Value>> {
     let (mut po, mut limit) = (None, None);
     for (k, v) in &p {
         match k.as_str() {
@@ -191,7 +191,8 @@ pub async fn notices(
             other => return Err(unknown(other, "purchase_order_id, limit")),
         }
     }
-    Ok(Json(app.arrival_notices(&ctx, po, limit).await?))
+    let rows = app.arrival_notices(&ctx, po, limit).await?;
+    Ok(Json(ctx.shown(&rows)))
 }
 
 /// The schedule: each job's interval, next run, last run, node and outcome.

@@ -11,9 +11,11 @@ use kaidan_domain::CustomerId;
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::orders::EntryKind;
 
+use super::format::shown;
 use super::history::{HistoryTab, Tab, request, rows};
 use super::{Chrome, Lang, OrPage, PageAuth, PageId, PageResult, render};
 use crate::state::AppState;
+use kaidan_domain::field_rules::Field;
 
 fn tabs(lang: Lang, id: i64, history: bool) -> Vec<Tab> {
     vec![
@@ -82,12 +84,13 @@ pub async fn account(
 ) -> PageResult {
     let lang = chrome.lang;
     let (b, entries) = s.app.account(&ctx, CustomerId(id)).await.or_page(lang)?;
+    let vis = ctx.visibility();
     let balance = vec![
         (lang.pick("资金", "Funds"), b.funds.to_string()),
         (lang.pick("订单占用", "Committed"), b.committed.to_string()),
         (
             lang.pick("信用额度", "Credit limit"),
-            b.credit_limit.to_string(),
+            shown(&vis, Field::AccountCreditLimit, b.credit_limit),
         ),
         (
             lang.pick("已用信用", "Credit used"),
@@ -95,7 +98,7 @@ pub async fn account(
         ),
         (
             lang.pick("可用合计", "Available"),
-            b.total_available.to_string(),
+            shown(&vis, Field::AccountTotalAvailable, b.total_available),
         ),
     ];
     let entries = entries
@@ -103,7 +106,11 @@ pub async fn account(
         .rev()
         .map(|e| EntryRow {
             kind: kind_label(lang, e.kind),
-            amount: e.amount.to_string(),
+            amount: if e.kind == EntryKind::CreditLimit {
+                shown(&vis, Field::AccountCreditLimitEntry, e.amount)
+            } else {
+                e.amount.to_string()
+            },
             order_id: e.order_id.map(|o| o.get()),
             note: e.note.clone().unwrap_or_default(),
         })

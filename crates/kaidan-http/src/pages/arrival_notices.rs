@@ -9,9 +9,10 @@ use axum::routing::get;
 use kaidan_app::ports::ArrivalNoticeRow;
 use kaidan_domain::purchasing::NoticeKind;
 
-use super::format::local_time;
+use super::format::{local_time, shown};
 use super::{Chrome, Lang, OrPage, PageAuth, PageResult, render};
 use crate::state::AppState;
+use kaidan_domain::field_rules::{Field, Visibility};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/arrival-notices", get(notices))
@@ -40,7 +41,7 @@ pub(super) struct NoticeView {
     pub receiving: Vec<(String, String, i64)>,
 }
 
-pub(super) fn notice_view(lang: Lang, n: &ArrivalNoticeRow) -> NoticeView {
+pub(super) fn notice_view(lang: Lang, vis: &Visibility, n: &ArrivalNoticeRow) -> NoticeView {
     NoticeView {
         id: n.id,
         purchase_order_id: n.purchase_order_id,
@@ -72,9 +73,9 @@ pub(super) fn notice_view(lang: Lang, n: &ArrivalNoticeRow) -> NoticeView {
                     .map(|o| o.to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
-                needed: f.needed.round_to_fen().to_string(),
-                available: f.available.round_to_fen().to_string(),
-                shortfall: f.shortfall.round_to_fen().to_string(),
+                needed: shown(vis, Field::FundsNeeded, f.needed.round_to_fen()),
+                available: shown(vis, Field::FundsAvailable, f.available.round_to_fen()),
+                shortfall: shown(vis, Field::FundsShortfall, f.shortfall.round_to_fen()),
                 short: f.shortfall.is_positive(),
             })
             .collect(),
@@ -107,7 +108,10 @@ async fn notices(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) 
         StatusCode::OK,
         &NoticesPage {
             title: lang.t("arrival_notices").into(),
-            notices: rows.iter().map(|n| notice_view(lang, n)).collect(),
+            notices: rows
+                .iter()
+                .map(|n| notice_view(lang, &ctx.visibility(), n))
+                .collect(),
             chrome,
         },
     ))

@@ -1,4 +1,4 @@
-//! How pages show times and products to people.
+//! How pages show times, products and confidential amounts to people.
 
 use std::collections::HashMap;
 
@@ -43,3 +43,18 @@ pub async fn product_labels(
         Err(e) => Err(e),
     }
 }
+
+/// A confidential value (SEC-4, ADR 0026) as a page cell: the value when
+/// the reader may see `field`, a dash otherwise (not 0, which would be a
+/// lie).
+pub fn shown(
+    vis: &kaidan_domain::field_rules::Visibility,
+    field: kaidan_domain::field_rules::Field,
+    value: impl std::fmt::Display,
+) -> String {
+    vis.cell(field, value.to_string())
+        .unwrap_or_else(|| HIDDEN.to_string())
+}
+
+/// What a page prints for a value its reader may not see.
+pub const HIDDEN: &str = "—";

@@ -22,9 +22,10 @@ use kaidan_domain::CustomerId;
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::orders::{DeadlineState, OrderStage, OrderStatus};
 
-use super::format::{Status, local_time};
+use super::format::{Status, local_time, shown};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
 use crate::state::AppState;
+use kaidan_domain::field_rules::{Field, Visibility};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -150,6 +151,7 @@ pub struct OrderItem {
 
 fn item(
     lang: Lang,
+    vis: &Visibility,
     row: &OrderRow,
     names: &HashMap<i64, String>,
     watch: &DeadlineWatch,
@@ -166,7 +168,7 @@ fn item(
         stage: row
             .stage()
             .map(|st| Status::new(st.as_str(), stage_label(lang, st))),
-        amount: row.document.totals.amount.to_string(),
+        amount: shown(vis, Field::OrderTotalAmount, row.document.totals.amount),
         priority: row.document.priority,
         received: local_time(row.received_at),
         review: Due::new(lang, local_time(row.review_due_at), states.review),
@@ -255,7 +257,11 @@ async fn list_page(
         None
     };
     let watch = s.app.deadline_watch().await.or_page(lang)?;
-    let items = rows.iter().map(|r| item(lang, r, &names, &watch)).collect();
+    let vis = ctx.visibility();
+    let items = rows
+        .iter()
+        .map(|r| item(lang, &vis, r, &names, &watch))
+        .collect();
     let status_code = if error.is_some() {
         StatusCode::NOT_FOUND
     } else {
@@ -318,9 +324,10 @@ async fn deadlines(
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
     let list = s.app.deadline_watch_list(&ctx, all).await.or_page(lang)?;
     let names = customer_names(&s, &ctx).await.or_page(lang)?;
+    let vis = ctx.visibility();
     let items = |rows: &[OrderRow]| {
         rows.iter()
-            .map(|r| item(lang, r, &names, &list.watch))
+            .map(|r| item(lang, &vis, r, &names, &list.watch))
             .collect::<Vec<_>>()
     };
     let (review, ship) = (items(&list.review), items(&list.ship));

@@ -383,7 +383,10 @@ async fn detail_page(
             can_receive: write && po.status.expects_goods(),
             can_cancel: write
                 && matches!(po.status, PurchaseStatus::Sent | PurchaseStatus::Confirmed),
-            notices: notices.iter().map(|n| notice_view(lang, n)).collect(),
+            notices: notices
+                .iter()
+                .map(|n| notice_view(lang, &ctx.visibility(), n))
+                .collect(),
             error,
             chrome,
         },

@@ -15,6 +15,7 @@ mod hardening_edges;
 mod hardening_bounds;
 mod history_http;
 mod order_pages;
+mod price_fields;
 mod print_http;
 mod purchasing;
 mod shortages_http;

@@ -410,7 +410,9 @@ async fn pur_1_pur_2_pur_3_pages() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 
         // Notices (PUR-2): both POs arrive within 15 days; the second
-        // within 7. The funds list names the franchisee and the amount.
+        // within 7. The funds list names the franchisee and the amount —
+        // the amount only to readers of prices (SEC-4, ADR 0026): channel
+        // business, which asks for the funds, not procurement.
         t.app
             .run_job_now(&Ctx::system(), "arrival_notices", "test")
             .await
@@ -419,10 +421,12 @@ async fn pur_1_pur_2_pur_3_pages() {
         assert_has(&html, &["备款通知", "收货准备"]);
         assert!(html.contains("华东加盟商"), "{html}");
         let unit = o.content.lines[0].unit_price;
-        assert!(
-            html.contains(&unit.times(4).round_to_fen().to_string()),
-            "{html}"
-        );
+        let needed = unit.times(4).round_to_fen().to_string();
+        assert!(!html.contains(&needed), "{html}");
+        t.user_token("channel", &[Role::ChannelBusiness]).await;
+        let channel = t.login("channel").await;
+        let html = t.page("/arrival-notices", &channel).await.text();
+        assert!(html.contains(&needed), "{html}");
         let html = t.page("/jobs", &buyer).await.text();
         assert_has(&html, &["arrival_notices", "test"]);
         assert!(!html.contains("立即运行"), "no run button without jobs.run");

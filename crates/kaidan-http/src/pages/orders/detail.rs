@@ -12,7 +12,7 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::orders::{DeadlineKind, DeadlineRecord, Department, OrderEvent, OrderStatus};
 use kaidan_domain::{OrderId, Permission, Role};
 
-use super::super::format::{Status, local_time};
+use super::super::format::{Status, local_time, shown};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, not_found_page, render,
 };
@@ -21,6 +21,7 @@ use super::{Due, customer_names, stage_label, status_label};
 use crate::pages::history::Tab;
 use crate::state::AppState;
 use kaidan_app::orders::deadlines::DeadlineFacts;
+use kaidan_domain::field_rules::Field;
 
 pub struct LineView {
     pub line_no: u32,
@@ -89,6 +90,8 @@ pub struct DetailPage {
     pub review_done: String,
     pub ship_done: String,
     pub lines: Vec<LineView>,
+    /// The reader sees the prices the order confirmation prints.
+    pub can_print: bool,
     pub total_quantity: String,
     pub total_amount: String,
     pub total_tax: String,
@@ -179,6 +182,8 @@ pub(super) async fn page(
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
+    let mut view = view;
+    view.redact_timeline(ctx);
     let names = customer_names(s, ctx).await.or_page(lang)?;
     let watch = s.app.deadline_watch().await.or_page(lang)?;
     let d = &view.content;
@@ -208,6 +213,7 @@ pub(super) async fn page(
     let show_time = |t: &str| parse(t).map(local_time).unwrap_or_else(|| t.to_string());
     let progress: HashMap<u32, _> = view.progress.iter().map(|p| (p.line_no, p)).collect();
     let open_review = matches!(view.status, OrderStatus::Submitted | OrderStatus::InReview);
+    let vis = ctx.visibility();
     let lines = d
         .lines
         .iter()
@@ -222,10 +228,10 @@ pub(super) async fn page(
                 spec: l.spec.clone(),
                 unit: l.unit.clone(),
                 quantity: l.quantity.to_string(),
-                unit_price: l.unit_price.to_string(),
-                amount: l.amount.to_string(),
-                tax: l.tax.to_string(),
-                reference_price: l.reference_price.to_string(),
+                unit_price: shown(&vis, Field::OrderUnitPrice, l.unit_price),
+                amount: shown(&vis, Field::OrderLineAmount, l.amount),
+                tax: shown(&vis, Field::OrderLineTax, l.tax),
+                reference_price: shown(&vis, Field::OrderReferencePrice, l.reference_price),
                 deviates: l.deviates,
                 approved_by: l
                     .price_approval
@@ -385,10 +391,11 @@ pub(super) async fn page(
             review_done: record_text(lang, &view.deadlines, DeadlineKind::Review),
             ship_done: record_text(lang, &view.deadlines, DeadlineKind::Ship),
             lines,
+            can_print: crate::print::may_print_order(&vis),
             total_quantity: d.totals.quantity.to_string(),
-            total_amount: d.totals.amount.to_string(),
-            total_tax: d.totals.tax.to_string(),
-            total_net: d.totals.net.to_string(),
+            total_amount: shown(&vis, Field::OrderTotalAmount, d.totals.amount),
+            total_tax: shown(&vis, Field::OrderTotalTax, d.totals.tax),
+            total_net: shown(&vis, Field::OrderTotalNet, d.totals.net),
             timeline,
             joint,
             shortages,

@@ -1,5 +1,6 @@
 //! Order entry for clerks and the customer portal (ORD-1..3).
 
+use kaidan_domain::field_rules::Field;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -328,6 +329,9 @@ async fn page(
         Err(AppError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(PageError::new(lang, e)),
     };
+    // The preview's list prices only for readers of prices (SEC-4); the
+    // empty text makes the script show no amount.
+    let vis = ctx.visibility();
     let products = match products(s, ctx).await {
         Ok(p) => p
             .into_iter()
@@ -339,7 +343,9 @@ async fn page(
                 } else {
                     format!("{} {} ({})", p.data.sku, p.data.name, p.data.spec)
                 },
-                price: p.data.list_price.to_string(),
+                price: vis
+                    .cell(Field::ProductListPrice, p.data.list_price.to_string())
+                    .unwrap_or_default(),
             })
             .collect(),
         Err(e) => return Err(PageError::new(lang, e)),
