@@ -339,7 +339,7 @@ async fn sec_4_hardening_5_role_by_field_matrix_over_api_exports_pages_and_print
                 } else {
                     assert_eq!(value, Some(&Value::Null), "{} {role} {path} {at}: {field:?} leaks: {v}", t.backend);
                 }
-                for s in secrets(role, &path) {
+                for s in secrets(role, path) {
                     assert!(!body.contains(s), "{} {role} {path}: {s} leaks: {body}", t.backend);
                 }
             }
