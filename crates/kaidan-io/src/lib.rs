@@ -10,7 +10,7 @@ mod read;
 mod write;
 
 pub use kaidan_app::import_export::{Row, Table};
-pub use read::{Format, read_table};
+pub use read::{Format, MAX_XLSX_CELLS, MAX_XLSX_COLUMNS, MAX_XLSX_ROWS, read_table};
 pub use write::write_table;
 
 #[derive(Debug, thiserror::Error)]

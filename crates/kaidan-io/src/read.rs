@@ -1,7 +1,11 @@
+use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataType, Reader, Xlsx, XlsxError};
 
 use crate::{IoError, Table};
 
@@ -70,18 +74,19 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoErr
         .flexible(true)
         .from_reader(bytes);
     let mut out = Vec::new();
+    let mut lines = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(|e| IoError::Unreadable {
             file: file.to_string(),
             message: match e.position() {
-                Some(p) => format!("row {}: {}", p.line(), e),
+                Some(p) => format!("row {}: {}", lines.line_at(bytes, p.byte()), e),
                 None => e.to_string(),
             },
         })?;
-        let line = record
-            .position()
-            .map(|p| p.line() as usize)
-            .unwrap_or(out.len() + 1);
+        let line = match record.position() {
+            Some(p) => lines.line_at(bytes, p.byte()),
+            None => out.len() + 1,
+        };
         out.push((
             line,
             record
@@ -93,28 +98,184 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoErr
     Ok(out)
 }
 
+/// Line numbers from byte offsets, counting `\n` as a person's editor
+/// does. The csv reader's own line count is one short after a CRLF line
+/// end (found by the fuzzing in tests/it/fuzz_read.rs), and Excel writes
+/// CSV with CRLF: a problem would be reported on the wrong row. Its byte
+/// offset of a record points at the line ends (and blank lines) before
+/// it, which are skipped here: a record never starts with a line end.
+#[derive(Default)]
+struct LineCounter {
+    counted_to: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    /// The line of `offset`; offsets must not decrease between calls (the
+    /// reader's records come in file order).
+    fn line_at(&mut self, bytes: &[u8], offset: u64) -> usize {
+        let mut offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        if offset > self.counted_to {
+            self.newlines += bytes[self.counted_to..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.counted_to = offset;
+        }
+        self.newlines + 1
+    }
+}
+
+/// Excel's own grid: 1,048,576 rows of 16,384 columns (A to XFD). A crafted
+/// file can name any cell position; refusing positions outside the grid
+/// keeps a two-cell file from asking for a table of billions of cells.
+pub const MAX_XLSX_ROWS: u32 = 1_048_576;
+pub const MAX_XLSX_COLUMNS: u32 = 16_384;
+/// The most cells Kaidan reads from one sheet, counting the empty cells a
+/// row is padded with up to the sheet's widest row (the table is dense).
+/// About 50 MB of cell texts; far above any import a person makes
+/// (100,000 rows of 20 columns), far below what would exhaust memory.
+pub const MAX_XLSX_CELLS: usize = 2_000_000;
+
+/// Reads the first sheet, isolated from panics inside the spreadsheet
+/// library: calamine indexes its tables with positions taken from the file
+/// (a shared-string number beyond the list, for one), and a crafted file
+/// made it panic. A panic there must be a refused file, not a dead request
+/// or a crashed command.
+///
+/// `AssertUnwindSafe` is sound here: the closure owns everything it
+/// mutates (the workbook and the cells read so far are created inside it
+/// and dropped while unwinding); it only reads `bytes` and `file`, which a
+/// panic cannot leave half-changed. This relies on `panic = "unwind"`, the
+/// default, which the workspace's profiles keep.
 fn read_xlsx(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoError> {
+    match quietly(|| read_xlsx_cells(file, bytes)) {
+        Ok(read) => read,
+        Err(panic) => Err(IoError::Unreadable {
+            file: file.to_string(),
+            message: format!(
+                "not a readable .xlsx workbook: the spreadsheet reader failed on it ({})",
+                panic_text(panic.as_ref())
+            ),
+        }),
+    }
+}
+
+thread_local! {
+    /// Set while this thread reads a workbook: a panic there is expected
+    /// to be caught and reported as a refused file.
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic, without the panic hook's report (the
+/// message, or a backtrace with `RUST_BACKTRACE` set) on standard error:
+/// the panic's message becomes part of the error instead. The hook that
+/// keeps quiet is installed once and passes every other panic, on any
+/// thread, to the hook that was there before.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CATCHING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = CATCHING.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(was));
+    result
+}
+
+/// The message a panic carried, when it is text.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "no message".to_string()
+    }
+}
+
+/// The filled cells of the first sheet, read one by one (calamine's own
+/// `worksheet_range` allocates the whole rectangle between the first and the
+/// last cell before looking at the size), checked against the bounds above,
+/// then laid out as rows padded to the widest one.
+fn read_xlsx_cells(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoError> {
     let unreadable = |message: String| IoError::Unreadable {
         file: file.to_string(),
         message,
     };
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("not an Excel file: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut cells = vec![String::new(); first_col];
-            cells.extend(row.iter().map(cell_text));
-            (first_row + i + 1, cells)
+    let first = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
+    let mut reader = match book.worksheet_cells_reader(&first) {
+        Ok(reader) => reader,
+        // A chart sheet or a macro sheet first: no cells, as calamine's
+        // own range reading treats it (the header is then missing).
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e.to_string())),
+    };
+    let mut rows: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let mut filled = 0usize;
+    let mut width = 0u32;
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        if cell.get_value().is_empty() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= MAX_XLSX_ROWS || col >= MAX_XLSX_COLUMNS {
+            return Err(unreadable(format!(
+                "a cell lies outside Excel's grid (row {}, column {}; at most {MAX_XLSX_ROWS} \
+                 rows and {MAX_XLSX_COLUMNS} columns)",
+                u64::from(row) + 1,
+                u64::from(col) + 1
+            )));
+        }
+        filled += 1;
+        if filled > MAX_XLSX_CELLS {
+            return Err(too_many_cells(file));
+        }
+        width = width.max(col + 1);
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        rows.entry(row).or_default().push((col, text));
+    }
+    let width = width as usize;
+    if rows.len().saturating_mul(width) > MAX_XLSX_CELLS {
+        return Err(too_many_cells(file));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, filled)| {
+            let mut cells = vec![String::new(); width];
+            // A position given twice keeps the later cell, as a range does.
+            for (col, text) in filled {
+                cells[col as usize] = text;
+            }
+            (row as usize + 1, cells)
         })
         .collect())
+}
+
+fn too_many_cells(file: &str) -> IoError {
+    IoError::Unreadable {
+        file: file.to_string(),
+        message: format!(
+            "the first sheet is too large: more than {MAX_XLSX_CELLS} cells (rows × the widest \
+             row); split the file"
+        ),
+    }
 }
 
 /// Excel stores numbers as floats; a whole number is shown without ".0" and
@@ -172,6 +333,13 @@ mod tests {
         assert_eq!(t.rows[0].line, 2);
         assert_eq!(t.rows[1].line, 5);
         assert_eq!(t.cell(&t.rows[1], "name"), "裤子, 长");
+    }
+
+    #[test]
+    fn int_4_csv_with_crlf_line_ends_keeps_file_row_numbers() {
+        let t = read_table("p.csv", b"sku,name\r\nA-1,x\r\n\r\nA-2,\"a\r\nb\"\r\nA-3,y").unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,6 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::backup::{BackupMarker, DatabaseLock, lock_shared, write_marker};
 use crate::error::{ConnectError, map};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Engine};
@@ -51,19 +53,28 @@ enum Backend {
         path: std::path::PathBuf,
         writer: GroupCommit,
         reader: SqlitePool,
+        /// Held while any clone of this database is alive, so that a
+        /// restore cannot replace the file under it (ADR 0025).
+        _lock: Option<Arc<DatabaseLock>>,
     },
     Postgres(PgPool),
+}
+
+/// The file of an `sqlite:PATH` (or `sqlite://PATH`) URL, without its
+/// `?options`; `None` for any other URL.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(PathBuf::from(path.split('?').next().unwrap_or(path)))
 }
 
 impl Db {
     /// Opens `sqlite:PATH` (the file and its folder are created if missing)
     /// or `postgres://...`.
     pub async fn connect(url: &str, options: &DbOptions) -> Result<Db, ConnectError> {
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            Self::connect_sqlite(path, options).await
+        if let Some(path) = sqlite_file(url) {
+            Self::connect_sqlite(&path, options).await
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts =
                 PgConnectOptions::from_str(url).map_err(|e| ConnectError::Open(e.to_string()))?;
@@ -81,17 +92,22 @@ impl Db {
         }
     }
 
-    async fn connect_sqlite(path: &str, options: &DbOptions) -> Result<Db, ConnectError> {
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+    async fn connect_sqlite(path: &Path, options: &DbOptions) -> Result<Db, ConnectError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| ConnectError::DataDir {
                 path: dir.display().to_string(),
                 message: e.to_string(),
             })?;
         }
+        // Before SQLite opens the file: a restore holding the lock is
+        // replacing it (ADR 0025). An in-memory database has no file.
+        let lock = if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+            None
+        } else {
+            Some(Arc::new(
+                lock_shared(path).map_err(|e| ConnectError::Open(e.to_string()))?,
+            ))
+        };
         // synchronous=FULL: a commit is on disk before it is acknowledged
         // (DESIGN: nothing acknowledged is lost, even on power failure).
         let base = SqliteConnectOptions::new()
@@ -133,9 +149,10 @@ impl Db {
             .map_err(|e| ConnectError::Open(e.to_string()))?;
         Ok(Db {
             backend: Backend::Sqlite {
-                path: PathBuf::from(path),
+                path: path.to_path_buf(),
                 writer: GroupCommit::new(writer, checkpoint),
                 reader,
+                _lock: lock,
             },
         })
     }
@@ -175,9 +192,14 @@ impl Db {
     }
 
     /// A consistent copy of an SQLite database while it is in use
-    /// (`VACUUM INTO`: one transaction, WAL included). `Ok(false)` for
+    /// (`VACUUM INTO`: one transaction, WAL included), with the marker of
+    /// a Kaidan backup written into the copy (ADR 0025). `Ok(false)` for
     /// PostgreSQL, whose backups are made with pg_dump.
-    pub async fn sqlite_backup(&self, to: &Path) -> Result<bool, ConnectError> {
+    pub async fn sqlite_backup(
+        &self,
+        to: &Path,
+        marker: &BackupMarker,
+    ) -> Result<bool, ConnectError> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 let failed = |e: &dyn std::fmt::Display| {
@@ -189,6 +211,13 @@ impl Db {
                     .execute(w.conn().map_err(|e| failed(&e))?)
                     .await
                     .map_err(|e| failed(&e))?;
+                drop(w);
+                if let Err(e) = write_marker(to, marker).await {
+                    // A copy without its marker would be refused by every
+                    // restore: better no file than a file that looks done.
+                    let _ = std::fs::remove_file(to);
+                    return Err(failed(&e));
+                }
                 Ok(true)
             }
             Backend::Postgres(_) => Ok(false),

@@ -5,6 +5,7 @@
 
 mod allocation;
 mod allocation_writes;
+pub mod backup;
 mod bank;
 mod bench_data;
 mod bounds;
@@ -41,6 +42,6 @@ mod tx;
 mod users;
 
 pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
-pub use db::{Db, DbOptions};
+pub use db::{Db, DbOptions, sqlite_file};
 pub use error::ConnectError;
 pub use raw::RawShape;

@@ -145,7 +145,7 @@ pub(crate) async fn migrator(engine: Engine) -> Result<Migrator, MigrationsError
 }
 
 /// Every migration rendered for `engine`, ordered by version.
-fn migrations(engine: Engine) -> Result<Vec<Migration>, MigrationsError> {
+pub(crate) fn migrations(engine: Engine) -> Result<Vec<Migration>, MigrationsError> {
     let mut out = Vec::with_capacity(FILES.len());
     for (file, source) in FILES {
         let (version, description) = version_and_description(file)?;

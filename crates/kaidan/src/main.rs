@@ -1,5 +1,6 @@
 //! The `kaidan` command: wires the store, the use cases and the HTTP layer.
 
+mod backup;
 mod bench;
 mod bench_cash;
 mod cli;
@@ -268,8 +269,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clients,
             on,
         }) => bench_cash::order_to_cash(on, orders, clients).await?,
-        Command::Backup { file } => backup(&setup, &file).await?,
-        Command::Restore { file, force } => restore(&setup, &file, force).await?,
+        Command::Backup { file } => backup::backup(&setup, &file).await?,
+        Command::Restore { file, force } => backup::restore(&setup, &file, force).await?,
         Command::User(cmd) => {
             let (db, app) = open(&setup).await?;
             let r = user_command(&app, cmd).await;
@@ -308,82 +309,6 @@ async fn allocate(app: &App, commit: bool) -> anyhow::Result<String> {
         );
     }
     Ok(format!("{}\n", serde_json::to_string_pretty(&out)?))
-}
-
-/// SEC-3: a backup that can be restored.
-async fn backup(setup: &Setup, file: &std::path::Path) -> anyhow::Result<()> {
-    if file.exists() {
-        bail!("{} exists; choose a new file name", file.display());
-    }
-    let (db, _) = open(setup).await?;
-    eprintln!("backing up {} ...", setup.database_url);
-    let done = db.sqlite_backup(file).await?;
-    db.close().await;
-    if !done {
-        let status = std::process::Command::new("pg_dump")
-            .args(["--format=custom", "--file"])
-            .arg(file)
-            .arg(&setup.database_url)
-            .status()
-            .context("running pg_dump (install the PostgreSQL client tools)")?;
-        if !status.success() {
-            bail!("pg_dump failed ({status})");
-        }
-    }
-    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-    println!("backup written to {} ({size} bytes)", file.display());
-    Ok(())
-}
-
-async fn restore(setup: &Setup, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
-    if !file.exists() {
-        bail!("{} does not exist", file.display());
-    }
-    if let Some(path) = setup
-        .database_url
-        .strip_prefix("sqlite:")
-        .map(|p| p.trim_start_matches("//"))
-    {
-        let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
-        // Check that the file is a Kaidan database before touching anything.
-        let probe = Db::connect(&format!("sqlite:{}", file.display()), &DbOptions::default())
-            .await
-            .with_context(|| format!("{} is not an SQLite database", file.display()))?;
-        probe
-            .migrate()
-            .await
-            .with_context(|| format!("{} is not a Kaidan backup", file.display()))?;
-        probe.close().await;
-        if path.exists() && !force {
-            bail!(
-                "{} exists; stop Kaidan and pass --force to replace it",
-                path.display()
-            );
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        for suffix in ["-wal", "-shm"] {
-            let side = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-            if side.exists() {
-                std::fs::remove_file(&side)?;
-            }
-        }
-        std::fs::copy(file, path).with_context(|| format!("copying to {}", path.display()))?;
-        println!("restored {} from {}", path.display(), file.display());
-    } else {
-        let status = std::process::Command::new("pg_restore")
-            .args(["--clean", "--if-exists", "--no-owner", "--dbname"])
-            .arg(&setup.database_url)
-            .arg(file)
-            .status()
-            .context("running pg_restore (install the PostgreSQL client tools)")?;
-        if !status.success() {
-            bail!("pg_restore failed ({status})");
-        }
-        println!("restored {} from {}", setup.database_url, file.display());
-    }
-    Ok(())
 }
 
 async fn user_command(app: &App, cmd: UserCommand) -> anyhow::Result<()> {

@@ -23,6 +23,7 @@ mod lock;
 mod order;
 mod output;
 mod reason;
+mod scenario;
 mod validate;
 
 pub use engine::run;
@@ -39,6 +40,7 @@ pub use output::{
     RegionAllocation, RegionOrder, RegionShort, RunResult, StoreAllocation, StoreShort, Unserved,
 };
 pub use reason::{Bound, Group, Rank, Reason, Rule};
+pub use scenario::{FormatErrors, FormatProblem, SCENARIO_SCHEMA};
 pub use validate::{InputError, Issue, Location, MAX_LOCK_PERIOD_DAYS, Problem};
 
 /// `[allocation]` of `kaidan.toml`: how a company runs its allocation
@@ -116,22 +118,35 @@ impl AllocationPolicy {
 }
 
 /// A scenario file could not be run.
+///
+/// No variant has a `source`: each message already contains its cause, and
+/// a cause given twice shows twice in an error chain (`anyhow`'s `{:#}`).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    /// Not JSON, or not the scenario format; the message has line and column.
-    #[error("the scenario is not in the scenario format: {0}")]
-    Parse(#[source] serde_json::Error),
+    /// Not JSON at all; the message has line and column.
+    #[error("the scenario is not valid JSON: {0}")]
+    Parse(serde_json::Error),
+    /// JSON, but not in the scenario format: every problem, with its path.
+    #[error(transparent)]
+    Format(FormatErrors),
     /// The scenario parsed, but its content is not acceptable.
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("the result could not be written as JSON: {0}")]
-    Write(#[source] serde_json::Error),
+    Write(serde_json::Error),
+}
+
+/// Reads a scenario document: JSON, checked against the scenario format
+/// with every problem collected (see [`SCENARIO_SCHEMA`]).
+pub fn parse_scenario(text: &str) -> Result<RunInput, ScenarioError> {
+    let document: serde_json::Value = serde_json::from_str(text).map_err(ScenarioError::Parse)?;
+    scenario::read(document).map_err(ScenarioError::Format)
 }
 
 /// Parses a scenario document, runs it and returns the result as pretty JSON
 /// with a trailing newline. Byte-identical for identical scenarios.
 pub fn run_scenario_json(text: &str) -> Result<String, ScenarioError> {
-    let input: RunInput = serde_json::from_str(text).map_err(ScenarioError::Parse)?;
+    let input = parse_scenario(text)?;
     let result = run(&input)?;
     result_json(&result)
 }

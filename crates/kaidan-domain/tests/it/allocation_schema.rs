@@ -12,7 +12,7 @@ use std::path::Path;
 
 use allocation_support::*;
 use kaidan_domain::RegionId;
-use kaidan_domain::allocation::{ProductSeason, RunInput, Tier};
+use kaidan_domain::allocation::{ProductSeason, RunInput, SCENARIO_SCHEMA, Tier, parse_scenario};
 use serde_json::Value;
 
 fn schema() -> Value {
@@ -158,13 +158,23 @@ fn alc_10_schema_and_parser_refuse_the_same_mistakes() {
         r#"{"settings": {"run_date": "2024-04-02"}, "products": [], "extra": 1}"#,
         r#"{"settings": {"run_date": "2024-04-02"}, "products": [{"id": 1, "launch_priority": 1, "season": "winter"}]}"#,
         r#"{"settings": {"run_date": "2024-04-02"}, "products": [], "stores": [{"id": 1, "region": 1, "tier": "D", "priority": 1}]}"#,
+        // Issue 16, item 6: money is a string.
+        r#"{"settings": {"run_date": "2024-04-02"}, "products": [], "franchisees": [{"id": 1, "priority_rank": 1, "funds_balance": 5}]}"#,
     ];
     for text in bad {
         let v: Value = serde_json::from_str(text).unwrap();
         assert!(!violations(&v).is_empty(), "schema accepted {text}");
-        assert!(
-            serde_json::from_str::<RunInput>(text).is_err(),
-            "parser accepted {text}"
-        );
+        assert!(parse_scenario(text).is_err(), "parser accepted {text}");
     }
+}
+
+#[test]
+fn alc_10_the_parsers_schema_is_the_documented_one() {
+    let embedded: Value = serde_json::from_str(SCENARIO_SCHEMA).unwrap();
+    assert_eq!(
+        embedded,
+        schema(),
+        "crates/kaidan-domain/src/allocation/scenario.schema.json and the schema in \
+         docs/allocation.md must be the same"
+    );
 }

@@ -137,15 +137,102 @@ fn alc_10_lock_expiry_must_be_a_valid_date() {
 
 #[test]
 fn scenario_parse_errors_give_line_and_column() {
-    let text = "{\n  \"settings\": { \"run_date\": \"2024-04-02\" },\n  \"products\": [ { \"id\": 1, \"launch_priority\": \"first\" } ]\n}\n";
+    let text = "{\n  \"settings\": { \"run_date\": \"2024-04-02\" }\n  \"products\": []\n}\n";
     let err = run_scenario_json(text).unwrap_err();
     assert!(matches!(err, ScenarioError::Parse(_)));
     let msg = err.to_string();
     assert!(msg.contains("line 3"), "{msg}");
+    assert!(msg.starts_with("the scenario is not valid JSON:"), "{msg}");
+}
+
+#[test]
+fn scenario_format_errors_give_the_path() {
+    let text = "{\n  \"settings\": { \"run_date\": \"2024-04-02\" },\n  \"products\": [ { \"id\": 1, \"launch_priority\": \"first\" } ]\n}\n";
+    let err = run_scenario_json(text).unwrap_err();
+    assert!(matches!(err, ScenarioError::Format(_)));
+    assert_eq!(
+        err.to_string(),
+        "the scenario is not in the scenario format (1 problem):\n  - \
+         products[0].launch_priority: must be a whole number, not the string \"first\""
+    );
+}
+
+/// Issue 16, item 6: money in a scenario is a string, as the schema says;
+/// a JSON number is refused, naming the field.
+#[test]
+fn hardening_6_scenario_money_as_a_json_number_is_refused_by_name() {
+    let text = r#"{ "settings": { "run_date": "2024-04-02" },
+        "products": [ { "id": 1, "launch_priority": 1 } ],
+        "franchisees": [ { "id": 7, "priority_rank": 1, "funds_balance": 100 } ],
+        "order_lines": [ { "order_id": 1, "line_id": 1, "franchisee": 7, "product": 1,
+                           "open_quantity": 2, "unit_price": 30.5, "order_date": "2024-03-01" } ] }"#;
+    let Err(ScenarioError::Format(e)) = run_scenario_json(text) else {
+        panic!("money as numbers accepted");
+    };
+    let found: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        found,
+        [
+            "franchisees[0].funds_balance: must be a decimal amount written as a string, such \
+             as \"1498.5\", not the number 100",
+            "order_lines[0].unit_price: must be a decimal amount written as a string, such as \
+             \"1498.5\", not the number 30.5",
+        ]
+    );
+    // The same amounts as strings run.
+    let fixed = text
+        .replace(": 100 }", ": \"100\" }")
+        .replace("30.5", "\"30.5\"");
+    assert!(run_scenario_json(&fixed).is_ok());
+}
+
+/// Issue 16, item 6: every problem of a scenario at once, each once, and
+/// the message does not repeat its cause in an error chain.
+#[test]
+fn hardening_6_scenario_format_errors_are_all_reported_once() {
+    let text = r#"{ "settings": { "run_date": "2024-02-30", "lock_days": 3 },
+        "products": [ { "id": 1, "launch_priority": 1, "season": "winter" },
+                      { "id": 2.5, "launch_priority": 1 } ],
+        "franchisees": [ { "id": 7, "funds_balance": "12.34567" } ],
+        "stores": "none" }"#;
+    let err = run_scenario_json(text).unwrap_err();
+    let ScenarioError::Format(e) = &err else {
+        panic!("{err}");
+    };
+    let at: Vec<&str> = e.problems.iter().map(|p| p.at.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "franchisees[0].funds_balance",
+            "franchisees[0]",
+            "products[0].season",
+            "products[1].id",
+            "settings",
+            "settings.run_date",
+            "stores",
+        ],
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(msg.starts_with("the scenario is not in the scenario format (7 problems):"));
+    assert!(msg.contains("settings: unknown field `lock_days`"), "{msg}");
     assert!(
-        msg.starts_with("the scenario is not in the scenario format:"),
+        msg.contains("franchisees[0]: missing field `priority_rank`"),
         "{msg}"
     );
+    assert!(msg.contains("more than 4 decimal places"), "{msg}");
+    for p in &e.problems {
+        assert_eq!(
+            msg.matches(&p.to_string()).count(),
+            1,
+            "{p} repeated: {msg}"
+        );
+    }
+    // No cause below the message: a chain printer (anyhow's `{:#}`) shows
+    // each problem once.
+    assert!(std::error::Error::source(&err).is_none());
+    let parse = run_scenario_json("{").unwrap_err();
+    assert!(std::error::Error::source(&parse).is_none());
 }
 
 #[test]

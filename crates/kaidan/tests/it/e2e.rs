@@ -283,3 +283,64 @@ async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
         );
     }
 }
+
+/// Issue 16, item 3: the command line used to exit 101 with a backtrace on
+/// this file; it is a clear error naming the file, and nothing is imported.
+#[tokio::test]
+async fn hardening_3_a_crafted_xlsx_import_is_a_clear_error_not_a_panic() {
+    let crafted = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kaidan-io/tests/files/shared-string-out-of-range.xlsx"
+    );
+    for (db, _dir) in support::databases().await {
+        let o = kaidan(&db, &["import", "products", crafted]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("error: shared-string-out-of-range.xlsx: not a readable .xlsx workbook"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        let out = tempfile::tempdir().unwrap();
+        let csv = out.path().join("products.csv");
+        let o = kaidan(&db, &["export", "products", csv.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(text.lines().count(), 1, "the header only: {text}");
+    }
+}
+
+/// Issue 16, item 6: a scenario's problems are all listed, each once (the
+/// cause was printed twice by the error chain), money numbers among them.
+#[test]
+fn hardening_6_scenario_problems_are_listed_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        r#"{ "settings": { "run_date": "2024-04-02" },
+             "products": [ { "id": 1, "launch_priority": "first" } ],
+             "franchisees": [ { "id": 7, "priority_rank": 1, "funds_balance": 100 } ] }"#,
+    )
+    .unwrap();
+    let o = kaidan(
+        "sqlite:unused.db",
+        &["allocate", "--scenario", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for problem in [
+        "franchisees[0].funds_balance: must be a decimal amount written as a string",
+        "products[0].launch_priority: must be a whole number",
+    ] {
+        assert_eq!(err.matches(problem).count(), 1, "{problem}: {err}");
+    }
+    assert_eq!(
+        err.matches("not in the scenario format").count(),
+        1,
+        "{err}"
+    );
+    let o = kaidan("sqlite:unused.db", &["allocate", "--scenario", "/dev/null"]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("EOF while parsing").count(), 1, "{err}");
+}

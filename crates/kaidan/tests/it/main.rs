@@ -5,4 +5,5 @@
 mod browser;
 mod e2e;
 mod e2e_fulfilment;
+mod restore;
 mod support;
