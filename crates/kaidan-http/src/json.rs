@@ -165,7 +165,9 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Ap
     }
     let bad = crate::text_rule::bad_json_texts(body);
     if !bad.is_empty() {
-        return Err(ApiError::fields(bad));
+        return Err(
+            kaidan_app::AppError::Invalid(kaidan_domain::ValidationErrors { errors: bad }).into(),
+        );
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -99,23 +99,6 @@ impl ApiError {
         e
     }
 
-    /// A 422 naming every bad field.
-    pub fn fields(errors: Vec<FieldError>) -> Self {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-input",
-            "Invalid input",
-            detail,
-        );
-        e.errors = errors;
-        e
-    }
-
     /// An unexpected failure: logged with its cause, which the caller is
     /// not shown.
     pub(crate) fn internal(cause: impl std::fmt::Display, what: &'static str) -> Self {

@@ -23,9 +23,6 @@ use crate::Money;
 /// The scenario format's JSON Schema.
 pub const SCENARIO_SCHEMA: &str = include_str!("scenario.schema.json");
 
-/// How many problems the message lists before summarising.
-const PROBLEMS_SHOWN: usize = 50;
-
 /// A scenario document that is JSON but not in the scenario format: every
 /// problem found, ordered by path (an object's fields by name, then its
 /// missing fields; list items by position).
@@ -55,18 +52,12 @@ impl fmt::Display for FormatProblem {
 impl fmt::Display for FormatErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
+        let s = if n == 1 { "" } else { "s" };
         write!(
             f,
-            "the scenario is not in the scenario format ({n} problem{}):",
-            if n == 1 { "" } else { "s" }
+            "the scenario is not in the scenario format ({n} problem{s}):"
         )?;
-        for p in self.problems.iter().take(PROBLEMS_SHOWN) {
-            write!(f, "\n  - {p}")?;
-        }
-        if n > PROBLEMS_SHOWN {
-            write!(f, "\n  ... and {} more", n - PROBLEMS_SHOWN)?;
-        }
-        Ok(())
+        super::validate::write_problems(f, &self.problems)
     }
 }
 

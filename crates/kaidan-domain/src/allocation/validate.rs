@@ -23,19 +23,25 @@ pub struct InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(
-            f,
-            "the allocation input has {n} problem{}:",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for p in self.problems.iter().take(PROBLEMS_SHOWN) {
-            write!(f, "\n  - {p}")?;
-        }
-        if n > PROBLEMS_SHOWN {
-            write!(f, "\n  ... and {} more", n - PROBLEMS_SHOWN)?;
-        }
-        Ok(())
+        let s = if n == 1 { "" } else { "s" };
+        write!(f, "the allocation input has {n} problem{s}:")?;
+        write_problems(f, &self.problems)
     }
+}
+
+/// The first [`PROBLEMS_SHOWN`] problems, one a line, and how many more:
+/// the tail of every refusal of an allocation input or scenario.
+pub(crate) fn write_problems<P: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    problems: &[P],
+) -> fmt::Result {
+    for p in problems.iter().take(PROBLEMS_SHOWN) {
+        write!(f, "\n  - {p}")?;
+    }
+    if problems.len() > PROBLEMS_SHOWN {
+        write!(f, "\n  ... and {} more", problems.len() - PROBLEMS_SHOWN)?;
+    }
+    Ok(())
 }
 
 /// One problem: where, and what.
