@@ -203,6 +203,14 @@ impl CollectionTx for DbTx {
             vals.push(Val::I(u.get()));
             clauses.push(format!("n.sales_rep_id = ${}", vals.len()));
         }
+        if !filter.levels.is_empty() {
+            let mut marks = Vec::new();
+            for l in &filter.levels {
+                vals.push(Val::T(l.as_str().to_string()));
+                marks.push(format!("${}", vals.len()));
+            }
+            clauses.push(format!("n.level IN ({})", marks.join(", ")));
+        }
         vals.push(Val::I(i64::from(filter.limit.max(1))));
         let sql = format!(
             "SELECT {NOTICE_COLS} FROM dunning_notices n JOIN customers cu ON cu.id = n.customer_id \

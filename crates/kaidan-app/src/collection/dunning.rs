@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use kaidan_domain::audit::FieldChange;
-use kaidan_domain::finance::{Period, ReceivableItem, notice_of};
+use kaidan_domain::finance::{DunningLevel, Period, ReceivableItem, notice_of};
 use kaidan_domain::{CustomerId, Permission};
 use serde::Serialize;
 
@@ -129,19 +129,36 @@ impl App {
     }
 
     /// Dunning notices: finance and managers every customer's, a sales rep
-    /// those of his customers, a portal user its own.
+    /// those of his customers, a portal user its own, and a role a level
+    /// escalates to (legal) every notice of that level (FIN-4).
     pub async fn dunning_notices(
         &self,
         ctx: &Ctx,
         mut filter: NoticeFilter,
     ) -> AppResult<Vec<DunningNotice>> {
-        match Reach::of(ctx)? {
-            Reach::All => {}
-            Reach::Rep(u) => filter.sales_rep = Some(u),
-            Reach::Customer(c) => filter.customer = Some(c),
-        }
+        notices_within_reach(ctx, &mut filter)?;
         filter.limit = filter.limit.clamp(1, 10_000);
         let mut tx = self.store.read().await?;
         Ok(tx.dunning_notices(&filter).await?)
     }
+}
+
+/// Narrows `filter` to the notices `ctx` may see. Someone who reads no
+/// invoices but holds a role that dunning escalates to (legal) sees the
+/// notices of those levels for every customer: they are given to him.
+pub(crate) fn notices_within_reach(ctx: &Ctx, filter: &mut NoticeFilter) -> AppResult<()> {
+    let escalated = DunningLevel::escalated_to_any(&ctx.actor.roles);
+    if ctx.actor.customer_id.is_none()
+        && !ctx.actor.can(Permission::InvoiceRead)
+        && !escalated.is_empty()
+    {
+        filter.levels = escalated;
+        return Ok(());
+    }
+    match Reach::of(ctx)? {
+        Reach::All => {}
+        Reach::Rep(u) => filter.sales_rep = Some(u),
+        Reach::Customer(c) => filter.customer = Some(c),
+    }
+    Ok(())
 }

@@ -20,6 +20,7 @@ pub use invoices::{BatchInvoiceInput, BatchInvoiceResult, InvoiceDraft, InvoiceV
 pub use receipts::{ReceiptView, VoucherUpload};
 
 use kaidan_domain::finance::{BillingFacts, OrderBilling};
+use kaidan_domain::fulfilment::ShipmentStatus;
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::orders::{OrderEvent, OrderStatus};
 use kaidan_domain::{CustomerId, OrderId, Permission, UserId};
@@ -27,7 +28,7 @@ use kaidan_domain::{CustomerId, OrderId, Permission, UserId};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::master::exists::get_record;
-use crate::ports::Tx;
+use crate::ports::{OrderRow, Tx};
 
 /// Whose money documents an actor may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +128,8 @@ impl App {
                     serde_json::json!({ "billing": billing }),
                 )
                 .await?;
+            } else if before.status == OrderStatus::Closed && billing != OrderBilling::Paid {
+                self.reopen(tx, ctx, &before, billing).await?;
             } else if before.billing != billing {
                 self.order_note(
                     tx,
@@ -140,5 +143,41 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// A closed order whose money was taken back (a reversed receipt, an
+    /// undone match) is open again: shipped, or delivered when every
+    /// shipment has its proof of delivery, so that it shows among what
+    /// finance still has to collect (ORD-7).
+    async fn reopen(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        before: &OrderRow,
+        billing: OrderBilling,
+    ) -> AppResult<()> {
+        let mut after = before.clone();
+        after.status = crate::orders::advance(before.status, OrderEvent::PaymentUndone)?;
+        let all_delivered = tx
+            .shipments(Some(before.id), None, u32::MAX)
+            .await?
+            .iter()
+            .all(|s| s.status == ShipmentStatus::Delivered);
+        if all_delivered {
+            after.status = crate::orders::advance(after.status, OrderEvent::Deliver)?;
+        }
+        after.billing = billing;
+        after.updated_at = self.now();
+        self.save(tx, ctx, before, &after).await?;
+        self.order_moved(
+            tx,
+            ctx,
+            before,
+            &after,
+            "reopened",
+            "no longer paid in full: money was reversed or a match undone",
+            serde_json::json!({ "billing": billing }),
+        )
+        .await
     }
 }

@@ -47,6 +47,8 @@ pub struct NoticeFilter {
     pub period: Option<Period>,
     pub customer: Option<CustomerId>,
     pub sales_rep: Option<UserId>,
+    /// Only notices of these levels; empty: every level.
+    pub levels: Vec<DunningLevel>,
     pub limit: u32,
 }
 

@@ -154,6 +154,16 @@ impl DunningLevel {
             DunningLevel::Legal => &[Role::SalesManager, Role::Legal],
         }
     }
+
+    /// The levels whose notices are given to one of `roles`: legal is
+    /// given the legal-level ones even without reading invoices.
+    pub fn escalated_to_any(roles: &[Role]) -> Vec<DunningLevel> {
+        DunningLevel::ALL
+            .iter()
+            .copied()
+            .filter(|l| l.escalated_to().iter().any(|r| roles.contains(r)))
+            .collect()
+    }
 }
 
 /// Days past due from which each level applies (`[finance.dunning]`).

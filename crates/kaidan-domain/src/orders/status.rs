@@ -76,6 +76,10 @@ pub enum OrderEvent {
     Deliver,
     /// Everything shipped is invoiced and paid (ORD-7).
     Close,
+    /// A closed order is no longer paid in full: a verified receipt was
+    /// reversed or a match undone. It goes back to shipped (and on to
+    /// delivered when its proofs of delivery are all in).
+    PaymentUndone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,6 +134,7 @@ impl OrderStatus {
             (S::Shipped, E::Deliver) => S::Delivered,
             (S::Shipped | S::Delivered, E::Close) => S::Closed,
             (S::Closed, E::Deliver) => S::Closed,
+            (S::Closed, E::PaymentUndone) => S::Shipped,
             (
                 S::Draft
                 | S::Submitted

@@ -40,6 +40,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kaidan_app::ports::StoreError;
 use kaidan_app::{AppError, Ctx};
+use kaidan_domain::finance::DunningLevel;
 use kaidan_domain::master::{
     CustomerData, PriceListData, ProductData, RegionData, StoreData, WarehouseData,
 };
@@ -164,17 +165,39 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     ];
     items
         .iter()
-        .filter(|(_, _, p)| p.is_none_or(|p| actor.can(p)))
-        .map(|(href, key, _)| Nav {
+        .filter_map(|&(section, key, p)| match (section, p) {
+            ("/finance", _) => finance_entry(actor).map(|href| (href, section, key)),
+            (_, p) if p.is_none_or(|p| actor.can(p)) => Some((section, section, key)),
+            _ => None,
+        })
+        .map(|(href, section, key)| Nav {
             href,
             label: lang.t(key),
-            active: if *href == "/" {
+            active: if section == "/" {
                 path == "/"
             } else {
-                path.starts_with(href)
+                path.starts_with(section)
             },
         })
         .collect()
+}
+
+/// Where the finance entry leads: finance's work place for those who
+/// invoice; the receipts for a sales rep, who registers his customers'
+/// money there; the dunning notices for legal, who is given the
+/// legal-level ones (FIN-4). Nothing for anyone else.
+fn finance_entry(actor: &Actor) -> Option<&'static str> {
+    if actor.can(Permission::InvoiceWrite) {
+        Some("/finance")
+    } else if actor.can(Permission::ReceiptRegister) {
+        Some("/finance/receipts")
+    } else if actor.can(Permission::InvoiceRead)
+        || !DunningLevel::escalated_to_any(&actor.roles).is_empty()
+    {
+        Some("/finance/dunning")
+    } else {
+        None
+    }
 }
 
 /// A logged-in page visitor; anyone else is sent to the login page.

@@ -325,3 +325,48 @@ async fn fin_4_overdue_customers_get_one_dunning_notice_the_rep_sees_and_acts_on
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn fin_4_legal_is_given_the_legal_level_notices_and_a_rep_finds_the_receipts() {
+    on_each_backend_clocked(|t, clock| async move {
+        let name = t.backend;
+        let w = world(&t).await;
+        let legal = t.user_token("fw", &[Role::Legal]).await;
+        // Invoiced 200 days ago, due 170 days ago: five months back it was
+        // a reminder or a manager's notice, last month it is legal's.
+        let real_today = today(&t);
+        clock.set(jiff::Timestamp::now() - jiff::SignedDuration::from_hours(200 * 24));
+        let then = today(&t).to_string();
+        invoiced(&t, &w, 2, &then).await;
+        clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
+        let early = Period::of(real_today.checked_sub(160.days()).unwrap());
+        let last = period_due(real_today);
+        for p in [early, last] {
+            let r = t.post_json("/api/v1/dunning/run", &w.finance, json!({"period": p.to_string()})).await;
+            assert_eq!((r.status, r.json()["raised"].clone()), (StatusCode::OK, json!(1)), "{name} {p}: {}", r.text());
+        }
+        let all = t.get("/api/v1/dunning-notices", &w.finance).await.json();
+        let levels: Vec<Value> = all.as_array().unwrap().iter().map(|n| n["level"].clone()).collect();
+        assert_eq!(levels.len(), 2, "{name}: {all}");
+        assert!(levels[0] == json!("legal") && levels[1] != json!("legal"), "{name}: {all}");
+        // Legal reads no invoices, yet is given the legal-level notice and
+        // no other.
+        let seen = t.get("/api/v1/dunning-notices", &legal).await.json();
+        assert_eq!(seen.as_array().unwrap().len(), 1, "{name}: {seen}");
+        assert_eq!((seen[0]["level"].clone(), seen[0]["period"].clone()), (json!("legal"), json!(last.to_string())), "{name}: {seen}");
+        assert_eq!(t.get("/api/v1/invoices", &legal).await.status, StatusCode::FORBIDDEN);
+        // The menu leads legal to the notices and the rep to the receipts,
+        // finance to its work place.
+        let fw = t.login("fw").await;
+        let html = t.page("/", &fw).await.text();
+        assert_has(&html, &["href=\"/finance/dunning\""]);
+        let html = t.page("/finance/dunning", &fw).await.text();
+        assert_has(&html, &["催款通知", "加盟商一号"]);
+        let html = t.page("/", &t.login("rep").await).await.text();
+        assert_has(&html, &["href=\"/finance/receipts\""]);
+        let html = t.page("/", &t.login("cw").await).await.text();
+        assert_has(&html, &["href=\"/finance\""]);
+    })
+    .await;
+}

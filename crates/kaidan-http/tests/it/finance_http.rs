@@ -232,6 +232,10 @@ async fn fin_1_fin_3_ord_7_an_invoiced_shipment_paid_by_a_verified_receipt_close
         assert_eq!(r.json()["status"], "reversed", "{}", r.text());
         let i = t.get(&format!("/api/v1/invoices/{iid}"), &w.finance).await.json();
         assert_eq!(i["open"], "298.5", "{i}");
+        // ORD-7: the order is no longer paid, so it is open again, back to shipped.
+        let o = t.get(&format!("/api/v1/orders/{order}"), &w.finance).await.json();
+        assert_eq!((o["billing"].clone(), o["status"].clone()), (json!("invoiced"), json!("shipped")), "{o}");
+        assert!(o["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "reopened"), "{o}");
         // The rep sees his customer's invoices; another rep does not.
         assert_eq!(t.get("/api/v1/invoices", &w.rep).await.json().as_array().unwrap().len(), 1);
         let other = t.user_token("rep2", &[Role::SalesRep]).await;
