@@ -144,4 +144,33 @@ impl App {
         let mut tx = self.store.read().await?;
         Ok(tx.dunning_notices(&filter).await?)
     }
+
+    /// One dunning notice, for its letter (DOC-1): within the reach the
+    /// notice list has (a sales rep the notices raised to him, a portal
+    /// user its own); another's is refused, an unknown one not found.
+    pub async fn dunning_notice(&self, ctx: &Ctx, id: i64) -> AppResult<DunningNotice> {
+        let reach = Reach::of(ctx)?;
+        let mut tx = self.store.read().await?;
+        let notice = tx
+            .dunning_notices(&NoticeFilter {
+                id: Some(id),
+                limit: 1,
+                ..NoticeFilter::default()
+            })
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::NotFound {
+                what: "dunning notice",
+                id: id.to_string(),
+            })?;
+        let within = match reach {
+            Reach::All => true,
+            Reach::Rep(u) => notice.sales_rep_id == Some(u),
+            Reach::Customer(c) => notice.customer_id == c,
+        };
+        if !within {
+            return Err(AppError::Forbidden(Permission::InvoiceRead));
+        }
+        Ok(notice)
+    }
 }
