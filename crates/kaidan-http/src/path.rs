@@ -76,6 +76,7 @@ id_kinds! {
     /// A store of the transfer routes, which refuse 0 and below.
     TransferStore: StoreId = "a store" by |raw| positive(raw).map(StoreId);
     Region: RegionId = "a region" by |raw| positive(raw).map(RegionId);
+    DunningNotice: i64 = "a dunning notice" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -227,3 +227,17 @@ pub async fn statement_pdf(
     let doc = documents::statement(&s.config.print.company, &statement);
     render(s, doc).await
 }
+
+/// 催款函 of a dunning notice, for whoever may read the notice (FIN-4):
+/// addressed to the customer, the pay-by day counted from today.
+pub async fn dunning_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintFailure> {
+    let notice = s.app.dunning_notice(ctx, id).await?;
+    let customer = customer(s, ctx, notice.customer_id).await?;
+    let doc = documents::dunning_letter(
+        &s.config.print.company,
+        &notice,
+        customer.as_ref(),
+        s.app.today_date(),
+    );
+    render(s, doc).await
+}

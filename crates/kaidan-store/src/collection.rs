@@ -191,6 +191,10 @@ impl CollectionTx for DbTx {
     ) -> Result<Vec<DunningNotice>, StoreError> {
         let mut vals = Vec::new();
         let mut clauses = Vec::new();
+        if let Some(id) = filter.id {
+            vals.push(Val::I(id));
+            clauses.push(format!("n.id = ${}", vals.len()));
+        }
         if let Some(p) = filter.period {
             vals.push(Val::T(p.to_string()));
             clauses.push(format!("n.period = ${}", vals.len()));

@@ -381,6 +381,10 @@ impl FinanceTx for DbTx {
                 vals.len()
             ));
         }
+        if let Some(of) = filter.credit_of {
+            vals.push(Val::I(of));
+            clauses.push(format!("i.credit_of = ${}", vals.len()));
+        }
         vals.push(Val::I(i64::from(filter.limit.max(1))));
         let sql = format!(
             "SELECT {INVOICE_COLS} FROM invoices i {} ORDER BY i.id DESC LIMIT ${}",

@@ -141,6 +141,38 @@ impl App {
         let mut tx = self.store.read().await?;
         Ok(tx.dunning_notices(&filter).await?)
     }
+
+    /// One dunning notice, for its letter (DOC-1), within the same reach
+    /// as the list: one that exists but lies outside it is refused, an
+    /// unknown one not found.
+    pub async fn dunning_notice(&self, ctx: &Ctx, id: i64) -> AppResult<DunningNotice> {
+        let mut filter = NoticeFilter {
+            id: Some(id),
+            limit: 1,
+            ..NoticeFilter::default()
+        };
+        notices_within_reach(ctx, &mut filter)?;
+        let mut tx = self.store.read().await?;
+        if let Some(notice) = tx.dunning_notices(&filter).await?.pop() {
+            return Ok(notice);
+        }
+        let unknown = tx
+            .dunning_notices(&NoticeFilter {
+                id: Some(id),
+                limit: 1,
+                ..NoticeFilter::default()
+            })
+            .await?
+            .is_empty();
+        Err(if unknown {
+            AppError::NotFound {
+                what: "dunning notice",
+                id: id.to_string(),
+            }
+        } else {
+            AppError::Forbidden(Permission::InvoiceRead)
+        })
+    }
 }
 
 /// Narrows `filter` to the notices `ctx` may see. Someone who reads no

@@ -650,17 +650,17 @@ async fn invoice_view(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<InvoiceView> {
     let matches = tx.matches(Some(id), None).await?;
     let related = match invoice.credit_of {
         Some(of) => tx.invoice_get(of).await?.into_iter().collect(),
-        None => tx
-            .invoices(&InvoiceFilter {
-                customer: Some(invoice.customer_id),
-                kind: Some(InvoiceDocKind::CreditNote),
+        // The exact, indexed read of this invoice's credit notes; the cap
+        // only guards against a runaway list (together they never exceed
+        // the invoice, so there are few).
+        None => {
+            tx.invoices(&InvoiceFilter {
+                credit_of: Some(id),
                 limit: 10_000,
                 ..InvoiceFilter::default()
             })
             .await?
-            .into_iter()
-            .filter(|c| c.credit_of == Some(id))
-            .collect(),
+        }
     };
     Ok(InvoiceView {
         open: invoice.open(),

@@ -44,6 +44,8 @@ pub struct DunningNotice {
 /// Which notices a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoticeFilter {
+    /// One notice by its id.
+    pub id: Option<i64>,
     pub period: Option<Period>,
     pub customer: Option<CustomerId>,
     pub sales_rep: Option<UserId>,

@@ -39,6 +39,8 @@ pub struct InvoiceFilter {
     /// Only invoices with no fapiao number recorded yet.
     pub without_fapiao: bool,
     pub order: Option<OrderId>,
+    /// Only the credit notes of this invoice (indexed: `invoices_credit_of`).
+    pub credit_of: Option<i64>,
     /// Newest first, before this id.
     pub before_id: Option<i64>,
     pub limit: u32,

@@ -144,6 +144,23 @@ impl DunningLevel {
         }
     }
 
+    /// Days the customer is given to pay from the day the dunning letter is
+    /// printed: shorter as the debt gets older.
+    pub fn pay_within_days(self) -> i16 {
+        match self {
+            DunningLevel::Reminder => 10,
+            DunningLevel::Manager => 7,
+            DunningLevel::Legal => 5,
+        }
+    }
+
+    /// The day the dunning letter printed on `printed_on` asks payment by.
+    pub fn pay_by(self, printed_on: Date) -> Date {
+        printed_on
+            .checked_add(i64::from(self.pay_within_days()).days())
+            .unwrap_or(Date::MAX)
+    }
+
     /// The roles a notice of this level goes to besides the customer's
     /// own sales rep: the sales manager from `manager` on, legal too at
     /// `legal` (each level escalates, it does not hand over).
@@ -256,6 +273,11 @@ pub struct ReceivableItem {
 pub struct NoticeInvoice {
     pub invoice_id: i64,
     pub number: String,
+    /// The invoice's date, printed on the dunning letter; notices raised
+    /// before it was recorded have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub invoice_date: Option<Date>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub due_date: Date,
     pub open: Money,
@@ -296,6 +318,7 @@ pub fn notice_of(
             thresholds.level(days).map(|_| NoticeInvoice {
                 invoice_id: i.invoice_id,
                 number: i.number.clone(),
+                invoice_date: Some(i.invoice_date),
                 due_date: i.due_date,
                 open: i.open,
                 days_overdue: days,
@@ -373,6 +396,15 @@ mod tests {
     }
 
     #[test]
+    fn fin_4_the_letter_gives_less_time_to_pay_as_the_level_rises() {
+        let printed = date(2026, 12, 28);
+        assert_eq!(DunningLevel::Reminder.pay_by(printed), date(2027, 1, 7));
+        assert_eq!(DunningLevel::Manager.pay_by(printed), date(2027, 1, 4));
+        assert_eq!(DunningLevel::Legal.pay_by(printed), date(2027, 1, 2));
+        assert_eq!(DunningLevel::Legal.pay_by(Date::MAX), Date::MAX);
+    }
+
+    #[test]
     fn fin_4_levels_by_days_overdue() {
         let t = DunningThresholds::default();
         assert!(t.validate().is_ok());
@@ -415,6 +447,7 @@ mod tests {
         );
         assert_eq!(n.escalated_to, [Role::SalesManager]);
         assert_eq!(n.sales_rep_id, Some(UserId(7)));
+        assert_eq!(n.invoices[0].invoice_date, Some(date(2025, 1, 1)));
 
         let legal =
             notice_of(CustomerId(1), None, p, &[item(5, date(2025, 12, 1), 9)], &t).unwrap();

@@ -21,13 +21,13 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::api::query::{filter, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
-use crate::path::{Customer, PathId};
+use crate::path::{Customer, DunningNotice as Notice, PathId};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
-        dunning_notices; run_dunning; collection_actions, record_collection_action;
+        dunning_notices; dunning_notice; dunning_pdf; run_dunning; collection_actions, record_collection_action;
         collection_report; statement; statement_pdf; confirm_statement
     )
 }
@@ -77,6 +77,31 @@ pub async fn dunning_notices(
 ) -> ApiResult<Json<Vec<DunningNotice>>> {
     let f = notice_filter(&q, ctx.actor.user_id)?;
     Ok(Json(app.dunning_notices(&ctx, f).await?))
+}
+
+/// FIN-4: one dunning notice with its overdue invoices.
+#[utoipa::path(get, path = "/api/v1/dunning-notices/{id}", tag = "finance", params(("id" = i64, Path)),
+    responses((status = 200, body = DunningNotice), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn dunning_notice(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Notice>,
+) -> ApiResult<Json<DunningNotice>> {
+    Ok(Json(app.dunning_notice(&ctx, id).await?))
+}
+
+/// DOC-1, FIN-4: the dunning letter as a PDF in Chinese (催款函) to the
+/// customer: its overdue invoices, the total in capitals, the day to pay
+/// by and the company's bank; the wording hardens with the level.
+#[utoipa::path(get, path = "/api/v1/dunning-notices/{id}/pdf", tag = "finance", operation_id = "dunning_pdf",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "催款函 (PDF)", content_type = "application/pdf"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn dunning_pdf(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    crate::auth::ApiAuth(ctx): crate::auth::ApiAuth,
+    PathId(id): PathId<Notice>,
+) -> ApiResult<crate::print::Pdf> {
+    Ok(crate::print::dunning_pdf(&s, &ctx, id).await?)
 }
 
 /// Which month to run dunning for.

@@ -11,10 +11,11 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kaidan_app::finance::{BankImportReport, BankLineView};
+use kaidan_app::ports::BankLineFilter;
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::CustomerId;
 
-use super::finance::{FinTab, customer_names, fin_tabs};
+use super::finance::{FinTab, customer_names, fin_tabs, wants_xlsx, xlsx};
 use super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, after_post, render,
     status_of,
@@ -87,16 +88,11 @@ fn row(lang: Lang, v: BankLineView) -> LineRow {
     }
 }
 
-async fn bank_page(
-    s: &AppState,
-    ctx: &Ctx,
-    chrome: Chrome,
+/// The page's status (unmatched unless asked) and its filter.
+fn page_filter(
+    lang: Lang,
     q: &BTreeMap<String, String>,
-    report: Option<BankImportReport>,
-    problems: Vec<String>,
-    error: Option<String>,
-) -> PageResult {
-    let lang = chrome.lang;
+) -> Result<(String, BankLineFilter), PageError> {
     let mut q = q.clone();
     let status = q
         .entry("status".into())
@@ -110,6 +106,20 @@ async fn bank_page(
             }),
         )
     })?;
+    Ok((status, filter))
+}
+
+async fn bank_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    q: &BTreeMap<String, String>,
+    report: Option<BankImportReport>,
+    problems: Vec<String>,
+    error: Option<String>,
+) -> PageResult {
+    let lang = chrome.lang;
+    let (status, filter) = page_filter(lang, q)?;
     let lines = s.app.bank_lines(ctx, filter).await.or_page(lang)?;
     let mut customers: Vec<(i64, String)> = customer_names(s, ctx).await.into_iter().collect();
     customers.sort_by(|a, b| a.1.cmp(&b.1));
@@ -137,13 +147,62 @@ async fn bank_page(
 }
 
 /// GET /finance/bank?status=unmatched (default), matched, assigned,
-/// ignored or all.
+/// ignored or all; `format=xlsx` for the same lines as Excel.
 pub async fn bank(
     State(s): State<AppState>,
     PageAuth { ctx, chrome }: PageAuth,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
+    let (excel, q) = wants_xlsx(&q);
+    if excel {
+        return bank_xlsx(&s, &ctx, chrome.lang, &q).await;
+    }
     bank_page(&s, &ctx, chrome, &q, None, Vec::new(), None).await
+}
+
+/// The statement lines the page shows, as Excel.
+async fn bank_xlsx(
+    s: &AppState,
+    ctx: &Ctx,
+    lang: Lang,
+    q: &BTreeMap<String, String>,
+) -> PageResult {
+    let (status, filter) = page_filter(lang, q)?;
+    let lines = s.app.bank_lines(ctx, filter).await.or_page(lang)?;
+    let header = [
+        ("交易日期", "Date"),
+        ("金额", "Amount"),
+        ("对方户名", "Payer"),
+        ("对方账号", "Account"),
+        ("流水号", "Reference"),
+        ("摘要/附言", "Memo"),
+        ("状态", "Status"),
+        ("客户", "Customer"),
+        ("收款单", "Receipt"),
+        ("备注", "Note"),
+    ]
+    .iter()
+    .map(|(zh, en)| lang.pick(zh, en).to_string())
+    .collect();
+    let rows = lines
+        .into_iter()
+        .map(|v| {
+            let r = row(lang, v);
+            vec![
+                r.date,
+                r.amount,
+                r.payer,
+                r.payer_account,
+                r.reference,
+                r.memo,
+                r.status_label.to_string(),
+                r.customer,
+                r.receipt,
+                r.note,
+            ]
+        })
+        .collect();
+    xlsx(lang, &format!("bank-lines-{status}.xlsx"), header, rows)
 }
 
 /// POST /finance/bank: a statement file (multipart field `file`); the page

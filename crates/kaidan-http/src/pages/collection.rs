@@ -72,6 +72,7 @@ fn role_label(lang: Lang, r: kaidan_domain::Role) -> &'static str {
 }
 
 pub struct NoticeRow {
+    pub id: i64,
     pub customer_id: i64,
     pub customer: String,
     pub level: &'static str,
@@ -112,6 +113,7 @@ async fn dunning_page(
     let rows = list
         .iter()
         .map(|n| NoticeRow {
+            id: n.id,
             customer_id: n.customer_id.get(),
             customer: n.customer.clone(),
             level: n.level.as_str(),

@@ -149,17 +149,14 @@ struct ToInvoicePage {
     error: Option<String>,
 }
 
-async fn to_invoice_page(
+/// The shipped lines not yet invoiced up to `up_to`, as the page and its
+/// Excel export show them, and their total.
+async fn bill_rows(
     s: &AppState,
     ctx: &Ctx,
-    chrome: Chrome,
-    up_to: Option<Date>,
-    preview: Vec<DraftRow>,
-    done: String,
-    error: Option<String>,
-) -> PageResult {
-    let lang = chrome.lang;
-    let up_to = up_to.unwrap_or_else(|| s.app.today_date());
+    lang: Lang,
+    up_to: Date,
+) -> Result<(Vec<BillRow>, Money), PageError> {
     let billables = s
         .app
         .to_invoice(ctx, Some(up_to), None, 500)
@@ -194,6 +191,21 @@ async fn to_invoice_page(
             }
         })
         .collect();
+    Ok((rows, total))
+}
+
+async fn to_invoice_page(
+    s: &AppState,
+    ctx: &Ctx,
+    chrome: Chrome,
+    up_to: Option<Date>,
+    preview: Vec<DraftRow>,
+    done: String,
+    error: Option<String>,
+) -> PageResult {
+    let lang = chrome.lang;
+    let up_to = up_to.unwrap_or_else(|| s.app.today_date());
+    let (rows, total) = bill_rows(s, ctx, lang, up_to).await?;
     let preview_total: Money = preview
         .iter()
         .filter_map(|d| d.amount.parse::<Money>().ok())
@@ -215,13 +227,50 @@ async fn to_invoice_page(
     ))
 }
 
-/// GET /finance: shipped goods not yet invoiced.
+/// GET /finance?up_to=&format=xlsx: shipped goods not yet invoiced.
 pub async fn to_invoice(
     State(s): State<AppState>,
     PageAuth { ctx, chrome }: PageAuth,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
+    let (excel, q) = wants_xlsx(&q);
     let up_to = q.get("up_to").and_then(|d| d.parse().ok());
+    if excel {
+        let lang = chrome.lang;
+        let up_to = up_to.unwrap_or_else(|| s.app.today_date());
+        let (rows, _) = bill_rows(&s, &ctx, lang, up_to).await?;
+        let header = [
+            ("发货单", "Delivery note"),
+            ("订单", "Order"),
+            ("客户", "Customer"),
+            ("发货日", "Shipped"),
+            ("编码", "SKU"),
+            ("品名", "Product"),
+            ("数量", "Quantity"),
+            ("单价", "Unit price"),
+            ("金额", "Amount"),
+        ]
+        .iter()
+        .map(|(zh, en)| lang.pick(zh, en).to_string())
+        .collect();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.shipment,
+                    r.order,
+                    r.customer,
+                    r.shipped_on,
+                    r.sku,
+                    r.name,
+                    r.quantity.to_string(),
+                    r.unit_price,
+                    r.amount,
+                ]
+            })
+            .collect();
+        return xlsx(lang, &format!("to-invoice-{up_to}.xlsx"), header, rows);
+    }
     let done = q.get("done").cloned().unwrap_or_default();
     to_invoice_page(&s, &ctx, chrome, up_to, Vec::new(), done, None).await
 }
@@ -1238,7 +1287,12 @@ fn ageing_xlsx(lang: Lang, report: &AgeingReport) -> PageResult {
 
 /// A list as the Excel file users expect next to it: a header row, then
 /// the rows, amounts as the page shows them.
-fn xlsx(lang: Lang, file: &str, header: Vec<String>, rows: Vec<Vec<String>>) -> PageResult {
+pub(super) fn xlsx(
+    lang: Lang,
+    file: &str,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> PageResult {
     let mut table = kaidan_io::Table::new(file.to_string(), header);
     for (i, cells) in rows.into_iter().enumerate() {
         table.rows.push(kaidan_io::Row { line: i + 2, cells });
@@ -1254,7 +1308,7 @@ fn xlsx(lang: Lang, file: &str, header: Vec<String>, rows: Vec<Vec<String>>) -> 
 
 /// Whether a list is asked for as Excel (`?format=xlsx`), and the query
 /// without that parameter for the list's own filters.
-fn wants_xlsx(q: &BTreeMap<String, String>) -> (bool, BTreeMap<String, String>) {
+pub(super) fn wants_xlsx(q: &BTreeMap<String, String>) -> (bool, BTreeMap<String, String>) {
     let mut rest = q.clone();
     let format = rest.remove("format");
     (format.as_deref() == Some("xlsx"), rest)

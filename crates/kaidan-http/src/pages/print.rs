@@ -9,7 +9,7 @@ use axum::routing::get;
 use kaidan_domain::OrderId;
 
 use super::{Lang, MessagePage, PageAuth, PageError, PageId, PageResult, bare_chrome, render};
-use crate::print::{Pdf, PrintFailure, invoice_pdf, order_pdf, shipment_pdf};
+use crate::print::{Pdf, PrintFailure, dunning_pdf, invoice_pdf, order_pdf, shipment_pdf};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/pdf", get(order))
         .route("/shipments/{id}/pdf", get(shipment))
         .route("/finance/invoices/{id}/pdf", get(invoice))
+        .route("/finance/dunning/{id}/pdf", get(dunning))
 }
 
 /// GET /orders/{id}/pdf: 订单确认书.
@@ -35,6 +36,11 @@ async fn shipment(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId)
 /// GET /finance/invoices/{id}/pdf: 销售发票 or 红字发票.
 async fn invoice(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
     answer(auth.chrome.lang, invoice_pdf(&s, &auth.ctx, id).await)
+}
+
+/// GET /finance/dunning/{id}/pdf: 催款函.
+async fn dunning(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
+    answer(auth.chrome.lang, dunning_pdf(&s, &auth.ctx, id).await)
 }
 
 fn answer(lang: Lang, r: Result<Pdf, PrintFailure>) -> PageResult {

@@ -304,6 +304,22 @@ async fn fin_3_finance_imports_a_statement_and_assigns_a_line_on_the_page() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = t.page("/finance/bank?status=assigned", &cw).await.text();
         assert_has(&html, &["FR-1 加盟商一号", "路人甲", "RC-"]);
+        // The lines as Excel, with the page's status filter.
+        assert_has(&html, &["bank-export", "status=assigned&amp;format=xlsx"]);
+        let x = t.page("/finance/bank?status=assigned&format=xlsx", &cw).await;
+        assert_eq!((x.status, &x.body[..2]), (StatusCode::OK, &b"PK"[..]), "{}", x.text());
+        let sheet = kaidan_io::read_table("bank.xlsx", &x.body).unwrap();
+        assert_eq!(sheet.columns, ["交易日期", "金额", "对方户名", "对方账号", "流水号", "摘要/附言", "状态", "客户", "收款单", "备注"]);
+        assert_eq!(sheet.rows.len(), 1, "{:?}", sheet.rows);
+        let row = &sheet.rows[0].cells;
+        assert_eq!((row[0].as_str(), row[2].as_str(), row[4].as_str(), row[7].as_str()),
+            (d.as_str(), "路人甲", "P-2", "FR-1 加盟商一号"), "{row:?}");
+        assert_eq!(row[1].parse::<kaidan_domain::Money>().unwrap(), kaidan_domain::Money::yuan(66));
+        assert!(row[8].starts_with("RC-"), "{row:?}");
+        let all = t.page("/finance/bank?status=all&format=xlsx", &cw).await;
+        assert_eq!(kaidan_io::read_table("bank.xlsx", &all.body).unwrap().rows.len(), 2);
+        let bad = t.page("/finance/bank?status=lost&format=xlsx", &cw).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
         // A broken file on the page: the rows are listed, nothing imported.
         let (kind, body) = multipart(&token, "bad.csv", format!("{HEADER}yesterday,1,,x,,,,\n").as_bytes());
         let r = t.call(Method::POST, "/finance/bank", &[("cookie", cw.as_str()), ("content-type", kind.as_str())], Some(body)).await;

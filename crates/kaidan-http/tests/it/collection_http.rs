@@ -356,6 +356,12 @@ async fn fin_4_legal_is_given_the_legal_level_notices_and_a_rep_finds_the_receip
         assert_eq!(seen.as_array().unwrap().len(), 1, "{name}: {seen}");
         assert_eq!((seen[0]["level"].clone(), seen[0]["period"].clone()), (json!("legal"), json!(last.to_string())), "{name}: {seen}");
         assert_eq!(t.get("/api/v1/invoices", &legal).await.status, StatusCode::FORBIDDEN);
+        // DOC-1: legal prints the letter of the notice given to it.
+        let id = seen[0]["id"].as_i64().unwrap();
+        let pdf = t.get(&format!("/api/v1/dunning-notices/{id}/pdf"), &legal).await;
+        assert_eq!((pdf.status, &pdf.body[..4]), (StatusCode::OK, &b"%PDF"[..]), "{name}: {}", pdf.text());
+        let early_id = all[1]["id"].as_i64().unwrap();
+        assert_eq!(t.get(&format!("/api/v1/dunning-notices/{early_id}"), &legal).await.status, StatusCode::FORBIDDEN);
         // The menu leads legal to the notices and the rep to the receipts,
         // finance to its work place.
         let fw = t.login("fw").await;
@@ -367,6 +373,74 @@ async fn fin_4_legal_is_given_the_legal_level_notices_and_a_rep_finds_the_receip
         assert_has(&html, &["href=\"/finance/receipts\""]);
         let html = t.page("/", &t.login("cw").await).await.text();
         assert_has(&html, &["href=\"/finance\""]);
+    })
+    .await;
+}
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn fin_4_doc_1_the_dunning_letter_prints_the_overdue_invoices_and_the_total_in_capitals() {
+    on_each_backend_clocked(|t, clock| async move {
+        let name = t.backend;
+        let w = world(&t).await;
+        // Invoiced 160 and 100 days ago: both overdue at the end of last
+        // month, the older one past the legal threshold (91 days) whatever
+        // today's day of the month.
+        let mut invoices = Vec::new();
+        for days in [160, 100] {
+            clock.set(jiff::Timestamp::now() - jiff::SignedDuration::from_hours(days * 24));
+            let on = today(&t).to_string();
+            invoices.push(invoiced(&t, &w, 2, &on).await);
+        }
+        clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
+        let real_today = today(&t);
+        let p = period_due(real_today);
+        let r = t.post_json("/api/v1/dunning/run", &w.finance, json!({"period": p.to_string()})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let notices = t.get(&format!("/api/v1/dunning-notices?period={p}"), &w.finance).await.json();
+        assert_eq!(notices.as_array().unwrap().len(), 1, "{name}: {notices}");
+        let id = notices[0]["id"].as_i64().unwrap();
+        assert_eq!(notices[0]["level"], "legal", "{name}");
+
+        // One notice by id, within the reach of the list.
+        let one = t.get(&format!("/api/v1/dunning-notices/{id}"), &w.rep).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.text());
+        assert_eq!(one.json(), notices[0]);
+        assert_eq!(one.json()["invoices"][0]["invoice_date"], invoices[0]["invoice_date"], "{name}");
+        assert_eq!(t.get(&format!("/api/v1/dunning-notices/{id}"), &w.other_rep).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.get("/api/v1/dunning-notices/999999", &w.finance).await.status, StatusCode::NOT_FOUND);
+        let r = t.get("/api/v1/dunning-notices/abc/pdf", &w.finance).await;
+        assert_eq!((r.status, r.json()["errors"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("id")));
+
+        // The letter, for the rep who hands it over.
+        let pdf = t.get(&format!("/api/v1/dunning-notices/{id}/pdf"), &w.rep).await;
+        assert_eq!((pdf.status, pdf.header("content-type")), (StatusCode::OK, "application/pdf".to_string()), "{}", pdf.text());
+        assert_eq!(pdf.header("content-disposition"), format!("inline; filename=\"DUN-{p}-{}.pdf\"", w.customer));
+        assert!(pdf.body.starts_with(b"%PDF"));
+        if let Some(text) = kaidan_print::testing::pdf_text(&pdf.body) {
+            let text = kaidan_print::testing::squeezed(&text);
+            let money = |v: &Value| v.as_str().unwrap().parse::<kaidan_domain::Money>().unwrap();
+            let total: kaidan_domain::Money = invoices.iter().map(|i| money(&i["amount"])).sum();
+            let fen = |m: kaidan_domain::Money| format!("{:.2}", m.decimal());
+            let pay_by = kaidan_domain::finance::DunningLevel::Legal.pay_by(real_today).to_string();
+            let mut want = vec!["催款函".to_string(), "最后催告".into(), "法律途径".into(), "逾期合计".into(),
+                fen(total), kaidan_print::documents::rmb_in_words(total), pay_by, "加盟商一号".into(),
+                "请汇至".into(), "中国工商银行".into()];
+            for i in &invoices {
+                want.extend([i["number"].as_str().unwrap().to_string(), i["due_date"].as_str().unwrap().to_string(), fen(money(&i["amount"]))]);
+            }
+            for want in want {
+                assert!(text.contains(&kaidan_print::testing::squeezed(&want)), "{name}: {want} in {text}");
+            }
+        }
+        assert_eq!(t.get(&format!("/api/v1/dunning-notices/{id}/pdf"), &w.other_rep).await.status, StatusCode::FORBIDDEN);
+
+        // The print button on the dunning page, and its target.
+        let cw = t.login("cw").await;
+        let html = t.page(&format!("/finance/dunning?period={p}"), &cw).await.text();
+        assert_has(&html, &[&format!("/finance/dunning/{id}/pdf"), "打印催款函"]);
+        let r = t.page(&format!("/finance/dunning/{id}/pdf"), &cw).await;
+        assert_eq!((r.status, &r.body[..4]), (StatusCode::OK, &b"%PDF"[..]), "{name}");
     })
     .await;
 }

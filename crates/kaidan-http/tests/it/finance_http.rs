@@ -419,6 +419,18 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
         let cw = t.login("cw").await;
         let html = t.page("/finance", &cw).await.text();
         assert_has(&html, &["待开票", s["number"].as_str().unwrap(), "199"]);
+        // FIN-1: the list as Excel, with the page's filter (shipped up to).
+        assert_has(&html, &["to-invoice-export"]);
+        let x = t.page(&format!("/finance?up_to={}&format=xlsx", today()), &cw).await;
+        assert_eq!((x.status, &x.body[..2]), (StatusCode::OK, &b"PK"[..]), "{}", x.text());
+        let sheet = kaidan_io::read_table("to-invoice.xlsx", &x.body).unwrap();
+        assert_eq!(sheet.columns, ["发货单", "订单", "客户", "发货日", "编码", "品名", "数量", "单价", "金额"]);
+        let row = &sheet.rows[0].cells;
+        assert_eq!((row[0].as_str(), row[2].as_str(), row[4].as_str(), row[6].as_str()),
+            (s["number"].as_str().unwrap(), "FR-1 加盟商一号", "F-1", "2"), "{row:?}");
+        assert_eq!(row[8].parse::<kaidan_domain::Money>().unwrap(), kaidan_domain::Money::yuan(199));
+        let x = t.page("/finance?up_to=2000-01-01&format=xlsx", &cw).await;
+        assert!(kaidan_io::read_table("x.xlsx", &x.body).unwrap().rows.is_empty(), "nothing shipped by then");
         let token = csrf(&html);
         let r = t.post("/finance", &cw, support::form(&[("_csrf", &token), ("shipment_id", &sid)])).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());

@@ -4,11 +4,13 @@
 //! its view in the HTTP layer, map it, render.
 
 mod delivery_note;
+mod dunning;
 mod invoice;
 mod order_confirmation;
 mod statement;
 
 pub use delivery_note::{DeliveryNote, delivery_note};
+pub use dunning::dunning_letter;
 pub use invoice::{invoice, rmb_in_words};
 pub use order_confirmation::{OrderConfirmation, order_confirmation};
 pub use statement::statement;

@@ -423,6 +423,36 @@ async fn fin_1_credit_notes_for_refused_goods_take_units_off_and_others_count_no
                 .unwrap();
             assert_eq!(notes.len(), 3);
             assert!(notes.iter().all(|n| n.credit_of == Some(inv.id)));
+            // The refused unit invoiced again and credited: each invoice's
+            // credit notes are read exactly, none of the other's.
+            let left = billables(&mut tx, BillableScope::Shipment(sh.id)).await;
+            let mut inv2 = invoice("INV-C2", w.customer, today(), lines_from(&left).unwrap());
+            inv2.id = tx.invoice_insert(&inv2).await.unwrap().unwrap();
+            let cn5 = credit_note(
+                "CN-5",
+                &inv2,
+                CreditReason::Return,
+                today(),
+                vec![credit_line(&inv2.lines[0], 1, None).unwrap()],
+            );
+            let cn5_id = tx.invoice_insert(&cn5).await.unwrap().unwrap();
+            let of = |id: i64| InvoiceFilter {
+                credit_of: Some(id),
+                limit: 10,
+                ..Default::default()
+            };
+            let numbers = |v: Vec<Invoice>| v.into_iter().map(|i| i.number).collect::<Vec<_>>();
+            assert_eq!(
+                numbers(tx.invoices(&of(inv.id)).await.unwrap()),
+                ["CN-3", "CN-2", "CN-1"],
+                "{name}"
+            );
+            assert_eq!(
+                numbers(tx.invoices(&of(inv2.id)).await.unwrap()),
+                ["CN-5"],
+                "{name}"
+            );
+            assert!(tx.invoices(&of(cn5_id)).await.unwrap().is_empty());
             tx.commit().await.unwrap();
         },
     )

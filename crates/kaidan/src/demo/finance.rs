@@ -415,3 +415,168 @@ pub(super) async fn collection(
     }
     Ok(())
 }
+
+/// This week's bank statement (FIN-3), imported by finance through the
+/// real import so the bank page opens on content: a customer's transfer
+/// that names its invoice and one that names the customer's code (both
+/// matched, paying part of what is open so the ageing keeps its buckets),
+/// the bank's fee (money out, skipped), two transfers nobody can place
+/// (waiting for finance) and the bank's interest, which finance ignores.
+pub(super) async fn bank_statement(
+    app: &App,
+    ctx: &Ctx,
+    debtors: &[(CustomerId, i64)],
+) -> anyhow::Result<()> {
+    use kaidan_app::import_export::{Row, Table};
+    use kaidan_app::ports::BankLineFilter;
+    use kaidan_domain::finance::BankLineStatus;
+
+    let today = app.today_date();
+    let ago = |days: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(days))
+            .context("a demo statement day")
+    };
+    // Open invoices not yet due, of customers without old debts, one per
+    // customer: the money of this week's statement.
+    let debtor = |c: CustomerId| debtors.iter().any(|(d, _)| *d == c);
+    let mut payers: Vec<(CustomerId, String, Money)> = Vec::new();
+    for i in app
+        .invoices(
+            ctx,
+            InvoiceFilter {
+                kind: Some(InvoiceDocKind::Invoice),
+                open_only: true,
+                limit: 500,
+                ..InvoiceFilter::default()
+            },
+        )
+        .await?
+    {
+        if i.due_date >= today
+            && !debtor(i.customer_id)
+            && !payers.iter().any(|(c, _, _)| *c == i.customer_id)
+        {
+            payers.push((i.customer_id, i.number.clone(), i.open()));
+        }
+    }
+    let [(by_invoice, number, open_a), (by_code, _, open_b), ..] = payers.as_slice() else {
+        anyhow::bail!("the demo has fewer than two customers with invoices not yet due");
+    };
+    let customer = |id: CustomerId| async move {
+        app.get::<CustomerData>(ctx, id.get())
+            .await
+            .map(|r| r.data)
+            .context("a demo payer")
+    };
+    let (a, b) = (customer(*by_invoice).await?, customer(*by_code).await?);
+    // Half of what is open, in whole yuan: the invoices stay open.
+    let half = |m: &Money| {
+        m.decimal()
+            .checked_div(2.into())
+            .map(|d| d.floor().max(1.into()))
+            .unwrap_or_default()
+    };
+    let columns = [
+        "交易日期",
+        "贷方金额(元)",
+        "借方金额(元)",
+        "对方户名",
+        "对方账号",
+        "交易流水号",
+        "摘要",
+        "余额",
+    ];
+    let rows: Vec<[String; 8]> = vec![
+        [
+            ago(3)?.to_string(),
+            format!("{:.2}", half(open_a)),
+            String::new(),
+            a.name.clone(),
+            "6222 0200 1100 3344 556".into(),
+            "ICBC-DEMO-0001".into(),
+            format!("支付货款 {number}"),
+            "1580000.00".into(),
+        ],
+        [
+            ago(3)?.to_string(),
+            String::new(),
+            "25.00".into(),
+            String::new(),
+            String::new(),
+            "ICBC-DEMO-0002".into(),
+            "跨行汇款手续费".into(),
+            "1579975.00".into(),
+        ],
+        [
+            ago(2)?.to_string(),
+            format!("{:.2}", half(open_b)),
+            String::new(),
+            b.name.clone(),
+            "6228 4800 0211 7788 990".into(),
+            "ICBC-DEMO-0003".into(),
+            format!("{} 本月货款", b.code),
+            "1590000.00".into(),
+        ],
+        [
+            ago(2)?.to_string(),
+            "3560.00".into(),
+            String::new(),
+            "深圳市南山区好运来服装店".into(),
+            "6217 0031 2000 4455 667".into(),
+            "ICBC-DEMO-0004".into(),
+            "货款".into(),
+            "1593560.00".into(),
+        ],
+        [
+            ago(1)?.to_string(),
+            "1200.00".into(),
+            String::new(),
+            "张伟".into(),
+            "6214 8302 1188 0099 123".into(),
+            "ICBC-DEMO-0005".into(),
+            "转账 代付".into(),
+            "1594760.00".into(),
+        ],
+        [
+            ago(1)?.to_string(),
+            "12.34".into(),
+            String::new(),
+            "中国工商银行上海浦东分行".into(),
+            String::new(),
+            "ICBC-DEMO-0006".into(),
+            "结息".into(),
+            "1594772.34".into(),
+        ],
+    ];
+    let mut table = Table::new(
+        "工商银行流水-本周.csv",
+        columns.iter().map(|c| c.to_string()).collect(),
+    );
+    for (i, cells) in rows.into_iter().enumerate() {
+        table.rows.push(Row {
+            line: i + 2,
+            cells: cells.into(),
+        });
+    }
+    app.import_bank_statement(ctx, Ok(table))
+        .await
+        .context("the demo's bank statement")?;
+    let interest = app
+        .bank_lines(
+            ctx,
+            BankLineFilter {
+                status: Some(BankLineStatus::Unmatched),
+                limit: 100,
+                ..BankLineFilter::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .find(|l| l.line.reference.as_deref() == Some("ICBC-DEMO-0006"))
+        .context("the demo's interest line")?;
+    app.ignore_bank_line(ctx, interest.line.id, "银行结息,非客户货款")
+        .await
+        .context("ignoring the demo's interest line")?;
+    Ok(())
+}

@@ -119,6 +119,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let rep_customer = CustomerId(app.id_by_code::<CustomerData>(&ctx, "FR-002").await?);
     finance::today(app, &ctx, rep_customer).await?;
     finance::collection(app, &ctx, &debtors, rep_customer).await?;
+    finance::bank_statement(app, &ctx, &debtors).await?;
 
     summary(app, &ctx, false).await
 }

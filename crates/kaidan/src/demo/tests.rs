@@ -626,7 +626,7 @@ async fn fin_6_demo_holds_a_franchisee_and_its_order_waits_at_credit_hold() {
 #[tokio::test]
 async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
     use kaidan_app::ports::{InvoiceFilter, ReceiptFilter};
-    use kaidan_domain::finance::{AgeingGroup, InvoiceDocKind, ReceiptStatus};
+    use kaidan_domain::finance::{AgeingGroup, BankLineStatus, InvoiceDocKind, ReceiptStatus};
     for backend in backends() {
         let (_t, app) = fresh_app(backend).await;
         load(&app).await.unwrap();
@@ -705,5 +705,36 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         let debtor = customer_id(&app, "BZ-003").await;
         let actions = app.collection_actions(&ctx, debtor).await.unwrap();
         assert_eq!(actions.len(), 3, "{backend}");
+        // FIN-3: this week's bank statement, imported through the real
+        // import: lines matched to invoices, lines waiting for finance, the
+        // bank's interest ignored.
+        let lines = |status| {
+            let app = app.clone();
+            let ctx = ctx.clone();
+            async move {
+                app.bank_lines(
+                    &ctx,
+                    kaidan_app::ports::BankLineFilter {
+                        status: Some(status),
+                        limit: 100,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let matched = lines(BankLineStatus::Matched).await;
+        assert_eq!(matched.len(), 2, "{backend}: {matched:?}");
+        assert!(
+            matched
+                .iter()
+                .all(|l| l.receipt_number.is_some() && l.customer.is_some()),
+            "{backend}: {matched:?}"
+        );
+        assert_eq!(lines(BankLineStatus::Unmatched).await.len(), 2, "{backend}");
+        let ignored = lines(BankLineStatus::Ignored).await;
+        assert_eq!(ignored.len(), 1, "{backend}");
+        assert_eq!(ignored[0].line.memo.as_deref(), Some("结息"));
     }
 }
