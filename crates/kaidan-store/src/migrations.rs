@@ -109,6 +109,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0016_dunning_collection.sql"),
     migration!("0017_bank_statements.sql"),
     migration!("0018_numeric_bounds.sql"),
+    migration!("0019_net_days_terms.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
