@@ -522,7 +522,11 @@ mod tests {
     #[test]
     fn fin_2_net_days_are_required_bounded_and_only_for_net_days_terms() {
         use PaymentTerms::*;
-        for ok in [(NetDays, Some(1)), (NetDays, Some(30)), (NetDays, Some(366))] {
+        for ok in [
+            (NetDays, Some(1)),
+            (NetDays, Some(30)),
+            (NetDays, Some(366)),
+        ] {
             assert_eq!(customer(ok.0, ok.1).validate().unwrap().net_days, ok.1);
         }
         assert!(customer(MonthlySettlement, None).validate().is_ok());

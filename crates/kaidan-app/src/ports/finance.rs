@@ -141,8 +141,10 @@ pub trait FinanceTx {
     /// The earliest due date of a customer's invoices with something to
     /// pay (none: nothing open), for the credit check at review; one
     /// indexed look-up, however many invoices the customer has.
-    async fn oldest_open_due_date(&mut self, customer: CustomerId)
-    -> Result<Option<Date>, StoreError>;
+    async fn oldest_open_due_date(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<Date>, StoreError>;
 
     async fn receipt_insert(
         &mut self,

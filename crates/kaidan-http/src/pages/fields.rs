@@ -203,14 +203,7 @@ impl PageEntity for CustomerData {
                 true,
             ),
             // FIN-2: the N of net-days terms; empty for any other terms.
-            f(
-                "net_days",
-                "账期天数",
-                "Net days",
-                Kind::Int,
-                false,
-                true,
-            ),
+            f("net_days", "账期天数", "Net days", Kind::Int, false, true),
             f(
                 "payment_method",
                 "付款方式",

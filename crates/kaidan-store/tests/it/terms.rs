@@ -15,9 +15,9 @@ use crate::support;
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use kaidan_app::{AppError, Ctx};
 use kaidan_app::import_export::Dataset;
 use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::{AppError, Ctx};
 use kaidan_domain::finance::{AgeingGroup, InvoiceInput, ReceiptInput};
 use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
@@ -147,46 +147,56 @@ async fn invoice_shipment(w: &World, shipment: i64) -> kaidan_app::finance::Invo
 /// one day past due the day after, and in the 31–60 bucket a month later.
 #[tokio::test]
 async fn fin_2_fin_4_a_net_30_invoice_is_due_30_days_after_its_date_and_ages_from_there() {
-    on_each_backend_clocked(1_000_000, PaymentTerms::NetDays, 100, |w, clock, _| async move {
-        business_on_net_days(&w, 30).await;
-        // Invoiced 80 days ago, so every day the ageing is asked about
-        // below has passed.
-        back_to(&clock, 80);
-        let shipment = shipped_on_app_day(&w, &clock, 2, "NET-30").await;
-        let v = invoice_shipment(&w, shipment).await;
-        let i = &v.invoice;
-        assert_eq!(i.invoice_date, app_day(&clock), "{}", w.backend);
-        assert_eq!(
-            i.due_date,
-            i.invoice_date.checked_add(30.days()).unwrap(),
-            "{}",
-            w.backend
-        );
-        clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
-        let open = v.open;
-        let bucket = |as_of: Date| {
-            let app = &w.app;
-            let finance = &w.finance;
-            async move {
-                let r = app
-                    .ageing(finance, Some(as_of), AgeingGroup::Customer)
+    on_each_backend_clocked(
+        1_000_000,
+        PaymentTerms::NetDays,
+        100,
+        |w, clock, _| async move {
+            business_on_net_days(&w, 30).await;
+            // Invoiced 80 days ago, so every day the ageing is asked about
+            // below has passed.
+            back_to(&clock, 80);
+            let shipment = shipped_on_app_day(&w, &clock, 2, "NET-30").await;
+            let v = invoice_shipment(&w, shipment).await;
+            let i = &v.invoice;
+            assert_eq!(i.invoice_date, app_day(&clock), "{}", w.backend);
+            assert_eq!(
+                i.due_date,
+                i.invoice_date.checked_add(30.days()).unwrap(),
+                "{}",
+                w.backend
+            );
+            clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
+            let open = v.open;
+            let bucket = |as_of: Date| {
+                let app = &w.app;
+                let finance = &w.finance;
+                async move {
+                    let r = app
+                        .ageing(finance, Some(as_of), AgeingGroup::Customer)
+                        .await
+                        .unwrap();
+                    assert_eq!(r.totals.total, open);
+                    r.totals
+                        .buckets
+                        .iter()
+                        .position(|b| b.is_positive())
+                        .map(|i| r.columns[i].clone())
+                }
+            };
+            assert_eq!(bucket(i.due_date).await.as_deref(), Some("not_due"));
+            assert_eq!(
+                bucket(i.due_date.tomorrow().unwrap()).await.as_deref(),
+                Some("0-30")
+            );
+            assert_eq!(
+                bucket(i.due_date.checked_add(31.days()).unwrap())
                     .await
-                    .unwrap();
-                assert_eq!(r.totals.total, open);
-                r.totals
-                    .buckets
-                    .iter()
-                    .position(|b| b.is_positive())
-                    .map(|i| r.columns[i].clone())
-            }
-        };
-        assert_eq!(bucket(i.due_date).await.as_deref(), Some("not_due"));
-        assert_eq!(bucket(i.due_date.tomorrow().unwrap()).await.as_deref(), Some("0-30"));
-        assert_eq!(
-            bucket(i.due_date.checked_add(31.days()).unwrap()).await.as_deref(),
-            Some("31-60")
-        );
-    })
+                    .as_deref(),
+                Some("31-60")
+            );
+        },
+    )
     .await;
 }
 
@@ -284,7 +294,11 @@ async fn fin_2_net_days_are_checked_stored_and_survive_export_and_import() {
             assert_eq!(rows[0].column.as_deref(), Some("net_days"), "{backend}");
         }
         let back = app.get::<CustomerData>(&ctx, id).await.unwrap().data;
-        assert_eq!(back.net_days, Some(60), "{backend}: a refused file writes nothing");
+        assert_eq!(
+            back.net_days,
+            Some(60),
+            "{backend}: a refused file writes nothing"
+        );
     })
     .await;
 }
@@ -293,29 +307,34 @@ async fn fin_2_net_days_are_checked_stored_and_survive_export_and_import() {
 /// days) puts the customer's next order on credit hold at review.
 #[tokio::test]
 async fn fin_6_an_invoice_overdue_past_the_tolerance_holds_the_next_order() {
-    on_each_backend_clocked(1_000_000, PaymentTerms::NetDays, 100, |w, clock, _| async move {
-        business_on_net_days(&w, 30).await;
-        back_to(&clock, 70);
-        let shipment = shipped_on_app_day(&w, &clock, 2, "OLD-1").await;
-        let v = invoice_shipment(&w, shipment).await;
-        assert!(v.open.is_positive());
-        clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
-        // Due 40 days ago: ten days beyond the tolerance.
-        let o = placed(&w, &clock, 1, "NEW-1").await;
-        let reviewed = w.app.review_order(&w.clerk, o.id).await.unwrap();
-        assert_eq!(reviewed.status, OrderStatus::CreditHold, "{}", w.backend);
-        let hold = reviewed
-            .timeline
-            .iter()
-            .find(|e| e.kind == "credit_hold")
-            .unwrap();
-        let text = hold.data.to_string();
-        assert!(
-            text.contains("overdue_receivables") && text.contains("40 days overdue"),
-            "{}: {text}",
-            w.backend
-        );
-    })
+    on_each_backend_clocked(
+        1_000_000,
+        PaymentTerms::NetDays,
+        100,
+        |w, clock, _| async move {
+            business_on_net_days(&w, 30).await;
+            back_to(&clock, 70);
+            let shipment = shipped_on_app_day(&w, &clock, 2, "OLD-1").await;
+            let v = invoice_shipment(&w, shipment).await;
+            assert!(v.open.is_positive());
+            clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
+            // Due 40 days ago: ten days beyond the tolerance.
+            let o = placed(&w, &clock, 1, "NEW-1").await;
+            let reviewed = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(reviewed.status, OrderStatus::CreditHold, "{}", w.backend);
+            let hold = reviewed
+                .timeline
+                .iter()
+                .find(|e| e.kind == "credit_hold")
+                .unwrap();
+            let text = hold.data.to_string();
+            assert!(
+                text.contains("overdue_receivables") && text.contains("40 days overdue"),
+                "{}: {text}",
+                w.backend
+            );
+        },
+    )
     .await;
 }
 
@@ -328,56 +347,61 @@ async fn fin_6_an_invoice_overdue_past_the_tolerance_holds_the_next_order() {
 /// order goes on to finance. What is owed still counts against the limit.
 #[tokio::test]
 async fn fin_6_old_ledger_charges_of_invoices_paid_or_not_yet_due_do_not_hold() {
-    on_each_backend_clocked(1_000_000, PaymentTerms::NetDays, 100, |w, clock, _| async move {
-        business_on_net_days(&w, 30).await;
-        back_to(&clock, 70);
-        let late_invoiced = shipped_on_app_day(&w, &clock, 2, "SHIP-70").await;
-        back_to(&clock, 65);
-        let paid = shipped_on_app_day(&w, &clock, 2, "SHIP-65").await;
-        let paid = invoice_shipment(&w, paid).await;
-        clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
-        let not_due = invoice_shipment(&w, late_invoiced).await;
-        assert!(not_due.invoice.due_date > today(), "{}", w.backend);
-        let r = w
-            .app
-            .register_receipt(
-                &w.finance,
-                &ReceiptInput {
-                    customer_id: w.customer,
-                    payer: "星河科技有限公司".into(),
-                    method: PaymentMethod::BankTransfer,
-                    amount: paid.open,
-                    received_on: today(),
-                    bank_reference: Some("CMB-20260101-0001".into()),
-                    note: None,
-                },
-                None,
-            )
-            .await
-            .unwrap();
-        w.app
-            .verify_receipt(&w.finance, r.receipt.id)
-            .await
-            .unwrap();
-        let paid = w.app.invoice(&w.finance, paid.invoice.id).await.unwrap();
-        assert!(paid.open.is_zero(), "{}: {paid:?}", w.backend);
+    on_each_backend_clocked(
+        1_000_000,
+        PaymentTerms::NetDays,
+        100,
+        |w, clock, _| async move {
+            business_on_net_days(&w, 30).await;
+            back_to(&clock, 70);
+            let late_invoiced = shipped_on_app_day(&w, &clock, 2, "SHIP-70").await;
+            back_to(&clock, 65);
+            let paid = shipped_on_app_day(&w, &clock, 2, "SHIP-65").await;
+            let paid = invoice_shipment(&w, paid).await;
+            clock.0.store(0, std::sync::atomic::Ordering::SeqCst);
+            let not_due = invoice_shipment(&w, late_invoiced).await;
+            assert!(not_due.invoice.due_date > today(), "{}", w.backend);
+            let r = w
+                .app
+                .register_receipt(
+                    &w.finance,
+                    &ReceiptInput {
+                        customer_id: w.customer,
+                        payer: "星河科技有限公司".into(),
+                        method: PaymentMethod::BankTransfer,
+                        amount: paid.open,
+                        received_on: today(),
+                        bank_reference: Some("CMB-20260101-0001".into()),
+                        note: None,
+                    },
+                    None,
+                )
+                .await
+                .unwrap();
+            w.app
+                .verify_receipt(&w.finance, r.receipt.id)
+                .await
+                .unwrap();
+            let paid = w.app.invoice(&w.finance, paid.invoice.id).await.unwrap();
+            assert!(paid.open.is_zero(), "{}: {paid:?}", w.backend);
 
-        let o = placed(&w, &clock, 1, "NEW-2").await;
-        let reviewed = w.app.review_order(&w.clerk, o.id).await.unwrap();
-        assert_eq!(reviewed.status, OrderStatus::FinanceReview, "{}", w.backend);
-        // The exposure is what is owed: the invoice not yet due.
-        let event = reviewed
-            .timeline
-            .iter()
-            .rev()
-            .find(|e| e.data.get("credit").is_some())
-            .unwrap();
-        let owed: Money = event.data["credit"]["open_receivables"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(owed, not_due.open, "{}", w.backend);
-    })
+            let o = placed(&w, &clock, 1, "NEW-2").await;
+            let reviewed = w.app.review_order(&w.clerk, o.id).await.unwrap();
+            assert_eq!(reviewed.status, OrderStatus::FinanceReview, "{}", w.backend);
+            // The exposure is what is owed: the invoice not yet due.
+            let event = reviewed
+                .timeline
+                .iter()
+                .rev()
+                .find(|e| e.data.get("credit").is_some())
+                .unwrap();
+            let owed: Money = event.data["credit"]["open_receivables"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert_eq!(owed, not_due.open, "{}", w.backend);
+        },
+    )
     .await;
 }
