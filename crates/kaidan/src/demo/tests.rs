@@ -701,7 +701,9 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         for i in net_invoices {
             assert_eq!(
                 i.due_date,
-                i.invoice_date.checked_add(jiff::Span::new().days(45)).unwrap(),
+                i.invoice_date
+                    .checked_add(jiff::Span::new().days(45))
+                    .unwrap(),
                 "{backend}: {}",
                 i.number
             );
