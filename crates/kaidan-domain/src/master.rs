@@ -31,8 +31,15 @@ string_enum!(
         Prepayment = "prepayment",
         CashOnDelivery = "cash_on_delivery",
         MonthlySettlement = "monthly_settlement",
+        /// A number of days after the invoice date (净N天); the number is
+        /// the customer's [`CustomerData::net_days`] (ADR 0028).
+        NetDays = "net_days",
     }
 );
+
+/// The longest net-days term a customer may have: a year, like the longest
+/// settlement period finance may configure.
+pub const MAX_NET_DAYS: u32 = 366;
 
 string_enum!(
     /// Payment methods (FIN-2).
@@ -103,6 +110,11 @@ pub struct CustomerData {
     #[serde(default)]
     pub importance: Option<Importance>,
     pub payment_terms: PaymentTerms,
+    /// Net-days terms (FIN-2, FIN-4): an invoice falls due this many days
+    /// (1–366) after its date. Required with `net_days` terms and refused
+    /// with any other, so a stored number always means what it says.
+    #[serde(default)]
+    pub net_days: Option<u32>,
     pub payment_method: PaymentMethod,
     /// The buyer's taxpayer number (纳税人识别号), printed on VAT invoices.
     #[serde(default)]
@@ -156,6 +168,24 @@ impl CustomerData {
         let priority = e.rank("priority", self.priority);
         if self.credit_limit.is_negative() {
             e.negative("credit_limit");
+        }
+        match (self.payment_terms, self.net_days) {
+            (PaymentTerms::NetDays, None) => e.add(
+                "net_days",
+                "required",
+                "net-days terms need the number of days (1 to 366)",
+            ),
+            (PaymentTerms::NetDays, Some(n)) if !(1..=MAX_NET_DAYS).contains(&n) => e.add(
+                "net_days",
+                "out_of_range",
+                format!("a number of days from 1 to {MAX_NET_DAYS}"),
+            ),
+            (terms, Some(_)) if terms != PaymentTerms::NetDays => e.add(
+                "net_days",
+                "not_allowed",
+                format!("only net-days terms have a number of days; these are {terms} terms"),
+            ),
+            _ => {}
         }
         e.into_result(CustomerData {
             code,
@@ -460,5 +490,57 @@ mod tests {
         };
         let err = pl.validate().unwrap_err();
         assert_eq!(err.errors[0].field, "items[1].product_id");
+    }
+
+    fn customer(terms: PaymentTerms, net_days: Option<u32>) -> CustomerData {
+        CustomerData {
+            code: "C1".into(),
+            name: "上海某公司".into(),
+            kind: CustomerKind::Business,
+            contact_name: None,
+            contact_phone: None,
+            contact_email: None,
+            address: None,
+            region_id: None,
+            tier: None,
+            priority: 1,
+            importance: None,
+            payment_terms: terms,
+            net_days,
+            payment_method: PaymentMethod::BankTransfer,
+            tax_number: None,
+            bank_account: None,
+            credit_limit: Money::ZERO,
+            price_list_id: None,
+            sales_rep_id: None,
+            active: true,
+        }
+    }
+
+    /// FIN-2: net-days terms carry their number of days (1–366), and only
+    /// they do; a bad number is refused naming `net_days`.
+    #[test]
+    fn fin_2_net_days_are_required_bounded_and_only_for_net_days_terms() {
+        use PaymentTerms::*;
+        for ok in [
+            (NetDays, Some(1)),
+            (NetDays, Some(30)),
+            (NetDays, Some(366)),
+        ] {
+            assert_eq!(customer(ok.0, ok.1).validate().unwrap().net_days, ok.1);
+        }
+        assert!(customer(MonthlySettlement, None).validate().is_ok());
+        for (terms, days, code) in [
+            (NetDays, None, "required"),
+            (NetDays, Some(0), "out_of_range"),
+            (NetDays, Some(367), "out_of_range"),
+            (MonthlySettlement, Some(30), "not_allowed"),
+            (Prepayment, Some(1), "not_allowed"),
+        ] {
+            let e = customer(terms, days).validate().unwrap_err();
+            assert_eq!(e.errors.len(), 1, "{e:?}");
+            assert_eq!(e.errors[0].field, "net_days");
+            assert_eq!(e.errors[0].code, code, "{terms} {days:?}");
+        }
     }
 }

@@ -485,6 +485,28 @@ impl FinanceTx for DbTx {
         ))
     }
 
+    async fn oldest_open_due_date(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<Date>, StoreError> {
+        // The partial index `invoices_open` (customer_id, due_date, id)
+        // answers this with its first entry for the customer; its
+        // condition is spelt as it spells it so both engines use it.
+        let due: Option<String> = fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT due_date FROM invoices \
+             WHERE customer_id = $1 AND kind = 'invoice' AND credited + paid < amount \
+             ORDER BY due_date LIMIT 1",
+            [customer.get()]
+        );
+        due.map(|d| {
+            d.parse::<Date>()
+                .map_err(|e| crate::error::corrupt(format!("invoice due date {d:?}: {e}")))
+        })
+        .transpose()
+    }
+
     async fn receipt_insert(
         &mut self,
         receipt: &Receipt,

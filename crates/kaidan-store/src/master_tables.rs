@@ -50,6 +50,7 @@ pub(crate) fn table(kind: EntityKind) -> Table {
                 "priority",
                 "importance",
                 "payment_terms",
+                "net_days",
                 "payment_method",
                 "tax_number",
                 "bank_account",
@@ -125,6 +126,7 @@ pub(crate) fn values(data: &MasterData) -> Vec<Val> {
             Val::I(c.priority.into()),
             Val::OptT(c.importance.map(|i| i.as_str().to_string())),
             t(c.payment_terms.as_str()),
+            Val::OptI(c.net_days.map(i64::from)),
             t(c.payment_method.as_str()),
             ot(&c.tax_number),
             ot(&c.bank_account),
@@ -191,6 +193,10 @@ pub(crate) fn from_row(kind: EntityKind, r: &impl RowExt) -> Result<MasterData, 
             priority: rank(r, "priority")?,
             importance: r.opt_parsed("importance")?,
             payment_terms: r.parsed("payment_terms")?,
+            net_days: r
+                .opt_i64("net_days")?
+                .map(|n| u32::try_from(n).map_err(|_| corrupt(format!("net_days {n}"))))
+                .transpose()?,
             payment_method: r.parsed("payment_method")?,
             tax_number: r.opt_text("tax_number")?,
             bank_account: r.opt_text("bank_account")?,

@@ -109,6 +109,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0016_dunning_collection.sql"),
     migration!("0017_bank_statements.sql"),
     migration!("0018_numeric_bounds.sql"),
+    migration!("0019_net_days_terms.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -365,6 +366,11 @@ mod tests {
             18,
             "372824fc62bc7c22b5a6377716cb51e66325714ec487e1c772bc473bbc68a96aea442465ee9b5fa9b7a206f97b347ca8",
             "ecefd67c07d8437da8ce4f6668cf028842f6991613cd83419144ef898ceae63aa46982668ea557544b0c5bcf7fb7b1ac",
+        ),
+        (
+            19,
+            "604452677b7a8a1ea41e817e7ad009168baf64c774d12224016ab9282fe383411cf5fa0fb8f48c998f83dc21485c9942",
+            "141b2a3c7a810964fea3f894bc102dbc19583876099fba93a4c41d320763f5745e984ccefc330b58023e2ebf4b2b2cbd",
         ),
     ];
 

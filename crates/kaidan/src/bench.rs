@@ -102,6 +102,7 @@ pub(crate) async fn company_on(
             priority: 1,
             importance: None,
             payment_terms: terms,
+            net_days: None,
             payment_method: PaymentMethod::BankTransfer,
             tax_number: Some(format!("91440300BENCH{i:05}")),
             bank_account: None,

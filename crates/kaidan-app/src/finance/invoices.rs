@@ -304,7 +304,10 @@ impl App {
             credit_reason: None,
             note,
             invoice_date: date,
-            due_date: self.config.finance.due_date(data.payment_terms, date),
+            due_date: self
+                .config
+                .finance
+                .due_date(data.payment_terms, data.net_days, date),
             amount: t.amount,
             tax: t.tax,
             net: t.net,

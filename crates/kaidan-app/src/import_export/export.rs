@@ -149,6 +149,7 @@ fn export_row(d: &MasterData, n: &CodeNames, vis: &Visibility) -> Vec<String> {
             c.priority.to_string(),
             c.importance.map(|i| i.to_string()).unwrap_or_default(),
             c.payment_terms.to_string(),
+            c.net_days.map(|n| n.to_string()).unwrap_or_default(),
             c.payment_method.to_string(),
             c.tax_number.clone().unwrap_or_default(),
             c.bank_account.clone().unwrap_or_default(),

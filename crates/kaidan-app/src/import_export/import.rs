@@ -305,6 +305,7 @@ async fn parse_row(
                 payment_terms: c
                     .parse("payment_terms")
                     .unwrap_or(kaidan_domain::master::PaymentTerms::Prepayment),
+                net_days: c.parse_opt::<u32>("net_days"),
                 payment_method: c
                     .parse("payment_method")
                     .unwrap_or(kaidan_domain::master::PaymentMethod::BankTransfer),

@@ -115,6 +115,7 @@ impl Dataset {
                 "priority",
                 "importance",
                 "payment_terms*",
+                "net_days",
                 "payment_method*",
                 "tax_number",
                 "bank_account",

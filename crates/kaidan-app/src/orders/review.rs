@@ -7,7 +7,7 @@ use kaidan_domain::orders::{
     CustomerCredit, Decision, Department, JointDecision, JointReview, JointStatus, OrderEvent,
     OrderStatus, PriceApproval, ReviewOutcome, ReviewRule, ReviewStage, Route,
 };
-use kaidan_domain::orders::{due_after_days, max_days_overdue, open_receivables};
+use kaidan_domain::orders::{days_overdue, owed};
 use kaidan_domain::{OrderId, Permission, Role, ValidationErrors};
 
 use crate::app::{App, Ctx};
@@ -33,16 +33,16 @@ impl App {
         let open_orders_amount = tx
             .open_orders_amount(row.customer_id, Some(row.id), &holding)
             .await?;
-        // Receivables are what shipments charged beyond the customer's funds
-        // and deposits have not repaid yet (the ledger, FIN-5).
-        let open = open_receivables(&tx.account_entries(row.customer_id).await?);
-        let due_after = due_after_days(customer.payment_terms, self.config.review.settlement_days);
+        // What is owed is the ledger's (shipped but not invoiced counts
+        // too); how late, the open invoices' due dates (ADR 0028).
+        let entries = tx.account_entries(row.customer_id).await?;
+        let oldest_due = tx.oldest_open_due_date(row.customer_id).await?;
         Ok(CustomerCredit {
             kind: customer.kind,
             credit_limit: customer.credit_limit,
-            open_receivables: open.iter().map(|r| r.amount).sum(),
+            open_receivables: owed(entries.iter().map(|(_, e)| e)),
             open_orders_amount,
-            max_days_overdue: max_days_overdue(&open, due_after, self.now()),
+            max_days_overdue: days_overdue(oldest_due, self.today()),
             // FIN-6: finance's hold, not `active` (an inactive customer
             // cannot order at all).
             hold: tx.customer_hold_open(row.customer_id).await?,

@@ -140,6 +140,13 @@ pub trait FinanceTx {
     /// The invoices with something to pay of a customer, for matching.
     async fn open_invoices(&mut self, customer: CustomerId)
     -> Result<Vec<OpenInvoice>, StoreError>;
+    /// The earliest due date of a customer's invoices with something to
+    /// pay (none: nothing open), for the credit check at review; one
+    /// indexed look-up, however many invoices the customer has.
+    async fn oldest_open_due_date(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<Date>, StoreError>;
 
     async fn receipt_insert(
         &mut self,

@@ -4,7 +4,9 @@
 //! should be there before or with the goods). Monthly settlement (月结) is due
 //! on the configured day of the month after the invoice's month, or, when no
 //! day is configured, `settlement_days` after the invoice date (30 by
-//! default: seed 001's 30-day collection period). A contract's signing date
+//! default: seed 001's 30-day collection period). Net-days terms (净N天) are
+//! due the customer's own number of days after the invoice date (ADR 0028).
+//! A contract's signing date
 //! will start that period once contracts exist (CON-1); until then the
 //! invoice date does (ADR 0021).
 
@@ -12,7 +14,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::master::PaymentTerms;
+use crate::master::{MAX_NET_DAYS, PaymentTerms};
 use crate::validation::ValidationErrors;
 
 /// Finance's settings (`[finance]` in kaidan.toml).
@@ -88,10 +90,16 @@ impl FinanceSettings {
         e.into_result(())
     }
 
-    /// The day an invoice of `invoice_date` under `terms` falls due.
-    pub fn due_date(&self, terms: PaymentTerms, invoice_date: Date) -> Date {
+    /// The day an invoice of `invoice_date` under `terms` falls due;
+    /// `net_days` is the customer's number of days of net-days terms.
+    /// Net-days terms without a number (a record validation refuses) are
+    /// due at once: the strict reading, never a later day than agreed.
+    pub fn due_date(&self, terms: PaymentTerms, net_days: Option<u32>, invoice_date: Date) -> Date {
         match terms {
             PaymentTerms::Prepayment | PaymentTerms::CashOnDelivery => invoice_date,
+            PaymentTerms::NetDays => invoice_date
+                .checked_add(i64::from(net_days.unwrap_or(0).min(MAX_NET_DAYS)).days())
+                .unwrap_or(invoice_date),
             PaymentTerms::MonthlySettlement => match self.settlement_day {
                 Some(day) => {
                     let next = invoice_date
@@ -120,22 +128,36 @@ mod tests {
     fn fin_2_fin_4_due_dates_follow_the_terms() {
         let s = FinanceSettings::default();
         let d = date(2026, 1, 31);
-        assert_eq!(s.due_date(PaymentTerms::Prepayment, d), d);
-        assert_eq!(s.due_date(PaymentTerms::CashOnDelivery, d), d);
+        assert_eq!(s.due_date(PaymentTerms::Prepayment, None, d), d);
+        assert_eq!(s.due_date(PaymentTerms::CashOnDelivery, None, d), d);
         assert_eq!(
-            s.due_date(PaymentTerms::MonthlySettlement, d),
+            s.due_date(PaymentTerms::MonthlySettlement, None, d),
             date(2026, 3, 2)
         );
+        // Net days: the customer's number, across months and years.
+        assert_eq!(
+            s.due_date(PaymentTerms::NetDays, Some(30), d),
+            date(2026, 3, 2)
+        );
+        assert_eq!(
+            s.due_date(PaymentTerms::NetDays, Some(45), date(2026, 12, 20)),
+            date(2027, 2, 3)
+        );
+        assert_eq!(
+            s.due_date(PaymentTerms::NetDays, Some(366), date(2027, 1, 1)),
+            date(2028, 1, 2)
+        );
+        assert_eq!(s.due_date(PaymentTerms::NetDays, None, d), d);
         let day = FinanceSettings {
             settlement_day: Some(25),
             ..FinanceSettings::default()
         };
         assert_eq!(
-            day.due_date(PaymentTerms::MonthlySettlement, d),
+            day.due_date(PaymentTerms::MonthlySettlement, None, d),
             date(2026, 2, 25)
         );
         assert_eq!(
-            day.due_date(PaymentTerms::MonthlySettlement, date(2026, 12, 1)),
+            day.due_date(PaymentTerms::MonthlySettlement, None, date(2026, 12, 1)),
             date(2027, 1, 25)
         );
     }

@@ -38,7 +38,7 @@ pub use pricing::{
     CustomerDefaults, LineAmounts, OrderTotals, PriceApproval, PriceApprovalError, PriceBook,
     PriceSource, PricedLine, PricedOrder, ProductFacts, line_amounts, price_order,
 };
-pub use receivables::{Receivable, due_after_days, max_days_overdue, open_receivables};
+pub use receivables::{days_overdue, owed};
 pub use review::{
     AllowedTerms, CreditExposure, CreditHoldReason, CustomerCredit, Finding, ReviewOutcome,
     ReviewRule, ReviewSettings, ReviewStage, Route, Severity, review,

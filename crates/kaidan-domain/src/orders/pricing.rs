@@ -367,6 +367,20 @@ pub fn price_order(
             "is required: the customer has no address on file",
         );
     }
+    // The number of days of net-days terms lives on the customer (ADR
+    // 0028); an order cannot choose them for a customer who has none.
+    if order.payment_terms == Some(PaymentTerms::NetDays)
+        && customer.payment_terms != PaymentTerms::NetDays
+    {
+        e.add(
+            "payment_terms",
+            "not_allowed",
+            format!(
+                "net-days terms need the customer's number of days; this customer is on {} terms",
+                customer.payment_terms
+            ),
+        );
+    }
     let mut priced = PricedOrder {
         customer_id: order.customer_id,
         channel: order.channel,

@@ -27,11 +27,13 @@ use super::status::OrderEvent;
 pub struct CustomerCredit {
     pub kind: CustomerKind,
     pub credit_limit: Money,
-    /// Invoiced or shipped but not yet paid.
+    /// Invoiced or shipped but not yet paid, less money not yet matched:
+    /// the ledger's credit in use (ADR 0021).
     pub open_receivables: Money,
     /// The customer's other orders that hold credit (not this one).
     pub open_orders_amount: Money,
-    /// Days the oldest overdue receivable is past its due date (0: none).
+    /// Days the customer's oldest open invoice is past its due date (0:
+    /// none is; ADR 0028).
     pub max_days_overdue: u32,
     /// Finance's hold on the customer, if one holds: every order stops at
     /// review (FIN-6), and the finding says by whom, since when and why.
@@ -66,8 +68,9 @@ pub struct ReviewSettings {
     pub joint_review_departments: Vec<Department>,
     /// Overdue debt up to this many days is a warning; beyond, a credit hold.
     pub overdue_tolerance_days: u32,
-    /// Days after a shipment that a monthly-settlement customer's
-    /// receivable falls due (prepayment and cash on delivery: at once).
+    /// No longer read: overdue days come from the invoices' due dates,
+    /// which `[finance]` and the customer's terms decide (ADR 0028). Still
+    /// accepted so that a kaidan.toml that sets it keeps loading.
     #[serde(default = "default_settlement_days")]
     pub settlement_days: u32,
     /// Warn when the exposure is above this percentage of the credit limit.
@@ -93,7 +96,7 @@ impl Default for ReviewSettings {
             overdue_tolerance_days: 30,
             settlement_days: default_settlement_days(),
             credit_warning_percent: 90,
-            credit_checked_terms: vec![CashOnDelivery, MonthlySettlement],
+            credit_checked_terms: vec![CashOnDelivery, MonthlySettlement, NetDays],
             allowed_terms: vec![
                 AllowedTerms {
                     kind: CustomerKind::Franchisee,
@@ -113,7 +116,7 @@ impl Default for ReviewSettings {
                 },
                 AllowedTerms {
                     kind: CustomerKind::Business,
-                    terms: vec![Prepayment, CashOnDelivery, MonthlySettlement],
+                    terms: vec![Prepayment, CashOnDelivery, MonthlySettlement, NetDays],
                 },
             ],
         }

@@ -66,6 +66,28 @@ fn ord_2_missing_terms_contact_and_address_come_from_the_customer() {
     assert_eq!(err.errors[0].field, "delivery_address");
 }
 
+/// FIN-2 (ADR 0028): net-days terms take their number of days from the
+/// customer, so an order may choose them only for a net-days customer.
+#[test]
+fn fin_2_an_order_chooses_net_days_only_for_a_net_days_customer() {
+    use kaidan_domain::master::PaymentTerms;
+    let mut i = input();
+    i.payment_terms = Some(PaymentTerms::NetDays);
+    let valid = i.validate(TODAY).unwrap();
+    let err = price_order(&valid, &book(), &defaults()).unwrap_err();
+    assert_eq!(err.errors.len(), 1, "{err:?}");
+    assert_eq!(err.errors[0].field, "payment_terms");
+    let mut net = defaults();
+    net.payment_terms = PaymentTerms::NetDays;
+    let o = price_order(&valid, &book(), &net).unwrap();
+    assert_eq!(o.payment_terms, PaymentTerms::NetDays);
+    // A net-days customer may still be asked for prepayment on one order.
+    let mut i = input();
+    i.payment_terms = Some(PaymentTerms::Prepayment);
+    let o = price_order(&i.validate(TODAY).unwrap(), &book(), &net).unwrap();
+    assert_eq!(o.payment_terms, PaymentTerms::Prepayment);
+}
+
 #[test]
 fn ord_2_amounts_round_half_up_to_fen() {
     let all_tax = TaxRate::new(rust_decimal::Decimal::ONE).unwrap();

@@ -250,6 +250,39 @@ fn fin_2_payment_terms_not_allowed_for_the_customer_class_go_back() {
     assert_eq!(f.severity, Severity::Error);
 }
 
+/// FIN-2 (ADR 0028): by default business customers may buy on net days,
+/// and such orders give credit, so the limit applies; franchisees and the
+/// company's own outlets may not.
+#[test]
+fn fin_2_net_days_are_for_business_customers_and_credit_checked() {
+    let s = settings();
+    assert!(s.terms_allowed(CustomerKind::Business, PaymentTerms::NetDays));
+    for kind in [
+        CustomerKind::Franchisee,
+        CustomerKind::DirectRegion,
+        CustomerKind::Affiliated,
+        CustomerKind::Store,
+    ] {
+        assert!(!s.terms_allowed(kind, PaymentTerms::NetDays), "{kind}");
+    }
+    let mut o = priced_at_list();
+    o.payment_terms = PaymentTerms::NetDays;
+    let business = CustomerCredit {
+        kind: CustomerKind::Business,
+        credit_limit: m("100"),
+        ..customer()
+    };
+    let out = review(&o, &business, &s, ReviewStage::Sales, false);
+    assert!(out.credit.checked);
+    assert!(matches!(
+        &out.route,
+        Route::CreditHold { reasons, .. } if reasons == &[CreditHoldReason::OverLimit]
+    ));
+    let out = review(&o, &customer(), &s, ReviewStage::Sales, false);
+    assert_eq!(out.route, Route::Reject);
+    assert!(out.has(ReviewRule::PaymentTermsNotAllowed));
+}
+
 #[test]
 fn fin_2_prepaid_orders_are_not_held_against_the_credit_limit() {
     let mut o = priced_at_list();

@@ -73,6 +73,7 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("prepayment", "预付款", "Prepayment"),
     ("cash_on_delivery", "货到付款", "Cash on delivery"),
     ("monthly_settlement", "月结", "Monthly settlement"),
+    ("net_days", "净N天(按账期天数)", "Net N days"),
 ];
 const METHODS: &[(&str, &str, &str)] = &[
     ("cash", "现金", "Cash"),
@@ -201,6 +202,8 @@ impl PageEntity for CustomerData {
                 true,
                 true,
             ),
+            // FIN-2: the N of net-days terms; empty for any other terms.
+            f("net_days", "账期天数", "Net days", Kind::Int, false, true),
             f(
                 "payment_method",
                 "付款方式",

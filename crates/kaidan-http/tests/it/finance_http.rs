@@ -408,6 +408,66 @@ async fn fin_1_fin_4_batch_invoicing_previews_then_writes_and_ageing_sums_to_the
     .await;
 }
 
+/// FIN-2, FIN-4 (ADR 0028): a business customer on net 30 days (净30天).
+/// A missing, out-of-range or misplaced number of days is refused naming
+/// `net_days` and writes nothing; the customer's invoice is due 30 days
+/// after its date, and the ageing counts it not due until then and past
+/// due from the next day; the form, the order confirmation and the
+/// customer export show the terms.
+#[tokio::test]
+#[rustfmt::skip]
+async fn fin_2_fin_4_a_net_30_customers_invoice_is_due_30_days_after_its_date() {
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let base = json!({"code": "BZ-1", "name": "星河科技有限公司", "kind": "business", "payment_terms": "net_days",
+            "payment_method": "bank_transfer", "credit_limit": "100000", "address": "深圳"});
+        for (terms, days, code) in [("net_days", json!(null), "required"), ("net_days", json!(0), "out_of_range"),
+                                    ("net_days", json!(367), "out_of_range"), ("monthly_settlement", json!(30), "not_allowed")] {
+            let mut c = base.clone();
+            c["payment_terms"] = json!(terms);
+            c["net_days"] = days;
+            let r = t.post_json("/api/v1/customers", &w.admin, c).await;
+            assert_eq!((r.status, r.json()["errors"][0]["field"].clone(), r.json()["errors"][0]["code"].clone()),
+                (StatusCode::UNPROCESSABLE_ENTITY, json!("net_days"), json!(code)), "{}", r.text());
+        }
+        assert_eq!(t.get("/api/v1/customers", &w.admin).await.json()["items"].as_array().unwrap().len(), 1, "nothing written");
+        let mut c = base.clone();
+        c["net_days"] = json!(30);
+        let r = t.post_json("/api/v1/customers", &w.admin, c).await;
+        assert_eq!((r.status, r.json()["net_days"].clone()), (StatusCode::CREATED, json!(30)), "{}", r.text());
+        let w = World { customer: r.json()["id"].as_i64().unwrap(), ..w };
+        let order = approved(&t, &w, 2).await;
+        let s = ship(&t, &w, order).await;
+        let r = t.post_json("/api/v1/invoices", &w.finance, json!({"shipment_id": s["id"]})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let inv = r.json();
+        let date: jiff::civil::Date = inv["invoice_date"].as_str().unwrap().parse().unwrap();
+        let due = date.checked_add(jiff::Span::new().days(30)).unwrap();
+        assert_eq!(inv["due_date"], json!(due.to_string()), "{inv}");
+        let iid = inv["id"].as_i64().unwrap();
+        assert_eq!(t.get(&format!("/api/v1/invoices/{iid}"), &w.finance).await.json()["due_date"], json!(due.to_string()));
+        let a = t.get(&format!("/api/v1/ageing?as_of={due}"), &w.finance).await.json();
+        assert_eq!((a["totals"]["total"].clone(), a["totals"]["buckets"][0].clone()), (inv["amount"].clone(), inv["amount"].clone()), "{a}");
+        let a = t.get(&format!("/api/v1/ageing?as_of={}", due.tomorrow().unwrap()), &w.finance).await.json();
+        assert_eq!((a["columns"][1].clone(), a["totals"]["buckets"][1].clone()), (json!("0-30"), inv["amount"].clone()), "{a}");
+        // The terms where people see them.
+        let boss = t.login("boss").await;
+        let html = t.page("/m/customers/new", &boss).await.text();
+        assert_has(&html, &["账期天数", "净N天", "net_days"]);
+        let pdf = t.get(&format!("/api/v1/orders/{order}/pdf"), &w.admin).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        if let Some(text) = kaidan_print::testing::pdf_text(&pdf.body) {
+            let text = kaidan_print::testing::squeezed(&text);
+            assert!(text.contains(&kaidan_print::testing::squeezed("净30天")), "{text}");
+        }
+        let csv = t.get("/api/v1/export/customers?format=csv", &w.admin).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+        assert_has(&csv.text(), &["net_days", "BZ-1,星河科技有限公司,business"]);
+        assert!(csv.text().lines().any(|l| l.starts_with("BZ-1,") && l.contains(",net_days,30,")), "{}", csv.text());
+    })
+    .await;
+}
+
 #[tokio::test]
 #[rustfmt::skip]
 async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {

@@ -93,6 +93,7 @@ async fn fixture(t: &T) -> Fixture {
                         priority: 1,
                         importance: None,
                         payment_terms: PaymentTerms::Prepayment,
+                        net_days: None,
                         payment_method: PaymentMethod::BankTransfer,
                         tax_number: None,
                         bank_account: None,

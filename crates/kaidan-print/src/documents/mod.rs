@@ -31,11 +31,16 @@ pub(crate) fn both(zh: &str, en: &str) -> String {
     format!("{zh} {en}")
 }
 
-pub(crate) fn terms_label(t: PaymentTerms) -> String {
-    match t {
-        PaymentTerms::Prepayment => both("预付款", "Prepayment"),
-        PaymentTerms::CashOnDelivery => both("货到付款", "Cash on delivery"),
-        PaymentTerms::MonthlySettlement => both("月结", "Monthly settlement"),
+/// The terms as printed; `net_days` is the customer's number of days of
+/// net-days terms (净30天 Net 30 days), unknown when the reader may not see
+/// the customer's record.
+pub(crate) fn terms_label(t: PaymentTerms, net_days: Option<u32>) -> String {
+    match (t, net_days) {
+        (PaymentTerms::Prepayment, _) => both("预付款", "Prepayment"),
+        (PaymentTerms::CashOnDelivery, _) => both("货到付款", "Cash on delivery"),
+        (PaymentTerms::MonthlySettlement, _) => both("月结", "Monthly settlement"),
+        (PaymentTerms::NetDays, Some(n)) => both(&format!("净{n}天"), &format!("Net {n} days")),
+        (PaymentTerms::NetDays, None) => both("按账期天数", "Net days"),
     }
 }
 

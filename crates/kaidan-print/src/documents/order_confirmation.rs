@@ -32,7 +32,10 @@ pub fn order_confirmation(company: &Company, input: OrderConfirmation<'_>) -> Pr
                 .map(|x| x.to_string())
                 .unwrap_or_else(|| both("尽快", "As soon as possible")),
         ),
-        (both("付款条件", "Terms"), terms_label(d.payment_terms)),
+        (
+            both("付款条件", "Terms"),
+            terms_label(d.payment_terms, input.customer.and_then(|c| c.net_days)),
+        ),
         (both("付款方式", "Payment"), method_label(d.payment_method)),
         (
             both("订单状态", "Status"),

@@ -35,6 +35,7 @@ async fn franchisee(w: &World, code: &str, priority: i32) -> CustomerId {
         priority,
         importance: None,
         payment_terms: PaymentTerms::MonthlySettlement,
+        net_days: None,
         payment_method: PaymentMethod::BankTransfer,
         tax_number: None,
         bank_account: None,

@@ -21,4 +21,5 @@ mod stock_counts;
 mod stock_ledger;
 mod store;
 mod support;
+mod terms;
 mod transfers;

@@ -52,6 +52,7 @@ fn customer(code: &str, region: Option<RegionId>) -> CustomerData {
         priority: 1,
         importance: None,
         payment_terms: PaymentTerms::Prepayment,
+        net_days: None,
         payment_method: PaymentMethod::BankTransfer,
         tax_number: None,
         bank_account: None,

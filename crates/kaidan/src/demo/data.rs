@@ -322,6 +322,8 @@ pub(super) struct Customer {
     pub tier: &'static str,
     pub priority: i32,
     pub payment_terms: &'static str,
+    /// The days of net-days terms (净N天), empty for other terms.
+    pub net_days: &'static str,
     pub payment_method: &'static str,
     /// Yuan.
     pub credit_limit: i64,
@@ -398,6 +400,7 @@ pub(super) fn franchisees() -> Vec<Customer> {
                 },
                 priority,
                 payment_terms: PAYMENT_TERMS.get(i % 2).copied().unwrap_or("prepayment"),
+                net_days: "",
                 payment_method: if i % 5 == 4 {
                     "pos_card"
                 } else {
@@ -428,20 +431,18 @@ pub(super) fn other_customers() -> Vec<Customer> {
             tier: "",
             priority: i32::try_from(i + 1).unwrap_or(1),
             payment_terms: "monthly_settlement",
+            net_days: "",
             payment_method: "bank_transfer",
             credit_limit: 0,
             price_list: PRICE_LIST_STANDARD,
             sales_rep: "",
         })
         .collect();
+    // One business customer buys on net days (净45天, FIN-2), so the
+    // terms, their due dates and the printed confirmation show at first
+    // start.
     let business: [(&str, &str, &str, &str, i64); 4] = [
-        (
-            "星河科技有限公司",
-            "SZ",
-            "许文静",
-            "monthly_settlement",
-            200_000,
-        ),
+        ("星河科技有限公司", "SZ", "许文静", "net_days", 200_000),
         ("蓝海酒店管理有限公司", "GZ", "马超群", "prepayment", 0),
         (
             "锦程航空地面服务有限公司",
@@ -465,6 +466,7 @@ pub(super) fn other_customers() -> Vec<Customer> {
             tier: "",
             priority: i32::try_from(n).unwrap_or(1),
             payment_terms: terms,
+            net_days: if terms == "net_days" { "45" } else { "" },
             payment_method: "bank_transfer",
             credit_limit: credit,
             price_list: PRICE_LIST_STANDARD,

@@ -690,6 +690,24 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         }
         let open: kaidan_domain::Money = invoices.iter().map(|i| i.open()).sum();
         assert_eq!(ageing.totals.total, open, "{backend}");
+        // FIN-2: the business customer on net 45 days (净45天) has
+        // invoices due 45 days after their date.
+        let net = customer_id(&app, "BZ-001").await;
+        let net_invoices: Vec<_> = invoices
+            .iter()
+            .filter(|i| i.customer_id == net && i.kind == InvoiceDocKind::Invoice)
+            .collect();
+        assert!(!net_invoices.is_empty(), "{backend}");
+        for i in net_invoices {
+            assert_eq!(
+                i.due_date,
+                i.invoice_date
+                    .checked_add(jiff::Span::new().days(45))
+                    .unwrap(),
+                "{backend}: {}",
+                i.number
+            );
+        }
         // FIN-4: last month's dunning notices and the collection actions.
         let notices = app
             .dunning_notices(

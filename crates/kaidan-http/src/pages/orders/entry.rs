@@ -101,6 +101,7 @@ fn terms_label(lang: Lang, t: PaymentTerms) -> &'static str {
         PaymentTerms::Prepayment => lang.pick("预付款", "Prepayment"),
         PaymentTerms::CashOnDelivery => lang.pick("货到付款", "Cash on delivery"),
         PaymentTerms::MonthlySettlement => lang.pick("月结", "Monthly settlement"),
+        PaymentTerms::NetDays => lang.pick("净N天(按客户账期)", "Net days (the customer's)"),
     }
 }
 

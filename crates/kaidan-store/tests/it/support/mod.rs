@@ -91,6 +91,8 @@ pub fn customer(
         priority: 1,
         importance: None,
         payment_terms,
+        // Net days: 30 (净30天), the common term; others have no number.
+        net_days: (payment_terms == PaymentTerms::NetDays).then_some(30),
         payment_method: PaymentMethod::BankTransfer,
         tax_number: None,
         bank_account: None,

@@ -1,0 +1,54 @@
+-- Net-days payment terms (净N天; FIN-2, FIN-4; ADR 0028): a customer on
+-- `net_days` terms has invoices due this many days after the invoice date.
+-- The number is there exactly when the terms are net days, and from 1 to
+-- 366 (MAX_NET_DAYS), as the domain checks before anything is written.
+--
+-- SQLite cannot add a table constraint to an existing table; a column
+-- constraint may name other columns there, so one CHECK on the new column
+-- says both (existing rows pass: no terms were `net_days` before). The
+-- integer guard of migration 0018 covers the new column too: its triggers
+-- on customers are made again with `net_days` in them.
+--sqlite: ALTER TABLE customers ADD COLUMN net_days BIGINT
+--sqlite:     CHECK ((payment_terms = 'net_days') = (net_days IS NOT NULL) AND (net_days IS NULL OR net_days BETWEEN 1 AND 366));
+--sqlite: DROP TRIGGER customers_numbers_insert;
+--sqlite: DROP TRIGGER customers_numbers_update;
+--sqlite: CREATE TRIGGER customers_numbers_insert BEFORE INSERT ON customers
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000
+--sqlite:   OR typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.net_days) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.credit_limit') WHERE typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.net_days') WHERE typeof(NEW.net_days) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--sqlite: CREATE TRIGGER customers_numbers_update BEFORE UPDATE OF region_id, priority, credit_limit, price_list_id, sales_rep_id, net_days, version, updated_at ON customers
+--sqlite: WHEN typeof(NEW.region_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.priority) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000
+--sqlite:   OR typeof(NEW.price_list_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.sales_rep_id) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.net_days) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.version) NOT IN ('integer', 'null')
+--sqlite:   OR typeof(NEW.updated_at) NOT IN ('integer', 'null')
+--sqlite: BEGIN
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.region_id') WHERE typeof(NEW.region_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.priority') WHERE typeof(NEW.priority) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.credit_limit') WHERE typeof(NEW.credit_limit) NOT IN ('integer', 'null') OR NEW.credit_limit > 10000000000000000 OR NEW.credit_limit < -10000000000000000;
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.price_list_id') WHERE typeof(NEW.price_list_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.sales_rep_id') WHERE typeof(NEW.sales_rep_id) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.net_days') WHERE typeof(NEW.net_days) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.version') WHERE typeof(NEW.version) NOT IN ('integer', 'null');
+--sqlite:     SELECT RAISE(ABORT, 'kaidan-bound: customers.updated_at') WHERE typeof(NEW.updated_at) NOT IN ('integer', 'null');
+--sqlite: END;
+--postgres: ALTER TABLE customers ADD COLUMN net_days BIGINT CHECK (net_days BETWEEN 1 AND 366);
+--postgres: ALTER TABLE customers ADD CONSTRAINT customers_net_days_terms CHECK ((payment_terms = 'net_days') = (net_days IS NOT NULL));
