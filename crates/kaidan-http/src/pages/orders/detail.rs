@@ -351,8 +351,8 @@ pub(super) async fn page(
             lang.pick("付款方式/条件", "Payment method/terms"),
             format!(
                 "{} / {}",
-                d.payment_method.as_str(),
-                d.payment_terms.as_str()
+                super::entry::method_label(lang, d.payment_method),
+                super::entry::terms_label(lang, d.payment_terms)
             ),
         ),
         (

@@ -88,7 +88,7 @@ impl EntryPage {
     }
 }
 
-fn method_label(lang: Lang, m: PaymentMethod) -> &'static str {
+pub(super) fn method_label(lang: Lang, m: PaymentMethod) -> &'static str {
     match m {
         PaymentMethod::Cash => lang.pick("现金", "Cash"),
         PaymentMethod::BankTransfer => lang.pick("银行转账", "Bank transfer"),
@@ -96,7 +96,7 @@ fn method_label(lang: Lang, m: PaymentMethod) -> &'static str {
     }
 }
 
-fn terms_label(lang: Lang, t: PaymentTerms) -> &'static str {
+pub(super) fn terms_label(lang: Lang, t: PaymentTerms) -> &'static str {
     match t {
         PaymentTerms::Prepayment => lang.pick("预付款", "Prepayment"),
         PaymentTerms::CashOnDelivery => lang.pick("货到付款", "Cash on delivery"),
