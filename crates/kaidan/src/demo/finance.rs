@@ -532,7 +532,7 @@ pub(super) async fn bank_statement(
             ago(1)?.to_string(),
             "1200.00".into(),
             String::new(),
-            "张伟".into(),
+            "王建国".into(),
             "6214 8302 1188 0099 123".into(),
             "ICBC-DEMO-0005".into(),
             "转账 代付".into(),
