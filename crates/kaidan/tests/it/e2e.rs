@@ -207,6 +207,44 @@ async fn sec_3_backup_and_restore_round_trip() {
     }
 }
 
+/// A tiny load: this checks that the benchmark works, never how fast. On
+/// PostgreSQL the bench runs on a fresh empty database (`--on`) and its
+/// plain baseline on a scratch database it creates and drops (ADR 0029).
+#[tokio::test]
+async fn bench_intake_runs_and_prints_its_line() {
+    for (db, _dir) in support::databases().await {
+        let mut args = vec!["bench", "intake", "--orders", "12", "--clients", "3"];
+        if !db.starts_with("sqlite:") {
+            args.extend(["--on", db.as_str()]);
+        }
+        let o = kaidan("sqlite:unused.db", &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = out.lines().last().unwrap_or_default();
+        assert!(
+            line.starts_with("intake: ")
+                && line.contains(" orders/s, p50 ")
+                && line.contains(", ratio "),
+            "{line}"
+        );
+        // The plain baseline and, as a secondary line, the old sqlx one.
+        let err = stderr(&o);
+        let plain = if db.starts_with("sqlite:") {
+            ["plain baseline (rusqlite): "].as_slice()
+        } else {
+            [
+                "plain baseline (COPY): ",
+                "plain baseline (multi-row INSERT): ",
+            ]
+            .as_slice()
+        };
+        for p in plain {
+            assert!(err.contains(p), "{p} missing: {err}");
+        }
+        assert!(err.contains("sqlx baseline (Kaidan's store"), "{err}");
+    }
+}
+
 #[test]
 fn bench_allocate_runs_and_prints_its_line() {
     // A tiny load: this checks that the benchmark works, never how fast.
