@@ -404,16 +404,20 @@ impl ScratchPg {
         })
     }
 
-    /// Drops the scratch database (every connection to it must be closed).
+    /// Drops the scratch database. FORCE: a closed pool's server
+    /// processes may still be ending, and nobody else uses this database.
     pub async fn drop_database(self) -> Result<(), ConnectError> {
         let open = |e: &dyn std::fmt::Display| ConnectError::Open(e.to_string());
         let mut conn = sqlx::PgConnection::connect(&self.admin)
             .await
             .map_err(|e| open(&e))?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {}", self.name))
-            .execute(&mut conn)
-            .await
-            .map_err(|e| open(&e))?;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| open(&e))?;
         conn.close().await.map_err(|e| open(&e))
     }
 }
