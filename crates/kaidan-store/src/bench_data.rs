@@ -1,9 +1,10 @@
-//! Generated data and the bare baseline of `kaidan bench allocate`
+//! Generated data and the sqlx baseline of `kaidan bench allocate`
 //! (docs/PERFORMANCE.md). Generation writes master data, stock, accounts
 //! and approved franchisee orders with backordered lines straight into the
 //! tables, in multi-row inserts, deterministically (seeded); it is not
-//! timed. The baseline (`allocate_baseline`) is the storage-and-sorting
-//! limit the real run is compared with.
+//! timed. The sqlx baseline (`allocate_baseline`) does the plain
+//! baseline's work (plain_baseline.rs, ADR 0029) through Kaidan's own
+//! store; the bench prints it as a secondary figure.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -475,7 +476,7 @@ impl Db {
         })
     }
 
-    /// The bare baseline of `kaidan bench allocate`: in one read
+    /// The sqlx baseline of `kaidan bench allocate`: in one read
     /// transaction, the open franchisee lines with their price and order
     /// time, the supply of the central warehouse and every franchisee's
     /// funds (deposits less commitments, plus credit limit); sorts the

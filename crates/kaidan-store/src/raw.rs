@@ -1,8 +1,9 @@
-//! The storage limit for benchmarks: raw inserts of the rows the intake path
-//! writes, without any use case on top, in transactions of a given size.
-//! `kaidan bench intake` measures what the real run left in its database
-//! (`intake_shape`) and then inserts the same rows (`raw_order_inserts`), so
-//! the two sides of its ratio write the same data.
+//! The rows the intake path writes, for `kaidan bench intake`: it measures
+//! what the real run left in its database (`intake_shape`), and its
+//! baselines insert the same rows, so every side of its ratios writes the
+//! same data. Here the sqlx baseline (`raw_order_inserts`: one INSERT a row
+//! through Kaidan's own store, a secondary figure); the plain baseline of
+//! the ratio is in plain_baseline.rs (ADR 0029) and uses the same row texts.
 
 use std::time::{Duration, Instant};
 
