@@ -1,9 +1,10 @@
-//! Generated data and the bare baseline of `kaidan bench allocate`
+//! Generated data and the sqlx baseline of `kaidan bench allocate`
 //! (docs/PERFORMANCE.md). Generation writes master data, stock, accounts
 //! and approved franchisee orders with backordered lines straight into the
 //! tables, in multi-row inserts, deterministically (seeded); it is not
-//! timed. The baseline (`allocate_baseline`) is the storage-and-sorting
-//! limit the real run is compared with.
+//! timed. The sqlx baseline (`allocate_baseline`) does the plain
+//! baseline's work (plain_baseline.rs, ADR 0029) through Kaidan's own
+//! store; the bench prints it as a secondary figure.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -118,6 +119,62 @@ async fn exec(tx: &mut DbTx, sql: &str) -> Result<(), StoreError> {
         sqlx::query(sql).execute(&mut *c).await.map_err(map)?;
     });
     Ok(())
+}
+
+/// A row the allocation baselines read: order, line, franchisee, product,
+/// open quantity, unit price, order time, launch priority, franchisee
+/// priority.
+pub(crate) type LineTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
+/// A row the allocation baselines write: order, line, product, quantity,
+/// locked.
+pub(crate) type ResultRow = (i64, i64, i64, i64, bool);
+
+// The baselines' reads, one text for sqlx and rusqlite (plain_baseline.rs).
+pub(crate) const BASELINE_LINES: &str = "SELECT o.id, l.line_no, o.customer_id, l.product_id, l.backordered, l.unit_price, o.received_at, \
+        p.launch_priority, c.priority \
+ FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
+      JOIN products p ON p.id = l.product_id \
+ WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
+   AND c.active AND p.active";
+pub(crate) const BASELINE_SUPPLY: &str = "SELECT b.product_id, b.on_hand - b.reserved FROM stock_balances b \
+ JOIN warehouses w ON w.id = b.warehouse_id \
+ WHERE w.is_central AND w.active AND b.on_hand > b.reserved";
+pub(crate) const BASELINE_FUNDS: &str = "SELECT c.id, c.credit_limit + CAST(COALESCE(SUM(CASE e.kind WHEN 'deposit' THEN e.amount \
+        WHEN 'commitment' THEN -e.amount WHEN 'release' THEN e.amount ELSE 0 END), 0) AS BIGINT) \
+ FROM customers c LEFT JOIN account_entries e ON e.customer_id = c.id \
+ WHERE c.kind = 'franchisee' AND c.active GROUP BY c.id, c.credit_limit";
+
+/// The baselines' sort and greedy walk: lines by (launch priority,
+/// franchisee priority, order time, order, line), each taking what supply
+/// is left, as an allocation when the franchisee's funds cover it, else as
+/// a lock.
+pub(crate) fn greedy_walk(
+    mut lines: Vec<LineTuple>,
+    supply: Vec<(i64, i64)>,
+    funds: Vec<(i64, i64)>,
+) -> Vec<ResultRow> {
+    lines.sort_unstable_by_key(|l| (l.7, l.8, l.6, l.0, l.1));
+    let mut supply: HashMap<i64, i64> = supply.into_iter().collect();
+    let mut funds: HashMap<i64, i64> = funds.into_iter().collect();
+    let mut result = Vec::new();
+    for (order, line, customer, product, open, price, ..) in &lines {
+        let Some(left) = supply.get_mut(product) else {
+            continue;
+        };
+        let take = (*open).min(*left);
+        if take <= 0 {
+            continue;
+        }
+        *left -= take;
+        let value = price * take;
+        let f = funds.entry(*customer).or_insert(0);
+        let locked = *f < value;
+        if !locked {
+            *f -= value;
+        }
+        result.push((*order, *line, *product, take, locked));
+    }
+    result
 }
 
 impl Db {
@@ -419,7 +476,7 @@ impl Db {
         })
     }
 
-    /// The bare baseline of `kaidan bench allocate`: in one read
+    /// The sqlx baseline of `kaidan bench allocate`: in one read
     /// transaction, the open franchisee lines with their price and order
     /// time, the supply of the central warehouse and every franchisee's
     /// funds (deposits less commitments, plus credit limit); sorts the
@@ -432,66 +489,18 @@ impl Db {
         let start = Instant::now();
         let mut owned = self.begin_tx().await?;
         let tx: &mut DbTx = &mut owned;
-        type LineTuple = (i64, i64, i64, i64, i64, i64, i64, i64, i64);
         let lines: Vec<LineTuple> = on!(tx, c => {
-            sqlx::query_as(
-                "SELECT o.id, l.line_no, o.customer_id, l.product_id, l.backordered, l.unit_price, o.received_at, \
-                        p.launch_priority, c.priority \
-                 FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN customers c ON c.id = o.customer_id \
-                      JOIN products p ON p.id = l.product_id \
-                 WHERE o.status IN ('approved', 'partly_shipped') AND l.backordered > 0 AND c.kind = 'franchisee' \
-                   AND c.active AND p.active",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
+            sqlx::query_as(BASELINE_LINES).fetch_all(&mut *c).await.map_err(map)?
         });
         let supply: Vec<(i64, i64)> = on!(tx, c => {
-            sqlx::query_as(
-                "SELECT b.product_id, b.on_hand - b.reserved FROM stock_balances b \
-                 JOIN warehouses w ON w.id = b.warehouse_id \
-                 WHERE w.is_central AND w.active AND b.on_hand > b.reserved",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
+            sqlx::query_as(BASELINE_SUPPLY).fetch_all(&mut *c).await.map_err(map)?
         });
         let funds: Vec<(i64, i64)> = on!(tx, c => {
-            sqlx::query_as(
-                "SELECT c.id, c.credit_limit + CAST(COALESCE(SUM(CASE e.kind WHEN 'deposit' THEN e.amount \
-                        WHEN 'commitment' THEN -e.amount WHEN 'release' THEN e.amount ELSE 0 END), 0) AS BIGINT) \
-                 FROM customers c LEFT JOIN account_entries e ON e.customer_id = c.id \
-                 WHERE c.kind = 'franchisee' AND c.active GROUP BY c.id, c.credit_limit",
-            )
-            .fetch_all(&mut *c)
-            .await
-            .map_err(map)?
+            sqlx::query_as(BASELINE_FUNDS).fetch_all(&mut *c).await.map_err(map)?
         });
         Box::new(owned).commit().await?;
         let read = lines.len();
-        let mut lines = lines;
-        lines.sort_unstable_by_key(|l| (l.7, l.8, l.6, l.0, l.1));
-        let mut supply: HashMap<i64, i64> = supply.into_iter().collect();
-        let mut funds: HashMap<i64, i64> = funds.into_iter().collect();
-        // (order, line, product, quantity, locked)
-        let mut result: Vec<(i64, i64, i64, i64, bool)> = Vec::new();
-        for (order, line, customer, product, open, price, ..) in &lines {
-            let Some(left) = supply.get_mut(product) else {
-                continue;
-            };
-            let take = (*open).min(*left);
-            if take <= 0 {
-                continue;
-            }
-            *left -= take;
-            let value = price * take;
-            let f = funds.entry(*customer).or_insert(0);
-            let locked = *f < value;
-            if !locked {
-                *f -= value;
-            }
-            result.push((*order, *line, *product, take, locked));
-        }
+        let result = greedy_walk(lines, supply, funds);
         let mut owned = self.begin_tx().await?;
         let tx: &mut DbTx = &mut owned;
         exec(

@@ -191,6 +191,15 @@ impl Db {
         }
     }
 
+    /// The PostgreSQL pool behind this database, if it is one (the plain
+    /// bench baseline takes one connection of it).
+    pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite { .. } => None,
+        }
+    }
+
     /// A consistent copy of an SQLite database while it is in use
     /// (`VACUUM INTO`: one transaction, WAL included), with the marker of
     /// a Kaidan backup written into the copy (ADR 0025). `Ok(false)` for

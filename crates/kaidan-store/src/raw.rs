@@ -1,8 +1,9 @@
-//! The storage limit for benchmarks: raw inserts of the rows the intake path
-//! writes, without any use case on top, in transactions of a given size.
-//! `kaidan bench intake` measures what the real run left in its database
-//! (`intake_shape`) and then inserts the same rows (`raw_order_inserts`), so
-//! the two sides of its ratio write the same data.
+//! The rows the intake path writes, for `kaidan bench intake`: it measures
+//! what the real run left in its database (`intake_shape`), and its
+//! baselines insert the same rows, so every side of its ratios writes the
+//! same data. Here the sqlx baseline (`raw_order_inserts`: one INSERT a row
+//! through Kaidan's own store, a secondary figure); the plain baseline of
+//! the ratio is in plain_baseline.rs (ADR 0029) and uses the same row texts.
 
 use std::time::{Duration, Instant};
 
@@ -41,8 +42,23 @@ impl RawShape {
     }
 }
 
+// One text per row kind, shared with the plain baselines
+// (plain_baseline.rs), so every baseline writes the same columns and values.
+// `$n` numbered in order of first use: rusqlite binds them by position too.
+pub(crate) const ORDER: &str = "INSERT INTO orders (customer_id, status, channel, amount, received_at, review_due_at, ship_due_at, document, created_by, updated_at) \
+     VALUES ($1, 'approved', 'api', 100, 0, 0, 0, $2, 0, 0)";
+const ORDER_RETURNING_ID: &str = "INSERT INTO orders (customer_id, status, channel, amount, received_at, review_due_at, ship_due_at, document, created_by, updated_at) \
+     VALUES ($1, 'approved', 'api', 100, 0, 0, 0, $2, 0, 0) RETURNING id";
+pub(crate) const LINE: &str = "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, tax_rate_bp) VALUES ($1, $2, $3, 1, 100, 100, 1, 1300)";
+pub(crate) const VERSION: &str = "INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, 'bench', 0, 0)";
+pub(crate) const EVENT: &str = "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, data) VALUES ($1, 0, 0, 'bench', 'approved', $2)";
+pub(crate) const AUDIT: &str = "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes) VALUES (0, 0, 'bench', 'order', $1, 'update', $2)";
+pub(crate) const OUTBOX: &str = "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES (0, 'order.approved', 'order', $1, $2)";
+pub(crate) const STOCK_MOVE: &str = "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) VALUES (0, $1, $2, 'reservation', 0, 1, 'bench')";
+pub(crate) const ACCOUNT_ENTRY: &str = "INSERT INTO account_entries (customer_id, at, kind, amount, order_id, actor_id) VALUES ($1, 0, 'commitment', 100, $2, 0)";
+
 /// A JSON text of about `bytes` bytes.
-fn pad(bytes: usize) -> String {
+pub(crate) fn pad(bytes: usize) -> String {
     format!("{{\"pad\":\"{}\"}}", "x".repeat(bytes.saturating_sub(10)))
 }
 
@@ -116,8 +132,7 @@ impl Db {
             for _ in 0..n {
                 let id: i64 = on!(tx, c => {
                     sqlx::query_scalar(
-                        "INSERT INTO orders (customer_id, status, channel, amount, received_at, review_due_at, ship_due_at, document, created_by, updated_at) \
-                         VALUES ($1, 'approved', 'api', 100, 0, 0, 0, $2, 0, 0) RETURNING id",
+                        ORDER_RETURNING_ID,
                     )
                     .bind(customer)
                     .bind(&doc)
@@ -127,49 +142,49 @@ impl Db {
                 });
                 for line in 1..=count(shape.lines) {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price, amount, reserved, tax_rate_bp) VALUES ($1, $2, $3, 1, 100, 100, 1, 1300)")
+                        sqlx::query(LINE)
                             .bind(id).bind(line).bind(product)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for version in 1..=count(shape.versions) {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO order_versions (order_id, version, document, reason, at, actor_id) VALUES ($1, $2, $3, 'bench', 0, 0)")
+                        sqlx::query(VERSION)
                             .bind(id).bind(version).bind(&doc)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for _ in 0..shape.events {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, data) VALUES ($1, 0, 0, 'bench', 'approved', $2)")
+                        sqlx::query(EVENT)
                             .bind(id).bind(&event)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for _ in 0..shape.audit_rows {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes) VALUES (0, 0, 'bench', 'order', $1, 'update', $2)")
+                        sqlx::query(AUDIT)
                             .bind(id).bind(&audit)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for _ in 0..shape.outbox_rows {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES (0, 'order.approved', 'order', $1, $2)")
+                        sqlx::query(OUTBOX)
                             .bind(id).bind(&outbox)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for _ in 0..shape.stock_moves {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) VALUES (0, $1, $2, 'reservation', 0, 1, 'bench')")
+                        sqlx::query(STOCK_MOVE)
                             .bind(product).bind(warehouse)
                             .execute(&mut *c).await.map_err(map)?;
                     });
                 }
                 for _ in 0..shape.account_entries {
                     on!(tx, c => {
-                        sqlx::query("INSERT INTO account_entries (customer_id, at, kind, amount, order_id, actor_id) VALUES ($1, 0, 'commitment', 100, $2, 0)")
+                        sqlx::query(ACCOUNT_ENTRY)
                             .bind(customer).bind(id)
                             .execute(&mut *c).await.map_err(map)?;
                     });

@@ -1,6 +1,8 @@
-//! `kaidan bench intake`: the order intake path measured end to end over
-//! HTTP, against the storage limit measured in the same run (raw inserts of
-//! the same rows). Figures and how to read them: docs/PERFORMANCE.md.
+//! `kaidan bench intake` and `kaidan bench allocate`: the order intake path
+//! measured end to end over HTTP, and the allocation run, each against a
+//! plain baseline measured in the same run (the same storage work without
+//! Kaidan's stack, ADR 0029). Figures and how to read them:
+//! docs/PERFORMANCE.md.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -288,7 +290,8 @@ pub async fn intake(
     latencies.sort();
     let rate = orders as f64 / wall.as_secs_f64();
 
-    // The storage limit, same rows, same machine, same run.
+    // The old baseline, through Kaidan's own store (sqlx, one INSERT a
+    // row): a secondary figure on stderr.
     let raw_url = if url.starts_with("sqlite:") {
         format!("sqlite:{}", dir.join("raw.db").display())
     } else {
@@ -302,22 +305,16 @@ pub async fn intake(
     );
     let raw_co = company(&raw_app, &format!("{tag}r")).await?;
     let rows_of = (raw_co.customers[0], raw_co.products[0], raw_co.warehouse);
-    let took = raw.raw_order_inserts(orders, &shape, 100, rows_of).await?;
-    // For comparison with the figures of earlier stops: the narrower
-    // baseline they used (header, lines and one timeline row only).
-    let narrow = kaidan_store::RawShape {
-        lines: shape.lines,
-        events: 1,
-        document_bytes: shape.document_bytes,
-        ..Default::default()
-    };
-    let narrow_took = raw.raw_order_inserts(orders, &narrow, 100, rows_of).await?;
+    let sqlx_took = raw.raw_order_inserts(orders, &shape, 100, rows_of).await?;
     raw.close().await;
-    let raw_rate = orders as f64 / took.as_secs_f64();
-    let narrow_rate = orders as f64 / narrow_took.as_secs_f64();
+    let sqlx_rate = orders as f64 / sqlx_took.as_secs_f64();
+
+    // The plain baseline (ADR 0029): the same rows on the same engine
+    // without Kaidan's stack, on a fresh database of its own.
+    let plain = plain_intake(&url, &dir, orders, &shape, &format!("{tag}p")).await?;
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
-        "raw baseline: per order {} rows (1 header of {} bytes, {} lines, {} versions, {} timeline rows, {} audit rows, {} outbox events, {} stock moves, {} account entries), transactions of 100 orders",
+        "per order {} rows (1 header of {} bytes, {} lines, {} versions, {} timeline rows, {} audit rows, {} outbox events, {} stock moves, {} account entries), transactions of 100 orders",
         shape.rows(),
         shape.document_bytes,
         shape.lines,
@@ -328,18 +325,66 @@ pub async fn intake(
         shape.stock_moves,
         shape.account_entries
     );
+    let mut raw_rate = 0.0f64;
+    for f in &plain {
+        let r = orders as f64 / f.took.as_secs_f64().max(1e-9);
+        eprintln!("plain baseline ({}): {r:.0} orders/s", f.method);
+        raw_rate = raw_rate.max(r);
+    }
     eprintln!(
-        "narrow baseline ({} rows per order: header, lines, one timeline row): {narrow_rate:.0} orders/s, ratio {:.3}",
-        narrow.rows(),
-        rate / narrow_rate
+        "sqlx baseline (Kaidan's store, one INSERT a row): {sqlx_rate:.0} orders/s, ratio {:.3}",
+        rate / sqlx_rate
     );
     println!(
         "intake: {rate:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms, raw {raw_rate:.0} orders/s, ratio {:.3}",
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
-        rate / raw_rate
+        rate / raw_rate.max(1e-9)
     );
     Ok(())
+}
+
+/// The plain intake baseline on a fresh database: an SQLite file in `dir`,
+/// or a scratch database beside a PostgreSQL `url`, dropped afterwards.
+async fn plain_intake(
+    url: &str,
+    dir: &std::path::Path,
+    orders: usize,
+    shape: &kaidan_store::RawShape,
+    tag: &str,
+) -> anyhow::Result<Vec<kaidan_store::PlainFigure>> {
+    let scratch = if url.starts_with("sqlite:") {
+        None
+    } else {
+        let name = format!("kaidan_bench_plain_{}", std::process::id());
+        Some(
+            kaidan_store::ScratchPg::create(url, &name)
+                .await
+                .context("creating the plain baseline's scratch database")?,
+        )
+    };
+    let plain_url = match &scratch {
+        Some(s) => s.url.clone(),
+        None => format!("sqlite:{}", dir.join("plain.db").display()),
+    };
+    let db = Db::open_for_bench(&plain_url).await?;
+    let app = App::new(
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    let co = company(&app, tag).await?;
+    let rows_of = (co.customers[0], co.products[0], co.warehouse);
+    let figures = db.plain_order_inserts(orders, shape, 100, rows_of).await;
+    db.close().await;
+    // The figures stand without the clean-up; a left-over scratch
+    // database is named in the warning and replaced by the next run.
+    if let Some(s) = scratch
+        && let Err(e) = s.drop_database().await
+    {
+        eprintln!("warning: the plain baseline's scratch database was not dropped: {e}");
+    }
+    Ok(figures?)
 }
 
 fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
@@ -468,23 +513,35 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     drop(outcome);
     db.close().await;
 
-    // The bare baseline, same process, second identical fresh database.
+    // The baselines, same process, on a second identical fresh database:
+    // first the plain one (ADR 0029: rusqlite, no Kaidan stack), then the
+    // old one through Kaidan's store (sqlx), each writing its own table.
     let (base, _) = allocate_db(&dir.join("baseline.db"), shape, args.sqlite_cache_mib).await?;
-    let s = spinner("baseline: read, sort, greedy walk, write");
+    let s = spinner("plain baseline: read, sort, greedy walk, write");
+    let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
+    s.finish_and_clear();
+    let s = spinner("sqlx baseline: read, sort, greedy walk, write");
     let figures = base.allocate_baseline().await?;
     s.finish_and_clear();
     base.close().await;
     eprintln!(
-        "baseline: read {} lines, wrote {} result rows (the real run: {} franchisee results) in {:.3} s",
+        "plain baseline (rusqlite): read {} lines, wrote {} result rows (the real run: {} franchisee results) in {:.3} s",
+        plain.read,
+        plain.written,
+        allocations + locks,
+        plain.took.as_secs_f64()
+    );
+    eprintln!(
+        "sqlx baseline (Kaidan's store): read {} lines, wrote {} result rows in {:.3} s, ratio {:.2}",
         figures.read,
         figures.written,
-        allocations + locks,
-        figures.took.as_secs_f64()
+        figures.took.as_secs_f64(),
+        real.as_secs_f64() / figures.took.as_secs_f64().max(1e-9)
     );
     if !keep {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let baseline = figures.took.as_secs_f64();
+    let baseline = plain.took.as_secs_f64();
     println!(
         "allocate: {:.3} s for {} lines, baseline {:.3} s, ratio {:.2}",
         real.as_secs_f64(),

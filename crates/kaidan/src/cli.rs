@@ -146,7 +146,9 @@ pub enum UserCommand {
 pub enum BenchCommand {
     /// Many concurrent clients place and approve orders of 5 lines over HTTP
     /// against the real server on a fresh database, and, in the same run,
-    /// raw inserts of the same rows in transactions of 100 orders.
+    /// a plain baseline: the same rows on the same engine without Kaidan's
+    /// stack (SQLite: rusqlite, prepared statements; PostgreSQL: COPY or
+    /// multi-row INSERTs, the faster), 100 orders a transaction.
     Intake {
         /// Orders to place and approve.
         #[arg(long, default_value_t = 2000)]
@@ -164,8 +166,8 @@ pub enum BenchCommand {
     /// Generates open franchisee order lines, central stock, stores and
     /// accounts in a fresh SQLite database (not timed), times the real
     /// allocation run (load, engine, write) and, in the same process on a
-    /// second identical database, a bare baseline (read the same rows,
-    /// sort, greedy walk, write the results).
+    /// second identical database, a plain baseline through rusqlite (read
+    /// the same rows, sort, greedy walk, write one row per result).
     Allocate(BenchAllocateArgs),
     /// Orders of 5 lines through the whole chain over HTTP on a fresh
     /// SQLite database: place, review, approve, pick, ship, batch

@@ -207,36 +207,75 @@ async fn sec_3_backup_and_restore_round_trip() {
     }
 }
 
-/// Runs a benchmark on a tiny load (this checks that the benchmark works,
-/// never how fast) and gives its result line.
-fn bench_line(args: &[&str]) -> String {
-    let o = kaidan("sqlite:unused.db", args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    out.lines().last().unwrap_or_default().to_string()
-}
-
-#[test]
-fn bench_intake_runs_and_prints_its_line() {
-    let line = bench_line(&["bench", "intake", "--orders", "12", "--clients", "3"]);
-    assert!(
-        line.starts_with("intake: ")
-            && line.contains(" orders/s, p50 ")
-            && line.contains(", ratio "),
-        "{line}"
-    );
+/// A tiny load: this checks that the benchmark works, never how fast. On
+/// PostgreSQL the bench runs on a fresh empty database (`--on`) and its
+/// plain baseline on a scratch database it creates and drops (ADR 0029).
+#[tokio::test]
+async fn bench_intake_runs_and_prints_its_line() {
+    for (db, _dir) in support::databases().await {
+        let mut args = vec!["bench", "intake", "--orders", "12", "--clients", "3"];
+        if !db.starts_with("sqlite:") {
+            args.extend(["--on", db.as_str()]);
+        }
+        let o = kaidan("sqlite:unused.db", &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = out.lines().last().unwrap_or_default();
+        assert!(
+            line.starts_with("intake: ")
+                && line.contains(" orders/s, p50 ")
+                && line.contains(", ratio "),
+            "{line}"
+        );
+        // The plain baseline and, as a secondary line, the old sqlx one.
+        let err = stderr(&o);
+        let plain = if db.starts_with("sqlite:") {
+            ["plain baseline (rusqlite): "].as_slice()
+        } else {
+            [
+                "plain baseline (COPY): ",
+                "plain baseline (multi-row INSERT): ",
+            ]
+            .as_slice()
+        };
+        for p in plain {
+            assert!(err.contains(p), "{p} missing: {err}");
+        }
+        assert!(err.contains("sqlx baseline (Kaidan's store"), "{err}");
+    }
 }
 
 #[test]
 fn bench_allocate_runs_and_prints_its_line() {
+    // A tiny load: this checks that the benchmark works, never how fast.
     let world = ["--lines", "300", "--products", "30", "--franchisees", "12"];
-    let line = bench_line(&[&["bench", "allocate"], &world[..], &["--stores", "6"]].concat());
+    let args = [&["bench", "allocate"], &world[..], &["--stores", "6"]].concat();
+    let o = kaidan("sqlite:unused.db", &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out.lines().last().unwrap_or_default();
     assert!(
         line.starts_with("allocate: ")
             && line.contains(" s for 300 lines, baseline ")
             && line.contains(", ratio "),
         "{line}"
     );
+    // Both baselines did the same work (ADR 0029): the same rows read and
+    // the same result rows written.
+    let err = stderr(&o);
+    let work = |prefix: &str| {
+        let l = err
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} line in {err}"));
+        let rest = l.split_once(": read ").expect("read").1;
+        let read = rest.split(' ').next().expect("lines").to_string();
+        let wrote = rest.split_once("wrote ").expect("wrote").1;
+        (read, wrote.split(' ').next().expect("rows").to_string())
+    };
+    let plain = work("plain baseline (rusqlite)");
+    assert_eq!(plain, work("sqlx baseline (Kaidan's store)"));
+    assert_ne!(plain.1, "0", "{err}");
 }
 
 #[tokio::test]
