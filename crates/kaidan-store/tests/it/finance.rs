@@ -46,11 +46,23 @@ pub(crate) async fn shipped(
     lines: &[(usize, i64)],
     reference: &str,
 ) -> (OrderView, ShipmentRow) {
-    let wh = user(&w.app, &format!("wh-{reference}"), &[Role::Warehouse], None).await;
     let o = approved(w, lines, reference).await;
+    let sh = pick_and_ship(w, o.id, reference, today()).await;
+    (o, sh)
+}
+
+/// An approved order picked in full and shipped on `day` (due the day
+/// after) by a warehouse user of its own.
+pub(crate) async fn pick_and_ship(
+    w: &World,
+    order: OrderId,
+    reference: &str,
+    day: Date,
+) -> ShipmentRow {
+    let wh = user(&w.app, &format!("wh-{reference}"), &[Role::Warehouse], None).await;
     let list = w
         .app
-        .create_pick_lists(&wh, &[o.id])
+        .create_pick_lists(&wh, &[order])
         .await
         .unwrap()
         .remove(0);
@@ -66,11 +78,10 @@ pub(crate) async fn shipped(
     let ship = ShipInput {
         carrier: "顺丰速运".into(),
         tracking_no: format!("SF-{reference}"),
-        eta: today().tomorrow().unwrap(),
+        eta: day.tomorrow().unwrap(),
         packages: None,
     };
-    let sh = w.app.ship(&wh, list.id, &ship).await.unwrap();
-    (o, sh)
+    w.app.ship(&wh, list.id, &ship).await.unwrap()
 }
 
 /// An invoice of `lines` (or none) for the customer, dated `on`, due a

@@ -19,10 +19,9 @@ use kaidan_app::import_export::Dataset;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::finance::{AgeingGroup, InvoiceInput, ReceiptInput};
-use kaidan_domain::fulfilment::{PickedInput, ShipInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone};
-use kaidan_domain::{Money, Role};
+use kaidan_domain::Money;
 use kaidan_store::testing::on_each_app;
 use support::*;
 
@@ -103,29 +102,9 @@ async fn shipped_on_app_day(
         .finance_review(&w.finance, o.id, FinanceDecision::Pass)
         .await
         .unwrap();
-    let wh = user(&w.app, &format!("wh-{reference}"), &[Role::Warehouse], None).await;
-    let list = w
-        .app
-        .create_pick_lists(&wh, &[o.id])
+    crate::finance::pick_and_ship(w, o.id, reference, app_day(clock))
         .await
-        .unwrap()
-        .remove(0);
-    let picked: Vec<_> = list
-        .lines
-        .iter()
-        .map(|l| PickedInput {
-            line_no: l.line_no,
-            picked: l.quantity,
-        })
-        .collect();
-    let list = w.app.confirm_pick(&wh, list.id, &picked, 1).await.unwrap();
-    let ship = ShipInput {
-        carrier: "顺丰速运".into(),
-        tracking_no: format!("SF-{reference}"),
-        eta: app_day(clock).tomorrow().unwrap(),
-        packages: None,
-    };
-    w.app.ship(&wh, list.id, &ship).await.unwrap().id
+        .id
 }
 
 /// Invoices a shipment on the app's day.

@@ -124,14 +124,38 @@ async fn hardening_4_a_kaidan_database_without_the_backup_marker_is_refused() {
     assert!(stderr(&o).contains("the database itself"), "{}", stderr(&o));
 }
 
-#[tokio::test]
-async fn hardening_4_a_real_backup_restores_without_being_changed() {
-    let (db, _dir) = kaidan_store::testing::fresh_url("sqlite").await.unwrap();
+/// A fresh SQLite database with the user "keeper", and a backup of it
+/// made by `kaidan backup` in a folder of its own.
+struct Backed {
+    db: String,
+    backup: PathBuf,
+    dir: tempfile::TempDir,
+    _db_dir: Option<tempfile::TempDir>,
+}
+
+async fn backed_up() -> Backed {
+    let (db, db_dir) = kaidan_store::testing::fresh_url("sqlite").await.unwrap();
     add_user(&db, "keeper");
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("kaidan.backup");
     let o = kaidan(&db, &["backup", backup.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+    Backed {
+        db,
+        backup,
+        dir,
+        _db_dir: db_dir,
+    }
+}
+
+#[tokio::test]
+async fn hardening_4_a_real_backup_restores_without_being_changed() {
+    let Backed {
+        db,
+        backup,
+        dir,
+        _db_dir,
+    } = backed_up().await;
     let before = std::fs::read(&backup).unwrap();
     add_user(&db, "later");
     // Into a new file, then over the live one.
@@ -172,12 +196,12 @@ async fn hardening_4_a_real_backup_restores_without_being_changed() {
 
 #[tokio::test]
 async fn hardening_4_restore_is_refused_while_a_server_uses_the_database() {
-    let (db, _dir) = kaidan_store::testing::fresh_url("sqlite").await.unwrap();
-    add_user(&db, "keeper");
-    let dir = tempfile::tempdir().unwrap();
-    let backup = dir.path().join("kaidan.backup");
-    let o = kaidan(&db, &["backup", backup.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let Backed {
+        db,
+        backup,
+        dir: _dir,
+        _db_dir,
+    } = backed_up().await;
     let server = Server::start(&db, "serve");
     // Serving (and its SIGTERM handler in place, which the banner does not
     // yet guarantee): a request is answered.
