@@ -18,10 +18,10 @@ use jiff::{Timestamp, ToSpan};
 use kaidan_app::import_export::Dataset;
 use kaidan_app::orders::{FinanceDecision, OrderView};
 use kaidan_app::{AppError, Ctx};
+use kaidan_domain::Money;
 use kaidan_domain::finance::{AgeingGroup, InvoiceInput, ReceiptInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone};
-use kaidan_domain::Money;
 use kaidan_store::testing::on_each_app;
 use support::*;
 
