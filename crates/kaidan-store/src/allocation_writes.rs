@@ -12,14 +12,15 @@ use kaidan_app::ports::{
 use kaidan_domain::{CustomerId, OrderId, ProductId};
 use std::fmt::Write as _;
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
+use crate::row::Val;
 use crate::row::{RowExt, micros};
 use crate::status_sets::{
     LINE_WAITS_COMPLETE, LOCK_ACTIVE, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
     REPLENISHMENT_UNFILLED,
 };
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec_once, fetch_all_once, fetch_as, fetch_as_once};
 
 #[async_trait]
 impl AllocationWritesTx for DbTx {
@@ -38,9 +39,7 @@ impl AllocationWritesTx for DbTx {
                    AND order_lines.backordered >= v.column3",
                 bulk_update(self)
             );
-            updated += on!(self, c => {
-                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?.rows_affected()
-            });
+            updated += exec_once!(self, &sql, []);
         }
         Ok(updated)
     }
@@ -66,9 +65,7 @@ impl AllocationWritesTx for DbTx {
                 bulk_update(self),
                 unfilled = *REPLENISHMENT_UNFILLED,
             );
-            closed += on!(self, c => {
-                sqlx::query(&sql).persistent(false).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
-            });
+            closed += exec_once!(self, &sql, [micros(at)]);
         }
         Ok(closed)
     }
@@ -100,9 +97,7 @@ impl AllocationWritesTx for DbTx {
                 "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
                                                unit_price, expires_on, status) VALUES {values}"
             );
-            on!(self, c => {
-                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
-            });
+            exec_once!(self, &sql, []);
         }
         Ok(())
     }
@@ -133,13 +128,17 @@ impl AllocationWritesTx for DbTx {
                 "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
                  VALUES {values}"
             );
-            on!(self, c => {
-                let mut q = sqlx::query(&sql).persistent(false);
-                for e in chunk {
-                    q = q.bind(&e.actor_name).bind(&e.note).bind(&e.data);
-                }
-                q.execute(&mut *c).await.map_err(map)?;
-            });
+            let vals: Vec<Val> = chunk
+                .iter()
+                .flat_map(|e| {
+                    [
+                        Val::T(e.actor_name.clone()),
+                        Val::T(e.note.clone()),
+                        Val::T(e.data.clone()),
+                    ]
+                })
+                .collect();
+            exec_once!(self, &sql, vals);
         }
         for chunk in events.chunks(LITERAL_ROWS) {
             let payloads = chunk
@@ -163,13 +162,8 @@ impl AllocationWritesTx for DbTx {
             let sql = format!(
                 "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES {values}"
             );
-            on!(self, c => {
-                let mut q = sqlx::query(&sql).persistent(false);
-                for payload in &payloads {
-                    q = q.bind(payload);
-                }
-                q.execute(&mut *c).await.map_err(map)?;
-            });
+            let vals: Vec<Val> = payloads.into_iter().map(Val::T).collect();
+            exec_once!(self, &sql, vals);
         }
         Ok(())
     }
@@ -203,18 +197,20 @@ impl AllocationWritesTx for DbTx {
                 "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes, request_id) \
                  VALUES {values}"
             );
-            on!(self, c => {
-                let mut q = sqlx::query(&sql).persistent(false);
-                for (e, changes) in chunk.iter().zip(&changes) {
-                    q = q
-                        .bind(&e.actor_name)
-                        .bind(&e.entity)
-                        .bind(&e.action)
-                        .bind(changes)
-                        .bind(e.request_id.as_deref());
-                }
-                q.execute(&mut *c).await.map_err(map)?;
-            });
+            let vals: Vec<Val> = chunk
+                .iter()
+                .zip(changes)
+                .flat_map(|(e, changes)| {
+                    [
+                        Val::T(e.actor_name.clone()),
+                        Val::T(e.entity.clone()),
+                        Val::T(e.action.clone()),
+                        Val::T(changes),
+                        Val::OptT(e.request_id.clone()),
+                    ]
+                })
+                .collect();
+            exec_once!(self, &sql, vals);
         }
         Ok(())
     }
@@ -229,17 +225,13 @@ impl AllocationWritesTx for DbTx {
                 "SELECT id, number, customer_id, status, version FROM orders WHERE id IN ({}) ORDER BY id",
                 int_list(chunk.iter().map(|o| o.get()))
             );
-            on!(self, c => {
-                for r in sqlx::query(&sql).persistent(false).fetch_all(&mut *c).await.map_err(map)? {
-                    out.push(AllocOrderHead {
-                        id: OrderId(r.i64("id")?),
-                        number: r.opt_text("number")?,
-                        customer_id: CustomerId(r.i64("customer_id")?),
-                        status: r.parsed("status")?,
-                        version: r.i64("version")?,
-                    });
-                }
-            });
+            out.extend(fetch_all_once!(self, &sql, [], |r| Ok(AllocOrderHead {
+                id: OrderId(r.i64("id")?),
+                number: r.opt_text("number")?,
+                customer_id: CustomerId(r.i64("customer_id")?),
+                status: r.parsed("status")?,
+                version: r.i64("version")?,
+            })));
         }
         Ok(out)
     }
@@ -276,9 +268,8 @@ impl AllocationWritesTx for DbTx {
                 committed = *PICK_LIST_COMMITTED,
                 active = *LOCK_ACTIVE,
             );
-            let rows: Vec<(i64, i64, i64, i64)> = on!(self, c => {
-                sqlx::query_as(&sql).persistent(false).fetch_all(&mut *c).await.map_err(map)?
-            });
+            let rows: Vec<(i64, i64, i64, i64)> =
+                fetch_as_once!(self, query_as.fetch_all, &sql, []);
             for (o, line, p, n) in rows {
                 if n > 0 {
                     out.push(PickableLine {
@@ -294,17 +285,13 @@ impl AllocationWritesTx for DbTx {
     }
 
     async fn counter_take(&mut self, key: &str, n: i64) -> Result<i64, StoreError> {
-        Ok(on!(self, c => {
-            sqlx::query_scalar(
-                "INSERT INTO counters (key, value) VALUES ($1, $2) \
-                 ON CONFLICT (key) DO UPDATE SET value = counters.value + excluded.value RETURNING value",
-            )
-            .bind(key)
-            .bind(n)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(map)?
-        }))
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO counters (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = counters.value + excluded.value RETURNING value",
+            [key, n]
+        ))
     }
 
     async fn orders_touch(
@@ -319,9 +306,7 @@ impl AllocationWritesTx for DbTx {
                 "UPDATE orders SET version = orders.version + 1, updated_at = $1 FROM (VALUES {values}) AS v \
                  WHERE orders.id = v.column1 AND orders.version = v.column2"
             );
-            touched += on!(self, c => {
-                sqlx::query(&sql).persistent(false).bind(micros(at)).execute(&mut *c).await.map_err(map)?.rows_affected()
-            });
+            touched += exec_once!(self, &sql, [micros(at)]);
         }
         Ok(touched)
     }
@@ -380,9 +365,7 @@ impl AllocationWritesTx for DbTx {
             let sql = format!(
                 "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) VALUES {values}"
             );
-            on!(self, c => {
-                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
-            });
+            exec_once!(self, &sql, []);
         }
         Ok(ids)
     }

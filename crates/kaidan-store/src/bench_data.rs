@@ -11,8 +11,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::Db;
-use crate::error::map;
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec_once, fetch_as};
 use kaidan_app::ports::{StoreError, Tx};
 
 /// The size of a generated allocation data set.
@@ -103,9 +102,7 @@ impl<'a> Bulk<'a> {
         self.written += self.rows.len();
         self.rows.clear();
         let tx: &mut DbTx = &mut *self.tx;
-        on!(tx, c => {
-            sqlx::query(&sql).execute(&mut *c).await.map_err(map)?;
-        });
+        exec_once!(tx, &sql, []);
         Ok(())
     }
     async fn finish(mut self) -> Result<usize, StoreError> {
@@ -115,9 +112,7 @@ impl<'a> Bulk<'a> {
 }
 
 async fn exec(tx: &mut DbTx, sql: &str) -> Result<(), StoreError> {
-    on!(tx, c => {
-        sqlx::query(sql).execute(&mut *c).await.map_err(map)?;
-    });
+    exec_once!(tx, sql, []);
     Ok(())
 }
 
@@ -489,15 +484,9 @@ impl Db {
         let start = Instant::now();
         let mut owned = self.begin_tx().await?;
         let tx: &mut DbTx = &mut owned;
-        let lines: Vec<LineTuple> = on!(tx, c => {
-            sqlx::query_as(BASELINE_LINES).fetch_all(&mut *c).await.map_err(map)?
-        });
-        let supply: Vec<(i64, i64)> = on!(tx, c => {
-            sqlx::query_as(BASELINE_SUPPLY).fetch_all(&mut *c).await.map_err(map)?
-        });
-        let funds: Vec<(i64, i64)> = on!(tx, c => {
-            sqlx::query_as(BASELINE_FUNDS).fetch_all(&mut *c).await.map_err(map)?
-        });
+        let lines: Vec<LineTuple> = fetch_as!(tx, query_as.fetch_all, BASELINE_LINES, []);
+        let supply: Vec<(i64, i64)> = fetch_as!(tx, query_as.fetch_all, BASELINE_SUPPLY, []);
+        let funds: Vec<(i64, i64)> = fetch_as!(tx, query_as.fetch_all, BASELINE_FUNDS, []);
         Box::new(owned).commit().await?;
         let read = lines.len();
         let result = greedy_walk(lines, supply, funds);

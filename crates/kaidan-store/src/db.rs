@@ -127,12 +127,14 @@ impl Db {
         // statement ends; a run writing a million rows slowed down
         // twentyfold. On disk, that is a truncation.
         // One writer connection for the whole process: writes never fight
-        // for SQLite's lock, and requests share commits (group.rs).
-        let writer = base
+        // for SQLite's lock, and requests share commits (group.rs). It is
+        // rusqlite's, on the calling task (lite.rs, ADR 0030); it creates
+        // the file and sets WAL before any other connection opens.
+        // Checkpoints run in the background (group.rs, Checkpointer).
+        let writer = crate::lite::open_writer(path, options.sqlite_cache_mib)
+            .map_err(|e| ConnectError::Open(e.to_string()))?;
+        let maint = base
             .clone()
-            .create_if_missing(true)
-            // Checkpoints run in the background (group.rs, Checkpointer).
-            .pragma("wal_autocheckpoint", "0")
             .connect()
             .await
             .map_err(|e| ConnectError::Open(e.to_string()))?;
@@ -150,7 +152,7 @@ impl Db {
         Ok(Db {
             backend: Backend::Sqlite {
                 path: path.to_path_buf(),
-                writer: GroupCommit::new(writer, checkpoint),
+                writer: GroupCommit::new(writer, maint, checkpoint),
                 reader,
                 _lock: lock,
             },
@@ -175,7 +177,9 @@ impl Db {
                     .exclusive()
                     .await
                     .map_err(|e| ConnectError::Migrate(e.to_string()))?;
-                let conn = w.conn().map_err(|e| ConnectError::Migrate(e.to_string()))?;
+                let conn = w
+                    .maint()
+                    .map_err(|e| ConnectError::Migrate(e.to_string()))?;
                 migrator.run(conn).await
             }
             Backend::Postgres(pool) => migrator.run(pool).await,
@@ -217,7 +221,7 @@ impl Db {
                 let mut w = writer.exclusive().await.map_err(|e| failed(&e))?;
                 sqlx::query("VACUUM INTO $1")
                     .bind(to.to_string_lossy().to_string())
-                    .execute(w.conn().map_err(|e| failed(&e))?)
+                    .execute(w.maint().map_err(|e| failed(&e))?)
                     .await
                     .map_err(|e| failed(&e))?;
                 drop(w);

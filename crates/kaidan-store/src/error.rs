@@ -75,7 +75,7 @@ fn pg_column(db: &dyn sqlx::error::DatabaseError) -> Option<&str> {
         .and_then(|p| p.column())
 }
 
-fn unique(message: &str, pg_detail: Option<&str>) -> StoreError {
+pub(crate) fn unique(message: &str, pg_detail: Option<&str>) -> StoreError {
     if let Some(detail) = pg_detail {
         // Key (sku)=(A-1) already exists.
         if let Some(rest) = detail.strip_prefix("Key (")

@@ -33,7 +33,11 @@ const WRITER_WAIT: Duration = Duration::from_secs(60);
 /// The writer connection and the batch being built on it.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    conn: Option<SqliteConnection>,
+    /// Every write runs here (lite.rs).
+    conn: Option<rusqlite::Connection>,
+    /// A second connection to the same file for the migrator and backups
+    /// (sqlx's), used only while no batch is open (`exclusive`).
+    maint: Option<SqliteConnection>,
     /// `BEGIN` has been issued and the batch's COMMIT not yet.
     open: bool,
     /// A unit's savepoint is open: its unit holds the lock, or was dropped
@@ -129,22 +133,70 @@ async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), StoreError> 
         .map_err(map)
 }
 
+/// BEGIN, SAVEPOINT, RELEASE, ROLLBACK on the writer: no disk wait.
+fn run(conn: &rusqlite::Connection, sql: &str) -> Result<(), StoreError> {
+    crate::lite::batch(conn, sql)
+}
+
+/// How long BEGIN waits for another process (a CLI command, a second
+/// node on the same file) to finish its write.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// `BEGIN IMMEDIATE`: takes SQLite's write lock now, so another process
+/// waits at BEGIN, not in the middle of a unit. The writer connection has no
+/// busy timeout of its own: SQLite's would sleep on this thread, and on a
+/// one-thread runtime the process holding the lock might be this one's
+/// other task. So a busy BEGIN is retried here, asleep between tries.
+async fn begin_immediate(w: &mut Writer) -> Result<(), StoreError> {
+    let deadline = tokio::time::Instant::now() + BUSY_WAIT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let begun = w.conn()?.execute_batch("BEGIN IMMEDIATE");
+        match begun {
+            Ok(()) => return Ok(()),
+            Err(e) if crate::lite::is_busy(&e) && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(crate::lite::map(e)),
+        }
+    }
+}
+
+/// COMMIT, which waits for the disk (`synchronous=FULL`): on a runtime of
+/// several threads the others take this thread's tasks meanwhile.
+fn commit_now(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi {
+        tokio::task::block_in_place(|| run(conn, "COMMIT"))
+    } else {
+        run(conn, "COMMIT")
+    }
+}
+
 fn closed() -> StoreError {
     StoreError::Unavailable("the database is closed".into())
 }
 
 impl Writer {
-    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        self.conn.as_mut().ok_or_else(closed)
+    pub(crate) fn conn(&self) -> Result<&rusqlite::Connection, StoreError> {
+        self.conn.as_ref().ok_or_else(closed)
+    }
+
+    /// The maintenance connection (migrations, backups); only with no
+    /// batch open, which `GroupCommit::exclusive` ensures.
+    pub(crate) fn maint(&mut self) -> Result<&mut SqliteConnection, StoreError> {
+        self.maint.as_mut().ok_or_else(closed)
     }
 
     /// Rolls back the savepoint of a unit that was dropped without
     /// committing.
-    async fn settle(&mut self) {
+    fn settle(&mut self) {
         if self.solo {
             // A solo unit dropped uncommitted: its transaction is its own.
             if let Ok(c) = self.conn() {
-                let _ = exec(c, "ROLLBACK").await;
+                let _ = run(c, "ROLLBACK");
             }
             self.solo = false;
             self.open = false;
@@ -153,26 +205,22 @@ impl Writer {
         if !self.unit_open {
             return;
         }
-        let undone = match self.conn() {
-            Ok(c) => match exec(c, "ROLLBACK TO unit").await {
-                Ok(()) => exec(c, "RELEASE unit").await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
+        let undone = self
+            .conn()
+            .and_then(|c| run(c, "ROLLBACK TO unit").and_then(|()| run(c, "RELEASE unit")));
         match undone {
             Ok(()) => self.unit_open = false,
-            Err(e) => self.abort(&e.to_string()).await,
+            Err(e) => self.abort(&e.to_string()),
         }
     }
 
     /// The outer transaction is broken: undo it and tell every waiting unit
     /// that its work was not saved.
-    async fn abort(&mut self, why: &str) {
+    fn abort(&mut self, why: &str) {
         if let Ok(c) = self.conn() {
             // It may already be gone (SQLite undoes a transaction itself on
             // some I/O errors); either way nothing of it stays.
-            let _ = exec(c, "ROLLBACK").await;
+            let _ = run(c, "ROLLBACK");
         }
         self.open = false;
         self.unit_open = false;
@@ -185,15 +233,12 @@ impl Writer {
     }
 
     /// Commits the batch and tells each waiting unit.
-    async fn finish(&mut self) {
-        self.settle().await;
+    fn finish(&mut self) {
+        self.settle();
         if !self.open {
             return;
         }
-        let committed = match self.conn() {
-            Ok(c) => exec(c, "COMMIT").await,
-            Err(e) => Err(e),
-        };
+        let committed = self.conn().and_then(commit_now);
         match committed {
             Ok(()) => {
                 self.open = false;
@@ -202,7 +247,7 @@ impl Writer {
                     let _ = w.send(Ok(()));
                 }
             }
-            Err(e) => self.abort(&e.to_string()).await,
+            Err(e) => self.abort(&e.to_string()),
         }
     }
 }
@@ -210,11 +255,16 @@ impl Writer {
 impl GroupCommit {
     /// `conn` writes (automatic checkpoints off); `checkpoint` is a second
     /// read-write connection for the background checkpointer.
-    pub(crate) fn new(conn: SqliteConnection, checkpoint: SqliteConnection) -> Self {
+    pub(crate) fn new(
+        conn: rusqlite::Connection,
+        maint: SqliteConnection,
+        checkpoint: SqliteConnection,
+    ) -> Self {
         let committed = Arc::new(Notify::new());
         GroupCommit {
             state: Arc::new(Mutex::new(Writer {
                 conn: Some(conn),
+                maint: Some(maint),
                 open: false,
                 unit_open: false,
                 solo: false,
@@ -235,15 +285,13 @@ impl GroupCommit {
     /// Starts a unit in the current batch (opening the batch if needed).
     pub(crate) async fn begin(&self) -> Result<Unit, StoreError> {
         let mut w = self.lock().await?;
-        w.settle().await;
+        w.settle();
         if !w.open {
-            // IMMEDIATE: take SQLite's write lock now, so another process
-            // (a CLI command) waits at BEGIN, not in the middle of a unit.
-            exec(w.conn()?, "BEGIN IMMEDIATE").await?;
+            begin_immediate(&mut w).await?;
             w.open = true;
         }
-        if let Err(e) = exec(w.conn()?, "SAVEPOINT unit").await {
-            w.abort(&e.to_string()).await;
+        if let Err(e) = run(w.conn()?, "SAVEPOINT unit") {
+            w.abort(&e.to_string());
             return Err(e);
         }
         w.unit_open = true;
@@ -262,8 +310,8 @@ impl GroupCommit {
     /// for it as they wait for any unit.
     pub(crate) async fn begin_solo(&self) -> Result<Unit, StoreError> {
         let mut w = self.lock().await?;
-        w.finish().await;
-        exec(w.conn()?, "BEGIN IMMEDIATE").await?;
+        w.finish();
+        begin_immediate(&mut w).await?;
         w.open = true;
         w.solo = true;
         Ok(Unit {
@@ -281,7 +329,7 @@ impl GroupCommit {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let state = Arc::clone(&self.state);
             runtime.spawn(async move {
-                state.lock_owned().await.finish().await;
+                state.lock_owned().await.finish();
             });
         }
     }
@@ -290,7 +338,7 @@ impl GroupCommit {
     /// backups). Any batch in progress is committed first.
     pub(crate) async fn exclusive(&self) -> Result<OwnedMutexGuard<Writer>, StoreError> {
         let mut w = self.lock().await?;
-        w.finish().await;
+        w.finish();
         Ok(w)
     }
 
@@ -298,20 +346,25 @@ impl GroupCommit {
     /// "the database is closed".
     pub(crate) async fn close(&self) {
         self.checkpointer.stop().await;
-        if let Ok(mut w) = self.exclusive().await
-            && let Some(conn) = w.conn.take()
-        {
+        if let Ok(mut w) = self.exclusive().await {
+            if let Some(maint) = w.maint.take() {
+                let _ = sqlx::Connection::close(maint).await;
+            }
             // The last connection to close checkpoints the WAL into the
             // file and removes it.
-            let _ = sqlx::Connection::close(conn).await;
+            if let Some(conn) = w.conn.take()
+                && let Err((_, e)) = conn.close()
+            {
+                tracing::warn!(error = %e, "closing the SQLite writer failed");
+            }
         }
     }
 }
 
 impl Unit {
     /// The writer connection, inside this unit's savepoint.
-    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        self.guard.as_deref_mut().ok_or_else(closed)?.conn()
+    pub(crate) fn lite(&self) -> Result<&rusqlite::Connection, StoreError> {
+        self.guard.as_deref().ok_or_else(closed)?.conn()
     }
 
     /// Keeps this unit's work and returns once the COMMIT that holds it is
@@ -319,7 +372,7 @@ impl Unit {
     pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
         let mut guard = self.guard.take().ok_or_else(closed)?;
         if self.solo {
-            let committed = exec(guard.conn()?, "COMMIT").await;
+            let committed = guard.conn().and_then(commit_now);
             match &committed {
                 Ok(()) => {
                     guard.open = false;
@@ -328,13 +381,13 @@ impl Unit {
                 }
                 Err(e) => {
                     guard.solo = false;
-                    guard.abort(&e.to_string()).await;
+                    guard.abort(&e.to_string());
                 }
             }
             return committed;
         }
-        if let Err(e) = exec(guard.conn()?, "RELEASE unit").await {
-            guard.abort(&e.to_string()).await;
+        if let Err(e) = run(guard.conn()?, "RELEASE unit") {
+            guard.abort(&e.to_string());
             return Err(e);
         }
         guard.unit_open = false;
@@ -350,7 +403,7 @@ impl Unit {
             tokio::spawn(async move {
                 let mut w = state.lock_owned().await;
                 w.leader = false;
-                w.finish().await;
+                w.finish();
             });
         }
         told.await.unwrap_or_else(|_| {

@@ -22,6 +22,7 @@ mod fulfilment;
 mod group;
 mod holds;
 mod jobs;
+mod lite;
 mod literal;
 mod master;
 mod master_tables;

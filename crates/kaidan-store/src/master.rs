@@ -8,10 +8,10 @@ use kaidan_domain::calendar::CalendarDay;
 use kaidan_domain::master::{PriceListItem, SafetyStock, Season};
 use kaidan_domain::{Money, ProductId, Quantity, RegionId, StoreId};
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::master_tables::{from_row, table, values};
 use crate::row::{RowExt, Val, micros, placeholders, search_clause, where_all};
-use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, map_all, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 impl DbTx {
     async fn price_list_items(&mut self, id: i64) -> Result<Vec<PriceListItem>, StoreError> {
@@ -114,14 +114,8 @@ impl MasterTx for DbTx {
             select_records(kind),
             placeholders(1, ids.len())
         );
-        let recs = on!(self, c => {
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            map_all(&rows, |r| record(kind, r))?
-        });
+        let vals: Vec<Val> = ids.iter().map(|id| Val::I(*id)).collect();
+        let recs = fetch_all!(self, &sql, vals, |r| record(kind, r));
         self.with_items(recs).await
     }
 

@@ -17,10 +17,10 @@ use kaidan_domain::orders::{
 use kaidan_domain::purchasing::ShortageChoice;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
 
-use crate::error::{corrupt, map};
+use crate::error::corrupt;
 use crate::row::{RowExt, Val, line_no, micros, where_all};
 use crate::status_sets::{ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, REPLENISHMENT_UNFILLED};
-use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 /// The order's columns and the facts its stage is derived from (ORD-7):
 /// the lines' reserved total and the pick lists still holding its goods.
@@ -138,19 +138,19 @@ impl DbTx {
                OR order_lines.unit_price <> excluded.unit_price OR order_lines.amount <> excluded.amount \
                OR order_lines.tax_rate_bp <> excluded.tax_rate_bp"
         );
-        on!(self, c => {
-            let mut q = sqlx::query(&sql).bind(row.id.get());
-            for l in lines {
-                q = q
-                    .bind(i64::from(l.line_no))
-                    .bind(l.product_id.get())
-                    .bind(l.quantity.get())
-                    .bind(l.unit_price.units())
-                    .bind(l.amount.units())
-                    .bind(l.tax_rate.basis_points());
-            }
-            q.execute(&mut *c).await.map_err(map)?;
-        });
+        let mut vals = Vec::with_capacity(1 + 6 * lines.len());
+        vals.push(Val::I(row.id.get()));
+        for l in lines {
+            vals.extend([
+                Val::I(i64::from(l.line_no)),
+                Val::I(l.product_id.get()),
+                Val::I(l.quantity.get()),
+                Val::I(l.unit_price.units()),
+                Val::I(l.amount.units()),
+                Val::I(l.tax_rate.basis_points()),
+            ]);
+        }
+        exec!(self, &sql, vals);
         Ok(())
     }
 
@@ -222,13 +222,12 @@ impl DbTx {
             "UPDATE order_lines SET reserved = v.column2, {second} = v.column3 FROM (VALUES {values}) AS v \
              WHERE order_lines.order_id = $1 AND order_lines.line_no = v.column1"
         );
-        on!(self, c => {
-            let mut q = sqlx::query(&sql).bind(id.get());
-            for (line, reserved, other) in lines {
-                q = q.bind(i64::from(*line)).bind(*reserved).bind(*other);
-            }
-            q.execute(&mut *c).await.map_err(map)?;
-        });
+        let mut vals = Vec::with_capacity(1 + 3 * lines.len());
+        vals.push(Val::I(id.get()));
+        for (line, reserved, other) in lines {
+            vals.extend([Val::I(i64::from(*line)), Val::I(*reserved), Val::I(*other)]);
+        }
+        exec!(self, &sql, vals);
         Ok(())
     }
 }

@@ -8,9 +8,8 @@ use kaidan_app::ports::StoreError;
 use kaidan_domain::ProductId;
 use kaidan_domain::fulfilment::PickLine;
 
-use crate::error::map;
-use crate::row::{RowExt, line_no};
-use crate::tx::{DbTx, exec, fetch_all, on};
+use crate::row::{RowExt, Val, line_no};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as_once};
 
 /// Which lines table, and the column naming their document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +72,8 @@ impl DbTx {
         numbers: &[&str],
         what: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let rows: Vec<(i64, String)> = on!(self, c => {
-            let mut q = sqlx::query_as(sql).persistent(false);
-            for n in numbers {
-                q = q.bind(*n);
-            }
-            q.fetch_all(&mut *c).await.map_err(map)?
-        });
+        let vals: Vec<Val> = numbers.iter().map(|n| Val::T((*n).to_string())).collect();
+        let rows: Vec<(i64, String)> = fetch_as_once!(self, query_as.fetch_all, sql, vals);
         let by_number: HashMap<String, i64> = rows.into_iter().map(|(id, n)| (n, id)).collect();
         numbers
             .iter()

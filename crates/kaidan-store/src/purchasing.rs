@@ -13,10 +13,10 @@ use kaidan_app::ports::{
 use kaidan_domain::purchasing::{NoticeKind, PurchaseStatus, ReplenishmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
 
-use crate::error::{corrupt, map};
-use crate::row::{RowExt, from_micros, line_no, micros, placeholders};
+use crate::error::corrupt;
+use crate::row::{RowExt, Val, from_micros, line_no, micros, placeholders};
 use crate::status_sets::{PURCHASE_AWAITING_ARRIVAL, REPLENISHMENT_UNFILLED};
-use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, map_all, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 fn date(r: &impl RowExt, col: &str) -> Result<Date, StoreError> {
     r.parsed(col)
@@ -90,38 +90,27 @@ impl DbTx {
              FROM purchase_order_lines l JOIN products p ON p.id = l.product_id \
              WHERE l.purchase_order_id IN ({list}) ORDER BY l.purchase_order_id, l.line_no"
         );
-        let lines: Vec<(i64, PurchaseLineRow)> = on!(self, c => {
-            let mut q = sqlx::query(&sql);
-            for id in &ids {
-                q = q.bind(*id);
-            }
-            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            map_all(&rows, |r| {
-                Ok((
-                    r.i64("purchase_order_id")?,
-                    PurchaseLineRow {
-                        line_no: line_no(r.i64("line_no")?)?,
-                        product_id: ProductId(r.i64("product_id")?),
-                        sku: r.text("sku")?,
-                        name: r.text("name")?,
-                        quantity: r.i64("quantity")?,
-                        received: r.i64("received")?,
-                        replenishment_ids: Vec::new(),
-                    },
-                ))
-            })?
+        let id_vals: Vec<Val> = ids.iter().map(|id| Val::I(*id)).collect();
+        let lines: Vec<(i64, PurchaseLineRow)> = fetch_all!(self, &sql, id_vals, |r| {
+            Ok((
+                r.i64("purchase_order_id")?,
+                PurchaseLineRow {
+                    line_no: line_no(r.i64("line_no")?)?,
+                    product_id: ProductId(r.i64("product_id")?),
+                    sku: r.text("sku")?,
+                    name: r.text("name")?,
+                    quantity: r.i64("quantity")?,
+                    received: r.i64("received")?,
+                    replenishment_ids: Vec::new(),
+                },
+            ))
         });
         let sql = format!(
             "SELECT id, purchase_order_id, purchase_line_no FROM replenishment_requests \
              WHERE purchase_order_id IN ({list}) ORDER BY id"
         );
-        let covered: Vec<(i64, i64, Option<i64>)> = on!(self, c => {
-            let mut q = sqlx::query_as(&sql);
-            for id in &ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(&mut *c).await.map_err(map)?
-        });
+        let covered: Vec<(i64, i64, Option<i64>)> =
+            fetch_as!(self, query_as.fetch_all, &sql, id_vals);
         let mut by_po: HashMap<i64, Vec<PurchaseLineRow>> = HashMap::new();
         for (po, mut line) in lines {
             line.replenishment_ids = covered
@@ -300,14 +289,8 @@ impl PurchasingTx for DbTx {
             "{REPL_SELECT} WHERE r.id IN ({}) ORDER BY r.id",
             placeholders(1, ids.len())
         );
-        on!(self, c => {
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            let rows = q.fetch_all(&mut *c).await.map_err(map)?;
-            map_all(&rows, repl_from)
-        })
+        let vals: Vec<Val> = ids.iter().map(|id| Val::I(*id)).collect();
+        Ok(fetch_all!(self, &sql, vals, repl_from))
     }
 
     async fn replenishment_order(

@@ -7,8 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::error::map;
-use crate::tx::{DbTx, on};
+use crate::tx::{DbTx, exec, fetch_as};
 use crate::{ConnectError, Db};
 use kaidan_app::ports::{StoreError, Tx};
 
@@ -86,9 +85,7 @@ impl Db {
         let mut tx = self.begin_tx().await?;
         let mut v = Vec::with_capacity(QUERIES.len());
         for q in QUERIES {
-            let n: i64 = on!(&mut tx, c => {
-                sqlx::query_scalar(q).fetch_one(&mut *c).await.map_err(map)?
-            });
+            let n: i64 = fetch_as!(&mut tx, query_scalar.fetch_one, q, []);
             v.push(n);
         }
         Box::new(tx).commit().await?;
@@ -130,64 +127,32 @@ impl Db {
             let mut owned = self.begin_tx().await?;
             let tx: &mut DbTx = &mut owned;
             for _ in 0..n {
-                let id: i64 = on!(tx, c => {
-                    sqlx::query_scalar(
-                        ORDER_RETURNING_ID,
-                    )
-                    .bind(customer)
-                    .bind(&doc)
-                    .fetch_one(&mut *c)
-                    .await
-                    .map_err(map)?
-                });
+                let id: i64 = fetch_as!(
+                    tx,
+                    query_scalar.fetch_one,
+                    ORDER_RETURNING_ID,
+                    [customer, &doc]
+                );
                 for line in 1..=count(shape.lines) {
-                    on!(tx, c => {
-                        sqlx::query(LINE)
-                            .bind(id).bind(line).bind(product)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, LINE, [id, line, product]);
                 }
                 for version in 1..=count(shape.versions) {
-                    on!(tx, c => {
-                        sqlx::query(VERSION)
-                            .bind(id).bind(version).bind(&doc)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, VERSION, [id, version, &doc]);
                 }
                 for _ in 0..shape.events {
-                    on!(tx, c => {
-                        sqlx::query(EVENT)
-                            .bind(id).bind(&event)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, EVENT, [id, &event]);
                 }
                 for _ in 0..shape.audit_rows {
-                    on!(tx, c => {
-                        sqlx::query(AUDIT)
-                            .bind(id).bind(&audit)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, AUDIT, [id, &audit]);
                 }
                 for _ in 0..shape.outbox_rows {
-                    on!(tx, c => {
-                        sqlx::query(OUTBOX)
-                            .bind(id).bind(&outbox)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, OUTBOX, [id, &outbox]);
                 }
                 for _ in 0..shape.stock_moves {
-                    on!(tx, c => {
-                        sqlx::query(STOCK_MOVE)
-                            .bind(product).bind(warehouse)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, STOCK_MOVE, [product, warehouse]);
                 }
                 for _ in 0..shape.account_entries {
-                    on!(tx, c => {
-                        sqlx::query(ACCOUNT_ENTRY)
-                            .bind(customer).bind(id)
-                            .execute(&mut *c).await.map_err(map)?;
-                    });
+                    exec!(tx, ACCOUNT_ENTRY, [customer, id]);
                 }
             }
             done += n;

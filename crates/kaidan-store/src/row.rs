@@ -72,6 +72,31 @@ macro_rules! row_ext {
 row_ext!(sqlx::sqlite::SqliteRow);
 row_ext!(sqlx::postgres::PgRow);
 
+// The SQLite writer's rows (lite.rs).
+impl RowExt for rusqlite::Row<'_> {
+    fn i64(&self, col: &str) -> Result<i64, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn bool(&self, col: &str) -> Result<bool, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn opt_bool(&self, col: &str) -> Result<Option<bool>, StoreError> {
+        crate::lite::get(self, col)
+    }
+    fn opt_bytes(&self, col: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        crate::lite::get(self, col)
+    }
+}
+
 /// A stored line number (1, 2, …).
 pub(crate) fn line_no(v: i64) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(crate::error::corrupt)

@@ -6,9 +6,8 @@ use kaidan_app::ports::{
 use kaidan_domain::stock_counts::CountLine;
 use kaidan_domain::{ProductId, WarehouseId};
 
-use crate::error::map;
 use crate::row::{RowExt, Val, micros, placeholders, search_clause, where_all};
-use crate::tx::{DbTx, exec, fetch_all, fetch_as, on};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as};
 
 /// The ledger kind, the deltas of on hand, reserved and picked for a
 /// quantity `q`, the guard on the balance row (`$1`..`$3` are the
@@ -190,13 +189,10 @@ impl StockTx for DbTx {
             "SELECT product_id, on_hand - reserved AS available FROM stock_balances \
              WHERE warehouse_id = $1 AND product_id IN ({list}) ORDER BY product_id{lock}"
         );
-        let rows: Vec<(i64, i64)> = on!(self, c => {
-            let mut q = sqlx::query_as(&sql).bind(warehouse.get());
-            for p in &products {
-                q = q.bind(*p);
-            }
-            q.fetch_all(&mut *c).await.map_err(map)?
-        });
+        let mut vals = Vec::with_capacity(1 + products.len());
+        vals.push(Val::I(warehouse.get()));
+        vals.extend(products.iter().map(|p| Val::I(*p)));
+        let rows: Vec<(i64, i64)> = fetch_as!(self, query_as.fetch_all, &sql, vals);
         let mut available: std::collections::HashMap<i64, i64> = rows.into_iter().collect();
         let mut taken: Vec<(i64, i64)> = Vec::new();
         let got: Vec<i64> = wants
@@ -228,13 +224,12 @@ impl StockTx for DbTx {
              WHERE stock_balances.warehouse_id = $1 AND stock_balances.product_id = v.column1 \
                AND stock_balances.on_hand - stock_balances.reserved >= v.column2"
         );
-        let updated = on!(self, c => {
-            let mut q = sqlx::query(&sql).bind(warehouse.get());
-            for (p, t) in &taken {
-                q = q.bind(*p).bind(*t);
-            }
-            q.execute(&mut *c).await.map_err(map)?.rows_affected()
-        });
+        let mut vals = Vec::with_capacity(1 + 2 * taken.len());
+        vals.push(Val::I(warehouse.get()));
+        for (p, t) in &taken {
+            vals.extend([Val::I(*p), Val::I(*t)]);
+        }
+        let updated = exec!(self, &sql, vals);
         if usize::try_from(updated).ok() != Some(taken.len()) {
             return Err(StoreError::Conflict);
         }
@@ -252,16 +247,16 @@ impl StockTx for DbTx {
             "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
              VALUES {values}"
         );
-        on!(self, c => {
-            let mut q = sqlx::query(&sql)
-                .bind(micros(at))
-                .bind(warehouse.get())
-                .bind(source);
-            for (p, t) in &taken {
-                q = q.bind(*p).bind(*t);
-            }
-            q.execute(&mut *c).await.map_err(map)?;
-        });
+        let mut vals = Vec::with_capacity(3 + 2 * taken.len());
+        vals.extend([
+            Val::I(micros(at)),
+            Val::I(warehouse.get()),
+            Val::T(source.to_string()),
+        ]);
+        for (p, t) in &taken {
+            vals.extend([Val::I(*p), Val::I(*t)]);
+        }
+        exec!(self, &sql, vals);
         Ok(got)
     }
 
@@ -278,13 +273,10 @@ impl StockTx for DbTx {
             "SELECT product_id, on_hand, reserved FROM stock_balances \
              WHERE warehouse_id = $1 AND product_id IN ({list}) ORDER BY product_id"
         );
-        let rows: Vec<(i64, i64, i64)> = on!(self, c => {
-            let mut q = sqlx::query_as(&sql).bind(warehouse.get());
-            for p in products {
-                q = q.bind(p.get());
-            }
-            q.fetch_all(&mut *c).await.map_err(map)?
-        });
+        let mut vals = Vec::with_capacity(1 + products.len());
+        vals.push(Val::I(warehouse.get()));
+        vals.extend(products.iter().map(|p| Val::I(p.get())));
+        let rows: Vec<(i64, i64, i64)> = fetch_as!(self, query_as.fetch_all, &sql, vals);
         Ok(rows
             .into_iter()
             .map(|(p, o, r)| (ProductId(p), o, r))

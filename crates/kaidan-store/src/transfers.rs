@@ -11,12 +11,11 @@ use kaidan_app::ports::{
 use kaidan_domain::transfers::{RegionNeed, TransferStatus};
 use kaidan_domain::{ProductId, RegionId, StoreId, UserId, WarehouseId};
 
-use crate::error::map;
 use crate::literal::{LITERAL_ROWS, int_tuples};
 use crate::pick_lines::PickDoc;
 use crate::row::{RowExt, from_micros, micros};
 use crate::status_sets::{self, TRANSFER_IN_TRANSIT};
-use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt, on};
+use crate::tx::{DbTx, exec, exec_once, fetch_all, fetch_as, fetch_opt};
 
 /// Transfers per insert statement (the number is bound text).
 const TRANSFER_ROWS: usize = 200;
@@ -112,9 +111,7 @@ impl TransfersTx for DbTx {
                 "INSERT INTO transfer_lines (transfer_id, line_no, product_id, quantity) VALUES {}",
                 int_tuples(chunk.iter().copied())
             );
-            on!(self, c => {
-                sqlx::query(&sql).persistent(false).execute(&mut *c).await.map_err(map)?;
-            });
+            exec_once!(self, &sql, []);
         }
         Ok(ids)
     }

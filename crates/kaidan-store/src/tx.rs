@@ -1,6 +1,5 @@
 use async_trait::async_trait;
 use kaidan_app::ports::{StoreError, Tx};
-use sqlx::sqlite::SqliteConnection;
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::error::map;
@@ -13,31 +12,28 @@ pub(crate) enum DbTx {
     Pg(Transaction<'static, Postgres>),
 }
 
-/// An SQLite transaction: a read on a reader connection, or a write unit in
-/// the writer's current batch (see `group`).
+/// An SQLite transaction: a read on a reader connection (sqlx), or a write
+/// unit in the writer's current batch (rusqlite, see `group` and `lite`).
 pub(crate) enum SqliteTx {
     Read(Transaction<'static, Sqlite>),
     Write(Unit),
 }
 
-impl SqliteTx {
-    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        match self {
-            SqliteTx::Read(t) => Ok(&mut **t),
-            SqliteTx::Write(u) => u.conn(),
-        }
-    }
-}
-
-/// Runs the same code on whichever engine the transaction belongs to; `$c`
-/// is the connection (`&mut SqliteConnection` or `&mut PgConnection`). The
-/// body is compiled once per engine, so it must be valid SQL for both.
+/// Runs the same statement on whichever engine and connection the
+/// transaction belongs to: `$c` is an sqlx connection (`&mut
+/// SqliteConnection` of a reader, or `&mut PgConnection`), `$l` the SQLite
+/// writer's `&rusqlite::Connection`. Each body is compiled for its
+/// connections, so the text must be valid SQL for both engines.
 macro_rules! on {
-    ($tx:expr, $c:ident => $body:expr) => {
+    ($tx:expr, $c:ident => $body:expr, $l:ident => $lite:expr) => {
         match $tx {
-            $crate::tx::DbTx::Sqlite(t) => {
-                let $c = t.conn()?;
+            $crate::tx::DbTx::Sqlite($crate::tx::SqliteTx::Read(t)) => {
+                let $c = &mut **t;
                 $body
+            }
+            $crate::tx::DbTx::Sqlite($crate::tx::SqliteTx::Write(u)) => {
+                let $l = u.lite()?;
+                $lite
             }
             $crate::tx::DbTx::Pg(t) => {
                 let $c = &mut **t;
@@ -75,53 +71,110 @@ pub(crate) use bind;
 /// engine; the number of rows it touched.
 macro_rules! exec {
     ($tx:expr, $sql:expr, $binds:tt) => {
-        $crate::tx::on!($tx, c => $crate::tx::bind!(sqlx::query($sql), $binds)
-            .execute(&mut *c)
-            .await
-            .map_err($crate::error::map)?
-            .rows_affected())
+        $crate::tx::exec!(@ $tx, true, $sql, $binds)
+    };
+    (@ $tx:expr, $keep:expr, $sql:expr, $binds:tt) => {
+        $crate::tx::on!($tx,
+            c => $crate::tx::bind!(sqlx::query($sql).persistent($keep), $binds)
+                .execute(&mut *c)
+                .await
+                .map_err($crate::error::map)?
+                .rows_affected(),
+            l => $crate::tx::bind!($crate::lite::query($sql).persistent($keep), $binds)
+                .execute(l)?)
     };
 }
 pub(crate) use exec;
+
+/// `exec!` for a text built for this call (values written into it): not
+/// kept among the prepared statements.
+macro_rules! exec_once {
+    ($tx:expr, $sql:expr, $binds:tt) => {
+        $crate::tx::exec!(@ $tx, false, $sql, $binds)
+    };
+}
+pub(crate) use exec_once;
 
 /// `sqlx::query_scalar` (one column) or `query_as` (a tuple) with its
 /// values, fetched by `fetch` (`fetch_one`, `fetch_optional`, `fetch_all`)
 /// as the caller's type: both engines decode these types alike.
 macro_rules! fetch_as {
     ($tx:expr, $kind:ident.$fetch:ident, $sql:expr, $binds:tt) => {
-        $crate::tx::on!($tx, c => $crate::tx::bind!(sqlx::$kind($sql), $binds)
-            .$fetch(&mut *c)
-            .await
-            .map_err($crate::error::map)?)
+        $crate::tx::fetch_as!(@ $tx, true, $kind.$fetch, $sql, $binds)
+    };
+    (@ $tx:expr, $keep:expr, $kind:ident.$fetch:ident, $sql:expr, $binds:tt) => {
+        $crate::tx::on!($tx,
+            c => $crate::tx::bind!(sqlx::$kind($sql).persistent($keep), $binds)
+                .$fetch(&mut *c)
+                .await
+                .map_err($crate::error::map)?,
+            l => $crate::tx::bind!($crate::lite::$kind($sql).persistent($keep), $binds)
+                .$fetch(l)?)
     };
 }
 pub(crate) use fetch_as;
 
+/// `fetch_as!` for a text built for this call.
+macro_rules! fetch_as_once {
+    ($tx:expr, $kind:ident.$fetch:ident, $sql:expr, $binds:tt) => {
+        $crate::tx::fetch_as!(@ $tx, false, $kind.$fetch, $sql, $binds)
+    };
+}
+pub(crate) use fetch_as_once;
+
 /// Every row a query with its values gives, each through `map` (a
 /// function of `&impl RowExt`).
 macro_rules! fetch_all {
+    // A named function: through a closure, whose signature fits either
+    // engine's rows.
+    ($tx:expr, $sql:expr, $binds:tt, $map:ident) => {
+        $crate::tx::fetch_all!(@ $tx, true, $sql, $binds, |r| $map(r))
+    };
     ($tx:expr, $sql:expr, $binds:tt, $map:expr) => {
-        $crate::tx::on!($tx, c => $crate::tx::map_all(
-            &$crate::tx::bind!(sqlx::query($sql), $binds)
-                .fetch_all(&mut *c)
-                .await
-                .map_err($crate::error::map)?,
-            $map,
-        )?)
+        $crate::tx::fetch_all!(@ $tx, true, $sql, $binds, $map)
+    };
+    (@ $tx:expr, $keep:expr, $sql:expr, $binds:tt, $map:expr) => {
+        $crate::tx::on!($tx,
+            c => $crate::tx::map_all(
+                &$crate::tx::bind!(sqlx::query($sql).persistent($keep), $binds)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err($crate::error::map)?,
+                $map,
+            )?,
+            l => $crate::tx::bind!($crate::lite::query($sql).persistent($keep), $binds)
+                .fetch_map(l, $map)?)
     };
 }
 pub(crate) use fetch_all;
 
+/// `fetch_all!` for a text built for this call.
+macro_rules! fetch_all_once {
+    ($tx:expr, $sql:expr, $binds:tt, $map:ident) => {
+        $crate::tx::fetch_all!(@ $tx, false, $sql, $binds, |r| $map(r))
+    };
+    ($tx:expr, $sql:expr, $binds:tt, $map:expr) => {
+        $crate::tx::fetch_all!(@ $tx, false, $sql, $binds, $map)
+    };
+}
+pub(crate) use fetch_all_once;
+
 /// The row a query with its values gives, if any, through `map`.
 macro_rules! fetch_opt {
+    ($tx:expr, $sql:expr, $binds:tt, $map:ident) => {
+        $crate::tx::fetch_opt!($tx, $sql, $binds, |r| $map(r))
+    };
     ($tx:expr, $sql:expr, $binds:tt, $map:expr) => {
-        $crate::tx::on!($tx, c => $crate::tx::map_opt(
-            $crate::tx::bind!(sqlx::query($sql), $binds)
-                .fetch_optional(&mut *c)
-                .await
-                .map_err($crate::error::map)?,
-            $map,
-        )?)
+        $crate::tx::on!($tx,
+            c => $crate::tx::map_opt(
+                $crate::tx::bind!(sqlx::query($sql), $binds)
+                    .fetch_optional(&mut *c)
+                    .await
+                    .map_err($crate::error::map)?,
+                $map,
+            )?,
+            l => $crate::tx::bind!($crate::lite::query($sql), $binds)
+                .fetch_opt_map(l, $map)?)
     };
 }
 pub(crate) use fetch_opt;
