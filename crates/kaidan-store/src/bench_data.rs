@@ -1,8 +1,8 @@
-//! Generated data and the sqlx baseline of `kaidan bench allocate`
+//! Generated data and the store baseline of `kaidan bench allocate`
 //! (docs/PERFORMANCE.md). Generation writes master data, stock, accounts
 //! and approved franchisee orders with backordered lines straight into the
 //! tables, in multi-row inserts, deterministically (seeded); it is not
-//! timed. The sqlx baseline (`allocate_baseline`) does the plain
+//! timed. The store baseline (`allocate_baseline`) does the plain
 //! baseline's work (plain_baseline.rs, ADR 0029) through Kaidan's own
 //! store; the bench prints it as a secondary figure.
 
@@ -471,7 +471,7 @@ impl Db {
         })
     }
 
-    /// The sqlx baseline of `kaidan bench allocate`: in one read
+    /// The store baseline of `kaidan bench allocate`: in one read
     /// transaction, the open franchisee lines with their price and order
     /// time, the supply of the central warehouse and every franchisee's
     /// funds (deposits less commitments, plus credit limit); sorts the

@@ -4,7 +4,7 @@
 //! without Kaidan's stack. SQLite: rusqlite with cached prepared statements
 //! on one blocking thread, WAL, `synchronous=FULL`. PostgreSQL: one
 //! connection, COPY and multi-row INSERTs each timed, so the bench can keep
-//! the faster. The row texts are those of the sqlx baseline (raw.rs,
+//! the faster. The row texts are those of the store baseline (raw.rs,
 //! bench_data.rs), so every baseline writes the same columns and values.
 
 use std::path::Path;

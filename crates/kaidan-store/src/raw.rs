@@ -1,7 +1,7 @@
 //! The rows the intake path writes, for `kaidan bench intake`: it measures
 //! what the real run left in its database (`intake_shape`), and its
 //! baselines insert the same rows, so every side of its ratios writes the
-//! same data. Here the sqlx baseline (`raw_order_inserts`: one INSERT a row
+//! same data. Here the store baseline (`raw_order_inserts`: one INSERT a row
 //! through Kaidan's own store, a secondary figure); the plain baseline of
 //! the ratio is in plain_baseline.rs (ADR 0029) and uses the same row texts.
 

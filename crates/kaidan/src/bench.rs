@@ -290,7 +290,7 @@ pub async fn intake(
     latencies.sort();
     let rate = orders as f64 / wall.as_secs_f64();
 
-    // The old baseline, through Kaidan's own store (sqlx, one INSERT a
+    // The old baseline, through Kaidan's own store (one INSERT a
     // row): a secondary figure on stderr.
     let raw_url = if url.starts_with("sqlite:") {
         format!("sqlite:{}", dir.join("raw.db").display())
@@ -305,9 +305,9 @@ pub async fn intake(
     );
     let raw_co = company(&raw_app, &format!("{tag}r")).await?;
     let rows_of = (raw_co.customers[0], raw_co.products[0], raw_co.warehouse);
-    let sqlx_took = raw.raw_order_inserts(orders, &shape, 100, rows_of).await?;
+    let store_took = raw.raw_order_inserts(orders, &shape, 100, rows_of).await?;
     raw.close().await;
-    let sqlx_rate = orders as f64 / sqlx_took.as_secs_f64();
+    let store_rate = orders as f64 / store_took.as_secs_f64();
 
     // The plain baseline (ADR 0029): the same rows on the same engine
     // without Kaidan's stack, on a fresh database of its own.
@@ -332,8 +332,8 @@ pub async fn intake(
         raw_rate = raw_rate.max(r);
     }
     eprintln!(
-        "sqlx baseline (Kaidan's store, one INSERT a row): {sqlx_rate:.0} orders/s, ratio {:.3}",
-        rate / sqlx_rate
+        "store baseline (Kaidan's store, one INSERT a row): {store_rate:.0} orders/s, ratio {:.3}",
+        rate / store_rate
     );
     println!(
         "intake: {rate:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms, raw {raw_rate:.0} orders/s, ratio {:.3}",
@@ -520,7 +520,7 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     let s = spinner("plain baseline: read, sort, greedy walk, write");
     let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
     s.finish_and_clear();
-    let s = spinner("sqlx baseline: read, sort, greedy walk, write");
+    let s = spinner("store baseline: read, sort, greedy walk, write");
     let figures = base.allocate_baseline().await?;
     s.finish_and_clear();
     base.close().await;
@@ -532,7 +532,7 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
         plain.took.as_secs_f64()
     );
     eprintln!(
-        "sqlx baseline (Kaidan's store): read {} lines, wrote {} result rows in {:.3} s, ratio {:.2}",
+        "store baseline (Kaidan's store): read {} lines, wrote {} result rows in {:.3} s, ratio {:.2}",
         figures.read,
         figures.written,
         figures.took.as_secs_f64(),

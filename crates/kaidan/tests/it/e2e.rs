@@ -241,7 +241,7 @@ async fn bench_intake_runs_and_prints_its_line() {
         for p in plain {
             assert!(err.contains(p), "{p} missing: {err}");
         }
-        assert!(err.contains("sqlx baseline (Kaidan's store"), "{err}");
+        assert!(err.contains("store baseline (Kaidan's store"), "{err}");
     }
 }
 
@@ -274,7 +274,7 @@ fn bench_allocate_runs_and_prints_its_line() {
         (read, wrote.split(' ').next().expect("rows").to_string())
     };
     let plain = work("plain baseline (rusqlite)");
-    assert_eq!(plain, work("sqlx baseline (Kaidan's store)"));
+    assert_eq!(plain, work("store baseline (Kaidan's store)"));
     assert_ne!(plain.1, "0", "{err}");
 }
 
