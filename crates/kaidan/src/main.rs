@@ -23,6 +23,12 @@ use kaidan_store::{Db, DbOptions};
 use crate::cli::{Cli, Command, UserCommand};
 use crate::config::{DEFAULT_DATABASE_URL, DEFAULT_LISTEN, FileConfig};
 
+// mimalloc instead of glibc's malloc: a request allocates and frees many
+// small values (JSON, rows) on two threads, where glibc's arenas spent a
+// fifth of intake's CPU (PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Setup {
     file: FileConfig,
     database_url: String,
