@@ -390,3 +390,86 @@ pub(crate) fn map(e: rusqlite::Error) -> StoreError {
         _ => StoreError::Database(Box::new(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL UNIQUE, b INTEGER CHECK (b >= 0))",
+        )
+        .unwrap();
+        c
+    }
+
+    #[test]
+    fn values_bind_by_their_number_in_any_order_and_more_than_once() {
+        let c = conn();
+        let n = query("INSERT INTO t (b, a) VALUES ($2, $1)")
+            .bind("x")
+            .bind(7i64)
+            .execute(&c)
+            .unwrap();
+        assert_eq!(n, 1);
+        let got: (String, i64) = query_as("SELECT a, b FROM t WHERE b = $1 AND a <> $2 AND b = $1")
+            .bind(7i64)
+            .bind("y")
+            .fetch_one(&c)
+            .unwrap();
+        assert_eq!(got, ("x".to_string(), 7));
+        let none: Option<i64> = query_scalar("SELECT b FROM t WHERE a = $1")
+            .bind("nobody")
+            .persistent(false)
+            .fetch_optional(&c)
+            .unwrap();
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn a_broken_rule_is_told_apart() {
+        let c = conn();
+        query("INSERT INTO t (a, b) VALUES ($1, 1)")
+            .bind("x")
+            .execute(&c)
+            .unwrap();
+        let dup = query("INSERT INTO t (a, b) VALUES ($1, 1)")
+            .bind("x")
+            .execute(&c);
+        assert!(
+            matches!(&dup, Err(StoreError::Duplicate { field, .. }) if field == "a"),
+            "{dup:?}"
+        );
+        let check = query("INSERT INTO t (a, b) VALUES ($1, -1)")
+            .bind("y")
+            .execute(&c);
+        assert!(
+            matches!(check, Err(StoreError::CheckViolation { .. })),
+            "{check:?}"
+        );
+        let missing: Result<i64, _> = query_scalar("SELECT b FROM t WHERE a = $1")
+            .bind("nobody")
+            .fetch_one(&c);
+        assert!(matches!(missing, Err(StoreError::Other(_))), "{missing:?}");
+    }
+
+    #[test]
+    fn a_select_changes_nothing_and_returning_rows_are_all_written() {
+        let c = conn();
+        let ids: Vec<i64> = query_scalar("INSERT INTO t (a) VALUES ('p'), ('q') RETURNING id")
+            .fetch_all(&c)
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        // Only the first row is read; the statement still runs to its end.
+        let first: Option<i64> = query_scalar("INSERT INTO t (a) VALUES ('r'), ('s') RETURNING id")
+            .fetch_optional(&c)
+            .unwrap();
+        assert!(first.is_some());
+        let count: i64 = query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(&c)
+            .unwrap();
+        assert_eq!(count, 4);
+        assert_eq!(query("SELECT * FROM t").execute(&c).unwrap(), 0);
+    }
+}
