@@ -127,6 +127,12 @@ impl App {
         let id = self
             .insert_order_in(&mut tx, ctx, priced, &calendar)
             .await?;
+        if idempotency.is_none() {
+            // No answer to remember: read it after the commit, on a reader,
+            // so the single SQLite writer is not held for it (issue 17).
+            tx.commit().await?;
+            return Ok(Created::New(self.view_committed(id).await?));
+        }
         // Read in the transaction: the answer is remembered with the order.
         let view = self.view_in(&mut tx, id).await?;
         self.commit_created(tx, ctx, idempotency, view).await
