@@ -13,6 +13,7 @@ use kaidan_domain::{CustomerId, OrderId, ProductId};
 use std::fmt::Write as _;
 
 use crate::error::corrupt;
+use crate::lite;
 use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
 use crate::row::Val;
 use crate::row::{RowExt, micros};
@@ -103,6 +104,42 @@ impl AllocationWritesTx for DbTx {
     }
 
     async fn order_events_with_outbox(&mut self, events: &[RunEvent]) -> Result<(), StoreError> {
+        if let Some(l) = self.lite_writer()? {
+            lite::exec_each(
+                l,
+                "INSERT INTO order_events (order_id, at, actor_id, actor_name, kind, from_status, to_status, note, data) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+                events.iter().map(|e| {
+                    (
+                        e.order_id.get(),
+                        micros(e.at),
+                        e.actor_id.get(),
+                        e.actor_name.as_str(),
+                        e.kind,
+                        e.status.as_str(),
+                        e.note.as_str(),
+                        e.data.as_str(),
+                    )
+                }),
+            )?;
+            let rows = events
+                .iter()
+                .map(|e| {
+                    Ok((
+                        micros(e.at),
+                        format!("order.{}", e.kind),
+                        e.order_id.get(),
+                        with_order(&e.data, e.order_id, e.status.as_str())?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            lite::exec_each(
+                l,
+                "INSERT INTO outbox (at, topic, entity, entity_id, payload) VALUES ($1, $2, 'order', $3, $4)",
+                rows,
+            )?;
+            return Ok(());
+        }
         // Keys, times and states in the text; names, notes and data bound.
         for chunk in events.chunks(BOUND_ROWS) {
             let mut values = String::with_capacity(chunk.len() * 80);
@@ -169,6 +206,30 @@ impl AllocationWritesTx for DbTx {
     }
 
     async fn audit_insert(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        if let Some(l) = self.lite_writer()? {
+            let rows = entries
+                .iter()
+                .map(|e| {
+                    Ok((
+                        micros(e.at),
+                        e.actor_id.get(),
+                        e.actor_name.as_str(),
+                        e.entity.as_str(),
+                        e.entity_id,
+                        e.action.as_str(),
+                        serde_json::to_string(&e.changes).map_err(corrupt)?,
+                        e.request_id.as_deref(),
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            lite::exec_each(
+                l,
+                "INSERT INTO audit_log (at, actor_id, actor_name, entity, entity_id, action, changes, request_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                rows,
+            )?;
+            return Ok(());
+        }
         for chunk in entries.chunks(BOUND_ROWS) {
             let changes = chunk
                 .iter()

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use kaidan_app::ports::StoreError;
 use rusqlite::types::{FromSql, Value};
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Params};
 
 use crate::error::corrupt;
 
@@ -236,6 +236,47 @@ impl<'q> Query<'q> {
             f(&mut stmt)
         }
     }
+}
+
+/// Runs one statement once per row of values (a tuple each, binding `$1`,
+/// `$2`, … in order), prepared once and kept: the allocation run's inserts
+/// that bind text (names, notes, JSON). A multi-row text of those costs its
+/// parse and, per bound value, a lookup of its `$n` that walks the names of
+/// every parameter before it, so thousands of values cost millions of
+/// string compares. (The run's updates and integer-only inserts stay
+/// multi-row: per row, their triggers, foreign-key checks and statement
+/// journal cost more than the text.) The rows changed, summed; the first
+/// failing row stops the loop with its error.
+pub(crate) fn exec_each<P: Params>(
+    conn: &Connection,
+    sql: &str,
+    rows: impl IntoIterator<Item = P>,
+) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map)?;
+    numbered_in_order(&stmt)?;
+    let mut changed = 0u64;
+    for row in rows {
+        changed += u64::try_from(stmt.execute(row).map_err(map)?).unwrap_or(u64::MAX);
+    }
+    Ok(changed)
+}
+
+/// A tuple binds by position; `$n` is at position n only when `$1`, `$2`,
+/// … first appear in that order (SQLite numbers named parameters as it
+/// meets them).
+fn numbered_in_order(stmt: &rusqlite::Statement<'_>) -> Result<(), StoreError> {
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(i)
+            .and_then(|n| n.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok());
+        if n != Some(i) {
+            return Err(corrupt(format!(
+                "parameter {i} of a per-row statement is not ${i}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Binds `$1`, `$2`, … by their number; a text of `?` placeholders binds

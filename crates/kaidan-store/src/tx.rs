@@ -19,6 +19,19 @@ pub(crate) enum SqliteTx {
     Write(Unit),
 }
 
+impl DbTx {
+    /// The SQLite writer, when this is a write unit on it: bulk inserts of
+    /// bound text run one prepared statement per row there
+    /// (`lite::exec_each`), and multi-row texts on PostgreSQL, where a
+    /// statement costs a round trip.
+    pub(crate) fn lite_writer(&self) -> Result<Option<&rusqlite::Connection>, StoreError> {
+        match self {
+            DbTx::Sqlite(SqliteTx::Write(u)) => u.lite().map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
 /// Runs the same statement on whichever engine and connection the
 /// transaction belongs to: `$c` is an sqlx connection (`&mut
 /// SqliteConnection` of a reader, or `&mut PgConnection`), `$l` the SQLite
