@@ -253,7 +253,12 @@ pub(crate) fn exec_each<P: Params>(
     rows: impl IntoIterator<Item = P>,
 ) -> Result<u64, StoreError> {
     let mut stmt = conn.prepare_cached(sql).map_err(map)?;
-    numbered_in_order(&stmt)?;
+    if !numbered_in_order(&stmt) {
+        return Err(StoreError::Other(format!(
+            "a per-row statement must number its values $1, $2, … in order: {}",
+            sql.chars().take(80).collect::<String>()
+        )));
+    }
     let mut changed = 0u64;
     for row in rows {
         changed += u64::try_from(stmt.execute(row).map_err(map)?).unwrap_or(u64::MAX);
@@ -261,22 +266,16 @@ pub(crate) fn exec_each<P: Params>(
     Ok(changed)
 }
 
-/// A tuple binds by position; `$n` is at position n only when `$1`, `$2`,
-/// … first appear in that order (SQLite numbers named parameters as it
-/// meets them).
-fn numbered_in_order(stmt: &rusqlite::Statement<'_>) -> Result<(), StoreError> {
-    for i in 1..=stmt.parameter_count() {
-        let n = stmt
-            .parameter_name(i)
+/// Whether `$n` is at position n for every n: when `$1`, `$2`, … first
+/// appear in that order (SQLite numbers named parameters as it meets
+/// them), values bind by position.
+fn numbered_in_order(stmt: &rusqlite::Statement<'_>) -> bool {
+    (1..=stmt.parameter_count()).all(|i| {
+        stmt.parameter_name(i)
             .and_then(|n| n.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok());
-        if n != Some(i) {
-            return Err(corrupt(format!(
-                "parameter {i} of a per-row statement is not ${i}"
-            )));
-        }
-    }
-    Ok(())
+            .and_then(|n| n.parse::<usize>().ok())
+            == Some(i)
+    })
 }
 
 /// Binds `$1`, `$2`, … by their number; a text of `?` placeholders binds
@@ -284,12 +283,16 @@ fn numbered_in_order(stmt: &rusqlite::Statement<'_>) -> Result<(), StoreError> {
 fn bind_all(stmt: &mut rusqlite::Statement<'_>, args: Vec<Value>) -> Result<(), StoreError> {
     let count = stmt.parameter_count();
     if count != args.len() && count > 0 && stmt.parameter_name(1).is_none() {
-        return Err(corrupt(format!(
+        return Err(StoreError::Other(format!(
             "a statement takes {count} values and was given {}",
             args.len()
         )));
     }
-    let named = stmt.parameter_name(1).is_some_and(|n| n.starts_with('$'));
+    // By position when the text numbers its values in order (the usual
+    // case; looking a name up walks every name before it, which for a
+    // text of thousands of values is millions of compares).
+    let named =
+        stmt.parameter_name(1).is_some_and(|n| n.starts_with('$')) && !numbered_in_order(stmt);
     for (i, v) in args.into_iter().enumerate() {
         let index = if named {
             match stmt.parameter_index(&format!("${}", i + 1)).map_err(map)? {
@@ -297,8 +300,10 @@ fn bind_all(stmt: &mut rusqlite::Statement<'_>, args: Vec<Value>) -> Result<(), 
                 // A value the text does not use (sqlx ignores it too).
                 None => continue,
             }
-        } else {
+        } else if i < count {
             i + 1
+        } else {
+            continue;
         };
         stmt.raw_bind_parameter(index, v).map_err(map)?;
     }
