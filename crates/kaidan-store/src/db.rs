@@ -187,6 +187,15 @@ impl Db {
         r.map_err(|e| ConnectError::Migrate(e.to_string()))
     }
 
+    /// How busy the SQLite writer has been since it opened (`None` for
+    /// PostgreSQL, which has no single writer).
+    pub fn writer_busy(&self) -> Option<crate::group::WriterBusy> {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => Some(writer.busy()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// The SQLite file behind this database, if it is one.
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         match &self.backend {

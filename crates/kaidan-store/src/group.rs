@@ -18,13 +18,15 @@
 //! first, so the batch never carries half of a unit.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use kaidan_app::ports::StoreError;
 use sqlx::sqlite::SqliteConnection;
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard, oneshot};
 
 use crate::error::map;
+use crate::lite::batch;
 
 /// How long a request waits for the writer before it is told the database
 /// is busy (the same bound the writer pool had).
@@ -53,6 +55,7 @@ pub(crate) struct Writer {
     /// Told after every COMMIT: the checkpointer moves the WAL into the
     /// database file in the background.
     committed: Arc<Notify>,
+    stats: Arc<WriterStats>,
 }
 
 /// The single SQLite writer, shared by every request of this process.
@@ -60,6 +63,51 @@ pub(crate) struct Writer {
 pub(crate) struct GroupCommit {
     state: Arc<Mutex<Writer>>,
     checkpointer: Arc<Checkpointer>,
+    stats: Arc<WriterStats>,
+}
+
+/// How busy the writer has been since it opened: what limits SQLite's
+/// write throughput is the time units hold it and the COMMITs' disk waits
+/// (`kaidan bench intake` prints them, PERFORMANCE.md).
+#[derive(Debug, Default)]
+pub(crate) struct WriterStats {
+    units: AtomicU64,
+    held_us: AtomicU64,
+    commits: AtomicU64,
+    commit_us: AtomicU64,
+}
+
+/// A reading of `WriterStats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterBusy {
+    /// Write transactions (units) that held the writer.
+    pub units: u64,
+    /// Time they held it in all, COMMITs not included.
+    pub held: Duration,
+    pub commits: u64,
+    /// Time the COMMITs took in all (the WAL's fsync).
+    pub commit: Duration,
+}
+
+fn micros_since(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+impl WriterStats {
+    fn held(&self, since: Instant) {
+        self.units.fetch_add(1, Ordering::Relaxed);
+        self.held_us
+            .fetch_add(micros_since(since), Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(&self) -> WriterBusy {
+        WriterBusy {
+            units: self.units.load(Ordering::Relaxed),
+            held: Duration::from_micros(self.held_us.load(Ordering::Relaxed)),
+            commits: self.commits.load(Ordering::Relaxed),
+            commit: Duration::from_micros(self.commit_us.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 /// Copies the WAL into the database file after commits, on a connection of
@@ -118,6 +166,8 @@ impl Checkpointer {
 /// One request's write transaction inside the current batch.
 #[derive(Debug)]
 pub(crate) struct Unit {
+    /// When it took the writer.
+    began: Instant,
     /// Taken by `commit`; still here when the unit is dropped uncommitted.
     guard: Option<OwnedMutexGuard<Writer>>,
     group: GroupCommit,
@@ -131,11 +181,6 @@ async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), StoreError> 
         .await
         .map(|_| ())
         .map_err(map)
-}
-
-/// BEGIN, SAVEPOINT, RELEASE, ROLLBACK on the writer: no disk wait.
-fn run(conn: &rusqlite::Connection, sql: &str) -> Result<(), StoreError> {
-    crate::lite::batch(conn, sql)
 }
 
 /// How long BEGIN waits for another process (a CLI command, a second
@@ -165,14 +210,20 @@ async fn begin_immediate(w: &mut Writer) -> Result<(), StoreError> {
 
 /// COMMIT, which waits for the disk (`synchronous=FULL`): on a runtime of
 /// several threads the others take this thread's tasks meanwhile.
-fn commit_now(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+fn commit_now(conn: &rusqlite::Connection, stats: &WriterStats) -> Result<(), StoreError> {
+    let started = Instant::now();
     let multi = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if multi {
-        tokio::task::block_in_place(|| run(conn, "COMMIT"))
+    let committed = if multi {
+        tokio::task::block_in_place(|| batch(conn, "COMMIT"))
     } else {
-        run(conn, "COMMIT")
-    }
+        batch(conn, "COMMIT")
+    };
+    stats.commits.fetch_add(1, Ordering::Relaxed);
+    stats
+        .commit_us
+        .fetch_add(micros_since(started), Ordering::Relaxed);
+    committed
 }
 
 fn closed() -> StoreError {
@@ -196,7 +247,7 @@ impl Writer {
         if self.solo {
             // A solo unit dropped uncommitted: its transaction is its own.
             if let Ok(c) = self.conn() {
-                let _ = run(c, "ROLLBACK");
+                let _ = batch(c, "ROLLBACK");
             }
             self.solo = false;
             self.open = false;
@@ -207,7 +258,7 @@ impl Writer {
         }
         let undone = self
             .conn()
-            .and_then(|c| run(c, "ROLLBACK TO unit").and_then(|()| run(c, "RELEASE unit")));
+            .and_then(|c| batch(c, "ROLLBACK TO unit").and_then(|()| batch(c, "RELEASE unit")));
         match undone {
             Ok(()) => self.unit_open = false,
             Err(e) => self.abort(&e.to_string()),
@@ -220,7 +271,7 @@ impl Writer {
         if let Ok(c) = self.conn() {
             // It may already be gone (SQLite undoes a transaction itself on
             // some I/O errors); either way nothing of it stays.
-            let _ = run(c, "ROLLBACK");
+            let _ = batch(c, "ROLLBACK");
         }
         self.open = false;
         self.unit_open = false;
@@ -238,7 +289,7 @@ impl Writer {
         if !self.open {
             return;
         }
-        let committed = self.conn().and_then(commit_now);
+        let committed = self.conn().and_then(|c| commit_now(c, &self.stats));
         match committed {
             Ok(()) => {
                 self.open = false;
@@ -253,14 +304,16 @@ impl Writer {
 }
 
 impl GroupCommit {
-    /// `conn` writes (automatic checkpoints off); `checkpoint` is a second
-    /// read-write connection for the background checkpointer.
+    /// `conn` writes (lite.rs; automatic checkpoints off); `maint` runs
+    /// migrations and backups while no batch is open; `checkpoint` is a
+    /// third read-write connection for the background checkpointer.
     pub(crate) fn new(
         conn: rusqlite::Connection,
         maint: SqliteConnection,
         checkpoint: SqliteConnection,
     ) -> Self {
         let committed = Arc::new(Notify::new());
+        let stats = Arc::new(WriterStats::default());
         GroupCommit {
             state: Arc::new(Mutex::new(Writer {
                 conn: Some(conn),
@@ -271,8 +324,10 @@ impl GroupCommit {
                 leader: false,
                 waiters: Vec::new(),
                 committed: Arc::clone(&committed),
+                stats: Arc::clone(&stats),
             })),
             checkpointer: Checkpointer::start(checkpoint, committed),
+            stats,
         }
     }
 
@@ -290,12 +345,13 @@ impl GroupCommit {
             begin_immediate(&mut w).await?;
             w.open = true;
         }
-        if let Err(e) = run(w.conn()?, "SAVEPOINT unit") {
+        if let Err(e) = batch(w.conn()?, "SAVEPOINT unit") {
             w.abort(&e.to_string());
             return Err(e);
         }
         w.unit_open = true;
         Ok(Unit {
+            began: Instant::now(),
             guard: Some(w),
             group: self.clone(),
             solo: false,
@@ -315,6 +371,7 @@ impl GroupCommit {
         w.open = true;
         w.solo = true;
         Ok(Unit {
+            began: Instant::now(),
             guard: Some(w),
             group: self.clone(),
             solo: true,
@@ -340,6 +397,10 @@ impl GroupCommit {
         let mut w = self.lock().await?;
         w.finish();
         Ok(w)
+    }
+
+    pub(crate) fn busy(&self) -> WriterBusy {
+        self.stats.read()
     }
 
     /// Commits what is pending and closes the connection; later units get
@@ -372,7 +433,8 @@ impl Unit {
     pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
         let mut guard = self.guard.take().ok_or_else(closed)?;
         if self.solo {
-            let committed = guard.conn().and_then(commit_now);
+            self.group.stats.held(self.began);
+            let committed = guard.conn().and_then(|c| commit_now(c, &guard.stats));
             match &committed {
                 Ok(()) => {
                     guard.open = false;
@@ -386,11 +448,12 @@ impl Unit {
             }
             return committed;
         }
-        if let Err(e) = run(guard.conn()?, "RELEASE unit") {
+        if let Err(e) = batch(guard.conn()?, "RELEASE unit") {
             guard.abort(&e.to_string());
             return Err(e);
         }
         guard.unit_open = false;
+        self.group.stats.held(self.began);
         let (tell, told) = oneshot::channel();
         guard.waiters.push(tell);
         let lead = !guard.leader;
@@ -423,6 +486,7 @@ impl Drop for Unit {
             return;
         };
         drop(guard);
+        self.group.stats.held(self.began);
         self.group.finish_soon();
     }
 }

@@ -46,5 +46,6 @@ mod users;
 pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use db::{Db, DbOptions, sqlite_file};
 pub use error::ConnectError;
+pub use group::WriterBusy;
 pub use plain_baseline::{PlainFigure, ScratchPg};
 pub use raw::RawShape;

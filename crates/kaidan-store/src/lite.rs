@@ -173,7 +173,7 @@ impl<'q> Query<'q> {
         self.run(conn, |stmt| {
             let readonly = stmt.readonly();
             let mut rows = stmt.raw_query();
-            while rows.next()?.is_some() {}
+            while rows.next().map_err(map)?.is_some() {}
             Ok(if readonly { 0 } else { conn.changes() })
         })
     }
@@ -182,13 +182,13 @@ impl<'q> Query<'q> {
     pub(crate) fn fetch_map<T>(
         self,
         conn: &Connection,
-        mut map: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+        mut decode: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        self.run_mapped(conn, |stmt| {
+        self.run(conn, |stmt| {
             let mut rows = stmt.raw_query();
             let mut out = Vec::new();
-            while let Some(r) = rows.next().map_err(map_err)? {
-                out.push(map(r)?);
+            while let Some(r) = rows.next().map_err(map)? {
+                out.push(decode(r)?);
             }
             Ok(out)
         })
@@ -198,30 +198,22 @@ impl<'q> Query<'q> {
     pub(crate) fn fetch_opt_map<T>(
         self,
         conn: &Connection,
-        map: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+        decode: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
-        self.run_mapped(conn, |stmt| {
+        self.run(conn, |stmt| {
             let mut rows = stmt.raw_query();
-            let first = match rows.next().map_err(map_err)? {
-                Some(r) => Some(map(r)?),
+            let first = match rows.next().map_err(map)? {
+                Some(r) => Some(decode(r)?),
                 None => None,
             };
             // Step to the end: a RETURNING statement changes every row it
             // would return only when it is run to completion.
-            while rows.next().map_err(map_err)?.is_some() {}
+            while rows.next().map_err(map)?.is_some() {}
             Ok(first)
         })
     }
 
     fn run<T>(
-        self,
-        conn: &Connection,
-        f: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        self.run_mapped(conn, |stmt| f(stmt).map_err(map))
-    }
-
-    fn run_mapped<T>(
         self,
         conn: &Connection,
         f: impl FnOnce(&mut rusqlite::Statement<'_>) -> Result<T, StoreError>,
@@ -392,10 +384,6 @@ fetchers!(Tuple, FromRow, T::from_row);
 /// `RowExt` (row.rs) for rusqlite's rows: columns by name.
 pub(crate) fn get<T: FromSql>(row: &rusqlite::Row<'_>, col: &str) -> Result<T, StoreError> {
     row.get(col).map_err(map)
-}
-
-fn map_err(e: rusqlite::Error) -> StoreError {
-    map(e)
 }
 
 /// Turns a rusqlite error into a store error that names the broken rule,

@@ -285,6 +285,8 @@ pub async fn intake(
     }
     let wall = started.elapsed();
     server.stop().await;
+    // Read before the shape's queries: what the orders cost the writer.
+    let busy = db.writer_busy();
     let shape = db.intake_shape(orders).await?;
     db.close().await;
     latencies.sort();
@@ -330,6 +332,20 @@ pub async fn intake(
         let r = orders as f64 / f.took.as_secs_f64().max(1e-9);
         eprintln!("plain baseline ({}): {r:.0} orders/s", f.method);
         raw_rate = raw_rate.max(r);
+    }
+    if let Some(b) = busy {
+        // Setup (company, users) is in these counts too: a few dozen units.
+        eprintln!(
+            "writer: {} units held it {:.0} ms ({:.3} ms a unit), {} COMMITs took {:.0} ms ({:.2} ms each), busy {:.0} % of the intake's {:.1} s",
+            b.units,
+            b.held.as_secs_f64() * 1e3,
+            b.held.as_secs_f64() * 1e3 / b.units.max(1) as f64,
+            b.commits,
+            b.commit.as_secs_f64() * 1e3,
+            b.commit.as_secs_f64() * 1e3 / b.commits.max(1) as f64,
+            (b.held + b.commit).as_secs_f64() * 100.0 / wall.as_secs_f64(),
+            wall.as_secs_f64()
+        );
     }
     eprintln!(
         "store baseline (Kaidan's store, one INSERT a row): {store_rate:.0} orders/s, ratio {:.3}",

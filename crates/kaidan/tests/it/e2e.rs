@@ -227,7 +227,7 @@ async fn bench_intake_runs_and_prints_its_line() {
                 && line.contains(", ratio "),
             "{line}"
         );
-        // The plain baseline and, as a secondary line, the old sqlx one.
+        // The plain baseline and, as a secondary line, the store's own.
         let err = stderr(&o);
         let plain = if db.starts_with("sqlite:") {
             ["plain baseline (rusqlite): "].as_slice()
@@ -242,6 +242,12 @@ async fn bench_intake_runs_and_prints_its_line() {
             assert!(err.contains(p), "{p} missing: {err}");
         }
         assert!(err.contains("store baseline (Kaidan's store"), "{err}");
+        // SQLite's single writer says how busy the orders kept it.
+        assert_eq!(
+            err.contains("writer: ") && err.contains(" COMMITs took "),
+            db.starts_with("sqlite:"),
+            "{err}"
+        );
     }
 }
 
