@@ -15,8 +15,7 @@ use std::fmt::Write as _;
 use crate::error::corrupt;
 use crate::lite;
 use crate::literal::{LITERAL_ROWS, int_list, int_tuples};
-use crate::row::Val;
-use crate::row::{RowExt, micros};
+use crate::row::{RowExt, Val, micros};
 use crate::status_sets::{
     LINE_WAITS_COMPLETE, LOCK_ACTIVE, PICK_LIST_COMMITTED, PICK_LIST_HELD_QUANTITY,
     REPLENISHMENT_UNFILLED,

@@ -43,7 +43,8 @@ pub(crate) fn open_writer(path: &Path, cache_mib: u32) -> Result<Connection, Sto
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(map)?;
-    if !mode.eq_ignore_ascii_case("wal") && path.as_os_str() != ":memory:" {
+    // An in-memory database cannot be shared with the readers either.
+    if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Unavailable(format!(
             "SQLite refused WAL mode for {} (it answered '{mode}')",
             path.display()
