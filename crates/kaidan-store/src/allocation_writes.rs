@@ -28,6 +28,14 @@ impl AllocationWritesTx for DbTx {
         &mut self,
         lines: &[(OrderId, u32, i64)],
     ) -> Result<u64, StoreError> {
+        if let Some(l) = self.lite_writer()? {
+            return lite::exec_each(
+                l,
+                "UPDATE OR FAIL order_lines SET reserved = reserved + $1, backordered = backordered - $1 \
+                 WHERE order_id = $2 AND line_no = $3 AND backordered >= $1",
+                lines.iter().map(|(o, l, n)| (*n, o.get(), i64::from(*l))),
+            );
+        }
         let mut updated = 0;
         for chunk in lines.chunks(LITERAL_ROWS) {
             let values = int_tuples(chunk.iter().map(|(o, l, n)| [o.get(), i64::from(*l), *n]));
@@ -53,6 +61,19 @@ impl AllocationWritesTx for DbTx {
         // is compared as an expression so that no engine walks the
         // (status, product) index instead: nearly every request of a big
         // run is open, which a planner without statistics cannot know.
+        if let Some(l) = self.lite_writer()? {
+            return lite::exec_each(
+                l,
+                &format!(
+                    "UPDATE OR FAIL replenishment_requests SET status = 'closed', closed_at = $1 \
+                     WHERE order_id = $2 AND line_no = $3 AND (status || '') IN ({unfilled})",
+                    unfilled = *REPLENISHMENT_UNFILLED,
+                ),
+                lines
+                    .iter()
+                    .map(|(o, l)| (micros(at), o.get(), i64::from(*l))),
+            );
+        }
         let mut closed = 0;
         for chunk in lines.chunks(LITERAL_ROWS) {
             let values = int_tuples(chunk.iter().map(|(o, l)| [o.get(), i64::from(*l)]));
@@ -71,6 +92,28 @@ impl AllocationWritesTx for DbTx {
     }
 
     async fn locks_insert(&mut self, locks: &[LockRow]) -> Result<(), StoreError> {
+        if let Some(l) = self.lite_writer()? {
+            lite::exec_each(
+                l,
+                "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
+                                               unit_price, expires_on, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                locks.iter().map(|l| {
+                    (
+                        l.run_id,
+                        l.customer_id.get(),
+                        l.order_id.get(),
+                        l.line_no,
+                        l.product_id.get(),
+                        l.quantity,
+                        l.unit_price.units(),
+                        l.expires_on.to_string(),
+                        l.status.as_str(),
+                    )
+                }),
+            )?;
+            return Ok(());
+        }
         for chunk in locks.chunks(LITERAL_ROWS) {
             let mut values = String::with_capacity(chunk.len() * 80);
             for (i, l) in chunk.iter().enumerate() {
@@ -405,6 +448,17 @@ impl AllocationWritesTx for DbTx {
             .zip(lists)
             .flat_map(|(id, x)| x.lines.iter().map(move |l| (*id, l)))
             .collect();
+        if let Some(conn) = self.lite_writer()? {
+            lite::exec_each(
+                conn,
+                "INSERT INTO pick_list_lines (pick_list_id, line_no, product_id, quantity, picked) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                lines
+                    .iter()
+                    .map(|(id, l)| (*id, l.line_no, l.product_id.get(), l.quantity, l.picked)),
+            )?;
+            return Ok(ids);
+        }
         for chunk in lines.chunks(LITERAL_ROWS) {
             let mut values = String::with_capacity(chunk.len() * 30);
             for (i, (id, l)) in chunk.iter().enumerate() {

@@ -6,8 +6,11 @@
 use kaidan_app::ports::StoreError;
 use kaidan_domain::{MAX_AMOUNT_YUAN, Quantity};
 
-/// What SQLite's triggers of migration 0018 say before `<table>.<column>`.
+/// What SQLite's triggers of migration 0018, and the names of the check
+/// constraints of migration 0020, say before `<table>.<column>`.
 const SQLITE_PREFIX: &str = "kaidan-bound: ";
+/// What SQLite says before the name of a check constraint that failed.
+const SQLITE_CHECK_FAILED: &str = "CHECK constraint failed: ";
 /// How migration 0018 names a PostgreSQL bound: `bound_<column>`.
 const PG_PREFIX: &str = "bound_";
 
@@ -96,8 +99,11 @@ pub(crate) fn out_of_bounds(table: &str, column: &str) -> StoreError {
     }
 }
 
-/// SQLite: `kaidan-bound: stock_balances.on_hand`, raised by a trigger.
+/// SQLite: `kaidan-bound: stock_balances.on_hand`, raised by a trigger of
+/// migration 0018, or `CHECK constraint failed: kaidan-bound: …`, a
+/// constraint of migration 0020 (the busiest tables).
 pub(crate) fn from_sqlite(message: &str) -> Option<StoreError> {
+    let message = message.strip_prefix(SQLITE_CHECK_FAILED).unwrap_or(message);
     let (table, column) = message.strip_prefix(SQLITE_PREFIX)?.split_once('.')?;
     Some(out_of_bounds(table, column))
 }
@@ -144,12 +150,17 @@ mod tests {
 
     #[test]
     fn hardening_1_refusals_are_recognised() {
-        let e = from_sqlite("kaidan-bound: stock_balances.on_hand").unwrap();
-        assert!(
-            matches!(&e, StoreError::OutOfBounds { table, column, limit }
-                if table == "stock_balances" && column == "on_hand" && limit.contains("1000000000000")),
-            "{e:?}"
-        );
+        for message in [
+            "kaidan-bound: stock_balances.on_hand",
+            "CHECK constraint failed: kaidan-bound: stock_balances.on_hand",
+        ] {
+            let e = from_sqlite(message).unwrap();
+            assert!(
+                matches!(&e, StoreError::OutOfBounds { table, column, limit }
+                    if table == "stock_balances" && column == "on_hand" && limit.contains("1000000000000")),
+                "{e:?}"
+            );
+        }
         let e = from_pg(Some("products"), Some("bound_list_price")).unwrap();
         assert!(
             matches!(&e, StoreError::OutOfBounds { column, limit, .. }
@@ -289,6 +300,38 @@ mod tests {
                 let mut checked = 0;
                 for (table, column, ty, pk) in columns {
                     if !ty.to_uppercase().contains("INT") || (ty == "INTEGER" && pk == 1) {
+                        continue;
+                    }
+                    // Migration 0020: a named check constraint instead
+                    // of the two triggers.
+                    let table_sql: String = sqlx::query_scalar(
+                        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1",
+                    )
+                    .bind(&table)
+                    .fetch_one(&mut *pool)
+                    .await
+                    .unwrap();
+                    let constraint = format!(
+                        "CONSTRAINT \"kaidan-bound: {table}.{column}\" CHECK (typeof({column}) IN ('integer', 'null')"
+                    );
+                    if let Some(at) = table_sql.find(&constraint) {
+                        let rule = table_sql[at + constraint.len()..]
+                            .split(",\n")
+                            .next()
+                            .unwrap_or_default();
+                        if let Some((_, _, b)) =
+                            BOUNDED.iter().find(|(t, c, _)| *t == table && *c == column)
+                        {
+                            let n = bound_text(*b);
+                            assert_eq!(
+                                rule.trim_end_matches([')', '\n']),
+                                format!(" AND {column} BETWEEN -{n} AND {n}"),
+                                "{table}.{column} is not bounded by {n}"
+                            );
+                        } else {
+                            assert_eq!(rule.trim_end_matches([')', '\n']), "", "{table}.{column}");
+                        }
+                        checked += 1;
                         continue;
                     }
                     for event in ["insert", "update"] {

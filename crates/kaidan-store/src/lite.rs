@@ -232,14 +232,12 @@ impl<'q> Query<'q> {
 }
 
 /// Runs one statement once per row of values (a tuple each, binding `$1`,
-/// `$2`, … in order), prepared once and kept: the allocation run's inserts
-/// that bind text (names, notes, JSON). A multi-row text of those costs its
-/// parse and, per bound value, a lookup of its `$n` that walks the names of
-/// every parameter before it, so thousands of values cost millions of
-/// string compares. (The run's updates and integer-only inserts stay
-/// multi-row: per row, their triggers, foreign-key checks and statement
-/// journal cost more than the text.) The rows changed, summed; the first
-/// failing row stops the loop with its error.
+/// `$2`, … in order), prepared once and kept: the allocation run's writes
+/// (ADR 0031). A multi-row text costs its parse and, per bound value, a
+/// lookup of its `$n` that walks the names of every parameter before it;
+/// an `UPDATE … FROM (VALUES …)` first runs its join into a temporary
+/// table. The rows changed, summed; the first failing row stops the loop
+/// with its error.
 pub(crate) fn exec_each<P: Params>(
     conn: &Connection,
     sql: &str,

@@ -110,6 +110,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0017_bank_statements.sql"),
     migration!("0018_numeric_bounds.sql"),
     migration!("0019_net_days_terms.sql"),
+    migration!("0020_bound_checks_on_busy_tables.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -371,6 +372,11 @@ mod tests {
             19,
             "604452677b7a8a1ea41e817e7ad009168baf64c774d12224016ab9282fe383411cf5fa0fb8f48c998f83dc21485c9942",
             "141b2a3c7a810964fea3f894bc102dbc19583876099fba93a4c41d320763f5745e984ccefc330b58023e2ebf4b2b2cbd",
+        ),
+        (
+            20,
+            "3cf1d1e747a113852effe87ad1d481fcc33f567f4898e98bb6087deaab7c53d1e330d50353ce97ef78983cc534c0801d",
+            "da934a7d8c0ef6e44b953ecd821e5bc4cec99ae750addd1a3e05a658c8b45e262a4936aacc7a3ea3f9f4c9d99dc6f6aa",
         ),
     ];
 

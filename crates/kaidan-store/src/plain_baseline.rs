@@ -7,6 +7,7 @@
 //! the faster. The row texts are those of the store baseline (raw.rs,
 //! bench_data.rs), so every baseline writes the same columns and values.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -462,21 +463,70 @@ impl Db {
         Ok(figures)
     }
 
-    /// The plain allocation baseline (SQLite only): the reads, sort and
-    /// greedy walk of `allocate_baseline` through rusqlite on a blocking
-    /// thread, one cached prepared INSERT per result row into a scratch
-    /// table, in one write transaction.
+    /// The plain allocation baseline: the reads, sort and greedy walk of
+    /// `allocate_baseline`, then one result row per allocated or locked
+    /// line into a scratch table, in one write transaction. SQLite:
+    /// rusqlite on a blocking thread, one cached prepared INSERT a row.
+    /// PostgreSQL: one connection, the rows in one `COPY … FROM STDIN`.
     pub async fn plain_allocate_baseline(
         &self,
         cache_mib: u32,
     ) -> Result<crate::BaselineFigures, StoreError> {
-        let path = self.sqlite_path().ok_or_else(|| {
-            StoreError::Other("the plain allocation baseline runs on SQLite only".into())
-        })?;
-        tokio::task::spawn_blocking(move || sqlite_allocate(&path, cache_mib))
-            .await
-            .map_err(|e| StoreError::Other(format!("plain allocation baseline: {e}")))?
+        if let Some(path) = self.sqlite_path() {
+            return tokio::task::spawn_blocking(move || sqlite_allocate(&path, cache_mib))
+                .await
+                .map_err(|e| StoreError::Other(format!("plain allocation baseline: {e}")))?;
+        }
+        let pool = self
+            .pg_pool()
+            .ok_or_else(|| StoreError::Other("neither SQLite nor PostgreSQL".into()))?;
+        let mut conn = pool.acquire().await.map_err(map)?;
+        pg_allocate(&mut conn).await
     }
+}
+
+async fn pg_allocate(conn: &mut sqlx::PgConnection) -> Result<crate::BaselineFigures, StoreError> {
+    let start = Instant::now();
+    let mut tx = conn.begin().await.map_err(map)?;
+    let supply: Vec<(i64, i64)> = sqlx::query_as(BASELINE_SUPPLY)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?;
+    let funds: Vec<(i64, i64)> = sqlx::query_as(BASELINE_FUNDS)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?;
+    let lines: Vec<LineTuple> = sqlx::query_as(BASELINE_LINES)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map)?;
+    tx.commit().await.map_err(map)?;
+    let read = lines.len();
+    let result: Vec<ResultRow> = greedy_walk(lines, supply, funds);
+    let mut text = String::with_capacity(result.len() * 32);
+    for (order, line, product, quantity, locked) in &result {
+        let locked = if *locked { 't' } else { 'f' };
+        let _ = writeln!(text, "{order}\t{line}\t{product}\t{quantity}\t{locked}");
+    }
+    let mut tx = conn.begin().await.map_err(map)?;
+    sqlx::query(PLAIN_RESULT_TABLE)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY bench_plain_allocation_result (order_id, line_no, product_id, quantity, locked) FROM STDIN",
+        )
+        .await
+        .map_err(map)?;
+    copy.send(text.into_bytes()).await.map_err(map)?;
+    copy.finish().await.map_err(map)?;
+    tx.commit().await.map_err(map)?;
+    Ok(crate::BaselineFigures {
+        read,
+        written: result.len(),
+        took: start.elapsed(),
+    })
 }
 
 fn sqlite_allocate(path: &Path, cache_mib: u32) -> Result<crate::BaselineFigures, StoreError> {

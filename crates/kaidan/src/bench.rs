@@ -423,19 +423,21 @@ fn spinner(what: &str) -> indicatif::ProgressBar {
     s
 }
 
-/// A fresh SQLite database in `dir` with the generated data set.
+/// The generated data set in a fresh database: an SQLite file at
+/// `sqlite:<path>` (replaced), or an empty PostgreSQL database.
 async fn allocate_db(
-    path: &std::path::Path,
+    url: &str,
     shape: kaidan_store::AllocShape,
     sqlite_cache_mib: u32,
 ) -> anyhow::Result<(Db, kaidan_store::AllocGenerated)> {
-    let _ = std::fs::remove_file(path);
-    let url = format!("sqlite:{}", path.display());
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let _ = std::fs::remove_file(path);
+    }
     let options = DbOptions {
         sqlite_cache_mib,
         ..DbOptions::default()
     };
-    let db = Db::connect(&url, &options)
+    let db = Db::connect(url, &options)
         .await
         .with_context(|| format!("opening {url}"))?;
     db.migrate().await?;
@@ -470,20 +472,45 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
         ),
     };
     std::fs::create_dir_all(&dir)?;
+    // PostgreSQL: the real run on the given (empty) database, the
+    // baselines on a scratch database beside it, dropped afterwards.
+    let (real_url, scratch) = match &args.on {
+        Some(url) if !url.starts_with("sqlite:") => {
+            let name = format!("kaidan_bench_allocate_{}", std::process::id());
+            let scratch = kaidan_store::ScratchPg::create(url, &name)
+                .await
+                .context("creating the baselines' scratch database")?;
+            (url.clone(), Some(scratch))
+        }
+        Some(url) => (url.clone(), None),
+        None => (format!("sqlite:{}", dir.join("real.db").display()), None),
+    };
+    let base_url = match &scratch {
+        Some(s) => s.url.clone(),
+        None => format!("sqlite:{}", dir.join("baseline.db").display()),
+    };
+    let on_pg = scratch.is_some();
     eprintln!(
-        "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), SQLite cache {} MiB, in {}",
+        "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), {}",
         shape.lines,
         shape.products,
         shape.franchisees,
         shape.stores,
         shape.seed,
-        args.sqlite_cache_mib,
-        dir.display()
+        if on_pg {
+            "PostgreSQL".to_string()
+        } else {
+            format!(
+                "SQLite cache {} MiB, in {}",
+                args.sqlite_cache_mib,
+                dir.display()
+            )
+        }
     );
 
     // The real run: load, engine, write, on its own fresh database.
     let t = Instant::now();
-    let (db, generated) = allocate_db(&dir.join("real.db"), shape, args.sqlite_cache_mib).await?;
+    let (db, generated) = allocate_db(&real_url, shape, args.sqlite_cache_mib).await?;
     eprintln!(
         "generated {} orders, {} lines, demand {} units, central supply {} units ({:.1} s, not timed)",
         generated.orders,
@@ -532,7 +559,7 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     // The baselines, same process, on a second identical fresh database:
     // first the plain one (ADR 0029: rusqlite, no Kaidan stack), then the
     // old one through Kaidan's store (sqlx), each writing its own table.
-    let (base, _) = allocate_db(&dir.join("baseline.db"), shape, args.sqlite_cache_mib).await?;
+    let (base, _) = allocate_db(&base_url, shape, args.sqlite_cache_mib).await?;
     let s = spinner("plain baseline: read, sort, greedy walk, write");
     let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
     s.finish_and_clear();
@@ -541,7 +568,12 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     s.finish_and_clear();
     base.close().await;
     eprintln!(
-        "plain baseline (rusqlite): read {} lines, wrote {} result rows (the real run: {} franchisee results) in {:.3} s",
+        "plain baseline ({}): read {} lines, wrote {} result rows (the real run: {} franchisee results) in {:.3} s",
+        if on_pg {
+            "sqlx PostgreSQL driver, COPY"
+        } else {
+            "rusqlite"
+        },
         plain.read,
         plain.written,
         allocations + locks,
@@ -556,6 +588,11 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     );
     if !keep {
         let _ = std::fs::remove_dir_all(&dir);
+    }
+    if let Some(s) = scratch
+        && let Err(e) = s.drop_database().await
+    {
+        eprintln!("warning: the baselines' scratch database was not dropped: {e}");
     }
     let baseline = plain.took.as_secs_f64();
     println!(

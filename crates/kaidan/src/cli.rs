@@ -207,4 +207,9 @@ pub struct BenchAllocateArgs {
     /// (as `sqlite_cache_mib` in kaidan.toml).
     #[arg(long, default_value_t = 64)]
     pub sqlite_cache_mib: u32,
+    /// An EMPTY PostgreSQL database for the real run; the baselines run
+    /// in a scratch database created beside it and dropped afterwards.
+    /// Default: two fresh SQLite files.
+    #[arg(long = "on")]
+    pub on: Option<String>,
 }

@@ -251,37 +251,46 @@ async fn bench_intake_runs_and_prints_its_line() {
     }
 }
 
-#[test]
-fn bench_allocate_runs_and_prints_its_line() {
+#[tokio::test]
+async fn bench_allocate_runs_and_prints_its_line() {
     // A tiny load: this checks that the benchmark works, never how fast.
-    let world = ["--lines", "300", "--products", "30", "--franchisees", "12"];
-    let args = [&["bench", "allocate"], &world[..], &["--stores", "6"]].concat();
-    let o = kaidan("sqlite:unused.db", &args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    let line = out.lines().last().unwrap_or_default();
-    assert!(
-        line.starts_with("allocate: ")
-            && line.contains(" s for 300 lines, baseline ")
-            && line.contains(", ratio "),
-        "{line}"
-    );
-    // Both baselines did the same work (ADR 0029): the same rows read and
-    // the same result rows written.
-    let err = stderr(&o);
-    let work = |prefix: &str| {
-        let l = err
-            .lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} line in {err}"));
-        let rest = l.split_once(": read ").expect("read").1;
-        let read = rest.split(' ').next().expect("lines").to_string();
-        let wrote = rest.split_once("wrote ").expect("wrote").1;
-        (read, wrote.split(' ').next().expect("rows").to_string())
-    };
-    let plain = work("plain baseline (rusqlite)");
-    assert_eq!(plain, work("store baseline (Kaidan's store)"));
-    assert_ne!(plain.1, "0", "{err}");
+    for (db, _dir) in support::databases().await {
+        let world = ["--lines", "300", "--products", "30", "--franchisees", "12"];
+        let mut args = [&["bench", "allocate"], &world[..], &["--stores", "6"]].concat();
+        if !db.starts_with("sqlite:") {
+            args.extend(["--on", db.as_str()]);
+        }
+        let o = kaidan("sqlite:unused.db", &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = out.lines().last().unwrap_or_default();
+        assert!(
+            line.starts_with("allocate: ")
+                && line.contains(" s for 300 lines, baseline ")
+                && line.contains(", ratio "),
+            "{line}"
+        );
+        // Both baselines did the same work (ADR 0029): the same rows read
+        // and the same result rows written.
+        let err = stderr(&o);
+        let work = |prefix: &str| {
+            let l = err
+                .lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} line in {err}"));
+            let rest = l.split_once(": read ").expect("read").1;
+            let read = rest.split(' ').next().expect("lines").to_string();
+            let wrote = rest.split_once("wrote ").expect("wrote").1;
+            (read, wrote.split(' ').next().expect("rows").to_string())
+        };
+        let plain = if db.starts_with("sqlite:") {
+            work("plain baseline (rusqlite)")
+        } else {
+            work("plain baseline (sqlx PostgreSQL driver, COPY)")
+        };
+        assert_eq!(plain, work("store baseline (Kaidan's store)"));
+        assert_ne!(plain.1, "0", "{err}");
+    }
 }
 
 #[tokio::test]
