@@ -463,6 +463,15 @@ impl Db {
         }
         progress("stock", 1, 1);
         Box::new(owned).commit().await?;
+        if self.pg_pool().is_some() {
+            // What autovacuum would have gathered on a database that grew
+            // over months: without statistics PostgreSQL plans these joins
+            // of a million fresh rows as if the tables were empty.
+            progress("statistics", 0, 1);
+            let mut owned = self.begin_tx().await?;
+            exec(&mut owned, "ANALYZE").await?;
+            Box::new(owned).commit().await?;
+        }
         Ok(AllocGenerated {
             orders,
             lines: shape.lines,
