@@ -111,6 +111,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0018_numeric_bounds.sql"),
     migration!("0019_net_days_terms.sql"),
     migration!("0020_bound_checks_on_busy_tables.sql"),
+    migration!("0021_order_lines_room_for_updates.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -377,6 +378,11 @@ mod tests {
             20,
             "3cf1d1e747a113852effe87ad1d481fcc33f567f4898e98bb6087deaab7c53d1e330d50353ce97ef78983cc534c0801d",
             "da934a7d8c0ef6e44b953ecd821e5bc4cec99ae750addd1a3e05a658c8b45e262a4936aacc7a3ea3f9f4c9d99dc6f6aa",
+        ),
+        (
+            21,
+            "d0dc818526f62f5716fe14fa5e3a93ab0a0bfb1d05b85c44376cf1b111cbf51bc3820252b727fb3368804288e5c6966c",
+            "ae78393121cda27c7299b8106f6cf0c5e8c11673194d1ce7ad600af61e5763465200ccf150aa033097cf018d945fb5bf",
         ),
     ];
 
