@@ -628,10 +628,100 @@ mod tests {
                 sqlx::query_scalar(q).fetch_one(&pool).await.unwrap()
             } else {
                 let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                // Migration 0021: room on order lines' pages for HOT
+                // updates.
+                let options: Option<Vec<String>> = sqlx::query_scalar(
+                    "SELECT reloptions FROM pg_class WHERE oid = 'order_lines'::regclass",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                assert_eq!(options, Some(vec!["fillfactor=70".to_string()]));
                 sqlx::query_scalar(q).fetch_one(&pool).await.unwrap()
             };
             assert_eq!(n, 0, "{backend}");
         }
+    }
+
+    /// Migration 0020 (ADR 0031) rebuilds SQLite's busiest tables: every
+    /// row is kept, an old row that breaks a bound (written before 0018)
+    /// is copied as it is, and the bound is held from then on by the
+    /// check constraint, which the store reads as before.
+    #[tokio::test]
+    async fn the_busy_tables_keep_their_rows_when_their_bounds_become_checks() {
+        let (url, _dir) = testing::fresh_url("sqlite").await.unwrap();
+        let until = |v: i64| async move {
+            let all = migrations(Engine::Sqlite).unwrap();
+            Migrator::new(Rendered(
+                all.into_iter().filter(|m| m.version <= v).collect(),
+            ))
+            .await
+            .unwrap()
+        };
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+            .unwrap()
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        until(17).await.run(&pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO products (id, sku, name, unit, season, launch_priority, list_price, tax_rate_bp, updated_at) \
+                 VALUES (1, 'P', 'P', 'x', 'none', 1, 0, 1300, 0); \
+             INSERT INTO warehouses (id, code, name, updated_at) VALUES (1, 'W', 'W', 0); \
+             INSERT INTO stock_balances (product_id, warehouse_id, on_hand, reserved) VALUES (1, 1, 7, 2); \
+             INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
+                 VALUES (1, 1, 1, 'receipt', 7, 0, 'a'), (2, 1, 1, 'receipt', 1.5, 0, 'before the bounds')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        until(19).await.run(&pool).await.unwrap();
+        let triggers = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'stock_moves'";
+        let n: i64 = sqlx::query_scalar(triggers).fetch_one(&pool).await.unwrap();
+        assert_eq!(n, 2);
+        pool.close().await;
+
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        db.close().await;
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar(triggers).fetch_one(&pool).await.unwrap();
+        assert_eq!(n, 0, "the triggers went with the old table");
+        let moves: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, typeof(on_hand_delta), source FROM stock_moves ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            moves,
+            [
+                (1, "integer".to_string(), "a".to_string()),
+                (2, "real".to_string(), "before the bounds".to_string())
+            ]
+        );
+        let balance: (i64, i64) = sqlx::query_as("SELECT on_hand, reserved FROM stock_balances")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(balance, (7, 2));
+        // The indexes are back.
+        let index: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'order_lines_product'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(index, 1);
+        let refused = sqlx::query(
+            "INSERT INTO stock_moves (at, product_id, warehouse_id, kind, on_hand_delta, reserved_delta, source) \
+             VALUES (3, 1, 1, 'receipt', 2.5, 0, 'after')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(crate::error::map(refused), kaidan_app::ports::StoreError::OutOfBounds { ref table, ref column, .. }
+                if table == "stock_moves" && column == "on_hand_delta"),
+        );
     }
 
     #[tokio::test]
