@@ -207,20 +207,29 @@ async fn sec_3_backup_and_restore_round_trip() {
     }
 }
 
+/// Runs `kaidan bench …` on `db` (on PostgreSQL a fresh empty database,
+/// given as `--on`) and gives its last line on stdout and its stderr.
+fn bench(db: &str, args: &[&str]) -> (String, String) {
+    let mut args = args.to_vec();
+    if !db.starts_with("sqlite:") {
+        args.extend(["--on", db]);
+    }
+    let o = kaidan("sqlite:unused.db", &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = stdout(&o).lines().last().unwrap_or_default().to_string();
+    (line, stderr(&o))
+}
+
 /// A tiny load: this checks that the benchmark works, never how fast. On
 /// PostgreSQL the bench runs on a fresh empty database (`--on`) and its
 /// plain baseline on a scratch database it creates and drops (ADR 0029).
 #[tokio::test]
 async fn bench_intake_runs_and_prints_its_line() {
     for (db, _dir) in support::databases().await {
-        let mut args = vec!["bench", "intake", "--orders", "12", "--clients", "3"];
-        if !db.starts_with("sqlite:") {
-            args.extend(["--on", db.as_str()]);
-        }
-        let o = kaidan("sqlite:unused.db", &args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let out = stdout(&o);
-        let line = out.lines().last().unwrap_or_default();
+        let (line, err) = bench(
+            &db,
+            &["bench", "intake", "--orders", "12", "--clients", "3"],
+        );
         assert!(
             line.starts_with("intake: ")
                 && line.contains(" orders/s, p50 ")
@@ -228,7 +237,6 @@ async fn bench_intake_runs_and_prints_its_line() {
             "{line}"
         );
         // The plain baseline and, as a secondary line, the store's own.
-        let err = stderr(&o);
         let plain = if db.starts_with("sqlite:") {
             ["plain baseline (rusqlite): "].as_slice()
         } else {
@@ -256,14 +264,8 @@ async fn bench_allocate_runs_and_prints_its_line() {
     // A tiny load: this checks that the benchmark works, never how fast.
     for (db, _dir) in support::databases().await {
         let world = ["--lines", "300", "--products", "30", "--franchisees", "12"];
-        let mut args = [&["bench", "allocate"], &world[..], &["--stores", "6"]].concat();
-        if !db.starts_with("sqlite:") {
-            args.extend(["--on", db.as_str()]);
-        }
-        let o = kaidan("sqlite:unused.db", &args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let out = stdout(&o);
-        let line = out.lines().last().unwrap_or_default();
+        let args = [&["bench", "allocate"], &world[..], &["--stores", "6"]].concat();
+        let (line, err) = bench(&db, &args);
         assert!(
             line.starts_with("allocate: ")
                 && line.contains(" s for 300 lines, baseline ")
@@ -272,7 +274,6 @@ async fn bench_allocate_runs_and_prints_its_line() {
         );
         // Both baselines did the same work (ADR 0029): the same rows read
         // and the same result rows written.
-        let err = stderr(&o);
         let work = |prefix: &str| {
             let l = err
                 .lines()
