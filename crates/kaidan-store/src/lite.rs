@@ -50,8 +50,13 @@ pub(crate) fn open_writer(path: &Path, cache_mib: u32) -> Result<Connection, Sto
             path.display()
         )));
     }
+    // temp_store = MEMORY: each unit of a group commit is a savepoint, and
+    // SQLite copies every page a unit first changes into a sub-journal, a
+    // temporary file written with a system call a page. Only a rollback to
+    // the savepoint reads it back; recovery after a crash uses the WAL, so
+    // memory is as safe, and the writes leave the writer's path.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
          PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{};",
         u64::from(cache_mib.max(1)) * 1024
     ))
