@@ -1,7 +1,9 @@
-//! The set-based writes of a committed allocation run (ALC-1..10): lines
+//! The bulk writes of a committed allocation run (ALC-1..10): lines
 //! reserved, shortages closed, locks, timeline events with their outbox
 //! rows, audit rows, order heads and pickable lines read for its pick lists,
-//! and the pick lists themselves, each in a few large statements.
+//! and the pick lists themselves. On PostgreSQL each in a few large
+//! statements; on SQLite's writer the per-row writes go one prepared
+//! statement a row, which SQLite runs faster than a large text (ADR 0031).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
