@@ -557,8 +557,9 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     db.close().await;
 
     // The baselines, same process, on a second identical fresh database:
-    // first the plain one (ADR 0029: rusqlite, no Kaidan stack), then the
-    // old one through Kaidan's store (sqlx), each writing its own table.
+    // first the plain one (ADR 0029, no Kaidan stack: rusqlite on SQLite,
+    // one connection and a COPY on PostgreSQL), then the old one through
+    // Kaidan's store, each writing its own table.
     let (base, _) = allocate_db(&base_url, shape, args.sqlite_cache_mib).await?;
     let s = spinner("plain baseline: read, sort, greedy walk, write");
     let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
