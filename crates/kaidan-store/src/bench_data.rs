@@ -195,6 +195,21 @@ impl Db {
         let day = 86_400_000_000i64;
         let mut owned = self.begin_tx().await?;
         let tx: &mut DbTx = &mut owned;
+        // The data set takes fixed ids and the run then commits on it: a
+        // company's database (a mistaken `--on`) is refused untouched.
+        let held: i64 = fetch_as!(
+            tx,
+            query_scalar.fetch_one,
+            "SELECT CAST((SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM customers) \
+                    + (SELECT COUNT(*) FROM products) AS BIGINT)",
+            []
+        );
+        if held > 0 {
+            return Err(StoreError::Other(format!(
+                "the allocation bench needs an EMPTY database, and this one holds {held} orders, \
+                 customers and products: give it a scratch database"
+            )));
+        }
         // Master data.
         progress("master data", 0, 1);
         let mut b = Bulk::new(tx, "regions", "id, code, name, name_zh, updated_at");

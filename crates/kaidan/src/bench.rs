@@ -423,14 +423,16 @@ fn spinner(what: &str) -> indicatif::ProgressBar {
     s
 }
 
-/// The generated data set in a fresh database: an SQLite file at
-/// `sqlite:<path>` (replaced), or an empty PostgreSQL database.
+/// The generated data set in a fresh database: the bench's own SQLite
+/// file (`replace`: a left-over of an earlier run is removed first), or a
+/// database given with `--on`, which must be empty (never removed).
 async fn allocate_db(
     url: &str,
+    replace: bool,
     shape: kaidan_store::AllocShape,
     sqlite_cache_mib: u32,
 ) -> anyhow::Result<(Db, kaidan_store::AllocGenerated)> {
-    if let Some(path) = url.strip_prefix("sqlite:") {
+    if replace && let Some(path) = url.strip_prefix("sqlite:") {
         let _ = std::fs::remove_file(path);
     }
     let options = DbOptions {
@@ -472,24 +474,13 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
         ),
     };
     std::fs::create_dir_all(&dir)?;
-    // PostgreSQL: the real run on the given (empty) database, the
-    // baselines on a scratch database beside it, dropped afterwards.
-    let (real_url, scratch) = match &args.on {
-        Some(url) if !url.starts_with("sqlite:") => {
-            let name = format!("kaidan_bench_allocate_{}", std::process::id());
-            let scratch = kaidan_store::ScratchPg::create(url, &name)
-                .await
-                .context("creating the baselines' scratch database")?;
-            (url.clone(), Some(scratch))
-        }
-        Some(url) => (url.clone(), None),
-        None => (format!("sqlite:{}", dir.join("real.db").display()), None),
-    };
-    let base_url = match &scratch {
-        Some(s) => s.url.clone(),
-        None => format!("sqlite:{}", dir.join("baseline.db").display()),
-    };
-    let on_pg = scratch.is_some();
+    // `--on`: the real run on the given (empty) database; on PostgreSQL
+    // the baselines then run on a scratch database beside it.
+    let real_url = args
+        .on
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("real.db").display()));
+    let on_pg = !real_url.starts_with("sqlite:");
     eprintln!(
         "bench allocate: {} lines over {} products, {} franchisees, {} stores (seed {}), {}",
         shape.lines,
@@ -510,7 +501,8 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
 
     // The real run: load, engine, write, on its own fresh database.
     let t = Instant::now();
-    let (db, generated) = allocate_db(&real_url, shape, args.sqlite_cache_mib).await?;
+    let (db, generated) =
+        allocate_db(&real_url, args.on.is_none(), shape, args.sqlite_cache_mib).await?;
     eprintln!(
         "generated {} orders, {} lines, demand {} units, central supply {} units ({:.1} s, not timed)",
         generated.orders,
@@ -556,11 +548,28 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     drop(outcome);
     db.close().await;
 
+    // Created only now, so that a refused `--on` leaves nothing behind;
+    // dropped at the end.
+    let scratch = if on_pg {
+        let name = format!("kaidan_bench_allocate_{}", std::process::id());
+        Some(
+            kaidan_store::ScratchPg::create(&real_url, &name)
+                .await
+                .context("creating the baselines' scratch database")?,
+        )
+    } else {
+        None
+    };
+    let base_url = match &scratch {
+        Some(s) => s.url.clone(),
+        None => format!("sqlite:{}", dir.join("baseline.db").display()),
+    };
     // The baselines, same process, on a second identical fresh database:
     // first the plain one (ADR 0029, no Kaidan stack: rusqlite on SQLite,
     // one connection and a COPY on PostgreSQL), then the old one through
     // Kaidan's store, each writing its own table.
-    let (base, _) = allocate_db(&base_url, shape, args.sqlite_cache_mib).await?;
+    // The bench's own SQLite file, or its fresh scratch PostgreSQL database.
+    let (base, _) = allocate_db(&base_url, true, shape, args.sqlite_cache_mib).await?;
     let s = spinner("plain baseline: read, sort, greedy walk, write");
     let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
     s.finish_and_clear();

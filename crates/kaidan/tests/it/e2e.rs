@@ -294,6 +294,47 @@ async fn bench_allocate_runs_and_prints_its_line() {
     }
 }
 
+/// `bench allocate --on` a company's database (here the demo's) is
+/// refused before anything is written: the file is not replaced and its
+/// data is as it was.
+#[tokio::test]
+async fn bench_allocate_refuses_a_database_that_holds_data() {
+    for (db, dir) in support::databases().await {
+        let o = kaidan(&db, &["demo", "--no-serve"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = dir.as_ref().map_or(scratch.path(), |d| d.path());
+        let export = |name: &str| {
+            let out = dir.join(name);
+            let o = kaidan(&db, &["export", "products", out.to_str().unwrap()]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            std::fs::read_to_string(&out).unwrap()
+        };
+        let before = export("before.csv");
+        let o = kaidan(
+            "sqlite:unused.db",
+            &[
+                "bench",
+                "allocate",
+                "--lines",
+                "100",
+                "--products",
+                "30",
+                "--on",
+                db.as_str(),
+            ],
+        );
+        assert!(!o.status.success(), "{}", stdout(&o));
+        assert!(
+            stderr(&o).contains("needs an EMPTY database"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(export("after.csv"), before);
+        assert!(before.lines().count() > 1, "{before}");
+    }
+}
+
 #[tokio::test]
 async fn alc_10_allocate_preview_and_commit_on_the_demo_database() {
     for (db, _dir) in support::databases().await {
