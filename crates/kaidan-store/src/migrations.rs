@@ -112,6 +112,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0019_net_days_terms.sql"),
     migration!("0020_bound_checks_on_busy_tables.sql"),
     migration!("0021_order_lines_room_for_updates.sql"),
+    migration!("0022_open_orders_by_customer.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -383,6 +384,11 @@ mod tests {
             21,
             "d0dc818526f62f5716fe14fa5e3a93ab0a0bfb1d05b85c44376cf1b111cbf51bc3820252b727fb3368804288e5c6966c",
             "ae78393121cda27c7299b8106f6cf0c5e8c11673194d1ce7ad600af61e5763465200ccf150aa033097cf018d945fb5bf",
+        ),
+        (
+            22,
+            "269d4babdb403d64cbb9b606cca47f8d3677130298f2f79911c3e70c661a412de1703e3fa188a583211cec8604545e48",
+            "269d4babdb403d64cbb9b606cca47f8d3677130298f2f79911c3e70c661a412de1703e3fa188a583211cec8604545e48",
         ),
     ];
 

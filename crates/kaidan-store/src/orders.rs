@@ -443,11 +443,12 @@ impl OrdersTx for DbTx {
         }
         // What already shipped is charged on the account (a receivable once
         // beyond the funds), so only the unshipped rest of a partly shipped
-        // order still counts as open. SUM of BIGINT is NUMERIC in
-        // PostgreSQL; cast so both engines give i64.
+        // order still counts as open. Both parts are answered from indexes
+        // (migration 0022): `shipped > 0` names the partial one. SUM of
+        // BIGINT is NUMERIC in PostgreSQL; cast so both engines give i64.
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(o.amount - COALESCE((SELECT SUM(l.shipped * l.unit_price) FROM order_lines l \
-                                                          WHERE l.order_id = o.id), 0)), 0) AS BIGINT) \
+                                                          WHERE l.order_id = o.id AND l.shipped > 0), 0)), 0) AS BIGINT) \
              FROM orders o WHERE o.customer_id = $1 AND o.id <> $2 AND o.status IN ({})",
             marks.join(", ")
         );

@@ -732,3 +732,42 @@ async fn chg_2_impact_counts_only_the_central_warehouse_stock_of_the_changed_pro
     )
     .await;
 }
+
+/// ORD-4, FIN-5: the credit check counts the customer's other orders that
+/// hold credit (received, in review, approved, …) and not a cancelled one;
+/// the sum is read from the open-orders index of migration 0022 (ADR 0032).
+#[tokio::test]
+async fn ord_4_the_credit_check_counts_the_other_open_orders_and_not_cancelled_ones() {
+    on_each_backend(
+        1_000_000,
+        PaymentTerms::MonthlySettlement,
+        100,
+        |w| async move {
+            let a = approved(&w, &[(0, 3)], "PO-A").await;
+            assert_eq!(a.status, OrderStatus::Approved, "{}", w.backend);
+            let b = place(&w, &[(1, 1)], "PO-B").await;
+            let c = place(&w, &[(0, 1), (1, 1)], "PO-C").await;
+            w.app
+                .cancel_order(&w.clerk, c.id, "customer withdrew")
+                .await
+                .unwrap();
+            let d = place(&w, &[(1, 2)], "PO-D").await;
+            let d = w.app.review_order(&w.clerk, d.id).await.unwrap();
+            let reviewed = d
+                .timeline
+                .iter()
+                .find(|e| e.kind == "reviewed")
+                .unwrap_or_else(|| panic!("{}: {:?}", w.backend, d.timeline));
+            let open: Money =
+                serde_json::from_value(reviewed.data["credit"]["open_orders"].clone()).unwrap();
+            assert_eq!(
+                open,
+                a.content.totals.amount + b.content.totals.amount,
+                "{}: {}",
+                w.backend,
+                reviewed.data
+            );
+        },
+    )
+    .await;
+}
