@@ -13,10 +13,19 @@
 //! acknowledged before the COMMIT that holds it is on disk; if that COMMIT
 //! fails, every unit in it is told so.
 //!
+//! The COMMIT itself does not wait for the disk (`synchronous=NORMAL`):
+//! the leader commits, lets the next batch have the writer, and only then
+//! flushes the WAL (`fdatasync`) and answers its units (ADR 0032). The
+//! disk's wait, more than a quarter of the writer's time at full load,
+//! overlaps the next batch's work instead of stopping it. Frames reach the
+//! WAL in commit order and recovery keeps a prefix of them, so a flush
+//! that ends after a COMMIT covers that COMMIT and every one before it.
+//!
 //! A unit that is dropped without committing (an error, a cancelled request)
 //! leaves its savepoint open; whoever takes the writer next rolls it back
 //! first, so the batch never carries half of a unit.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -55,7 +64,75 @@ pub(crate) struct Writer {
     /// Told after every COMMIT: the checkpointer moves the WAL into the
     /// database file in the background.
     committed: Arc<Notify>,
+    /// The WAL file, flushed after each COMMIT (ADR 0032).
+    wal: Arc<PathBuf>,
     stats: Arc<WriterStats>,
+}
+
+/// The units of a committed batch, to be answered once the WAL that holds
+/// their COMMIT is on disk.
+#[must_use = "the units are answered only after the flush"]
+struct Committed {
+    wal: Arc<PathBuf>,
+    waiters: Vec<oneshot::Sender<Result<(), StoreError>>>,
+    stats: Arc<WriterStats>,
+}
+
+impl Committed {
+    /// Flushes the WAL and tells each unit the outcome. A failed flush
+    /// leaves it unknown whether the batch is on disk, and says so.
+    fn flush_and_tell(self) {
+        let flushed = flush_wal(&self.wal, &self.stats);
+        self.tell(&flushed);
+    }
+
+    fn tell(self, flushed: &Result<(), StoreError>) {
+        for w in self.waiters {
+            let _ = w.send(match flushed {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Unavailable(e.to_string())),
+            });
+        }
+    }
+
+    /// The same on a blocking thread, so the async threads go on meanwhile.
+    async fn flush_and_tell_off_thread(self) {
+        let wal = Arc::clone(&self.wal);
+        let stats = Arc::clone(&self.stats);
+        let flushed = tokio::task::spawn_blocking(move || flush_wal(&wal, &stats))
+            .await
+            .unwrap_or_else(|e| Err(flush_lost(&e)));
+        self.tell(&flushed);
+    }
+}
+
+/// The flush's thread ended without an answer (the runtime is shutting
+/// down): the batch is committed but not known to be on disk.
+fn flush_lost(e: &tokio::task::JoinError) -> StoreError {
+    StoreError::Unavailable(format!(
+        "flushing the write-ahead log did not finish ({e}); the transaction may not be saved"
+    ))
+}
+
+/// `fdatasync` of the WAL: everything committed before this call is on
+/// disk once it returns.
+fn flush_wal(wal: &Path, stats: &WriterStats) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let flushed = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(wal)
+        .and_then(|f| f.sync_data());
+    stats.flushes.fetch_add(1, Ordering::Relaxed);
+    stats
+        .flush_us
+        .fetch_add(micros_since(started), Ordering::Relaxed);
+    flushed.map_err(|e| {
+        StoreError::Unavailable(format!(
+            "flushing the write-ahead log {} failed ({e}); the transaction may not be saved",
+            wal.display()
+        ))
+    })
 }
 
 /// The single SQLite writer, shared by every request of this process.
@@ -75,6 +152,8 @@ pub(crate) struct WriterStats {
     held_us: AtomicU64,
     commits: AtomicU64,
     commit_us: AtomicU64,
+    flushes: AtomicU64,
+    flush_us: AtomicU64,
 }
 
 /// A reading of `WriterStats`.
@@ -85,8 +164,12 @@ pub struct WriterBusy {
     /// Time they held it in all, COMMITs not included.
     pub held: Duration,
     pub commits: u64,
-    /// Time the COMMITs took in all (the WAL's fsync).
+    /// Time the COMMITs took in all (writing the WAL, not waiting for it).
     pub commit: Duration,
+    /// WAL flushes after COMMITs, and the time they took in all: the
+    /// disk's wait, off the writer (ADR 0032).
+    pub flushes: u64,
+    pub flush: Duration,
 }
 
 fn micros_since(t: Instant) -> u64 {
@@ -106,6 +189,8 @@ impl WriterStats {
             held: Duration::from_micros(self.held_us.load(Ordering::Relaxed)),
             commits: self.commits.load(Ordering::Relaxed),
             commit: Duration::from_micros(self.commit_us.load(Ordering::Relaxed)),
+            flushes: self.flushes.load(Ordering::Relaxed),
+            flush: Duration::from_micros(self.flush_us.load(Ordering::Relaxed)),
         }
     }
 }
@@ -208,17 +293,11 @@ async fn begin_immediate(w: &mut Writer) -> Result<(), StoreError> {
     }
 }
 
-/// COMMIT, which waits for the disk (`synchronous=FULL`): on a runtime of
-/// several threads the others take this thread's tasks meanwhile.
+/// COMMIT: writes the batch's frames to the WAL; it does not wait for the
+/// disk (`synchronous=NORMAL`), the flush after it does (ADR 0032).
 fn commit_now(conn: &rusqlite::Connection, stats: &WriterStats) -> Result<(), StoreError> {
     let started = Instant::now();
-    let multi = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let committed = if multi {
-        tokio::task::block_in_place(|| batch(conn, "COMMIT"))
-    } else {
-        batch(conn, "COMMIT")
-    };
+    let committed = batch(conn, "COMMIT");
     stats.commits.fetch_add(1, Ordering::Relaxed);
     stats
         .commit_us
@@ -283,22 +362,43 @@ impl Writer {
         }
     }
 
-    /// Commits the batch and tells each waiting unit.
-    fn finish(&mut self) {
+    /// Commits the batch; its units are told once the WAL is flushed (by
+    /// the caller, after it let go of the writer). None when nothing was
+    /// open, or when the COMMIT failed (the units are told that at once).
+    fn commit_batch(&mut self) -> Option<Committed> {
         self.settle();
         if !self.open {
-            return;
+            return None;
         }
         let committed = self.conn().and_then(|c| commit_now(c, &self.stats));
         match committed {
             Ok(()) => {
                 self.open = false;
                 self.committed.notify_one();
-                for w in self.waiters.drain(..) {
-                    let _ = w.send(Ok(()));
-                }
+                Some(Committed {
+                    wal: Arc::clone(&self.wal),
+                    waiters: std::mem::take(&mut self.waiters),
+                    stats: Arc::clone(&self.stats),
+                })
             }
-            Err(e) => self.abort(&e.to_string()),
+            Err(e) => {
+                self.abort(&e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Commits the batch and tells each waiting unit, flushing here: for
+    /// the callers that keep the writer (bulk units, migrations, backups).
+    fn finish(&mut self) {
+        if let Some(done) = self.commit_batch() {
+            if tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+            {
+                tokio::task::block_in_place(|| done.flush_and_tell());
+            } else {
+                done.flush_and_tell();
+            }
         }
     }
 }
@@ -314,8 +414,11 @@ impl GroupCommit {
     ) -> Self {
         let committed = Arc::new(Notify::new());
         let stats = Arc::new(WriterStats::default());
+        // SQLite's own name for it: the database file's with "-wal".
+        let wal = Arc::new(PathBuf::from(format!("{}-wal", conn.path().unwrap_or(""))));
         GroupCommit {
             state: Arc::new(Mutex::new(Writer {
+                wal,
                 conn: Some(conn),
                 maint: Some(maint),
                 open: false,
@@ -435,7 +538,7 @@ impl Unit {
         if self.solo {
             self.group.stats.held(self.began);
             let committed = guard.conn().and_then(|c| commit_now(c, &guard.stats));
-            match &committed {
+            match committed {
                 Ok(()) => {
                     guard.open = false;
                     guard.solo = false;
@@ -444,9 +547,14 @@ impl Unit {
                 Err(e) => {
                     guard.solo = false;
                     guard.abort(&e.to_string());
+                    return Err(e);
                 }
             }
-            return committed;
+            let (wal, stats) = (Arc::clone(&guard.wal), Arc::clone(&guard.stats));
+            drop(guard);
+            return tokio::task::spawn_blocking(move || flush_wal(&wal, &stats))
+                .await
+                .unwrap_or_else(|e| Err(flush_lost(&e)));
         }
         if let Err(e) = batch(guard.conn()?, "RELEASE unit") {
             guard.abort(&e.to_string());
@@ -466,7 +574,12 @@ impl Unit {
             tokio::spawn(async move {
                 let mut w = state.lock_owned().await;
                 w.leader = false;
-                w.finish();
+                let done = w.commit_batch();
+                // The next batch starts while this one's flush waits.
+                drop(w);
+                if let Some(done) = done {
+                    done.flush_and_tell_off_thread().await;
+                }
             });
         }
         told.await.unwrap_or_else(|_| {

@@ -24,9 +24,11 @@ use crate::error::corrupt;
 /// into the text) are prepared once and not kept.
 const STATEMENT_CACHE: usize = 512;
 
-/// Opens the writer connection: WAL, durable commits (`synchronous=FULL`:
-/// a commit is on disk before it is acknowledged), foreign keys, and no
-/// automatic checkpoint (the background checkpointer does it, group.rs).
+/// Opens the writer connection: WAL, durable commits (a commit is on disk
+/// before it is acknowledged: `synchronous=NORMAL` writes the WAL at
+/// COMMIT and group.rs flushes it before any unit of the batch is
+/// answered, ADR 0032), foreign keys, and no automatic checkpoint (the
+/// background checkpointer does it, group.rs).
 pub(crate) fn open_writer(path: &Path, cache_mib: u32) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
@@ -56,7 +58,7 @@ pub(crate) fn open_writer(path: &Path, cache_mib: u32) -> Result<Connection, Sto
     // the savepoint reads it back; recovery after a crash uses the WAL, so
     // memory is as safe, and the writes leave the writer's path.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
          PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{};",
         u64::from(cache_mib.max(1)) * 1024
     ))

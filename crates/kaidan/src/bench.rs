@@ -336,7 +336,7 @@ pub async fn intake(
     if let Some(b) = busy {
         // Setup (company, users) is in these counts too: a few dozen units.
         eprintln!(
-            "writer: {} units held it {:.0} ms ({:.3} ms a unit), {} COMMITs took {:.0} ms ({:.2} ms each), busy {:.0} % of the intake's {:.1} s",
+            "writer: {} units held it {:.0} ms ({:.3} ms a unit), {} COMMITs took {:.0} ms ({:.2} ms each), busy {:.0} % of the intake's {:.1} s; {} WAL flushes off the writer took {:.0} ms ({:.2} ms each)",
             b.units,
             b.held.as_secs_f64() * 1e3,
             b.held.as_secs_f64() * 1e3 / b.units.max(1) as f64,
@@ -344,7 +344,10 @@ pub async fn intake(
             b.commit.as_secs_f64() * 1e3,
             b.commit.as_secs_f64() * 1e3 / b.commits.max(1) as f64,
             (b.held + b.commit).as_secs_f64() * 100.0 / wall.as_secs_f64(),
-            wall.as_secs_f64()
+            wall.as_secs_f64(),
+            b.flushes,
+            b.flush.as_secs_f64() * 1e3,
+            b.flush.as_secs_f64() * 1e3 / b.flushes.max(1) as f64,
         );
     }
     eprintln!(

@@ -221,3 +221,53 @@ async fn bulk_transactions_mix_with_grouped_units() {
         assert_durable(t, db.as_ref(), &expected, backend).await;
     }
 }
+
+/// ADR 0032: SQLite's COMMIT writes the WAL without waiting for the disk;
+/// a unit is answered only after a flush of the WAL that began once its
+/// batch was committed. So every acknowledged unit, grouped or bulk, has
+/// seen a flush end between its start and its answer, and there are never
+/// fewer flushes than COMMITs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_answers_a_unit_only_after_the_wal_is_flushed() {
+    let t = fresh("sqlite").await.unwrap();
+    let db: Arc<dyn Store> = Arc::new(t.db.clone());
+    let now = jiff::Timestamp::now();
+    for bulk in [false, true] {
+        let before = t.db.writer_busy().unwrap();
+        let mut tx = if bulk {
+            db.write_bulk().await.unwrap()
+        } else {
+            db.write().await.unwrap()
+        };
+        tx.master_insert(&region(&format!("F{bulk}")), now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let after = t.db.writer_busy().unwrap();
+        assert!(after.commits > before.commits, "bulk {bulk}");
+        assert!(
+            after.flushes > before.flushes,
+            "bulk {bulk}: answered before the WAL was flushed ({before:?} → {after:?})"
+        );
+    }
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let db = Arc::clone(&db);
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.write().await?;
+            tx.master_insert(&region(&format!("G{i:03}")), now).await?;
+            tx.commit().await.map(|()| true)
+        }));
+    }
+    let expected = kept(tasks, "G").await;
+    assert_eq!(expected.len(), 40);
+    let busy = t.db.writer_busy().unwrap();
+    assert!(
+        busy.flushes >= busy.commits,
+        "fewer flushes than COMMITs: {busy:?}"
+    );
+    let mut all = expected;
+    all.extend(["Ffalse".to_string(), "Ftrue".to_string()]);
+    all.sort();
+    assert_durable(t, db.as_ref(), &all, "sqlite").await;
+}
