@@ -14,6 +14,7 @@ use crate::backup::{BackupMarker, DatabaseLock, lock_shared, write_marker};
 use crate::error::{ConnectError, map};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Engine};
+use crate::short_read::ShortReaders;
 use crate::tx::{DbTx, SqliteTx};
 use sqlx::ConnectOptions;
 
@@ -53,6 +54,8 @@ enum Backend {
         path: std::path::PathBuf,
         writer: GroupCommit,
         reader: SqlitePool,
+        /// Read-only rusqlite connections for short reads (ADR 0033).
+        short: Arc<ShortReaders>,
         /// Held while any clone of this database is alive, so that a
         /// restore cannot replace the file under it (ADR 0025).
         _lock: Option<Arc<DatabaseLock>>,
@@ -154,6 +157,7 @@ impl Db {
                 path: path.to_path_buf(),
                 writer: GroupCommit::new(writer, maint, checkpoint),
                 reader,
+                short: ShortReaders::new(path, options.sqlite_readers, options.sqlite_cache_mib),
                 _lock: lock,
             },
         })
@@ -256,7 +260,13 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { writer, reader, .. } => {
+            Backend::Sqlite {
+                writer,
+                reader,
+                short,
+                ..
+            } => {
+                short.close();
                 reader.close().await;
                 writer.close().await;
             }
@@ -285,6 +295,13 @@ impl Store for Db {
             Backend::Sqlite { reader, .. } => {
                 DbTx::Sqlite(SqliteTx::Read(reader.begin().await.map_err(map)?))
             }
+            Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
+        }))
+    }
+
+    async fn read_short(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Ok(Box::new(match &self.backend {
+            Backend::Sqlite { short, .. } => DbTx::Sqlite(SqliteTx::Short(short.begin().await?)),
             Backend::Postgres(pool) => DbTx::Pg(pool.begin().await.map_err(map)?),
         }))
     }

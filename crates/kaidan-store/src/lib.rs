@@ -35,6 +35,7 @@ mod raw;
 pub mod record;
 mod records;
 mod row;
+mod short_read;
 mod status_sets;
 mod stock;
 mod stock_counts;

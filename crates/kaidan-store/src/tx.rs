@@ -4,6 +4,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::error::map;
 use crate::group::Unit;
+use crate::short_read::ShortRead;
 
 /// An open transaction on either engine. Dropped without `commit`, it rolls
 /// back.
@@ -12,10 +13,12 @@ pub(crate) enum DbTx {
     Pg(Transaction<'static, Postgres>),
 }
 
-/// An SQLite transaction: a read on a reader connection (sqlx), or a write
-/// unit in the writer's current batch (rusqlite, see `group` and `lite`).
+/// An SQLite transaction: a read on a reader connection (sqlx), a short
+/// read on a rusqlite reader (`short_read`), or a write unit in the
+/// writer's current batch (rusqlite, see `group` and `lite`).
 pub(crate) enum SqliteTx {
     Read(Transaction<'static, Sqlite>),
+    Short(ShortRead),
     Write(Unit),
 }
 
@@ -34,8 +37,8 @@ impl DbTx {
 
 /// Runs the same statement on whichever engine and connection the
 /// transaction belongs to: `$c` is an sqlx connection (`&mut
-/// SqliteConnection` of a reader, or `&mut PgConnection`), `$l` the SQLite
-/// writer's `&rusqlite::Connection`. Each body is compiled for its
+/// SqliteConnection` of a reader, or `&mut PgConnection`), `$l` a
+/// `&rusqlite::Connection`: the SQLite writer's, or a short reader's. Each body is compiled for its
 /// connections, so the text must be valid SQL for both engines.
 macro_rules! on {
     ($tx:expr, $c:ident => $body:expr, $l:ident => $lite:expr) => {
@@ -46,6 +49,10 @@ macro_rules! on {
             }
             $crate::tx::DbTx::Sqlite($crate::tx::SqliteTx::Write(u)) => {
                 let $l = u.lite()?;
+                $lite
+            }
+            $crate::tx::DbTx::Sqlite($crate::tx::SqliteTx::Short(r)) => {
+                let $l = r.lite()?;
                 $lite
             }
             $crate::tx::DbTx::Pg(t) => {
@@ -214,6 +221,7 @@ impl Tx for DbTx {
         match *self {
             DbTx::Sqlite(SqliteTx::Read(t)) => t.commit().await.map_err(map),
             DbTx::Sqlite(SqliteTx::Write(u)) => u.commit().await,
+            DbTx::Sqlite(SqliteTx::Short(r)) => r.commit(),
             DbTx::Pg(t) => t.commit().await.map_err(map),
         }
     }

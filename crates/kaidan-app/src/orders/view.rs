@@ -11,9 +11,10 @@ use super::*;
 
 impl App {
     /// The view of an order just written, read on a reader connection after
-    /// the commit, so the writer is not held for reads.
+    /// the commit, so the writer is not held for reads; one order's rows,
+    /// a short read.
     pub(super) async fn view_committed(&self, id: OrderId) -> AppResult<OrderView> {
-        let mut tx = self.store.read().await?;
+        let mut tx = self.store.read_short().await?;
         self.view_in(&mut tx, id).await
     }
 
@@ -55,7 +56,7 @@ impl App {
     /// An order with its lines' progress and timeline (ORD-7).
     pub async fn order(&self, ctx: &Ctx, id: OrderId) -> AppResult<OrderView> {
         ctx.require(Permission::OrderRead)?;
-        let mut tx = self.store.read().await?;
+        let mut tx = self.store.read_short().await?;
         self.load_order(&mut tx, ctx, id).await?;
         self.view_in(&mut tx, id).await
     }

@@ -98,6 +98,13 @@ pub trait Store: Send + Sync + 'static {
     }
     /// A read-only transaction (may use a replica or a reader pool).
     async fn read(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// A read-only transaction for a read known to be small (one order
+    /// after a write): on SQLite its statements run on the calling task,
+    /// without a hand-off to a reader thread (ADR 0033). Never for lists,
+    /// reports or exports, which may run long.
+    async fn read_short(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.read().await
+    }
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
     /// `sqlite` or `postgres`.

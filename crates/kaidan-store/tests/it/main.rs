@@ -16,6 +16,7 @@ mod group_commit;
 mod history;
 mod orders;
 mod purchasing;
+mod short_reads;
 mod shortages;
 mod stock_counts;
 mod stock_ledger;
