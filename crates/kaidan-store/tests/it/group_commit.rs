@@ -8,16 +8,9 @@
 use std::sync::Arc;
 
 use kaidan_app::ports::{EntityKind, ListQuery, MasterData, Store, StoreError};
-use kaidan_domain::master::RegionData;
 use kaidan_store::testing::{backends, fresh};
 
-fn region(code: &str) -> MasterData {
-    MasterData::Region(RegionData {
-        code: code.into(),
-        name: code.into(),
-        name_zh: String::new(),
-    })
-}
+use crate::support::region_record as region;
 
 async fn codes(db: &dyn Store) -> Vec<String> {
     let mut tx = db.read().await.unwrap();

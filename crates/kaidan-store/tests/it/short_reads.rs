@@ -8,17 +8,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kaidan_app::ports::{EntityKind, ListQuery, MasterData, Store};
-use kaidan_domain::master::RegionData;
+use kaidan_app::ports::{EntityKind, ListQuery, Store};
 use kaidan_store::testing::{backends, fresh};
 
-fn region(code: &str) -> MasterData {
-    MasterData::Region(RegionData {
-        code: code.into(),
-        name: code.into(),
-        name_zh: String::new(),
-    })
-}
+use crate::support::region_record as region;
 
 async fn add(db: &dyn Store, code: &str) {
     let mut tx = db.write().await.unwrap();

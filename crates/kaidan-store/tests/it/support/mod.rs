@@ -103,6 +103,16 @@ pub fn customer(
     }
 }
 
+/// A region as a store-level master record: the smallest row there is,
+/// for tests of transactions rather than of regions.
+pub fn region_record(code: &str) -> kaidan_app::ports::MasterData {
+    kaidan_app::ports::MasterData::Region(RegionData {
+        code: code.into(),
+        name: code.into(),
+        name_zh: String::new(),
+    })
+}
+
 pub fn warehouse(code: &str, name: &str, is_central: bool) -> WarehouseData {
     WarehouseData {
         code: code.into(),
