@@ -98,12 +98,15 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, IoErr
     Ok(out)
 }
 
-/// Line numbers from byte offsets, counting `\n` as a person's editor
-/// does. The csv reader's own line count is one short after a CRLF line
-/// end (found by the fuzzing in tests/it/fuzz_read.rs), and Excel writes
-/// CSV with CRLF: a problem would be reported on the wrong row. Its byte
-/// offset of a record points at the line ends (and blank lines) before
-/// it, which are skipped here: a record never starts with a line end.
+/// Line numbers from byte offsets, counting line ends as a person's editor
+/// does: `\n`, `\r\n`, and a lone `\r` (old Mac files; the csv reader
+/// ends a record there too, and the fuzzing found a second row numbered 1
+/// when only `\n` counted). The csv reader's own line count is one short
+/// after a CRLF line end (found by the fuzzing in tests/it/fuzz_read.rs),
+/// and Excel writes CSV with CRLF: a problem would be reported on the
+/// wrong row. Its byte offset of a record points at the line ends (and
+/// blank lines) before it, which are skipped here: a record never starts
+/// with a line end.
 #[derive(Default)]
 struct LineCounter {
     counted_to: usize,
@@ -121,9 +124,12 @@ impl LineCounter {
             offset += 1;
         }
         if offset > self.counted_to {
-            self.newlines += bytes[self.counted_to..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
+            self.newlines += (self.counted_to..offset)
+                .filter(|&i| match bytes[i] {
+                    b'\n' => true,
+                    b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                    _ => false,
+                })
                 .count();
             self.counted_to = offset;
         }
@@ -333,6 +339,16 @@ mod tests {
         assert_eq!(t.rows[0].line, 2);
         assert_eq!(t.rows[1].line, 5);
         assert_eq!(t.cell(&t.rows[1], "name"), "裤子, 长");
+    }
+
+    #[test]
+    fn int_4_csv_with_lone_cr_line_ends_keeps_file_row_numbers() {
+        // Found by the fuzzing: "\u{80}\r\u{80}" numbered its one row 1.
+        let t = read_table("old-mac.csv", "sku,qty\rA,1\r\rB,2\r".as_bytes()).unwrap();
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4]);
+        let t = read_table("fuzz.csv", "\u{80}\r\u{80}".as_bytes()).unwrap();
+        assert_eq!(t.rows[0].line, 2);
     }
 
     #[test]
