@@ -111,8 +111,12 @@ impl Db {
                 lock_shared(path).map_err(|e| ConnectError::Open(e.to_string()))?,
             ))
         };
-        // synchronous=FULL: a commit is on disk before it is acknowledged
-        // (DESIGN: nothing acknowledged is lost, even on power failure).
+        // The options of sqlx's connections: maintenance (migrations,
+        // backups), checkpointer and readers. synchronous=FULL: a commit
+        // made on them is on disk when it returns, and a checkpoint flushes
+        // the WAL before it copies it (DESIGN: nothing acknowledged is
+        // lost, even on power failure). The writer is rusqlite's and
+        // flushes its own commits (lite.rs, group.rs, ADR 0032).
         let base = SqliteConnectOptions::new()
             .filename(path)
             .journal_mode(SqliteJournalMode::Wal)
@@ -124,11 +128,10 @@ impl Db {
                 "cache_size",
                 format!("-{}", u64::from(options.sqlite_cache_mib.max(1)) * 1024),
             );
-        // Not `temp_store=memory`: every request's transaction is a
-        // SAVEPOINT (group.rs), whose sub-journal would then be an
-        // in-memory journal that SQLite walks from its start each time a
-        // statement ends; a run writing a million rows slowed down
-        // twentyfold. On disk, that is a truncation.
+        // None of these connections writes in savepoints, so temp_store
+        // stays SQLite's default here; the writer's is MEMORY (ADR 0031:
+        // measured on its savepoint sub-journals; bulk runs are solo units
+        // without a savepoint, ADR 0011).
         // One writer connection for the whole process: writes never fight
         // for SQLite's lock, and requests share commits (group.rs). It is
         // rusqlite's, on the calling task (lite.rs, ADR 0030); it creates
