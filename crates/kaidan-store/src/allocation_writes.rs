@@ -24,6 +24,26 @@ use crate::status_sets::{
 };
 use crate::tx::{DbTx, exec_once, fetch_all_once, fetch_as, fetch_as_once};
 
+/// The columns of a lock row, in the order of `lock_values`.
+const LOCK_INSERT: &str = "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, \
+                           product_id, quantity, unit_price, expires_on, status)";
+
+/// A lock's values in the order of `LOCK_INSERT`, bound on SQLite and
+/// written into the text on PostgreSQL.
+fn lock_values(l: &LockRow) -> (i64, i64, i64, u32, i64, i64, i64, String, &'static str) {
+    (
+        l.run_id,
+        l.customer_id.get(),
+        l.order_id.get(),
+        l.line_no,
+        l.product_id.get(),
+        l.quantity,
+        l.unit_price.units(),
+        l.expires_on.to_string(),
+        l.status.as_str(),
+    )
+}
+
 #[async_trait]
 impl AllocationWritesTx for DbTx {
     async fn alloc_reserve_lines(
@@ -97,22 +117,8 @@ impl AllocationWritesTx for DbTx {
         if let Some(l) = self.lite_writer()? {
             lite::exec_each(
                 l,
-                "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
-                                               unit_price, expires_on, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                locks.iter().map(|l| {
-                    (
-                        l.run_id,
-                        l.customer_id.get(),
-                        l.order_id.get(),
-                        l.line_no,
-                        l.product_id.get(),
-                        l.quantity,
-                        l.unit_price.units(),
-                        l.expires_on.to_string(),
-                        l.status.as_str(),
-                    )
-                }),
+                &format!("{LOCK_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+                locks.iter().map(lock_values),
             )?;
             return Ok(());
         }
@@ -124,24 +130,14 @@ impl AllocationWritesTx for DbTx {
                 }
                 // A date prints as digits and dashes, a status is a fixed
                 // word: both safe to write into the text.
+                let (run, customer, order, line, product, quantity, price, expires, status) =
+                    lock_values(l);
                 let _ = write!(
                     values,
-                    "({}, {}, {}, {}, {}, {}, {}, '{}', '{}')",
-                    l.run_id,
-                    l.customer_id.get(),
-                    l.order_id.get(),
-                    l.line_no,
-                    l.product_id.get(),
-                    l.quantity,
-                    l.unit_price.units(),
-                    l.expires_on,
-                    l.status.as_str()
+                    "({run}, {customer}, {order}, {line}, {product}, {quantity}, {price}, '{expires}', '{status}')"
                 );
             }
-            let sql = format!(
-                "INSERT INTO allocation_locks (run_id, customer_id, order_id, line_no, product_id, quantity, \
-                                               unit_price, expires_on, status) VALUES {values}"
-            );
+            let sql = format!("{LOCK_INSERT} VALUES {values}");
             exec_once!(self, &sql, []);
         }
         Ok(())

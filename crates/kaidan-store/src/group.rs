@@ -83,35 +83,39 @@ impl Committed {
     /// leaves it unknown whether the batch is on disk, and says so.
     fn flush_and_tell(self) {
         let flushed = flush_wal(&self.wal, &self.stats);
-        self.tell(&flushed);
-    }
-
-    fn tell(self, flushed: &Result<(), StoreError>) {
-        for w in self.waiters {
-            let _ = w.send(match flushed {
-                Ok(()) => Ok(()),
-                Err(e) => Err(StoreError::Unavailable(e.to_string())),
-            });
-        }
+        self.tell(flushed);
     }
 
     /// The same on a blocking thread, so the async threads go on meanwhile.
     async fn flush_and_tell_off_thread(self) {
-        let wal = Arc::clone(&self.wal);
-        let stats = Arc::clone(&self.stats);
-        let flushed = tokio::task::spawn_blocking(move || flush_wal(&wal, &stats))
-            .await
-            .unwrap_or_else(|e| Err(flush_lost(&e)));
-        self.tell(&flushed);
+        let flushed = flush_off_thread(Arc::clone(&self.wal), Arc::clone(&self.stats)).await;
+        self.tell(flushed);
+    }
+
+    fn tell(self, flushed: Result<(), StoreError>) {
+        let why = flushed.err().map(|e| match e {
+            StoreError::Unavailable(why) => why,
+            other => other.to_string(),
+        });
+        for w in self.waiters {
+            let _ = w.send(match &why {
+                None => Ok(()),
+                Some(why) => Err(StoreError::Unavailable(why.clone())),
+            });
+        }
     }
 }
 
-/// The flush's thread ended without an answer (the runtime is shutting
-/// down): the batch is committed but not known to be on disk.
-fn flush_lost(e: &tokio::task::JoinError) -> StoreError {
-    StoreError::Unavailable(format!(
-        "flushing the write-ahead log did not finish ({e}); the transaction may not be saved"
-    ))
+/// `flush_wal` on a blocking thread. If that thread ends without an answer
+/// (the runtime is shutting down), the commit is not known to be on disk.
+async fn flush_off_thread(wal: Arc<PathBuf>, stats: Arc<WriterStats>) -> Result<(), StoreError> {
+    tokio::task::spawn_blocking(move || flush_wal(&wal, &stats))
+        .await
+        .unwrap_or_else(|e| {
+            Err(StoreError::Unavailable(format!(
+                "flushing the write-ahead log did not finish ({e}); the transaction may not be saved"
+            )))
+        })
 }
 
 /// `fdatasync` of the WAL: everything committed before this call is on
@@ -552,9 +556,7 @@ impl Unit {
             }
             let (wal, stats) = (Arc::clone(&guard.wal), Arc::clone(&guard.stats));
             drop(guard);
-            return tokio::task::spawn_blocking(move || flush_wal(&wal, &stats))
-                .await
-                .unwrap_or_else(|e| Err(flush_lost(&e)));
+            return flush_off_thread(wal, stats).await;
         }
         if let Err(e) = batch(guard.conn()?, "RELEASE unit") {
             guard.abort(&e.to_string());
@@ -601,5 +603,36 @@ impl Drop for Unit {
         drop(guard);
         self.group.stats.held(self.began);
         self.group.finish_soon();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// ADR 0032: when the flush after a COMMIT fails, no unit of the batch
+    /// is told it succeeded; each is told, once and plainly, that its write
+    /// may not be saved (a 503 to the client).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_flush_tells_every_unit_its_write_may_not_be_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let stats = Arc::new(WriterStats::default());
+        let (tells, answers): (Vec<_>, Vec<_>) = (0..3).map(|_| oneshot::channel()).unzip();
+        Committed {
+            wal: Arc::new(dir.path().join("gone.db-wal")),
+            waiters: tells,
+            stats: Arc::clone(&stats),
+        }
+        .flush_and_tell_off_thread()
+        .await;
+        for answer in answers {
+            let told = answer.await.unwrap().unwrap_err();
+            let text = told.to_string();
+            assert!(matches!(told, StoreError::Unavailable(_)), "{told:?}");
+            assert!(text.contains("may not be saved"), "{text}");
+            assert_eq!(text.matches("database unavailable").count(), 1, "{text}");
+        }
+        assert_eq!(stats.read().flushes, 1);
     }
 }

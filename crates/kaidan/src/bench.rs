@@ -571,7 +571,6 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
     // first the plain one (ADR 0029, no Kaidan stack: rusqlite on SQLite,
     // one connection and a COPY on PostgreSQL), then the old one through
     // Kaidan's store, each writing its own table.
-    // The bench's own SQLite file, or its fresh scratch PostgreSQL database.
     let (base, _) = allocate_db(&base_url, true, shape, args.sqlite_cache_mib).await?;
     let s = spinner("plain baseline: read, sort, greedy walk, write");
     let plain = base.plain_allocate_baseline(args.sqlite_cache_mib).await?;
