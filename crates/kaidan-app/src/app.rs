@@ -36,6 +36,8 @@ pub struct AppConfig {
     pub allocation: kaidan_domain::allocation::AllocationPolicy,
     /// Due dates and ageing buckets (FIN-2, FIN-4).
     pub finance: kaidan_domain::finance::FinanceSettings,
+    /// The outbox relay: webhook secrets' key, retries, leases (INT-5).
+    pub events: crate::events::EventSettings,
 }
 
 impl Default for AppConfig {
@@ -53,6 +55,7 @@ impl Default for AppConfig {
             job_interval_seconds: 300,
             allocation: Default::default(),
             finance: Default::default(),
+            events: Default::default(),
         }
     }
 }

@@ -57,6 +57,10 @@ pub enum AppError {
     /// table cannot be written as a file; the adapter's error is kept.
     #[error("{0}")]
     File(Box<dyn std::error::Error + Send + Sync>),
+    /// The server lacks a setting this use case needs (the events key of
+    /// webhook secrets); the message says which and where to set it.
+    #[error("{0}")]
+    NotConfigured(String),
 }
 
 impl AppError {

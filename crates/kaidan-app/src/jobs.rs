@@ -23,11 +23,14 @@ pub const ARRIVAL_NOTICES: &str = "arrival_notices";
 pub const ALLOCATION_LOCK_EXPIRY: &str = "allocation_lock_expiry";
 /// Raises last month's dunning notices once the month has ended (FIN-4).
 pub const DUNNING: &str = "dunning";
+/// Deletes delivered events past `[events] keep` (INT-5, issue 18).
+pub const EVENTS_PRUNE: &str = "events_prune";
 /// Every job, in name order.
-pub const JOBS: [&str; 4] = [
+pub const JOBS: [&str; 5] = [
     ALLOCATION_LOCK_EXPIRY,
     ARRIVAL_NOTICES,
     DUNNING,
+    EVENTS_PRUNE,
     PO_CONFIRMATION_OVERDUE,
 ];
 
@@ -68,6 +71,12 @@ impl App {
             ALLOCATION_LOCK_EXPIRY => {
                 let n = self.expire_locks_in(tx, &ctx).await?;
                 Ok(format!("ok: {n} lock(s) expired and released"))
+            }
+            EVENTS_PRUNE => {
+                let (deliveries, events) = self.prune_events_in(tx).await?;
+                Ok(format!(
+                    "ok: {deliveries} delivered webhook(s) and {events} event(s) pruned"
+                ))
             }
             DUNNING => {
                 let period = kaidan_domain::finance::period_due(self.today());

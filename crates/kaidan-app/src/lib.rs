@@ -15,6 +15,7 @@ pub mod clock;
 pub mod collection;
 pub mod confidential;
 pub mod error;
+pub mod events;
 pub mod finance;
 pub mod fulfilment;
 pub mod import_export;

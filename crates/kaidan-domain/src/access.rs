@@ -128,6 +128,11 @@ string_enum!(
         ReceiptRegister = "receipt.register",
         /// Verify, reject and reverse receipts (finance, FIN-3).
         ReceiptVerify = "receipt.verify",
+        /// See webhook subscriptions and their deliveries (INT-5).
+        WebhookRead = "webhook.read",
+        /// Register, change and renew webhook subscriptions; retry and
+        /// replay deliveries (INT-5).
+        WebhookAdmin = "webhook.admin",
     }
 );
 

@@ -11,6 +11,7 @@ pub mod allocation;
 pub mod audit;
 pub mod calendar;
 pub mod customer_hold;
+pub mod events;
 pub mod field_rules;
 pub mod finance;
 pub mod fulfilment;

@@ -77,6 +77,8 @@ id_kinds! {
     TransferStore: StoreId = "a store" by |raw| positive(raw).map(StoreId);
     Region: RegionId = "a region" by |raw| positive(raw).map(RegionId);
     DunningNotice: i64 = "a dunning notice" by positive;
+    Subscription: i64 = "a webhook subscription" by positive;
+    Delivery: i64 = "a delivery" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -227,6 +227,12 @@ impl From<AppError> for ApiError {
                     "a text or number of this request cannot be stored (too long, or a control character)",
                 )
             }
+            AppError::NotConfigured(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-configured",
+                "Not configured",
+                detail,
+            ),
             AppError::Internal { .. } => ApiError::internal(detail, "internal error"),
             AppError::Json(e) => ApiError::internal(e, "JSON of an event or a stored record"),
             AppError::Store(other) => ApiError::internal(other, "unexpected store error"),

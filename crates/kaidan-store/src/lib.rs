@@ -15,6 +15,7 @@ mod collection;
 mod db;
 mod deadlines;
 mod error;
+mod events;
 mod finance;
 mod finance_money;
 mod finance_reads;

@@ -113,6 +113,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0020_bound_checks_on_busy_tables.sql"),
     migration!("0021_order_lines_room_for_updates.sql"),
     migration!("0022_open_orders_by_customer.sql"),
+    migration!("0023_webhooks.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.

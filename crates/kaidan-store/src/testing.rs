@@ -115,13 +115,21 @@ pub struct Backend {
 
 impl Backend {
     /// An [`App`] over this database with `clock` and the default
-    /// configuration, bootstrapped (permissions and built-in roles).
+    /// configuration (with an events key of its own), bootstrapped
+    /// (permissions and built-in roles).
     ///
     /// # Panics
     ///
     /// When bootstrapping fails: the test cannot run.
     pub async fn app(&self, clock: Arc<dyn Clock>) -> App {
-        let app = App::new(Arc::new(self.db.clone()), clock, AppConfig::default());
+        let mut config = AppConfig::default();
+        // The binary reads its events key from a file or the environment;
+        // a test's database lives as long as the test, so does its key.
+        config.events.key = kaidan_app::events::SealKey::from_hex(
+            &kaidan_app::events::SealKey::generate_hex(),
+        )
+        .ok();
+        let app = App::new(Arc::new(self.db.clone()), clock, config);
         if let Err(e) = app.bootstrap().await {
             panic!("cannot bootstrap the app on {}: {e}", self.name);
         }

@@ -47,6 +47,8 @@ pub struct FileConfig {
     pub company: Option<CompanySettings>,
     /// `[print]`: the font printed documents are set in (DOC-1).
     pub print: Option<PrintFileSettings>,
+    /// `[events]`: the outbox relay and the webhook secrets' key (INT-5).
+    pub events: Option<crate::events_config::EventsFileSettings>,
 }
 
 /// `[company]` of `kaidan.toml` (env `KAIDAN_COMPANY_<KEY>`); without the
@@ -237,6 +239,9 @@ impl FileConfig {
         }
         if let Some(f) = &self.finance {
             f.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if let Some(e) = &self.events {
+            e.check()?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ mod bench_cash;
 mod cli;
 mod config;
 mod demo;
+mod events_config;
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -60,7 +61,10 @@ async fn open(setup: &Setup) -> anyhow::Result<(Db, App)> {
         .await
         .with_context(|| format!("opening {}", setup.database_url))?;
     db.migrate().await?;
-    let config = setup.file.app_config();
+    let mut config = setup.file.app_config();
+    let events = setup.file.events.clone().unwrap_or_default();
+    let key = events.key(&setup.database_url, |k| std::env::var(k).ok())?;
+    config.events = events.app_settings(key)?;
     let app = App::new(Arc::new(db.clone()), Arc::new(SystemClock), config);
     app.bootstrap().await?;
     Ok((db, app))
@@ -160,9 +164,27 @@ async fn serve(
             }
         })
     });
+    // The outbox relay (INT-5): every node may run it; a delivery is sent
+    // by one node at a time (see kaidan_app::events).
+    let events = setup.file.events.clone().unwrap_or_default();
+    let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay = if events.enabled() {
+        let relay = kaidan_events::Relay::new(app.clone(), events.relay_settings(jobs.node()))?;
+        tracing::info!("outbox relay enabled");
+        Some(tokio::spawn(relay.run(async move {
+            let _ = relay_stopped.await;
+        })))
+    } else {
+        None
+    };
     kaidan_http::serve(listener, app, http, shutdown_signal()).await?;
     if let Some(handle) = job_loop {
         handle.abort();
+    }
+    // The relay finishes its pass (its attempts are recorded), then stops.
+    let _ = stop_relay.send(());
+    if let Some(handle) = relay {
+        let _ = handle.await;
     }
     db.close().await;
     Ok(())

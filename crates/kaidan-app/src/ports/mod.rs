@@ -11,6 +11,7 @@ mod bank;
 mod changes;
 mod collection;
 mod deadlines;
+mod events;
 mod finance;
 mod fulfilment;
 mod holds;
@@ -28,6 +29,7 @@ pub use bank::*;
 pub use changes::*;
 pub use collection::*;
 pub use deadlines::*;
+pub use events::*;
 pub use finance::*;
 pub use fulfilment::*;
 pub use holds::*;
@@ -137,6 +139,7 @@ pub trait Tx:
     + FinanceTx
     + CollectionTx
     + BankTx
+    + EventsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

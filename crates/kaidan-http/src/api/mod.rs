@@ -30,6 +30,7 @@ pub mod session;
 pub mod stock;
 pub mod stock_counts;
 pub mod transfers;
+pub mod webhooks;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -63,7 +64,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(purchasing::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())
-        .merge(transfers::routes());
+        .merge(transfers::routes())
+        .merge(webhooks::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -62,6 +62,7 @@ impl Lang {
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),
             "jobs" => ("定时任务", "Jobs"),
+            "webhooks" => ("Webhook 推送", "Webhooks"),
             "calendar" => ("工作日历", "Business calendar"),
             "priorities" => ("区域优先级", "Region priorities"),
             "users" => ("用户", "Users"),

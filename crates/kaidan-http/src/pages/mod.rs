@@ -16,6 +16,7 @@ mod history;
 mod home;
 mod i18n;
 mod jobs;
+mod webhooks;
 mod master;
 mod master_forms;
 mod orders;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .merge(finance::routes())
         .merge(collection::routes())
         .merge(bank::routes())
+        .merge(webhooks::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -139,7 +141,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 22] = [
+    let items: [(&str, &str, Option<P>); 23] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -161,6 +163,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         // Where it leads, and for whom, `finance_entry` decides.
         ("/finance", "finance", None),
         ("/jobs", "jobs", Some(P::JobsRead)),
+        ("/webhooks", "webhooks", Some(P::WebhookRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(P::UserAdmin)),
     ];
