@@ -391,6 +391,11 @@ mod tests {
             "269d4babdb403d64cbb9b606cca47f8d3677130298f2f79911c3e70c661a412de1703e3fa188a583211cec8604545e48",
             "269d4babdb403d64cbb9b606cca47f8d3677130298f2f79911c3e70c661a412de1703e3fa188a583211cec8604545e48",
         ),
+        (
+            23,
+            "3e66c88995ac726b502ba96dc7e9ea67e71573d9dd9e23abea730be43502d3966b5bb4d8c61d1f48118cd48a1c5fa9bc",
+            "53872ecce36efe0b9b2245cbda1acde0c9d34ee2658ecc6b3718dd7edd29d9f899fb8a21d505a69e3926329c3fdc076c",
+        ),
     ];
 
     fn hex(bytes: &[u8]) -> String {

@@ -21,3 +21,4 @@ mod print_http;
 mod purchasing;
 mod shortages_http;
 mod support;
+mod webhooks_http;
