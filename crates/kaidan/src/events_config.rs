@@ -21,8 +21,8 @@ pub struct EventsFileSettings {
     pub enabled: Option<bool>,
     /// The key webhook secrets are sealed with: a file of 64 hex digits,
     /// made on first start if it does not exist. Default: `events.key`
-    /// beside the SQLite database, `kaidan-events.key` in the working
-    /// folder with PostgreSQL. `KAIDAN_EVENTS_KEY` wins over it.
+    /// beside the SQLite database; none with PostgreSQL (every node needs
+    /// the same key: configure it). `KAIDAN_EVENTS_KEY` wins over it.
     pub key_file: Option<PathBuf>,
     /// Attempts before a delivery is dead (1 to 100, default 12).
     pub max_attempts: Option<u32>,
@@ -104,11 +104,11 @@ impl EventsFileSettings {
     }
 
     /// The use cases' settings, with the key.
-    pub fn app_settings(&self, key: SealKey) -> anyhow::Result<EventSettings> {
+    pub fn app_settings(&self, key: Option<SealKey>) -> anyhow::Result<EventSettings> {
         self.check()?;
         let d = EventSettings::default();
         Ok(EventSettings {
-            key: Some(key),
+            key,
             retry: self.retry()?,
             lease: self
                 .lease_seconds
@@ -131,47 +131,45 @@ impl EventsFileSettings {
         }
     }
 
-    /// Where the key file is: `key_file`, or beside the SQLite database,
-    /// or in the working folder; None for an in-memory database (its key
-    /// lives as long as the process, like its data).
-    fn key_path(&self, database_url: &str) -> Option<PathBuf> {
-        if let Some(p) = &self.key_file {
-            return Some(p.clone());
-        }
-        let Some(rest) = database_url.strip_prefix("sqlite:") else {
-            return Some(PathBuf::from("kaidan-events.key"));
-        };
-        let file = rest.trim_start_matches("//");
-        let file = file.split('?').next().unwrap_or_default();
-        if file.is_empty() || file.contains(":memory:") || rest.contains("mode=memory") {
-            return None;
-        }
-        let dir = Path::new(file).parent().unwrap_or(Path::new(""));
-        Some(dir.join("events.key"))
-    }
-
     /// The events key: `KAIDAN_EVENTS_KEY`, or the key file (made with a
-    /// new key, readable by its owner only, when it does not exist).
+    /// new key, readable by its owner only, when it does not exist):
+    /// `key_file`, or `events.key` beside the SQLite database. An in-memory
+    /// database has a key as short-lived as its data. PostgreSQL without a
+    /// configured key has none: several nodes must share one, so it is
+    /// never made up on one node (webhooks then answer 503 saying so).
     pub fn key(
         &self,
         database_url: &str,
         env: impl Fn(&str) -> Option<String>,
-    ) -> anyhow::Result<SealKey> {
+    ) -> anyhow::Result<Option<SealKey>> {
         if let Some(hex) = env(KEY_ENV).filter(|k| !k.trim().is_empty()) {
-            return SealKey::from_hex(&hex).with_context(|| format!("{KEY_ENV}"));
+            return SealKey::from_hex(&hex).with_context(|| KEY_ENV.to_string()).map(Some);
         }
-        let Some(path) = self.key_path(database_url) else {
-            return SealKey::from_hex(&SealKey::generate_hex()).context("a new events key");
+        let path = match (&self.key_file, database_url.strip_prefix("sqlite:")) {
+            (Some(p), _) => p.clone(),
+            (None, None) => {
+                tracing::info!("no events key configured ([events] key_file or {KEY_ENV}): webhooks are off");
+                return Ok(None);
+            }
+            (None, Some(rest)) => {
+                let file = rest.trim_start_matches("//");
+                let file = file.split('?').next().unwrap_or_default();
+                if file.is_empty() || file.contains(":memory:") || rest.contains("mode=memory") {
+                    return SealKey::from_hex(&SealKey::generate_hex()).map(Some).context("a new events key");
+                }
+                Path::new(file).parent().unwrap_or(Path::new("")).join("events.key")
+            }
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => SealKey::from_hex(&text)
+                .map(Some)
                 .with_context(|| format!("the events key file {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let hex = SealKey::generate_hex();
                 write_private(&path, &hex)
                     .with_context(|| format!("cannot write the events key file {}", path.display()))?;
                 tracing::info!(file = %path.display(), "made a new events key for webhook secrets; back it up with the database");
-                SealKey::from_hex(&hex).context("a new events key")
+                SealKey::from_hex(&hex).map(Some).context("a new events key")
             }
             Err(e) => Err(e).with_context(|| format!("cannot read the events key file {}", path.display())),
         }
@@ -206,7 +204,7 @@ mod tests {
         let db = format!("sqlite:{}/kaidan.db", dir.path().display());
         let s = EventsFileSettings::default();
         let no_env = |_: &str| None;
-        let first = s.key(&db, no_env).unwrap();
+        let first = s.key(&db, no_env).unwrap().unwrap();
         let path = dir.path().join("events.key");
         assert!(path.exists());
         #[cfg(unix)]
@@ -215,20 +213,21 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert_eq!(s.key(&db, no_env).unwrap(), first, "the file is read again");
+        assert_eq!(s.key(&db, no_env).unwrap(), Some(first), "the file is read again");
         let hex = "11".repeat(32);
         let from_env = s.key(&db, |_| Some(hex.clone())).unwrap();
-        assert_eq!(from_env, SealKey::from_hex(&hex).unwrap());
+        assert_eq!(from_env, SealKey::from_hex(&hex).ok());
         let err = s.key(&db, |_| Some("xyz".into())).unwrap_err();
         assert!(format!("{err:#}").contains(KEY_ENV));
         std::fs::write(&path, "short").unwrap();
         let err = s.key(&db, no_env).unwrap_err();
         assert!(format!("{err:#}").contains("events.key"), "{err:#}");
-        assert!(s.key_path("sqlite::memory:").is_none());
-        assert_eq!(
-            s.key_path("postgres://x/y"),
-            Some(PathBuf::from("kaidan-events.key"))
-        );
+        assert!(s.key("sqlite::memory:", no_env).unwrap().is_some());
+        assert_eq!(s.key("postgres://x/y", no_env).unwrap(), None, "never made up for several nodes");
+        let file = dir.path().join("shared.key");
+        let configured = EventsFileSettings { key_file: Some(file.clone()), ..Default::default() };
+        assert!(configured.key("postgres://x/y", no_env).unwrap().is_some());
+        assert!(file.exists());
     }
 
     #[test]
@@ -238,7 +237,7 @@ mod tests {
         assert!(bad(EventsFileSettings { lease_seconds: Some(5), ..Default::default() }).contains("lease_seconds"));
         assert!(bad(EventsFileSettings { batch: Some(0), ..Default::default() }).contains("batch"));
         let ok = EventsFileSettings { max_attempts: Some(3), first_retry_seconds: Some(1), ..Default::default() };
-        let app = ok.app_settings(SealKey::from_hex(&"22".repeat(32)).unwrap()).unwrap();
+        let app = ok.app_settings(SealKey::from_hex(&"22".repeat(32)).ok()).unwrap();
         assert_eq!(app.retry.max_attempts, 3);
     }
 }

@@ -4,6 +4,7 @@
 
 mod browser;
 mod e2e;
+mod e2e_events;
 mod e2e_fulfilment;
 mod restore;
 mod support;

@@ -37,11 +37,17 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &str, command: &str) -> Server {
+        Server::start_with(db, command, &[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    pub fn start_with(db: &str, command: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args([command, "--listen", "127.0.0.1:0"])
             .env("KAIDAN_DATABASE_URL", db)
             .env("KAIDAN_LOG", "warn")
             .env_remove("KAIDAN_CONFIG")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
