@@ -134,7 +134,10 @@ pub fn webhook_url(value: &str) -> Result<String, (&'static str, String)> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err((
             "invalid",
-            format!("must start with http:// or https://, not {}:", parsed.scheme()),
+            format!(
+                "must start with http:// or https://, not {}:",
+                parsed.scheme()
+            ),
         ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
@@ -262,7 +265,9 @@ impl RetryPolicy {
             return Err(format!("max_attempts must be 1 to {MAX_ATTEMPTS}"));
         }
         if first_retry <= SignedDuration::ZERO || longest_wait < first_retry {
-            return Err("the first retry must be positive and not longer than the longest wait".into());
+            return Err(
+                "the first retry must be positive and not longer than the longest wait".into(),
+            );
         }
         if longest_wait > SignedDuration::from_hours(24 * 7) {
             return Err("the longest wait must be at most 7 days".into());
@@ -308,8 +313,20 @@ mod tests {
         assert!(!p("order.*").matches("transfer.sent"));
         assert!(p("order.approved").matches("order.approved"));
         assert!(!p("order.approved").matches("order.approved_late"));
-        for bad in ["", "order", "Order.x", "order..x", ".x", "order.*.x", "a b.c", "*.x"] {
-            assert!(TopicPattern::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "order",
+            "Order.x",
+            "order..x",
+            ".x",
+            "order.*.x",
+            "a b.c",
+            "*.x",
+        ] {
+            assert!(
+                TopicPattern::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
@@ -320,7 +337,12 @@ mod tests {
         assert!(wants(&all, Some(7), "order.approved", Some(7)));
         assert!(!wants(&all, Some(7), "order.approved", Some(8)));
         assert!(!wants(&all, Some(7), "product.updated", None));
-        assert!(!wants(&[p("order.confirmation")], None, "order.approved", Some(7)));
+        assert!(!wants(
+            &[p("order.confirmation")],
+            None,
+            "order.approved",
+            Some(7)
+        ));
     }
 
     #[test]
@@ -361,11 +383,29 @@ mod tests {
         let waits: Vec<AfterFailure> = (1..=5).map(|a| policy.after_failure(a, now)).collect();
         let at = |s| AfterFailure::RetryAt(now + SignedDuration::from_secs(s));
         assert_eq!(waits, [at(10), at(20), at(35), at(35), AfterFailure::Dead]);
-        assert!(RetryPolicy::new(0, SignedDuration::from_secs(1), SignedDuration::from_secs(1)).is_err());
-        assert!(RetryPolicy::new(3, SignedDuration::from_secs(9), SignedDuration::from_secs(1)).is_err());
+        assert!(
+            RetryPolicy::new(
+                0,
+                SignedDuration::from_secs(1),
+                SignedDuration::from_secs(1)
+            )
+            .is_err()
+        );
+        assert!(
+            RetryPolicy::new(
+                3,
+                SignedDuration::from_secs(9),
+                SignedDuration::from_secs(1)
+            )
+            .is_err()
+        );
         // Huge attempt counts do not overflow.
-        let long = RetryPolicy::new(100, SignedDuration::from_secs(1), SignedDuration::from_secs(60))
-            .unwrap_or_default();
+        let long = RetryPolicy::new(
+            100,
+            SignedDuration::from_secs(1),
+            SignedDuration::from_secs(60),
+        )
+        .unwrap_or_default();
         assert_eq!(long.after_failure(99, now), at(60));
     }
 }

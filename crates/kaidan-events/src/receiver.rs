@@ -19,6 +19,8 @@ use crate::signature::{DEFAULT_TOLERANCE_SECS, SIGNATURE_HEADER, verify};
 
 /// How many received events are kept.
 const KEEP: usize = 500;
+/// How many delivery lags are kept (for `kaidan bench intake --webhook`).
+const KEEP_LAGS: usize = 1_000_000;
 
 /// One POST as it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,8 @@ struct Inner {
     received: VecDeque<Received>,
     total: u64,
     delay: Duration,
+    /// Per POST, from the event's time to its arrival, in microseconds.
+    lags_us: Vec<i64>,
 }
 
 /// The receiver's state; clones share it.
@@ -76,6 +80,12 @@ impl Receiver {
         self.with(|i| i.total)
     }
 
+    /// Per POST (the first million), how long after the event's change it
+    /// arrived, in microseconds: the relay's delivery lag.
+    pub fn lags_us(&self) -> Vec<i64> {
+        self.with(|i| i.lags_us.clone())
+    }
+
     /// Serves the receiver on `listener`: `POST /hook` takes events,
     /// `GET /` lists them. Runs until the task is dropped.
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
@@ -99,8 +109,13 @@ async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Sta
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let now = jiff::Timestamp::now().as_second();
+    let arrived = jiff::Timestamp::now();
+    let now = arrived.as_second();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let lag_us = json["at"]
+        .as_str()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map(|at| arrived.as_microsecond() - at.as_microsecond());
     r.with(|i| {
         let signature_ok = verify(
             &i.secret,
@@ -111,12 +126,19 @@ async fn take(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Sta
         )
         .is_ok();
         i.total += 1;
+        if let Some(lag) = lag_us
+            && i.lags_us.len() < KEEP_LAGS
+        {
+            i.lags_us.push(lag);
+        }
         i.received.push_back(Received {
             event_id: json["id"].as_i64().unwrap_or_default(),
             topic: json["type"].as_str().unwrap_or_default().to_string(),
             entity: json["entity"].as_str().unwrap_or_default().to_string(),
             entity_id: json["entity_id"].as_i64().unwrap_or_default(),
-            attempt: header("Kaidan-Delivery-Attempt").parse().unwrap_or_default(),
+            attempt: header("Kaidan-Delivery-Attempt")
+                .parse()
+                .unwrap_or_default(),
             signature_ok,
             at: now,
         });

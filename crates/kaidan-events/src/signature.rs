@@ -92,7 +92,13 @@ mod tests {
         assert!(header.starts_with("t=1765000000,v1="));
         assert_eq!(verify("whsec_a", &header, body, 1_765_000_010, 300), Ok(()));
         assert_eq!(
-            verify("whsec_a", &header, br#"{"id":2,"type":"order.approved"}"#, 1_765_000_010, 300),
+            verify(
+                "whsec_a",
+                &header,
+                br#"{"id":2,"type":"order.approved"}"#,
+                1_765_000_010,
+                300
+            ),
             Err(VerifyError::Mismatch)
         );
         assert_eq!(
@@ -103,7 +109,10 @@ mod tests {
             verify("whsec_a", &header, body, 1_765_001_000, 300),
             Err(VerifyError::TooOld(1_000))
         );
-        assert_eq!(verify("whsec_a", "v1=00", body, 0, 300), Err(VerifyError::Malformed));
+        assert_eq!(
+            verify("whsec_a", "v1=00", body, 0, 300),
+            Err(VerifyError::Malformed)
+        );
         // A known vector, computed apart (Python's hmac), so receivers in
         // other languages can check theirs: docs/events.md gives it too.
         assert_eq!(

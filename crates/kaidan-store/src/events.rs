@@ -309,24 +309,22 @@ impl EventsTx for DbTx {
                  AND e.entity_id = d.entity_id AND e.state = 'pending' AND e.event_id < d.event_id) \
              ORDER BY d.event_id LIMIT $2{lock}"
         );
-        let due: Vec<DueDelivery> = fetch_all!(
-            self,
-            &sql,
-            [micros(now), i64::from(limit)],
-            |r| Ok(DueDelivery {
-                id: r.i64("id")?,
-                subscription_id: r.i64("subscription_id")?,
-                url: r.text("url")?,
-                secret_sealed: r.text("secret_sealed")?,
-                attempts: u32::try_from(r.i64("attempts")?).map_err(corrupt)?,
-                event_id: r.i64("event_id")?,
-                event_at: r.ts("event_at")?,
-                topic: r.text("topic")?,
-                entity: r.text("entity")?,
-                entity_id: r.i64("entity_id")?,
-                payload: r.text("payload")?,
-            })
-        );
+        let due: Vec<DueDelivery> =
+            fetch_all!(self, &sql, [micros(now), i64::from(limit)], |r| Ok(
+                DueDelivery {
+                    id: r.i64("id")?,
+                    subscription_id: r.i64("subscription_id")?,
+                    url: r.text("url")?,
+                    secret_sealed: r.text("secret_sealed")?,
+                    attempts: u32::try_from(r.i64("attempts")?).map_err(corrupt)?,
+                    event_id: r.i64("event_id")?,
+                    event_at: r.ts("event_at")?,
+                    topic: r.text("topic")?,
+                    entity: r.text("entity")?,
+                    entity_id: r.i64("entity_id")?,
+                    payload: r.text("payload")?,
+                }
+            ));
         for chunk in due.chunks(CHUNK) {
             let mut vals = vec![Val::I(micros(lease_until)), Val::T(node.to_string())];
             vals.extend(chunk.iter().map(|d| Val::I(d.id)));

@@ -125,10 +125,9 @@ impl Backend {
         let mut config = AppConfig::default();
         // The binary reads its events key from a file or the environment;
         // a test's database lives as long as the test, so does its key.
-        config.events.key = kaidan_app::events::SealKey::from_hex(
-            &kaidan_app::events::SealKey::generate_hex(),
-        )
-        .ok();
+        config.events.key =
+            kaidan_app::events::SealKey::from_hex(&kaidan_app::events::SealKey::generate_hex())
+                .ok();
         let app = App::new(Arc::new(self.db.clone()), clock, config);
         if let Err(e) = app.bootstrap().await {
             panic!("cannot bootstrap the app on {}: {e}", self.name);

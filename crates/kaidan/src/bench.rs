@@ -183,11 +183,12 @@ pub(crate) async fn fresh_app(url: &str) -> anyhow::Result<(Db, App)> {
         .await
         .context("opening the bench database")?;
     db.migrate().await?;
-    let app = App::new(
-        Arc::new(db.clone()),
-        Arc::new(SystemClock),
-        AppConfig::default(),
-    );
+    let mut config = AppConfig::default();
+    // A scratch database's webhook secrets need a key as short-lived.
+    config.events.key = Some(kaidan_app::events::SealKey::from_hex(
+        &kaidan_app::events::SealKey::generate_hex(),
+    )?);
+    let app = App::new(Arc::new(db.clone()), Arc::new(SystemClock), config);
     app.bootstrap().await?;
     Ok((db, app))
 }
@@ -229,6 +230,7 @@ pub async fn intake(
     database_url: Option<String>,
     orders: usize,
     clients: usize,
+    webhook: bool,
 ) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("kaidan-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -240,6 +242,11 @@ pub async fn intake(
 
     let server = BenchServer::start(&app).await?;
     let base = server.base.clone();
+    let relay = if webhook {
+        Some(crate::bench_webhook::BenchRelay::start(&app).await?)
+    } else {
+        None
+    };
 
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -284,6 +291,10 @@ pub async fn intake(
         latencies.extend(t.await??);
     }
     let wall = started.elapsed();
+    let lag = match relay {
+        Some(r) => Some(r.finish(&app).await?),
+        None => None,
+    };
     server.stop().await;
     // Read before the shape's queries: what the orders cost the writer.
     let busy = db.writer_busy();
@@ -360,6 +371,9 @@ pub async fn intake(
         percentile(&latencies, 0.99),
         rate / raw_rate.max(1e-9)
     );
+    if let Some(lag) = lag {
+        println!("{lag}");
+    }
     Ok(())
 }
 

@@ -162,6 +162,10 @@ pub enum BenchCommand {
         /// a benchmark never writes into the company's database.
         #[arg(long = "on")]
         on: Option<String>,
+        /// Also run the outbox relay with a local webhook receiver
+        /// subscribed to every event, and print the delivery lag (issue 18).
+        #[arg(long)]
+        webhook: bool,
     },
     /// Generates open franchisee order lines, central stock, stores and
     /// accounts in a fresh SQLite database (not timed), times the real

@@ -143,21 +143,30 @@ impl EventsFileSettings {
         env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Option<SealKey>> {
         if let Some(hex) = env(KEY_ENV).filter(|k| !k.trim().is_empty()) {
-            return SealKey::from_hex(&hex).with_context(|| KEY_ENV.to_string()).map(Some);
+            return SealKey::from_hex(&hex)
+                .with_context(|| KEY_ENV.to_string())
+                .map(Some);
         }
         let path = match (&self.key_file, database_url.strip_prefix("sqlite:")) {
             (Some(p), _) => p.clone(),
             (None, None) => {
-                tracing::info!("no events key configured ([events] key_file or {KEY_ENV}): webhooks are off");
+                tracing::info!(
+                    "no events key configured ([events] key_file or {KEY_ENV}): webhooks are off"
+                );
                 return Ok(None);
             }
             (None, Some(rest)) => {
                 let file = rest.trim_start_matches("//");
                 let file = file.split('?').next().unwrap_or_default();
                 if file.is_empty() || file.contains(":memory:") || rest.contains("mode=memory") {
-                    return SealKey::from_hex(&SealKey::generate_hex()).map(Some).context("a new events key");
+                    return SealKey::from_hex(&SealKey::generate_hex())
+                        .map(Some)
+                        .context("a new events key");
                 }
-                Path::new(file).parent().unwrap_or(Path::new("")).join("events.key")
+                Path::new(file)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join("events.key")
             }
         };
         match std::fs::read_to_string(&path) {
@@ -166,12 +175,16 @@ impl EventsFileSettings {
                 .with_context(|| format!("the events key file {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let hex = SealKey::generate_hex();
-                write_private(&path, &hex)
-                    .with_context(|| format!("cannot write the events key file {}", path.display()))?;
+                write_private(&path, &hex).with_context(|| {
+                    format!("cannot write the events key file {}", path.display())
+                })?;
                 tracing::info!(file = %path.display(), "made a new events key for webhook secrets; back it up with the database");
-                SealKey::from_hex(&hex).map(Some).context("a new events key")
+                SealKey::from_hex(&hex)
+                    .map(Some)
+                    .context("a new events key")
             }
-            Err(e) => Err(e).with_context(|| format!("cannot read the events key file {}", path.display())),
+            Err(e) => Err(e)
+                .with_context(|| format!("cannot read the events key file {}", path.display())),
         }
     }
 }
@@ -213,7 +226,11 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert_eq!(s.key(&db, no_env).unwrap(), Some(first), "the file is read again");
+        assert_eq!(
+            s.key(&db, no_env).unwrap(),
+            Some(first),
+            "the file is read again"
+        );
         let hex = "11".repeat(32);
         let from_env = s.key(&db, |_| Some(hex.clone())).unwrap();
         assert_eq!(from_env, SealKey::from_hex(&hex).ok());
@@ -223,9 +240,16 @@ mod tests {
         let err = s.key(&db, no_env).unwrap_err();
         assert!(format!("{err:#}").contains("events.key"), "{err:#}");
         assert!(s.key("sqlite::memory:", no_env).unwrap().is_some());
-        assert_eq!(s.key("postgres://x/y", no_env).unwrap(), None, "never made up for several nodes");
+        assert_eq!(
+            s.key("postgres://x/y", no_env).unwrap(),
+            None,
+            "never made up for several nodes"
+        );
         let file = dir.path().join("shared.key");
-        let configured = EventsFileSettings { key_file: Some(file.clone()), ..Default::default() };
+        let configured = EventsFileSettings {
+            key_file: Some(file.clone()),
+            ..Default::default()
+        };
         assert!(configured.key("postgres://x/y", no_env).unwrap().is_some());
         assert!(file.exists());
     }
@@ -233,11 +257,35 @@ mod tests {
     #[test]
     fn int_5_relay_settings_are_checked_naming_the_key() {
         let bad = |s: EventsFileSettings| format!("{:#}", s.check().unwrap_err());
-        assert!(bad(EventsFileSettings { max_attempts: Some(0), ..Default::default() }).contains("max_attempts"));
-        assert!(bad(EventsFileSettings { lease_seconds: Some(5), ..Default::default() }).contains("lease_seconds"));
-        assert!(bad(EventsFileSettings { batch: Some(0), ..Default::default() }).contains("batch"));
-        let ok = EventsFileSettings { max_attempts: Some(3), first_retry_seconds: Some(1), ..Default::default() };
-        let app = ok.app_settings(SealKey::from_hex(&"22".repeat(32)).ok()).unwrap();
+        assert!(
+            bad(EventsFileSettings {
+                max_attempts: Some(0),
+                ..Default::default()
+            })
+            .contains("max_attempts")
+        );
+        assert!(
+            bad(EventsFileSettings {
+                lease_seconds: Some(5),
+                ..Default::default()
+            })
+            .contains("lease_seconds")
+        );
+        assert!(
+            bad(EventsFileSettings {
+                batch: Some(0),
+                ..Default::default()
+            })
+            .contains("batch")
+        );
+        let ok = EventsFileSettings {
+            max_attempts: Some(3),
+            first_retry_seconds: Some(1),
+            ..Default::default()
+        };
+        let app = ok
+            .app_settings(SealKey::from_hex(&"22".repeat(32)).ok())
+            .unwrap();
         assert_eq!(app.retry.max_attempts, 3);
     }
 }

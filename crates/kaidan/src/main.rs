@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_cash;
+mod bench_webhook;
 mod cli;
 mod config;
 mod demo;
@@ -224,6 +225,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for (user, role, _) in &summary.logins {
                 banner.push_str(&format!("  {user:<18} {role}\n"));
             }
+            if !args.no_serve {
+                // Issue 18: events leave Kaidan, signed, to a receiver of
+                // the demo's own; its page lists what arrived.
+                let page = demo::webhook::start(&app).await?;
+                banner.push_str(&format!(
+                    "Webhook demo receiver (the company's order, shipment and invoice events): {page}\n"
+                ));
+            }
             if args.no_serve {
                 println!("{banner}");
                 db.close().await;
@@ -290,7 +299,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             orders,
             clients,
             on,
-        }) => bench::intake(on, orders, clients).await?,
+            webhook,
+        }) => bench::intake(on, orders, clients, webhook).await?,
         Command::Bench(cli::BenchCommand::Allocate(args)) => bench::allocate(args).await?,
         Command::Bench(cli::BenchCommand::OrderToCash {
             orders,

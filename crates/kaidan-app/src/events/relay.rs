@@ -141,9 +141,7 @@ impl App {
     /// one of its entity, leased for `[events] lease`.
     pub async fn relay_claim(&self, node: &str) -> AppResult<Vec<Outgoing>> {
         let now = self.now();
-        let lease_until = now
-            .checked_add(self.config.events.lease)
-            .unwrap_or(now);
+        let lease_until = now.checked_add(self.config.events.lease).unwrap_or(now);
         let mut tx = self.store.write().await?;
         let due = tx
             .deliveries_claim(now, lease_until, node, self.config.events.batch)

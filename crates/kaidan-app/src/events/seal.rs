@@ -135,7 +135,9 @@ mod tests {
     #[test]
     fn int_5_a_key_is_64_hex_digits() {
         assert!(SealKey::from_hex(&format!("{}\n", "ab".repeat(32))).is_ok());
-        assert!(matches!(SealKey::from_hex("abcd"), Err(SealError::BadKey(m)) if m.contains("2 bytes")));
+        assert!(
+            matches!(SealKey::from_hex("abcd"), Err(SealError::BadKey(m)) if m.contains("2 bytes"))
+        );
         assert!(SealKey::from_hex(&"zz".repeat(32)).is_err());
         assert_eq!(format!("{:?}", SealKey([7; 32])), "SealKey(…)");
     }

@@ -99,13 +99,21 @@ fn changes(before: Option<&SubscriptionRow>, after: &SubscriptionRow) -> Vec<Fie
     [
         change("name", b(|s| s.name.clone()), Some(after.name.clone())),
         change("url", b(|s| s.url.clone()), Some(after.url.clone())),
-        change("topics", b(|s| s.topics.join(",")), Some(after.topics.join(","))),
+        change(
+            "topics",
+            b(|s| s.topics.join(",")),
+            Some(after.topics.join(",")),
+        ),
         change(
             "customer_id",
             before.and_then(|s| s.customer_id.map(|c| c.to_string())),
             after.customer_id.map(|c| c.to_string()),
         ),
-        change("active", b(|s| s.active.to_string()), Some(after.active.to_string())),
+        change(
+            "active",
+            b(|s| s.active.to_string()),
+            Some(after.active.to_string()),
+        ),
     ]
     .into_iter()
     .flatten()
@@ -132,7 +140,11 @@ impl App {
         })
     }
 
-    async fn checked(&self, tx: &mut Box<dyn Tx>, input: &SubscriptionInput) -> AppResult<ValidSubscription> {
+    async fn checked(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        input: &SubscriptionInput,
+    ) -> AppResult<ValidSubscription> {
         let valid = input.validate()?;
         if let Some(c) = valid.customer_id
             && tx.master_get(EntityKind::Customer, c).await?.is_none()
@@ -200,7 +212,11 @@ impl App {
             id: 0,
             name: valid.name,
             url: valid.url,
-            topics: valid.topics.iter().map(|t| t.as_str().to_string()).collect(),
+            topics: valid
+                .topics
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
             customer_id: valid.customer_id,
             secret_sealed: key.seal(&secret),
             active: valid.active,
@@ -209,8 +225,15 @@ impl App {
             updated_at: now,
         };
         row.id = tx.subscription_insert(&row).await?;
-        self.audit(&mut tx, ctx, "webhook_subscription", row.id, "create", changes(None, &row))
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "webhook_subscription",
+            row.id,
+            "create",
+            changes(None, &row),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreatedSubscription {
             subscription: view(row, &[]),
@@ -233,15 +256,26 @@ impl App {
         let after = SubscriptionRow {
             name: valid.name,
             url: valid.url,
-            topics: valid.topics.iter().map(|t| t.as_str().to_string()).collect(),
+            topics: valid
+                .topics
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect(),
             customer_id: valid.customer_id,
             active: valid.active,
             updated_at: self.now(),
             ..before.clone()
         };
         tx.subscription_update(&after).await?;
-        self.audit(&mut tx, ctx, "webhook_subscription", id, "update", changes(Some(&before), &after))
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "webhook_subscription",
+            id,
+            "update",
+            changes(Some(&before), &after),
+        )
+        .await?;
         let counts = tx.delivery_counts().await?;
         tx.commit().await?;
         Ok(view(after, &counts))
@@ -266,8 +300,15 @@ impl App {
             before: None,
             after: Some("renewed".into()),
         };
-        self.audit(&mut tx, ctx, "webhook_subscription", id, "renew_secret", vec![renewed])
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "webhook_subscription",
+            id,
+            "renew_secret",
+            vec![renewed],
+        )
+        .await?;
         let counts = tx.delivery_counts().await?;
         tx.commit().await?;
         Ok(CreatedSubscription {
@@ -292,10 +333,13 @@ impl App {
     pub async fn retry_delivery(&self, ctx: &Ctx, id: i64) -> AppResult<DeliveryRow> {
         ctx.require(Permission::WebhookAdmin)?;
         let mut tx = self.store.write().await?;
-        let row = tx.delivery_get(id).await?.ok_or_else(|| AppError::NotFound {
-            what: "delivery",
-            id: id.to_string(),
-        })?;
+        let row = tx
+            .delivery_get(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "delivery",
+                id: id.to_string(),
+            })?;
         if row.state != DeliveryState::Dead {
             return Err(AppError::invalid(
                 "state",
@@ -314,10 +358,13 @@ impl App {
         };
         self.audit(&mut tx, ctx, "webhook_delivery", id, "retry", vec![retried])
             .await?;
-        let after = tx.delivery_get(id).await?.ok_or_else(|| AppError::NotFound {
-            what: "delivery",
-            id: id.to_string(),
-        })?;
+        let after = tx
+            .delivery_get(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "delivery",
+                id: id.to_string(),
+            })?;
         tx.commit().await?;
         Ok(after)
     }
@@ -340,7 +387,11 @@ impl App {
                 Some((entity.to_string(), entity_id))
             }
             (None | Some(""), Some(_)) => {
-                e.add("entity", "required", "give the entity of entity_id (order, invoice, ...)");
+                e.add(
+                    "entity",
+                    "required",
+                    "give the entity of entity_id (order, invoice, ...)",
+                );
                 None
             }
             (Some(_), _) => {
@@ -382,8 +433,15 @@ impl App {
             before: None,
             after: Some(format!("{n} event(s) from {} to {}", input.from, input.to)),
         };
-        self.audit(&mut tx, ctx, "webhook_subscription", id, "replay", vec![replayed])
-            .await?;
+        self.audit(
+            &mut tx,
+            ctx,
+            "webhook_subscription",
+            id,
+            "replay",
+            vec![replayed],
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -15,9 +15,9 @@ use kaidan_app::clock::SystemClock;
 use kaidan_app::events::{EventSettings, SealKey};
 use kaidan_app::ports::{DeliveryQuery, OutboxEvent, Store};
 use kaidan_app::{App, AppConfig, Created, Ctx};
+use kaidan_domain::Money;
 use kaidan_domain::events::{DeliveryState, RetryPolicy, SubscriptionInput};
 use kaidan_domain::master::{CustomerData, CustomerKind, PaymentMethod, PaymentTerms};
-use kaidan_domain::Money;
 use kaidan_events::signature::{DEFAULT_TOLERANCE_SECS, verify};
 use kaidan_events::{Relay, RelaySettings};
 use kaidan_store::Db;
@@ -50,7 +50,11 @@ struct Script {
 
 type Shared = Arc<Mutex<Script>>;
 
-async fn receive(State(s): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+async fn receive(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
     let header = |k: &str| {
         headers
             .get(k)
@@ -152,7 +156,13 @@ fn relay(app: &App, node: &str) -> Relay {
     .unwrap()
 }
 
-async fn subscribe(app: &App, url: &str, topics: &[&str], customer: Option<i64>, script: &Shared) -> i64 {
+async fn subscribe(
+    app: &App,
+    url: &str,
+    topics: &[&str],
+    customer: Option<i64>,
+    script: &Shared,
+) -> i64 {
     let created = app
         .create_subscription(
             &Ctx::system(),
@@ -250,10 +260,19 @@ async fn int_5_each_event_reaches_its_receiver_signed_once_in_order_per_entity()
                 events.push((format!("order.{step}"), "order", order));
             }
         }
-        let events: Vec<(&str, &str, i64)> =
-            events.iter().map(|(t, e, i)| (t.as_str(), *e, *i)).collect();
+        let events: Vec<(&str, &str, i64)> = events
+            .iter()
+            .map(|(t, e, i)| (t.as_str(), *e, *i))
+            .collect();
         append(&b.db, &events).await;
-        append(&b.db, &[("product.updated", "product", 5), ("stock.counted", "stock_count", 1)]).await;
+        append(
+            &b.db,
+            &[
+                ("product.updated", "product", 5),
+                ("stock.counted", "stock_count", 1),
+            ],
+        )
+        .await;
         let r = relay(&app, "node-a");
         until(&[&r], &script, |s| delivered(s) == 12).await;
         // Nothing more comes.
@@ -262,22 +281,45 @@ async fn int_5_each_event_reaches_its_receiver_signed_once_in_order_per_entity()
         }
         let s = script.lock().unwrap();
         assert_eq!(s.calls.len(), 12, "{}: {:?}", b.name, s.calls);
-        assert!(s.calls.iter().all(|c| c.signature_ok && c.attempt == 1), "{:?}", s.calls);
+        assert!(
+            s.calls.iter().all(|c| c.signature_ok && c.attempt == 1),
+            "{:?}",
+            s.calls
+        );
         assert!(s.calls.iter().all(|c| c.topic.starts_with("order.")));
         let ids: HashSet<i64> = s.calls.iter().map(|c| c.event_id).collect();
         assert_eq!(ids.len(), 12, "each event once");
         for order in [11, 12, 13] {
-            let seen: Vec<i64> = s.calls.iter().filter(|c| c.entity_id == order).map(|c| c.event_id).collect();
+            let seen: Vec<i64> = s
+                .calls
+                .iter()
+                .filter(|c| c.entity_id == order)
+                .map(|c| c.event_id)
+                .collect();
             let mut sorted = seen.clone();
             sorted.sort_unstable();
-            assert_eq!(seen, sorted, "{}: order {order}'s events out of order", b.name);
+            assert_eq!(
+                seen, sorted,
+                "{}: order {order}'s events out of order",
+                b.name
+            );
         }
         drop(s);
         let mut tx = b.db.read().await.unwrap();
-        assert!(tx.outbox_pending(100).await.unwrap().is_empty(), "every event handed on");
+        assert!(
+            tx.outbox_pending(100).await.unwrap().is_empty(),
+            "every event handed on"
+        );
         drop(tx);
         let (view, rows) = app.subscription(&Ctx::system(), sub, 100).await.unwrap();
-        assert_eq!((view.deliveries.delivered, view.deliveries.pending, view.deliveries.dead), (12, 0, 0));
+        assert_eq!(
+            (
+                view.deliveries.delivered,
+                view.deliveries.pending,
+                view.deliveries.dead
+            ),
+            (12, 0, 0)
+        );
         assert!(rows.iter().all(|d| d.state == DeliveryState::Delivered
             && d.last_status == Some(200)
             && d.last_latency_ms.is_some()
@@ -292,18 +334,40 @@ async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt
         let app = app_on(&b.db, settings(quick_retries(10), 60_000)).await;
         let (url, script) = receiver().await;
         subscribe(&app, &url, &["*"], None, &script).await;
-        append(&b.db, &[("order.submitted", "order", 1), ("order.approved", "order", 1), ("order.submitted", "order", 2)]).await;
+        append(
+            &b.db,
+            &[
+                ("order.submitted", "order", 1),
+                ("order.approved", "order", 1),
+                ("order.submitted", "order", 2),
+            ],
+        )
+        .await;
         // Fail the first event of order 1 three times.
         let event_of_order_1 = {
             let rows = app.relay_route().await.unwrap();
             assert_eq!(rows, 3);
             let d = app
-                .deliveries(&Ctx::system(), DeliveryQuery { limit: 10, ..Default::default() })
+                .deliveries(
+                    &Ctx::system(),
+                    DeliveryQuery {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
                 .await
                 .unwrap();
-            d.iter().filter(|d| d.entity_id == 1).map(|d| d.event_id).min().unwrap()
+            d.iter()
+                .filter(|d| d.entity_id == 1)
+                .map(|d| d.event_id)
+                .min()
+                .unwrap()
         };
-        script.lock().unwrap().fail_first.insert(event_of_order_1, 3);
+        script
+            .lock()
+            .unwrap()
+            .fail_first
+            .insert(event_of_order_1, 3);
         let r = relay(&app, "node-a");
         until(&[&r], &script, |s| delivered(s) == 3).await;
         for _ in 0..5 {
@@ -311,16 +375,31 @@ async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let s = script.lock().unwrap();
-        let calls: Vec<&Call> = s.calls.iter().filter(|c| c.event_id == event_of_order_1).collect();
-        assert_eq!(calls.iter().map(|c| (c.attempt, c.status)).collect::<Vec<_>>(),
-            [(1, 500), (2, 500), (3, 500), (4, 200)], "{}", b.name);
+        let calls: Vec<&Call> = s
+            .calls
+            .iter()
+            .filter(|c| c.event_id == event_of_order_1)
+            .collect();
+        assert_eq!(
+            calls
+                .iter()
+                .map(|c| (c.attempt, c.status))
+                .collect::<Vec<_>>(),
+            [(1, 500), (2, 500), (3, 500), (4, 200)],
+            "{}",
+            b.name
+        );
         // Order 1's second event waited for its first; order 2's did not.
         let at = |pred: &dyn Fn(&Call) -> bool| s.calls.iter().position(pred).unwrap();
         let delivered_first = at(&|c| c.event_id == event_of_order_1 && c.status == 200);
         let second_of_1 = at(&|c| c.entity_id == 1 && c.event_id != event_of_order_1);
         let order_2 = at(&|c| c.entity_id == 2);
         assert!(second_of_1 > delivered_first, "{:?}", s.calls);
-        assert!(order_2 < delivered_first, "another order is not held up: {:?}", s.calls);
+        assert!(
+            order_2 < delivered_first,
+            "another order is not held up: {:?}",
+            s.calls
+        );
         assert_eq!(s.calls.len(), 6);
     })
     .await;
@@ -340,24 +419,54 @@ async fn int_5_after_its_last_attempt_a_delivery_is_dead_until_retried_by_hand()
             r.pass().await.unwrap();
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert_eq!(script.lock().unwrap().calls.len(), 2, "{}: no call after the last attempt", b.name);
+        assert_eq!(
+            script.lock().unwrap().calls.len(),
+            2,
+            "{}: no call after the last attempt",
+            b.name
+        );
         let dead = app
-            .deliveries(&Ctx::system(), DeliveryQuery { state: Some(DeliveryState::Dead), limit: 10, ..Default::default() })
+            .deliveries(
+                &Ctx::system(),
+                DeliveryQuery {
+                    state: Some(DeliveryState::Dead),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].attempts, 2);
         assert_eq!(dead[0].last_status, Some(500));
-        assert_eq!(dead[0].last_error.as_deref(), Some("the receiver answered 500"));
+        assert_eq!(
+            dead[0].last_error.as_deref(),
+            Some("the receiver answered 500")
+        );
         // A pending one cannot be retried by hand; the dead one can.
         script.lock().unwrap().fail_all = false;
-        let retried = app.retry_delivery(&Ctx::system(), dead[0].id).await.unwrap();
-        assert_eq!((retried.state, retried.attempts), (DeliveryState::Pending, 0));
-        let again = app.retry_delivery(&Ctx::system(), dead[0].id).await.unwrap_err();
-        assert!(again.to_string().contains("only a dead delivery"), "{again}");
+        let retried = app
+            .retry_delivery(&Ctx::system(), dead[0].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (retried.state, retried.attempts),
+            (DeliveryState::Pending, 0)
+        );
+        let again = app
+            .retry_delivery(&Ctx::system(), dead[0].id)
+            .await
+            .unwrap_err();
+        assert!(
+            again.to_string().contains("only a dead delivery"),
+            "{again}"
+        );
         until(&[&r], &script, |s| delivered(s) == 1).await;
         let s = script.lock().unwrap();
-        assert_eq!(s.calls.last().map(|c| (c.attempt, c.status)), Some((1, 200)));
+        assert_eq!(
+            s.calls.last().map(|c| (c.attempt, c.status)),
+            Some((1, 200))
+        );
     })
     .await;
 }
@@ -368,7 +477,14 @@ async fn int_5_a_node_that_dies_mid_delivery_is_taken_over_when_its_lease_ends()
         let app = app_on(&b.db, settings(quick_retries(5), 300)).await;
         let (url, script) = receiver().await;
         subscribe(&app, &url, &["order.*"], None, &script).await;
-        append(&b.db, &[("order.approved", "order", 1), ("order.shipped", "order", 2)]).await;
+        append(
+            &b.db,
+            &[
+                ("order.approved", "order", 1),
+                ("order.shipped", "order", 2),
+            ],
+        )
+        .await;
         app.relay_route().await.unwrap();
         // Node a claims both and dies before sending or recording.
         let claimed = app.relay_claim("node-a").await.unwrap();
@@ -397,7 +513,11 @@ async fn int_5_two_nodes_never_send_the_same_delivery_at_the_same_time() {
         // The second node: its own connections to the same database on
         // PostgreSQL; on SQLite the single writer is the process's.
         let second_db = if b.name == "postgres" {
-            Some(Db::connect(&b.url, &kaidan_store::DbOptions::default()).await.unwrap())
+            Some(
+                Db::connect(&b.url, &kaidan_store::DbOptions::default())
+                    .await
+                    .unwrap(),
+            )
         } else {
             None
         };
@@ -408,19 +528,39 @@ async fn int_5_two_nodes_never_send_the_same_delivery_at_the_same_time() {
         let (url, script) = receiver().await;
         subscribe(&app, &url, &["*"], None, &script).await;
         script.lock().unwrap().delay = Duration::from_millis(15);
-        let events: Vec<(String, i64)> = (0..40).map(|i| (format!("order.step{}", i / 10), i % 10)).collect();
-        let events: Vec<(&str, &str, i64)> = events.iter().map(|(t, i)| (t.as_str(), "order", *i)).collect();
+        let events: Vec<(String, i64)> = (0..40)
+            .map(|i| (format!("order.step{}", i / 10), i % 10))
+            .collect();
+        let events: Vec<(&str, &str, i64)> = events
+            .iter()
+            .map(|(t, i)| (t.as_str(), "order", *i))
+            .collect();
         append(&b.db, &events).await;
         let (r1, r2) = (relay(&app, "node-a"), relay(&app_b, "node-b"));
         until(&[&r1, &r2], &script, |s| delivered(s) == 40).await;
         let s = script.lock().unwrap();
         assert_eq!(s.overlaps, 0, "{}", b.name);
-        assert_eq!(s.calls.len(), 40, "{}: each event once: {:?}", b.name, s.calls);
+        assert_eq!(
+            s.calls.len(),
+            40,
+            "{}: each event once: {:?}",
+            b.name,
+            s.calls
+        );
         for order in 0..10 {
-            let seen: Vec<i64> = s.calls.iter().filter(|c| c.entity_id == order).map(|c| c.event_id).collect();
+            let seen: Vec<i64> = s
+                .calls
+                .iter()
+                .filter(|c| c.entity_id == order)
+                .map(|c| c.event_id)
+                .collect();
             let mut sorted = seen.clone();
             sorted.sort_unstable();
-            assert_eq!(seen, sorted, "{}: order {order} out of order across nodes", b.name);
+            assert_eq!(
+                seen, sorted,
+                "{}: order {order} out of order across nodes",
+                b.name
+            );
         }
         drop(s);
         if let Some(db) = second_db {
@@ -437,24 +577,43 @@ async fn int_5_ord_5_a_customer_subscription_gets_only_that_customer_events() {
         let (c1, c2) = (customer(&app, "C-1").await, customer(&app, "C-2").await);
         let (url, script) = receiver().await;
         subscribe(&app, &url, &["customer.*"], Some(c1), &script).await;
-        append(&b.db, &[("customer.updated", "customer", c2), ("customer.updated", "customer", c1)]).await;
+        append(
+            &b.db,
+            &[
+                ("customer.updated", "customer", c2),
+                ("customer.updated", "customer", c1),
+            ],
+        )
+        .await;
         let r = relay(&app, "node-a");
         // Creating the customers raised customer.created for each, too.
         until(&[&r], &script, |s| delivered(s) == 2).await;
         r.pass().await.unwrap();
         let s = script.lock().unwrap();
-        let got: Vec<(i64, &str)> = s.calls.iter().map(|c| (c.entity_id, c.topic.as_str())).collect();
-        assert_eq!(got, [(c1, "customer.created"), (c1, "customer.updated")], "{}", b.name);
+        let got: Vec<(i64, &str)> = s
+            .calls
+            .iter()
+            .map(|c| (c.entity_id, c.topic.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(c1, "customer.created"), (c1, "customer.updated")],
+            "{}",
+            b.name
+        );
         drop(s);
         // An unknown customer is refused at its field.
         let err = app
-            .create_subscription(&Ctx::system(), SubscriptionInput {
-                name: "x".into(),
-                url: url.clone(),
-                topics: vec!["*".into()],
-                customer_id: Some(999_999),
-                active: true,
-            })
+            .create_subscription(
+                &Ctx::system(),
+                SubscriptionInput {
+                    name: "x".into(),
+                    url: url.clone(),
+                    topics: vec!["*".into()],
+                    customer_id: Some(999_999),
+                    active: true,
+                },
+            )
             .await
             .unwrap_err();
         assert!(err.to_string().contains("customer_id"), "{err}");
@@ -471,42 +630,87 @@ async fn int_5_a_replay_sends_a_time_range_again_with_the_same_ids_and_pruning_k
         let (url, script) = receiver().await;
         let sub = subscribe(&app, &url, &["order.*"], None, &script).await;
         let start = jiff::Timestamp::now();
-        append(&b.db, &[("order.approved", "order", 1), ("order.approved", "order", 2)]).await;
+        append(
+            &b.db,
+            &[
+                ("order.approved", "order", 1),
+                ("order.approved", "order", 2),
+            ],
+        )
+        .await;
         let r = relay(&app, "node-a");
         until(&[&r], &script, |s| delivered(s) == 2).await;
         let end = jiff::Timestamp::now() + SignedDuration::from_secs(1);
         let n = app
-            .replay_events(&Ctx::system(), sub, kaidan_app::events::ReplayInput {
-                from: start,
-                to: end,
-                entity: Some("order".into()),
-                entity_id: Some(2),
-            })
+            .replay_events(
+                &Ctx::system(),
+                sub,
+                kaidan_app::events::ReplayInput {
+                    from: start,
+                    to: end,
+                    entity: Some("order".into()),
+                    entity_id: Some(2),
+                },
+            )
             .await
             .unwrap();
         assert_eq!(n, 1, "{}", b.name);
         until(&[&r], &script, |s| delivered(s) == 3).await;
-        let first_of_2 = script.lock().unwrap().calls.iter().find(|c| c.entity_id == 2).map(|c| c.event_id);
-        assert_eq!(script.lock().unwrap().calls.last().map(|c| c.event_id), first_of_2);
+        let first_of_2 = script
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .find(|c| c.entity_id == 2)
+            .map(|c| c.event_id);
+        assert_eq!(
+            script.lock().unwrap().calls.last().map(|c| c.event_id),
+            first_of_2
+        );
         // One more event that dies (max 1 attempt): pruning keeps it and
         // its event, deletes the delivered ones.
         script.lock().unwrap().fail_all = true;
         append(&b.db, &[("order.cancelled", "order", 3)]).await;
         until(&[&r], &script, |s| s.calls.len() == 4).await;
         tokio::time::sleep(Duration::from_millis(5)).await;
-        let run = app.run_job_now(&Ctx::system(), kaidan_app::jobs::EVENTS_PRUNE, "test").await.unwrap();
-        assert!(run.outcome.starts_with("ok: 2 delivered webhook(s) and 2 event(s) pruned"), "{}: {}", b.name, run.outcome);
-        let left = app.deliveries(&Ctx::system(), DeliveryQuery { limit: 10, ..Default::default() }).await.unwrap();
-        assert_eq!(left.iter().map(|d| d.state).collect::<Vec<_>>(), [DeliveryState::Dead]);
+        let run = app
+            .run_job_now(&Ctx::system(), kaidan_app::jobs::EVENTS_PRUNE, "test")
+            .await
+            .unwrap();
+        assert!(
+            run.outcome
+                .starts_with("ok: 2 delivered webhook(s) and 2 event(s) pruned"),
+            "{}: {}",
+            b.name,
+            run.outcome
+        );
+        let left = app
+            .deliveries(
+                &Ctx::system(),
+                DeliveryQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            left.iter().map(|d| d.state).collect::<Vec<_>>(),
+            [DeliveryState::Dead]
+        );
         assert_eq!(left[0].topic, "order.cancelled", "its event is kept");
         // A replay's bad input names its fields and changes nothing.
         let err = app
-            .replay_events(&Ctx::system(), sub, kaidan_app::events::ReplayInput {
-                from: end,
-                to: start,
-                entity: None,
-                entity_id: Some(1),
-            })
+            .replay_events(
+                &Ctx::system(),
+                sub,
+                kaidan_app::events::ReplayInput {
+                    from: end,
+                    to: start,
+                    entity: None,
+                    entity_id: Some(1),
+                },
+            )
             .await
             .unwrap_err()
             .to_string();

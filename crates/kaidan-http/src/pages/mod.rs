@@ -16,7 +16,6 @@ mod history;
 mod home;
 mod i18n;
 mod jobs;
-mod webhooks;
 mod master;
 mod master_forms;
 mod orders;
@@ -29,6 +28,7 @@ mod stock_counts;
 mod table;
 mod transfers;
 mod users;
+mod webhooks;
 
 use std::collections::HashMap;
 

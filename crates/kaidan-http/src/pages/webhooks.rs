@@ -121,7 +121,11 @@ impl SubscriptionForm {
         let customer_id = match self.customer_id.trim() {
             "" => None,
             raw => Some(raw.parse::<i64>().map_err(|_| {
-                ValidationErrors::single("customer_id", "invalid", "must be a customer's id (a number)")
+                ValidationErrors::single(
+                    "customer_id",
+                    "invalid",
+                    "must be a customer's id (a number)",
+                )
             })?),
         };
         Ok(SubscriptionInput {
@@ -247,10 +251,7 @@ async fn list(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> 
 }
 
 /// POST /webhooks: the new subscription's page, with its secret once.
-async fn create(
-    State(s): State<AppState>,
-    PageForm(auth, f): PageForm,
-) -> PageResult {
+async fn create(State(s): State<AppState>, PageForm(auth, f): PageForm) -> PageResult {
     let form = SubscriptionForm::read(&f);
     let created = match form.input() {
         Ok(input) => s.app.create_subscription(&auth.ctx, input).await,
@@ -398,7 +399,10 @@ async fn deliveries(
     let parsed = match state {
         "all" => None,
         other => Some(other.parse::<DeliveryState>().map_err(|e| {
-            super::PageError(lang, kaidan_app::AppError::invalid("state", "invalid", e.to_string()))
+            super::PageError(
+                lang,
+                kaidan_app::AppError::invalid("state", "invalid", e.to_string()),
+            )
         })?),
     };
     let rows = s

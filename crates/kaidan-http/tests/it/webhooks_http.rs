@@ -144,11 +144,19 @@ async fn int_5_the_webhook_pages_show_a_new_secret_once_and_the_deliveries() {
         let cookie = t.login("admin").await;
         let page = t.page("/webhooks", &cookie).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-        assert_has(&page.text(), &["id=\"new-subscription\"", "id=\"subscriptions\""]);
+        assert_has(
+            &page.text(),
+            &["id=\"new-subscription\"", "id=\"subscriptions\""],
+        );
         let token = csrf(&page.text());
 
         let refused = t
-            .submit("/webhooks", &cookie, &token, &[("name", "x"), ("url", "mailto:a@b"), ("topics", "order.*")])
+            .submit(
+                "/webhooks",
+                &cookie,
+                &token,
+                &[("name", "x"), ("url", "mailto:a@b"), ("topics", "order.*")],
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_has(&refused.text(), &["url", "mailto:a@b"]);
@@ -158,12 +166,20 @@ async fn int_5_the_webhook_pages_show_a_new_secret_once_and_the_deliveries() {
                 "/webhooks",
                 &cookie,
                 &token,
-                &[("name", "仓储系统"), ("url", "http://127.0.0.1:9/hook"), ("topics", "order.approved shipment.*"), ("active", "true")],
+                &[
+                    ("name", "仓储系统"),
+                    ("url", "http://127.0.0.1:9/hook"),
+                    ("topics", "order.approved shipment.*"),
+                    ("active", "true"),
+                ],
             )
             .await;
         assert_eq!(made.status, StatusCode::OK, "{}", made.text());
         let html = made.text();
-        assert_has(&html, &["id=\"new-secret\"", "whsec_", "仓储系统", "shipment.*"]);
+        assert_has(
+            &html,
+            &["id=\"new-secret\"", "whsec_", "仓储系统", "shipment.*"],
+        );
         let secret: String = html
             .split("whsec_")
             .nth(1)
@@ -175,10 +191,18 @@ async fn int_5_the_webhook_pages_show_a_new_secret_once_and_the_deliveries() {
         let list = t.page("/webhooks", &cookie).await.text();
         assert_has(&list, &["仓储系统", "subscription-row"]);
         assert!(!list.contains(&secret));
-        let id = t.app.list_subscriptions(&kaidan_app::Ctx::system()).await.unwrap()[0].id;
+        let id = t
+            .app
+            .list_subscriptions(&kaidan_app::Ctx::system())
+            .await
+            .unwrap()[0]
+            .id;
         let detail = t.page(&format!("/webhooks/{id}"), &cookie).await.text();
         assert!(!detail.contains(&secret), "the secret is shown once");
-        assert_has(&detail, &["id=\"deliveries\"", "id=\"replay\"", "id=\"renew-secret\""]);
+        assert_has(
+            &detail,
+            &["id=\"deliveries\"", "id=\"replay\"", "id=\"renew-secret\""],
+        );
         let dead = t.page("/webhooks/deliveries?state=dead", &cookie).await;
         assert_eq!(dead.status, StatusCode::OK);
 
@@ -186,7 +210,10 @@ async fn int_5_the_webhook_pages_show_a_new_secret_once_and_the_deliveries() {
         let clerk = t.login("clerk").await;
         let home = t.page("/", &clerk).await.text();
         assert!(!home.contains("href=\"/webhooks\""));
-        assert_eq!(t.page("/webhooks", &clerk).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            t.page("/webhooks", &clerk).await.status,
+            StatusCode::FORBIDDEN
+        );
     })
     .await;
 }

@@ -24,6 +24,7 @@ mod finance;
 mod history;
 #[cfg(test)]
 mod tests;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -14,7 +14,10 @@ use crate::support::{self, Server, kaidan, stderr, stdout};
 async fn wait_for(what: &str, secs: u64, done: impl Fn() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < Duration::from_secs(secs), "waited {secs} s for {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(secs),
+            "waited {secs} s for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -24,7 +27,18 @@ async fn int_5_events_reach_a_receiver_and_a_killed_server_delivers_the_rest_aft
     for (db, _dir) in support::databases().await {
         let o = kaidan(&db, &["migrate"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(&db, &["user", "add", "ops", "--role", "admin", "--password", "s3cret-pass"]);
+        let o = kaidan(
+            &db,
+            &[
+                "user",
+                "add",
+                "ops",
+                "--role",
+                "admin",
+                "--password",
+                "s3cret-pass",
+            ],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
         let token = stdout(&o).trim().to_string();
@@ -69,8 +83,10 @@ async fn int_5_events_reach_a_receiver_and_a_killed_server_delivers_the_rest_aft
             let r = http
                 .post(format!("{}/api/v1/products", server.url))
                 .bearer_auth(&token)
-                .json(&serde_json::json!({"sku": format!("E-{i}"), "name": "衬衫", "unit": "件",
-                    "season": "none", "list_price": "99.00", "tax_rate": "0.13"}))
+                .json(
+                    &serde_json::json!({"sku": format!("E-{i}"), "name": "衬衫", "unit": "件",
+                    "season": "none", "list_price": "99.00", "tax_rate": "0.13"}),
+                )
                 .send()
                 .await
                 .unwrap();
@@ -89,9 +105,15 @@ async fn int_5_events_reach_a_receiver_and_a_killed_server_delivers_the_rest_aft
                 .map(|r| r.event_id)
                 .collect()
         };
-        wait_for("12 events delivered after the restart", 60, || ids().len() == 12).await;
+        wait_for("12 events delivered after the restart", 60, || {
+            ids().len() == 12
+        })
+        .await;
         let received = receiver.received();
-        assert!(received.iter().all(|r| r.signature_ok), "{db}: {received:?}");
+        assert!(
+            received.iter().all(|r| r.signature_ok),
+            "{db}: {received:?}"
+        );
         assert!(
             received.len() >= 12,
             "at least once: {} POSTs for 12 events",
@@ -115,7 +137,11 @@ async fn int_5_events_reach_a_receiver_and_a_killed_server_delivers_the_rest_aft
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(counts, serde_json::json!({"pending": 0, "delivered": 12, "dead": 0}), "{db}");
+        assert_eq!(
+            counts,
+            serde_json::json!({"pending": 0, "delivered": 12, "dead": 0}),
+            "{db}"
+        );
         assert!(server.stop().success());
         serving.abort();
     }
