@@ -279,32 +279,33 @@ async fn int_5_each_event_reaches_its_receiver_signed_once_in_order_per_entity()
         for _ in 0..3 {
             r.pass().await.unwrap();
         }
-        let s = script.lock().unwrap();
-        assert_eq!(s.calls.len(), 12, "{}: {:?}", b.name, s.calls);
-        assert!(
-            s.calls.iter().all(|c| c.signature_ok && c.attempt == 1),
-            "{:?}",
-            s.calls
-        );
-        assert!(s.calls.iter().all(|c| c.topic.starts_with("order.")));
-        let ids: HashSet<i64> = s.calls.iter().map(|c| c.event_id).collect();
-        assert_eq!(ids.len(), 12, "each event once");
-        for order in [11, 12, 13] {
-            let seen: Vec<i64> = s
-                .calls
-                .iter()
-                .filter(|c| c.entity_id == order)
-                .map(|c| c.event_id)
-                .collect();
-            let mut sorted = seen.clone();
-            sorted.sort_unstable();
-            assert_eq!(
-                seen, sorted,
-                "{}: order {order}'s events out of order",
-                b.name
+        {
+            let s = script.lock().unwrap();
+            assert_eq!(s.calls.len(), 12, "{}: {:?}", b.name, s.calls);
+            assert!(
+                s.calls.iter().all(|c| c.signature_ok && c.attempt == 1),
+                "{:?}",
+                s.calls
             );
+            assert!(s.calls.iter().all(|c| c.topic.starts_with("order.")));
+            let ids: HashSet<i64> = s.calls.iter().map(|c| c.event_id).collect();
+            assert_eq!(ids.len(), 12, "each event once");
+            for order in [11, 12, 13] {
+                let seen: Vec<i64> = s
+                    .calls
+                    .iter()
+                    .filter(|c| c.entity_id == order)
+                    .map(|c| c.event_id)
+                    .collect();
+                let mut sorted = seen.clone();
+                sorted.sort_unstable();
+                assert_eq!(
+                    seen, sorted,
+                    "{}: order {order}'s events out of order",
+                    b.name
+                );
+            }
         }
-        drop(s);
         let mut tx = b.db.read().await.unwrap();
         assert!(
             tx.outbox_pending(100).await.unwrap().is_empty(),
@@ -538,31 +539,32 @@ async fn int_5_two_nodes_never_send_the_same_delivery_at_the_same_time() {
         append(&b.db, &events).await;
         let (r1, r2) = (relay(&app, "node-a"), relay(&app_b, "node-b"));
         until(&[&r1, &r2], &script, |s| delivered(s) == 40).await;
-        let s = script.lock().unwrap();
-        assert_eq!(s.overlaps, 0, "{}", b.name);
-        assert_eq!(
-            s.calls.len(),
-            40,
-            "{}: each event once: {:?}",
-            b.name,
-            s.calls
-        );
-        for order in 0..10 {
-            let seen: Vec<i64> = s
-                .calls
-                .iter()
-                .filter(|c| c.entity_id == order)
-                .map(|c| c.event_id)
-                .collect();
-            let mut sorted = seen.clone();
-            sorted.sort_unstable();
+        {
+            let s = script.lock().unwrap();
+            assert_eq!(s.overlaps, 0, "{}", b.name);
             assert_eq!(
-                seen, sorted,
-                "{}: order {order} out of order across nodes",
-                b.name
+                s.calls.len(),
+                40,
+                "{}: each event once: {:?}",
+                b.name,
+                s.calls
             );
+            for order in 0..10 {
+                let seen: Vec<i64> = s
+                    .calls
+                    .iter()
+                    .filter(|c| c.entity_id == order)
+                    .map(|c| c.event_id)
+                    .collect();
+                let mut sorted = seen.clone();
+                sorted.sort_unstable();
+                assert_eq!(
+                    seen, sorted,
+                    "{}: order {order} out of order across nodes",
+                    b.name
+                );
+            }
         }
-        drop(s);
         if let Some(db) = second_db {
             db.close().await;
         }
@@ -589,19 +591,20 @@ async fn int_5_ord_5_a_customer_subscription_gets_only_that_customer_events() {
         // Creating the customers raised customer.created for each, too.
         until(&[&r], &script, |s| delivered(s) == 2).await;
         r.pass().await.unwrap();
-        let s = script.lock().unwrap();
-        let got: Vec<(i64, &str)> = s
-            .calls
-            .iter()
-            .map(|c| (c.entity_id, c.topic.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            [(c1, "customer.created"), (c1, "customer.updated")],
-            "{}",
-            b.name
-        );
-        drop(s);
+        {
+            let s = script.lock().unwrap();
+            let got: Vec<(i64, &str)> = s
+                .calls
+                .iter()
+                .map(|c| (c.entity_id, c.topic.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [(c1, "customer.created"), (c1, "customer.updated")],
+                "{}",
+                b.name
+            );
+        }
         // An unknown customer is refused at its field.
         let err = app
             .create_subscription(
