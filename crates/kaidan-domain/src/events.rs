@@ -131,14 +131,31 @@ pub fn webhook_url(value: &str) -> Result<String, (&'static str, String)> {
         return Err(p);
     }
     let parsed = url::Url::parse(t).map_err(|e| ("invalid", format!("is not a URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
+    if !matches!(parsed.scheme(), "http" | "https" | "nats") {
         return Err((
             "invalid",
             format!(
-                "must start with http:// or https://, not {}:",
+                "must start with http:// or https:// (or nats:// for JetStream), not {}:",
                 parsed.scheme()
             ),
         ));
+    }
+    if parsed.scheme() == "nats" {
+        let fine = parsed.path().trim_matches('/').is_empty()
+            && parsed.query_pairs().all(|(k, v)| {
+                matches!(k.as_ref(), "stream" | "prefix")
+                    && !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            });
+        if !fine {
+            return Err((
+                "invalid",
+                "a JetStream target is nats://host:port, optionally ?stream=NAME&prefix=TOKEN \
+                 (letters, digits, '-', '_')"
+                    .into(),
+            ));
+        }
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(("invalid", "has no host".into()));
@@ -369,6 +386,9 @@ mod tests {
             assert!(webhook_url(url).is_err(), "{url} should be refused");
         }
         assert!(webhook_url("https://erp.example.com:8443/hooks/kaidan?x=1").is_ok());
+        assert!(webhook_url("nats://127.0.0.1:4222?stream=KAIDAN&prefix=kaidan").is_ok());
+        assert!(webhook_url("nats://127.0.0.1:4222/path").is_err());
+        assert!(webhook_url("nats://127.0.0.1:4222?stream=a.b").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! What is due, claimed and recorded is decided by the use cases
 //! (`kaidan_app::events`); this crate is the IO: HTTP and signatures.
 
+pub mod nats;
 pub mod receiver;
 mod relay;
 pub mod signature;

@@ -7,6 +7,7 @@ use kaidan_app::App;
 use kaidan_app::error::AppError;
 use kaidan_app::events::{Attempt, Outgoing};
 
+use crate::nats::{NatsTargets, is_nats};
 use crate::signature::{SIGNATURE_HEADER, sign};
 
 /// How the relay runs on this node (`[events]` in the configuration).
@@ -63,6 +64,7 @@ impl PassReport {
 pub struct Relay {
     app: App,
     client: reqwest::Client,
+    nats: std::sync::Arc<NatsTargets>,
     settings: RelaySettings,
 }
 
@@ -79,6 +81,7 @@ impl Relay {
         Ok(Relay {
             app,
             client,
+            nats: std::sync::Arc::default(),
             settings,
         })
     }
@@ -137,11 +140,12 @@ impl Relay {
         let started = Instant::now();
         let outcome = match &o.secret {
             Err(e) => Err(e.to_string()),
-            Ok(secret) => self.post(&o, secret).await,
+            Ok(secret) if is_nats(&o.url) => self.publish(&o, secret).await.map(|()| None),
+            Ok(secret) => self.post(&o, secret).await.map(Some),
         };
         let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let (status, error) = match outcome {
-            Ok(status) => (Some(status), None),
+            Ok(status) => (status, None),
             Err(e) => (None, Some(e)),
         };
         Attempt {
@@ -152,6 +156,15 @@ impl Relay {
             latency_ms,
             error,
         }
+    }
+
+    /// Publishes one delivery to JetStream, signed like a webhook.
+    async fn publish(&self, o: &Outgoing, secret: &str) -> Result<(), String> {
+        let body = serde_json::to_vec(&o.event).map_err(|e| e.to_string())?;
+        let signature = sign(secret, jiff::Timestamp::now().as_second(), &body);
+        self.nats
+            .publish(&o.url, &o.event, body, signature, self.settings.timeout)
+            .await
     }
 
     async fn post(&self, o: &Outgoing, secret: &str) -> Result<u16, String> {

@@ -44,7 +44,30 @@ pub struct EventsFileSettings {
     pub timeout_seconds: Option<u64>,
     /// Deliveries sent at the same time (default 16).
     pub concurrency: Option<usize>,
+    /// `[events.nats]`: also publish to NATS JetStream.
+    pub nats: Option<NatsFileSettings>,
 }
+
+/// `[events.nats]` (env `KAIDAN_EVENTS_NATS_URL` for `url`): the events
+/// also go to this JetStream, as a subscription named [`NATS_NAME`] that
+/// every start brings in line with these keys.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsFileSettings {
+    /// `nats://host:port`.
+    pub url: Option<String>,
+    /// The stream (default `KAIDAN`; made if it does not exist).
+    pub stream: Option<String>,
+    /// The subjects' first token (default `kaidan`: `kaidan.order.approved`).
+    pub prefix: Option<String>,
+    /// Topic patterns (default every event: `["*"]`).
+    pub topics: Option<Vec<String>>,
+}
+
+/// The subscription `[events.nats]` keeps.
+pub const NATS_NAME: &str = "NATS JetStream";
+/// The variable that names the JetStream server.
+pub const NATS_ENV: &str = "KAIDAN_EVENTS_NATS_URL";
 
 impl EventsFileSettings {
     pub fn enabled(&self) -> bool {
@@ -186,6 +209,68 @@ impl EventsFileSettings {
             Err(e) => Err(e)
                 .with_context(|| format!("cannot read the events key file {}", path.display())),
         }
+    }
+}
+
+impl EventsFileSettings {
+    /// The JetStream subscription's URL and topics, when `[events.nats]`
+    /// or `KAIDAN_EVENTS_NATS_URL` names a server.
+    pub fn nats_target(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Option<(String, Vec<String>)> {
+        let n = self.nats.clone().unwrap_or_default();
+        let server = env(NATS_ENV).filter(|u| !u.trim().is_empty()).or(n.url)?;
+        let server = server.trim().trim_end_matches('/');
+        let mut url = server.to_string();
+        let query: Vec<String> = [("stream", n.stream), ("prefix", n.prefix)]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+            .collect();
+        if !query.is_empty() {
+            url = format!("{url}?{}", query.join("&"));
+        }
+        Some((url, n.topics.unwrap_or_else(|| vec!["*".into()])))
+    }
+
+    /// Brings the JetStream subscription in line with the configuration:
+    /// made, or changed and made active; left alone when none is
+    /// configured. Its secret signs the messages like webhooks'.
+    pub async fn ensure_nats(
+        &self,
+        app: &kaidan_app::App,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<()> {
+        let Some((url, topics)) = self.nats_target(env) else {
+            return Ok(());
+        };
+        let ctx = kaidan_app::Ctx::system();
+        let input = kaidan_domain::events::SubscriptionInput {
+            name: NATS_NAME.into(),
+            url: url.clone(),
+            topics,
+            customer_id: None,
+            active: true,
+        };
+        let existing = app
+            .list_subscriptions(&ctx)
+            .await?
+            .into_iter()
+            .find(|s| s.name == NATS_NAME);
+        match existing {
+            Some(s) => {
+                app.update_subscription(&ctx, s.id, input)
+                    .await
+                    .context("[events.nats]")?;
+            }
+            None => {
+                app.create_subscription(&ctx, input)
+                    .await
+                    .context("[events.nats]")?;
+            }
+        }
+        tracing::info!(%url, "events are also published to NATS JetStream");
+        Ok(())
     }
 }
 

@@ -169,6 +169,10 @@ async fn serve(
     // by one node at a time (see kaidan_app::events).
     let events = setup.file.events.clone().unwrap_or_default();
     let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+    // [events.nats]: the JetStream subscription follows the configuration.
+    if let Err(e) = events.ensure_nats(&app, |k| std::env::var(k).ok()).await {
+        tracing::warn!(error = %format!("{e:#}"), "events are not published to NATS JetStream");
+    }
     let relay = if events.enabled() {
         let relay = kaidan_events::Relay::new(app.clone(), events.relay_settings(jobs.node()))?;
         tracing::info!("outbox relay enabled");

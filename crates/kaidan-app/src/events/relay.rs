@@ -47,7 +47,8 @@ pub struct Attempt {
     pub delivery_id: i64,
     pub attempt: u32,
     pub at: Timestamp,
-    /// The receiver's status, if it answered.
+    /// The receiver's HTTP status, if it answered one (a JetStream
+    /// acknowledgement has none).
     pub status: Option<u16>,
     pub latency_ms: i64,
     /// Why it failed: no answer, or an answer that is not 2xx.
@@ -55,8 +56,9 @@ pub struct Attempt {
 }
 
 impl Attempt {
+    /// No error, and an HTTP answer, if any, of 2xx.
     pub fn delivered(&self) -> bool {
-        self.error.is_none() && self.status.is_some_and(|s| (200..300).contains(&s))
+        self.error.is_none() && self.status.is_none_or(|s| (200..300).contains(&s))
     }
 }
 
@@ -175,8 +177,7 @@ impl App {
                 (None, Some(s)) if !(200..300).contains(&s) => {
                     Some(format!("the receiver answered {s}"))
                 }
-                (None, None) => Some("no answer".to_string()),
-                (None, Some(_)) => None,
+                (None, _) => None,
             };
             tx.delivery_attempted(&AttemptRecord {
                 delivery_id: a.delivery_id,

@@ -721,3 +721,150 @@ async fn int_5_a_replay_sends_a_time_range_again_with_the_same_ids_and_pruning_k
     })
     .await;
 }
+
+/// The JetStream server of the tests (`.ci/run` starts one), or None.
+fn nats_url() -> Option<String> {
+    std::env::var("KAIDAN_TEST_NATS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+#[tokio::test]
+async fn int_5_events_are_published_to_jetstream_and_consumed_with_their_subjects_and_ids() {
+    let Some(server) = nats_url() else {
+        eprintln!("KAIDAN_TEST_NATS_URL is not set: the JetStream test does not run");
+        return;
+    };
+    on_each_backend(|b: Backend| {
+        let server = server.clone();
+        async move {
+            use futures::StreamExt;
+            let app = app_on(&b.db, settings(quick_retries(5), 60_000)).await;
+            // A stream and subjects of this test run alone.
+            let stream_name = format!("KT_{}_{}", std::process::id(), b.name);
+            let prefix = format!("kt{}{}", std::process::id(), b.name);
+            let host = server.trim_start_matches("nats://");
+            let url = format!("nats://{host}?stream={stream_name}&prefix={prefix}");
+            let created = app
+                .create_subscription(
+                    &Ctx::system(),
+                    SubscriptionInput {
+                        name: "JetStream".into(),
+                        url,
+                        topics: vec!["order.*".into(), "shipment.*".into()],
+                        customer_id: None,
+                        active: true,
+                    },
+                )
+                .await
+                .unwrap();
+            let start = jiff::Timestamp::now();
+            append(
+                &b.db,
+                &[
+                    ("order.approved", "order", 5),
+                    ("shipment.shipped", "shipment", 9),
+                    ("order.cancelled", "order", 5),
+                ],
+            )
+            .await;
+            let r = relay(&app, "node-a");
+            let started = Instant::now();
+            loop {
+                r.pass().await.unwrap();
+                let subs = app.list_subscriptions(&Ctx::system()).await.unwrap();
+                if subs[0].deliveries.delivered == 3 {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(15),
+                    "{}: {:?}",
+                    b.name,
+                    subs[0].deliveries
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // A replay publishes the same ids again: JetStream keeps one copy.
+            let n = app
+                .replay_events(
+                    &Ctx::system(),
+                    created.subscription.id,
+                    kaidan_app::events::ReplayInput {
+                        from: start,
+                        to: jiff::Timestamp::now() + SignedDuration::from_secs(1),
+                        entity: None,
+                        entity_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(n, 3);
+            loop {
+                r.pass().await.unwrap();
+                let subs = app.list_subscriptions(&Ctx::system()).await.unwrap();
+                if subs[0].deliveries.pending == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+
+            let client = async_nats::connect(host).await.unwrap();
+            let js = async_nats::jetstream::new(client);
+            let mut stream = js.get_stream(&stream_name).await.unwrap();
+            assert_eq!(
+                stream.info().await.unwrap().state.messages,
+                3,
+                "{}: duplicates dropped",
+                b.name
+            );
+            let consumer: async_nats::jetstream::consumer::PullConsumer = stream
+                .create_consumer(async_nats::jetstream::consumer::pull::Config::default())
+                .await
+                .unwrap();
+            let mut messages = consumer.fetch().max_messages(3).messages().await.unwrap();
+            let mut got = Vec::new();
+            while let Some(m) = messages.next().await {
+                let m = m.unwrap();
+                let id = m
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("Nats-Msg-Id"))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                let body: Value = serde_json::from_slice(&m.payload).unwrap();
+                assert_eq!(id, body["id"].to_string(), "the message id is the event id");
+                let signed = m
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("Kaidan-Signature"))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    verify(
+                        &created.secret,
+                        &signed,
+                        &m.payload,
+                        jiff::Timestamp::now().as_second(),
+                        DEFAULT_TOLERANCE_SECS
+                    )
+                    .is_ok(),
+                    "signed like a webhook"
+                );
+                got.push(m.subject.to_string());
+                m.ack().await.unwrap();
+            }
+            assert_eq!(
+                got,
+                [
+                    format!("{prefix}.order.approved"),
+                    format!("{prefix}.shipment.shipped"),
+                    format!("{prefix}.order.cancelled"),
+                ],
+                "{}",
+                b.name
+            );
+            js.delete_stream(&stream_name).await.unwrap();
+        }
+    })
+    .await;
+}
