@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -432,7 +432,7 @@ async fn deliveries(
 /// POST /webhooks/deliveries/{id}/retry: back to where it was asked.
 async fn retry(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     PageForm(auth, f): PageForm,
 ) -> PageResult {
     s.app
