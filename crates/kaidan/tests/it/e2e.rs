@@ -220,6 +220,32 @@ fn bench(db: &str, args: &[&str]) -> (String, String) {
     (line, stderr(&o))
 }
 
+/// Issue 18: with `--webhook` the relay runs beside the intake and the
+/// last line says how late the events arrived (a tiny load: that the bench
+/// works, never how fast).
+#[tokio::test]
+async fn int_5_bench_intake_with_a_webhook_prints_the_delivery_lag() {
+    for (db, _dir) in support::databases().await {
+        let (line, err) = bench(
+            &db,
+            &["bench", "intake", "--orders", "8", "--clients", "2", "--webhook"],
+        );
+        assert!(
+            line.starts_with("webhooks: ")
+                && line.contains(" events delivered, lag p50 ")
+                && line.contains(" ms, p99 "),
+            "{line}\n{err}"
+        );
+        let delivered: u64 = line
+            .trim_start_matches("webhooks: ")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(delivered >= 8 * 6, "about six events an order: {line}");
+    }
+}
+
 /// A tiny load: this checks that the benchmark works, never how fast. On
 /// PostgreSQL the bench runs on a fresh empty database (`--on`) and its
 /// plain baseline on a scratch database it creates and drops (ADR 0029).
