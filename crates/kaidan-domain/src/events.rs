@@ -65,6 +65,13 @@ pub struct ValidSubscription {
     pub active: bool,
 }
 
+impl ValidSubscription {
+    /// The topic patterns as texts, as stored.
+    pub fn topic_texts(&self) -> Vec<String> {
+        self.topics.iter().map(|t| t.as_str().to_string()).collect()
+    }
+}
+
 impl SubscriptionInput {
     /// Every problem at once, each at its field.
     pub fn validate(&self) -> Result<ValidSubscription, ValidationErrors> {

@@ -54,6 +54,15 @@ const EVENT_CUSTOMER: &str = "CASE o.entity \
                            WHERE s.id = o.entity_id) \
      END";
 
+/// `SELECT` of outbox rows as [`EventRef`]s, then `rest` (a condition and
+/// an order).
+fn event_refs(rest: &str) -> String {
+    format!(
+        "SELECT o.id, o.topic, o.entity, o.entity_id, {EVENT_CUSTOMER} AS customer_id \
+         FROM outbox o {rest}"
+    )
+}
+
 fn event_ref_from(r: &impl RowExt) -> Result<EventRef, StoreError> {
     Ok(EventRef {
         id: r.i64("id")?,
@@ -194,10 +203,7 @@ impl EventsTx for DbTx {
                 return Ok(Vec::new());
             }
         }
-        let sql = format!(
-            "SELECT o.id, o.topic, o.entity, o.entity_id, {EVENT_CUSTOMER} AS customer_id \
-             FROM outbox o WHERE o.published_at IS NULL ORDER BY o.id LIMIT $1"
-        );
+        let sql = event_refs("WHERE o.published_at IS NULL ORDER BY o.id LIMIT $1");
         Ok(fetch_all!(self, &sql, [i64::from(limit)], event_ref_from))
     }
 
@@ -227,12 +233,11 @@ impl EventsTx for DbTx {
             ));
         }
         vals.push(Val::I(i64::from(range.limit)));
-        let sql = format!(
-            "SELECT o.id, o.topic, o.entity, o.entity_id, {EVENT_CUSTOMER} AS customer_id \
-             FROM outbox o {} ORDER BY o.id LIMIT ${}",
+        let sql = event_refs(&format!(
+            "{} ORDER BY o.id LIMIT ${}",
             where_all(&clauses),
             vals.len()
-        );
+        ));
         Ok(fetch_all_once!(self, &sql, vals, event_ref_from))
     }
 

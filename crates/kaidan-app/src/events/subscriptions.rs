@@ -210,13 +210,9 @@ impl App {
         let now = self.now();
         let mut row = SubscriptionRow {
             id: 0,
+            topics: valid.topic_texts(),
             name: valid.name,
             url: valid.url,
-            topics: valid
-                .topics
-                .iter()
-                .map(|t| t.as_str().to_string())
-                .collect(),
             customer_id: valid.customer_id,
             secret_sealed: key.seal(&secret),
             active: valid.active,
@@ -254,13 +250,9 @@ impl App {
         let before = self.subscription_row(&mut tx, id).await?;
         let valid = self.checked(&mut tx, &input).await?;
         let after = SubscriptionRow {
+            topics: valid.topic_texts(),
             name: valid.name,
             url: valid.url,
-            topics: valid
-                .topics
-                .iter()
-                .map(|t| t.as_str().to_string())
-                .collect(),
             customer_id: valid.customer_id,
             active: valid.active,
             updated_at: self.now(),

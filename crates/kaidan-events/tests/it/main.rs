@@ -180,6 +180,15 @@ async fn subscribe(
     created.subscription.id
 }
 
+/// An app over the backend with `events`, a receiver, and a subscription
+/// of every customer's `topics` to it.
+async fn set_up(b: &Backend, events: EventSettings, topics: &[&str]) -> (App, Shared, i64) {
+    let app = app_on(&b.db, events).await;
+    let (url, script) = receiver().await;
+    let sub = subscribe(&app, &url, topics, None, &script).await;
+    (app, script, sub)
+}
+
 /// Writes outbox events as a use case would, one transaction each.
 async fn append(db: &Db, events: &[(&str, &str, i64)]) {
     for (topic, entity, id) in events {
@@ -250,9 +259,7 @@ async fn customer(app: &App, code: &str) -> i64 {
 #[tokio::test]
 async fn int_5_each_event_reaches_its_receiver_signed_once_in_order_per_entity() {
     on_each_backend(|b: Backend| async move {
-        let app = app_on(&b.db, settings(quick_retries(5), 60_000)).await;
-        let (url, script) = receiver().await;
-        let sub = subscribe(&app, &url, &["order.*"], None, &script).await;
+        let (app, script, sub) = set_up(&b, settings(quick_retries(5), 60_000), &["order.*"]).await;
         // Three orders' events interleaved, and two nobody wants.
         let mut events = Vec::new();
         for step in ["submitted", "in_review", "approved", "shipped"] {
@@ -332,9 +339,7 @@ async fn int_5_each_event_reaches_its_receiver_signed_once_in_order_per_entity()
 #[tokio::test]
 async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt_then_no_more() {
     on_each_backend(|b: Backend| async move {
-        let app = app_on(&b.db, settings(quick_retries(10), 60_000)).await;
-        let (url, script) = receiver().await;
-        subscribe(&app, &url, &["*"], None, &script).await;
+        let (app, script, _) = set_up(&b, settings(quick_retries(10), 60_000), &["*"]).await;
         append(
             &b.db,
             &[
@@ -409,9 +414,7 @@ async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt
 #[tokio::test]
 async fn int_5_after_its_last_attempt_a_delivery_is_dead_until_retried_by_hand() {
     on_each_backend(|b: Backend| async move {
-        let app = app_on(&b.db, settings(quick_retries(2), 60_000)).await;
-        let (url, script) = receiver().await;
-        subscribe(&app, &url, &["order.*"], None, &script).await;
+        let (app, script, _) = set_up(&b, settings(quick_retries(2), 60_000), &["order.*"]).await;
         script.lock().unwrap().fail_all = true;
         append(&b.db, &[("order.approved", "order", 7)]).await;
         let r = relay(&app, "node-a");
@@ -475,9 +478,7 @@ async fn int_5_after_its_last_attempt_a_delivery_is_dead_until_retried_by_hand()
 #[tokio::test]
 async fn int_5_a_node_that_dies_mid_delivery_is_taken_over_when_its_lease_ends() {
     on_each_backend(|b: Backend| async move {
-        let app = app_on(&b.db, settings(quick_retries(5), 300)).await;
-        let (url, script) = receiver().await;
-        subscribe(&app, &url, &["order.*"], None, &script).await;
+        let (app, script, _) = set_up(&b, settings(quick_retries(5), 300), &["order.*"]).await;
         append(
             &b.db,
             &[

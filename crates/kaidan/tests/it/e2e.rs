@@ -228,7 +228,15 @@ async fn int_5_bench_intake_with_a_webhook_prints_the_delivery_lag() {
     for (db, _dir) in support::databases().await {
         let (line, err) = bench(
             &db,
-            &["bench", "intake", "--orders", "8", "--clients", "2", "--webhook"],
+            &[
+                "bench",
+                "intake",
+                "--orders",
+                "8",
+                "--clients",
+                "2",
+                "--webhook",
+            ],
         );
         assert!(
             line.starts_with("webhooks: ")
