@@ -105,15 +105,14 @@ impl Relay {
     }
 
     /// Passes until `shutdown` completes; waits `poll` after a pass that
-    /// found nothing to do. A pass cut short by a crash leaves its
-    /// deliveries leased: they are sent again when the lease ends.
+    /// found nothing to do. A pass under way is finished first, so its
+    /// attempts are recorded; one cut short by a crash leaves its
+    /// deliveries leased, and they are sent again when the lease ends.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        use futures::FutureExt;
         tokio::pin!(shutdown);
         loop {
-            let pass = tokio::select! {
-                _ = &mut shutdown => break,
-                pass = self.pass() => pass,
-            };
+            let pass = self.pass().await;
             let idle = match pass {
                 Ok(report) => {
                     if report.attempted > 0 {
@@ -131,6 +130,8 @@ impl Relay {
                     _ = &mut shutdown => break,
                     _ = tokio::time::sleep(self.settings.poll) => {}
                 }
+            } else if (&mut shutdown).now_or_never().is_some() {
+                break;
             }
         }
     }

@@ -65,7 +65,7 @@ impl Attempt {
 fn outgoing(d: DueDelivery, app: &App) -> Outgoing {
     let secret = match app.seal_key() {
         Ok(key) => key.open(&d.secret_sealed),
-        Err(_) => Err(SealError::CannotOpen),
+        Err(_) => Err(SealError::NoKey),
     };
     // The outbox holds JSON written by the use cases; were a row not
     // JSON, the receiver still gets its text rather than nothing.

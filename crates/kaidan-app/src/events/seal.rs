@@ -36,6 +36,10 @@ pub enum SealError {
         "a webhook secret cannot be opened: it was sealed under another events key, or it is damaged"
     )]
     CannotOpen,
+    #[error(
+        "no events key is configured, so the webhook secret cannot be opened: set [events] key_file or KAIDAN_EVENTS_KEY"
+    )]
+    NoKey,
 }
 
 impl SealKey {

@@ -874,3 +874,53 @@ async fn int_5_events_are_published_to_jetstream_and_consumed_with_their_subject
     })
     .await;
 }
+
+#[tokio::test]
+async fn int_5_without_the_events_key_a_delivery_fails_saying_so_and_sends_nothing() {
+    on_each_backend(|b: Backend| async move {
+        let (_, script, _) = set_up(&b, settings(quick_retries(1), 60_000), &["*"]).await;
+        append(&b.db, &[("order.approved", "order", 1)]).await;
+        // The same database on a node that lost its key.
+        let keyless = app_on(
+            &b.db,
+            EventSettings {
+                key: None,
+                ..settings(quick_retries(1), 60_000)
+            },
+        )
+        .await;
+        let r = relay(&keyless, "node-without-key");
+        let started = Instant::now();
+        let dead = loop {
+            r.pass().await.unwrap();
+            let dead = keyless
+                .deliveries(
+                    &Ctx::system(),
+                    DeliveryQuery {
+                        state: Some(DeliveryState::Dead),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            if !dead.is_empty() {
+                break dead;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{}", b.name);
+        };
+        assert!(
+            dead[0]
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("no events key is configured")),
+            "{}: {dead:?}",
+            b.name
+        );
+        assert!(
+            script.lock().unwrap().calls.is_empty(),
+            "nothing unsigned is sent"
+        );
+    })
+    .await;
+}
