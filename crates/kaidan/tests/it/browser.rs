@@ -277,6 +277,51 @@ async fn finance_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     assert!(status.contains("已关闭"), "the order is closed: {status}");
 }
 
+/// Issue 18: the demo's events reached its webhook receiver, signed; the
+/// administrator sees the deliveries and makes a subscription, whose
+/// secret is shown once.
+async fn webhook_flow(c: &fantoccini::Client, url: &str, receiver: &str, out: &std::path::Path) {
+    log_out(c).await;
+    c.goto(receiver).await.unwrap();
+    let received = text(c, "received").await;
+    assert!(
+        received.contains("order.") && received.contains('✓'),
+        "{received}"
+    );
+    assert!(
+        !received.contains('✗'),
+        "every signature checks: {received}"
+    );
+    c.goto(&format!("{url}/webhooks")).await.unwrap();
+    log_in(c, "admin").await;
+    let list = text(c, "subscriptions").await;
+    assert!(list.contains("演示接收端"), "{list}");
+    click(c, Locator::LinkText("演示接收端 Demo receiver")).await;
+    let deliveries = text(c, "deliveries").await;
+    assert!(
+        deliveries.contains("已送达") && deliveries.contains("200"),
+        "{deliveries}"
+    );
+    c.goto(&format!("{url}/webhooks")).await.unwrap();
+    fill(c, "f-name", "ERP 订单接口").await;
+    fill(c, "f-url", "http://127.0.0.1:9/hooks/kaidan").await;
+    fill(c, "f-topics", "order.confirmation shipment.*").await;
+    click(c, Locator::Id("create-subscription")).await;
+    let secret = text(c, "secret").await;
+    assert!(
+        secret.starts_with("whsec_") && secret.len() == 70,
+        "{secret}"
+    );
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-webhook-secret.png"), png).unwrap();
+    c.goto(&format!("{url}/webhooks")).await.unwrap();
+    let list = text(c, "subscriptions").await;
+    assert!(
+        list.contains("ERP 订单接口") && !list.contains(&secret),
+        "{list}"
+    );
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -412,6 +457,14 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     warehouse_flow(&c, &server.url, &out).await;
     allocation_and_hold(&c, &server.url, &out).await;
     finance_flow(&c, &server.url, &out).await;
+    let receiver = server
+        .banner
+        .iter()
+        .find_map(|l| l.split(": ").nth(1).filter(|u| u.starts_with("http://")))
+        .expect("the banner names the demo's webhook receiver")
+        .trim()
+        .to_string();
+    webhook_flow(&c, &server.url, &receiver, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
