@@ -19,6 +19,17 @@ pub struct FieldChange {
     pub after: Option<String>,
 }
 
+impl FieldChange {
+    /// One field's change, named by hand (a step, not a record's diff).
+    pub fn new(field: &str, before: Option<String>, after: Option<String>) -> FieldChange {
+        FieldChange {
+            field: field.to_string(),
+            before,
+            after,
+        }
+    }
+}
+
 /// What changed from `before` to `after` (either may be absent: create,
 /// delete). Fields that did not change are left out.
 ///

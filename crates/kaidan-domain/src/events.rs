@@ -38,7 +38,9 @@ string_enum!(
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionInput {
     pub name: String,
-    /// `http://` or `https://`, where the events are POSTed.
+    /// `http://` or `https://`, where the events are POSTed; or
+    /// `nats://host:port[?stream=…&prefix=…]`, a JetStream they are
+    /// published to.
     pub url: String,
     /// Topic patterns: `order.confirmation`, `order.*` (one family) or `*`
     /// (every event).

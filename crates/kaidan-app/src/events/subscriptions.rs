@@ -86,11 +86,7 @@ fn view(row: SubscriptionRow, counts: &[(i64, DeliveryCounts)]) -> SubscriptionV
 }
 
 fn change(field: &str, before: Option<String>, after: Option<String>) -> Option<FieldChange> {
-    (before != after).then(|| FieldChange {
-        field: field.to_string(),
-        before,
-        after,
-    })
+    (before != after).then(|| FieldChange::new(field, before, after))
 }
 
 /// The audited fields of a subscription (never its secret).
@@ -123,6 +119,13 @@ fn changes(before: Option<&SubscriptionRow>, after: &SubscriptionRow) -> Vec<Fie
 fn not_found(id: i64) -> AppError {
     AppError::NotFound {
         what: "webhook subscription",
+        id: id.to_string(),
+    }
+}
+
+fn delivery_not_found(id: i64) -> AppError {
+    AppError::NotFound {
+        what: "delivery",
         id: id.to_string(),
     }
 }
@@ -287,11 +290,7 @@ impl App {
             ..before
         };
         tx.subscription_update(&after).await?;
-        let renewed = FieldChange {
-            field: "secret".into(),
-            before: None,
-            after: Some("renewed".into()),
-        };
+        let renewed = FieldChange::new("secret", None, Some("renewed".into()));
         self.audit(
             &mut tx,
             ctx,
@@ -328,10 +327,7 @@ impl App {
         let row = tx
             .delivery_get(id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "delivery",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| delivery_not_found(id))?;
         if row.state != DeliveryState::Dead {
             return Err(AppError::invalid(
                 "state",
@@ -343,20 +339,17 @@ impl App {
             ));
         }
         tx.delivery_retry(id, self.now()).await?;
-        let retried = FieldChange {
-            field: "state".into(),
-            before: Some(row.state.to_string()),
-            after: Some(DeliveryState::Pending.to_string()),
-        };
+        let retried = FieldChange::new(
+            "state",
+            Some(row.state.to_string()),
+            Some(DeliveryState::Pending.to_string()),
+        );
         self.audit(&mut tx, ctx, "webhook_delivery", id, "retry", vec![retried])
             .await?;
         let after = tx
             .delivery_get(id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                what: "delivery",
-                id: id.to_string(),
-            })?;
+            .ok_or_else(|| delivery_not_found(id))?;
         tx.commit().await?;
         Ok(after)
     }
@@ -420,11 +413,11 @@ impl App {
             })
             .collect();
         let n = tx.deliveries_put(&rows, true).await?;
-        let replayed = FieldChange {
-            field: "replayed".into(),
-            before: None,
-            after: Some(format!("{n} event(s) from {} to {}", input.from, input.to)),
-        };
+        let replayed = FieldChange::new(
+            "replayed",
+            None,
+            Some(format!("{n} event(s) from {} to {}", input.from, input.to)),
+        );
         self.audit(
             &mut tx,
             ctx,

@@ -19,7 +19,9 @@ use kaidan_domain::events::{DeliveryState, SubscriptionInput};
 use kaidan_domain::{Permission, ValidationErrors};
 
 use super::format::local_time;
-use super::{Chrome, OrPage, PageAuth, PageForm, PageId, PageResult, render, status_of};
+use super::{
+    Chrome, OrPage, PageAuth, PageForm, PageId, PageResult, after_post, render, status_of,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -217,13 +219,8 @@ async fn detail_page(s: &AppState, auth: PageAuth, id: i64, extra: Extra) -> Pag
     let lang = chrome.lang;
     let (sub, rows) = s.app.subscription(&ctx, id, 100).await.or_page(lang)?;
     let today = jiff::Zoned::now().date();
-    let status = if extra.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     Ok(render(
-        status,
+        status_of(&extra.error),
         &DetailPage {
             title: format!("{} · {}", lang.t("webhooks"), sub.name),
             form: extra.form.unwrap_or_else(|| SubscriptionForm::of(&sub)),
@@ -288,18 +285,21 @@ async fn update(
         Ok(input) => s.app.update_subscription(&auth.ctx, id, input).await,
         Err(e) => Err(e.into()),
     };
-    match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/webhooks/{id}")).into_response()),
-        Err(kaidan_app::AppError::Invalid(e)) => {
+    let lang = auth.chrome.lang;
+    after_post(
+        lang,
+        outcome,
+        |_| format!("/webhooks/{id}"),
+        |error| {
             let extra = Extra {
                 form: Some(form),
-                error: Some(e.to_string()),
+                error: Some(error),
                 ..Default::default()
             };
-            detail_page(&s, auth, id, extra).await
-        }
-        Err(e) => Err(super::PageError(auth.chrome.lang, e)),
-    }
+            detail_page(&s, auth, id, extra)
+        },
+    )
+    .await
 }
 
 /// POST /webhooks/{id}/secret: a new secret, shown once.
