@@ -59,6 +59,9 @@ string_enum!(
         GeneralManager = "general_manager",
         /// A customer's portal user: sees only its own customer's records.
         Customer = "customer",
+        /// A customer's own administrator, beside `customer`: manages the
+        /// portal users of its customer.
+        CustomerAdmin = "customer_admin",
     }
 );
 
@@ -133,6 +136,12 @@ string_enum!(
         /// Register, change and renew webhook subscriptions; retry and
         /// replay deliveries (INT-5).
         WebhookAdmin = "webhook.admin",
+        /// A portal user registers its own customer's payments with a
+        /// voucher for finance to verify (INT-2, FIN-3).
+        PortalPay = "portal.pay",
+        /// A customer's own administrator manages its customer's portal
+        /// users (SEC-1, issue 18).
+        PortalAdmin = "portal.admin",
     }
 );
 
@@ -308,7 +317,8 @@ impl Role {
             ],
             // A portal user reads the catalogue and its own customer record
             // (the use cases restrict it to that one record).
-            Role::Customer => &[ProductRead, CustomerRead, OrderCreate, OrderRead],
+            Role::Customer => &[ProductRead, CustomerRead, OrderCreate, OrderRead, PortalPay],
+            Role::CustomerAdmin => &[PortalAdmin],
         }
     }
 
@@ -328,6 +338,7 @@ impl Role {
             Role::Legal => "法务",
             Role::GeneralManager => "总经理",
             Role::Customer => "客户",
+            Role::CustomerAdmin => "客户管理员",
         }
     }
 }

@@ -61,9 +61,11 @@ macro_rules! fields {
             /// Whether a portal user sees the field on its own customer's
             /// records without the permission: the prices of its own
             /// orders and delivery notes are what it agreed to pay (ORD-5
-            /// sends it the confirmation with them), unlike the catalogue's
-            /// list prices, the reference price and its approval (internal)
-            /// and the credit the company grants it.
+            /// sends it the confirmation with them), and its account's credit
+            /// limit and credit available (the portal's account, issue 18),
+            /// unlike the catalogue's list prices, the reference price and
+            /// its approval (internal) and the credit fields of the customer
+            /// record and of the company's checks.
             pub fn own_customer_sees(self) -> bool {
                 match self { $(Field::$variant => $own),* }
             }
@@ -75,7 +77,9 @@ macro_rules! fields {
 // approval allowed) need `price.read`; so do credit limits and what is
 // derived from them (ADR 0005 put credit limits under `price.read`;
 // ADR 0026 keeps it so). The last column: whether a portal user sees the
-// field on its own records anyway (see `Field::own_customer_sees`).
+// field on its own records anyway (see `Field::own_customer_sees`): its
+// orders' prices, and its account's credit limit and credit available
+// (issue 18 item 5, ADR 0035), not the customer record's.
 // Purchase orders carry no prices or costs today, so no rule names them.
 fields! {
     ProductListPrice => Product, "list_price", PriceRead, false;
@@ -91,8 +95,8 @@ fields! {
     OrderTotalTax => Order, "totals.tax", PriceRead, true;
     OrderTotalNet => Order, "totals.net", PriceRead, true;
     ShipmentUnitPrice => Shipment, "lines[].unit_price", PriceRead, true;
-    AccountCreditLimit => AccountBalance, "credit_limit", PriceRead, false;
-    AccountAvailableCredit => AccountBalance, "available_credit", PriceRead, false;
+    AccountCreditLimit => AccountBalance, "credit_limit", PriceRead, true;
+    AccountAvailableCredit => AccountBalance, "available_credit", PriceRead, true;
     AccountTotalAvailable => AccountBalance, "total_available", PriceRead, false;
     AccountCreditLimitEntry => AccountEntry, "[kind=credit_limit].amount", PriceRead, false;
     FundsNeeded => FundsTask, "needed", PriceRead, false;
@@ -433,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn sec_4_a_portal_user_sees_its_own_order_prices_but_not_its_credit() {
+    fn sec_4_a_portal_user_sees_its_own_order_prices_and_account_credit_only() {
         let mut portal = actor(Role::Customer);
         portal.customer_id = Some(crate::CustomerId(7));
         let v = Visibility::of(&portal);
@@ -441,8 +445,11 @@ mod tests {
         assert!(v.shows(Field::ShipmentUnitPrice));
         assert!(!v.shows(Field::OrderReferencePrice));
         assert!(!v.shows(Field::ProductListPrice));
-        assert!(!v.shows(Field::AccountCreditLimit));
-        assert!(!v.shows(Field::AccountAvailableCredit));
+        // Its account's credit (issue 18 item 5, ADR 0035), not the
+        // customer record's field nor what a change would leave.
+        assert!(v.shows(Field::AccountCreditLimit));
+        assert!(v.shows(Field::AccountAvailableCredit));
+        assert!(!v.shows(Field::CustomerCreditLimit));
         assert!(!v.shows(Field::ChangeCreditAvailable));
         // Without a customer the same role sees no order prices.
         assert!(!Visibility::of(&actor(Role::Customer)).shows(Field::OrderUnitPrice));

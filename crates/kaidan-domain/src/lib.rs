@@ -19,6 +19,7 @@ pub mod ids;
 pub mod master;
 pub mod money;
 pub mod orders;
+pub mod portal;
 pub mod purchasing;
 pub mod quantity;
 pub mod stock_counts;

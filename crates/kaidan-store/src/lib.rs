@@ -31,6 +31,7 @@ mod migrations;
 mod orders;
 mod pick_lines;
 mod plain_baseline;
+mod portal;
 mod purchasing;
 mod raw;
 pub mod record;

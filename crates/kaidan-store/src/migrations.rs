@@ -114,6 +114,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0021_order_lines_room_for_updates.sql"),
     migration!("0022_open_orders_by_customer.sql"),
     migration!("0023_webhooks.sql"),
+    migration!("0024_portal_notifications.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -395,6 +396,11 @@ mod tests {
             23,
             "3e66c88995ac726b502ba96dc7e9ea67e71573d9dd9e23abea730be43502d3966b5bb4d8c61d1f48118cd48a1c5fa9bc",
             "53872ecce36efe0b9b2245cbda1acde0c9d34ee2658ecc6b3718dd7edd29d9f899fb8a21d505a69e3926329c3fdc076c",
+        ),
+        (
+            24,
+            "b67e8e54b4771b935e54c84d091ef582406e9346505435c70c657a0456074e9f7c6d3a16a6327c62e4b1a97e1d2969a0",
+            "4656b850cb858ae00a0f860cb3f8fe1ba30ea74db28a6091d4776b8a61d50001670e4df4a93372953ef25d1e845aac49",
         ),
     ];
 

@@ -5,7 +5,9 @@
 //! receiver is slow, and the single SQLite writer is never held for one.
 
 use jiff::Timestamp;
+use kaidan_domain::CustomerId;
 use kaidan_domain::events::{AfterFailure, DeliveryState, MAX_DELIVERY_ERROR, TopicPattern, wants};
+use kaidan_domain::portal::notifies;
 use serde::Serialize;
 
 use super::SealError;
@@ -94,8 +96,9 @@ fn clipped(text: &str, max: usize) -> String {
 
 impl App {
     /// Routes the oldest outbox events not yet routed: a delivery for each
-    /// active subscription that wants one, and the event marked published,
-    /// in one transaction. Returns how many events were routed (0: none
+    /// active subscription that wants one, a notice in the customer's
+    /// portal inbox for each event it is told of, and the event marked
+    /// published, in one transaction. Returns how many events were routed (0: none
     /// waiting, or another node is routing).
     pub async fn relay_route(&self) -> AppResult<usize> {
         let mut tx = self.store.write().await?;
@@ -133,6 +136,13 @@ impl App {
             }
         }
         tx.deliveries_put(&rows, false).await?;
+        // The customer's inbox gets its notices in the same step (ORD-5).
+        let notices: Vec<(CustomerId, i64)> = events
+            .iter()
+            .filter(|e| notifies(&e.topic))
+            .filter_map(|e| Some((CustomerId(e.customer_id?), e.id)))
+            .collect();
+        tx.notices_put(&notices).await?;
         let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
         tx.outbox_mark_relayed(&ids, now).await?;
         tx.commit().await?;

@@ -80,7 +80,21 @@ impl App {
         input: &ReceiptInput,
         voucher: Option<VoucherUpload>,
     ) -> AppResult<ReceiptView> {
-        ctx.require(Permission::ReceiptRegister)?;
+        // A portal user registers its own customer's payment (INT-2);
+        // staff with `receipt.register`.
+        let portal = ctx.actor.customer_id;
+        match portal {
+            Some(own) => {
+                ctx.require(Permission::PortalPay)?;
+                if own != input.customer_id {
+                    return Err(AppError::NotFound {
+                        what: "customer",
+                        id: input.customer_id.to_string(),
+                    });
+                }
+            }
+            None => ctx.require(Permission::ReceiptRegister)?,
+        }
         let mut e = ValidationErrors::new();
         let valid = match input.validate(self.today()) {
             Ok(v) => Some(v),
@@ -103,7 +117,7 @@ impl App {
         };
         let mut tx = self.store.write().await?;
         let data = customer_in(&mut tx, valid.customer_id, "customer_id").await?;
-        if !finance && data.sales_rep_id != Some(ctx.actor.user_id) {
+        if !finance && portal.is_none() && data.sales_rep_id != Some(ctx.actor.user_id) {
             return Err(AppError::invalid(
                 "customer_id",
                 "not_your_customer",
@@ -289,6 +303,15 @@ impl App {
                 ReceiptStatus::Registered,
                 ReceiptStatus::Rejected,
             )],
+        )
+        .await?;
+        // The payer is told why (its portal inbox, its webhook).
+        self.publish(
+            &mut tx,
+            "receipt.rejected",
+            "receipt",
+            id,
+            serde_json::json!({ "id": id, "number": r.number, "customer_id": r.customer_id, "amount": r.amount, "reason": reason }),
         )
         .await?;
         let view = receipt_view(&mut tx, id).await?;

@@ -18,6 +18,7 @@ mod holds;
 mod jobs;
 mod master;
 mod orders;
+mod portal;
 mod purchasing;
 mod records;
 mod stock;
@@ -36,6 +37,7 @@ pub use holds::*;
 pub use jobs::*;
 pub use master::*;
 pub use orders::*;
+pub use portal::*;
 pub use purchasing::*;
 pub use records::*;
 pub use stock::*;
@@ -140,6 +142,7 @@ pub trait Tx:
     + CollectionTx
     + BankTx
     + EventsTx
+    + PortalTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -71,6 +71,16 @@ impl App {
 
     pub async fn create_user(&self, ctx: &Ctx, input: NewUserInput) -> AppResult<UserRecord> {
         ctx.require(Permission::UserAdmin)?;
+        self.create_user_in(ctx, input).await
+    }
+
+    /// Checks and writes a new user, audited and published; the caller
+    /// has checked who may.
+    pub(crate) async fn create_user_in(
+        &self,
+        ctx: &Ctx,
+        input: NewUserInput,
+    ) -> AppResult<UserRecord> {
         let mut e = ValidationErrors::new();
         let username = e.code("username", &input.username, MAX_USERNAME);
         let display_name = match input.display_name.trim() {
@@ -88,11 +98,19 @@ impl App {
                 "a customer-portal user needs its customer",
             );
         }
-        if is_customer && input.roles.len() > 1 {
+        let portal_roles = [Role::Customer, Role::CustomerAdmin];
+        if is_customer && input.roles.iter().any(|r| !portal_roles.contains(r)) {
             e.add(
                 "roles",
                 "invalid",
                 "a customer-portal user has no staff roles",
+            );
+        }
+        if !is_customer && input.roles.contains(&Role::CustomerAdmin) {
+            e.add(
+                "roles",
+                "invalid",
+                "customer_admin goes with the customer role",
             );
         }
         if !is_customer && input.customer_id.is_some() {
@@ -187,6 +205,16 @@ impl App {
         if ctx.actor.user_id != user {
             ctx.require(Permission::UserAdmin)?;
         }
+        self.set_password_in(ctx, user, password).await
+    }
+
+    /// Sets a user's password, audited; the caller has checked who may.
+    pub(crate) async fn set_password_in(
+        &self,
+        ctx: &Ctx,
+        user: UserId,
+        password: &str,
+    ) -> AppResult<()> {
         let hash = hash_password(password)?;
         let mut tx = self.store.write().await?;
         if tx.user_get(user).await?.is_none() {

@@ -22,6 +22,7 @@ pub mod health;
 pub mod import_export;
 pub mod master;
 pub mod orders;
+pub mod portal;
 pub mod purchasing;
 mod query;
 pub mod region_priorities;
@@ -65,7 +66,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(fulfilment::routes())
         .merge(allocation::routes())
         .merge(transfers::routes())
-        .merge(webhooks::routes());
+        .merge(webhooks::routes())
+        .merge(portal::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use kaidan_app::finance::{BatchInvoiceInput, InvoiceView, ReceiptView, VoucherUpload};
@@ -903,46 +903,14 @@ pub async fn receipt_post(
     mut multipart: Multipart,
 ) -> PageResult {
     let lang = chrome.lang;
-    let mut form: HashMap<String, String> = HashMap::new();
-    let mut voucher: Option<VoucherUpload> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                let msg = format!("{}: {e}", lang.pick("上传失败", "upload failed"));
-                return receipts_page(&s, &ctx, chrome, &BTreeMap::new(), form, Some(msg)).await;
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "voucher" {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let content_type = field.content_type().map(str::to_string);
-            match field.bytes().await {
-                Ok(b) if !b.is_empty() => {
-                    voucher = Some(VoucherUpload {
-                        file_name,
-                        content_type,
-                        bytes: b.to_vec(),
-                    })
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let msg = format!("voucher: {e}");
-                    return receipts_page(&s, &ctx, chrome, &BTreeMap::new(), form, Some(msg))
-                        .await;
-                }
-            }
-        } else if let Ok(text) = field.text().await {
-            form.insert(name, text);
+    let (form, voucher) = match voucher_form(lang, &mut multipart).await {
+        Ok(v) => v,
+        Err((form, msg)) => {
+            return receipts_page(&s, &ctx, chrome, &BTreeMap::new(), form, Some(msg)).await;
         }
-    }
+    };
     if form.get("_csrf").map(String::as_str) != Some(chrome.csrf.as_str()) {
-        return Ok((
-            StatusCode::FORBIDDEN,
-            "CSRF token mismatch; reload the page",
-        )
-            .into_response());
+        return Ok(csrf_refused());
     }
     let none = BTreeMap::new();
     let parsed = receipt_input(&form);
@@ -959,8 +927,58 @@ pub async fn receipt_post(
     .await
 }
 
+/// The fields of a multipart form with its `voucher` file, if one was
+/// chosen; a broken upload gives back the fields read so far and why.
+pub(super) async fn voucher_form(
+    lang: Lang,
+    multipart: &mut Multipart,
+) -> Result<(HashMap<String, String>, Option<VoucherUpload>), (HashMap<String, String>, String)> {
+    let mut form: HashMap<String, String> = HashMap::new();
+    let mut voucher: Option<VoucherUpload> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                let msg = format!("{}: {e}", lang.pick("上传失败", "upload failed"));
+                return Err((form, msg));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "voucher" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let content_type = field.content_type().map(str::to_string);
+            match field.bytes().await {
+                Ok(b) if !b.is_empty() => {
+                    voucher = Some(VoucherUpload {
+                        file_name,
+                        content_type,
+                        bytes: b.to_vec(),
+                    })
+                }
+                Ok(_) => {}
+                Err(e) => return Err((form, format!("voucher: {e}"))),
+            }
+        } else if let Ok(text) = field.text().await {
+            form.insert(name, text);
+        }
+    }
+    Ok((form, voucher))
+}
+
+/// A multipart form post whose `_csrf` is not the session's.
+pub(super) fn csrf_refused() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "CSRF token mismatch; reload the page",
+    )
+        .into_response()
+}
+
 /// The receipt form's fields, each refused by name when unreadable.
-fn receipt_input(form: &HashMap<String, String>) -> Result<ReceiptInput, ValidationErrors> {
+pub(super) fn receipt_input(
+    form: &HashMap<String, String>,
+) -> Result<ReceiptInput, ValidationErrors> {
     let mut e = ValidationErrors::new();
     let get = |k: &str| {
         form.get(k)

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Chrome, PageAuth, render};
 
@@ -23,6 +23,10 @@ struct HomePage {
 }
 
 pub async fn home(PageAuth { ctx, chrome }: PageAuth) -> Response {
+    // A customer's users have their own pages (INT-2).
+    if ctx.actor.customer_id.is_some() {
+        return Redirect::to("/portal").into_response();
+    }
     let lang = chrome.lang;
     let cards = chrome
         .nav

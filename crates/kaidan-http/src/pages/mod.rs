@@ -19,6 +19,7 @@ mod jobs;
 mod master;
 mod master_forms;
 mod orders;
+mod portal;
 mod print;
 mod purchasing;
 mod region_priorities;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .merge(collection::routes())
         .merge(bank::routes())
         .merge(webhooks::routes())
+        .merge(portal::routes())
 }
 
 async fn stylesheet() -> Response {

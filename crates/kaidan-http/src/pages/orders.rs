@@ -3,6 +3,7 @@
 //! deadline watch list.
 
 mod detail;
+pub(super) use detail::step_label;
 mod entry;
 mod history;
 mod shortages;
@@ -51,7 +52,7 @@ async fn script() -> Response {
 }
 
 /// The status in the page's language.
-fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
+pub(super) fn status_label(lang: Lang, s: OrderStatus) -> &'static str {
     lang.pick(s.label_zh(), s.as_str())
 }
 

@@ -16,6 +16,7 @@ mod hardening_bounds;
 mod hardening_edges;
 mod history_http;
 mod order_pages;
+mod portal_http;
 mod price_fields;
 mod print_http;
 mod purchasing;

@@ -4,7 +4,7 @@
 //! order — on both databases. Expectations come from the roles' default
 //! permissions: without `price.read` a field is null (JSON), an empty cell
 //! (CSV) or absent (pages); a portal user also sees the prices of its own
-//! orders and delivery notes, never its credit.
+//! orders and delivery notes, and its credit on its own account only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -145,9 +145,15 @@ async fn fixture(t: &T) -> Fixture {
 /// customer role): its API token.
 async fn user(t: &T, role: Role, customer: i64) -> String {
     let name = format!("u_{}", role.as_str());
-    if role != Role::Customer {
+    if !portal(role) {
         return t.user_token(&name, &[role]).await;
     }
+    // A customer's administrator is a portal user too.
+    let roles = if role == Role::Customer {
+        vec![role]
+    } else {
+        vec![Role::Customer, role]
+    };
     let u = t
         .app
         .create_user(
@@ -156,7 +162,7 @@ async fn user(t: &T, role: Role, customer: i64) -> String {
                 username: name,
                 display_name: String::new(),
                 password: "correct horse".into(),
-                roles: vec![role],
+                roles,
                 customer_id: Some(CustomerId(customer)),
             },
         )
@@ -173,7 +179,12 @@ async fn user(t: &T, role: Role, customer: i64) -> String {
 /// from the role's default permissions, not from the code under test.
 fn sees(role: Role, field: Field) -> bool {
     role.default_permissions().contains(&field.permission())
-        || (role == Role::Customer && field.own_customer_sees())
+        || (portal(role) && field.own_customer_sees())
+}
+
+/// The roles of a customer's portal users.
+fn portal(role: Role) -> bool {
+    matches!(role, Role::Customer | Role::CustomerAdmin)
 }
 
 /// The JSON read paths and where each confidential record sits in the
@@ -276,13 +287,15 @@ const CATALOGUE: &[&str] = &["/api/v1/products", "/m/products", "/orders/new"];
 
 /// The figures `role` may not see on `path`: all three without
 /// `price.read`; a portal user sees its own order's prices (not the
-/// catalogue's), never its credit limit.
+/// catalogue's), and its credit limit on its account only (ADR 0035).
 fn secrets(role: Role, path: &str) -> Vec<&'static str> {
     if role.default_permissions().contains(&Permission::PriceRead) {
         Vec::new()
-    } else if role == Role::Customer {
+    } else if portal(role) {
         if CATALOGUE.iter().any(|c| path.starts_with(c)) {
             vec![PRICE, CREDIT]
+        } else if path.ends_with("/account") {
+            Vec::new()
         } else {
             vec![CREDIT]
         }

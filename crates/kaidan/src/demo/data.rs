@@ -688,6 +688,7 @@ pub(super) fn demo_display_name(role: Role) -> &'static str {
         Role::Legal => "法务 冯雪",
         Role::GeneralManager => "总经理 何建国",
         Role::Customer => "加盟商 深圳鹏程服饰",
+        Role::CustomerAdmin => "加盟商管理员",
     }
 }
 

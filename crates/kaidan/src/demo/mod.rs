@@ -22,6 +22,7 @@ mod allocation;
 mod data;
 mod finance;
 mod history;
+pub(crate) mod portal;
 #[cfg(test)]
 mod tests;
 pub mod webhook;
@@ -45,6 +46,10 @@ use data::Csv;
 
 /// The password of every demo user. Demo only: anyone who reads the README
 /// knows it.
+/// The roles of the customer portal's users: the demo's portal users are
+/// named in `portal`, not after a role.
+const PORTAL_ROLES: [Role; 2] = [Role::Customer, Role::CustomerAdmin];
+
 pub const DEMO_PASSWORD: &str = "kaidan-demo";
 
 /// What the demo holds, for the banner of `kaidan demo`.
@@ -121,6 +126,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     finance::today(app, &ctx, rep_customer).await?;
     finance::collection(app, &ctx, &debtors, rep_customer).await?;
     finance::bank_statement(app, &ctx, &debtors).await?;
+    portal::payment(app).await?;
 
     summary(app, &ctx, false).await
 }
@@ -165,7 +171,7 @@ async fn set_up_company(
     let product_ids = ids_by_code::<ProductData>(app, ctx).await?;
     put_price_lists(app, ctx, products, &product_ids).await?;
     import_customers(app, ctx).await?;
-    create_portal_user(app, ctx).await?;
+    portal::users(app, ctx).await?;
     import_stores(app, ctx).await?;
     set_safety_stock(app, ctx, products, &product_ids).await?;
     put_calendar(app, ctx).await?;
@@ -594,28 +600,31 @@ fn id_of(ids: &HashMap<String, i64>, what: &str, code: &str) -> anyhow::Result<i
         .ok_or_else(|| anyhow!("the demo {what} {code} is missing"))
 }
 
-/// The demo users that exist: each role's user, if it is the demo's own
-/// (same display name), so a real account of the same name is never listed
-/// with the demo password.
+/// The demo users that exist: each staff role's user and the portal's
+/// users, if they are the demo's own (same display name), so a real
+/// account of the same name is never listed with the demo password.
 async fn demo_logins(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<(String, String, String)>> {
     let users = app.list_users(ctx).await?;
-    Ok(Role::ALL
+    let ours = |name: &str, display: &str| {
+        users
+            .iter()
+            .any(|u| u.username == name && u.display_name == display)
+    };
+    let mut out: Vec<(String, String, String)> = Role::ALL
         .iter()
-        .filter(|role| {
-            users.iter().any(|u| {
-                u.username == role.as_str()
-                    && u.display_name == data::demo_display_name(**role)
-                    && u.roles.contains(role)
-            })
-        })
-        .map(|role| {
-            (
-                role.as_str().to_string(),
-                role.as_str().to_string(),
-                DEMO_PASSWORD.to_string(),
-            )
-        })
-        .collect())
+        .filter(|role| !PORTAL_ROLES.contains(role))
+        .filter(|role| ours(role.as_str(), data::demo_display_name(**role)))
+        .map(|role| (role.as_str().to_string(), role.as_str().to_string()))
+        .chain(
+            portal::logins()
+                .into_iter()
+                .filter(|(name, _, display)| ours(name, display))
+                .map(|(name, label, _)| (name.to_string(), label)),
+        )
+        .map(|(name, label)| (name, label, DEMO_PASSWORD.to_string()))
+        .collect();
+    out.dedup();
+    Ok(out)
 }
 
 async fn summary(app: &App, ctx: &Ctx, already_loaded: bool) -> anyhow::Result<Summary> {
@@ -683,19 +692,10 @@ async fn existing_usernames(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<String>>
 /// because customers refer to them.
 async fn create_staff_users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     let existing = existing_usernames(app, ctx).await?;
-    for role in Role::ALL.iter().filter(|r| **r != Role::Customer) {
+    for role in Role::ALL.iter().filter(|r| !PORTAL_ROLES.contains(r)) {
         create_user(app, ctx, &existing, *role, None).await?;
     }
     Ok(())
-}
-
-/// The portal user `customer` of the first franchisee.
-async fn create_portal_user(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
-    let existing = existing_usernames(app, ctx).await?;
-    let id = app
-        .id_by_code::<CustomerData>(ctx, data::PORTAL_CUSTOMER)
-        .await?;
-    create_user(app, ctx, &existing, Role::Customer, Some(CustomerId(id))).await
 }
 
 async fn import_regions(app: &App, ctx: &Ctx) -> anyhow::Result<()> {

@@ -130,12 +130,20 @@ async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
         assert_eq!(s.warehouses, 4);
         assert_eq!(s.price_lists, 2);
         assert_eq!(s.calendar_days, 39);
-        assert_eq!(s.users, Role::ALL.len(), "{backend}: {:?}", s.logins);
-        assert_eq!(s.logins.len(), Role::ALL.len());
+        // A user per staff role, and the portal's three.
+        assert_eq!(
+            s.users,
+            Role::ALL.len() - 2 + 3,
+            "{backend}: {:?}",
+            s.logins
+        );
+        assert_eq!(s.logins.len(), s.users);
+        assert!(s.logins.iter().all(|(_, _, p)| p == DEMO_PASSWORD));
         assert!(
             s.logins
                 .iter()
-                .all(|(u, r, p)| u == r && p == DEMO_PASSWORD)
+                .filter(|(u, _, _)| !u.starts_with("customer"))
+                .all(|(u, r, _)| u == r)
         );
 
         // What the summary says is what the database holds.
@@ -215,7 +223,79 @@ async fn sec_1_demo_users_log_in_with_the_demo_password_and_the_portal_user_is_i
             .await
             .unwrap();
         assert_eq!(portal.actor.customer_id, Some(CustomerId(fr1)), "{backend}");
-        assert_eq!(portal.actor.roles, [Role::Customer]);
+        assert_eq!(portal.actor.roles, [Role::Customer, Role::CustomerAdmin]);
+
+        // Issue 18: the franchisee's portal has a history to show. Its
+        // administrator added a buyer; it registered a payment with its
+        // voucher today; the relay fills its inbox from the history's
+        // events; FR-008's user sees the goods locked for it.
+        let portal = Ctx::new(portal.actor);
+        let users = app.portal_users(&portal).await.unwrap();
+        assert!(
+            users.iter().any(|u| u.username == "customer_buyer"),
+            "{backend}"
+        );
+        let receipts = app
+            .receipts(
+                &portal,
+                kaidan_app::ports::ReceiptFilter {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            receipts.iter().any(
+                |r| r.status == kaidan_domain::finance::ReceiptStatus::Registered
+                    && r.voucher.is_some()
+                    && r.customer_id == CustomerId(fr1)
+            ),
+            "{backend}"
+        );
+        while app.relay_route().await.unwrap() > 0 {}
+        let inbox = app
+            .notices(&portal, false, None, Some(200), true)
+            .await
+            .unwrap();
+        for topic in ["order.confirmation", "order.shipped", "invoice.issued"] {
+            assert!(
+                inbox.items.iter().any(|n| n.topic == topic),
+                "{backend}: no {topic}"
+            );
+        }
+        assert_eq!(
+            inbox.unread,
+            i64::try_from(inbox.items.len()).unwrap(),
+            "{backend}"
+        );
+        let catalogue = app
+            .portal_catalogue(&portal, &kaidan_app::portal::CatalogueQuery::default())
+            .await
+            .unwrap();
+        assert!(!catalogue.items.is_empty(), "{backend}");
+        let locked = app
+            .login(crate::demo::portal::LOCKED_PORTAL_USER, DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let locked = Ctx::new(locked.actor);
+        let locks = app.portal_locks(&locked).await.unwrap();
+        assert!(
+            !locks.is_empty(),
+            "{backend}: FR-008 has goods locked for it"
+        );
+        let notices = app
+            .notices(&locked, false, None, Some(200), true)
+            .await
+            .unwrap();
+        assert!(
+            notices
+                .items
+                .iter()
+                .any(|n| n.topic == "allocation.locked" && n.detail.contains("请于")),
+            "{backend}: {:?}",
+            notices.items.iter().map(|n| &n.topic).collect::<Vec<_>>()
+        );
     }
 }
 

@@ -477,6 +477,21 @@ impl App {
                 "run": run.number, "expires_on": result.lock_expires_on.to_string(),
                 "franchisees": chase.iter().map(|(c, m)| serde_json::json!({"customer_id": c, "amount": m})).collect::<Vec<_>>(),
             })).await?;
+            // Each franchisee is told too, on its own record (ALC-5): its
+            // portal inbox and its own system's webhook.
+            for (c, amount) in &chase {
+                self.publish(
+                    tx,
+                    "allocation.locked",
+                    "customer",
+                    c.get(),
+                    serde_json::json!({
+                        "customer_id": c, "run": run.number, "amount": amount,
+                        "expires_on": result.lock_expires_on.to_string(),
+                    }),
+                )
+                .await?;
+            }
         }
         let packed = packing.await.map_err(|e| AppError::Internal {
             what: "packing the allocation record",

@@ -110,7 +110,7 @@ pub struct DetailPage {
     pub can_cancel: bool,
 }
 
-fn step_label(lang: Lang, kind: &str) -> String {
+pub(crate) fn step_label(lang: Lang, kind: &str) -> String {
     let (zh, en) = match kind {
         "created" => ("接收订单", "Received"),
         "in_review" => ("开始审核", "Review started"),
