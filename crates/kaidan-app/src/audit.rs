@@ -155,12 +155,7 @@ async fn history_page(
             limit: limit + 1,
         })
         .await?;
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = crate::master::cut_page(&mut items, limit).map(|e| e.id.to_string());
     redact_entries(ctx, &mut items);
     Ok(HistoryPage { items, next_cursor })
 }

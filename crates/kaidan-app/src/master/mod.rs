@@ -36,6 +36,18 @@ pub struct ListRequest {
     pub filters: Vec<(String, String)>,
 }
 
+/// Cuts `items`, read with one row beyond `limit`, to `limit` rows; the
+/// last row kept when more follow (the next page's cursor is made of it).
+pub(crate) fn cut_page<T>(items: &mut Vec<T>, limit: u32) -> Option<&T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if items.len() > limit {
+        items.truncate(limit);
+        items.last()
+    } else {
+        None
+    }
+}
+
 /// An `Idempotency-Key` and a fingerprint of the request it came with.
 #[derive(Debug, Clone)]
 pub struct Idempotency {
@@ -167,12 +179,7 @@ impl App {
             .into_iter()
             .map(typed_record::<T>)
             .collect::<AppResult<Vec<_>>>()?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|r| r.id.to_string())
-        } else {
-            None
-        };
+        let next_cursor = cut_page(&mut items, limit).map(|r| r.id.to_string());
         Ok(Page { items, next_cursor })
     }
 

@@ -89,12 +89,7 @@ impl App {
                 limit: limit + 1,
             })
             .await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| r.id)
-        } else {
-            None
-        };
+        let next_cursor = crate::master::cut_page(&mut rows, limit).map(|r| r.id);
         let unread = tx.notices_unread(customer).await?;
         Ok(NoticePage {
             items: rows.into_iter().map(|r| notice(r, zh)).collect(),

@@ -37,14 +37,8 @@ impl App {
         q.limit = limit + 1;
         let mut tx = self.store.read().await?;
         let mut items = tx.stock_list(&q).await?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items
-                .last()
-                .map(|b| format!("{}-{}", b.product_id, b.warehouse_id))
-        } else {
-            None
-        };
+        let next_cursor = crate::master::cut_page(&mut items, limit)
+            .map(|b| format!("{}-{}", b.product_id, b.warehouse_id));
         Ok(Page { items, next_cursor })
     }
 

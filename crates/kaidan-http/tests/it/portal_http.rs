@@ -10,9 +10,7 @@
 use crate::support::*;
 
 use axum::http::{Method, StatusCode};
-use kaidan_app::Ctx;
-use kaidan_app::users::NewUserInput;
-use kaidan_domain::{CustomerId, Role};
+use kaidan_domain::Role;
 use serde_json::json;
 
 /// The stock on hand: a figure no customer may read anywhere.
@@ -34,26 +32,7 @@ async fn portal_user(t: &T, name: &str, customer: i64, admin: bool) -> Side {
     if admin {
         roles.push(Role::CustomerAdmin);
     }
-    let u = t
-        .app
-        .create_user(
-            &Ctx::system(),
-            NewUserInput {
-                username: name.into(),
-                display_name: String::new(),
-                password: "correct horse".into(),
-                roles,
-                customer_id: Some(CustomerId(customer)),
-            },
-        )
-        .await
-        .unwrap();
-    let token = t
-        .app
-        .add_token(&Ctx::system(), u.id, "t")
-        .await
-        .unwrap()
-        .token;
+    let token = t.customer_user_token(name, &roles, Some(customer)).await;
     Side {
         customer,
         token,
@@ -217,6 +196,20 @@ async fn int_2_sec_1_sec_4_ord_5_portal_orders_pays_reads_its_inbox_and_sees_no_
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_has(&r.text(), &["amount"]);
 
+        // Last month's statement: a dispute needs a note; then confirmed.
+        let form = csrf(&t.page("/portal/account", &a.cookie).await.text());
+        let answer = |status: &str, note: &str| {
+            multipart(&[("_csrf", &form), ("statement", status), ("note", note)], None)
+        };
+        let mp = [("cookie", a.cookie.as_str()), ("content-type", "multipart/form-data; boundary=XyZ")];
+        let r = t.call(Method::POST, "/portal/payments", &mp, Some(answer("disputed", ""))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_has(&r.text(), &["note"]);
+        let r = t.call(Method::POST, "/portal/payments", &mp, Some(answer("disputed", "少了一笔 11 月的付款"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = t.page("/portal/account", &a.cookie).await;
+        assert_has(&page.text(), &["statement-answer", "有异议", "少了一笔 11 月的付款"]);
+
         // The matrix. A's own: answered, with its price, never B's or the stock.
         let pages = ["/portal", "/portal/order", "/portal/orders", "/portal/account", "/portal/inbox", "/portal/users"];
         let own_pages = [format!("/portal/orders/{a_order}")];
@@ -233,6 +226,20 @@ async fn int_2_sec_1_sec_4_ord_5_portal_orders_pays_reads_its_inbox_and_sees_no_
         for p in apis.iter().map(|p| p.to_string()).chain(own_apis.iter().cloned()) {
             let r = t.get(&p, &a.token).await;
             assert_eq!(r.status, StatusCode::OK, "{} A {p}: {}", t.backend, r.text());
+            assert!(!r.text().contains(PRICE_B) && !r.text().contains(STOCK), "{} A {p} leaks: {}", t.backend, r.text());
+        }
+        // The staff pages and lists a portal user may still open: never the
+        // stock, never B's price; the rest refused.
+        let staff = ["/m/products", &format!("/m/products/{product}"), "/orders", "/orders/new",
+            &format!("/orders/{a_order}"), "/stock", "/shipping", "/allocation", "/finance"];
+        for p in staff {
+            let r = t.page(p, &a.cookie).await;
+            assert!(matches!(r.status, StatusCode::OK | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::SEE_OTHER),
+                "{} A {p}: {}", t.backend, r.status);
+            assert!(!r.text().contains(PRICE_B) && !r.text().contains(STOCK), "{} A {p} leaks", t.backend);
+        }
+        for p in ["/api/v1/stock", "/api/v1/products", &format!("/api/v1/products/{product}"), "/api/v1/price-lists"] {
+            let r = t.get(p, &a.token).await;
             assert!(!r.text().contains(PRICE_B) && !r.text().contains(STOCK), "{} A {p} leaks: {}", t.backend, r.text());
         }
         // B: A's records are not there, its lists hold none of A's.

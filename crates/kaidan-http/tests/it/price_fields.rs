@@ -11,10 +11,8 @@
 use crate::support;
 
 use axum::http::StatusCode;
-use kaidan_app::Ctx;
-use kaidan_app::users::NewUserInput;
 use kaidan_domain::field_rules::{Field, Record};
-use kaidan_domain::{CustomerId, Permission, Role};
+use kaidan_domain::{Permission, Role};
 use serde_json::{Value, json};
 use support::{T, on_each_backend};
 
@@ -154,25 +152,7 @@ async fn user(t: &T, role: Role, customer: i64) -> String {
     } else {
         vec![Role::Customer, role]
     };
-    let u = t
-        .app
-        .create_user(
-            &Ctx::system(),
-            NewUserInput {
-                username: name,
-                display_name: String::new(),
-                password: "correct horse".into(),
-                roles,
-                customer_id: Some(CustomerId(customer)),
-            },
-        )
-        .await
-        .unwrap();
-    t.app
-        .add_token(&Ctx::system(), u.id, "test")
-        .await
-        .unwrap()
-        .token
+    t.customer_user_token(&name, &roles, Some(customer)).await
 }
 
 /// Whether `role` (a portal user for the customer role) is to see `field`:

@@ -80,6 +80,17 @@ impl T {
 
     /// A user with these roles and an API token for it.
     pub async fn user_token(&self, name: &str, roles: &[Role]) -> String {
+        self.customer_user_token(name, roles, None).await
+    }
+
+    /// A user with these roles, of `customer` for a portal user, and an
+    /// API token for it.
+    pub async fn customer_user_token(
+        &self,
+        name: &str,
+        roles: &[Role],
+        customer: Option<i64>,
+    ) -> String {
         let u = self
             .app
             .create_user(
@@ -89,7 +100,7 @@ impl T {
                     display_name: String::new(),
                     password: "correct horse".into(),
                     roles: roles.to_vec(),
-                    customer_id: None,
+                    customer_id: customer.map(kaidan_domain::CustomerId),
                 },
             )
             .await
