@@ -90,13 +90,22 @@ impl Relay {
     pub async fn pass(&self) -> Result<PassReport, AppError> {
         let routed = self.app.relay_route().await?;
         let due = self.app.relay_claim(&self.settings.node).await?;
-        let attempts: Vec<Attempt> = futures::stream::iter(due)
-            .map(|o| self.send(o))
+        // A record's deliveries go one after the other, in the order of
+        // their events, and stop at the first that fails (the rest wait
+        // behind it); different records' chains go side by side.
+        let chains = chains(due);
+        let sent: Vec<(Vec<Attempt>, Vec<i64>)> = futures::stream::iter(chains)
+            .map(|chain| self.send_chain(chain))
             .buffer_unordered(self.settings.concurrency.max(1))
             .collect()
             .await;
+        let (mut attempts, mut unsent) = (Vec::new(), Vec::new());
+        for (a, u) in sent {
+            attempts.extend(a);
+            unsent.extend(u);
+        }
         let delivered = attempts.iter().filter(|a| a.delivered()).count();
-        self.app.relay_record(&attempts).await?;
+        self.app.relay_record(&attempts, &unsent).await?;
         Ok(PassReport {
             routed,
             attempted: attempts.len(),
@@ -137,6 +146,21 @@ impl Relay {
     }
 
     /// POSTs one delivery; never fails, the outcome is in the attempt.
+    /// Sends a record's deliveries in order until one fails; returns the
+    /// attempts and the deliveries not sent.
+    async fn send_chain(&self, chain: Vec<Outgoing>) -> (Vec<Attempt>, Vec<i64>) {
+        let mut attempts = Vec::with_capacity(chain.len());
+        let mut unsent = Vec::new();
+        for o in chain {
+            if attempts.last().is_some_and(|a: &Attempt| !a.delivered()) {
+                unsent.push(o.delivery_id);
+                continue;
+            }
+            attempts.push(self.send(o).await);
+        }
+        (attempts, unsent)
+    }
+
     async fn send(&self, o: Outgoing) -> Attempt {
         let started = Instant::now();
         let outcome = match &o.secret {
@@ -204,4 +228,27 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// The claimed deliveries grouped by record and subscription, each group
+/// in the order of its events (the claim's order), the groups in the
+/// order of their first event.
+fn chains(due: Vec<Outgoing>) -> Vec<Vec<Outgoing>> {
+    let mut index: std::collections::HashMap<(i64, String, i64), usize> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Vec<Outgoing>> = Vec::new();
+    for o in due {
+        let key = (o.subscription_id, o.event.entity.clone(), o.event.entity_id);
+        match index.get(&key).and_then(|&i| out.get_mut(i)) {
+            Some(chain) => chain.push(o),
+            None => {
+                index.insert(key, out.len());
+                out.push(vec![o]);
+            }
+        }
+    }
+    for chain in &mut out {
+        chain.sort_by_key(|o| o.event.id);
+    }
+    out
 }

@@ -294,9 +294,22 @@ impl EventsTx for DbTx {
         node: &str,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        // PostgreSQL: a row another node is claiming is skipped, not waited
-        // for; SQLite's claim runs in the single writer's transaction.
+        // PostgreSQL: one node claims at a time (a tried advisory lock), and
+        // a row another node is recording is skipped, not waited for;
+        // SQLite's claim runs in the single writer's transaction. One
+        // claimer at a time keeps a record's chain whole: the claim takes
+        // each record's waiting deliveries in order, and another node
+        // claiming at once could see an earlier one of them as unleased.
         let lock = if self.is_pg() {
+            let got: bool = fetch_as!(
+                self,
+                query_scalar.fetch_one,
+                "SELECT pg_try_advisory_xact_lock(hashtextextended('kaidan:outbox-claim', 0))",
+                []
+            );
+            if !got {
+                return Ok(Vec::new());
+            }
             " FOR UPDATE OF d SKIP LOCKED"
         } else {
             ""
@@ -311,7 +324,8 @@ impl EventsTx for DbTx {
              AND (d.lease_until IS NULL OR d.lease_until < $1) AND s.active \
              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
                  WHERE e.subscription_id = d.subscription_id AND e.entity = d.entity \
-                 AND e.entity_id = d.entity_id AND e.state = 'pending' AND e.event_id < d.event_id) \
+                 AND e.entity_id = d.entity_id AND e.state = 'pending' AND e.event_id < d.event_id \
+                 AND (e.next_at > $1 OR (e.lease_until IS NOT NULL AND e.lease_until >= $1))) \
              ORDER BY d.event_id LIMIT $2{lock}"
         );
         let due: Vec<DueDelivery> =
@@ -340,6 +354,19 @@ impl EventsTx for DbTx {
             exec_once!(self, &sql, vals);
         }
         Ok(due)
+    }
+
+    async fn deliveries_release(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE webhook_deliveries SET lease_until = NULL, lease_node = NULL \
+                 WHERE id IN ({}) AND state = 'pending'",
+                placeholders(1, chunk.len())
+            );
+            let vals: Vec<Val> = chunk.iter().map(|id| Val::I(*id)).collect();
+            exec_once!(self, &sql, vals);
+        }
+        Ok(())
     }
 
     async fn delivery_attempted(&mut self, a: &AttemptRecord) -> Result<(), StoreError> {

@@ -149,8 +149,9 @@ impl App {
         Ok(events.len())
     }
 
-    /// Claims the deliveries due now for `node`, each the oldest waiting
-    /// one of its entity, leased for `[events] lease`.
+    /// Claims the deliveries due now for `node`, leased for `[events]
+    /// lease`: of each record, its waiting deliveries from the oldest on,
+    /// in the order of their events, to be sent one after the other.
     pub async fn relay_claim(&self, node: &str) -> AppResult<Vec<Outgoing>> {
         let now = self.now();
         let lease_until = now.checked_add(self.config.events.lease).unwrap_or(now);
@@ -166,13 +167,16 @@ impl App {
     }
 
     /// Records attempts: delivered, due again after the policy's wait, or
-    /// dead after its last attempt.
-    pub async fn relay_record(&self, attempts: &[Attempt]) -> AppResult<()> {
-        if attempts.is_empty() {
+    /// dead after its last attempt; and releases the claimed deliveries
+    /// `unsent` (later ones of a record whose earlier one failed), which
+    /// wait behind it as before.
+    pub async fn relay_record(&self, attempts: &[Attempt], unsent: &[i64]) -> AppResult<()> {
+        if attempts.is_empty() && unsent.is_empty() {
             return Ok(());
         }
         let policy = self.config.events.retry;
         let mut tx = self.store.write().await?;
+        tx.deliveries_release(unsent).await?;
         for a in attempts {
             let (state, next_at) = if a.delivered() {
                 (DeliveryState::Delivered, a.at)

@@ -163,9 +163,12 @@ pub trait EventsTx: Send {
         again: bool,
     ) -> Result<u64, StoreError>;
     /// Claims up to `limit` deliveries that are due at `now` and not claimed
-    /// by a live lease, whose subscription is active and which have no
-    /// earlier pending delivery of the same entity for the same
-    /// subscription; leases them to `node` until `lease_until`.
+    /// by a live lease, whose subscription is active and each of whose
+    /// earlier pending deliveries of the same entity for the same
+    /// subscription is claimed with it (a record's waiting deliveries, in
+    /// the order of their events, are a chain the relay sends one after
+    /// the other); leases them to `node` until `lease_until`, oldest event
+    /// first.
     async fn deliveries_claim(
         &mut self,
         now: Timestamp,
@@ -173,6 +176,9 @@ pub trait EventsTx: Send {
         node: &str,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError>;
+    /// Releases the leases of claimed deliveries that were not attempted
+    /// (an earlier one of their record failed): due again as they were.
+    async fn deliveries_release(&mut self, ids: &[i64]) -> Result<(), StoreError>;
     /// Records an attempt and releases the lease.
     async fn delivery_attempted(&mut self, record: &AttemptRecord) -> Result<(), StoreError>;
     async fn deliveries(&mut self, query: &DeliveryQuery) -> Result<Vec<DeliveryRow>, StoreError>;

@@ -401,6 +401,10 @@ async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt
         let second_of_1 = at(&|c| c.entity_id == 1 && c.event_id != event_of_order_1);
         let order_2 = at(&|c| c.entity_id == 2);
         assert!(second_of_1 > delivered_first, "{:?}", s.calls);
+        // Claimed with the first as its record's chain, it was not sent
+        // while the first failed, and that cost it no attempt.
+        let second = s.calls.get(second_of_1).unwrap();
+        assert_eq!((second.attempt, second.status), (1, 200), "{:?}", s.calls);
         assert!(
             order_2 < delivered_first,
             "another order is not held up: {:?}",

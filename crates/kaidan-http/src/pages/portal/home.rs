@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kaidan_app::portal::{PortalHome, PortalLock};
 
+use super::PortalAuth;
 use super::orders::{OrderLine, order_lines};
-use super::{PortalAuth, title};
 use crate::pages::{Chrome, OrPage, PageResult, render};
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub async fn home(State(s): State<AppState>, PortalAuth(auth): PortalAuth) -> Pa
     Ok(render(
         StatusCode::OK,
         &HomePage {
-            title: title(lang, "客户门户", "Customer portal"),
+            title: home.name.clone(),
             chrome: auth.chrome,
             home,
             locks,
