@@ -122,8 +122,13 @@ async fn int_2_sec_1_sec_4_ord_5_portal_orders_pays_reads_its_inbox_and_sees_no_
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
         assert_has(&refused.text(), &[&qty]);
         assert_eq!(t.get("/api/v1/orders", &a.token).await.json()["items"], json!([]));
+        // A search that shows another part of the catalogue keeps what was
+        // entered, in the form.
+        let searched = t.submit("/portal/order", &a.cookie, &token, &[(&qty, "3"), ("q", "无此产品"), ("action", "check")]).await;
+        assert_eq!(searched.status, StatusCode::OK, "{}", searched.text());
+        assert_has(&searched.text(), &[&format!("name=\"{qty}\" value=\"3\""), "id=\"kept\""]);
         let placed = t
-            .submit("/portal/order", &a.cookie, &token, &[(&qty, "3"), ("customer_reference", "A-PO-7"), ("action", "place")])
+            .submit("/portal/order", &a.cookie, &token, &[(&qty, "3"), ("q", "无此产品"), ("customer_reference", "A-PO-7"), ("action", "place")])
             .await;
         assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.text());
         let to = placed.header("location");

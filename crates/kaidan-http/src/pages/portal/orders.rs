@@ -193,6 +193,8 @@ struct OrderPage {
     title: String,
     search: String,
     items: Vec<Row>,
+    /// Quantities entered for products not on this page: kept in the form.
+    kept: Vec<(i64, String)>,
     next: Option<String>,
     reference: String,
     address: String,
@@ -276,6 +278,14 @@ async fn order_page(
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("qty_")?.parse().ok()?, v.clone())))
         .collect();
+    let mut kept: Vec<(i64, String)> = entered
+        .iter()
+        .filter(|(id, q)| {
+            !q.trim().is_empty() && !page.items.iter().any(|i| i.product_id.get() == **id)
+        })
+        .map(|(id, q)| (*id, q.clone()))
+        .collect();
+    kept.sort();
     let items = page
         .items
         .into_iter()
@@ -294,6 +304,7 @@ async fn order_page(
             chrome: auth.chrome,
             search,
             items,
+            kept,
             next: page.next_cursor,
             reference: field(form, "customer_reference").to_string(),
             address,
@@ -312,8 +323,9 @@ pub async fn new_order(
     order_page(&s, auth, &q, None).await
 }
 
-/// POST /portal/order: `check` shows the availability of the quantities
-/// entered; otherwise the order is placed.
+/// POST /portal/order: `place` places the order; anything else (check,
+/// search, more products) shows the catalogue again with the quantities
+/// entered and their availability.
 pub async fn place(
     State(s): State<AppState>,
     auth: PortalAuth,
@@ -324,7 +336,7 @@ pub async fn place(
         return Ok(super::super::finance::csrf_refused());
     }
     let lang = page.chrome.lang;
-    if field(&form, "action") == "check" {
+    if field(&form, "action") != "place" {
         return order_page(&s, auth, &form, None).await;
     }
     let Some(customer_id) = page.ctx.actor.customer_id else {
