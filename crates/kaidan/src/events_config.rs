@@ -252,23 +252,9 @@ impl EventsFileSettings {
             customer_id: None,
             active: true,
         };
-        let existing = app
-            .list_subscriptions(&ctx)
-            .await?
-            .into_iter()
-            .find(|s| s.name == NATS_NAME);
-        match existing {
-            Some(s) => {
-                app.update_subscription(&ctx, s.id, input)
-                    .await
-                    .context("[events.nats]")?;
-            }
-            None => {
-                app.create_subscription(&ctx, input)
-                    .await
-                    .context("[events.nats]")?;
-            }
-        }
+        app.put_named_subscription(&ctx, input)
+            .await
+            .context("[events.nats]")?;
         tracing::info!(%url, "events are also published to NATS JetStream");
         Ok(())
     }

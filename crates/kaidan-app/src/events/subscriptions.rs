@@ -240,6 +240,29 @@ impl App {
         })
     }
 
+    /// Brings the subscription named `input.name` in line with `input`
+    /// (one the binary keeps by name: `[events.nats]`, the demo's
+    /// receiver): changed when it exists, its secret kept (None); made
+    /// otherwise, with its new secret.
+    pub async fn put_named_subscription(
+        &self,
+        ctx: &Ctx,
+        input: SubscriptionInput,
+    ) -> AppResult<(SubscriptionView, Option<String>)> {
+        let existing = self
+            .list_subscriptions(ctx)
+            .await?
+            .into_iter()
+            .find(|s| s.name == input.name);
+        match existing {
+            Some(s) => Ok((self.update_subscription(ctx, s.id, input).await?, None)),
+            None => {
+                let made = self.create_subscription(ctx, input).await?;
+                Ok((made.subscription, Some(made.secret)))
+            }
+        }
+    }
+
     /// Changes a subscription's name, URL, topics, customer or whether it is
     /// active; its secret stays.
     pub async fn update_subscription(

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use jiff::SignedDuration;
 use kaidan_app::clock::SystemClock;
 use kaidan_app::events::{EventSettings, SealKey};
-use kaidan_app::ports::{DeliveryQuery, OutboxEvent, Store};
+use kaidan_app::ports::{DeliveryQuery, DeliveryRow, OutboxEvent, Store};
 use kaidan_app::{App, AppConfig, Created, Ctx};
 use kaidan_domain::Money;
 use kaidan_domain::events::{DeliveryState, RetryPolicy, SubscriptionInput};
@@ -223,6 +223,21 @@ async fn until(relays: &[&Relay], script: &Shared, done: impl Fn(&Script) -> boo
     }
 }
 
+/// The first ten deliveries in `state` (any state when None), newest
+/// first, as the administrator lists them.
+async fn deliveries_in(app: &App, state: Option<DeliveryState>) -> Vec<DeliveryRow> {
+    app.deliveries(
+        &Ctx::system(),
+        DeliveryQuery {
+            state,
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 fn delivered(s: &Script) -> usize {
     s.calls.iter().filter(|c| c.status == 200).count()
 }
@@ -353,16 +368,7 @@ async fn int_5_a_receiver_that_fails_three_times_is_called_once_more_per_attempt
         let event_of_order_1 = {
             let rows = app.relay_route().await.unwrap();
             assert_eq!(rows, 3);
-            let d = app
-                .deliveries(
-                    &Ctx::system(),
-                    DeliveryQuery {
-                        limit: 10,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
+            let d = deliveries_in(&app, None).await;
             d.iter()
                 .filter(|d| d.entity_id == 1)
                 .map(|d| d.event_id)
@@ -433,17 +439,7 @@ async fn int_5_after_its_last_attempt_a_delivery_is_dead_until_retried_by_hand()
             "{}: no call after the last attempt",
             b.name
         );
-        let dead = app
-            .deliveries(
-                &Ctx::system(),
-                DeliveryQuery {
-                    state: Some(DeliveryState::Dead),
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let dead = deliveries_in(&app, Some(DeliveryState::Dead)).await;
         assert_eq!(dead.len(), 1);
         assert_eq!(dead[0].attempts, 2);
         assert_eq!(dead[0].last_status, Some(500));
@@ -692,16 +688,7 @@ async fn int_5_a_replay_sends_a_time_range_again_with_the_same_ids_and_pruning_k
             b.name,
             run.outcome
         );
-        let left = app
-            .deliveries(
-                &Ctx::system(),
-                DeliveryQuery {
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        let left = deliveries_in(&app, None).await;
         assert_eq!(
             left.iter().map(|d| d.state).collect::<Vec<_>>(),
             [DeliveryState::Dead]
@@ -897,17 +884,7 @@ async fn int_5_without_the_events_key_a_delivery_fails_saying_so_and_sends_nothi
         let started = Instant::now();
         let dead = loop {
             r.pass().await.unwrap();
-            let dead = keyless
-                .deliveries(
-                    &Ctx::system(),
-                    DeliveryQuery {
-                        state: Some(DeliveryState::Dead),
-                        limit: 10,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
+            let dead = deliveries_in(&keyless, Some(DeliveryState::Dead)).await;
             if !dead.is_empty() {
                 break dead;
             }

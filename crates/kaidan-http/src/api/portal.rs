@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::query::{cursor, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -91,10 +91,20 @@ pub async fn portal_notices(
     let (mut unread, mut before, mut limit, mut zh) = (false, None, None, true);
     for (k, v) in &params {
         match k.as_str() {
-            "unread" => unread = whole::<bool>(k, v)?,
+            "unread" => {
+                unread = v
+                    .parse()
+                    .map_err(|_| ApiError::field("unread", "invalid", "true or false"))?
+            }
             "cursor" => before = Some(cursor(v)?),
             "limit" => limit = Some(whole(k, v)?),
-            "lang" => zh = v != "en",
+            "lang" => {
+                zh = match v.as_str() {
+                    "zh" => true,
+                    "en" => false,
+                    _ => return Err(ApiError::field("lang", "invalid", "zh or en")),
+                }
+            }
             other => return Err(unknown(other, "unread, cursor, limit, lang")),
         }
     }

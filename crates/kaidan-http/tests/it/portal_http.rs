@@ -163,6 +163,10 @@ async fn int_2_sec_1_sec_4_ord_5_portal_orders_pays_reads_its_inbox_and_sees_no_
         assert_eq!(confirmation["heading"], "订单确认");
         assert!(confirmation["detail"].as_str().unwrap().contains(&a_number), "{confirmation}");
         assert_eq!(inbox.json()["unread"], json!(notices.len()));
+        for bad in ["unread=1", "lang=fr", "cursor=x"] {
+            let r = t.get(&format!("/api/v1/portal/notices?{bad}"), &a.token).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.text());
+        }
         let b_inbox = t.get("/api/v1/portal/notices?lang=en", &b.token).await;
         assert!(!b_inbox.text().contains(&a_number), "{}", b_inbox.text());
         let a_notice = confirmation["id"].as_i64().unwrap();
@@ -170,6 +174,10 @@ async fn int_2_sec_1_sec_4_ord_5_portal_orders_pays_reads_its_inbox_and_sees_no_
         assert_eq!(r.json()["marked"], 0, "{}", r.text());
         let page = t.page("/portal/inbox", &a.cookie).await;
         assert_has(&page.text(), &["订单确认", &a_number]);
+        let bad = t.submit("/portal/inbox/read", &a.cookie, &csrf(&page.text()), &[("id", "x")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+        let still = t.get("/api/v1/portal/notices?unread=true", &a.token).await;
+        assert_eq!(still.json()["unread"], json!(notices.len()), "a bad id marks nothing");
         let r = t.submit("/portal/inbox/read", &a.cookie, &csrf(&page.text()), &[("id", &a_notice.to_string())]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let after = t.get("/api/v1/portal/notices?unread=true", &a.token).await;

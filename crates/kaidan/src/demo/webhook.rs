@@ -27,19 +27,11 @@ pub async fn start(app: &App) -> anyhow::Result<String> {
         customer_id: None,
         active: true,
     };
-    let existing = app
-        .list_subscriptions(&ctx)
-        .await?
-        .into_iter()
-        .find(|s| s.name == NAME);
     // The port is new at each start, so is the secret: the receiver lives
     // in this process and knows only what it is told now.
-    let secret = match existing {
-        Some(s) => {
-            app.update_subscription(&ctx, s.id, input).await?;
-            app.renew_secret(&ctx, s.id).await?.secret
-        }
-        None => app.create_subscription(&ctx, input).await?.secret,
+    let secret = match app.put_named_subscription(&ctx, input).await? {
+        (_, Some(made)) => made,
+        (s, None) => app.renew_secret(&ctx, s.id).await?.secret,
     };
     receiver.set_secret(&secret);
     tokio::spawn(async move {

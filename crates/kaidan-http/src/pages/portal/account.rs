@@ -42,10 +42,17 @@ async fn account_page(
 ) -> PageResult {
     let lang = auth.chrome.lang;
     let ctx = &auth.ctx;
-    let home = s.app.portal_home(ctx).await.or_page(lang)?;
     let Some(customer) = ctx.actor.customer_id else {
         return Err(PageError::new(lang, AppError::Unauthenticated));
     };
+    let (balance, _) = s.app.account(ctx, customer).await.or_page(lang)?;
+    let hold = s
+        .app
+        .customer_hold(ctx, customer)
+        .await
+        .or_page(lang)?
+        .current
+        .map(|h| h.reason);
     let invoices = s
         .app
         .invoices(
@@ -76,8 +83,8 @@ async fn account_page(
         &AccountPage {
             title: title(lang, "我的账户", "My account"),
             chrome: auth.chrome,
-            balance: home.balance,
-            hold: home.hold,
+            balance,
+            hold,
             invoices,
             receipts,
             statement,

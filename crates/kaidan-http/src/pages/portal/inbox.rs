@@ -9,10 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use kaidan_app::portal::Notice;
+use kaidan_domain::ValidationErrors;
 
 use super::{PortalAuth, title};
 use crate::pages::format::local_time;
-use crate::pages::{Chrome, CsrfField, Lang, OrPage, PageResult, render};
+use crate::pages::{Chrome, CsrfField, Lang, OrPage, PageError, PageResult, render};
 use crate::state::AppState;
 
 /// A notice with its time and link as the page shows them.
@@ -56,7 +57,14 @@ pub async fn inbox(
 ) -> PageResult {
     let lang = auth.chrome.lang;
     let unread_only = q.get("unread").is_some_and(|v| v == "1");
-    let before = q.get("before").and_then(|v| v.parse().ok());
+    let before = match q.get("before").map(|v| v.parse::<i64>()) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            let e = ValidationErrors::single("before", "invalid", "is not a cursor of this list");
+            return Err(PageError::new(lang, e.into()));
+        }
+    };
     let page = s
         .app
         .notices(&auth.ctx, unread_only, before, Some(50), lang == Lang::Zh)
@@ -94,11 +102,19 @@ pub async fn read(
         return Ok(crate::pages::finance::csrf_refused());
     }
     let lang = auth.chrome.lang;
-    let ids: Vec<i64> = form
+    // An id that is not one is refused, never read as "all of them".
+    let ids: Vec<i64> = match form
         .iter()
         .filter(|(k, _)| k == "id")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+        .map(|(_, v)| v.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+    {
+        Ok(ids) => ids,
+        Err(_) => {
+            let e = ValidationErrors::single("id", "invalid", "is not a notice's id");
+            return Err(PageError::new(lang, e.into()));
+        }
+    };
     let ids = (!ids.is_empty()).then_some(ids.as_slice());
     s.app
         .mark_notices_read(&auth.ctx, ids)
