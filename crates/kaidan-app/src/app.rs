@@ -38,6 +38,8 @@ pub struct AppConfig {
     pub finance: kaidan_domain::finance::FinanceSettings,
     /// The outbox relay: webhook secrets' key, retries, leases (INT-5).
     pub events: crate::events::EventSettings,
+    /// Return and warranty periods per product category (AFS-1).
+    pub after_sales: kaidan_domain::after_sales::AfterSalesSettings,
 }
 
 impl Default for AppConfig {
@@ -56,6 +58,7 @@ impl Default for AppConfig {
             allocation: Default::default(),
             finance: Default::default(),
             events: Default::default(),
+            after_sales: Default::default(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `transfers`, ...); inside, one file per use case or group of use cases.
 //! `docs/ARCHITECTURE.md` maps every feature to its files.
 
+pub mod after_sales;
 pub mod allocation;
 mod app;
 pub mod audit;

@@ -142,6 +142,16 @@ string_enum!(
         /// A customer's own administrator manages its customer's portal
         /// users (SEC-1, issue 18).
         PortalAdmin = "portal.admin",
+        /// See return requests (AFS-1); a portal user: its own.
+        ReturnRead = "return.read",
+        /// Raise a return or exchange request (rep, clerk, a portal user
+        /// for its own customer).
+        ReturnRequest = "return.request",
+        /// Approve or reject return requests and send the replacement of
+        /// an exchange (the sales manager, seed 001 第十五条).
+        ReturnApprove = "return.approve",
+        /// Receive returned goods, inspect them, finish repairs (warehouse).
+        ReturnReceive = "return.receive",
     }
 );
 
@@ -152,6 +162,8 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                ReturnRead,
+                ReturnRequest,
                 OrderCreate,
                 OrderRead,
                 OrderReview,
@@ -169,6 +181,8 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                ReturnRead,
+                ReturnRequest,
                 InvoiceRead,
                 ReceiptRegister,
                 OrderCreate,
@@ -181,6 +195,9 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                ReturnRead,
+                ReturnRequest,
+                ReturnApprove,
                 InvoiceRead,
                 OrderCreate,
                 OrderRead,
@@ -201,6 +218,7 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                ReturnRead,
                 InvoiceRead,
                 InvoiceWrite,
                 ReceiptRegister,
@@ -222,6 +240,8 @@ impl Role {
                 AuditRead,
             ],
             Role::Warehouse => &[
+                ReturnRead,
+                ReturnReceive,
                 OrderRead,
                 OrderJointReview,
                 ProductRead,
@@ -240,6 +260,7 @@ impl Role {
                 JobsRead,
             ],
             Role::Logistics => &[
+                ReturnRead,
                 OrderRead,
                 OrderJointReview,
                 ProductRead,
@@ -270,6 +291,7 @@ impl Role {
                 AccountRead,
             ],
             Role::ChannelBusiness => &[
+                ReturnRead,
                 InvoiceRead,
                 OrderRead,
                 AccountRead,
@@ -297,6 +319,7 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
+                ReturnRead,
                 InvoiceRead,
                 OrderRead,
                 OrderApprovePrice,
@@ -317,7 +340,15 @@ impl Role {
             ],
             // A portal user reads the catalogue and its own customer record
             // (the use cases restrict it to that one record).
-            Role::Customer => &[ProductRead, CustomerRead, OrderCreate, OrderRead, PortalPay],
+            Role::Customer => &[
+                ProductRead,
+                CustomerRead,
+                OrderCreate,
+                OrderRead,
+                PortalPay,
+                ReturnRead,
+                ReturnRequest,
+            ],
             Role::CustomerAdmin => &[PortalAdmin],
         }
     }

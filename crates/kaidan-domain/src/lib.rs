@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod after_sales;
 pub mod allocation;
 pub mod audit;
 pub mod calendar;

@@ -211,6 +211,10 @@ pub struct ProductData {
     pub name: String,
     #[serde(default)]
     pub spec: String,
+    /// The product category (品类) whose return and warranty periods
+    /// apply (AFS-1); empty: the company's default periods.
+    #[serde(default)]
+    pub category: String,
     pub unit: String,
     pub season: Season,
     /// Launch-plan priority, 1 = first (ALC-4).
@@ -228,6 +232,7 @@ impl ProductData {
         let sku = e.code("sku", &self.sku, 64);
         let name = e.text("name", &self.name, 200);
         let spec = e.trimmed("spec", &self.spec, 200);
+        let category = e.trimmed("category", &self.category, 64);
         let unit = e.text("unit", &self.unit, 16);
         let launch_priority = e.rank("launch_priority", self.launch_priority);
         if self.list_price.is_negative() {
@@ -237,6 +242,7 @@ impl ProductData {
             sku,
             name,
             spec,
+            category,
             unit,
             launch_priority,
             ..self
@@ -438,6 +444,7 @@ mod tests {
             sku: " SKU-1 ".into(),
             name: "T恤".into(),
             spec: "M".into(),
+            category: String::new(),
             unit: "件".into(),
             season: Season::SpringSummer,
             launch_priority: 1,

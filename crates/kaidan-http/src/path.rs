@@ -79,6 +79,9 @@ id_kinds! {
     DunningNotice: i64 = "a dunning notice" by positive;
     Subscription: i64 = "a webhook subscription" by positive;
     Delivery: i64 = "a delivery" by positive;
+    /// A return or exchange request (AFS-1).
+    Return: i64 = "a return" by positive;
+    Shipment: i64 = "a shipment" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.
@@ -106,6 +109,8 @@ fixed_refusal! {
     StockProduct: ProductId, "product_id", "is not a product id";
     /// The warehouse of a stock balance.
     StockWarehouse: WarehouseId, "warehouse_id", "is not a warehouse id";
+    /// A photo of a return.
+    ReturnPhoto: i64, "photo_id", "is not a photo id";
 }
 
 /// Declares keys named by a domain enum, refused with its own message.

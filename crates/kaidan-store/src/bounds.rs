@@ -66,6 +66,8 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("shipment_lines", "accepted", Bound::Quantity),
     ("shipment_lines", "refused", Bound::Quantity),
     ("shipment_lines", "invoiced", Bound::Quantity),
+    ("shipment_lines", "return_claimed", Bound::Quantity),
+    ("shipment_lines", "returned", Bound::Quantity),
     ("shipment_lines", "unit_price", Bound::Amount),
     ("statement_confirmations", "closing", Bound::Amount),
     ("stock_balances", "on_hand", Bound::Quantity),

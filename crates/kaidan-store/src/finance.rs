@@ -5,7 +5,7 @@
 //!
 //! Units invoiced are counted on the shipment line (and the order line with
 //! the same number): an invoice adds its units with a guarded `UPDATE` that
-//! never lets invoiced + refused pass what was shipped, so two finance
+//! never lets invoiced + refused + returned pass what was shipped, so two finance
 //! users invoicing the same shipment at once cannot both succeed (on
 //! PostgreSQL the second writer waits for the first's row lock and checks
 //! the guard again on the committed row).
@@ -61,7 +61,7 @@ const LINE_INSERT_COLS: [&str; 12] = [
 
 /// Counting units onto shipment and order lines, and taking them off.
 const SHIPMENT_ADD_GUARDED: &str = "UPDATE shipment_lines SET invoiced = invoiced + $1 \
-     WHERE shipment_id = $2 AND line_no = $3 AND invoiced + $1 + COALESCE(refused, 0) <= quantity";
+     WHERE shipment_id = $2 AND line_no = $3 AND invoiced + $1 + COALESCE(refused, 0) + returned <= quantity";
 const SHIPMENT_TAKE_GUARDED: &str = "UPDATE shipment_lines SET invoiced = invoiced - $1 \
      WHERE shipment_id = $2 AND line_no = $3 AND invoiced >= $1";
 const ORDER_ADD: &str =

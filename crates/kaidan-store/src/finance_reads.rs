@@ -14,8 +14,9 @@ use crate::row::{RowExt, Val, line_no, micros, where_all};
 use crate::tx::{DbTx, exec, fetch_all, fetch_opt};
 
 /// A shipment line `sl` with units still to invoice: shipped, less refused
-/// at delivery, less invoiced, is more than zero.
-const TO_INVOICE: &str = "sl.invoiced + COALESCE(sl.refused, 0) < sl.quantity";
+/// at delivery, less refunded by a return before invoicing (AFS-1), less
+/// invoiced, is more than zero.
+const TO_INVOICE: &str = "sl.invoiced + COALESCE(sl.refused, 0) + sl.returned < sl.quantity";
 
 /// The first moment of the day after `day` in the company's time zone, in
 /// microseconds: what shipped before it shipped on or before `day`.
@@ -78,7 +79,7 @@ impl DbTx {
         let sql = format!(
             "SELECT o.customer_id, s.id AS shipment_id, s.number AS shipment_number, sl.line_no, \
                     s.order_id, COALESCE(o.number, '') AS order_number, sl.product_id, p.sku, \
-                    p.name AS product_name, sl.quantity - COALESCE(sl.refused, 0) - sl.invoiced AS left_to_invoice, \
+                    p.name AS product_name, sl.quantity - COALESCE(sl.refused, 0) - sl.returned - sl.invoiced AS left_to_invoice, \
                     sl.unit_price, ol.tax_rate_bp, s.shipped_at \
              FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id \
                   JOIN orders o ON o.id = s.order_id \
@@ -114,7 +115,7 @@ impl DbTx {
         let facts = fetch_opt!(
             self,
             "SELECT o.status, \
-                    CAST(COALESCE((SELECT SUM(sl.quantity - COALESCE(sl.refused, 0)) \
+                    CAST(COALESCE((SELECT SUM(sl.quantity - COALESCE(sl.refused, 0) - sl.returned) \
                                    FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id \
                                    WHERE s.order_id = o.id), 0) AS BIGINT) AS billable, \
                     CAST(COALESCE((SELECT SUM(sl.invoiced) \

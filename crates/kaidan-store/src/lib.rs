@@ -36,6 +36,7 @@ mod purchasing;
 mod raw;
 pub mod record;
 mod records;
+mod returns;
 mod row;
 mod short_read;
 mod status_sets;

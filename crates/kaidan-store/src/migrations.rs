@@ -115,6 +115,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0022_open_orders_by_customer.sql"),
     migration!("0023_webhooks.sql"),
     migration!("0024_portal_notifications.sql"),
+    migration!("0025_returns.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -401,6 +402,11 @@ mod tests {
             24,
             "b67e8e54b4771b935e54c84d091ef582406e9346505435c70c657a0456074e9f7c6d3a16a6327c62e4b1a97e1d2969a0",
             "4656b850cb858ae00a0f860cb3f8fe1ba30ea74db28a6091d4776b8a61d50001670e4df4a93372953ef25d1e845aac49",
+        ),
+        (
+            25,
+            "3408b9d8abc707c090fa63b5fd640f84de8e09bd1a539aa03d3ad8ea387d4f258c9aef535a6959b9cbd972fc47ab77e6",
+            "bd660cbeb4182fdd6cf3201c8bac6a63d8b01fb4236f16207ef8880257918d33bb20e3fbcca1b7e39c8b468b5170fc50",
         ),
     ];
 

@@ -49,6 +49,9 @@ pub struct FileConfig {
     pub print: Option<PrintFileSettings>,
     /// `[events]`: the outbox relay and the webhook secrets' key (INT-5).
     pub events: Option<crate::events_config::EventsFileSettings>,
+    /// `[after_sales]`: return and warranty periods, a default and per
+    /// product category (AFS-1).
+    pub after_sales: Option<kaidan_domain::after_sales::AfterSalesSettings>,
 }
 
 /// `[company]` of `kaidan.toml` (env `KAIDAN_COMPANY_<KEY>`); without the
@@ -139,6 +142,9 @@ impl FileConfig {
         }
         if let Some(f) = &self.finance {
             c.finance = f.clone();
+        }
+        if let Some(a) = &self.after_sales {
+            c.after_sales = a.clone();
         }
         c
     }
@@ -242,6 +248,9 @@ impl FileConfig {
         }
         if let Some(e) = &self.events {
             e.check()?;
+        }
+        if let Some(a) = &self.after_sales {
+            a.check().map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(())
     }

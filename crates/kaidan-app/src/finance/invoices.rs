@@ -523,7 +523,7 @@ impl App {
         Ok(())
     }
 
-    async fn write_credit_note(
+    pub(crate) async fn write_credit_note(
         &self,
         tx: &mut Box<dyn Tx>,
         ctx: &Ctx,
@@ -640,7 +640,7 @@ fn orders_of(lines: &[InvoiceLine]) -> Vec<OrderId> {
     v
 }
 
-pub(super) async fn invoice_in(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<Invoice> {
+pub(crate) async fn invoice_in(tx: &mut Box<dyn Tx>, id: i64) -> AppResult<Invoice> {
     tx.invoice_get(id).await?.ok_or_else(|| AppError::NotFound {
         what: "invoice",
         id: id.to_string(),

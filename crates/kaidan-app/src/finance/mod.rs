@@ -16,7 +16,9 @@ mod matching;
 mod receipts;
 
 pub use bank::{BankImportReport, BankLineView, BankReceipt};
+pub(crate) use invoices::invoice_in;
 pub use invoices::{BatchInvoiceInput, BatchInvoiceResult, InvoiceDraft, InvoiceView};
+pub(crate) use receipts::checked_voucher;
 pub use receipts::{ReceiptView, VoucherUpload};
 
 use kaidan_domain::finance::{BillingFacts, OrderBilling};

@@ -476,7 +476,7 @@ fn receipt_reach(ctx: &Ctx) -> AppResult<Reach> {
     Reach::of(ctx)
 }
 
-fn checked_voucher(v: &VoucherUpload) -> Result<VoucherFile, ValidationErrors> {
+pub(crate) fn checked_voucher(v: &VoucherUpload) -> Result<VoucherFile, ValidationErrors> {
     let (file_name, content_type) =
         check_voucher(&v.file_name, v.content_type.as_deref(), &v.bytes)?;
     Ok(VoucherFile {

@@ -95,6 +95,7 @@ impl Dataset {
                 "sku*",
                 "name*",
                 "spec",
+                "category",
                 "unit*",
                 "season*",
                 "launch_priority",

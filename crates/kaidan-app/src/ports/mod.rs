@@ -21,6 +21,7 @@ mod orders;
 mod portal;
 mod purchasing;
 mod records;
+mod returns;
 mod stock;
 mod transfers;
 mod users;
@@ -40,6 +41,7 @@ pub use orders::*;
 pub use portal::*;
 pub use purchasing::*;
 pub use records::*;
+pub use returns::*;
 pub use stock::*;
 pub use transfers::*;
 pub use users::*;
@@ -143,6 +145,7 @@ pub trait Tx:
     + BankTx
     + EventsTx
     + PortalTx
+    + ReturnsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

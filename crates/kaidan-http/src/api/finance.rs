@@ -249,7 +249,12 @@ pub async fn receipt(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Json<
 #[utoipa::path(get, path = "/api/v1/receipts/{id}/voucher", tag = "finance", params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn voucher(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Response> {
-    let file = app.receipt_voucher(&ctx, id).await?;
+    Ok(file_response(app.receipt_voucher(&ctx, id).await?))
+}
+
+/// A stored file (a voucher, a photo) as the answer: its type, and its
+/// name for the browser.
+pub(crate) fn file_response(file: kaidan_app::ports::VoucherFile) -> Response {
     let mut res = (StatusCode::OK, file.bytes).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -261,7 +266,7 @@ pub async fn voucher(Api(app, ctx): Api, Path(id): Path<i64>) -> ApiResult<Respo
     )) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
+    res
 }
 
 /// A file name for a header, percent-encoded (RFC 5987).

@@ -26,6 +26,7 @@ pub mod portal;
 pub mod purchasing;
 mod query;
 pub mod region_priorities;
+pub mod returns;
 pub mod safety_stock;
 pub mod session;
 pub mod stock;
@@ -67,7 +68,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(allocation::routes())
         .merge(transfers::routes())
         .merge(webhooks::routes())
-        .merge(portal::routes());
+        .merge(portal::routes())
+        .merge(returns::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

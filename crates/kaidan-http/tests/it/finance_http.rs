@@ -15,21 +15,21 @@ use serde_json::{Value, json};
 use support::{T, assert_has, csrf, on_each_backend};
 
 /// A 1×1 PNG: what a phone photo of a transfer slip starts with.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
 
-struct World {
-    admin: String,
-    finance: String,
-    wh: String,
-    rep: String,
-    customer: i64,
-    product: i64,
+pub(crate) struct World {
+    pub(crate) admin: String,
+    pub(crate) finance: String,
+    pub(crate) wh: String,
+    pub(crate) rep: String,
+    pub(crate) customer: i64,
+    pub(crate) product: i64,
 }
 
 /// A product at 99.50 (13 % VAT), 1,000 in stock, a franchisee on `terms`
 /// whose sales rep is `rep`, and the tokens of admin, finance, warehouse
 /// and the rep.
-async fn world(t: &T, terms: &str) -> World {
+pub(crate) async fn world(t: &T, terms: &str) -> World {
     let admin = t.user_token("boss", &[Role::Admin]).await;
     let finance = t.user_token("cw", &[Role::Finance]).await;
     let wh = t.user_token("wh", &[Role::Warehouse]).await;
@@ -82,7 +82,7 @@ async fn world(t: &T, terms: &str) -> World {
 }
 
 /// An approved order of `qty` units; its id.
-async fn approved(t: &T, w: &World, qty: i64) -> i64 {
+pub(crate) async fn approved(t: &T, w: &World, qty: i64) -> i64 {
     let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
                        "lines": [{"product_id": w.product, "quantity": qty}]});
     let r = t
@@ -105,7 +105,7 @@ async fn approved(t: &T, w: &World, qty: i64) -> i64 {
 }
 
 /// Picks and ships what the order reserved; the shipment.
-async fn ship(t: &T, w: &World, order: i64) -> Value {
+pub(crate) async fn ship(t: &T, w: &World, order: i64) -> Value {
     let r = t
         .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [order]}))
         .await;
@@ -519,7 +519,7 @@ async fn fin_1_fin_3_fin_4_finance_pages_invoice_verify_and_age() {
 }
 
 /// The sums of one customer's money documents, as the API shows them.
-async fn sums(
+pub(crate) async fn sums(
     t: &T,
     w: &World,
 ) -> (

@@ -20,6 +20,7 @@ mod portal_http;
 mod price_fields;
 mod print_http;
 mod purchasing;
+mod returns_http;
 mod shortages_http;
 mod support;
 mod webhooks_http;

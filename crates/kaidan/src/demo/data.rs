@@ -209,6 +209,8 @@ pub(super) struct Product {
     pub sku: String,
     pub name: String,
     pub spec: String,
+    /// 品类: its return and warranty periods (AFS-1).
+    pub category: &'static str,
     pub unit: &'static str,
     pub season: Season,
     pub launch_priority: i32,
@@ -296,6 +298,11 @@ pub(super) fn products() -> Vec<Product> {
                 ),
                 name: format!("{}({colour_name})", c.name),
                 spec: format!("颜色:{colour_name};尺码:{size_label}"),
+                category: match c.sizing {
+                    Apparel => "服装",
+                    Shoes => "鞋类",
+                    OneSize => "配饰",
+                },
                 unit: c.unit,
                 season: c.season,
                 launch_priority: 0,

@@ -397,6 +397,7 @@ fn demo_products_are_unique_and_a_third_of_each_season() {
             sku: p.sku.clone(),
             name: p.name.clone(),
             spec: p.spec.clone(),
+            category: p.category.to_string(),
             unit: p.unit.to_string(),
             season: p.season,
             launch_priority: p.launch_priority,

@@ -1,0 +1,149 @@
+-- After-sales (AFS-1, issue 19): return and exchange requests (退换货),
+-- their photos, and on each shipment line the units asked back and the
+-- units refunded that were never invoiced.
+--
+-- A product's category picks its return and warranty periods.
+ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT '';
+-- `return_claimed`: units of the line asked back by requests that were
+-- not rejected or withdrawn; a guarded UPDATE keeps it within what the
+-- customer accepted, so two requests for the same line at once cannot
+-- both pass. `returned`: units refunded before they were invoiced, which
+-- are no longer to invoice (counted with `refused` and `invoiced`).
+-- SQLite cannot add a constrained column to a table: the table is
+-- rebuilt as migration 0020 did, with the two columns and their bounds.
+--sqlite: PRAGMA ignore_check_constraints = ON;
+--sqlite: CREATE TABLE shipment_lines_rebuilt (
+--sqlite:     shipment_id BIGINT NOT NULL REFERENCES shipments(id),
+--sqlite:     line_no BIGINT NOT NULL,
+--sqlite:     product_id BIGINT NOT NULL REFERENCES products(id),
+--sqlite:     quantity BIGINT NOT NULL CHECK (quantity > 0),
+--sqlite:     unit_price BIGINT NOT NULL,
+--sqlite:     accepted BIGINT CHECK (accepted >= 0),
+--sqlite:     refused BIGINT CHECK (refused >= 0),
+--sqlite:     reason TEXT,
+--sqlite:     disposition TEXT,
+--sqlite:     return_warehouse_id BIGINT REFERENCES warehouses(id),
+--sqlite:     invoiced BIGINT NOT NULL DEFAULT 0 CHECK (invoiced >= 0),
+--sqlite:     return_claimed BIGINT NOT NULL DEFAULT 0 CHECK (return_claimed >= 0),
+--sqlite:     returned BIGINT NOT NULL DEFAULT 0 CHECK (returned >= 0),
+--sqlite:     PRIMARY KEY (shipment_id, line_no),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.shipment_id" CHECK (typeof(shipment_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.line_no" CHECK (typeof(line_no) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.product_id" CHECK (typeof(product_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.quantity" CHECK (typeof(quantity) IN ('integer', 'null') AND quantity BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.unit_price" CHECK (typeof(unit_price) IN ('integer', 'null') AND unit_price BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.accepted" CHECK (typeof(accepted) IN ('integer', 'null') AND accepted BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.refused" CHECK (typeof(refused) IN ('integer', 'null') AND refused BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.return_warehouse_id" CHECK (typeof(return_warehouse_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.invoiced" CHECK (typeof(invoiced) IN ('integer', 'null') AND invoiced BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.return_claimed" CHECK (typeof(return_claimed) IN ('integer', 'null') AND return_claimed BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: shipment_lines.returned" CHECK (typeof(returned) IN ('integer', 'null') AND returned BETWEEN -1000000000000 AND 1000000000000)
+--sqlite: );
+--sqlite: INSERT INTO shipment_lines_rebuilt (shipment_id, line_no, product_id, quantity, unit_price, accepted, refused, reason, disposition, return_warehouse_id, invoiced)
+--sqlite:     SELECT shipment_id, line_no, product_id, quantity, unit_price, accepted, refused, reason, disposition, return_warehouse_id, invoiced FROM shipment_lines;
+--sqlite: DROP TABLE shipment_lines;
+--sqlite: ALTER TABLE shipment_lines_rebuilt RENAME TO shipment_lines;
+--sqlite: PRAGMA ignore_check_constraints = OFF;
+--postgres: ALTER TABLE shipment_lines ADD COLUMN return_claimed BIGINT NOT NULL DEFAULT 0 CHECK (return_claimed >= 0);
+--postgres: ALTER TABLE shipment_lines ADD COLUMN returned BIGINT NOT NULL DEFAULT 0 CHECK (returned >= 0);
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_return_claimed CHECK (return_claimed BETWEEN -1000000000000 AND 1000000000000);
+--postgres: ALTER TABLE shipment_lines ADD CONSTRAINT bound_returned CHECK (returned BETWEEN -1000000000000 AND 1000000000000);
+
+-- A return request: the lines (shipment line, product, quantity, price,
+-- and once received what the warehouse found) as JSON; the number given
+-- at request, the RMA number at approval. Times in microseconds (UTC).
+--sqlite: CREATE TABLE returns (
+--sqlite:     id                       INTEGER PRIMARY KEY,
+--sqlite:     number                   TEXT NOT NULL UNIQUE,
+--sqlite:     rma                      TEXT UNIQUE,
+--sqlite:     customer_id              BIGINT NOT NULL REFERENCES customers(id),
+--sqlite:     order_id                 BIGINT NOT NULL REFERENCES orders(id),
+--sqlite:     shipment_id              BIGINT NOT NULL REFERENCES shipments(id),
+--sqlite:     status                   TEXT NOT NULL,
+--sqlite:     reason                   TEXT NOT NULL,
+--sqlite:     remedy                   TEXT NOT NULL,
+--sqlite:     description              TEXT NOT NULL,
+--sqlite:     lines                    TEXT NOT NULL,
+--sqlite:     requested_by             BIGINT NOT NULL,
+--sqlite:     requested_at             BIGINT NOT NULL,
+--sqlite:     decided_by               BIGINT,
+--sqlite:     decided_at               BIGINT,
+--sqlite:     decision_note            TEXT,
+--sqlite:     received_by              BIGINT,
+--sqlite:     received_at              BIGINT,
+--sqlite:     receive_note             TEXT,
+--sqlite:     quarantine_warehouse_id  BIGINT,
+--sqlite:     completed_by             BIGINT,
+--sqlite:     completed_at             BIGINT,
+--sqlite:     outcome                  TEXT,
+--sqlite:     replacement_order_id     BIGINT,
+--sqlite:     version                  BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: returns.customer_id" CHECK (typeof(customer_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.order_id" CHECK (typeof(order_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.shipment_id" CHECK (typeof(shipment_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.requested_by" CHECK (typeof(requested_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.requested_at" CHECK (typeof(requested_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.decided_by" CHECK (typeof(decided_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.decided_at" CHECK (typeof(decided_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.received_by" CHECK (typeof(received_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.received_at" CHECK (typeof(received_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.quarantine_warehouse_id" CHECK (typeof(quarantine_warehouse_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.completed_by" CHECK (typeof(completed_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.completed_at" CHECK (typeof(completed_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.replacement_order_id" CHECK (typeof(replacement_order_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: returns.version" CHECK (typeof(version) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE returns (
+--postgres:     id                       BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+--postgres:     number                   TEXT NOT NULL UNIQUE,
+--postgres:     rma                      TEXT UNIQUE,
+--postgres:     customer_id              BIGINT NOT NULL REFERENCES customers(id),
+--postgres:     order_id                 BIGINT NOT NULL REFERENCES orders(id),
+--postgres:     shipment_id              BIGINT NOT NULL REFERENCES shipments(id),
+--postgres:     status                   TEXT NOT NULL,
+--postgres:     reason                   TEXT NOT NULL,
+--postgres:     remedy                   TEXT NOT NULL,
+--postgres:     description              TEXT NOT NULL,
+--postgres:     lines                    TEXT NOT NULL,
+--postgres:     requested_by             BIGINT NOT NULL,
+--postgres:     requested_at             BIGINT NOT NULL,
+--postgres:     decided_by               BIGINT,
+--postgres:     decided_at               BIGINT,
+--postgres:     decision_note            TEXT,
+--postgres:     received_by              BIGINT,
+--postgres:     received_at              BIGINT,
+--postgres:     receive_note             TEXT,
+--postgres:     quarantine_warehouse_id  BIGINT,
+--postgres:     completed_by             BIGINT,
+--postgres:     completed_at             BIGINT,
+--postgres:     outcome                  TEXT,
+--postgres:     replacement_order_id     BIGINT,
+--postgres:     version                  BIGINT NOT NULL
+--postgres: );
+CREATE INDEX returns_customer ON returns (customer_id, id);
+CREATE INDEX returns_order ON returns (order_id, id);
+CREATE INDEX returns_status ON returns (status, id);
+
+-- The photos of a return, apart from it so lists stay light.
+--sqlite: CREATE TABLE return_photos (
+--sqlite:     id                       INTEGER PRIMARY KEY,
+--sqlite:     return_id                BIGINT NOT NULL REFERENCES returns(id),
+--sqlite:     file_name                TEXT NOT NULL,
+--sqlite:     content_type             TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'application/pdf')),
+--sqlite:     bytes                    {{BYTES}} NOT NULL,
+--sqlite:     added_by                 BIGINT NOT NULL,
+--sqlite:     added_at                 BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: return_photos.return_id" CHECK (typeof(return_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: return_photos.added_by" CHECK (typeof(added_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: return_photos.added_at" CHECK (typeof(added_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE return_photos (
+--postgres:     id                       BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+--postgres:     return_id                BIGINT NOT NULL REFERENCES returns(id),
+--postgres:     file_name                TEXT NOT NULL,
+--postgres:     content_type             TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'application/pdf')),
+--postgres:     bytes                    {{BYTES}} NOT NULL,
+--postgres:     added_by                 BIGINT NOT NULL,
+--postgres:     added_at                 BIGINT NOT NULL
+--postgres: );
+CREATE INDEX return_photos_return ON return_photos (return_id, id);
