@@ -933,8 +933,20 @@ pub(super) async fn voucher_form(
     lang: Lang,
     multipart: &mut Multipart,
 ) -> Result<(HashMap<String, String>, Option<VoucherUpload>), (HashMap<String, String>, String)> {
+    let (form, mut files) = files_form(lang, multipart, "voucher").await?;
+    Ok((form, files.pop()))
+}
+
+/// The fields of a multipart form and the files chosen in its `file`
+/// inputs (those left empty are skipped); a broken upload gives back the
+/// fields read so far and why.
+pub(super) async fn files_form(
+    lang: Lang,
+    multipart: &mut Multipart,
+    file: &str,
+) -> Result<(HashMap<String, String>, Vec<VoucherUpload>), (HashMap<String, String>, String)> {
     let mut form: HashMap<String, String> = HashMap::new();
-    let mut voucher: Option<VoucherUpload> = None;
+    let mut files = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -945,25 +957,23 @@ pub(super) async fn voucher_form(
             }
         };
         let name = field.name().unwrap_or_default().to_string();
-        if name == "voucher" {
+        if name == file {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let content_type = field.content_type().map(str::to_string);
             match field.bytes().await {
-                Ok(b) if !b.is_empty() => {
-                    voucher = Some(VoucherUpload {
-                        file_name,
-                        content_type,
-                        bytes: b.to_vec(),
-                    })
-                }
+                Ok(b) if !b.is_empty() => files.push(VoucherUpload {
+                    file_name,
+                    content_type,
+                    bytes: b.to_vec(),
+                }),
                 Ok(_) => {}
-                Err(e) => return Err((form, format!("voucher: {e}"))),
+                Err(e) => return Err((form, format!("{file}: {e}"))),
             }
         } else if let Ok(text) = field.text().await {
             form.insert(name, text);
         }
     }
-    Ok((form, voucher))
+    Ok((form, files))
 }
 
 /// A multipart form post whose `_csrf` is not the session's.

@@ -357,6 +357,8 @@ struct ShipmentPage {
     warehouses: Vec<(i64, String)>,
     open: bool,
     can_write: bool,
+    /// May raise a return against it (AFS-1).
+    can_return: bool,
     now: String,
     error: Option<String>,
 }
@@ -402,6 +404,7 @@ async fn shipment_view(
                 .collect(),
             open: sh.status == ShipmentStatus::Shipped,
             can_write,
+            can_return: ctx.actor.can(Permission::ReturnRequest),
             now: tz_now.get(..16).unwrap_or(&tz_now).replace(' ', "T"),
             names,
             warehouses,

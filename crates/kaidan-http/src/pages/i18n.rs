@@ -58,6 +58,7 @@ impl Lang {
             "shipping" => ("发货计划", "Shipping plan"),
             "shipments" => ("发运", "Shipments"),
             "transfers" => ("调拨单", "Transfers"),
+            "returns" => ("退换货", "Returns"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

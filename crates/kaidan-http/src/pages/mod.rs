@@ -23,6 +23,7 @@ mod portal;
 mod print;
 mod purchasing;
 mod region_priorities;
+mod returns;
 mod session;
 mod stock;
 mod stock_counts;
@@ -103,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .merge(bank::routes())
         .merge(webhooks::routes())
         .merge(portal::routes())
+        .merge(returns::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -143,7 +145,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 23] = [
+    let items: [(&str, &str, Option<P>); 24] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -159,6 +161,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/shipping", "shipping", Some(P::ShipmentRead)),
         ("/shipments", "shipments", Some(P::ShipmentRead)),
         ("/transfers", "transfers", Some(P::ShipmentRead)),
+        ("/returns", "returns", Some(P::ReturnRead)),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),

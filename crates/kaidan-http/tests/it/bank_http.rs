@@ -273,12 +273,7 @@ async fn fin_3_an_excel_statement_is_imported_and_its_payer_found_by_name() {
 
 /// A multipart form with the CSRF token and one file.
 fn multipart(csrf: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let b = "----kaidanbank";
-    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
-        --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={b}"), body)
+    support::multipart(&[("_csrf", csrf)], &[("file", name, "text/csv", bytes)])
 }
 
 #[tokio::test]

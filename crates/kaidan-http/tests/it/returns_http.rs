@@ -12,7 +12,7 @@ use kaidan_domain::Role;
 use serde_json::{Value, json};
 
 use crate::finance_http::{PNG, World, approved, ship, sums, world};
-use crate::support::{T, on_each_backend};
+use crate::support::{T, assert_has, csrf, form, multipart, on_each_backend};
 
 /// A shipment of `qty` units of a new approved order, delivered whole;
 /// (order id, shipment id).
@@ -239,6 +239,63 @@ async fn afs_1_a_portal_user_raises_and_sees_only_its_own_returns() {
         let s = ship(&t, &w, order).await;
         let r = t.post_json("/api/v1/returns", &w.rep, request(s["id"].as_i64().unwrap(), 1, "refund")).await;
         assert_eq!(r.json()["errors"][0]["code"], "not_delivered", "{}", r.text());
+    })
+    .await;
+}
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn afs_1_on_the_pages_a_rep_raises_the_manager_approves_the_warehouse_receives_finance_refunds() {
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        t.user_token("sm", &[Role::SalesManager]).await;
+        let (order, sid) = delivered(&t, &w, 3).await;
+        let rep = t.login("rep").await;
+        assert_has(&t.page(&format!("/orders/{order}"), &rep).await.text(), &["申请退换货", &format!("/returns/new?shipment_id={sid}")]);
+        let html = t.page(&format!("/returns/new?shipment_id={sid}"), &rep).await.text();
+        assert_has(&html, &["申请退换货", "退货期至", "质保期至", "qty_1"]);
+        let token = csrf(&html);
+        let sid_s = sid.to_string();
+        // Too many: the form again, with the refusal, nothing written.
+        let (kind, body) = multipart(&[("_csrf", &token), ("shipment_id", &sid_s), ("qty_1", "9"), ("reason", "quality"), ("remedy", "refund")], &[]);
+        let r = t.call(Method::POST, "/returns", &[("cookie", rep.as_str()), ("content-type", kind.as_str())], Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_has(&r.text(), &["lines[0].quantity", "qty_1"]);
+        let (kind, body) = multipart(&[("_csrf", &token), ("shipment_id", &sid_s), ("qty_1", "2"), ("reason", "wrong_goods"),
+            ("remedy", "refund"), ("description", "发错颜色")], &[("photos", "box.png", "image/png", PNG)]);
+        let r = t.call(Method::POST, "/returns", &[("cookie", rep.as_str()), ("content-type", kind.as_str())], Some(body)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let at = r.header("location");
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["待审批", "发错颜色", "错发", "class=\"thumb\"", "撤销申请"]);
+        assert!(!html.contains("decide-form"), "a rep does not decide");
+        // The sales manager: a rejection needs words; then approval.
+        let sm = t.login("sm").await;
+        let html = t.page(&at, &sm).await.text();
+        let token = csrf(&html);
+        let r = t.post(&format!("{at}/decide"), &sm, form(&[("_csrf", &token), ("decision", "reject"), ("note", "")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_has(&r.text(), &["reason"]);
+        let r = t.post(&format!("{at}/decide"), &sm, form(&[("_csrf", &token), ("decision", "approve"), ("note", "同意")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_has(&t.page(&at, &sm).await.text(), &["已批准", "RMA-"]);
+        // The warehouse receives; finance refunds.
+        let wh = t.login("wh").await;
+        let html = t.page(&at, &wh).await.text();
+        assert_has(&html, &["收货检验", "restock_1"]);
+        let token = csrf(&html);
+        let r = t.post(&format!("{at}/receive"), &wh, form(&[("_csrf", &token), ("restock_1", "1"), ("scrap_1", "1")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let cw = t.login("cw").await;
+        let html = t.page(&at, &cw).await.text();
+        assert_has(&html, &["已收货", "complete-form"]);
+        let token = csrf(&html);
+        let r = t.post(&format!("{at}/complete"), &cw, form(&[("_csrf", &token), ("note", "")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_has(&t.page(&at, &cw).await.text(), &["已完结", "账户贷记"]);
+        assert_has(&t.page("/returns", &cw).await.text(), &["退换货", "return-row", "已完结"]);
+        let r = t.page("/returns?status=lost", &cw).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     })
     .await;
 }

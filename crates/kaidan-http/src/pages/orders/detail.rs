@@ -99,8 +99,11 @@ pub struct DetailPage {
     pub timeline: Vec<EventView>,
     pub joint: Vec<JointView>,
     pub shortages: super::shortages::ShortageSection,
-    /// Delivery notes: (id, number, carrier, tracking number, ETA, status).
-    pub shipments: Vec<(i64, String, String, String, String, &'static str)>,
+    /// Delivery notes: (id, number, carrier, tracking number, ETA, status,
+    /// delivered).
+    pub shipments: Vec<(i64, String, String, String, String, &'static str, bool)>,
+    /// May raise a return against a delivered shipment (AFS-1).
+    pub can_return: bool,
     pub error: Option<String>,
     pub can_review: bool,
     pub can_approve_price: bool,
@@ -130,6 +133,12 @@ pub(crate) fn step_label(lang: Lang, kind: &str) -> String {
         "shipped" => ("发运", "Shipped"),
         "tracking" => ("物流轨迹", "Tracking"),
         "delivered" => ("签收", "Delivered"),
+        "return_request" => ("退换货申请", "Return requested"),
+        "return_approve" => ("退换货批准", "Return approved"),
+        "return_reject" => ("退换货驳回", "Return rejected"),
+        "return_cancel" => ("退换货撤销", "Return withdrawn"),
+        "return_receive" => ("退货收货检验", "Return received"),
+        "return_complete" => ("退换货完结", "Return closed"),
         "backorder_filled" => ("到货补足缺货", "Backorder filled"),
         "shortage_choice" => ("缺货处理方式", "Shortage choice"),
         "shortage_cancelled" => ("取消缺货数量", "Short quantity cancelled"),
@@ -418,9 +427,11 @@ pub(super) async fn page(
                         x.tracking_no.clone(),
                         x.eta.to_string(),
                         status,
+                        x.status == kaidan_domain::fulfilment::ShipmentStatus::Delivered,
                     )
                 })
                 .collect(),
+            can_return: actor.can(Permission::ReturnRequest),
             error,
             can_review: actor.can(Permission::OrderReview) && open_review,
             can_approve_price: actor.can(Permission::OrderApprovePrice),

@@ -261,6 +261,31 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The CSRF token of the first form on a page.
+/// A multipart form body of text `fields` and `files` (field, file name,
+/// content type, bytes), with its content type.
+pub fn multipart(
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> (String, Vec<u8>) {
+    let b = "----kaidanform";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (field, name, kind, bytes) in files {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {kind}\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
 pub fn csrf(html: &str) -> String {
     hidden(html, "_csrf")
 }
