@@ -25,10 +25,13 @@ pub const ALLOCATION_LOCK_EXPIRY: &str = "allocation_lock_expiry";
 pub const DUNNING: &str = "dunning";
 /// Deletes delivered events past `[events] keep` (INT-5, issue 18).
 pub const EVENTS_PRUNE: &str = "events_prune";
+/// Flags complaints not acknowledged within 24 hours (AFS-2).
+pub const COMPLAINT_OVERDUE: &str = "complaint_overdue";
 /// Every job, in name order.
-pub const JOBS: [&str; 5] = [
+pub const JOBS: [&str; 6] = [
     ALLOCATION_LOCK_EXPIRY,
     ARRIVAL_NOTICES,
+    COMPLAINT_OVERDUE,
     DUNNING,
     EVENTS_PRUNE,
     PO_CONFIRMATION_OVERDUE,
@@ -71,6 +74,10 @@ impl App {
             ALLOCATION_LOCK_EXPIRY => {
                 let n = self.expire_locks_in(tx, &ctx).await?;
                 Ok(format!("ok: {n} lock(s) expired and released"))
+            }
+            COMPLAINT_OVERDUE => {
+                let n = self.flag_overdue_complaints_in(tx).await?;
+                Ok(format!("ok: {n} complaint(s) flagged overdue"))
             }
             EVENTS_PRUNE => {
                 let (deliveries, events) = self.prune_events_in(tx).await?;

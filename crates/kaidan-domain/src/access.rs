@@ -152,6 +152,13 @@ string_enum!(
         ReturnApprove = "return.approve",
         /// Receive returned goods, inspect them, finish repairs (warehouse).
         ReturnReceive = "return.receive",
+        /// See complaints and feedback (AFS-2); a portal user: its own.
+        ComplaintRead = "complaint.read",
+        /// Record a complaint from any channel (a portal user: its own).
+        ComplaintCreate = "complaint.create",
+        /// Acknowledge, route, own, resolve complaints and record the
+        /// customer's confirmation and the callback (回访).
+        ComplaintHandle = "complaint.handle",
     }
 );
 
@@ -162,6 +169,9 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 ReturnRequest,
                 OrderCreate,
@@ -181,6 +191,9 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 ReturnRequest,
                 InvoiceRead,
@@ -195,6 +208,9 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 ReturnRequest,
                 ReturnApprove,
@@ -218,6 +234,9 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 InvoiceRead,
                 InvoiceWrite,
@@ -240,6 +259,9 @@ impl Role {
                 AuditRead,
             ],
             Role::Warehouse => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 ReturnReceive,
                 OrderRead,
@@ -260,6 +282,9 @@ impl Role {
                 JobsRead,
             ],
             Role::Logistics => &[
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
                 ReturnRead,
                 OrderRead,
                 OrderJointReview,
@@ -291,6 +316,7 @@ impl Role {
                 AccountRead,
             ],
             Role::ChannelBusiness => &[
+                ComplaintRead,
                 ReturnRead,
                 InvoiceRead,
                 OrderRead,
@@ -319,6 +345,7 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
+                ComplaintRead,
                 ReturnRead,
                 InvoiceRead,
                 OrderRead,
@@ -348,6 +375,8 @@ impl Role {
                 PortalPay,
                 ReturnRead,
                 ReturnRequest,
+                ComplaintRead,
+                ComplaintCreate,
             ],
             Role::CustomerAdmin => &[PortalAdmin],
         }

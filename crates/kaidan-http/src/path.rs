@@ -82,6 +82,8 @@ id_kinds! {
     /// A return or exchange request (AFS-1).
     Return: i64 = "a return" by positive;
     Shipment: i64 = "a shipment" by positive;
+    /// A complaint (AFS-2).
+    Complaint: i64 = "a complaint" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

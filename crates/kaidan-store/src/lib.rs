@@ -12,6 +12,7 @@ mod bounds;
 mod changes;
 mod child_rows;
 mod collection;
+mod complaints;
 mod db;
 mod deadlines;
 mod error;

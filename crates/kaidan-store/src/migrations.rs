@@ -116,6 +116,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0023_webhooks.sql"),
     migration!("0024_portal_notifications.sql"),
     migration!("0025_returns.sql"),
+    migration!("0026_complaints.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -407,6 +408,11 @@ mod tests {
             25,
             "3408b9d8abc707c090fa63b5fd640f84de8e09bd1a539aa03d3ad8ea387d4f258c9aef535a6959b9cbd972fc47ab77e6",
             "bd660cbeb4182fdd6cf3201c8bac6a63d8b01fb4236f16207ef8880257918d33bb20e3fbcca1b7e39c8b468b5170fc50",
+        ),
+        (
+            26,
+            "484e1e30528062ae29633c4a92be466234cdb80fef4c6529cefb7603a24534dc37c377ea90a6cf6831916fd958d0cf81",
+            "ba3ccc06205dc3e180214c5f95021f1b47ea4ceaf6f5f32dc053a3eaa90488c5f5e082219b3ac2ff0fde5d77cff38cfc",
         ),
     ];
 

@@ -1,12 +1,14 @@
-//! After-sales use cases (AFS-1): return and exchange requests raised by a
+//! After-sales use cases (AFS-1, AFS-2): complaints (`complaints.rs`) and return and exchange requests raised by a
 //! rep, a clerk or the customer, approved by the sales manager, received
 //! and inspected by the warehouse, and closed by a refund, a replacement
 //! order or a repair. Every step is audited, on the original order's
 //! timeline, and an outbox event (`return.*`).
 
+mod complaints;
 mod handling;
 mod requests;
 
+pub use complaints::{ComplaintStepInput, ComplaintView};
 pub use handling::CompleteReturnInput;
 pub use requests::{ReturnableLine, ReturnableView};
 

@@ -144,6 +144,22 @@ impl App {
         input: &ReturnInput,
         photos: &[VoucherUpload],
     ) -> AppResult<ReturnRow> {
+        let mut tx = self.store.write().await?;
+        let id = self.request_return_in(&mut tx, ctx, input, photos).await?;
+        let view = return_in(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Checks and records a return request in the caller's transaction;
+    /// its id.
+    pub(crate) async fn request_return_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        input: &ReturnInput,
+        photos: &[VoucherUpload],
+    ) -> AppResult<i64> {
         ctx.require(Permission::ReturnRequest)?;
         let mut e = ValidationErrors::new();
         if photos.len() > MAX_RETURN_PHOTOS {
@@ -160,9 +176,7 @@ impl App {
                 Err(x) => e.nest(&format!("photos[{i}]"), x),
             }
         }
-        let mut tx = self.store.write().await?;
-        let (s, delivered_on, returnable) =
-            self.returnable_in(&mut tx, ctx, input.shipment_id).await?;
+        let (s, delivered_on, returnable) = self.returnable_in(tx, ctx, input.shipment_id).await?;
         let checked = check_return(input, delivered_on, self.today(), &returnable);
         let (description, lines) = match checked {
             Ok(v) => e.into_result(v)?,
@@ -185,7 +199,7 @@ impl App {
             }
         }
         let now = self.now();
-        let number = self.document_number(&mut tx, "TH").await?;
+        let number = self.document_number(tx, "TH").await?;
         let mut row = ReturnRow {
             id: 0,
             number,
@@ -234,12 +248,9 @@ impl App {
                 .join(", "),
             row.reason.label_zh()
         );
-        self.return_recorded(&mut tx, ctx, &row, "request", "return.requested", &summary)
+        self.return_recorded(tx, ctx, &row, "request", "return.requested", &summary)
             .await?;
-        let id = row.id;
-        let view = return_in(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(view)
+        Ok(row.id)
     }
 
     /// The audit row, the order timeline's entry and the outbox event of a

@@ -10,6 +10,7 @@ mod allocation;
 mod bank;
 mod changes;
 mod collection;
+mod complaints;
 mod deadlines;
 mod events;
 mod finance;
@@ -30,6 +31,7 @@ pub use allocation::*;
 pub use bank::*;
 pub use changes::*;
 pub use collection::*;
+pub use complaints::*;
 pub use deadlines::*;
 pub use events::*;
 pub use finance::*;
@@ -146,6 +148,7 @@ pub trait Tx:
     + EventsTx
     + PortalTx
     + ReturnsTx
+    + ComplaintsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -15,6 +15,7 @@ pub mod allocation;
 pub mod bank;
 pub mod calendar;
 pub mod collection;
+pub mod complaints;
 pub mod customer_holds;
 pub mod finance;
 pub mod fulfilment;
@@ -69,7 +70,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(transfers::routes())
         .merge(webhooks::routes())
         .merge(portal::routes())
-        .merge(returns::routes());
+        .merge(returns::routes())
+        .merge(complaints::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -59,6 +59,7 @@ impl Lang {
             "shipments" => ("发运", "Shipments"),
             "transfers" => ("调拨单", "Transfers"),
             "returns" => ("退换货", "Returns"),
+            "complaints" => ("投诉", "Complaints"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

@@ -7,6 +7,7 @@ mod arrival_notices;
 mod bank;
 mod calendar;
 mod collection;
+mod complaints;
 mod customer_hold;
 mod fields;
 mod finance;
@@ -105,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         .merge(webhooks::routes())
         .merge(portal::routes())
         .merge(returns::routes())
+        .merge(complaints::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -145,7 +147,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 24] = [
+    let items: [(&str, &str, Option<P>); 25] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -162,6 +164,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/shipments", "shipments", Some(P::ShipmentRead)),
         ("/transfers", "transfers", Some(P::ShipmentRead)),
         ("/returns", "returns", Some(P::ReturnRead)),
+        ("/complaints", "complaints", Some(P::ComplaintRead)),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),

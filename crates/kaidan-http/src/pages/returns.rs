@@ -233,7 +233,14 @@ async fn new_page(
             .into(),
         ));
     };
-    new_view(&s, &ctx, chrome, shipment, HashMap::new(), None).await
+    let mut form = HashMap::new();
+    if let Some(c) = q
+        .get("complaint_id")
+        .filter(|c| PageId::parse(c.trim()).is_some())
+    {
+        form.insert("complaint_id".to_string(), c.trim().to_string());
+    }
+    new_view(&s, &ctx, chrome, shipment, form, None).await
 }
 
 /// The request form's fields: `shipment_id`, `reason`, `remedy`,
@@ -311,14 +318,27 @@ async fn request_post(
         .get("shipment_id")
         .and_then(|v| PageId::parse(v.trim()))
         .unwrap_or(0);
-    let outcome = match request_input(&form, shipment) {
-        Ok(input) => s.app.request_return(&ctx, &input, &photos).await,
-        Err(e) => Err(AppError::Invalid(e)),
+    // Raised from a complaint (AFS-2): linked to it in the same step.
+    let complaint = form
+        .get("complaint_id")
+        .and_then(|v| PageId::parse(v.trim()));
+    let outcome = match (request_input(&form, shipment), complaint) {
+        (Ok(input), None) => s
+            .app
+            .request_return(&ctx, &input, &photos)
+            .await
+            .map(|r| r.id),
+        (Ok(input), Some(c)) => s
+            .app
+            .complaint_to_return(&ctx, c, &input, &photos)
+            .await
+            .map(|v| v.complaint.return_id.unwrap_or_default()),
+        (Err(e), _) => Err(AppError::Invalid(e)),
     };
     after_post(
         lang,
         outcome,
-        |r: ReturnRow| format!("/returns/{}", r.id),
+        |id: i64| format!("/returns/{id}"),
         |e| new_view(&s, &ctx, chrome, shipment, form.clone(), Some(e)),
     )
     .await

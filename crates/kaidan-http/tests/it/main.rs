@@ -7,6 +7,7 @@ mod allocation_http;
 mod api;
 mod bank_http;
 mod collection_http;
+mod complaints_http;
 mod customers_http;
 mod files_http;
 mod finance_http;
