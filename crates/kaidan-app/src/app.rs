@@ -40,6 +40,9 @@ pub struct AppConfig {
     pub events: crate::events::EventSettings,
     /// Return and warranty periods per product category (AFS-1).
     pub after_sales: kaidan_domain::after_sales::AfterSalesSettings,
+    /// Satisfaction surveys: delay, link validity, threshold, questions
+    /// (AFS-3).
+    pub surveys: kaidan_domain::after_sales::SurveySettings,
 }
 
 impl Default for AppConfig {
@@ -59,6 +62,7 @@ impl Default for AppConfig {
             finance: Default::default(),
             events: Default::default(),
             after_sales: Default::default(),
+            surveys: Default::default(),
         }
     }
 }

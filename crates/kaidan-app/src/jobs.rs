@@ -27,14 +27,18 @@ pub const DUNNING: &str = "dunning";
 pub const EVENTS_PRUNE: &str = "events_prune";
 /// Flags complaints not acknowledged within 24 hours (AFS-2).
 pub const COMPLAINT_OVERDUE: &str = "complaint_overdue";
+/// Sends the satisfaction survey of each order delivered some days ago
+/// (AFS-3).
+pub const SURVEY_SEND: &str = "survey_send";
 /// Every job, in name order.
-pub const JOBS: [&str; 6] = [
+pub const JOBS: [&str; 7] = [
     ALLOCATION_LOCK_EXPIRY,
     ARRIVAL_NOTICES,
     COMPLAINT_OVERDUE,
     DUNNING,
     EVENTS_PRUNE,
     PO_CONFIRMATION_OVERDUE,
+    SURVEY_SEND,
 ];
 
 /// One run of a job.
@@ -74,6 +78,10 @@ impl App {
             ALLOCATION_LOCK_EXPIRY => {
                 let n = self.expire_locks_in(tx, &ctx).await?;
                 Ok(format!("ok: {n} lock(s) expired and released"))
+            }
+            SURVEY_SEND => {
+                let n = self.send_order_surveys_in(tx).await?;
+                Ok(format!("ok: {n} order survey(s) sent"))
             }
             COMPLAINT_OVERDUE => {
                 let n = self.flag_overdue_complaints_in(tx).await?;

@@ -159,6 +159,10 @@ string_enum!(
         /// Acknowledge, route, own, resolve complaints and record the
         /// customer's confirmation and the callback (回访).
         ComplaintHandle = "complaint.handle",
+        /// See survey answers and the satisfaction figures (AFS-3, KPI-3).
+        SurveyRead = "survey.read",
+        /// Send a period's survey to a region's customers.
+        SurveySend = "survey.send",
     }
 );
 
@@ -169,6 +173,7 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                SurveyRead,
                 ComplaintRead,
                 ComplaintCreate,
                 ComplaintHandle,
@@ -191,6 +196,7 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                SurveyRead,
                 ComplaintRead,
                 ComplaintCreate,
                 ComplaintHandle,
@@ -208,6 +214,8 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                SurveyRead,
+                SurveySend,
                 ComplaintRead,
                 ComplaintCreate,
                 ComplaintHandle,
@@ -316,6 +324,7 @@ impl Role {
                 AccountRead,
             ],
             Role::ChannelBusiness => &[
+                SurveyRead,
                 ComplaintRead,
                 ReturnRead,
                 InvoiceRead,
@@ -345,6 +354,7 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead],
             Role::GeneralManager => &[
+                SurveyRead,
                 ComplaintRead,
                 ReturnRead,
                 InvoiceRead,

@@ -84,6 +84,8 @@ id_kinds! {
     Shipment: i64 = "a shipment" by positive;
     /// A complaint (AFS-2).
     Complaint: i64 = "a complaint" by positive;
+    /// A satisfaction survey (AFS-3).
+    Survey: i64 = "a survey" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -43,6 +43,7 @@ mod short_read;
 mod status_sets;
 mod stock;
 mod stock_counts;
+mod surveys;
 pub mod testing;
 mod transfers;
 mod tx;

@@ -117,6 +117,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0024_portal_notifications.sql"),
     migration!("0025_returns.sql"),
     migration!("0026_complaints.sql"),
+    migration!("0027_surveys.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -413,6 +414,11 @@ mod tests {
             26,
             "484e1e30528062ae29633c4a92be466234cdb80fef4c6529cefb7603a24534dc37c377ea90a6cf6831916fd958d0cf81",
             "ba3ccc06205dc3e180214c5f95021f1b47ea4ceaf6f5f32dc053a3eaa90488c5f5e082219b3ac2ff0fde5d77cff38cfc",
+        ),
+        (
+            27,
+            "e7097b8a907342006858b1607deb6d47bd05bbd576ac87bdbae5b1db1ca121c7944cc8d2c8d5b376c1405242afac41d3",
+            "b7238a12f50f542fed0127fe6be2c678fc3db950f1c652d1eaa8c18cafbeb6cc85dba4abeb91ea4e249b9bd95a083b5f",
         ),
     ];
 

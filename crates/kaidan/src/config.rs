@@ -52,6 +52,9 @@ pub struct FileConfig {
     /// `[after_sales]`: return and warranty periods, a default and per
     /// product category (AFS-1).
     pub after_sales: Option<kaidan_domain::after_sales::AfterSalesSettings>,
+    /// `[surveys]`: when an order's survey goes out, how long its link is
+    /// valid, the satisfied threshold and the questions (AFS-3).
+    pub surveys: Option<kaidan_domain::after_sales::SurveySettings>,
 }
 
 /// `[company]` of `kaidan.toml` (env `KAIDAN_COMPANY_<KEY>`); without the
@@ -145,6 +148,9 @@ impl FileConfig {
         }
         if let Some(a) = &self.after_sales {
             c.after_sales = a.clone();
+        }
+        if let Some(v) = &self.surveys {
+            c.surveys = v.clone();
         }
         c
     }
@@ -251,6 +257,9 @@ impl FileConfig {
         }
         if let Some(a) = &self.after_sales {
             a.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if let Some(v) = &self.surveys {
+            v.check().map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(())
     }

@@ -1,4 +1,5 @@
-//! After-sales use cases (AFS-1, AFS-2): complaints (`complaints.rs`) and return and exchange requests raised by a
+//! After-sales use cases (AFS-1..3): satisfaction surveys (`surveys.rs`),
+//! complaints (`complaints.rs`) and return and exchange requests raised by a
 //! rep, a clerk or the customer, approved by the sales manager, received
 //! and inspected by the warehouse, and closed by a refund, a replacement
 //! order or a repair. Every step is audited, on the original order's
@@ -7,10 +8,12 @@
 mod complaints;
 mod handling;
 mod requests;
+mod surveys;
 
 pub use complaints::{ComplaintStepInput, ComplaintView};
 pub use handling::CompleteReturnInput;
 pub use requests::{ReturnableLine, ReturnableView};
+pub use surveys::{SatisfactionReport, SentSurvey, SurveyGroup};
 
 use kaidan_domain::Permission;
 use kaidan_domain::after_sales::{ReturnStatus, ReturnStep};

@@ -24,6 +24,7 @@ mod purchasing;
 mod records;
 mod returns;
 mod stock;
+mod surveys;
 mod transfers;
 mod users;
 
@@ -45,6 +46,7 @@ pub use purchasing::*;
 pub use records::*;
 pub use returns::*;
 pub use stock::*;
+pub use surveys::*;
 pub use transfers::*;
 pub use users::*;
 
@@ -149,6 +151,7 @@ pub trait Tx:
     + PortalTx
     + ReturnsTx
     + ComplaintsTx
+    + SurveysTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

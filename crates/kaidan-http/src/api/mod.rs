@@ -32,6 +32,7 @@ pub mod safety_stock;
 pub mod session;
 pub mod stock;
 pub mod stock_counts;
+pub mod surveys;
 pub mod transfers;
 pub mod webhooks;
 
@@ -71,7 +72,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(webhooks::routes())
         .merge(portal::routes())
         .merge(returns::routes())
-        .merge(complaints::routes());
+        .merge(complaints::routes())
+        .merge(surveys::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

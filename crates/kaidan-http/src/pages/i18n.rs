@@ -60,6 +60,7 @@ impl Lang {
             "transfers" => ("调拨单", "Transfers"),
             "returns" => ("退换货", "Returns"),
             "complaints" => ("投诉", "Complaints"),
+            "surveys" => ("满意度", "Satisfaction"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

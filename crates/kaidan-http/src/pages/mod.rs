@@ -28,6 +28,7 @@ mod returns;
 mod session;
 mod stock;
 mod stock_counts;
+mod surveys;
 mod table;
 mod transfers;
 mod users;
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(returns::routes())
         .merge(complaints::routes())
+        .merge(surveys::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -147,7 +149,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 25] = [
+    let items: [(&str, &str, Option<P>); 26] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -165,6 +167,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/transfers", "transfers", Some(P::ShipmentRead)),
         ("/returns", "returns", Some(P::ReturnRead)),
         ("/complaints", "complaints", Some(P::ComplaintRead)),
+        ("/surveys", "surveys", Some(P::SurveyRead)),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -437,7 +440,7 @@ struct MessagePage {
     message: String,
 }
 
-fn bare_chrome(lang: Lang) -> Chrome {
+pub(super) fn bare_chrome(lang: Lang) -> Chrome {
     Chrome {
         lang,
         username: String::new(),

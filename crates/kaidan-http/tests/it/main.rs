@@ -24,4 +24,5 @@ mod purchasing;
 mod returns_http;
 mod shortages_http;
 mod support;
+mod surveys_http;
 mod webhooks_http;

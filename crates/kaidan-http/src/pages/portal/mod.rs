@@ -64,6 +64,7 @@ fn portal_nav(chrome: &Chrome, admin: bool) -> Vec<Nav> {
         ("/portal/orders", "订单", "Orders"),
         ("/portal/account", "账户", "Account"),
         ("/portal/inbox", "消息", "Inbox"),
+        ("/portal/surveys", "调查", "Surveys"),
     ];
     if admin {
         items.push(("/portal/users", "用户", "Users"));
