@@ -163,6 +163,8 @@ string_enum!(
         SurveyRead = "survey.read",
         /// Send a period's survey to a region's customers.
         SurveySend = "survey.send",
+        /// Record the answers a customer gave by phone or at a visit.
+        SurveyAnswer = "survey.answer",
     }
 );
 
@@ -196,6 +198,7 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                SurveyAnswer,
                 SurveyRead,
                 ComplaintRead,
                 ComplaintCreate,
@@ -214,6 +217,7 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                SurveyAnswer,
                 SurveyRead,
                 SurveySend,
                 ComplaintRead,

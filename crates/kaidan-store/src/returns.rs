@@ -17,13 +17,13 @@ use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 const RETURN_COLS: &str = "r.id, r.number, r.rma, r.customer_id, c.name AS customer_name, r.order_id, \
      o.number AS order_number, r.shipment_id, s.number AS shipment_number, r.status, r.reason, r.remedy, \
-     r.description, r.lines, r.requested_by, u.display_name AS requested_by_name, r.requested_at, \
+     r.description, r.lines, r.requested_by, COALESCE(u.display_name, 'system') AS requested_by_name, r.requested_at, \
      r.decided_by, r.decided_at, r.decision_note, r.received_by, r.received_at, r.receive_note, \
      r.quarantine_warehouse_id, r.completed_by, r.completed_at, r.outcome, r.replacement_order_id, r.version";
 
 const RETURN_FROM: &str = "returns r JOIN customers c ON c.id = r.customer_id \
      JOIN orders o ON o.id = r.order_id JOIN shipments s ON s.id = r.shipment_id \
-     JOIN users u ON u.id = r.requested_by";
+     LEFT JOIN users u ON u.id = r.requested_by";
 
 fn opt_ts(r: &impl RowExt, col: &str) -> Result<Option<Timestamp>, StoreError> {
     r.opt_i64(col)?.map(from_micros).transpose()

@@ -323,6 +323,28 @@ mod tests {
     }
 
     #[test]
+    fn afs_1_afs_3_the_documented_after_sales_example_parses_and_is_checked() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let start = doc.find("[after_sales]\nreturn_days").unwrap();
+        let end = start + doc[start..].find("```").unwrap();
+        let cfg: FileConfig = toml::from_str(&doc[start..end]).unwrap();
+        assert!(cfg.check().is_ok());
+        let c = cfg.app_config();
+        assert_eq!(c.after_sales.policy_for("鞋类").warranty_days, 180);
+        assert_eq!(c.after_sales.policy_for("服装").return_days, 7);
+        assert_eq!(
+            c.surveys,
+            kaidan_domain::after_sales::SurveySettings::default()
+        );
+        let bad: FileConfig = toml::from_str(
+            "[after_sales]\nreturn_days = 30\nwarranty_days = 7\n[surveys]\nsatisfied_from = 9",
+        )
+        .unwrap();
+        let e = bad.check().unwrap_err().to_string();
+        assert!(e.contains("after_sales.warranty_days"), "{e}");
+    }
+
+    #[test]
     fn alc_3_the_cumulative_period_comes_from_the_file_within_its_bounds() {
         let cfg: FileConfig = toml::from_str("[allocation]\ncumulative_period_days = 90").unwrap();
         assert!(cfg.check().is_ok());

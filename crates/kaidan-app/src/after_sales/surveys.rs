@@ -341,6 +341,24 @@ impl App {
             .await
     }
 
+    /// AFS-3: the answers a customer gave by phone or at a visit (回访),
+    /// recorded by its rep; counted once, like a link's.
+    pub async fn record_survey_answers(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        input: &SurveyAnswersInput,
+    ) -> AppResult<SurveyRow> {
+        ctx.require(Permission::SurveyAnswer)?;
+        let mut tx = self.store.write().await?;
+        let s = tx.survey_get(id).await?.ok_or_else(|| AppError::NotFound {
+            what: "survey",
+            id: id.to_string(),
+        })?;
+        let by = (ctx.actor.user_id.get() > 0).then_some(ctx.actor.user_id);
+        self.answer_in(tx, &s, input, by, "phone").await
+    }
+
     /// Surveys sent, newest first (one customer's, or all).
     pub async fn surveys(
         &self,

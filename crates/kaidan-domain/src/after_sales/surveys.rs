@@ -305,11 +305,11 @@ pub fn satisfaction(rows: &[AnsweredSurvey], satisfied_from: u8) -> Vec<Satisfac
                 group: group.to_string(),
                 surveyed,
                 satisfied,
-                rate_bp: if surveyed == 0 {
-                    0
-                } else {
-                    satisfied * 10_000 / surveyed
-                },
+                // In u64: 10,000 × a count of customers may not fit u32.
+                rate_bp: (u64::from(satisfied) * 10_000)
+                    .checked_div(u64::from(surveyed))
+                    .and_then(|r| u32::try_from(r).ok())
+                    .unwrap_or(0),
                 average: if means.is_empty() {
                     0
                 } else {

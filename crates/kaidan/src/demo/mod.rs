@@ -18,6 +18,7 @@
 //! All demo users share [`DEMO_PASSWORD`]. It is for demonstrations only:
 //! never load the demo into a database that holds real data.
 
+mod after_sales;
 mod allocation;
 mod data;
 mod finance;
@@ -117,6 +118,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let mut walk = history::History::new(&past, &clock, &ctx, buyers, stocked);
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
+    after_sales::history(&past, &clock, last).await?;
 
     // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;
@@ -127,6 +129,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     finance::collection(app, &ctx, &debtors, rep_customer).await?;
     finance::bank_statement(app, &ctx, &debtors).await?;
     portal::payment(app).await?;
+    after_sales::complaints_today(app).await?;
 
     summary(app, &ctx, false).await
 }

@@ -837,3 +837,102 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
         assert_eq!(ignored[0].line.memo.as_deref(), Some("结息"));
     }
 }
+
+/// AFS-1..3, KPI-3 in the demo: returns at every stage (a refund by
+/// credit note, an exchange with its replacement order), complaints with
+/// one overdue and one waiting for the customer, surveys answered over the
+/// weeks with the satisfaction figures by region.
+#[tokio::test]
+async fn afs_1_afs_2_afs_3_demo_has_returns_complaints_and_surveys() {
+    use kaidan_app::after_sales::SurveyGroup;
+    use kaidan_app::ports::{ComplaintFilter, ReturnFilter};
+    use kaidan_domain::after_sales::{AckState, ComplaintStatus, ReturnStatus};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let returns = app
+            .returns(
+                &ctx,
+                ReturnFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for st in [
+            ReturnStatus::Requested,
+            ReturnStatus::Approved,
+            ReturnStatus::Received,
+            ReturnStatus::Rejected,
+            ReturnStatus::Closed,
+        ] {
+            assert!(
+                returns.iter().any(|r| r.status == st),
+                "{backend}: no {st} return"
+            );
+        }
+        assert!(
+            returns.iter().any(|r| r.replacement_order_id.is_some()),
+            "{backend}"
+        );
+        assert!(
+            returns.iter().any(|r| r
+                .outcome
+                .as_deref()
+                .is_some_and(|o| o.contains("红字") || o.contains("账户贷记"))),
+            "{backend}"
+        );
+        let complaints = app
+            .complaints(
+                &ctx,
+                ComplaintFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(complaints.len() >= 10, "{backend}: {}", complaints.len());
+        assert!(
+            complaints
+                .iter()
+                .any(|c| c.clock.state == AckState::Overdue),
+            "{backend}"
+        );
+        assert!(
+            complaints.iter().any(|c| c.clock.state == AckState::Late),
+            "{backend}"
+        );
+        assert!(
+            complaints
+                .iter()
+                .any(|c| c.complaint.status == ComplaintStatus::Resolved),
+            "{backend}"
+        );
+        assert!(
+            complaints
+                .iter()
+                .any(|c| c.complaint.callback_note.is_some()),
+            "{backend}"
+        );
+        let today = app.today_date();
+        let first = today.checked_sub(jiff::Span::new().weeks(8)).unwrap();
+        let r = app
+            .satisfaction_report(&ctx, first, today, SurveyGroup::Region)
+            .await
+            .unwrap();
+        assert!(r.total.surveyed >= 10, "{backend}: {r:?}");
+        assert!(
+            r.total.satisfied < r.total.surveyed && r.total.satisfied > 0,
+            "{backend}: {r:?}"
+        );
+        assert!(r.groups.len() >= 2, "{backend}: {r:?}");
+        let months = app
+            .satisfaction_report(&ctx, first, today, SurveyGroup::Month)
+            .await
+            .unwrap();
+        assert!(months.groups.len() >= 2, "{backend}: {months:?}");
+    }
+}

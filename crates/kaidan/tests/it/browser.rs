@@ -479,6 +479,78 @@ async fn portal_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
     c.set_window_size(1280, 900).await.unwrap();
 }
 
+/// AFS-1..3: the sales manager approves the demo's waiting return, the
+/// warehouse receives it, finance refunds it; the complaints with their
+/// clocks; a region's period survey sent and answered through its link.
+async fn after_sales_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    log_out(c).await;
+    c.goto(&format!("{url}/returns?status=requested"))
+        .await
+        .unwrap();
+    log_in(c, "sales_manager").await;
+    c.goto(&format!("{url}/returns?status=requested"))
+        .await
+        .unwrap();
+    click(c, Locator::Css("#returns tbody tr td a")).await;
+    let page = c.current_url().await.unwrap().to_string();
+    fill(c, "decide-note", "同意退货").await;
+    let status = click_until(c, "approve", "return-status", "已批准").await;
+    assert!(status.contains("已批准"), "{status}");
+    assert!(text(c, "return-rma").await.starts_with("RMA-"));
+    log_out(c).await;
+    c.goto(&page).await.unwrap();
+    log_in(c, "warehouse").await;
+    c.goto(&page).await.unwrap();
+    click_until(c, "receive", "return-status", "已收货").await;
+    log_out(c).await;
+    c.goto(&page).await.unwrap();
+    log_in(c, "finance").await;
+    c.goto(&page).await.unwrap();
+    click_until(c, "complete", "return-status", "已完结").await;
+    let outcome = text(c, "return-outcome").await;
+    assert!(
+        outcome.contains("红字") || outcome.contains("账户贷记"),
+        "{outcome}"
+    );
+    std::fs::write(out.join("return.png"), c.screenshot().await.unwrap()).unwrap();
+
+    log_out(c).await;
+    c.goto(&format!("{url}/complaints")).await.unwrap();
+    log_in(c, "sales_manager").await;
+    c.goto(&format!("{url}/complaints")).await.unwrap();
+    element(c, Locator::Css("#complaints tr.ack-overdue")).await;
+    std::fs::write(out.join("complaints.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // A quarter's survey for 深圳; its first link needs no login.
+    c.goto(&format!("{url}/surveys")).await.unwrap();
+    element(c, Locator::Id("kpi-3")).await;
+    element(c, Locator::Id("period-region"))
+        .await
+        .select_by_label("SZ 深圳区域")
+        .await
+        .unwrap();
+    fill(c, "period", "2026-Q4").await;
+    click(c, Locator::Id("period-send")).await;
+    let link = element(c, Locator::Css("#sent-links a"))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    log_out(c).await;
+    c.goto(&format!("{url}{link}")).await.unwrap();
+    for q in ["overall", "quality", "delivery", "service"] {
+        click(c, Locator::Css(&format!("input[name='{q}'][value='5']"))).await;
+    }
+    fill(c, "q-comments", "发货很快,谢谢").await;
+    std::fs::write(out.join("survey.png"), c.screenshot().await.unwrap()).unwrap();
+    click_until(c, "survey-submit", "survey-message", "感谢").await;
+    c.goto(&format!("{url}{link}")).await.unwrap();
+    let again = text(c, "survey-message").await;
+    assert!(again.contains("answered"), "a used link says so: {again}");
+    c.goto(&format!("{url}/login")).await.unwrap();
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -623,6 +695,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
         .to_string();
     webhook_flow(&c, &server.url, &receiver, &out).await;
     portal_flow(&c, &server.url, &out).await;
+    after_sales_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
