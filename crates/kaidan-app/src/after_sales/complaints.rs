@@ -186,42 +186,34 @@ impl App {
         e: &mut ValidationErrors,
         input: &ComplaintInput,
     ) -> AppResult<()> {
-        let customer = input.customer_id;
-        if let Some(o) = input.order_id
-            && tx
-                .order_get(o)
-                .await?
-                .is_none_or(|x| x.customer_id != customer)
-        {
-            e.add(
-                "order_id",
-                "unknown_reference",
-                format!("the customer has no order {o}"),
-            );
-        }
-        if let Some(s) = input.shipment_id
-            && tx
-                .shipment_get(s)
-                .await?
-                .is_none_or(|x| x.customer_id != customer)
-        {
-            e.add(
-                "shipment_id",
-                "unknown_reference",
-                format!("the customer has no shipment {s}"),
-            );
-        }
-        if let Some(r) = input.return_id
-            && tx
-                .return_get(r)
-                .await?
-                .is_none_or(|x| x.customer_id != customer)
-        {
-            e.add(
-                "return_id",
-                "unknown_reference",
-                format!("the customer has no return {r}"),
-            );
+        // Whose each named record is; a record of another customer is as
+        // unknown as one that does not exist.
+        let order = match input.order_id {
+            Some(o) => Some((o.get(), tx.order_get(o).await?.map(|x| x.customer_id))),
+            None => None,
+        };
+        let shipment = match input.shipment_id {
+            Some(s) => Some((s, tx.shipment_get(s).await?.map(|x| x.customer_id))),
+            None => None,
+        };
+        let ret = match input.return_id {
+            Some(r) => Some((r, tx.return_get(r).await?.map(|x| x.customer_id))),
+            None => None,
+        };
+        for (field, what, named) in [
+            ("order_id", "order", order),
+            ("shipment_id", "shipment", shipment),
+            ("return_id", "return", ret),
+        ] {
+            if let Some((id, owner)) = named
+                && owner != Some(input.customer_id)
+            {
+                e.add(
+                    field,
+                    "unknown_reference",
+                    format!("the customer has no {what} {id}"),
+                );
+            }
         }
         Ok(())
     }
