@@ -414,8 +414,10 @@ mod tests {
     #[test]
     fn afs_3_settings_are_bounded() {
         assert!(SurveySettings::default().check().is_ok());
-        let mut s = SurveySettings::default();
-        s.satisfied_from = 6;
+        let mut s = SurveySettings {
+            satisfied_from: 6,
+            ..SurveySettings::default()
+        };
         s.questions.push(q("overall", "again", QuestionKind::Text));
         let e = s.check().unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|x| x.field.as_str()).collect();
