@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod clock;
 pub mod collection;
 pub mod confidential;
+pub mod contracts;
 pub mod error;
 pub mod events;
 pub mod finance;

@@ -165,6 +165,18 @@ string_enum!(
         SurveySend = "survey.send",
         /// Record the answers a customer gave by phone or at a visit.
         SurveyAnswer = "survey.answer",
+        /// See sales contracts (CON-1, CON-2).
+        ContractRead = "contract.read",
+        /// Draft and change contracts, submit them for review (sales).
+        ContractDraft = "contract.draft",
+        /// Review a contract's terms (legal).
+        ContractReviewLegal = "contract.review_legal",
+        /// Review a contract's financial terms (finance).
+        ContractReviewFinance = "contract.review_finance",
+        /// Approve a contract (the general manager).
+        ContractApprove = "contract.approve",
+        /// Record the signing and the signed copy; put it in force.
+        ContractSign = "contract.sign",
     }
 );
 
@@ -175,6 +187,7 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                ContractRead,
                 SurveyRead,
                 ComplaintRead,
                 ComplaintCreate,
@@ -198,6 +211,9 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                ContractRead,
+                ContractDraft,
+                ContractSign,
                 SurveyAnswer,
                 SurveyRead,
                 ComplaintRead,
@@ -217,6 +233,9 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                ContractRead,
+                ContractDraft,
+                ContractSign,
                 SurveyAnswer,
                 SurveyRead,
                 SurveySend,
@@ -246,6 +265,8 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                ContractRead,
+                ContractReviewFinance,
                 ComplaintRead,
                 ComplaintCreate,
                 ComplaintHandle,
@@ -356,8 +377,10 @@ impl Role {
                 OrderRead,
                 JobsRead,
             ],
-            Role::Legal => &[CustomerRead, ProductRead],
+            Role::Legal => &[CustomerRead, ProductRead, ContractRead, ContractReviewLegal],
             Role::GeneralManager => &[
+                ContractRead,
+                ContractApprove,
                 SurveyRead,
                 ComplaintRead,
                 ReturnRead,

@@ -86,6 +86,8 @@ id_kinds! {
     Complaint: i64 = "a complaint" by positive;
     /// A satisfaction survey (AFS-3).
     Survey: i64 = "a survey" by positive;
+    /// A sales contract (CON-1).
+    Contract: i64 = "a contract" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

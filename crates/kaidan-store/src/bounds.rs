@@ -31,6 +31,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("allocation_locks", "unit_price", Bound::Amount),
     ("bank_statement_lines", "amount", Bound::Amount),
     ("collection_actions", "promise_amount", Bound::Amount),
+    ("contracts", "amount", Bound::Amount),
     ("customers", "credit_limit", Bound::Amount),
     ("dunning_notices", "overdue", Bound::Amount),
     ("invoice_lines", "quantity", Bound::Quantity),

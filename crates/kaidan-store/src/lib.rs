@@ -13,6 +13,7 @@ mod changes;
 mod child_rows;
 mod collection;
 mod complaints;
+mod contracts;
 mod db;
 mod deadlines;
 mod error;

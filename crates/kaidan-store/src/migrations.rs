@@ -118,6 +118,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0025_returns.sql"),
     migration!("0026_complaints.sql"),
     migration!("0027_surveys.sql"),
+    migration!("0028_contracts.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -419,6 +420,11 @@ mod tests {
             27,
             "e7097b8a907342006858b1607deb6d47bd05bbd576ac87bdbae5b1db1ca121c7944cc8d2c8d5b376c1405242afac41d3",
             "b7238a12f50f542fed0127fe6be2c678fc3db950f1c652d1eaa8c18cafbeb6cc85dba4abeb91ea4e249b9bd95a083b5f",
+        ),
+        (
+            28,
+            "77d30c94ece43bfdd41af9964541e3bddc8f0aa45a128c4a96197bdd1757ee8eaa3ae9a88d5bf597fc3220ad6c3694df",
+            "66c95dc787055f8ed20deb41ae46fbcaef25346e7a88706e65cb907322e19ed9c5420eb387db9517461ad04a96d5569e",
         ),
     ];
 

@@ -11,6 +11,7 @@ mod bank;
 mod changes;
 mod collection;
 mod complaints;
+mod contracts;
 mod deadlines;
 mod events;
 mod finance;
@@ -33,6 +34,7 @@ pub use bank::*;
 pub use changes::*;
 pub use collection::*;
 pub use complaints::*;
+pub use contracts::*;
 pub use deadlines::*;
 pub use events::*;
 pub use finance::*;
@@ -152,6 +154,7 @@ pub trait Tx:
     + ReturnsTx
     + ComplaintsTx
     + SurveysTx
+    + ContractsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

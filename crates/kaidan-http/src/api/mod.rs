@@ -16,6 +16,7 @@ pub mod bank;
 pub mod calendar;
 pub mod collection;
 pub mod complaints;
+pub mod contracts;
 pub mod customer_holds;
 pub mod finance;
 pub mod fulfilment;
@@ -73,7 +74,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(portal::routes())
         .merge(returns::routes())
         .merge(complaints::routes())
-        .merge(surveys::routes());
+        .merge(surveys::routes())
+        .merge(contracts::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -1,0 +1,441 @@
+//! Sales contracts (CON-1, CON-2): sales drafts from the terms of seed 001
+//! and revises while it is a draft (every version kept with what changed);
+//! legal, finance and the general manager review in that order, each
+//! approving or sending it back with comments, nobody reviewing his own
+//! draft; the approved contract is signed (the day and the scanned copy
+//! recorded) and put in force; the archive is searched by customer,
+//! status, days, amount and text.
+
+use jiff::civil::Date;
+use kaidan_domain::audit::{FieldChange, diff};
+use kaidan_domain::contracts::{
+    ContractStatus, ContractTerms, ReviewRecord, ReviewStep, review_refusal,
+};
+use kaidan_domain::{Permission, ValidationErrors};
+use serde::Serialize;
+
+use crate::app::{App, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::finance::VoucherUpload;
+use crate::master::exists::{check_products, check_reference};
+use crate::ports::{ContractFilter, ContractRow, ContractVersion, EntityKind, Tx, VoucherFile};
+
+/// A contract with its versions and the day its money is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContractView {
+    #[serde(flatten)]
+    pub contract: ContractRow,
+    pub versions: Vec<ContractVersion>,
+    /// The signing day plus the collection days (seed 001 第十五条: 30
+    /// days; FIN-4), once signed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub collect_by: Option<Date>,
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound {
+        what: "contract",
+        id: id.to_string(),
+    }
+}
+
+fn wrong_status(c: &ContractRow, wanted: ContractStatus) -> AppError {
+    AppError::invalid(
+        "status",
+        "illegal_transition",
+        format!(
+            "contract {} is {} ({}); this step needs it {} ({})",
+            c.number,
+            c.status,
+            c.status.label_zh(),
+            wanted,
+            wanted.label_zh()
+        ),
+    )
+}
+
+impl App {
+    async fn contract_in(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        id: i64,
+    ) -> AppResult<ContractRow> {
+        ctx.require(Permission::ContractRead)?;
+        tx.contract_get(id).await?.ok_or_else(|| not_found(id))
+    }
+
+    async fn contract_view(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        id: i64,
+    ) -> AppResult<ContractView> {
+        let contract = self.contract_in(tx, ctx, id).await?;
+        let versions = tx.contract_versions(id).await?;
+        let collect_by = contract.signed_on.and_then(|d| {
+            d.checked_add(jiff::Span::new().days(i64::from(contract.terms.collection_days)))
+                .ok()
+        });
+        Ok(ContractView {
+            contract,
+            versions,
+            collect_by,
+        })
+    }
+
+    /// The terms checked, with the customer and the products known.
+    async fn checked_terms(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        terms: &ContractTerms,
+    ) -> AppResult<ContractTerms> {
+        let mut e = ValidationErrors::new();
+        let checked = terms.check();
+        check_reference(
+            tx,
+            &mut e,
+            "customer_id",
+            EntityKind::Customer,
+            terms.customer_id.get(),
+        )
+        .await?;
+        let products: Vec<_> = terms.lines.iter().map(|l| l.product_id).collect();
+        check_products(tx, &mut e, "lines", &products).await?;
+        match checked {
+            Ok(t) => e.into_result(t).map_err(AppError::from),
+            Err(x) => {
+                e.merge(x);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The audit row and the outbox event of a contract's step.
+    async fn contract_recorded(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        ctx: &Ctx,
+        c: &ContractRow,
+        action: &str,
+        changes: Vec<FieldChange>,
+    ) -> AppResult<()> {
+        let mut changes = changes;
+        changes.push(FieldChange {
+            field: "status".into(),
+            before: None,
+            after: Some(c.status.to_string()),
+        });
+        self.audit(tx, ctx, "contract", c.id, action, changes)
+            .await?;
+        self.publish(
+            tx,
+            &format!("contract.{action}"),
+            "contract",
+            c.id,
+            serde_json::json!({"contract_id": c.id, "number": c.number, "customer_id": c.customer_id,
+                "status": c.status, "awaiting": c.awaiting, "terms_version": c.terms_version,
+                "amount": c.amount, "signed_on": c.signed_on.map(|d| d.to_string())}),
+        )
+        .await
+    }
+
+    async fn contract_save(&self, tx: &mut Box<dyn Tx>, c: &mut ContractRow) -> AppResult<()> {
+        c.version += 1;
+        c.updated_at = self.now();
+        if !tx.contract_save(c).await? {
+            return Err(AppError::VersionConflict {
+                what: "contract",
+                id: c.id,
+                current: c.version,
+            });
+        }
+        Ok(())
+    }
+
+    /// CON-1: sales drafts a contract (version 1 of its terms).
+    pub async fn draft_contract(
+        &self,
+        ctx: &Ctx,
+        terms: &ContractTerms,
+    ) -> AppResult<ContractView> {
+        ctx.require(Permission::ContractDraft)?;
+        let mut tx = self.store.write().await?;
+        let terms = self.checked_terms(&mut tx, terms).await?;
+        let now = self.now();
+        let mut c = ContractRow {
+            id: 0,
+            number: self.document_number(&mut tx, "HT").await?,
+            customer_id: terms.customer_id,
+            customer_name: String::new(),
+            status: ContractStatus::Draft,
+            awaiting: None,
+            terms_version: 1,
+            amount: terms.amount(),
+            terms,
+            drafted_by: ctx.actor.user_id,
+            drafted_by_name: String::new(),
+            drafted_at: now,
+            reviews: Vec::new(),
+            signed_on: None,
+            in_force_at: None,
+            signed_copy: None,
+            updated_at: now,
+            version: 1,
+        };
+        c.id = tx.contract_insert(&c).await?;
+        let changes = diff(None, Some(&c.terms));
+        tx.contract_version_insert(c.id, 1, &c.terms, &changes, now, ctx.actor.user_id)
+            .await?;
+        self.contract_recorded(&mut tx, ctx, &c, "drafted", changes)
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, c.id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// CON-1: a draft's terms changed; a new version, with what changed.
+    /// A contract past its draft is changed only by a supplementary
+    /// agreement.
+    pub async fn revise_contract(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        terms: &ContractTerms,
+    ) -> AppResult<ContractView> {
+        ctx.require(Permission::ContractDraft)?;
+        let mut tx = self.store.write().await?;
+        let mut c = self.contract_in(&mut tx, ctx, id).await?;
+        if c.status != ContractStatus::Draft {
+            return Err(wrong_status(&c, ContractStatus::Draft));
+        }
+        let terms = self.checked_terms(&mut tx, terms).await?;
+        let changes = diff(Some(&c.terms), Some(&terms));
+        if changes.is_empty() {
+            return Err(AppError::invalid(
+                "terms",
+                "unchanged",
+                format!("the terms are the same as version {}", c.terms_version),
+            ));
+        }
+        c.terms_version += 1;
+        c.customer_id = terms.customer_id;
+        c.amount = terms.amount();
+        c.terms = terms;
+        self.contract_save(&mut tx, &mut c).await?;
+        tx.contract_version_insert(
+            id,
+            c.terms_version,
+            &c.terms,
+            &changes,
+            self.now(),
+            ctx.actor.user_id,
+        )
+        .await?;
+        self.contract_recorded(&mut tx, ctx, &c, "revised", changes)
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// CON-1: the draft goes to review: legal first.
+    pub async fn submit_contract(&self, ctx: &Ctx, id: i64) -> AppResult<ContractView> {
+        ctx.require(Permission::ContractDraft)?;
+        let mut tx = self.store.write().await?;
+        let mut c = self.contract_in(&mut tx, ctx, id).await?;
+        if c.status != ContractStatus::Draft {
+            return Err(wrong_status(&c, ContractStatus::Draft));
+        }
+        c.status = ContractStatus::InReview;
+        c.awaiting = Some(ReviewStep::Legal);
+        self.contract_save(&mut tx, &mut c).await?;
+        self.contract_recorded(&mut tx, ctx, &c, "submitted", Vec::new())
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// CON-1: a review step approves (on to the next; the general
+    /// manager's approval approves the contract) or sends it back to draft
+    /// with comments. Steps come in order; nobody reviews his own draft.
+    pub async fn review_contract(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        step: ReviewStep,
+        approve: bool,
+        comment: &str,
+    ) -> AppResult<ContractView> {
+        ctx.require(step.permission())?;
+        let mut e = ValidationErrors::new();
+        let comment = if approve {
+            e.optional_text(
+                "comment",
+                Some(comment),
+                kaidan_domain::validation::MAX_REASON,
+            )
+            .unwrap_or_default()
+        } else {
+            e.text("comment", comment, kaidan_domain::validation::MAX_REASON)
+        };
+        e.into_result(())?;
+        let mut tx = self.store.write().await?;
+        let mut c = self.contract_in(&mut tx, ctx, id).await?;
+        if let Some((code, message)) =
+            review_refusal(c.status, c.awaiting, step, c.drafted_by, ctx.actor.user_id)
+        {
+            return Err(AppError::invalid(
+                "step",
+                code,
+                format!("contract {}: {message}", c.number),
+            ));
+        }
+        c.reviews.push(ReviewRecord {
+            step,
+            approved: approve,
+            comment: comment.clone(),
+            by: ctx.actor.user_id,
+            by_name: ctx.actor.username.clone(),
+            at: self.now(),
+            version: c.terms_version,
+        });
+        let action = match (approve, step.next()) {
+            (false, _) => {
+                c.status = ContractStatus::Draft;
+                c.awaiting = None;
+                "returned"
+            }
+            (true, Some(next)) => {
+                c.awaiting = Some(next);
+                "reviewed"
+            }
+            (true, None) => {
+                c.status = ContractStatus::Approved;
+                c.awaiting = None;
+                "approved"
+            }
+        };
+        self.contract_save(&mut tx, &mut c).await?;
+        let change = FieldChange {
+            field: format!("review.{step}"),
+            before: None,
+            after: Some(
+                format!(
+                    "{} {comment}",
+                    if approve { "approved" } else { "sent back" }
+                )
+                .trim()
+                .to_string(),
+            ),
+        };
+        self.contract_recorded(&mut tx, ctx, &c, action, vec![change])
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// CON-1: the approved contract was signed by both parties on
+    /// `signed_on`: the day and the scanned signed copy are recorded; its
+    /// collection period runs from that day.
+    pub async fn sign_contract(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        signed_on: Date,
+        copy: &VoucherUpload,
+    ) -> AppResult<ContractView> {
+        ctx.require(Permission::ContractSign)?;
+        let file = crate::finance::checked_voucher(copy).map_err(|mut e| {
+            for x in &mut e.errors {
+                x.field = format!("signed_copy.{}", x.field);
+            }
+            AppError::from(e)
+        })?;
+        let mut tx = self.store.write().await?;
+        let mut c = self.contract_in(&mut tx, ctx, id).await?;
+        if c.status != ContractStatus::Approved {
+            return Err(wrong_status(&c, ContractStatus::Approved));
+        }
+        let approved_on = c.reviews.last().map(|r| {
+            r.at.to_zoned(kaidan_domain::orders::company_time_zone())
+                .date()
+        });
+        if signed_on > self.today() || approved_on.is_some_and(|a| signed_on < a) {
+            return Err(AppError::invalid(
+                "signed_on",
+                "out_of_range",
+                format!("{signed_on} is not between the approval and today"),
+            ));
+        }
+        c.status = ContractStatus::Signed;
+        c.signed_on = Some(signed_on);
+        self.contract_save(&mut tx, &mut c).await?;
+        tx.contract_file_put(id, &file, self.now(), ctx.actor.user_id)
+            .await?;
+        let change = FieldChange {
+            field: "signed_copy".into(),
+            before: None,
+            after: Some(format!("{signed_on} {}", file.file_name)),
+        };
+        self.contract_recorded(&mut tx, ctx, &c, "signed", vec![change])
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// CON-2: a signed contract is put in force (orders may be placed
+    /// against it), an in-force one completed.
+    pub async fn advance_contract(&self, ctx: &Ctx, id: i64) -> AppResult<ContractView> {
+        ctx.require(Permission::ContractSign)?;
+        let mut tx = self.store.write().await?;
+        let mut c = self.contract_in(&mut tx, ctx, id).await?;
+        let action = match c.status {
+            ContractStatus::Signed => {
+                c.status = ContractStatus::InForce;
+                c.in_force_at = Some(self.now());
+                "in_force"
+            }
+            ContractStatus::InForce => {
+                c.status = ContractStatus::Completed;
+                "completed"
+            }
+            _ => return Err(wrong_status(&c, ContractStatus::Signed)),
+        };
+        self.contract_save(&mut tx, &mut c).await?;
+        self.contract_recorded(&mut tx, ctx, &c, action, Vec::new())
+            .await?;
+        let view = self.contract_view(&mut tx, ctx, id).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    pub async fn contract(&self, ctx: &Ctx, id: i64) -> AppResult<ContractView> {
+        let mut tx = self.store.read().await?;
+        self.contract_view(&mut tx, ctx, id).await
+    }
+
+    /// CON-2: the archive, newest first.
+    pub async fn contracts(&self, ctx: &Ctx, mut f: ContractFilter) -> AppResult<Vec<ContractRow>> {
+        ctx.require(Permission::ContractRead)?;
+        f.limit = f.limit.clamp(1, self.config.max_page);
+        let mut tx = self.store.read().await?;
+        Ok(tx.contracts(&f).await?)
+    }
+
+    /// The scanned signed copy.
+    pub async fn contract_copy(&self, ctx: &Ctx, id: i64) -> AppResult<VoucherFile> {
+        let mut tx = self.store.read().await?;
+        self.contract_in(&mut tx, ctx, id).await?;
+        tx.contract_file(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                what: "signed copy of contract",
+                id: id.to_string(),
+            })
+    }
+}
