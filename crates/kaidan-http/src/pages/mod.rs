@@ -8,6 +8,7 @@ mod bank;
 mod calendar;
 mod collection;
 mod complaints;
+mod contracts;
 mod customer_hold;
 mod fields;
 mod finance;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .merge(returns::routes())
         .merge(complaints::routes())
         .merge(surveys::routes())
+        .merge(contracts::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -149,7 +151,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 26] = [
+    let items: [(&str, &str, Option<P>); 27] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -168,6 +170,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/returns", "returns", Some(P::ReturnRead)),
         ("/complaints", "complaints", Some(P::ComplaintRead)),
         ("/surveys", "surveys", Some(P::SurveyRead)),
+        ("/contracts", "contracts", Some(P::ContractRead)),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),

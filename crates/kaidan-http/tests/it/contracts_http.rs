@@ -121,3 +121,51 @@ async fn con_1_nobody_reviews_his_own_draft() {
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn con_1_on_the_pages_sales_drafts_from_the_template_legal_finance_and_the_manager_approve_and_it_is_signed() {
+    use crate::support::{assert_has, csrf, form, multipart};
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        t.user_token("fw", &[Role::Legal]).await;
+        t.user_token("zjl", &[Role::GeneralManager]).await;
+        let rep = t.login("rep").await;
+        let html = t.page("/contracts/new", &rep).await.text();
+        assert_has(&html, &["起草销售合同", "深圳国际仲裁院", "万分之五"]);
+        let token = csrf(&html);
+        let c = w.customer.to_string();
+        let base = [("_csrf", token.as_str()), ("customer_id", c.as_str()), ("title", "门店供货合同"),
+            ("quality_standard", "国标合格品"), ("payment_terms", "30日内付清"), ("instalments", ""),
+            ("delivery_terms", "送货上门"), ("after_sales", "质保一年"), ("breach_liability", "逾期按日万分之五"),
+            ("late_interest_bp", "5"), ("dispute", "court"), ("dispute_venue", "深圳市南山区人民法院"), ("collection_days", "30")];
+        let with = |lines: &str| { let mut v = base.to_vec(); v.push(("lines", lines)); form(&v) };
+        let r = t.post("/contracts", &rep, with("NOPE 10 80")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_has(&r.text(), &["lines[0]", "NOPE"]);
+        let r = t.post("/contracts", &rep, with("F-1 10 80 M")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let at = r.header("location");
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["草稿", "800", "contract-submit", "F-1"]);
+        let r = t.post(&format!("{at}/submit"), &rep, form(&[("_csrf", &token)])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        for (who, step) in [("fw", "legal"), ("cw", "finance"), ("zjl", "general_manager")] {
+            let cookie = t.login(who).await;
+            let html = t.page(&at, &cookie).await.text();
+            assert_has(&html, &["review-form"]);
+            let r = t.post(&format!("{at}/review"), &cookie, form(&[("_csrf", &csrf(&html)), ("step", step), ("decision", "approve"), ("comment", "同意")])).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{step}: {}", r.text());
+        }
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["已批准", "sign-form"]);
+        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date().to_string();
+        let (kind, body) = multipart(&[("_csrf", &token), ("signed_on", &today)], &[("voucher", "合同.png", "image/png", PNG)]);
+        let r = t.call(Method::POST, &format!("{at}/sign"), &[("cookie", rep.as_str()), ("content-type", kind.as_str())], Some(body)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["已签订", "回款截止", "合同.png", "contract-advance"]);
+        assert_has(&t.page("/contracts?q=门店供货", &rep).await.text(), &["contract-row", "门店供货合同"]);
+    })
+    .await;
+}
