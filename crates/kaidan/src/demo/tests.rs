@@ -936,3 +936,52 @@ async fn afs_1_afs_2_afs_3_demo_has_returns_complaints_and_surveys() {
         assert!(months.groups.len() >= 2, "{backend}: {months:?}");
     }
 }
+
+/// CON-1, CON-2 in the demo: contracts at every status, reviewed by the
+/// demo's legal, finance and general manager, signed with their copies.
+#[tokio::test]
+async fn con_1_con_2_demo_has_contracts_at_every_status() {
+    use kaidan_app::ports::ContractFilter;
+    use kaidan_domain::contracts::{ContractStatus, ReviewStep};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let all = app
+            .contracts(
+                &ctx,
+                ContractFilter {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for st in [
+            ContractStatus::Draft,
+            ContractStatus::InReview,
+            ContractStatus::Approved,
+            ContractStatus::Signed,
+            ContractStatus::InForce,
+            ContractStatus::Completed,
+        ] {
+            assert!(
+                all.iter().any(|c| c.status == st),
+                "{backend}: no {st} contract"
+            );
+        }
+        assert!(
+            all.iter()
+                .any(|c| c.awaiting == Some(ReviewStep::GeneralManager)),
+            "{backend}"
+        );
+        assert!(
+            all.iter().any(|c| c.reviews.iter().any(|r| !r.approved)),
+            "{backend}: none sent back"
+        );
+        assert!(
+            all.iter().filter(|c| c.signed_copy.is_some()).count() >= 3,
+            "{backend}"
+        );
+    }
+}

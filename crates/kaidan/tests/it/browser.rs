@@ -551,6 +551,44 @@ async fn after_sales_flow(c: &fantoccini::Client, url: &str, out: &std::path::Pa
     c.goto(&format!("{url}/login")).await.unwrap();
 }
 
+/// CON-1: the general manager approves the demo's contract that waits for
+/// him (legal and finance reviewed it); sales records its signing.
+async fn contracts_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.goto(&format!("{url}/contracts?status=in_review"))
+        .await
+        .unwrap();
+    log_in(c, "general_manager").await;
+    c.goto(&format!("{url}/contracts?status=in_review"))
+        .await
+        .unwrap();
+    element(c, Locator::Id("contracts")).await;
+    let mut links = Vec::new();
+    for a in c
+        .find_all(Locator::Css(
+            "#contracts tbody tr td a[href^='/contracts/']",
+        ))
+        .await
+        .unwrap()
+    {
+        links.extend(a.attr("href").await.unwrap());
+    }
+    // The one waiting for the general manager shows him its review form.
+    let mut found = false;
+    for link in links {
+        c.goto(&format!("{url}{link}")).await.unwrap();
+        element(c, Locator::Id("contract-status")).await;
+        if c.find(Locator::Id("review-form")).await.is_ok() {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "a contract waits for the general manager");
+    fill(c, "review-comment", "同意签订").await;
+    click_until(c, "review-approve", "contract-status", "已批准").await;
+    std::fs::write(out.join("contract.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -696,6 +734,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     webhook_flow(&c, &server.url, &receiver, &out).await;
     portal_flow(&c, &server.url, &out).await;
     after_sales_flow(&c, &server.url, &out).await;
+    contracts_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
