@@ -184,8 +184,10 @@ async fn afs_1_refund_before_invoicing_and_an_exchange_as_a_free_replacement_ord
         // An exchange: the replacement is a new order at no charge.
         let id = t.post_json("/api/v1/returns", &w.rep, request(sid, 2, "exchange")).await.json()["id"].as_i64().unwrap();
         t.post_json(&format!("/api/v1/returns/{id}/approve"), &sm, json!({})).await;
-        t.post_json(&format!("/api/v1/returns/{id}/receive"), &w.wh, json!({"lines": {"1": {"restock": 0, "quarantine": 2}}, "quarantine_warehouse_id": 999})).await
-            .json()["errors"][0]["field"].as_str().map(|f| assert_eq!(f, "quarantine_warehouse_id"));
+        // An unknown quarantine warehouse is refused by name.
+        let r = t.post_json(&format!("/api/v1/returns/{id}/receive"), &w.wh,
+            json!({"lines": {"1": {"restock": 0, "quarantine": 2}}, "quarantine_warehouse_id": 999})).await;
+        assert_eq!(r.json()["errors"][0]["field"], "quarantine_warehouse_id", "{}", r.text());
         let r = t.post_json(&format!("/api/v1/returns/{id}/receive"), &w.wh, json!({"lines": {"1": {"restock": 2}}})).await;
         assert_eq!(r.json()["status"], "received", "{}", r.text());
         assert_eq!(t.post_json(&format!("/api/v1/returns/{id}/complete"), &w.finance, json!({})).await.status, StatusCode::FORBIDDEN);
