@@ -15,7 +15,7 @@ use kaidan_domain::{CustomerId, OrderId, UserId};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::query::{cursor, named, unknown, whole};
+use super::query::{cursor, named, next_cursor, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{Complaint, PathId};
@@ -98,9 +98,7 @@ pub async fn list_complaints(
     let f = complaint_filter(&q, ctx.actor.user_id)?;
     let limit = f.limit as usize;
     let items = app.complaints(&ctx, f).await?;
-    let next_cursor = (items.len() == limit)
-        .then(|| items.last().map(|c| c.complaint.id.to_string()))
-        .flatten();
+    let next_cursor = next_cursor(&items, limit, |c| c.complaint.id);
     Ok(Json(ComplaintPage { items, next_cursor }))
 }
 

@@ -18,7 +18,7 @@ use kaidan_domain::{CustomerId, Money};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
-use super::query::{cursor, named, unknown, whole};
+use super::query::{cursor, named, next_cursor, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{Contract, PathId};
@@ -94,9 +94,7 @@ pub async fn list_contracts(
     }
     let limit = f.limit as usize;
     let items = app.contracts(&ctx, f).await?;
-    let next_cursor = (items.len() == limit)
-        .then(|| items.last().map(|c| c.id.to_string()))
-        .flatten();
+    let next_cursor = next_cursor(&items, limit, |c| c.id);
     Ok(Json(ContractPage { items, next_cursor }))
 }
 

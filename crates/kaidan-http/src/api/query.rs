@@ -41,6 +41,13 @@ pub(crate) fn cursor<T: FromStr>(v: &str) -> ApiResult<T> {
         .map_err(|_| ApiError::field("cursor", "invalid", "is not a cursor returned by this list"))
 }
 
+/// The cursor of the next page: the last item's id when the page is full.
+pub(crate) fn next_cursor<T>(items: &[T], limit: usize, id: impl Fn(&T) -> i64) -> Option<String> {
+    (items.len() == limit)
+        .then(|| items.last().map(|x| id(x).to_string()))
+        .flatten()
+}
+
 /// A parameter the list does not take; `allowed` names those it does.
 pub(crate) fn unknown(name: &str, allowed: &str) -> ApiError {
     ApiError::field(name, "unknown_filter", format!("allowed: {allowed}"))

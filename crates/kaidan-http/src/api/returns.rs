@@ -18,7 +18,7 @@ use kaidan_domain::{CustomerId, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
-use super::query::{cursor, named, unknown, whole};
+use super::query::{cursor, named, next_cursor, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{PathId, Return, ReturnPhoto, Shipment};
@@ -86,9 +86,7 @@ pub async fn list_returns(
     let f = return_filter(&q)?;
     let limit = f.limit as usize;
     let items = app.returns(&ctx, f).await?;
-    let next_cursor = (items.len() == limit)
-        .then(|| items.last().map(|r| r.id.to_string()))
-        .flatten();
+    let next_cursor = next_cursor(&items, limit, |r| r.id);
     Ok(Json(ReturnPage { items, next_cursor }))
 }
 
