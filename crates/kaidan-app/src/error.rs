@@ -68,6 +68,25 @@ impl AppError {
     pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(ValidationErrors::single(field, code, message))
     }
+
+    /// The answer to a write guarded by the version read: `saved`, or the
+    /// record moved on since (somebody else took a step first).
+    pub(crate) fn unless_saved(
+        saved: bool,
+        what: &'static str,
+        id: i64,
+        version: i64,
+    ) -> AppResult<()> {
+        if saved {
+            Ok(())
+        } else {
+            Err(AppError::VersionConflict {
+                what,
+                id,
+                current: version,
+            })
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

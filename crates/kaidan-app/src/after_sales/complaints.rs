@@ -387,14 +387,7 @@ impl App {
 
     async fn complaint_save(&self, tx: &mut Box<dyn Tx>, c: &mut ComplaintRow) -> AppResult<()> {
         c.version += 1;
-        if !tx.complaint_save(c).await? {
-            return Err(AppError::VersionConflict {
-                what: "complaint",
-                id: c.id,
-                current: c.version,
-            });
-        }
-        Ok(())
+        AppError::unless_saved(tx.complaint_save(c).await?, "complaint", c.id, c.version)
     }
 
     /// AFS-1, AFS-2: a complaint that turns into a return raises it in one

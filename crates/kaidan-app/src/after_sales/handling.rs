@@ -214,6 +214,23 @@ impl App {
         let mut uninvoiced = Money::ZERO;
         let mut per_invoice: std::collections::BTreeMap<i64, Vec<InvoiceLine>> =
             std::collections::BTreeMap::new();
+        // Units of each invoice line not yet credited: read once per
+        // invoice, lowered as this refund credits them.
+        let mut creditable: std::collections::BTreeMap<(i64, u32), i64> =
+            std::collections::BTreeMap::new();
+        let mut invoices: Vec<i64> = covered.iter().map(|(inv, _)| *inv).collect();
+        invoices.dedup();
+        for inv in invoices {
+            let credited = tx.invoice_credited_lines(inv).await?;
+            for (_, il) in covered.iter().filter(|(i, _)| *i == inv) {
+                let done: i64 = credited
+                    .iter()
+                    .filter(|c| c.line_no == il.line_no)
+                    .map(|c| c.quantity)
+                    .sum();
+                creditable.insert((inv, il.line_no), il.quantity - done);
+            }
+        }
         for l in &r.lines {
             let Some(c) = counters.iter().find(|c| c.line_no == l.line_no) else {
                 continue;
@@ -238,23 +255,9 @@ impl App {
                 if to_credit == 0 {
                     break;
                 }
-                let credited: i64 = tx
-                    .invoice_credited_lines(*inv)
-                    .await?
-                    .iter()
-                    .filter(|x| x.line_no == il.line_no)
-                    .map(|x| x.quantity)
-                    .sum::<i64>()
-                    + per_invoice
-                        .get(inv)
-                        .map(|v| {
-                            v.iter()
-                                .filter(|x| x.line_no == il.line_no)
-                                .map(|x| x.quantity)
-                                .sum()
-                        })
-                        .unwrap_or(0);
-                let q = to_credit.min(il.quantity - credited);
+                let left = creditable.entry((*inv, il.line_no)).or_default();
+                let q = to_credit.min(*left);
+                *left -= q;
                 if q <= 0 {
                     continue;
                 }

@@ -390,14 +390,7 @@ impl App {
         r: &mut ReturnRow,
     ) -> AppResult<()> {
         r.version += 1;
-        if !tx.return_save(r).await? {
-            return Err(AppError::VersionConflict {
-                what: "return",
-                id: r.id,
-                current: r.version,
-            });
-        }
-        Ok(())
+        AppError::unless_saved(tx.return_save(r).await?, "return", r.id, r.version)
     }
 
     /// One return with its photos.
@@ -477,26 +470,5 @@ impl App {
                 what: "photo of return",
                 id: format!("{id}/{photo}"),
             })
-    }
-
-    /// Returns of one order, for its page.
-    pub async fn returns_of_order(
-        &self,
-        ctx: &Ctx,
-        order: kaidan_domain::OrderId,
-    ) -> AppResult<Vec<ReturnRow>> {
-        self.returns(
-            ctx,
-            ReturnFilter {
-                order: Some(order),
-                limit: self.config.max_page,
-                ..Default::default()
-            },
-        )
-        .await
-        .or_else(|e| match e {
-            AppError::Forbidden(_) => Ok(Vec::new()),
-            e => Err(e),
-        })
     }
 }

@@ -14,6 +14,7 @@ use kaidan_domain::{CustomerId, OrderId, Permission, RegionId, ValidationErrors}
 use serde::Serialize;
 
 use crate::app::{App, Ctx};
+use crate::collection::start_of;
 use crate::error::{AppError, AppResult};
 use crate::ports::{NewSurvey, SurveyRow, Tx};
 use crate::users::auth::{random_secret, secret_hash};
@@ -75,12 +76,6 @@ fn unknown_link() -> AppError {
 }
 
 impl App {
-    fn start_of(&self, day: jiff::civil::Date) -> Timestamp {
-        day.to_zoned(company_time_zone())
-            .map(|z| z.timestamp())
-            .unwrap_or(Timestamp::MIN)
-    }
-
     /// Writes a survey and its `survey.sent` event (with the link, for a
     /// webhook to text or mail it); None when there is one already.
     #[allow(clippy::too_many_arguments)]
@@ -167,21 +162,7 @@ impl App {
         period: &str,
     ) -> AppResult<Vec<SentSurvey>> {
         ctx.require(Permission::SurveySend)?;
-        let period = period.trim().to_string();
-        let valid = period.len() == 7
-            && period.as_bytes()[4] == b'-'
-            && period[..4].parse::<u16>().is_ok()
-            && (matches!(&period[5..], "Q1" | "Q2" | "Q3" | "Q4")
-                || period[5..]
-                    .parse::<u8>()
-                    .is_ok_and(|m| (1..=12).contains(&m)));
-        if !valid {
-            return Err(AppError::invalid(
-                "period",
-                "invalid",
-                format!("'{period}': a quarter like 2026-Q4 or a month like 2026-11"),
-            ));
-        }
+        let period = kaidan_domain::after_sales::check_period(period)?;
         let mut tx = self.store.write().await?;
         let customers = tx.region_customers(region).await?;
         if customers.is_empty() {
@@ -390,9 +371,7 @@ impl App {
         }
         let end = to.tomorrow().unwrap_or(to);
         let mut tx = self.store.read().await?;
-        let rows = tx
-            .surveys_answered(self.start_of(from), self.start_of(end))
-            .await?;
+        let rows = tx.surveys_answered(start_of(from), start_of(end)).await?;
         let none = "—".to_string();
         let grouped: Vec<AnsweredSurvey> = rows
             .iter()

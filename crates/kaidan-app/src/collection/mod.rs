@@ -21,7 +21,7 @@ use jiff::civil::Date;
 use kaidan_domain::orders::company_time_zone;
 
 /// The first moment of `day` in the company's time zone.
-fn start_of(day: Date) -> Timestamp {
+pub(crate) fn start_of(day: Date) -> Timestamp {
     day.to_zoned(company_time_zone())
         .map(|z| z.timestamp())
         .unwrap_or(Timestamp::MIN)

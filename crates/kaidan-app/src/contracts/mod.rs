@@ -144,14 +144,7 @@ impl App {
     async fn contract_save(&self, tx: &mut Box<dyn Tx>, c: &mut ContractRow) -> AppResult<()> {
         c.version += 1;
         c.updated_at = self.now();
-        if !tx.contract_save(c).await? {
-            return Err(AppError::VersionConflict {
-                what: "contract",
-                id: c.id,
-                current: c.version,
-            });
-        }
-        Ok(())
+        AppError::unless_saved(tx.contract_save(c).await?, "contract", c.id, c.version)
     }
 
     /// CON-1: sales drafts a contract (version 1 of its terms).

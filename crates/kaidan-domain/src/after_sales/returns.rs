@@ -111,15 +111,6 @@ impl ReturnStatus {
         }
     }
 
-    /// The statuses whose quantities count against what may still come
-    /// back (a rejected or withdrawn request frees its units).
-    pub const CLAIMING: &'static [ReturnStatus] = &[
-        ReturnStatus::Requested,
-        ReturnStatus::Approved,
-        ReturnStatus::Received,
-        ReturnStatus::Closed,
-    ];
-
     /// The status a step leads to from this one, or `None` when the step
     /// does not apply here.
     pub fn after(self, step: ReturnStep) -> Option<ReturnStatus> {

@@ -168,6 +168,27 @@ impl SurveySettings {
     }
 }
 
+/// A survey period as written: a quarter (`2026-Q4`) or a month
+/// (`2026-11`); the trimmed text, or the refusal naming `period`.
+pub fn check_period(period: &str) -> Result<String, ValidationErrors> {
+    let p = period.trim();
+    let valid = p.split_once('-').is_some_and(|(year, part)| {
+        year.len() == 4
+            && year.bytes().all(|b| b.is_ascii_digit())
+            && (matches!(part, "Q1" | "Q2" | "Q3" | "Q4")
+                || (part.len() == 2 && part.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))))
+    });
+    if valid {
+        Ok(p.to_string())
+    } else {
+        Err(ValidationErrors::single(
+            "period",
+            "invalid",
+            format!("'{p}': a quarter like 2026-Q4 or a month like 2026-11"),
+        ))
+    }
+}
+
 /// One answer as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -409,6 +430,20 @@ mod tests {
             (s[1].surveyed, s[1].satisfied, s[1].rate_bp),
             (1, 1, 10_000)
         );
+    }
+
+    #[test]
+    fn afs_3_periods_are_quarters_or_months() {
+        assert_eq!(check_period(" 2026-Q4 ").unwrap(), "2026-Q4");
+        assert_eq!(check_period("2026-11").unwrap(), "2026-11");
+        // Multi-byte text of the same length is refused, never sliced.
+        for bad in ["2026-Q5", "2026-13", "2026-1", "中国-", "20a6-Q1", ""] {
+            assert_eq!(
+                check_period(bad).unwrap_err().errors[0].field,
+                "period",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

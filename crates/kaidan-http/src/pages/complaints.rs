@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{id}/step", post(step))
 }
 
-pub(super) fn status_label(lang: Lang, s: ComplaintStatus) -> &'static str {
+fn status_label(lang: Lang, s: ComplaintStatus) -> &'static str {
     match lang {
         Lang::Zh => s.label_zh(),
         Lang::En => match s {

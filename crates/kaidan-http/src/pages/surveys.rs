@@ -89,6 +89,25 @@ struct LinkPage {
     error: Option<String>,
 }
 
+/// Why a link cannot be answered, in words for its customer, who may not
+/// have chosen a language: Chinese with the English beside it.
+fn refusal(lang: Lang, e: &AppError) -> String {
+    let code = match e {
+        AppError::Invalid(v) => v.errors.first().map(|x| x.code),
+        _ => None,
+    };
+    match (e, code) {
+        (AppError::NotFound { .. }, _) => {
+            lang.pick("此链接无效。", "This link is not valid.").into()
+        }
+        (_, Some("answered")) => {
+            "此调查已经填写过,感谢您的评价。(This survey was answered already; thank you.)".into()
+        }
+        (_, Some("expired")) => format!("此调查链接已过期。({e})"),
+        _ => e.to_string(),
+    }
+}
+
 fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_headers(headers)
 }
@@ -129,12 +148,7 @@ fn link_view(
                 about: String::new(),
                 action: String::new(),
                 questions: Vec::new(),
-                message: Some(match e {
-                    AppError::NotFound { .. } => lang
-                        .pick("此链接无效。", "This link is not valid.")
-                        .to_string(),
-                    e => e.to_string(),
-                }),
+                message: Some(refusal(lang, &e)),
                 error: None,
             },
         ),

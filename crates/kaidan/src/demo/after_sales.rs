@@ -22,17 +22,9 @@ use kaidan_domain::fulfilment::ShipmentStatus;
 use kaidan_domain::orders::company_time_zone;
 use kaidan_domain::{Role, WarehouseId};
 
-use super::DEMO_PASSWORD;
 use super::data::SplitMix64;
+use super::demo_login;
 use super::history::local;
-
-async fn as_role(app: &App, role: Role) -> anyhow::Result<Ctx> {
-    let session = app
-        .login(role.as_str(), DEMO_PASSWORD)
-        .await
-        .with_context(|| format!("logging in as the demo {role}"))?;
-    Ok(Ctx::new(session.actor))
-}
 
 fn day_of(t: Timestamp) -> Date {
     t.to_zoned(company_time_zone()).date()
@@ -65,10 +57,10 @@ pub(super) async fn history(
     end: Date,
 ) -> anyhow::Result<()> {
     let staff = Staff {
-        rep: as_role(past, Role::SalesRep).await?,
-        manager: as_role(past, Role::SalesManager).await?,
-        warehouse: as_role(past, Role::Warehouse).await?,
-        finance: as_role(past, Role::Finance).await?,
+        rep: demo_login(past, Role::SalesRep.as_str()).await?,
+        manager: demo_login(past, Role::SalesManager.as_str()).await?,
+        warehouse: demo_login(past, Role::Warehouse.as_str()).await?,
+        finance: demo_login(past, Role::Finance.as_str()).await?,
     };
     let mut delivered: Vec<ShipmentRow> = past
         .shipments(&staff.warehouse, None, Some(ShipmentStatus::Delivered))
@@ -359,10 +351,10 @@ async fn complaints(
 /// Today's complaints: one received yesterday morning and still not
 /// acknowledged (overdue by now), one this morning.
 pub(super) async fn complaints_today(app: &App) -> anyhow::Result<()> {
-    let rep = as_role(app, Role::SalesRep).await?;
+    let rep = demo_login(app, Role::SalesRep.as_str()).await?;
     let shipments = app
         .shipments(
-            &as_role(app, Role::Warehouse).await?,
+            &demo_login(app, Role::Warehouse.as_str()).await?,
             None,
             Some(ShipmentStatus::Delivered),
         )

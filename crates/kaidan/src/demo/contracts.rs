@@ -8,23 +8,15 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use jiff::civil::Date;
+use kaidan_app::App;
 use kaidan_app::clock::MovableClock;
 use kaidan_app::finance::VoucherUpload;
-use kaidan_app::{App, Ctx};
 use kaidan_domain::contracts::{ContractLine, ContractTerms, Dispute, Instalment, ReviewStep};
 use kaidan_domain::master::{CustomerData, ProductData};
 use kaidan_domain::{CustomerId, Money, ProductId, Role};
 
-use super::DEMO_PASSWORD;
+use super::demo_login;
 use super::history::local;
-
-async fn as_role(app: &App, role: Role) -> anyhow::Result<Ctx> {
-    let s = app
-        .login(role.as_str(), DEMO_PASSWORD)
-        .await
-        .with_context(|| format!("logging in as the demo {role}"))?;
-    Ok(Ctx::new(s.actor))
-}
 
 /// How far a demo contract gets.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,10 +65,10 @@ pub(super) async fn history(
     clock: &Arc<MovableClock>,
     end: Date,
 ) -> anyhow::Result<()> {
-    let rep = as_role(past, Role::SalesRep).await?;
-    let legal = as_role(past, Role::Legal).await?;
-    let finance = as_role(past, Role::Finance).await?;
-    let gm = as_role(past, Role::GeneralManager).await?;
+    let rep = demo_login(past, Role::SalesRep.as_str()).await?;
+    let legal = demo_login(past, Role::Legal.as_str()).await?;
+    let finance = demo_login(past, Role::Finance.as_str()).await?;
+    let gm = demo_login(past, Role::GeneralManager.as_str()).await?;
     // Products of different styles from the catalogue.
     let page = past
         .list::<ProductData>(&rep, &kaidan_app::ListRequest::default())

@@ -78,6 +78,16 @@ pub struct Summary {
 }
 
 /// The demo's audit rows name "demo" as the actor; it may do everything.
+/// The demo user `username`, logged in with the demo password: each demo
+/// step is taken by the user of its role.
+pub(super) async fn demo_login(app: &App, username: &str) -> anyhow::Result<Ctx> {
+    let session = app
+        .login(username, DEMO_PASSWORD)
+        .await
+        .with_context(|| format!("logging in as the demo user {username}"))?;
+    Ok(Ctx::new(session.actor))
+}
+
 fn demo_ctx() -> Ctx {
     Ctx::new(Actor {
         username: "demo".into(),

@@ -14,7 +14,7 @@ use kaidan_domain::finance::ReceiptInput;
 use kaidan_domain::master::{CustomerData, PaymentMethod};
 use kaidan_domain::{CustomerId, Money, Role};
 
-use super::{DEMO_PASSWORD, data, existing_usernames, finance::slip_png};
+use super::{DEMO_PASSWORD, data, demo_login, existing_usernames, finance::slip_png};
 
 /// The portal user of the franchisee with goods locked for it.
 pub const LOCKED_PORTAL_USER: &str = "customer_fr008";
@@ -80,7 +80,7 @@ pub(super) async fn users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
         .with_context(|| format!("creating the demo portal user {username}"))?;
     }
     if !existing.iter().any(|u| u == BUYER) {
-        let admin = portal_ctx(app, "customer").await?;
+        let admin = demo_login(app, "customer").await?;
         app.create_portal_user(
             &admin,
             PortalUserInput {
@@ -96,17 +96,9 @@ pub(super) async fn users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn portal_ctx(app: &App, username: &str) -> anyhow::Result<Ctx> {
-    let session = app
-        .login(username, DEMO_PASSWORD)
-        .await
-        .with_context(|| format!("logging in as the demo portal user {username}"))?;
-    Ok(Ctx::new(session.actor))
-}
-
 /// Today: FR-001 registers a transfer with its bank slip on the portal.
 pub(super) async fn payment(app: &App) -> anyhow::Result<()> {
-    let portal = portal_ctx(app, "customer").await?;
+    let portal = demo_login(app, "customer").await?;
     let customer = portal
         .actor
         .customer_id
