@@ -177,6 +177,9 @@ string_enum!(
         ContractApprove = "contract.approve",
         /// Record the signing and the signed copy; put it in force.
         ContractSign = "contract.sign",
+        /// Keep the paper originals: record a borrowed original back
+        /// (seed 001: 借阅签字制, the sales assistant's file).
+        ContractArchive = "contract.archive",
     }
 );
 
@@ -188,6 +191,7 @@ impl Role {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
                 ContractRead,
+                ContractArchive,
                 SurveyRead,
                 ComplaintRead,
                 ComplaintCreate,
@@ -234,6 +238,7 @@ impl Role {
             ],
             Role::SalesManager => &[
                 ContractRead,
+                ContractArchive,
                 ContractDraft,
                 ContractSign,
                 SurveyAnswer,

@@ -88,6 +88,8 @@ id_kinds! {
     Survey: i64 = "a survey" by positive;
     /// A sales contract (CON-1).
     Contract: i64 = "a contract" by positive;
+    /// A supplementary agreement to a contract (CON-2).
+    Supplement: i64 = "a supplementary agreement" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

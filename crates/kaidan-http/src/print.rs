@@ -11,7 +11,7 @@ use kaidan_app::{AppError, Ctx};
 use kaidan_domain::field_rules::{Field, Visibility};
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::{OrderId, Permission};
-use kaidan_print::documents::{self, DeliveryNote, OrderConfirmation};
+use kaidan_print::documents::{self, ContractPrint, DeliveryNote, OrderConfirmation};
 use kaidan_print::{Company, FontConfig, PrintDocument, PrintError, Seal};
 
 use crate::problem::ApiError;
@@ -238,6 +238,34 @@ pub async fn dunning_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintF
         &notice,
         customer.as_ref(),
         s.app.today_date(),
+    );
+    render(s, doc).await
+}
+
+/// 销售合同 of a contract, for whoever may read the contract (CON-1): the
+/// buyer's record and the product names where the reader may see them.
+pub async fn contract_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintFailure> {
+    let view = s.app.contract(ctx, id).await?;
+    let customer = customer(s, ctx, view.contract.customer_id).await?;
+    let ids: Vec<_> = view
+        .contract
+        .terms
+        .lines
+        .iter()
+        .map(|l| l.product_id)
+        .collect();
+    let products = match s.app.product_labels(ctx, &ids).await {
+        Ok(m) => m,
+        Err(AppError::Forbidden(_)) => HashMap::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let doc = documents::contract(
+        &s.config.print.company,
+        ContractPrint {
+            view: &view,
+            customer: customer.as_ref(),
+            products: &products,
+        },
     );
     render(s, doc).await
 }

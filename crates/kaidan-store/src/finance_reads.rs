@@ -80,9 +80,10 @@ impl DbTx {
             "SELECT o.customer_id, s.id AS shipment_id, s.number AS shipment_number, sl.line_no, \
                     s.order_id, COALESCE(o.number, '') AS order_number, sl.product_id, p.sku, \
                     p.name AS product_name, sl.quantity - COALESCE(sl.refused, 0) - sl.returned - sl.invoiced AS left_to_invoice, \
-                    sl.unit_price, ol.tax_rate_bp, s.shipped_at \
+                    sl.unit_price, ol.tax_rate_bp, s.shipped_at, o.contract_id, k.collect_by \
              FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id \
                   JOIN orders o ON o.id = s.order_id \
+                  LEFT JOIN contracts k ON k.id = o.contract_id \
                   JOIN order_lines ol ON ol.order_id = s.order_id AND ol.line_no = sl.line_no \
                   JOIN products p ON p.id = sl.product_id \
              {} ORDER BY s.shipped_at, s.id, sl.line_no LIMIT ${}",
@@ -104,6 +105,8 @@ impl DbTx {
             unit_price: money(r, "unit_price")?,
             tax_rate: TaxRate::from_basis_points(r.i64("tax_rate_bp")?),
             shipped_on: r.ts("shipped_at")?.to_zoned(tz.clone()).date(),
+            contract_id: r.opt_i64("contract_id")?,
+            contract_due: r.opt_parsed("collect_by")?,
         })))
     }
 

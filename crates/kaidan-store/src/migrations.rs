@@ -119,6 +119,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0026_complaints.sql"),
     migration!("0027_surveys.sql"),
     migration!("0028_contracts.sql"),
+    migration!("0029_contract_supplements.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.

@@ -176,11 +176,12 @@ impl DbTx {
             Val::I(row.order_version),
             Val::I(row.created_by.get()),
             Val::I(micros(row.updated_at)),
+            Val::OptI(row.document.contract_id),
         ])
     }
 }
 
-const HEADER_COLS: [&str; 19] = [
+const HEADER_COLS: [&str; 20] = [
     "number",
     "customer_id",
     "status",
@@ -200,6 +201,7 @@ const HEADER_COLS: [&str; 19] = [
     "order_version",
     "created_by",
     "updated_at",
+    "contract_id",
 ];
 
 impl DbTx {

@@ -4,12 +4,17 @@
 //! approving or sending it back with comments, nobody reviewing his own
 //! draft; the approved contract is signed (the day and the scanned copy
 //! recorded) and put in force; the archive is searched by customer,
-//! status, days, amount and text.
+//! status, days, amount and text. Supplementary agreements, loans of
+//! the original and orders against a contract are in their own files.
+
+mod against;
+mod loans;
+mod supplements;
 
 use jiff::civil::Date;
 use kaidan_domain::audit::{FieldChange, diff};
 use kaidan_domain::contracts::{
-    ContractStatus, ContractTerms, ReviewRecord, ReviewStep, review_refusal,
+    ContractProgress, ContractStatus, ContractTerms, ReviewRecord, ReviewStep, review_refusal,
 };
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
@@ -18,19 +23,111 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::finance::VoucherUpload;
 use crate::master::exists::{check_products, check_reference};
-use crate::ports::{ContractFilter, ContractRow, ContractVersion, EntityKind, Tx, VoucherFile};
+use crate::ports::{
+    ContractFilter, ContractOrder, ContractRow, ContractVersion, EntityKind, LoanRow,
+    SupplementRow, Tx, VoucherFile,
+};
 
-/// A contract with its versions and the day its money is due.
+/// A contract with its versions, its supplementary agreements, the loans
+/// of its original, the orders against it and what remains of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContractView {
     #[serde(flatten)]
     pub contract: ContractRow,
     pub versions: Vec<ContractVersion>,
-    /// The signing day plus the collection days (seed 001 第十五条: 30
-    /// days; FIN-4), once signed.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
-    pub collect_by: Option<Date>,
+    pub supplements: Vec<SupplementRow>,
+    /// Newest first; the first is open while its `returned_at` is empty.
+    pub loans: Vec<LoanRow>,
+    pub orders: Vec<ContractOrder>,
+    pub progress: ContractProgress,
+}
+
+/// The review decision `approve` at `step`, as a document keeps it, with
+/// the comment checked (required when sending back).
+pub(crate) fn review_record(
+    ctx: &Ctx,
+    step: ReviewStep,
+    approve: bool,
+    comment: &str,
+    at: jiff::Timestamp,
+    version: i64,
+) -> AppResult<ReviewRecord> {
+    let mut e = ValidationErrors::new();
+    let comment = if approve {
+        e.optional_text(
+            "comment",
+            Some(comment),
+            kaidan_domain::validation::MAX_REASON,
+        )
+        .unwrap_or_default()
+    } else {
+        e.text("comment", comment, kaidan_domain::validation::MAX_REASON)
+    };
+    e.into_result(())?;
+    Ok(ReviewRecord {
+        step,
+        approved: approve,
+        comment,
+        by: ctx.actor.user_id,
+        by_name: ctx.actor.username.clone(),
+        at,
+        version,
+    })
+}
+
+/// The audit line of a review decision.
+pub(crate) fn review_change(r: &ReviewRecord) -> FieldChange {
+    FieldChange {
+        field: format!("review.{}", r.step),
+        before: None,
+        after: Some(
+            format!(
+                "{} {}",
+                if r.approved { "approved" } else { "sent back" },
+                r.comment
+            )
+            .trim()
+            .to_string(),
+        ),
+    }
+}
+
+/// The signing day plus `days`.
+pub(crate) fn collect_by(signed_on: Date, days: u32) -> Option<Date> {
+    signed_on
+        .checked_add(jiff::Span::new().days(i64::from(days)))
+        .ok()
+}
+
+/// Why a signing day is refused: before the approval or in the future.
+pub(crate) fn check_signing_day(
+    signed_on: Date,
+    approved_at: Option<jiff::Timestamp>,
+    today: Date,
+) -> AppResult<()> {
+    let approved_on = approved_at.map(|t| {
+        t.to_zoned(kaidan_domain::orders::company_time_zone())
+            .date()
+    });
+    if signed_on > today || approved_on.is_some_and(|a| signed_on < a) {
+        return Err(AppError::invalid(
+            "signed_on",
+            "out_of_range",
+            format!("{signed_on} is not between the approval and today"),
+        ));
+    }
+    Ok(())
+}
+
+/// The signed copy checked, its errors named `signed_copy.<field>`.
+pub(crate) fn checked_copy(copy: &VoucherUpload) -> AppResult<VoucherFile> {
+    crate::finance::checked_voucher(copy).map_err(|mut e| {
+        for x in &mut e.errors {
+            x.field = format!("signed_copy.{}", x.field);
+        }
+        AppError::from(e)
+    })
 }
 
 fn not_found(id: i64) -> AppError {
@@ -74,14 +171,25 @@ impl App {
     ) -> AppResult<ContractView> {
         let contract = self.contract_in(tx, ctx, id).await?;
         let versions = tx.contract_versions(id).await?;
-        let collect_by = contract.signed_on.and_then(|d| {
-            d.checked_add(jiff::Span::new().days(i64::from(contract.terms.collection_days)))
-                .ok()
-        });
+        let supplements = tx.supplements_of(id).await?;
+        let loans = tx.loans_of(id).await?;
+        let orders = tx.contract_orders(id).await?;
+        let f = tx.contract_figures(id).await?;
+        let progress = ContractProgress::new(
+            &contract.terms,
+            &f.units,
+            f.ordered,
+            f.shipped,
+            f.invoiced,
+            f.paid,
+        );
         Ok(ContractView {
             contract,
             versions,
-            collect_by,
+            supplements,
+            loans,
+            orders,
+            progress,
         })
     }
 
@@ -172,6 +280,7 @@ impl App {
             drafted_at: now,
             reviews: Vec::new(),
             signed_on: None,
+            collect_by: None,
             in_force_at: None,
             signed_copy: None,
             updated_at: now,
@@ -263,37 +372,27 @@ impl App {
         comment: &str,
     ) -> AppResult<ContractView> {
         ctx.require(step.permission())?;
-        let mut e = ValidationErrors::new();
-        let comment = if approve {
-            e.optional_text(
-                "comment",
-                Some(comment),
-                kaidan_domain::validation::MAX_REASON,
-            )
-            .unwrap_or_default()
-        } else {
-            e.text("comment", comment, kaidan_domain::validation::MAX_REASON)
-        };
-        e.into_result(())?;
+        let record = review_record(ctx, step, approve, comment, self.now(), 0)?;
         let mut tx = self.store.write().await?;
         let mut c = self.contract_in(&mut tx, ctx, id).await?;
-        if let Some((code, message)) =
-            review_refusal(c.status, c.awaiting, step, c.drafted_by, ctx.actor.user_id)
-        {
+        if let Some((code, message)) = review_refusal(
+            c.status == ContractStatus::InReview,
+            c.status.as_str(),
+            c.awaiting,
+            step,
+            c.drafted_by,
+            ctx.actor.user_id,
+        ) {
             return Err(AppError::invalid(
                 "step",
                 code,
                 format!("contract {}: {message}", c.number),
             ));
         }
+        let change = review_change(&record);
         c.reviews.push(ReviewRecord {
-            step,
-            approved: approve,
-            comment: comment.clone(),
-            by: ctx.actor.user_id,
-            by_name: ctx.actor.username.clone(),
-            at: self.now(),
             version: c.terms_version,
+            ..record
         });
         let action = match (approve, step.next()) {
             (false, _) => {
@@ -312,18 +411,6 @@ impl App {
             }
         };
         self.contract_save(&mut tx, &mut c).await?;
-        let change = FieldChange {
-            field: format!("review.{step}"),
-            before: None,
-            after: Some(
-                format!(
-                    "{} {comment}",
-                    if approve { "approved" } else { "sent back" }
-                )
-                .trim()
-                .to_string(),
-            ),
-        };
         self.contract_recorded(&mut tx, ctx, &c, action, vec![change])
             .await?;
         let view = self.contract_view(&mut tx, ctx, id).await?;
@@ -342,30 +429,16 @@ impl App {
         copy: &VoucherUpload,
     ) -> AppResult<ContractView> {
         ctx.require(Permission::ContractSign)?;
-        let file = crate::finance::checked_voucher(copy).map_err(|mut e| {
-            for x in &mut e.errors {
-                x.field = format!("signed_copy.{}", x.field);
-            }
-            AppError::from(e)
-        })?;
+        let file = checked_copy(copy)?;
         let mut tx = self.store.write().await?;
         let mut c = self.contract_in(&mut tx, ctx, id).await?;
         if c.status != ContractStatus::Approved {
             return Err(wrong_status(&c, ContractStatus::Approved));
         }
-        let approved_on = c.reviews.last().map(|r| {
-            r.at.to_zoned(kaidan_domain::orders::company_time_zone())
-                .date()
-        });
-        if signed_on > self.today() || approved_on.is_some_and(|a| signed_on < a) {
-            return Err(AppError::invalid(
-                "signed_on",
-                "out_of_range",
-                format!("{signed_on} is not between the approval and today"),
-            ));
-        }
+        check_signing_day(signed_on, c.reviews.last().map(|r| r.at), self.today())?;
         c.status = ContractStatus::Signed;
         c.signed_on = Some(signed_on);
+        c.collect_by = collect_by(signed_on, c.terms.collection_days);
         self.contract_save(&mut tx, &mut c).await?;
         tx.contract_file_put(id, &file, self.now(), ctx.actor.user_id)
             .await?;

@@ -148,6 +148,14 @@ impl App {
                 "nothing shipped is left to invoice here (not shipped yet, refused, or invoiced already)",
             ));
         };
+        if billables.iter().any(|b| b.contract_id != first.contract_id) {
+            return Err(AppError::invalid(
+                scope_field(scope),
+                "several_contracts",
+                "these goods belong to different contracts (or to a contract and to no contract); \
+                 one invoice holds one contract's goods: invoice them by order or by the batch",
+            ));
+        }
         let customer = first.customer_id;
         let data = customer_in(&mut tx, customer, "customer_id").await?;
         let id = self
@@ -304,10 +312,16 @@ impl App {
             credit_reason: None,
             note,
             invoice_date: date,
-            due_date: self
-                .config
-                .finance
-                .due_date(data.payment_terms, data.net_days, date),
+            // Goods of an order against a contract fall due when the
+            // contract says, counted from its signing (FIN-4, ADR 0037),
+            // but never before the invoice exists.
+            due_date: match billables.first().and_then(|b| b.contract_due) {
+                Some(due) => due.max(date),
+                None => self
+                    .config
+                    .finance
+                    .due_date(data.payment_terms, data.net_days, date),
+            },
             amount: t.amount,
             tax: t.tax,
             net: t.net,

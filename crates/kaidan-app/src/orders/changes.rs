@@ -126,11 +126,26 @@ impl App {
             }
         }
         let book = self.price_book(tx, &customer, &products).await?;
+        let book = self
+            .with_contract_prices(tx, order.document.contract_id, book)
+            .await?;
         let outcome = apply_change(&order.document, &request, &progress, &book, self.today())?;
         let after = match &outcome {
             ChangeOutcome::NewVersion { order } => (**order).clone(),
             ChangeOutcome::CancelOrder => order.document.clone(),
         };
+        if let ChangeOutcome::NewVersion { order: changed } = &outcome {
+            // CON-2: a change may not take more than remains of the
+            // contract the order is placed against.
+            self.check_contract_order(
+                tx,
+                order.customer_id,
+                changed,
+                &std::collections::BTreeMap::new(),
+                Some(id),
+            )
+            .await?;
+        }
         let after_products: Vec<_> = after.lines.iter().map(|l| l.product_id).collect();
         let facts = self.change_facts(tx, order, &after_products).await?;
         let mut impact = assess_impact(&order.document, &after, &facts);

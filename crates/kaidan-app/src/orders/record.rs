@@ -104,7 +104,17 @@ impl App {
         let products: Vec<kaidan_domain::ProductId> =
             valid.lines.iter().map(|l| l.product_id).collect();
         let book = self.price_book(tx, &customer, &products).await?;
+        let book = self
+            .with_contract_prices(tx, valid.contract_id, book)
+            .await?;
         let priced = price_order(&valid, &book, &CustomerDefaults::from_master(&customer))?;
+        let given = valid
+            .lines
+            .iter()
+            .filter_map(|l| l.unit_price.map(|p| (l.line_no, p)))
+            .collect();
+        self.check_contract_order(tx, valid.customer_id, &priced, &given, None)
+            .await?;
         Ok((priced, customer))
     }
 

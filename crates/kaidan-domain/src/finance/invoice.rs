@@ -89,6 +89,14 @@ pub struct Billable {
     pub tax_rate: TaxRate,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub shipped_on: Date,
+    /// The contract the order was placed against (CON-2): one invoice
+    /// holds one contract's goods.
+    #[serde(default)]
+    pub contract_id: Option<i64>,
+    /// That contract's signing day plus its collection days (FIN-4).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    #[serde(default)]
+    pub contract_due: Option<Date>,
 }
 
 /// One line of an invoice or credit note. A credit note's line carries the
@@ -603,19 +611,20 @@ impl FapiaoInput {
 
 /// How batch invoicing splits what is to invoice: one invoice per customer
 /// for customers on monthly settlement (月结: the period's goods together),
-/// else one per shipment. Groups come in the order of the billables
-/// (oldest shipment first).
+/// else one per shipment; never two contracts' goods on one invoice (CON-2).
+/// Groups come in the order of the billables (oldest shipment first).
 pub fn batch_groups(
     billables: Vec<Billable>,
     monthly: impl Fn(CustomerId) -> bool,
 ) -> Vec<Vec<Billable>> {
     let mut groups: Vec<Vec<Billable>> = Vec::new();
-    let mut index: std::collections::HashMap<(CustomerId, Option<i64>), usize> =
+    let mut index: std::collections::HashMap<(CustomerId, Option<i64>, Option<i64>), usize> =
         std::collections::HashMap::new();
     for b in billables {
         let key = (
             b.customer_id,
             (!monthly(b.customer_id)).then_some(b.shipment_id),
+            b.contract_id,
         );
         match index.get(&key) {
             Some(&i) => groups[i].push(b),

@@ -59,6 +59,10 @@ pub struct OrderInput {
     pub special: bool,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The contract the order is placed against (CON-2): its products,
+    /// its prices, within what remains of it.
+    #[serde(default)]
+    pub contract_id: Option<i64>,
     #[serde(default)]
     pub lines: Vec<OrderLineInput>,
 }
@@ -110,6 +114,7 @@ pub struct ValidOrder {
     pub priority: bool,
     pub special: bool,
     pub notes: Option<String>,
+    pub contract_id: Option<i64>,
     pub lines: Vec<ValidLine>,
 }
 
@@ -147,6 +152,7 @@ impl OrderInput {
             priority: false,
             special: false,
             notes: None,
+            contract_id: None,
             lines,
         }
     }
@@ -262,6 +268,7 @@ impl OrderInput {
             priority: self.priority,
             special: self.special,
             notes,
+            contract_id: self.contract_id,
             lines,
         })
     }

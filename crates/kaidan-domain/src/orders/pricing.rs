@@ -80,6 +80,9 @@ impl CustomerDefaults {
 pub struct PriceBook {
     products: BTreeMap<ProductId, ProductFacts>,
     price_list: BTreeMap<ProductId, Money>,
+    /// The prices of the contract an order is placed against, which come
+    /// before the price list.
+    contract: BTreeMap<ProductId, Money>,
 }
 
 impl PriceBook {
@@ -93,7 +96,15 @@ impl PriceBook {
                 .into_iter()
                 .map(|i| (i.product_id, i.price))
                 .collect(),
+            contract: BTreeMap::new(),
         }
+    }
+
+    /// The book with the prices of the contract the order is placed
+    /// against (CON-2).
+    pub fn with_contract(mut self, prices: impl IntoIterator<Item = (ProductId, Money)>) -> Self {
+        self.contract = prices.into_iter().collect();
+        self
     }
 
     pub fn product(&self, id: ProductId) -> Option<&ProductFacts> {
@@ -102,6 +113,9 @@ impl PriceBook {
 
     /// The price the customer should pay and where it comes from.
     pub fn reference_price(&self, id: ProductId) -> Option<(Money, PriceSource)> {
+        if let Some(p) = self.contract.get(&id) {
+            return Some((*p, PriceSource::Contract));
+        }
         if let Some(p) = self.price_list.get(&id) {
             return Some((*p, PriceSource::PriceList));
         }
@@ -122,6 +136,8 @@ pub enum PriceSource {
     PriceList,
     /// The product's list price.
     ListPrice,
+    /// The contract the order is placed against (CON-2).
+    Contract,
 }
 
 /// A sales manager's approval of a deviating price (ORD-4). It approves one
@@ -271,6 +287,9 @@ pub struct PricedOrder {
     pub priority: bool,
     pub special: bool,
     pub notes: Option<String>,
+    /// The contract the order is placed against (CON-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<i64>,
     pub lines: Vec<PricedLine>,
     pub totals: OrderTotals,
 }
@@ -401,6 +420,7 @@ pub fn price_order(
         priority: order.priority,
         special: order.special,
         notes: order.notes.clone(),
+        contract_id: order.contract_id,
         lines,
         totals: OrderTotals::default(),
     };
@@ -489,6 +509,7 @@ impl PricedOrder {
             priority: self.priority,
             special: self.special,
             notes: self.notes.clone(),
+            contract_id: self.contract_id,
             lines: self
                 .lines
                 .iter()

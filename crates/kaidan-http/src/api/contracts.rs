@@ -1,6 +1,8 @@
 //! Sales contracts (销售合同, CON-1, CON-2): draft, revise (every version
 //! kept), review by legal, finance and the general manager in turn, sign
-//! with the scanned copy, put in force, complete; the archive's search.
+//! with the scanned copy, put in force, complete; the archive's search;
+//! the printed contract; supplementary agreements through the same review;
+//! the loans of the paper original.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +14,8 @@ use axum::response::Response;
 use jiff::civil::Date;
 use kaidan_app::contracts::ContractView;
 use kaidan_app::finance::VoucherUpload;
-use kaidan_app::ports::{ContractFilter, ContractRow};
-use kaidan_domain::contracts::{ContractTerms, ReviewStep};
+use kaidan_app::ports::{ContractFilter, ContractRow, LoanRow, SupplementRow};
+use kaidan_domain::contracts::{ContractTerms, LoanInput, ReviewStep, SupplementContent};
 use kaidan_domain::{CustomerId, Money};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::query::{cursor, named, next_cursor, unknown, whole};
 use crate::auth::Api;
 use crate::json::JsonBody;
-use crate::path::{Contract, PathId};
+use crate::path::{Contract, PathId, Supplement};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -33,7 +35,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         submit_contract;
         review_contract;
         signed_copy, sign_contract;
-        advance_contract
+        advance_contract;
+        contract_pdf;
+        draft_supplement;
+        get_supplement, revise_supplement;
+        submit_supplement;
+        review_supplement;
+        supplement_copy, sign_supplement;
+        borrow_original;
+        return_original
     )
 }
 
@@ -184,6 +194,16 @@ pub async fn sign_contract(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ContractView>> {
+    let (signed_on, copy) = signing(&q, &headers, &body)?;
+    Ok(Json(app.sign_contract(&ctx, id, signed_on, &copy).await?))
+}
+
+/// The signing day and the scanned copy of a signing request.
+fn signing(
+    q: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> ApiResult<(Date, VoucherUpload)> {
     let signed_on = day(
         "signed_on",
         q.get("signed_on").map(String::as_str).unwrap_or_default(),
@@ -196,7 +216,7 @@ pub async fn sign_contract(
             .map(str::to_string),
         bytes: body.to_vec(),
     };
-    Ok(Json(app.sign_contract(&ctx, id, signed_on, &copy).await?))
+    Ok((signed_on, copy))
 }
 
 /// The scanned signed copy.
@@ -216,4 +236,136 @@ pub async fn advance_contract(
     PathId(id): PathId<Contract>,
 ) -> ApiResult<Json<ContractView>> {
     Ok(Json(app.advance_contract(&ctx, id).await?))
+}
+
+/// CON-1, DOC-1: the contract printed as a PDF in Chinese (销售合同):
+/// the parties, products, amount in capitals and every clause.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}/pdf", tag = "contracts", operation_id = "contract_pdf", params(("id" = i64, Path)),
+    responses((status = 200, description = "销售合同 (PDF)", content_type = "application/pdf"),
+        (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn contract_pdf(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    crate::auth::ApiAuth(ctx): crate::auth::ApiAuth,
+    PathId(id): PathId<Contract>,
+) -> ApiResult<crate::print::Pdf> {
+    Ok(crate::print::contract_pdf(&s, &ctx, id).await?)
+}
+
+/// CON-2: a supplementary agreement (补充协议) to a signed contract: a
+/// change (with the whole new terms), a termination or a breach.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/supplements", tag = "contracts", params(("id" = i64, Path)),
+    request_body = SupplementContent,
+    responses((status = 201, body = SupplementRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn draft_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Contract>,
+    JsonBody(content): JsonBody<SupplementContent>,
+) -> ApiResult<(StatusCode, Json<SupplementRow>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.draft_supplement(&ctx, id, &content).await?),
+    ))
+}
+
+/// CON-2: a supplementary agreement with its reviews.
+#[utoipa::path(get, path = "/api/v1/supplements/{id}", tag = "contracts", params(("id" = i64, Path)),
+    responses((status = 200, body = SupplementRow), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+) -> ApiResult<Json<SupplementRow>> {
+    Ok(Json(app.supplement(&ctx, id).await?))
+}
+
+/// CON-2: a draft agreement rewritten.
+#[utoipa::path(put, path = "/api/v1/supplements/{id}", tag = "contracts", params(("id" = i64, Path)),
+    request_body = SupplementContent,
+    responses((status = 200, body = SupplementRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn revise_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+    JsonBody(content): JsonBody<SupplementContent>,
+) -> ApiResult<Json<SupplementRow>> {
+    Ok(Json(app.revise_supplement(&ctx, id, &content).await?))
+}
+
+/// CON-2: the draft agreement goes to review (legal first).
+#[utoipa::path(post, path = "/api/v1/supplements/{id}/submit", tag = "contracts", params(("id" = i64, Path)),
+    responses((status = 200, body = SupplementRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+) -> ApiResult<Json<SupplementRow>> {
+    Ok(Json(app.submit_supplement(&ctx, id).await?))
+}
+
+/// CON-2: the contract's review steps, in turn, never by the drafter.
+#[utoipa::path(post, path = "/api/v1/supplements/{id}/reviews", tag = "contracts", params(("id" = i64, Path)),
+    request_body = ReviewInput,
+    responses((status = 200, body = SupplementRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn review_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+    JsonBody(r): JsonBody<ReviewInput>,
+) -> ApiResult<Json<SupplementRow>> {
+    Ok(Json(
+        app.review_supplement(&ctx, id, r.step, r.approve, &r.comment)
+            .await?,
+    ))
+}
+
+/// CON-2: the approved agreement signed on `signed_on` (scanned copy as
+/// the raw body, its name in `file`): a change becomes the contract's
+/// terms, a termination ends it, a breach is recorded.
+#[utoipa::path(put, path = "/api/v1/supplements/{id}/signed-copy", tag = "contracts",
+    params(("id" = i64, Path), ("signed_on" = String, Query, format = Date), ("file" = String, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = SupplementRow), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn sign_supplement(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+    Query(q): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<SupplementRow>> {
+    let (signed_on, copy) = signing(&q, &headers, &body)?;
+    Ok(Json(app.sign_supplement(&ctx, id, signed_on, &copy).await?))
+}
+
+/// The scanned signed copy of a supplementary agreement.
+#[utoipa::path(get, path = "/api/v1/supplements/{id}/signed-copy", tag = "contracts", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+pub async fn supplement_copy(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Supplement>,
+) -> ApiResult<Response> {
+    Ok(super::finance::file_response(
+        app.supplement_copy(&ctx, id).await?,
+    ))
+}
+
+/// CON-2 (seed 001 借阅签字): the caller signs for the paper original,
+/// saying why and until when; refused while it is out.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/loans", tag = "contracts", params(("id" = i64, Path)),
+    request_body = LoanInput,
+    responses((status = 201, body = LoanRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn borrow_original(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Contract>,
+    JsonBody(input): JsonBody<LoanInput>,
+) -> ApiResult<(StatusCode, Json<LoanRow>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.borrow_original(&ctx, id, &input).await?),
+    ))
+}
+
+/// CON-2: the keeper records the original back.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/loans/return", tag = "contracts", params(("id" = i64, Path)),
+    responses((status = 200, body = LoanRow), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn return_original(
+    Api(app, ctx): Api,
+    PathId(id): PathId<Contract>,
+) -> ApiResult<Json<LoanRow>> {
+    Ok(Json(app.return_original(&ctx, id).await?))
 }

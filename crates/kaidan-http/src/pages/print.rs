@@ -9,7 +9,9 @@ use axum::routing::get;
 use kaidan_domain::OrderId;
 
 use super::{Lang, MessagePage, PageAuth, PageError, PageId, PageResult, bare_chrome, render};
-use crate::print::{Pdf, PrintFailure, dunning_pdf, invoice_pdf, order_pdf, shipment_pdf};
+use crate::print::{
+    Pdf, PrintFailure, contract_pdf, dunning_pdf, invoice_pdf, order_pdf, shipment_pdf,
+};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -18,6 +20,12 @@ pub fn routes() -> Router<AppState> {
         .route("/shipments/{id}/pdf", get(shipment))
         .route("/finance/invoices/{id}/pdf", get(invoice))
         .route("/finance/dunning/{id}/pdf", get(dunning))
+        .route("/contracts/{id}/pdf", get(contract))
+}
+
+/// GET /contracts/{id}/pdf: 销售合同.
+async fn contract(State(s): State<AppState>, auth: PageAuth, PageId(id): PageId) -> PageResult {
+    answer(auth.chrome.lang, contract_pdf(&s, &auth.ctx, id).await)
 }
 
 /// GET /orders/{id}/pdf: 订单确认书.

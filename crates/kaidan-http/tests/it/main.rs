@@ -8,6 +8,7 @@ mod api;
 mod bank_http;
 mod collection_http;
 mod complaints_http;
+mod contract_orders_http;
 mod contracts_http;
 mod customers_http;
 mod files_http;

@@ -3,12 +3,14 @@
 //! credit note, statement, dunning letter) is one more file here: gather
 //! its view in the HTTP layer, map it, render.
 
+mod contract;
 mod delivery_note;
 mod dunning;
 mod invoice;
 mod order_confirmation;
 mod statement;
 
+pub use contract::{ContractPrint, contract};
 pub use delivery_note::{DeliveryNote, delivery_note};
 pub use dunning::dunning_letter;
 pub use invoice::{invoice, rmb_in_words};

@@ -4,7 +4,7 @@ use kaidan_domain::field_rules::Field;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use kaidan_app::{AppError, Created, Ctx};
@@ -217,6 +217,21 @@ fn parse(
     let requested = date("requested_delivery_date", &mut errors);
     let payment_method = opt("payment_method").and_then(|v| v.parse::<PaymentMethod>().ok());
     let payment_terms = opt("payment_terms").and_then(|v| v.parse::<PaymentTerms>().ok());
+    let contract_id = match opt("contract_id").map(|v| v.parse::<i64>()) {
+        Some(Ok(id)) if id > 0 => Some(id),
+        None => None,
+        Some(_) => {
+            errors.insert(
+                "contract_id".into(),
+                lang.pick(
+                    "合同 ID 为正整数",
+                    "a contract id is a positive whole number",
+                )
+                .to_string(),
+            );
+            None
+        }
+    };
     let rows: Vec<usize> = row_indexes(form)
         .into_iter()
         .filter(|i| !is_blank_row(form, *i))
@@ -274,6 +289,7 @@ fn parse(
                 priority: matches!(field("priority").as_str(), "true" | "on" | "1"),
                 special: matches!(field("special").as_str(), "true" | "on" | "1"),
                 notes: opt("notes"),
+                contract_id,
                 lines,
             })
         }
@@ -453,15 +469,25 @@ async fn page(
 }
 
 /// GET /orders/new
-pub async fn new_form(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> PageResult {
+/// `customer_id` and `contract_id` in the query fill the form (the
+/// contract page's "order against this contract").
+pub async fn new_form(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    Query(q): Query<HashMap<String, String>>,
+) -> PageResult {
     ctx.require(kaidan_domain::Permission::OrderCreate)
         .or_page(chrome.lang)?;
+    let filled: HashMap<String, String> = q
+        .into_iter()
+        .filter(|(k, v)| matches!(k.as_str(), "customer_id" | "contract_id") && v.len() <= 20)
+        .collect();
     page(
         &s,
         &ctx,
         chrome,
         StatusCode::OK,
-        &HashMap::new(),
+        &filled,
         HashMap::new(),
         Vec::new(),
         Vec::new(),

@@ -361,6 +361,7 @@ pub async fn place(
         priority: false,
         special: false,
         notes: opt("notes"),
+        contract_id: None,
         lines: lines
             .into_iter()
             .map(|(p, n)| OrderLineInput::new(p, n))

@@ -6,6 +6,14 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+mod against;
+mod loans;
+mod supplements;
+
+pub use against::{ContractProgress, OrderedLine, ProgressLine, check_against};
+pub use loans::{LoanInput, MAX_LOAN_DAYS};
+pub use supplements::{BreachBy, SupplementContent, SupplementKind, SupplementStatus};
+
 use crate::access::string_enum;
 use crate::validation::ValidationErrors;
 use crate::{CustomerId, Money, Permission, ProductId, UserId};
@@ -309,33 +317,35 @@ pub struct ReviewRecord {
     pub version: i64,
 }
 
-/// Why `actor` may not take review step `step` now, or None: the contract
-/// must be in review at exactly that step (none is skipped), and nobody
-/// reviews the draft he wrote.
+/// Why `actor` may not take review step `step` now, or None: the document
+/// (a contract or a supplementary agreement, whose status is `status`) must
+/// be in review at exactly that step (none is skipped), and nobody reviews
+/// the draft he wrote.
 pub fn review_refusal(
-    status: ContractStatus,
+    in_review: bool,
+    status: &str,
     awaiting: Option<ReviewStep>,
     step: ReviewStep,
     drafter: UserId,
     actor: UserId,
 ) -> Option<(&'static str, String)> {
-    if status != ContractStatus::InReview {
+    if !in_review {
         return Some((
             "illegal_transition",
-            format!("the contract is {status}, not in review"),
+            format!("it is {status}, not in review"),
         ));
     }
     if awaiting != Some(step) {
         let waiting = awaiting.map_or("nothing".to_string(), |s| s.to_string());
         return Some((
             "out_of_turn",
-            format!("the contract waits for {waiting}; {step} cannot come before it"),
+            format!("it waits for {waiting}; {step} cannot come before it"),
         ));
     }
     if drafter == actor {
         return Some((
             "own_draft",
-            "nobody reviews or approves a contract he drafted".into(),
+            "nobody reviews or approves what he drafted".into(),
         ));
     }
     None
@@ -404,10 +414,11 @@ mod tests {
     #[test]
     fn con_1_review_runs_legal_finance_general_manager_and_never_by_the_drafter() {
         let (drafter, legal) = (UserId(1), UserId(2));
-        let s = ContractStatus::InReview;
+        let s = (true, "in_review");
         assert!(
             review_refusal(
-                s,
+                s.0,
+                s.1,
                 Some(ReviewStep::Legal),
                 ReviewStep::Legal,
                 drafter,
@@ -417,7 +428,8 @@ mod tests {
         );
         assert_eq!(
             review_refusal(
-                s,
+                s.0,
+                s.1,
                 Some(ReviewStep::Legal),
                 ReviewStep::Finance,
                 drafter,
@@ -429,7 +441,8 @@ mod tests {
         );
         assert_eq!(
             review_refusal(
-                s,
+                s.0,
+                s.1,
                 Some(ReviewStep::Legal),
                 ReviewStep::Legal,
                 drafter,
@@ -440,15 +453,9 @@ mod tests {
             "own_draft"
         );
         assert_eq!(
-            review_refusal(
-                ContractStatus::Draft,
-                None,
-                ReviewStep::Legal,
-                drafter,
-                legal
-            )
-            .unwrap()
-            .0,
+            review_refusal(false, "draft", None, ReviewStep::Legal, drafter, legal)
+                .unwrap()
+                .0,
             "illegal_transition"
         );
         assert_eq!(ReviewStep::Legal.next(), Some(ReviewStep::Finance));

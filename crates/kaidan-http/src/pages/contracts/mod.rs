@@ -1,7 +1,11 @@
 //! Sales contracts (销售合同, CON-1, CON-2): the archive with its search,
 //! a draft written from the company's template (the terms of seed 001
 //! filled in, to be adapted), and one contract with its versions, its
-//! review by legal, finance and the general manager, and its signing.
+//! review by legal, finance and the general manager, its signing, what
+//! was ordered against it, its supplementary agreements and the loans of
+//! its original (the steps of those two in `steps.rs`).
+
+mod steps;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -43,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contracts/{id}/advance", post(advance))
         .route("/contracts/{id}/signed-copy", get(copy))
+        .merge(steps::routes())
 }
 
 fn status_label(lang: Lang, s: ContractStatus) -> &'static str {
@@ -381,6 +386,8 @@ struct NewPage {
     form: TermsForm,
     customers: Vec<(i64, String)>,
     action: String,
+    /// The form drafts a change agreement (its clauses asked too).
+    change: bool,
     error: Option<String>,
 }
 
@@ -401,6 +408,7 @@ async fn new_view(
             form,
             customers,
             action: "/contracts".into(),
+            change: false,
             error,
             chrome,
         },
@@ -453,7 +461,19 @@ struct ContractPage {
     form: TermsForm,
     customers: Vec<(i64, String)>,
     action: String,
+    /// The terms form drafts a change agreement, not a new version.
+    change: bool,
     today: String,
+    /// (sku, agreed, ordered, shipped, remaining)
+    progress: Vec<(String, i64, i64, i64, i64)>,
+    /// The order entry prefilled with this contract, while in force.
+    order_link: Option<String>,
+    supplements: Vec<steps::SupplementLine>,
+    can_supplement: bool,
+    /// (borrower, purpose, due back, lent at, returned at, overdue)
+    loans: Vec<(String, String, String, String, String, bool)>,
+    can_borrow: bool,
+    can_return: bool,
     history: Option<Vec<HistoryRow>>,
     error: Option<String>,
 }
@@ -492,6 +512,15 @@ async fn contract_view(
     let sku_only: HashMap<i64, String> =
         skus.iter().map(|(k, (sku, _))| (*k, sku.clone())).collect();
     let history = history(s, &ctx, "contract", id).await.or_page(lang)?;
+    let live = matches!(c.status, ContractStatus::Signed | ContractStatus::InForce);
+    let can_supplement = live && can(Permission::ContractDraft);
+    let customers = if can_supplement {
+        vec![(c.customer_id.get(), c.customer_name.clone())]
+    } else {
+        customers
+    };
+    let today = s.app.today_date();
+    let on_loan = v.loans.first().is_some_and(|l| l.returned_at.is_none());
     Ok(render(
         status_of(&error),
         &ContractPage {
@@ -570,8 +599,58 @@ async fn contract_view(
             },
             form: TermsForm::of(&c.terms, &sku_only),
             customers,
-            action: format!("/contracts/{id}/terms"),
-            today: s.app.today_date().to_string(),
+            action: if can_supplement {
+                format!("/contracts/{id}/supplements")
+            } else {
+                format!("/contracts/{id}/terms")
+            },
+            change: can_supplement,
+            today: today.to_string(),
+            progress: v
+                .progress
+                .lines
+                .iter()
+                .map(|l| {
+                    (
+                        sku_only
+                            .get(&l.product_id.get())
+                            .cloned()
+                            .unwrap_or_else(|| format!("#{}", l.product_id)),
+                        l.quantity,
+                        l.ordered,
+                        l.shipped,
+                        l.remaining,
+                    )
+                })
+                .collect(),
+            order_link: (c.status == ContractStatus::InForce && can(Permission::OrderCreate))
+                .then(|| format!("/orders/new?customer_id={}&contract_id={id}", c.customer_id)),
+            supplements: steps::lines(lang, &ctx, &v.supplements),
+            can_supplement,
+            loans: v
+                .loans
+                .iter()
+                .map(|l| {
+                    (
+                        l.borrower_name.clone(),
+                        l.purpose.clone(),
+                        l.due_back.to_string(),
+                        local_time(l.lent_at),
+                        l.returned_at
+                            .map(|t| {
+                                format!(
+                                    "{} {}",
+                                    local_time(t),
+                                    l.received_by_name.clone().unwrap_or_default()
+                                )
+                            })
+                            .unwrap_or_default(),
+                        l.returned_at.is_none() && l.due_back < today,
+                    )
+                })
+                .collect(),
+            can_borrow: c.signed_on.is_some() && !on_loan,
+            can_return: on_loan && can(Permission::ContractArchive),
             history,
             v,
             error,
