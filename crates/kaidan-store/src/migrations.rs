@@ -427,6 +427,11 @@ mod tests {
             "77d30c94ece43bfdd41af9964541e3bddc8f0aa45a128c4a96197bdd1757ee8eaa3ae9a88d5bf597fc3220ad6c3694df",
             "66c95dc787055f8ed20deb41ae46fbcaef25346e7a88706e65cb907322e19ed9c5420eb387db9517461ad04a96d5569e",
         ),
+        (
+            29,
+            "5bcd2205d21068ce7c395aad595f6c7deb1dcaad23c4e93cffd00cb128b14810d857bdda0df06a49abae0a0094d1e749",
+            "f7961374afd64aac945fb0ec1e1bb53821bf40daf83db9f860792d0805d166d1201fb8e3bc3ba293bc51205cfaf7792f",
+        ),
     ];
 
     fn hex(bytes: &[u8]) -> String {

@@ -309,3 +309,49 @@ async fn con_1_the_contract_prints_as_a_pdf_in_chinese() {
     })
     .await;
 }
+
+/// CON-2 on the pages: the contract in force offers printing and ordering;
+/// sales drafts a breach and a change agreement and signs for the original.
+#[tokio::test]
+#[rustfmt::skip]
+async fn con_2_on_the_contract_page_sales_supplements_it_and_borrows_the_original() {
+    use crate::support::{assert_has, csrf, form};
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let rv = reviewers(&t).await;
+        let id = contract(&t, &w, &rv, 100, true).await;
+        let rep = t.login("rep").await;
+        let at = format!("/contracts/{id}");
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["contract-print", "contract-order", "supplement-form", "loan-form", "contract-progress", "履行情况"]);
+        let token = csrf(&html);
+        let r = t.post(&format!("{at}/supplements"), &rep, form(&[("_csrf", &token), ("kind", "breach"), ("clauses", "卖方逾期交货"), ("breach_by", "seller"), ("penalty", "500")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let mut change = vec![("_csrf", token.as_str()), ("kind", "change"), ("clauses", "数量增至150件"), ("customer_id", "")];
+        let c = w.customer.to_string();
+        change[3].1 = c.as_str();
+        for (k, v) in [("title", "2027 年度加盟供货合同"), ("quality_standard", "GB/T 8878-2014 合格品"), ("payment_terms", "银行转账"),
+            ("delivery_terms", "卖方送货至买方门店"), ("after_sales", "质保一年"), ("breach_liability", "逾期付款按日万分之五支付违约金"),
+            ("late_interest_bp", "5"), ("dispute", "arbitration"), ("dispute_venue", "深圳国际仲裁院"), ("collection_days", "45")] {
+            change.push((k, v));
+        }
+        let mut bad = change.clone();
+        bad.push(("lines", "NOPE 1 1"));
+        let r = t.post(&format!("{at}/supplements"), &rep, form(&bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_has(&r.text(), &["NOPE"]);
+        change.push(("lines", "F-1 150 80 M/L/XL"));
+        let r = t.post(&format!("{at}/supplements"), &rep, form(&change)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let due = today().checked_add(jiff::Span::new().days(5)).unwrap().to_string();
+        let r = t.post(&format!("{at}/loans"), &rep, form(&[("_csrf", &token), ("purpose", "对账"), ("due_back", &due)])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["违约处理", "违约金 500", "合同变更", "新金额 12000", "对账", "李销售", "supplement-submit"]);
+        assert!(!html.contains("loan-form"), "no second loan while it is out");
+        // The order entry opens against the contract.
+        let html = t.page(&format!("/orders/new?customer_id={}&contract_id={id}", w.customer), &rep).await.text();
+        assert_has(&html, &[&format!("value=\"{id}\"")]);
+    })
+    .await;
+}

@@ -130,7 +130,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
     after_sales::history(&past, &clock, last).await?;
-    contracts::history(&past, &clock, last).await?;
+    contracts::history(&past, &clock, &ctx, last).await?;
 
     // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;

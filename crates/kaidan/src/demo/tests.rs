@@ -964,6 +964,7 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
             ContractStatus::Signed,
             ContractStatus::InForce,
             ContractStatus::Completed,
+            ContractStatus::Terminated,
         ] {
             assert!(
                 all.iter().any(|c| c.status == st),
@@ -982,6 +983,31 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
         assert!(
             all.iter().filter(|c| c.signed_copy.is_some()).count() >= 3,
             "{backend}"
+        );
+        // One in force has orders against it, shipped and invoiced; one a
+        // change signed and a breach in review; originals were lent.
+        let mut views = Vec::new();
+        for c in &all {
+            views.push(app.contract(&ctx, c.id).await.unwrap());
+        }
+        assert!(
+            views.iter().any(|v| v.orders.len() >= 2
+                && v.progress.shipped.is_positive()
+                && v.progress.invoiced.is_positive()
+                && v.progress.remaining.is_positive()),
+            "{backend}: no contract with orders against it"
+        );
+        assert!(
+            views.iter().any(|v| v.contract.terms_version >= 2
+                && v.supplements.len() >= 2
+                && v.loans.first().is_some_and(|l| l.returned_at.is_none())),
+            "{backend}: no supplemented contract out on loan"
+        );
+        assert!(
+            views
+                .iter()
+                .any(|v| v.loans.first().is_some_and(|l| l.returned_at.is_some())),
+            "{backend}: no original back from a loan"
         );
     }
 }

@@ -551,41 +551,70 @@ async fn after_sales_flow(c: &fantoccini::Client, url: &str, out: &std::path::Pa
     c.goto(&format!("{url}/login")).await.unwrap();
 }
 
-/// CON-1: the general manager approves the demo's contract that waits for
-/// him (legal and finance reviewed it); sales records its signing.
+/// Issue 19 (CON-1): the sales rep drafts a contract from the template,
+/// legal and finance review it, the general manager approves it, and it
+/// prints as a PDF.
 async fn contracts_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
-    c.goto(&format!("{url}/contracts?status=in_review"))
+    c.goto(&format!("{url}/contracts?status=in_force"))
         .await
         .unwrap();
-    log_in(c, "general_manager").await;
-    c.goto(&format!("{url}/contracts?status=in_review"))
+    log_in(c, "sales_rep").await;
+    c.goto(&format!("{url}/contracts?status=in_force"))
         .await
         .unwrap();
-    element(c, Locator::Id("contracts")).await;
-    let mut links = Vec::new();
-    for a in c
-        .find_all(Locator::Css(
-            "#contracts tbody tr td a[href^='/contracts/']",
-        ))
+    // A SKU of the demo's catalogue, from a contract in force.
+    let link = element(
+        c,
+        Locator::Css("#contracts tbody tr td a[href^='/contracts/']"),
+    )
+    .await
+    .attr("href")
+    .await
+    .unwrap()
+    .unwrap();
+    c.goto(&format!("{url}{link}")).await.unwrap();
+    let sku = element(c, Locator::Css("#contract-lines tbody tr td"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    c.goto(&format!("{url}/contracts/new")).await.unwrap();
+    choose(c, "c-customer", 1).await;
+    fill(c, "c-title", "浏览器测试供货合同").await;
+    fill(c, "c-lines", &format!("{sku} 50 88 S/M/L")).await;
+    click_until(c, "c-save", "contract-status", "草稿").await;
+    let at = c.current_url().await.unwrap().path().to_string();
+    click_until(c, "contract-submit", "contract-status", "审核中").await;
+    for (user, after) in [
+        ("legal", "审核中"),
+        ("finance", "审核中"),
+        ("general_manager", "已批准"),
+    ] {
+        log_out(c).await;
+        c.goto(&format!("{url}{at}")).await.unwrap();
+        log_in(c, user).await;
+        c.goto(&format!("{url}{at}")).await.unwrap();
+        element(c, Locator::Id("review-form")).await;
+        fill(c, "review-comment", "同意").await;
+        click_until(c, "review-approve", "contract-status", after).await;
+    }
+    std::fs::write(out.join("contract.png"), c.screenshot().await.unwrap()).unwrap();
+    let pdf = element(c, Locator::Id("contract-print"))
+        .await
+        .attr("href")
         .await
         .unwrap()
-    {
-        links.extend(a.attr("href").await.unwrap());
-    }
-    // The one waiting for the general manager shows him its review form.
-    let mut found = false;
-    for link in links {
-        c.goto(&format!("{url}{link}")).await.unwrap();
-        element(c, Locator::Id("contract-status")).await;
-        if c.find(Locator::Id("review-form")).await.is_ok() {
-            found = true;
-            break;
-        }
-    }
-    assert!(found, "a contract waits for the general manager");
-    fill(c, "review-comment", "同意签订").await;
-    click_until(c, "review-approve", "contract-status", "已批准").await;
-    std::fs::write(out.join("contract.png"), c.screenshot().await.unwrap()).unwrap();
+        .unwrap();
+    let fetched = c
+        .execute_async(
+            "const cb = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(b => cb([r.status, r.headers.get('content-type'), b.byteLength])));",
+            vec![serde_json::json!(pdf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched[0], 200, "the contract prints: {fetched}");
+    assert_eq!(fetched[1], "application/pdf", "{fetched}");
     log_out(c).await;
 }
 
