@@ -11,17 +11,17 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use jiff::civil::Date;
+use kaidan_app::clock::MovableClock;
 use kaidan_app::finance::VoucherUpload as Copy;
 use kaidan_app::{App, Ctx};
-use kaidan_app::clock::MovableClock;
 use kaidan_domain::contracts::{
     BreachBy, ContractLine, ContractTerms, Dispute, Instalment, LoanInput, ReviewStep,
     SupplementContent, SupplementKind,
 };
 use kaidan_domain::finance::InvoiceInput;
 use kaidan_domain::fulfilment::{ShipInput, picked_in_full};
-use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus};
 use kaidan_domain::master::{CustomerData, ProductData};
+use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus};
 use kaidan_domain::{CustomerId, Money, ProductId, Role};
 
 use super::demo_login;
@@ -137,7 +137,7 @@ pub(super) async fn history(
     } = &staff;
     // Products of different styles from the catalogue.
     let page = past
-        .list::<ProductData>(&rep, &kaidan_app::ListRequest::default())
+        .list::<ProductData>(rep, &kaidan_app::ListRequest::default())
         .await?;
     let skus: Vec<ProductId> = page
         .items
@@ -169,7 +169,7 @@ pub(super) async fn history(
         ("FR-008", "门店转让前供货合同", Reach::Terminated, false),
     ];
     for (i, (code, title, reach, court)) in plan.into_iter().enumerate() {
-        let Ok(customer) = past.id_by_code::<CustomerData>(&rep, code).await else {
+        let Ok(customer) = past.id_by_code::<CustomerData>(rep, code).await else {
             continue;
         };
         let start = end
@@ -258,7 +258,9 @@ pub(super) async fn history(
                 past.return_original(&staff.clerk, id).await?;
             }
             (Reach::InForce, "FR-004") => orders_against(past, clock, ctx, id, &day).await?,
-            (Reach::InForce, _) => supplements(past, clock, &staff, &v.contract.terms, id, &day).await?,
+            (Reach::InForce, _) => {
+                supplements(past, clock, &staff, &v.contract.terms, id, &day).await?
+            }
             (Reach::Terminated, _) => {
                 let end = SupplementContent {
                     kind: SupplementKind::Termination,
@@ -381,7 +383,9 @@ async fn supplements(
     more.collection_days = 45;
     let change = SupplementContent {
         kind: SupplementKind::Change,
-        clauses: "第一条 第一项产品数量增加200件;第二条 回款期限调整为合同签订后45日;其余条款不变。".into(),
+        clauses:
+            "第一条 第一项产品数量增加200件;第二条 回款期限调整为合同签订后45日;其余条款不变。"
+                .into(),
         terms: Some(more),
         breach_by: None,
         penalty: None,

@@ -573,6 +573,18 @@ async fn contracts_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     .unwrap()
     .unwrap();
     c.goto(&format!("{url}{link}")).await.unwrap();
+    element(c, Locator::Id("contract-progress")).await;
+    c.execute(
+        "document.getElementById('progress').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    std::fs::write(
+        out.join("contract-progress.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     let sku = element(c, Locator::Css("#contract-lines tbody tr td"))
         .await
         .text()
