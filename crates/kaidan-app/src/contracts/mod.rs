@@ -14,7 +14,8 @@ mod supplements;
 use jiff::civil::Date;
 use kaidan_domain::audit::{FieldChange, diff};
 use kaidan_domain::contracts::{
-    ContractProgress, ContractStatus, ContractTerms, ReviewRecord, ReviewStep, review_refusal,
+    ContractProgress, ContractStatus, ContractTerms, ReviewOutcome, ReviewRecord, ReviewStep,
+    review_refusal,
 };
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
@@ -74,6 +75,33 @@ pub(crate) fn review_record(
         at,
         version,
     })
+}
+
+/// Refuses `ctx` taking review step `step` of a document (`what`, e.g.
+/// "contract HT-…") out of turn, outside review or on his own draft.
+pub(crate) fn check_review_turn(
+    what: &str,
+    (in_review, status): (bool, &str),
+    awaiting: Option<ReviewStep>,
+    step: ReviewStep,
+    drafter: kaidan_domain::UserId,
+    ctx: &Ctx,
+) -> AppResult<()> {
+    match review_refusal(
+        in_review,
+        status,
+        awaiting,
+        step,
+        drafter,
+        ctx.actor.user_id,
+    ) {
+        Some((code, message)) => Err(AppError::invalid(
+            "step",
+            code,
+            format!("{what}: {message}"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The audit line of a review decision.
@@ -375,41 +403,27 @@ impl App {
         let record = review_record(ctx, step, approve, comment, self.now(), 0)?;
         let mut tx = self.store.write().await?;
         let mut c = self.contract_in(&mut tx, ctx, id).await?;
-        if let Some((code, message)) = review_refusal(
-            c.status == ContractStatus::InReview,
-            c.status.as_str(),
+        check_review_turn(
+            &format!("contract {}", c.number),
+            (c.status == ContractStatus::InReview, c.status.as_str()),
             c.awaiting,
             step,
             c.drafted_by,
-            ctx.actor.user_id,
-        ) {
-            return Err(AppError::invalid(
-                "step",
-                code,
-                format!("contract {}: {message}", c.number),
-            ));
-        }
+            ctx,
+        )?;
         let change = review_change(&record);
         c.reviews.push(ReviewRecord {
             version: c.terms_version,
             ..record
         });
-        let action = match (approve, step.next()) {
-            (false, _) => {
-                c.status = ContractStatus::Draft;
-                c.awaiting = None;
-                "returned"
-            }
-            (true, Some(next)) => {
-                c.awaiting = Some(next);
-                "reviewed"
-            }
-            (true, None) => {
-                c.status = ContractStatus::Approved;
-                c.awaiting = None;
-                "approved"
-            }
+        let outcome = step.outcome(approve);
+        c.awaiting = outcome.awaiting();
+        c.status = match outcome {
+            ReviewOutcome::SentBack => ContractStatus::Draft,
+            ReviewOutcome::Next(_) => ContractStatus::InReview,
+            ReviewOutcome::Approved => ContractStatus::Approved,
         };
+        let action = outcome.action();
         self.contract_save(&mut tx, &mut c).await?;
         self.contract_recorded(&mut tx, ctx, &c, action, vec![change])
             .await?;

@@ -8,12 +8,15 @@
 use jiff::civil::Date;
 use kaidan_domain::audit::{FieldChange, diff};
 use kaidan_domain::contracts::{
-    ContractStatus, ReviewRecord, ReviewStep, SupplementContent, SupplementKind, SupplementStatus,
-    review_refusal,
+    ContractStatus, ReviewOutcome, ReviewRecord, ReviewStep, SupplementContent, SupplementKind,
+    SupplementStatus,
 };
 use kaidan_domain::{Permission, ValidationErrors};
 
-use super::{check_signing_day, checked_copy, collect_by, not_found, review_change, review_record};
+use super::{
+    check_review_turn, check_signing_day, checked_copy, collect_by, not_found, review_change,
+    review_record,
+};
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::finance::VoucherUpload;
@@ -293,41 +296,27 @@ impl App {
         let record = review_record(ctx, step, approve, comment, self.now(), 0)?;
         let mut tx = self.store.write().await?;
         let (mut s, _) = self.supplement_in(&mut tx, ctx, id).await?;
-        if let Some((code, message)) = review_refusal(
-            s.status == SupplementStatus::InReview,
-            s.status.as_str(),
+        check_review_turn(
+            &format!("supplementary agreement {}", s.number),
+            (s.status == SupplementStatus::InReview, s.status.as_str()),
             s.awaiting,
             step,
             s.drafted_by,
-            ctx.actor.user_id,
-        ) {
-            return Err(AppError::invalid(
-                "step",
-                code,
-                format!("supplementary agreement {}: {message}", s.number),
-            ));
-        }
+            ctx,
+        )?;
         let change = review_change(&record);
         s.reviews.push(ReviewRecord {
             version: s.version,
             ..record
         });
-        let action = match (approve, step.next()) {
-            (false, _) => {
-                s.status = SupplementStatus::Draft;
-                s.awaiting = None;
-                "returned"
-            }
-            (true, Some(next)) => {
-                s.awaiting = Some(next);
-                "reviewed"
-            }
-            (true, None) => {
-                s.status = SupplementStatus::Approved;
-                s.awaiting = None;
-                "approved"
-            }
+        let outcome = step.outcome(approve);
+        s.awaiting = outcome.awaiting();
+        s.status = match outcome {
+            ReviewOutcome::SentBack => SupplementStatus::Draft,
+            ReviewOutcome::Next(_) => SupplementStatus::InReview,
+            ReviewOutcome::Approved => SupplementStatus::Approved,
         };
+        let action = outcome.action();
         self.supplement_save(&mut tx, &mut s, None).await?;
         self.supplement_recorded(&mut tx, ctx, &s, action, vec![change])
             .await?;

@@ -87,11 +87,51 @@ impl ReviewStep {
         }
     }
 
+    /// Where a decision at this step leads: back to draft, on to the next
+    /// step, or approved after the last.
+    pub fn outcome(self, approve: bool) -> ReviewOutcome {
+        match (approve, self.next()) {
+            (false, _) => ReviewOutcome::SentBack,
+            (true, Some(next)) => ReviewOutcome::Next(next),
+            (true, None) => ReviewOutcome::Approved,
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             ReviewStep::Legal => "法务审核",
             ReviewStep::Finance => "财务审核",
             ReviewStep::GeneralManager => "总经理审批",
+        }
+    }
+}
+
+/// Where a review decision leads a contract or a supplementary agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// Back to draft, with the comment.
+    SentBack,
+    /// On to this step.
+    Next(ReviewStep),
+    /// The general manager approved.
+    Approved,
+}
+
+impl ReviewOutcome {
+    /// The step's event and audit action.
+    pub fn action(self) -> &'static str {
+        match self {
+            ReviewOutcome::SentBack => "returned",
+            ReviewOutcome::Next(_) => "reviewed",
+            ReviewOutcome::Approved => "approved",
+        }
+    }
+
+    /// The step awaited next, if any.
+    pub fn awaiting(self) -> Option<ReviewStep> {
+        match self {
+            ReviewOutcome::Next(s) => Some(s),
+            _ => None,
         }
     }
 }
@@ -460,5 +500,14 @@ mod tests {
         );
         assert_eq!(ReviewStep::Legal.next(), Some(ReviewStep::Finance));
         assert_eq!(ReviewStep::GeneralManager.next(), None);
+        assert_eq!(
+            ReviewStep::Legal.outcome(true),
+            ReviewOutcome::Next(ReviewStep::Finance)
+        );
+        assert_eq!(
+            ReviewStep::GeneralManager.outcome(true).action(),
+            "approved"
+        );
+        assert_eq!(ReviewStep::Finance.outcome(false).awaiting(), None);
     }
 }

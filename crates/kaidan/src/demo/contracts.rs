@@ -391,7 +391,7 @@ async fn supplements(
         penalty: None,
     };
     clock.set(local(day(8), 9, 0)?);
-    let s = staff_draft(past, staff, id, &change).await?;
+    let (s, number) = staff_draft(past, staff, id, &change).await?;
     staff
         .review_supplement(past, clock, s, day(9), ReviewStep::GeneralManager)
         .await?;
@@ -399,7 +399,7 @@ async fn supplements(
     past.review_supplement(&staff.gm, s, ReviewStep::GeneralManager, true, "同意变更")
         .await?;
     clock.set(local(day(11), 10, 0)?);
-    past.sign_supplement(&staff.rep, s, day(11), &scan("BC"))
+    past.sign_supplement(&staff.rep, s, day(11), &scan(&number))
         .await?;
     let breach = SupplementContent {
         kind: SupplementKind::Breach,
@@ -409,7 +409,7 @@ async fn supplements(
         penalty: Some(Money::yuan(1_800)),
     };
     clock.set(local(day(14), 9, 0)?);
-    let b = staff_draft(past, staff, id, &breach).await?;
+    let (b, _) = staff_draft(past, staff, id, &breach).await?;
     staff
         .review_supplement(past, clock, b, day(15), ReviewStep::Finance)
         .await?;
@@ -426,14 +426,14 @@ async fn supplements(
     Ok(())
 }
 
-/// The rep drafts and submits a supplementary agreement; its id.
+/// The rep drafts and submits a supplementary agreement; its id and number.
 async fn staff_draft(
     past: &App,
     staff: &Staff,
     id: i64,
     content: &SupplementContent,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<(i64, String)> {
     let s = past.draft_supplement(&staff.rep, id, content).await?;
     past.submit_supplement(&staff.rep, s.id).await?;
-    Ok(s.id)
+    Ok((s.id, s.number))
 }

@@ -52,6 +52,24 @@ async fn text(c: &fantoccini::Client, id: &str) -> String {
     element(c, Locator::Id(id)).await.text().await.unwrap()
 }
 
+/// What the link `id` answers when the page's session fetches it:
+/// `[status, content type, bytes]`.
+async fn fetched_link(c: &fantoccini::Client, id: &str) -> serde_json::Value {
+    let href = element(c, Locator::Id(id))
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.execute_async(
+        "const cb = arguments[arguments.length - 1];
+         fetch(arguments[0]).then(r => r.arrayBuffer().then(b => cb([r.status, r.headers.get('content-type'), b.byteLength])));",
+        vec![serde_json::json!(href)],
+    )
+    .await
+    .unwrap()
+}
+
 /// Fills the login page the browser was sent to, as a demo user.
 async fn log_in(c: &fantoccini::Client, user: &str) {
     fill(c, "username", user).await;
@@ -256,20 +274,7 @@ async fn finance_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     assert!(state.contains("已结清"), "the invoice is paid: {state}");
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-invoice-paid.png"), png).unwrap();
-    let pdf = element(c, Locator::Id("print-invoice"))
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    let fetched = c
-        .execute_async(
-            "const cb = arguments[arguments.length - 1];
-             fetch(arguments[0]).then(r => r.arrayBuffer().then(b => cb([r.status, r.headers.get('content-type'), b.byteLength])));",
-            vec![serde_json::json!(pdf)],
-        )
-        .await
-        .unwrap();
+    let fetched = fetched_link(c, "print-invoice").await;
     assert_eq!(fetched[0], 200, "the invoice prints: {fetched}");
     assert_eq!(fetched[1], "application/pdf", "{fetched}");
     c.goto(&format!("{url}{order_url}")).await.unwrap();
@@ -611,20 +616,7 @@ async fn contracts_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
         click_until(c, "review-approve", "contract-status", after).await;
     }
     std::fs::write(out.join("contract.png"), c.screenshot().await.unwrap()).unwrap();
-    let pdf = element(c, Locator::Id("contract-print"))
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    let fetched = c
-        .execute_async(
-            "const cb = arguments[arguments.length - 1];
-             fetch(arguments[0]).then(r => r.arrayBuffer().then(b => cb([r.status, r.headers.get('content-type'), b.byteLength])));",
-            vec![serde_json::json!(pdf)],
-        )
-        .await
-        .unwrap();
+    let fetched = fetched_link(c, "contract-print").await;
     assert_eq!(fetched[0], 200, "the contract prints: {fetched}");
     assert_eq!(fetched[1], "application/pdf", "{fetched}");
     log_out(c).await;

@@ -15,6 +15,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use kaidan_app::contracts::ContractView;
+use kaidan_app::finance::VoucherUpload;
 use kaidan_app::ports::{ContractFilter, ContractRow};
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::contracts::{
@@ -701,22 +702,63 @@ async fn review(
     PageId(id): PageId,
     PageForm(auth, form): PageForm,
 ) -> PageResult {
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let outcome = match get("step").parse::<ReviewStep>() {
-        Ok(step) => {
+    let outcome = match review_form(&form) {
+        Ok((step, approve, comment)) => {
             s.app
-                .review_contract(
-                    &auth.ctx,
-                    id,
-                    step,
-                    get("decision") == "approve",
-                    &get("comment"),
-                )
+                .review_contract(&auth.ctx, id, step, approve, &comment)
                 .await
         }
-        Err(e) => Err(AppError::invalid("step", "invalid", e.to_string())),
+        Err(e) => Err(e),
     };
     after_step(&s, auth, id, outcome, back(id), contract_view).await
+}
+
+/// A review form's `step`, `decision` (approve | return) and `comment`.
+fn review_form(form: &HashMap<String, String>) -> Result<(ReviewStep, bool, String), AppError> {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let step = get("step")
+        .parse::<ReviewStep>()
+        .map_err(|e| AppError::invalid("step", "invalid", e.to_string()))?;
+    Ok((step, get("decision") == "approve", get("comment")))
+}
+
+/// What a signing form (multipart: `signed_on` and the scanned copy)
+/// brings: the day and the copy, or why not.
+enum Signing {
+    Ready(Date, VoucherUpload),
+    /// The step's error: no day, no copy.
+    Refused(AppError),
+    /// The upload could not be read: the page again with this message.
+    Unreadable(String),
+    /// A stale or forged form.
+    Stale,
+}
+
+async fn signing_form(chrome: &Chrome, multipart: &mut Multipart) -> Signing {
+    let (form, copy) = match voucher_form(chrome.lang, multipart).await {
+        Ok(v) => v,
+        Err((_, msg)) => return Signing::Unreadable(msg),
+    };
+    if form.get("_csrf").map(String::as_str) != Some(chrome.csrf.as_str()) {
+        return Signing::Stale;
+    }
+    let day = form
+        .get("signed_on")
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default();
+    match (day.parse::<Date>(), copy) {
+        (Ok(d), Some(copy)) => Signing::Ready(d, copy),
+        (Err(_), _) => Signing::Refused(AppError::invalid(
+            "signed_on",
+            "invalid",
+            format!("'{day}' is not a day"),
+        )),
+        (_, None) => Signing::Refused(AppError::invalid(
+            "signed_copy",
+            "required",
+            "attach the scanned signed copy",
+        )),
+    }
 }
 
 /// POST /contracts/{id}/sign: `signed_on` and the scanned copy (multipart).
@@ -726,30 +768,11 @@ async fn sign(
     auth: PageAuth,
     mut multipart: Multipart,
 ) -> PageResult {
-    let lang = auth.chrome.lang;
-    let (form, copy) = match voucher_form(lang, &mut multipart).await {
-        Ok(v) => v,
-        Err((_, msg)) => return contract_view(&s, auth, id, Some(msg)).await,
-    };
-    if form.get("_csrf").map(String::as_str) != Some(auth.chrome.csrf.as_str()) {
-        return Ok(csrf_refused());
-    }
-    let day = form
-        .get("signed_on")
-        .map(|v| v.trim().to_string())
-        .unwrap_or_default();
-    let outcome = match (day.parse::<Date>(), copy) {
-        (Ok(d), Some(copy)) => s.app.sign_contract(&auth.ctx, id, d, &copy).await,
-        (Err(_), _) => Err(AppError::invalid(
-            "signed_on",
-            "invalid",
-            format!("'{day}' is not a day"),
-        )),
-        (_, None) => Err(AppError::invalid(
-            "signed_copy",
-            "required",
-            "attach the scanned signed copy",
-        )),
+    let outcome = match signing_form(&auth.chrome, &mut multipart).await {
+        Signing::Ready(d, copy) => s.app.sign_contract(&auth.ctx, id, d, &copy).await,
+        Signing::Refused(e) => Err(e),
+        Signing::Unreadable(msg) => return contract_view(&s, auth, id, Some(msg)).await,
+        Signing::Stale => return Ok(csrf_refused()),
     };
     after_step(&s, auth, id, outcome, back(id), contract_view).await
 }

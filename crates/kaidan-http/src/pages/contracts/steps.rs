@@ -9,14 +9,13 @@ use jiff::civil::Date;
 use kaidan_app::ports::SupplementRow;
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::contracts::{
-    BreachBy, LoanInput, ReviewStep, SupplementContent, SupplementKind, SupplementStatus,
+    BreachBy, LoanInput, SupplementContent, SupplementKind, SupplementStatus,
 };
 use kaidan_domain::finance::MAX_VOUCHER_BYTES;
 use kaidan_domain::{Money, Permission};
 
-use super::super::finance::{csrf_refused, voucher_form};
 use super::super::{Lang, OrPage, PageAuth, PageForm, PageId, PageResult, after_step};
-use super::{TermsForm, contract_view, step_label, terms_of};
+use super::{Signing, TermsForm, contract_view, review_form, signing_form, step_label, terms_of};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -209,20 +208,13 @@ async fn review(
     PageForm(auth, form): PageForm,
 ) -> PageResult {
     let contract = contract_of(&s, &auth, id).await?;
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let outcome = match get("step").parse::<ReviewStep>() {
-        Ok(step) => {
+    let outcome = match review_form(&form) {
+        Ok((step, approve, comment)) => {
             s.app
-                .review_supplement(
-                    &auth.ctx,
-                    id,
-                    step,
-                    get("decision") == "approve",
-                    &get("comment"),
-                )
+                .review_supplement(&auth.ctx, id, step, approve, &comment)
                 .await
         }
-        Err(e) => Err(AppError::invalid("step", "invalid", e.to_string())),
+        Err(e) => Err(e),
     };
     after_step(&s, auth, contract, outcome, back(contract), contract_view).await
 }
@@ -235,29 +227,11 @@ async fn sign(
     mut multipart: Multipart,
 ) -> PageResult {
     let contract = contract_of(&s, &auth, id).await?;
-    let (form, copy) = match voucher_form(auth.chrome.lang, &mut multipart).await {
-        Ok(v) => v,
-        Err((_, msg)) => return contract_view(&s, auth, contract, Some(msg)).await,
-    };
-    if form.get("_csrf").map(String::as_str) != Some(auth.chrome.csrf.as_str()) {
-        return Ok(csrf_refused());
-    }
-    let day = form
-        .get("signed_on")
-        .map(|v| v.trim().to_string())
-        .unwrap_or_default();
-    let outcome = match (day.parse::<Date>(), copy) {
-        (Ok(d), Some(copy)) => s.app.sign_supplement(&auth.ctx, id, d, &copy).await,
-        (Err(_), _) => Err(AppError::invalid(
-            "signed_on",
-            "invalid",
-            format!("'{day}' is not a day"),
-        )),
-        (_, None) => Err(AppError::invalid(
-            "signed_copy",
-            "required",
-            "attach the scanned signed copy",
-        )),
+    let outcome = match signing_form(&auth.chrome, &mut multipart).await {
+        Signing::Ready(d, copy) => s.app.sign_supplement(&auth.ctx, id, d, &copy).await,
+        Signing::Refused(e) => Err(e),
+        Signing::Unreadable(msg) => return contract_view(&s, auth, contract, Some(msg)).await,
+        Signing::Stale => return Ok(super::super::finance::csrf_refused()),
     };
     after_step(&s, auth, contract, outcome, back(contract), contract_view).await
 }
