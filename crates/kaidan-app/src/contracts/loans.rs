@@ -5,7 +5,7 @@
 
 use kaidan_domain::Permission;
 use kaidan_domain::audit::FieldChange;
-use kaidan_domain::contracts::{ContractStatus, LoanInput};
+use kaidan_domain::contracts::LoanInput;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -35,7 +35,6 @@ impl App {
                 ),
             ));
         }
-        debug_assert!(c.status != ContractStatus::Draft);
         let Some(id) = tx
             .loan_insert(
                 contract,

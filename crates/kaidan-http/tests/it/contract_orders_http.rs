@@ -174,6 +174,10 @@ async fn con_2_orders_against_a_contract_take_its_prices_and_never_more_than_rem
         assert_eq!((p["ordered"].clone(), p["shipped"].clone(), p["invoiced"].clone(), p["paid"].clone(), p["remaining"].clone()),
             (json!("4800"), json!("4800"), json!("4800"), json!("0"), json!("3200")), "{p}");
         assert_eq!(c["orders"].as_array().unwrap().len(), 1, "{c}");
+        // The order's page links its contract.
+        let boss = t.login("boss").await;
+        let html = t.page(&format!("/orders/{oid}"), &boss).await.text();
+        crate::support::assert_has(&html, &["order-contract", c["number"].as_str().unwrap()]);
         // Another customer cannot order against it.
         let other = t.post_json("/api/v1/customers", &w.admin, json!({"code": "FR-2", "name": "加盟商二号", "kind": "franchisee",
             "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000", "address": "广州"})).await.json();

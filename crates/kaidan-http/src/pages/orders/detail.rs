@@ -82,6 +82,9 @@ pub struct DetailPage {
     pub tabs: Vec<Tab>,
     pub customer: String,
     pub fields: Vec<(&'static str, String)>,
+    /// The contract the order is placed against (CON-2): its id and number
+    /// (the id alone for a reader who may not see contracts).
+    pub contract: Option<(i64, String)>,
     pub priority: bool,
     pub special: bool,
     pub review: Due,
@@ -376,6 +379,13 @@ pub(super) async fn page(
     if let Some(n) = &d.notes {
         fields.push((lang.pick("备注", "Notes"), n.clone()));
     }
+    let contract = match d.contract_id {
+        Some(k) => Some(match s.app.contract(ctx, k).await {
+            Ok(v) => (k, v.contract.number),
+            Err(_) => (k, format!("#{k}")),
+        }),
+        None => None,
+    };
     let number = view
         .number
         .clone()
@@ -393,6 +403,7 @@ pub(super) async fn page(
             tabs: order_tabs(lang, &view, may_see_account(ctx, &view), false),
             customer: super::customer_label(&names, view.customer_id),
             fields,
+            contract,
             priority: d.priority,
             special: d.special,
             review: Due::new(lang, show_time(&view.review_due_at), review_state),
