@@ -351,7 +351,28 @@ async fn con_2_on_the_contract_page_sales_supplements_it_and_borrows_the_origina
         let r = t.post(&format!("{at}/loans"), &rep, form(&[("_csrf", &token), ("purpose", "对账"), ("due_back", &due)])).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let html = t.page(&at, &rep).await.text();
-        assert_has(&html, &["违约处理", "违约金 500", "合同变更", "新金额 12000", "对账", "李销售", "supplement-submit"]);
+        assert_has(&html, &["违约处理", "违约金 500", "合同变更", "新金额 12000", "对账", "李销售", "supplement-submit", "supplement-revise"]);
+        // The draft change is rewritten in the terms form; the breach inline.
+        let sid = |kind: &str| {
+            let t = &t;
+            let rep = w.rep.clone();
+            let kind = kind.to_string();
+            async move {
+                t.get(&format!("/api/v1/contracts/{id}"), &rep).await.json()["supplements"].as_array().unwrap().iter()
+                    .find(|x| x["content"]["kind"] == kind.as_str()).unwrap()["id"].as_i64().unwrap()
+            }
+        };
+        let (change_id, breach_id) = (sid("change").await, sid("breach").await);
+        assert_has(&html, &[&format!("action=\"/supplements/{change_id}/revise\""), "数量增至150件"]);
+        let mut again = change.clone();
+        again.pop();
+        again.push(("lines", "F-1 160 80 M/L/XL"));
+        let r = t.post(&format!("/supplements/{change_id}/revise"), &rep, form(&again)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = t.post(&format!("/supplements/{breach_id}/revise"), &rep, form(&[("_csrf", &token), ("kind", "breach"), ("clauses", "卖方逾期交货7天"), ("breach_by", "seller"), ("penalty", "700")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = t.page(&at, &rep).await.text();
+        assert_has(&html, &["新金额 12800", "卖方逾期交货7天", "违约金 700"]);
         assert!(!html.contains("loan-form"), "no second loan while it is out");
         // The order entry opens against the contract.
         let html = t.page(&format!("/orders/new?customer_id={}&contract_id={id}", w.customer), &rep).await.text();

@@ -522,6 +522,22 @@ async fn contract_view(
     };
     let today = s.app.today_date();
     let on_loan = v.loans.first().is_some_and(|l| l.returned_at.is_none());
+    // A change agreement sent back to draft is rewritten in the terms form.
+    let draft_change = v
+        .supplements
+        .iter()
+        .rev()
+        .find(|x| {
+            can_supplement
+                && x.status == kaidan_domain::contracts::SupplementStatus::Draft
+                && x.content.kind == kaidan_domain::contracts::SupplementKind::Change
+        })
+        .and_then(|x| {
+            x.content
+                .terms
+                .clone()
+                .map(|t| (x.id, t, x.content.clauses.clone()))
+        });
     Ok(render(
         status_of(&error),
         &ContractPage {
@@ -598,12 +614,19 @@ async fn contract_view(
                 }
                 _ => None,
             },
-            form: TermsForm::of(&c.terms, &sku_only),
+            form: match &draft_change {
+                Some((_, t, clauses)) => {
+                    let mut f = TermsForm::of(t, &sku_only);
+                    f.0.insert("clauses".into(), clauses.clone());
+                    f
+                }
+                None => TermsForm::of(&c.terms, &sku_only),
+            },
             customers,
-            action: if can_supplement {
-                format!("/contracts/{id}/supplements")
-            } else {
-                format!("/contracts/{id}/terms")
+            action: match (&draft_change, can_supplement) {
+                (Some((sid, _, _)), _) => format!("/supplements/{sid}/revise"),
+                (None, true) => format!("/contracts/{id}/supplements"),
+                (None, false) => format!("/contracts/{id}/terms"),
             },
             change: can_supplement,
             today: today.to_string(),

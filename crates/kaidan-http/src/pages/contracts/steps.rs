@@ -2,6 +2,8 @@
 //! submit, review, sign) and of the loans of its paper original (借阅签字,
 //! return), taken on the contract's page.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::routing::{get, post};
@@ -22,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contracts/{id}/supplements", post(draft))
         .route("/supplements/{id}/submit", post(submit))
+        .route("/supplements/{id}/revise", post(revise))
         .route("/supplements/{id}/review", post(review))
         .route(
             "/supplements/{id}/sign",
@@ -46,6 +49,12 @@ pub struct SupplementLine {
     pub signed_on: String,
     pub signed_copy: Option<String>,
     pub can_submit: bool,
+    /// A draft termination or breach the actor may rewrite here (a change
+    /// is rewritten in the terms form below).
+    pub editable: bool,
+    pub kind_code: &'static str,
+    pub breach_by: &'static str,
+    pub penalty: String,
     pub review: Option<(&'static str, &'static str)>,
     pub can_sign: bool,
 }
@@ -112,6 +121,12 @@ pub fn lines(lang: Lang, ctx: &Ctx, rows: &[SupplementRow]) -> Vec<SupplementLin
                 signed_on: s.signed_on.map(|d| d.to_string()).unwrap_or_default(),
                 signed_copy: s.signed_copy.clone(),
                 can_submit: s.status == SupplementStatus::Draft && can(Permission::ContractDraft),
+                editable: s.status == SupplementStatus::Draft
+                    && s.content.kind != SupplementKind::Change
+                    && can(Permission::ContractDraft),
+                kind_code: s.content.kind.as_str(),
+                breach_by: s.content.breach_by.map_or("", |b| b.as_str()),
+                penalty: s.content.penalty.map(|p| p.to_string()).unwrap_or_default(),
                 review: s
                     .awaiting
                     .filter(|st| can(st.permission()) && s.drafted_by != ctx.actor.user_id)
@@ -140,54 +155,76 @@ fn back(contract: i64) -> impl FnOnce(SupplementRow) -> String {
     move |_| format!("/contracts/{contract}#supplements")
 }
 
-/// POST /contracts/{id}/supplements: `kind`, `clauses`; a change with the
+/// The agreement a form describes: `kind`, `clauses`; a change with the
 /// terms form's fields, a breach with `breach_by` and `penalty`.
-async fn draft(
-    State(s): State<AppState>,
-    PageId(id): PageId,
-    PageForm(auth, form): PageForm,
-) -> PageResult {
+async fn content_of(
+    s: &AppState,
+    ctx: &Ctx,
+    form: &HashMap<String, String>,
+) -> Result<SupplementContent, AppError> {
     let get = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let outcome = async {
-        let kind: SupplementKind =
-            get("kind")
-                .parse()
-                .map_err(|e: kaidan_domain::UnknownValue| {
-                    AppError::invalid("kind", "invalid", e.to_string())
-                })?;
-        let terms = if kind == SupplementKind::Change {
-            Some(terms_of(&s, &auth.ctx, &TermsForm(form.clone())).await?)
-        } else {
-            None
-        };
-        let breach_by = match get("breach_by").as_str() {
-            "" => None,
-            v => Some(
-                v.parse::<BreachBy>()
-                    .map_err(|e| AppError::invalid("breach_by", "invalid", e.to_string()))?,
-            ),
-        };
-        let penalty = match get("penalty").as_str() {
-            "" => None,
-            v => Some(v.parse::<Money>().map_err(|_| {
-                AppError::invalid("penalty", "invalid", format!("'{v}' is not an amount"))
-            })?),
-        };
-        let content = SupplementContent {
-            kind,
-            clauses: get("clauses"),
-            terms,
-            breach_by: breach_by.filter(|_| kind == SupplementKind::Breach),
-            penalty: penalty.filter(|_| kind == SupplementKind::Breach),
-        };
-        s.app.draft_supplement(&auth.ctx, id, &content).await
-    }
-    .await;
+    let kind: SupplementKind = get("kind")
+        .parse()
+        .map_err(|e: kaidan_domain::UnknownValue| {
+            AppError::invalid("kind", "invalid", e.to_string())
+        })?;
+    let terms = if kind == SupplementKind::Change {
+        Some(terms_of(s, ctx, &TermsForm(form.clone())).await?)
+    } else {
+        None
+    };
+    let breach_by = match get("breach_by").as_str() {
+        "" => None,
+        v => Some(
+            v.parse::<BreachBy>()
+                .map_err(|e| AppError::invalid("breach_by", "invalid", e.to_string()))?,
+        ),
+    };
+    let penalty = match get("penalty").as_str() {
+        "" => None,
+        v => Some(v.parse::<Money>().map_err(|_| {
+            AppError::invalid("penalty", "invalid", format!("'{v}' is not an amount"))
+        })?),
+    };
+    Ok(SupplementContent {
+        kind,
+        clauses: get("clauses"),
+        terms,
+        breach_by: breach_by.filter(|_| kind == SupplementKind::Breach),
+        penalty: penalty.filter(|_| kind == SupplementKind::Breach),
+    })
+}
+
+/// POST /contracts/{id}/supplements: a new agreement (see [`content_of`]).
+async fn draft(
+    State(s): State<AppState>,
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
+    let outcome = match content_of(&s, &auth.ctx, &form).await {
+        Ok(content) => s.app.draft_supplement(&auth.ctx, id, &content).await,
+        Err(e) => Err(e),
+    };
     after_step(&s, auth, id, outcome, back(id), contract_view).await
+}
+
+/// POST /supplements/{id}/revise: a draft agreement rewritten (after it
+/// was sent back).
+async fn revise(
+    State(s): State<AppState>,
+    PageId(id): PageId,
+    PageForm(auth, form): PageForm,
+) -> PageResult {
+    let contract = contract_of(&s, &auth, id).await?;
+    let outcome = match content_of(&s, &auth.ctx, &form).await {
+        Ok(content) => s.app.revise_supplement(&auth.ctx, id, &content).await,
+        Err(e) => Err(e),
+    };
+    after_step(&s, auth, contract, outcome, back(contract), contract_view).await
 }
 
 /// POST /supplements/{id}/submit
