@@ -53,10 +53,9 @@ impl App {
             return Err(AppError::invalid(
                 "contract_id",
                 "not_allowed",
-                format!(
-                    "contract {} is another customer's ({})",
-                    c.number, c.customer_name
-                ),
+                // Neither its number nor its customer: the caller may be a
+                // portal user probing ids.
+                format!("contract {id} is not this customer's"),
             ));
         }
         if c.status != ContractStatus::InForce {
