@@ -2,14 +2,17 @@
 //! customer's own users see and do beyond the order and account use cases
 //! they share with staff (those already restrict a portal user to its own
 //! customer): the catalogue with its price list and availability levels,
-//! the goods locked for it, its inbox of notices, and its own users.
+//! the goods locked for it, its inbox of notices, its signed contracts and
+//! its own users.
 
 mod catalogue;
+mod contracts;
 mod home;
 mod inbox;
 mod users;
 
 pub use catalogue::{CatalogueItem, CatalogueQuery};
+pub use contracts::PortalContract;
 pub use home::{PortalHome, PortalLock};
 pub use inbox::{Notice, NoticePage};
 pub use users::PortalUserInput;

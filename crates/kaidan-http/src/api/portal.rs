@@ -6,7 +6,9 @@
 use axum::Json;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use kaidan_app::portal::{CatalogueItem, CatalogueQuery, NoticePage, PortalLock, PortalUserInput};
+use kaidan_app::portal::{
+    CatalogueItem, CatalogueQuery, NoticePage, PortalContract, PortalLock, PortalUserInput,
+};
 use kaidan_app::ports::UserRecord;
 use kaidan_domain::ProductId;
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
         portal_catalogue;
         portal_locks;
+        portal_contracts;
         portal_notices;
         read_portal_notices;
         list_portal_users, create_portal_user
@@ -75,6 +78,14 @@ pub async fn portal_catalogue(
     responses((status = 200, body = Vec<PortalLock>), (status = 403, body = Problem)))]
 pub async fn portal_locks(Api(app, ctx): Api) -> ApiResult<Json<Vec<PortalLock>>> {
     Ok(Json(app.portal_locks(&ctx).await?))
+}
+
+/// CON-2: the customer's signed contracts, with what was ordered, shipped,
+/// invoiced and paid against each and what remains.
+#[utoipa::path(get, path = "/api/v1/portal/contracts", tag = "portal",
+    responses((status = 200, body = Vec<PortalContract>), (status = 403, body = Problem)))]
+pub async fn portal_contracts(Api(app, ctx): Api) -> ApiResult<Json<Vec<PortalContract>>> {
+    Ok(Json(app.portal_contracts(&ctx).await?))
 }
 
 /// The portal user's inbox, newest first: `unread=true`, `cursor` (the

@@ -380,3 +380,42 @@ async fn con_2_on_the_contract_page_sales_supplements_it_and_borrows_the_origina
     })
     .await;
 }
+
+/// CON-2 in the portal: the franchisee sees its own signed contracts with
+/// what remains — not drafts, not another customer's — and no staff page.
+#[tokio::test]
+#[rustfmt::skip]
+async fn con_2_the_franchisee_sees_its_signed_contracts_in_the_portal() {
+    use crate::support::assert_has;
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let rv = reviewers(&t).await;
+        let id = contract(&t, &w, &rv, 100, true).await;
+        let o = t.post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, order(&w, id, 30, None)).await;
+        assert_eq!(o.status, StatusCode::CREATED, "{}", o.text());
+        let mut draft = terms(w.customer, w.product, 5, 30);
+        draft["title"] = json!("尚未签订的草稿");
+        t.post_json("/api/v1/contracts", &w.rep, draft).await;
+        let other = t.post_json("/api/v1/customers", &w.admin, json!({"code": "FR-2", "name": "加盟商二号", "kind": "franchisee",
+            "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000", "address": "广州"})).await.json();
+        let theirs = other["id"].as_i64().unwrap();
+        t.customer_user_token("fr1", &[Role::Customer], Some(w.customer)).await;
+        t.customer_user_token("fr2", &[Role::Customer], Some(theirs)).await;
+        let number = t.get(&format!("/api/v1/contracts/{id}"), &w.rep).await.json()["number"].as_str().unwrap().to_string();
+        let mine = t.login("fr1").await;
+        let html = t.page("/portal/contracts", &mine).await.text();
+        assert_has(&html, &[&number, "2027 年度加盟供货合同", "履行中", "F-1 衬衫", ">70<", "5600"]);
+        assert!(!html.contains("尚未签订的草稿"), "a draft is not shown to the customer");
+        let html = t.page("/portal/contracts", &t.login("fr2").await).await.text();
+        assert!(!html.contains(&number), "another customer's contract is not shown");
+        assert_has(&html, &["no-contracts"]);
+        assert_ne!(t.page(&format!("/contracts/{id}"), &mine).await.status, StatusCode::OK);
+        let token = t.customer_user_token("fr1api", &[Role::Customer], Some(w.customer)).await;
+        assert_eq!(t.get(&format!("/api/v1/contracts/{id}"), &token).await.status, StatusCode::FORBIDDEN);
+        let list = t.get("/api/v1/portal/contracts", &token).await.json();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(list[0]["progress"]["lines"][0]["remaining"], json!(70), "{list}");
+        assert_eq!(t.get("/api/v1/portal/contracts", &w.rep).await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}

@@ -5,6 +5,7 @@
 //! the use cases give its customer.
 
 mod account;
+mod contracts;
 mod home;
 mod inbox;
 mod orders;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
             post(account::pay).layer(DefaultBodyLimit::max(MAX_VOUCHER_BYTES + 256 * 1024)),
         )
         .route("/portal/inbox", get(inbox::inbox))
+        .route("/portal/contracts", get(contracts::contracts))
         .route("/portal/inbox/read", post(inbox::read))
         .route("/portal/users", get(users::users).post(users::create))
         .route("/portal/users/{id}/password", post(users::password))
@@ -65,6 +67,7 @@ fn portal_nav(chrome: &Chrome, admin: bool) -> Vec<Nav> {
         ("/portal/account", "账户", "Account"),
         ("/portal/inbox", "消息", "Inbox"),
         ("/portal/surveys", "调查", "Surveys"),
+        ("/portal/contracts", "合同", "Contracts"),
     ];
     if admin {
         items.push(("/portal/users", "用户", "Users"));
