@@ -9,7 +9,19 @@ use kaidan_domain::contracts::LoanInput;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
-use crate::ports::LoanRow;
+use crate::ports::{LoanRow, Tx};
+
+/// The loan `id` of a contract, as just written.
+async fn loan_of(tx: &mut Box<dyn Tx>, contract: i64, id: i64) -> AppResult<LoanRow> {
+    tx.loans_of(contract)
+        .await?
+        .into_iter()
+        .find(|l| l.id == id)
+        .ok_or_else(|| AppError::NotFound {
+            what: "loan",
+            id: id.to_string(),
+        })
+}
 
 impl App {
     /// The borrower signs for the original of a signed contract.
@@ -84,15 +96,7 @@ impl App {
                 "borrower": ctx.actor.user_id, "due_back": input.due_back.to_string()}),
         )
         .await?;
-        let loan = tx
-            .loans_of(contract)
-            .await?
-            .into_iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| AppError::NotFound {
-                what: "loan",
-                id: id.to_string(),
-            })?;
+        let loan = loan_of(&mut tx, contract, id).await?;
         tx.commit().await?;
         Ok(loan)
     }
@@ -133,15 +137,7 @@ impl App {
             serde_json::json!({"contract_id": contract, "number": c.number, "loan_id": id}),
         )
         .await?;
-        let loan = tx
-            .loans_of(contract)
-            .await?
-            .into_iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| AppError::NotFound {
-                what: "loan",
-                id: id.to_string(),
-            })?;
+        let loan = loan_of(&mut tx, contract, id).await?;
         tx.commit().await?;
         Ok(loan)
     }
