@@ -196,7 +196,7 @@ impl App {
             content,
             reviews: Vec::new(),
             drafted_by: ctx.actor.user_id,
-            drafted_by_name: ctx.actor.username.clone(),
+            drafted_by_name: String::new(),
             drafted_at: now,
             signed_on: None,
             signed_copy: None,
@@ -213,6 +213,11 @@ impl App {
             .collect();
         self.supplement_recorded(&mut tx, ctx, &s, "drafted", changes)
             .await?;
+        // Read back, so the answer names the drafter as every read does.
+        let s = tx
+            .supplement_get(s.id)
+            .await?
+            .ok_or_else(|| supplement_missing(s.id))?;
         tx.commit().await?;
         Ok(s)
     }

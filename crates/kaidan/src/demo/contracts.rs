@@ -158,7 +158,9 @@ pub(super) async fn history(
     };
     let plan = [
         ("FR-003", "2027 春夏加盟供货合同", Reach::Completed, false),
-        ("FR-004", "2027 年度加盟供货合同", Reach::InForce, false),
+        // The portal's demo franchisee: its contract and what was ordered
+        // against it show under 合同 in the portal too.
+        ("FR-001", "2027 年度加盟供货合同", Reach::InForce, false),
         ("BZ-001", "员工工装采购合同", Reach::InForce, true),
         ("FR-005", "秋冬新品首单合同", Reach::Signed, false),
         ("BZ-002", "酒店制服采购合同", Reach::Approved, true),
@@ -257,7 +259,7 @@ pub(super) async fn history(
                 clock.set(local(day(23), 16, 0)?);
                 past.return_original(&staff.clerk, id).await?;
             }
-            (Reach::InForce, "FR-004") => orders_against(past, clock, ctx, id, &day).await?,
+            (Reach::InForce, "FR-001") => orders_against(past, clock, ctx, id, &day).await?,
             (Reach::InForce, _) => {
                 supplements(past, clock, &staff, &v.contract.terms, id, &day).await?
             }

@@ -1009,5 +1009,15 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
                 .any(|v| v.loans.first().is_some_and(|l| l.returned_at.is_some())),
             "{backend}: no original back from a loan"
         );
+        // The portal's demo user finds its contract and what was ordered.
+        let customer = app.login("customer", DEMO_PASSWORD).await.unwrap();
+        let mine = app
+            .portal_contracts(&Ctx::new(customer.actor))
+            .await
+            .unwrap();
+        assert!(
+            mine.iter().any(|c| c.progress.ordered.is_positive()),
+            "{backend}: the portal's customer has no contract with orders"
+        );
     }
 }

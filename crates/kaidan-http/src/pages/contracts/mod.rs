@@ -26,7 +26,7 @@ use kaidan_domain::master::ProductData;
 use kaidan_domain::{CustomerId, Money, Permission, ProductId, ValidationErrors};
 
 use super::finance::{csrf_refused, customer_names, voucher_form};
-use super::format::local_time;
+use super::format::{local_time, product_labels};
 use super::history::{HistoryRow, history};
 use super::{
     Chrome, Lang, OrPage, PageAuth, PageForm, PageId, PageResult, after_post, after_step, render,
@@ -488,15 +488,13 @@ async fn contract_view(
     let lang = chrome.lang;
     let v = s.app.contract(&ctx, id).await.or_page(lang)?;
     let c = &v.contract;
-    let mut skus: HashMap<i64, (String, String)> = HashMap::new();
-    for l in &c.terms.lines {
-        if let Ok(r) = s.app.get::<ProductData>(&ctx, l.product_id.get()).await {
-            skus.insert(
-                l.product_id.get(),
-                (r.data.sku.clone(), r.data.name.clone()),
-            );
-        }
-    }
+    let ids: Vec<ProductId> = c.terms.lines.iter().map(|l| l.product_id).collect();
+    let skus: HashMap<i64, (String, String)> = product_labels(s, &ctx, &ids)
+        .await
+        .or_page(lang)?
+        .into_iter()
+        .map(|(k, v)| (k.get(), v))
+        .collect();
     let can = |p| ctx.actor.can(p);
     let draft = c.status == ContractStatus::Draft;
     let review_step = c

@@ -194,8 +194,10 @@ async fn content_of(
         kind,
         clauses: get("clauses"),
         terms,
-        breach_by: breach_by.filter(|_| kind == SupplementKind::Breach),
-        penalty: penalty.filter(|_| kind == SupplementKind::Breach),
+        // Given for another kind, they are refused by the domain's check
+        // with a message, not dropped here.
+        breach_by,
+        penalty,
     })
 }
 

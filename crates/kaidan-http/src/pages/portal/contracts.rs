@@ -2,15 +2,13 @@
 //! was ordered and shipped against it, what remains, and the day its money
 //! is due.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kaidan_app::AppError;
 use kaidan_app::portal::PortalContract;
 
 use super::{PortalAuth, title};
+use crate::pages::format::product_labels;
 use crate::pages::{Chrome, OrPage, PageResult, render};
 use crate::state::AppState;
 
@@ -38,11 +36,7 @@ pub async fn contracts(State(s): State<AppState>, PortalAuth(auth): PortalAuth) 
         .iter()
         .flat_map(|c| c.contract.terms.lines.iter().map(|l| l.product_id))
         .collect();
-    let names = match s.app.product_labels(&auth.ctx, &ids).await {
-        Ok(m) => m,
-        Err(AppError::Forbidden(_)) => HashMap::new(),
-        Err(e) => return Err(crate::pages::PageError::new(lang, e)),
-    };
+    let names = product_labels(&s, &auth.ctx, &ids).await.or_page(lang)?;
     let contracts = list
         .into_iter()
         .map(|c| {
@@ -57,7 +51,7 @@ pub async fn contracts(State(s): State<AppState>, PortalAuth(auth): PortalAuth) 
                 .map(|l| {
                     let label = names
                         .get(&l.product_id)
-                        .map(|(sku, name)| format!("{sku} {name}"))
+                        .map(|(sku, name)| format!("{sku} {name}").trim().to_string())
                         .unwrap_or_else(|| format!("#{}", l.product_id));
                     (label, l.quantity, l.ordered, l.shipped, l.remaining)
                 })
