@@ -18,6 +18,7 @@ pub mod confidential;
 pub mod contracts;
 pub mod error;
 pub mod events;
+pub mod figures;
 pub mod finance;
 pub mod fulfilment;
 pub mod import_export;

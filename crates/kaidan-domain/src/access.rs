@@ -180,6 +180,11 @@ string_enum!(
         /// Keep the paper originals: record a borrowed original back
         /// (seed 001: 借阅签字制, the sales assistant's file).
         ContractArchive = "contract.archive",
+        /// Read every figure of the company (KPI-1..5) and its records.
+        FiguresRead = "figures.read",
+        /// Read one's own figures: the orders one entered and those of
+        /// one's customers (a clerk, a rep).
+        FiguresReadOwn = "figures.read_own",
     }
 );
 
@@ -190,6 +195,7 @@ impl Role {
         match self {
             Role::Admin => Permission::ALL,
             Role::OrderClerk => &[
+                FiguresReadOwn,
                 ContractRead,
                 ContractArchive,
                 SurveyRead,
@@ -215,6 +221,7 @@ impl Role {
                 ShipmentRead,
             ],
             Role::SalesRep => &[
+                FiguresReadOwn,
                 ContractRead,
                 ContractDraft,
                 ContractSign,
@@ -237,6 +244,7 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
+                FiguresRead,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -270,6 +278,7 @@ impl Role {
                 AuditRead,
             ],
             Role::Finance => &[
+                FiguresRead,
                 ContractRead,
                 ContractReviewFinance,
                 ComplaintRead,
@@ -384,6 +393,7 @@ impl Role {
             ],
             Role::Legal => &[CustomerRead, ProductRead, ContractRead, ContractReviewLegal],
             Role::GeneralManager => &[
+                FiguresRead,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

@@ -83,6 +83,7 @@ macro_rules! fields {
 // Purchase orders carry no prices or costs today, so no rule names them.
 fields! {
     ProductListPrice => Product, "list_price", PriceRead, false;
+    ProductCostPrice => Product, "cost_price", PriceRead, false;
     CustomerCreditLimit => Customer, "credit_limit", PriceRead, false;
     CustomerPriceList => Customer, "price_list_id", PriceRead, false;
     OrderUnitPrice => Order, "lines[].unit_price", PriceRead, true;

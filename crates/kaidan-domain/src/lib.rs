@@ -15,6 +15,7 @@ pub mod contracts;
 pub mod customer_hold;
 pub mod events;
 pub mod field_rules;
+pub mod figures;
 pub mod finance;
 pub mod fulfilment;
 pub mod ids;

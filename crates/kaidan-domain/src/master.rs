@@ -221,6 +221,11 @@ pub struct ProductData {
     #[serde(default = "default_rank")]
     pub launch_priority: i32,
     pub list_price: Money,
+    /// What a unit costs the company (成本价), VAT included like the list
+    /// price: the order gross margin and the inventory turnover (KPI-5).
+    /// Confidential like every price.
+    #[serde(default)]
+    pub cost_price: Option<Money>,
     pub tax_rate: TaxRate,
     #[serde(default = "default_true")]
     pub active: bool,
@@ -237,6 +242,9 @@ impl ProductData {
         let launch_priority = e.rank("launch_priority", self.launch_priority);
         if self.list_price.is_negative() {
             e.negative("list_price");
+        }
+        if self.cost_price.is_some_and(Money::is_negative) {
+            e.negative("cost_price");
         }
         e.into_result(ProductData {
             sku,
@@ -448,7 +456,7 @@ mod tests {
             unit: "件".into(),
             season: Season::SpringSummer,
             launch_priority: 1,
-            list_price: Money::yuan(99),
+            list_price: Money::yuan(99), cost_price: None,
             tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
             active: true,
         }

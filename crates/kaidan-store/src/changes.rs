@@ -48,8 +48,8 @@ impl ChangesTx for DbTx {
         Ok(fetch_as!(
             self,
             query_scalar.fetch_one,
-            "INSERT INTO change_requests (order_id, status, request, impact, outcome, departments, decisions, requested_by, requested_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO change_requests (order_id, status, request, impact, outcome, departments, decisions, requested_by, requested_at, cause) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             [
                 x.order_id.get(),
                 &x.status,
@@ -60,6 +60,7 @@ impl ChangesTx for DbTx {
                 &decisions,
                 x.requested_by.get(),
                 micros(x.requested_at),
+                x.request.cause.as_str(),
             ]
         ))
     }

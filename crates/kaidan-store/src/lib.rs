@@ -18,6 +18,7 @@ mod db;
 mod deadlines;
 mod error;
 mod events;
+mod figures;
 mod finance;
 mod finance_money;
 mod finance_reads;

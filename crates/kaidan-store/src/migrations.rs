@@ -120,6 +120,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0027_surveys.sql"),
     migration!("0028_contracts.sql"),
     migration!("0029_contract_supplements.sql"),
+    migration!("0030_figures.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.

@@ -134,6 +134,9 @@ fn export_row(d: &MasterData, n: &CodeNames, vis: &Visibility) -> Vec<String> {
             p.launch_priority.to_string(),
             vis.cell(Field::ProductListPrice, p.list_price.to_string())
                 .unwrap_or_default(),
+            p.cost_price
+                .and_then(|m| vis.cell(Field::ProductCostPrice, m.to_string()))
+                .unwrap_or_default(),
             p.tax_rate.to_string(),
             b(p.active),
         ],

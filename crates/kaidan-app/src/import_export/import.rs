@@ -261,6 +261,7 @@ async fn parse_row(
                     .unwrap_or(kaidan_domain::master::Season::None),
                 launch_priority: c.rank("launch_priority"),
                 list_price: c.parse::<Money>("list_price").unwrap_or_default(),
+                cost_price: c.parse_opt::<Money>("cost_price"),
                 tax_rate: c
                     .parse::<TaxRate>("tax_rate")
                     .unwrap_or(TaxRate::from_basis_points(0)),

@@ -100,6 +100,7 @@ impl Dataset {
                 "season*",
                 "launch_priority",
                 "list_price*",
+                "cost_price",
                 "tax_rate*",
                 "active",
             ],

@@ -179,6 +179,7 @@ impl App {
             note.to_string()
         };
         let request = ChangeRequest {
+            cause: Default::default(),
             reason,
             changes: vec![Change::Substitute {
                 line_no,

@@ -14,6 +14,7 @@ mod complaints;
 mod contracts;
 mod deadlines;
 mod events;
+mod figures;
 mod finance;
 mod fulfilment;
 mod holds;
@@ -37,6 +38,7 @@ pub use complaints::*;
 pub use contracts::*;
 pub use deadlines::*;
 pub use events::*;
+pub use figures::*;
 pub use finance::*;
 pub use fulfilment::*;
 pub use holds::*;
@@ -155,6 +157,7 @@ pub trait Tx:
     + ComplaintsTx
     + SurveysTx
     + ContractsTx
+    + FiguresTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

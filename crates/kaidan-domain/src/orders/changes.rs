@@ -91,12 +91,33 @@ impl Change {
     }
 }
 
+string_enum!(
+    /// Why an order is changed. An entry error counts against the order's
+    /// processing accuracy (KPI-1, ADR 0038); a customer's wish does not.
+    ChangeCause {
+        /// The customer asked for it (the default).
+        CustomerRequest = "customer_request",
+        /// The order was entered wrong: product, quantity, price, address.
+        EntryError = "entry_error",
+        Other = "other",
+    }
+);
+
+impl Default for ChangeCause {
+    fn default() -> Self {
+        ChangeCause::CustomerRequest
+    }
+}
+
 /// A written change request (CHG-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
     pub reason: String,
+    /// Why: the customer's wish (default) or an entry error (KPI-1).
+    #[serde(default)]
+    pub cause: ChangeCause,
     pub changes: Vec<Change>,
 }
 

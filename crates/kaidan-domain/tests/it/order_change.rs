@@ -19,6 +19,7 @@ fn q(n: i64) -> Quantity {
 
 fn request(changes: Vec<Change>) -> ChangeRequest {
     ChangeRequest {
+        cause: Default::default(),
         reason: "客户门店调整".into(),
         changes,
     }
@@ -83,6 +84,7 @@ fn codes(err: &ValidationErrors) -> Vec<(&str, &str)> {
 #[test]
 fn chg_1_request_needs_reason_and_content() {
     let r = ChangeRequest {
+        cause: Default::default(),
         reason: "  ".into(),
         changes: vec![],
     };

@@ -42,6 +42,7 @@ fn substitute(
     shipped: i64,
 ) -> Result<PricedOrder, ValidationErrors> {
     let request = ChangeRequest {
+        cause: Default::default(),
         reason: "缺货替代".into(),
         changes: vec![Change::Substitute {
             line_no,

@@ -18,6 +18,7 @@ pub mod collection;
 pub mod complaints;
 pub mod contracts;
 pub mod customer_holds;
+pub mod figures;
 pub mod finance;
 pub mod fulfilment;
 pub mod health;
@@ -75,7 +76,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(returns::routes())
         .merge(complaints::routes())
         .merge(surveys::routes())
-        .merge(contracts::routes());
+        .merge(contracts::routes())
+        .merge(figures::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -56,7 +56,7 @@ pub const SEASONS: &[(&str, &str, &str)] = &[
     ("none", "非季节", "Non-seasonal"),
 ];
 const TIERS: &[(&str, &str, &str)] = &[("A", "A", "A"), ("B", "B", "B"), ("C", "C", "C")];
-const CUSTOMER_KINDS: &[(&str, &str, &str)] = &[
+pub(crate) const CUSTOMER_KINDS: &[(&str, &str, &str)] = &[
     ("franchisee", "加盟商", "Franchisee"),
     ("direct_region", "直营区域", "Direct region"),
     ("affiliated", "联营", "Affiliated"),
@@ -127,6 +127,14 @@ impl PageEntity for ProductData {
                 Kind::Money,
                 true,
                 true,
+            ),
+            f(
+                "cost_price",
+                "成本价(元)",
+                "Cost price (CNY)",
+                Kind::Money,
+                false,
+                false,
             ),
             f("tax_rate", "税率", "Tax rate", Kind::Rate, true, false),
             f("active", "启用", "Active", Kind::Bool, false, true),

@@ -1,15 +1,33 @@
-//! The home page: who is logged in and a card per section they may use.
+//! The home page: who is logged in, the figures of his role this month
+//! (issue 20: the general manager the company's, a rep or clerk his own),
+//! the month's sales drawn by day, overdue receivables for whoever reads
+//! them, and a card per section he may use.
 
 use askama::Template;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kaidan_domain::Permission;
+use kaidan_domain::figures::Figure;
+use kaidan_domain::finance::AgeingGroup;
 
+use super::chart::{Chart, bars_and_line};
+use super::figures::{card, figure_cards};
 use super::{Chrome, PageAuth, render};
+use crate::state::AppState;
 
 pub struct Card {
     pub href: &'static str,
     pub label: &'static str,
     pub hint: &'static str,
+}
+
+pub struct FigureCard {
+    pub href: String,
+    pub name: &'static str,
+    pub requirement: &'static str,
+    pub value: String,
+    pub detail: String,
 }
 
 #[derive(Template)]
@@ -19,10 +37,14 @@ struct HomePage {
     title: String,
     display_name: String,
     roles: String,
+    figures: Vec<FigureCard>,
+    own_only: bool,
+    chart: Option<Chart>,
+    overdue: Option<(String, u32)>,
     cards: Vec<Card>,
 }
 
-pub async fn home(PageAuth { ctx, chrome }: PageAuth) -> Response {
+pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> Response {
     // A customer's users have their own pages (INT-2).
     if ctx.actor.customer_id.is_some() {
         return Redirect::to("/portal").into_response();
@@ -45,12 +67,68 @@ pub async fn home(PageAuth { ctx, chrome }: PageAuth) -> Response {
         .map(|r| lang.pick(r.label_zh(), r.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    // The figures are a view: one that cannot be read leaves the page as
+    // it was (the links), it never fails the home page.
+    let (mut figures, mut chart, mut own_only) = (Vec::new(), None, false);
+    if ctx.actor.can(Permission::FiguresRead) || ctx.actor.can(Permission::FiguresReadOwn) {
+        match figure_cards(&s, &ctx).await {
+            Ok(reports) => {
+                for (f, r) in &reports {
+                    let (href, name, requirement, value, detail) = card(lang, *f, r);
+                    figures.push(FigureCard {
+                        href,
+                        name,
+                        requirement,
+                        value,
+                        detail,
+                    });
+                    own_only = r.own_only;
+                    if *f == Figure::Sales {
+                        let labels: Vec<String> =
+                            r.table.trend.iter().map(|p| p.bucket.label.clone()).collect();
+                        let values: Vec<(i64, String)> = r
+                            .table
+                            .trend
+                            .iter()
+                            .map(|p| (p.tally.amount.units(), p.tally.amount.round_to_fen().to_string()))
+                            .collect();
+                        chart = Some(bars_and_line(
+                            "home-sales-chart",
+                            lang.pick("本月每日销售额(含税)", "Sales by day this month (VAT included)").into(),
+                            &labels,
+                            &values,
+                            None,
+                        ));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "home figures"),
+        }
+    }
+    let overdue = if ctx.actor.can(Permission::InvoiceRead) && ctx.actor.can(Permission::AccountRead) {
+        match s.app.ageing(&ctx, None, AgeingGroup::CustomerKind).await {
+            Ok(a) => {
+                let past = a.totals.buckets.iter().skip(1).copied().sum::<kaidan_domain::Money>();
+                Some((past.round_to_fen().to_string(), a.totals.invoices))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "home ageing");
+                None
+            }
+        }
+    } else {
+        None
+    };
     render(
         StatusCode::OK,
         &HomePage {
             title: lang.t("home").into(),
             display_name: ctx.actor.username.clone(),
             roles,
+            figures,
+            own_only,
+            chart,
+            overdue,
             cards,
             chrome,
         },

@@ -62,6 +62,7 @@ impl Lang {
             "complaints" => ("投诉", "Complaints"),
             "surveys" => ("满意度", "Satisfaction"),
             "contracts" => ("合同", "Contracts"),
+            "figures" => ("指标", "Figures"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

@@ -6,11 +6,13 @@ mod allocation;
 mod arrival_notices;
 mod bank;
 mod calendar;
+mod chart;
 mod collection;
 mod complaints;
 mod contracts;
 mod customer_hold;
 mod fields;
+mod figures;
 mod finance;
 mod format;
 mod fulfilment;
@@ -111,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .merge(complaints::routes())
         .merge(surveys::routes())
         .merge(contracts::routes())
+        .merge(figures::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -151,7 +154,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 27] = [
+    let items: [(&str, &str, Option<P>); 28] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -171,6 +174,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/complaints", "complaints", Some(P::ComplaintRead)),
         ("/surveys", "surveys", Some(P::SurveyRead)),
         ("/contracts", "contracts", Some(P::ContractRead)),
+        // Anyone with his own figures or the company's.
+        ("/figures", "figures", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -185,6 +190,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         .iter()
         .filter_map(|&(section, key, p)| match (section, p) {
             ("/finance", _) => finance_entry(actor).map(|href| (href, section, key)),
+            ("/figures", _) => (actor.can(P::FiguresRead) || actor.can(P::FiguresReadOwn))
+                .then_some((section, section, key)),
             (_, p) if p.is_none_or(|p| actor.can(p)) => Some((section, section, key)),
             _ => None,
         })

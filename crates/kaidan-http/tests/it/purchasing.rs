@@ -51,7 +51,7 @@ async fn fixture(t: &T) -> Fixture {
                         unit: "件".into(),
                         season: Season::AutumnWinter,
                         launch_priority: 1,
-                        list_price: "300.00".parse().unwrap(),
+                        list_price: "300.00".parse().unwrap(), cost_price: None,
                         tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
                         active: true,
                     },

@@ -222,6 +222,13 @@ impl Product {
         // Rounded half up to the fen.
         (self.list_price_fen * FRANCHISE_PERCENT + 50) / 100
     }
+
+    /// The cost price (成本价): 48 % to 62 % of the list price by product,
+    /// so the margin differs between products and customer kinds (KPI-5).
+    pub(super) fn cost_price_fen(&self) -> i64 {
+        let percent = 48 + i64::from(self.launch_priority.rem_euclid(15));
+        (self.list_price_fen * percent + 50) / 100
+    }
 }
 
 /// Two colours × sizes, or seven colours of a one-size item.

@@ -759,12 +759,14 @@ async fn import_products(app: &App, ctx: &Ctx, products: &[data::Product]) -> an
         "season",
         "launch_priority",
         "list_price",
+        "cost_price",
         "tax_rate",
         "active",
     ]);
     for p in products {
         let priority = p.launch_priority.to_string();
         let price = data::yuan(p.list_price_fen);
+        let cost = data::yuan(p.cost_price_fen());
         csv.row([
             p.sku.as_str(),
             p.name.as_str(),
@@ -774,6 +776,7 @@ async fn import_products(app: &App, ctx: &Ctx, products: &[data::Product]) -> an
             p.season.as_str(),
             priority.as_str(),
             price.as_str(),
+            cost.as_str(),
             "13%",
             "true",
         ]);

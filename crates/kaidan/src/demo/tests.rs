@@ -402,6 +402,7 @@ fn demo_products_are_unique_and_a_third_of_each_season() {
             season: p.season,
             launch_priority: p.launch_priority,
             list_price: Money::from_units(p.list_price_fen * 100),
+            cost_price: None,
             tax_rate: "13%".parse().unwrap(),
             active: true,
         }

@@ -66,6 +66,7 @@ pub fn product(sku: &str, name: &str, launch_priority: i32, list_price: Money) -
         season: Season::None,
         launch_priority,
         list_price,
+        cost_price: None,
         tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
         active: true,
     }

@@ -1,0 +1,14 @@
+//! The figures (KPI-1..5, ADR 0038): which figure counts what, the period it
+//! is read over and how the counts of each group and each day or month fold
+//! into a total, a breakdown and a trend. What makes an order counted or a
+//! hit is decided over the records in the store; nothing here is typed in.
+
+mod kind;
+mod period;
+mod table;
+mod turnover;
+
+pub use kind::{Breakdown, Figure};
+pub use period::{Bucket, FigurePeriod, Grain, MAX_PERIOD_DAYS};
+pub use turnover::Turnover;
+pub use table::{FigureError, FigureTable, GroupLine, Tally, TrendPoint, percent};

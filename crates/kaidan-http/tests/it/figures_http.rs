@@ -1,0 +1,163 @@
+//! The figures (KPI-1, KPI-2, KPI-4, KPI-5; ADR 0038), in process on both
+//! databases: a small world counted by hand (numerator and denominator),
+//! the breakdown summing to the total, the click-through naming why each
+//! order counts, a rep reading only his own, the Excel export carrying the
+//! page's numbers, the home page's figures, and bad parameters refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::http::StatusCode;
+use kaidan_domain::Role;
+use serde_json::{Value, json};
+
+use crate::finance_http::{ship, world};
+use crate::support::{T, assert_has, on_each_backend};
+
+/// An order of `qty` units of `product` for `customer` entered with
+/// `token`, reviewed and approved by `admin`; its id.
+async fn order(t: &T, token: &str, admin: &str, customer: i64, product: i64, qty: i64) -> i64 {
+    let body = json!({"customer_id": customer, "channel": "phone", "order_date": "2026-11-23",
+                      "lines": [{"product_id": product, "quantity": qty}]});
+    let r = t.post_json("/api/v1/orders?confirm_duplicate=true", token, body).await;
+    let id = r.json()["id"].as_i64().unwrap_or_else(|| panic!("{}", r.text()));
+    t.post_json(&format!("/api/v1/orders/{id}/review"), admin, json!({})).await;
+    id
+}
+
+async fn approve(t: &T, admin: &str, id: i64) {
+    let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), admin, json!({"decision": "pass"})).await;
+    assert_eq!(r.json()["status"], "approved", "{}", r.text());
+}
+
+fn groups(v: &Value) -> Vec<(String, i64, i64)> {
+    let mut g: Vec<(String, i64, i64)> = v["table"]["groups"].as_array().unwrap().iter()
+        .map(|g| (g["label"].as_str().unwrap().to_string(), g["tally"]["counted"].as_i64().unwrap(), g["tally"]["hits"].as_i64().unwrap()))
+        .collect();
+    g.sort();
+    g
+}
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        // A product with a cost price (60.00 against 99.50) and stock.
+        let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
+            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13"})).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+        let product = p.json()["id"].as_i64().unwrap();
+        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,100\n").await;
+        let other = t.post_json("/api/v1/customers", &w.admin, json!({"code": "FR-9", "name": "无代表客户", "kind": "store",
+            "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000", "address": "广州"})).await.json()["id"].as_i64().unwrap();
+        let clerk = t.user_token("oc", &[Role::OrderClerk]).await;
+
+        // o1: approved and shipped in full, on time: right and on time.
+        let o1 = order(&t, &w.admin, &w.admin, w.customer, product, 2).await;
+        approve(&t, &w.admin, o1).await;
+        ship(&t, &w, o1).await;
+        // o2: approved, then changed for an entry error: not right; its
+        // shipping deadline is ahead, so not counted for on time yet.
+        let o2 = order(&t, &w.admin, &w.admin, w.customer, product, 3).await;
+        approve(&t, &w.admin, o2).await;
+        let change = json!({"reason": "录入数量错误", "cause": "entry_error", "changes": [{"kind": "quantity", "line_no": 1, "quantity": 4}]});
+        let r = t.post_json(&format!("/api/v1/orders/{o2}/changes"), &w.admin, change).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["request"]["cause"], "entry_error", "{}", r.text());
+        // A cause that is not one is named.
+        let bad = json!({"reason": "x", "cause": "typo", "changes": [{"kind": "quantity", "line_no": 1, "quantity": 4}]});
+        assert_eq!(t.post_json(&format!("/api/v1/orders/{o2}/changes"), &w.admin, bad).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // o3: rejected by the review: not right, never a sale.
+        let o3 = order(&t, &w.admin, &w.admin, w.customer, product, 1).await;
+        let r = t.post_json(&format!("/api/v1/orders/{o3}/reject"), &w.admin, json!({"reason": "单价录错"})).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        // o4: the clerk's, for the customer without a rep: right.
+        let o4 = order(&t, &clerk, &w.admin, other, product, 5).await;
+        approve(&t, &w.admin, o4).await;
+
+        // KPI-1: 2 right of 4; the clerk breakdown sums to it.
+        let k1 = t.get("/api/v1/figures/accuracy", &w.admin).await;
+        assert_eq!(k1.status, StatusCode::OK, "{}", k1.text());
+        let k1 = k1.json();
+        assert_eq!((k1["requirement"].clone(), k1["table"]["total"]["counted"].clone(), k1["table"]["total"]["hits"].clone(), k1["rate_percent"].clone()),
+            (json!("KPI-1"), json!(4), json!(2), json!("50.00")), "{k1}");
+        assert_eq!(groups(&k1), vec![("boss".into(), 3, 1), ("oc".into(), 1, 1)], "{k1}");
+        let trend: i64 = k1["table"]["trend"].as_array().unwrap().iter().map(|p| p["tally"]["counted"].as_i64().unwrap()).sum();
+        assert_eq!(trend, 4);
+        // By rep: 李销售's three, the store without a rep one.
+        let by_rep = t.get("/api/v1/figures/accuracy?by=rep", &w.admin).await.json();
+        assert_eq!(groups(&by_rep), vec![("".into(), 1, 1), ("李销售".into(), 3, 1)], "{by_rep}");
+        // The click-through names why: a rejection, an entry error.
+        let recs = t.get("/api/v1/figures/accuracy/records", &w.admin).await.json();
+        let why = |id: i64| recs.as_array().unwrap().iter().find(|r| r["order_id"] == id).map(|r| (r["hit"].clone(), r["notes"].clone())).unwrap();
+        assert_eq!(why(o1), (json!(true), json!([])));
+        assert_eq!(why(o2), (json!(false), json!(["entry_error"])));
+        assert_eq!(why(o3), (json!(false), json!(["rejected"])));
+
+        // KPI-2: only o1's deadlines are decided (met); the rest are ahead
+        // or ended without approval.
+        let k2 = t.get("/api/v1/figures/on_time", &w.admin).await.json();
+        assert_eq!((k2["table"]["total"]["counted"].clone(), k2["table"]["total"]["hits"].clone(), k2["rate_percent"].clone()),
+            (json!(1), json!(1), json!("100.00")), "{k2}");
+        let recs = t.get("/api/v1/figures/on_time/records", &w.admin).await.json();
+        let pending = recs.as_array().unwrap().iter().filter(|r| r["notes"] == json!(["pending"])).count();
+        assert_eq!(pending, 3, "{recs}");
+
+        // KPI-4: o1 was picked in full.
+        let k4 = t.get("/api/v1/figures/stock_check", &w.admin).await.json();
+        assert_eq!((k4["table"]["total"]["counted"].clone(), k4["rate_percent"].clone()), (json!(1), json!("100.00")), "{k4}");
+
+        // KPI-3 without surveys: nothing counted and no rate, not 0 %.
+        let k3 = t.get("/api/v1/figures/satisfaction", &w.admin).await.json();
+        assert_eq!((k3["table"]["total"]["counted"].clone(), k3["rate_percent"].clone(), k3["satisfied_from"].clone()), (json!(0), Value::Null, json!(4)), "{k3}");
+
+        // KPI-5: o1 (2 → 199.00), o2 (3 → 298.50: its change awaits the
+        // departments), o4 (5 → 497.50); cost 60.00 a unit: 600.00; margin
+        // 395.00 / 995.00 = 39.70 %.
+        let k5 = t.get("/api/v1/figures/sales?by=customer_kind", &w.admin).await.json();
+        assert_eq!((k5["table"]["total"]["counted"].clone(), k5["table"]["total"]["amount"].clone(), k5["table"]["total"]["cost"].clone(), k5["margin_percent"].clone()),
+            (json!(3), json!("995"), json!("600"), json!("39.70")), "{k5}");
+        assert_eq!(k5["table"]["groups"].as_array().unwrap().len(), 2, "{k5}");
+        assert_eq!(k5["last_year"]["amount"], "0", "{k5}");
+        assert_eq!(k5["growth_percent"], Value::Null);
+        assert!(k5["turnover"]["shipped_cost"] == "120", "{k5}");
+
+        // A rep reads his own customers' only; the clerk the orders he
+        // entered; neither the inventory turnover.
+        let mine = t.get("/api/v1/figures/accuracy", &w.rep).await.json();
+        assert_eq!((mine["own_only"].clone(), mine["table"]["total"]["counted"].clone()), (json!(true), json!(3)), "{mine}");
+        let mine = t.get("/api/v1/figures/sales", &clerk).await.json();
+        assert_eq!((mine["table"]["total"]["counted"].clone(), mine["turnover"].clone()), (json!(1), Value::Null), "{mine}");
+        let wh = t.user_token("wh2", &[Role::Warehouse]).await;
+        assert_eq!(t.get("/api/v1/figures/accuracy", &wh).await.status, StatusCode::FORBIDDEN);
+
+        // Bad parameters are named and change nothing.
+        let r = t.get("/api/v1/figures/accuracy?from=2026-12-31&to=2026-01-01", &w.admin).await;
+        assert_eq!((r.status, r.json()["errors"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("to")));
+        let r = t.get("/api/v1/figures/accuracy?by=colour", &w.admin).await;
+        assert_eq!(r.json()["errors"][0]["field"], "by", "{}", r.text());
+        let r = t.get("/api/v1/figures/satisfaction?by=clerk", &w.admin).await;
+        assert_eq!(r.json()["errors"][0]["field"], "by", "{}", r.text());
+        let r = t.get("/api/v1/figures/wealth", &w.admin).await;
+        assert_eq!(r.json()["errors"][0]["field"], "figure", "{}", r.text());
+        let r = t.get("/api/v1/figures/accuracy?form=2026-01-01", &w.admin).await;
+        assert_eq!(r.json()["errors"][0]["field"], "form", "{}", r.text());
+        let r = t.get("/api/v1/figures/accuracy?from=2020-01-01&to=2026-01-01", &w.admin).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The page writes the formula and the same total; the export too.
+        let page = t.login("boss").await;
+        let html = t.page("/figures/accuracy?by=clerk", &page).await.text();
+        assert_has(&html, &["KPI-1", "id=\"figure-value\">50.00%", "2 / 4", "figure-chart", "录入错误"]);
+        let html = t.page("/figures/accuracy/records?by=clerk", &page).await.text();
+        assert_has(&html, &["审核退回", "录入错误变更"]);
+        let xlsx = t.page("/figures/sales?by=customer_kind&format=xlsx", &page).await;
+        let table = kaidan_io::read_table("f.xlsx", &xlsx.body).unwrap();
+        let total = table.rows.iter().find(|r| r.cells[0] == "合计").unwrap();
+        assert_eq!((total.cells[1].as_str(), total.cells[4].as_str(), total.cells[6].as_str()), ("3", "995.00", "39.70"), "{:?}", table.rows);
+        // The home page shows the month's figures and the sales chart.
+        let html = t.page("/", &page).await.text();
+        assert_has(&html, &["home-figures", "50.00%", "home-sales-chart", "/figures/sales"]);
+    })
+    .await;
+}

@@ -1,0 +1,348 @@
+//! The figures in SQL (KPI-1..5, ADR 0038). Each figure is a derived table
+//! of the records it counts, one row per order (per customer for KPI-3),
+//! with the same columns: the order and its customer, who entered it, when
+//! it counts, whether it is counted and whether it meets the figure, its
+//! amount and cost, and four flags that say why. The breakdown, the trend
+//! and the records page group or list that one table, so they cannot
+//! count differently.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kaidan_app::ports::{
+    FigureNote, FigureQuery, FigureRecord, FiguresTx, StockTurnover, StoreError,
+};
+use kaidan_domain::figures::{Breakdown, Figure, GroupLine, Tally};
+use kaidan_domain::{Money, OrderId};
+
+use crate::row::{RowExt, Val, micros};
+use crate::tx::{DbTx, fetch_all, fetch_as};
+
+/// Placeholders for a statement built in pieces: each value once, its
+/// `$n` reused wherever the SQL needs it.
+#[derive(Default)]
+struct Binds(Vec<Val>);
+
+impl Binds {
+    fn put(&mut self, v: Val) -> String {
+        self.0.push(v);
+        format!("${}", self.0.len())
+    }
+}
+
+/// Where an order still waits for its review, and where for its goods.
+const IN_REVIEW: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review'";
+const TO_SHIP: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review', 'approved', 'partly_shipped'";
+/// An order that is a sale: approved and not rejected or cancelled.
+const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'";
+
+/// The figure's derived table `f(order_id, customer_id, clerk_id, at,
+/// counted, hit, amount, cost, n1..n4)` over `[from, to)`. KPI-3 is one
+/// row per customer, or per customer and bucket when `bucket` groups it.
+fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>) -> String {
+    let from = b.put(Val::I(micros(q.from)));
+    let to = b.put(Val::I(micros(q.to)));
+    let in_period = format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
+    match q.figure {
+        // n1..n4: rejected, entry-error change, price correction, wrong goods.
+        Figure::Accuracy => format!(
+            "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
+                    CASE WHEN rj.order_id IS NULL AND ce.order_id IS NULL AND pc.order_id IS NULL AND wg.order_id IS NULL \
+                         THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
+                    CASE WHEN rj.order_id IS NULL THEN 0 ELSE 1 END AS n1, CASE WHEN ce.order_id IS NULL THEN 0 ELSE 1 END AS n2, \
+                    CASE WHEN pc.order_id IS NULL THEN 0 ELSE 1 END AS n3, CASE WHEN wg.order_id IS NULL THEN 0 ELSE 1 END AS n4 \
+             FROM orders o \
+             LEFT JOIN (SELECT DISTINCT order_id FROM order_events WHERE to_status = 'rejected') rj ON rj.order_id = o.id \
+             LEFT JOIN (SELECT DISTINCT order_id FROM change_requests WHERE cause = 'entry_error') ce ON ce.order_id = o.id \
+             LEFT JOIN (SELECT DISTINCT il.order_id FROM invoices cn JOIN invoice_lines il ON il.invoice_id = cn.credit_of \
+                        WHERE cn.kind = 'credit_note' AND cn.credit_reason = 'price_correction') pc ON pc.order_id = o.id \
+             LEFT JOIN (SELECT DISTINCT order_id FROM returns WHERE reason = 'wrong_goods' AND status NOT IN ('rejected', 'cancelled')) wg \
+                    ON wg.order_id = o.id \
+             WHERE {in_period}"
+        ),
+        // n1..n4: review late, ship late, review overdue, ship overdue.
+        Figure::OnTime => {
+            let now = b.put(Val::I(micros(q.now)));
+            let review_late = "COALESCE(r.met, TRUE) = FALSE";
+            let ship_late = "COALESCE(s.met, TRUE) = FALSE";
+            let review_overdue =
+                format!("(r.order_id IS NULL AND o.review_due_at < {now} AND o.status IN ({IN_REVIEW}))");
+            let ship_overdue =
+                format!("(s.order_id IS NULL AND o.ship_due_at < {now} AND o.status IN ({TO_SHIP}))");
+            let late = format!("({review_late} OR {ship_late} OR {review_overdue} OR {ship_overdue})");
+            let on_time = "(COALESCE(r.met, FALSE) = TRUE AND (COALESCE(s.met, FALSE) = TRUE OR o.status IN ('rejected', 'cancelled')))";
+            format!(
+                "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, \
+                        CASE WHEN {late} OR {on_time} THEN 1 ELSE 0 END AS counted, \
+                        CASE WHEN {late} THEN 0 WHEN {on_time} THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
+                        CASE WHEN {review_late} THEN 1 ELSE 0 END AS n1, CASE WHEN {ship_late} THEN 1 ELSE 0 END AS n2, \
+                        CASE WHEN {review_overdue} THEN 1 ELSE 0 END AS n3, CASE WHEN {ship_overdue} THEN 1 ELSE 0 END AS n4 \
+                 FROM orders o \
+                 LEFT JOIN order_deadlines r ON r.order_id = o.id AND r.kind = 'review' \
+                 LEFT JOIN order_deadlines s ON s.order_id = o.id AND s.kind = 'ship' \
+                 WHERE {in_period}"
+            )
+        }
+        // n1: answers, n2: their summed scores.
+        Figure::Satisfaction => {
+            let mark = b.put(Val::I(q.satisfied_from));
+            let by_bucket = bucket.map(|f| format!(", {}", f("v.answered_at"))).unwrap_or_default();
+            format!(
+                "SELECT CAST(NULL AS BIGINT) AS order_id, v.customer_id, CAST(NULL AS BIGINT) AS clerk_id, \
+                        MIN(v.answered_at) AS at, 1 AS counted, \
+                        CASE WHEN 2 * SUM(v.score) + COUNT(*) >= 2 * COUNT(*) * {mark} THEN 1 ELSE 0 END AS hit, \
+                        0 AS amount, 0 AS cost, COUNT(*) AS n1, SUM(v.score) AS n2, 0 AS n3, 0 AS n4 \
+                 FROM surveys v \
+                 WHERE v.answered_at >= {from} AND v.answered_at < {to} AND v.score IS NOT NULL \
+                 GROUP BY v.customer_id{by_bucket}"
+            )
+        }
+        // n1: a pick line came back short.
+        Figure::StockCheck => format!(
+            "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, pk.first_pick AS at, 1 AS counted, \
+                    1 - pk.short AS hit, 0 AS amount, 0 AS cost, pk.short AS n1, 0 AS n2, 0 AS n3, 0 AS n4 \
+             FROM (SELECT pl.order_id, MIN(pl.picked_at) AS first_pick, \
+                          MAX(CASE WHEN pll.picked < pll.quantity THEN 1 ELSE 0 END) AS short \
+                   FROM pick_lists pl JOIN pick_list_lines pll ON pll.pick_list_id = pl.id \
+                   WHERE pl.picked_at IS NOT NULL AND pll.picked IS NOT NULL \
+                     AND pl.order_id IN (SELECT order_id FROM pick_lists WHERE picked_at >= {from} AND picked_at < {to}) \
+                   GROUP BY pl.order_id) pk \
+             JOIN orders o ON o.id = pk.order_id \
+             WHERE pk.first_pick >= {from} AND pk.first_pick < {to}"
+        ),
+        // n1: lines without a cost price (costed at their amount).
+        Figure::Sales => format!(
+            "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
+                    0 AS hit, o.amount AS amount, COALESCE(k.cost, 0) AS cost, COALESCE(k.uncosted, 0) AS n1, \
+                    0 AS n2, 0 AS n3, 0 AS n4 \
+             FROM orders o \
+             LEFT JOIN (SELECT ol.order_id, \
+                               SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
+                               SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
+                        FROM orders o2 JOIN order_lines ol ON ol.order_id = o2.id JOIN products p ON p.id = ol.product_id \
+                        WHERE o2.received_at >= {from} AND o2.received_at < {to} AND o2.status IN ({SOLD}) \
+                        GROUP BY ol.order_id) k ON k.order_id = o.id \
+             WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD})"
+        ),
+    }
+}
+
+/// The group's key and label over `f` and its customer `c`, clerk `cu`,
+/// rep `ru` and region `g`.
+fn group_of(by: Breakdown) -> (&'static str, &'static str) {
+    match by {
+        Breakdown::Clerk => (
+            "COALESCE(CAST(f.clerk_id AS TEXT), '')",
+            "COALESCE(cu.display_name, '')",
+        ),
+        Breakdown::Rep => (
+            "COALESCE(CAST(c.sales_rep_id AS TEXT), '')",
+            "COALESCE(ru.display_name, '')",
+        ),
+        Breakdown::Region => (
+            "COALESCE(CAST(c.region_id AS TEXT), '')",
+            "COALESCE(NULLIF(g.name_zh, ''), g.name, '')",
+        ),
+        Breakdown::CustomerKind => ("c.kind", "c.kind"),
+        Breakdown::Customer => ("CAST(c.id AS TEXT)", "c.code || ' ' || c.name"),
+    }
+}
+
+const JOINS: &str = "JOIN customers c ON c.id = f.customer_id \
+     LEFT JOIN users cu ON cu.id = f.clerk_id \
+     LEFT JOIN users ru ON ru.id = c.sales_rep_id \
+     LEFT JOIN regions g ON g.id = c.region_id";
+
+/// `WHERE` for a user's own figures.
+fn own_clause(q: &FigureQuery, b: &mut Binds) -> String {
+    match q.own {
+        Some(u) => {
+            let me = b.put(Val::I(u.get()));
+            format!("WHERE (f.clerk_id = {me} OR c.sales_rep_id = {me})")
+        }
+        None => String::new(),
+    }
+}
+
+const SUMS: &str = "CAST(SUM(f.counted) AS BIGINT) AS counted, CAST(SUM(f.hit) AS BIGINT) AS hits, \
+     CAST(SUM(f.amount) AS BIGINT) AS amount, CAST(SUM(f.cost) AS BIGINT) AS cost";
+
+fn tally(r: &impl RowExt) -> Result<Tally, StoreError> {
+    Ok(Tally {
+        counted: r.i64("counted")?,
+        hits: r.i64("hits")?,
+        amount: Money::from_units(r.i64("amount")?),
+        cost: Money::from_units(r.i64("cost")?),
+    })
+}
+
+/// `CASE WHEN col < start1 THEN 0 ... ELSE n-1 END` over the starts of
+/// the buckets after the first (`marks`: their placeholders; the first
+/// bucket's start is the period's, so it needs none).
+fn bucket_case(col: &str, marks: &[String]) -> String {
+    if marks.is_empty() {
+        return "0".into();
+    }
+    let mut s = String::from("CASE");
+    for (i, m) in marks.iter().enumerate() {
+        s.push_str(&format!(" WHEN {col} < {m} THEN {i}"));
+    }
+    s.push_str(&format!(" ELSE {} END", marks.len()));
+    s
+}
+
+fn notes(figure: Figure, r: &impl RowExt, counted: bool) -> Result<Vec<FigureNote>, StoreError> {
+    let flags = [r.i64("n1")?, r.i64("n2")?, r.i64("n3")?, r.i64("n4")?];
+    let named: &[FigureNote] = match figure {
+        Figure::Accuracy => &[
+            FigureNote::Rejected,
+            FigureNote::EntryError,
+            FigureNote::PriceCorrection,
+            FigureNote::WrongGoods,
+        ],
+        Figure::OnTime => &[
+            FigureNote::ReviewLate,
+            FigureNote::ShipLate,
+            FigureNote::ReviewOverdue,
+            FigureNote::ShipOverdue,
+        ],
+        Figure::StockCheck => &[FigureNote::ShortPick],
+        Figure::Sales => &[FigureNote::NoCostPrice],
+        Figure::Satisfaction => &[],
+    };
+    let mut out: Vec<FigureNote> = named
+        .iter()
+        .zip(flags)
+        .filter(|(_, f)| *f > 0)
+        .map(|(n, _)| *n)
+        .collect();
+    if figure == Figure::OnTime && !counted {
+        out.push(FigureNote::Pending);
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl FiguresTx for DbTx {
+    async fn figure_groups(&mut self, q: &FigureQuery) -> Result<Vec<GroupLine>, StoreError> {
+        let mut b = Binds::default();
+        let f = base(q, &mut b, None);
+        let own = own_clause(q, &mut b);
+        let (key, label) = group_of(q.by);
+        let sql = format!(
+            "SELECT {key} AS k, {label} AS l, {SUMS} FROM ({f}) f {JOINS} {own} GROUP BY 1, 2"
+        );
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| Ok(GroupLine {
+            key: r.text("k")?,
+            label: r.text("l")?,
+            tally: tally(r)?,
+        })))
+    }
+
+    async fn figure_trend(
+        &mut self,
+        q: &FigureQuery,
+        starts: &[Timestamp],
+    ) -> Result<Vec<(usize, Tally)>, StoreError> {
+        if starts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = Binds::default();
+        // PostgreSQL types a placeholder by its use: bind only those used.
+        let marks: Vec<String> = starts
+            .iter()
+            .skip(1)
+            .map(|t| b.put(Val::I(micros(*t))))
+            .collect();
+        let case = |col: &str| bucket_case(col, &marks);
+        let f = base(q, &mut b, Some(&case));
+        let own = own_clause(q, &mut b);
+        let bucket = bucket_case("f.at", &marks);
+        let sql = format!("SELECT CAST({bucket} AS BIGINT) AS bucket, {SUMS} FROM ({f}) f {JOINS} {own} GROUP BY 1");
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| Ok((
+            usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
+            tally(r)?
+        ))))
+    }
+
+    async fn figure_records(
+        &mut self,
+        q: &FigureQuery,
+        key: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<FigureRecord>, StoreError> {
+        let mut b = Binds::default();
+        let f = base(q, &mut b, None);
+        let mut clauses = Vec::new();
+        if let Some(u) = q.own {
+            let me = b.put(Val::I(u.get()));
+            clauses.push(format!("(f.clerk_id = {me} OR c.sales_rep_id = {me})"));
+        }
+        if let Some(k) = key {
+            let (expr, _) = group_of(q.by);
+            let k = b.put(Val::T(k.to_string()));
+            clauses.push(format!("{expr} = {k}"));
+        }
+        let limit = b.put(Val::I(i64::from(limit.max(1))));
+        let sql = format!(
+            "SELECT f.order_id, f.customer_id, f.at, CAST(f.counted AS BIGINT) AS counted, CAST(f.hit AS BIGINT) AS hit, \
+                    CAST(f.amount AS BIGINT) AS amount, CAST(f.cost AS BIGINT) AS cost, CAST(f.n1 AS BIGINT) AS n1, \
+                    CAST(f.n2 AS BIGINT) AS n2, CAST(f.n3 AS BIGINT) AS n3, CAST(f.n4 AS BIGINT) AS n4, o.number AS order_number, c.code || ' ' || c.name AS customer, cu.display_name AS clerk \
+             FROM ({f}) f {JOINS} LEFT JOIN orders o ON o.id = f.order_id {} \
+             ORDER BY f.at DESC, f.customer_id DESC LIMIT {limit}",
+            crate::row::where_all(&clauses)
+        );
+        let figure = q.figure;
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| {
+            let counted = r.i64("counted")? > 0;
+            Ok(FigureRecord {
+                order_id: r.opt_i64("order_id")?.map(OrderId),
+                order_number: r.opt_text("order_number")?,
+                customer_id: r.i64("customer_id")?,
+                customer: r.text("customer")?,
+                clerk: r.opt_text("clerk")?,
+                at: r.ts("at")?,
+                counted,
+                hit: r.i64("hit")? > 0,
+                amount: Money::from_units(r.i64("amount")?),
+                cost: Money::from_units(r.i64("cost")?),
+                notes: {
+                    let mut n = notes(figure, r, counted)?;
+                    if figure == Figure::Satisfaction && r.i64("hit")? == 0 {
+                        n.push(FigureNote::Unsatisfied);
+                    }
+                    n
+                },
+            })
+        }))
+    }
+
+    async fn stock_turnover(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<StockTurnover, StoreError> {
+        // The stock on a day is today's less every move since: the moves
+        // read are those after `from`, found by their time (migration 0030).
+        let (shipped, now, since_from, since_to): (i64, i64, i64, i64) = fetch_as!(
+            self,
+            query_as.fetch_one,
+            "SELECT \
+               CAST(COALESCE((SELECT SUM(-m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
+                              WHERE m.kind = 'shipment' AND m.at >= $1 AND m.at < $2), 0) AS BIGINT), \
+               CAST(COALESCE((SELECT SUM(sb.on_hand * p.cost_price) FROM stock_balances sb JOIN products p ON p.id = sb.product_id), 0) AS BIGINT), \
+               CAST(COALESCE((SELECT SUM(m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
+                              WHERE m.at >= $1), 0) AS BIGINT), \
+               CAST(COALESCE((SELECT SUM(m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
+                              WHERE m.at >= $2), 0) AS BIGINT)",
+            [micros(from), micros(to)]
+        );
+        Ok(StockTurnover {
+            shipped_cost: Money::from_units(shipped),
+            opening_stock: Money::from_units(now.saturating_sub(since_from)),
+            closing_stock: Money::from_units(now.saturating_sub(since_to)),
+        })
+    }
+}
