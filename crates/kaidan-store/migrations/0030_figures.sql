@@ -2,8 +2,9 @@
 --
 -- A product's cost price (成本价, VAT included like its list price) for the
 -- order gross margin and the inventory turnover; none until it is given.
---sqlite: ALTER TABLE products ADD COLUMN cost_price BIGINT CONSTRAINT "kaidan-bound: products.cost_price" CHECK (typeof(cost_price) IN ('integer', 'null') AND (cost_price IS NULL OR cost_price >= 0));
---postgres: ALTER TABLE products ADD COLUMN cost_price BIGINT CHECK (cost_price >= 0);
+-- Never negative (the domain refuses it); bounded like every amount.
+--sqlite: ALTER TABLE products ADD COLUMN cost_price BIGINT CONSTRAINT "kaidan-bound: products.cost_price" CHECK (typeof(cost_price) IN ('integer', 'null') AND cost_price BETWEEN -10000000000000000 AND 10000000000000000);
+--postgres: ALTER TABLE products ADD COLUMN cost_price BIGINT CHECK (cost_price >= 0) CONSTRAINT bound_cost_price CHECK (cost_price BETWEEN -10000000000000000 AND 10000000000000000);
 
 -- Why an order was changed: an entry error counts against the order's
 -- processing accuracy (KPI-1). Every earlier request was the customer's.

@@ -57,6 +57,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("pick_list_lines", "picked", Bound::Quantity),
     ("price_list_items", "price", Bound::Amount),
     ("products", "list_price", Bound::Amount),
+    ("products", "cost_price", Bound::Amount),
     ("purchase_order_lines", "quantity", Bound::Quantity),
     ("purchase_order_lines", "received", Bound::Quantity),
     ("receipts", "amount", Bound::Amount),

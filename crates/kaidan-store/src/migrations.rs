@@ -433,6 +433,11 @@ mod tests {
             "5bcd2205d21068ce7c395aad595f6c7deb1dcaad23c4e93cffd00cb128b14810d857bdda0df06a49abae0a0094d1e749",
             "f7961374afd64aac945fb0ec1e1bb53821bf40daf83db9f860792d0805d166d1201fb8e3bc3ba293bc51205cfaf7792f",
         ),
+        (
+            30,
+            "fe7b86be1cedec83241fc7bd9fda6eb8db952551494b7101522dda54bf2dfc8072337be5030cc333e18c8d4440beeaa6",
+            "ded7287d24ddf26c96838ad2033f8553b27649cc3553cc59ed28a69b301e6c32ebb0572c0585e85796f12d93c35da0ed",
+        ),
     ];
 
     fn hex(bytes: &[u8]) -> String {

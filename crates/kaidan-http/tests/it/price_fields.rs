@@ -52,7 +52,7 @@ async fn fixture(t: &T) -> Fixture {
             "/api/v1/products",
             &admin,
             json!({"sku": "PX-1", "name": "机密款", "spec": "", "unit": "件",
-        "season": "spring_summer", "launch_priority": 1, "list_price": PRICE, "tax_rate": "0.13"}),
+        "season": "spring_summer", "launch_priority": 1, "list_price": PRICE, "cost_price": PRICE, "tax_rate": "0.13"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

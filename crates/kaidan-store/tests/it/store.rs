@@ -370,7 +370,7 @@ async fn sec_4_portal_user_sees_only_own_customer_and_no_prices() {
         ));
         assert_eq!(
             <ProductData as kaidan_app::MasterEntity>::hidden_fields(&portal.actor),
-            ["list_price"]
+            ["list_price", "cost_price"]
         );
     })
     .await;
