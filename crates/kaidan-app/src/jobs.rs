@@ -30,14 +30,18 @@ pub const COMPLAINT_OVERDUE: &str = "complaint_overdue";
 /// Sends the satisfaction survey of each order delivered some days ago
 /// (AFS-3).
 pub const SURVEY_SEND: &str = "survey_send";
+/// Writes the daily sales report of each working day once it is over
+/// (销售日报, KPI-5).
+pub const SALES_DAILY_REPORT: &str = "sales_daily_report";
 /// Every job, in name order.
-pub const JOBS: [&str; 7] = [
+pub const JOBS: [&str; 8] = [
     ALLOCATION_LOCK_EXPIRY,
     ARRIVAL_NOTICES,
     COMPLAINT_OVERDUE,
     DUNNING,
     EVENTS_PRUNE,
     PO_CONFIRMATION_OVERDUE,
+    SALES_DAILY_REPORT,
     SURVEY_SEND,
 ];
 
@@ -82,6 +86,10 @@ impl App {
             SURVEY_SEND => {
                 let n = self.send_order_surveys_in(tx).await?;
                 Ok(format!("ok: {n} order survey(s) sent"))
+            }
+            SALES_DAILY_REPORT => {
+                let n = self.write_daily_reports_in(tx).await?;
+                Ok(format!("ok: {n} daily sales report(s) written"))
             }
             COMPLAINT_OVERDUE => {
                 let n = self.flag_overdue_complaints_in(tx).await?;

@@ -456,7 +456,8 @@ mod tests {
             unit: "件".into(),
             season: Season::SpringSummer,
             launch_priority: 1,
-            list_price: Money::yuan(99), cost_price: None,
+            list_price: Money::yuan(99),
+            cost_price: None,
             tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
             active: true,
         }

@@ -16,3 +16,17 @@ CREATE INDEX orders_received ON orders (received_at);
 CREATE INDEX order_events_rejected ON order_events (order_id) WHERE to_status = 'rejected';
 CREATE INDEX stock_moves_at ON stock_moves (at);
 CREATE INDEX pick_lists_picked ON pick_lists (picked_at) WHERE picked_at IS NOT NULL;
+
+-- The daily sales report (销售日报): one per working day, written once the
+-- day is over by the `sales_daily_report` job and kept as written (JSON).
+--sqlite: CREATE TABLE daily_sales_reports (
+--sqlite:     day          TEXT PRIMARY KEY,
+--sqlite:     generated_at BIGINT NOT NULL,
+--sqlite:     document     TEXT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: daily_sales_reports.generated_at" CHECK (typeof(generated_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE daily_sales_reports (
+--postgres:     day          TEXT PRIMARY KEY,
+--postgres:     generated_at BIGINT NOT NULL,
+--postgres:     document     TEXT NOT NULL
+--postgres: );

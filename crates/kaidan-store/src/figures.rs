@@ -9,13 +9,13 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
-    FigureNote, FigureQuery, FigureRecord, FiguresTx, StockTurnover, StoreError,
+    DailyReportsTx, FigureNote, FigureQuery, FigureRecord, FiguresTx, StockTurnover, StoreError,
 };
 use kaidan_domain::figures::{Breakdown, Figure, GroupLine, Tally};
 use kaidan_domain::{Money, OrderId};
 
 use crate::row::{RowExt, Val, micros};
-use crate::tx::{DbTx, fetch_all, fetch_as};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as};
 
 /// Placeholders for a statement built in pieces: each value once, its
 /// `$n` reused wherever the SQL needs it.
@@ -41,7 +41,8 @@ const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'close
 fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>) -> String {
     let from = b.put(Val::I(micros(q.from)));
     let to = b.put(Val::I(micros(q.to)));
-    let in_period = format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
+    let in_period =
+        format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
     match q.figure {
         // n1..n4: rejected, entry-error change, price correction, wrong goods.
         Figure::Accuracy => format!(
@@ -64,11 +65,14 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
             let now = b.put(Val::I(micros(q.now)));
             let review_late = "COALESCE(r.met, TRUE) = FALSE";
             let ship_late = "COALESCE(s.met, TRUE) = FALSE";
-            let review_overdue =
-                format!("(r.order_id IS NULL AND o.review_due_at < {now} AND o.status IN ({IN_REVIEW}))");
-            let ship_overdue =
-                format!("(s.order_id IS NULL AND o.ship_due_at < {now} AND o.status IN ({TO_SHIP}))");
-            let late = format!("({review_late} OR {ship_late} OR {review_overdue} OR {ship_overdue})");
+            let review_overdue = format!(
+                "(r.order_id IS NULL AND o.review_due_at < {now} AND o.status IN ({IN_REVIEW}))"
+            );
+            let ship_overdue = format!(
+                "(s.order_id IS NULL AND o.ship_due_at < {now} AND o.status IN ({TO_SHIP}))"
+            );
+            let late =
+                format!("({review_late} OR {ship_late} OR {review_overdue} OR {ship_overdue})");
             let on_time = "(COALESCE(r.met, FALSE) = TRUE AND (COALESCE(s.met, FALSE) = TRUE OR o.status IN ('rejected', 'cancelled')))";
             format!(
                 "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, \
@@ -85,7 +89,9 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         // n1: answers, n2: their summed scores.
         Figure::Satisfaction => {
             let mark = b.put(Val::I(q.satisfied_from));
-            let by_bucket = bucket.map(|f| format!(", {}", f("v.answered_at"))).unwrap_or_default();
+            let by_bucket = bucket
+                .map(|f| format!(", {}", f("v.answered_at")))
+                .unwrap_or_default();
             format!(
                 "SELECT CAST(NULL AS BIGINT) AS order_id, v.customer_id, CAST(NULL AS BIGINT) AS clerk_id, \
                         MIN(v.answered_at) AS at, 1 AS counted, \
@@ -258,7 +264,9 @@ impl FiguresTx for DbTx {
         let f = base(q, &mut b, Some(&case));
         let own = own_clause(q, &mut b);
         let bucket = bucket_case("f.at", &marks);
-        let sql = format!("SELECT CAST({bucket} AS BIGINT) AS bucket, {SUMS} FROM ({f}) f {JOINS} {own} GROUP BY 1");
+        let sql = format!(
+            "SELECT CAST({bucket} AS BIGINT) AS bucket, {SUMS} FROM ({f}) f {JOINS} {own} GROUP BY 1"
+        );
         let vals = b.0;
         Ok(fetch_all!(self, &sql, vals, |r| Ok((
             usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
@@ -344,5 +352,53 @@ impl FiguresTx for DbTx {
             opening_stock: Money::from_units(now.saturating_sub(since_from)),
             closing_stock: Money::from_units(now.saturating_sub(since_to)),
         })
+    }
+}
+
+#[async_trait]
+impl DailyReportsTx for DbTx {
+    async fn daily_report_insert(
+        &mut self,
+        day: jiff::civil::Date,
+        at: Timestamp,
+        document: &str,
+    ) -> Result<bool, StoreError> {
+        // Written once: two nodes finishing the same day keep the first.
+        let n = exec!(
+            self,
+            "INSERT INTO daily_sales_reports (day, generated_at, document) VALUES ($1, $2, $3) \
+             ON CONFLICT (day) DO NOTHING",
+            [day.to_string(), micros(at), document.to_string()]
+        );
+        Ok(n > 0)
+    }
+
+    async fn daily_report(&mut self, day: jiff::civil::Date) -> Result<Option<String>, StoreError> {
+        let doc: Option<String> = fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT document FROM daily_sales_reports WHERE day = $1",
+            [day.to_string()]
+        );
+        Ok(doc)
+    }
+
+    async fn daily_report_days(
+        &mut self,
+        limit: u32,
+    ) -> Result<Vec<jiff::civil::Date>, StoreError> {
+        let days: Vec<String> = fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            "SELECT day FROM daily_sales_reports ORDER BY day DESC LIMIT $1",
+            [i64::from(limit)]
+        );
+        days.iter()
+            .map(|d| {
+                d.parse().map_err(|e| {
+                    crate::error::corrupt(format!("daily_sales_reports.day '{d}': {e}"))
+                })
+            })
+            .collect()
     }
 }

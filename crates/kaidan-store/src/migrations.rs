@@ -435,8 +435,8 @@ mod tests {
         ),
         (
             30,
-            "fe7b86be1cedec83241fc7bd9fda6eb8db952551494b7101522dda54bf2dfc8072337be5030cc333e18c8d4440beeaa6",
-            "ded7287d24ddf26c96838ad2033f8553b27649cc3553cc59ed28a69b301e6c32ebb0572c0585e85796f12d93c35da0ed",
+            "66e7b62cacc797ea82d86d03a663a3a22f3fce8bccb099f957ccd8e115c7ae46c8f2b23523fe35ace0fab8d996b979ee",
+            "b41f5d7adbf39e0fcf5af7d628d05784667fbf551f0c92a32f11d072ae1dffaaff8a37e9e0f36704b0327c0c682c354a",
         ),
     ];
 

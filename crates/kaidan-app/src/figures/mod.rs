@@ -3,6 +3,8 @@
 //! `figures.read` sees the company; with `figures.read_own` only the orders
 //! he entered and his customers'.
 
+mod daily;
+
 use jiff::Timestamp;
 use kaidan_domain::figures::{
     Breakdown, Figure, FigureError, FigurePeriod, FigureTable, Tally, Turnover, percent,
@@ -67,7 +69,10 @@ impl App {
             return Err(ValidationErrors::single(
                 "by",
                 "invalid",
-                format!("{figure} breaks down by {}, not by {by}", allowed.join(", ")),
+                format!(
+                    "{figure} breaks down by {}, not by {by}",
+                    allowed.join(", ")
+                ),
             )
             .into());
         }
@@ -102,8 +107,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let groups = tx.figure_groups(&q).await?;
         let trend = tx.figure_trend(&q, &starts).await?;
-        let table =
-            FigureTable::fold(figure, period, by, groups, trend).map_err(figure_error)?;
+        let table = FigureTable::fold(figure, period, by, groups, trend).map_err(figure_error)?;
         let (mut last_year, mut turnover) = (None, None);
         if figure == Figure::Sales {
             if let Some(ago) = period.a_year_earlier() {

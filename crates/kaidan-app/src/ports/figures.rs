@@ -117,3 +117,20 @@ pub trait FiguresTx: Send {
         to: Timestamp,
     ) -> Result<StockTurnover, StoreError>;
 }
+
+/// The daily sales reports as written (销售日报).
+#[async_trait]
+pub trait DailyReportsTx: Send {
+    /// Writes a day's report; false (nothing written) when the day has one.
+    async fn daily_report_insert(
+        &mut self,
+        day: jiff::civil::Date,
+        at: Timestamp,
+        document: &str,
+    ) -> Result<bool, StoreError>;
+    /// A day's report (its JSON), if written.
+    async fn daily_report(&mut self, day: jiff::civil::Date) -> Result<Option<String>, StoreError>;
+    /// The days reported, newest first.
+    async fn daily_report_days(&mut self, limit: u32)
+    -> Result<Vec<jiff::civil::Date>, StoreError>;
+}

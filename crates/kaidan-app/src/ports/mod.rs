@@ -158,6 +158,7 @@ pub trait Tx:
     + SurveysTx
     + ContractsTx
     + FiguresTx
+    + DailyReportsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -83,6 +83,10 @@ mod tests {
             assert!(f.requirement().starts_with("KPI-"));
             assert!(f.breakdowns().contains(&f.default_breakdown()), "{f}");
         }
-        assert!(!Figure::Satisfaction.breakdowns().contains(&Breakdown::Clerk));
+        assert!(
+            !Figure::Satisfaction
+                .breakdowns()
+                .contains(&Breakdown::Clerk)
+        );
     }
 }

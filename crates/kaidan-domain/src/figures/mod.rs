@@ -3,12 +3,14 @@
 //! into a total, a breakdown and a trend. What makes an order counted or a
 //! hit is decided over the records in the store; nothing here is typed in.
 
+mod daily;
 mod kind;
 mod period;
 mod table;
 mod turnover;
 
+pub use daily::{CATCH_UP_DAYS, DailySalesReport, TOP_CUSTOMERS, days_to_report};
 pub use kind::{Breakdown, Figure};
 pub use period::{Bucket, FigurePeriod, Grain, MAX_PERIOD_DAYS};
-pub use turnover::Turnover;
 pub use table::{FigureError, FigureTable, GroupLine, Tally, TrendPoint, percent};
+pub use turnover::Turnover;

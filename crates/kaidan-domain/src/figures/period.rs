@@ -92,9 +92,12 @@ impl FigurePeriod {
 
     /// Days in the span, both ends included.
     pub fn days(&self) -> i32 {
-        // Dates within jiff's range are at most ~7.3 million days apart.
-        i32::try_from(self.to.since(self.from).map(|s| s.get_days()).unwrap_or(0)).unwrap_or(i32::MAX - 1)
-            + 1
+        // Within jiff's range two dates are at most ~3.6 million days apart.
+        self.to
+            .since(self.from)
+            .map(|s| s.get_days())
+            .unwrap_or(0)
+            .saturating_add(1)
     }
 
     /// The day after the span: its exclusive end.
@@ -130,11 +133,7 @@ impl FigurePeriod {
                     start.strftime("%Y-%m").to_string(),
                 ),
             };
-            out.push(Bucket {
-                label,
-                start,
-                end,
-            });
+            out.push(Bucket { label, start, end });
             match end.tomorrow() {
                 Ok(next) => start = next,
                 Err(_) => break,
@@ -159,8 +158,14 @@ mod tests {
         let b = y.buckets();
         assert_eq!(b.len(), 12);
         assert_eq!(b[0].label, "2026-01");
-        assert_eq!((b[0].start, b[0].end), (date(2026, 1, 15), date(2026, 1, 31)));
-        assert_eq!((b[11].start, b[11].end), (date(2026, 12, 1), date(2026, 12, 3)));
+        assert_eq!(
+            (b[0].start, b[0].end),
+            (date(2026, 1, 15), date(2026, 1, 31))
+        );
+        assert_eq!(
+            (b[11].start, b[11].end),
+            (date(2026, 12, 1), date(2026, 12, 3))
+        );
     }
 
     #[test]

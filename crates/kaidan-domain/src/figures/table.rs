@@ -2,7 +2,7 @@
 //! The total is the sum of the breakdown's groups (each counted record is
 //! in exactly one group), so the two can never disagree.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Breakdown, Bucket, Figure, FigurePeriod};
 use crate::Money;
@@ -15,7 +15,7 @@ pub enum FigureError {
 }
 
 /// What a figure counted in one group, one bucket or the whole period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tally {
     /// The records the figure counts (its denominator; orders, or
@@ -93,7 +93,7 @@ pub fn percent(bp: i64) -> String {
 }
 
 /// One group of the breakdown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupLine {
     /// What the records page filters on: a user, region or customer id,

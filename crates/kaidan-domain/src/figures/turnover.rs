@@ -51,7 +51,12 @@ mod tests {
     fn turns_and_days_of_stock_by_hand() {
         // 30 days, 60,000 shipped at cost, stock 100,000 then 140,000:
         // average 120,000, 0.5 turns, 60 days of stock.
-        let t = Turnover::of(Money::yuan(60_000), Money::yuan(100_000), Money::yuan(140_000), 30);
+        let t = Turnover::of(
+            Money::yuan(60_000),
+            Money::yuan(100_000),
+            Money::yuan(140_000),
+            30,
+        );
         assert_eq!(t.average_stock, Money::yuan(120_000));
         assert_eq!(t.turns_x100, Some(50));
         assert_eq!(t.days_of_stock, Some(60));

@@ -103,6 +103,8 @@ string_enum!(
     }
 );
 
+// The enum's derives are `string_enum!`'s, which has no `Default`.
+#[allow(clippy::derivable_impls)]
 impl Default for ChangeCause {
     fn default() -> Self {
         ChangeCause::CustomerRequest

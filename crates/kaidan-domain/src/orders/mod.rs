@@ -20,9 +20,9 @@ pub mod status;
 
 pub use account::{AccountBalance, AccountEntry, AccountError, EntryKind, OrderCommitment};
 pub use changes::{
-    ChangeCause,
-    ChangeKind, ChangeOutcome, ChangeRequest, ImpactAssessment, ImpactInput, LineProgress,
-    OrderVersion, StockFact, StockImpact, apply_change, assess_impact, describe, diff_versions,
+    ChangeCause, ChangeKind, ChangeOutcome, ChangeRequest, ImpactAssessment, ImpactInput,
+    LineProgress, OrderVersion, StockFact, StockImpact, apply_change, assess_impact, describe,
+    diff_versions,
 };
 pub use channel::Channel;
 pub use deadline::{

@@ -11,7 +11,7 @@ use kaidan_app::App;
 use kaidan_app::figures::FigureReport;
 use kaidan_app::ports::FigureRecord;
 use kaidan_domain::ValidationErrors;
-use kaidan_domain::figures::{Breakdown, Figure, FigurePeriod};
+use kaidan_domain::figures::{Breakdown, DailySalesReport, Figure, FigurePeriod};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::auth::Api;
@@ -19,7 +19,7 @@ use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_routes!(figure; figure_records)
+    api_routes!(figure; figure_records; daily_reports; daily_report)
 }
 
 /// What a figure is asked for: its period (the month so far when neither
@@ -40,7 +40,11 @@ pub(crate) fn figure_params(
     let mut e = ValidationErrors::new();
     for k in q.keys() {
         if !matches!(k.as_str(), "from" | "to" | "by" | "key" | "format" | "lang") {
-            e.add(k, "unknown", "not a parameter of a figure: from, to, by, key");
+            e.add(
+                k,
+                "unknown",
+                "not a parameter of a figure: from, to, by, key",
+            );
         }
     }
     let mut day = |k: &str| -> Option<Date> {
@@ -124,4 +128,38 @@ pub async fn figure_records(
         app.figure_records(&ctx, f, p.period, p.by, p.key.as_deref())
             .await?,
     ))
+}
+
+/// KPI-5: the days with a daily sales report (销售日报), newest first. The
+/// `sales_daily_report` job writes one per working day once it is over.
+#[utoipa::path(get, path = "/api/v1/daily-sales-reports", tag = "figures",
+    responses((status = 200, body = Vec<String>), (status = 403, body = Problem)))]
+pub async fn daily_reports(Api(app, ctx): Api) -> ApiResult<Json<Vec<String>>> {
+    Ok(Json(
+        app.daily_sales_report_days(&ctx)
+            .await?
+            .iter()
+            .map(Date::to_string)
+            .collect(),
+    ))
+}
+
+/// KPI-5: one day's sales report as it was written: orders received, sales
+/// and margin, the month so far, by region, by customer kind and the ten
+/// customers who bought most.
+#[utoipa::path(get, path = "/api/v1/daily-sales-reports/{day}", tag = "figures",
+    params(("day" = String, Path, format = Date)),
+    responses((status = 200, body = DailySalesReport), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn daily_report(
+    Api(app, ctx): Api,
+    Path(day): Path<String>,
+) -> ApiResult<Json<DailySalesReport>> {
+    let day: Date = day.parse().map_err(|_| {
+        ApiError::field(
+            "day",
+            "invalid",
+            format!("'{day}' is not a day (YYYY-MM-DD)"),
+        )
+    })?;
+    Ok(Json(app.daily_sales_report(&ctx, day).await?))
 }

@@ -26,6 +26,8 @@ pub struct Chart {
     pub line: String,
     /// The largest bar's value, written at the top of the axis.
     pub top: String,
+    /// Whether a rate line is drawn (its 0–100 % scale on the right).
+    pub rate_scale: bool,
     pub caption: String,
 }
 
@@ -56,8 +58,9 @@ pub fn bars_and_line(
         .map(|(i, ((v, title), label))| {
             let i = i64::try_from(i).unwrap_or(0);
             // i128: a value times the plot height may pass i64 for amounts.
-            let h = i64::try_from(i128::from((*v).max(0)) * i128::from(PLOT_HEIGHT) / i128::from(max))
-                .unwrap_or(PLOT_HEIGHT);
+            let h =
+                i64::try_from(i128::from((*v).max(0)) * i128::from(PLOT_HEIGHT) / i128::from(max))
+                    .unwrap_or(PLOT_HEIGHT);
             Bar {
                 x: LEFT + i * step,
                 y: base - h,
@@ -95,11 +98,18 @@ pub fn bars_and_line(
         base,
         bars,
         line,
-        top: values
-            .iter()
-            .max_by_key(|(v, _)| *v)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default(),
+        // The scale's top: the largest count, or the largest amount as
+        // written; the rate line's scale is 0–100 % on the right.
+        top: if rates.is_some() {
+            max.to_string()
+        } else {
+            values
+                .iter()
+                .max_by_key(|(v, _)| *v)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default()
+        },
+        rate_scale: rates.is_some(),
         caption,
     }
 }
@@ -119,7 +129,10 @@ mod tests {
 
     #[test]
     fn the_largest_bar_fills_the_plot_and_a_rate_of_100_reaches_its_top() {
-        let labels: Vec<String> = ["2026-01", "2026-02"].iter().map(|s| s.to_string()).collect();
+        let labels: Vec<String> = ["2026-01", "2026-02"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let c = bars_and_line(
             "t",
             "c".into(),
@@ -132,5 +145,6 @@ mod tests {
         assert_eq!(c.line.split(' ').count(), 1);
         assert!(c.line.ends_with(&format!(",{TOP}")));
         assert_eq!(c.top, "100");
+        assert!(c.rate_scale);
     }
 }

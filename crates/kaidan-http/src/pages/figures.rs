@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/figures", get(overview))
         .route("/figures/{figure}", get(figure_page))
         .route("/figures/{figure}/records", get(records_page))
+        .route("/daily-reports", get(daily_page))
+        .route("/daily-reports/{day}", get(daily_page))
 }
 
 pub(crate) fn figure_name(lang: Lang, f: Figure) -> &'static str {
@@ -48,8 +50,8 @@ fn formula(lang: Lang, f: Figure) -> &'static str {
             "Accuracy = orders without a processing error / orders received in the period × 100%. A processing error: the review rejected the order, a change request caused by an entry error, a credit note correcting a price, a return because the wrong goods were sent.",
         ),
         Figure::OnTime => lang.pick(
-            "订单处理及时率 = 4小时内审核且3个工作日内发货的订单数 / 期限已有结果的订单数 × 100%。未审核或未发货而期限已过的订单计为超时;被退回或取消的订单只看审核期限;期限未到的订单暂不计入。",
-            "On-time rate = orders reviewed within 4 hours and shipped within 3 working days / orders whose deadlines are decided × 100%. An order not reviewed or not shipped after its deadline counts as late; a rejected or cancelled order is judged by its review alone; one whose deadlines are still ahead is not counted yet.",
+            "订单处理及时率 = 4小时内审核且3个工作日内发货的订单数 / 期限已有结果的订单数 × 100%。未审核或未发货而期限已过的订单计为超时;批准后取消的订单只看审核期限;被退回的订单未获批准,不计入(计入准确率);期限未到的订单暂不计入。",
+            "On-time rate = orders reviewed within 4 hours and shipped within 3 working days / orders whose deadlines are decided × 100%. An order not reviewed or not shipped after its deadline counts as late; one cancelled after approval is judged by its review alone; a rejected order was never approved and is not counted here (KPI-1 counts it); one whose deadlines are still ahead is not counted yet.",
         ),
         Figure::Satisfaction => lang.pick(
             "客户满意度 = 满意客户数 / 被调查客户数 × 100%。客户在期间内回答的问卷平均分达到满意分即为满意。",
@@ -78,10 +80,10 @@ fn breakdown_name(lang: Lang, b: Breakdown) -> &'static str {
 
 /// A group's label as shown: a customer kind in words, none as a dash.
 fn group_label(lang: Lang, by: Breakdown, g: &GroupLine) -> String {
-    if by == Breakdown::CustomerKind {
-        if let Some((_, zh, en)) = CUSTOMER_KINDS.iter().find(|(k, _, _)| *k == g.key) {
-            return lang.pick(zh, en).to_string();
-        }
+    if by == Breakdown::CustomerKind
+        && let Some((_, zh, en)) = CUSTOMER_KINDS.iter().find(|(k, _, _)| *k == g.key)
+    {
+        return lang.pick(zh, en).to_string();
     }
     if g.label.trim().is_empty() {
         lang.pick("(未指定)", "(none)").to_string()
@@ -110,7 +112,8 @@ fn note_text(lang: Lang, n: FigureNote) -> &'static str {
 /// The headline of a tally: a rate, or the sales amount.
 fn headline(f: Figure, t: &Tally) -> String {
     if f.is_rate() {
-        t.rate_bp().map_or("—".into(), |bp| format!("{}%", percent(bp)))
+        t.rate_bp()
+            .map_or("—".into(), |bp| format!("{}%", percent(bp)))
     } else {
         t.amount.round_to_fen().to_string()
     }
@@ -165,7 +168,13 @@ struct FigurePage {
     own_only: bool,
 }
 
-fn periods(lang: Lang, today: jiff::civil::Date, current: &FigurePeriod, f: Figure, by: Breakdown) -> Vec<Pick> {
+fn periods(
+    lang: Lang,
+    today: jiff::civil::Date,
+    current: &FigurePeriod,
+    f: Figure,
+    by: Breakdown,
+) -> Vec<Pick> {
     let month = FigurePeriod::month_to_date(today);
     let last = FigurePeriod::previous_month(today);
     let year = FigurePeriod {
@@ -203,27 +212,43 @@ async fn figure_page(
 ) -> PageResult {
     let lang = chrome.lang;
     let f = parse_figure(&figure).map_err(|e| refused(lang, e))?;
-    let FigureParams { period, by, .. } = figure_params(&s.app, &q).map_err(|e| refused(lang, e))?;
+    let FigureParams { period, by, .. } =
+        figure_params(&s.app, &q).map_err(|e| refused(lang, e))?;
     let r = s.app.figure(&ctx, f, period, by).await.or_page(lang)?;
     let by = r.table.breakdown;
     if q.get("format").is_some_and(|v| v == "xlsx") {
         return figure_xlsx(lang, &r);
     }
-    let labels: Vec<String> = r.table.trend.iter().map(|p| p.bucket.label.clone()).collect();
+    let labels: Vec<String> = r
+        .table
+        .trend
+        .iter()
+        .map(|p| p.bucket.label.clone())
+        .collect();
     let chart = if f.is_rate() {
         let values: Vec<(i64, String)> = r
             .table
             .trend
             .iter()
             .map(|p| {
-                let rate = p.tally.rate_bp().map_or("—".into(), |bp| format!("{}%", percent(bp)));
-                (p.tally.counted, format!("{} / {} = {rate}", p.tally.hits, p.tally.counted))
+                let rate = p
+                    .tally
+                    .rate_bp()
+                    .map_or("—".into(), |bp| format!("{}%", percent(bp)));
+                (
+                    p.tally.counted,
+                    format!("{} / {} = {rate}", p.tally.hits, p.tally.counted),
+                )
             })
             .collect();
         let rates: Vec<Option<i64>> = r.table.trend.iter().map(|p| p.tally.rate_bp()).collect();
         bars_and_line(
             "figure-chart",
-            lang.pick("柱:计入数;线:比率(0–100%)", "Bars: counted; line: rate (0–100%)").into(),
+            lang.pick(
+                "柱:计入数;线:比率(0–100%)",
+                "Bars: counted; line: rate (0–100%)",
+            )
+            .into(),
             &labels,
             &values,
             Some(&rates),
@@ -233,7 +258,12 @@ async fn figure_page(
             .table
             .trend
             .iter()
-            .map(|p| (p.tally.amount.units(), p.tally.amount.round_to_fen().to_string()))
+            .map(|p| {
+                (
+                    p.tally.amount.units(),
+                    p.tally.amount.round_to_fen().to_string(),
+                )
+            })
             .collect();
         bars_and_line(
             "figure-chart",
@@ -245,17 +275,37 @@ async fn figure_page(
     };
     let mut extra = Vec::new();
     if f == Figure::Sales {
-        extra.push((lang.pick("订单数", "Orders"), r.table.total.counted.to_string()));
-        extra.push((lang.pick("毛利", "Margin"), r.table.total.margin().round_to_fen().to_string()));
-        extra.push((lang.pick("毛利率", "Margin rate"), r.margin_percent.clone().map_or("—".into(), |p| format!("{p}%"))));
+        extra.push((
+            lang.pick("订单数", "Orders"),
+            r.table.total.counted.to_string(),
+        ));
+        extra.push((
+            lang.pick("毛利", "Margin"),
+            r.table.total.margin().round_to_fen().to_string(),
+        ));
+        extra.push((
+            lang.pick("毛利率", "Margin rate"),
+            r.margin_percent
+                .clone()
+                .map_or("—".into(), |p| format!("{p}%")),
+        ));
         if let Some(ly) = &r.last_year {
-            extra.push((lang.pick("去年同期", "Same days last year"), ly.amount.round_to_fen().to_string()));
+            extra.push((
+                lang.pick("去年同期", "Same days last year"),
+                ly.amount.round_to_fen().to_string(),
+            ));
         }
-        extra.push((lang.pick("同比增长", "Growth on last year"), r.growth_percent.clone().map_or("—".into(), |p| format!("{p}%"))));
+        extra.push((
+            lang.pick("同比增长", "Growth on last year"),
+            r.growth_percent
+                .clone()
+                .map_or("—".into(), |p| format!("{p}%")),
+        ));
         if let Some(t) = &r.turnover {
             extra.push((
                 lang.pick("存货周转率", "Inventory turnover"),
-                t.turns_x100.map_or("—".into(), |x| format!("{}.{:02}", x / 100, x % 100)),
+                t.turns_x100
+                    .map_or("—".into(), |x| format!("{}.{:02}", x / 100, x % 100)),
             ));
             extra.push((
                 lang.pick("存货周转天数", "Days of stock"),
@@ -275,8 +325,15 @@ async fn figure_page(
             counted: g.tally.counted,
             hits: g.tally.hits,
             value: headline(f, &g.tally),
-            margin: g.tally.margin_bp().map_or("—".into(), |bp| format!("{}%", percent(bp))),
-            href: format!("/figures/{f}/records?{}&key={}", query(&period, by), super::url_encode(&g.key)),
+            margin: g
+                .tally
+                .margin_bp()
+                .map_or("—".into(), |bp| format!("{}%", percent(bp))),
+            href: format!(
+                "/figures/{f}/records?{}&key={}",
+                query(&period, by),
+                super::url_encode(&g.key)
+            ),
         })
         .collect();
     let today = s.app.today_date();
@@ -339,11 +396,29 @@ fn figure_xlsx(lang: Lang, r: &FigureReport) -> PageResult {
         vec![
             label,
             t.counted.to_string(),
-            if f.is_rate() { t.hits.to_string() } else { String::new() },
-            t.rate_bp().filter(|_| f.is_rate()).map(percent).unwrap_or_default(),
-            if f.is_rate() { String::new() } else { t.amount.to_string() },
-            if f.is_rate() { String::new() } else { t.cost.to_string() },
-            t.margin_bp().filter(|_| !f.is_rate()).map(percent).unwrap_or_default(),
+            if f.is_rate() {
+                t.hits.to_string()
+            } else {
+                String::new()
+            },
+            t.rate_bp()
+                .filter(|_| f.is_rate())
+                .map(percent)
+                .unwrap_or_default(),
+            if f.is_rate() {
+                String::new()
+            } else {
+                t.amount.to_string()
+            },
+            if f.is_rate() {
+                String::new()
+            } else {
+                t.cost.to_string()
+            },
+            t.margin_bp()
+                .filter(|_| !f.is_rate())
+                .map(percent)
+                .unwrap_or_default(),
         ]
     };
     let by = r.table.breakdown;
@@ -354,9 +429,19 @@ fn figure_xlsx(lang: Lang, r: &FigureReport) -> PageResult {
         .map(|g| cells(group_label(lang, by, g), &g.tally))
         .collect();
     rows.push(cells(lang.pick("合计", "Total").into(), &r.table.total));
-    rows.extend(r.table.trend.iter().map(|p| cells(p.bucket.label.clone(), &p.tally)));
+    rows.extend(
+        r.table
+            .trend
+            .iter()
+            .map(|p| cells(p.bucket.label.clone(), &p.tally)),
+    );
     let p = &r.table.period;
-    xlsx(lang, &format!("{f}-{}-{}-{by}.xlsx", p.from, p.to), header, rows)
+    xlsx(
+        lang,
+        &format!("{f}-{}-{}-{by}.xlsx", p.from, p.to),
+        header,
+        rows,
+    )
 }
 
 struct RecordRow {
@@ -402,15 +487,23 @@ async fn records_page(
         .iter()
         .map(|r| RecordRow {
             at: local_time(r.at),
-            order: r
-                .order_id
-                .map(|id| (id.get(), r.order_number.clone().unwrap_or_else(|| format!("#{id}")))),
+            order: r.order_id.map(|id| {
+                (
+                    id.get(),
+                    r.order_number.clone().unwrap_or_else(|| format!("#{id}")),
+                )
+            }),
             customer: r.customer.clone(),
             clerk: r.clerk.clone().unwrap_or_default(),
             counted: r.counted,
             hit: r.hit,
             amount: r.amount.round_to_fen().to_string(),
-            notes: r.notes.iter().map(|n| note_text(lang, *n)).collect::<Vec<_>>().join(", "),
+            notes: r
+                .notes
+                .iter()
+                .map(|n| note_text(lang, *n))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
     Ok(render(
@@ -462,7 +555,11 @@ pub(crate) async fn figure_cards(
     Ok(out)
 }
 
-pub(crate) fn card(lang: Lang, f: Figure, r: &FigureReport) -> (String, &'static str, &'static str, String, String) {
+pub(crate) fn card(
+    lang: Lang,
+    f: Figure,
+    r: &FigureReport,
+) -> (String, &'static str, &'static str, String, String) {
     let t = &r.table.total;
     let detail = if f.is_rate() {
         format!("{} / {}", t.hits, t.counted)
@@ -472,7 +569,9 @@ pub(crate) fn card(lang: Lang, f: Figure, r: &FigureReport) -> (String, &'static
             t.counted,
             lang.pick("单", "orders"),
             lang.pick("毛利率", "margin"),
-            r.margin_percent.clone().map_or("—".into(), |p| format!("{p}%"))
+            r.margin_percent
+                .clone()
+                .map_or("—".into(), |p| format!("{p}%"))
         )
     };
     (
@@ -507,6 +606,170 @@ async fn overview(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
         &Overview {
             title: lang.t("figures").into(),
             cards,
+            chrome,
+        },
+    ))
+}
+
+struct DailyLine {
+    label: String,
+    orders: i64,
+    amount: String,
+    margin: String,
+}
+
+#[derive(Template)]
+#[template(path = "daily_report.html")]
+struct DailyPage {
+    chrome: Chrome,
+    title: String,
+    days: Vec<Pick>,
+    day: Option<String>,
+    generated_at: String,
+    headline: Vec<(&'static str, String)>,
+    sections: Vec<(&'static str, Vec<DailyLine>)>,
+    export: String,
+}
+
+fn daily_lines(lang: Lang, by: Breakdown, groups: &[GroupLine]) -> Vec<DailyLine> {
+    groups
+        .iter()
+        .map(|g| DailyLine {
+            label: group_label(lang, by, g),
+            orders: g.tally.counted,
+            amount: g.tally.amount.round_to_fen().to_string(),
+            margin: g
+                .tally
+                .margin_bp()
+                .map_or("—".into(), |bp| format!("{}%", percent(bp))),
+        })
+        .collect()
+}
+
+/// GET /daily-reports[/{day}][?format=xlsx]: the daily sales reports
+/// (销售日报) as written, the newest when no day is named.
+async fn daily_page(
+    State(s): State<AppState>,
+    PageAuth { ctx, chrome }: PageAuth,
+    day: Option<Path<String>>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let lang = chrome.lang;
+    let days = s.app.daily_sales_report_days(&ctx).await.or_page(lang)?;
+    let wanted = match day {
+        Some(Path(d)) => Some(d.parse::<jiff::civil::Date>().map_err(|_| {
+            refused(
+                lang,
+                kaidan_domain::ValidationErrors::single(
+                    "day",
+                    "invalid",
+                    format!("'{d}' is not a day (YYYY-MM-DD)"),
+                ),
+            )
+        })?),
+        None => days.first().copied(),
+    };
+    let report = match wanted {
+        Some(d) => Some(s.app.daily_sales_report(&ctx, d).await.or_page(lang)?),
+        None => None,
+    };
+    let mut headline = Vec::new();
+    let mut sections = Vec::new();
+    if let Some(r) = &report {
+        let rate = |t: &Tally| {
+            t.margin_bp()
+                .map_or("—".into(), |bp| format!("{}%", percent(bp)))
+        };
+        headline = vec![
+            (
+                lang.pick("收到订单", "Orders received"),
+                r.orders.counted.to_string(),
+            ),
+            (
+                lang.pick("销售额", "Sales"),
+                r.sales.amount.round_to_fen().to_string(),
+            ),
+            (
+                lang.pick("成交订单", "Orders sold"),
+                r.sales.counted.to_string(),
+            ),
+            (lang.pick("毛利率", "Margin"), rate(&r.sales)),
+            (
+                lang.pick("本月累计", "Month to date"),
+                r.month_to_date.amount.round_to_fen().to_string(),
+            ),
+            (
+                lang.pick("本月毛利率", "Month's margin"),
+                rate(&r.month_to_date),
+            ),
+        ];
+        sections = vec![
+            (
+                lang.pick("按区域", "By region"),
+                daily_lines(lang, Breakdown::Region, &r.by_region),
+            ),
+            (
+                lang.pick("按客户类型", "By customer kind"),
+                daily_lines(lang, Breakdown::CustomerKind, &r.by_customer_kind),
+            ),
+            (
+                lang.pick("客户前十", "Top customers"),
+                daily_lines(lang, Breakdown::Customer, &r.top_customers),
+            ),
+        ];
+        if q.get("format").is_some_and(|v| v == "xlsx") {
+            let header = vec![
+                lang.pick("项目", "Item").to_string(),
+                lang.pick("订单数", "Orders").into(),
+                lang.pick("销售额", "Sales").into(),
+                lang.pick("毛利率", "Margin").into(),
+            ];
+            let mut rows: Vec<Vec<String>> = headline
+                .iter()
+                .map(|(k, v)| vec![k.to_string(), String::new(), v.clone(), String::new()])
+                .collect();
+            for (title, lines) in &sections {
+                rows.extend(lines.iter().map(|l| {
+                    vec![
+                        format!("{title}: {}", l.label),
+                        l.orders.to_string(),
+                        l.amount.clone(),
+                        l.margin.clone(),
+                    ]
+                }));
+            }
+            return xlsx(lang, &format!("daily-sales-{}.xlsx", r.day), header, rows);
+        }
+    }
+    let current = report.as_ref().map(|r| r.day);
+    Ok(render(
+        StatusCode::OK,
+        &DailyPage {
+            title: format!(
+                "{} · {}{}",
+                lang.t("figures"),
+                lang.pick("销售日报", "Daily sales report"),
+                current.map(|d| format!(" {d}")).unwrap_or_default()
+            ),
+            days: days
+                .iter()
+                .take(31)
+                .map(|d| Pick {
+                    label: "",
+                    href: d.to_string(),
+                    active: Some(*d) == current,
+                })
+                .collect(),
+            day: current.map(|d| d.to_string()),
+            generated_at: report
+                .as_ref()
+                .map(|r| local_time(r.generated_at))
+                .unwrap_or_default(),
+            headline,
+            sections,
+            export: current
+                .map(|d| format!("/daily-reports/{d}?format=xlsx"))
+                .unwrap_or_default(),
             chrome,
         },
     ))

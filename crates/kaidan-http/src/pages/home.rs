@@ -84,17 +84,30 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
                     });
                     own_only = r.own_only;
                     if *f == Figure::Sales {
-                        let labels: Vec<String> =
-                            r.table.trend.iter().map(|p| p.bucket.label.clone()).collect();
+                        let labels: Vec<String> = r
+                            .table
+                            .trend
+                            .iter()
+                            .map(|p| p.bucket.label.clone())
+                            .collect();
                         let values: Vec<(i64, String)> = r
                             .table
                             .trend
                             .iter()
-                            .map(|p| (p.tally.amount.units(), p.tally.amount.round_to_fen().to_string()))
+                            .map(|p| {
+                                (
+                                    p.tally.amount.units(),
+                                    p.tally.amount.round_to_fen().to_string(),
+                                )
+                            })
                             .collect();
                         chart = Some(bars_and_line(
                             "home-sales-chart",
-                            lang.pick("本月每日销售额(含税)", "Sales by day this month (VAT included)").into(),
+                            lang.pick(
+                                "本月每日销售额(含税)",
+                                "Sales by day this month (VAT included)",
+                            )
+                            .into(),
                             &labels,
                             &values,
                             None,
@@ -105,20 +118,27 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
             Err(e) => tracing::warn!(error = %e, "home figures"),
         }
     }
-    let overdue = if ctx.actor.can(Permission::InvoiceRead) && ctx.actor.can(Permission::AccountRead) {
-        match s.app.ageing(&ctx, None, AgeingGroup::CustomerKind).await {
-            Ok(a) => {
-                let past = a.totals.buckets.iter().skip(1).copied().sum::<kaidan_domain::Money>();
-                Some((past.round_to_fen().to_string(), a.totals.invoices))
+    let overdue =
+        if ctx.actor.can(Permission::InvoiceRead) && ctx.actor.can(Permission::AccountRead) {
+            match s.app.ageing(&ctx, None, AgeingGroup::CustomerKind).await {
+                Ok(a) => {
+                    let past = a
+                        .totals
+                        .buckets
+                        .iter()
+                        .skip(1)
+                        .copied()
+                        .sum::<kaidan_domain::Money>();
+                    Some((past.round_to_fen().to_string(), a.totals.invoices))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "home ageing");
+                    None
+                }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "home ageing");
-                None
-            }
-        }
-    } else {
-        None
-    };
+        } else {
+            None
+        };
     render(
         StatusCode::OK,
         &HomePage {

@@ -18,20 +18,40 @@ use crate::support::{T, assert_has, on_each_backend};
 async fn order(t: &T, token: &str, admin: &str, customer: i64, product: i64, qty: i64) -> i64 {
     let body = json!({"customer_id": customer, "channel": "phone", "order_date": "2026-11-23",
                       "lines": [{"product_id": product, "quantity": qty}]});
-    let r = t.post_json("/api/v1/orders?confirm_duplicate=true", token, body).await;
-    let id = r.json()["id"].as_i64().unwrap_or_else(|| panic!("{}", r.text()));
-    t.post_json(&format!("/api/v1/orders/{id}/review"), admin, json!({})).await;
+    let r = t
+        .post_json("/api/v1/orders?confirm_duplicate=true", token, body)
+        .await;
+    let id = r.json()["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    t.post_json(&format!("/api/v1/orders/{id}/review"), admin, json!({}))
+        .await;
     id
 }
 
 async fn approve(t: &T, admin: &str, id: i64) {
-    let r = t.post_json(&format!("/api/v1/orders/{id}/finance-review"), admin, json!({"decision": "pass"})).await;
+    let r = t
+        .post_json(
+            &format!("/api/v1/orders/{id}/finance-review"),
+            admin,
+            json!({"decision": "pass"}),
+        )
+        .await;
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
 }
 
 fn groups(v: &Value) -> Vec<(String, i64, i64)> {
-    let mut g: Vec<(String, i64, i64)> = v["table"]["groups"].as_array().unwrap().iter()
-        .map(|g| (g["label"].as_str().unwrap().to_string(), g["tally"]["counted"].as_i64().unwrap(), g["tally"]["hits"].as_i64().unwrap()))
+    let mut g: Vec<(String, i64, i64)> = v["table"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["label"].as_str().unwrap().to_string(),
+                g["tally"]["counted"].as_i64().unwrap(),
+                g["tally"]["hits"].as_i64().unwrap(),
+            )
+        })
         .collect();
     g.sort();
     g
@@ -122,6 +142,31 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         assert_eq!(k5["growth_percent"], Value::Null);
         assert!(k5["turnover"]["shipped_cost"] == "120", "{k5}");
 
+        // KPI-5's daily sales report: written by the job once the day is
+        // over (today made a working day, the clock moved to tomorrow),
+        // kept, read back with the day's numbers.
+        let today = jiff::Timestamp::now().to_zoned(kaidan_domain::orders::company_time_zone()).date();
+        let r = t.json(axum::http::Method::PUT, &format!("/api/v1/calendar/{today}"), &w.admin, json!({"kind": "workday", "name": "测试调休"}), &[]).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        assert_eq!(t.get("/api/v1/daily-sales-reports", &w.admin).await.json(), json!([]));
+        let clock = std::sync::Arc::new(kaidan_app::clock::MovableClock::default());
+        clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24));
+        let later = t.app.with_clock(clock.clone());
+        let run = later.run_job_now(&kaidan_app::Ctx::system(), "sales_daily_report", "t").await.unwrap();
+        assert!(run.outcome.starts_with("ok: "), "{}", run.outcome);
+        let days = t.get("/api/v1/daily-sales-reports", &w.admin).await.json();
+        assert_eq!(days[0], json!(today.to_string()), "{days}");
+        let d = t.get(&format!("/api/v1/daily-sales-reports/{today}"), &w.admin).await.json();
+        assert_eq!((d["orders"]["counted"].clone(), d["sales"]["counted"].clone(), d["sales"]["amount"].clone(), d["month_to_date"]["amount"].clone()),
+            (json!(4), json!(3), json!("995"), json!("995")), "{d}");
+        assert_eq!(d["top_customers"].as_array().unwrap().len(), 2, "{d}");
+        // Written once: a second run writes nothing new.
+        let again = later.run_job_now(&kaidan_app::Ctx::system(), "sales_daily_report", "t").await.unwrap();
+        assert_eq!(again.outcome, "ok: 0 daily sales report(s) written");
+        assert_eq!(t.get("/api/v1/daily-sales-reports/2001-01-01", &w.admin).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(t.get("/api/v1/daily-sales-reports/yesterday", &w.admin).await.json()["errors"][0]["field"], "day");
+        assert_eq!(t.get("/api/v1/daily-sales-reports", &w.rep).await.status, StatusCode::FORBIDDEN);
+
         // A rep reads his own customers' only; the clerk the orders he
         // entered; neither the inventory turnover.
         let mine = t.get("/api/v1/figures/accuracy", &w.rep).await.json();
@@ -155,6 +200,8 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         let table = kaidan_io::read_table("f.xlsx", &xlsx.body).unwrap();
         let total = table.rows.iter().find(|r| r.cells[0] == "合计").unwrap();
         assert_eq!((total.cells[1].as_str(), total.cells[4].as_str(), total.cells[6].as_str()), ("3", "995.00", "39.70"), "{:?}", table.rows);
+        let html = t.page(&format!("/daily-reports/{today}"), &page).await.text();
+        assert_has(&html, &["销售日报", "daily-headline", "995.00", "客户前十"]);
         // The home page shows the month's figures and the sales chart.
         let html = t.page("/", &page).await.text();
         assert_has(&html, &["home-figures", "50.00%", "home-sales-chart", "/figures/sales"]);

@@ -25,7 +25,8 @@ fn product(sku: &str) -> ProductData {
         unit: "件".into(),
         season: Season::SpringSummer,
         launch_priority: 1,
-        list_price: "99.5".parse().unwrap(), cost_price: None,
+        list_price: "99.5".parse().unwrap(),
+        cost_price: None,
         tax_rate: TaxRate::new(Decimal::new(13, 2)).unwrap(),
         active: true,
     }

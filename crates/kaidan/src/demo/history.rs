@@ -319,6 +319,24 @@ impl<'a> History<'a> {
             .await?;
             self.prepaid.insert(id);
         }
+        if view.status == OrderStatus::Approved && self.chance(20) {
+            // The clerk typed a quantity wrong and asks to correct it: a
+            // processing error that counts against KPI-1 (ADR 0038).
+            if let Some(line) = view.content.lines.first() {
+                let request = kaidan_domain::orders::ChangeRequest {
+                    reason: "录入数量错误,按客户原单更正".into(),
+                    cause: kaidan_domain::orders::ChangeCause::EntryError,
+                    changes: vec![kaidan_domain::orders::changes::Change::Quantity {
+                        line_no: line.line_no,
+                        quantity: line.quantity.get() + 1,
+                    }],
+                };
+                self.app
+                    .request_change(self.ctx, id, request)
+                    .await
+                    .context("a demo entry-error change")?;
+            }
+        }
         if view.status == OrderStatus::Approved {
             if self.chance(30) {
                 let next = self.calendar.add_working_days(day, 1);

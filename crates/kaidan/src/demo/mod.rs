@@ -142,6 +142,11 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     finance::bank_statement(app, &ctx, &debtors).await?;
     portal::payment(app).await?;
     after_sales::complaints_today(app).await?;
+    // The daily sales reports of the month's working days so far (KPI-5),
+    // as the job writes them each evening.
+    app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")
+        .await
+        .context("the demo's daily sales reports")?;
 
     summary(app, &ctx, false).await
 }

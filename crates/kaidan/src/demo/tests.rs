@@ -1022,3 +1022,50 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
         );
     }
 }
+
+/// KPI-1..5 in the demo (issue 20): over the weeks of history the figures
+/// count real records — some orders rejected or changed for an entry
+/// error, some reviews or shipments late, sales with a margin from the
+/// products' cost prices, surveys answered — and the daily sales reports
+/// of the month's working days are written.
+#[tokio::test]
+async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_written() {
+    use kaidan_domain::figures::{Figure, FigurePeriod};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let today = app.today_date();
+        let weeks = FigurePeriod::new(
+            today.checked_sub(jiff::Span::new().days(40)).unwrap(),
+            today,
+        )
+        .unwrap();
+        let f = |figure| app.figure(&ctx, figure, weeks, None);
+        let k1 = f(Figure::Accuracy).await.unwrap().table.total;
+        assert!(
+            k1.counted > 100 && k1.hits < k1.counted && k1.hits > k1.counted / 2,
+            "{backend} KPI-1 {k1:?}"
+        );
+        let k2 = f(Figure::OnTime).await.unwrap().table.total;
+        assert!(
+            k2.counted > 50 && k2.hits < k2.counted,
+            "{backend} KPI-2 {k2:?}"
+        );
+        let k3 = f(Figure::Satisfaction).await.unwrap().table.total;
+        assert!(k3.counted > 0, "{backend} KPI-3 {k3:?}");
+        let k4 = f(Figure::StockCheck).await.unwrap().table.total;
+        assert!(k4.counted > 50, "{backend} KPI-4 {k4:?}");
+        let sales = f(Figure::Sales).await.unwrap();
+        let bp = sales.table.total.margin_bp().unwrap();
+        assert!((2_000..6_000).contains(&bp), "{backend} margin {bp}");
+        assert!(
+            sales.turnover.is_some_and(|t| t.turns_x100.is_some()),
+            "{backend}"
+        );
+        let days = app.daily_sales_report_days(&ctx).await.unwrap();
+        assert!(days.len() >= 15, "{backend}: {days:?}");
+        let last = app.daily_sales_report(&ctx, days[0]).await.unwrap();
+        assert!(last.orders.counted > 0, "{backend}: {last:?}");
+    }
+}

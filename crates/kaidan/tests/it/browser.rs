@@ -622,6 +622,42 @@ async fn contracts_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path
     log_out(c).await;
 }
 
+/// Issue 20: the general manager's home page shows the month's figures
+/// and the sales chart; a figure's page draws its trend (bars and the rate
+/// line) and lists its breakdown, and a group opens its records.
+async fn figures_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "general_manager").await;
+    c.goto(&format!("{url}/")).await.unwrap();
+    element(c, Locator::Id("home-figures")).await;
+    let bars = c
+        .find_all(Locator::Css("#home-sales-chart rect"))
+        .await
+        .unwrap();
+    assert!(!bars.is_empty(), "the home page draws the month's sales");
+    std::fs::write(
+        out.join("home-dashboard.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    // The on-time rate over the last 12 months: bars, the rate line, the
+    // breakdown by clerk, then one clerk's records.
+    click(c, Locator::Css("#home-figures a[href='/figures/on_time']")).await;
+    click(c, Locator::LinkText("近12个月")).await;
+    element(c, Locator::Css("#figure-chart polyline.rate-line")).await;
+    let value = text(c, "figure-value").await;
+    assert!(value.ends_with('%'), "a rate: {value}");
+    std::fs::write(
+        out.join("figure-on-time.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click(c, Locator::Css("#figure-groups tbody tr td a")).await;
+    let list = text(c, "figure-record-list").await;
+    assert!(list.contains("SO"), "the records name their orders: {list}");
+    log_out(c).await;
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -768,6 +804,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     portal_flow(&c, &server.url, &out).await;
     after_sales_flow(&c, &server.url, &out).await;
     contracts_flow(&c, &server.url, &out).await;
+    figures_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
