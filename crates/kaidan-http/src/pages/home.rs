@@ -1,15 +1,18 @@
 //! The home page: who is logged in, the figures of his role this month
 //! (issue 20: the general manager the company's, a rep or clerk his own),
 //! the month's sales drawn by day, overdue receivables for whoever reads
-//! them, and a card per section he may use.
+//! them, an order clerk's queue and deadlines, and a card per section he
+//! may use.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kaidan_app::orders::deadlines::DeadlineFacts;
 use kaidan_domain::Permission;
 use kaidan_domain::figures::Figure;
 use kaidan_domain::finance::AgeingGroup;
+use kaidan_domain::orders::DeadlineState;
 
 use super::chart::{Chart, bars_and_line};
 use super::figures::{card, figure_cards};
@@ -41,6 +44,7 @@ struct HomePage {
     own_only: bool,
     chart: Option<Chart>,
     overdue: Option<(String, u32)>,
+    work: Vec<FigureCard>,
     cards: Vec<Card>,
 }
 
@@ -139,9 +143,15 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
         } else {
             None
         };
+    let work = if ctx.actor.can(Permission::OrderReview) {
+        work_cards(&s, &ctx, lang).await
+    } else {
+        Vec::new()
+    };
     render(
         StatusCode::OK,
         &HomePage {
+            work,
             title: lang.t("home").into(),
             display_name: ctx.actor.username.clone(),
             roles,
@@ -153,4 +163,55 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
             chrome,
         },
     )
+}
+
+/// An order clerk's work (seed 000: review within 4 hours, ship within 3
+/// working days): orders waiting for review and to ship, and how many of
+/// each are overdue or due soon, from the deadline watch (ORD-6).
+async fn work_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> Vec<FigureCard> {
+    let list = match s.app.deadline_watch_list(ctx, true).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "home deadlines");
+            return Vec::new();
+        }
+    };
+    let count = |rows: &[kaidan_app::ports::OrderRow], review: bool, want: DeadlineState| {
+        rows.iter()
+            .filter(|r| {
+                let st = list.watch.states(&DeadlineFacts::of(r));
+                (if review { st.review } else { st.ship }) == Some(want)
+            })
+            .count()
+    };
+    let mut out = Vec::new();
+    for (review, rows, name, href) in [
+        (
+            true,
+            &list.review,
+            lang.pick("待审核订单", "Orders to review"),
+            "/orders/deadlines",
+        ),
+        (
+            false,
+            &list.ship,
+            lang.pick("待发货订单", "Orders to ship"),
+            "/orders/deadlines",
+        ),
+    ] {
+        out.push(FigureCard {
+            href: href.to_string(),
+            name,
+            requirement: "ORD-6",
+            value: rows.len().to_string(),
+            detail: format!(
+                "{} {} · {} {}",
+                lang.pick("逾期", "overdue"),
+                count(rows, review, DeadlineState::Overdue),
+                lang.pick("临期", "due soon"),
+                count(rows, review, DeadlineState::DueSoon),
+            ),
+        });
+    }
+    out
 }

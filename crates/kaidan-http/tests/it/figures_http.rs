@@ -204,7 +204,7 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         assert_has(&html, &["销售日报", "daily-headline", "995.00", "客户前十"]);
         // The home page shows the month's figures and the sales chart.
         let html = t.page("/", &page).await.text();
-        assert_has(&html, &["home-figures", "50.00%", "home-sales-chart", "/figures/sales"]);
+        assert_has(&html, &["home-figures", "50.00%", "home-sales-chart", "/figures/sales", "home-work", "待发货订单"]);
     })
     .await;
 }

@@ -9,6 +9,7 @@ mod allocation_write;
 mod collection;
 mod customer_hold;
 mod deadlines;
+mod figures;
 mod finance;
 mod finance_money;
 mod fulfilment;
