@@ -13,7 +13,9 @@ use axum::routing::get;
 use kaidan_app::AppError;
 use kaidan_app::figures::FigureReport;
 use kaidan_app::ports::{FigureNote, FigureRecord};
-use kaidan_domain::figures::{Breakdown, Figure, FigurePeriod, GroupLine, Tally, percent};
+use kaidan_domain::figures::{
+    Breakdown, Figure, FigurePeriod, GroupLine, Tally, TrendPoint, percent,
+};
 
 use super::chart::{Chart, bars_and_line};
 use super::fields::CUSTOMER_KINDS;
@@ -203,6 +205,22 @@ fn periods(
     .collect()
 }
 
+/// The sales of each point of a trend as bars (the home page's chart and
+/// the sales figure's).
+pub(crate) fn sales_chart(id: &'static str, caption: String, trend: &[TrendPoint]) -> Chart {
+    let labels: Vec<String> = trend.iter().map(|p| p.bucket.label.clone()).collect();
+    let values: Vec<(i64, String)> = trend
+        .iter()
+        .map(|p| {
+            (
+                p.tally.amount.units(),
+                p.tally.amount.round_to_fen().to_string(),
+            )
+        })
+        .collect();
+    bars_and_line(id, caption, &labels, &values, None)
+}
+
 /// GET /figures/{figure}?from=&to=&by=&format=xlsx
 async fn figure_page(
     State(s): State<AppState>,
@@ -254,23 +272,10 @@ async fn figure_page(
             Some(&rates),
         )
     } else {
-        let values: Vec<(i64, String)> = r
-            .table
-            .trend
-            .iter()
-            .map(|p| {
-                (
-                    p.tally.amount.units(),
-                    p.tally.amount.round_to_fen().to_string(),
-                )
-            })
-            .collect();
-        bars_and_line(
+        sales_chart(
             "figure-chart",
             lang.pick("销售额(含税)", "Sales (VAT included)").into(),
-            &labels,
-            &values,
-            None,
+            &r.table.trend,
         )
     };
     let mut extra = Vec::new();
@@ -460,6 +465,7 @@ struct RecordRow {
 struct RecordsPage {
     chrome: Chrome,
     title: String,
+    export: String,
     back: String,
     is_sales: bool,
     rows: Vec<RecordRow>,
@@ -505,10 +511,56 @@ async fn records_page(
                 .collect::<Vec<_>>()
                 .join(", "),
         })
-        .collect();
+        .collect::<Vec<RecordRow>>();
+    let export = format!(
+        "/figures/{f}/records?{}{}&format=xlsx",
+        query(&p.period, by),
+        p.key
+            .as_deref()
+            .map(|k| format!("&key={}", super::url_encode(k)))
+            .unwrap_or_default()
+    );
+    if q.get("format").is_some_and(|v| v == "xlsx") {
+        let header = vec![
+            lang.pick("时间", "When").to_string(),
+            lang.pick("订单", "Order").into(),
+            lang.pick("客户", "Customer").into(),
+            lang.pick("开单员", "Clerk").into(),
+            lang.pick("计入", "Counted").into(),
+            lang.pick("达标", "Met").into(),
+            lang.pick("金额", "Amount").into(),
+            lang.pick("说明", "Why").into(),
+        ];
+        let yes = |b: bool| {
+            lang.pick(if b { "是" } else { "否" }, if b { "yes" } else { "no" })
+                .to_string()
+        };
+        let cells = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.at.clone(),
+                    r.order.as_ref().map(|(_, n)| n.clone()).unwrap_or_default(),
+                    r.customer.clone(),
+                    r.clerk.clone(),
+                    yes(r.counted),
+                    yes(r.hit),
+                    r.amount.clone(),
+                    r.notes.clone(),
+                ]
+            })
+            .collect();
+        return xlsx(
+            lang,
+            &format!("{f}-records-{}-{}.xlsx", p.period.from, p.period.to),
+            header,
+            cells,
+        );
+    }
     Ok(render(
         StatusCode::OK,
         &RecordsPage {
+            export,
             title: format!(
                 "{} · {} · {} {} – {}",
                 lang.t("figures"),

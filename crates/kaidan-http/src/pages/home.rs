@@ -14,8 +14,8 @@ use kaidan_domain::figures::Figure;
 use kaidan_domain::finance::AgeingGroup;
 use kaidan_domain::orders::DeadlineState;
 
-use super::chart::{Chart, bars_and_line};
-use super::figures::{card, figure_cards};
+use super::chart::Chart;
+use super::figures::{card, figure_cards, sales_chart};
 use super::{Chrome, PageAuth, render};
 use crate::state::AppState;
 
@@ -88,33 +88,14 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
                     });
                     own_only = r.own_only;
                     if *f == Figure::Sales {
-                        let labels: Vec<String> = r
-                            .table
-                            .trend
-                            .iter()
-                            .map(|p| p.bucket.label.clone())
-                            .collect();
-                        let values: Vec<(i64, String)> = r
-                            .table
-                            .trend
-                            .iter()
-                            .map(|p| {
-                                (
-                                    p.tally.amount.units(),
-                                    p.tally.amount.round_to_fen().to_string(),
-                                )
-                            })
-                            .collect();
-                        chart = Some(bars_and_line(
+                        chart = Some(sales_chart(
                             "home-sales-chart",
                             lang.pick(
                                 "本月每日销售额(含税)",
                                 "Sales by day this month (VAT included)",
                             )
                             .into(),
-                            &labels,
-                            &values,
-                            None,
+                            &r.table.trend,
                         ));
                     }
                 }

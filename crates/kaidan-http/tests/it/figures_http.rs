@@ -195,7 +195,11 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         let html = t.page("/figures/accuracy?by=clerk", &page).await.text();
         assert_has(&html, &["KPI-1", "id=\"figure-value\">50.00%", "2 / 4", "figure-chart", "录入错误"]);
         let html = t.page("/figures/accuracy/records?by=clerk", &page).await.text();
-        assert_has(&html, &["审核退回", "录入错误变更"]);
+        assert_has(&html, &["审核退回", "录入错误变更", "records-export"]);
+        let x = t.page("/figures/accuracy/records?by=clerk&format=xlsx", &page).await;
+        let table = kaidan_io::read_table("r.xlsx", &x.body).unwrap();
+        assert_eq!(table.rows.len(), 4, "{:?}", table.rows);
+        assert!(table.rows.iter().any(|r| r.cells[7] == "审核退回"), "{:?}", table.rows);
         let xlsx = t.page("/figures/sales?by=customer_kind&format=xlsx", &page).await;
         let table = kaidan_io::read_table("f.xlsx", &xlsx.body).unwrap();
         let total = table.rows.iter().find(|r| r.cells[0] == "合计").unwrap();
