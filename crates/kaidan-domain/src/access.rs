@@ -185,6 +185,9 @@ string_enum!(
         /// Read one's own figures: the orders one entered and those of
         /// one's customers (a clerk, a rep).
         FiguresReadOwn = "figures.read_own",
+        /// Read the figures of the teams one manages (a sales manager):
+        /// their members' orders and customers, and one's own.
+        FiguresReadTeam = "figures.read_team",
     }
 );
 
@@ -244,7 +247,7 @@ impl Role {
                 StockRead,
             ],
             Role::SalesManager => &[
-                FiguresRead,
+                FiguresReadTeam,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,

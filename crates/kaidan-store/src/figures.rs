@@ -158,15 +158,25 @@ const JOINS: &str = "JOIN customers c ON c.id = f.customer_id \
      LEFT JOIN users ru ON ru.id = c.sales_rep_id \
      LEFT JOIN regions g ON g.id = c.region_id";
 
-/// `WHERE` for a user's own figures.
-fn own_clause(q: &FigureQuery, b: &mut Binds) -> String {
-    match q.own {
-        Some(u) => {
-            let me = b.put(Val::I(u.get()));
-            format!("WHERE (f.clerk_id = {me} OR c.sales_rep_id = {me})")
-        }
-        None => String::new(),
+/// `(f.clerk_id IN (..) OR c.sales_rep_id IN (..))` for the users whose
+/// figures are read; None for the whole company.
+fn own_condition(q: &FigureQuery, b: &mut Binds) -> Option<String> {
+    let users = q.own.as_ref()?;
+    if users.is_empty() {
+        return Some("1 = 0".into());
     }
+    let marks: Vec<String> = users.iter().map(|u| b.put(Val::I(u.get()))).collect();
+    let list = marks.join(", ");
+    Some(format!(
+        "(f.clerk_id IN ({list}) OR c.sales_rep_id IN ({list}))"
+    ))
+}
+
+/// `WHERE` for the users whose figures are read.
+fn own_clause(q: &FigureQuery, b: &mut Binds) -> String {
+    own_condition(q, b)
+        .map(|c| format!("WHERE {c}"))
+        .unwrap_or_default()
 }
 
 const SUMS: &str = "CAST(SUM(f.counted) AS BIGINT) AS counted, CAST(SUM(f.hit) AS BIGINT) AS hits, \
@@ -283,10 +293,7 @@ impl FiguresTx for DbTx {
         let mut b = Binds::default();
         let f = base(q, &mut b, None);
         let mut clauses = Vec::new();
-        if let Some(u) = q.own {
-            let me = b.put(Val::I(u.get()));
-            clauses.push(format!("(f.clerk_id = {me} OR c.sales_rep_id = {me})"));
-        }
+        clauses.extend(own_condition(q, &mut b));
         if let Some(k) = key {
             let (expr, _) = group_of(q.by);
             let k = b.put(Val::T(k.to_string()));

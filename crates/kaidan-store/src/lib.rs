@@ -46,6 +46,7 @@ mod status_sets;
 mod stock;
 mod stock_counts;
 mod surveys;
+mod teams;
 pub mod testing;
 mod transfers;
 mod tx;

@@ -435,8 +435,8 @@ mod tests {
         ),
         (
             30,
-            "66e7b62cacc797ea82d86d03a663a3a22f3fce8bccb099f957ccd8e115c7ae46c8f2b23523fe35ace0fab8d996b979ee",
-            "b41f5d7adbf39e0fcf5af7d628d05784667fbf551f0c92a32f11d072ae1dffaaff8a37e9e0f36704b0327c0c682c354a",
+            "53267f068338073ab77a92f461835b10a55dce417d4311606256cced7ac007eed9e77a6e418d62b5003d87fc1757b3f3",
+            "3857bda0b7027d3cb969c95348a9598b3aa6b1192461827f9019b809e2e4be055835ecade8f9d35822d879be423cf5df",
         ),
     ];
 

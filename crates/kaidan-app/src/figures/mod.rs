@@ -1,7 +1,8 @@
 //! The figures (KPI-1..5, ADR 0038): each figure over a period, broken
 //! down and drawn as a trend, with the records it counted. A reader with
-//! `figures.read` sees the company; with `figures.read_own` only the orders
-//! he entered and his customers'.
+//! `figures.read` sees the company; with `figures.read_team` (a sales
+//! manager) his teams' members' orders and customers and his own; with
+//! `figures.read_own` only the orders he entered and his customers'.
 
 mod daily;
 
@@ -37,7 +38,7 @@ pub struct FigureReport {
     pub turnover: Option<Turnover>,
     /// KPI-3: a customer is satisfied from this mean score (1–5).
     pub satisfied_from: Option<u8>,
-    /// Only the reader's own orders and customers are counted.
+    /// Only the reader's (or his teams') orders and customers are counted.
     pub own_only: bool,
 }
 
@@ -46,12 +47,16 @@ fn figure_error(e: FigureError) -> AppError {
 }
 
 impl App {
-    /// Whose figures `ctx` may read: None for the whole company.
-    fn figure_scope(ctx: &Ctx) -> AppResult<Option<UserId>> {
+    /// Whose figures `ctx` may read: None for the whole company, else the
+    /// users whose orders and customers count.
+    async fn figure_scope(&self, ctx: &Ctx) -> AppResult<Option<Vec<UserId>>> {
+        let me = ctx.actor.user_id;
         if ctx.actor.can(Permission::FiguresRead) {
             Ok(None)
+        } else if ctx.actor.can(Permission::FiguresReadTeam) {
+            Ok(Some(self.team_reach(me).await?))
         } else if ctx.actor.can(Permission::FiguresReadOwn) {
-            Ok(Some(ctx.actor.user_id))
+            Ok(Some(vec![me]))
         } else {
             Err(AppError::Forbidden(Permission::FiguresRead))
         }
@@ -62,7 +67,7 @@ impl App {
         figure: Figure,
         period: FigurePeriod,
         by: Breakdown,
-        own: Option<UserId>,
+        own: Option<Vec<UserId>>,
     ) -> AppResult<FigureQuery> {
         if !figure.breakdowns().contains(&by) {
             let allowed: Vec<&str> = figure.breakdowns().iter().map(|b| b.as_str()).collect();
@@ -100,9 +105,9 @@ impl App {
         period: FigurePeriod,
         by: Option<Breakdown>,
     ) -> AppResult<FigureReport> {
-        let own = Self::figure_scope(ctx)?;
+        let own = self.figure_scope(ctx).await?;
         let by = by.unwrap_or(figure.default_breakdown());
-        let q = self.figure_query(figure, period, by, own)?;
+        let q = self.figure_query(figure, period, by, own.clone())?;
         let starts: Vec<Timestamp> = period.buckets().iter().map(|b| start_of(b.start)).collect();
         let mut tx = self.store.read().await?;
         let groups = tx.figure_groups(&q).await?;
@@ -111,7 +116,7 @@ impl App {
         let (mut last_year, mut turnover) = (None, None);
         if figure == Figure::Sales {
             if let Some(ago) = period.a_year_earlier() {
-                let q = self.figure_query(figure, ago, by, own)?;
+                let q = self.figure_query(figure, ago, by, own.clone())?;
                 let mut t = Tally::default();
                 for g in tx.figure_groups(&q).await? {
                     t = t.checked_add(g.tally).map_err(figure_error)?;
@@ -163,7 +168,7 @@ impl App {
         by: Option<Breakdown>,
         key: Option<&str>,
     ) -> AppResult<Vec<FigureRecord>> {
-        let own = Self::figure_scope(ctx)?;
+        let own = self.figure_scope(ctx).await?;
         let by = by.unwrap_or(figure.default_breakdown());
         let q = self.figure_query(figure, period, by, own)?;
         if key.is_some_and(|k| k.chars().count() > 200) {

@@ -19,9 +19,9 @@ pub struct FigureQuery {
     /// When an open deadline counts as missed (KPI-2).
     pub now: Timestamp,
     pub by: Breakdown,
-    /// Only the orders this user entered or whose customer he serves (a
-    /// rep or a clerk reading his own figures).
-    pub own: Option<UserId>,
+    /// Only the orders these users entered or whose customer they serve
+    /// (a rep or a clerk reading his own figures, a manager his team's).
+    pub own: Option<Vec<UserId>>,
     /// KPI-3: a customer is satisfied from this mean score (× 100).
     pub satisfied_from: i64,
 }

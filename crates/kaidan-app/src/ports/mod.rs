@@ -27,6 +27,7 @@ mod records;
 mod returns;
 mod stock;
 mod surveys;
+mod teams;
 mod transfers;
 mod users;
 
@@ -51,6 +52,7 @@ pub use records::*;
 pub use returns::*;
 pub use stock::*;
 pub use surveys::*;
+pub use teams::*;
 pub use transfers::*;
 pub use users::*;
 
@@ -159,6 +161,7 @@ pub trait Tx:
     + ContractsTx
     + FiguresTx
     + DailyReportsTx
+    + TeamsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -1,6 +1,7 @@
 //! User administration (SEC-1): accounts, roles, permissions, API tokens.
 
 pub(crate) mod auth;
+mod teams;
 
 use kaidan_domain::audit::FieldChange;
 use kaidan_domain::validation::ValidationErrors;

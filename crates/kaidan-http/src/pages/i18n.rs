@@ -63,6 +63,7 @@ impl Lang {
             "surveys" => ("满意度", "Satisfaction"),
             "contracts" => ("合同", "Contracts"),
             "figures" => ("指标", "Figures"),
+            "teams" => ("销售团队", "Teams"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

@@ -33,6 +33,7 @@ mod stock;
 mod stock_counts;
 mod surveys;
 mod table;
+mod teams;
 mod transfers;
 mod users;
 mod webhooks;
@@ -114,6 +115,7 @@ pub fn routes() -> Router<AppState> {
         .merge(surveys::routes())
         .merge(contracts::routes())
         .merge(figures::routes())
+        .merge(teams::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -154,7 +156,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 28] = [
+    let items: [(&str, &str, Option<P>); 29] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -185,6 +187,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/webhooks", "webhooks", Some(P::WebhookRead)),
         ("/calendar", "calendar", None),
         ("/users", "users", Some(P::UserAdmin)),
+        ("/teams", "teams", Some(P::UserAdmin)),
     ];
     items
         .iter()

@@ -212,3 +212,58 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
     })
     .await;
 }
+
+#[tokio::test]
+#[rustfmt::skip]
+async fn kpi_a_sales_manager_reads_his_teams_figures_and_teams_are_formed_by_an_administrator() {
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-2", "name": "裤", "unit": "件", "season": "none",
+            "list_price": "50", "cost_price": "30", "tax_rate": "0.13"})).await.json()["id"].as_i64().unwrap();
+        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-2,WH,100\n").await;
+        for qty in [1, 2] {
+            let id = order(&t, &w.admin, &w.admin, w.customer, p, qty).await;
+            approve(&t, &w.admin, id).await;
+        }
+        let sm = t.user_token("sm", &[Role::SalesManager]).await;
+        // Without a team a manager reads only his own: nothing here.
+        let mine = t.get("/api/v1/figures/sales", &sm).await.json();
+        assert_eq!((mine["own_only"].clone(), mine["table"]["total"]["counted"].clone()), (json!(true), json!(0)), "{mine}");
+        // Only an administrator forms teams; bad input is named.
+        let users = t.get("/api/v1/users", &w.admin).await.json();
+        let id_of = |name: &str| users.as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_i64().unwrap();
+        let (sm_id, rep_id) = (id_of("sm"), id_of("rep"));
+        assert_eq!(t.post_json("/api/v1/teams", &sm, json!({"code": "S1", "name": "一组"})).await.status, StatusCode::FORBIDDEN);
+        let r = t.post_json("/api/v1/teams", &w.admin, json!({"code": "", "name": "一组", "manager_id": 999_999})).await;
+        assert_eq!(r.json()["errors"][0]["field"], "code", "{}", r.text());
+        let r = t.post_json("/api/v1/teams", &w.admin, json!({"code": "S1", "name": "一组", "manager_id": 999_999})).await;
+        assert_eq!(r.json()["errors"][0]["field"], "manager_id", "{}", r.text());
+        let r = t.post_json("/api/v1/teams", &w.admin, json!({"code": "S1", "name": "华南一组", "manager_id": sm_id})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let team = r.json()["id"].as_i64().unwrap();
+        let r = t.post_json("/api/v1/teams", &w.admin, json!({"code": "S1", "name": "又一组"})).await;
+        assert!(r.status.is_client_error(), "a second S1: {}", r.text());
+        let put = |user: i64, body: serde_json::Value| {
+            let t = &t;
+            let admin = w.admin.clone();
+            async move { t.json(axum::http::Method::PUT, &format!("/api/v1/users/{user}/team"), &admin, body, &[]).await }
+        };
+        assert_eq!(put(999_999, json!({"team_id": team})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(put(rep_id, json!({"team_id": 999_999})).await.json()["errors"][0]["field"], "team_id");
+        assert_eq!(put(rep_id, json!({"team_id": team})).await.status, StatusCode::NO_CONTENT);
+        let teams = t.get("/api/v1/teams", &w.admin).await.json();
+        assert_eq!((teams[0]["manager"].clone(), teams[0]["members"][0]["username"].clone()), (json!("sm"), json!("rep")), "{teams}");
+        // Now the manager reads his rep's customers' sales: 1 × 50 + 2 × 50.
+        let team_view = t.get("/api/v1/figures/sales", &sm).await.json();
+        assert_eq!((team_view["table"]["total"]["counted"].clone(), team_view["table"]["total"]["amount"].clone(), team_view["turnover"].clone()),
+            (json!(2), json!("150"), Value::Null), "{team_view}");
+        // Out of the team again: nothing.
+        assert_eq!(put(rep_id, json!({"team_id": null})).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(t.get("/api/v1/figures/sales", &sm).await.json()["table"]["total"]["counted"], 0);
+        // The page forms a team and moves a user.
+        let page = t.login("boss").await;
+        let html = t.page("/teams", &page).await.text();
+        assert_has(&html, &["华南一组", "team-form", "member-form"]);
+    })
+    .await;
+}

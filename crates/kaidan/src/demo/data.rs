@@ -422,7 +422,14 @@ pub(super) fn franchisees() -> Vec<Customer> {
                 },
                 credit_limit: credit,
                 price_list: PRICE_LIST_FRANCHISE,
-                sales_rep: "sales_rep",
+                // A quarter of the franchisees are the second rep's, who
+                // is in no team: the sales manager's team is not the
+                // whole company (issue 20).
+                sales_rep: if i % 4 == 3 {
+                    SECOND_REP.0
+                } else {
+                    "sales_rep"
+                },
             }
         })
         .collect()
@@ -687,6 +694,9 @@ pub(super) fn opening_stock(products: &[Product]) -> Vec<(usize, &'static str, i
 }
 
 /// The display name of each role's demo user.
+/// A second sales rep (username, name) beside the one of each role.
+pub(super) const SECOND_REP: (&str, &str) = ("sales_rep_north", "业务员 赵北方");
+
 pub(super) fn demo_display_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "系统管理员 王强",

@@ -715,6 +715,51 @@ async fn create_staff_users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     for role in Role::ALL.iter().filter(|r| !PORTAL_ROLES.contains(r)) {
         create_user(app, ctx, &existing, *role, None).await?;
     }
+    let (username, name) = data::SECOND_REP;
+    if !existing.iter().any(|u| u == username) {
+        app.create_user(
+            ctx,
+            NewUserInput {
+                username: username.into(),
+                display_name: name.into(),
+                password: DEMO_PASSWORD.into(),
+                roles: vec![Role::SalesRep],
+                customer_id: None,
+            },
+        )
+        .await
+        .context("creating the demo's second sales rep")?;
+    }
+    form_sales_team(app, ctx).await
+}
+
+/// The sales manager's team with the sales rep in it, so the manager's
+/// home page and figures show his team's customers (issue 20).
+async fn form_sales_team(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
+    let users = app.list_users(ctx).await?;
+    let id = |name: &str| {
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| u.id)
+            .with_context(|| format!("the demo user {name}"))
+    };
+    let (manager, rep) = (
+        id(Role::SalesManager.as_str())?,
+        id(Role::SalesRep.as_str())?,
+    );
+    let team = app
+        .create_team(
+            ctx,
+            kaidan_domain::teams::TeamInput {
+                code: "SALES-S1".into(),
+                name: "华南销售一组".into(),
+                manager_id: Some(manager),
+            },
+        )
+        .await
+        .context("the demo's sales team")?;
+    app.set_user_team(ctx, rep, Some(team.id)).await?;
     Ok(())
 }
 

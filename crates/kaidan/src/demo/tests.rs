@@ -1063,6 +1063,24 @@ async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_wr
             sales.turnover.is_some_and(|t| t.turns_x100.is_some()),
             "{backend}"
         );
+        // The sales manager reads his team's: the rep's customers only.
+        let sm = app
+            .list_users(&ctx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "sales_manager")
+            .unwrap();
+        let sm = Ctx::new(app.actor_by_id(sm.id).await.unwrap());
+        let team = app.figure(&sm, Figure::Sales, weeks, None).await.unwrap();
+        assert!(
+            team.own_only
+                && team.table.total.counted > 0
+                && team.table.total.counted < sales.table.total.counted,
+            "{backend}: team {:?} of {:?}",
+            team.table.total,
+            sales.table.total
+        );
         let days = app.daily_sales_report_days(&ctx).await.unwrap();
         assert!(days.len() >= 15, "{backend}: {days:?}");
         let last = app.daily_sales_report(&ctx, days[0]).await.unwrap();
