@@ -94,6 +94,28 @@ fn group_label(lang: Lang, by: Breakdown, g: &GroupLine) -> String {
     }
 }
 
+/// What a reader's figures count, when not the whole company: his team's
+/// (a sales manager) or his own.
+pub(crate) fn scope_words(
+    lang: Lang,
+    ctx: &kaidan_app::Ctx,
+    own_only: bool,
+) -> Option<&'static str> {
+    if !own_only {
+        None
+    } else if ctx.actor.can(kaidan_domain::Permission::FiguresReadTeam) {
+        Some(lang.pick(
+            "只统计您团队成员录入的订单和他们负责的客户,以及您自己的。",
+            "Only the orders your teams' members entered and their customers count, and yours.",
+        ))
+    } else {
+        Some(lang.pick(
+            "只统计您录入的订单和您负责的客户。",
+            "Only the orders you entered and your customers count.",
+        ))
+    }
+}
+
 fn note_text(lang: Lang, n: FigureNote) -> &'static str {
     match n {
         FigureNote::Rejected => lang.pick("审核退回", "review rejected"),
@@ -167,7 +189,7 @@ struct FigurePage {
     rows: Vec<GroupRow>,
     export: String,
     records: String,
-    own_only: bool,
+    scope: Option<&'static str>,
 }
 
 fn periods(
@@ -378,7 +400,7 @@ async fn figure_page(
             rows,
             export: format!("/figures/{f}?{}&format=xlsx", query(&period, by)),
             records: format!("/figures/{f}/records?{}", query(&period, by)),
-            own_only: r.own_only,
+            scope: scope_words(lang, &ctx, r.own_only),
             chrome,
         },
     ))

@@ -15,7 +15,7 @@ use kaidan_domain::finance::AgeingGroup;
 use kaidan_domain::orders::DeadlineState;
 
 use super::chart::Chart;
-use super::figures::{card, figure_cards, sales_chart};
+use super::figures::{card, figure_cards, sales_chart, scope_words};
 use super::{Chrome, PageAuth, render};
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ struct HomePage {
     display_name: String,
     roles: String,
     figures: Vec<FigureCard>,
-    own_only: bool,
+    scope: Option<&'static str>,
     chart: Option<Chart>,
     overdue: Option<(String, u32)>,
     work: Vec<FigureCard>,
@@ -73,7 +73,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
         .join(", ");
     // The figures are a view: one that cannot be read leaves the page as
     // it was (the links), it never fails the home page.
-    let (mut figures, mut chart, mut own_only) = (Vec::new(), None, false);
+    let (mut figures, mut chart, mut scope) = (Vec::new(), None, None);
     if ctx.actor.can(Permission::FiguresRead) || ctx.actor.can(Permission::FiguresReadOwn) {
         match figure_cards(&s, &ctx).await {
             Ok(reports) => {
@@ -86,7 +86,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
                         value,
                         detail,
                     });
-                    own_only = r.own_only;
+                    scope = scope_words(lang, &ctx, r.own_only);
                     if *f == Figure::Sales {
                         chart = Some(sales_chart(
                             "home-sales-chart",
@@ -137,7 +137,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
             display_name: ctx.actor.username.clone(),
             roles,
             figures,
-            own_only,
+            scope,
             chart,
             overdue,
             cards,

@@ -264,6 +264,9 @@ async fn kpi_a_sales_manager_reads_his_teams_figures_and_teams_are_formed_by_an_
         let page = t.login("boss").await;
         let html = t.page("/teams", &page).await.text();
         assert_has(&html, &["华南一组", "team-form", "member-form"]);
+        let sm_page = t.login("sm").await;
+        let html = t.page("/figures/sales", &sm_page).await.text();
+        assert_has(&html, &["figure-own", "团队成员"]);
     })
     .await;
 }
