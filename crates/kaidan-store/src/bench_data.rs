@@ -49,7 +49,7 @@ const CHUNK: usize = 500;
 const UNIT: i64 = 10_000;
 
 /// SplitMix64: small, fast, deterministic.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -59,10 +59,10 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
     }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + i64::try_from(self.next() % u64::try_from((hi - lo + 1).max(1)).unwrap_or(1))
             .unwrap_or(0)
     }
@@ -111,7 +111,7 @@ impl<'a> Bulk<'a> {
     }
 }
 
-async fn exec(tx: &mut DbTx, sql: &str) -> Result<(), StoreError> {
+pub(crate) async fn exec(tx: &mut DbTx, sql: &str) -> Result<(), StoreError> {
     exec_once!(tx, sql, []);
     Ok(())
 }

@@ -8,6 +8,7 @@ mod allocation_writes;
 pub mod backup;
 mod bank;
 mod bench_data;
+mod bench_reports;
 mod bounds;
 mod changes;
 mod child_rows;
@@ -53,6 +54,9 @@ mod tx;
 mod users;
 
 pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
+pub use bench_reports::{
+    FIRST_GENERATED_USER, PlainRead, ReportsGenerated, ReportsShape, generated_user_name,
+};
 pub use db::{Db, DbOptions, sqlite_file};
 pub use error::ConnectError;
 pub use group::WriterBusy;

@@ -75,7 +75,8 @@ pub(crate) async fn company_on(
             unit: "件".into(),
             season: Season::None,
             launch_priority: 1,
-            list_price: Money::yuan(10), cost_price: None,
+            list_price: Money::yuan(10),
+            cost_price: None,
             tax_rate: TaxRate::from_basis_points(1300),
             active: true,
         };

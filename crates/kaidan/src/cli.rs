@@ -186,6 +186,45 @@ pub enum BenchCommand {
         #[arg(long = "on")]
         on: Option<String>,
     },
+    /// Generates 400 days of orders (default 1,000,000 lines) with all the
+    /// figures read (not timed), then times every figure, its page, its
+    /// records and the home page over HTTP against the real server: p50
+    /// and p90 of --repeat sequential requests after 2 warm-ups, against
+    /// the goal of 300 ms at p90 (issue 20). In the same run, a plain
+    /// baseline of the heaviest reports' reads (SQLite: rusqlite;
+    /// PostgreSQL: one sqlx connection; prepared statements).
+    Reports(BenchReportsArgs),
+}
+
+/// The sizes of `kaidan bench reports`.
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// Order lines (5 per order) over the last 400 days.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    #[arg(long, default_value_t = 2_000)]
+    pub products: usize,
+    #[arg(long, default_value_t = 5_000)]
+    pub customers: usize,
+    /// Seed of the generated data.
+    #[arg(long, default_value_t = 20_260_101)]
+    pub seed: u64,
+    /// Timed requests per report (after 2 warm-ups), one at a time.
+    #[arg(long, default_value_t = 20)]
+    pub repeat: usize,
+    /// Folder for the SQLite database, kept afterwards; default: a
+    /// temporary folder, removed afterwards.
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+    /// SQLite page cache per connection, in MiB (as `sqlite_cache_mib` in
+    /// kaidan.toml), for Kaidan's readers and the baseline's connection.
+    #[arg(long, default_value_t = 64)]
+    pub sqlite_cache_mib: u32,
+    /// An EMPTY PostgreSQL database to generate into and read (kept);
+    /// default: a fresh SQLite file. The global --database-url is
+    /// deliberately ignored.
+    #[arg(long = "on")]
+    pub on: Option<String>,
 }
 
 /// The sizes of `kaidan bench allocate`.

@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_cash;
+mod bench_reports;
 mod bench_webhook;
 mod cli;
 mod config;
@@ -306,6 +307,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             webhook,
         }) => bench::intake(on, orders, clients, webhook).await?,
         Command::Bench(cli::BenchCommand::Allocate(args)) => bench::allocate(args).await?,
+        Command::Bench(cli::BenchCommand::Reports(args)) => bench_reports::reports(args).await?,
         Command::Bench(cli::BenchCommand::OrderToCash {
             orders,
             clients,

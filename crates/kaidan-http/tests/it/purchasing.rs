@@ -283,7 +283,7 @@ async fn pur_1_pur_3_inv_2_api_flow() {
             .iter()
             .map(|j| j["name"].as_str().unwrap().to_string())
             .collect();
-        assert_eq!(names, ["allocation_lock_expiry", "arrival_notices", "complaint_overdue", "dunning", "events_prune", "po_confirmation_overdue", "survey_send"]);
+        assert_eq!(names, ["allocation_lock_expiry", "arrival_notices", "complaint_overdue", "dunning", "events_prune", "po_confirmation_overdue", "sales_daily_report", "survey_send"]);
         let r = t
             .json_call(Method::POST, "/api/v1/jobs/arrival_notices/run", &buyer, None, &[])
             .await;

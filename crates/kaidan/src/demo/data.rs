@@ -422,10 +422,10 @@ pub(super) fn franchisees() -> Vec<Customer> {
                 },
                 credit_limit: credit,
                 price_list: PRICE_LIST_FRANCHISE,
-                // A quarter of the franchisees are the second rep's, who
-                // is in no team: the sales manager's team is not the
-                // whole company (issue 20).
-                sales_rep: if i % 4 == 3 {
+                // Two of the allocation scenario's franchisees are the
+                // second rep's, who is in no team: the sales manager's
+                // team is not the whole company (issue 20).
+                sales_rep: if matches!(n, 6 | 14) {
                     SECOND_REP.0
                 } else {
                     "sales_rep"
@@ -456,7 +456,8 @@ pub(super) fn other_customers() -> Vec<Customer> {
             payment_method: "bank_transfer",
             credit_limit: 0,
             price_list: PRICE_LIST_STANDARD,
-            sales_rep: "",
+            // The direct regions are the second rep's too.
+            sales_rep: SECOND_REP.0,
         })
         .collect();
     // One business customer buys on net days (净45天, FIN-2), so the

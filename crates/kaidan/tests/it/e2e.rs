@@ -220,6 +220,43 @@ fn bench(db: &str, args: &[&str]) -> (String, String) {
     (line, stderr(&o))
 }
 
+/// Issue 20: the reports bench generates, times every report and the
+/// plain baseline, and prints its lines (a tiny load: that the bench
+/// works, never how fast).
+#[tokio::test]
+async fn kpi_bench_reports_runs_and_prints_each_reports_line() {
+    for (db, _dir) in support::databases().await {
+        let args = [
+            "bench",
+            "reports",
+            "--lines",
+            "2000",
+            "--products",
+            "40",
+            "--customers",
+            "30",
+            "--repeat",
+            "2",
+        ];
+        let mut full = args.to_vec();
+        if !db.starts_with("sqlite:") {
+            full.extend(["--on", db.as_str()]);
+        }
+        let o = kaidan("sqlite:unused.db", &full);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        for report in [
+            "api accuracy, this month",
+            "api sales, 12 months",
+            "page / (home), general manager",
+            "plain baseline",
+        ] {
+            assert!(out.contains(report), "{report} missing: {out}");
+        }
+        assert!(out.contains("p90 <= 300 ms"), "{out}");
+    }
+}
+
 /// Issue 18: with `--webhook` the relay runs beside the intake and the
 /// last line says how late the events arrived (a tiny load: that the bench
 /// works, never how fast).

@@ -1,0 +1,492 @@
+//! `kaidan bench reports` (issue 20, KPI-1..5): every figure, its page,
+//! its records and the home page timed over HTTP against the real server
+//! on a generated year of trade (`Db::generate_reports_data`), against the
+//! goal of 300 ms at the 90th percentile, and, in the same run, a plain
+//! baseline of the heaviest reports' reads (ADR 0029). Figures and how to
+//! read them: docs/PERFORMANCE.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use kaidan_app::clock::SystemClock;
+use kaidan_app::users::NewUserInput;
+use kaidan_app::{App, AppConfig, Ctx};
+use kaidan_domain::figures::Figure;
+use kaidan_domain::orders::company_time_zone;
+use kaidan_domain::{Role, UserId};
+use kaidan_store::{Db, DbOptions, ReportsShape, generated_user_name};
+
+use crate::bench::{BenchServer, percentile};
+
+/// The goal at the 90th percentile (issue 20).
+const GOAL_MS: f64 = 300.0;
+/// Untimed requests before each report's timed ones.
+const WARMUPS: usize = 2;
+const MANAGER: &str = "bench-gm";
+const PASSWORD: &str = "bench-password";
+
+/// Who asks: the general manager through the API (a token) or the pages
+/// (a session cookie); a generated sales rep or order clerk (his own
+/// figures) likewise.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Manager,
+    ManagerPage,
+    Rep,
+    RepPage,
+    ClerkPage,
+}
+
+/// The bench users' API tokens and page session cookies.
+struct Auth {
+    manager_token: String,
+    rep_token: String,
+    manager_cookie: String,
+    rep_cookie: String,
+    clerk_cookie: String,
+}
+
+struct Report {
+    name: String,
+    path: String,
+    who: Who,
+}
+
+struct Timed {
+    name: String,
+    times: Vec<Duration>,
+}
+
+impl Timed {
+    fn p(&self, q: f64) -> f64 {
+        let mut sorted = self.times.clone();
+        sorted.sort();
+        percentile(&sorted, q)
+    }
+}
+
+/// The first moment of `day` in the company's time zone, in microseconds
+/// (as the figures bound their periods).
+fn start_micros(day: Date) -> anyhow::Result<i64> {
+    Ok(day
+        .to_zoned(company_time_zone())?
+        .timestamp()
+        .as_microsecond())
+}
+
+/// The machine's load (1, 5, 15 minutes) where the system tells it: a
+/// shared machine's other work shows in the figures.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix:>12} [{bar:40}] {pos}/{len} {elapsed_precise} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b.set_prefix(what.to_string());
+    b
+}
+
+fn spinner(what: &str) -> indicatif::ProgressBar {
+    let s = indicatif::ProgressBar::new_spinner();
+    s.set_message(what.to_string());
+    s.enable_steady_tick(Duration::from_millis(200));
+    s
+}
+
+/// The reports timed: each figure's API over this month (its default
+/// breakdown) and over 12 months, its page this month, the sales page by
+/// customer over 12 months, the accuracy records this month, the figures
+/// overview, the home page of the general manager, of a rep and of a
+/// clerk (their own figures; a clerk's also his work queue), and a rep's
+/// own sales this month.
+fn report_list(month: &str, year: &str) -> Vec<Report> {
+    let mut out = Vec::new();
+    let mut add = |name: String, path: String, who: Who| out.push(Report { name, path, who });
+    for f in Figure::ALL {
+        add(
+            format!("api {f}, this month"),
+            format!("/api/v1/figures/{f}?{month}"),
+            Who::Manager,
+        );
+    }
+    for f in Figure::ALL {
+        add(
+            format!("api {f}, 12 months"),
+            format!("/api/v1/figures/{f}?{year}"),
+            Who::Manager,
+        );
+    }
+    for f in Figure::ALL {
+        add(
+            format!("page /figures/{f}, this month"),
+            format!("/figures/{f}?{month}"),
+            Who::ManagerPage,
+        );
+    }
+    add(
+        "page /figures/sales by customer, 12 months".into(),
+        format!("/figures/sales?by=customer&{year}"),
+        Who::ManagerPage,
+    );
+    add(
+        "api accuracy records, this month".into(),
+        format!("/api/v1/figures/accuracy/records?{month}"),
+        Who::Manager,
+    );
+    add(
+        "page /figures (overview)".into(),
+        "/figures".into(),
+        Who::ManagerPage,
+    );
+    add(
+        "page / (home), general manager".into(),
+        "/".into(),
+        Who::ManagerPage,
+    );
+    add(
+        "page / (home), a sales rep".into(),
+        "/".into(),
+        Who::RepPage,
+    );
+    add(
+        "page / (home), an order clerk".into(),
+        "/".into(),
+        Who::ClerkPage,
+    );
+    add(
+        "api sales, this month, a rep's own".into(),
+        format!("/api/v1/figures/sales?{month}"),
+        Who::Rep,
+    );
+    out
+}
+
+/// The session cookie of a page login (`POST /login`).
+async fn page_login(http: &reqwest::Client, base: &str, user: &str) -> anyhow::Result<String> {
+    let r = http
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username={user}&password={PASSWORD}"))
+        .send()
+        .await?;
+    let status = r.status();
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    match cookie {
+        Some(c) if status.is_redirection() => Ok(c),
+        _ => bail!("page login of {user} answered {status} without a session cookie"),
+    }
+}
+
+/// A report's body, failing on anything but success.
+async fn get(http: &reqwest::Client, url: &str, who: Who, auth: &Auth) -> anyhow::Result<Vec<u8>> {
+    let req = http.get(url);
+    let req = match who {
+        Who::Manager => req.bearer_auth(&auth.manager_token),
+        Who::Rep => req.bearer_auth(&auth.rep_token),
+        Who::ManagerPage => req.header("cookie", &auth.manager_cookie),
+        Who::RepPage => req.header("cookie", &auth.rep_cookie),
+        Who::ClerkPage => req.header("cookie", &auth.clerk_cookie),
+    };
+    let r = req.send().await?;
+    let status = r.status();
+    let body = r.bytes().await?;
+    if !status.is_success() {
+        let text = String::from_utf8_lossy(&body);
+        bail!(
+            "{url}: {status} {}",
+            text.chars().take(300).collect::<String>()
+        );
+    }
+    Ok(body.to_vec())
+}
+
+/// The orders a figure's API answer counted (`table.total.counted`).
+fn counted(body: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v["table"]["total"]["counted"].as_i64()
+}
+
+pub async fn reports(args: crate::cli::BenchReportsArgs) -> anyhow::Result<()> {
+    let shape = ReportsShape {
+        lines: args.lines,
+        products: args.products,
+        customers: args.customers,
+        seed: args.seed,
+    };
+    let repeat = args.repeat.max(1);
+    let (dir, keep) = match args.dir.clone() {
+        Some(d) => (d, true),
+        None => (
+            std::env::temp_dir().join(format!("kaidan-bench-reports-{}", std::process::id())),
+            false,
+        ),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let url = args
+        .on
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("reports.db").display()));
+    let on_pg = !url.starts_with("sqlite:");
+    if !on_pg && let Some(path) = url.strip_prefix("sqlite:") {
+        // The bench's own file: a left-over of an earlier run goes.
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+    let options = DbOptions {
+        sqlite_cache_mib: args.sqlite_cache_mib,
+        ..DbOptions::default()
+    };
+    eprintln!(
+        "bench reports: {} lines over {} products and {} customers (seed {}), {} requests a report after {WARMUPS} warm-ups, {}",
+        shape.lines,
+        shape.products,
+        shape.customers,
+        shape.seed,
+        repeat,
+        if on_pg {
+            "PostgreSQL".to_string()
+        } else {
+            format!(
+                "SQLite cache {} MiB, in {}",
+                args.sqlite_cache_mib,
+                dir.display()
+            )
+        }
+    );
+
+    // Generation, not timed.
+    let t = Instant::now();
+    let db = Db::connect(&url, &options)
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    db.migrate().await?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let progress = bar(u64::try_from(shape.lines).unwrap_or(0), "generating");
+    let report = |phase: &str, done: u64, all: u64| {
+        if phase == "orders" {
+            progress.set_position(done.min(all));
+        } else {
+            progress.set_message(phase.to_string());
+        }
+    };
+    let generated = db.generate_reports_data(shape, now, &report).await;
+    progress.finish_and_clear();
+    let generated = generated?;
+    // Closed and opened again, as after a restart: SQLite checkpoints its
+    // write-ahead log on the last close, so the reads do not wade through
+    // a log of the whole data set.
+    db.close().await;
+    let db = Db::connect(&url, &options)
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    eprintln!(
+        "generated {} orders, {} lines ({} rejected, {} cancelled, {} picked of which {} short, {} change requests of which {} entry errors, {} invoices of which {} open, {} price corrections, {} wrong-goods returns, {} surveys), {} rows in all ({:.1} s, not timed)",
+        generated.orders,
+        generated.lines,
+        generated.rejected,
+        generated.cancelled,
+        generated.picked,
+        generated.short_picks,
+        generated.change_requests,
+        generated.entry_errors,
+        generated.invoices,
+        generated.open_invoices,
+        generated.price_corrections,
+        generated.wrong_goods,
+        generated.surveys,
+        generated.rows,
+        t.elapsed().as_secs_f64()
+    );
+
+    let app = App::new(
+        Arc::new(db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await?;
+    let sys = Ctx::system();
+    let manager = app
+        .create_user(
+            &sys,
+            NewUserInput {
+                username: MANAGER.into(),
+                display_name: String::new(),
+                password: PASSWORD.into(),
+                roles: vec![Role::GeneralManager],
+                customer_id: None,
+            },
+        )
+        .await?;
+    let manager_token = app.add_token(&sys, manager.id, "bench").await?.token;
+    let rep = UserId(generated.rep);
+    let rep_token = app.add_token(&sys, rep, "bench").await?.token;
+    // A generated rep and clerk log in to the pages with a password.
+    let clerk = UserId(generated.clerk);
+    for u in [rep, clerk] {
+        app.set_password(&sys, u, PASSWORD).await?;
+    }
+
+    let today = app.today_date();
+    let month_from = today.first_of_month();
+    let year_from = month_from.checked_sub(11.months())?;
+    let month = format!("from={month_from}&to={today}");
+    let year = format!("from={year_from}&to={today}");
+    let list = report_list(&month, &year);
+
+    let server = BenchServer::start(&app).await?;
+    let base = server.base.clone();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let auth = Auth {
+        manager_token,
+        rep_token,
+        manager_cookie: page_login(&http, &base, MANAGER).await?,
+        rep_cookie: page_login(&http, &base, &generated_user_name(generated.rep)).await?,
+        clerk_cookie: page_login(&http, &base, &generated_user_name(generated.clerk)).await?,
+    };
+    let per = WARMUPS + repeat;
+    let load_before = load();
+    let progress = bar(u64::try_from(list.len() * per).unwrap_or(0), "requests");
+    let mut timed = Vec::with_capacity(list.len());
+    let (mut kaidan_sales, mut kaidan_accuracy) = (None, None);
+    for r in &list {
+        progress.set_message(r.name.clone());
+        let url = format!("{base}{}", r.path);
+        let mut times = Vec::with_capacity(repeat);
+        let mut last = None;
+        for i in 0..per {
+            let t0 = Instant::now();
+            let body = get(&http, &url, r.who, &auth).await;
+            let took = t0.elapsed();
+            let body = match body {
+                Ok(b) => b,
+                Err(e) => {
+                    progress.finish_and_clear();
+                    server.stop().await;
+                    db.close().await;
+                    return Err(e.context(format!("report {}", r.name)));
+                }
+            };
+            if i >= WARMUPS {
+                times.push(took);
+            }
+            last = Some(body);
+            progress.inc(1);
+        }
+        if r.who == Who::Manager && r.path.starts_with(&format!("/api/v1/figures/sales?{year}")) {
+            kaidan_sales = last.as_deref().and_then(counted);
+        }
+        if r.who == Who::Manager
+            && r.path
+                .starts_with(&format!("/api/v1/figures/accuracy?{year}"))
+        {
+            kaidan_accuracy = last.as_deref().and_then(counted);
+        }
+        timed.push(Timed {
+            name: r.name.clone(),
+            times,
+        });
+    }
+    progress.finish_and_clear();
+    let load_after = load();
+    server.stop().await;
+
+    // The plain baseline, same run, same database, same 12 months.
+    let s = spinner("plain baseline: the heaviest reports' reads");
+    let plain = db
+        .plain_reports_baseline(
+            start_micros(year_from)?,
+            start_micros(today.tomorrow()?)?,
+            WARMUPS,
+            repeat,
+            args.sqlite_cache_mib,
+        )
+        .await;
+    s.finish_and_clear();
+    db.close().await;
+    if !keep && !on_pg {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let plain = plain?;
+
+    println!(
+        "reports over {} order lines ({} orders), {}; this month {month_from}..{today}, 12 months {year_from}..{today}; {repeat} requests each after {WARMUPS} warm-ups",
+        generated.lines,
+        generated.orders,
+        if on_pg { "PostgreSQL" } else { "SQLite" },
+    );
+    println!(
+        "{:<46} {:>9} {:>9}  p90 <= {GOAL_MS:.0} ms",
+        "report", "p50 ms", "p90 ms"
+    );
+    let mut over = 0;
+    for t in &timed {
+        let (p50, p90) = (t.p(0.50), t.p(0.90));
+        let ok = p90 <= GOAL_MS;
+        if !ok {
+            over += 1;
+        }
+        println!(
+            "{:<46} {p50:>9.1} {p90:>9.1}  {}",
+            t.name,
+            if ok { "yes" } else { "NO" }
+        );
+    }
+    let engine = if on_pg {
+        "sqlx PgConnection"
+    } else {
+        "rusqlite"
+    };
+    for (read, against, kaidan_counted) in [
+        ("sales_by_region", "api sales, 12 months", kaidan_sales),
+        (
+            "accuracy_by_clerk",
+            "api accuracy, 12 months",
+            kaidan_accuracy,
+        ),
+    ] {
+        let (Some(p), Some(k)) = (
+            plain.iter().find(|p| p.name == read),
+            timed.iter().find(|t| t.name == against),
+        ) else {
+            continue;
+        };
+        let mut sorted = p.times.clone();
+        sorted.sort();
+        let (b50, b90) = (percentile(&sorted, 0.50), percentile(&sorted, 0.90));
+        println!(
+            "plain baseline ({engine}) {read}, 12 months: p50 {b50:.1} ms, p90 {b90:.1} ms ({} groups, {} orders; Kaidan counted {}); {against}: p50 {:.1} ms, ratio {:.2}",
+            p.rows,
+            p.counted,
+            kaidan_counted.map_or("?".into(), |c| c.to_string()),
+            k.p(0.50),
+            k.p(0.50) / b50.max(1e-9)
+        );
+    }
+    println!(
+        "{} of {} reports over {GOAL_MS:.0} ms at p90; load average before the requests {load_before}, after {load_after}",
+        over,
+        timed.len()
+    );
+    Ok(())
+}
