@@ -173,6 +173,22 @@ pub(crate) fn greedy_walk(
 }
 
 impl Db {
+    /// On PostgreSQL, what autovacuum would have gathered on a database
+    /// that grew over months: without statistics PostgreSQL plans the
+    /// joins of a million fresh rows as if the tables were empty.
+    pub(crate) async fn analyze_postgres(
+        &self,
+        progress: &(dyn Fn(&str, u64, u64) + Sync),
+    ) -> Result<(), StoreError> {
+        if self.pg_pool().is_some() {
+            progress("statistics", 0, 1);
+            let mut owned = self.begin_tx().await?;
+            exec(&mut owned, "ANALYZE").await?;
+            Box::new(owned).commit().await?;
+        }
+        Ok(())
+    }
+
     /// Writes a deterministic allocation data set of `shape` into this
     /// (fresh, migrated) database: regions with season priority lists,
     /// products (season mix, launch priorities), a central warehouse with
@@ -478,15 +494,7 @@ impl Db {
         }
         progress("stock", 1, 1);
         Box::new(owned).commit().await?;
-        if self.pg_pool().is_some() {
-            // What autovacuum would have gathered on a database that grew
-            // over months: without statistics PostgreSQL plans these joins
-            // of a million fresh rows as if the tables were empty.
-            progress("statistics", 0, 1);
-            let mut owned = self.begin_tx().await?;
-            exec(&mut owned, "ANALYZE").await?;
-            Box::new(owned).commit().await?;
-        }
+        self.analyze_postgres(progress).await?;
         Ok(AllocGenerated {
             orders,
             lines: shape.lines,

@@ -919,15 +919,8 @@ impl Db {
         out.rows =
             master_rows + ts.written() + balances.written + receipts.written + surveys.written;
         Box::new(owned).commit().await?;
-        if self.pg_pool().is_some() {
-            // What autovacuum would have gathered on a database that grew
-            // over months (bench_data.rs does the same). SQLite is left as
-            // Kaidan runs it: it never runs ANALYZE.
-            progress("statistics", 0, 1);
-            let mut owned = self.begin_tx().await?;
-            exec(&mut owned, "ANALYZE").await?;
-            Box::new(owned).commit().await?;
-        }
+        // SQLite is left as Kaidan runs it: it never runs ANALYZE.
+        self.analyze_postgres(progress).await?;
         Ok(out)
     }
 }
@@ -1007,6 +1000,34 @@ impl Db {
     }
 }
 
+/// Times `read` `warmups + repeat` times, keeping the last `repeat`; the
+/// rows of the last read and the orders they count (`counted` of a row).
+fn time_read<R, E>(
+    name: &'static str,
+    warmups: usize,
+    repeat: usize,
+    counted: fn(&R) -> i64,
+    mut read: impl FnMut() -> Result<Vec<R>, E>,
+) -> Result<PlainRead, E> {
+    let mut out = PlainRead {
+        name,
+        rows: 0,
+        counted: 0,
+        times: Vec::with_capacity(repeat),
+    };
+    for i in 0..warmups + repeat {
+        let t0 = Instant::now();
+        let rows = read()?;
+        let took = t0.elapsed();
+        if i >= warmups {
+            out.times.push(took);
+        }
+        out.rows = rows.len();
+        out.counted = rows.iter().map(counted).sum();
+    }
+    Ok(out)
+}
+
 fn sqlite_reads(
     path: &Path,
     from: i64,
@@ -1016,20 +1037,9 @@ fn sqlite_reads(
     cache_mib: u32,
 ) -> Result<Vec<PlainRead>, StoreError> {
     use crate::lite::map;
-    use rusqlite::{Connection, OpenFlags};
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .map_err(map)?;
-    conn.busy_timeout(Duration::from_secs(10)).map_err(map)?;
-    conn.execute_batch(&format!(
-        "PRAGMA cache_size = -{};",
-        u64::from(cache_mib.max(1)) * 1024
-    ))
-    .map_err(map)?;
+    use rusqlite::Connection;
+    // The read-only connection Kaidan's own short reads open.
+    let conn = crate::short_read::open(path, cache_mib)?;
     let sales = |conn: &Connection| -> rusqlite::Result<Vec<SalesRow>> {
         let mut s = conn.prepare_cached(PLAIN_SALES_BY_REGION)?;
         let rows = s.query_map(rusqlite::params![from, to], |r| {
@@ -1044,41 +1054,60 @@ fn sqlite_reads(
         })?;
         rows.collect()
     };
-    let mut out = Vec::new();
-    let mut read = PlainRead {
-        name: "sales_by_region",
+    Ok(vec![
+        time_read(
+            "sales_by_region",
+            warmups,
+            repeat,
+            |r: &SalesRow| r.1,
+            || sales(&conn),
+        )
+        .map_err(map)?,
+        time_read(
+            "accuracy_by_clerk",
+            warmups,
+            repeat,
+            |r: &AccuracyRow| r.1,
+            || accuracy(&conn),
+        )
+        .map_err(map)?,
+    ])
+}
+
+/// One plain read on PostgreSQL, timed as [`time_read`] does (an async
+/// closure cannot borrow the connection, so the loop is its own).
+async fn pg_read<R>(
+    conn: &mut sqlx::PgConnection,
+    name: &'static str,
+    sql: &'static str,
+    (from, to): (i64, i64),
+    (warmups, repeat): (usize, usize),
+    counted: fn(&R) -> i64,
+) -> Result<PlainRead, StoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let mut out = PlainRead {
+        name,
         rows: 0,
         counted: 0,
         times: Vec::with_capacity(repeat),
     };
     for i in 0..warmups + repeat {
         let t0 = Instant::now();
-        let rows = sales(&conn).map_err(map)?;
+        let rows: Vec<R> = sqlx::query_as(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(crate::error::map)?;
         let took = t0.elapsed();
         if i >= warmups {
-            read.times.push(took);
+            out.times.push(took);
         }
-        read.rows = rows.len();
-        read.counted = rows.iter().map(|r| r.1).sum();
+        out.rows = rows.len();
+        out.counted = rows.iter().map(counted).sum();
     }
-    out.push(read);
-    let mut read = PlainRead {
-        name: "accuracy_by_clerk",
-        rows: 0,
-        counted: 0,
-        times: Vec::with_capacity(repeat),
-    };
-    for i in 0..warmups + repeat {
-        let t0 = Instant::now();
-        let rows = accuracy(&conn).map_err(map)?;
-        let took = t0.elapsed();
-        if i >= warmups {
-            read.times.push(took);
-        }
-        read.rows = rows.len();
-        read.counted = rows.iter().map(|r| r.1).sum();
-    }
-    out.push(read);
     Ok(out)
 }
 
@@ -1089,53 +1118,28 @@ async fn pg_reads(
     warmups: usize,
     repeat: usize,
 ) -> Result<Vec<PlainRead>, StoreError> {
-    use crate::error::map;
-    let mut out = Vec::new();
-    let mut read = PlainRead {
-        name: "sales_by_region",
-        rows: 0,
-        counted: 0,
-        times: Vec::with_capacity(repeat),
-    };
-    for i in 0..warmups + repeat {
-        let t0 = Instant::now();
-        let rows: Vec<SalesRow> = sqlx::query_as(PLAIN_SALES_BY_REGION)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map)?;
-        let took = t0.elapsed();
-        if i >= warmups {
-            read.times.push(took);
-        }
-        read.rows = rows.len();
-        read.counted = rows.iter().map(|r| r.1).sum();
-    }
-    out.push(read);
-    let mut read = PlainRead {
-        name: "accuracy_by_clerk",
-        rows: 0,
-        counted: 0,
-        times: Vec::with_capacity(repeat),
-    };
-    for i in 0..warmups + repeat {
-        let t0 = Instant::now();
-        let rows: Vec<AccuracyRow> = sqlx::query_as(PLAIN_ACCURACY_BY_CLERK)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map)?;
-        let took = t0.elapsed();
-        if i >= warmups {
-            read.times.push(took);
-        }
-        read.rows = rows.len();
-        read.counted = rows.iter().map(|r| r.1).sum();
-    }
-    out.push(read);
-    Ok(out)
+    let span = (from, to);
+    let times = (warmups, repeat);
+    Ok(vec![
+        pg_read(
+            conn,
+            "sales_by_region",
+            PLAIN_SALES_BY_REGION,
+            span,
+            times,
+            |r: &SalesRow| r.1,
+        )
+        .await?,
+        pg_read(
+            conn,
+            "accuracy_by_clerk",
+            PLAIN_ACCURACY_BY_CLERK,
+            span,
+            times,
+            |r: &AccuracyRow| r.1,
+        )
+        .await?,
+    ])
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ fn closed() -> StoreError {
     StoreError::Unavailable("the database is closed".into())
 }
 
-fn open(path: &Path, cache_mib: u32) -> Result<Connection, StoreError> {
+pub(crate) fn open(path: &Path, cache_mib: u32) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY

@@ -422,11 +422,11 @@ async fn plain_intake(
     Ok(figures?)
 }
 
-fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
+pub(crate) fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::new(total);
     b.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} {prefix:>12} [{bar:40}] {pos}/{len} {elapsed_precise}",
+            "{spinner} {prefix:>12} [{bar:40}] {pos}/{len} {elapsed_precise} {msg}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
@@ -435,7 +435,7 @@ fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     b
 }
 
-fn spinner(what: &str) -> indicatif::ProgressBar {
+pub(crate) fn spinner(what: &str) -> indicatif::ProgressBar {
     let s = indicatif::ProgressBar::new_spinner();
     s.set_message(what.to_string());
     s.enable_steady_tick(Duration::from_millis(200));

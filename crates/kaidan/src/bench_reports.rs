@@ -19,7 +19,7 @@ use kaidan_domain::orders::company_time_zone;
 use kaidan_domain::{Role, UserId};
 use kaidan_store::{Db, DbOptions, ReportsShape, generated_user_name};
 
-use crate::bench::{BenchServer, percentile};
+use crate::bench::{BenchServer, bar, percentile, spinner};
 
 /// The goal at the 90th percentile (issue 20).
 const GOAL_MS: f64 = 300.0;
@@ -84,26 +84,6 @@ fn load() -> String {
         .ok()
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| "unknown".into())
-}
-
-fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
-    let b = indicatif::ProgressBar::new(total);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {prefix:>12} [{bar:40}] {pos}/{len} {elapsed_precise} {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    b.set_prefix(what.to_string());
-    b
-}
-
-fn spinner(what: &str) -> indicatif::ProgressBar {
-    let s = indicatif::ProgressBar::new_spinner();
-    s.set_message(what.to_string());
-    s.enable_steady_tick(Duration::from_millis(200));
-    s
 }
 
 /// The reports timed: each figure's API over this month (its default
