@@ -32,8 +32,21 @@ async fn element(c: &fantoccini::Client, at: Locator<'_>) -> fantoccini::element
         .unwrap()
 }
 
+/// Clicks the element at `at`; when the page replaced it between finding
+/// and clicking (a posted form's reload still arriving), finds it again.
 async fn click(c: &fantoccini::Client, at: Locator<'_>) {
-    element(c, at).await.click().await.unwrap();
+    for _ in 0..20 {
+        match element(c, at).await.click().await {
+            Ok(_) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("clicking {at:?}: {e}"),
+        }
+    }
+    panic!("{at:?} kept going stale");
 }
 
 /// Types `value` into the field `id` (after clearing it).
