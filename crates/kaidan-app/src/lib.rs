@@ -30,6 +30,7 @@ pub mod ports;
 pub mod purchasing;
 mod stock;
 pub mod stock_counts;
+pub mod targets;
 pub mod transfers;
 pub mod users;
 

@@ -188,6 +188,12 @@ string_enum!(
         /// Read the figures of the teams one manages (a sales manager):
         /// their members' orders and customers, and one's own.
         FiguresReadTeam = "figures.read_team",
+        /// Draft the annual sales targets and their split, submit them,
+        /// record the follow-up of a missed month (the sales department).
+        TargetsWrite = "targets.write",
+        /// Approve or return the annual sales targets (the general
+        /// manager, seed 001 第十四条).
+        TargetsApprove = "targets.approve",
     }
 );
 
@@ -248,6 +254,7 @@ impl Role {
             ],
             Role::SalesManager => &[
                 FiguresReadTeam,
+                TargetsWrite,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -397,6 +404,7 @@ impl Role {
             Role::Legal => &[CustomerRead, ProductRead, ContractRead, ContractReviewLegal],
             Role::GeneralManager => &[
                 FiguresRead,
+                TargetsApprove,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

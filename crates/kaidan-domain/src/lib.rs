@@ -26,6 +26,7 @@ pub mod portal;
 pub mod purchasing;
 pub mod quantity;
 pub mod stock_counts;
+pub mod targets;
 pub mod teams;
 pub mod transfers;
 pub mod validation;

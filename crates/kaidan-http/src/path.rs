@@ -109,6 +109,8 @@ macro_rules! fixed_refusal {
 
 fixed_refusal! {
     ChangeRequest: i64, "id", "is not a change request id";
+    /// The year of a sales target plan (SAL-1).
+    TargetYear: i16, "year", "is not a year";
     /// A shortage of an order.
     Shortage: i64, "shortage_id", "is not a shortage id";
     /// A line of an order.

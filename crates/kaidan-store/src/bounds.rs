@@ -81,6 +81,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("stock_moves", "reserved_delta", Bound::Quantity),
     ("stock_moves", "picked_delta", Bound::Quantity),
     ("store_safety_stock", "quantity", Bound::Quantity),
+    ("target_lines", "amount", Bound::Amount),
     ("transfer_lines", "quantity", Bound::Quantity),
     ("transfer_lines", "picked", Bound::Quantity),
 ];

@@ -20,10 +20,10 @@ use crate::tx::{DbTx, exec, fetch_all, fetch_as};
 /// Placeholders for a statement built in pieces: each value once, its
 /// `$n` reused wherever the SQL needs it.
 #[derive(Default)]
-struct Binds(Vec<Val>);
+pub(crate) struct Binds(pub(crate) Vec<Val>);
 
 impl Binds {
-    fn put(&mut self, v: Val) -> String {
+    pub(crate) fn put(&mut self, v: Val) -> String {
         self.0.push(v);
         format!("${}", self.0.len())
     }
@@ -194,7 +194,7 @@ fn tally(r: &impl RowExt) -> Result<Tally, StoreError> {
 /// `CASE WHEN col < start1 THEN 0 ... ELSE n-1 END` over the starts of
 /// the buckets after the first (`marks`: their placeholders; the first
 /// bucket's start is the period's, so it needs none).
-fn bucket_case(col: &str, marks: &[String]) -> String {
+pub(crate) fn bucket_case(col: &str, marks: &[String]) -> String {
     if marks.is_empty() {
         return "0".into();
     }

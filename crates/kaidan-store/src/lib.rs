@@ -47,6 +47,7 @@ mod status_sets;
 mod stock;
 mod stock_counts;
 mod surveys;
+mod targets;
 mod teams;
 pub mod testing;
 mod transfers;

@@ -121,6 +121,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0028_contracts.sql"),
     migration!("0029_contract_supplements.sql"),
     migration!("0030_figures.sql"),
+    migration!("0031_targets.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -437,6 +438,11 @@ mod tests {
             30,
             "53267f068338073ab77a92f461835b10a55dce417d4311606256cced7ac007eed9e77a6e418d62b5003d87fc1757b3f3",
             "3857bda0b7027d3cb969c95348a9598b3aa6b1192461827f9019b809e2e4be055835ecade8f9d35822d879be423cf5df",
+        ),
+        (
+            31,
+            "794e7ad7e3aeb0f19cb525cfaff657b88cc6116e54ed0d01e2cce601a768ea54352d02d2c25d1e4e9548ff787985d397",
+            "7d30282e0aff4fb062951618488ac5910a9f04d16f592fd0d4ee4edacbcb7ec3a49f0f63859e039b14cee71251416ec5",
         ),
     ];
 

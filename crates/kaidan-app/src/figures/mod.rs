@@ -49,7 +49,7 @@ fn figure_error(e: FigureError) -> AppError {
 impl App {
     /// Whose figures `ctx` may read: None for the whole company, else the
     /// users whose orders and customers count.
-    async fn figure_scope(&self, ctx: &Ctx) -> AppResult<Option<Vec<UserId>>> {
+    pub(crate) async fn figure_scope(&self, ctx: &Ctx) -> AppResult<Option<Vec<UserId>>> {
         let me = ctx.actor.user_id;
         if ctx.actor.can(Permission::FiguresRead) {
             Ok(None)

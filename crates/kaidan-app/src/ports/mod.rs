@@ -27,6 +27,7 @@ mod records;
 mod returns;
 mod stock;
 mod surveys;
+mod targets;
 mod teams;
 mod transfers;
 mod users;
@@ -52,6 +53,7 @@ pub use records::*;
 pub use returns::*;
 pub use stock::*;
 pub use surveys::*;
+pub use targets::*;
 pub use teams::*;
 pub use transfers::*;
 pub use users::*;
@@ -162,6 +164,7 @@ pub trait Tx:
     + FiguresTx
     + DailyReportsTx
     + TeamsTx
+    + TargetsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -36,7 +36,7 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-fn change(field: &str, after: impl Into<String>) -> FieldChange {
+pub(crate) fn change(field: &str, after: impl Into<String>) -> FieldChange {
     FieldChange {
         field: field.to_string(),
         before: None,

@@ -35,6 +35,7 @@ pub mod session;
 pub mod stock;
 pub mod stock_counts;
 pub mod surveys;
+pub mod targets;
 pub mod teams;
 pub mod transfers;
 pub mod webhooks;
@@ -79,7 +80,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(surveys::routes())
         .merge(contracts::routes())
         .merge(figures::routes())
-        .merge(teams::routes());
+        .merge(teams::routes())
+        .merge(targets::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -33,6 +33,7 @@ mod stock;
 mod stock_counts;
 mod surveys;
 mod table;
+mod targets;
 mod teams;
 mod transfers;
 mod users;
@@ -116,6 +117,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contracts::routes())
         .merge(figures::routes())
         .merge(teams::routes())
+        .merge(targets::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -156,7 +158,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 29] = [
+    let items: [(&str, &str, Option<P>); 30] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -178,6 +180,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/contracts", "contracts", Some(P::ContractRead)),
         // Anyone with his own figures or the company's.
         ("/figures", "figures", None),
+        // Anyone who reads figures or writes or approves targets.
+        ("/targets", "targets", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -193,8 +197,20 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         .iter()
         .filter_map(|&(section, key, p)| match (section, p) {
             ("/finance", _) => finance_entry(actor).map(|href| (href, section, key)),
-            ("/figures", _) => (actor.can(P::FiguresRead) || actor.can(P::FiguresReadOwn))
-                .then_some((section, section, key)),
+            ("/figures", _) => (actor.can(P::FiguresRead)
+                || actor.can(P::FiguresReadTeam)
+                || actor.can(P::FiguresReadOwn))
+            .then_some((section, section, key)),
+            ("/targets", _) => [
+                P::FiguresRead,
+                P::FiguresReadTeam,
+                P::FiguresReadOwn,
+                P::TargetsWrite,
+                P::TargetsApprove,
+            ]
+            .iter()
+            .any(|p| actor.can(*p))
+            .then_some((section, section, key)),
             (_, p) if p.is_none_or(|p| actor.can(p)) => Some((section, section, key)),
             _ => None,
         })

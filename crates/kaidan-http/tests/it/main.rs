@@ -28,4 +28,5 @@ mod returns_http;
 mod shortages_http;
 mod support;
 mod surveys_http;
+mod targets_http;
 mod webhooks_http;

@@ -1,0 +1,17 @@
+//! Sales targets (SAL-1, ADR 0039): the annual plan split to months,
+//! teams, reps and regions; its completion over a year, quarter, month or
+//! week against the time gone; the months missed and what was done about
+//! them.
+
+mod follow_up;
+mod plan;
+mod progress;
+
+pub use follow_up::{FollowUpInput, FollowUpKind, MAX_FOLLOW_UP_NOTE};
+pub use plan::{
+    MAX_TARGET_LINES, MAX_TARGET_YEAR, MIN_TARGET_YEAR, TargetBasis, TargetLine, TargetLineInput,
+    TargetPlanDraft, TargetPlanInput, TargetStatus, TargetSubject, split_evenly,
+};
+pub use progress::{
+    Pace, TargetPeriod, TargetSpan, completion_bp, elapsed_bp, missed_months, pace, period_target,
+};

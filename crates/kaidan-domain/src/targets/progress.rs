@@ -1,0 +1,316 @@
+//! A target's period and its completion against the time gone (SAL-1):
+//! quarters and the year are their months added up; a week, or a part of a
+//! month, takes the month's target in proportion to its working days
+//! (ADR 0039). Completion and time gone are both in basis points, so a page
+//! can say "62 % done, 70 % of the time gone: behind".
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::plan::TargetLine;
+use crate::access::string_enum;
+use crate::{Money, ValidationErrors};
+
+string_enum!(
+    /// Which span a target is read over.
+    TargetSpan {
+        Year = "year",
+        Quarter = "quarter",
+        Month = "month",
+        /// Monday to Sunday.
+        Week = "week",
+    }
+);
+
+/// The days `from` to `to` (both included) of one plan year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TargetPeriod {
+    pub span: TargetSpan,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub to: Date,
+}
+
+impl TargetPeriod {
+    /// The `span` of `year` that holds `at`; a week is cut at the year's
+    /// ends. `at` must lie in `year`.
+    pub fn of(span: TargetSpan, year: i16, at: Date) -> Result<Self, ValidationErrors> {
+        if at.year() != year {
+            return Err(ValidationErrors::single(
+                "at",
+                "out_of_range",
+                format!("{at} is not in the plan's year {year}"),
+            ));
+        }
+        let first = at.first_of_year();
+        let last = at.last_of_year();
+        let (from, to) = match span {
+            TargetSpan::Year => (first, last),
+            TargetSpan::Month => (at.first_of_month(), at.last_of_month()),
+            TargetSpan::Quarter => {
+                let q0 = (at.month() - 1) / 3 * 3 + 1;
+                let from = Date::new(year, q0, 1).map_err(date_error)?;
+                let to = Date::new(year, q0 + 2, 1)
+                    .map_err(date_error)?
+                    .last_of_month();
+                (from, to)
+            }
+            TargetSpan::Week => {
+                let back = i64::from(at.weekday().to_monday_zero_offset());
+                let monday = at.checked_sub(back.days()).map_err(date_error)?;
+                let sunday = monday.checked_add(6.days()).map_err(date_error)?;
+                (monday.max(first), sunday.min(last))
+            }
+        };
+        Ok(TargetPeriod { span, from, to })
+    }
+
+    /// The last day of each month the period touches, with the first and
+    /// last days of the period inside it.
+    fn month_parts(&self) -> Vec<(usize, Date, Date)> {
+        let mut out = Vec::new();
+        let mut day = self.from;
+        while day <= self.to {
+            let end = day.last_of_month().min(self.to);
+            out.push((usize::from(day.month().unsigned_abs()) - 1, day, end));
+            match end.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        out
+    }
+}
+
+fn date_error(e: jiff::Error) -> ValidationErrors {
+    ValidationErrors::single("at", "out_of_range", e.to_string())
+}
+
+/// Working days from `from` to `to`, both included.
+fn working_days(from: Date, to: Date, working: &dyn Fn(Date) -> bool) -> i64 {
+    let mut n = 0;
+    let mut d = from;
+    while d <= to {
+        n += i64::from(working(d));
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    n
+}
+
+/// `amount × num / den`, rounded half up to the fen.
+fn share(amount: Money, num: i64, den: i64) -> Money {
+    if den <= 0 || num >= den {
+        return amount;
+    }
+    let fen = i128::from(amount.units() / 100);
+    let q = (fen * i128::from(num) * 2 + i128::from(den)) / (2 * i128::from(den));
+    // A share of an amount is no larger than the amount.
+    Money::from_units(i64::try_from(q * 100).unwrap_or(amount.units()))
+}
+
+/// The line's target over `period`: whole months as they are, a part of a
+/// month by its working days (by its days in a month without any).
+pub fn period_target(
+    line: &TargetLine,
+    period: &TargetPeriod,
+    working: &dyn Fn(Date) -> bool,
+) -> Money {
+    let mut total = Money::ZERO;
+    for (m, from, to) in period.month_parts() {
+        let amount = line.months[m];
+        let (first, last) = (from.first_of_month(), from.last_of_month());
+        if from == first && to == last {
+            total += amount;
+            continue;
+        }
+        let month_wd = working_days(first, last, working);
+        let part = if month_wd > 0 {
+            share(amount, working_days(from, to, working), month_wd)
+        } else {
+            share(
+                amount,
+                i64::from(to.day() - from.day() + 1),
+                i64::from(last.day()),
+            )
+        };
+        total += part;
+    }
+    total
+}
+
+/// The time gone of `period` on `today` (today counted as gone), in basis
+/// points of its working days.
+pub fn elapsed_bp(period: &TargetPeriod, today: Date, working: &dyn Fn(Date) -> bool) -> i64 {
+    if today < period.from {
+        return 0;
+    }
+    if today >= period.to {
+        return 10_000;
+    }
+    let all = working_days(period.from, period.to, working);
+    if all == 0 {
+        let days = i64::from((period.to - period.from).get_days()) + 1;
+        let gone = i64::from((today - period.from).get_days()) + 1;
+        return gone * 10_000 / days;
+    }
+    working_days(period.from, today, working) * 10_000 / all
+}
+
+/// actual / target in basis points, rounded half up; None without a
+/// target.
+pub fn completion_bp(actual: Money, target: Money) -> Option<i64> {
+    let (a, t) = (i128::from(actual.units()), i128::from(target.units()));
+    if t <= 0 {
+        return None;
+    }
+    let scaled = a * 10_000;
+    let q = (scaled.abs() * 2 + t) / (2 * t);
+    i64::try_from(if scaled < 0 { -q } else { q }).ok()
+}
+
+string_enum!(
+    /// How a target stands.
+    Pace {
+        /// Done at least as much as the time gone.
+        OnPace = "on_pace",
+        /// Done less than the time gone.
+        Behind = "behind",
+        /// The period is over and the target reached.
+        Met = "met",
+        /// The period is over and the target not reached.
+        Missed = "missed",
+        /// No target for the period.
+        NoTarget = "no_target",
+    }
+);
+
+/// How `actual` stands against `target` with `elapsed` (bp) of the time
+/// gone; `over` when the period has ended.
+pub fn pace(actual: Money, target: Money, elapsed: i64, over: bool) -> Pace {
+    let Some(done) = completion_bp(actual, target) else {
+        return Pace::NoTarget;
+    };
+    match (over, actual >= target, done >= elapsed) {
+        (true, true, _) => Pace::Met,
+        (true, false, _) => Pace::Missed,
+        (false, true, _) | (false, false, true) => Pace::OnPace,
+        (false, false, false) => Pace::Behind,
+    }
+}
+
+/// The months (1-based) of a year whose target was missed, each with the
+/// number of months in a row it ends (2 = the second miss running), over
+/// the months before `closed_before` (1-based; 13 when the year is over).
+pub fn missed_months(
+    targets: &[Money; 12],
+    actuals: &[Money; 12],
+    closed_before: i8,
+) -> Vec<(i8, u8)> {
+    let mut out = Vec::new();
+    let mut run: u8 = 0;
+    for m in 1..closed_before.clamp(1, 13) {
+        let i = usize::from(m.unsigned_abs()) - 1;
+        if targets[i].is_positive() && actuals[i] < targets[i] {
+            run = run.saturating_add(1);
+            out.push((m, run));
+        } else {
+            run = 0;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::targets::plan::TargetSubject;
+    use jiff::civil::date;
+
+    fn weekdays(d: Date) -> bool {
+        d.weekday().to_monday_zero_offset() < 5
+    }
+
+    fn line(month: i64) -> TargetLine {
+        TargetLine {
+            subject: TargetSubject::Company,
+            months: [Money::yuan(month); 12],
+        }
+    }
+
+    #[test]
+    fn sal_1_quarters_and_the_year_are_their_months() {
+        let l = line(100);
+        let q = TargetPeriod::of(TargetSpan::Quarter, 2027, date(2027, 5, 9)).unwrap();
+        assert_eq!((q.from, q.to), (date(2027, 4, 1), date(2027, 6, 30)));
+        assert_eq!(period_target(&l, &q, &weekdays), Money::yuan(300));
+        let y = TargetPeriod::of(TargetSpan::Year, 2027, date(2027, 5, 9)).unwrap();
+        assert_eq!(period_target(&l, &y, &weekdays), Money::yuan(1200));
+        assert!(TargetPeriod::of(TargetSpan::Year, 2026, date(2027, 1, 1)).is_err());
+    }
+
+    #[test]
+    fn sal_1_a_week_takes_its_working_days_share_of_its_months() {
+        // 2027-03-29 (Mon) to 04-04: March has 23 weekdays, three of them
+        // this week; April has 22, two of them (1st, 2nd).
+        let l = line(230);
+        let w = TargetPeriod::of(TargetSpan::Week, 2027, date(2027, 3, 31)).unwrap();
+        assert_eq!((w.from, w.to), (date(2027, 3, 29), date(2027, 4, 4)));
+        // 230 × 3/23 = 30; 230 × 2/22 = 20.909… → 20.91.
+        assert_eq!(period_target(&l, &w, &weekdays), "50.91".parse().unwrap());
+        // The first week of 2027 is cut at New Year (Fri 1st to Sun 3rd).
+        let w = TargetPeriod::of(TargetSpan::Week, 2027, date(2027, 1, 2)).unwrap();
+        assert_eq!((w.from, w.to), (date(2027, 1, 1), date(2027, 1, 3)));
+    }
+
+    #[test]
+    fn sal_1_progress_against_the_time_gone() {
+        let m = TargetPeriod::of(TargetSpan::Month, 2027, date(2027, 3, 10)).unwrap();
+        // March 2027: 23 weekdays; by Wed 10th, 8 are gone.
+        let gone = elapsed_bp(&m, date(2027, 3, 10), &weekdays);
+        assert_eq!(gone, 8 * 10_000 / 23);
+        assert_eq!(completion_bp(Money::yuan(1), Money::yuan(3)), Some(3333));
+        assert_eq!(completion_bp(Money::yuan(2), Money::yuan(3)), Some(6667));
+        assert_eq!(completion_bp(Money::yuan(2), Money::ZERO), None);
+        assert_eq!(
+            pace(Money::yuan(30), Money::yuan(100), gone, false),
+            Pace::Behind
+        );
+        assert_eq!(
+            pace(Money::yuan(40), Money::yuan(100), gone, false),
+            Pace::OnPace
+        );
+        assert_eq!(
+            pace(Money::yuan(100), Money::yuan(100), 10_000, true),
+            Pace::Met
+        );
+        assert_eq!(
+            pace(Money::yuan(99), Money::yuan(100), 10_000, true),
+            Pace::Missed
+        );
+        assert_eq!(pace(Money::yuan(9), Money::ZERO, 0, false), Pace::NoTarget);
+        assert_eq!(elapsed_bp(&m, date(2027, 2, 1), &weekdays), 0);
+        assert_eq!(elapsed_bp(&m, date(2027, 4, 1), &weekdays), 10_000);
+    }
+
+    #[test]
+    fn sal_1_misses_in_a_row_are_counted_until_a_month_is_met() {
+        let t = [Money::yuan(100); 12];
+        let mut a = [Money::yuan(100); 12];
+        a[1] = Money::yuan(99);
+        a[2] = Money::yuan(50);
+        a[4] = Money::yuan(10);
+        a[5] = Money::yuan(10);
+        // June is not closed yet: only January to May count.
+        assert_eq!(missed_months(&t, &a, 6), [(2, 1), (3, 2), (5, 1)]);
+        assert_eq!(missed_months(&t, &a, 13), [(2, 1), (3, 2), (5, 1), (6, 2)]);
+        let mut none = t;
+        none[1] = Money::ZERO;
+        assert_eq!(missed_months(&none, &a, 3), []);
+    }
+}

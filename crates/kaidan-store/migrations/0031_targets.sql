@@ -1,0 +1,90 @@
+-- Sales targets (SAL-1; issue 20, ADR 0039).
+--
+-- One plan a year, drafted by the sales department and approved by the
+-- general manager; its lines are one subject's (the company, a team, a
+-- rep, a region) target for one month. Amounts are bounded like every
+-- amount and never negative (the domain refuses it).
+--sqlite: CREATE TABLE target_plans (
+--sqlite:     year          BIGINT PRIMARY KEY CHECK (year BETWEEN 2000 AND 2100),
+--sqlite:     basis         TEXT NOT NULL CHECK (basis IN ('ordered', 'shipped', 'invoiced', 'collected')),
+--sqlite:     status        TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'approved', 'returned')),
+--sqlite:     note          TEXT,
+--sqlite:     written_by    BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     written_at    BIGINT NOT NULL,
+--sqlite:     submitted_at  BIGINT,
+--sqlite:     decided_by    BIGINT REFERENCES users(id),
+--sqlite:     decided_at    BIGINT,
+--sqlite:     return_reason TEXT,
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.year" CHECK (typeof(year) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.written_by" CHECK (typeof(written_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.written_at" CHECK (typeof(written_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.submitted_at" CHECK (typeof(submitted_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.decided_by" CHECK (typeof(decided_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_plans.decided_at" CHECK (typeof(decided_at) IN ('integer', 'null'))
+--sqlite: );
+--sqlite: CREATE TABLE target_lines (
+--sqlite:     year          BIGINT NOT NULL REFERENCES target_plans(year),
+--sqlite:     subject_kind  TEXT NOT NULL CHECK (subject_kind IN ('company', 'team', 'rep', 'region')),
+--sqlite:     subject_id    BIGINT NOT NULL,
+--sqlite:     month         BIGINT NOT NULL CHECK (month BETWEEN 1 AND 12),
+--sqlite:     amount        BIGINT NOT NULL CHECK (amount >= 0),
+--sqlite:     PRIMARY KEY (year, subject_kind, subject_id, month),
+--sqlite:     CONSTRAINT "kaidan-bound: target_lines.year" CHECK (typeof(year) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_lines.subject_id" CHECK (typeof(subject_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_lines.month" CHECK (typeof(month) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_lines.amount" CHECK (typeof(amount) IN ('integer', 'null') AND amount BETWEEN -10000000000000000 AND 10000000000000000)
+--sqlite: );
+--sqlite: CREATE TABLE target_follow_ups (
+--sqlite:     id            INTEGER PRIMARY KEY,
+--sqlite:     year          BIGINT NOT NULL REFERENCES target_plans(year),
+--sqlite:     subject_kind  TEXT NOT NULL CHECK (subject_kind IN ('team', 'rep')),
+--sqlite:     subject_id    BIGINT NOT NULL,
+--sqlite:     month         BIGINT NOT NULL CHECK (month BETWEEN 1 AND 12),
+--sqlite:     kind          TEXT NOT NULL CHECK (kind IN ('interview', 'improvement_plan', 'warning', 'post_change')),
+--sqlite:     note          TEXT NOT NULL,
+--sqlite:     recorded_by   BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     recorded_at   BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: target_follow_ups.year" CHECK (typeof(year) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_follow_ups.subject_id" CHECK (typeof(subject_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_follow_ups.month" CHECK (typeof(month) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_follow_ups.recorded_by" CHECK (typeof(recorded_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_follow_ups.recorded_at" CHECK (typeof(recorded_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE target_plans (
+--postgres:     year          BIGINT PRIMARY KEY CHECK (year BETWEEN 2000 AND 2100),
+--postgres:     basis         TEXT NOT NULL CHECK (basis IN ('ordered', 'shipped', 'invoiced', 'collected')),
+--postgres:     status        TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'approved', 'returned')),
+--postgres:     note          TEXT,
+--postgres:     written_by    BIGINT NOT NULL REFERENCES users(id),
+--postgres:     written_at    BIGINT NOT NULL,
+--postgres:     submitted_at  BIGINT,
+--postgres:     decided_by    BIGINT REFERENCES users(id),
+--postgres:     decided_at    BIGINT,
+--postgres:     return_reason TEXT
+--postgres: );
+--postgres: CREATE TABLE target_lines (
+--postgres:     year          BIGINT NOT NULL REFERENCES target_plans(year),
+--postgres:     subject_kind  TEXT NOT NULL CHECK (subject_kind IN ('company', 'team', 'rep', 'region')),
+--postgres:     subject_id    BIGINT NOT NULL,
+--postgres:     month         BIGINT NOT NULL CHECK (month BETWEEN 1 AND 12),
+--postgres:     amount        BIGINT NOT NULL CHECK (amount >= 0) CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     PRIMARY KEY (year, subject_kind, subject_id, month)
+--postgres: );
+--postgres: CREATE TABLE target_follow_ups (
+--postgres:     id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+--postgres:     year          BIGINT NOT NULL REFERENCES target_plans(year),
+--postgres:     subject_kind  TEXT NOT NULL CHECK (subject_kind IN ('team', 'rep')),
+--postgres:     subject_id    BIGINT NOT NULL,
+--postgres:     month         BIGINT NOT NULL CHECK (month BETWEEN 1 AND 12),
+--postgres:     kind          TEXT NOT NULL CHECK (kind IN ('interview', 'improvement_plan', 'warning', 'post_change')),
+--postgres:     note          TEXT NOT NULL,
+--postgres:     recorded_by   BIGINT NOT NULL REFERENCES users(id),
+--postgres:     recorded_at   BIGINT NOT NULL
+--postgres: );
+CREATE INDEX target_follow_ups_year ON target_follow_ups (year, month);
+
+-- Completion on the shipped, invoiced and collected bases reads the
+-- shipments, invoices and verified receipts of a year by their day.
+CREATE INDEX shipments_shipped ON shipments (shipped_at);
+CREATE INDEX invoices_date ON invoices (invoice_date);
+CREATE INDEX receipts_received ON receipts (received_on) WHERE status = 'verified';

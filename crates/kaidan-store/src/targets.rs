@@ -1,0 +1,288 @@
+//! Sales targets in SQL (migration 0031): `target_plans`, one a year;
+//! `target_lines`, a subject's target for a month; `target_follow_ups`.
+//! What was sold on each basis is read from the records by the day it
+//! counts, grouped by the customer's rep and region.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kaidan_app::ports::{
+    FollowUp, StoreError, TargetActual, TargetPlan, TargetPlanSummary, TargetsTx,
+};
+use kaidan_domain::targets::{
+    FollowUpInput, TargetBasis, TargetLine, TargetPlanDraft, TargetStatus, TargetSubject,
+};
+use kaidan_domain::{Money, UserId};
+
+use crate::error::corrupt;
+use crate::figures::{Binds, bucket_case};
+use crate::row::{RowExt, Val, micros};
+use crate::tx::{DbTx, exec, fetch_all, fetch_as};
+
+fn subject(r: &impl RowExt) -> Result<TargetSubject, StoreError> {
+    let kind = r.text("subject_kind")?;
+    TargetSubject::from_parts(&kind, r.i64("subject_id")?)
+        .ok_or_else(|| corrupt(format!("target subject kind '{kind}'")))
+}
+
+fn year_of(v: i64) -> Result<i16, StoreError> {
+    i16::try_from(v).map_err(|_| corrupt(format!("target year {v}")))
+}
+
+/// The records of `basis` as `(customer_id, at, amount)` over the first to
+/// the last bound; `at` is an instant or a day, as the record keeps it.
+fn records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val) -> String {
+    let (from, to) = (b.put(from), b.put(to));
+    match basis {
+        TargetBasis::Ordered => format!(
+            "SELECT o.customer_id, o.received_at AS at, o.amount FROM orders o \
+             WHERE o.received_at >= {from} AND o.received_at < {to} \
+               AND o.status NOT IN ('draft', 'rejected', 'cancelled')"
+        ),
+        TargetBasis::Shipped => format!(
+            "SELECT o.customer_id, s.shipped_at AS at, (sl.quantity - COALESCE(sl.refused, 0)) * sl.unit_price AS amount \
+             FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN orders o ON o.id = s.order_id \
+             WHERE s.shipped_at >= {from} AND s.shipped_at < {to}"
+        ),
+        TargetBasis::Invoiced => format!(
+            "SELECT i.customer_id, i.invoice_date AS at, \
+                    CASE WHEN i.kind = 'credit_note' THEN -i.amount ELSE i.amount END AS amount \
+             FROM invoices i WHERE i.invoice_date >= {from} AND i.invoice_date < {to}"
+        ),
+        TargetBasis::Collected => format!(
+            "SELECT r.customer_id, r.received_on AS at, r.amount FROM receipts r \
+             WHERE r.status = 'verified' AND r.received_on >= {from} AND r.received_on < {to}"
+        ),
+    }
+}
+
+/// A bound as the basis's records keep their day.
+fn bound(basis: TargetBasis, (day, at): (Date, Timestamp)) -> Val {
+    match basis {
+        TargetBasis::Ordered | TargetBasis::Shipped => Val::I(micros(at)),
+        TargetBasis::Invoiced | TargetBasis::Collected => Val::T(day.to_string()),
+    }
+}
+
+const PLAN_COLUMNS: &str = "p.year, p.basis, p.status, p.note, w.display_name AS written_by, p.written_at, \
+     p.submitted_at, d.display_name AS decided_by, p.decided_at, p.return_reason";
+
+#[async_trait]
+impl TargetsTx for DbTx {
+    async fn target_plan(&mut self, year: i16) -> Result<Option<TargetPlan>, StoreError> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM target_plans p JOIN users w ON w.id = p.written_by \
+             LEFT JOIN users d ON d.id = p.decided_by WHERE p.year = $1"
+        );
+        let mut plans: Vec<TargetPlan> =
+            fetch_all!(self, &sql, [i64::from(year)], |r| Ok(TargetPlan {
+                year: year_of(r.i64("year")?)?,
+                basis: r.parsed("basis")?,
+                status: r.parsed("status")?,
+                note: r.opt_text("note")?,
+                lines: Vec::new(),
+                written_by: r.text("written_by")?,
+                written_at: r.ts("written_at")?,
+                submitted_at: r
+                    .opt_i64("submitted_at")?
+                    .map(crate::row::from_micros)
+                    .transpose()?,
+                decided_by: r.opt_text("decided_by")?,
+                decided_at: r
+                    .opt_i64("decided_at")?
+                    .map(crate::row::from_micros)
+                    .transpose()?,
+                return_reason: r.opt_text("return_reason")?,
+            }));
+        let Some(mut plan) = plans.pop() else {
+            return Ok(None);
+        };
+        let cells: Vec<(TargetSubject, i64, i64)> = fetch_all!(
+            self,
+            "SELECT subject_kind, subject_id, month, amount FROM target_lines WHERE year = $1 \
+             ORDER BY CASE subject_kind WHEN 'company' THEN 0 WHEN 'team' THEN 1 WHEN 'rep' THEN 2 ELSE 3 END, subject_id, month",
+            [i64::from(year)],
+            |r| Ok((subject(r)?, r.i64("month")?, r.i64("amount")?))
+        );
+        for (s, month, amount) in cells {
+            if plan.lines.last().is_none_or(|l| l.subject != s) {
+                plan.lines.push(TargetLine {
+                    subject: s,
+                    months: [Money::ZERO; 12],
+                });
+            }
+            let i = usize::try_from(month - 1)
+                .ok()
+                .filter(|i| *i < 12)
+                .ok_or_else(|| corrupt(format!("target month {month}")))?;
+            if let Some(l) = plan.lines.last_mut() {
+                l.months[i] = Money::from_units(amount);
+            }
+        }
+        Ok(Some(plan))
+    }
+
+    async fn target_plans(&mut self) -> Result<Vec<TargetPlanSummary>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT p.year, p.basis, p.status, \
+                    CAST(COALESCE((SELECT SUM(l.amount) FROM target_lines l WHERE l.year = p.year AND l.subject_kind = 'company'), 0) AS BIGINT) AS company, \
+                    CAST((SELECT COUNT(DISTINCT l.subject_kind || ':' || CAST(l.subject_id AS TEXT)) FROM target_lines l WHERE l.year = p.year) AS BIGINT) AS lines \
+             FROM target_plans p ORDER BY p.year DESC",
+            [],
+            |r| Ok(TargetPlanSummary {
+                year: year_of(r.i64("year")?)?,
+                basis: r.parsed("basis")?,
+                status: r.parsed("status")?,
+                company: Money::from_units(r.i64("company")?),
+                lines: r.i64("lines")?,
+            })
+        ))
+    }
+
+    async fn target_plan_write(
+        &mut self,
+        plan: &TargetPlanDraft,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let year = i64::from(plan.year);
+        exec!(
+            self,
+            "INSERT INTO target_plans (year, basis, status, note, written_by, written_at) \
+             VALUES ($1, $2, 'draft', $3, $4, $5) \
+             ON CONFLICT (year) DO UPDATE SET basis = excluded.basis, status = 'draft', note = excluded.note, \
+               written_by = excluded.written_by, written_at = excluded.written_at, submitted_at = NULL, \
+               decided_by = NULL, decided_at = NULL",
+            [
+                year,
+                plan.basis.as_str(),
+                plan.note.as_deref(),
+                by.get(),
+                micros(at)
+            ]
+        );
+        exec!(self, "DELETE FROM target_lines WHERE year = $1", [year]);
+        for l in &plan.lines {
+            for (m, amount) in (1_i64..).zip(l.months) {
+                exec!(
+                    self,
+                    "INSERT INTO target_lines (year, subject_kind, subject_id, month, amount) VALUES ($1, $2, $3, $4, $5)",
+                    [year, l.subject.kind(), l.subject.id(), m, amount.units()]
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn target_plan_move(
+        &mut self,
+        year: i16,
+        from: TargetStatus,
+        to: TargetStatus,
+        by: UserId,
+        at: Timestamp,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let n = if to == TargetStatus::Submitted {
+            exec!(
+                self,
+                "UPDATE target_plans SET status = $1, submitted_at = $2, return_reason = NULL \
+                 WHERE year = $3 AND status = $4",
+                [to.as_str(), micros(at), i64::from(year), from.as_str()]
+            )
+        } else {
+            exec!(
+                self,
+                "UPDATE target_plans SET status = $1, decided_by = $2, decided_at = $3, return_reason = $4 \
+                 WHERE year = $5 AND status = $6",
+                [
+                    to.as_str(),
+                    by.get(),
+                    micros(at),
+                    reason,
+                    i64::from(year),
+                    from.as_str()
+                ]
+            )
+        };
+        Ok(n > 0)
+    }
+
+    async fn target_actuals(
+        &mut self,
+        basis: TargetBasis,
+        bounds: &[(Date, Timestamp)],
+    ) -> Result<Vec<TargetActual>, StoreError> {
+        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+            return Ok(Vec::new());
+        };
+        if bounds.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let mut b = Binds::default();
+        // PostgreSQL types a placeholder by its use: bind only those used.
+        let marks: Vec<String> = bounds[1..bounds.len() - 1]
+            .iter()
+            .map(|x| b.put(bound(basis, *x)))
+            .collect();
+        let x = records(basis, &mut b, bound(basis, *first), bound(basis, *last));
+        let bucket = bucket_case("x.at", &marks);
+        let sql = format!(
+            "SELECT CAST({bucket} AS BIGINT) AS bucket, c.sales_rep_id AS rep, c.region_id AS region, \
+                    CAST(SUM(x.amount) AS BIGINT) AS amount \
+             FROM ({x}) x JOIN customers c ON c.id = x.customer_id GROUP BY 1, 2, 3"
+        );
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| Ok(TargetActual {
+            bucket: usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
+            rep: r.opt_i64("rep")?.map(UserId),
+            region: r.opt_i64("region")?,
+            amount: Money::from_units(r.i64("amount")?),
+        })))
+    }
+
+    async fn target_follow_up_insert(
+        &mut self,
+        year: i16,
+        f: &FollowUpInput,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(fetch_as!(
+            self,
+            query_scalar.fetch_one,
+            "INSERT INTO target_follow_ups (year, subject_kind, subject_id, month, kind, note, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            [
+                i64::from(year),
+                f.subject.kind(),
+                f.subject.id(),
+                i64::from(f.month),
+                f.kind.as_str(),
+                f.note.as_str(),
+                by.get(),
+                micros(at)
+            ]
+        ))
+    }
+
+    async fn target_follow_ups(&mut self, year: i16) -> Result<Vec<FollowUp>, StoreError> {
+        Ok(fetch_all!(
+            self,
+            "SELECT f.id, f.subject_kind, f.subject_id, f.month, f.kind, f.note, u.display_name, f.recorded_at \
+             FROM target_follow_ups f JOIN users u ON u.id = f.recorded_by WHERE f.year = $1 ORDER BY f.id",
+            [i64::from(year)],
+            |r| Ok(FollowUp {
+                id: r.i64("id")?,
+                subject: subject(r)?,
+                month: i8::try_from(r.i64("month")?)
+                    .map_err(|_| corrupt("target follow-up month"))?,
+                kind: r.parsed("kind")?,
+                note: r.text("note")?,
+                recorded_by: r.text("display_name")?,
+                recorded_at: r.ts("recorded_at")?,
+            })
+        ))
+    }
+}
