@@ -25,6 +25,7 @@ mod data;
 mod finance;
 mod history;
 pub(crate) mod portal;
+mod targets;
 #[cfg(test)]
 mod tests;
 pub mod webhook;
@@ -142,6 +143,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     finance::bank_statement(app, &ctx, &debtors).await?;
     portal::payment(app).await?;
     after_sales::complaints_today(app).await?;
+    targets::plan(app, first, today).await?;
     // The daily sales reports of the month's working days so far (KPI-5),
     // as the job writes them each evening.
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")

@@ -1087,3 +1087,59 @@ async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_wr
         assert!(last.orders.counted > 0, "{backend}: {last:?}");
     }
 }
+
+#[tokio::test]
+async fn sal_1_demo_plan_is_approved_split_and_its_misses_followed_up() {
+    use kaidan_domain::targets::{TargetSpan, TargetStatus, TargetSubject};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let year = app.today_date().year();
+        let plan = app.target_plan(&ctx, year).await.unwrap();
+        assert_eq!(plan.status, TargetStatus::Approved, "{backend}");
+        let kinds: Vec<&str> = plan.lines.iter().map(|l| l.subject.kind()).collect();
+        assert!(
+            kinds.contains(&"team") && kinds.contains(&"rep") && kinds.contains(&"region"),
+            "{backend}: {kinds:?}"
+        );
+        let month = app
+            .target_progress(&ctx, year, TargetSpan::Month, None)
+            .await
+            .unwrap();
+        let company = month
+            .rows
+            .iter()
+            .find(|r| r.subject == TargetSubject::Company)
+            .unwrap();
+        assert!(
+            company.target.is_positive() && company.actual.is_positive(),
+            "{backend}: {company:?}"
+        );
+        // When last month is in the plan, the south rep missed it and was
+        // interviewed; the north rep met it.
+        let months = app.target_months(&ctx, year).await.unwrap();
+        let last = usize::try_from(app.today_date().month()).unwrap() - 1;
+        let reps: Vec<_> = months
+            .rows
+            .iter()
+            .filter(|r| matches!(r.subject, TargetSubject::Rep { .. }))
+            .collect();
+        assert_eq!(reps.len(), 2, "{backend}");
+        if last >= 1 && reps[0].months[last - 1].target.is_positive() {
+            let missed: Vec<u8> = reps
+                .iter()
+                .map(|r| r.months[last - 1].missed_in_a_row)
+                .collect();
+            assert!(
+                missed.contains(&0) && missed.iter().any(|m| *m > 0),
+                "{backend}: {missed:?}"
+            );
+            let misses = app.target_misses(&ctx, year).await.unwrap();
+            assert!(
+                misses.iter().any(|m| !m.follow_ups.is_empty()),
+                "{backend}: {misses:?}"
+            );
+        }
+    }
+}
