@@ -10,7 +10,7 @@ use kaidan_domain::targets::{TargetPlanInput, TargetStatus, TargetSubject};
 use kaidan_domain::{Permission, Role, UserId, ValidationErrors};
 
 pub use progress::{
-    MonthCell, TargetMiss, TargetMonths, TargetMonthsRow, TargetProgress, TargetRow,
+    MonthCell, TargetCard, TargetMiss, TargetMonths, TargetMonthsRow, TargetProgress, TargetRow,
 };
 
 use crate::ports::{EntityKind, TargetPlan, TargetPlanSummary, Tx};

@@ -463,3 +463,56 @@ fn day_in_year(today: Date, year: i16) -> Date {
         std::cmp::Ordering::Less => Date::new(year, 1, 1).unwrap_or(today),
     }
 }
+
+/// A line of a home page: one subject over one span.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetCard {
+    pub year: i16,
+    pub span: TargetSpan,
+    pub elapsed_percent: String,
+    pub row: TargetRow,
+}
+
+impl App {
+    /// The home page's targets of this year's approved plan: the company's
+    /// for a reader of the company's figures, the teams one leads, one's
+    /// own; this month's and this year's. Empty without an approved plan.
+    pub async fn target_cards(&self, ctx: &Ctx) -> AppResult<Vec<TargetCard>> {
+        if self.require_target_reader(ctx).is_err() {
+            return Ok(Vec::new());
+        }
+        let year = self.today().year();
+        let led: Vec<i64> = {
+            let mut tx = self.store.read().await?;
+            match tx.target_plan(year).await? {
+                Some(p) if p.status == TargetStatus::Approved => {}
+                _ => return Ok(Vec::new()),
+            }
+            tx.teams()
+                .await?
+                .into_iter()
+                .filter(|t| t.manager_id == Some(ctx.actor.user_id))
+                .map(|t| t.id)
+                .collect()
+        };
+        let mine = |s: TargetSubject| match s {
+            TargetSubject::Company => ctx.actor.can(Permission::FiguresRead),
+            TargetSubject::Team { id } => led.contains(&id),
+            TargetSubject::Rep { id } => id == ctx.actor.user_id,
+            TargetSubject::Region { .. } => false,
+        };
+        let mut out = Vec::new();
+        for span in [TargetSpan::Month, TargetSpan::Year] {
+            let p = self.target_progress(ctx, year, span, None).await?;
+            for row in p.rows.into_iter().filter(|r| mine(r.subject)) {
+                out.push(TargetCard {
+                    year,
+                    span,
+                    elapsed_percent: p.elapsed_percent.clone(),
+                    row,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

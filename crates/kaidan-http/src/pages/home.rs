@@ -16,6 +16,7 @@ use kaidan_domain::orders::DeadlineState;
 
 use super::chart::Chart;
 use super::figures::{card, figure_cards, sales_chart, scope_words};
+use super::targets::{bar_width, pace_name, subject_label};
 use super::{Chrome, PageAuth, render};
 use crate::state::AppState;
 
@@ -45,7 +46,19 @@ struct HomePage {
     chart: Option<Chart>,
     overdue: Option<(String, u32)>,
     work: Vec<FigureCard>,
+    targets: Vec<TargetLine>,
     cards: Vec<Card>,
+}
+
+/// A target on the home page (SAL-1): done against it, with the time gone.
+pub struct TargetLine {
+    pub href: String,
+    pub name: String,
+    pub value: String,
+    pub detail: String,
+    pub width: String,
+    pub elapsed: String,
+    pub behind: bool,
 }
 
 pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth) -> Response {
@@ -74,7 +87,10 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
     // The figures are a view: one that cannot be read leaves the page as
     // it was (the links), it never fails the home page.
     let (mut figures, mut chart, mut scope) = (Vec::new(), None, None);
-    if ctx.actor.can(Permission::FiguresRead) || ctx.actor.can(Permission::FiguresReadOwn) {
+    if ctx.actor.can(Permission::FiguresRead)
+        || ctx.actor.can(Permission::FiguresReadTeam)
+        || ctx.actor.can(Permission::FiguresReadOwn)
+    {
         match figure_cards(&s, &ctx).await {
             Ok(reports) => {
                 for (f, r) in &reports {
@@ -129,10 +145,18 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
     } else {
         Vec::new()
     };
+    let targets = match s.app.target_cards(&ctx).await {
+        Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "home targets");
+            Vec::new()
+        }
+    };
     render(
         StatusCode::OK,
         &HomePage {
             work,
+            targets,
             title: lang.t("home").into(),
             display_name: ctx.actor.username.clone(),
             roles,
@@ -195,4 +219,34 @@ async fn work_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> V
         });
     }
     out
+}
+
+fn target_line(lang: super::Lang, c: kaidan_app::targets::TargetCard) -> TargetLine {
+    use kaidan_domain::targets::{Pace, TargetSpan};
+    let r = &c.row;
+    let span = match c.span {
+        TargetSpan::Year => lang.pick("本年", "This year"),
+        TargetSpan::Quarter => lang.pick("本季", "This quarter"),
+        TargetSpan::Month => lang.pick("本月", "This month"),
+        TargetSpan::Week => lang.pick("本周", "This week"),
+    };
+    TargetLine {
+        href: format!("/targets/{}?span={}", c.year, c.span.as_str()),
+        name: format!("{span} · {}", subject_label(lang, r.subject, &r.label)),
+        value: r
+            .completion_percent
+            .as_ref()
+            .map_or("—".into(), |p| format!("{p}%")),
+        detail: format!(
+            "{} {} / {} {} · {}",
+            lang.pick("完成", "done"),
+            r.actual.round_to_fen(),
+            lang.pick("目标", "target"),
+            r.target.round_to_fen(),
+            pace_name(lang, r.pace)
+        ),
+        width: bar_width(r.completion_percent.as_deref()),
+        elapsed: format!("{}%", c.elapsed_percent),
+        behind: matches!(r.pace, Pace::Behind | Pace::Missed),
+    }
 }

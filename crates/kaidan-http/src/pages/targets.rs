@@ -112,9 +112,8 @@ fn pct(p: &Option<String>) -> String {
 }
 
 /// A percent as the width of a bar, within 0–100.
-fn width(p: &Option<String>) -> String {
+pub(crate) fn bar_width(p: Option<&str>) -> String {
     let v = p
-        .as_deref()
         .and_then(|p| p.split('.').next())
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(0);
@@ -225,7 +224,7 @@ fn progress_lines(lang: Lang, p: &TargetProgress) -> Vec<ProgressLine> {
             target: r.target.round_to_fen().to_string(),
             actual: r.actual.round_to_fen().to_string(),
             percent: pct(&r.completion_percent),
-            width: width(&r.completion_percent),
+            width: bar_width(r.completion_percent.as_deref()),
             pace: pace_name(lang, r.pace),
             behind: matches!(r.pace, Pace::Behind | Pace::Missed),
         })

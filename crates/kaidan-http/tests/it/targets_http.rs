@@ -163,6 +163,13 @@ async fn sal_1_targets_split_approved_and_counted_on_their_basis() {
         let company = table.rows.iter().find(|r| r.cells[0] == "全公司").unwrap();
         assert_eq!((company.cells[1].as_str(), company.cells[2].as_str(), company.cells[3].as_str()), ("2400.00", "199.00", "8.29"), "{:?}", table.rows);
 
+        // The dashboards: the GM the company's, the rep his own.
+        let html = t.page("/", &page).await.text();
+        assert_has(&html, &["home-targets", "本月 · 全公司", "本年 · 全公司", "8.29%"]);
+        let html = t.page("/", &t.login("rep").await).await.text();
+        assert_has(&html, &["home-targets", "本月 · 业务员 · 李销售", "99.50%"]);
+        assert!(!html.contains("本月 · 全公司"), "{html}");
+
         // The form writes next year's plan from the annual amounts alone.
         let page = t.login("mgr").await;
         let html = t.page(&format!("/targets/{}/edit", year + 1), &page).await.text();
