@@ -90,9 +90,11 @@ fn load() -> String {
 /// breakdown) and over 12 months, its page this month, the sales page by
 /// customer over 12 months, the accuracy records this month, the figures
 /// overview, the home page of the general manager, of a rep and of a
-/// clerk (their own figures; a clerk's also his work queue), and a rep's
-/// own sales this month.
-fn report_list(month: &str, year: &str) -> Vec<Report> {
+/// clerk (their own figures; a clerk's also his work queue; the general
+/// manager's and the rep's also their targets), a rep's own sales this
+/// month, and the targets' progress this month and year, their months and
+/// the targets page (SAL-1).
+fn report_list(month: &str, year: &str, plan_year: i16) -> Vec<Report> {
     let mut out = Vec::new();
     let mut add = |name: String, path: String, who: Who| out.push(Report { name, path, who });
     for f in Figure::ALL {
@@ -151,7 +153,63 @@ fn report_list(month: &str, year: &str) -> Vec<Report> {
         format!("/api/v1/figures/sales?{month}"),
         Who::Rep,
     );
+    for span in ["month", "year"] {
+        add(
+            format!("api target progress, this {span}"),
+            format!("/api/v1/sales-targets/{plan_year}/progress?span={span}"),
+            Who::Manager,
+        );
+    }
+    add(
+        "api target months".into(),
+        format!("/api/v1/sales-targets/{plan_year}/months"),
+        Who::Manager,
+    );
+    add(
+        "page /targets/{year}".into(),
+        format!("/targets/{plan_year}"),
+        Who::ManagerPage,
+    );
     out
+}
+
+/// This year's approved plan (SAL-1): the company's and the generated
+/// rep's target, a month each, so the target reports and the home pages
+/// have one to count against.
+async fn bench_target_plan(app: &App, manager: &Ctx, rep: UserId, year: i16) -> anyhow::Result<()> {
+    use kaidan_domain::targets::{TargetBasis, TargetLineInput, TargetPlanInput, TargetSubject};
+    let sys = Ctx::system();
+    let writer = app
+        .create_user(
+            &sys,
+            NewUserInput {
+                username: "bench-sm".into(),
+                display_name: String::new(),
+                password: PASSWORD.into(),
+                roles: vec![Role::SalesManager],
+                customer_id: None,
+            },
+        )
+        .await?;
+    let writer = Ctx::new(app.actor_by_id(writer.id).await?);
+    let annual = kaidan_domain::Money::yuan(12_000_000);
+    let line = |subject| TargetLineInput {
+        subject,
+        annual,
+        months: None,
+    };
+    let input = TargetPlanInput {
+        basis: TargetBasis::Ordered,
+        note: None,
+        lines: vec![
+            line(TargetSubject::Company),
+            line(TargetSubject::Rep { id: rep }),
+        ],
+    };
+    app.put_target_plan(&writer, year, input).await?;
+    app.submit_target_plan(&writer, year).await?;
+    app.approve_target_plan(manager, year).await?;
+    Ok(())
 }
 
 /// The session cookie of a page login (`POST /login`).
@@ -318,6 +376,9 @@ pub async fn reports(args: crate::cli::BenchReportsArgs) -> anyhow::Result<()> {
         .await?;
     let manager_token = app.add_token(&sys, manager.id, "bench").await?.token;
     let rep = UserId(generated.rep);
+    let plan_year = app.today_date().year();
+    let gm = Ctx::new(app.actor_by_id(manager.id).await?);
+    bench_target_plan(&app, &gm, rep, plan_year).await?;
     let rep_token = app.add_token(&sys, rep, "bench").await?.token;
     // A generated rep and clerk log in to the pages with a password.
     let clerk = UserId(generated.clerk);
@@ -330,7 +391,7 @@ pub async fn reports(args: crate::cli::BenchReportsArgs) -> anyhow::Result<()> {
     let year_from = month_from.checked_sub(11.months())?;
     let month = format!("from={month_from}&to={today}");
     let year = format!("from={year_from}&to={today}");
-    let list = report_list(&month, &year);
+    let list = report_list(&month, &year, plan_year);
 
     let server = BenchServer::start(&app).await?;
     let base = server.base.clone();

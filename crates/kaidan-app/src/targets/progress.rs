@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use kaidan_domain::figures::percent;
 use kaidan_domain::targets::{
     FollowUpInput, Pace, TargetBasis, TargetLine, TargetPeriod, TargetSpan, TargetStatus,
-    TargetSubject, completion_bp, elapsed_bp, missed_months, pace, period_target,
+    TargetSubject, completion_bp, elapsed_bp, gone_part, missed_months, pace, period_target,
 };
 use kaidan_domain::{Money, Permission, UserId, ValidationErrors};
 use serde::Serialize;
@@ -30,6 +30,10 @@ pub struct TargetRow {
     /// for the company.
     pub label: String,
     pub target: Money,
+    /// What was due by today: the target of the period's days gone.
+    pub due: Money,
+    /// due / target as a percent: where the bar's mark is.
+    pub due_percent: Option<String>,
     pub actual: Money,
     /// actual / target as a percent ("62.50"); null without a target.
     pub completion_percent: Option<String>,
@@ -239,14 +243,18 @@ impl App {
             .filter(|l| reach.sees(l.subject))
             .map(|l| {
                 let target = period_target(l, &period, &working);
+                let due = gone_part(&period, today)
+                    .map_or(Money::ZERO, |p| period_target(l, &p, &working));
                 let actual = sold.get(l.subject);
                 TargetRow {
                     subject: l.subject,
                     label: names.get(&l.subject).cloned().unwrap_or_default(),
                     target,
+                    due,
+                    due_percent: percent_of(due, target),
                     actual,
                     completion_percent: percent_of(actual, target),
-                    pace: pace(actual, target, gone, over),
+                    pace: pace(actual, target, due, over),
                 }
             })
             .collect();

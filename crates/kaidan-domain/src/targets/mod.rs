@@ -13,5 +13,6 @@ pub use plan::{
     TargetPlanDraft, TargetPlanInput, TargetStatus, TargetSubject, split_evenly,
 };
 pub use progress::{
-    Pace, TargetPeriod, TargetSpan, completion_bp, elapsed_bp, missed_months, pace, period_target,
+    Pace, TargetPeriod, TargetSpan, completion_bp, elapsed_bp, gone_part, missed_months, pace,
+    period_target,
 };

@@ -190,18 +190,30 @@ string_enum!(
     }
 );
 
-/// How `actual` stands against `target` with `elapsed` (bp) of the time
-/// gone; `over` when the period has ended.
-pub fn pace(actual: Money, target: Money, elapsed: i64, over: bool) -> Pace {
-    let Some(done) = completion_bp(actual, target) else {
+/// How `actual` stands against `target`, of which `due` was due by today
+/// (the target of the period's days gone, by [`period_target`]); `over`
+/// when the period has ended. Against what was due, not the share of days
+/// gone, so a plan heavier in some months is read by its own shape.
+pub fn pace(actual: Money, target: Money, due: Money, over: bool) -> Pace {
+    if !target.is_positive() {
         return Pace::NoTarget;
-    };
-    match (over, actual >= target, done >= elapsed) {
+    }
+    match (over, actual >= target, actual >= due) {
         (true, true, _) => Pace::Met,
         (true, false, _) => Pace::Missed,
         (false, true, _) | (false, false, true) => Pace::OnPace,
         (false, false, false) => Pace::Behind,
     }
+}
+
+/// The part of `period` gone by `today` (today included), or None before
+/// it starts.
+pub fn gone_part(period: &TargetPeriod, today: Date) -> Option<TargetPeriod> {
+    (today >= period.from).then_some(TargetPeriod {
+        span: period.span,
+        from: period.from,
+        to: today.min(period.to),
+    })
 }
 
 /// The months (1-based) of a year whose target was missed, each with the
@@ -277,23 +289,31 @@ mod tests {
         assert_eq!(completion_bp(Money::yuan(1), Money::yuan(3)), Some(3333));
         assert_eq!(completion_bp(Money::yuan(2), Money::yuan(3)), Some(6667));
         assert_eq!(completion_bp(Money::yuan(2), Money::ZERO), None);
+        // Due by the 10th: 100 × 8/23 = 34.78.
+        let l = line(100);
+        let part = gone_part(&m, date(2027, 3, 10)).unwrap();
+        let due = period_target(&l, &part, &weekdays);
+        assert_eq!(due, "34.78".parse().unwrap());
+        let t = Money::yuan(100);
+        assert_eq!(pace(Money::yuan(30), t, due, false), Pace::Behind);
+        assert_eq!(pace(Money::yuan(40), t, due, false), Pace::OnPace);
+        assert_eq!(pace(Money::yuan(100), t, t, true), Pace::Met);
+        assert_eq!(pace(Money::yuan(99), t, t, true), Pace::Missed);
         assert_eq!(
-            pace(Money::yuan(30), Money::yuan(100), gone, false),
-            Pace::Behind
+            pace(Money::yuan(9), Money::ZERO, Money::ZERO, false),
+            Pace::NoTarget
         );
+        assert!(gone_part(&m, date(2027, 2, 28)).is_none());
+        // A year whose targets start in November is not behind in June.
+        let mut late = line(0);
+        late.months[10] = Money::yuan(500);
+        late.months[11] = Money::yuan(500);
+        let y = TargetPeriod::of(TargetSpan::Year, 2027, date(2027, 6, 1)).unwrap();
+        let due = period_target(&late, &gone_part(&y, date(2027, 6, 1)).unwrap(), &weekdays);
         assert_eq!(
-            pace(Money::yuan(40), Money::yuan(100), gone, false),
+            pace(Money::ZERO, Money::yuan(1000), due, false),
             Pace::OnPace
         );
-        assert_eq!(
-            pace(Money::yuan(100), Money::yuan(100), 10_000, true),
-            Pace::Met
-        );
-        assert_eq!(
-            pace(Money::yuan(99), Money::yuan(100), 10_000, true),
-            Pace::Missed
-        );
-        assert_eq!(pace(Money::yuan(9), Money::ZERO, 0, false), Pace::NoTarget);
         assert_eq!(elapsed_bp(&m, date(2027, 2, 1), &weekdays), 0);
         assert_eq!(elapsed_bp(&m, date(2027, 4, 1), &weekdays), 10_000);
     }

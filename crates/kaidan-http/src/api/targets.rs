@@ -22,7 +22,7 @@ use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api_routes!(plans; plan, put_plan; submit; approve; send_back; progress; months; misses; follow_up)
+    api_routes!(target_plans; target_plan, put_target_plan; submit_target_plan; approve_target_plan; return_target_plan; target_progress; target_months; target_misses; record_target_follow_up)
 }
 
 /// `span` (year, quarter, month, week; default month) and `at` (a day of
@@ -61,7 +61,7 @@ pub(crate) fn progress_params(
 /// Every year's target plan, the newest first.
 #[utoipa::path(get, path = "/api/v1/sales-targets", tag = "targets",
     responses((status = 200, body = Vec<TargetPlanSummary>), (status = 403, body = Problem)))]
-pub async fn plans(Api(app, ctx): Api) -> ApiResult<Json<Vec<TargetPlanSummary>>> {
+pub async fn target_plans(Api(app, ctx): Api) -> ApiResult<Json<Vec<TargetPlanSummary>>> {
     Ok(Json(app.target_plans(&ctx).await?))
 }
 
@@ -70,7 +70,7 @@ pub async fn plans(Api(app, ctx): Api) -> ApiResult<Json<Vec<TargetPlanSummary>>
 #[utoipa::path(get, path = "/api/v1/sales-targets/{year}", tag = "targets",
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetPlan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn plan(
+pub async fn target_plan(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
 ) -> ApiResult<Json<TargetPlan>> {
@@ -84,7 +84,7 @@ pub async fn plan(
 #[utoipa::path(put, path = "/api/v1/sales-targets/{year}", tag = "targets", request_body = TargetPlanInput,
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetPlan), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn put_plan(
+pub async fn put_target_plan(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
     JsonBody(input): JsonBody<TargetPlanInput>,
@@ -96,7 +96,7 @@ pub async fn put_plan(
 #[utoipa::path(post, path = "/api/v1/sales-targets/{year}/submit", tag = "targets",
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetPlan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn submit(
+pub async fn submit_target_plan(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
 ) -> ApiResult<Json<TargetPlan>> {
@@ -107,7 +107,7 @@ pub async fn submit(
 #[utoipa::path(post, path = "/api/v1/sales-targets/{year}/approve", tag = "targets",
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetPlan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn approve(
+pub async fn approve_target_plan(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
 ) -> ApiResult<Json<TargetPlan>> {
@@ -125,7 +125,7 @@ pub struct ReturnReason {
 #[utoipa::path(post, path = "/api/v1/sales-targets/{year}/return", tag = "targets", request_body = ReturnReason,
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetPlan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn send_back(
+pub async fn return_target_plan(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
     JsonBody(r): JsonBody<ReturnReason>,
@@ -140,7 +140,7 @@ pub async fn send_back(
     params(("year" = i16, Path), ("span" = Option<String>, Query, description = "year, quarter, month (default) or week"),
         ("at" = Option<String>, Query, format = Date)),
     responses((status = 200, body = TargetProgress), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn progress(
+pub async fn target_progress(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
     Query(q): Query<BTreeMap<String, String>>,
@@ -153,7 +153,7 @@ pub async fn progress(
 #[utoipa::path(get, path = "/api/v1/sales-targets/{year}/months", tag = "targets",
     params(("year" = i16, Path)),
     responses((status = 200, body = TargetMonths), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn months(
+pub async fn target_months(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
 ) -> ApiResult<Json<TargetMonths>> {
@@ -166,7 +166,7 @@ pub async fn months(
 #[utoipa::path(get, path = "/api/v1/sales-targets/{year}/misses", tag = "targets",
     params(("year" = i16, Path)),
     responses((status = 200, body = Vec<TargetMiss>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn misses(
+pub async fn target_misses(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
 ) -> ApiResult<Json<Vec<TargetMiss>>> {
@@ -177,7 +177,7 @@ pub async fn misses(
 #[utoipa::path(post, path = "/api/v1/sales-targets/{year}/follow-ups", tag = "targets", request_body = FollowUpInput,
     params(("year" = i16, Path)),
     responses((status = 201, body = FollowUp), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn follow_up(
+pub async fn record_target_follow_up(
     Api(app, ctx): Api,
     PathId(year): PathId<TargetYear>,
     JsonBody(input): JsonBody<FollowUpInput>,

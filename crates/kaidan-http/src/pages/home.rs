@@ -57,7 +57,8 @@ pub struct TargetLine {
     pub value: String,
     pub detail: String,
     pub width: String,
-    pub elapsed: String,
+    /// Where the bar's mark is: what was due by today.
+    pub mark: String,
     pub behind: bool,
 }
 
@@ -238,15 +239,17 @@ fn target_line(lang: super::Lang, c: kaidan_app::targets::TargetCard) -> TargetL
             .as_ref()
             .map_or("—".into(), |p| format!("{p}%")),
         detail: format!(
-            "{} {} / {} {} · {}",
+            "{} {} / {} {} · {} {} · {}",
             lang.pick("完成", "done"),
             r.actual.round_to_fen(),
             lang.pick("目标", "target"),
             r.target.round_to_fen(),
+            lang.pick("应完成", "due"),
+            r.due.round_to_fen(),
             pace_name(lang, r.pace)
         ),
         width: bar_width(r.completion_percent.as_deref()),
-        elapsed: format!("{}%", c.elapsed_percent),
+        mark: bar_width(r.due_percent.as_deref()),
         behind: matches!(r.pace, Pace::Behind | Pace::Missed),
     }
 }

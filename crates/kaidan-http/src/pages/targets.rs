@@ -165,6 +165,8 @@ async fn open_year(PageForm(auth, form): PageForm) -> PageResult {
 struct ProgressLine {
     subject: String,
     target: String,
+    due: String,
+    mark: String,
     actual: String,
     percent: String,
     width: String,
@@ -222,6 +224,8 @@ fn progress_lines(lang: Lang, p: &TargetProgress) -> Vec<ProgressLine> {
         .map(|r| ProgressLine {
             subject: subject_label(lang, r.subject, &r.label),
             target: r.target.round_to_fen().to_string(),
+            due: r.due.round_to_fen().to_string(),
+            mark: bar_width(r.due_percent.as_deref()),
             actual: r.actual.round_to_fen().to_string(),
             percent: pct(&r.completion_percent),
             width: bar_width(r.completion_percent.as_deref()),

@@ -671,6 +671,50 @@ async fn figures_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     log_out(c).await;
 }
 
+/// SAL-1: the sales manager writes next year's targets in the grid and
+/// submits them; the general manager sees this year's against the time
+/// gone on his home page and approves next year's.
+async fn targets_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    let this_year = jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .year();
+    let next = this_year + 1;
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "sales_manager").await;
+    c.goto(&format!("{url}/targets")).await.unwrap();
+    fill(c, "target-year", &next.to_string()).await;
+    click(c, Locator::Id("target-open-button")).await;
+    fill(c, "annual-company-0", "1200000").await;
+    std::fs::write(out.join("targets-form.png"), c.screenshot().await.unwrap()).unwrap();
+    click_until(c, "target-save", "target-status", "草稿").await;
+    click_until(c, "target-submit", "target-status", "待总经理批准").await;
+    log_out(c).await;
+
+    log_in(c, "general_manager").await;
+    c.goto(&format!("{url}/")).await.unwrap();
+    let card = text(c, "home-targets").await;
+    assert!(
+        card.contains("全公司") && card.contains('%'),
+        "the company's target: {card}"
+    );
+    c.goto(&format!("{url}/targets/{next}")).await.unwrap();
+    click_until(c, "target-approve", "target-status", "已批准").await;
+    c.goto(&format!("{url}/targets/{this_year}?span=year"))
+        .await
+        .unwrap();
+    let rows = c
+        .find_all(Locator::Css("#target-progress tbody tr .progress"))
+        .await
+        .unwrap();
+    assert!(
+        rows.len() >= 5,
+        "the company, teams, reps and regions: {}",
+        rows.len()
+    );
+    std::fs::write(out.join("targets-year.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+}
+
 #[tokio::test]
 async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let (Some(chromium), Some(driver)) = (tool("chromium"), tool("chromedriver")) else {
@@ -818,6 +862,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     after_sales_flow(&c, &server.url, &out).await;
     contracts_flow(&c, &server.url, &out).await;
     figures_flow(&c, &server.url, &out).await;
+    targets_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
