@@ -33,6 +33,7 @@ pub mod stock_counts;
 pub mod targets;
 pub mod transfers;
 pub mod users;
+pub mod visits;
 
 pub use app::{App, AppConfig, Ctx};
 pub use confidential::Confidential;

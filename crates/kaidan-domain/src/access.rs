@@ -194,6 +194,12 @@ string_enum!(
         /// Approve or return the annual sales targets (the general
         /// manager, seed 001 第十四条).
         TargetsApprove = "targets.approve",
+        /// Write one's own visit plans and visit reports, close the things
+        /// promised (a rep; seed 001 拜访作业).
+        VisitsWrite = "visits.write",
+        /// Approve or return the visit plans of the reps one leads, review
+        /// their reports (the sales manager: 呈部门经理审核).
+        VisitsApprove = "visits.approve",
     }
 );
 
@@ -231,6 +237,7 @@ impl Role {
             ],
             Role::SalesRep => &[
                 FiguresReadOwn,
+                VisitsWrite,
                 ContractRead,
                 ContractDraft,
                 ContractSign,
@@ -255,6 +262,8 @@ impl Role {
             Role::SalesManager => &[
                 FiguresReadTeam,
                 TargetsWrite,
+                VisitsWrite,
+                VisitsApprove,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,

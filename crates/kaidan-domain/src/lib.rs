@@ -30,6 +30,7 @@ pub mod targets;
 pub mod teams;
 pub mod transfers;
 pub mod validation;
+pub mod visits;
 
 pub use access::{Actor, Permission, Role};
 pub use ids::*;

@@ -90,6 +90,10 @@ id_kinds! {
     Contract: i64 = "a contract" by positive;
     /// A supplementary agreement to a contract (CON-2).
     Supplement: i64 = "a supplementary agreement" by positive;
+    /// A visit plan (SAL-2).
+    VisitPlanId: i64 = "a visit plan" by positive;
+    /// A visit report (SAL-2).
+    VisitReportId: i64 = "a visit report" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

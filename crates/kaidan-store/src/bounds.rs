@@ -84,6 +84,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("target_lines", "amount", Bound::Amount),
     ("transfer_lines", "quantity", Bound::Quantity),
     ("transfer_lines", "picked", Bound::Quantity),
+    ("visit_plan_lines", "expense", Bound::Amount),
 ];
 
 /// The refusal of a value that breaks the rule of `table.column`.

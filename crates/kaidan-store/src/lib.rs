@@ -53,6 +53,7 @@ pub mod testing;
 mod transfers;
 mod tx;
 mod users;
+mod visits;
 
 pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use bench_reports::{

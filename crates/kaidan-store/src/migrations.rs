@@ -122,6 +122,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0029_contract_supplements.sql"),
     migration!("0030_figures.sql"),
     migration!("0031_targets.sql"),
+    migration!("0032_visits.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -443,6 +444,11 @@ mod tests {
             31,
             "794e7ad7e3aeb0f19cb525cfaff657b88cc6116e54ed0d01e2cce601a768ea54352d02d2c25d1e4e9548ff787985d397",
             "7d30282e0aff4fb062951618488ac5910a9f04d16f592fd0d4ee4edacbcb7ec3a49f0f63859e039b14cee71251416ec5",
+        ),
+        (
+            32,
+            "bfc4ab2a6aae768ff4ada0c8d816627d028a6e66e9b789ff7f803890735dbc47f6235c756243a8703f63a27cfac7fecb",
+            "bbaaa7dfe7bb0a8caa3e4367d2cbfa8980cdc42dbbaa6ee79cb35c461d06492f1eedc293769404273220fdd5792844e7",
         ),
     ];
 

@@ -31,6 +31,7 @@ mod targets;
 mod teams;
 mod transfers;
 mod users;
+mod visits;
 
 pub use allocation::*;
 pub use bank::*;
@@ -57,6 +58,7 @@ pub use targets::*;
 pub use teams::*;
 pub use transfers::*;
 pub use users::*;
+pub use visits::*;
 
 use async_trait::async_trait;
 
@@ -165,6 +167,7 @@ pub trait Tx:
     + DailyReportsTx
     + TeamsTx
     + TargetsTx
+    + VisitsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

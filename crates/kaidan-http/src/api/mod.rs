@@ -38,6 +38,7 @@ pub mod surveys;
 pub mod targets;
 pub mod teams;
 pub mod transfers;
+pub mod visits;
 pub mod webhooks;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -81,7 +82,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(contracts::routes())
         .merge(figures::routes())
         .merge(teams::routes())
-        .merge(targets::routes());
+        .merge(targets::routes())
+        .merge(visits::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -37,6 +37,7 @@ mod targets;
 mod teams;
 mod transfers;
 mod users;
+mod visits;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -118,6 +119,7 @@ pub fn routes() -> Router<AppState> {
         .merge(figures::routes())
         .merge(teams::routes())
         .merge(targets::routes())
+        .merge(visits::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -158,7 +160,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 30] = [
+    let items: [(&str, &str, Option<P>); 31] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -182,6 +184,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/figures", "figures", None),
         // Anyone who reads figures or writes or approves targets.
         ("/targets", "targets", None),
+        // A rep's own visits, a manager's team's, or everyone's.
+        ("/visits", "visits", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -200,6 +204,15 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             ("/figures", _) => (actor.can(P::FiguresRead)
                 || actor.can(P::FiguresReadTeam)
                 || actor.can(P::FiguresReadOwn))
+            .then_some((section, section, key)),
+            ("/visits", _) => [
+                P::FiguresRead,
+                P::FiguresReadTeam,
+                P::VisitsWrite,
+                P::VisitsApprove,
+            ]
+            .iter()
+            .any(|p| actor.can(*p))
             .then_some((section, section, key)),
             ("/targets", _) => [
                 P::FiguresRead,

@@ -29,4 +29,5 @@ mod shortages_http;
 mod support;
 mod surveys_http;
 mod targets_http;
+mod visits_http;
 mod webhooks_http;
