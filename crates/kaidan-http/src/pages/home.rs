@@ -141,11 +141,14 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
         } else {
             None
         };
-    let work = if ctx.actor.can(Permission::OrderReview) {
+    let mut work = if ctx.actor.can(Permission::OrderReview) {
         work_cards(&s, &ctx, lang).await
     } else {
         Vec::new()
     };
+    if ctx.actor.can(Permission::VisitsWrite) || ctx.actor.can(Permission::VisitsApprove) {
+        work.extend(visit_cards(&s, &ctx, lang).await);
+    }
     let targets = match s.app.target_cards(&ctx).await {
         Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
         Err(e) => {
@@ -252,4 +255,59 @@ fn target_line(lang: super::Lang, c: kaidan_app::targets::TargetCard) -> TargetL
         mark: bar_width(r.due_percent.as_deref()),
         behind: matches!(r.pace, Pace::Behind | Pace::Missed),
     }
+}
+
+/// A rep's visits this month (SAL-2): done of planned, the things promised
+/// still open and overdue; a manager's: his reps' reports to review and
+/// plans waiting for him.
+async fn visit_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> Vec<FigureCard> {
+    let today = s.app.today_date();
+    let month = format!("{:04}-{:02}", today.year(), today.month());
+    let m = match s.app.visit_month(ctx, &month).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(error = %e, "home visits");
+            return Vec::new();
+        }
+    };
+    let me = ctx.actor.user_id;
+    let mut out = Vec::new();
+    if let Some(r) = m.rows.iter().find(|r| r.rep_id == Some(me)) {
+        out.push(FigureCard {
+            href: format!("/visits?month={month}"),
+            name: lang.pick("本月拜访", "Visits this month"),
+            requirement: "SAL-2",
+            value: format!("{} / {}", r.planned_done, r.planned),
+            detail: format!(
+                "{} {} · {} {}",
+                lang.pick("待跟进", "open follow-ups"),
+                r.open_actions,
+                lang.pick("逾期", "overdue"),
+                r.overdue_actions
+            ),
+        });
+    }
+    if ctx.actor.can(Permission::VisitsApprove) {
+        let others = m.rows.iter().filter(|r| r.rep_id != Some(me));
+        let (unreviewed, waiting) = others.fold((0, 0), |(u, w), r| {
+            (
+                u + r.unreviewed,
+                w + i64::from(
+                    r.plan_status == Some(kaidan_domain::visits::VisitPlanStatus::Submitted),
+                ),
+            )
+        });
+        out.push(FigureCard {
+            href: format!("/visits?month={month}"),
+            name: lang.pick("待审核拜访报告", "Visit reports to review"),
+            requirement: "SAL-2",
+            value: unreviewed.to_string(),
+            detail: format!(
+                "{} {}",
+                lang.pick("本月计划待批", "plans waiting this month"),
+                waiting
+            ),
+        });
+    }
+    out
 }

@@ -140,6 +140,10 @@ async fn sal_2_kpi_5_visit_plans_reports_and_the_months_count() {
         let page = t.login("rep").await;
         let html = t.page(&format!("/visits?month={this}"), &page).await.text();
         assert_has(&html, &["visit-month", "李销售", "visit-plan-next", "visit-reports", "加盟商一号"]);
+        let html = t.page("/", &page).await.text();
+        assert_has(&html, &["本月拜访", "1 / 1", "/visits?month="]);
+        let html = t.page("/", &t.login("mgr").await).await.text();
+        assert_has(&html, &["待审核拜访报告"]);
         let html = t.page(&format!("/visits/plan/{next}"), &page).await.text();
         assert_has(&html, &["visit-plan-form", "东莞新店"]);
         let form = t.page("/visits/reports/new", &page).await.text();

@@ -28,6 +28,7 @@ pub(crate) mod portal;
 mod targets;
 #[cfg(test)]
 mod tests;
+mod visits;
 pub mod webhook;
 
 use std::collections::HashMap;
@@ -132,6 +133,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     walk.walk(first, last, &mut scenario).await?;
     after_sales::history(&past, &clock, last).await?;
     contracts::history(&past, &clock, &ctx, last).await?;
+    visits::history(&past, &clock, first, last).await?;
 
     // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;

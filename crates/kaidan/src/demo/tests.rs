@@ -1143,3 +1143,29 @@ async fn sal_1_demo_plan_is_approved_split_and_its_misses_followed_up() {
         }
     }
 }
+
+#[tokio::test]
+async fn sal_2_demo_has_visit_plans_reports_and_next_months_plan_waiting() {
+    use kaidan_domain::visits::VisitPlanStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let today = app.today_date();
+        let key = |d: jiff::civil::Date| format!("{:04}-{:02}", d.year(), d.month());
+        let last_month = today.first_of_month().yesterday().unwrap();
+        let past = app.visit_month(&ctx, &key(last_month)).await.unwrap();
+        assert!(
+            past.total.visits >= 4 && past.total.inquiries > 0 && past.total.late_reports > 0,
+            "{backend}: {past:?}"
+        );
+        let next = today.last_of_month().tomorrow().unwrap();
+        let plans = app.visit_plans(&ctx, &key(next)).await.unwrap();
+        assert!(
+            plans
+                .iter()
+                .any(|p| p.status == VisitPlanStatus::Submitted && p.in_time == Some(true)),
+            "{backend}: {plans:?}"
+        );
+    }
+}

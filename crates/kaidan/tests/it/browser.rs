@@ -671,6 +671,46 @@ async fn figures_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     log_out(c).await;
 }
 
+/// SAL-2: the rep writes a visit plan (the month after next: next month's
+/// waits for the manager already), submits it; his manager approves it.
+async fn visits_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    let today = jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .date();
+    let later = today
+        .first_of_month()
+        .checked_add(jiff::Span::new().months(2))
+        .unwrap();
+    let month = format!("{:04}-{:02}", later.year(), later.month());
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "sales_rep").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action=\'/logout\']")).await;
+    c.goto(&format!("{url}/visits")).await.unwrap();
+    let visits = text(c, "visit-total").await;
+    assert!(
+        visits.parse::<i64>().is_ok(),
+        "this month's visits: {visits}"
+    );
+    std::fs::write(out.join("visits-month.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{url}/visits/plan/{month}")).await.unwrap();
+    fill(c, "customer0", "FR-002").await;
+    fill(c, "day0", &later.strftime("%m/%d/%Y").to_string()).await;
+    fill(c, "hours0", "1.5").await;
+    click_until(c, "visit-plan-save", "visit-plan-status", "草稿").await;
+    click_until(c, "visit-plan-submit", "visit-plan-status", "待经理审核").await;
+    let plan = c.current_url().await.unwrap().to_string();
+    log_out(c).await;
+
+    log_in(c, "sales_manager").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action=\'/logout\']")).await;
+    c.goto(&plan).await.unwrap();
+    click_until(c, "visit-plan-approve", "visit-plan-status", "已批准").await;
+    std::fs::write(out.join("visit-plan.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+}
+
 /// SAL-1: the sales manager writes next year's targets in the grid and
 /// submits them; the general manager sees this year's against the time
 /// gone on his home page and approves next year's.
@@ -681,6 +721,8 @@ async fn targets_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     let next = this_year + 1;
     c.goto(&format!("{url}/")).await.unwrap();
     log_in(c, "sales_manager").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action=\'/logout\']")).await;
     c.goto(&format!("{url}/targets")).await.unwrap();
     fill(c, "target-year", &next.to_string()).await;
     click(c, Locator::Id("target-open-button")).await;
@@ -691,6 +733,8 @@ async fn targets_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) 
     log_out(c).await;
 
     log_in(c, "general_manager").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action=\'/logout\']")).await;
     c.goto(&format!("{url}/")).await.unwrap();
     let card = text(c, "home-targets").await;
     assert!(
@@ -863,6 +907,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     contracts_flow(&c, &server.url, &out).await;
     figures_flow(&c, &server.url, &out).await;
     targets_flow(&c, &server.url, &out).await;
+    visits_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
