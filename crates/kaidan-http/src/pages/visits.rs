@@ -376,6 +376,18 @@ async fn save_plan(
     }
 }
 
+/// A planned visit as the plan's page shows it.
+struct VisitLine {
+    no: i64,
+    whom: String,
+    day: String,
+    hours: String,
+    purpose: &'static str,
+    expense: String,
+    gifts: String,
+    reported: bool,
+}
+
 #[derive(Template)]
 #[template(path = "visit_plan.html")]
 struct PlanPage {
@@ -383,16 +395,7 @@ struct PlanPage {
     title: String,
     plan: VisitPlan,
     status: &'static str,
-    visits: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        &'static str,
-        String,
-        String,
-        bool,
-    )>,
+    visits: Vec<VisitLine>,
     can_edit: bool,
     can_decide: bool,
     can_report: bool,
@@ -412,23 +415,22 @@ async fn plan_view(
     let visits = plan
         .visits
         .iter()
-        .map(|v| {
-            (
-                v.visit_no,
-                v.customer
-                    .clone()
-                    .or_else(|| v.visit.prospect.clone())
-                    .unwrap_or_default(),
-                v.visit.day.to_string(),
-                format!(
-                    "{}",
-                    rust_decimal::Decimal::new(v.visit.minutes * 10 / 60, 1).normalize()
-                ),
-                purpose_name(lang, v.visit.purpose),
-                v.visit.expense.round_to_fen().to_string(),
-                v.visit.gifts.clone().unwrap_or_default(),
-                v.reported,
-            )
+        .map(|v| VisitLine {
+            no: v.visit_no,
+            whom: v
+                .customer
+                .clone()
+                .or_else(|| v.visit.prospect.clone())
+                .unwrap_or_default(),
+            day: v.visit.day.to_string(),
+            hours: format!(
+                "{}",
+                rust_decimal::Decimal::new(v.visit.minutes * 10 / 60, 1).normalize()
+            ),
+            purpose: purpose_name(lang, v.visit.purpose),
+            expense: v.visit.expense.round_to_fen().to_string(),
+            gifts: v.visit.gifts.clone().unwrap_or_default(),
+            reported: v.reported,
         })
         .collect();
     Ok(render(

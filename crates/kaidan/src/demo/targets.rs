@@ -150,7 +150,7 @@ pub(super) async fn plan(app: &App, history_start: Date, today: Date) -> anyhow:
         )),
         lines,
     };
-    let y = i16::try_from(year).context("the plan's year")?;
+    let y = year;
     app.put_target_plan(&manager, y, input)
         .await
         .context("the demo's target plan")?;
