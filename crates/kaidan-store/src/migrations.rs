@@ -442,8 +442,8 @@ mod tests {
         ),
         (
             31,
-            "794e7ad7e3aeb0f19cb525cfaff657b88cc6116e54ed0d01e2cce601a768ea54352d02d2c25d1e4e9548ff787985d397",
-            "7d30282e0aff4fb062951618488ac5910a9f04d16f592fd0d4ee4edacbcb7ec3a49f0f63859e039b14cee71251416ec5",
+            "337f69bf245c1530d4f93ea753a703f77c34c3342e629c05d4e4a27f520de548962db3b57decdcdfca699c209514b13c",
+            "43b26e658cde7cb259bb9fe54c4f933216696034851b7fd50aeff56b8476869eefd940f84bf458d3a74128308a0d0e1a",
         ),
         (
             32,

@@ -375,13 +375,7 @@ impl App {
     ) -> AppResult<VisitReport> {
         let r = self.visit_report(ctx, id).await?;
         self.require_reviewer_of(ctx, r.rep_id).await?;
-        let mut e = ValidationErrors::new();
-        let note = e.optional_text(
-            "note",
-            note.as_deref(),
-            kaidan_domain::validation::MAX_REASON,
-        );
-        e.into_result(())?;
+        let note = optional_note(note)?;
         let mut tx = self.store.write().await?;
         if !tx
             .visit_report_review(id, ctx.actor.user_id, self.now(), note.as_deref())
@@ -421,13 +415,7 @@ impl App {
         } else {
             self.require_reviewer_of(ctx, r.rep_id).await?;
         }
-        let mut e = ValidationErrors::new();
-        let note = e.optional_text(
-            "note",
-            note.as_deref(),
-            kaidan_domain::validation::MAX_REASON,
-        );
-        e.into_result(())?;
+        let note = optional_note(note)?;
         let mut tx = self.store.write().await?;
         if !tx
             .visit_action_done(
@@ -461,6 +449,18 @@ impl App {
         tx.commit().await?;
         Ok(r)
     }
+}
+
+/// A reviewer's or closer's note: optional, trimmed, at most 500
+/// characters.
+fn optional_note(note: Option<String>) -> Result<Option<String>, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let note = e.optional_text(
+        "note",
+        note.as_deref(),
+        kaidan_domain::validation::MAX_REASON,
+    );
+    e.into_result(note)
 }
 
 /// `YYYY-MM` of the month starting `first`.
