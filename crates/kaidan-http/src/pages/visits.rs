@@ -94,6 +94,8 @@ struct MonthPage {
     title: String,
     month: String,
     summary: VisitMonth,
+    /// Each row's plan state in the reader's language.
+    states: Vec<&'static str>,
     plans: Vec<(VisitPlan, &'static str)>,
     reports: Vec<VisitReport>,
     can_write: bool,
@@ -128,6 +130,11 @@ async fn month_page(
         &MonthPage {
             title: lang.t("visits").into(),
             month: summary.month.clone(),
+            states: summary
+                .rows
+                .iter()
+                .map(|r| r.plan_status.map_or("", |st| status_name(lang, st)))
+                .collect(),
             plans: plans
                 .into_iter()
                 .map(|p| {
