@@ -422,6 +422,15 @@ async fn plain_intake(
     Ok(figures?)
 }
 
+/// The engine a bench runs on, as its first line says it.
+pub(crate) fn engine_words(on_pg: bool, cache_mib: u32, dir: &std::path::Path) -> String {
+    if on_pg {
+        "PostgreSQL".to_string()
+    } else {
+        format!("SQLite cache {cache_mib} MiB, in {}", dir.display())
+    }
+}
+
 pub(crate) fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::new(total);
     b.set_style(
@@ -507,15 +516,7 @@ pub async fn allocate(args: crate::cli::BenchAllocateArgs) -> anyhow::Result<()>
         shape.franchisees,
         shape.stores,
         shape.seed,
-        if on_pg {
-            "PostgreSQL".to_string()
-        } else {
-            format!(
-                "SQLite cache {} MiB, in {}",
-                args.sqlite_cache_mib,
-                dir.display()
-            )
-        }
+        engine_words(on_pg, args.sqlite_cache_mib, &dir)
     );
 
     // The real run: load, engine, write, on its own fresh database.

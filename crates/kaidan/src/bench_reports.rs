@@ -19,7 +19,7 @@ use kaidan_domain::orders::company_time_zone;
 use kaidan_domain::{Role, UserId};
 use kaidan_store::{Db, DbOptions, ReportsShape, generated_user_name};
 
-use crate::bench::{BenchServer, bar, percentile, spinner};
+use crate::bench::{BenchServer, bar, engine_words, percentile, spinner};
 
 /// The goal at the 90th percentile (issue 20).
 const GOAL_MS: f64 = 300.0;
@@ -300,15 +300,7 @@ pub async fn reports(args: crate::cli::BenchReportsArgs) -> anyhow::Result<()> {
         shape.customers,
         shape.seed,
         repeat,
-        if on_pg {
-            "PostgreSQL".to_string()
-        } else {
-            format!(
-                "SQLite cache {} MiB, in {}",
-                args.sqlite_cache_mib,
-                dir.display()
-            )
-        }
+        engine_words(on_pg, args.sqlite_cache_mib, &dir)
     );
 
     // Generation, not timed.

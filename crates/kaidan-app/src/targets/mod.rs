@@ -311,6 +311,9 @@ async fn check_subjects(
     e.into_result(()).map_err(AppError::from)
 }
 
+/// Regions read a page at a time for the plan's form.
+const REGION_PAGE: u32 = 500;
+
 /// The choices of a plan's form.
 impl App {
     /// The teams a plan may split to.
@@ -353,12 +356,13 @@ impl App {
                     EntityKind::Region,
                     &crate::ports::ListQuery {
                         after,
-                        limit: 500,
+                        limit: REGION_PAGE,
                         ..Default::default()
                     },
                 )
                 .await?;
-            let last = page.last().map(|r| r.id);
+            let full = page.len() >= usize::try_from(REGION_PAGE).unwrap_or(usize::MAX);
+            after = page.last().map(|r| r.id);
             for r in page {
                 if let crate::ports::MasterData::Region(d) = r.data {
                     let name = if d.name_zh.is_empty() {
@@ -369,11 +373,7 @@ impl App {
                     out.push((r.id, format!("{} {name}", d.code)));
                 }
             }
-            match last {
-                Some(id) if after != Some(id) => after = Some(id),
-                _ => break,
-            }
-            if out.len() % 500 != 0 {
+            if !full {
                 break;
             }
         }

@@ -477,7 +477,6 @@ fn day_in_year(today: Date, year: i16) -> Date {
 pub struct TargetCard {
     pub year: i16,
     pub span: TargetSpan,
-    pub elapsed_percent: String,
     pub row: TargetRow,
 }
 
@@ -490,35 +489,37 @@ impl App {
             return Ok(Vec::new());
         }
         let year = self.today().year();
-        let led: Vec<i64> = {
-            let mut tx = self.store.read().await?;
-            match tx.target_plan(year).await? {
-                Some(p) if p.status == TargetStatus::Approved => {}
-                _ => return Ok(Vec::new()),
-            }
-            tx.teams()
-                .await?
-                .into_iter()
-                .filter(|t| t.manager_id == Some(ctx.actor.user_id))
-                .map(|t| t.id)
-                .collect()
+        let mut tx = self.store.read().await?;
+        let Some(plan) = tx
+            .target_plan(year)
+            .await?
+            .filter(|p| p.status == TargetStatus::Approved)
+        else {
+            return Ok(Vec::new());
         };
+        let led: Vec<i64> = tx
+            .teams()
+            .await?
+            .into_iter()
+            .filter(|t| t.manager_id == Some(ctx.actor.user_id))
+            .map(|t| t.id)
+            .collect();
+        drop(tx);
         let mine = |s: TargetSubject| match s {
             TargetSubject::Company => ctx.actor.can(Permission::FiguresRead),
             TargetSubject::Team { id } => led.contains(&id),
             TargetSubject::Rep { id } => id == ctx.actor.user_id,
             TargetSubject::Region { .. } => false,
         };
+        // A reader without a line of his own (a clerk) reads no progress.
+        if !plan.lines.iter().any(|l| mine(l.subject)) {
+            return Ok(Vec::new());
+        }
         let mut out = Vec::new();
         for span in [TargetSpan::Month, TargetSpan::Year] {
             let p = self.target_progress(ctx, year, span, None).await?;
             for row in p.rows.into_iter().filter(|r| mine(r.subject)) {
-                out.push(TargetCard {
-                    year,
-                    span,
-                    elapsed_percent: p.elapsed_percent.clone(),
-                    row,
-                });
+                out.push(TargetCard { year, span, row });
             }
         }
         Ok(out)

@@ -188,17 +188,20 @@ impl App {
             Some(r) => Some(ValidationErrors::reason(&r)?),
             None => None,
         };
-        let mut tx = self.store.write().await?;
-        let plan = tx.visit_plan(id).await?.ok_or_else(|| no_plan(id))?;
+        let plan = {
+            let mut tx = self.store.read().await?;
+            tx.visit_plan(id).await?.ok_or_else(|| no_plan(id))?
+        };
         if to == VisitPlanStatus::Submitted {
             if plan.rep_id != ctx.actor.user_id {
                 return Err(no_plan(id));
             }
         } else {
-            drop(tx);
             self.require_reviewer_of(ctx, plan.rep_id).await?;
-            tx = self.store.write().await?;
         }
+        // The move is conditional on the status read: a step taken by
+        // someone else meanwhile makes it fail, not repeat.
+        let mut tx = self.store.write().await?;
         let in_time = (to == VisitPlanStatus::Submitted)
             .then(|| month_start(&plan.month).map(|first| submitted_in_time(first, self.today())))
             .transpose()?;
@@ -301,6 +304,18 @@ impl App {
                         format!("plan {plan_id} is not one of yours"),
                     )
                 })?;
+            // Only an approved plan's visits are reported: a draft's may
+            // still be rewritten, and its visit numbers with it.
+            if plan.status != VisitPlanStatus::Approved {
+                return Err(AppError::invalid(
+                    "plan_id",
+                    "illegal_transition",
+                    format!(
+                        "plan {plan_id} is {}; its visits are reported once it is approved",
+                        plan.status
+                    ),
+                ));
+            }
             let v = plan
                 .visits
                 .iter()

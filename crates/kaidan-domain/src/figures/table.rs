@@ -76,7 +76,7 @@ impl Tally {
 }
 
 /// `num / den` in basis points, rounded half away from zero.
-fn ratio_bp(num: i128, den: i128) -> Option<i64> {
+pub(crate) fn ratio_bp(num: i128, den: i128) -> Option<i64> {
     if den <= 0 {
         return None;
     }

@@ -147,14 +147,6 @@ impl TargetLine {
         // Twelve amounts each within the bound add up without overflow.
         self.months.iter().copied().sum()
     }
-
-    /// Months `first..=last` (1-based) added up.
-    pub fn months_sum(&self, first: i8, last: i8) -> Money {
-        (first..=last)
-            .filter_map(|m| usize::try_from(m - 1).ok())
-            .filter_map(|i| self.months.get(i).copied())
-            .sum()
-    }
 }
 
 /// A checked plan: a line per subject, the company's first.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::TargetLine;
 use crate::access::string_enum;
+use crate::figures::ratio_bp;
 use crate::{Money, ValidationErrors};
 
 string_enum!(
@@ -165,13 +166,7 @@ pub fn elapsed_bp(period: &TargetPeriod, today: Date, working: &dyn Fn(Date) -> 
 /// actual / target in basis points, rounded half up; None without a
 /// target.
 pub fn completion_bp(actual: Money, target: Money) -> Option<i64> {
-    let (a, t) = (i128::from(actual.units()), i128::from(target.units()));
-    if t <= 0 {
-        return None;
-    }
-    let scaled = a * 10_000;
-    let q = (scaled.abs() * 2 + t) / (2 * t);
-    i64::try_from(if scaled < 0 { -q } else { q }).ok()
+    ratio_bp(i128::from(actual.units()), i128::from(target.units()))
 }
 
 string_enum!(

@@ -88,6 +88,12 @@ async fn sal_2_kpi_5_visit_plans_reports_and_the_months_count() {
         let r = put(&t, &w.rep, &this, json!({"visits": [visit(today)]})).await;
         let this_id = r.json()["id"].as_i64().unwrap();
         assert_eq!(t.post_json(&step(this_id, "submit"), &w.rep, json!({})).await.json()["in_time"], false);
+        // A visit of a plan not yet approved is not reported: its visits
+        // may still be rewritten.
+        let early = json!({"plan_id": this_id, "visit_no": 1, "customer_id": w.customer, "visited_on": today.to_string(),
+            "purpose": "customer_care", "summary": "x"});
+        let r = t.post_json("/api/v1/visit-reports", &w.rep, early).await;
+        assert_eq!((r.json()["errors"][0]["field"].clone(), r.json()["errors"][0]["code"].clone()), (json!("plan_id"), json!("illegal_transition")), "{}", r.text());
         t.post_json(&step(this_id, "approve"), &mgr, json!({})).await;
         let report = json!({"plan_id": this_id, "visit_no": 1, "customer_id": w.customer, "visited_on": today.to_string(),
             "purpose": "customer_care", "summary": "店铺陈列良好,询问秋冬新品到货时间", "inquiries": 3,
