@@ -200,6 +200,14 @@ string_enum!(
         /// Approve or return the visit plans of the reps one leads, review
         /// their reports (the sales manager: 呈部门经理审核).
         VisitsApprove = "visits.approve",
+        /// Propose extra points for the reps one leads and post a month's
+        /// basic points (the sales manager; seed 001 积分管理制度).
+        PointsWrite = "points.write",
+        /// Approve or reject extra points, set the points scheme and the
+        /// catalogue (the general manager).
+        PointsApprove = "points.approve",
+        /// Redeem one's own points from the catalogue (a rep, a manager).
+        PointsRedeem = "points.redeem",
     }
 );
 
@@ -238,6 +246,7 @@ impl Role {
             Role::SalesRep => &[
                 FiguresReadOwn,
                 VisitsWrite,
+                PointsRedeem,
                 ContractRead,
                 ContractDraft,
                 ContractSign,
@@ -264,6 +273,8 @@ impl Role {
                 TargetsWrite,
                 VisitsWrite,
                 VisitsApprove,
+                PointsWrite,
+                PointsRedeem,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -414,6 +425,7 @@ impl Role {
             Role::GeneralManager => &[
                 FiguresRead,
                 TargetsApprove,
+                PointsApprove,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod master;
 pub mod money;
 pub mod orders;
+pub mod points;
 pub mod portal;
 pub mod purchasing;
 pub mod quantity;
