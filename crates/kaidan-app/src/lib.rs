@@ -25,6 +25,7 @@ pub mod import_export;
 pub mod jobs;
 pub mod master;
 pub mod orders;
+pub mod points;
 pub mod portal;
 pub mod ports;
 pub mod purchasing;

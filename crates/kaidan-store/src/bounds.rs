@@ -55,6 +55,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("payment_matches", "amount", Bound::Amount),
     ("pick_list_lines", "quantity", Bound::Quantity),
     ("pick_list_lines", "picked", Bound::Quantity),
+    ("points_ledger", "sales", Bound::Amount),
     ("price_list_items", "price", Bound::Amount),
     ("products", "list_price", Bound::Amount),
     ("products", "cost_price", Bound::Amount),

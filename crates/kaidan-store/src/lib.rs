@@ -35,6 +35,7 @@ mod migrations;
 mod orders;
 mod pick_lines;
 mod plain_baseline;
+mod points;
 mod portal;
 mod purchasing;
 mod raw;

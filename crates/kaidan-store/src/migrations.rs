@@ -123,6 +123,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0030_figures.sql"),
     migration!("0031_targets.sql"),
     migration!("0032_visits.sql"),
+    migration!("0033_points.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -449,6 +450,11 @@ mod tests {
             32,
             "bfc4ab2a6aae768ff4ada0c8d816627d028a6e66e9b789ff7f803890735dbc47f6235c756243a8703f63a27cfac7fecb",
             "bbaaa7dfe7bb0a8caa3e4367d2cbfa8980cdc42dbbaa6ee79cb35c461d06492f1eedc293769404273220fdd5792844e7",
+        ),
+        (
+            33,
+            "9dfabc9eb237208329d980e4aede4c19bfa5d92d385504eacf9719682aa7f9bc9e95eb8e4e05536641244562407a8ed0",
+            "45c727d984bfa59046edf41870144fddf1d8520d41b8606580a94195c08cc831a0a9ea88e197fae80d942ca9dee16419",
         ),
     ];
 

@@ -16,12 +16,12 @@ use crate::figures::Binds;
 use crate::row::{RowExt, Val, from_micros, micros};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as};
 
-fn opt_ts(v: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) fn opt_ts(v: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
     v.map(from_micros).transpose()
 }
 
 /// `AND <col> IN (..)` for the reps read, binding each id once.
-fn reps_clause(col: &str, reps: Option<&[UserId]>, b: &mut Binds) -> String {
+pub(crate) fn reps_clause(col: &str, reps: Option<&[UserId]>, b: &mut Binds) -> String {
     match reps {
         None => String::new(),
         Some([]) => " AND 1 = 0".into(),

@@ -21,6 +21,7 @@ mod holds;
 mod jobs;
 mod master;
 mod orders;
+mod points;
 mod portal;
 mod purchasing;
 mod records;
@@ -48,6 +49,7 @@ pub use holds::*;
 pub use jobs::*;
 pub use master::*;
 pub use orders::*;
+pub use points::*;
 pub use portal::*;
 pub use purchasing::*;
 pub use records::*;
@@ -168,6 +170,7 @@ pub trait Tx:
     + TeamsTx
     + TargetsTx
     + VisitsTx
+    + PointsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
