@@ -94,6 +94,10 @@ id_kinds! {
     VisitPlanId: i64 = "a visit plan" by positive;
     /// A visit report (SAL-2).
     VisitReportId: i64 = "a visit report" by positive;
+    /// Extra points proposed for a rep (SAL-4).
+    PointsAwardId: i64 = "a points award" by positive;
+    /// An item of the points catalogue (SAL-4).
+    PointsItemId: i64 = "a points item" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -25,6 +25,7 @@ pub mod health;
 pub mod import_export;
 pub mod master;
 pub mod orders;
+pub mod points;
 pub mod portal;
 pub mod purchasing;
 mod query;
@@ -83,7 +84,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(figures::routes())
         .merge(teams::routes())
         .merge(targets::routes())
-        .merge(visits::routes());
+        .merge(visits::routes())
+        .merge(points::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

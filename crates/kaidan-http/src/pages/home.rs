@@ -149,6 +149,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
     if ctx.actor.can(Permission::VisitsWrite) || ctx.actor.can(Permission::VisitsApprove) {
         work.extend(visit_cards(&s, &ctx, lang).await);
     }
+    work.extend(points_cards(&s, &ctx, lang).await);
     let targets = match s.app.target_cards(&ctx).await {
         Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
         Err(e) => {
@@ -307,6 +308,47 @@ async fn visit_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> 
                 lang.pick("本月计划待批", "plans waiting this month"),
                 waiting
             ),
+        });
+    }
+    out
+}
+
+/// A rep's points (SAL-4): his balance and what expires within 30 days;
+/// the general manager's: the extra points waiting for his approval.
+async fn points_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> Vec<FigureCard> {
+    let card = match s.app.points_card(ctx).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "home points");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(b) = card.balance {
+        out.push(FigureCard {
+            href: format!("/points/reps/{}", b.rep_id),
+            name: lang.pick("我的积分", "My points"),
+            requirement: "SAL-4",
+            value: b.balance.to_string(),
+            detail: format!(
+                "{} {} · {} {}",
+                lang.pick("30天内到期", "expiring within 30 days"),
+                b.expiring_soon,
+                lang.pick("已兑换", "redeemed"),
+                b.redeemed
+            ),
+        });
+    }
+    if ctx.actor.can(Permission::PointsApprove) {
+        out.push(FigureCard {
+            href: "/points".into(),
+            name: lang.pick("待批准的额外积分", "Extra points to approve"),
+            requirement: "SAL-4",
+            value: card.waiting_awards.to_string(),
+            detail: lang
+                .pick("销售经理提出,总经理批准", "proposed by the sales manager")
+                .into(),
         });
     }
     out

@@ -23,6 +23,7 @@ mod jobs;
 mod master;
 mod master_forms;
 mod orders;
+mod points;
 mod portal;
 mod print;
 mod purchasing;
@@ -120,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         .merge(teams::routes())
         .merge(targets::routes())
         .merge(visits::routes())
+        .merge(points::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -160,7 +162,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 31] = [
+    let items: [(&str, &str, Option<P>); 32] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -186,6 +188,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/targets", "targets", None),
         // A rep's own visits, a manager's team's, or everyone's.
         ("/visits", "visits", None),
+        // Whoever reads figures or works with points.
+        ("/points", "points", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -210,6 +214,16 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
                 P::FiguresReadTeam,
                 P::VisitsWrite,
                 P::VisitsApprove,
+            ]
+            .iter()
+            .any(|p| actor.can(*p))
+            .then_some((section, section, key)),
+            ("/points", _) => [
+                P::FiguresRead,
+                P::FiguresReadTeam,
+                P::PointsWrite,
+                P::PointsApprove,
+                P::PointsRedeem,
             ]
             .iter()
             .any(|p| actor.can(*p))

@@ -20,6 +20,7 @@ mod hardening_bounds;
 mod hardening_edges;
 mod history_http;
 mod order_pages;
+mod points_http;
 mod portal_http;
 mod price_fields;
 mod print_http;
