@@ -24,6 +24,7 @@ mod contracts;
 mod data;
 mod finance;
 mod history;
+mod points;
 pub(crate) mod portal;
 mod targets;
 #[cfg(test)]
@@ -146,6 +147,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     portal::payment(app).await?;
     after_sales::complaints_today(app).await?;
     targets::plan(app, first, today).await?;
+    points::points(app, first, today).await?;
     // The daily sales reports of the month's working days so far (KPI-5),
     // as the job writes them each evening.
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")

@@ -1169,3 +1169,50 @@ async fn sal_2_demo_has_visit_plans_reports_and_next_months_plan_waiting() {
         );
     }
 }
+
+#[tokio::test]
+async fn sal_4_demo_has_posted_months_awards_a_catalogue_and_a_redemption() {
+    use kaidan_domain::points::{AwardStatus, LedgerKind};
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let months = app.points_months(&ctx).await.unwrap();
+        assert!(
+            months.len() >= 2 && months.iter().all(|m| m.points > 0),
+            "{backend}: {months:?}"
+        );
+        let awards = app.points_awards(&ctx, None).await.unwrap();
+        assert_eq!(
+            awards
+                .iter()
+                .filter(|a| a.status == AwardStatus::Approved)
+                .count(),
+            2,
+            "{backend}"
+        );
+        assert!(awards.iter().any(|a| a.status == AwardStatus::Proposed));
+        assert_eq!(app.points_items(&ctx).await.unwrap().len(), 4);
+        let balances = app.points_balances(&ctx, None).await.unwrap();
+        assert!(balances.iter().all(|b| b.balance >= 0), "{backend}");
+        let south = balances
+            .iter()
+            .find(|b| b.redeemed > 0)
+            .unwrap_or_else(|| panic!("{backend}: no redemption in {balances:?}"));
+        let s = app
+            .points_statement(&ctx, south.rep_id, None)
+            .await
+            .unwrap();
+        assert!(
+            s.entries.iter().any(|e| e.kind == LedgerKind::Basic)
+                && s.entries.iter().any(|e| e.kind == LedgerKind::Extra)
+                && s.entries.iter().any(|e| e.kind == LedgerKind::Redemption),
+            "{backend}: {s:?}"
+        );
+        let c = app
+            .points_champions(&ctx, app.today_date().year())
+            .await
+            .unwrap();
+        assert!(c.periods.iter().any(|p| !p.places.is_empty()), "{backend}");
+    }
+}
