@@ -18,6 +18,7 @@ pub mod confidential;
 pub mod contracts;
 pub mod error;
 pub mod events;
+pub mod expenses;
 pub mod figures;
 pub mod finance;
 pub mod fulfilment;

@@ -208,6 +208,18 @@ string_enum!(
         PointsApprove = "points.approve",
         /// Redeem one's own points from the catalogue (a rep, a manager).
         PointsRedeem = "points.redeem",
+        /// Write one's own expense claims and attach their receipts (a
+        /// rep, a manager; seed 001 第五章销售费用与报销).
+        ExpensesWrite = "expenses.write",
+        /// Approve or return the expense claims of the reps one leads (the
+        /// sales manager: 销售部门负责审核销售人员的报销申请).
+        ExpensesApprove = "expenses.approve",
+        /// Approve or return claims the manager approved, and record their
+        /// reimbursement (finance).
+        ExpensesFinance = "expenses.finance",
+        /// Set the monthly expense budgets of reps and teams (the general
+        /// manager).
+        ExpensesBudget = "expenses.budget",
     }
 );
 
@@ -247,6 +259,7 @@ impl Role {
                 FiguresReadOwn,
                 VisitsWrite,
                 PointsRedeem,
+                ExpensesWrite,
                 ContractRead,
                 ContractDraft,
                 ContractSign,
@@ -275,6 +288,8 @@ impl Role {
                 VisitsApprove,
                 PointsWrite,
                 PointsRedeem,
+                ExpensesWrite,
+                ExpensesApprove,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -309,6 +324,7 @@ impl Role {
             ],
             Role::Finance => &[
                 FiguresRead,
+                ExpensesFinance,
                 ContractRead,
                 ContractReviewFinance,
                 ComplaintRead,
@@ -426,6 +442,7 @@ impl Role {
                 FiguresRead,
                 TargetsApprove,
                 PointsApprove,
+                ExpensesBudget,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod contracts;
 pub mod customer_hold;
 pub mod events;
+pub mod expenses;
 pub mod field_rules;
 pub mod figures;
 pub mod finance;

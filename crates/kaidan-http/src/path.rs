@@ -98,6 +98,8 @@ id_kinds! {
     PointsAwardId: i64 = "a points award" by positive;
     /// An item of the points catalogue (SAL-4).
     PointsItemId: i64 = "a points item" by positive;
+    /// An expense claim (SAL-3).
+    ExpenseClaimId: i64 = "an expense claim" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -19,6 +19,7 @@ mod db;
 mod deadlines;
 mod error;
 mod events;
+mod expenses;
 mod figures;
 mod finance;
 mod finance_money;

@@ -124,6 +124,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0031_targets.sql"),
     migration!("0032_visits.sql"),
     migration!("0033_points.sql"),
+    migration!("0034_expenses.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -455,6 +456,11 @@ mod tests {
             33,
             "9dfabc9eb237208329d980e4aede4c19bfa5d92d385504eacf9719682aa7f9bc9e95eb8e4e05536641244562407a8ed0",
             "45c727d984bfa59046edf41870144fddf1d8520d41b8606580a94195c08cc831a0a9ea88e197fae80d942ca9dee16419",
+        ),
+        (
+            34,
+            "64bbc5684bb50dbe1de6bce3d7b30f3ee26be0b9bd7e68fdd7f31724c87e92f4e8eb9c96484d1a5a2108863ca965d2d9",
+            "b773408013b3b83b3aa035baff8c18479e81ac42b0abd05762c09f2ccec6168d597c6c06fd373d8a05f0906c99f2585a",
         ),
     ];
 

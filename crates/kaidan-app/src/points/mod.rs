@@ -277,6 +277,17 @@ impl App {
                 "extra points are proposed by one's manager, not by oneself",
             ));
         }
+        // The team is read before the write opens (one transaction at a
+        // time on SQLite's single writer).
+        if !ctx.actor.can(Permission::FiguresRead)
+            && !self.team_reach(ctx.actor.user_id).await?.contains(&rep)
+        {
+            return Err(AppError::invalid(
+                "rep_id",
+                "not_in_team",
+                format!("user {rep} is in no team you lead"),
+            ));
+        }
         let mut tx = self.store.write().await?;
         if !self
             .point_earners(&mut tx)
@@ -288,15 +299,6 @@ impl App {
                 "rep_id",
                 "unknown_reference",
                 format!("user {rep} is no active sales rep or manager"),
-            ));
-        }
-        if !ctx.actor.can(Permission::FiguresRead)
-            && !self.team_reach(ctx.actor.user_id).await?.contains(&rep)
-        {
-            return Err(AppError::invalid(
-                "rep_id",
-                "not_in_team",
-                format!("user {rep} is in no team you lead"),
             ));
         }
         let id = tx

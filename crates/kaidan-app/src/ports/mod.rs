@@ -14,6 +14,7 @@ mod complaints;
 mod contracts;
 mod deadlines;
 mod events;
+mod expenses;
 mod figures;
 mod finance;
 mod fulfilment;
@@ -42,6 +43,7 @@ pub use complaints::*;
 pub use contracts::*;
 pub use deadlines::*;
 pub use events::*;
+pub use expenses::*;
 pub use figures::*;
 pub use finance::*;
 pub use fulfilment::*;
@@ -171,6 +173,7 @@ pub trait Tx:
     + TargetsTx
     + VisitsTx
     + PointsTx
+    + ExpensesTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

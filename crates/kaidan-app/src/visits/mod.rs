@@ -64,15 +64,21 @@ impl App {
         reach.as_ref().is_none_or(|r| r.contains(&rep))
     }
 
-    /// The manager's check: he approves the plans and reviews the reports
-    /// of the reps of the teams he leads, never his own.
-    async fn require_reviewer_of(&self, ctx: &Ctx, rep: UserId) -> AppResult<()> {
-        ctx.require(Permission::VisitsApprove)?;
+    /// The manager's check: with `permission`, he decides for the reps of
+    /// the teams he leads (visit plans and reports, expense claims), never
+    /// for himself.
+    pub(crate) async fn require_reviewer_of(
+        &self,
+        ctx: &Ctx,
+        rep: UserId,
+        permission: Permission,
+    ) -> AppResult<()> {
+        ctx.require(permission)?;
         if rep == ctx.actor.user_id {
             return Err(AppError::invalid(
                 "rep_id",
                 "own_record",
-                "a rep's plan and reports are reviewed by his manager, not by himself",
+                "a rep's plans, reports and claims are reviewed by his manager, not by himself",
             ));
         }
         if ctx.actor.can(Permission::FiguresRead)
@@ -197,7 +203,8 @@ impl App {
                 return Err(no_plan(id));
             }
         } else {
-            self.require_reviewer_of(ctx, plan.rep_id).await?;
+            self.require_reviewer_of(ctx, plan.rep_id, Permission::VisitsApprove)
+                .await?;
         }
         // The move is conditional on the status read: a step taken by
         // someone else meanwhile makes it fail, not repeat.
@@ -389,7 +396,8 @@ impl App {
         note: Option<String>,
     ) -> AppResult<VisitReport> {
         let r = self.visit_report(ctx, id).await?;
-        self.require_reviewer_of(ctx, r.rep_id).await?;
+        self.require_reviewer_of(ctx, r.rep_id, Permission::VisitsApprove)
+            .await?;
         let note = optional_note(note)?;
         let mut tx = self.store.write().await?;
         if !tx
@@ -428,7 +436,8 @@ impl App {
         if r.rep_id == ctx.actor.user_id {
             ctx.require(Permission::VisitsWrite)?;
         } else {
-            self.require_reviewer_of(ctx, r.rep_id).await?;
+            self.require_reviewer_of(ctx, r.rep_id, Permission::VisitsApprove)
+                .await?;
         }
         let note = optional_note(note)?;
         let mut tx = self.store.write().await?;

@@ -18,6 +18,7 @@ pub mod collection;
 pub mod complaints;
 pub mod contracts;
 pub mod customer_holds;
+pub mod expenses;
 pub mod figures;
 pub mod finance;
 pub mod fulfilment;
@@ -85,7 +86,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(targets::routes())
         .merge(visits::routes())
-        .merge(points::routes());
+        .merge(points::routes())
+        .merge(expenses::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

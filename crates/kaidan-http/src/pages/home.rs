@@ -150,6 +150,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
         work.extend(visit_cards(&s, &ctx, lang).await);
     }
     work.extend(points_cards(&s, &ctx, lang).await);
+    work.extend(expense_cards(&s, &ctx, lang).await);
     let targets = match s.app.target_cards(&ctx).await {
         Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
         Err(e) => {
@@ -349,6 +350,67 @@ async fn points_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) ->
             detail: lang
                 .pick("销售经理提出,总经理批准", "proposed by the sales manager")
                 .into(),
+        });
+    }
+    out
+}
+
+/// Expenses (SAL-3): a rep's budget left this month; the manager's claims
+/// to approve; finance's to approve and to pay.
+async fn expense_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -> Vec<FigureCard> {
+    let a = &ctx.actor;
+    if ![
+        Permission::ExpensesWrite,
+        Permission::ExpensesApprove,
+        Permission::ExpensesFinance,
+    ]
+    .iter()
+    .any(|p| a.can(*p))
+    {
+        return Vec::new();
+    }
+    let card = match s.app.expense_card(ctx).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "home expenses");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(b) = card.mine {
+        out.push(FigureCard {
+            href: "/expenses".into(),
+            name: lang.pick("本月费用预算剩余", "Expense budget left this month"),
+            requirement: "SAL-3",
+            value: b.remaining.map_or_else(
+                || lang.pick("未设预算", "no budget").to_string(),
+                |m| m.round_to_fen().to_string(),
+            ),
+            detail: format!(
+                "{} {} · {} {}",
+                lang.pick("已用", "spent"),
+                b.spent.round_to_fen(),
+                lang.pick("审核中", "in review"),
+                b.pending.round_to_fen()
+            ),
+        });
+    }
+    if let Some((_, n, total)) = card.waiting {
+        out.push(FigureCard {
+            href: "/expenses".into(),
+            name: lang.pick("待审核的报销单", "Expense claims to approve"),
+            requirement: "SAL-3",
+            value: n.to_string(),
+            detail: format!("{} {}", lang.pick("合计", "total"), total.round_to_fen()),
+        });
+    }
+    if let Some((n, total)) = card.to_pay {
+        out.push(FigureCard {
+            href: "/expenses".into(),
+            name: lang.pick("待支付的报销", "Expenses to pay"),
+            requirement: "SAL-3",
+            value: n.to_string(),
+            detail: format!("{} {}", lang.pick("合计", "total"), total.round_to_fen()),
         });
     }
     out

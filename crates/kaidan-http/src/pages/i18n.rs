@@ -67,6 +67,7 @@ impl Lang {
             "targets" => ("销售目标", "Targets"),
             "visits" => ("客户拜访", "Visits"),
             "points" => ("积分", "Points"),
+            "expenses" => ("费用报销", "Expenses"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

@@ -11,6 +11,7 @@ mod collection;
 mod complaints;
 mod contracts;
 mod customer_hold;
+mod expenses;
 mod fields;
 mod figures;
 mod finance;
@@ -122,6 +123,7 @@ pub fn routes() -> Router<AppState> {
         .merge(targets::routes())
         .merge(visits::routes())
         .merge(points::routes())
+        .merge(expenses::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -162,7 +164,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 32] = [
+    let items: [(&str, &str, Option<P>); 33] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -190,6 +192,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/visits", "visits", None),
         // Whoever reads figures or works with points.
         ("/points", "points", None),
+        // One's own claims, one's teams', or everyone's (finance).
+        ("/expenses", "expenses", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -224,6 +228,17 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
                 P::PointsWrite,
                 P::PointsApprove,
                 P::PointsRedeem,
+            ]
+            .iter()
+            .any(|p| actor.can(*p))
+            .then_some((section, section, key)),
+            ("/expenses", _) => [
+                P::FiguresRead,
+                P::FiguresReadTeam,
+                P::ExpensesWrite,
+                P::ExpensesApprove,
+                P::ExpensesFinance,
+                P::ExpensesBudget,
             ]
             .iter()
             .any(|p| actor.can(*p))

@@ -11,6 +11,7 @@ mod complaints_http;
 mod contract_orders_http;
 mod contracts_http;
 mod customers_http;
+mod expenses_http;
 mod figures_http;
 mod files_http;
 mod finance_http;

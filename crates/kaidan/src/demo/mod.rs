@@ -22,6 +22,7 @@ mod after_sales;
 mod allocation;
 mod contracts;
 mod data;
+mod expenses;
 mod finance;
 mod history;
 mod points;
@@ -135,6 +136,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     after_sales::history(&past, &clock, last).await?;
     contracts::history(&past, &clock, &ctx, last).await?;
     visits::history(&past, &clock, first, last).await?;
+    expenses::history(&past, &clock, first, last).await?;
 
     // Today, at the real time.
     place_demo_orders(app, &ctx, &product_ids).await?;

@@ -1216,3 +1216,39 @@ async fn sal_4_demo_has_posted_months_awards_a_catalogue_and_a_redemption() {
         assert!(c.periods.iter().any(|p| !p.places.is_empty()), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn sal_3_demo_has_budgets_and_claims_paid_and_waiting() {
+    use kaidan_domain::expenses::ExpenseStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let today = app.today_date();
+        let key = |d: jiff::civil::Date| format!("{:04}-{:02}", d.year(), d.month());
+        let last_month = today.first_of_month().yesterday().unwrap();
+        let past = app.expense_month(&ctx, &key(last_month)).await.unwrap();
+        assert!(
+            past.claims
+                .iter()
+                .any(|c| c.status == ExpenseStatus::Reimbursed)
+                && past
+                    .rows
+                    .iter()
+                    .any(|r| r.budget.budget.is_some() && r.budget.spent.is_positive()),
+            "{backend}: {past:?}"
+        );
+        let now = app.expense_month(&ctx, &key(today)).await.unwrap();
+        assert!(
+            now.claims
+                .iter()
+                .any(|c| c.status == ExpenseStatus::Submitted),
+            "{backend}: {now:?}"
+        );
+        let v = app.expense_claim(&ctx, past.claims[0].id).await.unwrap();
+        assert!(
+            !v.plan.is_empty() && !v.claim.receipts.is_empty(),
+            "{backend}: {v:?}"
+        );
+    }
+}
