@@ -711,6 +711,58 @@ async fn visits_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
     log_out(c).await;
 }
 
+/// SAL-3, SAL-4: the sales manager approves this month's expense claim
+/// of his rep, finance takes it on; the general manager approves the extra
+/// points waiting; the rep reads his points entry by entry.
+async fn expenses_and_points_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "sales_manager").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/expenses")).await.unwrap();
+    let rows = c
+        .find_all(Locator::Css("#expense-claims tbody tr"))
+        .await
+        .unwrap();
+    let mut claim = None;
+    for r in rows {
+        if r.text().await.unwrap_or_default().contains("待经理审核") {
+            let a = r.find(Locator::Css("a")).await.unwrap();
+            claim = a.attr("href").await.unwrap();
+        }
+    }
+    let claim = claim.expect("this month's claim waits for the manager");
+    c.goto(&format!("{url}{claim}")).await.unwrap();
+    click_until(c, "expense-approve", "expense-status", "待财务审核").await;
+    std::fs::write(out.join("expense-claim.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+
+    log_in(c, "general_manager").await;
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/points")).await.unwrap();
+    click(c, Locator::Css("button[id^='award-approve-']")).await;
+    let mut waiting = String::new();
+    for _ in 0..100 {
+        waiting = text(c, "points-waiting").await;
+        if waiting.contains("没有待批准") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(waiting.contains("没有待批准"), "the award approved: {waiting}");
+    std::fs::write(out.join("points-overview.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+
+    log_in(c, "sales_rep").await;
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/points")).await.unwrap();
+    click(c, Locator::Css("#points-mine a")).await;
+    let balance = text(c, "statement-balance").await;
+    assert!(balance.parse::<i64>().is_ok_and(|b| b > 0), "the rep's points: {balance}");
+    std::fs::write(out.join("points-statement.png"), c.screenshot().await.unwrap()).unwrap();
+    log_out(c).await;
+}
+
 /// SAL-1: the sales manager writes next year's targets in the grid and
 /// submits them; the general manager sees this year's against the time
 /// gone on his home page and approves next year's.
@@ -908,6 +960,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     figures_flow(&c, &server.url, &out).await;
     targets_flow(&c, &server.url, &out).await;
     visits_flow(&c, &server.url, &out).await;
+    expenses_and_points_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();
