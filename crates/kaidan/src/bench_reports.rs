@@ -170,6 +170,22 @@ fn report_list(month: &str, year: &str, plan_year: i16) -> Vec<Report> {
         format!("/targets/{plan_year}"),
         Who::ManagerPage,
     );
+    add(
+        "api points champions, this year".into(),
+        format!("/api/v1/points/champions/{plan_year}"),
+        Who::Manager,
+    );
+    add(
+        "api points balances".into(),
+        "/api/v1/points/balances".into(),
+        Who::Manager,
+    );
+    add("page /points".into(), "/points".into(), Who::ManagerPage);
+    add(
+        "page /expenses, this month".into(),
+        "/expenses".into(),
+        Who::ManagerPage,
+    );
     out
 }
 
@@ -209,6 +225,29 @@ async fn bench_target_plan(app: &App, manager: &Ctx, rep: UserId, year: i16) -> 
     app.put_target_plan(&writer, year, input).await?;
     app.submit_target_plan(&writer, year).await?;
     app.approve_target_plan(manager, year).await?;
+    // Points (SAL-4): a scheme from twelve months ago and the basic points
+    // of each month since, posted as the sales manager does, so the
+    // balances and statements read a ledger of a year.
+    let first = app.today_date().first_of_month().checked_sub(12.months())?;
+    app.put_points_scheme(
+        manager,
+        kaidan_domain::points::PointsSchemeInput {
+            month: format!("{:04}-{:02}", first.year(), first.month()),
+            basis: TargetBasis::Ordered,
+            ratio: rust_decimal::Decimal::new(1, 2),
+            note: None,
+        },
+    )
+    .await?;
+    let mut month = first;
+    while month < app.today_date().first_of_month() {
+        app.post_basic_points(
+            &writer,
+            &format!("{:04}-{:02}", month.year(), month.month()),
+        )
+        .await?;
+        month = month.checked_add(1.months())?;
+    }
     Ok(())
 }
 

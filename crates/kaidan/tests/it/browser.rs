@@ -749,8 +749,15 @@ async fn expenses_and_points_flow(c: &fantoccini::Client, url: &str, out: &std::
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(waiting.contains("没有待批准"), "the award approved: {waiting}");
-    std::fs::write(out.join("points-overview.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(
+        waiting.contains("没有待批准"),
+        "the award approved: {waiting}"
+    );
+    std::fs::write(
+        out.join("points-overview.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     log_out(c).await;
 
     log_in(c, "sales_rep").await;
@@ -758,8 +765,15 @@ async fn expenses_and_points_flow(c: &fantoccini::Client, url: &str, out: &std::
     c.goto(&format!("{url}/points")).await.unwrap();
     click(c, Locator::Css("#points-mine a")).await;
     let balance = text(c, "statement-balance").await;
-    assert!(balance.parse::<i64>().is_ok_and(|b| b > 0), "the rep's points: {balance}");
-    std::fs::write(out.join("points-statement.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(
+        balance.parse::<i64>().is_ok_and(|b| b > 0),
+        "the rep's points: {balance}"
+    );
+    std::fs::write(
+        out.join("points-statement.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     log_out(c).await;
 }
 
