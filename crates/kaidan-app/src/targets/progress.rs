@@ -132,6 +132,20 @@ impl Sold {
         s
     }
 
+    /// Adds another bucket's sales (months summed into a quarter, a year).
+    fn add(&mut self, other: &Sold) {
+        self.company += other.company;
+        for (k, v) in &other.reps {
+            *self.reps.entry(*k).or_default() += *v;
+        }
+        for (k, v) in &other.regions {
+            *self.regions.entry(*k).or_default() += *v;
+        }
+        for (k, v) in &other.teams {
+            *self.teams.entry(*k).or_default() += *v;
+        }
+    }
+
     fn get(&self, subject: TargetSubject) -> Money {
         let found = match subject {
             TargetSubject::Company => Some(&self.company),
@@ -221,20 +235,45 @@ impl App {
     ) -> AppResult<TargetProgress> {
         self.require_target_reader(ctx)?;
         let reach = self.target_reach(ctx).await?;
-        let today = self.today();
-        let at = at.unwrap_or_else(|| day_in_year(today, year));
-        let period = TargetPeriod::of(span, year, at)?;
+        let period = TargetPeriod::of(
+            span,
+            year,
+            at.unwrap_or_else(|| day_in_year(self.today(), year)),
+        )?;
         let calendar = self.business_calendar().await?;
-        let working = |d: Date| calendar.is_working_day(d);
         let mut tx = self.store.read().await?;
         let plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
+        let sold = self.period_sold(&mut tx, &plan, &period).await?;
+        let names = labels(&mut tx, &plan.lines).await?;
+        Ok(self.progress_from(&plan, &reach, period, &sold, &names, &calendar))
+    }
+
+    /// What was sold on the plan's basis over a period.
+    async fn period_sold(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        plan: &TargetPlan,
+        period: &TargetPeriod,
+    ) -> AppResult<Sold> {
         let end = period
             .to
             .tomorrow()
             .map_err(|e| AppError::invalid("at", "out_of_range", e.to_string()))?;
-        let (rows, rep_teams) = self.sold(&mut tx, plan.basis, &[period.from, end]).await?;
-        let sold = Sold::of(rows.into_iter(), &rep_teams);
-        let names = labels(&mut tx, &plan.lines).await?;
+        let (rows, rep_teams) = self.sold(tx, plan.basis, &[period.from, end]).await?;
+        Ok(Sold::of(rows.into_iter(), &rep_teams))
+    }
+
+    fn progress_from(
+        &self,
+        plan: &TargetPlan,
+        reach: &TargetReach,
+        period: TargetPeriod,
+        sold: &Sold,
+        names: &BTreeMap<TargetSubject, String>,
+        calendar: &kaidan_domain::calendar::BusinessCalendar,
+    ) -> TargetProgress {
+        let today = self.today();
+        let working = |d: Date| calendar.is_working_day(d);
         let gone = elapsed_bp(&period, today, &working);
         let over = today > period.to;
         let rows = plan
@@ -258,14 +297,63 @@ impl App {
                 }
             })
             .collect();
-        Ok(TargetProgress {
-            year,
+        TargetProgress {
+            year: plan.year,
             basis: plan.basis,
             status: plan.status,
             period,
             elapsed_percent: percent(gone),
             rows,
-        })
+        }
+    }
+
+    /// The year's page in one reading of the records: the completion over
+    /// the `span` holding `at` (summed from the months when it is made of
+    /// whole months of the plan's year), the months, and the misses.
+    pub async fn target_year(
+        &self,
+        ctx: &Ctx,
+        year: i16,
+        span: TargetSpan,
+        at: Option<Date>,
+    ) -> AppResult<(TargetProgress, TargetMonths, Vec<TargetMiss>)> {
+        self.require_target_reader(ctx)?;
+        let reach = self.target_reach(ctx).await?;
+        let period = TargetPeriod::of(
+            span,
+            year,
+            at.unwrap_or_else(|| day_in_year(self.today(), year)),
+        )?;
+        let calendar = self.business_calendar().await?;
+        let mut tx = self.store.read().await?;
+        let plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
+        let monthly = self.monthly_sold(&mut tx, &plan).await?;
+        let names = labels(&mut tx, &plan.lines).await?;
+        let whole_months = period.from.year() == year
+            && period.to.year() == year
+            && period.from.day() == 1
+            && period.to == period.to.last_of_month();
+        let sold = if whole_months {
+            let mut s = Sold::default();
+            let (a, b) = (
+                usize::try_from(period.from.month() - 1).unwrap_or(0),
+                usize::try_from(period.to.month()).unwrap_or(0),
+            );
+            for m in monthly.get(a..b).unwrap_or_default() {
+                s.add(m);
+            }
+            s
+        } else {
+            self.period_sold(&mut tx, &plan, &period).await?
+        };
+        let progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
+        let months = self.months_from(&plan, &reach, &monthly, &names);
+        let misses = if plan.status == TargetStatus::Approved {
+            misses_from(&months, &tx.target_follow_ups(year).await?)
+        } else {
+            Vec::new()
+        };
+        Ok((progress, months, misses))
     }
 
     /// The plan's year month by month, each subject in reach.
@@ -283,6 +371,13 @@ impl App {
         plan: &TargetPlan,
         reach: &TargetReach,
     ) -> AppResult<TargetMonths> {
+        let sold = self.monthly_sold(tx, plan).await?;
+        let names = labels(tx, &plan.lines).await?;
+        Ok(self.months_from(plan, reach, &sold, &names))
+    }
+
+    /// What was sold on the plan's basis in each month of its year.
+    async fn monthly_sold(&self, tx: &mut Box<dyn Tx>, plan: &TargetPlan) -> AppResult<Vec<Sold>> {
         let year = plan.year;
         let mut days = Vec::with_capacity(13);
         for m in 1..=12 {
@@ -300,23 +395,33 @@ impl App {
                 b.push(r);
             }
         }
-        let sold: Vec<Sold> = by_month
+        Ok(by_month
             .into_iter()
             .map(|rows| Sold::of(rows.into_iter(), &rep_teams))
-            .collect();
+            .collect())
+    }
+
+    fn months_from(
+        &self,
+        plan: &TargetPlan,
+        reach: &TargetReach,
+        sold: &[Sold],
+        names: &BTreeMap<TargetSubject, String>,
+    ) -> TargetMonths {
+        let year = plan.year;
         let today = self.today();
         let closed_before: i8 = match today.year().cmp(&year) {
             std::cmp::Ordering::Greater => 13,
             std::cmp::Ordering::Less => 1,
             std::cmp::Ordering::Equal => today.month(),
         };
-        let names = labels(tx, &plan.lines).await?;
         let rows = plan
             .lines
             .iter()
             .filter(|l| reach.sees(l.subject))
             .map(|l| {
-                let actuals: [Money; 12] = std::array::from_fn(|i| sold[i].get(l.subject));
+                let actuals: [Money; 12] =
+                    std::array::from_fn(|i| sold.get(i).map_or(Money::ZERO, |s| s.get(l.subject)));
                 let misses = missed_months(&l.months, &actuals, closed_before);
                 let months = (1..=12_i8)
                     .zip(l.months.iter().zip(actuals.iter()))
@@ -342,12 +447,12 @@ impl App {
                 }
             })
             .collect();
-        Ok(TargetMonths {
+        TargetMonths {
             year,
             basis: plan.basis,
             status: plan.status,
             rows,
-        })
+        }
     }
 
     /// The months a rep or team of an approved plan missed, with what
@@ -362,37 +467,7 @@ impl App {
         }
         let months = self.months_of(&mut tx, &plan, &reach).await?;
         let follow_ups = tx.target_follow_ups(year).await?;
-        let mut out = Vec::new();
-        for row in months.rows {
-            if !matches!(
-                row.subject,
-                TargetSubject::Rep { .. } | TargetSubject::Team { .. }
-            ) {
-                continue;
-            }
-            for c in row.months.iter().filter(|c| c.missed_in_a_row > 0) {
-                out.push(TargetMiss {
-                    subject: row.subject,
-                    label: row.label.clone(),
-                    month: c.month,
-                    target: c.target,
-                    actual: c.actual,
-                    missed_in_a_row: c.missed_in_a_row,
-                    asks: if c.missed_in_a_row >= 2 {
-                        "warning_or_post_change"
-                    } else {
-                        "interview_and_plan"
-                    },
-                    follow_ups: follow_ups
-                        .iter()
-                        .filter(|f| f.subject == row.subject && f.month == c.month)
-                        .cloned()
-                        .collect(),
-                });
-            }
-        }
-        out.sort_by_key(|m| (std::cmp::Reverse(m.month), m.subject));
-        Ok(out)
+        Ok(misses_from(&months, &follow_ups))
     }
 
     /// Records what was done about a missed month of an approved plan.
@@ -457,6 +532,42 @@ impl App {
         tx.commit().await?;
         Ok(saved)
     }
+}
+
+/// The months missed in the rows of the year, newest first, with what was
+/// done about each.
+fn misses_from(months: &TargetMonths, follow_ups: &[FollowUp]) -> Vec<TargetMiss> {
+    let mut out = Vec::new();
+    for row in &months.rows {
+        if !matches!(
+            row.subject,
+            TargetSubject::Rep { .. } | TargetSubject::Team { .. }
+        ) {
+            continue;
+        }
+        for c in row.months.iter().filter(|c| c.missed_in_a_row > 0) {
+            out.push(TargetMiss {
+                subject: row.subject,
+                label: row.label.clone(),
+                month: c.month,
+                target: c.target,
+                actual: c.actual,
+                missed_in_a_row: c.missed_in_a_row,
+                asks: if c.missed_in_a_row >= 2 {
+                    "warning_or_post_change"
+                } else {
+                    "interview_and_plan"
+                },
+                follow_ups: follow_ups
+                    .iter()
+                    .filter(|f| f.subject == row.subject && f.month == c.month)
+                    .cloned()
+                    .collect(),
+            });
+        }
+    }
+    out.sort_by_key(|m| (std::cmp::Reverse(m.month), m.subject));
+    out
 }
 
 fn month_start(year: i16, month: i8) -> AppResult<Date> {

@@ -234,7 +234,7 @@ mod tests {
         let f: Vec<(&str, &str)> = e
             .errors
             .iter()
-            .map(|x| (x.field.as_str(), &*x.code))
+            .map(|x| (x.field.as_str(), x.code))
             .collect();
         assert_eq!(
             f,

@@ -316,16 +316,12 @@ async fn year_view(
     let lang = chrome.lang;
     let (span, at) = progress_params(q).map_err(|e| PageError::new(lang, AppError::Invalid(e)))?;
     let plan = s.app.target_plan(ctx, year).await.or_page(lang)?;
-    let progress = s
-        .app
-        .target_progress(ctx, year, span, at)
-        .await
-        .or_page(lang)?;
-    let months = s.app.target_months(ctx, year).await.or_page(lang)?;
+    // One reading of the year's records for the progress, the months and
+    // the misses.
+    let (progress, months, misses) = s.app.target_year(ctx, year, span, at).await.or_page(lang)?;
     if q.get("format").is_some_and(|v| v == "xlsx") {
         return year_xlsx(lang, &progress, &months);
     }
-    let misses = s.app.target_misses(ctx, year).await.or_page(lang)?;
     let a = &ctx.actor;
     Ok(render(
         StatusCode::OK,

@@ -185,6 +185,18 @@ async fn sal_1_targets_split_approved_and_counted_on_their_basis() {
         assert_eq!((next["basis"].clone(), next["lines"][0]["months"][0].clone()), (json!("invoiced"), json!("100")), "{next}");
         let list = t.get("/api/v1/sales-targets", &gm).await.json();
         assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+
+        // The year's page reads the records once: its progress summed from
+        // the months is the progress read for the period itself.
+        let sys = kaidan_app::Ctx::system();
+        let y = t.app.today_date().year();
+        for span in kaidan_domain::targets::TargetSpan::ALL.iter().copied() {
+            let (p, m, x) = t.app.target_year(&sys, y, span, None).await.unwrap();
+            let alone = t.app.target_progress(&sys, y, span, None).await.unwrap();
+            assert_eq!(serde_json::to_value(&p).unwrap(), serde_json::to_value(&alone).unwrap(), "{span}");
+            assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::to_value(t.app.target_months(&sys, y).await.unwrap()).unwrap());
+            assert_eq!(serde_json::to_value(&x).unwrap(), serde_json::to_value(t.app.target_misses(&sys, y).await.unwrap()).unwrap());
+        }
     })
     .await;
 }
