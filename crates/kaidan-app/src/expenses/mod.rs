@@ -18,9 +18,9 @@ use kaidan_domain::{Permission, ValidationErrors};
 pub use read::{ClaimView, ExpenseCard, ExpenseMonth, ExpenseMonthRow, PlanCheck, TeamBudget};
 
 use crate::finance::{VoucherUpload, checked_voucher};
-use crate::ports::{EntityKind, ExpenseClaim, ExpensePayment, Tx, VoucherFile};
+use crate::ports::{ExpenseClaim, ExpensePayment, Tx, VoucherFile};
 use crate::users::change;
-use crate::visits::month_key;
+use crate::visits::{known_customers, month_key};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The longest reference of a reimbursement (a voucher or transfer number).
@@ -148,12 +148,7 @@ impl App {
             .iter()
             .filter_map(|l| l.customer_id.map(|c| c.get()))
             .collect();
-        let known: BTreeSet<i64> = tx
-            .master_get_many(EntityKind::Customer, &wanted)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        let known = known_customers(tx, &wanted).await?;
         for (i, l) in input.lines.iter().enumerate() {
             if let Some(c) = l.customer_id
                 && !known.contains(&c.get())

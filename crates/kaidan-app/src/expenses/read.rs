@@ -200,7 +200,7 @@ impl App {
             .map(|b| (b.subject, b.amount))
             .collect();
         let teams = tx.teams().await?;
-        let people = self.point_earners(&mut tx).await?;
+        let people = self.sales_staff(&mut tx).await?;
         let sees = |u: UserId| reach.as_ref().is_none_or(|r| r.contains(&u));
         let mut rows = Vec::new();
         for t in &teams {

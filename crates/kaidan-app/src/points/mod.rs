@@ -89,8 +89,9 @@ impl App {
         self.figure_scope(ctx).await
     }
 
-    /// The active staff users with a sales role, by name: who earns points.
-    pub(crate) async fn point_earners(
+    /// The active staff users with a sales role (rep or manager), by name:
+    /// who has targets, earns points and claims expenses.
+    pub(crate) async fn sales_staff(
         &self,
         tx: &mut Box<dyn Tx>,
     ) -> AppResult<Vec<(UserId, String)>> {
@@ -290,7 +291,7 @@ impl App {
         }
         let mut tx = self.store.write().await?;
         if !self
-            .point_earners(&mut tx)
+            .sales_staff(&mut tx)
             .await?
             .iter()
             .any(|(u, _)| *u == rep)

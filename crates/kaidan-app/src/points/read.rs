@@ -123,7 +123,7 @@ impl App {
         let at = check_day(at.unwrap_or_else(|| self.today()))?;
         let mut tx = self.store.read().await?;
         let mut people: BTreeMap<UserId, String> = self
-            .point_earners(&mut tx)
+            .sales_staff(&mut tx)
             .await?
             .into_iter()
             .filter(|(u, _)| reach.as_ref().is_none_or(|r| r.contains(u)))

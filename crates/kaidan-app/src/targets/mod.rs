@@ -7,7 +7,7 @@ mod progress;
 use std::collections::{BTreeMap, BTreeSet};
 
 use kaidan_domain::targets::{TargetPlanInput, TargetStatus, TargetSubject};
-use kaidan_domain::{Permission, Role, UserId, ValidationErrors};
+use kaidan_domain::{Permission, UserId, ValidationErrors};
 
 pub use progress::{
     MonthCell, TargetCard, TargetMiss, TargetMonths, TargetMonthsRow, TargetProgress, TargetRow,
@@ -327,21 +327,7 @@ impl App {
     pub async fn sales_people(&self, ctx: &Ctx) -> AppResult<Vec<(UserId, String)>> {
         ctx.require(Permission::TargetsWrite)?;
         let mut tx = self.store.read().await?;
-        let mut out: Vec<(UserId, String)> = tx
-            .user_list()
-            .await?
-            .into_iter()
-            .filter(|u| {
-                u.active
-                    && u.customer_id.is_none()
-                    && u.roles
-                        .iter()
-                        .any(|r| matches!(r, Role::SalesRep | Role::SalesManager))
-            })
-            .map(|u| (u.id, u.display_name))
-            .collect();
-        out.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(out)
+        self.sales_staff(&mut tx).await
     }
 
     /// Every region, by code, with its Chinese name where it has one.

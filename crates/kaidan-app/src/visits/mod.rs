@@ -141,12 +141,7 @@ impl App {
             .iter()
             .filter_map(|v| v.customer_id.map(|c| c.get()))
             .collect();
-        let known: BTreeSet<i64> = tx
-            .master_get_many(EntityKind::Customer, &wanted)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        let known = known_customers(&mut tx, &wanted).await?;
         let mut e = ValidationErrors::new();
         for (i, v) in input.visits.iter().enumerate() {
             if let Some(c) = v.customer_id
@@ -488,6 +483,19 @@ fn optional_note(note: Option<String>) -> Result<Option<String>, ValidationError
 }
 
 /// `YYYY-MM` of the month starting `first`.
+/// Of the customers named, those that exist.
+pub(crate) async fn known_customers(
+    tx: &mut Box<dyn crate::ports::Tx>,
+    wanted: &[i64],
+) -> AppResult<BTreeSet<i64>> {
+    Ok(tx
+        .master_get_many(EntityKind::Customer, wanted)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
 pub(crate) fn month_key(first: jiff::civil::Date) -> String {
     format!("{:04}-{:02}", first.year(), first.month())
 }

@@ -16,12 +16,14 @@ use kaidan_app::ports::ExpenseClaim;
 use kaidan_app::{AppError, Ctx};
 use kaidan_domain::expenses::{
     BudgetLine, BudgetSubject, ExpenseCategory, ExpenseClaimInput, ExpenseLineInput, ExpenseStatus,
+    MAX_CLAIM_LINES,
 };
 use kaidan_domain::master::CustomerData;
 use kaidan_domain::visits::month_start;
 use kaidan_domain::{CustomerId, Money, Permission, ValidationErrors};
 
 use super::finance::{csrf_refused, files_form};
+use super::visits::{count_rows, parse_id};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
 use crate::state::AppState;
 
@@ -72,19 +74,6 @@ fn opt_fen(m: Option<Money>, lang: Lang) -> String {
 fn this_month(s: &AppState) -> String {
     let d = s.app.today_date();
     format!("{:04}-{:02}", d.year(), d.month())
-}
-
-fn parse_id(lang: Lang, raw: &str) -> Result<i64, PageError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| {
-            PageError::new(
-                lang,
-                AppError::invalid("id", "invalid", format!("'{raw}' is not an id")),
-            )
-        })
 }
 
 /// A row of the month as the page shows it.
@@ -265,16 +254,6 @@ fn empty_row() -> FormRow {
     }
 }
 
-/// How many rows a posted form has (its highest `dayN` + 1).
-fn count_rows(f: &HashMap<String, String>) -> usize {
-    f.keys()
-        .filter_map(|k| k.strip_prefix("day").and_then(|n| n.parse::<usize>().ok()))
-        .map(|n| n + 1)
-        .max()
-        .unwrap_or(0)
-        .min(kaidan_domain::expenses::MAX_CLAIM_LINES)
-}
-
 async fn form_view(
     s: &AppState,
     auth: PageAuth,
@@ -329,7 +308,7 @@ async fn form_view(
             (p.id, visits)
         });
     let mut rows: Vec<FormRow> = match (typed, &existing) {
-        (Some(f), _) => (0..count_rows(f))
+        (Some(f), _) => (0..count_rows(f, MAX_CLAIM_LINES))
             .map(|i| {
                 let g = |k: &str| f.get(&format!("{k}{i}")).cloned().unwrap_or_default();
                 FormRow {
@@ -424,7 +403,7 @@ async fn claim_input(
 ) -> Result<ExpenseClaimInput, ValidationErrors> {
     let mut e = ValidationErrors::new();
     let mut lines = Vec::new();
-    for i in 0..count_rows(form) {
+    for i in 0..count_rows(form, MAX_CLAIM_LINES) {
         let g = |k: &str| {
             form.get(&format!("{k}{i}"))
                 .map(|v| v.trim().to_string())

@@ -191,7 +191,7 @@ async fn plan_form_view(
         .into_iter()
         .find(|p| p.rep_id == auth.ctx.actor.user_id);
     let mut rows: Vec<PlanRow> = match (typed, &mine) {
-        (Some(f), _) => (0..PLAN_ROWS.max(count_rows(f)))
+        (Some(f), _) => (0..PLAN_ROWS.max(count_rows(f, kaidan_domain::visits::MAX_PLAN_VISITS)))
             .map(|i| {
                 let g = |k: &str| f.get(&format!("{k}{i}")).cloned().unwrap_or_default();
                 PlanRow {
@@ -264,14 +264,15 @@ async fn plan_form_view(
     ))
 }
 
-/// How many rows a posted form has (its highest `dayN` + 1).
-fn count_rows(f: &HashMap<String, String>) -> usize {
+/// How many rows a posted grid form has (its highest `dayN` + 1), at most
+/// `max`.
+pub(super) fn count_rows(f: &HashMap<String, String>, max: usize) -> usize {
     f.keys()
         .filter_map(|k| k.strip_prefix("day").and_then(|n| n.parse::<usize>().ok()))
         .map(|n| n + 1)
         .max()
         .unwrap_or(0)
-        .min(kaidan_domain::visits::MAX_PLAN_VISITS)
+        .min(max)
 }
 
 /// GET /visits/plan/{month}: one's own plan of the month as a form.
@@ -307,7 +308,7 @@ async fn save_plan(
     let lang = auth.chrome.lang;
     let mut e = ValidationErrors::new();
     let mut visits = Vec::new();
-    for i in 0..count_rows(&form) {
+    for i in 0..count_rows(&form, kaidan_domain::visits::MAX_PLAN_VISITS) {
         let g = |k: &str| {
             form.get(&format!("{k}{i}"))
                 .map(|v| v.trim().to_string())
@@ -473,7 +474,8 @@ async fn plan_page(
     plan_view(&s, &ctx, chrome, id, None).await
 }
 
-fn parse_id(lang: Lang, raw: &str) -> Result<i64, PageError> {
+/// A record's id from its path: a whole number above 0.
+pub(super) fn parse_id(lang: Lang, raw: &str) -> Result<i64, PageError> {
     raw.trim()
         .parse::<i64>()
         .ok()
