@@ -20,7 +20,7 @@ pub use read::{ClaimView, ExpenseCard, ExpenseMonth, ExpenseMonthRow, PlanCheck,
 use crate::finance::{VoucherUpload, checked_voucher};
 use crate::ports::{ExpenseClaim, ExpensePayment, Tx, VoucherFile};
 use crate::users::change;
-use crate::visits::{known_customers, month_key};
+use crate::visits::{known_customers, month_id, month_key};
 use crate::{App, AppError, AppResult, Ctx};
 
 /// The longest reference of a reimbursement (a voucher or transfer number).
@@ -394,7 +394,24 @@ impl App {
         Ok(view)
     }
 
-    /// The manager's or finance's decision.
+    /// Approves the claim at the step it is at: the manager's when
+    /// submitted, finance's when the manager approved it.
+    pub async fn approve_expense_claim(&self, ctx: &Ctx, id: i64) -> AppResult<ClaimView> {
+        let reach = self.expense_reach(ctx).await?;
+        let status = {
+            let mut tx = self.store.read().await?;
+            Self::claim_in_reach(&reach, &mut tx, id).await?.status
+        };
+        let decision = if status == ExpenseStatus::ManagerApproved {
+            ClaimDecision::FinanceApprove
+        } else {
+            ClaimDecision::ManagerApprove
+        };
+        self.decide_expense_claim(ctx, id, decision).await
+    }
+
+    /// The manager's or finance's decision: whoever decides is read from
+    /// the step the claim is at; nobody decides his own claim.
     pub async fn decide_expense_claim(
         &self,
         ctx: &Ctx,
@@ -410,60 +427,41 @@ impl App {
             let mut tx = self.store.read().await?;
             Self::claim_in_reach(&reach, &mut tx, id).await?
         };
-        let (from, to) = match (&decision, c.status) {
-            (ClaimDecision::ManagerApprove, _) => {
-                (ExpenseStatus::Submitted, ExpenseStatus::ManagerApproved)
-            }
-            (ClaimDecision::FinanceApprove, _) => {
-                (ExpenseStatus::ManagerApproved, ExpenseStatus::Approved)
-            }
-            (ClaimDecision::Return(_), s) => (s, ExpenseStatus::Returned),
+        use ExpenseStatus::*;
+        let (step, wanted, to): (&str, &[ExpenseStatus], ExpenseStatus) = match decision {
+            ClaimDecision::ManagerApprove => ("approve", &[Submitted], ManagerApproved),
+            ClaimDecision::FinanceApprove => ("approve", &[ManagerApproved], Approved),
+            ClaimDecision::Return(_) => ("return", &[Submitted, ManagerApproved], Returned),
         };
-        // Who decides: the rep's manager at the first step, finance at the
-        // second; nobody his own claim.
-        match from {
-            ExpenseStatus::Submitted => {
-                self.require_reviewer_of(ctx, c.rep_id, Permission::ExpensesApprove)
-                    .await?;
-            }
-            ExpenseStatus::ManagerApproved => {
-                ctx.require(Permission::ExpensesFinance)?;
-                if c.rep_id == ctx.actor.user_id {
-                    return Err(AppError::invalid(
-                        "id",
-                        "own_record",
-                        "nobody approves his own claim",
-                    ));
-                }
-            }
-            _ => {}
+        if !wanted.contains(&c.status) {
+            return Err(wrong_status(&c, step, wanted));
         }
-        let wanted = match decision {
-            ClaimDecision::ManagerApprove => vec![ExpenseStatus::Submitted],
-            ClaimDecision::FinanceApprove => vec![ExpenseStatus::ManagerApproved],
-            ClaimDecision::Return(_) => {
-                vec![ExpenseStatus::Submitted, ExpenseStatus::ManagerApproved]
+        if c.status == Submitted {
+            self.require_reviewer_of(ctx, c.rep_id, Permission::ExpensesApprove)
+                .await?;
+        } else {
+            ctx.require(Permission::ExpensesFinance)?;
+            if c.rep_id == ctx.actor.user_id {
+                return Err(AppError::invalid(
+                    "id",
+                    "own_record",
+                    "nobody approves his own claim",
+                ));
             }
-        };
+        }
         let mut tx = self.store.write().await?;
-        if !wanted.contains(&c.status)
-            || !tx
-                .expense_claim_move(
-                    id,
-                    from,
-                    to,
-                    ctx.actor.user_id,
-                    self.now(),
-                    reason.as_deref(),
-                )
-                .await?
+        if !tx
+            .expense_claim_move(
+                id,
+                c.status,
+                to,
+                ctx.actor.user_id,
+                self.now(),
+                reason.as_deref(),
+            )
+            .await?
         {
-            let step = if to == ExpenseStatus::Returned {
-                "return"
-            } else {
-                "approve"
-            };
-            return Err(wrong_status(&c, step, &wanted));
+            return Err(wrong_status(&c, step, wanted));
         }
         let mut changes = vec![change("status", to.as_str())];
         if let Some(r) = &reason {
@@ -557,7 +555,7 @@ impl App {
             &mut tx,
             ctx,
             "expense_budget",
-            i64::from(month_start(&key)?.year()) * 100 + i64::from(month_start(&key)?.month()),
+            month_id(month_start(&key)?),
             "write",
             vec![
                 change("month", &key),

@@ -246,7 +246,7 @@ pub struct ExpenseCard {
     /// One's own budget of this month, for whoever claims.
     pub mine: Option<BudgetUse>,
     /// Claims waiting for the reader's step, and their total.
-    pub waiting: Option<(&'static str, i64, Money)>,
+    pub waiting: Option<(i64, Money)>,
     /// Approved claims finance is to pay.
     pub to_pay: Option<(i64, Money)>,
 }
@@ -287,11 +287,9 @@ impl App {
                 .map_or((0, Money::ZERO), |c| (c.1, c.2))
         };
         let waiting = if a.can(Permission::ExpensesFinance) {
-            let (n, m) = of(ExpenseStatus::ManagerApproved);
-            Some(("finance", n, m))
+            Some(of(ExpenseStatus::ManagerApproved))
         } else if a.can(Permission::ExpensesApprove) {
-            let (n, m) = of(ExpenseStatus::Submitted);
-            Some(("manager", n, m))
+            Some(of(ExpenseStatus::Submitted))
         } else {
             None
         };

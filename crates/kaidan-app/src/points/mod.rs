@@ -26,7 +26,7 @@ use crate::ports::{
     LedgerRow, NewLedgerEntry, PointsAward, PointsItem, PointsMonth, PointsScheme, Tx,
 };
 use crate::users::change;
-use crate::visits::month_key;
+use crate::visits::{month_id, month_key};
 use crate::{App, AppError, AppResult, Ctx};
 
 fn no_award(id: i64) -> AppError {
@@ -148,7 +148,7 @@ impl App {
             &mut tx,
             ctx,
             "points_scheme",
-            i64::from(draft.from.year()) * 100 + i64::from(draft.from.month()),
+            month_id(draft.from),
             "write",
             vec![
                 change("month", &key),
@@ -496,7 +496,7 @@ impl App {
             &mut tx,
             ctx,
             "points_month",
-            i64::from(first.year()) * 100 + i64::from(first.month()),
+            month_id(first),
             "post",
             vec![
                 change("month", &key),

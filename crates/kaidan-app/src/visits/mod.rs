@@ -496,6 +496,11 @@ pub(crate) async fn known_customers(
         .collect())
 }
 
+/// A month as a number for the audit trail's entity id: 202612.
+pub(crate) fn month_id(first: jiff::civil::Date) -> i64 {
+    i64::from(first.year()) * 100 + i64::from(first.month())
+}
+
 pub(crate) fn month_key(first: jiff::civil::Date) -> String {
     format!("{:04}-{:02}", first.year(), first.month())
 }

@@ -134,13 +134,7 @@ pub async fn approve_expense_claim(
     Api(app, ctx): Api,
     PathId(id): PathId<ExpenseClaimId>,
 ) -> ApiResult<Json<ClaimView>> {
-    let c = app.expense_claim(&ctx, id).await?;
-    let decision = if c.claim.status == kaidan_domain::expenses::ExpenseStatus::ManagerApproved {
-        ClaimDecision::FinanceApprove
-    } else {
-        ClaimDecision::ManagerApprove
-    };
-    Ok(Json(app.decide_expense_claim(&ctx, id, decision).await?))
+    Ok(Json(app.approve_expense_claim(&ctx, id).await?))
 }
 
 /// Sends the claim back to the rep with the reason.

@@ -14,6 +14,7 @@ use kaidan_domain::ValidationErrors;
 use kaidan_domain::figures::{Breakdown, DailySalesReport, Figure, FigurePeriod};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::api::query::optional_day;
 use crate::auth::Api;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
@@ -47,17 +48,10 @@ pub(crate) fn figure_params(
             );
         }
     }
-    let mut day = |k: &str| -> Option<Date> {
-        let v = q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())?;
-        match v.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                e.add(k, "invalid", format!("'{v}' is not a day (YYYY-MM-DD)"));
-                None
-            }
-        }
-    };
-    let (from, to) = (day("from"), day("to"));
+    let (from, to) = (
+        optional_day(&mut e, q, "from"),
+        optional_day(&mut e, q, "to"),
+    );
     let by = match q.get("by").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => None,
         Some(v) => match v.parse::<Breakdown>() {

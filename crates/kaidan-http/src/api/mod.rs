@@ -29,7 +29,7 @@ pub mod orders;
 pub mod points;
 pub mod portal;
 pub mod purchasing;
-mod query;
+pub(crate) mod query;
 pub mod region_priorities;
 pub mod returns;
 pub mod safety_stock;

@@ -16,6 +16,7 @@ use kaidan_domain::points::{
 };
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::api::query::optional_day;
 use crate::api::targets::ReturnReason;
 use crate::auth::Api;
 use crate::json::JsonBody;
@@ -38,16 +39,7 @@ fn at_param(q: &BTreeMap<String, String>) -> Result<Option<Date>, ValidationErro
             e.add(k, "unknown", "not a parameter here: at");
         }
     }
-    let at = match q.get("at").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(v) => match v.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                e.add("at", "invalid", format!("'{v}' is not a day (YYYY-MM-DD)"));
-                None
-            }
-        },
-    };
+    let at = optional_day(&mut e, q, "at");
     e.into_result(at)
 }
 

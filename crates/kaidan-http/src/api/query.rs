@@ -68,3 +68,20 @@ pub(crate) fn history_request(
     }
     Ok(r)
 }
+
+/// An optional day parameter (`YYYY-MM-DD`) of a report; a bad one is
+/// added to `e` under its name.
+pub(crate) fn optional_day(
+    e: &mut kaidan_domain::ValidationErrors,
+    q: &BTreeMap<String, String>,
+    k: &str,
+) -> Option<jiff::civil::Date> {
+    let v = q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())?;
+    match v.parse() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            e.add(k, "invalid", format!("'{v}' is not a day (YYYY-MM-DD)"));
+            None
+        }
+    }
+}

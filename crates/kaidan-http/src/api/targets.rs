@@ -15,6 +15,7 @@ use kaidan_domain::targets::{FollowUpInput, TargetPlanInput, TargetSpan};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::api::query::optional_day;
 use crate::auth::Api;
 use crate::json::JsonBody;
 use crate::path::{PathId, TargetYear};
@@ -45,16 +46,7 @@ pub(crate) fn progress_params(
                 TargetSpan::Month
             }),
     };
-    let at = match q.get("at").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(v) => match v.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                e.add("at", "invalid", format!("'{v}' is not a day (YYYY-MM-DD)"));
-                None
-            }
-        },
-    };
+    let at = optional_day(&mut e, q, "at");
     e.into_result((span, at))
 }
 

@@ -651,16 +651,7 @@ async fn claim_step(
                 .submit_expense_claim(ctx, id, form.get("over_budget_reason").cloned())
                 .await
         }
-        "manager_approve" => {
-            s.app
-                .decide_expense_claim(ctx, id, ClaimDecision::ManagerApprove)
-                .await
-        }
-        "finance_approve" => {
-            s.app
-                .decide_expense_claim(ctx, id, ClaimDecision::FinanceApprove)
-                .await
-        }
+        "approve" => s.app.approve_expense_claim(ctx, id).await,
         "return" => {
             s.app
                 .decide_expense_claim(ctx, id, ClaimDecision::Return(g("reason")))
@@ -677,7 +668,7 @@ async fn claim_step(
         _ => Err(AppError::invalid(
             "step",
             "invalid",
-            "submit, manager_approve, finance_approve, return or reimburse",
+            "submit, approve, return or reimburse",
         )),
     };
     match r {

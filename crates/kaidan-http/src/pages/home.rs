@@ -395,7 +395,7 @@ async fn expense_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -
             ),
         });
     }
-    if let Some((_, n, total)) = card.waiting {
+    if let Some((n, total)) = card.waiting {
         out.push(FigureCard {
             href: "/expenses".into(),
             name: lang.pick("待审核的报销单", "Expense claims to approve"),

@@ -24,6 +24,7 @@ use kaidan_domain::{Permission, UserId, ValidationErrors};
 
 use super::finance::{wants_xlsx, xlsx};
 use super::format::local_time;
+use super::targets::basis_name;
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
 use crate::state::AppState;
 
@@ -70,25 +71,11 @@ fn item_kind_name(lang: Lang, k: ItemKind) -> &'static str {
     }
 }
 
-pub(crate) fn basis_name(lang: Lang, b: TargetBasis) -> &'static str {
-    match b {
-        TargetBasis::Ordered => lang.pick("订货额", "ordered"),
-        TargetBasis::Shipped => lang.pick("发货额", "shipped"),
-        TargetBasis::Invoiced => lang.pick("开票额", "invoiced"),
-        TargetBasis::Collected => lang.pick("回款额", "collected"),
-    }
-}
-
 fn day_param(lang: Lang, q: &BTreeMap<String, String>) -> Result<Option<Date>, PageError> {
-    match q.get("at").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| {
-            PageError::new(
-                lang,
-                AppError::invalid("at", "invalid", format!("'{v}' is not a day (YYYY-MM-DD)")),
-            )
-        }),
-    }
+    let mut e = ValidationErrors::new();
+    let at = crate::api::query::optional_day(&mut e, q, "at");
+    e.into_result(at)
+        .map_err(|e| PageError::new(lang, AppError::Invalid(e)))
 }
 
 fn last_month(today: Date) -> String {
