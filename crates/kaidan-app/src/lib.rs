@@ -14,6 +14,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod collection;
+pub mod commissions;
 pub mod confidential;
 pub mod contracts;
 pub mod error;

@@ -220,6 +220,15 @@ string_enum!(
         /// Set the monthly expense budgets of reps and teams (the general
         /// manager).
         ExpensesBudget = "expenses.budget",
+        /// Compute the month's commission statements and review those of
+        /// the reps one leads (the sales manager).
+        CommissionsWrite = "commissions.write",
+        /// Confirm reviewed commission statements or send them back
+        /// (finance).
+        CommissionsFinance = "commissions.finance",
+        /// Write the commission policies (the general manager; seed 001:
+        /// 根据销售业绩提供提成).
+        CommissionsPolicy = "commissions.policy",
     }
 );
 
@@ -290,6 +299,7 @@ impl Role {
                 PointsRedeem,
                 ExpensesWrite,
                 ExpensesApprove,
+                CommissionsWrite,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -325,6 +335,7 @@ impl Role {
             Role::Finance => &[
                 FiguresRead,
                 ExpensesFinance,
+                CommissionsFinance,
                 ContractRead,
                 ContractReviewFinance,
                 ComplaintRead,
@@ -443,6 +454,7 @@ impl Role {
                 TargetsApprove,
                 PointsApprove,
                 ExpensesBudget,
+                CommissionsPolicy,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

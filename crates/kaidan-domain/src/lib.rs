@@ -11,6 +11,7 @@ pub mod after_sales;
 pub mod allocation;
 pub mod audit;
 pub mod calendar;
+pub mod commissions;
 pub mod contracts;
 pub mod customer_hold;
 pub mod events;

@@ -100,6 +100,8 @@ id_kinds! {
     PointsItemId: i64 = "a points item" by positive;
     /// An expense claim (SAL-3).
     ExpenseClaimId: i64 = "an expense claim" by positive;
+    /// A rep's monthly commission statement (SAL-5).
+    CommissionStatementId: i64 = "a commission statement" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -13,6 +13,7 @@ mod bounds;
 mod changes;
 mod child_rows;
 mod collection;
+mod commissions;
 mod complaints;
 mod contracts;
 mod db;

@@ -125,6 +125,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0032_visits.sql"),
     migration!("0033_points.sql"),
     migration!("0034_expenses.sql"),
+    migration!("0035_commissions.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -461,6 +462,11 @@ mod tests {
             34,
             "64bbc5684bb50dbe1de6bce3d7b30f3ee26be0b9bd7e68fdd7f31724c87e92f4e8eb9c96484d1a5a2108863ca965d2d9",
             "b773408013b3b83b3aa035baff8c18479e81ac42b0abd05762c09f2ccec6168d597c6c06fd373d8a05f0906c99f2585a",
+        ),
+        (
+            35,
+            "785783620ceb7c21385f729e9b9facb0afde7a27fede514cb28d557a7537f81c1072306d00ba6e0d4e167cf489af26ac",
+            "0cd7d88e785e5a2687b660d720902b4dc8e3ca81d9b40a7824d9daedd1e9774cf5b92b13f7e59d7606ef382bd260e5d8",
         ),
     ];
 

@@ -62,6 +62,24 @@ impl App {
         }
     }
 
+    /// The reach of one who works with a capability (`permissions`): his
+    /// figures' scope, or at least himself when he reads no figures.
+    pub(crate) async fn reach_with(
+        &self,
+        ctx: &Ctx,
+        permissions: &[Permission],
+    ) -> AppResult<Option<Vec<UserId>>> {
+        let a = &ctx.actor;
+        if permissions.iter().any(|p| a.can(*p)) {
+            return match self.figure_scope(ctx).await {
+                Ok(scope) => Ok(scope),
+                Err(AppError::Forbidden(_)) => Ok(Some(vec![a.user_id])),
+                Err(e) => Err(e),
+            };
+        }
+        self.figure_scope(ctx).await
+    }
+
     fn figure_query(
         &self,
         figure: Figure,

@@ -71,22 +71,15 @@ impl App {
     /// Whose points `ctx` reads: None for everyone (`figures.read`), else
     /// his teams' members and himself, or only himself.
     pub(crate) async fn points_reach(&self, ctx: &Ctx) -> AppResult<Option<Vec<UserId>>> {
-        let a = &ctx.actor;
-        if [
-            Permission::PointsWrite,
-            Permission::PointsApprove,
-            Permission::PointsRedeem,
-        ]
-        .iter()
-        .any(|p| a.can(*p))
-        {
-            return match self.figure_scope(ctx).await {
-                Ok(scope) => Ok(scope),
-                Err(AppError::Forbidden(_)) => Ok(Some(vec![a.user_id])),
-                Err(e) => Err(e),
-            };
-        }
-        self.figure_scope(ctx).await
+        self.reach_with(
+            ctx,
+            &[
+                Permission::PointsWrite,
+                Permission::PointsApprove,
+                Permission::PointsRedeem,
+            ],
+        )
+        .await
     }
 
     /// The active staff users with a sales role (rep or manager), by name:

@@ -10,6 +10,7 @@ mod allocation;
 mod bank;
 mod changes;
 mod collection;
+mod commissions;
 mod complaints;
 mod contracts;
 mod deadlines;
@@ -39,6 +40,7 @@ pub use allocation::*;
 pub use bank::*;
 pub use changes::*;
 pub use collection::*;
+pub use commissions::*;
 pub use complaints::*;
 pub use contracts::*;
 pub use deadlines::*;
@@ -174,6 +176,7 @@ pub trait Tx:
     + VisitsTx
     + PointsTx
     + ExpensesTx
+    + CommissionsTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -15,6 +15,7 @@ pub mod allocation;
 pub mod bank;
 pub mod calendar;
 pub mod collection;
+pub mod commissions;
 pub mod complaints;
 pub mod contracts;
 pub mod customer_holds;
@@ -87,6 +88,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(targets::routes())
         .merge(visits::routes())
         .merge(points::routes())
+        .merge(commissions::routes())
         .merge(expenses::routes());
     for (path, tag) in MASTER {
         r = match *tag {

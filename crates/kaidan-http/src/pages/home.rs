@@ -151,6 +151,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
     }
     work.extend(points_cards(&s, &ctx, lang).await);
     work.extend(expense_cards(&s, &ctx, lang).await);
+    work.extend(commission_cards(&s, &ctx, lang).await);
     let targets = match s.app.target_cards(&ctx).await {
         Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
         Err(e) => {
@@ -411,6 +412,61 @@ async fn expense_cards(s: &AppState, ctx: &kaidan_app::Ctx, lang: super::Lang) -
             requirement: "SAL-3",
             value: n.to_string(),
             detail: format!("{} {}", lang.pick("合计", "total"), total.round_to_fen()),
+        });
+    }
+    out
+}
+
+/// Commissions (SAL-5): a rep's latest statement; the statements waiting
+/// for the sales manager's review or finance's confirmation.
+async fn commission_cards(
+    s: &AppState,
+    ctx: &kaidan_app::Ctx,
+    lang: super::Lang,
+) -> Vec<FigureCard> {
+    let a = &ctx.actor;
+    let waits = a.can(Permission::CommissionsWrite) || a.can(Permission::CommissionsFinance);
+    if !waits && !a.can(Permission::FiguresReadOwn) {
+        return Vec::new();
+    }
+    let card = match s.app.commission_card(ctx).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "home commissions");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(own) = card.own {
+        out.push(FigureCard {
+            href: format!("/commissions/statements/{}", own.id),
+            name: lang.pick("我的提成", "My commission"),
+            requirement: "SAL-5",
+            value: own.commission.to_string(),
+            detail: format!(
+                "{} · {}",
+                own.month,
+                super::commissions::status_name(lang, own.status)
+            ),
+        });
+    }
+    if waits {
+        out.push(FigureCard {
+            href: "/commissions".into(),
+            name: if a.can(Permission::CommissionsFinance) {
+                lang.pick("待确认的提成结算单", "Commission statements to confirm")
+            } else {
+                lang.pick("待审核的提成结算单", "Commission statements to review")
+            },
+            requirement: "SAL-5",
+            value: card.waiting.to_string(),
+            detail: lang
+                .pick(
+                    "销售经理审核,财务确认",
+                    "reviewed by the sales manager, confirmed by finance",
+                )
+                .into(),
         });
     }
     out

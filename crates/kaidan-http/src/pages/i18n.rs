@@ -68,6 +68,7 @@ impl Lang {
             "visits" => ("客户拜访", "Visits"),
             "points" => ("积分", "Points"),
             "expenses" => ("费用报销", "Expenses"),
+            "commissions" => ("销售提成", "Commissions"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

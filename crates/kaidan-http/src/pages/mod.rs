@@ -8,6 +8,7 @@ mod bank;
 mod calendar;
 mod chart;
 mod collection;
+mod commissions;
 mod complaints;
 mod contracts;
 mod customer_hold;
@@ -124,6 +125,7 @@ pub fn routes() -> Router<AppState> {
         .merge(visits::routes())
         .merge(points::routes())
         .merge(expenses::routes())
+        .merge(commissions::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -164,7 +166,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 33] = [
+    let items: [(&str, &str, Option<P>); 34] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -194,6 +196,8 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/points", "points", None),
         // One's own claims, one's teams', or everyone's (finance).
         ("/expenses", "expenses", None),
+        // One's own statements, one's teams', or everyone's.
+        ("/commissions", "commissions", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -239,6 +243,17 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
                 P::ExpensesApprove,
                 P::ExpensesFinance,
                 P::ExpensesBudget,
+            ]
+            .iter()
+            .any(|p| actor.can(*p))
+            .then_some((section, section, key)),
+            ("/commissions", _) => [
+                P::FiguresRead,
+                P::FiguresReadTeam,
+                P::FiguresReadOwn,
+                P::CommissionsWrite,
+                P::CommissionsFinance,
+                P::CommissionsPolicy,
             ]
             .iter()
             .any(|p| actor.can(*p))

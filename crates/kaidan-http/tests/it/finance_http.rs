@@ -134,7 +134,7 @@ pub(crate) async fn ship(t: &T, w: &World, order: i64) -> Value {
     r.json()
 }
 
-async fn put_voucher(
+pub(crate) async fn put_voucher(
     t: &T,
     token: &str,
     receipt: i64,

@@ -7,6 +7,7 @@ mod allocation_http;
 mod api;
 mod bank_http;
 mod collection_http;
+mod commissions_http;
 mod complaints_http;
 mod contract_orders_http;
 mod contracts_http;

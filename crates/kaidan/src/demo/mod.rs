@@ -20,6 +20,7 @@
 
 mod after_sales;
 mod allocation;
+mod commissions;
 mod contracts;
 mod data;
 mod expenses;
@@ -150,6 +151,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     after_sales::complaints_today(app).await?;
     targets::plan(app, first, today).await?;
     points::points(app, first, today).await?;
+    commissions::commissions(app, first, today).await?;
     // The daily sales reports of the month's working days so far (KPI-5),
     // as the job writes them each evening.
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")

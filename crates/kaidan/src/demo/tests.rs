@@ -1252,3 +1252,34 @@ async fn sal_3_demo_has_budgets_and_claims_paid_and_waiting() {
         );
     }
 }
+
+#[tokio::test]
+async fn sal_5_demo_has_two_policies_and_statements_confirmed_and_waiting() {
+    use kaidan_domain::commissions::StatementStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        assert_eq!(
+            app.commission_policies(&ctx).await.unwrap().len(),
+            2,
+            "{backend}"
+        );
+        let all = app.commission_history(&ctx).await.unwrap();
+        assert!(
+            all.iter().any(|s| s.status == StatementStatus::Confirmed)
+                && all.iter().any(|s| s.status == StatementStatus::Computed)
+                && all.iter().any(|s| s.commission.is_positive()),
+            "{backend}: {all:?}"
+        );
+        let newest = &all.first().unwrap().month;
+        let mut both = false;
+        for st in all.iter().filter(|s| &s.month == newest) {
+            let s = app.commission_statement(&ctx, st.id).await.unwrap();
+            let froms: std::collections::BTreeSet<_> =
+                s.lines.iter().filter_map(|l| l.line.policy_from).collect();
+            both |= froms.len() == 2;
+        }
+        assert!(both, "{backend}: last month is paid under both policies");
+    }
+}

@@ -1,0 +1,134 @@
+-- Sales commissions (SAL-5; issue 20, ADR 0043).
+--
+-- Policies as data, each in force from a day: the basis, a default rate,
+-- a rate per product category and tiers by target completion (rates,
+-- factors and completions in hundredths of a percent). A rep's monthly
+-- statement with its lines, as computed, reviewed and confirmed.
+--sqlite: CREATE TABLE commission_policies (
+--sqlite:     from_day TEXT PRIMARY KEY,
+--sqlite:     basis TEXT NOT NULL CHECK (basis IN ('invoiced', 'collected')),
+--sqlite:     default_rate_bp BIGINT NOT NULL CHECK (default_rate_bp BETWEEN 0 AND 5000),
+--sqlite:     note TEXT,
+--sqlite:     written_by BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     written_at BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: commission_policies.default_rate_bp" CHECK (typeof(default_rate_bp) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_policies.written_by" CHECK (typeof(written_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_policies.written_at" CHECK (typeof(written_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE commission_policies (
+--postgres:     from_day TEXT PRIMARY KEY,
+--postgres:     basis TEXT NOT NULL CHECK (basis IN ('invoiced', 'collected')),
+--postgres:     default_rate_bp BIGINT NOT NULL CHECK (default_rate_bp BETWEEN 0 AND 5000),
+--postgres:     note TEXT,
+--postgres:     written_by BIGINT NOT NULL REFERENCES users(id),
+--postgres:     written_at BIGINT NOT NULL
+--postgres: );
+--sqlite: CREATE TABLE commission_rates (
+--sqlite:     from_day TEXT NOT NULL REFERENCES commission_policies(from_day),
+--sqlite:     category TEXT NOT NULL,
+--sqlite:     rate_bp BIGINT NOT NULL CHECK (rate_bp BETWEEN 0 AND 5000),
+--sqlite:     PRIMARY KEY (from_day, category),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_rates.rate_bp" CHECK (typeof(rate_bp) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE commission_rates (
+--postgres:     from_day TEXT NOT NULL REFERENCES commission_policies(from_day),
+--postgres:     category TEXT NOT NULL,
+--postgres:     rate_bp BIGINT NOT NULL CHECK (rate_bp BETWEEN 0 AND 5000),
+--postgres:     PRIMARY KEY (from_day, category)
+--postgres: );
+--sqlite: CREATE TABLE commission_tiers (
+--sqlite:     from_day TEXT NOT NULL REFERENCES commission_policies(from_day),
+--sqlite:     from_bp BIGINT NOT NULL CHECK (from_bp BETWEEN 0 AND 100000),
+--sqlite:     factor_bp BIGINT NOT NULL CHECK (factor_bp BETWEEN 0 AND 50000),
+--sqlite:     PRIMARY KEY (from_day, from_bp),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_tiers.from_bp" CHECK (typeof(from_bp) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_tiers.factor_bp" CHECK (typeof(factor_bp) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE commission_tiers (
+--postgres:     from_day TEXT NOT NULL REFERENCES commission_policies(from_day),
+--postgres:     from_bp BIGINT NOT NULL CHECK (from_bp BETWEEN 0 AND 100000),
+--postgres:     factor_bp BIGINT NOT NULL CHECK (factor_bp BETWEEN 0 AND 50000),
+--postgres:     PRIMARY KEY (from_day, from_bp)
+--postgres: );
+--sqlite: CREATE TABLE commission_statements (
+--sqlite:     id INTEGER PRIMARY KEY,
+--sqlite:     rep_id BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     month TEXT NOT NULL,
+--sqlite:     status TEXT NOT NULL CHECK (status IN ('computed', 'reviewed', 'confirmed')),
+--sqlite:     target BIGINT,
+--sqlite:     actual BIGINT,
+--sqlite:     completion_bp BIGINT,
+--sqlite:     base BIGINT NOT NULL,
+--sqlite:     commission BIGINT NOT NULL,
+--sqlite:     computed_by BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     computed_at BIGINT NOT NULL,
+--sqlite:     reviewed_by BIGINT REFERENCES users(id),
+--sqlite:     reviewed_at BIGINT,
+--sqlite:     confirmed_by BIGINT REFERENCES users(id),
+--sqlite:     confirmed_at BIGINT,
+--sqlite:     return_reason TEXT,
+--sqlite:     UNIQUE (rep_id, month),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.rep_id" CHECK (typeof(rep_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.target" CHECK (typeof(target) IN ('integer', 'null') AND target BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.actual" CHECK (typeof(actual) IN ('integer', 'null') AND actual BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.completion_bp" CHECK (typeof(completion_bp) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.base" CHECK (typeof(base) IN ('integer', 'null') AND base BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.commission" CHECK (typeof(commission) IN ('integer', 'null') AND commission BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.computed_by" CHECK (typeof(computed_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.computed_at" CHECK (typeof(computed_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.reviewed_by" CHECK (typeof(reviewed_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.reviewed_at" CHECK (typeof(reviewed_at) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.confirmed_by" CHECK (typeof(confirmed_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_statements.confirmed_at" CHECK (typeof(confirmed_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE commission_statements (
+--postgres:     id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+--postgres:     rep_id BIGINT NOT NULL REFERENCES users(id),
+--postgres:     month TEXT NOT NULL,
+--postgres:     status TEXT NOT NULL CHECK (status IN ('computed', 'reviewed', 'confirmed')),
+--postgres:     target BIGINT CONSTRAINT bound_target CHECK (target BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     actual BIGINT CONSTRAINT bound_actual CHECK (actual BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     completion_bp BIGINT,
+--postgres:     base BIGINT NOT NULL CONSTRAINT bound_base CHECK (base BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     commission BIGINT NOT NULL CONSTRAINT bound_commission CHECK (commission BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     computed_by BIGINT NOT NULL REFERENCES users(id),
+--postgres:     computed_at BIGINT NOT NULL,
+--postgres:     reviewed_by BIGINT REFERENCES users(id),
+--postgres:     reviewed_at BIGINT,
+--postgres:     confirmed_by BIGINT REFERENCES users(id),
+--postgres:     confirmed_at BIGINT,
+--postgres:     return_reason TEXT,
+--postgres:     UNIQUE (rep_id, month)
+--postgres: );
+--sqlite: CREATE TABLE commission_lines (
+--sqlite:     statement_id BIGINT NOT NULL REFERENCES commission_statements(id),
+--sqlite:     line_no BIGINT NOT NULL,
+--sqlite:     policy_from TEXT,
+--sqlite:     basis TEXT CHECK (basis IN ('invoiced', 'collected')),
+--sqlite:     category TEXT NOT NULL,
+--sqlite:     base BIGINT NOT NULL,
+--sqlite:     rate_bp BIGINT NOT NULL,
+--sqlite:     factor_bp BIGINT NOT NULL,
+--sqlite:     commission BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (statement_id, line_no),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.statement_id" CHECK (typeof(statement_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.line_no" CHECK (typeof(line_no) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.base" CHECK (typeof(base) IN ('integer', 'null') AND base BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.rate_bp" CHECK (typeof(rate_bp) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.factor_bp" CHECK (typeof(factor_bp) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: commission_lines.commission" CHECK (typeof(commission) IN ('integer', 'null') AND commission BETWEEN -10000000000000000 AND 10000000000000000)
+--sqlite: );
+--postgres: CREATE TABLE commission_lines (
+--postgres:     statement_id BIGINT NOT NULL REFERENCES commission_statements(id),
+--postgres:     line_no BIGINT NOT NULL,
+--postgres:     policy_from TEXT,
+--postgres:     basis TEXT CHECK (basis IN ('invoiced', 'collected')),
+--postgres:     category TEXT NOT NULL,
+--postgres:     base BIGINT NOT NULL CONSTRAINT bound_base CHECK (base BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     rate_bp BIGINT NOT NULL,
+--postgres:     factor_bp BIGINT NOT NULL,
+--postgres:     commission BIGINT NOT NULL CONSTRAINT bound_commission CHECK (commission BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     PRIMARY KEY (statement_id, line_no)
+--postgres: );
+CREATE INDEX commission_statements_month ON commission_statements (month, rep_id);
+
