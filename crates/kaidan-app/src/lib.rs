@@ -10,6 +10,7 @@
 pub mod after_sales;
 pub mod allocation;
 mod app;
+pub mod assessments;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
@@ -17,6 +18,7 @@ pub mod collection;
 pub mod commissions;
 pub mod confidential;
 pub mod contracts;
+pub mod customer_files;
 pub mod error;
 pub mod events;
 pub mod expenses;

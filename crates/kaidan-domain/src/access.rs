@@ -229,6 +229,10 @@ string_enum!(
         /// Write the commission policies (the general manager; seed 001:
         /// 根据销售业绩提供提成).
         CommissionsPolicy = "commissions.policy",
+        /// Assess the order clerks each month: score the supervisor's
+        /// items, confirm, record the rectification plan (seed 000: 监督
+        /// 人员; the general manager and the sales managers).
+        AssessmentsWrite = "assessments.write",
     }
 );
 
@@ -300,6 +304,7 @@ impl Role {
                 ExpensesWrite,
                 ExpensesApprove,
                 CommissionsWrite,
+                AssessmentsWrite,
                 ContractRead,
                 ContractArchive,
                 ContractDraft,
@@ -455,6 +460,7 @@ impl Role {
                 PointsApprove,
                 ExpensesBudget,
                 CommissionsPolicy,
+                AssessmentsWrite,
                 ContractRead,
                 ContractApprove,
                 SurveyRead,

@@ -9,6 +9,7 @@ mod macros;
 pub mod access;
 pub mod after_sales;
 pub mod allocation;
+pub mod assessments;
 pub mod audit;
 pub mod calendar;
 pub mod commissions;

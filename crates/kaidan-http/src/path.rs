@@ -102,6 +102,8 @@ id_kinds! {
     ExpenseClaimId: i64 = "an expense claim" by positive;
     /// A rep's monthly commission statement (SAL-5).
     CommissionStatementId: i64 = "a commission statement" by positive;
+    /// An order clerk's monthly assessment (KPI-6).
+    ClerkAssessmentId: i64 = "a clerk assessment" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -115,6 +115,21 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
              JOIN orders o ON o.id = pk.order_id \
              WHERE pk.first_pick >= {from} AND pk.first_pick < {to}"
         ),
+        // By product category: a row per order and category, the order
+        // counted once (on its first category), so the groups still add
+        // up to the orders and the amounts to the sales.
+        Figure::Sales if q.by == Breakdown::Category => format!(
+            "SELECT x.order_id, x.customer_id, x.clerk_id, x.at, \
+                    CASE WHEN x.cat = MIN(x.cat) OVER (PARTITION BY x.order_id) THEN 1 ELSE 0 END AS counted, \
+                    0 AS hit, x.amount, x.cost, x.uncosted AS n1, 0 AS n2, 0 AS n3, 0 AS n4, x.cat \
+             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, p.category AS cat, \
+                          SUM(ol.amount) AS amount, \
+                          SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
+                          SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
+                   FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
+                   WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}) \
+                   GROUP BY o.id, o.customer_id, o.created_by, o.received_at, p.category) x"
+        ),
         // n1: lines without a cost price (costed at their amount).
         Figure::Sales => format!(
             "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
@@ -144,12 +159,30 @@ fn group_of(by: Breakdown) -> (&'static str, &'static str) {
             "COALESCE(CAST(c.sales_rep_id AS TEXT), '')",
             "COALESCE(ru.display_name, '')",
         ),
+        Breakdown::Team => (
+            "COALESCE(CAST(tm.team_id AS TEXT), '')",
+            "COALESCE(tt.name, '')",
+        ),
         Breakdown::Region => (
             "COALESCE(CAST(c.region_id AS TEXT), '')",
             "COALESCE(NULLIF(g.name_zh, ''), g.name, '')",
         ),
         Breakdown::CustomerKind => ("c.kind", "c.kind"),
         Breakdown::Customer => ("CAST(c.id AS TEXT)", "c.code || ' ' || c.name"),
+        Breakdown::Channel => ("COALESCE(fo.channel, '')", "COALESCE(fo.channel, '')"),
+        Breakdown::Category => ("f.cat", "f.cat"),
+    }
+}
+
+/// The joins a breakdown needs beyond [`JOINS`]: the rep's team, the
+/// order's channel.
+fn extra_joins(by: Breakdown) -> &'static str {
+    match by {
+        Breakdown::Team => {
+            "LEFT JOIN team_members tm ON tm.user_id = c.sales_rep_id LEFT JOIN teams tt ON tt.id = tm.team_id"
+        }
+        Breakdown::Channel => "LEFT JOIN orders fo ON fo.id = f.order_id",
+        _ => "",
     }
 }
 
@@ -244,8 +277,9 @@ impl FiguresTx for DbTx {
         let f = base(q, &mut b, None);
         let own = own_clause(q, &mut b);
         let (key, label) = group_of(q.by);
+        let extra = extra_joins(q.by);
         let sql = format!(
-            "SELECT {key} AS k, {label} AS l, {SUMS} FROM ({f}) f {JOINS} {own} GROUP BY 1, 2"
+            "SELECT {key} AS k, {label} AS l, {SUMS} FROM ({f}) f {JOINS} {extra} {own} GROUP BY 1, 2"
         );
         let vals = b.0;
         Ok(fetch_all!(self, &sql, vals, |r| Ok(GroupLine {
@@ -304,8 +338,9 @@ impl FiguresTx for DbTx {
             "SELECT f.order_id, f.customer_id, f.at, CAST(f.counted AS BIGINT) AS counted, CAST(f.hit AS BIGINT) AS hit, \
                     CAST(f.amount AS BIGINT) AS amount, CAST(f.cost AS BIGINT) AS cost, CAST(f.n1 AS BIGINT) AS n1, \
                     CAST(f.n2 AS BIGINT) AS n2, CAST(f.n3 AS BIGINT) AS n3, CAST(f.n4 AS BIGINT) AS n4, o.number AS order_number, c.code || ' ' || c.name AS customer, cu.display_name AS clerk \
-             FROM ({f}) f {JOINS} LEFT JOIN orders o ON o.id = f.order_id {} \
+             FROM ({f}) f {JOINS} {} LEFT JOIN orders o ON o.id = f.order_id {} \
              ORDER BY f.at DESC, f.customer_id DESC LIMIT {limit}",
+            if key.is_some() { extra_joins(q.by) } else { "" },
             crate::row::where_all(&clauses)
         );
         let figure = q.figure;

@@ -5,6 +5,7 @@
 
 mod allocation;
 mod allocation_writes;
+mod assessments;
 pub mod backup;
 mod bank;
 mod bench_data;
@@ -16,6 +17,7 @@ mod collection;
 mod commissions;
 mod complaints;
 mod contracts;
+mod customer_files;
 mod db;
 mod deadlines;
 mod error;

@@ -126,6 +126,8 @@ const FILES: &[(&str, &str)] = &[
     migration!("0033_points.sql"),
     migration!("0034_expenses.sql"),
     migration!("0035_commissions.sql"),
+    migration!("0036_clerk_assessments.sql"),
+    migration!("0037_customer_files.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -467,6 +469,16 @@ mod tests {
             35,
             "785783620ceb7c21385f729e9b9facb0afde7a27fede514cb28d557a7537f81c1072306d00ba6e0d4e167cf489af26ac",
             "0cd7d88e785e5a2687b660d720902b4dc8e3ca81d9b40a7824d9daedd1e9774cf5b92b13f7e59d7606ef382bd260e5d8",
+        ),
+        (
+            36,
+            "4017ccbe596514e729e1876f62559cdea2dcf548b80033b22185008822665a07a788d1c860ee206f5f4b1c38bf81374c",
+            "066a14723614f5d2fb008622705ebc7d7c2f40da085ce70954fc7b524bec116eeb8007e83d173967dd46b48990daf1ee",
+        ),
+        (
+            37,
+            "8085b811d078d42c1f1bf82373e36abd9ee8236bf8d37016ee1ccd5cd11159b6ca83f48742297bff69eb555301a495c5",
+            "a0bd095b3bdcd6207d69c04becc74e4bbe7582e5ee707f68597f4f26466c0f8c69d559ad1a0dafe766a622ff439466e3",
         ),
     ];
 

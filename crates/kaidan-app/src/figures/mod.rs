@@ -80,7 +80,7 @@ impl App {
         self.figure_scope(ctx).await
     }
 
-    fn figure_query(
+    pub(crate) fn figure_query(
         &self,
         figure: Figure,
         period: FigurePeriod,

@@ -7,12 +7,14 @@
 //! error anywhere changes nothing.
 
 mod allocation;
+mod assessments;
 mod bank;
 mod changes;
 mod collection;
 mod commissions;
 mod complaints;
 mod contracts;
+mod customer_files;
 mod deadlines;
 mod events;
 mod expenses;
@@ -37,12 +39,14 @@ mod users;
 mod visits;
 
 pub use allocation::*;
+pub use assessments::*;
 pub use bank::*;
 pub use changes::*;
 pub use collection::*;
 pub use commissions::*;
 pub use complaints::*;
 pub use contracts::*;
+pub use customer_files::*;
 pub use deadlines::*;
 pub use events::*;
 pub use expenses::*;
@@ -177,6 +181,8 @@ pub trait Tx:
     + PointsTx
     + ExpensesTx
     + CommissionsTx
+    + AssessmentsTx
+    + CustomerFilesTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

@@ -28,10 +28,16 @@ string_enum!(
         Clerk = "clerk",
         /// The customer's sales rep.
         Rep = "rep",
+        /// The sales team of the customer's rep.
+        Team = "team",
         Region = "region",
         /// Franchisee, direct region, affiliated, store, business.
         CustomerKind = "customer_kind",
         Customer = "customer",
+        /// How the order came in (phone, portal, a visit, ...).
+        Channel = "channel",
+        /// The products' category (品类): sales only.
+        Category = "category",
     }
 );
 
@@ -57,8 +63,18 @@ impl Figure {
     pub fn breakdowns(self) -> &'static [Breakdown] {
         use Breakdown::*;
         match self {
-            Figure::Satisfaction => &[Rep, Region, CustomerKind, Customer],
-            _ => &[Clerk, Rep, Region, CustomerKind, Customer],
+            Figure::Satisfaction => &[Rep, Team, Region, CustomerKind, Customer],
+            Figure::Sales => &[
+                Clerk,
+                Rep,
+                Team,
+                Region,
+                CustomerKind,
+                Customer,
+                Channel,
+                Category,
+            ],
+            _ => &[Clerk, Rep, Team, Region, CustomerKind, Customer, Channel],
         }
     }
 
@@ -83,10 +99,8 @@ mod tests {
             assert!(f.requirement().starts_with("KPI-"));
             assert!(f.breakdowns().contains(&f.default_breakdown()), "{f}");
         }
-        assert!(
-            !Figure::Satisfaction
-                .breakdowns()
-                .contains(&Breakdown::Clerk)
-        );
+        for b in [Breakdown::Clerk, Breakdown::Channel] {
+            assert!(!Figure::Satisfaction.breakdowns().contains(&b), "{b}");
+        }
     }
 }

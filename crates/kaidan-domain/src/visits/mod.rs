@@ -3,9 +3,11 @@
 //! promised tracked to done; counted per rep and month (KPI-5: visits and
 //! inquiries).
 
+mod customer_file;
 mod plan;
 mod report;
 
+pub use customer_file::{CustomerFileInput, MAX_CONTACT, month_day};
 pub use plan::{
     MAX_GIFTS, MAX_PLAN_VISITS, MAX_PROSPECT, MAX_VISIT_EXPENSE_YUAN, PlannedVisit,
     PlannedVisitInput, VisitPlanInput, VisitPlanStatus, VisitPurpose, month_start,

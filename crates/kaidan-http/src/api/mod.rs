@@ -12,12 +12,14 @@ macro_rules! api_routes {
 
 pub mod admin;
 pub mod allocation;
+pub mod assessments;
 pub mod bank;
 pub mod calendar;
 pub mod collection;
 pub mod commissions;
 pub mod complaints;
 pub mod contracts;
+pub mod customer_files;
 pub mod customer_holds;
 pub mod expenses;
 pub mod figures;
@@ -89,6 +91,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(visits::routes())
         .merge(points::routes())
         .merge(commissions::routes())
+        .merge(assessments::routes())
+        .merge(customer_files::routes())
         .merge(expenses::routes());
     for (path, tag) in MASTER {
         r = match *tag {

@@ -74,9 +74,12 @@ fn breakdown_name(lang: Lang, b: Breakdown) -> &'static str {
     match b {
         Breakdown::Clerk => lang.pick("按开单员", "By clerk"),
         Breakdown::Rep => lang.pick("按销售代表", "By sales rep"),
+        Breakdown::Team => lang.pick("按销售团队", "By sales team"),
         Breakdown::Region => lang.pick("按区域", "By region"),
         Breakdown::CustomerKind => lang.pick("按客户类型", "By customer kind"),
         Breakdown::Customer => lang.pick("按客户", "By customer"),
+        Breakdown::Channel => lang.pick("按下单渠道", "By channel"),
+        Breakdown::Category => lang.pick("按产品品类", "By product category"),
     }
 }
 
@@ -86,6 +89,11 @@ fn group_label(lang: Lang, by: Breakdown, g: &GroupLine) -> String {
         && let Some((_, zh, en)) = CUSTOMER_KINDS.iter().find(|(k, _, _)| *k == g.key)
     {
         return lang.pick(zh, en).to_string();
+    }
+    if by == Breakdown::Channel
+        && let Ok(c) = g.key.parse::<kaidan_domain::orders::channel::Channel>()
+    {
+        return lang.pick(c.label_zh(), c.as_str()).to_string();
     }
     if g.label.trim().is_empty() {
         lang.pick("(未指定)", "(none)").to_string()

@@ -152,6 +152,7 @@ pub async fn home(State(s): State<AppState>, PageAuth { ctx, chrome }: PageAuth)
     work.extend(points_cards(&s, &ctx, lang).await);
     work.extend(expense_cards(&s, &ctx, lang).await);
     work.extend(commission_cards(&s, &ctx, lang).await);
+    work.extend(assessment_cards(&s, &ctx, lang).await);
     let targets = match s.app.target_cards(&ctx).await {
         Ok(cards) => cards.into_iter().map(|c| target_line(lang, c)).collect(),
         Err(e) => {
@@ -467,6 +468,52 @@ async fn commission_cards(
                     "reviewed by the sales manager, confirmed by finance",
                 )
                 .into(),
+        });
+    }
+    out
+}
+
+/// The clerks' assessment (KPI-6): the supervisor's clerks still to
+/// confirm for last month and the day it is due; a clerk his latest.
+async fn assessment_cards(
+    s: &AppState,
+    ctx: &kaidan_app::Ctx,
+    lang: super::Lang,
+) -> Vec<FigureCard> {
+    let card = match s.app.assessment_card(ctx).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "home assessments");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    if ctx.actor.can(Permission::AssessmentsWrite) {
+        out.push(FigureCard {
+            href: format!("/assessments?month={}", card.month),
+            name: lang.pick("待完成的开单员月度考核", "Clerk assessments to finish"),
+            requirement: "KPI-6",
+            value: card.open.to_string(),
+            detail: format!(
+                "{} · {} {}",
+                card.month,
+                lang.pick("截止", "due"),
+                card.due_on
+            ),
+        });
+    }
+    if let Some(a) = card.own {
+        out.push(FigureCard {
+            href: format!("/assessments/{}", a.id),
+            name: lang.pick("我的月度考核", "My monthly assessment"),
+            requirement: "KPI-6",
+            value: super::assessments::points(a.total_tenths),
+            detail: format!(
+                "{} · {}",
+                a.month,
+                super::assessments::grade_name(lang, a.grade)
+            ),
         });
     }
     out

@@ -69,6 +69,7 @@ impl Lang {
             "points" => ("积分", "Points"),
             "expenses" => ("费用报销", "Expenses"),
             "commissions" => ("销售提成", "Commissions"),
+            "assessments" => ("开单员考核", "Clerk assessment"),
             "purchase_orders" => ("采购订单", "Purchase orders"),
             "arrival_notices" => ("到货通知", "Arrival notices"),
             "allocation" => ("分货", "Allocation"),

@@ -4,6 +4,7 @@
 mod accounts;
 mod allocation;
 mod arrival_notices;
+mod assessments;
 mod bank;
 mod calendar;
 mod chart;
@@ -11,6 +12,7 @@ mod collection;
 mod commissions;
 mod complaints;
 mod contracts;
+mod customer_files;
 mod customer_hold;
 mod expenses;
 mod fields;
@@ -126,6 +128,8 @@ pub fn routes() -> Router<AppState> {
         .merge(points::routes())
         .merge(expenses::routes())
         .merge(commissions::routes())
+        .merge(assessments::routes())
+        .merge(customer_files::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -166,7 +170,7 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
     let Some(actor) = actor else {
         return Vec::new();
     };
-    let items: [(&str, &str, Option<P>); 34] = [
+    let items: [(&str, &str, Option<P>); 35] = [
         ("/", "home", None),
         ("/orders", "orders", Some(P::OrderRead)),
         ("/orders/deadlines", "deadlines", Some(P::OrderRead)),
@@ -198,6 +202,9 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
         ("/expenses", "expenses", None),
         // One's own statements, one's teams', or everyone's.
         ("/commissions", "commissions", None),
+        // The clerks' supervisor, readers of the company's figures, a clerk
+        // his own.
+        ("/assessments", "assessments", None),
         ("/purchase-orders", "purchase_orders", Some(P::PurchaseRead)),
         ("/arrival-notices", "arrival_notices", Some(P::PurchaseRead)),
         ("/allocation", "allocation", Some(P::AllocationRun)),
@@ -246,6 +253,10 @@ fn nav(lang: Lang, actor: Option<&Actor>, path: &str) -> Vec<Nav> {
             ]
             .iter()
             .any(|p| actor.can(*p))
+            .then_some((section, section, key)),
+            ("/assessments", _) => (actor.can(P::AssessmentsWrite)
+                || actor.can(P::FiguresRead)
+                || actor.roles.contains(&kaidan_domain::Role::OrderClerk))
             .then_some((section, section, key)),
             ("/commissions", _) => [
                 P::FiguresRead,

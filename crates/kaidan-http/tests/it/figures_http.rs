@@ -64,7 +64,7 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         let w = world(&t, "monthly_settlement").await;
         // A product with a cost price (60.00 against 99.50) and stock.
         let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
-            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13"})).await;
+            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13", "category": "外套"})).await;
         assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
         let product = p.json()["id"].as_i64().unwrap();
         t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,100\n").await;
@@ -209,6 +209,35 @@ async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
         // The home page shows the month's figures and the sales chart.
         let html = t.page("/", &page).await.text();
         assert_has(&html, &["home-figures", "50.00%", "home-sales-chart", "/figures/sales", "home-work", "待发货订单"]);
+
+        // KPI-5 and SAL-5's sales reports by team, channel and product
+        // category: the groups add up to the total. An order of two
+        // categories counts once among the orders, its amount split.
+        let o5 = t.post_json("/api/v1/orders?confirm_duplicate=true", &w.admin, json!({"customer_id": w.customer, "channel": "email",
+            "order_date": "2026-11-23", "lines": [{"product_id": product, "quantity": 1}, {"product_id": w.product, "quantity": 1}]})).await.json()["id"].as_i64().unwrap();
+        t.post_json(&format!("/api/v1/orders/{o5}/review"), &w.admin, json!({})).await;
+        approve(&t, &w.admin, o5).await;
+        let sums = |v: &Value| -> (i64, String, i64, String) {
+            let g = v["table"]["groups"].as_array().unwrap();
+            let counted: i64 = g.iter().map(|g| g["tally"]["counted"].as_i64().unwrap()).sum();
+            let amount: rust_decimal::Decimal = g.iter().map(|g| g["tally"]["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap()).sum();
+            (counted, amount.normalize().to_string(), v["table"]["total"]["counted"].as_i64().unwrap(), v["table"]["total"]["amount"].as_str().unwrap().to_string())
+        };
+        for by in ["team", "channel", "category", "region"] {
+            let v = t.get(&format!("/api/v1/figures/sales?by={by}"), &w.admin).await.json();
+            assert_eq!(sums(&v), (4, "1194".into(), 4, "1194".into()), "{by}: {v}");
+        }
+        let v = t.get("/api/v1/figures/sales?by=category", &w.admin).await.json();
+        let mut cats: Vec<(String, i64, String)> = v["table"]["groups"].as_array().unwrap().iter()
+            .map(|g| (g["key"].as_str().unwrap().to_string(), g["tally"]["counted"].as_i64().unwrap(), g["tally"]["amount"].as_str().unwrap().to_string())).collect();
+        cats.sort();
+        // o5's first category is "" (the shirt has none): counted there.
+        assert_eq!(cats, [("".into(), 1, "99.5".into()), ("外套".into(), 3, "1094.5".into())], "{v}");
+        let html = t.page("/figures/sales?by=channel", &page).await.text();
+        assert_has(&html, &["按下单渠道", "电话", "邮件"]);
+        assert_eq!(t.get("/api/v1/figures/accuracy?by=category", &w.admin).await.json()["errors"][0]["field"], "by");
+        let recs = t.get("/api/v1/figures/sales/records?by=category&key=%E5%A4%96%E5%A5%97", &w.admin).await.json();
+        assert_eq!(recs.as_array().map(Vec::len), Some(4), "{recs}");
     })
     .await;
 }

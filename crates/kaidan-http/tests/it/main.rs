@@ -5,12 +5,14 @@
 
 mod allocation_http;
 mod api;
+mod assessments_http;
 mod bank_http;
 mod collection_http;
 mod commissions_http;
 mod complaints_http;
 mod contract_orders_http;
 mod contracts_http;
+mod customer_files_http;
 mod customers_http;
 mod expenses_http;
 mod figures_http;

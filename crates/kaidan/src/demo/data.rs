@@ -697,6 +697,9 @@ pub(super) fn opening_stock(products: &[Product]) -> Vec<(usize, &'static str, i
 /// The display name of each role's demo user.
 /// A second sales rep (username, name) beside the one of each role.
 pub(super) const SECOND_REP: (&str, &str) = ("sales_rep_north", "业务员 赵北方");
+/// A second order clerk (username, name): the history's orders are
+/// entered by the two clerks in turn (KPI-6).
+pub(super) const SECOND_CLERK: (&str, &str) = ("order_clerk_2", "开单员 小王");
 
 pub(super) fn demo_display_name(role: Role) -> &'static str {
     match role {

@@ -107,6 +107,8 @@ pub(super) struct History<'a> {
     app: &'a App,
     clock: &'a Arc<MovableClock>,
     ctx: &'a Ctx,
+    /// Who enters the orders, in turn.
+    clerks: &'a [Ctx],
     calendar: BusinessCalendar,
     rng: SplitMix64,
     buyers: Vec<Buyer>,
@@ -130,6 +132,7 @@ impl<'a> History<'a> {
         app: &'a App,
         clock: &'a Arc<MovableClock>,
         ctx: &'a Ctx,
+        clerks: &'a [Ctx],
         buyers: Vec<Buyer>,
         products: Vec<ProductId>,
     ) -> Self {
@@ -137,6 +140,7 @@ impl<'a> History<'a> {
             app,
             clock,
             ctx,
+            clerks,
             calendar: BusinessCalendar::new(data::calendar_2026()),
             rng: SplitMix64::new(0x0D15_70A7),
             buyers,
@@ -279,7 +283,14 @@ impl<'a> History<'a> {
         };
         match self
             .app
-            .place_order(self.ctx, input, true, None)
+            .place_order(
+                self.clerks
+                    .get(self.placed % self.clerks.len().max(1))
+                    .unwrap_or(self.ctx),
+                input,
+                true,
+                None,
+            )
             .await
             .context("a demo history order")?
         {

@@ -20,8 +20,10 @@
 
 mod after_sales;
 mod allocation;
+mod assessments;
 mod commissions;
 mod contracts;
+mod customer_files;
 mod data;
 mod expenses;
 mod finance;
@@ -131,7 +133,8 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let debtors = old_debtors(&past, &ctx).await?;
     let old_product = *stocked.first().context("a demo product")?;
     finance::old_debts(&past, &clock, &ctx, today, &debtors, old_product).await?;
-    let mut walk = history::History::new(&past, &clock, &ctx, buyers, stocked);
+    let clerks = clerk_ctxs(&past, &ctx).await?;
+    let mut walk = history::History::new(&past, &clock, &ctx, &clerks, buyers, stocked);
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
     after_sales::history(&past, &clock, last).await?;
@@ -152,6 +155,8 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     targets::plan(app, first, today).await?;
     points::points(app, first, today).await?;
     commissions::commissions(app, first, today).await?;
+    assessments::assessments(app, first, today).await?;
+    customer_files::customer_files(app, today).await?;
     // The daily sales reports of the month's working days so far (KPI-5),
     // as the job writes them each evening.
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")
@@ -718,6 +723,27 @@ async fn existing_usernames(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<String>>
         .collect())
 }
 
+/// The order clerks as the history's orders are entered: under their own
+/// names (the orders are theirs in KPI-1 and KPI-2), with the demo's
+/// rights to place any customer's order.
+async fn clerk_ctxs(app: &App, ctx: &Ctx) -> anyhow::Result<Vec<Ctx>> {
+    let users = app.list_users(ctx).await?;
+    [Role::OrderClerk.as_str(), data::SECOND_CLERK.0]
+        .iter()
+        .map(|name| {
+            let u = users
+                .iter()
+                .find(|u| u.username == *name)
+                .with_context(|| format!("the demo user {name}"))?;
+            Ok(Ctx::new(Actor {
+                user_id: u.id,
+                username: u.username.clone(),
+                ..Actor::system()
+            }))
+        })
+        .collect()
+}
+
 /// One user per staff role, named after the role. Sales reps come first
 /// because customers refer to them.
 async fn create_staff_users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
@@ -725,20 +751,25 @@ async fn create_staff_users(app: &App, ctx: &Ctx) -> anyhow::Result<()> {
     for role in Role::ALL.iter().filter(|r| !PORTAL_ROLES.contains(r)) {
         create_user(app, ctx, &existing, *role, None).await?;
     }
-    let (username, name) = data::SECOND_REP;
-    if !existing.iter().any(|u| u == username) {
+    for ((username, name), role) in [
+        (data::SECOND_REP, Role::SalesRep),
+        (data::SECOND_CLERK, Role::OrderClerk),
+    ] {
+        if existing.iter().any(|u| u == username) {
+            continue;
+        }
         app.create_user(
             ctx,
             NewUserInput {
                 username: username.into(),
                 display_name: name.into(),
                 password: DEMO_PASSWORD.into(),
-                roles: vec![Role::SalesRep],
+                roles: vec![role],
                 customer_id: None,
             },
         )
         .await
-        .context("creating the demo's second sales rep")?;
+        .with_context(|| format!("creating the demo's {username}"))?;
     }
     form_sales_team(app, ctx).await
 }

@@ -1283,3 +1283,62 @@ async fn sal_5_demo_has_two_policies_and_statements_confirmed_and_waiting() {
         assert!(both, "{backend}: last month is paid under both policies");
     }
 }
+
+#[tokio::test]
+async fn kpi_6_demo_has_both_clerks_assessed_and_one_waiting() {
+    use kaidan_domain::assessments::AssessmentStatus;
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let ctx = Ctx::system();
+        let today = app.today_date();
+        let last = today.first_of_month().yesterday().unwrap();
+        let m = app
+            .assessment_month(&ctx, &format!("{:04}-{:02}", last.year(), last.month()))
+            .await
+            .unwrap();
+        assert_eq!(m.rows.len(), 2, "{backend}: {m:?}");
+        // The history's orders are the clerks': both have orders counted.
+        assert!(
+            m.rows.iter().all(|r| r.computed.orders > 0),
+            "{backend}: {m:?}"
+        );
+        let statuses: Vec<_> = m
+            .rows
+            .iter()
+            .map(|r| r.assessment.as_ref().map(|a| a.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                Some(AssessmentStatus::Confirmed),
+                Some(AssessmentStatus::Draft)
+            ],
+            "{backend}"
+        );
+        let y = app.assessment_year(&ctx, last.year()).await.unwrap();
+        assert!(
+            y.rows.iter().all(|r| r.summary.months >= 1),
+            "{backend}: {y:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sal_2_demo_rep_has_customer_files_opened_and_to_open() {
+    for backend in backends() {
+        let (_t, app) = fresh_app(backend).await;
+        load(&app).await.unwrap();
+        let south = super::demo_login(&app, kaidan_domain::Role::SalesRep.as_str())
+            .await
+            .unwrap();
+        let rows = app.customer_files(&south).await.unwrap();
+        let opened = rows.iter().filter(|r| r.first_contact.is_some()).count();
+        assert!(opened == 4 && rows.len() > 4, "{backend}: {rows:?}");
+        let f = app
+            .customer_file(&south, rows[0].customer_id)
+            .await
+            .unwrap();
+        assert!(f.file.is_some() && !f.categories.is_empty(), "{backend}: {f:?}");
+    }
+}

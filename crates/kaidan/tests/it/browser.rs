@@ -777,6 +777,57 @@ async fn expenses_and_points_flow(c: &fantoccini::Client, url: &str, out: &std::
     log_out(c).await;
 }
 
+/// SAL-5: the sales manager reviews last month's commission statement of
+/// his rep; finance confirms it; the statement reads line by line.
+async fn commissions_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "sales_manager").await;
+    // The login posts and redirects: wait for its page before leaving it.
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/commissions")).await.unwrap();
+    let review = element(c, Locator::Css("button[id^='statement-review-']")).await;
+    let id = review
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("statement-review-")
+        .to_string();
+    click_until(
+        c,
+        &format!("statement-review-{id}"),
+        &format!("statement-status-{id}"),
+        "待财务确认",
+    )
+    .await;
+    log_out(c).await;
+
+    log_in(c, "finance").await;
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/commissions")).await.unwrap();
+    click_until(
+        c,
+        &format!("statement-confirm-{id}"),
+        &format!("statement-status-{id}"),
+        "已确认",
+    )
+    .await;
+    c.goto(&format!("{url}/commissions/statements/{id}"))
+        .await
+        .unwrap();
+    let total = text(c, "statement-total").await;
+    assert!(
+        total.parse::<f64>().is_ok_and(|t| t > 0.0),
+        "the statement's commission: {total}"
+    );
+    std::fs::write(
+        out.join("commission-statement.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    log_out(c).await;
+}
+
 /// SAL-1: the sales manager writes next year's targets in the grid and
 /// submits them; the general manager sees this year's against the time
 /// gone on his home page and approves next year's.
@@ -975,6 +1026,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     targets_flow(&c, &server.url, &out).await;
     visits_flow(&c, &server.url, &out).await;
     expenses_and_points_flow(&c, &server.url, &out).await;
+    commissions_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();

@@ -1,0 +1,30 @@
+-- A rep's customer file (客户档案, SAL-2; issue 20): what the rep records
+-- of a customer at the first contact (the seed's 客户记录表) and after;
+-- deposits, payments and what was bought are read from the ledger.
+--sqlite: CREATE TABLE customer_files (
+--sqlite:     customer_id BIGINT PRIMARY KEY REFERENCES customers(id),
+--sqlite:     first_contact TEXT NOT NULL,
+--sqlite:     contact TEXT NOT NULL,
+--sqlite:     phone TEXT,
+--sqlite:     inquiry TEXT NOT NULL,
+--sqlite:     birthday TEXT,
+--sqlite:     interests TEXT,
+--sqlite:     note TEXT,
+--sqlite:     written_by BIGINT NOT NULL REFERENCES users(id),
+--sqlite:     written_at BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: customer_files.customer_id" CHECK (typeof(customer_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: customer_files.written_by" CHECK (typeof(written_by) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: customer_files.written_at" CHECK (typeof(written_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE customer_files (
+--postgres:     customer_id BIGINT PRIMARY KEY REFERENCES customers(id),
+--postgres:     first_contact TEXT NOT NULL,
+--postgres:     contact TEXT NOT NULL,
+--postgres:     phone TEXT,
+--postgres:     inquiry TEXT NOT NULL,
+--postgres:     birthday TEXT,
+--postgres:     interests TEXT,
+--postgres:     note TEXT,
+--postgres:     written_by BIGINT NOT NULL REFERENCES users(id),
+--postgres:     written_at BIGINT NOT NULL
+--postgres: );
