@@ -103,18 +103,6 @@ pub struct AssessmentCard {
     pub own: Option<ClerkAssessment>,
 }
 
-/// The zero items: the score of the records alone.
-fn no_items() -> AssessmentInput {
-    AssessmentInput {
-        discipline: 0,
-        cooperation: 0,
-        documents: 0,
-        service: 0,
-        remark: None,
-        plan: None,
-    }
-}
-
 fn previous_month(first: Date) -> String {
     month_key(first.checked_sub(1.month()).unwrap_or(first))
 }
@@ -205,7 +193,7 @@ impl App {
             let computed = parts.get(&clerk_id).copied().unwrap_or_default();
             let score = match &assessment {
                 Some(a) => score(&a.computed, &a.items),
-                None => score(&computed, &no_items()),
+                None => score(&computed, &AssessmentInput::unscored()),
             };
             let second_failing = assessment
                 .as_ref()

@@ -96,6 +96,18 @@ pub struct Score {
 }
 
 impl AssessmentInput {
+    /// No item scored yet: the score of the records alone.
+    pub fn unscored() -> Self {
+        AssessmentInput {
+            discipline: 0,
+            cooperation: 0,
+            documents: 0,
+            service: 0,
+            remark: None,
+            plan: None,
+        }
+    }
+
     pub fn validate(mut self) -> Result<AssessmentInput, ValidationErrors> {
         let mut e = ValidationErrors::new();
         for (field, v) in [

@@ -10,7 +10,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use jiff::ToSpan;
 use kaidan_app::assessments::{AssessmentMonth, AssessmentYear};
 use kaidan_app::ports::ClerkAssessment;
 use kaidan_app::{AppError, Ctx};
@@ -87,14 +86,6 @@ struct MonthPage {
     error: Option<String>,
 }
 
-fn last_month(today: jiff::civil::Date) -> String {
-    let d = today
-        .first_of_month()
-        .checked_sub(1.month())
-        .unwrap_or(today);
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
 fn rows(m: &AssessmentMonth) -> Vec<Row> {
     m.rows
         .iter()
@@ -112,17 +103,10 @@ fn rows(m: &AssessmentMonth) -> Vec<Row> {
                 grade: "",
                 failing: r.score.grade == Grade::Failing,
                 second_failing: r.second_failing,
-                items: r.assessment.as_ref().map_or(
-                    AssessmentInput {
-                        discipline: 0,
-                        cooperation: 0,
-                        documents: 0,
-                        service: 0,
-                        remark: None,
-                        plan: None,
-                    },
-                    |a| a.items.clone(),
-                ),
+                items: r
+                    .assessment
+                    .as_ref()
+                    .map_or_else(AssessmentInput::unscored, |a| a.items.clone()),
                 id: r.assessment.as_ref().map(|a| a.id),
                 confirmed: r
                     .assessment
@@ -142,11 +126,7 @@ async fn month_view(
 ) -> PageResult {
     let lang = chrome.lang;
     let (excel, q) = wants_xlsx(q);
-    let month = q
-        .get("month")
-        .map(|m| m.trim().to_string())
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| last_month(s.app.today_date()));
+    let month = super::format::month_or_last(&q, s.app.today_date());
     let m = s.app.assessment_month(ctx, &month).await.or_page(lang)?;
     let mut rows = rows(&m);
     for (r, a) in rows.iter_mut().zip(&m.rows) {

@@ -10,7 +10,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use jiff::ToSpan;
 use kaidan_app::commissions::StatementStep;
 use kaidan_app::ports::{CommissionPolicy, CommissionStatementRow, StatementLineRow};
 use kaidan_app::{AppError, Ctx};
@@ -122,14 +121,6 @@ struct MonthPage {
     error: Option<String>,
 }
 
-fn last_month(today: jiff::civil::Date) -> String {
-    let d = today
-        .first_of_month()
-        .checked_sub(1.month())
-        .unwrap_or(today);
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
 async fn month_view(
     s: &AppState,
     ctx: &Ctx,
@@ -139,11 +130,7 @@ async fn month_view(
 ) -> PageResult {
     let lang = chrome.lang;
     let (excel, q) = wants_xlsx(q);
-    let month = q
-        .get("month")
-        .map(|m| m.trim().to_string())
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| last_month(s.app.today_date()));
+    let month = super::format::month_or_last(&q, s.app.today_date());
     let m = s.app.commission_month(ctx, &month).await.or_page(lang)?;
     if excel {
         return month_xlsx(lang, &m.month, &m.statements);

@@ -58,3 +58,21 @@ pub fn shown(
 
 /// What a page prints for a value its reader may not see.
 pub const HIDDEN: &str = "—";
+
+/// Last month as `YYYY-MM`: what a monthly page (points posted,
+/// commissions, assessments) opens on.
+pub(crate) fn last_month(today: jiff::civil::Date) -> String {
+    let d = today.first_of_month().yesterday().unwrap_or(today);
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// The `month` parameter given, or last month.
+pub(crate) fn month_or_last(
+    q: &std::collections::BTreeMap<String, String>,
+    today: jiff::civil::Date,
+) -> String {
+    q.get("month")
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| last_month(today))
+}

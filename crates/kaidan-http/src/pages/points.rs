@@ -10,7 +10,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use jiff::ToSpan;
 use jiff::civil::Date;
 use kaidan_app::points::{PointsBalance, PointsChampions, RepStatement};
 use kaidan_app::ports::{LedgerRow, PointsAward, PointsItem, PointsMonth, PointsScheme};
@@ -76,14 +75,6 @@ fn day_param(lang: Lang, q: &BTreeMap<String, String>) -> Result<Option<Date>, P
     let at = crate::api::query::optional_day(&mut e, q, "at");
     e.into_result(at)
         .map_err(|e| PageError::new(lang, AppError::Invalid(e)))
-}
-
-fn last_month(today: Date) -> String {
-    let d = today
-        .first_of_month()
-        .checked_sub(1.month())
-        .unwrap_or(today);
-    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 #[derive(Template)]
@@ -194,7 +185,7 @@ async fn overview_view(
             can_write,
             can_approve: ctx.actor.can(Permission::PointsApprove),
             me,
-            post_month: last_month(s.app.today_date()),
+            post_month: super::format::last_month(s.app.today_date()),
             export: format!("/points?at={at_day}&format=xlsx"),
             error,
             chrome,

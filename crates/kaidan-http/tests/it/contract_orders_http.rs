@@ -13,7 +13,7 @@ use kaidan_print::testing::{pdf_text, squeezed};
 use serde_json::{Value, json};
 
 use crate::finance_http::{PNG, World, ship, world};
-use crate::support::{T, on_each_backend};
+use crate::support::{T, codes, on_each_backend};
 
 fn terms(customer: i64, product: i64, qty: i64, days: u32) -> Value {
     json!({"customer_id": customer, "title": "2027 年度加盟供货合同",
@@ -107,22 +107,6 @@ fn order(w: &World, contract: i64, qty: i64, price: Option<&str>) -> Value {
     }
     json!({"customer_id": w.customer, "channel": "phone", "order_date": today().to_string(),
            "contract_id": contract, "lines": [line]})
-}
-
-fn codes(r: &crate::support::Res) -> Vec<(String, String)> {
-    r.json()["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

@@ -13,23 +13,7 @@ use kaidan_domain::Role;
 use serde_json::{Value, json};
 
 use crate::finance_http::{PNG, world};
-use crate::support::{T, assert_has, csrf, on_each_backend};
-
-fn codes(r: &crate::support::Res) -> Vec<(String, String)> {
-    r.json()["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use crate::support::{T, assert_has, codes, csrf, on_each_backend};
 
 fn row<'a>(m: &'a Value, kind: &str, id: i64) -> &'a Value {
     m["rows"]

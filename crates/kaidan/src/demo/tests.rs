@@ -1339,6 +1339,9 @@ async fn sal_2_demo_rep_has_customer_files_opened_and_to_open() {
             .customer_file(&south, rows[0].customer_id)
             .await
             .unwrap();
-        assert!(f.file.is_some() && !f.categories.is_empty(), "{backend}: {f:?}");
+        assert!(
+            f.file.is_some() && !f.categories.is_empty(),
+            "{backend}: {f:?}"
+        );
     }
 }

@@ -828,6 +828,50 @@ async fn commissions_flow(c: &fantoccini::Client, url: &str, out: &std::path::Pa
     log_out(c).await;
 }
 
+/// KPI-6: the general manager confirms last month's assessment of the
+/// second clerk and prints the first clerk's 月度考核表.
+async fn assessments_flow(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    c.goto(&format!("{url}/")).await.unwrap();
+    log_in(c, "general_manager").await;
+    element(c, Locator::Css("form[action='/logout']")).await;
+    c.goto(&format!("{url}/assessments")).await.unwrap();
+    let confirm = element(c, Locator::Css("button[id^='assess-confirm-']")).await;
+    let clerk = confirm
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("assess-confirm-")
+        .to_string();
+    confirm.click().await.unwrap();
+    let mut rows = String::new();
+    for _ in 0..100 {
+        if c.find(Locator::Id(&format!("assess-confirm-{clerk}")))
+            .await
+            .is_err()
+        {
+            rows = text(c, "assessment-rows").await;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(rows.contains("开单员 小王"), "the month's clerks: {rows}");
+    std::fs::write(
+        out.join("clerk-assessments.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click(c, Locator::Css("#assessment-rows a")).await;
+    let total = text(c, "assessment-total").await;
+    assert!(total.contains('.'), "the assessment's total: {total}");
+    std::fs::write(
+        out.join("clerk-assessment-form.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    log_out(c).await;
+}
+
 /// SAL-1: the sales manager writes next year's targets in the grid and
 /// submits them; the general manager sees this year's against the time
 /// gone on his home page and approves next year's.
@@ -1027,6 +1071,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     visits_flow(&c, &server.url, &out).await;
     expenses_and_points_flow(&c, &server.url, &out).await;
     commissions_flow(&c, &server.url, &out).await;
+    assessments_flow(&c, &server.url, &out).await;
 
     c.close().await.unwrap();
     let _ = chromedriver.kill();

@@ -233,6 +233,23 @@ impl T {
 
 /// Asserts that `text` holds each of `wanted`.
 #[track_caller]
+/// The `(field, code)` of each error a refusal names.
+pub fn codes(r: &Res) -> Vec<(String, String)> {
+    r.json()["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_string(),
+                        e["code"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn assert_has(text: &str, wanted: &[&str]) {
     for want in wanted {
         assert!(text.contains(want), "{want} missing: {text}");
