@@ -93,8 +93,10 @@ fn load() -> String {
 /// clerk (their own figures; a clerk's also his work queue; the general
 /// manager's and the rep's also their targets), a rep's own sales this
 /// month, and the targets' progress this month and year, their months and
-/// the targets page (SAL-1).
-fn report_list(month: &str, year: &str, plan_year: i16) -> Vec<Report> {
+/// the targets page (SAL-1), the points and expenses (SAL-3, SAL-4), the
+/// sales by product category, last month's commissions (SAL-5) and clerk
+/// assessments (KPI-6), and the customer files (SAL-2).
+fn report_list(month: &str, year: &str, plan_year: i16, last_month: &str) -> Vec<Report> {
     let mut out = Vec::new();
     let mut add = |name: String, path: String, who: Who| out.push(Report { name, path, who });
     for f in Figure::ALL {
@@ -186,6 +188,36 @@ fn report_list(month: &str, year: &str, plan_year: i16) -> Vec<Report> {
         "/expenses".into(),
         Who::ManagerPage,
     );
+    add(
+        "page /figures/sales by category, 12 months".into(),
+        format!("/figures/sales?by=category&{year}"),
+        Who::ManagerPage,
+    );
+    add(
+        "api commissions, last month".into(),
+        format!("/api/v1/commissions/months/{last_month}"),
+        Who::Manager,
+    );
+    add(
+        "page /commissions, last month".into(),
+        "/commissions".into(),
+        Who::ManagerPage,
+    );
+    add(
+        "api clerk assessments, last month".into(),
+        format!("/api/v1/clerk-assessments/months/{last_month}"),
+        Who::Manager,
+    );
+    add(
+        "page /assessments, last month".into(),
+        "/assessments".into(),
+        Who::ManagerPage,
+    );
+    add(
+        "api customer files".into(),
+        "/api/v1/customer-files".into(),
+        Who::Manager,
+    );
     out
 }
 
@@ -248,6 +280,23 @@ async fn bench_target_plan(app: &App, manager: &Ctx, rep: UserId, year: i16) -> 
         .await?;
         month = month.checked_add(1.months())?;
     }
+    // Commissions (SAL-5): a policy on invoices from the same month, last
+    // month computed as the sales manager does.
+    app.put_commission_policy(
+        manager,
+        kaidan_domain::commissions::CommissionPolicyInput {
+            from: first,
+            basis: kaidan_domain::commissions::CommissionBasis::Invoiced,
+            default_rate: rust_decimal::Decimal::new(2, 0),
+            rates: Vec::new(),
+            tiers: Vec::new(),
+            note: None,
+        },
+    )
+    .await?;
+    let last = app.today_date().first_of_month().checked_sub(1.months())?;
+    app.compute_commissions(&writer, &format!("{:04}-{:02}", last.year(), last.month()))
+        .await?;
     Ok(())
 }
 
@@ -422,7 +471,9 @@ pub async fn reports(args: crate::cli::BenchReportsArgs) -> anyhow::Result<()> {
     let year_from = month_from.checked_sub(11.months())?;
     let month = format!("from={month_from}&to={today}");
     let year = format!("from={year_from}&to={today}");
-    let list = report_list(&month, &year, plan_year);
+    let last = month_from.checked_sub(1.months())?;
+    let last_month = format!("{:04}-{:02}", last.year(), last.month());
+    let list = report_list(&month, &year, plan_year, &last_month);
 
     let server = BenchServer::start(&app).await?;
     let base = server.base.clone();

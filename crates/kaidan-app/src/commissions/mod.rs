@@ -159,7 +159,8 @@ impl App {
     }
 
     /// Computes the statements of an ended month (`YYYY-MM`) for every rep
-    /// whose customers bought in it or who has a target: each day under the
+    /// whose customers bought in it, who has a target or a statement of it
+    /// already: each day under the
     /// policy in force that day, scaled by the tier his completion of the
     /// approved target reaches. A statement already reviewed is kept; one
     /// still computed is computed again.
@@ -195,6 +196,14 @@ impl App {
         let (targets, actuals) = month_targets(&mut tx, first, next).await?;
         let mut reps: BTreeSet<UserId> = bases.keys().copied().collect();
         reps.extend(targets.keys().copied());
+        // A statement computed before is computed again even when its rep
+        // has nothing left in the month (a credit note, a match undone).
+        reps.extend(
+            tx.commission_statements(Some(&key), None)
+                .await?
+                .iter()
+                .map(|s| s.rep_id),
+        );
         let me = ctx.actor.user_id;
         let mut written = 0i64;
         for rep in reps {
