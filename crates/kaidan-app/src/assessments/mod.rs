@@ -422,18 +422,27 @@ impl App {
             .first_of_month()
             .checked_sub(1.month())
             .map_err(|_| AppError::invalid("month", "invalid", "no last month"))?;
-        let m = self.assessment_month(ctx, &month_key(last)).await?;
-        let open = m
-            .rows
-            .iter()
-            .filter(|r| {
-                r.clerk_id != a.user_id
-                    && r.assessment
-                        .as_ref()
-                        .is_none_or(|x| x.status != AssessmentStatus::Confirmed)
-            })
-            .count();
+        let key = month_key(last);
+        let calendar = self.business_calendar().await?;
+        // The clerks and last month's assessments only: the card reads no
+        // figures (the home page stays light).
         let mut tx = self.store.read().await?;
+        let confirmed: Vec<UserId> = tx
+            .clerk_assessments(&key, None)
+            .await?
+            .into_iter()
+            .filter(|x| x.status == AssessmentStatus::Confirmed)
+            .map(|x| x.clerk_id)
+            .collect();
+        let open = if supervises {
+            self.order_clerks(&mut tx)
+                .await?
+                .iter()
+                .filter(|(u, _)| *u != a.user_id && !confirmed.contains(u))
+                .count()
+        } else {
+            0
+        };
         let own = tx
             .clerk_assessments(&format!("{:04}", last.year()), Some(a.user_id))
             .await?
@@ -441,13 +450,9 @@ impl App {
             .rev()
             .find(|x| x.status == AssessmentStatus::Confirmed);
         Ok(Some(AssessmentCard {
-            month: m.month,
-            due_on: m.due_on,
-            open: if supervises {
-                i64::try_from(open).unwrap_or(i64::MAX)
-            } else {
-                0
-            },
+            month: key,
+            due_on: due_day(&calendar, last),
+            open: i64::try_from(open).unwrap_or(i64::MAX),
             own,
         }))
     }
