@@ -140,6 +140,12 @@ async fn kpi_6_clerks_assessed_monthly_from_the_records_and_the_supervisor() {
         let x = t.page("/assessments?month=2026-11&format=xlsx", &cookie).await;
         let table = kaidan_io::read_table("a.xlsx", &x.body).unwrap();
         assert!(table.rows.iter().any(|r| r.cells[10] == "96.0"), "{:?}", table.rows);
+        // The home pages: the supervisor's clerks still to confirm for
+        // November (the second clerk's draft), the clerk's latest result.
+        let home = t.page("/", &cookie).await.text();
+        assert_has(&home, &["待完成的开单员月度考核", "2026-11 · 截止 2026-12-14"]);
+        let clerk_cookie = t.login("clerk").await;
+        assert_has(&t.page("/", &clerk_cookie).await.text(), &["我的月度考核", "不合格"]);
         t.assert_described(&[("/api/v1/clerk-assessments/months/{month}/clerks/{id}", "put"), ("/api/v1/clerk-assessments/{id}/confirm", "post")]).await;
     })
     .await;
