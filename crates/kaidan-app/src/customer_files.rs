@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::collection::start_of;
 use crate::master::typed_record;
 use crate::ports::{
-    CategoryLine, CustomerFileRecord, CustomerFileRow, DueLine, EntityKind, PaymentLine,
+    CategoryLine, CustomerFileRecord, CustomerFileRow, DueLine, EntityKind, PaymentLine, Tx,
 };
 use crate::users::change;
 use crate::{App, AppError, AppResult, Ctx};
@@ -65,21 +65,42 @@ impl App {
         Ok(tx.customer_files(reach.as_deref()).await?)
     }
 
-    /// A customer's file, within reach.
-    pub async fn customer_file(&self, ctx: &Ctx, customer: i64) -> AppResult<CustomerFile> {
-        let reach = self.file_reach(ctx).await?;
-        let since = start_of(self.today().checked_sub(1.year()).unwrap_or(self.today()));
-        let mut tx = self.store.read().await?;
+    /// The customer, when within the reader's reach (else not found).
+    async fn file_customer(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        reach: Option<&[UserId]>,
+        customer: i64,
+    ) -> AppResult<CustomerData> {
         let rec = tx
             .master_get(EntityKind::Customer, customer)
             .await?
             .ok_or_else(|| no_customer(customer))?;
         let c = typed_record::<CustomerData>(rec)?.data;
-        if let Some(r) = &reach
+        if let Some(r) = reach
             && !c.sales_rep_id.is_some_and(|rep| r.contains(&rep))
         {
             return Err(no_customer(customer));
         }
+        Ok(c)
+    }
+
+    /// The customer's rep writes his file, or a manager of reps within
+    /// reach.
+    fn may_write_file(ctx: &Ctx, c: &CustomerData) -> bool {
+        ctx.actor.can(Permission::VisitsWrite)
+            && (c.sales_rep_id == Some(ctx.actor.user_id)
+                || ctx.actor.can(Permission::VisitsApprove))
+    }
+
+    /// A customer's file, within reach.
+    pub async fn customer_file(&self, ctx: &Ctx, customer: i64) -> AppResult<CustomerFile> {
+        let reach = self.file_reach(ctx).await?;
+        let since = start_of(self.today().checked_sub(1.year()).unwrap_or(self.today()));
+        let mut tx = self.store.read().await?;
+        let c = self
+            .file_customer(&mut tx, reach.as_deref(), customer)
+            .await?;
         let rep = match c.sales_rep_id {
             Some(id) => tx.user_get(id).await?.map(|u| u.display_name),
             None => None,
@@ -91,9 +112,6 @@ impl App {
             .map(|(_, e)| e)
             .collect();
         let balance = AccountBalance::from_entries(&entries);
-        let writable = ctx.actor.can(Permission::VisitsWrite)
-            && (c.sales_rep_id == Some(ctx.actor.user_id)
-                || ctx.actor.can(Permission::VisitsApprove));
         Ok(CustomerFile {
             customer_id: customer,
             code: c.code.clone(),
@@ -105,8 +123,8 @@ impl App {
             payments: tx.customer_payments(customer, PAYMENTS_SHOWN).await?,
             dues: tx.customer_dues(customer).await?,
             categories: tx.customer_categories(customer, since).await?,
+            writable: Self::may_write_file(ctx, &c),
             customer: c,
-            writable,
         })
     }
 
@@ -120,14 +138,19 @@ impl App {
     ) -> AppResult<CustomerFile> {
         ctx.require(Permission::VisitsWrite)?;
         let file = input.validate(self.today())?;
-        if !self.customer_file(ctx, customer).await?.writable {
+        // The reach is read before the write opens (its own transaction).
+        let reach = self.file_reach(ctx).await?;
+        let mut tx = self.store.write().await?;
+        let c = self
+            .file_customer(&mut tx, reach.as_deref(), customer)
+            .await?;
+        if !Self::may_write_file(ctx, &c) {
             return Err(AppError::invalid(
                 "customer_id",
                 "not_yours",
                 "a customer's file is written by his sales rep or the rep's manager",
             ));
         }
-        let mut tx = self.store.write().await?;
         tx.customer_file_put(customer, &file, ctx.actor.user_id, self.now())
             .await?;
         self.audit(

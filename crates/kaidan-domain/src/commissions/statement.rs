@@ -77,9 +77,7 @@ pub fn commission_of(base: Money, rate_bp: i64, factor_bp: i64) -> Option<Money>
         (num - half) / den
     };
     let units = i64::try_from(fen * UNITS_PER_FEN).ok()?;
-    let m = Money::from_units(units);
-    // Within the bound when the sum of it alone is.
-    Money::checked_sum([m]).map(|_| m)
+    Money::new(Money::from_units(units).decimal()).ok()
 }
 
 /// `amount × part / whole`, rounded half away from zero to the storage

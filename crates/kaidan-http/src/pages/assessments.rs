@@ -86,7 +86,7 @@ struct MonthPage {
     error: Option<String>,
 }
 
-fn rows(m: &AssessmentMonth) -> Vec<Row> {
+fn rows(lang: Lang, m: &AssessmentMonth) -> Vec<Row> {
     m.rows
         .iter()
         .map(|r| {
@@ -100,7 +100,11 @@ fn rows(m: &AssessmentMonth) -> Vec<Row> {
                 timed: c.timed,
                 complaints: c.complaints,
                 total: points(r.score.total_tenths),
-                grade: "",
+                grade: if r.assessment.is_some() {
+                    grade_name(lang, r.score.grade)
+                } else {
+                    lang.pick("未评分", "not scored")
+                },
                 failing: r.score.grade == Grade::Failing,
                 second_failing: r.second_failing,
                 items: r
@@ -128,14 +132,7 @@ async fn month_view(
     let (excel, q) = wants_xlsx(q);
     let month = super::format::month_or_last(&q, s.app.today_date());
     let m = s.app.assessment_month(ctx, &month).await.or_page(lang)?;
-    let mut rows = rows(&m);
-    for (r, a) in rows.iter_mut().zip(&m.rows) {
-        r.grade = if a.assessment.is_some() {
-            grade_name(lang, a.score.grade)
-        } else {
-            lang.pick("未评分", "not scored")
-        };
-    }
+    let rows = rows(lang, &m);
     if excel {
         return month_xlsx(lang, &m.month, &rows);
     }
@@ -315,8 +312,8 @@ struct YearPage {
     title: String,
     y: AssessmentYear,
     /// Per clerk: the twelve months' totals ("" when not assessed), the
-    /// mean, the grade.
-    lines: Vec<(String, Vec<String>, String, &'static str)>,
+    /// mean, the grade, the excellent / failing / repeated failing months.
+    lines: Vec<(String, Vec<String>, String, &'static str, String)>,
 }
 
 /// GET /assessments/years/{year}
@@ -352,6 +349,10 @@ async fn year_page(
                 months,
                 points(r.summary.mean_tenths),
                 r.summary.grade.map_or("", |g| grade_name(lang, g)),
+                format!(
+                    "{} / {} / {}",
+                    r.summary.excellent, r.summary.failing, r.summary.repeated_failing
+                ),
             )
         })
         .collect();
