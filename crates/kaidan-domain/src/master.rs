@@ -202,6 +202,9 @@ impl CustomerData {
     }
 }
 
+/// The longest product category name (品类), in characters.
+pub const MAX_CATEGORY_CHARS: usize = 64;
+
 /// A product (SKU) with its list price and allocation attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -237,7 +240,7 @@ impl ProductData {
         let sku = e.code("sku", &self.sku, 64);
         let name = e.text("name", &self.name, 200);
         let spec = e.trimmed("spec", &self.spec, 200);
-        let category = e.trimmed("category", &self.category, 64);
+        let category = e.trimmed("category", &self.category, MAX_CATEGORY_CHARS);
         let unit = e.text("unit", &self.unit, 16);
         let launch_priority = e.rank("launch_priority", self.launch_priority);
         if self.list_price.is_negative() {

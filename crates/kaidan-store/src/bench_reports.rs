@@ -84,6 +84,10 @@ const CLERKS: i64 = 10;
 const REPS: i64 = 40;
 const REGIONS: usize = 24;
 const LINES_PER_ORDER: usize = 5;
+/// The product categories (品类) the generated products are sorted into.
+pub const CATEGORIES: [&str; 8] = [
+    "服装", "鞋类", "配饰", "箱包", "家居", "运动", "儿童", "内衣",
+];
 /// The data spans this many days back from now: a year-on-year read of
 /// the last month has data.
 const DAYS: i64 = 400;
@@ -526,15 +530,16 @@ impl Db {
         list.push(0i64);
         let mut t = Rows::new(
             "products",
-            "id, sku, name, unit, season, launch_priority, list_price, cost_price, tax_rate_bp, active, updated_at",
+            "id, sku, name, category, unit, season, launch_priority, list_price, cost_price, tax_rate_bp, active, updated_at",
         );
         for p in 1..=products {
             let season = ["spring_summer", "autumn_winter", "none"][p % 3];
+            let category = CATEGORIES[p % CATEGORIES.len()];
             let price = rng.range(20, 600) * UNIT;
             let cost = price * rng.range(45, 65) / 100 / 100 * 100;
             list.push(price);
             t.rows.push(format!(
-                "({p}, 'RSKU-{p:06}', '报表商品{p}', '件', '{season}', {}, {price}, {cost}, 1300, TRUE, {now})",
+                "({p}, 'RSKU-{p:06}', '报表商品{p}', '{category}', '件', '{season}', {}, {price}, {cost}, 1300, TRUE, {now})",
                 rng.range(1, 5)
             ));
         }

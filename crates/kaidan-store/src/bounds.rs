@@ -92,6 +92,7 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("stock_moves", "picked_delta", Bound::Quantity),
     ("store_safety_stock", "quantity", Bound::Quantity),
     ("target_lines", "amount", Bound::Amount),
+    ("target_quantities", "quantity", Bound::Quantity),
     ("transfer_lines", "quantity", Bound::Quantity),
     ("transfer_lines", "picked", Bound::Quantity),
     ("visit_plan_lines", "expense", Bound::Amount),

@@ -87,7 +87,8 @@ impl CustomerFilesTx for DbTx {
         let reps = reps_clause("c.sales_rep_id", reps, &mut b);
         let sql = format!(
             "SELECT c.id, c.code, c.name, c.sales_rep_id, u.display_name AS rep, f.first_contact, f.contact, f.birthday, \
-                    (SELECT MAX(o.received_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'draft') AS last_order \
+                    (SELECT o.received_at FROM orders o WHERE o.customer_id = c.id AND o.status <> 'draft' \
+                     ORDER BY o.received_at DESC LIMIT 1) AS last_order \
              FROM customers c LEFT JOIN users u ON u.id = c.sales_rep_id LEFT JOIN customer_files f ON f.customer_id = c.id \
              WHERE 1 = 1{reps} ORDER BY c.code"
         );

@@ -45,6 +45,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
     match q.figure {
         // n1..n4: rejected, entry-error change, price correction, wrong goods.
+        // The price corrections are found from the credit notes (few, by
+        // their own index), not from every invoice line.
         Figure::Accuracy => format!(
             "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
                     CASE WHEN rj.order_id IS NULL AND ce.order_id IS NULL AND pc.order_id IS NULL AND wg.order_id IS NULL \
@@ -54,8 +56,9 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
              FROM orders o \
              LEFT JOIN (SELECT DISTINCT order_id FROM order_events WHERE to_status = 'rejected') rj ON rj.order_id = o.id \
              LEFT JOIN (SELECT DISTINCT order_id FROM change_requests WHERE cause = 'entry_error') ce ON ce.order_id = o.id \
-             LEFT JOIN (SELECT DISTINCT il.order_id FROM invoices cn JOIN invoice_lines il ON il.invoice_id = cn.credit_of \
-                        WHERE cn.kind = 'credit_note' AND cn.credit_reason = 'price_correction') pc ON pc.order_id = o.id \
+             LEFT JOIN (SELECT DISTINCT il.order_id FROM invoice_lines il WHERE il.invoice_id IN \
+                          (SELECT cn.credit_of FROM invoices cn WHERE cn.kind = 'credit_note' AND cn.credit_reason = 'price_correction')) pc \
+                    ON pc.order_id = o.id \
              LEFT JOIN (SELECT DISTINCT order_id FROM returns WHERE reason = 'wrong_goods' AND status NOT IN ('rejected', 'cancelled')) wg \
                     ON wg.order_id = o.id \
              WHERE {in_period}"

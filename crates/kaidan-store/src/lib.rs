@@ -62,7 +62,8 @@ mod visits;
 
 pub use bench_data::{AllocGenerated, AllocShape, BaselineFigures};
 pub use bench_reports::{
-    FIRST_GENERATED_USER, PlainRead, ReportsGenerated, ReportsShape, generated_user_name,
+    CATEGORIES, FIRST_GENERATED_USER, PlainRead, ReportsGenerated, ReportsShape,
+    generated_user_name,
 };
 pub use db::{Db, DbOptions, sqlite_file};
 pub use error::ConnectError;

@@ -128,6 +128,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0035_commissions.sql"),
     migration!("0036_clerk_assessments.sql"),
     migration!("0037_customer_files.sql"),
+    migration!("0038_target_quantities_and_figure_indexes.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -479,6 +480,11 @@ mod tests {
             37,
             "8085b811d078d42c1f1bf82373e36abd9ee8236bf8d37016ee1ccd5cd11159b6ca83f48742297bff69eb555301a495c5",
             "a0bd095b3bdcd6207d69c04becc74e4bbe7582e5ee707f68597f4f26466c0f8c69d559ad1a0dafe766a622ff439466e3",
+        ),
+        (
+            38,
+            "ed978e22652ec1856176c0af19ae499e4187df6beec52d2352707c7bbbd2e9c4520040fd4fc95848b6eb2c5bc9eed5ff",
+            "95dc6751c63b40a7db3dfcbdbec46914d8d2089a646010de690a21d7aa743300090552b4b71cc4b02c9fd224a97f8901",
         ),
     ];
 

@@ -7,12 +7,14 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_app::ports::{
-    FollowUp, StoreError, TargetActual, TargetPlan, TargetPlanSummary, TargetsTx,
+    FollowUp, StoreError, TargetActual, TargetPlan, TargetPlanSummary, TargetQuantityActual,
+    TargetsTx,
 };
 use kaidan_domain::targets::{
-    FollowUpInput, TargetBasis, TargetLine, TargetPlanDraft, TargetStatus, TargetSubject,
+    FollowUpInput, QuantityTarget, TargetBasis, TargetLine, TargetPlanDraft, TargetStatus,
+    TargetSubject,
 };
-use kaidan_domain::{Money, UserId};
+use kaidan_domain::{Money, Quantity, UserId};
 
 use crate::error::corrupt;
 use crate::figures::{Binds, bucket_case};
@@ -23,6 +25,14 @@ fn subject(r: &impl RowExt) -> Result<TargetSubject, StoreError> {
     let kind = r.text("subject_kind")?;
     TargetSubject::from_parts(&kind, r.i64("subject_id")?)
         .ok_or_else(|| corrupt(format!("target subject kind '{kind}'")))
+}
+
+/// A stored month (1..=12) as the index of its cell.
+fn month_index(month: i64) -> Result<usize, StoreError> {
+    usize::try_from(month - 1)
+        .ok()
+        .filter(|i| *i < 12)
+        .ok_or_else(|| corrupt(format!("target month {month}")))
 }
 
 fn year_of(v: i64) -> Result<i16, StoreError> {
@@ -56,6 +66,46 @@ fn records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val) -> String {
     }
 }
 
+/// The units of the basis's records as `(customer_id, at, category,
+/// quantity)` over the first to the last bound, of the categories listed
+/// at `cats` (ADR 0045: on the collected basis, the units invoiced).
+fn unit_records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val, cats: &str) -> String {
+    let (from, to) = (b.put(from), b.put(to));
+    match basis {
+        TargetBasis::Ordered => format!(
+            "SELECT o.customer_id, o.received_at AS at, p.category, ol.quantity \
+             FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
+             WHERE o.received_at >= {from} AND o.received_at < {to} \
+               AND o.status NOT IN ('draft', 'rejected', 'cancelled') AND p.category IN ({cats})"
+        ),
+        TargetBasis::Shipped => format!(
+            "SELECT o.customer_id, s.shipped_at AS at, p.category, sl.quantity - COALESCE(sl.refused, 0) AS quantity \
+             FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN orders o ON o.id = s.order_id \
+             JOIN products p ON p.id = sl.product_id \
+             WHERE s.shipped_at >= {from} AND s.shipped_at < {to} AND p.category IN ({cats})"
+        ),
+        TargetBasis::Invoiced | TargetBasis::Collected => format!(
+            "SELECT i.customer_id, i.invoice_date AS at, p.category, \
+                    CASE WHEN i.kind = 'credit_note' THEN -il.quantity ELSE il.quantity END AS quantity \
+             FROM invoices i JOIN invoice_lines il ON il.invoice_id = i.id JOIN products p ON p.id = il.product_id \
+             WHERE i.invoice_date >= {from} AND i.invoice_date < {to} AND p.category IN ({cats})"
+        ),
+    }
+}
+
+/// A bound of the records the units are read from: the collected basis
+/// counts invoices' units, by their day.
+fn unit_bound(basis: TargetBasis, at: (Date, Timestamp)) -> Val {
+    bound(
+        if basis == TargetBasis::Collected {
+            TargetBasis::Invoiced
+        } else {
+            basis
+        },
+        at,
+    )
+}
+
 /// A bound as the basis's records keep their day.
 fn bound(basis: TargetBasis, (day, at): (Date, Timestamp)) -> Val {
     match basis {
@@ -81,6 +131,7 @@ impl TargetsTx for DbTx {
                 status: r.parsed("status")?,
                 note: r.opt_text("note")?,
                 lines: Vec::new(),
+                quantities: Vec::new(),
                 written_by: r.text("written_by")?,
                 written_at: r.ts("written_at")?,
                 submitted_at: r
@@ -111,12 +162,40 @@ impl TargetsTx for DbTx {
                     months: [Money::ZERO; 12],
                 });
             }
-            let i = usize::try_from(month - 1)
-                .ok()
-                .filter(|i| *i < 12)
-                .ok_or_else(|| corrupt(format!("target month {month}")))?;
+            let i = month_index(month)?;
             if let Some(l) = plan.lines.last_mut() {
                 l.months[i] = Money::from_units(amount);
+            }
+        }
+        let units: Vec<(TargetSubject, String, i64, i64)> = fetch_all!(
+            self,
+            "SELECT subject_kind, subject_id, category, month, quantity FROM target_quantities WHERE year = $1 \
+             ORDER BY CASE subject_kind WHEN 'company' THEN 0 WHEN 'team' THEN 1 WHEN 'rep' THEN 2 ELSE 3 END, subject_id, category, month",
+            [i64::from(year)],
+            |r| Ok((
+                subject(r)?,
+                r.text("category")?,
+                r.i64("month")?,
+                r.i64("quantity")?
+            ))
+        );
+        for (s, category, month, quantity) in units {
+            if plan
+                .quantities
+                .last()
+                .is_none_or(|q| q.subject != s || q.category != category)
+            {
+                plan.quantities.push(QuantityTarget {
+                    subject: s,
+                    category,
+                    months: [Quantity::ZERO; 12],
+                });
+            }
+            let i = month_index(month)?;
+            let q = Quantity::new(quantity)
+                .map_err(|e| corrupt(format!("target quantity {quantity}: {e}")))?;
+            if let Some(t) = plan.quantities.last_mut() {
+                t.months[i] = q;
             }
         }
         Ok(Some(plan))
@@ -163,6 +242,28 @@ impl TargetsTx for DbTx {
             ]
         );
         exec!(self, "DELETE FROM target_lines WHERE year = $1", [year]);
+        exec!(
+            self,
+            "DELETE FROM target_quantities WHERE year = $1",
+            [year]
+        );
+        for q in &plan.quantities {
+            for (m, quantity) in (1_i64..).zip(q.months) {
+                exec!(
+                    self,
+                    "INSERT INTO target_quantities (year, subject_kind, subject_id, category, month, quantity) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    [
+                        year,
+                        q.subject.kind(),
+                        q.subject.id(),
+                        q.category.as_str(),
+                        m,
+                        quantity.get()
+                    ]
+                );
+            }
+        }
         for l in &plan.lines {
             for (m, amount) in (1_i64..).zip(l.months) {
                 exec!(
@@ -239,6 +340,50 @@ impl TargetsTx for DbTx {
             rep: r.opt_i64("rep")?.map(UserId),
             region: r.opt_i64("region")?,
             amount: Money::from_units(r.i64("amount")?),
+        })))
+    }
+
+    async fn target_quantity_actuals(
+        &mut self,
+        basis: TargetBasis,
+        bounds: &[(Date, Timestamp)],
+        categories: &[String],
+    ) -> Result<Vec<TargetQuantityActual>, StoreError> {
+        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+            return Ok(Vec::new());
+        };
+        if bounds.len() < 2 || categories.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = Binds::default();
+        let marks: Vec<String> = bounds[1..bounds.len() - 1]
+            .iter()
+            .map(|x| b.put(unit_bound(basis, *x)))
+            .collect();
+        let cats: Vec<String> = categories
+            .iter()
+            .map(|c| b.put(Val::T(c.clone())))
+            .collect();
+        let x = unit_records(
+            basis,
+            &mut b,
+            unit_bound(basis, *first),
+            unit_bound(basis, *last),
+            &cats.join(", "),
+        );
+        let bucket = bucket_case("x.at", &marks);
+        let sql = format!(
+            "SELECT CAST({bucket} AS BIGINT) AS bucket, c.sales_rep_id AS rep, c.region_id AS region, x.category, \
+                    CAST(SUM(x.quantity) AS BIGINT) AS quantity \
+             FROM ({x}) x JOIN customers c ON c.id = x.customer_id GROUP BY 1, 2, 3, 4"
+        );
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| Ok(TargetQuantityActual {
+            bucket: usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
+            rep: r.opt_i64("rep")?.map(UserId),
+            region: r.opt_i64("region")?,
+            category: r.text("category")?,
+            quantity: r.i64("quantity")?,
         })))
     }
 

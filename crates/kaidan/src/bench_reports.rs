@@ -241,10 +241,24 @@ async fn bench_target_plan(app: &App, manager: &Ctx, rep: UserId, year: i16) -> 
         .await?;
     let writer = Ctx::new(app.actor_by_id(writer.id).await?);
     let annual = kaidan_domain::Money::yuan(12_000_000);
+    // The company also plans the units of two product categories (ADR
+    // 0045), so the progress reads the year's lines of those categories.
     let line = |subject| TargetLineInput {
         subject,
         annual,
         months: None,
+        quantities: if subject == TargetSubject::Company {
+            kaidan_store::CATEGORIES[..2]
+                .iter()
+                .map(|c| kaidan_domain::targets::QuantityTargetInput {
+                    category: (*c).to_string(),
+                    annual: kaidan_domain::Quantity::new(120_000).unwrap_or_default(),
+                    months: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     let input = TargetPlanInput {
         basis: TargetBasis::Ordered,

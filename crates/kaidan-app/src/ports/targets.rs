@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_domain::targets::{
-    FollowUpInput, FollowUpKind, TargetBasis, TargetLine, TargetPlanDraft, TargetStatus,
-    TargetSubject,
+    FollowUpInput, FollowUpKind, QuantityTarget, TargetBasis, TargetLine, TargetPlanDraft,
+    TargetStatus, TargetSubject,
 };
 use kaidan_domain::{Money, UserId};
 use serde::Serialize;
@@ -24,6 +24,8 @@ pub struct TargetPlan {
     pub note: Option<String>,
     /// The company's line first, then teams, reps and regions.
     pub lines: Vec<TargetLine>,
+    /// The quantity targets per product category, by subject (ADR 0045).
+    pub quantities: Vec<QuantityTarget>,
     pub written_by: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub written_at: Timestamp,
@@ -55,6 +57,17 @@ pub struct TargetActual {
     pub rep: Option<UserId>,
     pub region: Option<i64>,
     pub amount: Money,
+}
+
+/// The units of one product category sold in one bucket to the customers
+/// of one rep in one region (credit notes and refusals taken off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetQuantityActual {
+    pub bucket: usize,
+    pub rep: Option<UserId>,
+    pub region: Option<i64>,
+    pub category: String,
+    pub quantity: i64,
 }
 
 /// A follow-up as recorded.
@@ -105,6 +118,15 @@ pub trait TargetsTx: Send {
         basis: TargetBasis,
         bounds: &[(Date, Timestamp)],
     ) -> Result<Vec<TargetActual>, StoreError>;
+    /// The units of `categories` sold on `basis` between the bounds, as
+    /// [`TargetsTx::target_actuals`] buckets them (ADR 0045: on the
+    /// collected basis, the units invoiced).
+    async fn target_quantity_actuals(
+        &mut self,
+        basis: TargetBasis,
+        bounds: &[(Date, Timestamp)],
+        categories: &[String],
+    ) -> Result<Vec<TargetQuantityActual>, StoreError>;
     async fn target_follow_up_insert(
         &mut self,
         year: i16,

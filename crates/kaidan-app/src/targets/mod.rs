@@ -3,6 +3,7 @@
 //! completion, the months missed and their follow-ups are in `progress`.
 
 mod progress;
+mod quantities;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,6 +13,7 @@ use kaidan_domain::{Permission, UserId, ValidationErrors};
 pub use progress::{
     MonthCell, TargetCard, TargetMiss, TargetMonths, TargetMonthsRow, TargetProgress, TargetRow,
 };
+pub use quantities::QuantityRow;
 
 use crate::ports::{EntityKind, TargetPlan, TargetPlanSummary, Tx};
 use crate::users::change;
@@ -71,6 +73,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let mut plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
         plan.lines.retain(|l| reach.sees(l.subject));
+        plan.quantities.retain(|q| reach.sees(q.subject));
         Ok(plan)
     }
 

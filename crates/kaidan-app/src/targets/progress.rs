@@ -15,6 +15,7 @@ use kaidan_domain::targets::{
 use kaidan_domain::{Money, Permission, UserId, ValidationErrors};
 use serde::Serialize;
 
+use super::quantities::QuantityRow;
 use super::{TargetReach, no_plan};
 use crate::collection::start_of;
 use crate::ports::{EntityKind, FollowUp, MasterData, TargetActual, TargetPlan, Tx};
@@ -52,6 +53,8 @@ pub struct TargetProgress {
     /// The period's working days gone, today included, as a percent.
     pub elapsed_percent: String,
     pub rows: Vec<TargetRow>,
+    /// The quantity targets per product category in reach (ADR 0045).
+    pub quantities: Vec<QuantityRow>,
 }
 
 /// One month of one subject.
@@ -202,7 +205,7 @@ fn percent_of(actual: Money, target: Money) -> Option<String> {
 }
 
 impl App {
-    async fn rep_teams(&self, tx: &mut Box<dyn Tx>) -> AppResult<BTreeMap<UserId, i64>> {
+    pub(super) async fn rep_teams(&self, tx: &mut Box<dyn Tx>) -> AppResult<BTreeMap<UserId, i64>> {
         let mut out = BTreeMap::new();
         for t in tx.teams().await? {
             for m in t.members {
@@ -245,7 +248,11 @@ impl App {
         let plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
         let sold = self.period_sold(&mut tx, &plan, &period).await?;
         let names = labels(&mut tx, &plan.lines).await?;
-        Ok(self.progress_from(&plan, &reach, period, &sold, &names, &calendar))
+        let mut progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
+        progress.quantities = self
+            .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
+            .await?;
+        Ok(progress)
     }
 
     /// What was sold on the plan's basis over a period.
@@ -304,6 +311,7 @@ impl App {
             period,
             elapsed_percent: percent(gone),
             rows,
+            quantities: Vec::new(),
         }
     }
 
@@ -346,7 +354,10 @@ impl App {
         } else {
             self.period_sold(&mut tx, &plan, &period).await?
         };
-        let progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
+        let mut progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
+        progress.quantities = self
+            .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
+            .await?;
         let months = self.months_from(&plan, &reach, &monthly, &names);
         let misses = if plan.status == TargetStatus::Approved {
             misses_from(&months, &tx.target_follow_ups(year).await?)

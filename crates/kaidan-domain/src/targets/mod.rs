@@ -6,6 +6,7 @@
 mod follow_up;
 mod plan;
 mod progress;
+mod quantity;
 
 pub use follow_up::{FollowUpInput, FollowUpKind, MAX_FOLLOW_UP_NOTE};
 pub use plan::{
@@ -14,5 +15,6 @@ pub use plan::{
 };
 pub use progress::{
     Pace, TargetPeriod, TargetSpan, completion_bp, elapsed_bp, gone_part, missed_months, pace,
-    period_target,
+    period_quantity, period_target, quantity_completion_bp, quantity_pace,
 };
+pub use quantity::{MAX_QUANTITY_TARGETS, QuantityTarget, QuantityTargetInput, split_quantity};

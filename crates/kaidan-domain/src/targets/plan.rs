@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::quantity::{QuantityTarget, QuantityTargetInput, check_quantities};
 use crate::access::string_enum;
 use crate::validation::MAX_REASON;
 use crate::{Money, UserId, ValidationErrors};
@@ -121,6 +122,9 @@ pub struct TargetLineInput {
     /// split evenly to the fen, the odd fen to the first months.
     #[serde(default)]
     pub months: Option<Vec<Money>>,
+    /// Optional quantity targets per product category (ADR 0045).
+    #[serde(default)]
+    pub quantities: Vec<QuantityTargetInput>,
 }
 
 /// A plan as the sales department writes it.
@@ -156,6 +160,8 @@ pub struct TargetPlanDraft {
     pub basis: TargetBasis,
     pub note: Option<String>,
     pub lines: Vec<TargetLine>,
+    /// The subjects' quantity targets, in the order of their lines.
+    pub quantities: Vec<QuantityTarget>,
 }
 
 /// Splits `annual` into twelve months to the fen: the odd fen go to the
@@ -213,8 +219,15 @@ impl TargetPlanInput {
             "target of",
         );
         let mut lines = Vec::with_capacity(self.lines.len());
+        let mut quantities = Vec::new();
         for (i, l) in self.lines.iter().enumerate() {
             let field = format!("lines[{i}]");
+            quantities.extend(check_quantities(
+                &mut e,
+                &format!("{field}.quantities"),
+                l.subject,
+                &l.quantities,
+            ));
             if let Some(months) = check_line(&mut e, &field, l) {
                 lines.push(TargetLine {
                     subject: l.subject,
@@ -237,11 +250,13 @@ impl TargetPlanInput {
             check_split(&mut e, &lines, rep_teams);
         }
         lines.sort_by_key(|l| l.subject);
+        quantities.sort_by(|a, b| (a.subject, &a.category).cmp(&(b.subject, &b.category)));
         e.into_result(TargetPlanDraft {
             year,
             basis: self.basis,
             note,
             lines,
+            quantities,
         })
     }
 }
@@ -404,6 +419,7 @@ mod tests {
             subject,
             annual: y(annual),
             months: None,
+            quantities: Vec::new(),
         }
     }
 
@@ -498,21 +514,25 @@ mod tests {
                 subject: TargetSubject::Team { id: 1 },
                 annual: y(-1),
                 months: None,
+                quantities: Vec::new(),
             },
             TargetLineInput {
                 subject: TargetSubject::Region { id: 2 },
                 annual: y(120),
                 months: Some(months),
+                quantities: Vec::new(),
             },
             TargetLineInput {
                 subject: TargetSubject::Region { id: 3 },
                 annual: y(120),
                 months: Some(vec![y(10); 11]),
+                quantities: Vec::new(),
             },
             TargetLineInput {
                 subject: TargetSubject::Region { id: 4 },
                 annual: y(121),
                 months: Some(vec![y(10); 12]),
+                quantities: Vec::new(),
             },
         ])
         .validate(1999, &BTreeMap::new())

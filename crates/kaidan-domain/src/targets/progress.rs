@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::plan::TargetLine;
+use super::quantity::QuantityTarget;
 use crate::access::string_enum;
 use crate::figures::ratio_bp;
 use crate::{Money, ValidationErrors};
@@ -104,15 +105,50 @@ fn working_days(from: Date, to: Date, working: &dyn Fn(Date) -> bool) -> i64 {
     n
 }
 
-/// `amount × num / den`, rounded half up to the fen.
-fn share(amount: Money, num: i64, den: i64) -> Money {
+/// `units × num / den`, rounded half up to a whole `step` (100: the fen
+/// of an amount; 1: a unit of goods).
+fn share(units: i64, step: i64, num: i64, den: i64) -> i64 {
     if den <= 0 || num >= den {
-        return amount;
+        return units;
     }
-    let fen = i128::from(amount.units() / 100);
-    let q = (fen * i128::from(num) * 2 + i128::from(den)) / (2 * i128::from(den));
-    // A share of an amount is no larger than the amount.
-    Money::from_units(i64::try_from(q * 100).unwrap_or(amount.units()))
+    let whole = i128::from(units / step);
+    let q = (whole * i128::from(num) * 2 + i128::from(den)) / (2 * i128::from(den));
+    // A share is no larger than what it is taken from.
+    i64::try_from(q * i128::from(step)).unwrap_or(units)
+}
+
+/// The months' `units` over `period`: whole months as they are, a part of
+/// a month by its working days (by its days in a month without any),
+/// rounded to a whole `step`.
+fn period_units(
+    months: &[i64; 12],
+    step: i64,
+    period: &TargetPeriod,
+    working: &dyn Fn(Date) -> bool,
+) -> i64 {
+    let mut total = 0_i64;
+    for (m, from, to) in period.month_parts() {
+        let units = months[m];
+        let (first, last) = (from.first_of_month(), from.last_of_month());
+        let part = if from == first && to == last {
+            units
+        } else {
+            let month_wd = working_days(first, last, working);
+            if month_wd > 0 {
+                share(units, step, working_days(from, to, working), month_wd)
+            } else {
+                share(
+                    units,
+                    step,
+                    i64::from(to.day() - from.day() + 1),
+                    i64::from(last.day()),
+                )
+            }
+        };
+        // Twelve months each within their bound add up inside an i64.
+        total = total.saturating_add(part);
+    }
+    total
 }
 
 /// The line's target over `period`: whole months as they are, a part of a
@@ -122,27 +158,22 @@ pub fn period_target(
     period: &TargetPeriod,
     working: &dyn Fn(Date) -> bool,
 ) -> Money {
-    let mut total = Money::ZERO;
-    for (m, from, to) in period.month_parts() {
-        let amount = line.months[m];
-        let (first, last) = (from.first_of_month(), from.last_of_month());
-        if from == first && to == last {
-            total += amount;
-            continue;
-        }
-        let month_wd = working_days(first, last, working);
-        let part = if month_wd > 0 {
-            share(amount, working_days(from, to, working), month_wd)
-        } else {
-            share(
-                amount,
-                i64::from(to.day() - from.day() + 1),
-                i64::from(last.day()),
-            )
-        };
-        total += part;
-    }
-    total
+    Money::from_units(period_units(
+        &line.months.map(Money::units),
+        100,
+        period,
+        working,
+    ))
+}
+
+/// A quantity target over `period`, by the same rule as an amount, to the
+/// unit.
+pub fn period_quantity(
+    target: &QuantityTarget,
+    period: &TargetPeriod,
+    working: &dyn Fn(Date) -> bool,
+) -> i64 {
+    period_units(&target.units(), 1, period, working)
 }
 
 /// The time gone of `period` on `today` (today counted as gone), in basis
@@ -169,6 +200,12 @@ pub fn completion_bp(actual: Money, target: Money) -> Option<i64> {
     ratio_bp(i128::from(actual.units()), i128::from(target.units()))
 }
 
+/// actual / target units in basis points, rounded half up; None without a
+/// target.
+pub fn quantity_completion_bp(actual: i64, target: i64) -> Option<i64> {
+    ratio_bp(i128::from(actual), i128::from(target))
+}
+
 string_enum!(
     /// How a target stands.
     Pace {
@@ -190,7 +227,16 @@ string_enum!(
 /// when the period has ended. Against what was due, not the share of days
 /// gone, so a plan heavier in some months is read by its own shape.
 pub fn pace(actual: Money, target: Money, due: Money, over: bool) -> Pace {
-    if !target.is_positive() {
+    pace_of(actual.units(), target.units(), due.units(), over)
+}
+
+/// [`pace`] of a quantity target, in units.
+pub fn quantity_pace(actual: i64, target: i64, due: i64, over: bool) -> Pace {
+    pace_of(actual, target, due, over)
+}
+
+fn pace_of(actual: i64, target: i64, due: i64, over: bool) -> Pace {
+    if target <= 0 {
         return Pace::NoTarget;
     }
     match (over, actual >= target, actual >= due) {

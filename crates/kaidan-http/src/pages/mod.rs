@@ -38,6 +38,7 @@ mod stock;
 mod stock_counts;
 mod surveys;
 mod table;
+mod target_quantities;
 mod targets;
 mod teams;
 mod transfers;

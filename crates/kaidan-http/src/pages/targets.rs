@@ -15,14 +15,16 @@ use axum::routing::{get, post};
 use kaidan_app::ports::{FollowUp, TargetPlan, TargetPlanSummary};
 use kaidan_app::targets::{TargetMiss, TargetMonths, TargetProgress};
 use kaidan_app::{AppError, Ctx};
+use kaidan_domain::figures::percent;
 use kaidan_domain::targets::{
     FollowUpInput, FollowUpKind, Pace, TargetBasis, TargetLineInput, TargetPlanInput, TargetSpan,
-    TargetStatus, TargetSubject,
+    TargetStatus, TargetSubject, quantity_completion_bp,
 };
 use kaidan_domain::{Money, Permission, ValidationErrors};
 
 use super::finance::xlsx;
 use super::format::local_time;
+use super::target_quantities::{QuantityFormRow, quantity_form_rows, read_quantities};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, render};
 use crate::api::targets::progress_params;
 use crate::state::AppState;
@@ -206,6 +208,8 @@ struct YearPage {
     period: String,
     elapsed: String,
     progress: Vec<ProgressLine>,
+    /// The quantity targets: the line and its category.
+    quantities: Vec<(ProgressLine, String)>,
     months: Vec<MonthLine>,
     misses: Vec<MissLine>,
     kinds: Vec<(&'static str, &'static str)>,
@@ -231,6 +235,29 @@ fn progress_lines(lang: Lang, p: &TargetProgress) -> Vec<ProgressLine> {
             width: bar_width(r.completion_percent.as_deref()),
             pace: pace_name(lang, r.pace),
             behind: matches!(r.pace, Pace::Behind | Pace::Missed),
+        })
+        .collect()
+}
+
+fn quantity_lines(lang: Lang, p: &TargetProgress) -> Vec<(ProgressLine, String)> {
+    p.quantities
+        .iter()
+        .map(|r| {
+            let due_percent = quantity_completion_bp(r.due, r.target).map(percent);
+            (
+                ProgressLine {
+                    subject: subject_label(lang, r.subject, &r.label),
+                    target: r.target.to_string(),
+                    due: r.due.to_string(),
+                    mark: bar_width(due_percent.as_deref()),
+                    actual: r.actual.to_string(),
+                    percent: pct(&r.completion_percent),
+                    width: bar_width(r.completion_percent.as_deref()),
+                    pace: pace_name(lang, r.pace),
+                    behind: matches!(r.pace, Pace::Behind | Pace::Missed),
+                },
+                r.category.clone(),
+            )
         })
         .collect()
 }
@@ -339,6 +366,7 @@ async fn year_view(
             period: format!("{} – {}", progress.period.from, progress.period.to),
             elapsed: format!("{}%", progress.elapsed_percent),
             progress: progress_lines(lang, &progress),
+            quantities: quantity_lines(lang, &progress),
             months: month_lines(lang, &months),
             misses: miss_lines(lang, misses),
             kinds: FollowUpKind::ALL
@@ -409,6 +437,20 @@ fn year_xlsx(lang: Lang, p: &TargetProgress, m: &TargetMonths) -> PageResult {
             }
             cells
         })
+        .chain(p.quantities.iter().map(|q| {
+            vec![
+                format!(
+                    "{} · {} ({})",
+                    subject_label(lang, q.subject, &q.label),
+                    q.category,
+                    lang.pick("件", "units")
+                ),
+                q.target.to_string(),
+                q.actual.to_string(),
+                q.completion_percent.clone().unwrap_or_default(),
+                pace_name(lang, q.pace).into(),
+            ]
+        }))
         .collect();
     xlsx(
         lang,
@@ -532,6 +574,7 @@ struct FormPage {
     bases: Vec<(&'static str, &'static str, bool)>,
     note: String,
     rows: Vec<FormRow>,
+    quantities: Vec<QuantityFormRow>,
     error: Option<String>,
 }
 
@@ -614,6 +657,9 @@ async fn form_view(
         .or_else(|| plan.as_ref().and_then(|p| p.note.clone()))
         .unwrap_or_default();
     let rows = form_rows(s, &auth.ctx, lang, plan.as_ref(), typed).await?;
+    let subjects: Vec<(TargetSubject, String)> =
+        rows.iter().map(|(s, r)| (*s, r.label.clone())).collect();
+    let quantities = quantity_form_rows(&subjects, plan.as_ref(), typed);
     Ok(render(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -629,6 +675,7 @@ async fn form_view(
                 .collect(),
             note,
             rows: rows.into_iter().map(|(_, r)| r).collect(),
+            quantities,
             error,
             chrome: auth.chrome,
         },
@@ -674,6 +721,9 @@ async fn save(
     let year = parse_year(lang, &year)?;
     let rows = form_rows(&s, &auth.ctx, lang, None, Some(&form)).await?;
     let mut e = ValidationErrors::new();
+    let subjects: Vec<(TargetSubject, String)> =
+        rows.iter().map(|(s, r)| (*s, r.label.clone())).collect();
+    let mut quantities = read_quantities(&mut e, &form, &subjects);
     let mut lines = Vec::new();
     for (subject, row) in &rows {
         let Some(annual) = amount(&mut e, &format!("{} annual", row.label), &row.annual) else {
@@ -689,11 +739,25 @@ async fn save(
             .iter()
             .any(Option::is_some)
             .then(|| typed.iter().map(|m| m.unwrap_or_default()).collect());
+        let (own, rest): (Vec<_>, Vec<_>) = quantities.into_iter().partition(|(s, _)| s == subject);
+        quantities = rest;
         lines.push(TargetLineInput {
             subject: *subject,
             annual,
             months,
+            quantities: own.into_iter().map(|(_, q)| q).collect(),
         });
+    }
+    for (subject, q) in &quantities {
+        let label = subjects
+            .iter()
+            .find(|(s, _)| s == subject)
+            .map_or_else(String::new, |(_, l)| l.clone());
+        e.add(
+            format!("{label} {}", q.category),
+            "required",
+            "a quantity target is part of the subject's target: give its annual amount too",
+        );
     }
     let basis = form
         .get("basis")

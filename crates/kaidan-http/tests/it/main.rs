@@ -33,6 +33,7 @@ mod returns_http;
 mod shortages_http;
 mod support;
 mod surveys_http;
+mod target_quantities_http;
 mod targets_http;
 mod visits_http;
 mod webhooks_http;

@@ -13,10 +13,11 @@ use jiff::civil::Date;
 use kaidan_app::{App, Ctx};
 use kaidan_domain::figures::{Breakdown, Figure, FigurePeriod};
 use kaidan_domain::targets::{
-    FollowUpInput, FollowUpKind, TargetBasis, TargetLineInput, TargetPlanInput, TargetSubject,
+    FollowUpInput, FollowUpKind, QuantityTargetInput, TargetBasis, TargetLineInput,
+    TargetPlanInput, TargetSubject,
 };
 use kaidan_domain::teams::TeamInput;
-use kaidan_domain::{Money, Role, UserId};
+use kaidan_domain::{Money, Quantity, Role, UserId};
 
 use super::demo_login;
 
@@ -60,6 +61,23 @@ fn months_from(first: i8, fen: i64) -> Vec<Money> {
             }
         })
         .collect()
+}
+
+/// Units a month of the company's quantity targets (ADR 0045): apparel
+/// and shoes, the lines the demo's customers order most.
+const APPAREL_UNITS: i64 = 400;
+const SHOE_UNITS: i64 = 120;
+
+/// A quantity target of `units` a month of `category` from month `first`.
+fn units_from(first: i8, category: &str, units: i64) -> QuantityTargetInput {
+    let months: Vec<Quantity> = (1..=12)
+        .map(|m| Quantity::new(if m >= first { units } else { 0 }).unwrap_or(Quantity::ZERO))
+        .collect();
+    QuantityTargetInput {
+        category: category.into(),
+        annual: Quantity::new(months.iter().map(|q| q.get()).sum()).unwrap_or(Quantity::ZERO),
+        months: Some(months),
+    }
 }
 
 pub(super) async fn plan(app: &App, history_start: Date, today: Date) -> anyhow::Result<()> {
@@ -116,13 +134,21 @@ pub(super) async fn plan(app: &App, history_start: Date, today: Date) -> anyhow:
             subject,
             annual: months.iter().copied().sum(),
             months: Some(months),
+            quantities: Vec::new(),
         }
     };
+    let mut company = line(TargetSubject::Company, company_month);
+    company.quantities = vec![
+        units_from(first, "服装", APPAREL_UNITS),
+        units_from(first, "鞋类", SHOE_UNITS),
+    ];
+    let mut south_line = line(TargetSubject::Rep { id: south_rep }, south_month);
+    south_line.quantities = vec![units_from(first, "服装", APPAREL_UNITS / 2)];
     let mut lines = vec![
-        line(TargetSubject::Company, company_month),
+        company,
         line(TargetSubject::Team { id: south }, south_month),
         line(TargetSubject::Team { id: north }, north_month),
-        line(TargetSubject::Rep { id: south_rep }, south_month),
+        south_line,
         line(TargetSubject::Rep { id: north_rep }, north_month),
     ];
     // The regions share the company's month as they sold; the last one
