@@ -45,23 +45,23 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
     match q.figure {
         // n1..n4: rejected, entry-error change, price correction, wrong goods.
-        // The price corrections are found from the credit notes (few, by
-        // their own index), not from every invoice line.
+        // Each is a set read once and probed by the order (`IN`), not a
+        // join a planner may walk row by row; the price corrections are
+        // found from the credit notes (few, by their own index), not from
+        // every invoice line.
         Figure::Accuracy => format!(
-            "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
-                    CASE WHEN rj.order_id IS NULL AND ce.order_id IS NULL AND pc.order_id IS NULL AND wg.order_id IS NULL \
-                         THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
-                    CASE WHEN rj.order_id IS NULL THEN 0 ELSE 1 END AS n1, CASE WHEN ce.order_id IS NULL THEN 0 ELSE 1 END AS n2, \
-                    CASE WHEN pc.order_id IS NULL THEN 0 ELSE 1 END AS n3, CASE WHEN wg.order_id IS NULL THEN 0 ELSE 1 END AS n4 \
-             FROM orders o \
-             LEFT JOIN (SELECT DISTINCT order_id FROM order_events WHERE to_status = 'rejected') rj ON rj.order_id = o.id \
-             LEFT JOIN (SELECT DISTINCT order_id FROM change_requests WHERE cause = 'entry_error') ce ON ce.order_id = o.id \
-             LEFT JOIN (SELECT DISTINCT il.order_id FROM invoice_lines il WHERE il.invoice_id IN \
-                          (SELECT cn.credit_of FROM invoices cn WHERE cn.kind = 'credit_note' AND cn.credit_reason = 'price_correction')) pc \
-                    ON pc.order_id = o.id \
-             LEFT JOIN (SELECT DISTINCT order_id FROM returns WHERE reason = 'wrong_goods' AND status NOT IN ('rejected', 'cancelled')) wg \
-                    ON wg.order_id = o.id \
-             WHERE {in_period}"
+            "SELECT a.order_id, a.customer_id, a.clerk_id, a.at, 1 AS counted, \
+                    CASE WHEN a.n1 + a.n2 + a.n3 + a.n4 = 0 THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
+                    a.n1, a.n2, a.n3, a.n4 \
+             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, \
+                          CASE WHEN o.id IN (SELECT order_id FROM order_events WHERE to_status = 'rejected') THEN 1 ELSE 0 END AS n1, \
+                          CASE WHEN o.id IN (SELECT order_id FROM change_requests WHERE cause = 'entry_error') THEN 1 ELSE 0 END AS n2, \
+                          CASE WHEN o.id IN (SELECT il.order_id FROM invoice_lines il WHERE il.invoice_id IN \
+                                             (SELECT cn.credit_of FROM invoices cn WHERE cn.kind = 'credit_note' AND cn.credit_reason = 'price_correction')) \
+                               THEN 1 ELSE 0 END AS n3, \
+                          CASE WHEN o.id IN (SELECT order_id FROM returns WHERE reason = 'wrong_goods' AND status NOT IN ('rejected', 'cancelled')) \
+                               THEN 1 ELSE 0 END AS n4 \
+                   FROM orders o WHERE {in_period}) a"
         ),
         // n1..n4: review late, ship late, review overdue, ship overdue.
         Figure::OnTime => {
@@ -318,6 +318,37 @@ impl FiguresTx for DbTx {
         Ok(fetch_all!(self, &sql, vals, |r| Ok((
             usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
             tally(r)?
+        ))))
+    }
+
+    async fn figure_cells(
+        &mut self,
+        q: &FigureQuery,
+        starts: &[Timestamp],
+    ) -> Result<Vec<(usize, GroupLine)>, StoreError> {
+        let mut b = Binds::default();
+        let marks: Vec<String> = starts
+            .iter()
+            .skip(1)
+            .map(|t| b.put(Val::I(micros(*t))))
+            .collect();
+        let f = base(q, &mut b, None);
+        let own = own_clause(q, &mut b);
+        let (key, label) = group_of(q.by);
+        let extra = extra_joins(q.by);
+        let bucket = bucket_case("f.at", &marks);
+        let sql = format!(
+            "SELECT CAST({bucket} AS BIGINT) AS bucket, {key} AS k, {label} AS l, {SUMS} \
+             FROM ({f}) f {JOINS} {extra} {own} GROUP BY 1, 2, 3"
+        );
+        let vals = b.0;
+        Ok(fetch_all!(self, &sql, vals, |r| Ok((
+            usize::try_from(r.i64("bucket")?).unwrap_or(usize::MAX),
+            GroupLine {
+                key: r.text("k")?,
+                label: r.text("l")?,
+                tally: tally(r)?,
+            }
         ))))
     }
 

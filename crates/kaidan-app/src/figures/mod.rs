@@ -9,6 +9,7 @@ mod daily;
 use jiff::Timestamp;
 use kaidan_domain::figures::{
     Breakdown, Figure, FigureError, FigurePeriod, FigureTable, Tally, Turnover, percent,
+    split_cells,
 };
 use kaidan_domain::{Permission, UserId, ValidationErrors};
 use serde::Serialize;
@@ -128,8 +129,16 @@ impl App {
         let q = self.figure_query(figure, period, by, own.clone())?;
         let starts: Vec<Timestamp> = period.buckets().iter().map(|b| start_of(b.start)).collect();
         let mut tx = self.store.read().await?;
-        let groups = tx.figure_groups(&q).await?;
-        let trend = tx.figure_trend(&q, &starts).await?;
+        // One reading for the breakdown and the trend, except where a
+        // customer counts once over the period but once in each bucket.
+        let (groups, trend) = if figure == Figure::Satisfaction {
+            (
+                tx.figure_groups(&q).await?,
+                tx.figure_trend(&q, &starts).await?,
+            )
+        } else {
+            split_cells(tx.figure_cells(&q, &starts).await?).map_err(figure_error)?
+        };
         let table = FigureTable::fold(figure, period, by, groups, trend).map_err(figure_error)?;
         let (mut last_year, mut turnover) = (None, None);
         if figure == Figure::Sales {

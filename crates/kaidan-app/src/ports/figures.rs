@@ -102,6 +102,15 @@ pub trait FiguresTx: Send {
         q: &FigureQuery,
         starts: &[Timestamp],
     ) -> Result<Vec<(usize, Tally)>, StoreError>;
+    /// The groups of `q.by` in each bucket, from one reading of the
+    /// records (buckets as in [`FiguresTx::figure_trend`]); the groups and
+    /// the trend are their sums. Not for satisfaction, whose customer
+    /// counts once over the period but once in each bucket.
+    async fn figure_cells(
+        &mut self,
+        q: &FigureQuery,
+        starts: &[Timestamp],
+    ) -> Result<Vec<(usize, GroupLine)>, StoreError>;
     /// The records of one group (`key` as in `GroupLine::key`), or of all,
     /// newest first, at most `limit`.
     async fn figure_records(

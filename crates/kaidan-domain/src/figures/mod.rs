@@ -13,5 +13,5 @@ pub use daily::{CATCH_UP_DAYS, DailySalesReport, TOP_CUSTOMERS, days_to_report};
 pub use kind::{Breakdown, Figure};
 pub use period::{Bucket, FigurePeriod, Grain, MAX_PERIOD_DAYS};
 pub(crate) use table::ratio_bp;
-pub use table::{FigureError, FigureTable, GroupLine, Tally, TrendPoint, percent};
+pub use table::{FigureError, FigureTable, GroupLine, Tally, TrendPoint, percent, split_cells};
 pub use turnover::Turnover;

@@ -103,6 +103,34 @@ pub struct GroupLine {
     pub tally: Tally,
 }
 
+/// The tally of each bucket that has one, by the bucket's index.
+pub type Trend = Vec<(usize, Tally)>;
+
+/// Splits the cells of one reading — a group's tally in one bucket — into
+/// the breakdown (each group over the period, first seen first) and the
+/// trend (each bucket over the groups), so both come from the same rows.
+pub fn split_cells(cells: Vec<(usize, GroupLine)>) -> Result<(Vec<GroupLine>, Trend), FigureError> {
+    let mut groups: Vec<GroupLine> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut buckets: std::collections::BTreeMap<usize, Tally> = std::collections::BTreeMap::new();
+    for (bucket, line) in cells {
+        let b = buckets.entry(bucket).or_default();
+        *b = b.checked_add(line.tally)?;
+        match at.get(&line.key) {
+            Some(i) => {
+                if let Some(g) = groups.get_mut(*i) {
+                    g.tally = g.tally.checked_add(line.tally)?;
+                }
+            }
+            None => {
+                at.insert(line.key.clone(), groups.len());
+                groups.push(line);
+            }
+        }
+    }
+    Ok((groups, buckets.into_iter().collect()))
+}
+
 /// One point of the trend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -248,6 +276,34 @@ mod tests {
             prop_assert_eq!(table.trend.len(), 30);
             if let Some(bp) = table.total.rate_bp() {
                 prop_assert!((0..=10_000).contains(&bp));
+            }
+        }
+
+        /// Cells split into a breakdown and a trend that both add up to
+        /// every cell, each group once.
+        #[test]
+        fn cells_split_into_groups_and_buckets_that_add_up(
+            cells in proptest::collection::vec((0usize..5, 0i64..1000, 0i64..1_000_000, 0usize..12), 0..60)
+        ) {
+            let lines: Vec<(usize, GroupLine)> = cells.iter().map(|(k, c, a, b)| (*b, GroupLine {
+                key: k.to_string(),
+                label: format!("g{k}"),
+                tally: Tally { counted: *c, hits: 0, amount: Money::from_units(*a), cost: Money::ZERO },
+            })).collect();
+            let (groups, buckets) = split_cells(lines).unwrap();
+            let all: i64 = cells.iter().map(|(_, c, _, _)| *c).sum();
+            let amount: i64 = cells.iter().map(|(_, _, a, _)| *a).sum();
+            prop_assert_eq!(groups.iter().map(|g| g.tally.counted).sum::<i64>(), all);
+            prop_assert_eq!(buckets.iter().map(|(_, t)| t.counted).sum::<i64>(), all);
+            prop_assert_eq!(groups.iter().map(|g| g.tally.amount.units()).sum::<i64>(), amount);
+            let mut keys: Vec<&str> = groups.iter().map(|g| g.key.as_str()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            prop_assert_eq!(keys.len(), groups.len());
+            for (k, _, _, b) in &cells {
+                let in_bucket: i64 = cells.iter().filter(|x| x.3 == *b).map(|x| x.1).sum();
+                prop_assert_eq!(buckets.iter().find(|x| x.0 == *b).map(|x| x.1.counted), Some(in_bucket));
+                prop_assert!(groups.iter().any(|g| g.key == k.to_string()));
             }
         }
     }

@@ -65,8 +65,8 @@ fn months_from(first: i8, fen: i64) -> Vec<Money> {
 
 /// Units a month of the company's quantity targets (ADR 0045): apparel
 /// and shoes, the lines the demo's customers order most.
-const APPAREL_UNITS: i64 = 400;
-const SHOE_UNITS: i64 = 120;
+const APPAREL_UNITS: i64 = 1_100;
+const SHOE_UNITS: i64 = 300;
 
 /// A quantity target of `units` a month of `category` from month `first`.
 fn units_from(first: i8, category: &str, units: i64) -> QuantityTargetInput {

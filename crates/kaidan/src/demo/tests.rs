@@ -1116,6 +1116,23 @@ async fn sal_1_demo_plan_is_approved_split_and_its_misses_followed_up() {
             company.target.is_positive() && company.actual.is_positive(),
             "{backend}: {company:?}"
         );
+        // The company's apparel and shoes and the south rep's apparel are
+        // planned in units (ADR 0045), and apparel was sold this month.
+        let units: Vec<(&str, &str)> = month
+            .quantities
+            .iter()
+            .map(|q| (q.subject.kind(), q.category.as_str()))
+            .collect();
+        assert_eq!(
+            units,
+            [("company", "服装"), ("company", "鞋类"), ("rep", "服装")],
+            "{backend}"
+        );
+        assert!(
+            month.quantities[0].target > 0 && month.quantities[0].actual > 0,
+            "{backend}: {:?}",
+            month.quantities[0]
+        );
         // When last month is in the plan, the south rep missed it and was
         // interviewed; the north rep met it.
         let months = app.target_months(&ctx, year).await.unwrap();
