@@ -5,8 +5,11 @@
 use std::collections::HashMap;
 
 use kaidan_app::ports::TargetPlan;
+use kaidan_domain::targets::MAX_QUANTITY_TARGETS;
 use kaidan_domain::targets::{QuantityTargetInput, TargetSubject};
 use kaidan_domain::{Quantity, ValidationErrors};
+
+use super::targets::cell;
 
 /// Blank rows the form offers beyond the targets written.
 const BLANK_ROWS: usize = 3;
@@ -25,11 +28,13 @@ pub(super) fn subject_key(s: TargetSubject) -> String {
     format!("{}:{}", s.kind(), s.id())
 }
 
-fn typed_rows(f: &HashMap<String, String>) -> usize {
+/// The rows the form sent, up to what a plan of these subjects can hold
+/// (each subject at most [`MAX_QUANTITY_TARGETS`]) and the blank rows.
+fn typed_rows(f: &HashMap<String, String>, subjects: usize) -> usize {
     f.get("qrows")
         .and_then(|n| n.parse::<usize>().ok())
         .unwrap_or(0)
-        .min(kaidan_domain::targets::MAX_QUANTITY_TARGETS * 4)
+        .min(MAX_QUANTITY_TARGETS * subjects + BLANK_ROWS)
 }
 
 fn row(
@@ -63,7 +68,7 @@ pub(super) fn quantity_form_rows(
     let mut out = Vec::new();
     match (typed, plan) {
         (Some(f), _) => {
-            for i in 0..typed_rows(f) {
+            for i in 0..typed_rows(f, subjects.len()) {
                 let get = |k: &str| f.get(&format!("q{i}.{k}")).cloned().unwrap_or_default();
                 out.push(row(
                     subjects,
@@ -100,21 +105,6 @@ pub(super) fn quantity_form_rows(
     out
 }
 
-/// Reads a quantity typed in the form, naming the cell when it is not one.
-fn quantity(e: &mut ValidationErrors, field: &str, raw: &str) -> Option<Quantity> {
-    let t = raw.trim().replace(',', "");
-    if t.is_empty() {
-        return None;
-    }
-    match t.parse::<Quantity>() {
-        Ok(q) => Some(q),
-        Err(err) => {
-            e.add(field, "invalid", format!("'{raw}': {err}"));
-            None
-        }
-    }
-}
-
 /// The quantity targets typed, each with its subject; a row without a
 /// category and an annual quantity is left out.
 pub(super) fn read_quantities(
@@ -123,7 +113,7 @@ pub(super) fn read_quantities(
     subjects: &[(TargetSubject, String)],
 ) -> Vec<(TargetSubject, QuantityTargetInput)> {
     let mut out = Vec::new();
-    for i in 0..typed_rows(f) {
+    for i in 0..typed_rows(f, subjects.len()) {
         let get = |k: &str| f.get(&format!("q{i}.{k}")).cloned().unwrap_or_default();
         let (category, annual_raw) = (get("category"), get("annual"));
         if category.trim().is_empty() && annual_raw.trim().is_empty() {
@@ -139,6 +129,14 @@ pub(super) fn read_quantities(
             );
             continue;
         };
+        if category.trim().is_empty() {
+            e.add(
+                format!("{at} category"),
+                "required",
+                "name the product category",
+            );
+            continue;
+        }
         if annual_raw.trim().is_empty() {
             e.add(
                 format!("{at} annual"),
@@ -147,11 +145,11 @@ pub(super) fn read_quantities(
             );
             continue;
         }
-        let Some(annual) = quantity(e, &format!("{at} annual"), &annual_raw) else {
+        let Some(annual) = cell::<Quantity>(e, &format!("{at} annual"), &annual_raw) else {
             continue;
         };
         let typed: Vec<Option<Quantity>> = (1..=12)
-            .map(|m| quantity(e, &format!("{at} month {m}"), &get(&format!("m{m}"))))
+            .map(|m| cell::<Quantity>(e, &format!("{at} month {m}"), &get(&format!("m{m}"))))
             .collect();
         let months = typed
             .iter()

@@ -695,14 +695,20 @@ async fn edit_page(
     form_view(&s, auth, year, None, None).await
 }
 
-/// Reads an amount typed in the form, naming the cell when it is not one.
-fn amount(e: &mut ValidationErrors, field: &str, raw: &str) -> Option<Money> {
+/// Reads a number typed in a cell of the form (an amount, a quantity;
+/// thousands separators allowed), naming the cell when it is not one;
+/// None for an empty cell.
+pub(super) fn cell<N>(e: &mut ValidationErrors, field: &str, raw: &str) -> Option<N>
+where
+    N: std::str::FromStr,
+    N::Err: std::fmt::Display,
+{
     let t = raw.trim().replace(',', "");
     if t.is_empty() {
         return None;
     }
-    match t.parse::<Money>() {
-        Ok(m) => Some(m),
+    match t.parse::<N>() {
+        Ok(n) => Some(n),
         Err(err) => {
             e.add(field, "invalid", format!("'{raw}': {err}"));
             None
@@ -726,14 +732,15 @@ async fn save(
     let mut quantities = read_quantities(&mut e, &form, &subjects);
     let mut lines = Vec::new();
     for (subject, row) in &rows {
-        let Some(annual) = amount(&mut e, &format!("{} annual", row.label), &row.annual) else {
+        let Some(annual) = cell::<Money>(&mut e, &format!("{} annual", row.label), &row.annual)
+        else {
             continue;
         };
         let typed: Vec<Option<Money>> = row
             .months
             .iter()
             .enumerate()
-            .map(|(i, m)| amount(&mut e, &format!("{} month {}", row.label, i + 1), m))
+            .map(|(i, m)| cell::<Money>(&mut e, &format!("{} month {}", row.label, i + 1), m))
             .collect();
         let months = typed
             .iter()

@@ -159,6 +159,11 @@ async fn sal_1_quantity_targets_per_category_counted_on_each_basis() {
         let r = t.submit(&format!("/targets/{year}/edit"), &page, &token, &typo).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_has(&r.text(), &["quantity row 2 annual", "1.5"]);
+        let mut no_category = company.to_vec();
+        no_category.extend([("q1.subject", "company:0"), ("q1.category", " "), ("q1.annual", "5")]);
+        let r = t.submit(&format!("/targets/{year}/edit"), &page, &token, &no_category).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_has(&r.text(), &["quantity row 2 category", "name the product category"]);
         let r = t.submit(&format!("/targets/{year}/edit"), &page, &token, &company).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let saved = t.get(&format!("/api/v1/sales-targets/{year}"), mgr).await.json();
