@@ -36,11 +36,35 @@ const TO_SHIP: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review'
 const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'";
 
 /// The figure's derived table `f(order_id, customer_id, clerk_id, at,
-/// counted, hit, amount, cost, n1..n4)` over `[from, to)`. KPI-3 is one
-/// row per customer, or per customer and bucket when `bucket` groups it.
+/// counted, hit, amount, cost, n1..n4, channel, cat)` over `[q.from,
+/// q.to)`: the months kept (`q.kept`, migration 0039) from their sums, the
+/// rest from the records. KPI-3 is one row per customer, or per customer
+/// and bucket when `bucket` groups it.
 fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>) -> String {
-    let from = b.put(Val::I(micros(q.from)));
-    let to = b.put(Val::I(micros(q.to)));
+    let key = match crate::figure_months::key(q.figure, q.by) {
+        Some(k) if !q.kept.is_empty() => k,
+        _ => return live(q, q.from, q.to, b, bucket, q.by == Breakdown::Channel),
+    };
+    let mut parts = vec![crate::figure_months::kept_cells(key, &q.kept, b)];
+    for (from, to) in kaidan_domain::figures::gaps(q.from, q.to, &q.kept) {
+        parts.push(live(q, from, to, b, bucket, q.by == Breakdown::Channel));
+    }
+    parts.join(" UNION ALL ")
+}
+
+/// [`base`] read from the records over `[from, to)`; the order's channel
+/// only when asked (it is not in the index the figures read).
+pub(crate) fn live(
+    q: &FigureQuery,
+    from: Timestamp,
+    to: Timestamp,
+    b: &mut Binds,
+    bucket: Option<&dyn Fn(&str) -> String>,
+    with_channel: bool,
+) -> String {
+    let chan = if with_channel { "o.channel" } else { "''" };
+    let from = b.put(Val::I(micros(from)));
+    let to = b.put(Val::I(micros(to)));
     let in_period =
         format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
     match q.figure {
@@ -52,8 +76,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         Figure::Accuracy => format!(
             "SELECT a.order_id, a.customer_id, a.clerk_id, a.at, 1 AS counted, \
                     CASE WHEN a.n1 + a.n2 + a.n3 + a.n4 = 0 THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
-                    a.n1, a.n2, a.n3, a.n4 \
-             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, \
+                    a.n1, a.n2, a.n3, a.n4, a.channel, '' AS cat \
+             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, {chan} AS channel, \
                           CASE WHEN o.id IN (SELECT order_id FROM order_events WHERE to_status = 'rejected') THEN 1 ELSE 0 END AS n1, \
                           CASE WHEN o.id IN (SELECT order_id FROM change_requests WHERE cause = 'entry_error') THEN 1 ELSE 0 END AS n2, \
                           CASE WHEN o.id IN (SELECT il.order_id FROM invoice_lines il WHERE il.invoice_id IN \
@@ -82,7 +106,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
                         CASE WHEN {late} OR {on_time} THEN 1 ELSE 0 END AS counted, \
                         CASE WHEN {late} THEN 0 WHEN {on_time} THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
                         CASE WHEN {review_late} THEN 1 ELSE 0 END AS n1, CASE WHEN {ship_late} THEN 1 ELSE 0 END AS n2, \
-                        CASE WHEN {review_overdue} THEN 1 ELSE 0 END AS n3, CASE WHEN {ship_overdue} THEN 1 ELSE 0 END AS n4 \
+                        CASE WHEN {review_overdue} THEN 1 ELSE 0 END AS n3, CASE WHEN {ship_overdue} THEN 1 ELSE 0 END AS n4, \
+                        {chan} AS channel, '' AS cat \
                  FROM orders o \
                  LEFT JOIN order_deadlines r ON r.order_id = o.id AND r.kind = 'review' \
                  LEFT JOIN order_deadlines s ON s.order_id = o.id AND s.kind = 'ship' \
@@ -99,7 +124,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
                 "SELECT CAST(NULL AS BIGINT) AS order_id, v.customer_id, CAST(NULL AS BIGINT) AS clerk_id, \
                         MIN(v.answered_at) AS at, 1 AS counted, \
                         CASE WHEN 2 * SUM(v.score) + COUNT(*) >= 2 * COUNT(*) * {mark} THEN 1 ELSE 0 END AS hit, \
-                        0 AS amount, 0 AS cost, COUNT(*) AS n1, SUM(v.score) AS n2, 0 AS n3, 0 AS n4 \
+                        0 AS amount, 0 AS cost, COUNT(*) AS n1, SUM(v.score) AS n2, 0 AS n3, 0 AS n4, \
+                        '' AS channel, '' AS cat \
                  FROM surveys v \
                  WHERE v.answered_at >= {from} AND v.answered_at < {to} AND v.score IS NOT NULL \
                  GROUP BY v.customer_id{by_bucket}"
@@ -108,7 +134,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         // n1: a pick line came back short.
         Figure::StockCheck => format!(
             "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, pk.first_pick AS at, 1 AS counted, \
-                    1 - pk.short AS hit, 0 AS amount, 0 AS cost, pk.short AS n1, 0 AS n2, 0 AS n3, 0 AS n4 \
+                    1 - pk.short AS hit, 0 AS amount, 0 AS cost, pk.short AS n1, 0 AS n2, 0 AS n3, 0 AS n4, \
+                    {chan} AS channel, '' AS cat \
              FROM (SELECT pl.order_id, MIN(pl.picked_at) AS first_pick, \
                           MAX(CASE WHEN pll.picked < pll.quantity THEN 1 ELSE 0 END) AS short \
                    FROM pick_lists pl JOIN pick_list_lines pll ON pll.pick_list_id = pl.id \
@@ -124,20 +151,20 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         Figure::Sales if q.by == Breakdown::Category => format!(
             "SELECT x.order_id, x.customer_id, x.clerk_id, x.at, \
                     CASE WHEN x.cat = MIN(x.cat) OVER (PARTITION BY x.order_id) THEN 1 ELSE 0 END AS counted, \
-                    0 AS hit, x.amount, x.cost, x.uncosted AS n1, 0 AS n2, 0 AS n3, 0 AS n4, x.cat \
-             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, p.category AS cat, \
+                    0 AS hit, x.amount, x.cost, x.uncosted AS n1, 0 AS n2, 0 AS n3, 0 AS n4, x.channel, x.cat \
+             FROM (SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, {chan} AS channel, p.category AS cat, \
                           SUM(ol.amount) AS amount, \
                           SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
                           SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
                    FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
                    WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}) \
-                   GROUP BY o.id, o.customer_id, o.created_by, o.received_at, p.category) x"
+                   GROUP BY o.id, o.customer_id, o.created_by, o.received_at, o.channel, p.category) x"
         ),
         // n1: lines without a cost price (costed at their amount).
         Figure::Sales => format!(
             "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, 1 AS counted, \
                     0 AS hit, o.amount AS amount, COALESCE(k.cost, 0) AS cost, COALESCE(k.uncosted, 0) AS n1, \
-                    0 AS n2, 0 AS n3, 0 AS n4 \
+                    0 AS n2, 0 AS n3, 0 AS n4, {chan} AS channel, '' AS cat \
              FROM orders o \
              LEFT JOIN (SELECT ol.order_id, \
                                SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
@@ -172,19 +199,17 @@ fn group_of(by: Breakdown) -> (&'static str, &'static str) {
         ),
         Breakdown::CustomerKind => ("c.kind", "c.kind"),
         Breakdown::Customer => ("CAST(c.id AS TEXT)", "c.code || ' ' || c.name"),
-        Breakdown::Channel => ("COALESCE(fo.channel, '')", "COALESCE(fo.channel, '')"),
+        Breakdown::Channel => ("COALESCE(f.channel, '')", "COALESCE(f.channel, '')"),
         Breakdown::Category => ("f.cat", "f.cat"),
     }
 }
 
-/// The joins a breakdown needs beyond [`JOINS`]: the rep's team, the
-/// order's channel.
+/// The joins a breakdown needs beyond [`JOINS`]: the rep's team.
 fn extra_joins(by: Breakdown) -> &'static str {
     match by {
         Breakdown::Team => {
             "LEFT JOIN team_members tm ON tm.user_id = c.sales_rep_id LEFT JOIN teams tt ON tt.id = tm.team_id"
         }
-        Breakdown::Channel => "LEFT JOIN orders fo ON fo.id = f.order_id",
         _ => "",
     }
 }
@@ -401,6 +426,22 @@ impl FiguresTx for DbTx {
                 },
             })
         }))
+    }
+
+    async fn figure_months_kept(
+        &mut self,
+        q: &FigureQuery,
+    ) -> Result<Vec<(Timestamp, Timestamp)>, StoreError> {
+        self.kept_months(q).await
+    }
+
+    async fn figure_month_keep(
+        &mut self,
+        q: &FigureQuery,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.keep_month(q, from, to).await
     }
 
     async fn stock_turnover(

@@ -129,6 +129,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0036_clerk_assessments.sql"),
     migration!("0037_customer_files.sql"),
     migration!("0038_target_quantities_and_figure_indexes.sql"),
+    migration!("0039_kept_months.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -485,6 +486,11 @@ mod tests {
             38,
             "ed978e22652ec1856176c0af19ae499e4187df6beec52d2352707c7bbbd2e9c4520040fd4fc95848b6eb2c5bc9eed5ff",
             "95dc6751c63b40a7db3dfcbdbec46914d8d2089a646010de690a21d7aa743300090552b4b71cc4b02c9fd224a97f8901",
+        ),
+        (
+            39,
+            "64ead67fbfe3c1e70b41c60c2f401ec9b09f1856f84d44a722ce9217d81fb18616b4938ddfc4957e44b31fce28258a25",
+            "f473f1c17ed2b0ebe5330065cb340b7e0cb351cd2ecdcb489839c56fa2433b6d2e68cc9a868bf2dc1a41a9560de40647",
         ),
     ];
 

@@ -19,6 +19,7 @@ use kaidan_domain::{Money, Quantity, UserId};
 use crate::error::corrupt;
 use crate::figures::{Binds, bucket_case};
 use crate::row::{RowExt, Val, micros};
+use crate::target_months::kept_rows;
 use crate::tx::{DbTx, exec, fetch_all, fetch_as};
 
 fn subject(r: &impl RowExt) -> Result<TargetSubject, StoreError> {
@@ -41,7 +42,7 @@ fn year_of(v: i64) -> Result<i16, StoreError> {
 
 /// The records of `basis` as `(customer_id, at, amount)` over the first to
 /// the last bound; `at` is an instant or a day, as the record keeps it.
-fn records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val) -> String {
+pub(crate) fn records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val) -> String {
     let (from, to) = (b.put(from), b.put(to));
     match basis {
         TargetBasis::Ordered => format!(
@@ -68,34 +69,44 @@ fn records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val) -> String {
 
 /// The units of the basis's records as `(customer_id, at, category,
 /// quantity)` over the first to the last bound, of the categories listed
-/// at `cats` (ADR 0045: on the collected basis, the units invoiced).
-fn unit_records(basis: TargetBasis, b: &mut Binds, from: Val, to: Val, cats: &str) -> String {
+/// at `cats` or of all (ADR 0045: on the collected basis, the units
+/// invoiced).
+pub(crate) fn unit_records(
+    basis: TargetBasis,
+    b: &mut Binds,
+    from: Val,
+    to: Val,
+    cats: Option<&str>,
+) -> String {
     let (from, to) = (b.put(from), b.put(to));
+    let cats = cats
+        .map(|c| format!(" AND p.category IN ({c})"))
+        .unwrap_or_default();
     match basis {
         TargetBasis::Ordered => format!(
             "SELECT o.customer_id, o.received_at AS at, p.category, ol.quantity \
              FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
              WHERE o.received_at >= {from} AND o.received_at < {to} \
-               AND o.status NOT IN ('draft', 'rejected', 'cancelled') AND p.category IN ({cats})"
+               AND o.status NOT IN ('draft', 'rejected', 'cancelled'){cats}"
         ),
         TargetBasis::Shipped => format!(
             "SELECT o.customer_id, s.shipped_at AS at, p.category, sl.quantity - COALESCE(sl.refused, 0) AS quantity \
              FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id JOIN orders o ON o.id = s.order_id \
              JOIN products p ON p.id = sl.product_id \
-             WHERE s.shipped_at >= {from} AND s.shipped_at < {to} AND p.category IN ({cats})"
+             WHERE s.shipped_at >= {from} AND s.shipped_at < {to}{cats}"
         ),
         TargetBasis::Invoiced | TargetBasis::Collected => format!(
             "SELECT i.customer_id, i.invoice_date AS at, p.category, \
                     CASE WHEN i.kind = 'credit_note' THEN -il.quantity ELSE il.quantity END AS quantity \
              FROM invoices i JOIN invoice_lines il ON il.invoice_id = i.id JOIN products p ON p.id = il.product_id \
-             WHERE i.invoice_date >= {from} AND i.invoice_date < {to} AND p.category IN ({cats})"
+             WHERE i.invoice_date >= {from} AND i.invoice_date < {to}{cats}"
         ),
     }
 }
 
 /// A bound of the records the units are read from: the collected basis
 /// counts invoices' units, by their day.
-fn unit_bound(basis: TargetBasis, at: (Date, Timestamp)) -> Val {
+pub(crate) fn unit_bound(basis: TargetBasis, at: (Date, Timestamp)) -> Val {
     bound(
         if basis == TargetBasis::Collected {
             TargetBasis::Invoiced
@@ -106,11 +117,19 @@ fn unit_bound(basis: TargetBasis, at: (Date, Timestamp)) -> Val {
     )
 }
 
+/// Whether the basis's records keep their day (invoices, receipts) rather
+/// than an instant (orders, shipments). The units of the collected basis
+/// are the invoices' and so by day too.
+pub(crate) fn by_day(basis: TargetBasis) -> bool {
+    matches!(basis, TargetBasis::Invoiced | TargetBasis::Collected)
+}
+
 /// A bound as the basis's records keep their day.
-fn bound(basis: TargetBasis, (day, at): (Date, Timestamp)) -> Val {
-    match basis {
-        TargetBasis::Ordered | TargetBasis::Shipped => Val::I(micros(at)),
-        TargetBasis::Invoiced | TargetBasis::Collected => Val::T(day.to_string()),
+pub(crate) fn bound(basis: TargetBasis, (day, at): (Date, Timestamp)) -> Val {
+    if by_day(basis) {
+        Val::T(day.to_string())
+    } else {
+        Val::I(micros(at))
     }
 }
 
@@ -315,19 +334,32 @@ impl TargetsTx for DbTx {
         basis: TargetBasis,
         bounds: &[(Date, Timestamp)],
     ) -> Result<Vec<TargetActual>, StoreError> {
-        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
-            return Ok(Vec::new());
-        };
         if bounds.len() < 2 {
             return Ok(Vec::new());
         }
+        let reading = self.target_reading(basis, bounds).await?;
         let mut b = Binds::default();
         // PostgreSQL types a placeholder by its use: bind only those used.
         let marks: Vec<String> = bounds[1..bounds.len() - 1]
             .iter()
             .map(|x| b.put(bound(basis, *x)))
             .collect();
-        let x = records(basis, &mut b, bound(basis, *first), bound(basis, *last));
+        let mut parts = Vec::new();
+        if !reading.kept.is_empty() {
+            parts.push(kept_rows(basis, &reading.kept, &mut b, None));
+        }
+        for (from, to) in &reading.live {
+            parts.push(records(
+                basis,
+                &mut b,
+                bound(basis, *from),
+                bound(basis, *to),
+            ));
+        }
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let x = parts.join(" UNION ALL ");
         let bucket = bucket_case("x.at", &marks);
         let sql = format!(
             "SELECT CAST({bucket} AS BIGINT) AS bucket, c.sales_rep_id AS rep, c.region_id AS region, \
@@ -349,12 +381,10 @@ impl TargetsTx for DbTx {
         bounds: &[(Date, Timestamp)],
         categories: &[String],
     ) -> Result<Vec<TargetQuantityActual>, StoreError> {
-        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
-            return Ok(Vec::new());
-        };
         if bounds.len() < 2 || categories.is_empty() {
             return Ok(Vec::new());
         }
+        let reading = self.target_reading(basis, bounds).await?;
         let mut b = Binds::default();
         let marks: Vec<String> = bounds[1..bounds.len() - 1]
             .iter()
@@ -364,13 +394,24 @@ impl TargetsTx for DbTx {
             .iter()
             .map(|c| b.put(Val::T(c.clone())))
             .collect();
-        let x = unit_records(
-            basis,
-            &mut b,
-            unit_bound(basis, *first),
-            unit_bound(basis, *last),
-            &cats.join(", "),
-        );
+        let cats = cats.join(", ");
+        let mut parts = Vec::new();
+        if !reading.kept.is_empty() {
+            parts.push(kept_rows(basis, &reading.kept, &mut b, Some(&cats)));
+        }
+        for (from, to) in &reading.live {
+            parts.push(unit_records(
+                basis,
+                &mut b,
+                unit_bound(basis, *from),
+                unit_bound(basis, *to),
+                Some(&cats),
+            ));
+        }
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let x = parts.join(" UNION ALL ");
         let bucket = bucket_case("x.at", &marks);
         let sql = format!(
             "SELECT CAST({bucket} AS BIGINT) AS bucket, c.sales_rep_id AS rep, c.region_id AS region, x.category, \
@@ -385,6 +426,36 @@ impl TargetsTx for DbTx {
             category: r.text("category")?,
             quantity: r.i64("quantity")?,
         })))
+    }
+
+    async fn target_months_kept(
+        &mut self,
+        basis: TargetBasis,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<Date>, StoreError> {
+        let days: Vec<String> = fetch_as!(
+            self,
+            query_scalar.fetch_all,
+            "SELECT day_from FROM target_months WHERE basis = $1 AND day_from >= $2 AND day_to <= $3 ORDER BY day_from",
+            [basis.as_str().to_string(), from.to_string(), to.to_string()]
+        );
+        days.iter()
+            .map(|d| {
+                d.parse()
+                    .map_err(|e| corrupt(format!("target_months.day_from '{d}': {e}")))
+            })
+            .collect()
+    }
+
+    async fn target_month_keep(
+        &mut self,
+        basis: TargetBasis,
+        from: (Date, Timestamp),
+        to: (Date, Timestamp),
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.keep_target_month(basis, (from, to), now).await
     }
 
     async fn target_follow_up_insert(

@@ -5,10 +5,11 @@
 //! `figures.read_own` only the orders he entered and his customers'.
 
 mod daily;
+mod kept;
 
 use jiff::Timestamp;
 use kaidan_domain::figures::{
-    Breakdown, Figure, FigureError, FigurePeriod, FigureTable, Tally, Turnover, percent,
+    Breakdown, Figure, FigureError, FigurePeriod, FigureTable, Grain, Tally, Turnover, percent,
     split_cells,
 };
 use kaidan_domain::{Permission, UserId, ValidationErrors};
@@ -41,6 +42,9 @@ pub struct FigureReport {
     pub satisfied_from: Option<u8>,
     /// Only the reader's (or his teams') orders and customers are counted.
     pub own_only: bool,
+    /// How many closed months were read from their kept sums rather than
+    /// from the records (ADR 0046); the same numbers either way.
+    pub kept_months: usize,
 }
 
 fn figure_error(e: FigureError) -> AppError {
@@ -108,6 +112,7 @@ impl App {
             by,
             own,
             satisfied_from: i64::from(self.config.surveys.satisfied_from),
+            kept: Vec::new(),
         })
     }
 
@@ -126,8 +131,20 @@ impl App {
     ) -> AppResult<FigureReport> {
         let own = self.figure_scope(ctx).await?;
         let by = by.unwrap_or(figure.default_breakdown());
-        let q = self.figure_query(figure, period, by, own.clone())?;
+        let mut q = self.figure_query(figure, period, by, own.clone())?;
         let starts: Vec<Timestamp> = period.buckets().iter().map(|b| start_of(b.start)).collect();
+        // A kept month is one bucket of a trend drawn by month.
+        if period.grain() == Grain::Month {
+            q.kept = self.kept_months(&q, period).await;
+        }
+        let year_before = match period.a_year_earlier() {
+            Some(ago) if figure == Figure::Sales => {
+                let mut q = self.figure_query(figure, ago, by, own.clone())?;
+                q.kept = self.kept_months(&q, ago).await;
+                Some(q)
+            }
+            _ => None,
+        };
         let mut tx = self.store.read().await?;
         // One reading for the breakdown and the trend, except where a
         // customer counts once over the period but once in each bucket.
@@ -142,8 +159,7 @@ impl App {
         let table = FigureTable::fold(figure, period, by, groups, trend).map_err(figure_error)?;
         let (mut last_year, mut turnover) = (None, None);
         if figure == Figure::Sales {
-            if let Some(ago) = period.a_year_earlier() {
-                let q = self.figure_query(figure, ago, by, own.clone())?;
+            if let Some(q) = year_before {
                 let mut t = Tally::default();
                 for g in tx.figure_groups(&q).await? {
                     t = t.checked_add(g.tally).map_err(figure_error)?;
@@ -181,6 +197,7 @@ impl App {
             satisfied_from: (figure == Figure::Satisfaction)
                 .then_some(self.config.surveys.satisfied_from),
             own_only: own.is_some(),
+            kept_months: q.kept.len(),
             table,
         })
     }

@@ -201,6 +201,8 @@ impl App {
                 .map_err(|_| AppError::invalid("year", "out_of_range", "a year is 2000 to 2100"))?;
             bounds.push((d, start_of(d)));
         }
+        let days: Vec<Date> = bounds.iter().map(|(d, _)| *d).collect();
+        self.keep_target_months(basis, &days).await;
         let rows = tx.target_actuals(basis, &bounds).await?;
         let names: BTreeMap<UserId, String> = tx
             .user_list()

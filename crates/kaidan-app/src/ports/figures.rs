@@ -24,6 +24,10 @@ pub struct FigureQuery {
     pub own: Option<Vec<UserId>>,
     /// KPI-3: a customer is satisfied from this mean score (× 100).
     pub satisfied_from: i64,
+    /// The closed months `[from, to)` read from their kept sums (ADR
+    /// 0046): sorted, apart, inside the period, each kept by
+    /// [`FiguresTx::figure_month_keep`]; the rest is read from the records.
+    pub kept: Vec<(Timestamp, Timestamp)>,
 }
 
 /// Why a record counts as it does (the records page writes it out).
@@ -119,6 +123,22 @@ pub trait FiguresTx: Send {
         key: Option<&str>,
         limit: u32,
     ) -> Result<Vec<FigureRecord>, StoreError>;
+    /// The months of `[q.from, q.to)` whose sums are kept for `q`'s figure
+    /// (and breakdown, where it changes the rows), oldest first; none for
+    /// satisfaction.
+    async fn figure_months_kept(
+        &mut self,
+        q: &FigureQuery,
+    ) -> Result<Vec<(Timestamp, Timestamp)>, StoreError>;
+    /// Keeps the sums of the closed month `[from, to)` for `q`'s figure; false
+    /// (nothing kept) when the figure is not kept or the month can still
+    /// change without a record changing (an on-time deadline not yet due).
+    async fn figure_month_keep(
+        &mut self,
+        q: &FigureQuery,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// KPI-5's inventory turnover over `[from, to)`.
     async fn stock_turnover(
         &mut self,

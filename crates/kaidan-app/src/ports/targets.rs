@@ -127,6 +127,24 @@ pub trait TargetsTx: Send {
         bounds: &[(Date, Timestamp)],
         categories: &[String],
     ) -> Result<Vec<TargetQuantityActual>, StoreError>;
+    /// The first days of the months of `basis` kept between `from` and
+    /// `to` (ADR 0046).
+    async fn target_months_kept(
+        &mut self,
+        basis: TargetBasis,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<Date>, StoreError>;
+    /// Keeps what was sold on `basis` in the closed month from `from` to
+    /// `to` (ADR 0046); the readings above then take it from its sums.
+    /// False (nothing kept) when the month is not over at `now`.
+    async fn target_month_keep(
+        &mut self,
+        basis: TargetBasis,
+        from: (Date, Timestamp),
+        to: (Date, Timestamp),
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     async fn target_follow_up_insert(
         &mut self,
         year: i16,

@@ -55,6 +55,9 @@ pub struct TargetProgress {
     pub rows: Vec<TargetRow>,
     /// The quantity targets per product category in reach (ADR 0045).
     pub quantities: Vec<QuantityRow>,
+    /// How many closed months were read from their kept sums rather than
+    /// from the records (ADR 0046); the same numbers either way.
+    pub kept_months: usize,
 }
 
 /// One month of one subject.
@@ -221,10 +224,11 @@ impl App {
         tx: &mut Box<dyn Tx>,
         basis: TargetBasis,
         days: &[Date],
-    ) -> AppResult<(Vec<TargetActual>, BTreeMap<UserId, i64>)> {
+    ) -> AppResult<(Vec<TargetActual>, BTreeMap<UserId, i64>, usize)> {
+        let kept = self.keep_target_months(basis, days).await;
         let bounds: Vec<_> = days.iter().map(|d| (*d, start_of(*d))).collect();
         let rows = tx.target_actuals(basis, &bounds).await?;
-        Ok((rows, self.rep_teams(tx).await?))
+        Ok((rows, self.rep_teams(tx).await?, kept))
     }
 
     /// The plan's completion over the `span` holding `at` (today, or the
@@ -246,12 +250,13 @@ impl App {
         let calendar = self.business_calendar().await?;
         let mut tx = self.store.read().await?;
         let plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
-        let sold = self.period_sold(&mut tx, &plan, &period).await?;
+        let (sold, kept) = self.period_sold(&mut tx, &plan, &period).await?;
         let names = labels(&mut tx, &plan.lines).await?;
         let mut progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
         progress.quantities = self
             .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
             .await?;
+        progress.kept_months = kept;
         Ok(progress)
     }
 
@@ -261,13 +266,13 @@ impl App {
         tx: &mut Box<dyn Tx>,
         plan: &TargetPlan,
         period: &TargetPeriod,
-    ) -> AppResult<Sold> {
+    ) -> AppResult<(Sold, usize)> {
         let end = period
             .to
             .tomorrow()
             .map_err(|e| AppError::invalid("at", "out_of_range", e.to_string()))?;
-        let (rows, rep_teams) = self.sold(tx, plan.basis, &[period.from, end]).await?;
-        Ok(Sold::of(rows.into_iter(), &rep_teams))
+        let (rows, rep_teams, kept) = self.sold(tx, plan.basis, &[period.from, end]).await?;
+        Ok((Sold::of(rows.into_iter(), &rep_teams), kept))
     }
 
     fn progress_from(
@@ -312,6 +317,7 @@ impl App {
             elapsed_percent: percent(gone),
             rows,
             quantities: Vec::new(),
+            kept_months: 0,
         }
     }
 
@@ -335,7 +341,7 @@ impl App {
         let calendar = self.business_calendar().await?;
         let mut tx = self.store.read().await?;
         let plan = tx.target_plan(year).await?.ok_or_else(|| no_plan(year))?;
-        let monthly = self.monthly_sold(&mut tx, &plan).await?;
+        let (monthly, mut kept) = self.monthly_sold(&mut tx, &plan).await?;
         let names = labels(&mut tx, &plan.lines).await?;
         let whole_months = period.from.year() == year
             && period.to.year() == year
@@ -352,12 +358,15 @@ impl App {
             }
             s
         } else {
-            self.period_sold(&mut tx, &plan, &period).await?
+            let (s, k) = self.period_sold(&mut tx, &plan, &period).await?;
+            kept = k;
+            s
         };
         let mut progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
         progress.quantities = self
             .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
             .await?;
+        progress.kept_months = kept;
         let months = self.months_from(&plan, &reach, &monthly, &names);
         let misses = if plan.status == TargetStatus::Approved {
             misses_from(&months, &tx.target_follow_ups(year).await?)
@@ -382,13 +391,17 @@ impl App {
         plan: &TargetPlan,
         reach: &TargetReach,
     ) -> AppResult<TargetMonths> {
-        let sold = self.monthly_sold(tx, plan).await?;
+        let (sold, _) = self.monthly_sold(tx, plan).await?;
         let names = labels(tx, &plan.lines).await?;
         Ok(self.months_from(plan, reach, &sold, &names))
     }
 
     /// What was sold on the plan's basis in each month of its year.
-    async fn monthly_sold(&self, tx: &mut Box<dyn Tx>, plan: &TargetPlan) -> AppResult<Vec<Sold>> {
+    async fn monthly_sold(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        plan: &TargetPlan,
+    ) -> AppResult<(Vec<Sold>, usize)> {
         let year = plan.year;
         let mut days = Vec::with_capacity(13);
         for m in 1..=12 {
@@ -399,17 +412,20 @@ impl App {
                 .checked_add(1.month())
                 .map_err(|e| AppError::invalid("year", "out_of_range", e.to_string()))?,
         );
-        let (rows, rep_teams) = self.sold(tx, plan.basis, &days).await?;
+        let (rows, rep_teams, kept) = self.sold(tx, plan.basis, &days).await?;
         let mut by_month: Vec<Vec<TargetActual>> = vec![Vec::new(); 12];
         for r in rows {
             if let Some(b) = by_month.get_mut(r.bucket) {
                 b.push(r);
             }
         }
-        Ok(by_month
-            .into_iter()
-            .map(|rows| Sold::of(rows.into_iter(), &rep_teams))
-            .collect())
+        Ok((
+            by_month
+                .into_iter()
+                .map(|rows| Sold::of(rows.into_iter(), &rep_teams))
+                .collect(),
+            kept,
+        ))
     }
 
     fn months_from(

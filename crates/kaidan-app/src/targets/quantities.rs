@@ -91,6 +91,8 @@ impl App {
             .to
             .tomorrow()
             .map_err(|e| AppError::invalid("at", "out_of_range", e.to_string()))?;
+        self.keep_target_months(plan.basis, &[period.from, end])
+            .await;
         let bounds = [(period.from, start_of(period.from)), (end, start_of(end))];
         let rows = tx
             .target_quantity_actuals(plan.basis, &bounds, &categories)

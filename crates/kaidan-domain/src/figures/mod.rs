@@ -4,12 +4,14 @@
 //! hit is decided over the records in the store; nothing here is typed in.
 
 mod daily;
+mod kept;
 mod kind;
 mod period;
 mod table;
 mod turnover;
 
 pub use daily::{CATCH_UP_DAYS, DailySalesReport, TOP_CUSTOMERS, days_to_report};
+pub use kept::{closed_months, closed_months_within, gaps};
 pub use kind::{Breakdown, Figure};
 pub use period::{Bucket, FigurePeriod, Grain, MAX_PERIOD_DAYS};
 pub(crate) use table::ratio_bp;

@@ -299,3 +299,94 @@ async fn kpi_a_sales_manager_reads_his_teams_figures_and_teams_are_formed_by_an_
     })
     .await;
 }
+
+/// ADR 0046: a closed month is read from its kept sums, with the same
+/// numbers as its records give, and a change to any record it counted
+/// drops it, so the next reading counts the change.
+#[tokio::test]
+#[rustfmt::skip]
+async fn kpi_closed_months_are_kept_and_dropped_when_a_record_changes() {
+    use kaidan_domain::figures::{Breakdown, Figure, FigurePeriod};
+    on_each_backend(|t| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
+            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13", "category": "外套"})).await;
+        let product = p.json()["id"].as_i64().unwrap();
+        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,100\n").await;
+        let clerk = t.user_token("oc", &[Role::OrderClerk]).await;
+        let o1 = order(&t, &w.admin, &w.admin, w.customer, product, 2).await;
+        approve(&t, &w.admin, o1).await;
+        ship(&t, &w, o1).await;
+        let o2 = order(&t, &w.admin, &w.admin, w.customer, product, 3).await;
+        approve(&t, &w.admin, o2).await;
+        let o3 = order(&t, &w.admin, &w.admin, w.customer, product, 1).await;
+        t.post_json(&format!("/api/v1/orders/{o3}/reject"), &w.admin, json!({"reason": "单价录错"})).await;
+        let o4 = order(&t, &clerk, &w.admin, w.customer, product, 5).await;
+        approve(&t, &w.admin, o4).await;
+
+        // Seventy days on, this month is over: a period from its first day
+        // is drawn by month and reads it from its kept sums; the month
+        // alone is drawn by day and read from the records.
+        let clock = std::sync::Arc::new(kaidan_app::clock::MovableClock::default());
+        clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 70));
+        let later = t.app.with_clock(clock.clone());
+        let tz = kaidan_domain::orders::company_time_zone();
+        let first = jiff::Timestamp::now().to_zoned(tz.clone()).date().first_of_month();
+        let month = FigurePeriod::new(first, first.last_of_month()).unwrap();
+        let span = FigurePeriod::new(first, (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 70)).to_zoned(tz).date()).unwrap();
+        let ctx = kaidan_app::Ctx::system();
+        // This month and the next are over seventy days on.
+        let closed = kaidan_domain::figures::closed_months(span, span.to).len();
+        assert!(closed >= 2, "{span:?}");
+        let same = |a: &kaidan_app::figures::FigureReport, b: &kaidan_app::figures::FigureReport| {
+            let mut ga = serde_json::to_value(&a.table.groups).unwrap().as_array().unwrap().clone();
+            let mut gb = serde_json::to_value(&b.table.groups).unwrap().as_array().unwrap().clone();
+            ga.sort_by_key(|g| g["key"].to_string());
+            gb.sort_by_key(|g| g["key"].to_string());
+            assert_eq!(serde_json::to_value(a.table.total).unwrap(), serde_json::to_value(b.table.total).unwrap());
+            assert_eq!(ga, gb);
+        };
+        let figures = [(Figure::Accuracy, Breakdown::Clerk), (Figure::OnTime, Breakdown::Clerk), (Figure::StockCheck, Breakdown::Clerk),
+            (Figure::Sales, Breakdown::Region), (Figure::Sales, Breakdown::Category), (Figure::Sales, Breakdown::Channel), (Figure::Sales, Breakdown::Customer)];
+        let check = |expect_kept: usize| {
+            let later = later.clone();
+            let ctx = ctx.clone();
+            async move {
+                for (figure, by) in figures {
+                    let live = later.figure(&ctx, figure, month, Some(by)).await.unwrap();
+                    assert_eq!(live.kept_months, 0);
+                    let first_reading = later.figure(&ctx, figure, span, Some(by)).await.unwrap();
+                    let kept = later.figure(&ctx, figure, span, Some(by)).await.unwrap();
+                    assert_eq!((first_reading.kept_months, kept.kept_months), (expect_kept, expect_kept), "{figure} by {by}");
+                    same(&live, &first_reading);
+                    same(&live, &kept);
+                }
+            }
+        };
+        check(closed).await;
+        let accuracy = || async { later.figure(&ctx, Figure::Accuracy, span, Some(Breakdown::Clerk)).await.unwrap() };
+        let sales = || async { later.figure(&ctx, Figure::Sales, span, Some(Breakdown::Region)).await.unwrap() };
+        assert_eq!((accuracy().await.table.total.counted, accuracy().await.table.total.hits), (4, 3));
+        let before = sales().await.table.total;
+        assert_eq!((before.counted, before.amount.to_string(), before.cost.to_string()), (3, "995.00".into(), "600.00".into()));
+
+        // o2 changed for an entry error: the kept month is dropped, read
+        // again and kept again.
+        let change = json!({"reason": "录入数量错误", "cause": "entry_error", "changes": [{"kind": "quantity", "line_no": 1, "quantity": 4}]});
+        let r = t.post_json(&format!("/api/v1/orders/{o2}/changes"), &w.admin, change).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!((accuracy().await.table.total.counted, accuracy().await.table.total.hits), (4, 2));
+        // o4 cancelled: one sale fewer.
+        let r = t.post_json(&format!("/api/v1/orders/{o4}/cancel"), &w.admin, json!({"reason": "客户取消"})).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        let after = sales().await.table.total;
+        assert_eq!((after.counted, after.amount.to_string()), (2, "497.50".into()));
+        // The cost price changes: the sales' cost follows.
+        let r = t.json(axum::http::Method::PUT, &format!("/api/v1/products/{product}"), &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件",
+            "season": "none", "list_price": "99.50", "cost_price": "50.00", "tax_rate": "0.13", "category": "外套"}), &[("if-match", "\"1\"")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(sales().await.table.total.cost.to_string(), "250.00");
+        check(closed).await;
+    })
+    .await;
+}

@@ -171,3 +171,92 @@ async fn sal_1_quantity_targets_per_category_counted_on_each_basis() {
     })
     .await;
 }
+
+/// ADR 0046: what was sold in a closed month is kept for the targets, with
+/// the same numbers as the records give, and dropped when a record it
+/// counted changes — on a basis kept by instants (orders, shipments) and
+/// on one kept by days (invoices).
+#[tokio::test]
+#[rustfmt::skip]
+async fn sal_1_closed_months_are_kept_for_the_targets_and_dropped_when_a_record_changes() {
+    use kaidan_domain::targets::TargetSpan;
+    on_each_backend(|t: T| async move {
+        let w = world(&t, "monthly_settlement").await;
+        let year = t.app.today_date().year();
+        let mgr = t.user_token("mgr", &[Role::SalesManager]).await;
+        let rep_id = t.get(&format!("/api/v1/customers/{}", w.customer), &w.admin).await.json()["sales_rep_id"].as_i64().unwrap();
+        let down = t.post_json("/api/v1/products", &w.admin, json!({"sku": "D-1", "name": "羽绒服", "spec": "M", "unit": "件",
+            "season": "autumn_winter", "launch_priority": 1, "list_price": "100", "tax_rate": "0.13", "category": "羽绒服"})).await.json()["id"].as_i64().unwrap();
+        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nD-1,WH,100\n").await;
+        let put = |basis: &str| {
+            let (t, mgr) = (&t, &mgr);
+            let body = plan(basis, rep_id, json!([{"category": "羽绒服", "annual": 120}]));
+            async move {
+                let r = t.json(Method::PUT, &format!("/api/v1/sales-targets/{year}"), mgr, body, &[]).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            }
+        };
+        put("ordered").await;
+        let (tr, wr) = (&t, &w);
+        let order = |qty: i64| async move {
+            let id = tr.post_json("/api/v1/orders?confirm_duplicate=true", &wr.admin, json!({"customer_id": wr.customer, "channel": "phone",
+                "order_date": "2026-11-25", "lines": [{"product_id": down, "quantity": qty}]})).await.json()["id"].as_i64().unwrap();
+            tr.post_json(&format!("/api/v1/orders/{id}/review"), &wr.admin, json!({})).await;
+            tr.post_json(&format!("/api/v1/orders/{id}/finance-review"), &wr.admin, json!({"decision": "pass"})).await;
+            id
+        };
+        let o1 = order(6).await;
+        let o2 = order(3).await;
+
+        // Seventy days on, the whole plan year may be over: every month of
+        // it is kept.
+        let clock = std::sync::Arc::new(kaidan_app::clock::MovableClock::default());
+        clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 70));
+        let later = t.app.with_clock(clock.clone());
+        let ctx = kaidan_app::Ctx::system();
+        let at = Some(jiff::civil::Date::new(year, 12, 31).unwrap());
+        let closed = kaidan_domain::figures::closed_months_within(
+            &[jiff::civil::Date::new(year, 1, 1).unwrap(), jiff::civil::Date::new(year + 1, 1, 1).unwrap()], later.today_date()).len();
+        assert!(closed >= 1);
+        let sold = |p: &kaidan_app::targets::TargetProgress| -> (String, i64, i64) {
+            let company = p.rows.iter().find(|r| r.label.is_empty()).unwrap();
+            let units = |kind: &str| p.quantities.iter().find(|q| serde_json::to_value(q.subject).unwrap()["kind"] == kind).unwrap().actual;
+            (company.actual.to_string(), units("company"), units("rep"))
+        };
+        let read = |app: kaidan_app::App| {
+            let ctx = ctx.clone();
+            async move {
+                let first = app.target_progress(&ctx, year, TargetSpan::Year, at).await.unwrap();
+                let again = app.target_progress(&ctx, year, TargetSpan::Year, at).await.unwrap();
+                assert_eq!(sold(&first), sold(&again));
+                again
+            }
+        };
+        let live = read(t.app.clone()).await;
+        let kept = read(later.clone()).await;
+        assert_eq!(kept.kept_months, closed);
+        assert_eq!(sold(&kept), sold(&live));
+        assert_eq!(sold(&kept), ("900.00".into(), 9, 9));
+
+        // o2 cancelled: its month is dropped and read again.
+        let r = t.post_json(&format!("/api/v1/orders/{o2}/cancel"), &w.admin, json!({"reason": "客户取消"})).await;
+        assert!(r.status.is_success(), "{}", r.text());
+        let kept = read(later.clone()).await;
+        assert_eq!((sold(&kept), kept.kept_months), (("600.00".into(), 6, 6), closed));
+
+        // Shipped: nothing, then o1's six once it ships.
+        put("shipped").await;
+        assert_eq!(sold(&read(later.clone()).await), ("0.00".into(), 0, 0));
+        let sid = ship(&t, &w, o1).await["id"].as_i64().unwrap();
+        assert_eq!(sold(&read(later.clone()).await), ("600.00".into(), 6, 6));
+
+        // Invoiced, by the invoice's day: nothing, then the invoice.
+        put("invoiced").await;
+        assert_eq!(sold(&read(later.clone()).await), ("0.00".into(), 0, 0));
+        let r = t.post_json("/api/v1/invoices", &w.finance, json!({"shipment_id": sid})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let kept = read(later.clone()).await;
+        assert_eq!((sold(&kept), kept.kept_months), (("600.00".into(), 6, 6), closed));
+    })
+    .await;
+}

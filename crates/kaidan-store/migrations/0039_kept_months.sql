@@ -1,0 +1,496 @@
+-- The figures' closed months, kept (issue 20, speed; ADR 0046). A figure
+-- over a year reads most of its months from the sums kept here, one row
+-- per month, customer, clerk, channel and (sales by category) product
+-- category, and only the rest from the records. A month is written when a
+-- reader first needs it and is closed for good (ended, and for the on-time
+-- rate every deadline of its orders past).
+--
+-- Kept sums must never be stale: every change to a record a figure reads
+-- deletes the months it falls in from `figure_months`, in the same
+-- transaction as the change, by the triggers below; a month not listed
+-- there is read from the records. Its cells are then dead rows, replaced
+-- when the month is written again. A change touches the months from the
+-- order's arrival to its last pick (the stock check counts an order at its
+-- first pick). The month is found by `month_to` (index), so a change to an
+-- order of the current month, where no month is kept, costs one probe.
+
+--sqlite: CREATE TABLE figure_months (
+--sqlite:     figure      TEXT NOT NULL CHECK (figure IN ('accuracy', 'on_time', 'stock_check', 'sales', 'sales_category')),
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     month_to    BIGINT NOT NULL,
+--sqlite:     built_at    BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (figure, month_from),
+--sqlite:     CHECK (month_from < month_to),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_months.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_months.month_to" CHECK (typeof(month_to) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_months.built_at" CHECK (typeof(built_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE figure_months (
+--postgres:     figure      TEXT NOT NULL CHECK (figure IN ('accuracy', 'on_time', 'stock_check', 'sales', 'sales_category')),
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     month_to    BIGINT NOT NULL,
+--postgres:     built_at    BIGINT NOT NULL,
+--postgres:     PRIMARY KEY (figure, month_from),
+--postgres:     CHECK (month_from < month_to)
+--postgres: );
+CREATE INDEX figure_months_to ON figure_months (month_to);
+
+-- A kept month's sums: counted, hits, amount and cost as the figure's own
+-- reading sums them (crates/kaidan-store/src/figure_months.rs).
+--sqlite: CREATE TABLE figure_month_cells (
+--sqlite:     figure      TEXT NOT NULL,
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     customer_id BIGINT NOT NULL,
+--sqlite:     clerk_id    BIGINT,
+--sqlite:     channel     TEXT NOT NULL,
+--sqlite:     category    TEXT NOT NULL,
+--sqlite:     counted     BIGINT NOT NULL,
+--sqlite:     hits        BIGINT NOT NULL,
+--sqlite:     amount      BIGINT NOT NULL,
+--sqlite:     cost        BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.customer_id" CHECK (typeof(customer_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.clerk_id" CHECK (typeof(clerk_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.counted" CHECK (typeof(counted) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.hits" CHECK (typeof(hits) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.amount" CHECK (typeof(amount) IN ('integer', 'null') AND amount BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: figure_month_cells.cost" CHECK (typeof(cost) IN ('integer', 'null') AND cost BETWEEN -10000000000000000 AND 10000000000000000)
+--sqlite: );
+--postgres: CREATE TABLE figure_month_cells (
+--postgres:     figure      TEXT NOT NULL,
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     customer_id BIGINT NOT NULL,
+--postgres:     clerk_id    BIGINT,
+--postgres:     channel     TEXT NOT NULL,
+--postgres:     category    TEXT NOT NULL,
+--postgres:     counted     BIGINT NOT NULL,
+--postgres:     hits        BIGINT NOT NULL,
+--postgres:     amount      BIGINT NOT NULL CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     cost        BIGINT NOT NULL CONSTRAINT bound_cost CHECK (cost BETWEEN -10000000000000000 AND 10000000000000000)
+--postgres: );
+CREATE INDEX figure_month_cells_month ON figure_month_cells (figure, month_from);
+
+-- SQLite: the triggers. An update fires only when a column a figure reads changed.
+--sqlite: CREATE TRIGGER orders_figure_months_insert AFTER INSERT ON orders
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > NEW.received_at AND month_from <= NEW.received_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_figure_months_update AFTER UPDATE OF received_at, status, customer_id, created_by, channel, amount, review_due_at, ship_due_at ON orders
+--sqlite: WHEN OLD.received_at IS NOT NEW.received_at OR OLD.status IS NOT NEW.status OR OLD.customer_id IS NOT NEW.customer_id OR OLD.created_by IS NOT NEW.created_by OR OLD.channel IS NOT NEW.channel OR OLD.amount IS NOT NEW.amount OR OLD.review_due_at IS NOT NEW.review_due_at OR OLD.ship_due_at IS NOT NEW.ship_due_at
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > OLD.received_at AND month_from <= OLD.received_at;
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_figure_months_delete AFTER DELETE ON orders
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > OLD.received_at AND month_from <= OLD.received_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_figure_months_insert AFTER INSERT ON order_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_figure_months_update AFTER UPDATE OF order_id, product_id, quantity, amount ON order_lines
+--sqlite: WHEN OLD.order_id IS NOT NEW.order_id OR OLD.product_id IS NOT NEW.product_id OR OLD.quantity IS NOT NEW.quantity OR OLD.amount IS NOT NEW.amount
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_figure_months_delete AFTER DELETE ON order_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_events_figure_months_insert AFTER INSERT ON order_events
+--sqlite: WHEN NEW.to_status = 'rejected'
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER change_requests_figure_months_insert AFTER INSERT ON change_requests
+--sqlite: WHEN NEW.cause = 'entry_error'
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER change_requests_figure_months_update AFTER UPDATE OF cause, order_id ON change_requests
+--sqlite: WHEN OLD.cause IS NOT NEW.cause OR OLD.order_id IS NOT NEW.order_id
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_figure_months_insert AFTER INSERT ON invoices
+--sqlite: WHEN NEW.kind = 'credit_note'
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE EXISTS (SELECT 1 FROM invoice_lines il JOIN orders o ON o.id = il.order_id WHERE il.invoice_id = NEW.credit_of AND o.received_at >= figure_months.month_from AND o.received_at < figure_months.month_to);
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_figure_months_update AFTER UPDATE OF kind, credit_of, credit_reason ON invoices
+--sqlite: WHEN (OLD.kind = 'credit_note' OR NEW.kind = 'credit_note') AND (OLD.kind IS NOT NEW.kind OR OLD.credit_of IS NOT NEW.credit_of OR OLD.credit_reason IS NOT NEW.credit_reason)
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE EXISTS (SELECT 1 FROM invoice_lines il JOIN orders o ON o.id = il.order_id WHERE il.invoice_id = OLD.credit_of AND o.received_at >= figure_months.month_from AND o.received_at < figure_months.month_to);
+--sqlite:     DELETE FROM figure_months WHERE EXISTS (SELECT 1 FROM invoice_lines il JOIN orders o ON o.id = il.order_id WHERE il.invoice_id = NEW.credit_of AND o.received_at >= figure_months.month_from AND o.received_at < figure_months.month_to);
+--sqlite: END;
+--sqlite: CREATE TRIGGER returns_figure_months_insert AFTER INSERT ON returns
+--sqlite: WHEN NEW.reason = 'wrong_goods'
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER returns_figure_months_update AFTER UPDATE OF order_id, reason, status ON returns
+--sqlite: WHEN (OLD.reason = 'wrong_goods' OR NEW.reason = 'wrong_goods') AND (OLD.order_id IS NOT NEW.order_id OR OLD.reason IS NOT NEW.reason OR OLD.status IS NOT NEW.status)
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_deadlines_figure_months_insert AFTER INSERT ON order_deadlines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_deadlines_figure_months_update AFTER UPDATE OF order_id, kind, met ON order_deadlines
+--sqlite: WHEN OLD.order_id IS NOT NEW.order_id OR OLD.kind IS NOT NEW.kind OR OLD.met IS NOT NEW.met
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_deadlines_figure_months_delete AFTER DELETE ON order_deadlines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_lists_figure_months_insert AFTER INSERT ON pick_lists
+--sqlite: WHEN NEW.picked_at IS NOT NULL
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_lists_figure_months_update AFTER UPDATE OF order_id, picked_at ON pick_lists
+--sqlite: WHEN OLD.order_id IS NOT NEW.order_id OR OLD.picked_at IS NOT NEW.picked_at
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > OLD.picked_at AND month_from <= OLD.picked_at;
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = NEW.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = NEW.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_lists_figure_months_delete AFTER DELETE ON pick_lists
+--sqlite: WHEN OLD.picked_at IS NOT NULL
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > OLD.picked_at AND month_from <= OLD.picked_at;
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = OLD.order_id UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = OLD.order_id AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_list_lines_figure_months_insert AFTER INSERT ON pick_list_lines
+--sqlite: WHEN NEW.picked IS NOT NULL
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_list_lines_figure_months_update AFTER UPDATE OF pick_list_id, quantity, picked ON pick_list_lines
+--sqlite: WHEN OLD.pick_list_id IS NOT NEW.pick_list_id OR OLD.quantity IS NOT NEW.quantity OR OLD.picked IS NOT NEW.picked
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) AND picked_at IS NOT NULL) x);
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id) AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER pick_list_lines_figure_months_delete AFTER DELETE ON pick_list_lines
+--sqlite: WHEN OLD.picked IS NOT NULL
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = (SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id) AND picked_at IS NOT NULL) x);
+--sqlite: END;
+--sqlite: CREATE TRIGGER products_figure_months_update AFTER UPDATE OF cost_price, category ON products
+--sqlite: WHEN OLD.cost_price IS NOT NEW.cost_price OR OLD.category IS NOT NEW.category
+--sqlite: BEGIN
+--sqlite:     DELETE FROM figure_months WHERE figure IN ('sales', 'sales_category');
+--sqlite: END;
+
+-- PostgreSQL: the same rules as trigger functions.
+--postgres: CREATE FUNCTION figure_months_touch(o BIGINT) RETURNS void LANGUAGE sql AS $$
+--postgres:     DELETE FROM figure_months WHERE month_to > (SELECT MIN(t) FROM (SELECT received_at AS t FROM orders WHERE id = o UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = o AND picked_at IS NOT NULL) x) AND month_from <= (SELECT MAX(t) FROM (SELECT received_at AS t FROM orders WHERE id = o UNION ALL SELECT picked_at FROM pick_lists WHERE order_id = o AND picked_at IS NOT NULL) x);
+--postgres: $$;
+--postgres: CREATE FUNCTION figure_months_at(t BIGINT) RETURNS void LANGUAGE sql AS $$
+--postgres:     DELETE FROM figure_months WHERE month_to > t AND month_from <= t;
+--postgres: $$;
+--postgres: CREATE FUNCTION figure_months_credit(i BIGINT) RETURNS void LANGUAGE sql AS $$
+--postgres:     DELETE FROM figure_months WHERE EXISTS (SELECT 1 FROM invoice_lines il JOIN orders o ON o.id = il.order_id WHERE il.invoice_id = i AND o.received_at >= figure_months.month_from AND o.received_at < figure_months.month_to);
+--postgres: $$;
+--postgres: CREATE FUNCTION figure_months_by_order() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM figure_months_touch(OLD.order_id); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM figure_months_touch(NEW.order_id); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION figure_months_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM figure_months_at(OLD.received_at); END IF;
+--postgres:     IF TG_OP = 'INSERT' THEN PERFORM figure_months_at(NEW.received_at); END IF;
+--postgres:     IF TG_OP = 'UPDATE' THEN PERFORM figure_months_touch(NEW.id); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION figure_months_invoices() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP = 'UPDATE' THEN PERFORM figure_months_credit(OLD.credit_of); END IF;
+--postgres:     PERFORM figure_months_credit(NEW.credit_of);
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION figure_months_pick_lists() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM figure_months_at(OLD.picked_at); PERFORM figure_months_touch(OLD.order_id); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM figure_months_touch(NEW.order_id); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION figure_months_pick_list_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM figure_months_touch((SELECT order_id FROM pick_lists WHERE id = OLD.pick_list_id)); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM figure_months_touch((SELECT order_id FROM pick_lists WHERE id = NEW.pick_list_id)); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION figure_months_products() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     DELETE FROM figure_months WHERE figure IN ('sales', 'sales_category');
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE TRIGGER orders_figure_months_insert AFTER INSERT OR DELETE ON orders FOR EACH ROW EXECUTE FUNCTION figure_months_orders();
+--postgres: CREATE TRIGGER orders_figure_months_update AFTER UPDATE OF received_at, status, customer_id, created_by, channel, amount, review_due_at, ship_due_at ON orders FOR EACH ROW WHEN (OLD.received_at IS DISTINCT FROM NEW.received_at OR OLD.status IS DISTINCT FROM NEW.status OR OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.created_by IS DISTINCT FROM NEW.created_by OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.amount IS DISTINCT FROM NEW.amount OR OLD.review_due_at IS DISTINCT FROM NEW.review_due_at OR OLD.ship_due_at IS DISTINCT FROM NEW.ship_due_at) EXECUTE FUNCTION figure_months_orders();
+--postgres: CREATE TRIGGER order_lines_figure_months_insert AFTER INSERT OR DELETE ON order_lines FOR EACH ROW EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER order_lines_figure_months_update AFTER UPDATE OF order_id, product_id, quantity, amount ON order_lines FOR EACH ROW WHEN (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.product_id IS DISTINCT FROM NEW.product_id OR OLD.quantity IS DISTINCT FROM NEW.quantity OR OLD.amount IS DISTINCT FROM NEW.amount) EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER order_events_figure_months_insert AFTER INSERT ON order_events FOR EACH ROW WHEN (NEW.to_status = 'rejected') EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER change_requests_figure_months_insert AFTER INSERT ON change_requests FOR EACH ROW WHEN (NEW.cause = 'entry_error') EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER change_requests_figure_months_update AFTER UPDATE OF cause, order_id ON change_requests FOR EACH ROW WHEN (OLD.cause IS DISTINCT FROM NEW.cause OR OLD.order_id IS DISTINCT FROM NEW.order_id) EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER invoices_figure_months_insert AFTER INSERT ON invoices FOR EACH ROW WHEN (NEW.kind = 'credit_note') EXECUTE FUNCTION figure_months_invoices();
+--postgres: CREATE TRIGGER invoices_figure_months_update AFTER UPDATE OF kind, credit_of, credit_reason ON invoices FOR EACH ROW WHEN ((OLD.kind = 'credit_note' OR NEW.kind = 'credit_note') AND (OLD.kind IS DISTINCT FROM NEW.kind OR OLD.credit_of IS DISTINCT FROM NEW.credit_of OR OLD.credit_reason IS DISTINCT FROM NEW.credit_reason)) EXECUTE FUNCTION figure_months_invoices();
+--postgres: CREATE TRIGGER returns_figure_months_insert AFTER INSERT ON returns FOR EACH ROW WHEN (NEW.reason = 'wrong_goods') EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER returns_figure_months_update AFTER UPDATE OF order_id, reason, status ON returns FOR EACH ROW WHEN ((OLD.reason = 'wrong_goods' OR NEW.reason = 'wrong_goods') AND (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.reason IS DISTINCT FROM NEW.reason OR OLD.status IS DISTINCT FROM NEW.status)) EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER order_deadlines_figure_months_insert AFTER INSERT OR DELETE ON order_deadlines FOR EACH ROW EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER order_deadlines_figure_months_update AFTER UPDATE OF order_id, kind, met ON order_deadlines FOR EACH ROW WHEN (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.met IS DISTINCT FROM NEW.met) EXECUTE FUNCTION figure_months_by_order();
+--postgres: CREATE TRIGGER pick_lists_figure_months_insert AFTER INSERT ON pick_lists FOR EACH ROW WHEN (NEW.picked_at IS NOT NULL) EXECUTE FUNCTION figure_months_pick_lists();
+--postgres: CREATE TRIGGER pick_lists_figure_months_update AFTER UPDATE OF order_id, picked_at ON pick_lists FOR EACH ROW WHEN (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.picked_at IS DISTINCT FROM NEW.picked_at) EXECUTE FUNCTION figure_months_pick_lists();
+--postgres: CREATE TRIGGER pick_lists_figure_months_delete AFTER DELETE ON pick_lists FOR EACH ROW WHEN (OLD.picked_at IS NOT NULL) EXECUTE FUNCTION figure_months_pick_lists();
+--postgres: CREATE TRIGGER pick_list_lines_figure_months_insert AFTER INSERT ON pick_list_lines FOR EACH ROW WHEN (NEW.picked IS NOT NULL) EXECUTE FUNCTION figure_months_pick_list_lines();
+--postgres: CREATE TRIGGER pick_list_lines_figure_months_update AFTER UPDATE OF pick_list_id, quantity, picked ON pick_list_lines FOR EACH ROW WHEN (OLD.pick_list_id IS DISTINCT FROM NEW.pick_list_id OR OLD.quantity IS DISTINCT FROM NEW.quantity OR OLD.picked IS DISTINCT FROM NEW.picked) EXECUTE FUNCTION figure_months_pick_list_lines();
+--postgres: CREATE TRIGGER pick_list_lines_figure_months_delete AFTER DELETE ON pick_list_lines FOR EACH ROW WHEN (OLD.picked IS NOT NULL) EXECUTE FUNCTION figure_months_pick_list_lines();
+--postgres: CREATE TRIGGER products_figure_months_update AFTER UPDATE OF cost_price, category ON products FOR EACH ROW WHEN (OLD.cost_price IS DISTINCT FROM NEW.cost_price OR OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION figure_months_products();
+
+-- The targets' closed months, kept the same way (ADR 0046): what was
+-- sold on each basis (SAL-1) per month and customer — the amount (no
+-- category) and the units of each product category — read by the plan's
+-- progress, the points champions and the commissions. A month has its
+-- moments (orders, shipments) and its days (invoices, receipts): the
+-- triggers drop it by the one its records keep, and only for the bases
+-- that read the changed table.
+--sqlite: CREATE TABLE target_months (
+--sqlite:     basis       TEXT NOT NULL CHECK (basis IN ('ordered', 'shipped', 'invoiced', 'collected')),
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     month_to    BIGINT NOT NULL,
+--sqlite:     day_from    TEXT NOT NULL,
+--sqlite:     day_to      TEXT NOT NULL,
+--sqlite:     built_at    BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (basis, month_from),
+--sqlite:     CHECK (month_from < month_to),
+--sqlite:     CONSTRAINT "kaidan-bound: target_months.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_months.month_to" CHECK (typeof(month_to) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_months.built_at" CHECK (typeof(built_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE target_months (
+--postgres:     basis       TEXT NOT NULL CHECK (basis IN ('ordered', 'shipped', 'invoiced', 'collected')),
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     month_to    BIGINT NOT NULL,
+--postgres:     day_from    TEXT NOT NULL,
+--postgres:     day_to      TEXT NOT NULL,
+--postgres:     built_at    BIGINT NOT NULL,
+--postgres:     PRIMARY KEY (basis, month_from),
+--postgres:     CHECK (month_from < month_to)
+--postgres: );
+CREATE INDEX target_months_to ON target_months (month_to);
+CREATE INDEX target_months_day_to ON target_months (day_to);
+--sqlite: CREATE TABLE target_month_cells (
+--sqlite:     basis       TEXT NOT NULL,
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     day_from    TEXT NOT NULL,
+--sqlite:     customer_id BIGINT NOT NULL,
+--sqlite:     category    TEXT,
+--sqlite:     amount      BIGINT NOT NULL,
+--sqlite:     quantity    BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: target_month_cells.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_month_cells.customer_id" CHECK (typeof(customer_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: target_month_cells.amount" CHECK (typeof(amount) IN ('integer', 'null') AND amount BETWEEN -10000000000000000 AND 10000000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: target_month_cells.quantity" CHECK (typeof(quantity) IN ('integer', 'null') AND quantity BETWEEN -1000000000000 AND 1000000000000)
+--sqlite: );
+--postgres: CREATE TABLE target_month_cells (
+--postgres:     basis       TEXT NOT NULL,
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     day_from    TEXT NOT NULL,
+--postgres:     customer_id BIGINT NOT NULL,
+--postgres:     category    TEXT,
+--postgres:     amount      BIGINT NOT NULL CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000),
+--postgres:     quantity    BIGINT NOT NULL CONSTRAINT bound_quantity CHECK (quantity BETWEEN -1000000000000 AND 1000000000000)
+--postgres: );
+CREATE INDEX target_month_cells_month ON target_month_cells (basis, month_from);
+-- SQLite: the targets' triggers.
+--sqlite: CREATE TRIGGER orders_target_months_insert AFTER INSERT ON orders
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > NEW.received_at AND month_from <= NEW.received_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_target_months_update AFTER UPDATE OF received_at, status, customer_id, amount ON orders
+--sqlite: WHEN OLD.received_at IS NOT NEW.received_at OR OLD.status IS NOT NEW.status OR OLD.customer_id IS NOT NEW.customer_id OR OLD.amount IS NOT NEW.amount
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > OLD.received_at AND month_from <= OLD.received_at;
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > NEW.received_at AND month_from <= NEW.received_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_target_months_customer AFTER UPDATE OF customer_id ON orders
+--sqlite: WHEN OLD.customer_id IS NOT NEW.customer_id
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis = 'shipped' AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = NEW.id AND s.shipped_at >= target_months.month_from AND s.shipped_at < target_months.month_to);
+--sqlite: END;
+--sqlite: CREATE TRIGGER orders_target_months_delete AFTER DELETE ON orders
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > OLD.received_at AND month_from <= OLD.received_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_target_months_insert AFTER INSERT ON order_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > (SELECT received_at FROM orders WHERE id = NEW.order_id) AND month_from <= (SELECT received_at FROM orders WHERE id = NEW.order_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_target_months_update AFTER UPDATE OF order_id, product_id, quantity ON order_lines
+--sqlite: WHEN OLD.order_id IS NOT NEW.order_id OR OLD.product_id IS NOT NEW.product_id OR OLD.quantity IS NOT NEW.quantity
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > (SELECT received_at FROM orders WHERE id = OLD.order_id) AND month_from <= (SELECT received_at FROM orders WHERE id = OLD.order_id);
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > (SELECT received_at FROM orders WHERE id = NEW.order_id) AND month_from <= (SELECT received_at FROM orders WHERE id = NEW.order_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER order_lines_target_months_delete AFTER DELETE ON order_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('ordered') AND month_to > (SELECT received_at FROM orders WHERE id = OLD.order_id) AND month_from <= (SELECT received_at FROM orders WHERE id = OLD.order_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipments_target_months_insert AFTER INSERT ON shipments
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > NEW.shipped_at AND month_from <= NEW.shipped_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipments_target_months_update AFTER UPDATE OF order_id, shipped_at ON shipments
+--sqlite: WHEN OLD.order_id IS NOT NEW.order_id OR OLD.shipped_at IS NOT NEW.shipped_at
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > OLD.shipped_at AND month_from <= OLD.shipped_at;
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > NEW.shipped_at AND month_from <= NEW.shipped_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipments_target_months_delete AFTER DELETE ON shipments
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > OLD.shipped_at AND month_from <= OLD.shipped_at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipment_lines_target_months_insert AFTER INSERT ON shipment_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > (SELECT shipped_at FROM shipments WHERE id = NEW.shipment_id) AND month_from <= (SELECT shipped_at FROM shipments WHERE id = NEW.shipment_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipment_lines_target_months_update AFTER UPDATE OF shipment_id, product_id, quantity, refused, unit_price ON shipment_lines
+--sqlite: WHEN OLD.shipment_id IS NOT NEW.shipment_id OR OLD.product_id IS NOT NEW.product_id OR OLD.quantity IS NOT NEW.quantity OR OLD.refused IS NOT NEW.refused OR OLD.unit_price IS NOT NEW.unit_price
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > (SELECT shipped_at FROM shipments WHERE id = OLD.shipment_id) AND month_from <= (SELECT shipped_at FROM shipments WHERE id = OLD.shipment_id);
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > (SELECT shipped_at FROM shipments WHERE id = NEW.shipment_id) AND month_from <= (SELECT shipped_at FROM shipments WHERE id = NEW.shipment_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER shipment_lines_target_months_delete AFTER DELETE ON shipment_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('shipped') AND month_to > (SELECT shipped_at FROM shipments WHERE id = OLD.shipment_id) AND month_from <= (SELECT shipped_at FROM shipments WHERE id = OLD.shipment_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_target_months_insert AFTER INSERT ON invoices
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > NEW.invoice_date AND day_from <= NEW.invoice_date;
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_target_months_update AFTER UPDATE OF customer_id, invoice_date, kind, amount ON invoices
+--sqlite: WHEN OLD.customer_id IS NOT NEW.customer_id OR OLD.invoice_date IS NOT NEW.invoice_date OR OLD.kind IS NOT NEW.kind OR OLD.amount IS NOT NEW.amount
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > OLD.invoice_date AND day_from <= OLD.invoice_date;
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > NEW.invoice_date AND day_from <= NEW.invoice_date;
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoices_target_months_delete AFTER DELETE ON invoices
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > OLD.invoice_date AND day_from <= OLD.invoice_date;
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoice_lines_target_months_insert AFTER INSERT ON invoice_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > (SELECT invoice_date FROM invoices WHERE id = NEW.invoice_id) AND day_from <= (SELECT invoice_date FROM invoices WHERE id = NEW.invoice_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoice_lines_target_months_update AFTER UPDATE OF invoice_id, product_id, quantity ON invoice_lines
+--sqlite: WHEN OLD.invoice_id IS NOT NEW.invoice_id OR OLD.product_id IS NOT NEW.product_id OR OLD.quantity IS NOT NEW.quantity
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > (SELECT invoice_date FROM invoices WHERE id = OLD.invoice_id) AND day_from <= (SELECT invoice_date FROM invoices WHERE id = OLD.invoice_id);
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > (SELECT invoice_date FROM invoices WHERE id = NEW.invoice_id) AND day_from <= (SELECT invoice_date FROM invoices WHERE id = NEW.invoice_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER invoice_lines_target_months_delete AFTER DELETE ON invoice_lines
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('invoiced', 'collected') AND day_to > (SELECT invoice_date FROM invoices WHERE id = OLD.invoice_id) AND day_from <= (SELECT invoice_date FROM invoices WHERE id = OLD.invoice_id);
+--sqlite: END;
+--sqlite: CREATE TRIGGER receipts_target_months_insert AFTER INSERT ON receipts
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('collected') AND day_to > NEW.received_on AND day_from <= NEW.received_on;
+--sqlite: END;
+--sqlite: CREATE TRIGGER receipts_target_months_update AFTER UPDATE OF customer_id, received_on, status, amount ON receipts
+--sqlite: WHEN OLD.customer_id IS NOT NEW.customer_id OR OLD.received_on IS NOT NEW.received_on OR OLD.status IS NOT NEW.status OR OLD.amount IS NOT NEW.amount
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('collected') AND day_to > OLD.received_on AND day_from <= OLD.received_on;
+--sqlite:     DELETE FROM target_months WHERE basis IN ('collected') AND day_to > NEW.received_on AND day_from <= NEW.received_on;
+--sqlite: END;
+--sqlite: CREATE TRIGGER receipts_target_months_delete AFTER DELETE ON receipts
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months WHERE basis IN ('collected') AND day_to > OLD.received_on AND day_from <= OLD.received_on;
+--sqlite: END;
+--sqlite: CREATE TRIGGER products_target_months_update AFTER UPDATE OF category ON products
+--sqlite: WHEN OLD.category IS NOT NEW.category
+--sqlite: BEGIN
+--sqlite:     DELETE FROM target_months;
+--sqlite: END;
+-- PostgreSQL: the targets' trigger functions.
+--postgres: CREATE FUNCTION target_months_at(bases TEXT[], t BIGINT) RETURNS void LANGUAGE sql AS $$
+--postgres:     DELETE FROM target_months WHERE basis = ANY(bases) AND month_to > t AND month_from <= t;
+--postgres: $$;
+--postgres: CREATE FUNCTION target_months_day(bases TEXT[], d TEXT) RETURNS void LANGUAGE sql AS $$
+--postgres:     DELETE FROM target_months WHERE basis = ANY(bases) AND day_to > d AND day_from <= d;
+--postgres: $$;
+--postgres: CREATE FUNCTION target_months_orders() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_at(ARRAY['ordered'], OLD.received_at); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_at(ARRAY['ordered'], NEW.received_at); END IF;
+--postgres:     IF TG_OP = 'UPDATE' AND OLD.customer_id IS DISTINCT FROM NEW.customer_id THEN
+--postgres:         DELETE FROM target_months WHERE basis = 'shipped' AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = NEW.id AND s.shipped_at >= target_months.month_from AND s.shipped_at < target_months.month_to);
+--postgres:     END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_order_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_at(ARRAY['ordered'], (SELECT received_at FROM orders WHERE id = OLD.order_id)); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_at(ARRAY['ordered'], (SELECT received_at FROM orders WHERE id = NEW.order_id)); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_shipments() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_at(ARRAY['shipped'], OLD.shipped_at); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_at(ARRAY['shipped'], NEW.shipped_at); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_shipment_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_at(ARRAY['shipped'], (SELECT shipped_at FROM shipments WHERE id = OLD.shipment_id)); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_at(ARRAY['shipped'], (SELECT shipped_at FROM shipments WHERE id = NEW.shipment_id)); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_invoices() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_day(ARRAY['invoiced', 'collected'], OLD.invoice_date); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_day(ARRAY['invoiced', 'collected'], NEW.invoice_date); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_invoice_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_day(ARRAY['invoiced', 'collected'], (SELECT invoice_date FROM invoices WHERE id = OLD.invoice_id)); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_day(ARRAY['invoiced', 'collected'], (SELECT invoice_date FROM invoices WHERE id = NEW.invoice_id)); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_receipts() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN PERFORM target_months_day(ARRAY['collected'], OLD.received_on); END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN PERFORM target_months_day(ARRAY['collected'], NEW.received_on); END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE FUNCTION target_months_products() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     DELETE FROM target_months;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE TRIGGER orders_target_months_insert AFTER INSERT OR DELETE ON orders FOR EACH ROW EXECUTE FUNCTION target_months_orders();
+--postgres: CREATE TRIGGER orders_target_months_update AFTER UPDATE OF received_at, status, customer_id, amount ON orders FOR EACH ROW WHEN (OLD.received_at IS DISTINCT FROM NEW.received_at OR OLD.status IS DISTINCT FROM NEW.status OR OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.amount IS DISTINCT FROM NEW.amount) EXECUTE FUNCTION target_months_orders();
+--postgres: CREATE TRIGGER order_lines_target_months_insert AFTER INSERT OR DELETE ON order_lines FOR EACH ROW EXECUTE FUNCTION target_months_order_lines();
+--postgres: CREATE TRIGGER order_lines_target_months_update AFTER UPDATE OF order_id, product_id, quantity ON order_lines FOR EACH ROW WHEN (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.product_id IS DISTINCT FROM NEW.product_id OR OLD.quantity IS DISTINCT FROM NEW.quantity) EXECUTE FUNCTION target_months_order_lines();
+--postgres: CREATE TRIGGER shipments_target_months_insert AFTER INSERT OR DELETE ON shipments FOR EACH ROW EXECUTE FUNCTION target_months_shipments();
+--postgres: CREATE TRIGGER shipments_target_months_update AFTER UPDATE OF order_id, shipped_at ON shipments FOR EACH ROW WHEN (OLD.order_id IS DISTINCT FROM NEW.order_id OR OLD.shipped_at IS DISTINCT FROM NEW.shipped_at) EXECUTE FUNCTION target_months_shipments();
+--postgres: CREATE TRIGGER shipment_lines_target_months_insert AFTER INSERT OR DELETE ON shipment_lines FOR EACH ROW EXECUTE FUNCTION target_months_shipment_lines();
+--postgres: CREATE TRIGGER shipment_lines_target_months_update AFTER UPDATE OF shipment_id, product_id, quantity, refused, unit_price ON shipment_lines FOR EACH ROW WHEN (OLD.shipment_id IS DISTINCT FROM NEW.shipment_id OR OLD.product_id IS DISTINCT FROM NEW.product_id OR OLD.quantity IS DISTINCT FROM NEW.quantity OR OLD.refused IS DISTINCT FROM NEW.refused OR OLD.unit_price IS DISTINCT FROM NEW.unit_price) EXECUTE FUNCTION target_months_shipment_lines();
+--postgres: CREATE TRIGGER invoices_target_months_insert AFTER INSERT OR DELETE ON invoices FOR EACH ROW EXECUTE FUNCTION target_months_invoices();
+--postgres: CREATE TRIGGER invoices_target_months_update AFTER UPDATE OF customer_id, invoice_date, kind, amount ON invoices FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.invoice_date IS DISTINCT FROM NEW.invoice_date OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.amount IS DISTINCT FROM NEW.amount) EXECUTE FUNCTION target_months_invoices();
+--postgres: CREATE TRIGGER invoice_lines_target_months_insert AFTER INSERT OR DELETE ON invoice_lines FOR EACH ROW EXECUTE FUNCTION target_months_invoice_lines();
+--postgres: CREATE TRIGGER invoice_lines_target_months_update AFTER UPDATE OF invoice_id, product_id, quantity ON invoice_lines FOR EACH ROW WHEN (OLD.invoice_id IS DISTINCT FROM NEW.invoice_id OR OLD.product_id IS DISTINCT FROM NEW.product_id OR OLD.quantity IS DISTINCT FROM NEW.quantity) EXECUTE FUNCTION target_months_invoice_lines();
+--postgres: CREATE TRIGGER receipts_target_months_insert AFTER INSERT OR DELETE ON receipts FOR EACH ROW EXECUTE FUNCTION target_months_receipts();
+--postgres: CREATE TRIGGER receipts_target_months_update AFTER UPDATE OF customer_id, received_on, status, amount ON receipts FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.received_on IS DISTINCT FROM NEW.received_on OR OLD.status IS DISTINCT FROM NEW.status OR OLD.amount IS DISTINCT FROM NEW.amount) EXECUTE FUNCTION target_months_receipts();
+--postgres: CREATE TRIGGER products_target_months_update AFTER UPDATE OF category ON products FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION target_months_products();

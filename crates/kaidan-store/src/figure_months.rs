@@ -1,0 +1,147 @@
+//! The figures' kept months (ADR 0046, migration 0039): a closed month's
+//! sums per customer, clerk, channel and (sales by category) product
+//! category, written once a reader needs them and read instead of the
+//! month's records. The migration's triggers delete a month from
+//! `figure_months` whenever a record it counted changes; a month not
+//! listed there is read from the records.
+
+use jiff::Timestamp;
+use kaidan_app::ports::{FigureQuery, StoreError};
+use kaidan_domain::figures::{Breakdown, Figure};
+
+use crate::figures::{Binds, live};
+use crate::row::{Val, micros};
+use crate::tx::{DbTx, exec, exec_once, fetch_as};
+
+/// The name a figure's months are kept under: sales by category has rows
+/// per order and category, so its own; satisfaction is not kept (a
+/// customer counts once over the whole period, not once a month).
+pub(crate) fn key(figure: Figure, by: Breakdown) -> Option<&'static str> {
+    match figure {
+        Figure::Accuracy => Some("accuracy"),
+        Figure::OnTime => Some("on_time"),
+        Figure::StockCheck => Some("stock_check"),
+        Figure::Sales if by == Breakdown::Category => Some("sales_category"),
+        Figure::Sales => Some("sales"),
+        Figure::Satisfaction => None,
+    }
+}
+
+/// The kept months' sums as rows of the figure's derived table, each at
+/// its month's first moment.
+pub(crate) fn kept_cells(key: &str, kept: &[(Timestamp, Timestamp)], b: &mut Binds) -> String {
+    let k = b.put(Val::T(key.to_string()));
+    let months: Vec<String> = kept
+        .iter()
+        .map(|(from, _)| b.put(Val::I(micros(*from))))
+        .collect();
+    format!(
+        "SELECT CAST(NULL AS BIGINT) AS order_id, fc.customer_id, fc.clerk_id, fc.month_from AS at, \
+                fc.counted, fc.hits AS hit, fc.amount, fc.cost, 0 AS n1, 0 AS n2, 0 AS n3, 0 AS n4, \
+                fc.channel, fc.category AS cat \
+         FROM figure_month_cells fc WHERE fc.figure = {k} AND fc.month_from IN ({})",
+        months.join(", ")
+    )
+}
+
+impl DbTx {
+    pub(crate) async fn kept_months(
+        &mut self,
+        q: &FigureQuery,
+    ) -> Result<Vec<(Timestamp, Timestamp)>, StoreError> {
+        let Some(key) = key(q.figure, q.by) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(i64, i64)> = fetch_as!(
+            self,
+            query_as.fetch_all,
+            "SELECT month_from, month_to FROM figure_months \
+             WHERE figure = $1 AND month_from >= $2 AND month_to <= $3 ORDER BY month_from",
+            [key.to_string(), micros(q.from), micros(q.to)]
+        );
+        rows.into_iter()
+            .map(|(a, b)| Ok((crate::row::from_micros(a)?, crate::row::from_micros(b)?)))
+            .collect()
+    }
+
+    pub(crate) async fn keep_month(
+        &mut self,
+        q: &FigureQuery,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let Some(key) = key(q.figure, q.by) else {
+            return Ok(false);
+        };
+        if from >= to || to > q.now {
+            return Ok(false);
+        }
+        // PostgreSQL: no record a figure reads may change while the month
+        // is summed (the triggers' deletes wait for this lock, and it waits
+        // for the transactions that already deleted), so a month kept is
+        // never older than its records. SQLite has one writer: this unit.
+        if let DbTx::Pg(t) = self {
+            sqlx::query("LOCK TABLE figure_months IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **t)
+                .await
+                .map_err(crate::error::map)?;
+        }
+        let (f, t) = (micros(from), micros(to));
+        let kept: Option<i64> = fetch_as!(
+            self,
+            query_scalar.fetch_optional,
+            "SELECT month_to FROM figure_months WHERE figure = $1 AND month_from = $2",
+            [key.to_string(), f]
+        );
+        if kept == Some(t) {
+            return Ok(true);
+        }
+        // The on-time rate counts an open deadline once it is past: a month
+        // is closed for it when every deadline of its orders is.
+        if q.figure == Figure::OnTime {
+            let open: Option<i64> = fetch_as!(
+                self,
+                query_scalar.fetch_optional,
+                "SELECT 1 FROM orders WHERE received_at >= $1 AND received_at < $2 AND status <> 'draft' \
+                   AND (review_due_at >= $3 OR ship_due_at >= $3) LIMIT 1",
+                [f, t, micros(q.now)]
+            );
+            if open.is_some() {
+                return Ok(false);
+            }
+        }
+        exec!(
+            self,
+            "DELETE FROM figure_month_cells WHERE figure = $1 AND month_from = $2",
+            [key.to_string(), f]
+        );
+        exec!(
+            self,
+            "DELETE FROM figure_months WHERE figure = $1 AND month_from = $2",
+            [key.to_string(), f]
+        );
+        let mut b = Binds::default();
+        let k = b.put(Val::T(key.to_string()));
+        let m = b.put(Val::I(f));
+        let whole = FigureQuery {
+            own: None,
+            kept: Vec::new(),
+            ..q.clone()
+        };
+        let rows = live(&whole, from, to, &mut b, None, true);
+        let sql = format!(
+            "INSERT INTO figure_month_cells (figure, month_from, customer_id, clerk_id, channel, category, counted, hits, amount, cost) \
+             SELECT {k}, {m}, f.customer_id, f.clerk_id, f.channel, f.cat, \
+                    CAST(SUM(f.counted) AS BIGINT), CAST(SUM(f.hit) AS BIGINT), CAST(SUM(f.amount) AS BIGINT), CAST(SUM(f.cost) AS BIGINT) \
+             FROM ({rows}) f GROUP BY f.customer_id, f.clerk_id, f.channel, f.cat"
+        );
+        let vals = b.0;
+        exec_once!(self, &sql, vals);
+        exec!(
+            self,
+            "INSERT INTO figure_months (figure, month_from, month_to, built_at) VALUES ($1, $2, $3, $4)",
+            [key.to_string(), f, t, micros(q.now)]
+        );
+        Ok(true)
+    }
+}
