@@ -36,11 +36,15 @@
 CREATE INDEX figure_months_to ON figure_months (month_to);
 
 -- A kept month's sums: counted, hits, amount and cost as the figure's own
--- reading sums them (crates/kaidan-store/src/figure_months.rs).
+-- reading sums them (crates/kaidan-store/src/figure_months.rs), in grains:
+-- `fine` per customer, clerk, channel and category (a reader who sees only
+-- his own orders and customers); `customer`, `clerk`, `channel`,
+-- `category` summed from it for the company's breakdowns.
 --sqlite: CREATE TABLE figure_month_cells (
 --sqlite:     figure      TEXT NOT NULL,
+--sqlite:     grain       TEXT NOT NULL CHECK (grain IN ('fine', 'customer', 'clerk', 'channel', 'category')),
 --sqlite:     month_from  BIGINT NOT NULL,
---sqlite:     customer_id BIGINT NOT NULL,
+--sqlite:     customer_id BIGINT,
 --sqlite:     clerk_id    BIGINT,
 --sqlite:     channel     TEXT NOT NULL,
 --sqlite:     category    TEXT NOT NULL,
@@ -58,8 +62,9 @@ CREATE INDEX figure_months_to ON figure_months (month_to);
 --sqlite: );
 --postgres: CREATE TABLE figure_month_cells (
 --postgres:     figure      TEXT NOT NULL,
+--postgres:     grain       TEXT NOT NULL CHECK (grain IN ('fine', 'customer', 'clerk', 'channel', 'category')),
 --postgres:     month_from  BIGINT NOT NULL,
---postgres:     customer_id BIGINT NOT NULL,
+--postgres:     customer_id BIGINT,
 --postgres:     clerk_id    BIGINT,
 --postgres:     channel     TEXT NOT NULL,
 --postgres:     category    TEXT NOT NULL,
@@ -68,7 +73,7 @@ CREATE INDEX figure_months_to ON figure_months (month_to);
 --postgres:     amount      BIGINT NOT NULL CONSTRAINT bound_amount CHECK (amount BETWEEN -10000000000000000 AND 10000000000000000),
 --postgres:     cost        BIGINT NOT NULL CONSTRAINT bound_cost CHECK (cost BETWEEN -10000000000000000 AND 10000000000000000)
 --postgres: );
-CREATE INDEX figure_month_cells_month ON figure_month_cells (figure, month_from);
+CREATE INDEX figure_month_cells_month ON figure_month_cells (figure, grain, month_from);
 
 -- SQLite: the triggers. An update fires only when a column a figure reads changed.
 --sqlite: CREATE TRIGGER orders_figure_months_insert AFTER INSERT ON orders
@@ -494,3 +499,68 @@ CREATE INDEX target_month_cells_month ON target_month_cells (basis, month_from);
 --postgres: CREATE TRIGGER receipts_target_months_insert AFTER INSERT OR DELETE ON receipts FOR EACH ROW EXECUTE FUNCTION target_months_receipts();
 --postgres: CREATE TRIGGER receipts_target_months_update AFTER UPDATE OF customer_id, received_on, status, amount ON receipts FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.received_on IS DISTINCT FROM NEW.received_on OR OLD.status IS DISTINCT FROM NEW.status OR OLD.amount IS DISTINCT FROM NEW.amount) EXECUTE FUNCTION target_months_receipts();
 --postgres: CREATE TRIGGER products_target_months_update AFTER UPDATE OF category ON products FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION target_months_products();
+
+-- The stock moves' closed months, kept the same way (ADR 0046): per month
+-- and product the units shipped and the change of the stock on hand, which
+-- the inventory turnover (KPI-5) prices at today's cost.
+--sqlite: CREATE TABLE stock_move_months (
+--sqlite:     scope       TEXT NOT NULL CHECK (scope = 'all'),
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     month_to    BIGINT NOT NULL,
+--sqlite:     built_at    BIGINT NOT NULL,
+--sqlite:     PRIMARY KEY (scope, month_from),
+--sqlite:     CHECK (month_from < month_to),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_months.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_months.month_to" CHECK (typeof(month_to) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_months.built_at" CHECK (typeof(built_at) IN ('integer', 'null'))
+--sqlite: );
+--postgres: CREATE TABLE stock_move_months (
+--postgres:     scope       TEXT NOT NULL CHECK (scope = 'all'),
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     month_to    BIGINT NOT NULL,
+--postgres:     built_at    BIGINT NOT NULL,
+--postgres:     PRIMARY KEY (scope, month_from),
+--postgres:     CHECK (month_from < month_to)
+--postgres: );
+CREATE INDEX stock_move_months_to ON stock_move_months (month_to);
+--sqlite: CREATE TABLE stock_move_month_cells (
+--sqlite:     scope       TEXT NOT NULL,
+--sqlite:     month_from  BIGINT NOT NULL,
+--sqlite:     product_id  BIGINT NOT NULL,
+--sqlite:     shipped     BIGINT NOT NULL,
+--sqlite:     on_hand     BIGINT NOT NULL,
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_month_cells.month_from" CHECK (typeof(month_from) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_month_cells.product_id" CHECK (typeof(product_id) IN ('integer', 'null')),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_month_cells.shipped" CHECK (typeof(shipped) IN ('integer', 'null') AND shipped BETWEEN -1000000000000 AND 1000000000000),
+--sqlite:     CONSTRAINT "kaidan-bound: stock_move_month_cells.on_hand" CHECK (typeof(on_hand) IN ('integer', 'null') AND on_hand BETWEEN -1000000000000 AND 1000000000000)
+--sqlite: );
+--postgres: CREATE TABLE stock_move_month_cells (
+--postgres:     scope       TEXT NOT NULL,
+--postgres:     month_from  BIGINT NOT NULL,
+--postgres:     product_id  BIGINT NOT NULL,
+--postgres:     shipped     BIGINT NOT NULL CONSTRAINT bound_shipped CHECK (shipped BETWEEN -1000000000000 AND 1000000000000),
+--postgres:     on_hand     BIGINT NOT NULL CONSTRAINT bound_on_hand CHECK (on_hand BETWEEN -1000000000000 AND 1000000000000)
+--postgres: );
+CREATE INDEX stock_move_month_cells_month ON stock_move_month_cells (scope, month_from);
+--sqlite: CREATE TRIGGER stock_moves_kept_months_insert AFTER INSERT ON stock_moves
+--sqlite: BEGIN
+--sqlite:     DELETE FROM stock_move_months WHERE month_to > NEW.at AND month_from <= NEW.at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_moves_kept_months_update AFTER UPDATE OF at, product_id, kind, on_hand_delta ON stock_moves
+--sqlite: WHEN OLD.at IS NOT NEW.at OR OLD.product_id IS NOT NEW.product_id OR OLD.kind IS NOT NEW.kind OR OLD.on_hand_delta IS NOT NEW.on_hand_delta
+--sqlite: BEGIN
+--sqlite:     DELETE FROM stock_move_months WHERE month_to > OLD.at AND month_from <= OLD.at;
+--sqlite:     DELETE FROM stock_move_months WHERE month_to > NEW.at AND month_from <= NEW.at;
+--sqlite: END;
+--sqlite: CREATE TRIGGER stock_moves_kept_months_delete AFTER DELETE ON stock_moves
+--sqlite: BEGIN
+--sqlite:     DELETE FROM stock_move_months WHERE month_to > OLD.at AND month_from <= OLD.at;
+--sqlite: END;
+--postgres: CREATE FUNCTION stock_move_months_moves() RETURNS trigger LANGUAGE plpgsql AS $$
+--postgres: BEGIN
+--postgres:     IF TG_OP <> 'INSERT' THEN DELETE FROM stock_move_months WHERE month_to > OLD.at AND month_from <= OLD.at; END IF;
+--postgres:     IF TG_OP <> 'DELETE' THEN DELETE FROM stock_move_months WHERE month_to > NEW.at AND month_from <= NEW.at; END IF;
+--postgres:     RETURN NULL;
+--postgres: END $$;
+--postgres: CREATE TRIGGER stock_moves_kept_months_insert AFTER INSERT OR DELETE ON stock_moves FOR EACH ROW EXECUTE FUNCTION stock_move_months_moves();
+--postgres: CREATE TRIGGER stock_moves_kept_months_update AFTER UPDATE OF at, product_id, kind, on_hand_delta ON stock_moves FOR EACH ROW WHEN (OLD.at IS DISTINCT FROM NEW.at OR OLD.product_id IS DISTINCT FROM NEW.product_id OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.on_hand_delta IS DISTINCT FROM NEW.on_hand_delta) EXECUTE FUNCTION stock_move_months_moves();

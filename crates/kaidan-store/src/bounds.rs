@@ -94,6 +94,8 @@ const BOUNDED: &[(&str, &str, Bound)] = &[
     ("stock_moves", "picked_delta", Bound::Quantity),
     ("store_safety_stock", "quantity", Bound::Quantity),
     ("target_lines", "amount", Bound::Amount),
+    ("stock_move_month_cells", "shipped", Bound::Quantity),
+    ("stock_move_month_cells", "on_hand", Bound::Quantity),
     ("target_month_cells", "amount", Bound::Amount),
     ("target_month_cells", "quantity", Bound::Quantity),
     ("target_quantities", "quantity", Bound::Quantity),

@@ -45,7 +45,8 @@ fn base(q: &FigureQuery, b: &mut Binds, bucket: Option<&dyn Fn(&str) -> String>)
         Some(k) if !q.kept.is_empty() => k,
         _ => return live(q, q.from, q.to, b, bucket, q.by == Breakdown::Channel),
     };
-    let mut parts = vec![crate::figure_months::kept_cells(key, &q.kept, b)];
+    let grain = crate::figure_months::grain(q);
+    let mut parts = vec![crate::figure_months::kept_cells(key, grain, &q.kept, b)];
     for (from, to) in kaidan_domain::figures::gaps(q.from, q.to, &q.kept) {
         parts.push(live(q, from, to, b, bucket, q.by == Breakdown::Channel));
     }
@@ -214,7 +215,9 @@ fn extra_joins(by: Breakdown) -> &'static str {
     }
 }
 
-const JOINS: &str = "JOIN customers c ON c.id = f.customer_id \
+/// The customer is joined (LEFT: a kept month's sums by clerk, channel or
+/// category name none).
+const JOINS: &str = "LEFT JOIN customers c ON c.id = f.customer_id \
      LEFT JOIN users cu ON cu.id = f.clerk_id \
      LEFT JOIN users ru ON ru.id = c.sales_rep_id \
      LEFT JOIN regions g ON g.id = c.region_id";
@@ -449,26 +452,20 @@ impl FiguresTx for DbTx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<StockTurnover, StoreError> {
-        // The stock on a day is today's less every move since: the moves
-        // read are those after `from`, found by their time (migration 0030).
-        let (shipped, now, since_from, since_to): (i64, i64, i64, i64) = fetch_as!(
-            self,
-            query_as.fetch_one,
-            "SELECT \
-               CAST(COALESCE((SELECT SUM(-m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
-                              WHERE m.kind = 'shipment' AND m.at >= $1 AND m.at < $2), 0) AS BIGINT), \
-               CAST(COALESCE((SELECT SUM(sb.on_hand * p.cost_price) FROM stock_balances sb JOIN products p ON p.id = sb.product_id), 0) AS BIGINT), \
-               CAST(COALESCE((SELECT SUM(m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
-                              WHERE m.at >= $1), 0) AS BIGINT), \
-               CAST(COALESCE((SELECT SUM(m.on_hand_delta * p.cost_price) FROM stock_moves m JOIN products p ON p.id = m.product_id \
-                              WHERE m.at >= $2), 0) AS BIGINT)",
-            [micros(from), micros(to)]
-        );
-        Ok(StockTurnover {
-            shipped_cost: Money::from_units(shipped),
-            opening_stock: Money::from_units(now.saturating_sub(since_from)),
-            closing_stock: Money::from_units(now.saturating_sub(since_to)),
-        })
+        self.turnover(from, to).await
+    }
+
+    async fn stock_months_kept(&mut self, from: Timestamp) -> Result<Vec<Timestamp>, StoreError> {
+        self.stock_months(from).await
+    }
+
+    async fn stock_month_keep(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.keep_stock_month(from, to, now).await
     }
 }
 

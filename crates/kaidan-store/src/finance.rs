@@ -599,4 +599,11 @@ impl FinanceTx for DbTx {
     ) -> Result<Vec<AgeingItem>, StoreError> {
         self.ageing_of(as_of, group).await
     }
+
+    async fn ageing_items_now(
+        &mut self,
+        group: AgeingGroup,
+    ) -> Result<Vec<AgeingItem>, StoreError> {
+        self.ageing_now(group).await
+    }
 }

@@ -190,14 +190,34 @@ impl DbTx {
                WHERE i.kind = 'invoice' AND i.invoice_date <= $1) x \
              WHERE x.open_amount > 0 ORDER BY x.group_key, x.due_date, x.id"
         );
-        Ok(fetch_all!(self, &sql, [as_of.to_string()], |r| Ok(
-            AgeingItem {
-                invoice_id: r.i64("id")?,
-                due_date: date(r, "due_date")?,
-                open: money(r, "open_amount")?,
-                key: r.text("group_key")?,
-                label: r.text("group_label")?,
-            }
-        )))
+        Ok(fetch_all!(self, &sql, [as_of.to_string()], ageing_item))
     }
+
+    /// The invoices open today from what each keeps, in no order (the
+    /// report sums them by group): asked to sort, SQLite walks every
+    /// invoice through the customers' index (300 ms at 180,000 invoices
+    /// against 40 ms for a plain scan).
+    pub(crate) async fn ageing_now(
+        &mut self,
+        group: AgeingGroup,
+    ) -> Result<Vec<AgeingItem>, StoreError> {
+        let (key, label, join) = ageing_group(group);
+        let sql = format!(
+            "SELECT i.id, i.due_date, CAST(i.amount - i.credited - i.paid AS BIGINT) AS open_amount, \
+                    {key} AS group_key, {label} AS group_label \
+             FROM invoices i JOIN customers cu ON cu.id = i.customer_id {join} \
+             WHERE i.kind = 'invoice' AND i.credited + i.paid < i.amount"
+        );
+        Ok(fetch_all!(self, &sql, [], ageing_item))
+    }
+}
+
+fn ageing_item(r: &impl RowExt) -> Result<AgeingItem, StoreError> {
+    Ok(AgeingItem {
+        invoice_id: r.i64("id")?,
+        due_date: date(r, "due_date")?,
+        open: money(r, "open_amount")?,
+        key: r.text("group_key")?,
+        label: r.text("group_label")?,
+    })
 }

@@ -52,6 +52,7 @@ mod short_read;
 mod status_sets;
 mod stock;
 mod stock_counts;
+mod stock_months;
 mod surveys;
 mod target_months;
 mod targets;

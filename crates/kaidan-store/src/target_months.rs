@@ -10,6 +10,7 @@ use kaidan_app::ports::StoreError;
 use kaidan_domain::figures::gaps;
 use kaidan_domain::targets::TargetBasis;
 
+use crate::figure_months::Kept;
 use crate::figures::Binds;
 use crate::row::{Val, micros};
 use crate::targets::{bound, by_day, records, unit_bound, unit_records};
@@ -81,36 +82,14 @@ impl DbTx {
         if from.0 >= to.0 || to.1 > now {
             return Ok(false);
         }
-        // As for the figures' months: no record may change while it is
-        // summed (PostgreSQL waits on the triggers' deletes; SQLite has one
-        // writer).
-        if let DbTx::Pg(t) = self {
-            sqlx::query("LOCK TABLE target_months IN SHARE ROW EXCLUSIVE MODE")
-                .execute(&mut **t)
-                .await
-                .map_err(crate::error::map)?;
-        }
         let key = basis.as_str().to_string();
         let m = micros(from.1);
-        let kept: Option<i64> = fetch_as!(
-            self,
-            query_scalar.fetch_optional,
-            "SELECT month_to FROM target_months WHERE basis = $1 AND month_from = $2",
-            [key.clone(), m]
-        );
-        if kept == Some(micros(to.1)) {
+        if self
+            .start_keeping(Kept::Target, &key, m, micros(to.1))
+            .await?
+        {
             return Ok(true);
         }
-        exec!(
-            self,
-            "DELETE FROM target_month_cells WHERE basis = $1 AND month_from = $2",
-            [key.clone(), m]
-        );
-        exec!(
-            self,
-            "DELETE FROM target_months WHERE basis = $1 AND month_from = $2",
-            [key.clone(), m]
-        );
         let mut b = Binds::default();
         let (k, mf, df) = (
             b.put(Val::T(key.clone())),

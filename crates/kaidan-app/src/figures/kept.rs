@@ -50,6 +50,45 @@ impl App {
         out
     }
 
+    /// Keeps the stock moves of the closed months of `period`, for the
+    /// inventory turnover, each in its own short write.
+    pub(crate) async fn keep_stock_months(&self, period: FigurePeriod) {
+        let months = closed_months(period, self.today());
+        let Some(first) = months.first() else {
+            return;
+        };
+        let kept = async {
+            let mut tx = self.store.read().await?;
+            AppResult::Ok(tx.stock_months_kept(start_of(*first)).await?)
+        };
+        let kept = match kept.await {
+            Ok(k) => k,
+            Err(e) => {
+                tracing::warn!(error = %e, "kept stock months not read");
+                return;
+            }
+        };
+        for m in months {
+            let (from, Ok(next)) = (start_of(m), m.checked_add(1.month())) else {
+                continue;
+            };
+            if kept.contains(&from) {
+                continue;
+            }
+            let keep = async {
+                let mut tx = self.store.write().await?;
+                let kept = tx
+                    .stock_month_keep(from, start_of(next), self.now())
+                    .await?;
+                tx.commit().await?;
+                AppResult::Ok(kept)
+            };
+            if let Err(e) = keep.await {
+                tracing::warn!(error = %e, "stock month not kept");
+            }
+        }
+    }
+
     async fn months_kept(&self, q: &FigureQuery) -> AppResult<Vec<(Timestamp, Timestamp)>> {
         let mut tx = self.store.read().await?;
         Ok(tx.figure_months_kept(q).await?)

@@ -145,6 +145,9 @@ impl App {
             }
             _ => None,
         };
+        if figure == Figure::Sales && own.is_none() {
+            self.keep_stock_months(period).await;
+        }
         let mut tx = self.store.read().await?;
         // One reading for the breakdown and the trend, except where a
         // customer counts once over the period but once in each bucket.

@@ -19,9 +19,15 @@ impl App {
     ) -> AppResult<AgeingReport> {
         ctx.require(Permission::InvoiceRead)?;
         ctx.require(Permission::AccountRead)?;
-        let as_of = as_of.unwrap_or_else(|| self.today());
+        let today = self.today();
+        let as_of = as_of.unwrap_or(today);
         let mut tx = self.store.read().await?;
-        let items = tx.ageing_items(as_of, group).await?;
+        // Nothing is dated after today: today's open amounts are kept.
+        let items = if as_of >= today {
+            tx.ageing_items_now(group).await?
+        } else {
+            tx.ageing_items(as_of, group).await?
+        };
         Ok(age(
             &items,
             as_of,

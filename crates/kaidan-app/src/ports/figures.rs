@@ -139,6 +139,17 @@ pub trait FiguresTx: Send {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<bool, StoreError>;
+    /// The first moments of the months of stock moves kept from `from` on
+    /// (ADR 0046).
+    async fn stock_months_kept(&mut self, from: Timestamp) -> Result<Vec<Timestamp>, StoreError>;
+    /// Keeps the stock moves of the closed month `[from, to)`; false when
+    /// it is not over at `now`.
+    async fn stock_month_keep(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// KPI-5's inventory turnover over `[from, to)`.
     async fn stock_turnover(
         &mut self,

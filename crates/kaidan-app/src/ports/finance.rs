@@ -214,4 +214,10 @@ pub trait FinanceTx {
         as_of: Date,
         group: AgeingGroup,
     ) -> Result<Vec<AgeingItem>, StoreError>;
+
+    /// [`FinanceTx::ageing_items`] today: every credit note and match is
+    /// dated by today, so what is open is what each invoice keeps
+    /// (`credited`, `paid`), read from the open invoices alone.
+    async fn ageing_items_now(&mut self, group: AgeingGroup)
+    -> Result<Vec<AgeingItem>, StoreError>;
 }

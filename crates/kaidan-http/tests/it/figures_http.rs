@@ -40,6 +40,26 @@ async fn approve(t: &T, admin: &str, id: i64) {
     assert_eq!(r.json()["status"], "approved", "{}", r.text());
 }
 
+/// A coat with a cost price (60.00 against 99.50) and 100 in stock; its id.
+async fn coat(t: &T, admin: &str) -> i64 {
+    let p = t
+        .post_json(
+            "/api/v1/products",
+            admin,
+            json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
+                   "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13", "category": "外套"}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+    t.upload(
+        "/api/v1/import/stock?file=s.csv",
+        admin,
+        "sku,warehouse_code,quantity\nC-1,WH,100\n",
+    )
+    .await;
+    p.json()["id"].as_i64().unwrap()
+}
+
 fn groups(v: &Value) -> Vec<(String, i64, i64)> {
     let mut g: Vec<(String, i64, i64)> = v["table"]["groups"]
         .as_array()
@@ -62,12 +82,7 @@ fn groups(v: &Value) -> Vec<(String, i64, i64)> {
 async fn kpi_1_2_4_5_counted_by_hand_broken_down_and_read_by_whoever_may() {
     on_each_backend(|t| async move {
         let w = world(&t, "monthly_settlement").await;
-        // A product with a cost price (60.00 against 99.50) and stock.
-        let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
-            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13", "category": "外套"})).await;
-        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
-        let product = p.json()["id"].as_i64().unwrap();
-        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,100\n").await;
+        let product = coat(&t, &w.admin).await;
         let other = t.post_json("/api/v1/customers", &w.admin, json!({"code": "FR-9", "name": "无代表客户", "kind": "store",
             "payment_terms": "monthly_settlement", "payment_method": "bank_transfer", "credit_limit": "100000", "address": "广州"})).await.json()["id"].as_i64().unwrap();
         let clerk = t.user_token("oc", &[Role::OrderClerk]).await;
@@ -309,10 +324,7 @@ async fn kpi_closed_months_are_kept_and_dropped_when_a_record_changes() {
     use kaidan_domain::figures::{Breakdown, Figure, FigurePeriod};
     on_each_backend(|t| async move {
         let w = world(&t, "monthly_settlement").await;
-        let p = t.post_json("/api/v1/products", &w.admin, json!({"sku": "C-1", "name": "外套", "unit": "件", "season": "none",
-            "list_price": "99.50", "cost_price": "60.00", "tax_rate": "0.13", "category": "外套"})).await;
-        let product = p.json()["id"].as_i64().unwrap();
-        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,100\n").await;
+        let product = coat(&t, &w.admin).await;
         let clerk = t.user_token("oc", &[Role::OrderClerk]).await;
         let o1 = order(&t, &w.admin, &w.admin, w.customer, product, 2).await;
         approve(&t, &w.admin, o1).await;
@@ -364,6 +376,27 @@ async fn kpi_closed_months_are_kept_and_dropped_when_a_record_changes() {
             }
         };
         check(closed).await;
+        // The inventory turnover reads the kept months' stock moves: the
+        // same as the moves read by a clock for which the month runs on,
+        // also after a move of the kept month.
+        let turnover = |app: kaidan_app::App| {
+            let ctx = ctx.clone();
+            async move { serde_json::to_value(app.figure(&ctx, Figure::Sales, span, Some(Breakdown::Region)).await.unwrap().turnover).unwrap() }
+        };
+        assert_eq!(turnover(later.clone()).await, turnover(t.app.clone()).await);
+        t.upload("/api/v1/import/stock?file=s.csv", &w.admin, "sku,warehouse_code,quantity\nC-1,WH,150\n").await;
+        let after = turnover(later.clone()).await;
+        assert_eq!(after, turnover(t.app.clone()).await);
+        assert!(after["shipped_cost"] == "120.00" || after["shipped_cost"] == "120", "{after}");
+        // A rep reads his own customers' figures from the finest sums.
+        let lt = T { router: kaidan_http::router(later.clone(), kaidan_http::HttpConfig::default()), app: later.clone(), backend: t.backend };
+        for figure in ["accuracy", "sales", "on_time"] {
+            let month = lt.get(&format!("/api/v1/figures/{figure}?from={}&to={}&by=clerk", month.from, month.to), &w.rep).await.json();
+            let kept = lt.get(&format!("/api/v1/figures/{figure}?from={}&to={}&by=clerk", span.from, span.to), &w.rep).await.json();
+            assert_eq!((kept["own_only"].clone(), kept["kept_months"].clone()), (json!(true), json!(closed)), "{kept}");
+            assert_eq!(kept["table"]["total"], month["table"]["total"], "{figure}: {kept}");
+            assert_eq!(groups(&kept), groups(&month), "{figure}");
+        }
         let accuracy = || async { later.figure(&ctx, Figure::Accuracy, span, Some(Breakdown::Clerk)).await.unwrap() };
         let sales = || async { later.figure(&ctx, Figure::Sales, span, Some(Breakdown::Region)).await.unwrap() };
         assert_eq!((accuracy().await.table.total.counted, accuracy().await.table.total.hits), (4, 3));

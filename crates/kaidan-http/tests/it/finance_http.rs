@@ -402,6 +402,15 @@ async fn fin_1_fin_4_batch_invoicing_previews_then_writes_and_ageing_sums_to_the
         assert_eq!(a["rows"][0]["label"], "FR-1 加盟商一号");
         let a = t.get(&format!("/api/v1/ageing?as_of={}&group=sales_rep", today()), &w.finance).await.json();
         assert_eq!((a["rows"][0]["label"].clone(), a["totals"]["buckets"][0].clone()), (json!("rep"), json!("597")), "{a}");
+        // Today's ageing is read from what the invoices keep; as of today
+        // on a clock a day on, from the credit notes and matches: the same.
+        let clock = std::sync::Arc::new(kaidan_app::clock::MovableClock::default());
+        clock.set(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24));
+        let sys = kaidan_app::Ctx::system();
+        let group = kaidan_domain::finance::AgeingGroup::Customer;
+        let kept = t.app.ageing(&sys, None, group).await.unwrap();
+        let dated = t.app.with_clock(clock).ageing(&sys, Some(t.app.today_date()), group).await.unwrap();
+        assert_eq!(serde_json::to_value(&kept).unwrap(), serde_json::to_value(&dated).unwrap());
         assert_eq!(t.get("/api/v1/ageing?group=planet", &w.finance).await.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(t.get("/api/v1/ageing", &w.rep).await.status, StatusCode::FORBIDDEN);
     })
