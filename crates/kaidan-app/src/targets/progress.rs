@@ -240,6 +240,19 @@ impl App {
         span: TargetSpan,
         at: Option<Date>,
     ) -> AppResult<TargetProgress> {
+        self.progress_of(ctx, year, span, at, true).await
+    }
+
+    /// [`App::target_progress`], with the quantity targets or without (the
+    /// home page's cards show the amounts only).
+    async fn progress_of(
+        &self,
+        ctx: &Ctx,
+        year: i16,
+        span: TargetSpan,
+        at: Option<Date>,
+        with_quantities: bool,
+    ) -> AppResult<TargetProgress> {
         self.require_target_reader(ctx)?;
         let reach = self.target_reach(ctx).await?;
         let period = TargetPeriod::of(
@@ -253,9 +266,11 @@ impl App {
         let (sold, kept) = self.period_sold(&mut tx, &plan, &period).await?;
         let names = labels(&mut tx, &plan.lines).await?;
         let mut progress = self.progress_from(&plan, &reach, period, &sold, &names, &calendar);
-        progress.quantities = self
-            .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
-            .await?;
+        if with_quantities {
+            progress.quantities = self
+                .quantity_rows(&mut tx, &plan, &reach, &period, &names, &calendar)
+                .await?;
+        }
         progress.kept_months = kept;
         Ok(progress)
     }
@@ -655,7 +670,7 @@ impl App {
         }
         let mut out = Vec::new();
         for span in [TargetSpan::Month, TargetSpan::Year] {
-            let p = self.target_progress(ctx, year, span, None).await?;
+            let p = self.progress_of(ctx, year, span, None, false).await?;
             for row in p.rows.into_iter().filter(|r| mine(r.subject)) {
                 out.push(TargetCard { year, span, row });
             }
