@@ -105,16 +105,15 @@ impl App {
 impl App {
     /// Keeps the closed months that a reading of what was sold on `basis`
     /// by these buckets can take from their sums (ADR 0046), each in its
-    /// own short write; how many are kept. One that cannot be kept is read
-    /// from the records.
+    /// own short write. One that cannot be kept is read from the records.
     pub(crate) async fn keep_target_months(
         &self,
         basis: kaidan_domain::targets::TargetBasis,
         bounds: &[jiff::civil::Date],
-    ) -> usize {
+    ) {
         let months = kaidan_domain::figures::closed_months_within(bounds, self.today());
         let (Some(first), Some(last)) = (months.first(), bounds.last()) else {
-            return 0;
+            return;
         };
         let kept = async {
             let mut tx = self.store.read().await?;
@@ -124,15 +123,10 @@ impl App {
             Ok(k) => k,
             Err(e) => {
                 tracing::warn!(error = %e, basis = basis.as_str(), "kept target months not read");
-                return 0;
+                return;
             }
         };
-        let mut count = 0;
-        for m in months {
-            if kept.contains(&m) {
-                count += 1;
-                continue;
-            }
+        for m in months.into_iter().filter(|m| !kept.contains(m)) {
             let Ok(next) = m.checked_add(1.month()) else {
                 continue;
             };
@@ -144,14 +138,9 @@ impl App {
                 tx.commit().await?;
                 AppResult::Ok(kept)
             };
-            match keep.await {
-                Ok(true) => count += 1,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, basis = basis.as_str(), "target month not kept")
-                }
+            if let Err(e) = keep.await {
+                tracing::warn!(error = %e, basis = basis.as_str(), "target month not kept");
             }
         }
-        count
     }
 }

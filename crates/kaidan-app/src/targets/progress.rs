@@ -225,9 +225,23 @@ impl App {
         basis: TargetBasis,
         days: &[Date],
     ) -> AppResult<(Vec<TargetActual>, BTreeMap<UserId, i64>, usize)> {
-        let kept = self.keep_target_months(basis, days).await;
+        self.keep_target_months(basis, days).await;
         let bounds: Vec<_> = days.iter().map(|d| (*d, start_of(*d))).collect();
         let rows = tx.target_actuals(basis, &bounds).await?;
+        // The months this reading took from kept sums: those its own
+        // snapshot sees (on SQLite a reading begun before they were kept
+        // reads their records).
+        let kept = match (days.first(), days.last()) {
+            (Some(first), Some(last)) => {
+                let whole = kaidan_domain::figures::closed_months_within(days, self.today());
+                tx.target_months_kept(basis, *first, *last)
+                    .await?
+                    .iter()
+                    .filter(|m| whole.contains(m))
+                    .count()
+            }
+            _ => 0,
+        };
         Ok((rows, self.rep_teams(tx).await?, kept))
     }
 
