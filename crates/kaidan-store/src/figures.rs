@@ -255,6 +255,16 @@ fn tally(r: &impl RowExt) -> Result<Tally, StoreError> {
     })
 }
 
+/// The placeholders of the buckets' starts after the first (PostgreSQL
+/// types a placeholder by its use: only those used are bound).
+fn bucket_marks(starts: &[Timestamp], b: &mut Binds) -> Vec<String> {
+    starts
+        .iter()
+        .skip(1)
+        .map(|t| b.put(Val::I(micros(*t))))
+        .collect()
+}
+
 /// `CASE WHEN col < start1 THEN 0 ... ELSE n-1 END` over the starts of
 /// the buckets after the first (`marks`: their placeholders; the first
 /// bucket's start is the period's, so it needs none).
@@ -329,12 +339,7 @@ impl FiguresTx for DbTx {
             return Ok(Vec::new());
         }
         let mut b = Binds::default();
-        // PostgreSQL types a placeholder by its use: bind only those used.
-        let marks: Vec<String> = starts
-            .iter()
-            .skip(1)
-            .map(|t| b.put(Val::I(micros(*t))))
-            .collect();
+        let marks = bucket_marks(starts, &mut b);
         let case = |col: &str| bucket_case(col, &marks);
         let f = base(q, &mut b, Some(&case));
         let own = own_clause(q, &mut b);
@@ -355,11 +360,7 @@ impl FiguresTx for DbTx {
         starts: &[Timestamp],
     ) -> Result<Vec<(usize, GroupLine)>, StoreError> {
         let mut b = Binds::default();
-        let marks: Vec<String> = starts
-            .iter()
-            .skip(1)
-            .map(|t| b.put(Val::I(micros(*t))))
-            .collect();
+        let marks = bucket_marks(starts, &mut b);
         let f = base(q, &mut b, None);
         let own = own_clause(q, &mut b);
         let (key, label) = group_of(q.by);
