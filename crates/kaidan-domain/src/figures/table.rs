@@ -204,6 +204,22 @@ impl FigureTable {
             trend,
         })
     }
+
+    /// The first `n` groups (the largest) one by one and the others
+    /// summed — how many and their tally — so a breakdown by thousands of
+    /// customers can be shown as a page whose lines still add up to the
+    /// total.
+    pub fn head(&self, n: usize) -> Result<(&[GroupLine], Option<(usize, Tally)>), FigureError> {
+        let (shown, rest) = self.groups.split_at(self.groups.len().min(n));
+        if rest.is_empty() {
+            return Ok((shown, None));
+        }
+        let mut t = Tally::default();
+        for g in rest {
+            t = t.checked_add(g.tally)?;
+        }
+        Ok((shown, Some((rest.len(), t))))
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +292,34 @@ mod tests {
             prop_assert_eq!(table.trend.len(), 30);
             if let Some(bp) = table.total.rate_bp() {
                 prop_assert!((0..=10_000).contains(&bp));
+            }
+        }
+
+        /// The groups shown one by one and the others summed add up to
+        /// the total, and the largest are the ones shown.
+        #[test]
+        fn the_head_and_the_rest_add_up_to_the_total(
+            amounts in proptest::collection::vec(0i64..1_000_000, 0..40),
+            n in 0usize..45,
+        ) {
+            let period = FigurePeriod::new(date(2026, 11, 1), date(2026, 11, 30)).unwrap();
+            let groups: Vec<GroupLine> = amounts.iter().enumerate().map(|(i, a)| GroupLine {
+                key: i.to_string(),
+                label: format!("g{i:02}"),
+                tally: Tally { counted: 1, hits: 0, amount: Money::from_units(*a), cost: Money::ZERO },
+            }).collect();
+            let table = FigureTable::fold(Figure::Sales, period, Breakdown::Customer, groups, Vec::new()).unwrap();
+            let (shown, rest) = table.head(n).unwrap();
+            prop_assert_eq!(shown.len(), n.min(amounts.len()));
+            let (others, rest_tally) = rest.unwrap_or((0, Tally::default()));
+            prop_assert_eq!(shown.len() + others, amounts.len());
+            let sum: i64 = shown.iter().map(|g| g.tally.amount.units()).sum::<i64>() + rest_tally.amount.units();
+            prop_assert_eq!(sum, table.total.amount.units());
+            prop_assert_eq!(shown.len() as i64 + rest_tally.counted, table.total.counted);
+            let least_shown = shown.iter().map(|g| g.tally.amount).min();
+            let most_left = table.groups.iter().skip(shown.len()).map(|g| g.tally.amount).max();
+            if let (Some(l), Some(m)) = (least_shown, most_left) {
+                prop_assert!(l >= m);
             }
         }
 

@@ -160,6 +160,9 @@ fn query(p: &FigurePeriod, by: Breakdown) -> String {
     format!("from={}&to={}&by={by}", p.from, p.to)
 }
 
+/// How many groups of a breakdown the page lists one by one.
+const PAGE_GROUPS: usize = 100;
+
 struct GroupRow {
     label: String,
     counted: i64,
@@ -351,26 +354,51 @@ async fn figure_page(
     if let Some(mark) = r.satisfied_from {
         extra.push((lang.pick("满意分", "Satisfied from"), format!("{mark} / 5")));
     }
-    let rows = r
-        .table
-        .groups
+    // The biggest groups one by one, the rest in one line, so a
+    // breakdown by 5,000 customers stays a page; the Excel export holds
+    // every group.
+    let (shown, rest) = r.table.head(PAGE_GROUPS).map_err(|e| {
+        refused(
+            lang,
+            kaidan_domain::ValidationErrors::single("by", "out_of_range", e.to_string()),
+        )
+    })?;
+    let row = |label: String, t: &Tally, href: String| GroupRow {
+        label,
+        counted: t.counted,
+        hits: t.hits,
+        value: headline(f, t),
+        margin: t
+            .margin_bp()
+            .map_or("—".into(), |bp| format!("{}%", percent(bp))),
+        href,
+    };
+    let mut rows: Vec<GroupRow> = shown
         .iter()
-        .map(|g| GroupRow {
-            label: group_label(lang, by, g),
-            counted: g.tally.counted,
-            hits: g.tally.hits,
-            value: headline(f, &g.tally),
-            margin: g
-                .tally
-                .margin_bp()
-                .map_or("—".into(), |bp| format!("{}%", percent(bp))),
-            href: format!(
-                "/figures/{f}/records?{}&key={}",
-                query(&period, by),
-                super::url_encode(&g.key)
-            ),
+        .map(|g| {
+            row(
+                group_label(lang, by, g),
+                &g.tally,
+                format!(
+                    "/figures/{f}/records?{}&key={}",
+                    query(&period, by),
+                    super::url_encode(&g.key)
+                ),
+            )
         })
         .collect();
+    if let Some((others, t)) = rest {
+        rows.push(row(
+            format!(
+                "{} {} {}",
+                lang.pick("其余", "The other"),
+                others,
+                lang.pick("个分组(明细见 Excel)", "groups (each in the Excel export)")
+            ),
+            &t,
+            String::new(),
+        ));
+    }
     let today = s.app.today_date();
     Ok(render(
         StatusCode::OK,

@@ -423,3 +423,44 @@ async fn kpi_closed_months_are_kept_and_dropped_when_a_record_changes() {
     })
     .await;
 }
+
+/// KPI-5: a breakdown by 150 customers (a generated year of trade) lists
+/// the hundred largest one by one and the other fifty in one line whose
+/// numbers are theirs, so the page's lines still add up to the total; the
+/// Excel export holds every customer.
+#[tokio::test]
+#[rustfmt::skip]
+async fn kpi_5_a_breakdown_by_many_customers_lists_the_largest_and_sums_the_rest() {
+    use rust_decimal::Decimal;
+    kaidan_store::testing::on_each_backend(|b| async move {
+        let shape = kaidan_store::ReportsShape { lines: 3_000, products: 40, customers: 150, seed: 7 };
+        let now = jiff::Timestamp::now().as_microsecond();
+        b.db.generate_reports_data(shape, now, &|_, _, _| {}).await.unwrap();
+        let app = b.app(std::sync::Arc::new(kaidan_app::clock::SystemClock)).await;
+        let router = kaidan_http::router(app.clone(), kaidan_http::HttpConfig::default());
+        let t = T { router, app, backend: b.name };
+        let token = t.user_token("boss", &[Role::GeneralManager]).await;
+        let page = t.login("boss").await;
+        let today = t.app.today_date();
+        let from = today.first_of_month().checked_sub(jiff::Span::new().months(11)).unwrap();
+        let q = format!("from={from}&to={today}&by=customer");
+        let api = t.get(&format!("/api/v1/figures/sales?{q}"), &token).await.json();
+        let groups = api["table"]["groups"].as_array().unwrap();
+        assert!(groups.len() > 100, "{}: {} customers", t.backend, groups.len());
+        let amount = |g: &Value| g["tally"]["amount"].as_str().unwrap().parse::<Decimal>().unwrap();
+        let rest: Decimal = groups[100..].iter().map(amount).sum();
+        let rest_orders: i64 = groups[100..].iter().map(|g| g["tally"]["counted"].as_i64().unwrap()).sum();
+
+        let html = t.page(&format!("/figures/sales?{q}"), &page).await.text();
+        // The hundred largest link to their records; the total links too.
+        assert_eq!(html.matches("/figures/sales/records?").count(), 101, "{}", t.backend);
+        let line = format!("其余 {} 个分组(明细见 Excel)</span></td><td class=\"num\">{rest_orders}</td><td class=\"num\">{}</td>", groups.len() - 100, rest.round_dp(2));
+        assert!(html.contains(&line), "{}: no {line}", t.backend);
+
+        let xlsx = t.page(&format!("/figures/sales?{q}&format=xlsx"), &page).await;
+        let table = kaidan_io::read_table("f.xlsx", &xlsx.body).unwrap();
+        let total = table.rows.iter().position(|r| r.cells[0] == "合计").unwrap();
+        assert_eq!(total, groups.len(), "{}", t.backend);
+    })
+    .await;
+}
