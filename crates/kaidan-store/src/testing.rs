@@ -103,6 +103,116 @@ pub async fn fresh(backend: &str) -> Result<TestDb, String> {
     Ok(TestDb { db, url, _dir: dir })
 }
 
+/// A fresh, migrated database of `backend` that lives as long as the test
+/// process, to be filled once (the demo company, say) and copied for each
+/// test with [`copy_of`]; close its [`Db`] before copying. An SQLite one
+/// lies in a folder named after the process (folders of ended processes
+/// are removed); a PostgreSQL one is dropped as [`fresh`]'s are.
+pub async fn template(backend: &str) -> Result<(Db, String), String> {
+    let url = match backend {
+        "sqlite" => {
+            let tmp = std::env::temp_dir();
+            remove_stale_templates(&tmp);
+            let dir = tmp.join(format!(
+                "kaidan-template-{}-{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            format!("sqlite:{}", dir.join("kaidan.db").display())
+        }
+        _ => fresh_url(backend).await?.0,
+    };
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok((db, url))
+}
+
+/// Template folders of processes that have ended.
+fn remove_stale_templates(tmp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("kaidan-template-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A fresh database holding what the template at `url` holds (see
+/// [`template`]): SQLite's `VACUUM INTO` a new file, PostgreSQL's
+/// `CREATE DATABASE … TEMPLATE`.
+pub async fn copy_of(url: &str) -> Result<TestDb, String> {
+    let (copy, dir) = if let Some(path) = url.strip_prefix("sqlite:") {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let file = dir.path().join("kaidan.db");
+        let mut conn = sqlx::SqliteConnection::connect(url)
+            .await
+            .map_err(|e| format!("cannot open {path}: {e}"))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(file.display().to_string())
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("cannot copy {path}: {e}"))?;
+        let _ = conn.close().await;
+        (format!("sqlite:{}", file.display()), Some(dir))
+    } else {
+        let (fresh, _) = fresh_url("postgres").await?;
+        let name = |u: &str| {
+            url::Url::parse(u)
+                .map(|u| u.path().trim_start_matches('/').to_owned())
+                .map_err(|e| e.to_string())
+        };
+        let (copy_name, template_name) = (name(&fresh)?, name(url)?);
+        let admin = std::env::var(PG_ENV).map_err(|e| format!("{PG_ENV}: {e}"))?;
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .map_err(|e| format!("cannot connect to {admin}: {e}"))?;
+        // fresh_url made an empty database of that name: the copy takes it.
+        sqlx::query(&format!("DROP DATABASE {copy_name}"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        // Two copies begun at once may find the template busy: try again.
+        let mut tries = 0;
+        loop {
+            match sqlx::query(&format!(
+                "CREATE DATABASE {copy_name} TEMPLATE {template_name}"
+            ))
+            .execute(&mut conn)
+            .await
+            {
+                Ok(_) => break,
+                Err(e) if tries < 40 && e.to_string().contains("being accessed") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                Err(e) => return Err(format!("cannot copy {template_name}: {e}")),
+            }
+        }
+        let _ = conn.close().await;
+        (fresh, None)
+    };
+    let db = Db::connect(&copy, &DbOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(TestDb {
+        db,
+        url: copy,
+        _dir: dir,
+    })
+}
+
 /// One backend's fresh, migrated database, as a test run on it sees it.
 #[derive(Debug, Clone)]
 pub struct Backend {

@@ -16,20 +16,48 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kaidan_app::clock::MovableClock;
 use kaidan_app::orders::{FinanceDecision, OrderView};
+use kaidan_app::ports::InvoiceFilter;
 use kaidan_app::{App, Created, Ctx};
 use kaidan_domain::calendar::BusinessCalendar;
+use kaidan_domain::finance::InvoiceDocKind;
 use kaidan_domain::fulfilment::{DeliveredLineInput, DeliveryInput, ShipInput, picked_in_full};
 use kaidan_domain::orders::{Channel, OrderInput, OrderLineInput, OrderStatus, company_time_zone};
-use kaidan_domain::{CustomerId, Money, OrderId, ProductId};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, WarehouseId};
 
 use super::allocation::Scenario;
 use super::data::{self, SplitMix64};
 
-/// How many weeks of history the demo walks before today.
+/// How many weeks of busy history the demo walks before today: the
+/// deadline watch, after-sales and the allocation scenario play in them.
 pub(super) const WEEKS: i64 = 6;
 
-/// Orders per working day: at least, and one less than at most.
+/// How many whole months before the current one the history begins: a
+/// year of figures, targets, points and commissions (issue 20), the
+/// months before the last [`WEEKS`] at a quieter pace.
+pub(super) const MONTHS: i64 = 12;
+
+/// Orders per working day in the last weeks: at least, and one less than
+/// at most.
 const ORDERS_PER_DAY: (i64, i64) = (5, 9);
+
+/// Orders per working day in the quieter months before them.
+const EARLIER_ORDERS_PER_DAY: (i64, i64) = (4, 8);
+
+/// The first day of the history: the first of the month [`MONTHS`] months
+/// before today's.
+pub(super) fn first_day(today: Date) -> anyhow::Result<Date> {
+    today
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(MONTHS))
+        .context("the demo history's first day")
+}
+
+/// The first day of the busy weeks before today.
+pub(super) fn busy_from(today: Date) -> anyhow::Result<Date> {
+    today
+        .checked_sub(jiff::Span::new().weeks(WEEKS))
+        .context("the demo's busy weeks")
+}
 
 const CHANNELS: [Channel; 7] = [
     Channel::Phone,
@@ -43,8 +71,8 @@ const CHANNELS: [Channel; 7] = [
 
 const CARRIERS: [&str; 3] = ["顺丰速运", "德邦物流", "中通快递"];
 
-/// A customer of the history, and whether its orders are paid after
-/// delivery (all are, but one shipment in six stays open: receivables).
+/// A customer of the history (its orders are paid after delivery, but one
+/// shipment in six of the last weeks stays open: receivables).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Buyer {
     pub id: CustomerId,
@@ -125,6 +153,13 @@ pub(super) struct History<'a> {
     prepaid: std::collections::HashSet<OrderId>,
     placed: usize,
     receipts: usize,
+    /// From this day on the busy pace; before it the quieter one, and the
+    /// central warehouse is restocked at each month's start.
+    busy_from: Date,
+    central: WarehouseId,
+    skus: std::collections::HashMap<ProductId, String>,
+    /// What left the central warehouse since its last restock, by product.
+    shipped: std::collections::BTreeMap<ProductId, i64>,
 }
 
 impl<'a> History<'a> {
@@ -135,6 +170,9 @@ impl<'a> History<'a> {
         clerks: &'a [Ctx],
         buyers: Vec<Buyer>,
         products: Vec<ProductId>,
+        busy_from: Date,
+        central: WarehouseId,
+        skus: std::collections::HashMap<ProductId, String>,
     ) -> Self {
         History {
             app,
@@ -152,6 +190,10 @@ impl<'a> History<'a> {
             prepaid: std::collections::HashSet::new(),
             placed: 0,
             receipts: 0,
+            busy_from,
+            central,
+            skus,
+            shipped: std::collections::BTreeMap::new(),
         }
     }
 
@@ -179,8 +221,18 @@ impl<'a> History<'a> {
         scenario: &mut Scenario<'_>,
     ) -> anyhow::Result<usize> {
         let mut day = first;
+        let week_of = |d: Date| {
+            let w = d.iso_week_date();
+            (w.year(), w.week())
+        };
+        let mut week = week_of(first);
         while day <= last {
             if self.calendar.is_working_day(day) {
+                if week_of(day) != week {
+                    week = week_of(day);
+                    self.restock(day).await?;
+                    self.settle(day).await?;
+                }
                 self.day(day).await?;
                 self.at(day, 17, 30)?;
                 scenario.after_day(day).await?;
@@ -207,8 +259,86 @@ impl<'a> History<'a> {
         self.ship(day).await
     }
 
+    /// The supplier's weekly delivery in the quieter months, booked from
+    /// its delivery list (an import, as goods bought outside Kaidan's
+    /// purchasing arrive): the central warehouse gets back what it shipped,
+    /// so the busy weeks start on the opening stock and their shortages
+    /// are the allocation scenario's.
+    async fn restock(&mut self, day: Date) -> anyhow::Result<()> {
+        if day >= self.busy_from || self.shipped.is_empty() {
+            return Ok(());
+        }
+        self.at(day, 8, 30)?;
+        let mut csv = data::Csv::new(&["sku", "warehouse_code", "quantity"]);
+        for (product, quantity) in std::mem::take(&mut self.shipped) {
+            let sku = self.skus.get(&product).context("a demo product's SKU")?;
+            let quantity = quantity.to_string();
+            csv.row([sku.as_str(), data::CENTRAL_WAREHOUSE, quantity.as_str()]);
+        }
+        super::import_file(
+            self.app,
+            self.ctx,
+            kaidan_app::import_export::Dataset::Stock,
+            &format!("supplier-delivery-{}.csv", day.strftime("%Y%m%d")),
+            csv,
+        )
+        .await
+    }
+
+    /// In the quieter months the customers pay each week what has fallen
+    /// due (monthly settlement pays last month's invoices), so the last
+    /// weeks begin on settled books: their open invoices and the old debts
+    /// are the ageing's.
+    async fn settle(&mut self, day: Date) -> anyhow::Result<()> {
+        if day >= self.busy_from {
+            return Ok(());
+        }
+        self.at(day, 9, 10)?;
+        let open = self
+            .app
+            .invoices(
+                self.ctx,
+                InvoiceFilter {
+                    open_only: true,
+                    kind: Some(InvoiceDocKind::Invoice),
+                    limit: 500,
+                    ..InvoiceFilter::default()
+                },
+            )
+            .await
+            .context("the demo's open invoices")?;
+        let mut due: std::collections::BTreeMap<i64, Money> = std::collections::BTreeMap::new();
+        for i in open {
+            if i.due_date <= day && self.buyers.iter().any(|b| b.id == i.customer_id) {
+                *due.entry(i.customer_id.get()).or_default() += i.open();
+            }
+        }
+        for (customer, amount) in due {
+            if !amount.is_positive() {
+                continue;
+            }
+            self.receipts += 1;
+            super::finance::receive(
+                self.app,
+                self.ctx,
+                CustomerId(customer),
+                amount,
+                day,
+                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
+                true,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn orders(&mut self, day: Date) -> anyhow::Result<()> {
-        let count = usize::try_from(self.rng.range(ORDERS_PER_DAY.0, ORDERS_PER_DAY.1))?;
+        let pace = if day >= self.busy_from {
+            ORDERS_PER_DAY
+        } else {
+            EARLIER_ORDERS_PER_DAY
+        };
+        let count = usize::try_from(self.rng.range(pace.0, pace.1))?;
         let mut plans = Vec::with_capacity(count);
         let mut steps = Vec::with_capacity(count * 2);
         for n in 0..count {
@@ -416,6 +546,11 @@ impl<'a> History<'a> {
                 )
                 .await
                 .context("a demo history shipment")?;
+            if shipment.warehouse_id == self.central {
+                for l in &shipment.lines {
+                    *self.shipped.entry(l.product_id).or_default() += l.quantity;
+                }
+            }
             self.to_deliver.push((eta, shipment.id));
         }
         Ok(())
@@ -454,7 +589,11 @@ impl<'a> History<'a> {
                 .record_delivery(self.ctx, id, &input)
                 .await
                 .context("a demo proof of delivery")?;
-            if self.chance(6) || self.prepaid.contains(&s.order_id) {
+            // In the quieter months what falls due is settled weekly; in the
+            // last weeks a delivery is paid a few days after it, but one in
+            // six stays open (receivables).
+            let stays_open = self.chance(6);
+            if day < self.busy_from || stays_open || self.prepaid.contains(&s.order_id) {
                 continue;
             }
             let value: Money = input

@@ -46,10 +46,12 @@ use kaidan_app::users::NewUserInput;
 use kaidan_app::{App, AppError, Ctx, ListRequest, MasterEntity};
 use kaidan_domain::master::{
     CustomerData, PriceListData, PriceListItem, ProductData, RegionData, RegionPriorityList,
-    SafetyStock, Season, StoreData,
+    SafetyStock, Season, StoreData, WarehouseData,
 };
 use kaidan_domain::orders::company_time_zone;
-use kaidan_domain::{Actor, CustomerId, Money, ProductId, Quantity, RegionId, Role, StoreId};
+use kaidan_domain::{
+    Actor, CustomerId, Money, ProductId, Quantity, RegionId, Role, StoreId, WarehouseId,
+};
 
 use data::Csv;
 
@@ -104,8 +106,8 @@ fn demo_ctx() -> Ctx {
 
 /// Loads the demo company, or, when it is already loaded, only reports it.
 ///
-/// The company is set up [`history::WEEKS`] weeks and a few days ago, on a
-/// clock of the demo's own; the history walk winds that clock forward day
+/// The company is set up the day before the first of the month
+/// [`history::MONTHS`] months ago, on a clock of the demo's own; the history walk winds that clock forward day
 /// by day to yesterday evening (with the allocation scenario on its days),
 /// and today's orders are taken at the real time.
 pub async fn load(app: &App) -> anyhow::Result<Summary> {
@@ -117,9 +119,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     }
     let calendar = kaidan_domain::calendar::BusinessCalendar::new(data::calendar_2026());
     let today = app.now().to_zoned(company_time_zone()).date();
-    let first = today
-        .checked_sub(jiff::Span::new().weeks(history::WEEKS))
-        .context("the demo's first day")?;
+    let first = history::first_day(today)?;
     let setup_day = first.yesterday().context("the demo's set-up day")?;
     let clock = Arc::new(MovableClock::default());
     clock.set(history::local(setup_day, 8, 0)?);
@@ -134,7 +134,25 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     let old_product = *stocked.first().context("a demo product")?;
     finance::old_debts(&past, &clock, &ctx, today, &debtors, old_product).await?;
     let clerks = clerk_ctxs(&past, &ctx).await?;
-    let mut walk = history::History::new(&past, &clock, &ctx, &clerks, buyers, stocked);
+    let central = WarehouseId(id_of(
+        &ids_by_code::<WarehouseData>(&past, &ctx).await?,
+        "warehouse",
+        data::CENTRAL_WAREHOUSE,
+    )?);
+    let mut walk = history::History::new(
+        &past,
+        &clock,
+        &ctx,
+        &clerks,
+        buyers,
+        stocked,
+        history::busy_from(today)?,
+        central,
+        product_ids
+            .iter()
+            .map(|(sku, id)| (ProductId(*id), sku.clone()))
+            .collect(),
+    );
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
     after_sales::history(&past, &clock, last).await?;
@@ -592,11 +610,28 @@ async fn stock_loaded(
 }
 
 async fn import(app: &App, ctx: &Ctx, dataset: Dataset, csv: Csv) -> anyhow::Result<()> {
-    let file = format!("demo-{}.csv", dataset.as_str());
-    let table = kaidan_io::read_table(&file, &csv.into_bytes()).map_err(kaidan_app::AppError::from);
+    import_file(
+        app,
+        ctx,
+        dataset,
+        &format!("demo-{}.csv", dataset.as_str()),
+        csv,
+    )
+    .await
+}
+
+/// Imports `csv` as the file `file` (its name is the rows' source).
+async fn import_file(
+    app: &App,
+    ctx: &Ctx,
+    dataset: Dataset,
+    file: &str,
+    csv: Csv,
+) -> anyhow::Result<()> {
+    let table = kaidan_io::read_table(file, &csv.into_bytes()).map_err(kaidan_app::AppError::from);
     app.import(ctx, dataset, table)
         .await
-        .with_context(|| format!("loading the demo {}", dataset.as_str()))?;
+        .with_context(|| format!("loading the demo's {file}"))?;
     Ok(())
 }
 

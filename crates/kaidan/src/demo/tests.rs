@@ -15,12 +15,45 @@ use kaidan_domain::master::{
     WarehouseData,
 };
 use kaidan_domain::{ProductId, StoreId};
-use kaidan_store::testing::{TestDb, backends, fresh};
+use kaidan_store::testing::{TestDb, backends, copy_of, fresh, template};
 
 use super::*;
 
 async fn fresh_app(backend: &str) -> (TestDb, App) {
     let t = fresh(backend).await.unwrap();
+    let app = App::new(
+        Arc::new(t.db.clone()),
+        Arc::new(SystemClock),
+        AppConfig::default(),
+    );
+    app.bootstrap().await.unwrap();
+    (t, app)
+}
+
+/// The demo company, loaded once per backend by the first test that asks
+/// and copied for each (a load walks a year of history).
+static LOADED: [tokio::sync::OnceCell<String>; 2] = [
+    tokio::sync::OnceCell::const_new(),
+    tokio::sync::OnceCell::const_new(),
+];
+
+async fn loaded_app(backend: &str) -> (TestDb, App) {
+    let cell = LOADED.get(usize::from(backend != "sqlite")).unwrap();
+    let url = cell
+        .get_or_init(|| async {
+            let (db, url) = template(backend).await.unwrap();
+            let app = App::new(
+                Arc::new(db.clone()),
+                Arc::new(SystemClock),
+                AppConfig::default(),
+            );
+            app.bootstrap().await.unwrap();
+            load(&app).await.unwrap();
+            db.close().await;
+            url
+        })
+        .await;
+    let t = copy_of(url).await.unwrap();
     let app = App::new(
         Arc::new(t.db.clone()),
         Arc::new(SystemClock),
@@ -190,8 +223,7 @@ async fn demo_loads_the_company_once_and_a_second_load_writes_nothing() {
 #[tokio::test]
 async fn alc_6_demo_region_lists_follow_the_seed() {
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         assert_eq!(
             region_codes(&app, Season::SpringSummer).await,
             [
@@ -211,8 +243,7 @@ async fn alc_6_demo_region_lists_follow_the_seed() {
 #[tokio::test]
 async fn sec_1_demo_users_log_in_with_the_demo_password_and_the_portal_user_is_its_franchisee() {
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let clerk = app.login("order_clerk", DEMO_PASSWORD).await.unwrap();
         assert!(clerk.actor.has_role(Role::OrderClerk), "{backend}");
         assert!(app.login("order_clerk", "wrong-password").await.is_err());
@@ -264,10 +295,13 @@ async fn sec_1_demo_users_log_in_with_the_demo_password_and_the_portal_user_is_i
                 "{backend}: no {topic}"
             );
         }
-        assert_eq!(
-            inbox.unread,
-            i64::try_from(inbox.items.len()).unwrap(),
-            "{backend}"
+        // Nobody has read the inbox: a year of notices, all unread.
+        assert!(inbox.items.iter().all(|n| !n.read), "{backend}");
+        assert!(
+            inbox.unread >= i64::try_from(inbox.items.len()).unwrap()
+                && inbox.next_cursor.is_some(),
+            "{backend}: {} unread",
+            inbox.unread
         );
         let catalogue = app
             .portal_catalogue(&portal, &kaidan_app::portal::CatalogueQuery::default())
@@ -302,8 +336,7 @@ async fn sec_1_demo_users_log_in_with_the_demo_password_and_the_portal_user_is_i
 #[tokio::test]
 async fn demo_franchisees_prices_and_safety_stock_are_set() {
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = demo_ctx();
         let customers = all::<CustomerData>(&app).await;
         let franchisees: Vec<_> = customers
@@ -474,11 +507,10 @@ async fn all_orders(app: &App) -> Vec<kaidan_app::ports::OrderRow> {
 }
 
 #[tokio::test]
-async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
+async fn ord_7_demo_orders_stand_at_different_steps_over_a_year_of_history() {
     use kaidan_domain::orders::{Channel, OrderStatus, company_time_zone};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let orders = all_orders(&app).await;
         let tz = company_time_zone();
         let today = app.now().to_zoned(tz.clone()).date();
@@ -501,14 +533,28 @@ async fn ord_7_demo_orders_stand_at_different_steps_over_weeks_of_history() {
         );
         assert_eq!(count_in(&todays, OrderStatus::InReview), 1, "{backend}");
         assert!(todays.iter().any(|o| o.document.priority));
-        // Weeks of history: every working day has orders, the first six
-        // weeks back; every channel; every end an order can come to.
+        // A year of history (issue 20): from the first of the month twelve
+        // months back, orders in every month; every channel; every end an
+        // order can come to.
         let first = orders.iter().map(day).min().unwrap();
-        assert!(
-            first <= today.checked_sub(jiff::Span::new().days(40)).unwrap(),
+        assert_eq!(
+            first,
+            super::history::first_day(today).unwrap(),
             "{backend}: history starts {first}"
         );
-        assert!(orders.len() > 150, "{backend}: {} orders", orders.len());
+        let mut month = first;
+        while month <= today {
+            let n = orders
+                .iter()
+                .filter(|o| day(o).first_of_month() == month)
+                .count();
+            assert!(
+                n >= 20 || month == today.first_of_month(),
+                "{backend}: {n} orders in {month}"
+            );
+            month = month.checked_add(jiff::Span::new().months(1)).unwrap();
+        }
+        assert!(orders.len() > 1000, "{backend}: {} orders", orders.len());
         let all: Vec<_> = orders.iter().collect();
         for s in [
             OrderStatus::Delivered,
@@ -556,8 +602,7 @@ async fn alc_1_to_9_demo_receipt_run_serves_funded_franchisees_locks_the_unfunde
     use kaidan_domain::allocation::{Allocation, Bound};
     use kaidan_domain::transfers::{TransferKind, TransferStatus};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let runs = app.allocation_runs(&ctx).await.unwrap();
         assert_eq!(runs.len(), 1, "{backend}: the receipt's run");
@@ -680,8 +725,7 @@ async fn fin_6_demo_holds_a_franchisee_and_its_order_waits_at_credit_hold() {
     use kaidan_app::ports::OrderQuery;
     use kaidan_domain::orders::OrderStatus;
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let held = customer_id(&app, data::HELD_CUSTOMER).await;
         let hold = app.customer_hold(&ctx, held).await.unwrap();
@@ -710,8 +754,7 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
     use kaidan_app::ports::{InvoiceFilter, ReceiptFilter};
     use kaidan_domain::finance::{AgeingGroup, BankLineStatus, InvoiceDocKind, ReceiptStatus};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let invoices = app
             .invoices(
@@ -770,7 +813,20 @@ async fn fin_1_fin_3_fin_4_demo_has_invoices_receipts_and_debts_of_every_age() {
                 ageing.columns[i]
             );
         }
-        let open: kaidan_domain::Money = invoices.iter().map(|i| i.open()).sum();
+        // A year of invoices: the open ones are fewer than a page.
+        let open_invoices = app
+            .invoices(
+                &ctx,
+                InvoiceFilter {
+                    open_only: true,
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(open_invoices.len() < 500, "{backend}");
+        let open: kaidan_domain::Money = open_invoices.iter().map(|i| i.open()).sum();
         assert_eq!(ageing.totals.total, open, "{backend}");
         // FIN-2: the business customer on net 45 days (净45天) has
         // invoices due 45 days after their date.
@@ -849,8 +905,7 @@ async fn afs_1_afs_2_afs_3_demo_has_returns_complaints_and_surveys() {
     use kaidan_app::ports::{ComplaintFilter, ReturnFilter};
     use kaidan_domain::after_sales::{AckState, ComplaintStatus, ReturnStatus};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let returns = app
             .returns(
@@ -945,8 +1000,7 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
     use kaidan_app::ports::ContractFilter;
     use kaidan_domain::contracts::{ContractStatus, ReviewStep};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let all = app
             .contracts(
@@ -1029,11 +1083,10 @@ async fn con_1_con_2_demo_has_contracts_at_every_status() {
 /// products' cost prices, surveys answered — and the daily sales reports
 /// of the month's working days are written.
 #[tokio::test]
-async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_written() {
+async fn kpi_1_to_5_demo_figures_count_a_year_of_records_and_daily_reports_are_written() {
     use kaidan_domain::figures::{Figure, FigurePeriod};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let today = app.today_date();
         let weeks = FigurePeriod::new(
@@ -1081,6 +1134,29 @@ async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_wr
             team.table.total,
             sales.table.total
         );
+        // A year of history: the last twelve months' sales and on-time
+        // rate have a point in every month (the running month's on-time
+        // rate only once its first deadlines are past).
+        let twelve = FigurePeriod::new(
+            today
+                .first_of_month()
+                .checked_sub(jiff::Span::new().months(11))
+                .unwrap(),
+            today,
+        )
+        .unwrap();
+        for figure in [Figure::Sales, Figure::OnTime] {
+            let r = app.figure(&ctx, figure, twelve, None).await.unwrap();
+            assert_eq!(r.table.trend.len(), 12, "{backend} {figure}");
+            let closed = &r.table.trend[..11];
+            for p in if figure == Figure::Sales {
+                &r.table.trend[..]
+            } else {
+                closed
+            } {
+                assert!(p.tally.counted > 0, "{backend} {figure}: {p:?}");
+            }
+        }
         let days = app.daily_sales_report_days(&ctx).await.unwrap();
         assert!(days.len() >= 15, "{backend}: {days:?}");
         let last = app.daily_sales_report(&ctx, days[0]).await.unwrap();
@@ -1092,8 +1168,7 @@ async fn kpi_1_to_5_demo_figures_count_weeks_of_records_and_daily_reports_are_wr
 async fn sal_1_demo_plan_is_approved_split_and_its_misses_followed_up() {
     use kaidan_domain::targets::{TargetSpan, TargetStatus, TargetSubject};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let year = app.today_date().year();
         let plan = app.target_plan(&ctx, year).await.unwrap();
@@ -1165,8 +1240,7 @@ async fn sal_1_demo_plan_is_approved_split_and_its_misses_followed_up() {
 async fn sal_2_demo_has_visit_plans_reports_and_next_months_plan_waiting() {
     use kaidan_domain::visits::VisitPlanStatus;
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let today = app.today_date();
         let key = |d: jiff::civil::Date| format!("{:04}-{:02}", d.year(), d.month());
@@ -1191,8 +1265,7 @@ async fn sal_2_demo_has_visit_plans_reports_and_next_months_plan_waiting() {
 async fn sal_4_demo_has_posted_months_awards_a_catalogue_and_a_redemption() {
     use kaidan_domain::points::{AwardStatus, LedgerKind};
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let months = app.points_months(&ctx).await.unwrap();
         assert!(
@@ -1238,8 +1311,7 @@ async fn sal_4_demo_has_posted_months_awards_a_catalogue_and_a_redemption() {
 async fn sal_3_demo_has_budgets_and_claims_paid_and_waiting() {
     use kaidan_domain::expenses::ExpenseStatus;
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let today = app.today_date();
         let key = |d: jiff::civil::Date| format!("{:04}-{:02}", d.year(), d.month());
@@ -1274,8 +1346,7 @@ async fn sal_3_demo_has_budgets_and_claims_paid_and_waiting() {
 async fn sal_5_demo_has_two_policies_and_statements_confirmed_and_waiting() {
     use kaidan_domain::commissions::StatementStatus;
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         assert_eq!(
             app.commission_policies(&ctx).await.unwrap().len(),
@@ -1305,8 +1376,7 @@ async fn sal_5_demo_has_two_policies_and_statements_confirmed_and_waiting() {
 async fn kpi_6_demo_has_both_clerks_assessed_and_one_waiting() {
     use kaidan_domain::assessments::AssessmentStatus;
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let ctx = Ctx::system();
         let today = app.today_date();
         let last = today.first_of_month().yesterday().unwrap();
@@ -1344,8 +1414,7 @@ async fn kpi_6_demo_has_both_clerks_assessed_and_one_waiting() {
 #[tokio::test]
 async fn sal_2_demo_rep_has_customer_files_opened_and_to_open() {
     for backend in backends() {
-        let (_t, app) = fresh_app(backend).await;
-        load(&app).await.unwrap();
+        let (_t, app) = loaded_app(backend).await;
         let south = super::demo_login(&app, kaidan_domain::Role::SalesRep.as_str())
             .await
             .unwrap();
