@@ -131,6 +131,13 @@ pub fn split_cells(cells: Vec<(usize, GroupLine)>) -> Result<(Vec<GroupLine>, Tr
     Ok((groups, buckets.into_iter().collect()))
 }
 
+/// The groups of a breakdown left out of its head, summed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rest {
+    pub groups: usize,
+    pub tally: Tally,
+}
+
 /// One point of the trend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -209,16 +216,22 @@ impl FigureTable {
     /// summed — how many and their tally — so a breakdown by thousands of
     /// customers can be shown as a page whose lines still add up to the
     /// total.
-    pub fn head(&self, n: usize) -> Result<(&[GroupLine], Option<(usize, Tally)>), FigureError> {
+    pub fn head(&self, n: usize) -> Result<(&[GroupLine], Option<Rest>), FigureError> {
         let (shown, rest) = self.groups.split_at(self.groups.len().min(n));
         if rest.is_empty() {
             return Ok((shown, None));
         }
-        let mut t = Tally::default();
+        let mut tally = Tally::default();
         for g in rest {
-            t = t.checked_add(g.tally)?;
+            tally = tally.checked_add(g.tally)?;
         }
-        Ok((shown, Some((rest.len(), t))))
+        Ok((
+            shown,
+            Some(Rest {
+                groups: rest.len(),
+                tally,
+            }),
+        ))
     }
 }
 
@@ -311,7 +324,7 @@ mod tests {
             let table = FigureTable::fold(Figure::Sales, period, Breakdown::Customer, groups, Vec::new()).unwrap();
             let (shown, rest) = table.head(n).unwrap();
             prop_assert_eq!(shown.len(), n.min(amounts.len()));
-            let (others, rest_tally) = rest.unwrap_or((0, Tally::default()));
+            let Rest { groups: others, tally: rest_tally } = rest.unwrap_or(Rest { groups: 0, tally: Tally::default() });
             prop_assert_eq!(shown.len() + others, amounts.len());
             let sum: i64 = shown.iter().map(|g| g.tally.amount.units()).sum::<i64>() + rest_tally.amount.units();
             prop_assert_eq!(sum, table.total.amount.units());

@@ -387,15 +387,15 @@ async fn figure_page(
             )
         })
         .collect();
-    if let Some((others, t)) = rest {
+    if let Some(rest) = rest {
         rows.push(row(
             format!(
                 "{} {} {}",
                 lang.pick("其余", "The other"),
-                others,
+                rest.groups,
                 lang.pick("个分组(明细见 Excel)", "groups (each in the Excel export)")
             ),
-            &t,
+            &rest.tally,
             String::new(),
         ));
     }

@@ -110,6 +110,17 @@ pub(super) async fn finance_decides(
     Ok(view)
 }
 
+/// Who trades what in the history, and from when at the busy pace.
+pub(super) struct Trade {
+    pub buyers: Vec<Buyer>,
+    /// The products the orders take (well stocked centrally).
+    pub products: Vec<ProductId>,
+    pub busy_from: Date,
+    pub central: WarehouseId,
+    /// Each product's SKU, for the supplier's delivery lists.
+    pub skus: std::collections::HashMap<ProductId, String>,
+}
+
 /// One step of a history day, at its time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
@@ -168,12 +179,15 @@ impl<'a> History<'a> {
         clock: &'a Arc<MovableClock>,
         ctx: &'a Ctx,
         clerks: &'a [Ctx],
-        buyers: Vec<Buyer>,
-        products: Vec<ProductId>,
-        busy_from: Date,
-        central: WarehouseId,
-        skus: std::collections::HashMap<ProductId, String>,
+        trade: Trade,
     ) -> Self {
+        let Trade {
+            buyers,
+            products,
+            busy_from,
+            central,
+            skus,
+        } = trade;
         History {
             app,
             clock,

@@ -144,14 +144,16 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
         &clock,
         &ctx,
         &clerks,
-        buyers,
-        stocked,
-        history::busy_from(today)?,
-        central,
-        product_ids
-            .iter()
-            .map(|(sku, id)| (ProductId(*id), sku.clone()))
-            .collect(),
+        history::Trade {
+            buyers,
+            products: stocked,
+            busy_from: history::busy_from(today)?,
+            central,
+            skus: product_ids
+                .iter()
+                .map(|(sku, id)| (ProductId(*id), sku.clone()))
+                .collect(),
+        },
     );
     let last = calendar.sub_working_days(today, 1);
     walk.walk(first, last, &mut scenario).await?;
