@@ -139,25 +139,44 @@ impl App {
         }
         let year_before = match period.a_year_earlier() {
             Some(ago) if figure == Figure::Sales => {
-                let mut q = self.figure_query(figure, ago, by, own.clone())?;
+                // Only its total is wanted: by channel, the breakdown of
+                // fewest groups that counts every order once.
+                let mut q = self.figure_query(figure, ago, Breakdown::Channel, own.clone())?;
                 q.kept = self.kept_months(&q, ago).await;
                 Some(q)
             }
             _ => None,
         };
+        // By customer, thousands of groups in each bucket are far more rows
+        // than the trend needs; the trend is the same whatever the
+        // breakdown, so it is read by channel (kept by channel: a few rows
+        // a month).
+        let trend_q =
+            if by == Breakdown::Customer && figure.breakdowns().contains(&Breakdown::Channel) {
+                let mut t = self.figure_query(figure, period, Breakdown::Channel, own.clone())?;
+                if period.grain() == Grain::Month {
+                    t.kept = self.kept_months(&t, period).await;
+                }
+                Some(t)
+            } else {
+                None
+            };
         if figure == Figure::Sales && own.is_none() {
             self.keep_stock_months(period).await;
         }
         let mut tx = self.store.read().await?;
         // One reading for the breakdown and the trend, except where a
         // customer counts once over the period but once in each bucket.
-        let (groups, trend) = if figure == Figure::Satisfaction {
-            (
+        let (groups, trend) = match &trend_q {
+            Some(t) => (
+                tx.figure_groups(&q).await?,
+                tx.figure_trend(t, &starts).await?,
+            ),
+            None if figure == Figure::Satisfaction => (
                 tx.figure_groups(&q).await?,
                 tx.figure_trend(&q, &starts).await?,
-            )
-        } else {
-            split_cells(tx.figure_cells(&q, &starts).await?).map_err(figure_error)?
+            ),
+            None => split_cells(tx.figure_cells(&q, &starts).await?).map_err(figure_error)?,
         };
         let table = FigureTable::fold(figure, period, by, groups, trend).map_err(figure_error)?;
         let (mut last_year, mut turnover) = (None, None);
