@@ -197,7 +197,7 @@ impl DbTx {
             let open: Option<i64> = fetch_as!(
                 self,
                 query_scalar.fetch_optional,
-                "SELECT 1 FROM orders WHERE received_at >= $1 AND received_at < $2 AND status <> 'draft' \
+                "SELECT CAST(1 AS BIGINT) FROM orders WHERE received_at >= $1 AND received_at < $2 AND status <> 'draft' \
                    AND (review_due_at >= $3 OR ship_due_at >= $3) LIMIT 1",
                 [f, t, micros(q.now)]
             );
