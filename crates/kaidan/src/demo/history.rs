@@ -299,6 +299,29 @@ impl<'a> History<'a> {
         .await
     }
 
+    /// A transfer from `customer` arriving on `day`, with the bank's
+    /// reference; verified by finance at once when `verify`.
+    async fn receive(
+        &mut self,
+        customer: CustomerId,
+        amount: Money,
+        day: Date,
+        verify: bool,
+    ) -> anyhow::Result<()> {
+        self.receipts += 1;
+        super::finance::receive(
+            self.app,
+            self.ctx,
+            customer,
+            amount,
+            day,
+            format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
+            verify,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// In the quieter months the customers pay each week what has fallen
     /// due (monthly settlement pays last month's invoices), so the last
     /// weeks begin on settled books: their open invoices and the old debts
@@ -331,17 +354,8 @@ impl<'a> History<'a> {
             if !amount.is_positive() {
                 continue;
             }
-            self.receipts += 1;
-            super::finance::receive(
-                self.app,
-                self.ctx,
-                CustomerId(customer),
-                amount,
-                day,
-                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
-                true,
-            )
-            .await?;
+            self.receive(CustomerId(customer), amount, day, true)
+                .await?;
         }
         Ok(())
     }
@@ -461,17 +475,8 @@ impl<'a> History<'a> {
             && view.content.payment_terms == kaidan_domain::master::PaymentTerms::Prepayment
         {
             // The customer pays on the approval notice, before shipping.
-            self.receipts += 1;
-            super::finance::receive(
-                self.app,
-                self.ctx,
-                view.customer_id,
-                view.content.totals.amount,
-                day,
-                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
-                true,
-            )
-            .await?;
+            self.receive(view.customer_id, view.content.totals.amount, day, true)
+                .await?;
             self.prepaid.insert(id);
         }
         if view.status == OrderStatus::Approved && self.chance(20) {
@@ -633,17 +638,7 @@ impl<'a> History<'a> {
             }
             // Most are verified the day they arrive; one in eight waits.
             let verify = !self.chance(8);
-            self.receipts += 1;
-            super::finance::receive(
-                self.app,
-                self.ctx,
-                customer,
-                amount,
-                day,
-                format!("CMB{}{:05}", day.strftime("%Y%m%d"), self.receipts),
-                verify,
-            )
-            .await?;
+            self.receive(customer, amount, day, verify).await?;
         }
         Ok(())
     }

@@ -19,14 +19,20 @@ use kaidan_store::testing::{TestDb, backends, copy_of, fresh, template};
 
 use super::*;
 
-async fn fresh_app(backend: &str) -> (TestDb, App) {
-    let t = fresh(backend).await.unwrap();
+/// A bootstrapped app over `db` on the system clock.
+async fn app_on(db: &kaidan_store::Db) -> App {
     let app = App::new(
-        Arc::new(t.db.clone()),
+        Arc::new(db.clone()),
         Arc::new(SystemClock),
         AppConfig::default(),
     );
     app.bootstrap().await.unwrap();
+    app
+}
+
+async fn fresh_app(backend: &str) -> (TestDb, App) {
+    let t = fresh(backend).await.unwrap();
+    let app = app_on(&t.db).await;
     (t, app)
 }
 
@@ -42,24 +48,13 @@ async fn loaded_app(backend: &str) -> (TestDb, App) {
     let url = cell
         .get_or_init(|| async {
             let (db, url) = template(backend).await.unwrap();
-            let app = App::new(
-                Arc::new(db.clone()),
-                Arc::new(SystemClock),
-                AppConfig::default(),
-            );
-            app.bootstrap().await.unwrap();
-            load(&app).await.unwrap();
+            load(&app_on(&db).await).await.unwrap();
             db.close().await;
             url
         })
         .await;
     let t = copy_of(url).await.unwrap();
-    let app = App::new(
-        Arc::new(t.db.clone()),
-        Arc::new(SystemClock),
-        AppConfig::default(),
-    );
-    app.bootstrap().await.unwrap();
+    let app = app_on(&t.db).await;
     (t, app)
 }
 
