@@ -95,8 +95,8 @@ pub(crate) fn kept_cells(
     )
 }
 
-/// The two kinds of kept months: the table listing them, the table of
-/// their sums, and what names whose month it is.
+/// The three kinds of kept months: the table listing them, the table of
+/// their sums, and the column naming whose month it is.
 #[derive(Clone, Copy)]
 pub(crate) enum Kept {
     Figure,

@@ -169,7 +169,8 @@ struct GroupRow {
     hits: i64,
     value: String,
     margin: String,
-    href: String,
+    /// The records it counted; none for the line of the other groups.
+    href: Option<String>,
 }
 
 struct Pick {
@@ -363,7 +364,7 @@ async fn figure_page(
             kaidan_domain::ValidationErrors::single("by", "out_of_range", e.to_string()),
         )
     })?;
-    let row = |label: String, t: &Tally, href: String| GroupRow {
+    let row = |label: String, t: &Tally, href: Option<String>| GroupRow {
         label,
         counted: t.counted,
         hits: t.hits,
@@ -379,11 +380,11 @@ async fn figure_page(
             row(
                 group_label(lang, by, g),
                 &g.tally,
-                format!(
+                Some(format!(
                     "/figures/{f}/records?{}&key={}",
                     query(&period, by),
                     super::url_encode(&g.key)
-                ),
+                )),
             )
         })
         .collect();
@@ -396,7 +397,7 @@ async fn figure_page(
                 lang.pick("个分组(明细见 Excel)", "groups (each in the Excel export)")
             ),
             &rest.tally,
-            String::new(),
+            None,
         ));
     }
     let today = s.app.today_date();

@@ -240,9 +240,14 @@ impl<'a> History<'a> {
             (w.year(), w.week())
         };
         let mut week = week_of(first);
+        let mut busy = false;
         while day <= last {
             if self.calendar.is_working_day(day) {
-                if week_of(day) != week {
+                // Each week, and once more on the busy weeks' first day so
+                // they start on the opening stock.
+                let busy_starts = !busy && day >= self.busy_from;
+                busy |= busy_starts;
+                if week_of(day) != week || busy_starts {
                     week = week_of(day);
                     self.restock(day).await?;
                     self.settle(day).await?;
@@ -273,13 +278,13 @@ impl<'a> History<'a> {
         self.ship(day).await
     }
 
-    /// The supplier's weekly delivery in the quieter months, booked from
-    /// its delivery list (an import, as goods bought outside Kaidan's
-    /// purchasing arrive): the central warehouse gets back what it shipped,
-    /// so the busy weeks start on the opening stock and their shortages
-    /// are the allocation scenario's.
+    /// The supplier's weekly delivery of what the central warehouse shipped
+    /// in the quieter months, booked from its delivery list (an import, as
+    /// goods bought outside Kaidan's purchasing arrive): the busy weeks
+    /// start on the opening stock and their shortages are the allocation
+    /// scenario's.
     async fn restock(&mut self, day: Date) -> anyhow::Result<()> {
-        if day >= self.busy_from || self.shipped.is_empty() {
+        if self.shipped.is_empty() {
             return Ok(());
         }
         self.at(day, 8, 30)?;
@@ -322,14 +327,11 @@ impl<'a> History<'a> {
         Ok(())
     }
 
-    /// In the quieter months the customers pay each week what has fallen
-    /// due (monthly settlement pays last month's invoices), so the last
-    /// weeks begin on settled books: their open invoices and the old debts
-    /// are the ageing's.
+    /// The customers pay each week what of the quieter months' invoices
+    /// has fallen due (monthly settlement pays last month's), so what is
+    /// open is the busy weeks' and the old debts: the ageing's. The busy
+    /// weeks' deliveries are paid one by one ([`History::pay`]).
     async fn settle(&mut self, day: Date) -> anyhow::Result<()> {
-        if day >= self.busy_from {
-            return Ok(());
-        }
         self.at(day, 9, 10)?;
         let open = self
             .app
@@ -346,7 +348,10 @@ impl<'a> History<'a> {
             .context("the demo's open invoices")?;
         let mut due: std::collections::BTreeMap<i64, Money> = std::collections::BTreeMap::new();
         for i in open {
-            if i.due_date <= day && self.buyers.iter().any(|b| b.id == i.customer_id) {
+            if i.due_date <= day
+                && i.invoice_date < self.busy_from
+                && self.buyers.iter().any(|b| b.id == i.customer_id)
+            {
                 *due.entry(i.customer_id.get()).or_default() += i.open();
             }
         }
@@ -565,7 +570,7 @@ impl<'a> History<'a> {
                 )
                 .await
                 .context("a demo history shipment")?;
-            if shipment.warehouse_id == self.central {
+            if shipment.warehouse_id == self.central && day < self.busy_from {
                 for l in &shipment.lines {
                     *self.shipped.entry(l.product_id).or_default() += l.quantity;
                 }
