@@ -130,6 +130,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0037_customer_files.sql"),
     migration!("0038_target_quantities_and_figure_indexes.sql"),
     migration!("0039_kept_months.sql"),
+    migration!("0040_kept_months_statement_triggers.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -491,6 +492,11 @@ mod tests {
             39,
             "8737a6f1e78486e52727c9bb2acd14dc4a30ebad38528f54431cad83842a50af56ef4ca711b8f6daeab13b854e79c1c8",
             "31b53ea626a185ae5abc3cb1a73fa333c80bd4b92bf671f25336d466f95597d7f7b30f0e1623666b66ec11214e64a433",
+        ),
+        (
+            40,
+            "9d3d5b9b3b4a0e4e02d94a48efeaae7b8e5516642d977d4c6411ec78292b5ccd0a773ee61b16bbb38331dbb54f4606b0",
+            "fdae6fac7cd719cf8b386ce0f5bf7d7eef7ee567c2df8fcb500225349533fd714d945c57c11fcb4322daa6d3a2ff8e3d",
         ),
     ];
 
