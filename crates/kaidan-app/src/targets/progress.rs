@@ -656,6 +656,8 @@ impl App {
             return Ok(Vec::new());
         }
         let year = self.today().year();
+        let reach = self.target_reach(ctx).await?;
+        let calendar = self.business_calendar().await?;
         let mut tx = self.store.read().await?;
         let Some(plan) = tx
             .target_plan(year)
@@ -671,7 +673,6 @@ impl App {
             .filter(|t| t.manager_id == Some(ctx.actor.user_id))
             .map(|t| t.id)
             .collect();
-        drop(tx);
         let mine = |s: TargetSubject| match s {
             TargetSubject::Company => ctx.actor.can(Permission::FiguresRead),
             TargetSubject::Team { id } => led.contains(&id),
@@ -682,9 +683,32 @@ impl App {
         if !plan.lines.iter().any(|l| mine(l.subject)) {
             return Ok(Vec::new());
         }
+        // The year is read once, cut at the month's bounds: the month is
+        // one of its buckets, the year all of them.
+        let day = day_in_year(self.today(), year);
+        let month = TargetPeriod::of(TargetSpan::Month, year, day)?;
+        let whole = TargetPeriod::of(TargetSpan::Year, year, day)?;
+        let after = |d: Date| {
+            d.tomorrow()
+                .map_err(|e| AppError::invalid("at", "out_of_range", e.to_string()))
+        };
+        let mut days = vec![whole.from, month.from, after(month.to)?, after(whole.to)?];
+        days.dedup();
+        let in_month = days.iter().position(|d| *d == month.from).unwrap_or(0);
+        let (rows, rep_teams, _) = self.sold(&mut tx, plan.basis, &days).await?;
+        let sold_month = Sold::of(
+            rows.iter().filter(|r| r.bucket == in_month).copied(),
+            &rep_teams,
+        );
+        let sold_year = Sold::of(rows.into_iter(), &rep_teams);
+        let names = labels(&mut tx, &plan.lines).await?;
+        drop(tx);
         let mut out = Vec::new();
-        for span in [TargetSpan::Month, TargetSpan::Year] {
-            let p = self.progress_of(ctx, year, span, None, false).await?;
+        for (span, period, sold) in [
+            (TargetSpan::Month, month, &sold_month),
+            (TargetSpan::Year, whole, &sold_year),
+        ] {
+            let p = self.progress_from(&plan, &reach, period, sold, &names, &calendar);
             for row in p.rows.into_iter().filter(|r| mine(r.subject)) {
                 out.push(TargetCard { year, span, row });
             }
