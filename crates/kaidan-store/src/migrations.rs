@@ -131,6 +131,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0038_target_quantities_and_figure_indexes.sql"),
     migration!("0039_kept_months.sql"),
     migration!("0040_kept_months_statement_triggers.sql"),
+    migration!("0041_target_month_amounts_index.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -497,6 +498,11 @@ mod tests {
             40,
             "9d3d5b9b3b4a0e4e02d94a48efeaae7b8e5516642d977d4c6411ec78292b5ccd0a773ee61b16bbb38331dbb54f4606b0",
             "fdae6fac7cd719cf8b386ce0f5bf7d7eef7ee567c2df8fcb500225349533fd714d945c57c11fcb4322daa6d3a2ff8e3d",
+        ),
+        (
+            41,
+            "6b16e4c7e126951c4f15d870b633cb61b1323acbd522c618439eead3f1944337a2097d653c04fd96bd591b60294217cf",
+            "6b16e4c7e126951c4f15d870b633cb61b1323acbd522c618439eead3f1944337a2097d653c04fd96bd591b60294217cf",
         ),
     ];
 
