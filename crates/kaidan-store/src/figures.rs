@@ -33,6 +33,10 @@ impl Binds {
 const IN_REVIEW: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review'";
 const TO_SHIP: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review', 'approved', 'partly_shipped'";
 /// An order that is a sale: approved and not rejected or cancelled.
+/// A LIMIT no reading reaches, written by both engines' grammar (SQLite
+/// has no `LIMIT ALL`, PostgreSQL no `LIMIT -1`): it keeps a subquery from
+/// being merged into the query around it.
+const ALL_ROWS: i64 = i64::MAX;
 const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'";
 
 /// The figure's derived table `f(order_id, customer_id, clerk_id, at,
@@ -89,30 +93,41 @@ pub(crate) fn live(
                    FROM orders o WHERE {in_period}) a"
         ),
         // n1..n4: review late, ship late, review overdue, ship overdue.
+        // Each order's two deadlines are looked up by their key (a
+        // subquery a row: `rm`/`sm` is 1 met, 0 missed, NULL none yet),
+        // never joined: for a week's 3,400 orders PostgreSQL's planner
+        // chose a parallel hash join over every deadline of the table
+        // (80–100 ms against 14 ms). The LIMIT keeps the orders a subquery
+        // of their own, so each lookup runs once a row, not once for each
+        // expression that reads it.
         Figure::OnTime => {
             let now = b.put(Val::I(micros(q.now)));
-            let review_late = "COALESCE(r.met, TRUE) = FALSE";
-            let ship_late = "COALESCE(s.met, TRUE) = FALSE";
-            let review_overdue = format!(
-                "(r.order_id IS NULL AND o.review_due_at < {now} AND o.status IN ({IN_REVIEW}))"
-            );
-            let ship_overdue = format!(
-                "(s.order_id IS NULL AND o.ship_due_at < {now} AND o.status IN ({TO_SHIP}))"
-            );
+            let met = |kind: &str| {
+                format!(
+                    "(SELECT CASE WHEN d.met THEN 1 ELSE 0 END FROM order_deadlines d \
+                      WHERE d.order_id = o.id AND d.kind = '{kind}')"
+                )
+            };
+            let (review, ship) = (met("review"), met("ship"));
+            let review_late = "o.rm = 0";
+            let ship_late = "o.sm = 0";
+            let review_overdue =
+                format!("(o.rm IS NULL AND o.review_due_at < {now} AND o.status IN ({IN_REVIEW}))");
+            let ship_overdue =
+                format!("(o.sm IS NULL AND o.ship_due_at < {now} AND o.status IN ({TO_SHIP}))");
             let late =
                 format!("({review_late} OR {ship_late} OR {review_overdue} OR {ship_overdue})");
-            let on_time = "(COALESCE(r.met, FALSE) = TRUE AND (COALESCE(s.met, FALSE) = TRUE OR o.status IN ('rejected', 'cancelled')))";
+            let on_time = "(o.rm = 1 AND (o.sm = 1 OR o.status IN ('rejected', 'cancelled')))";
             format!(
                 "SELECT o.id AS order_id, o.customer_id, o.created_by AS clerk_id, o.received_at AS at, \
                         CASE WHEN {late} OR {on_time} THEN 1 ELSE 0 END AS counted, \
                         CASE WHEN {late} THEN 0 WHEN {on_time} THEN 1 ELSE 0 END AS hit, 0 AS amount, 0 AS cost, \
                         CASE WHEN {review_late} THEN 1 ELSE 0 END AS n1, CASE WHEN {ship_late} THEN 1 ELSE 0 END AS n2, \
                         CASE WHEN {review_overdue} THEN 1 ELSE 0 END AS n3, CASE WHEN {ship_overdue} THEN 1 ELSE 0 END AS n4, \
-                        {chan} AS channel, '' AS cat \
-                 FROM orders o \
-                 LEFT JOIN order_deadlines r ON r.order_id = o.id AND r.kind = 'review' \
-                 LEFT JOIN order_deadlines s ON s.order_id = o.id AND s.kind = 'ship' \
-                 WHERE {in_period}"
+                        o.channel, '' AS cat \
+                 FROM (SELECT o.id, o.customer_id, o.created_by, o.received_at, o.review_due_at, o.ship_due_at, o.status, \
+                              {chan} AS channel, {review} AS rm, {ship} AS sm \
+                       FROM orders o WHERE {in_period} LIMIT {ALL_ROWS}) o"
             )
         }
         // n1: answers, n2: their summed scores.
