@@ -53,9 +53,8 @@
 --postgres:     DELETE FROM target_months tm WHERE tm.basis = ANY(bases) AND EXISTS (SELECT 1 FROM unnest(ds) d WHERE tm.day_to > d AND tm.day_from <= d);
 --postgres: $$;
 
--- One function a table; the trigger's name says which rows it reads
--- (TG_OP): the inserted ones (`changed` is the NEW TABLE) or the deleted
--- ones (the OLD TABLE), both under the name `changed`.
+-- One function a table, run by both its triggers: `changed` is the rows
+-- the statement inserted (NEW TABLE) or deleted (OLD TABLE).
 --postgres: CREATE FUNCTION kept_months_orders_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 --postgres: BEGIN
 --postgres:     PERFORM figure_months_at_all(ARRAY(SELECT DISTINCT received_at FROM changed));

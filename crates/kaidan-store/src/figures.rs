@@ -32,11 +32,11 @@ impl Binds {
 /// Where an order still waits for its review, and where for its goods.
 const IN_REVIEW: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review'";
 const TO_SHIP: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review', 'joint_review', 'approved', 'partly_shipped'";
-/// An order that is a sale: approved and not rejected or cancelled.
 /// A LIMIT no reading reaches, written by both engines' grammar (SQLite
 /// has no `LIMIT ALL`, PostgreSQL no `LIMIT -1`): it keeps a subquery from
 /// being merged into the query around it.
 const ALL_ROWS: i64 = i64::MAX;
+/// An order that is a sale: approved and not rejected or cancelled.
 const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'";
 
 /// The figure's derived table `f(order_id, customer_id, clerk_id, at,

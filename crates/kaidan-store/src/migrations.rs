@@ -496,8 +496,8 @@ mod tests {
         ),
         (
             40,
-            "9d3d5b9b3b4a0e4e02d94a48efeaae7b8e5516642d977d4c6411ec78292b5ccd0a773ee61b16bbb38331dbb54f4606b0",
-            "fdae6fac7cd719cf8b386ce0f5bf7d7eef7ee567c2df8fcb500225349533fd714d945c57c11fcb4322daa6d3a2ff8e3d",
+            "f1a5ccecf143dc50c269164644631692fa23fdca546e8b519fa49a5bd18fb19a8bf9db349ce2925f71e967fe8c488116",
+            "363337d5e401c810eec052fe606813270cf7d2b71ec8376d0b5db1b3d7c00d3911caab1f7a2c88e3f5254f07c21358e4",
         ),
         (
             41,
