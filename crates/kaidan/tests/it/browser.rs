@@ -61,8 +61,21 @@ async fn choose(c: &fantoccini::Client, id: &str, index: usize) {
     e.select_by_index(index).await.unwrap();
 }
 
+/// The text of the element `id`; when the page replaced it between finding
+/// and reading (a posted form's reload still arriving), finds it again.
 async fn text(c: &fantoccini::Client, id: &str) -> String {
-    element(c, Locator::Id(id)).await.text().await.unwrap()
+    for _ in 0..20 {
+        match element(c, Locator::Id(id)).await.text().await {
+            Ok(t) => return t,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("reading #{id}: {e}"),
+        }
+    }
+    panic!("#{id} kept going stale");
 }
 
 /// What the link `id` answers when the page's session fetches it:
