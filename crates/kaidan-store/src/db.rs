@@ -14,6 +14,7 @@ use crate::backup::{BackupMarker, DatabaseLock, lock_shared, write_marker};
 use crate::error::{ConnectError, map};
 use crate::group::GroupCommit;
 use crate::migrations::{self, Engine};
+use crate::setup_lock::setup_lock;
 use crate::short_read::ShortReaders;
 use crate::tx::{DbTx, SqliteTx};
 use sqlx::ConnectOptions;
@@ -137,6 +138,10 @@ impl Db {
         // rusqlite's, on the calling task (lite.rs, ADR 0030); it creates
         // the file and sets WAL before any other connection opens.
         // Checkpoints run in the background (group.rs, Checkpointer).
+        // Switching a new file to WAL takes SQLite's exclusive lock, and the
+        // writer does not wait for it (no busy timeout): another process
+        // opening the same new file must not be doing it at the same time.
+        let setting_up = setup_lock(path).await?;
         let writer = crate::lite::open_writer(path, options.sqlite_cache_mib)
             .map_err(|e| ConnectError::Open(e.to_string()))?;
         let maint = base
@@ -155,6 +160,7 @@ impl Db {
             .connect_with(base.read_only(true))
             .await
             .map_err(|e| ConnectError::Open(e.to_string()))?;
+        drop(setting_up);
         Ok(Db {
             backend: Backend::Sqlite {
                 path: path.to_path_buf(),
@@ -167,7 +173,8 @@ impl Db {
     }
 
     /// Brings the schema up to date. Safe to run on every start and from
-    /// several nodes at once (the migrator takes its own lock).
+    /// several processes at once: on PostgreSQL the migrator takes an
+    /// advisory lock; on SQLite a lock file beside the database (setup_lock.rs).
     /// The migrations come from one source folder rendered for the engine
     /// (migrations.rs, docs/adr/0015-one-migration-source.md).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
@@ -179,7 +186,8 @@ impl Db {
             .await
             .map_err(|e| ConnectError::Migrate(e.to_string()))?;
         let r = match &self.backend {
-            Backend::Sqlite { writer, .. } => {
+            Backend::Sqlite { writer, path, .. } => {
+                let _setting_up = setup_lock(path).await?;
                 let mut w = writer
                     .exclusive()
                     .await

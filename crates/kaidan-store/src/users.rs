@@ -154,7 +154,19 @@ impl UsersTx for DbTx {
         &mut self,
         permission: Permission,
         roles: &[Role],
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        // The known row first: of several nodes starting at once on a new
+        // database, one inserts it and grants; the others wait for its
+        // commit on the key, find it there and grant nothing (issue 24).
+        let inserted = exec!(
+            self,
+            "INSERT INTO known_permissions (permission) VALUES ($1) \
+             ON CONFLICT (permission) DO NOTHING",
+            [permission.as_str()]
+        );
+        if inserted == 0 {
+            return Ok(false);
+        }
         for role in roles {
             exec!(
                 self,
@@ -163,12 +175,7 @@ impl UsersTx for DbTx {
                 [role.as_str(), permission.as_str()]
             );
         }
-        exec!(
-            self,
-            "INSERT INTO known_permissions (permission) VALUES ($1)",
-            [permission.as_str()]
-        );
-        Ok(())
+        Ok(true)
     }
 
     async fn role_permissions_set(

@@ -60,12 +60,14 @@ pub trait UsersTx: Send {
     async fn role_permissions(&mut self) -> Result<Vec<(Role, Permission)>, StoreError>;
     /// Permissions whose defaults were already granted.
     async fn known_permissions(&mut self) -> Result<Vec<String>, StoreError>;
-    /// Grants a new permission to its default roles and records it as known.
+    /// Grants a new permission to its default roles and records it as known;
+    /// `false` (and nothing granted) when another transaction recorded it
+    /// first.
     async fn permission_introduce(
         &mut self,
         permission: Permission,
         roles: &[Role],
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     async fn role_permissions_set(
         &mut self,
         role: Role,

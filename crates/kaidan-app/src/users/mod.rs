@@ -61,8 +61,7 @@ impl App {
                 .copied()
                 .filter(|r| r.default_permissions().contains(p))
                 .collect();
-            tx.permission_introduce(*p, &roles).await?;
-            changed = true;
+            changed |= tx.permission_introduce(*p, &roles).await?;
         }
         if changed {
             tx.commit().await?;
