@@ -48,6 +48,7 @@ impl FromRequestParts<AppState> for ApiAuth {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| ApiError::from(AppError::Unauthenticated))?;
             let actor = state.app.token_actor(token.trim()).await?;
+            crate::observe::record_user(&actor.username);
             return Ok(ApiAuth(Ctx {
                 actor,
                 request_id: rid,
@@ -57,6 +58,7 @@ impl FromRequestParts<AppState> for ApiAuth {
             return Err(AppError::Unauthenticated.into());
         };
         let (actor, csrf) = state.app.session_actor(session).await?;
+        crate::observe::record_user(&actor.username);
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts

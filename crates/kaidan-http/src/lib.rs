@@ -50,20 +50,22 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
-        .layer(axum::middleware::from_fn(problem::every_api_error_a_problem))
+        .layer(axum::middleware::from_fn(
+            problem::every_api_error_a_problem,
+        ))
         .layer(axum::middleware::from_fn(text_rule::refuse_bad_urls))
         .layer(axum::middleware::from_fn(observe::track))
         .layer(CatchPanicLayer::custom(problem::panicked))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(observe::request_span)
+                .on_response(observe::log_response)
+                // A server error is already the response's line (a warning).
+                .on_failure(()),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, observe::Ids::default()))

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
@@ -60,6 +60,41 @@ impl MakeRequestId for Ids {
     }
 }
 
+/// The request span of the request log (see [`request_span`]).
+pub fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    // The route (the path's template, so no ids or queries) and the user
+    // are filled in once known: by `track` and by the authentication.
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route = tracing::field::Empty,
+        request_id = %id,
+        user = tracing::field::Empty,
+    )
+}
+
+/// One line per request at the default level (issue 24): with the span's
+/// method, route, request id and user, its status and how long it took.
+pub fn log_response<B>(res: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    let ms = latency.as_secs_f64() * 1000.0;
+    let status = res.status().as_u16();
+    if res.status().is_server_error() {
+        tracing::warn!(status, duration_ms = %format_args!("{ms:.1}"), "request failed");
+    } else {
+        tracing::info!(status, duration_ms = %format_args!("{ms:.1}"), "request");
+    }
+}
+
+/// Names the request's user in its log line, once authenticated.
+pub fn record_user(username: &str) {
+    tracing::Span::current().record("user", tracing::field::display(username));
+}
+
 /// Counts and times every request by route (not by raw path, so ids do not
 /// explode the label set).
 pub async fn track(req: Request, next: Next) -> Response {
@@ -70,6 +105,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
+    tracing::Span::current().record("route", tracing::field::display(&route));
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];

@@ -340,6 +340,7 @@ impl FromRequestParts<AppState> for PageAuth {
             Err(AppError::Unauthenticated) => return Err(to_login()),
             Err(e) => return Err(error_page(Lang::from_headers(&parts.headers), e)),
         };
+        crate::observe::record_user(&actor.username);
         let lang = Lang::from_headers(&parts.headers);
         let chrome = Chrome {
             lang,
