@@ -29,8 +29,11 @@ pub struct AppConfig {
     /// How long an API token's actor is remembered (0: look it up on every
     /// request).
     pub token_cache_seconds: u64,
-    /// How often each scheduled job runs (notices, overdue flags).
+    /// The interval a scheduled job gets when the schedule has no row for
+    /// it yet (a new database); afterwards the schedule is data (issue 24).
     pub job_interval_seconds: i64,
+    /// This process in the job schedule.
+    pub node: crate::jobs::JobsNode,
     /// How allocation runs order franchisees and how long locks last
     /// (ALC-3, ALC-5).
     pub allocation: kaidan_domain::allocation::AllocationPolicy,
@@ -58,6 +61,7 @@ impl Default for AppConfig {
             duplicate_window_hours: 24,
             token_cache_seconds: 5,
             job_interval_seconds: 300,
+            node: Default::default(),
             allocation: Default::default(),
             finance: Default::default(),
             events: Default::default(),

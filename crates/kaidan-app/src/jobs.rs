@@ -8,8 +8,11 @@
 //! After the commit the row is no longer due, so no other node runs it
 //! again; if the work fails, it is rolled back and the failure recorded.
 
+use kaidan_domain::schedule::{ScheduleChange, next_run_after_change};
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
+
+use kaidan_domain::audit::FieldChange;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -45,18 +48,79 @@ pub const JOBS: [&str; 8] = [
     SURVEY_SEND,
 ];
 
+/// A job's number in the audit trail, whose rows name their record by a
+/// number. Append only: a new job goes at the end.
+const AUDIT_NUMBERS: [&str; 8] = [
+    PO_CONFIRMATION_OVERDUE,
+    ARRIVAL_NOTICES,
+    ALLOCATION_LOCK_EXPIRY,
+    DUNNING,
+    EVENTS_PRUNE,
+    COMPLAINT_OVERDUE,
+    SURVEY_SEND,
+    SALES_DAILY_REPORT,
+];
+
+pub fn audit_number(name: &str) -> i64 {
+    AUDIT_NUMBERS
+        .iter()
+        .position(|n| *n == name)
+        .map_or(0, |i| i as i64 + 1)
+}
+
+/// This process in the job schedule (`[jobs]` of its configuration).
+#[derive(Debug, Clone)]
+pub struct JobsNode {
+    /// Its name in the schedule's "last node".
+    pub name: String,
+    /// Whether it runs jobs (`[jobs] enabled`). One that does not runs no
+    /// job on schedule, and a "run now" sent to it is queued for a node
+    /// that does (issue 24).
+    pub runs_jobs: bool,
+}
+
+impl Default for JobsNode {
+    fn default() -> Self {
+        JobsNode {
+            name: default_node(),
+            runs_jobs: true,
+        }
+    }
+}
+
 /// One run of a job.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JobRun {
     pub name: String,
     pub node: String,
-    /// `ok: ...` or `error: ...`.
+    /// `ok: ...` or `error: ...`; `queued: ...` when the node asked runs no
+    /// jobs and the job was made due for one that does.
     pub outcome: String,
+    /// True when not run here but made due now (see `outcome`).
+    pub queued: bool,
+}
+
+/// How a run came about, for the log.
+#[derive(Debug, Clone, Copy)]
+enum Trigger {
+    Schedule,
+    RunNow,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::RunNow => "run now",
+        }
+    }
 }
 
 impl App {
-    /// Makes sure every job has its row, with the configured interval.
+    /// Makes sure every job has its row; a new row gets the configured
+    /// interval (`[jobs] interval_seconds`), an existing one keeps its
+    /// schedule.
     async fn ensure_jobs(&self) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         for name in JOBS {
@@ -118,7 +182,13 @@ impl App {
 
     /// Runs a claimed job in `tx` and records the run; a failed run is
     /// rolled back and recorded in a transaction of its own.
-    async fn run_claimed(&self, mut tx: Box<dyn Tx>, job: JobRow, node: &str) -> AppResult<JobRun> {
+    async fn run_claimed(
+        &self,
+        mut tx: Box<dyn Tx>,
+        job: JobRow,
+        node: &str,
+        trigger: Trigger,
+    ) -> AppResult<JobRun> {
         let now = self.now();
         let next = now + jiff::Span::new().seconds(job.interval_seconds.max(1));
         let outcome = match self.job_work(&mut tx, &job.name).await {
@@ -130,7 +200,7 @@ impl App {
             Err(e) => {
                 drop(tx);
                 let outcome: String = format!("error: {e}").chars().take(500).collect();
-                tracing::warn!(job = %job.name, %node, error = %e, "scheduled job failed");
+                tracing::warn!(job = %job.name, %node, trigger = %trigger.as_str(), error = %e, "job failed");
                 let mut tx = self.store.write().await?;
                 if tx.job_claim(&job.name).await?.is_some() {
                     tx.job_finish(&job.name, now, next, node, &outcome).await?;
@@ -139,10 +209,14 @@ impl App {
                 outcome
             }
         };
+        if !outcome.starts_with("error") {
+            tracing::info!(job = %job.name, %node, trigger = %trigger.as_str(), %outcome, "job ran");
+        }
         Ok(JobRun {
             name: job.name,
             node: node.to_string(),
             outcome,
+            queued: false,
         })
     }
 
@@ -162,14 +236,55 @@ impl App {
             if runs.iter().any(|r: &JobRun| r.name == job.name) {
                 break;
             }
-            runs.push(self.run_claimed(tx, job, node).await?);
+            runs.push(self.run_claimed(tx, job, node, Trigger::Schedule).await?);
         }
         Ok(runs)
     }
 
-    /// Runs the named job now, whether due or not (operations, tests).
+    /// Runs the named job now, whether due or not (operations, tests), in
+    /// this process, recorded as run by `node`.
     pub async fn run_job_now(&self, ctx: &Ctx, name: &str, node: &str) -> AppResult<JobRun> {
         ctx.require(Permission::JobsRun)?;
+        let job = self.claim_named(name).await?;
+        self.run_claimed(job.0, job.1, node, Trigger::RunNow).await
+    }
+
+    /// "Run now" asked of this node (API, jobs page): run here when this
+    /// node runs jobs; otherwise made due now, so that a node that runs
+    /// jobs runs it at its next tick (issue 24) — a paused job too, once.
+    pub async fn request_job_run(&self, ctx: &Ctx, name: &str) -> AppResult<JobRun> {
+        ctx.require(Permission::JobsRun)?;
+        let node = self.config.node.name.clone();
+        if self.config.node.runs_jobs {
+            return self.run_job_now(ctx, name, &node).await;
+        }
+        let (mut tx, job) = self.claim_named(name).await?;
+        let now = self.now();
+        tx.job_request_run(&job.name, now).await?;
+        let changes = vec![
+            crate::users::change("job", job.name.clone()),
+            crate::users::change("next_run_at", now.to_string()),
+        ];
+        self.audit(
+            &mut tx,
+            ctx,
+            "job",
+            audit_number(&job.name),
+            "run_requested",
+            changes,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(job = %job.name, %node, "job queued: this node runs no jobs; due now for one that does");
+        Ok(JobRun {
+            name: job.name,
+            node,
+            outcome: "queued: this node runs no jobs ([jobs] enabled = false); the job is due now and a node that runs jobs runs it within its tick".into(),
+            queued: true,
+        })
+    }
+
+    async fn claim_named(&self, name: &str) -> AppResult<(Box<dyn Tx>, JobRow)> {
         if !JOBS.contains(&name) {
             return Err(AppError::NotFound {
                 what: "job",
@@ -181,7 +296,75 @@ impl App {
         let job = tx.job_claim(name).await?.ok_or_else(|| {
             AppError::Invalid(ValidationErrors::single("name", "unknown", "no such job"))
         })?;
-        self.run_claimed(tx, job, node).await
+        Ok((tx, job))
+    }
+
+    /// Changes a job's interval or pauses and resumes it, for every node
+    /// (issue 24); audited. A changed interval counts from the last run.
+    pub async fn set_job_schedule(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        change: ScheduleChange,
+    ) -> AppResult<JobRow> {
+        ctx.require(Permission::JobsRun)?;
+        let change = change.check()?;
+        let (mut tx, job) = self.claim_named(name).await?;
+        let interval = change.interval_seconds.unwrap_or(job.interval_seconds);
+        let paused = change.paused.unwrap_or(job.paused);
+        let next = if interval == job.interval_seconds {
+            job.next_run_at
+        } else {
+            next_run_after_change(job.last_run_at, job.next_run_at, interval)
+        };
+        let mut changes = vec![crate::users::change("job", job.name.clone())];
+        if interval != job.interval_seconds {
+            changes.push(FieldChange {
+                field: "interval_seconds".into(),
+                before: Some(job.interval_seconds.to_string()),
+                after: Some(interval.to_string()),
+            });
+        }
+        if paused != job.paused {
+            changes.push(FieldChange {
+                field: "paused".into(),
+                before: Some(job.paused.to_string()),
+                after: Some(paused.to_string()),
+            });
+        }
+        if changes.len() > 1 {
+            tx.job_set_schedule(&job.name, interval, paused, next)
+                .await?;
+            self.audit(
+                &mut tx,
+                ctx,
+                "job",
+                audit_number(&job.name),
+                "schedule",
+                changes,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(job = %job.name, interval_seconds = interval, paused, by = %ctx.actor.username, "job schedule changed");
+        } else {
+            drop(tx);
+        }
+        let mut tx = self.store.read().await?;
+        let rows = tx.job_list().await?;
+        rows.into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| AppError::NotFound {
+                what: "job",
+                id: name.to_string(),
+            })
+    }
+
+    /// The same use cases over the same store as another node of the job
+    /// schedule (several nodes in one process: tests).
+    pub fn as_node(&self, node: JobsNode) -> App {
+        let mut app = self.clone();
+        app.config.node = node;
+        app
     }
 
     /// The schedule: every job with its interval, next and last run.
@@ -200,7 +383,8 @@ impl App {
 }
 
 /// This process's name in the schedule when none is configured: the host
-/// name and the process id.
+/// name, the process id and four random bytes, as containers of one image
+/// may share both the host name and process id 1 (issue 24).
 pub fn default_node() -> String {
     let host = std::env::var("HOSTNAME")
         .ok()
@@ -208,5 +392,7 @@ pub fn default_node() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "node".to_string());
-    format!("{host}-{}", std::process::id())
+    let mut b = [0u8; 4];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    format!("{host}-{}-{}", std::process::id(), hex::encode(b))
 }

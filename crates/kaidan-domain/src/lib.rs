@@ -29,6 +29,7 @@ pub mod points;
 pub mod portal;
 pub mod purchasing;
 pub mod quantity;
+pub mod schedule;
 pub mod stock_counts;
 pub mod targets;
 pub mod teams;

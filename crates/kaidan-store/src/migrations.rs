@@ -132,6 +132,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0039_kept_months.sql"),
     migration!("0040_kept_months_statement_triggers.sql"),
     migration!("0041_target_month_amounts_index.sql"),
+    migration!("0042_job_schedule.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -503,6 +504,11 @@ mod tests {
             41,
             "6b16e4c7e126951c4f15d870b633cb61b1323acbd522c618439eead3f1944337a2097d653c04fd96bd591b60294217cf",
             "6b16e4c7e126951c4f15d870b633cb61b1323acbd522c618439eead3f1944337a2097d653c04fd96bd591b60294217cf",
+        ),
+        (
+            42,
+            "d9682dbc3ebd1204d54f2d96a2cfc54214bddb204f1a8f0e6ba59aa4b9cd9d1ac969ec22be8a29e7304382fd2f9057b4",
+            "d9682dbc3ebd1204d54f2d96a2cfc54214bddb204f1a8f0e6ba59aa4b9cd9d1ac969ec22be8a29e7304382fd2f9057b4",
         ),
     ];
 

@@ -56,6 +56,31 @@ pub enum Command {
     /// Manage users and API tokens.
     #[command(subcommand)]
     User(UserCommand),
+    /// The job schedule, the same for every node: list, change, run.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Every job with its interval, pause, next and last run.
+    List,
+    /// Change a job's interval or pause it, for every node (audited).
+    Set {
+        /// The job, e.g. dunning or arrival_notices (see `kaidan jobs list`).
+        name: String,
+        /// Seconds between runs (1 to 31622400).
+        #[arg(long)]
+        interval: Option<i64>,
+        /// No node runs it on schedule until --resume.
+        #[arg(long, conflicts_with = "resume")]
+        pause: bool,
+        /// Runs on schedule again.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Run a job now in this process, whether due or not.
+    Run { name: String },
 }
 
 #[derive(Debug, Args)]

@@ -90,7 +90,9 @@ pub struct PrintFileSettings {
 pub struct JobsSettings {
     /// Run the jobs in this node (default true). Any number of nodes may.
     pub enabled: Option<bool>,
-    /// How often each job runs, in seconds (default 300).
+    /// The interval a job gets when the schedule has no row for it yet (a
+    /// new database; default 300 s). The schedule itself is data, the same
+    /// for every node: `kaidan jobs set`, the jobs page or the API.
     pub interval_seconds: Option<i64>,
     /// How often this node looks for due jobs, in seconds (default 15).
     pub tick_seconds: Option<u64>,
@@ -138,8 +140,18 @@ impl FileConfig {
             c.deadlines = d;
         }
         if let Some(i) = self.jobs.as_ref().and_then(|j| j.interval_seconds) {
-            c.job_interval_seconds = i.max(1);
+            c.job_interval_seconds = i.clamp(
+                kaidan_domain::schedule::MIN_INTERVAL_SECONDS,
+                kaidan_domain::schedule::MAX_INTERVAL_SECONDS,
+            );
         }
+        // Once: a made-up name has a random part, and the job loop, "run
+        // now" and the outbox relay must use the same.
+        let jobs = self.jobs.clone().unwrap_or_default();
+        c.node = kaidan_app::jobs::JobsNode {
+            name: jobs.node(),
+            runs_jobs: jobs.enabled(),
+        };
         if let Some(a) = self.allocation {
             c.allocation = a;
         }

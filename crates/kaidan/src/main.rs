@@ -144,28 +144,34 @@ async fn serve(
         print,
     };
     // Scheduled jobs (PUR-1, PUR-2): every node may run the loop; a due job
-    // is claimed by one node at a time (see kaidan_app::jobs).
+    // is claimed by one node at a time (see kaidan_app::jobs), and every run
+    // is logged there.
     let jobs = setup.file.jobs.clone().unwrap_or_default();
-    let job_loop = jobs.enabled().then(|| {
+    let node = app.config().node.clone();
+    if jobs.interval_seconds.is_some() {
+        tracing::info!(
+            "[jobs] interval_seconds only sets the interval of a job the schedule has no row for yet; \
+             change the schedule with `kaidan jobs set`, the jobs page or the API"
+        );
+    }
+    let job_loop = node.runs_jobs.then(|| {
         let app = app.clone();
-        let node = jobs.node();
         let mut tick = tokio::time::interval(jobs.tick());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tracing::info!(%node, "scheduled jobs enabled");
+        tracing::info!(node = %node.name, "scheduled jobs enabled");
+        let name = node.name.clone();
         tokio::spawn(async move {
             loop {
                 tick.tick().await;
-                match app.run_due_jobs(&node).await {
-                    Ok(runs) => {
-                        for r in runs {
-                            tracing::info!(job = %r.name, outcome = %r.outcome, "job ran");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "scheduled jobs could not run"),
+                if let Err(e) = app.run_due_jobs(&name).await {
+                    tracing::warn!(error = %e, "scheduled jobs could not run");
                 }
             }
         })
     });
+    if !node.runs_jobs {
+        tracing::info!(node = %node.name, "scheduled jobs disabled on this node ([jobs] enabled = false)");
+    }
     // The outbox relay (INT-5): every node may run it; a delivery is sent
     // by one node at a time (see kaidan_app::events).
     let events = setup.file.events.clone().unwrap_or_default();
@@ -175,7 +181,8 @@ async fn serve(
         tracing::warn!(error = %format!("{e:#}"), "events are not published to NATS JetStream");
     }
     let relay = if events.enabled() {
-        let relay = kaidan_events::Relay::new(app.clone(), events.relay_settings(jobs.node()))?;
+        let relay =
+            kaidan_events::Relay::new(app.clone(), events.relay_settings(node.name.clone()))?;
         tracing::info!("outbox relay enabled");
         Some(tokio::spawn(relay.run(async move {
             let _ = relay_stopped.await;
@@ -320,6 +327,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let r = user_command(&app, cmd).await;
             db.close().await;
             r?;
+        }
+        Command::Jobs(cmd) => {
+            let (db, app) = open(&setup).await?;
+            let r = jobs_command(&app, cmd).await;
+            db.close().await;
+            r?;
+        }
+    }
+    Ok(())
+}
+
+/// The job schedule from the command line (issue 24).
+async fn jobs_command(app: &App, cmd: cli::JobsCommand) -> anyhow::Result<()> {
+    let ctx = cli_ctx();
+    let print = |rows: &[kaidan_app::ports::JobRow]| {
+        println!(
+            "{:<26} {:>10} {:<7} {:<28} {:<28} {:>6}  outcome",
+            "job", "interval", "paused", "next run", "last run", "runs"
+        );
+        for j in rows {
+            println!(
+                "{:<26} {:>10} {:<7} {:<28} {:<28} {:>6}  {}",
+                j.name,
+                j.interval_seconds,
+                if j.paused { "yes" } else { "no" },
+                j.next_run_at.to_string(),
+                j.last_run_at.map(|t| t.to_string()).unwrap_or_default(),
+                j.runs,
+                j.last_outcome.as_deref().unwrap_or("")
+            );
+        }
+    };
+    match cmd {
+        cli::JobsCommand::List => print(&app.jobs(&ctx).await?),
+        cli::JobsCommand::Set {
+            name,
+            interval,
+            pause,
+            resume,
+        } => {
+            let change = kaidan_domain::schedule::ScheduleChange {
+                interval_seconds: interval,
+                paused: (pause || resume).then_some(pause),
+            };
+            let row = app.set_job_schedule(&ctx, &name, change).await?;
+            print(&[row]);
+        }
+        cli::JobsCommand::Run { name } => {
+            let node = app.config().node.name.clone();
+            let run = app.run_job_now(&ctx, &name, &node).await?;
+            println!("{} on {}: {}", run.name, run.node, run.outcome);
+            if run.outcome.starts_with("error") {
+                bail!("{} failed", run.name);
+            }
         }
     }
     Ok(())

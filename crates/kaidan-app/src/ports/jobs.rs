@@ -13,6 +13,11 @@ use super::StoreError;
 pub struct JobRow {
     pub name: String,
     pub interval_seconds: i64,
+    /// No node runs it on schedule while paused; "run now" still does.
+    pub paused: bool,
+    /// A "run now" waits for a node that runs jobs (due now, once, paused
+    /// or not).
+    pub run_requested: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub next_run_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -25,21 +30,32 @@ pub struct JobRow {
 /// The jobs table.
 #[async_trait]
 pub trait JobsTx: Send {
-    /// Creates the job row when missing (due at once) and keeps its interval
-    /// as configured.
+    /// Creates the job row when missing (due at once, with this interval);
+    /// an existing row's schedule is left as it is (it is data, issue 24).
     async fn job_ensure(
         &mut self,
         name: &str,
         interval_seconds: i64,
         now: Timestamp,
     ) -> Result<(), StoreError>;
-    /// Claims one job due at `now` for this transaction, skipping rows other
-    /// transactions hold (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
+    /// Sets a claimed job's interval, pause and next run.
+    async fn job_set_schedule(
+        &mut self,
+        name: &str,
+        interval_seconds: i64,
+        paused: bool,
+        next_run_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Makes a claimed job due at `now` for one run, paused or not.
+    async fn job_request_run(&mut self, name: &str, now: Timestamp) -> Result<(), StoreError>;
+    /// Claims one job due at `now` and not paused (or asked to run) for
+    /// this transaction, skipping rows other transactions hold (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
     /// single writer makes the read exclusive).
     async fn job_claim_due(&mut self, now: Timestamp) -> Result<Option<JobRow>, StoreError>;
     /// Claims the named job, due or not, waiting for a node that holds it.
     async fn job_claim(&mut self, name: &str) -> Result<Option<JobRow>, StoreError>;
-    /// Records a run of a claimed job and when it is next due.
+    /// Records a run of a claimed job and when it is next due; a request
+    /// to run it is met.
     async fn job_finish(
         &mut self,
         name: &str,

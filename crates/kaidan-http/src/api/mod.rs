@@ -27,6 +27,7 @@ pub mod finance;
 pub mod fulfilment;
 pub mod health;
 pub mod import_export;
+pub mod jobs;
 pub mod master;
 pub mod orders;
 pub mod points;
@@ -76,6 +77,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(collection::routes())
         .merge(bank::routes())
         .merge(purchasing::routes())
+        .merge(jobs::routes())
         .merge(fulfilment::routes())
         .merge(allocation::routes())
         .merge(transfers::routes())

@@ -1,4 +1,4 @@
-//! Purchase orders, receipts, arrival notices and jobs (PUR-1..3, INV-2):
+//! Purchase orders, receipts and arrival notices (PUR-1..3, INV-2):
 //! thin handlers over the purchasing use cases.
 
 use std::collections::BTreeMap;
@@ -8,8 +8,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kaidan_app::Created;
-use kaidan_app::jobs::JobRun;
-use kaidan_app::ports::{ArrivalNoticeRow, JobRow, PurchaseOrderRow, ReplenishmentView};
+use kaidan_app::ports::{ArrivalNoticeRow, PurchaseOrderRow, ReplenishmentView};
 use kaidan_app::purchasing::{
     ConfirmPurchase, PurchaseFromRequests, PurchaseReceipt, ReceiptResult,
 };
@@ -27,7 +26,7 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     api_routes!(
         list, create; from_replenishments; by_number; read; confirm; receive; cancel;
-        replenishments; notices; jobs; run_job
+        replenishments; notices
     )
 }
 
@@ -193,20 +192,4 @@ pub async fn notices(
     }
     let rows = app.arrival_notices(&ctx, po, limit).await?;
     Ok(Json(ctx.shown(&rows)))
-}
-
-/// The schedule: each job's interval, next run, last run, node and outcome.
-#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
-    responses((status = 200, body = Vec<JobRow>), (status = 403, body = Problem)))]
-pub async fn jobs(Api(app, ctx): Api) -> ApiResult<Json<Vec<JobRow>>> {
-    Ok(Json(app.jobs(&ctx).await?))
-}
-
-/// Run a job now, out of its schedule (needs `jobs.run`; administrators).
-#[utoipa::path(post, path = "/api/v1/jobs/{name}/run", tag = "jobs",
-    params(("name" = String, Path)),
-    responses((status = 200, body = JobRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn run_job(Api(app, ctx): Api, Path(name): Path<String>) -> ApiResult<Json<JobRun>> {
-    let node = kaidan_app::jobs::default_node();
-    Ok(Json(app.run_job_now(&ctx, &name, &node).await?))
 }

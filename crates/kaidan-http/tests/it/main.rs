@@ -23,6 +23,7 @@ mod fuzz_api;
 mod hardening_bounds;
 mod hardening_edges;
 mod history_http;
+mod jobs_http;
 mod order_pages;
 mod points_http;
 mod portal_http;

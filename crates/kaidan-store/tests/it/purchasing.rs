@@ -722,3 +722,148 @@ async fn a_job_of_unknown_name_is_an_error_that_names_it() {
     })
     .await;
 }
+
+/// Issue 24, item 2: the job schedule is data, the same for every node. A
+/// node configured with another interval no longer rewrites it; a change
+/// (checked, audited) applies at once, counted from the last run; a paused
+/// job is not run on schedule; "run now" asked of a node that runs no jobs
+/// is queued and run once by a node that does, the job staying paused.
+#[tokio::test]
+async fn ops_2_the_job_schedule_is_data_the_same_for_every_node() {
+    use kaidan_app::jobs::{ARRIVAL_NOTICES, DUNNING, JobsNode, audit_number};
+    use kaidan_domain::schedule::ScheduleChange;
+    on_each_backend(|w| async move {
+        let backend = w.backend;
+        let admin = user(&w.app, "ops", &[Role::Admin], None).await;
+        let every = |runs: &[kaidan_app::jobs::JobRun]| {
+            runs.iter().map(|r| r.name.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            w.app.run_due_jobs("node-a").await.unwrap().len(),
+            8,
+            "{backend}"
+        );
+
+        // Node b: another interval in its configuration, and no jobs.
+        let db2 = Db::connect(&w.url, &DbOptions::default()).await.unwrap();
+        let config = AppConfig {
+            job_interval_seconds: 60,
+            node: JobsNode {
+                name: "node-b".into(),
+                runs_jobs: false,
+            },
+            ..AppConfig::default()
+        };
+        let node_b = App::new(Arc::new(db2.clone()), w.clock.clone(), config);
+        assert!(node_b.run_due_jobs("node-b").await.unwrap().is_empty());
+        let jobs = w.app.jobs(&admin).await.unwrap();
+        assert!(
+            jobs.iter()
+                .all(|j| j.interval_seconds == 300 && j.runs == 1 && !j.paused),
+            "{backend}: {jobs:?}"
+        );
+
+        // Bad changes name the field and change nothing.
+        let change = |interval_seconds, paused| ScheduleChange {
+            interval_seconds,
+            paused,
+        };
+        let e = node_b
+            .set_job_schedule(&admin, DUNNING, change(Some(0), Some(true)))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Invalid(v) if v.errors[0].field == "interval_seconds"),
+            "{e:?}"
+        );
+        assert!(matches!(
+            node_b
+                .set_job_schedule(&admin, "no_such_job", change(Some(60), None))
+                .await,
+            Err(AppError::NotFound { .. })
+        ));
+        assert!(matches!(
+            node_b
+                .set_job_schedule(&w.clerk, DUNNING, change(Some(60), None))
+                .await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert_eq!(w.app.jobs(&admin).await.unwrap(), jobs, "{backend}");
+
+        // A shorter interval counts from the last run: due 60 s after it.
+        let row = node_b
+            .set_job_schedule(&admin, ARRIVAL_NOTICES, change(Some(60), None))
+            .await
+            .unwrap();
+        assert_eq!(
+            row.next_run_at,
+            row.last_run_at.unwrap() + jiff::SignedDuration::from_secs(60)
+        );
+        w.clock.0.store(61, Ordering::SeqCst);
+        let runs = w.app.run_due_jobs("node-a").await.unwrap();
+        assert_eq!(every(&runs), [ARRIVAL_NOTICES], "{backend}");
+
+        // Paused: not run on schedule, by any node.
+        let row = node_b
+            .set_job_schedule(&admin, ARRIVAL_NOTICES, change(None, Some(true)))
+            .await
+            .unwrap();
+        assert!(row.paused && row.interval_seconds == 60);
+        w.clock.0.store(200, Ordering::SeqCst);
+        assert!(w.app.run_due_jobs("node-a").await.unwrap().is_empty());
+
+        // "Run now" on node b: queued; node a runs it once; still paused.
+        let queued = node_b
+            .request_job_run(&admin, ARRIVAL_NOTICES)
+            .await
+            .unwrap();
+        assert!(
+            queued.queued && queued.outcome.starts_with("queued") && queued.node == "node-b",
+            "{queued:?}"
+        );
+        assert_eq!(
+            every(&w.app.run_due_jobs("node-a").await.unwrap()),
+            [ARRIVAL_NOTICES]
+        );
+        assert!(w.app.run_due_jobs("node-a").await.unwrap().is_empty());
+        let jobs = w.app.jobs(&admin).await.unwrap();
+        let row = jobs.iter().find(|j| j.name == ARRIVAL_NOTICES).unwrap();
+        assert_eq!(
+            (
+                row.runs,
+                row.paused,
+                row.run_requested,
+                row.last_node.as_deref()
+            ),
+            (3, true, false, Some("node-a")),
+            "{backend}: {row:?}"
+        );
+        // On a node that runs jobs, "run now" runs at once.
+        let ran = w.app.request_job_run(&admin, DUNNING).await.unwrap();
+        assert!(!ran.queued && ran.outcome.starts_with("ok"), "{ran:?}");
+
+        // Audited: the two changes and the request, by whom.
+        let trail = w
+            .app
+            .audit_of(&admin, "job", audit_number(ARRIVAL_NOTICES))
+            .await
+            .unwrap();
+        let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["run_requested", "schedule", "schedule"],
+            "{backend}"
+        );
+        assert!(trail.iter().all(|e| e.actor_name == "ops"));
+        assert!(
+            trail[2]
+                .changes
+                .iter()
+                .any(|c| c.field == "interval_seconds"
+                    && c.before.as_deref() == Some("300")
+                    && c.after.as_deref() == Some("60"))
+        );
+        db2.close().await;
+    })
+    .await;
+}

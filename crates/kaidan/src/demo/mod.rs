@@ -182,6 +182,21 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")
         .await
         .context("the demo's daily sales reports")?;
+    // The schedule as an administrator sets it (issue 24): the daily report
+    // and the pruning of delivered events hourly, not every five minutes;
+    // the page shows the changes in its audit trail.
+    for job in [
+        kaidan_app::jobs::SALES_DAILY_REPORT,
+        kaidan_app::jobs::EVENTS_PRUNE,
+    ] {
+        let hourly = kaidan_domain::schedule::ScheduleChange {
+            interval_seconds: Some(3600),
+            paused: None,
+        };
+        app.set_job_schedule(&ctx, job, hourly)
+            .await
+            .with_context(|| format!("the demo's schedule of {job}"))?;
+    }
 
     summary(app, &ctx, false).await
 }
