@@ -12,7 +12,7 @@ fn int_3_help_explains_every_command() {
     assert!(o.status.success());
     let help = stdout(&o);
     for cmd in [
-        "serve", "migrate", "demo", "import", "export", "allocate", "user",
+        "serve", "migrate", "demo", "import", "export", "allocate", "user", "jobs",
     ] {
         assert!(help.contains(cmd), "{cmd} missing from --help:\n{help}");
     }
@@ -20,6 +20,7 @@ fn int_3_help_explains_every_command() {
         vec!["serve", "--help"],
         vec!["user", "add", "--help"],
         vec!["import", "--help"],
+        vec!["jobs", "set", "--help"],
     ] {
         let o = kaidan("sqlite:unused.db", &sub);
         assert!(o.status.success(), "{sub:?}");

@@ -6,5 +6,6 @@ mod browser;
 mod e2e;
 mod e2e_events;
 mod e2e_fulfilment;
+mod nodes;
 mod restore;
 mod support;

@@ -42,16 +42,30 @@ impl Server {
 
     /// [`Server::start`] with more environment variables.
     pub fn start_with(db: &str, command: &str, env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(BIN)
-            .args([command, "--listen", "127.0.0.1:0"])
+        Server::start_logged(db, command, env, None)
+    }
+
+    /// [`Server::start_with`]; with `log`, at the default log level (no
+    /// `KAIDAN_LOG`) and its standard error written to that file.
+    pub fn start_logged(
+        db: &str,
+        command: &str,
+        env: &[(&str, &str)],
+        log: Option<&std::path::Path>,
+    ) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args([command, "--listen", "127.0.0.1:0"])
             .env("KAIDAN_DATABASE_URL", db)
             .env("KAIDAN_LOG", "warn")
             .env_remove("KAIDAN_CONFIG")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start kaidan");
+            .stderr(Stdio::inherit());
+        if let Some(path) = log {
+            cmd.env_remove("KAIDAN_LOG")
+                .stderr(std::fs::File::create(path).expect("log file"));
+        }
+        let mut child = cmd.spawn().expect("start kaidan");
         let Some(out) = child.stdout.take() else {
             let _ = child.kill();
             let _ = child.wait();
