@@ -852,6 +852,25 @@ mod tests {
         );
     }
 
+    /// A rolling upgrade's rule (operations.md): an older Kaidan does not
+    /// start on a database a newer one has migrated; it says why.
+    #[tokio::test]
+    async fn a_migration_of_a_newer_kaidan_stops_an_older_ones_start() {
+        let (url, _dir) = testing::fresh_url("sqlite").await.unwrap();
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        db.migrate().await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (9999, 'from a newer kaidan', TRUE, X'00', 1)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let err = db.migrate().await.unwrap_err().to_string();
+        assert!(err.contains("9999") && err.contains("missing"), "{err}");
+    }
+
     #[tokio::test]
     async fn an_edited_applied_migration_stops_the_start() {
         // What the pinned checksums protect against, shown on SQLite.

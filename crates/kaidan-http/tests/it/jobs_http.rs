@@ -20,16 +20,16 @@ async fn ops_2_the_schedule_through_the_api_and_the_jobs_page() {
         let admin = t.user_token("ops", &[Role::Admin]).await;
         let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
 
+        let t = &t;
+        let patch = |name: &'static str, token: &String, body: serde_json::Value| {
+            let token = token.clone();
+            async move {
+                let path = format!("/api/v1/jobs/{name}");
+                t.json(Method::PATCH, &path, &token, body, &[]).await
+            }
+        };
         // The API: a change, a bad one naming its field, no right.
-        let r = t
-            .json(
-                Method::PATCH,
-                "/api/v1/jobs/dunning",
-                &admin,
-                json!({"interval_seconds": 600}),
-                &[],
-            )
-            .await;
+        let r = patch("dunning", &admin, json!({"interval_seconds": 600})).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
         assert_eq!(r.json()["interval_seconds"], 600);
         assert_eq!(r.json()["paused"], false);
@@ -38,31 +38,13 @@ async fn ops_2_the_schedule_through_the_api_and_the_jobs_page() {
             (json!({}), "interval_seconds"),
             (json!({"interval": 60}), "interval"),
         ] {
-            let r = t
-                .json(Method::PATCH, "/api/v1/jobs/dunning", &admin, body, &[])
-                .await;
+            let r = patch("dunning", &admin, body).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
             assert!(r.text().contains(field), "{}", r.text());
         }
-        let r = t
-            .json(
-                Method::PATCH,
-                "/api/v1/jobs/nope",
-                &admin,
-                json!({"paused": true}),
-                &[],
-            )
-            .await;
+        let r = patch("nope", &admin, json!({"paused": true})).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
-        let r = t
-            .json(
-                Method::PATCH,
-                "/api/v1/jobs/dunning",
-                &clerk,
-                json!({"paused": true}),
-                &[],
-            )
-            .await;
+        let r = patch("dunning", &clerk, json!({"paused": true})).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
         let r = t.get("/api/v1/jobs", &admin).await;
         let dunning = r

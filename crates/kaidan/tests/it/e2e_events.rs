@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use kaidan_events::receiver::Receiver;
 
-use crate::support::{self, Server, kaidan, stderr, stdout};
+use crate::support::{self, Server, kaidan, stderr};
 
 async fn wait_for(what: &str, secs: u64, done: impl Fn() -> bool) {
     let started = Instant::now();
@@ -27,21 +27,7 @@ async fn int_5_events_reach_a_receiver_and_a_killed_server_delivers_the_rest_aft
     for (db, _dir) in support::databases().await {
         let o = kaidan(&db, &["migrate"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(
-            &db,
-            &[
-                "user",
-                "add",
-                "ops",
-                "--role",
-                "admin",
-                "--password",
-                "s3cret-pass",
-            ],
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(&db, &["user", "add-token", "ops", "--name", "e2e"]);
-        let token = stdout(&o).trim().to_string();
+        let token = support::admin_token(&db);
 
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("kaidan.toml");

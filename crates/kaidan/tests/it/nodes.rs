@@ -41,19 +41,7 @@ async fn ops_1_many_processes_set_up_an_empty_database_at_once() {
         }
         // The roles got their permissions once: an administrator can do
         // what administrators do.
-        let o = kaidan(
-            &db,
-            &[
-                "user",
-                "add",
-                "ops",
-                "--role",
-                "admin",
-                "--password",
-                "s3cret-pass",
-            ],
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
+        support::admin_token(&db);
         let o = kaidan(&db, &["jobs", "list"]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("dunning"), "{}", stdout(&o));
@@ -134,22 +122,7 @@ async fn ops_5_three_nodes_share_the_orders_and_one_job_schedule() {
         let node_b_pid = servers[1].child.id();
 
         // The company, from the command line while the nodes run.
-        let o = kaidan(
-            &db,
-            &[
-                "user",
-                "add",
-                "ops",
-                "--role",
-                "admin",
-                "--password",
-                "s3cret-pass",
-            ],
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        let o = kaidan(&db, &["user", "add-token", "ops", "--name", "nodes"]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let token = stdout(&o).trim().to_string();
+        let token = support::admin_token(&db);
         let import = |dataset: &str, text: &str| {
             let file = dir.path().join(format!("{dataset}.csv"));
             std::fs::write(&file, text).unwrap();
@@ -379,6 +352,22 @@ async fn ops_5_three_nodes_share_the_orders_and_one_job_schedule() {
             (ran["paused"].as_bool(), ran["run_requested"].as_bool()),
             (Some(true), Some(false)),
             "{ran}"
+        );
+
+        // A second node on a port in use stops at once and says why.
+        let taken = urls[0].trim_start_matches("http://").to_string();
+        let o = Command::new(BIN)
+            .args(["serve", "--listen", &taken])
+            .env("KAIDAN_DATABASE_URL", &db)
+            .env("KAIDAN_LOG", "warn")
+            .env_remove("KAIDAN_CONFIG")
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains(&format!("cannot listen on {taken}")),
+            "{}",
+            stderr(&o)
         );
 
         drop(servers);

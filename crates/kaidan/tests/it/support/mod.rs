@@ -19,6 +19,26 @@ pub fn kaidan(db: &str, args: &[&str]) -> Output {
         .expect("run kaidan")
 }
 
+/// Adds the administrator `ops` from the command line; an API token of it.
+pub fn admin_token(db: &str) -> String {
+    let o = kaidan(
+        db,
+        &[
+            "user",
+            "add",
+            "ops",
+            "--role",
+            "admin",
+            "--password",
+            "s3cret-pass",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kaidan(db, &["user", "add-token", "ops", "--name", "e2e"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
