@@ -37,9 +37,10 @@ struct Setup {
     database_url: String,
 }
 
-fn init_logging(format: Option<&str>) {
+/// `default` applies when `KAIDAN_LOG` is not set.
+fn init_logging(format: Option<&str>, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KAIDAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // Colours only for a person at a terminal, not in log files.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
@@ -205,7 +206,15 @@ async fn serve(
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let (file, _path) = FileConfig::load(cli.config.as_deref())?;
-    init_logging(file.log_format.as_deref());
+    // A bench's server answers many thousand requests: their lines would
+    // bury the figures it prints and cost what no bench measured before
+    // (issue 24 made them INFO). KAIDAN_LOG=info shows them.
+    let default = if matches!(cli.command, Command::Bench(_)) {
+        "warn"
+    } else {
+        "info,sqlx=error"
+    };
+    init_logging(file.log_format.as_deref(), default);
     let database_url = cli
         .database_url
         .clone()
