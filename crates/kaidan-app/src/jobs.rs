@@ -8,11 +8,10 @@
 //! After the commit the row is no longer due, so no other node runs it
 //! again; if the work fails, it is rolled back and the failure recorded.
 
+use kaidan_domain::audit::FieldChange;
 use kaidan_domain::schedule::{ScheduleChange, next_run_after_change};
 use kaidan_domain::{Permission, ValidationErrors};
 use serde::Serialize;
-
-use kaidan_domain::audit::FieldChange;
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -195,6 +194,7 @@ impl App {
             Ok(outcome) => {
                 tx.job_finish(&job.name, now, next, node, &outcome).await?;
                 tx.commit().await?;
+                tracing::info!(job = %job.name, %node, trigger = %trigger.as_str(), %outcome, "job ran");
                 outcome
             }
             Err(e) => {
@@ -209,9 +209,6 @@ impl App {
                 outcome
             }
         };
-        if !outcome.starts_with("error") {
-            tracing::info!(job = %job.name, %node, trigger = %trigger.as_str(), %outcome, "job ran");
-        }
         Ok(JobRun {
             name: job.name,
             node: node.to_string(),
@@ -245,8 +242,8 @@ impl App {
     /// this process, recorded as run by `node`.
     pub async fn run_job_now(&self, ctx: &Ctx, name: &str, node: &str) -> AppResult<JobRun> {
         ctx.require(Permission::JobsRun)?;
-        let job = self.claim_named(name).await?;
-        self.run_claimed(job.0, job.1, node, Trigger::RunNow).await
+        let (tx, job) = self.claim_named(name).await?;
+        self.run_claimed(tx, job, node, Trigger::RunNow).await
     }
 
     /// "Run now" asked of this node (API, jobs page): run here when this
@@ -317,46 +314,42 @@ impl App {
         } else {
             next_run_after_change(job.last_run_at, job.next_run_at, interval)
         };
-        let mut changes = vec![crate::users::change("job", job.name.clone())];
+        let mut changes = Vec::new();
         if interval != job.interval_seconds {
-            changes.push(FieldChange {
-                field: "interval_seconds".into(),
-                before: Some(job.interval_seconds.to_string()),
-                after: Some(interval.to_string()),
-            });
+            let (before, after) = (job.interval_seconds.to_string(), interval.to_string());
+            changes.push(FieldChange::new(
+                "interval_seconds",
+                Some(before),
+                Some(after),
+            ));
         }
         if paused != job.paused {
-            changes.push(FieldChange {
-                field: "paused".into(),
-                before: Some(job.paused.to_string()),
-                after: Some(paused.to_string()),
-            });
+            let (before, after) = (job.paused.to_string(), paused.to_string());
+            changes.push(FieldChange::new("paused", Some(before), Some(after)));
         }
-        if changes.len() > 1 {
-            tx.job_set_schedule(&job.name, interval, paused, next)
-                .await?;
-            self.audit(
-                &mut tx,
-                ctx,
-                "job",
-                audit_number(&job.name),
-                "schedule",
-                changes,
-            )
+        if changes.is_empty() {
+            return Ok(job);
+        }
+        changes.insert(0, crate::users::change("job", job.name.clone()));
+        tx.job_set_schedule(&job.name, interval, paused, next)
             .await?;
-            tx.commit().await?;
-            tracing::info!(job = %job.name, interval_seconds = interval, paused, by = %ctx.actor.username, "job schedule changed");
-        } else {
-            drop(tx);
-        }
-        let mut tx = self.store.read().await?;
-        let rows = tx.job_list().await?;
-        rows.into_iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| AppError::NotFound {
-                what: "job",
-                id: name.to_string(),
-            })
+        self.audit(
+            &mut tx,
+            ctx,
+            "job",
+            audit_number(&job.name),
+            "schedule",
+            changes,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(job = %job.name, interval_seconds = interval, paused, by = %ctx.actor.username, "job schedule changed");
+        Ok(JobRow {
+            interval_seconds: interval,
+            paused,
+            next_run_at: next,
+            ..job
+        })
     }
 
     /// The same use cases over the same store as another node of the job

@@ -27,7 +27,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn request_id(parts: &Parts) -> Option<String> {
     parts
         .headers
-        .get("x-request-id")
+        .get(&crate::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }

@@ -64,7 +64,7 @@ impl MakeRequestId for Ids {
 pub fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
     let id = req
         .headers()
-        .get("x-request-id")
+        .get(&crate::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
     // The route (the path's template, so no ids or queries) and the user

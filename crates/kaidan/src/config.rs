@@ -84,6 +84,9 @@ pub struct PrintFileSettings {
     pub font_index: Option<u32>,
 }
 
+/// The longest wait between two looks for due jobs: an hour.
+const MAX_TICK_SECONDS: u64 = 3600;
+
 /// `[jobs]` of `kaidan.toml`; every key is optional.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,7 +109,26 @@ impl JobsSettings {
     }
 
     pub fn tick(&self) -> std::time::Duration {
+        // Checked at load (`check`); a zero would make tokio's interval
+        // panic, so a value that skipped the check still cannot.
         std::time::Duration::from_secs(self.tick_seconds.unwrap_or(15).max(1))
+    }
+
+    /// The bounds of `[jobs]`, each error naming its key.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if let Some(i) = self.interval_seconds {
+            let change = kaidan_domain::schedule::ScheduleChange {
+                interval_seconds: Some(i),
+                paused: None,
+            };
+            change.check().map_err(|e| anyhow::anyhow!("[jobs] {e}"))?;
+        }
+        if let Some(t) = self.tick_seconds
+            && !(1..=MAX_TICK_SECONDS).contains(&t)
+        {
+            anyhow::bail!("[jobs] tick_seconds: {t} is outside 1..={MAX_TICK_SECONDS} seconds");
+        }
+        Ok(())
     }
 
     pub fn node(&self) -> String {
@@ -140,10 +162,7 @@ impl FileConfig {
             c.deadlines = d;
         }
         if let Some(i) = self.jobs.as_ref().and_then(|j| j.interval_seconds) {
-            c.job_interval_seconds = i.clamp(
-                kaidan_domain::schedule::MIN_INTERVAL_SECONDS,
-                kaidan_domain::schedule::MAX_INTERVAL_SECONDS,
-            );
+            c.job_interval_seconds = i;
         }
         // Once: a made-up name has a random part, and the job loop, "run
         // now" and the outbox relay must use the same.
@@ -272,6 +291,9 @@ impl FileConfig {
         }
         if let Some(v) = &self.surveys {
             v.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if let Some(j) = &self.jobs {
+            j.check()?;
         }
         Ok(())
     }
@@ -419,6 +441,16 @@ mod tests {
         assert_eq!(jobs.node(), "app-1");
         assert!(!jobs.enabled());
         assert!(toml::from_str::<FileConfig>("[jobs]\nintervall = 5").is_err());
+        // Out of bounds: an error naming the key, not a value made up.
+        for (text, key) in [
+            ("[jobs]\ninterval_seconds = 0", "interval_seconds"),
+            ("[jobs]\ninterval_seconds = 99999999999", "interval_seconds"),
+            ("[jobs]\ntick_seconds = 0", "tick_seconds"),
+        ] {
+            let cfg: FileConfig = toml::from_str(text).unwrap();
+            let e = cfg.check().unwrap_err().to_string();
+            assert!(e.contains("[jobs]") && e.contains(key), "{e}");
+        }
     }
 
     #[test]

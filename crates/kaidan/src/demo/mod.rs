@@ -183,8 +183,8 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
         .await
         .context("the demo's daily sales reports")?;
     // The schedule as an administrator sets it (issue 24): the daily report
-    // and the pruning of delivered events hourly, not every five minutes;
-    // the page shows the changes in its audit trail.
+    // and the pruning of delivered events hourly, not every five minutes
+    // (audited, as every change of the schedule).
     for job in [
         kaidan_app::jobs::SALES_DAILY_REPORT,
         kaidan_app::jobs::EVENTS_PRUNE,
