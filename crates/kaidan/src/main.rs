@@ -352,15 +352,16 @@ async fn jobs_command(app: &App, cmd: cli::JobsCommand) -> anyhow::Result<()> {
     let ctx = cli_ctx();
     let print = |rows: &[kaidan_app::ports::JobRow]| {
         println!(
-            "{:<26} {:>10} {:<7} {:<28} {:<28} {:>6}  outcome",
-            "job", "interval", "paused", "next run", "last run", "runs"
+            "{:<26} {:>10} {:<7} {:<7} {:<28} {:<28} {:>6}  outcome",
+            "job", "interval", "paused", "queued", "next run", "last run", "runs"
         );
         for j in rows {
             println!(
-                "{:<26} {:>10} {:<7} {:<28} {:<28} {:>6}  {}",
+                "{:<26} {:>10} {:<7} {:<7} {:<28} {:<28} {:>6}  {}",
                 j.name,
                 j.interval_seconds,
                 if j.paused { "yes" } else { "no" },
+                if j.run_requested { "yes" } else { "no" },
                 j.next_run_at.to_string(),
                 j.last_run_at.map(|t| t.to_string()).unwrap_or_default(),
                 j.runs,

@@ -29,6 +29,8 @@ pub struct JobView {
     pub label: &'static str,
     pub interval: i64,
     pub paused: bool,
+    /// A "run now" waits for a node that runs jobs.
+    pub queued: bool,
     pub next_run: String,
     pub last_run: String,
     pub node: String,
@@ -67,6 +69,7 @@ fn job_view(lang: Lang, j: &JobRow) -> JobView {
         name: j.name.clone(),
         interval: j.interval_seconds,
         paused: j.paused,
+        queued: j.run_requested,
         next_run: local_time(j.next_run_at),
         last_run: j.last_run_at.map(local_time).unwrap_or_default(),
         node: j.last_node.clone().unwrap_or_default(),

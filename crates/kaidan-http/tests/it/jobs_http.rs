@@ -160,6 +160,11 @@ async fn ops_2_the_schedule_through_the_api_and_the_jobs_page() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert!(r.text().contains("本节点不运行定时任务"), "{}", r.text());
+        assert!(
+            r.text().contains("id=\"queued-survey_send\""),
+            "{}",
+            r.text()
+        );
         let r = t.get("/api/v1/jobs", &admin).await;
         let jobs = r.json();
         let requested: Vec<&str> = jobs
