@@ -202,6 +202,9 @@ impl CustomerData {
     }
 }
 
+/// The longest bar code, in characters (GS1-128 carries at most 48).
+pub const MAX_BARCODE_CHARS: usize = 48;
+
 /// The longest product category name (品类), in characters.
 pub const MAX_CATEGORY_CHARS: usize = 64;
 
@@ -214,6 +217,10 @@ pub struct ProductData {
     pub name: String,
     #[serde(default)]
     pub spec: String,
+    /// The bar code printed on the goods (EAN-13, UPC, GS1), empty when it
+    /// has none: order entry finds a product by it. Unique when set.
+    #[serde(default)]
+    pub barcode: String,
     /// The product category (品类) whose return and warranty periods
     /// apply (AFS-1); empty: the company's default periods.
     #[serde(default)]
@@ -240,6 +247,10 @@ impl ProductData {
         let sku = e.code("sku", &self.sku, 64);
         let name = e.text("name", &self.name, 200);
         let spec = e.trimmed("spec", &self.spec, 200);
+        let barcode = self.barcode.trim().to_string();
+        if !barcode.is_empty() {
+            e.code("barcode", &barcode, MAX_BARCODE_CHARS);
+        }
         let category = e.trimmed("category", &self.category, MAX_CATEGORY_CHARS);
         let unit = e.text("unit", &self.unit, 16);
         let launch_priority = e.rank("launch_priority", self.launch_priority);
@@ -253,6 +264,7 @@ impl ProductData {
             sku,
             name,
             spec,
+            barcode,
             category,
             unit,
             launch_priority,
@@ -455,6 +467,7 @@ mod tests {
             sku: " SKU-1 ".into(),
             name: "T恤".into(),
             spec: "M".into(),
+            barcode: String::new(),
             category: String::new(),
             unit: "件".into(),
             season: Season::SpringSummer,

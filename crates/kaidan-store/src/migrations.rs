@@ -133,6 +133,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0040_kept_months_statement_triggers.sql"),
     migration!("0041_target_month_amounts_index.sql"),
     migration!("0042_job_schedule.sql"),
+    migration!("0043_search.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -509,6 +510,11 @@ mod tests {
             42,
             "d9682dbc3ebd1204d54f2d96a2cfc54214bddb204f1a8f0e6ba59aa4b9cd9d1ac969ec22be8a29e7304382fd2f9057b4",
             "d9682dbc3ebd1204d54f2d96a2cfc54214bddb204f1a8f0e6ba59aa4b9cd9d1ac969ec22be8a29e7304382fd2f9057b4",
+        ),
+        (
+            43,
+            "631f7b3fa1ceae72228fea9fa8594591e18ecb5c6de56f94416a3fcad3179d0fa2ce324ecfab9f6aecf58053d5ab2c8c",
+            "631f7b3fa1ceae72228fea9fa8594591e18ecb5c6de56f94416a3fcad3179d0fa2ce324ecfab9f6aecf58053d5ab2c8c",
         ),
     ];
 

@@ -71,6 +71,7 @@ pub(crate) async fn company_on(
             sku: format!("B-{tag}-{i}"),
             name: format!("压测商品{i}"),
             spec: String::new(),
+            barcode: String::new(),
             category: String::new(),
             unit: "件".into(),
             season: Season::None,

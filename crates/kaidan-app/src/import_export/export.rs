@@ -128,6 +128,7 @@ fn export_row(d: &MasterData, n: &CodeNames, vis: &Visibility) -> Vec<String> {
             p.sku.clone(),
             p.name.clone(),
             p.spec.clone(),
+            p.barcode.clone(),
             p.category.clone(),
             p.unit.clone(),
             p.season.to_string(),

@@ -254,6 +254,7 @@ async fn parse_row(
                 sku: c.text("sku"),
                 name: c.text("name"),
                 spec: c.opt("spec").unwrap_or_default(),
+                barcode: c.opt("barcode").unwrap_or_default(),
                 category: c.opt("category").unwrap_or_default(),
                 unit: c.text("unit"),
                 season: c

@@ -95,6 +95,7 @@ impl Dataset {
                 "sku*",
                 "name*",
                 "spec",
+                "barcode",
                 "category",
                 "unit*",
                 "season*",

@@ -21,6 +21,14 @@ impl App {
         customer: CustomerId,
     ) -> AppResult<(AccountBalance, Vec<AccountEntry>)> {
         Self::may_read_account(ctx, customer)?;
+        self.account_of(customer).await
+    }
+
+    /// The account of `customer`, for a caller already allowed to see it.
+    pub(crate) async fn account_of(
+        &self,
+        customer: CustomerId,
+    ) -> AppResult<(AccountBalance, Vec<AccountEntry>)> {
         let mut tx = self.store.read().await?;
         let entries: Vec<AccountEntry> = tx
             .account_entries(customer)

@@ -30,6 +30,7 @@ mod portal;
 mod purchasing;
 mod records;
 mod returns;
+mod search;
 mod stock;
 mod surveys;
 mod targets;
@@ -62,6 +63,7 @@ pub use portal::*;
 pub use purchasing::*;
 pub use records::*;
 pub use returns::*;
+pub use search::*;
 pub use stock::*;
 pub use surveys::*;
 pub use targets::*;
@@ -183,6 +185,7 @@ pub trait Tx:
     + CommissionsTx
     + AssessmentsTx
     + CustomerFilesTx
+    + SearchTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

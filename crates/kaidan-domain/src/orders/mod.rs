@@ -10,6 +10,7 @@ pub mod duplicate;
 pub mod intake;
 pub mod joint;
 pub mod numbering;
+pub mod pasted_lines;
 pub mod pricing;
 pub mod receivables;
 pub mod review;

@@ -663,7 +663,7 @@ async fn alc_6_alc_8_season_lists_plans_and_unlisted_regions_on_the_database() {
         }
         let mut products = Vec::new();
         for (sku, season) in [("S-1", Season::SpringSummer), ("W-1", Season::AutumnWinter), ("N-1", Season::None)] {
-            let p = ProductData { sku: sku.into(), name: sku.into(), spec: String::new(), category: String::new(), unit: "件".into(), season,
+            let p = ProductData { sku: sku.into(), name: sku.into(), spec: String::new(), barcode: String::new(), category: String::new(), unit: "件".into(), season,
                 launch_priority: 1, list_price: "10.00".parse().unwrap(), cost_price: None,
                 tax_rate: TaxRate::new(rust_decimal::Decimal::new(13, 2)).unwrap(), active: true };
             products.push(ProductId(created(w.app.create(&sys, p, None).await.unwrap()).id));

@@ -21,6 +21,7 @@ fn product(sku: &str) -> ProductData {
         sku: sku.into(),
         name: format!("产品 {sku}"),
         spec: "M".into(),
+        barcode: String::new(),
         category: String::new(),
         unit: "件".into(),
         season: Season::SpringSummer,

@@ -209,6 +209,8 @@ pub(super) struct Product {
     pub sku: String,
     pub name: String,
     pub spec: String,
+    /// An EAN-13 bar code, set once the list is complete.
+    pub barcode: String,
     /// 品类: its return and warranty periods (AFS-1).
     pub category: &'static str,
     pub unit: &'static str,
@@ -305,6 +307,7 @@ pub(super) fn products() -> Vec<Product> {
                 ),
                 name: format!("{}({colour_name})", c.name),
                 spec: format!("颜色:{colour_name};尺码:{size_label}"),
+                barcode: String::new(),
                 category: match c.sizing {
                     Apparel => "服装",
                     Shoes => "鞋类",
@@ -319,8 +322,21 @@ pub(super) fn products() -> Vec<Product> {
     }
     for (i, p) in out.iter_mut().enumerate() {
         p.launch_priority = i32::try_from(i + 1).unwrap_or(i32::MAX);
+        p.barcode = ean13(&format!("692{:09}", 345_000_000 + i));
     }
     out
+}
+
+/// Twelve digits and their EAN-13 check digit (weights 1 and 3 from the
+/// left), as printed on the goods.
+pub(super) fn ean13(twelve: &str) -> String {
+    let sum: u32 = twelve
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { d } else { d * 3 })
+        .sum();
+    format!("{twelve}{}", (10 - sum % 10) % 10)
 }
 
 /// A customer row of the customers import.

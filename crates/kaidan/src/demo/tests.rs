@@ -425,6 +425,7 @@ fn demo_products_are_unique_and_a_third_of_each_season() {
             sku: p.sku.clone(),
             name: p.name.clone(),
             spec: p.spec.clone(),
+            barcode: p.barcode.clone(),
             category: p.category.to_string(),
             unit: p.unit.to_string(),
             season: p.season,
@@ -1424,5 +1425,19 @@ async fn sal_2_demo_rep_has_customer_files_opened_and_to_open() {
             f.file.is_some() && !f.categories.is_empty(),
             "{backend}: {f:?}"
         );
+    }
+}
+
+/// Issue 21: every demo product carries a valid, distinct EAN-13 bar code,
+/// so order entry can find it by scanning.
+#[test]
+fn demo_products_carry_valid_distinct_bar_codes() {
+    assert_eq!(data::ean13("400638133393"), "4006381333931");
+    let products = data::products();
+    let codes: BTreeSet<&str> = products.iter().map(|p| p.barcode.as_str()).collect();
+    assert_eq!(codes.len(), products.len());
+    for c in codes {
+        assert_eq!(c.len(), 13, "{c}");
+        assert_eq!(data::ean13(&c[..12]), c);
     }
 }

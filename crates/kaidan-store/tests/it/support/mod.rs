@@ -61,6 +61,7 @@ pub fn product(sku: &str, name: &str, launch_priority: i32, list_price: Money) -
         sku: sku.into(),
         name: name.into(),
         spec: String::new(),
+        barcode: String::new(),
         category: String::new(),
         unit: "件".into(),
         season: Season::None,

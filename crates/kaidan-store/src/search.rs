@@ -1,0 +1,309 @@
+//! Finding by what a person types (issue 21). Numbers are matched by
+//! prefix through their unique indexes (a range, so both engines use the
+//! index); codes, names and references of the smaller tables by substring.
+//! No query reads a table of documents whole.
+
+use async_trait::async_trait;
+use kaidan_app::ports::{HitKind, OpenOrderRow, ProductHit, SearchRow, SearchTx, StoreError};
+use kaidan_domain::orders::OrderStatus;
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, TaxRate};
+
+use crate::row::{RowExt, Val, placeholders};
+use crate::tx::{DbTx, fetch_all_once, fetch_as_once};
+
+const PRODUCT_COLUMNS: &str = "id, sku, name, spec, barcode, unit, list_price, tax_rate_bp, active";
+
+fn product_hit(r: &impl RowExt) -> Result<ProductHit, StoreError> {
+    Ok(ProductHit {
+        id: ProductId(r.i64("id")?),
+        sku: r.text("sku")?,
+        name: r.text("name")?,
+        spec: r.text("spec")?,
+        barcode: r.text("barcode")?,
+        unit: r.text("unit")?,
+        list_price: Money::from_units(r.i64("list_price")?),
+        tax_rate: TaxRate::from_basis_points(r.i64("tax_rate_bp")?),
+        active: r.bool("active")?,
+    })
+}
+
+fn search_row(r: &impl RowExt) -> Result<SearchRow, StoreError> {
+    let kind = r.text("kind")?;
+    let kind = HitKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == kind)
+        .ok_or_else(|| crate::error::corrupt(format!("search kind {kind}")))?;
+    Ok(SearchRow {
+        kind,
+        id: r.i64("id")?,
+        key: r.opt_text("key")?.unwrap_or_default(),
+        detail: r.opt_text("detail")?.unwrap_or_default(),
+        customer_id: r.opt_i64("customer_id")?.map(CustomerId),
+    })
+}
+
+/// A `LIKE` pattern that holds `text` anywhere, lower-cased; `%` and `_`
+/// typed by the user match themselves literally by being left out.
+fn contains(text: &str) -> String {
+    format!("%{}%", text.to_lowercase().replace(['%', '_', '\\'], ""))
+}
+
+/// `col >= $a AND col < $b`: the values that start with `prefix`, as an
+/// index range on either engine.
+fn prefix_range(col: &str, prefix: &str, vals: &mut Vec<Val>) -> String {
+    vals.push(Val::T(prefix.to_string()));
+    vals.push(Val::T(format!("{prefix}{}", char::MAX)));
+    format!("({col} >= ${} AND {col} < ${})", vals.len() - 1, vals.len())
+}
+
+/// The number prefixes to try: as typed and upper-cased (numbers are
+/// written in capitals, people type in either).
+fn number_prefixes(text: &str) -> Vec<String> {
+    let mut v = vec![text.to_string()];
+    let upper = text.to_uppercase();
+    if upper != text {
+        v.push(upper);
+    }
+    v
+}
+
+fn numbers_clause(col: &str, text: &str, vals: &mut Vec<Val>) -> String {
+    let parts: Vec<String> = number_prefixes(text)
+        .iter()
+        .map(|p| prefix_range(col, p, vals))
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// One kind's query: `kind, id, key, detail, customer_id` of the matches.
+fn kind_query(kind: HitKind, text: &str, limit: u32, vals: &mut Vec<Val>) -> String {
+    let lim = |vals: &mut Vec<Val>| {
+        vals.push(Val::I(i64::from(limit)));
+        format!("${}", vals.len())
+    };
+    let k = kind.as_str();
+    match kind {
+        HitKind::Order => {
+            let num = numbers_clause("o.number", text, vals);
+            vals.push(Val::T(text.to_string()));
+            let r = vals.len();
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, o.id, o.number AS key, c.name AS detail, o.customer_id \
+                 FROM orders o JOIN customers c ON c.id = o.customer_id \
+                 WHERE {num} OR o.customer_ref = ${r} ORDER BY o.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Customer => {
+            vals.push(Val::T(contains(text)));
+            let p = vals.len();
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, id, code AS key, name AS detail, id AS customer_id \
+                 FROM customers WHERE LOWER(code) LIKE ${p} OR LOWER(name) LIKE ${p} \
+                 ORDER BY code LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Product => {
+            vals.push(Val::T(contains(text)));
+            let p = vals.len();
+            vals.push(Val::T(text.to_string()));
+            let b = vals.len();
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, id, sku AS key, name AS detail, CAST(NULL AS BIGINT) AS customer_id \
+                 FROM products WHERE LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR barcode = ${b} \
+                 ORDER BY sku LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Shipment => {
+            let num = numbers_clause("s.number", text, vals);
+            vals.push(Val::T(text.to_string()));
+            let t = vals.len();
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, s.id, s.number AS key, c.name AS detail, o.customer_id \
+                 FROM shipments s JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id \
+                 WHERE {num} OR s.tracking_no = ${t} ORDER BY s.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::PickList => {
+            let num = numbers_clause("p.number", text, vals);
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, p.id, p.number AS key, c.name AS detail, o.customer_id \
+                 FROM pick_lists p JOIN orders o ON o.id = p.order_id JOIN customers c ON c.id = o.customer_id \
+                 WHERE {num} ORDER BY p.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::PurchaseOrder => {
+            let num = numbers_clause("number", text, vals);
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, id, number AS key, supplier AS detail, CAST(NULL AS BIGINT) AS customer_id \
+                 FROM purchase_orders WHERE {num} ORDER BY id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Transfer => {
+            let num = numbers_clause("t.number", text, vals);
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, t.id, t.number AS key, r.name AS detail, CAST(NULL AS BIGINT) AS customer_id \
+                 FROM transfers t JOIN regions r ON r.id = t.region_id \
+                 WHERE {num} ORDER BY t.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Invoice => {
+            let num = numbers_clause("i.number", text, vals);
+            vals.push(Val::T(text.to_string()));
+            let f = vals.len();
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, i.id, i.number AS key, c.name AS detail, i.customer_id \
+                 FROM invoices i JOIN customers c ON c.id = i.customer_id \
+                 WHERE {num} OR i.fapiao_number = ${f} ORDER BY i.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+        HitKind::Return | HitKind::Complaint | HitKind::Contract => {
+            let table = match kind {
+                HitKind::Return => "returns",
+                HitKind::Complaint => "complaints",
+                _ => "contracts",
+            };
+            let num = numbers_clause("x.number", text, vals);
+            let l = lim(vals);
+            format!(
+                "SELECT * FROM (SELECT '{k}' AS kind, x.id, x.number AS key, c.name AS detail, x.customer_id \
+                 FROM {table} x JOIN customers c ON c.id = x.customer_id \
+                 WHERE {num} ORDER BY x.id DESC LIMIT {l}) q_{k}"
+            )
+        }
+    }
+}
+
+#[async_trait]
+impl SearchTx for DbTx {
+    async fn customer_open_orders(
+        &mut self,
+        customer: CustomerId,
+        statuses: &[OrderStatus],
+        limit: u32,
+    ) -> Result<(u64, Money, Vec<OpenOrderRow>), StoreError> {
+        if statuses.is_empty() {
+            return Ok((0, Money::ZERO, Vec::new()));
+        }
+        let mut vals = vec![Val::I(customer.get())];
+        vals.extend(statuses.iter().map(|s| Val::T(s.as_str().into())));
+        let within = format!(
+            "customer_id = $1 AND status IN ({})",
+            placeholders(2, statuses.len())
+        );
+        // SUM of BIGINT is NUMERIC in PostgreSQL; cast so both engines give
+        // i64. Served by orders_customer_open (customer_id, status, amount).
+        let sums = format!(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS amount FROM orders WHERE {within}"
+        );
+        let (n, amount): (i64, i64) = fetch_as_once!(self, query_as.fetch_one, &sums, vals);
+        vals.push(Val::I(i64::from(limit)));
+        let newest = format!(
+            "SELECT id, number, status, amount, received_at FROM orders WHERE {within} \
+             ORDER BY id DESC LIMIT ${}",
+            vals.len()
+        );
+        let rows = fetch_all_once!(self, &newest, vals, |r| Ok(OpenOrderRow {
+            id: OrderId(r.i64("id")?),
+            number: r.opt_text("number")?,
+            status: r.parsed("status")?,
+            amount: Money::from_units(r.i64("amount")?),
+            received_at: r.ts("received_at")?,
+        }));
+        Ok((
+            u64::try_from(n).unwrap_or_default(),
+            Money::from_units(amount),
+            rows,
+        ))
+    }
+
+    async fn product_search(
+        &mut self,
+        words: &[String],
+        active_only: bool,
+        limit: u32,
+    ) -> Result<Vec<ProductHit>, StoreError> {
+        let mut vals = Vec::new();
+        let mut clauses = Vec::new();
+        if active_only {
+            clauses.push("active".to_string());
+        }
+        let whole = words.join(" ");
+        vals.push(Val::T(whole.clone()));
+        let exact = vals.len();
+        vals.push(Val::T(whole.to_lowercase()));
+        let exact_lower = vals.len();
+        vals.push(Val::T(format!(
+            "{}%",
+            whole.to_lowercase().replace(['%', '_', '\\'], "")
+        )));
+        let starts = vals.len();
+        let mut each = Vec::new();
+        for w in words {
+            vals.push(Val::T(contains(w)));
+            let p = vals.len();
+            each.push(format!(
+                "(LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR LOWER(spec) LIKE ${p})"
+            ));
+        }
+        if !each.is_empty() {
+            clauses.push(format!("(({}) OR barcode = ${exact})", each.join(" AND ")));
+        }
+        vals.push(Val::I(i64::from(limit.max(1))));
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products {} \
+             ORDER BY CASE WHEN barcode = ${exact} OR LOWER(sku) = ${exact_lower} THEN 0 \
+             WHEN LOWER(sku) LIKE ${starts} THEN 1 ELSE 2 END, sku LIMIT ${}",
+            crate::row::where_all(&clauses),
+            vals.len()
+        );
+        Ok(fetch_all_once!(self, &sql, vals, product_hit))
+    }
+
+    async fn products_by_code(&mut self, codes: &[String]) -> Result<Vec<ProductHit>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        // Chunks keep the statement within both engines' parameter limits.
+        for chunk in codes.chunks(400) {
+            let vals: Vec<Val> = chunk
+                .iter()
+                .chain(chunk.iter())
+                .map(|c| Val::T(c.clone()))
+                .collect();
+            let sql = format!(
+                "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku IN ({}) OR barcode IN ({})",
+                placeholders(1, chunk.len()),
+                placeholders(chunk.len() + 1, chunk.len())
+            );
+            out.extend(fetch_all_once!(self, &sql, vals, product_hit));
+        }
+        Ok(out)
+    }
+
+    async fn search_rows(
+        &mut self,
+        text: &str,
+        kinds: &[HitKind],
+        limit: u32,
+    ) -> Result<Vec<SearchRow>, StoreError> {
+        if kinds.is_empty() || text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut vals = Vec::new();
+        let parts: Vec<String> = kinds
+            .iter()
+            .map(|k| kind_query(*k, text, limit.max(1), &mut vals))
+            .collect();
+        let sql = parts.join(" UNION ALL ");
+        Ok(fetch_all_once!(self, &sql, vals, search_row))
+    }
+}
