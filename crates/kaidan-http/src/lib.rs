@@ -50,6 +50,13 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
+        .merge(swagger_ui_dist::generate_routes(
+            swagger_ui_dist::ApiDefinition {
+                uri_prefix: pages::api_docs::ASSETS,
+                api_definition: swagger_ui_dist::OpenApiSource::Uri("/api/openapi.json"),
+                title: Some("Kaidan API"),
+            },
+        ))
         .layer(axum::middleware::from_fn(
             problem::every_api_error_a_problem,
         ))

@@ -37,6 +37,7 @@ pub(crate) mod query;
 pub mod region_priorities;
 pub mod returns;
 pub mod safety_stock;
+pub mod search;
 pub mod session;
 pub mod stock;
 pub mod stock_counts;
@@ -95,7 +96,8 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(commissions::routes())
         .merge(assessments::routes())
         .merge(customer_files::routes())
-        .merge(expenses::routes());
+        .merge(expenses::routes())
+        .merge(search::routes());
     for (path, tag) in MASTER {
         r = match *tag {
             "products" => master::mount::<ProductData>(r, path),

@@ -102,6 +102,7 @@ impl PageEntity for ProductData {
             f("sku", "SKU", "SKU", Kind::Text, true, true),
             f("name", "名称", "Name", Kind::Text, true, true),
             f("spec", "规格", "Spec", Kind::Text, false, true),
+            f("barcode", "条码", "Barcode", Kind::Text, false, false),
             f("category", "品类", "Category", Kind::Text, false, false),
             f("unit", "单位", "Unit", Kind::Text, true, true),
             f(

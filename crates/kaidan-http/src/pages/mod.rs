@@ -3,6 +3,7 @@
 
 mod accounts;
 mod allocation;
+pub mod api_docs;
 mod arrival_notices;
 mod assessments;
 mod bank;
@@ -33,6 +34,7 @@ mod print;
 mod purchasing;
 mod region_priorities;
 mod returns;
+mod search;
 mod session;
 mod stock;
 mod stock_counts;
@@ -76,6 +78,10 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/lang/{lang}", get(session::set_lang))
         .route("/static/kaidan.css", get(stylesheet))
+        .route("/api/docs", get(api_docs::api_docs))
+        .route("/search", get(search::search_page))
+        .route("/static/search.js", get(search::script))
+        .route("/static/api-docs.js", get(api_docs::script))
         .route("/stock", get(stock::stock))
         .route(
             "/stock/{product_id}/{warehouse_id}/history",
@@ -162,6 +168,23 @@ pub struct Chrome {
     /// The current path and query, for the language switch to come back to.
     pub path: String,
     pub flash: Option<String>,
+}
+
+impl Chrome {
+    /// The search box's names for the kinds of hits, in the page's
+    /// language, for its script.
+    pub fn search_kinds_json(&self) -> String {
+        let kinds: serde_json::Map<String, serde_json::Value> = kaidan_app::ports::HitKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    self.lang.pick(k.label_zh(), k.label_en()).into(),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(kinds).to_string()
+    }
 }
 
 /// The sections a user sees, by permission (navigation by role, SEC-1).

@@ -1,6 +1,5 @@
 //! Order entry for clerks and the customer portal (ORD-1..3).
 
-use kaidan_domain::field_rules::Field;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -15,18 +14,11 @@ use kaidan_domain::{CustomerId, Money, ProductId, Role, ValidationErrors};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, optional, render,
 };
-use super::{customer_names, products};
+use super::customer_names;
 use crate::state::AppState;
 
 /// Rows shown on a fresh form.
 const BLANK_ROWS: usize = 3;
-
-pub struct ProductOption {
-    pub id: i64,
-    pub label: String,
-    /// VAT-inclusive list price, for the live total (display only).
-    pub price: String,
-}
 
 pub struct CustomerOption {
     pub id: i64,
@@ -37,6 +29,8 @@ pub struct CustomerOption {
 
 pub struct LineRow {
     pub idx: usize,
+    /// What the clerk typed or chose in the product field: the SKU first.
+    pub product: String,
     pub product_id: String,
     pub quantity: String,
     pub unit_price: String,
@@ -53,7 +47,6 @@ pub struct EntryPage {
     pub chrome: Chrome,
     pub title: String,
     pub customers: Vec<CustomerOption>,
-    pub products: Vec<ProductOption>,
     pub channels: Vec<(&'static str, &'static str)>,
     pub methods: Vec<(&'static str, &'static str)>,
     pub terms: Vec<(&'static str, &'static str)>,
@@ -63,6 +56,9 @@ pub struct EntryPage {
     pub duplicates: Vec<String>,
     pub rows: Vec<LineRow>,
     pub customer_fixed: bool,
+    /// The words the script shows for codes the API answers, in the page's
+    /// language: `terms`, `methods`, `statuses`, `codes` (field errors).
+    pub labels_json: String,
 }
 
 impl EntryPage {
@@ -120,6 +116,46 @@ fn channel_label(lang: Lang, c: Channel) -> &'static str {
     )
 }
 
+/// What the script needs to show the API's codes in words.
+fn labels_json(lang: Lang) -> String {
+    use kaidan_domain::orders::OrderStatus;
+    let map = |pairs: Vec<(&str, &str)>| -> serde_json::Map<String, serde_json::Value> {
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
+            .collect()
+    };
+    let codes = [
+        "required",
+        "invalid",
+        "out_of_range",
+        "too_long",
+        "unknown_reference",
+        "inactive",
+    ];
+    serde_json::json!({
+        "terms": map(PaymentTerms::ALL.iter().map(|t| (t.as_str(), terms_label(lang, *t))).collect()),
+        "methods": map(PaymentMethod::ALL.iter().map(|m| (m.as_str(), method_label(lang, *m))).collect()),
+        "statuses": map(OrderStatus::ALL.iter().map(|s| (s.as_str(), super::status_label(lang, *s))).collect()),
+        "codes": map(codes.iter().map(|c| (*c, error_word(lang, c))).collect()),
+    })
+    .to_string()
+}
+
+/// A field error's code in the page's language.
+fn error_word(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "required" => lang.pick("必填", "required"),
+        "invalid" => lang.pick("格式不对", "invalid"),
+        "out_of_range" => lang.pick("超出范围", "out of range"),
+        "too_long" => lang.pick("太长", "too long"),
+        "unknown_reference" => lang.pick("不存在", "unknown"),
+        "inactive" => lang.pick("已停用", "inactive"),
+        "duplicate" => lang.pick("重复", "duplicate"),
+        _ => "",
+    }
+}
+
 /// Which form rows were filled in; the others are ignored.
 fn row_indexes(form: &HashMap<String, String>) -> Vec<usize> {
     let mut idx: Vec<usize> = form
@@ -141,7 +177,7 @@ fn line_field(form: &HashMap<String, String>, i: usize, f: &str) -> String {
 }
 
 fn is_blank_row(form: &HashMap<String, String>, i: usize) -> bool {
-    ["product_id", "quantity", "unit_price", "note"]
+    ["product", "product_id", "quantity", "unit_price", "note"]
         .iter()
         .all(|f| line_field(form, i, f).is_empty())
 }
@@ -149,16 +185,7 @@ fn is_blank_row(form: &HashMap<String, String>, i: usize) -> bool {
 /// Translates a field error's code into the page's language, keeping the
 /// English detail.
 fn error_text(lang: Lang, code: &str, message: &str) -> String {
-    let zh = match code {
-        "required" => "必填",
-        "invalid" => "格式不对",
-        "out_of_range" => "超出范围",
-        "too_long" => "太长",
-        "unknown_reference" => "不存在",
-        "inactive" => "已停用",
-        "duplicate" => "重复",
-        _ => "",
-    };
+    let zh = error_word(Lang::Zh, code);
     match lang {
         Lang::Zh if !zh.is_empty() => format!("{zh}({message})"),
         _ => message.to_string(),
@@ -346,27 +373,6 @@ async fn page(
         Err(AppError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(PageError::new(lang, e)),
     };
-    // The preview's list prices only for readers of prices (SEC-4); the
-    // empty text makes the script show no amount.
-    let vis = ctx.visibility();
-    let products = match products(s, ctx).await {
-        Ok(p) => p
-            .into_iter()
-            .filter(|p| p.data.active)
-            .map(|p| ProductOption {
-                id: p.id,
-                label: if p.data.spec.is_empty() {
-                    format!("{} {}", p.data.sku, p.data.name)
-                } else {
-                    format!("{} {} ({})", p.data.sku, p.data.name, p.data.spec)
-                },
-                price: vis
-                    .cell(Field::ProductListPrice, p.data.list_price.to_string())
-                    .unwrap_or_default(),
-            })
-            .collect(),
-        Err(e) => return Err(PageError::new(lang, e)),
-    };
     let mut values = form.clone();
     values.remove("_csrf");
     if !values.contains_key("order_date") {
@@ -409,6 +415,7 @@ async fn page(
                 .collect();
             LineRow {
                 idx: i,
+                product: line_field(form, i, "product"),
                 product_id: line_field(form, i, "product_id"),
                 quantity: line_field(form, i, "quantity"),
                 unit_price: line_field(form, i, "unit_price"),
@@ -444,7 +451,6 @@ async fn page(
         &EntryPage {
             title: lang.pick("新建订单", "New order").into(),
             customers,
-            products,
             channels: Channel::ALL
                 .iter()
                 .map(|c| (c.as_str(), channel_label(lang, *c)))
@@ -463,6 +469,7 @@ async fn page(
             duplicates,
             rows,
             customer_fixed,
+            labels_json: labels_json(lang),
             chrome,
         },
     ))
@@ -503,7 +510,21 @@ pub async fn create(
 ) -> PageResult {
     let lang = chrome.lang;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
-    let (input, errors, rows) = parse(&form, lang, own_customer(&ctx));
+    let (form, unknown) = resolve_typed_codes(&s, &ctx, lang, form).await?;
+    let (input, mut errors, rows) = parse(&form, lang, own_customer(&ctx));
+    let input = if unknown.is_empty() { input } else { None };
+    for (i, code) in unknown {
+        errors.insert(
+            format!("lines[{i}].product_id"),
+            format!(
+                "{} {code}",
+                lang.pick(
+                    "找不到该 SKU 或条码的在售商品:",
+                    "no active product with SKU or bar code"
+                )
+            ),
+        );
+    }
     let confirm = matches!(
         form.get("confirm_duplicate").map(String::as_str),
         Some("true" | "on" | "1")
@@ -531,6 +552,46 @@ pub async fn create(
         },
     };
     page(&s, &ctx, chrome, status, &form, errors, general, duplicates).await
+}
+
+/// Rows where the clerk typed a code and tabbed on without choosing from
+/// the matches (or the page ran without its script): the product is the
+/// one whose SKU or bar code is the field's first word. Returns the form
+/// with those ids filled in, and the rows whose code names no product.
+async fn resolve_typed_codes(
+    s: &AppState,
+    ctx: &Ctx,
+    lang: Lang,
+    mut form: HashMap<String, String>,
+) -> Result<(HashMap<String, String>, Vec<(usize, String)>), PageError> {
+    let typed: Vec<(usize, String)> = row_indexes(&form)
+        .into_iter()
+        .filter(|i| line_field(&form, *i, "product_id").is_empty())
+        .filter_map(|i| {
+            let text = line_field(&form, i, "product");
+            let code = text.split_whitespace().next()?.to_string();
+            Some((i, code))
+        })
+        .collect();
+    if typed.is_empty() {
+        return Ok((form, Vec::new()));
+    }
+    let codes: Vec<String> = typed.iter().map(|(_, c)| c.clone()).collect();
+    let found = s
+        .app
+        .products_by_code(ctx, None, &codes)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let mut unknown = Vec::new();
+    for (i, code) in typed {
+        match found.get(&code) {
+            Some(m) => {
+                form.insert(format!("lines[{i}].product_id"), m.product_id.to_string());
+            }
+            None => unknown.push((i, code)),
+        }
+    }
+    Ok((form, unknown))
 }
 
 /// The use case's refusal by form field. The use case numbers the filled
