@@ -31,6 +31,7 @@ mod price_fields;
 mod print_http;
 mod purchasing;
 mod returns_http;
+mod search_http;
 mod shortages_http;
 mod support;
 mod surveys_http;

@@ -47,6 +47,7 @@ async fn fixture(t: &T) -> Fixture {
                         sku: "PU-1".into(),
                         name: "羽绒服".into(),
                         spec: String::new(),
+                        barcode: String::new(),
                         category: String::new(),
                         unit: "件".into(),
                         season: Season::AutumnWinter,

@@ -24,12 +24,35 @@ fn tool(name: &str) -> Option<String> {
 }
 
 /// The element, once the page shows it (pages load and reload meanwhile).
+/// When it never comes, the page as it is (address, text, a screenshot in
+/// test-artifacts/failed.png) is in the failure.
 async fn element(c: &fantoccini::Client, at: Locator<'_>) -> fantoccini::elements::Element {
-    c.wait()
+    match c
+        .wait()
         .at_most(Duration::from_secs(90))
         .for_element(at)
         .await
-        .unwrap()
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts");
+            let _ = std::fs::create_dir_all(&out);
+            if let Ok(png) = c.screenshot().await {
+                let _ = std::fs::write(out.join("failed.png"), png);
+            }
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let text = match c.find(Locator::Css("main")).await {
+                Ok(m) => m.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let text: String = text.chars().take(1500).collect();
+            panic!("{at:?} never showed ({e}) on {url}:\n{text}");
+        }
+    }
 }
 
 /// Clicks the element at `at`; when the page replaced it between finding
@@ -127,6 +150,299 @@ async fn click_until(c: &fantoccini::Client, id: &str, check: &str, want: &str) 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("after clicking {id}, #{check} never said {want:?}: {text:?}");
+}
+
+/// Types `keys` where the keyboard's focus is.
+async fn type_keys(c: &fantoccini::Client, keys: &str) {
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// Runs `script` (which returns true or false) until it answers true.
+async fn wait_true(c: &fantoccini::Client, what: &str, script: &str, args: Vec<serde_json::Value>) {
+    for _ in 0..150 {
+        if c.execute(script, args.clone()).await.unwrap() == serde_json::json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never: {what}");
+}
+
+/// In the product field that has the focus: waits until the list of
+/// matches offers first a product whose SKU starts with `sku`, and takes
+/// it with Enter (which moves on to the quantity).
+async fn take_match(c: &fantoccini::Client, sku: &str) {
+    wait_true(
+        c,
+        &format!("the matches offer {sku} first"),
+        "const l = document.getElementById('product-suggest');
+         const li = l.querySelector('li.selected');
+         return !l.hidden && !!li && li.textContent.startsWith(arguments[0]);",
+        vec![serde_json::json!(sku)],
+    )
+    .await;
+    type_keys(c, &fantoccini::key::Key::Enter).await;
+}
+
+/// Issue 21, item 2: the page is no wider than the window at 1280 and
+/// 1920 px (and, for `phone`, at 390 px); a screenshot at each width.
+async fn fits_widths(
+    c: &fantoccini::Client,
+    url: &str,
+    path: &str,
+    phone: bool,
+    shots: &std::path::Path,
+) {
+    let name: String = path
+        .trim_start_matches('/')
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+        .collect();
+    let mut widths = vec![(1280, 900), (1920, 1080)];
+    if phone {
+        widths.push((390, 844));
+    }
+    for (w, h) in widths {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{url}{path}")).await.unwrap();
+        element(c, Locator::Css("main")).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(shots.join(format!("width-{name}-{w}.png")), png).unwrap();
+        fits(c, &format!("{path} at {w} px")).await;
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
+/// Issue 21: a clerk enters a 20-line order by keyboard only and another
+/// by pasting rows from a spreadsheet (the bad row named); the customer's
+/// terms and open orders show beside the form; the search box finds an
+/// order by the start of its number and opens it by keyboard; /api/docs
+/// shows the API in the viewer the binary carries; every page visited fits
+/// 1280 and 1920 px, the order pages and the portal a phone too.
+async fn daily_screens(c: &fantoccini::Client, url: &str) {
+    use fantoccini::key::Key;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts/widths");
+    std::fs::create_dir_all(&out).unwrap();
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/images");
+    std::fs::create_dir_all(&images).unwrap();
+    // Twenty SKUs of the demo's catalogue, as the clerk would read them
+    // off the customer's fax.
+    c.goto(&format!("{url}/orders/new")).await.unwrap();
+    let skus = c
+        .execute_async(
+            "const cb = arguments[arguments.length - 1];
+             fetch('/api/v1/products/search?q=-&limit=20').then(r => r.json()).then(p => cb(p.map(x => x.sku)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let skus: Vec<String> = serde_json::from_value(skus).unwrap();
+    assert_eq!(skus.len(), 20, "{skus:?}");
+
+    // The customer and channel by arrow key; every line by keyboard.
+    for (w, h) in [(1920, 1080), (1280, 900)] {
+        c.set_window_size(w, h).await.unwrap();
+        c.goto(&format!("{url}/orders/new")).await.unwrap();
+        element(c, Locator::Id("f-customer_id"))
+            .await
+            .send_keys(&Key::Down)
+            .await
+            .unwrap();
+        wait_true(c, "the customer's terms beside the form",
+            "const t = document.getElementById('customer-terms'); return !!t && t.textContent.length > 0;", vec![]).await;
+        element(c, Locator::Id("f-channel"))
+            .await
+            .send_keys(&Key::Down)
+            .await
+            .unwrap();
+        element(c, Locator::Id("f-customer_reference"))
+            .await
+            .send_keys(&format!("KEYS-{w}"))
+            .await
+            .unwrap();
+        element(c, Locator::Id("f-delivery_address"))
+            .await
+            .send_keys("深圳市福田区车公庙 8 号")
+            .await
+            .unwrap();
+        element(c, Locator::Id("f-lines-0-product"))
+            .await
+            .send_keys(&skus[0])
+            .await
+            .unwrap();
+        for (i, sku) in skus.iter().enumerate() {
+            if i > 0 {
+                type_keys(c, sku).await;
+            }
+            take_match(c, sku).await;
+            // Other quantities at each width: the same lines twice would be
+            // a duplicate order.
+            let qty = (i + 1) * if w == 1920 { 1 } else { 2 };
+            type_keys(c, &format!("{qty}{}", &*Key::Enter)).await;
+        }
+        fits(c, &format!("order entry at {w} px")).await;
+        // The whole form in the picture: a tall window, scrolled to the top.
+        c.set_window_size(w, 1500).await.unwrap();
+        c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(images.join(format!("order-entry-{w}.png")), png).unwrap();
+        c.set_window_size(w, h).await.unwrap();
+        let chosen = c
+            .execute("return [...document.querySelectorAll('#order-lines .product-id')].filter(e => e.value).length;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(
+            chosen,
+            serde_json::json!(20),
+            "{w} px: twenty products chosen"
+        );
+        let total = text(c, "order-total").await;
+        assert!(
+            total.chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
+            "{total}"
+        );
+        type_keys(c, &(Key::Control + &*Key::Enter)).await;
+        element(c, Locator::Id("order-status")).await;
+        let lines = c
+            .find_all(Locator::Css("#order-lines tbody tr"))
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 20, "{w} px: the order has its twenty lines");
+        if w == 1280 {
+            fits_widths(
+                c,
+                url,
+                c.current_url().await.unwrap().path(),
+                true,
+                &out,
+            )
+            .await;
+        }
+    }
+
+    // Rows pasted from a spreadsheet: the good ones become lines, the bad
+    // one is named with its row.
+    c.goto(&format!("{url}/orders/new")).await.unwrap();
+    element(c, Locator::Id("f-customer_id"))
+        .await
+        .send_keys(&Key::Down)
+        .await
+        .unwrap();
+    element(c, Locator::Id("f-channel"))
+        .await
+        .send_keys(&Key::Down)
+        .await
+        .unwrap();
+    element(c, Locator::Id("f-delivery_address"))
+        .await
+        .send_keys("深圳市福田区车公庙 8 号")
+        .await
+        .unwrap();
+    // What Ctrl+V of three Excel rows into the first product field hands
+    // the page: a paste event carrying tab-separated text.
+    let rows = format!(
+        "SKU\t数量\n{}\t3\nNO-SUCH-SKU\t1\n{}\t4\n",
+        skus[0], skus[1]
+    );
+    c.execute(
+        "const dt = new DataTransfer(); dt.setData('text/plain', arguments[0]);
+         const el = document.getElementById('f-lines-0-product'); el.focus();
+         el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));",
+        vec![serde_json::json!(rows)],
+    )
+    .await
+    .unwrap();
+    wait_true(
+        c,
+        "the pasted rows became lines",
+        "return document.getElementById('f-lines-1-product_id').value !== '';",
+        vec![],
+    )
+    .await;
+    let problems = text(c, "paste-problems").await;
+    assert!(
+        problems.contains("NO-SUCH-SKU") && problems.contains("第 3 行"),
+        "{problems}"
+    );
+    assert_eq!(
+        c.execute(
+            "return document.getElementById('f-lines-1-quantity').value;",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        serde_json::json!("4")
+    );
+    click(c, Locator::Id("save")).await;
+    element(c, Locator::Id("order-status")).await;
+    assert_eq!(
+        c.find_all(Locator::Css("#order-lines tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // The search box: "/" puts the cursor in it; the start of an order
+    // number, ↓ and Enter open the order.
+    let number = c
+        .execute_async(
+            "const cb = arguments[arguments.length - 1];
+             fetch('/api/v1/orders?status=approved&limit=1').then(r => r.json()).then(p => cb(p.items[0].number));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let number = number.as_str().unwrap().to_string();
+    c.goto(&format!("{url}/orders")).await.unwrap();
+    element(c, Locator::Css("main")).await;
+    element(c, Locator::Css("body"))
+        .await
+        .send_keys("/")
+        .await
+        .unwrap();
+    type_keys(c, &number.to_lowercase()).await;
+    wait_true(c, "the search box offers the order",
+        "const l = document.getElementById('global-suggest'); return !l.hidden && l.textContent.includes(arguments[0]);",
+        vec![serde_json::json!(number)]).await;
+    type_keys(c, &format!("{}{}", &*Key::Down, &*Key::Enter)).await;
+    wait_true(
+        c,
+        "the order opened",
+        "return location.pathname.startsWith('/orders/');",
+        vec![],
+    )
+    .await;
+
+    // The API reference, from the binary.
+    c.goto(&format!("{url}/api/docs")).await.unwrap();
+    element(c, Locator::Css("#swagger-ui .opblock-tag")).await;
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("products/search") || page.contains("orders"),
+        "the viewer shows the API"
+    );
+
+    // Every page this clerk works in fits.
+    for (path, phone) in [
+        ("/", false),
+        ("/orders", true),
+        ("/orders/new", false),
+        ("/orders/deadlines", false),
+        ("/m/products", false),
+        ("/m/customers", false),
+        ("/stock", false),
+        ("/shipments", false),
+        ("/search?q=SS", false),
+        ("/api/docs", false),
+    ] {
+        fits_widths(c, url, path, phone, &out).await;
+    }
 }
 
 /// PUR-3, SHP-1..3: the warehouse receives goods on the demo purchase
@@ -358,13 +674,23 @@ async fn webhook_flow(c: &fantoccini::Client, url: &str, receiver: &str, out: &s
 async fn fits(c: &fantoccini::Client, page: &str) {
     let w = c
         .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            "const over = [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+               .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+               .slice(0, 5)
+               .map(e => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '')
+                         + ' ' + Math.round(e.getBoundingClientRect().right));
+             return [document.documentElement.scrollWidth, window.innerWidth, over.join(', ')];",
             vec![],
         )
         .await
         .unwrap();
     let (doc, win) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
-    assert!(doc <= win, "{page} is {doc} px wide in a {win} px window");
+    assert!(
+        doc <= win,
+        "{page} is {doc} px wide in a {win} px window; too wide: {}",
+        w[2]
+    );
 }
 
 /// Reloads `path` until the element `id` says `want` (the relay routes an
@@ -1026,8 +1352,13 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     channel.select_by_value("phone").await.unwrap();
     fill(&c, "f-customer_reference", "BROWSER-PO-1").await;
     fill(&c, "f-delivery_address", "深圳市南山区科技园 1 号").await;
-    choose(&c, "f-lines-0-product_id", 1).await;
-    fill(&c, "f-lines-0-quantity", "2").await;
+    element(&c, Locator::Id("f-lines-0-product"))
+        .await
+        .send_keys("SS26-")
+        .await
+        .unwrap();
+    take_match(&c, "SS26-").await;
+    type_keys(&c, "2").await;
     let total = text(&c, "order-total").await;
     assert!(
         total.chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
@@ -1064,6 +1395,7 @@ async fn int_2_login_edit_product_and_see_audit_in_chromium() {
     let png = c.screenshot().await.unwrap();
     std::fs::write(out.join("browser-order-detail.png"), png).unwrap();
 
+    daily_screens(&c, &server.url).await;
     stage_and_history(&c, &server.url, &out).await;
     warehouse_flow(&c, &server.url, &out).await;
     allocation_and_hold(&c, &server.url, &out).await;
