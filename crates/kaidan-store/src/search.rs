@@ -75,110 +75,125 @@ fn numbers_clause(col: &str, text: &str, vals: &mut Vec<Val>) -> String {
     format!("({})", parts.join(" OR "))
 }
 
+/// Where a numbered document's hits come from: its table (aliased `x`)
+/// with its joins, the name shown beside the number, its customer, and a
+/// column matched exactly as well (a reference, a tracking number).
+struct Numbered {
+    from: &'static str,
+    detail: &'static str,
+    customer: &'static str,
+    exact: Option<&'static str>,
+}
+
+fn numbered(kind: HitKind) -> Option<Numbered> {
+    let n = |from, detail, customer, exact| {
+        Some(Numbered {
+            from,
+            detail,
+            customer,
+            exact,
+        })
+    };
+    match kind {
+        HitKind::Order => n(
+            "orders x JOIN customers c ON c.id = x.customer_id",
+            "c.name",
+            "x.customer_id",
+            Some("x.customer_ref"),
+        ),
+        HitKind::Shipment => n(
+            "shipments x JOIN orders o ON o.id = x.order_id JOIN customers c ON c.id = o.customer_id",
+            "c.name",
+            "o.customer_id",
+            Some("x.tracking_no"),
+        ),
+        HitKind::PickList => n(
+            "pick_lists x JOIN orders o ON o.id = x.order_id JOIN customers c ON c.id = o.customer_id",
+            "c.name",
+            "o.customer_id",
+            None,
+        ),
+        HitKind::PurchaseOrder => n("purchase_orders x", "x.supplier", "NULL", None),
+        HitKind::Transfer => n(
+            "transfers x JOIN regions r ON r.id = x.region_id",
+            "r.name",
+            "NULL",
+            None,
+        ),
+        HitKind::Invoice => n(
+            "invoices x JOIN customers c ON c.id = x.customer_id",
+            "c.name",
+            "x.customer_id",
+            Some("x.fapiao_number"),
+        ),
+        HitKind::Return => n(
+            "returns x JOIN customers c ON c.id = x.customer_id",
+            "c.name",
+            "x.customer_id",
+            None,
+        ),
+        HitKind::Complaint => n(
+            "complaints x JOIN customers c ON c.id = x.customer_id",
+            "c.name",
+            "x.customer_id",
+            None,
+        ),
+        HitKind::Contract => n(
+            "contracts x JOIN customers c ON c.id = x.customer_id",
+            "c.name",
+            "x.customer_id",
+            None,
+        ),
+        HitKind::Customer | HitKind::Product => None,
+    }
+}
+
 /// One kind's query: `kind, id, key, detail, customer_id` of the matches.
 fn kind_query(kind: HitKind, text: &str, limit: u32, vals: &mut Vec<Val>) -> String {
-    let lim = |vals: &mut Vec<Val>| {
-        vals.push(Val::I(i64::from(limit)));
-        format!("${}", vals.len())
-    };
     let k = kind.as_str();
-    match kind {
-        HitKind::Order => {
-            let num = numbers_clause("o.number", text, vals);
-            vals.push(Val::T(text.to_string()));
-            let r = vals.len();
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, o.id, o.number AS key, c.name AS detail, o.customer_id \
-                 FROM orders o JOIN customers c ON c.id = o.customer_id \
-                 WHERE {num} OR o.customer_ref = ${r} ORDER BY o.id DESC LIMIT {l}) q_{k}"
+    let (select, filter, order) = match (kind, numbered(kind)) {
+        (_, Some(n)) => {
+            let mut filter = numbers_clause("x.number", text, vals);
+            if let Some(col) = n.exact {
+                vals.push(Val::T(text.to_string()));
+                filter = format!("{filter} OR {col} = ${}", vals.len());
+            }
+            (
+                format!(
+                    "x.id, x.number AS key, {} AS detail, CAST({} AS BIGINT) AS customer_id FROM {}",
+                    n.detail, n.customer, n.from
+                ),
+                filter,
+                "x.id DESC",
             )
         }
-        HitKind::Customer => {
+        (HitKind::Customer, None) => {
             vals.push(Val::T(contains(text)));
             let p = vals.len();
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, id, code AS key, name AS detail, id AS customer_id \
-                 FROM customers WHERE LOWER(code) LIKE ${p} OR LOWER(name) LIKE ${p} \
-                 ORDER BY code LIMIT {l}) q_{k}"
+            (
+                "id, code AS key, name AS detail, id AS customer_id FROM customers".to_string(),
+                format!("LOWER(code) LIKE ${p} OR LOWER(name) LIKE ${p}"),
+                "code",
             )
         }
-        HitKind::Product => {
+        _ => {
             vals.push(Val::T(contains(text)));
             let p = vals.len();
             vals.push(Val::T(text.to_string()));
             let b = vals.len();
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, id, sku AS key, name AS detail, CAST(NULL AS BIGINT) AS customer_id \
-                 FROM products WHERE LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR barcode = ${b} \
-                 ORDER BY sku LIMIT {l}) q_{k}"
+            (
+                "id, sku AS key, name AS detail, CAST(NULL AS BIGINT) AS customer_id FROM products"
+                    .to_string(),
+                format!("LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR barcode = ${b}"),
+                "sku",
             )
         }
-        HitKind::Shipment => {
-            let num = numbers_clause("s.number", text, vals);
-            vals.push(Val::T(text.to_string()));
-            let t = vals.len();
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, s.id, s.number AS key, c.name AS detail, o.customer_id \
-                 FROM shipments s JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id \
-                 WHERE {num} OR s.tracking_no = ${t} ORDER BY s.id DESC LIMIT {l}) q_{k}"
-            )
-        }
-        HitKind::PickList => {
-            let num = numbers_clause("p.number", text, vals);
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, p.id, p.number AS key, c.name AS detail, o.customer_id \
-                 FROM pick_lists p JOIN orders o ON o.id = p.order_id JOIN customers c ON c.id = o.customer_id \
-                 WHERE {num} ORDER BY p.id DESC LIMIT {l}) q_{k}"
-            )
-        }
-        HitKind::PurchaseOrder => {
-            let num = numbers_clause("number", text, vals);
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, id, number AS key, supplier AS detail, CAST(NULL AS BIGINT) AS customer_id \
-                 FROM purchase_orders WHERE {num} ORDER BY id DESC LIMIT {l}) q_{k}"
-            )
-        }
-        HitKind::Transfer => {
-            let num = numbers_clause("t.number", text, vals);
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, t.id, t.number AS key, r.name AS detail, CAST(NULL AS BIGINT) AS customer_id \
-                 FROM transfers t JOIN regions r ON r.id = t.region_id \
-                 WHERE {num} ORDER BY t.id DESC LIMIT {l}) q_{k}"
-            )
-        }
-        HitKind::Invoice => {
-            let num = numbers_clause("i.number", text, vals);
-            vals.push(Val::T(text.to_string()));
-            let f = vals.len();
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, i.id, i.number AS key, c.name AS detail, i.customer_id \
-                 FROM invoices i JOIN customers c ON c.id = i.customer_id \
-                 WHERE {num} OR i.fapiao_number = ${f} ORDER BY i.id DESC LIMIT {l}) q_{k}"
-            )
-        }
-        HitKind::Return | HitKind::Complaint | HitKind::Contract => {
-            let table = match kind {
-                HitKind::Return => "returns",
-                HitKind::Complaint => "complaints",
-                _ => "contracts",
-            };
-            let num = numbers_clause("x.number", text, vals);
-            let l = lim(vals);
-            format!(
-                "SELECT * FROM (SELECT '{k}' AS kind, x.id, x.number AS key, c.name AS detail, x.customer_id \
-                 FROM {table} x JOIN customers c ON c.id = x.customer_id \
-                 WHERE {num} ORDER BY x.id DESC LIMIT {l}) q_{k}"
-            )
-        }
-    }
+    };
+    vals.push(Val::I(i64::from(limit)));
+    format!(
+        "SELECT * FROM (SELECT '{k}' AS kind, {select} WHERE {filter} ORDER BY {order} LIMIT ${}) q_{k}",
+        vals.len()
+    )
 }
 
 #[async_trait]

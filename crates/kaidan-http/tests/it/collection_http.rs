@@ -94,16 +94,7 @@ async fn invoiced(t: &T, w: &World, qty: i64, today: &str) -> Value {
     let id = t.post_json("/api/v1/orders", &w.admin, order).await.json()["id"]
         .as_i64()
         .unwrap();
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
-        .await;
-    let r = t
-        .post_json(
-            &format!("/api/v1/orders/{id}/finance-review"),
-            &w.admin,
-            json!({"decision": "pass"}),
-        )
-        .await;
-    assert_eq!(r.json()["status"], "approved", "{}", r.text());
+    t.approve_order(id, &w.admin).await;
     let r = t
         .post_json("/api/v1/pick-lists", &w.wh, json!({"order_ids": [id]}))
         .await;

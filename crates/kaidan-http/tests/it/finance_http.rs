@@ -91,16 +91,7 @@ pub(crate) async fn approved(t: &T, w: &World, qty: i64) -> i64 {
     let id = r.json()["id"]
         .as_i64()
         .unwrap_or_else(|| panic!("{}", r.text()));
-    t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
-        .await;
-    let r = t
-        .post_json(
-            &format!("/api/v1/orders/{id}/finance-review"),
-            &w.admin,
-            json!({"decision": "pass"}),
-        )
-        .await;
-    assert_eq!(r.json()["status"], "approved", "{}", r.text());
+    t.approve_order(id, &w.admin).await;
     id
 }
 

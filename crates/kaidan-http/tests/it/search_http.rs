@@ -449,17 +449,8 @@ async fn int_21_doc_2_the_search_box_finds_what_the_caller_may_see() {
                            "lines": [{"product_id": w.product("SH-WHT-M"), "quantity": 1}]});
         let o = created(&t, &w.admin, "/api/v1/orders", order).await;
         let id = o["id"].as_i64().unwrap();
-        t.post_json(&format!("/api/v1/orders/{id}/review"), &w.admin, json!({}))
-            .await;
-        let r = t
-            .post_json(
-                &format!("/api/v1/orders/{id}/finance-review"),
-                &w.admin,
-                json!({"decision": "pass"}),
-            )
-            .await;
-        let number = r.json()["number"].as_str().unwrap_or_default().to_string();
-        assert!(!number.is_empty(), "{b}: {}", r.text());
+        let approved = t.approve_order(id, &w.admin).await;
+        let number = approved["number"].as_str().unwrap().to_string();
 
         let clerk = t.user_token("clerk", &[Role::OrderClerk]).await;
         let find = |q: &str| format!("/api/v1/search?q={}", support::enc(q));

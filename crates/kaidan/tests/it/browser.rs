@@ -189,6 +189,18 @@ async fn take_match(c: &fantoccini::Client, sku: &str) {
     type_keys(c, &fantoccini::key::Key::Enter).await;
 }
 
+/// On the order form, the first customer and the first channel (phone),
+/// each by the arrow key.
+async fn first_customer_by_phone(c: &fantoccini::Client) {
+    for id in ["f-customer_id", "f-channel"] {
+        element(c, Locator::Id(id))
+            .await
+            .send_keys(&fantoccini::key::Key::Down)
+            .await
+            .unwrap();
+    }
+}
+
 /// Issue 21, item 2: the page is no wider than the window at 1280 and
 /// 1920 px (and, for `phone`, at 390 px); a screenshot at each width.
 async fn fits_widths(
@@ -248,18 +260,9 @@ async fn daily_screens(c: &fantoccini::Client, url: &str) {
     for (w, h) in [(1920, 1080), (1280, 900)] {
         c.set_window_size(w, h).await.unwrap();
         c.goto(&format!("{url}/orders/new")).await.unwrap();
-        element(c, Locator::Id("f-customer_id"))
-            .await
-            .send_keys(&Key::Down)
-            .await
-            .unwrap();
+        first_customer_by_phone(c).await;
         wait_true(c, "the customer's terms beside the form",
             "const t = document.getElementById('customer-terms'); return !!t && t.textContent.length > 0;", vec![]).await;
-        element(c, Locator::Id("f-channel"))
-            .await
-            .send_keys(&Key::Down)
-            .await
-            .unwrap();
         element(c, Locator::Id("f-customer_reference"))
             .await
             .send_keys(&format!("KEYS-{w}"))
@@ -314,30 +317,14 @@ async fn daily_screens(c: &fantoccini::Client, url: &str) {
             .unwrap();
         assert_eq!(lines.len(), 20, "{w} px: the order has its twenty lines");
         if w == 1280 {
-            fits_widths(
-                c,
-                url,
-                c.current_url().await.unwrap().path(),
-                true,
-                &out,
-            )
-            .await;
+            fits_widths(c, url, c.current_url().await.unwrap().path(), true, &out).await;
         }
     }
 
     // Rows pasted from a spreadsheet: the good ones become lines, the bad
     // one is named with its row.
     c.goto(&format!("{url}/orders/new")).await.unwrap();
-    element(c, Locator::Id("f-customer_id"))
-        .await
-        .send_keys(&Key::Down)
-        .await
-        .unwrap();
-    element(c, Locator::Id("f-channel"))
-        .await
-        .send_keys(&Key::Down)
-        .await
-        .unwrap();
+    first_customer_by_phone(c).await;
     element(c, Locator::Id("f-delivery_address"))
         .await
         .send_keys("深圳市福田区车公庙 8 号")

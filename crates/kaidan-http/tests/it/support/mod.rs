@@ -224,6 +224,26 @@ impl T {
         }
     }
 
+    /// Reviews order `id` and passes its finance review, as `token`
+    /// (an administrator); the approved order, asserted approved.
+    pub async fn approve_order(&self, id: i64, token: &str) -> Value {
+        self.post_json(
+            &format!("/api/v1/orders/{id}/review"),
+            token,
+            serde_json::json!({}),
+        )
+        .await;
+        let r = self
+            .post_json(
+                &format!("/api/v1/orders/{id}/finance-review"),
+                token,
+                serde_json::json!({"decision": "pass"}),
+            )
+            .await;
+        assert_eq!(r.json()["status"], "approved", "{}", r.text());
+        r.json()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Res {
         let auth = format!("Bearer {token}");
         self.call(Method::GET, path, &[("authorization", auth.as_str())], None)
