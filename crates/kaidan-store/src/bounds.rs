@@ -338,9 +338,12 @@ mod tests {
                         "CONSTRAINT \"kaidan-bound: {table}.{column}\" CHECK (typeof({column}) IN ('integer', 'null')"
                     );
                     if let Some(at) = table_sql.find(&constraint) {
+                        // SQLite writes a column added later (ALTER TABLE
+                        // ADD COLUMN) after the last constraint on its line.
                         let rule = table_sql[at + constraint.len()..]
                             .split(",\n")
                             .next()
+                            .and_then(|r| r.split("), ").next())
                             .unwrap_or_default();
                         if let Some((_, _, b)) =
                             BOUNDED.iter().find(|(t, c, _)| *t == table && *c == column)
