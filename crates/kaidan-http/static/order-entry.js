@@ -255,7 +255,8 @@
       var li = document.createElement("li");
       var where = p.row ? t("第 " + p.row + " 行", "Row " + p.row) : t("粘贴内容", "The paste");
       var what = codeWords[p.code] || p.code;
-      li.textContent = where + " · " + p.field + ":" + what + "(" + p.message + ")";
+      var cell = (labels.fields || {})[p.field] || p.field;
+      li.textContent = where + " · " + cell + ":" + what + "(" + p.message + ")";
       problemsList.appendChild(li);
     });
   }

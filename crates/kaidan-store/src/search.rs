@@ -242,14 +242,10 @@ impl SearchTx for DbTx {
     async fn product_search(
         &mut self,
         words: &[String],
-        active_only: bool,
         limit: u32,
     ) -> Result<Vec<ProductHit>, StoreError> {
         let mut vals = Vec::new();
-        let mut clauses = Vec::new();
-        if active_only {
-            clauses.push("active".to_string());
-        }
+        let mut clauses = vec!["active".to_string()];
         let whole = words.join(" ");
         vals.push(Val::T(whole.clone()));
         let exact = vals.len();

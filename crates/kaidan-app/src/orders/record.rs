@@ -64,14 +64,25 @@ impl App {
                 &typed_record::<ProductData>(rec)?.data,
             ));
         }
-        let list_items = match customer.price_list_id {
+        Ok(PriceBook::new(
+            facts,
+            self.price_list_items(tx, customer).await?,
+        ))
+    }
+
+    /// The items of the customer's price list; none when it has none.
+    pub(crate) async fn price_list_items(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        customer: &CustomerData,
+    ) -> AppResult<Vec<kaidan_domain::master::PriceListItem>> {
+        Ok(match customer.price_list_id {
             Some(pl) => match tx.master_get(EntityKind::PriceList, pl.get()).await? {
                 Some(rec) => typed_record::<PriceListData>(rec)?.data.items,
                 None => Vec::new(),
             },
             None => Vec::new(),
-        };
-        Ok(PriceBook::new(facts, list_items))
+        })
     }
 
     /// Prices an order from the catalogue and the customer's price list.

@@ -141,13 +141,12 @@ pub trait SearchTx: Send {
         limit: u32,
     ) -> Result<(u64, Money, Vec<OpenOrderRow>), StoreError>;
 
-    /// Products whose SKU, name or spec hold every word of `words`, or whose
+    /// Active products whose SKU, name or spec hold every word of `words`, or whose
     /// bar code is `words` exactly; exact SKU and bar code first, then SKU
     /// prefixes, then by SKU. At most `limit`.
     async fn product_search(
         &mut self,
         words: &[String],
-        active_only: bool,
         limit: u32,
     ) -> Result<Vec<ProductHit>, StoreError>;
 

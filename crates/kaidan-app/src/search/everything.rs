@@ -64,7 +64,8 @@ impl App {
             ));
         }
         let kinds = readable_kinds(ctx);
-        if text.is_empty() || kinds.is_empty() {
+        // Nothing but `%` and `_` (never wildcards here) finds nothing.
+        if text.chars().all(|c| matches!(c, '%' | '_' | '\\')) || kinds.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.store.read().await?;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use kaidan_domain::field_rules::Field;
 use kaidan_domain::master::CustomerData;
-use kaidan_domain::orders::PriceBook;
 use kaidan_domain::orders::pasted_lines::{PasteProblem, parse_pasted_lines};
+use kaidan_domain::orders::{PriceBook, ProductFacts};
 use kaidan_domain::{CustomerId, Money, Permission, ProductId, TaxRate};
 use serde::Serialize;
 
@@ -81,16 +81,19 @@ impl App {
                 format!("limit must be within 1..={MAX_PRODUCT_MATCHES}"),
             ));
         }
+        // `%` and `_` are not wildcards for a person: a word of nothing else
+        // finds nothing rather than everything.
         let words: Vec<String> = text
             .split_whitespace()
+            .map(|w| w.replace(['%', '_', '\\'], ""))
+            .filter(|w| !w.is_empty())
             .take(MAX_WORDS)
-            .map(str::to_string)
             .collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.store.read().await?;
-        let hits = tx.product_search(&words, true, limit).await?;
+        let hits = tx.product_search(&words, limit).await?;
         self.priced_matches(ctx, &mut tx, customer, hits).await
     }
 
@@ -183,6 +186,8 @@ impl App {
             (None, asked) => asked,
         };
         let hits: Vec<ProductHit> = hits.into_iter().filter(|h| h.active).collect();
+        // The hits are the catalogue facts pricing needs: only the price
+        // list is read.
         let book = match customer {
             Some(c) => {
                 let Some(rec) = tx.master_get(EntityKind::Customer, c.get()).await? else {
@@ -192,8 +197,8 @@ impl App {
                     });
                 };
                 let data = typed_record::<CustomerData>(rec)?.data;
-                let ids: Vec<ProductId> = hits.iter().map(|h| h.id).collect();
-                Some(self.price_book(tx, &data, &ids).await?)
+                let items = self.price_list_items(tx, &data).await?;
+                Some(PriceBook::new(hits.iter().map(facts), items))
             }
             None => None,
         };
@@ -215,6 +220,19 @@ impl App {
                 }
             })
             .collect())
+    }
+}
+
+fn facts(h: &ProductHit) -> ProductFacts {
+    ProductFacts {
+        product_id: h.id,
+        sku: h.sku.clone(),
+        name: h.name.clone(),
+        spec: h.spec.clone(),
+        unit: h.unit.clone(),
+        active: h.active,
+        list_price: h.list_price,
+        tax_rate: h.tax_rate,
     }
 }
 

@@ -125,6 +125,9 @@ async fn int_21_ord_2_product_search_by_sku_name_bar_code_and_spec() {
         // A typed `%` or `_` is dropped, never a wildcard of its own.
         let r = t.get(&find("%"), &clerk).await;
         assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json(), json!([]), "{b}: `%` finds nothing");
+        let r = t.get(&find("SH-WHT-L_"), &clerk).await;
+        assert_eq!(skus(&r.json()), ["SH-WHT-L"], "{b}: `_` is dropped");
         // The customer's price: its price list, else the list price.
         let r = t
             .get(
@@ -483,6 +486,9 @@ async fn int_21_doc_2_the_search_box_finds_what_the_caller_may_see() {
         assert_eq!(kinds(&r.json()), [("customer".into(), "FR-1".into())], "{b}");
         let r = t.get(&find("西裤"), &clerk).await;
         assert_eq!(kinds(&r.json()), [("product".into(), "TR-BLK-32".into())], "{b}");
+        // `%` is not a wildcard: alone it finds nothing.
+        let r = t.get(&find("%"), &clerk).await;
+        assert_eq!(r.json(), json!([]), "{b}");
         // Bounds.
         let r = t.get(&format!("{}&limit=21", find("F")), &clerk).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");

@@ -125,22 +125,33 @@ fn labels_json(lang: Lang) -> String {
             .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
             .collect()
     };
-    let codes = [
-        "required",
-        "invalid",
-        "out_of_range",
-        "too_long",
-        "unknown_reference",
-        "inactive",
+    // The cells of a pasted row, as the paste's problems name them.
+    let fields = vec![
+        ("code", lang.pick("SKU/条码", "SKU/bar code")),
+        ("quantity", lang.t("quantity")),
+        ("unit_price", lang.pick("单价", "unit price")),
+        ("text", lang.pick("粘贴内容", "the paste")),
     ];
     serde_json::json!({
         "terms": map(PaymentTerms::ALL.iter().map(|t| (t.as_str(), terms_label(lang, *t))).collect()),
         "methods": map(PaymentMethod::ALL.iter().map(|m| (m.as_str(), method_label(lang, *m))).collect()),
         "statuses": map(OrderStatus::ALL.iter().map(|s| (s.as_str(), super::status_label(lang, *s))).collect()),
-        "codes": map(codes.iter().map(|c| (*c, error_word(lang, c))).collect()),
+        "codes": map(ERROR_CODES.iter().map(|c| (*c, error_word(lang, c))).collect()),
+        "fields": map(fields),
     })
     .to_string()
 }
+
+/// The field-error codes the pages put in words.
+const ERROR_CODES: [&str; 7] = [
+    "required",
+    "invalid",
+    "out_of_range",
+    "too_long",
+    "unknown_reference",
+    "inactive",
+    "duplicate",
+];
 
 /// A field error's code in the page's language.
 fn error_word(lang: Lang, code: &str) -> &'static str {
