@@ -33,6 +33,7 @@ pub mod points;
 pub mod portal;
 pub mod ports;
 pub mod purchasing;
+pub mod saved_filters;
 pub mod search;
 mod stock;
 pub mod stock_counts;

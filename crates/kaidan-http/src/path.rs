@@ -104,6 +104,8 @@ id_kinds! {
     CommissionStatementId: i64 = "a commission statement" by positive;
     /// An order clerk's monthly assessment (KPI-6).
     ClerkAssessmentId: i64 = "a clerk assessment" by positive;
+    /// A user's saved filter of a list (issue 21).
+    SavedFilterId: i64 = "a saved filter" by positive;
 }
 
 /// Declares keys whose refusal is the same words whatever was sent.

@@ -163,19 +163,45 @@ pub fn may_print_order(vis: &Visibility) -> bool {
 /// the confirmation is its prices and amounts, so a reader without them
 /// (SEC-4, ADR 0026) is refused rather than given a document of blanks.
 pub async fn order_pdf(s: &AppState, ctx: &Ctx, id: OrderId) -> Result<Pdf, PrintFailure> {
+    let doc = order_document(s, ctx, id).await?;
+    render(s, doc).await
+}
+
+/// The 订单确认书 of an order, laid out but not yet rendered.
+pub async fn order_document(
+    s: &AppState,
+    ctx: &Ctx,
+    id: OrderId,
+) -> Result<PrintDocument, PrintFailure> {
     let order = s.app.order(ctx, id).await?;
     if !may_print_order(&ctx.visibility()) {
         return Err(AppError::Forbidden(Permission::PriceRead).into());
     }
     let customer = customer(s, ctx, order.customer_id).await?;
-    let doc = documents::order_confirmation(
+    Ok(documents::order_confirmation(
         &s.config.print.company,
         OrderConfirmation {
             order: &order,
             customer: customer.as_ref(),
         },
-    );
-    render(s, doc).await
+    ))
+}
+
+/// Several documents in one PDF, each starting on its own page (a bulk
+/// print of a list), named `file`.
+pub async fn render_many(
+    s: &AppState,
+    docs: Vec<PrintDocument>,
+    file: String,
+) -> Result<Pdf, PrintFailure> {
+    let font = s.config.print.font.clone();
+    let title = file.clone();
+    let bytes =
+        tokio::task::spawn_blocking(move || kaidan_print::render_many(&docs, &font, &title))
+            .await
+            .map_err(|e| PrintFailure::Print(PrintError::Pdf(format!("render task: {e}"))))?
+            .map_err(PrintFailure::Print)?;
+    Ok(Pdf { file, bytes })
 }
 
 /// 发货单 of a shipment, for whoever may read the shipment.

@@ -47,3 +47,17 @@ pub fn render_with(doc: &PrintDocument, font: &PrintFont) -> Result<Vec<u8>, Pri
     let title = format!("{} {}", doc.title, doc.number);
     pdf::write(&pages, font, &title)
 }
+
+/// Several documents in one PDF, each from a new page, in one font load.
+pub fn render_many(
+    docs: &[PrintDocument],
+    font: &FontConfig,
+    title: &str,
+) -> Result<Vec<u8>, PrintError> {
+    let font = load_font(font)?;
+    let pages: Vec<_> = docs
+        .iter()
+        .flat_map(|doc| layout::layout(doc, &font))
+        .collect();
+    pdf::write(&pages, &font, title)
+}

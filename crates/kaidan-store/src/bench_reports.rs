@@ -1005,6 +1005,85 @@ impl Db {
     }
 }
 
+/// The order list's first page as a plain program reads it (issue 21):
+/// the newest 51 orders with what the list shows of each (header, priced
+/// document, the reserved total and committed pick lists its stage comes
+/// from, the ship deadline's record) and the count of all orders.
+const PLAIN_ORDER_PAGE: &str = "SELECT o.id, o.number, o.customer_id, o.status, o.received_at, \
+     o.review_due_at, o.ship_due_at, o.review_met, sd.met, o.document, \
+     (SELECT COALESCE(SUM(l.reserved), 0) FROM order_lines l WHERE l.order_id = o.id), \
+     (SELECT COUNT(*) FROM pick_lists p WHERE p.order_id = o.id AND p.status IN ('open', 'picked')) \
+     FROM orders o LEFT JOIN order_deadlines sd ON sd.order_id = o.id AND sd.kind = 'ship' \
+     ORDER BY o.id DESC LIMIT 51";
+const PLAIN_ORDER_COUNT: &str = "SELECT COUNT(*) FROM orders";
+
+impl Db {
+    /// The plain baseline of `kaidan bench pages`: [`PLAIN_ORDER_PAGE`] and
+    /// [`PLAIN_ORDER_COUNT`] timed together, on SQLite through rusqlite's
+    /// read-only connection, on PostgreSQL through one sqlx connection.
+    pub async fn plain_order_list_baseline(
+        &self,
+        warmups: usize,
+        repeat: usize,
+        cache_mib: u32,
+    ) -> Result<Vec<PlainRead>, StoreError> {
+        let name = "order_list_first_page";
+        if let Some(path) = self.sqlite_path() {
+            return tokio::task::spawn_blocking(move || {
+                let conn = crate::short_read::open(&path, cache_mib)?;
+                let read = || -> rusqlite::Result<Vec<i64>> {
+                    let mut page = conn.prepare_cached(PLAIN_ORDER_PAGE)?;
+                    let rows = page
+                        .query_map([], |r| {
+                            // The document is read out as the list does.
+                            let _document: String = r.get(9)?;
+                            r.get::<_, i64>(0)
+                        })?
+                        .collect::<rusqlite::Result<Vec<i64>>>()?;
+                    let mut count = conn.prepare_cached(PLAIN_ORDER_COUNT)?;
+                    let n: i64 = count.query_row([], |r| r.get(0))?;
+                    // Each row carries the count, so `counted` reads it.
+                    Ok(rows.into_iter().map(|_| n).collect())
+                };
+                Ok(vec![
+                    time_read(name, warmups, repeat, |_: &i64| 0, read)
+                        .map_err(crate::lite::map)?,
+                ])
+            })
+            .await
+            .map_err(|e| StoreError::Other(format!("plain order list baseline: {e}")))?;
+        }
+        let pool = self
+            .pg_pool()
+            .ok_or_else(|| StoreError::Other("neither SQLite nor PostgreSQL".into()))?;
+        let mut conn = pool.acquire().await.map_err(crate::error::map)?;
+        let mut out = PlainRead {
+            name,
+            rows: 0,
+            counted: 0,
+            times: Vec::with_capacity(repeat),
+        };
+        for i in 0..warmups + repeat {
+            let t0 = Instant::now();
+            let rows = sqlx::query(PLAIN_ORDER_PAGE)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(crate::error::map)?;
+            let n: i64 = sqlx::query_scalar(PLAIN_ORDER_COUNT)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(crate::error::map)?;
+            let took = t0.elapsed();
+            if i >= warmups {
+                out.times.push(took);
+            }
+            out.rows = rows.len();
+            out.counted = n;
+        }
+        Ok(out).map(|o| vec![o])
+    }
+}
+
 /// Times `read` `warmups + repeat` times, keeping the last `repeat`; the
 /// rows of the last read and the orders they count (`counted` of a row).
 fn time_read<R, E>(

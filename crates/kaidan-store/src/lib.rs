@@ -48,6 +48,7 @@ pub mod record;
 mod records;
 mod returns;
 mod row;
+mod saved_filters;
 mod search;
 mod setup_lock;
 mod short_read;

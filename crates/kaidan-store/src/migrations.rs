@@ -134,6 +134,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0041_target_month_amounts_index.sql"),
     migration!("0042_job_schedule.sql"),
     migration!("0043_search.sql"),
+    migration!("0044_order_lists.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -515,6 +516,11 @@ mod tests {
             43,
             "631f7b3fa1ceae72228fea9fa8594591e18ecb5c6de56f94416a3fcad3179d0fa2ce324ecfab9f6aecf58053d5ab2c8c",
             "631f7b3fa1ceae72228fea9fa8594591e18ecb5c6de56f94416a3fcad3179d0fa2ce324ecfab9f6aecf58053d5ab2c8c",
+        ),
+        (
+            44,
+            "410ea9f7c5763ffdfe15fc473ec341f3c559da4837a0bf90eb0e7a0ca0cf1db9346a9bedf8cb2cfb9f14e11495b0dc5b",
+            "4e8ce8153f90b1ca607dfa298858462cf2d3f1e9a558871537f4cb6b1f518a8ef1e3e1484cba70edb599d4b22f9cb5ee",
         ),
     ];
 

@@ -8,18 +8,20 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
-    ChangesTx, JointDecisionRow, LineProgressRow, OrderEventRow, OrderQuery, OrderRow, OrdersTx,
-    ReplenishmentRow, StoreError,
+    ChangesTx, JointDecisionRow, LineProgressRow, OrderEventRow, OrderFilterChoices, OrderQuery,
+    OrderRow, OrderSort, OrderSortKey, OrdersTx, ReplenishmentRow, StoreError,
 };
 use kaidan_domain::orders::{
-    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
+    AccountEntry, DeadlineState, Department, OrderStage, OrderStatus, PricedOrder, StageFacts,
 };
 use kaidan_domain::purchasing::ShortageChoice;
-use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId};
 
 use crate::error::corrupt;
 use crate::row::{RowExt, Val, line_no, micros, where_all};
-use crate::status_sets::{ORDER_AWAITING_GOODS, PICK_LIST_COMMITTED, REPLENISHMENT_UNFILLED};
+use crate::status_sets::{
+    ORDER_AWAITING_GOODS, ORDER_IN_REVIEW, PICK_LIST_COMMITTED, REPLENISHMENT_UNFILLED,
+};
 use crate::tx::{DbTx, exec, fetch_all, fetch_as, fetch_opt};
 
 /// The order's columns and the facts its stage is derived from (ORD-7):
@@ -54,6 +56,118 @@ fn stage_clause(stage: OrderStage) -> String {
              WHERE l.order_id = orders.id AND l.reserved > 0)"
         ),
     }
+}
+
+/// The WHERE clauses and values of `q`'s filters (not its cursor).
+fn order_filters(q: &OrderQuery) -> (Vec<String>, Vec<Val>) {
+    let mut f = Filters::default();
+    if let Some(s) = q.status {
+        f.push("status = $?", [Val::T(s.as_str().into())]);
+    }
+    if let Some(cu) = q.customer_id {
+        f.push("customer_id = $?", [Val::I(cu.get())]);
+    }
+    if let Some(rep) = q.rep_id {
+        f.push(
+            "customer_id IN (SELECT c.id FROM customers c WHERE c.sales_rep_id = $?)",
+            [Val::I(rep.get())],
+        );
+    }
+    if let Some(region) = q.region_id {
+        f.push(
+            "customer_id IN (SELECT c.id FROM customers c WHERE c.region_id = $?)",
+            [Val::I(region.get())],
+        );
+    }
+    if let Some(ch) = q.channel {
+        f.push("channel = $?", [Val::T(ch.as_str().into())]);
+    }
+    if let Some(t) = q.received_from {
+        f.push("received_at >= $?", [Val::I(micros(t))]);
+    }
+    if let Some(t) = q.received_before {
+        f.push("received_at < $?", [Val::I(micros(t))]);
+    }
+    if let Some(m) = q.amount_min {
+        f.push("amount >= $?", [Val::I(m.units())]);
+    }
+    if let Some(m) = q.amount_max {
+        f.push("amount <= $?", [Val::I(m.units())]);
+    }
+    if let Some(cut) = q.deadline {
+        let review_open = format!("status IN ({}) AND review_met IS NULL", *ORDER_IN_REVIEW);
+        let ship_open = format!(
+            "status IN ({}, {}) AND sd.met IS NULL",
+            *ORDER_IN_REVIEW, *ORDER_AWAITING_GOODS
+        );
+        let (now, r, s) = (
+            Val::I(micros(cut.now)),
+            Val::I(micros(cut.review_soon_until)),
+            Val::I(micros(cut.ship_soon_until)),
+        );
+        match cut.state {
+            DeadlineState::Overdue => f.push(
+                &format!(
+                    "(({review_open} AND review_due_at < $?) OR ({ship_open} AND ship_due_at < $?))"
+                ),
+                [now.clone(), now],
+            ),
+            DeadlineState::DueSoon => f.push(
+                &format!(
+                    "(({review_open} AND review_due_at >= $? AND review_due_at <= $?) \
+                     OR ({ship_open} AND ship_due_at >= $? AND ship_due_at <= $?))"
+                ),
+                [now.clone(), r, now, s],
+            ),
+            DeadlineState::Pending => f.push(
+                &format!(
+                    "(({review_open} AND review_due_at > $?) OR ({ship_open} AND ship_due_at > $?))"
+                ),
+                [r, s],
+            ),
+            DeadlineState::Missed => f.push("(review_met = FALSE OR sd.met = FALSE)", []),
+            DeadlineState::Met => f.push("(review_met = TRUE AND sd.met = TRUE)", []),
+        }
+    }
+    if let Some(stage) = q.stage {
+        f.clauses.push(stage_clause(stage));
+    }
+    (f.clauses, f.vals)
+}
+
+/// WHERE clauses with their values; `$?` in a clause stands for the next
+/// value's placeholder.
+#[derive(Default)]
+struct Filters {
+    clauses: Vec<String>,
+    vals: Vec<Val>,
+}
+
+impl Filters {
+    fn push<const N: usize>(&mut self, clause: &str, vals: [Val; N]) {
+        let mut text = String::with_capacity(clause.len() + 8);
+        let mut parts = clause.split("$?");
+        if let Some(first) = parts.next() {
+            text.push_str(first);
+        }
+        for (part, v) in parts.zip(vals) {
+            self.vals.push(v);
+            text.push_str(&format!("${}", self.vals.len()));
+            text.push_str(part);
+        }
+        self.clauses.push(text);
+    }
+}
+
+/// The sort column (`None`: by id alone) and its direction.
+fn sort_of(sort: OrderSort) -> (Option<&'static str>, &'static str) {
+    let column = match sort.key {
+        OrderSortKey::Newest => None,
+        OrderSortKey::Received => Some("received_at"),
+        OrderSortKey::Amount => Some("amount"),
+        OrderSortKey::ShipDue => Some("ship_due_at"),
+    };
+    (column, if sort.descending { "DESC" } else { "ASC" })
 }
 
 /// The orders with their ship deadline's record (ORD-6), for `ORDER_COLS`.
@@ -303,32 +417,69 @@ impl OrdersTx for DbTx {
     }
 
     async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError> {
-        let mut vals = Vec::new();
-        let mut clauses = Vec::new();
-        if let Some(after) = q.after {
-            vals.push(Val::I(after));
-            clauses.push(format!("id < ${}", vals.len()));
-        }
-        if let Some(s) = q.status {
-            vals.push(Val::T(s.as_str().into()));
-            clauses.push(format!("status = ${}", vals.len()));
-        }
-        if let Some(cu) = q.customer_id {
-            vals.push(Val::I(cu.get()));
-            clauses.push(format!("customer_id = ${}", vals.len()));
-        }
-        if let Some(stage) = q.stage {
-            clauses.push(stage_clause(stage));
+        let (mut clauses, mut vals) = order_filters(q);
+        let (column, dir) = sort_of(q.sort);
+        let cmp = if q.sort.descending { "<" } else { ">" };
+        if let Some(c) = q.after {
+            match column {
+                None => {
+                    vals.push(Val::I(c.id));
+                    clauses.push(format!("id {cmp} ${}", vals.len()));
+                }
+                Some(col) => {
+                    vals.push(Val::I(c.key));
+                    vals.push(Val::I(c.id));
+                    let n = vals.len();
+                    clauses.push(format!("({col}, id) {cmp} (${}, ${n})", n - 1));
+                }
+            }
         }
         vals.push(Val::I(i64::from(q.limit.max(1))));
-        // Newest first: the work of the day is at the top.
+        let order_by = match column {
+            None => format!("id {dir}"),
+            Some(col) => format!("{col} {dir}, id {dir}"),
+        };
         let sql = format!(
-            "SELECT {} FROM {ORDERS_FROM} {} ORDER BY id DESC LIMIT ${}",
+            "SELECT {} FROM {ORDERS_FROM} {} ORDER BY {order_by} LIMIT ${}",
             *ORDER_COLS,
             where_all(&clauses),
             vals.len()
         );
         Ok(fetch_all!(self, &sql, vals, order_from_row))
+    }
+
+    async fn order_count(&mut self, q: &OrderQuery) -> Result<u64, StoreError> {
+        let (clauses, vals) = order_filters(q);
+        // The deadline record is joined only when a filter reads it.
+        let from = if q.deadline.is_some() {
+            ORDERS_FROM
+        } else {
+            "orders"
+        };
+        let sql = format!("SELECT COUNT(*) FROM {from} {}", where_all(&clauses));
+        let n: i64 = fetch_as!(self, query_scalar.fetch_one, &sql, vals);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn order_filter_choices(&mut self) -> Result<OrderFilterChoices, StoreError> {
+        let reps = fetch_all!(
+            self,
+            "SELECT u.id, u.display_name FROM users u \
+             WHERE EXISTS (SELECT 1 FROM customers c WHERE c.sales_rep_id = u.id) \
+             ORDER BY u.display_name, u.id",
+            [],
+            |r| Ok((UserId(r.i64("id")?), r.text("display_name")?))
+        );
+        let regions = fetch_all!(
+            self,
+            "SELECT id, code, name FROM regions ORDER BY code",
+            [],
+            |r| Ok((
+                RegionId(r.i64("id")?),
+                format!("{} {}", r.text("code")?, r.text("name")?)
+            ))
+        );
+        Ok(OrderFilterChoices { reps, regions })
     }
 
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError> {

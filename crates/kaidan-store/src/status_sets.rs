@@ -39,6 +39,10 @@ pub(crate) fn text(s: &'static str) -> String {
 pub(crate) static ORDER_AWAITING_GOODS: LazyLock<String> =
     LazyLock::new(|| texts(OrderStatus::AWAITING_GOODS, OrderStatus::as_str));
 
+/// Orders whose review is open ([`OrderStatus::IN_REVIEW`]).
+pub(crate) static ORDER_IN_REVIEW: LazyLock<String> =
+    LazyLock::new(|| texts(&OrderStatus::IN_REVIEW, OrderStatus::as_str));
+
 /// Orders that count towards a franchisee's cumulative ordered quantity
 /// ([`OrderStatus::ORDERED`], ALC-3).
 pub(crate) static ORDER_ORDERED: LazyLock<String> =

@@ -219,6 +219,14 @@ pub enum BenchCommand {
     /// baseline of the heaviest reports' reads (SQLite: rusqlite;
     /// PostgreSQL: one sqlx connection; prepared statements).
     Reports(BenchReportsArgs),
+    /// The daily screens (issue 21) on the same generated data as
+    /// `reports` (default 1,000,000 order lines): the order list filtered,
+    /// sorted, counted and paged, an order, order entry, the deadline
+    /// list, the search box, product search, the customer beside the
+    /// form, and the other work lists, each timed over HTTP against the
+    /// goal of 200 ms at p90. In the same run, a plain baseline of the
+    /// order list's reads (a page of 51 orders and the count).
+    Pages(BenchReportsArgs),
 }
 
 /// The sizes of `kaidan bench reports`.

@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_cash;
+mod bench_pages;
 mod bench_reports;
 mod bench_webhook;
 mod cli;
@@ -323,7 +324,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             webhook,
         }) => bench::intake(on, orders, clients, webhook).await?,
         Command::Bench(cli::BenchCommand::Allocate(args)) => bench::allocate(args).await?,
-        Command::Bench(cli::BenchCommand::Reports(args)) => bench_reports::reports(args).await?,
+        Command::Bench(cli::BenchCommand::Reports(args)) => {
+            bench_reports::reports(args, bench_reports::Suite::Reports).await?
+        }
+        Command::Bench(cli::BenchCommand::Pages(args)) => {
+            bench_reports::reports(args, bench_reports::Suite::Pages).await?
+        }
         Command::Bench(cli::BenchCommand::OrderToCash {
             orders,
             clients,

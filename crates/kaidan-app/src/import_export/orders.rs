@@ -13,7 +13,7 @@ use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::import_export::Table;
 use crate::import_export::{Cells, CodeIds, Dataset, ImportReport, RowError, codes_by_id};
-use crate::ports::{EntityKind, OrderQuery};
+use crate::ports::{EntityKind, OrderCursor, OrderQuery};
 
 /// One order being assembled from its rows.
 struct Pending {
@@ -208,7 +208,10 @@ impl App {
                 })
                 .await?;
             let Some(last) = page.last() else { break };
-            after = Some(last.id.get());
+            after = Some(OrderCursor {
+                key: 0,
+                id: last.id.get(),
+            });
             for o in &page {
                 let d = &o.document;
                 for l in &d.lines {

@@ -9,7 +9,7 @@ pub mod holds;
 use kaidan_domain::audit::diff;
 use std::collections::HashMap;
 
-use kaidan_domain::{Actor, Permission, ProductId, Role, ValidationErrors};
+use kaidan_domain::{Actor, CustomerId, Permission, ProductId, Role, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
@@ -232,6 +232,34 @@ impl App {
         for id in ids {
             out.entry(*id)
                 .or_insert_with(|| (format!("#{id}"), String::new()));
+        }
+        Ok(out)
+    }
+
+    /// "code name" of each customer, read by id (a list shows only its
+    /// page's customers); `#id` for one not found.
+    pub async fn customer_labels(
+        &self,
+        ctx: &Ctx,
+        ids: &[CustomerId],
+    ) -> AppResult<HashMap<CustomerId, String>> {
+        ctx.require(Permission::CustomerRead)?;
+        let mut raw: Vec<i64> = ids.iter().map(|c| c.get()).collect();
+        raw.sort_unstable();
+        raw.dedup();
+        let mut tx = self.store.read().await?;
+        let found = tx.master_get_many(EntityKind::Customer, &raw).await?;
+        let mut out: HashMap<_, _> = found
+            .into_iter()
+            .filter_map(|r| match r.data {
+                MasterData::Customer(c) => {
+                    Some((CustomerId(r.id), format!("{} {}", c.code, c.name)))
+                }
+                _ => None,
+            })
+            .collect();
+        for id in ids {
+            out.entry(*id).or_insert_with(|| format!("#{id}"));
         }
         Ok(out)
     }

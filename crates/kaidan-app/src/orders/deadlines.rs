@@ -19,13 +19,7 @@ use crate::error::AppResult;
 use crate::ports::OrderRow;
 
 /// Orders whose review is still open.
-pub const IN_REVIEW: [OrderStatus; 5] = [
-    OrderStatus::Submitted,
-    OrderStatus::InReview,
-    OrderStatus::CreditHold,
-    OrderStatus::FinanceReview,
-    OrderStatus::JointReview,
-];
+pub const IN_REVIEW: [OrderStatus; 5] = OrderStatus::IN_REVIEW;
 
 /// What the states are computed from: the stored facts of one order.
 #[derive(Debug, Clone, Copy)]

@@ -5,10 +5,12 @@
 
 mod account;
 mod approval;
+pub mod bulk;
 mod cancel;
 mod changes;
 pub mod deadlines;
 mod intake;
+pub mod list;
 mod record;
 mod review;
 mod shortages;

@@ -30,6 +30,7 @@ mod portal;
 mod purchasing;
 mod records;
 mod returns;
+mod saved_filters;
 mod search;
 mod stock;
 mod surveys;
@@ -63,6 +64,7 @@ pub use portal::*;
 pub use purchasing::*;
 pub use records::*;
 pub use returns::*;
+pub use saved_filters::*;
 pub use search::*;
 pub use stock::*;
 pub use surveys::*;
@@ -186,6 +188,7 @@ pub trait Tx:
     + AssessmentsTx
     + CustomerFilesTx
     + SearchTx
+    + SavedFiltersTx
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

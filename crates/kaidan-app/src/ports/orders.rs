@@ -5,11 +5,11 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_domain::orders::{
-    AccountEntry, Department, OrderStage, OrderStatus, PricedOrder, StageFacts, company_time_zone,
-    promised_date,
+    AccountEntry, Channel, DeadlineState, Department, OrderStage, OrderStatus, PricedOrder,
+    StageFacts, company_time_zone, promised_date,
 };
 use kaidan_domain::purchasing::ShortageChoice;
-use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId};
+use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId};
 use serde::Serialize;
 
 use super::*;
@@ -88,14 +88,85 @@ pub struct OrderEventRow {
     pub data: serde_json::Value,
 }
 
+/// Which orders a list shows and in what order. Every filter narrows;
+/// `None` does not filter.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
     /// Only orders at this stage (ORD-7).
     pub stage: Option<OrderStage>,
     pub customer_id: Option<CustomerId>,
-    pub after: Option<i64>,
+    /// Orders of the customers this user is the sales rep of.
+    pub rep_id: Option<UserId>,
+    /// Orders of the customers in this region.
+    pub region_id: Option<RegionId>,
+    pub channel: Option<Channel>,
+    /// Received at or after.
+    pub received_from: Option<Timestamp>,
+    /// Received before.
+    pub received_before: Option<Timestamp>,
+    /// Order amount at least / at most.
+    pub amount_min: Option<Money>,
+    pub amount_max: Option<Money>,
+    pub deadline: Option<DeadlineCut>,
+    pub sort: OrderSort,
+    /// Rows after this one in the sort order (cursor paging).
+    pub after: Option<OrderCursor>,
     pub limit: u32,
+}
+
+/// Where a page ended: the last row's sort value and its id (ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderCursor {
+    /// The sort column's value of the last row; unused for `Newest`.
+    pub key: i64,
+    pub id: i64,
+}
+
+/// The columns a list sorts by; each has an index ending in the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderSortKey {
+    /// By id: the order entered last first.
+    #[default]
+    Newest,
+    Received,
+    Amount,
+    ShipDue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderSort {
+    pub key: OrderSortKey,
+    pub descending: bool,
+}
+
+impl Default for OrderSort {
+    fn default() -> Self {
+        OrderSort {
+            key: OrderSortKey::Newest,
+            descending: true,
+        }
+    }
+}
+
+/// A deadline state to filter by (ORD-6), with the instants it is judged
+/// at: open deadlines past `now` are overdue; open ones due by the
+/// `*_soon_until` instants are due soon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlineCut {
+    pub state: DeadlineState,
+    pub now: Timestamp,
+    pub review_soon_until: Timestamp,
+    pub ship_soon_until: Timestamp,
+}
+
+/// The values the order list offers in its choosers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderFilterChoices {
+    /// Users who are the sales rep of some customer: (id, name).
+    pub reps: Vec<(UserId, String)>,
+    /// (id, code name).
+    pub regions: Vec<(RegionId, String)>,
 }
 
 /// A recorded joint-review (or change-review) decision.
@@ -143,6 +214,9 @@ pub trait OrdersTx: Send {
         lines_changed: bool,
     ) -> Result<bool, StoreError>;
     async fn order_list(&mut self, q: &OrderQuery) -> Result<Vec<OrderRow>, StoreError>;
+    /// How many orders `q` matches, its cursor and limit aside.
+    async fn order_count(&mut self, q: &OrderQuery) -> Result<u64, StoreError>;
+    async fn order_filter_choices(&mut self) -> Result<OrderFilterChoices, StoreError>;
     async fn order_lines(&mut self, id: OrderId) -> Result<Vec<LineProgressRow>, StoreError>;
     /// Sets `(line_no, reserved, backordered)` of several lines at once.
     async fn order_line_progress(

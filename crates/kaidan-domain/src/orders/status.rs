@@ -93,6 +93,16 @@ impl OrderStatus {
     /// Approved orders that still wait for goods: their lines may hold
     /// reservations to pick and backorders that arriving goods fill
     /// (INV-2, SHP-1, ALC-1). The store writes this set into its SQL.
+    /// Orders whose review is still open (ORD-4, ORD-6): their review
+    /// deadline runs.
+    pub const IN_REVIEW: [OrderStatus; 5] = [
+        OrderStatus::Submitted,
+        OrderStatus::InReview,
+        OrderStatus::CreditHold,
+        OrderStatus::FinanceReview,
+        OrderStatus::JointReview,
+    ];
+
     pub const AWAITING_GOODS: &'static [OrderStatus] =
         &[OrderStatus::Approved, OrderStatus::PartlyShipped];
 

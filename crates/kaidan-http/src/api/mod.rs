@@ -29,6 +29,7 @@ pub mod health;
 pub mod import_export;
 pub mod jobs;
 pub mod master;
+pub mod order_lists;
 pub mod orders;
 pub mod points;
 pub mod portal;
@@ -72,6 +73,7 @@ pub fn routes(base: OpenApi) -> OpenApiRouter<AppState> {
         .merge(stock::routes())
         .merge(stock_counts::routes())
         .merge(import_export::routes())
+        .merge(order_lists::routes())
         .merge(orders::routes())
         .merge(customer_holds::routes())
         .merge(finance::routes())

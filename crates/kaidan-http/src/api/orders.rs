@@ -7,9 +7,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kaidan_app::AppError;
 use kaidan_app::audit::HistoryPage;
+use kaidan_app::orders::list::{FILTER_PARAMS, OrderFilter};
 use kaidan_app::orders::{FinanceDecision, OrderView, ShortageAnswer};
-use kaidan_app::ports::OrderQuery;
+use kaidan_app::ports::OrderRow;
 use kaidan_app::{Confidential, Ctx};
 use kaidan_domain::field_rules::{Field, Record};
 use kaidan_domain::orders::{
@@ -19,7 +21,7 @@ use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::api::query::{cursor, history_request, named, unknown, whole};
+use crate::api::query::{history_request, named, unknown, whole};
 use crate::auth::{Api, ApiAuth};
 use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
 use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
@@ -89,51 +91,14 @@ pub struct OrderSummary {
 pub struct OrderPage {
     pub items: Vec<OrderSummary>,
     pub next_cursor: Option<String>,
+    /// How many orders match the filter; given with `count=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
-/// Orders, newest first (ORD-7). Filters: `status`, `stage`, `customer_id`.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", operation_id = "list_orders",
-    params(("status" = Option<OrderStatus>, Query), ("stage" = Option<OrderStage>, Query), ("customer_id" = Option<i64>, Query),
-           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
-    responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
-pub async fn list(
-    Api(app, ctx): Api,
-    Query(p): Query<BTreeMap<String, String>>,
-) -> ApiResult<Json<OrderPage>> {
-    let mut q = OrderQuery::default();
-    for (k, v) in &p {
-        match k.as_str() {
-            "status" => q.status = Some(named(k, v)?),
-            "stage" => q.stage = Some(named(k, v)?),
-            "customer_id" => q.customer_id = Some(whole(k, v)?),
-            "cursor" => q.after = Some(cursor(v)?),
-            "limit" => q.limit = whole(k, v)?,
-            other => {
-                return Err(unknown(other, "status, stage, customer_id, cursor, limit"));
-            }
-        }
-    }
-    let limit = if q.limit == 0 { 50 } else { q.limit };
-    let max = app.config().max_page;
-    if limit > max {
-        return Err(ApiError::field(
-            "limit",
-            "out_of_range",
-            format!("must be between 1 and {max}"),
-        ));
-    }
-    q.limit = limit + 1;
-    let mut rows = app.orders(&ctx, q).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
-    let vis = ctx.visibility();
-    let items = rows
-        .into_iter()
-        .map(|r| OrderSummary {
+impl OrderSummary {
+    pub fn of(vis: &kaidan_domain::field_rules::Visibility, r: OrderRow) -> OrderSummary {
+        OrderSummary {
             stage: r.stage(),
             id: r.id,
             number: r.number,
@@ -144,9 +109,76 @@ pub async fn list(
             received_at: r.received_at.to_string(),
             review_due_at: r.review_due_at.to_string(),
             ship_due_at: r.ship_due_at.to_string(),
-        })
+        }
+    }
+}
+
+/// Orders (ORD-7, issue 21), newest first unless `sort` says otherwise.
+/// Filters: `status` (a status or a stage), `stage`, `customer` (code),
+/// `customer_id`, `rep_id`, `region_id`, `channel`, `from` and `to`
+/// (received, YYYY-MM-DD, company time), `amount_min`, `amount_max`,
+/// `deadline` (pending, due_soon, overdue, met, missed). `sort`: newest,
+/// oldest, received, amount, ship_due, `-` before a column for descending.
+/// `count=true` adds the number of matches.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", operation_id = "list_orders",
+    params(("status" = Option<String>, Query), ("stage" = Option<OrderStage>, Query),
+           ("customer" = Option<String>, Query), ("customer_id" = Option<i64>, Query),
+           ("rep_id" = Option<i64>, Query), ("region_id" = Option<i64>, Query),
+           ("channel" = Option<String>, Query), ("from" = Option<String>, Query, format = Date),
+           ("to" = Option<String>, Query, format = Date), ("amount_min" = Option<String>, Query),
+           ("amount_max" = Option<String>, Query), ("deadline" = Option<String>, Query),
+           ("sort" = Option<String>, Query), ("count" = Option<bool>, Query),
+           ("cursor" = Option<String>, Query), ("limit" = Option<u32>, Query)),
+    responses((status = 200, body = OrderPage), (status = 422, body = Problem)))]
+pub async fn list(
+    Api(app, ctx): Api,
+    Query(p): Query<BTreeMap<String, String>>,
+) -> ApiResult<Json<OrderPage>> {
+    let mut limit = 50;
+    let mut count = false;
+    for (k, v) in &p {
+        match k.as_str() {
+            "limit" => limit = whole(k, v)?,
+            "count" => count = named::<bool>(k, v)?,
+            "cursor" => {}
+            other if FILTER_PARAMS.contains(&other) => {}
+            other => {
+                return Err(unknown(
+                    other,
+                    &format!("{}, count, cursor, limit", FILTER_PARAMS.join(", ")),
+                ));
+            }
+        }
+    }
+    let max = app.config().max_page;
+    if limit == 0 || limit > max {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {max}"),
+        ));
+    }
+    let filter = OrderFilter::parse(&p).map_err(AppError::Invalid)?;
+    let page = app
+        .order_list(
+            &ctx,
+            &filter,
+            p.get("cursor").map(String::as_str),
+            limit,
+            count,
+        )
+        .await?;
+    let vis = ctx.visibility();
+    let items = page
+        .rows
+        .into_iter()
+        .map(|r| OrderSummary::of(&vis, r))
         .collect();
-    Ok(Json(OrderPage { items, next_cursor }))
+    Ok(Json(OrderPage {
+        items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    }))
 }
 
 /// An order with lines, progress, timeline and joint decisions (ORD-7).

@@ -6,6 +6,7 @@ mod detail;
 pub(super) use detail::step_label;
 mod entry;
 mod history;
+mod list_actions;
 mod shortages;
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,11 +18,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch};
-use kaidan_app::ports::{OrderQuery, OrderRow};
+use kaidan_app::orders::list::{FILTER_PARAMS, OrderFilter, sort_name};
+use kaidan_app::ports::{OrderRow, OrderSort, OrderSortKey};
+use kaidan_app::saved_filters::SavedList;
 use kaidan_app::{AppError, Ctx, ListRequest};
 use kaidan_domain::CustomerId;
-use kaidan_domain::master::{CustomerData, ProductData};
-use kaidan_domain::orders::{DeadlineState, OrderStage, OrderStatus};
+use kaidan_domain::Permission;
+use kaidan_domain::master::ProductData;
+use kaidan_domain::orders::{Channel, DeadlineState, OrderStage, OrderStatus};
 
 use super::format::{Status, local_time, shown};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
@@ -33,11 +37,19 @@ pub fn routes() -> Router<AppState> {
         .route("/orders", get(list))
         .route("/orders/new", get(entry::new_form).post(entry::create))
         .route("/orders/deadlines", get(deadlines))
+        .route("/orders/bulk", post(list_actions::bulk))
+        .route("/orders/print", get(list_actions::print_many))
+        .route("/orders/filters", post(list_actions::save_filter))
+        .route(
+            "/orders/filters/{id}/delete",
+            post(list_actions::delete_filter),
+        )
         .route("/orders/{id}", get(detail::show))
         .route("/orders/{id}/history", get(history::show))
         .route("/orders/{id}/{action}", post(detail::act))
         .route("/orders/{id}/shortages/{shortage}", post(shortages::choose))
         .route("/static/order-entry.js", get(script))
+        .route("/static/order-list.js", get(list_script))
 }
 
 async fn script() -> Response {
@@ -47,6 +59,17 @@ async fn script() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/order-entry.js"),
+    )
+        .into_response()
+}
+
+async fn list_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/order-list.js"),
     )
         .into_response()
 }
@@ -95,22 +118,26 @@ fn state_label(lang: Lang, state: &str) -> &'static str {
     }
 }
 
-/// Customers the actor may see, by id: "code name". Empty without the
-/// permission to read customers.
-async fn customer_names(s: &AppState, ctx: &Ctx) -> Result<HashMap<i64, String>, AppError> {
-    let req = ListRequest {
-        limit: Some(s.app.config().max_page),
-        ..ListRequest::default()
-    };
-    match s.app.list::<CustomerData>(ctx, &req).await {
-        Ok(page) => Ok(page
-            .items
-            .into_iter()
-            .map(|r| (r.id, format!("{} {}", r.data.code, r.data.name)))
-            .collect()),
-        Err(AppError::Forbidden(_)) => Ok(HashMap::new()),
-        Err(e) => Err(e),
+/// "code name" of these customers, by id; empty without the
+/// permission to read customers (the list then shows ids).
+async fn customer_names(
+    s: &AppState,
+    ctx: &Ctx,
+    ids: &[CustomerId],
+) -> Result<HashMap<i64, String>, AppError> {
+    if !ctx.actor.can(Permission::CustomerRead) || ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    Ok(s.app
+        .customer_labels(ctx, ids)
+        .await?
+        .into_iter()
+        .map(|(id, label)| (id.get(), label))
+        .collect())
+}
+
+fn customers_of(rows: &[OrderRow]) -> Vec<CustomerId> {
+    rows.iter().map(|r| r.customer_id).collect()
 }
 
 async fn products(
@@ -187,17 +214,82 @@ struct ListPage {
     /// The stages the list filters by, in the same select as the statuses
     /// (their words differ from every status's).
     stages: Vec<(&'static str, &'static str)>,
-    status: String,
+    channels: Vec<(&'static str, &'static str)>,
+    deadline_states: Vec<(&'static str, &'static str)>,
+    reps: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    /// The filter form's values as the user typed them.
+    form: BTreeMap<String, String>,
+    /// Sortable column headers.
+    sorts: Vec<SortHeader>,
+    /// How many orders match; `None` when the filter could not be read.
+    total: Option<u64>,
+    /// The filter as a query string (no cursor): for the next page, the
+    /// export and saving.
+    query: String,
+    saved: Vec<SavedLink>,
     q: String,
     error: Option<String>,
     can_create: bool,
+    bulk: BulkButtons,
     next_cursor: Option<String>,
     first_page: bool,
 }
 
+impl ListPage {
+    /// The filter form's value of `k` as the user typed it.
+    fn v(&self, k: &str) -> &str {
+        self.form.get(k).map_or("", String::as_str)
+    }
+}
+
+/// A column header that sorts the list.
+pub struct SortHeader {
+    pub label: &'static str,
+    pub href: String,
+    /// "▲", "▼" or "" when the list is not sorted by it.
+    pub arrow: &'static str,
+}
+
+/// A saved filter as a link.
+pub struct SavedLink {
+    pub id: i64,
+    pub name: String,
+    pub href: String,
+}
+
+/// The bulk actions the user may take.
+pub struct BulkButtons {
+    pub review: bool,
+    pub approve: bool,
+    pub cancel: bool,
+    pub print: bool,
+}
+
+impl BulkButtons {
+    pub fn any(&self) -> bool {
+        self.review || self.approve || self.cancel || self.print
+    }
+}
+
 const PAGE_SIZE: u32 = 50;
 
-/// GET /orders: newest first; `status` filters, `q` finds by number.
+/// The most orders one Excel export writes.
+pub(super) const MAX_EXPORT_ORDERS: u32 = 50_000;
+
+/// The query string of `pairs` (values percent-encoded).
+pub(super) fn query_string<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// GET /orders: the order list (issue 21). Filters as the API reads them
+/// (`OrderFilter`), `sort` by column, cursor paging, the count of
+/// matches; `q` jumps to an order by number; `format=xlsx` exports every
+/// matching order.
 async fn list(
     State(s): State<AppState>,
     PageAuth { ctx, chrome }: PageAuth,
@@ -205,69 +297,137 @@ async fn list(
 ) -> PageResult {
     let lang = chrome.lang;
     let q = p.get("q").map(|v| v.trim().to_string()).unwrap_or_default();
-    let status_text = p.get("status").cloned().unwrap_or_default();
     if !q.is_empty() {
         return match s.app.order_id_by_number(&ctx, &q).await {
             Ok(id) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
             Err(AppError::NotFound { .. }) => {
                 let msg = format!("{}: {q}", lang.pick("没有这个订单号", "No order numbered"));
-                list_page(&s, &ctx, chrome, &status_text, q, None, Some(msg)).await
+                list_page(&s, &ctx, chrome, &p, Some(msg)).await
             }
             Err(e) => Err(PageError::new(lang, e)),
         };
     }
-    let cursor = p
-        .get("cursor")
-        .and_then(|c| c.parse::<i64>().ok())
-        .filter(|c| *c > 0);
-    list_page(&s, &ctx, chrome, &status_text, q, cursor, None).await
+    if p.get("format").is_some_and(|f| f == "xlsx") {
+        return export(&s, &ctx, lang, &p).await;
+    }
+    list_page(&s, &ctx, chrome, &p, None).await
+}
+
+/// Every order the filter matches as an Excel sheet.
+async fn export(s: &AppState, ctx: &Ctx, lang: Lang, p: &BTreeMap<String, String>) -> PageResult {
+    let filter = OrderFilter::parse(p).map_err(|e| PageError::new(lang, AppError::Invalid(e)))?;
+    let rows = s
+        .app
+        .order_list_all(ctx, &filter, MAX_EXPORT_ORDERS)
+        .await
+        .or_page(lang)?;
+    let names = customer_names(s, ctx, &customers_of(&rows))
+        .await
+        .or_page(lang)?;
+    let watch = s.app.deadline_watch().await.or_page(lang)?;
+    let vis = ctx.visibility();
+    let header = [
+        lang.pick("订单号", "Number"),
+        lang.pick("客户", "Customer"),
+        lang.pick("状态", "Status"),
+        lang.pick("金额(元)", "Amount (CNY)"),
+        lang.pick("接收时间", "Received"),
+        lang.pick("审核时限", "Review due"),
+        lang.pick("发货时限", "Ship due"),
+        lang.pick("重要", "Important"),
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let o = item(lang, &vis, r, &names, &watch);
+            vec![
+                o.number,
+                o.customer,
+                o.stage.map_or(o.status.label.to_string(), |st| {
+                    format!("{} · {}", o.status.label, st.label)
+                }),
+                o.amount,
+                o.received,
+                format!("{} {}", o.review.at, o.review.label)
+                    .trim()
+                    .to_string(),
+                format!("{} {}", o.ship.at, o.ship.label).trim().to_string(),
+                if o.priority {
+                    "★".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    super::finance::xlsx(lang, "orders.xlsx", header, rows)
 }
 
 async fn list_page(
     s: &AppState,
     ctx: &Ctx,
     chrome: Chrome,
-    status_text: &str,
-    q: String,
-    cursor: Option<i64>,
+    p: &BTreeMap<String, String>,
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
-    let status = status_text.parse::<OrderStatus>().ok();
-    let stage = status_text.parse::<OrderStage>().ok();
-    let rows = s
-        .app
-        .orders(
-            ctx,
-            OrderQuery {
-                status,
-                stage,
-                customer_id: None,
-                after: cursor,
-                limit: PAGE_SIZE + 1,
-            },
-        )
+    let form: BTreeMap<String, String> = p
+        .iter()
+        .filter(|(k, _)| FILTER_PARAMS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.trim().to_string()))
+        .collect();
+    let cursor = p
+        .get("cursor")
+        .map(String::as_str)
+        .filter(|c| !c.is_empty());
+    let (filter, page, mut error) = match OrderFilter::parse(p) {
+        Ok(f) => match s.app.order_list(ctx, &f, cursor, PAGE_SIZE, true).await {
+            Ok(page) => (f, Some(page), error),
+            Err(AppError::Invalid(e)) => (f, None, Some(invalid_text(lang, &e))),
+            Err(e) => return Err(PageError::new(lang, e)),
+        },
+        Err(e) => (OrderFilter::default(), None, Some(invalid_text(lang, &e))),
+    };
+    let (rows, next_cursor, total) = match page {
+        Some(p) => (p.rows, p.next_cursor, p.total),
+        None => (Vec::new(), None, None),
+    };
+    let names = customer_names(s, ctx, &customers_of(&rows))
         .await
         .or_page(lang)?;
-    let names = customer_names(s, ctx).await.or_page(lang)?;
-    let mut rows = rows;
-    let next_cursor = if rows.len() > PAGE_SIZE as usize {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
     let watch = s.app.deadline_watch().await.or_page(lang)?;
     let vis = ctx.visibility();
     let items = rows
         .iter()
         .map(|r| item(lang, &vis, r, &names, &watch))
         .collect();
-    let status_code = if error.is_some() {
+    let choices = s.app.order_filter_choices(ctx).await.or_page(lang)?;
+    let saved = match s.app.saved_filters(ctx, SavedList::Orders).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|f| SavedLink {
+                id: f.id,
+                href: format!("/orders?{}", query_string(&f.params)),
+                name: f.name,
+            })
+            .collect(),
+        Err(e) => {
+            error.get_or_insert_with(|| e.to_string());
+            Vec::new()
+        }
+    };
+    let params = filter.to_params();
+    let query = query_string(&params);
+    let status_code = if error.is_some() && total.is_some() {
         StatusCode::NOT_FOUND
+    } else if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let a = &ctx.actor;
     Ok(render(
         status_code,
         &ListPage {
@@ -281,19 +441,89 @@ async fn list_page(
                 .iter()
                 .map(|s| (s.as_str(), stage_label(lang, *s)))
                 .collect(),
-            status: status
-                .map(|s| s.as_str())
-                .or(stage.map(|s| s.as_str()))
-                .unwrap_or_default()
-                .to_string(),
-            q,
+            channels: Channel::ALL
+                .iter()
+                .map(|c| (c.as_str(), lang.pick(c.label_zh(), c.as_str())))
+                .collect(),
+            deadline_states: ["due_soon", "overdue", "pending", "missed", "met"]
+                .into_iter()
+                .map(|st| (st, state_label(lang, st)))
+                .collect(),
+            reps: choices
+                .reps
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n))
+                .collect(),
+            regions: choices
+                .regions
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n))
+                .collect(),
+            form,
+            sorts: sort_headers(lang, &params, filter.sort),
+            total,
+            query,
+            saved,
+            q: p.get("q").cloned().unwrap_or_default(),
             error,
-            can_create: ctx.actor.can(kaidan_domain::Permission::OrderCreate),
+            can_create: a.can(Permission::OrderCreate),
+            bulk: BulkButtons {
+                review: a.can(Permission::OrderReview),
+                approve: a.can(Permission::OrderReview) || a.can(Permission::OrderFinanceReview),
+                cancel: a.can(Permission::OrderCancel),
+                print: crate::print::may_print_order(&vis),
+            },
             next_cursor,
             first_page: cursor.is_none(),
             chrome,
         },
     ))
+}
+
+/// A refused filter in the page's words.
+fn invalid_text(lang: Lang, e: &kaidan_domain::ValidationErrors) -> String {
+    format!(
+        "{}: {e}",
+        lang.pick("筛选条件有误", "The filter is not valid")
+    )
+}
+
+/// The headers of the columns the list sorts by: a click sorts by the
+/// column, a second click turns the direction.
+fn sort_headers(lang: Lang, params: &[(&'static str, String)], sort: OrderSort) -> Vec<SortHeader> {
+    let rest: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, _)| *k != "sort")
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    [
+        (OrderSortKey::Amount, lang.pick("金额(元)", "Amount (CNY)")),
+        (OrderSortKey::Received, lang.pick("接收时间", "Received")),
+        (OrderSortKey::ShipDue, lang.pick("发货时限", "Ship due")),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let current = sort.key == key;
+        // Amounts are looked at largest first; times earliest first.
+        let descending = if current {
+            !sort.descending
+        } else {
+            key == OrderSortKey::Amount
+        };
+        let mut pairs = rest.clone();
+        let name = sort_name(OrderSort { key, descending });
+        pairs.push(("sort", name));
+        SortHeader {
+            label,
+            href: format!("/orders?{}", query_string(&pairs)),
+            arrow: match (current, sort.descending) {
+                (false, _) => "",
+                (true, true) => "▼",
+                (true, false) => "▲",
+            },
+        }
+    })
+    .collect()
 }
 
 #[derive(Template)]
@@ -324,7 +554,13 @@ async fn deadlines(
     let lang = chrome.lang;
     let all = p.get("all").is_some_and(|v| v == "1" || v == "true");
     let list = s.app.deadline_watch_list(&ctx, all).await.or_page(lang)?;
-    let names = customer_names(&s, &ctx).await.or_page(lang)?;
+    let ids: Vec<CustomerId> = list
+        .review
+        .iter()
+        .chain(&list.ship)
+        .map(|r| r.customer_id)
+        .collect();
+    let names = customer_names(&s, &ctx, &ids).await.or_page(lang)?;
     let vis = ctx.visibility();
     let items = |rows: &[OrderRow]| {
         rows.iter()

@@ -24,6 +24,7 @@ mod hardening_bounds;
 mod hardening_edges;
 mod history_http;
 mod jobs_http;
+mod order_lists_http;
 mod order_pages;
 mod points_http;
 mod portal_http;

@@ -429,11 +429,9 @@ async fn ord_1_concurrent_retries_with_one_idempotency_key_create_one_order() {
             .orders(
                 &w.clerk,
                 OrderQuery {
-                    status: None,
-                    stage: None,
                     customer_id: Some(w.customer),
-                    after: None,
                     limit: 100,
+                    ..OrderQuery::default()
                 },
             )
             .await

@@ -89,6 +89,48 @@ pub struct Summary {
 /// The demo's audit rows name "demo" as the actor; it may do everything.
 /// The demo user `username`, logged in with the demo password: each demo
 /// step is taken by the user of its role.
+/// The order clerk's and the general manager's own filters of the order
+/// list (issue 21), so "我的筛选" opens on filters a clerk keeps.
+async fn saved_filters(app: &App) -> anyhow::Result<()> {
+    use kaidan_app::saved_filters::SavedList;
+    let clerk = demo_login(app, Role::OrderClerk.as_str()).await?;
+    let gm = demo_login(app, Role::GeneralManager.as_str()).await?;
+    let params = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    };
+    for (who, name, filter) in [
+        (
+            &clerk,
+            "待审核",
+            params(&[("status", "submitted"), ("sort", "oldest")]),
+        ),
+        (&clerk, "即将超时", params(&[("deadline", "due_soon")])),
+        (&clerk, "已超时", params(&[("deadline", "overdue")])),
+        (
+            &clerk,
+            "电话大单",
+            params(&[
+                ("channel", "phone"),
+                ("amount_min", "20000"),
+                ("sort", "-amount"),
+            ]),
+        ),
+        (
+            &gm,
+            "大额订单",
+            params(&[("amount_min", "50000"), ("sort", "-amount")]),
+        ),
+        (&gm, "拣货中", params(&[("status", "picking")])),
+    ] {
+        app.save_filter(who, SavedList::Orders, name, &filter)
+            .await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn demo_login(app: &App, username: &str) -> anyhow::Result<Ctx> {
     let session = app
         .login(username, DEMO_PASSWORD)
@@ -177,6 +219,7 @@ pub async fn load(app: &App) -> anyhow::Result<Summary> {
     commissions::commissions(app, first, today).await?;
     assessments::assessments(app, first, today).await?;
     customer_files::customer_files(app, today).await?;
+    saved_filters(app).await?;
     // The daily sales reports of the month's working days so far (KPI-5),
     // as the job writes them each evening.
     app.run_job_now(&Ctx::system(), kaidan_app::jobs::SALES_DAILY_REPORT, "demo")

@@ -487,7 +487,10 @@ async fn all_orders(app: &App) -> Vec<kaidan_app::ports::OrderRow> {
             .orders(
                 &Ctx::system(),
                 kaidan_app::ports::OrderQuery {
-                    after: out.last().map(|o| o.id.get()),
+                    after: out.last().map(|o| kaidan_app::ports::OrderCursor {
+                        key: 0,
+                        id: o.id.get(),
+                    }),
                     limit: 500,
                     ..Default::default()
                 },

@@ -430,6 +430,107 @@ async fn daily_screens(c: &fantoccini::Client, url: &str) {
     ] {
         fits_widths(c, url, path, phone, &out).await;
     }
+    order_list_in_bulk(c, url, &out).await;
+}
+
+/// Issue 21, item 3: the orders just entered are found with the list's
+/// filters (customer, status, received today) and approved in one action
+/// by a user who may take both review steps; each row's result is shown.
+async fn order_list_in_bulk(c: &fantoccini::Client, url: &str, out: &std::path::Path) {
+    let newest = c
+        .execute_async(
+            "const cb = arguments[arguments.length - 1];
+             fetch('/api/v1/orders?limit=1').then(r => r.json())
+               .then(p => fetch('/api/v1/customers/' + p.items[0].customer_id)).then(r => r.json())
+               .then(cu => cb(cu.code));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let code = newest.as_str().unwrap().to_string();
+    // From a page with the header's log-out button (/api/docs has none).
+    c.goto(&format!("{url}/orders")).await.unwrap();
+    log_out(c).await;
+    log_in(c, "admin").await;
+    element(c, Locator::Css("main")).await;
+    c.goto(&format!("{url}/orders")).await.unwrap();
+    fill(c, "f-customer", &code).await;
+    let today = jiff::Timestamp::now()
+        .to_zoned(kaidan_domain::orders::company_time_zone())
+        .date()
+        .to_string();
+    c.execute(
+        "document.getElementById('f-status').value = 'submitted';
+         document.getElementById('f-from').value = arguments[0];",
+        vec![serde_json::json!(today)],
+    )
+    .await
+    .unwrap();
+    click(c, Locator::Id("f-apply")).await;
+    wait_true(
+        c,
+        "the list filtered by customer, status and day",
+        "return location.search.includes('customer=') && location.search.includes('status=submitted');",
+        vec![],
+    )
+    .await;
+    let count = text(c, "order-count").await;
+    let rows = c
+        .find_all(Locator::Css("tr.order-row"))
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        rows >= 3,
+        "the three orders entered are listed: {count}, {rows} rows"
+    );
+    assert!(
+        count.contains(&rows.to_string()),
+        "{count} counts the {rows} rows"
+    );
+    fits(c, "the filtered order list").await;
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-order-list-filtered.png"), png).unwrap();
+    click(c, Locator::Id("select-all")).await;
+    wait_true(
+        c,
+        "every row chosen",
+        "return [...document.querySelectorAll('input.pick')].every(p => p.checked);",
+        vec![],
+    )
+    .await;
+    click(c, Locator::Id("bulk-approve")).await;
+    let summary = text(c, "bulk-summary").await;
+    let done: usize = text(c, "bulk-done").await.trim().parse().unwrap();
+    let failed: usize = text(c, "bulk-failed").await.trim().parse().unwrap();
+    assert_eq!(done + failed, rows, "{summary}: a result for each row");
+    assert!(done >= 1, "{summary}");
+    let results = c.find_all(Locator::Css("tr.bulk-row.ok")).await.unwrap();
+    assert_eq!(results.len(), done);
+    fits(c, "the bulk results").await;
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(out.join("browser-order-bulk-approve.png"), png).unwrap();
+    // The approved ones are approved: gone from the list of submitted.
+    click(c, Locator::Id("back-to-list")).await;
+    wait_true(
+        c,
+        "back on the filtered list",
+        "return location.pathname === '/orders' && !!document.getElementById('order-count');",
+        vec![],
+    )
+    .await;
+    let left = c
+        .find_all(Locator::Css("tr.order-row"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        left, failed,
+        "only the orders not approved are still submitted"
+    );
+    log_out(c).await;
+    log_in(c, "order_clerk").await;
+    element(c, Locator::Css("main")).await;
 }
 
 /// PUR-3, SHP-1..3: the warehouse receives goods on the demo purchase

@@ -196,7 +196,9 @@ pub(super) async fn page(
     let lang = chrome.lang;
     let mut view = view;
     view.redact_timeline(ctx);
-    let names = customer_names(s, ctx).await.or_page(lang)?;
+    let names = customer_names(s, ctx, &[view.customer_id])
+        .await
+        .or_page(lang)?;
     let watch = s.app.deadline_watch().await.or_page(lang)?;
     let d = &view.content;
     let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
@@ -467,7 +469,7 @@ pub async fn show(
     page(&s, &ctx, chrome, view, StatusCode::OK, None).await
 }
 
-fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
+pub(super) fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
     match e {
         AppError::Invalid(v) => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -14,7 +14,6 @@ use kaidan_domain::{CustomerId, Money, ProductId, Role, ValidationErrors};
 use super::super::{
     Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageResult, optional, render,
 };
-use super::customer_names;
 use crate::state::AppState;
 
 /// Rows shown on a fresh form.
@@ -357,7 +356,6 @@ async fn page(
     duplicates: Vec<String>,
 ) -> PageResult {
     let lang = chrome.lang;
-    let names = customer_names(s, ctx).await.or_page(lang)?;
     let req = kaidan_app::ListRequest {
         limit: Some(s.app.config().max_page),
         ..kaidan_app::ListRequest::default()
@@ -373,10 +371,7 @@ async fn page(
             .filter(|c| c.data.active)
             .map(|c| CustomerOption {
                 id: c.id,
-                label: names
-                    .get(&c.id)
-                    .cloned()
-                    .unwrap_or_else(|| c.data.code.clone()),
+                label: format!("{} {}", c.data.code, c.data.name),
                 method: c.data.payment_method.as_str().into(),
                 terms: c.data.payment_terms.as_str().into(),
             })

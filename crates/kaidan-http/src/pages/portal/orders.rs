@@ -81,7 +81,7 @@ pub async fn list(
         .orders(
             &auth.ctx,
             OrderQuery {
-                after,
+                after: after.map(|id| kaidan_app::ports::OrderCursor { key: 0, id }),
                 limit: limit + 1,
                 ..OrderQuery::default()
             },
