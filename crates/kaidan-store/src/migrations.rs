@@ -519,8 +519,8 @@ mod tests {
         ),
         (
             44,
-            "410ea9f7c5763ffdfe15fc473ec341f3c559da4837a0bf90eb0e7a0ca0cf1db9346a9bedf8cb2cfb9f14e11495b0dc5b",
-            "4e8ce8153f90b1ca607dfa298858462cf2d3f1e9a558871537f4cb6b1f518a8ef1e3e1484cba70edb599d4b22f9cb5ee",
+            "69c6c912f71cd94039964dc1614e95c3b5bf9d7f54bf6603660e60e65306c65ece425704c4358e406ef74ba25d998438",
+            "ced06571abe15b536a1c0a6eb7866e102583ff9c442950ebf116f6920977d0f448c15c2a70d7b2adba3d074fe753eafc",
         ),
     ];
 

@@ -174,9 +174,8 @@ pub async fn page_list(
         ("page /shipping (plan)", "/shipping"),
         ("page /purchase-orders", "/purchase-orders"),
         ("page /stock", "/stock"),
-        ("page /finance", "/finance"),
-        ("page /customers", "/customers"),
-        ("page /products", "/products"),
+        ("page /m/customers", "/m/customers"),
+        ("page /m/products", "/m/products"),
         ("page /returns", "/returns"),
         ("page /complaints", "/complaints"),
     ] {
