@@ -62,10 +62,7 @@ pub async fn page_list(
     let p = api(http, base, token, "/api/v1/products?limit=1").await?;
     let sku = text(&p["items"][0]["sku"], "product")?;
     // What a clerk types: the start of a number or code, a few letters.
-    let number_start: String = number
-        .chars()
-        .take(number.len().saturating_sub(3))
-        .collect();
+    let number_start: String = number.chars().take(6).collect();
     let sku_start: String = sku.chars().take(4).collect();
     let code_start: String = code.chars().take(4).collect();
 
