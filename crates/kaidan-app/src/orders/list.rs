@@ -164,11 +164,6 @@ impl OrderFilter {
         }
         p
     }
-
-    /// Whether anything narrows the list (the sort aside).
-    pub fn narrows(&self) -> bool {
-        self.to_params().iter().any(|(k, _)| *k != "sort")
-    }
 }
 
 /// The sort names the list takes: a column ascending, `-column`
@@ -507,7 +502,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         assert_eq!(OrderFilter::parse(&back).unwrap(), f);
-        assert!(f.narrows());
+        assert!(f.to_params().iter().any(|(k, _)| *k != "sort"));
         assert_eq!(f.sort.key, OrderSortKey::Amount);
         assert!(f.sort.descending);
     }

@@ -5,8 +5,8 @@
 //! session's CSRF token, which the page hands to the viewer.
 
 use askama::Template;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use super::{Chrome, PageAuth, PageResult, render};
 
@@ -35,12 +35,5 @@ pub async fn api_docs(PageAuth { chrome, .. }: PageAuth) -> PageResult {
 
 /// GET /static/api-docs.js: starts the viewer on /api/openapi.json.
 pub async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/api-docs.js"),
-    )
-        .into_response()
+    super::script_response(include_str!("../../static/api-docs.js"))
 }

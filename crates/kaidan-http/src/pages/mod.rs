@@ -613,6 +613,19 @@ pub fn error_page(lang: Lang, e: AppError) -> Response {
     )
 }
 
+/// A script of the pages, served from the binary (never a CDN), cached
+/// for an hour.
+pub(crate) fn script_response(body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub fn not_found_page() -> Response {
     let lang = Lang::Zh;
     render(

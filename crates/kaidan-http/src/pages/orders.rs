@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaidan_app::orders::deadlines::{DeadlineFacts, DeadlineWatch};
@@ -53,25 +53,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/order-entry.js"),
-    )
-        .into_response()
+    super::script_response(include_str!("../../static/order-entry.js"))
 }
 
 async fn list_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/order-list.js"),
-    )
-        .into_response()
+    super::script_response(include_str!("../../static/order-list.js"))
 }
 
 /// The status in the page's language.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaidan_app::search::SearchHit;
 
@@ -70,12 +70,5 @@ pub async fn search_page(
 
 /// GET /static/search.js: the search box's list of matches.
 pub async fn script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/search.js"),
-    )
-        .into_response()
+    super::script_response(include_str!("../../static/search.js"))
 }
