@@ -27,6 +27,7 @@ pub mod finance;
 pub mod fulfilment;
 pub mod import_export;
 pub mod jobs;
+pub mod list_params;
 pub mod master;
 pub mod orders;
 pub mod points;

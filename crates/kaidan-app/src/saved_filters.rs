@@ -1,5 +1,5 @@
 //! Filters each user saves under a name for a list (issue 21): the order
-//! list's filter today. A saved filter is checked like the list's own
+//! list's and the shipment list's. A saved filter is checked like the list's own
 //! parameters when saved, so only a filter the list can read is kept.
 
 use std::collections::BTreeMap;
@@ -8,6 +8,7 @@ use kaidan_domain::{Permission, ValidationErrors};
 
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::fulfilment::shipment_list::ShipmentFilter;
 use crate::orders::list::OrderFilter;
 use crate::ports::SavedFilterRow;
 
@@ -20,18 +21,21 @@ pub const MAX_SAVED_FILTERS: usize = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SavedList {
     Orders,
+    Shipments,
 }
 
 impl SavedList {
     pub fn as_str(self) -> &'static str {
         match self {
             SavedList::Orders => "orders",
+            SavedList::Shipments => "shipments",
         }
     }
 
     fn permission(self) -> Permission {
         match self {
             SavedList::Orders => Permission::OrderRead,
+            SavedList::Shipments => Permission::ShipmentRead,
         }
     }
 
@@ -42,11 +46,8 @@ impl SavedList {
         params: &BTreeMap<String, String>,
     ) -> Result<Vec<(String, String)>, ValidationErrors> {
         match self {
-            SavedList::Orders => Ok(OrderFilter::parse(params)?
-                .to_params()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect()),
+            SavedList::Orders => Ok(owned(OrderFilter::parse(params)?.to_params())),
+            SavedList::Shipments => Ok(owned(ShipmentFilter::parse(params)?.to_params())),
         }
     }
 }
@@ -56,13 +57,21 @@ impl std::str::FromStr for SavedList {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "orders" => Ok(SavedList::Orders),
+            "shipments" => Ok(SavedList::Shipments),
             _ => Err(ValidationErrors::single(
                 "list",
                 "unknown",
-                format!("'{s}' is not a list with saved filters (orders)"),
+                format!("'{s}' is not a list with saved filters (orders, shipments)"),
             )),
         }
     }
+}
+
+fn owned(params: Vec<(&'static str, String)>) -> Vec<(String, String)> {
+    params
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// A saved filter as the pages and the API use it.

@@ -206,6 +206,16 @@ pub async fn render_many(
 
 /// 发货单 of a shipment, for whoever may read the shipment.
 pub async fn shipment_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, PrintFailure> {
+    let doc = shipment_document(s, ctx, id).await?;
+    render(s, doc).await
+}
+
+/// The 发货单 of a shipment, laid out but not yet rendered.
+pub async fn shipment_document(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<PrintDocument, PrintFailure> {
     let shipment = s.app.shipment(ctx, id).await?;
     let order = match s.app.order(ctx, shipment.order_id).await {
         Ok(o) => Some(o),
@@ -223,7 +233,7 @@ pub async fn shipment_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, Print
         }
     };
     let customer = customer(s, ctx, shipment.customer_id).await?;
-    let doc = documents::delivery_note(
+    Ok(documents::delivery_note(
         &s.config.print.company,
         DeliveryNote {
             shipment: &shipment,
@@ -231,8 +241,7 @@ pub async fn shipment_pdf(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pdf, Print
             customer: customer.as_ref(),
             products: &products,
         },
-    );
-    render(s, doc).await
+    ))
 }
 
 /// 销售发票 or 红字发票, for whoever may read the invoice (FIN-1).

@@ -1,4 +1,4 @@
-// The order list's check boxes (issue 21): "select all", the count of the
+// A list's check boxes (issue 21: the order and shipment lists): "select all", the count of the
 // chosen rows, and no bulk action without a choice. The list and its
 // actions work without this script; it only saves clicks.
 (function () {

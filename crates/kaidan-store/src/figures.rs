@@ -70,8 +70,16 @@ pub(crate) fn live(
     let chan = if with_channel { "o.channel" } else { "''" };
     let from = b.put(Val::I(micros(from)));
     let to = b.put(Val::I(micros(to)));
+    // Bound only where the figure reads the orders' period (a value bound
+    // and never used is an error on PostgreSQL).
+    let own_list = if matches!(q.figure, Figure::Accuracy | Figure::OnTime | Figure::Sales) {
+        own_marks(q, b)
+    } else {
+        None
+    };
+    let own = own_orders("o", own_list.as_deref());
     let in_period =
-        format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'");
+        format!("o.received_at >= {from} AND o.received_at < {to} AND o.status <> 'draft'{own}");
     match q.figure {
         // n1..n4: rejected, entry-error change, price correction, wrong goods.
         // Each is a set read once and probed by the order (`IN`), not a
@@ -173,7 +181,7 @@ pub(crate) fn live(
                           SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
                           SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
                    FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
-                   WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}) \
+                   WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}){own} \
                    GROUP BY o.id, o.customer_id, o.created_by, o.received_at, o.channel, p.category) x"
         ),
         // n1: lines without a cost price (costed at their amount).
@@ -186,9 +194,33 @@ pub(crate) fn live(
                                SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
                                SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
                         FROM orders o2 JOIN order_lines ol ON ol.order_id = o2.id JOIN products p ON p.id = ol.product_id \
-                        WHERE o2.received_at >= {from} AND o2.received_at < {to} AND o2.status IN ({SOLD}) \
+                        WHERE o2.received_at >= {from} AND o2.received_at < {to} AND o2.status IN ({SOLD}){own2} \
                         GROUP BY ol.order_id) k ON k.order_id = o.id \
-             WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD})"
+             WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}){own}",
+            own2 = own_orders("o2", own_list.as_deref())
+        ),
+    }
+}
+
+/// The placeholders of the users whose figures are read (`"$3, $4"`), bound
+/// once; None for the whole company.
+fn own_marks(q: &FigureQuery, b: &mut Binds) -> Option<String> {
+    let users = q.own.as_ref()?;
+    let marks: Vec<String> = users.iter().map(|u| b.put(Val::I(u.get()))).collect();
+    Some(marks.join(", "))
+}
+
+/// ` AND …` keeping the orders (`alias`) of those users, the same ones
+/// [`own_condition`] keeps of the derived table: applied to the orders
+/// themselves, a clerk's figure costs and joins his own orders' lines
+/// only, not every order of the period's (issue 21: his home page).
+fn own_orders(alias: &str, marks: Option<&str>) -> String {
+    match marks {
+        None => String::new(),
+        Some("") => " AND 1 = 0".into(),
+        Some(list) => format!(
+            " AND ({alias}.created_by IN ({list}) OR {alias}.customer_id IN \
+             (SELECT oc.id FROM customers oc WHERE oc.sales_rep_id IN ({list})))"
         ),
     }
 }

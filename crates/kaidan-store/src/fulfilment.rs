@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kaidan_app::ports::{
     DeliveryRecord, DocumentKind, FulfilmentTx, PickListRow, PlanLine, ShipmentLineRow,
-    ShipmentRow, StoreError, TrackingEventRow,
+    ShipmentQuery, ShipmentRow, StoreError, TrackingEventRow,
 };
 use kaidan_domain::fulfilment::{PickListStatus, ShipmentStatus};
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, UserId, WarehouseId};
@@ -45,7 +45,7 @@ fn pick_list_from(r: &impl RowExt) -> Result<PickListRow, StoreError> {
     })
 }
 
-fn shipment_from(r: &impl RowExt) -> Result<ShipmentRow, StoreError> {
+pub(crate) fn shipment_from(r: &impl RowExt) -> Result<ShipmentRow, StoreError> {
     Ok(ShipmentRow {
         id: r.i64("id")?,
         number: r.text("number")?,
@@ -72,7 +72,7 @@ fn shipment_from(r: &impl RowExt) -> Result<ShipmentRow, StoreError> {
 const PICK_LIST_COLUMNS: &str = "l.id, l.number, l.order_id, o.number AS order_number, o.customer_id, \
      l.warehouse_id, l.status, l.packages, l.created_at, l.created_by, l.picked_at, l.picked_by";
 
-const SHIPMENT_COLUMNS: &str = "s.id, s.number, s.order_id, o.number AS order_number, o.customer_id, \
+pub(crate) const SHIPMENT_COLUMNS: &str = "s.id, s.number, s.order_id, o.number AS order_number, o.customer_id, \
      s.pick_list_id, s.warehouse_id, s.status, s.carrier, s.tracking_no, s.packages, s.shipped_at, s.eta, \
      s.shipped_by, s.delivered_at, s.signed_by, s.delivery_note";
 
@@ -184,9 +184,12 @@ impl FulfilmentTx for DbTx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<(i64, i64), StoreError> {
-        // One row per order ever picked: when its first pick was confirmed
-        // and whether any confirmed pick line came back short. Lists called
-        // off unpicked have no picked_at and do not count.
+        // One row per order picked: when its first pick was confirmed and
+        // whether any confirmed pick line came back short. Lists called off
+        // unpicked have no picked_at and do not count. An order whose first
+        // pick falls in the window has a pick in it, so only those orders
+        // are read (through pick_lists_picked), never every list ever
+        // picked (issue 21: the stock page read them all, 0.5 s at 1M lines).
         let (checked, right): (i64, i64) = fetch_as!(
             self,
             query_as.fetch_one,
@@ -196,6 +199,8 @@ impl FulfilmentTx for DbTx {
                           MAX(CASE WHEN pll.picked < pll.quantity THEN 1 ELSE 0 END) AS short \
                    FROM pick_lists pl JOIN pick_list_lines pll ON pll.pick_list_id = pl.id \
                    WHERE pl.picked_at IS NOT NULL AND pll.picked IS NOT NULL \
+                     AND pl.order_id IN (SELECT w.order_id FROM pick_lists w \
+                                         WHERE w.picked_at >= $1 AND w.picked_at < $2) \
                    GROUP BY pl.order_id) c \
              WHERE c.first_pick >= $1 AND c.first_pick < $2",
             [micros(from), micros(to)]
@@ -373,6 +378,14 @@ impl FulfilmentTx for DbTx {
             s.lines = self.shipment_lines(s.id).await?;
         }
         Ok(list)
+    }
+
+    async fn shipment_list(&mut self, q: &ShipmentQuery) -> Result<Vec<ShipmentRow>, StoreError> {
+        self.shipment_page(q).await
+    }
+
+    async fn shipment_count(&mut self, q: &ShipmentQuery) -> Result<u64, StoreError> {
+        self.shipment_matches(q).await
     }
 
     async fn shipment_by_tracking(&mut self, tracking_no: &str) -> Result<Vec<i64>, StoreError> {

@@ -51,6 +51,7 @@ mod row;
 mod saved_filters;
 mod search;
 mod setup_lock;
+mod shipment_list;
 mod short_read;
 mod status_sets;
 mod stock;

@@ -135,6 +135,7 @@ const FILES: &[(&str, &str)] = &[
     migration!("0042_job_schedule.sql"),
     migration!("0043_search.sql"),
     migration!("0044_order_lists.sql"),
+    migration!("0045_shipment_list.sql"),
 ];
 
 /// A migration source that cannot be turned into migrations.
@@ -521,6 +522,11 @@ mod tests {
             44,
             "69c6c912f71cd94039964dc1614e95c3b5bf9d7f54bf6603660e60e65306c65ece425704c4358e406ef74ba25d998438",
             "ced06571abe15b536a1c0a6eb7866e102583ff9c442950ebf116f6920977d0f448c15c2a70d7b2adba3d074fe753eafc",
+        ),
+        (
+            45,
+            "70555bc0d77581aff1ab6274f7d3e04cd5fcc86f094e7c6407a21b52c9a87d8c5327c95d781569ce668bd13033f773db",
+            "39b04fc916df561e76f4cf7c319ca5d11a143102903f67d65a54cc1b774abecc781d1a32381b5261806d394ca63993f5",
         ),
     ];
 

@@ -18,7 +18,7 @@ use kaidan_domain::purchasing::ShortageChoice;
 use kaidan_domain::{CustomerId, Money, OrderId, ProductId, RegionId, UserId};
 
 use crate::error::corrupt;
-use crate::row::{RowExt, Val, line_no, micros, where_all};
+use crate::row::{Filters, RowExt, Val, line_no, micros, where_all};
 use crate::status_sets::{
     ORDER_AWAITING_GOODS, ORDER_IN_REVIEW, PICK_LIST_COMMITTED, REPLENISHMENT_UNFILLED,
 };
@@ -133,30 +133,6 @@ fn order_filters(q: &OrderQuery) -> (Vec<String>, Vec<Val>) {
         f.clauses.push(stage_clause(stage));
     }
     (f.clauses, f.vals)
-}
-
-/// WHERE clauses with their values; `$?` in a clause stands for the next
-/// value's placeholder.
-#[derive(Default)]
-struct Filters {
-    clauses: Vec<String>,
-    vals: Vec<Val>,
-}
-
-impl Filters {
-    fn push<const N: usize>(&mut self, clause: &str, vals: [Val; N]) {
-        let mut text = String::with_capacity(clause.len() + 8);
-        let mut parts = clause.split("$?");
-        if let Some(first) = parts.next() {
-            text.push_str(first);
-        }
-        for (part, v) in parts.zip(vals) {
-            self.vals.push(v);
-            text.push_str(&format!("${}", self.vals.len()));
-            text.push_str(part);
-        }
-        self.clauses.push(text);
-    }
 }
 
 /// The sort column (`None`: by id alone) and its direction.

@@ -158,3 +158,27 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// WHERE clauses with their values; `$?` in a clause stands for the next
+/// value's placeholder.
+#[derive(Default)]
+pub(crate) struct Filters {
+    pub(crate) clauses: Vec<String>,
+    pub(crate) vals: Vec<Val>,
+}
+
+impl Filters {
+    pub(crate) fn push<const N: usize>(&mut self, clause: &str, vals: [Val; N]) {
+        let mut text = String::with_capacity(clause.len() + 8);
+        let mut parts = clause.split("$?");
+        if let Some(first) = parts.next() {
+            text.push_str(first);
+        }
+        for (part, v) in parts.zip(vals) {
+            self.vals.push(v);
+            text.push_str(&format!("${}", self.vals.len()));
+            text.push_str(part);
+        }
+        self.clauses.push(text);
+    }
+}

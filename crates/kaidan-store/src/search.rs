@@ -67,14 +67,6 @@ fn number_prefixes(text: &str) -> Vec<String> {
     v
 }
 
-fn numbers_clause(col: &str, text: &str, vals: &mut Vec<Val>) -> String {
-    let parts: Vec<String> = number_prefixes(text)
-        .iter()
-        .map(|p| prefix_range(col, p, vals))
-        .collect();
-    format!("({})", parts.join(" OR "))
-}
-
 /// Where a numbered document's hits come from: its table (aliased `x`)
 /// with its joins, the name shown beside the number, its customer, and a
 /// column matched exactly as well (a reference, a tracking number).
@@ -148,52 +140,95 @@ fn numbered(kind: HitKind) -> Option<Numbered> {
     }
 }
 
-/// One kind's query: `kind, id, key, detail, customer_id` of the matches.
-fn kind_query(kind: HitKind, text: &str, limit: u32, vals: &mut Vec<Val>) -> String {
+/// One part of the union: `kind, id, key, detail, customer_id` of up to
+/// `$limit_at` rows of `select` (which ends with its FROM) matching
+/// `filter`; the alias is made unique by the count of values so far.
+fn part(
+    kind: HitKind,
+    select: &str,
+    filter: &str,
+    order: &str,
+    limit_at: usize,
+    vals: &[Val],
+) -> String {
     let k = kind.as_str();
-    let (select, filter, order) = match (kind, numbered(kind)) {
+    format!(
+        "SELECT * FROM (SELECT '{k}' AS kind, {select} WHERE {filter} ORDER BY {order} LIMIT ${limit_at}) q_{k}_{}",
+        vals.len()
+    )
+}
+
+/// One kind's queries. A numbered document is found by each number prefix
+/// on its own, walked down its unique index from the highest number, so a
+/// prefix that nearly every number has (`SO-R-0`) stops after `limit`
+/// rows instead of sorting them all (issue 21: 0.96 s at 1M lines); the
+/// exact reference is a query of its own for the same reason.
+fn kind_queries(kind: HitKind, text: &str, limit: u32, vals: &mut Vec<Val>) -> Vec<String> {
+    vals.push(Val::I(i64::from(limit)));
+    let lim = vals.len();
+    let mut out = Vec::new();
+    match (kind, numbered(kind)) {
         (_, Some(n)) => {
-            let mut filter = numbers_clause("x.number", text, vals);
+            let select = format!(
+                "x.id, x.number AS key, {} AS detail, CAST({} AS BIGINT) AS customer_id FROM {}",
+                n.detail, n.customer, n.from
+            );
+            for p in number_prefixes(text) {
+                let filter = prefix_range("x.number", &p, vals);
+                out.push(part(kind, &select, &filter, "x.number DESC", lim, vals));
+            }
             if let Some(col) = n.exact {
                 vals.push(Val::T(text.to_string()));
-                filter = format!("{filter} OR {col} = ${}", vals.len());
+                let filter = format!("{col} = ${}", vals.len());
+                out.push(part(kind, &select, &filter, "x.id DESC", lim, vals));
             }
-            (
-                format!(
-                    "x.id, x.number AS key, {} AS detail, CAST({} AS BIGINT) AS customer_id FROM {}",
-                    n.detail, n.customer, n.from
-                ),
-                filter,
-                "x.id DESC",
-            )
         }
         (HitKind::Customer, None) => {
             vals.push(Val::T(contains(text)));
             let p = vals.len();
-            (
-                "id, code AS key, name AS detail, id AS customer_id FROM customers".to_string(),
-                format!("LOWER(code) LIKE ${p} OR LOWER(name) LIKE ${p}"),
+            out.push(part(
+                kind,
+                "id, code AS key, name AS detail, id AS customer_id FROM customers",
+                &format!("LOWER(code) LIKE ${p} OR LOWER(name) LIKE ${p}"),
                 "code",
-            )
+                lim,
+                vals,
+            ));
         }
         _ => {
             vals.push(Val::T(contains(text)));
             let p = vals.len();
             vals.push(Val::T(text.to_string()));
             let b = vals.len();
-            (
-                "id, sku AS key, name AS detail, CAST(NULL AS BIGINT) AS customer_id FROM products"
-                    .to_string(),
-                format!("LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR barcode = ${b}"),
+            out.push(part(
+                kind,
+                "id, sku AS key, name AS detail, CAST(NULL AS BIGINT) AS customer_id FROM products",
+                &format!("LOWER(sku) LIKE ${p} OR LOWER(name) LIKE ${p} OR barcode = ${b}"),
                 "sku",
-            )
+                lim,
+                vals,
+            ));
         }
-    };
-    vals.push(Val::I(i64::from(limit)));
-    format!(
-        "SELECT * FROM (SELECT '{k}' AS kind, {select} WHERE {filter} ORDER BY {order} LIMIT ${}) q_{k}",
-        vals.len()
-    )
+    }
+    out
+}
+
+/// The rows of the union as the kinds' parts gave them, each hit once and
+/// at most `limit` of a kind (a reference may also be a number's prefix).
+fn first_of_each(rows: Vec<SearchRow>, limit: u32) -> Vec<SearchRow> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut per_kind = std::collections::BTreeMap::<HitKind, usize>::new();
+    rows.into_iter()
+        .filter(|r| {
+            let n = per_kind.entry(r.kind).or_default();
+            if *n >= limit || !seen.insert((r.kind, r.id)) {
+                return false;
+            }
+            *n += 1;
+            true
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -310,11 +345,13 @@ impl SearchTx for DbTx {
             return Ok(Vec::new());
         }
         let mut vals = Vec::new();
+        let limit = limit.max(1);
         let parts: Vec<String> = kinds
             .iter()
-            .map(|k| kind_query(*k, text, limit.max(1), &mut vals))
+            .flat_map(|k| kind_queries(*k, text, limit, &mut vals))
             .collect();
         let sql = parts.join(" UNION ALL ");
-        Ok(fetch_all_once!(self, &sql, vals, search_row))
+        let rows = fetch_all_once!(self, &sql, vals, search_row);
+        Ok(first_of_each(rows, limit))
     }
 }

@@ -166,8 +166,17 @@ pub async fn page_list(
         Who::Manager,
     );
     add("page / (home), an order clerk", "/".into(), clerk);
+    add(
+        "page /shipments of a customer, this month",
+        format!("/shipments?customer={code}&{month}"),
+        gm,
+    );
     for (name, path) in [
-        ("page /shipments", "/shipments"),
+        ("page /shipments (newest 50, count)", "/shipments"),
+        (
+            "page /shipments in transit, by shipped",
+            "/shipments?status=shipped&sort=shipped",
+        ),
         ("page /shipping (plan)", "/shipping"),
         ("page /purchase-orders", "/purchase-orders"),
         ("page /stock", "/stock"),

@@ -14,6 +14,7 @@
 mod delivery;
 mod documents;
 mod pick_lists;
+pub mod shipment_list;
 mod shipments;
 
 use jiff::Timestamp;

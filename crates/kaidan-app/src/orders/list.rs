@@ -11,8 +11,10 @@ use kaidan_domain::master::CustomerData;
 use kaidan_domain::orders::{Channel, DeadlineState, OrderStage, OrderStatus, company_time_zone};
 use kaidan_domain::{CustomerId, Money, Permission, RegionId, Role, UserId, ValidationErrors};
 
+use crate::MasterEntity;
 use crate::app::{App, Ctx};
 use crate::error::{AppError, AppResult};
+use crate::list_params::{FilteredPage, day, day_span, export_bound, filter_values, id, named};
 use crate::ports::{
     DeadlineCut, OrderCursor, OrderFilterChoices, OrderQuery, OrderRow, OrderSort, OrderSortKey,
 };
@@ -39,11 +41,6 @@ pub const FILTER_PARAMS: &[&str] = &[
 /// longest of them).
 pub const MAX_FILTER_VALUE_CHARS: usize = 64;
 
-/// Received dates are between these years: a typo like 0202 or 20255 is
-/// named, not searched for.
-const FIRST_YEAR: i16 = 2000;
-const LAST_YEAR: i16 = 2199;
-
 /// Which orders a list shows and in what order, as a user asks for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
@@ -65,15 +62,8 @@ pub struct OrderFilter {
     pub sort: OrderSort,
 }
 
-/// One page of the list.
-#[derive(Debug, Clone)]
-pub struct OrderListPage {
-    pub rows: Vec<OrderRow>,
-    /// Where the next page starts; `None` on the last page.
-    pub next_cursor: Option<String>,
-    /// How many orders match, when asked for.
-    pub total: Option<u64>,
-}
+/// One page of the order list.
+pub type OrderListPage = FilteredPage<OrderRow>;
 
 impl OrderFilter {
     /// Reads the filter from a list's parameters; empty values do not
@@ -82,26 +72,14 @@ impl OrderFilter {
     pub fn parse(params: &BTreeMap<String, String>) -> Result<OrderFilter, ValidationErrors> {
         let mut f = OrderFilter::default();
         let mut e = ValidationErrors::new();
-        for (k, raw) in params {
-            let v = raw.trim();
-            if v.is_empty() || !FILTER_PARAMS.contains(&k.as_str()) {
-                continue;
-            }
-            if v.chars().count() > MAX_FILTER_VALUE_CHARS {
-                e.add(
-                    k.as_str(),
-                    "too_long",
-                    format!("at most {MAX_FILTER_VALUE_CHARS} characters"),
-                );
-                continue;
-            }
-            match k.as_str() {
+        for (k, v) in filter_values(params, FILTER_PARAMS, &mut e) {
+            match k {
                 // The page offers stages in the status chooser: their words
                 // differ from every status's.
                 "status" => match (v.parse::<OrderStatus>(), v.parse::<OrderStage>()) {
                     (Ok(s), _) => f.status = Some(s),
                     (_, Ok(s)) => f.stage = Some(s),
-                    _ => e.add(k.as_str(), "unknown", format!("no status or stage '{v}'")),
+                    _ => e.add(k, "unknown", format!("no status or stage '{v}'")),
                 },
                 "stage" => f.stage = named(&mut e, k, v),
                 "customer" => f.customer_code = Some(v.to_string()),
@@ -117,7 +95,7 @@ impl OrderFilter {
                 "sort" => match sort_named(v) {
                     Some(s) => f.sort = s,
                     None => e.add(
-                        k.as_str(),
+                        k,
                         "unknown",
                         format!("'{v}' is not one of {}", SORT_NAMES.join(", ")),
                     ),
@@ -214,44 +192,6 @@ pub fn sort_name(s: OrderSort) -> &'static str {
     }
 }
 
-fn named<T: std::str::FromStr>(e: &mut ValidationErrors, k: &str, v: &str) -> Option<T> {
-    let parsed = v.parse().ok();
-    if parsed.is_none() {
-        e.add(k, "unknown", format!("'{v}' is not a known value"));
-    }
-    parsed
-}
-
-fn id(e: &mut ValidationErrors, k: &str, v: &str) -> Option<i64> {
-    let parsed = v.parse::<i64>().ok().filter(|n| *n > 0);
-    if parsed.is_none() {
-        e.add(
-            k,
-            "invalid",
-            format!("'{v}' is not an id (a whole number above 0)"),
-        );
-    }
-    parsed
-}
-
-fn day(e: &mut ValidationErrors, k: &str, v: &str) -> Option<Date> {
-    match v.parse::<Date>() {
-        Ok(d) if (FIRST_YEAR..=LAST_YEAR).contains(&d.year()) => Some(d),
-        Ok(_) => {
-            e.add(
-                k,
-                "out_of_range",
-                format!("'{v}' is not between {FIRST_YEAR} and {LAST_YEAR}"),
-            );
-            None
-        }
-        Err(_) => {
-            e.add(k, "invalid", format!("'{v}' is not a date like 2026-12-31"));
-            None
-        }
-    }
-}
-
 fn amount(e: &mut ValidationErrors, k: &str, v: &str) -> Option<Money> {
     match v.parse::<rust_decimal::Decimal>().map(Money::non_negative) {
         Ok(Ok(m)) => Some(m),
@@ -282,25 +222,7 @@ fn cursor_of(sort: OrderSort, row: &OrderRow) -> String {
 }
 
 fn parse_cursor(sort: OrderSort, text: &str) -> Result<OrderCursor, ValidationErrors> {
-    let bad = || {
-        ValidationErrors::single(
-            "cursor",
-            "invalid",
-            "not a cursor of this list and sort: start from the first page",
-        )
-    };
-    let whole = |s: &str| s.parse::<i64>().map_err(|_| bad());
-    match (sort.key, text.split_once('_')) {
-        (OrderSortKey::Newest, None) => Ok(OrderCursor {
-            key: 0,
-            id: whole(text)?,
-        }),
-        (OrderSortKey::Newest, Some(_)) | (_, None) => Err(bad()),
-        (_, Some((k, id))) => Ok(OrderCursor {
-            key: whole(k)?,
-            id: whole(id)?,
-        }),
-    }
+    crate::list_params::parse_cursor(sort.key != OrderSortKey::Newest, text)
 }
 
 impl App {
@@ -328,18 +250,10 @@ impl App {
             .transpose()
             .map_err(AppError::Invalid)?;
         q.limit = limit + 1;
-        let mut rows = tx.order_list(&q).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| cursor_of(filter.sort, r))
-        } else {
-            None
-        };
-        Ok(OrderListPage {
-            rows,
-            next_cursor,
-            total,
-        })
+        let rows = tx.order_list(&q).await?;
+        Ok(FilteredPage::cut(rows, limit, total, |r| {
+            cursor_of(filter.sort, r)
+        }))
     }
 
     /// Every order the filter matches, up to `max` (an export): `Invalid`
@@ -353,14 +267,7 @@ impl App {
         ctx.require(Permission::OrderRead)?;
         let mut q = self.order_query(ctx, filter).await?;
         let mut tx = self.store.read().await?;
-        let total = tx.order_count(&q).await?;
-        if total > u64::from(max) {
-            return Err(AppError::Invalid(ValidationErrors::single(
-                "filter",
-                "too_many",
-                format!("{total} orders match; narrow the filter to at most {max}"),
-            )));
-        }
+        export_bound(tx.order_count(&q).await?, max, "orders")?;
         q.limit = max.max(1);
         Ok(tx.order_list(&q).await?)
     }
@@ -378,20 +285,57 @@ impl App {
     /// The store's query of a filter: the customer code resolved, days as
     /// instants of the company's time zone, the deadline cut at now.
     async fn order_query(&self, ctx: &Ctx, f: &OrderFilter) -> AppResult<OrderQuery> {
-        let tz = company_time_zone();
-        let start = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).ok();
-        let mut customer_id = f.customer_id;
-        if let Some(code) = &f.customer_code {
-            let id = match self.id_by_code::<CustomerData>(ctx, code).await {
-                Ok(id) => id,
-                Err(AppError::NotFound { .. }) => {
-                    return Err(AppError::Invalid(ValidationErrors::single(
-                        "customer",
-                        "unknown",
-                        format!("no customer with the code '{code}'"),
-                    )));
-                }
-                Err(e) => return Err(e),
+        let (received_from, received_before) = day_span(f.from, f.to);
+        let customer_id = self
+            .list_customer(ctx, f.customer_code.as_deref(), f.customer_id)
+            .await?;
+        let deadline = match f.deadline {
+            Some(state) => Some(self.deadline_cut(state).await?),
+            None => None,
+        };
+        Ok(OrderQuery {
+            status: f.status,
+            stage: f.stage,
+            customer_id,
+            rep_id: f.rep_id,
+            region_id: f.region_id,
+            channel: f.channel,
+            received_from,
+            received_before,
+            amount_min: f.amount_min,
+            amount_max: f.amount_max,
+            deadline,
+            sort: f.sort,
+            after: None,
+            limit: 0,
+        })
+    }
+
+    /// The customer a list is filtered by: by code (named when unknown)
+    /// and by id, both or either; a portal user's own customer always.
+    /// `CustomerId(-1)` matches nothing.
+    pub(crate) async fn list_customer(
+        &self,
+        ctx: &Ctx,
+        code: Option<&str>,
+        id: Option<CustomerId>,
+    ) -> AppResult<Option<CustomerId>> {
+        let mut customer_id = id;
+        if let Some(code) = code {
+            // The caller may read the list (checked before); a code is
+            // resolved to filter it, not to read the customer, so a
+            // warehouse user without the customer permission filters his
+            // shipments by the code printed on them.
+            let mut tx = self.store.read().await?;
+            let Some(id) = tx
+                .master_id_by_code(<CustomerData as MasterEntity>::KIND, code)
+                .await?
+            else {
+                return Err(AppError::Invalid(ValidationErrors::single(
+                    "customer",
+                    "unknown",
+                    format!("no customer with the code '{code}'"),
+                )));
             };
             if customer_id.is_some_and(|c| c.get() != id) {
                 // Two different customers: nothing matches.
@@ -408,29 +352,7 @@ impl App {
                 _ => Some(own),
             };
         }
-        let deadline = match f.deadline {
-            Some(state) => Some(self.deadline_cut(state).await?),
-            None => None,
-        };
-        Ok(OrderQuery {
-            status: f.status,
-            stage: f.stage,
-            customer_id,
-            rep_id: f.rep_id,
-            region_id: f.region_id,
-            channel: f.channel,
-            received_from: f.from.and_then(start),
-            received_before: f
-                .to
-                .and_then(|d| d.checked_add(1.day()).ok())
-                .and_then(start),
-            amount_min: f.amount_min,
-            amount_max: f.amount_max,
-            deadline,
-            sort: f.sort,
-            after: None,
-            limit: 0,
-        })
+        Ok(customer_id)
     }
 
     /// The instants a deadline state is judged at now, as the watch judges

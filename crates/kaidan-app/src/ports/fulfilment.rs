@@ -110,6 +110,52 @@ pub struct TrackingEventRow {
     pub recorded_by: UserId,
 }
 
+/// What the shipment list sorts by (issue 21); each has an index ending in
+/// the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShipmentSortKey {
+    /// By id: the order the delivery notes were written in.
+    #[default]
+    Newest,
+    /// By the time the goods left.
+    Shipped,
+}
+
+/// A sort key and its direction; newest first by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShipmentSort {
+    pub key: ShipmentSortKey,
+    pub descending: bool,
+}
+
+impl Default for ShipmentSort {
+    fn default() -> Self {
+        ShipmentSort {
+            key: ShipmentSortKey::Newest,
+            descending: true,
+        }
+    }
+}
+
+/// Which shipments a list reads, resolved to ids and instants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShipmentQuery {
+    pub status: Option<ShipmentStatus>,
+    pub order_id: Option<OrderId>,
+    pub customer_id: Option<CustomerId>,
+    pub warehouse_id: Option<WarehouseId>,
+    /// The carrier's name exactly.
+    pub carrier: Option<String>,
+    /// Shipped at or after.
+    pub shipped_from: Option<Timestamp>,
+    /// Shipped before.
+    pub shipped_before: Option<Timestamp>,
+    pub sort: ShipmentSort,
+    /// The last row of the page before (its sort key and id).
+    pub after: Option<super::OrderCursor>,
+    pub limit: u32,
+}
+
 /// A shipment, i.e. a delivery note (发货单), with lines and tracking.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,6 +259,11 @@ pub trait FulfilmentTx: Send {
         status: Option<ShipmentStatus>,
         limit: u32,
     ) -> Result<Vec<ShipmentRow>, StoreError>;
+    /// A page of the shipment list with each shipment's lines (without
+    /// tracking events).
+    async fn shipment_list(&mut self, q: &ShipmentQuery) -> Result<Vec<ShipmentRow>, StoreError>;
+    /// How many shipments the query matches (its cursor and limit aside).
+    async fn shipment_count(&mut self, q: &ShipmentQuery) -> Result<u64, StoreError>;
     async fn shipment_by_tracking(&mut self, tracking_no: &str) -> Result<Vec<i64>, StoreError>;
     /// Writes the proof of delivery on a shipped shipment; false when it
     /// was already delivered.

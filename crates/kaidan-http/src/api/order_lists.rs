@@ -110,7 +110,8 @@ fn list_of(p: &BTreeMap<String, String>) -> ApiResult<SavedList> {
         .map_err(AppError::Invalid)?)
 }
 
-/// The caller's saved filters of a list (`list=orders`, the default).
+/// The caller's saved filters of a list (`list=orders`, the default, or
+/// `list=shipments`).
 #[utoipa::path(get, path = "/api/v1/saved-filters", tag = "orders", operation_id = "saved_filters",
     params(("list" = Option<String>, Query)),
     responses((status = 200, body = Vec<SavedFilter>)))]
@@ -125,11 +126,13 @@ pub async fn saved(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveFilterInput {
+    /// orders (the default) or shipments.
     #[serde(default)]
     pub list: Option<String>,
     /// At most 60 characters; a filter of the same name is replaced.
     pub name: String,
-    /// The list's filter parameters, as `GET /api/v1/orders` takes them.
+    /// The list's filter parameters, as `GET /api/v1/orders` (or
+    /// `GET /api/v1/shipments`) takes them.
     pub params: BTreeMap<String, String>,
 }
 

@@ -21,12 +21,12 @@ use kaidan_domain::{CustomerId, Money, OrderId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::api::query::{history_request, named, unknown, whole};
+use crate::api::query::{history_request, list_paging};
 use crate::auth::{Api, ApiAuth};
 use crate::json::{JsonBody, KeyedJson, created, json_with_etag};
 use crate::path::{ChangeRequest, Customer, LineNo, Order, PathId, Shortage};
 use crate::print::{Pdf, order_pdf};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -134,30 +134,7 @@ pub async fn list(
     Api(app, ctx): Api,
     Query(p): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<OrderPage>> {
-    let mut limit = 50;
-    let mut count = false;
-    for (k, v) in &p {
-        match k.as_str() {
-            "limit" => limit = whole(k, v)?,
-            "count" => count = named::<bool>(k, v)?,
-            "cursor" => {}
-            other if FILTER_PARAMS.contains(&other) => {}
-            other => {
-                return Err(unknown(
-                    other,
-                    &format!("{}, count, cursor, limit", FILTER_PARAMS.join(", ")),
-                ));
-            }
-        }
-    }
-    let max = app.config().max_page;
-    if limit == 0 || limit > max {
-        return Err(ApiError::field(
-            "limit",
-            "out_of_range",
-            format!("must be between 1 and {max}"),
-        ));
-    }
+    let (limit, count) = list_paging(&p, FILTER_PARAMS, app.config().max_page)?;
     let filter = OrderFilter::parse(&p).map_err(AppError::Invalid)?;
     let page = app
         .order_list(

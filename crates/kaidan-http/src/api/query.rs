@@ -53,6 +53,39 @@ pub(crate) fn unknown(name: &str, allowed: &str) -> ApiError {
     ApiError::field(name, "unknown_filter", format!("allowed: {allowed}"))
 }
 
+/// A filtered list's `limit` (default 50, at most `max`) and `count`;
+/// `cursor` is the caller's, every other parameter must be one of
+/// `filters`.
+pub(crate) fn list_paging(
+    params: &BTreeMap<String, String>,
+    filters: &[&str],
+    max: u32,
+) -> ApiResult<(u32, bool)> {
+    let (mut limit, mut count) = (50, false);
+    for (k, v) in params {
+        match k.as_str() {
+            "limit" => limit = whole(k, v)?,
+            "count" => count = named::<bool>(k, v)?,
+            "cursor" => {}
+            other if filters.contains(&other) => {}
+            other => {
+                return Err(unknown(
+                    other,
+                    &format!("{}, count, cursor, limit", filters.join(", ")),
+                ));
+            }
+        }
+    }
+    if limit == 0 || limit > max {
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {max}"),
+        ));
+    }
+    Ok((limit, count))
+}
+
 /// The page of a record's history (SEC-2) a query asks for: `cursor` and
 /// `limit`, nothing else. The bounds of `limit` are the use case's.
 pub(crate) fn history_request(

@@ -7,6 +7,7 @@ pub mod api_docs;
 mod arrival_notices;
 mod assessments;
 mod bank;
+mod bulk_results;
 mod calendar;
 mod chart;
 mod collection;
@@ -36,6 +37,7 @@ mod region_priorities;
 mod returns;
 mod search;
 mod session;
+mod shipment_list;
 mod stock;
 mod stock_counts;
 mod surveys;
@@ -105,6 +107,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/users", get(users::users))
         .merge(print::routes())
+        .merge(shipment_list::routes())
         .merge(master::routes::<ProductData>())
         .merge(master::routes::<CustomerData>())
         .merge(customer_hold::routes())

@@ -3,7 +3,7 @@
 //! deadline watch list.
 
 mod detail;
-pub(super) use detail::step_label;
+pub(super) use detail::{action_error, step_label};
 mod entry;
 mod history;
 mod list_actions;

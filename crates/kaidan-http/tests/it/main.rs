@@ -33,6 +33,7 @@ mod print_http;
 mod purchasing;
 mod returns_http;
 mod search_http;
+mod shipment_list_http;
 mod shortages_http;
 mod support;
 mod surveys_http;

@@ -182,7 +182,7 @@ const JSON_READS: &[(&str, Record, &str)] = &[
         Record::Shipment,
         "/shipments/0",
     ),
-    ("/api/v1/shipments", Record::Shipment, "/0"),
+    ("/api/v1/shipments", Record::Shipment, "/items/0"),
     ("/api/v1/shipments/{shipment}", Record::Shipment, ""),
     (
         "/api/v1/customers/{customer}/account",

@@ -486,6 +486,28 @@ async fn int_21_doc_2_the_search_box_finds_what_the_caller_may_see() {
         assert_eq!(kinds(&r.json()), [("customer".into(), "FR-1".into())], "{b}");
         let r = t.get(&find("西裤"), &clerk).await;
         assert_eq!(kinds(&r.json()), [("product".into(), "TR-BLK-32".into())], "{b}");
+        // A prefix every number has: the highest numbers first, each once
+        // (the newest also carries the prefix as its reference), at most
+        // `limit` of them.
+        let common: String = number.chars().take(2).collect();
+        let mut numbers = vec![number.clone()];
+        for (quantity, reference) in [(2, json!(null)), (3, json!(null)), (4, json!(common))] {
+            let order = json!({"customer_id": w.customer, "channel": "phone", "order_date": "2026-11-23",
+                               "customer_reference": reference,
+                               "lines": [{"product_id": w.product("SH-WHT-M"), "quantity": quantity}]});
+            let o = created(&t, &w.admin, "/api/v1/orders", order).await;
+            let a = t.approve_order(o["id"].as_i64().unwrap(), &w.admin).await;
+            numbers.push(a["number"].as_str().unwrap().to_string());
+        }
+        numbers.sort();
+        numbers.reverse();
+        let r = t.get(&format!("{}&limit=2", find(&common)), &clerk).await;
+        let orders: Vec<String> = kinds(&r.json())
+            .into_iter()
+            .filter(|(k, _)| k == "order")
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(orders, numbers[..2], "{b}: {}", r.text());
         // `%` is not a wildcard: alone it finds nothing.
         let r = t.get(&find("%"), &clerk).await;
         assert_eq!(r.json(), json!([]), "{b}");

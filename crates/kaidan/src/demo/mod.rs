@@ -128,6 +128,17 @@ async fn saved_filters(app: &App) -> anyhow::Result<()> {
         app.save_filter(who, SavedList::Orders, name, &filter)
             .await?;
     }
+    let warehouse = demo_login(app, Role::Warehouse.as_str()).await?;
+    for (name, filter) in [
+        (
+            "在途(最早发出的先)",
+            params(&[("status", "shipped"), ("sort", "shipped")]),
+        ),
+        ("已签收", params(&[("status", "delivered")])),
+    ] {
+        app.save_filter(&warehouse, SavedList::Shipments, name, &filter)
+            .await?;
+    }
     Ok(())
 }
 

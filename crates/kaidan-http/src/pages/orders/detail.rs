@@ -469,7 +469,7 @@ pub async fn show(
     page(&s, &ctx, chrome, view, StatusCode::OK, None).await
 }
 
-pub(super) fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
+pub(in crate::pages) fn action_error(lang: Lang, e: &AppError) -> (StatusCode, String) {
     match e {
         AppError::Invalid(v) => (
             StatusCode::UNPROCESSABLE_ENTITY,

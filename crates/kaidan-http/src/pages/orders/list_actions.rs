@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -14,32 +13,10 @@ use kaidan_app::saved_filters::SavedList;
 use kaidan_domain::{OrderId, ValidationErrors};
 
 use super::{list_page, query_string, status_label};
-use crate::pages::{Chrome, Lang, PageAuth, PageError, PageForm, PageId, PageResult, render};
-use crate::print::{PrintFailure, order_document, render_many};
+use crate::pages::bulk_results::{BulkPage, BulkRow, ORDERS, error_page, print_chosen};
+use crate::pages::{Lang, PageAuth, PageError, PageForm, PageId, PageResult, render};
+use crate::print::order_document;
 use crate::state::AppState;
-
-/// One row's outcome.
-pub struct BulkRow {
-    pub id: i64,
-    pub number: String,
-    pub done: bool,
-    pub result: String,
-}
-
-#[derive(Template)]
-#[template(path = "order_bulk.html")]
-struct BulkPage {
-    chrome: Chrome,
-    title: String,
-    action: String,
-    rows: Vec<BulkRow>,
-    done: usize,
-    failed: usize,
-    error: Option<String>,
-    back: String,
-    /// Printing the printable ones, when some could not be printed.
-    print_rest: Option<String>,
-}
 
 /// The chosen orders of a list form: its `o{id}` check boxes.
 fn chosen(form: &HashMap<String, String>) -> Vec<OrderId> {
@@ -89,6 +66,7 @@ pub async fn bulk(
                 "Choose between 1 and 500 orders to print",
             );
             return Ok(error_page(
+                ORDERS,
                 chrome,
                 lang.pick("打印", "Print"),
                 msg.into(),
@@ -103,7 +81,7 @@ pub async fn bulk(
         Ok(a) => a,
         Err(e) => {
             let title = lang.pick("批量操作", "Bulk action");
-            return Ok(error_page(chrome, title, e.to_string(), back));
+            return Ok(error_page(ORDERS, chrome, title, e.to_string(), back));
         }
     };
     let reason = form.get("reason").map(String::as_str).unwrap_or_default();
@@ -111,7 +89,13 @@ pub async fn bulk(
         Ok(o) => o,
         Err(AppError::Invalid(e)) => {
             let msg = format!("{}: {e}", lang.pick("未执行", "Nothing was done"));
-            return Ok(error_page(chrome, action_name(lang, action), msg, back));
+            return Ok(error_page(
+                ORDERS,
+                chrome,
+                action_name(lang, action),
+                msg,
+                back,
+            ));
         }
         Err(e) => return Err(PageError::new(lang, e)),
     };
@@ -156,6 +140,7 @@ pub async fn bulk(
             error: None,
             back,
             print_rest: None,
+            list: ORDERS,
             chrome,
         },
     ))
@@ -183,28 +168,6 @@ async fn numbers_of(
     }
 }
 
-fn error_page(
-    chrome: Chrome,
-    action: &str,
-    message: String,
-    back: String,
-) -> axum::response::Response {
-    render(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &BulkPage {
-            title: action.to_string(),
-            action: String::new(),
-            rows: Vec::new(),
-            done: 0,
-            failed: 0,
-            error: Some(message),
-            back,
-            print_rest: None,
-            chrome,
-        },
-    )
-}
-
 /// GET /orders/print?ids=3,2,1: the order confirmations in one PDF. When
 /// some cannot be printed, a page names them and offers the rest.
 pub async fn print_many(
@@ -230,62 +193,12 @@ pub async fn print_many(
             return Err(PageError::new(lang, e.into()));
         }
     };
-    let mut docs = Vec::with_capacity(ids.len());
-    let mut printable = Vec::new();
-    let mut rows = Vec::new();
-    for id in &ids {
-        match order_document(&s, &ctx, *id).await {
-            Ok(doc) => {
-                rows.push(BulkRow {
-                    id: id.get(),
-                    number: doc.number.clone(),
-                    done: true,
-                    result: lang.pick("可打印", "Printable").into(),
-                });
-                printable.push(id.to_string());
-                docs.push(doc);
-            }
-            Err(PrintFailure::App(e)) => rows.push(BulkRow {
-                id: id.get(),
-                number: format!("#{id}"),
-                done: false,
-                result: super::detail::action_error(lang, &e).1,
-            }),
-            Err(PrintFailure::Print(e)) => {
-                return Err(PageError::new(lang, AppError::NotConfigured(e.to_string())));
-            }
-        }
-    }
-    if printable.len() == ids.len() {
-        let file = format!("orders-{}", ids.len());
-        return match render_many(&s, docs, file).await {
-            Ok(pdf) => Ok(pdf.into_response()),
-            Err(PrintFailure::Print(e)) => {
-                Err(PageError::new(lang, AppError::NotConfigured(e.to_string())))
-            }
-            Err(PrintFailure::App(e)) => Err(PageError::new(lang, e)),
-        };
-    }
-    let done = printable.len();
-    Ok(render(
-        StatusCode::OK,
-        &BulkPage {
-            title: lang.pick("打印", "Print").into(),
-            action: "print".into(),
-            failed: rows.len() - done,
-            done,
-            rows,
-            error: None,
-            back: "/orders".into(),
-            print_rest: (!printable.is_empty()).then(|| {
-                format!(
-                    "/orders/print?{}",
-                    query_string(&[("ids", printable.join(","))])
-                )
-            }),
-            chrome,
-        },
-    ))
+    let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
+    let file = format!("orders-{}", ids.len());
+    print_chosen(&s, chrome, ORDERS, &ids, file, |id| {
+        order_document(&s, &ctx, OrderId(id))
+    })
+    .await
 }
 
 /// POST /orders/filters: saves the list's current filter (`query`) under
