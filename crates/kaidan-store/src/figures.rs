@@ -37,6 +37,10 @@ const TO_SHIP: &str = "'submitted', 'in_review', 'credit_hold', 'finance_review'
 /// being merged into the query around it.
 const ALL_ROWS: i64 = i64::MAX;
 /// An order that is a sale: approved and not rejected or cancelled.
+/// Compared as `(o.status || '') IN (SOLD)`: an expression no index
+/// serves, so SQLite walks the period's range of `orders_received_figures`
+/// instead of every sold order of all time by `orders_status` (what it
+/// chose for a clerk's own figures: 116 ms against 22 ms on 1M lines).
 const SOLD: &str = "'approved', 'partly_shipped', 'shipped', 'delivered', 'closed'";
 
 /// The figure's derived table `f(order_id, customer_id, clerk_id, at,
@@ -181,7 +185,7 @@ pub(crate) fn live(
                           SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
                           SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
                    FROM orders o JOIN order_lines ol ON ol.order_id = o.id JOIN products p ON p.id = ol.product_id \
-                   WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}){own} \
+                   WHERE o.received_at >= {from} AND o.received_at < {to} AND (o.status || '') IN ({SOLD}){own} \
                    GROUP BY o.id, o.customer_id, o.created_by, o.received_at, o.channel, p.category) x"
         ),
         // n1: lines without a cost price (costed at their amount).
@@ -194,9 +198,9 @@ pub(crate) fn live(
                                SUM(CASE WHEN p.cost_price IS NULL THEN ol.amount ELSE ol.quantity * p.cost_price END) AS cost, \
                                SUM(CASE WHEN p.cost_price IS NULL THEN 1 ELSE 0 END) AS uncosted \
                         FROM orders o2 JOIN order_lines ol ON ol.order_id = o2.id JOIN products p ON p.id = ol.product_id \
-                        WHERE o2.received_at >= {from} AND o2.received_at < {to} AND o2.status IN ({SOLD}){own2} \
+                        WHERE o2.received_at >= {from} AND o2.received_at < {to} AND (o2.status || '') IN ({SOLD}){own2} \
                         GROUP BY ol.order_id) k ON k.order_id = o.id \
-             WHERE o.received_at >= {from} AND o.received_at < {to} AND o.status IN ({SOLD}){own}",
+             WHERE o.received_at >= {from} AND o.received_at < {to} AND (o.status || '') IN ({SOLD}){own}",
             own2 = own_orders("o2", own_list.as_deref())
         ),
     }
