@@ -26,6 +26,7 @@ mod history;
 mod home;
 mod i18n;
 mod jobs;
+mod list_filters;
 mod master;
 mod master_forms;
 mod orders;

@@ -28,6 +28,7 @@ use kaidan_domain::master::ProductData;
 use kaidan_domain::orders::{Channel, DeadlineState, OrderStage, OrderStatus};
 
 use super::format::{Status, local_time, shown};
+use super::list_filters::{self, SavedLink, SortHeader, form_values, invalid_text, saved_links};
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageResult, render};
 use crate::state::AppState;
 use kaidan_domain::field_rules::{Field, Visibility};
@@ -229,21 +230,6 @@ impl ListPage {
     }
 }
 
-/// A column header that sorts the list.
-pub struct SortHeader {
-    pub label: &'static str,
-    pub href: String,
-    /// "▲", "▼" or "" when the list is not sorted by it.
-    pub arrow: &'static str,
-}
-
-/// A saved filter as a link.
-pub struct SavedLink {
-    pub id: i64,
-    pub name: String,
-    pub href: String,
-}
-
 /// The bulk actions the user may take.
 pub struct BulkButtons {
     pub review: bool,
@@ -359,15 +345,8 @@ async fn list_page(
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
-    let form: BTreeMap<String, String> = p
-        .iter()
-        .filter(|(k, _)| FILTER_PARAMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.trim().to_string()))
-        .collect();
-    let cursor = p
-        .get("cursor")
-        .map(String::as_str)
-        .filter(|c| !c.is_empty());
+    let form = form_values(p, FILTER_PARAMS);
+    let cursor = list_filters::cursor(p);
     let (filter, page, mut error) = match OrderFilter::parse(p) {
         Ok(f) => match s.app.order_list(ctx, &f, cursor, PAGE_SIZE, true).await {
             Ok(page) => (f, Some(page), error),
@@ -390,29 +369,10 @@ async fn list_page(
         .map(|r| item(lang, &vis, r, &names, &watch))
         .collect();
     let choices = s.app.order_filter_choices(ctx).await.or_page(lang)?;
-    let saved = match s.app.saved_filters(ctx, SavedList::Orders).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|f| SavedLink {
-                id: f.id,
-                href: format!("/orders?{}", query_string(&f.params)),
-                name: f.name,
-            })
-            .collect(),
-        Err(e) => {
-            error.get_or_insert_with(|| e.to_string());
-            Vec::new()
-        }
-    };
+    let saved = saved_links(s, ctx, SavedList::Orders, "/orders", &mut error).await;
     let params = filter.to_params();
     let query = query_string(&params);
-    let status_code = if error.is_some() && total.is_some() {
-        StatusCode::NOT_FOUND
-    } else if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status_code = list_filters::status(&error, total);
     let a = &ctx.actor;
     Ok(render(
         status_code,
@@ -464,14 +424,6 @@ async fn list_page(
             chrome,
         },
     ))
-}
-
-/// A refused filter in the page's words.
-fn invalid_text(lang: Lang, e: &kaidan_domain::ValidationErrors) -> String {
-    format!(
-        "{}: {e}",
-        lang.pick("筛选条件有误", "The filter is not valid")
-    )
 }
 
 /// The headers of the columns the list sorts by: a click sorts by the

@@ -8,8 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use kaidan_app::fulfilment::shipment_list::{
     SHIPMENT_FILTER_PARAMS, ShipmentFilter, shipment_sort_name,
@@ -23,7 +21,8 @@ use kaidan_domain::{CustomerId, Permission, ValidationErrors};
 use super::bulk_results::{SHIPMENTS, print_chosen};
 use super::format::local_time;
 use super::fulfilment::shipment_status;
-use super::orders::{SavedLink, SortHeader, query_string};
+use super::list_filters::{self, SavedLink, SortHeader, form_values, invalid_text, saved_links};
+use super::orders::query_string;
 use super::{Chrome, Lang, OrPage, PageAuth, PageError, PageForm, PageId, PageResult, render};
 use crate::print::shipment_document;
 use crate::state::AppState;
@@ -216,21 +215,9 @@ async fn list_page(
     error: Option<String>,
 ) -> PageResult {
     let lang = chrome.lang;
-    let form: BTreeMap<String, String> = p
-        .iter()
-        .filter(|(k, _)| SHIPMENT_FILTER_PARAMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.trim().to_string()))
-        .collect();
-    let cursor = p
-        .get("cursor")
-        .map(String::as_str)
-        .filter(|c| !c.is_empty());
-    let invalid = |e: &ValidationErrors| {
-        format!(
-            "{}: {e}",
-            lang.pick("筛选条件有误", "The filter is not valid")
-        )
-    };
+    let form = form_values(p, SHIPMENT_FILTER_PARAMS);
+    let cursor = list_filters::cursor(p);
+    let invalid = |e: &ValidationErrors| invalid_text(lang, e);
     let (filter, page, mut error) = match ShipmentFilter::parse(p) {
         Ok(f) => match s.app.shipment_list(ctx, &f, cursor, PAGE_SIZE, true).await {
             Ok(page) => (f, Some(page), error),
@@ -245,26 +232,9 @@ async fn list_page(
     };
     let names = Names::of(s, ctx, &rows).await.or_page(lang)?;
     let items = rows.iter().map(|r| names.item(lang, r)).collect();
-    let saved = match s.app.saved_filters(ctx, SavedList::Shipments).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|f| SavedLink {
-                id: f.id,
-                href: format!("/shipments?{}", query_string(&f.params)),
-                name: f.name,
-            })
-            .collect(),
-        Err(e) => {
-            error.get_or_insert_with(|| e.to_string());
-            Vec::new()
-        }
-    };
+    let saved = saved_links(s, ctx, SavedList::Shipments, "/shipments", &mut error).await;
     let params = filter.to_params();
-    let status_code = match (&error, total) {
-        (None, _) => StatusCode::OK,
-        (Some(_), Some(_)) => StatusCode::NOT_FOUND,
-        (Some(_), None) => StatusCode::UNPROCESSABLE_ENTITY,
-    };
+    let status_code = list_filters::status(&error, total);
     let mut warehouses: Vec<(i64, String)> = names.warehouses.into_iter().collect();
     warehouses.sort();
     Ok(render(
@@ -384,25 +354,9 @@ async fn save_filter(
     PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
     let lang = chrome.lang;
-    let query = form.get("query").map(String::as_str).unwrap_or_default();
-    let params: BTreeMap<String, String> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let name = form.get("name").map(String::as_str).unwrap_or_default();
-    match s
-        .app
-        .save_filter(&ctx, SavedList::Shipments, name, &params)
-        .await
-    {
-        Ok(f) => {
-            Ok(Redirect::to(&format!("/shipments?{}", query_string(&f.params))).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            let msg = format!(
-                "{}: {e}",
-                lang.pick("筛选未保存", "The filter was not saved")
-            );
-            list_page(&s, &ctx, chrome, &params, Some(msg)).await
-        }
-        Err(e) => Err(PageError::new(lang, e)),
+    match list_filters::save(&s, &ctx, lang, &form, SavedList::Shipments, "/shipments").await? {
+        Ok(done) => Ok(done),
+        Err(r) => list_page(&s, &ctx, chrome, &r.params, Some(r.message)).await,
     }
 }
 
@@ -412,10 +366,7 @@ async fn delete_filter(
     PageId(id): PageId,
     PageForm(PageAuth { ctx, chrome }, _form): PageForm,
 ) -> PageResult {
-    match s.app.delete_saved_filter(&ctx, id).await {
-        Ok(()) => Ok(Redirect::to("/shipments").into_response()),
-        Err(e) => Err(PageError::new(chrome.lang, e)),
-    }
+    list_filters::delete(&s, &ctx, chrome.lang, id, "/shipments").await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use kaidan_domain::{OrderId, ValidationErrors};
 
 use super::{list_page, query_string, status_label};
 use crate::pages::bulk_results::{BulkPage, BulkRow, ORDERS, error_page, print_chosen};
+use crate::pages::list_filters;
 use crate::pages::{Lang, PageAuth, PageError, PageForm, PageId, PageResult, render};
 use crate::print::order_document;
 use crate::state::AppState;
@@ -208,23 +209,9 @@ pub async fn save_filter(
     PageForm(PageAuth { ctx, chrome }, form): PageForm,
 ) -> PageResult {
     let lang = chrome.lang;
-    let query = form.get("query").map(String::as_str).unwrap_or_default();
-    let params: BTreeMap<String, String> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let name = form.get("name").map(String::as_str).unwrap_or_default();
-    match s
-        .app
-        .save_filter(&ctx, SavedList::Orders, name, &params)
-        .await
-    {
-        Ok(f) => Ok(Redirect::to(&format!("/orders?{}", query_string(&f.params))).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let msg = format!(
-                "{}: {e}",
-                lang.pick("筛选未保存", "The filter was not saved")
-            );
-            list_page(&s, &ctx, chrome, &params, Some(msg)).await
-        }
-        Err(e) => Err(PageError::new(lang, e)),
+    match list_filters::save(&s, &ctx, lang, &form, SavedList::Orders, "/orders").await? {
+        Ok(done) => Ok(done),
+        Err(r) => list_page(&s, &ctx, chrome, &r.params, Some(r.message)).await,
     }
 }
 
@@ -234,8 +221,5 @@ pub async fn delete_filter(
     PageId(id): PageId,
     PageForm(PageAuth { ctx, chrome }, _form): PageForm,
 ) -> PageResult {
-    match s.app.delete_saved_filter(&ctx, id).await {
-        Ok(()) => Ok(Redirect::to("/orders").into_response()),
-        Err(e) => Err(PageError::new(chrome.lang, e)),
-    }
+    list_filters::delete(&s, &ctx, chrome.lang, id, "/orders").await
 }
